@@ -1,0 +1,33 @@
+package io.strata.broker.log;
+
+import org.apache.kafka.common.utils.Utils;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Replaces small files so that a crash leaves either the old or the new content, never a mix:
+ * write to {@code <name>.tmp}, fsync, rename over the target, fsync the directory.
+ */
+final class AtomicFiles {
+
+    private AtomicFiles() {
+    }
+
+    static void write(Path target, ByteBuffer content) throws IOException {
+        Path tmp = LogFiles.tmpFile(target);
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer data = content.duplicate();
+            while (data.hasRemaining()) {
+                channel.write(data);
+            }
+            channel.force(true);
+        }
+        // Flushes the parent directory too, so the rename survives a power loss.
+        Utils.atomicMoveWithFallback(tmp, target);
+    }
+}

@@ -1,0 +1,14 @@
+package io.strata.broker.log;
+
+/**
+ * What {@link PartitionLog#open} found and repaired.
+ *
+ * @param cleanShutdown      the clean-shutdown marker was present, so segments were trusted unscanned
+ * @param segments           segments in the log after loading
+ * @param segmentsRecovered  segments scanned and re-indexed (unflushed, or with a missing or bad index)
+ * @param bytesTruncated     invalid or torn bytes cut off the end of recovered segments
+ * @param segmentsDropped    whole segments deleted because they followed a truncated one
+ */
+public record LoadSummary(boolean cleanShutdown, int segments, int segmentsRecovered, long bytesTruncated,
+                          int segmentsDropped) {
+}

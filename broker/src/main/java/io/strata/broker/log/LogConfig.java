@@ -1,0 +1,157 @@
+package io.strata.broker.log;
+
+import org.apache.kafka.common.record.TimestampType;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * The topic settings a {@link PartitionLog} enforces, named as in Kafka's topic configs.
+ *
+ * <p>Holds no defaults: the broker's config catalogue supplies every value, and {@link #fromProperties}
+ * fails on a missing key rather than guessing. Immutable and thread-safe; a log picks up a new one
+ * through {@link PartitionLog#updateConfig}.
+ *
+ * @param segmentBytes                {@code segment.bytes}: a segment rolls before growing past this
+ * @param segmentMs                   {@code segment.ms}: a segment rolls once its first batch is this old
+ * @param segmentIndexBytes           {@code segment.index.bytes}: preallocated size of each index file
+ * @param indexIntervalBytes          {@code index.interval.bytes}: bytes appended between index entries
+ * @param maxMessageBytes             {@code max.message.bytes}: largest record batch accepted
+ * @param flushMessages               {@code flush.messages}: fsync after this many unflushed records
+ * @param flushMs                     {@code flush.ms}: fsync when the last one is this old
+ * @param timestampType               {@code message.timestamp.type}: CreateTime or LogAppendTime
+ * @param messageTimestampBeforeMaxMs {@code message.timestamp.before.max.ms}: oldest CreateTime accepted, relative to now
+ * @param messageTimestampAfterMaxMs  {@code message.timestamp.after.max.ms}: newest CreateTime accepted, relative to now
+ * @param retentionMs                 {@code retention.ms}: stored; enforced by the retention task
+ * @param retentionBytes              {@code retention.bytes}: stored; enforced by the retention task
+ * @param cleanupPolicy               {@code cleanup.policy}: stored; enforced by the retention task
+ */
+public record LogConfig(int segmentBytes,
+                        long segmentMs,
+                        int segmentIndexBytes,
+                        int indexIntervalBytes,
+                        int maxMessageBytes,
+                        long flushMessages,
+                        long flushMs,
+                        TimestampType timestampType,
+                        long messageTimestampBeforeMaxMs,
+                        long messageTimestampAfterMaxMs,
+                        long retentionMs,
+                        long retentionBytes,
+                        List<String> cleanupPolicy) {
+
+    public static final String SEGMENT_BYTES = "segment.bytes";
+    public static final String SEGMENT_MS = "segment.ms";
+    public static final String SEGMENT_INDEX_BYTES = "segment.index.bytes";
+    public static final String INDEX_INTERVAL_BYTES = "index.interval.bytes";
+    public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
+    public static final String FLUSH_MESSAGES = "flush.messages";
+    public static final String FLUSH_MS = "flush.ms";
+    public static final String MESSAGE_TIMESTAMP_TYPE = "message.timestamp.type";
+    public static final String MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
+    public static final String MESSAGE_TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
+    public static final String RETENTION_MS = "retention.ms";
+    public static final String RETENTION_BYTES = "retention.bytes";
+    public static final String CLEANUP_POLICY = "cleanup.policy";
+
+    /** Every key {@link #fromProperties} reads. */
+    public static final List<String> KEYS = List.of(SEGMENT_BYTES, SEGMENT_MS, SEGMENT_INDEX_BYTES,
+            INDEX_INTERVAL_BYTES, MAX_MESSAGE_BYTES, FLUSH_MESSAGES, FLUSH_MS, MESSAGE_TIMESTAMP_TYPE,
+            MESSAGE_TIMESTAMP_BEFORE_MAX_MS, MESSAGE_TIMESTAMP_AFTER_MAX_MS, RETENTION_MS, RETENTION_BYTES,
+            CLEANUP_POLICY);
+
+    public LogConfig {
+        // Kafka's topic config bounds, except segment.bytes: Kafka 4 wants 1 MiB from users, a rule for
+        // whoever validates CreateTopics/AlterConfigs; the log itself works with tiny segments.
+        requireAtLeast(SEGMENT_BYTES, segmentBytes, 14);
+        requireAtLeast(SEGMENT_MS, segmentMs, 1);
+        requireAtLeast(SEGMENT_INDEX_BYTES, segmentIndexBytes, 4);
+        requireAtLeast(INDEX_INTERVAL_BYTES, indexIntervalBytes, 0);
+        requireAtLeast(MAX_MESSAGE_BYTES, maxMessageBytes, 0);
+        requireAtLeast(FLUSH_MESSAGES, flushMessages, 1);
+        requireAtLeast(FLUSH_MS, flushMs, 0);
+        requireAtLeast(MESSAGE_TIMESTAMP_BEFORE_MAX_MS, messageTimestampBeforeMaxMs, 0);
+        requireAtLeast(MESSAGE_TIMESTAMP_AFTER_MAX_MS, messageTimestampAfterMaxMs, 0);
+        requireAtLeast(RETENTION_MS, retentionMs, -1);
+        if (timestampType != TimestampType.CREATE_TIME && timestampType != TimestampType.LOG_APPEND_TIME) {
+            throw new IllegalArgumentException(MESSAGE_TIMESTAMP_TYPE + " must be CreateTime or LogAppendTime, not "
+                    + timestampType);
+        }
+        cleanupPolicy = List.copyOf(cleanupPolicy);
+    }
+
+    /**
+     * Reads every key in {@link #KEYS} from {@code props}, Kafka's string forms
+     * ({@code message.timestamp.type=LogAppendTime}, {@code cleanup.policy=compact,delete}).
+     *
+     * @throws IllegalArgumentException naming the key if one is missing or malformed
+     */
+    public static LogConfig fromProperties(Map<String, String> props) {
+        return new LogConfig(
+                intValue(props, SEGMENT_BYTES),
+                longValue(props, SEGMENT_MS),
+                intValue(props, SEGMENT_INDEX_BYTES),
+                intValue(props, INDEX_INTERVAL_BYTES),
+                intValue(props, MAX_MESSAGE_BYTES),
+                longValue(props, FLUSH_MESSAGES),
+                longValue(props, FLUSH_MS),
+                timestampTypeValue(props),
+                longValue(props, MESSAGE_TIMESTAMP_BEFORE_MAX_MS),
+                longValue(props, MESSAGE_TIMESTAMP_AFTER_MAX_MS),
+                longValue(props, RETENTION_MS),
+                longValue(props, RETENTION_BYTES),
+                Arrays.stream(required(props, CLEANUP_POLICY).split(","))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .toList());
+    }
+
+    /** Whether appends get the broker's clock as timestamp rather than the producer's. */
+    public boolean logAppendTime() {
+        return timestampType == TimestampType.LOG_APPEND_TIME;
+    }
+
+    private static String required(Map<String, String> props, String key) {
+        String value = props.get(key);
+        if (value == null) {
+            throw new IllegalArgumentException("Missing log config " + key);
+        }
+        return value.trim();
+    }
+
+    private static int intValue(Map<String, String> props, String key) {
+        String value = required(props, key);
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Log config " + key + " is not an int: " + value, e);
+        }
+    }
+
+    private static long longValue(Map<String, String> props, String key) {
+        String value = required(props, key);
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Log config " + key + " is not a long: " + value, e);
+        }
+    }
+
+    private static TimestampType timestampTypeValue(Map<String, String> props) {
+        String value = required(props, MESSAGE_TIMESTAMP_TYPE);
+        try {
+            return TimestampType.forName(value);
+        } catch (NoSuchElementException e) {
+            throw new IllegalArgumentException("Log config " + MESSAGE_TIMESTAMP_TYPE
+                    + " must be CreateTime or LogAppendTime, not " + value, e);
+        }
+    }
+
+    private static void requireAtLeast(String key, long value, long min) {
+        if (value < min) {
+            throw new IllegalArgumentException("Log config " + key + " must be at least " + min + ", not " + value);
+        }
+    }
+}

@@ -1,0 +1,399 @@
+package io.strata.broker.log;
+
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.record.FileLogInputStream.FileChannelRecordBatch;
+import org.apache.kafka.common.record.FileRecords;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.utils.Time;
+import org.jboss.logging.Logger;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Optional;
+
+/**
+ * One segment of a partition log: the record batches of a contiguous offset range in a
+ * {@code <baseOffset>.log} file ({@link FileRecords}, batches exactly as the producer sent them, with
+ * offsets and LogAppendTime rewritten), plus its {@link OffsetIndex} and {@link TimeIndex}. File names
+ * come from {@link LogFiles}.
+ *
+ * <p>Thread-safety: appends, recovery, rolling and closing come from one thread at a time (the
+ * owning {@link PartitionLog} serialises them). {@link #read}, {@link #findOffsetByTimestamp},
+ * {@link #largestTimestamp} and {@link #size} may run concurrently with an append: the file only
+ * grows, its size is published after each write, and the indexes lock their own mappings.
+ */
+public final class LogSegment implements Closeable {
+
+    private static final Logger LOG = Logger.getLogger(LogSegment.class);
+
+    private final long baseOffset;
+    private final FileRecords log;
+    private final OffsetIndex offsetIndex;
+    private final TimeIndex timeIndex;
+    private final int indexIntervalBytes;
+    private final int maxIndexSize;
+    private final long created;
+    private final boolean indexFilesWereMissing;
+
+    private int bytesSinceLastIndexEntry;
+    /** Largest batch max timestamp and the last offset of that batch; (-1, -1) if none has one. */
+    private volatile TimestampOffset maxTimestampSoFar;
+    /** Timestamp of the first append, the clock for segment.ms; null until known. */
+    private Long rollingBasedTimestamp;
+
+    private LogSegment(long baseOffset, FileRecords log, OffsetIndex offsetIndex, TimeIndex timeIndex,
+                       LogConfig config, long created, boolean indexFilesWereMissing) {
+        this.baseOffset = baseOffset;
+        this.log = log;
+        this.offsetIndex = offsetIndex;
+        this.timeIndex = timeIndex;
+        this.indexIntervalBytes = config.indexIntervalBytes();
+        this.maxIndexSize = config.segmentIndexBytes();
+        this.created = created;
+        this.indexFilesWereMissing = indexFilesWereMissing;
+        TimestampOffset last = timeIndex.lastEntry();
+        // A segment closed cleanly ends its time index with its largest timestamp.
+        this.maxTimestampSoFar = timeIndex.entries() == 0 ? TimestampOffset.UNKNOWN : last;
+    }
+
+    /**
+     * Opens the segment at {@code baseOffset} in {@code dir}, creating any missing file. An index file
+     * created here is empty although the log may not be: see {@link #indexFilesWereMissing()}.
+     */
+    public static LogSegment open(Path dir, long baseOffset, LogConfig config, Time time) throws IOException {
+        Path logFile = LogFiles.logFile(dir, baseOffset);
+        Path indexFile = LogFiles.offsetIndexFile(dir, baseOffset);
+        Path timeIndexFile = LogFiles.timeIndexFile(dir, baseOffset);
+        boolean missing = Files.exists(logFile) && (!Files.exists(indexFile) || !Files.exists(timeIndexFile));
+        FileRecords log = FileRecords.open(logFile.toFile());
+        OffsetIndex offsetIndex = null;
+        try {
+            offsetIndex = new OffsetIndex(indexFile, baseOffset, config.segmentIndexBytes());
+            TimeIndex timeIndex = new TimeIndex(timeIndexFile, baseOffset, config.segmentIndexBytes());
+            return new LogSegment(baseOffset, log, offsetIndex, timeIndex, config, time.milliseconds(), missing);
+        } catch (IOException | RuntimeException e) {
+            log.closeHandlers();
+            if (offsetIndex != null) {
+                offsetIndex.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Creates an empty segment at {@code baseOffset}, removing index files a crash may have left.
+     *
+     * @throws IOException if a non-empty log file already exists there
+     */
+    public static LogSegment create(Path dir, long baseOffset, LogConfig config, Time time) throws IOException {
+        Path logFile = LogFiles.logFile(dir, baseOffset);
+        if (Files.exists(logFile) && Files.size(logFile) > 0) {
+            throw new IOException("Cannot create segment " + logFile + ": a non-empty file exists");
+        }
+        Files.deleteIfExists(LogFiles.offsetIndexFile(dir, baseOffset));
+        Files.deleteIfExists(LogFiles.timeIndexFile(dir, baseOffset));
+        return open(dir, baseOffset, config, time);
+    }
+
+    public long baseOffset() {
+        return baseOffset;
+    }
+
+    /** Bytes of record batches in the segment. */
+    public int size() {
+        return log.sizeInBytes();
+    }
+
+    public FileRecords log() {
+        return log;
+    }
+
+    public OffsetIndex offsetIndex() {
+        return offsetIndex;
+    }
+
+    public TimeIndex timeIndex() {
+        return timeIndex;
+    }
+
+    /** Whether an index file was absent at open, so the indexes must be rebuilt with {@link #recover()}. */
+    public boolean indexFilesWereMissing() {
+        return indexFilesWereMissing;
+    }
+
+    /**
+     * Appends batches whose offsets are already assigned, adding an index entry if more than
+     * {@code index.interval.bytes} were appended since the last one.
+     *
+     * @param largestOffset        last offset in {@code records}
+     * @param largestTimestamp     largest batch max timestamp in {@code records}
+     * @param offsetOfMaxTimestamp last offset of the batch holding {@code largestTimestamp}
+     */
+    public void append(long largestOffset, long largestTimestamp, long offsetOfMaxTimestamp,
+                       MemoryRecords records) throws IOException {
+        if (records.sizeInBytes() == 0) {
+            return;
+        }
+        offsetIndex.relativeOffset(largestOffset); // fails before writing if the offset does not fit
+        int physicalPosition = log.sizeInBytes();
+        if (physicalPosition == 0) {
+            rollingBasedTimestamp = largestTimestamp;
+        }
+        log.append(records);
+        if (largestTimestamp > maxTimestampSoFar.timestamp()) {
+            maxTimestampSoFar = new TimestampOffset(largestTimestamp, offsetOfMaxTimestamp);
+        }
+        if (bytesSinceLastIndexEntry > indexIntervalBytes) {
+            addIndexEntries(largestOffset, physicalPosition);
+            bytesSinceLastIndexEntry = 0;
+        }
+        bytesSinceLastIndexEntry += records.sizeInBytes();
+    }
+
+    /**
+     * A zero-copy slice starting at the batch that holds {@code startOffset}.
+     *
+     * @param maxSize        bytes wanted
+     * @param maxPosition    byte position not to read past (the high watermark's, or the segment size)
+     * @param minOneMessage  return the whole first batch even if larger than {@code maxSize}
+     * @return the slice, or null if {@code startOffset} lies beyond the last batch of this segment
+     */
+    public SegmentRead read(long startOffset, int maxSize, long maxPosition, boolean minOneMessage) {
+        if (maxSize < 0) {
+            throw new IllegalArgumentException("Invalid max size " + maxSize + " for a read from " + log.file());
+        }
+        FileRecords.LogOffsetPosition start = translateOffset(startOffset);
+        if (start == null) {
+            return null;
+        }
+        OffsetMetadata metadata = new OffsetMetadata(startOffset, baseOffset, start.position);
+        int adjustedMaxSize = minOneMessage ? Math.max(maxSize, start.size) : maxSize;
+        if (adjustedMaxSize == 0 || start.position >= maxPosition) {
+            return new SegmentRead(metadata, log.slice(start.position, 0), false);
+        }
+        int fetchSize = (int) Math.min(maxPosition - start.position, adjustedMaxSize);
+        return new SegmentRead(metadata, log.slice(start.position, fetchSize), fetchSize < start.size);
+    }
+
+    /** The position and size of the batch holding {@code offset}, or the next batch; null if none. */
+    public FileRecords.LogOffsetPosition translateOffset(long offset) {
+        OffsetPosition hint = offsetIndex.lookup(offset);
+        return log.searchForOffsetFromPosition(offset, hint.position());
+    }
+
+    /** The offset after the last batch: a scan of the batch headers after the last index entry. */
+    public long readNextOffset() {
+        long next = baseOffset;
+        for (FileChannelRecordBatch batch : log.batchesFrom(offsetIndex.lastEntry().position())) {
+            next = batch.nextOffset();
+        }
+        return next;
+    }
+
+    /**
+     * Rebuilds the indexes from the log: walks every batch, checking its CRC and offsets, stops at
+     * the first invalid or truncated batch and cuts the file there.
+     *
+     * @return bytes cut off the end of the file
+     */
+    public int recover() throws IOException {
+        offsetIndex.reset(maxIndexSize);
+        timeIndex.reset(maxIndexSize);
+        TimestampOffset max = TimestampOffset.UNKNOWN;
+        int validBytes = 0;
+        int lastIndexEntry = 0;
+        long nextOffset = baseOffset;
+        try {
+            for (FileChannelRecordBatch batch : log.batches()) {
+                if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
+                    throw new InvalidRecordException("Batch magic " + batch.magic() + " is not v2");
+                }
+                batch.ensureValid();
+                if (batch.baseOffset() < nextOffset || batch.lastOffset() < batch.baseOffset()
+                        || batch.lastOffset() - baseOffset > Integer.MAX_VALUE) {
+                    throw new InvalidRecordException("Batch offsets " + batch.baseOffset() + ".." + batch.lastOffset()
+                            + " do not follow offset " + nextOffset);
+                }
+                if (batch.maxTimestamp() > max.timestamp()) {
+                    max = new TimestampOffset(batch.maxTimestamp(), batch.lastOffset());
+                }
+                if (validBytes - lastIndexEntry > indexIntervalBytes) {
+                    maxTimestampSoFar = max;
+                    addIndexEntries(batch.lastOffset(), validBytes);
+                    lastIndexEntry = validBytes;
+                }
+                validBytes += batch.sizeInBytes();
+                nextOffset = batch.nextOffset();
+            }
+        } catch (CorruptRecordException | InvalidRecordException e) {
+            LOG.warnf("Found invalid batch at byte %d of %s: %s", validBytes, log.file(), e.getMessage());
+        }
+        int truncated = log.sizeInBytes() - validBytes;
+        if (truncated > 0) {
+            LOG.warnf("Truncating %s to %d bytes: dropping %d invalid or partial bytes", log.file(), validBytes, truncated);
+            log.truncateTo(validBytes);
+        }
+        maxTimestampSoFar = max;
+        bytesSinceLastIndexEntry = validBytes - lastIndexEntry;
+        rollingBasedTimestamp = null;
+        // Leaves the indexes as a clean close would; the log resizes the active segment's again.
+        appendFinalTimeIndexEntry();
+        offsetIndex.trimToValidSize();
+        timeIndex.trimToValidSize();
+        return truncated;
+    }
+
+    /**
+     * Cheap checks, O(1), that the indexes fit the log: their own structure, and the last offset
+     * index entry pointing at a batch header.
+     *
+     * @throws CorruptIndexException if a check fails
+     */
+    public void sanityCheck() {
+        offsetIndex.sanityCheck();
+        timeIndex.sanityCheck();
+        OffsetPosition last = offsetIndex.lastEntry();
+        if (offsetIndex.entries() == 0) {
+            return;
+        }
+        if (last.position() >= log.sizeInBytes()) {
+            throw new CorruptIndexException("Index " + offsetIndex.file() + " points at byte " + last.position()
+                    + " beyond the end of " + log.file() + " (" + log.sizeInBytes() + " bytes)");
+        }
+        try {
+            Iterator<FileChannelRecordBatch> batches = log.batchesFrom(last.position()).iterator();
+            FileChannelRecordBatch batch = batches.hasNext() ? batches.next() : null;
+            if (batch == null || batch.baseOffset() < baseOffset || batch.baseOffset() > last.offset()) {
+                throw new CorruptIndexException("Index " + offsetIndex.file() + " entry " + last
+                        + " does not point at a batch of " + log.file());
+            }
+        } catch (CorruptRecordException e) {
+            throw new CorruptIndexException("Index " + offsetIndex.file() + " entry " + last
+                    + " does not point at a batch of " + log.file() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The first record at or after {@code startingOffset} with a timestamp {@code >= timestamp}, with
+     * its timestamp. Decodes the records of the batches it scans.
+     */
+    public Optional<TimestampOffset> findOffsetByTimestamp(long timestamp, long startingOffset) {
+        TimestampOffset hint = timeIndex.lookup(timestamp);
+        int position = offsetIndex.lookup(Math.max(hint.offset(), startingOffset)).position();
+        FileRecords.TimestampAndOffset found = log.searchForTimestamp(timestamp, position, startingOffset);
+        return Optional.ofNullable(found).map(t -> new TimestampOffset(t.timestamp, t.offset));
+    }
+
+    /** Largest batch max timestamp and the last offset of that batch, or (-1, -1). */
+    public TimestampOffset maxTimestampSoFar() {
+        return maxTimestampSoFar;
+    }
+
+    /**
+     * The largest timestamp in the segment, or the file's modification time if no batch has one
+     * (what retention by time compares).
+     */
+    public long largestTimestamp() throws IOException {
+        long max = maxTimestampSoFar.timestamp();
+        return max >= 0 ? max : Files.getLastModifiedTime(log.file().toPath()).toMillis();
+    }
+
+    /**
+     * Whether an append of {@code messagesSize} bytes ending at {@code maxOffsetInMessages} must go to a
+     * new segment: this one would pass {@code segment.bytes}, is older than {@code segment.ms} (measured
+     * from its first append's timestamp, or its creation if that had none), has a full index, or cannot
+     * store the offset relative to its base. An empty segment never rolls.
+     */
+    public boolean shouldRoll(LogConfig config, int messagesSize, long maxTimestampInMessages,
+                              long maxOffsetInMessages, long now) {
+        if (size() == 0) {
+            return false;
+        }
+        boolean full = (long) size() + messagesSize > config.segmentBytes();
+        boolean old = timeWaitedForRoll(now, maxTimestampInMessages) > config.segmentMs();
+        boolean offsetOverflow = maxOffsetInMessages - baseOffset > Integer.MAX_VALUE;
+        return full || old || offsetIndex.isFull() || timeIndex.isFull() || offsetOverflow;
+    }
+
+    private long timeWaitedForRoll(long now, long messageTimestamp) {
+        if (rollingBasedTimestamp == null) {
+            Iterator<FileChannelRecordBatch> batches = log.batches().iterator();
+            rollingBasedTimestamp = batches.hasNext() ? batches.next().maxTimestamp() : RecordBatch.NO_TIMESTAMP;
+        }
+        return rollingBasedTimestamp >= 0 ? messageTimestamp - rollingBasedTimestamp : now - created;
+    }
+
+    /** Called when a newer segment takes over appends: records the largest timestamp and trims the files. */
+    public void onBecomeInactive() throws IOException {
+        appendFinalTimeIndexEntry();
+        offsetIndex.trimToValidSize();
+        timeIndex.trimToValidSize();
+        log.trim();
+    }
+
+    /** Makes the active segment's indexes ready for appends again after a reopen. */
+    public void resizeIndexes(int size) throws IOException {
+        offsetIndex.resize(size);
+        timeIndex.resize(size);
+    }
+
+    /** Fsyncs the log and both indexes. */
+    public void flush() throws IOException {
+        log.flush();
+        offsetIndex.flush();
+        timeIndex.flush();
+    }
+
+    /** Flushes and closes everything, leaving trimmed files that reopen without recovery. */
+    @Override
+    public void close() throws IOException {
+        appendFinalTimeIndexEntry();
+        offsetIndex.close();
+        timeIndex.close();
+        log.close();
+    }
+
+    /**
+     * Renames the files to {@code *.deleted}. The open channel and mappings keep working, so reads
+     * already holding a slice finish; {@link #delete()} later closes and removes them.
+     */
+    public void markDeleted() throws IOException {
+        log.renameTo(LogFiles.deletedFile(log.file().toPath()).toFile());
+        offsetIndex.renameTo(LogFiles.deletedFile(offsetIndex.file()));
+        timeIndex.renameTo(LogFiles.deletedFile(timeIndex.file()));
+    }
+
+    /** Closes without flushing and deletes the files, under their current names. */
+    public void delete() throws IOException {
+        offsetIndex.deleteIfExists();
+        timeIndex.deleteIfExists();
+        log.deleteIfExists();
+    }
+
+    private void appendFinalTimeIndexEntry() {
+        TimestampOffset max = maxTimestampSoFar;
+        if (max.timestamp() >= 0) {
+            timeIndex.maybeAppend(max.timestamp(), max.offset(), true);
+        }
+    }
+
+    private void addIndexEntries(long offset, int position) {
+        if (!offsetIndex.isFull()) {
+            offsetIndex.append(offset, position);
+        }
+        TimestampOffset max = maxTimestampSoFar;
+        if (max.timestamp() >= 0 && !timeIndex.isFull()) {
+            timeIndex.maybeAppend(max.timestamp(), max.offset(), false);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LogSegment(" + log.file() + ", size=" + size() + ")";
+    }
+}

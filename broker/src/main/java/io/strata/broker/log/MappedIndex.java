@@ -1,0 +1,275 @@
+package io.strata.broker.log;
+
+import org.apache.kafka.common.utils.ByteBufferUnmapper;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The memory-mapped file shared by {@link OffsetIndex} and {@link TimeIndex}: an array of
+ * fixed-width big-endian entries, sorted by key, starting at byte 0, with no header and no checksum.
+ *
+ * <p>A new file is preallocated to the maximum index size so appends never grow the mapping; it is
+ * trimmed to its entries when the segment stops being active ({@link #trimToValidSize()}). An
+ * existing file is taken to hold {@code length / entrySize} entries: true for a trimmed file, and a
+ * preallocated file left by a crash fails its sanity check (trailing zero entries), so it is rebuilt.
+ *
+ * <p>Thread-safety: one writer (the partition's appender) and any number of readers. Lookups hold
+ * the read lock; appends, truncation, resizing and closing hold the write lock, because resizing
+ * and closing unmap the buffer and a read of an unmapped buffer crashes the JVM.
+ */
+abstract class MappedIndex implements Closeable {
+
+    /** Reads the sort key of entry {@code slot}. */
+    @FunctionalInterface
+    interface KeyReader {
+        long key(ByteBuffer buffer, int slot);
+    }
+
+    private volatile Path file;
+    private final long baseOffset;
+    private final int entrySize;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+
+    private MappedByteBuffer mmap; // guarded by lock; null once closed
+    private volatile int entries;
+    private volatile int maxEntries;
+    private final boolean lengthIsMultipleOfEntrySize;
+
+    MappedIndex(Path file, long baseOffset, int maxIndexSize, int entrySize) throws IOException {
+        this.file = file;
+        this.baseOffset = baseOffset;
+        this.entrySize = entrySize;
+        boolean newlyCreated = !Files.exists(file);
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            if (newlyCreated) {
+                raf.setLength(roundDown(maxIndexSize));
+            }
+            long length = raf.length();
+            if (length > Integer.MAX_VALUE) {
+                throw new IOException("Index file " + file + " is larger than 2 GiB");
+            }
+            lengthIsMultipleOfEntrySize = length % entrySize == 0;
+            mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, length);
+            entries = newlyCreated ? 0 : (int) (length / entrySize);
+            maxEntries = (int) (length / entrySize);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public long baseOffset() {
+        return baseOffset;
+    }
+
+    public int entries() {
+        return entries;
+    }
+
+    public int maxEntries() {
+        return maxEntries;
+    }
+
+    public boolean isFull() {
+        return entries >= maxEntries;
+    }
+
+    /** Bytes holding entries (the file may be longer while preallocated). */
+    public int sizeInBytes() {
+        return entries * entrySize;
+    }
+
+    /**
+     * Remaps the file at {@code newSize} rounded down to whole entries, keeping the entries.
+     *
+     * @return whether the size changed
+     * @throws IllegalArgumentException if the entries do not fit in {@code newSize}
+     */
+    public boolean resize(int newSize) throws IOException {
+        lock.writeLock().lock();
+        try {
+            ensureOpen();
+            int rounded = roundDown(newSize);
+            if (rounded < entries * entrySize) {
+                throw new IllegalArgumentException("Cannot resize " + file + " to " + newSize
+                        + " bytes: it holds " + entries + " entries");
+            }
+            if (rounded == mmap.capacity()) {
+                return false;
+            }
+            // Unmap first: some platforms refuse to truncate a mapped file.
+            ByteBufferUnmapper.unmap(file.toString(), mmap);
+            mmap = null;
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                raf.setLength(rounded);
+                mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, rounded);
+            }
+            maxEntries = rounded / entrySize;
+            return true;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Shrinks the file to its entries, so that the entry count can be read back from the file length. */
+    public void trimToValidSize() throws IOException {
+        resize(entries * entrySize);
+    }
+
+    /** Drops every entry and maps {@code maxIndexSize} bytes, ready for a rebuild. */
+    public void reset(int maxIndexSize) throws IOException {
+        lock.writeLock().lock();
+        try {
+            entries = 0;
+            resize(maxIndexSize);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Writes dirty pages of the mapping to disk. */
+    public void flush() {
+        lock.readLock().lock();
+        try {
+            if (mmap != null) {
+                mmap.force();
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Flushes, trims to the entries and unmaps. Idempotent. */
+    @Override
+    public void close() throws IOException {
+        lock.writeLock().lock();
+        try {
+            if (mmap == null) {
+                return;
+            }
+            mmap.force();
+            trimToValidSize();
+            ByteBufferUnmapper.unmap(file.toString(), mmap);
+            mmap = null;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Unmaps without flushing and deletes the file. Idempotent. */
+    public void deleteIfExists() throws IOException {
+        lock.writeLock().lock();
+        try {
+            if (mmap != null) {
+                ByteBufferUnmapper.unmap(file.toString(), mmap);
+                mmap = null;
+            }
+            Files.deleteIfExists(file);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Renames the file; the mapping stays valid. Returns the new path. */
+    Path renameTo(Path target) throws IOException {
+        lock.writeLock().lock();
+        try {
+            Files.move(file, target);
+            file = target;
+            return target;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** @throws CorruptIndexException if the file length is not a whole number of entries */
+    void checkLength() {
+        if (!lengthIsMultipleOfEntrySize) {
+            throw new CorruptIndexException("Index file " + file + " has a length that is not a multiple of "
+                    + entrySize);
+        }
+    }
+
+    /** {@code offset - baseOffset} as the int stored in entries. */
+    int relativeOffset(long offset) {
+        long relative = offset - baseOffset;
+        if (relative < 0 || relative > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("Offset " + offset + " does not fit in index " + file
+                    + " with base offset " + baseOffset);
+        }
+        return (int) relative;
+    }
+
+    interface Reader<T> {
+        T read(ByteBuffer buffer, int entries);
+    }
+
+    interface Writer {
+        /** Returns the new entry count. */
+        int write(ByteBuffer buffer, int entries);
+    }
+
+    /** Runs {@code reader} on a stable mapping and entry count. */
+    final <T> T read(Reader<T> reader) {
+        lock.readLock().lock();
+        try {
+            ensureOpen();
+            return reader.read(mmap, entries);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Runs {@code writer} exclusively and publishes the entry count it returns. */
+    final void write(Writer writer) {
+        lock.writeLock().lock();
+        try {
+            ensureOpen();
+            entries = writer.write(mmap, entries);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** The largest slot whose key is at most {@code target}, or -1 if none is. */
+    static int floorSlot(ByteBuffer buffer, int entries, long target, KeyReader keys) {
+        if (entries == 0 || keys.key(buffer, 0) > target) {
+            return -1;
+        }
+        int lo = 0;
+        int hi = entries - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (keys.key(buffer, mid) <= target) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
+    private void ensureOpen() {
+        if (mmap == null) {
+            throw new IllegalStateException("Index " + file + " is closed");
+        }
+    }
+
+    private int roundDown(int size) {
+        return size / entrySize * entrySize;
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "(" + file + ", entries=" + entries + ", maxEntries=" + maxEntries + ")";
+    }
+}

@@ -1,0 +1,140 @@
+package io.strata.broker.log;
+
+import org.apache.kafka.common.record.RecordBatch;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * Sparse map from timestamp to offset, for one segment.
+ *
+ * <p>File format: 12-byte big-endian entries {@code timestamp:int64 | relativeOffset:int32}; timestamps
+ * strictly increase and offsets never decrease. An entry {@code (t, o)} means: the largest timestamp
+ * among the batches up to offset {@code o} is {@code t}, so a record with a timestamp {@code > t} lies
+ * after {@code o}. When a segment stops being active it gets a final entry holding its largest
+ * timestamp, which is how a reopened segment learns its largest timestamp without a scan; the last
+ * slot is kept free for it, so {@link #isFull()} reports full one entry early.
+ *
+ * <p>Never checksummed: on doubt rebuilt. Thread-safety: see {@link MappedIndex}.
+ */
+public final class TimeIndex extends MappedIndex {
+
+    public static final int ENTRY_SIZE = 12;
+
+    public TimeIndex(Path file, long baseOffset, int maxIndexSize) throws IOException {
+        super(file, baseOffset, maxIndexSize, ENTRY_SIZE);
+    }
+
+    /** Full for ordinary appends: only the reserved final slot is left. */
+    @Override
+    public boolean isFull() {
+        return entries() >= maxEntries() - 1;
+    }
+
+    /** The entry with the largest timestamp {@code <= targetTimestamp}, or {@code (-1, baseOffset)} if none. */
+    public TimestampOffset lookup(long targetTimestamp) {
+        return read((buffer, entries) -> {
+            int slot = floorSlot(buffer, entries, targetTimestamp, TimeIndex::timestampAt);
+            return slot < 0 ? new TimestampOffset(RecordBatch.NO_TIMESTAMP, baseOffset()) : entryAt(buffer, slot);
+        });
+    }
+
+    /** The last entry, or {@code (-1, baseOffset)} if empty. */
+    public TimestampOffset lastEntry() {
+        return read((buffer, entries) -> entries == 0
+                ? new TimestampOffset(RecordBatch.NO_TIMESTAMP, baseOffset())
+                : entryAt(buffer, entries - 1));
+    }
+
+    /** The entry in slot {@code n}. */
+    public TimestampOffset entry(int n) {
+        return read((buffer, entries) -> {
+            if (n < 0 || n >= entries) {
+                throw new IndexOutOfBoundsException("Slot " + n + " of " + entries + " entries in " + file());
+            }
+            return entryAt(buffer, n);
+        });
+    }
+
+    /**
+     * Adds {@code (timestamp, offset)} if {@code timestamp} exceeds the last entry's; otherwise the
+     * entry would add nothing and is skipped. Uses the reserved slot only if {@code isFinal}.
+     *
+     * @return whether an entry was added
+     * @throws IllegalArgumentException if {@code offset} is below the last entry's
+     * @throws IllegalStateException if there is no room for a non-final entry
+     */
+    public boolean maybeAppend(long timestamp, long offset, boolean isFinal) {
+        int relative = relativeOffset(offset);
+        boolean[] appended = {false};
+        write((buffer, entries) -> {
+            if (entries > 0) {
+                TimestampOffset last = entryAt(buffer, entries - 1);
+                if (offset < last.offset()) {
+                    throw new IllegalArgumentException("Entry (" + timestamp + ", " + offset
+                            + ") goes back from last entry " + last + " of " + file());
+                }
+                if (timestamp <= last.timestamp()) {
+                    return entries;
+                }
+            }
+            int limit = isFinal ? maxEntries() : maxEntries() - 1;
+            if (entries >= limit) {
+                if (isFinal) {
+                    // Only a file too small for a single entry gets here; the segment then forgets its
+                    // largest timestamp on reopen, which is harmless next to refusing to roll.
+                    return entries;
+                }
+                throw new IllegalStateException("Time index " + file() + " is full (" + entries + " entries)");
+            }
+            buffer.putLong(entries * ENTRY_SIZE, timestamp);
+            buffer.putInt(entries * ENTRY_SIZE + 8, relative);
+            appended[0] = true;
+            return entries + 1;
+        });
+        return appended[0];
+    }
+
+    /** Removes every entry with an offset {@code >= offset}. */
+    public void truncateTo(long offset) {
+        write((buffer, entries) -> floorSlot(buffer, entries, offset - 1, this::offsetAt) + 1);
+    }
+
+    /**
+     * Cheap structural checks, O(1): whole entries, non-negative first offset, last entry after the
+     * first in timestamp and not before it in offset. A zero-filled file of more than one entry fails.
+     *
+     * @throws CorruptIndexException if a check fails
+     */
+    public void sanityCheck() {
+        checkLength();
+        read((buffer, entries) -> {
+            if (entries == 0) {
+                return null;
+            }
+            TimestampOffset first = entryAt(buffer, 0);
+            TimestampOffset last = entryAt(buffer, entries - 1);
+            if (buffer.getInt(8) < 0) {
+                throw new CorruptIndexException("Time index " + file() + " has a negative first entry " + first);
+            }
+            if (entries > 1 && (last.timestamp() <= first.timestamp() || last.offset() < first.offset())) {
+                throw new CorruptIndexException("Time index " + file() + " has last entry " + last
+                        + " not after first entry " + first + " (" + entries + " entries)");
+            }
+            return null;
+        });
+    }
+
+    private static long timestampAt(ByteBuffer buffer, int slot) {
+        return buffer.getLong(slot * ENTRY_SIZE);
+    }
+
+    private long offsetAt(ByteBuffer buffer, int slot) {
+        return baseOffset() + buffer.getInt(slot * ENTRY_SIZE + 8);
+    }
+
+    private TimestampOffset entryAt(ByteBuffer buffer, int slot) {
+        return new TimestampOffset(timestampAt(buffer, slot), offsetAt(buffer, slot));
+    }
+}

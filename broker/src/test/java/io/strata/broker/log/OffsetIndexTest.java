@@ -1,0 +1,164 @@
+package io.strata.broker.log;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class OffsetIndexTest {
+
+    private static final long BASE = 1000;
+
+    @TempDir
+    Path dir;
+    private Path file;
+    private OffsetIndex index;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        file = dir.resolve("00000000000000001000.index");
+        index = new OffsetIndex(file, BASE, 10 * OffsetIndex.ENTRY_SIZE + 3);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        index.close();
+    }
+
+    @Test
+    void preallocatesWholeEntries() throws Exception {
+        assertThat(Files.size(file)).isEqualTo(80);
+        assertThat(index.maxEntries()).isEqualTo(10);
+        assertThat(index.entries()).isZero();
+    }
+
+    @Test
+    void lookupFindsTheLargestEntryAtOrBelowTheTarget() {
+        assertThat(index.lookup(BASE + 5)).isEqualTo(new OffsetPosition(BASE, 0));
+        index.append(BASE + 10, 100);
+        index.append(BASE + 20, 200);
+        index.append(BASE + 30, 300);
+
+        assertThat(index.lookup(BASE)).isEqualTo(new OffsetPosition(BASE, 0));
+        assertThat(index.lookup(BASE + 9)).isEqualTo(new OffsetPosition(BASE, 0));
+        assertThat(index.lookup(BASE + 10)).isEqualTo(new OffsetPosition(BASE + 10, 100));
+        assertThat(index.lookup(BASE + 25)).isEqualTo(new OffsetPosition(BASE + 20, 200));
+        assertThat(index.lookup(BASE + 30)).isEqualTo(new OffsetPosition(BASE + 30, 300));
+        assertThat(index.lookup(Long.MAX_VALUE)).isEqualTo(new OffsetPosition(BASE + 30, 300));
+        assertThat(index.lastEntry()).isEqualTo(new OffsetPosition(BASE + 30, 300));
+    }
+
+    @Test
+    void lookupAgreesWithALinearScanOnEveryTarget() {
+        for (int i = 1; i <= 10; i++) {
+            index.append(BASE + i * 7L, i * 50);
+        }
+        for (long target = BASE; target < BASE + 80; target++) {
+            long expected = BASE;
+            for (int i = 1; i <= 10; i++) {
+                if (BASE + i * 7L <= target) {
+                    expected = BASE + i * 7L;
+                }
+            }
+            assertThat(index.lookup(target).offset()).as("target %d", target).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void rejectsEntriesThatDoNotIncrease() {
+        index.append(BASE + 10, 100);
+        assertThatThrownBy(() -> index.append(BASE + 10, 200)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> index.append(BASE + 11, 100)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> index.append(BASE - 1, 300)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> index.append(BASE + Integer.MAX_VALUE + 1L, 300))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void fullIndexRefusesAppends() {
+        for (int i = 1; i <= 10; i++) {
+            assertThat(index.isFull()).isFalse();
+            index.append(BASE + i, i);
+        }
+        assertThat(index.isFull()).isTrue();
+        assertThatThrownBy(() -> index.append(BASE + 11, 11)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void truncateToDropsEntriesAtOrAboveTheOffset() {
+        index.append(BASE + 10, 100);
+        index.append(BASE + 20, 200);
+        index.append(BASE + 30, 300);
+
+        index.truncateTo(BASE + 21);
+        assertThat(index.entries()).isEqualTo(2);
+        index.truncateTo(BASE + 20);
+        assertThat(index.entries()).isEqualTo(1);
+        assertThat(index.lookup(BASE + 25)).isEqualTo(new OffsetPosition(BASE + 10, 100));
+        index.append(BASE + 15, 150);
+        assertThat(index.lastEntry()).isEqualTo(new OffsetPosition(BASE + 15, 150));
+        index.truncateTo(BASE);
+        assertThat(index.entries()).isZero();
+    }
+
+    @Test
+    void resizeAndTrimKeepEntriesAndReopenReadsThemBack() throws Exception {
+        index.append(BASE + 10, 100);
+        index.append(BASE + 20, 200);
+
+        assertThat(index.resize(1024)).isTrue();
+        assertThat(index.maxEntries()).isEqualTo(128);
+        assertThat(index.lookup(BASE + 25)).isEqualTo(new OffsetPosition(BASE + 20, 200));
+        assertThatThrownBy(() -> index.resize(8)).isInstanceOf(IllegalArgumentException.class);
+
+        index.trimToValidSize();
+        assertThat(Files.size(file)).isEqualTo(16);
+        assertThat(index.isFull()).isTrue();
+        index.close();
+
+        OffsetIndex reopened = new OffsetIndex(file, BASE, 1024);
+        assertThat(reopened.entries()).isEqualTo(2);
+        assertThat(reopened.lookup(BASE + 15)).isEqualTo(new OffsetPosition(BASE + 10, 100));
+        reopened.sanityCheck();
+        reopened.resize(1024);
+        reopened.append(BASE + 30, 300);
+        assertThat(reopened.entries()).isEqualTo(3);
+        index = reopened;
+    }
+
+    @Test
+    void sanityCheckCatchesZeroFilledAndTornFiles() throws Exception {
+        index.close();
+        Files.write(file, new byte[5 * OffsetIndex.ENTRY_SIZE]);
+        index = new OffsetIndex(file, BASE, 1024);
+        assertThat(index.entries()).isEqualTo(5);
+        assertThatThrownBy(index::sanityCheck).isInstanceOf(CorruptIndexException.class);
+        index.close();
+
+        Files.write(file, new byte[OffsetIndex.ENTRY_SIZE + 3]);
+        index = new OffsetIndex(file, BASE, 1024);
+        assertThatThrownBy(index::sanityCheck).isInstanceOf(CorruptIndexException.class);
+    }
+
+    @Test
+    void resetEmptiesAndRegrows() throws Exception {
+        index.append(BASE + 10, 100);
+        index.trimToValidSize();
+        index.reset(800);
+        assertThat(index.entries()).isZero();
+        assertThat(index.maxEntries()).isEqualTo(100);
+    }
+
+    @Test
+    void closedIndexRefusesLookups() throws Exception {
+        index.close();
+        assertThatThrownBy(() -> index.lookup(BASE)).isInstanceOf(IllegalStateException.class);
+        index.close();
+    }
+}

@@ -1,0 +1,349 @@
+package io.strata.broker.log;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.record.Record;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.strata.broker.log.TestRecords.batch;
+import static io.strata.broker.log.TestRecords.idempotent;
+import static io.strata.broker.log.TestRecords.payload;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Opening a log after a clean close, after a crash, and with damaged files. */
+class PartitionLogRecoveryTest {
+
+    private static final TopicPartition TP = new TopicPartition("events", 2);
+    private static final long PID = 1234;
+
+    @TempDir
+    Path root;
+    private final ManualTime time = new ManualTime(1_700_000_000_000L);
+    private final List<PartitionLog> opened = new ArrayList<>();
+
+    /** Two 150-byte batches per segment, an index entry per batch, small index files. */
+    private final LogConfig config = TestLogConfigs.with(LogConfig.SEGMENT_BYTES, 400,
+            LogConfig.SEGMENT_INDEX_BYTES, 4096, LogConfig.INDEX_INTERVAL_BYTES, 1);
+
+    @AfterEach
+    void tearDown() {
+        for (PartitionLog log : opened) {
+            log.close();
+        }
+    }
+
+    private PartitionLog open(Path dir) {
+        PartitionLog log = PartitionLog.open(dir, TP, config, time);
+        opened.add(log);
+        return log;
+    }
+
+    private Path dir() {
+        return root.resolve(LogFiles.partitionDirName(TP));
+    }
+
+    private static String value(int i) {
+        return payload(80, (char) ('a' + i % 26));
+    }
+
+    private PartitionLog logWithBatches(int count) {
+        PartitionLog log = open(dir());
+        for (int i = 0; i < count; i++) {
+            log.append(batch(time.milliseconds(), value(i)));
+        }
+        return log;
+    }
+
+    /** What the disk holds if the process died now: a copy of the files of a log still open. */
+    private Path crashImage(Path dir) throws IOException {
+        Path copy = root.resolve("crashed-" + opened.size());
+        Files.createDirectories(copy);
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                Files.copy(file, copy.resolve(file.getFileName()));
+            }
+        }
+        return copy;
+    }
+
+    private static List<String> readAll(PartitionLog log) {
+        List<String> values = new ArrayList<>();
+        long offset = log.logStartOffset();
+        while (offset < log.highWatermark()) {
+            for (Record record : log.read(offset, Integer.MAX_VALUE, true).records().records()) {
+                if (record.offset() >= offset) {
+                    byte[] bytes = new byte[record.valueSize()];
+                    record.value().get(bytes);
+                    values.add(new String(bytes, StandardCharsets.UTF_8));
+                    offset = record.offset() + 1;
+                }
+            }
+        }
+        return values;
+    }
+
+    private static List<String> expectedValues(int count) {
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            values.add(value(i));
+        }
+        return values;
+    }
+
+    private static List<OffsetPosition> indexEntries(LogSegment segment) {
+        List<OffsetPosition> entries = new ArrayList<>();
+        for (int i = 0; i < segment.offsetIndex().entries(); i++) {
+            entries.add(segment.offsetIndex().entry(i));
+        }
+        return entries;
+    }
+
+    @Test
+    void emptyDirectoryStartsAtOffsetZero() {
+        PartitionLog log = open(dir());
+        assertThat(log.logEndOffset()).isZero();
+        assertThat(log.segments()).extracting(LogSegment::baseOffset).containsExactly(0L);
+        assertThat(Files.exists(LogFiles.logFile(dir(), 0))).isTrue();
+    }
+
+    @Test
+    void cleanReopenTrustsTheSegmentsAndRewritesNothing() throws Exception {
+        PartitionLog log = logWithBatches(9);
+        log.close();
+        opened.remove(log);
+        Map<Path, byte[]> contents = new HashMap<>();
+        Map<Path, FileTime> modified = new HashMap<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir(), "*.log")) {
+            for (Path file : files) {
+                contents.put(file, Files.readAllBytes(file));
+                modified.put(file, Files.getLastModifiedTime(file));
+            }
+        }
+        assertThat(contents).hasSize(5);
+
+        PartitionLog reopened = open(dir());
+        assertThat(reopened.loadSummary()).isEqualTo(new LoadSummary(true, 5, 0, 0, 0));
+        assertThat(Files.exists(dir().resolve(LogFiles.CLEAN_SHUTDOWN_FILE))).isFalse();
+        assertThat(reopened.logEndOffset()).isEqualTo(9);
+        assertThat(reopened.recoveryPoint()).isEqualTo(9);
+        for (Map.Entry<Path, byte[]> file : contents.entrySet()) {
+            assertThat(Files.readAllBytes(file.getKey())).isEqualTo(file.getValue());
+            assertThat(Files.getLastModifiedTime(file.getKey())).isEqualTo(modified.get(file.getKey()));
+        }
+        assertThat(readAll(reopened)).isEqualTo(expectedValues(9));
+        reopened.append(batch(time.milliseconds(), value(9)));
+        assertThat(readAll(reopened)).isEqualTo(expectedValues(10));
+    }
+
+    @Test
+    void uncleanReopenRecoversOnlyFromTheRecoveryPoint() throws Exception {
+        PartitionLog log = logWithBatches(9);
+        Path crashed = crashImage(dir());
+
+        PartitionLog recovered = open(crashed);
+        LoadSummary summary = recovered.loadSummary();
+        assertThat(summary.cleanShutdown()).isFalse();
+        assertThat(summary.segmentsRecovered()).as("only the active segment is unflushed").isEqualTo(1);
+        assertThat(summary.bytesTruncated()).isZero();
+        assertThat(recovered.logEndOffset()).isEqualTo(9);
+        assertThat(readAll(recovered)).isEqualTo(expectedValues(9));
+        assertThat(log.logEndOffset()).isEqualTo(9);
+    }
+
+    @Test
+    void tornLastBatchIsCutAndAppendsContinue() throws Exception {
+        logWithBatches(5);
+        Path crashed = crashImage(dir());
+        Path active = LogFiles.logFile(crashed, 4);
+        long size = Files.size(active);
+        try (FileChannel channel = FileChannel.open(active, StandardOpenOption.WRITE)) {
+            channel.truncate(size - 30);
+        }
+
+        PartitionLog recovered = open(crashed);
+        assertThat(recovered.loadSummary().bytesTruncated()).isEqualTo(size - 30);
+        assertThat(recovered.logEndOffset()).isEqualTo(4);
+        assertThat(Files.size(active)).isZero();
+        assertThat(recovered.append(batch(time.milliseconds(), value(4))).firstOffset()).isEqualTo(4);
+        assertThat(readAll(recovered)).isEqualTo(expectedValues(5));
+    }
+
+    @Test
+    void garbageAfterTheLastBatchIsCut() throws Exception {
+        logWithBatches(3);
+        Path crashed = crashImage(dir());
+        Path active = LogFiles.logFile(crashed, 2);
+        long size = Files.size(active);
+        byte[] garbage = new byte[100];
+        Arrays.fill(garbage, (byte) 0x5a);
+        Files.write(active, garbage, StandardOpenOption.APPEND);
+
+        PartitionLog recovered = open(crashed);
+        assertThat(recovered.loadSummary().bytesTruncated()).isEqualTo(100);
+        assertThat(Files.size(active)).isEqualTo(size);
+        assertThat(readAll(recovered)).isEqualTo(expectedValues(3));
+    }
+
+    @Test
+    void corruptSegmentIsCutAndLaterSegmentsDropped() throws Exception {
+        PartitionLog log = logWithBatches(9);
+        log.close();
+        opened.remove(log);
+        // Segment 2 holds offsets 2 and 3: damage offset 3's record, then forget that anything was flushed.
+        Path segment = LogFiles.logFile(dir(), 2);
+        byte[] bytes = Files.readAllBytes(segment);
+        int secondBatch = bytes.length / 2;
+        bytes[secondBatch + 70] ^= 0x7f;
+        Files.write(segment, bytes);
+        Files.delete(dir().resolve(LogFiles.CLEAN_SHUTDOWN_FILE));
+        Files.delete(dir().resolve(LogFiles.RECOVERY_POINT_FILE));
+
+        PartitionLog recovered = open(dir());
+        LoadSummary summary = recovered.loadSummary();
+        assertThat(summary.cleanShutdown()).isFalse();
+        assertThat(summary.bytesTruncated()).isEqualTo(bytes.length - secondBatch);
+        assertThat(summary.segmentsDropped()).isEqualTo(3);
+        assertThat(recovered.segments()).extracting(LogSegment::baseOffset).containsExactly(0L, 2L);
+        assertThat(recovered.logEndOffset()).isEqualTo(3);
+        assertThat(Files.exists(LogFiles.logFile(dir(), 4))).isFalse();
+        assertThat(readAll(recovered)).isEqualTo(expectedValues(3));
+    }
+
+    @Test
+    void deletedIndexIsRebuiltAfterACleanShutdown() throws Exception {
+        PartitionLog log = logWithBatches(9);
+        List<OffsetPosition> before = indexEntries(log.segments().get(1));
+        assertThat(before).isNotEmpty();
+        log.close();
+        opened.remove(log);
+        Files.delete(LogFiles.offsetIndexFile(dir(), 2));
+        Files.delete(LogFiles.timeIndexFile(dir(), 4));
+
+        PartitionLog reopened = open(dir());
+        assertThat(reopened.loadSummary().cleanShutdown()).isTrue();
+        assertThat(reopened.loadSummary().segmentsRecovered()).isEqualTo(2);
+        assertThat(indexEntries(reopened.segments().get(1))).isEqualTo(before);
+        assertThat(reopened.segments().get(2).timeIndex().entries()).isPositive();
+        assertThat(readAll(reopened)).isEqualTo(expectedValues(9));
+        assertThat(reopened.offsetForTimestamp(time.milliseconds())).contains(new TimestampOffset(time.milliseconds(), 0));
+    }
+
+    @Test
+    void zeroFilledIndexesAreRebuilt() throws Exception {
+        PartitionLog log = logWithBatches(20);
+        List<OffsetPosition> before = indexEntries(log.segments().get(0));
+        log.close();
+        opened.remove(log);
+        Path index = LogFiles.offsetIndexFile(dir(), 0);
+        Path timeIndex = LogFiles.timeIndexFile(dir(), 2);
+        // A segment of two batches has one offset index entry; make the zero-filled file look like several.
+        Files.write(index, new byte[4 * OffsetIndex.ENTRY_SIZE]);
+        Files.write(timeIndex, new byte[3 * TimeIndex.ENTRY_SIZE]);
+
+        PartitionLog reopened = open(dir());
+        assertThat(reopened.loadSummary().segmentsRecovered()).isEqualTo(2);
+        assertThat(indexEntries(reopened.segments().get(0))).isEqualTo(before);
+        assertThat(readAll(reopened)).isEqualTo(expectedValues(20));
+    }
+
+    @Test
+    void indexPointingOutsideTheLogIsRebuilt() throws Exception {
+        PartitionLog log = logWithBatches(4);
+        log.close();
+        opened.remove(log);
+        Path index = LogFiles.offsetIndexFile(dir(), 0);
+        ByteBuffer bogus = ByteBuffer.allocate(8).putInt(1).putInt(9999).flip();
+        Files.write(index, bogus.array());
+
+        PartitionLog reopened = open(dir());
+        assertThat(reopened.loadSummary().segmentsRecovered()).isEqualTo(1);
+        assertThat(readAll(reopened)).isEqualTo(expectedValues(4));
+    }
+
+    @Test
+    void producerStateSurvivesACrash() throws Exception {
+        PartitionLog log = open(dir());
+        long now = time.milliseconds();
+        for (int seq = 0; seq < 7; seq++) {
+            log.append(idempotent(PID, (short) 1, seq, now, value(seq)));
+        }
+        Path crashed = crashImage(dir());
+        // The latest snapshot predates the last batches, which must be replayed from the log.
+        assertThat(new ProducerStateManager(crashed, TP).snapshotOffsets()).last().isEqualTo(6L);
+
+        PartitionLog recovered = open(crashed);
+        assertThat(recovered.loadSummary().cleanShutdown()).isFalse();
+        assertThat(recovered.append(idempotent(PID, (short) 1, 6, now, value(6))).duplicate()).isTrue();
+        assertThat(recovered.append(idempotent(PID, (short) 1, 5, now, value(5))).firstOffset()).isEqualTo(5);
+        assertThatThrownBy(() -> recovered.append(idempotent(PID, (short) 1, 8, now, "gap")))
+                .isInstanceOf(OutOfOrderSequenceException.class);
+        assertThat(recovered.append(idempotent(PID, (short) 1, 7, now, value(7))).firstOffset()).isEqualTo(7);
+        assertThat(recovered.activeProducers().get(PID).lastSeq()).isEqualTo(7);
+    }
+
+    @Test
+    void producerStateIsRebuiltFromTheLogWhenSnapshotsAreCorrupt() throws Exception {
+        PartitionLog log = open(dir());
+        long now = time.milliseconds();
+        for (int seq = 0; seq < 5; seq++) {
+            log.append(idempotent(PID, (short) 1, seq, now, value(seq)));
+        }
+        log.close();
+        opened.remove(log);
+        for (long offset : new ProducerStateManager(dir(), TP).snapshotOffsets()) {
+            Files.write(LogFiles.snapshotFile(dir(), offset), new byte[] {1, 2, 3});
+        }
+
+        PartitionLog reopened = open(dir());
+        assertThat(reopened.append(idempotent(PID, (short) 1, 4, now, value(4))).duplicate()).isTrue();
+        assertThat(reopened.append(idempotent(PID, (short) 1, 5, now, value(5))).firstOffset()).isEqualTo(5);
+    }
+
+    @Test
+    void logStartOffsetSurvivesACrash() throws Exception {
+        PartitionLog log = logWithBatches(9);
+        log.deleteRecordsBefore(5);
+        Path crashed = crashImage(dir());
+
+        PartitionLog recovered = open(crashed);
+        assertThat(recovered.logStartOffset()).isEqualTo(5);
+        assertThat(recovered.segments().get(0).baseOffset()).isEqualTo(4);
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(crashed, "*" + LogFiles.DELETED_SUFFIX)) {
+            assertThat(leftovers).isEmpty();
+        }
+        assertThat(readAll(recovered)).isEqualTo(expectedValues(9).subList(5, 9));
+    }
+
+    @Test
+    void leftoverFilesAreRemovedOnOpen() throws Exception {
+        PartitionLog log = logWithBatches(2);
+        log.close();
+        opened.remove(log);
+        Files.write(dir().resolve("00000000000000000077.index"), new byte[8]);
+        Files.write(dir().resolve("00000000000000000000.log.deleted"), new byte[8]);
+        Files.write(dir().resolve(LogFiles.RECOVERY_POINT_FILE + LogFiles.TMP_SUFFIX), new byte[3]);
+
+        open(dir());
+        assertThat(Files.exists(dir().resolve("00000000000000000077.index"))).isFalse();
+        assertThat(Files.exists(dir().resolve("00000000000000000000.log.deleted"))).isFalse();
+        assertThat(Files.exists(dir().resolve(LogFiles.RECOVERY_POINT_FILE + LogFiles.TMP_SUFFIX))).isFalse();
+    }
+}

@@ -1,0 +1,164 @@
+package io.strata.broker.log;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.RecordBatch;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static io.strata.broker.log.TestRecords.idempotent;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ProducerStateManagerTest {
+
+    private static final long PID = 4242;
+    private static final short EPOCH = 3;
+
+    @TempDir
+    Path dir;
+    private ProducerStateManager state;
+    private long nextOffset;
+
+    @BeforeEach
+    void setUp() {
+        state = new ProducerStateManager(dir, new TopicPartition("t", 0));
+    }
+
+    private static RecordBatch batch(long producerId, short epoch, int baseSequence, int records) {
+        String[] values = new String[records];
+        java.util.Arrays.fill(values, "v");
+        MemoryRecords memoryRecords = idempotent(producerId, epoch, baseSequence, 1000L + baseSequence, values);
+        return memoryRecords.batches().iterator().next();
+    }
+
+    /** Validates and commits one batch at the next offsets, as the log would. */
+    private void append(RecordBatch batch) {
+        ProducerStateManager.PendingAppend pending = state.prepareAppend();
+        long last = nextOffset + batch.lastOffset() - batch.baseOffset();
+        pending.append(batch, nextOffset, last, batch.maxTimestamp());
+        state.commit(pending, last + 1);
+        nextOffset = last + 1;
+    }
+
+    @Test
+    void unknownProducerMayStartAtAnySequenceThenMustFollow() {
+        append(batch(PID, EPOCH, 17, 3));
+        append(batch(PID, EPOCH, 20, 1));
+        assertThat(state.lastEntry(PID).orElseThrow().lastSeq()).isEqualTo(20);
+        assertThatThrownBy(() -> append(batch(PID, EPOCH, 22, 1))).isInstanceOf(OutOfOrderSequenceException.class);
+        assertThatThrownBy(() -> append(batch(PID, EPOCH, 20, 1))).isInstanceOf(OutOfOrderSequenceException.class);
+        assertThat(state.mapEndOffset()).isEqualTo(4);
+    }
+
+    @Test
+    void olderEpochIsRejectedAndNewerEpochMustStartAtZero() {
+        append(batch(PID, EPOCH, 0, 2));
+        assertThatThrownBy(() -> append(batch(PID, (short) (EPOCH - 1), 2, 1)))
+                .isInstanceOf(InvalidProducerEpochException.class);
+        assertThatThrownBy(() -> append(batch(PID, (short) (EPOCH + 1), 2, 1)))
+                .isInstanceOf(OutOfOrderSequenceException.class);
+        append(batch(PID, (short) (EPOCH + 1), 0, 1));
+        ProducerStateEntry entry = state.lastEntry(PID).orElseThrow();
+        assertThat(entry.producerEpoch()).isEqualTo((short) (EPOCH + 1));
+        assertThat(entry.batches()).hasSize(1);
+    }
+
+    @Test
+    void sequenceWrapsAroundAfterIntMax() {
+        append(batch(PID, EPOCH, Integer.MAX_VALUE, 1));
+        append(batch(PID, EPOCH, 0, 1));
+        assertThat(state.lastEntry(PID).orElseThrow().lastSeq()).isZero();
+    }
+
+    @Test
+    void recognisesRetriesOfTheLastFiveBatches() {
+        for (int i = 0; i < 6; i++) {
+            append(batch(PID, EPOCH, i * 2, 2));
+        }
+        assertThat(state.findDuplicate(batch(PID, EPOCH, 0, 2))).as("sixth oldest is forgotten").isEmpty();
+        BatchMetadata duplicate = state.findDuplicate(batch(PID, EPOCH, 4, 2)).orElseThrow();
+        assertThat(duplicate.firstOffset()).isEqualTo(4);
+        assertThat(duplicate.lastOffset()).isEqualTo(5);
+        assertThat(state.findDuplicate(batch(PID, EPOCH, 4, 3))).as("different last sequence").isEmpty();
+        assertThat(state.findDuplicate(batch(PID, (short) (EPOCH + 1), 4, 2))).as("different epoch").isEmpty();
+        assertThat(state.findDuplicate(batch(PID + 1, EPOCH, 4, 2))).isEmpty();
+        assertThat(state.lastEntry(PID).orElseThrow().batches()).hasSize(ProducerStateEntry.NUM_BATCHES_TO_RETAIN);
+    }
+
+    @Test
+    void pendingChangesAreInvisibleUntilCommitted() {
+        ProducerStateManager.PendingAppend pending = state.prepareAppend();
+        pending.append(batch(PID, EPOCH, 0, 1), 0, 0, 1);
+        pending.append(batch(PID, EPOCH, 1, 1), 1, 1, 1);
+        assertThatThrownBy(() -> pending.append(batch(PID, EPOCH, 3, 1), 2, 2, 1))
+                .isInstanceOf(OutOfOrderSequenceException.class);
+        assertThat(state.lastEntry(PID)).isEmpty();
+        state.commit(pending, 2);
+        assertThat(state.lastEntry(PID).orElseThrow().lastSeq()).isEqualTo(1);
+    }
+
+    @Test
+    void snapshotRoundTripsAndKeepsTheNewestTwo() throws Exception {
+        append(batch(PID, EPOCH, 0, 2));
+        state.takeSnapshot();
+        append(batch(PID + 1, (short) 0, 5, 1));
+        state.takeSnapshot();
+        append(batch(PID, EPOCH, 2, 1));
+        state.takeSnapshot();
+        assertThat(state.snapshotOffsets()).containsExactly(3L, 4L);
+
+        ProducerStateManager reloaded = new ProducerStateManager(dir, new TopicPartition("t", 0));
+        assertThat(reloaded.loadLatestSnapshot(4)).hasValue(4);
+        assertThat(reloaded.mapEndOffset()).isEqualTo(4);
+        assertThat(reloaded.activeProducers()).isEqualTo(state.activeProducers());
+    }
+
+    @Test
+    void corruptSnapshotIsDeletedAndAnOlderOneUsed() throws Exception {
+        append(batch(PID, EPOCH, 0, 2));
+        state.takeSnapshot();
+        append(batch(PID, EPOCH, 2, 1));
+        state.takeSnapshot();
+        Path newest = LogFiles.snapshotFile(dir, 3);
+        byte[] bytes = Files.readAllBytes(newest);
+        bytes[bytes.length - 3] ^= 1;
+        Files.write(newest, bytes);
+
+        ProducerStateManager reloaded = new ProducerStateManager(dir, new TopicPartition("t", 0));
+        assertThat(reloaded.loadLatestSnapshot(100)).hasValue(2);
+        assertThat(Files.exists(newest)).isFalse();
+        assertThat(reloaded.lastEntry(PID).orElseThrow().lastSeq()).isEqualTo(1);
+    }
+
+    @Test
+    void snapshotsBeyondTheLogEndAreDeleted() throws Exception {
+        append(batch(PID, EPOCH, 0, 2));
+        state.takeSnapshot();
+        append(batch(PID, EPOCH, 2, 1));
+        state.takeSnapshot();
+
+        ProducerStateManager reloaded = new ProducerStateManager(dir, new TopicPartition("t", 0));
+        assertThat(reloaded.loadLatestSnapshot(2)).hasValue(2);
+        assertThat(reloaded.snapshotOffsets()).containsExactly(2L);
+        assertThat(reloaded.loadLatestSnapshot(1)).isEmpty();
+        assertThat(reloaded.activeProducers()).isEmpty();
+    }
+
+    @Test
+    void replayRebuildsStateFromLoggedBatches() {
+        RecordBatch logged = MemoryRecords.withIdempotentRecords(40L, org.apache.kafka.common.compress.Compression.NONE,
+                PID, EPOCH, 7, RecordBatch.NO_PARTITION_LEADER_EPOCH, TestRecords.simple(5, "a", "b"))
+                .batches().iterator().next();
+        state.replay(logged);
+        assertThat(state.mapEndOffset()).isEqualTo(42);
+        assertThat(state.lastEntry(PID).orElseThrow().lastBatch())
+                .isEqualTo(new BatchMetadata(7, 8, 40, 41, 5));
+    }
+}

@@ -1,0 +1,66 @@
+package io.strata.broker.log;
+
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.record.Records;
+import org.apache.kafka.common.record.SimpleRecord;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Record batches built with kafka-clients, and their decoding, for tests. */
+final class TestRecords {
+
+    private TestRecords() {
+    }
+
+    static SimpleRecord[] simple(long timestamp, String... values) {
+        SimpleRecord[] records = new SimpleRecord[values.length];
+        for (int i = 0; i < values.length; i++) {
+            records[i] = new SimpleRecord(timestamp, null, values[i].getBytes(StandardCharsets.UTF_8));
+        }
+        return records;
+    }
+
+    /** One uncompressed CreateTime batch at offset 0, every record stamped {@code timestamp}. */
+    static MemoryRecords batch(long timestamp, String... values) {
+        return MemoryRecords.withRecords(Compression.NONE, simple(timestamp, values));
+    }
+
+    /** One uncompressed batch whose offsets start at {@code baseOffset}. */
+    static MemoryRecords batchAt(long baseOffset, long timestamp, String... values) {
+        return MemoryRecords.withRecords(baseOffset, Compression.NONE, simple(timestamp, values));
+    }
+
+    static MemoryRecords idempotent(long producerId, short epoch, int baseSequence, long timestamp, String... values) {
+        return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, baseSequence,
+                simple(timestamp, values));
+    }
+
+    /** A value of {@code size} bytes, to fill segments quickly. */
+    static String payload(int size, char c) {
+        return String.valueOf(c).repeat(size);
+    }
+
+    /** The values of every whole record in {@code records}. */
+    static List<String> values(Records records) {
+        List<String> values = new ArrayList<>();
+        for (Record record : records.records()) {
+            byte[] bytes = new byte[record.valueSize()];
+            record.value().get(bytes);
+            values.add(new String(bytes, StandardCharsets.UTF_8));
+        }
+        return values;
+    }
+
+    /** The offsets of every whole record in {@code records}. */
+    static List<Long> offsets(Records records) {
+        List<Long> offsets = new ArrayList<>();
+        for (Record record : records.records()) {
+            offsets.add(record.offset());
+        }
+        return offsets;
+    }
+}
