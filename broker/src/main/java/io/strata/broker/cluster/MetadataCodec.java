@@ -1,0 +1,102 @@
+package io.strata.broker.cluster;
+
+import org.apache.kafka.common.Uuid;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The primitives metadata commands, results and snapshots are written with. Collections are
+ * written sorted, so equal values always give equal bytes. Changing any of these changes every
+ * format built on it: add new methods instead.
+ */
+final class MetadataCodec {
+
+    /** Guards reads of corrupt data against huge allocations; no metadata string or map is near it. */
+    static final int MAX_LENGTH = 64 * 1024 * 1024;
+
+    private MetadataCodec() {
+    }
+
+    /** A string as its UTF-8 length (-1 for {@code null}) and bytes. */
+    static void writeString(DataOutput out, String value) throws IOException {
+        if (value == null) {
+            out.writeInt(-1);
+            return;
+        }
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    static String readString(DataInput in) throws IOException {
+        int length = in.readInt();
+        if (length == -1) {
+            return null;
+        }
+        byte[] bytes = new byte[checkLength(length)];
+        in.readFully(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    static void writeUuid(DataOutput out, Uuid uuid) throws IOException {
+        out.writeLong(uuid.getMostSignificantBits());
+        out.writeLong(uuid.getLeastSignificantBits());
+    }
+
+    static Uuid readUuid(DataInput in) throws IOException {
+        return new Uuid(in.readLong(), in.readLong());
+    }
+
+    /** A map of non-null strings, sorted by key. */
+    static void writeStringMap(DataOutput out, Map<String, String> map) throws IOException {
+        out.writeInt(map.size());
+        for (Map.Entry<String, String> entry : new TreeMap<>(map).entrySet()) {
+            writeString(out, entry.getKey());
+            writeString(out, entry.getValue());
+        }
+    }
+
+    static Map<String, String> readStringMap(DataInput in) throws IOException {
+        int size = checkLength(in.readInt());
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < size; i++) {
+            map.put(readString(in), readString(in));
+        }
+        return Collections.unmodifiableMap(map);
+    }
+
+    /** A set of non-null strings, sorted. */
+    static void writeStringSet(DataOutput out, Collection<String> set) throws IOException {
+        out.writeInt(set.size());
+        for (String value : new TreeSet<>(set)) {
+            writeString(out, value);
+        }
+    }
+
+    static Set<String> readStringSet(DataInput in) throws IOException {
+        int size = checkLength(in.readInt());
+        Set<String> set = new HashSet<>();
+        for (int i = 0; i < size; i++) {
+            set.add(readString(in));
+        }
+        return Collections.unmodifiableSet(set);
+    }
+
+    static int checkLength(int length) throws IOException {
+        if (length < 0 || length > MAX_LENGTH) {
+            throw new IOException("corrupt metadata: length " + length);
+        }
+        return length;
+    }
+}

@@ -1,0 +1,276 @@
+package io.strata.broker.cluster;
+
+import org.apache.kafka.common.Uuid;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInput;
+import java.io.DataInputStream;
+import java.io.DataOutput;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.ByteArrayInputStream;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A change to the replicated metadata, as written in the Raft log: an opcode byte, a version byte,
+ * then the command's fields. Log entries live as long as the log, so a format never changes once
+ * released: a new field means a new version, and {@link #readFrom} keeps reading every older one.
+ *
+ * <p>Commands carry everything {@link MetadataStateMachine} needs to apply them deterministically:
+ * the caller picks random values such as a new topic's id before submitting. Config values are
+ * validated by the caller ({@code TopicConfigCatalog}) before submitting, so a later version's
+ * rules can never make an old entry apply differently.
+ */
+public sealed interface MetadataCommand {
+
+    /** Identifies the command type in the log; never reused. */
+    byte opcode();
+
+    /** The format version this build writes. */
+    byte version();
+
+    /** Creates a topic; fails if the name or id is taken. */
+    record CreateTopic(String name, Uuid topicId, int partitions, short replicationFactor,
+                       Map<String, String> configs) implements MetadataCommand {
+        public static final byte OPCODE = 1;
+
+        public CreateTopic {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(topicId, "topicId");
+            configs = configs == null ? Map.of() : Map.copyOf(configs);
+        }
+
+        @Override
+        public byte opcode() {
+            return OPCODE;
+        }
+
+        @Override
+        public byte version() {
+            return 0;
+        }
+    }
+
+    /** Deletes a topic by id (callers resolve a name against the image first). */
+    record DeleteTopic(Uuid topicId) implements MetadataCommand {
+        public static final byte OPCODE = 2;
+
+        public DeleteTopic {
+            Objects.requireNonNull(topicId, "topicId");
+        }
+
+        @Override
+        public byte opcode() {
+            return OPCODE;
+        }
+
+        @Override
+        public byte version() {
+            return 0;
+        }
+    }
+
+    /**
+     * Changes a topic's config overrides. Incremental (IncrementalAlterConfigs): the overrides in
+     * {@code set} are added or replaced and the names in {@code delete} return to their defaults;
+     * a name in both is an error. With {@code replace} (legacy AlterConfigs) the overrides become
+     * exactly {@code set}, whatever the topic had, and {@code delete} is ignored. Appending to or
+     * subtracting from list configs is resolved into {@code set} by the caller.
+     */
+    record AlterTopicConfigs(String name, Map<String, String> set, Set<String> delete, boolean replace)
+            implements MetadataCommand {
+        public static final byte OPCODE = 3;
+
+        public AlterTopicConfigs {
+            Objects.requireNonNull(name, "name");
+            set = set == null ? Map.of() : Map.copyOf(set);
+            delete = delete == null ? Set.of() : Set.copyOf(delete);
+        }
+
+        /** An incremental change. */
+        public AlterTopicConfigs(String name, Map<String, String> set, Set<String> delete) {
+            this(name, set, delete, false);
+        }
+
+        /** Replaces all of a topic's overrides with {@code configs}. */
+        public static AlterTopicConfigs replaceAll(String name, Map<String, String> configs) {
+            return new AlterTopicConfigs(name, configs, Set.of(), true);
+        }
+
+        @Override
+        public byte opcode() {
+            return OPCODE;
+        }
+
+        @Override
+        public byte version() {
+            return 0;
+        }
+    }
+
+    /** Raises a topic's partition count to {@code totalCount}; fails unless it grows. */
+    record CreatePartitions(String name, int totalCount) implements MetadataCommand {
+        public static final byte OPCODE = 4;
+
+        public CreatePartitions {
+            Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public byte opcode() {
+            return OPCODE;
+        }
+
+        @Override
+        public byte version() {
+            return 0;
+        }
+    }
+
+    /**
+     * Reserves {@code blockSize} consecutive producer ids; the result's value is the first. The
+     * counter is replicated and persisted, so a block is never handed out twice, across restarts
+     * and brokers.
+     */
+    record AllocateProducerIds(int blockSize) implements MetadataCommand {
+        public static final byte OPCODE = 5;
+
+        @Override
+        public byte opcode() {
+            return OPCODE;
+        }
+
+        @Override
+        public byte version() {
+            return 0;
+        }
+    }
+
+    /** Adds or updates a broker's registration. {@code rack} may be {@code null}. */
+    record RegisterBroker(int nodeId, String host, int port, String rack) implements MetadataCommand {
+        public static final byte OPCODE = 6;
+
+        public RegisterBroker {
+            Objects.requireNonNull(host, "host");
+        }
+
+        @Override
+        public byte opcode() {
+            return OPCODE;
+        }
+
+        @Override
+        public byte version() {
+            return 0;
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
+
+    static byte[] serialize(MetadataCommand command) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+            DataOutputStream out = new DataOutputStream(bytes);
+            writeTo(command, out);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @throws IOException for bytes that are not a command this version knows */
+    static MetadataCommand deserialize(byte[] data, int offset, int length) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, offset, length));
+        MetadataCommand command = readFrom(in);
+        if (in.available() > 0) {
+            throw new IOException("corrupt metadata command: " + in.available() + " trailing bytes after " + command);
+        }
+        return command;
+    }
+
+    static void writeTo(MetadataCommand command, DataOutput out) throws IOException {
+        out.writeByte(command.opcode());
+        out.writeByte(command.version());
+        if (command instanceof CreateTopic c) {
+            MetadataCodec.writeString(out, c.name());
+            MetadataCodec.writeUuid(out, c.topicId());
+            out.writeInt(c.partitions());
+            out.writeShort(c.replicationFactor());
+            MetadataCodec.writeStringMap(out, c.configs());
+        } else if (command instanceof DeleteTopic c) {
+            MetadataCodec.writeUuid(out, c.topicId());
+        } else if (command instanceof AlterTopicConfigs c) {
+            MetadataCodec.writeString(out, c.name());
+            MetadataCodec.writeStringMap(out, c.set());
+            MetadataCodec.writeStringSet(out, c.delete());
+            out.writeBoolean(c.replace());
+        } else if (command instanceof CreatePartitions c) {
+            MetadataCodec.writeString(out, c.name());
+            out.writeInt(c.totalCount());
+        } else if (command instanceof AllocateProducerIds c) {
+            out.writeInt(c.blockSize());
+        } else if (command instanceof RegisterBroker c) {
+            out.writeInt(c.nodeId());
+            MetadataCodec.writeString(out, c.host());
+            out.writeInt(c.port());
+            MetadataCodec.writeString(out, c.rack());
+        } else {
+            throw new IllegalArgumentException("unknown command " + command);
+        }
+    }
+
+    /** Reads a command of any version this build knows. */
+    static MetadataCommand readFrom(DataInput in) throws IOException {
+        byte opcode = in.readByte();
+        byte version = in.readByte();
+        switch (opcode) {
+            case CreateTopic.OPCODE -> {
+                requireVersion(opcode, version, 0);
+                String name = MetadataCodec.readString(in);
+                Uuid topicId = MetadataCodec.readUuid(in);
+                int partitions = in.readInt();
+                short replicationFactor = in.readShort();
+                return new CreateTopic(name, topicId, partitions, replicationFactor, MetadataCodec.readStringMap(in));
+            }
+            case DeleteTopic.OPCODE -> {
+                requireVersion(opcode, version, 0);
+                return new DeleteTopic(MetadataCodec.readUuid(in));
+            }
+            case AlterTopicConfigs.OPCODE -> {
+                requireVersion(opcode, version, 0);
+                String name = MetadataCodec.readString(in);
+                Map<String, String> set = MetadataCodec.readStringMap(in);
+                Set<String> delete = MetadataCodec.readStringSet(in);
+                return new AlterTopicConfigs(name, set, delete, in.readBoolean());
+            }
+            case CreatePartitions.OPCODE -> {
+                requireVersion(opcode, version, 0);
+                return new CreatePartitions(MetadataCodec.readString(in), in.readInt());
+            }
+            case AllocateProducerIds.OPCODE -> {
+                requireVersion(opcode, version, 0);
+                return new AllocateProducerIds(in.readInt());
+            }
+            case RegisterBroker.OPCODE -> {
+                requireVersion(opcode, version, 0);
+                int nodeId = in.readInt();
+                String host = MetadataCodec.readString(in);
+                int port = in.readInt();
+                return new RegisterBroker(nodeId, host, port, MetadataCodec.readString(in));
+            }
+            default -> throw new IOException("unknown metadata command opcode " + opcode
+                    + " (written by a newer version of Strata?)");
+        }
+    }
+
+    private static void requireVersion(byte opcode, byte version, int maxKnown) throws IOException {
+        if (version < 0 || version > maxKnown) {
+            throw new IOException("metadata command opcode " + opcode + " has version " + version
+                    + ", this build reads up to " + maxKnown + " (written by a newer version of Strata?)");
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.strata.broker.cluster;
+
+import org.apache.kafka.common.Uuid;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * An immutable snapshot of the replicated metadata: topics (by name and by id), registered
+ * brokers and the producer-id counter. The state machine replaces its image atomically after
+ * every change, so a reader takes {@code image()} once and sees one consistent state.
+ */
+public final class MetadataImage {
+
+    public static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), Map.of(), 0, 0);
+
+    private final Map<String, TopicImage> topicsByName;
+    private final Map<Uuid, TopicImage> topicsById;
+    private final Map<Integer, BrokerImage> brokers;
+    private final long nextProducerId;
+    private final long version;
+
+    private MetadataImage(Map<String, TopicImage> topicsByName, Map<Uuid, TopicImage> topicsById,
+                          Map<Integer, BrokerImage> brokers, long nextProducerId, long version) {
+        this.topicsByName = topicsByName;
+        this.topicsById = topicsById;
+        this.brokers = brokers;
+        this.nextProducerId = nextProducerId;
+        this.version = version;
+    }
+
+    /** Builds an image from its parts (snapshots, tests). */
+    static MetadataImage of(Collection<TopicImage> topics, Collection<BrokerImage> brokers, long nextProducerId,
+                            long version) {
+        Map<String, TopicImage> byName = new TreeMap<>();
+        Map<Uuid, TopicImage> byId = new HashMap<>();
+        for (TopicImage topic : topics) {
+            if (byName.put(topic.name(), topic) != null || byId.put(topic.topicId(), topic) != null) {
+                throw new IllegalArgumentException("duplicate topic " + topic.name() + " / " + topic.topicId());
+            }
+        }
+        Map<Integer, BrokerImage> brokerMap = new TreeMap<>();
+        for (BrokerImage broker : brokers) {
+            brokerMap.put(broker.nodeId(), broker);
+        }
+        return new MetadataImage(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId),
+                Collections.unmodifiableMap(brokerMap), nextProducerId, version);
+    }
+
+    public Optional<TopicImage> topic(String name) {
+        return Optional.ofNullable(name == null ? null : topicsByName.get(name));
+    }
+
+    public Optional<TopicImage> topic(Uuid topicId) {
+        return Optional.ofNullable(topicId == null ? null : topicsById.get(topicId));
+    }
+
+    /** All topics, sorted by name. */
+    public Collection<TopicImage> topics() {
+        return topicsByName.values();
+    }
+
+    /** Topics by name, sorted by name; unmodifiable. */
+    public Map<String, TopicImage> topicsByName() {
+        return topicsByName;
+    }
+
+    /** Topics by id; unmodifiable. */
+    public Map<Uuid, TopicImage> topicsById() {
+        return topicsById;
+    }
+
+    /** Registered brokers, sorted by node id. */
+    public Collection<BrokerImage> brokers() {
+        return brokers.values();
+    }
+
+    public Optional<BrokerImage> broker(int nodeId) {
+        return Optional.ofNullable(brokers.get(nodeId));
+    }
+
+    /** The first id of the next producer-id block; ids below it have been handed out. */
+    public long nextProducerId() {
+        return nextProducerId;
+    }
+
+    /** How many state changes produced this image; grows by one with each change. */
+    public long version() {
+        return version;
+    }
+
+    MetadataImage withTopic(TopicImage topic) {
+        Map<String, TopicImage> byName = new TreeMap<>(topicsByName);
+        Map<Uuid, TopicImage> byId = new HashMap<>(topicsById);
+        TopicImage previous = byId.get(topic.topicId());
+        if (previous != null && !previous.name().equals(topic.name())) {
+            byName.remove(previous.name());
+        }
+        byName.put(topic.name(), topic);
+        byId.put(topic.topicId(), topic);
+        return new MetadataImage(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId), brokers,
+                nextProducerId, version + 1);
+    }
+
+    MetadataImage withoutTopic(TopicImage topic) {
+        Map<String, TopicImage> byName = new TreeMap<>(topicsByName);
+        Map<Uuid, TopicImage> byId = new HashMap<>(topicsById);
+        byName.remove(topic.name());
+        byId.remove(topic.topicId());
+        return new MetadataImage(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId), brokers,
+                nextProducerId, version + 1);
+    }
+
+    MetadataImage withBroker(BrokerImage broker) {
+        Map<Integer, BrokerImage> brokerMap = new TreeMap<>(brokers);
+        brokerMap.put(broker.nodeId(), broker);
+        return new MetadataImage(topicsByName, topicsById, Collections.unmodifiableMap(brokerMap), nextProducerId,
+                version + 1);
+    }
+
+    MetadataImage withNextProducerId(long next) {
+        return new MetadataImage(topicsByName, topicsById, brokers, next, version + 1);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MetadataImage other
+                && nextProducerId == other.nextProducerId
+                && version == other.version
+                && topicsByName.equals(other.topicsByName)
+                && brokers.equals(other.brokers);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(topicsByName, brokers, nextProducerId, version);
+    }
+
+    @Override
+    public String toString() {
+        return "MetadataImage(version=" + version + ", topics=" + topicsByName.values() + ", brokers=" + brokers.values()
+                + ", nextProducerId=" + nextProducerId + ")";
+    }
+}

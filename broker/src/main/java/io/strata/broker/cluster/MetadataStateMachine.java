@@ -1,0 +1,326 @@
+package io.strata.broker.cluster;
+
+import io.strata.broker.cluster.MetadataCommand.AllocateProducerIds;
+import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
+import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
+import io.strata.broker.cluster.MetadataCommand.CreateTopic;
+import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
+import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.protocol.Errors;
+import org.jboss.logging.Logger;
+import org.jgroups.raft.StateMachine;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The replicated metadata as a JGroups-Raft state machine. {@link #apply} runs on Raft's single
+ * applier thread, is deterministic (a function of the image and the command only) and never
+ * throws: a command that fails validation changes nothing and returns a {@link MetadataResult}
+ * with the Kafka error instead. After every change the image is replaced atomically (readers take
+ * it lock-free) and the listeners are called with it, on the applier thread, before the change's
+ * {@code submit} future completes.
+ */
+public final class MetadataStateMachine implements StateMachine {
+
+    private static final Logger LOG = Logger.getLogger(MetadataStateMachine.class);
+
+    /** "STMD": the first bytes of a snapshot written by this class. */
+    static final int SNAPSHOT_MAGIC = 0x53544D44;
+    static final byte SNAPSHOT_VERSION = 0;
+
+    private volatile MetadataImage image = MetadataImage.EMPTY;
+    private final List<Consumer<MetadataImage>> listeners = new CopyOnWriteArrayList<>();
+    private volatile Runnable afterApply = () -> { };
+
+    /** The current image; never {@code null}. */
+    public MetadataImage image() {
+        return image;
+    }
+
+    /**
+     * Calls {@code listener} with the new image after every change, including one restored from
+     * a snapshot. Runs on the Raft applier thread (on the thread calling {@code start()} while a
+     * restart replays the log): keep it short, and never wait on a metadata future from it. A
+     * listener that throws is logged and does not stop the others.
+     */
+    public void addListener(Consumer<MetadataImage> listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(Consumer<MetadataImage> listener) {
+        listeners.remove(listener);
+    }
+
+    /** Run after every log entry applied through Raft (the snapshot trigger). */
+    void afterApply(Runnable hook) {
+        this.afterApply = hook;
+    }
+
+    @Override
+    public byte[] apply(byte[] data, int offset, int length, boolean serializeResponse) {
+        MetadataResult result;
+        try {
+            result = apply(MetadataCommand.deserialize(data, offset, length));
+        } catch (Throwable e) {
+            LOG.errorf(e, "Cannot apply a metadata log entry of %d bytes; skipping it", length);
+            result = MetadataResult.failure(Errors.UNKNOWN_SERVER_ERROR, "cannot apply metadata command: " + e);
+        }
+        try {
+            afterApply.run();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "Post-apply hook failed");
+        }
+        return serializeResponse ? result.serialize() : null;
+    }
+
+    /** Applies one command to the current image, bypassing Raft (tests only). Never throws. */
+    synchronized MetadataResult apply(MetadataCommand command) {
+        MetadataImage current = image;
+        Outcome outcome;
+        try {
+            outcome = transition(current, command);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Applying %s failed", command);
+            outcome = new Outcome(current, MetadataResult.failure(Errors.UNKNOWN_SERVER_ERROR, e.toString()));
+        }
+        if (outcome.image() != current) {
+            image = outcome.image();
+            notifyListeners(outcome.image());
+        }
+        return outcome.result();
+    }
+
+    private void notifyListeners(MetadataImage newImage) {
+        for (Consumer<MetadataImage> listener : listeners) {
+            try {
+                listener.accept(newImage);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "A metadata listener failed on image version %d", newImage.version());
+            }
+        }
+    }
+
+    private record Outcome(MetadataImage image, MetadataResult result) {
+        static Outcome failed(MetadataImage unchanged, Errors error, String message) {
+            return new Outcome(unchanged, MetadataResult.failure(error, message));
+        }
+    }
+
+    private static Outcome transition(MetadataImage image, MetadataCommand command) {
+        if (command instanceof CreateTopic c) {
+            return createTopic(image, c);
+        } else if (command instanceof DeleteTopic c) {
+            return deleteTopic(image, c);
+        } else if (command instanceof AlterTopicConfigs c) {
+            return alterTopicConfigs(image, c);
+        } else if (command instanceof CreatePartitions c) {
+            return createPartitions(image, c);
+        } else if (command instanceof AllocateProducerIds c) {
+            return allocateProducerIds(image, c);
+        } else if (command instanceof RegisterBroker c) {
+            return registerBroker(image, c);
+        }
+        return Outcome.failed(image, Errors.INVALID_REQUEST, "unknown metadata command " + command);
+    }
+
+    private static Outcome createTopic(MetadataImage image, CreateTopic c) {
+        try {
+            Topic.validate(c.name());
+        } catch (InvalidTopicException e) {
+            return Outcome.failed(image, Errors.INVALID_TOPIC_EXCEPTION, e.getMessage());
+        }
+        if (image.topic(c.name()).isPresent()) {
+            return Outcome.failed(image, Errors.TOPIC_ALREADY_EXISTS, "Topic '" + c.name() + "' already exists.");
+        }
+        if (image.topic(c.topicId()).isPresent() || c.topicId().equals(org.apache.kafka.common.Uuid.ZERO_UUID)) {
+            return Outcome.failed(image, Errors.INVALID_REQUEST, "Topic id " + c.topicId() + " cannot be used.");
+        }
+        for (String existing : image.topicsByName().keySet()) {
+            if (Topic.hasCollision(c.name(), existing)) {
+                return Outcome.failed(image, Errors.INVALID_TOPIC_EXCEPTION,
+                        "Topic '" + c.name() + "' collides with existing topic: " + existing);
+            }
+        }
+        if (c.partitions() <= 0) {
+            return Outcome.failed(image, Errors.INVALID_PARTITIONS,
+                    "Number of partitions was set to an invalid non-positive value.");
+        }
+        if (c.replicationFactor() <= 0) {
+            return Outcome.failed(image, Errors.INVALID_REPLICATION_FACTOR,
+                    "Replication factor must be larger than 0.");
+        }
+        int brokers = image.brokers().size();
+        if (brokers > 0 && c.replicationFactor() > brokers) {
+            return Outcome.failed(image, Errors.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition "
+                    + c.replicationFactor() + " time(s): The target replication factor of " + c.replicationFactor()
+                    + " cannot be reached because only " + brokers + " broker(s) are registered.");
+        }
+        TopicImage topic = new TopicImage(c.name(), c.topicId(), c.partitions(), c.replicationFactor(), c.configs());
+        return new Outcome(image.withTopic(topic), MetadataResult.ok());
+    }
+
+    private static Outcome deleteTopic(MetadataImage image, DeleteTopic c) {
+        return image.topic(c.topicId())
+                .map(topic -> new Outcome(image.withoutTopic(topic), MetadataResult.ok()))
+                .orElseGet(() -> Outcome.failed(image, Errors.UNKNOWN_TOPIC_ID,
+                        "Topic id " + c.topicId() + " does not exist."));
+    }
+
+    private static Outcome alterTopicConfigs(MetadataImage image, AlterTopicConfigs c) {
+        TopicImage topic = image.topic(c.name()).orElse(null);
+        if (topic == null) {
+            return Outcome.failed(image, Errors.UNKNOWN_TOPIC_OR_PARTITION,
+                    "This server does not host topic '" + c.name() + "'.");
+        }
+        Map<String, String> configs;
+        if (c.replace()) {
+            configs = new TreeMap<>(c.set());
+        } else {
+            Set<String> both = new HashSet<>(c.delete());
+            both.retainAll(c.set().keySet());
+            if (!both.isEmpty()) {
+                return Outcome.failed(image, Errors.INVALID_REQUEST,
+                        "Configs both set and deleted: " + new TreeMap<>(c.set()).keySet().stream().filter(both::contains).toList());
+            }
+            configs = new TreeMap<>(topic.configs());
+            configs.keySet().removeAll(c.delete());
+            configs.putAll(c.set());
+        }
+        if (configs.equals(topic.configs())) {
+            return new Outcome(image, MetadataResult.ok());
+        }
+        return new Outcome(image.withTopic(topic.withConfigs(configs)), MetadataResult.ok());
+    }
+
+    private static Outcome createPartitions(MetadataImage image, CreatePartitions c) {
+        TopicImage topic = image.topic(c.name()).orElse(null);
+        if (topic == null) {
+            return Outcome.failed(image, Errors.UNKNOWN_TOPIC_OR_PARTITION,
+                    "This server does not host topic '" + c.name() + "'.");
+        }
+        if (c.totalCount() < topic.partitions()) {
+            return Outcome.failed(image, Errors.INVALID_PARTITIONS, "Topic currently has " + topic.partitions()
+                    + " partitions, which is higher than the requested " + c.totalCount() + ".");
+        }
+        if (c.totalCount() == topic.partitions()) {
+            return Outcome.failed(image, Errors.INVALID_PARTITIONS,
+                    "Topic already has " + topic.partitions() + " partitions.");
+        }
+        return new Outcome(image.withTopic(topic.withPartitions(c.totalCount())), MetadataResult.ok());
+    }
+
+    private static Outcome allocateProducerIds(MetadataImage image, AllocateProducerIds c) {
+        if (c.blockSize() <= 0) {
+            return Outcome.failed(image, Errors.INVALID_REQUEST, "Producer id block size must be positive, was "
+                    + c.blockSize() + ".");
+        }
+        long first = image.nextProducerId();
+        if (first > Long.MAX_VALUE - c.blockSize()) {
+            return Outcome.failed(image, Errors.UNKNOWN_SERVER_ERROR, "Producer ids are exhausted.");
+        }
+        return new Outcome(image.withNextProducerId(first + c.blockSize()), MetadataResult.ok(first));
+    }
+
+    private static Outcome registerBroker(MetadataImage image, RegisterBroker c) {
+        if (c.nodeId() < 0) {
+            return Outcome.failed(image, Errors.INVALID_REQUEST, "Broker node id must not be negative, was " + c.nodeId() + ".");
+        }
+        if (c.host().isEmpty() || c.port() <= 0 || c.port() > 65535) {
+            return Outcome.failed(image, Errors.INVALID_REQUEST,
+                    "Broker " + c.nodeId() + " has an invalid endpoint " + c.host() + ":" + c.port() + ".");
+        }
+        BrokerImage broker = new BrokerImage(c.nodeId(), c.host(), c.port(), c.rack());
+        if (image.broker(c.nodeId()).filter(broker::equals).isPresent()) {
+            return new Outcome(image, MetadataResult.ok());
+        }
+        return new Outcome(image.withBroker(broker), MetadataResult.ok());
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Snapshots
+
+    /**
+     * Writes the whole image: magic, version, image version, next producer id, the topics sorted
+     * by name, the brokers sorted by node id.
+     */
+    @Override
+    public void writeContentTo(DataOutput out) throws IOException {
+        writeImage(image, out);
+    }
+
+    static void writeImage(MetadataImage image, DataOutput out) throws IOException {
+        out.writeInt(SNAPSHOT_MAGIC);
+        out.writeByte(SNAPSHOT_VERSION);
+        out.writeLong(image.version());
+        out.writeLong(image.nextProducerId());
+        out.writeInt(image.topics().size());
+        for (TopicImage topic : image.topics()) {
+            MetadataCodec.writeString(out, topic.name());
+            MetadataCodec.writeUuid(out, topic.topicId());
+            out.writeInt(topic.partitions());
+            out.writeShort(topic.replicationFactor());
+            MetadataCodec.writeStringMap(out, topic.configs());
+        }
+        out.writeInt(image.brokers().size());
+        for (BrokerImage broker : image.brokers()) {
+            out.writeInt(broker.nodeId());
+            MetadataCodec.writeString(out, broker.host());
+            out.writeInt(broker.port());
+            MetadataCodec.writeString(out, broker.rack());
+        }
+    }
+
+    /** Replaces the image with a snapshot's and tells the listeners. */
+    @Override
+    public void readContentFrom(DataInput in) throws IOException {
+        MetadataImage restored = readImage(in);
+        synchronized (this) {
+            image = restored;
+        }
+        notifyListeners(restored);
+    }
+
+    static MetadataImage readImage(DataInput in) throws IOException {
+        int magic = in.readInt();
+        if (magic != SNAPSHOT_MAGIC) {
+            throw new IOException("not a Strata metadata snapshot (magic " + Integer.toHexString(magic) + ")");
+        }
+        byte version = in.readByte();
+        if (version != SNAPSHOT_VERSION) {
+            throw new IOException("metadata snapshot version " + version + " is newer than this build reads ("
+                    + SNAPSHOT_VERSION + ")");
+        }
+        long imageVersion = in.readLong();
+        long nextProducerId = in.readLong();
+        int topicCount = MetadataCodec.checkLength(in.readInt());
+        List<TopicImage> topics = new ArrayList<>(topicCount);
+        for (int i = 0; i < topicCount; i++) {
+            String name = MetadataCodec.readString(in);
+            org.apache.kafka.common.Uuid topicId = MetadataCodec.readUuid(in);
+            int partitions = in.readInt();
+            short replicationFactor = in.readShort();
+            topics.add(new TopicImage(name, topicId, partitions, replicationFactor, MetadataCodec.readStringMap(in)));
+        }
+        int brokerCount = MetadataCodec.checkLength(in.readInt());
+        List<BrokerImage> brokers = new ArrayList<>(brokerCount);
+        for (int i = 0; i < brokerCount; i++) {
+            int nodeId = in.readInt();
+            String host = MetadataCodec.readString(in);
+            int port = in.readInt();
+            brokers.add(new BrokerImage(nodeId, host, port, MetadataCodec.readString(in)));
+        }
+        return MetadataImage.of(topics, brokers, nextProducerId, imageVersion);
+    }
+}

@@ -1,0 +1,549 @@
+package io.strata.broker.cluster;
+
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnknownServerException;
+import org.jboss.logging.Logger;
+import org.jgroups.Address;
+import org.jgroups.JChannel;
+import org.jgroups.protocols.Bundler;
+import org.jgroups.protocols.FD_ALL3;
+import org.jgroups.protocols.FRAG4;
+import org.jgroups.protocols.MERGE3;
+import org.jgroups.protocols.MFC;
+import org.jgroups.protocols.TCP;
+import org.jgroups.protocols.TCPPING;
+import org.jgroups.protocols.TP;
+import org.jgroups.protocols.UFC;
+import org.jgroups.protocols.UNICAST3;
+import org.jgroups.protocols.VERIFY_SUSPECT2;
+import org.jgroups.protocols.pbcast.GMS;
+import org.jgroups.protocols.pbcast.NAKACK2;
+import org.jgroups.protocols.pbcast.STABLE;
+import org.jgroups.protocols.raft.ELECTION;
+import org.jgroups.protocols.raft.FileBasedLog;
+import org.jgroups.protocols.raft.Log;
+import org.jgroups.protocols.raft.NO_DUPES;
+import org.jgroups.protocols.raft.RAFT;
+import org.jgroups.protocols.raft.REDIRECT;
+import org.jgroups.raft.RaftHandle;
+import org.jgroups.stack.Protocol;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * The replicated metadata log: a JGroups channel running JGroups-Raft, whose committed entries are
+ * applied to a {@link MetadataStateMachine}. A single broker is a one-member Raft group that
+ * elects itself; a cluster lists every member, and nothing else changes.
+ *
+ * <p>The stack is built in code: TCP on the configured bind address and port, TCPPING with the
+ * members as initial hosts, MERGE3, FD_ALL3, VERIFY_SUSPECT2, NAKACK2, UNICAST3, STABLE,
+ * NO_DUPES, GMS (short join timeout when alone), UFC, MFC, FRAG4 with 1 MB fragments, ELECTION,
+ * RAFT ({@code raft_id} = the node id, log in {@code <dataDir>/meta}, {@link FileBasedLog}) and
+ * REDIRECT, which forwards a follower's submissions to the leader.
+ *
+ * <p>The log is snapshotted (and truncated) every {@link Settings#snapshotEveryEntries()} entries,
+ * so a restart reads one snapshot and a short tail.
+ */
+public final class RaftMetadataLog implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(RaftMetadataLog.class);
+
+    /** The JGroups cluster every Strata metadata member joins. */
+    public static final String CLUSTER_NAME = "strata-metadata";
+    /** FRAG4's fragment size: the stock 60 KB makes large appends far slower. */
+    static final int FRAG_SIZE = 1_000_000;
+    /** The transport's largest batch, which must exceed {@link #FRAG_SIZE}. */
+    static final int BUNDLER_MAX_SIZE = 1_100_000;
+    /** UFC/MFC credits: 40% of them (the replenish threshold) must exceed {@link #FRAG_SIZE}. */
+    static final long FLOW_CONTROL_CREDITS = 4_000_000;
+    /** GMS join timeout of a lone member, which has nobody to find. */
+    static final long SINGLE_MEMBER_JOIN_TIMEOUT_MS = 10;
+    /** GMS join timeout when there are other members to find. */
+    static final long CLUSTER_JOIN_TIMEOUT_MS = 1000;
+    /**
+     * Entries between snapshots. Replaying a log entry on a cold JVM costs far more than reading
+     * its share of a snapshot (990 entries add ~150 ms to a restart, a 1000-topic snapshot ~10 ms),
+     * and a snapshot of even thousands of topics is small, so snapshots are frequent.
+     */
+    public static final int DEFAULT_SNAPSHOT_EVERY_ENTRIES = 100;
+    /** How long the coordinator waits for votes in one election round. */
+    static final long VOTE_TIMEOUT_MS = 300;
+
+    /**
+     * A member of the metadata Raft group: its node id (also its Raft id) and the address its
+     * Raft channel binds. Written {@code nodeId@host:port}.
+     */
+    public record Member(int nodeId, String host, int port) {
+
+        public Member {
+            Objects.requireNonNull(host, "host");
+            if (nodeId < 0) {
+                throw new IllegalArgumentException("node id must not be negative: " + nodeId);
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("invalid port " + port);
+            }
+        }
+
+        /** The member's Raft id and JGroups name. */
+        public String raftId() {
+            return Integer.toString(nodeId);
+        }
+
+        /** Parses {@code nodeId@host:port}, e.g. {@code 2@10.0.0.2:7800} or {@code 3@[::1]:7800}. */
+        public static Member parse(String spec) {
+            int at = spec.indexOf('@');
+            int colon = spec.lastIndexOf(':');
+            if (at <= 0 || colon <= at + 1 || colon == spec.length() - 1) {
+                throw new IllegalArgumentException("a Raft member is nodeId@host:port, not '" + spec + "'");
+            }
+            String host = spec.substring(at + 1, colon).trim();
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            try {
+                return new Member(Integer.parseInt(spec.substring(0, at).trim()), host,
+                        Integer.parseInt(spec.substring(colon + 1).trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("a Raft member is nodeId@host:port, not '" + spec + "'", e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return nodeId + "@" + host + ":" + port;
+        }
+    }
+
+    /**
+     * @param dataDir              the broker's data directory; the Raft log and snapshots go to
+     *                             {@code <dataDir>/meta}
+     * @param nodeId               this member's node id, which must be one of {@code members}
+     * @param bindHost             the address the Raft channel binds
+     * @param bindPort             the port it binds; 0 picks a free one (a single member only)
+     * @param members              every member of the group, this one included
+     * @param startTimeout         how long {@link #start()} waits for a leader
+     * @param submitTimeout        how long a submitted command may take to commit
+     * @param snapshotEveryEntries log entries after which the log is snapshotted and truncated
+     * @param fsync                fsync every log append (metadata changes are rare; keep it on)
+     */
+    public record Settings(Path dataDir, int nodeId, String bindHost, int bindPort, List<Member> members,
+                           Duration startTimeout, Duration submitTimeout, int snapshotEveryEntries, boolean fsync) {
+
+        public Settings {
+            Objects.requireNonNull(dataDir, "dataDir");
+            Objects.requireNonNull(bindHost, "bindHost");
+            Objects.requireNonNull(startTimeout, "startTimeout");
+            Objects.requireNonNull(submitTimeout, "submitTimeout");
+            members = List.copyOf(members);
+            if (members.stream().noneMatch(member -> member.nodeId() == nodeId)) {
+                throw new IllegalArgumentException("the Raft members " + members + " must include this node, " + nodeId);
+            }
+            if (members.stream().map(Member::nodeId).distinct().count() != members.size()) {
+                throw new IllegalArgumentException("duplicate node ids in the Raft members " + members);
+            }
+            if (bindPort == 0 && members.size() > 1) {
+                throw new IllegalArgumentException("a Raft group of several members needs a fixed port");
+            }
+            if (snapshotEveryEntries < 1) {
+                throw new IllegalArgumentException("snapshotEveryEntries must be positive");
+            }
+        }
+
+        /** A one-member group with the default timeouts (start 15 s, submit 15 s), a snapshot every 100 entries, fsync on. */
+        public static Settings singleNode(Path dataDir, int nodeId, String bindHost, int bindPort) {
+            return new Settings(dataDir, nodeId, bindHost, bindPort, List.of(new Member(nodeId, bindHost, bindPort)),
+                    Duration.ofSeconds(15), Duration.ofSeconds(15), DEFAULT_SNAPSHOT_EVERY_ENTRIES, true);
+        }
+
+        public Settings withMembers(List<Member> newMembers) {
+            return new Settings(dataDir, nodeId, bindHost, bindPort, newMembers, startTimeout, submitTimeout,
+                    snapshotEveryEntries, fsync);
+        }
+
+        public Settings withStartTimeout(Duration timeout) {
+            return new Settings(dataDir, nodeId, bindHost, bindPort, members, timeout, submitTimeout,
+                    snapshotEveryEntries, fsync);
+        }
+
+        public Settings withSubmitTimeout(Duration timeout) {
+            return new Settings(dataDir, nodeId, bindHost, bindPort, members, startTimeout, timeout,
+                    snapshotEveryEntries, fsync);
+        }
+
+        public Settings withSnapshotEveryEntries(int entries) {
+            return new Settings(dataDir, nodeId, bindHost, bindPort, members, startTimeout, submitTimeout, entries, fsync);
+        }
+
+        public Settings withFsync(boolean value) {
+            return new Settings(dataDir, nodeId, bindHost, bindPort, members, startTimeout, submitTimeout,
+                    snapshotEveryEntries, value);
+        }
+
+        /** {@code <dataDir>/meta}. */
+        public Path logDir() {
+            return dataDir.resolve("meta");
+        }
+
+        String raftId() {
+            return Integer.toString(nodeId);
+        }
+    }
+
+    private final Settings settings;
+    private final MetadataStateMachine stateMachine = new MetadataStateMachine();
+    private final AtomicBoolean snapshotPending = new AtomicBoolean();
+    private final ExecutorService callbacks;
+    private volatile JChannel channel;
+    private volatile RaftHandle handle;
+    private volatile Duration startDuration;
+    private volatile int boundPort;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private volatile boolean closed;
+
+    public RaftMetadataLog(Settings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.callbacks = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "strata-metadata-callbacks-" + settings.nodeId());
+            thread.setDaemon(true);
+            return thread;
+        });
+        stateMachine.afterApply(this::maybeSnapshot);
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /**
+     * Joins the group and returns once this member is the leader or knows the leader; a lone
+     * member elects itself. A restarted member has replayed its snapshot and log by then, so
+     * {@link #image()} is what it was before the restart.
+     *
+     * @throws IllegalStateException when the channel cannot start (e.g. the port is taken), no
+     *                               leader is known within the start timeout, or the log is closed
+     *                               meanwhile; nothing is left running
+     */
+    public void start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("the metadata log has already been started");
+        }
+        long begin = System.nanoTime();
+        try {
+            Files.createDirectories(settings.logDir());
+            List<Protocol> stack = protocols();
+            long stackBuilt = System.nanoTime();
+            JChannel newChannel = new JChannel(stack);
+            newChannel.name(settings.raftId());
+            channel = newChannel;
+            if (closed) {
+                throw new IllegalStateException("closed while starting");
+            }
+            handle = new RaftHandle(newChannel, stateMachine);
+            long channelBuilt = System.nanoTime();
+            newChannel.connect(CLUSTER_NAME);
+            LOG.debugf("Metadata Raft start: stack %d ms, channel %d ms, connect %d ms",
+                    (stackBuilt - begin) / 1_000_000, (channelBuilt - stackBuilt) / 1_000_000,
+                    (System.nanoTime() - channelBuilt) / 1_000_000);
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("Cannot start metadata Raft member " + settings.raftId() + " on "
+                    + settings.bindHost() + ":" + boundPort + " (log in " + settings.logDir() + "): " + e, e);
+        }
+        long deadline = begin + settings.startTimeout().toNanos();
+        while (handle.leader() == null) {
+            if (closed) {
+                throw new IllegalStateException("The metadata log was closed while waiting for a leader");
+            }
+            if (System.nanoTime() - deadline > 0) {
+                close();
+                throw new IllegalStateException("No metadata Raft leader within " + settings.startTimeout().toMillis()
+                        + " ms: member " + settings.raftId() + " of " + settings.members() + " bound to "
+                        + settings.bindHost() + ":" + boundPort + ". A majority of the members must be "
+                        + "running and reach each other.");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        startDuration = Duration.ofNanos(System.nanoTime() - begin);
+        LOG.infof("Metadata Raft member %s started in %d ms: leader %s, %d topic(s), log entries %d..%d",
+                settings.raftId(), startDuration.toMillis(), leader(), image().topics().size(),
+                handle.log().firstAppended(), handle.log().lastAppended());
+    }
+
+    /**
+     * {@link #start()} on a thread of its own, so the broker can bind its listener and load
+     * classes meanwhile: on 2 cores most of a cold start is class loading.
+     */
+    public CompletableFuture<Void> startAsync() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                start();
+                done.complete(null);
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        }, "strata-metadata-start-" + settings.nodeId());
+        thread.setDaemon(true);
+        thread.start();
+        return done;
+    }
+
+    /** How long the last {@link #start()} took, or {@code null} before it returned. */
+    public Duration startDuration() {
+        return startDuration;
+    }
+
+    /**
+     * Replicates {@code command} and completes with what applying it returned, once a majority
+     * has committed it and the leader has applied it. On the leader (always, on a single node)
+     * this member's listeners have run and {@link #image()} shows the change by then; a follower
+     * forwards the command to the leader and its own image may lag a little.
+     *
+     * <p>Validation failures complete normally with an error {@link MetadataResult}; failing to
+     * replicate completes exceptionally with {@link NotControllerException} (no leader, or this
+     * member lost it) or {@link TimeoutException} (after the submit timeout; the command may still
+     * be applied later). Completes on a metadata callback thread, never Raft's.
+     */
+    public CompletableFuture<MetadataResult> submit(MetadataCommand command) {
+        RaftHandle raftHandle = handle;
+        if (raftHandle == null || closed) {
+            return CompletableFuture.failedFuture(new NotControllerException("The metadata log is not running."));
+        }
+        byte[] bytes = MetadataCommand.serialize(command);
+        CompletableFuture<byte[]> raw;
+        try {
+            raw = raftHandle.setAsync(bytes, 0, bytes.length);
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(translate(e, command));
+        }
+        return raw.orTimeout(settings.submitTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handleAsync((response, error) -> {
+                    if (error != null) {
+                        throw translate(error, command);
+                    }
+                    if (response == null) {
+                        throw new UnknownServerException("The metadata log returned no result for " + command);
+                    }
+                    return MetadataResult.deserialize(response);
+                }, callbacks);
+    }
+
+    private RuntimeException translate(Throwable error, MetadataCommand command) {
+        Throwable cause = error;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof ApiException apiException) {
+            return apiException;
+        }
+        if (cause instanceof java.util.concurrent.TimeoutException) {
+            return new TimeoutException("The metadata change was not committed within "
+                    + settings.submitTimeout().toMillis() + " ms: " + command, cause);
+        }
+        if (cause instanceof CancellationException || cause instanceof IllegalStateException
+                || cause instanceof org.jgroups.protocols.raft.RaftLeaderException) {
+            return new NotControllerException("The metadata change could not be replicated (leader: " + leader()
+                    + "): " + cause.getMessage());
+        }
+        return new UnknownServerException("The metadata change failed: " + cause, cause);
+    }
+
+    /** The current metadata; lock-free, never {@code null}. */
+    public MetadataImage image() {
+        return stateMachine.image();
+    }
+
+    /**
+     * Calls {@code listener} with the new image after each change (and after a snapshot is
+     * installed), on the Raft applier thread, before the change's {@link #submit} future
+     * completes: the broker creates and deletes partition logs from here, so they exist when a
+     * CreateTopics response goes out. Keep it short and never wait on a metadata future in it.
+     * Register before {@link #start()} to see the image a restart replays.
+     */
+    public void addListener(Consumer<MetadataImage> listener) {
+        stateMachine.addListener(listener);
+    }
+
+    public void removeListener(Consumer<MetadataImage> listener) {
+        stateMachine.removeListener(listener);
+    }
+
+    /** Whether this member is the Raft leader. */
+    public boolean isLeader() {
+        RaftHandle raftHandle = handle;
+        return raftHandle != null && raftHandle.isLeader();
+    }
+
+    /** The leader's Raft id (its node id), or {@code null} when none is known. */
+    public String leader() {
+        RaftHandle raftHandle = handle;
+        Address leader = raftHandle == null ? null : raftHandle.leader();
+        return leader == null ? null : leader.toString();
+    }
+
+    /** Snapshots the state machine and truncates the log now, e.g. before a planned shutdown. */
+    public CompletableFuture<Void> snapshot() {
+        RaftHandle raftHandle = handle;
+        if (raftHandle == null || closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("The metadata log is not running."));
+        }
+        return raftHandle.raft().snapshotAsync();
+    }
+
+    /** Entries in the log after the last snapshot (for tests and metrics). */
+    public long logEntries() {
+        RaftHandle raftHandle = handle;
+        Log log = raftHandle == null ? null : raftHandle.log();
+        return log == null ? 0 : Math.max(0, log.lastAppended() - log.firstAppended());
+    }
+
+    private void maybeSnapshot() {
+        RaftHandle raftHandle = handle;
+        if (raftHandle == null || closed) {
+            return;
+        }
+        RAFT raft = raftHandle.raft();
+        Log log = raft.log();
+        if (log == null || raft.commitIndex() - log.firstAppended() < settings.snapshotEveryEntries()) {
+            return;
+        }
+        if (snapshotPending.compareAndSet(false, true)) {
+            // Queued behind the entry being applied and run by Raft's own thread: never blocks it.
+            raft.snapshotAsync().whenComplete((ignored, error) -> {
+                snapshotPending.set(false);
+                if (error != null) {
+                    LOG.warnf(error, "Snapshotting the metadata log failed");
+                } else {
+                    LOG.debugf("Snapshotted the metadata log at index %d", raft.commitIndex());
+                }
+            });
+        }
+    }
+
+    private List<Protocol> protocols() throws Exception {
+        boolean alone = settings.members().size() == 1;
+        InetAddress bindAddress = InetAddress.getByName(settings.bindHost());
+
+        TCP tcp = new TCP();
+        tcp.setBindAddr(bindAddress);
+        // JGroups refuses port 0 with static discovery; a lone member just takes a free port.
+        boundPort = settings.bindPort() != 0 ? settings.bindPort() : freePort(bindAddress);
+        tcp.setValue("bind_port", boundPort);
+        tcp.setValue("port_range", 0);
+        // FRAG4 requires fragments smaller than the bundler's batches.
+        Bundler bundler = TP.createBundler(tcp.getBundlerType(), TCP.class);
+        bundler.setMaxSize(BUNDLER_MAX_SIZE);
+        tcp.setBundler(bundler);
+
+        List<InetSocketAddress> initialHosts = new ArrayList<>();
+        for (Member member : settings.members()) {
+            if (member.port() != 0) {
+                initialHosts.add(new InetSocketAddress(member.host(), member.port()));
+            }
+        }
+        TCPPING ping = new TCPPING();
+        ping.initialHosts(initialHosts);
+        ping.portRange(0);
+
+        FD_ALL3 failureDetection = new FD_ALL3();
+        failureDetection.setTimeout(10_000);
+        failureDetection.setInterval(2_000);
+
+        GMS gms = new GMS()
+                .setJoinTimeout(alone ? SINGLE_MEMBER_JOIN_TIMEOUT_MS : CLUSTER_JOIN_TIMEOUT_MS)
+                .printLocalAddress(false);
+
+        FRAG4 frag = new FRAG4();
+        frag.setFragSize(FRAG_SIZE);
+
+        // Flow control must let a whole fragment through before it replenishes credits (JGRP-1659).
+        UFC unicastFlowControl = new UFC();
+        unicastFlowControl.setMaxCredits(FLOW_CONTROL_CREDITS);
+        unicastFlowControl.setMinThreshold(0.4);
+        MFC multicastFlowControl = new MFC();
+        multicastFlowControl.setMaxCredits(FLOW_CONTROL_CREDITS);
+        multicastFlowControl.setMinThreshold(0.4);
+
+        ELECTION election = new ELECTION();
+        election.voteTimeout(VOTE_TIMEOUT_MS);
+
+        RAFT raft = new RAFT()
+                .raftId(settings.raftId())
+                .members(settings.members().stream().map(Member::raftId).toList())
+                .logClass(FileBasedLog.class.getName())
+                .logDir(settings.logDir().toString())
+                .logUseFsync(settings.fsync());
+
+        return List.of(
+                tcp,
+                ping,
+                new MERGE3().setMinInterval(2_000).setMaxInterval(5_000),
+                failureDetection,
+                new VERIFY_SUSPECT2().setTimeout(1_000),
+                new NAKACK2().useMcastXmit(false),
+                new UNICAST3(),
+                new STABLE(),
+                new NO_DUPES(),
+                gms,
+                unicastFlowControl,
+                multicastFlowControl,
+                frag,
+                election,
+                raft,
+                new REDIRECT());
+    }
+
+    private static int freePort(InetAddress address) {
+        try (ServerSocket socket = new ServerSocket(0, 1, address)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port on " + address, e);
+        }
+    }
+
+    /** The port the Raft channel binds: the configured one, or the free one picked for port 0. */
+    public int port() {
+        return boundPort;
+    }
+
+    /** Leaves the group and releases the port and the log. Idempotent; may be called while starting. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        JChannel toClose = channel;
+        if (toClose != null) {
+            try {
+                toClose.close();
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "Closing the metadata Raft channel failed");
+            }
+        }
+        callbacks.shutdown();
+    }
+}

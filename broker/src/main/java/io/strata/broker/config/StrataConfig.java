@@ -1,0 +1,138 @@
+package io.strata.broker.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every setting of the broker, under the prefix {@code strata}. Each one can also be given as an
+ * environment variable: upper case, dots and dashes as underscores ({@code strata.kafka.port} is
+ * {@code STRATA_KAFKA_PORT}).
+ */
+@ConfigMapping(prefix = "strata")
+public interface StrataConfig {
+
+    /** This broker's id in the cluster, reported to clients as the node id. */
+    @WithDefault("1")
+    int nodeId();
+
+    /** Where partition logs and metadata live. */
+    @WithDefault("./data")
+    Path dataDir();
+
+    /** The Kafka protocol listener. */
+    Kafka kafka();
+
+    /** The address clients are told to connect to. */
+    Advertised advertised();
+
+    /** Broker-wide defaults for topic configs; a topic's own config overrides them. */
+    Log log();
+
+    /** Topic creation rules. */
+    Topics topics();
+
+    /** The metadata Raft group. */
+    Raft raft();
+
+    interface Kafka {
+        /** Interface to bind; {@code 127.0.0.1} in dev and test, all interfaces in prod. */
+        @WithDefault("127.0.0.1")
+        String host();
+
+        /** Port to bind. */
+        @WithDefault("9092")
+        int port();
+
+        /** Largest request frame accepted; a larger one closes its connection. */
+        @WithName("socket-request-max-bytes")
+        @WithDefault("104857600")
+        int socketRequestMaxBytes();
+
+        /** Network event loop threads; 0 means one per core. */
+        @WithDefault("0")
+        int ioThreads();
+    }
+
+    interface Advertised {
+        /** Host clients connect to; defaults to the listener host, or this machine's name when bound to all interfaces. */
+        Optional<String> host();
+
+        /** Port clients connect to; defaults to the listener port. */
+        Optional<Integer> port();
+    }
+
+    interface Log {
+        /** {@code retention.ms}: how long records are kept (7 days). */
+        Optional<Long> retentionMs();
+
+        /** {@code retention.bytes}: partition size kept; -1 is unlimited. */
+        Optional<Long> retentionBytes();
+
+        /** {@code segment.bytes}: size at which a segment rolls (1 GiB). */
+        Optional<Integer> segmentBytes();
+
+        /** {@code segment.ms}: age at which a segment rolls (7 days). */
+        Optional<Long> segmentMs();
+
+        /** {@code cleanup.policy}: {@code delete}, {@code compact} or both. */
+        Optional<String> cleanupPolicy();
+
+        /** {@code max.message.bytes}: largest record batch accepted. */
+        Optional<Integer> maxMessageBytes();
+
+        /** {@code message.timestamp.type}: {@code CreateTime} or {@code LogAppendTime}. */
+        Optional<String> messageTimestampType();
+
+        /** {@code flush.messages}: fsync after this many records. */
+        Optional<Long> flushMessages();
+
+        /** {@code flush.ms}: fsync at least this often. */
+        Optional<Long> flushMs();
+
+        /** {@code min.insync.replicas}. */
+        Optional<Integer> minInsyncReplicas();
+
+        /** {@code compression.type}. */
+        Optional<String> compressionType();
+
+        /**
+         * When true, a produce request is acknowledged only after its records are fsynced, whatever
+         * {@code flush.messages} says. Requests that arrive together share one fsync.
+         */
+        @WithDefault("false")
+        boolean fsyncBeforeAck();
+    }
+
+    interface Topics {
+        /** {@code auto.create.topics.enable}: create a topic when a client asks for its metadata. */
+        @WithName("auto-create")
+        @WithDefault("false")
+        boolean autoCreate();
+
+        /** {@code num.partitions}: partitions of a topic created without a count. */
+        @WithDefault("1")
+        int defaultPartitions();
+
+        /** {@code default.replication.factor}: replicas of a topic created with -1. */
+        @WithDefault("1")
+        short defaultReplicationFactor();
+    }
+
+    interface Raft {
+        /** Interface the metadata Raft group binds. */
+        @WithDefault("127.0.0.1")
+        String host();
+
+        /** Port the metadata Raft group binds. */
+        @WithDefault("7800")
+        int port();
+
+        /** The other members of the metadata Raft group as {@code nodeId@host:port}; empty on a single node. */
+        Optional<List<String>> peers();
+    }
+}

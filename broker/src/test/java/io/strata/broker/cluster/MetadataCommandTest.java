@@ -1,0 +1,133 @@
+package io.strata.broker.cluster;
+
+import io.strata.broker.cluster.MetadataCommand.AllocateProducerIds;
+import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
+import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
+import io.strata.broker.cluster.MetadataCommand.CreateTopic;
+import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
+import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MetadataCommandTest {
+
+    private static final Uuid ID = new Uuid(0x0102030405060708L, 0x090a0b0c0d0e0f10L);
+
+    static List<MetadataCommand> everyCommand() {
+        return List.of(
+                new CreateTopic("orders", Uuid.randomUuid(), 3, (short) 1, Map.of("retention.ms", "1000", "cleanup.policy", "compact")),
+                new CreateTopic("empty-configs", Uuid.randomUuid(), 1, (short) 3, Map.of()),
+                new CreateTopic("ünïcødé", Uuid.randomUuid(), 1, (short) 1, Map.of("k", "välue")),
+                new DeleteTopic(Uuid.randomUuid()),
+                new AlterTopicConfigs("orders", Map.of("retention.ms", "5"), Set.of("cleanup.policy", "segment.ms")),
+                new AlterTopicConfigs("orders", Map.of(), Set.of()),
+                AlterTopicConfigs.replaceAll("orders", Map.of("segment.bytes", "2048")),
+                new CreatePartitions("orders", 12),
+                new AllocateProducerIds(1000),
+                new RegisterBroker(1, "broker-1.example", 9092, "rack-a"),
+                new RegisterBroker(2, "127.0.0.1", 19092, null));
+    }
+
+    @Test
+    void everyCommandSurvivesARoundTrip() throws IOException {
+        for (MetadataCommand command : everyCommand()) {
+            byte[] bytes = MetadataCommand.serialize(command);
+            assertThat(bytes[0]).as("opcode of %s", command).isEqualTo(command.opcode());
+            assertThat(bytes[1]).as("version of %s", command).isEqualTo(command.version());
+            assertThat(MetadataCommand.deserialize(bytes, 0, bytes.length)).isEqualTo(command);
+        }
+    }
+
+    @Test
+    void readsFromAnOffsetInALargerBuffer() throws IOException {
+        byte[] bytes = MetadataCommand.serialize(new CreatePartitions("t", 4));
+        byte[] padded = new byte[bytes.length + 10];
+        System.arraycopy(bytes, 0, padded, 7, bytes.length);
+        assertThat(MetadataCommand.deserialize(padded, 7, bytes.length)).isEqualTo(new CreatePartitions("t", 4));
+    }
+
+    @Test
+    void opcodesAreDistinct() {
+        assertThat(everyCommand().stream().map(MetadataCommand::opcode).distinct()).hasSize(6);
+    }
+
+    @Test
+    void equalCommandsGiveEqualBytes() {
+        Map<String, String> a = new java.util.LinkedHashMap<>();
+        a.put("b", "2");
+        a.put("a", "1");
+        Map<String, String> b = new java.util.TreeMap<>(a);
+        assertThat(MetadataCommand.serialize(new CreateTopic("t", ID, 1, (short) 1, a)))
+                .isEqualTo(MetadataCommand.serialize(new CreateTopic("t", ID, 1, (short) 1, b)));
+    }
+
+    /**
+     * Version 0 as written in existing logs. If one of these fails, the format changed and old
+     * logs would no longer replay: add a new version instead.
+     */
+    @Test
+    void version0EntriesStayReadable() throws IOException {
+        assertReads("01" + "00"                                  // CreateTopic v0
+                        + "00000006" + "6f7264657273"            // "orders"
+                        + "0102030405060708090a0b0c0d0e0f10"     // topic id
+                        + "00000003" + "0001"                    // 3 partitions, replication factor 1
+                        + "00000001" + "0000000c" + "726574656e74696f6e2e6d73" + "00000004" + "31303030", // retention.ms=1000
+                new CreateTopic("orders", ID, 3, (short) 1, Map.of("retention.ms", "1000")));
+        assertReads("02" + "00" + "0102030405060708090a0b0c0d0e0f10", new DeleteTopic(ID));
+        assertReads("03" + "00" + "00000006" + "6f7264657273"
+                        + "00000001" + "00000001" + "61" + "00000001" + "62"  // set a=b
+                        + "00000001" + "00000001" + "63"                      // delete c
+                        + "00",                                               // not a replace
+                new AlterTopicConfigs("orders", Map.of("a", "b"), Set.of("c")));
+        assertReads("04" + "00" + "00000006" + "6f7264657273" + "0000000c", new CreatePartitions("orders", 12));
+        assertReads("05" + "00" + "000003e8", new AllocateProducerIds(1000));
+        assertReads("06" + "00" + "00000001" + "00000001" + "68" + "00002384" + "ffffffff",
+                new RegisterBroker(1, "h", 9092, null));
+    }
+
+    private static void assertReads(String hex, MetadataCommand expected) throws IOException {
+        byte[] bytes = HexFormat.of().parseHex(hex);
+        assertThat(MetadataCommand.deserialize(bytes, 0, bytes.length)).isEqualTo(expected);
+        assertThat(MetadataCommand.serialize(expected)).isEqualTo(bytes);
+    }
+
+    @Test
+    void unknownOpcodesNewerVersionsAndGarbageAreRejected() {
+        assertThatThrownBy(() -> MetadataCommand.deserialize(new byte[] {42, 0}, 0, 2))
+                .isInstanceOf(IOException.class).hasMessageContaining("opcode 42");
+        byte[] newer = MetadataCommand.serialize(new AllocateProducerIds(5));
+        newer[1] = 1;
+        assertThatThrownBy(() -> MetadataCommand.deserialize(newer, 0, newer.length))
+                .isInstanceOf(IOException.class).hasMessageContaining("version 1");
+        byte[] trailing = java.util.Arrays.copyOf(MetadataCommand.serialize(new AllocateProducerIds(5)), 8);
+        assertThatThrownBy(() -> MetadataCommand.deserialize(trailing, 0, trailing.length))
+                .isInstanceOf(IOException.class).hasMessageContaining("trailing");
+        byte[] truncated = java.util.Arrays.copyOf(MetadataCommand.serialize(new CreatePartitions("orders", 3)), 5);
+        assertThatThrownBy(() -> MetadataCommand.deserialize(truncated, 0, truncated.length))
+                .isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void resultsSurviveARoundTrip() {
+        for (MetadataResult result : List.of(MetadataResult.ok(), MetadataResult.ok(4000),
+                MetadataResult.failure(Errors.TOPIC_ALREADY_EXISTS, "Topic 'x' already exists."),
+                MetadataResult.failure(Errors.INVALID_PARTITIONS, null))) {
+            assertThat(MetadataResult.deserialize(result.serialize())).isEqualTo(result);
+        }
+        MetadataResult failure = MetadataResult.failure(Errors.UNKNOWN_TOPIC_ID, "gone");
+        assertThat(failure.isError()).isTrue();
+        assertThat(failure.exception()).isInstanceOf(org.apache.kafka.common.errors.UnknownTopicIdException.class)
+                .hasMessage("gone");
+        assertThat(MetadataResult.ok().exception()).isNull();
+    }
+}

@@ -1,0 +1,269 @@
+package io.strata.broker.cluster;
+
+import io.strata.broker.cluster.MetadataCommand.AllocateProducerIds;
+import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
+import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
+import io.strata.broker.cluster.MetadataCommand.CreateTopic;
+import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
+import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MetadataStateMachineTest {
+
+    private final MetadataStateMachine machine = new MetadataStateMachine();
+
+    private TopicImage create(String name, int partitions, Map<String, String> configs) {
+        Uuid id = Uuid.randomUuid();
+        assertThat(machine.apply(new CreateTopic(name, id, partitions, (short) 1, configs))).isEqualTo(MetadataResult.ok());
+        return machine.image().topic(id).orElseThrow();
+    }
+
+    @Test
+    void createTopicAddsItByNameAndById() {
+        Uuid id = Uuid.randomUuid();
+        MetadataResult result = machine.apply(new CreateTopic("orders", id, 3, (short) 1, Map.of("retention.ms", "1000")));
+
+        assertThat(result.isError()).isFalse();
+        TopicImage expected = new TopicImage("orders", id, 3, (short) 1, Map.of("retention.ms", "1000"));
+        assertThat(machine.image().topic("orders")).contains(expected);
+        assertThat(machine.image().topic(id)).contains(expected);
+        assertThat(machine.image().topics()).containsExactly(expected);
+        assertThat(machine.image().version()).isEqualTo(1);
+    }
+
+    @Test
+    void createTopicErrors() {
+        TopicImage orders = create("orders", 1, Map.of());
+        MetadataImage before = machine.image();
+
+        assertError(new CreateTopic("orders", Uuid.randomUuid(), 1, (short) 1, Map.of()), Errors.TOPIC_ALREADY_EXISTS);
+        assertError(new CreateTopic("other", orders.topicId(), 1, (short) 1, Map.of()), Errors.INVALID_REQUEST);
+        assertError(new CreateTopic("bad name!", Uuid.randomUuid(), 1, (short) 1, Map.of()), Errors.INVALID_TOPIC_EXCEPTION);
+        assertError(new CreateTopic("", Uuid.randomUuid(), 1, (short) 1, Map.of()), Errors.INVALID_TOPIC_EXCEPTION);
+        assertError(new CreateTopic("zero", Uuid.randomUuid(), 0, (short) 1, Map.of()), Errors.INVALID_PARTITIONS);
+        assertError(new CreateTopic("zero", Uuid.randomUuid(), 1, (short) 0, Map.of()), Errors.INVALID_REPLICATION_FACTOR);
+        create("a.b", 1, Map.of());
+        MetadataImage withDots = machine.image();
+        assertThat(machine.apply(new CreateTopic("a_b", Uuid.randomUuid(), 1, (short) 1, Map.of())))
+                .satisfies(r -> assertThat(r.error()).isEqualTo(Errors.INVALID_TOPIC_EXCEPTION))
+                .satisfies(r -> assertThat(r.message()).contains("collides"));
+        assertThat(machine.image()).isSameAs(withDots);
+        assertThat(before.topics()).hasSize(1);
+    }
+
+    @Test
+    void replicationFactorIsCheckedAgainstRegisteredBrokers() {
+        // Nobody registered yet (a broker registers itself after start): any factor is taken.
+        assertThat(machine.apply(new CreateTopic("early", Uuid.randomUuid(), 1, (short) 3, Map.of())).isError()).isFalse();
+        machine.apply(new RegisterBroker(1, "localhost", 9092, null));
+        MetadataResult tooMany = machine.apply(new CreateTopic("late", Uuid.randomUuid(), 1, (short) 2, Map.of()));
+        assertThat(tooMany.error()).isEqualTo(Errors.INVALID_REPLICATION_FACTOR);
+        assertThat(tooMany.message()).contains("only 1 broker(s)");
+    }
+
+    @Test
+    void deleteTopicRemovesItAndUnknownIdsFail() {
+        TopicImage orders = create("orders", 2, Map.of());
+        assertThat(machine.apply(new DeleteTopic(orders.topicId()))).isEqualTo(MetadataResult.ok());
+        assertThat(machine.image().topic("orders")).isEmpty();
+        assertThat(machine.image().topic(orders.topicId())).isEmpty();
+
+        MetadataResult again = machine.apply(new DeleteTopic(orders.topicId()));
+        assertThat(again.error()).isEqualTo(Errors.UNKNOWN_TOPIC_ID);
+        // The name is free again, under a new id.
+        TopicImage reborn = create("orders", 1, Map.of());
+        assertThat(reborn.topicId()).isNotEqualTo(orders.topicId());
+    }
+
+    @Test
+    void alterConfigsIncrementallyAndInFull() {
+        create("orders", 1, Map.of("retention.ms", "1000", "cleanup.policy", "compact"));
+
+        machine.apply(new AlterTopicConfigs("orders", Map.of("segment.bytes", "2048", "retention.ms", "5"), Set.of("cleanup.policy")));
+        assertThat(machine.image().topic("orders").orElseThrow().configs())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("segment.bytes", "2048", "retention.ms", "5"));
+
+        // Deleting what is not set is fine, as in Kafka.
+        assertThat(machine.apply(new AlterTopicConfigs("orders", Map.of(), Set.of("flush.ms"))).isError()).isFalse();
+
+        machine.apply(AlterTopicConfigs.replaceAll("orders", Map.of("max.message.bytes", "100")));
+        assertThat(machine.image().topic("orders").orElseThrow().configs()).isEqualTo(Map.of("max.message.bytes", "100"));
+
+        machine.apply(AlterTopicConfigs.replaceAll("orders", Map.of()));
+        assertThat(machine.image().topic("orders").orElseThrow().configs()).isEmpty();
+    }
+
+    @Test
+    void alterConfigsErrors() {
+        create("orders", 1, Map.of());
+        assertError(new AlterTopicConfigs("nope", Map.of("retention.ms", "1"), Set.of()), Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        assertError(new AlterTopicConfigs("orders", Map.of("retention.ms", "1"), Set.of("retention.ms")), Errors.INVALID_REQUEST);
+    }
+
+    @Test
+    void unchangedConfigsDoNotMakeANewImage() {
+        create("orders", 1, Map.of("retention.ms", "1"));
+        MetadataImage before = machine.image();
+        assertThat(machine.apply(new AlterTopicConfigs("orders", Map.of("retention.ms", "1"), Set.of())).isError()).isFalse();
+        assertThat(machine.image()).isSameAs(before);
+    }
+
+    @Test
+    void createPartitionsOnlyGrows() {
+        create("orders", 3, Map.of());
+        assertThat(machine.apply(new CreatePartitions("orders", 5))).isEqualTo(MetadataResult.ok());
+        assertThat(machine.image().topic("orders").orElseThrow().partitions()).isEqualTo(5);
+
+        MetadataResult same = machine.apply(new CreatePartitions("orders", 5));
+        assertThat(same.error()).isEqualTo(Errors.INVALID_PARTITIONS);
+        assertThat(same.message()).isEqualTo("Topic already has 5 partitions.");
+        MetadataResult fewer = machine.apply(new CreatePartitions("orders", 2));
+        assertThat(fewer.error()).isEqualTo(Errors.INVALID_PARTITIONS);
+        assertThat(fewer.message()).contains("higher than the requested 2");
+        assertError(new CreatePartitions("nope", 9), Errors.UNKNOWN_TOPIC_OR_PARTITION);
+    }
+
+    @Test
+    void producerIdBlocksAreContiguousAndNeverOverlap() {
+        assertThat(machine.apply(new AllocateProducerIds(1000)).value()).isEqualTo(0);
+        assertThat(machine.apply(new AllocateProducerIds(10)).value()).isEqualTo(1000);
+        assertThat(machine.apply(new AllocateProducerIds(1)).value()).isEqualTo(1010);
+        assertThat(machine.image().nextProducerId()).isEqualTo(1011);
+        assertError(new AllocateProducerIds(0), Errors.INVALID_REQUEST);
+        assertThat(machine.image().nextProducerId()).isEqualTo(1011);
+    }
+
+    @Test
+    void registerBrokerAddsAndUpdates() {
+        machine.apply(new RegisterBroker(2, "b2", 9093, "r1"));
+        machine.apply(new RegisterBroker(1, "b1", 9092, null));
+        assertThat(machine.image().brokers()).containsExactly(new BrokerImage(1, "b1", 9092, null),
+                new BrokerImage(2, "b2", 9093, "r1"));
+        long version = machine.image().version();
+        machine.apply(new RegisterBroker(1, "b1", 9092, null));
+        assertThat(machine.image().version()).as("re-registering unchanged is a no-op").isEqualTo(version);
+        machine.apply(new RegisterBroker(1, "b1-new", 9092, null));
+        assertThat(machine.image().broker(1)).contains(new BrokerImage(1, "b1-new", 9092, null));
+        assertError(new RegisterBroker(-1, "x", 1, null), Errors.INVALID_REQUEST);
+        assertError(new RegisterBroker(3, "x", 0, null), Errors.INVALID_REQUEST);
+    }
+
+    @Test
+    void listenersSeeEachChangeButNotFailures() {
+        List<MetadataImage> seen = new ArrayList<>();
+        machine.addListener(seen::add);
+        machine.addListener(image -> {
+            throw new IllegalStateException("a broken listener must not stop the others");
+        });
+        create("orders", 1, Map.of());
+        machine.apply(new CreatePartitions("orders", 1));
+        machine.apply(new AllocateProducerIds(5));
+        assertThat(seen).hasSize(2);
+        assertThat(seen.get(0).topic("orders")).isPresent();
+        assertThat(seen.get(1).nextProducerId()).isEqualTo(5);
+    }
+
+    @Test
+    void applyingRaftBytesNeverThrows() {
+        byte[] command = MetadataCommand.serialize(new AllocateProducerIds(7));
+        byte[] response = machine.apply(command, 0, command.length, true);
+        assertThat(MetadataResult.deserialize(response)).isEqualTo(MetadataResult.ok(0));
+        assertThat(machine.apply(command, 0, command.length, false)).isNull();
+        assertThat(machine.image().nextProducerId()).isEqualTo(14);
+
+        byte[] garbage = {99, 1, 2, 3};
+        MetadataResult failure = MetadataResult.deserialize(machine.apply(garbage, 0, garbage.length, true));
+        assertThat(failure.error()).isEqualTo(Errors.UNKNOWN_SERVER_ERROR);
+        assertThat(machine.image().nextProducerId()).isEqualTo(14);
+    }
+
+    @Test
+    void applyIsDeterministic() {
+        List<MetadataCommand> commands = List.of(
+                new CreateTopic("a", Uuid.randomUuid(), 1, (short) 1, Map.of("retention.ms", "1")),
+                new CreateTopic("b", Uuid.randomUuid(), 2, (short) 1, Map.of()),
+                new CreateTopic("a", Uuid.randomUuid(), 1, (short) 1, Map.of()),
+                new CreatePartitions("b", 4),
+                new AllocateProducerIds(100),
+                new AlterTopicConfigs("a", Map.of("segment.ms", "10"), Set.of("retention.ms")),
+                new RegisterBroker(1, "h", 1, null));
+        MetadataStateMachine other = new MetadataStateMachine();
+        List<MetadataResult> first = commands.stream().map(machine::apply).toList();
+        List<MetadataResult> second = commands.stream().map(other::apply).toList();
+        assertThat(second).isEqualTo(first);
+        assertThat(other.image()).isEqualTo(machine.image());
+    }
+
+    @Test
+    void snapshotRoundTrip() throws IOException {
+        create("orders", 3, Map.of("retention.ms", "1000", "cleanup.policy", "compact"));
+        create("payments", 1, Map.of());
+        machine.apply(new AllocateProducerIds(2000));
+        machine.apply(new RegisterBroker(1, "localhost", 9092, "rack-1"));
+        machine.apply(new RegisterBroker(2, "localhost", 9093, null));
+
+        byte[] snapshot = write(machine);
+        MetadataStateMachine restored = new MetadataStateMachine();
+        List<MetadataImage> seen = new ArrayList<>();
+        restored.addListener(seen::add);
+        restored.readContentFrom(new DataInputStream(new ByteArrayInputStream(snapshot)));
+
+        assertThat(restored.image()).isEqualTo(machine.image());
+        assertThat(restored.image().topic(machine.image().topic("orders").orElseThrow().topicId())).isPresent();
+        assertThat(seen).containsExactly(restored.image());
+        assertThat(write(restored)).isEqualTo(snapshot);
+        // The restored machine carries on from the same state.
+        assertThat(restored.apply(new AllocateProducerIds(1)).value()).isEqualTo(2000);
+    }
+
+    @Test
+    void emptySnapshotRoundTrip() throws IOException {
+        MetadataStateMachine restored = new MetadataStateMachine();
+        restored.readContentFrom(new DataInputStream(new ByteArrayInputStream(write(machine))));
+        assertThat(restored.image()).isEqualTo(MetadataImage.EMPTY);
+    }
+
+    @Test
+    void foreignOrNewerSnapshotsAreRejected() throws IOException {
+        byte[] snapshot = write(machine);
+        byte[] foreign = snapshot.clone();
+        foreign[0] = 0;
+        assertThatThrownBy(() -> new MetadataStateMachine().readContentFrom(new DataInputStream(new ByteArrayInputStream(foreign))))
+                .isInstanceOf(IOException.class).hasMessageContaining("not a Strata metadata snapshot");
+        byte[] newer = snapshot.clone();
+        newer[4] = 9;
+        assertThatThrownBy(() -> new MetadataStateMachine().readContentFrom(new DataInputStream(new ByteArrayInputStream(newer))))
+                .isInstanceOf(IOException.class).hasMessageContaining("version 9");
+    }
+
+    private static byte[] write(MetadataStateMachine stateMachine) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        stateMachine.writeContentTo(out);
+        out.flush();
+        return bytes.toByteArray();
+    }
+
+    private void assertError(MetadataCommand command, Errors expected) {
+        MetadataImage before = machine.image();
+        MetadataResult result = machine.apply(command);
+        assertThat(result.error()).as("%s", command).isEqualTo(expected);
+        assertThat(result.message()).as("%s", command).isNotBlank();
+        assertThat(machine.image()).as("a failed %s changes nothing", command).isSameAs(before);
+    }
+}
