@@ -1,0 +1,188 @@
+package io.strata.broker.partition;
+
+import io.strata.broker.cluster.MetadataImage;
+import io.strata.broker.cluster.TopicImage;
+import io.strata.broker.config.TopicConfigCatalog;
+import io.strata.broker.log.LogConfig;
+import io.strata.broker.log.LogFiles;
+import io.strata.broker.log.PartitionLog;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.utils.Time;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The partitions this broker holds, kept in step with the metadata image: a partition log is
+ * opened for every partition of every topic, its config follows the topic's, and the logs of
+ * deleted topics are removed. Also runs the {@code flush.ms} flusher and the fsync group commit.
+ */
+public final class PartitionManager implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(PartitionManager.class);
+    private static final long FLUSH_CHECK_MS = 100;
+
+    private final Path logsDir;
+    private final TopicConfigCatalog catalog;
+    private final Map<String, String> brokerDefaults;
+    private final Time time;
+    private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    private final Map<Uuid, Map<String, String>> appliedConfigs = new HashMap<>();
+    private final LogSyncer syncer = new LogSyncer();
+    private final ScheduledExecutorService flusher;
+
+    public PartitionManager(Path logsDir, TopicConfigCatalog catalog, Map<String, String> brokerDefaults, Time time) {
+        this.logsDir = logsDir;
+        this.catalog = catalog;
+        this.brokerDefaults = Map.copyOf(brokerDefaults);
+        this.time = time;
+        try {
+            Files.createDirectories(logsDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the log directory " + logsDir, e);
+        }
+        this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "strata-log-flusher");
+            thread.setDaemon(true);
+            return thread;
+        });
+        flusher.scheduleWithFixedDelay(this::flushDue, FLUSH_CHECK_MS, FLUSH_CHECK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    public Optional<Partition> partition(TopicPartition topicPartition) {
+        return Optional.ofNullable(partitions.get(topicPartition));
+    }
+
+    public Collection<Partition> partitions() {
+        return partitions.values();
+    }
+
+    /** Completes once everything appended to the partition so far is on disk (shared fsync). */
+    public CompletableFuture<Void> sync(Partition partition) {
+        return syncer.sync(partition);
+    }
+
+    /** Brings the partitions in line with {@code image}. Called on start-up and after every metadata change. */
+    public synchronized void reconcile(MetadataImage image) {
+        removeDeleted(image);
+        for (TopicImage topic : image.topics()) {
+            Map<String, String> configs = topic.configs();
+            LogConfig logConfig = null;
+            if (!configs.equals(appliedConfigs.get(topic.topicId()))) {
+                logConfig = LogConfig.fromProperties(catalog.effective(brokerDefaults, configs));
+                appliedConfigs.put(topic.topicId(), configs);
+            }
+            for (int p = 0; p < topic.partitions(); p++) {
+                TopicPartition tp = new TopicPartition(topic.name(), p);
+                Partition existing = partitions.get(tp);
+                if (existing == null) {
+                    LogConfig config = logConfig != null ? logConfig
+                            : LogConfig.fromProperties(catalog.effective(brokerDefaults, configs));
+                    partitions.put(tp, open(topic.topicId(), tp, config));
+                } else if (logConfig != null) {
+                    existing.log().updateConfig(logConfig);
+                }
+            }
+        }
+    }
+
+    private Partition open(Uuid topicId, TopicPartition tp, LogConfig config) {
+        Path dir = logsDir.resolve(LogFiles.partitionDirName(tp));
+        PartitionMetadataFile metadataFile = new PartitionMetadataFile(dir);
+        Optional<Uuid> onDisk = metadataFile.read();
+        if (onDisk.isPresent() && !onDisk.get().equals(topicId)) {
+            // A directory left by an earlier topic of the same name: its records are not this topic's.
+            LOG.infof("Removing %s: it belongs to topic id %s, not %s", dir, onDisk.get(), topicId);
+            deleteRecursively(dir);
+        }
+        PartitionLog log = PartitionLog.open(dir, tp, config, time);
+        if (onDisk.isEmpty() || !onDisk.get().equals(topicId)) {
+            metadataFile.write(topicId);
+        }
+        return new Partition(topicId, tp, log);
+    }
+
+    private void removeDeleted(MetadataImage image) {
+        partitions.values().removeIf(partition -> {
+            boolean gone = image.topic(partition.topicId()).isEmpty();
+            if (gone) {
+                LOG.infof("Deleting the log of %s: its topic was deleted", partition.topicPartition());
+                partition.log().delete();
+                appliedConfigs.remove(partition.topicId());
+            }
+            return gone;
+        });
+    }
+
+    /** Removes partition directories that no topic in {@code image} owns, such as those of topics deleted while the broker was down. */
+    public synchronized void removeOrphans(MetadataImage image) {
+        try (Stream<Path> dirs = Files.list(logsDir)) {
+            dirs.filter(Files::isDirectory).forEach(dir -> {
+                Optional<Uuid> owner = new PartitionMetadataFile(dir).read();
+                if (owner.isEmpty() || image.topic(owner.get()).isEmpty()) {
+                    LOG.infof("Removing %s: no topic owns it", dir);
+                    deleteRecursively(dir);
+                }
+            });
+        } catch (IOException e) {
+            throw new KafkaStorageException("cannot list the log directory " + logsDir, e);
+        }
+    }
+
+    private void flushDue() {
+        long now = time.milliseconds();
+        for (Partition partition : partitions.values()) {
+            try {
+                PartitionLog log = partition.log();
+                if (log.unflushedMessages() > 0 && now - log.lastFlushTime() >= log.config().flushMs()) {
+                    log.flush();
+                }
+            } catch (RuntimeException e) {
+                LOG.errorf("Periodic flush of %s failed: %s", partition.topicPartition(), e.getMessage());
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            throw new KafkaStorageException("cannot delete " + dir, e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        flusher.shutdownNow();
+        syncer.close();
+        for (Partition partition : partitions.values()) {
+            try {
+                partition.log().close();
+            } catch (RuntimeException e) {
+                LOG.errorf("Closing %s failed: %s", partition.topicPartition(), e.getMessage());
+            }
+        }
+        partitions.clear();
+    }
+}

@@ -1,0 +1,79 @@
+package io.strata.broker.protocol;
+
+import io.strata.broker.protocol.handlers.ApiVersionsHandler;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.AbstractRequest;
+
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Routes each request to the handler of its API key and turns failures into the API's own error
+ * response. What is registered here is exactly what ApiVersions advertises.
+ */
+public final class ApiRouter {
+
+    private final Map<ApiKeys, ApiHandler<?>> handlers = new EnumMap<>(ApiKeys.class);
+
+    /** Routes to {@code handlers}, plus ApiVersions, which the router answers from what is registered. */
+    public ApiRouter(Collection<? extends ApiHandler<?>> handlers) {
+        register(new ApiVersionsHandler(this::apiVersions));
+        handlers.forEach(this::register);
+    }
+
+    private void register(ApiHandler<?> handler) {
+        if (handlers.put(handler.apiKey(), handler) != null) {
+            throw new IllegalArgumentException("two handlers for " + handler.apiKey());
+        }
+    }
+
+    public boolean serves(ApiKeys apiKey, short version) {
+        ApiHandler<?> handler = handlers.get(apiKey);
+        return handler != null && version >= handler.minVersion() && version <= handler.maxVersion();
+    }
+
+    String versionRange(ApiKeys apiKey) {
+        ApiHandler<?> handler = handlers.get(apiKey);
+        return handler == null ? "none" : handler.minVersion() + "-" + handler.maxVersion();
+    }
+
+    /** The API keys and version ranges this broker serves, as ApiVersions reports them. */
+    public ApiVersionCollection apiVersions() {
+        ApiVersionCollection versions = new ApiVersionCollection(handlers.size());
+        handlers.values().forEach(handler -> versions.add(new ApiVersion()
+                .setApiKey(handler.apiKey().id)
+                .setMinVersion(handler.minVersion())
+                .setMaxVersion(handler.maxVersion())));
+        return versions;
+    }
+
+    /** Dispatches a request; the returned stage never completes exceptionally. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    CompletionStage<ApiMessage> dispatch(RequestContext context, AbstractRequest request) {
+        ApiHandler handler = handlers.get(request.apiKey());
+        CompletionStage<? extends ApiMessage> stage;
+        try {
+            stage = handler.handle(context, request);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        return stage.handle((response, error) -> error == null
+                ? response
+                : request.getErrorResponse(0, unwrap(error)).data());
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof java.util.concurrent.CompletionException
+                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+}

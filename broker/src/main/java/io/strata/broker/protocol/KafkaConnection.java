@@ -1,0 +1,128 @@
+package io.strata.broker.protocol;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * One client connection: hands each decoded request to its handler in arrival order and writes the
+ * responses back in that same order, however their handlers complete. Confined to the channel's
+ * event loop; completions from other threads hop back onto it.
+ *
+ * <p>Reading pauses while too many responses are outstanding, so a client that pipelines without
+ * reading cannot make the broker buffer without bound.
+ */
+final class KafkaConnection extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = Logger.getLogger(KafkaConnection.class);
+    private static final int MAX_IN_FLIGHT = 64;
+
+    private final ApiRouter router;
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    private Channel channel;
+
+    KafkaConnection(ApiRouter router) {
+        this.router = router;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        channel = ctx.channel();
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        KafkaRequest request = (KafkaRequest) msg;
+        InFlight entry = new InFlight(request);
+        inFlight.add(entry);
+        if (request.isUnsupportedApiVersions()) {
+            complete(entry, unsupportedApiVersions());
+        } else {
+            RequestContext context = new RequestContext(request.header(), channel.remoteAddress());
+            router.dispatch(context, request.body()).whenComplete((response, error) -> {
+                if (channel.eventLoop().inEventLoop()) {
+                    complete(entry, response);
+                } else {
+                    channel.eventLoop().execute(() -> complete(entry, response));
+                }
+            });
+        }
+        if (inFlight.size() >= MAX_IN_FLIGHT) {
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    private ApiMessage unsupportedApiVersions() {
+        return new ApiVersionsResponseData()
+                .setErrorCode(Errors.UNSUPPORTED_VERSION.code())
+                .setApiKeys(router.apiVersions());
+    }
+
+    private void complete(InFlight entry, ApiMessage response) {
+        entry.response = response;
+        entry.done = true;
+        boolean wrote = false;
+        while (!inFlight.isEmpty() && inFlight.peek().done) {
+            InFlight head = inFlight.poll();
+            if (head.response != null && channel.isActive()) {
+                write(head);
+                wrote = true;
+            }
+        }
+        if (wrote) {
+            channel.flush();
+        }
+        if (!channel.config().isAutoRead() && inFlight.size() < MAX_IN_FLIGHT / 2) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    private void write(InFlight entry) {
+        var header = entry.request.header();
+        ApiKeys apiKey = header.apiKey();
+        // An unsupported ApiVersions request is answered at version 0, which every client reads.
+        short version = entry.request.isUnsupportedApiVersions() ? 0 : header.apiVersion();
+        List<Object> parts = ResponseEncoder.encode(header.correlationId(), apiKey.responseHeaderVersion(version),
+                entry.response, version);
+        for (Object part : parts) {
+            channel.write(part, channel.voidPromise());
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        String client = String.valueOf(ctx.channel().remoteAddress());
+        if (cause instanceof TooLongFrameException) {
+            LOG.warnf("Closing connection from %s: %s (socket.request.max.bytes)", client, cause.getMessage());
+        } else if (cause instanceof DecoderException && cause.getCause() != null) {
+            LOG.warnf("Closing connection from %s: %s", client, cause.getCause().getMessage());
+        } else if (cause instanceof IOException) {
+            LOG.debugf("Connection from %s failed: %s", client, cause.getMessage());
+        } else {
+            LOG.warnf(cause, "Closing connection from %s after an unexpected error", client);
+        }
+        ctx.close();
+    }
+
+    private static final class InFlight {
+        final KafkaRequest request;
+        ApiMessage response;
+        boolean done;
+
+        InFlight(KafkaRequest request) {
+            this.request = request;
+        }
+    }
+}

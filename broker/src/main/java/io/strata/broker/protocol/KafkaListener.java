@@ -1,0 +1,69 @@
+package io.strata.broker.protocol;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteOrder;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Kafka protocol listener: a Netty server whose pipeline per connection is
+ * {@code frameDecoder} (4-byte size prefix, at most {@code socket.request.max.bytes}) →
+ * {@code requestDecoder} → {@code connection} (dispatch and in-order responses).
+ */
+public final class KafkaListener implements AutoCloseable {
+
+    private final ApiRouter router;
+    private final int maxFrameBytes;
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup workers;
+    private Channel serverChannel;
+
+    public KafkaListener(ApiRouter router, int maxFrameBytes, int ioThreads) {
+        this.router = router;
+        this.maxFrameBytes = maxFrameBytes;
+        this.acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("strata-kafka-accept", true));
+        this.workers = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("strata-kafka-io", true));
+    }
+
+    /** Binds and returns the bound address (the port is chosen by the OS when 0). */
+    public InetSocketAddress bind(String host, int port) throws InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptors, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast("frameDecoder", new LengthFieldBasedFrameDecoder(
+                                        ByteOrder.BIG_ENDIAN, maxFrameBytes + 4, 0, 4, 0, 4, true))
+                                .addLast("requestDecoder", new RequestDecoder(router))
+                                .addLast("connection", new KafkaConnection(router));
+                    }
+                });
+        serverChannel = bootstrap.bind(host, port).sync().channel();
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,73 @@
+package io.strata.broker.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToMessageDecoder;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.RequestAndSize;
+import org.apache.kafka.common.requests.RequestHeader;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * Turns one size-stripped frame into a {@link KafkaRequest} with kafka-clients' generated classes.
+ * Anything that is not a well-formed request of a served API version fails the decode, which closes
+ * the connection: Kafka does the same, since the client's view of the stream is lost.
+ */
+final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
+
+    private final ApiRouter router;
+
+    RequestDecoder(ApiRouter router) {
+        this.router = router;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
+        int size = frame.readableBytes();
+        // Copied out of the pooled frame: parsed produce records keep pointing at this buffer
+        // after the frame is released.
+        ByteBuffer buffer = ByteBuffer.allocate(size);
+        frame.readBytes(buffer);
+        buffer.flip();
+        out.add(decode(buffer, size));
+    }
+
+    KafkaRequest decode(ByteBuffer buffer, int size) {
+        RequestHeader header = parseHeader(buffer);
+        ApiKeys apiKey = header.apiKey();
+        short version = header.apiVersion();
+        if (!router.serves(apiKey, version)) {
+            if (apiKey == ApiKeys.API_VERSIONS) {
+                return new KafkaRequest(header, null, size);
+            }
+            throw new InvalidRequestException("unsupported version " + version + " of " + apiKey
+                    + " (served: " + router.versionRange(apiKey) + ")");
+        }
+        RequestAndSize parsed;
+        try {
+            parsed = AbstractRequest.parseRequest(apiKey, version, new ByteBufferAccessor(buffer));
+        } catch (RuntimeException e) {
+            throw new InvalidRequestException("malformed " + apiKey + " v" + version + " body: " + e.getMessage(), e);
+        }
+        if (buffer.hasRemaining()) {
+            throw new InvalidRequestException(apiKey + " v" + version + " frame has " + buffer.remaining()
+                    + " bytes after the request body");
+        }
+        return new KafkaRequest(header, parsed.request, size);
+    }
+
+    private static RequestHeader parseHeader(ByteBuffer buffer) {
+        try {
+            return RequestHeader.parse(buffer);
+        } catch (InvalidRequestException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new InvalidRequestException("malformed request header: " + e, e);
+        }
+    }
+}

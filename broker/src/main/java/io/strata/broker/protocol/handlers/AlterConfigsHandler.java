@@ -1,0 +1,61 @@
+package io.strata.broker.protocol.handlers;
+
+import io.strata.broker.admin.TopicAdmin;
+import io.strata.broker.protocol.ApiHandler;
+import io.strata.broker.protocol.RequestContext;
+import org.apache.kafka.common.message.AlterConfigsRequestData.AlterConfigsResource;
+import org.apache.kafka.common.message.AlterConfigsRequestData.AlterableConfig;
+import org.apache.kafka.common.message.AlterConfigsResponseData;
+import org.apache.kafka.common.message.AlterConfigsResponseData.AlterConfigsResourceResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.requests.AlterConfigsRequest;
+import org.apache.kafka.common.requests.ApiError;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** AlterConfigs (the legacy API): replaces a topic's whole set of overrides with the ones given. */
+public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest> {
+
+    private final ConfigAlterations alterations;
+
+    public AlterConfigsHandler(ConfigAlterations alterations) {
+        this.alterations = alterations;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.ALTER_CONFIGS;
+    }
+
+    @Override
+    public CompletionStage<AlterConfigsResponseData> handle(RequestContext context, AlterConfigsRequest request) {
+        List<CompletableFuture<AlterConfigsResourceResponse>> results = new ArrayList<>();
+        for (AlterConfigsResource resource : request.data().resources()) {
+            Map<String, String> set = new HashMap<>();
+            for (AlterableConfig config : resource.configs()) {
+                set.put(config.name(), config.value());
+            }
+            AlterConfigsResourceResponse result = new AlterConfigsResourceResponse()
+                    .setResourceType(resource.resourceType())
+                    .setResourceName(resource.resourceName());
+            results.add(alterations.alter(resource.resourceType(), resource.resourceName(), set, Set.of(), true,
+                            request.data().validateOnly())
+                    .thenApply(ignored -> result)
+                    .exceptionally(error -> {
+                        ApiError apiError = ApiError.fromThrowable(error);
+                        return result.setErrorCode(apiError.error().code()).setErrorMessage(apiError.message());
+                    }));
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            AlterConfigsResponseData response = new AlterConfigsResponseData();
+            results.forEach(result -> response.responses().add(result.join()));
+            return response;
+        });
+    }
+}

@@ -1,0 +1,69 @@
+package io.strata.broker.protocol.handlers;
+
+import io.strata.broker.admin.TopicAdmin;
+import io.strata.broker.protocol.ApiHandler;
+import io.strata.broker.protocol.RequestContext;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
+import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsAssignment;
+import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
+import org.apache.kafka.common.message.CreatePartitionsResponseData;
+import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.requests.ApiError;
+import org.apache.kafka.common.requests.CreatePartitionsRequest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** CreatePartitions: raises a topic's partition count; a count can never go down. */
+public final class CreatePartitionsHandler implements ApiHandler<CreatePartitionsRequest> {
+
+    private final TopicAdmin admin;
+    private final int nodeId;
+
+    public CreatePartitionsHandler(TopicAdmin admin, int nodeId) {
+        this.admin = admin;
+        this.nodeId = nodeId;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.CREATE_PARTITIONS;
+    }
+
+    @Override
+    public CompletionStage<CreatePartitionsResponseData> handle(RequestContext context, CreatePartitionsRequest request) {
+        List<CompletableFuture<CreatePartitionsTopicResult>> results = new ArrayList<>();
+        for (CreatePartitionsTopic topic : request.data().topics()) {
+            results.add(create(topic, request.data().validateOnly()));
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            CreatePartitionsResponseData response = new CreatePartitionsResponseData();
+            results.forEach(result -> response.results().add(result.join()));
+            return response;
+        });
+    }
+
+    private CompletableFuture<CreatePartitionsTopicResult> create(CreatePartitionsTopic topic, boolean validateOnly) {
+        CreatePartitionsTopicResult result = new CreatePartitionsTopicResult().setName(topic.name());
+        if (topic.assignments() != null) {
+            for (CreatePartitionsAssignment assignment : topic.assignments()) {
+                if (assignment.brokerIds().stream().anyMatch(id -> id != nodeId)) {
+                    return CompletableFuture.completedFuture(failed(result, new InvalidReplicaAssignmentException(
+                            "Replica assignment " + assignment.brokerIds() + " names brokers other than the only live broker "
+                                    + nodeId + ".")));
+                }
+            }
+        }
+        return admin.createPartitions(topic.name(), topic.count(), validateOnly)
+                .thenApply(ignored -> result)
+                .exceptionally(error -> failed(result, error));
+    }
+
+    private static CreatePartitionsTopicResult failed(CreatePartitionsTopicResult result, Throwable error) {
+        ApiError apiError = ApiError.fromThrowable(error);
+        return result.setErrorCode(apiError.error().code()).setErrorMessage(apiError.message());
+    }
+}

@@ -1,0 +1,98 @@
+package io.strata.broker.protocol.handlers;
+
+import io.strata.broker.admin.TopicAdmin;
+import io.strata.broker.cluster.TopicImage;
+import io.strata.broker.config.ConfigEntry;
+import io.strata.broker.protocol.ApiHandler;
+import io.strata.broker.protocol.RequestContext;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
+import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResult;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsSynonym;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.requests.ApiError;
+import org.apache.kafka.common.requests.DescribeConfigsRequest;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/** DescribeConfigs for topics and for this broker, with sources, synonyms and documentation as Kafka reports them. */
+public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest> {
+
+    private final TopicAdmin admin;
+    private final int nodeId;
+    private final Supplier<List<ConfigEntry>> brokerConfigs;
+
+    public DescribeConfigsHandler(TopicAdmin admin, int nodeId, Supplier<List<ConfigEntry>> brokerConfigs) {
+        this.admin = admin;
+        this.nodeId = nodeId;
+        this.brokerConfigs = brokerConfigs;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.DESCRIBE_CONFIGS;
+    }
+
+    @Override
+    public CompletionStage<DescribeConfigsResponseData> handle(RequestContext context, DescribeConfigsRequest request) {
+        DescribeConfigsResponseData response = new DescribeConfigsResponseData();
+        for (DescribeConfigsResource resource : request.data().resources()) {
+            DescribeConfigsResult result = new DescribeConfigsResult()
+                    .setResourceType(resource.resourceType())
+                    .setResourceName(resource.resourceName());
+            try {
+                List<ConfigEntry> entries = entries(resource, request.data().includeSynonyms());
+                for (ConfigEntry entry : entries) {
+                    if (resource.configurationKeys() == null || resource.configurationKeys().contains(entry.name())) {
+                        result.configs().add(toResult(entry, request.data().includeSynonyms(),
+                                request.data().includeDocumentation()));
+                    }
+                }
+            } catch (RuntimeException e) {
+                ApiError error = ApiError.fromThrowable(e);
+                result.setErrorCode(error.error().code()).setErrorMessage(error.message());
+            }
+            response.results().add(result);
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+
+    private List<ConfigEntry> entries(DescribeConfigsResource resource, boolean includeSynonyms) {
+        ConfigResource.Type type = ConfigResource.Type.forId(resource.resourceType());
+        switch (type) {
+            case TOPIC -> {
+                TopicImage topic = admin.requireTopic(resource.resourceName());
+                return admin.describeConfigs(topic, includeSynonyms);
+            }
+            case BROKER -> {
+                BrokerResources.requireThisBroker(resource.resourceName(), nodeId);
+                return brokerConfigs.get();
+            }
+            default -> throw new InvalidRequestException("Describing configs of " + type + " resources is not supported.");
+        }
+    }
+
+    private static DescribeConfigsResourceResult toResult(ConfigEntry entry, boolean includeSynonyms, boolean includeDocumentation) {
+        DescribeConfigsResourceResult result = new DescribeConfigsResourceResult()
+                .setName(entry.name())
+                .setValue(entry.value())
+                .setReadOnly(entry.readOnly())
+                .setConfigSource(entry.source().id())
+                .setIsSensitive(entry.sensitive())
+                .setConfigType(entry.type().id())
+                .setDocumentation(includeDocumentation ? entry.documentation() : null);
+        if (includeSynonyms) {
+            entry.synonyms().forEach(synonym -> result.synonyms().add(new DescribeConfigsSynonym()
+                    .setName(synonym.name())
+                    .setValue(synonym.value())
+                    .setSource(synonym.source().id())));
+        }
+        return result;
+    }
+}

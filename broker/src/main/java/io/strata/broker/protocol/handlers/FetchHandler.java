@@ -1,0 +1,221 @@
+package io.strata.broker.protocol.handlers;
+
+import io.strata.broker.cluster.MetadataImage;
+import io.strata.broker.cluster.TopicImage;
+import io.strata.broker.log.LogReadResult;
+import io.strata.broker.partition.Partition;
+import io.strata.broker.partition.PartitionManager;
+import io.strata.broker.protocol.ApiHandler;
+import io.strata.broker.protocol.RequestContext;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
+import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * Fetch: serves each partition from its log as file slices that go out with sendfile, within the
+ * per-partition and per-response byte limits; when fewer than {@code min.bytes} are ready it waits
+ * up to {@code max.wait.ms} for appends to any of the fetched partitions (long poll).
+ *
+ * <p>Incremental fetch sessions are not kept: every response carries session id 0, which tells
+ * clients to send full fetch requests, as they do with a broker whose session cache is full.
+ */
+public final class FetchHandler implements ApiHandler<FetchRequest> {
+
+    private static final Logger LOG = Logger.getLogger(FetchHandler.class);
+    private static final short FIRST_TOPIC_ID_VERSION = 13;
+
+    private final PartitionManager partitions;
+    private final Supplier<MetadataImage> image;
+    private final ScheduledExecutorService timer;
+
+    public FetchHandler(PartitionManager partitions, Supplier<MetadataImage> image, ScheduledExecutorService timer) {
+        this.partitions = partitions;
+        this.image = image;
+        this.timer = timer;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.FETCH;
+    }
+
+    @Override
+    public CompletionStage<FetchResponseData> handle(RequestContext context, FetchRequest request) {
+        FetchRequestData data = request.data();
+        if (data.sessionId() != 0) {
+            return CompletableFuture.completedFuture(new FetchResponseData()
+                    .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code()));
+        }
+        PendingFetch fetch = new PendingFetch(data, context.apiVersion() >= FIRST_TOPIC_ID_VERSION);
+        if (fetch.tryComplete(false)) {
+            return fetch.result;
+        }
+        fetch.await();
+        return fetch.result;
+    }
+
+    /** One fetch request from first attempt to response; the first completion wins. */
+    private final class PendingFetch implements Runnable {
+        private final FetchRequestData data;
+        private final boolean byId;
+        private final List<Target> targets = new ArrayList<>();
+        private final CompletableFuture<FetchResponseData> result = new CompletableFuture<>();
+        private final AtomicBoolean done = new AtomicBoolean();
+        private ScheduledFuture<?> timeout;
+
+        PendingFetch(FetchRequestData data, boolean byId) {
+            this.data = data;
+            this.byId = byId;
+            MetadataImage metadata = image.get();
+            for (FetchTopic topic : data.topics()) {
+                Optional<TopicImage> topicImage = byId ? metadata.topic(topic.topicId()) : metadata.topic(topic.topic());
+                for (FetchPartition partition : topic.partitions()) {
+                    Optional<Partition> local = topicImage.flatMap(t ->
+                            partitions.partition(new TopicPartition(t.name(), partition.partition())));
+                    Errors unknown = byId && topicImage.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                    targets.add(new Target(topic, partition, local.orElse(null), unknown));
+                }
+            }
+        }
+
+        /** Reads every partition; completes when there is enough to send, or when {@code force}. */
+        boolean tryComplete(boolean force) {
+            if (done.get()) {
+                return true;
+            }
+            FetchResponseData response;
+            try {
+                response = read(force);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Fetch failed");
+                response = new FetchResponseData().setErrorCode(Errors.forException(e).code());
+            }
+            if (response == null || !done.compareAndSet(false, true)) {
+                return done.get();
+            }
+            cancelWaiting();
+            result.complete(response);
+            return true;
+        }
+
+        private FetchResponseData read(boolean force) {
+            int remaining = data.maxBytes();
+            int bytes = 0;
+            boolean anyError = false;
+            boolean minOneMessage = true;
+            List<FetchableTopicResponse> responses = new ArrayList<>();
+            FetchableTopicResponse current = null;
+            FetchTopic currentTopic = null;
+            for (Target target : targets) {
+                if (target.topic != currentTopic) {
+                    currentTopic = target.topic;
+                    current = new FetchableTopicResponse()
+                            .setTopic(byId ? "" : target.topic.topic())
+                            .setTopicId(byId ? target.topic.topicId() : Uuid.ZERO_UUID);
+                    responses.add(current);
+                }
+                PartitionData partitionData = readPartition(target, Math.max(0, Math.min(remaining, target.fetch.partitionMaxBytes())), minOneMessage);
+                int size = partitionData.records() == null ? 0 : partitionData.records().sizeInBytes();
+                bytes += size;
+                remaining -= size;
+                if (size > 0) {
+                    minOneMessage = false;
+                }
+                anyError |= partitionData.errorCode() != Errors.NONE.code();
+                current.partitions().add(partitionData);
+            }
+            boolean ready = force || anyError || data.maxWaitMs() <= 0 || bytes >= data.minBytes() || targets.isEmpty();
+            return ready ? new FetchResponseData().setSessionId(0).setResponses(responses) : null;
+        }
+
+        private PartitionData readPartition(Target target, int maxBytes, boolean minOneMessage) {
+            PartitionData response = new PartitionData()
+                    .setPartitionIndex(target.fetch.partition())
+                    .setRecords(MemoryRecords.EMPTY);
+            if (data.isolationLevel() == IsolationLevel.READ_COMMITTED.id()) {
+                response.setAbortedTransactions(new ArrayList<>());
+            }
+            Partition partition = target.partition;
+            if (partition == null) {
+                return error(response, target.unknownError, -1, -1);
+            }
+            Errors epochError = partition.checkLeaderEpoch(target.fetch.currentLeaderEpoch());
+            if (epochError != Errors.NONE) {
+                return error(response, epochError, partition.log().highWatermark(), partition.log().logStartOffset());
+            }
+            try {
+                LogReadResult read = partition.log().read(target.fetch.fetchOffset(), maxBytes, minOneMessage);
+                return response.setHighWatermark(read.highWatermark())
+                        .setLastStableOffset(read.highWatermark())
+                        .setLogStartOffset(read.logStartOffset())
+                        .setRecords(read.records());
+            } catch (RuntimeException e) {
+                Errors error = Errors.forException(e);
+                if (error == Errors.UNKNOWN_SERVER_ERROR) {
+                    LOG.errorf(e, "Read of %s at offset %d failed", partition.topicPartition(), target.fetch.fetchOffset());
+                }
+                return error(response, error, partition.log().highWatermark(), partition.log().logStartOffset());
+            }
+        }
+
+        private PartitionData error(PartitionData response, Errors error, long highWatermark, long logStartOffset) {
+            return response.setErrorCode(error.code())
+                    .setHighWatermark(highWatermark)
+                    .setLastStableOffset(highWatermark)
+                    .setLogStartOffset(logStartOffset);
+        }
+
+        void await() {
+            for (Target target : targets) {
+                if (target.partition != null) {
+                    target.partition.addAppendWaiter(this);
+                }
+            }
+            timeout = timer.schedule(() -> tryComplete(true), data.maxWaitMs(), TimeUnit.MILLISECONDS);
+            // An append that landed between the first read and the registration would otherwise be missed.
+            tryComplete(false);
+        }
+
+        /** Called after an append to one of the partitions. */
+        @Override
+        public void run() {
+            tryComplete(false);
+        }
+
+        private void cancelWaiting() {
+            for (Target target : targets) {
+                if (target.partition != null) {
+                    target.partition.removeAppendWaiter(this);
+                }
+            }
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+        }
+    }
+
+    private record Target(FetchTopic topic, FetchPartition fetch, Partition partition, Errors unknownError) {
+    }
+}

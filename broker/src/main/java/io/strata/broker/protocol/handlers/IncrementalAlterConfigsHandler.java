@@ -1,0 +1,110 @@
+package io.strata.broker.protocol.handlers;
+
+import io.strata.broker.protocol.ApiHandler;
+import io.strata.broker.protocol.RequestContext;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.requests.ApiError;
+import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * IncrementalAlterConfigs: SET and DELETE for any config, APPEND and SUBTRACT for list-valued ones
+ * (such as {@code cleanup.policy}), applied to the topic's current value.
+ */
+public final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequest> {
+
+    private final ConfigAlterations alterations;
+
+    public IncrementalAlterConfigsHandler(ConfigAlterations alterations) {
+        this.alterations = alterations;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.INCREMENTAL_ALTER_CONFIGS;
+    }
+
+    @Override
+    public CompletionStage<IncrementalAlterConfigsResponseData> handle(RequestContext context,
+                                                                       IncrementalAlterConfigsRequest request) {
+        List<CompletableFuture<AlterConfigsResourceResponse>> results = new ArrayList<>();
+        for (AlterConfigsResource resource : request.data().resources()) {
+            AlterConfigsResourceResponse result = new AlterConfigsResourceResponse()
+                    .setResourceType(resource.resourceType())
+                    .setResourceName(resource.resourceName());
+            CompletableFuture<Void> change;
+            try {
+                Map<String, String> set = new HashMap<>();
+                Set<String> delete = new HashSet<>();
+                collect(resource, set, delete);
+                change = alterations.alter(resource.resourceType(), resource.resourceName(), set, delete, false,
+                        request.data().validateOnly());
+            } catch (RuntimeException e) {
+                change = CompletableFuture.failedFuture(e);
+            }
+            results.add(change.thenApply(ignored -> result).exceptionally(error -> {
+                ApiError apiError = ApiError.fromThrowable(error);
+                return result.setErrorCode(apiError.error().code()).setErrorMessage(apiError.message());
+            }));
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
+            results.forEach(result -> response.responses().add(result.join()));
+            return response;
+        });
+    }
+
+    private void collect(AlterConfigsResource resource, Map<String, String> set, Set<String> delete) {
+        Map<String, String> current = ConfigResource.Type.forId(resource.resourceType()) == ConfigResource.Type.TOPIC
+                ? alterations.admin().effectiveConfigs(resource.resourceName())
+                : Map.of();
+        for (AlterableConfig config : resource.configs()) {
+            AlterConfigOp.OpType op = AlterConfigOp.OpType.forId(config.configOperation());
+            if (op == null) {
+                throw new InvalidRequestException("Unknown config operation " + config.configOperation());
+            }
+            switch (op) {
+                case SET -> set.put(config.name(), config.value());
+                case DELETE -> delete.add(config.name());
+                case APPEND, SUBTRACT -> {
+                    if (!alterations.admin().isListConfig(config.name())) {
+                        throw new InvalidConfigurationException("Config value append is not allowed for config key: "
+                                + config.name());
+                    }
+                    Set<String> values = new LinkedHashSet<>(split(set.getOrDefault(config.name(), current.get(config.name()))));
+                    if (op == AlterConfigOp.OpType.APPEND) {
+                        values.addAll(split(config.value()));
+                    } else {
+                        split(config.value()).forEach(values::remove);
+                    }
+                    set.put(config.name(), String.join(",", values));
+                }
+            }
+        }
+    }
+
+    private static List<String> split(String value) {
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+    }
+}

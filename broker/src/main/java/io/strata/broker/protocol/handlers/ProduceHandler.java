@@ -1,0 +1,146 @@
+package io.strata.broker.protocol.handlers;
+
+import io.strata.broker.cluster.MetadataImage;
+import io.strata.broker.cluster.TopicImage;
+import io.strata.broker.log.AppendResult;
+import io.strata.broker.partition.Partition;
+import io.strata.broker.partition.PartitionManager;
+import io.strata.broker.protocol.ApiHandler;
+import io.strata.broker.protocol.RequestContext;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * Produce: validates and appends each partition's record batches as they came, with broker-assigned
+ * offsets. acks=0 sends no response; acks=1 answers after the append; acks=-1 also waits for fsync
+ * when the broker is set to fsync before acknowledging (on a single node the append is the whole
+ * in-sync replica set).
+ */
+public final class ProduceHandler implements ApiHandler<ProduceRequest> {
+
+    private static final Logger LOG = Logger.getLogger(ProduceHandler.class);
+    private static final short FIRST_TOPIC_ID_VERSION = 13;
+
+    private final PartitionManager partitions;
+    private final Supplier<MetadataImage> image;
+    private final boolean fsyncBeforeAck;
+
+    public ProduceHandler(PartitionManager partitions, Supplier<MetadataImage> image,
+                          boolean fsyncBeforeAck) {
+        this.partitions = partitions;
+        this.image = image;
+        this.fsyncBeforeAck = fsyncBeforeAck;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.PRODUCE;
+    }
+
+    @Override
+    public CompletionStage<ProduceResponseData> handle(RequestContext context, ProduceRequest request) {
+        ProduceRequestData data = request.data();
+        short acks = data.acks();
+        if (acks != 0 && acks != 1 && acks != -1) {
+            return CompletableFuture.completedFuture(allFailed(data, Errors.INVALID_REQUIRED_ACKS));
+        }
+        boolean byId = context.apiVersion() >= FIRST_TOPIC_ID_VERSION;
+        MetadataImage metadata = image.get();
+        ProduceResponseData response = new ProduceResponseData();
+        List<CompletableFuture<Void>> syncs = new ArrayList<>();
+        for (ProduceRequestData.TopicProduceData topicData : data.topicData()) {
+            Optional<TopicImage> topic = byId ? metadata.topic(topicData.topicId()) : metadata.topic(topicData.name());
+            TopicProduceResponse topicResponse = new TopicProduceResponse()
+                    .setName(byId ? "" : topicData.name())
+                    .setTopicId(byId ? topicData.topicId() : Uuid.ZERO_UUID);
+            for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
+                PartitionProduceResponse partitionResponse = new PartitionProduceResponse()
+                        .setIndex(partitionData.index());
+                Optional<Partition> partition = topic.flatMap(t ->
+                        partitions.partition(new TopicPartition(t.name(), partitionData.index())));
+                if (partition.isEmpty()) {
+                    fail(partitionResponse, byId && topic.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
+                } else {
+                    append(partition.get(), (MemoryRecords) partitionData.records(), partitionResponse);
+                    if (acks == -1 && fsyncBeforeAck && partitionResponse.errorCode() == Errors.NONE.code()) {
+                        syncs.add(partitions.sync(partition.get()));
+                    }
+                }
+                topicResponse.partitionResponses().add(partitionResponse);
+            }
+            response.responses().add(topicResponse);
+        }
+        if (acks == 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (syncs.isEmpty()) {
+            return CompletableFuture.completedFuture(response);
+        }
+        return CompletableFuture.allOf(syncs.toArray(CompletableFuture[]::new)).thenApply(ignored -> response);
+    }
+
+    private static void append(Partition partition, MemoryRecords records, PartitionProduceResponse response) {
+        if (records == null) {
+            fail(response, Errors.INVALID_RECORD, "no records");
+            return;
+        }
+        for (RecordBatch batch : records.batches()) {
+            if (batch.isTransactional() || batch.isControlBatch()) {
+                fail(response, Errors.INVALID_TXN_STATE, "transactional produce is not supported yet");
+                return;
+            }
+        }
+        try {
+            AppendResult result = partition.append(records);
+            response.setBaseOffset(result.firstOffset())
+                    .setLogAppendTimeMs(result.logAppendTime())
+                    .setLogStartOffset(result.logStartOffset());
+        } catch (RuntimeException e) {
+            Errors error = Errors.forException(e);
+            if (error == Errors.UNKNOWN_SERVER_ERROR) {
+                LOG.errorf(e, "Append to %s failed", partition.topicPartition());
+            }
+            fail(response, error, e.getMessage());
+        }
+    }
+
+    private static void fail(PartitionProduceResponse response, Errors error, String message) {
+        response.setErrorCode(error.code())
+                .setErrorMessage(message)
+                .setBaseOffset(-1)
+                .setLogAppendTimeMs(-1)
+                .setLogStartOffset(-1);
+    }
+
+    private static ProduceResponseData allFailed(ProduceRequestData data, Errors error) {
+        ProduceResponseData response = new ProduceResponseData();
+        for (ProduceRequestData.TopicProduceData topicData : data.topicData()) {
+            TopicProduceResponse topicResponse = new TopicProduceResponse()
+                    .setName(topicData.name()).setTopicId(topicData.topicId());
+            for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
+                PartitionProduceResponse partitionResponse = new PartitionProduceResponse().setIndex(partitionData.index());
+                fail(partitionResponse, error, null);
+                topicResponse.partitionResponses().add(partitionResponse);
+            }
+            response.responses().add(topicResponse);
+        }
+        return response;
+    }
+}

@@ -1,0 +1,219 @@
+package io.strata.broker.server;
+
+import io.strata.broker.admin.TopicAdmin;
+import io.strata.broker.cluster.BrokerImage;
+import io.strata.broker.cluster.MetadataCommand;
+import io.strata.broker.cluster.MetadataImage;
+import io.strata.broker.cluster.MetadataResult;
+import io.strata.broker.cluster.RaftMetadataLog;
+import io.strata.broker.config.TopicConfigCatalog;
+import io.strata.broker.partition.PartitionManager;
+import io.strata.broker.protocol.ApiHandler;
+import io.strata.broker.protocol.ApiRouter;
+import io.strata.broker.protocol.KafkaListener;
+import io.strata.broker.protocol.handlers.AlterConfigsHandler;
+import io.strata.broker.protocol.handlers.ConfigAlterations;
+import io.strata.broker.protocol.handlers.CreatePartitionsHandler;
+import io.strata.broker.protocol.handlers.CreateTopicsHandler;
+import io.strata.broker.protocol.handlers.DeleteRecordsHandler;
+import io.strata.broker.protocol.handlers.DeleteTopicsHandler;
+import io.strata.broker.protocol.handlers.DescribeClusterHandler;
+import io.strata.broker.protocol.handlers.DescribeConfigsHandler;
+import io.strata.broker.protocol.handlers.FetchHandler;
+import io.strata.broker.protocol.handlers.IncrementalAlterConfigsHandler;
+import io.strata.broker.protocol.handlers.InitProducerIdHandler;
+import io.strata.broker.protocol.handlers.ListOffsetsHandler;
+import io.strata.broker.protocol.handlers.MetadataHandler;
+import io.strata.broker.protocol.handlers.OffsetForLeaderEpochHandler;
+import io.strata.broker.protocol.handlers.ProduceHandler;
+import io.strata.broker.txn.ProducerIdManager;
+import org.apache.kafka.common.utils.Time;
+import org.jboss.logging.Logger;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Strata broker: metadata, partitions and the Kafka listener, started in that order and
+ * closed in reverse. The application container only feeds it settings.
+ */
+public final class Broker implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Broker.class);
+
+    private final BrokerSettings settings;
+    private final TopicConfigCatalog catalog = new TopicConfigCatalog();
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private RaftMetadataLog metadata;
+    private PartitionManager partitions;
+    private TopicAdmin topicAdmin;
+    private InetSocketAddress kafkaAddress;
+    private BrokerIdentity identity;
+    private String advertisedHost;
+    private int advertisedPort;
+
+    private Broker(BrokerSettings settings) {
+        this.settings = settings;
+    }
+
+    /** Starts a broker; on failure everything already started is closed again. */
+    public static Broker start(BrokerSettings settings) {
+        Broker broker = new Broker(settings);
+        try {
+            broker.startAll();
+            return broker;
+        } catch (Exception e) {
+            broker.close();
+            throw e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private void startAll() throws InterruptedException {
+        long begin = System.nanoTime();
+        catalog.validate(settings.topicDefaults());
+        String clusterId = MetaProperties.load(settings.dataDir(), settings.nodeId());
+
+        metadata = new RaftMetadataLog(raftSettings());
+        started.add(metadata);
+        metadata.start();
+
+        partitions = new PartitionManager(settings.dataDir().resolve("logs"), catalog, settings.topicDefaults(), Time.SYSTEM);
+        started.add(partitions);
+        MetadataImage image = metadata.image();
+        partitions.removeOrphans(image);
+        partitions.reconcile(image);
+        metadata.addListener(partitions::reconcile);
+
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread thread = new Thread(r, "strata-fetch-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        started.add(timer::shutdownNow);
+
+        identity = new BrokerIdentity(clusterId, settings.nodeId());
+        topicAdmin = new TopicAdmin(metadata, catalog, settings.topicDefaults(), settings.defaultPartitions(),
+                settings.defaultReplicationFactor(), 1);
+        KafkaListener listener = new KafkaListener(new ApiRouter(handlers(timer)), settings.socketRequestMaxBytes(),
+                settings.ioThreads());
+        started.add(listener);
+        kafkaAddress = listener.bind(settings.kafkaHost(), settings.kafkaPort());
+        // The advertised port defaults to the bound one, which the OS picks when the port is 0.
+        advertisedHost = settings.advertisedHost().orElseGet(this::defaultAdvertisedHost);
+        advertisedPort = settings.advertisedPort().orElse(kafkaAddress.getPort());
+        register();
+        LOG.infof("Strata broker %d of cluster %s listening on %s:%d (advertised %s:%d), started in %d ms",
+                settings.nodeId(), clusterId, kafkaAddress.getHostString(), kafkaAddress.getPort(), advertisedHost,
+                advertisedPort, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+    }
+
+    private RaftMetadataLog.Settings raftSettings() {
+        RaftMetadataLog.Settings single = RaftMetadataLog.Settings.singleNode(settings.dataDir(), settings.nodeId(),
+                settings.raftHost(), settings.raftPort());
+        if (settings.raftPeers().isEmpty()) {
+            return single;
+        }
+        List<RaftMetadataLog.Member> members = new ArrayList<>(single.members());
+        settings.raftPeers().forEach(peer -> members.add(RaftMetadataLog.Member.parse(peer)));
+        return single.withMembers(members);
+    }
+
+    private List<ApiHandler<?>> handlers(ScheduledExecutorService timer) {
+        ConfigAlterations alterations = new ConfigAlterations(topicAdmin, settings.nodeId());
+        return List.of(
+                new MetadataHandler(topicAdmin, identity, settings.autoCreateTopics()),
+                new ProduceHandler(partitions, metadata::image, settings.fsyncBeforeAck()),
+                new FetchHandler(partitions, metadata::image, timer),
+                new ListOffsetsHandler(partitions),
+                new OffsetForLeaderEpochHandler(partitions),
+                new DeleteRecordsHandler(partitions),
+                new InitProducerIdHandler(new ProducerIdManager(metadata)),
+                new CreateTopicsHandler(topicAdmin, settings.nodeId()),
+                new DeleteTopicsHandler(topicAdmin),
+                new CreatePartitionsHandler(topicAdmin, settings.nodeId()),
+                new DescribeConfigsHandler(topicAdmin, settings.nodeId(), () -> catalog.describeBroker(brokerConfigValues())),
+                new AlterConfigsHandler(alterations),
+                new IncrementalAlterConfigsHandler(alterations),
+                new DescribeClusterHandler(metadata::image, identity));
+    }
+
+    private String defaultAdvertisedHost() {
+        if (!kafkaAddress.getAddress().isAnyLocalAddress()) {
+            return kafkaAddress.getHostString();
+        }
+        try {
+            return InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("Cannot find this machine's name to advertise; set STRATA_ADVERTISED_HOST", e);
+        }
+    }
+
+    /** Records this broker's advertised endpoint in the metadata, unless it is already there unchanged. */
+    private void register() {
+        BrokerImage wanted = new BrokerImage(settings.nodeId(), advertisedHost, advertisedPort, settings.rack());
+        if (metadata.image().broker(settings.nodeId()).filter(wanted::equals).isPresent()) {
+            return;
+        }
+        MetadataResult result = metadata.submit(new MetadataCommand.RegisterBroker(wanted.nodeId(), wanted.host(),
+                wanted.port(), wanted.rack())).join();
+        if (result.isError()) {
+            throw new IllegalStateException("Registering broker " + settings.nodeId() + " failed: " + result.message());
+        }
+    }
+
+    private Map<String, String> brokerConfigValues() {
+        return Map.of(
+                "node.id", Integer.toString(settings.nodeId()),
+                "broker.id", Integer.toString(settings.nodeId()),
+                "log.dirs", settings.dataDir().resolve("logs").toAbsolutePath().toString(),
+                "num.partitions", Integer.toString(settings.defaultPartitions()),
+                "default.replication.factor", Short.toString(settings.defaultReplicationFactor()),
+                "auto.create.topics.enable", Boolean.toString(settings.autoCreateTopics()),
+                "socket.request.max.bytes", Integer.toString(settings.socketRequestMaxBytes()));
+    }
+
+    public InetSocketAddress kafkaAddress() {
+        return kafkaAddress;
+    }
+
+    public BrokerIdentity identity() {
+        return identity;
+    }
+
+    public MetadataImage metadataImage() {
+        return metadata.image();
+    }
+
+    public TopicAdmin topicAdmin() {
+        return topicAdmin;
+    }
+
+    public PartitionManager partitions() {
+        return partitions;
+    }
+
+    /** The bootstrap address clients use. */
+    public String bootstrapServers() {
+        return advertisedHost + ":" + advertisedPort;
+    }
+
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                LOG.warnf(e, "Error while stopping the broker");
+            }
+        }
+        started.clear();
+    }
+}

@@ -1,0 +1,111 @@
+package io.strata.broker.server;
+
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.strata.broker.config.StrataConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.jboss.logging.Logger;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Starts the broker with the application and stops it with the application. A setting that is
+ * out of range stops start-up with one line naming it.
+ */
+@ApplicationScoped
+public class BrokerLifecycle {
+
+    private static final Logger LOG = Logger.getLogger(BrokerLifecycle.class);
+
+    private final StrataConfig config;
+    private volatile Broker broker;
+
+    public BrokerLifecycle(StrataConfig config) {
+        this.config = config;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        try {
+            broker = Broker.start(settings(config));
+        } catch (InvalidConfigurationException | IllegalArgumentException e) {
+            LOG.errorf("Invalid setting: %s", e.getMessage());
+            Quarkus.asyncExit(1);
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        Broker running = broker;
+        if (running != null) {
+            running.close();
+        }
+    }
+
+    /** The running broker, or null before start-up finished. */
+    public Broker broker() {
+        return broker;
+    }
+
+    static BrokerSettings settings(StrataConfig config) {
+        requireRange("strata.kafka.port (STRATA_KAFKA_PORT)", config.kafka().port(), 0, 65535);
+        requireRange("strata.raft.port (STRATA_RAFT_PORT)", config.raft().port(), 0, 65535);
+        config.advertised().port().ifPresent(port ->
+                requireRange("strata.advertised.port (STRATA_ADVERTISED_PORT)", port, 1, 65535));
+        requireRange("strata.kafka.socket-request-max-bytes (STRATA_KAFKA_SOCKET_REQUEST_MAX_BYTES)",
+                config.kafka().socketRequestMaxBytes(), 1024, Integer.MAX_VALUE - 4);
+        requireRange("strata.topics.default-partitions (STRATA_TOPICS_DEFAULT_PARTITIONS)",
+                config.topics().defaultPartitions(), 1, 100_000);
+        requireRange("strata.topics.default-replication-factor (STRATA_TOPICS_DEFAULT_REPLICATION_FACTOR)",
+                config.topics().defaultReplicationFactor(), 1, Short.MAX_VALUE);
+        int ioThreads = config.kafka().ioThreads() > 0 ? config.kafka().ioThreads()
+                : Runtime.getRuntime().availableProcessors();
+        return BrokerSettings.builder(config.dataDir())
+                .nodeId(config.nodeId())
+                .kafkaHost(config.kafka().host())
+                .kafkaPort(config.kafka().port())
+                .advertisedHost(config.advertised().host())
+                .advertisedPort(config.advertised().port())
+                .socketRequestMaxBytes(config.kafka().socketRequestMaxBytes())
+                .ioThreads(ioThreads)
+                .topicDefaults(topicDefaults(config.log()))
+                .autoCreateTopics(config.topics().autoCreate())
+                .defaultPartitions(config.topics().defaultPartitions())
+                .defaultReplicationFactor(config.topics().defaultReplicationFactor())
+                .fsyncBeforeAck(config.log().fsyncBeforeAck())
+                .raftHost(config.raft().host())
+                .raftPort(config.raft().port())
+                .raftPeers(config.raft().peers().orElse(java.util.List.of()))
+                .build();
+    }
+
+    /** The broker-wide topic defaults, keyed by the topic config they set. */
+    static Map<String, String> topicDefaults(StrataConfig.Log log) {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        put(defaults, "retention.ms", log.retentionMs());
+        put(defaults, "retention.bytes", log.retentionBytes());
+        put(defaults, "segment.bytes", log.segmentBytes());
+        put(defaults, "segment.ms", log.segmentMs());
+        put(defaults, "cleanup.policy", log.cleanupPolicy());
+        put(defaults, "max.message.bytes", log.maxMessageBytes());
+        put(defaults, "message.timestamp.type", log.messageTimestampType());
+        put(defaults, "flush.messages", log.flushMessages());
+        put(defaults, "flush.ms", log.flushMs());
+        put(defaults, "min.insync.replicas", log.minInsyncReplicas());
+        put(defaults, "compression.type", log.compressionType());
+        return defaults;
+    }
+
+    private static void put(Map<String, String> defaults, String name, Optional<?> value) {
+        value.ifPresent(v -> defaults.put(name, v.toString()));
+    }
+
+    private static void requireRange(String setting, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(setting + " is " + value + "; allowed values are " + min + " to " + max);
+        }
+    }
+}

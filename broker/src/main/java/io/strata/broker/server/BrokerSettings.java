@@ -1,0 +1,148 @@
+package io.strata.broker.server;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a broker needs to start, resolved from the configuration: plain values, so tests and tools
+ * can start brokers without the application container.
+ *
+ * @param topicDefaults broker-wide overrides of topic config defaults, keyed by topic config name
+ * @param raftPeers     the other metadata Raft members as {@code host:port}; empty on a single node
+ */
+public record BrokerSettings(
+        int nodeId,
+        Path dataDir,
+        String kafkaHost,
+        int kafkaPort,
+        Optional<String> advertisedHost,
+        Optional<Integer> advertisedPort,
+        int socketRequestMaxBytes,
+        int ioThreads,
+        Map<String, String> topicDefaults,
+        boolean autoCreateTopics,
+        int defaultPartitions,
+        short defaultReplicationFactor,
+        boolean fsyncBeforeAck,
+        String raftHost,
+        int raftPort,
+        List<String> raftPeers,
+        String rack) {
+
+    /** A single broker on loopback with ports chosen by the OS; change what differs. */
+    public static Builder builder(Path dataDir) {
+        return new Builder(dataDir);
+    }
+
+    public static final class Builder {
+        private int nodeId = 1;
+        private final Path dataDir;
+        private String kafkaHost = "127.0.0.1";
+        private int kafkaPort;
+        private Optional<String> advertisedHost = Optional.empty();
+        private Optional<Integer> advertisedPort = Optional.empty();
+        private int socketRequestMaxBytes = 104_857_600;
+        private int ioThreads = Runtime.getRuntime().availableProcessors();
+        private Map<String, String> topicDefaults = Map.of();
+        private boolean autoCreateTopics;
+        private int defaultPartitions = 1;
+        private short defaultReplicationFactor = 1;
+        private boolean fsyncBeforeAck;
+        private String raftHost = "127.0.0.1";
+        private int raftPort;
+        private List<String> raftPeers = List.of();
+        private String rack;
+
+        private Builder(Path dataDir) {
+            this.dataDir = dataDir;
+        }
+
+        public Builder nodeId(int value) {
+            nodeId = value;
+            return this;
+        }
+
+        public Builder kafkaHost(String value) {
+            kafkaHost = value;
+            return this;
+        }
+
+        public Builder kafkaPort(int value) {
+            kafkaPort = value;
+            return this;
+        }
+
+        public Builder advertisedHost(Optional<String> value) {
+            advertisedHost = value;
+            return this;
+        }
+
+        public Builder advertisedPort(Optional<Integer> value) {
+            advertisedPort = value;
+            return this;
+        }
+
+        public Builder socketRequestMaxBytes(int value) {
+            socketRequestMaxBytes = value;
+            return this;
+        }
+
+        public Builder ioThreads(int value) {
+            ioThreads = value;
+            return this;
+        }
+
+        public Builder topicDefaults(Map<String, String> value) {
+            topicDefaults = Map.copyOf(value);
+            return this;
+        }
+
+        public Builder autoCreateTopics(boolean value) {
+            autoCreateTopics = value;
+            return this;
+        }
+
+        public Builder defaultPartitions(int value) {
+            defaultPartitions = value;
+            return this;
+        }
+
+        public Builder defaultReplicationFactor(short value) {
+            defaultReplicationFactor = value;
+            return this;
+        }
+
+        public Builder fsyncBeforeAck(boolean value) {
+            fsyncBeforeAck = value;
+            return this;
+        }
+
+        public Builder raftHost(String value) {
+            raftHost = value;
+            return this;
+        }
+
+        public Builder raftPort(int value) {
+            raftPort = value;
+            return this;
+        }
+
+        public Builder raftPeers(List<String> value) {
+            raftPeers = List.copyOf(value);
+            return this;
+        }
+
+        public Builder rack(String value) {
+            rack = value;
+            return this;
+        }
+
+        public BrokerSettings build() {
+            return new BrokerSettings(nodeId, dataDir, kafkaHost, kafkaPort, advertisedHost, advertisedPort,
+                    socketRequestMaxBytes, ioThreads, topicDefaults, autoCreateTopics, defaultPartitions,
+                    defaultReplicationFactor, fsyncBeforeAck, raftHost, raftPort, raftPeers, rack);
+        }
+    }
+}

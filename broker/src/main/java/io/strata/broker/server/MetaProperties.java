@@ -1,0 +1,61 @@
+package io.strata.broker.server;
+
+import org.apache.kafka.common.Uuid;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Properties;
+
+/**
+ * {@code meta.properties} at the top of the data directory, as Kafka keeps it: the cluster id,
+ * chosen once when the directory is first used, and the node id the directory belongs to, so a
+ * directory is never silently reused by another node.
+ */
+final class MetaProperties {
+
+    static final String FILE = "meta.properties";
+
+    private MetaProperties() {
+    }
+
+    /** Returns the cluster id, creating the file on first use. */
+    static String load(Path dataDir, int nodeId) {
+        Path file = dataDir.resolve(FILE);
+        try {
+            Files.createDirectories(dataDir);
+            if (Files.exists(file)) {
+                Properties props = new Properties();
+                try (Reader reader = Files.newBufferedReader(file)) {
+                    props.load(reader);
+                }
+                String onDisk = props.getProperty("node.id");
+                if (onDisk != null && !onDisk.equals(Integer.toString(nodeId))) {
+                    throw new IllegalStateException("The data directory " + dataDir + " belongs to node " + onDisk
+                            + ", not to node " + nodeId + " (STRATA_NODE_ID); use another STRATA_DATA_DIR.");
+                }
+                String clusterId = props.getProperty("cluster.id");
+                if (clusterId != null && !clusterId.isBlank()) {
+                    return clusterId;
+                }
+            }
+            String clusterId = Uuid.randomUuid().toString();
+            Properties props = new Properties();
+            props.setProperty("version", "1");
+            props.setProperty("cluster.id", clusterId);
+            props.setProperty("node.id", Integer.toString(nodeId));
+            Path tmp = file.resolveSibling(FILE + ".tmp");
+            try (Writer writer = Files.newBufferedWriter(tmp)) {
+                props.store(writer, "Written by Strata on first start; do not edit");
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return clusterId;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read or write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

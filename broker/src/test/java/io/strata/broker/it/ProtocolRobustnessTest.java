@@ -1,0 +1,251 @@
+package io.strata.broker.it;
+
+import io.strata.broker.testing.TestBroker;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.ResponseHeader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Malformed input on one connection closes that connection only: the broker keeps serving the
+ * others. Frames are written by hand on raw sockets; well-formed ones with kafka-clients' classes.
+ */
+class ProtocolRobustnessTest {
+
+    @TempDir
+    static Path dataDir;
+    static TestBroker broker;
+
+    @BeforeAll
+    static void start() {
+        broker = TestBroker.start(dataDir, settings -> settings.socketRequestMaxBytes(1024 * 1024));
+    }
+
+    @AfterAll
+    static void stop() {
+        broker.close();
+    }
+
+    @AfterEach
+    void brokerStillServesOtherClients() throws Exception {
+        try (Admin admin = broker.admin()) {
+            assertThat(admin.describeCluster().nodes().get()).hasSize(1);
+        }
+        try (Socket socket = connect()) {
+            ApiVersionsResponseData response = apiVersions(socket, ApiKeys.API_VERSIONS.latestVersion());
+            assertThat(response.errorCode()).isEqualTo(Errors.NONE.code());
+        }
+    }
+
+    private static Socket connect() throws IOException {
+        Socket socket = new Socket("127.0.0.1", broker.broker().kafkaAddress().getPort());
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    private static void writeFrame(Socket socket, byte[] body) throws IOException {
+        DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+        out.writeInt(body.length);
+        out.write(body);
+        out.flush();
+    }
+
+    private static byte[] request(ApiKeys apiKey, short version, org.apache.kafka.common.protocol.ApiMessage data) {
+        RequestHeader header = new RequestHeader(apiKey, version, "robustness", 7);
+        ByteBuffer buffer = org.apache.kafka.common.protocol.MessageUtil.toByteBufferAccessor(header.data(),
+                header.headerVersion()).buffer();
+        ByteBuffer body = org.apache.kafka.common.protocol.MessageUtil.toByteBufferAccessor(data, version).buffer();
+        byte[] bytes = new byte[buffer.remaining() + body.remaining()];
+        buffer.get(bytes, 0, buffer.remaining());
+        body.get(bytes, bytes.length - body.remaining(), body.remaining());
+        return bytes;
+    }
+
+    private static ByteBuffer readFrame(Socket socket) throws IOException {
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        byte[] frame = new byte[in.readInt()];
+        in.readFully(frame);
+        return ByteBuffer.wrap(frame);
+    }
+
+    private static ApiVersionsResponseData apiVersions(Socket socket, short version) throws IOException {
+        writeFrame(socket, request(ApiKeys.API_VERSIONS, version, new ApiVersionsRequestData()
+                .setClientSoftwareName("robustness").setClientSoftwareVersion("1")));
+        ByteBuffer frame = readFrame(socket);
+        ResponseHeader.parse(frame, ApiKeys.API_VERSIONS.responseHeaderVersion(version));
+        ApiVersionsResponseData response = new ApiVersionsResponseData();
+        response.read(new ByteBufferAccessor(frame), version);
+        return response;
+    }
+
+    /** True when the broker closed the connection (end of stream or reset) instead of answering. */
+    private static boolean closedByBroker(Socket socket) throws IOException {
+        try {
+            return socket.getInputStream().read() == -1;
+        } catch (SocketException | EOFException e) {
+            return true;
+        }
+    }
+
+    @Test
+    void randomBytesCloseTheConnection() throws Exception {
+        Random random = new Random(42);
+        for (int i = 0; i < 20; i++) {
+            try (Socket socket = connect()) {
+                byte[] junk = new byte[1 + random.nextInt(2000)];
+                random.nextBytes(junk);
+                junk[0] = 0;
+                junk[1] = 0;
+                socket.getOutputStream().write(junk);
+                socket.getOutputStream().flush();
+                socket.shutdownOutput();
+                assertThat(closedByBroker(socket)).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aTruncatedFrameNeverReachesAHandler() throws Exception {
+        try (Socket socket = connect()) {
+            byte[] valid = request(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(null));
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            out.writeInt(valid.length);
+            out.write(valid, 0, valid.length / 2);
+            out.flush();
+            socket.shutdownOutput();
+            assertThat(closedByBroker(socket)).isTrue();
+        }
+    }
+
+    @Test
+    void aSizeThatDisagreesWithTheBodyClosesTheConnection() throws Exception {
+        try (Socket socket = connect()) {
+            byte[] valid = request(ApiKeys.API_VERSIONS, (short) 3, new ApiVersionsRequestData()
+                    .setClientSoftwareName("x").setClientSoftwareVersion("1"));
+            byte[] padded = java.util.Arrays.copyOf(valid, valid.length + 16);
+            writeFrame(socket, padded);
+            assertThat(closedByBroker(socket)).isTrue();
+        }
+        try (Socket socket = connect()) {
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            out.writeInt(-5);
+            out.flush();
+            assertThat(closedByBroker(socket)).isTrue();
+        }
+    }
+
+    @Test
+    void anUnknownApiKeyClosesTheConnection() throws Exception {
+        try (Socket socket = connect()) {
+            ByteBuffer frame = ByteBuffer.allocate(12);
+            frame.putShort((short) 999).putShort((short) 0).putInt(1).putShort((short) -1);
+            writeFrame(socket, frame.array());
+            assertThat(closedByBroker(socket)).isTrue();
+        }
+    }
+
+    @Test
+    void anUnsupportedVersionOfAnotherApiClosesTheConnection() throws Exception {
+        try (Socket socket = connect()) {
+            ByteBuffer frame = ByteBuffer.allocate(10);
+            frame.putShort(ApiKeys.METADATA.id).putShort((short) 99).putInt(1).putShort((short) -1);
+            writeFrame(socket, frame.array());
+            assertThat(closedByBroker(socket)).isTrue();
+        }
+    }
+
+    @Test
+    void aTooNewApiVersionsRequestIsAnsweredWithTheServedVersions() throws Exception {
+        try (Socket socket = connect()) {
+            // A flexible request header: key, version, correlation id, null client id, no tagged fields.
+            ByteBuffer frame = ByteBuffer.allocate(11);
+            frame.putShort(ApiKeys.API_VERSIONS.id).putShort((short) 99).putInt(3).putShort((short) -1).put((byte) 0);
+            writeFrame(socket, frame.array());
+            ByteBuffer response = readFrame(socket);
+            assertThat(ResponseHeader.parse(response, (short) 0).correlationId()).isEqualTo(3);
+            ApiVersionsResponseData data = new ApiVersionsResponseData();
+            data.read(new ByteBufferAccessor(response), (short) 0);
+            assertThat(data.errorCode()).isEqualTo(Errors.UNSUPPORTED_VERSION.code());
+            assertThat(data.apiKeys().find(ApiKeys.PRODUCE.id)).isNotNull();
+            // The connection stays usable: the client retries with a version both sides know.
+            assertThat(apiVersions(socket, (short) 3).errorCode()).isEqualTo(Errors.NONE.code());
+        }
+    }
+
+    @Test
+    void anOversizedFrameClosesTheConnectionWithoutReadingIt() throws Exception {
+        try (Socket socket = connect()) {
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            out.writeInt(64 * 1024 * 1024);
+            out.write(new byte[1024]);
+            out.flush();
+            assertThat(closedByBroker(socket)).isTrue();
+        }
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        try (Socket socket = connect()) {
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            for (int i = 0; i < 50; i++) {
+                short version = (short) (i % 2 == 0 ? 12 : 3);
+                ApiKeys key = i % 2 == 0 ? ApiKeys.METADATA : ApiKeys.API_VERSIONS;
+                RequestHeader header = new RequestHeader(key, version, "pipeline", i);
+                org.apache.kafka.common.requests.AbstractRequest request = i % 2 == 0
+                        ? new MetadataRequest.Builder(new MetadataRequestData().setTopics(null)).build(version)
+                        : new ApiVersionsRequest.Builder().build(version);
+                ByteBuffer bytes = request.serializeWithHeader(header);
+                out.writeInt(bytes.remaining());
+                out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+            }
+            out.flush();
+            for (int i = 0; i < 50; i++) {
+                ByteBuffer frame = readFrame(socket);
+                short headerVersion = i % 2 == 0 ? ApiKeys.METADATA.responseHeaderVersion((short) 12) : 0;
+                assertThat(ResponseHeader.parse(frame, headerVersion).correlationId()).isEqualTo(i);
+            }
+        }
+    }
+
+    @Test
+    void manyConnectionsAreServedAtOnce() throws Exception {
+        List<Socket> sockets = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 200; i++) {
+                sockets.add(connect());
+            }
+            for (Socket socket : sockets) {
+                assertThat(apiVersions(socket, (short) 3).errorCode()).isEqualTo(Errors.NONE.code());
+            }
+        } finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+}

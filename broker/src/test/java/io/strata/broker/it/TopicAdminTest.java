@@ -1,0 +1,245 @@
+package io.strata.broker.it;
+
+import io.strata.broker.testing.KafkaWire;
+import io.strata.broker.testing.TestBroker;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicCollection;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AlterConfigsRequest;
+import org.apache.kafka.common.requests.AlterConfigsResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Topic and config administration through the real Admin client. */
+class TopicAdminTest {
+
+    @TempDir
+    static Path dataDir;
+    static TestBroker broker;
+    static Admin admin;
+
+    @BeforeAll
+    static void start() {
+        broker = TestBroker.start(dataDir, settings -> settings.topicDefaults(Map.of("retention.ms", "86400000")));
+        admin = broker.admin();
+    }
+
+    @AfterAll
+    static void stop() {
+        admin.close();
+        broker.close();
+    }
+
+    @Test
+    void topicsAreCreatedDescribedListedAndDeleted() throws Exception {
+        CreateTopicsResult created = admin.createTopics(List.of(new NewTopic("orders", 3, (short) 1)
+                .configs(Map.of("cleanup.policy", "compact", "segment.bytes", "1048576"))));
+        created.all().get();
+        assertThat(created.numPartitions("orders").get()).isEqualTo(3);
+        assertThat(created.config("orders").get().get("cleanup.policy").value()).isEqualTo("compact");
+        Uuid topicId = created.topicId("orders").get();
+
+        TopicDescription description = admin.describeTopics(List.of("orders")).allTopicNames().get().get("orders");
+        assertThat(description.topicId()).isEqualTo(topicId);
+        assertThat(description.partitions()).hasSize(3);
+        assertThat(description.partitions().get(0).leader().id()).isEqualTo(1);
+        assertThat(admin.describeTopics(TopicCollection.ofTopicIds(List.of(topicId))).allTopicIds().get())
+                .containsKey(topicId);
+        assertThat(admin.listTopics().names().get()).contains("orders");
+
+        admin.deleteTopics(List.of("orders")).all().get();
+        assertThat(admin.listTopics().names().get()).doesNotContain("orders");
+        assertThatThrownBy(() -> admin.describeTopics(List.of("orders")).allTopicNames().get())
+                .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
+    }
+
+    @Test
+    void aDeletedTopicCanBeRecreatedEmpty() throws Exception {
+        broker.createTopic("phoenix", 1, Map.of());
+        try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of())) {
+            producer.send(new ProducerRecord<>("phoenix", "old".getBytes())).get();
+        }
+        admin.deleteTopics(List.of("phoenix")).all().get();
+        broker.createTopic("phoenix", 1, Map.of());
+        TopicPartition tp = new TopicPartition("phoenix", 0);
+        assertThat(admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).all().get()
+                .get(tp).offset()).isZero();
+    }
+
+    @Test
+    void creationErrorsCarryKafkasErrorCodes() throws Exception {
+        broker.createTopic("existing", 1, Map.of());
+        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("existing", 1, (short) 1))).all().get())
+                .hasCauseInstanceOf(TopicExistsException.class);
+        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("bad/name", 1, (short) 1))).all().get())
+                .hasCauseInstanceOf(InvalidTopicException.class);
+        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("zero", 0, (short) 1))).all().get())
+                .hasCauseInstanceOf(InvalidPartitionsException.class);
+        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("rf3", 1, (short) 3))).all().get())
+                .hasCauseInstanceOf(InvalidReplicationFactorException.class);
+        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("bad-config", 1, (short) 1)
+                .configs(Map.of("cleanup.policy", "sometimes")))).all().get())
+                .hasCauseInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("cleanup.policy");
+        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("unknown-config", 1, (short) 1)
+                .configs(Map.of("no.such.config", "1")))).all().get())
+                .hasCauseInstanceOf(InvalidConfigurationException.class);
+        assertThat(admin.listTopics().names().get()).doesNotContain("zero", "rf3", "bad-config", "unknown-config");
+    }
+
+    @Test
+    void validateOnlyCreatesNothing() throws Exception {
+        admin.createTopics(List.of(new NewTopic("dry-run", 2, (short) 1)), new CreateTopicsOptions().validateOnly(true))
+                .all().get();
+        assertThat(admin.listTopics().names().get()).doesNotContain("dry-run");
+    }
+
+    @Test
+    void defaultPartitionsAndReplicationFactorApply() throws Exception {
+        admin.createTopics(List.of(new NewTopic("defaults", java.util.Optional.empty(), java.util.Optional.empty())))
+                .all().get();
+        assertThat(admin.describeTopics(List.of("defaults")).allTopicNames().get().get("defaults").partitions()).hasSize(1);
+    }
+
+    @Test
+    void partitionsCanBeAddedButNeverRemoved() throws Exception {
+        broker.createTopic("growing", 2, Map.of());
+        admin.createPartitions(Map.of("growing", NewPartitions.increaseTo(5))).all().get();
+        assertThat(admin.describeTopics(List.of("growing")).allTopicNames().get().get("growing").partitions()).hasSize(5);
+        try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of())) {
+            assertThat(producer.send(new ProducerRecord<>("growing", 4, null, "v".getBytes())).get().partition()).isEqualTo(4);
+        }
+        assertThatThrownBy(() -> admin.createPartitions(Map.of("growing", NewPartitions.increaseTo(3))).all().get())
+                .hasCauseInstanceOf(InvalidPartitionsException.class);
+        assertThatThrownBy(() -> admin.createPartitions(Map.of("missing", NewPartitions.increaseTo(3))).all().get())
+                .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
+    }
+
+    @Test
+    void configsAreDescribedWithSourcesAndSynonyms() throws Exception {
+        broker.createTopic("described", 1, Map.of("segment.bytes", "2097152"));
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "described");
+        Config config = admin.describeConfigs(List.of(resource), new DescribeConfigsOptions().includeSynonyms(true))
+                .all().get().get(resource);
+        ConfigEntry segmentBytes = config.get("segment.bytes");
+        assertThat(segmentBytes.value()).isEqualTo("2097152");
+        assertThat(segmentBytes.source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+        ConfigEntry retention = config.get("retention.ms");
+        assertThat(retention.value()).isEqualTo("86400000");
+        assertThat(retention.source()).isEqualTo(ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG);
+        assertThat(retention.synonyms()).extracting(ConfigEntry.ConfigSynonym::name).contains("log.retention.ms");
+        ConfigEntry cleanup = config.get("cleanup.policy");
+        assertThat(cleanup.value()).isEqualTo("delete");
+        assertThat(cleanup.source()).isEqualTo(ConfigEntry.ConfigSource.DEFAULT_CONFIG);
+        assertThat(config.get("max.message.bytes").value()).isEqualTo("1048588");
+
+        ConfigResource brokerResource = new ConfigResource(ConfigResource.Type.BROKER, "1");
+        Config brokerConfig = admin.describeConfigs(List.of(brokerResource)).all().get().get(brokerResource);
+        assertThat(brokerConfig.get("num.partitions").value()).isEqualTo("1");
+    }
+
+    @Test
+    void configsAreAlteredIncrementallyAndPersist() throws Exception {
+        broker.createTopic("altered", 1, Map.of());
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "altered");
+        admin.incrementalAlterConfigs(Map.of(resource, List.of(
+                new AlterConfigOp(new ConfigEntry("retention.ms", "1000"), AlterConfigOp.OpType.SET),
+                new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.APPEND)))).all().get();
+        Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+        assertThat(config.get("retention.ms").value()).isEqualTo("1000");
+        assertThat(config.get("cleanup.policy").value()).isEqualTo("delete,compact");
+
+        admin.incrementalAlterConfigs(Map.of(resource, List.of(
+                new AlterConfigOp(new ConfigEntry("retention.ms", ""), AlterConfigOp.OpType.DELETE)))).all().get();
+        assertThat(admin.describeConfigs(List.of(resource)).all().get().get(resource).get("retention.ms").value())
+                .isEqualTo("86400000");
+
+        assertThatThrownBy(() -> admin.incrementalAlterConfigs(Map.of(resource, List.of(
+                new AlterConfigOp(new ConfigEntry("retention.ms", "soon"), AlterConfigOp.OpType.SET)))).all().get())
+                .hasCauseInstanceOf(InvalidConfigurationException.class);
+        assertThatThrownBy(() -> admin.incrementalAlterConfigs(Map.of(
+                new ConfigResource(ConfigResource.Type.BROKER, "1"), List.of(
+                        new AlterConfigOp(new ConfigEntry("num.partitions", "3"), AlterConfigOp.OpType.SET)))).all().get())
+                .hasCauseInstanceOf(InvalidRequestException.class);
+    }
+
+    /** The Admin client of Kafka 4 no longer sends AlterConfigs, but older clients and tools do. */
+    @Test
+    void legacyAlterConfigsReplacesAllOverrides() throws Exception {
+        broker.createTopic("replaced", 1, Map.of("segment.bytes", "2097152"));
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "replaced");
+        AlterConfigsRequest.Config replacement = new AlterConfigsRequest.Config(
+                List.of(new AlterConfigsRequest.ConfigEntry("retention.ms", "5000")));
+        try (KafkaWire wire = new KafkaWire(broker.broker().kafkaAddress())) {
+            AlterConfigsResponse response = (AlterConfigsResponse) wire.send(
+                    new AlterConfigsRequest.Builder(Map.of(resource, replacement), false).build((short) 2));
+            assertThat(response.data().responses().get(0).errorCode()).isEqualTo(Errors.NONE.code());
+        }
+        Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+        assertThat(config.get("retention.ms").value()).isEqualTo("5000");
+        assertThat(config.get("segment.bytes").value()).isEqualTo("1073741824");
+    }
+
+    @Test
+    void deleteRecordsMovesTheLogStart() throws Exception {
+        broker.createTopic("trimmed", 1, Map.of());
+        try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of())) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>("trimmed", ("v" + i).getBytes())).get();
+            }
+        }
+        TopicPartition tp = new TopicPartition("trimmed", 0);
+        long low = admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(4))).lowWatermarks().get(tp).get().lowWatermark();
+        assertThat(low).isEqualTo(4);
+        assertThat(broker.readAll(List.of(tp), 6, Duration.ofSeconds(20))).extracting(r -> r.offset())
+                .containsExactly(4L, 5L, 6L, 7L, 8L, 9L);
+    }
+
+    @Test
+    void topicsAndConfigsSurviveARestart() throws Exception {
+        broker.createTopic("durable", 4, Map.of("retention.ms", "123456"));
+        broker.restart();
+        try (Admin fresh = broker.admin()) {
+            assertThat(fresh.describeTopics(List.of("durable")).allTopicNames().get().get("durable").partitions()).hasSize(4);
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "durable");
+            assertThat(fresh.describeConfigs(List.of(resource)).all().get().get(resource).get("retention.ms").value())
+                    .isEqualTo("123456");
+            assertThat(fresh.describeCluster().clusterId().get()).isEqualTo(broker.broker().identity().clusterId());
+            assertThat(fresh.describeCluster().nodes().get()).hasSize(1);
+        }
+    }
+}

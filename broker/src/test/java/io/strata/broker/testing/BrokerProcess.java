@@ -1,0 +1,74 @@
+package io.strata.broker.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** A {@link StandaloneBroker} in a child JVM, which the test can kill without warning. */
+public final class BrokerProcess implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+
+    private BrokerProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    public static BrokerProcess start(Path dataDir, int port, Path log) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(List.of(java, "-Xmx512m", "-Djava.net.preferIPv4Stack=true",
+                "-cp", System.getProperty("java.class.path"), StandaloneBroker.class.getName(),
+                dataDir.toString(), Integer.toString(port)))
+                .redirectError(log.toFile())
+                .start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
+            try {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    if (line.startsWith("READY ")) {
+                        return line;
+                    }
+                }
+                return null;
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        try {
+            String line = ready.get(60, TimeUnit.SECONDS);
+            if (line == null) {
+                throw new IllegalStateException("the broker process exited before it was ready; see " + log);
+            }
+            return new BrokerProcess(process, Integer.parseInt(line.substring("READY ".length()).trim()));
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the broker process did not get ready; see " + log, e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, no clean-shutdown marker. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+    }
+}

@@ -1,0 +1,124 @@
+package io.strata.broker.testing;
+
+import io.strata.broker.server.Broker;
+import io.strata.broker.server.BrokerSettings;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+
+/** A real broker on a real loopback socket for a test, with kafka-clients factories pointed at it. */
+public final class TestBroker implements AutoCloseable {
+
+    private final Path dataDir;
+    private final Consumer<BrokerSettings.Builder> customizer;
+    private Broker broker;
+
+    private TestBroker(Path dataDir, Consumer<BrokerSettings.Builder> customizer) {
+        this.dataDir = dataDir;
+        this.customizer = customizer;
+    }
+
+    public static TestBroker start(Path dataDir) {
+        return start(dataDir, builder -> { });
+    }
+
+    public static TestBroker start(Path dataDir, Consumer<BrokerSettings.Builder> customizer) {
+        TestBroker testBroker = new TestBroker(dataDir, customizer);
+        testBroker.startBroker(0);
+        return testBroker;
+    }
+
+    private void startBroker(int port) {
+        BrokerSettings.Builder builder = BrokerSettings.builder(dataDir).ioThreads(2).kafkaPort(port);
+        customizer.accept(builder);
+        broker = Broker.start(builder.build());
+    }
+
+    /** Stops the broker cleanly and starts it again on the same port and data. */
+    public void restart() {
+        int port = broker.kafkaAddress().getPort();
+        broker.close();
+        startBroker(port);
+    }
+
+    public Broker broker() {
+        return broker;
+    }
+
+    public String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    public Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+    }
+
+    public void createTopic(String name, int partitions, Map<String, String> configs) {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("creating topic " + name, e);
+        }
+    }
+
+    public KafkaProducer<byte[], byte[]> producer(Map<String, Object> overrides) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        props.putAll(overrides);
+        return new KafkaProducer<>(props);
+    }
+
+    public KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> overrides) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.putAll(overrides);
+        return new KafkaConsumer<>(props);
+    }
+
+    /**
+     * Reads partitions from the beginning with an unmanaged consumer until {@code expected}
+     * records arrived or {@code timeout} passed, and returns what arrived in order.
+     */
+    public List<ConsumerRecord<byte[], byte[]>> readAll(List<TopicPartition> partitions, int expected, Duration timeout) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(Map.of())) {
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    @Override
+    public void close() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+}
