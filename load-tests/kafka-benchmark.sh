@@ -1,0 +1,538 @@
+#!/usr/bin/env bash
+# Kafka-protocol benchmark: Strata vs Apache Kafka, same machine, same client tools, one run.
+#
+#   load-tests/kafka-benchmark.sh                      # both brokers, defaults below
+#   BROKERS=kafka RECORDS=100000 load-tests/kafka-benchmark.sh
+#
+# Everything runs on 127.0.0.1. Every tool is bounded by a record count and by `timeout`.
+# See load-tests/README.md for what is measured and how to read the table.
+set -euo pipefail
+export LC_ALL=C
+
+# ----------------------------------------------------------------------------------------------
+# Parameters (environment variables). Defaults are sized for a 2-core machine: a full run of both
+# brokers takes roughly 1-3 minutes (Kafka alone: ~40 s).
+# ----------------------------------------------------------------------------------------------
+BROKERS="${BROKERS:-strata,kafka}"          # strata | kafka | strata,kafka
+RECORDS="${RECORDS:-1000000}"               # records produced by ProducerPerformance, read back by ConsumerPerformance
+RECORD_SIZE="${RECORD_SIZE:-1024}"          # bytes per record (produce and end-to-end)
+PARTITIONS="${PARTITIONS:-6}"               # partitions of the benchmark topics
+LATENCY_MESSAGES="${LATENCY_MESSAGES:-10000}"  # messages sent one at a time by EndToEndLatency
+ACKS="${ACKS:-all}"
+THROUGHPUT="${THROUGHPUT:--1}"              # ProducerPerformance --throughput (-1 = unthrottled)
+PRODUCER_EXTRA_PROPS="${PRODUCER_EXTRA_PROPS:-}"  # e.g. "linger.ms=10 batch.size=65536"; default: client defaults
+
+STRATA_PORT="${STRATA_PORT:-19092}"
+STRATA_HTTP_PORT="${STRATA_HTTP_PORT:-18080}"
+KAFKA_PORT="${KAFKA_PORT:-29092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-29093}"
+
+# JVM options. Kafka's default is what bin/kafka-server-start.sh + bin/kafka-run-class.sh set.
+KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx1G -Xms1G}"
+KAFKA_JVM_PERFORMANCE_OPTS="${KAFKA_JVM_PERFORMANCE_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true}"
+STRATA_JAVA_OPTS="${STRATA_JAVA_OPTS:-}"    # empty = JVM defaults, i.e. plain `java -jar`
+TOOLS_JAVA_OPTS="${TOOLS_JAVA_OPTS:--Xmx512M}"  # what bin/kafka-producer-perf-test.sh & co. set
+
+STARTUP_TIMEOUT_S="${STARTUP_TIMEOUT_S:-30}"    # broker launch -> port accepts TCP
+READY_TIMEOUT_S="${READY_TIMEOUT_S:-60}"        # topic creation (retried until the broker answers)
+TOOL_TIMEOUT_S="${TOOL_TIMEOUT_S:-240}"         # hard limit per perf tool run
+STOP_TIMEOUT_S="${STOP_TIMEOUT_S:-20}"          # SIGTERM -> SIGKILL
+RSS_SAMPLE_INTERVAL_S="${RSS_SAMPLE_INTERVAL_S:-0.25}"
+# STRATA_JAR: the runnable Strata jar; default is the repository's build. Setting it (e.g. to a copy of an
+# older build) turns the automatic build off unless STRATA_BUILD says otherwise.
+if [[ -n "${STRATA_JAR:-}" ]]; then STRATA_BUILD="${STRATA_BUILD:-never}"; fi
+STRATA_BUILD="${STRATA_BUILD:-auto}"            # auto (build if jar missing or sources newer) | always | never
+
+# ----------------------------------------------------------------------------------------------
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
+LIB_DIR="$SCRIPT_DIR/target/lib"
+KAFKA_VERSION="4.1.1"
+STRATA_JAR="$(realpath -m "${STRATA_JAR:-$REPO_ROOT/broker/target/quarkus-app/quarkus-run.jar}")"
+RUN_ID="$(date +%Y-%m-%d-%H%M%S)"
+RESULTS_DIR="$SCRIPT_DIR/results"
+RESULTS_FILE="$RESULTS_DIR/$RUN_ID.md"
+LOG_DIR="$SCRIPT_DIR/target/benchmark-logs/$RUN_ID"   # kept after the run (target/ is git-ignored)
+WORK_DIR=""                                            # broker data, removed on exit
+
+log()  { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die()  { printf '[%(%H:%M:%S)T] ERROR: %s\n' -1 "$*" >&2; exit 1; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+is_uint() { [[ "$1" =~ ^[0-9]+$ ]] && (( $1 > 0 )); }
+is_uint "$RECORDS"          || die "RECORDS must be a positive integer (got '$RECORDS')"
+is_uint "$RECORD_SIZE"      || die "RECORD_SIZE must be a positive integer (got '$RECORD_SIZE')"
+is_uint "$PARTITIONS"       || die "PARTITIONS must be a positive integer (got '$PARTITIONS')"
+is_uint "$LATENCY_MESSAGES" || die "LATENCY_MESSAGES must be a positive integer (got '$LATENCY_MESSAGES')"
+case "$ACKS" in 1|all) ;; *) die "ACKS must be 1 or all (EndToEndLatency accepts nothing else)";; esac
+
+RUN_STRATA=false; RUN_KAFKA=false
+IFS=', ' read -r -a _brokers <<< "$BROKERS"
+for b in "${_brokers[@]}"; do
+  case "$b" in
+    strata) RUN_STRATA=true ;;
+    kafka)  RUN_KAFKA=true ;;
+    "") ;;
+    *) die "BROKERS must be 'strata', 'kafka' or 'strata,kafka' (got '$BROKERS')" ;;
+  esac
+done
+$RUN_STRATA || $RUN_KAFKA || die "BROKERS selects no broker"
+
+# ----------------------------------------------------------------------------------------------
+# Clean-up: always kill what we started and remove broker data.
+# ----------------------------------------------------------------------------------------------
+declare -A BROKER_PID=()      # name -> pid of the broker JVM
+declare -A SAMPLER_PID=()     # name -> pid of the RSS sampler
+TOOL_PID=""
+
+stop_pid() {  # pid timeout_s
+  local pid="$1" t="$2" i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for (( i = 0; i < t * 10; i++ )); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "pid $pid still alive after ${t}s, sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$?
+  set +e
+  trap - EXIT INT TERM
+  if [[ -n "$TOOL_PID" ]]; then stop_pid "$TOOL_PID" 5; fi
+  local name
+  for name in "${!BROKER_PID[@]}"; do
+    log "cleanup: stopping $name (pid ${BROKER_PID[$name]})"
+    stop_pid "${BROKER_PID[$name]}" "$STOP_TIMEOUT_S"
+  done
+  for name in "${!SAMPLER_PID[@]}"; do stop_pid "${SAMPLER_PID[$name]}" 2; done
+  if [[ -n "$WORK_DIR" && -d "$WORK_DIR" ]]; then rm -rf "$WORK_DIR"; fi
+  if (( rc != 0 )); then log "failed (exit $rc); logs kept in $LOG_DIR"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ----------------------------------------------------------------------------------------------
+# Preparation: build Strata if needed, fetch the Kafka jars.
+# ----------------------------------------------------------------------------------------------
+mkdir -p "$LOG_DIR" "$RESULTS_DIR"
+WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/strata-bench.XXXXXX")"
+
+command -v java >/dev/null || die "java not found on PATH"
+JAVA_VERSION="$(java -version 2>&1 | head -n1)"
+
+if $RUN_STRATA; then
+  need_build=false
+  case "$STRATA_BUILD" in
+    always) need_build=true ;;
+    never)  ;;
+    auto)
+      if [[ ! -f "$STRATA_JAR" ]]; then
+        need_build=true
+      elif [[ -n "$(cd "$REPO_ROOT" && find pom.xml broker tiered-storage -path '*/target' -prune -o -type f -newer "$STRATA_JAR" -print -quit 2>/dev/null)" ]]; then
+        need_build=true
+      fi ;;
+    *) die "STRATA_BUILD must be auto, always or never" ;;
+  esac
+  if $need_build; then
+    log "building Strata (./mvnw -q -DskipTests package), output: $LOG_DIR/strata-build.log"
+    (cd "$REPO_ROOT" && ./mvnw -q -DskipTests package) > "$LOG_DIR/strata-build.log" 2>&1 \
+      || die "Strata build failed; log: $LOG_DIR/strata-build.log"
+  fi
+  [[ -f "$STRATA_JAR" ]] || die "Strata jar not found: $STRATA_JAR"
+fi
+
+if [[ ! -f "$LIB_DIR/kafka_2.13-$KAFKA_VERSION.jar" || ! -f "$LIB_DIR/kafka-tools-$KAFKA_VERSION.jar" ]]; then
+  log "fetching Apache Kafka $KAFKA_VERSION jars into $LIB_DIR"
+  (cd "$REPO_ROOT" && ./mvnw -q -f load-tests/pom.xml dependency:copy-dependencies) > "$LOG_DIR/kafka-jars.log" 2>&1 \
+    || die "fetching the Kafka jars failed; log: $LOG_DIR/kafka-jars.log"
+fi
+CLASSPATH_KAFKA="$LIB_DIR/*"
+
+# Log4j 2 configurations: broker logs INFO to its stdout (redirected to a file), tools only WARN.
+cat > "$WORK_DIR/log4j2-broker.properties" <<'EOF'
+status = warn
+appender.out.type = Console
+appender.out.name = OUT
+appender.out.layout.type = PatternLayout
+appender.out.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.out.ref = OUT
+logger.kafka.name = kafka
+logger.kafka.level = INFO
+logger.state.name = state.change.logger
+logger.state.level = WARN
+EOF
+cat > "$WORK_DIR/log4j2-tools.properties" <<'EOF'
+status = warn
+appender.err.type = Console
+appender.err.name = ERR
+appender.err.target = SYSTEM_ERR
+appender.err.layout.type = PatternLayout
+appender.err.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = WARN
+rootLogger.appenderRef.err.ref = ERR
+EOF
+
+# ----------------------------------------------------------------------------------------------
+# Helpers shared by both brokers.
+# ----------------------------------------------------------------------------------------------
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+ensure_port_free() {  # port what
+  if port_open "$1"; then
+    die "port $1 ($2) is already in use on 127.0.0.1; stop whatever listens there or choose another port"
+  fi
+}
+
+run_tool() {  # logfile mainclass args...   (bounded by TOOL_TIMEOUT_S, output also to console)
+  local logfile="$1"; shift
+  local rc=0
+  # shellcheck disable=SC2086
+  timeout --kill-after=10 "$TOOL_TIMEOUT_S" \
+    java $TOOLS_JAVA_OPTS -Dlog4j2.configurationFile="$WORK_DIR/log4j2-tools.properties" \
+      -cp "$CLASSPATH_KAFKA" "$@" > "$logfile" 2>&1 &
+  TOOL_PID=$!
+  wait "$TOOL_PID" || rc=$?
+  TOOL_PID=""
+  if (( rc == 124 || rc == 137 )); then
+    log "$1 did not finish within ${TOOL_TIMEOUT_S} s; log: $logfile"
+  fi
+  return "$rc"
+}
+
+# Start a background sampler that records the peak VmRSS (kB) of pid into file. Bounded by the
+# life of the process and by a hard cap of one hour.
+start_rss_sampler() {  # name pid outfile
+  local name="$1" pid="$2" out="$3"
+  (
+    peak=0; deadline=$(( $(date +%s) + 3600 ))
+    while kill -0 "$pid" 2>/dev/null && (( $(date +%s) < deadline )); do
+      rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+      if [[ -n "$rss" ]] && (( rss > peak )); then peak=$rss; echo "$peak" > "$out.tmp" && mv "$out.tmp" "$out"; fi
+      sleep "$RSS_SAMPLE_INTERVAL_S"
+    done
+  ) &
+  SAMPLER_PID[$name]=$!
+}
+
+current_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# Wait until the broker's port accepts TCP connections; prints ms since launch.
+wait_for_port() {  # name pid port launch_ms logfile
+  local name="$1" pid="$2" port="$3" t0="$4" logfile="$5"
+  local deadline=$(( t0 + STARTUP_TIMEOUT_S * 1000 ))
+  while :; do
+    if port_open "$port"; then echo $(( $(now_ms) - t0 )); return 0; fi
+    kill -0 "$pid" 2>/dev/null || die "$name exited during start-up; log: $logfile"
+    (( $(now_ms) < deadline )) || die "$name did not accept connections within ${STARTUP_TIMEOUT_S} s; log: $logfile"
+    sleep 0.01
+  done
+}
+
+# Results: R[<broker>.<metric>] = value
+declare -A R=()
+
+# ----------------------------------------------------------------------------------------------
+# Broker-specific start (everything after "port accepts connections" is identical).
+# Each start_* sets LAUNCH_MS and BROKER_PID[name], and prints the broker log path.
+# ----------------------------------------------------------------------------------------------
+start_strata() {
+  local data="$WORK_DIR/strata-data" logfile="$LOG_DIR/strata.log"
+  mkdir -p "$data"
+  ensure_port_free "$STRATA_PORT" "Strata Kafka listener"
+  ensure_port_free "$STRATA_HTTP_PORT" "Strata HTTP"
+  LAUNCH_MS=$(now_ms)
+  # shellcheck disable=SC2086
+  STRATA_KAFKA_PORT="$STRATA_PORT" STRATA_DATA_DIR="$data" QUARKUS_HTTP_PORT="$STRATA_HTTP_PORT" \
+  STRATA_KAFKA_HOST=127.0.0.1 STRATA_ADVERTISED_HOST=127.0.0.1 \
+    java $STRATA_JAVA_OPTS -jar "$STRATA_JAR" > "$logfile" 2>&1 &
+  BROKER_PID[strata]=$!
+  BROKER_PORT=$STRATA_PORT
+  BROKER_LOG=$logfile
+}
+
+start_kafka() {
+  local dir="$WORK_DIR/kafka" logfile="$LOG_DIR/kafka.log"
+  mkdir -p "$dir/logs"
+  ensure_port_free "$KAFKA_PORT" "Kafka broker listener"
+  ensure_port_free "$KAFKA_CONTROLLER_PORT" "Kafka controller listener"
+  cat > "$dir/server.properties" <<EOF
+# Single-node KRaft (combined broker + controller), loopback only. Mirrors config/server.properties
+# of the Kafka distribution except for ports, paths and num.partitions.
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+num.network.threads=3
+num.io.threads=8
+socket.send.buffer.bytes=102400
+socket.receive.buffer.bytes=102400
+socket.request.max.bytes=104857600
+log.dirs=$dir/logs
+num.partitions=$PARTITIONS
+num.recovery.threads.per.data.dir=1
+offsets.topic.replication.factor=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+log.retention.hours=168
+log.segment.bytes=1073741824
+log.retention.check.interval.ms=300000
+EOF
+  local cluster_id
+  cluster_id="$(java -Dlog4j2.configurationFile="$WORK_DIR/log4j2-tools.properties" -cp "$CLASSPATH_KAFKA" \
+                  kafka.tools.StorageTool random-uuid 2>>"$LOG_DIR/kafka-storage.log")" \
+    || die "kafka-storage random-uuid failed; log: $LOG_DIR/kafka-storage.log"
+  timeout 120 java -Dlog4j2.configurationFile="$WORK_DIR/log4j2-tools.properties" -cp "$CLASSPATH_KAFKA" \
+      kafka.tools.StorageTool format --config "$dir/server.properties" --cluster-id "$cluster_id" --standalone \
+      >> "$LOG_DIR/kafka-storage.log" 2>&1 \
+    || die "kafka-storage format failed; log: $LOG_DIR/kafka-storage.log"
+  LAUNCH_MS=$(now_ms)
+  # shellcheck disable=SC2086
+  java $KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS \
+    -Dlog4j2.configurationFile="$WORK_DIR/log4j2-broker.properties" \
+    -cp "$CLASSPATH_KAFKA" kafka.Kafka "$dir/server.properties" > "$logfile" 2>&1 &
+  BROKER_PID[kafka]=$!
+  BROKER_PORT=$KAFKA_PORT
+  BROKER_LOG=$logfile
+}
+
+# ----------------------------------------------------------------------------------------------
+# The benchmark proper: identical for both brokers.
+# ----------------------------------------------------------------------------------------------
+bench() {  # name (strata|kafka)
+  local name="$1" label
+  [[ "$name" == strata ]] && label="Strata" || label="Apache Kafka"
+  log "=== $label ==="
+  "start_$name"
+  local pid="${BROKER_PID[$name]}" port="$BROKER_PORT" blog="$BROKER_LOG" bs="127.0.0.1:$BROKER_PORT"
+  local rss_file="$WORK_DIR/$name.rss"
+  echo 0 > "$rss_file"
+  start_rss_sampler "$name" "$pid" "$rss_file"
+
+  local startup_ms
+  startup_ms=$(wait_for_port "$label" "$pid" "$port" "$LAUNCH_MS" "$blog")
+  R[$name.startup_ms]=$startup_ms
+  log "$label accepts connections on $bs after ${startup_ms} ms (pid $pid)"
+
+  # Topics. Retry: the port may accept connections before the broker serves requests.
+  local topic="bench-$RUN_ID" lat_topic="bench-latency-$RUN_ID" t
+  local deadline=$(( $(now_ms) + READY_TIMEOUT_S * 1000 ))
+  for t in "$topic" "$lat_topic"; do
+    until run_tool "$LOG_DIR/$name-topic-$t.log" org.apache.kafka.tools.TopicCommand \
+            --bootstrap-server "$bs" --create --if-not-exists --topic "$t" \
+            --partitions "$PARTITIONS" --replication-factor 1; do
+      kill -0 "$pid" 2>/dev/null || die "$label exited; log: $blog"
+      (( $(now_ms) < deadline )) || die "$label could not create topic $t within ${READY_TIMEOUT_S} s; logs: $LOG_DIR/$name-topic-$t.log, $blog"
+      sleep 1
+    done
+  done
+  R[$name.idle_rss_kb]=$(current_rss_kb "$pid")
+  log "topics $topic and $lat_topic created ($PARTITIONS partitions); RSS after start-up: $(( ${R[$name.idle_rss_kb]} / 1024 )) MiB"
+
+  # 1. Produce.
+  local plog="$LOG_DIR/$name-producer.log"
+  log "ProducerPerformance: $RECORDS x $RECORD_SIZE B, acks=$ACKS, throughput=$THROUGHPUT"
+  # shellcheck disable=SC2086
+  run_tool "$plog" org.apache.kafka.tools.ProducerPerformance \
+      --topic "$topic" --num-records "$RECORDS" --record-size "$RECORD_SIZE" --throughput "$THROUGHPUT" \
+      --producer-props bootstrap.servers="$bs" acks="$ACKS" $PRODUCER_EXTRA_PROPS \
+    || die "ProducerPerformance failed against $label; log: $plog"
+  local line
+  line="$(grep -E '^[0-9]+ records sent, .* 99\.9th\.$' "$plog" | tail -n1 || true)"
+  [[ -n "$line" ]] || die "cannot find ProducerPerformance summary in $plog"
+  echo "  $line" >&2
+  if [[ "$line" =~ ^([0-9]+)\ records\ sent,\ ([0-9.]+)\ records/sec\ \(([0-9.]+)\ MB/sec\),\ ([0-9.]+)\ ms\ avg\ latency,\ ([0-9.]+)\ ms\ max\ latency,\ ([0-9]+)\ ms\ 50th,\ ([0-9]+)\ ms\ 95th,\ ([0-9]+)\ ms\ 99th,\ ([0-9]+)\ ms\ 99\.9th\.$ ]]; then
+    (( BASH_REMATCH[1] == RECORDS )) || die "ProducerPerformance sent ${BASH_REMATCH[1]} records, expected $RECORDS; log: $plog"
+    R[$name.produce_rps]=${BASH_REMATCH[2]}
+    R[$name.produce_mbps]=${BASH_REMATCH[3]}
+    R[$name.produce_avg_ms]=${BASH_REMATCH[4]}
+    R[$name.produce_max_ms]=${BASH_REMATCH[5]}
+    R[$name.produce_p50_ms]=${BASH_REMATCH[6]}
+    R[$name.produce_p99_ms]=${BASH_REMATCH[8]}
+  else
+    die "cannot parse ProducerPerformance summary '$line'; log: $plog"
+  fi
+
+  # 2. Consume the same records.
+  local clog="$LOG_DIR/$name-consumer.log"
+  log "ConsumerPerformance: $RECORDS records from $topic"
+  run_tool "$clog" org.apache.kafka.tools.ConsumerPerformance \
+      --bootstrap-server "$bs" --topic "$topic" --messages "$RECORDS" \
+      --group "bench-consumer-$RUN_ID" --timeout 30000 \
+    || die "ConsumerPerformance failed against $label; log: $clog"
+  if grep -q 'WARNING: Exiting before consuming the expected number of messages' "$clog"; then
+    die "ConsumerPerformance did not read all $RECORDS records from $label; log: $clog"
+  fi
+  # header: start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec,
+  #         rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+  local parsed
+  parsed="$(awk -F', *' '
+      /^start\.time/ { for (i = 1; i <= NF; i++) col[$i] = i; have = 1; next }
+      have && NF >= 10 { row = $0; split($0, v, /, */) }
+      END {
+        if (!row) exit 1
+        print v[col["data.consumed.in.nMsg"]], v[col["nMsg.sec"]], v[col["MB.sec"]], \
+              v[col["rebalance.time.ms"]], v[col["fetch.nMsg.sec"]], v[col["fetch.MB.sec"]]
+      }' "$clog")" || die "cannot parse ConsumerPerformance output; log: $clog"
+  local c_n c_rps c_mbps c_reb c_frps c_fmbps
+  read -r c_n c_rps c_mbps c_reb c_frps c_fmbps <<< "$parsed"
+  echo "  consumed $c_n records: $c_rps records/s, $c_mbps MB/s overall; fetch only: $c_frps records/s, $c_fmbps MB/s; group join ${c_reb} ms" >&2
+  (( c_n >= RECORDS )) || die "ConsumerPerformance read $c_n records, expected $RECORDS; log: $clog"
+  R[$name.consume_rps]=$c_rps
+  R[$name.consume_mbps]=$c_mbps
+  R[$name.consume_fetch_rps]=$c_frps
+  R[$name.consume_fetch_mbps]=$c_fmbps
+  R[$name.consume_join_ms]=$c_reb
+
+  # 3. End-to-end latency: one message at a time, produce (acks) then poll.
+  local elog="$LOG_DIR/$name-e2e.log"
+  log "EndToEndLatency: $LATENCY_MESSAGES x $RECORD_SIZE B, acks=$ACKS"
+  run_tool "$elog" org.apache.kafka.tools.EndToEndLatency \
+      "$bs" "$lat_topic" "$LATENCY_MESSAGES" "$ACKS" "$RECORD_SIZE" \
+    || die "EndToEndLatency failed against $label; log: $elog"
+  local avg pct
+  avg="$(sed -nE 's/^Avg latency: ([0-9.]+) ms$/\1/p' "$elog" | tail -n1)"
+  pct="$(sed -nE 's/^Percentiles: 50th = ([0-9]+), 99th = ([0-9]+), 99\.9th = ([0-9]+)$/\1 \2 \3/p' "$elog" | tail -n1)"
+  [[ -n "$avg" && -n "$pct" ]] || die "cannot parse EndToEndLatency output; log: $elog"
+  local p50 p99 p999
+  read -r p50 p99 p999 <<< "$pct"
+  echo "  end-to-end: avg $avg ms, p50 $p50 ms, p99 $p99 ms, p99.9 $p999 ms" >&2
+  R[$name.e2e_avg_ms]=$avg
+  R[$name.e2e_p99_ms]=$p99
+
+  # Last RSS sample after the load, then stop.
+  sleep 1
+  local last peak
+  last=$(current_rss_kb "$pid")
+  peak=$(cat "$rss_file")
+  if (( last > peak )); then peak=$last; fi
+  R[$name.peak_rss_kb]=$peak
+  R[$name.after_rss_kb]=$last
+  log "$label RSS: peak $(( peak / 1024 )) MiB, after load $(( last / 1024 )) MiB; stopping"
+  stop_pid "$pid" "$STOP_TIMEOUT_S"
+  unset "BROKER_PID[$name]"
+  stop_pid "${SAMPLER_PID[$name]}" 2
+  unset "SAMPLER_PID[$name]"
+  rm -rf "${WORK_DIR:?}/$name" "${WORK_DIR:?}/$name-data"
+}
+
+START_S=$(date +%s)
+if $RUN_STRATA; then bench strata; fi
+if $RUN_KAFKA; then bench kafka; fi
+ELAPSED_S=$(( $(date +%s) - START_S ))
+
+# ----------------------------------------------------------------------------------------------
+# Report.
+# ----------------------------------------------------------------------------------------------
+# row: label key unit better target_op target_value
+#   better: higher|lower (which direction is good); target: ge/le = ratio >=/<= value,
+#   lt3 = Strata below a third of Kafka, abslt = Strata's own value below value.
+ROWS=(
+  "Produce throughput|produce_rps|records/s|higher|ge|1.0"
+  "Produce throughput|produce_mbps|MB/s|higher|ge|1.0"
+  "Produce latency avg|produce_avg_ms|ms|lower||"
+  "Produce latency p50|produce_p50_ms|ms|lower||"
+  "Produce latency p99|produce_p99_ms|ms|lower|le|1.0"
+  "Produce latency max|produce_max_ms|ms|lower||"
+  "Consume throughput (fetch)|consume_fetch_rps|records/s|higher|ge|1.0"
+  "Consume throughput (fetch)|consume_fetch_mbps|MB/s|higher|ge|1.0"
+  "Consume throughput (incl. join)|consume_rps|records/s|higher||"
+  "Consume throughput (incl. join)|consume_mbps|MB/s|higher||"
+  "Consumer group join|consume_join_ms|ms|lower||"
+  "End-to-end latency avg|e2e_avg_ms|ms|lower||"
+  "End-to-end latency p99|e2e_p99_ms|ms|lower||"
+  "Start-up to accepting TCP|startup_ms|ms|lower|abslt|1500"
+  "Peak RSS|peak_rss_mib|MiB|lower|lt3|0.3333"
+  "RSS after start-up (idle)|idle_rss_mib|MiB|lower||"
+)
+for n in strata kafka; do
+  if [[ -n "${R[$n.peak_rss_kb]:-}" ]]; then R[$n.peak_rss_mib]=$(awk -v k="${R[$n.peak_rss_kb]}" 'BEGIN{printf "%.0f", k/1024}'); fi
+  if [[ -n "${R[$n.idle_rss_kb]:-}" ]]; then R[$n.idle_rss_mib]=$(awk -v k="${R[$n.idle_rss_kb]}" 'BEGIN{printf "%.0f", k/1024}'); fi
+done
+
+fmt_num() { [[ -z "$1" ]] && { echo "-"; return; }; awk -v x="$1" 'BEGIN{ if (x+0 >= 100 || x == int(x)) printf "%.0f", x; else printf "%.2f", x }'; }
+
+TABLE_MD="| Figure | Unit | Strata | Kafka | Strata/Kafka | Better | Target | Met |
+|---|---|---:|---:|---:|---|---|---|"
+for row in "${ROWS[@]}"; do
+  IFS='|' read -r label key unit better top tval <<< "$row"
+  s="${R[strata.$key]:-}"; k="${R[kafka.$key]:-}"
+  ratio="-"
+  if [[ -n "$s" && -n "$k" ]]; then
+    ratio=$(awk -v s="$s" -v k="$k" 'BEGIN{ if (k+0 == 0) print "n/a"; else printf "%.2f", s/k }')
+  fi
+  target="-"; met="-"
+  case "$top" in
+    ge)    target="ratio >= $tval"
+              [[ "$ratio" =~ ^[0-9.]+$ ]] && met=$(awk -v r="$ratio" -v t="$tval" 'BEGIN{print (r >= t) ? "yes" : "NO"}') ;;
+    le)    target="ratio <= $tval"
+              [[ "$ratio" =~ ^[0-9.]+$ ]] && met=$(awk -v r="$ratio" -v t="$tval" 'BEGIN{print (r <= t) ? "yes" : "NO"}') ;;
+    lt3)   target="ratio < 1/3"
+              [[ -n "$s" && -n "$k" ]] && met=$(awk -v s="$s" -v k="$k" 'BEGIN{print (s * 3 < k) ? "yes" : "NO"}') ;;
+    abslt) target="Strata < $tval $unit"
+              [[ -n "$s" ]] && met=$(awk -v s="$s" -v t="$tval" 'BEGIN{print (s < t) ? "yes" : "NO"}') ;;
+  esac
+  TABLE_MD+=$'\n'"| $label | $unit | $(fmt_num "$s") | $(fmt_num "$k") | $ratio | $better | $target | $met |"
+done
+
+GIT_REV="$(cd "$REPO_ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+git -C "$REPO_ROOT" diff --quiet HEAD 2>/dev/null || GIT_REV+=" (+ uncommitted changes)"
+PARAMS_MD="| Parameter | Value |
+|---|---|
+| Brokers | $BROKERS |
+| RECORDS (produce, then consume) | $RECORDS |
+| RECORD_SIZE | $RECORD_SIZE B |
+| PARTITIONS | $PARTITIONS (replication factor 1) |
+| LATENCY_MESSAGES (end-to-end) | $LATENCY_MESSAGES |
+| Producer | acks=$ACKS, --throughput $THROUGHPUT, other producer settings: ${PRODUCER_EXTRA_PROPS:-client defaults (Kafka $KAFKA_VERSION: linger.ms=5, batch.size=16384, compression none)} |
+| Consumer | ConsumerPerformance defaults (fetch size 1 MiB), new group, from earliest, --timeout 30000 |
+| End-to-end | EndToEndLatency: send(acks=$ACKS).get() then poll, linger.ms=0, fetch.max.wait.ms=0; percentiles in whole ms |
+| Client tools | Apache Kafka $KAFKA_VERSION (kafka-tools), JVM opts \`$TOOLS_JAVA_OPTS\` |
+| Strata | \`java ${STRATA_JAVA_OPTS:+$STRATA_JAVA_OPTS }-jar ${STRATA_JAR#"$REPO_ROOT"/}\`, port $STRATA_PORT, git $GIT_REV |
+| Apache Kafka | $KAFKA_VERSION KRaft combined broker+controller, 1 node, port $KAFKA_PORT, JVM \`$KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS\` |
+| Java | $JAVA_VERSION |
+| Machine | $(nproc) cores, $(awk '/^MemTotal:/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr) |
+| Run | $RUN_ID, $ELAPSED_S s for the brokers' runs |"
+
+{
+  echo "# Kafka-protocol benchmark: Strata vs Apache Kafka $KAFKA_VERSION ($RUN_ID)"
+  echo
+  echo "$TABLE_MD"
+  echo
+  echo "Ratio = Strata / Kafka. \"Better\" says which direction is good for the figure."
+  echo "Producer figures from ProducerPerformance, consumer figures from ConsumerPerformance (\"fetch\" excludes the"
+  echo "consumer-group join, \"incl. join\" is the whole run), end-to-end from EndToEndLatency. MB = 2^20 bytes."
+  echo "Start-up = process launch until the Kafka port accepts a TCP connection. RSS = VmRSS of the broker JVM,"
+  echo "sampled every ${RSS_SAMPLE_INTERVAL_S} s from launch until after the load."
+  echo
+  echo "## Parameters"
+  echo
+  echo "$PARAMS_MD"
+  echo
+  echo "Tool logs: \`${LOG_DIR#"$REPO_ROOT"/}\`"
+} > "$RESULTS_FILE"
+
+echo
+echo "$TABLE_MD" | sed -e 's/^| //' -e 's/ |$//' | awk -F' [|] ' '
+  { n++; for (i = 1; i <= NF; i++) { cell[n, i] = $i; if (length($i) > w[i]) w[i] = length($i) } if (NF > nf) nf = NF }
+  END { for (r = 1; r <= n; r++) { if (r == 2) continue; line = "";
+          for (i = 1; i <= nf; i++) line = line sprintf("%-" w[i] "s  ", cell[r, i]); print line } }'
+echo
+echo "$PARAMS_MD" | tail -n +3 | sed -e 's/^| //' -e 's/ |$//' -e 's/ | /: /' -e 's/`//g'
+echo
+log "results written to ${RESULTS_FILE#"$REPO_ROOT"/}; tool logs in ${LOG_DIR#"$REPO_ROOT"/}"
