@@ -34,6 +34,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
@@ -169,15 +170,17 @@ public final class Broker implements AutoCloseable {
         }
     }
 
+    /** The broker configs DescribeConfigs reports: what this broker runs with, under Kafka's broker config names. */
     private Map<String, String> brokerConfigValues() {
-        return Map.of(
-                "node.id", Integer.toString(settings.nodeId()),
-                "broker.id", Integer.toString(settings.nodeId()),
-                "log.dirs", settings.dataDir().resolve("logs").toAbsolutePath().toString(),
-                "num.partitions", Integer.toString(settings.defaultPartitions()),
-                "default.replication.factor", Short.toString(settings.defaultReplicationFactor()),
-                "auto.create.topics.enable", Boolean.toString(settings.autoCreateTopics()),
-                "socket.request.max.bytes", Integer.toString(settings.socketRequestMaxBytes()));
+        Map<String, String> values = new HashMap<>(catalog.brokerConfigsFromTopicDefaults(settings.topicDefaults()));
+        values.put(TopicConfigCatalog.NODE_ID_CONFIG, Integer.toString(settings.nodeId()));
+        values.put(TopicConfigCatalog.BROKER_ID_CONFIG, Integer.toString(settings.nodeId()));
+        values.put(TopicConfigCatalog.LOG_DIRS_CONFIG, settings.dataDir().resolve("logs").toAbsolutePath().toString());
+        values.put(TopicConfigCatalog.NUM_PARTITIONS_CONFIG, Integer.toString(settings.defaultPartitions()));
+        values.put(TopicConfigCatalog.DEFAULT_REPLICATION_FACTOR_CONFIG, Short.toString(settings.defaultReplicationFactor()));
+        values.put(TopicConfigCatalog.AUTO_CREATE_TOPICS_ENABLE_CONFIG, Boolean.toString(settings.autoCreateTopics()));
+        values.put(TopicConfigCatalog.SOCKET_REQUEST_MAX_BYTES_CONFIG, Integer.toString(settings.socketRequestMaxBytes()));
+        return values;
     }
 
     public InetSocketAddress kafkaAddress() {

@@ -52,9 +52,9 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
                         return result.setErrorCode(apiError.error().code()).setErrorMessage(apiError.message());
                     }));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+        return Futures.all(results).thenApply(done -> {
             AlterConfigsResponseData response = new AlterConfigsResponseData();
-            results.forEach(result -> response.responses().add(result.join()));
+            response.responses().addAll(done);
             return response;
         });
     }

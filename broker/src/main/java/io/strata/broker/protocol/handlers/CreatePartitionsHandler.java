@@ -39,9 +39,9 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
         for (CreatePartitionsTopic topic : request.data().topics()) {
             results.add(create(topic, request.data().validateOnly()));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+        return Futures.all(results).thenApply(done -> {
             CreatePartitionsResponseData response = new CreatePartitionsResponseData();
-            results.forEach(result -> response.results().add(result.join()));
+            response.results().addAll(done);
             return response;
         });
     }

@@ -66,9 +66,9 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                 results.add(create(topic, data.validateOnly()));
             }
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+        return Futures.all(results).thenApply(done -> {
             CreateTopicsResponseData response = new CreateTopicsResponseData();
-            results.forEach(result -> response.topics().add(result.join()));
+            response.topics().addAll(done);
             return response;
         });
     }

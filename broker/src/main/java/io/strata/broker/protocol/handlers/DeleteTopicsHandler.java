@@ -41,9 +41,9 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
         for (DeleteTopicState topic : data.topics()) {
             results.add(topic.name() != null ? deleteByName(topic.name()) : deleteById(topic.topicId()));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+        return Futures.all(results).thenApply(done -> {
             DeleteTopicsResponseData response = new DeleteTopicsResponseData();
-            results.forEach(result -> response.responses().add(result.join()));
+            response.responses().addAll(done);
             return response;
         });
     }

@@ -65,9 +65,9 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
                 return result.setErrorCode(apiError.error().code()).setErrorMessage(apiError.message());
             }));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+        return Futures.all(results).thenApply(done -> {
             IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
-            results.forEach(result -> response.responses().add(result.join()));
+            response.responses().addAll(done);
             return response;
         });
     }
