@@ -4,12 +4,14 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.strata.broker.config.StrataConfig;
+import io.strata.broker.config.TopicConfigCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.jboss.logging.Logger;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -32,8 +34,8 @@ public class BrokerLifecycle {
     void onStart(@Observes StartupEvent event) {
         try {
             broker = Broker.start(settings(config));
-        } catch (InvalidConfigurationException | IllegalArgumentException e) {
-            LOG.errorf("Invalid setting: %s", e.getMessage());
+        } catch (IllegalArgumentException e) {
+            LOG.errorf("Invalid setting, not starting: %s", e.getMessage());
             Quarkus.asyncExit(1);
         }
     }
@@ -61,6 +63,12 @@ public class BrokerLifecycle {
                 config.topics().defaultPartitions(), 1, 100_000);
         requireRange("strata.topics.default-replication-factor (STRATA_TOPICS_DEFAULT_REPLICATION_FACTOR)",
                 config.topics().defaultReplicationFactor(), 1, Short.MAX_VALUE);
+        Map<String, String> topicDefaults = topicDefaults(config.log());
+        try {
+            new TopicConfigCatalog().validate(topicDefaults);
+        } catch (InvalidConfigurationException e) {
+            throw new IllegalArgumentException("a STRATA_LOG_* topic default is invalid: " + e.getMessage(), e);
+        }
         int ioThreads = config.kafka().ioThreads() > 0 ? config.kafka().ioThreads()
                 : Runtime.getRuntime().availableProcessors();
         return BrokerSettings.builder(config.dataDir())
@@ -71,14 +79,14 @@ public class BrokerLifecycle {
                 .advertisedPort(config.advertised().port())
                 .socketRequestMaxBytes(config.kafka().socketRequestMaxBytes())
                 .ioThreads(ioThreads)
-                .topicDefaults(topicDefaults(config.log()))
+                .topicDefaults(topicDefaults)
                 .autoCreateTopics(config.topics().autoCreate())
                 .defaultPartitions(config.topics().defaultPartitions())
                 .defaultReplicationFactor(config.topics().defaultReplicationFactor())
                 .fsyncBeforeAck(config.log().fsyncBeforeAck())
                 .raftHost(config.raft().host())
                 .raftPort(config.raft().port())
-                .raftPeers(config.raft().peers().orElse(java.util.List.of()))
+                .raftPeers(config.raft().peers().orElse(List.of()))
                 .build();
     }
 

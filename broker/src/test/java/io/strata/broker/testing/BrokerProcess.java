@@ -21,10 +21,7 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     public static BrokerProcess start(Path dataDir, int port, Path log) throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(List.of(java, "-Xmx512m", "-Djava.net.preferIPv4Stack=true",
-                "-cp", System.getProperty("java.class.path"), StandaloneBroker.class.getName(),
-                dataDir.toString(), Integer.toString(port)))
+        Process process = ChildJvm.command(StandaloneBroker.class.getName(), List.of(dataDir.toString(), Integer.toString(port)))
                 .redirectError(log.toFile())
                 .start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));

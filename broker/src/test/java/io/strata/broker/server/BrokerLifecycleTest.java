@@ -1,0 +1,78 @@
+package io.strata.broker.server;
+
+import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.strata.broker.config.StrataConfig;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Settings given as environment variables become broker settings, and bad ones are named. */
+class BrokerLifecycleTest {
+
+    private static StrataConfig fromEnvironment(Map<String, String> env) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withMapping(StrataConfig.class)
+                .withConverter(Path.class, 100, Path::of)
+                .withSources(new EnvConfigSource(env, 300))
+                .build();
+        return config.getConfigMapping(StrataConfig.class);
+    }
+
+    @Test
+    void environmentVariablesSetEverySetting() {
+        BrokerSettings settings = BrokerLifecycle.settings(fromEnvironment(Map.of(
+                "STRATA_NODE_ID", "7",
+                "STRATA_DATA_DIR", "/var/lib/strata",
+                "STRATA_KAFKA_HOST", "0.0.0.0",
+                "STRATA_KAFKA_PORT", "19092",
+                "STRATA_ADVERTISED_HOST", "broker-7.example",
+                "STRATA_ADVERTISED_PORT", "9093",
+                "STRATA_LOG_RETENTION_MS", "3600000",
+                "STRATA_LOG_CLEANUP_POLICY", "compact",
+                "STRATA_TOPICS_AUTO_CREATE", "true",
+                "STRATA_LOG_FSYNC_BEFORE_ACK", "true")));
+        assertThat(settings.nodeId()).isEqualTo(7);
+        assertThat(settings.dataDir()).isEqualTo(Path.of("/var/lib/strata"));
+        assertThat(settings.kafkaHost()).isEqualTo("0.0.0.0");
+        assertThat(settings.kafkaPort()).isEqualTo(19092);
+        assertThat(settings.advertisedHost()).contains("broker-7.example");
+        assertThat(settings.advertisedPort()).isEqualTo(Optional.of(9093));
+        assertThat(settings.topicDefaults()).containsEntry("retention.ms", "3600000").containsEntry("cleanup.policy", "compact");
+        assertThat(settings.autoCreateTopics()).isTrue();
+        assertThat(settings.fsyncBeforeAck()).isTrue();
+    }
+
+    @Test
+    void defaultsMatchKafkasSingleNodeDefaults() {
+        BrokerSettings settings = BrokerLifecycle.settings(fromEnvironment(Map.of()));
+        assertThat(settings.kafkaHost()).isEqualTo("127.0.0.1");
+        assertThat(settings.kafkaPort()).isEqualTo(9092);
+        assertThat(settings.dataDir()).isEqualTo(Path.of("./data"));
+        assertThat(settings.topicDefaults()).isEmpty();
+        assertThat(settings.autoCreateTopics()).isFalse();
+    }
+
+    @Test
+    void anOutOfRangePortIsNamedWithItsAllowedValues() {
+        assertThatThrownBy(() -> BrokerLifecycle.settings(fromEnvironment(Map.of("STRATA_KAFKA_PORT", "70000"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("STRATA_KAFKA_PORT")
+                .hasMessageContaining("0 to 65535");
+    }
+
+    @Test
+    void anInvalidTopicDefaultIsNamedWithItsAllowedValues() {
+        assertThatThrownBy(() -> BrokerLifecycle.settings(fromEnvironment(Map.of("STRATA_LOG_CLEANUP_POLICY", "sometimes"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("STRATA_LOG_")
+                .hasMessageContaining("cleanup.policy")
+                .hasMessageContaining("compact");
+    }
+}

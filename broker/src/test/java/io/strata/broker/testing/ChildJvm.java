@@ -1,0 +1,40 @@
+package io.strata.broker.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a main class of the test classpath in a JVM of its own, as a user runs a tool or a server. */
+public final class ChildJvm {
+
+    private ChildJvm() {
+    }
+
+    public static ProcessBuilder command(String mainClass, List<String> args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true",
+                // Log through java.util.logging to stderr whatever logging jars the test classpath holds.
+                "-Dorg.jboss.logging.provider=jdk",
+                "-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(args);
+        return new ProcessBuilder(command);
+    }
+
+    /** What a finished tool printed (stdout and stderr together) and its exit code. */
+    public record Result(int exitCode, String output) {
+    }
+
+    /** Runs a command-line tool to completion, at most {@code timeoutSeconds}. */
+    public static Result run(String mainClass, List<String> args, long timeoutSeconds) throws IOException, InterruptedException {
+        Process process = command(mainClass, args).redirectErrorStream(true).start();
+        byte[] output = process.getInputStream().readAllBytes();
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException(mainClass + " " + args + " did not finish within " + timeoutSeconds + " s");
+        }
+        return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+    }
+}
