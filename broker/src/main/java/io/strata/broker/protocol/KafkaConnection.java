@@ -48,10 +48,12 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         InFlight entry = new InFlight(request);
         inFlight.add(entry);
         if (request.isUnsupportedApiVersions()) {
+            request.release();
             complete(entry, unsupportedApiVersions());
         } else {
             RequestContext context = new RequestContext(request.header(), channel.remoteAddress());
             router.dispatch(context, request.body()).whenComplete((response, error) -> {
+                request.release();
                 if (channel.eventLoop().inEventLoop()) {
                     complete(entry, response);
                 } else {

@@ -28,22 +28,20 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
-        int size = frame.readableBytes();
-        // Copied out of the pooled frame: parsed produce records keep pointing at this buffer
-        // after the frame is released.
-        ByteBuffer buffer = ByteBuffer.allocate(size);
-        frame.readBytes(buffer);
-        buffer.flip();
-        out.add(decode(buffer, size));
+        // The request is parsed in place: produce records are validated and written to the log
+        // straight from the network buffer, so the frame stays retained until the request is done.
+        KafkaRequest request = decode(frame.nioBuffer(), frame);
+        frame.retain();
+        out.add(request);
     }
 
-    KafkaRequest decode(ByteBuffer buffer, int size) {
+    private KafkaRequest decode(ByteBuffer buffer, ByteBuf frame) {
         RequestHeader header = parseHeader(buffer);
         ApiKeys apiKey = header.apiKey();
         short version = header.apiVersion();
         if (!router.serves(apiKey, version)) {
             if (apiKey == ApiKeys.API_VERSIONS) {
-                return new KafkaRequest(header, null, size);
+                return new KafkaRequest(header, null, frame);
             }
             throw new InvalidRequestException("unsupported version " + version + " of " + apiKey
                     + " (served: " + router.versionRange(apiKey) + ")");
@@ -58,7 +56,7 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
             throw new InvalidRequestException(apiKey + " v" + version + " frame has " + buffer.remaining()
                     + " bytes after the request body");
         }
-        return new KafkaRequest(header, parsed.request, size);
+        return new KafkaRequest(header, parsed.request, frame);
     }
 
     private static RequestHeader parseHeader(ByteBuffer buffer) {
