@@ -96,8 +96,18 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         ApiKeys apiKey = header.apiKey();
         // An unsupported ApiVersions request is answered at version 0, which every client reads.
         short version = entry.request.isUnsupportedApiVersions() ? 0 : header.apiVersion();
-        List<Object> parts = ResponseEncoder.encode(header.correlationId(), apiKey.responseHeaderVersion(version),
-                entry.response, version);
+        List<Object> parts;
+        try {
+            parts = ResponseEncoder.encode(header.correlationId(), apiKey.responseHeaderVersion(version),
+                    entry.response, version);
+        } catch (RuntimeException e) {
+            // The client waits for this correlation id: a response it never gets would stall the
+            // connection, so the connection is closed and the client reconnects.
+            LOG.errorf(e, "Cannot encode the %s v%d response to %s; closing the connection", apiKey, version,
+                    channel.remoteAddress());
+            channel.close();
+            return;
+        }
         for (Object part : parts) {
             channel.write(part, channel.voidPromise());
         }

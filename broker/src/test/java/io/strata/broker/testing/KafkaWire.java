@@ -1,5 +1,8 @@
 package io.strata.broker.testing;
 
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.MessageUtil;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -38,6 +41,18 @@ public final class KafkaWire implements AutoCloseable {
     public AbstractResponse send(AbstractRequest request) throws IOException {
         RequestHeader header = new RequestHeader(request.apiKey(), request.version(), "kafka-wire", ++correlationId);
         writeFrame(request.serializeWithHeader(header));
+        return AbstractResponse.parseResponse(readFrame(), header);
+    }
+
+    /** Sends a request body at exactly {@code version}, bypassing the builders' own version checks. */
+    public AbstractResponse send(ApiKeys apiKey, short version, ApiMessage body) throws IOException {
+        RequestHeader header = new RequestHeader(apiKey, version, "kafka-wire", ++correlationId);
+        ByteBuffer headerBytes = MessageUtil.toByteBufferAccessor(header.data(), header.headerVersion()).buffer();
+        ByteBuffer bodyBytes = MessageUtil.toByteBufferAccessor(body, version).buffer();
+        out.writeInt(headerBytes.remaining() + bodyBytes.remaining());
+        out.write(headerBytes.array(), headerBytes.arrayOffset() + headerBytes.position(), headerBytes.remaining());
+        out.write(bodyBytes.array(), bodyBytes.arrayOffset() + bodyBytes.position(), bodyBytes.remaining());
+        out.flush();
         return AbstractResponse.parseResponse(readFrame(), header);
     }
 

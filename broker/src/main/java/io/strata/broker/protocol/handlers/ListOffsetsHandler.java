@@ -28,6 +28,9 @@ import java.util.concurrent.CompletionStage;
  */
 public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
 
+    /** Responses carry the leader epoch from v4; earlier versions cannot encode one. */
+    private static final short FIRST_LEADER_EPOCH_VERSION = 4;
+
     private final PartitionManager partitions;
 
     public ListOffsetsHandler(PartitionManager partitions) {
@@ -45,14 +48,14 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
         for (ListOffsetsTopic topic : request.data().topics()) {
             ListOffsetsTopicResponse topicResponse = new ListOffsetsTopicResponse().setName(topic.name());
             for (ListOffsetsPartition requested : topic.partitions()) {
-                topicResponse.partitions().add(listOffset(topic.name(), requested));
+                topicResponse.partitions().add(listOffset(topic.name(), requested, context.apiVersion()));
             }
             response.topics().add(topicResponse);
         }
         return CompletableFuture.completedFuture(response);
     }
 
-    private ListOffsetsPartitionResponse listOffset(String topic, ListOffsetsPartition requested) {
+    private ListOffsetsPartitionResponse listOffset(String topic, ListOffsetsPartition requested, short version) {
         ListOffsetsPartitionResponse response = new ListOffsetsPartitionResponse()
                 .setPartitionIndex(requested.partitionIndex())
                 .setTimestamp(RecordBatch.NO_TIMESTAMP)
@@ -83,8 +86,12 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
         } else {
             return response.setErrorCode(Errors.INVALID_REQUEST.code());
         }
-        found.ifPresent(hit -> response.setTimestamp(hit.timestamp()).setOffset(hit.offset())
-                .setLeaderEpoch(partition.get().leaderEpoch()));
+        found.ifPresent(hit -> {
+            response.setTimestamp(hit.timestamp()).setOffset(hit.offset());
+            if (version >= FIRST_LEADER_EPOCH_VERSION) {
+                response.setLeaderEpoch(partition.get().leaderEpoch());
+            }
+        });
         return response;
     }
 }

@@ -1,0 +1,186 @@
+package io.strata.broker.it;
+
+import io.strata.broker.testing.KafkaWire;
+import io.strata.broker.testing.TestBroker;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.CreatePartitionsRequestData;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.DeleteRecordsRequestData;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DescribeClusterRequestData;
+import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every advertised API at every advertised version gets a well-formed request and must answer
+ * with a response kafka-clients parses and no server-side error: a field set that a version cannot
+ * carry, or a version-specific path left untested, shows up here.
+ */
+class ApiVersionMatrixTest {
+
+    private static final String TOPIC = "matrix";
+    private static final Set<Errors> SERVER_FAULTS = Set.of(Errors.UNKNOWN_SERVER_ERROR, Errors.UNSUPPORTED_VERSION,
+            Errors.INVALID_REQUEST, Errors.CORRUPT_MESSAGE, Errors.INVALID_RECORD);
+
+    @TempDir
+    static Path dataDir;
+    static TestBroker broker;
+    static Uuid topicId;
+    static ApiVersionsResponseData advertised;
+
+    @BeforeAll
+    static void start() throws Exception {
+        broker = TestBroker.start(dataDir);
+        broker.createTopic(TOPIC, 1, Map.of());
+        topicId = broker.broker().metadataImage().topic(TOPIC).orElseThrow().topicId();
+        try (KafkaWire wire = new KafkaWire(broker.broker().kafkaAddress())) {
+            advertised = (ApiVersionsResponseData) wire.send(ApiKeys.API_VERSIONS, (short) 3,
+                    new ApiVersionsRequestData().setClientSoftwareName("matrix").setClientSoftwareVersion("1")).data();
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        broker.close();
+    }
+
+    /** Evaluated after {@code @BeforeAll}: the versions the running broker advertises. */
+    static Stream<Arguments> advertisedVersions() {
+        return advertised.apiKeys().stream().flatMap(key -> IntStream.rangeClosed(key.minVersion(), key.maxVersion())
+                .mapToObj(v -> Arguments.of(ApiKeys.forId(key.apiKey()), (short) v)));
+    }
+
+    @ParameterizedTest(name = "{0} v{1}")
+    @MethodSource("advertisedVersions")
+    void everyVersionIsServed(ApiKeys apiKey, short version) throws Exception {
+        try (KafkaWire wire = new KafkaWire(broker.broker().kafkaAddress())) {
+            AbstractResponse response = wire.send(apiKey, version, request(apiKey, version));
+            assertThat(response.errorCounts().keySet()).as(response.data().toString()).doesNotContainAnyElementsOf(SERVER_FAULTS);
+        }
+    }
+
+    private static ApiMessage request(ApiKeys apiKey, short version) {
+        return switch (apiKey) {
+            case API_VERSIONS -> new ApiVersionsRequestData().setClientSoftwareName("matrix").setClientSoftwareVersion("1");
+            case METADATA -> new MetadataRequestData().setAllowAutoTopicCreation(version < 4)
+                    .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName(TOPIC)));
+            case PRODUCE -> produce(version);
+            case FETCH -> fetch(version);
+            case LIST_OFFSETS -> new ListOffsetsRequestData().setReplicaId(-1).setTopics(List.of(
+                    new ListOffsetsRequestData.ListOffsetsTopic().setName(TOPIC).setPartitions(List.of(
+                            new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0).setTimestamp(-1)))));
+            case OFFSET_FOR_LEADER_EPOCH -> {
+                OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection topics =
+                        new OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection();
+                topics.add(new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic(TOPIC).setPartitions(List.of(
+                        new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition().setPartition(0).setLeaderEpoch(0))));
+                yield new OffsetForLeaderEpochRequestData().setReplicaId(-1).setTopics(topics);
+            }
+            case DELETE_RECORDS -> new DeleteRecordsRequestData().setTimeoutMs(1000).setTopics(List.of(
+                    new DeleteRecordsRequestData.DeleteRecordsTopic().setName(TOPIC).setPartitions(List.of(
+                            new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(0).setOffset(0)))));
+            case INIT_PRODUCER_ID -> new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(-1);
+            case CREATE_TOPICS -> {
+                CreateTopicsRequestData.CreatableTopicCollection topics = new CreateTopicsRequestData.CreatableTopicCollection();
+                topics.add(new CreateTopicsRequestData.CreatableTopic().setName("created-v" + version)
+                        .setNumPartitions(1).setReplicationFactor((short) 1));
+                yield new CreateTopicsRequestData().setTimeoutMs(5000).setTopics(topics);
+            }
+            case DELETE_TOPICS -> version >= 6
+                    ? new DeleteTopicsRequestData().setTimeoutMs(5000).setTopics(List.of(
+                            new DeleteTopicsRequestData.DeleteTopicState().setName("absent-" + version)))
+                    : new DeleteTopicsRequestData().setTimeoutMs(5000).setTopicNames(List.of("absent-" + version));
+            case CREATE_PARTITIONS -> {
+                CreatePartitionsRequestData.CreatePartitionsTopicCollection topics =
+                        new CreatePartitionsRequestData.CreatePartitionsTopicCollection();
+                topics.add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("absent").setCount(2)
+                        .setAssignments(null));
+                yield new CreatePartitionsRequestData().setTimeoutMs(5000).setTopics(topics);
+            }
+            case DESCRIBE_CONFIGS -> new DescribeConfigsRequestData().setIncludeSynonyms(version >= 1)
+                    .setIncludeDocumentation(version >= 3).setResources(List.of(
+                            new DescribeConfigsRequestData.DescribeConfigsResource()
+                                    .setResourceType(ConfigResource.Type.TOPIC.id()).setResourceName(TOPIC)
+                                    .setConfigurationKeys(null)));
+            case ALTER_CONFIGS -> {
+                AlterConfigsRequestData.AlterableConfigCollection configs = new AlterConfigsRequestData.AlterableConfigCollection();
+                configs.add(new AlterConfigsRequestData.AlterableConfig().setName("retention.ms").setValue("3600000"));
+                AlterConfigsRequestData.AlterConfigsResourceCollection resources = new AlterConfigsRequestData.AlterConfigsResourceCollection();
+                resources.add(new AlterConfigsRequestData.AlterConfigsResource().setResourceType(ConfigResource.Type.TOPIC.id())
+                        .setResourceName(TOPIC).setConfigs(configs));
+                yield new AlterConfigsRequestData().setResources(resources);
+            }
+            case INCREMENTAL_ALTER_CONFIGS -> {
+                IncrementalAlterConfigsRequestData.AlterableConfigCollection configs =
+                        new IncrementalAlterConfigsRequestData.AlterableConfigCollection();
+                configs.add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName("retention.ms")
+                        .setValue("7200000").setConfigOperation((byte) 0));
+                IncrementalAlterConfigsRequestData.AlterConfigsResourceCollection resources =
+                        new IncrementalAlterConfigsRequestData.AlterConfigsResourceCollection();
+                resources.add(new IncrementalAlterConfigsRequestData.AlterConfigsResource()
+                        .setResourceType(ConfigResource.Type.TOPIC.id()).setResourceName(TOPIC).setConfigs(configs));
+                yield new IncrementalAlterConfigsRequestData().setResources(resources);
+            }
+            case DESCRIBE_CLUSTER -> new DescribeClusterRequestData().setEndpointType((byte) 1);
+            default -> throw new IllegalArgumentException("add a request for " + apiKey
+                    + " to this test: every advertised API is exercised at every version");
+        };
+    }
+
+    private static ProduceRequestData produce(short version) {
+        ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
+        ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData()
+                .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData().setIndex(0)
+                        .setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(("v" + version).getBytes())))));
+        if (version >= 13) {
+            topic.setTopicId(topicId);
+        } else {
+            topic.setName(TOPIC);
+        }
+        topics.add(topic);
+        return new ProduceRequestData().setAcks((short) 1).setTimeoutMs(5000).setTopicData(topics);
+    }
+
+    private static FetchRequestData fetch(short version) {
+        FetchRequestData.FetchTopic topic = new FetchRequestData.FetchTopic().setPartitions(List.of(
+                new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0).setPartitionMaxBytes(1 << 20)));
+        if (version >= 13) {
+            topic.setTopicId(topicId);
+        } else {
+            topic.setTopic(TOPIC);
+        }
+        return new FetchRequestData().setMaxWaitMs(0).setMinBytes(1).setMaxBytes(1 << 20).setTopics(List.of(topic));
+    }
+}
