@@ -39,6 +39,9 @@ public interface StrataConfig {
     /** The metadata Raft group. */
     Raft raft();
 
+    /** Consumer groups and committed offsets. */
+    Groups groups();
+
     interface Kafka {
         /** Interface to bind; {@code 127.0.0.1} in dev and test, all interfaces in prod. */
         @WithDefault("127.0.0.1")
@@ -134,5 +137,27 @@ public interface StrataConfig {
 
         /** The other members of the metadata Raft group as {@code nodeId@host:port}; empty on a single node. */
         Optional<List<String>> peers();
+    }
+
+    interface Groups {
+        /** {@code group.initial.rebalance.delay.ms}: how long the first rebalance of an empty group waits for more members. */
+        @WithDefault("3000")
+        int initialRebalanceDelayMs();
+
+        /** {@code group.min.session.timeout.ms}: smallest session timeout a consumer may ask for. */
+        @WithDefault("6000")
+        int minSessionTimeoutMs();
+
+        /** {@code group.max.session.timeout.ms}: largest session timeout a consumer may ask for. */
+        @WithDefault("1800000")
+        int maxSessionTimeoutMs();
+
+        /** {@code offsets.topic.num.partitions}: partitions of {@code __consumer_offsets} when it is created. */
+        @WithDefault("50")
+        int offsetsTopicPartitions();
+
+        /** {@code offset.metadata.max.bytes}: longest metadata of a committed offset. */
+        @WithDefault("4096")
+        int offsetMetadataMaxBytes();
     }
 }

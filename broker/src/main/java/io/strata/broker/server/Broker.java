@@ -7,6 +7,7 @@ import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.MetadataResult;
 import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.config.TopicConfigCatalog;
+import io.strata.broker.group.GroupCoordinator;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.ApiRouter;
@@ -15,17 +16,28 @@ import io.strata.broker.protocol.handlers.AlterConfigsHandler;
 import io.strata.broker.protocol.handlers.ConfigAlterations;
 import io.strata.broker.protocol.handlers.CreatePartitionsHandler;
 import io.strata.broker.protocol.handlers.CreateTopicsHandler;
+import io.strata.broker.protocol.handlers.DeleteGroupsHandler;
 import io.strata.broker.protocol.handlers.DeleteRecordsHandler;
 import io.strata.broker.protocol.handlers.DeleteTopicsHandler;
 import io.strata.broker.protocol.handlers.DescribeClusterHandler;
 import io.strata.broker.protocol.handlers.DescribeConfigsHandler;
+import io.strata.broker.protocol.handlers.DescribeGroupsHandler;
 import io.strata.broker.protocol.handlers.FetchHandler;
+import io.strata.broker.protocol.handlers.FindCoordinatorHandler;
+import io.strata.broker.protocol.handlers.HeartbeatHandler;
 import io.strata.broker.protocol.handlers.IncrementalAlterConfigsHandler;
 import io.strata.broker.protocol.handlers.InitProducerIdHandler;
+import io.strata.broker.protocol.handlers.JoinGroupHandler;
+import io.strata.broker.protocol.handlers.LeaveGroupHandler;
+import io.strata.broker.protocol.handlers.ListGroupsHandler;
 import io.strata.broker.protocol.handlers.ListOffsetsHandler;
 import io.strata.broker.protocol.handlers.MetadataHandler;
+import io.strata.broker.protocol.handlers.OffsetCommitHandler;
+import io.strata.broker.protocol.handlers.OffsetDeleteHandler;
+import io.strata.broker.protocol.handlers.OffsetFetchHandler;
 import io.strata.broker.protocol.handlers.OffsetForLeaderEpochHandler;
 import io.strata.broker.protocol.handlers.ProduceHandler;
+import io.strata.broker.protocol.handlers.SyncGroupHandler;
 import io.strata.broker.txn.ProducerIdManager;
 import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
@@ -55,6 +67,7 @@ public final class Broker implements AutoCloseable {
     private RaftMetadataLog metadata;
     private PartitionManager partitions;
     private TopicAdmin topicAdmin;
+    private GroupCoordinator groupCoordinator;
     private InetSocketAddress kafkaAddress;
     private BrokerIdentity identity;
     private String advertisedHost;
@@ -103,6 +116,11 @@ public final class Broker implements AutoCloseable {
         identity = new BrokerIdentity(clusterId, settings.nodeId());
         topicAdmin = new TopicAdmin(metadata, catalog, settings.topicDefaults(), settings.defaultPartitions(),
                 settings.defaultReplicationFactor(), 1);
+        groupCoordinator = new GroupCoordinator(settings.groups(), partitions, topicAdmin, settings.fsyncBeforeAck(),
+                Time.SYSTEM);
+        started.add(groupCoordinator);
+        groupCoordinator.start();
+        metadata.addListener(groupCoordinator::onMetadataImage);
         KafkaListener listener = new KafkaListener(new ApiRouter(handlers(timer)), settings.socketRequestMaxBytes(),
                 settings.ioThreads());
         started.add(listener);
@@ -143,7 +161,18 @@ public final class Broker implements AutoCloseable {
                 new DescribeConfigsHandler(topicAdmin, settings.nodeId(), () -> catalog.describeBroker(brokerConfigValues())),
                 new AlterConfigsHandler(alterations),
                 new IncrementalAlterConfigsHandler(alterations),
-                new DescribeClusterHandler(metadata::image, identity));
+                new DescribeClusterHandler(metadata::image, identity),
+                new FindCoordinatorHandler(groupCoordinator, metadata::image, identity),
+                new JoinGroupHandler(groupCoordinator),
+                new SyncGroupHandler(groupCoordinator),
+                new HeartbeatHandler(groupCoordinator),
+                new LeaveGroupHandler(groupCoordinator),
+                new OffsetCommitHandler(groupCoordinator),
+                new OffsetFetchHandler(groupCoordinator),
+                new OffsetDeleteHandler(groupCoordinator),
+                new ListGroupsHandler(groupCoordinator),
+                new DescribeGroupsHandler(groupCoordinator),
+                new DeleteGroupsHandler(groupCoordinator));
     }
 
     private String defaultAdvertisedHost() {
@@ -201,6 +230,10 @@ public final class Broker implements AutoCloseable {
 
     public PartitionManager partitions() {
         return partitions;
+    }
+
+    public GroupCoordinator groupCoordinator() {
+        return groupCoordinator;
     }
 
     /** The bootstrap address clients use. */

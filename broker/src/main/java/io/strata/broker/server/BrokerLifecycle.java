@@ -5,6 +5,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.strata.broker.config.StrataConfig;
 import io.strata.broker.config.TopicConfigCatalog;
+import io.strata.broker.group.GroupConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
@@ -69,6 +70,17 @@ public class BrokerLifecycle {
         } catch (InvalidConfigurationException e) {
             throw new IllegalArgumentException("a STRATA_LOG_* topic default is invalid: " + e.getMessage(), e);
         }
+        StrataConfig.Groups groups = config.groups();
+        requireRange("strata.groups.initial-rebalance-delay-ms (STRATA_GROUPS_INITIAL_REBALANCE_DELAY_MS)",
+                groups.initialRebalanceDelayMs(), 0, Integer.MAX_VALUE);
+        requireRange("strata.groups.min-session-timeout-ms (STRATA_GROUPS_MIN_SESSION_TIMEOUT_MS)",
+                groups.minSessionTimeoutMs(), 1, Integer.MAX_VALUE);
+        requireRange("strata.groups.max-session-timeout-ms (STRATA_GROUPS_MAX_SESSION_TIMEOUT_MS)",
+                groups.maxSessionTimeoutMs(), groups.minSessionTimeoutMs(), Integer.MAX_VALUE);
+        requireRange("strata.groups.offsets-topic-partitions (STRATA_GROUPS_OFFSETS_TOPIC_PARTITIONS)",
+                groups.offsetsTopicPartitions(), 1, 100_000);
+        requireRange("strata.groups.offset-metadata-max-bytes (STRATA_GROUPS_OFFSET_METADATA_MAX_BYTES)",
+                groups.offsetMetadataMaxBytes(), 0, 1_000_000);
         int ioThreads = config.kafka().ioThreads() > 0 ? config.kafka().ioThreads()
                 : Runtime.getRuntime().availableProcessors();
         return BrokerSettings.builder(config.dataDir())

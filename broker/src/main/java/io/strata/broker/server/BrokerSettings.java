@@ -1,5 +1,7 @@
 package io.strata.broker.server;
 
+import io.strata.broker.group.GroupConfig;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +13,7 @@ import java.util.Optional;
  *
  * @param topicDefaults broker-wide overrides of topic config defaults, keyed by topic config name
  * @param raftPeers     the other metadata Raft members as {@code host:port}; empty on a single node
+ * @param groups        the group coordinator's settings
  */
 public record BrokerSettings(
         int nodeId,
@@ -29,7 +32,8 @@ public record BrokerSettings(
         String raftHost,
         int raftPort,
         List<String> raftPeers,
-        String rack) {
+        String rack,
+        GroupConfig groups) {
 
     /** A single broker on loopback with ports chosen by the OS; change what differs. */
     public static Builder builder(Path dataDir) {
@@ -54,6 +58,7 @@ public record BrokerSettings(
         private int raftPort;
         private List<String> raftPeers = List.of();
         private String rack;
+        private GroupConfig groups = GroupConfig.DEFAULTS;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -139,10 +144,15 @@ public record BrokerSettings(
             return this;
         }
 
+        public Builder groups(GroupConfig value) {
+            groups = value;
+            return this;
+        }
+
         public BrokerSettings build() {
             return new BrokerSettings(nodeId, dataDir, kafkaHost, kafkaPort, advertisedHost, advertisedPort,
                     socketRequestMaxBytes, ioThreads, topicDefaults, autoCreateTopics, defaultPartitions,
-                    defaultReplicationFactor, fsyncBeforeAck, raftHost, raftPort, raftPeers, rack);
+                    defaultReplicationFactor, fsyncBeforeAck, raftHost, raftPort, raftPeers, rack, groups);
         }
     }
 }

@@ -10,17 +10,28 @@ import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -51,6 +62,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ApiVersionMatrixTest {
 
     private static final String TOPIC = "matrix";
+    private static final String GROUP = "matrix-group";
     private static final Set<Errors> SERVER_FAULTS = Set.of(Errors.UNKNOWN_SERVER_ERROR, Errors.UNSUPPORTED_VERSION,
             Errors.INVALID_REQUEST, Errors.CORRUPT_MESSAGE, Errors.INVALID_RECORD);
 
@@ -154,6 +166,45 @@ class ApiVersionMatrixTest {
                 yield new IncrementalAlterConfigsRequestData().setResources(resources);
             }
             case DESCRIBE_CLUSTER -> new DescribeClusterRequestData().setEndpointType((byte) 1);
+            case FIND_COORDINATOR -> version >= 4
+                    ? new FindCoordinatorRequestData().setCoordinatorKeys(List.of(GROUP))
+                    : new FindCoordinatorRequestData().setKey(GROUP);
+            // The group requests come from members the group does not know, so they are answered at once
+            // (UNKNOWN_MEMBER_ID); the group tests run whole rebalances at every version.
+            case JOIN_GROUP -> {
+                JoinGroupRequestData.JoinGroupRequestProtocolCollection protocols =
+                        new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
+                protocols.add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(new byte[0]));
+                yield new JoinGroupRequestData().setGroupId(GROUP).setMemberId("unknown-member").setProtocolType("consumer")
+                        .setSessionTimeoutMs(10_000).setRebalanceTimeoutMs(version >= 1 ? 10_000 : -1).setProtocols(protocols);
+            }
+            case SYNC_GROUP -> new SyncGroupRequestData().setGroupId(GROUP).setMemberId("unknown-member").setGenerationId(1)
+                    .setProtocolType(version >= 5 ? "consumer" : null).setProtocolName(version >= 5 ? "range" : null);
+            case HEARTBEAT -> new HeartbeatRequestData().setGroupId(GROUP).setMemberId("unknown-member").setGenerationId(1);
+            case LEAVE_GROUP -> version >= 3
+                    ? new LeaveGroupRequestData().setGroupId(GROUP).setMembers(List.of(
+                            new LeaveGroupRequestData.MemberIdentity().setMemberId("unknown-member")))
+                    : new LeaveGroupRequestData().setGroupId(GROUP).setMemberId("unknown-member");
+            case OFFSET_COMMIT -> new OffsetCommitRequestData().setGroupId(GROUP).setGenerationIdOrMemberEpoch(-1).setMemberId("")
+                    .setTopics(List.of(new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(TOPIC).setPartitions(List.of(
+                            new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0)
+                                    .setCommittedOffset(version).setCommittedMetadata("v" + version)))));
+            case OFFSET_FETCH -> version >= 8
+                    ? new OffsetFetchRequestData().setGroups(List.of(new OffsetFetchRequestData.OffsetFetchRequestGroup()
+                            .setGroupId(GROUP).setTopics(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopics()
+                                    .setName(TOPIC).setPartitionIndexes(List.of(0))))))
+                    : new OffsetFetchRequestData().setGroupId(GROUP).setTopics(List.of(
+                            new OffsetFetchRequestData.OffsetFetchRequestTopic().setName(TOPIC).setPartitionIndexes(List.of(0))));
+            case OFFSET_DELETE -> {
+                OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection topics =
+                        new OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection();
+                topics.add(new OffsetDeleteRequestData.OffsetDeleteRequestTopic().setName(TOPIC).setPartitions(List.of(
+                        new OffsetDeleteRequestData.OffsetDeleteRequestPartition().setPartitionIndex(0))));
+                yield new OffsetDeleteRequestData().setGroupId(GROUP).setTopics(topics);
+            }
+            case LIST_GROUPS -> new ListGroupsRequestData();
+            case DESCRIBE_GROUPS -> new DescribeGroupsRequestData().setGroups(List.of(GROUP));
+            case DELETE_GROUPS -> new DeleteGroupsRequestData().setGroupsNames(List.of("absent-group"));
             default -> throw new IllegalArgumentException("add a request for " + apiKey
                     + " to this test: every advertised API is exercised at every version");
         };

@@ -1,5 +1,6 @@
 package io.strata.broker.testing;
 
+import io.strata.broker.group.GroupConfig;
 import io.strata.broker.server.Broker;
 import io.strata.broker.server.BrokerSettings;
 import org.apache.kafka.clients.admin.Admin;
@@ -47,7 +48,9 @@ public final class TestBroker implements AutoCloseable {
     }
 
     private void startBroker(int port) {
-        BrokerSettings.Builder builder = BrokerSettings.builder(dataDir).ioThreads(2).kafkaPort(port);
+        // No initial rebalance delay: a new group in a test would otherwise wait 3 s for more members.
+        BrokerSettings.Builder builder = BrokerSettings.builder(dataDir).ioThreads(2).kafkaPort(port)
+                .groups(GroupConfig.DEFAULTS.withInitialRebalanceDelayMs(0));
         customizer.accept(builder);
         broker = Broker.start(builder.build());
     }

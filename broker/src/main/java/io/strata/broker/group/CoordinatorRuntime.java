@@ -1,0 +1,208 @@
+package io.strata.broker.group;
+
+import io.strata.broker.cluster.MetadataImage;
+import io.strata.broker.group.GroupRecords.CoordinatorRecord;
+import io.strata.broker.partition.Partition;
+import io.strata.broker.partition.PartitionManager;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
+import org.jboss.logging.Logger;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * What the coordinator's logic runs on: one thread that owns all group state, the timers that run
+ * on it, and the write path that appends records to {@code __consumer_offsets} and replays them.
+ */
+final class CoordinatorRuntime implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(CoordinatorRuntime.class);
+
+    private final ScheduledThreadPoolExecutor thread;
+    private final Map<String, ScheduledFuture<?>> timers = new HashMap<>();
+    private final PartitionManager partitions;
+    private final Supplier<MetadataImage> image;
+    private final boolean fsyncBeforeAck;
+    private final Time time;
+    private final GroupConfig config;
+    private final GroupStore store;
+    private volatile int offsetsTopicPartitions;
+
+    CoordinatorRuntime(GroupConfig config, PartitionManager partitions, Supplier<MetadataImage> image,
+                       boolean fsyncBeforeAck, Time time) {
+        this.config = config;
+        this.partitions = partitions;
+        this.image = image;
+        this.fsyncBeforeAck = fsyncBeforeAck;
+        this.time = time;
+        this.store = new GroupStore(time::milliseconds);
+        this.offsetsTopicPartitions = config.offsetsTopicPartitions();
+        this.thread = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "strata-group-coordinator");
+            t.setDaemon(true);
+            return t;
+        });
+        thread.setRemoveOnCancelPolicy(true);
+    }
+
+    GroupConfig config() {
+        return config;
+    }
+
+    GroupStore store() {
+        return store;
+    }
+
+    MetadataImage image() {
+        return image.get();
+    }
+
+    PartitionManager partitions() {
+        return partitions;
+    }
+
+    long now() {
+        return time.milliseconds();
+    }
+
+    Executor executor() {
+        return thread;
+    }
+
+    /** Runs {@code task} on the coordinator thread; what it returns completes the result. */
+    <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            thread.execute(() -> {
+                try {
+                    task.get().whenComplete((value, error) -> {
+                        if (error != null) {
+                            result.completeExceptionally(error);
+                        } else {
+                            result.complete(value);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RuntimeException e) {
+            result.completeExceptionally(new CoordinatorNotAvailableException("The group coordinator is shutting down."));
+        }
+        return result;
+    }
+
+    // ---- partitions of __consumer_offsets ----
+
+    void setOffsetsTopicPartitions(int count) {
+        offsetsTopicPartitions = count;
+    }
+
+    /** The partition of {@code __consumer_offsets} that holds the group, as Kafka maps it. */
+    int partitionFor(String groupId) {
+        return Utils.abs(groupId.hashCode()) % offsetsTopicPartitions;
+    }
+
+    // ---- timers ----
+
+    /** Runs {@code task} on the coordinator thread after {@code delayMs}, replacing the timer of the same key. */
+    void schedule(String key, long delayMs, Runnable task) {
+        cancel(key);
+        ScheduledFuture<?>[] self = new ScheduledFuture<?>[1];
+        self[0] = thread.schedule(() -> {
+            // A timer replaced or cancelled after it became due must not run.
+            if (timers.get(key) != self[0]) {
+                return;
+            }
+            timers.remove(key);
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Group coordinator timer %s failed", key);
+            }
+        }, Math.max(0, delayMs), TimeUnit.MILLISECONDS);
+        timers.put(key, self[0]);
+    }
+
+    void cancel(String key) {
+        ScheduledFuture<?> timer = timers.remove(key);
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
+    // ---- writes ----
+
+    /**
+     * Appends {@code records} to the group's partition of {@code __consumer_offsets} as one batch and
+     * replays them into the store: the store changes only if the append succeeded. The returned
+     * future completes when the records are as durable as produced records with acks=all (after a
+     * shared fsync when the broker fsyncs before acknowledging, at once otherwise).
+     *
+     * @throws ApiException if the append failed; nothing was replayed then
+     */
+    CompletableFuture<Void> write(String groupId, List<CoordinatorRecord> records) {
+        if (records.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        TopicPartition tp = new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, partitionFor(groupId));
+        Partition partition = partitions.partition(tp).orElseThrow(() ->
+                new CoordinatorNotAvailableException("The partition " + tp + " of group " + groupId + " is not open."));
+        long now = now();
+        SimpleRecord[] batch = new SimpleRecord[records.size()];
+        for (int i = 0; i < batch.length; i++) {
+            CoordinatorRecord record = records.get(i);
+            batch[i] = new SimpleRecord(now, GroupRecords.encodeKey(record.key()), GroupRecords.encodeValue(record.value()));
+        }
+        try {
+            partition.append(MemoryRecords.withRecords(Compression.NONE, batch));
+        } catch (ApiException e) {
+            LOG.warnf("Writing %d record(s) of group %s to %s failed: %s", records.size(), groupId, tp, e.getMessage());
+            throw e;
+        }
+        records.forEach(store::replay);
+        return fsyncBeforeAck ? partitions.sync(partition) : CompletableFuture.completedFuture(null);
+    }
+
+    /** The error a client gets when storing group state failed, as Kafka maps append errors. */
+    static Errors appendError(Throwable error) {
+        Throwable unwrapped = error;
+        while (unwrapped instanceof java.util.concurrent.CompletionException && unwrapped.getCause() != null) {
+            unwrapped = unwrapped.getCause();
+        }
+        Errors cause = Errors.forException(unwrapped);
+        return switch (cause) {
+            case UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS, REQUEST_TIMED_OUT, COORDINATOR_NOT_AVAILABLE ->
+                    Errors.COORDINATOR_NOT_AVAILABLE;
+            case NOT_LEADER_OR_FOLLOWER, KAFKA_STORAGE_ERROR -> Errors.NOT_COORDINATOR;
+            case NOT_COORDINATOR -> Errors.NOT_COORDINATOR;
+            default -> Errors.UNKNOWN_SERVER_ERROR;
+        };
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,494 @@
+package io.strata.broker.group;
+
+import io.strata.broker.admin.TopicAdmin;
+import io.strata.broker.cluster.MetadataImage;
+import io.strata.broker.cluster.TopicImage;
+import io.strata.broker.group.GroupRecords.CoordinatorRecord;
+import io.strata.broker.group.GroupRecords.GroupKey;
+import io.strata.broker.group.GroupRecords.OffsetKey;
+import io.strata.broker.group.GroupRecords.OffsetValue;
+import io.strata.broker.log.LogReadResult;
+import io.strata.broker.log.PartitionLog;
+import io.strata.broker.partition.Partition;
+import io.strata.broker.partition.PartitionManager;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.HeartbeatResponseData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
+import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.utils.Time;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+
+/**
+ * The group coordinator of this broker: classic consumer groups (JoinGroup, SyncGroup, Heartbeat,
+ * LeaveGroup), committed offsets and their administration, stored in the compacted internal topic
+ * {@code __consumer_offsets}.
+ *
+ * <p>All state belongs to one coordinator thread; every public method hands its work to that thread
+ * and completes its future from there (a JoinGroup, for instance, once the rebalance completes).
+ * Group state changes by records: the coordinator appends a record to the group's partition of
+ * {@code __consumer_offsets} and applies it through the same replay path that rebuilds the state
+ * from those partitions at start-up, so whichever broker coordinates a group later runs the same
+ * code over the same records.
+ *
+ * <p>The topic is created with the first group request (FindCoordinator included), as Kafka does, and
+ * loaded at start-up when it exists; requests wait until it is loaded.
+ */
+public final class GroupCoordinator implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(GroupCoordinator.class);
+    /** Kafka's {@code offsets.topic.segment.bytes}. */
+    private static final String OFFSETS_SEGMENT_BYTES = "104857600";
+    private static final int LOAD_READ_BYTES = 1 << 20;
+    private static final short FIRST_GROUP_ID_NOT_FOUND_DESCRIBE_VERSION = 6;
+    private static final String GROUP_TYPE = "classic";
+
+    private final CoordinatorRuntime runtime;
+    private final Membership membership;
+    private final OffsetManager offsets;
+    private final TopicAdmin topicAdmin;
+    private final AtomicReference<CompletableFuture<Void>> ready = new AtomicReference<>();
+    private volatile Set<Uuid> knownTopicIds = Set.of();
+
+    public GroupCoordinator(GroupConfig config, PartitionManager partitions, TopicAdmin topicAdmin,
+                            boolean fsyncBeforeAck, Time time) {
+        this.topicAdmin = topicAdmin;
+        this.runtime = new CoordinatorRuntime(config, partitions, topicAdmin::image, fsyncBeforeAck, time);
+        this.membership = new Membership(runtime);
+        this.offsets = new OffsetManager(runtime, membership);
+    }
+
+    /** Starts loading {@code __consumer_offsets} if it exists; otherwise the first group request creates it. */
+    public void start() {
+        Optional<TopicImage> topic = topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME);
+        if (topic.isPresent()) {
+            CompletableFuture<Void> loaded = new CompletableFuture<>();
+            ready.set(loaded);
+            load(topic.get(), loaded);
+        }
+    }
+
+    /**
+     * Completes once {@code __consumer_offsets} exists and is loaded, creating it if needed; fails
+     * with COORDINATOR_NOT_AVAILABLE if that failed (the next call tries again).
+     */
+    public CompletableFuture<Void> ready() {
+        CompletableFuture<Void> current = ready.get();
+        if (current != null && !current.isCompletedExceptionally()) {
+            return current;
+        }
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        if (!ready.compareAndSet(current, mine)) {
+            return ready();
+        }
+        Optional<TopicImage> existing = topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME);
+        if (existing.isPresent()) {
+            load(existing.get(), mine);
+            return mine;
+        }
+        int partitionCount = runtime.config().offsetsTopicPartitions();
+        long begin = System.nanoTime();
+        topicAdmin.createTopic(Topic.GROUP_METADATA_TOPIC_NAME, partitionCount, (short) 1,
+                        Map.of("cleanup.policy", "compact", "segment.bytes", OFFSETS_SEGMENT_BYTES,
+                                "compression.type", "producer"), false)
+                .whenComplete((created, error) -> {
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    Optional<TopicImage> topic = topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME);
+                    if ((cause == null || cause instanceof TopicExistsException) && topic.isPresent()) {
+                        if (cause == null) {
+                            LOG.infof("Created %s with %d partitions in %d ms", Topic.GROUP_METADATA_TOPIC_NAME,
+                                    partitionCount, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+                        }
+                        load(topic.get(), mine);
+                    } else {
+                        LOG.warnf("Creating %s failed: %s", Topic.GROUP_METADATA_TOPIC_NAME, cause);
+                        mine.completeExceptionally(new CoordinatorNotAvailableException(
+                                "The group coordinator is not available: creating " + Topic.GROUP_METADATA_TOPIC_NAME
+                                        + " failed: " + (cause == null ? "no topic" : cause.getMessage())));
+                    }
+                });
+        return mine;
+    }
+
+    /** Replays every partition of the topic from its start on the coordinator thread, then completes {@code loaded}. */
+    private void load(TopicImage topic, CompletableFuture<Void> loaded) {
+        runtime.call(() -> {
+            long begin = System.nanoTime();
+            runtime.setOffsetsTopicPartitions(topic.partitions());
+            long records = 0;
+            long bytes = 0;
+            for (int p = 0; p < topic.partitions(); p++) {
+                TopicPartition tp = new TopicPartition(topic.name(), p);
+                Optional<Partition> partition = runtime.partitions().partition(tp);
+                if (partition.isEmpty()) {
+                    throw new CoordinatorNotAvailableException("The partition " + tp + " is not open.");
+                }
+                long[] counts = replayLog(partition.get().log());
+                records += counts[0];
+                bytes += counts[1];
+            }
+            for (ClassicGroup group : runtime.store().groups()) {
+                membership.onLoaded(group);
+            }
+            knownTopicIds = topicIds(runtime.image());
+            LOG.infof("Loaded %d group(s) and %d committed offset(s) from %d record(s) (%d bytes) in %d partitions "
+                            + "of %s in %d ms", runtime.store().groups().size(), runtime.store().offsetCount(), records,
+                    bytes, topic.partitions(), topic.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+            return CompletableFuture.<Void>completedFuture(null);
+        }).whenComplete((ignored, error) -> {
+            if (error != null) {
+                LOG.errorf(error, "Loading %s failed", topic.name());
+                loaded.completeExceptionally(new CoordinatorNotAvailableException("Loading the group coordinator failed: "
+                        + error.getMessage()));
+            } else {
+                loaded.complete(null);
+            }
+        });
+    }
+
+    private long[] replayLog(PartitionLog log) {
+        long offset = log.logStartOffset();
+        long end = log.highWatermark();
+        long records = 0;
+        long bytes = 0;
+        while (offset < end) {
+            LogReadResult read = log.read(offset, LOAD_READ_BYTES, true);
+            long next = offset;
+            for (RecordBatch batch : read.records().batches()) {
+                for (Record record : batch) {
+                    if (record.offset() < offset) {
+                        continue;
+                    }
+                    records++;
+                    try {
+                        CoordinatorRecord decoded = GroupRecords.decode(record.key(), record.value());
+                        if (decoded == null) {
+                            LOG.warnf("Skipping a record of unknown type or version at offset %d of %s", record.offset(),
+                                    log.topicPartition());
+                        } else {
+                            runtime.store().replay(decoded);
+                        }
+                    } catch (IllegalArgumentException e) {
+                        LOG.errorf("Skipping record %d of %s: %s", record.offset(), log.topicPartition(), e.getMessage());
+                    }
+                }
+                bytes += batch.sizeInBytes();
+                next = batch.nextOffset();
+            }
+            if (next <= offset) {
+                throw new IllegalStateException("No complete record batch at offset " + offset + " of " + log.topicPartition());
+            }
+            offset = next;
+        }
+        return new long[] {records, bytes};
+    }
+
+    /** Runs {@code task} on the coordinator thread once the coordinator is loaded. */
+    private <T> CompletableFuture<T> whenReady(java.util.function.Supplier<CompletableFuture<T>> task) {
+        return ready().thenCompose(ignored -> runtime.call(task));
+    }
+
+    /** The partition of {@code __consumer_offsets} that holds {@code groupId}: {@code abs(hash) % partitions}, as Kafka. */
+    public int partitionFor(String groupId) {
+        return runtime.partitionFor(groupId);
+    }
+
+    // ---- group membership ----
+
+    public CompletableFuture<JoinGroupResponseData> joinGroup(ClientContext client, JoinGroupRequestData request) {
+        return whenReady(() -> {
+            CompletableFuture<JoinGroupResponseData> future = new CompletableFuture<>();
+            membership.join(client, request, future);
+            return future;
+        });
+    }
+
+    public CompletableFuture<SyncGroupResponseData> syncGroup(SyncGroupRequestData request) {
+        return whenReady(() -> {
+            CompletableFuture<SyncGroupResponseData> future = new CompletableFuture<>();
+            membership.sync(request, future);
+            return future;
+        });
+    }
+
+    public CompletableFuture<HeartbeatResponseData> heartbeat(HeartbeatRequestData request) {
+        return whenReady(() -> CompletableFuture.completedFuture(membership.heartbeat(request)));
+    }
+
+    /**
+     * Removes members from a group.
+     *
+     * @return the group-level error and the per-member results (the latter only with {@code NONE})
+     */
+    public CompletableFuture<LeaveGroupOutcome> leaveGroup(String groupId, List<MemberIdentity> members) {
+        return whenReady(() -> {
+            Membership.LeaveResult result = membership.leave(groupId, members);
+            return CompletableFuture.completedFuture(new LeaveGroupOutcome(result.error(), result.members()));
+        });
+    }
+
+    /** The outcome of a LeaveGroup request. */
+    public record LeaveGroupOutcome(Errors error,
+                                    List<org.apache.kafka.common.message.LeaveGroupResponseData.MemberResponse> members) {
+    }
+
+    // ---- offsets ----
+
+    /** Commits offsets; topics are addressed by name. */
+    public CompletableFuture<OffsetCommitResponseData> commitOffsets(ClientContext client, OffsetCommitRequestData request) {
+        return whenReady(() -> offsets.commit(client, request));
+    }
+
+    /** The committed offsets of one group; {@code topics == null} asks for all of them. */
+    public CompletableFuture<OffsetFetchResponseGroup> fetchOffsets(String groupId, List<OffsetFetchRequestTopics> topics) {
+        return whenReady(() -> CompletableFuture.completedFuture(offsets.fetch(groupId, topics)));
+    }
+
+    public CompletableFuture<OffsetDeleteResponseData> deleteOffsets(OffsetDeleteRequestData request) {
+        return whenReady(() -> offsets.delete(request));
+    }
+
+    // ---- group administration ----
+
+    /**
+     * The groups, optionally only those in {@code states} (case-insensitive, as ListGroups v4 filters)
+     * and of {@code types} (ListGroups v5; every group here is {@code classic}). Empty filters match all.
+     */
+    public CompletableFuture<List<ListedGroup>> listGroups(Collection<String> states, Collection<String> types) {
+        Set<String> stateFilter = lowerCase(states);
+        Set<String> typeFilter = lowerCase(types);
+        return whenReady(() -> {
+            List<ListedGroup> result = new ArrayList<>();
+            if (!typeFilter.isEmpty() && !typeFilter.contains(GROUP_TYPE)) {
+                return CompletableFuture.completedFuture(result);
+            }
+            for (ClassicGroup group : runtime.store().groups()) {
+                if (stateFilter.isEmpty() || stateFilter.contains(group.state().lowerCaseName())) {
+                    result.add(new ListedGroup()
+                            .setGroupId(group.groupId())
+                            .setProtocolType(group.protocolType() == null ? "" : group.protocolType())
+                            .setGroupState(group.state().toString())
+                            .setGroupType(GROUP_TYPE));
+                }
+            }
+            return CompletableFuture.completedFuture(result);
+        });
+    }
+
+    /** DescribeGroups of {@code version}: members with their metadata and assignments when the group is Stable. */
+    public CompletableFuture<List<DescribedGroup>> describeGroups(List<String> groupIds, short version) {
+        return whenReady(() -> {
+            List<DescribedGroup> result = new ArrayList<>();
+            for (String groupId : groupIds) {
+                result.add(describe(groupId, version));
+            }
+            return CompletableFuture.completedFuture(result);
+        });
+    }
+
+    private DescribedGroup describe(String groupId, short version) {
+        if (groupId == null || groupId.isEmpty()) {
+            return new DescribedGroup().setGroupId(groupId).setErrorCode(Errors.INVALID_GROUP_ID.code());
+        }
+        ClassicGroup group = runtime.store().group(groupId);
+        if (group == null) {
+            DescribedGroup dead = new DescribedGroup().setGroupId(groupId).setGroupState(GroupState.DEAD.toString())
+                    .setProtocolType("").setProtocolData("");
+            if (version >= FIRST_GROUP_ID_NOT_FOUND_DESCRIBE_VERSION) {
+                dead.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + groupId + " not found.");
+            }
+            return dead;
+        }
+        boolean stable = group.isInState(GroupState.STABLE);
+        DescribedGroup described = new DescribedGroup()
+                .setGroupId(groupId)
+                .setGroupState(group.state().toString())
+                .setProtocolType(group.protocolType() == null ? "" : group.protocolType())
+                .setProtocolData(stable ? group.protocolName() : "");
+        for (GroupMember member : group.members()) {
+            described.members().add(new DescribedGroupMember()
+                    .setMemberId(member.memberId())
+                    .setGroupInstanceId(member.groupInstanceId())
+                    .setClientId(member.clientId())
+                    .setClientHost(member.clientHost())
+                    .setMemberMetadata(stable ? member.metadata(group.protocolName()) : new byte[0])
+                    .setMemberAssignment(stable ? member.assignment() : new byte[0]));
+        }
+        return described;
+    }
+
+    /** Deletes empty groups with their committed offsets; groups with members fail with NON_EMPTY_GROUP. */
+    public CompletableFuture<List<DeletableGroupResult>> deleteGroups(List<String> groupIds) {
+        return whenReady(() -> {
+            List<DeletableGroupResult> results = new ArrayList<>();
+            List<CompletableFuture<Void>> writes = new ArrayList<>();
+            for (String groupId : groupIds) {
+                DeletableGroupResult result = new DeletableGroupResult().setGroupId(groupId);
+                results.add(result);
+                Errors error = deleteGroup(groupId, writes, result);
+                result.setErrorCode(error.code());
+            }
+            return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).handle((ignored, error) -> results);
+        });
+    }
+
+    private Errors deleteGroup(String groupId, List<CompletableFuture<Void>> writes, DeletableGroupResult result) {
+        if (groupId == null || groupId.isEmpty()) {
+            return Errors.INVALID_GROUP_ID;
+        }
+        ClassicGroup group = runtime.store().group(groupId);
+        if (group == null || group.isInState(GroupState.DEAD)) {
+            return Errors.GROUP_ID_NOT_FOUND;
+        }
+        if (!group.isInState(GroupState.EMPTY)) {
+            return Errors.NON_EMPTY_GROUP;
+        }
+        List<CoordinatorRecord> records = new ArrayList<>();
+        runtime.store().offsets(groupId).keySet().forEach(tp ->
+                records.add(CoordinatorRecord.tombstone(new OffsetKey(groupId, tp.topic(), tp.partition()))));
+        records.add(CoordinatorRecord.tombstone(new GroupKey(groupId)));
+        try {
+            writes.add(runtime.write(groupId, records).exceptionally(error -> {
+                result.setErrorCode(CoordinatorRuntime.appendError(error).code());
+                return null;
+            }));
+        } catch (RuntimeException e) {
+            return CoordinatorRuntime.appendError(e);
+        }
+        membership.onDeleted(group);
+        LOG.infof("Deleted group %s and its %d committed offset(s)", groupId, records.size() - 1);
+        return Errors.NONE;
+    }
+
+    // ---- lag ----
+
+    /**
+     * The lag of each partition the group has committed an offset for: the partition's high
+     * watermark (its log end offset for consumers) minus the committed offset, never below 0.
+     * Empty for an unknown group. For the REST API and metrics.
+     */
+    public CompletableFuture<List<PartitionLag>> lag(String groupId) {
+        return whenReady(() -> {
+            List<PartitionLag> result = new ArrayList<>();
+            MetadataImage image = runtime.image();
+            runtime.store().offsets(groupId).forEach((tp, offset) -> {
+                if (!image.topic(tp.topic()).map(t -> Uuid.ZERO_UUID.equals(offset.topicId())
+                        || t.topicId().equals(offset.topicId())).orElse(false)) {
+                    return;
+                }
+                runtime.partitions().partition(tp).ifPresent(partition -> {
+                    long end = partition.log().highWatermark();
+                    result.add(new PartitionLag(tp, offset.offset(), end, Math.max(0, end - offset.offset())));
+                });
+            });
+            return CompletableFuture.completedFuture(result);
+        });
+    }
+
+    /**
+     * The lag of one partition for one group.
+     *
+     * @param endOffset the high watermark when computed
+     */
+    public record PartitionLag(TopicPartition partition, long committedOffset, long endOffset, long lag) {
+    }
+
+    /** The ids of the groups this coordinator holds. */
+    public CompletableFuture<List<String>> groupIds() {
+        return whenReady(() -> CompletableFuture.completedFuture(
+                runtime.store().groups().stream().map(ClassicGroup::groupId).sorted().toList()));
+    }
+
+    // ---- topic deletion ----
+
+    /**
+     * Called with each new metadata image: when topics were deleted, the offsets committed for
+     * them are deleted too (tombstones), as Kafka does, so a later topic of the same name starts
+     * without them.
+     */
+    public void onMetadataImage(MetadataImage image) {
+        CompletableFuture<Void> loaded = ready.get();
+        if (loaded == null || !loaded.isDone() || loaded.isCompletedExceptionally()) {
+            return;
+        }
+        Set<Uuid> ids = topicIds(image);
+        Set<Uuid> previous = knownTopicIds;
+        knownTopicIds = ids;
+        if (ids.containsAll(previous)) {
+            return;
+        }
+        runtime.call(() -> {
+            removeOffsetsOfDeletedTopics(runtime.image());
+            return CompletableFuture.<Void>completedFuture(null);
+        });
+    }
+
+    private void removeOffsetsOfDeletedTopics(MetadataImage image) {
+        for (Map.Entry<String, Map<TopicPartition, OffsetValue>> group : List.copyOf(runtime.store().allOffsets().entrySet())) {
+            List<CoordinatorRecord> tombstones = new ArrayList<>();
+            for (Map.Entry<TopicPartition, OffsetValue> entry : group.getValue().entrySet()) {
+                TopicPartition tp = entry.getKey();
+                Optional<TopicImage> topic = image.topic(tp.topic());
+                Uuid committedFor = entry.getValue().topicId();
+                if (topic.isEmpty() || (!Uuid.ZERO_UUID.equals(committedFor) && !topic.get().topicId().equals(committedFor))) {
+                    tombstones.add(CoordinatorRecord.tombstone(new OffsetKey(group.getKey(), tp.topic(), tp.partition())));
+                }
+            }
+            if (!tombstones.isEmpty()) {
+                try {
+                    runtime.write(group.getKey(), tombstones);
+                    LOG.infof("Deleted %d committed offset(s) of group %s for deleted topics", tombstones.size(), group.getKey());
+                } catch (RuntimeException e) {
+                    LOG.warnf("Deleting the offsets of group %s for deleted topics failed: %s", group.getKey(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static Set<Uuid> topicIds(MetadataImage image) {
+        return image.topics().stream().map(TopicImage::topicId).collect(Collectors.toCollection(HashSet::new));
+    }
+
+    private static Set<String> lowerCase(Collection<String> values) {
+        return values == null ? Set.of() : values.stream().map(v -> v.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    }
+
+    @Override
+    public void close() {
+        runtime.close();
+    }
+}

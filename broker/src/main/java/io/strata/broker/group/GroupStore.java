@@ -1,0 +1,95 @@
+package io.strata.broker.group;
+
+import io.strata.broker.group.GroupRecords.CoordinatorRecord;
+import io.strata.broker.group.GroupRecords.GroupKey;
+import io.strata.broker.group.GroupRecords.GroupValue;
+import io.strata.broker.group.GroupRecords.OffsetKey;
+import io.strata.broker.group.GroupRecords.OffsetValue;
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The groups and committed offsets the coordinator holds, built only by {@link #replay}: at start-up
+ * from the records of {@code __consumer_offsets}, and afterwards from each record the coordinator
+ * has just appended there. Confined to the coordinator thread.
+ */
+final class GroupStore {
+
+    private final Map<String, ClassicGroup> groups = new HashMap<>();
+    private final Map<String, Map<TopicPartition, OffsetValue>> offsets = new HashMap<>();
+    private final LongSupplier clock;
+
+    GroupStore(LongSupplier clock) {
+        this.clock = clock;
+    }
+
+    /**
+     * Applies one record. An offset commit for a group that does not exist creates it as an empty
+     * group without a protocol (a "simple" group, as Kafka does for consumers that only commit).
+     */
+    void replay(CoordinatorRecord record) {
+        long now = clock.getAsLong();
+        if (record.key() instanceof OffsetKey key) {
+            TopicPartition tp = new TopicPartition(key.topic(), key.partition());
+            if (record.value() == null) {
+                Map<TopicPartition, OffsetValue> groupOffsets = offsets.get(key.groupId());
+                if (groupOffsets != null) {
+                    groupOffsets.remove(tp);
+                    if (groupOffsets.isEmpty()) {
+                        offsets.remove(key.groupId());
+                    }
+                }
+            } else {
+                groups.computeIfAbsent(key.groupId(), id -> new ClassicGroup(id, now));
+                offsets.computeIfAbsent(key.groupId(), id -> new HashMap<>()).put(tp, (OffsetValue) record.value());
+            }
+        } else if (record.key() instanceof GroupKey key) {
+            if (record.value() == null) {
+                ClassicGroup removed = groups.remove(key.groupId());
+                if (removed != null) {
+                    removed.markDead(now);
+                }
+            } else {
+                groups.computeIfAbsent(key.groupId(), id -> new ClassicGroup(id, now))
+                        .apply((GroupValue) record.value(), now);
+            }
+        }
+    }
+
+    /** The group, or {@code null}. */
+    ClassicGroup group(String groupId) {
+        return groups.get(groupId);
+    }
+
+    Collection<ClassicGroup> groups() {
+        return groups.values();
+    }
+
+    /** The committed offset, or {@code null}. */
+    OffsetValue offset(String groupId, TopicPartition tp) {
+        Map<TopicPartition, OffsetValue> groupOffsets = offsets.get(groupId);
+        return groupOffsets == null ? null : groupOffsets.get(tp);
+    }
+
+    /** The group's committed offsets ordered by topic and partition; empty if none. */
+    Map<TopicPartition, OffsetValue> offsets(String groupId) {
+        Map<TopicPartition, OffsetValue> sorted = new TreeMap<>(
+                java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+        sorted.putAll(offsets.getOrDefault(groupId, Map.of()));
+        return sorted;
+    }
+
+    /** Every group id with committed offsets, with them. */
+    Map<String, Map<TopicPartition, OffsetValue>> allOffsets() {
+        return offsets;
+    }
+
+    int offsetCount() {
+        return offsets.values().stream().mapToInt(Map::size).sum();
+    }
+}

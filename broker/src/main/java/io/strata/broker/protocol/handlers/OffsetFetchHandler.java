@@ -1,0 +1,107 @@
+package io.strata.broker.protocol.handlers;
+
+import io.strata.broker.group.GroupCoordinator;
+import io.strata.broker.protocol.ApiHandler;
+import io.strata.broker.protocol.RequestContext;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
+import org.apache.kafka.common.message.OffsetFetchResponseData;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponsePartition;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponsePartitions;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseTopic;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseTopics;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.OffsetFetchRequest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * OffsetFetch v1-9: one group before v8, several from v8; a null topic list (v2+) asks for every
+ * committed offset of the group. {@code requireStable} needs no wait: there are no transactional
+ * offset commits yet. Version 10 (topic ids) is unstable in kafka-clients 4.1 and not advertised.
+ */
+public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> {
+
+    static final short MAX_VERSION = 9;
+    private static final short FIRST_TOP_LEVEL_ERROR_VERSION = 2;
+
+    private final GroupCoordinator coordinator;
+
+    public OffsetFetchHandler(GroupCoordinator coordinator) {
+        this.coordinator = coordinator;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.OFFSET_FETCH;
+    }
+
+    @Override
+    public short maxVersion() {
+        return MAX_VERSION;
+    }
+
+    @Override
+    public CompletionStage<OffsetFetchResponseData> handle(RequestContext context, OffsetFetchRequest request) {
+        short version = context.apiVersion();
+        OffsetFetchRequestData data = request.data();
+        if (version >= OffsetFetchRequest.BATCH_MIN_VERSION) {
+            List<CompletableFuture<OffsetFetchResponseGroup>> groups = new ArrayList<>();
+            for (OffsetFetchRequestGroup group : data.groups()) {
+                groups.add(coordinator.fetchOffsets(group.groupId(), group.topics()));
+            }
+            return CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+                OffsetFetchResponseData response = new OffsetFetchResponseData();
+                groups.forEach(group -> response.groups().add(group.join()));
+                return response;
+            });
+        }
+        List<OffsetFetchRequestTopics> topics = null;
+        if (data.topics() != null) {
+            topics = new ArrayList<>();
+            for (OffsetFetchRequestData.OffsetFetchRequestTopic topic : data.topics()) {
+                topics.add(new OffsetFetchRequestTopics().setName(topic.name()).setPartitionIndexes(topic.partitionIndexes()));
+            }
+        }
+        List<OffsetFetchRequestTopics> requested = topics;
+        return coordinator.fetchOffsets(data.groupId(), topics).thenApply(group -> singleGroup(group, requested, version));
+    }
+
+    /** The response layout of versions 1-7: the group's topics at the top, its error at the top (v2+) or per partition. */
+    private static OffsetFetchResponseData singleGroup(OffsetFetchResponseGroup group, List<OffsetFetchRequestTopics> requested,
+                                                      short version) {
+        OffsetFetchResponseData response = new OffsetFetchResponseData();
+        boolean topLevelError = version >= FIRST_TOP_LEVEL_ERROR_VERSION;
+        if (topLevelError) {
+            response.setErrorCode(group.errorCode());
+        } else if (group.errorCode() != Errors.NONE.code() && group.topics().isEmpty() && requested != null) {
+            // Version 1 has nowhere else for a group error: every requested partition carries it.
+            for (OffsetFetchRequestTopics topic : requested) {
+                OffsetFetchResponseTopics failed = new OffsetFetchResponseTopics().setName(topic.name());
+                topic.partitionIndexes().forEach(p -> failed.partitions().add(new OffsetFetchResponsePartitions()
+                        .setPartitionIndex(p).setCommittedOffset(-1).setMetadata("").setErrorCode(group.errorCode())));
+                group.topics().add(failed);
+            }
+        }
+        for (OffsetFetchResponseTopics topic : group.topics()) {
+            OffsetFetchResponseTopic topicResponse = new OffsetFetchResponseTopic().setName(topic.name());
+            for (OffsetFetchResponsePartitions partition : topic.partitions()) {
+                short error = partition.errorCode() != Errors.NONE.code() || topLevelError ? partition.errorCode() : group.errorCode();
+                topicResponse.partitions().add(new OffsetFetchResponsePartition()
+                        .setPartitionIndex(partition.partitionIndex())
+                        .setCommittedOffset(partition.committedOffset())
+                        .setCommittedLeaderEpoch(partition.committedLeaderEpoch())
+                        .setMetadata(partition.metadata())
+                        .setErrorCode(error));
+            }
+            response.topics().add(topicResponse);
+        }
+        return response;
+    }
+}
