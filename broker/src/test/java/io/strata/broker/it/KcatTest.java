@@ -1,0 +1,95 @@
+package io.strata.broker.it;
+
+import io.strata.broker.testing.TestBroker;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * librdkafka, through kcat (Debian package {@code kcat}), against a real broker: metadata,
+ * keyed produce, consume from the beginning, and a balanced consumer group. Skipped, with the
+ * reason shown, where kcat is not installed; the {@code clients} profile makes that a failure.
+ */
+class KcatTest {
+
+    @TempDir
+    static Path dataDir;
+    static TestBroker broker;
+
+    @BeforeAll
+    static void start() {
+        boolean installed = Files.isExecutable(Path.of("/usr/bin/kcat"))
+                || System.getenv("PATH") != null && List.of(System.getenv("PATH").split(":")).stream()
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, "kcat")));
+        if (Boolean.getBoolean("strata.clients.required")) {
+            assertThat(installed).as("kcat is required by the clients profile but is not on the PATH").isTrue();
+        }
+        assumeTrue(installed, "kcat is not installed (Debian: apt-get install kcat); librdkafka tests skipped");
+        broker = TestBroker.start(dataDir);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private static String kcat(String stdin, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("kcat", "-b", broker.bootstrapServers()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (stdin != null) {
+            process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        process.getOutputStream().close();
+        byte[] output = process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("kcat " + args + " finished").isTrue();
+        String text = new String(output, StandardCharsets.UTF_8);
+        assertThat(process.exitValue()).as(text).isZero();
+        return text;
+    }
+
+    @Test
+    void metadataProduceAndConsume() throws Exception {
+        broker.createTopic("kcat-topic", 3, Map.of());
+        assertThat(kcat(null, "-L")).contains("1 brokers:", "topic \"kcat-topic\" with 3 partitions");
+
+        String input = IntStream.range(0, 30).mapToObj(i -> "key" + (i % 5) + ":value" + i).reduce("", (a, b) -> a + b + "\n");
+        kcat(input, "-t", "kcat-topic", "-P", "-K:");
+
+        String consumed = kcat(null, "-t", "kcat-topic", "-C", "-o", "beginning", "-e", "-f", "%k=%s@%p\\n");
+        List<String> lines = consumed.lines().filter(line -> line.startsWith("key")).toList();
+        assertThat(lines).hasSize(30);
+        for (int k = 0; k < 5; k++) {
+            String key = "key" + k;
+            List<String> ofKey = lines.stream().filter(line -> line.startsWith(key + "=")).toList();
+            assertThat(ofKey.stream().map(line -> line.substring(line.indexOf('@'))).distinct()).hasSize(1);
+            assertThat(ofKey.stream().map(line -> Integer.parseInt(line.substring(line.indexOf("=value") + 6, line.indexOf('@')))))
+                    .isSorted();
+        }
+    }
+
+    @Test
+    void balancedConsumerGroup() throws Exception {
+        broker.createTopic("kcat-group-topic", 4, Map.of());
+        kcat(IntStream.range(0, 40).mapToObj(i -> "m" + i).reduce("", (a, b) -> a + b + "\n"), "-t", "kcat-group-topic", "-P");
+        String consumed = kcat(null, "-G", "kcat-group", "-X", "auto.offset.reset=earliest", "-c", "40", "-f", "%s\\n", "kcat-group-topic");
+        assertThat(consumed.lines().filter(line -> line.startsWith("m")))
+                .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 40).mapToObj(i -> "m" + i).toList());
+    }
+}
