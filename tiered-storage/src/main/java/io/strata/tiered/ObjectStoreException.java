@@ -12,7 +12,16 @@ public class ObjectStoreException extends RuntimeException {
     private final ObjectKey key;
 
     public ObjectStoreException(String operation, ObjectKey key, Throwable cause) {
-        super(operation + " of '" + key + "' failed: " + cause, cause);
+        this(operation, key, null, cause);
+    }
+
+    /**
+     * @param location where the store keeps {@code key}, such as {@code s3://bucket/prefix/key}, for
+     *                 stores whose configuration the key alone does not name; may be null
+     */
+    public ObjectStoreException(String operation, ObjectKey key, String location, Throwable cause) {
+        super(operation + " of '" + key + "'" + (location == null ? "" : " at " + location) + " failed: " + cause,
+                cause);
         this.operation = Objects.requireNonNull(operation, "operation");
         this.key = Objects.requireNonNull(key, "key");
     }

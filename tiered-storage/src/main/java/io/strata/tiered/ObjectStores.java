@@ -2,27 +2,78 @@ package io.strata.tiered;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /** Opens the {@link ObjectStore} that a URL names, choosing the implementation by its scheme. */
 public final class ObjectStores {
 
-    private static final String SUPPORTED_SCHEMES = "file (file:///path/to/directory)";
+    /**
+     * Option: {@code true} to name the bucket in the URL path rather than the host name, as MinIO and
+     * most other S3-compatible stores need; {@code false} by default.
+     */
+    public static final String S3_PATH_STYLE = "s3.path-style";
+
+    private static final Set<String> OPTIONS = Set.of(S3_PATH_STYLE);
+    private static final String SUPPORTED_SCHEMES = "file (file:///path/to/directory), s3 (s3://bucket/prefix)";
 
     private ObjectStores() {
+    }
+
+    /** Opens the store at {@code uri} with no options; see {@link #open(URI, Map)}. */
+    public static ObjectStore open(URI uri) {
+        return open(uri, Map.of());
     }
 
     /**
      * Opens the store at {@code uri}; the caller closes it.
      *
-     * @throws IllegalArgumentException if the scheme is not supported or the URI is malformed for it
+     * <ul>
+     *   <li>{@code file:///path/to/directory}: a {@link LocalDirectoryObjectStore}.</li>
+     *   <li>{@code s3://bucket/prefix}: an {@link S3ObjectStore}, with the endpoint, region and
+     *       credentials of the standard AWS environment variables (see {@link S3Settings#fromUri}) and
+     *       the option {@value #S3_PATH_STYLE}.</li>
+     * </ul>
+     *
+     * <p>Options that do not apply to the scheme are ignored, so one set can serve any URI.
+     *
+     * @throws IllegalArgumentException if the scheme is not supported, the URI is malformed for it,
+     *                                  or an option is unknown or has an invalid value
      */
-    public static ObjectStore open(URI uri) {
+    public static ObjectStore open(URI uri, Map<String, String> options) {
+        return open(uri, options, System.getenv());
+    }
+
+    /** {@link #open(URI, Map)} with the environment variables given, for tests. */
+    static ObjectStore open(URI uri, Map<String, String> options, Map<String, String> environment) {
         Objects.requireNonNull(uri, "uri");
+        Objects.requireNonNull(options, "options");
+        for (String option : options.keySet()) {
+            if (!OPTIONS.contains(option)) {
+                throw new IllegalArgumentException("Unknown object store option '" + option + "'; known options: "
+                        + OPTIONS);
+            }
+        }
         if ("file".equalsIgnoreCase(uri.getScheme())) {
             return new LocalDirectoryObjectStore(Path.of(uri));
         }
+        if ("s3".equalsIgnoreCase(uri.getScheme())) {
+            return new S3ObjectStore(S3Settings.fromUri(uri, environment)
+                    .pathStyle(booleanOption(options, S3_PATH_STYLE))
+                    .build());
+        }
         throw new IllegalArgumentException("Unsupported object store URI '" + uri + "': scheme '"
                 + uri.getScheme() + "' is not supported; supported schemes: " + SUPPORTED_SCHEMES);
+    }
+
+    private static boolean booleanOption(Map<String, String> options, String name) {
+        String value = options.getOrDefault(name, "false").strip();
+        // Boolean.parseBoolean would take a typo such as "ture" for false.
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new IllegalArgumentException("Invalid value '" + value + "' of object store option '" + name
+                + "': expected true or false");
     }
 }

@@ -234,7 +234,7 @@ abstract class ObjectStoreContractTest {
         return Files.write(Files.createTempFile(sources, "source", ".bin"), data);
     }
 
-    private ByteBuffer get(String key, long position, int length) {
+    protected ByteBuffer get(String key, long position, int length) {
         return await(store.get(key(key), position, length));
     }
 
@@ -249,13 +249,13 @@ abstract class ObjectStoreContractTest {
         return failure;
     }
 
-    private static byte[] bytes(ByteBuffer buffer) {
+    protected static byte[] bytes(ByteBuffer buffer) {
         byte[] bytes = new byte[buffer.remaining()];
         buffer.duplicate().get(bytes);
         return bytes;
     }
 
-    private static byte[] randomBytes(int length) {
+    protected static byte[] randomBytes(int length) {
         byte[] bytes = new byte[length];
         new Random(length).nextBytes(bytes);
         return bytes;

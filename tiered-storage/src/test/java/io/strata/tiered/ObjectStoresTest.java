@@ -1,23 +1,51 @@
 package io.strata.tiered;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ObjectStoresTest {
 
     @Test
     void rejectsAnUnsupportedSchemeNamingTheSupportedOnes() {
-        assertThatThrownBy(() -> ObjectStores.open(URI.create("s3://bucket/prefix")))
+        assertThatThrownBy(() -> ObjectStores.open(URI.create("gs://bucket/prefix")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("s3://bucket/prefix")
-                .hasMessageContaining("supported schemes: file");
+                .hasMessageContaining("gs://bucket/prefix")
+                .hasMessageContaining("supported schemes: file")
+                .hasMessageContaining("s3 (s3://bucket/prefix)");
     }
 
     @Test
     void rejectsAFileUriWithoutAnAbsolutePath() {
         assertThatThrownBy(() -> ObjectStores.open(URI.create("file:relative/path")))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void opensAnS3UriWithThePathStyleOption() {
+        try (ObjectStore store = ObjectStores.open(URI.create("s3://bucket/prefix"),
+                Map.of(ObjectStores.S3_PATH_STYLE, "true"), Map.of("AWS_ENDPOINT_URL", "http://minio:9000"))) {
+            assertThat(store).isInstanceOfSatisfying(S3ObjectStore.class, s3 -> {
+                assertThat(s3.settings().bucket()).isEqualTo("bucket");
+                assertThat(s3.settings().prefix()).isEqualTo("prefix");
+                assertThat(s3.settings().endpoint()).contains(URI.create("http://minio:9000"));
+                assertThat(s3.settings().pathStyle()).isTrue();
+            });
+        }
+    }
+
+    @Test
+    void rejectsUnknownOptionsAndInvalidValues() {
+        URI uri = URI.create("s3://bucket/prefix");
+
+        assertThatThrownBy(() -> ObjectStores.open(uri, Map.of("s3.path-styel", "true")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("s3.path-styel");
+        assertThatThrownBy(() -> ObjectStores.open(uri, Map.of(ObjectStores.S3_PATH_STYLE, "yes")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'yes'");
     }
 }
