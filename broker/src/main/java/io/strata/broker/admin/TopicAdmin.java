@@ -11,6 +11,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicIdException;
@@ -94,7 +95,7 @@ public final class TopicAdmin {
 
     public CompletableFuture<Uuid> deleteTopic(String name) {
         return guard(() -> {
-            TopicImage topic = requireTopic(name);
+            TopicImage topic = requireExternalTopic(name);
             return submit(new MetadataCommand.DeleteTopic(topic.topicId())).thenApply(ignored -> topic.topicId());
         });
     }
@@ -103,6 +104,7 @@ public final class TopicAdmin {
         return guard(() -> {
             TopicImage topic = image().topic(topicId)
                     .orElseThrow(() -> new UnknownTopicIdException("Topic id " + topicId + " does not exist."));
+            requireExternalTopic(topic.name());
             return submit(new MetadataCommand.DeleteTopic(topicId)).thenApply(ignored -> topic.name());
         });
     }
@@ -112,7 +114,7 @@ public final class TopicAdmin {
     }
 
     private CompletableFuture<Void> doCreatePartitions(String name, int totalCount, boolean validateOnly) {
-        TopicImage topic = requireTopic(name);
+        TopicImage topic = requireExternalTopic(name);
         if (totalCount < topic.partitions()) {
             throw new InvalidPartitionsException("Topic currently has " + topic.partitions()
                     + " partitions, which is higher than the requested " + totalCount + ".");
@@ -169,6 +171,20 @@ public final class TopicAdmin {
 
     public boolean isListConfig(String name) {
         return catalog.isList(name);
+    }
+
+    /**
+     * The topic, unless it is one the broker manages itself ({@code __consumer_offsets}): its
+     * partition count is part of the group-to-partition mapping and deleting it loses every
+     * committed offset, so clients may not delete it or add partitions to it.
+     */
+    private TopicImage requireExternalTopic(String name) {
+        TopicImage topic = requireTopic(name);
+        if (Topic.isInternal(name)) {
+            throw new PolicyViolationException("Topic '" + name + "' is internal to the broker and cannot be deleted"
+                    + " or repartitioned by clients.");
+        }
+        return topic;
     }
 
     /** The topic, or UNKNOWN_TOPIC_OR_PARTITION. */

@@ -13,7 +13,11 @@ import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicCollection;
 import org.apache.kafka.common.TopicPartition;
@@ -24,6 +28,7 @@ import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.protocol.Errors;
@@ -227,6 +232,27 @@ class TopicAdminTest {
         assertThat(low).isEqualTo(4);
         assertThat(broker.readAll(List.of(tp), 6, Duration.ofSeconds(20))).extracting(r -> r.offset())
                 .containsExactly(4L, 5L, 6L, 7L, 8L, 9L);
+    }
+
+    @Test
+    void theInternalOffsetsTopicIsProtectedFromClients() throws Exception {
+        try (KafkaConsumer<byte[], byte[]> consumer = broker.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "creates-offsets"))) {
+            consumer.listTopics();
+            consumer.committed(java.util.Set.of(new TopicPartition("anything", 0)));
+        }
+        String offsets = "__consumer_offsets";
+        assertThat(admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get()).contains(offsets);
+        assertThat(admin.describeTopics(List.of(offsets)).allTopicNames().get().get(offsets).isInternal()).isTrue();
+        try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of(ProducerConfig.RETRIES_CONFIG, 0))) {
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>(offsets, 0, null, "forged".getBytes())).get())
+                    .hasCauseInstanceOf(InvalidTopicException.class);
+        }
+        assertThatThrownBy(() -> admin.deleteTopics(List.of(offsets)).all().get())
+                .hasCauseInstanceOf(PolicyViolationException.class);
+        assertThatThrownBy(() -> admin.createPartitions(Map.of(offsets, NewPartitions.increaseTo(60))).all().get())
+                .hasCauseInstanceOf(PolicyViolationException.class);
+        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("__transaction_state", 1, (short) 1))).all().get())
+                .hasCauseInstanceOf(PolicyViolationException.class);
     }
 
     @Test

@@ -5,6 +5,8 @@ import io.strata.broker.config.ConfigEntry;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
+import org.apache.kafka.common.errors.PolicyViolationException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableReplicaAssignment;
@@ -58,7 +60,10 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
         });
         List<CompletableFuture<CreatableTopicResult>> results = new ArrayList<>();
         for (CreatableTopic topic : data.topics()) {
-            if (duplicates.contains(topic.name())) {
+            if (Topic.isInternal(topic.name())) {
+                results.add(CompletableFuture.completedFuture(failed(topic.name(), new PolicyViolationException(
+                        "Topic '" + topic.name() + "' is internal: the broker creates it when it is first needed."))));
+            } else if (duplicates.contains(topic.name())) {
                 results.add(CompletableFuture.completedFuture(failed(topic.name(),
                         new InvalidRequestException("Create topics request from client `" + context.clientId()
                                 + "` contains multiple entries for the following topics: " + topic.name()))));

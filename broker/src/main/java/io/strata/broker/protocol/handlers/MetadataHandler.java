@@ -68,7 +68,8 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         List<CompletableFuture<Void>> creations = new ArrayList<>();
         for (MetadataRequestTopic requested : data.topics()) {
             String name = requested.name();
-            if (Uuid.ZERO_UUID.equals(requested.topicId()) && mayCreate && admin.image().topic(name).isEmpty() && isValidName(name)) {
+            if (Uuid.ZERO_UUID.equals(requested.topicId()) && mayCreate && admin.image().topic(name).isEmpty()
+                    && isValidName(name) && !Topic.isInternal(name)) {
                 creations.add(admin.createTopic(name, -1, (short) -1, java.util.Map.of(), false)
                         .<Void>thenApply(topic -> null)
                         .exceptionally(MetadataHandler::ignoreRace));

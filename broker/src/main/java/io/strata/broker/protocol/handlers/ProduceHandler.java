@@ -9,6 +9,7 @@ import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
@@ -77,6 +78,10 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                         partitions.partition(new TopicPartition(t.name(), partitionData.index())));
                 if (partition.isEmpty()) {
                     fail(partitionResponse, byId && topic.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
+                } else if (Topic.isInternal(partition.get().topicPartition().topic())) {
+                    // Its records are replayed into broker state at start-up: only the broker writes them.
+                    fail(partitionResponse, Errors.INVALID_TOPIC_EXCEPTION,
+                            "Cannot append to internal topic " + partition.get().topicPartition().topic());
                 } else {
                     append(partition.get(), (MemoryRecords) partitionData.records(), partitionResponse);
                     if (acks == -1 && fsyncBeforeAck && partitionResponse.errorCode() == Errors.NONE.code()) {
