@@ -251,6 +251,8 @@ start_strata() {
   ensure_port_free "$STRATA_HTTP_PORT" "Strata HTTP"
   LAUNCH_MS=$(now_ms)
   # shellcheck disable=SC2086
+  # Kafka's shipped server.properties sets group.initial.rebalance.delay.ms=0; Strata runs with the same.
+  STRATA_GROUPS_INITIAL_REBALANCE_DELAY_MS=0 \
   STRATA_KAFKA_PORT="$STRATA_PORT" STRATA_DATA_DIR="$data" QUARKUS_HTTP_PORT="$STRATA_HTTP_PORT" \
   STRATA_KAFKA_HOST=127.0.0.1 STRATA_ADVERTISED_HOST=127.0.0.1 \
     java $STRATA_JAVA_OPTS -jar "$STRATA_JAR" > "$logfile" 2>&1 &

@@ -99,6 +99,9 @@ public class BrokerLifecycle {
                 .raftHost(config.raft().host())
                 .raftPort(config.raft().port())
                 .raftPeers(config.raft().peers().orElse(List.of()))
+                .groups(new GroupConfig(groups.initialRebalanceDelayMs(), groups.minSessionTimeoutMs(),
+                        groups.maxSessionTimeoutMs(), groups.offsetsTopicPartitions(), groups.offsetMetadataMaxBytes(),
+                        GroupConfig.DEFAULTS.newMemberJoinTimeoutMs()))
                 .build();
     }
 

@@ -27,17 +27,19 @@ class BrokerLifecycleTest {
 
     @Test
     void environmentVariablesSetEverySetting() {
-        BrokerSettings settings = BrokerLifecycle.settings(fromEnvironment(Map.of(
-                "STRATA_NODE_ID", "7",
-                "STRATA_DATA_DIR", "/var/lib/strata",
-                "STRATA_KAFKA_HOST", "0.0.0.0",
-                "STRATA_KAFKA_PORT", "19092",
-                "STRATA_ADVERTISED_HOST", "broker-7.example",
-                "STRATA_ADVERTISED_PORT", "9093",
-                "STRATA_LOG_RETENTION_MS", "3600000",
-                "STRATA_LOG_CLEANUP_POLICY", "compact",
-                "STRATA_TOPICS_AUTO_CREATE", "true",
-                "STRATA_LOG_FSYNC_BEFORE_ACK", "true")));
+        BrokerSettings settings = BrokerLifecycle.settings(fromEnvironment(Map.ofEntries(
+                Map.entry("STRATA_NODE_ID", "7"),
+                Map.entry("STRATA_DATA_DIR", "/var/lib/strata"),
+                Map.entry("STRATA_KAFKA_HOST", "0.0.0.0"),
+                Map.entry("STRATA_KAFKA_PORT", "19092"),
+                Map.entry("STRATA_ADVERTISED_HOST", "broker-7.example"),
+                Map.entry("STRATA_ADVERTISED_PORT", "9093"),
+                Map.entry("STRATA_LOG_RETENTION_MS", "3600000"),
+                Map.entry("STRATA_LOG_CLEANUP_POLICY", "compact"),
+                Map.entry("STRATA_TOPICS_AUTO_CREATE", "true"),
+                Map.entry("STRATA_LOG_FSYNC_BEFORE_ACK", "true"),
+                Map.entry("STRATA_GROUPS_INITIAL_REBALANCE_DELAY_MS", "0"),
+                Map.entry("STRATA_GROUPS_OFFSETS_TOPIC_PARTITIONS", "10"))));
         assertThat(settings.nodeId()).isEqualTo(7);
         assertThat(settings.dataDir()).isEqualTo(Path.of("/var/lib/strata"));
         assertThat(settings.kafkaHost()).isEqualTo("0.0.0.0");
@@ -47,6 +49,8 @@ class BrokerLifecycleTest {
         assertThat(settings.topicDefaults()).containsEntry("retention.ms", "3600000").containsEntry("cleanup.policy", "compact");
         assertThat(settings.autoCreateTopics()).isTrue();
         assertThat(settings.fsyncBeforeAck()).isTrue();
+        assertThat(settings.groups().initialRebalanceDelayMs()).isZero();
+        assertThat(settings.groups().offsetsTopicPartitions()).isEqualTo(10);
     }
 
     @Test
