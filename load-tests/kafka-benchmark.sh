@@ -30,7 +30,9 @@ KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-29093}"
 # JVM options. Kafka's default is what bin/kafka-server-start.sh + bin/kafka-run-class.sh set.
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx1G -Xms1G}"
 KAFKA_JVM_PERFORMANCE_OPTS="${KAFKA_JVM_PERFORMANCE_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true}"
-STRATA_JAVA_OPTS="${STRATA_JAVA_OPTS:-}"    # empty = JVM defaults, i.e. plain `java -jar`
+# Strata's recommended heap, as Kafka runs with its scripts' KAFKA_HEAP_OPTS (-Xmx1G -Xms1G); set it empty for
+# plain `java -jar`, whose initial heap is 1/64 of the machine's memory.
+STRATA_JAVA_OPTS="${STRATA_JAVA_OPTS--Xms64m -Xmx512m}"
 TOOLS_JAVA_OPTS="${TOOLS_JAVA_OPTS:--Xmx512M}"  # what bin/kafka-producer-perf-test.sh & co. set
 
 STARTUP_TIMEOUT_S="${STARTUP_TIMEOUT_S:-30}"    # broker launch -> port accepts TCP
