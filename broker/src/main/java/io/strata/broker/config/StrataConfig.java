@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -159,5 +160,14 @@ public interface StrataConfig {
         /** {@code offset.metadata.max.bytes}: longest metadata of a committed offset. */
         @WithDefault("4096")
         int offsetMetadataMaxBytes();
+    }
+
+    /** Metrics. */
+    Metrics metrics();
+
+    interface Metrics {
+        /** How often the consumer lag gauges are recomputed. */
+        @WithDefault("10s")
+        Duration lagRefreshInterval();
     }
 }

@@ -1,5 +1,6 @@
 package io.strata.broker.server;
 
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -7,6 +8,7 @@ import io.strata.broker.config.StrataConfig;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -19,7 +21,9 @@ class BrokerLifecycleTest {
     private static StrataConfig fromEnvironment(Map<String, String> env) {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withMapping(StrataConfig.class)
+                // The two converters Quarkus adds to plain SmallRye Config for these settings.
                 .withConverter(Path.class, 100, Path::of)
+                .withConverter(Duration.class, 100, new DurationConverter())
                 .withSources(new EnvConfigSource(env, 300))
                 .build();
         return config.getConfigMapping(StrataConfig.class);

@@ -1,0 +1,99 @@
+package io.strata.broker.it;
+
+import io.strata.broker.testing.KafkaWire;
+import io.strata.broker.testing.TestBroker;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Produce requests a client library would never send: each is refused with Kafka's error and nothing is appended. */
+class ProduceValidationTest {
+
+    private static final String TOPIC = "validated";
+
+    @TempDir
+    static Path dataDir;
+    static TestBroker broker;
+
+    @BeforeAll
+    static void start() {
+        broker = TestBroker.start(dataDir);
+        broker.createTopic(TOPIC, 1, Map.of("max.message.bytes", "2048"));
+    }
+
+    @AfterAll
+    static void stop() {
+        broker.close();
+    }
+
+    private static ProduceResponseData.PartitionProduceResponse produce(short acks, MemoryRecords records) throws Exception {
+        ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
+        topics.add(new ProduceRequestData.TopicProduceData().setName(TOPIC).setPartitionData(List.of(
+                new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records))));
+        try (KafkaWire wire = new KafkaWire(broker.broker().kafkaAddress())) {
+            ProduceResponse response = (ProduceResponse) wire.send(ApiKeys.PRODUCE, (short) 12,
+                    new ProduceRequestData().setAcks(acks).setTimeoutMs(5000).setTopicData(topics));
+            return response.data().responses().iterator().next().partitionResponses().get(0);
+        }
+    }
+
+    private static long endOffset() {
+        return broker.broker().partitions().partition(new TopicPartition(TOPIC, 0)).orElseThrow().log().logEndOffset();
+    }
+
+    @Test
+    void aBatchWithABadCrcIsRefusedWhole() throws Exception {
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
+                new SimpleRecord("one".getBytes()), new SimpleRecord("two".getBytes()));
+        ByteBuffer bytes = records.buffer();
+        int last = bytes.limit() - 1;
+        bytes.put(last, (byte) (bytes.get(last) ^ 0xff));
+        long before = endOffset();
+        ProduceResponseData.PartitionProduceResponse response = produce((short) 1, records);
+        assertThat(response.errorCode()).isEqualTo(Errors.CORRUPT_MESSAGE.code());
+        assertThat(endOffset()).isEqualTo(before);
+    }
+
+    @Test
+    void aBatchAboveMaxMessageBytesIsRefused() throws Exception {
+        long before = endOffset();
+        ProduceResponseData.PartitionProduceResponse response = produce((short) 1,
+                MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(new byte[4096])));
+        assertThat(response.errorCode()).isEqualTo(Errors.MESSAGE_TOO_LARGE.code());
+        assertThat(endOffset()).isEqualTo(before);
+    }
+
+    @Test
+    void anUnknownAcksValueIsRefused() throws Exception {
+        ProduceResponseData.PartitionProduceResponse response = produce((short) 2,
+                MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("v".getBytes())));
+        assertThat(response.errorCode()).isEqualTo(Errors.INVALID_REQUIRED_ACKS.code());
+    }
+
+    @Test
+    void aValidBatchIsAppendedAfterTheRefusedOnes() throws Exception {
+        long before = endOffset();
+        ProduceResponseData.PartitionProduceResponse response = produce((short) 1,
+                MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("fine".getBytes())));
+        assertThat(response.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(response.baseOffset()).isEqualTo(before);
+        assertThat(endOffset()).isEqualTo(before + 1);
+    }
+}
