@@ -196,7 +196,10 @@ public final class PartitionLog implements Closeable {
         }
         lastFlushTime = time.milliseconds();
         LoadSummary summary = new LoadSummary(clean, segments.size(), recovered, bytesTruncated, dropped);
-        LOG.infof("Loaded %s: %d segments, offsets %d to %d, %s, %d segments recovered, "
+        // A broker holds thousands of partitions: only a load that had to recover is worth a line at INFO.
+        boolean recoveryRan = !clean && !baseOffsets.isEmpty();
+        LOG.logf(recoveryRan ? Logger.Level.INFO : Logger.Level.DEBUG,
+                "Loaded %s: %d segments, offsets %d to %d, %s, %d segments recovered, "
                         + "%d bytes dropped, %d segments dropped",
                 topicPartition, segments.size(), logStartOffset, logEndOffset,
                 clean ? "clean shutdown" : baseOffsets.isEmpty() ? "new log" : "unclean shutdown",
