@@ -67,8 +67,14 @@ final class ClassicGroup {
         protocolType = value.protocolType() == null || value.protocolType().isEmpty() ? null : value.protocolType();
         protocolName = value.protocol();
         Set<String> named = new HashSet<>();
+        value.members().forEach(stored -> named.add(stored.memberId()));
+        // Dropped first: a static member's replacement takes over its instance id below.
+        for (String memberId : new ArrayList<>(members.keySet())) {
+            if (!named.contains(memberId)) {
+                remove(memberId);
+            }
+        }
         for (MemberValue stored : value.members()) {
-            named.add(stored.memberId());
             GroupMember member = members.get(stored.memberId());
             if (member == null) {
                 member = new GroupMember(stored.memberId(), stored.groupInstanceId(), stored.clientId(),
@@ -80,11 +86,6 @@ final class ClassicGroup {
                 }
             }
             member.setAssignment(stored.assignment());
-        }
-        for (String memberId : new ArrayList<>(members.keySet())) {
-            if (!named.contains(memberId)) {
-                remove(memberId);
-            }
         }
         leaderId = value.leader() != null && members.containsKey(value.leader()) ? value.leader() : null;
         if (leaderId == null && !members.isEmpty()) {
@@ -231,7 +232,8 @@ final class ClassicGroup {
     void remove(String memberId) {
         GroupMember removed = members.remove(memberId);
         if (removed != null && removed.isStatic()) {
-            staticMembers.remove(removed.groupInstanceId());
+            // Only if the instance id still points here: it may already belong to the member's replacement.
+            staticMembers.remove(removed.groupInstanceId(), memberId);
         }
         if (memberId.equals(leaderId)) {
             leaderId = members.isEmpty() ? null : members.keySet().iterator().next();

@@ -545,8 +545,11 @@ final class Membership {
         LOG.infof("Assignment of group %s generation %d stored; %d member(s)", group.groupId(), generation, group.size());
         whenDone(stored, error -> {
             if (group.generationId() != generation || !group.isInState(GroupState.STABLE)) {
-                propagateAssignment(group, Errors.REBALANCE_IN_PROGRESS);
-            } else if (error != null) {
+                // The rebalance that moved the group on already answered this generation's members;
+                // those parked now belong to the next one.
+                return;
+            }
+            if (error != null) {
                 propagateAssignment(group, CoordinatorRuntime.appendError(error));
             } else {
                 propagateAssignment(group, Errors.NONE);

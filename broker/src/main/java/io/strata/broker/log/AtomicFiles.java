@@ -12,12 +12,12 @@ import java.nio.file.StandardOpenOption;
  * Replaces small files so that a crash leaves either the old or the new content, never a mix:
  * write to {@code <name>.tmp}, fsync, rename over the target, fsync the directory.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
 
     private AtomicFiles() {
     }
 
-    static void write(Path target, ByteBuffer content) throws IOException {
+    public static void write(Path target, ByteBuffer content) throws IOException {
         Path tmp = LogFiles.tmpFile(target);
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {

@@ -133,9 +133,13 @@ public final class PartitionManager implements AutoCloseable {
     public synchronized void removeOrphans(MetadataImage image) {
         try (Stream<Path> dirs = Files.list(logsDir)) {
             dirs.filter(Files::isDirectory).forEach(dir -> {
+                // Only a directory that names its owner, and an owner the metadata no longer has,
+                // is removed: an unreadable or missing partition.metadata is no proof of anything.
                 Optional<Uuid> owner = new PartitionMetadataFile(dir).read();
-                if (owner.isEmpty() || image.topic(owner.get()).isEmpty()) {
-                    LOG.infof("Removing %s: no topic owns it", dir);
+                if (owner.isEmpty()) {
+                    LOG.warnf("Leaving %s alone: it has no readable %s", dir, PartitionMetadataFile.NAME);
+                } else if (image.topic(owner.get()).isEmpty()) {
+                    LOG.infof("Removing %s: its topic %s was deleted", dir, owner.get());
                     deleteRecursively(dir);
                 }
             });

@@ -1,13 +1,14 @@
 package io.strata.broker.partition;
 
+import io.strata.broker.log.AtomicFiles;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.KafkaStorageException;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
 /**
@@ -42,10 +43,9 @@ final class PartitionMetadataFile {
     }
 
     void write(Uuid topicId) {
-        Path tmp = file.resolveSibling(NAME + ".tmp");
         try {
-            Files.writeString(tmp, "version: 0\ntopic_id: " + topicId + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(file, ByteBuffer.wrap(("version: 0\ntopic_id: " + topicId + "\n")
+                    .getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new KafkaStorageException("cannot write " + file, e);
         }

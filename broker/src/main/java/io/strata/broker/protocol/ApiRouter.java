@@ -6,6 +6,7 @@ import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollect
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
 
 import java.util.Collection;
 import java.util.EnumMap;
@@ -53,7 +54,10 @@ public final class ApiRouter {
         return versions;
     }
 
-    /** Dispatches a request; the returned stage never completes exceptionally. */
+    /**
+     * Dispatches a request. The stage completes with the response (null for none) or, when the
+     * client can only learn of a failure by losing its connection, with a {@link ConnectionClosingException}.
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
     CompletionStage<ApiMessage> dispatch(RequestContext context, AbstractRequest request) {
         ApiHandler handler = handlers.get(request.apiKey());
@@ -63,9 +67,19 @@ public final class ApiRouter {
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
-        return stage.handle((response, error) -> error == null
-                ? response
-                : request.getErrorResponse(0, unwrap(error)).data());
+        return stage.handle((response, error) -> {
+            if (error == null) {
+                return response;
+            }
+            Throwable cause = unwrap(error);
+            AbstractResponse errorResponse = cause instanceof ConnectionClosingException
+                    ? null : request.getErrorResponse(0, cause);
+            if (errorResponse == null) {
+                throw cause instanceof ConnectionClosingException closing ? closing
+                        : new ConnectionClosingException(request.apiKey() + " without a response failed: " + cause);
+            }
+            return errorResponse.data();
+        });
     }
 
     private static Throwable unwrap(Throwable error) {

@@ -54,16 +54,24 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             RequestContext context = new RequestContext(request.header(), channel.remoteAddress());
             router.dispatch(context, request.body()).whenComplete((response, error) -> {
                 request.release();
+                Runnable done = error == null ? () -> complete(entry, response) : () -> closeAfter(request, error);
                 if (channel.eventLoop().inEventLoop()) {
-                    complete(entry, response);
+                    done.run();
                 } else {
-                    channel.eventLoop().execute(() -> complete(entry, response));
+                    channel.eventLoop().execute(done);
                 }
             });
         }
         if (inFlight.size() >= MAX_IN_FLIGHT) {
             channel.config().setAutoRead(false);
         }
+    }
+
+    private void closeAfter(KafkaRequest request, Throwable error) {
+        Throwable cause = error.getCause() != null && !(error instanceof ConnectionClosingException) ? error.getCause() : error;
+        LOG.warnf("Closing connection from %s after %s: %s", channel.remoteAddress(), request.header().apiKey(),
+                cause.getMessage());
+        channel.close();
     }
 
     private ApiMessage unsupportedApiVersions() {

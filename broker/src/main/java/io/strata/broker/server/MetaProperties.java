@@ -1,14 +1,16 @@
 package io.strata.broker.server;
 
+import io.strata.broker.log.AtomicFiles;
 import org.apache.kafka.common.Uuid;
 
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Properties;
 
 /**
@@ -39,20 +41,21 @@ final class MetaProperties {
                             + ", not to node " + nodeId + " (STRATA_NODE_ID); use another STRATA_DATA_DIR.");
                 }
                 String clusterId = props.getProperty("cluster.id");
-                if (clusterId != null && !clusterId.isBlank()) {
-                    return clusterId;
+                if (clusterId == null || clusterId.isBlank()) {
+                    // A new id next to existing logs and metadata would split this node from its cluster.
+                    throw new IllegalStateException(file + " has no cluster.id; restore it or remove the data directory "
+                            + dataDir);
                 }
+                return clusterId;
             }
             String clusterId = Uuid.randomUuid().toString();
             Properties props = new Properties();
             props.setProperty("version", "1");
             props.setProperty("cluster.id", clusterId);
             props.setProperty("node.id", Integer.toString(nodeId));
-            Path tmp = file.resolveSibling(FILE + ".tmp");
-            try (Writer writer = Files.newBufferedWriter(tmp)) {
-                props.store(writer, "Written by Strata on first start; do not edit");
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            StringWriter text = new StringWriter();
+            props.store(text, "Written by Strata on first start; do not edit");
+            AtomicFiles.write(file, ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.ISO_8859_1)));
             return clusterId;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read or write " + file + ": " + e.getMessage(), e);

@@ -27,17 +27,24 @@ public final class ProducerIdManager {
             return CompletableFuture.completedFuture(next++);
         }
         if (refill == null) {
-            refill = metadata.submit(new MetadataCommand.AllocateProducerIds(BLOCK_SIZE)).thenAccept(result -> {
-                if (result.isError()) {
-                    throw result.exception();
-                }
+            // Assigned before the cleanup is attached: a submit that fails at once completes the
+            // cleanup inline, which must then find this future and clear it.
+            CompletableFuture<Void> pending = metadata.submit(new MetadataCommand.AllocateProducerIds(BLOCK_SIZE))
+                    .thenAccept(result -> {
+                        if (result.isError()) {
+                            throw result.exception();
+                        }
+                        synchronized (this) {
+                            next = result.value();
+                            end = next + BLOCK_SIZE;
+                        }
+                    });
+            refill = pending;
+            pending.whenComplete((ignored, error) -> {
                 synchronized (this) {
-                    next = result.value();
-                    end = next + BLOCK_SIZE;
-                }
-            }).whenComplete((ignored, error) -> {
-                synchronized (this) {
-                    refill = null;
+                    if (refill == pending) {
+                        refill = null;
+                    }
                 }
             });
         }

@@ -16,12 +16,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Produce requests a client library would never send: each is refused with Kafka's error and nothing is appended. */
 class ProduceValidationTest {
@@ -85,6 +87,15 @@ class ProduceValidationTest {
         ProduceResponseData.PartitionProduceResponse response = produce((short) 2,
                 MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("v".getBytes())));
         assertThat(response.errorCode()).isEqualTo(Errors.INVALID_REQUIRED_ACKS.code());
+    }
+
+    @Test
+    void aFailedProduceWithAcksZeroClosesTheConnection() {
+        MemoryRecords tooLarge = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(new byte[4096]));
+        long before = endOffset();
+        // acks=0 has no response to carry the error: the producer learns of it by losing the connection.
+        assertThatThrownBy(() -> produce((short) 0, tooLarge)).isInstanceOf(IOException.class);
+        assertThat(endOffset()).isEqualTo(before);
     }
 
     @Test

@@ -249,6 +249,10 @@ class TopicAdminTest {
         }
         assertThatThrownBy(() -> admin.deleteTopics(List.of(offsets)).all().get())
                 .hasCauseInstanceOf(PolicyViolationException.class);
+        TopicPartition offsetsPartition = new TopicPartition(offsets, 0);
+        assertThatThrownBy(() -> admin.deleteRecords(Map.of(offsetsPartition, RecordsToDelete.beforeOffset(-1)))
+                .lowWatermarks().get(offsetsPartition).get())
+                .hasCauseInstanceOf(InvalidTopicException.class);
         assertThatThrownBy(() -> admin.createPartitions(Map.of(offsets, NewPartitions.increaseTo(60))).all().get())
                 .hasCauseInstanceOf(PolicyViolationException.class);
         assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("__transaction_state", 1, (short) 1))).all().get())

@@ -5,6 +5,7 @@ import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsPartition;
 import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsTopic;
 import org.apache.kafka.common.message.DeleteRecordsResponseData;
@@ -52,6 +53,13 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
         Optional<Partition> partition = partitions.partition(new TopicPartition(topic, requested.partitionIndex()));
         if (partition.isEmpty()) {
             return result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        }
+        if (Topic.isInternal(topic)) {
+            // Group state is replayed from this topic: deleting its records would delete groups and offsets.
+            return result.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code());
+        }
+        if (requested.offset() < 0 && requested.offset() != DeleteRecordsRequest.HIGH_WATERMARK) {
+            return result.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code());
         }
         long offset = requested.offset() == DeleteRecordsRequest.HIGH_WATERMARK
                 ? partition.get().log().highWatermark() : requested.offset();

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -83,7 +84,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         private final List<Target> targets = new ArrayList<>();
         private final CompletableFuture<FetchResponseData> result = new CompletableFuture<>();
         private final AtomicBoolean done = new AtomicBoolean();
-        private ScheduledFuture<?> timeout;
+        private final AtomicBoolean wakePending = new AtomicBoolean();
+        private volatile ScheduledFuture<?> timeout;
 
         PendingFetch(FetchRequestData data, boolean byId) {
             this.data = data;
@@ -196,12 +198,30 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             timeout = timer.schedule(() -> tryComplete(true), data.maxWaitMs(), TimeUnit.MILLISECONDS);
             // An append that landed between the first read and the registration would otherwise be missed.
             tryComplete(false);
+            // A completion on another thread while this loop registered cannot have removed the
+            // waiters registered after it; removal is idempotent, so remove them all again.
+            if (done.get()) {
+                cancelWaiting();
+            }
         }
 
-        /** Called after an append to one of the partitions. */
+        /**
+         * Called on the appending thread after an append to one of the partitions: the re-read is
+         * handed to the fetch timer's thread, once however many appends arrive meanwhile, so a
+         * produce never pays for the reads of the fetches it wakes.
+         */
         @Override
         public void run() {
-            tryComplete(false);
+            if (!done.get() && wakePending.compareAndSet(false, true)) {
+                try {
+                    timer.execute(() -> {
+                        wakePending.set(false);
+                        tryComplete(false);
+                    });
+                } catch (RejectedExecutionException e) {
+                    // The broker is stopping; its listener closes this fetch's connection.
+                }
+            }
         }
 
         private void cancelWaiting() {

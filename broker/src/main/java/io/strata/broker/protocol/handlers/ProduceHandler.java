@@ -6,6 +6,7 @@ import io.strata.broker.log.AppendResult;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.ApiHandler;
+import io.strata.broker.protocol.ConnectionClosingException;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -93,7 +94,15 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             response.responses().add(topicResponse);
         }
         if (acks == 0) {
-            return CompletableFuture.completedFuture(null);
+            Optional<String> failure = response.responses().stream()
+                    .flatMap(topic -> topic.partitionResponses().stream()
+                            .filter(partition -> partition.errorCode() != Errors.NONE.code())
+                            .map(partition -> topic.name() + "-" + partition.index() + ": "
+                                    + Errors.forCode(partition.errorCode()).name()))
+                    .findFirst();
+            return failure.isPresent()
+                    ? CompletableFuture.failedFuture(new ConnectionClosingException("acks=0 produce failed for " + failure.get()))
+                    : CompletableFuture.completedFuture(null);
         }
         if (syncs.isEmpty()) {
             return CompletableFuture.completedFuture(response);
