@@ -178,7 +178,13 @@ public final class PartitionManager implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        flusher.shutdownNow();
+        // Not interrupted: an interrupt inside FileChannel.force closes the segment's channel.
+        flusher.shutdown();
+        try {
+            flusher.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         syncer.close();
         for (Partition partition : partitions.values()) {
             try {

@@ -20,8 +20,8 @@ import java.util.List;
  * responses back in that same order, however their handlers complete. Confined to the channel's
  * event loop; completions from other threads hop back onto it.
  *
- * <p>Reading pauses while too many responses are outstanding, so a client that pipelines without
- * reading cannot make the broker buffer without bound.
+ * <p>Reading pauses while too many responses are outstanding or unsent, so a client that pipelines
+ * without reading cannot make the broker buffer without bound.
  */
 final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
@@ -94,9 +94,27 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         if (wrote) {
             channel.flush();
         }
-        if (!channel.config().isAutoRead() && inFlight.size() < MAX_IN_FLIGHT / 2) {
+        resumeReadingIfDrained();
+    }
+
+    /**
+     * Reading stays paused while too many requests are outstanding or the socket's outbound buffer
+     * is above its high-water mark, so a client that does not read its responses stops being read.
+     */
+    private void resumeReadingIfDrained() {
+        if (!channel.config().isAutoRead() && inFlight.size() < MAX_IN_FLIGHT / 2 && channel.isWritable()) {
             channel.config().setAutoRead(true);
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (!channel.isWritable()) {
+            channel.config().setAutoRead(false);
+        } else {
+            resumeReadingIfDrained();
+        }
+        super.channelWritabilityChanged(ctx);
     }
 
     private void write(InFlight entry) {

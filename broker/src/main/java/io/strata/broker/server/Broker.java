@@ -111,7 +111,8 @@ public final class Broker implements AutoCloseable {
             return thread;
         });
         timer.setRemoveOnCancelPolicy(true);
-        started.add(timer::shutdownNow);
+        // Not interrupted: a fetch it is completing may be reading a segment.
+        started.add(timer::shutdown);
 
         identity = new BrokerIdentity(clusterId, settings.nodeId());
         topicAdmin = new TopicAdmin(metadata, catalog, settings.topicDefaults(), settings.defaultPartitions(),

@@ -38,6 +38,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
 
     private static final short FIRST_ALL_TOPICS_NULL_VERSION = 1;
     private static final short FIRST_AUTO_CREATE_FLAG_VERSION = 4;
+    private static final short FIRST_NULLABLE_NAME_VERSION = 12;
 
     private final TopicAdmin admin;
     private final BrokerIdentity identity;
@@ -76,16 +77,18 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
             }
         }
         return CompletableFuture.allOf(creations.toArray(CompletableFuture[]::new))
-                .thenApply(ignored -> respond(data.topics().stream().map(this::describeRequested).toList()));
+                .thenApply(ignored -> respond(data.topics().stream()
+                        .map(requested -> describeRequested(requested, version)).toList()));
     }
 
-    private MetadataResponseTopic describeRequested(MetadataRequestTopic requested) {
+    private MetadataResponseTopic describeRequested(MetadataRequestTopic requested, short version) {
         MetadataImage image = admin.image();
         if (!Uuid.ZERO_UUID.equals(requested.topicId())) {
             Uuid id = requested.topicId();
             Optional<TopicImage> topic = image.topic(id);
             if (topic.isEmpty()) {
-                return new MetadataResponseTopic().setTopicId(id).setName(null)
+                // A null name is encodable from v12 only.
+                return new MetadataResponseTopic().setTopicId(id).setName(version >= FIRST_NULLABLE_NAME_VERSION ? null : "")
                         .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
             }
             return describe(topic.get().name(), topic);
