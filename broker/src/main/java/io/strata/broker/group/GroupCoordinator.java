@@ -222,6 +222,18 @@ public final class GroupCoordinator implements AutoCloseable {
         return ready().thenCompose(ignored -> runtime.call(task));
     }
 
+    /**
+     * For reads that only look at groups: without {@code __consumer_offsets} there are none, so the
+     * read runs against the empty state instead of creating the topic (Kafka creates it only for
+     * FindCoordinator and the group protocol itself).
+     */
+    private <T> CompletableFuture<T> whenReadyIfAny(java.util.function.Supplier<CompletableFuture<T>> task) {
+        if (ready.get() == null && topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME).isEmpty()) {
+            return runtime.call(task);
+        }
+        return whenReady(task);
+    }
+
     /** The partition of {@code __consumer_offsets} that holds {@code groupId}: {@code abs(hash) % partitions}, as Kafka. */
     public int partitionFor(String groupId) {
         return runtime.partitionFor(groupId);
@@ -291,7 +303,7 @@ public final class GroupCoordinator implements AutoCloseable {
     public CompletableFuture<List<ListedGroup>> listGroups(Collection<String> states, Collection<String> types) {
         Set<String> stateFilter = lowerCase(states);
         Set<String> typeFilter = lowerCase(types);
-        return whenReady(() -> {
+        return whenReadyIfAny(() -> {
             List<ListedGroup> result = new ArrayList<>();
             if (!typeFilter.isEmpty() && !typeFilter.contains(GROUP_TYPE)) {
                 return CompletableFuture.completedFuture(result);
@@ -311,7 +323,7 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** DescribeGroups of {@code version}: members with their metadata and assignments when the group is Stable. */
     public CompletableFuture<List<DescribedGroup>> describeGroups(List<String> groupIds, short version) {
-        return whenReady(() -> {
+        return whenReadyIfAny(() -> {
             List<DescribedGroup> result = new ArrayList<>();
             for (String groupId : groupIds) {
                 result.add(describe(groupId, version));
@@ -402,7 +414,7 @@ public final class GroupCoordinator implements AutoCloseable {
      * Empty for an unknown group. For the REST API and metrics.
      */
     public CompletableFuture<List<PartitionLag>> lag(String groupId) {
-        return whenReady(() -> {
+        return whenReadyIfAny(() -> {
             List<PartitionLag> result = new ArrayList<>();
             MetadataImage image = runtime.image();
             runtime.store().offsets(groupId).forEach((tp, offset) -> {
@@ -429,7 +441,7 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** The ids of the groups this coordinator holds. */
     public CompletableFuture<List<String>> groupIds() {
-        return whenReady(() -> CompletableFuture.completedFuture(
+        return whenReadyIfAny(() -> CompletableFuture.completedFuture(
                 runtime.store().groups().stream().map(ClassicGroup::groupId).sorted().toList()));
     }
 

@@ -8,7 +8,6 @@ import io.strata.broker.group.GroupCoordinator;
 import io.strata.broker.server.Broker;
 import io.strata.broker.server.BrokerLifecycle;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.common.internals.Topic;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
@@ -38,8 +37,7 @@ public class ConsumerLagMetrics {
     @Scheduled(every = "${strata.metrics.lag-refresh-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refresh() {
         Broker broker = lifecycle.broker();
-        // Without the offsets topic there are no groups; asking the coordinator would create the topic.
-        if (broker == null || broker.metadataImage().topic(Topic.GROUP_METADATA_TOPIC_NAME).isEmpty()) {
+        if (broker == null) {
             return;
         }
         GroupCoordinator groups = broker.groupCoordinator();

@@ -196,4 +196,15 @@ class GroupAdminTest {
         admin.listConsumerGroups(options).all().get().forEach(listing -> result.put(listing.groupId(), listing));
         return result;
     }
+
+    @Test
+    void listingGroupsOnAFreshBrokerDoesNotCreateTheOffsetsTopic(@TempDir Path freshDir) throws Exception {
+        try (TestBroker fresh = TestBroker.start(freshDir); Admin freshAdmin = fresh.admin()) {
+            assertThat(freshAdmin.listConsumerGroups().all().get()).isEmpty();
+            assertThat(fresh.broker().metadataImage().topic("__consumer_offsets")).isEmpty();
+            // Describing finds the coordinator first, which, as with Kafka, creates the topic.
+            assertThatThrownBy(() -> freshAdmin.describeConsumerGroups(List.of("nobody")).all().get())
+                    .hasCauseInstanceOf(GroupIdNotFoundException.class);
+        }
+    }
 }
