@@ -1,5 +1,7 @@
 package io.strata.tiered;
 
+import static io.strata.tiered.TestFutures.await;
+import static io.strata.tiered.TestFutures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
 package io.strata.tiered;
 
+import static io.strata.tiered.TestFutures.await;
+import static io.strata.tiered.TestFutures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -236,17 +238,6 @@ abstract class ObjectStoreContractTest {
 
     protected ByteBuffer get(String key, long position, int length) {
         return await(store.get(key(key), position, length));
-    }
-
-    protected static <T> T await(CompletableFuture<T> future) {
-        return future.orTimeout(10, TimeUnit.SECONDS).join();
-    }
-
-    /** The exception the future failed with; unlike {@code get()}, {@code handle} sees any wrapper. */
-    protected static Throwable failure(CompletableFuture<?> future) {
-        Throwable failure = await(future.handle((result, e) -> e));
-        assertThat(failure).as("the future's failure").isNotNull();
-        return failure;
     }
 
     protected static byte[] bytes(ByteBuffer buffer) {

@@ -1,6 +1,8 @@
 package io.strata.tiered;
 
 import static io.strata.tiered.S3TestBuckets.PART_SIZE;
+import static io.strata.tiered.TestFutures.await;
+import static io.strata.tiered.TestFutures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;

@@ -1,0 +1,138 @@
+package io.strata.tiered;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A segment uploaded to the object store, as the broker commits it to its remote manifest: which
+ * partition and offsets it holds, and where its files are.
+ *
+ * <p>The layout is part of the segment rather than of the configuration, so that a segment stays
+ * readable after the configured prefix changes: the manifest alone says where every object is.
+ *
+ * <h2>Serialized form</h2>
+ * {@link #writeTo} writes, in {@link DataOutput}'s big-endian encodings:
+ * <pre>
+ *   byte     format version, {@value #FORMAT_VERSION}
+ *   UTF      layout prefix
+ *   UTF      topic
+ *   UTF      topic id
+ *   int      partition
+ *   long     segment id, most significant bits
+ *   long     segment id, least significant bits
+ *   long     base offset
+ *   long     last offset
+ *   long     max timestamp
+ *   long     size in bytes
+ *   boolean  whether there is a producer snapshot
+ * </pre>
+ * A later version may change anything after the version byte; {@link #readFrom} reads every version
+ * up to its own and rejects later ones.
+ *
+ * @param layout              where the segment's objects are
+ * @param partition           the partition whose records the segment holds
+ * @param segmentId           the id of the upload, unique to it (see {@link SegmentIds})
+ * @param baseOffset          the segment's first offset
+ * @param lastOffset          the segment's last offset, at least {@code baseOffset}
+ * @param maxTimestamp        the largest timestamp of its batches, {@code -1} if none has one
+ * @param sizeInBytes         the size of its {@code .log}
+ * @param hasProducerSnapshot whether a producer snapshot was uploaded with it
+ */
+public record RemoteSegment(
+        RemoteKeys layout,
+        RemotePartition partition,
+        UUID segmentId,
+        long baseOffset,
+        long lastOffset,
+        long maxTimestamp,
+        long sizeInBytes,
+        boolean hasProducerSnapshot) {
+
+    /** The version {@link #writeTo} writes. */
+    public static final byte FORMAT_VERSION = 1;
+
+    /**
+     * @throws IllegalArgumentException if an offset or the size is out of range, or the keys of the
+     *                                  segment's files would be invalid
+     */
+    public RemoteSegment {
+        Objects.requireNonNull(layout, "layout");
+        Objects.requireNonNull(partition, "partition");
+        Objects.requireNonNull(segmentId, "segmentId");
+        if (baseOffset < 0 || lastOffset < baseOffset) {
+            throw new IllegalArgumentException("Invalid offsets: base " + baseOffset + ", last " + lastOffset);
+        }
+        if (sizeInBytes < 0) {
+            throw new IllegalArgumentException("Negative size " + sizeInBytes);
+        }
+        // The longest key fails here rather than when the segment is first read.
+        layout.segmentFile(partition, baseOffset, segmentId, SegmentFileType.TIME_INDEX);
+    }
+
+    /**
+     * The key of one of the segment's files.
+     *
+     * @throws IllegalArgumentException for the producer snapshot of a segment that has none
+     */
+    public ObjectKey key(SegmentFileType type) {
+        if (type == SegmentFileType.PRODUCER_SNAPSHOT && !hasProducerSnapshot) {
+            throw new IllegalArgumentException("Segment " + this + " has no producer snapshot");
+        }
+        return layout.segmentFile(partition, baseOffset, segmentId, type);
+    }
+
+    /** The keys of all the segment's files, to delete them. */
+    public List<ObjectKey> keys() {
+        return Arrays.stream(SegmentFileType.values())
+                .filter(type -> type != SegmentFileType.PRODUCER_SNAPSHOT || hasProducerSnapshot)
+                .map(this::key)
+                .toList();
+    }
+
+    /** Writes the segment in its serialized form, version {@value #FORMAT_VERSION}. */
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeByte(FORMAT_VERSION);
+        out.writeUTF(layout.prefix().value());
+        out.writeUTF(partition.topic());
+        out.writeUTF(partition.topicId());
+        out.writeInt(partition.partition());
+        out.writeLong(segmentId.getMostSignificantBits());
+        out.writeLong(segmentId.getLeastSignificantBits());
+        out.writeLong(baseOffset);
+        out.writeLong(lastOffset);
+        out.writeLong(maxTimestamp);
+        out.writeLong(sizeInBytes);
+        out.writeBoolean(hasProducerSnapshot);
+    }
+
+    /**
+     * Reads a segment that {@link #writeTo} wrote.
+     *
+     * @throws IOException if {@code in} fails or ends early, or holds an unknown version or invalid values
+     */
+    public static RemoteSegment readFrom(DataInput in) throws IOException {
+        byte version = in.readByte();
+        if (version != FORMAT_VERSION) {
+            throw new IOException("Unsupported remote segment format version " + version + "; this code reads "
+                    + FORMAT_VERSION);
+        }
+        try {
+            return new RemoteSegment(
+                    new RemoteKeys(new ObjectKey(in.readUTF())),
+                    new RemotePartition(in.readUTF(), in.readUTF(), in.readInt()),
+                    new UUID(in.readLong(), in.readLong()),
+                    in.readLong(),
+                    in.readLong(),
+                    in.readLong(),
+                    in.readLong(),
+                    in.readBoolean());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("Invalid remote segment: " + e.getMessage(), e);
+        }
+    }
+}
