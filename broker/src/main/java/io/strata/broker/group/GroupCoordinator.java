@@ -55,8 +55,9 @@ import java.util.stream.Collectors;
 
 /**
  * The group coordinator of this broker: classic consumer groups (JoinGroup, SyncGroup, Heartbeat,
- * LeaveGroup), committed offsets and their administration, stored in the compacted internal topic
- * {@code __consumer_offsets}.
+ * LeaveGroup), committed offsets and their administration, stored in the internal topic
+ * {@code __consumer_offsets} (created with {@code cleanup.policy=compact}; compaction itself comes with
+ * the log cleaner).
  *
  * <p>All state belongs to one coordinator thread; every public method hands its work to that thread
  * and completes its future from there (a JoinGroup, for instance, once the rebalance completes).

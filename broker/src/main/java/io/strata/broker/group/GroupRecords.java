@@ -27,7 +27,7 @@ public final class GroupRecords {
     private GroupRecords() {
     }
 
-    /** What a record is about: the key of the compacted topic. */
+    /** What a record is about: its key, which compaction of the topic will keep the latest value of. */
     public sealed interface Key permits OffsetKey, GroupKey {
         String groupId();
     }
