@@ -26,7 +26,8 @@ public final class ProducerIdManager {
         if (next < end) {
             return CompletableFuture.completedFuture(next++);
         }
-        if (refill == null) {
+        CompletableFuture<Void> current = refill;
+        if (current == null) {
             // Assigned before the cleanup is attached: a submit that fails at once completes the
             // cleanup inline, which must then find this future and clear it.
             CompletableFuture<Void> pending = metadata.submit(new MetadataCommand.AllocateProducerIds(BLOCK_SIZE))
@@ -40,6 +41,7 @@ public final class ProducerIdManager {
                         }
                     });
             refill = pending;
+            current = pending;
             pending.whenComplete((ignored, error) -> {
                 synchronized (this) {
                     if (refill == pending) {
@@ -48,6 +50,7 @@ public final class ProducerIdManager {
                 }
             });
         }
-        return refill.thenCompose(ignored -> nextProducerId());
+        // Not the field: a refill that is already complete has cleared it by now.
+        return current.thenCompose(ignored -> nextProducerId());
     }
 }
