@@ -45,8 +45,11 @@ public final class ObjectStores {
         return open(uri, options, System.getenv());
     }
 
-    /** {@link #open(URI, Map)} with the environment variables given, for tests. */
-    static ObjectStore open(URI uri, Map<String, String> options, Map<String, String> environment) {
+    /**
+     * {@link #open(URI, Map)} with the environment variables given rather than the process's: for
+     * tests, which cannot change their own environment.
+     */
+    public static ObjectStore open(URI uri, Map<String, String> options, Map<String, String> environment) {
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(options, "options");
         for (String option : options.keySet()) {

@@ -93,6 +93,18 @@ final class MetadataCodec {
         return Collections.unmodifiableSet(set);
     }
 
+    /** A byte array as its length and bytes. */
+    static void writeBytes(DataOutput out, byte[] bytes) throws IOException {
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    static byte[] readBytes(DataInput in) throws IOException {
+        byte[] bytes = new byte[checkLength(in.readInt())];
+        in.readFully(bytes);
+        return bytes;
+    }
+
     static int checkLength(int length) throws IOException {
         if (length < 0 || length > MAX_LENGTH) {
             throw new IOException("corrupt metadata: length " + length);

@@ -10,6 +10,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.ByteArrayInputStream;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -168,6 +169,53 @@ public sealed interface MetadataCommand {
         }
     }
 
+    /**
+     * Commits a segment uploaded to the object store to its partition's remote manifest.
+     * {@code remoteSegment} is the segment in {@code RemoteSegment}'s own versioned serialized
+     * form, carried as bytes so that format can evolve without a new version of this command.
+     */
+    record AddRemoteSegment(Uuid topicId, int partition, byte[] remoteSegment) implements MetadataCommand {
+        public static final byte OPCODE = 7;
+
+        public AddRemoteSegment {
+            Objects.requireNonNull(topicId, "topicId");
+            remoteSegment = remoteSegment.clone();
+        }
+
+        @Override
+        public byte[] remoteSegment() {
+            return remoteSegment.clone();
+        }
+
+        @Override
+        public byte opcode() {
+            return OPCODE;
+        }
+
+        @Override
+        public byte version() {
+            return 0;
+        }
+
+        // A record compares arrays by identity; commands are compared by content.
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof AddRemoteSegment other && topicId.equals(other.topicId)
+                    && partition == other.partition && Arrays.equals(remoteSegment, other.remoteSegment);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(topicId, partition, Arrays.hashCode(remoteSegment));
+        }
+
+        @Override
+        public String toString() {
+            return "AddRemoteSegment[topicId=" + topicId + ", partition=" + partition + ", "
+                    + remoteSegment.length + " bytes]";
+        }
+    }
+
     // ----------------------------------------------------------------------------------------
 
     static byte[] serialize(MetadataCommand command) {
@@ -218,6 +266,10 @@ public sealed interface MetadataCommand {
             MetadataCodec.writeString(out, c.host());
             out.writeInt(c.port());
             MetadataCodec.writeString(out, c.rack());
+        } else if (command instanceof AddRemoteSegment c) {
+            MetadataCodec.writeUuid(out, c.topicId());
+            out.writeInt(c.partition());
+            MetadataCodec.writeBytes(out, c.remoteSegment);
         } else {
             throw new IllegalArgumentException("unknown command " + command);
         }
@@ -261,6 +313,12 @@ public sealed interface MetadataCommand {
                 String host = MetadataCodec.readString(in);
                 int port = in.readInt();
                 return new RegisterBroker(nodeId, host, port, MetadataCodec.readString(in));
+            }
+            case AddRemoteSegment.OPCODE -> {
+                requireVersion(opcode, version, 0);
+                Uuid topicId = MetadataCodec.readUuid(in);
+                int partition = in.readInt();
+                return new AddRemoteSegment(topicId, partition, MetadataCodec.readBytes(in));
             }
             default -> throw new IOException("unknown metadata command opcode " + opcode
                     + " (written by a newer version of Strata?)");

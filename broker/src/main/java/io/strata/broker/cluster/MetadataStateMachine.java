@@ -1,18 +1,25 @@
 package io.strata.broker.cluster;
 
+import io.strata.broker.cluster.MetadataCommand.AddRemoteSegment;
 import io.strata.broker.cluster.MetadataCommand.AllocateProducerIds;
 import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
 import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
 import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
+import io.strata.broker.cluster.MetadataImage.TopicRemoteSegment;
+import io.strata.tiered.RemoteSegment;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.protocol.Errors;
 import org.jboss.logging.Logger;
 import org.jgroups.raft.StateMachine;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -38,7 +45,8 @@ public final class MetadataStateMachine implements StateMachine {
 
     /** "STMD": the first bytes of a snapshot written by this class. */
     static final int SNAPSHOT_MAGIC = 0x53544D44;
-    static final byte SNAPSHOT_VERSION = 0;
+    /** Version 1 added the remote segment manifests; version 0 is still read. */
+    static final byte SNAPSHOT_VERSION = 1;
 
     private volatile MetadataImage image = MetadataImage.EMPTY;
     private final List<Consumer<MetadataImage>> listeners = new CopyOnWriteArrayList<>();
@@ -131,6 +139,8 @@ public final class MetadataStateMachine implements StateMachine {
             return allocateProducerIds(image, c);
         } else if (command instanceof RegisterBroker c) {
             return registerBroker(image, c);
+        } else if (command instanceof AddRemoteSegment c) {
+            return addRemoteSegment(image, c);
         }
         return Outcome.failed(image, Errors.INVALID_REQUEST, "unknown metadata command " + command);
     }
@@ -248,12 +258,42 @@ public final class MetadataStateMachine implements StateMachine {
         return new Outcome(image.withBroker(broker), MetadataResult.ok());
     }
 
+    /**
+     * Commits a tiered segment to its partition's manifest. A segment id already there is a
+     * repeated commit (a retry after a lost reply) and changes nothing.
+     */
+    private static Outcome addRemoteSegment(MetadataImage image, AddRemoteSegment c) {
+        TopicImage topic = image.topic(c.topicId()).orElse(null);
+        if (topic == null || c.partition() < 0 || c.partition() >= topic.partitions()) {
+            return Outcome.failed(image, Errors.UNKNOWN_TOPIC_OR_PARTITION,
+                    "Partition " + c.partition() + " of topic id " + c.topicId() + " does not exist.");
+        }
+        RemoteSegment segment;
+        try {
+            segment = RemoteSegment.readFrom(new DataInputStream(new ByteArrayInputStream(c.remoteSegment())));
+        } catch (IOException e) {
+            return Outcome.failed(image, Errors.INVALID_REQUEST, "Invalid remote segment: " + e.getMessage());
+        }
+        if (!segment.partition().topicId().equals(c.topicId().toString())
+                || segment.partition().partition() != c.partition()) {
+            return Outcome.failed(image, Errors.INVALID_REQUEST,
+                    "Remote segment of " + segment.partition() + " committed to another partition.");
+        }
+        boolean known = image.remoteSegments(c.topicId(), c.partition()).stream()
+                .anyMatch(existing -> existing.segmentId().equals(segment.segmentId()));
+        if (known) {
+            return new Outcome(image, MetadataResult.ok());
+        }
+        return new Outcome(image.withRemoteSegment(c.topicId(), segment, image.version() + 1), MetadataResult.ok());
+    }
+
     // ----------------------------------------------------------------------------------------
     // Snapshots
 
     /**
      * Writes the whole image: magic, version, image version, next producer id, the topics sorted
-     * by name, the brokers sorted by node id.
+     * by name, the brokers sorted by node id, then (since version 1) the remote segments by topic
+     * id, partition and base offset, each as its topic id and its length-prefixed serialized form.
      */
     @Override
     public void writeContentTo(DataOutput out) throws IOException {
@@ -280,6 +320,16 @@ public final class MetadataStateMachine implements StateMachine {
             out.writeInt(broker.port());
             MetadataCodec.writeString(out, broker.rack());
         }
+        List<TopicRemoteSegment> remote = new ArrayList<>();
+        new TreeMap<>(image.remoteSegments()).forEach((topicId, partitions) -> partitions.values()
+                .forEach(segments -> segments.forEach(segment -> remote.add(new TopicRemoteSegment(topicId, segment)))));
+        out.writeInt(remote.size());
+        for (TopicRemoteSegment entry : remote) {
+            MetadataCodec.writeUuid(out, entry.topicId());
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+            entry.segment().writeTo(new DataOutputStream(bytes));
+            MetadataCodec.writeBytes(out, bytes.toByteArray());
+        }
     }
 
     /** Replaces the image with a snapshot's and tells the listeners. */
@@ -298,7 +348,7 @@ public final class MetadataStateMachine implements StateMachine {
             throw new IOException("not a Strata metadata snapshot (magic " + Integer.toHexString(magic) + ")");
         }
         byte version = in.readByte();
-        if (version != SNAPSHOT_VERSION) {
+        if (version < 0 || version > SNAPSHOT_VERSION) {
             throw new IOException("metadata snapshot version " + version + " is newer than this build reads ("
                     + SNAPSHOT_VERSION + ")");
         }
@@ -321,6 +371,16 @@ public final class MetadataStateMachine implements StateMachine {
             int port = in.readInt();
             brokers.add(new BrokerImage(nodeId, host, port, MetadataCodec.readString(in)));
         }
-        return MetadataImage.of(topics, brokers, nextProducerId, imageVersion);
+        List<TopicRemoteSegment> remote = new ArrayList<>();
+        if (version >= 1) {
+            int remoteCount = MetadataCodec.checkLength(in.readInt());
+            for (int i = 0; i < remoteCount; i++) {
+                org.apache.kafka.common.Uuid topicId = MetadataCodec.readUuid(in);
+                byte[] segment = MetadataCodec.readBytes(in);
+                remote.add(new TopicRemoteSegment(topicId,
+                        RemoteSegment.readFrom(new DataInputStream(new ByteArrayInputStream(segment)))));
+            }
+        }
+        return MetadataImage.of(topics, brokers, remote, nextProducerId, imageVersion);
     }
 }

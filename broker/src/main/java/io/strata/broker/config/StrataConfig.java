@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -104,6 +105,9 @@ public interface StrataConfig {
         /** {@code compression.type}. */
         Optional<String> compressionType();
 
+        /** {@code remote.storage.enable}: tier the topic's closed segments to the object store. */
+        Optional<Boolean> remoteStorageEnable();
+
         /**
          * When true, a produce request is acknowledged only after its records are fsynced, whatever
          * {@code flush.messages} says. Requests that arrive together share one fsync.
@@ -160,6 +164,23 @@ public interface StrataConfig {
         /** {@code offset.metadata.max.bytes}: longest metadata of a committed offset. */
         @WithDefault("4096")
         int offsetMetadataMaxBytes();
+    }
+
+    /** Tiering closed segments to an object store. */
+    Tiering tiering();
+
+    interface Tiering {
+        /** The object store: {@code file:///dir} or {@code s3://bucket/prefix}; {@code <data-dir>/tiered} if unset. */
+        Optional<URI> url();
+
+        /** Name the S3 bucket in the URL path rather than the host name (MinIO and most S3-compatible stores). */
+        @WithName("s3-path-style")
+        @WithDefault("false")
+        boolean s3PathStyle();
+
+        /** How often closed segments are looked for and uploaded. */
+        @WithDefault("5s")
+        Duration uploadInterval();
     }
 
     /** Metrics. */

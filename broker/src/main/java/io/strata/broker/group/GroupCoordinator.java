@@ -123,9 +123,10 @@ public final class GroupCoordinator implements AutoCloseable {
         }
         int partitionCount = runtime.config().offsetsTopicPartitions();
         long begin = System.nanoTime();
+        // Never tiered: a compacted topic cannot be, and STRATA_LOG_REMOTE_STORAGE_ENABLE must not apply.
         topicAdmin.createTopic(Topic.GROUP_METADATA_TOPIC_NAME, partitionCount, (short) 1,
                         Map.of("cleanup.policy", "compact", "segment.bytes", OFFSETS_SEGMENT_BYTES,
-                                "compression.type", "producer"), false)
+                                "compression.type", "producer", "remote.storage.enable", "false"), false)
                 .whenComplete((created, error) -> {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                     Optional<TopicImage> topic = topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME);

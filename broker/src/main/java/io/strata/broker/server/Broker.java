@@ -38,10 +38,15 @@ import io.strata.broker.protocol.handlers.OffsetFetchHandler;
 import io.strata.broker.protocol.handlers.OffsetForLeaderEpochHandler;
 import io.strata.broker.protocol.handlers.ProduceHandler;
 import io.strata.broker.protocol.handlers.SyncGroupHandler;
+import io.strata.broker.tiering.TieringService;
+import io.strata.broker.tiering.TieringSettings;
 import io.strata.broker.txn.ProducerIdManager;
+import io.strata.tiered.ObjectStore;
+import io.strata.tiered.ObjectStores;
 import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -89,7 +94,7 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    private void startAll() throws InterruptedException {
+    private void startAll() throws InterruptedException, IOException {
         long begin = System.nanoTime();
         catalog.validate(settings.topicDefaults());
         String clusterId = MetaProperties.load(settings.dataDir(), settings.nodeId());
@@ -104,6 +109,7 @@ public final class Broker implements AutoCloseable {
         partitions.removeOrphans(image);
         partitions.reconcile(image);
         metadata.addListener(partitions::reconcile);
+        startTiering();
 
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "strata-fetch-timer");
@@ -133,6 +139,23 @@ public final class Broker implements AutoCloseable {
         LOG.infof("Strata broker %d of cluster %s listening on %s:%d (advertised %s:%d), started in %d ms",
                 settings.nodeId(), clusterId, kafkaAddress.getHostString(), kafkaAddress.getPort(), advertisedHost,
                 advertisedPort, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+    }
+
+    /** Tiering follows the partitions and stops before them; the store closes after the service. */
+    private void startTiering() throws IOException {
+        TieringSettings tiering = settings.tiering();
+        ObjectStore store;
+        try {
+            store = ObjectStores.open(tiering.storeUrl(settings.dataDir()),
+                    Map.of(ObjectStores.S3_PATH_STYLE, Boolean.toString(tiering.s3PathStyle())), tiering.environment());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("strata.tiering.url (STRATA_TIERING_URL): " + e.getMessage(), e);
+        }
+        started.add(store);
+        TieringService service = new TieringService(store, partitions, metadata, catalog, settings.topicDefaults(),
+                tiering, settings.dataDir().resolve("tiering-staging"));
+        started.add(service);
+        service.start();
     }
 
     private RaftMetadataLog.Settings raftSettings() {

@@ -6,6 +6,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.strata.broker.config.StrataConfig;
 import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.group.GroupConfig;
+import io.strata.broker.tiering.TieringSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
@@ -102,7 +103,18 @@ public class BrokerLifecycle {
                 .groups(new GroupConfig(groups.initialRebalanceDelayMs(), groups.minSessionTimeoutMs(),
                         groups.maxSessionTimeoutMs(), groups.offsetsTopicPartitions(), groups.offsetMetadataMaxBytes(),
                         GroupConfig.DEFAULTS.newMemberJoinTimeoutMs()))
+                .tiering(tiering(config.tiering()))
                 .build();
+    }
+
+    private static TieringSettings tiering(StrataConfig.Tiering tiering) {
+        if (tiering.uploadInterval().isZero() || tiering.uploadInterval().isNegative()) {
+            throw new IllegalArgumentException("strata.tiering.upload-interval (STRATA_TIERING_UPLOAD_INTERVAL) is "
+                    + tiering.uploadInterval() + "; it must be positive");
+        }
+        TieringSettings settings = TieringSettings.DEFAULTS.withS3PathStyle(tiering.s3PathStyle())
+                .withUploadInterval(tiering.uploadInterval());
+        return tiering.url().map(settings::withUrl).orElse(settings);
     }
 
     /** The broker-wide topic defaults, keyed by the topic config they set. */
@@ -119,6 +131,7 @@ public class BrokerLifecycle {
         put(defaults, "flush.ms", log.flushMs());
         put(defaults, "min.insync.replicas", log.minInsyncReplicas());
         put(defaults, "compression.type", log.compressionType());
+        put(defaults, "remote.storage.enable", log.remoteStorageEnable());
         return defaults;
     }
 

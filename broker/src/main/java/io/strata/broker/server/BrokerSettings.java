@@ -1,6 +1,7 @@
 package io.strata.broker.server;
 
 import io.strata.broker.group.GroupConfig;
+import io.strata.broker.tiering.TieringSettings;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Optional;
  * @param topicDefaults broker-wide overrides of topic config defaults, keyed by topic config name
  * @param raftPeers     the other metadata Raft members as {@code host:port}; empty on a single node
  * @param groups        the group coordinator's settings
+ * @param tiering       where and how often closed segments are tiered
  */
 public record BrokerSettings(
         int nodeId,
@@ -33,7 +35,8 @@ public record BrokerSettings(
         int raftPort,
         List<String> raftPeers,
         String rack,
-        GroupConfig groups) {
+        GroupConfig groups,
+        TieringSettings tiering) {
 
     /** A single broker on loopback with ports chosen by the OS; change what differs. */
     public static Builder builder(Path dataDir) {
@@ -59,6 +62,7 @@ public record BrokerSettings(
         private List<String> raftPeers = List.of();
         private String rack;
         private GroupConfig groups = GroupConfig.DEFAULTS;
+        private TieringSettings tiering = TieringSettings.DEFAULTS;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -149,10 +153,15 @@ public record BrokerSettings(
             return this;
         }
 
+        public Builder tiering(TieringSettings value) {
+            tiering = value;
+            return this;
+        }
+
         public BrokerSettings build() {
             return new BrokerSettings(nodeId, dataDir, kafkaHost, kafkaPort, advertisedHost, advertisedPort,
                     socketRequestMaxBytes, ioThreads, topicDefaults, autoCreateTopics, defaultPartitions,
-                    defaultReplicationFactor, fsyncBeforeAck, raftHost, raftPort, raftPeers, rack, groups);
+                    defaultReplicationFactor, fsyncBeforeAck, raftHost, raftPort, raftPeers, rack, groups, tiering);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.strata.broker.cluster;
 
+import io.strata.broker.cluster.MetadataCommand.AddRemoteSegment;
 import io.strata.broker.cluster.MetadataCommand.AllocateProducerIds;
 import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
 import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
@@ -35,7 +36,8 @@ class MetadataCommandTest {
                 new CreatePartitions("orders", 12),
                 new AllocateProducerIds(1000),
                 new RegisterBroker(1, "broker-1.example", 9092, "rack-a"),
-                new RegisterBroker(2, "127.0.0.1", 19092, null));
+                new RegisterBroker(2, "127.0.0.1", 19092, null),
+                new AddRemoteSegment(Uuid.randomUuid(), 3, new byte[] {1, 2, 3}));
     }
 
     @Test
@@ -58,7 +60,7 @@ class MetadataCommandTest {
 
     @Test
     void opcodesAreDistinct() {
-        assertThat(everyCommand().stream().map(MetadataCommand::opcode).distinct()).hasSize(6);
+        assertThat(everyCommand().stream().map(MetadataCommand::opcode).distinct()).hasSize(7);
     }
 
     @Test
@@ -93,6 +95,9 @@ class MetadataCommandTest {
         assertReads("05" + "00" + "000003e8", new AllocateProducerIds(1000));
         assertReads("06" + "00" + "00000001" + "00000001" + "68" + "00002384" + "ffffffff",
                 new RegisterBroker(1, "h", 9092, null));
+        assertReads("07" + "00" + "0102030405060708090a0b0c0d0e0f10" // AddRemoteSegment v0: topic id
+                        + "00000002" + "00000003" + "0a0b0c",         // partition 2, the segment's 3 bytes
+                new AddRemoteSegment(ID, 2, new byte[] {10, 11, 12}));
     }
 
     private static void assertReads(String hex, MetadataCommand expected) throws IOException {

@@ -1,11 +1,16 @@
 package io.strata.broker.cluster;
 
+import io.strata.broker.cluster.MetadataCommand.AddRemoteSegment;
 import io.strata.broker.cluster.MetadataCommand.AllocateProducerIds;
 import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
 import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
 import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
+import io.strata.tiered.ObjectKey;
+import io.strata.tiered.RemoteKeys;
+import io.strata.tiered.RemotePartition;
+import io.strata.tiered.RemoteSegment;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
@@ -16,9 +21,11 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -209,9 +216,62 @@ class MetadataStateMachineTest {
         assertThat(other.image()).isEqualTo(machine.image());
     }
 
+    private static RemoteSegment remoteSegment(TopicImage topic, int partition, long baseOffset, long lastOffset) {
+        return new RemoteSegment(new RemoteKeys(new ObjectKey("tiered")),
+                new RemotePartition(topic.name(), topic.topicId().toString(), partition), UUID.randomUUID(),
+                baseOffset, lastOffset, 1_000L, 4096, false);
+    }
+
+    private static AddRemoteSegment add(TopicImage topic, RemoteSegment segment) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        segment.writeTo(new DataOutputStream(bytes));
+        return new AddRemoteSegment(topic.topicId(), segment.partition().partition(), bytes.toByteArray());
+    }
+
+    @Test
+    void remoteSegmentsFormASortedManifestPerPartitionAndGoWithTheirTopic() throws IOException {
+        TopicImage orders = create("orders", 2, Map.of());
+        RemoteSegment later = remoteSegment(orders, 1, 100, 199);
+        RemoteSegment earlier = remoteSegment(orders, 1, 0, 99);
+        assertThat(machine.apply(add(orders, later))).isEqualTo(MetadataResult.ok());
+        assertThat(machine.apply(add(orders, earlier))).isEqualTo(MetadataResult.ok());
+        assertThat(machine.image().remoteSegments(orders.topicId(), 1)).containsExactly(earlier, later);
+        assertThat(machine.image().remoteSegments(orders.topicId(), 0)).isEmpty();
+
+        MetadataImage before = machine.image();
+        assertThat(machine.apply(add(orders, later))).as("a repeated commit").isEqualTo(MetadataResult.ok());
+        assertThat(machine.image()).isSameAs(before);
+
+        assertError(add(orders, remoteSegment(orders, 2, 0, 9)), Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        assertError(new AddRemoteSegment(orders.topicId(), 0, add(orders, later).remoteSegment()), Errors.INVALID_REQUEST);
+        assertError(new AddRemoteSegment(orders.topicId(), 0, new byte[] {9}), Errors.INVALID_REQUEST);
+
+        machine.apply(new DeleteTopic(orders.topicId()));
+        TopicImage again = create("orders", 2, Map.of());
+        assertThat(machine.image().remoteSegments(orders.topicId(), 1)).isEmpty();
+        assertThat(machine.image().remoteSegments(again.topicId(), 1)).isEmpty();
+    }
+
+    @Test
+    void version0SnapshotsStayReadable() throws IOException {
+        assertReadsSnapshot("53544d44" + "00"                   // magic, version 0
+                + "0000000000000007" + "00000000000003e8"      // image version 7, next producer id 1000
+                + "00000000" + "00000000",                     // no topics, no brokers
+                MetadataImage.of(List.of(), List.of(), 1000, 7));
+    }
+
+    private static void assertReadsSnapshot(String hex, MetadataImage expected) throws IOException {
+        byte[] bytes = HexFormat.of().parseHex(hex);
+        assertThat(MetadataStateMachine.readImage(new DataInputStream(new ByteArrayInputStream(bytes))))
+                .isEqualTo(expected);
+    }
+
     @Test
     void snapshotRoundTrip() throws IOException {
-        create("orders", 3, Map.of("retention.ms", "1000", "cleanup.policy", "compact"));
+        TopicImage orders = create("orders", 3, Map.of("retention.ms", "1000", "cleanup.policy", "compact"));
+        machine.apply(add(orders, remoteSegment(orders, 2, 50, 60)));
+        machine.apply(add(orders, remoteSegment(orders, 2, 0, 49)));
+        machine.apply(add(orders, remoteSegment(orders, 0, 0, 9)));
         create("payments", 1, Map.of());
         machine.apply(new AllocateProducerIds(2000));
         machine.apply(new RegisterBroker(1, "localhost", 9092, "rack-1"));
@@ -226,6 +286,8 @@ class MetadataStateMachineTest {
         assertThat(restored.image()).isEqualTo(machine.image());
         assertThat(restored.image().topic(machine.image().topic("orders").orElseThrow().topicId())).isPresent();
         assertThat(seen).containsExactly(restored.image());
+        assertThat(restored.image().remoteSegments(orders.topicId(), 2)).extracting(RemoteSegment::baseOffset)
+                .containsExactly(0L, 50L);
         assertThat(write(restored)).isEqualTo(snapshot);
         // The restored machine carries on from the same state.
         assertThat(restored.apply(new AllocateProducerIds(1)).value()).isEqualTo(2000);

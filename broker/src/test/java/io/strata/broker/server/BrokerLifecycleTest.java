@@ -7,6 +7,7 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import io.strata.broker.config.StrataConfig;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -43,7 +44,10 @@ class BrokerLifecycleTest {
                 Map.entry("STRATA_TOPICS_AUTO_CREATE", "true"),
                 Map.entry("STRATA_LOG_FSYNC_BEFORE_ACK", "true"),
                 Map.entry("STRATA_GROUPS_INITIAL_REBALANCE_DELAY_MS", "0"),
-                Map.entry("STRATA_GROUPS_OFFSETS_TOPIC_PARTITIONS", "10"))));
+                Map.entry("STRATA_GROUPS_OFFSETS_TOPIC_PARTITIONS", "10"),
+                Map.entry("STRATA_TIERING_URL", "s3://bucket/cluster-7"),
+                Map.entry("STRATA_TIERING_S3_PATH_STYLE", "true"),
+                Map.entry("STRATA_TIERING_UPLOAD_INTERVAL", "30s"))));
         assertThat(settings.nodeId()).isEqualTo(7);
         assertThat(settings.dataDir()).isEqualTo(Path.of("/var/lib/strata"));
         assertThat(settings.kafkaHost()).isEqualTo("0.0.0.0");
@@ -55,6 +59,15 @@ class BrokerLifecycleTest {
         assertThat(settings.fsyncBeforeAck()).isTrue();
         assertThat(settings.groups().initialRebalanceDelayMs()).isZero();
         assertThat(settings.groups().offsetsTopicPartitions()).isEqualTo(10);
+        assertThat(settings.tiering().storeUrl(settings.dataDir())).isEqualTo(URI.create("s3://bucket/cluster-7"));
+        assertThat(settings.tiering().s3PathStyle()).isTrue();
+        assertThat(settings.tiering().uploadInterval()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void remoteStorageCanBeEnabledForEveryTopic() {
+        BrokerSettings settings = BrokerLifecycle.settings(fromEnvironment(Map.of("STRATA_LOG_REMOTE_STORAGE_ENABLE", "true")));
+        assertThat(settings.topicDefaults()).containsEntry("remote.storage.enable", "true");
     }
 
     @Test
@@ -65,6 +78,10 @@ class BrokerLifecycleTest {
         assertThat(settings.dataDir()).isEqualTo(Path.of("./data"));
         assertThat(settings.topicDefaults()).isEmpty();
         assertThat(settings.autoCreateTopics()).isFalse();
+        assertThat(settings.tiering().storeUrl(Path.of("/var/lib/strata")))
+                .isEqualTo(URI.create("file:///var/lib/strata/tiered"));
+        assertThat(settings.tiering().s3PathStyle()).isFalse();
+        assertThat(settings.tiering().uploadInterval()).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test

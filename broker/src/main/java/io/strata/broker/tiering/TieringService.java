@@ -1,0 +1,270 @@
+package io.strata.broker.tiering;
+
+import io.strata.broker.cluster.MetadataCommand.AddRemoteSegment;
+import io.strata.broker.cluster.MetadataImage;
+import io.strata.broker.cluster.MetadataResult;
+import io.strata.broker.cluster.RaftMetadataLog;
+import io.strata.broker.cluster.TopicImage;
+import io.strata.broker.config.TopicConfigCatalog;
+import io.strata.broker.partition.Partition;
+import io.strata.broker.partition.PartitionManager;
+import io.strata.tiered.LocalSegmentFiles;
+import io.strata.tiered.ObjectKey;
+import io.strata.tiered.ObjectStore;
+import io.strata.tiered.OrphanSweeper;
+import io.strata.tiered.RemoteKeys;
+import io.strata.tiered.RemotePartition;
+import io.strata.tiered.RemoteSegment;
+import io.strata.tiered.RetryPolicy;
+import io.strata.tiered.SegmentIds;
+import io.strata.tiered.SegmentUploader;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.internals.Topic;
+import org.jboss.logging.Logger;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * Tiers closed segments: every upload interval, for each partition of a topic whose effective
+ * {@code remote.storage.enable} is true, uploads the closed segments above the partition's remote
+ * manifest, oldest first, and commits each with an {@link AddRemoteSegment}. Also deletes a deleted
+ * topic's objects and now and then sweeps the orphans of failed uploads.
+ *
+ * <p>All of it runs on one thread of its own, which waits for each upload and commit: one upload
+ * at a time keeps the store's and the disk's load bounded, and nothing else then runs concurrently
+ * with a sweep or a deletion. Network threads never wait for it. A failure is logged in one line
+ * and the partition is tried again next round; since every attempt uploads under a new segment id,
+ * a retry never overwrites anything.
+ *
+ * <p>Not in this increment: deleting uploaded segments locally ({@code local.retention.*}) and
+ * serving fetches from the store.
+ */
+public final class TieringService implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(TieringService.class);
+    private static final RetryPolicy RETRY = new RetryPolicy(5, Duration.ofMillis(200), Duration.ofSeconds(10));
+
+    private final ObjectStore store;
+    private final RemoteKeys layout = new RemoteKeys(new ObjectKey("tiered"));
+    private final PartitionManager partitions;
+    private final RaftMetadataLog metadata;
+    private final TopicConfigCatalog catalog;
+    private final Map<String, String> topicDefaults;
+    private final TieringSettings settings;
+    private final ScheduledExecutorService thread;
+    /** Runs the uploader's file checks and retries, which may block; never the waiting tiering thread. */
+    private final ExecutorService io;
+    private final SegmentUploader uploader;
+    private final OrphanSweeper sweeper;
+    private final SnapshotStaging staging;
+    private final Consumer<MetadataImage> listener = this::onImage;
+    /** The image the deletion listener last saw; only the applier thread touches it after start. */
+    private MetadataImage lastImage;
+
+    /** @param stagingDir a directory of the service's own, for producer snapshots being uploaded */
+    public TieringService(ObjectStore store, PartitionManager partitions, RaftMetadataLog metadata,
+                          TopicConfigCatalog catalog, Map<String, String> topicDefaults, TieringSettings settings,
+                          Path stagingDir) throws IOException {
+        this.staging = new SnapshotStaging(stagingDir);
+        this.store = store;
+        this.partitions = partitions;
+        this.metadata = metadata;
+        this.catalog = catalog;
+        this.topicDefaults = topicDefaults;
+        this.settings = settings;
+        this.thread = Executors.newSingleThreadScheduledExecutor(daemon("strata-tiering"));
+        this.io = Executors.newFixedThreadPool(2, daemon("strata-tiering-io"));
+        Clock clock = Clock.systemUTC();
+        this.uploader = new SegmentUploader(store, layout, new SegmentIds(clock), RETRY, io);
+        this.sweeper = new OrphanSweeper(store, layout, settings.orphanGracePeriod(), clock);
+    }
+
+    /** Starts the rounds and follows topic deletions. */
+    public void start() {
+        lastImage = metadata.image();
+        metadata.addListener(listener);
+        long upload = settings.uploadInterval().toMillis();
+        thread.scheduleWithFixedDelay(() -> guarded("upload round", this::uploadRound), upload, upload,
+                TimeUnit.MILLISECONDS);
+        long sweep = settings.sweepInterval().toMillis();
+        thread.scheduleWithFixedDelay(() -> guarded("orphan sweep", this::sweepRound), sweep, sweep,
+                TimeUnit.MILLISECONDS);
+    }
+
+    // ---- uploads ----
+
+    private void uploadRound() throws InterruptedException {
+        Map<Uuid, Boolean> enabled = new HashMap<>();
+        for (Partition partition : partitions.partitions()) {
+            TopicImage topic = metadata.image().topic(partition.topicId()).orElse(null);
+            if (topic != null && enabled.computeIfAbsent(topic.topicId(), id -> tieringEnabled(topic))) {
+                uploadClosedSegments(topic, partition);
+            }
+        }
+    }
+
+    /** Internal topics ({@code __consumer_offsets}) stay local whatever the default says, as in Kafka. */
+    private boolean tieringEnabled(TopicImage topic) {
+        return !Topic.isInternal(topic.name()) && Boolean.parseBoolean(catalog.effective(topicDefaults, topic.configs())
+                .get(TopicConfig.REMOTE_LOG_STORAGE_ENABLE_CONFIG));
+    }
+
+    private void uploadClosedSegments(TopicImage topic, Partition partition) throws InterruptedException {
+        int number = partition.topicPartition().partition();
+        List<RemoteSegment> manifest = metadata.image().remoteSegments(topic.topicId(), number);
+        long uploadedUpTo = manifest.isEmpty() ? -1 : manifest.get(manifest.size() - 1).lastOffset();
+        RemotePartition remote = remotePartition(topic, number);
+        for (LocalSegmentFiles files : ClosedSegments.after(partition.log(), uploadedUpTo)) {
+            LocalSegmentFiles pinned = null;
+            try {
+                pinned = staging.pin(files);
+                commit(topic.topicId(), number, await(uploader.upload(remote, pinned)));
+            } catch (ExecutionException | IOException | RuntimeException e) {
+                LOG.warnf("Tiering segment %d of %s failed, retrying next round: %s", files.baseOffset(), remote,
+                        e instanceof ExecutionException ? e.getCause() : e);
+                return;
+            } finally {
+                release(pinned);
+            }
+        }
+    }
+
+    private void release(LocalSegmentFiles pinned) {
+        try {
+            if (pinned != null) {
+                staging.release(pinned);
+            }
+        } catch (IOException e) {
+            LOG.warnf("Cannot remove a staged producer snapshot: %s", e);
+        }
+    }
+
+    /** Commits an uploaded segment; one the metadata refuses (its topic was deleted) is deleted again. */
+    private void commit(Uuid topicId, int partition, RemoteSegment segment)
+            throws IOException, ExecutionException, InterruptedException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        segment.writeTo(new DataOutputStream(bytes));
+        MetadataResult result = await(metadata.submit(new AddRemoteSegment(topicId, partition, bytes.toByteArray())));
+        if (result.isError()) {
+            deleteAll(segment.keys());
+            throw new IOException("the metadata refused the segment: " + result.message());
+        }
+        LOG.debugf("Tiered offsets %d to %d of %s", segment.baseOffset(), segment.lastOffset(), segment.partition());
+    }
+
+    // ---- topic deletion ----
+
+    /** On the Raft applier thread: hands the objects of topics that are gone to the tiering thread. */
+    private void onImage(MetadataImage image) {
+        for (TopicImage topic : lastImage.topics()) {
+            if (image.topic(topic.topicId()).isEmpty()) {
+                thread.execute(() -> guarded("deleting the objects of topic " + topic.name(),
+                        () -> deleteTopicObjects(topic)));
+            }
+        }
+        lastImage = image;
+    }
+
+    private void deleteTopicObjects(TopicImage topic) throws ExecutionException, InterruptedException {
+        List<ObjectKey> keys = new ArrayList<>();
+        for (int partition = 0; partition < topic.partitions(); partition++) {
+            keys.addAll(await(store.list(layout.partitionPrefix(remotePartition(topic, partition)))));
+        }
+        deleteAll(keys);
+        if (!keys.isEmpty()) {
+            LOG.infof("Deleted the %d tiered objects of deleted topic %s", keys.size(), topic.name());
+        }
+    }
+
+    private void deleteAll(List<ObjectKey> keys) throws ExecutionException, InterruptedException {
+        await(CompletableFuture.allOf(keys.stream().map(store::delete).toArray(CompletableFuture[]::new)));
+    }
+
+    // ---- orphans ----
+
+    private void sweepRound() throws InterruptedException {
+        for (Partition partition : partitions.partitions()) {
+            TopicImage topic = metadata.image().topic(partition.topicId()).orElse(null);
+            if (topic == null || !tieringEnabled(topic)) {
+                continue;
+            }
+            int number = partition.topicPartition().partition();
+            Set<UUID> committed = metadata.image().remoteSegments(topic.topicId(), number).stream()
+                    .map(RemoteSegment::segmentId).collect(Collectors.toSet());
+            RemotePartition remote = remotePartition(topic, number);
+            try {
+                List<ObjectKey> deleted = await(sweeper.sweep(remote, committed));
+                if (!deleted.isEmpty()) {
+                    LOG.infof("Deleted %d orphaned tiered objects of %s", deleted.size(), remote);
+                }
+            } catch (ExecutionException e) {
+                LOG.warnf("Sweeping the orphaned tiered objects of %s failed: %s", remote, e.getCause());
+            }
+        }
+    }
+
+    // ----
+
+    private static RemotePartition remotePartition(TopicImage topic, int partition) {
+        return new RemotePartition(topic.name(), topic.topicId().toString(), partition);
+    }
+
+    /** Waits interruptibly, so that {@link #close} can stop a round that waits for a stalled store. */
+    private static <T> T await(CompletableFuture<T> future) throws ExecutionException, InterruptedException {
+        return future.get();
+    }
+
+    private interface Task {
+        void run() throws Exception;
+    }
+
+    /** Runs a task of the tiering thread, logging a failure in one line rather than ending the schedule. */
+    private static void guarded(String what, Task task) {
+        try {
+            task.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warnf("Tiering: %s failed: %s", what, e instanceof ExecutionException ? e.getCause() : e);
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Stops the rounds, interrupting one that waits; the caller closes the store afterwards. */
+    @Override
+    public void close() throws InterruptedException {
+        metadata.removeListener(listener);
+        thread.shutdownNow();
+        io.shutdown();
+        thread.awaitTermination(10, TimeUnit.SECONDS);
+        io.awaitTermination(10, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,212 @@
+package io.strata.broker.tiering;
+
+import io.strata.broker.cluster.MetadataImage;
+import io.strata.broker.log.LogFiles;
+import io.strata.broker.log.LogSegment;
+import io.strata.broker.log.PartitionLog;
+import io.strata.broker.testing.TestBroker;
+import io.strata.tiered.ObjectKey;
+import io.strata.tiered.ObjectStore;
+import io.strata.tiered.ObjectStores;
+import io.strata.tiered.RemoteSegment;
+import io.strata.tiered.SegmentFileType;
+import io.strata.tiered.SegmentIds;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.TopicConfig;
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
+import org.gaul.s3proxy.BlobStores;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Closed segments of a real broker's partitions are uploaded and committed to the replicated manifest. */
+class TieringTest {
+
+    private static final Map<String, String> TIERED = Map.of(TopicConfig.SEGMENT_BYTES_CONFIG, "1024",
+            TopicConfig.REMOTE_LOG_STORAGE_ENABLE_CONFIG, "true");
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dataDir;
+
+    private TestBroker start(TieringSettings tiering) {
+        return TestBroker.start(dataDir, builder -> builder.tiering(tiering));
+    }
+
+    private static TieringSettings fastTiering() {
+        return TieringSettings.DEFAULTS.withUploadInterval(Duration.ofMillis(100));
+    }
+
+    @Test
+    void closedSegmentsAreUploadedCommittedAndSurviveARestartUntilTheTopicIsDeleted() throws Exception {
+        try (TestBroker broker = start(fastTiering())) {
+            broker.createTopic("tiered", 1, TIERED);
+            broker.createTopic("local", 1, Map.of(TopicConfig.SEGMENT_BYTES_CONFIG, "1024"));
+            produce(broker, "tiered", 60);
+            produce(broker, "local", 60);
+
+            List<RemoteSegment> manifest = awaitManifestCoversClosedSegments(broker, "tiered");
+            assertThat(manifest).hasSizeGreaterThanOrEqualTo(5);
+            Path store = dataDir.resolve("tiered");
+            PartitionLog log = log(broker, "tiered");
+            for (RemoteSegment segment : manifest) {
+                Path object = store.resolve(segment.key(SegmentFileType.LOG).value());
+                assertThat(Files.readAllBytes(object)).as("segment %d", segment.baseOffset())
+                        .isEqualTo(Files.readAllBytes(LogFiles.logFile(log.dir(), segment.baseOffset())));
+                assertThat(store.resolve(segment.key(SegmentFileType.OFFSET_INDEX).value())).isRegularFile();
+            }
+            assertThat(log(broker, "local").segments()).hasSizeGreaterThan(5);
+            assertThat(image(broker).remoteSegments(topicId(broker, "local"), 0)).isEmpty();
+            assertThat(filesUnder(store)).allMatch(file -> file.toString().contains("tiered-"));
+
+            broker.restart();
+            assertThat(image(broker).remoteSegments(topicId(broker, "tiered"), 0)).containsExactlyElementsOf(manifest);
+
+            try (Admin admin = broker.admin()) {
+                admin.deleteTopics(List.of("tiered")).all().get();
+            }
+            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(filesUnder(store)).isEmpty());
+        }
+    }
+
+    @Test
+    void theBrokerWideDefaultTiersNewTopicsButNotTheOffsetsTopic() throws Exception {
+        try (TestBroker broker = TestBroker.start(dataDir, builder -> builder.tiering(fastTiering())
+                .topicDefaults(Map.of(TopicConfig.REMOTE_LOG_STORAGE_ENABLE_CONFIG, "true")))) {
+            broker.createTopic("tiered", 1, Map.of(TopicConfig.SEGMENT_BYTES_CONFIG, "1024"));
+            produce(broker, "tiered", 20);
+            assertThat(awaitManifestCoversClosedSegments(broker, "tiered")).isNotEmpty();
+            try (Admin admin = broker.admin()) {
+                // Creates __consumer_offsets, compacted and so never tiered.
+                assertThat(admin.listConsumerGroupOffsets("a-group").partitionsToOffsetAndMetadata().get()).isEmpty();
+            }
+            await().atMost(TIMEOUT).until(() -> image(broker).topic("__consumer_offsets").isPresent());
+        }
+    }
+
+    @Test
+    void orphanedObjectsAreSweptAndCommittedOnesKept() throws Exception {
+        TieringSettings tiering = fastTiering().withOrphanSweeps(Duration.ofMinutes(1), Duration.ofMillis(200));
+        try (TestBroker broker = start(tiering)) {
+            broker.createTopic("tiered", 1, TIERED);
+            produce(broker, "tiered", 20);
+            List<RemoteSegment> manifest = awaitManifestCoversClosedSegments(broker, "tiered");
+            RemoteSegment committed = manifest.get(0);
+            // What an upload interrupted an hour ago by a crash leaves behind.
+            UUID crashedUpload = new SegmentIds(Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC)).next();
+            ObjectKey orphanKey = committed.layout().segmentFile(committed.partition(), committed.baseOffset(),
+                    crashedUpload, SegmentFileType.LOG);
+            Path store = dataDir.resolve("tiered");
+            Path orphan = store.resolve(orphanKey.value());
+            Files.write(orphan, new byte[] {1, 2, 3});
+
+            await().atMost(TIMEOUT).until(() -> !Files.exists(orphan));
+            assertThat(store.resolve(committed.key(SegmentFileType.LOG).value())).isRegularFile();
+        }
+    }
+
+    @Test
+    void uploadsToAnS3StoreOverHttp() throws Exception {
+        // As the tiered-storage tests run it: in memory, AWS signatures checked.
+        BlobStore blobs = BlobStores.create("transient", new Properties());
+        blobs.createContainer("strata-bucket");
+        S3Proxy proxy = S3Proxy.builder().blobStore(blobs).endpoint(URI.create("http://127.0.0.1:0"))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "strata-test", "strata-test-secret").build();
+        proxy.start();
+        try {
+            await().atMost(TIMEOUT).until(() -> proxy.getPort() > 0 && AbstractLifeCycle.STARTED.equals(proxy.getState()));
+            Map<String, String> environment = Map.of("AWS_ENDPOINT_URL", "http://127.0.0.1:" + proxy.getPort(),
+                    "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "strata-test",
+                    "AWS_SECRET_ACCESS_KEY", "strata-test-secret");
+            URI url = URI.create("s3://strata-bucket/cluster-1");
+            TieringSettings tiering = fastTiering().withUrl(url).withS3PathStyle(true).withEnvironment(environment);
+            try (TestBroker broker = start(tiering);
+                 ObjectStore store = ObjectStores.open(url, Map.of(ObjectStores.S3_PATH_STYLE, "true"), environment)) {
+                broker.createTopic("tiered", 1, TIERED);
+                produce(broker, "tiered", 30);
+
+                List<RemoteSegment> manifest = awaitManifestCoversClosedSegments(broker, "tiered");
+                assertThat(manifest).isNotEmpty();
+                PartitionLog log = log(broker, "tiered");
+                for (RemoteSegment segment : manifest) {
+                    ByteBuffer object = store.get(segment.key(SegmentFileType.LOG), 0, Integer.MAX_VALUE).get();
+                    byte[] bytes = new byte[object.remaining()];
+                    object.get(bytes);
+                    assertThat(bytes).isEqualTo(Files.readAllBytes(LogFiles.logFile(log.dir(), segment.baseOffset())));
+                }
+            }
+        } finally {
+            proxy.stop();
+        }
+    }
+
+    /** Sends one record at a time, so that each is a batch of its own and segments roll often. */
+    private static void produce(TestBroker broker, String topic, int records) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all"))) {
+            byte[] value = new byte[200];
+            for (int i = 0; i < records; i++) {
+                Arrays.fill(value, (byte) i);
+                producer.send(new ProducerRecord<>(topic, value.clone())).get();
+            }
+        }
+    }
+
+    /** Waits until every closed segment of partition 0 is in the manifest, and returns the manifest. */
+    private static List<RemoteSegment> awaitManifestCoversClosedSegments(TestBroker broker, String topic) {
+        Uuid topicId = topicId(broker, topic);
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            List<LogSegment> segments = log(broker, topic).segments();
+            List<Long> closed = segments.subList(0, segments.size() - 1).stream().map(LogSegment::baseOffset).toList();
+            assertThat(image(broker).remoteSegments(topicId, 0)).extracting(RemoteSegment::baseOffset)
+                    .containsExactlyElementsOf(closed);
+        });
+        return image(broker).remoteSegments(topicId, 0);
+    }
+
+    private static MetadataImage image(TestBroker broker) {
+        return broker.broker().metadataImage();
+    }
+
+    private static Uuid topicId(TestBroker broker, String topic) {
+        return image(broker).topic(topic).orElseThrow().topicId();
+    }
+
+    private static PartitionLog log(TestBroker broker, String topic) {
+        return broker.broker().partitions().partition(new TopicPartition(topic, 0)).orElseThrow().log();
+    }
+
+    private static List<Path> filesUnder(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).toList();
+        }
+    }
+}
