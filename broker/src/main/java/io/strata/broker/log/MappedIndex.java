@@ -240,6 +240,14 @@ abstract class MappedIndex implements Closeable {
         }
     }
 
+    /** Removes every entry with an offset {@code >= offset}. */
+    public void truncateTo(long offset) {
+        write((buffer, entries) -> floorSlot(buffer, entries, offset - 1, this::offsetAt) + 1);
+    }
+
+    /** The absolute offset of the entry in {@code slot}; every index keys or carries one. */
+    protected abstract long offsetAt(ByteBuffer buffer, int slot);
+
     /** The largest slot whose key is at most {@code target}, or -1 if none is. */
     static int floorSlot(ByteBuffer buffer, int entries, long target, KeyReader keys) {
         if (entries == 0 || keys.key(buffer, 0) > target) {

@@ -72,11 +72,6 @@ public final class OffsetIndex extends MappedIndex {
         });
     }
 
-    /** Removes every entry with an offset {@code >= offset}. */
-    public void truncateTo(long offset) {
-        write((buffer, entries) -> floorSlot(buffer, entries, offset - 1, this::offsetAt) + 1);
-    }
-
     /**
      * Cheap structural checks, O(1): whole entries, non-negative first entry, last entry beyond the
      * first. A zero-filled file of more than one entry fails the last check.
@@ -102,7 +97,8 @@ public final class OffsetIndex extends MappedIndex {
         });
     }
 
-    private long offsetAt(ByteBuffer buffer, int slot) {
+    @Override
+    protected long offsetAt(ByteBuffer buffer, int slot) {
         return baseOffset() + buffer.getInt(slot * ENTRY_SIZE);
     }
 

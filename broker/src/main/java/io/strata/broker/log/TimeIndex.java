@@ -96,11 +96,6 @@ public final class TimeIndex extends MappedIndex {
         return appended[0];
     }
 
-    /** Removes every entry with an offset {@code >= offset}. */
-    public void truncateTo(long offset) {
-        write((buffer, entries) -> floorSlot(buffer, entries, offset - 1, this::offsetAt) + 1);
-    }
-
     /**
      * Cheap structural checks, O(1): whole entries, non-negative first offset, last entry after the
      * first in timestamp and not before it in offset. A zero-filled file of more than one entry fails.
@@ -130,7 +125,8 @@ public final class TimeIndex extends MappedIndex {
         return buffer.getLong(slot * ENTRY_SIZE);
     }
 
-    private long offsetAt(ByteBuffer buffer, int slot) {
+    @Override
+    protected long offsetAt(ByteBuffer buffer, int slot) {
         return baseOffset() + buffer.getInt(slot * ENTRY_SIZE + 8);
     }
 
