@@ -10,10 +10,13 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * A change to the replicated metadata, as written in the Raft log: an opcode byte, a version byte,
@@ -216,6 +219,67 @@ public sealed interface MetadataCommand {
         }
     }
 
+    /**
+     * Changes a partition's tiered log: takes the segments {@code removed} out, puts {@code added} in
+     * (each in {@code RemoteSegment}'s serialized form, as for {@link AddRemoteSegment}) and moves its
+     * start up to {@code logStartOffset}, dropping the segments then wholly below it. Retention and
+     * DeleteRecords move the start; compaction swaps segments. Fails, changing nothing, if a segment
+     * to remove is not there, so that two changes racing on the same segments cannot both apply.
+     */
+    record UpdateRemoteLog(Uuid topicId, int partition, long logStartOffset, List<UUID> removed,
+                           List<byte[]> added) implements MetadataCommand {
+        public static final byte OPCODE = 8;
+
+        public UpdateRemoteLog {
+            Objects.requireNonNull(topicId, "topicId");
+            removed = List.copyOf(removed);
+            added = added.stream().map(byte[]::clone).toList();
+        }
+
+        @Override
+        public List<byte[]> added() {
+            return added.stream().map(byte[]::clone).toList();
+        }
+
+        @Override
+        public byte opcode() {
+            return OPCODE;
+        }
+
+        @Override
+        public byte version() {
+            return 0;
+        }
+
+        // A record compares arrays by identity; commands are compared by content.
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof UpdateRemoteLog other) || !topicId.equals(other.topicId) || partition != other.partition
+                    || logStartOffset != other.logStartOffset || !removed.equals(other.removed)
+                    || added.size() != other.added.size()) {
+                return false;
+            }
+            for (int i = 0; i < added.size(); i++) {
+                if (!Arrays.equals(added.get(i), other.added.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(topicId, partition, logStartOffset, removed,
+                    added.stream().mapToInt(Arrays::hashCode).sum());
+        }
+
+        @Override
+        public String toString() {
+            return "UpdateRemoteLog[topicId=" + topicId + ", partition=" + partition + ", logStartOffset="
+                    + logStartOffset + ", removed=" + removed + ", " + added.size() + " added]";
+        }
+    }
+
     // ----------------------------------------------------------------------------------------
 
     static byte[] serialize(MetadataCommand command) {
@@ -270,6 +334,19 @@ public sealed interface MetadataCommand {
             MetadataCodec.writeUuid(out, c.topicId());
             out.writeInt(c.partition());
             MetadataCodec.writeBytes(out, c.remoteSegment);
+        } else if (command instanceof UpdateRemoteLog c) {
+            MetadataCodec.writeUuid(out, c.topicId());
+            out.writeInt(c.partition());
+            out.writeLong(c.logStartOffset());
+            out.writeInt(c.removed().size());
+            for (UUID id : c.removed()) {
+                out.writeLong(id.getMostSignificantBits());
+                out.writeLong(id.getLeastSignificantBits());
+            }
+            out.writeInt(c.added.size());
+            for (byte[] segment : c.added) {
+                MetadataCodec.writeBytes(out, segment);
+            }
         } else {
             throw new IllegalArgumentException("unknown command " + command);
         }
@@ -319,6 +396,23 @@ public sealed interface MetadataCommand {
                 Uuid topicId = MetadataCodec.readUuid(in);
                 int partition = in.readInt();
                 return new AddRemoteSegment(topicId, partition, MetadataCodec.readBytes(in));
+            }
+            case UpdateRemoteLog.OPCODE -> {
+                requireVersion(opcode, version, 0);
+                Uuid topicId = MetadataCodec.readUuid(in);
+                int partition = in.readInt();
+                long logStartOffset = in.readLong();
+                int removedCount = MetadataCodec.checkLength(in.readInt());
+                List<UUID> removed = new ArrayList<>(removedCount);
+                for (int i = 0; i < removedCount; i++) {
+                    removed.add(new UUID(in.readLong(), in.readLong()));
+                }
+                int addedCount = MetadataCodec.checkLength(in.readInt());
+                List<byte[]> added = new ArrayList<>(addedCount);
+                for (int i = 0; i < addedCount; i++) {
+                    added.add(MetadataCodec.readBytes(in));
+                }
+                return new UpdateRemoteLog(topicId, partition, logStartOffset, removed, added);
             }
             default -> throw new IOException("unknown metadata command opcode " + opcode
                     + " (written by a newer version of Strata?)");

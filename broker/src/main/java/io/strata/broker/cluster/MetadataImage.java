@@ -1,14 +1,11 @@
 package io.strata.broker.cluster;
 
-import io.strata.tiered.RemoteSegment;
+import io.strata.tiered.RemoteManifest;
 import org.apache.kafka.common.Uuid;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,18 +23,18 @@ public final class MetadataImage {
     private final Map<String, TopicImage> topicsByName;
     private final Map<Uuid, TopicImage> topicsById;
     private final Map<Integer, BrokerImage> brokers;
-    /** Per topic id and partition, the segments committed to the object store, sorted by base offset. */
-    private final Map<Uuid, Map<Integer, List<RemoteSegment>>> remoteSegments;
+    /** Per topic id and partition, the tiered log; partitions with nothing ever tiered are absent. */
+    private final Map<Uuid, Map<Integer, RemoteManifest>> remoteManifests;
     private final long nextProducerId;
     private final long version;
 
     private MetadataImage(Map<String, TopicImage> topicsByName, Map<Uuid, TopicImage> topicsById,
-                          Map<Integer, BrokerImage> brokers, Map<Uuid, Map<Integer, List<RemoteSegment>>> remoteSegments,
+                          Map<Integer, BrokerImage> brokers, Map<Uuid, Map<Integer, RemoteManifest>> remoteManifests,
                           long nextProducerId, long version) {
         this.topicsByName = topicsByName;
         this.topicsById = topicsById;
         this.brokers = brokers;
-        this.remoteSegments = remoteSegments;
+        this.remoteManifests = remoteManifests;
         this.nextProducerId = nextProducerId;
         this.version = version;
     }
@@ -45,12 +42,12 @@ public final class MetadataImage {
     /** Builds an image from its parts (snapshots, tests). */
     static MetadataImage of(Collection<TopicImage> topics, Collection<BrokerImage> brokers, long nextProducerId,
                             long version) {
-        return of(topics, brokers, List.of(), nextProducerId, version);
+        return of(topics, brokers, Map.of(), nextProducerId, version);
     }
 
-    /** Builds an image from its parts; {@code remoteSegments} may come in any order. */
+    /** Builds an image from its parts. */
     static MetadataImage of(Collection<TopicImage> topics, Collection<BrokerImage> brokers,
-                            Collection<TopicRemoteSegment> remoteSegments, long nextProducerId, long version) {
+                            Map<Uuid, Map<Integer, RemoteManifest>> remoteManifests, long nextProducerId, long version) {
         Map<String, TopicImage> byName = new TreeMap<>();
         Map<Uuid, TopicImage> byId = new HashMap<>();
         for (TopicImage topic : topics) {
@@ -62,16 +59,11 @@ public final class MetadataImage {
         for (BrokerImage broker : brokers) {
             brokerMap.put(broker.nodeId(), broker);
         }
-        MetadataImage image = new MetadataImage(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId),
-                Collections.unmodifiableMap(brokerMap), Map.of(), nextProducerId, version);
-        for (TopicRemoteSegment entry : remoteSegments) {
-            image = image.withRemoteSegment(entry.topicId(), entry.segment(), version);
-        }
-        return image;
-    }
-
-    /** A manifest entry with the id of its topic, as snapshots list them. */
-    record TopicRemoteSegment(Uuid topicId, RemoteSegment segment) {
+        Map<Uuid, Map<Integer, RemoteManifest>> manifests = new HashMap<>();
+        remoteManifests.forEach((topicId, partitions) ->
+                manifests.put(topicId, Collections.unmodifiableMap(new TreeMap<>(partitions))));
+        return new MetadataImage(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId),
+                Collections.unmodifiableMap(brokerMap), Collections.unmodifiableMap(manifests), nextProducerId, version);
     }
 
     public Optional<TopicImage> topic(String name) {
@@ -106,17 +98,14 @@ public final class MetadataImage {
         return Optional.ofNullable(brokers.get(nodeId));
     }
 
-    /**
-     * The segments of the partition committed to the object store, sorted by base offset; empty if
-     * none (or no such partition).
-     */
-    public List<RemoteSegment> remoteSegments(Uuid topicId, int partition) {
-        return remoteSegments.getOrDefault(topicId, Map.of()).getOrDefault(partition, List.of());
+    /** The tiered log of the partition; empty if nothing was tiered (or there is no such partition). */
+    public RemoteManifest remoteManifest(Uuid topicId, int partition) {
+        return remoteManifests.getOrDefault(topicId, Map.of()).getOrDefault(partition, RemoteManifest.EMPTY);
     }
 
-    /** Every manifest entry, by topic id and partition; unmodifiable. */
-    Map<Uuid, Map<Integer, List<RemoteSegment>>> remoteSegments() {
-        return remoteSegments;
+    /** Every tiered log, by topic id and partition; unmodifiable. */
+    Map<Uuid, Map<Integer, RemoteManifest>> remoteManifests() {
+        return remoteManifests;
     }
 
     /** The first id of the next producer-id block; ids below it have been handed out. */
@@ -139,7 +128,7 @@ public final class MetadataImage {
         byName.put(topic.name(), topic);
         byId.put(topic.topicId(), topic);
         return new MetadataImage(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId), brokers,
-                remoteSegments, nextProducerId, version + 1);
+                remoteManifests, nextProducerId, version + 1);
     }
 
     MetadataImage withoutTopic(TopicImage topic) {
@@ -147,7 +136,7 @@ public final class MetadataImage {
         Map<Uuid, TopicImage> byId = new HashMap<>(topicsById);
         byName.remove(topic.name());
         byId.remove(topic.topicId());
-        Map<Uuid, Map<Integer, List<RemoteSegment>>> manifests = new HashMap<>(remoteSegments);
+        Map<Uuid, Map<Integer, RemoteManifest>> manifests = new HashMap<>(remoteManifests);
         manifests.remove(topic.topicId());
         return new MetadataImage(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId), brokers,
                 Collections.unmodifiableMap(manifests), nextProducerId, version + 1);
@@ -156,28 +145,21 @@ public final class MetadataImage {
     MetadataImage withBroker(BrokerImage broker) {
         Map<Integer, BrokerImage> brokerMap = new TreeMap<>(brokers);
         brokerMap.put(broker.nodeId(), broker);
-        return new MetadataImage(topicsByName, topicsById, Collections.unmodifiableMap(brokerMap), remoteSegments,
+        return new MetadataImage(topicsByName, topicsById, Collections.unmodifiableMap(brokerMap), remoteManifests,
                 nextProducerId, version + 1);
     }
 
     MetadataImage withNextProducerId(long next) {
-        return new MetadataImage(topicsByName, topicsById, brokers, remoteSegments, next, version + 1);
+        return new MetadataImage(topicsByName, topicsById, brokers, remoteManifests, next, version + 1);
     }
 
-    /**
-     * Adds {@code segment} to its partition's manifest in base-offset order, with the given image
-     * version. The caller has checked that its id is new.
-     */
-    MetadataImage withRemoteSegment(Uuid topicId, RemoteSegment segment, long newVersion) {
-        List<RemoteSegment> segments = new ArrayList<>(remoteSegments(topicId, segment.partition().partition()));
-        segments.add(segment);
-        segments.sort(Comparator.comparingLong(RemoteSegment::baseOffset));
-        Map<Integer, List<RemoteSegment>> partitions = new TreeMap<>(remoteSegments.getOrDefault(topicId, Map.of()));
-        partitions.put(segment.partition().partition(), List.copyOf(segments));
-        Map<Uuid, Map<Integer, List<RemoteSegment>>> manifests = new HashMap<>(remoteSegments);
+    MetadataImage withRemoteManifest(Uuid topicId, int partition, RemoteManifest manifest) {
+        Map<Integer, RemoteManifest> partitions = new TreeMap<>(remoteManifests.getOrDefault(topicId, Map.of()));
+        partitions.put(partition, manifest);
+        Map<Uuid, Map<Integer, RemoteManifest>> manifests = new HashMap<>(remoteManifests);
         manifests.put(topicId, Collections.unmodifiableMap(partitions));
         return new MetadataImage(topicsByName, topicsById, brokers, Collections.unmodifiableMap(manifests),
-                nextProducerId, newVersion);
+                nextProducerId, version + 1);
     }
 
     @Override
@@ -187,12 +169,12 @@ public final class MetadataImage {
                 && version == other.version
                 && topicsByName.equals(other.topicsByName)
                 && brokers.equals(other.brokers)
-                && remoteSegments.equals(other.remoteSegments);
+                && remoteManifests.equals(other.remoteManifests);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(topicsByName, brokers, remoteSegments, nextProducerId, version);
+        return Objects.hash(topicsByName, brokers, remoteManifests, nextProducerId, version);
     }
 
     @Override

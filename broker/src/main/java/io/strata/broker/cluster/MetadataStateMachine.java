@@ -7,8 +7,10 @@ import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
 import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
-import io.strata.broker.cluster.MetadataImage.TopicRemoteSegment;
+import io.strata.broker.cluster.MetadataCommand.UpdateRemoteLog;
+import io.strata.tiered.RemoteManifest;
 import io.strata.tiered.RemoteSegment;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.protocol.Errors;
@@ -23,11 +25,13 @@ import java.io.DataOutputStream;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -45,8 +49,11 @@ public final class MetadataStateMachine implements StateMachine {
 
     /** "STMD": the first bytes of a snapshot written by this class. */
     static final int SNAPSHOT_MAGIC = 0x53544D44;
-    /** Version 1 added the remote segment manifests; version 0 is still read. */
-    static final byte SNAPSHOT_VERSION = 1;
+    /**
+     * Version 1 added the remote segment manifests, version 2 their log start offsets; older versions
+     * are still read.
+     */
+    static final byte SNAPSHOT_VERSION = 2;
 
     private volatile MetadataImage image = MetadataImage.EMPTY;
     private final List<Consumer<MetadataImage>> listeners = new CopyOnWriteArrayList<>();
@@ -141,6 +148,8 @@ public final class MetadataStateMachine implements StateMachine {
             return registerBroker(image, c);
         } else if (command instanceof AddRemoteSegment c) {
             return addRemoteSegment(image, c);
+        } else if (command instanceof UpdateRemoteLog c) {
+            return updateRemoteLog(image, c);
         }
         return Outcome.failed(image, Errors.INVALID_REQUEST, "unknown metadata command " + command);
     }
@@ -260,31 +269,76 @@ public final class MetadataStateMachine implements StateMachine {
 
     /**
      * Commits a tiered segment to its partition's manifest. A segment id already there is a
-     * repeated commit (a retry after a lost reply) and changes nothing.
+     * repeated commit (a retry after a lost reply) and changes nothing; so is a segment wholly below
+     * the tiered log's start, which retention or DeleteRecords passed while it was uploaded.
      */
     private static Outcome addRemoteSegment(MetadataImage image, AddRemoteSegment c) {
-        TopicImage topic = image.topic(c.topicId()).orElse(null);
-        if (topic == null || c.partition() < 0 || c.partition() >= topic.partitions()) {
-            return Outcome.failed(image, Errors.UNKNOWN_TOPIC_OR_PARTITION,
-                    "Partition " + c.partition() + " of topic id " + c.topicId() + " does not exist.");
+        Outcome missing = requirePartition(image, c.topicId(), c.partition());
+        if (missing != null) {
+            return missing;
         }
         RemoteSegment segment;
         try {
-            segment = RemoteSegment.readFrom(new DataInputStream(new ByteArrayInputStream(c.remoteSegment())));
+            segment = readSegment(c.topicId(), c.partition(), c.remoteSegment());
         } catch (IOException e) {
-            return Outcome.failed(image, Errors.INVALID_REQUEST, "Invalid remote segment: " + e.getMessage());
+            return Outcome.failed(image, Errors.INVALID_REQUEST, e.getMessage());
         }
-        if (!segment.partition().topicId().equals(c.topicId().toString())
-                || segment.partition().partition() != c.partition()) {
-            return Outcome.failed(image, Errors.INVALID_REQUEST,
-                    "Remote segment of " + segment.partition() + " committed to another partition.");
-        }
-        boolean known = image.remoteSegments(c.topicId(), c.partition()).stream()
-                .anyMatch(existing -> existing.segmentId().equals(segment.segmentId()));
-        if (known) {
+        RemoteManifest manifest = image.remoteManifest(c.topicId(), c.partition());
+        RemoteManifest updated = manifest.with(segment);
+        if (manifest.contains(segment.segmentId()) || updated.equals(manifest)) {
             return new Outcome(image, MetadataResult.ok());
         }
-        return new Outcome(image.withRemoteSegment(c.topicId(), segment, image.version() + 1), MetadataResult.ok());
+        return new Outcome(image.withRemoteManifest(c.topicId(), c.partition(), updated), MetadataResult.ok());
+    }
+
+    private static Outcome updateRemoteLog(MetadataImage image, UpdateRemoteLog c) {
+        Outcome missing = requirePartition(image, c.topicId(), c.partition());
+        if (missing != null) {
+            return missing;
+        }
+        RemoteManifest manifest = image.remoteManifest(c.topicId(), c.partition());
+        for (UUID id : c.removed()) {
+            if (!manifest.contains(id)) {
+                return Outcome.failed(image, Errors.INVALID_REQUEST, "Remote segment " + id + " of partition "
+                        + c.partition() + " of topic id " + c.topicId() + " is no longer in its manifest.");
+            }
+        }
+        List<RemoteSegment> added = new ArrayList<>();
+        for (byte[] bytes : c.added()) {
+            try {
+                added.add(readSegment(c.topicId(), c.partition(), bytes));
+            } catch (IOException e) {
+                return Outcome.failed(image, Errors.INVALID_REQUEST, e.getMessage());
+            }
+        }
+        RemoteManifest updated = manifest.updated(c.logStartOffset(), Set.copyOf(c.removed()), added);
+        if (updated.equals(manifest)) {
+            return new Outcome(image, MetadataResult.ok());
+        }
+        return new Outcome(image.withRemoteManifest(c.topicId(), c.partition(), updated), MetadataResult.ok());
+    }
+
+    /** A failed outcome if the partition does not exist, else {@code null}. */
+    private static Outcome requirePartition(MetadataImage image, Uuid topicId, int partition) {
+        TopicImage topic = image.topic(topicId).orElse(null);
+        if (topic == null || partition < 0 || partition >= topic.partitions()) {
+            return Outcome.failed(image, Errors.UNKNOWN_TOPIC_OR_PARTITION,
+                    "Partition " + partition + " of topic id " + topicId + " does not exist.");
+        }
+        return null;
+    }
+
+    private static RemoteSegment readSegment(Uuid topicId, int partition, byte[] bytes) throws IOException {
+        RemoteSegment segment;
+        try {
+            segment = RemoteSegment.readFrom(new DataInputStream(new ByteArrayInputStream(bytes)));
+        } catch (IOException e) {
+            throw new IOException("Invalid remote segment: " + e.getMessage(), e);
+        }
+        if (!segment.partition().topicId().equals(topicId.toString()) || segment.partition().partition() != partition) {
+            throw new IOException("Remote segment of " + segment.partition() + " committed to another partition.");
+        }
+        return segment;
     }
 
     // ----------------------------------------------------------------------------------------
@@ -293,7 +347,8 @@ public final class MetadataStateMachine implements StateMachine {
     /**
      * Writes the whole image: magic, version, image version, next producer id, the topics sorted
      * by name, the brokers sorted by node id, then (since version 1) the remote segments by topic
-     * id, partition and base offset, each as its topic id and its length-prefixed serialized form.
+     * id, partition and base offset, each as its topic id and its length-prefixed serialized form,
+     * then (since version 2) the tiered logs' start offsets: topic id, partition, offset.
      */
     @Override
     public void writeContentTo(DataOutput out) throws IOException {
@@ -320,15 +375,31 @@ public final class MetadataStateMachine implements StateMachine {
             out.writeInt(broker.port());
             MetadataCodec.writeString(out, broker.rack());
         }
-        List<TopicRemoteSegment> remote = new ArrayList<>();
-        new TreeMap<>(image.remoteSegments()).forEach((topicId, partitions) -> partitions.values()
-                .forEach(segments -> segments.forEach(segment -> remote.add(new TopicRemoteSegment(topicId, segment)))));
-        out.writeInt(remote.size());
-        for (TopicRemoteSegment entry : remote) {
-            MetadataCodec.writeUuid(out, entry.topicId());
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-            entry.segment().writeTo(new DataOutputStream(bytes));
-            MetadataCodec.writeBytes(out, bytes.toByteArray());
+        Map<Uuid, Map<Integer, RemoteManifest>> manifests = new TreeMap<>(image.remoteManifests());
+        int segmentCount = 0;
+        for (Map<Integer, RemoteManifest> partitions : manifests.values()) {
+            for (RemoteManifest manifest : partitions.values()) {
+                segmentCount += manifest.segments().size();
+            }
+        }
+        out.writeInt(segmentCount);
+        for (Map.Entry<Uuid, Map<Integer, RemoteManifest>> topic : manifests.entrySet()) {
+            for (RemoteManifest manifest : topic.getValue().values()) {
+                for (RemoteSegment segment : manifest.segments()) {
+                    MetadataCodec.writeUuid(out, topic.getKey());
+                    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+                    segment.writeTo(new DataOutputStream(bytes));
+                    MetadataCodec.writeBytes(out, bytes.toByteArray());
+                }
+            }
+        }
+        out.writeInt(manifests.values().stream().mapToInt(Map::size).sum());
+        for (Map.Entry<Uuid, Map<Integer, RemoteManifest>> topic : manifests.entrySet()) {
+            for (Map.Entry<Integer, RemoteManifest> partition : topic.getValue().entrySet()) {
+                MetadataCodec.writeUuid(out, topic.getKey());
+                out.writeInt(partition.getKey());
+                out.writeLong(partition.getValue().logStartOffset());
+            }
         }
     }
 
@@ -358,7 +429,7 @@ public final class MetadataStateMachine implements StateMachine {
         List<TopicImage> topics = new ArrayList<>(topicCount);
         for (int i = 0; i < topicCount; i++) {
             String name = MetadataCodec.readString(in);
-            org.apache.kafka.common.Uuid topicId = MetadataCodec.readUuid(in);
+            Uuid topicId = MetadataCodec.readUuid(in);
             int partitions = in.readInt();
             short replicationFactor = in.readShort();
             topics.add(new TopicImage(name, topicId, partitions, replicationFactor, MetadataCodec.readStringMap(in)));
@@ -371,16 +442,35 @@ public final class MetadataStateMachine implements StateMachine {
             int port = in.readInt();
             brokers.add(new BrokerImage(nodeId, host, port, MetadataCodec.readString(in)));
         }
-        List<TopicRemoteSegment> remote = new ArrayList<>();
+        Map<Uuid, Map<Integer, List<RemoteSegment>>> segments = new HashMap<>();
         if (version >= 1) {
             int remoteCount = MetadataCodec.checkLength(in.readInt());
             for (int i = 0; i < remoteCount; i++) {
-                org.apache.kafka.common.Uuid topicId = MetadataCodec.readUuid(in);
-                byte[] segment = MetadataCodec.readBytes(in);
-                remote.add(new TopicRemoteSegment(topicId,
-                        RemoteSegment.readFrom(new DataInputStream(new ByteArrayInputStream(segment)))));
+                Uuid topicId = MetadataCodec.readUuid(in);
+                RemoteSegment segment = RemoteSegment.readFrom(
+                        new DataInputStream(new ByteArrayInputStream(MetadataCodec.readBytes(in))));
+                segments.computeIfAbsent(topicId, id -> new HashMap<>())
+                        .computeIfAbsent(segment.partition().partition(), p -> new ArrayList<>()).add(segment);
             }
         }
-        return MetadataImage.of(topics, brokers, remote, nextProducerId, imageVersion);
+        Map<Uuid, Map<Integer, Long>> startOffsets = new HashMap<>();
+        if (version >= 2) {
+            int partitionCount = MetadataCodec.checkLength(in.readInt());
+            for (int i = 0; i < partitionCount; i++) {
+                Uuid topicId = MetadataCodec.readUuid(in);
+                int partition = in.readInt();
+                startOffsets.computeIfAbsent(topicId, id -> new HashMap<>()).put(partition, in.readLong());
+            }
+        }
+        Map<Uuid, Map<Integer, RemoteManifest>> manifests = new HashMap<>();
+        segments.forEach((topicId, partitions) -> partitions.forEach((partition, list) ->
+                manifests.computeIfAbsent(topicId, id -> new HashMap<>()).put(partition, RemoteManifest.EMPTY
+                        .updated(0, Set.of(), list))));
+        startOffsets.forEach((topicId, partitions) -> partitions.forEach((partition, start) -> {
+            Map<Integer, RemoteManifest> byPartition = manifests.computeIfAbsent(topicId, id -> new HashMap<>());
+            byPartition.put(partition, byPartition.getOrDefault(partition, RemoteManifest.EMPTY)
+                    .updated(start, Set.of(), List.of()));
+        }));
+        return MetadataImage.of(topics, brokers, manifests, nextProducerId, imageVersion);
     }
 }

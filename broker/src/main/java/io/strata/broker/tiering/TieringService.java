@@ -132,7 +132,7 @@ public final class TieringService implements AutoCloseable {
 
     private void uploadClosedSegments(TopicImage topic, Partition partition) throws InterruptedException {
         int number = partition.topicPartition().partition();
-        List<RemoteSegment> manifest = metadata.image().remoteSegments(topic.topicId(), number);
+        List<RemoteSegment> manifest = metadata.image().remoteManifest(topic.topicId(), number).segments();
         long uploadedUpTo = manifest.isEmpty() ? -1 : manifest.get(manifest.size() - 1).lastOffset();
         RemotePartition remote = remotePartition(topic, number);
         for (LocalSegmentFiles files : ClosedSegments.after(partition.log(), uploadedUpTo)) {
@@ -210,7 +210,7 @@ public final class TieringService implements AutoCloseable {
                 continue;
             }
             int number = partition.topicPartition().partition();
-            Set<UUID> committed = metadata.image().remoteSegments(topic.topicId(), number).stream()
+            Set<UUID> committed = metadata.image().remoteManifest(topic.topicId(), number).segments().stream()
                     .map(RemoteSegment::segmentId).collect(Collectors.toSet());
             RemotePartition remote = remotePartition(topic, number);
             try {

@@ -1,6 +1,7 @@
 package io.strata.broker.cluster;
 
 import io.strata.broker.cluster.MetadataCommand.AddRemoteSegment;
+import io.strata.broker.cluster.MetadataCommand.UpdateRemoteLog;
 import io.strata.broker.cluster.MetadataCommand.AllocateProducerIds;
 import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
 import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
@@ -16,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,7 +39,10 @@ class MetadataCommandTest {
                 new AllocateProducerIds(1000),
                 new RegisterBroker(1, "broker-1.example", 9092, "rack-a"),
                 new RegisterBroker(2, "127.0.0.1", 19092, null),
-                new AddRemoteSegment(Uuid.randomUuid(), 3, new byte[] {1, 2, 3}));
+                new AddRemoteSegment(Uuid.randomUuid(), 3, new byte[] {1, 2, 3}),
+                new UpdateRemoteLog(Uuid.randomUuid(), 1, 500, List.of(UUID.randomUUID(), UUID.randomUUID()),
+                        List.of(new byte[] {4, 5}, new byte[] {6})),
+                new UpdateRemoteLog(Uuid.randomUuid(), 0, 0, List.of(), List.of()));
     }
 
     @Test
@@ -60,7 +65,7 @@ class MetadataCommandTest {
 
     @Test
     void opcodesAreDistinct() {
-        assertThat(everyCommand().stream().map(MetadataCommand::opcode).distinct()).hasSize(7);
+        assertThat(everyCommand().stream().map(MetadataCommand::opcode).distinct()).hasSize(8);
     }
 
     @Test

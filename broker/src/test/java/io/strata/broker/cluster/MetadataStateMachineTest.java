@@ -1,6 +1,7 @@
 package io.strata.broker.cluster;
 
 import io.strata.broker.cluster.MetadataCommand.AddRemoteSegment;
+import io.strata.broker.cluster.MetadataCommand.UpdateRemoteLog;
 import io.strata.broker.cluster.MetadataCommand.AllocateProducerIds;
 import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
 import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
@@ -9,6 +10,7 @@ import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
 import io.strata.tiered.ObjectKey;
 import io.strata.tiered.RemoteKeys;
+import io.strata.tiered.RemoteManifest;
 import io.strata.tiered.RemotePartition;
 import io.strata.tiered.RemoteSegment;
 import org.apache.kafka.common.Uuid;
@@ -235,8 +237,8 @@ class MetadataStateMachineTest {
         RemoteSegment earlier = remoteSegment(orders, 1, 0, 99);
         assertThat(machine.apply(add(orders, later))).isEqualTo(MetadataResult.ok());
         assertThat(machine.apply(add(orders, earlier))).isEqualTo(MetadataResult.ok());
-        assertThat(machine.image().remoteSegments(orders.topicId(), 1)).containsExactly(earlier, later);
-        assertThat(machine.image().remoteSegments(orders.topicId(), 0)).isEmpty();
+        assertThat(machine.image().remoteManifest(orders.topicId(), 1).segments()).containsExactly(earlier, later);
+        assertThat(machine.image().remoteManifest(orders.topicId(), 0).segments()).isEmpty();
 
         MetadataImage before = machine.image();
         assertThat(machine.apply(add(orders, later))).as("a repeated commit").isEqualTo(MetadataResult.ok());
@@ -248,8 +250,54 @@ class MetadataStateMachineTest {
 
         machine.apply(new DeleteTopic(orders.topicId()));
         TopicImage again = create("orders", 2, Map.of());
-        assertThat(machine.image().remoteSegments(orders.topicId(), 1)).isEmpty();
-        assertThat(machine.image().remoteSegments(again.topicId(), 1)).isEmpty();
+        assertThat(machine.image().remoteManifest(orders.topicId(), 1).segments()).isEmpty();
+        assertThat(machine.image().remoteManifest(again.topicId(), 1).segments()).isEmpty();
+    }
+
+    private static UpdateRemoteLog update(TopicImage topic, int partition, long start, List<RemoteSegment> removed,
+                                          List<RemoteSegment> added) throws IOException {
+        List<byte[]> bytes = new ArrayList<>();
+        for (RemoteSegment segment : added) {
+            bytes.add(add(topic, segment).remoteSegment());
+        }
+        return new UpdateRemoteLog(topic.topicId(), partition, start,
+                removed.stream().map(RemoteSegment::segmentId).toList(), bytes);
+    }
+
+    @Test
+    void updateRemoteLogMovesTheStartAndSwapsSegmentsAtomically() throws IOException {
+        TopicImage orders = create("orders", 1, Map.of());
+        RemoteSegment first = remoteSegment(orders, 0, 0, 99);
+        RemoteSegment second = remoteSegment(orders, 0, 100, 199);
+        RemoteSegment third = remoteSegment(orders, 0, 200, 299);
+        for (RemoteSegment segment : List.of(first, second, third)) {
+            machine.apply(add(orders, segment));
+        }
+
+        assertThat(machine.apply(update(orders, 0, 150, List.of(), List.of()))).isEqualTo(MetadataResult.ok());
+        RemoteManifest trimmed = machine.image().remoteManifest(orders.topicId(), 0);
+        assertThat(trimmed.segments()).containsExactly(second, third);
+        assertThat(trimmed.startOffset()).isEqualTo(150);
+        assertThat(trimmed.segmentFor(149)).isEmpty();
+        assertThat(trimmed.segmentFor(150)).contains(second);
+
+        RemoteSegment compacted = remoteSegment(orders, 0, 100, 199);
+        assertThat(machine.apply(update(orders, 0, 0, List.of(second), List.of(compacted))))
+                .isEqualTo(MetadataResult.ok());
+        assertThat(machine.image().remoteManifest(orders.topicId(), 0))
+                .isEqualTo(new RemoteManifest(150, List.of(compacted, third)));
+
+        MetadataImage before = machine.image();
+        assertError(update(orders, 0, 0, List.of(second), List.of(compacted)), Errors.INVALID_REQUEST);
+        assertThat(machine.image()).as("a lost race changes nothing").isSameAs(before);
+        assertError(update(orders, 1, 0, List.of(), List.of()), Errors.UNKNOWN_TOPIC_OR_PARTITION);
+
+        assertThat(machine.apply(add(orders, remoteSegment(orders, 0, 0, 99)))).as("below the start")
+                .isEqualTo(MetadataResult.ok());
+        assertThat(machine.image()).isSameAs(before);
+
+        assertThat(machine.apply(update(orders, 0, 300, List.of(), List.of()))).isEqualTo(MetadataResult.ok());
+        assertThat(machine.image().remoteManifest(orders.topicId(), 0).segments()).isEmpty();
     }
 
     @Test
@@ -272,6 +320,7 @@ class MetadataStateMachineTest {
         machine.apply(add(orders, remoteSegment(orders, 2, 50, 60)));
         machine.apply(add(orders, remoteSegment(orders, 2, 0, 49)));
         machine.apply(add(orders, remoteSegment(orders, 0, 0, 9)));
+        machine.apply(update(orders, 0, 5, List.of(), List.of()));
         create("payments", 1, Map.of());
         machine.apply(new AllocateProducerIds(2000));
         machine.apply(new RegisterBroker(1, "localhost", 9092, "rack-1"));
@@ -286,7 +335,7 @@ class MetadataStateMachineTest {
         assertThat(restored.image()).isEqualTo(machine.image());
         assertThat(restored.image().topic(machine.image().topic("orders").orElseThrow().topicId())).isPresent();
         assertThat(seen).containsExactly(restored.image());
-        assertThat(restored.image().remoteSegments(orders.topicId(), 2)).extracting(RemoteSegment::baseOffset)
+        assertThat(restored.image().remoteManifest(orders.topicId(), 2).segments()).extracting(RemoteSegment::baseOffset)
                 .containsExactly(0L, 50L);
         assertThat(write(restored)).isEqualTo(snapshot);
         // The restored machine carries on from the same state.

@@ -82,11 +82,11 @@ class TieringTest {
                 assertThat(store.resolve(segment.key(SegmentFileType.OFFSET_INDEX).value())).isRegularFile();
             }
             assertThat(log(broker, "local").segments()).hasSizeGreaterThan(5);
-            assertThat(image(broker).remoteSegments(topicId(broker, "local"), 0)).isEmpty();
+            assertThat(image(broker).remoteManifest(topicId(broker, "local"), 0).segments()).isEmpty();
             assertThat(filesUnder(store)).allMatch(file -> file.toString().contains("tiered-"));
 
             broker.restart();
-            assertThat(image(broker).remoteSegments(topicId(broker, "tiered"), 0)).containsExactlyElementsOf(manifest);
+            assertThat(image(broker).remoteManifest(topicId(broker, "tiered"), 0).segments()).containsExactlyElementsOf(manifest);
 
             try (Admin admin = broker.admin()) {
                 admin.deleteTopics(List.of("tiered")).all().get();
@@ -183,10 +183,10 @@ class TieringTest {
         await().atMost(TIMEOUT).untilAsserted(() -> {
             List<LogSegment> segments = log(broker, topic).segments();
             List<Long> closed = segments.subList(0, segments.size() - 1).stream().map(LogSegment::baseOffset).toList();
-            assertThat(image(broker).remoteSegments(topicId, 0)).extracting(RemoteSegment::baseOffset)
+            assertThat(image(broker).remoteManifest(topicId, 0).segments()).extracting(RemoteSegment::baseOffset)
                     .containsExactlyElementsOf(closed);
         });
-        return image(broker).remoteSegments(topicId, 0);
+        return image(broker).remoteManifest(topicId, 0).segments();
     }
 
     private static MetadataImage image(TestBroker broker) {
