@@ -108,6 +108,16 @@ public interface StrataConfig {
         /** {@code remote.storage.enable}: tier the topic's closed segments to the object store. */
         Optional<Boolean> remoteStorageEnable();
 
+        /** {@code local.retention.ms}: how long tiered segments also stay on local disk; -2 is {@code retention.ms}. */
+        Optional<Long> localRetentionMs();
+
+        /** {@code local.retention.bytes}: local bytes of tiered segments kept; -2 is {@code retention.bytes}. */
+        Optional<Long> localRetentionBytes();
+
+        /** {@code log.retention.check.interval.ms}: how often retention looks for segments to delete. */
+        @WithDefault("5m")
+        Duration retentionCheckInterval();
+
         /**
          * When true, a produce request is acknowledged only after its records are fsynced, whatever
          * {@code flush.messages} says. Requests that arrive together share one fsync.
@@ -181,6 +191,14 @@ public interface StrataConfig {
         /** How often closed segments are looked for and uploaded. */
         @WithDefault("5s")
         Duration uploadInterval();
+
+        /** Bytes of a tiered segment fetched with one ranged GET by readers of old offsets. */
+        @WithDefault("1048576")
+        int chunkSize();
+
+        /** The most bytes of fetched chunks kept in memory for readers of old offsets. */
+        @WithDefault("67108864")
+        long cacheSize();
     }
 
     /** Metrics. */

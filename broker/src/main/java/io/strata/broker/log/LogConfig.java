@@ -24,9 +24,17 @@ import java.util.NoSuchElementException;
  * @param timestampType               {@code message.timestamp.type}: CreateTime or LogAppendTime
  * @param messageTimestampBeforeMaxMs {@code message.timestamp.before.max.ms}: oldest CreateTime accepted, relative to now
  * @param messageTimestampAfterMaxMs  {@code message.timestamp.after.max.ms}: newest CreateTime accepted, relative to now
- * @param retentionMs                 {@code retention.ms}: stored; enforced by the retention task
- * @param retentionBytes              {@code retention.bytes}: stored; enforced by the retention task
- * @param cleanupPolicy               {@code cleanup.policy}: stored; enforced by the retention task
+ * @param retentionMs                 {@code retention.ms}: how old a segment's newest record may get before
+ *                                    retention deletes the segment, from both tiers; -1 for ever
+ * @param retentionBytes              {@code retention.bytes}: the most bytes of the whole log, both tiers;
+ *                                    -1 for no limit
+ * @param cleanupPolicy               {@code cleanup.policy}: {@code delete} (retention applies),
+ *                                    {@code compact}, or both
+ * @param remoteStorageEnable         {@code remote.storage.enable}: closed segments are tiered
+ * @param localRetentionMs            {@code local.retention.ms}: how long a tiered segment stays on local disk
+ *                                    too; -2 for {@code retention.ms}
+ * @param localRetentionBytes         {@code local.retention.bytes}: the most bytes of tiered segments kept on
+ *                                    local disk too; -2 for {@code retention.bytes}
  */
 public record LogConfig(int segmentBytes,
                         long segmentMs,
@@ -40,7 +48,10 @@ public record LogConfig(int segmentBytes,
                         long messageTimestampAfterMaxMs,
                         long retentionMs,
                         long retentionBytes,
-                        List<String> cleanupPolicy) {
+                        List<String> cleanupPolicy,
+                        boolean remoteStorageEnable,
+                        long localRetentionMs,
+                        long localRetentionBytes) {
 
     public static final String SEGMENT_BYTES = "segment.bytes";
     public static final String SEGMENT_MS = "segment.ms";
@@ -55,12 +66,15 @@ public record LogConfig(int segmentBytes,
     public static final String RETENTION_MS = "retention.ms";
     public static final String RETENTION_BYTES = "retention.bytes";
     public static final String CLEANUP_POLICY = "cleanup.policy";
+    public static final String REMOTE_STORAGE_ENABLE = "remote.storage.enable";
+    public static final String LOCAL_RETENTION_MS = "local.retention.ms";
+    public static final String LOCAL_RETENTION_BYTES = "local.retention.bytes";
 
     /** Every key {@link #fromProperties} reads. */
     public static final List<String> KEYS = List.of(SEGMENT_BYTES, SEGMENT_MS, SEGMENT_INDEX_BYTES,
             INDEX_INTERVAL_BYTES, MAX_MESSAGE_BYTES, FLUSH_MESSAGES, FLUSH_MS, MESSAGE_TIMESTAMP_TYPE,
             MESSAGE_TIMESTAMP_BEFORE_MAX_MS, MESSAGE_TIMESTAMP_AFTER_MAX_MS, RETENTION_MS, RETENTION_BYTES,
-            CLEANUP_POLICY);
+            CLEANUP_POLICY, REMOTE_STORAGE_ENABLE, LOCAL_RETENTION_MS, LOCAL_RETENTION_BYTES);
 
     public LogConfig {
         // Kafka's topic config bounds, except segment.bytes: Kafka 4 wants 1 MiB from users, a rule for
@@ -105,7 +119,25 @@ public record LogConfig(int segmentBytes,
                 Arrays.stream(required(props, CLEANUP_POLICY).split(","))
                         .map(String::trim)
                         .filter(s -> !s.isEmpty())
-                        .toList());
+                        .toList(),
+                Boolean.parseBoolean(required(props, REMOTE_STORAGE_ENABLE)),
+                longValue(props, LOCAL_RETENTION_MS),
+                longValue(props, LOCAL_RETENTION_BYTES));
+    }
+
+    /** Whether retention deletes old segments ({@code cleanup.policy} includes {@code delete}). */
+    public boolean deleteRetention() {
+        return cleanupPolicy.contains("delete");
+    }
+
+    /** How long tiered segments stay on local disk too: {@code local.retention.ms}, or {@code retention.ms} for -2. */
+    public long effectiveLocalRetentionMs() {
+        return localRetentionMs == -2 ? retentionMs : localRetentionMs;
+    }
+
+    /** The most bytes of tiered segments kept locally: {@code local.retention.bytes}, or {@code retention.bytes} for -2. */
+    public long effectiveLocalRetentionBytes() {
+        return localRetentionBytes == -2 ? retentionBytes : localRetentionBytes;
     }
 
     /** Whether appends get the broker's clock as timestamp rather than the producer's. */

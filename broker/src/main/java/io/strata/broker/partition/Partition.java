@@ -1,18 +1,27 @@
 package io.strata.broker.partition;
 
 import io.strata.broker.log.AppendResult;
+import io.strata.broker.log.LogReadResult;
 import io.strata.broker.log.PartitionLog;
+import io.strata.broker.tiering.TieredLog;
+import io.strata.tiered.RemoteManifest;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A partition this broker leads: its log, its leader epoch, and the fetches waiting for its next
- * append. Thread-safe: the log serialises appends, waiters are a concurrent set.
+ * A partition this broker leads: its local log, the tiered part below it, its leader epoch, and the
+ * fetches waiting for its next append. Thread-safe: the log serialises appends, waiters are a
+ * concurrent set.
+ *
+ * <p>The partition's offsets run from {@link #logStartOffset()} to the local log's end; the tiered
+ * log holds the oldest ones, the local log the newest, and both may hold the segments uploaded but not
+ * yet deleted locally. Reads below the local log's start go to the object store.
  */
 public final class Partition {
 
@@ -22,12 +31,14 @@ public final class Partition {
     private final Uuid topicId;
     private final TopicPartition topicPartition;
     private final PartitionLog log;
+    private final TieredLog tiered;
     private final Set<Runnable> appendWaiters = ConcurrentHashMap.newKeySet();
 
-    Partition(Uuid topicId, TopicPartition topicPartition, PartitionLog log) {
+    Partition(Uuid topicId, TopicPartition topicPartition, PartitionLog log, TieredLog tiered) {
         this.topicId = topicId;
         this.topicPartition = topicPartition;
         this.log = log;
+        this.tiered = tiered;
     }
 
     public Uuid topicId() {
@@ -38,8 +49,57 @@ public final class Partition {
         return topicPartition;
     }
 
+    /** The local log. */
     public PartitionLog log() {
         return log;
+    }
+
+    /** The tiered log. */
+    public TieredLog tiered() {
+        return tiered;
+    }
+
+    /** The partition's first offset, tiered or local. */
+    public long logStartOffset() {
+        long local = log.logStartOffset();
+        RemoteManifest remote = tiered.manifest();
+        return remote.isEmpty() ? local : Math.min(remote.startOffset(), local);
+    }
+
+    /** Whether {@code offset} lies below the local log but in the tiered one, so reads go to the object store. */
+    public boolean isTiered(long offset) {
+        if (offset >= log.logStartOffset()) {
+            return false;
+        }
+        RemoteManifest remote = tiered.manifest();
+        return !remote.isEmpty() && offset >= remote.startOffset();
+    }
+
+    /**
+     * Reads from the tiered log, for an offset that {@link #isTiered} says lies there; where the tiered
+     * log has nothing left from {@code offset} on, reads the local log from its start instead.
+     */
+    public CompletableFuture<LogReadResult> readTiered(long offset, int maxBytes, boolean minOneMessage) {
+        return tiered.read(offset, maxBytes, minOneMessage).thenApply(records -> {
+            if (records.isEmpty()) {
+                return log.read(log.logStartOffset(), maxBytes, minOneMessage);
+            }
+            return new LogReadResult(records.get(), log.highWatermark(), logStartOffset(), log.logEndOffset());
+        });
+    }
+
+    /**
+     * Moves the partition's start up to {@code offset} in both tiers (DeleteRecords, retention): the
+     * local log at once, the tiered log once the metadata has committed the change.
+     *
+     * @throws org.apache.kafka.common.errors.OffsetOutOfRangeException if {@code offset} is above the high watermark
+     */
+    public CompletableFuture<Void> moveLogStartTo(long offset) {
+        log.deleteRecordsBefore(offset);
+        if (!log.config().remoteStorageEnable() && tiered.manifest().isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return tiered.moveStartTo(offset);
     }
 
     public int leaderEpoch() {

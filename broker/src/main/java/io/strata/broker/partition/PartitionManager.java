@@ -3,9 +3,13 @@ package io.strata.broker.partition;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.config.TopicConfigCatalog;
+import io.strata.broker.log.AtomicFiles;
 import io.strata.broker.log.LogConfig;
 import io.strata.broker.log.LogFiles;
+import io.strata.broker.log.OffsetCheckpointFile;
 import io.strata.broker.log.PartitionLog;
+import io.strata.broker.tiering.TieredLog;
+import io.strata.tiered.RemoteManifest;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.KafkaStorageException;
@@ -14,6 +18,7 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -22,9 +27,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
 /**
@@ -36,6 +44,7 @@ public final class PartitionManager implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PartitionManager.class);
     private static final long FLUSH_CHECK_MS = 100;
+    private static final long RESTORE_TIMEOUT_SECONDS = 30;
 
     private final Path logsDir;
     private final TopicConfigCatalog catalog;
@@ -45,9 +54,13 @@ public final class PartitionManager implements AutoCloseable {
     private final Map<Uuid, Map<String, String>> appliedConfigs = new HashMap<>();
     private final LogSyncer syncer = new LogSyncer();
     private final ScheduledExecutorService flusher;
+    private final BiFunction<Uuid, Integer, TieredLog> tieredLogs;
 
-    public PartitionManager(Path logsDir, TopicConfigCatalog catalog, Map<String, String> brokerDefaults, Time time) {
+    /** @param tieredLogs the tiered log of a partition, by topic id and partition number */
+    public PartitionManager(Path logsDir, TopicConfigCatalog catalog, Map<String, String> brokerDefaults, Time time,
+                            BiFunction<Uuid, Integer, TieredLog> tieredLogs) {
         this.logsDir = logsDir;
+        this.tieredLogs = tieredLogs;
         this.catalog = catalog;
         this.brokerDefaults = Map.copyOf(brokerDefaults);
         this.time = time;
@@ -110,11 +123,47 @@ public final class PartitionManager implements AutoCloseable {
             LOG.infof("Removing %s: it belongs to topic id %s, not %s", dir, onDisk.get(), topicId);
             deleteRecursively(dir);
         }
+        TieredLog tiered = tieredLogs.apply(topicId, tp.partition());
         PartitionLog log = PartitionLog.open(dir, tp, config, time);
+        RemoteManifest remote = tiered.manifest();
+        if (log.logEndOffset() < remote.endOffset()) {
+            log = restoreFromTiered(dir, tp, config, log, tiered, remote);
+        }
         if (onDisk.isEmpty() || !onDisk.get().equals(topicId)) {
             metadataFile.write(topicId);
         }
-        return new Partition(topicId, tp, log);
+        return new Partition(topicId, tp, log, tiered);
+    }
+
+    /**
+     * A local log that ends below the tiered one lost its disk (or came back from an old copy): every
+     * offset it holds is in the bucket, so it starts over, empty, where the tiered log ends, with the
+     * producer state uploaded with the last tiered segment. Offsets carry on; nothing is reused.
+     */
+    private PartitionLog restoreFromTiered(Path dir, TopicPartition tp, LogConfig config, PartitionLog stale,
+                                           TieredLog tiered, RemoteManifest remote) {
+        long end = remote.endOffset();
+        LOG.warnf("The local log of %s ends at offset %d, below its tiered log's end %d: starting it over at %d",
+                tp, stale.logEndOffset(), end, end);
+        stale.delete();
+        try {
+            Files.createDirectories(dir);
+            new OffsetCheckpointFile(dir.resolve(LogFiles.LOG_START_OFFSET_FILE)).write(end);
+            Optional<ByteBuffer> snapshot = tiered.lastProducerSnapshot().get(RESTORE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (snapshot.isPresent()) {
+                AtomicFiles.write(LogFiles.snapshotFile(dir, end), snapshot.get());
+            }
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot restore the log of " + tp + " in " + dir + ": " + e, e);
+        } catch (ExecutionException | TimeoutException e) {
+            // Idempotent producers then start from a clean slate, as after their state expired.
+            LOG.warnf("Restoring %s without its producer state, which could not be read from the object store: %s",
+                    tp, e instanceof ExecutionException ? e.getCause() : e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaStorageException("Interrupted while restoring the log of " + tp);
+        }
+        return PartitionLog.open(dir, tp, config, time);
     }
 
     private void removeDeleted(MetadataImage image) {

@@ -9,6 +9,7 @@ import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.group.GroupCoordinator;
 import io.strata.broker.partition.PartitionManager;
+import io.strata.broker.partition.RetentionService;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.ApiRouter;
 import io.strata.broker.protocol.KafkaListener;
@@ -38,6 +39,8 @@ import io.strata.broker.protocol.handlers.OffsetFetchHandler;
 import io.strata.broker.protocol.handlers.OffsetForLeaderEpochHandler;
 import io.strata.broker.protocol.handlers.ProduceHandler;
 import io.strata.broker.protocol.handlers.SyncGroupHandler;
+import io.strata.broker.tiering.RemoteLogReader;
+import io.strata.broker.tiering.TieredLog;
 import io.strata.broker.tiering.TieringService;
 import io.strata.broker.tiering.TieringSettings;
 import io.strata.broker.txn.ProducerIdManager;
@@ -65,6 +68,8 @@ import java.util.concurrent.TimeUnit;
 public final class Broker implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Broker.class);
+    /** Remote offset and time indexes are small: this holds those of thousands of segments. */
+    private static final long REMOTE_INDEX_CACHE_BYTES = 16L * 1024 * 1024;
 
     private final BrokerSettings settings;
     private final TopicConfigCatalog catalog = new TopicConfigCatalog();
@@ -103,13 +108,24 @@ public final class Broker implements AutoCloseable {
         started.add(metadata);
         metadata.start();
 
-        partitions = new PartitionManager(settings.dataDir().resolve("logs"), catalog, settings.topicDefaults(), Time.SYSTEM);
+        ObjectStore store = openObjectStore();
+        TieringSettings tiering = settings.tiering();
+        RemoteLogReader remoteReader = new RemoteLogReader(store, tiering.chunkSize(), tiering.cacheBytes(),
+                REMOTE_INDEX_CACHE_BYTES);
+        partitions = new PartitionManager(settings.dataDir().resolve("logs"), catalog, settings.topicDefaults(), Time.SYSTEM,
+                (topicId, partition) -> new TieredLog(topicId, partition, metadata, remoteReader));
         started.add(partitions);
         MetadataImage image = metadata.image();
         partitions.removeOrphans(image);
         partitions.reconcile(image);
         metadata.addListener(partitions::reconcile);
-        startTiering();
+        TieringService tieringService = new TieringService(store, partitions, metadata, catalog,
+                settings.topicDefaults(), tiering, settings.dataDir().resolve("tiering-staging"));
+        started.add(tieringService);
+        tieringService.start();
+        RetentionService retention = new RetentionService(partitions, settings.retentionCheckInterval(), Time.SYSTEM);
+        started.add(retention);
+        retention.start();
 
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "strata-fetch-timer");
@@ -141,8 +157,8 @@ public final class Broker implements AutoCloseable {
                 advertisedPort, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
     }
 
-    /** Tiering follows the partitions and stops before them; the store closes after the service. */
-    private void startTiering() throws IOException {
+    /** Opened before the partitions, which read tiered segments, and closed after them and the tiering service. */
+    private ObjectStore openObjectStore() throws IOException {
         TieringSettings tiering = settings.tiering();
         ObjectStore store;
         try {
@@ -152,10 +168,7 @@ public final class Broker implements AutoCloseable {
             throw new IllegalArgumentException("strata.tiering.url (STRATA_TIERING_URL): " + e.getMessage(), e);
         }
         started.add(store);
-        TieringService service = new TieringService(store, partitions, metadata, catalog, settings.topicDefaults(),
-                tiering, settings.dataDir().resolve("tiering-staging"));
-        started.add(service);
-        service.start();
+        return store;
     }
 
     private RaftMetadataLog.Settings raftSettings() {

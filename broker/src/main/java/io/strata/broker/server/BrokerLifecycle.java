@@ -12,6 +12,7 @@ import jakarta.enterprise.event.Observes;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +98,8 @@ public class BrokerLifecycle {
                 .defaultPartitions(config.topics().defaultPartitions())
                 .defaultReplicationFactor(config.topics().defaultReplicationFactor())
                 .fsyncBeforeAck(config.log().fsyncBeforeAck())
+                .retentionCheckInterval(positive(config.log().retentionCheckInterval(),
+                        "strata.log.retention-check-interval (STRATA_LOG_RETENTION_CHECK_INTERVAL)"))
                 .raftHost(config.raft().host())
                 .raftPort(config.raft().port())
                 .raftPeers(config.raft().peers().orElse(List.of()))
@@ -107,14 +110,26 @@ public class BrokerLifecycle {
                 .build();
     }
 
-    private static TieringSettings tiering(StrataConfig.Tiering tiering) {
-        if (tiering.uploadInterval().isZero() || tiering.uploadInterval().isNegative()) {
-            throw new IllegalArgumentException("strata.tiering.upload-interval (STRATA_TIERING_UPLOAD_INTERVAL) is "
-                    + tiering.uploadInterval() + "; it must be positive");
+    private static Duration positive(Duration value, String name) {
+        if (value.isZero() || value.isNegative()) {
+            throw new IllegalArgumentException(name + " is " + value + "; it must be positive");
         }
-        TieringSettings settings = TieringSettings.DEFAULTS.withS3PathStyle(tiering.s3PathStyle())
-                .withUploadInterval(tiering.uploadInterval());
-        return tiering.url().map(settings::withUrl).orElse(settings);
+        return value;
+    }
+
+    private static TieringSettings tiering(StrataConfig.Tiering tiering) {
+        positive(tiering.uploadInterval(), "strata.tiering.upload-interval (STRATA_TIERING_UPLOAD_INTERVAL)");
+        if (tiering.chunkSize() <= 0 || tiering.cacheSize() < tiering.chunkSize()) {
+            throw new IllegalArgumentException("strata.tiering.chunk-size (STRATA_TIERING_CHUNK_SIZE) is "
+                    + tiering.chunkSize() + " and strata.tiering.cache-size (STRATA_TIERING_CACHE_SIZE) "
+                    + tiering.cacheSize() + "; the chunk size must be positive and the cache hold at least one chunk");
+        }
+        TieringSettings.Builder settings = TieringSettings.builder()
+                .s3PathStyle(tiering.s3PathStyle())
+                .uploadInterval(tiering.uploadInterval())
+                .chunkCache(tiering.chunkSize(), tiering.cacheSize());
+        tiering.url().ifPresent(settings::url);
+        return settings.build();
     }
 
     /** The broker-wide topic defaults, keyed by the topic config they set. */
@@ -132,6 +147,8 @@ public class BrokerLifecycle {
         put(defaults, "min.insync.replicas", log.minInsyncReplicas());
         put(defaults, "compression.type", log.compressionType());
         put(defaults, "remote.storage.enable", log.remoteStorageEnable());
+        put(defaults, "local.retention.ms", log.localRetentionMs());
+        put(defaults, "local.retention.bytes", log.localRetentionBytes());
         return defaults;
     }
 

@@ -4,6 +4,7 @@ import io.strata.broker.group.GroupConfig;
 import io.strata.broker.tiering.TieringSettings;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +32,7 @@ public record BrokerSettings(
         int defaultPartitions,
         short defaultReplicationFactor,
         boolean fsyncBeforeAck,
+        Duration retentionCheckInterval,
         String raftHost,
         int raftPort,
         List<String> raftPeers,
@@ -57,6 +59,7 @@ public record BrokerSettings(
         private int defaultPartitions = 1;
         private short defaultReplicationFactor = 1;
         private boolean fsyncBeforeAck;
+        private Duration retentionCheckInterval = Duration.ofMinutes(5);
         private String raftHost = "127.0.0.1";
         private int raftPort;
         private List<String> raftPeers = List.of();
@@ -123,6 +126,11 @@ public record BrokerSettings(
             return this;
         }
 
+        public Builder retentionCheckInterval(Duration value) {
+            retentionCheckInterval = value;
+            return this;
+        }
+
         public Builder fsyncBeforeAck(boolean value) {
             fsyncBeforeAck = value;
             return this;
@@ -161,7 +169,7 @@ public record BrokerSettings(
         public BrokerSettings build() {
             return new BrokerSettings(nodeId, dataDir, kafkaHost, kafkaPort, advertisedHost, advertisedPort,
                     socketRequestMaxBytes, ioThreads, topicDefaults, autoCreateTopics, defaultPartitions,
-                    defaultReplicationFactor, fsyncBeforeAck, raftHost, raftPort, raftPeers, rack, groups, tiering);
+                    defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, raftHost, raftPort, raftPeers, rack, groups, tiering);
         }
     }
 }

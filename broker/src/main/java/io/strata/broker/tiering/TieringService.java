@@ -13,6 +13,7 @@ import io.strata.tiered.ObjectKey;
 import io.strata.tiered.ObjectStore;
 import io.strata.tiered.OrphanSweeper;
 import io.strata.tiered.RemoteKeys;
+import io.strata.tiered.RemoteManifest;
 import io.strata.tiered.RemotePartition;
 import io.strata.tiered.RemoteSegment;
 import io.strata.tiered.RetryPolicy;
@@ -175,12 +176,33 @@ public final class TieringService implements AutoCloseable {
 
     // ---- topic deletion ----
 
-    /** On the Raft applier thread: hands the objects of topics that are gone to the tiering thread. */
+    /**
+     * On the Raft applier thread: hands the objects of topics that are gone, and of segments that
+     * retention, DeleteRecords or compaction took out of a manifest, to the tiering thread. A segment's
+     * objects are deleted only after {@link TieringSettings#removedSegmentDeleteDelay()}, so that reads
+     * which found it in the manifest just before can finish.
+     */
     private void onImage(MetadataImage image) {
         for (TopicImage topic : lastImage.topics()) {
             if (image.topic(topic.topicId()).isEmpty()) {
                 thread.execute(() -> guarded("deleting the objects of topic " + topic.name(),
                         () -> deleteTopicObjects(topic)));
+                continue;
+            }
+            for (int partition = 0; partition < topic.partitions(); partition++) {
+                RemoteManifest before = lastImage.remoteManifest(topic.topicId(), partition);
+                RemoteManifest after = image.remoteManifest(topic.topicId(), partition);
+                if (before.equals(after)) {
+                    continue;
+                }
+                List<ObjectKey> removed = before.segments().stream()
+                        .filter(segment -> !after.contains(segment.segmentId()))
+                        .flatMap(segment -> segment.keys().stream())
+                        .toList();
+                if (!removed.isEmpty()) {
+                    thread.schedule(() -> guarded("deleting removed tiered segments of " + topic.name(),
+                            () -> deleteAll(removed)), settings.removedSegmentDeleteDelay().toMillis(), TimeUnit.MILLISECONDS);
+                }
             }
         }
         lastImage = image;

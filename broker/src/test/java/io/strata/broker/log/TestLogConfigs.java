@@ -24,6 +24,9 @@ final class TestLogConfigs {
         props.put(LogConfig.RETENTION_MS, "604800000");
         props.put(LogConfig.RETENTION_BYTES, "-1");
         props.put(LogConfig.CLEANUP_POLICY, "delete");
+        props.put(LogConfig.REMOTE_STORAGE_ENABLE, "false");
+        props.put(LogConfig.LOCAL_RETENTION_MS, "-2");
+        props.put(LogConfig.LOCAL_RETENTION_BYTES, "-2");
         return props;
     }
 

@@ -57,8 +57,14 @@ public final class TestBroker implements AutoCloseable {
 
     /** Stops the broker cleanly and starts it again on the same port and data. */
     public void restart() {
+        restart(() -> { });
+    }
+
+    /** Stops the broker cleanly, runs {@code whileStopped}, and starts it again on the same port. */
+    public void restart(Runnable whileStopped) {
         int port = broker.kafkaAddress().getPort();
         broker.close();
+        whileStopped.run();
         startBroker(port);
     }
 

@@ -59,13 +59,13 @@ class TieringTest {
         return TestBroker.start(dataDir, builder -> builder.tiering(tiering));
     }
 
-    private static TieringSettings fastTiering() {
-        return TieringSettings.DEFAULTS.withUploadInterval(Duration.ofMillis(100));
+    private static TieringSettings.Builder fastTiering() {
+        return TieringSettings.builder().uploadInterval(Duration.ofMillis(100));
     }
 
     @Test
     void closedSegmentsAreUploadedCommittedAndSurviveARestartUntilTheTopicIsDeleted() throws Exception {
-        try (TestBroker broker = start(fastTiering())) {
+        try (TestBroker broker = start(fastTiering().build())) {
             broker.createTopic("tiered", 1, TIERED);
             broker.createTopic("local", 1, Map.of(TopicConfig.SEGMENT_BYTES_CONFIG, "1024"));
             produce(broker, "tiered", 60);
@@ -97,7 +97,7 @@ class TieringTest {
 
     @Test
     void theBrokerWideDefaultTiersNewTopicsButNotTheOffsetsTopic() throws Exception {
-        try (TestBroker broker = TestBroker.start(dataDir, builder -> builder.tiering(fastTiering())
+        try (TestBroker broker = TestBroker.start(dataDir, builder -> builder.tiering(fastTiering().build())
                 .topicDefaults(Map.of(TopicConfig.REMOTE_LOG_STORAGE_ENABLE_CONFIG, "true")))) {
             broker.createTopic("tiered", 1, Map.of(TopicConfig.SEGMENT_BYTES_CONFIG, "1024"));
             produce(broker, "tiered", 20);
@@ -112,7 +112,7 @@ class TieringTest {
 
     @Test
     void orphanedObjectsAreSweptAndCommittedOnesKept() throws Exception {
-        TieringSettings tiering = fastTiering().withOrphanSweeps(Duration.ofMinutes(1), Duration.ofMillis(200));
+        TieringSettings tiering = fastTiering().orphanSweeps(Duration.ofMinutes(1), Duration.ofMillis(200)).build();
         try (TestBroker broker = start(tiering)) {
             broker.createTopic("tiered", 1, TIERED);
             produce(broker, "tiered", 20);
@@ -145,7 +145,7 @@ class TieringTest {
                     "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "strata-test",
                     "AWS_SECRET_ACCESS_KEY", "strata-test-secret");
             URI url = URI.create("s3://strata-bucket/cluster-1");
-            TieringSettings tiering = fastTiering().withUrl(url).withS3PathStyle(true).withEnvironment(environment);
+            TieringSettings tiering = fastTiering().url(url).s3PathStyle(true).environment(environment).build();
             try (TestBroker broker = start(tiering);
                  ObjectStore store = ObjectStores.open(url, Map.of(ObjectStores.S3_PATH_STYLE, "true"), environment)) {
                 broker.createTopic("tiered", 1, TIERED);

@@ -15,11 +15,17 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DeleteRecordsRequest;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
-/** DeleteRecords: moves a partition's log start offset forward; -1 means up to the high watermark. */
+/**
+ * DeleteRecords: moves a partition's log start offset forward, in the local and the tiered log;
+ * -1 means up to the high watermark. Answers once the tiered log's new start is committed.
+ */
 public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsRequest> {
 
     private final PartitionManager partitions;
@@ -36,38 +42,54 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
     @Override
     public CompletionStage<DeleteRecordsResponseData> handle(RequestContext context, DeleteRecordsRequest request) {
         DeleteRecordsResponseData response = new DeleteRecordsResponseData();
+        List<CompletableFuture<DeleteRecordsTopicResult>> topics = new ArrayList<>();
         for (DeleteRecordsTopic topic : request.data().topics()) {
-            DeleteRecordsTopicResult topicResult = new DeleteRecordsTopicResult().setName(topic.name());
+            List<CompletableFuture<DeleteRecordsPartitionResult>> partitions = new ArrayList<>();
             for (DeleteRecordsPartition requested : topic.partitions()) {
-                topicResult.partitions().add(delete(topic.name(), requested));
+                partitions.add(delete(topic.name(), requested));
             }
-            response.topics().add(topicResult);
+            topics.add(Futures.all(partitions).thenApply(done -> {
+                DeleteRecordsTopicResult topicResult = new DeleteRecordsTopicResult().setName(topic.name());
+                done.forEach(topicResult.partitions()::add);
+                return topicResult;
+            }));
         }
-        return CompletableFuture.completedFuture(response);
+        return Futures.all(topics).thenApply(done -> {
+            done.forEach(response.topics()::add);
+            return response;
+        });
     }
 
-    private DeleteRecordsPartitionResult delete(String topic, DeleteRecordsPartition requested) {
+    private CompletableFuture<DeleteRecordsPartitionResult> delete(String topic, DeleteRecordsPartition requested) {
         DeleteRecordsPartitionResult result = new DeleteRecordsPartitionResult()
                 .setPartitionIndex(requested.partitionIndex())
                 .setLowWatermark(-1);
         Optional<Partition> partition = partitions.partition(new TopicPartition(topic, requested.partitionIndex()));
         if (partition.isEmpty()) {
-            return result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+            return completed(result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()));
         }
         if (Topic.isInternal(topic)) {
             // Group state is replayed from this topic: deleting its records would delete groups and offsets.
-            return result.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code());
+            return completed(result.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code()));
         }
         if (requested.offset() < 0 && requested.offset() != DeleteRecordsRequest.HIGH_WATERMARK) {
-            return result.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code());
+            return completed(result.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code()));
         }
         long offset = requested.offset() == DeleteRecordsRequest.HIGH_WATERMARK
                 ? partition.get().log().highWatermark() : requested.offset();
+        CompletableFuture<Void> moved;
         try {
-            partition.get().log().deleteRecordsBefore(offset);
-            return result.setLowWatermark(partition.get().log().logStartOffset());
+            moved = partition.get().moveLogStartTo(offset);
         } catch (RuntimeException e) {
-            return result.setErrorCode(Errors.forException(e).code());
+            return completed(result.setErrorCode(Errors.forException(e).code()));
         }
+        return moved.handle((ok, failure) -> failure == null
+                ? result.setLowWatermark(partition.get().logStartOffset())
+                : result.setErrorCode(Errors.forException(failure instanceof CompletionException
+                        ? failure.getCause() : failure).code()));
+    }
+
+    private static CompletableFuture<DeleteRecordsPartitionResult> completed(DeleteRecordsPartitionResult result) {
+        return CompletableFuture.completedFuture(result);
     }
 }

@@ -26,18 +26,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
  * Fetch: serves each partition from its log as file slices that go out with sendfile, within the
  * per-partition and per-response byte limits; when fewer than {@code min.bytes} are ready it waits
  * up to {@code max.wait.ms} for appends to any of the fetched partitions (long poll).
+ *
+ * <p>Offsets below the local log are read from the tiered log, asynchronously: as in Kafka, one
+ * partition per request is read from the object store (the others answer empty and are fetched
+ * again), and the response waits for that read up to {@code max.wait.ms}, but at least
+ * {@value #TIERED_READ_MAX_WAIT_MS} ms (Kafka's {@code remote.fetch.max.wait.ms}).
  *
  * <p>Incremental fetch sessions are not kept: every response carries session id 0, which tells
  * clients to send full fetch requests, as they do with a broker whose session cache is full.
@@ -46,6 +53,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
 
     private static final Logger LOG = Logger.getLogger(FetchHandler.class);
     private static final short FIRST_TOPIC_ID_VERSION = 13;
+    static final long TIERED_READ_MAX_WAIT_MS = 500;
 
     private final PartitionManager partitions;
     private final Supplier<MetadataImage> image;
@@ -85,6 +93,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         private final CompletableFuture<FetchResponseData> result = new CompletableFuture<>();
         private final AtomicBoolean done = new AtomicBoolean();
         private final AtomicBoolean wakePending = new AtomicBoolean();
+        /** The one tiered read of this fetch, started by the first attempt that needs it. */
+        private final AtomicReference<TieredRead> tieredRead = new AtomicReference<>();
         private volatile ScheduledFuture<?> timeout;
 
         PendingFetch(FetchRequestData data, boolean byId) {
@@ -126,6 +136,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             int remaining = data.maxBytes();
             int bytes = 0;
             boolean anyError = false;
+            TieredRead tiered = tieredRead.get();
+            boolean tieredDone = tiered != null && tiered.result.isDone();
             boolean minOneMessage = true;
             List<FetchableTopicResponse> responses = new ArrayList<>();
             FetchableTopicResponse current = null;
@@ -148,7 +160,9 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 anyError |= partitionData.errorCode() != Errors.NONE.code();
                 current.partitions().add(partitionData);
             }
-            boolean ready = force || anyError || data.maxWaitMs() <= 0 || bytes >= data.minBytes() || targets.isEmpty();
+            boolean tieredPending = tieredRead.get() != null && !tieredDone;
+            boolean ready = force || anyError || tieredDone
+                    || !tieredPending && (data.maxWaitMs() <= 0 || bytes >= data.minBytes() || targets.isEmpty());
             return ready ? new FetchResponseData().setSessionId(0).setResponses(responses) : null;
         }
 
@@ -165,21 +179,67 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             }
             Errors epochError = partition.checkLeaderEpoch(target.fetch.currentLeaderEpoch());
             if (epochError != Errors.NONE) {
-                return error(response, epochError, partition.log().highWatermark(), partition.log().logStartOffset());
+                return error(response, epochError, partition.log().highWatermark(), partition.logStartOffset());
             }
+            long offset = target.fetch.fetchOffset();
             try {
-                LogReadResult read = partition.log().read(target.fetch.fetchOffset(), maxBytes, minOneMessage);
+                LogReadResult read = partition.isTiered(offset)
+                        ? readTiered(target, maxBytes, minOneMessage)
+                        : partition.log().read(offset, maxBytes, minOneMessage);
+                if (read == null) {
+                    return response.setHighWatermark(partition.log().highWatermark())
+                            .setLastStableOffset(partition.log().highWatermark())
+                            .setLogStartOffset(partition.logStartOffset());
+                }
                 return response.setHighWatermark(read.highWatermark())
                         .setLastStableOffset(read.highWatermark())
-                        .setLogStartOffset(read.logStartOffset())
+                        .setLogStartOffset(partition.logStartOffset())
                         .setRecords(read.records());
             } catch (RuntimeException e) {
-                Errors error = Errors.forException(e);
-                if (error == Errors.UNKNOWN_SERVER_ERROR) {
-                    LOG.errorf(e, "Read of %s at offset %d failed", partition.topicPartition(), target.fetch.fetchOffset());
-                }
-                return error(response, error, partition.log().highWatermark(), partition.log().logStartOffset());
+                return error(response, readError(partition, offset, e), partition.log().highWatermark(),
+                        partition.logStartOffset());
             }
+        }
+
+        /**
+         * The tiered read of {@code target}, started here if this fetch has none yet; {@code null} while
+         * it runs, or when this fetch's one tiered read is another partition's.
+         */
+        private LogReadResult readTiered(Target target, int maxBytes, boolean minOneMessage) {
+            TieredRead started = new TieredRead(target, new CompletableFuture<>());
+            if (tieredRead.compareAndSet(null, started)) {
+                target.partition.readTiered(target.fetch.fetchOffset(), maxBytes, minOneMessage)
+                        .whenComplete((read, failure) -> {
+                            if (failure == null) {
+                                started.result.complete(read);
+                            } else {
+                                started.result.completeExceptionally(failure);
+                            }
+                            run();
+                        });
+            }
+            TieredRead current = tieredRead.get();
+            if (current.target != target || !current.result.isDone()) {
+                return null;
+            }
+            try {
+                return current.result.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            }
+        }
+
+        private Errors readError(Partition partition, long offset, RuntimeException e) {
+            Errors error = Errors.forException(e);
+            if (error == Errors.UNKNOWN_SERVER_ERROR && partition.isTiered(offset)) {
+                // The object store failed or the segment was swapped meanwhile: worth a retry.
+                LOG.warnf("Tiered read of %s at offset %d failed: %s", partition.topicPartition(), offset, e.toString());
+                return Errors.KAFKA_STORAGE_ERROR;
+            }
+            if (error == Errors.UNKNOWN_SERVER_ERROR) {
+                LOG.errorf(e, "Read of %s at offset %d failed", partition.topicPartition(), offset);
+            }
+            return error;
         }
 
         private PartitionData error(PartitionData response, Errors error, long highWatermark, long logStartOffset) {
@@ -195,7 +255,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     target.partition.addAppendWaiter(this);
                 }
             }
-            timeout = timer.schedule(() -> tryComplete(true), data.maxWaitMs(), TimeUnit.MILLISECONDS);
+            long wait = tieredRead.get() == null ? data.maxWaitMs() : Math.max(data.maxWaitMs(), TIERED_READ_MAX_WAIT_MS);
+            timeout = timer.schedule(() -> tryComplete(true), wait, TimeUnit.MILLISECONDS);
             // An append that landed between the first read and the registration would otherwise be missed.
             tryComplete(false);
             // A completion on another thread while this loop registered cannot have removed the
@@ -237,5 +298,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     }
 
     private record Target(FetchTopic topic, FetchPartition fetch, Partition partition, Errors unknownError) {
+    }
+
+    private record TieredRead(Target target, CompletableFuture<LogReadResult> result) {
     }
 }

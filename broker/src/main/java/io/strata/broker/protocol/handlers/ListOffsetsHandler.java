@@ -17,14 +17,17 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
- * ListOffsets: earliest, latest, max timestamp, the KIP-1005 earliest-local and latest-tiered
- * specs (the whole log is local until tiering exists), and the first offset at or after a
- * timestamp.
+ * ListOffsets: earliest (of the whole log, tiered or local), latest, max timestamp, the KIP-1005
+ * earliest-local and latest-tiered specs, and the first offset at or after a timestamp. Lookups by
+ * time search the tiered log first, asynchronously, then the local one.
  */
 public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
 
@@ -44,18 +47,20 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
 
     @Override
     public CompletionStage<ListOffsetsResponseData> handle(RequestContext context, ListOffsetsRequest request) {
-        ListOffsetsResponseData response = new ListOffsetsResponseData();
+        List<CompletableFuture<ListOffsetsTopicResponse>> topics = new ArrayList<>();
         for (ListOffsetsTopic topic : request.data().topics()) {
-            ListOffsetsTopicResponse topicResponse = new ListOffsetsTopicResponse().setName(topic.name());
+            List<CompletableFuture<ListOffsetsPartitionResponse>> partitions = new ArrayList<>();
             for (ListOffsetsPartition requested : topic.partitions()) {
-                topicResponse.partitions().add(listOffset(topic.name(), requested, context.apiVersion()));
+                partitions.add(listOffset(topic.name(), requested, context.apiVersion()));
             }
-            response.topics().add(topicResponse);
+            topics.add(Futures.all(partitions).thenApply(done ->
+                    new ListOffsetsTopicResponse().setName(topic.name()).setPartitions(new ArrayList<>(done))));
         }
-        return CompletableFuture.completedFuture(response);
+        return Futures.all(topics).thenApply(done -> new ListOffsetsResponseData().setTopics(new ArrayList<>(done)));
     }
 
-    private ListOffsetsPartitionResponse listOffset(String topic, ListOffsetsPartition requested, short version) {
+    private CompletableFuture<ListOffsetsPartitionResponse> listOffset(String topic, ListOffsetsPartition requested,
+                                                                      short version) {
         ListOffsetsPartitionResponse response = new ListOffsetsPartitionResponse()
                 .setPartitionIndex(requested.partitionIndex())
                 .setTimestamp(RecordBatch.NO_TIMESTAMP)
@@ -63,35 +68,66 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
                 .setLeaderEpoch(RecordBatch.NO_PARTITION_LEADER_EPOCH);
         Optional<Partition> partition = partitions.partition(new TopicPartition(topic, requested.partitionIndex()));
         if (partition.isEmpty()) {
-            return response.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+            return CompletableFuture.completedFuture(response.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()));
         }
         Errors epochError = partition.get().checkLeaderEpoch(requested.currentLeaderEpoch());
         if (epochError != Errors.NONE) {
-            return response.setErrorCode(epochError.code());
+            return CompletableFuture.completedFuture(response.setErrorCode(epochError.code()));
         }
-        PartitionLog log = partition.get().log();
-        long timestamp = requested.timestamp();
-        Optional<TimestampOffset> found;
-        if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
-            found = Optional.of(new TimestampOffset(RecordBatch.NO_TIMESTAMP, log.logStartOffset()));
-        } else if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
-            found = Optional.of(new TimestampOffset(RecordBatch.NO_TIMESTAMP, log.highWatermark()));
-        } else if (timestamp == ListOffsetsRequest.LATEST_TIERED_TIMESTAMP) {
-            // Nothing is tiered yet: Kafka answers -1 when no segment has been uploaded.
-            found = Optional.of(new TimestampOffset(RecordBatch.NO_TIMESTAMP, -1));
-        } else if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
-            found = Optional.of(log.maxTimestampOffset()).filter(hit -> hit.offset() >= 0);
-        } else if (timestamp >= 0) {
-            found = log.offsetForTimestamp(timestamp);
-        } else {
-            return response.setErrorCode(Errors.INVALID_REQUEST.code());
+        CompletableFuture<Optional<TimestampOffset>> found;
+        try {
+            found = lookUp(partition.get(), requested.timestamp());
+        } catch (RuntimeException e) {
+            found = CompletableFuture.failedFuture(e);
         }
-        found.ifPresent(hit -> {
-            response.setTimestamp(hit.timestamp()).setOffset(hit.offset());
-            if (version >= FIRST_LEADER_EPOCH_VERSION) {
-                response.setLeaderEpoch(partition.get().leaderEpoch());
+        if (found == null) {
+            return CompletableFuture.completedFuture(response.setErrorCode(Errors.INVALID_REQUEST.code()));
+        }
+        return found.handle((hit, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                Errors error = Errors.forException(cause);
+                return response.setErrorCode((error == Errors.UNKNOWN_SERVER_ERROR ? Errors.KAFKA_STORAGE_ERROR : error)
+                        .code());
             }
+            hit.ifPresent(h -> {
+                response.setTimestamp(h.timestamp()).setOffset(h.offset());
+                if (version >= FIRST_LEADER_EPOCH_VERSION) {
+                    response.setLeaderEpoch(partition.get().leaderEpoch());
+                }
+            });
+            return response;
         });
-        return response;
+    }
+
+    /** The answer for one partition, or {@code null} for a negative timestamp that names no spec. */
+    private static CompletableFuture<Optional<TimestampOffset>> lookUp(Partition partition, long timestamp) {
+        PartitionLog log = partition.log();
+        if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP) {
+            return offset(partition.logStartOffset());
+        } else if (timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
+            return offset(log.logStartOffset());
+        } else if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
+            return offset(log.highWatermark());
+        } else if (timestamp == ListOffsetsRequest.LATEST_TIERED_TIMESTAMP) {
+            // -1, as in Kafka, when nothing was tiered.
+            return offset(partition.tiered().manifest().lastOffset());
+        } else if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
+            TimestampOffset local = log.maxTimestampOffset();
+            return partition.tiered().maxTimestampOffset().thenApply(tiered -> Optional.of(
+                    tiered.isPresent() && tiered.get().timestamp() >= local.timestamp() ? tiered.get() : local)
+                    .filter(hit -> hit.offset() >= 0));
+        } else if (timestamp >= 0) {
+            if (!partition.isTiered(partition.logStartOffset())) {
+                return CompletableFuture.completedFuture(log.offsetForTimestamp(timestamp));
+            }
+            return partition.tiered().offsetForTimestamp(timestamp).thenApply(tiered ->
+                    tiered.isPresent() ? tiered : log.offsetForTimestamp(timestamp));
+        }
+        return null;
+    }
+
+    private static CompletableFuture<Optional<TimestampOffset>> offset(long offset) {
+        return CompletableFuture.completedFuture(Optional.of(new TimestampOffset(RecordBatch.NO_TIMESTAMP, offset)));
     }
 }

@@ -1,0 +1,284 @@
+package io.strata.broker.tiering;
+
+import io.strata.broker.log.LogFiles;
+import io.strata.broker.partition.Partition;
+import io.strata.broker.testing.TestBroker;
+import io.strata.tiered.RemoteManifest;
+import io.strata.tiered.RemoteSegment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The tiered log of a real broker read back through the Kafka protocol: fetches and ListOffsets below
+ * the local log, local retention of tiered segments, a partition restored from the bucket after losing
+ * its disk, and time and size retention across both tiers.
+ */
+class TieredLogTest {
+
+    private static final TopicPartition TP = new TopicPartition("history", 0);
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final int RECORDS = 200;
+
+    @TempDir
+    Path dataDir;
+
+    private TestBroker start() {
+        return TestBroker.start(dataDir, builder -> builder
+                .retentionCheckInterval(Duration.ofMillis(100))
+                .tiering(TieringSettings.builder()
+                        .uploadInterval(Duration.ofMillis(100))
+                        .removedSegmentDeleteDelay(Duration.ofMillis(100))
+                        // Small chunks, so that reads span several of them and read ahead.
+                        .chunkCache(4096, 64 * 1024)
+                        .build()));
+    }
+
+    /** Tiered, and deleted locally as soon as tiered. */
+    private static Map<String, String> tieredConfigs(Map<String, String> more) {
+        Map<String, String> configs = new HashMap<>(Map.of(
+                TopicConfig.SEGMENT_BYTES_CONFIG, "2048",
+                TopicConfig.REMOTE_LOG_STORAGE_ENABLE_CONFIG, "true",
+                TopicConfig.LOCAL_LOG_RETENTION_MS_CONFIG, "0"));
+        configs.putAll(more);
+        return configs;
+    }
+
+    @Test
+    void historyBelowTheLocalLogIsReadFromTheBucketInOrder() throws Exception {
+        try (TestBroker broker = start()) {
+            broker.createTopic(TP.topic(), 1, tieredConfigs(Map.of()));
+            List<String> sent = produce(broker, 0, RECORDS, System.currentTimeMillis());
+            Partition partition = awaitLocalStartAbove(broker, 0);
+
+            assertThat(values(broker.readAll(List.of(TP), RECORDS, TIMEOUT))).containsExactlyElementsOf(sent);
+            assertThat(offsetsOf(broker.readAll(List.of(TP), RECORDS, TIMEOUT)))
+                    .containsExactlyElementsOf(range(0, RECORDS));
+
+            RemoteManifest manifest = partition.tiered().manifest();
+            try (Admin admin = broker.admin()) {
+                assertThat(listOffset(admin, OffsetSpec.earliest())).isZero();
+                assertThat(listOffset(admin, OffsetSpec.earliestLocal())).isEqualTo(partition.log().logStartOffset())
+                        .isPositive();
+                assertThat(listOffset(admin, OffsetSpec.latestTiered())).isEqualTo(manifest.lastOffset());
+                assertThat(listOffset(admin, OffsetSpec.latest())).isEqualTo(RECORDS);
+            }
+        }
+    }
+
+    @Test
+    void timestampLookupsSearchTheTieredLogFirst() throws Exception {
+        try (TestBroker broker = start()) {
+            broker.createTopic(TP.topic(), 1, tieredConfigs(Map.of()));
+            long base = System.currentTimeMillis() - 100_000;
+            // One millisecond apart: record i has timestamp base + i.
+            produce(broker, 0, RECORDS, base);
+            Partition partition = awaitLocalStartAbove(broker, 50);
+            try (Admin admin = broker.admin()) {
+                assertThat(listOffset(admin, OffsetSpec.forTimestamp(base + 17))).isEqualTo(17);
+                long local = partition.log().logStartOffset();
+                assertThat(listOffset(admin, OffsetSpec.forTimestamp(base + local + 3))).isEqualTo(local + 3);
+                assertThat(listOffset(admin, OffsetSpec.maxTimestamp())).isEqualTo(RECORDS - 1);
+            }
+        }
+    }
+
+    @Test
+    void aPartitionThatLostItsDiskCarriesOnFromTheBucket() throws Exception {
+        try (TestBroker broker = start()) {
+            broker.createTopic(TP.topic(), 1, tieredConfigs(Map.of()));
+            List<String> sent = new ArrayList<>(produce(broker, 0, RECORDS, System.currentTimeMillis()));
+            long tieredEnd = awaitLocalStartAbove(broker, 0).tiered().manifest().endOffset();
+
+            Path partitionDir = dataDir.resolve("logs").resolve(LogFiles.partitionDirName(TP));
+            broker.restart(() -> deleteRecursively(partitionDir));
+
+            Partition restored = broker.broker().partitions().partition(TP).orElseThrow();
+            assertThat(restored.log().logStartOffset()).isEqualTo(tieredEnd);
+            assertThat(restored.log().logEndOffset()).as("offsets never restart").isEqualTo(tieredEnd);
+            sent = sent.subList(0, (int) tieredEnd);
+            sent.addAll(produce(broker, (int) tieredEnd, 10, System.currentTimeMillis()));
+
+            List<ConsumerRecord<byte[], byte[]>> read = broker.readAll(List.of(TP), sent.size(), TIMEOUT);
+            assertThat(values(read)).containsExactlyElementsOf(sent);
+            assertThat(offsetsOf(read)).containsExactlyElementsOf(range(0, sent.size()));
+        }
+    }
+
+    @Test
+    void deleteRecordsMovesTheStartOfBothTiers() throws Exception {
+        try (TestBroker broker = start()) {
+            broker.createTopic(TP.topic(), 1, tieredConfigs(Map.of()));
+            produce(broker, 0, RECORDS, System.currentTimeMillis());
+            Partition partition = awaitLocalStartAbove(broker, 100);
+            RemoteSegment first = partition.tiered().manifest().segments().get(0);
+            long cut = first.lastOffset() + 5;
+            try (Admin admin = broker.admin()) {
+                long low = admin.deleteRecords(Map.of(TP, RecordsToDelete.beforeOffset(cut))).all()
+                        .thenApply(ignored -> cut).get();
+                assertThat(low).isEqualTo(cut);
+                assertThat(listOffset(admin, OffsetSpec.earliest())).isEqualTo(cut);
+            }
+            assertThat(partition.tiered().manifest().segments()).doesNotContain(first);
+            assertThat(offsetsOf(broker.readAll(List.of(TP), RECORDS - (int) cut, TIMEOUT)))
+                    .containsExactlyElementsOf(range(cut, RECORDS));
+        }
+    }
+
+    @Test
+    void timeRetentionDeletesTheOldestSegmentsFromBothTiers() throws Exception {
+        try (TestBroker broker = start()) {
+            broker.createTopic(TP.topic(), 1, tieredConfigs(Map.of()));
+            long hourAgo = System.currentTimeMillis() - 3_600_000;
+            produce(broker, 0, RECORDS, hourAgo);
+            produce(broker, RECORDS, 50, System.currentTimeMillis());
+            Partition partition = awaitLocalStartAbove(broker, 0);
+            try (Admin admin = broker.admin()) {
+                // Half an hour: everything produced an hour ago goes, the rest stays.
+                setConfig(admin, TopicConfig.RETENTION_MS_CONFIG, "1800000");
+                await().atMost(TIMEOUT).until(() -> partition.logStartOffset() >= RECORDS - 20);
+                long start = partition.logStartOffset();
+                assertThat(start).isLessThanOrEqualTo(RECORDS);
+                assertThat(partition.tiered().manifest().segments())
+                        .allSatisfy(segment -> assertThat(segment.lastOffset()).isGreaterThanOrEqualTo(start));
+                assertThat(listOffset(admin, OffsetSpec.earliest())).isEqualTo(start);
+            }
+            // A consumer at offset 0 is out of range; auto.offset.reset=earliest takes it to the new start.
+            try (KafkaConsumer<byte[], byte[]> consumer = broker.consumer(Map.of(
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"))) {
+                consumer.assign(List.of(TP));
+                consumer.seek(TP, 0);
+                List<ConsumerRecord<byte[], byte[]>> read = new ArrayList<>();
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                while (read.size() < RECORDS + 50 - partition.logStartOffset() && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+                }
+                assertThat(offsetsOf(read)).containsExactlyElementsOf(range(partition.logStartOffset(), RECORDS + 50));
+            }
+            long firstKept = partition.tiered().manifest().segments().get(0).baseOffset();
+            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(objectsUnder(dataDir.resolve("tiered")))
+                    .as("the deleted segments' objects go too")
+                    .allSatisfy(name -> assertThat(segmentBaseOffset(name)).isGreaterThanOrEqualTo(firstKept)));
+        }
+    }
+
+    @Test
+    void sizeRetentionBoundsBothTiersTogether() throws Exception {
+        try (TestBroker broker = start()) {
+            broker.createTopic(TP.topic(), 1, tieredConfigs(Map.of(TopicConfig.RETENTION_BYTES_CONFIG, "8192",
+                    TopicConfig.LOCAL_LOG_RETENTION_BYTES_CONFIG, "4096")));
+            produce(broker, 0, RECORDS, System.currentTimeMillis());
+            Partition partition = broker.broker().partitions().partition(TP).orElseThrow();
+            await().atMost(TIMEOUT).untilAsserted(() -> {
+                RemoteManifest manifest = partition.tiered().manifest();
+                long local = partition.log().segments().stream()
+                        .filter(segment -> segment.baseOffset() > manifest.lastOffset())
+                        .mapToLong(segment -> segment.size()).sum();
+                // Within the limit plus the one segment whose removal would take the log below it.
+                assertThat(manifest.sizeInBytes() + local).isLessThanOrEqualTo(8192 + 2048);
+                assertThat(partition.logStartOffset()).isPositive();
+            });
+            long start = partition.logStartOffset();
+            assertThat(offsetsOf(broker.readAll(List.of(TP), (int) (RECORDS - start), TIMEOUT)))
+                    .containsExactlyElementsOf(range(start, RECORDS));
+        }
+    }
+
+    // ----
+
+    /** Sends one record per batch, with timestamps one millisecond apart from {@code firstTimestamp}. */
+    private static List<String> produce(TestBroker broker, int first, int count, long firstTimestamp) throws Exception {
+        List<String> values = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all"))) {
+            for (int i = first; i < first + count; i++) {
+                String value = "record-" + i + "-" + "x".repeat(100);
+                producer.send(new ProducerRecord<>(TP.topic(), 0, firstTimestamp + i - first, null,
+                        value.getBytes(StandardCharsets.UTF_8))).get();
+                values.add(value);
+            }
+        }
+        return values;
+    }
+
+    /** Waits until tiering and local retention have moved the local log's start above {@code offset}. */
+    private static Partition awaitLocalStartAbove(TestBroker broker, long offset) {
+        Partition partition = broker.broker().partitions().partition(TP).orElseThrow();
+        await().atMost(TIMEOUT).until(() -> partition.log().logStartOffset() > offset);
+        return partition;
+    }
+
+    private static long listOffset(Admin admin, OffsetSpec spec) throws Exception {
+        return admin.listOffsets(Map.of(TP, spec)).partitionResult(TP).get().offset();
+    }
+
+    private static void setConfig(Admin admin, String name, String value) throws Exception {
+        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, TP.topic());
+        admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(new ConfigEntry(name, value),
+                AlterConfigOp.OpType.SET)))).all().get();
+    }
+
+    private static List<String> values(List<ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream().map(record -> new String(record.value(), StandardCharsets.UTF_8)).toList();
+    }
+
+    private static List<Long> offsetsOf(Collection<ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream().map(ConsumerRecord::offset).toList();
+    }
+
+    private static List<Long> range(long from, long to) {
+        List<Long> offsets = new ArrayList<>();
+        for (long offset = from; offset < to; offset++) {
+            offsets.add(offset);
+        }
+        return offsets;
+    }
+
+    private static List<String> objectsUnder(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).map(file -> file.getFileName().toString())
+                    .filter(name -> name.endsWith(".log")).toList();
+        }
+    }
+
+    /** Objects are named {@code <20-digit base offset>-<segment id>.log}. */
+    private static long segmentBaseOffset(String objectName) {
+        return Long.parseLong(objectName.substring(0, 20));
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try {
+            Utils.delete(dir.toFile());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
