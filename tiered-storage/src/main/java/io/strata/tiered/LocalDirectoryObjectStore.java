@@ -294,4 +294,10 @@ public final class LocalDirectoryObjectStore implements ObjectStore {
     private interface IoTask<T> {
         T run() throws IOException;
     }
+
+    /** The store's URL, for log lines. */
+    @Override
+    public String toString() {
+        return root.toUri().toString();
+    }
 }

@@ -235,4 +235,10 @@ public final class S3ObjectStore implements ObjectStore {
          */
         T answer(S3Exception error);
     }
+
+    /** The store's URL, for log lines. */
+    @Override
+    public String toString() {
+        return "s3://" + settings.bucket() + (settings.prefix().isEmpty() ? "" : "/" + settings.prefix());
+    }
 }

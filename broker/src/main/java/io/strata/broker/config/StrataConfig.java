@@ -114,6 +114,12 @@ public interface StrataConfig {
         /** {@code local.retention.bytes}: local bytes of tiered segments kept; -2 is {@code retention.bytes}. */
         Optional<Long> localRetentionBytes();
 
+        /**
+         * The most bytes the local partition logs may hold before produce is refused with a retriable
+         * error: a guard for when the object store is down and tiering cannot free the disk. Unset: no limit.
+         */
+        Optional<Long> localDiskLimit();
+
         /** {@code log.retention.check.interval.ms}: how often retention looks for segments to delete. */
         @WithDefault("5m")
         Duration retentionCheckInterval();

@@ -45,6 +45,7 @@ public final class PartitionManager implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PartitionManager.class);
     private static final long FLUSH_CHECK_MS = 100;
     private static final long RESTORE_TIMEOUT_SECONDS = 30;
+    private static final long DISK_MEASURE_MS = 1000;
 
     private final Path logsDir;
     private final TopicConfigCatalog catalog;
@@ -55,12 +56,19 @@ public final class PartitionManager implements AutoCloseable {
     private final LogSyncer syncer = new LogSyncer();
     private final ScheduledExecutorService flusher;
     private final BiFunction<Uuid, Integer, TieredLog> tieredLogs;
+    private final long localDiskLimitBytes;
+    /** The bytes of all local logs, as of the last measure. */
+    private volatile long localBytes;
 
-    /** @param tieredLogs the tiered log of a partition, by topic id and partition number */
+    /**
+     * @param tieredLogs          the tiered log of a partition, by topic id and partition number
+     * @param localDiskLimitBytes the most bytes the local logs may hold before produce is refused; -1 for none
+     */
     public PartitionManager(Path logsDir, TopicConfigCatalog catalog, Map<String, String> brokerDefaults, Time time,
-                            BiFunction<Uuid, Integer, TieredLog> tieredLogs) {
+                            BiFunction<Uuid, Integer, TieredLog> tieredLogs, long localDiskLimitBytes) {
         this.logsDir = logsDir;
         this.tieredLogs = tieredLogs;
+        this.localDiskLimitBytes = localDiskLimitBytes;
         this.catalog = catalog;
         this.brokerDefaults = Map.copyOf(brokerDefaults);
         this.time = time;
@@ -75,6 +83,34 @@ public final class PartitionManager implements AutoCloseable {
             return thread;
         });
         flusher.scheduleWithFixedDelay(this::flushDue, FLUSH_CHECK_MS, FLUSH_CHECK_MS, TimeUnit.MILLISECONDS);
+        flusher.scheduleWithFixedDelay(this::measureLocalBytes, 0, DISK_MEASURE_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Why produce is refused, if the local logs hold {@code strata.log.local-disk-limit} bytes: a guard
+     * for when tiering cannot free the disk (the bucket is down), so the broker stops taking data before
+     * the disk fills instead of failing its logs. Group and metadata writes go on.
+     */
+    public Optional<String> diskLimitReached() {
+        long bytes = localBytes;
+        if (localDiskLimitBytes < 0 || bytes < localDiskLimitBytes) {
+            return Optional.empty();
+        }
+        return Optional.of("The broker's local logs hold " + bytes + " bytes, at its limit of " + localDiskLimitBytes
+                + " (STRATA_LOG_LOCAL_DISK_LIMIT); produce resumes once retention or tiering frees space");
+    }
+
+    /** The bytes of all local logs, as of the last measure (every second). */
+    public long localBytes() {
+        return localBytes;
+    }
+
+    private void measureLocalBytes() {
+        long bytes = 0;
+        for (Partition partition : partitions.values()) {
+            bytes += partition.log().size();
+        }
+        localBytes = bytes;
     }
 
     public Optional<Partition> partition(TopicPartition topicPartition) {

@@ -76,6 +76,8 @@ public final class Broker implements AutoCloseable {
     private final List<AutoCloseable> started = new ArrayList<>();
     private RaftMetadataLog metadata;
     private PartitionManager partitions;
+    private RemoteLogReader remoteReader;
+    private TieringService tieringService;
     private TopicAdmin topicAdmin;
     private GroupCoordinator groupCoordinator;
     private InetSocketAddress kafkaAddress;
@@ -110,16 +112,17 @@ public final class Broker implements AutoCloseable {
 
         ObjectStore store = openObjectStore();
         TieringSettings tiering = settings.tiering();
-        RemoteLogReader remoteReader = new RemoteLogReader(store, tiering.chunkSize(), tiering.cacheBytes(),
+        remoteReader = new RemoteLogReader(store, tiering.chunkSize(), tiering.cacheBytes(),
                 REMOTE_INDEX_CACHE_BYTES);
         partitions = new PartitionManager(settings.dataDir().resolve("logs"), catalog, settings.topicDefaults(), Time.SYSTEM,
-                (topicId, partition) -> new TieredLog(topicId, partition, metadata, remoteReader));
+                (topicId, partition) -> new TieredLog(topicId, partition, metadata, remoteReader),
+                settings.localDiskLimitBytes());
         started.add(partitions);
         MetadataImage image = metadata.image();
         partitions.removeOrphans(image);
         partitions.reconcile(image);
         metadata.addListener(partitions::reconcile);
-        TieringService tieringService = new TieringService(store, partitions, metadata, catalog,
+        tieringService = new TieringService(store, partitions, metadata, catalog,
                 settings.topicDefaults(), tiering, settings.dataDir().resolve("tiering-staging"));
         started.add(tieringService);
         tieringService.start();
@@ -263,6 +266,16 @@ public final class Broker implements AutoCloseable {
 
     public TopicAdmin topicAdmin() {
         return topicAdmin;
+    }
+
+    /** Uploads to the object store, and its status. */
+    public TieringService tiering() {
+        return tieringService;
+    }
+
+    /** Reads from the object store. */
+    public RemoteLogReader remoteLogReader() {
+        return remoteReader;
     }
 
     public PartitionManager partitions() {

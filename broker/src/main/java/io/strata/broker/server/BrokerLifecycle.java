@@ -98,6 +98,7 @@ public class BrokerLifecycle {
                 .defaultPartitions(config.topics().defaultPartitions())
                 .defaultReplicationFactor(config.topics().defaultReplicationFactor())
                 .fsyncBeforeAck(config.log().fsyncBeforeAck())
+                .localDiskLimitBytes(config.log().localDiskLimit().map(BrokerLifecycle::diskLimit).orElse(-1L))
                 .retentionCheckInterval(positive(config.log().retentionCheckInterval(),
                         "strata.log.retention-check-interval (STRATA_LOG_RETENTION_CHECK_INTERVAL)"))
                 .raftHost(config.raft().host())
@@ -108,6 +109,14 @@ public class BrokerLifecycle {
                         GroupConfig.DEFAULTS.newMemberJoinTimeoutMs()))
                 .tiering(tiering(config.tiering()))
                 .build();
+    }
+
+    private static long diskLimit(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("strata.log.local-disk-limit (STRATA_LOG_LOCAL_DISK_LIMIT) is " + bytes
+                    + "; it must be a positive number of bytes, or unset for no limit");
+        }
+        return bytes;
     }
 
     private static Duration positive(Duration value, String name) {

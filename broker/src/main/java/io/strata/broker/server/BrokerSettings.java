@@ -33,6 +33,7 @@ public record BrokerSettings(
         short defaultReplicationFactor,
         boolean fsyncBeforeAck,
         Duration retentionCheckInterval,
+        long localDiskLimitBytes,
         String raftHost,
         int raftPort,
         List<String> raftPeers,
@@ -60,6 +61,7 @@ public record BrokerSettings(
         private short defaultReplicationFactor = 1;
         private boolean fsyncBeforeAck;
         private Duration retentionCheckInterval = Duration.ofMinutes(5);
+        private long localDiskLimitBytes = -1;
         private String raftHost = "127.0.0.1";
         private int raftPort;
         private List<String> raftPeers = List.of();
@@ -126,6 +128,12 @@ public record BrokerSettings(
             return this;
         }
 
+        /** The most bytes the local logs may hold before produce is refused; -1 for no limit. */
+        public Builder localDiskLimitBytes(long value) {
+            localDiskLimitBytes = value;
+            return this;
+        }
+
         public Builder retentionCheckInterval(Duration value) {
             retentionCheckInterval = value;
             return this;
@@ -169,7 +177,7 @@ public record BrokerSettings(
         public BrokerSettings build() {
             return new BrokerSettings(nodeId, dataDir, kafkaHost, kafkaPort, advertisedHost, advertisedPort,
                     socketRequestMaxBytes, ioThreads, topicDefaults, autoCreateTopics, defaultPartitions,
-                    defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, raftHost, raftPort, raftPeers, rack, groups, tiering);
+                    defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort, raftPeers, rack, groups, tiering);
         }
     }
 }

@@ -18,6 +18,7 @@ import org.apache.kafka.common.record.Records;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
@@ -37,6 +38,8 @@ public final class RemoteLogReader {
     private final ChunkCache chunks;
     private final RemoteSegmentReader segments;
     private final RemoteIndex indexes;
+    private final LongAdder bytesRead = new LongAdder();
+    private final LongAdder failures = new LongAdder();
 
     /**
      * @param chunkSize      bytes per ranged GET
@@ -50,9 +53,17 @@ public final class RemoteLogReader {
         this.indexes = new RemoteIndex(store, indexCacheBytes);
     }
 
-    /** The chunk cache's counters, for metrics. */
-    public ChunkCache.Stats cacheStats() {
-        return chunks.stats();
+    /** Counters so far, for metrics. */
+    public ReadStats stats() {
+        return new ReadStats(bytesRead.sum(), failures.sum(), chunks.stats());
+    }
+
+    /**
+     * @param bytes    record bytes returned to fetches
+     * @param failures reads that failed
+     * @param cache    the chunk cache's counters
+     */
+    public record ReadStats(long bytes, long failures, ChunkCache.Stats cache) {
     }
 
     /**
@@ -66,8 +77,15 @@ public final class RemoteLogReader {
         if (segment.isEmpty()) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
-        return indexes.position(segment.get(), offset).thenCompose(position ->
-                read(manifest, segment.get(), position, offset, maxBytes, minOneMessage));
+        return indexes.position(segment.get(), offset)
+                .thenCompose(position -> read(manifest, segment.get(), position, offset, maxBytes, minOneMessage))
+                .whenComplete((records, failure) -> {
+                    if (failure != null) {
+                        failures.increment();
+                    } else {
+                        records.ifPresent(read -> bytesRead.add(read.sizeInBytes()));
+                    }
+                });
     }
 
     private CompletableFuture<Optional<MemoryRecords>> read(RemoteManifest manifest, RemoteSegment segment, long position,

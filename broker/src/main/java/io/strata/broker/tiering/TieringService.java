@@ -6,6 +6,7 @@ import io.strata.broker.cluster.MetadataResult;
 import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.config.TopicConfigCatalog;
+import io.strata.broker.log.LogSegment;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.tiered.LocalSegmentFiles;
@@ -30,6 +31,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -64,6 +68,9 @@ import java.util.stream.Collectors;
 public final class TieringService implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(TieringService.class);
+    /** A key the broker never writes: asking for its size shows whether the store answers. */
+    private static final ObjectKey PROBE_KEY = new ObjectKey("strata-probe");
+    private static final long PROBE_TIMEOUT_SECONDS = 10;
     private static final RetryPolicy RETRY = new RetryPolicy(5, Duration.ofMillis(200), Duration.ofSeconds(10));
 
     private final ObjectStore store;
@@ -80,6 +87,11 @@ public final class TieringService implements AutoCloseable {
     private final OrphanSweeper sweeper;
     private final SnapshotStaging staging;
     private final Consumer<MetadataImage> listener = this::onImage;
+    private final LongAdder uploadedSegments = new LongAdder();
+    private final LongAdder uploadedBytes = new LongAdder();
+    private final LongAdder uploadFailures = new LongAdder();
+    private volatile long uploadLagBytes;
+    private volatile ObjectStoreStatus status = ObjectStoreStatus.reachable(Instant.now());
     /** The image the deletion listener last saw; only the applier thread touches it after start. */
     private MetadataImage lastImage;
 
@@ -116,13 +128,81 @@ public final class TieringService implements AutoCloseable {
     // ---- uploads ----
 
     private void uploadRound() throws InterruptedException {
+        boolean reachable = probe();
         Map<Uuid, Boolean> enabled = new HashMap<>();
+        long lag = 0;
         for (Partition partition : partitions.partitions()) {
             TopicImage topic = metadata.image().topic(partition.topicId()).orElse(null);
             if (topic != null && enabled.computeIfAbsent(topic.topicId(), id -> tieringEnabled(topic))) {
-                uploadClosedSegments(topic, partition);
+                if (reachable) {
+                    uploadClosedSegments(topic, partition);
+                }
+                lag += bytesToUpload(partition);
             }
         }
+        uploadLagBytes = lag;
+    }
+
+    /**
+     * Asks the store for the size of an object that never exists: a cheap request that shows whether
+     * the store answers at all. Rounds skip their uploads while it does not, and only measure the lag.
+     */
+    private boolean probe() throws InterruptedException {
+        try {
+            store.size(PROBE_KEY).get(PROBE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (!status.reachable()) {
+                LOG.infof("The object store %s answers again; tiering resumes", store);
+            }
+            status = ObjectStoreStatus.reachable(Instant.now());
+            return true;
+        } catch (ExecutionException | TimeoutException e) {
+            String reason = String.valueOf(e instanceof ExecutionException ? e.getCause() : e);
+            if (status.reachable()) {
+                LOG.warnf("The object store %s does not answer, tiering waits for it: %s", store, reason);
+                status = ObjectStoreStatus.unreachable(Instant.now(), reason);
+            } else {
+                status = ObjectStoreStatus.unreachable(status.since(), reason);
+            }
+            uploadFailures.increment();
+            return false;
+        }
+    }
+
+    /** Bytes of the partition's closed local segments not tiered yet. */
+    private long bytesToUpload(Partition partition) {
+        long tieredUpTo = partition.tiered().manifest().lastOffset();
+        List<LogSegment> segments = partition.log().segments();
+        long bytes = 0;
+        for (LogSegment segment : segments.subList(0, segments.size() - 1)) {
+            if (segment.baseOffset() > tieredUpTo) {
+                bytes += segment.size();
+            }
+        }
+        return bytes;
+    }
+
+    /** The store's URL. */
+    public String storeDescription() {
+        return store.toString();
+    }
+
+    /** Whether the store answered the last probe, and since when. */
+    public ObjectStoreStatus status() {
+        return status;
+    }
+
+    /** Counters and gauges of uploads so far, for metrics. */
+    public UploadStats uploadStats() {
+        return new UploadStats(uploadedSegments.sum(), uploadedBytes.sum(), uploadFailures.sum(), uploadLagBytes);
+    }
+
+    /**
+     * @param segments  segments uploaded and committed
+     * @param bytes     bytes of their {@code .log} files
+     * @param failures  failed uploads and probes
+     * @param lagBytes  bytes of closed local segments not tiered yet, as of the last round
+     */
+    public record UploadStats(long segments, long bytes, long failures, long lagBytes) {
     }
 
     /** Internal topics ({@code __consumer_offsets}) stay local whatever the default says, as in Kafka. */
@@ -140,8 +220,12 @@ public final class TieringService implements AutoCloseable {
             LocalSegmentFiles pinned = null;
             try {
                 pinned = staging.pin(files);
-                commit(topic.topicId(), number, await(uploader.upload(remote, pinned)));
+                RemoteSegment segment = await(uploader.upload(remote, pinned));
+                commit(topic.topicId(), number, segment);
+                uploadedSegments.increment();
+                uploadedBytes.add(segment.sizeInBytes());
             } catch (ExecutionException | IOException | RuntimeException e) {
+                uploadFailures.increment();
                 LOG.warnf("Tiering segment %d of %s failed, retrying next round: %s", files.baseOffset(), remote,
                         e instanceof ExecutionException ? e.getCause() : e);
                 return;

@@ -54,7 +54,18 @@ class StrataApplicationTest {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create(readiness.toString())).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).contains("\"status\": \"UP\"").contains(bootstrap);
+        assertThat(response.body()).contains("\"status\": \"UP\"").contains(bootstrap)
+                .contains("\"name\": \"object-store\"").contains(lifecycle.broker().tiering().storeDescription());
+    }
+
+    @Test
+    void tieringMetersAreExported() throws Exception {
+        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metrics.toString())).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(body).contains("strata_tiering_uploaded_segments_total", "strata_tiering_uploaded_bytes_total",
+                "strata_tiering_upload_lag_bytes", "strata_tiering_object_store_up 1.0",
+                "strata_tiering_remote_read_bytes_total", "strata_tiering_remote_errors_total{operation=\"read\"}",
+                "strata_tiering_cache_hit_ratio", "strata_log_local_bytes");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.log.LogFiles;
 import io.strata.broker.log.LogSegment;
 import io.strata.broker.log.PartitionLog;
+import io.strata.broker.testing.S3ProxyBucket;
 import io.strata.broker.testing.TestBroker;
 import io.strata.tiered.ObjectKey;
 import io.strata.tiered.ObjectStore;
@@ -12,17 +13,14 @@ import io.strata.tiered.RemoteSegment;
 import io.strata.tiered.SegmentFileType;
 import io.strata.tiered.SegmentIds;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.TopicConfig;
-import org.eclipse.jetty.util.component.AbstractLifeCycle;
-import org.gaul.s3proxy.BlobStores;
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
-import org.gaul.s3proxy.blobstore.BlobStore;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,11 +36,12 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /** Closed segments of a real broker's partitions are uploaded and committed to the replicated manifest. */
@@ -133,21 +132,12 @@ class TieringTest {
 
     @Test
     void uploadsToAnS3StoreOverHttp() throws Exception {
-        // As the tiered-storage tests run it: in memory, AWS signatures checked.
-        BlobStore blobs = BlobStores.create("transient", new Properties());
-        blobs.createContainer("strata-bucket");
-        S3Proxy proxy = S3Proxy.builder().blobStore(blobs).endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "strata-test", "strata-test-secret").build();
-        proxy.start();
-        try {
-            await().atMost(TIMEOUT).until(() -> proxy.getPort() > 0 && AbstractLifeCycle.STARTED.equals(proxy.getState()));
-            Map<String, String> environment = Map.of("AWS_ENDPOINT_URL", "http://127.0.0.1:" + proxy.getPort(),
-                    "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "strata-test",
-                    "AWS_SECRET_ACCESS_KEY", "strata-test-secret");
-            URI url = URI.create("s3://strata-bucket/cluster-1");
-            TieringSettings tiering = fastTiering().url(url).s3PathStyle(true).environment(environment).build();
+        try (S3ProxyBucket bucket = S3ProxyBucket.start()) {
+            URI url = bucket.url("cluster-1");
+            TieringSettings tiering = fastTiering().url(url).s3PathStyle(true).environment(bucket.environment()).build();
             try (TestBroker broker = start(tiering);
-                 ObjectStore store = ObjectStores.open(url, Map.of(ObjectStores.S3_PATH_STYLE, "true"), environment)) {
+                 ObjectStore store = ObjectStores.open(url, Map.of(ObjectStores.S3_PATH_STYLE, "true"),
+                         bucket.environment())) {
                 broker.createTopic("tiered", 1, TIERED);
                 produce(broker, "tiered", 30);
 
@@ -161,8 +151,57 @@ class TieringTest {
                     assertThat(bytes).isEqualTo(Files.readAllBytes(LogFiles.logFile(log.dir(), segment.baseOffset())));
                 }
             }
-        } finally {
-            proxy.stop();
+        }
+    }
+
+    @Test
+    void produceGoesOnWhileTheBucketIsDownUntilTheDiskLimitAndUploadsCatchUpAfter() throws Exception {
+        try (S3ProxyBucket bucket = S3ProxyBucket.start()) {
+            TieringSettings tiering = fastTiering().url(bucket.url("cluster-1")).s3PathStyle(true)
+                    .environment(bucket.environment()).build();
+            Map<String, String> configs = Map.of(TopicConfig.SEGMENT_BYTES_CONFIG, "1024",
+                    TopicConfig.REMOTE_LOG_STORAGE_ENABLE_CONFIG, "true", TopicConfig.LOCAL_LOG_RETENTION_MS_CONFIG, "0");
+            try (TestBroker broker = TestBroker.start(dataDir, builder -> builder.tiering(tiering)
+                    .retentionCheckInterval(Duration.ofMillis(100)).localDiskLimitBytes(24 * 1024))) {
+                broker.createTopic("tiered", 1, configs);
+                produce(broker, "tiered", 20);
+                awaitClosedSegmentsTiered(broker, "tiered");
+                TieringService service = broker.broker().tiering();
+                assertThat(service.status().reachable()).isTrue();
+
+                bucket.stop();
+                await().atMost(TIMEOUT).until(() -> !service.status().reachable());
+                assertThat(service.status().reason()).hasValueSatisfying(reason -> assertThat(reason).isNotBlank());
+                long tieredEnd = broker.broker().partitions().partition(new TopicPartition("tiered", 0)).orElseThrow()
+                        .tiered().manifest().endOffset();
+                produce(broker, "tiered", 40);
+                PartitionLog log = log(broker, "tiered");
+                assertThat(log.logStartOffset()).as("nothing untiered is deleted locally").isLessThanOrEqualTo(tieredEnd);
+                await().atMost(TIMEOUT).until(() -> service.uploadStats().lagBytes() > 0);
+
+                // Past the disk limit, produce fails with a retriable error rather than filling the disk.
+                // No retries, so that the error itself surfaces rather than a delivery timeout.
+                try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all",
+                        ProducerConfig.RETRIES_CONFIG, 0, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false))) {
+                    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(catchThrowable(() ->
+                            producer.send(new ProducerRecord<>("tiered", new byte[200])).get()))
+                            .hasCauseInstanceOf(KafkaStorageException.class));
+                }
+
+                bucket.restart();
+                await().atMost(TIMEOUT).until(() -> service.status().reachable());
+                awaitClosedSegmentsTiered(broker, "tiered");
+                await().atMost(TIMEOUT).until(() -> service.uploadStats().lagBytes() == 0
+                        && broker.broker().partitions().diskLimitReached().isEmpty());
+                produce(broker, "tiered", 1);
+                // Everything acknowledged reads back, from the bucket and the disk: 61 records and those the
+                // producer above got in before the limit.
+                int end = (int) log.logEndOffset();
+                assertThat(end).isGreaterThan(61);
+                assertThat(broker.readAll(List.of(new TopicPartition("tiered", 0)), end, TIMEOUT))
+                        .extracting(ConsumerRecord::offset)
+                        .containsExactlyElementsOf(LongStream.range(0, end).boxed().toList());
+            }
         }
     }
 
@@ -175,6 +214,17 @@ class TieringTest {
                 producer.send(new ProducerRecord<>(topic, value.clone())).get();
             }
         }
+    }
+
+    /** Waits until every closed local segment of partition 0 is in the manifest, local retention or not. */
+    private static void awaitClosedSegmentsTiered(TestBroker broker, String topic) {
+        Uuid topicId = topicId(broker, topic);
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            List<LogSegment> segments = log(broker, topic).segments();
+            List<Long> closed = segments.subList(0, segments.size() - 1).stream().map(LogSegment::baseOffset).toList();
+            assertThat(image(broker).remoteManifest(topicId, 0).segments()).extracting(RemoteSegment::baseOffset)
+                    .containsAll(closed);
+        });
     }
 
     /** Waits until every closed segment of partition 0 is in the manifest, and returns the manifest. */

@@ -110,9 +110,15 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         return CompletableFuture.allOf(syncs.toArray(CompletableFuture[]::new)).thenApply(ignored -> response);
     }
 
-    private static void append(Partition partition, MemoryRecords records, PartitionProduceResponse response) {
+    private void append(Partition partition, MemoryRecords records, PartitionProduceResponse response) {
         if (records == null) {
             fail(response, Errors.INVALID_RECORD, "no records");
+            return;
+        }
+        Optional<String> full = partitions.diskLimitReached();
+        if (full.isPresent()) {
+            // Retriable: producers keep their records and retry until space is freed or their delivery timeout.
+            fail(response, Errors.KAFKA_STORAGE_ERROR, full.get());
             return;
         }
         for (RecordBatch batch : records.batches()) {
@@ -125,7 +131,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             AppendResult result = partition.append(records);
             response.setBaseOffset(result.firstOffset())
                     .setLogAppendTimeMs(result.logAppendTime())
-                    .setLogStartOffset(result.logStartOffset());
+                    .setLogStartOffset(partition.logStartOffset());
         } catch (RuntimeException e) {
             Errors error = Errors.forException(e);
             if (error == Errors.UNKNOWN_SERVER_ERROR) {
