@@ -21,6 +21,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 
 /** The cluster, topic, partition and config endpoints, checked against what the Kafka admin client sees. */
 @QuarkusTest
@@ -177,6 +178,11 @@ class RestAdminTest {
         String padding = "x".repeat(RestTestProfile.MAX_BODY_BYTES + 1);
         given().contentType(ContentType.JSON).body("{\"topic_name\": \"" + padding + "\"}")
                 .post("/v3/clusters/{c}/topics", cluster).then().statusCode(413);
+    }
+
+    @Test
+    void noCredentialsAreNeededWhileAuthenticationIsOff() {
+        given().get("/v3/clusters").then().statusCode(200).header("WWW-Authenticate", nullValue());
     }
 
     @Test
