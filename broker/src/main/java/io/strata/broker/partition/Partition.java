@@ -3,6 +3,7 @@ package io.strata.broker.partition;
 import io.strata.broker.log.AppendResult;
 import io.strata.broker.log.LogReadResult;
 import io.strata.broker.log.PartitionLog;
+import io.strata.broker.log.TimestampOffset;
 import io.strata.broker.tiering.TieredLog;
 import io.strata.tiered.RemoteManifest;
 import org.apache.kafka.common.TopicPartition;
@@ -10,6 +11,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,6 +88,18 @@ public final class Partition {
             }
             return new LogReadResult(records.get(), log.highWatermark(), logStartOffset(), log.logEndOffset());
         });
+    }
+
+    /**
+     * The first record at or after the partition's start with a timestamp at or above {@code timestamp}:
+     * searched in the tiered log first, then in the local one.
+     */
+    public CompletableFuture<Optional<TimestampOffset>> offsetForTimestamp(long timestamp) {
+        if (!isTiered(logStartOffset())) {
+            return CompletableFuture.completedFuture(log.offsetForTimestamp(timestamp));
+        }
+        return tiered.offsetForTimestamp(timestamp).thenApply(found ->
+                found.isPresent() ? found : log.offsetForTimestamp(timestamp));
     }
 
     /**

@@ -286,6 +286,11 @@ public final class Broker implements AutoCloseable {
         return groupCoordinator;
     }
 
+    /** Whether acks=all appends (and REST appends) are acknowledged only once fsynced. */
+    public boolean fsyncBeforeAck() {
+        return settings.fsyncBeforeAck();
+    }
+
     /** The bootstrap address clients use. */
     public String bootstrapServers() {
         return advertisedHost + ":" + advertisedPort;

@@ -118,11 +118,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
                     tiered.isPresent() && tiered.get().timestamp() >= local.timestamp() ? tiered.get() : local)
                     .filter(hit -> hit.offset() >= 0));
         } else if (timestamp >= 0) {
-            if (!partition.isTiered(partition.logStartOffset())) {
-                return CompletableFuture.completedFuture(log.offsetForTimestamp(timestamp));
-            }
-            return partition.tiered().offsetForTimestamp(timestamp).thenApply(tiered ->
-                    tiered.isPresent() ? tiered : log.offsetForTimestamp(timestamp));
+            return partition.offsetForTimestamp(timestamp);
         }
         return null;
     }

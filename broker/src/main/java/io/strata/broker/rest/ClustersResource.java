@@ -1,0 +1,80 @@
+package io.strata.broker.rest;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.strata.broker.cluster.BrokerImage;
+import io.strata.broker.server.Broker;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestPath;
+
+import java.util.Comparator;
+import java.util.List;
+
+/** The cluster this broker belongs to, and its brokers. */
+@Path("/v3/clusters")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Cluster")
+public class ClustersResource {
+
+    private final BrokerAccess access;
+
+    public ClustersResource(BrokerAccess access) {
+        this.access = access;
+    }
+
+    @GET
+    public ResourceList<ClusterData> list() {
+        return new ResourceList<>("KafkaClusterList", List.of(cluster(access.broker())));
+    }
+
+    @GET
+    @Path("/{cluster}")
+    public ClusterData get(@RestPath String cluster) {
+        return cluster(access.broker(cluster));
+    }
+
+    @GET
+    @Path("/{cluster}/brokers")
+    public ResourceList<BrokerData> brokers(@RestPath String cluster) {
+        Broker broker = access.broker(cluster);
+        return new ResourceList<>("KafkaBrokerList", broker.metadataImage().brokers().stream()
+                .sorted(Comparator.comparingInt(BrokerImage::nodeId))
+                .map(image -> brokerData(broker, image))
+                .toList());
+    }
+
+    @GET
+    @Path("/{cluster}/brokers/{brokerId}")
+    public BrokerData broker(@RestPath String cluster, @RestPath String brokerId) {
+        Broker broker = access.broker(cluster);
+        return broker.metadataImage().brokers().stream()
+                .filter(image -> Integer.toString(image.nodeId()).equals(brokerId))
+                .findFirst()
+                .map(image -> brokerData(broker, image))
+                .orElseThrow(() -> RestException.notFound("Broker " + brokerId + " not found."));
+    }
+
+    private static ClusterData cluster(Broker broker) {
+        return new ClusterData("KafkaCluster", broker.identity().clusterId(), broker.identity().nodeId(),
+                broker.metadataImage().brokers().size());
+    }
+
+    private static BrokerData brokerData(Broker broker, BrokerImage image) {
+        return new BrokerData("KafkaBroker", broker.identity().clusterId(), image.nodeId(), image.host(), image.port(),
+                image.rack());
+    }
+
+    /** A cluster; every node is its own controller until the metadata group has several members. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record ClusterData(String kind, String clusterId, int controllerId, int brokersCount) {
+    }
+
+    /** A broker with the endpoint Kafka clients are told to use. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record BrokerData(String kind, String clusterId, int brokerId, String host, int port, String rack) {
+    }
+}

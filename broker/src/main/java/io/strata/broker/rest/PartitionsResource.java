@@ -1,0 +1,65 @@
+package io.strata.broker.rest;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.strata.broker.cluster.TopicImage;
+import io.strata.broker.log.PartitionLog;
+import io.strata.broker.partition.Partition;
+import io.strata.broker.server.Broker;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestPath;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** A topic's partitions with their leader and their earliest and latest offsets. */
+@Path("/v3/clusters/{cluster}/topics/{topic}/partitions")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Partitions")
+public class PartitionsResource {
+
+    private final BrokerAccess access;
+
+    public PartitionsResource(BrokerAccess access) {
+        this.access = access;
+    }
+
+    @GET
+    public ResourceList<PartitionData> list(@RestPath String cluster, @RestPath String topic) {
+        Broker broker = access.broker(cluster);
+        TopicImage image = access.topic(cluster, topic);
+        List<PartitionData> data = new ArrayList<>();
+        for (int p = 0; p < image.partitions(); p++) {
+            broker.partitions().partition(new TopicPartition(topic, p))
+                    .ifPresent(partition -> data.add(partitionData(broker, partition)));
+        }
+        return new ResourceList<>("KafkaPartitionList", data);
+    }
+
+    @GET
+    @Path("/{partition}")
+    public PartitionData get(@RestPath String cluster, @RestPath String topic, @RestPath String partition) {
+        return partitionData(access.broker(cluster), access.partition(cluster, topic, partition));
+    }
+
+    private static PartitionData partitionData(Broker broker, Partition partition) {
+        PartitionLog log = partition.log();
+        return new PartitionData("KafkaPartition", broker.identity().clusterId(), partition.topicPartition().topic(),
+                partition.topicPartition().partition(), broker.identity().nodeId(), partition.logStartOffset(),
+                log.highWatermark());
+    }
+
+    /**
+     * @param earliestOffset the log start offset: the first offset a consumer can read
+     * @param latestOffset   the high watermark: the offset the next record gets
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record PartitionData(String kind, String clusterId, String topicName, int partitionId, int leaderId,
+                                long earliestOffset, long latestOffset) {
+    }
+}

@@ -1,0 +1,182 @@
+package io.strata.broker.rest;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.strata.broker.server.BrokerLifecycle;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+
+/** The consumer group endpoints with a real Kafka consumer group: description, members, lag, reset, delete. */
+@QuarkusTest
+@TestProfile(RestTestProfile.class)
+class RestConsumerGroupsTest {
+
+    private static final String TOPIC = "rest-group-topic";
+    private static final String GROUP = "rest-billing";
+
+    @Inject
+    BrokerLifecycle lifecycle;
+
+    String cluster;
+
+    @BeforeEach
+    void clusterId() {
+        cluster = lifecycle.broker().identity().clusterId();
+    }
+
+    @Test
+    void anActiveGroupIsDescribedWithItsLagAndCanBeResetAndDeletedOnlyOnceEmpty() throws Exception {
+        given().contentType(ContentType.JSON).body(Map.of("topic_name", TOPIC, "partitions_count", 2))
+                .post("/v3/clusters/{c}/topics", cluster).then().statusCode(201);
+        for (int i = 0; i < 10; i++) {
+            produce(0, i * 1000L);
+        }
+        for (int i = 0; i < 4; i++) {
+            produce(1, i * 1000L);
+        }
+        String groups = "/v3/clusters/{c}/consumer-groups/";
+
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            consumer.subscribe(List.of(TOPIC));
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                consumer.poll(Duration.ofMillis(100));
+                return consumer.assignment().size() == 2;
+            });
+            consumer.commitSync(Map.of(new TopicPartition(TOPIC, 0), new OffsetAndMetadata(6),
+                    new TopicPartition(TOPIC, 1), new OffsetAndMetadata(4)));
+
+            given().get(groups, cluster).then().statusCode(200).body("data.consumer_group_id", hasItem(GROUP));
+            given().get(groups + GROUP, cluster).then().statusCode(200)
+                    .body("state", equalTo("Stable"))
+                    .body("is_simple", equalTo(false))
+                    .body("protocol_type", equalTo("consumer"))
+                    .body("partition_assignor", notNullValue())
+                    .body("coordinator.broker_id", equalTo(1))
+                    .body("consumers_count", equalTo(1));
+            JsonPath consumers = given().get(groups + GROUP + "/consumers", cluster).then().statusCode(200)
+                    .body("data", hasSize(1))
+                    .body("data[0].client_id", equalTo("rest-test-client"))
+                    .body("data[0].assignments", hasSize(2))
+                    .extract().jsonPath();
+            String memberId = consumers.getString("data[0].consumer_id");
+
+            JsonPath lags = given().get(groups + GROUP + "/lags", cluster).then().statusCode(200)
+                    .body("data", hasSize(2)).extract().jsonPath();
+            assertThat(lags.getList("data.partition_id", Integer.class)).containsExactly(0, 1);
+            assertThat(lags.getList("data.current_offset", Long.class)).containsExactly(6L, 4L);
+            assertThat(lags.getList("data.log_end_offset", Long.class)).containsExactly(10L, 4L);
+            assertThat(lags.getList("data.lag", Long.class)).containsExactly(4L, 0L);
+            assertThat(lags.getList("data.consumer_id", String.class)).containsOnly(memberId);
+            given().get(groups + GROUP + "/lag-summary", cluster).then().statusCode(200)
+                    .body("max_lag", equalTo(4))
+                    .body("total_lag", equalTo(4))
+                    .body("max_lag_topic_name", equalTo(TOPIC))
+                    .body("max_lag_partition_id", equalTo(0))
+                    .body("max_lag_consumer_id", equalTo(memberId));
+
+            reset("{\"topic\": \"" + TOPIC + "\", \"to\": \"earliest\"}").then().statusCode(409)
+                    .body("error_code", equalTo(409));
+            given().delete(groups + GROUP, cluster).then().statusCode(409).body("kafka_error", equalTo("NON_EMPTY_GROUP"));
+        }
+
+        // The consumer left: the group is Empty and its offsets may move.
+        given().get(groups + GROUP, cluster).then().body("state", equalTo("Empty"));
+        reset("{\"topic\": \"" + TOPIC + "\", \"to\": \"earliest\"}").then().statusCode(200)
+                .body("data.offset", equalTo(List.of(0, 0)));
+        assertThat(committed()).isEqualTo(Map.of(0, 0L, 1, 0L));
+        given().get(groups + GROUP + "/lag-summary", cluster).then().body("total_lag", equalTo(14));
+
+        reset("{\"topic\": \"" + TOPIC + "\", \"partitions\": [0], \"to\": \"offset\", \"offset\": 7}").then()
+                .statusCode(200).body("data", hasSize(1)).body("data[0].offset", equalTo(7));
+        reset("{\"topic\": \"" + TOPIC + "\", \"partitions\": [1], \"to\": \"offset\", \"offset\": 99}").then()
+                .statusCode(200).body("data[0].offset", equalTo(4));
+        assertThat(committed()).isEqualTo(Map.of(0, 7L, 1, 4L));
+        reset("{\"topic\": \"" + TOPIC + "\", \"to\": \"timestamp\", \"timestamp\": 2500}").then().statusCode(200)
+                .body("data.offset", equalTo(List.of(3, 3)));
+        reset("{\"topic\": \"" + TOPIC + "\", \"to\": \"timestamp\", \"timestamp\": \"1970-01-01T00:00:05Z\"}").then()
+                .statusCode(200).body("data.offset", equalTo(List.of(5, 4)));
+        reset("{\"topic\": \"" + TOPIC + "\", \"to\": \"latest\"}").then().statusCode(200)
+                .body("data.offset", equalTo(List.of(10, 4)));
+        assertThat(committed()).isEqualTo(Map.of(0, 10L, 1, 4L));
+        given().get(groups + GROUP + "/lags", cluster).then().body("data.lag", equalTo(List.of(0, 0)));
+
+        given().delete(groups + GROUP, cluster).then().statusCode(204);
+        given().get(groups + GROUP, cluster).then().statusCode(404).body("error_code", equalTo(404));
+    }
+
+    @Test
+    void badGroupRequestsAreRefused() {
+        given().contentType(ContentType.JSON).body(Map.of("topic_name", "rest-group-bad", "partitions_count", 1))
+                .post("/v3/clusters/{c}/topics", cluster).then().statusCode(201);
+        String unknown = "/v3/clusters/{c}/consumer-groups/no-such-group";
+        for (String path : List.of("", "/consumers", "/lags", "/lag-summary")) {
+            given().get(unknown + path, cluster).then().statusCode(404).body("error_code", equalTo(404));
+        }
+        given().delete(unknown, cluster).then().statusCode(404);
+        given().get("/v3/clusters/other/consumer-groups").then().statusCode(404);
+
+        reset("{\"topic\": \"rest-group-bad\", \"to\": \"middle\"}").then().statusCode(400);
+        reset("{\"topic\": \"rest-group-bad\"}").then().statusCode(400);
+        reset("{\"topic\": \"rest-group-bad\", \"to\": \"offset\", \"offset\": -2}").then().statusCode(400);
+        reset("{\"topic\": \"rest-group-bad\", \"to\": \"timestamp\"}").then().statusCode(400);
+        reset("{\"topic\": \"rest-group-bad\", \"partitions\": [\"a\"], \"to\": \"earliest\"}").then().statusCode(400);
+        reset("{\"to\": \"earliest\"}").then().statusCode(400);
+        reset("{\"topic\": ").then().statusCode(400);
+        reset("{\"topic\": \"rest-group-bad\", \"partitions\": [3], \"to\": \"earliest\"}").then().statusCode(404);
+        reset("{\"topic\": \"no-such-topic\", \"to\": \"earliest\"}").then().statusCode(404);
+    }
+
+    private io.restassured.response.Response reset(String body) {
+        return given().contentType(ContentType.JSON).body(body).urlEncodingEnabled(false)
+                .post("/v3/clusters/{c}/consumer-groups/" + GROUP + "/offsets:reset", cluster);
+    }
+
+    private void produce(int partition, long timestamp) {
+        given().contentType(ContentType.JSON)
+                .body("{\"partition_id\": %d, \"timestamp\": %d, \"value\": {\"type\": \"STRING\", \"data\": \"v\"}}"
+                        .formatted(partition, timestamp))
+                .post("/v3/clusters/{c}/topics/" + TOPIC + "/records", cluster).then().statusCode(200);
+    }
+
+    private Map<Integer, Long> committed() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                lifecycle.broker().bootstrapServers()))) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(GROUP)
+                    .partitionsToOffsetAndMetadata().get();
+            return Map.of(0, offsets.get(new TopicPartition(TOPIC, 0)).offset(),
+                    1, offsets.get(new TopicPartition(TOPIC, 1)).offset());
+        }
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer() {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, lifecycle.broker().bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, GROUP,
+                ConsumerConfig.CLIENT_ID_CONFIG, "rest-test-client",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
+    }
+}
