@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
  * The embedded {@link ObjectStore}: each object is a file under a root directory, its key segments
@@ -33,7 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Uploads are written to a temporary file named {@value #TEMP_PREFIX}&lt;uuid&gt; next to the
  * target, which is never listed; for that reason keys with a segment starting with
- * {@value #TEMP_PREFIX} are rejected with {@link IllegalArgumentException}.
+ * {@value #TEMP_PREFIX} are rejected with {@link IllegalArgumentException}. The temporary files that
+ * a crash left behind are deleted in the background when the store opens: the directory belongs to
+ * one store at a time.
  */
 public final class LocalDirectoryObjectStore implements ObjectStore {
 
@@ -66,6 +69,19 @@ public final class LocalDirectoryObjectStore implements ObjectStore {
             thread.setDaemon(true);
             return thread;
         });
+        executor.execute(this::deleteLeftoverTempFiles);
+    }
+
+    private void deleteLeftoverTempFiles() {
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : (Iterable<Path>) files.filter(LocalDirectoryObjectStore::isTempFile)::iterator) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // Harmless: they are never listed nor read, and the next open tries again.
+            System.getLogger(LocalDirectoryObjectStore.class.getName()).log(System.Logger.Level.WARNING,
+                    "Cannot delete leftover upload files under " + root + ": " + e);
+        }
     }
 
     public Path root() {

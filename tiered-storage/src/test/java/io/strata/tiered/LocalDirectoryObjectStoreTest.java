@@ -40,6 +40,21 @@ class LocalDirectoryObjectStoreTest extends ObjectStoreContractTest {
     }
 
     @Test
+    void openingDeletesTheTempFilesOfUploadsACrashCutShort() throws Exception {
+        put("a/object", new byte[] {1});
+        Path leftover = Files.createFile(root.resolve("a/" + LocalDirectoryObjectStore.TEMP_PREFIX + UUID.randomUUID()));
+
+        try (ObjectStore reopened = new LocalDirectoryObjectStore(root)) {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (Files.exists(leftover) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(leftover).doesNotExist();
+            assertThat(await(reopened.list(key("a")))).containsExactly(key("a/object"));
+        }
+    }
+
+    @Test
     void failedPutLeavesNoTempFile() throws Exception {
         put("a/b/c", new byte[] {1});
 
