@@ -26,7 +26,15 @@ import java.util.NoSuchElementException;
  * @param messageTimestampAfterMaxMs  {@code message.timestamp.after.max.ms}: newest CreateTime accepted, relative to now
  * @param retentionMs                 {@code retention.ms}: stored; enforced by the retention task
  * @param retentionBytes              {@code retention.bytes}: stored; enforced by the retention task
- * @param cleanupPolicy               {@code cleanup.policy}: stored; enforced by the retention task
+ * @param cleanupPolicy               {@code cleanup.policy}: {@code compact} has the log cleaner compact the log and
+ *                                    appends refuse records without a key; {@code delete} is the retention task's
+ * @param deleteRetentionMs           {@code delete.retention.ms}: how long compaction keeps a tombstone after it
+ *                                    first cleans it
+ * @param minCompactionLagMs          {@code min.compaction.lag.ms}: a record stays uncompacted at least this long
+ * @param maxCompactionLagMs          {@code max.compaction.lag.ms}: a log is compacted, whatever its dirty ratio,
+ *                                    once its oldest uncompacted record is this old
+ * @param minCleanableDirtyRatio      {@code min.cleanable.dirty.ratio}: compaction starts once the uncompacted
+ *                                    share of the log's bytes is above this
  */
 public record LogConfig(int segmentBytes,
                         long segmentMs,
@@ -40,7 +48,11 @@ public record LogConfig(int segmentBytes,
                         long messageTimestampAfterMaxMs,
                         long retentionMs,
                         long retentionBytes,
-                        List<String> cleanupPolicy) {
+                        List<String> cleanupPolicy,
+                        long deleteRetentionMs,
+                        long minCompactionLagMs,
+                        long maxCompactionLagMs,
+                        double minCleanableDirtyRatio) {
 
     public static final String SEGMENT_BYTES = "segment.bytes";
     public static final String SEGMENT_MS = "segment.ms";
@@ -55,12 +67,20 @@ public record LogConfig(int segmentBytes,
     public static final String RETENTION_MS = "retention.ms";
     public static final String RETENTION_BYTES = "retention.bytes";
     public static final String CLEANUP_POLICY = "cleanup.policy";
+    public static final String DELETE_RETENTION_MS = "delete.retention.ms";
+    public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
+    public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
+    public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
+
+    /** The {@code cleanup.policy} value that turns compaction on. */
+    public static final String COMPACT = "compact";
 
     /** Every key {@link #fromProperties} reads. */
     public static final List<String> KEYS = List.of(SEGMENT_BYTES, SEGMENT_MS, SEGMENT_INDEX_BYTES,
             INDEX_INTERVAL_BYTES, MAX_MESSAGE_BYTES, FLUSH_MESSAGES, FLUSH_MS, MESSAGE_TIMESTAMP_TYPE,
             MESSAGE_TIMESTAMP_BEFORE_MAX_MS, MESSAGE_TIMESTAMP_AFTER_MAX_MS, RETENTION_MS, RETENTION_BYTES,
-            CLEANUP_POLICY);
+            CLEANUP_POLICY, DELETE_RETENTION_MS, MIN_COMPACTION_LAG_MS, MAX_COMPACTION_LAG_MS,
+            MIN_CLEANABLE_DIRTY_RATIO);
 
     public LogConfig {
         // Kafka's topic config bounds, except segment.bytes: Kafka 4 wants 1 MiB from users, a rule for
@@ -75,6 +95,13 @@ public record LogConfig(int segmentBytes,
         requireAtLeast(MESSAGE_TIMESTAMP_BEFORE_MAX_MS, messageTimestampBeforeMaxMs, 0);
         requireAtLeast(MESSAGE_TIMESTAMP_AFTER_MAX_MS, messageTimestampAfterMaxMs, 0);
         requireAtLeast(RETENTION_MS, retentionMs, -1);
+        requireAtLeast(DELETE_RETENTION_MS, deleteRetentionMs, 0);
+        requireAtLeast(MIN_COMPACTION_LAG_MS, minCompactionLagMs, 0);
+        requireAtLeast(MAX_COMPACTION_LAG_MS, maxCompactionLagMs, 1);
+        if (!(minCleanableDirtyRatio >= 0 && minCleanableDirtyRatio <= 1)) {
+            throw new IllegalArgumentException("Log config " + MIN_CLEANABLE_DIRTY_RATIO + " must be between 0 and 1, not "
+                    + minCleanableDirtyRatio);
+        }
         if (timestampType != TimestampType.CREATE_TIME && timestampType != TimestampType.LOG_APPEND_TIME) {
             throw new IllegalArgumentException(MESSAGE_TIMESTAMP_TYPE + " must be CreateTime or LogAppendTime, not "
                     + timestampType);
@@ -105,7 +132,16 @@ public record LogConfig(int segmentBytes,
                 Arrays.stream(required(props, CLEANUP_POLICY).split(","))
                         .map(String::trim)
                         .filter(s -> !s.isEmpty())
-                        .toList());
+                        .toList(),
+                longValue(props, DELETE_RETENTION_MS),
+                longValue(props, MIN_COMPACTION_LAG_MS),
+                longValue(props, MAX_COMPACTION_LAG_MS),
+                doubleValue(props, MIN_CLEANABLE_DIRTY_RATIO));
+    }
+
+    /** Whether {@code cleanup.policy} includes {@code compact} (alone or with {@code delete}). */
+    public boolean compact() {
+        return cleanupPolicy.contains(COMPACT);
     }
 
     /** Whether appends get the broker's clock as timestamp rather than the producer's. */
@@ -136,6 +172,15 @@ public record LogConfig(int segmentBytes,
             return Long.parseLong(value);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("Log config " + key + " is not a long: " + value, e);
+        }
+    }
+
+    private static double doubleValue(Map<String, String> props, String key) {
+        String value = required(props, key);
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Log config " + key + " is not a number: " + value, e);
         }
     }
 

@@ -14,8 +14,11 @@ import org.apache.kafka.common.record.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
+import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.utils.BufferSupplier;
+import org.apache.kafka.common.utils.CloseableIterator;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
@@ -281,7 +284,8 @@ public final class PartitionLog implements Closeable {
      *
      * @param leaderEpoch stamped on every batch, unless {@link RecordBatch#NO_PARTITION_LEADER_EPOCH}
      * @throws InvalidRecordException      not magic v2, no batch, unknown compression, bad record count or
-     *                                     offset delta, negative sequence, a control or transactional batch
+     *                                     offset delta, negative sequence, a control or transactional batch,
+     *                                     a record without a key in a compacted log
      * @throws CorruptRecordException      CRC mismatch, malformed batch, trailing bytes
      * @throws RecordTooLargeException     a batch is larger than {@code max.message.bytes}
      * @throws RecordBatchTooLargeException the request is larger than {@code segment.bytes}
@@ -388,6 +392,9 @@ public final class PartitionLog implements Closeable {
                 throw new InvalidRecordException("Idempotent batch in a produce to " + topicPartition
                         + " has sequence " + batch.baseSequence());
             }
+            if (config.compact()) {
+                requireKeys(batch);
+            }
             if (!config.logAppendTime()) {
                 if (batch instanceof DefaultRecordBatch defaultBatch) {
                     checkTimestamp(defaultBatch.baseTimestamp(), config, now);
@@ -409,6 +416,18 @@ public final class PartitionLog implements Closeable {
                     + " exceeds segment.bytes " + config.segmentBytes());
         }
         return batches;
+    }
+
+    /** Compaction keeps the latest record per key, so a record without one has no place in a compacted log (Kafka's rule). */
+    private void requireKeys(MutableRecordBatch batch) {
+        try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
+            while (records.hasNext()) {
+                if (!records.next().hasKey()) {
+                    throw new InvalidRecordException("Compacted topic cannot accept message without key in topic "
+                            + "partition " + topicPartition + ".");
+                }
+            }
+        }
     }
 
     /** Bounds the first and the max timestamp of a batch; records in between are not decoded. */

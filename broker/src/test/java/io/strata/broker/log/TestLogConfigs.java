@@ -24,6 +24,10 @@ final class TestLogConfigs {
         props.put(LogConfig.RETENTION_MS, "604800000");
         props.put(LogConfig.RETENTION_BYTES, "-1");
         props.put(LogConfig.CLEANUP_POLICY, "delete");
+        props.put(LogConfig.DELETE_RETENTION_MS, "86400000");
+        props.put(LogConfig.MIN_COMPACTION_LAG_MS, "0");
+        props.put(LogConfig.MAX_COMPACTION_LAG_MS, Long.toString(Long.MAX_VALUE));
+        props.put(LogConfig.MIN_CLEANABLE_DIRTY_RATIO, "0.5");
         return props;
     }
 
