@@ -4,12 +4,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Kafka 4.1's topic config defaults, for tests only: production defaults come from the broker's catalogue. */
-final class TestLogConfigs {
+public final class TestLogConfigs {
 
     private TestLogConfigs() {
     }
 
-    static Map<String, String> kafkaDefaults() {
+    public static Map<String, String> kafkaDefaults() {
         Map<String, String> props = new HashMap<>();
         props.put(LogConfig.SEGMENT_BYTES, "1073741824");
         props.put(LogConfig.SEGMENT_MS, "604800000");
@@ -31,12 +31,12 @@ final class TestLogConfigs {
         return props;
     }
 
-    static LogConfig defaults() {
+    public static LogConfig defaults() {
         return LogConfig.fromProperties(kafkaDefaults());
     }
 
     /** Kafka's defaults with {@code keyValues} (key, value, key, value...) overriding them. */
-    static LogConfig with(Object... keyValues) {
+    public static LogConfig with(Object... keyValues) {
         Map<String, String> props = kafkaDefaults();
         for (int i = 0; i < keyValues.length; i += 2) {
             props.put((String) keyValues[i], String.valueOf(keyValues[i + 1]));
