@@ -6,6 +6,7 @@ import io.strata.broker.cluster.MetadataCommand;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.MetadataResult;
 import io.strata.broker.cluster.RaftMetadataLog;
+import io.strata.broker.compaction.LogCleanerService;
 import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.group.GroupCoordinator;
 import io.strata.broker.partition.PartitionManager;
@@ -110,6 +111,10 @@ public final class Broker implements AutoCloseable {
         partitions.reconcile(image);
         metadata.addListener(partitions::reconcile);
         startTiering();
+        // After the partitions and before them on the way down: a compaction never outlives its log.
+        LogCleanerService cleaner = new LogCleanerService(partitions, settings.cleaner(), Time.SYSTEM);
+        started.add(cleaner);
+        cleaner.start();
 
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "strata-fetch-timer");

@@ -3,6 +3,7 @@ package io.strata.broker.server;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.strata.broker.compaction.CleanerSettings;
 import io.strata.broker.config.StrataConfig;
 import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.group.GroupConfig;
@@ -104,6 +105,7 @@ public class BrokerLifecycle {
                         groups.maxSessionTimeoutMs(), groups.offsetsTopicPartitions(), groups.offsetMetadataMaxBytes(),
                         GroupConfig.DEFAULTS.newMemberJoinTimeoutMs()))
                 .tiering(tiering(config.tiering()))
+                .cleaner(cleaner(config.log()))
                 .build();
     }
 
@@ -115,6 +117,17 @@ public class BrokerLifecycle {
         TieringSettings settings = TieringSettings.DEFAULTS.withS3PathStyle(tiering.s3PathStyle())
                 .withUploadInterval(tiering.uploadInterval());
         return tiering.url().map(settings::withUrl).orElse(settings);
+    }
+
+    private static CleanerSettings cleaner(StrataConfig.Log log) {
+        if (log.cleanerInterval().isZero() || log.cleanerInterval().isNegative()) {
+            throw new IllegalArgumentException("strata.log.cleaner-interval (STRATA_LOG_CLEANER_INTERVAL) is "
+                    + log.cleanerInterval() + "; it must be positive");
+        }
+        requireRange("strata.log.cleaner-dedupe-buffer-size (STRATA_LOG_CLEANER_DEDUPE_BUFFER_SIZE)",
+                log.cleanerDedupeBufferSize(), CleanerSettings.MIN_DEDUPE_BUFFER_BYTES,
+                CleanerSettings.MAX_DEDUPE_BUFFER_BYTES);
+        return new CleanerSettings(log.cleanerInterval(), log.cleanerDedupeBufferSize());
     }
 
     /** The broker-wide topic defaults, keyed by the topic config they set. */
