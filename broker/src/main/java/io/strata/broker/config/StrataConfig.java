@@ -130,6 +130,14 @@ public interface StrataConfig {
          */
         @WithDefault("false")
         boolean fsyncBeforeAck();
+
+        /** How often the log cleaner looks for compacted partitions due for compaction. */
+        @WithDefault("15s")
+        Duration cleanerInterval();
+
+        /** Memory of the log cleaner's key map, 24 bytes per key (Kafka's {@code log.cleaner.dedupe.buffer.size}). */
+        @WithDefault("33554432")
+        long cleanerDedupeBufferSize();
     }
 
     interface Topics {

@@ -56,8 +56,8 @@ import java.util.stream.Collectors;
 /**
  * The group coordinator of this broker: classic consumer groups (JoinGroup, SyncGroup, Heartbeat,
  * LeaveGroup), committed offsets and their administration, stored in the internal topic
- * {@code __consumer_offsets} (created with {@code cleanup.policy=compact}; compaction itself comes with
- * the log cleaner).
+ * {@code __consumer_offsets} (created with {@code cleanup.policy=compact}, so the log cleaner keeps only
+ * the latest record of each key).
  *
  * <p>All state belongs to one coordinator thread; every public method hands its work to that thread
  * and completes its future from there (a JoinGroup, for instance, once the rebalance completes).

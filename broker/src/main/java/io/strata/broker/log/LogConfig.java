@@ -35,6 +35,13 @@ import java.util.NoSuchElementException;
  *                                    too; -2 for {@code retention.ms}
  * @param localRetentionBytes         {@code local.retention.bytes}: the most bytes of tiered segments kept on
  *                                    local disk too; -2 for {@code retention.bytes}
+ * @param deleteRetentionMs           {@code delete.retention.ms}: how long compaction keeps a tombstone after it
+ *                                    first cleans it
+ * @param minCompactionLagMs          {@code min.compaction.lag.ms}: a record stays uncompacted at least this long
+ * @param maxCompactionLagMs          {@code max.compaction.lag.ms}: a log is compacted, whatever its dirty ratio,
+ *                                    once its oldest uncompacted record is this old
+ * @param minCleanableDirtyRatio      {@code min.cleanable.dirty.ratio}: compaction starts once the uncompacted
+ *                                    share of the log's bytes is above this
  */
 public record LogConfig(int segmentBytes,
                         long segmentMs,
@@ -51,7 +58,11 @@ public record LogConfig(int segmentBytes,
                         List<String> cleanupPolicy,
                         boolean remoteStorageEnable,
                         long localRetentionMs,
-                        long localRetentionBytes) {
+                        long localRetentionBytes,
+                        long deleteRetentionMs,
+                        long minCompactionLagMs,
+                        long maxCompactionLagMs,
+                        double minCleanableDirtyRatio) {
 
     public static final String SEGMENT_BYTES = "segment.bytes";
     public static final String SEGMENT_MS = "segment.ms";
@@ -69,12 +80,20 @@ public record LogConfig(int segmentBytes,
     public static final String REMOTE_STORAGE_ENABLE = "remote.storage.enable";
     public static final String LOCAL_RETENTION_MS = "local.retention.ms";
     public static final String LOCAL_RETENTION_BYTES = "local.retention.bytes";
+    public static final String DELETE_RETENTION_MS = "delete.retention.ms";
+    public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
+    public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
+    public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
+
+    /** The {@code cleanup.policy} value that turns compaction on. */
+    public static final String COMPACT = "compact";
 
     /** Every key {@link #fromProperties} reads. */
     public static final List<String> KEYS = List.of(SEGMENT_BYTES, SEGMENT_MS, SEGMENT_INDEX_BYTES,
             INDEX_INTERVAL_BYTES, MAX_MESSAGE_BYTES, FLUSH_MESSAGES, FLUSH_MS, MESSAGE_TIMESTAMP_TYPE,
             MESSAGE_TIMESTAMP_BEFORE_MAX_MS, MESSAGE_TIMESTAMP_AFTER_MAX_MS, RETENTION_MS, RETENTION_BYTES,
-            CLEANUP_POLICY, REMOTE_STORAGE_ENABLE, LOCAL_RETENTION_MS, LOCAL_RETENTION_BYTES);
+            CLEANUP_POLICY, REMOTE_STORAGE_ENABLE, LOCAL_RETENTION_MS, LOCAL_RETENTION_BYTES,
+            DELETE_RETENTION_MS, MIN_COMPACTION_LAG_MS, MAX_COMPACTION_LAG_MS, MIN_CLEANABLE_DIRTY_RATIO);
 
     public LogConfig {
         // Kafka's topic config bounds, except segment.bytes: Kafka 4 wants 1 MiB from users, a rule for
@@ -89,6 +108,13 @@ public record LogConfig(int segmentBytes,
         requireAtLeast(MESSAGE_TIMESTAMP_BEFORE_MAX_MS, messageTimestampBeforeMaxMs, 0);
         requireAtLeast(MESSAGE_TIMESTAMP_AFTER_MAX_MS, messageTimestampAfterMaxMs, 0);
         requireAtLeast(RETENTION_MS, retentionMs, -1);
+        requireAtLeast(DELETE_RETENTION_MS, deleteRetentionMs, 0);
+        requireAtLeast(MIN_COMPACTION_LAG_MS, minCompactionLagMs, 0);
+        requireAtLeast(MAX_COMPACTION_LAG_MS, maxCompactionLagMs, 1);
+        if (!(minCleanableDirtyRatio >= 0 && minCleanableDirtyRatio <= 1)) {
+            throw new IllegalArgumentException("Log config " + MIN_CLEANABLE_DIRTY_RATIO + " must be between 0 and 1, not "
+                    + minCleanableDirtyRatio);
+        }
         if (timestampType != TimestampType.CREATE_TIME && timestampType != TimestampType.LOG_APPEND_TIME) {
             throw new IllegalArgumentException(MESSAGE_TIMESTAMP_TYPE + " must be CreateTime or LogAppendTime, not "
                     + timestampType);
@@ -122,7 +148,16 @@ public record LogConfig(int segmentBytes,
                         .toList(),
                 Boolean.parseBoolean(required(props, REMOTE_STORAGE_ENABLE)),
                 longValue(props, LOCAL_RETENTION_MS),
-                longValue(props, LOCAL_RETENTION_BYTES));
+                longValue(props, LOCAL_RETENTION_BYTES),
+                longValue(props, DELETE_RETENTION_MS),
+                longValue(props, MIN_COMPACTION_LAG_MS),
+                longValue(props, MAX_COMPACTION_LAG_MS),
+                doubleValue(props, MIN_CLEANABLE_DIRTY_RATIO));
+    }
+
+    /** Whether {@code cleanup.policy} includes {@code compact} (alone or with {@code delete}). */
+    public boolean compact() {
+        return cleanupPolicy.contains(COMPACT);
     }
 
     /** Whether retention deletes old segments ({@code cleanup.policy} includes {@code delete}). */
@@ -168,6 +203,15 @@ public record LogConfig(int segmentBytes,
             return Long.parseLong(value);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("Log config " + key + " is not a long: " + value, e);
+        }
+    }
+
+    private static double doubleValue(Map<String, String> props, String key) {
+        String value = required(props, key);
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Log config " + key + " is not a number: " + value, e);
         }
     }
 

@@ -15,7 +15,11 @@ import java.nio.file.Path;
  *   00000000000000004096.snapshot   producer state as of offset 4096 ({@link ProducerStateManager})
  *   recovery-point.checkpoint       offset below which everything is fsynced ({@link OffsetCheckpointFile})
  *   log-start-offset.checkpoint     first offset still visible after DeleteRecords
+ *   cleaner-offset.checkpoint       first offset compaction has not seen yet (the log cleaner's)
  *   clean-shutdown                  empty marker, present only between a clean close and the next open
+ *   *.cleaned                       a compacted segment being written; discarded on open
+ *   *.swap                          a compacted segment complete on disk, about to replace the segment of its
+ *                                   base offset; the open finishes the replacement when the .log.swap exists
  *   *.deleted                       segment files waiting for in-flight reads to finish before removal
  *   *.tmp                           a checkpoint or snapshot being written; never valid on open
  * </pre>
@@ -31,10 +35,15 @@ public final class LogFiles {
     public static final String DELETED_SUFFIX = ".deleted";
     /** Appended to a file's name while it is written, before the atomic rename to its real name. */
     public static final String TMP_SUFFIX = ".tmp";
+    /** Appended to a compacted segment's file names while they are written. */
+    public static final String CLEANED_SUFFIX = ".cleaned";
+    /** Appended to a compacted segment's file names once complete and fsynced, until it replaces the old segment. */
+    public static final String SWAP_SUFFIX = ".swap";
 
     public static final String RECOVERY_POINT_FILE = "recovery-point.checkpoint";
     public static final String LOG_START_OFFSET_FILE = "log-start-offset.checkpoint";
     public static final String CLEAN_SHUTDOWN_FILE = "clean-shutdown";
+    public static final String CLEANER_OFFSET_CHECKPOINT_FILE = "cleaner-offset.checkpoint";
 
     private static final int OFFSET_DIGITS = 20;
 
@@ -68,6 +77,11 @@ public final class LogFiles {
 
     public static Path deletedFile(Path file) {
         return file.resolveSibling(file.getFileName() + DELETED_SUFFIX);
+    }
+
+    /** {@code file} with {@code suffix} appended to its name. */
+    public static Path withSuffix(Path file, String suffix) {
+        return file.resolveSibling(file.getFileName() + suffix);
     }
 
     public static Path tmpFile(Path file) {

@@ -66,9 +66,26 @@ public final class LogSegment implements Closeable {
      * created here is empty although the log may not be: see {@link #indexFilesWereMissing()}.
      */
     public static LogSegment open(Path dir, long baseOffset, LogConfig config, Time time) throws IOException {
-        Path logFile = LogFiles.logFile(dir, baseOffset);
-        Path indexFile = LogFiles.offsetIndexFile(dir, baseOffset);
-        Path timeIndexFile = LogFiles.timeIndexFile(dir, baseOffset);
+        return open(dir, baseOffset, "", config, time);
+    }
+
+    /**
+     * Creates an empty segment whose files carry {@link LogFiles#CLEANED_SUFFIX}, for a compacted copy
+     * of the segment at {@code baseOffset}, replacing any a failed compaction left behind.
+     */
+    public static LogSegment createCleaned(Path dir, long baseOffset, LogConfig config, Time time) throws IOException {
+        String suffix = LogFiles.CLEANED_SUFFIX;
+        Files.deleteIfExists(LogFiles.withSuffix(LogFiles.logFile(dir, baseOffset), suffix));
+        Files.deleteIfExists(LogFiles.withSuffix(LogFiles.offsetIndexFile(dir, baseOffset), suffix));
+        Files.deleteIfExists(LogFiles.withSuffix(LogFiles.timeIndexFile(dir, baseOffset), suffix));
+        return open(dir, baseOffset, suffix, config, time);
+    }
+
+    private static LogSegment open(Path dir, long baseOffset, String suffix, LogConfig config, Time time)
+            throws IOException {
+        Path logFile = LogFiles.withSuffix(LogFiles.logFile(dir, baseOffset), suffix);
+        Path indexFile = LogFiles.withSuffix(LogFiles.offsetIndexFile(dir, baseOffset), suffix);
+        Path timeIndexFile = LogFiles.withSuffix(LogFiles.timeIndexFile(dir, baseOffset), suffix);
         boolean missing = Files.exists(logFile) && (!Files.exists(indexFile) || !Files.exists(timeIndexFile));
         FileRecords log = FileRecords.open(logFile.toFile());
         OffsetIndex offsetIndex = null;
@@ -366,6 +383,25 @@ public final class LogSegment implements Closeable {
         log.renameTo(LogFiles.deletedFile(log.file().toPath()).toFile());
         offsetIndex.renameTo(LogFiles.deletedFile(offsetIndex.file()));
         timeIndex.renameTo(LogFiles.deletedFile(timeIndex.file()));
+    }
+
+    /**
+     * Renames the three files from names ending in {@code oldSuffix} to names ending in {@code newSuffix}
+     * (either may be empty), the indexes first and the log last: the log file's name is what an open
+     * after a crash goes by. The open channel and mappings keep working.
+     */
+    public void changeFileSuffixes(String oldSuffix, String newSuffix) throws IOException {
+        offsetIndex.renameTo(swapSuffix(offsetIndex.file(), oldSuffix, newSuffix));
+        timeIndex.renameTo(swapSuffix(timeIndex.file(), oldSuffix, newSuffix));
+        log.renameTo(swapSuffix(log.file().toPath(), oldSuffix, newSuffix).toFile());
+    }
+
+    private static Path swapSuffix(Path file, String oldSuffix, String newSuffix) {
+        String name = file.getFileName().toString();
+        if (!name.endsWith(oldSuffix)) {
+            throw new IllegalStateException("File " + file + " does not end with " + oldSuffix);
+        }
+        return file.resolveSibling(name.substring(0, name.length() - oldSuffix.length()) + newSuffix);
     }
 
     /** Closes without flushing and deletes the files, under their current names. */

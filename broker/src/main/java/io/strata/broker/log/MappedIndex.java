@@ -10,6 +10,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -179,11 +180,15 @@ abstract class MappedIndex implements Closeable {
         }
     }
 
-    /** Renames the file; the mapping stays valid. Returns the new path. */
+    /**
+     * Renames the file, replacing any file of that name; the mapping stays valid. Returns the new path.
+     * Replacing matters for {@code .deleted} names: a segment compacted twice within the retirement
+     * delay retires two generations under the same name, and the older mapping outlives its name.
+     */
     Path renameTo(Path target) throws IOException {
         lock.writeLock().lock();
         try {
-            Files.move(file, target);
+            Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
             file = target;
             return target;
         } finally {

@@ -14,8 +14,11 @@ import org.apache.kafka.common.record.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
+import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.utils.BufferSupplier;
+import org.apache.kafka.common.utils.CloseableIterator;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
@@ -207,8 +210,46 @@ public final class PartitionLog implements Closeable {
         return summary;
     }
 
+    /**
+     * Finishes or rolls back a compaction's segment replacement that a crash interrupted (protocol in
+     * {@link #replaceSegment}). A {@code <base>.log.swap} is a complete, fsynced compacted segment: it
+     * replaces whatever {@code <base>.*} files remain, and its indexes are rebuilt on open. Any other
+     * {@code .swap} or {@code .cleaned} file belongs to a replacement that had not reached that point,
+     * so the old segment is intact and the file goes.
+     */
+    private void completeOrDiscardSwaps() throws IOException {
+        List<Path> swapLogs = new ArrayList<>();
+        List<Path> discard = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                if (name.endsWith(LogFiles.LOG_SUFFIX + LogFiles.SWAP_SUFFIX)
+                        && LogFiles.hasOffsetName(name, LogFiles.LOG_SUFFIX + LogFiles.SWAP_SUFFIX)) {
+                    swapLogs.add(file);
+                } else if (name.endsWith(LogFiles.SWAP_SUFFIX) || name.endsWith(LogFiles.CLEANED_SUFFIX)) {
+                    discard.add(file);
+                }
+            }
+        }
+        for (Path file : discard) {
+            Files.deleteIfExists(file);
+        }
+        for (Path swapLog : swapLogs) {
+            long baseOffset = LogFiles.offsetFromFileName(swapLog.getFileName().toString(),
+                    LogFiles.LOG_SUFFIX + LogFiles.SWAP_SUFFIX);
+            Files.deleteIfExists(LogFiles.offsetIndexFile(dir, baseOffset));
+            Files.deleteIfExists(LogFiles.timeIndexFile(dir, baseOffset));
+            Utils.atomicMoveWithFallback(swapLog, LogFiles.logFile(dir, baseOffset));
+            LOG.infof("Completed the replacement of segment %d of %s by its compacted copy", baseOffset, topicPartition);
+        }
+        if (!discard.isEmpty() || !swapLogs.isEmpty()) {
+            Utils.flushDir(dir);
+        }
+    }
+
     /** Deletes files a crash can leave behind and returns the base offsets of the segments, ascending. */
     private List<Long> removeLeftoversAndListSegments() throws IOException {
+        completeOrDiscardSwaps();
         List<Long> baseOffsets = new ArrayList<>();
         List<Path> indexFiles = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
@@ -281,7 +322,8 @@ public final class PartitionLog implements Closeable {
      *
      * @param leaderEpoch stamped on every batch, unless {@link RecordBatch#NO_PARTITION_LEADER_EPOCH}
      * @throws InvalidRecordException      not magic v2, no batch, unknown compression, bad record count or
-     *                                     offset delta, negative sequence, a control or transactional batch
+     *                                     offset delta, negative sequence, a control or transactional batch,
+     *                                     a record without a key in a compacted log
      * @throws CorruptRecordException      CRC mismatch, malformed batch, trailing bytes
      * @throws RecordTooLargeException     a batch is larger than {@code max.message.bytes}
      * @throws RecordBatchTooLargeException the request is larger than {@code segment.bytes}
@@ -388,6 +430,9 @@ public final class PartitionLog implements Closeable {
                 throw new InvalidRecordException("Idempotent batch in a produce to " + topicPartition
                         + " has sequence " + batch.baseSequence());
             }
+            if (config.compact()) {
+                requireKeys(batch);
+            }
             if (!config.logAppendTime()) {
                 if (batch instanceof DefaultRecordBatch defaultBatch) {
                     checkTimestamp(defaultBatch.baseTimestamp(), config, now);
@@ -409,6 +454,18 @@ public final class PartitionLog implements Closeable {
                     + " exceeds segment.bytes " + config.segmentBytes());
         }
         return batches;
+    }
+
+    /** Compaction keeps the latest record per key, so a record without one has no place in a compacted log (Kafka's rule). */
+    private void requireKeys(MutableRecordBatch batch) {
+        try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
+            while (records.hasNext()) {
+                if (!records.next().hasKey()) {
+                    throw new InvalidRecordException("Compacted topic cannot accept message without key in topic "
+                            + "partition " + topicPartition + ".");
+                }
+            }
+        }
     }
 
     /** Bounds the first and the max timestamp of a batch; records in between are not decoded. */
@@ -716,6 +773,66 @@ public final class PartitionLog implements Closeable {
     /** The segments, oldest first: a snapshot of the list. */
     public List<LogSegment> segments() {
         return List.copyOf(segments.values());
+    }
+
+    /**
+     * The segments that nothing will change any more except compaction: those below both the active
+     * segment and the segment holding the high watermark, oldest first, each with the offset it ends
+     * before (the next segment's base offset). A snapshot.
+     */
+    public List<ClosedSegment> closedSegments() {
+        long bound = Math.min(segments.lastKey(), highWatermarkMetadata.segmentBaseOffset());
+        List<ClosedSegment> closed = new ArrayList<>();
+        Map.Entry<Long, LogSegment> entry = segments.firstEntry();
+        while (entry != null && entry.getKey() < bound) {
+            Map.Entry<Long, LogSegment> next = segments.higherEntry(entry.getKey());
+            if (next == null) {
+                break;
+            }
+            closed.add(new ClosedSegment(entry.getValue(), next.getKey()));
+            entry = next;
+        }
+        return closed;
+    }
+
+    /**
+     * Replaces the closed segment {@code old} by {@code cleaned}, a compacted copy of it made with
+     * {@link LogSegment#createCleaned} (same base offset, files ending in {@link LogFiles#CLEANED_SUFFIX},
+     * complete). Crash-safe: the cleaned files are fsynced and renamed to {@link LogFiles#SWAP_SUFFIX},
+     * the log file last (from then on an open completes the replacement); the old files are renamed to
+     * {@code .deleted} and the swap files to the segment's names. Reads in flight keep the old segment's
+     * open file: it is retired like a deleted segment.
+     *
+     * @return false, leaving {@code cleaned} to the caller, if {@code old} is no longer a closed segment of
+     *         this log (deleted by DeleteRecords, or replaced since)
+     * @throws KafkaStorageException on I/O failure; the log is then offline
+     */
+    public synchronized boolean replaceSegment(LogSegment old, LogSegment cleaned) {
+        ensureUsable();
+        long baseOffset = old.baseOffset();
+        if (cleaned.baseOffset() != baseOffset) {
+            throw new IllegalArgumentException("Cannot replace segment " + old + " of " + topicPartition
+                    + " by a segment at another base offset: " + cleaned);
+        }
+        if (segments.get(baseOffset) != old || baseOffset >= segments.lastKey()) {
+            return false;
+        }
+        try {
+            cleaned.flush();
+            cleaned.changeFileSuffixes(LogFiles.CLEANED_SUFFIX, LogFiles.SWAP_SUFFIX);
+            Utils.flushDir(dir);
+            old.markDeleted();
+            cleaned.changeFileSuffixes(LogFiles.SWAP_SUFFIX, "");
+            Utils.flushDir(dir);
+        } catch (IOException e) {
+            offline = true;
+            throw storageError("replacing a compacted segment of", cleaned.log().file().toPath(), e);
+        }
+        segments.put(baseOffset, cleaned);
+        long now = time.milliseconds();
+        retired.add(new RetiredSegment(old, now));
+        deleteRetiredSegments(now, false);
+        return true;
     }
 
     /** A copy of the idempotent-producer state, by producer id. */

@@ -6,6 +6,7 @@ import io.strata.broker.cluster.MetadataCommand;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.MetadataResult;
 import io.strata.broker.cluster.RaftMetadataLog;
+import io.strata.broker.compaction.LogCleanerService;
 import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.group.GroupCoordinator;
 import io.strata.broker.partition.PartitionManager;
@@ -129,6 +130,10 @@ public final class Broker implements AutoCloseable {
         RetentionService retention = new RetentionService(partitions, settings.retentionCheckInterval(), Time.SYSTEM);
         started.add(retention);
         retention.start();
+        // After the partitions and before them on the way down: a compaction never outlives its log.
+        LogCleanerService cleaner = new LogCleanerService(partitions, settings.cleaner(), Time.SYSTEM);
+        started.add(cleaner);
+        cleaner.start();
 
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "strata-fetch-timer");

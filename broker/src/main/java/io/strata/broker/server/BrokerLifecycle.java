@@ -3,6 +3,7 @@ package io.strata.broker.server;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.strata.broker.compaction.CleanerSettings;
 import io.strata.broker.config.StrataConfig;
 import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.group.GroupConfig;
@@ -108,6 +109,7 @@ public class BrokerLifecycle {
                         groups.maxSessionTimeoutMs(), groups.offsetsTopicPartitions(), groups.offsetMetadataMaxBytes(),
                         GroupConfig.DEFAULTS.newMemberJoinTimeoutMs()))
                 .tiering(tiering(config.tiering()))
+                .cleaner(cleaner(config.log()))
                 .build();
     }
 
@@ -139,6 +141,17 @@ public class BrokerLifecycle {
                 .chunkCache(tiering.chunkSize(), tiering.cacheSize());
         tiering.url().ifPresent(settings::url);
         return settings.build();
+    }
+
+    private static CleanerSettings cleaner(StrataConfig.Log log) {
+        if (log.cleanerInterval().isZero() || log.cleanerInterval().isNegative()) {
+            throw new IllegalArgumentException("strata.log.cleaner-interval (STRATA_LOG_CLEANER_INTERVAL) is "
+                    + log.cleanerInterval() + "; it must be positive");
+        }
+        requireRange("strata.log.cleaner-dedupe-buffer-size (STRATA_LOG_CLEANER_DEDUPE_BUFFER_SIZE)",
+                log.cleanerDedupeBufferSize(), CleanerSettings.MIN_DEDUPE_BUFFER_BYTES,
+                CleanerSettings.MAX_DEDUPE_BUFFER_BYTES);
+        return new CleanerSettings(log.cleanerInterval(), log.cleanerDedupeBufferSize());
     }
 
     /** The broker-wide topic defaults, keyed by the topic config they set. */

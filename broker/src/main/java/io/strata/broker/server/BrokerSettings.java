@@ -1,5 +1,6 @@
 package io.strata.broker.server;
 
+import io.strata.broker.compaction.CleanerSettings;
 import io.strata.broker.group.GroupConfig;
 import io.strata.broker.tiering.TieringSettings;
 
@@ -17,6 +18,7 @@ import java.util.Optional;
  * @param raftPeers     the other metadata Raft members as {@code host:port}; empty on a single node
  * @param groups        the group coordinator's settings
  * @param tiering       where and how often closed segments are tiered
+ * @param cleaner       how often and with how much memory compacted topics are compacted
  */
 public record BrokerSettings(
         int nodeId,
@@ -39,7 +41,8 @@ public record BrokerSettings(
         List<String> raftPeers,
         String rack,
         GroupConfig groups,
-        TieringSettings tiering) {
+        TieringSettings tiering,
+        CleanerSettings cleaner) {
 
     /** A single broker on loopback with ports chosen by the OS; change what differs. */
     public static Builder builder(Path dataDir) {
@@ -68,6 +71,7 @@ public record BrokerSettings(
         private String rack;
         private GroupConfig groups = GroupConfig.DEFAULTS;
         private TieringSettings tiering = TieringSettings.DEFAULTS;
+        private CleanerSettings cleaner = CleanerSettings.DEFAULTS;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -174,10 +178,16 @@ public record BrokerSettings(
             return this;
         }
 
+        public Builder cleaner(CleanerSettings value) {
+            cleaner = value;
+            return this;
+        }
+
         public BrokerSettings build() {
             return new BrokerSettings(nodeId, dataDir, kafkaHost, kafkaPort, advertisedHost, advertisedPort,
                     socketRequestMaxBytes, ioThreads, topicDefaults, autoCreateTopics, defaultPartitions,
-                    defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort, raftPeers, rack, groups, tiering);
+                    defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost,
+                    raftPort, raftPeers, rack, groups, tiering, cleaner);
         }
     }
 }

@@ -33,6 +33,11 @@ class LogConfigTest {
         assertThat(config.retentionMs()).isEqualTo(604_800_000L);
         assertThat(config.retentionBytes()).isEqualTo(-1L);
         assertThat(config.cleanupPolicy()).isEqualTo(List.of("compact", "delete"));
+        assertThat(config.compact()).isTrue();
+        assertThat(config.deleteRetentionMs()).isEqualTo(86_400_000L);
+        assertThat(config.minCompactionLagMs()).isZero();
+        assertThat(config.maxCompactionLagMs()).isEqualTo(Long.MAX_VALUE);
+        assertThat(config.minCleanableDirtyRatio()).isEqualTo(0.5);
     }
 
     @Test
@@ -56,5 +61,13 @@ class LogConfigTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(LogConfig.MESSAGE_TIMESTAMP_TYPE);
         assertThatThrownBy(() -> TestLogConfigs.with(LogConfig.MESSAGE_TIMESTAMP_TYPE, "Wallclock"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(LogConfig.MESSAGE_TIMESTAMP_TYPE);
+        assertThatThrownBy(() -> TestLogConfigs.with(LogConfig.MIN_CLEANABLE_DIRTY_RATIO, "1.5"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(LogConfig.MIN_CLEANABLE_DIRTY_RATIO);
+    }
+
+    @Test
+    void deleteAloneDoesNotCompact() {
+        assertThat(TestLogConfigs.defaults().compact()).isFalse();
+        assertThat(TestLogConfigs.with(LogConfig.CLEANUP_POLICY, "compact").compact()).isTrue();
     }
 }

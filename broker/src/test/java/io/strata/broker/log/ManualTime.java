@@ -6,15 +6,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** A clock tests move by hand (kafka-clients' MockTime lives in its test jar, which the build does not pull). */
-final class ManualTime implements Time {
+public final class ManualTime implements Time {
 
     private long nanos;
 
-    ManualTime(long startMs) {
+    public ManualTime(long startMs) {
         this.nanos = TimeUnit.MILLISECONDS.toNanos(startMs);
     }
 
-    synchronized void advance(long ms) {
+    public synchronized void advance(long ms) {
         nanos += TimeUnit.MILLISECONDS.toNanos(ms);
     }
 

@@ -307,6 +307,22 @@ class PartitionLogTest {
     }
 
     @Test
+    void compactedLogRefusesRecordsWithoutAKeyAndAppendsNothing() {
+        open(TestLogConfigs.with(LogConfig.CLEANUP_POLICY, "compact,delete"));
+        long now = time.milliseconds();
+        byte[] value = "v".getBytes(StandardCharsets.UTF_8);
+        MemoryRecords mixed = MemoryRecords.withRecords(Compression.gzip().build(),
+                new SimpleRecord(now, "k".getBytes(StandardCharsets.UTF_8), value), new SimpleRecord(now, null, value));
+
+        assertThatThrownBy(() -> log.append(mixed)).isInstanceOf(InvalidRecordException.class)
+                .hasMessage("Compacted topic cannot accept message without key in topic partition " + TP + ".");
+        assertThat(log.logEndOffset()).isZero();
+        assertThat(log.size()).isZero();
+        assertThat(log.append(MemoryRecords.withRecords(Compression.NONE,
+                new SimpleRecord(now, "k".getBytes(StandardCharsets.UTF_8), value))).firstOffset()).isZero();
+    }
+
+    @Test
     void duplicateIdempotentBatchReturnsTheOriginalOffsets() {
         open(TestLogConfigs.defaults());
         long now = time.milliseconds();

@@ -4,12 +4,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Kafka 4.1's topic config defaults, for tests only: production defaults come from the broker's catalogue. */
-final class TestLogConfigs {
+public final class TestLogConfigs {
 
     private TestLogConfigs() {
     }
 
-    static Map<String, String> kafkaDefaults() {
+    public static Map<String, String> kafkaDefaults() {
         Map<String, String> props = new HashMap<>();
         props.put(LogConfig.SEGMENT_BYTES, "1073741824");
         props.put(LogConfig.SEGMENT_MS, "604800000");
@@ -27,15 +27,19 @@ final class TestLogConfigs {
         props.put(LogConfig.REMOTE_STORAGE_ENABLE, "false");
         props.put(LogConfig.LOCAL_RETENTION_MS, "-2");
         props.put(LogConfig.LOCAL_RETENTION_BYTES, "-2");
+        props.put(LogConfig.DELETE_RETENTION_MS, "86400000");
+        props.put(LogConfig.MIN_COMPACTION_LAG_MS, "0");
+        props.put(LogConfig.MAX_COMPACTION_LAG_MS, Long.toString(Long.MAX_VALUE));
+        props.put(LogConfig.MIN_CLEANABLE_DIRTY_RATIO, "0.5");
         return props;
     }
 
-    static LogConfig defaults() {
+    public static LogConfig defaults() {
         return LogConfig.fromProperties(kafkaDefaults());
     }
 
     /** Kafka's defaults with {@code keyValues} (key, value, key, value...) overriding them. */
-    static LogConfig with(Object... keyValues) {
+    public static LogConfig with(Object... keyValues) {
         Map<String, String> props = kafkaDefaults();
         for (int i = 0; i < keyValues.length; i += 2) {
             props.put((String) keyValues[i], String.valueOf(keyValues[i + 1]));

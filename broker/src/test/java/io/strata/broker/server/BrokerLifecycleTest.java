@@ -47,7 +47,9 @@ class BrokerLifecycleTest {
                 Map.entry("STRATA_GROUPS_OFFSETS_TOPIC_PARTITIONS", "10"),
                 Map.entry("STRATA_TIERING_URL", "s3://bucket/cluster-7"),
                 Map.entry("STRATA_TIERING_S3_PATH_STYLE", "true"),
-                Map.entry("STRATA_TIERING_UPLOAD_INTERVAL", "30s"))));
+                Map.entry("STRATA_TIERING_UPLOAD_INTERVAL", "30s"),
+                Map.entry("STRATA_LOG_CLEANER_INTERVAL", "2m"),
+                Map.entry("STRATA_LOG_CLEANER_DEDUPE_BUFFER_SIZE", "134217728"))));
         assertThat(settings.nodeId()).isEqualTo(7);
         assertThat(settings.dataDir()).isEqualTo(Path.of("/var/lib/strata"));
         assertThat(settings.kafkaHost()).isEqualTo("0.0.0.0");
@@ -62,6 +64,19 @@ class BrokerLifecycleTest {
         assertThat(settings.tiering().storeUrl(settings.dataDir())).isEqualTo(URI.create("s3://bucket/cluster-7"));
         assertThat(settings.tiering().s3PathStyle()).isTrue();
         assertThat(settings.tiering().uploadInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(settings.cleaner().interval()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(settings.cleaner().dedupeBufferBytes()).isEqualTo(128L << 20);
+    }
+
+    @Test
+    void cleanerDefaultsAndBounds() {
+        BrokerSettings settings = BrokerLifecycle.settings(fromEnvironment(Map.of()));
+        assertThat(settings.cleaner().interval()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(settings.cleaner().dedupeBufferBytes()).isEqualTo(32L << 20);
+        assertThatThrownBy(() -> BrokerLifecycle.settings(fromEnvironment(Map.of("STRATA_LOG_CLEANER_DEDUPE_BUFFER_SIZE", "1000"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("STRATA_LOG_CLEANER_DEDUPE_BUFFER_SIZE");
+        assertThatThrownBy(() -> BrokerLifecycle.settings(fromEnvironment(Map.of("STRATA_LOG_CLEANER_INTERVAL", "0s"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("STRATA_LOG_CLEANER_INTERVAL");
     }
 
     @Test

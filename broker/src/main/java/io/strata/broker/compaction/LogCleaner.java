@@ -1,0 +1,224 @@
+package io.strata.broker.compaction;
+
+import io.strata.broker.log.ClosedSegment;
+import io.strata.broker.log.LogConfig;
+import io.strata.broker.log.LogFiles;
+import io.strata.broker.log.LogSegment;
+import io.strata.broker.log.OffsetCheckpointFile;
+import io.strata.broker.log.PartitionLog;
+import io.strata.broker.log.ProducerStateEntry;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.FileLogInputStream.FileChannelRecordBatch;
+import org.apache.kafka.common.utils.Time;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Compacts one local {@link PartitionLog} when it is due, as Kafka's log cleaner does.
+ *
+ * <p>The log splits at two offsets. The <em>first dirty offset</em>, persisted in the partition's
+ * {@value LogFiles#CLEANER_OFFSET_CHECKPOINT_FILE}, is where the last compaction stopped: below it
+ * every key appears at most once (tombstones aside). The <em>first uncleanable offset</em> is the base
+ * offset of the first segment compaction must not touch: the active one, the one holding the high
+ * watermark, or the first one holding a record newer than {@code min.compaction.lag.ms}.
+ *
+ * <p>A log is due when its dirty bytes (closed segments from the first dirty offset to the first
+ * uncleanable one) are more than {@code min.cleanable.dirty.ratio} of the bytes below the first
+ * uncleanable offset (strictly more, as in Kafka), when its oldest dirty batch is older than
+ * {@code max.compaction.lag.ms}, or when a tombstone it kept has passed its delete horizon.
+ *
+ * <p>A compaction maps the dirty section's keys to their latest offsets in the {@link OffsetMap};
+ * if the map fills, it stops at the last batch that fit and the rest waits for the next round. Then
+ * every closed segment below that point is rewritten through a {@link CompactionFilter} into a
+ * {@code .cleaned} copy, which {@link PartitionLog#replaceSegment} swaps in; a segment that would not
+ * change is left alone. Finally the first dirty offset moves to where the map ended.
+ *
+ * <p>Not thread-safe: one cleaner thread calls it, and it owns the offset map.
+ */
+public final class LogCleaner {
+
+    private static final Logger LOG = Logger.getLogger(LogCleaner.class);
+    private static final int CHUNK_BYTES = 1 << 20;
+
+    /** What {@link #clean} did. */
+    public record Result(boolean cleaned, long firstDirtyOffset, long mappedEnd, int segmentsRewritten,
+                         long bytesBefore, long bytesAfter) {
+
+        static Result notDue(long firstDirtyOffset) {
+            return new Result(false, firstDirtyOffset, firstDirtyOffset, 0, 0, 0);
+        }
+    }
+
+    private final OffsetMap map;
+    private final SegmentCompactor compactor = new SegmentCompactor(CHUNK_BYTES);
+    private final Time time;
+    private final BooleanSupplier stopping;
+    /** Per partition, when a tombstone kept by the last compaction may go; only in memory. */
+    private final Map<TopicPartition, Long> tombstoneHorizons = new ConcurrentHashMap<>();
+
+    /**
+     * @param map      the offset map, reused for every log
+     * @param stopping checked between batches of work; true makes {@link #clean} give up, leaving the log as it was
+     */
+    public LogCleaner(OffsetMap map, Time time, BooleanSupplier stopping) {
+        this.map = map;
+        this.time = time;
+        this.stopping = stopping;
+    }
+
+    /**
+     * Compacts {@code log} if its cleanup policy includes {@code compact} and it is due.
+     *
+     * @throws IOException on a file error; the log itself goes offline only if the swap failed
+     */
+    public Result clean(PartitionLog log) throws IOException {
+        LogConfig config = log.config();
+        OffsetCheckpointFile checkpoint = new OffsetCheckpointFile(log.dir().resolve(LogFiles.CLEANER_OFFSET_CHECKPOINT_FILE));
+        long logStart = log.logStartOffset();
+        long checkpointed = checkpoint.read().orElse(logStart);
+        long firstDirty = checkpointed < logStart || checkpointed > log.logEndOffset() ? logStart : checkpointed;
+        if (!config.compact()) {
+            return Result.notDue(firstDirty);
+        }
+        long now = time.milliseconds();
+        List<ClosedSegment> closed = log.closedSegments();
+        int cleanable = cleanableCount(closed, firstDirty, config, now);
+
+        long totalBytes = 0;
+        long dirtyBytes = 0;
+        long oldestDirtyTimestamp = Long.MAX_VALUE;
+        for (ClosedSegment closedSegment : closed.subList(0, cleanable)) {
+            LogSegment segment = closedSegment.segment();
+            totalBytes += segment.size();
+            if (closedSegment.endOffset() > firstDirty) {
+                dirtyBytes += segment.size();
+                oldestDirtyTimestamp = Math.min(oldestDirtyTimestamp, firstBatchTimestamp(segment));
+            }
+        }
+        double ratio = totalBytes == 0 ? 0 : (double) dirtyBytes / totalBytes;
+        boolean dirtyEnough = dirtyBytes > 0 && ratio > config.minCleanableDirtyRatio();
+        boolean overdue = dirtyBytes > 0 && oldestDirtyTimestamp < now - config.maxCompactionLagMs();
+        boolean tombstonesExpired = cleanable > 0 && tombstoneHorizons.getOrDefault(log.topicPartition(), Long.MAX_VALUE) <= now;
+        if (!dirtyEnough && !overdue && !tombstonesExpired) {
+            return Result.notDue(firstDirty);
+        }
+
+        map.clear();
+        // Records at and above mappedEnd are kept whatever their key: the map has not seen them.
+        long mappedEnd = firstDirty;
+        for (ClosedSegment closedSegment : closed.subList(0, cleanable)) {
+            if (closedSegment.endOffset() <= firstDirty) {
+                continue;
+            }
+            checkStopping(log);
+            long to = closedSegment.endOffset();
+            mappedEnd = map.putAll(closedSegment.segment().log(), Math.max(firstDirty, mappedEnd), to);
+            if (mappedEnd < to) {
+                LOG.debugf("Offset map of %s full at %d keys; compacting up to offset %d, the rest next round",
+                        log.topicPartition(), map.size(), mappedEnd);
+                break;
+            }
+        }
+
+        Map<Long, Long> lastBatches = new HashMap<>();
+        for (ProducerStateEntry producer : log.activeProducers().values()) {
+            lastBatches.put(producer.producerId(), producer.lastOffset());
+        }
+        int rewritten = 0;
+        long before = 0;
+        long after = 0;
+        long earliestHorizon = Long.MAX_VALUE;
+        for (ClosedSegment closedSegment : closed.subList(0, cleanable)) {
+            LogSegment segment = closedSegment.segment();
+            if (segment.baseOffset() >= mappedEnd) {
+                break;
+            }
+            checkStopping(log);
+            CompactionFilter filter = new CompactionFilter(map, mappedEnd, now, config.deleteRetentionMs(), lastBatches);
+            before += segment.size();
+            LogSegment result = rewrite(log, segment, filter, config);
+            after += result.size();
+            if (result != segment) {
+                rewritten++;
+            }
+            earliestHorizon = Math.min(earliestHorizon, filter.earliestDeleteHorizon());
+        }
+        checkpoint.write(mappedEnd);
+        if (earliestHorizon == Long.MAX_VALUE) {
+            tombstoneHorizons.remove(log.topicPartition());
+        } else {
+            tombstoneHorizons.put(log.topicPartition(), earliestHorizon);
+        }
+        LOG.debugf("Compacted %s: offsets %d to %d mapped (%d keys), %d segments rewritten, %d bytes to %d",
+                log.topicPartition(), firstDirty, mappedEnd, map.size(), rewritten, before, after);
+        return new Result(true, firstDirty, mappedEnd, rewritten, before, after);
+    }
+
+    /** Forgets what it knew of a partition (deleted, or no longer led here). */
+    public void forget(TopicPartition topicPartition) {
+        tombstoneHorizons.remove(topicPartition);
+    }
+
+    /**
+     * How many of the closed segments, from the first, lie below the first uncleanable offset: the
+     * min.compaction.lag.ms bound stops at the first segment at or after the dirty one that holds a
+     * record newer than {@code now - min.compaction.lag.ms}.
+     */
+    private static int cleanableCount(List<ClosedSegment> closed, long firstDirty, LogConfig config, long now)
+            throws IOException {
+        long minLag = config.minCompactionLagMs();
+        for (int i = 0; i < closed.size(); i++) {
+            ClosedSegment closedSegment = closed.get(i);
+            if (minLag > 0 && closedSegment.endOffset() > firstDirty
+                    && closedSegment.segment().largestTimestamp() > now - minLag) {
+                return i;
+            }
+        }
+        return closed.size();
+    }
+
+    private static long firstBatchTimestamp(LogSegment segment) {
+        Iterator<FileChannelRecordBatch> batches = segment.log().batches().iterator();
+        long timestamp = batches.hasNext() ? batches.next().maxTimestamp() : Long.MAX_VALUE;
+        return timestamp < 0 ? Long.MAX_VALUE : timestamp;
+    }
+
+    /** Writes the compacted copy of {@code segment} and swaps it in; returns the segment the log now holds. */
+    private LogSegment rewrite(PartitionLog log, LogSegment segment, CompactionFilter filter, LogConfig config)
+            throws IOException {
+        LogSegment cleaned = LogSegment.createCleaned(log.dir(), segment.baseOffset(), config, time);
+        boolean swapped = false;
+        try {
+            compactor.compact(segment.log(), filter, compacted -> {
+                checkStopping(log);
+                cleaned.log().append(compacted);
+            });
+            if (!filter.changedAnything()) {
+                return segment;
+            }
+            int truncated = cleaned.recover();
+            if (truncated > 0) {
+                throw new IOException("The compacted copy of " + segment + " has " + truncated + " invalid bytes");
+            }
+            swapped = log.replaceSegment(segment, cleaned);
+            return swapped ? cleaned : segment;
+        } finally {
+            if (!swapped) {
+                cleaned.delete();
+            }
+        }
+    }
+
+    private void checkStopping(PartitionLog log) throws IOException {
+        if (stopping.getAsBoolean()) {
+            throw new IOException("Compaction of " + log.topicPartition() + " interrupted by shutdown");
+        }
+    }
+}

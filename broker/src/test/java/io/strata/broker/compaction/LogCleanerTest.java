@@ -1,0 +1,404 @@
+package io.strata.broker.compaction;
+
+import io.strata.broker.log.LogConfig;
+import io.strata.broker.log.LogFiles;
+import io.strata.broker.log.LogReadResult;
+import io.strata.broker.log.LogSegment;
+import io.strata.broker.log.ManualTime;
+import io.strata.broker.log.PartitionLog;
+import io.strata.broker.log.ProducerStateEntry;
+import io.strata.broker.log.TestLogConfigs;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.record.FileRecords;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The cleaner against real partition logs with small segments, checked record by record against a model. */
+class LogCleanerTest {
+
+    private static final TopicPartition TP = new TopicPartition("accounts", 0);
+    private static final long PID = 501;
+
+    @TempDir
+    Path root;
+    private final ManualTime time = new ManualTime(1_700_000_000_000L);
+    private final LogCleaner cleaner = new LogCleaner(new OffsetMap(1 << 16), time, () -> false);
+    private PartitionLog log;
+
+    /** One stored record: offset, key, value (null for a tombstone). */
+    private record Entry(long offset, String key, String value) {
+    }
+
+    private Path dir() {
+        return root.resolve(LogFiles.partitionDirName(TP));
+    }
+
+    private static LogConfig compacted(Object... overrides) {
+        List<Object> keyValues = new ArrayList<>(List.of(LogConfig.CLEANUP_POLICY, "compact,delete",
+                LogConfig.SEGMENT_BYTES, 400, LogConfig.SEGMENT_INDEX_BYTES, 4096, LogConfig.INDEX_INTERVAL_BYTES, 1,
+                LogConfig.MIN_CLEANABLE_DIRTY_RATIO, 0, LogConfig.DELETE_RETENTION_MS, 1000));
+        keyValues.addAll(List.of(overrides));
+        return TestLogConfigs.with(keyValues.toArray());
+    }
+
+    private PartitionLog open(LogConfig config) {
+        log = PartitionLog.open(dir(), TP, config, time);
+        return log;
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (log != null) {
+            try {
+                log.close();
+            } catch (KafkaStorageException ignored) {
+                // already closed by the test
+            }
+        }
+    }
+
+    private static SimpleRecord record(long timestamp, String key, String value) {
+        return new SimpleRecord(timestamp, key.getBytes(StandardCharsets.UTF_8),
+                value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private long append(String key, String value) {
+        return log.append(MemoryRecords.withRecords(Compression.NONE, record(time.milliseconds(), key, value))).firstOffset();
+    }
+
+    private List<Entry> appendRandom(int count, int keys, long seed) {
+        Random random = new Random(seed);
+        List<Entry> appended = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String key = "key-" + random.nextInt(keys);
+            String value = random.nextInt(8) == 0 ? null : "value-" + i;
+            appended.add(new Entry(append(key, value), key, value));
+        }
+        return appended;
+    }
+
+    private List<Entry> readAll() {
+        List<Entry> entries = new ArrayList<>();
+        long offset = log.logStartOffset();
+        while (offset < log.highWatermark()) {
+            LogReadResult read = log.read(offset, Integer.MAX_VALUE, true);
+            if (read.records().sizeInBytes() == 0) {
+                break;
+            }
+            entries.addAll(entries(read.records()));
+            offset = lastBatchEnd(read.records());
+        }
+        return entries;
+    }
+
+    private static long lastBatchEnd(FileRecords records) {
+        long end = -1;
+        for (var batch : records.batches()) {
+            end = batch.nextOffset();
+        }
+        return end;
+    }
+
+    private static List<Entry> entries(FileRecords records) {
+        List<Entry> entries = new ArrayList<>();
+        for (Record record : records.records()) {
+            entries.add(new Entry(record.offset(), StandardCharsets.UTF_8.decode(record.key()).toString(),
+                    record.hasValue() ? StandardCharsets.UTF_8.decode(record.value()).toString() : null));
+        }
+        return entries;
+    }
+
+    /**
+     * What a compacted log must hold: below {@code cleanedUpTo}, the latest record of each key (a
+     * tombstone only if {@code tombstonesKept}); from it on, everything as appended.
+     */
+    private static List<Entry> model(List<Entry> appended, long cleanedUpTo, boolean tombstonesKept) {
+        Map<String, Entry> latest = new LinkedHashMap<>();
+        for (Entry entry : appended) {
+            if (entry.offset() < cleanedUpTo) {
+                latest.put(entry.key(), entry);
+            }
+        }
+        TreeMap<Long, Entry> expected = new TreeMap<>();
+        latest.values().stream().filter(e -> tombstonesKept || e.value() != null).forEach(e -> expected.put(e.offset(), e));
+        appended.stream().filter(e -> e.offset() >= cleanedUpTo).forEach(e -> expected.put(e.offset(), e));
+        return new ArrayList<>(expected.values());
+    }
+
+    private long activeBaseOffset() {
+        List<LogSegment> segments = log.segments();
+        return segments.get(segments.size() - 1).baseOffset();
+    }
+
+    @Test
+    void keepsTheLatestRecordPerKeyAtItsOffsetAndLeavesTheActiveSegmentAlone() throws Exception {
+        open(compacted());
+        List<Entry> appended = appendRandom(300, 12, 1);
+        LogSegment active = log.segments().get(log.segments().size() - 1);
+        int activeSize = active.size();
+        long sizeBefore = log.size();
+
+        LogCleaner.Result result = cleaner.clean(log);
+
+        assertThat(result.cleaned()).isTrue();
+        assertThat(result.mappedEnd()).isEqualTo(active.baseOffset());
+        assertThat(readAll()).isEqualTo(model(appended, active.baseOffset(), true));
+        assertThat(log.segments().get(log.segments().size() - 1)).isSameAs(active);
+        assertThat(active.size()).isEqualTo(activeSize);
+        assertThat(log.size()).isLessThan(sizeBefore / 3);
+        assertThat(log.logEndOffset()).isEqualTo(300);
+        assertThat(Files.exists(dir().resolve(LogFiles.CLEANER_OFFSET_CHECKPOINT_FILE))).isTrue();
+
+        // More overwrites: the next round compacts the new dirty part against the cleaned one.
+        appended.addAll(appendRandom(200, 12, 2));
+        cleaner.clean(log);
+        assertThat(readAll()).isEqualTo(model(appended, activeBaseOffset(), true));
+
+        // The result survives a restart.
+        log.close();
+        open(compacted());
+        assertThat(readAll()).isEqualTo(model(appended, activeBaseOffset(), true));
+    }
+
+    @Test
+    void tombstonesStayUntilDeleteRetentionHasPassedSinceTheirFirstCompaction() throws Exception {
+        open(compacted());
+        List<Entry> appended = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            appended.add(new Entry(append("k" + (i % 4), "v" + i), "k" + (i % 4), "v" + i));
+        }
+        appended.add(new Entry(append("k1", null), "k1", null));
+        for (int i = 0; i < 12; i++) {
+            appended.add(new Entry(append("other" + i, "x"), "other" + i, "x"));
+        }
+        long end = activeBaseOffset();
+        assertThat(end).isGreaterThan(21);
+
+        cleaner.clean(log);
+        assertThat(readAll()).isEqualTo(model(appended, end, true));
+        assertThat(readAll()).contains(new Entry(20, "k1", null));
+
+        time.advance(999);
+        assertThat(cleaner.clean(log).cleaned()).isFalse();
+        assertThat(readAll()).contains(new Entry(20, "k1", null));
+
+        time.advance(1);
+        assertThat(cleaner.clean(log).cleaned()).isTrue();
+        assertThat(readAll()).isEqualTo(model(appended, end, false));
+        assertThat(readAll()).noneMatch(e -> e.key().equals("k1"));
+    }
+
+    @Test
+    void minCompactionLagKeepsRecentSegmentsUncompacted() throws Exception {
+        open(compacted(LogConfig.MIN_COMPACTION_LAG_MS, 10_000));
+        List<Entry> appended = appendRandom(60, 3, 3);
+        time.advance(5_000);
+        long firstRecent = log.logEndOffset();
+        appended.addAll(appendRandom(60, 3, 4));
+        List<Entry> before = readAll();
+
+        time.advance(5_001);
+        LogCleaner.Result result = cleaner.clean(log);
+
+        // Only segments whose newest record is older than 10 s were compacted.
+        assertThat(result.cleaned()).isTrue();
+        assertThat(result.mappedEnd()).isLessThanOrEqualTo(firstRecent);
+        assertThat(readAll()).isEqualTo(model(appended, result.mappedEnd(), true));
+        assertThat(readAll()).containsAll(before.stream().filter(e -> e.offset() >= firstRecent).toList());
+
+        time.advance(10_000);
+        cleaner.clean(log);
+        assertThat(readAll()).isEqualTo(model(appended, activeBaseOffset(), true));
+    }
+
+    @Test
+    void dirtyRatioBelowTheThresholdWaits() throws Exception {
+        open(compacted(LogConfig.MIN_CLEANABLE_DIRTY_RATIO, 0.99));
+        List<Entry> appended = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            appended.add(new Entry(append("k" + i, "v"), "k" + i, "v"));
+        }
+        assertThat(cleaner.clean(log).cleaned()).isTrue(); // all dirty: ratio 1
+        long checkpointed = activeBaseOffset();
+
+        for (int i = 0; i < 8; i++) {
+            appended.add(new Entry(append("k" + i, "w"), "k" + i, "w"));
+        }
+        assertThat(activeBaseOffset()).isGreaterThan(checkpointed);
+        List<Entry> before = readAll();
+        LogCleaner.Result waiting = cleaner.clean(log);
+        assertThat(waiting.cleaned()).isFalse();
+        assertThat(waiting.firstDirtyOffset()).isEqualTo(checkpointed);
+        assertThat(readAll()).isEqualTo(before);
+
+        log.updateConfig(compacted(LogConfig.MIN_CLEANABLE_DIRTY_RATIO, 0.01));
+        assertThat(cleaner.clean(log).cleaned()).isTrue();
+        assertThat(readAll()).isEqualTo(model(appended, activeBaseOffset(), true));
+    }
+
+    @Test
+    void maxCompactionLagCompactsWhateverTheRatio() throws Exception {
+        open(compacted(LogConfig.MIN_CLEANABLE_DIRTY_RATIO, 1, LogConfig.MAX_COMPACTION_LAG_MS, 60_000));
+        List<Entry> appended = appendRandom(60, 4, 5);
+        assertThat(cleaner.clean(log).cleaned()).isFalse();
+        time.advance(60_001);
+        assertThat(cleaner.clean(log).cleaned()).isTrue();
+        assertThat(readAll()).isEqualTo(model(appended, activeBaseOffset(), true));
+    }
+
+    @Test
+    void aFullOffsetMapCompactsWhatItMappedAndContinuesNextRound() throws Exception {
+        LogCleaner small = new LogCleaner(new OffsetMap(OffsetMap.BYTES_PER_ENTRY * 12L), time, () -> false);
+        open(compacted());
+        List<Entry> appended = appendRandom(200, 40, 6);
+        long end = activeBaseOffset();
+
+        LogCleaner.Result first = small.clean(log);
+        assertThat(first.mappedEnd()).isLessThan(end);
+        assertThat(readAll()).isSubsetOf(appended).containsAll(appended.stream().filter(e -> e.offset() >= first.mappedEnd()).toList());
+        long mapped = first.mappedEnd();
+        for (int round = 0; round < 100 && mapped < end; round++) {
+            mapped = small.clean(log).mappedEnd();
+        }
+        assertThat(mapped).isEqualTo(end);
+        // Every key's latest record survived; a record is gone only if a later one of its key exists.
+        List<Entry> now = readAll();
+        Map<String, Entry> latest = new LinkedHashMap<>();
+        appended.forEach(e -> latest.put(e.key(), e));
+        assertThat(now).containsAll(latest.values());
+        assertThat(now).isSubsetOf(appended);
+        cleaner.clean(log);
+        assertThat(readAll()).isEqualTo(model(appended, end, true));
+    }
+
+    @Test
+    void idempotentProducerStateSurvivesCompactionAndARebuildFromTheLog() throws Exception {
+        open(compacted());
+        for (int seq = 0; seq < 10; seq++) {
+            log.append(MemoryRecords.withIdempotentRecords(Compression.NONE, PID, (short) 2, seq,
+                    record(time.milliseconds(), "k", "idem-" + seq)));
+        }
+        // Later records of the same key make every one of the producer's records obsolete.
+        for (int i = 0; i < 20; i++) {
+            append("k", "plain" + i);
+        }
+        Map<Long, ProducerStateEntry> producers = log.activeProducers();
+        cleaner.clean(log);
+        assertThat(readAll()).as("segments %s", log.segments()).noneMatch(e -> e.value().startsWith("idem-"));
+        assertThat(log.activeProducers()).isEqualTo(producers);
+
+        log.close();
+        try (Stream<Path> files = Files.list(dir())) {
+            for (Path file : files.filter(f -> f.toString().endsWith(LogFiles.SNAPSHOT_SUFFIX)).toList()) {
+                Files.delete(file);
+            }
+        }
+        open(compacted());
+        ProducerStateEntry rebuilt = log.activeProducers().get(PID);
+        assertThat(rebuilt.producerEpoch()).isEqualTo((short) 2);
+        assertThat(rebuilt.lastSeq()).isEqualTo(9);
+        assertThat(rebuilt.lastOffset()).isEqualTo(9);
+        assertThat(log.append(MemoryRecords.withIdempotentRecords(Compression.NONE, PID, (short) 2, 9,
+                record(time.milliseconds(), "k", "idem-9"))).duplicate()).isTrue();
+        assertThat(log.append(MemoryRecords.withIdempotentRecords(Compression.NONE, PID, (short) 2, 10,
+                record(time.milliseconds(), "k", "idem-10"))).firstOffset()).isEqualTo(30);
+    }
+
+    @Test
+    void aFetchHoldingTheOldSegmentStillReadsItAfterTheSwap() throws Exception {
+        open(compacted());
+        List<Entry> appended = appendRandom(100, 3, 7);
+        LogReadResult held = log.read(0, Integer.MAX_VALUE, true);
+        List<Entry> heldEntries = entries(held.records());
+
+        cleaner.clean(log);
+
+        assertThat(readAll()).isEqualTo(model(appended, activeBaseOffset(), true));
+        assertThat(entries(held.records())).isEqualTo(heldEntries);
+    }
+
+    @Test
+    void aCrashBeforeTheSwapFileIsCompleteDiscardsTheCompactedCopy() throws Exception {
+        open(compacted());
+        List<Entry> appended = appendRandom(100, 5, 8);
+        log.close();
+        Path cleaned = LogFiles.withSuffix(LogFiles.logFile(dir(), 0), LogFiles.CLEANED_SUFFIX);
+        Files.write(cleaned, new byte[]{1, 2, 3});
+        Path swapIndex = LogFiles.withSuffix(LogFiles.offsetIndexFile(dir(), 0), LogFiles.SWAP_SUFFIX);
+        Files.write(swapIndex, new byte[16]);
+
+        open(compacted());
+
+        assertThat(cleaned).doesNotExist();
+        assertThat(swapIndex).doesNotExist();
+        assertThat(readAll()).isEqualTo(appended);
+    }
+
+    @Test
+    void aCrashAfterTheSwapFileIsCompleteFinishesTheSwap() throws Exception {
+        open(compacted());
+        List<Entry> appended = appendRandom(150, 5, 9);
+        log.close();
+        // The compacted copy of the first segment, as the cleaner writes it, made on a copy of the log.
+        Path copy = root.resolve("copy");
+        copyDir(dir(), copy);
+        PartitionLog other = PartitionLog.open(copy, TP, compacted(), time);
+        new LogCleaner(new OffsetMap(1 << 16), time, () -> false).clean(other);
+        long end = other.segments().get(other.segments().size() - 1).baseOffset();
+        other.close();
+        long second = secondSegmentBase(dir());
+        // Crash after the old segment went to .deleted but before the swap got its final name.
+        Files.copy(LogFiles.logFile(copy, 0), LogFiles.withSuffix(LogFiles.logFile(dir(), 0), LogFiles.SWAP_SUFFIX));
+        Files.move(LogFiles.logFile(dir(), 0), LogFiles.deletedFile(LogFiles.logFile(dir(), 0)));
+        Files.delete(dir().resolve(LogFiles.CLEAN_SHUTDOWN_FILE));
+
+        open(compacted());
+
+        List<Entry> expected = new ArrayList<>(model(appended, end, true).stream().filter(e -> e.offset() < second).toList());
+        expected.addAll(appended.stream().filter(e -> e.offset() >= second).toList());
+        assertThat(readAll()).isEqualTo(expected);
+        assertThat(LogFiles.withSuffix(LogFiles.logFile(dir(), 0), LogFiles.SWAP_SUFFIX)).doesNotExist();
+
+        // Next compaction carries on from there.
+        cleaner.clean(log);
+        assertThat(readAll()).isEqualTo(model(appended, activeBaseOffset(), true));
+    }
+
+    private static long secondSegmentBase(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString())
+                    .filter(n -> LogFiles.hasOffsetName(n, LogFiles.LOG_SUFFIX))
+                    .mapToLong(n -> LogFiles.offsetFromFileName(n, LogFiles.LOG_SUFFIX))
+                    .sorted().skip(1).findFirst().orElseThrow();
+        }
+    }
+
+    private static void copyDir(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, to.resolve(file.getFileName()));
+            }
+        }
+    }
+}

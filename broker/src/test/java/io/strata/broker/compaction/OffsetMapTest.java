@@ -1,0 +1,71 @@
+package io.strata.broker.compaction;
+
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class OffsetMapTest {
+
+    private static ByteBuffer key(String key) {
+        return ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void latestOffsetPerKeyWins() {
+        OffsetMap map = new OffsetMap(1 << 16);
+        for (int i = 0; i < 1000; i++) {
+            map.put(key("k" + (i % 100)), i);
+        }
+        assertThat(map.size()).isEqualTo(100);
+        for (int k = 0; k < 100; k++) {
+            assertThat(map.get(key("k" + k))).isEqualTo(900 + k);
+        }
+        assertThat(map.get(key("absent"))).isEqualTo(-1);
+        map.clear();
+        assertThat(map.size()).isZero();
+        assertThat(map.get(key("k1"))).isEqualTo(-1);
+    }
+
+    @Test
+    void memoryBudgetBoundsTheKeys() {
+        OffsetMap map = new OffsetMap(OffsetMap.BYTES_PER_ENTRY * 10L);
+        assertThat(map.maxEntries()).isEqualTo(9);
+        for (int i = 0; i < 9; i++) {
+            map.put(key("k" + i), i);
+        }
+        map.put(key("k0"), 99);
+        assertThat(map.get(key("k0"))).isEqualTo(99);
+        assertThatThrownBy(() -> map.put(key("new"), 100)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void putAllStopsBeforeTheFirstBatchThatDoesNotFit() {
+        OffsetMap map = new OffsetMap(OffsetMap.BYTES_PER_ENTRY * 6L); // 5 keys
+        ByteBuffer buffer = ByteBuffer.allocate(4096);
+        for (int batch = 0; batch < 4; batch++) {
+            SimpleRecord[] records = new SimpleRecord[2];
+            for (int r = 0; r < 2; r++) {
+                records[r] = new SimpleRecord(0L, ("k" + (batch * 2 + r)).getBytes(StandardCharsets.UTF_8), null);
+            }
+            buffer.put(MemoryRecords.withRecords(batch * 2L, Compression.NONE, records).buffer());
+        }
+        buffer.flip();
+        MemoryRecords records = MemoryRecords.readableRecords(buffer);
+
+        // From offset 1: k1, then k2..k5 fill the 5 keys; the batch of k6 and k7 no longer fits.
+        assertThat(map.putAll(records, 1, 8)).isEqualTo(6);
+        assertThat(map.get(key("k0"))).isEqualTo(-1);
+        assertThat(map.get(key("k5"))).isEqualTo(5);
+        assertThat(map.get(key("k6"))).isEqualTo(-1);
+        map.clear();
+        assertThat(map.putAll(records, 0, 3)).isEqualTo(3);
+        assertThat(map.size()).isEqualTo(3);
+    }
+}
