@@ -11,7 +11,7 @@ import io.strata.broker.log.TestLogConfigs;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.KafkaStorageException;
-import org.apache.kafka.common.record.FileRecords;
+import org.apache.kafka.common.record.Records;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.SimpleRecord;
@@ -111,7 +111,7 @@ class LogCleanerTest {
         return entries;
     }
 
-    private static long lastBatchEnd(FileRecords records) {
+    private static long lastBatchEnd(Records records) {
         long end = -1;
         for (var batch : records.batches()) {
             end = batch.nextOffset();
@@ -119,7 +119,7 @@ class LogCleanerTest {
         return end;
     }
 
-    private static List<Entry> entries(FileRecords records) {
+    private static List<Entry> entries(Records records) {
         List<Entry> entries = new ArrayList<>();
         for (Record record : records.records()) {
             entries.add(new Entry(record.offset(), StandardCharsets.UTF_8.decode(record.key()).toString(),
