@@ -11,9 +11,14 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,6 +64,26 @@ public final class KafkaListener implements AutoCloseable {
                 });
         serverChannel = bootstrap.bind(host, port).sync().channel();
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /**
+     * Runs a no-op on every event loop of the listener (the acceptor and each I/O loop): completes once
+     * all of them ran it, so a loop that is stuck or dead leaves the future incomplete. For liveness.
+     */
+    public CompletableFuture<Void> probeEventLoops() {
+        List<CompletableFuture<Void>> answers = new ArrayList<>();
+        for (EventLoopGroup group : List.of(acceptors, workers)) {
+            for (EventExecutor loop : group) {
+                CompletableFuture<Void> answered = new CompletableFuture<>();
+                try {
+                    loop.execute(() -> answered.complete(null));
+                } catch (RejectedExecutionException e) {
+                    answered.completeExceptionally(new IllegalStateException("event loop " + loop + " is shut down"));
+                }
+                answers.add(answered);
+            }
+        }
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new));
     }
 
     @Override

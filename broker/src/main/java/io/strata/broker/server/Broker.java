@@ -53,10 +53,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +82,7 @@ public final class Broker implements AutoCloseable {
     private TieringService tieringService;
     private TopicAdmin topicAdmin;
     private GroupCoordinator groupCoordinator;
+    private KafkaListener listener;
     private InetSocketAddress kafkaAddress;
     private BrokerIdentity identity;
     private String advertisedHost;
@@ -147,7 +150,7 @@ public final class Broker implements AutoCloseable {
         started.add(groupCoordinator);
         groupCoordinator.start();
         metadata.addListener(groupCoordinator::onMetadataImage);
-        KafkaListener listener = new KafkaListener(new ApiRouter(handlers(timer)), settings.socketRequestMaxBytes(),
+        listener = new KafkaListener(new ApiRouter(handlers(timer)), settings.socketRequestMaxBytes(),
                 settings.ioThreads());
         started.add(listener);
         kafkaAddress = listener.bind(settings.kafkaHost(), settings.kafkaPort());
@@ -254,6 +257,16 @@ public final class Broker implements AutoCloseable {
 
     public InetSocketAddress kafkaAddress() {
         return kafkaAddress;
+    }
+
+    /** Completes once every event loop of the Kafka listener ran a no-op: the network threads answer. */
+    public CompletableFuture<Void> probeKafkaEventLoops() {
+        return listener.probeEventLoops();
+    }
+
+    /** The directory of partition logs, metadata and staging. */
+    public Path dataDir() {
+        return settings.dataDir();
     }
 
     public BrokerIdentity identity() {
