@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Kafka protocol listener: a Netty server whose pipeline per connection is
@@ -29,13 +30,16 @@ import java.util.concurrent.TimeUnit;
 public final class KafkaListener implements AutoCloseable {
 
     private final ApiRouter router;
+    private final RequestMetrics metrics;
+    private final AtomicInteger openConnections = new AtomicInteger();
     private final int maxFrameBytes;
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private Channel serverChannel;
 
-    public KafkaListener(ApiRouter router, int maxFrameBytes, int ioThreads) {
+    public KafkaListener(ApiRouter router, RequestMetrics metrics, int maxFrameBytes, int ioThreads) {
         this.router = router;
+        this.metrics = metrics;
         this.maxFrameBytes = maxFrameBytes;
         this.acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("strata-kafka-accept", true));
         this.workers = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("strata-kafka-io", true));
@@ -55,15 +59,22 @@ public final class KafkaListener implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        openConnections.incrementAndGet();
+                        ch.closeFuture().addListener(closed -> openConnections.decrementAndGet());
                         ch.pipeline()
                                 .addLast("frameDecoder", new LengthFieldBasedFrameDecoder(
                                         ByteOrder.BIG_ENDIAN, maxFrameBytes + 4, 0, 4, 0, 4, true))
                                 .addLast("requestDecoder", new RequestDecoder(router))
-                                .addLast("connection", new KafkaConnection(router));
+                                .addLast("connection", new KafkaConnection(router, metrics));
                     }
                 });
         serverChannel = bootstrap.bind(host, port).sync().channel();
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Connections open now. */
+    public int openConnections() {
+        return openConnections.get();
     }
 
     /**

@@ -150,7 +150,8 @@ public final class Broker implements AutoCloseable {
         started.add(groupCoordinator);
         groupCoordinator.start();
         metadata.addListener(groupCoordinator::onMetadataImage);
-        listener = new KafkaListener(new ApiRouter(handlers(timer)), settings.socketRequestMaxBytes(),
+        listener = new KafkaListener(new ApiRouter(handlers(timer)), settings.requestMetrics(),
+                settings.socketRequestMaxBytes(),
                 settings.ioThreads());
         started.add(listener);
         kafkaAddress = listener.bind(settings.kafkaHost(), settings.kafkaPort());
@@ -262,6 +263,11 @@ public final class Broker implements AutoCloseable {
     /** Completes once every event loop of the Kafka listener ran a no-op: the network threads answer. */
     public CompletableFuture<Void> probeKafkaEventLoops() {
         return listener.probeEventLoops();
+    }
+
+    /** Kafka connections open now. */
+    public int kafkaConnections() {
+        return listener.openConnections();
     }
 
     /** The directory of partition logs, metadata and staging. */

@@ -6,6 +6,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.strata.broker.config.StrataConfig;
 import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.group.GroupConfig;
+import io.strata.broker.protocol.RequestMetrics;
 import io.strata.broker.tiering.TieringSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -28,15 +29,17 @@ public class BrokerLifecycle {
     private static final Logger LOG = Logger.getLogger(BrokerLifecycle.class);
 
     private final StrataConfig config;
+    private final RequestMetrics requestMetrics;
     private volatile Broker broker;
 
-    public BrokerLifecycle(StrataConfig config) {
+    public BrokerLifecycle(StrataConfig config, RequestMetrics requestMetrics) {
         this.config = config;
+        this.requestMetrics = requestMetrics;
     }
 
     void onStart(@Observes StartupEvent event) {
         try {
-            broker = Broker.start(settings(config));
+            broker = Broker.start(settings(config).withRequestMetrics(requestMetrics));
         } catch (IllegalArgumentException e) {
             LOG.errorf("Invalid setting, not starting: %s", e.getMessage());
             Quarkus.asyncExit(1);

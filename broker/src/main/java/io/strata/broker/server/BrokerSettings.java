@@ -1,6 +1,7 @@
 package io.strata.broker.server;
 
 import io.strata.broker.group.GroupConfig;
+import io.strata.broker.protocol.RequestMetrics;
 import io.strata.broker.tiering.TieringSettings;
 
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.Optional;
  * @param raftPeers     the other metadata Raft members as {@code host:port}; empty on a single node
  * @param groups        the group coordinator's settings
  * @param tiering       where and how often closed segments are tiered
+ * @param requestMetrics told of every Kafka request answered; {@link RequestMetrics#NONE} by default
  */
 public record BrokerSettings(
         int nodeId,
@@ -39,7 +41,16 @@ public record BrokerSettings(
         List<String> raftPeers,
         String rack,
         GroupConfig groups,
-        TieringSettings tiering) {
+        TieringSettings tiering,
+        RequestMetrics requestMetrics) {
+
+    /** These settings with {@code metrics} told of every Kafka request. */
+    public BrokerSettings withRequestMetrics(RequestMetrics metrics) {
+        return new BrokerSettings(nodeId, dataDir, kafkaHost, kafkaPort, advertisedHost, advertisedPort,
+                socketRequestMaxBytes, ioThreads, topicDefaults, autoCreateTopics, defaultPartitions,
+                defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort,
+                raftPeers, rack, groups, tiering, metrics);
+    }
 
     /** A single broker on loopback with ports chosen by the OS; change what differs. */
     public static Builder builder(Path dataDir) {
@@ -177,7 +188,8 @@ public record BrokerSettings(
         public BrokerSettings build() {
             return new BrokerSettings(nodeId, dataDir, kafkaHost, kafkaPort, advertisedHost, advertisedPort,
                     socketRequestMaxBytes, ioThreads, topicDefaults, autoCreateTopics, defaultPartitions,
-                    defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort, raftPeers, rack, groups, tiering);
+                    defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort, raftPeers, rack, groups, tiering,
+                    RequestMetrics.NONE);
         }
     }
 }
