@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -97,7 +98,9 @@ class ConsoleBrowserTest {
                 .build();
         browser = new ChromeDriver(service, options);
         browser.manage().window().setSize(new Dimension(1280, 1700));
+        // A table being re-rendered while a condition reads it leaves stale elements: read it again.
         wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+        wait.ignoring(StaleElementReferenceException.class);
     }
 
     @AfterEach
@@ -142,13 +145,14 @@ class ConsoleBrowserTest {
 
             browser.findElement(By.cssSelector("#group-table button[data-group='" + GROUP + "']")).click();
             wait.until(d -> d.findElements(By.cssSelector("#lag-table tbody tr")).size() == 2);
-            List<WebElement> lag = browser.findElements(By.cssSelector("#lag-table tbody tr:first-child td"));
-            assertThat(lag.get(0).getText()).isEqualTo(TOPIC);
-            assertThat(lag.get(2).getText()).isEqualTo("10");
-            assertThat(lag.get(4).getText()).isEqualTo("20");
-            assertThat(browser.findElement(By.id("total-lag")).getText()).isEqualTo("20");
+            // The lag table is sampled again every 5 s: each read is retried if a new sample replaced it.
+            List<String> lag = wait.until(d -> texts("#lag-table tbody tr:first-child td"));
+            assertThat(lag).startsWith(TOPIC, "0", "10", "30", "20");
+            String totalLag = wait.until(d -> d.findElement(By.id("total-lag")).getText());
+            assertThat(totalLag).isEqualTo("20");
             wait.until(d -> !d.findElements(By.cssSelector("#lag-chart [data-series='" + TOPIC + "-0']")).isEmpty());
-            assertThat(browser.findElement(By.id("lag-legend")).getText()).contains(TOPIC + "-0: 20");
+            String legend = wait.until(d -> d.findElement(By.id("lag-legend")).getText());
+            assertThat(legend).contains(TOPIC + "-0: 20");
             assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
         } finally {
             screenshot("console.png");
@@ -164,6 +168,12 @@ class ConsoleBrowserTest {
         WebElement input = browser.findElement(By.id(id));
         input.clear();
         input.sendKeys(value);
+    }
+
+    /** The texts of the elements {@code css} selects; null, for a wait to try again, when there are none. */
+    private List<String> texts(String css) {
+        List<String> texts = browser.findElements(By.cssSelector(css)).stream().map(WebElement::getText).toList();
+        return texts.isEmpty() ? null : texts;
     }
 
     private List<String> column(int number) {
