@@ -11,14 +11,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Set;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
-/** Liveness answers from the Kafka event loops; readiness goes down, with the reason, when the data dir turns read-only. */
+/**
+ * Liveness answers from the Kafka event loops; readiness goes down, with the reason, when the data dir
+ * turns read-only and when the object store stops answering, and comes back up after.
+ */
 @QuarkusTest
 class HealthChecksTest {
 
@@ -51,6 +56,28 @@ class HealthChecksTest {
         }
         given().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'data-dir' }.status", equalTo("UP"));
+    }
+
+    @Test
+    void readinessIsDownWithTheReasonWhileTheObjectStoreDoesNotAnswer() throws Exception {
+        // The test profile's store is a local directory: replaced by a file, every request to it fails,
+        // as requests to a stopped bucket do.
+        Path store = lifecycle.broker().dataDir().toAbsolutePath().resolve("tiered");
+        Path aside = store.resolveSibling("tiered-aside");
+        Files.move(store, aside);
+        try {
+            Files.writeString(store, "not a directory");
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/q/health/ready").then()
+                    .statusCode(503)
+                    .body("checks.find { it.name == 'object-store' }.status", equalTo("DOWN"))
+                    .body("checks.find { it.name == 'object-store' }.data.reason", containsString("strata-probe")));
+        } finally {
+            Files.deleteIfExists(store);
+            Files.move(aside, store);
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/q/health/ready").then()
+                .statusCode(200)
+                .body("checks.find { it.name == 'object-store' }.status", equalTo("UP")));
     }
 
     /**
