@@ -222,5 +222,9 @@ public interface StrataConfig {
         /** How often the consumer lag gauges are recomputed. */
         @WithDefault("10s")
         Duration lagRefreshInterval();
+
+        /** How often the per-partition log size gauges and the set of per-topic traffic counters are refreshed. */
+        @WithDefault("10s")
+        Duration partitionRefreshInterval();
     }
 }

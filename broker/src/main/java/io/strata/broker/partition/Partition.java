@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A partition this broker leads: its local log, the tiered part below it, its leader epoch, and the
@@ -35,6 +36,8 @@ public final class Partition {
     private final PartitionLog log;
     private final TieredLog tiered;
     private final Set<Runnable> appendWaiters = ConcurrentHashMap.newKeySet();
+    private final LongAdder bytesAppended = new LongAdder();
+    private final LongAdder bytesFetched = new LongAdder();
 
     Partition(Uuid topicId, TopicPartition topicPartition, PartitionLog log, TieredLog tiered) {
         this.topicId = topicId;
@@ -135,11 +138,27 @@ public final class Partition {
     public AppendResult append(MemoryRecords records) {
         AppendResult result = log.append(records, LEADER_EPOCH);
         if (!result.duplicate()) {
+            bytesAppended.add(records.sizeInBytes());
             for (Runnable waiter : appendWaiters) {
                 waiter.run();
             }
         }
         return result;
+    }
+
+    /** Bytes of record batches appended since the broker started (duplicates of idempotent producers not counted). */
+    public long bytesAppended() {
+        return bytesAppended.sum();
+    }
+
+    /** Bytes of record batches sent to Kafka consumers since the broker started. */
+    public long bytesFetched() {
+        return bytesFetched.sum();
+    }
+
+    /** Counts {@code bytes} of this partition's records sent in a fetch response. */
+    public void addBytesFetched(long bytes) {
+        bytesFetched.add(bytes);
     }
 
     /** Runs {@code waiter} after each later append until {@link #removeAppendWaiter} is called. */

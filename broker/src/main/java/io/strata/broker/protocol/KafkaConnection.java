@@ -29,11 +29,13 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private static final int MAX_IN_FLIGHT = 64;
 
     private final ApiRouter router;
+    private final RequestMetrics metrics;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private Channel channel;
 
-    KafkaConnection(ApiRouter router) {
+    KafkaConnection(ApiRouter router, RequestMetrics metrics) {
         this.router = router;
+        this.metrics = metrics;
     }
 
     @Override
@@ -90,6 +92,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
                 write(head);
                 wrote = true;
             }
+            metrics.completed(head.request.header().apiKey(), System.nanoTime() - head.startNanos);
         }
         if (wrote) {
             channel.flush();
@@ -156,6 +159,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     private static final class InFlight {
         final KafkaRequest request;
+        final long startNanos = System.nanoTime();
         ApiMessage response;
         boolean done;
 

@@ -11,10 +11,16 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Kafka protocol listener: a Netty server whose pipeline per connection is
@@ -24,13 +30,16 @@ import java.util.concurrent.TimeUnit;
 public final class KafkaListener implements AutoCloseable {
 
     private final ApiRouter router;
+    private final RequestMetrics metrics;
+    private final AtomicInteger openConnections = new AtomicInteger();
     private final int maxFrameBytes;
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private Channel serverChannel;
 
-    public KafkaListener(ApiRouter router, int maxFrameBytes, int ioThreads) {
+    public KafkaListener(ApiRouter router, RequestMetrics metrics, int maxFrameBytes, int ioThreads) {
         this.router = router;
+        this.metrics = metrics;
         this.maxFrameBytes = maxFrameBytes;
         this.acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("strata-kafka-accept", true));
         this.workers = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("strata-kafka-io", true));
@@ -50,15 +59,42 @@ public final class KafkaListener implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        openConnections.incrementAndGet();
+                        ch.closeFuture().addListener(closed -> openConnections.decrementAndGet());
                         ch.pipeline()
                                 .addLast("frameDecoder", new LengthFieldBasedFrameDecoder(
                                         ByteOrder.BIG_ENDIAN, maxFrameBytes + 4, 0, 4, 0, 4, true))
                                 .addLast("requestDecoder", new RequestDecoder(router))
-                                .addLast("connection", new KafkaConnection(router));
+                                .addLast("connection", new KafkaConnection(router, metrics));
                     }
                 });
         serverChannel = bootstrap.bind(host, port).sync().channel();
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Connections open now. */
+    public int openConnections() {
+        return openConnections.get();
+    }
+
+    /**
+     * Runs a no-op on every event loop of the listener (the acceptor and each I/O loop): completes once
+     * all of them ran it, so a loop that is stuck or dead leaves the future incomplete. For liveness.
+     */
+    public CompletableFuture<Void> probeEventLoops() {
+        List<CompletableFuture<Void>> answers = new ArrayList<>();
+        for (EventLoopGroup group : List.of(acceptors, workers)) {
+            for (EventExecutor loop : group) {
+                CompletableFuture<Void> answered = new CompletableFuture<>();
+                try {
+                    loop.execute(() -> answered.complete(null));
+                } catch (RejectedExecutionException e) {
+                    answered.completeExceptionally(new IllegalStateException("event loop " + loop + " is shut down"));
+                }
+                answers.add(answered);
+            }
+        }
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new));
     }
 
     @Override

@@ -17,7 +17,7 @@ import org.jboss.resteasy.reactive.RestPath;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A topic's partitions with their leader and their earliest and latest offsets. */
+/** A topic's partitions with their leader, their earliest and latest offsets and their bytes on each tier. */
 @Path("/v3/clusters/{cluster}/topics/{topic}/partitions")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Partitions")
@@ -51,15 +51,17 @@ public class PartitionsResource {
         PartitionLog log = partition.log();
         return new PartitionData("KafkaPartition", broker.identity().clusterId(), partition.topicPartition().topic(),
                 partition.topicPartition().partition(), broker.identity().nodeId(), partition.logStartOffset(),
-                log.highWatermark());
+                log.highWatermark(), log.size(), partition.tiered().manifest().sizeInBytes());
     }
 
     /**
      * @param earliestOffset the log start offset: the first offset a consumer can read
      * @param latestOffset   the high watermark: the offset the next record gets
+     * @param localBytes     bytes of the partition's segments on local disk
+     * @param tieredBytes    bytes of the partition's segments in the object store (some may also be local)
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record PartitionData(String kind, String clusterId, String topicName, int partitionId, int leaderId,
-                                long earliestOffset, long latestOffset) {
+                                long earliestOffset, long latestOffset, long localBytes, long tieredBytes) {
     }
 }

@@ -54,10 +54,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +83,7 @@ public final class Broker implements AutoCloseable {
     private TieringService tieringService;
     private TopicAdmin topicAdmin;
     private GroupCoordinator groupCoordinator;
+    private KafkaListener listener;
     private InetSocketAddress kafkaAddress;
     private BrokerIdentity identity;
     private String advertisedHost;
@@ -152,7 +155,8 @@ public final class Broker implements AutoCloseable {
         started.add(groupCoordinator);
         groupCoordinator.start();
         metadata.addListener(groupCoordinator::onMetadataImage);
-        KafkaListener listener = new KafkaListener(new ApiRouter(handlers(timer)), settings.socketRequestMaxBytes(),
+        listener = new KafkaListener(new ApiRouter(handlers(timer)), settings.requestMetrics(),
+                settings.socketRequestMaxBytes(),
                 settings.ioThreads());
         started.add(listener);
         kafkaAddress = listener.bind(settings.kafkaHost(), settings.kafkaPort());
@@ -259,6 +263,21 @@ public final class Broker implements AutoCloseable {
 
     public InetSocketAddress kafkaAddress() {
         return kafkaAddress;
+    }
+
+    /** Completes once every event loop of the Kafka listener ran a no-op: the network threads answer. */
+    public CompletableFuture<Void> probeKafkaEventLoops() {
+        return listener.probeEventLoops();
+    }
+
+    /** Kafka connections open now. */
+    public int kafkaConnections() {
+        return listener.openConnections();
+    }
+
+    /** The directory of partition logs, metadata and staging. */
+    public Path dataDir() {
+        return settings.dataDir();
     }
 
     public BrokerIdentity identity() {

@@ -7,6 +7,7 @@ import io.strata.broker.compaction.CleanerSettings;
 import io.strata.broker.config.StrataConfig;
 import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.group.GroupConfig;
+import io.strata.broker.protocol.RequestMetrics;
 import io.strata.broker.tiering.TieringSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -29,15 +30,17 @@ public class BrokerLifecycle {
     private static final Logger LOG = Logger.getLogger(BrokerLifecycle.class);
 
     private final StrataConfig config;
+    private final RequestMetrics requestMetrics;
     private volatile Broker broker;
 
-    public BrokerLifecycle(StrataConfig config) {
+    public BrokerLifecycle(StrataConfig config, RequestMetrics requestMetrics) {
         this.config = config;
+        this.requestMetrics = requestMetrics;
     }
 
     void onStart(@Observes StartupEvent event) {
         try {
-            broker = Broker.start(settings(config));
+            broker = Broker.start(settings(config, requestMetrics));
         } catch (IllegalArgumentException e) {
             LOG.errorf("Invalid setting, not starting: %s", e.getMessage());
             Quarkus.asyncExit(1);
@@ -57,6 +60,10 @@ public class BrokerLifecycle {
     }
 
     static BrokerSettings settings(StrataConfig config) {
+        return settings(config, RequestMetrics.NONE);
+    }
+
+    static BrokerSettings settings(StrataConfig config, RequestMetrics requestMetrics) {
         requireRange("strata.kafka.port (STRATA_KAFKA_PORT)", config.kafka().port(), 0, 65535);
         requireRange("strata.raft.port (STRATA_RAFT_PORT)", config.raft().port(), 0, 65535);
         config.advertised().port().ifPresent(port ->
@@ -110,6 +117,7 @@ public class BrokerLifecycle {
                         GroupConfig.DEFAULTS.newMemberJoinTimeoutMs()))
                 .tiering(tiering(config.tiering()))
                 .cleaner(cleaner(config.log()))
+                .requestMetrics(requestMetrics)
                 .build();
     }
 

@@ -2,6 +2,7 @@ package io.strata.broker.server;
 
 import io.strata.broker.compaction.CleanerSettings;
 import io.strata.broker.group.GroupConfig;
+import io.strata.broker.protocol.RequestMetrics;
 import io.strata.broker.tiering.TieringSettings;
 
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.util.Optional;
  * @param groups        the group coordinator's settings
  * @param tiering       where and how often closed segments are tiered
  * @param cleaner       how often and with how much memory compacted topics are compacted
+ * @param requestMetrics told of every Kafka request answered; {@link RequestMetrics#NONE} by default
  */
 public record BrokerSettings(
         int nodeId,
@@ -42,7 +44,8 @@ public record BrokerSettings(
         String rack,
         GroupConfig groups,
         TieringSettings tiering,
-        CleanerSettings cleaner) {
+        CleanerSettings cleaner,
+        RequestMetrics requestMetrics) {
 
     /** A single broker on loopback with ports chosen by the OS; change what differs. */
     public static Builder builder(Path dataDir) {
@@ -72,6 +75,7 @@ public record BrokerSettings(
         private GroupConfig groups = GroupConfig.DEFAULTS;
         private TieringSettings tiering = TieringSettings.DEFAULTS;
         private CleanerSettings cleaner = CleanerSettings.DEFAULTS;
+        private RequestMetrics requestMetrics = RequestMetrics.NONE;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -183,11 +187,16 @@ public record BrokerSettings(
             return this;
         }
 
+        public Builder requestMetrics(RequestMetrics value) {
+            requestMetrics = value;
+            return this;
+        }
+
         public BrokerSettings build() {
             return new BrokerSettings(nodeId, dataDir, kafkaHost, kafkaPort, advertisedHost, advertisedPort,
                     socketRequestMaxBytes, ioThreads, topicDefaults, autoCreateTopics, defaultPartitions,
                     defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost,
-                    raftPort, raftPeers, rack, groups, tiering, cleaner);
+                    raftPort, raftPeers, rack, groups, tiering, cleaner, requestMetrics);
         }
     }
 }

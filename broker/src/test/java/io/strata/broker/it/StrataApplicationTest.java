@@ -24,13 +24,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The application boots the broker from its configuration, reports ready and exports consumer lag. */
+/** The application boots the broker from its configuration, reports ready and exports its meters. */
 @QuarkusTest
 class StrataApplicationTest {
 
@@ -95,5 +97,85 @@ class StrataApplicationTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create(metrics.toString())).build(), HttpResponse.BodyHandlers.ofString()).body())
                 .contains(expected));
+    }
+
+    @Test
+    void afterTrafficTheMetersCarryPlausibleValues() throws Exception {
+        String bootstrap = lifecycle.broker().bootstrapServers();
+        String topic = "metered-topic";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
+        }
+        int records = 20;
+        byte[] value = new byte[100];
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+            for (int i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>(topic, i % 2, null, value)).get();
+            }
+        }
+        int consumed = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+            consumer.assign(List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1)));
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (consumed < records && System.currentTimeMillis() < deadline) {
+                consumed += consumer.poll(Duration.ofMillis(200)).count();
+            }
+        }
+        assertThat(consumed).isEqualTo(records);
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metrics.toString())).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(sample(body, "strata_kafka_requests_total", "api=\"PRODUCE\"")).hasValueSatisfying(
+                    count -> assertThat(count).isGreaterThanOrEqualTo(records));
+            assertThat(sample(body, "strata_kafka_requests_total", "api=\"FETCH\"")).hasValueSatisfying(
+                    count -> assertThat(count).isGreaterThan(0));
+            assertThat(sample(body, "strata_kafka_request_seconds_count", "api=\"PRODUCE\"")).hasValueSatisfying(
+                    count -> assertThat(count).isGreaterThanOrEqualTo(records));
+            assertThat(sample(body, "strata_kafka_request_seconds_sum", "api=\"PRODUCE\"")).hasValueSatisfying(
+                    seconds -> assertThat(seconds).isGreaterThan(0).isLessThan(records * 5.0));
+            assertThat(sample(body, "strata_kafka_request_seconds_bucket", "api=\"METADATA\"", "le=\"+Inf\""))
+                    .hasValueSatisfying(count -> assertThat(count).isGreaterThan(0));
+            // Each record batch carries its 100-byte value plus batch and record headers.
+            assertThat(sample(body, "strata_topic_bytes_in_total", "topic=\"" + topic + "\"")).hasValueSatisfying(
+                    bytes -> assertThat(bytes).isGreaterThanOrEqualTo(records * value.length).isLessThan(records * 1000.0));
+            assertThat(sample(body, "strata_topic_bytes_out_total", "topic=\"" + topic + "\"")).hasValueSatisfying(
+                    bytes -> assertThat(bytes).isGreaterThanOrEqualTo(records * value.length));
+            assertThat(sample(body, "strata_partition_log_bytes", "topic=\"" + topic + "\"", "partition=\"0\"",
+                    "tier=\"local\"")).hasValueSatisfying(bytes -> assertThat(bytes).isGreaterThanOrEqualTo(10 * value.length));
+            assertThat(sample(body, "strata_partition_log_bytes", "topic=\"" + topic + "\"", "partition=\"1\"",
+                    "tier=\"remote\"")).hasValue(0.0);
+            assertThat(sample(body, "strata_partitions")).hasValueSatisfying(count -> assertThat(count).isGreaterThanOrEqualTo(2));
+            assertThat(sample(body, "strata_kafka_connections")).isPresent();
+            assertThat(sample(body, "strata_tiering_upload_lag_bytes")).isPresent();
+            assertThat(sample(body, "jvm_memory_used_bytes", "area=\"heap\"")).hasValueSatisfying(
+                    bytes -> assertThat(bytes).isGreaterThan(0));
+            assertThat(sample(body, "jvm_threads_live_threads")).hasValueSatisfying(count -> assertThat(count).isGreaterThan(0));
+        });
+        try (KafkaConsumer<byte[], byte[]> open = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+            open.listTopics(Duration.ofSeconds(10));
+            String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metrics.toString())).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(sample(body, "strata_kafka_connections")).hasValueSatisfying(count -> assertThat(count).isGreaterThanOrEqualTo(1));
+        }
+    }
+
+    /** The value of the first sample of {@code name} whose labels include every one of {@code labels}. */
+    private static Optional<Double> sample(String body, String name, String... labels) {
+        return body.lines()
+                .filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
+                .filter(line -> Arrays.stream(labels).allMatch(line::contains))
+                .map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst();
     }
 }

@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 
@@ -147,6 +148,9 @@ class RestRecordsTest {
                 .then().statusCode(200).body("partition_id", equalTo(keyed.partition())).body("offset", equalTo(6));
 
         String path = "/v3/clusters/{c}/topics/kafka-to-rest/partitions/" + keyed.partition() + "/records";
+        given().get("/v3/clusters/{c}/topics/kafka-to-rest/partitions/" + keyed.partition(), cluster).then().statusCode(200)
+                .body("local_bytes", greaterThan(7 * 60))
+                .body("tiered_bytes", equalTo(0));
         given().get(path + "?offset=earliest&max_records=2", cluster).then().statusCode(200)
                 .body("data", hasSize(2))
                 .body("data[0].offset", equalTo(0))

@@ -128,8 +128,22 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 return done.get();
             }
             cancelWaiting();
+            countBytesFetched(response);
             result.complete(response);
             return true;
+        }
+
+        /** The response's partitions are the targets, in order. */
+        private void countBytesFetched(FetchResponseData response) {
+            int index = 0;
+            for (FetchableTopicResponse topic : response.responses()) {
+                for (PartitionData partitionData : topic.partitions()) {
+                    Partition partition = targets.get(index++).partition;
+                    if (partition != null && partitionData.records() != null) {
+                        partition.addBytesFetched(partitionData.records().sizeInBytes());
+                    }
+                }
+            }
         }
 
         private FetchResponseData read(boolean force) {

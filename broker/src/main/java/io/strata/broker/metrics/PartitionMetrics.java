@@ -1,0 +1,115 @@
+package io.strata.broker.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.strata.broker.partition.Partition;
+import io.strata.broker.server.Broker;
+import io.strata.broker.server.BrokerLifecycle;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToLongFunction;
+
+/**
+ * Partition and traffic meters:
+ * <ul>
+ * <li>{@code strata_partitions}, {@code strata_kafka_connections}: read at each scrape;</li>
+ * <li>{@code strata_partition_log_bytes{topic,partition,tier=local|remote}}: the bytes of each partition's
+ * local log and of its tiered segments, refreshed every {@code strata.metrics.partition-refresh-interval};</li>
+ * <li>{@code strata_topic_bytes_in_total{topic}}, {@code strata_topic_bytes_out_total{topic}}: record bytes
+ * appended to, and sent to Kafka consumers from, a topic's partitions since start, summed at each
+ * scrape over the partitions found at the last refresh. A deleted topic's meters go with it.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class PartitionMetrics {
+
+    private final BrokerLifecycle lifecycle;
+    private final MeterRegistry registry;
+    private final MultiGauge logBytes;
+    /** Touched by the refresh only, which never runs concurrently with itself. */
+    private final Map<String, TopicTraffic> topics = new HashMap<>();
+
+    public PartitionMetrics(BrokerLifecycle lifecycle, MeterRegistry registry) {
+        this.lifecycle = lifecycle;
+        this.registry = registry;
+        this.logBytes = MultiGauge.builder("strata.partition.log.bytes")
+                .description("Bytes of a partition's log, on local disk or in the object store")
+                .register(registry);
+    }
+
+    void register(@Observes StartupEvent event) {
+        Gauge.builder("strata.partitions", lifecycle,
+                        l -> l.broker() == null ? 0 : l.broker().partitions().partitions().size())
+                .description("Partitions this broker holds").register(registry);
+        Gauge.builder("strata.kafka.connections", lifecycle, l -> l.broker() == null ? 0 : l.broker().kafkaConnections())
+                .description("Open Kafka protocol connections").register(registry);
+    }
+
+    @Scheduled(every = "${strata.metrics.partition-refresh-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void refresh() {
+        Broker broker = lifecycle.broker();
+        if (broker == null) {
+            return;
+        }
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        Map<String, List<Partition>> byTopic = new HashMap<>();
+        for (Partition partition : broker.partitions().partitions()) {
+            String topic = partition.topicPartition().topic();
+            String number = Integer.toString(partition.topicPartition().partition());
+            rows.add(MultiGauge.Row.of(Tags.of("topic", topic, "partition", number, "tier", "local"),
+                    partition.log().size()));
+            rows.add(MultiGauge.Row.of(Tags.of("topic", topic, "partition", number, "tier", "remote"),
+                    partition.tiered().manifest().sizeInBytes()));
+            byTopic.computeIfAbsent(topic, t -> new ArrayList<>()).add(partition);
+        }
+        logBytes.register(rows, true);
+        topics.entrySet().removeIf(entry -> {
+            boolean gone = !byTopic.containsKey(entry.getKey());
+            if (gone) {
+                entry.getValue().remove(registry);
+            }
+            return gone;
+        });
+        byTopic.forEach((topic, partitions) ->
+                topics.computeIfAbsent(topic, t -> new TopicTraffic(registry, t)).partitions = List.copyOf(partitions));
+    }
+
+    /** The traffic meters of one topic, over its partitions as of the last refresh. */
+    private static final class TopicTraffic {
+        volatile List<Partition> partitions = List.of();
+        final FunctionCounter bytesIn;
+        final FunctionCounter bytesOut;
+
+        TopicTraffic(MeterRegistry registry, String topic) {
+            bytesIn = FunctionCounter.builder("strata.topic.bytes.in", this, traffic -> traffic.sum(Partition::bytesAppended))
+                    .description("Record bytes appended to the topic (Kafka and REST produce)")
+                    .tag("topic", topic).register(registry);
+            bytesOut = FunctionCounter.builder("strata.topic.bytes.out", this, traffic -> traffic.sum(Partition::bytesFetched))
+                    .description("Record bytes of the topic sent in Kafka fetch responses")
+                    .tag("topic", topic).register(registry);
+        }
+
+        double sum(ToLongFunction<Partition> bytes) {
+            long total = 0;
+            for (Partition partition : partitions) {
+                total += bytes.applyAsLong(partition);
+            }
+            return total;
+        }
+
+        void remove(MeterRegistry registry) {
+            registry.remove(bytesIn);
+            registry.remove(bytesOut);
+        }
+    }
+}
