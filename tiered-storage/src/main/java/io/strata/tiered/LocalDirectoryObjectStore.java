@@ -35,8 +35,8 @@ import java.util.stream.Stream;
  * <p>Uploads are written to a temporary file named {@value #TEMP_PREFIX}&lt;uuid&gt; next to the
  * target, which is never listed; for that reason keys with a segment starting with
  * {@value #TEMP_PREFIX} are rejected with {@link IllegalArgumentException}. The temporary files that
- * a crash left behind are deleted in the background when the store opens: the directory belongs to
- * one store at a time.
+ * a crash left behind are deleted in the background when the store opens (the directory belongs to
+ * one store at a time); each store names its own with a token of its own, which that clean-up spares.
  */
 public final class LocalDirectoryObjectStore implements ObjectStore {
 
@@ -53,6 +53,8 @@ public final class LocalDirectoryObjectStore implements ObjectStore {
 
     private final Path root;
     private final ExecutorService executor;
+    /** Names this instance's temporary files, so that the clean-up at open spares the uploads it starts. */
+    private final String tempPrefix = TEMP_PREFIX + UUID.randomUUID() + "-";
 
     /** Opens the store at {@code root}, creating the directory if it does not exist. */
     public LocalDirectoryObjectStore(Path root) {
@@ -74,7 +76,9 @@ public final class LocalDirectoryObjectStore implements ObjectStore {
 
     private void deleteLeftoverTempFiles() {
         try (Stream<Path> files = Files.walk(root)) {
-            for (Path file : (Iterable<Path>) files.filter(LocalDirectoryObjectStore::isTempFile)::iterator) {
+            Iterable<Path> leftovers = files.filter(file -> isTempFile(file)
+                    && !file.getFileName().toString().startsWith(tempPrefix))::iterator;
+            for (Path file : leftovers) {
                 Files.deleteIfExists(file);
             }
         } catch (IOException | UncheckedIOException e) {
@@ -217,11 +221,11 @@ public final class LocalDirectoryObjectStore implements ObjectStore {
         return file.getFileName().toString().startsWith(TEMP_PREFIX);
     }
 
-    private static Path createTempFile(Path target) throws IOException {
+    private Path createTempFile(Path target) throws IOException {
         for (int attempt = 1; ; attempt++) {
             Files.createDirectories(target.getParent());
             try {
-                return Files.createFile(target.resolveSibling(TEMP_PREFIX + UUID.randomUUID()));
+                return Files.createFile(target.resolveSibling(tempPrefix + UUID.randomUUID()));
             } catch (NoSuchFileException e) {
                 // A delete pruned the directory after it was created; creating it again is enough.
                 if (attempt == CREATE_TEMP_ATTEMPTS) {
