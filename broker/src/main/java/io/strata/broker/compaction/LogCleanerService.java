@@ -56,7 +56,8 @@ public final class LogCleanerService implements AutoCloseable {
             if (stopping) {
                 return;
             }
-            if (!partition.log().config().compact()) {
+            // Tiered topics are compacted in the bucket (see RemoteLogCleaner): a local rewrite could race an upload.
+            if (!partition.log().config().compact() || partition.log().config().remoteStorageEnable()) {
                 continue;
             }
             try {

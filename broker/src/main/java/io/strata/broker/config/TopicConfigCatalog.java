@@ -43,8 +43,9 @@ import java.util.regex.Pattern;
  *       its internal {@code internal.segment.bytes}, which Strata does not accept.</li>
  *   <li>Kafka validates remote-storage settings against the cluster-wide
  *       {@code remote.log.storage.system.enable}; Strata always has tiered storage, so only the
- *       per-topic rules apply (delete-only cleanup policy, local retention within total
- *       retention, equal retentions when copying is disabled). Turning
+ *       per-topic rules apply (local retention within total retention, equal retentions when copying
+ *       is disabled). Unlike Kafka, a tiered topic may be compacted: Strata compacts tiered segments
+ *       too. Turning
  *       {@code remote.storage.enable} off without {@code remote.log.delete.on.disable} needs the
  *       topic's previous configs and is left to the caller.</li>
  * </ul>
@@ -454,11 +455,6 @@ public final class TopicConfigCatalog {
         }
         if (!(Boolean) values.get(TopicConfig.REMOTE_LOG_STORAGE_ENABLE_CONFIG)) {
             return;
-        }
-        List<?> policy = (List<?>) values.get(TopicConfig.CLEANUP_POLICY_CONFIG);
-        if (!policy.isEmpty() && (policy.size() != 1 || !TopicConfig.CLEANUP_POLICY_DELETE.equals(policy.get(0)))) {
-            throw new InvalidConfigurationException("Remote log storage only supports topics with cleanup.policy=delete "
-                    + "or cleanup.policy being an empty list.");
         }
         checkLocalRetention(values, TopicConfig.RETENTION_BYTES_CONFIG, TopicConfig.LOCAL_LOG_RETENTION_BYTES_CONFIG);
         checkLocalRetention(values, TopicConfig.RETENTION_MS_CONFIG, TopicConfig.LOCAL_LOG_RETENTION_MS_CONFIG);

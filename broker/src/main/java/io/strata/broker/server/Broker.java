@@ -127,7 +127,8 @@ public final class Broker implements AutoCloseable {
         partitions.reconcile(image);
         metadata.addListener(partitions::reconcile);
         tieringService = new TieringService(store, partitions, metadata, catalog,
-                settings.topicDefaults(), tiering, settings.dataDir().resolve("tiering-staging"));
+                settings.topicDefaults(), tiering, settings.dataDir().resolve("tiering-staging"), settings.cleaner(),
+                settings.dataDir().resolve("tiering-compaction"));
         started.add(tieringService);
         tieringService.start();
         RetentionService retention = new RetentionService(partitions, settings.retentionCheckInterval(), Time.SYSTEM);

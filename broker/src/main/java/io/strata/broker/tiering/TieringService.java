@@ -5,6 +5,7 @@ import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.MetadataResult;
 import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.cluster.TopicImage;
+import io.strata.broker.compaction.CleanerSettings;
 import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.log.LogSegment;
 import io.strata.broker.partition.Partition;
@@ -20,9 +21,11 @@ import io.strata.tiered.RemoteSegment;
 import io.strata.tiered.RetryPolicy;
 import io.strata.tiered.SegmentIds;
 import io.strata.tiered.SegmentUploader;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
 
 import java.io.ByteArrayOutputStream;
@@ -86,6 +89,8 @@ public final class TieringService implements AutoCloseable {
     private final SegmentUploader uploader;
     private final OrphanSweeper sweeper;
     private final SnapshotStaging staging;
+    private final CleanerSettings cleanerSettings;
+    private final RemoteLogCleaner remoteCleaner;
     private final Consumer<MetadataImage> listener = this::onImage;
     private final LongAdder uploadedSegments = new LongAdder();
     private final LongAdder uploadedBytes = new LongAdder();
@@ -95,10 +100,14 @@ public final class TieringService implements AutoCloseable {
     /** The image the deletion listener last saw; only the applier thread touches it after start. */
     private MetadataImage lastImage;
 
-    /** @param stagingDir a directory of the service's own, for producer snapshots being uploaded */
+    /**
+     * @param stagingDir a directory of the service's own, for producer snapshots being uploaded
+     * @param cleaner    how often, and with how much memory, tiered segments of compacted topics are compacted
+     * @param workDir    a directory of the service's own, for the segments being compacted
+     */
     public TieringService(ObjectStore store, PartitionManager partitions, RaftMetadataLog metadata,
                           TopicConfigCatalog catalog, Map<String, String> topicDefaults, TieringSettings settings,
-                          Path stagingDir) throws IOException {
+                          Path stagingDir, CleanerSettings cleaner, Path workDir) throws IOException {
         this.staging = new SnapshotStaging(stagingDir);
         this.store = store;
         this.partitions = partitions;
@@ -111,6 +120,9 @@ public final class TieringService implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         this.uploader = new SegmentUploader(store, layout, new SegmentIds(clock), RETRY, io);
         this.sweeper = new OrphanSweeper(store, layout, settings.orphanGracePeriod(), clock);
+        this.cleanerSettings = cleaner;
+        this.remoteCleaner = new RemoteLogCleaner(store, uploader, metadata, workDir, Time.SYSTEM,
+                cleaner.dedupeBufferBytes());
     }
 
     /** Starts the rounds and follows topic deletions. */
@@ -119,6 +131,9 @@ public final class TieringService implements AutoCloseable {
         metadata.addListener(listener);
         long upload = settings.uploadInterval().toMillis();
         thread.scheduleWithFixedDelay(() -> guarded("upload round", this::uploadRound), upload, upload,
+                TimeUnit.MILLISECONDS);
+        long clean = cleanerSettings.interval().toMillis();
+        thread.scheduleWithFixedDelay(() -> guarded("tiered compaction round", this::compactionRound), clean, clean,
                 TimeUnit.MILLISECONDS);
         long sweep = settings.sweepInterval().toMillis();
         thread.scheduleWithFixedDelay(() -> guarded("orphan sweep", this::sweepRound), sweep, sweep,
@@ -258,6 +273,26 @@ public final class TieringService implements AutoCloseable {
         LOG.debugf("Tiered offsets %d to %d of %s", segment.baseOffset(), segment.lastOffset(), segment.partition());
     }
 
+    // ---- compaction ----
+
+    private void compactionRound() throws InterruptedException {
+        if (!status.reachable()) {
+            return;
+        }
+        for (Partition partition : partitions.partitions()) {
+            TopicImage topic = metadata.image().topic(partition.topicId()).orElse(null);
+            if (topic == null || !tieringEnabled(topic) || !partition.log().config().compact()) {
+                continue;
+            }
+            try {
+                remoteCleaner.clean(partition, remotePartition(topic, partition.topicPartition().partition()));
+            } catch (IOException | ExecutionException | RuntimeException e) {
+                LOG.warnf("Compacting the tiered segments of %s failed, retrying next round: %s",
+                        partition.topicPartition(), e instanceof ExecutionException ? e.getCause() : e);
+            }
+        }
+    }
+
     // ---- topic deletion ----
 
     /**
@@ -295,6 +330,7 @@ public final class TieringService implements AutoCloseable {
     private void deleteTopicObjects(TopicImage topic) throws ExecutionException, InterruptedException {
         List<ObjectKey> keys = new ArrayList<>();
         for (int partition = 0; partition < topic.partitions(); partition++) {
+            remoteCleaner.forget(new TopicPartition(topic.name(), partition));
             keys.addAll(await(store.list(layout.partitionPrefix(remotePartition(topic, partition)))));
         }
         deleteAll(keys);

@@ -167,13 +167,16 @@ class TopicConfigCatalogTest {
     }
 
     @Test
+    void tieredTopicsMayBeCompactedUnlikeInKafka() {
+        assertThat(catalog.validate(Map.of("remote.storage.enable", "true", "cleanup.policy", "compact")))
+                .containsEntry("cleanup.policy", "compact");
+    }
+
+    @Test
     void combinationsKafkaRejectsAreRejected() {
         assertThatThrownBy(() -> catalog.validate(Map.of("min.compaction.lag.ms", "10", "max.compaction.lag.ms", "5")))
                 .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("min.compaction.lag.ms (10) > max.compaction.lag.ms (5)");
-        assertThatThrownBy(() -> catalog.validate(Map.of("remote.storage.enable", "true", "cleanup.policy", "compact")))
-                .isInstanceOf(InvalidConfigurationException.class)
-                .hasMessageContaining("cleanup.policy=delete");
         assertThatThrownBy(() -> catalog.validate(Map.of("remote.storage.enable", "true",
                 "retention.ms", "1000", "local.retention.ms", "2000")))
                 .isInstanceOf(InvalidConfigurationException.class)

@@ -1,5 +1,6 @@
 package io.strata.broker.tiering;
 
+import io.strata.broker.compaction.CleanerSettings;
 import io.strata.broker.log.LogFiles;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.testing.TestBroker;
@@ -55,6 +56,7 @@ class TieredLogTest {
     private TestBroker start() {
         return TestBroker.start(dataDir, builder -> builder
                 .retentionCheckInterval(Duration.ofMillis(100))
+                .cleaner(CleanerSettings.DEFAULTS.withInterval(Duration.ofMillis(200)))
                 .tiering(TieringSettings.builder()
                         .uploadInterval(Duration.ofMillis(100))
                         .removedSegmentDeleteDelay(Duration.ofMillis(100))
@@ -214,7 +216,80 @@ class TieredLogTest {
         }
     }
 
+    @Test
+    void tieredSegmentsOfACompactedTopicAreCompactedInTheBucket() throws Exception {
+        try (TestBroker broker = start()) {
+            broker.createTopic(TP.topic(), 1, tieredConfigs(Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                    TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.01",
+                    TopicConfig.DELETE_RETENTION_MS_CONFIG, "1000")));
+            Map<String, String> model = new HashMap<>();
+            try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all"))) {
+                for (int i = 0; i < 300; i++) {
+                    String key = "k" + (i % 10);
+                    String value = "value-" + i + "-" + "x".repeat(60);
+                    send(producer, key, value);
+                    model.put(key, value);
+                }
+                for (int k = 0; k < 5; k++) {
+                    send(producer, "k" + k, null);
+                    model.remove("k" + k);
+                }
+                // Unique keys push every k-record into closed segments, which are tiered.
+                for (int f = 0; f < 40; f++) {
+                    String value = "filler-" + f + "-" + "x".repeat(60);
+                    send(producer, "f" + f, value);
+                    model.put("f" + f, value);
+                }
+            }
+            Partition partition = broker.broker().partitions().partition(TP).orElseThrow();
+            long end = partition.log().logEndOffset();
+            await().atMost(TIMEOUT).untilAsserted(() -> {
+                List<ConsumerRecord<byte[], byte[]>> read = readUntil(broker, end);
+                Map<String, String> latest = new HashMap<>();
+                for (ConsumerRecord<byte[], byte[]> record : read) {
+                    String key = new String(record.key(), StandardCharsets.UTF_8);
+                    if (record.value() == null) {
+                        latest.remove(key);
+                    } else {
+                        latest.put(key, new String(record.value(), StandardCharsets.UTF_8));
+                    }
+                }
+                assertThat(latest).isEqualTo(model);
+                // Only the latest value of each k-key is left, and the tombstones went after delete.retention.ms.
+                assertThat(read).filteredOn(record -> new String(record.key(), StandardCharsets.UTF_8).startsWith("k"))
+                        .extracting(record -> record.value() == null ? "<tombstone>"
+                                : new String(record.value(), StandardCharsets.UTF_8))
+                        .containsExactlyInAnyOrderElementsOf(model.entrySet().stream()
+                                .filter(entry -> entry.getKey().startsWith("k")).map(Map.Entry::getValue).toList());
+                assertThat(read).extracting(ConsumerRecord::offset).isSorted().doesNotHaveDuplicates();
+            });
+            // The replaced segments' objects are deleted once the swap is committed.
+            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(objectsUnder(dataDir.resolve("tiered")))
+                    .hasSameSizeAs(partition.tiered().manifest().segments()));
+        }
+    }
+
     // ----
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, String key, String value) throws Exception {
+        producer.send(new ProducerRecord<>(TP.topic(), 0, key.getBytes(StandardCharsets.UTF_8),
+                value == null ? null : value.getBytes(StandardCharsets.UTF_8))).get();
+    }
+
+    /** Everything below {@code end}, from the earliest offset, with the offsets compaction left. */
+    private static List<ConsumerRecord<byte[], byte[]>> readUntil(TestBroker broker, long end) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = broker.consumer(Map.of())) {
+            consumer.assign(List.of(TP));
+            consumer.seekToBeginning(List.of(TP));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (consumer.position(TP) < end && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+            }
+        }
+        return records;
+    }
 
     /** Sends one record per batch, with timestamps one millisecond apart from {@code firstTimestamp}. */
     private static List<String> produce(TestBroker broker, int first, int count, long firstTimestamp) throws Exception {

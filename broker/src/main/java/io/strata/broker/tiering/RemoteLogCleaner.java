@@ -1,0 +1,299 @@
+package io.strata.broker.tiering;
+
+import io.strata.broker.cluster.MetadataCommand.UpdateRemoteLog;
+import io.strata.broker.cluster.MetadataResult;
+import io.strata.broker.cluster.RaftMetadataLog;
+import io.strata.broker.compaction.CompactionFilter;
+import io.strata.broker.compaction.OffsetMap;
+import io.strata.broker.compaction.SegmentCompactor;
+import io.strata.broker.log.LogConfig;
+import io.strata.broker.log.LogFiles;
+import io.strata.broker.log.LogSegment;
+import io.strata.broker.log.ProducerStateEntry;
+import io.strata.broker.partition.Partition;
+import io.strata.tiered.LocalSegmentFiles;
+import io.strata.tiered.ObjectKey;
+import io.strata.tiered.ObjectStore;
+import io.strata.tiered.RemoteManifest;
+import io.strata.tiered.RemotePartition;
+import io.strata.tiered.RemoteSegment;
+import io.strata.tiered.SegmentFileType;
+import io.strata.tiered.SegmentUploader;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.FileRecords;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
+import org.jboss.logging.Logger;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Compacts the tiered segments of compacted topics, with the local log cleaner's rules and pieces
+ * ({@link OffsetMap}, {@link CompactionFilter}, {@link SegmentCompactor}): segments are downloaded
+ * to a work directory, rewritten there, uploaded as new objects, and swapped into the manifest with one
+ * {@link UpdateRemoteLog}; the old objects go once the swap is committed, a little later, so that
+ * reads that found them can finish. A lost race (retention removed a segment meanwhile) changes
+ * nothing and deletes the new objects. Offsets are kept, each new segment covering the same offsets
+ * as the one it replaces, so the manifest stays contiguous.
+ *
+ * <p>Where the tiered log was last compacted up to is kept in memory: after a restart the first pass
+ * maps the whole tiered log again, and rewrites only segments that change. Local segments of tiered
+ * topics are not compacted locally; they are tiered as written and compacted in the bucket.
+ *
+ * <p>Not thread-safe: the tiering thread runs it.
+ */
+final class RemoteLogCleaner {
+
+    private static final Logger LOG = Logger.getLogger(RemoteLogCleaner.class);
+    private static final int DOWNLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
+    private static final int COMPACTION_CHUNK_BYTES = 1024 * 1024;
+
+    private final ObjectStore store;
+    private final SegmentUploader uploader;
+    private final RaftMetadataLog metadata;
+    private final Path workDir;
+    private final Time time;
+    private final long dedupeBufferBytes;
+    private final Map<TopicPartition, Long> firstDirtyOffsets = new HashMap<>();
+    private final Map<TopicPartition, Long> tombstoneHorizons = new HashMap<>();
+    private OffsetMap map;
+    private SegmentCompactor compactor;
+
+    RemoteLogCleaner(ObjectStore store, SegmentUploader uploader, RaftMetadataLog metadata, Path workDir, Time time,
+                     long dedupeBufferBytes) {
+        this.store = store;
+        this.uploader = uploader;
+        this.metadata = metadata;
+        this.workDir = workDir;
+        this.time = time;
+        this.dedupeBufferBytes = dedupeBufferBytes;
+    }
+
+    /** Compacts the partition's tiered segments if its topic is compacted and they are due. */
+    void clean(Partition partition, RemotePartition remote)
+            throws IOException, ExecutionException, InterruptedException {
+        LogConfig config = partition.log().config();
+        RemoteManifest manifest = partition.tiered().manifest();
+        TopicPartition tp = partition.topicPartition();
+        if (!config.compact() || manifest.isEmpty()) {
+            return;
+        }
+        long now = time.milliseconds();
+        long firstDirty = Math.max(firstDirtyOffsets.getOrDefault(tp, 0L), manifest.startOffset());
+        List<RemoteSegment> cleanable = cleanable(manifest.segments(), firstDirty, config, now);
+        if (!due(cleanable, firstDirty, config, now, tp)) {
+            return;
+        }
+        Path dir = workDir.resolve(LogFiles.partitionDirName(tp));
+        Utils.delete(dir.toFile());
+        Files.createDirectories(dir);
+        try {
+            if (map == null) {
+                map = new OffsetMap(dedupeBufferBytes);
+                compactor = new SegmentCompactor(COMPACTION_CHUNK_BYTES);
+            }
+            map.clear();
+            long mappedEnd = firstDirty;
+            Map<RemoteSegment, Path> downloaded = new HashMap<>();
+            for (RemoteSegment segment : cleanable) {
+                if (segment.lastOffset() < firstDirty) {
+                    continue;
+                }
+                long to = segment.lastOffset() + 1;
+                Path file = download(segment, SegmentFileType.LOG, dir.resolve("dirty-" + segment.segmentId()));
+                downloaded.put(segment, file);
+                try (FileRecords records = FileRecords.open(file.toFile())) {
+                    mappedEnd = map.putAll(records, Math.max(firstDirty, mappedEnd), to);
+                }
+                if (mappedEnd < to) {
+                    break;
+                }
+            }
+            Map<Long, Long> lastBatches = new HashMap<>();
+            for (ProducerStateEntry producer : partition.log().activeProducers().values()) {
+                lastBatches.put(producer.producerId(), producer.lastOffset());
+            }
+            List<RemoteSegment> removed = new ArrayList<>();
+            List<RemoteSegment> added = new ArrayList<>();
+            long earliestHorizon = Long.MAX_VALUE;
+            try {
+                for (RemoteSegment segment : cleanable) {
+                    if (segment.baseOffset() >= mappedEnd) {
+                        break;
+                    }
+                    CompactionFilter filter = new CompactionFilter(map, mappedEnd, now, config.deleteRetentionMs(),
+                            lastBatches);
+                    Path source = downloaded.containsKey(segment) ? downloaded.get(segment)
+                            : download(segment, SegmentFileType.LOG, dir.resolve("clean-" + segment.segmentId()));
+                    Optional<RemoteSegment> rewritten = rewrite(segment, source, filter, config, remote, dir);
+                    if (rewritten.isPresent()) {
+                        removed.add(segment);
+                        added.add(rewritten.get());
+                    }
+                    earliestHorizon = Math.min(earliestHorizon, filter.earliestDeleteHorizon());
+                }
+                if (!added.isEmpty()) {
+                    commit(partition, removed, added);
+                }
+            } catch (IOException | ExecutionException | RuntimeException e) {
+                deleteObjects(added);
+                throw e;
+            }
+            firstDirtyOffsets.put(tp, mappedEnd);
+            tombstoneHorizons.put(tp, earliestHorizon);
+            if (!added.isEmpty()) {
+                LOG.infof("Compacted %d tiered segments of %s up to offset %d: %d bytes to %d", added.size(), tp,
+                        mappedEnd, removed.stream().mapToLong(RemoteSegment::sizeInBytes).sum(),
+                        added.stream().mapToLong(RemoteSegment::sizeInBytes).sum());
+            }
+        } finally {
+            Utils.delete(dir.toFile());
+        }
+    }
+
+    /** Forgets a partition that is gone. */
+    void forget(TopicPartition tp) {
+        firstDirtyOffsets.remove(tp);
+        tombstoneHorizons.remove(tp);
+    }
+
+    /** The segments below the first one, at or after the dirty offset, holding a record newer than the minimum lag. */
+    private static List<RemoteSegment> cleanable(List<RemoteSegment> segments, long firstDirty, LogConfig config,
+                                                 long now) {
+        long minLag = config.minCompactionLagMs();
+        for (int i = 0; i < segments.size(); i++) {
+            RemoteSegment segment = segments.get(i);
+            if (minLag > 0 && segment.lastOffset() >= firstDirty && segment.maxTimestamp() > now - minLag) {
+                return segments.subList(0, i);
+            }
+        }
+        return segments;
+    }
+
+    /** As for local logs: dirty enough, overdue by {@code max.compaction.lag.ms}, or a kept tombstone expired. */
+    private boolean due(List<RemoteSegment> cleanable, long firstDirty, LogConfig config, long now, TopicPartition tp) {
+        long total = 0;
+        long dirty = 0;
+        long oldestDirty = Long.MAX_VALUE;
+        for (RemoteSegment segment : cleanable) {
+            total += segment.sizeInBytes();
+            if (segment.lastOffset() >= firstDirty) {
+                dirty += segment.sizeInBytes();
+                // A segment's newest record bounds its oldest from above: overdue is judged conservatively.
+                oldestDirty = Math.min(oldestDirty, segment.maxTimestamp() < 0 ? Long.MAX_VALUE : segment.maxTimestamp());
+            }
+        }
+        boolean dirtyEnough = dirty > 0 && (double) dirty / total > config.minCleanableDirtyRatio();
+        boolean overdue = dirty > 0 && oldestDirty < now - config.maxCompactionLagMs();
+        boolean tombstonesExpired = !cleanable.isEmpty() && tombstoneHorizons.getOrDefault(tp, Long.MAX_VALUE) <= now;
+        return dirtyEnough || overdue || tombstonesExpired;
+    }
+
+    /** Uploads the compacted copy of {@code segment}, or nothing if compaction would not change it. */
+    private Optional<RemoteSegment> rewrite(RemoteSegment segment, Path source, CompactionFilter filter,
+                                            LogConfig config, RemotePartition remote, Path dir)
+            throws IOException, ExecutionException, InterruptedException {
+        LogSegment cleaned = LogSegment.createCleaned(dir, segment.baseOffset(), config, time);
+        try (FileRecords records = FileRecords.open(source.toFile())) {
+            compactor.compact(records, filter, compacted -> cleaned.log().append(compacted));
+            if (!filter.changedAnything()) {
+                return Optional.empty();
+            }
+            int truncated = cleaned.recover();
+            if (truncated > 0) {
+                throw new IOException("The compacted copy of tiered segment " + segment + " has " + truncated
+                        + " invalid bytes");
+            }
+        } finally {
+            // Trims the indexes to their entries, as an upload wants them.
+            cleaned.close();
+        }
+        Optional<Path> snapshot = segment.hasProducerSnapshot()
+                ? Optional.of(download(segment, SegmentFileType.PRODUCER_SNAPSHOT, dir.resolve("snapshot")))
+                : Optional.empty();
+        long base = segment.baseOffset();
+        LocalSegmentFiles files = new LocalSegmentFiles(
+                LogFiles.withSuffix(LogFiles.logFile(dir, base), LogFiles.CLEANED_SUFFIX),
+                LogFiles.withSuffix(LogFiles.offsetIndexFile(dir, base), LogFiles.CLEANED_SUFFIX),
+                LogFiles.withSuffix(LogFiles.timeIndexFile(dir, base), LogFiles.CLEANED_SUFFIX),
+                snapshot, base, segment.lastOffset(), segment.maxTimestamp());
+        try {
+            return Optional.of(uploader.upload(remote, files).get());
+        } finally {
+            Files.deleteIfExists(files.log());
+            Files.deleteIfExists(files.offsetIndex());
+            Files.deleteIfExists(files.timeIndex());
+            if (snapshot.isPresent()) {
+                Files.deleteIfExists(snapshot.get());
+            }
+        }
+    }
+
+    private void commit(Partition partition, List<RemoteSegment> removed, List<RemoteSegment> added)
+            throws IOException, ExecutionException, InterruptedException {
+        List<byte[]> serialized = new ArrayList<>();
+        for (RemoteSegment segment : added) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+            segment.writeTo(new DataOutputStream(bytes));
+            serialized.add(bytes.toByteArray());
+        }
+        MetadataResult result = metadata.submit(new UpdateRemoteLog(partition.topicId(),
+                partition.topicPartition().partition(), 0, removed.stream().map(RemoteSegment::segmentId).toList(),
+                serialized)).get();
+        if (result.isError()) {
+            throw new IOException("the metadata refused the compacted segments of " + partition.topicPartition()
+                    + ": " + result.message());
+        }
+    }
+
+    private void deleteObjects(List<RemoteSegment> segments) {
+        List<CompletableFuture<Void>> deletions = new ArrayList<>();
+        for (RemoteSegment segment : segments) {
+            for (ObjectKey key : segment.keys()) {
+                deletions.add(store.delete(key));
+            }
+        }
+        try {
+            CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new)).get();
+        } catch (ExecutionException e) {
+            LOG.warnf("Cannot delete uncommitted compacted segments; the orphan sweeper will: %s", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Copies one of the segment's objects to {@code target} with ranged GETs of bounded size. */
+    private Path download(RemoteSegment segment, SegmentFileType type, Path target)
+            throws IOException, ExecutionException, InterruptedException {
+        ObjectKey key = segment.key(type);
+        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            long position = 0;
+            while (true) {
+                ByteBuffer chunk = store.get(key, position, DOWNLOAD_CHUNK_BYTES).get();
+                int length = chunk.remaining();
+                while (chunk.hasRemaining()) {
+                    out.write(chunk);
+                }
+                position += length;
+                if (length < DOWNLOAD_CHUNK_BYTES) {
+                    return target;
+                }
+            }
+        }
+    }
+}
