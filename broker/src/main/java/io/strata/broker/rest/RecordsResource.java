@@ -16,6 +16,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponsePartitions;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Time;
@@ -28,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -98,8 +101,11 @@ public class RecordsResource {
 
     /**
      * Reads records of one partition from {@code offset} (a number, {@code earliest} or {@code latest}),
-     * waiting up to {@code max_wait_ms} for some to arrive. Keys and values are rendered by {@code format}:
-     * {@code auto} (STRING when valid UTF-8, else BINARY as base64), {@code binary}, or {@code json}.
+     * or, given a {@code group} and no offset, from the offset that group committed for the partition
+     * (the earliest if none): with {@code offsets:reset} to commit, a REST client consumes as a group.
+     * Waits up to {@code max_wait_ms} for records to arrive. Keys and values are rendered by
+     * {@code format}: {@code auto} (STRING when valid UTF-8, else BINARY as base64), {@code binary}, or
+     * {@code json}.
      */
     @GET
     @Path("/partitions/{partition}/records")
@@ -110,21 +116,44 @@ public class RecordsResource {
                                                @RestQuery("max_records") String maxRecords,
                                                @RestQuery("max_bytes") String maxBytes,
                                                @RestQuery("max_wait_ms") String maxWaitMs,
-                                               @RestQuery String format) {
+                                               @RestQuery String format,
+                                               @RestQuery String group) {
         Broker broker = access.broker(cluster);
         Partition target = access.partition(cluster, topic, partition);
         RecordPayloads.Format rendering = RecordPayloads.format(format);
         int records = (int) number("max_records", maxRecords, 100, 1, MAX_RECORDS);
         int bytes = (int) number("max_bytes", maxBytes, 1024 * 1024, 1, MAX_BYTES);
         long waitMs = number("max_wait_ms", maxWaitMs, 0, 0, MAX_WAIT_MS);
-        long from = startOffset(offset, target);
-        return reader.poll(target, from, records, bytes, waitMs).handle((read, failure) -> {
+        CompletableFuture<Long> from = offset == null && group != null
+                ? committedOffset(broker, group, target)
+                : CompletableFuture.completedFuture(startOffset(offset, target));
+        return from.thenCompose(start -> reader.poll(target, start, records, bytes, waitMs)).handle((read, failure) -> {
             if (failure != null) {
                 throw KafkaErrors.toRest(failure);
             }
             return new RecordList("KafkaRecordList", broker.identity().clusterId(), topic,
                     target.topicPartition().partition(), read.nextOffset(), read.logStartOffset(), read.highWatermark(),
                     read.records().stream().map(r -> recordData(r, rendering)).toList());
+        });
+    }
+
+    /** Where {@code group} goes on reading the partition: its committed offset, or the partition's start. */
+    private static CompletableFuture<Long> committedOffset(Broker broker, String group, Partition partition) {
+        if (group.isBlank()) {
+            throw RestException.badRequest("group must not be empty.");
+        }
+        OffsetFetchRequestTopics topic = new OffsetFetchRequestTopics().setName(partition.topicPartition().topic())
+                .setPartitionIndexes(List.of(partition.topicPartition().partition()));
+        return broker.groupCoordinator().fetchOffsets(group, List.of(topic)).thenApply(fetched -> {
+            if (fetched.errorCode() != Errors.NONE.code()) {
+                throw KafkaErrors.toRest(Errors.forCode(fetched.errorCode()), "Reading the offsets of group " + group
+                        + " failed.");
+            }
+            return fetched.topics().stream().flatMap(t -> t.partitions().stream())
+                    .filter(p -> p.committedOffset() >= 0)
+                    .mapToLong(OffsetFetchResponsePartitions::committedOffset)
+                    .findFirst()
+                    .orElse(partition.logStartOffset());
         });
     }
 

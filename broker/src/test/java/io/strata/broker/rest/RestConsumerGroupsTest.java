@@ -127,6 +127,28 @@ class RestConsumerGroupsTest {
     }
 
     @Test
+    void aRestClientConsumesAsAGroupByReadingFromItsCommittedOffsetAndCommitting() {
+        String topic = "rest-group-reader";
+        String records = "/v3/clusters/{c}/topics/" + topic + "/partitions/0/records";
+        given().contentType(ContentType.JSON).body(Map.of("topic_name", topic, "partitions_count", 1))
+                .post("/v3/clusters/{c}/topics", cluster).then().statusCode(201);
+        for (int i = 0; i < 5; i++) {
+            given().contentType(ContentType.JSON).body("{\"value\": {\"type\": \"STRING\", \"data\": \"r" + i + "\"}}")
+                    .post("/v3/clusters/{c}/topics/" + topic + "/records", cluster).then().statusCode(200);
+        }
+        // No commit yet: the group starts at the earliest offset.
+        long next = given().queryParam("group", "rest-reader").queryParam("max_records", 3).get(records, cluster)
+                .then().statusCode(200).body("data.value.data", equalTo(List.of("r0", "r1", "r2")))
+                .extract().jsonPath().getLong("next_offset");
+        given().contentType(ContentType.JSON).urlEncodingEnabled(false)
+                .body("{\"topic\": \"" + topic + "\", \"to\": \"offset\", \"offset\": " + next + "}")
+                .post("/v3/clusters/{c}/consumer-groups/rest-reader/offsets:reset", cluster).then().statusCode(200);
+        given().queryParam("group", "rest-reader").get(records, cluster).then().statusCode(200)
+                .body("data.value.data", equalTo(List.of("r3", "r4")));
+        given().queryParam("group", " ").get(records, cluster).then().statusCode(400);
+    }
+
+    @Test
     void badGroupRequestsAreRefused() {
         given().contentType(ContentType.JSON).body(Map.of("topic_name", "rest-group-bad", "partitions_count", 1))
                 .post("/v3/clusters/{c}/topics", cluster).then().statusCode(201);
