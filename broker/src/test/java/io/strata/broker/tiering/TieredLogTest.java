@@ -4,6 +4,8 @@ import io.strata.broker.compaction.CleanerSettings;
 import io.strata.broker.log.LogFiles;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.testing.TestBroker;
+import io.strata.tiered.ObjectKey;
+import io.strata.tiered.ObjectStore;
 import io.strata.tiered.RemoteManifest;
 import io.strata.tiered.RemoteSegment;
 import org.apache.kafka.clients.admin.Admin;
@@ -26,7 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +35,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -42,9 +42,10 @@ import static org.awaitility.Awaitility.await;
 /**
  * The tiered log of a real broker read back through the Kafka protocol: fetches and ListOffsets below
  * the local log, local retention of tiered segments, a partition restored from the bucket after losing
- * its disk, and time and size retention across both tiers.
+ * its disk, time and size retention across both tiers, and compaction in the bucket. Each subclass
+ * runs it against one kind of object store.
  */
-class TieredLogTest {
+abstract class TieredLogTest {
 
     private static final TopicPartition TP = new TopicPartition("history", 0);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -53,15 +54,21 @@ class TieredLogTest {
     @TempDir
     Path dataDir;
 
+    /** Points the broker's tiering at the store under test. */
+    protected abstract TieringSettings.Builder withStore(TieringSettings.Builder tiering);
+
+    /** A client of the store under test, as the broker sees it. */
+    protected abstract ObjectStore openStore() throws Exception;
+
     private TestBroker start() {
         return TestBroker.start(dataDir, builder -> builder
                 .retentionCheckInterval(Duration.ofMillis(100))
                 .cleaner(CleanerSettings.DEFAULTS.withInterval(Duration.ofMillis(200)))
-                .tiering(TieringSettings.builder()
+                .tiering(withStore(TieringSettings.builder()
                         .uploadInterval(Duration.ofMillis(100))
                         .removedSegmentDeleteDelay(Duration.ofMillis(100))
                         // Small chunks, so that reads span several of them and read ahead.
-                        .chunkCache(4096, 64 * 1024)
+                        .chunkCache(4096, 64 * 1024))
                         .build()));
     }
 
@@ -188,7 +195,7 @@ class TieredLogTest {
                 assertThat(offsetsOf(read)).containsExactlyElementsOf(range(partition.logStartOffset(), RECORDS + 50));
             }
             long firstKept = partition.tiered().manifest().segments().get(0).baseOffset();
-            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(objectsUnder(dataDir.resolve("tiered")))
+            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(segmentObjects())
                     .as("the deleted segments' objects go too")
                     .allSatisfy(name -> assertThat(segmentBaseOffset(name)).isGreaterThanOrEqualTo(firstKept)));
         }
@@ -265,7 +272,7 @@ class TieredLogTest {
                 assertThat(read).extracting(ConsumerRecord::offset).isSorted().doesNotHaveDuplicates();
             });
             // The replaced segments' objects are deleted once the swap is committed.
-            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(objectsUnder(dataDir.resolve("tiered")))
+            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(segmentObjects())
                     .hasSameSizeAs(partition.tiered().manifest().segments()));
         }
     }
@@ -338,9 +345,11 @@ class TieredLogTest {
         return offsets;
     }
 
-    private static List<String> objectsUnder(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).map(file -> file.getFileName().toString())
+    /** The names of the segments' {@code .log} objects in the store. */
+    private List<String> segmentObjects() throws Exception {
+        try (ObjectStore store = openStore()) {
+            return store.list(new ObjectKey("tiered")).get().stream()
+                    .map(key -> key.value().substring(key.value().lastIndexOf('/') + 1))
                     .filter(name -> name.endsWith(".log")).toList();
         }
     }

@@ -1,0 +1,58 @@
+package io.strata.broker.tiering;
+
+import io.strata.tiered.ObjectStore;
+import io.strata.tiered.ObjectStores;
+import org.junit.jupiter.api.BeforeAll;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import org.testcontainers.containers.MinIOContainer;
+import org.testcontainers.junit.jupiter.Container;
+import org.testcontainers.junit.jupiter.Testcontainers;
+
+import java.net.URI;
+import java.util.Map;
+
+/**
+ * The tiered log in a real MinIO, in a container; skipped, with the reason reported, where no Docker
+ * engine answers.
+ */
+@Testcontainers(disabledWithoutDocker = true)
+class MinioTieredLogTest extends TieredLogTest {
+
+    private static final String BUCKET = "strata";
+
+    @Container
+    private static final MinIOContainer MINIO = new MinIOContainer("minio/minio:RELEASE.2025-02-28T09-55-16Z");
+
+    private final URI url = URI.create("s3://" + BUCKET + "/run-" + System.nanoTime());
+
+    @BeforeAll
+    static void createBucket() {
+        try (S3AsyncClient client = S3AsyncClient.builder()
+                .endpointOverride(URI.create(MINIO.getS3URL()))
+                .region(Region.US_EAST_1)
+                .forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(MINIO.getUserName(), MINIO.getPassword())))
+                .build()) {
+            client.createBucket(request -> request.bucket(BUCKET)).join();
+        }
+    }
+
+    private static Map<String, String> environment() {
+        return Map.of("AWS_ENDPOINT_URL", MINIO.getS3URL(), "AWS_REGION", "us-east-1",
+                "AWS_ACCESS_KEY_ID", MINIO.getUserName(), "AWS_SECRET_ACCESS_KEY", MINIO.getPassword());
+    }
+
+    @Override
+    protected TieringSettings.Builder withStore(TieringSettings.Builder tiering) {
+        return tiering.url(url).s3PathStyle(true).environment(environment());
+    }
+
+    @Override
+    protected ObjectStore openStore() {
+        return ObjectStores.open(url, Map.of(ObjectStores.S3_PATH_STYLE, "true"), environment());
+    }
+}
