@@ -57,7 +57,7 @@ RESULTS_FILE="$RESULTS_DIR/$RUN_ID.md"
 LOG_DIR="$SCRIPT_DIR/target/benchmark-logs/$RUN_ID"   # kept after the run (target/ is git-ignored)
 WORK_DIR=""                                            # broker data, removed on exit
 
-# shellcheck source=load-tests/lib.sh
+# shellcheck source=lib.sh disable=SC2034  # CLASSPATH_KAFKA etc. are read by lib.sh
 source "$SCRIPT_DIR/lib.sh"
 
 is_uint "$RECORDS"          || die "RECORDS must be a positive integer (got '$RECORDS')"

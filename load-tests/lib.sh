@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # the P_* and C_* results are read by the sourcing script
 # Helpers shared by kafka-benchmark.sh and tiered-benchmark.sh. Sourced, not run.
 #
 # The sourcing script sets, before calling them: STARTUP_TIMEOUT_S, TOOL_TIMEOUT_S, TOOLS_JAVA_OPTS,
