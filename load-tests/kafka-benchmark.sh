@@ -57,11 +57,9 @@ RESULTS_FILE="$RESULTS_DIR/$RUN_ID.md"
 LOG_DIR="$SCRIPT_DIR/target/benchmark-logs/$RUN_ID"   # kept after the run (target/ is git-ignored)
 WORK_DIR=""                                            # broker data, removed on exit
 
-log()  { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die()  { printf '[%(%H:%M:%S)T] ERROR: %s\n' -1 "$*" >&2; exit 1; }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# shellcheck source=lib.sh disable=SC2034  # CLASSPATH_KAFKA etc. are read by lib.sh
+source "$SCRIPT_DIR/lib.sh"
 
-is_uint() { [[ "$1" =~ ^[0-9]+$ ]] && (( $1 > 0 )); }
 is_uint "$RECORDS"          || die "RECORDS must be a positive integer (got '$RECORDS')"
 is_uint "$RECORD_SIZE"      || die "RECORD_SIZE must be a positive integer (got '$RECORD_SIZE')"
 is_uint "$PARTITIONS"       || die "PARTITIONS must be a positive integer (got '$PARTITIONS')"
@@ -86,21 +84,6 @@ $RUN_STRATA || $RUN_KAFKA || die "BROKERS selects no broker"
 declare -A BROKER_PID=()      # name -> pid of the broker JVM
 declare -A SAMPLER_PID=()     # name -> pid of the RSS sampler
 TOOL_PID=""
-
-stop_pid() {  # pid timeout_s
-  local pid="$1" t="$2" i
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for (( i = 0; i < t * 10; i++ )); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "pid $pid still alive after ${t}s, sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
   local rc=$?
@@ -130,32 +113,8 @@ WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/strata-bench.XXXXXX")"
 command -v java >/dev/null || die "java not found on PATH"
 JAVA_VERSION="$(java -version 2>&1 | head -n1)"
 
-if $RUN_STRATA; then
-  need_build=false
-  case "$STRATA_BUILD" in
-    always) need_build=true ;;
-    never)  ;;
-    auto)
-      if [[ ! -f "$STRATA_JAR" ]]; then
-        need_build=true
-      elif [[ -n "$(cd "$REPO_ROOT" && find pom.xml broker tiered-storage -path '*/target' -prune -o -type f -newer "$STRATA_JAR" -print -quit 2>/dev/null)" ]]; then
-        need_build=true
-      fi ;;
-    *) die "STRATA_BUILD must be auto, always or never" ;;
-  esac
-  if $need_build; then
-    log "building Strata (./mvnw -q -DskipTests package), output: $LOG_DIR/strata-build.log"
-    (cd "$REPO_ROOT" && ./mvnw -q -DskipTests package) > "$LOG_DIR/strata-build.log" 2>&1 \
-      || die "Strata build failed; log: $LOG_DIR/strata-build.log"
-  fi
-  [[ -f "$STRATA_JAR" ]] || die "Strata jar not found: $STRATA_JAR"
-fi
-
-if [[ ! -f "$LIB_DIR/kafka_2.13-$KAFKA_VERSION.jar" || ! -f "$LIB_DIR/kafka-tools-$KAFKA_VERSION.jar" ]]; then
-  log "fetching Apache Kafka $KAFKA_VERSION jars into $LIB_DIR"
-  (cd "$REPO_ROOT" && ./mvnw -q -f load-tests/pom.xml dependency:copy-dependencies) > "$LOG_DIR/kafka-jars.log" 2>&1 \
-    || die "fetching the Kafka jars failed; log: $LOG_DIR/kafka-jars.log"
-fi
+if $RUN_STRATA; then ensure_strata_jar "$STRATA_JAR" "$STRATA_BUILD"; fi
+ensure_kafka_jars "$LIB_DIR" "$KAFKA_VERSION"
 CLASSPATH_KAFKA="$LIB_DIR/*"
 
 # Log4j 2 configurations: broker logs INFO to its stdout (redirected to a file), tools only WARN.
@@ -172,44 +131,11 @@ logger.kafka.level = INFO
 logger.state.name = state.change.logger
 logger.state.level = WARN
 EOF
-cat > "$WORK_DIR/log4j2-tools.properties" <<'EOF'
-status = warn
-appender.err.type = Console
-appender.err.name = ERR
-appender.err.target = SYSTEM_ERR
-appender.err.layout.type = PatternLayout
-appender.err.layout.pattern = [%d] %p %m (%c)%n
-rootLogger.level = WARN
-rootLogger.appenderRef.err.ref = ERR
-EOF
+write_tools_log4j "$WORK_DIR/log4j2-tools.properties"
 
 # ----------------------------------------------------------------------------------------------
 # Helpers shared by both brokers.
 # ----------------------------------------------------------------------------------------------
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-ensure_port_free() {  # port what
-  if port_open "$1"; then
-    die "port $1 ($2) is already in use on 127.0.0.1; stop whatever listens there or choose another port"
-  fi
-}
-
-run_tool() {  # logfile mainclass args...   (bounded by TOOL_TIMEOUT_S, output also to console)
-  local logfile="$1"; shift
-  local rc=0
-  # shellcheck disable=SC2086
-  timeout --kill-after=10 "$TOOL_TIMEOUT_S" \
-    java $TOOLS_JAVA_OPTS -Dlog4j2.configurationFile="$WORK_DIR/log4j2-tools.properties" \
-      -cp "$CLASSPATH_KAFKA" "$@" > "$logfile" 2>&1 &
-  TOOL_PID=$!
-  wait "$TOOL_PID" || rc=$?
-  TOOL_PID=""
-  if (( rc == 124 || rc == 137 )); then
-    log "$1 did not finish within ${TOOL_TIMEOUT_S} s; log: $logfile"
-  fi
-  return "$rc"
-}
-
 # Start a background sampler that records the peak VmRSS (kB) of pid into file. Bounded by the
 # life of the process and by a hard cap of one hour.
 start_rss_sampler() {  # name pid outfile
@@ -223,20 +149,6 @@ start_rss_sampler() {  # name pid outfile
     done
   ) &
   SAMPLER_PID[$name]=$!
-}
-
-current_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
-
-# Wait until the broker's port accepts TCP connections; prints ms since launch.
-wait_for_port() {  # name pid port launch_ms logfile
-  local name="$1" pid="$2" port="$3" t0="$4" logfile="$5"
-  local deadline=$(( t0 + STARTUP_TIMEOUT_S * 1000 ))
-  while :; do
-    if port_open "$port"; then echo $(( $(now_ms) - t0 )); return 0; fi
-    kill -0 "$pid" 2>/dev/null || die "$name exited during start-up; log: $logfile"
-    (( $(now_ms) < deadline )) || die "$name did not accept connections within ${STARTUP_TIMEOUT_S} s; log: $logfile"
-    sleep 0.01
-  done
 }
 
 # Results: R[<broker>.<metric>] = value
@@ -356,21 +268,14 @@ bench() {  # name (strata|kafka)
       --topic "$topic" --num-records "$RECORDS" --record-size "$RECORD_SIZE" --throughput "$THROUGHPUT" \
       --producer-props bootstrap.servers="$bs" acks="$ACKS" $PRODUCER_EXTRA_PROPS \
     || die "ProducerPerformance failed against $label; log: $plog"
-  local line
-  line="$(grep -E '^[0-9]+ records sent, .* 99\.9th\.$' "$plog" | tail -n1 || true)"
-  [[ -n "$line" ]] || die "cannot find ProducerPerformance summary in $plog"
-  echo "  $line" >&2
-  if [[ "$line" =~ ^([0-9]+)\ records\ sent,\ ([0-9.]+)\ records/sec\ \(([0-9.]+)\ MB/sec\),\ ([0-9.]+)\ ms\ avg\ latency,\ ([0-9.]+)\ ms\ max\ latency,\ ([0-9]+)\ ms\ 50th,\ ([0-9]+)\ ms\ 95th,\ ([0-9]+)\ ms\ 99th,\ ([0-9]+)\ ms\ 99\.9th\.$ ]]; then
-    (( BASH_REMATCH[1] == RECORDS )) || die "ProducerPerformance sent ${BASH_REMATCH[1]} records, expected $RECORDS; log: $plog"
-    R[$name.produce_rps]=${BASH_REMATCH[2]}
-    R[$name.produce_mbps]=${BASH_REMATCH[3]}
-    R[$name.produce_avg_ms]=${BASH_REMATCH[4]}
-    R[$name.produce_max_ms]=${BASH_REMATCH[5]}
-    R[$name.produce_p50_ms]=${BASH_REMATCH[6]}
-    R[$name.produce_p99_ms]=${BASH_REMATCH[8]}
-  else
-    die "cannot parse ProducerPerformance summary '$line'; log: $plog"
-  fi
+  parse_producer_summary "$plog"
+  (( P_RECORDS == RECORDS )) || die "ProducerPerformance sent $P_RECORDS records, expected $RECORDS; log: $plog"
+  R[$name.produce_rps]=$P_RPS
+  R[$name.produce_mbps]=$P_MBPS
+  R[$name.produce_avg_ms]=$P_AVG_MS
+  R[$name.produce_max_ms]=$P_MAX_MS
+  R[$name.produce_p50_ms]=$P_P50_MS
+  R[$name.produce_p99_ms]=$P_P99_MS
 
   # 2. Consume the same records.
   local clog="$LOG_DIR/$name-consumer.log"
@@ -379,29 +284,13 @@ bench() {  # name (strata|kafka)
       --bootstrap-server "$bs" --topic "$topic" --messages "$RECORDS" \
       --group "bench-consumer-$RUN_ID" --timeout 30000 \
     || die "ConsumerPerformance failed against $label; log: $clog"
-  if grep -q 'WARNING: Exiting before consuming the expected number of messages' "$clog"; then
-    die "ConsumerPerformance did not read all $RECORDS records from $label; log: $clog"
-  fi
-  # header: start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec,
-  #         rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
-  local parsed
-  parsed="$(awk -F', *' '
-      /^start\.time/ { for (i = 1; i <= NF; i++) col[$i] = i; have = 1; next }
-      have && NF >= 10 { row = $0; split($0, v, /, */) }
-      END {
-        if (!row) exit 1
-        print v[col["data.consumed.in.nMsg"]], v[col["nMsg.sec"]], v[col["MB.sec"]], \
-              v[col["rebalance.time.ms"]], v[col["fetch.nMsg.sec"]], v[col["fetch.MB.sec"]]
-      }' "$clog")" || die "cannot parse ConsumerPerformance output; log: $clog"
-  local c_n c_rps c_mbps c_reb c_frps c_fmbps
-  read -r c_n c_rps c_mbps c_reb c_frps c_fmbps <<< "$parsed"
-  echo "  consumed $c_n records: $c_rps records/s, $c_mbps MB/s overall; fetch only: $c_frps records/s, $c_fmbps MB/s; group join ${c_reb} ms" >&2
-  (( c_n >= RECORDS )) || die "ConsumerPerformance read $c_n records, expected $RECORDS; log: $clog"
-  R[$name.consume_rps]=$c_rps
-  R[$name.consume_mbps]=$c_mbps
-  R[$name.consume_fetch_rps]=$c_frps
-  R[$name.consume_fetch_mbps]=$c_fmbps
-  R[$name.consume_join_ms]=$c_reb
+  parse_consumer_result "$clog" "$RECORDS"
+  echo "  consumed $C_N records: $C_RPS records/s, $C_MBPS MB/s overall; fetch only: $C_FRPS records/s, $C_FMBPS MB/s; group join ${C_REB_MS} ms" >&2
+  R[$name.consume_rps]=$C_RPS
+  R[$name.consume_mbps]=$C_MBPS
+  R[$name.consume_fetch_rps]=$C_FRPS
+  R[$name.consume_fetch_mbps]=$C_FMBPS
+  R[$name.consume_join_ms]=$C_REB_MS
 
   # 3. End-to-end latency: one message at a time, produce (acks) then poll.
   local elog="$LOG_DIR/$name-e2e.log"

@@ -1,0 +1,153 @@
+# shellcheck shell=bash disable=SC2034  # the P_* and C_* results are read by the sourcing script
+# Helpers shared by kafka-benchmark.sh and tiered-benchmark.sh. Sourced, not run.
+#
+# The sourcing script sets, before calling them: STARTUP_TIMEOUT_S, TOOL_TIMEOUT_S, TOOLS_JAVA_OPTS,
+# WORK_DIR, CLASSPATH_KAFKA, REPO_ROOT, LOG_DIR; and the variable TOOL_PID, which run_tool fills so that
+# the script's exit trap can stop a running tool.
+
+log()  { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die()  { printf '[%(%H:%M:%S)T] ERROR: %s\n' -1 "$*" >&2; exit 1; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+is_uint() { [[ "$1" =~ ^[0-9]+$ ]] && (( $1 > 0 )); }
+
+# SIGTERM, wait up to timeout_s, then SIGKILL. Only ever called with pids this script started.
+stop_pid() {  # pid timeout_s
+  local pid="$1" t="$2" i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for (( i = 0; i < t * 10; i++ )); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "pid $pid still alive after ${t}s, sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+# Maven, quiet, offline first (everything may already be in ~/.m2), then online.
+mvn_quiet() {  # args...
+  (cd "$REPO_ROOT" && { ./mvnw -q -o "$@" || ./mvnw -q "$@"; })
+}
+
+# Builds Strata when mode says so: always | never | auto (jar missing or older than a source file).
+ensure_strata_jar() {  # jar mode
+  local jar="$1" mode="$2" need_build=false
+  case "$mode" in
+    always) need_build=true ;;
+    never)  ;;
+    auto)
+      if [[ ! -f "$jar" ]]; then
+        need_build=true
+      elif [[ -n "$(cd "$REPO_ROOT" && find pom.xml broker tiered-storage -path '*/target' -prune -o -type f -newer "$jar" -print -quit 2>/dev/null)" ]]; then
+        need_build=true
+      fi ;;
+    *) die "STRATA_BUILD must be auto, always or never" ;;
+  esac
+  if $need_build; then
+    log "building Strata (./mvnw -q -DskipTests package), output: $LOG_DIR/strata-build.log"
+    mvn_quiet -DskipTests package > "$LOG_DIR/strata-build.log" 2>&1 \
+      || die "Strata build failed; log: $LOG_DIR/strata-build.log"
+  fi
+  [[ -f "$jar" ]] || die "Strata jar not found: $jar"
+}
+
+# Fetches the Kafka broker and perf tool jars (load-tests/pom.xml) into lib_dir when missing.
+ensure_kafka_jars() {  # lib_dir kafka_version
+  local dir="$1" version="$2"
+  if [[ ! -f "$dir/kafka_2.13-$version.jar" || ! -f "$dir/kafka-tools-$version.jar" ]]; then
+    log "fetching Apache Kafka $version jars into $dir"
+    mvn_quiet -f load-tests/pom.xml dependency:copy-dependencies > "$LOG_DIR/kafka-jars.log" 2>&1 \
+      || die "fetching the Kafka jars failed; log: $LOG_DIR/kafka-jars.log"
+  fi
+}
+
+# Log4j 2 configuration for the client tools: WARN and above, to stderr.
+write_tools_log4j() {  # file
+  cat > "$1" <<'EOT'
+status = warn
+appender.err.type = Console
+appender.err.name = ERR
+appender.err.target = SYSTEM_ERR
+appender.err.layout.type = PatternLayout
+appender.err.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = WARN
+rootLogger.appenderRef.err.ref = ERR
+EOT
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+ensure_port_free() {  # port what
+  if port_open "$1"; then
+    die "port $1 ($2) is already in use on 127.0.0.1; stop whatever listens there or choose another port"
+  fi
+}
+
+run_tool() {  # logfile mainclass args...   (bounded by TOOL_TIMEOUT_S; output to logfile)
+  local logfile="$1"; shift
+  local rc=0
+  # shellcheck disable=SC2086
+  timeout --kill-after=10 "$TOOL_TIMEOUT_S" \
+    java $TOOLS_JAVA_OPTS -Dlog4j2.configurationFile="$WORK_DIR/log4j2-tools.properties" \
+      -cp "$CLASSPATH_KAFKA" "$@" > "$logfile" 2>&1 &
+  TOOL_PID=$!
+  wait "$TOOL_PID" || rc=$?
+  TOOL_PID=""
+  if (( rc == 124 || rc == 137 )); then
+    log "$1 did not finish within ${TOOL_TIMEOUT_S} s; log: $logfile"
+  fi
+  return "$rc"
+}
+
+current_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# Wait until a process's port accepts TCP connections; prints ms since launch.
+wait_for_port() {  # name pid port launch_ms logfile
+  local name="$1" pid="$2" port="$3" t0="$4" logfile="$5"
+  local deadline=$(( t0 + STARTUP_TIMEOUT_S * 1000 ))
+  while :; do
+    if port_open "$port"; then echo $(( $(now_ms) - t0 )); return 0; fi
+    kill -0 "$pid" 2>/dev/null || die "$name exited during start-up; log: $logfile"
+    (( $(now_ms) < deadline )) || die "$name did not accept connections within ${STARTUP_TIMEOUT_S} s; log: $logfile"
+    sleep 0.01
+  done
+}
+
+# Parses the summary line of ProducerPerformance into P_RECORDS P_RPS P_MBPS P_AVG_MS P_MAX_MS P_P50_MS
+# P_P95_MS P_P99_MS P_P999_MS; dies when it is missing.
+parse_producer_summary() {  # logfile
+  local line
+  line="$(grep -E '^[0-9]+ records sent, .* 99\.9th\.$' "$1" | tail -n1 || true)"
+  [[ -n "$line" ]] || die "cannot find ProducerPerformance summary in $1"
+  echo "  $line" >&2
+  if [[ "$line" =~ ^([0-9]+)\ records\ sent,\ ([0-9.]+)\ records/sec\ \(([0-9.]+)\ MB/sec\),\ ([0-9.]+)\ ms\ avg\ latency,\ ([0-9.]+)\ ms\ max\ latency,\ ([0-9]+)\ ms\ 50th,\ ([0-9]+)\ ms\ 95th,\ ([0-9]+)\ ms\ 99th,\ ([0-9]+)\ ms\ 99\.9th\.$ ]]; then
+    P_RECORDS=${BASH_REMATCH[1]} P_RPS=${BASH_REMATCH[2]} P_MBPS=${BASH_REMATCH[3]}
+    P_AVG_MS=${BASH_REMATCH[4]} P_MAX_MS=${BASH_REMATCH[5]} P_P50_MS=${BASH_REMATCH[6]}
+    P_P95_MS=${BASH_REMATCH[7]} P_P99_MS=${BASH_REMATCH[8]} P_P999_MS=${BASH_REMATCH[9]}
+  else
+    die "cannot parse ProducerPerformance summary '$line'; log: $1"
+  fi
+}
+
+# Parses ConsumerPerformance's result row into C_N C_RPS C_MBPS C_REB_MS C_FRPS C_FMBPS C_FETCH_MS;
+# dies when it is missing or when the tool stopped early.
+parse_consumer_result() {  # logfile expected_records
+  local parsed
+  if grep -q 'WARNING: Exiting before consuming the expected number of messages' "$1"; then
+    die "ConsumerPerformance did not read all $2 records; log: $1"
+  fi
+  # header: start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec,
+  #         rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+  parsed="$(awk -F', *' '
+      /^start\.time/ { for (i = 1; i <= NF; i++) col[$i] = i; have = 1; next }
+      have && NF >= 10 { row = $0; split($0, v, /, */) }
+      END {
+        if (!row) exit 1
+        print v[col["data.consumed.in.nMsg"]], v[col["nMsg.sec"]], v[col["MB.sec"]], \
+              v[col["rebalance.time.ms"]], v[col["fetch.nMsg.sec"]], v[col["fetch.MB.sec"]], v[col["fetch.time.ms"]]
+      }' "$1")" || die "cannot parse ConsumerPerformance output; log: $1"
+  read -r C_N C_RPS C_MBPS C_REB_MS C_FRPS C_FMBPS C_FETCH_MS <<< "$parsed"
+  (( C_N >= $2 )) || die "ConsumerPerformance read $C_N records, expected $2; log: $1"
+}
