@@ -11,7 +11,7 @@ set -euo pipefail
 export LC_ALL=C
 
 # The exact command, for the results: the parameters given in the environment, then the script.
-PARAM_VARS=(RECORDS RECORD_SIZE PARTITIONS SEGMENT_BYTES ACKS THROUGHPUT PRODUCER_EXTRA_PROPS CONSUMER_EXTRA_PROPS
+PARAM_VARS=(STORE RECORDS RECORD_SIZE PARTITIONS SEGMENT_BYTES ACKS THROUGHPUT PRODUCER_EXTRA_PROPS CONSUMER_EXTRA_PROPS
   REPLAYS STRATA_PORT STRATA_HTTP_PORT S3PROXY_PORT BUCKET STRATA_JAVA_OPTS S3PROXY_JAVA_OPTS TOOLS_JAVA_OPTS
   STRATA_TIERING_UPLOAD_INTERVAL STRATA_TIERING_CHUNK_SIZE STRATA_TIERING_CACHE_SIZE STRATA_LOG_RETENTION_CHECK_INTERVAL
   METRICS_SAMPLE_INTERVAL_S STARTUP_TIMEOUT_S READY_TIMEOUT_S TOOL_TIMEOUT_S UPLOAD_TIMEOUT_S STOP_TIMEOUT_S
@@ -26,6 +26,8 @@ COMMAND+="load-tests/tiered-benchmark.sh"
 # Parameters (environment variables). With the defaults (1 GiB per topic) a run takes about 3-5 minutes
 # on a 2-core machine.
 # ----------------------------------------------------------------------------------------------
+STORE="${STORE:-s3}"                        # s3: tier to S3Proxy over HTTP | file: to a local directory (Strata's
+                                            # embedded store), to tell the S3 path's cost from the tiered read path's
 RECORDS="${RECORDS:-1048576}"               # records produced into each topic, then replayed
 RECORD_SIZE="${RECORD_SIZE:-1024}"          # bytes per record: 1048576 x 1024 B = 1 GiB
 PARTITIONS="${PARTITIONS:-6}"               # partitions of both topics
@@ -233,7 +235,12 @@ log "S3Proxy answers after $(( $(now_ms) - LAUNCH_MS )) ms (port open after ${S3
 STRATA_DATA="$WORK_DIR/strata-data"
 STRATA_LOG="$LOG_DIR/strata.log"
 mkdir -p "$STRATA_DATA"
-log "=== Strata ($STRATA_JAVA_OPTS) on 127.0.0.1:$STRATA_PORT, HTTP $STRATA_HTTP_PORT, tiering to s3://$BUCKET/strata ==="
+case "$STORE" in
+  s3) TIERING_URL="s3://$BUCKET/strata" ;;
+  file) TIERING_URL="file://$WORK_DIR/file-store" ;;
+  *) die "STORE must be s3 or file (got '$STORE')" ;;
+esac
+log "=== Strata ($STRATA_JAVA_OPTS) on 127.0.0.1:$STRATA_PORT, HTTP $STRATA_HTTP_PORT, tiering to $TIERING_URL ==="
 STRATA_EXTRA_ENV=()
 [[ -n "${STRATA_TIERING_CHUNK_SIZE:-}" ]] && STRATA_EXTRA_ENV+=("STRATA_TIERING_CHUNK_SIZE=$STRATA_TIERING_CHUNK_SIZE")
 [[ -n "${STRATA_TIERING_CACHE_SIZE:-}" ]] && STRATA_EXTRA_ENV+=("STRATA_TIERING_CACHE_SIZE=$STRATA_TIERING_CACHE_SIZE")
@@ -241,7 +248,7 @@ LAUNCH_MS=$(now_ms)
 # shellcheck disable=SC2086
 env STRATA_KAFKA_PORT="$STRATA_PORT" STRATA_KAFKA_HOST=127.0.0.1 STRATA_ADVERTISED_HOST=127.0.0.1 \
     STRATA_DATA_DIR="$STRATA_DATA" QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$STRATA_HTTP_PORT" STRATA_GROUPS_INITIAL_REBALANCE_DELAY_MS=0 \
-    STRATA_TIERING_URL="s3://$BUCKET/strata" STRATA_TIERING_S3_PATH_STYLE=true \
+    STRATA_TIERING_URL="$TIERING_URL" STRATA_TIERING_S3_PATH_STYLE=true \
     AWS_ENDPOINT_URL_S3="http://127.0.0.1:$S3PROXY_PORT" AWS_REGION=us-east-1 \
     AWS_ACCESS_KEY_ID=strata-bench AWS_SECRET_ACCESS_KEY=strata-bench-secret AWS_EC2_METADATA_DISABLED=true \
     STRATA_TIERING_UPLOAD_INTERVAL="$STRATA_TIERING_UPLOAD_INTERVAL" \
@@ -440,8 +447,8 @@ PARAMS_MD="| Parameter | Value |
 | Topics | \`$TIERED_TOPIC\` (remote.storage.enable=true, local.retention.ms=0) and \`$LOCAL_TOPIC\`: $PARTITIONS partitions, segment.bytes=$SEGMENT_BYTES |
 | Producer | ProducerPerformance, acks=$ACKS, --throughput $THROUGHPUT, ${PRODUCER_EXTRA_PROPS:-client defaults (linger.ms=5, batch.size=16384, no compression)} |
 | Consumer | ConsumerPerformance, new group per replay, from earliest, --messages $RECORDS, ${CONSUMER_EXTRA_PROPS:-client defaults (max.partition.fetch.bytes=1 MiB, fetch.max.bytes=50 MiB)}; $REPLAYS replay(s) of each topic, tiered first |
-| Strata | \`java ${STRATA_JAVA_OPTS:+$STRATA_JAVA_OPTS }-jar ${STRATA_JAR#"$REPO_ROOT"/}\`, git $GIT_REV; STRATA_TIERING_URL=s3://$BUCKET/strata, STRATA_TIERING_S3_PATH_STYLE=true, STRATA_TIERING_UPLOAD_INTERVAL=$STRATA_TIERING_UPLOAD_INTERVAL, STRATA_LOG_RETENTION_CHECK_INTERVAL=$STRATA_LOG_RETENTION_CHECK_INTERVAL, STRATA_TIERING_CHUNK_SIZE=${STRATA_TIERING_CHUNK_SIZE:-default (1048576)}, STRATA_TIERING_CACHE_SIZE=${STRATA_TIERING_CACHE_SIZE:-default (67108864)}; start-up ${R[strata_startup_ms]} ms |
-| Object store | S3Proxy $S3PROXY_VERSION, filesystem backend on the same disk, own JVM \`$S3PROXY_JAVA_OPTS\`, 127.0.0.1:$S3PROXY_PORT, no authentication |
+| Strata | \`java ${STRATA_JAVA_OPTS:+$STRATA_JAVA_OPTS }-jar ${STRATA_JAR#"$REPO_ROOT"/}\`, git $GIT_REV; STRATA_TIERING_URL=$TIERING_URL, STRATA_TIERING_S3_PATH_STYLE=true, STRATA_TIERING_UPLOAD_INTERVAL=$STRATA_TIERING_UPLOAD_INTERVAL, STRATA_LOG_RETENTION_CHECK_INTERVAL=$STRATA_LOG_RETENTION_CHECK_INTERVAL, STRATA_TIERING_CHUNK_SIZE=${STRATA_TIERING_CHUNK_SIZE:-default (1048576)}, STRATA_TIERING_CACHE_SIZE=${STRATA_TIERING_CACHE_SIZE:-default (67108864)}; start-up ${R[strata_startup_ms]} ms |
+| Object store | $( [[ $STORE == file ]] && echo "a local directory ($TIERING_URL); S3Proxy ran idle: " )S3Proxy $S3PROXY_VERSION, filesystem backend on the same disk, own JVM \`$S3PROXY_JAVA_OPTS\`, 127.0.0.1:$S3PROXY_PORT, no authentication |
 | Client tools | Apache Kafka $KAFKA_VERSION (kafka-tools), JVM opts \`$TOOLS_JAVA_OPTS\` |
 | Java | $JAVA_VERSION |
 | Machine | $(nproc) cores, $(awk '/^MemTotal:/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr) |

@@ -33,7 +33,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 /**
@@ -41,10 +41,14 @@ import java.util.function.Supplier;
  * per-partition and per-response byte limits; when fewer than {@code min.bytes} are ready it waits
  * up to {@code max.wait.ms} for appends to any of the fetched partitions (long poll).
  *
- * <p>Offsets below the local log are read from the tiered log, asynchronously: as in Kafka, one
- * partition per request is read from the object store (the others answer empty and are fetched
- * again), and the response waits for that read up to {@code max.wait.ms}, but at least
- * {@value #TIERED_READ_MAX_WAIT_MS} ms (Kafka's {@code remote.fetch.max.wait.ms}).
+ * <p>Offsets below the local log are read from the tiered log, asynchronously, every such partition
+ * of the request at once, each within its partition limit and what the response limit had left when
+ * its read started (so a response may exceed {@code fetch.max.bytes} by those reads, which that limit
+ * allows for). The response waits for them up to {@code max.wait.ms}, but at least
+ * {@value #TIERED_READ_MAX_WAIT_MS} ms (Kafka's {@code remote.fetch.max.wait.ms}); a read still
+ * running then answers empty and the client fetches again. Kafka reads one partition per request from
+ * remote storage; reading them together lets a consumer replaying history across many partitions get
+ * as much per round trip as from local segments.
  *
  * <p>Incremental fetch sessions are not kept: every response carries session id 0, which tells
  * clients to send full fetch requests, as they do with a broker whose session cache is full.
@@ -93,8 +97,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         private final CompletableFuture<FetchResponseData> result = new CompletableFuture<>();
         private final AtomicBoolean done = new AtomicBoolean();
         private final AtomicBoolean wakePending = new AtomicBoolean();
-        /** The one tiered read of this fetch, started by the first attempt that needs it. */
-        private final AtomicReference<TieredRead> tieredRead = new AtomicReference<>();
+        /** The tiered read of each target that needs one, by target index, started by the first attempt. */
+        private final AtomicReferenceArray<CompletableFuture<LogReadResult>> tieredReads;
         private volatile ScheduledFuture<?> timeout;
 
         PendingFetch(FetchRequestData data, boolean byId) {
@@ -107,9 +111,10 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     Optional<Partition> local = topicImage.flatMap(t ->
                             partitions.partition(new TopicPartition(t.name(), partition.partition())));
                     Errors unknown = byId && topicImage.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
-                    targets.add(new Target(topic, partition, local.orElse(null), unknown));
+                    targets.add(new Target(targets.size(), topic, partition, local.orElse(null), unknown));
                 }
             }
+            this.tieredReads = new AtomicReferenceArray<>(targets.size());
         }
 
         /** Reads every partition; completes when there is enough to send, or when {@code force}. */
@@ -150,8 +155,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             int remaining = data.maxBytes();
             int bytes = 0;
             boolean anyError = false;
-            TieredRead tiered = tieredRead.get();
-            boolean tieredDone = tiered != null && tiered.result.isDone();
+            boolean tieredIncluded = false;
             boolean minOneMessage = true;
             List<FetchableTopicResponse> responses = new ArrayList<>();
             FetchableTopicResponse current = null;
@@ -172,11 +176,12 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     minOneMessage = false;
                 }
                 anyError |= partitionData.errorCode() != Errors.NONE.code();
+                tieredIncluded |= tieredReads.get(target.index) != null && tieredReads.get(target.index).isDone();
                 current.partitions().add(partitionData);
             }
-            boolean tieredPending = tieredRead.get() != null && !tieredDone;
-            boolean ready = force || anyError || tieredDone
-                    || !tieredPending && (data.maxWaitMs() <= 0 || bytes >= data.minBytes() || targets.isEmpty());
+            boolean ready = force || anyError
+                    || !tieredPending() && (tieredIncluded || data.maxWaitMs() <= 0 || bytes >= data.minBytes()
+                    || targets.isEmpty());
             return ready ? new FetchResponseData().setSessionId(0).setResponses(responses) : null;
         }
 
@@ -215,29 +220,45 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             }
         }
 
-        /**
-         * The tiered read of {@code target}, started here if this fetch has none yet; {@code null} while
-         * it runs, or when this fetch's one tiered read is another partition's.
-         */
+        private boolean tieredPending() {
+            for (int i = 0; i < tieredReads.length(); i++) {
+                CompletableFuture<LogReadResult> read = tieredReads.get(i);
+                if (read != null && !read.isDone()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private boolean anyTieredRead() {
+            for (int i = 0; i < tieredReads.length(); i++) {
+                if (tieredReads.get(i) != null) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** The tiered read of {@code target}, started here if it has none yet; {@code null} while it runs. */
         private LogReadResult readTiered(Target target, int maxBytes, boolean minOneMessage) {
-            TieredRead started = new TieredRead(target, new CompletableFuture<>());
-            if (tieredRead.compareAndSet(null, started)) {
+            CompletableFuture<LogReadResult> started = new CompletableFuture<>();
+            if (tieredReads.compareAndSet(target.index, null, started)) {
                 target.partition.readTiered(target.fetch.fetchOffset(), maxBytes, minOneMessage)
                         .whenComplete((read, failure) -> {
                             if (failure == null) {
-                                started.result.complete(read);
+                                started.complete(read);
                             } else {
-                                started.result.completeExceptionally(failure);
+                                started.completeExceptionally(failure);
                             }
                             run();
                         });
             }
-            TieredRead current = tieredRead.get();
-            if (current.target != target || !current.result.isDone()) {
+            CompletableFuture<LogReadResult> current = tieredReads.get(target.index);
+            if (!current.isDone()) {
                 return null;
             }
             try {
-                return current.result.join();
+                return current.join();
             } catch (CompletionException e) {
                 throw e.getCause() instanceof RuntimeException cause ? cause : e;
             }
@@ -269,7 +290,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     target.partition.addAppendWaiter(this);
                 }
             }
-            long wait = tieredRead.get() == null ? data.maxWaitMs() : Math.max(data.maxWaitMs(), TIERED_READ_MAX_WAIT_MS);
+            long wait = anyTieredRead() ? Math.max(data.maxWaitMs(), TIERED_READ_MAX_WAIT_MS) : data.maxWaitMs();
             timeout = timer.schedule(() -> tryComplete(true), wait, TimeUnit.MILLISECONDS);
             // An append that landed between the first read and the registration would otherwise be missed.
             tryComplete(false);
@@ -311,9 +332,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         }
     }
 
-    private record Target(FetchTopic topic, FetchPartition fetch, Partition partition, Errors unknownError) {
+    private record Target(int index, FetchTopic topic, FetchPartition fetch, Partition partition, Errors unknownError) {
     }
 
-    private record TieredRead(Target target, CompletableFuture<LogReadResult> result) {
-    }
 }
