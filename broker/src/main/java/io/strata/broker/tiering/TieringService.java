@@ -95,7 +95,6 @@ public final class TieringService implements AutoCloseable {
     private final LongAdder uploadedSegments = new LongAdder();
     private final LongAdder uploadedBytes = new LongAdder();
     private final LongAdder uploadFailures = new LongAdder();
-    private volatile long uploadLagBytes;
     private volatile ObjectStoreStatus status = ObjectStoreStatus.reachable(Instant.now());
     /** The image the deletion listener last saw; only the applier thread touches it after start. */
     private MetadataImage lastImage;
@@ -144,23 +143,21 @@ public final class TieringService implements AutoCloseable {
 
     private void uploadRound() throws InterruptedException {
         boolean reachable = probe();
+        if (!reachable) {
+            return;
+        }
         Map<Uuid, Boolean> enabled = new HashMap<>();
-        long lag = 0;
         for (Partition partition : partitions.partitions()) {
             TopicImage topic = metadata.image().topic(partition.topicId()).orElse(null);
             if (topic != null && enabled.computeIfAbsent(topic.topicId(), id -> tieringEnabled(topic))) {
-                if (reachable) {
-                    uploadClosedSegments(topic, partition);
-                }
-                lag += bytesToUpload(partition);
+                uploadClosedSegments(topic, partition);
             }
         }
-        uploadLagBytes = lag;
     }
 
     /**
      * Asks the store for the size of an object that never exists: a cheap request that shows whether
-     * the store answers at all. Rounds skip their uploads while it does not, and only measure the lag.
+     * the store answers at all. Rounds skip their uploads while it does not.
      */
     private boolean probe() throws InterruptedException {
         try {
@@ -206,16 +203,22 @@ public final class TieringService implements AutoCloseable {
         return status;
     }
 
-    /** Counters and gauges of uploads so far, for metrics. */
+    /** Counters of uploads so far and the upload lag now, for metrics. */
     public UploadStats uploadStats() {
-        return new UploadStats(uploadedSegments.sum(), uploadedBytes.sum(), uploadFailures.sum(), uploadLagBytes);
+        long lag = 0;
+        for (Partition partition : partitions.partitions()) {
+            if (partition.log().config().remoteStorageEnable() && !Topic.isInternal(partition.topicPartition().topic())) {
+                lag += bytesToUpload(partition);
+            }
+        }
+        return new UploadStats(uploadedSegments.sum(), uploadedBytes.sum(), uploadFailures.sum(), lag);
     }
 
     /**
      * @param segments  segments uploaded and committed
      * @param bytes     bytes of their {@code .log} files
      * @param failures  failed uploads and probes
-     * @param lagBytes  bytes of closed local segments not tiered yet, as of the last round
+     * @param lagBytes  bytes of closed local segments not tiered yet
      */
     public record UploadStats(long segments, long bytes, long failures, long lagBytes) {
     }
