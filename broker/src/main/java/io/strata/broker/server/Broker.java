@@ -126,8 +126,8 @@ public final class Broker implements AutoCloseable {
         partitions.removeOrphans(image);
         partitions.reconcile(image);
         metadata.addListener(partitions::reconcile);
-        tieringService = new TieringService(store, partitions, metadata, catalog,
-                settings.topicDefaults(), tiering, settings.dataDir().resolve("tiering-staging"), settings.cleaner(),
+        tieringService = new TieringService(store, partitions, metadata, tiering,
+                settings.dataDir().resolve("tiering-staging"), settings.cleaner(),
                 settings.dataDir().resolve("tiering-compaction"));
         started.add(tieringService);
         tieringService.start();

@@ -6,7 +6,6 @@ import io.strata.broker.cluster.MetadataResult;
 import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.compaction.CleanerSettings;
-import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.log.LogSegment;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
@@ -23,7 +22,6 @@ import io.strata.tiered.SegmentIds;
 import io.strata.tiered.SegmentUploader;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
@@ -36,9 +34,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -80,8 +76,6 @@ public final class TieringService implements AutoCloseable {
     private final RemoteKeys layout = new RemoteKeys(new ObjectKey("tiered"));
     private final PartitionManager partitions;
     private final RaftMetadataLog metadata;
-    private final TopicConfigCatalog catalog;
-    private final Map<String, String> topicDefaults;
     private final TieringSettings settings;
     private final ScheduledExecutorService thread;
     /** Runs the uploader's file checks and retries, which may block; never the waiting tiering thread. */
@@ -105,14 +99,12 @@ public final class TieringService implements AutoCloseable {
      * @param workDir    a directory of the service's own, for the segments being compacted
      */
     public TieringService(ObjectStore store, PartitionManager partitions, RaftMetadataLog metadata,
-                          TopicConfigCatalog catalog, Map<String, String> topicDefaults, TieringSettings settings,
+                          TieringSettings settings,
                           Path stagingDir, CleanerSettings cleaner, Path workDir) throws IOException {
         this.staging = new SnapshotStaging(stagingDir);
         this.store = store;
         this.partitions = partitions;
         this.metadata = metadata;
-        this.catalog = catalog;
-        this.topicDefaults = topicDefaults;
         this.settings = settings;
         this.thread = Executors.newSingleThreadScheduledExecutor(daemon("strata-tiering"));
         this.io = Executors.newFixedThreadPool(2, daemon("strata-tiering-io"));
@@ -146,10 +138,9 @@ public final class TieringService implements AutoCloseable {
         if (!reachable) {
             return;
         }
-        Map<Uuid, Boolean> enabled = new HashMap<>();
         for (Partition partition : partitions.partitions()) {
             TopicImage topic = metadata.image().topic(partition.topicId()).orElse(null);
-            if (topic != null && enabled.computeIfAbsent(topic.topicId(), id -> tieringEnabled(topic))) {
+            if (topic != null && tiered(partition)) {
                 uploadClosedSegments(topic, partition);
             }
         }
@@ -207,7 +198,7 @@ public final class TieringService implements AutoCloseable {
     public UploadStats uploadStats() {
         long lag = 0;
         for (Partition partition : partitions.partitions()) {
-            if (partition.log().config().remoteStorageEnable() && !Topic.isInternal(partition.topicPartition().topic())) {
+            if (tiered(partition)) {
                 lag += bytesToUpload(partition);
             }
         }
@@ -223,10 +214,12 @@ public final class TieringService implements AutoCloseable {
     public record UploadStats(long segments, long bytes, long failures, long lagBytes) {
     }
 
-    /** Internal topics ({@code __consumer_offsets}) stay local whatever the default says, as in Kafka. */
-    private boolean tieringEnabled(TopicImage topic) {
-        return !Topic.isInternal(topic.name()) && Boolean.parseBoolean(catalog.effective(topicDefaults, topic.configs())
-                .get(TopicConfig.REMOTE_LOG_STORAGE_ENABLE_CONFIG));
+    /**
+     * Whether the partition's topic is tiered: its effective {@code remote.storage.enable}. Internal
+     * topics ({@code __consumer_offsets}) stay local whatever the default says, as in Kafka.
+     */
+    private static boolean tiered(Partition partition) {
+        return partition.log().config().remoteStorageEnable() && !Topic.isInternal(partition.topicPartition().topic());
     }
 
     private void uploadClosedSegments(TopicImage topic, Partition partition) throws InterruptedException {
@@ -284,7 +277,7 @@ public final class TieringService implements AutoCloseable {
         }
         for (Partition partition : partitions.partitions()) {
             TopicImage topic = metadata.image().topic(partition.topicId()).orElse(null);
-            if (topic == null || !tieringEnabled(topic) || !partition.log().config().compact()) {
+            if (topic == null || !tiered(partition) || !partition.log().config().compact()) {
                 continue;
             }
             try {
@@ -351,7 +344,7 @@ public final class TieringService implements AutoCloseable {
     private void sweepRound() throws InterruptedException {
         for (Partition partition : partitions.partitions()) {
             TopicImage topic = metadata.image().topic(partition.topicId()).orElse(null);
-            if (topic == null || !tieringEnabled(topic)) {
+            if (topic == null || !tiered(partition)) {
                 continue;
             }
             int number = partition.topicPartition().partition();
