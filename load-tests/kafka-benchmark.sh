@@ -40,25 +40,16 @@ READY_TIMEOUT_S="${READY_TIMEOUT_S:-60}"        # topic creation (retried until 
 TOOL_TIMEOUT_S="${TOOL_TIMEOUT_S:-240}"         # hard limit per perf tool run
 STOP_TIMEOUT_S="${STOP_TIMEOUT_S:-20}"          # SIGTERM -> SIGKILL
 RSS_SAMPLE_INTERVAL_S="${RSS_SAMPLE_INTERVAL_S:-0.25}"
-# STRATA_JAR: the runnable Strata jar; default is the repository's build. Setting it (e.g. to a copy of an
-# older build) turns the automatic build off unless STRATA_BUILD says otherwise.
-if [[ -n "${STRATA_JAR:-}" ]]; then STRATA_BUILD="${STRATA_BUILD:-never}"; fi
-STRATA_BUILD="${STRATA_BUILD:-auto}"            # auto (build if jar missing or sources newer) | always | never
 
 # ----------------------------------------------------------------------------------------------
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
-LIB_DIR="$SCRIPT_DIR/target/lib"
-KAFKA_VERSION="4.1.1"
-STRATA_JAR="$(realpath -m "${STRATA_JAR:-$REPO_ROOT/broker/target/quarkus-app/quarkus-run.jar}")"
-RUN_ID="$(date +%Y-%m-%d-%H%M%S)"
-RESULTS_DIR="$SCRIPT_DIR/results"
+# Also sets REPO_ROOT, LIB_DIR, KAFKA_VERSION, STRATA_JAR, STRATA_BUILD, RUN_ID and RESULTS_DIR.
+# shellcheck source=lib.sh disable=SC2034  # CLASSPATH_KAFKA etc. are read by lib.sh
+source "$SCRIPT_DIR/lib.sh"
 RESULTS_FILE="$RESULTS_DIR/$RUN_ID.md"
 LOG_DIR="$SCRIPT_DIR/target/benchmark-logs/$RUN_ID"   # kept after the run (target/ is git-ignored)
 WORK_DIR=""                                            # broker data, removed on exit
 
-# shellcheck source=lib.sh disable=SC2034  # CLASSPATH_KAFKA etc. are read by lib.sh
-source "$SCRIPT_DIR/lib.sh"
 
 is_uint "$RECORDS"          || die "RECORDS must be a positive integer (got '$RECORDS')"
 is_uint "$RECORD_SIZE"      || die "RECORD_SIZE must be a positive integer (got '$RECORD_SIZE')"

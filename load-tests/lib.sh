@@ -1,9 +1,23 @@
 # shellcheck shell=bash disable=SC2034  # the P_* and C_* results are read by the sourcing script
 # Helpers shared by kafka-benchmark.sh and tiered-benchmark.sh. Sourced, not run.
 #
-# The sourcing script sets, before calling them: STARTUP_TIMEOUT_S, TOOL_TIMEOUT_S, TOOLS_JAVA_OPTS,
+# The sourcing script sets SCRIPT_DIR (this directory) before sourcing it, and, before calling them: STARTUP_TIMEOUT_S, TOOL_TIMEOUT_S, TOOLS_JAVA_OPTS,
 # WORK_DIR, CLASSPATH_KAFKA, REPO_ROOT, LOG_DIR; and the variable TOOL_PID, which run_tool fills so that
 # the script's exit trap can stop a running tool.
+
+# ----------------------------------------------------------------------------------------------
+# Layout and build settings both benchmarks share. STRATA_JAR: the runnable Strata jar; default is the
+# repository's build. Setting it (e.g. to a copy of an older build) turns the automatic build off unless
+# STRATA_BUILD says otherwise.
+# ----------------------------------------------------------------------------------------------
+REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
+LIB_DIR="$SCRIPT_DIR/target/lib"
+KAFKA_VERSION="4.1.1"
+if [[ -n "${STRATA_JAR:-}" ]]; then STRATA_BUILD="${STRATA_BUILD:-never}"; fi
+STRATA_BUILD="${STRATA_BUILD:-auto}"            # auto (build if jar missing or sources newer) | always | never
+STRATA_JAR="$(realpath -m "${STRATA_JAR:-$REPO_ROOT/broker/target/quarkus-app/quarkus-run.jar}")"
+RUN_ID="$(date +%Y-%m-%d-%H%M%S)"
+RESULTS_DIR="$SCRIPT_DIR/results"
 
 log()  { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die()  { printf '[%(%H:%M:%S)T] ERROR: %s\n' -1 "$*" >&2; exit 1; }

@@ -56,27 +56,20 @@ READY_TIMEOUT_S="${READY_TIMEOUT_S:-60}"        # topic creation, bucket answeri
 TOOL_TIMEOUT_S="${TOOL_TIMEOUT_S:-600}"         # hard limit per perf tool run
 UPLOAD_TIMEOUT_S="${UPLOAD_TIMEOUT_S:-600}"     # produce end -> every closed segment tiered and freed locally
 STOP_TIMEOUT_S="${STOP_TIMEOUT_S:-20}"          # SIGTERM -> SIGKILL
-if [[ -n "${STRATA_JAR:-}" ]]; then STRATA_BUILD="${STRATA_BUILD:-never}"; fi
-STRATA_BUILD="${STRATA_BUILD:-auto}"            # auto (build if jar missing or sources newer) | always | never
 
 # ----------------------------------------------------------------------------------------------
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
-LIB_DIR="$SCRIPT_DIR/target/lib"
+# Also sets REPO_ROOT, LIB_DIR, KAFKA_VERSION, STRATA_JAR, STRATA_BUILD, RUN_ID and RESULTS_DIR.
+# shellcheck source=lib.sh disable=SC2034  # CLASSPATH_KAFKA etc. are read by lib.sh
+source "$SCRIPT_DIR/lib.sh"
 S3PROXY_LIB_DIR="$SCRIPT_DIR/target/s3proxy-lib"
-KAFKA_VERSION="4.1.1"
 S3PROXY_VERSION="4.1.0"
-STRATA_JAR="$(realpath -m "${STRATA_JAR:-$REPO_ROOT/broker/target/quarkus-app/quarkus-run.jar}")"
-RUN_ID="$(date +%Y-%m-%d-%H%M%S)"
-RESULTS_DIR="$SCRIPT_DIR/results"
 RESULTS_FILE="$RESULTS_DIR/$RUN_ID-tiered.md"
 LOG_DIR="$SCRIPT_DIR/target/benchmark-logs/$RUN_ID-tiered"   # kept after the run (target/ is git-ignored)
 WORK_DIR=""                                                  # Strata data and the bucket, removed on exit
 TIERED_TOPIC="tiered"
 LOCAL_TOPIC="local"
 
-# shellcheck source=lib.sh disable=SC2034  # CLASSPATH_KAFKA etc. are read by lib.sh
-source "$SCRIPT_DIR/lib.sh"
 
 is_uint "$RECORDS"       || die "RECORDS must be a positive integer (got '$RECORDS')"
 is_uint "$RECORD_SIZE"   || die "RECORD_SIZE must be a positive integer (got '$RECORD_SIZE')"
