@@ -239,6 +239,6 @@ public final class S3ObjectStore implements ObjectStore {
     /** The store's URL, for log lines. */
     @Override
     public String toString() {
-        return "s3://" + settings.bucket() + (settings.prefix().isEmpty() ? "" : "/" + settings.prefix());
+        return location(keyPrefix);
     }
 }
