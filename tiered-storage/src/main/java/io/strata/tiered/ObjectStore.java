@@ -2,6 +2,7 @@ package io.strata.tiered;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -62,6 +63,11 @@ public interface ObjectStore extends AutoCloseable {
 
     /** Deletes the object; succeeds too when there is none. */
     CompletableFuture<Void> delete(ObjectKey key);
+
+    /** Deletes every object of {@code keys}, concurrently; fails if any deletion fails, once all are done. */
+    default CompletableFuture<Void> deleteAll(Collection<ObjectKey> keys) {
+        return Futures.unwrapped(CompletableFuture.allOf(keys.stream().map(this::delete).toArray(CompletableFuture[]::new)));
+    }
 
     /**
      * Every key under {@code prefix} as a segment prefix, at any depth, in {@link ObjectKey} order

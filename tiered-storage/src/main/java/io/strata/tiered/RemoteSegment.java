@@ -1,8 +1,13 @@
 package io.strata.tiered;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
+import java.io.DataInputStream;
 import java.io.DataOutput;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -108,6 +113,26 @@ public record RemoteSegment(
         out.writeLong(maxTimestamp);
         out.writeLong(sizeInBytes);
         out.writeBoolean(hasProducerSnapshot);
+    }
+
+    /** The serialized form as bytes, as metadata commands and snapshots carry it. */
+    public byte[] toBytes() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try {
+            writeTo(new DataOutputStream(bytes));
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory cannot fail", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Reads a segment from bytes that {@link #toBytes} made.
+     *
+     * @throws IOException if they hold an unknown version or invalid values, or end early
+     */
+    public static RemoteSegment fromBytes(byte[] bytes) throws IOException {
+        return readFrom(new DataInputStream(new ByteArrayInputStream(bytes)));
     }
 
     /**

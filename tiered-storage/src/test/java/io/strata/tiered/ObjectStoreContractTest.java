@@ -124,6 +124,18 @@ abstract class ObjectStoreContractTest {
     }
 
     @Test
+    void deleteAllDeletesEveryKeyGivenMissingOnesIncluded() throws Exception {
+        put("a/one", randomBytes(10));
+        put("a/two", randomBytes(10));
+        put("b/kept", randomBytes(10));
+
+        await(store.deleteAll(List.of(key("a/one"), key("a/two"), key("never/written"))));
+
+        assertThat(await(store.list(key("a")))).isEmpty();
+        assertThat(await(store.list(key("b")))).containsExactly(key("b/kept"));
+    }
+
+    @Test
     void deleteIsIdempotent() throws Exception {
         put("a/object", randomBytes(10));
 

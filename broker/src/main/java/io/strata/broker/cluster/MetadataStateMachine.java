@@ -17,11 +17,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.jboss.logging.Logger;
 import org.jgroups.raft.StateMachine;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -331,7 +327,7 @@ public final class MetadataStateMachine implements StateMachine {
     private static RemoteSegment readSegment(Uuid topicId, int partition, byte[] bytes) throws IOException {
         RemoteSegment segment;
         try {
-            segment = RemoteSegment.readFrom(new DataInputStream(new ByteArrayInputStream(bytes)));
+            segment = RemoteSegment.fromBytes(bytes);
         } catch (IOException e) {
             throw new IOException("Invalid remote segment: " + e.getMessage(), e);
         }
@@ -387,9 +383,7 @@ public final class MetadataStateMachine implements StateMachine {
             for (RemoteManifest manifest : topic.getValue().values()) {
                 for (RemoteSegment segment : manifest.segments()) {
                     MetadataCodec.writeUuid(out, topic.getKey());
-                    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-                    segment.writeTo(new DataOutputStream(bytes));
-                    MetadataCodec.writeBytes(out, bytes.toByteArray());
+                    MetadataCodec.writeBytes(out, segment.toBytes());
                 }
             }
         }
@@ -447,8 +441,7 @@ public final class MetadataStateMachine implements StateMachine {
             int remoteCount = MetadataCodec.checkLength(in.readInt());
             for (int i = 0; i < remoteCount; i++) {
                 Uuid topicId = MetadataCodec.readUuid(in);
-                RemoteSegment segment = RemoteSegment.readFrom(
-                        new DataInputStream(new ByteArrayInputStream(MetadataCodec.readBytes(in))));
+                RemoteSegment segment = RemoteSegment.fromBytes(MetadataCodec.readBytes(in));
                 segments.computeIfAbsent(topicId, id -> new HashMap<>())
                         .computeIfAbsent(segment.partition().partition(), p -> new ArrayList<>()).add(segment);
             }

@@ -25,8 +25,6 @@ import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -38,7 +36,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -245,12 +242,7 @@ final class RemoteLogCleaner {
 
     private void commit(Partition partition, List<RemoteSegment> removed, List<RemoteSegment> added)
             throws IOException, ExecutionException, InterruptedException {
-        List<byte[]> serialized = new ArrayList<>();
-        for (RemoteSegment segment : added) {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-            segment.writeTo(new DataOutputStream(bytes));
-            serialized.add(bytes.toByteArray());
-        }
+        List<byte[]> serialized = added.stream().map(RemoteSegment::toBytes).toList();
         MetadataResult result = metadata.submit(new UpdateRemoteLog(partition.topicId(),
                 partition.topicPartition().partition(), 0, removed.stream().map(RemoteSegment::segmentId).toList(),
                 serialized)).get();
@@ -261,14 +253,8 @@ final class RemoteLogCleaner {
     }
 
     private void deleteObjects(List<RemoteSegment> segments) {
-        List<CompletableFuture<Void>> deletions = new ArrayList<>();
-        for (RemoteSegment segment : segments) {
-            for (ObjectKey key : segment.keys()) {
-                deletions.add(store.delete(key));
-            }
-        }
         try {
-            CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new)).get();
+            store.deleteAll(segments.stream().flatMap(segment -> segment.keys().stream()).toList()).get();
         } catch (ExecutionException e) {
             LOG.warnf("Cannot delete uncommitted compacted segments; the orphan sweeper will: %s", e.getCause());
         } catch (InterruptedException e) {

@@ -26,8 +26,6 @@ import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -259,11 +257,9 @@ public final class TieringService implements AutoCloseable {
     /** Commits an uploaded segment; one the metadata refuses (its topic was deleted) is deleted again. */
     private void commit(Uuid topicId, int partition, RemoteSegment segment)
             throws IOException, ExecutionException, InterruptedException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        segment.writeTo(new DataOutputStream(bytes));
-        MetadataResult result = await(metadata.submit(new AddRemoteSegment(topicId, partition, bytes.toByteArray())));
+        MetadataResult result = await(metadata.submit(new AddRemoteSegment(topicId, partition, segment.toBytes())));
         if (result.isError()) {
-            deleteAll(segment.keys());
+            await(store.deleteAll(segment.keys()));
             throw new IOException("the metadata refused the segment: " + result.message());
         }
         LOG.debugf("Tiered offsets %d to %d of %s", segment.baseOffset(), segment.lastOffset(), segment.partition());
@@ -316,7 +312,8 @@ public final class TieringService implements AutoCloseable {
                         .toList();
                 if (!removed.isEmpty()) {
                     thread.schedule(() -> guarded("deleting removed tiered segments of " + topic.name(),
-                            () -> deleteAll(removed)), settings.removedSegmentDeleteDelay().toMillis(), TimeUnit.MILLISECONDS);
+                            () -> await(store.deleteAll(removed))), settings.removedSegmentDeleteDelay().toMillis(),
+                            TimeUnit.MILLISECONDS);
                 }
             }
         }
@@ -329,14 +326,10 @@ public final class TieringService implements AutoCloseable {
             remoteCleaner.forget(new TopicPartition(topic.name(), partition));
             keys.addAll(await(store.list(layout.partitionPrefix(remotePartition(topic, partition)))));
         }
-        deleteAll(keys);
+        await(store.deleteAll(keys));
         if (!keys.isEmpty()) {
             LOG.infof("Deleted the %d tiered objects of deleted topic %s", keys.size(), topic.name());
         }
-    }
-
-    private void deleteAll(List<ObjectKey> keys) throws ExecutionException, InterruptedException {
-        await(CompletableFuture.allOf(keys.stream().map(store::delete).toArray(CompletableFuture[]::new)));
     }
 
     // ---- orphans ----

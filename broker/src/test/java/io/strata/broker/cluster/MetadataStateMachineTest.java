@@ -224,10 +224,8 @@ class MetadataStateMachineTest {
                 baseOffset, lastOffset, 1_000L, 4096, false);
     }
 
-    private static AddRemoteSegment add(TopicImage topic, RemoteSegment segment) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        segment.writeTo(new DataOutputStream(bytes));
-        return new AddRemoteSegment(topic.topicId(), segment.partition().partition(), bytes.toByteArray());
+    private static AddRemoteSegment add(TopicImage topic, RemoteSegment segment) {
+        return new AddRemoteSegment(topic.topicId(), segment.partition().partition(), segment.toBytes());
     }
 
     @Test
@@ -258,7 +256,7 @@ class MetadataStateMachineTest {
                                           List<RemoteSegment> added) throws IOException {
         List<byte[]> bytes = new ArrayList<>();
         for (RemoteSegment segment : added) {
-            bytes.add(add(topic, segment).remoteSegment());
+            bytes.add(segment.toBytes());
         }
         return new UpdateRemoteLog(topic.topicId(), partition, start,
                 removed.stream().map(RemoteSegment::segmentId).toList(), bytes);
