@@ -102,11 +102,8 @@ public final class LogCleaner {
                 oldestDirtyTimestamp = Math.min(oldestDirtyTimestamp, firstBatchTimestamp(segment));
             }
         }
-        double ratio = totalBytes == 0 ? 0 : (double) dirtyBytes / totalBytes;
-        boolean dirtyEnough = dirtyBytes > 0 && ratio > config.minCleanableDirtyRatio();
-        boolean overdue = dirtyBytes > 0 && oldestDirtyTimestamp < now - config.maxCompactionLagMs();
-        boolean tombstonesExpired = cleanable > 0 && tombstoneHorizons.getOrDefault(log.topicPartition(), Long.MAX_VALUE) <= now;
-        if (!dirtyEnough && !overdue && !tombstonesExpired) {
+        long horizon = cleanable > 0 ? tombstoneHorizons.getOrDefault(log.topicPartition(), Long.MAX_VALUE) : Long.MAX_VALUE;
+        if (!isDue(config, now, totalBytes, dirtyBytes, oldestDirtyTimestamp, horizon)) {
             return Result.notDue(firstDirty);
         }
 
@@ -159,6 +156,23 @@ public final class LogCleaner {
         LOG.debugf("Compacted %s: offsets %d to %d mapped (%d keys), %d segments rewritten, %d bytes to %d",
                 log.topicPartition(), firstDirty, mappedEnd, map.size(), rewritten, before, after);
         return new Result(true, firstDirty, mappedEnd, rewritten, before, after);
+    }
+
+    /**
+     * Whether a log's cleanable part is due for compaction: its dirty share of the bytes is above
+     * {@code min.cleanable.dirty.ratio} (strictly, as in Kafka), its oldest dirty record is older than
+     * {@code max.compaction.lag.ms}, or a kept tombstone's delete horizon has passed.
+     *
+     * @param totalBytes       bytes of the cleanable part
+     * @param dirtyBytes       bytes of it not compacted yet
+     * @param oldestDirtyTimestamp timestamp of the oldest dirty record, {@link Long#MAX_VALUE} if unknown
+     * @param tombstoneHorizon earliest delete horizon of a tombstone kept, {@link Long#MAX_VALUE} if none
+     */
+    public static boolean isDue(LogConfig config, long now, long totalBytes, long dirtyBytes, long oldestDirtyTimestamp,
+                                long tombstoneHorizon) {
+        boolean dirtyEnough = dirtyBytes > 0 && (double) dirtyBytes / totalBytes > config.minCleanableDirtyRatio();
+        boolean overdue = dirtyBytes > 0 && oldestDirtyTimestamp < now - config.maxCompactionLagMs();
+        return dirtyEnough || overdue || tombstoneHorizon <= now;
     }
 
     /** Forgets what it knew of a partition (deleted, or no longer led here). */

@@ -4,6 +4,7 @@ import io.strata.broker.cluster.MetadataCommand.UpdateRemoteLog;
 import io.strata.broker.cluster.MetadataResult;
 import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.compaction.CompactionFilter;
+import io.strata.broker.compaction.LogCleaner;
 import io.strata.broker.compaction.OffsetMap;
 import io.strata.broker.compaction.SegmentCompactor;
 import io.strata.broker.log.LogConfig;
@@ -194,10 +195,8 @@ final class RemoteLogCleaner {
                 oldestDirty = Math.min(oldestDirty, segment.maxTimestamp() < 0 ? Long.MAX_VALUE : segment.maxTimestamp());
             }
         }
-        boolean dirtyEnough = dirty > 0 && (double) dirty / total > config.minCleanableDirtyRatio();
-        boolean overdue = dirty > 0 && oldestDirty < now - config.maxCompactionLagMs();
-        boolean tombstonesExpired = !cleanable.isEmpty() && tombstoneHorizons.getOrDefault(tp, Long.MAX_VALUE) <= now;
-        return dirtyEnough || overdue || tombstonesExpired;
+        long horizon = cleanable.isEmpty() ? Long.MAX_VALUE : tombstoneHorizons.getOrDefault(tp, Long.MAX_VALUE);
+        return LogCleaner.isDue(config, now, total, dirty, oldestDirty, horizon);
     }
 
     /** Uploads the compacted copy of {@code segment}, or nothing if compaction would not change it. */
