@@ -1,24 +1,16 @@
 package io.strata.broker.log;
 
-import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CorruptRecordException;
-import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.record.DefaultRecordBatch;
 import org.apache.kafka.common.record.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
-import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.utils.BufferSupplier;
-import org.apache.kafka.common.utils.CloseableIterator;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
@@ -79,6 +71,7 @@ public final class PartitionLog implements Closeable {
     private final Object flushLock = new Object();
     private final ArrayDeque<RetiredSegment> retired = new ArrayDeque<>(); // guarded by this
     private final LoadSummary loadSummary;
+    private final LogValidator validator;
 
     private volatile LogConfig config;
     private volatile OffsetMetadata logEndOffsetMetadata;
@@ -94,6 +87,7 @@ public final class PartitionLog implements Closeable {
         this.topicPartition = topicPartition;
         this.config = config;
         this.time = time;
+        this.validator = new LogValidator(topicPartition);
         this.producerState = new ProducerStateManager(dir, topicPartition);
         this.recoveryPointFile = new OffsetCheckpointFile(dir.resolve(LogFiles.RECOVERY_POINT_FILE));
         this.logStartOffsetFile = new OffsetCheckpointFile(dir.resolve(LogFiles.LOG_START_OFFSET_FILE));
@@ -316,18 +310,13 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
-     * Validates every batch, then appends them all or none. Assigns offsets from the log end offset and,
-     * for LogAppendTime, the broker time, by rewriting the batch headers in {@code records}' buffer.
-     * A retry of one of a producer's last 5 batches appends nothing and returns the original offsets.
+     * Validates every batch ({@link LogValidator}), then appends them all or none. Assigns offsets from the
+     * log end offset and, for LogAppendTime, the broker time, by rewriting the batch headers in
+     * {@code records}' buffer. A retry of one of a producer's last 5 batches appends nothing and returns
+     * the original offsets.
      *
      * @param leaderEpoch stamped on every batch, unless {@link RecordBatch#NO_PARTITION_LEADER_EPOCH}
-     * @throws InvalidRecordException      not magic v2, no batch, unknown compression, bad record count or
-     *                                     offset delta, negative sequence, a control or transactional batch,
-     *                                     a record without a key in a compacted log
-     * @throws CorruptRecordException      CRC mismatch, malformed batch, trailing bytes
-     * @throws RecordTooLargeException     a batch is larger than {@code max.message.bytes}
-     * @throws RecordBatchTooLargeException the request is larger than {@code segment.bytes}
-     * @throws InvalidTimestampException   a CreateTime timestamp outside the configured bounds
+     * @throws org.apache.kafka.common.errors.ApiException any refusal of {@link LogValidator#validate}
      * @throws org.apache.kafka.common.errors.InvalidProducerEpochException an epoch older than the producer's
      * @throws org.apache.kafka.common.errors.OutOfOrderSequenceException a sequence gap, or a new epoch not at 0
      * @throws KafkaStorageException       I/O failure; the log is then offline
@@ -336,7 +325,7 @@ public final class PartitionLog implements Closeable {
         ensureUsable();
         LogConfig config = this.config;
         long now = time.milliseconds();
-        List<MutableRecordBatch> batches = validate(records, config, now);
+        List<MutableRecordBatch> batches = validator.validate(records, config, now);
         boolean logAppendTime = config.logAppendTime();
         long firstOffset = logEndOffsetMetadata.messageOffset();
 
@@ -395,94 +384,6 @@ public final class PartitionLog implements Closeable {
         deleteRetiredSegments(now, false);
         return new AppendResult(firstOffset, lastOffset, logAppendTime ? now : RecordBatch.NO_TIMESTAMP,
                 logStartOffset, false);
-    }
-
-    private List<MutableRecordBatch> validate(MemoryRecords records, LogConfig config, long now) {
-        List<MutableRecordBatch> batches = new ArrayList<>();
-        long bytes = 0;
-        for (MutableRecordBatch batch : records.batches()) {
-            if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
-                throw new InvalidRecordException("Batch magic " + batch.magic() + " in a produce to " + topicPartition
-                        + " is not supported; only v2 is");
-            }
-            if (batch.sizeInBytes() > config.maxMessageBytes()) {
-                throw new RecordTooLargeException("Batch of " + batch.sizeInBytes() + " bytes in a produce to "
-                        + topicPartition + " exceeds max.message.bytes " + config.maxMessageBytes());
-            }
-            batch.ensureValid();
-            try {
-                batch.compressionType();
-            } catch (IllegalArgumentException e) {
-                throw new InvalidRecordException("Batch in a produce to " + topicPartition + ": " + e.getMessage());
-            }
-            Integer count = batch.countOrNull();
-            if (count == null || count <= 0 || batch.lastOffset() - batch.baseOffset() != count - 1L) {
-                throw new InvalidRecordException("Batch in a produce to " + topicPartition + " has " + count
-                        + " records but offset delta " + (batch.lastOffset() - batch.baseOffset()));
-            }
-            if (batch.isControlBatch()) {
-                throw new InvalidRecordException("Clients may not write control batches to " + topicPartition);
-            }
-            if (batch.isTransactional()) {
-                throw new InvalidRecordException("Transactional batches are not supported (" + topicPartition + ")");
-            }
-            if (batch.hasProducerId() && batch.baseSequence() < 0) {
-                throw new InvalidRecordException("Idempotent batch in a produce to " + topicPartition
-                        + " has sequence " + batch.baseSequence());
-            }
-            if (config.compact()) {
-                requireKeys(batch);
-            }
-            if (!config.logAppendTime()) {
-                if (batch instanceof DefaultRecordBatch defaultBatch) {
-                    checkTimestamp(defaultBatch.baseTimestamp(), config, now);
-                }
-                checkTimestamp(batch.maxTimestamp(), config, now);
-            }
-            bytes += batch.sizeInBytes();
-            batches.add(batch);
-        }
-        if (batches.isEmpty()) {
-            throw new InvalidRecordException("Produce to " + topicPartition + " holds no record batch");
-        }
-        if (bytes != records.sizeInBytes()) {
-            throw new CorruptRecordException("Produce to " + topicPartition + " has " + (records.sizeInBytes() - bytes)
-                    + " bytes after its last whole batch");
-        }
-        if (bytes > config.segmentBytes()) {
-            throw new RecordBatchTooLargeException("Produce of " + bytes + " bytes to " + topicPartition
-                    + " exceeds segment.bytes " + config.segmentBytes());
-        }
-        return batches;
-    }
-
-    /** Compaction keeps the latest record per key, so a record without one has no place in a compacted log (Kafka's rule). */
-    private void requireKeys(MutableRecordBatch batch) {
-        try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
-            while (records.hasNext()) {
-                if (!records.next().hasKey()) {
-                    throw new InvalidRecordException("Compacted topic cannot accept message without key in topic "
-                            + "partition " + topicPartition + ".");
-                }
-            }
-        }
-    }
-
-    /** Bounds the first and the max timestamp of a batch; records in between are not decoded. */
-    private void checkTimestamp(long timestamp, LogConfig config, long now) {
-        if (timestamp == RecordBatch.NO_TIMESTAMP) {
-            return;
-        }
-        if (timestamp < now - config.messageTimestampBeforeMaxMs()) {
-            throw new InvalidTimestampException("Timestamp " + timestamp + " in a produce to " + topicPartition
-                    + " is more than message.timestamp.before.max.ms " + config.messageTimestampBeforeMaxMs()
-                    + " before the broker time " + now);
-        }
-        long afterMax = config.messageTimestampAfterMaxMs();
-        if (afterMax < Long.MAX_VALUE - now && timestamp > now + afterMax) {
-            throw new InvalidTimestampException("Timestamp " + timestamp + " in a produce to " + topicPartition
-                    + " is more than message.timestamp.after.max.ms " + afterMax + " after the broker time " + now);
-        }
     }
 
     private LogSegment maybeRoll(LogSegment active, LogConfig config, int messagesSize, long maxTimestamp,

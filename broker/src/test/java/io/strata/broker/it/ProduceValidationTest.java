@@ -83,6 +83,16 @@ class ProduceValidationTest {
     }
 
     @Test
+    void aTransactionalBatchIsRefusedAsATransaction() throws Exception {
+        long before = endOffset();
+        ProduceResponseData.PartitionProduceResponse response = produce((short) 1,
+                MemoryRecords.withTransactionalRecords(Compression.NONE, 7L, (short) 0, 0,
+                        new SimpleRecord("txn".getBytes())));
+        assertThat(response.errorCode()).isEqualTo(Errors.INVALID_TXN_STATE.code());
+        assertThat(endOffset()).isEqualTo(before);
+    }
+
+    @Test
     void anUnknownAcksValueIsRefused() throws Exception {
         ProduceResponseData.PartitionProduceResponse response = produce((short) 2,
                 MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("v".getBytes())));

@@ -6,6 +6,7 @@ import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.InvalidTimestampException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
@@ -301,7 +302,7 @@ class PartitionLogTest {
         assertThatThrownBy(() -> log.append(batch(now + 5000, "future"))).isInstanceOf(InvalidTimestampException.class);
         assertThatThrownBy(() -> log.append(batch(now - 5000, "past"))).isInstanceOf(InvalidTimestampException.class);
         assertThatThrownBy(() -> log.append(MemoryRecords.withTransactionalRecords(Compression.NONE, PID, (short) 0, 0,
-                TestRecords.simple(now, "txn")))).isInstanceOf(InvalidRecordException.class);
+                TestRecords.simple(now, "txn")))).isInstanceOf(InvalidTxnStateException.class);
         assertThat(log.logEndOffset()).isZero();
         assertThat(log.append(batch(now + 1000, "ok")).firstOffset()).isZero();
     }

@@ -18,7 +18,6 @@ import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
-import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.jboss.logging.Logger;
 
@@ -30,8 +29,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
- * Produce: validates and appends each partition's record batches as they came, with broker-assigned
- * offsets. acks=0 sends no response; acks=1 answers after the append; acks=-1 also waits for fsync
+ * Produce: appends each partition's record batches as they came, with broker-assigned offsets; the
+ * partition log validates them (its {@code LogValidator}), and a refusal is the partition's error code. acks=0 sends no response; acks=1 answers after the append; acks=-1 also waits for fsync
  * when the broker is set to fsync before acknowledging (on a single node the append is the whole
  * in-sync replica set).
  */
@@ -120,12 +119,6 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             // Retriable: producers keep their records and retry until space is freed or their delivery timeout.
             fail(response, Errors.KAFKA_STORAGE_ERROR, full.get());
             return;
-        }
-        for (RecordBatch batch : records.batches()) {
-            if (batch.isTransactional() || batch.isControlBatch()) {
-                fail(response, Errors.INVALID_TXN_STATE, "transactional produce is not supported yet");
-                return;
-            }
         }
         try {
             AppendResult result = partition.append(records);

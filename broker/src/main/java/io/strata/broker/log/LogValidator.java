@@ -1,0 +1,138 @@
+package io.strata.broker.log;
+
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.record.DefaultRecordBatch;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.MutableRecordBatch;
+import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.utils.BufferSupplier;
+import org.apache.kafka.common.utils.CloseableIterator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The checks a produced set of record batches must pass before a {@link PartitionLog} appends it, each
+ * refusal an exception that maps to Kafka's error code for it: the batches must be whole, v2, within
+ * the size limits, with a valid CRC, a known compression, a record count matching their offsets,
+ * timestamps within the configured bounds (CreateTime only), keys on every record of a compacted log,
+ * and no transactions. Records are decoded only for the key check; everything else reads batch headers.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class LogValidator {
+
+    private final TopicPartition topicPartition;
+
+    public LogValidator(TopicPartition topicPartition) {
+        this.topicPartition = topicPartition;
+    }
+
+    /**
+     * Checks every batch of {@code records} against {@code config} at broker time {@code now}.
+     *
+     * @return the batches, in order, ready to have their offsets assigned
+     * @throws InvalidTxnStateException      a transactional or control batch: transactions are not supported
+     * @throws InvalidRecordException        not magic v2, no batch, unknown compression, bad record count or
+     *                                       offset delta, negative sequence, a record without a key in a
+     *                                       compacted log
+     * @throws CorruptRecordException        CRC mismatch, malformed batch, trailing bytes
+     * @throws RecordTooLargeException       a batch is larger than {@code max.message.bytes}
+     * @throws RecordBatchTooLargeException  the whole set is larger than {@code segment.bytes}
+     * @throws InvalidTimestampException     a CreateTime timestamp outside the configured bounds
+     */
+    public List<MutableRecordBatch> validate(MemoryRecords records, LogConfig config, long now) {
+        List<MutableRecordBatch> batches = new ArrayList<>();
+        long bytes = 0;
+        for (MutableRecordBatch batch : records.batches()) {
+            // First, as before any other check: a transactional producer needs to hear that it is the
+            // transaction that is refused, not some detail of its batch.
+            if (batch.isTransactional() || batch.isControlBatch()) {
+                throw new InvalidTxnStateException("Transactional produce to " + topicPartition
+                        + " is not supported yet");
+            }
+            if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
+                throw new InvalidRecordException("Batch magic " + batch.magic() + " in a produce to " + topicPartition
+                        + " is not supported; only v2 is");
+            }
+            if (batch.sizeInBytes() > config.maxMessageBytes()) {
+                throw new RecordTooLargeException("Batch of " + batch.sizeInBytes() + " bytes in a produce to "
+                        + topicPartition + " exceeds max.message.bytes " + config.maxMessageBytes());
+            }
+            batch.ensureValid();
+            try {
+                batch.compressionType();
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRecordException("Batch in a produce to " + topicPartition + ": " + e.getMessage());
+            }
+            Integer count = batch.countOrNull();
+            if (count == null || count <= 0 || batch.lastOffset() - batch.baseOffset() != count - 1L) {
+                throw new InvalidRecordException("Batch in a produce to " + topicPartition + " has " + count
+                        + " records but offset delta " + (batch.lastOffset() - batch.baseOffset()));
+            }
+            if (batch.hasProducerId() && batch.baseSequence() < 0) {
+                throw new InvalidRecordException("Idempotent batch in a produce to " + topicPartition
+                        + " has sequence " + batch.baseSequence());
+            }
+            if (config.compact()) {
+                requireKeys(batch);
+            }
+            if (!config.logAppendTime()) {
+                if (batch instanceof DefaultRecordBatch defaultBatch) {
+                    checkTimestamp(defaultBatch.baseTimestamp(), config, now);
+                }
+                checkTimestamp(batch.maxTimestamp(), config, now);
+            }
+            bytes += batch.sizeInBytes();
+            batches.add(batch);
+        }
+        if (batches.isEmpty()) {
+            throw new InvalidRecordException("Produce to " + topicPartition + " holds no record batch");
+        }
+        if (bytes != records.sizeInBytes()) {
+            throw new CorruptRecordException("Produce to " + topicPartition + " has " + (records.sizeInBytes() - bytes)
+                    + " bytes after its last whole batch");
+        }
+        if (bytes > config.segmentBytes()) {
+            throw new RecordBatchTooLargeException("Produce of " + bytes + " bytes to " + topicPartition
+                    + " exceeds segment.bytes " + config.segmentBytes());
+        }
+        return batches;
+    }
+
+    /** Compaction keeps the latest record per key, so a record without one has no place in a compacted log (Kafka's rule). */
+    private void requireKeys(MutableRecordBatch batch) {
+        try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
+            while (records.hasNext()) {
+                if (!records.next().hasKey()) {
+                    throw new InvalidRecordException("Compacted topic cannot accept message without key in topic "
+                            + "partition " + topicPartition + ".");
+                }
+            }
+        }
+    }
+
+    /** Bounds the first and the max timestamp of a batch; records in between are not decoded. */
+    private void checkTimestamp(long timestamp, LogConfig config, long now) {
+        if (timestamp == RecordBatch.NO_TIMESTAMP) {
+            return;
+        }
+        if (timestamp < now - config.messageTimestampBeforeMaxMs()) {
+            throw new InvalidTimestampException("Timestamp " + timestamp + " in a produce to " + topicPartition
+                    + " is more than message.timestamp.before.max.ms " + config.messageTimestampBeforeMaxMs()
+                    + " before the broker time " + now);
+        }
+        long afterMax = config.messageTimestampAfterMaxMs();
+        if (afterMax < Long.MAX_VALUE - now && timestamp > now + afterMax) {
+            throw new InvalidTimestampException("Timestamp " + timestamp + " in a produce to " + topicPartition
+                    + " is more than message.timestamp.after.max.ms " + afterMax + " after the broker time " + now);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package io.strata.broker.log;
+
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.EndTransactionMarker;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.MutableRecordBatch;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.utils.Crc32C;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static io.strata.broker.log.TestRecords.batch;
+import static io.strata.broker.log.TestRecords.payload;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Each refusal of a produced set of batches, with the Kafka error code a client gets for it. */
+class LogValidatorTest {
+
+    private static final TopicPartition TP = new TopicPartition("payments", 3);
+    private static final long NOW = 1_700_000_000_000L;
+    private static final long PID = 42;
+
+    // Byte offsets of the v2 batch header fields the tests damage (Kafka's DefaultRecordBatch layout).
+    private static final int CRC_OFFSET = 17;
+    private static final int ATTRIBUTES_OFFSET = 21;
+    private static final int BASE_SEQUENCE_OFFSET = 53;
+    private static final int RECORDS_COUNT_OFFSET = 57;
+
+    private final LogValidator validator = new LogValidator(TP);
+
+    private static LogConfig config(Object... keyValues) {
+        return TestLogConfigs.with(keyValues);
+    }
+
+    /** Writes {@code value} at {@code offset} of the batch header and stamps a CRC matching the change. */
+    private static MemoryRecords withHeaderField(MemoryRecords records, int offset, int size, int value) {
+        ByteBuffer buffer = records.buffer();
+        if (size == 2) {
+            buffer.putShort(offset, (short) value);
+        } else {
+            buffer.putInt(offset, value);
+        }
+        long crc = Crc32C.compute(buffer, ATTRIBUTES_OFFSET, buffer.limit() - ATTRIBUTES_OFFSET);
+        buffer.putInt(CRC_OFFSET, (int) crc);
+        return MemoryRecords.readableRecords(buffer);
+    }
+
+    private void assertRefused(MemoryRecords records, LogConfig config, Class<? extends Exception> type, Errors error) {
+        assertThatThrownBy(() -> validator.validate(records, config, NOW))
+                .isInstanceOf(type)
+                .hasMessageContaining(TP.toString())
+                .satisfies(e -> assertThat(Errors.forException(e)).isEqualTo(error));
+    }
+
+    @Test
+    void aValidSetPassesWithItsBatchesInOrder() {
+        MemoryRecords two = MemoryRecords.readableRecords(ByteBuffer.allocate(1024)
+                .put(batch(NOW, "a", "b").buffer()).put(batch(NOW, "c").buffer()).flip());
+
+        List<MutableRecordBatch> batches = validator.validate(two, config(), NOW);
+
+        assertThat(batches).hasSize(2);
+        assertThat(batches.get(0).countOrNull()).isEqualTo(2);
+        assertThat(batches.get(1).countOrNull()).isEqualTo(1);
+    }
+
+    @Test
+    void transactionalAndControlBatchesAreRefusedAsTransactions() {
+        assertRefused(MemoryRecords.withTransactionalRecords(Compression.NONE, PID, (short) 0, 0,
+                TestRecords.simple(NOW, "txn")), config(), InvalidTxnStateException.class, Errors.INVALID_TXN_STATE);
+        assertRefused(MemoryRecords.withEndTransactionMarker(NOW, PID, (short) 0,
+                        new EndTransactionMarker(ControlRecordType.COMMIT, 0)),
+                config(), InvalidTxnStateException.class, Errors.INVALID_TXN_STATE);
+    }
+
+    @Test
+    void onlyMagicV2IsAccepted() {
+        assertRefused(MemoryRecords.withRecords(RecordBatch.MAGIC_VALUE_V1, Compression.NONE,
+                TestRecords.simple(NOW, "old")), config(), InvalidRecordException.class, Errors.INVALID_RECORD);
+    }
+
+    @Test
+    void aBatchAboveMaxMessageBytesIsTooLarge() {
+        assertRefused(batch(NOW, payload(300, 'x')), config(LogConfig.MAX_MESSAGE_BYTES, 200),
+                RecordTooLargeException.class, Errors.MESSAGE_TOO_LARGE);
+    }
+
+    @Test
+    void aSetAboveSegmentBytesIsARecordBatchTooLarge() {
+        MemoryRecords three = MemoryRecords.readableRecords(ByteBuffer.allocate(1024)
+                .put(batch(NOW, payload(100, 'a')).buffer()).put(batch(NOW, payload(100, 'b')).buffer())
+                .put(batch(NOW, payload(100, 'c')).buffer()).flip());
+        assertRefused(three, config(LogConfig.SEGMENT_BYTES, 300), RecordBatchTooLargeException.class,
+                Errors.RECORD_LIST_TOO_LARGE);
+    }
+
+    @Test
+    void aCrcMismatchIsCorrupt() {
+        MemoryRecords records = batch(NOW, "value");
+        int last = records.sizeInBytes() - 1;
+        records.buffer().put(last, (byte) (records.buffer().get(last) ^ 0xff));
+        assertThatThrownBy(() -> validator.validate(records, config(), NOW))
+                .isInstanceOf(CorruptRecordException.class)
+                .satisfies(e -> assertThat(Errors.forException(e)).isEqualTo(Errors.CORRUPT_MESSAGE));
+    }
+
+    @Test
+    void bytesAfterTheLastWholeBatchAreCorrupt() {
+        MemoryRecords good = batch(NOW, "good");
+        MemoryRecords trailing = MemoryRecords.readableRecords(
+                ByteBuffer.allocate(good.sizeInBytes() + 5).put(good.buffer()).position(0));
+        assertRefused(trailing, config(), CorruptRecordException.class, Errors.CORRUPT_MESSAGE);
+    }
+
+    @Test
+    void aSetWithoutBatchesIsInvalid() {
+        assertRefused(MemoryRecords.EMPTY, config(), InvalidRecordException.class, Errors.INVALID_RECORD);
+    }
+
+    @Test
+    void anUnknownCompressionIsInvalid() {
+        assertRefused(withHeaderField(batch(NOW, "v"), ATTRIBUTES_OFFSET, 2, 7), config(),
+                InvalidRecordException.class, Errors.INVALID_RECORD);
+    }
+
+    @Test
+    void aRecordCountNotMatchingTheOffsetDeltaIsInvalid() {
+        assertRefused(withHeaderField(batch(NOW, "one"), RECORDS_COUNT_OFFSET, 4, 2), config(),
+                InvalidRecordException.class, Errors.INVALID_RECORD);
+    }
+
+    @Test
+    void anIdempotentBatchWithoutASequenceIsInvalid() {
+        // kafka-clients refuses to build such a batch, so the sequence is written over a valid one.
+        assertRefused(withHeaderField(TestRecords.idempotent(PID, (short) 0, 0, NOW, "v"), BASE_SEQUENCE_OFFSET, 4,
+                RecordBatch.NO_SEQUENCE), config(), InvalidRecordException.class, Errors.INVALID_RECORD);
+    }
+
+    @Test
+    void aCompactedLogRefusesARecordWithoutAKey() {
+        byte[] value = "v".getBytes(StandardCharsets.UTF_8);
+        MemoryRecords mixed = MemoryRecords.withRecords(Compression.gzip().build(),
+                new SimpleRecord(NOW, "k".getBytes(StandardCharsets.UTF_8), value), new SimpleRecord(NOW, null, value));
+        LogConfig compacted = config(LogConfig.CLEANUP_POLICY, "compact");
+
+        assertThatThrownBy(() -> validator.validate(mixed, compacted, NOW)).isInstanceOf(InvalidRecordException.class)
+                .hasMessage("Compacted topic cannot accept message without key in topic partition " + TP + ".");
+        assertThat(validator.validate(MemoryRecords.withRecords(Compression.NONE,
+                new SimpleRecord(NOW, "k".getBytes(StandardCharsets.UTF_8), value)), compacted, NOW)).hasSize(1);
+    }
+
+    @Test
+    void createTimeTimestampsOutsideTheBoundsAreInvalid() {
+        LogConfig bounded = config(LogConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS, 1000,
+                LogConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS, 1000);
+        assertRefused(batch(NOW + 1001, "future"), bounded, InvalidTimestampException.class, Errors.INVALID_TIMESTAMP);
+        assertRefused(batch(NOW - 1001, "past"), bounded, InvalidTimestampException.class, Errors.INVALID_TIMESTAMP);
+        assertThat(validator.validate(batch(NOW + 1000, "edge"), bounded, NOW)).hasSize(1);
+    }
+
+    @Test
+    void logAppendTimeIgnoresTheProducersTimestamps() {
+        LogConfig appendTime = config(LogConfig.MESSAGE_TIMESTAMP_TYPE, "LogAppendTime",
+                LogConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS, 1000);
+        assertThat(validator.validate(batch(NOW - 10_000, "stale clock"), appendTime, NOW)).hasSize(1);
+    }
+}
