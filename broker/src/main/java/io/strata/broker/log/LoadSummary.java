@@ -1,7 +1,7 @@
 package io.strata.broker.log;
 
 /**
- * What {@link PartitionLog#open} found and repaired.
+ * What {@link LogLoader} found and repaired when it opened a log.
  *
  * @param cleanShutdown      the clean-shutdown marker was present, so segments were trusted unscanned
  * @param segments           segments in the log after loading

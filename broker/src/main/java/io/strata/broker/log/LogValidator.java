@@ -12,6 +12,7 @@ import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.utils.BufferSupplier;
 import org.apache.kafka.common.utils.CloseableIterator;
 
@@ -24,6 +25,7 @@ import java.util.List;
  * the size limits, with a valid CRC, a known compression, a record count matching their offsets,
  * timestamps within the configured bounds (CreateTime only), keys on every record of a compacted log,
  * and no transactions. Records are decoded only for the key check; everything else reads batch headers.
+ * Once accepted, the batches get their offsets through {@link #assignOffsets}, as in Kafka's LogValidator.
  *
  * <p>Immutable and thread-safe.
  */
@@ -105,6 +107,29 @@ public final class LogValidator {
                     + " exceeds segment.bytes " + config.segmentBytes());
         }
         return batches;
+    }
+
+    /**
+     * Stamps validated batches with the offsets the log assigns them, from {@code firstOffset} on, by
+     * rewriting their headers in place (the CRC does not cover the fields written).
+     *
+     * @param logAppendTime the broker time to stamp as every batch's LogAppendTime, or
+     *                      {@link RecordBatch#NO_TIMESTAMP} to keep the producer's CreateTime
+     * @param leaderEpoch   stamped on every batch, unless {@link RecordBatch#NO_PARTITION_LEADER_EPOCH}
+     */
+    static void assignOffsets(List<MutableRecordBatch> batches, long firstOffset, long logAppendTime, int leaderEpoch) {
+        long offset = firstOffset;
+        for (MutableRecordBatch batch : batches) {
+            long delta = batch.lastOffset() - batch.baseOffset();
+            batch.setLastOffset(offset + delta);
+            if (logAppendTime != RecordBatch.NO_TIMESTAMP) {
+                batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, logAppendTime);
+            }
+            if (leaderEpoch != RecordBatch.NO_PARTITION_LEADER_EPOCH) {
+                batch.setPartitionLeaderEpoch(leaderEpoch);
+            }
+            offset += delta + 1;
+        }
     }
 
     /** Compaction keeps the latest record per key, so a record without one has no place in a compacted log (Kafka's rule). */

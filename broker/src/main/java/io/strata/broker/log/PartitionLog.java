@@ -2,15 +2,12 @@ package io.strata.broker.log;
 
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
-import org.apache.kafka.common.record.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.kafka.common.record.RecordBatch;
-import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
@@ -18,16 +15,11 @@ import org.jboss.logging.Logger;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * The log of one partition, in its own directory (file layout in {@link LogFiles}): an ordered run of
@@ -44,9 +36,9 @@ import java.util.concurrent.ConcurrentSkipListMap;
  *
  * <p>Thread-safety: every method may be called from any thread. Appends, {@link #deleteRecordsBefore},
  * {@link #updateHighWatermark} and {@link #close} are serialised on this object. Reads take no lock:
- * they work on the segment map ({@link ConcurrentSkipListMap}) and offsets published through volatile
- * fields after each append. {@link #flush()} does not block appends. A segment leaving the log keeps its
- * file open for {@value #SEGMENT_DELETE_DELAY_MS} ms, so slices already handed to a fetch stay readable.
+ * they work on {@link LogSegments} and offsets published through volatile fields after each append.
+ * {@link #flush()} does not block appends. A segment leaving the log stays readable for a while
+ * ({@link RetiredSegments}), so slices already handed to a fetch stay valid.
  *
  * <p>Errors: an {@link IOException} surfaces once, as {@link KafkaStorageException} naming the partition
  * and file; after a failed write the log is offline and every later call throws it too.
@@ -55,21 +47,15 @@ public final class PartitionLog implements Closeable {
 
     private static final Logger LOG = Logger.getLogger(PartitionLog.class);
 
-    /** How long a segment removed from the log keeps its file open for fetches holding a slice of it. */
-    static final long SEGMENT_DELETE_DELAY_MS = 60_000;
-
-    private record RetiredSegment(LogSegment segment, long retiredAtMs) {
-    }
-
     private final Path dir;
     private final TopicPartition topicPartition;
     private final Time time;
-    private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+    private final LogSegments segments;
     private final ProducerStateManager producerState;
     private final OffsetCheckpointFile recoveryPointFile;
     private final OffsetCheckpointFile logStartOffsetFile;
     private final Object flushLock = new Object();
-    private final ArrayDeque<RetiredSegment> retired = new ArrayDeque<>(); // guarded by this
+    private final RetiredSegments retired; // guarded by this
     private final LoadSummary loadSummary;
     private final LogValidator validator;
 
@@ -88,17 +74,19 @@ public final class PartitionLog implements Closeable {
         this.config = config;
         this.time = time;
         this.validator = new LogValidator(topicPartition);
+        this.retired = new RetiredSegments(topicPartition);
         this.producerState = new ProducerStateManager(dir, topicPartition);
         this.recoveryPointFile = new OffsetCheckpointFile(dir.resolve(LogFiles.RECOVERY_POINT_FILE));
         this.logStartOffsetFile = new OffsetCheckpointFile(dir.resolve(LogFiles.LOG_START_OFFSET_FILE));
-        try {
-            this.loadSummary = load();
-        } catch (IOException | RuntimeException e) {
-            for (LogSegment segment : segments.values()) {
-                Utils.closeQuietly(segment, "segment " + segment);
-            }
-            throw e;
-        }
+        LogLoader.LoadedLog loaded = new LogLoader(dir, topicPartition, config, time, producerState,
+                recoveryPointFile, logStartOffsetFile).load();
+        this.segments = loaded.segments();
+        this.logEndOffsetMetadata = loaded.logEndOffset();
+        this.highWatermarkMetadata = loaded.logEndOffset();
+        this.logStartOffset = loaded.logStartOffset();
+        this.recoveryPoint = loaded.recoveryPoint();
+        this.loadSummary = loaded.summary();
+        this.lastFlushTime = time.milliseconds();
     }
 
     /**
@@ -119,187 +107,6 @@ public final class PartitionLog implements Closeable {
             }
             throw e;
         }
-    }
-
-    // ---- loading ----
-
-    private LoadSummary load() throws IOException {
-        Path marker = dir.resolve(LogFiles.CLEAN_SHUTDOWN_FILE);
-        boolean clean = Files.exists(marker);
-        List<Long> baseOffsets = removeLeftoversAndListSegments();
-        for (long baseOffset : baseOffsets) {
-            segments.put(baseOffset, LogSegment.open(dir, baseOffset, config, time));
-        }
-        long recoveryPointCheckpoint = recoveryPointFile.read().orElse(0L);
-        long logStartCheckpoint = logStartOffsetFile.read().orElse(0L);
-
-        int recovered = 0;
-        long bytesTruncated = 0;
-        int dropped = 0;
-        boolean dropRest = false;
-        for (LogSegment segment : List.copyOf(segments.values())) {
-            if (dropRest) {
-                segments.remove(segment.baseOffset());
-                segment.delete();
-                dropped++;
-                continue;
-            }
-            Long next = segments.higherKey(segment.baseOffset());
-            boolean unflushed = !clean && (next == null || next > recoveryPointCheckpoint);
-            if (unflushed || segment.indexFilesWereMissing() || !indexesLookSane(segment)) {
-                int truncated = segment.recover();
-                recovered++;
-                bytesTruncated += truncated;
-                // The log must stay contiguous: nothing after a hole can be trusted.
-                dropRest = truncated > 0;
-            }
-        }
-        if (segments.isEmpty()) {
-            segments.put(logStartCheckpoint, LogSegment.create(dir, logStartCheckpoint, config, time));
-        }
-
-        LogSegment active = segments.lastEntry().getValue();
-        long logEndOffset;
-        try {
-            logEndOffset = active.readNextOffset();
-        } catch (CorruptRecordException e) {
-            // Only a trusted (clean or flushed) segment gets here; trust ends at a bad batch.
-            LOG.warnf("Recovering %s: %s", active, e.getMessage());
-            bytesTruncated += active.recover();
-            recovered++;
-            logEndOffset = active.readNextOffset();
-        }
-        active.resizeIndexes(config.segmentIndexBytes());
-        logEndOffsetMetadata = new OffsetMetadata(logEndOffset, active.baseOffset(), active.size());
-        highWatermarkMetadata = logEndOffsetMetadata;
-
-        logStartOffset = Math.min(Math.max(logStartCheckpoint, segments.firstKey()), logEndOffset);
-        for (LogSegment segment : List.copyOf(segments.headMap(active.baseOffset()).values())) {
-            Long next = segments.higherKey(segment.baseOffset());
-            if (next <= logStartOffset) {
-                // A crash came between persisting a new log start offset and deleting the segments below it.
-                segments.remove(segment.baseOffset());
-                segment.delete();
-            }
-        }
-        recoveryPoint = clean ? logEndOffset : Math.min(recoveryPointCheckpoint, logEndOffset);
-
-        loadProducerState(logEndOffset);
-
-        if (clean) {
-            // Must be gone for good before the first append: a stale marker would skip the next crash's recovery.
-            Files.delete(marker);
-            Utils.flushDir(dir);
-        }
-        lastFlushTime = time.milliseconds();
-        LoadSummary summary = new LoadSummary(clean, segments.size(), recovered, bytesTruncated, dropped);
-        // A broker holds thousands of partitions: only a load that had to recover is worth a line at INFO.
-        boolean recoveryRan = !clean && !baseOffsets.isEmpty();
-        LOG.logf(recoveryRan ? Logger.Level.INFO : Logger.Level.DEBUG,
-                "Loaded %s: %d segments, offsets %d to %d, %s, %d segments recovered, "
-                        + "%d bytes dropped, %d segments dropped",
-                topicPartition, segments.size(), logStartOffset, logEndOffset,
-                clean ? "clean shutdown" : baseOffsets.isEmpty() ? "new log" : "unclean shutdown",
-                recovered, bytesTruncated, dropped);
-        return summary;
-    }
-
-    /**
-     * Finishes or rolls back a compaction's segment replacement that a crash interrupted (protocol in
-     * {@link #replaceSegment}). A {@code <base>.log.swap} is a complete, fsynced compacted segment: it
-     * replaces whatever {@code <base>.*} files remain, and its indexes are rebuilt on open. Any other
-     * {@code .swap} or {@code .cleaned} file belongs to a replacement that had not reached that point,
-     * so the old segment is intact and the file goes.
-     */
-    private void completeOrDiscardSwaps() throws IOException {
-        List<Path> swapLogs = new ArrayList<>();
-        List<Path> discard = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path file : files) {
-                String name = file.getFileName().toString();
-                if (name.endsWith(LogFiles.LOG_SUFFIX + LogFiles.SWAP_SUFFIX)
-                        && LogFiles.hasOffsetName(name, LogFiles.LOG_SUFFIX + LogFiles.SWAP_SUFFIX)) {
-                    swapLogs.add(file);
-                } else if (name.endsWith(LogFiles.SWAP_SUFFIX) || name.endsWith(LogFiles.CLEANED_SUFFIX)) {
-                    discard.add(file);
-                }
-            }
-        }
-        for (Path file : discard) {
-            Files.deleteIfExists(file);
-        }
-        for (Path swapLog : swapLogs) {
-            long baseOffset = LogFiles.offsetFromFileName(swapLog.getFileName().toString(),
-                    LogFiles.LOG_SUFFIX + LogFiles.SWAP_SUFFIX);
-            Files.deleteIfExists(LogFiles.offsetIndexFile(dir, baseOffset));
-            Files.deleteIfExists(LogFiles.timeIndexFile(dir, baseOffset));
-            Utils.atomicMoveWithFallback(swapLog, LogFiles.logFile(dir, baseOffset));
-            LOG.infof("Completed the replacement of segment %d of %s by its compacted copy", baseOffset, topicPartition);
-        }
-        if (!discard.isEmpty() || !swapLogs.isEmpty()) {
-            Utils.flushDir(dir);
-        }
-    }
-
-    /** Deletes files a crash can leave behind and returns the base offsets of the segments, ascending. */
-    private List<Long> removeLeftoversAndListSegments() throws IOException {
-        completeOrDiscardSwaps();
-        List<Long> baseOffsets = new ArrayList<>();
-        List<Path> indexFiles = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path file : files) {
-                String name = file.getFileName().toString();
-                if (name.endsWith(LogFiles.DELETED_SUFFIX) || name.endsWith(LogFiles.TMP_SUFFIX)) {
-                    Files.deleteIfExists(file);
-                } else if (LogFiles.hasOffsetName(name, LogFiles.LOG_SUFFIX)) {
-                    baseOffsets.add(LogFiles.offsetFromFileName(name, LogFiles.LOG_SUFFIX));
-                } else if (LogFiles.hasOffsetName(name, LogFiles.INDEX_SUFFIX)
-                        || LogFiles.hasOffsetName(name, LogFiles.TIME_INDEX_SUFFIX)) {
-                    indexFiles.add(file);
-                }
-            }
-        }
-        for (Path indexFile : indexFiles) {
-            String name = indexFile.getFileName().toString();
-            long baseOffset = Long.parseLong(name.substring(0, name.indexOf('.')));
-            if (!baseOffsets.contains(baseOffset)) {
-                Files.deleteIfExists(indexFile);
-            }
-        }
-        baseOffsets.sort(null);
-        return baseOffsets;
-    }
-
-    private boolean indexesLookSane(LogSegment segment) {
-        try {
-            segment.sanityCheck();
-            return true;
-        } catch (CorruptIndexException e) {
-            LOG.warnf("Rebuilding the indexes of %s: %s", segment, e.getMessage());
-            return false;
-        }
-    }
-
-    /** Loads the latest snapshot and replays the batch headers after it; no record is decoded. */
-    private void loadProducerState(long logEndOffset) {
-        OptionalLong snapshot;
-        try {
-            snapshot = producerState.loadLatestSnapshot(logEndOffset);
-        } catch (IOException e) {
-            throw new KafkaStorageException("Failed to read producer state snapshots of " + topicPartition + " in "
-                    + dir + ": " + e, e);
-        }
-        long from = Math.max(snapshot.orElse(0L), segments.firstKey());
-        Long first = segments.floorKey(from);
-        for (LogSegment segment : segments.tailMap(first == null ? segments.firstKey() : first).values()) {
-            int position = segment.offsetIndex().lookup(from).position();
-            for (FileChannelRecordBatch batch : segment.log().batchesFrom(position)) {
-                if (batch.baseOffset() >= from) {
-                    producerState.replay(batch);
-                }
-            }
-        }
-        producerState.updateMapEndOffset(logEndOffset);
     }
 
     // ---- appends ----
@@ -353,21 +160,11 @@ public final class PartitionLog implements Closeable {
         }
         long lastOffset = nextOffset - 1;
 
-        LogSegment segment = segments.lastEntry().getValue();
+        LogSegment segment = segments.active();
         try {
             segment = maybeRoll(segment, config, records.sizeInBytes(), maxTimestamp, lastOffset, now);
-            long offset = firstOffset;
-            for (MutableRecordBatch batch : batches) {
-                long delta = batch.lastOffset() - batch.baseOffset();
-                batch.setLastOffset(offset + delta);
-                if (logAppendTime) {
-                    batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
-                }
-                if (leaderEpoch != RecordBatch.NO_PARTITION_LEADER_EPOCH) {
-                    batch.setPartitionLeaderEpoch(leaderEpoch);
-                }
-                offset += delta + 1;
-            }
+            LogValidator.assignOffsets(batches, firstOffset, logAppendTime ? now : RecordBatch.NO_TIMESTAMP,
+                    leaderEpoch);
             segment.append(lastOffset, maxTimestamp, offsetOfMaxTimestamp, records);
         } catch (IOException e) {
             offline = true;
@@ -381,7 +178,7 @@ public final class PartitionLog implements Closeable {
         if (unflushedMessages() >= config.flushMessages() || now - lastFlushTime >= config.flushMs()) {
             flushOrGoOffline(lastOffset + 1);
         }
-        deleteRetiredSegments(now, false);
+        retired.deleteDue(now);
         return new AppendResult(firstOffset, lastOffset, logAppendTime ? now : RecordBatch.NO_TIMESTAMP,
                 logStartOffset, false);
     }
@@ -394,7 +191,7 @@ public final class PartitionLog implements Closeable {
         long newBaseOffset = logEndOffsetMetadata.messageOffset();
         active.onBecomeInactive();
         LogSegment next = LogSegment.create(dir, newBaseOffset, config, time);
-        segments.put(newBaseOffset, next);
+        segments.add(next);
         // The old segment is complete: make it durable now so that a crash recovers the new one only.
         flushUpTo(newBaseOffset);
         producerState.takeSnapshot();
@@ -424,13 +221,12 @@ public final class PartitionLog implements Closeable {
         }
         try {
             if (fetchOffset < highWatermark.messageOffset()) {
-                Map.Entry<Long, LogSegment> entry = segments.floorEntry(fetchOffset);
-                if (entry == null) {
+                LogSegment segment = segments.floor(fetchOffset);
+                if (segment == null) {
                     // DeleteRecords removed the segment since the range check.
                     throw outOfRange(fetchOffset, logStartOffset, end.messageOffset());
                 }
-                while (entry != null && entry.getKey() <= highWatermark.segmentBaseOffset()) {
-                    LogSegment segment = entry.getValue();
+                while (segment != null && segment.baseOffset() <= highWatermark.segmentBaseOffset()) {
                     long maxPosition = segment.baseOffset() == highWatermark.segmentBaseOffset()
                             ? highWatermark.relativePosition()
                             : segment.size();
@@ -440,10 +236,10 @@ public final class PartitionLog implements Closeable {
                         FileRecords records = read.firstBatchIncomplete() ? read.records().slice(0, 0) : read.records();
                         return new LogReadResult(records, highWatermark.messageOffset(), start, end.messageOffset());
                     }
-                    entry = segments.higherEntry(entry.getKey());
+                    segment = segments.next(segment);
                 }
             }
-            return new LogReadResult(segments.lastEntry().getValue().log().slice(0, 0), highWatermark.messageOffset(),
+            return new LogReadResult(segments.active().log().slice(0, 0), highWatermark.messageOffset(),
                     start, end.messageOffset());
         } catch (KafkaException e) {
             throw rethrowIoFailure(e, "reading");
@@ -459,15 +255,7 @@ public final class PartitionLog implements Closeable {
         long start = logStartOffset;
         long highWatermark = highWatermark();
         try {
-            for (LogSegment segment : segments.values()) {
-                if (segment.maxTimestampSoFar().timestamp() >= timestamp) {
-                    Optional<TimestampOffset> found = segment.findOffsetByTimestamp(timestamp, start);
-                    if (found.isPresent()) {
-                        return found.filter(f -> f.offset() < highWatermark);
-                    }
-                }
-            }
-            return Optional.empty();
+            return segments.firstWithTimestampAtLeast(timestamp, start).filter(found -> found.offset() < highWatermark);
         } catch (KafkaException e) {
             throw rethrowIoFailure(e, "searching by timestamp in");
         }
@@ -479,27 +267,9 @@ public final class PartitionLog implements Closeable {
      */
     public TimestampOffset maxTimestampOffset() {
         ensureUsable();
-        LogSegment best = null;
-        TimestampOffset max = TimestampOffset.UNKNOWN;
-        for (LogSegment segment : segments.values()) {
-            TimestampOffset candidate = segment.maxTimestampSoFar();
-            if (candidate.timestamp() > max.timestamp()) {
-                best = segment;
-                max = candidate;
-            }
-        }
-        if (best == null) {
-            return TimestampOffset.UNKNOWN;
-        }
         try {
-            int position = best.offsetIndex().lookup(max.offset()).position();
-            for (FileChannelRecordBatch batch : best.log().batchesFrom(position)) {
-                if (batch.maxTimestamp() == max.timestamp()) {
-                    long offset = batch.offsetOfMaxTimestamp().orElse(batch.lastOffset());
-                    return offset < highWatermark() ? new TimestampOffset(max.timestamp(), offset) : TimestampOffset.UNKNOWN;
-                }
-            }
-            return TimestampOffset.UNKNOWN;
+            TimestampOffset max = segments.maxTimestamp();
+            return max.offset() < highWatermark() ? max : TimestampOffset.UNKNOWN;
         } catch (KafkaException e) {
             throw rethrowIoFailure(e, "searching the max timestamp in");
         }
@@ -540,13 +310,11 @@ public final class PartitionLog implements Closeable {
         if (offset >= end.messageOffset()) {
             return end;
         }
-        Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
-        while (entry != null) {
-            FileRecords.LogOffsetPosition position = entry.getValue().translateOffset(offset);
+        for (LogSegment segment = segments.floor(offset); segment != null; segment = segments.next(segment)) {
+            FileRecords.LogOffsetPosition position = segment.translateOffset(offset);
             if (position != null) {
-                return new OffsetMetadata(offset, entry.getKey(), position.position);
+                return new OffsetMetadata(offset, segment.baseOffset(), position.position);
             }
-            entry = segments.higherEntry(entry.getKey());
         }
         return end;
     }
@@ -572,16 +340,15 @@ public final class PartitionLog implements Closeable {
             logStartOffsetFile.write(offset);
             logStartOffset = offset;
             long now = time.milliseconds();
-            long activeBaseOffset = segments.lastKey();
-            for (LogSegment segment : List.copyOf(segments.headMap(activeBaseOffset).values())) {
-                if (segments.higherKey(segment.baseOffset()) > offset) {
+            for (LogSegment segment : segments.below(segments.active().baseOffset())) {
+                if (segments.nextBaseOffset(segment.baseOffset()).getAsLong() > offset) {
                     break;
                 }
-                segments.remove(segment.baseOffset());
+                segments.remove(segment);
                 segment.markDeleted();
-                retired.add(new RetiredSegment(segment, now));
+                retired.add(segment, now);
             }
-            deleteRetiredSegments(now, false);
+            retired.deleteDue(now);
         } catch (IOException e) {
             offline = true;
             throw storageError("deleting records of", logStartOffsetFile.file(), e);
@@ -591,11 +358,7 @@ public final class PartitionLog implements Closeable {
 
     /** Total bytes of record batches in the log. */
     public long size() {
-        long size = 0;
-        for (LogSegment segment : segments.values()) {
-            size += segment.size();
-        }
-        return size;
+        return segments.sizeInBytes();
     }
 
     // ---- durability ----
@@ -635,9 +398,7 @@ public final class PartitionLog implements Closeable {
                 return;
             }
             if (offset > recoveryPoint) {
-                Long from = segments.floorKey(recoveryPoint);
-                for (LogSegment segment : segments.subMap(from == null ? segments.firstKey() : from, true, offset, false)
-                        .values()) {
+                for (LogSegment segment : segments.holding(recoveryPoint, offset)) {
                     segment.flush();
                 }
                 recoveryPoint = offset;
@@ -673,7 +434,7 @@ public final class PartitionLog implements Closeable {
 
     /** The segments, oldest first: a snapshot of the list. */
     public List<LogSegment> segments() {
-        return List.copyOf(segments.values());
+        return segments.all();
     }
 
     /**
@@ -682,18 +443,7 @@ public final class PartitionLog implements Closeable {
      * before (the next segment's base offset). A snapshot.
      */
     public List<ClosedSegment> closedSegments() {
-        long bound = Math.min(segments.lastKey(), highWatermarkMetadata.segmentBaseOffset());
-        List<ClosedSegment> closed = new ArrayList<>();
-        Map.Entry<Long, LogSegment> entry = segments.firstEntry();
-        while (entry != null && entry.getKey() < bound) {
-            Map.Entry<Long, LogSegment> next = segments.higherEntry(entry.getKey());
-            if (next == null) {
-                break;
-            }
-            closed.add(new ClosedSegment(entry.getValue(), next.getKey()));
-            entry = next;
-        }
-        return closed;
+        return segments.closedBelow(Math.min(segments.active().baseOffset(), highWatermarkMetadata.segmentBaseOffset()));
     }
 
     /**
@@ -715,7 +465,7 @@ public final class PartitionLog implements Closeable {
             throw new IllegalArgumentException("Cannot replace segment " + old + " of " + topicPartition
                     + " by a segment at another base offset: " + cleaned);
         }
-        if (segments.get(baseOffset) != old || baseOffset >= segments.lastKey()) {
+        if (!segments.contains(old) || baseOffset >= segments.active().baseOffset()) {
             return false;
         }
         try {
@@ -729,10 +479,10 @@ public final class PartitionLog implements Closeable {
             offline = true;
             throw storageError("replacing a compacted segment of", cleaned.log().file().toPath(), e);
         }
-        segments.put(baseOffset, cleaned);
+        segments.add(cleaned);
         long now = time.milliseconds();
-        retired.add(new RetiredSegment(old, now));
-        deleteRetiredSegments(now, false);
+        retired.add(old, now);
+        retired.deleteDue(now);
         return true;
     }
 
@@ -782,7 +532,7 @@ public final class PartitionLog implements Closeable {
                 }
             }
             closed = true;
-            for (LogSegment segment : segments.values()) {
+            for (LogSegment segment : segments.view()) {
                 try {
                     segment.close();
                 } catch (IOException | RuntimeException e) {
@@ -792,7 +542,7 @@ public final class PartitionLog implements Closeable {
                     }
                 }
             }
-            deleteRetiredSegments(time.milliseconds(), true);
+            retired.deleteAll();
             if (failure == null && writeMarker && !offline) {
                 try {
                     AtomicFiles.write(dir.resolve(LogFiles.CLEAN_SHUTDOWN_FILE), ByteBuffer.allocate(0));
@@ -803,17 +553,6 @@ public final class PartitionLog implements Closeable {
             if (failure != null) {
                 offline = true;
                 throw storageError("closing", failedFile, failure);
-            }
-        }
-    }
-
-    private void deleteRetiredSegments(long now, boolean all) {
-        while (!retired.isEmpty() && (all || now - retired.peekFirst().retiredAtMs() >= SEGMENT_DELETE_DELAY_MS)) {
-            LogSegment segment = retired.pollFirst().segment();
-            try {
-                segment.delete();
-            } catch (IOException e) {
-                LOG.warnf(e, "Failed to delete segment %s of %s", segment, topicPartition);
             }
         }
     }

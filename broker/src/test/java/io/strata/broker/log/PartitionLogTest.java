@@ -391,7 +391,7 @@ class PartitionLogTest {
 
         // Removed segments linger as *.deleted for in-flight fetches, then go.
         assertThat(Files.exists(LogFiles.deletedFile(LogFiles.logFile(dir(), 0)))).isTrue();
-        time.advance(PartitionLog.SEGMENT_DELETE_DELAY_MS);
+        time.advance(RetiredSegments.DELETE_DELAY_MS);
         log.append(batch(time.milliseconds(), "zz"));
         assertThat(Files.exists(LogFiles.deletedFile(LogFiles.logFile(dir(), 0)))).isFalse();
         assertThat(Files.exists(LogFiles.logFile(dir(), 0))).isFalse();

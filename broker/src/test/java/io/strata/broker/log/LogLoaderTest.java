@@ -28,8 +28,8 @@ import static io.strata.broker.log.TestRecords.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Opening a log after a clean close, after a crash, and with damaged files. */
-class PartitionLogRecoveryTest {
+/** {@link LogLoader}: opening a log after a clean close, after a crash, and with damaged files. */
+class LogLoaderTest {
 
     private static final TopicPartition TP = new TopicPartition("events", 2);
     private static final long PID = 1234;
@@ -166,6 +166,30 @@ class PartitionLogRecoveryTest {
         assertThat(recovered.logEndOffset()).isEqualTo(9);
         assertThat(readAll(recovered)).isEqualTo(expectedValues(9));
         assertThat(log.logEndOffset()).isEqualTo(9);
+    }
+
+    @Test
+    void loaderResumesACrashedLogAtItsRecoveryPointAndEnd() throws Exception {
+        PartitionLog log = logWithBatches(9);
+        Path crashed = crashImage(dir());
+        long flushedUpTo = log.recoveryPoint();
+
+        LogLoader.LoadedLog loaded = new LogLoader(crashed, TP, config, time, new ProducerStateManager(crashed, TP),
+                new OffsetCheckpointFile(crashed.resolve(LogFiles.RECOVERY_POINT_FILE)),
+                new OffsetCheckpointFile(crashed.resolve(LogFiles.LOG_START_OFFSET_FILE))).load();
+        try {
+            LogSegment active = loaded.segments().active();
+            assertThat(loaded.logEndOffset()).isEqualTo(new OffsetMetadata(9, active.baseOffset(), active.size()));
+            assertThat(loaded.recoveryPoint()).as("everything after the last fsync is unconfirmed")
+                    .isEqualTo(flushedUpTo).isLessThan(9);
+            assertThat(loaded.logStartOffset()).isZero();
+            assertThat(loaded.segments().count()).isEqualTo(5);
+            assertThat(loaded.summary()).isEqualTo(new LoadSummary(false, 5, 1, 0, 0));
+        } finally {
+            for (LogSegment segment : loaded.segments().all()) {
+                segment.close();
+            }
+        }
     }
 
     @Test
