@@ -11,4 +11,12 @@ package io.strata.broker.log;
  */
 public record LoadSummary(boolean cleanShutdown, int segments, int segmentsRecovered, long bytesTruncated,
                           int segmentsDropped) {
+
+    /**
+     * Whether the log had no segment on disk and was created by the open. A log that had segments was
+     * either closed cleanly or has at least its active segment recovered.
+     */
+    public boolean newLog() {
+        return !cleanShutdown && segmentsRecovered == 0;
+    }
 }

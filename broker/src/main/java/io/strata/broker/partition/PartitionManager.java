@@ -4,6 +4,7 @@ import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.log.AtomicFiles;
+import io.strata.broker.log.LoadTotals;
 import io.strata.broker.log.LogConfig;
 import io.strata.broker.log.LogFiles;
 import io.strata.broker.log.OffsetCheckpointFile;
@@ -126,9 +127,15 @@ public final class PartitionManager implements AutoCloseable {
         return syncer.sync(partition);
     }
 
-    /** Brings the partitions in line with {@code image}. Called on start-up and after every metadata change. */
+    /**
+     * Brings the partitions in line with {@code image}. Called on start-up and after every metadata change.
+     * The logs it opens are reported in one line, at INFO when any of them had files to load (start-up),
+     * at DEBUG when all are new (topics created since).
+     */
     public synchronized void reconcile(MetadataImage image) {
         removeDeleted(image);
+        long started = System.nanoTime();
+        LoadTotals loaded = new LoadTotals();
         for (TopicImage topic : image.topics()) {
             Map<String, String> configs = topic.configs();
             LogConfig logConfig = null;
@@ -142,11 +149,17 @@ public final class PartitionManager implements AutoCloseable {
                 if (existing == null) {
                     LogConfig config = logConfig != null ? logConfig
                             : LogConfig.fromProperties(catalog.effective(brokerDefaults, configs));
-                    partitions.put(tp, open(topic.topicId(), tp, config));
+                    Partition partition = open(topic.topicId(), tp, config);
+                    loaded.add(partition.log().loadSummary());
+                    partitions.put(tp, partition);
                 } else if (logConfig != null) {
                     existing.log().updateConfig(logConfig);
                 }
             }
+        }
+        if (loaded.logs() > 0) {
+            LOG.log(loaded.anyExisting() ? Logger.Level.INFO : Logger.Level.DEBUG,
+                    loaded.describe(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
         }
     }
 

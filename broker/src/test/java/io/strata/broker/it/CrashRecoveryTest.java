@@ -66,7 +66,13 @@ class CrashRecoveryTest {
             assertThat(consume(broker.bootstrapServers(), acknowledged.size())).containsExactlyElementsOf(acknowledged);
             broker.kill();
         }
-        assertThat(Files.readString(logs.resolve("second.log"))).contains("crash-0");
+        String restart = Files.readString(logs.resolve("second.log"));
+        assertThat(restart).contains("crash-0");
+        // Recovery is summed up in one line for the whole start, not a line per partition.
+        assertThat(restart.lines().filter(line -> line.contains("needed recovery")))
+                .singleElement().asString()
+                .contains("Loaded 1 partition log(s) (0 new)", "1 needed recovery")
+                .doesNotContain(" 0 bytes truncated");
     }
 
     /** Appends the first half of a copy of the last batch, as a kill in the middle of a write leaves it. */
