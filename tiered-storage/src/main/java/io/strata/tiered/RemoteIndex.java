@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
  * bytes, the least recently used evicted first. Concurrent first lookups share the GETs, and a failed
  * load is not kept (see {@link AsyncLruCache}).
  *
- * <p>The indexes have the partition log's formats (see {@link SegmentFileType}), and the segment must
+ * <p>The indexes have the partition log's formats (see {@link IndexEntries}), and the segment must
  * have been closed before its upload, so that they hold their entries and nothing after them.
  *
  * <p>Thread-safe; never blocks. Every future fails with the failure itself rather than wrapped:

@@ -1,13 +1,16 @@
 package io.strata.tiered;
 
-/** The files of a segment that are tiered, each named as the partition log names it locally. */
+/**
+ * The files of a segment that are tiered, and the one definition of their name suffixes: the partition
+ * log names its local files with them too, so a tiered file is named as it was on disk.
+ */
 public enum SegmentFileType {
 
     /** The record batches. */
     LOG(".log"),
-    /** The sparse offset index: 8-byte entries {@code relativeOffset:int32 | position:int32}. */
+    /** The sparse offset index; entry format in {@link IndexEntries}. */
     OFFSET_INDEX(".index"),
-    /** The sparse time index: 12-byte entries {@code timestamp:int64 | relativeOffset:int32}. */
+    /** The sparse time index; entry format in {@link IndexEntries}. */
     TIME_INDEX(".timeindex"),
     /** The producer state as of the segment's end; a segment may have none. */
     PRODUCER_SNAPSHOT(".snapshot");

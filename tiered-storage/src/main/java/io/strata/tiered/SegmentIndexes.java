@@ -1,18 +1,17 @@
 package io.strata.tiered;
 
 import java.nio.ByteBuffer;
-import java.util.function.IntToLongFunction;
+
+import static io.strata.tiered.IndexEntries.OFFSET_ENTRY_SIZE;
+import static io.strata.tiered.IndexEntries.TIME_ENTRY_SIZE;
 
 /**
  * The offset and time indexes of one segment, as read from its {@code .index} and {@code .timeindex}
- * files, answering lookups with a binary search over the bytes as they are.
+ * files, answering lookups with a binary search over the bytes as they are (format in {@link IndexEntries}).
  *
  * <p>Immutable and thread-safe: the buffers are only read with absolute gets.
  */
 final class SegmentIndexes {
-
-    private static final int OFFSET_ENTRY_SIZE = 8;
-    private static final int TIME_ENTRY_SIZE = 12;
 
     private final long baseOffset;
     private final ByteBuffer offsets;
@@ -40,9 +39,9 @@ final class SegmentIndexes {
      * below {@code offset}, from which a scan for {@code offset} may start; 0 if there is none.
      */
     int position(long offset) {
-        int slot = floorSlot(offsets.limit() / OFFSET_ENTRY_SIZE,
-                s -> baseOffset + offsets.getInt(s * OFFSET_ENTRY_SIZE), offset);
-        return slot < 0 ? 0 : offsets.getInt(slot * OFFSET_ENTRY_SIZE + Integer.BYTES);
+        int slot = IndexEntries.floorSlot(offsets.limit() / OFFSET_ENTRY_SIZE,
+                s -> baseOffset + IndexEntries.offsetEntryRelativeOffset(offsets, s), offset);
+        return slot < 0 ? 0 : IndexEntries.offsetEntryPosition(offsets, slot);
     }
 
     /**
@@ -51,30 +50,14 @@ final class SegmentIndexes {
      * {@code timestamp} is in the batch holding that offset or after it, as for a local segment.
      */
     long offsetForTimestamp(long timestamp) {
-        int slot = floorSlot(times.limit() / TIME_ENTRY_SIZE, s -> times.getLong(s * TIME_ENTRY_SIZE), timestamp);
-        return slot < 0 ? baseOffset : baseOffset + times.getInt(slot * TIME_ENTRY_SIZE + Long.BYTES);
+        int slot = IndexEntries.floorSlot(times.limit() / TIME_ENTRY_SIZE,
+                s -> IndexEntries.timeEntryTimestamp(times, s), timestamp);
+        return slot < 0 ? baseOffset : baseOffset + IndexEntries.timeEntryRelativeOffset(times, slot);
     }
 
     /** The bytes the indexes take. */
     long sizeInBytes() {
         return offsets.capacity() + times.capacity();
-    }
-
-    /** The last slot whose key is at most {@code target}, or -1 if none is; keys increase with the slot. */
-    private static int floorSlot(int slots, IntToLongFunction keyAt, long target) {
-        int low = 0;
-        int high = slots - 1;
-        int found = -1;
-        while (low <= high) {
-            int middle = (low + high) >>> 1;
-            if (keyAt.applyAsLong(middle) <= target) {
-                found = middle;
-                low = middle + 1;
-            } else {
-                high = middle - 1;
-            }
-        }
-        return found;
     }
 
     /** The file's contents alone, starting at index 0, checked to be whole entries. */

@@ -1,5 +1,6 @@
 package io.strata.broker.log;
 
+import io.strata.tiered.SegmentFileType;
 import org.apache.kafka.common.TopicPartition;
 
 import java.nio.file.Path;
@@ -27,10 +28,11 @@ import java.nio.file.Path;
  */
 public final class LogFiles {
 
-    public static final String LOG_SUFFIX = ".log";
-    public static final String INDEX_SUFFIX = ".index";
-    public static final String TIME_INDEX_SUFFIX = ".timeindex";
-    public static final String SNAPSHOT_SUFFIX = ".snapshot";
+    // A segment's own files: named as tiered storage names them, which defines the suffixes once for both.
+    public static final String LOG_SUFFIX = SegmentFileType.LOG.suffix();
+    public static final String INDEX_SUFFIX = SegmentFileType.OFFSET_INDEX.suffix();
+    public static final String TIME_INDEX_SUFFIX = SegmentFileType.TIME_INDEX.suffix();
+    public static final String SNAPSHOT_SUFFIX = SegmentFileType.PRODUCER_SNAPSHOT.suffix();
     /** Appended to a segment file's name when it leaves the log but may still be read by an in-flight fetch. */
     public static final String DELETED_SUFFIX = ".deleted";
     /** Appended to a file's name while it is written, before the atomic rename to its real name. */

@@ -1,5 +1,6 @@
 package io.strata.broker.log;
 
+import io.strata.tiered.IndexEntries;
 import org.apache.kafka.common.utils.ByteBufferUnmapper;
 
 import java.io.Closeable;
@@ -15,7 +16,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The memory-mapped file shared by {@link OffsetIndex} and {@link TimeIndex}: an array of
- * fixed-width big-endian entries, sorted by key, starting at byte 0, with no header and no checksum.
+ * fixed-width big-endian entries, sorted by key, starting at byte 0, with no header and no checksum,
+ * in the formats {@link IndexEntries} defines for both the broker and tiered storage.
  *
  * <p>A new file is preallocated to the maximum index size so appends never grow the mapping; it is
  * trimmed to its entries when the segment stops being active ({@link #trimToValidSize()}). An
@@ -27,12 +29,6 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * and closing unmap the buffer and a read of an unmapped buffer crashes the JVM.
  */
 abstract class MappedIndex implements Closeable {
-
-    /** Reads the sort key of entry {@code slot}. */
-    @FunctionalInterface
-    interface KeyReader {
-        long key(ByteBuffer buffer, int slot);
-    }
 
     private volatile Path file;
     private final long baseOffset;
@@ -247,29 +243,11 @@ abstract class MappedIndex implements Closeable {
 
     /** Removes every entry with an offset {@code >= offset}. */
     public void truncateTo(long offset) {
-        write((buffer, entries) -> floorSlot(buffer, entries, offset - 1, this::offsetAt) + 1);
+        write((buffer, entries) -> IndexEntries.floorSlot(entries, slot -> offsetAt(buffer, slot), offset - 1) + 1);
     }
 
     /** The absolute offset of the entry in {@code slot}; every index keys or carries one. */
     protected abstract long offsetAt(ByteBuffer buffer, int slot);
-
-    /** The largest slot whose key is at most {@code target}, or -1 if none is. */
-    static int floorSlot(ByteBuffer buffer, int entries, long target, KeyReader keys) {
-        if (entries == 0 || keys.key(buffer, 0) > target) {
-            return -1;
-        }
-        int lo = 0;
-        int hi = entries - 1;
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            if (keys.key(buffer, mid) <= target) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return lo;
-    }
 
     private void ensureOpen() {
         if (mmap == null) {

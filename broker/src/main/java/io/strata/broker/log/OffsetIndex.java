@@ -1,5 +1,7 @@
 package io.strata.broker.log;
 
+import io.strata.tiered.IndexEntries;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -7,8 +9,8 @@ import java.nio.file.Path;
 /**
  * Sparse map from offset to the byte position of the batch holding it, for one segment.
  *
- * <p>File format: 8-byte big-endian entries {@code relativeOffset:int32 | position:int32}, where
- * {@code relativeOffset = offset - baseOffset}; entries strictly increase in both fields. An entry
+ * <p>File format ({@link IndexEntries}): 8-byte big-endian entries {@code relativeOffset:int32 | position:int32},
+ * where {@code relativeOffset = offset - baseOffset}; entries strictly increase in both fields. An entry
  * {@code (o, p)} means: the append written at byte {@code p} ends with offset {@code o}, so a scan
  * for any offset {@code >= o} may start at {@code p}. Entries are added every
  * {@code index.interval.bytes}, so a lookup is a binary search plus a short scan of the log.
@@ -18,7 +20,7 @@ import java.nio.file.Path;
  */
 public final class OffsetIndex extends MappedIndex {
 
-    public static final int ENTRY_SIZE = 8;
+    public static final int ENTRY_SIZE = IndexEntries.OFFSET_ENTRY_SIZE;
 
     public OffsetIndex(Path file, long baseOffset, int maxIndexSize) throws IOException {
         super(file, baseOffset, maxIndexSize, ENTRY_SIZE);
@@ -27,7 +29,7 @@ public final class OffsetIndex extends MappedIndex {
     /** The entry with the largest offset {@code <= targetOffset}, or {@code (baseOffset, 0)} if none. */
     public OffsetPosition lookup(long targetOffset) {
         return read((buffer, entries) -> {
-            int slot = floorSlot(buffer, entries, targetOffset, this::offsetAt);
+            int slot = IndexEntries.floorSlot(entries, s -> offsetAt(buffer, s), targetOffset);
             return slot < 0 ? new OffsetPosition(baseOffset(), 0) : entryAt(buffer, slot);
         });
     }
@@ -66,8 +68,7 @@ public final class OffsetIndex extends MappedIndex {
                             + last + " of " + file());
                 }
             }
-            buffer.putInt(entries * ENTRY_SIZE, relative);
-            buffer.putInt(entries * ENTRY_SIZE + 4, position);
+            IndexEntries.putOffsetEntry(buffer, entries, relative, position);
             return entries + 1;
         });
     }
@@ -86,7 +87,7 @@ public final class OffsetIndex extends MappedIndex {
             }
             OffsetPosition first = entryAt(buffer, 0);
             OffsetPosition last = entryAt(buffer, entries - 1);
-            if (buffer.getInt(0) < 0 || first.position() < 0) {
+            if (IndexEntries.offsetEntryRelativeOffset(buffer, 0) < 0 || first.position() < 0) {
                 throw new CorruptIndexException("Index " + file() + " has a negative first entry " + first);
             }
             if (entries > 1 && (last.offset() <= first.offset() || last.position() <= first.position())) {
@@ -99,10 +100,10 @@ public final class OffsetIndex extends MappedIndex {
 
     @Override
     protected long offsetAt(ByteBuffer buffer, int slot) {
-        return baseOffset() + buffer.getInt(slot * ENTRY_SIZE);
+        return baseOffset() + IndexEntries.offsetEntryRelativeOffset(buffer, slot);
     }
 
     private OffsetPosition entryAt(ByteBuffer buffer, int slot) {
-        return new OffsetPosition(offsetAt(buffer, slot), buffer.getInt(slot * ENTRY_SIZE + 4));
+        return new OffsetPosition(offsetAt(buffer, slot), IndexEntries.offsetEntryPosition(buffer, slot));
     }
 }

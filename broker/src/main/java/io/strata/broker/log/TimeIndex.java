@@ -1,5 +1,6 @@
 package io.strata.broker.log;
 
+import io.strata.tiered.IndexEntries;
 import org.apache.kafka.common.record.RecordBatch;
 
 import java.io.IOException;
@@ -9,7 +10,7 @@ import java.nio.file.Path;
 /**
  * Sparse map from timestamp to offset, for one segment.
  *
- * <p>File format: 12-byte big-endian entries {@code timestamp:int64 | relativeOffset:int32}; timestamps
+ * <p>File format ({@link IndexEntries}): 12-byte big-endian entries {@code timestamp:int64 | relativeOffset:int32}; timestamps
  * strictly increase and offsets never decrease. An entry {@code (t, o)} means: the largest timestamp
  * among the batches up to offset {@code o} is {@code t}, so a record with a timestamp {@code > t} lies
  * after {@code o}. When a segment stops being active it gets a final entry holding its largest
@@ -20,7 +21,7 @@ import java.nio.file.Path;
  */
 public final class TimeIndex extends MappedIndex {
 
-    public static final int ENTRY_SIZE = 12;
+    public static final int ENTRY_SIZE = IndexEntries.TIME_ENTRY_SIZE;
 
     public TimeIndex(Path file, long baseOffset, int maxIndexSize) throws IOException {
         super(file, baseOffset, maxIndexSize, ENTRY_SIZE);
@@ -35,7 +36,7 @@ public final class TimeIndex extends MappedIndex {
     /** The entry with the largest timestamp {@code <= targetTimestamp}, or {@code (-1, baseOffset)} if none. */
     public TimestampOffset lookup(long targetTimestamp) {
         return read((buffer, entries) -> {
-            int slot = floorSlot(buffer, entries, targetTimestamp, TimeIndex::timestampAt);
+            int slot = IndexEntries.floorSlot(entries, s -> IndexEntries.timeEntryTimestamp(buffer, s), targetTimestamp);
             return slot < 0 ? new TimestampOffset(RecordBatch.NO_TIMESTAMP, baseOffset()) : entryAt(buffer, slot);
         });
     }
@@ -88,8 +89,7 @@ public final class TimeIndex extends MappedIndex {
                 }
                 throw new IllegalStateException("Time index " + file() + " is full (" + entries + " entries)");
             }
-            buffer.putLong(entries * ENTRY_SIZE, timestamp);
-            buffer.putInt(entries * ENTRY_SIZE + 8, relative);
+            IndexEntries.putTimeEntry(buffer, entries, timestamp, relative);
             appended[0] = true;
             return entries + 1;
         });
@@ -110,7 +110,7 @@ public final class TimeIndex extends MappedIndex {
             }
             TimestampOffset first = entryAt(buffer, 0);
             TimestampOffset last = entryAt(buffer, entries - 1);
-            if (buffer.getInt(8) < 0) {
+            if (IndexEntries.timeEntryRelativeOffset(buffer, 0) < 0) {
                 throw new CorruptIndexException("Time index " + file() + " has a negative first entry " + first);
             }
             if (entries > 1 && (last.timestamp() <= first.timestamp() || last.offset() < first.offset())) {
@@ -121,16 +121,12 @@ public final class TimeIndex extends MappedIndex {
         });
     }
 
-    private static long timestampAt(ByteBuffer buffer, int slot) {
-        return buffer.getLong(slot * ENTRY_SIZE);
-    }
-
     @Override
     protected long offsetAt(ByteBuffer buffer, int slot) {
-        return baseOffset() + buffer.getInt(slot * ENTRY_SIZE + 8);
+        return baseOffset() + IndexEntries.timeEntryRelativeOffset(buffer, slot);
     }
 
     private TimestampOffset entryAt(ByteBuffer buffer, int slot) {
-        return new TimestampOffset(timestampAt(buffer, slot), offsetAt(buffer, slot));
+        return new TimestampOffset(IndexEntries.timeEntryTimestamp(buffer, slot), offsetAt(buffer, slot));
     }
 }

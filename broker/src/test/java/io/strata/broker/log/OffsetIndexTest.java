@@ -1,10 +1,12 @@
 package io.strata.broker.log;
 
+import io.strata.tiered.IndexEntries;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -29,6 +31,18 @@ class OffsetIndexTest {
     @AfterEach
     void tearDown() throws Exception {
         index.close();
+    }
+
+    @Test
+    void theClosedFileHoldsTheEntriesInTheFormatTieredStorageReads() throws Exception {
+        index.append(BASE + 10, 100);
+        index.append(BASE + 20, 200);
+        index.close();
+
+        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file));
+        assertThat(bytes.capacity()).isEqualTo(2 * IndexEntries.OFFSET_ENTRY_SIZE);
+        assertThat(IndexEntries.offsetEntryRelativeOffset(bytes, 1)).isEqualTo(20);
+        assertThat(IndexEntries.offsetEntryPosition(bytes, 1)).isEqualTo(200);
     }
 
     @Test

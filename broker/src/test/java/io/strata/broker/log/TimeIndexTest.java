@@ -1,10 +1,12 @@
 package io.strata.broker.log;
 
+import io.strata.tiered.IndexEntries;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -29,6 +31,18 @@ class TimeIndexTest {
     @AfterEach
     void tearDown() throws Exception {
         index.close();
+    }
+
+    @Test
+    void theClosedFileHoldsTheEntriesInTheFormatTieredStorageReads() throws Exception {
+        index.maybeAppend(100, BASE + 3, false);
+        index.maybeAppend(200, BASE + 9, false);
+        index.close();
+
+        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file));
+        assertThat(bytes.capacity()).isEqualTo(2 * IndexEntries.TIME_ENTRY_SIZE);
+        assertThat(IndexEntries.timeEntryTimestamp(bytes, 1)).isEqualTo(200);
+        assertThat(IndexEntries.timeEntryRelativeOffset(bytes, 1)).isEqualTo(9);
     }
 
     @Test
