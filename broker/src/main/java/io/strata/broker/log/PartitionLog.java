@@ -31,8 +31,9 @@ import java.util.Optional;
  *
  * <p>Durability: data is fsynced when {@code flush.messages} or {@code flush.ms} is reached at an append,
  * when a segment rolls, on {@link #flush()} and on {@link #close()}; the recovery point records how far.
- * After a crash, segments from the recovery point on are scanned and cut at the first invalid batch;
- * after a clean close (marker file present) nothing is scanned.
+ * Opening goes through {@link LogLoader}: after a crash, segments from the recovery point on are scanned
+ * and cut at the first invalid batch; after a clean close (marker file present) nothing is scanned.
+ * Appended batches are checked by {@link LogValidator} first.
  *
  * <p>Thread-safety: every method may be called from any thread. Appends, {@link #deleteRecordsBefore},
  * {@link #updateHighWatermark} and {@link #close} are serialised on this object. Reads take no lock:
