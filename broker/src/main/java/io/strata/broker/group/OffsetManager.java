@@ -191,7 +191,7 @@ final class OffsetManager {
     }
 
     /** An offset counts only for the topic it was committed to, not for a later topic of the same name. */
-    private static boolean isCurrent(MetadataImage image, String topic, OffsetValue offset) {
+    static boolean isCurrent(MetadataImage image, String topic, OffsetValue offset) {
         if (Uuid.ZERO_UUID.equals(offset.topicId())) {
             return true;
         }
