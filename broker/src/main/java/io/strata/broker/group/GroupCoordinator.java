@@ -83,6 +83,7 @@ public final class GroupCoordinator implements AutoCloseable {
     private static final String GROUP_TYPE = "classic";
 
     private final CoordinatorRuntime runtime;
+    private final Rebalancer rebalancer;
     private final Membership membership;
     private final OffsetManager offsets;
     private final OffsetCleaner cleaner;
@@ -95,9 +96,10 @@ public final class GroupCoordinator implements AutoCloseable {
                             boolean fsyncBeforeAck, Time time) {
         this.topicAdmin = topicAdmin;
         this.runtime = new CoordinatorRuntime(config, partitions, topicAdmin::image, fsyncBeforeAck, time);
-        this.membership = new Membership(runtime);
-        this.offsets = new OffsetManager(runtime, membership);
-        this.cleaner = new OffsetCleaner(runtime, membership);
+        this.rebalancer = new Rebalancer(runtime);
+        this.membership = new Membership(runtime, rebalancer);
+        this.offsets = new OffsetManager(runtime, rebalancer);
+        this.cleaner = new OffsetCleaner(runtime, rebalancer);
     }
 
     /** Starts loading {@code __consumer_offsets} if it exists; otherwise the first group request creates it. */
@@ -176,7 +178,7 @@ public final class GroupCoordinator implements AutoCloseable {
                 bytes += counts[1];
             }
             for (ClassicGroup group : runtime.store().groups()) {
-                membership.onLoaded(group);
+                rebalancer.onLoaded(group);
             }
             LOG.infof("Loaded %d group(s) and %d committed offset(s) from %d record(s) (%d bytes) in %d partitions "
                             + "of %s in %d ms", runtime.store().groups().size(), runtime.store().offsetCount(), records,
@@ -435,7 +437,7 @@ public final class GroupCoordinator implements AutoCloseable {
         } catch (RuntimeException e) {
             return CoordinatorRuntime.appendError(e);
         }
-        membership.onDeleted(group);
+        rebalancer.onDeleted(group);
         LOG.infof("Deleted group %s and its %d committed offset(s)", groupId, records.size() - 1);
         return Errors.NONE;
     }

@@ -36,12 +36,12 @@ final class OffsetCleaner {
 
     private final CoordinatorRuntime runtime;
     private final GroupStore store;
-    private final Membership membership;
+    private final Rebalancer rebalancer;
 
-    OffsetCleaner(CoordinatorRuntime runtime, Membership membership) {
+    OffsetCleaner(CoordinatorRuntime runtime, Rebalancer rebalancer) {
         this.runtime = runtime;
         this.store = runtime.store();
-        this.membership = membership;
+        this.rebalancer = rebalancer;
     }
 
     /** Removes the offsets of topics that are not in {@code image}, and the empty groups left without offsets. */
@@ -102,7 +102,7 @@ final class OffsetCleaner {
                 continue;
             }
             if (removeGroup) {
-                membership.onDeleted(group);
+                rebalancer.onDeleted(group);
                 LOG.infof("Removed group %s, empty and without offsets after removing %d offset(s) (%s)", groupId,
                         removedOffsets, reason);
             } else {
