@@ -101,12 +101,12 @@ final class OffsetCleaner {
                         removedOffsets, groupId, reason, e.getMessage());
                 continue;
             }
+            if (removedOffsets > 0) {
+                LOG.infof("Removed %d committed offset(s) of group %s (%s)", removedOffsets, groupId, reason);
+            }
             if (removeGroup) {
                 rebalancer.onDeleted(group);
-                LOG.infof("Removed group %s, empty and without offsets after removing %d offset(s) (%s)", groupId,
-                        removedOffsets, reason);
-            } else {
-                LOG.infof("Removed %d committed offset(s) of group %s (%s)", removedOffsets, groupId, reason);
+                LOG.infof("Removed group %s: it is Empty and has no committed offsets left", groupId);
             }
         }
     }

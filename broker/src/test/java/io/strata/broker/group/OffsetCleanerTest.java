@@ -8,6 +8,12 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
+import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
+import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +28,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -117,6 +126,79 @@ class OffsetCleanerTest {
             // The removal is stored: a restart does not bring them back.
             broker.restart();
             assertThat(groupIds(admin)).doesNotContain("standalone", "members");
+        }
+    }
+
+    @Test
+    void aStandaloneGroupsOffsetExpiresSevenDaysAfterItsCommitByDefault() throws Exception {
+        try (TestBroker broker = TestBroker.start(dataDir)) {
+            broker.createTopic("events", 1, Map.of());
+            // The coordinator's clock starts seven days back and the test moves it up to the broker's: records
+            // from the future would be refused (message.timestamp.after.max.ms), those from the past are not.
+            SettableTime time = new SettableTime(Duration.ofDays(7).negated());
+            // Kafka's retention; only the check runs often, in real time.
+            GroupConfig config = GroupConfig.DEFAULTS.withOffsetsRetention(GroupConfig.DEFAULTS.offsetsRetentionMs(), 20);
+            try (GroupCoordinator coordinator = new GroupCoordinator(config, broker.broker().partitions(),
+                    broker.broker().topicAdmin(), false, time)) {
+                coordinator.start();
+                coordinator.commitOffsets(new ClientContext((short) 9, "admin", "/127.0.0.1"), new OffsetCommitRequestData()
+                        .setGroupId("standalone").setGenerationIdOrMemberEpoch(-1)
+                        .setTopics(List.of(new OffsetCommitRequestTopic().setName("events").setPartitions(List.of(
+                                new OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(3))))))
+                        .get(30, TimeUnit.SECONDS);
+
+                time.advance(Duration.ofDays(7).minusSeconds(10));
+                Thread.sleep(200);
+                assertThat(committed(coordinator)).isEqualTo(3);
+                assertThat(listed(coordinator)).contains("standalone");
+
+                time.advance(Duration.ofSeconds(10));
+                await().atMost(TIMEOUT).until(() -> committed(coordinator) == -1 && !listed(coordinator).contains("standalone"));
+            }
+        }
+    }
+
+    private static long committed(GroupCoordinator coordinator) throws Exception {
+        return coordinator.fetchOffsets("standalone", List.of(new OffsetFetchRequestTopics().setName("events")
+                .setPartitionIndexes(List.of(0)))).get(30, TimeUnit.SECONDS).topics().get(0).partitions().get(0)
+                .committedOffset();
+    }
+
+    private static List<String> listed(GroupCoordinator coordinator) throws Exception {
+        return coordinator.listGroups(List.of(), List.of()).get(30, TimeUnit.SECONDS).stream()
+                .map(ListedGroup::groupId).toList();
+    }
+
+    /** The system clock shifted by what the test says. */
+    private static final class SettableTime implements Time {
+        private final AtomicLong offsetMs;
+
+        SettableTime(Duration offset) {
+            offsetMs = new AtomicLong(offset.toMillis());
+        }
+
+        void advance(Duration duration) {
+            offsetMs.addAndGet(duration.toMillis());
+        }
+
+        @Override
+        public long milliseconds() {
+            return Time.SYSTEM.milliseconds() + offsetMs.get();
+        }
+
+        @Override
+        public long nanoseconds() {
+            return Time.SYSTEM.nanoseconds() + TimeUnit.MILLISECONDS.toNanos(offsetMs.get());
+        }
+
+        @Override
+        public void sleep(long ms) {
+            Time.SYSTEM.sleep(ms);
+        }
+
+        @Override
+        public void waitObject(Object obj, Supplier<Boolean> condition, long deadlineMs) throws InterruptedException {
+            Time.SYSTEM.waitObject(obj, condition, deadlineMs);
         }
     }
 
