@@ -30,51 +30,90 @@ import java.util.UUID;
  */
 public sealed interface MetadataCommand {
 
+    /** What kind of command this is, which decides its opcode and the version this build writes. */
+    default Type type() {
+        return Type.of(this);
+    }
+
     /** Identifies the command type in the log; never reused. */
-    byte opcode();
+    default byte opcode() {
+        return type().opcode;
+    }
 
     /** The format version this build writes. */
-    byte version();
+    default byte version() {
+        return type().version;
+    }
+
+    /**
+     * Every command type with its opcode and the format version this build writes (and the newest it
+     * reads). An opcode is never reused; a new format of a command raises its version.
+     */
+    enum Type {
+        CREATE_TOPIC(CreateTopic.class, 1, 0),
+        DELETE_TOPIC(DeleteTopic.class, 2, 0),
+        ALTER_TOPIC_CONFIGS(AlterTopicConfigs.class, 3, 0),
+        CREATE_PARTITIONS(CreatePartitions.class, 4, 0),
+        ALLOCATE_PRODUCER_IDS(AllocateProducerIds.class, 5, 0),
+        REGISTER_BROKER(RegisterBroker.class, 6, 0),
+        ADD_REMOTE_SEGMENT(AddRemoteSegment.class, 7, 0),
+        UPDATE_REMOTE_LOG(UpdateRemoteLog.class, 8, 0);
+
+        private final Class<? extends MetadataCommand> recordClass;
+        private final byte opcode;
+        private final byte version;
+
+        Type(Class<? extends MetadataCommand> recordClass, int opcode, int version) {
+            this.recordClass = recordClass;
+            this.opcode = (byte) opcode;
+            this.version = (byte) version;
+        }
+
+        static Type of(MetadataCommand command) {
+            for (Type type : values()) {
+                if (type.recordClass == command.getClass()) {
+                    return type;
+                }
+            }
+            throw new IllegalArgumentException("no command type for " + command.getClass().getName());
+        }
+
+        /** @throws IOException for an opcode this build does not know */
+        static Type forOpcode(byte opcode) throws IOException {
+            for (Type type : values()) {
+                if (type.opcode == opcode) {
+                    return type;
+                }
+            }
+            throw new IOException("unknown metadata command opcode " + opcode + " (written by a newer version of Strata?)");
+        }
+
+        /** @throws IOException for a version newer than this build reads */
+        void requireReadable(byte writtenVersion) throws IOException {
+            if (writtenVersion < 0 || writtenVersion > version) {
+                throw new IOException("metadata command opcode " + opcode + " has version " + writtenVersion
+                        + ", this build reads up to " + version + " (written by a newer version of Strata?)");
+            }
+        }
+    }
 
     /** Creates a topic; fails if the name or id is taken. */
     record CreateTopic(String name, Uuid topicId, int partitions, short replicationFactor,
                        Map<String, String> configs) implements MetadataCommand {
-        public static final byte OPCODE = 1;
-
         public CreateTopic {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(topicId, "topicId");
             configs = configs == null ? Map.of() : Map.copyOf(configs);
         }
 
-        @Override
-        public byte opcode() {
-            return OPCODE;
-        }
-
-        @Override
-        public byte version() {
-            return 0;
-        }
     }
 
     /** Deletes a topic by id (callers resolve a name against the image first). */
     record DeleteTopic(Uuid topicId) implements MetadataCommand {
-        public static final byte OPCODE = 2;
-
         public DeleteTopic {
             Objects.requireNonNull(topicId, "topicId");
         }
 
-        @Override
-        public byte opcode() {
-            return OPCODE;
-        }
-
-        @Override
-        public byte version() {
-            return 0;
-        }
     }
 
     /**
@@ -86,8 +125,6 @@ public sealed interface MetadataCommand {
      */
     record AlterTopicConfigs(String name, Map<String, String> set, Set<String> delete, boolean replace)
             implements MetadataCommand {
-        public static final byte OPCODE = 3;
-
         public AlterTopicConfigs {
             Objects.requireNonNull(name, "name");
             set = set == null ? Map.of() : Map.copyOf(set);
@@ -104,34 +141,14 @@ public sealed interface MetadataCommand {
             return new AlterTopicConfigs(name, configs, Set.of(), true);
         }
 
-        @Override
-        public byte opcode() {
-            return OPCODE;
-        }
-
-        @Override
-        public byte version() {
-            return 0;
-        }
     }
 
     /** Raises a topic's partition count to {@code totalCount}; fails unless it grows. */
     record CreatePartitions(String name, int totalCount) implements MetadataCommand {
-        public static final byte OPCODE = 4;
-
         public CreatePartitions {
             Objects.requireNonNull(name, "name");
         }
 
-        @Override
-        public byte opcode() {
-            return OPCODE;
-        }
-
-        @Override
-        public byte version() {
-            return 0;
-        }
     }
 
     /**
@@ -140,36 +157,14 @@ public sealed interface MetadataCommand {
      * and brokers.
      */
     record AllocateProducerIds(int blockSize) implements MetadataCommand {
-        public static final byte OPCODE = 5;
-
-        @Override
-        public byte opcode() {
-            return OPCODE;
-        }
-
-        @Override
-        public byte version() {
-            return 0;
-        }
     }
 
     /** Adds or updates a broker's registration. {@code rack} may be {@code null}. */
     record RegisterBroker(int nodeId, String host, int port, String rack) implements MetadataCommand {
-        public static final byte OPCODE = 6;
-
         public RegisterBroker {
             Objects.requireNonNull(host, "host");
         }
 
-        @Override
-        public byte opcode() {
-            return OPCODE;
-        }
-
-        @Override
-        public byte version() {
-            return 0;
-        }
     }
 
     /**
@@ -178,8 +173,6 @@ public sealed interface MetadataCommand {
      * form, carried as bytes so that format can evolve without a new version of this command.
      */
     record AddRemoteSegment(Uuid topicId, int partition, byte[] remoteSegment) implements MetadataCommand {
-        public static final byte OPCODE = 7;
-
         public AddRemoteSegment {
             Objects.requireNonNull(topicId, "topicId");
             remoteSegment = remoteSegment.clone();
@@ -190,15 +183,6 @@ public sealed interface MetadataCommand {
             return remoteSegment.clone();
         }
 
-        @Override
-        public byte opcode() {
-            return OPCODE;
-        }
-
-        @Override
-        public byte version() {
-            return 0;
-        }
 
         // A record compares arrays by identity; commands are compared by content.
         @Override
@@ -228,8 +212,6 @@ public sealed interface MetadataCommand {
      */
     record UpdateRemoteLog(Uuid topicId, int partition, long logStartOffset, List<UUID> removed,
                            List<byte[]> added) implements MetadataCommand {
-        public static final byte OPCODE = 8;
-
         public UpdateRemoteLog {
             Objects.requireNonNull(topicId, "topicId");
             removed = List.copyOf(removed);
@@ -241,15 +223,6 @@ public sealed interface MetadataCommand {
             return added.stream().map(byte[]::clone).toList();
         }
 
-        @Override
-        public byte opcode() {
-            return OPCODE;
-        }
-
-        @Override
-        public byte version() {
-            return 0;
-        }
 
         // A record compares arrays by identity; commands are compared by content.
         @Override
@@ -354,51 +327,37 @@ public sealed interface MetadataCommand {
 
     /** Reads a command of any version this build knows. */
     static MetadataCommand readFrom(DataInput in) throws IOException {
-        byte opcode = in.readByte();
-        byte version = in.readByte();
-        switch (opcode) {
-            case CreateTopic.OPCODE -> {
-                requireVersion(opcode, version, 0);
+        Type type = Type.forOpcode(in.readByte());
+        type.requireReadable(in.readByte());
+        return switch (type) {
+            case CREATE_TOPIC -> {
                 String name = MetadataCodec.readString(in);
                 Uuid topicId = MetadataCodec.readUuid(in);
                 int partitions = in.readInt();
                 short replicationFactor = in.readShort();
-                return new CreateTopic(name, topicId, partitions, replicationFactor, MetadataCodec.readStringMap(in));
+                yield new CreateTopic(name, topicId, partitions, replicationFactor, MetadataCodec.readStringMap(in));
             }
-            case DeleteTopic.OPCODE -> {
-                requireVersion(opcode, version, 0);
-                return new DeleteTopic(MetadataCodec.readUuid(in));
-            }
-            case AlterTopicConfigs.OPCODE -> {
-                requireVersion(opcode, version, 0);
+            case DELETE_TOPIC -> new DeleteTopic(MetadataCodec.readUuid(in));
+            case ALTER_TOPIC_CONFIGS -> {
                 String name = MetadataCodec.readString(in);
                 Map<String, String> set = MetadataCodec.readStringMap(in);
                 Set<String> delete = MetadataCodec.readStringSet(in);
-                return new AlterTopicConfigs(name, set, delete, in.readBoolean());
+                yield new AlterTopicConfigs(name, set, delete, in.readBoolean());
             }
-            case CreatePartitions.OPCODE -> {
-                requireVersion(opcode, version, 0);
-                return new CreatePartitions(MetadataCodec.readString(in), in.readInt());
-            }
-            case AllocateProducerIds.OPCODE -> {
-                requireVersion(opcode, version, 0);
-                return new AllocateProducerIds(in.readInt());
-            }
-            case RegisterBroker.OPCODE -> {
-                requireVersion(opcode, version, 0);
+            case CREATE_PARTITIONS -> new CreatePartitions(MetadataCodec.readString(in), in.readInt());
+            case ALLOCATE_PRODUCER_IDS -> new AllocateProducerIds(in.readInt());
+            case REGISTER_BROKER -> {
                 int nodeId = in.readInt();
                 String host = MetadataCodec.readString(in);
                 int port = in.readInt();
-                return new RegisterBroker(nodeId, host, port, MetadataCodec.readString(in));
+                yield new RegisterBroker(nodeId, host, port, MetadataCodec.readString(in));
             }
-            case AddRemoteSegment.OPCODE -> {
-                requireVersion(opcode, version, 0);
+            case ADD_REMOTE_SEGMENT -> {
                 Uuid topicId = MetadataCodec.readUuid(in);
                 int partition = in.readInt();
-                return new AddRemoteSegment(topicId, partition, MetadataCodec.readBytes(in));
+                yield new AddRemoteSegment(topicId, partition, MetadataCodec.readBytes(in));
             }
-            case UpdateRemoteLog.OPCODE -> {
-                requireVersion(opcode, version, 0);
+            case UPDATE_REMOTE_LOG -> {
                 Uuid topicId = MetadataCodec.readUuid(in);
                 int partition = in.readInt();
                 long logStartOffset = in.readLong();
@@ -412,17 +371,8 @@ public sealed interface MetadataCommand {
                 for (int i = 0; i < addedCount; i++) {
                     added.add(MetadataCodec.readBytes(in));
                 }
-                return new UpdateRemoteLog(topicId, partition, logStartOffset, removed, added);
+                yield new UpdateRemoteLog(topicId, partition, logStartOffset, removed, added);
             }
-            default -> throw new IOException("unknown metadata command opcode " + opcode
-                    + " (written by a newer version of Strata?)");
-        }
-    }
-
-    private static void requireVersion(byte opcode, byte version, int maxKnown) throws IOException {
-        if (version < 0 || version > maxKnown) {
-            throw new IOException("metadata command opcode " + opcode + " has version " + version
-                    + ", this build reads up to " + maxKnown + " (written by a newer version of Strata?)");
-        }
+        };
     }
 }

@@ -188,6 +188,17 @@ public interface StrataConfig {
         /** {@code offset.metadata.max.bytes}: longest metadata of a committed offset. */
         @WithDefault("4096")
         int offsetMetadataMaxBytes();
+
+        /**
+         * {@code offsets.retention.minutes}: how long the committed offsets of a group without members
+         * are kept after their commit and after the group became empty (7 days).
+         */
+        @WithDefault("10080")
+        int offsetsRetentionMinutes();
+
+        /** {@code offsets.retention.check.interval.ms}: how often expired offsets are looked for. */
+        @WithDefault("10m")
+        Duration offsetsRetentionCheckInterval();
     }
 
     /** Tiering closed segments to an object store. */

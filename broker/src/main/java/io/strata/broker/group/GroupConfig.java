@@ -1,5 +1,7 @@
 package io.strata.broker.group;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * Settings of the group coordinator, each named after the Kafka broker config it mirrors.
  *
@@ -12,6 +14,10 @@ package io.strata.broker.group;
  * @param offsetMetadataMaxBytes  {@code offset.metadata.max.bytes}: longest metadata string of a committed offset
  * @param newMemberJoinTimeoutMs  how long a new member may wait in a JoinGroup before it is dropped (Kafka's
  *                                internal {@code group.classic.new.member.join.timeout.ms}, 5 minutes)
+ * @param offsetsRetentionMs      {@code offsets.retention.minutes} in milliseconds: how long a committed offset
+ *                                of a group without members is kept (7 days)
+ * @param offsetsRetentionCheckIntervalMs {@code offsets.retention.check.interval.ms}: how often expired offsets
+ *                                are looked for (10 minutes)
  */
 public record GroupConfig(
         int initialRebalanceDelayMs,
@@ -19,10 +25,13 @@ public record GroupConfig(
         int maxSessionTimeoutMs,
         int offsetsTopicPartitions,
         int offsetMetadataMaxBytes,
-        int newMemberJoinTimeoutMs) {
+        int newMemberJoinTimeoutMs,
+        long offsetsRetentionMs,
+        long offsetsRetentionCheckIntervalMs) {
 
     /** Kafka's defaults. */
-    public static final GroupConfig DEFAULTS = new GroupConfig(3000, 6000, 1_800_000, 50, 4096, 300_000);
+    public static final GroupConfig DEFAULTS = new GroupConfig(3000, 6000, 1_800_000, 50, 4096, 300_000,
+            TimeUnit.DAYS.toMillis(7), TimeUnit.MINUTES.toMillis(10));
 
     public GroupConfig {
         requireAtLeast("initialRebalanceDelayMs", initialRebalanceDelayMs, 0);
@@ -31,26 +40,33 @@ public record GroupConfig(
         requireAtLeast("offsetsTopicPartitions", offsetsTopicPartitions, 1);
         requireAtLeast("offsetMetadataMaxBytes", offsetMetadataMaxBytes, 0);
         requireAtLeast("newMemberJoinTimeoutMs", newMemberJoinTimeoutMs, 1);
+        requireAtLeast("offsetsRetentionMs", offsetsRetentionMs, 1);
+        requireAtLeast("offsetsRetentionCheckIntervalMs", offsetsRetentionCheckIntervalMs, 1);
     }
 
     public GroupConfig withInitialRebalanceDelayMs(int value) {
         return new GroupConfig(value, minSessionTimeoutMs, maxSessionTimeoutMs, offsetsTopicPartitions,
-                offsetMetadataMaxBytes, newMemberJoinTimeoutMs);
+                offsetMetadataMaxBytes, newMemberJoinTimeoutMs, offsetsRetentionMs, offsetsRetentionCheckIntervalMs);
     }
 
     public GroupConfig withSessionTimeoutRange(int min, int max) {
         return new GroupConfig(initialRebalanceDelayMs, min, max, offsetsTopicPartitions, offsetMetadataMaxBytes,
-                newMemberJoinTimeoutMs);
+                newMemberJoinTimeoutMs, offsetsRetentionMs, offsetsRetentionCheckIntervalMs);
     }
 
     public GroupConfig withOffsetsTopicPartitions(int value) {
         return new GroupConfig(initialRebalanceDelayMs, minSessionTimeoutMs, maxSessionTimeoutMs, value,
-                offsetMetadataMaxBytes, newMemberJoinTimeoutMs);
+                offsetMetadataMaxBytes, newMemberJoinTimeoutMs, offsetsRetentionMs, offsetsRetentionCheckIntervalMs);
     }
 
     public GroupConfig withOffsetMetadataMaxBytes(int value) {
         return new GroupConfig(initialRebalanceDelayMs, minSessionTimeoutMs, maxSessionTimeoutMs, offsetsTopicPartitions,
-                value, newMemberJoinTimeoutMs);
+                value, newMemberJoinTimeoutMs, offsetsRetentionMs, offsetsRetentionCheckIntervalMs);
+    }
+
+    public GroupConfig withOffsetsRetention(long retentionMs, long checkIntervalMs) {
+        return new GroupConfig(initialRebalanceDelayMs, minSessionTimeoutMs, maxSessionTimeoutMs, offsetsTopicPartitions,
+                offsetMetadataMaxBytes, newMemberJoinTimeoutMs, retentionMs, checkIntervalMs);
     }
 
     private static void requireAtLeast(String name, long value, long min) {

@@ -6,13 +6,13 @@ import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.group.GroupRecords.CoordinatorRecord;
 import io.strata.broker.group.GroupRecords.GroupKey;
 import io.strata.broker.group.GroupRecords.OffsetKey;
-import io.strata.broker.group.GroupRecords.OffsetValue;
 import io.strata.broker.log.LogReadResult;
 import io.strata.broker.log.PartitionLog;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.CoordinatorLoadInProgressException;
 import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.internals.Topic;
@@ -51,6 +51,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -67,7 +68,10 @@ import java.util.stream.Collectors;
  * code over the same records.
  *
  * <p>The topic is created with the first group request (FindCoordinator included), as Kafka does, and
- * loaded at start-up when it exists; requests wait until it is loaded.
+ * loaded at start-up when it exists. While it loads, group requests fail at once with the retriable
+ * COORDINATOR_LOAD_IN_PROGRESS, as Kafka answers them, and FindCoordinator waits; the offsets of
+ * topics deleted meanwhile are removed once it is loaded. Committed offsets expire as
+ * {@link OffsetCleaner} describes.
  */
 public final class GroupCoordinator implements AutoCloseable {
 
@@ -79,18 +83,23 @@ public final class GroupCoordinator implements AutoCloseable {
     private static final String GROUP_TYPE = "classic";
 
     private final CoordinatorRuntime runtime;
+    private final Rebalancer rebalancer;
     private final Membership membership;
     private final OffsetManager offsets;
+    private final OffsetCleaner cleaner;
     private final TopicAdmin topicAdmin;
     private final AtomicReference<CompletableFuture<Void>> ready = new AtomicReference<>();
     private volatile Set<Uuid> knownTopicIds = Set.of();
+    private volatile boolean loading;
 
     public GroupCoordinator(GroupConfig config, PartitionManager partitions, TopicAdmin topicAdmin,
                             boolean fsyncBeforeAck, Time time) {
         this.topicAdmin = topicAdmin;
         this.runtime = new CoordinatorRuntime(config, partitions, topicAdmin::image, fsyncBeforeAck, time);
-        this.membership = new Membership(runtime);
-        this.offsets = new OffsetManager(runtime, membership);
+        this.rebalancer = new Rebalancer(runtime);
+        this.membership = new Membership(runtime, rebalancer);
+        this.offsets = new OffsetManager(runtime, rebalancer);
+        this.cleaner = new OffsetCleaner(runtime, rebalancer);
     }
 
     /** Starts loading {@code __consumer_offsets} if it exists; otherwise the first group request creates it. */
@@ -146,8 +155,13 @@ public final class GroupCoordinator implements AutoCloseable {
         return mine;
     }
 
-    /** Replays every partition of the topic from its start on the coordinator thread, then completes {@code loaded}. */
+    /**
+     * Replays every partition of the topic from its start on the coordinator thread, removes the
+     * offsets of topics deleted since they were committed, starts the expiry of offsets, then
+     * completes {@code loaded}.
+     */
     private void load(TopicImage topic, CompletableFuture<Void> loaded) {
+        loading = true;
         runtime.call(() -> {
             long begin = System.nanoTime();
             runtime.setOffsetsTopicPartitions(topic.partitions());
@@ -164,14 +178,19 @@ public final class GroupCoordinator implements AutoCloseable {
                 bytes += counts[1];
             }
             for (ClassicGroup group : runtime.store().groups()) {
-                membership.onLoaded(group);
+                rebalancer.onLoaded(group);
             }
-            knownTopicIds = topicIds(runtime.image());
             LOG.infof("Loaded %d group(s) and %d committed offset(s) from %d record(s) (%d bytes) in %d partitions "
                             + "of %s in %d ms", runtime.store().groups().size(), runtime.store().offsetCount(), records,
                     bytes, topic.partitions(), topic.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+            // Topics deleted while no coordinator held these offsets left them behind: the image says which.
+            MetadataImage image = runtime.image();
+            knownTopicIds = topicIds(image);
+            cleaner.removeOffsetsOfDeletedTopics(image);
+            cleaner.scheduleExpiry();
             return CompletableFuture.<Void>completedFuture(null);
         }).whenComplete((ignored, error) -> {
+            loading = false;
             if (error != null) {
                 LOG.errorf(error, "Loading %s failed", topic.name());
                 loaded.completeExceptionally(new CoordinatorNotAvailableException("Loading the group coordinator failed: "
@@ -219,21 +238,36 @@ public final class GroupCoordinator implements AutoCloseable {
         return new long[] {records, bytes};
     }
 
-    /** Runs {@code task} on the coordinator thread once the coordinator is loaded. */
-    private <T> CompletableFuture<T> whenReady(java.util.function.Supplier<CompletableFuture<T>> task) {
+    /**
+     * Runs a group request's {@code task} on the coordinator thread once the coordinator is loaded,
+     * creating {@code __consumer_offsets} if needed. While it loads the request fails at once with
+     * COORDINATOR_LOAD_IN_PROGRESS: a client retries that, whereas a wait as long as the load could
+     * outlast its request timeout.
+     */
+    private <T> CompletableFuture<T> whenReady(Supplier<CompletableFuture<T>> task) {
+        if (loading) {
+            return CompletableFuture.failedFuture(new CoordinatorLoadInProgressException(
+                    "The group coordinator is loading " + Topic.GROUP_METADATA_TOPIC_NAME + "."));
+        }
         return ready().thenCompose(ignored -> runtime.call(task));
     }
 
     /**
-     * For reads that only look at groups: without {@code __consumer_offsets} there are none, so the
-     * read runs against the empty state instead of creating the topic (Kafka creates it only for
+     * For requests that only look at groups: without {@code __consumer_offsets} there are none, so
+     * they run against the empty state instead of creating the topic (Kafka creates it only for
      * FindCoordinator and the group protocol itself).
      */
-    private <T> CompletableFuture<T> whenReadyIfAny(java.util.function.Supplier<CompletableFuture<T>> task) {
-        if (ready.get() == null && topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME).isEmpty()) {
-            return runtime.call(task);
-        }
-        return whenReady(task);
+    private <T> CompletableFuture<T> whenReadyIfAny(Supplier<CompletableFuture<T>> task) {
+        return hasNoOffsetsTopic() ? runtime.call(task) : whenReady(task);
+    }
+
+    /** For the REST API and metrics, which have no retriable error to give: waits for the load instead. */
+    private <T> CompletableFuture<T> afterLoadIfAny(Supplier<CompletableFuture<T>> task) {
+        return hasNoOffsetsTopic() ? runtime.call(task) : ready().thenCompose(ignored -> runtime.call(task));
+    }
+
+    private boolean hasNoOffsetsTopic() {
+        return ready.get() == null && topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME).isEmpty();
     }
 
     /** The partition of {@code __consumer_offsets} that holds {@code groupId}: {@code abs(hash) % partitions}, as Kafka. */
@@ -403,7 +437,7 @@ public final class GroupCoordinator implements AutoCloseable {
         } catch (RuntimeException e) {
             return CoordinatorRuntime.appendError(e);
         }
-        membership.onDeleted(group);
+        rebalancer.onDeleted(group);
         LOG.infof("Deleted group %s and its %d committed offset(s)", groupId, records.size() - 1);
         return Errors.NONE;
     }
@@ -416,12 +450,11 @@ public final class GroupCoordinator implements AutoCloseable {
      * Empty for an unknown group. For the REST API and metrics.
      */
     public CompletableFuture<List<PartitionLag>> lag(String groupId) {
-        return whenReadyIfAny(() -> {
+        return afterLoadIfAny(() -> {
             List<PartitionLag> result = new ArrayList<>();
             MetadataImage image = runtime.image();
             runtime.store().offsets(groupId).forEach((tp, offset) -> {
-                if (!image.topic(tp.topic()).map(t -> Uuid.ZERO_UUID.equals(offset.topicId())
-                        || t.topicId().equals(offset.topicId())).orElse(false)) {
+                if (!OffsetManager.isCurrent(image, tp.topic(), offset)) {
                     return;
                 }
                 runtime.partitions().partition(tp).ifPresent(partition -> {
@@ -443,7 +476,7 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** The ids of the groups this coordinator holds. */
     public CompletableFuture<List<String>> groupIds() {
-        return whenReadyIfAny(() -> CompletableFuture.completedFuture(
+        return afterLoadIfAny(() -> CompletableFuture.completedFuture(
                 runtime.store().groups().stream().map(ClassicGroup::groupId).sorted().toList()));
     }
 
@@ -452,7 +485,7 @@ public final class GroupCoordinator implements AutoCloseable {
     /**
      * Called with each new metadata image: when topics were deleted, the offsets committed for
      * them are deleted too (tombstones), as Kafka does, so a later topic of the same name starts
-     * without them.
+     * without them; so are the groups left Empty without offsets.
      */
     public void onMetadataImage(MetadataImage image) {
         CompletableFuture<Void> loaded = ready.get();
@@ -466,31 +499,9 @@ public final class GroupCoordinator implements AutoCloseable {
             return;
         }
         runtime.call(() -> {
-            removeOffsetsOfDeletedTopics(runtime.image());
+            cleaner.removeOffsetsOfDeletedTopics(runtime.image());
             return CompletableFuture.<Void>completedFuture(null);
         });
-    }
-
-    private void removeOffsetsOfDeletedTopics(MetadataImage image) {
-        for (Map.Entry<String, Map<TopicPartition, OffsetValue>> group : List.copyOf(runtime.store().allOffsets().entrySet())) {
-            List<CoordinatorRecord> tombstones = new ArrayList<>();
-            for (Map.Entry<TopicPartition, OffsetValue> entry : group.getValue().entrySet()) {
-                TopicPartition tp = entry.getKey();
-                Optional<TopicImage> topic = image.topic(tp.topic());
-                Uuid committedFor = entry.getValue().topicId();
-                if (topic.isEmpty() || (!Uuid.ZERO_UUID.equals(committedFor) && !topic.get().topicId().equals(committedFor))) {
-                    tombstones.add(CoordinatorRecord.tombstone(new OffsetKey(group.getKey(), tp.topic(), tp.partition())));
-                }
-            }
-            if (!tombstones.isEmpty()) {
-                try {
-                    runtime.write(group.getKey(), tombstones);
-                    LOG.infof("Deleted %d committed offset(s) of group %s for deleted topics", tombstones.size(), group.getKey());
-                } catch (RuntimeException e) {
-                    LOG.warnf("Deleting the offsets of group %s for deleted topics failed: %s", group.getKey(), e.getMessage());
-                }
-            }
-        }
     }
 
     private static Set<Uuid> topicIds(MetadataImage image) {

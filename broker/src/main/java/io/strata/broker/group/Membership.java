@@ -22,10 +22,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import static io.strata.broker.group.Rebalancer.joinError;
+import static io.strata.broker.group.Rebalancer.syncError;
+
 /**
- * The classic group protocol: JoinGroup, SyncGroup, Heartbeat and LeaveGroup, the rebalance they
- * drive and the session, join and sync timers. Follows Kafka's classic group coordinator step by
- * step; runs on the coordinator thread only.
+ * The requests of the classic group protocol: JoinGroup, SyncGroup, Heartbeat and LeaveGroup,
+ * validated and applied to the group as Kafka's classic group coordinator does; the rebalance
+ * they start or advance is the {@link Rebalancer}'s. Coordinator thread only.
  */
 final class Membership {
 
@@ -33,24 +36,12 @@ final class Membership {
 
     private final CoordinatorRuntime runtime;
     private final GroupStore store;
+    private final Rebalancer rebalancer;
 
-    Membership(CoordinatorRuntime runtime) {
+    Membership(CoordinatorRuntime runtime, Rebalancer rebalancer) {
         this.runtime = runtime;
         this.store = runtime.store();
-    }
-
-    // ---- timer keys ----
-
-    private static String heartbeatKey(String groupId, String memberId) {
-        return "heartbeat\u0000" + groupId + "\u0000" + memberId;
-    }
-
-    private static String joinKey(String groupId) {
-        return "join\u0000" + groupId;
-    }
-
-    private static String syncKey(String groupId) {
-        return "sync\u0000" + groupId;
+        this.rebalancer = rebalancer;
     }
 
     // ---- JoinGroup ----
@@ -116,7 +107,7 @@ final class Membership {
         } else if (JoinGroupRequest.requiresKnownMemberId(client.apiVersion())) {
             // The member must come back with this id, so a retried first join cannot add a second member.
             group.addPendingMember(newMemberId);
-            scheduleHeartbeatExpiry(group, newMemberId, request.sessionTimeoutMs());
+            rebalancer.scheduleHeartbeatExpiry(group, newMemberId, request.sessionTimeoutMs());
             future.complete(new JoinGroupResponseData().setMemberId(newMemberId)
                     .setErrorCode(Errors.MEMBER_ID_REQUIRED.code()));
         } else {
@@ -158,7 +149,7 @@ final class Membership {
             case COMPLETING_REBALANCE -> {
                 if (member.matches(protocols)) {
                     // The member missed its JoinGroup response: send it again.
-                    future.complete(currentGeneration(group, memberId, group.isLeader(memberId)));
+                    future.complete(Rebalancer.currentGeneration(group, memberId, group.isLeader(memberId)));
                 } else {
                     updateMemberThenRebalanceOrCompleteJoin(request, group, member, future,
                             "member " + memberId + " changed its metadata during CompletingRebalance");
@@ -173,22 +164,11 @@ final class Membership {
                     updateMemberThenRebalanceOrCompleteJoin(request, group, member, future,
                             "member " + memberId + " changed its metadata");
                 } else {
-                    future.complete(currentGeneration(group, memberId, false));
+                    future.complete(Rebalancer.currentGeneration(group, memberId, false));
                 }
             }
             default -> future.complete(joinError(memberId, Errors.UNKNOWN_MEMBER_ID));
         }
-    }
-
-    private JoinGroupResponseData currentGeneration(ClassicGroup group, String memberId, boolean withMembers) {
-        return new JoinGroupResponseData()
-                .setMembers(withMembers ? group.joinResponseMembers() : new ArrayList<>())
-                .setMemberId(memberId)
-                .setGenerationId(group.generationId())
-                .setProtocolName(group.protocolName())
-                .setProtocolType(group.protocolType())
-                .setLeader(group.leaderId() == null ? "" : group.leaderId())
-                .setSkipAssignment(false);
     }
 
     private void addMemberThenRebalanceOrCompleteJoin(ClientContext client, JoinGroupRequestData request,
@@ -203,8 +183,8 @@ final class Membership {
         group.add(member);
         member.setJoinFuture(future);
         // A new member cannot heartbeat yet; its join is bounded by this timeout instead.
-        scheduleHeartbeatExpiry(group, memberId, runtime.config().newMemberJoinTimeoutMs());
-        maybePrepareRebalanceOrCompleteJoin(group, "new member " + memberId + " joins");
+        rebalancer.scheduleHeartbeatExpiry(group, memberId, runtime.config().newMemberJoinTimeoutMs());
+        rebalancer.maybePrepareRebalanceOrCompleteJoin(group, "new member " + memberId + " joins");
     }
 
     private void updateMemberThenRebalanceOrCompleteJoin(JoinGroupRequestData request, ClassicGroup group,
@@ -213,7 +193,7 @@ final class Membership {
                                                          String reason) {
         member.update(protocols(request), rebalanceTimeoutMs(request), request.sessionTimeoutMs());
         parkJoin(group, member, future);
-        maybePrepareRebalanceOrCompleteJoin(group, reason);
+        rebalancer.maybePrepareRebalanceOrCompleteJoin(group, reason);
     }
 
     /** Parks a JoinGroup response; a response parked before for the same member is answered first. */
@@ -229,8 +209,8 @@ final class Membership {
         String instanceId = request.groupInstanceId();
         String currentLeader = group.leaderId();
         GroupMember member = group.replaceStaticMember(instanceId, oldMemberId, newMemberId);
-        runtime.cancel(heartbeatKey(group.groupId(), oldMemberId));
-        scheduleHeartbeatExpiry(group, newMemberId, member.sessionTimeoutMs());
+        rebalancer.cancelHeartbeatExpiry(group.groupId(), oldMemberId);
+        rebalancer.scheduleHeartbeatExpiry(group, newMemberId, member.sessionTimeoutMs());
         List<GroupMember.Protocol> oldProtocols = member.protocols();
         int oldRebalanceTimeoutMs = member.rebalanceTimeoutMs();
         int oldSessionTimeoutMs = member.sessionTimeoutMs();
@@ -240,7 +220,7 @@ final class Membership {
         switch (group.state()) {
             case STABLE -> {
                 if (!group.selectProtocol().equals(group.protocolName())) {
-                    maybePrepareRebalanceOrCompleteJoin(group, "static member " + instanceId
+                    rebalancer.maybePrepareRebalanceOrCompleteJoin(group, "static member " + instanceId
                             + " rejoins with a change of protocol");
                     return;
                 }
@@ -255,8 +235,8 @@ final class Membership {
                     member.setJoinFuture(null);
                     member.update(oldProtocols, oldRebalanceTimeoutMs, oldSessionTimeoutMs);
                     GroupMember old = group.replaceStaticMember(instanceId, newMemberId, oldMemberId);
-                    runtime.cancel(heartbeatKey(group.groupId(), newMemberId));
-                    scheduleHeartbeatExpiry(group, oldMemberId, old.sessionTimeoutMs());
+                    rebalancer.cancelHeartbeatExpiry(group.groupId(), newMemberId);
+                    rebalancer.scheduleHeartbeatExpiry(group, oldMemberId, old.sessionTimeoutMs());
                     future.complete(joinError("", CoordinatorRuntime.appendError(e)));
                     return;
                 }
@@ -268,190 +248,20 @@ final class Membership {
                         group.completeJoin(member, joinError(newMemberId, CoordinatorRuntime.appendError(error)));
                     } else if (JoinGroupRequest.supportsSkippingAssignment(client.apiVersion())) {
                         boolean leader = group.isLeader(newMemberId);
-                        group.completeJoin(member, currentGeneration(group, newMemberId, leader).setSkipAssignment(leader));
+                        group.completeJoin(member, Rebalancer.currentGeneration(group, newMemberId, leader).setSkipAssignment(leader));
                     } else {
                         // Older clients must not reassign: they are told the old leader id, so they act as followers.
-                        group.completeJoin(member, currentGeneration(group, newMemberId, false)
+                        group.completeJoin(member, Rebalancer.currentGeneration(group, newMemberId, false)
                                 .setLeader(currentLeader == null ? "" : currentLeader));
                     }
                 });
             }
             case COMPLETING_REBALANCE ->
                 // The leader may already be assigning with the old member id: rebalance again.
-                    prepareRebalance(group, "static member " + instanceId + " rejoins during CompletingRebalance");
-            case PREPARING_REBALANCE -> maybeCompleteJoinPhase(group);
+                    rebalancer.prepareRebalance(group, "static member " + instanceId + " rejoins during CompletingRebalance");
+            case PREPARING_REBALANCE -> rebalancer.maybeCompleteJoinPhase(group);
             default -> group.completeJoin(member, joinError(newMemberId, Errors.UNKNOWN_MEMBER_ID));
         }
-    }
-
-    private void maybePrepareRebalanceOrCompleteJoin(ClassicGroup group, String reason) {
-        if (group.canRebalance()) {
-            prepareRebalance(group, reason);
-        } else {
-            maybeCompleteJoinPhase(group);
-        }
-    }
-
-    /** Completes the join phase once everyone rejoined, except in the delayed first rebalance of a group. */
-    private void maybeCompleteJoinPhase(ClassicGroup group) {
-        if (group.isInState(GroupState.PREPARING_REBALANCE) && group.hasAllMembersJoined()
-                && group.previousState() != GroupState.EMPTY) {
-            completeJoin(group);
-        }
-    }
-
-    private void prepareRebalance(ClassicGroup group, String reason) {
-        // Members waiting for their assignment (or for it to be stored) must rejoin instead.
-        propagateAssignment(group, Errors.REBALANCE_IN_PROGRESS);
-        group.clearPendingSyncMembers();
-        runtime.cancel(syncKey(group.groupId()));
-
-        boolean initialRebalance = group.isInState(GroupState.EMPTY);
-        if (initialRebalance) {
-            int delayMs = runtime.config().initialRebalanceDelayMs();
-            int remainingMs = Math.max(group.rebalanceTimeoutMs() - delayMs, 0);
-            runtime.schedule(joinKey(group.groupId()), delayMs,
-                    () -> tryCompleteInitialRebalanceElseSchedule(group, delayMs, remainingMs));
-        }
-        group.transitionTo(GroupState.PREPARING_REBALANCE, runtime.now());
-        LOG.infof("Preparing to rebalance group %s with old generation %d (reason: %s)", group.groupId(),
-                group.generationId(), reason);
-        if (!initialRebalance) {
-            if (group.hasAllMembersJoined()) {
-                completeJoin(group);
-            } else {
-                runtime.schedule(joinKey(group.groupId()), group.rebalanceTimeoutMs(), () -> completeJoin(group));
-            }
-        }
-    }
-
-    /** The first rebalance of a group waits while members keep arriving, up to the rebalance timeout. */
-    private void tryCompleteInitialRebalanceElseSchedule(ClassicGroup group, int delayMs, int remainingMs) {
-        if (group.isInState(GroupState.DEAD)) {
-            return;
-        }
-        if (group.newMemberAdded() && remainingMs != 0) {
-            group.setNewMemberAdded(false);
-            int nextDelayMs = Math.min(runtime.config().initialRebalanceDelayMs(), remainingMs);
-            int nextRemainingMs = Math.max(remainingMs - delayMs, 0);
-            runtime.schedule(joinKey(group.groupId()), nextDelayMs,
-                    () -> tryCompleteInitialRebalanceElseSchedule(group, nextDelayMs, nextRemainingMs));
-        } else {
-            completeJoin(group);
-        }
-    }
-
-    /**
-     * Ends the join phase: dynamic members that did not rejoin are dropped, the next generation
-     * starts and every joined member gets its JoinGroup response (the leader with all members'
-     * metadata). A group left without members stores its empty next generation.
-     */
-    private void completeJoin(ClassicGroup group) {
-        runtime.cancel(joinKey(group.groupId()));
-        if (group.isInState(GroupState.DEAD) || !group.isInState(GroupState.PREPARING_REBALANCE)) {
-            return;
-        }
-        List<String> dropped = new ArrayList<>();
-        for (GroupMember member : new ArrayList<>(group.members())) {
-            if (!member.isAwaitingJoin() && !member.isStatic()) {
-                dropMember(group, member);
-                dropped.add(member.memberId());
-            }
-        }
-        if (!dropped.isEmpty()) {
-            LOG.infof("Group %s removed dynamic members that did not rejoin: %s", group.groupId(), dropped);
-        }
-        if (!group.maybeElectNewJoinedLeader() && group.size() > 0) {
-            // Nobody rejoined; wait for the session timeouts to remove the silent members.
-            runtime.schedule(joinKey(group.groupId()), group.rebalanceTimeoutMs(), () -> completeJoin(group));
-            return;
-        }
-        if (group.size() == 0) {
-            CoordinatorRecord record = new CoordinatorRecord(new GroupKey(group.groupId()), group.toEmptyValue(runtime.now()));
-            try {
-                runtime.write(group.groupId(), List.of(record));
-            } catch (RuntimeException e) {
-                // As in Kafka the group becomes empty anyway; a restart before the next rebalance finds the
-                // previous generation, whose members have long gone.
-                LOG.warnf("Group %s is empty but storing that failed: %s", group.groupId(), e.getMessage());
-                store.replay(record);
-            }
-            LOG.infof("Group %s with generation %d is now empty", group.groupId(), group.generationId());
-            return;
-        }
-        group.initNextGeneration(runtime.now());
-        LOG.infof("Stabilized group %s generation %d (protocol %s) with %d member(s)", group.groupId(),
-                group.generationId(), group.protocolName(), group.size());
-        for (GroupMember member : group.members()) {
-            group.completeJoin(member, currentGeneration(group, member.memberId(), group.isLeader(member.memberId()))
-                    .setErrorCode(Errors.NONE.code()));
-            scheduleHeartbeatExpiry(group, member.memberId(), member.sessionTimeoutMs());
-            member.setNew(false);
-            group.addPendingSyncMember(member.memberId());
-        }
-        int generation = group.generationId();
-        runtime.schedule(syncKey(group.groupId()), group.rebalanceTimeoutMs(), () -> expirePendingSync(group, generation));
-    }
-
-    /** Members that did not send SyncGroup within the rebalance timeout are removed, and the group rebalances. */
-    private void expirePendingSync(ClassicGroup group, int generation) {
-        if (generation != group.generationId()) {
-            return;
-        }
-        if ((group.isInState(GroupState.COMPLETING_REBALANCE) || group.isInState(GroupState.STABLE))
-                && !group.hasReceivedSyncFromAllMembers()) {
-            List<String> pending = new ArrayList<>(group.pendingSyncMembers());
-            for (String memberId : pending) {
-                GroupMember member = group.member(memberId);
-                if (member != null) {
-                    dropMember(group, member);
-                }
-            }
-            LOG.infof("Group %s removed members that did not send SyncGroup: %s", group.groupId(), pending);
-            prepareRebalance(group, "members " + pending + " did not sync");
-        }
-    }
-
-    // ---- session timeouts ----
-
-    void scheduleHeartbeatExpiry(ClassicGroup group, String memberId, long timeoutMs) {
-        runtime.schedule(heartbeatKey(group.groupId(), memberId), timeoutMs, () -> expireHeartbeat(group, memberId));
-    }
-
-    private void expireHeartbeat(ClassicGroup group, String memberId) {
-        if (group.isInState(GroupState.DEAD)) {
-            return;
-        }
-        if (group.isPendingMember(memberId)) {
-            LOG.infof("Pending member %s of group %s did not rejoin within its session timeout", memberId, group.groupId());
-            group.removePendingMember(memberId);
-            if (group.isInState(GroupState.PREPARING_REBALANCE) && group.hasAllMembersJoined()) {
-                completeJoin(group);
-            }
-            return;
-        }
-        GroupMember member = group.member(memberId);
-        if (member != null && !member.hasSatisfiedHeartbeat()) {
-            LOG.infof("Member %s of group %s failed its session timeout; removing it", memberId, group.groupId());
-            removeMemberAndUpdateGroup(group, member, "member " + memberId + " failed its session timeout");
-        }
-    }
-
-    private void removeMemberAndUpdateGroup(ClassicGroup group, GroupMember member, String reason) {
-        dropMember(group, member);
-        if (group.isInState(GroupState.STABLE) || group.isInState(GroupState.COMPLETING_REBALANCE)) {
-            maybePrepareRebalanceOrCompleteJoin(group, reason);
-        } else if (group.isInState(GroupState.PREPARING_REBALANCE) && group.hasAllMembersJoined()) {
-            completeJoin(group);
-        }
-    }
-
-    /** Removes a member; a response it still waits for tells it to join again. */
-    private void dropMember(ClassicGroup group, GroupMember member) {
-        group.completeJoin(member, joinError("", Errors.UNKNOWN_MEMBER_ID));
-        group.completeSync(member, new SyncGroupResponseData().setErrorCode(Errors.UNKNOWN_MEMBER_ID.code()));
-        runtime.cancel(heartbeatKey(group.groupId(), member.memberId()));
-        group.remove(member.memberId());
     }
 
     // ---- SyncGroup ----
@@ -480,13 +290,13 @@ final class Membership {
                 GroupMember member = group.member(memberId);
                 group.completeSync(member, syncError(Errors.REBALANCE_IN_PROGRESS));
                 member.setSyncFuture(future);
-                removePendingSyncMember(group, memberId);
+                rebalancer.removePendingSyncMember(group, memberId);
                 if (group.isLeader(memberId)) {
                     storeAssignment(group, request);
                 }
             }
             case STABLE -> {
-                removePendingSyncMember(group, memberId);
+                rebalancer.removePendingSyncMember(group, memberId);
                 future.complete(new SyncGroupResponseData()
                         .setProtocolType(group.protocolType())
                         .setProtocolName(group.protocolName())
@@ -538,8 +348,8 @@ final class Membership {
         try {
             stored = runtime.write(group.groupId(), List.of(new CoordinatorRecord(new GroupKey(group.groupId()), value)));
         } catch (RuntimeException e) {
-            propagateAssignment(group, CoordinatorRuntime.appendError(e));
-            maybePrepareRebalanceOrCompleteJoin(group, "storing the assignment failed");
+            rebalancer.propagateAssignment(group, CoordinatorRuntime.appendError(e));
+            rebalancer.maybePrepareRebalanceOrCompleteJoin(group, "storing the assignment failed");
             return;
         }
         LOG.infof("Assignment of group %s generation %d stored; %d member(s)", group.groupId(), generation, group.size());
@@ -550,32 +360,11 @@ final class Membership {
                 return;
             }
             if (error != null) {
-                propagateAssignment(group, CoordinatorRuntime.appendError(error));
+                rebalancer.propagateAssignment(group, CoordinatorRuntime.appendError(error));
             } else {
-                propagateAssignment(group, Errors.NONE);
+                rebalancer.propagateAssignment(group, Errors.NONE);
             }
         });
-    }
-
-    /** Answers every member waiting in SyncGroup: its assignment, or {@code error}. */
-    private void propagateAssignment(ClassicGroup group, Errors error) {
-        for (GroupMember member : group.members()) {
-            SyncGroupResponseData response = error == Errors.NONE
-                    ? new SyncGroupResponseData().setProtocolType(group.protocolType())
-                            .setProtocolName(group.protocolName()).setAssignment(member.assignment())
-                    : syncError(error);
-            if (group.completeSync(member, response)) {
-                // Its session was on hold while it waited; it starts again now.
-                scheduleHeartbeatExpiry(group, member.memberId(), member.sessionTimeoutMs());
-            }
-        }
-    }
-
-    private void removePendingSyncMember(ClassicGroup group, String memberId) {
-        group.removePendingSyncMember(memberId);
-        if (group.hasReceivedSyncFromAllMembers()) {
-            runtime.cancel(syncKey(group.groupId()));
-        }
     }
 
     // ---- Heartbeat ----
@@ -604,24 +393,16 @@ final class Membership {
         return switch (group.state()) {
             case EMPTY -> heartbeatError(Errors.UNKNOWN_MEMBER_ID);
             case PREPARING_REBALANCE -> {
-                scheduleHeartbeatExpiry(group, member.memberId(), member.sessionTimeoutMs());
+                rebalancer.scheduleHeartbeatExpiry(group, member.memberId(), member.sessionTimeoutMs());
                 yield heartbeatError(Errors.REBALANCE_IN_PROGRESS);
             }
             case COMPLETING_REBALANCE, STABLE -> {
                 // Clients may heartbeat between their JoinGroup and SyncGroup responses.
-                scheduleHeartbeatExpiry(group, member.memberId(), member.sessionTimeoutMs());
+                rebalancer.scheduleHeartbeatExpiry(group, member.memberId(), member.sessionTimeoutMs());
                 yield new HeartbeatResponseData();
             }
             case DEAD -> heartbeatError(Errors.COORDINATOR_NOT_AVAILABLE);
         };
-    }
-
-    /** An offset commit of a member keeps its session alive, as in Kafka. */
-    void onCommit(ClassicGroup group, String memberId) {
-        GroupMember member = group.member(memberId);
-        if (member != null && (group.isInState(GroupState.STABLE) || group.isInState(GroupState.PREPARING_REBALANCE))) {
-            scheduleHeartbeatExpiry(group, memberId, member.sessionTimeoutMs());
-        }
     }
 
     // ---- LeaveGroup ----
@@ -655,17 +436,17 @@ final class Membership {
                 if (staticMemberId == null) {
                     response.setErrorCode(Errors.UNKNOWN_MEMBER_ID.code());
                 } else {
-                    dropMember(group, group.member(staticMemberId));
+                    rebalancer.dropMember(group, group.member(staticMemberId));
                     left.add(staticMemberId);
                 }
             } else if (group.isPendingMember(memberId)) {
                 group.removePendingMember(memberId);
-                runtime.cancel(heartbeatKey(groupId, memberId));
+                rebalancer.cancelHeartbeatExpiry(groupId, memberId);
                 left.add(memberId);
             } else {
                 try {
                     group.validateMember(memberId, instanceId);
-                    dropMember(group, group.member(memberId));
+                    rebalancer.dropMember(group, group.member(memberId));
                     left.add(memberId);
                 } catch (ApiException e) {
                     response.setErrorCode(Errors.forException(e).code());
@@ -676,8 +457,8 @@ final class Membership {
             LOG.infof("Members %s left group %s", left, groupId);
             String reason = "members " + left + " left";
             switch (group.state()) {
-                case STABLE, COMPLETING_REBALANCE -> maybePrepareRebalanceOrCompleteJoin(group, reason);
-                case PREPARING_REBALANCE -> maybeCompleteJoinPhase(group);
+                case STABLE, COMPLETING_REBALANCE -> rebalancer.maybePrepareRebalanceOrCompleteJoin(group, reason);
+                case PREPARING_REBALANCE -> rebalancer.maybeCompleteJoinPhase(group);
                 default -> {
                 }
             }
@@ -687,19 +468,6 @@ final class Membership {
 
     /** The outcome of a LeaveGroup: a group-level error, or NONE and one response per member. */
     record LeaveResult(Errors error, List<MemberResponse> members) {
-    }
-
-    /** Schedules the session timeouts of members a coordinator loaded from the log. */
-    void onLoaded(ClassicGroup group) {
-        for (GroupMember member : group.members()) {
-            scheduleHeartbeatExpiry(group, member.memberId(), member.sessionTimeoutMs());
-        }
-    }
-
-    /** The group was deleted: its timers go. */
-    void onDeleted(ClassicGroup group) {
-        runtime.cancel(joinKey(group.groupId()));
-        runtime.cancel(syncKey(group.groupId()));
     }
 
     // ---- helpers ----
@@ -736,20 +504,6 @@ final class Membership {
         List<String> names = new ArrayList<>();
         request.protocols().forEach(p -> names.add(p.name()));
         return names;
-    }
-
-    static JoinGroupResponseData joinError(String memberId, Errors error) {
-        return new JoinGroupResponseData()
-                .setMemberId(memberId)
-                .setGenerationId(JoinGroupRequest.UNKNOWN_GENERATION_ID)
-                .setProtocolName(null)
-                .setProtocolType(null)
-                .setLeader("")
-                .setErrorCode(error.code());
-    }
-
-    static SyncGroupResponseData syncError(Errors error) {
-        return new SyncGroupResponseData().setErrorCode(error.code()).setAssignment(new byte[0]);
     }
 
     private static HeartbeatResponseData heartbeatError(Errors error) {

@@ -39,12 +39,12 @@ final class OffsetManager {
 
     private final CoordinatorRuntime runtime;
     private final GroupStore store;
-    private final Membership membership;
+    private final Rebalancer rebalancer;
 
-    OffsetManager(CoordinatorRuntime runtime, Membership membership) {
+    OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer) {
         this.runtime = runtime;
         this.store = runtime.store();
-        this.membership = membership;
+        this.rebalancer = rebalancer;
     }
 
     // ---- OffsetCommit ----
@@ -137,7 +137,7 @@ final class OffsetManager {
             // A member of the new generation that has not got its assignment yet.
             return Errors.REBALANCE_IN_PROGRESS;
         }
-        membership.onCommit(group, memberId);
+        rebalancer.onCommit(group, memberId);
         return Errors.NONE;
     }
 
@@ -191,7 +191,7 @@ final class OffsetManager {
     }
 
     /** An offset counts only for the topic it was committed to, not for a later topic of the same name. */
-    private static boolean isCurrent(MetadataImage image, String topic, OffsetValue offset) {
+    static boolean isCurrent(MetadataImage image, String topic, OffsetValue offset) {
         if (Uuid.ZERO_UUID.equals(offset.topicId())) {
             return true;
         }

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Starts the broker with the application and stops it with the application. A setting that is
@@ -91,6 +92,8 @@ public class BrokerLifecycle {
                 groups.offsetsTopicPartitions(), 1, 100_000);
         requireRange("strata.groups.offset-metadata-max-bytes (STRATA_GROUPS_OFFSET_METADATA_MAX_BYTES)",
                 groups.offsetMetadataMaxBytes(), 0, 1_000_000);
+        requireRange("strata.groups.offsets-retention-minutes (STRATA_GROUPS_OFFSETS_RETENTION_MINUTES)",
+                groups.offsetsRetentionMinutes(), 1, Integer.MAX_VALUE);
         int ioThreads = config.kafka().ioThreads() > 0 ? config.kafka().ioThreads()
                 : Runtime.getRuntime().availableProcessors();
         return BrokerSettings.builder(config.dataDir())
@@ -114,7 +117,11 @@ public class BrokerLifecycle {
                 .raftPeers(config.raft().peers().orElse(List.of()))
                 .groups(new GroupConfig(groups.initialRebalanceDelayMs(), groups.minSessionTimeoutMs(),
                         groups.maxSessionTimeoutMs(), groups.offsetsTopicPartitions(), groups.offsetMetadataMaxBytes(),
-                        GroupConfig.DEFAULTS.newMemberJoinTimeoutMs()))
+                        GroupConfig.DEFAULTS.newMemberJoinTimeoutMs(),
+                        TimeUnit.MINUTES.toMillis(groups.offsetsRetentionMinutes()),
+                        positive(groups.offsetsRetentionCheckInterval(),
+                                "strata.groups.offsets-retention-check-interval (STRATA_GROUPS_OFFSETS_RETENTION_CHECK_INTERVAL)")
+                                .toMillis()))
                 .tiering(tiering(config.tiering()))
                 .cleaner(cleaner(config.log()))
                 .requestMetrics(requestMetrics)

@@ -100,6 +100,23 @@ class BrokerLifecycleTest {
     }
 
     @Test
+    void offsetsRetentionDefaultsToKafkasAndIsSettable() {
+        BrokerSettings defaults = BrokerLifecycle.settings(fromEnvironment(Map.of()));
+        assertThat(defaults.groups().offsetsRetentionMs()).isEqualTo(Duration.ofDays(7).toMillis());
+        assertThat(defaults.groups().offsetsRetentionCheckIntervalMs()).isEqualTo(Duration.ofMinutes(10).toMillis());
+        BrokerSettings settings = BrokerLifecycle.settings(fromEnvironment(Map.of(
+                "STRATA_GROUPS_OFFSETS_RETENTION_MINUTES", "60",
+                "STRATA_GROUPS_OFFSETS_RETENTION_CHECK_INTERVAL", "30s")));
+        assertThat(settings.groups().offsetsRetentionMs()).isEqualTo(Duration.ofHours(1).toMillis());
+        assertThat(settings.groups().offsetsRetentionCheckIntervalMs()).isEqualTo(30_000);
+        assertThatThrownBy(() -> BrokerLifecycle.settings(fromEnvironment(Map.of("STRATA_GROUPS_OFFSETS_RETENTION_MINUTES", "0"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("STRATA_GROUPS_OFFSETS_RETENTION_MINUTES");
+        assertThatThrownBy(() -> BrokerLifecycle.settings(fromEnvironment(
+                Map.of("STRATA_GROUPS_OFFSETS_RETENTION_CHECK_INTERVAL", "0s"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("STRATA_GROUPS_OFFSETS_RETENTION_CHECK_INTERVAL");
+    }
+
+    @Test
     void anOutOfRangePortIsNamedWithItsAllowedValues() {
         assertThatThrownBy(() -> BrokerLifecycle.settings(fromEnvironment(Map.of("STRATA_KAFKA_PORT", "70000"))))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -1,0 +1,119 @@
+package io.strata.broker.group;
+
+import io.strata.broker.testing.TestBroker;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.CoordinatorLoadInProgressException;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.utils.Time;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * While a coordinator replays {@code __consumer_offsets}, group requests fail at once with the
+ * retriable COORDINATOR_LOAD_IN_PROGRESS instead of waiting; FindCoordinator's wait ends with the load.
+ */
+@Timeout(60)
+class GroupCoordinatorLoadTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void groupRequestsGetLoadInProgressUntilTheOffsetsTopicIsLoaded() throws Exception {
+        TopicPartition tp = new TopicPartition("events", 0);
+        try (TestBroker broker = TestBroker.start(dataDir)) {
+            broker.createTopic("events", 1, Map.of());
+            try (Admin admin = broker.admin()) {
+                admin.alterConsumerGroupOffsets("loaded", Map.of(tp, new OffsetAndMetadata(7))).all().get();
+            }
+
+            // A second coordinator over the broker's partitions, whose replay waits on its clock until released.
+            GatedTime time = new GatedTime();
+            try (GroupCoordinator loading = new GroupCoordinator(GroupConfig.DEFAULTS, broker.broker().partitions(),
+                    broker.broker().topicAdmin(), false, time)) {
+                loading.start();
+                ClientContext client = new ClientContext((short) 9, "client", "/127.0.0.1");
+
+                assertLoadInProgress(() -> loading.joinGroup(client, new JoinGroupRequestData().setGroupId("loaded")
+                        .setSessionTimeoutMs(10_000).setProtocolType("consumer")));
+                assertLoadInProgress(() -> loading.syncGroup(new SyncGroupRequestData().setGroupId("loaded")));
+                assertLoadInProgress(() -> loading.heartbeat(new HeartbeatRequestData().setGroupId("loaded")));
+                assertLoadInProgress(() -> loading.leaveGroup("loaded", List.of(new MemberIdentity().setMemberId("m"))));
+                assertLoadInProgress(() -> loading.commitOffsets(client, new OffsetCommitRequestData().setGroupId("loaded")));
+                assertLoadInProgress(() -> loading.fetchOffsets("loaded", null));
+                assertLoadInProgress(() -> loading.deleteOffsets(new OffsetDeleteRequestData().setGroupId("loaded")));
+                assertLoadInProgress(() -> loading.listGroups(List.of(), List.of()));
+                assertLoadInProgress(() -> loading.describeGroups(List.of("loaded"), (short) 5));
+                assertLoadInProgress(() -> loading.deleteGroups(List.of("loaded")));
+                CompletableFuture<Void> ready = loading.ready();
+                assertThat(ready).isNotDone();
+
+                time.release();
+                ready.get(30, TimeUnit.SECONDS);
+                OffsetFetchResponseGroup fetched = loading.fetchOffsets("loaded", List.of(new OffsetFetchRequestTopics()
+                        .setName("events").setPartitionIndexes(List.of(0)))).get(30, TimeUnit.SECONDS);
+                assertThat(fetched.topics().get(0).partitions().get(0).committedOffset()).isEqualTo(7);
+            }
+        }
+    }
+
+    private static void assertLoadInProgress(Supplier<CompletableFuture<?>> request) {
+        assertThatThrownBy(() -> request.get().get(5, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(CoordinatorLoadInProgressException.class);
+    }
+
+    /** The system clock, except that reading the time in milliseconds waits until {@link #release()}. */
+    private static final class GatedTime implements Time {
+        private final CountDownLatch released = new CountDownLatch(1);
+
+        void release() {
+            released.countDown();
+        }
+
+        @Override
+        public long milliseconds() {
+            try {
+                released.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Time.SYSTEM.milliseconds();
+        }
+
+        @Override
+        public long nanoseconds() {
+            return Time.SYSTEM.nanoseconds();
+        }
+
+        @Override
+        public void sleep(long ms) {
+            Time.SYSTEM.sleep(ms);
+        }
+
+        @Override
+        public void waitObject(Object obj, Supplier<Boolean> condition, long deadlineMs) throws InterruptedException {
+            Time.SYSTEM.waitObject(obj, condition, deadlineMs);
+        }
+    }
+}
