@@ -1,6 +1,7 @@
 package io.strata.broker.it;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.strata.broker.testing.Directories;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,9 +12,7 @@ import java.lang.annotation.Target;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Gives the packaged application, which runs with the prod profile, free Kafka and Raft ports and a
@@ -57,13 +56,8 @@ public class PackagedBrokerResource implements QuarkusTestResourceLifecycleManag
 
     @Override
     public void stop() {
-        if (dataDir == null) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dataDir)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
+        try {
+            Directories.delete(dataDir);
         } catch (IOException e) {
             throw new UncheckedIOException("deleting " + dataDir, e);
         }
