@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.strata.broker.testing.KafkaWire;
 import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
@@ -26,22 +27,29 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import static io.strata.broker.protocol.KafkaConnection.MAX_IN_FLIGHT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
- * One connection's real pipeline on an embedded channel, with handlers whose responses the test
- * completes in the order it chooses: responses leave in request order, reading pauses under
- * back-pressure, and failures become error responses or a closed connection.
+ * One connection's real pipeline on an embedded channel (and once on a loopback socket, for
+ * completions on other threads), with handlers whose responses the test completes in the order it
+ * chooses: responses leave in request order, reading pauses under back-pressure, and failures
+ * become error responses or a closed connection.
  */
 class KafkaConnectionTest {
 
@@ -201,6 +209,36 @@ class KafkaConnectionTest {
         assertThat(completed).containsExactly(ApiKeys.API_VERSIONS);
     }
 
+    @Test
+    void responsesCompletedOnOtherThreadsLeaveInRequestOrderOverARealSocket() throws Exception {
+        HeldHandler metadata = new HeldHandler(ApiKeys.METADATA);
+        KafkaListener listener = new KafkaListener(new ApiRouter(List.of(metadata)), (apiKey, nanos) -> { }, 1 << 20, 1);
+        ExecutorService elsewhere = Executors.newSingleThreadExecutor();
+        try (KafkaWire wire = new KafkaWire(listener.bind("127.0.0.1", 0))) {
+            for (int correlationId = 1; correlationId <= 3; correlationId++) {
+                wire.writeFrame(Frames.request(new RequestHeader(ApiKeys.METADATA, METADATA_VERSION, "connection-test",
+                        correlationId), new MetadataRequestData()));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> metadata.pendingCount() == 3);
+
+            // Completed off the event loop, last request first: the connection hops back onto its loop.
+            elsewhere.submit(() -> IntStream.of(2, 0, 1).forEach(i -> metadata.complete(i,
+                    new MetadataResponseData().setClusterId("response-" + i)))).get(10, TimeUnit.SECONDS);
+
+            for (int i = 0; i < 3; i++) {
+                ByteBuffer frame = wire.readFrame();
+                assertThat(ResponseHeader.parse(frame, ApiKeys.METADATA.responseHeaderVersion(METADATA_VERSION))
+                        .correlationId()).isEqualTo(i + 1);
+                MetadataResponseData body = new MetadataResponseData();
+                body.read(new ByteBufferAccessor(frame), METADATA_VERSION);
+                assertThat(body.clusterId()).isEqualTo("response-" + i);
+            }
+        } finally {
+            elsewhere.shutdownNow();
+            listener.close();
+        }
+    }
+
     private EmbeddedChannel connection() {
         List.of(ApiKeys.METADATA, ApiKeys.PRODUCE, ApiKeys.LIST_GROUPS)
                 .forEach(apiKey -> handlers.put(apiKey, new HeldHandler(apiKey)));
@@ -270,10 +308,13 @@ class KafkaConnectionTest {
     private record Response(int correlationId, AbstractResponse body) {
     }
 
-    /** Hands each request's response future to the test, which completes it when it chooses. */
+    /**
+     * Hands each request's response future to the test, which completes it when it chooses. Requests
+     * arrive on the event loop while the test thread reads, hence the synchronized list.
+     */
     private static final class HeldHandler implements ApiHandler<AbstractRequest> {
         private final ApiKeys apiKey;
-        private final List<CompletableFuture<ApiMessage>> pending = new ArrayList<>();
+        private final List<CompletableFuture<ApiMessage>> pending = Collections.synchronizedList(new ArrayList<>());
 
         HeldHandler(ApiKeys apiKey) {
             this.apiKey = apiKey;
@@ -289,6 +330,14 @@ class KafkaConnectionTest {
             CompletableFuture<ApiMessage> response = new CompletableFuture<>();
             pending.add(response);
             return response;
+        }
+
+        int pendingCount() {
+            return pending.size();
+        }
+
+        void complete(int request, ApiMessage response) {
+            pending.get(request).complete(response);
         }
     }
 }
