@@ -69,31 +69,8 @@ for b in "${_brokers[@]}"; do
 done
 $RUN_STRATA || $RUN_KAFKA || die "BROKERS selects no broker"
 
-# ----------------------------------------------------------------------------------------------
-# Clean-up: always kill what we started and remove broker data.
-# ----------------------------------------------------------------------------------------------
-declare -A BROKER_PID=()      # name -> pid of the broker JVM
-declare -A SAMPLER_PID=()     # name -> pid of the RSS sampler
-TOOL_PID=""
-
-cleanup() {
-  local rc=$?
-  set +e
-  trap - EXIT INT TERM
-  if [[ -n "$TOOL_PID" ]]; then stop_pid "$TOOL_PID" 5; fi
-  local name
-  for name in "${!BROKER_PID[@]}"; do
-    log "cleanup: stopping $name (pid ${BROKER_PID[$name]})"
-    stop_pid "${BROKER_PID[$name]}" "$STOP_TIMEOUT_S"
-  done
-  for name in "${!SAMPLER_PID[@]}"; do stop_pid "${SAMPLER_PID[$name]}" 2; done
-  if [[ -n "$WORK_DIR" && -d "$WORK_DIR" ]]; then rm -rf "$WORK_DIR"; fi
-  if (( rc != 0 )); then log "failed (exit $rc); logs kept in $LOG_DIR"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# Clean-up: always stop what we started and remove broker data.
+stop_on_exit_traps
 
 # ----------------------------------------------------------------------------------------------
 # Preparation: build Strata if needed, fetch the Kafka jars.
@@ -129,7 +106,7 @@ write_tools_log4j "$WORK_DIR/log4j2-tools.properties"
 # ----------------------------------------------------------------------------------------------
 # Start a background sampler that records the peak VmRSS (kB) of pid into file. Bounded by the
 # life of the process and by a hard cap of one hour.
-start_rss_sampler() {  # name pid outfile
+start_rss_sampler() {  # name pid outfile   (sets SAMPLER_PID)
   local name="$1" pid="$2" out="$3"
   (
     peak=0; deadline=$(( $(date +%s) + 3600 ))
@@ -139,7 +116,8 @@ start_rss_sampler() {  # name pid outfile
       sleep "$RSS_SAMPLE_INTERVAL_S"
     done
   ) &
-  SAMPLER_PID[$name]=$!
+  SAMPLER_PID=$!
+  started "$name RSS sampler" "$SAMPLER_PID" 2
 }
 
 # Results: R[<broker>.<metric>] = value
@@ -147,7 +125,7 @@ declare -A R=()
 
 # ----------------------------------------------------------------------------------------------
 # Broker-specific start (everything after "port accepts connections" is identical).
-# Each start_* sets LAUNCH_MS and BROKER_PID[name], and prints the broker log path.
+# Each start_* sets LAUNCH_MS, BROKER_PID, BROKER_PORT and BROKER_LOG.
 # ----------------------------------------------------------------------------------------------
 start_strata() {
   local data="$WORK_DIR/strata-data" logfile="$LOG_DIR/strata.log"
@@ -161,7 +139,8 @@ start_strata() {
   STRATA_KAFKA_PORT="$STRATA_PORT" STRATA_DATA_DIR="$data" QUARKUS_HTTP_PORT="$STRATA_HTTP_PORT" \
   STRATA_KAFKA_HOST=127.0.0.1 STRATA_ADVERTISED_HOST=127.0.0.1 \
     java $STRATA_JAVA_OPTS -jar "$STRATA_JAR" > "$logfile" 2>&1 &
-  BROKER_PID[strata]=$!
+  BROKER_PID=$!
+  started Strata "$BROKER_PID" "$STOP_TIMEOUT_S"
   BROKER_PORT=$STRATA_PORT
   BROKER_LOG=$logfile
 }
@@ -213,7 +192,8 @@ EOF
   java $KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS \
     -Dlog4j2.configurationFile="$WORK_DIR/log4j2-broker.properties" \
     -cp "$CLASSPATH_KAFKA" kafka.Kafka "$dir/server.properties" > "$logfile" 2>&1 &
-  BROKER_PID[kafka]=$!
+  BROKER_PID=$!
+  started "Apache Kafka" "$BROKER_PID" "$STOP_TIMEOUT_S"
   BROKER_PORT=$KAFKA_PORT
   BROKER_LOG=$logfile
 }
@@ -226,7 +206,7 @@ bench() {  # name (strata|kafka)
   [[ "$name" == strata ]] && label="Strata" || label="Apache Kafka"
   log "=== $label ==="
   "start_$name"
-  local pid="${BROKER_PID[$name]}" port="$BROKER_PORT" blog="$BROKER_LOG" bs="127.0.0.1:$BROKER_PORT"
+  local pid="$BROKER_PID" port="$BROKER_PORT" blog="$BROKER_LOG" bs="127.0.0.1:$BROKER_PORT"
   local rss_file="$WORK_DIR/$name.rss"
   echo 0 > "$rss_file"
   start_rss_sampler "$name" "$pid" "$rss_file"
@@ -240,13 +220,7 @@ bench() {  # name (strata|kafka)
   local topic="bench-$RUN_ID" lat_topic="bench-latency-$RUN_ID" t
   local deadline=$(( $(now_ms) + READY_TIMEOUT_S * 1000 ))
   for t in "$topic" "$lat_topic"; do
-    until run_tool "$LOG_DIR/$name-topic-$t.log" org.apache.kafka.tools.TopicCommand \
-            --bootstrap-server "$bs" --create --if-not-exists --topic "$t" \
-            --partitions "$PARTITIONS" --replication-factor 1; do
-      kill -0 "$pid" 2>/dev/null || die "$label exited; log: $blog"
-      (( $(now_ms) < deadline )) || die "$label could not create topic $t within ${READY_TIMEOUT_S} s; logs: $LOG_DIR/$name-topic-$t.log, $blog"
-      sleep 1
-    done
+    create_topic "$LOG_DIR/$name-topic-$t.log" "$t" "$bs" "$PARTITIONS" "$label" "$pid" "$blog" "$deadline"
   done
   R[$name.idle_rss_kb]=$(current_rss_kb "$pid")
   log "topics $topic and $lat_topic created ($PARTITIONS partitions); RSS after start-up: $(( ${R[$name.idle_rss_kb]} / 1024 )) MiB"
@@ -254,13 +228,7 @@ bench() {  # name (strata|kafka)
   # 1. Produce.
   local plog="$LOG_DIR/$name-producer.log"
   log "ProducerPerformance: $RECORDS x $RECORD_SIZE B, acks=$ACKS, throughput=$THROUGHPUT"
-  # shellcheck disable=SC2086
-  run_tool "$plog" org.apache.kafka.tools.ProducerPerformance \
-      --topic "$topic" --num-records "$RECORDS" --record-size "$RECORD_SIZE" --throughput "$THROUGHPUT" \
-      --producer-props bootstrap.servers="$bs" acks="$ACKS" $PRODUCER_EXTRA_PROPS \
-    || die "ProducerPerformance failed against $label; log: $plog"
-  parse_producer_summary "$plog"
-  (( P_RECORDS == RECORDS )) || die "ProducerPerformance sent $P_RECORDS records, expected $RECORDS; log: $plog"
+  run_producer_perf "$plog" "$bs" "$topic" "against $label"
   R[$name.produce_rps]=$P_RPS
   R[$name.produce_mbps]=$P_MBPS
   R[$name.produce_avg_ms]=$P_AVG_MS
@@ -271,11 +239,7 @@ bench() {  # name (strata|kafka)
   # 2. Consume the same records.
   local clog="$LOG_DIR/$name-consumer.log"
   log "ConsumerPerformance: $RECORDS records from $topic"
-  run_tool "$clog" org.apache.kafka.tools.ConsumerPerformance \
-      --bootstrap-server "$bs" --topic "$topic" --messages "$RECORDS" \
-      --group "bench-consumer-$RUN_ID" --timeout 30000 \
-    || die "ConsumerPerformance failed against $label; log: $clog"
-  parse_consumer_result "$clog" "$RECORDS"
+  run_consumer_perf "$clog" "$bs" "$topic" "bench-consumer-$RUN_ID" "against $label" --timeout 30000
   echo "  consumed $C_N records: $C_RPS records/s, $C_MBPS MB/s overall; fetch only: $C_FRPS records/s, $C_FMBPS MB/s; group join ${C_REB_MS} ms" >&2
   R[$name.consume_rps]=$C_RPS
   R[$name.consume_mbps]=$C_MBPS
@@ -308,10 +272,8 @@ bench() {  # name (strata|kafka)
   R[$name.peak_rss_kb]=$peak
   R[$name.after_rss_kb]=$last
   log "$label RSS: peak $(( peak / 1024 )) MiB, after load $(( last / 1024 )) MiB; stopping"
-  stop_pid "$pid" "$STOP_TIMEOUT_S"
-  unset "BROKER_PID[$name]"
-  stop_pid "${SAMPLER_PID[$name]}" 2
-  unset "SAMPLER_PID[$name]"
+  stop_started "$pid"
+  stop_started "$SAMPLER_PID"
   rm -rf "${WORK_DIR:?}/$name" "${WORK_DIR:?}/$name-data"
 }
 

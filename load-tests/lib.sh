@@ -1,9 +1,9 @@
 # shellcheck shell=bash disable=SC2034  # the P_* and C_* results are read by the sourcing script
 # Helpers shared by kafka-benchmark.sh and tiered-benchmark.sh. Sourced, not run.
 #
-# The sourcing script sets SCRIPT_DIR (this directory) before sourcing it, and, before calling them: STARTUP_TIMEOUT_S, TOOL_TIMEOUT_S, TOOLS_JAVA_OPTS,
-# WORK_DIR, CLASSPATH_KAFKA, REPO_ROOT, LOG_DIR; and the variable TOOL_PID, which run_tool fills so that
-# the script's exit trap can stop a running tool.
+# The sourcing script sets SCRIPT_DIR (this directory) before sourcing it, and, before calling them: STARTUP_TIMEOUT_S,
+# READY_TIMEOUT_S, TOOL_TIMEOUT_S, TOOLS_JAVA_OPTS, WORK_DIR, CLASSPATH_KAFKA, LOG_DIR, and the perf tools' RECORDS,
+# RECORD_SIZE, THROUGHPUT, ACKS and PRODUCER_EXTRA_PROPS.
 
 # ----------------------------------------------------------------------------------------------
 # Layout and build settings both benchmarks share. STRATA_JAR: the runnable Strata jar; default is the
@@ -38,6 +38,53 @@ stop_pid() {  # pid timeout_s
     kill -KILL "$pid" 2>/dev/null || true
   fi
   wait "$pid" 2>/dev/null || true
+}
+
+# ----------------------------------------------------------------------------------------------
+# Clean-up on exit: stop_on_exit_traps makes any exit (error, Ctrl-C, TERM) stop the running tool and
+# every process registered with started (the last started first: a sampler before the broker it
+# samples, a broker before the store it tiers to), remove WORK_DIR, and keep the logs of a failed run.
+# ----------------------------------------------------------------------------------------------
+TOOL_PID=""      # the perf tool run_tool is waiting for
+STARTED=()       # "pid stop_timeout_s name" of each process still to stop, in start order
+
+started() {  # name pid stop_timeout_s
+  STARTED+=("$2 $3 $1")
+}
+
+# Stops a process registered with started now, and forgets it.
+stop_started() {  # pid
+  local i pid t name
+  for i in "${!STARTED[@]}"; do
+    read -r pid t name <<< "${STARTED[$i]}"
+    if [[ "$pid" == "$1" ]]; then
+      stop_pid "$pid" "$t"
+      unset "STARTED[$i]"
+      return 0
+    fi
+  done
+}
+
+cleanup() {
+  local rc=$? i pid t name
+  set +e
+  trap - EXIT INT TERM
+  if [[ -n "$TOOL_PID" ]]; then stop_pid "$TOOL_PID" 5; fi
+  local order=("${!STARTED[@]}")
+  for (( i = ${#order[@]} - 1; i >= 0; i-- )); do
+    read -r pid t name <<< "${STARTED[${order[$i]}]}"
+    log "cleanup: stopping $name (pid $pid)"
+    stop_pid "$pid" "$t"
+  done
+  if [[ -n "$WORK_DIR" && -d "$WORK_DIR" ]]; then rm -rf "$WORK_DIR"; fi
+  if (( rc != 0 )); then log "failed (exit $rc); logs kept in $LOG_DIR"; fi
+  exit "$rc"
+}
+
+stop_on_exit_traps() {
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
 }
 
 # Maven, quiet, offline first (everything may already be in ~/.m2), then online.
@@ -113,6 +160,42 @@ run_tool() {  # logfile mainclass args...   (bounded by TOOL_TIMEOUT_S; output t
     log "$1 did not finish within ${TOOL_TIMEOUT_S} s; log: $logfile"
   fi
   return "$rc"
+}
+
+# Creates a topic with TopicCommand, retrying until the broker answers: its port may accept
+# connections before it serves requests. Dies when the broker exits or at deadline_ms.
+create_topic() {  # logfile topic bootstrap partitions label pid broker_log deadline_ms [TopicCommand args...]
+  local tlog="$1" topic="$2" bs="$3" partitions="$4" label="$5" pid="$6" blog="$7" deadline="$8"; shift 8
+  until run_tool "$tlog" org.apache.kafka.tools.TopicCommand \
+          --bootstrap-server "$bs" --create --if-not-exists --topic "$topic" \
+          --partitions "$partitions" --replication-factor 1 "$@"; do
+    kill -0 "$pid" 2>/dev/null || die "$label exited; log: $blog"
+    (( $(now_ms) < deadline )) || die "$label could not create topic $topic within ${READY_TIMEOUT_S} s; logs: $tlog, $blog"
+    sleep 1
+  done
+}
+
+# Runs ProducerPerformance: RECORDS records of RECORD_SIZE bytes at THROUGHPUT, with ACKS and
+# PRODUCER_EXTRA_PROPS. Dies unless every record was sent; leaves the summary in the P_* variables.
+run_producer_perf() {  # logfile bootstrap topic what
+  local logfile="$1" bs="$2" topic="$3" what="$4"
+  # shellcheck disable=SC2086
+  run_tool "$logfile" org.apache.kafka.tools.ProducerPerformance \
+      --topic "$topic" --num-records "$RECORDS" --record-size "$RECORD_SIZE" --throughput "$THROUGHPUT" \
+      --producer-props bootstrap.servers="$bs" acks="$ACKS" $PRODUCER_EXTRA_PROPS \
+    || die "ProducerPerformance failed $what; log: $logfile"
+  parse_producer_summary "$logfile"
+  (( P_RECORDS == RECORDS )) || die "ProducerPerformance sent $P_RECORDS records, expected $RECORDS; log: $logfile"
+}
+
+# Runs ConsumerPerformance over RECORDS records of a topic as a group; further arguments go to the tool.
+# Dies unless it read them all; leaves the result in the C_* variables.
+run_consumer_perf() {  # logfile bootstrap topic group what [ConsumerPerformance args...]
+  local logfile="$1" bs="$2" topic="$3" group="$4" what="$5"; shift 5
+  run_tool "$logfile" org.apache.kafka.tools.ConsumerPerformance \
+      --bootstrap-server "$bs" --topic "$topic" --messages "$RECORDS" --group "$group" "$@" \
+    || die "ConsumerPerformance failed $what; log: $logfile"
+  parse_consumer_result "$logfile" "$RECORDS"
 }
 
 current_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }

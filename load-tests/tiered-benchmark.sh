@@ -81,29 +81,8 @@ case "$ACKS" in 0|1|all|-1) ;; *) die "ACKS must be 0, 1, all or -1";; esac
 command -v curl >/dev/null || die "curl not found on PATH (needed for /q/metrics and the S3Proxy check)"
 command -v java >/dev/null || die "java not found on PATH"
 
-# ----------------------------------------------------------------------------------------------
 # Clean-up: always stop what we started and remove the data.
-# ----------------------------------------------------------------------------------------------
-STRATA_PID=""
-S3PROXY_PID=""
-SAMPLER_PID=""
-TOOL_PID=""
-
-cleanup() {
-  local rc=$?
-  set +e
-  trap - EXIT INT TERM
-  if [[ -n "$TOOL_PID" ]]; then stop_pid "$TOOL_PID" 5; fi
-  if [[ -n "$SAMPLER_PID" ]]; then stop_pid "$SAMPLER_PID" 2; fi
-  if [[ -n "$STRATA_PID" ]]; then log "cleanup: stopping Strata (pid $STRATA_PID)"; stop_pid "$STRATA_PID" "$STOP_TIMEOUT_S"; fi
-  if [[ -n "$S3PROXY_PID" ]]; then log "cleanup: stopping S3Proxy (pid $S3PROXY_PID)"; stop_pid "$S3PROXY_PID" "$STOP_TIMEOUT_S"; fi
-  if [[ -n "$WORK_DIR" && -d "$WORK_DIR" ]]; then rm -rf "$WORK_DIR"; fi
-  if (( rc != 0 )); then log "failed (exit $rc); logs kept in $LOG_DIR"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+stop_on_exit_traps
 
 # ----------------------------------------------------------------------------------------------
 # Preparation: build Strata if needed, fetch the Kafka jars and, separately, S3Proxy's.
@@ -166,6 +145,7 @@ start_metrics_sampler() {
     done
   ) &
   SAMPLER_PID=$!
+  started "metrics sampler" "$SAMPLER_PID" 2
 }
 
 # Partition directories of a topic in Strata's data directory, and how many .log segments each holds.
@@ -212,6 +192,7 @@ LAUNCH_MS=$(now_ms)
 java $S3PROXY_JAVA_OPTS -Dlogback.configurationFile="$S3_DIR/logback.xml" -cp "$S3PROXY_LIB_DIR/*" \
   org.gaul.s3proxy.Main --properties "$S3_DIR/s3proxy.properties" > "$S3PROXY_LOG" 2>&1 &
 S3PROXY_PID=$!
+started S3Proxy "$S3PROXY_PID" "$STOP_TIMEOUT_S"
 S3_STARTUP_MS=$(wait_for_port "S3Proxy" "$S3PROXY_PID" "$S3PROXY_PORT" "$LAUNCH_MS" "$S3PROXY_LOG")
 # The port may open before the handler serves: list the bucket until it answers 200.
 deadline=$(( $(now_ms) + READY_TIMEOUT_S * 1000 ))
@@ -250,6 +231,7 @@ env STRATA_KAFKA_PORT="$STRATA_PORT" STRATA_KAFKA_HOST=127.0.0.1 STRATA_ADVERTIS
     "${STRATA_EXTRA_ENV[@]}" \
   java $STRATA_JAVA_OPTS -jar "$STRATA_JAR" > "$STRATA_LOG" 2>&1 &
 STRATA_PID=$!
+started Strata "$STRATA_PID" "$STOP_TIMEOUT_S"
 R[strata_startup_ms]=$(wait_for_port "Strata" "$STRATA_PID" "$STRATA_PORT" "$LAUNCH_MS" "$STRATA_LOG")
 log "Strata accepts connections after ${R[strata_startup_ms]} ms (pid $STRATA_PID)"
 BS="127.0.0.1:$STRATA_PORT"
@@ -261,13 +243,8 @@ deadline=$(( $(now_ms) + READY_TIMEOUT_S * 1000 ))
 for t in "$TIERED_TOPIC" "$LOCAL_TOPIC"; do
   configs=(--config "segment.bytes=$SEGMENT_BYTES")
   [[ "$t" == "$TIERED_TOPIC" ]] && configs+=(--config remote.storage.enable=true --config local.retention.ms=0)
-  until run_tool "$LOG_DIR/topic-$t.log" org.apache.kafka.tools.TopicCommand \
-          --bootstrap-server "$BS" --create --if-not-exists --topic "$t" \
-          --partitions "$PARTITIONS" --replication-factor 1 "${configs[@]}"; do
-    kill -0 "$STRATA_PID" 2>/dev/null || die "Strata exited; log: $STRATA_LOG"
-    (( $(now_ms) < deadline )) || die "could not create topic $t within ${READY_TIMEOUT_S} s; logs: $LOG_DIR/topic-$t.log, $STRATA_LOG"
-    sleep 1
-  done
+  create_topic "$LOG_DIR/topic-$t.log" "$t" "$BS" "$PARTITIONS" Strata "$STRATA_PID" "$STRATA_LOG" "$deadline" \
+    "${configs[@]}"
 done
 log "topics $TIERED_TOPIC (remote.storage.enable=true, local.retention.ms=0) and $LOCAL_TOPIC: $PARTITIONS partitions, segment.bytes=$SEGMENT_BYTES"
 scrape_metrics > /dev/null || die "cannot read $METRICS_URL; log: $STRATA_LOG"
@@ -276,13 +253,7 @@ start_metrics_sampler
 produce() {  # topic key
   local plog="$LOG_DIR/producer-$1.log"
   log "ProducerPerformance -> $1: $RECORDS x $RECORD_SIZE B, acks=$ACKS, throughput=$THROUGHPUT"
-  # shellcheck disable=SC2086
-  run_tool "$plog" org.apache.kafka.tools.ProducerPerformance \
-      --topic "$1" --num-records "$RECORDS" --record-size "$RECORD_SIZE" --throughput "$THROUGHPUT" \
-      --producer-props bootstrap.servers="$BS" acks="$ACKS" $PRODUCER_EXTRA_PROPS \
-    || die "ProducerPerformance failed on $1; log: $plog"
-  parse_producer_summary "$plog"
-  (( P_RECORDS == RECORDS )) || die "ProducerPerformance sent $P_RECORDS records, expected $RECORDS; log: $plog"
+  run_producer_perf "$plog" "$BS" "$1" "on $1"
   R[$2.produce_mbps]=$P_MBPS
   R[$2.produce_rps]=$P_RPS
   R[$2.produce_p99_ms]=$P_P99_MS
@@ -366,12 +337,8 @@ replay() {  # topic key round
   local clog="$LOG_DIR/replay-$1-$3.log" before after
   log "ConsumerPerformance <- $1 (replay $3): $RECORDS records from the earliest offset"
   before="$(scrape_metrics)" || die "cannot read $METRICS_URL"
-  run_tool "$clog" org.apache.kafka.tools.ConsumerPerformance \
-      --bootstrap-server "$BS" --topic "$1" --messages "$RECORDS" --group "replay-$1-$3-$RUN_ID" \
-      --consumer.config "$CONSUMER_CONFIG" --timeout 60000 \
-    || die "ConsumerPerformance failed on $1; log: $clog"
+  run_consumer_perf "$clog" "$BS" "$1" "replay-$1-$3-$RUN_ID" "on $1" --consumer.config "$CONSUMER_CONFIG" --timeout 60000
   after="$(scrape_metrics)" || die "cannot read $METRICS_URL"
-  parse_consumer_result "$clog" "$RECORDS"
   R[$2.$3.fetch_mbps]=$(awk -v x="$C_FMBPS" 'BEGIN{ printf "%.1f", x }')
   R[$2.$3.mbps]=$(awk -v x="$C_MBPS" 'BEGIN{ printf "%.1f", x }')
   R[$2.$3.fetch_s]=$(secs "$C_FETCH_MS")
@@ -395,10 +362,10 @@ REMOTE_ERRORS="$(curl -sf --max-time 5 "$METRICS_URL" | awk '/^strata_tiering_re
 LOAD_END="$(loadavg)"
 ELAPSED_S=$(( $(date +%s) - START_S ))
 
-stop_pid "$SAMPLER_PID" 2; SAMPLER_PID=""
+stop_started "$SAMPLER_PID"
 log "stopping Strata and S3Proxy"
-stop_pid "$STRATA_PID" "$STOP_TIMEOUT_S"; STRATA_PID=""
-stop_pid "$S3PROXY_PID" "$STOP_TIMEOUT_S"; S3PROXY_PID=""
+stop_started "$STRATA_PID"
+stop_started "$S3PROXY_PID"
 STRATA_ERRORS=$(grep -cE '^[0-9 :.,-]+ ERROR ' "$STRATA_LOG" || true)
 STRATA_WARNS=$(grep -cE '^[0-9 :.,-]+ WARN ' "$STRATA_LOG" || true)
 S3PROXY_ERRORS=$(grep -cE ' (ERROR|WARN) ' "$S3PROXY_LOG" || true)

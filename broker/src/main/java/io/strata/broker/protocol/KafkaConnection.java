@@ -26,7 +26,8 @@ import java.util.List;
 final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = Logger.getLogger(KafkaConnection.class);
-    private static final int MAX_IN_FLIGHT = 64;
+    /** Requests outstanding or unsent at which reading pauses; it resumes below half of it. */
+    static final int MAX_IN_FLIGHT = 64;
 
     private final ApiRouter router;
     private final RequestMetrics metrics;

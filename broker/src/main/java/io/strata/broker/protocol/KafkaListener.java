@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -61,15 +62,20 @@ public final class KafkaListener implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         openConnections.incrementAndGet();
                         ch.closeFuture().addListener(closed -> openConnections.decrementAndGet());
-                        ch.pipeline()
-                                .addLast("frameDecoder", new LengthFieldBasedFrameDecoder(
-                                        ByteOrder.BIG_ENDIAN, maxFrameBytes + 4, 0, 4, 0, 4, true))
-                                .addLast("requestDecoder", new RequestDecoder(router))
-                                .addLast("connection", new KafkaConnection(router, metrics));
+                        addConnectionHandlers(ch.pipeline(), router, metrics, maxFrameBytes);
                     }
                 });
         serverChannel = bootstrap.bind(host, port).sync().channel();
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** The handlers of one connection, in pipeline order; shared with the tests of each stage. */
+    static void addConnectionHandlers(ChannelPipeline pipeline, ApiRouter router, RequestMetrics metrics,
+                                      int maxFrameBytes) {
+        pipeline.addLast("frameDecoder", new LengthFieldBasedFrameDecoder(
+                        ByteOrder.BIG_ENDIAN, maxFrameBytes + 4, 0, 4, 0, 4, true))
+                .addLast("requestDecoder", new RequestDecoder(router))
+                .addLast("connection", new KafkaConnection(router, metrics));
     }
 
     /** Connections open now. */

@@ -38,14 +38,12 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.requests.AbstractResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -66,26 +64,19 @@ class ApiVersionMatrixTest {
     private static final Set<Errors> SERVER_FAULTS = Set.of(Errors.UNKNOWN_SERVER_ERROR, Errors.UNSUPPORTED_VERSION,
             Errors.INVALID_REQUEST, Errors.CORRUPT_MESSAGE, Errors.INVALID_RECORD);
 
-    @TempDir
-    static Path dataDir;
-    static TestBroker broker;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.perClass();
     static Uuid topicId;
     static ApiVersionsResponseData advertised;
 
     @BeforeAll
     static void start() throws Exception {
-        broker = TestBroker.start(dataDir);
         broker.createTopic(TOPIC, 1, Map.of());
         topicId = broker.broker().metadataImage().topic(TOPIC).orElseThrow().topicId();
         try (KafkaWire wire = new KafkaWire(broker.broker().kafkaAddress())) {
             advertised = (ApiVersionsResponseData) wire.send(ApiKeys.API_VERSIONS, (short) 3,
                     new ApiVersionsRequestData().setClientSoftwareName("matrix").setClientSoftwareVersion("1")).data();
         }
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
     }
 
     /** Evaluated after {@code @BeforeAll}: the versions the running broker advertises. */

@@ -16,13 +16,11 @@ import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.record.Record;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,9 +41,11 @@ class CompactionTest {
 
     private static final String TOPIC = "profiles";
 
-    @TempDir
-    static Path dataDir;
-    static TestBroker broker;
+    // Segments roll every 100 ms of appends as well, so __consumer_offsets (100 MiB segments) rolls too.
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.perClass(settings -> settings
+            .topicDefaults(Map.of("segment.ms", "100"))
+            .cleaner(new CleanerSettings(Duration.ofMillis(200), CleanerSettings.MIN_DEDUPE_BUFFER_BYTES)));
 
     /** One record as a consumer sees it: offset, key, value (null for a tombstone). */
     private record Entry(long offset, String key, String value) {
@@ -53,17 +53,8 @@ class CompactionTest {
 
     @BeforeAll
     static void start() {
-        // Segments roll every 100 ms of appends as well, so __consumer_offsets (100 MiB segments) rolls too.
-        broker = TestBroker.start(dataDir, settings -> settings
-                .topicDefaults(Map.of("segment.ms", "100"))
-                .cleaner(new CleanerSettings(Duration.ofMillis(200), CleanerSettings.MIN_DEDUPE_BUFFER_BYTES)));
         broker.createTopic(TOPIC, 1, Map.of("cleanup.policy", "compact", "segment.bytes", "1024",
                 "min.cleanable.dirty.ratio", "0.01", "delete.retention.ms", "0"));
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
     }
 
     private static PartitionLog log(TopicPartition tp) {

@@ -11,10 +11,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,14 +33,12 @@ class ConsumerGroupsCliTest {
     private static final String TOPIC = "cli-topic";
     private static final String GROUP = "cli-group";
 
-    @TempDir
-    static Path dataDir;
-    static TestBroker broker;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.perClass();
     static KafkaConsumer<byte[], byte[]> member;
 
     @BeforeAll
     static void start() throws Exception {
-        broker = TestBroker.start(dataDir);
         broker.createTopic(TOPIC, 3, Map.of());
         produce(10);
         member = broker.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, GROUP,
@@ -63,7 +60,6 @@ class ConsumerGroupsCliTest {
         if (member != null) {
             member.close();
         }
-        broker.close();
     }
 
     private static void produce(int perPartition) throws Exception {

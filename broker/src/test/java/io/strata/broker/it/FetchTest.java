@@ -12,12 +12,10 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,14 +32,12 @@ class FetchTest {
     private static final int PARTITIONS = 10;
     private static final int BATCHES_PER_PARTITION = 10;
 
-    @TempDir
-    static Path dataDir;
-    static TestBroker broker;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.perClass();
     static Uuid topicId;
 
     @BeforeAll
     static void start() throws Exception {
-        broker = TestBroker.start(dataDir);
         broker.createTopic(TOPIC, PARTITIONS, Map.of());
         broker.createTopic("idle", 1, Map.of());
         topicId = broker.broker().metadataImage().topic(TOPIC).orElseThrow().topicId();
@@ -53,11 +49,6 @@ class FetchTest {
                 }
             }
         }
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
     }
 
     private static FetchResponseData fetch(String topic, Uuid id, int partitions, long offset, int partitionMaxBytes,

@@ -11,14 +11,12 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.requests.ProduceResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -30,19 +28,12 @@ class ProduceValidationTest {
 
     private static final String TOPIC = "validated";
 
-    @TempDir
-    static Path dataDir;
-    static TestBroker broker;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.perClass();
 
     @BeforeAll
     static void start() {
-        broker = TestBroker.start(dataDir);
         broker.createTopic(TOPIC, 1, Map.of("max.message.bytes", "2048"));
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
     }
 
     private static ProduceResponseData.PartitionProduceResponse produce(short acks, MemoryRecords records) throws Exception {

@@ -12,11 +12,9 @@ import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -25,7 +23,6 @@ import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 
@@ -37,19 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ProtocolRobustnessTest {
 
-    @TempDir
-    static Path dataDir;
-    static TestBroker broker;
-
-    @BeforeAll
-    static void start() {
-        broker = TestBroker.start(dataDir, settings -> settings.socketRequestMaxBytes(1024 * 1024));
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.perClass(settings -> settings.socketRequestMaxBytes(1024 * 1024));
 
     @AfterEach
     void brokerStillServesOtherClients() throws Exception {

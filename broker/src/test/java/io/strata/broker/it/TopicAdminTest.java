@@ -37,9 +37,8 @@ import org.apache.kafka.common.requests.AlterConfigsResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -52,21 +51,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Topic and config administration through the real Admin client. */
 class TopicAdminTest {
 
-    @TempDir
-    static Path dataDir;
-    static TestBroker broker;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.perClass(settings -> settings
+            .topicDefaults(Map.of("retention.ms", "86400000")));
     static Admin admin;
 
     @BeforeAll
     static void start() {
-        broker = TestBroker.start(dataDir, settings -> settings.topicDefaults(Map.of("retention.ms", "86400000")));
         admin = broker.admin();
     }
 
     @AfterAll
     static void stop() {
         admin.close();
-        broker.close();
     }
 
     @Test

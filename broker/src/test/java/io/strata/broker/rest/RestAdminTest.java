@@ -3,13 +3,10 @@ package io.strata.broker.rest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
-import io.strata.broker.server.BrokerLifecycle;
-import jakarta.inject.Inject;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.common.config.ConfigResource;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -26,17 +23,7 @@ import static org.hamcrest.Matchers.nullValue;
 /** The cluster, topic, partition and config endpoints, checked against what the Kafka admin client sees. */
 @QuarkusTest
 @TestProfile(RestTestProfile.class)
-class RestAdminTest {
-
-    @Inject
-    BrokerLifecycle lifecycle;
-
-    String cluster;
-
-    @BeforeEach
-    void clusterId() {
-        cluster = lifecycle.broker().identity().clusterId();
-    }
+class RestAdminTest extends RestApiTest {
 
     @Test
     void theClusterAndItsBrokerAreListed() {
@@ -107,19 +94,19 @@ class RestAdminTest {
         given().contentType(ContentType.JSON).body("{\"topic_name\": \"rest-existing\"}")
                 .post("/v3/clusters/{c}/topics", cluster)
                 .then().statusCode(409).body("error_code", equalTo(409)).body("kafka_error", equalTo("TOPIC_ALREADY_EXISTS"));
-        badRequest(post("/v3/clusters/{c}/topics", "{\"topic_name\": \"rest-x\", \"partitions_count\": -3}"), null);
-        badRequest(post("/v3/clusters/{c}/topics", "{\"topic_name\": \"rest-x\", \"partitions_count\": 0}"), null);
-        badRequest(post("/v3/clusters/{c}/topics", "{\"topic_name\": \"rest-x\", \"replication_factor\": 3}"),
+        badRequest(postJson("/v3/clusters/{c}/topics", "{\"topic_name\": \"rest-x\", \"partitions_count\": -3}"), null);
+        badRequest(postJson("/v3/clusters/{c}/topics", "{\"topic_name\": \"rest-x\", \"partitions_count\": 0}"), null);
+        badRequest(postJson("/v3/clusters/{c}/topics", "{\"topic_name\": \"rest-x\", \"replication_factor\": 3}"),
                 "INVALID_REPLICATION_FACTOR");
-        badRequest(post("/v3/clusters/{c}/topics", "{\"topic_name\": \"bad name!\"}"), "INVALID_TOPIC_EXCEPTION");
-        badRequest(post("/v3/clusters/{c}/topics", "{\"partitions_count\": 1}"), null);
-        badRequest(post("/v3/clusters/{c}/topics", """
+        badRequest(postJson("/v3/clusters/{c}/topics", "{\"topic_name\": \"bad name!\"}"), "INVALID_TOPIC_EXCEPTION");
+        badRequest(postJson("/v3/clusters/{c}/topics", "{\"partitions_count\": 1}"), null);
+        badRequest(postJson("/v3/clusters/{c}/topics", """
                 {"topic_name": "rest-x", "configs": [{"name": "retention.ms", "value": "soon"}]}"""), "INVALID_CONFIG");
-        badRequest(post("/v3/clusters/{c}/topics", """
+        badRequest(postJson("/v3/clusters/{c}/topics", """
                 {"topic_name": "rest-x", "configs": [{"name": "no.such.config", "value": "1"}]}"""), "INVALID_CONFIG");
-        badRequest(post("/v3/clusters/{c}/topics", "{\"topic_name\": \"rest-x\", "), null);
-        badRequest(post("/v3/clusters/{c}/topics", "{\"topic_name\": \"rest-x\", \"partitions_count\": \"many\"}"), null);
-        badRequest(post("/v3/clusters/{c}/topics", "[1, 2]"), null);
+        badRequest(postJson("/v3/clusters/{c}/topics", "{\"topic_name\": \"rest-x\", "), null);
+        badRequest(postJson("/v3/clusters/{c}/topics", "{\"topic_name\": \"rest-x\", \"partitions_count\": \"many\"}"), null);
+        badRequest(postJson("/v3/clusters/{c}/topics", "[1, 2]"), null);
         given().get("/v3/clusters/{c}/topics/rest-x", cluster).then().statusCode(404);
 
         notFound(given().get("/v3/clusters/{c}/topics/rest-existing/partitions/1", cluster));
@@ -159,11 +146,11 @@ class RestAdminTest {
         assertThat(kafkaConfig("rest-configs", "max.message.bytes")).isEqualTo("2048");
 
         // All or nothing: one bad value leaves every config as it was (and rest-assured sends the colon as %3A).
-        badRequest(post("/v3/clusters/{c}/topics/rest-configs/configs:alter", """
+        badRequest(postJson("/v3/clusters/{c}/topics/rest-configs/configs:alter", """
                 {"data": [{"name": "cleanup.policy", "value": "delete"},
                           {"name": "segment.bytes", "value": "-1"}]}"""), "INVALID_CONFIG");
         assertThat(kafkaConfig("rest-configs", "cleanup.policy")).isEqualTo("compact");
-        badRequest(post("/v3/clusters/{c}/topics/rest-configs/configs:alter",
+        badRequest(postJson("/v3/clusters/{c}/topics/rest-configs/configs:alter",
                 "{\"data\": [{\"name\": \"cleanup.policy\", \"operation\": \"APPEND\"}]}"), null);
         badRequest(given().contentType(ContentType.JSON).body("{\"value\": \"never\"}")
                 .put("/v3/clusters/{c}/topics/rest-configs/configs/retention.ms", cluster), "INVALID_CONFIG");
@@ -202,27 +189,6 @@ class RestAdminTest {
         given().get("/q/swagger-ui/").then().statusCode(200).body(not(equalTo("")));
     }
 
-    private io.restassured.response.Response post(String path, String body) {
-        return given().contentType(ContentType.JSON).body(body).post(path, cluster);
-    }
-
-    private static void badRequest(io.restassured.response.Response response, String kafkaError) {
-        response.then().statusCode(400).contentType(ContentType.JSON).body("error_code", equalTo(400));
-        if (kafkaError != null) {
-            response.then().body("kafka_error", equalTo(kafkaError));
-        }
-    }
-
-    private static void notFound(io.restassured.response.Response response) {
-        response.then().statusCode(404).contentType(ContentType.JSON).body("error_code", equalTo(404));
-    }
-
-    private void createTopic(String name, int partitions) {
-        given().contentType(ContentType.JSON)
-                .body(Map.of("topic_name", name, "partitions_count", partitions))
-                .post("/v3/clusters/{c}/topics", cluster).then().statusCode(201);
-    }
-
     private String kafkaConfig(String topic, String name) throws Exception {
         try (Admin admin = admin()) {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
@@ -231,6 +197,6 @@ class RestAdminTest {
     }
 
     private Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, lifecycle.broker().bootstrapServers()));
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
     }
 }

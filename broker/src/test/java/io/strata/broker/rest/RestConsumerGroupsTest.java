@@ -4,8 +4,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.strata.broker.server.BrokerLifecycle;
-import jakarta.inject.Inject;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -13,7 +11,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -31,25 +28,14 @@ import static org.hamcrest.Matchers.notNullValue;
 /** The consumer group endpoints with a real Kafka consumer group: description, members, lag, reset, delete. */
 @QuarkusTest
 @TestProfile(RestTestProfile.class)
-class RestConsumerGroupsTest {
+class RestConsumerGroupsTest extends RestApiTest {
 
     private static final String TOPIC = "rest-group-topic";
     private static final String GROUP = "rest-billing";
 
-    @Inject
-    BrokerLifecycle lifecycle;
-
-    String cluster;
-
-    @BeforeEach
-    void clusterId() {
-        cluster = lifecycle.broker().identity().clusterId();
-    }
-
     @Test
     void anActiveGroupIsDescribedWithItsLagAndCanBeResetAndDeletedOnlyOnceEmpty() throws Exception {
-        given().contentType(ContentType.JSON).body(Map.of("topic_name", TOPIC, "partitions_count", 2))
-                .post("/v3/clusters/{c}/topics", cluster).then().statusCode(201);
+        createTopic(TOPIC, 2);
         for (int i = 0; i < 10; i++) {
             produce(0, i * 1000L);
         }
@@ -130,8 +116,7 @@ class RestConsumerGroupsTest {
     void aRestClientConsumesAsAGroupByReadingFromItsCommittedOffsetAndCommitting() {
         String topic = "rest-group-reader";
         String records = "/v3/clusters/{c}/topics/" + topic + "/partitions/0/records";
-        given().contentType(ContentType.JSON).body(Map.of("topic_name", topic, "partitions_count", 1))
-                .post("/v3/clusters/{c}/topics", cluster).then().statusCode(201);
+        createTopic(topic, 1);
         for (int i = 0; i < 5; i++) {
             given().contentType(ContentType.JSON).body("{\"value\": {\"type\": \"STRING\", \"data\": \"r" + i + "\"}}")
                     .post("/v3/clusters/{c}/topics/" + topic + "/records", cluster).then().statusCode(200);
@@ -150,8 +135,7 @@ class RestConsumerGroupsTest {
 
     @Test
     void badGroupRequestsAreRefused() {
-        given().contentType(ContentType.JSON).body(Map.of("topic_name", "rest-group-bad", "partitions_count", 1))
-                .post("/v3/clusters/{c}/topics", cluster).then().statusCode(201);
+        createTopic("rest-group-bad", 1);
         String unknown = "/v3/clusters/{c}/consumer-groups/no-such-group";
         for (String path : List.of("", "/consumers", "/lags", "/lag-summary")) {
             given().get(unknown + path, cluster).then().statusCode(404).body("error_code", equalTo(404));
@@ -184,7 +168,7 @@ class RestConsumerGroupsTest {
 
     private Map<Integer, Long> committed() throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                lifecycle.broker().bootstrapServers()))) {
+                bootstrapServers()))) {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(GROUP)
                     .partitionsToOffsetAndMetadata().get();
             return Map.of(0, offsets.get(new TopicPartition(TOPIC, 0)).offset(),
@@ -194,7 +178,7 @@ class RestConsumerGroupsTest {
 
     private KafkaConsumer<byte[], byte[]> consumer() {
         return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, lifecycle.broker().bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, GROUP,
                 ConsumerConfig.CLIENT_ID_CONFIG, "rest-test-client",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,

@@ -4,8 +4,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.strata.broker.server.BrokerLifecycle;
-import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -15,11 +13,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -40,23 +36,13 @@ import static org.hamcrest.Matchers.nullValue;
 /** Records produced over REST reach Kafka consumers and records of Kafka producers are read over REST. */
 @QuarkusTest
 @TestProfile(RestTestProfile.class)
-class RestRecordsTest {
+class RestRecordsTest extends RestApiTest {
 
     private static final int PARTITIONS = 4;
 
-    @Inject
-    BrokerLifecycle lifecycle;
-
-    String cluster;
-
-    @BeforeEach
-    void clusterId() {
-        cluster = lifecycle.broker().identity().clusterId();
-    }
-
     @Test
     void restProducedRecordsAreConsumedByAKafkaConsumerOnTheKeysPartition() throws Exception {
-        createTopic("rest-to-kafka");
+        createTopic("rest-to-kafka", PARTITIONS);
         List<Integer> restPartitions = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             JsonPath answer = given().contentType(ContentType.JSON).body("""
@@ -79,7 +65,7 @@ class RestRecordsTest {
 
         // The same keys from the Java client's default partitioner land on the same partitions.
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
             for (int i = 0; i < 8; i++) {
@@ -102,7 +88,7 @@ class RestRecordsTest {
 
     @Test
     void anArrayOfRecordsIsAppendedAndAnsweredInOrder() {
-        createTopic("rest-batch");
+        createTopic("rest-batch", PARTITIONS);
         JsonPath answer = given().contentType(ContentType.JSON).body("""
                         [{"partition_id": 1, "value": {"type": "STRING", "data": "a"}},
                          {"partition_id": 2, "value": {"type": "BINARY", "data": "%s"}},
@@ -127,11 +113,11 @@ class RestRecordsTest {
 
     @Test
     void kafkaProducedRecordsAreReadOverRestFromAnOffset() throws Exception {
-        createTopic("kafka-to-rest");
+        createTopic("kafka-to-rest", PARTITIONS);
         byte[] binary = {(byte) 0xff, 0, (byte) 0xfe};
         RecordMetadata keyed;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"))) {
@@ -180,7 +166,7 @@ class RestRecordsTest {
 
     @Test
     void aReadAtTheEndWaitsForTheNextRecord() throws Exception {
-        createTopic("rest-long-poll");
+        createTopic("rest-long-poll", PARTITIONS);
         String path = "/v3/clusters/{c}/topics/rest-long-poll/partitions/0/records?offset=0&max_wait_ms=10000";
         CompletableFuture<JsonPath> waiting = CompletableFuture.supplyAsync(() ->
                 given().get(path, cluster).then().statusCode(200).extract().jsonPath());
@@ -201,22 +187,22 @@ class RestRecordsTest {
 
     @Test
     void badProduceAndReadRequestsAreRefused() {
-        createTopic("rest-bad-records");
+        createTopic("rest-bad-records", PARTITIONS);
         String records = "/v3/clusters/{c}/topics/rest-bad-records/records";
-        badRequest(produce(records, "{\"value\": {\"type\": \"BINARY\", \"data\": \"not base64!\"}}"));
-        badRequest(produce(records, "{\"value\": {\"type\": \"STRING\", \"data\": 42}}"));
-        badRequest(produce(records, "{\"value\": {\"type\": \"AVRO\", \"data\": \"x\"}}"));
-        badRequest(produce(records, "{\"value\": \"plain\"}"));
-        badRequest(produce(records, "{\"headers\": [{\"name\": \"h\", \"value\": \"%%%\"}]}"));
-        badRequest(produce(records, "{\"headers\": [{\"value\": \"AA==\"}]}"));
-        badRequest(produce(records, "{\"timestamp\": \"yesterday\"}"));
-        badRequest(produce(records, "{\"partition_id\": \"one\"}"));
-        badRequest(produce(records, "{\"value\": "));
-        badRequest(produce(records, "[]"));
-        badRequest(produce(records, "[{\"value\": {\"type\": \"STRING\", \"data\": \"ok\"}}, 7]"));
-        produce(records, "{\"partition_id\": 9}").then().statusCode(404);
-        produce("/v3/clusters/{c}/topics/no-such-topic/records", "{}").then().statusCode(404);
-        produce("/v3/clusters/{c}/topics/__consumer_offsets/records", "{}").then().statusCode(400)
+        badRequest(postJson(records, "{\"value\": {\"type\": \"BINARY\", \"data\": \"not base64!\"}}"));
+        badRequest(postJson(records, "{\"value\": {\"type\": \"STRING\", \"data\": 42}}"));
+        badRequest(postJson(records, "{\"value\": {\"type\": \"AVRO\", \"data\": \"x\"}}"));
+        badRequest(postJson(records, "{\"value\": \"plain\"}"));
+        badRequest(postJson(records, "{\"headers\": [{\"name\": \"h\", \"value\": \"%%%\"}]}"));
+        badRequest(postJson(records, "{\"headers\": [{\"value\": \"AA==\"}]}"));
+        badRequest(postJson(records, "{\"timestamp\": \"yesterday\"}"));
+        badRequest(postJson(records, "{\"partition_id\": \"one\"}"));
+        badRequest(postJson(records, "{\"value\": "));
+        badRequest(postJson(records, "[]"));
+        badRequest(postJson(records, "[{\"value\": {\"type\": \"STRING\", \"data\": \"ok\"}}, 7]"));
+        postJson(records, "{\"partition_id\": 9}").then().statusCode(404);
+        postJson("/v3/clusters/{c}/topics/no-such-topic/records", "{}").then().statusCode(404);
+        postJson("/v3/clusters/{c}/topics/__consumer_offsets/records", "{}").then().statusCode(400)
                 .body("kafka_error", equalTo("INVALID_TOPIC_EXCEPTION"));
         // Nothing of the refused requests was appended.
         given().get("/v3/clusters/{c}/topics/rest-bad-records/partitions", cluster).then()
@@ -232,18 +218,10 @@ class RestRecordsTest {
         given().get("/v3/clusters/{c}/topics/rest-bad-records/partitions/4/records", cluster).then().statusCode(404);
     }
 
-    private io.restassured.response.Response produce(String path, String body) {
-        return given().contentType(ContentType.JSON).body(body).post(path, cluster);
-    }
-
-    private static void badRequest(io.restassured.response.Response response) {
-        response.then().statusCode(400).contentType(ContentType.JSON).body("error_code", equalTo(400));
-    }
-
     private List<ConsumerRecord<String, String>> consumeAll(String topic, int expected) {
         List<ConsumerRecord<String, String>> records = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
             List<TopicPartition> partitions = new ArrayList<>();
@@ -258,15 +236,6 @@ class RestRecordsTest {
             }
         }
         return records;
-    }
-
-    private void createTopic(String name) {
-        given().contentType(ContentType.JSON).body(Map.of("topic_name", name, "partitions_count", PARTITIONS))
-                .post("/v3/clusters/{c}/topics", cluster).then().statusCode(201);
-    }
-
-    private String bootstrap() {
-        return lifecycle.broker().bootstrapServers();
     }
 
     private static String base64(String text) {

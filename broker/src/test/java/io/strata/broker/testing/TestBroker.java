@@ -14,7 +14,12 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,10 +30,14 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
-/** A real broker on a real loopback socket for a test, with kafka-clients factories pointed at it. */
-public final class TestBroker implements AutoCloseable {
+/**
+ * A real broker on a real loopback socket for a test, with kafka-clients factories pointed at it.
+ * Either started by the test ({@link #start}) or shared by the tests of a class ({@link #perClass}).
+ * Not thread-safe: the test thread starts and stops it.
+ */
+public final class TestBroker implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
-    private final Path dataDir;
+    private Path dataDir;
     private final Consumer<BrokerSettings.Builder> customizer;
     private Broker broker;
 
@@ -45,6 +54,31 @@ public final class TestBroker implements AutoCloseable {
         TestBroker testBroker = new TestBroker(dataDir, customizer);
         testBroker.startBroker(0);
         return testBroker;
+    }
+
+    /**
+     * A broker for every test of a class, over a temporary data directory: started before the class's
+     * {@code @BeforeAll} methods, closed and deleted after its {@code @AfterAll} methods. Register it
+     * with {@code @RegisterExtension} on a static field.
+     */
+    public static TestBroker perClass() {
+        return perClass(builder -> { });
+    }
+
+    public static TestBroker perClass(Consumer<BrokerSettings.Builder> customizer) {
+        return new TestBroker(null, customizer);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        dataDir = Files.createTempDirectory("strata-" + context.getRequiredTestClass().getSimpleName() + "-");
+        startBroker(0);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        close();
+        Directories.delete(dataDir);
     }
 
     private void startBroker(int port) {

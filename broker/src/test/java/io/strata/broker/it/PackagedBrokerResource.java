@@ -1,0 +1,84 @@
+package io.strata.broker.it;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.strata.broker.testing.Directories;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Gives the packaged application, which runs with the prod profile, free Kafka and Raft ports and a
+ * throwaway data directory, and tells the test where its Kafka listener is through a
+ * {@link KafkaBootstrap} field. The application binds the ports itself, so they are chosen free
+ * just before it starts.
+ */
+public class PackagedBrokerResource implements QuarkusTestResourceLifecycleManager {
+
+    /** Marks the test's {@code String} field that receives the broker's bootstrap servers. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.FIELD)
+    public @interface KafkaBootstrap {
+    }
+
+    private Path dataDir;
+    private String bootstrapServers;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            dataDir = Files.createTempDirectory("strata-packaged-");
+            int[] ports = freePorts(2);
+            bootstrapServers = "127.0.0.1:" + ports[0];
+            return Map.of(
+                    "strata.data-dir", dataDir.toString(),
+                    "strata.kafka.port", Integer.toString(ports[0]),
+                    "strata.raft.port", Integer.toString(ports[1]),
+                    // Prod binds every interface and would advertise this machine's name, which a CI runner may not resolve.
+                    "strata.advertised.host", "127.0.0.1");
+        } catch (IOException e) {
+            throw new UncheckedIOException("preparing the packaged broker's ports and data directory", e);
+        }
+    }
+
+    @Override
+    public void inject(TestInjector testInjector) {
+        testInjector.injectIntoFields(bootstrapServers,
+                new TestInjector.AnnotatedAndMatchesType(KafkaBootstrap.class, String.class));
+    }
+
+    @Override
+    public void stop() {
+        try {
+            Directories.delete(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("deleting " + dataDir, e);
+        }
+    }
+
+    /** Distinct free ports: each socket stays open until all are chosen, so the OS cannot hand one out twice. */
+    private static int[] freePorts(int count) throws IOException {
+        ServerSocket[] sockets = new ServerSocket[count];
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                sockets[i] = new ServerSocket(0);
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                if (socket != null) {
+                    socket.close();
+                }
+            }
+        }
+    }
+}
