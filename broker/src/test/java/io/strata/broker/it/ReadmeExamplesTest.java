@@ -2,8 +2,8 @@ package io.strata.broker.it;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.strata.broker.rest.RestTestProfile;
 import io.strata.broker.server.BrokerLifecycle;
 import io.strata.broker.testing.ChildJvm;
 import jakarta.inject.Inject;
@@ -42,8 +42,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * profile, a missing kcat fails it). Runs its blocks one after the other: they build on each other.
  */
 @QuarkusTest
-@TestProfile(RestTestProfile.class)
+@TestProfile(ReadmeExamplesTest.OwnBroker.class)
 class ReadmeExamplesTest {
+
+    /**
+     * A broker of its own: the README's topics and groups ({@code orders}, {@code billing},
+     * {@code __consumer_offsets}) stay out of the other tests' broker. Its groups rebalance without delay.
+     */
+    public static class OwnBroker implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("strata.groups.initial-rebalance-delay-ms", "0");
+        }
+    }
 
     private static final Path README = Path.of("..", "README.md");
     private static final long BLOCK_TIMEOUT_SECONDS = 120;
