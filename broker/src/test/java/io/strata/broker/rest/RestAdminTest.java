@@ -208,7 +208,8 @@ class RestAdminTest {
         String topics = "/v3/clusters/" + cluster + "/topics";
         for (HttpRequest.Builder request : List.of(
                 request(topics).POST(BodyPublishers.ofString("{\"topic_name\": \"rest-untyped\"}")),
-                request(topics + "/rest-no-content-type/configs/retention.ms").PUT(BodyPublishers.ofString("{\"value\": \"1000\"}")))) {
+                request(topics + "/rest-no-content-type/configs/retention.ms")
+                        .PUT(BodyPublishers.ofString("{\"value\": \"1000\"}")))) {
             HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), BodyHandlers.ofString());
             assertThat(response.statusCode()).as(response.body()).isEqualTo(415);
             assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type)

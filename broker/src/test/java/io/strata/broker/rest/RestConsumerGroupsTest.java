@@ -134,7 +134,8 @@ class RestConsumerGroupsTest {
         given().contentType(ContentType.JSON).body(Map.of("topic_name", topic, "partitions_count", 2))
                 .post("/v3/clusters/{c}/topics", cluster).then().statusCode(201);
         for (int i = 0; i < 3; i++) {
-            given().contentType(ContentType.JSON).body("{\"partition_id\": 1, \"value\": {\"type\": \"STRING\", \"data\": \"v\"}}")
+            given().contentType(ContentType.JSON)
+                    .body("{\"partition_id\": 1, \"value\": {\"type\": \"STRING\", \"data\": \"v\"}}")
                     .post("/v3/clusters/{c}/topics/" + topic + "/records", cluster).then().statusCode(200);
         }
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(

@@ -172,7 +172,8 @@ class ConsoleBrowserTest {
         String bootstrap = lifecycle.broker().bootstrapServers();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
-            admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition(topic, 1), new OffsetAndMetadata(0))).all().get();
+            admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition(topic, 1), new OffsetAndMetadata(0)))
+                    .all().get();
         }
         try {
             browser.get(withCredentials(console + "?topic=" + topic + "&group=" + group));
