@@ -23,6 +23,39 @@ function showError(error) {
   const box = $('error');
   box.textContent = error ? error.message : '';
   box.hidden = !error;
+  if (error) {
+    document.querySelectorAll('tr.loading td').forEach(td => { td.textContent = 'Not loaded: see the error above.'; });
+    document.querySelectorAll('table[aria-busy]').forEach(table => table.removeAttribute('aria-busy'));
+  }
+}
+
+// Until its data arrives a table says so: an empty table would look like a cluster with nothing in it.
+function loading(table) {
+  const td = document.createElement('td');
+  td.colSpan = table.tHead.rows[0].cells.length;
+  td.textContent = 'Loading…';
+  const tr = document.createElement('tr');
+  tr.className = 'loading';
+  tr.append(td);
+  table.tBodies[0].replaceChildren(tr);
+  table.setAttribute('aria-busy', 'true');
+}
+
+// The selected topic and group are kept in the address (?topic=…&group=…), so that a view can be
+// linked, bookmarked and reloaded. A relative URL: the address may carry credentials (user:password@).
+function remember(key, value) {
+  const params = new URLSearchParams(location.search);
+  params.set(key, value);
+  history.replaceState(null, '', `${location.pathname}?${params}${location.hash}`);
+}
+
+// Selects again what the address names, once the table listing it has loaded.
+function restore(key, table, select) {
+  const name = new URLSearchParams(location.search).get(key);
+  if (name === null) return undefined;
+  const button = [...table.tBodies[0].querySelectorAll('button.link')].find(b => b.dataset[key] === name);
+  if (!button) throw new Error(`The ${key} ${name} named in the address was not found.`);
+  return select(name, button);
 }
 
 function cell(text, className) {
@@ -33,6 +66,7 @@ function cell(text, className) {
 }
 
 function fill(tbody, rows) {
+  tbody.parentElement.removeAttribute('aria-busy');
   tbody.replaceChildren(...rows.map(cells => {
     const tr = document.createElement('tr');
     tr.append(...cells);
@@ -120,13 +154,15 @@ async function selectTopic(name, button) {
   showError(null);
   press($('topic-table').tBodies[0], button);
   state.topic = name;
+  remember('topic', name);
   $('topic-name').textContent = name;
+  loading($('partition-table'));
+  $('topic-detail').hidden = false;
   await loadPartitions();
   const select = $('browse-partition');
   select.replaceChildren(...state.partitions.map(p => new Option(String(p.partition_id), String(p.partition_id))));
   $('record-table').tBodies[0].replaceChildren();
   $('browse-status').textContent = '';
-  $('topic-detail').hidden = false;
 }
 
 async function browse(event) {
@@ -142,6 +178,7 @@ async function browse(event) {
   } else {
     offset = Math.max(0, Number($('browse-offset').value) || 0);
   }
+  loading($('record-table'));
   const records = await api(`${base}/records?offset=${offset}&max_records=${count}`);
   fill($('record-table').tBodies[0], records.data.map(r => [cell(r.offset, 'num'), cell(r.timestamp),
     payloadCell(r.key), payloadCell(r.value), cell(r.headers.map(h => h.name).join(', '))]));
@@ -167,7 +204,9 @@ async function selectGroup(id, button) {
   showError(null);
   press($('group-table').tBodies[0], button);
   state.group = id;
+  remember('group', id);
   $('group-name').textContent = id;
+  loading($('lag-table'));
   $('group-detail').hidden = false;
   clearInterval(state.sampler);
   await sample();
@@ -179,12 +218,15 @@ async function sample() {
   const lags = await api(`clusters/${state.cluster}/consumer-groups/${encodeURIComponent(group)}/lags`);
   if (group !== state.group) return;
   lags.data.sort((a, b) => a.topic_name.localeCompare(b.topic_name) || a.partition_id - b.partition_id);
+  // A partition assigned but never committed has no committed offset and so no lag (null).
   fill($('lag-table').tBodies[0], lags.data.map(l => [cell(l.topic_name), cell(l.partition_id, 'num'),
-    cell(l.current_offset, 'num'), cell(l.log_end_offset, 'num'), cell(l.lag, 'num'), cell(l.client_id || '—')]));
-  $('total-lag').textContent = lags.data.reduce((total, l) => total + l.lag, 0);
+    cell(l.current_offset ?? '—', 'num'), cell(l.log_end_offset, 'num'), cell(l.lag ?? '—', 'num'),
+    cell(l.client_id || '—')]));
+  const lagging = lags.data.filter(l => l.lag !== null);
+  $('total-lag').textContent = lagging.reduce((total, l) => total + l.lag, 0);
   const now = Date.now();
   const history = state.history.get(group) || [];
-  history.push({ time: now, lags: Object.fromEntries(lags.data.map(l => [`${l.topic_name}-${l.partition_id}`, l.lag])) });
+  history.push({ time: now, lags: Object.fromEntries(lagging.map(l => [`${l.topic_name}-${l.partition_id}`, l.lag])) });
   while (history.length && history[0].time < now - WINDOW_MS) history.shift();
   state.history.set(group, history);
   drawChart(history, now);
@@ -237,5 +279,8 @@ document.addEventListener('DOMContentLoaded', () => {
   $('browse-mode').addEventListener('change', () => { $('browse-offset-label').hidden = $('browse-mode').value !== 'offset'; });
   $('refresh-topics').addEventListener('click', () => loadTopics().then(() => state.topic && loadPartitions()).catch(showError));
   $('refresh-groups').addEventListener('click', () => loadGroups().catch(showError));
-  loadCluster().then(() => Promise.all([loadTopics(), loadGroups()])).catch(showError);
+  loadCluster().then(() => Promise.all([
+    loadTopics().then(() => restore('topic', $('topic-table'), selectTopic)),
+    loadGroups().then(() => restore('group', $('group-table'), selectGroup)),
+  ])).catch(showError);
 });

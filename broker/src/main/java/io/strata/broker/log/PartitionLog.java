@@ -569,9 +569,12 @@ public final class PartitionLog implements Closeable {
         }
     }
 
+    /** @param end the log end offset, which is exclusive: the offset the next record will get */
     private OffsetOutOfRangeException outOfRange(long offset, long start, long end) {
-        return new OffsetOutOfRangeException("Offset " + offset + " is out of range for " + topicPartition
-                + ": the log holds offsets " + start + " to " + end);
+        String holds = start < end
+                ? "the log holds offsets " + start + " to " + (end - 1) + " and its next offset is " + end
+                : "the log is empty and its next offset is " + end;
+        return new OffsetOutOfRangeException("Offset " + offset + " is out of range for " + topicPartition + ": " + holds);
     }
 
     private KafkaStorageException storageError(String action, Path file, Exception e) {

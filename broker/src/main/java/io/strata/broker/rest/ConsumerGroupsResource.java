@@ -39,6 +39,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -97,7 +98,11 @@ public class ConsumerGroupsResource {
                 .toList());
     }
 
-    /** Per partition with a committed offset: that offset, the log end offset (high watermark) and the lag. */
+    /**
+     * Per partition with a committed offset or assigned to a member: the committed offset, the log end
+     * offset (high watermark) and the lag. A partition assigned but never committed has no committed
+     * offset and so no lag (both null), as {@code kafka-consumer-groups --describe} shows them with {@code -}.
+     */
     @GET
     @Path("/{group}/lags")
     public ResourceList<LagData> lags(@RestPath String cluster, @RestPath String group) {
@@ -110,8 +115,9 @@ public class ConsumerGroupsResource {
     public LagSummary lagSummary(@RestPath String cluster, @RestPath String group) {
         Broker broker = access.broker(cluster);
         List<LagData> lags = lagData(broker, group);
-        LagData max = lags.stream().max(Comparator.comparingLong(LagData::lag)).orElse(null);
-        long total = lags.stream().mapToLong(LagData::lag).sum();
+        LagData max = lags.stream().filter(lag -> lag.lag() != null).max(Comparator.comparingLong(LagData::lag))
+                .orElse(null);
+        long total = lags.stream().filter(lag -> lag.lag() != null).mapToLong(LagData::lag).sum();
         return new LagSummary("KafkaConsumerGroupLagSummary", broker.identity().clusterId(), group,
                 max == null ? null : max.consumerId(), max == null ? null : max.clientId(),
                 max == null ? null : max.topicName(), max == null ? null : max.partitionId(),
@@ -264,18 +270,26 @@ public class ConsumerGroupsResource {
         for (DescribedGroupMember member : described.members()) {
             assignment(described, member).forEach(tp -> owners.put(tp, member));
         }
-        List<PartitionLag> lags = await(broker.groupCoordinator().lag(group));
-        return lags.stream()
-                .sorted(Comparator.comparing((PartitionLag lag) -> lag.partition().topic())
-                        .thenComparingInt(lag -> lag.partition().partition()))
-                .map(lag -> {
-                    DescribedGroupMember owner = owners.get(lag.partition());
-                    return new LagData("KafkaConsumerLag", broker.identity().clusterId(), group, lag.partition().topic(),
-                            lag.partition().partition(), lag.committedOffset(), lag.endOffset(), lag.lag(),
-                            owner == null ? null : owner.memberId(), owner == null ? null : owner.groupInstanceId(),
-                            owner == null ? null : owner.clientId());
-                })
-                .toList();
+        Map<TopicPartition, LagData> rows = new TreeMap<>(Comparator.comparing(TopicPartition::topic)
+                .thenComparingInt(TopicPartition::partition));
+        for (PartitionLag lag : await(broker.groupCoordinator().lag(group))) {
+            rows.put(lag.partition(), lagData(broker, group, lag.partition(), lag.committedOffset(), lag.endOffset(),
+                    lag.lag(), owners.get(lag.partition())));
+        }
+        owners.forEach((tp, owner) -> {
+            if (!rows.containsKey(tp)) {
+                broker.partitions().partition(tp).ifPresent(partition -> rows.put(tp, lagData(broker, group, tp, null,
+                        partition.log().highWatermark(), null, owner)));
+            }
+        });
+        return List.copyOf(rows.values());
+    }
+
+    private static LagData lagData(Broker broker, String group, TopicPartition tp, Long committed, long endOffset,
+                                   Long lag, DescribedGroupMember owner) {
+        return new LagData("KafkaConsumerLag", broker.identity().clusterId(), group, tp.topic(), tp.partition(),
+                committed, endOffset, lag, owner == null ? null : owner.memberId(),
+                owner == null ? null : owner.groupInstanceId(), owner == null ? null : owner.clientId());
     }
 
     /** The partitions assigned to a member of a Stable consumer group; empty otherwise or when unreadable. */
@@ -349,10 +363,14 @@ public class ConsumerGroupsResource {
     public record AssignmentData(String topicName, int partitionId) {
     }
 
-    /** The owner fields are those of the member the partition is assigned to, null when none is. */
+    /**
+     * The owner fields are those of the member the partition is assigned to, null when none is;
+     * {@code currentOffset} and {@code lag} are null while the group has committed no offset for it.
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record LagData(String kind, String clusterId, String consumerGroupId, String topicName, int partitionId,
-                          long currentOffset, long logEndOffset, long lag, String consumerId, String instanceId,
+                          Long currentOffset, long logEndOffset, Long lag, String consumerId, String instanceId,
                           String clientId) {
     }
 

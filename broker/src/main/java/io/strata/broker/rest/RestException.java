@@ -31,6 +31,12 @@ public final class RestException extends RuntimeException {
         return new RestException(409, message);
     }
 
+    /** @param sent the request's Content-Type, or null when it had none */
+    public static RestException unsupportedMediaType(String sent) {
+        return new RestException(415, (sent == null ? "The request has no Content-Type" : "Content-Type " + sent
+                + " is not accepted") + ": send the body as JSON with the header Content-Type: application/json.");
+    }
+
     public int status() {
         return status;
     }

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.apache.kafka.common.KafkaException;
@@ -17,7 +19,8 @@ import java.util.concurrent.CompletionException;
 /**
  * Turns every failure of a REST call into a JSON {@link ErrorResponse}: the API's own failures, Kafka
  * errors (through {@link KafkaErrors}), unreadable JSON (400), and JAX-RS' own (unknown path 404,
- * wrong method 405, wrong media type 415). Only a failure of the broker itself is a 500.
+ * wrong method 405, a body not declared JSON 415, see {@link JsonBodyFilter}). Only a failure of the
+ * broker itself is a 500.
  */
 public final class RestExceptionMappers {
 
@@ -51,6 +54,11 @@ public final class RestExceptionMappers {
     public Response unreadableJson(JsonProcessingException e) {
         return respond(RestException.badRequest("The request body is not valid JSON for this endpoint: "
                 + e.getOriginalMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response unsupportedMediaType(NotSupportedException e, HttpHeaders headers) {
+        return respond(RestException.unsupportedMediaType(headers.getHeaderString(HttpHeaders.CONTENT_TYPE)));
     }
 
     @ServerExceptionMapper

@@ -18,7 +18,10 @@ class ConsoleAssetsTest {
                 .header("Location", endsWith("/console/"));
         given().get("/console/").then().statusCode(200)
                 .contentType(containsString("text/html"))
-                .body(containsString("<title>Strata console</title>"));
+                .body(containsString("<title>Strata console</title>"))
+                // Before the script has fetched anything, the lists say they are loading rather than look empty.
+                .body(containsString("<table id=\"topic-table\" aria-busy=\"true\">"))
+                .body(containsString("<tr class=\"loading\"><td colspan=\"4\">Loading…</td></tr>"));
         given().get("/console/console.js").then().statusCode(200)
                 .contentType(containsString("javascript"));
         given().get("/console/console.css").then().statusCode(200)

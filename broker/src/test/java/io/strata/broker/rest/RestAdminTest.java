@@ -2,13 +2,21 @@ package io.strata.broker.rest;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.util.List;
 import java.util.Map;
 
@@ -179,6 +187,30 @@ class RestAdminTest extends RestApiTest {
         given().put("/v3/clusters").then().statusCode(405).body("error_code", equalTo(405));
         given().contentType(ContentType.TEXT).body("topic_name=x").post("/v3/clusters/{c}/topics", cluster)
                 .then().statusCode(415).body("error_code", equalTo(415));
+    }
+
+    @Test
+    void aBodyWithoutContentTypeIsRefusedWith415InTheApisOwnFormat() throws Exception {
+        createTopic("rest-no-content-type", 1);
+        String topics = "/v3/clusters/" + cluster + "/topics";
+        for (HttpRequest.Builder request : List.of(
+                request(topics).POST(BodyPublishers.ofString("{\"topic_name\": \"rest-untyped\"}")),
+                request(topics + "/rest-no-content-type/configs/retention.ms")
+                        .PUT(BodyPublishers.ofString("{\"value\": \"1000\"}")))) {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(415);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type)
+                    .startsWith("application/json"));
+            JsonPath body = JsonPath.from(response.body());
+            assertThat(body.getInt("error_code")).isEqualTo(415);
+            assertThat(body.getString("message")).contains("no Content-Type", "application/json");
+        }
+        given().contentType(ContentType.TEXT).body("topic_name=x").post("/v3/clusters/{c}/topics", cluster)
+                .then().statusCode(415).body("message", containsString("text/plain"));
+    }
+
+    private static HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + path));
     }
 
     @Test

@@ -24,6 +24,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 
 /** The consumer group endpoints with a real Kafka consumer group: description, members, lag, reset, delete. */
 @QuarkusTest
@@ -110,6 +111,46 @@ class RestConsumerGroupsTest extends RestApiTest {
 
         given().delete(groups + GROUP, cluster).then().statusCode(204);
         given().get(groups + GROUP, cluster).then().statusCode(404).body("error_code", equalTo(404));
+    }
+
+    @Test
+    void aPartitionAssignedButNeverCommittedIsListedWithoutOffsetOrLag() {
+        String topic = "rest-group-uncommitted";
+        String group = "rest-uncommitted";
+        given().contentType(ContentType.JSON).body(Map.of("topic_name", topic, "partitions_count", 2))
+                .post("/v3/clusters/{c}/topics", cluster).then().statusCode(201);
+        for (int i = 0; i < 3; i++) {
+            given().contentType(ContentType.JSON)
+                    .body("{\"partition_id\": 1, \"value\": {\"type\": \"STRING\", \"data\": \"v\"}}")
+                    .post("/v3/clusters/{c}/topics/" + topic + "/records", cluster).then().statusCode(200);
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, lifecycle.broker().bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, group,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+            consumer.subscribe(List.of(topic));
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                consumer.poll(Duration.ofMillis(100));
+                return consumer.assignment().size() == 2;
+            });
+            consumer.commitSync(Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(0)));
+
+            String path = "/v3/clusters/{c}/consumer-groups/" + group;
+            JsonPath lags = given().get(path + "/lags", cluster).then().statusCode(200)
+                    .body("data", hasSize(2))
+                    .body("data[1].current_offset", nullValue())
+                    .body("data[1].lag", nullValue())
+                    .extract().jsonPath();
+            assertThat(lags.getList("data.partition_id", Integer.class)).containsExactly(0, 1);
+            assertThat(lags.getList("data.log_end_offset", Long.class)).containsExactly(0L, 3L);
+            assertThat(lags.getInt("data[0].current_offset")).isZero();
+            assertThat(lags.getList("data.consumer_id", String.class)).doesNotContainNull();
+            given().get(path + "/lag-summary", cluster).then().statusCode(200)
+                    .body("total_lag", equalTo(0))
+                    .body("max_lag_partition_id", equalTo(0));
+        }
     }
 
     @Test

@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasSize;
@@ -216,6 +217,23 @@ class RestRecordsTest extends RestApiTest {
         badRequest(given().get(read + "?max_wait_ms=abc", cluster));
         badRequest(given().get(read + "?format=avro", cluster));
         given().get("/v3/clusters/{c}/topics/rest-bad-records/partitions/4/records", cluster).then().statusCode(404);
+    }
+
+    @Test
+    void aReadPastTheEndNamesTheOffsetsTheLogHolds() {
+        createTopic("rest-past-the-end", 1);
+        String read = "/v3/clusters/{c}/topics/rest-past-the-end/partitions/0/records";
+        given().get(read + "?offset=1", cluster).then().statusCode(400).body("kafka_error", equalTo("OFFSET_OUT_OF_RANGE"))
+                .body("message", containsString("the log is empty and its next offset is 0"));
+        for (int i = 0; i < 3; i++) {
+            postJson("/v3/clusters/{c}/topics/rest-past-the-end/records",
+                    "{\"partition_id\": 0, \"value\": {\"type\": \"STRING\", \"data\": \"r%d\"}}".formatted(i))
+                    .then().statusCode(200);
+        }
+        given().get(read + "?offset=5", cluster).then().statusCode(400).body("kafka_error", equalTo("OFFSET_OUT_OF_RANGE"))
+                .body("message", containsString("the log holds offsets 0 to 2 and its next offset is 3"));
+        // The log end offset itself is no error: it is where the next record will be.
+        given().get(read + "?offset=3", cluster).then().statusCode(200).body("data", hasSize(0));
     }
 
     private List<ConsumerRecord<String, String>> consumeAll(String topic, int expected) {

@@ -114,21 +114,25 @@ class ConsoleBrowserTest {
     void listsATopicBrowsesItsRecordsAndShowsAGroupWithLag() throws Exception {
         givenATopicWithRecordsAndAGroupThatLags();
         try {
-            // HTTP basic credentials in the address, as a user types them into the browser's prompt.
-            browser.get(console.toString().replace("://", "://" + USER + ":" + PASSWORD + "@"));
+            browser.get(withCredentials(console.toString()));
 
             WebElement topic = wait.until(d -> visible(d, By.cssSelector("#topic-table button[data-topic='" + TOPIC + "']")));
+            // The tables said "Loading…" until their data came (the served page starts with it, see ConsoleAssetsTest).
+            wait.until(d -> d.findElements(By.cssSelector("tr.loading, table[aria-busy]")).isEmpty());
             assertThat(browser.findElement(By.id("cluster")).getText())
                     .contains(lifecycle.broker().identity().clusterId());
             assertThat(browser.findElements(By.cssSelector("#broker-table tbody tr"))).hasSize(1);
             topic.click();
 
-            wait.until(d -> d.findElements(By.cssSelector("#partition-table tbody tr")).size() == 2);
+            wait.until(d -> d.findElements(By.cssSelector("#partition-table tbody tr:not(.loading)")).size() == 2);
+            assertThat(browser.getCurrentUrl()).contains("topic=" + TOPIC);
             List<WebElement> firstPartition = browser.findElements(By.cssSelector("#partition-table tbody tr:first-child td"));
             assertThat(firstPartition.get(2).getText()).isEqualTo("30");
             assertThat(Long.parseLong(firstPartition.get(3).getAttribute("data-bytes"))).isGreaterThan(30 * 10);
             assertThat(firstPartition.get(4).getAttribute("data-bytes")).isEqualTo("0");
 
+            assertThat(browser.findElement(By.id("browse-offset")).isDisplayed())
+                    .as("the offset input in the latest records mode").isFalse();
             new Select(browser.findElement(By.id("browse-partition"))).selectByValue("0");
             setValue("browse-count", "5");
             browser.findElement(By.id("browse")).click();
@@ -138,13 +142,15 @@ class ConsoleBrowserTest {
                     .contains("order-29").contains("{\"n\":29}");
 
             new Select(browser.findElement(By.id("browse-mode"))).selectByValue("offset");
+            assertThat(browser.findElement(By.id("browse-offset")).isDisplayed()).isTrue();
             setValue("browse-offset", "3");
             setValue("browse-count", "2");
             browser.findElement(By.id("browse")).click();
             wait.until(d -> column(1).equals(List.of("3", "4")));
 
             browser.findElement(By.cssSelector("#group-table button[data-group='" + GROUP + "']")).click();
-            wait.until(d -> d.findElements(By.cssSelector("#lag-table tbody tr")).size() == 2);
+            wait.until(d -> d.findElements(By.cssSelector("#lag-table tbody tr:not(.loading)")).size() == 2);
+            assertThat(browser.getCurrentUrl()).contains("topic=" + TOPIC, "group=" + GROUP);
             // The lag table is sampled again every 5 s: each read is retried if a new sample replaced it.
             List<String> lag = wait.until(d -> texts("#lag-table tbody tr:first-child td"));
             assertThat(lag).startsWith(TOPIC, "0", "10", "30", "20");
@@ -157,6 +163,40 @@ class ConsoleBrowserTest {
         } finally {
             screenshot("console.png");
         }
+    }
+
+    @Test
+    void theAddressSelectsATopicAndAGroupOnLoad() throws Exception {
+        String topic = "console-linked";
+        String group = "console-linked-group";
+        String bootstrap = lifecycle.broker().bootstrapServers();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+            admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition(topic, 1), new OffsetAndMetadata(0)))
+                    .all().get();
+        }
+        try {
+            browser.get(withCredentials(console + "?topic=" + topic + "&group=" + group));
+
+            wait.until(d -> d.findElements(By.cssSelector("#partition-table tbody tr:not(.loading)")).size() == 3);
+            assertThat(browser.findElement(By.id("topic-name")).getText()).isEqualTo(topic);
+            assertThat(browser.findElement(By.cssSelector("#topic-table button[data-topic='" + topic + "']"))
+                    .getAttribute("aria-pressed")).isEqualTo("true");
+            wait.until(d -> d.findElements(By.cssSelector("#lag-table tbody tr:not(.loading)")).size() == 1);
+            assertThat(browser.findElement(By.id("group-name")).getText()).isEqualTo(group);
+            assertThat(texts("#lag-table tbody tr td")).startsWith(topic, "1", "0", "0", "0");
+
+            browser.get(withCredentials(console + "?topic=no-such-topic"));
+            String error = wait.until(d -> visible(d, By.id("error"))).getText();
+            assertThat(error).contains("no-such-topic");
+        } finally {
+            screenshot("console-linked.png");
+        }
+    }
+
+    /** HTTP basic credentials in the address, as a user types them into the browser's prompt. */
+    private static String withCredentials(String url) {
+        return url.replace("://", "://" + USER + ":" + PASSWORD + "@");
     }
 
     private static WebElement visible(WebDriver driver, By by) {
