@@ -4,7 +4,7 @@ import io.strata.broker.log.AppendResult;
 import io.strata.broker.log.LogReadResult;
 import io.strata.broker.log.PartitionLog;
 import io.strata.broker.log.TimestampOffset;
-import io.strata.broker.tiering.TieredLog;
+import io.strata.broker.remote.TieredLog;
 import io.strata.tiered.RemoteManifest;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
