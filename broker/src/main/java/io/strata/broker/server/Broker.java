@@ -1,6 +1,7 @@
 package io.strata.broker.server;
 
 import io.strata.broker.admin.TopicAdmin;
+import io.strata.broker.cluster.BrokerIdentity;
 import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.cluster.MetadataCommand;
 import io.strata.broker.cluster.MetadataImage;
