@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>The partition's offsets run from {@link #logStartOffset()} to the local log's end; the tiered
  * log holds the oldest ones, the local log the newest, and both may hold the segments uploaded but not
- * yet deleted locally. Reads below the local log's start go to the object store.
+ * yet deleted locally. Every read goes through {@link #read}, which sends those below the local log's
+ * start to the object store; callers ask the partition for its offsets rather than either log.
  */
 public final class Partition {
 
