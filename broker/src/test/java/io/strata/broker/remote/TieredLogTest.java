@@ -1,9 +1,10 @@
-package io.strata.broker.tiering;
+package io.strata.broker.remote;
 
 import io.strata.broker.compaction.CleanerSettings;
 import io.strata.broker.log.LogFiles;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.testing.TestBroker;
+import io.strata.broker.tiering.TieringSettings;
 import io.strata.tiered.ObjectKey;
 import io.strata.tiered.ObjectStore;
 import io.strata.tiered.RemoteManifest;
