@@ -458,7 +458,7 @@ public final class GroupCoordinator implements AutoCloseable {
                     return;
                 }
                 runtime.partitions().partition(tp).ifPresent(partition -> {
-                    long end = partition.log().highWatermark();
+                    long end = partition.highWatermark();
                     result.add(new PartitionLag(tp, offset.offset(), end, Math.max(0, end - offset.offset())));
                 });
             });

@@ -67,9 +67,9 @@ public class PartitionMetrics {
             String topic = partition.topicPartition().topic();
             String number = Integer.toString(partition.topicPartition().partition());
             rows.add(MultiGauge.Row.of(Tags.of("topic", topic, "partition", number, "tier", "local"),
-                    partition.log().size()));
+                    partition.localBytes()));
             rows.add(MultiGauge.Row.of(Tags.of("topic", topic, "partition", number, "tier", "remote"),
-                    partition.tiered().manifest().sizeInBytes()));
+                    partition.tieredBytes()));
             byTopic.computeIfAbsent(topic, t -> new ArrayList<>()).add(partition);
         }
         logBytes.register(rows, true);

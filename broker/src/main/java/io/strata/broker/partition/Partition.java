@@ -4,16 +4,19 @@ import io.strata.broker.log.AppendResult;
 import io.strata.broker.log.LogReadResult;
 import io.strata.broker.log.PartitionLog;
 import io.strata.broker.log.TimestampOffset;
-import io.strata.broker.tiering.TieredLog;
+import io.strata.broker.remote.TieredLog;
 import io.strata.tiered.RemoteManifest;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -24,7 +27,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>The partition's offsets run from {@link #logStartOffset()} to the local log's end; the tiered
  * log holds the oldest ones, the local log the newest, and both may hold the segments uploaded but not
- * yet deleted locally. Reads below the local log's start go to the object store.
+ * yet deleted locally. Every read goes through {@link #read}, which sends those below the local log's
+ * start to the object store; callers ask the partition for its offsets rather than either log.
  */
 public final class Partition {
 
@@ -54,12 +58,12 @@ public final class Partition {
         return topicPartition;
     }
 
-    /** The local log. */
+    /** The local log, for the services that manage its segments (retention, tiering, compaction). */
     public PartitionLog log() {
         return log;
     }
 
-    /** The tiered log. */
+    /** The tiered log, for the services that manage its segments (retention, tiering, compaction). */
     public TieredLog tiered() {
         return tiered;
     }
@@ -71,8 +75,65 @@ public final class Partition {
         return remote.isEmpty() ? local : Math.min(remote.startOffset(), local);
     }
 
+    /** The first offset on local disk; ListOffsets' EARLIEST_LOCAL. */
+    public long localLogStartOffset() {
+        return log.logStartOffset();
+    }
+
+    /** The offset past the last record consumers may read. */
+    public long highWatermark() {
+        return log.highWatermark();
+    }
+
+    /** The offset the next appended record gets. */
+    public long logEndOffset() {
+        return log.logEndOffset();
+    }
+
+    /** The last offset in the object store, or -1 when nothing was tiered (as Kafka's LATEST_TIERED answers). */
+    public long lastTieredOffset() {
+        return tiered.manifest().lastOffset();
+    }
+
+    /** Bytes of the partition's segments on local disk. */
+    public long localBytes() {
+        return log.size();
+    }
+
+    /** Bytes of the partition's segments in the object store; some may be on local disk too. */
+    public long tieredBytes() {
+        return tiered.manifest().sizeInBytes();
+    }
+
+    /**
+     * Reads from {@code offset} up to the high watermark, from the tier that holds it: the one door for
+     * every read of the partition's records (Kafka fetches, REST reads, and later a follower's fetch).
+     * At most {@code maxBytes}, but the first batch whole when {@code minOneMessage}.
+     *
+     * <p>A read of the local log completes at once with a slice of a segment file, which goes out with
+     * sendfile. A read below the local log goes to the object store and completes later on the store's
+     * threads, never the caller's; it returns whole batches, and where the tiered log holds nothing from
+     * {@code offset} on (its segments were dropped meanwhile) it reads the local log from its start
+     * instead. Failures complete the future: Kafka's own exceptions as they are (an offset out of range),
+     * a failed tiered read as a {@link KafkaStorageException}, which clients retry.
+     */
+    public CompletableFuture<LogReadResult> read(long offset, int maxBytes, boolean minOneMessage) {
+        if (!isTiered(offset)) {
+            try {
+                return CompletableFuture.completedFuture(log.read(offset, maxBytes, minOneMessage));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return tiered.read(offset, maxBytes, minOneMessage)
+                .thenApply(records -> records.isEmpty()
+                        ? log.read(log.logStartOffset(), maxBytes, minOneMessage)
+                        : new LogReadResult(records.get(), log.highWatermark(), logStartOffset(), log.logEndOffset()))
+                .exceptionallyCompose(failure -> CompletableFuture.failedFuture(tieredReadFailure(offset, failure)));
+    }
+
     /** Whether {@code offset} lies below the local log but in the tiered one, so reads go to the object store. */
-    public boolean isTiered(long offset) {
+    private boolean isTiered(long offset) {
         if (offset >= log.logStartOffset()) {
             return false;
         }
@@ -81,16 +142,16 @@ public final class Partition {
     }
 
     /**
-     * Reads from the tiered log, for an offset that {@link #isTiered} says lies there; where the tiered
-     * log has nothing left from {@code offset} on, reads the local log from its start instead.
+     * A failed tiered read as clients should see it: Kafka's errors unchanged; anything else (the object
+     * store failed, or a segment was swapped by compaction meanwhile) as a storage error worth a retry.
      */
-    public CompletableFuture<LogReadResult> readTiered(long offset, int maxBytes, boolean minOneMessage) {
-        return tiered.read(offset, maxBytes, minOneMessage).thenApply(records -> {
-            if (records.isEmpty()) {
-                return log.read(log.logStartOffset(), maxBytes, minOneMessage);
-            }
-            return new LogReadResult(records.get(), log.highWatermark(), logStartOffset(), log.logEndOffset());
-        });
+    private Throwable tieredReadFailure(long offset, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof ApiException) {
+            return cause;
+        }
+        return new KafkaStorageException("Reading tiered offset " + offset + " of " + topicPartition + " failed: " + cause,
+                cause);
     }
 
     /**
@@ -103,6 +164,17 @@ public final class Partition {
         }
         return tiered.offsetForTimestamp(timestamp).thenApply(found ->
                 found.isPresent() ? found : log.offsetForTimestamp(timestamp));
+    }
+
+    /**
+     * The largest timestamp in either tier and the offset of its first record, for ListOffsets
+     * MAX_TIMESTAMP; empty when no record has a timestamp.
+     */
+    public CompletableFuture<Optional<TimestampOffset>> maxTimestampOffset() {
+        TimestampOffset local = log.maxTimestampOffset();
+        return tiered.maxTimestampOffset().thenApply(remote -> Optional.of(
+                        remote.isPresent() && remote.get().timestamp() >= local.timestamp() ? remote.get() : local)
+                .filter(hit -> hit.offset() >= 0));
     }
 
     /**
@@ -168,5 +240,10 @@ public final class Partition {
 
     public void removeAppendWaiter(Runnable waiter) {
         appendWaiters.remove(waiter);
+    }
+
+    /** How many waiters the next append runs; a read that completed must have left none behind. */
+    int appendWaiterCount() {
+        return appendWaiters.size();
     }
 }

@@ -9,7 +9,7 @@ import io.strata.broker.log.LogConfig;
 import io.strata.broker.log.LogFiles;
 import io.strata.broker.log.OffsetCheckpointFile;
 import io.strata.broker.log.PartitionLog;
-import io.strata.broker.tiering.TieredLog;
+import io.strata.broker.remote.TieredLog;
 import io.strata.tiered.RemoteManifest;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;

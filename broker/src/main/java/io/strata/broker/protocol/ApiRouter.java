@@ -1,6 +1,5 @@
 package io.strata.broker.protocol;
 
-import io.strata.broker.protocol.handlers.ApiVersionsHandler;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
 import org.apache.kafka.common.protocol.ApiKeys;

@@ -8,7 +8,6 @@ import io.strata.broker.group.ClientContext;
 import io.strata.broker.group.GroupCoordinator;
 import io.strata.broker.group.GroupCoordinator.PartitionLag;
 import io.strata.broker.group.GroupState;
-import io.strata.broker.log.PartitionLog;
 import io.strata.broker.log.TimestampOffset;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.server.Broker;
@@ -226,13 +225,12 @@ public class ConsumerGroupsResource {
     private record Target(String to, long value) {
 
         long offsetIn(Partition partition) {
-            PartitionLog log = partition.log();
             return switch (to) {
                 case "earliest" -> partition.logStartOffset();
-                case "latest" -> log.highWatermark();
+                case "latest" -> partition.highWatermark();
                 case "timestamp" -> await(partition.offsetForTimestamp(value)).map(TimestampOffset::offset)
-                        .orElse(log.highWatermark());
-                default -> Math.max(partition.logStartOffset(), Math.min(value, log.highWatermark()));
+                        .orElse(partition.highWatermark());
+                default -> Math.max(partition.logStartOffset(), Math.min(value, partition.highWatermark()));
             };
         }
     }

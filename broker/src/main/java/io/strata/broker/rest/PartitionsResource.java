@@ -3,7 +3,6 @@ package io.strata.broker.rest;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.strata.broker.cluster.TopicImage;
-import io.strata.broker.log.PartitionLog;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.server.Broker;
 import jakarta.ws.rs.GET;
@@ -48,10 +47,9 @@ public class PartitionsResource {
     }
 
     private static PartitionData partitionData(Broker broker, Partition partition) {
-        PartitionLog log = partition.log();
         return new PartitionData("KafkaPartition", broker.identity().clusterId(), partition.topicPartition().topic(),
                 partition.topicPartition().partition(), broker.identity().nodeId(), partition.logStartOffset(),
-                log.highWatermark(), log.size(), partition.tiered().manifest().sizeInBytes());
+                partition.highWatermark(), partition.localBytes(), partition.tieredBytes());
     }
 
     /**

@@ -2,6 +2,7 @@ package io.strata.broker.rest;
 
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.strata.broker.log.LogReadResult;
+import io.strata.broker.partition.DelayedFetch;
 import io.strata.broker.partition.Partition;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.common.header.Header;
@@ -15,21 +16,17 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Reads records of one partition for the REST API, decoded, up to a count and a byte budget, waiting
- * up to a time for records to arrive (long poll) without holding a thread meanwhile: a wait is an
- * append waiter on the partition and a timer. Reads run on the worker pool, never on an event loop.
+ * up to a time for records to arrive (long poll) without holding a thread meanwhile: a wait is a
+ * {@link DelayedFetch}, as Fetch's is. Reads run on the worker pool, never on an event loop.
  *
- * <p>Every read of the log goes through {@link #readLog}, which reads offsets below the local log
- * from the tiered log, as Fetch does.
+ * <p>Every read of the log goes through {@link Partition#read}, which picks the tier, as Fetch's do.
  */
 @ApplicationScoped
 public class RecordReader {
@@ -65,9 +62,16 @@ public class RecordReader {
      */
     public CompletableFuture<ReadResult> poll(Partition partition, long offset, int maxRecords, int maxBytes,
                                               long maxWaitMs) {
-        PendingRead pending = new PendingRead(partition, offset, maxRecords, maxBytes, maxWaitMs);
-        executor.execute(pending::start);
-        return pending.result;
+        DelayedFetch<ReadResult> delayed = new DelayedFetch<>(List.of(partition), executor, force -> {
+            ReadResult read = read(partition, offset, maxRecords, maxBytes);
+            return read.records().isEmpty() && !force && maxWaitMs > 0 ? null : read;
+        });
+        executor.execute(() -> {
+            if (!delayed.tryComplete()) {
+                delayed.await(maxWaitMs);
+            }
+        });
+        return delayed.result();
     }
 
     /** Reads now, on the calling thread. */
@@ -119,18 +123,15 @@ public class RecordReader {
      * or whole batches from the object store for an offset below the local log (waited for here, on a
      * worker thread).
      */
-    private LogReadResult readLog(Partition partition, long offset, int maxBytes, boolean minOneMessage) {
-        if (!partition.isTiered(offset)) {
-            return partition.log().read(offset, maxBytes, minOneMessage);
-        }
+    private static LogReadResult readLog(Partition partition, long offset, int maxBytes, boolean minOneMessage) {
         try {
-            return partition.readTiered(offset, maxBytes, minOneMessage).get(TIERED_READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return partition.read(offset, maxBytes, minOneMessage).get(TIERED_READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException cause ? cause
-                    : new KafkaStorageException("Reading tiered offset " + offset + " of " + partition.topicPartition()
+                    : new KafkaStorageException("Reading offset " + offset + " of " + partition.topicPartition()
                     + " failed: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw new KafkaStorageException("Reading tiered offset " + offset + " of " + partition.topicPartition()
+            throw new KafkaStorageException("Reading offset " + offset + " of " + partition.topicPartition()
                     + " took more than " + TIERED_READ_TIMEOUT_SECONDS + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -150,79 +151,5 @@ public class RecordReader {
         byte[] bytes = new byte[buffer.remaining()];
         buffer.duplicate().get(bytes);
         return bytes;
-    }
-
-    /** One poll from first attempt to answer; the first completion wins. */
-    private final class PendingRead implements Runnable {
-        private final Partition partition;
-        private final long offset;
-        private final int maxRecords;
-        private final int maxBytes;
-        private final long maxWaitMs;
-        private final CompletableFuture<ReadResult> result = new CompletableFuture<>();
-        private final AtomicBoolean wakePending = new AtomicBoolean();
-        private volatile ScheduledFuture<?> timeout;
-
-        PendingRead(Partition partition, long offset, int maxRecords, int maxBytes, long maxWaitMs) {
-            this.partition = partition;
-            this.offset = offset;
-            this.maxRecords = maxRecords;
-            this.maxBytes = maxBytes;
-            this.maxWaitMs = maxWaitMs;
-        }
-
-        void start() {
-            if (tryComplete(maxWaitMs <= 0)) {
-                return;
-            }
-            partition.addAppendWaiter(this);
-            timeout = executor.schedule(() -> tryComplete(true), maxWaitMs, TimeUnit.MILLISECONDS);
-            // An append between the first read and the registration would otherwise be missed.
-            tryComplete(false);
-            if (result.isDone()) {
-                cancelWaiting();
-            }
-        }
-
-        /** Reads; completes when there are records, or when {@code force}. */
-        boolean tryComplete(boolean force) {
-            if (result.isDone()) {
-                return true;
-            }
-            try {
-                ReadResult read = read(partition, offset, maxRecords, maxBytes);
-                if (read.records().isEmpty() && !force) {
-                    return false;
-                }
-                result.complete(read);
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-            }
-            cancelWaiting();
-            return true;
-        }
-
-        /** Called on the appending thread: the read is handed to the worker pool, once however many appends arrive. */
-        @Override
-        public void run() {
-            if (!result.isDone() && wakePending.compareAndSet(false, true)) {
-                try {
-                    executor.execute(() -> {
-                        wakePending.set(false);
-                        tryComplete(false);
-                    });
-                } catch (RejectedExecutionException e) {
-                    result.completeExceptionally(e);
-                }
-            }
-        }
-
-        private void cancelWaiting() {
-            partition.removeAppendWaiter(this);
-            ScheduledFuture<?> scheduled = timeout;
-            if (scheduled != null) {
-                scheduled.cancel(false);
-            }
-        }
     }
 }

@@ -162,7 +162,7 @@ public class RecordsResource {
             return partition.logStartOffset();
         }
         if (offset.equals("latest")) {
-            return partition.log().highWatermark();
+            return partition.highWatermark();
         }
         return number("offset", offset, 0, 0, Long.MAX_VALUE);
     }

@@ -1,6 +1,7 @@
 package io.strata.broker.server;
 
 import io.strata.broker.admin.TopicAdmin;
+import io.strata.broker.cluster.BrokerIdentity;
 import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.cluster.MetadataCommand;
 import io.strata.broker.cluster.MetadataImage;
@@ -40,8 +41,8 @@ import io.strata.broker.protocol.handlers.OffsetFetchHandler;
 import io.strata.broker.protocol.handlers.OffsetForLeaderEpochHandler;
 import io.strata.broker.protocol.handlers.ProduceHandler;
 import io.strata.broker.protocol.handlers.SyncGroupHandler;
-import io.strata.broker.tiering.RemoteLogReader;
-import io.strata.broker.tiering.TieredLog;
+import io.strata.broker.remote.RemoteLogReader;
+import io.strata.broker.remote.TieredLog;
 import io.strata.broker.tiering.TieringService;
 import io.strata.broker.tiering.TieringSettings;
 import io.strata.broker.txn.ProducerIdManager;

@@ -76,7 +76,7 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
             return completed(result.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code()));
         }
         long offset = requested.offset() == DeleteRecordsRequest.HIGH_WATERMARK
-                ? partition.get().log().highWatermark() : requested.offset();
+                ? partition.get().highWatermark() : requested.offset();
         CompletableFuture<Void> moved;
         try {
             moved = partition.get().moveLogStartTo(offset);

@@ -3,6 +3,7 @@ package io.strata.broker.protocol.handlers;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.log.LogReadResult;
+import io.strata.broker.partition.DelayedFetch;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.ApiHandler;
@@ -23,32 +24,34 @@ import org.apache.kafka.common.requests.FetchRequest;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 /**
  * Fetch: serves each partition from its log as file slices that go out with sendfile, within the
  * per-partition and per-response byte limits; when fewer than {@code min.bytes} are ready it waits
- * up to {@code max.wait.ms} for appends to any of the fetched partitions (long poll).
+ * up to {@code max.wait.ms} for appends to any of the fetched partitions (long poll, a
+ * {@link DelayedFetch}).
  *
- * <p>Offsets below the local log are read from the tiered log, asynchronously, every such partition
- * of the request at once, each within its partition limit and what the response limit had left when
+ * <p>Each partition is read through {@link Partition#read}, which picks the tier. Reads that do not
+ * complete at once, those of offsets below the local log from the object store, run asynchronously,
+ * every such partition of the request at once, each within its partition limit and what the response limit had left when
  * its read started (so a response may exceed {@code fetch.max.bytes} by those reads, which that limit
  * allows for). The response waits for them up to {@code max.wait.ms}, but at least
  * {@value #TIERED_READ_MAX_WAIT_MS} ms (Kafka's {@code remote.fetch.max.wait.ms}); a read still
  * running then answers empty and the client fetches again. Kafka reads one partition per request from
  * remote storage; reading them together lets a consumer replaying history across many partitions get
  * as much per round trip as from local segments.
+ *
+ * <p>Thread-safe: a request's state lives in its own {@code PendingFetch}.
  *
  * <p>Incremental fetch sessions are not kept: every response carries session id 0, which tells
  * clients to send full fetch requests, as they do with a broker whose session cache is full.
@@ -82,29 +85,29 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code()));
         }
         PendingFetch fetch = new PendingFetch(data, context.apiVersion() >= FIRST_TOPIC_ID_VERSION);
-        if (fetch.tryComplete(false)) {
-            return fetch.result;
+        if (!fetch.delayed.tryComplete()) {
+            fetch.delayed.await(fetch.anySlowRead() ? Math.max(data.maxWaitMs(), TIERED_READ_MAX_WAIT_MS) : data.maxWaitMs());
         }
-        fetch.await();
-        return fetch.result;
+        return fetch.delayed.result().thenApply(fetch::countBytesFetched);
     }
 
-    /** One fetch request from first attempt to response; the first completion wins. */
-    private final class PendingFetch implements Runnable {
+    /**
+     * One fetch request from first attempt to response: reads every partition each attempt, keeping
+     * the reads that did not complete at once (those of the object store) from the first attempt on.
+     */
+    private final class PendingFetch {
         private final FetchRequestData data;
         private final boolean byId;
         private final List<Target> targets = new ArrayList<>();
-        private final CompletableFuture<FetchResponseData> result = new CompletableFuture<>();
-        private final AtomicBoolean done = new AtomicBoolean();
-        private final AtomicBoolean wakePending = new AtomicBoolean();
-        /** The tiered read of each target that needs one, by target index, started by the first attempt. */
-        private final AtomicReferenceArray<CompletableFuture<LogReadResult>> tieredReads;
-        private volatile ScheduledFuture<?> timeout;
+        private final DelayedFetch<FetchResponseData> delayed;
+        /** By target index, each read that did not complete when started; started once, kept until the response. */
+        private final AtomicReferenceArray<CompletableFuture<LogReadResult>> slowReads;
 
         PendingFetch(FetchRequestData data, boolean byId) {
             this.data = data;
             this.byId = byId;
             MetadataImage metadata = image.get();
+            Set<Partition> fetched = new LinkedHashSet<>();
             for (FetchTopic topic : data.topics()) {
                 Optional<TopicImage> topicImage = byId ? metadata.topic(topic.topicId()) : metadata.topic(topic.topic());
                 for (FetchPartition partition : topic.partitions()) {
@@ -112,34 +115,25 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                             partitions.partition(new TopicPartition(t.name(), partition.partition())));
                     Errors unknown = byId && topicImage.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
                     targets.add(new Target(targets.size(), topic, partition, local.orElse(null), unknown));
+                    local.ifPresent(fetched::add);
                 }
             }
-            this.tieredReads = new AtomicReferenceArray<>(targets.size());
+            this.slowReads = new AtomicReferenceArray<>(targets.size());
+            this.delayed = new DelayedFetch<>(fetched, timer, this::tryRead);
         }
 
-        /** Reads every partition; completes when there is enough to send, or when {@code force}. */
-        boolean tryComplete(boolean force) {
-            if (done.get()) {
-                return true;
-            }
-            FetchResponseData response;
+        /** The response when there is enough to send, or when {@code force}; else {@code null}. */
+        private FetchResponseData tryRead(boolean force) {
             try {
-                response = read(force);
+                return read(force);
             } catch (RuntimeException e) {
                 LOG.errorf(e, "Fetch failed");
-                response = new FetchResponseData().setErrorCode(Errors.forException(e).code());
+                return new FetchResponseData().setErrorCode(Errors.forException(e).code());
             }
-            if (response == null || !done.compareAndSet(false, true)) {
-                return done.get();
-            }
-            cancelWaiting();
-            countBytesFetched(response);
-            result.complete(response);
-            return true;
         }
 
-        /** The response's partitions are the targets, in order. */
-        private void countBytesFetched(FetchResponseData response) {
+        /** Counts the bytes sent per partition; the response's partitions are the targets, in order. */
+        FetchResponseData countBytesFetched(FetchResponseData response) {
             int index = 0;
             for (FetchableTopicResponse topic : response.responses()) {
                 for (PartitionData partitionData : topic.partitions()) {
@@ -149,13 +143,14 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     }
                 }
             }
+            return response;
         }
 
         private FetchResponseData read(boolean force) {
             int remaining = data.maxBytes();
             int bytes = 0;
             boolean anyError = false;
-            boolean tieredIncluded = false;
+            boolean slowIncluded = false;
             boolean minOneMessage = true;
             List<FetchableTopicResponse> responses = new ArrayList<>();
             FetchableTopicResponse current = null;
@@ -176,11 +171,12 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     minOneMessage = false;
                 }
                 anyError |= partitionData.errorCode() != Errors.NONE.code();
-                tieredIncluded |= tieredReads.get(target.index) != null && tieredReads.get(target.index).isDone();
+                CompletableFuture<LogReadResult> slow = slowReads.get(target.index);
+                slowIncluded |= slow != null && slow.isDone();
                 current.partitions().add(partitionData);
             }
             boolean ready = force || anyError
-                    || !tieredPending() && (tieredIncluded || data.maxWaitMs() <= 0 || bytes >= data.minBytes()
+                    || !slowPending() && (slowIncluded || data.maxWaitMs() <= 0 || bytes >= data.minBytes()
                     || targets.isEmpty());
             return ready ? new FetchResponseData().setSessionId(0).setResponses(responses) : null;
         }
@@ -198,31 +194,50 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             }
             Errors epochError = partition.checkLeaderEpoch(target.fetch.currentLeaderEpoch());
             if (epochError != Errors.NONE) {
-                return error(response, epochError, partition.log().highWatermark(), partition.logStartOffset());
+                return error(response, epochError, partition.highWatermark(), partition.logStartOffset());
             }
-            long offset = target.fetch.fetchOffset();
+            CompletableFuture<LogReadResult> read = read(target, maxBytes, minOneMessage);
+            if (!read.isDone()) {
+                return response.setHighWatermark(partition.highWatermark())
+                        .setLastStableOffset(partition.highWatermark())
+                        .setLogStartOffset(partition.logStartOffset());
+            }
             try {
-                LogReadResult read = partition.isTiered(offset)
-                        ? readTiered(target, maxBytes, minOneMessage)
-                        : partition.log().read(offset, maxBytes, minOneMessage);
-                if (read == null) {
-                    return response.setHighWatermark(partition.log().highWatermark())
-                            .setLastStableOffset(partition.log().highWatermark())
-                            .setLogStartOffset(partition.logStartOffset());
-                }
-                return response.setHighWatermark(read.highWatermark())
-                        .setLastStableOffset(read.highWatermark())
+                LogReadResult result = read.join();
+                return response.setHighWatermark(result.highWatermark())
+                        .setLastStableOffset(result.highWatermark())
                         .setLogStartOffset(partition.logStartOffset())
-                        .setRecords(read.records());
-            } catch (RuntimeException e) {
-                return error(response, readError(partition, offset, e), partition.log().highWatermark(),
-                        partition.logStartOffset());
+                        .setRecords(result.records());
+            } catch (CompletionException e) {
+                RuntimeException cause = e.getCause() instanceof RuntimeException failure ? failure : e;
+                return error(response, readError(target, cause), partition.highWatermark(), partition.logStartOffset());
             }
         }
 
-        private boolean tieredPending() {
-            for (int i = 0; i < tieredReads.length(); i++) {
-                CompletableFuture<LogReadResult> read = tieredReads.get(i);
+        /**
+         * The read of {@code target}: the one kept from an earlier attempt, or a new one, kept if it did
+         * not complete at once and waking this fetch when it does.
+         */
+        private CompletableFuture<LogReadResult> read(Target target, int maxBytes, boolean minOneMessage) {
+            CompletableFuture<LogReadResult> kept = slowReads.get(target.index);
+            if (kept != null) {
+                return kept;
+            }
+            CompletableFuture<LogReadResult> read = target.partition.read(target.fetch.fetchOffset(), maxBytes, minOneMessage);
+            if (read.isDone()) {
+                return read;
+            }
+            if (!slowReads.compareAndSet(target.index, null, read)) {
+                // Another attempt started the same read meanwhile: use the one it kept.
+                return slowReads.get(target.index);
+            }
+            read.whenComplete((result, failure) -> delayed.wake());
+            return read;
+        }
+
+        private boolean slowPending() {
+            for (int i = 0; i < slowReads.length(); i++) {
+                CompletableFuture<LogReadResult> read = slowReads.get(i);
                 if (read != null && !read.isDone()) {
                     return true;
                 }
@@ -230,49 +245,22 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             return false;
         }
 
-        private boolean anyTieredRead() {
-            for (int i = 0; i < tieredReads.length(); i++) {
-                if (tieredReads.get(i) != null) {
+        boolean anySlowRead() {
+            for (int i = 0; i < slowReads.length(); i++) {
+                if (slowReads.get(i) != null) {
                     return true;
                 }
             }
             return false;
         }
 
-        /** The tiered read of {@code target}, started here if it has none yet; {@code null} while it runs. */
-        private LogReadResult readTiered(Target target, int maxBytes, boolean minOneMessage) {
-            CompletableFuture<LogReadResult> started = new CompletableFuture<>();
-            if (tieredReads.compareAndSet(target.index, null, started)) {
-                target.partition.readTiered(target.fetch.fetchOffset(), maxBytes, minOneMessage)
-                        .whenComplete((read, failure) -> {
-                            if (failure == null) {
-                                started.complete(read);
-                            } else {
-                                started.completeExceptionally(failure);
-                            }
-                            run();
-                        });
-            }
-            CompletableFuture<LogReadResult> current = tieredReads.get(target.index);
-            if (!current.isDone()) {
-                return null;
-            }
-            try {
-                return current.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException cause ? cause : e;
-            }
-        }
-
-        private Errors readError(Partition partition, long offset, RuntimeException e) {
+        private Errors readError(Target target, RuntimeException e) {
             Errors error = Errors.forException(e);
-            if (error == Errors.UNKNOWN_SERVER_ERROR && partition.isTiered(offset)) {
-                // The object store failed or the segment was swapped meanwhile: worth a retry.
-                LOG.warnf("Tiered read of %s at offset %d failed: %s", partition.topicPartition(), offset, e.toString());
-                return Errors.KAFKA_STORAGE_ERROR;
-            }
-            if (error == Errors.UNKNOWN_SERVER_ERROR) {
-                LOG.errorf(e, "Read of %s at offset %d failed", partition.topicPartition(), offset);
+            if (error == Errors.KAFKA_STORAGE_ERROR) {
+                // The client retries; the cause is worth a line, not a stack trace.
+                LOG.warn(e.getMessage());
+            } else if (error == Errors.UNKNOWN_SERVER_ERROR) {
+                LOG.errorf(e, "Read of %s at offset %d failed", target.partition.topicPartition(), target.fetch.fetchOffset());
             }
             return error;
         }
@@ -282,53 +270,6 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     .setHighWatermark(highWatermark)
                     .setLastStableOffset(highWatermark)
                     .setLogStartOffset(logStartOffset);
-        }
-
-        void await() {
-            for (Target target : targets) {
-                if (target.partition != null) {
-                    target.partition.addAppendWaiter(this);
-                }
-            }
-            long wait = anyTieredRead() ? Math.max(data.maxWaitMs(), TIERED_READ_MAX_WAIT_MS) : data.maxWaitMs();
-            timeout = timer.schedule(() -> tryComplete(true), wait, TimeUnit.MILLISECONDS);
-            // An append that landed between the first read and the registration would otherwise be missed.
-            tryComplete(false);
-            // A completion on another thread while this loop registered cannot have removed the
-            // waiters registered after it; removal is idempotent, so remove them all again.
-            if (done.get()) {
-                cancelWaiting();
-            }
-        }
-
-        /**
-         * Called on the appending thread after an append to one of the partitions: the re-read is
-         * handed to the fetch timer's thread, once however many appends arrive meanwhile, so a
-         * produce never pays for the reads of the fetches it wakes.
-         */
-        @Override
-        public void run() {
-            if (!done.get() && wakePending.compareAndSet(false, true)) {
-                try {
-                    timer.execute(() -> {
-                        wakePending.set(false);
-                        tryComplete(false);
-                    });
-                } catch (RejectedExecutionException e) {
-                    // The broker is stopping; its listener closes this fetch's connection.
-                }
-            }
-        }
-
-        private void cancelWaiting() {
-            for (Target target : targets) {
-                if (target.partition != null) {
-                    target.partition.removeAppendWaiter(this);
-                }
-            }
-            if (timeout != null) {
-                timeout.cancel(false);
-            }
         }
     }
 

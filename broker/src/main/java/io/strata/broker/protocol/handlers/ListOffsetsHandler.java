@@ -1,6 +1,5 @@
 package io.strata.broker.protocol.handlers;
 
-import io.strata.broker.log.PartitionLog;
 import io.strata.broker.log.TimestampOffset;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
@@ -102,21 +101,16 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
 
     /** The answer for one partition, or {@code null} for a negative timestamp that names no spec. */
     private static CompletableFuture<Optional<TimestampOffset>> lookUp(Partition partition, long timestamp) {
-        PartitionLog log = partition.log();
         if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP) {
             return offset(partition.logStartOffset());
         } else if (timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
-            return offset(log.logStartOffset());
+            return offset(partition.localLogStartOffset());
         } else if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
-            return offset(log.highWatermark());
+            return offset(partition.highWatermark());
         } else if (timestamp == ListOffsetsRequest.LATEST_TIERED_TIMESTAMP) {
-            // -1, as in Kafka, when nothing was tiered.
-            return offset(partition.tiered().manifest().lastOffset());
+            return offset(partition.lastTieredOffset());
         } else if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
-            TimestampOffset local = log.maxTimestampOffset();
-            return partition.tiered().maxTimestampOffset().thenApply(tiered -> Optional.of(
-                    tiered.isPresent() && tiered.get().timestamp() >= local.timestamp() ? tiered.get() : local)
-                    .filter(hit -> hit.offset() >= 0));
+            return partition.maxTimestampOffset();
         } else if (timestamp >= 0) {
             return partition.offsetForTimestamp(timestamp);
         }

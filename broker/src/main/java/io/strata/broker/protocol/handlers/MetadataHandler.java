@@ -1,13 +1,13 @@
 package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.admin.TopicAdmin;
+import io.strata.broker.cluster.BrokerIdentity;
 import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
-import io.strata.broker.server.BrokerIdentity;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.TopicExistsException;

@@ -64,7 +64,7 @@ public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetsForL
             return result.setErrorCode(epochError.code());
         }
         if (requested.leaderEpoch() <= partition.get().leaderEpoch()) {
-            result.setLeaderEpoch(partition.get().leaderEpoch()).setEndOffset(partition.get().log().logEndOffset());
+            result.setLeaderEpoch(partition.get().leaderEpoch()).setEndOffset(partition.get().logEndOffset());
         }
         return result;
     }

@@ -1,4 +1,4 @@
-package io.strata.broker.tiering;
+package io.strata.broker.remote;
 
 import io.strata.broker.log.TimestampOffset;
 import io.strata.tiered.ChunkCache;

@@ -1,5 +1,6 @@
-package io.strata.broker.tiering;
+package io.strata.broker.remote;
 
+import io.strata.broker.tiering.TieringSettings;
 import io.strata.tiered.ObjectStore;
 import io.strata.tiered.ObjectStores;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,6 +1,7 @@
-package io.strata.broker.tiering;
+package io.strata.broker.remote;
 
 import io.strata.broker.testing.S3ProxyBucket;
+import io.strata.broker.tiering.TieringSettings;
 import io.strata.tiered.ObjectStore;
 import io.strata.tiered.ObjectStores;
 import org.junit.jupiter.api.AfterAll;

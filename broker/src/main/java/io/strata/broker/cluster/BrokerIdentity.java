@@ -1,4 +1,4 @@
-package io.strata.broker.server;
+package io.strata.broker.cluster;
 
 /** Which cluster this broker belongs to and its node id in it. */
 public record BrokerIdentity(String clusterId, int nodeId) {

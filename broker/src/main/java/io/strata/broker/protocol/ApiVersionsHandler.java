@@ -1,7 +1,5 @@
-package io.strata.broker.protocol.handlers;
+package io.strata.broker.protocol;
 
-import io.strata.broker.protocol.ApiHandler;
-import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -11,12 +9,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
-/** ApiVersions: the API keys and version ranges this broker serves, and nothing else. */
-public final class ApiVersionsHandler implements ApiHandler<ApiVersionsRequest> {
+/**
+ * ApiVersions: the API keys and version ranges this broker serves, and nothing else. It lives beside
+ * {@link ApiRouter}, which answers it from what is registered, so that the router needs none of the
+ * handlers it routes to. Thread-safe.
+ */
+final class ApiVersionsHandler implements ApiHandler<ApiVersionsRequest> {
 
     private final Supplier<ApiVersionCollection> versions;
 
-    public ApiVersionsHandler(Supplier<ApiVersionCollection> versions) {
+    ApiVersionsHandler(Supplier<ApiVersionCollection> versions) {
         this.versions = versions;
     }
 

@@ -1,0 +1,140 @@
+package io.strata.broker.partition;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A read of some partitions that may wait for more records (a long poll): Kafka's Fetch and the REST
+ * read. It is an {@link Attempt} run at once, again after each append to one of the partitions and
+ * whenever {@link #wake} is called (a tiered read finished), and a last time, forced, when the wait
+ * runs out. The first attempt that produces a result completes {@link #result()}; from then on no
+ * attempt runs and the partitions no longer hold this read as an append waiter.
+ *
+ * <p>Thread-safe. Appends wake it on the appending thread, which must not pay for the read: the
+ * re-attempt is handed to {@code executor}, once however many appends arrive before it runs.
+ *
+ * @param <T> what the read produces
+ */
+public final class DelayedFetch<T> {
+
+    /** One try at the read. */
+    @FunctionalInterface
+    public interface Attempt<T> {
+        /**
+         * The result, or {@code null} for "not enough yet, keep waiting"; never {@code null} when
+         * {@code force}, which is the last attempt. A thrown exception fails the read.
+         */
+        T tryRead(boolean force);
+    }
+
+    private final List<Partition> partitions;
+    private final ScheduledExecutorService executor;
+    private final Attempt<T> attempt;
+    private final CompletableFuture<T> result = new CompletableFuture<>();
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private final Runnable appendWaiter = this::wake;
+    private volatile ScheduledFuture<?> timeout;
+
+    /**
+     * @param partitions the partitions whose appends may complete the read
+     * @param executor   runs the attempts after a wake-up and the forced one after the wait
+     */
+    public DelayedFetch(Collection<Partition> partitions, ScheduledExecutorService executor, Attempt<T> attempt) {
+        this.partitions = List.copyOf(partitions);
+        this.executor = executor;
+        this.attempt = attempt;
+    }
+
+    /** Completes with the first result an attempt produces, or fails with what an attempt threw. */
+    public CompletableFuture<T> result() {
+        return result;
+    }
+
+    /**
+     * Tries the read now, on the calling thread. Returns whether it is complete; if it is not,
+     * {@link #await} must follow.
+     */
+    public boolean tryComplete() {
+        return tryComplete(false);
+    }
+
+    /**
+     * Waits up to {@code maxWaitMs} for appends to the partitions or {@link #wake} calls to complete the
+     * read, then forces it. Tries once more after the waiters are in place, since an append that landed
+     * between the first try and now woke no one.
+     */
+    public void await(long maxWaitMs) {
+        if (result.isDone()) {
+            return;
+        }
+        for (Partition partition : partitions) {
+            partition.addAppendWaiter(appendWaiter);
+        }
+        timeout = executor.schedule(() -> tryComplete(true), maxWaitMs, TimeUnit.MILLISECONDS);
+        tryComplete(false);
+        // A completion on another thread while the waiters were added cannot have removed the ones
+        // added after it; removal is idempotent, so remove them all again.
+        if (result.isDone()) {
+            stopWaiting();
+        }
+    }
+
+    /**
+     * Asks for another attempt, on {@code executor}: called on the appending thread after an append
+     * to one of the partitions, or by whoever learns that an attempt would now get further.
+     */
+    public void wake() {
+        if (result.isDone() || !wakePending.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            executor.execute(() -> {
+                wakePending.set(false);
+                tryComplete(false);
+            });
+        } catch (RejectedExecutionException e) {
+            // The broker is stopping: nothing will run this read again.
+            if (result.completeExceptionally(e)) {
+                stopWaiting();
+            }
+        }
+    }
+
+    private boolean tryComplete(boolean force) {
+        if (result.isDone()) {
+            return true;
+        }
+        boolean won;
+        try {
+            T read = attempt.tryRead(force);
+            if (read == null && !force) {
+                return false;
+            }
+            won = read == null
+                    ? result.completeExceptionally(new IllegalStateException("A forced attempt of a read produced nothing"))
+                    : result.complete(read);
+        } catch (RuntimeException e) {
+            won = result.completeExceptionally(e);
+        }
+        if (won) {
+            stopWaiting();
+        }
+        return true;
+    }
+
+    private void stopWaiting() {
+        for (Partition partition : partitions) {
+            partition.removeAppendWaiter(appendWaiter);
+        }
+        ScheduledFuture<?> scheduled = timeout;
+        if (scheduled != null) {
+            scheduled.cancel(false);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.strata.broker.tiering;
+
+import io.strata.broker.cluster.RaftMetadataLog;
+import io.strata.broker.partition.PartitionManager;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The compaction loop of tiering: each round, compacts the tiered segments of each partition of a
+ * tiered, compacted topic in the bucket with the {@link RemoteLogCleaner}. A round is skipped while
+ * the store did not answer its last probe. Runs on the tiering thread; a failure is logged in one
+ * line and the partition is tried again next round.
+ */
+final class TieredCompaction {
+
+    private static final Logger LOG = Logger.getLogger(TieredCompaction.class);
+
+    private final PartitionManager partitions;
+    private final RaftMetadataLog metadata;
+    private final ObjectStoreProbe probe;
+    private final RemoteLogCleaner cleaner;
+
+    TieredCompaction(PartitionManager partitions, RaftMetadataLog metadata, ObjectStoreProbe probe,
+                     RemoteLogCleaner cleaner) {
+        this.partitions = partitions;
+        this.metadata = metadata;
+        this.probe = probe;
+        this.cleaner = cleaner;
+    }
+
+    /** One round over every tiered, compacted partition. */
+    void round() throws InterruptedException {
+        if (!probe.status().reachable()) {
+            return;
+        }
+        for (TieredPartition tiered : TieredPartition.all(partitions, metadata.image())) {
+            if (!tiered.partition().log().config().compact()) {
+                continue;
+            }
+            try {
+                cleaner.clean(tiered.partition(), tiered.remote());
+            } catch (IOException | ExecutionException | RuntimeException e) {
+                LOG.warnf("Compacting the tiered segments of %s failed, retrying next round: %s",
+                        tiered.partition().topicPartition(), e instanceof ExecutionException ? e.getCause() : e);
+            }
+        }
+    }
+}
