@@ -26,6 +26,12 @@ public interface StrataConfig {
     @WithDefault("./data")
     Path dataDir();
 
+    /**
+     * The rack (or availability zone) this broker runs in, registered in the cluster metadata and reported to
+     * clients in Metadata and DescribeCluster; unset: no rack.
+     */
+    Optional<String> rack();
+
     /** The Kafka protocol listener. */
     Kafka kafka();
 

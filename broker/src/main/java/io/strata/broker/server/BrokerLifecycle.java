@@ -95,6 +95,7 @@ public class BrokerLifecycle {
                 : Runtime.getRuntime().availableProcessors();
         return BrokerSettings.builder(config.dataDir())
                 .nodeId(config.nodeId())
+                .rack(config.rack().orElse(null))
                 .kafkaHost(config.kafka().host())
                 .kafkaPort(config.kafka().port())
                 .advertisedHost(config.advertised().host())

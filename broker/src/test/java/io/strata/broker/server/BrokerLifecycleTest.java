@@ -35,6 +35,7 @@ class BrokerLifecycleTest {
         BrokerSettings settings = BrokerLifecycle.settings(fromEnvironment(Map.ofEntries(
                 Map.entry("STRATA_NODE_ID", "7"),
                 Map.entry("STRATA_DATA_DIR", "/var/lib/strata"),
+                Map.entry("STRATA_RACK", "eu-west-1a"),
                 Map.entry("STRATA_KAFKA_HOST", "0.0.0.0"),
                 Map.entry("STRATA_KAFKA_PORT", "19092"),
                 Map.entry("STRATA_ADVERTISED_HOST", "broker-7.example"),
@@ -52,6 +53,7 @@ class BrokerLifecycleTest {
                 Map.entry("STRATA_LOG_CLEANER_DEDUPE_BUFFER_SIZE", "134217728"))));
         assertThat(settings.nodeId()).isEqualTo(7);
         assertThat(settings.dataDir()).isEqualTo(Path.of("/var/lib/strata"));
+        assertThat(settings.rack()).isEqualTo("eu-west-1a");
         assertThat(settings.kafkaHost()).isEqualTo("0.0.0.0");
         assertThat(settings.kafkaPort()).isEqualTo(19092);
         assertThat(settings.advertisedHost()).contains("broker-7.example");
@@ -91,6 +93,7 @@ class BrokerLifecycleTest {
         assertThat(settings.kafkaHost()).isEqualTo("127.0.0.1");
         assertThat(settings.kafkaPort()).isEqualTo(9092);
         assertThat(settings.dataDir()).isEqualTo(Path.of("./data"));
+        assertThat(settings.rack()).isNull();
         assertThat(settings.topicDefaults()).isEmpty();
         assertThat(settings.autoCreateTopics()).isFalse();
         assertThat(settings.tiering().storeUrl(Path.of("/var/lib/strata")))
