@@ -138,16 +138,14 @@ public class BrokerLifecycle {
     }
 
     private static TieringSettings tiering(StrataConfig.Tiering tiering) {
-        positive(tiering.uploadInterval(), "strata.tiering.upload-interval (STRATA_TIERING_UPLOAD_INTERVAL)");
-        if (tiering.chunkSize() <= 0 || tiering.cacheSize() < tiering.chunkSize()) {
-            throw new IllegalArgumentException("strata.tiering.chunk-size (STRATA_TIERING_CHUNK_SIZE) is "
-                    + tiering.chunkSize() + " and strata.tiering.cache-size (STRATA_TIERING_CACHE_SIZE) "
-                    + tiering.cacheSize() + "; the chunk size must be positive and the cache hold at least one chunk");
-        }
         TieringSettings.Builder settings = TieringSettings.builder()
                 .s3PathStyle(tiering.s3PathStyle())
                 .uploadInterval(tiering.uploadInterval())
-                .chunkCache(tiering.chunkSize(), tiering.cacheSize());
+                .chunkCache(tiering.chunkSize(), tiering.cacheSize())
+                .indexCacheBytes(tiering.indexCacheSize())
+                .orphanSweeps(tiering.orphanGracePeriod(), tiering.orphanSweepInterval())
+                .removedSegmentDeleteDelay(tiering.removedSegmentDeleteDelay())
+                .s3Timeouts(tiering.s3ConnectTimeout(), tiering.s3AttemptTimeout(), tiering.s3CallTimeout());
         tiering.url().ifPresent(settings::url);
         return settings.build();
     }

@@ -7,6 +7,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
+import static io.strata.broker.config.SettingCheck.describe;
+import static io.strata.broker.config.SettingCheck.requirePositive;
+import static io.strata.broker.config.SettingCheck.requireRange;
+
 /**
  * Where and how closed segments are tiered and read back. Built with {@link #builder()}, which starts
  * from the defaults.
@@ -22,25 +26,40 @@ import java.util.Optional;
  *                          retention, DeleteRecords or compaction) stay for reads that found it before
  * @param chunkSize         the bytes of a tiered segment fetched with one ranged GET
  * @param cacheBytes        the most bytes of fetched chunks kept in memory for readers
+ * @param indexCacheBytes   the most bytes of tiered segments' offset and time indexes kept in memory
+ * @param s3ConnectTimeout  how long to wait for a TCP connection to S3
+ * @param s3AttemptTimeout  how long one S3 HTTP attempt may take before it is retried
+ * @param s3CallTimeout     how long one S3 request may take, retries included
  * @param environment       the AWS SDK's environment variables for an S3 store (endpoint, region,
  *                          credentials); {@link System#getenv()} outside tests
  */
 public record TieringSettings(Optional<URI> url, boolean s3PathStyle, Duration uploadInterval,
                               Duration orphanGracePeriod, Duration sweepInterval, Duration removedSegmentDeleteDelay,
-                              int chunkSize, long cacheBytes,
+                              int chunkSize, long cacheBytes, long indexCacheBytes,
+                              Duration s3ConnectTimeout, Duration s3AttemptTimeout, Duration s3CallTimeout,
                               Map<String, String> environment) {
 
     public static final TieringSettings DEFAULTS = builder().build();
 
     public TieringSettings {
         Objects.requireNonNull(url, "url");
-        requirePositive("upload interval", uploadInterval);
-        requirePositive("orphan grace period", orphanGracePeriod);
-        requirePositive("sweep interval", sweepInterval);
-        requirePositive("removed segment delete delay", removedSegmentDeleteDelay);
+        requirePositive("strata.tiering.upload-interval", uploadInterval);
+        requirePositive("strata.tiering.orphan-grace-period", orphanGracePeriod);
+        requirePositive("strata.tiering.orphan-sweep-interval", sweepInterval);
+        requirePositive("strata.tiering.removed-segment-delete-delay", removedSegmentDeleteDelay);
         if (chunkSize <= 0 || cacheBytes < chunkSize) {
-            throw new IllegalArgumentException("The tiering chunk size must be positive and the cache at least one "
-                    + "chunk, were " + chunkSize + " and " + cacheBytes + " bytes");
+            throw new IllegalArgumentException(describe("strata.tiering.chunk-size") + " is " + chunkSize + " and "
+                    + describe("strata.tiering.cache-size") + " " + cacheBytes
+                    + "; the chunk size must be positive and the cache hold at least one chunk");
+        }
+        requireRange("strata.tiering.index-cache-size", indexCacheBytes, 1, Long.MAX_VALUE);
+        requirePositive("strata.tiering.s3-connect-timeout", s3ConnectTimeout);
+        requirePositive("strata.tiering.s3-attempt-timeout", s3AttemptTimeout);
+        requirePositive("strata.tiering.s3-call-timeout", s3CallTimeout);
+        if (s3AttemptTimeout.compareTo(s3CallTimeout) > 0) {
+            throw new IllegalArgumentException(describe("strata.tiering.s3-attempt-timeout") + " is "
+                    + s3AttemptTimeout + " and " + describe("strata.tiering.s3-call-timeout") + " " + s3CallTimeout
+                    + "; an attempt may not take longer than the call it belongs to");
         }
         environment = Map.copyOf(environment);
     }
@@ -64,6 +83,10 @@ public record TieringSettings(Optional<URI> url, boolean s3PathStyle, Duration u
         private Duration removedSegmentDeleteDelay = Duration.ofMinutes(1);
         private int chunkSize = 1024 * 1024;
         private long cacheBytes = 64L * 1024 * 1024;
+        private long indexCacheBytes = 16L * 1024 * 1024;
+        private Duration s3ConnectTimeout = Duration.ofSeconds(3);
+        private Duration s3AttemptTimeout = Duration.ofSeconds(30);
+        private Duration s3CallTimeout = Duration.ofMinutes(2);
         private Map<String, String> environment = System.getenv();
 
         private Builder() {
@@ -101,6 +124,18 @@ public record TieringSettings(Optional<URI> url, boolean s3PathStyle, Duration u
             return this;
         }
 
+        public Builder indexCacheBytes(long value) {
+            indexCacheBytes = value;
+            return this;
+        }
+
+        public Builder s3Timeouts(Duration connect, Duration attempt, Duration call) {
+            s3ConnectTimeout = connect;
+            s3AttemptTimeout = attempt;
+            s3CallTimeout = call;
+            return this;
+        }
+
         public Builder environment(Map<String, String> value) {
             environment = value;
             return this;
@@ -108,13 +143,8 @@ public record TieringSettings(Optional<URI> url, boolean s3PathStyle, Duration u
 
         public TieringSettings build() {
             return new TieringSettings(url, s3PathStyle, uploadInterval, orphanGracePeriod, sweepInterval,
-                    removedSegmentDeleteDelay, chunkSize, cacheBytes, environment);
-        }
-    }
-
-    private static void requirePositive(String name, Duration value) {
-        if (value.isZero() || value.isNegative()) {
-            throw new IllegalArgumentException("The tiering " + name + " must be positive, was " + value);
+                    removedSegmentDeleteDelay, chunkSize, cacheBytes, indexCacheBytes, s3ConnectTimeout, s3AttemptTimeout,
+                    s3CallTimeout, environment);
         }
     }
 }

@@ -103,6 +103,40 @@ class BrokerLifecycleTest {
     }
 
     @Test
+    void tieringHousekeepingAndS3TimeoutsAreSettings() {
+        BrokerSettings defaults = BrokerLifecycle.settings(fromEnvironment(Map.of()));
+        assertThat(defaults.tiering().orphanGracePeriod()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(defaults.tiering().sweepInterval()).isEqualTo(Duration.ofHours(1));
+        assertThat(defaults.tiering().removedSegmentDeleteDelay()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(defaults.tiering().indexCacheBytes()).isEqualTo(16L << 20);
+        assertThat(defaults.tiering().s3ConnectTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(defaults.tiering().s3AttemptTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(defaults.tiering().s3CallTimeout()).isEqualTo(Duration.ofMinutes(2));
+
+        BrokerSettings settings = BrokerLifecycle.settings(fromEnvironment(Map.of(
+                "STRATA_TIERING_ORPHAN_GRACE_PERIOD", "30m",
+                "STRATA_TIERING_ORPHAN_SWEEP_INTERVAL", "6h",
+                "STRATA_TIERING_REMOVED_SEGMENT_DELETE_DELAY", "5m",
+                "STRATA_TIERING_INDEX_CACHE_SIZE", "1048576",
+                "STRATA_TIERING_S3_CONNECT_TIMEOUT", "1s",
+                "STRATA_TIERING_S3_ATTEMPT_TIMEOUT", "10s",
+                "STRATA_TIERING_S3_CALL_TIMEOUT", "1m")));
+        assertThat(settings.tiering().orphanGracePeriod()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(settings.tiering().sweepInterval()).isEqualTo(Duration.ofHours(6));
+        assertThat(settings.tiering().removedSegmentDeleteDelay()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(settings.tiering().indexCacheBytes()).isEqualTo(1L << 20);
+        assertThat(settings.tiering().s3ConnectTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(settings.tiering().s3AttemptTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(settings.tiering().s3CallTimeout()).isEqualTo(Duration.ofMinutes(1));
+
+        assertThatThrownBy(() -> BrokerLifecycle.settings(fromEnvironment(Map.of("STRATA_TIERING_ORPHAN_GRACE_PERIOD", "0s"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("STRATA_TIERING_ORPHAN_GRACE_PERIOD");
+        assertThatThrownBy(() -> BrokerLifecycle.settings(fromEnvironment(Map.of("STRATA_TIERING_S3_ATTEMPT_TIMEOUT", "5m"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("STRATA_TIERING_S3_ATTEMPT_TIMEOUT").hasMessageContaining("STRATA_TIERING_S3_CALL_TIMEOUT");
+    }
+
+    @Test
     void anOutOfRangePortIsNamedWithItsAllowedValues() {
         assertThatThrownBy(() -> BrokerLifecycle.settings(fromEnvironment(Map.of("STRATA_KAFKA_PORT", "70000"))))
                 .isInstanceOf(IllegalArgumentException.class)
