@@ -21,8 +21,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Starts the broker with the application and stops it with the application. A setting that is
- * out of range stops start-up with one line naming it.
+ * Starts the broker with the application and stops it with the application, and turns the
+ * configuration into {@link BrokerSettings}. The packaged application has checked the settings before
+ * it started (see {@link StrataMain}); a start-up that skips that check, such as dev mode, is still
+ * stopped here with one line naming a bad setting.
  */
 @ApplicationScoped
 public class BrokerLifecycle {
