@@ -1,12 +1,14 @@
 package io.strata.broker.server;
 
+import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.ConfigValidationException;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.config.WithName;
 import io.strata.broker.config.HttpAuthConfig;
 import io.strata.broker.config.SettingCheck;
-import io.strata.broker.config.StrataConfig;
+import io.strata.broker.config.Configuration;
+import io.strata.broker.protocol.RequestMetrics;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -17,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 
@@ -30,10 +31,6 @@ import java.util.Optional;
  */
 public final class ConfigurationCheck {
 
-    /** Every {@code @ConfigMapping} of the broker, by the prefix it is declared under. */
-    static final Map<Class<?>, String> MAPPINGS = Map.of(StrataConfig.class, "strata",
-            HttpAuthConfig.class, "strata.http.auth");
-
     private ConfigurationCheck() {
     }
 
@@ -41,21 +38,23 @@ public final class ConfigurationCheck {
     public static Optional<String> problem(SmallRyeConfigBuilder builder) {
         List<String> problems = new ArrayList<>();
         SmallRyeConfig raw = builder.build();
-        MAPPINGS.forEach((mapping, prefix) -> properties(prefix, mapping)
-                .forEach(property -> property.problem(raw).ifPresent(problems::add)));
+        for (Class<?> mapping : Configuration.MAPPINGS) {
+            properties(mapping.getAnnotation(ConfigMapping.class).prefix(), mapping)
+                    .forEach(property -> property.problem(raw).ifPresent(problems::add));
+        }
         if (!problems.isEmpty()) {
             return Optional.of(String.join("; ", problems));
         }
         SmallRyeConfig config;
         try {
-            MAPPINGS.keySet().forEach(builder::withMapping);
+            Configuration.MAPPINGS.forEach(builder::withMapping);
             config = builder.build();
         } catch (ConfigValidationException e) {
             // A kind of value the walk above does not know; the framework's own words then.
             return Optional.of(e.getMessage());
         }
         try {
-            BrokerLifecycle.settings(config.getConfigMapping(StrataConfig.class));
+            BrokerSettings.from(config, RequestMetrics.NONE);
         } catch (IllegalArgumentException e) {
             return Optional.of(e.getMessage());
         }

@@ -1,5 +1,8 @@
 package io.strata.broker.tiering;
 
+import io.strata.broker.config.Configuration;
+import io.strata.broker.config.TieringConfig;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,8 +15,9 @@ import static io.strata.broker.config.SettingCheck.requirePositive;
 import static io.strata.broker.config.SettingCheck.requireRange;
 
 /**
- * Where and how closed segments are tiered and read back. Built with {@link #builder()}, which starts
- * from the defaults.
+ * Where and how closed segments are tiered and read back. Built from the configuration with
+ * {@link #from}, or with {@link #builder()}, which starts from {@link TieringConfig}'s declared defaults.
+ * Immutable.
  *
  * @param url               the object store ({@code file:} or {@code s3://bucket/prefix}); empty for
  *                          {@code <dataDir>/tiered}
@@ -38,8 +42,6 @@ public record TieringSettings(Optional<URI> url, boolean s3PathStyle, Duration u
                               int chunkSize, long cacheBytes, long indexCacheBytes,
                               Duration s3ConnectTimeout, Duration s3AttemptTimeout, Duration s3CallTimeout,
                               Map<String, String> environment) {
-
-    public static final TieringSettings DEFAULTS = builder().build();
 
     public TieringSettings {
         Objects.requireNonNull(url, "url");
@@ -69,27 +71,53 @@ public record TieringSettings(Optional<URI> url, boolean s3PathStyle, Duration u
         return url.orElseGet(() -> dataDir.resolve("tiered").toAbsolutePath().normalize().toUri());
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /** The settings the configuration gives, with the process's environment for the AWS SDK. */
+    public static TieringSettings from(TieringConfig config) {
+        return new TieringSettings(config.url(), config.s3PathStyle(), config.uploadInterval(),
+                config.orphanGracePeriod(), config.orphanSweepInterval(), config.removedSegmentDeleteDelay(),
+                config.chunkSize(), config.cacheSize(), config.indexCacheSize(), config.s3ConnectTimeout(),
+                config.s3AttemptTimeout(), config.s3CallTimeout(), System.getenv());
     }
 
-    /** A builder holding the defaults until told otherwise. */
-    public static final class Builder {
-        private Optional<URI> url = Optional.empty();
-        private boolean s3PathStyle;
-        private Duration uploadInterval = Duration.ofSeconds(5);
-        private Duration orphanGracePeriod = Duration.ofMinutes(10);
-        private Duration sweepInterval = Duration.ofHours(1);
-        private Duration removedSegmentDeleteDelay = Duration.ofMinutes(1);
-        private int chunkSize = 1024 * 1024;
-        private long cacheBytes = 64L * 1024 * 1024;
-        private long indexCacheBytes = 16L * 1024 * 1024;
-        private Duration s3ConnectTimeout = Duration.ofSeconds(3);
-        private Duration s3AttemptTimeout = Duration.ofSeconds(30);
-        private Duration s3CallTimeout = Duration.ofMinutes(2);
-        private Map<String, String> environment = System.getenv();
+    /** A builder holding the declared defaults until told otherwise. */
+    public static Builder builder() {
+        return from(Configuration.defaults(TieringConfig.class)).toBuilder();
+    }
 
-        private Builder() {
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Collects settings; not thread-safe. */
+    public static final class Builder {
+        private Optional<URI> url;
+        private boolean s3PathStyle;
+        private Duration uploadInterval;
+        private Duration orphanGracePeriod;
+        private Duration sweepInterval;
+        private Duration removedSegmentDeleteDelay;
+        private int chunkSize;
+        private long cacheBytes;
+        private long indexCacheBytes;
+        private Duration s3ConnectTimeout;
+        private Duration s3AttemptTimeout;
+        private Duration s3CallTimeout;
+        private Map<String, String> environment;
+
+        private Builder(TieringSettings from) {
+            url = from.url;
+            s3PathStyle = from.s3PathStyle;
+            uploadInterval = from.uploadInterval;
+            orphanGracePeriod = from.orphanGracePeriod;
+            sweepInterval = from.sweepInterval;
+            removedSegmentDeleteDelay = from.removedSegmentDeleteDelay;
+            chunkSize = from.chunkSize;
+            cacheBytes = from.cacheBytes;
+            indexCacheBytes = from.indexCacheBytes;
+            s3ConnectTimeout = from.s3ConnectTimeout;
+            s3AttemptTimeout = from.s3AttemptTimeout;
+            s3CallTimeout = from.s3CallTimeout;
+            environment = from.environment;
         }
 
         public Builder url(URI value) {

@@ -1,10 +1,9 @@
 package io.strata.broker.server;
 
-import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
-import io.strata.broker.config.StrataConfig;
+import io.strata.broker.config.Configuration;
+import io.strata.broker.protocol.RequestMetrics;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -17,22 +16,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Settings given as environment variables become broker settings, and bad ones are named. */
-class BrokerLifecycleTest {
+class BrokerSettingsTest {
 
-    private static StrataConfig fromEnvironment(Map<String, String> env) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withMapping(StrataConfig.class)
-                // The two converters Quarkus adds to plain SmallRye Config for these settings.
-                .withConverter(Path.class, 100, Path::of)
-                .withConverter(Duration.class, 100, new DurationConverter())
-                .withSources(new EnvConfigSource(env, 300))
-                .build();
-        return config.getConfigMapping(StrataConfig.class);
+    private static BrokerSettings fromEnvironment(Map<String, String> env) {
+        SmallRyeConfig config = Configuration.builder().withSources(new EnvConfigSource(env, 300)).build();
+        return BrokerSettings.from(config, RequestMetrics.NONE);
     }
 
     @Test
     void environmentVariablesSetEverySetting() {
-        BrokerSettings settings = BrokerLifecycle.settings(fromEnvironment(Map.ofEntries(
+        BrokerSettings settings = fromEnvironment(Map.ofEntries(
                 Map.entry("STRATA_NODE_ID", "7"),
                 Map.entry("STRATA_DATA_DIR", "/var/lib/strata"),
                 Map.entry("STRATA_RACK", "eu-west-1a"),
@@ -50,7 +43,7 @@ class BrokerLifecycleTest {
                 Map.entry("STRATA_TIERING_S3_PATH_STYLE", "true"),
                 Map.entry("STRATA_TIERING_UPLOAD_INTERVAL", "30s"),
                 Map.entry("STRATA_LOG_CLEANER_INTERVAL", "2m"),
-                Map.entry("STRATA_LOG_CLEANER_DEDUPE_BUFFER_SIZE", "134217728"))));
+                Map.entry("STRATA_LOG_CLEANER_DEDUPE_BUFFER_SIZE", "134217728")));
         assertThat(settings.nodeId()).isEqualTo(7);
         assertThat(settings.dataDir()).isEqualTo(Path.of("/var/lib/strata"));
         assertThat(settings.rack()).isEqualTo("eu-west-1a");
@@ -72,24 +65,24 @@ class BrokerLifecycleTest {
 
     @Test
     void cleanerDefaultsAndBounds() {
-        BrokerSettings settings = BrokerLifecycle.settings(fromEnvironment(Map.of()));
+        BrokerSettings settings = fromEnvironment(Map.of());
         assertThat(settings.cleaner().interval()).isEqualTo(Duration.ofSeconds(15));
         assertThat(settings.cleaner().dedupeBufferBytes()).isEqualTo(32L << 20);
-        assertThatThrownBy(() -> BrokerLifecycle.settings(fromEnvironment(Map.of("STRATA_LOG_CLEANER_DEDUPE_BUFFER_SIZE", "1000"))))
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_LOG_CLEANER_DEDUPE_BUFFER_SIZE", "1000")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("STRATA_LOG_CLEANER_DEDUPE_BUFFER_SIZE");
-        assertThatThrownBy(() -> BrokerLifecycle.settings(fromEnvironment(Map.of("STRATA_LOG_CLEANER_INTERVAL", "0s"))))
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_LOG_CLEANER_INTERVAL", "0s")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("STRATA_LOG_CLEANER_INTERVAL");
     }
 
     @Test
     void remoteStorageCanBeEnabledForEveryTopic() {
-        BrokerSettings settings = BrokerLifecycle.settings(fromEnvironment(Map.of("STRATA_LOG_REMOTE_STORAGE_ENABLE", "true")));
+        BrokerSettings settings = fromEnvironment(Map.of("STRATA_LOG_REMOTE_STORAGE_ENABLE", "true"));
         assertThat(settings.topicDefaults()).containsEntry("remote.storage.enable", "true");
     }
 
     @Test
     void defaultsMatchKafkasSingleNodeDefaults() {
-        BrokerSettings settings = BrokerLifecycle.settings(fromEnvironment(Map.of()));
+        BrokerSettings settings = fromEnvironment(Map.of());
         assertThat(settings.kafkaHost()).isEqualTo("127.0.0.1");
         assertThat(settings.kafkaPort()).isEqualTo(9092);
         assertThat(settings.dataDir()).isEqualTo(Path.of("./data"));
@@ -104,7 +97,7 @@ class BrokerLifecycleTest {
 
     @Test
     void tieringHousekeepingAndS3TimeoutsAreSettings() {
-        BrokerSettings defaults = BrokerLifecycle.settings(fromEnvironment(Map.of()));
+        BrokerSettings defaults = fromEnvironment(Map.of());
         assertThat(defaults.tiering().orphanGracePeriod()).isEqualTo(Duration.ofMinutes(10));
         assertThat(defaults.tiering().sweepInterval()).isEqualTo(Duration.ofHours(1));
         assertThat(defaults.tiering().removedSegmentDeleteDelay()).isEqualTo(Duration.ofMinutes(1));
@@ -113,14 +106,14 @@ class BrokerLifecycleTest {
         assertThat(defaults.tiering().s3AttemptTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(defaults.tiering().s3CallTimeout()).isEqualTo(Duration.ofMinutes(2));
 
-        BrokerSettings settings = BrokerLifecycle.settings(fromEnvironment(Map.of(
+        BrokerSettings settings = fromEnvironment(Map.of(
                 "STRATA_TIERING_ORPHAN_GRACE_PERIOD", "30m",
                 "STRATA_TIERING_ORPHAN_SWEEP_INTERVAL", "6h",
                 "STRATA_TIERING_REMOVED_SEGMENT_DELETE_DELAY", "5m",
                 "STRATA_TIERING_INDEX_CACHE_SIZE", "1048576",
                 "STRATA_TIERING_S3_CONNECT_TIMEOUT", "1s",
                 "STRATA_TIERING_S3_ATTEMPT_TIMEOUT", "10s",
-                "STRATA_TIERING_S3_CALL_TIMEOUT", "1m")));
+                "STRATA_TIERING_S3_CALL_TIMEOUT", "1m"));
         assertThat(settings.tiering().orphanGracePeriod()).isEqualTo(Duration.ofMinutes(30));
         assertThat(settings.tiering().sweepInterval()).isEqualTo(Duration.ofHours(6));
         assertThat(settings.tiering().removedSegmentDeleteDelay()).isEqualTo(Duration.ofMinutes(5));
@@ -129,16 +122,33 @@ class BrokerLifecycleTest {
         assertThat(settings.tiering().s3AttemptTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(settings.tiering().s3CallTimeout()).isEqualTo(Duration.ofMinutes(1));
 
-        assertThatThrownBy(() -> BrokerLifecycle.settings(fromEnvironment(Map.of("STRATA_TIERING_ORPHAN_GRACE_PERIOD", "0s"))))
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_TIERING_ORPHAN_GRACE_PERIOD", "0s")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("STRATA_TIERING_ORPHAN_GRACE_PERIOD");
-        assertThatThrownBy(() -> BrokerLifecycle.settings(fromEnvironment(Map.of("STRATA_TIERING_S3_ATTEMPT_TIMEOUT", "5m"))))
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_TIERING_S3_ATTEMPT_TIMEOUT", "5m")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("STRATA_TIERING_S3_ATTEMPT_TIMEOUT").hasMessageContaining("STRATA_TIERING_S3_CALL_TIMEOUT");
     }
 
     @Test
+    void theBuilderStartsFromTheDeclaredDefaultsOnPortsTheSystemChooses() {
+        Path dataDir = Path.of("/var/lib/strata");
+        BrokerSettings built = BrokerSettings.builder(dataDir).build();
+
+        assertThat(built).isEqualTo(fromEnvironment(Map.of()).toBuilder().dataDir(dataDir).kafkaPort(0).raftPort(0).build());
+        assertThat(built.groups().initialRebalanceDelayMs()).isEqualTo(3000);
+        assertThat(built.tiering().uploadInterval()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aBuilderValueOutOfRangeIsNamedAsTheSetting() {
+        assertThatThrownBy(() -> BrokerSettings.builder(Path.of("data")).defaultPartitions(0).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("strata.topics.default-partitions (STRATA_TOPICS_DEFAULT_PARTITIONS)");
+    }
+
+    @Test
     void anOutOfRangePortIsNamedWithItsAllowedValues() {
-        assertThatThrownBy(() -> BrokerLifecycle.settings(fromEnvironment(Map.of("STRATA_KAFKA_PORT", "70000"))))
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_KAFKA_PORT", "70000")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("STRATA_KAFKA_PORT")
                 .hasMessageContaining("0 to 65535");
@@ -146,7 +156,7 @@ class BrokerLifecycleTest {
 
     @Test
     void anInvalidTopicDefaultIsNamedWithItsAllowedValues() {
-        assertThatThrownBy(() -> BrokerLifecycle.settings(fromEnvironment(Map.of("STRATA_LOG_CLEANUP_POLICY", "sometimes"))))
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_LOG_CLEANUP_POLICY", "sometimes")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("STRATA_LOG_")
                 .hasMessageContaining("cleanup.policy")
