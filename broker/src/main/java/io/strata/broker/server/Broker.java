@@ -187,14 +187,14 @@ public final class Broker implements AutoCloseable {
     }
 
     private RaftMetadataLog.Settings raftSettings() {
-        RaftMetadataLog.Settings single = RaftMetadataLog.Settings.singleNode(settings.dataDir(), settings.nodeId(),
+        RaftMetadataLog.Settings.Builder raft = RaftMetadataLog.Settings.builder(settings.dataDir(), settings.nodeId(),
                 settings.raftHost(), settings.raftPort());
         if (settings.raftPeers().isEmpty()) {
-            return single;
+            return raft.build();
         }
-        List<RaftMetadataLog.Member> members = new ArrayList<>(single.members());
+        List<RaftMetadataLog.Member> members = new ArrayList<>(raft.build().members());
         settings.raftPeers().forEach(peer -> members.add(RaftMetadataLog.Member.parse(peer)));
-        return single.withMembers(members);
+        return raft.members(members).build();
     }
 
     private List<ApiHandler<?>> handlers(ScheduledExecutorService timer) {
