@@ -311,19 +311,35 @@ public final class TopicConfigCatalog {
 
     /**
      * Every topic config name to the value a topic runs with: its override, else the broker's
-     * default, else Kafka's. Values are normalised strings (see {@link #parse} for typed ones).
-     * A stored override that no longer parses, or whose name this version does not know, is
+     * default, else Kafka's. Values are normalised strings (see {@link #effectiveValues} for typed ones).
+     */
+    public Map<String, String> effective(Map<String, String> brokerDefaults, Map<String, String> topicOverrides) {
+        Map<String, Object> values = effectiveValues(brokerDefaults, topicOverrides);
+        Map<String, String> result = new TreeMap<>();
+        for (ConfigKey key : TOPIC_DEF.configKeys().values()) {
+            result.put(key.name, ConfigDef.convertToString(values.get(key.name), key.type));
+        }
+        return Collections.unmodifiableMap(result);
+    }
+
+    /**
+     * Every topic config name to the value a topic runs with, as kafka-clients parses it: {@code Integer},
+     * {@code Long}, {@code Double}, {@code Boolean}, {@code String} or {@code List<String>}, by the config's
+     * {@link #type}. A stored override that no longer parses, or whose name this version does not know, is
      * skipped with a warning rather than keeping the partition from opening; a bad broker default
      * throws, since it comes from the broker's own settings.
      */
-    public Map<String, String> effective(Map<String, String> brokerDefaults, Map<String, String> topicOverrides) {
+    public Map<String, Object> effectiveValues(Map<String, String> brokerDefaults, Map<String, String> topicOverrides) {
         Map<String, Object> broker = parseStrict(brokerDefaults);
         Map<String, Object> overrides = parseLenient(topicOverrides);
-        Map<String, String> result = new TreeMap<>();
+        Map<String, Object> result = new TreeMap<>();
         for (ConfigKey key : TOPIC_DEF.configKeys().values()) {
             Object value = overrides.containsKey(key.name) ? overrides.get(key.name)
                     : broker.containsKey(key.name) ? broker.get(key.name) : key.defaultValue;
-            result.put(key.name, ConfigDef.convertToString(value, key.type));
+            // A config without a default (none that a log reads) has no effective value.
+            if (value != null) {
+                result.put(key.name, value);
+            }
         }
         return Collections.unmodifiableMap(result);
     }

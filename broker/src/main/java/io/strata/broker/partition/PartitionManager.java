@@ -133,7 +133,7 @@ public final class PartitionManager implements AutoCloseable {
             Map<String, String> configs = topic.configs();
             LogConfig logConfig = null;
             if (!configs.equals(appliedConfigs.get(topic.topicId()))) {
-                logConfig = LogConfig.fromProperties(catalog.effective(brokerDefaults, configs));
+                logConfig = LogConfig.from(catalog.effectiveValues(brokerDefaults, configs));
                 appliedConfigs.put(topic.topicId(), configs);
             }
             for (int p = 0; p < topic.partitions(); p++) {
@@ -141,7 +141,7 @@ public final class PartitionManager implements AutoCloseable {
                 Partition existing = partitions.get(tp);
                 if (existing == null) {
                     LogConfig config = logConfig != null ? logConfig
-                            : LogConfig.fromProperties(catalog.effective(brokerDefaults, configs));
+                            : LogConfig.from(catalog.effectiveValues(brokerDefaults, configs));
                     partitions.put(tp, open(topic.topicId(), tp, config));
                 } else if (logConfig != null) {
                     existing.log().updateConfig(logConfig);
