@@ -1,6 +1,7 @@
 package io.strata.broker.server;
 
 import io.smallrye.config.SmallRyeConfig;
+import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.compaction.CleanerSettings;
 import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.config.Configuration;
@@ -88,6 +89,13 @@ public record BrokerSettings(
             throw new IllegalArgumentException("a STRATA_LOG_* topic default is invalid: " + e.getMessage(), e);
         }
         raftPeers = List.copyOf(raftPeers);
+        for (String peer : raftPeers) {
+            try {
+                RaftMetadataLog.Member.parse(peer);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(describe("strata.raft.peers") + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /** The settings the configuration gives; {@code requestMetrics} is told of every Kafka request. */

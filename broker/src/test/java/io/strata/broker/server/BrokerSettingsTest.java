@@ -147,6 +147,14 @@ class BrokerSettingsTest {
     }
 
     @Test
+    void aMalformedRaftPeerIsNamedAsTheSetting() {
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_RAFT_PEERS", "2@broker-2:7800,x@y")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("strata.raft.peers (STRATA_RAFT_PEERS)")
+                .hasMessageContaining("nodeId@host:port, not 'x@y'");
+    }
+
+    @Test
     void anOutOfRangePortIsNamedWithItsAllowedValues() {
         assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_KAFKA_PORT", "70000")))
                 .isInstanceOf(IllegalArgumentException.class)
