@@ -6,6 +6,7 @@ import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.config.WithName;
 import io.strata.broker.config.HttpAuthConfig;
+import io.strata.broker.config.MetricsConfig;
 import io.strata.broker.config.SettingCheck;
 import io.strata.broker.config.Configuration;
 import io.strata.broker.protocol.RequestMetrics;
@@ -55,6 +56,10 @@ public final class ConfigurationCheck {
         }
         try {
             BrokerSettings.from(config, RequestMetrics.NONE);
+            // Only the metrics schedules read these, so no settings record checks them.
+            MetricsConfig metrics = config.getConfigMapping(MetricsConfig.class);
+            SettingCheck.requirePositive("strata.metrics.lag-refresh-interval", metrics.lagRefreshInterval());
+            SettingCheck.requirePositive("strata.metrics.partition-refresh-interval", metrics.partitionRefreshInterval());
         } catch (IllegalArgumentException e) {
             return Optional.of(e.getMessage());
         }
@@ -85,8 +90,6 @@ public final class ConfigurationCheck {
             String one;
             if (type == Integer.class || type == Long.class || type == Short.class) {
                 one = "a whole number";
-            } else if (type == Boolean.class) {
-                one = "true or false";
             } else if (type == Duration.class) {
                 one = "a duration such as 500ms, 30s, 5m or 1h";
             } else if (type == URI.class) {
