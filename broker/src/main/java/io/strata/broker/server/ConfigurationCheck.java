@@ -5,10 +5,10 @@ import io.smallrye.config.ConfigValidationException;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.config.WithName;
+import io.strata.broker.config.Configuration;
 import io.strata.broker.config.HttpAuthConfig;
 import io.strata.broker.config.MetricsConfig;
 import io.strata.broker.config.SettingCheck;
-import io.strata.broker.config.Configuration;
 import io.strata.broker.protocol.RequestMetrics;
 
 import java.lang.reflect.Method;
@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 
@@ -131,7 +132,7 @@ public final class ConfigurationCheck {
     }
 
     private static String kebabCase(String methodName) {
-        return methodName.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+        return methodName.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     }
 
     private static Class<?> rawType(Type type) {
