@@ -35,7 +35,8 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  * Immutable.
  *
  * @param topicDefaults broker-wide overrides of topic config defaults, keyed by topic config name
- * @param raftPeers     the other metadata Raft members as {@code host:port}; empty on a single node
+ * @param raftPeers     the other metadata Raft members as {@code nodeId@host:port}; empty on a single node
+ * @param rack          the rack this broker registers and clients are told of; {@code null} for none
  * @param groups        the group coordinator's settings
  * @param tiering       where and how often closed segments are tiered
  * @param cleaner       how often and with how much memory compacted topics are compacted
