@@ -2,8 +2,10 @@ package io.strata.tiered;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /** Opens the {@link ObjectStore} that a URL names, choosing the implementation by its scheme. */
@@ -15,7 +17,17 @@ public final class ObjectStores {
      */
     public static final String S3_PATH_STYLE = "s3.path-style";
 
-    private static final Set<String> OPTIONS = Set.of(S3_PATH_STYLE);
+    /** Option: how long to wait for a TCP connection to S3, in milliseconds (see {@link S3Settings#connectTimeout()}). */
+    public static final String S3_CONNECT_TIMEOUT_MS = "s3.connect-timeout-ms";
+
+    /** Option: how long one HTTP attempt may take before it is retried, in milliseconds. */
+    public static final String S3_ATTEMPT_TIMEOUT_MS = "s3.attempt-timeout-ms";
+
+    /** Option: how long one S3 request may take, retries included, in milliseconds. */
+    public static final String S3_CALL_TIMEOUT_MS = "s3.call-timeout-ms";
+
+    private static final Set<String> OPTIONS = Set.of(S3_PATH_STYLE, S3_CONNECT_TIMEOUT_MS, S3_ATTEMPT_TIMEOUT_MS,
+            S3_CALL_TIMEOUT_MS);
     private static final String SUPPORTED_SCHEMES = "file (file:///path/to/directory), s3 (s3://bucket/prefix)";
 
     private ObjectStores() {
@@ -33,7 +45,8 @@ public final class ObjectStores {
      *   <li>{@code file:///path/to/directory}: a {@link LocalDirectoryObjectStore}.</li>
      *   <li>{@code s3://bucket/prefix}: an {@link S3ObjectStore}, with the endpoint, region and
      *       credentials of the standard AWS environment variables (see {@link S3Settings#fromUri}) and
-     *       the option {@value #S3_PATH_STYLE}.</li>
+     *       the options {@value #S3_PATH_STYLE}, {@value #S3_CONNECT_TIMEOUT_MS}, {@value #S3_ATTEMPT_TIMEOUT_MS}
+     *       and {@value #S3_CALL_TIMEOUT_MS}; a timeout not given keeps {@link S3Settings}' default.</li>
      * </ul>
      *
      * <p>Options that do not apply to the scheme are ignored, so one set can serve any URI.
@@ -62,9 +75,11 @@ public final class ObjectStores {
             return new LocalDirectoryObjectStore(Path.of(uri));
         }
         if ("s3".equalsIgnoreCase(uri.getScheme())) {
-            return new S3ObjectStore(S3Settings.fromUri(uri, environment)
-                    .pathStyle(booleanOption(options, S3_PATH_STYLE))
-                    .build());
+            S3Settings.Builder s3 = S3Settings.fromUri(uri, environment).pathStyle(booleanOption(options, S3_PATH_STYLE));
+            durationOption(options, S3_CONNECT_TIMEOUT_MS).ifPresent(s3::connectTimeout);
+            durationOption(options, S3_ATTEMPT_TIMEOUT_MS).ifPresent(s3::attemptTimeout);
+            durationOption(options, S3_CALL_TIMEOUT_MS).ifPresent(s3::callTimeout);
+            return new S3ObjectStore(s3.build());
         }
         throw new IllegalArgumentException("Unsupported object store URI '" + uri + "': scheme '"
                 + uri.getScheme() + "' is not supported; supported schemes: " + SUPPORTED_SCHEMES);
@@ -78,5 +93,22 @@ public final class ObjectStores {
         }
         throw new IllegalArgumentException("Invalid value '" + value + "' of object store option '" + name
                 + "': expected true or false");
+    }
+
+    private static Optional<Duration> durationOption(Map<String, String> options, String name) {
+        String value = options.get(name);
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            long millis = Long.parseLong(value.strip());
+            if (millis > 0) {
+                return Optional.of(Duration.ofMillis(millis));
+            }
+        } catch (NumberFormatException e) {
+            // Answered below, with the option's name.
+        }
+        throw new IllegalArgumentException("Invalid value '" + value + "' of object store option '" + name
+                + "': expected a positive number of milliseconds");
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,20 @@ class ObjectStoresTest {
     }
 
     @Test
+    void opensAnS3UriWithTheTimeoutOptions() {
+        try (ObjectStore store = ObjectStores.open(URI.create("s3://bucket/prefix"),
+                Map.of(ObjectStores.S3_CONNECT_TIMEOUT_MS, "1500", ObjectStores.S3_ATTEMPT_TIMEOUT_MS, "20000",
+                        ObjectStores.S3_CALL_TIMEOUT_MS, "90000"),
+                Map.of("AWS_ENDPOINT_URL", "http://minio:9000"))) {
+            assertThat(store).isInstanceOfSatisfying(S3ObjectStore.class, s3 -> {
+                assertThat(s3.settings().connectTimeout()).isEqualTo(Duration.ofMillis(1500));
+                assertThat(s3.settings().attemptTimeout()).isEqualTo(Duration.ofSeconds(20));
+                assertThat(s3.settings().callTimeout()).isEqualTo(Duration.ofSeconds(90));
+            });
+        }
+    }
+
+    @Test
     void rejectsUnknownOptionsAndInvalidValues() {
         URI uri = URI.create("s3://bucket/prefix");
 
@@ -47,5 +62,9 @@ class ObjectStoresTest {
         assertThatThrownBy(() -> ObjectStores.open(uri, Map.of(ObjectStores.S3_PATH_STYLE, "yes")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'yes'");
+        assertThatThrownBy(() -> ObjectStores.open(uri, Map.of(ObjectStores.S3_CALL_TIMEOUT_MS, "2m")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(ObjectStores.S3_CALL_TIMEOUT_MS)
+                .hasMessageContaining("'2m'");
     }
 }

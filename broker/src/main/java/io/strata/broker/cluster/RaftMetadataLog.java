@@ -172,34 +172,73 @@ public final class RaftMetadataLog implements AutoCloseable {
             }
         }
 
-        /** A one-member group with the default timeouts (start 15 s, submit 15 s), a snapshot every 100 entries, fsync on. */
-        public static Settings singleNode(Path dataDir, int nodeId, String bindHost, int bindPort) {
+        /**
+         * A one-member group with the default timeouts (start 15 s, submit 15 s), a snapshot every 100
+         * entries and fsync on; change what differs.
+         */
+        public static Builder builder(Path dataDir, int nodeId, String bindHost, int bindPort) {
             return new Settings(dataDir, nodeId, bindHost, bindPort, List.of(new Member(nodeId, bindHost, bindPort)),
-                    Duration.ofSeconds(15), Duration.ofSeconds(15), DEFAULT_SNAPSHOT_EVERY_ENTRIES, true);
+                    Duration.ofSeconds(15), Duration.ofSeconds(15), DEFAULT_SNAPSHOT_EVERY_ENTRIES, true).toBuilder();
         }
 
-        public Settings withMembers(List<Member> newMembers) {
-            return new Settings(dataDir, nodeId, bindHost, bindPort, newMembers, startTimeout, submitTimeout,
-                    snapshotEveryEntries, fsync);
+        public Builder toBuilder() {
+            return new Builder(this);
         }
 
-        public Settings withStartTimeout(Duration timeout) {
-            return new Settings(dataDir, nodeId, bindHost, bindPort, members, timeout, submitTimeout,
-                    snapshotEveryEntries, fsync);
-        }
+        /** Collects settings; not thread-safe. */
+        public static final class Builder {
+            private final Path dataDir;
+            private final int nodeId;
+            private final String bindHost;
+            private final int bindPort;
+            private List<Member> members;
+            private Duration startTimeout;
+            private Duration submitTimeout;
+            private int snapshotEveryEntries;
+            private boolean fsync;
 
-        public Settings withSubmitTimeout(Duration timeout) {
-            return new Settings(dataDir, nodeId, bindHost, bindPort, members, startTimeout, timeout,
-                    snapshotEveryEntries, fsync);
-        }
+            private Builder(Settings from) {
+                dataDir = from.dataDir;
+                nodeId = from.nodeId;
+                bindHost = from.bindHost;
+                bindPort = from.bindPort;
+                members = from.members;
+                startTimeout = from.startTimeout;
+                submitTimeout = from.submitTimeout;
+                snapshotEveryEntries = from.snapshotEveryEntries;
+                fsync = from.fsync;
+            }
 
-        public Settings withSnapshotEveryEntries(int entries) {
-            return new Settings(dataDir, nodeId, bindHost, bindPort, members, startTimeout, submitTimeout, entries, fsync);
-        }
+            /** Every member of the group, this one included. */
+            public Builder members(List<Member> value) {
+                members = value;
+                return this;
+            }
 
-        public Settings withFsync(boolean value) {
-            return new Settings(dataDir, nodeId, bindHost, bindPort, members, startTimeout, submitTimeout,
-                    snapshotEveryEntries, value);
+            public Builder startTimeout(Duration value) {
+                startTimeout = value;
+                return this;
+            }
+
+            public Builder submitTimeout(Duration value) {
+                submitTimeout = value;
+                return this;
+            }
+
+            public Builder snapshotEveryEntries(int value) {
+                snapshotEveryEntries = value;
+                return this;
+            }
+
+            public Builder fsync(boolean value) {
+                fsync = value;
+                return this;
+            }
+
+            public Settings build() {
+                return new Settings(dataDir, nodeId, bindHost, bindPort, members, startTimeout, submitTimeout,
+                        snapshotEveryEntries, fsync);
+            }
         }
 
         /** {@code <dataDir>/meta}. */

@@ -1,10 +1,17 @@
 package io.strata.broker.compaction;
 
+import io.strata.broker.config.Configuration;
+import io.strata.broker.config.LogDefaultsConfig;
+
 import java.time.Duration;
 import java.util.Objects;
 
+import static io.strata.broker.config.SettingCheck.requirePositive;
+import static io.strata.broker.config.SettingCheck.requireRange;
+
 /**
- * How often and with how much memory the log cleaner compacts.
+ * How often and with how much memory the log cleaner compacts; the defaults are
+ * {@link LogDefaultsConfig}'s. Immutable.
  *
  * @param interval          the pause between two rounds over every compacted partition
  * @param dedupeBufferBytes the offset map's memory (24 bytes per key; Kafka's
@@ -15,20 +22,49 @@ public record CleanerSettings(Duration interval, long dedupeBufferBytes) {
     public static final long MIN_DEDUPE_BUFFER_BYTES = 1L << 20;
     public static final long MAX_DEDUPE_BUFFER_BYTES = 1L << 30;
 
-    public static final CleanerSettings DEFAULTS = new CleanerSettings(Duration.ofSeconds(15), 32L << 20);
-
     public CleanerSettings {
         Objects.requireNonNull(interval, "interval");
-        if (interval.isZero() || interval.isNegative()) {
-            throw new IllegalArgumentException("The cleaner interval must be positive, not " + interval);
-        }
-        if (dedupeBufferBytes < MIN_DEDUPE_BUFFER_BYTES || dedupeBufferBytes > MAX_DEDUPE_BUFFER_BYTES) {
-            throw new IllegalArgumentException("The cleaner's dedupe buffer takes " + MIN_DEDUPE_BUFFER_BYTES + " to "
-                    + MAX_DEDUPE_BUFFER_BYTES + " bytes, not " + dedupeBufferBytes);
-        }
+        requirePositive("strata.log.cleaner-interval", interval);
+        requireRange("strata.log.cleaner-dedupe-buffer-size", dedupeBufferBytes, MIN_DEDUPE_BUFFER_BYTES,
+                MAX_DEDUPE_BUFFER_BYTES);
     }
 
-    public CleanerSettings withInterval(Duration value) {
-        return new CleanerSettings(value, dedupeBufferBytes);
+    /** The settings the configuration gives. */
+    public static CleanerSettings from(LogDefaultsConfig config) {
+        return new CleanerSettings(config.cleanerInterval(), config.cleanerDedupeBufferSize());
+    }
+
+    /** A builder holding the declared defaults until told otherwise. */
+    public static Builder builder() {
+        return from(Configuration.defaults(LogDefaultsConfig.class)).toBuilder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Collects settings; not thread-safe. */
+    public static final class Builder {
+        private Duration interval;
+        private long dedupeBufferBytes;
+
+        private Builder(CleanerSettings from) {
+            interval = from.interval;
+            dedupeBufferBytes = from.dedupeBufferBytes;
+        }
+
+        public Builder interval(Duration value) {
+            interval = value;
+            return this;
+        }
+
+        public Builder dedupeBufferBytes(long value) {
+            dedupeBufferBytes = value;
+            return this;
+        }
+
+        public CleanerSettings build() {
+            return new CleanerSettings(interval, dedupeBufferBytes);
+        }
     }
 }

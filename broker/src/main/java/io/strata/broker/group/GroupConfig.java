@@ -1,9 +1,15 @@
 package io.strata.broker.group;
 
-import java.util.concurrent.TimeUnit;
+import io.strata.broker.config.Configuration;
+import io.strata.broker.config.GroupsConfig;
+
+import java.time.Duration;
+
+import static io.strata.broker.config.SettingCheck.requireRange;
 
 /**
- * Settings of the group coordinator, each named after the Kafka broker config it mirrors.
+ * Settings of the group coordinator, each named after the Kafka broker config it mirrors; their
+ * defaults are {@link GroupsConfig}'s. Immutable.
  *
  * @param initialRebalanceDelayMs {@code group.initial.rebalance.delay.ms}: how long the first rebalance of an
  *                                empty group waits for more members to join (extended while they keep coming)
@@ -13,11 +19,11 @@ import java.util.concurrent.TimeUnit;
  *                                when this broker creates it; an existing topic keeps its count
  * @param offsetMetadataMaxBytes  {@code offset.metadata.max.bytes}: longest metadata string of a committed offset
  * @param newMemberJoinTimeoutMs  how long a new member may wait in a JoinGroup before it is dropped (Kafka's
- *                                internal {@code group.classic.new.member.join.timeout.ms}, 5 minutes)
+ *                                internal {@code group.classic.new.member.join.timeout.ms})
  * @param offsetsRetentionMs      {@code offsets.retention.minutes} in milliseconds: how long a committed offset
- *                                of a group without members is kept (7 days)
+ *                                of a group without members is kept
  * @param offsetsRetentionCheckIntervalMs {@code offsets.retention.check.interval.ms}: how often expired offsets
- *                                are looked for (10 minutes)
+ *                                are looked for
  */
 public record GroupConfig(
         int initialRebalanceDelayMs,
@@ -29,49 +35,94 @@ public record GroupConfig(
         long offsetsRetentionMs,
         long offsetsRetentionCheckIntervalMs) {
 
-    /** Kafka's defaults. */
-    public static final GroupConfig DEFAULTS = new GroupConfig(3000, 6000, 1_800_000, 50, 4096, 300_000,
-            TimeUnit.DAYS.toMillis(7), TimeUnit.MINUTES.toMillis(10));
-
     public GroupConfig {
-        requireAtLeast("initialRebalanceDelayMs", initialRebalanceDelayMs, 0);
-        requireAtLeast("minSessionTimeoutMs", minSessionTimeoutMs, 1);
-        requireAtLeast("maxSessionTimeoutMs", maxSessionTimeoutMs, minSessionTimeoutMs);
-        requireAtLeast("offsetsTopicPartitions", offsetsTopicPartitions, 1);
-        requireAtLeast("offsetMetadataMaxBytes", offsetMetadataMaxBytes, 0);
-        requireAtLeast("newMemberJoinTimeoutMs", newMemberJoinTimeoutMs, 1);
-        requireAtLeast("offsetsRetentionMs", offsetsRetentionMs, 1);
-        requireAtLeast("offsetsRetentionCheckIntervalMs", offsetsRetentionCheckIntervalMs, 1);
+        requireRange("strata.groups.initial-rebalance-delay-ms", initialRebalanceDelayMs, 0, Integer.MAX_VALUE);
+        requireRange("strata.groups.min-session-timeout-ms", minSessionTimeoutMs, 1, Integer.MAX_VALUE);
+        requireRange("strata.groups.max-session-timeout-ms", maxSessionTimeoutMs, minSessionTimeoutMs, Integer.MAX_VALUE);
+        requireRange("strata.groups.offsets-topic-partitions", offsetsTopicPartitions, 1, 100_000);
+        requireRange("strata.groups.offset-metadata-max-bytes", offsetMetadataMaxBytes, 0, 1_000_000);
+        requireRange("strata.groups.new-member-join-timeout-ms", newMemberJoinTimeoutMs, 1, Integer.MAX_VALUE);
+        requireRange("strata.groups.offsets-retention-minutes", offsetsRetentionMs, Duration.ofMinutes(1).toMillis(),
+                Duration.ofMinutes(Integer.MAX_VALUE).toMillis());
+        requireRange("strata.groups.offsets-retention-check-interval", offsetsRetentionCheckIntervalMs, 1, Long.MAX_VALUE);
     }
 
-    public GroupConfig withInitialRebalanceDelayMs(int value) {
-        return new GroupConfig(value, minSessionTimeoutMs, maxSessionTimeoutMs, offsetsTopicPartitions,
-                offsetMetadataMaxBytes, newMemberJoinTimeoutMs, offsetsRetentionMs, offsetsRetentionCheckIntervalMs);
+    /** The settings the configuration gives. */
+    public static GroupConfig from(GroupsConfig config) {
+        return new GroupConfig(config.initialRebalanceDelayMs(), config.minSessionTimeoutMs(),
+                config.maxSessionTimeoutMs(), config.offsetsTopicPartitions(), config.offsetMetadataMaxBytes(),
+                config.newMemberJoinTimeoutMs(), Duration.ofMinutes(config.offsetsRetentionMinutes()).toMillis(),
+                config.offsetsRetentionCheckInterval().toMillis());
     }
 
-    public GroupConfig withSessionTimeoutRange(int min, int max) {
-        return new GroupConfig(initialRebalanceDelayMs, min, max, offsetsTopicPartitions, offsetMetadataMaxBytes,
-                newMemberJoinTimeoutMs, offsetsRetentionMs, offsetsRetentionCheckIntervalMs);
+    /** A builder holding the declared defaults until told otherwise. */
+    public static Builder builder() {
+        return from(Configuration.defaults(GroupsConfig.class)).toBuilder();
     }
 
-    public GroupConfig withOffsetsTopicPartitions(int value) {
-        return new GroupConfig(initialRebalanceDelayMs, minSessionTimeoutMs, maxSessionTimeoutMs, value,
-                offsetMetadataMaxBytes, newMemberJoinTimeoutMs, offsetsRetentionMs, offsetsRetentionCheckIntervalMs);
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public GroupConfig withOffsetMetadataMaxBytes(int value) {
-        return new GroupConfig(initialRebalanceDelayMs, minSessionTimeoutMs, maxSessionTimeoutMs, offsetsTopicPartitions,
-                value, newMemberJoinTimeoutMs, offsetsRetentionMs, offsetsRetentionCheckIntervalMs);
-    }
+    /** Collects settings; not thread-safe. */
+    public static final class Builder {
+        private int initialRebalanceDelayMs;
+        private int minSessionTimeoutMs;
+        private int maxSessionTimeoutMs;
+        private int offsetsTopicPartitions;
+        private int offsetMetadataMaxBytes;
+        private int newMemberJoinTimeoutMs;
+        private long offsetsRetentionMs;
+        private long offsetsRetentionCheckIntervalMs;
 
-    public GroupConfig withOffsetsRetention(long retentionMs, long checkIntervalMs) {
-        return new GroupConfig(initialRebalanceDelayMs, minSessionTimeoutMs, maxSessionTimeoutMs, offsetsTopicPartitions,
-                offsetMetadataMaxBytes, newMemberJoinTimeoutMs, retentionMs, checkIntervalMs);
-    }
+        private Builder(GroupConfig from) {
+            initialRebalanceDelayMs = from.initialRebalanceDelayMs;
+            minSessionTimeoutMs = from.minSessionTimeoutMs;
+            maxSessionTimeoutMs = from.maxSessionTimeoutMs;
+            offsetsTopicPartitions = from.offsetsTopicPartitions;
+            offsetMetadataMaxBytes = from.offsetMetadataMaxBytes;
+            newMemberJoinTimeoutMs = from.newMemberJoinTimeoutMs;
+            offsetsRetentionMs = from.offsetsRetentionMs;
+            offsetsRetentionCheckIntervalMs = from.offsetsRetentionCheckIntervalMs;
+        }
 
-    private static void requireAtLeast(String name, long value, long min) {
-        if (value < min) {
-            throw new IllegalArgumentException(name + " is " + value + "; it must be at least " + min);
+        public Builder initialRebalanceDelayMs(int value) {
+            initialRebalanceDelayMs = value;
+            return this;
+        }
+
+        public Builder sessionTimeoutRange(int min, int max) {
+            minSessionTimeoutMs = min;
+            maxSessionTimeoutMs = max;
+            return this;
+        }
+
+        public Builder offsetsTopicPartitions(int value) {
+            offsetsTopicPartitions = value;
+            return this;
+        }
+
+        public Builder offsetMetadataMaxBytes(int value) {
+            offsetMetadataMaxBytes = value;
+            return this;
+        }
+
+        public Builder newMemberJoinTimeoutMs(int value) {
+            newMemberJoinTimeoutMs = value;
+            return this;
+        }
+
+        /** How long committed offsets of a group without members are kept, and how often that is checked. */
+        public Builder offsetsRetention(long retentionMs, long checkIntervalMs) {
+            offsetsRetentionMs = retentionMs;
+            offsetsRetentionCheckIntervalMs = checkIntervalMs;
+            return this;
+        }
+
+        public GroupConfig build() {
+            return new GroupConfig(initialRebalanceDelayMs, minSessionTimeoutMs, maxSessionTimeoutMs,
+                    offsetsTopicPartitions, offsetMetadataMaxBytes, newMemberJoinTimeoutMs, offsetsRetentionMs,
+                    offsetsRetentionCheckIntervalMs);
         }
     }
 }

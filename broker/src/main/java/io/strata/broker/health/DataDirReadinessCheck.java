@@ -1,6 +1,6 @@
 package io.strata.broker.health;
 
-import io.strata.broker.config.StrataConfig;
+import io.strata.broker.config.BrokerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -26,7 +26,7 @@ public class DataDirReadinessCheck implements HealthCheck {
 
     private final Path dataDir;
 
-    public DataDirReadinessCheck(StrataConfig config) {
+    public DataDirReadinessCheck(BrokerConfig config) {
         this.dataDir = config.dataDir().toAbsolutePath();
     }
 

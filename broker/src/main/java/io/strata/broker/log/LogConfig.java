@@ -2,7 +2,6 @@ package io.strata.broker.log;
 
 import org.apache.kafka.common.record.TimestampType;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -10,8 +9,8 @@ import java.util.NoSuchElementException;
 /**
  * The topic settings a {@link PartitionLog} enforces, named as in Kafka's topic configs.
  *
- * <p>Holds no defaults: the broker's config catalogue supplies every value, and {@link #fromProperties}
- * fails on a missing key rather than guessing. Immutable and thread-safe; a log picks up a new one
+ * <p>Holds no defaults: the broker's config catalogue supplies every value, already parsed, and
+ * {@link #from} fails on a missing key rather than guessing. Immutable and thread-safe; a log picks up a new one
  * through {@link PartitionLog#updateConfig}.
  *
  * @param segmentBytes                {@code segment.bytes}: a segment rolls before growing past this
@@ -88,7 +87,7 @@ public record LogConfig(int segmentBytes,
     /** The {@code cleanup.policy} value that turns compaction on. */
     public static final String COMPACT = "compact";
 
-    /** Every key {@link #fromProperties} reads. */
+    /** Every key {@link #from} reads. */
     public static final List<String> KEYS = List.of(SEGMENT_BYTES, SEGMENT_MS, SEGMENT_INDEX_BYTES,
             INDEX_INTERVAL_BYTES, MAX_MESSAGE_BYTES, FLUSH_MESSAGES, FLUSH_MS, MESSAGE_TIMESTAMP_TYPE,
             MESSAGE_TIMESTAMP_BEFORE_MAX_MS, MESSAGE_TIMESTAMP_AFTER_MAX_MS, RETENTION_MS, RETENTION_BYTES,
@@ -123,36 +122,35 @@ public record LogConfig(int segmentBytes,
     }
 
     /**
-     * Reads every key in {@link #KEYS} from {@code props}, Kafka's string forms
-     * ({@code message.timestamp.type=LogAppendTime}, {@code cleanup.policy=compact,delete}).
+     * Reads every key in {@link #KEYS} from {@code values}, typed as the config catalogue parsed them
+     * (kafka-clients' {@code ConfigDef}): {@code Integer} and {@code Long} (either for a long),
+     * {@code Double} (or any number), {@code Boolean}, {@code List<String>} for {@code cleanup.policy} and
+     * {@code String} for {@code message.timestamp.type}. Nothing is parsed again here.
      *
-     * @throws IllegalArgumentException naming the key if one is missing or malformed
+     * @throws IllegalArgumentException naming the key if one is missing or of another type
      */
-    public static LogConfig fromProperties(Map<String, String> props) {
+    public static LogConfig from(Map<String, ?> values) {
         return new LogConfig(
-                intValue(props, SEGMENT_BYTES),
-                longValue(props, SEGMENT_MS),
-                intValue(props, SEGMENT_INDEX_BYTES),
-                intValue(props, INDEX_INTERVAL_BYTES),
-                intValue(props, MAX_MESSAGE_BYTES),
-                longValue(props, FLUSH_MESSAGES),
-                longValue(props, FLUSH_MS),
-                timestampTypeValue(props),
-                longValue(props, MESSAGE_TIMESTAMP_BEFORE_MAX_MS),
-                longValue(props, MESSAGE_TIMESTAMP_AFTER_MAX_MS),
-                longValue(props, RETENTION_MS),
-                longValue(props, RETENTION_BYTES),
-                Arrays.stream(required(props, CLEANUP_POLICY).split(","))
-                        .map(String::trim)
-                        .filter(s -> !s.isEmpty())
-                        .toList(),
-                Boolean.parseBoolean(required(props, REMOTE_STORAGE_ENABLE)),
-                longValue(props, LOCAL_RETENTION_MS),
-                longValue(props, LOCAL_RETENTION_BYTES),
-                longValue(props, DELETE_RETENTION_MS),
-                longValue(props, MIN_COMPACTION_LAG_MS),
-                longValue(props, MAX_COMPACTION_LAG_MS),
-                doubleValue(props, MIN_CLEANABLE_DIRTY_RATIO));
+                intValue(values, SEGMENT_BYTES),
+                longValue(values, SEGMENT_MS),
+                intValue(values, SEGMENT_INDEX_BYTES),
+                intValue(values, INDEX_INTERVAL_BYTES),
+                intValue(values, MAX_MESSAGE_BYTES),
+                longValue(values, FLUSH_MESSAGES),
+                longValue(values, FLUSH_MS),
+                timestampTypeValue(values),
+                longValue(values, MESSAGE_TIMESTAMP_BEFORE_MAX_MS),
+                longValue(values, MESSAGE_TIMESTAMP_AFTER_MAX_MS),
+                longValue(values, RETENTION_MS),
+                longValue(values, RETENTION_BYTES),
+                stringsValue(values, CLEANUP_POLICY),
+                value(values, REMOTE_STORAGE_ENABLE, Boolean.class, "a boolean"),
+                longValue(values, LOCAL_RETENTION_MS),
+                longValue(values, LOCAL_RETENTION_BYTES),
+                longValue(values, DELETE_RETENTION_MS),
+                longValue(values, MIN_COMPACTION_LAG_MS),
+                longValue(values, MAX_COMPACTION_LAG_MS),
+                value(values, MIN_CLEANABLE_DIRTY_RATIO, Number.class, "a number").doubleValue());
     }
 
     /** Whether {@code cleanup.policy} includes {@code compact} (alone or with {@code delete}). */
@@ -180,43 +178,36 @@ public record LogConfig(int segmentBytes,
         return timestampType == TimestampType.LOG_APPEND_TIME;
     }
 
-    private static String required(Map<String, String> props, String key) {
-        String value = props.get(key);
+    private static <T> T value(Map<String, ?> values, String key, Class<T> type, String kind) {
+        Object value = values.get(key);
         if (value == null) {
             throw new IllegalArgumentException("Missing log config " + key);
         }
-        return value.trim();
-    }
-
-    private static int intValue(Map<String, String> props, String key) {
-        String value = required(props, key);
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Log config " + key + " is not an int: " + value, e);
+        if (!type.isInstance(value)) {
+            throw new IllegalArgumentException("Log config " + key + " is not " + kind + ": " + value);
         }
+        return type.cast(value);
     }
 
-    private static long longValue(Map<String, String> props, String key) {
-        String value = required(props, key);
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Log config " + key + " is not a long: " + value, e);
+    private static int intValue(Map<String, ?> values, String key) {
+        return value(values, key, Integer.class, "an int");
+    }
+
+    private static long longValue(Map<String, ?> values, String key) {
+        Number value = value(values, key, Number.class, "a long");
+        if (!(value instanceof Long || value instanceof Integer)) {
+            throw new IllegalArgumentException("Log config " + key + " is not a long: " + value);
         }
+        return value.longValue();
     }
 
-    private static double doubleValue(Map<String, String> props, String key) {
-        String value = required(props, key);
-        try {
-            return Double.parseDouble(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Log config " + key + " is not a number: " + value, e);
-        }
+    private static List<String> stringsValue(Map<String, ?> values, String key) {
+        List<?> list = value(values, key, List.class, "a list");
+        return list.stream().map(entry -> String.valueOf(entry).trim()).filter(entry -> !entry.isEmpty()).toList();
     }
 
-    private static TimestampType timestampTypeValue(Map<String, String> props) {
-        String value = required(props, MESSAGE_TIMESTAMP_TYPE);
+    private static TimestampType timestampTypeValue(Map<String, ?> values) {
+        String value = value(values, MESSAGE_TIMESTAMP_TYPE, String.class, "a string");
         try {
             return TimestampType.forName(value);
         } catch (NoSuchElementException e) {

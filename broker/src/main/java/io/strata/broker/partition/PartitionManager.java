@@ -140,7 +140,7 @@ public final class PartitionManager implements AutoCloseable {
             Map<String, String> configs = topic.configs();
             LogConfig logConfig = null;
             if (!configs.equals(appliedConfigs.get(topic.topicId()))) {
-                logConfig = LogConfig.fromProperties(catalog.effective(brokerDefaults, configs));
+                logConfig = LogConfig.from(catalog.effectiveValues(brokerDefaults, configs));
                 appliedConfigs.put(topic.topicId(), configs);
             }
             for (int p = 0; p < topic.partitions(); p++) {
@@ -148,7 +148,7 @@ public final class PartitionManager implements AutoCloseable {
                 Partition existing = partitions.get(tp);
                 if (existing == null) {
                     LogConfig config = logConfig != null ? logConfig
-                            : LogConfig.fromProperties(catalog.effective(brokerDefaults, configs));
+                            : LogConfig.from(catalog.effectiveValues(brokerDefaults, configs));
                     Partition partition = open(topic.topicId(), tp, config);
                     loaded.add(partition.log().loadSummary());
                     partitions.put(tp, partition);

@@ -1,6 +1,7 @@
 package io.strata.broker.rest;
 
 import io.quarkus.runtime.Quarkus;
+import io.strata.broker.config.HttpAuthConfig;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -11,6 +12,7 @@ import org.jboss.logging.Logger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.Optional;
 
 /**
  * The one authentication switch: with {@code strata.http.auth.enabled}, every request to {@code /v3}
@@ -37,9 +39,11 @@ public class BasicAuthFilter {
         if (!config.enabled()) {
             return;
         }
-        if (config.username().filter(u -> !u.isEmpty()).isEmpty() || config.password().filter(p -> !p.isEmpty()).isEmpty()) {
-            LOG.errorf("Invalid setting, not starting: strata.http.auth.enabled (STRATA_HTTP_AUTH_ENABLED) is true but"
-                    + " STRATA_HTTP_AUTH_USERNAME or STRATA_HTTP_AUTH_PASSWORD is not set");
+        Optional<String> problem = HttpAuthConfig.problem(config);
+        if (problem.isPresent()) {
+            // The packaged application refuses these settings before it starts (see StrataMain); this
+            // guards the start-ups that skip that check, such as dev mode.
+            LOG.errorf("Invalid setting, not starting: %s", problem.get());
             Quarkus.asyncExit(1);
             // Until the exit completes, nothing protected is served.
             router.routeWithRegex(PROTECTED_PATHS).order(Integer.MIN_VALUE).handler(context -> context.fail(503));

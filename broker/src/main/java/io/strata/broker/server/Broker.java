@@ -73,7 +73,6 @@ public final class Broker implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Broker.class);
     /** Remote offset and time indexes are small: this holds those of thousands of segments. */
-    private static final long REMOTE_INDEX_CACHE_BYTES = 16L * 1024 * 1024;
 
     private final BrokerSettings settings;
     private final TopicConfigCatalog catalog = new TopicConfigCatalog();
@@ -117,8 +116,7 @@ public final class Broker implements AutoCloseable {
 
         ObjectStore store = openObjectStore();
         TieringSettings tiering = settings.tiering();
-        remoteReader = new RemoteLogReader(store, tiering.chunkSize(), tiering.cacheBytes(),
-                REMOTE_INDEX_CACHE_BYTES);
+        remoteReader = new RemoteLogReader(store, tiering.chunkSize(), tiering.cacheBytes(), tiering.indexCacheBytes());
         partitions = new PartitionManager(settings.dataDir().resolve("logs"), catalog, settings.topicDefaults(), Time.SYSTEM,
                 (topicId, partition) -> new TieredLog(topicId, partition, metadata, remoteReader),
                 settings.localDiskLimitBytes());
@@ -176,8 +174,12 @@ public final class Broker implements AutoCloseable {
         TieringSettings tiering = settings.tiering();
         ObjectStore store;
         try {
-            store = ObjectStores.open(tiering.storeUrl(settings.dataDir()),
-                    Map.of(ObjectStores.S3_PATH_STYLE, Boolean.toString(tiering.s3PathStyle())), tiering.environment());
+            store = ObjectStores.open(tiering.storeUrl(settings.dataDir()), Map.of(
+                    ObjectStores.S3_PATH_STYLE, Boolean.toString(tiering.s3PathStyle()),
+                    ObjectStores.S3_CONNECT_TIMEOUT_MS, Long.toString(tiering.s3ConnectTimeout().toMillis()),
+                    ObjectStores.S3_ATTEMPT_TIMEOUT_MS, Long.toString(tiering.s3AttemptTimeout().toMillis()),
+                    ObjectStores.S3_CALL_TIMEOUT_MS, Long.toString(tiering.s3CallTimeout().toMillis())),
+                    tiering.environment());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("strata.tiering.url (STRATA_TIERING_URL): " + e.getMessage(), e);
         }
@@ -186,14 +188,14 @@ public final class Broker implements AutoCloseable {
     }
 
     private RaftMetadataLog.Settings raftSettings() {
-        RaftMetadataLog.Settings single = RaftMetadataLog.Settings.singleNode(settings.dataDir(), settings.nodeId(),
+        RaftMetadataLog.Settings.Builder raft = RaftMetadataLog.Settings.builder(settings.dataDir(), settings.nodeId(),
                 settings.raftHost(), settings.raftPort());
         if (settings.raftPeers().isEmpty()) {
-            return single;
+            return raft.build();
         }
-        List<RaftMetadataLog.Member> members = new ArrayList<>(single.members());
+        List<RaftMetadataLog.Member> members = new ArrayList<>(raft.build().members());
         settings.raftPeers().forEach(peer -> members.add(RaftMetadataLog.Member.parse(peer)));
-        return single.withMembers(members);
+        return raft.members(members).build();
     }
 
     private List<ApiHandler<?>> handlers(ScheduledExecutorService timer) {

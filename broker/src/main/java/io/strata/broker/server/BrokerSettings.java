@@ -1,22 +1,42 @@
 package io.strata.broker.server;
 
+import io.smallrye.config.SmallRyeConfig;
+import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.compaction.CleanerSettings;
+import io.strata.broker.config.BrokerConfig;
+import io.strata.broker.config.Configuration;
+import io.strata.broker.config.GroupsConfig;
+import io.strata.broker.config.KafkaListenerConfig;
+import io.strata.broker.config.LogDefaultsConfig;
+import io.strata.broker.config.RaftConfig;
+import io.strata.broker.config.TieringConfig;
+import io.strata.broker.config.TopicConfigCatalog;
+import io.strata.broker.config.TopicsConfig;
 import io.strata.broker.group.GroupConfig;
 import io.strata.broker.protocol.RequestMetrics;
 import io.strata.broker.tiering.TieringSettings;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import static io.strata.broker.config.SettingCheck.describe;
+import static io.strata.broker.config.SettingCheck.requirePositive;
+import static io.strata.broker.config.SettingCheck.requireRange;
+
 /**
  * What a broker needs to start, resolved from the configuration: plain values, so tests and tools
- * can start brokers without the application container.
+ * can start brokers without the application container. Each value is checked here, once, whether it
+ * came from the configuration or from a builder; a bad one is named as the setting it comes from.
+ * Immutable.
  *
  * @param topicDefaults broker-wide overrides of topic config defaults, keyed by topic config name
- * @param raftPeers     the other metadata Raft members as {@code host:port}; empty on a single node
+ * @param raftPeers     the other metadata Raft members as {@code nodeId@host:port}; empty on a single node
+ * @param rack          the rack this broker registers and clients are told of; {@code null} for none
  * @param groups        the group coordinator's settings
  * @param tiering       where and how often closed segments are tiered
  * @param cleaner       how often and with how much memory compacted topics are compacted
@@ -47,38 +67,153 @@ public record BrokerSettings(
         CleanerSettings cleaner,
         RequestMetrics requestMetrics) {
 
-    /** A single broker on loopback with ports chosen by the OS; change what differs. */
-    public static Builder builder(Path dataDir) {
-        return new Builder(dataDir);
+    /** {@link #localDiskLimitBytes()} when the local logs may grow without limit. */
+    public static final long NO_DISK_LIMIT = -1;
+
+    public BrokerSettings {
+        requireRange("strata.kafka.port", kafkaPort, 0, 65535);
+        requireRange("strata.raft.port", raftPort, 0, 65535);
+        advertisedPort.ifPresent(port -> requireRange("strata.advertised.port", port, 1, 65535));
+        requireRange("strata.kafka.socket-request-max-bytes", socketRequestMaxBytes, 1024, Integer.MAX_VALUE - 4);
+        requireRange("strata.kafka.io-threads", ioThreads, 1, Integer.MAX_VALUE);
+        requireRange("strata.topics.default-partitions", defaultPartitions, 1, 100_000);
+        requireRange("strata.topics.default-replication-factor", defaultReplicationFactor, 1, Short.MAX_VALUE);
+        requirePositive("strata.log.retention-check-interval", retentionCheckInterval);
+        if (localDiskLimitBytes != NO_DISK_LIMIT && localDiskLimitBytes <= 0) {
+            throw new IllegalArgumentException(describe("strata.log.local-disk-limit") + " is " + localDiskLimitBytes
+                    + "; it must be a positive number of bytes, or unset for no limit");
+        }
+        topicDefaults = Map.copyOf(topicDefaults);
+        try {
+            new TopicConfigCatalog().validate(topicDefaults);
+        } catch (InvalidConfigurationException e) {
+            throw new IllegalArgumentException("a STRATA_LOG_* topic default is invalid: " + e.getMessage(), e);
+        }
+        raftPeers = List.copyOf(raftPeers);
+        for (String peer : raftPeers) {
+            try {
+                RaftMetadataLog.Member.parse(peer);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(describe("strata.raft.peers") + ": " + e.getMessage(), e);
+            }
+        }
     }
 
-    public static final class Builder {
-        private int nodeId = 1;
-        private final Path dataDir;
-        private String kafkaHost = "127.0.0.1";
-        private int kafkaPort;
-        private Optional<String> advertisedHost = Optional.empty();
-        private Optional<Integer> advertisedPort = Optional.empty();
-        private int socketRequestMaxBytes = 104_857_600;
-        private int ioThreads = Runtime.getRuntime().availableProcessors();
-        private Map<String, String> topicDefaults = Map.of();
-        private boolean autoCreateTopics;
-        private int defaultPartitions = 1;
-        private short defaultReplicationFactor = 1;
-        private boolean fsyncBeforeAck;
-        private Duration retentionCheckInterval = Duration.ofMinutes(5);
-        private long localDiskLimitBytes = -1;
-        private String raftHost = "127.0.0.1";
-        private int raftPort;
-        private List<String> raftPeers = List.of();
-        private String rack;
-        private GroupConfig groups = GroupConfig.DEFAULTS;
-        private TieringSettings tiering = TieringSettings.DEFAULTS;
-        private CleanerSettings cleaner = CleanerSettings.DEFAULTS;
-        private RequestMetrics requestMetrics = RequestMetrics.NONE;
+    /** The settings the configuration gives; {@code requestMetrics} is told of every Kafka request. */
+    public static BrokerSettings from(SmallRyeConfig config, RequestMetrics requestMetrics) {
+        return from(config.getConfigMapping(BrokerConfig.class), config.getConfigMapping(KafkaListenerConfig.class),
+                config.getConfigMapping(LogDefaultsConfig.class), config.getConfigMapping(TopicsConfig.class),
+                config.getConfigMapping(RaftConfig.class), config.getConfigMapping(GroupsConfig.class),
+                config.getConfigMapping(TieringConfig.class), requestMetrics);
+    }
 
-        private Builder(Path dataDir) {
-            this.dataDir = dataDir;
+    /** The settings these mappings give; {@code requestMetrics} is told of every Kafka request. */
+    public static BrokerSettings from(BrokerConfig broker, KafkaListenerConfig kafka, LogDefaultsConfig log,
+                                      TopicsConfig topics, RaftConfig raft, GroupsConfig groups, TieringConfig tiering,
+                                      RequestMetrics requestMetrics) {
+        return new BrokerSettings(broker.nodeId(), broker.dataDir(), kafka.host(), kafka.port(),
+                broker.advertised().host(), broker.advertised().port(), kafka.socketRequestMaxBytes(),
+                kafka.ioThreads() > 0 ? kafka.ioThreads() : Runtime.getRuntime().availableProcessors(),
+                topicDefaults(log), topics.autoCreate(), topics.defaultPartitions(), topics.defaultReplicationFactor(),
+                log.fsyncBeforeAck(), log.retentionCheckInterval(), log.localDiskLimit().orElse(NO_DISK_LIMIT),
+                raft.host(), raft.port(), raft.peers().orElse(List.of()), broker.rack().orElse(null),
+                GroupConfig.from(groups), TieringSettings.from(tiering), CleanerSettings.from(log), requestMetrics);
+    }
+
+    /**
+     * A single broker on loopback with ports chosen by the OS, and otherwise the declared defaults;
+     * change what differs.
+     */
+    public static Builder builder(Path dataDir) {
+        return from(Configuration.defaults(), RequestMetrics.NONE).toBuilder()
+                .dataDir(dataDir)
+                .kafkaPort(0)
+                .raftPort(0);
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** The broker-wide topic defaults, keyed by the topic config they set. */
+    private static Map<String, String> topicDefaults(LogDefaultsConfig log) {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        put(defaults, "retention.ms", log.retentionMs());
+        put(defaults, "retention.bytes", log.retentionBytes());
+        put(defaults, "segment.bytes", log.segmentBytes());
+        put(defaults, "segment.ms", log.segmentMs());
+        put(defaults, "cleanup.policy", log.cleanupPolicy());
+        put(defaults, "max.message.bytes", log.maxMessageBytes());
+        put(defaults, "message.timestamp.type", log.messageTimestampType());
+        put(defaults, "flush.messages", log.flushMessages());
+        put(defaults, "flush.ms", log.flushMs());
+        put(defaults, "min.insync.replicas", log.minInsyncReplicas());
+        put(defaults, "compression.type", log.compressionType());
+        put(defaults, "remote.storage.enable", log.remoteStorageEnable());
+        put(defaults, "local.retention.ms", log.localRetentionMs());
+        put(defaults, "local.retention.bytes", log.localRetentionBytes());
+        return defaults;
+    }
+
+    private static void put(Map<String, String> defaults, String name, Optional<?> value) {
+        value.ifPresent(v -> defaults.put(name, v.toString()));
+    }
+
+    /** Collects settings; not thread-safe. */
+    public static final class Builder {
+        private int nodeId;
+        private Path dataDir;
+        private String kafkaHost;
+        private int kafkaPort;
+        private Optional<String> advertisedHost;
+        private Optional<Integer> advertisedPort;
+        private int socketRequestMaxBytes;
+        private int ioThreads;
+        private Map<String, String> topicDefaults;
+        private boolean autoCreateTopics;
+        private int defaultPartitions;
+        private short defaultReplicationFactor;
+        private boolean fsyncBeforeAck;
+        private Duration retentionCheckInterval;
+        private long localDiskLimitBytes;
+        private String raftHost;
+        private int raftPort;
+        private List<String> raftPeers;
+        private String rack;
+        private GroupConfig groups;
+        private TieringSettings tiering;
+        private CleanerSettings cleaner;
+        private RequestMetrics requestMetrics;
+
+        private Builder(BrokerSettings from) {
+            nodeId = from.nodeId;
+            dataDir = from.dataDir;
+            kafkaHost = from.kafkaHost;
+            kafkaPort = from.kafkaPort;
+            advertisedHost = from.advertisedHost;
+            advertisedPort = from.advertisedPort;
+            socketRequestMaxBytes = from.socketRequestMaxBytes;
+            ioThreads = from.ioThreads;
+            topicDefaults = from.topicDefaults;
+            autoCreateTopics = from.autoCreateTopics;
+            defaultPartitions = from.defaultPartitions;
+            defaultReplicationFactor = from.defaultReplicationFactor;
+            fsyncBeforeAck = from.fsyncBeforeAck;
+            retentionCheckInterval = from.retentionCheckInterval;
+            localDiskLimitBytes = from.localDiskLimitBytes;
+            raftHost = from.raftHost;
+            raftPort = from.raftPort;
+            raftPeers = from.raftPeers;
+            rack = from.rack;
+            groups = from.groups;
+            tiering = from.tiering;
+            cleaner = from.cleaner;
+            requestMetrics = from.requestMetrics;
+        }
+
+        public Builder dataDir(Path value) {
+            dataDir = value;
+            return this;
         }
 
         public Builder nodeId(int value) {
@@ -117,7 +252,7 @@ public record BrokerSettings(
         }
 
         public Builder topicDefaults(Map<String, String> value) {
-            topicDefaults = Map.copyOf(value);
+            topicDefaults = value;
             return this;
         }
 
@@ -136,7 +271,7 @@ public record BrokerSettings(
             return this;
         }
 
-        /** The most bytes the local logs may hold before produce is refused; -1 for no limit. */
+        /** The most bytes the local logs may hold before produce is refused; {@link #NO_DISK_LIMIT} for none. */
         public Builder localDiskLimitBytes(long value) {
             localDiskLimitBytes = value;
             return this;
@@ -163,7 +298,7 @@ public record BrokerSettings(
         }
 
         public Builder raftPeers(List<String> value) {
-            raftPeers = List.copyOf(value);
+            raftPeers = value;
             return this;
         }
 

@@ -1,5 +1,8 @@
 package io.strata.broker.tiering;
 
+import io.strata.broker.config.Configuration;
+import io.strata.broker.config.TieringConfig;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,9 +10,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
+import static io.strata.broker.config.SettingCheck.describe;
+import static io.strata.broker.config.SettingCheck.requirePositive;
+import static io.strata.broker.config.SettingCheck.requireRange;
+
 /**
- * Where and how closed segments are tiered and read back. Built with {@link #builder()}, which starts
- * from the defaults.
+ * Where and how closed segments are tiered and read back. Built from the configuration with
+ * {@link #from}, or with {@link #builder()}, which starts from {@link TieringConfig}'s declared defaults.
+ * Immutable.
  *
  * @param url               the object store ({@code file:} or {@code s3://bucket/prefix}); empty for
  *                          {@code <dataDir>/tiered}
@@ -22,25 +30,38 @@ import java.util.Optional;
  *                          retention, DeleteRecords or compaction) stay for reads that found it before
  * @param chunkSize         the bytes of a tiered segment fetched with one ranged GET
  * @param cacheBytes        the most bytes of fetched chunks kept in memory for readers
+ * @param indexCacheBytes   the most bytes of tiered segments' offset and time indexes kept in memory
+ * @param s3ConnectTimeout  how long to wait for a TCP connection to S3
+ * @param s3AttemptTimeout  how long one S3 HTTP attempt may take before it is retried
+ * @param s3CallTimeout     how long one S3 request may take, retries included
  * @param environment       the AWS SDK's environment variables for an S3 store (endpoint, region,
  *                          credentials); {@link System#getenv()} outside tests
  */
 public record TieringSettings(Optional<URI> url, boolean s3PathStyle, Duration uploadInterval,
                               Duration orphanGracePeriod, Duration sweepInterval, Duration removedSegmentDeleteDelay,
-                              int chunkSize, long cacheBytes,
+                              int chunkSize, long cacheBytes, long indexCacheBytes,
+                              Duration s3ConnectTimeout, Duration s3AttemptTimeout, Duration s3CallTimeout,
                               Map<String, String> environment) {
-
-    public static final TieringSettings DEFAULTS = builder().build();
 
     public TieringSettings {
         Objects.requireNonNull(url, "url");
-        requirePositive("upload interval", uploadInterval);
-        requirePositive("orphan grace period", orphanGracePeriod);
-        requirePositive("sweep interval", sweepInterval);
-        requirePositive("removed segment delete delay", removedSegmentDeleteDelay);
+        requirePositive("strata.tiering.upload-interval", uploadInterval);
+        requirePositive("strata.tiering.orphan-grace-period", orphanGracePeriod);
+        requirePositive("strata.tiering.orphan-sweep-interval", sweepInterval);
+        requirePositive("strata.tiering.removed-segment-delete-delay", removedSegmentDeleteDelay);
         if (chunkSize <= 0 || cacheBytes < chunkSize) {
-            throw new IllegalArgumentException("The tiering chunk size must be positive and the cache at least one "
-                    + "chunk, were " + chunkSize + " and " + cacheBytes + " bytes");
+            throw new IllegalArgumentException(describe("strata.tiering.chunk-size") + " is " + chunkSize + " and "
+                    + describe("strata.tiering.cache-size") + " " + cacheBytes
+                    + "; the chunk size must be positive and the cache hold at least one chunk");
+        }
+        requireRange("strata.tiering.index-cache-size", indexCacheBytes, 1, Long.MAX_VALUE);
+        requirePositive("strata.tiering.s3-connect-timeout", s3ConnectTimeout);
+        requirePositive("strata.tiering.s3-attempt-timeout", s3AttemptTimeout);
+        requirePositive("strata.tiering.s3-call-timeout", s3CallTimeout);
+        if (s3AttemptTimeout.compareTo(s3CallTimeout) > 0) {
+            throw new IllegalArgumentException(describe("strata.tiering.s3-attempt-timeout") + " is "
+                    + s3AttemptTimeout + " and " + describe("strata.tiering.s3-call-timeout") + " " + s3CallTimeout
+                    + "; an attempt may not take longer than the call it belongs to");
         }
         environment = Map.copyOf(environment);
     }
@@ -50,23 +71,53 @@ public record TieringSettings(Optional<URI> url, boolean s3PathStyle, Duration u
         return url.orElseGet(() -> dataDir.resolve("tiered").toAbsolutePath().normalize().toUri());
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /** The settings the configuration gives, with the process's environment for the AWS SDK. */
+    public static TieringSettings from(TieringConfig config) {
+        return new TieringSettings(config.url(), config.s3PathStyle(), config.uploadInterval(),
+                config.orphanGracePeriod(), config.orphanSweepInterval(), config.removedSegmentDeleteDelay(),
+                config.chunkSize(), config.cacheSize(), config.indexCacheSize(), config.s3ConnectTimeout(),
+                config.s3AttemptTimeout(), config.s3CallTimeout(), System.getenv());
     }
 
-    /** A builder holding the defaults until told otherwise. */
-    public static final class Builder {
-        private Optional<URI> url = Optional.empty();
-        private boolean s3PathStyle;
-        private Duration uploadInterval = Duration.ofSeconds(5);
-        private Duration orphanGracePeriod = Duration.ofMinutes(10);
-        private Duration sweepInterval = Duration.ofHours(1);
-        private Duration removedSegmentDeleteDelay = Duration.ofMinutes(1);
-        private int chunkSize = 1024 * 1024;
-        private long cacheBytes = 64L * 1024 * 1024;
-        private Map<String, String> environment = System.getenv();
+    /** A builder holding the declared defaults until told otherwise. */
+    public static Builder builder() {
+        return from(Configuration.defaults(TieringConfig.class)).toBuilder();
+    }
 
-        private Builder() {
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Collects settings; not thread-safe. */
+    public static final class Builder {
+        private Optional<URI> url;
+        private boolean s3PathStyle;
+        private Duration uploadInterval;
+        private Duration orphanGracePeriod;
+        private Duration sweepInterval;
+        private Duration removedSegmentDeleteDelay;
+        private int chunkSize;
+        private long cacheBytes;
+        private long indexCacheBytes;
+        private Duration s3ConnectTimeout;
+        private Duration s3AttemptTimeout;
+        private Duration s3CallTimeout;
+        private Map<String, String> environment;
+
+        private Builder(TieringSettings from) {
+            url = from.url;
+            s3PathStyle = from.s3PathStyle;
+            uploadInterval = from.uploadInterval;
+            orphanGracePeriod = from.orphanGracePeriod;
+            sweepInterval = from.sweepInterval;
+            removedSegmentDeleteDelay = from.removedSegmentDeleteDelay;
+            chunkSize = from.chunkSize;
+            cacheBytes = from.cacheBytes;
+            indexCacheBytes = from.indexCacheBytes;
+            s3ConnectTimeout = from.s3ConnectTimeout;
+            s3AttemptTimeout = from.s3AttemptTimeout;
+            s3CallTimeout = from.s3CallTimeout;
+            environment = from.environment;
         }
 
         public Builder url(URI value) {
@@ -101,6 +152,18 @@ public record TieringSettings(Optional<URI> url, boolean s3PathStyle, Duration u
             return this;
         }
 
+        public Builder indexCacheBytes(long value) {
+            indexCacheBytes = value;
+            return this;
+        }
+
+        public Builder s3Timeouts(Duration connect, Duration attempt, Duration call) {
+            s3ConnectTimeout = connect;
+            s3AttemptTimeout = attempt;
+            s3CallTimeout = call;
+            return this;
+        }
+
         public Builder environment(Map<String, String> value) {
             environment = value;
             return this;
@@ -108,13 +171,8 @@ public record TieringSettings(Optional<URI> url, boolean s3PathStyle, Duration u
 
         public TieringSettings build() {
             return new TieringSettings(url, s3PathStyle, uploadInterval, orphanGracePeriod, sweepInterval,
-                    removedSegmentDeleteDelay, chunkSize, cacheBytes, environment);
-        }
-    }
-
-    private static void requirePositive(String name, Duration value) {
-        if (value.isZero() || value.isNegative()) {
-            throw new IllegalArgumentException("The tiering " + name + " must be positive, was " + value);
+                    removedSegmentDeleteDelay, chunkSize, cacheBytes, indexCacheBytes, s3ConnectTimeout, s3AttemptTimeout,
+                    s3CallTimeout, environment);
         }
     }
 }

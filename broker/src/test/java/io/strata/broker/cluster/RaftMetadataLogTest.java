@@ -62,7 +62,7 @@ class RaftMetadataLogTest {
 
     @Test
     void oneMemberGroupKeepsItsImageAcrossARestart() throws Exception {
-        Settings settings = Settings.singleNode(dir, 1, "127.0.0.1", 0);
+        Settings settings = Settings.builder(dir, 1, "127.0.0.1", 0).build();
         RaftMetadataLog log = start(settings);
         System.out.printf("metadata start, fresh single member: %d ms%n", log.startDuration().toMillis());
         assertThat(log.isLeader()).isTrue();
@@ -105,7 +105,7 @@ class RaftMetadataLogTest {
 
     @Test
     void listenersRunBeforeTheSubmissionCompletesAndSeeTheReplayOnRestart() throws Exception {
-        Settings settings = Settings.singleNode(dir, 1, "127.0.0.1", 0);
+        Settings settings = Settings.builder(dir, 1, "127.0.0.1", 0).build();
         RaftMetadataLog log = new RaftMetadataLog(settings);
         running.add(log);
         AtomicReference<MetadataImage> seen = new AtomicReference<>();
@@ -132,7 +132,7 @@ class RaftMetadataLogTest {
 
     @Test
     void snapshotsKeepTheLogShortAndARestartStartsFromThem() throws Exception {
-        Settings settings = Settings.singleNode(dir, 1, "127.0.0.1", 0).withSnapshotEveryEntries(20);
+        Settings settings = Settings.builder(dir, 1, "127.0.0.1", 0).snapshotEveryEntries(20).build();
         RaftMetadataLog log = start(settings);
         for (int i = 0; i < 100; i++) {
             ok(log.submit(new CreateTopic("topic-" + i, Uuid.randomUuid(), 1, (short) 1, Map.of("retention.ms", Integer.toString(i)))));
@@ -151,7 +151,7 @@ class RaftMetadataLogTest {
 
     @Test
     void explicitSnapshotTruncatesTheLog() throws Exception {
-        RaftMetadataLog log = start(Settings.singleNode(dir, 1, "127.0.0.1", 0));
+        RaftMetadataLog log = start(Settings.builder(dir, 1, "127.0.0.1", 0).build());
         for (int i = 0; i < 5; i++) {
             ok(log.submit(new AllocateProducerIds(1)));
         }
@@ -163,8 +163,8 @@ class RaftMetadataLogTest {
 
     @Test
     void twoGroupsInOneJvmOnDifferentPortsStayApart() throws Exception {
-        RaftMetadataLog a = start(Settings.singleNode(dir.resolve("a"), 1, "127.0.0.1", 0));
-        RaftMetadataLog b = start(Settings.singleNode(dir.resolve("b"), 1, "127.0.0.1", 0));
+        RaftMetadataLog a = start(Settings.builder(dir.resolve("a"), 1, "127.0.0.1", 0).build());
+        RaftMetadataLog b = start(Settings.builder(dir.resolve("b"), 1, "127.0.0.1", 0).build());
         assertThat(a.port()).isNotEqualTo(b.port());
 
         ok(a.submit(new CreateTopic("only-in-a", Uuid.randomUuid(), 1, (short) 1, Map.of())));
@@ -182,8 +182,8 @@ class RaftMetadataLogTest {
                 new Member(3, "127.0.0.1", freePort()));
         List<CompletableFuture<RaftMetadataLog>> starting = new ArrayList<>();
         for (Member member : members) {
-            Settings settings = Settings.singleNode(dir.resolve("node-" + member.nodeId()), member.nodeId(), member.host(),
-                    member.port()).withMembers(members).withStartTimeout(Duration.ofSeconds(20));
+            Settings settings = Settings.builder(dir.resolve("node-" + member.nodeId()), member.nodeId(), member.host(),
+                    member.port()).members(members).startTimeout(Duration.ofSeconds(20)).build();
             RaftMetadataLog log = new RaftMetadataLog(settings);
             running.add(log);
             starting.add(CompletableFuture.supplyAsync(() -> {
@@ -226,7 +226,7 @@ class RaftMetadataLogTest {
     @Test
     void startFailsClearlyWhenThePortIsTaken() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            RaftMetadataLog log = new RaftMetadataLog(Settings.singleNode(dir, 1, "127.0.0.1", taken.getLocalPort()));
+            RaftMetadataLog log = new RaftMetadataLog(Settings.builder(dir, 1, "127.0.0.1", taken.getLocalPort()).build());
             running.add(log);
             assertThatThrownBy(log::start)
                     .isInstanceOf(IllegalStateException.class)
@@ -239,8 +239,8 @@ class RaftMetadataLogTest {
     void startGivesUpWithoutAMajority() {
         List<Member> members = List.of(new Member(1, "127.0.0.1", freePort()), new Member(2, "127.0.0.1", freePort()),
                 new Member(3, "127.0.0.1", freePort()));
-        RaftMetadataLog log = new RaftMetadataLog(Settings.singleNode(dir, 1, "127.0.0.1", members.get(0).port())
-                .withMembers(members).withStartTimeout(Duration.ofMillis(1500)));
+        RaftMetadataLog log = new RaftMetadataLog(Settings.builder(dir, 1, "127.0.0.1", members.get(0).port())
+                .members(members).startTimeout(Duration.ofMillis(1500)).build());
         running.add(log);
         assertThatThrownBy(log::start)
                 .isInstanceOf(IllegalStateException.class)
@@ -252,8 +252,8 @@ class RaftMetadataLogTest {
     void closingEndsAStartThatWaitsForAMajority() throws Exception {
         List<Member> members = List.of(new Member(1, "127.0.0.1", freePort()), new Member(2, "127.0.0.1", freePort()),
                 new Member(3, "127.0.0.1", freePort()));
-        RaftMetadataLog log = new RaftMetadataLog(Settings.singleNode(dir, 1, "127.0.0.1", members.get(0).port())
-                .withMembers(members).withStartTimeout(Duration.ofSeconds(30)));
+        RaftMetadataLog log = new RaftMetadataLog(Settings.builder(dir, 1, "127.0.0.1", members.get(0).port())
+                .members(members).startTimeout(Duration.ofSeconds(30)).build());
         running.add(log);
         CompletableFuture<Void> starting = log.startAsync();
         Thread.sleep(1200);
@@ -265,7 +265,7 @@ class RaftMetadataLogTest {
 
     @Test
     void startAsyncCompletesOnceALeaderIsKnown() throws Exception {
-        RaftMetadataLog log = new RaftMetadataLog(Settings.singleNode(dir, 1, "127.0.0.1", 0));
+        RaftMetadataLog log = new RaftMetadataLog(Settings.builder(dir, 1, "127.0.0.1", 0).build());
         running.add(log);
         log.startAsync().get(10, TimeUnit.SECONDS);
         assertThat(log.isLeader()).isTrue();
@@ -274,7 +274,7 @@ class RaftMetadataLogTest {
 
     @Test
     void submittingToAClosedLogFailsWithNotController() {
-        RaftMetadataLog log = start(Settings.singleNode(dir, 1, "127.0.0.1", 0));
+        RaftMetadataLog log = start(Settings.builder(dir, 1, "127.0.0.1", 0).build());
         log.close();
         log.close();
         assertThatThrownBy(() -> log.submit(new AllocateProducerIds(1)).get(5, TimeUnit.SECONDS))
@@ -289,12 +289,12 @@ class RaftMetadataLogTest {
         assertThat(Member.parse(new Member(4, "h", 1).toString())).isEqualTo(new Member(4, "h", 1));
         assertThatThrownBy(() -> Member.parse("10.0.0.2:7800")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Member.parse("x@h:1")).isInstanceOf(IllegalArgumentException.class);
-        Settings single = Settings.singleNode(dir, 1, "127.0.0.1", 7800);
+        Settings single = Settings.builder(dir, 1, "127.0.0.1", 7800).build();
         assertThat(single.logDir()).isEqualTo(dir.resolve("meta"));
-        assertThatThrownBy(() -> single.withMembers(List.of(new Member(2, "127.0.0.1", 7801))))
+        assertThatThrownBy(() -> single.toBuilder().members(List.of(new Member(2, "127.0.0.1", 7801))).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must include this node");
-        assertThatThrownBy(() -> Settings.singleNode(dir, 1, "127.0.0.1", 0)
-                .withMembers(List.of(new Member(1, "127.0.0.1", 0), new Member(2, "127.0.0.1", 7801))))
+        assertThatThrownBy(() -> Settings.builder(dir, 1, "127.0.0.1", 0)
+                .members(List.of(new Member(1, "127.0.0.1", 0), new Member(2, "127.0.0.1", 7801))).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fixed port");
     }
 

@@ -54,7 +54,7 @@ class LogCleanerTest {
     }
 
     private static LogConfig compacted(Object... overrides) {
-        List<Object> keyValues = new ArrayList<>(List.of(LogConfig.CLEANUP_POLICY, "compact,delete",
+        List<Object> keyValues = new ArrayList<>(List.of(LogConfig.CLEANUP_POLICY, List.of("compact", "delete"),
                 LogConfig.SEGMENT_BYTES, 400, LogConfig.SEGMENT_INDEX_BYTES, 4096, LogConfig.INDEX_INTERVAL_BYTES, 1,
                 LogConfig.MIN_CLEANABLE_DIRTY_RATIO, 0, LogConfig.DELETE_RETENTION_MS, 1000));
         keyValues.addAll(List.of(overrides));

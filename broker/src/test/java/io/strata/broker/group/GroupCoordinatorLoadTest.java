@@ -50,7 +50,7 @@ class GroupCoordinatorLoadTest {
 
             // A second coordinator over the broker's partitions, whose replay waits on its clock until released.
             GatedTime time = new GatedTime();
-            try (GroupCoordinator loading = new GroupCoordinator(GroupConfig.DEFAULTS, broker.broker().partitions(),
+            try (GroupCoordinator loading = new GroupCoordinator(GroupConfig.builder().build(), broker.broker().partitions(),
                     broker.broker().topicAdmin(), false, time)) {
                 loading.start();
                 ClientContext client = new ClientContext((short) 9, "client", "/127.0.0.1");

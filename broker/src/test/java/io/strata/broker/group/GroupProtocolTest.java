@@ -89,8 +89,8 @@ class GroupProtocolTest {
     @BeforeAll
     static void start() {
         // A short minimum session timeout, so a silent member is evicted quickly.
-        broker = TestBroker.start(dataDir, builder -> builder.groups(GroupConfig.DEFAULTS.withInitialRebalanceDelayMs(0)
-                .withSessionTimeoutRange(500, 60_000)));
+        broker = TestBroker.start(dataDir, builder -> builder.groups(GroupConfig.builder().initialRebalanceDelayMs(0)
+                .sessionTimeoutRange(500, 60_000).build()));
         broker.createTopic(TOPIC, 2, Map.of());
     }
 
@@ -154,9 +154,9 @@ class GroupProtocolTest {
         MetadataResponse.TopicMetadata offsets = metadata.topicMetadata().iterator().next();
         assertThat(offsets.error()).isEqualTo(Errors.NONE);
         assertThat(offsets.isInternal()).isTrue();
-        assertThat(offsets.partitionMetadata()).hasSize(GroupConfig.DEFAULTS.offsetsTopicPartitions());
+        assertThat(offsets.partitionMetadata()).hasSize(GroupConfig.builder().build().offsetsTopicPartitions());
         assertThat(broker.broker().groupCoordinator().partitionFor("some-group"))
-                .isEqualTo(Utils.abs("some-group".hashCode()) % GroupConfig.DEFAULTS.offsetsTopicPartitions());
+                .isEqualTo(Utils.abs("some-group".hashCode()) % GroupConfig.builder().build().offsetsTopicPartitions());
     }
 
     @Test

@@ -92,8 +92,8 @@ class OffsetCleanerTest {
     @Test
     void offsetsOfGroupsWithoutMembersExpireAfterTheRetentionAndTheEmptyGroupsGo() throws Exception {
         long retentionMs = 3000;
-        try (TestBroker broker = TestBroker.start(dataDir, builder -> builder.groups(GroupConfig.DEFAULTS
-                .withInitialRebalanceDelayMs(0).withOffsetsRetention(retentionMs, 100)));
+        try (TestBroker broker = TestBroker.start(dataDir, builder -> builder.groups(GroupConfig.builder()
+                .initialRebalanceDelayMs(0).offsetsRetention(retentionMs, 100).build()));
              Admin admin = broker.admin()) {
             broker.createTopic("events", 2, Map.of());
             try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of())) {
@@ -137,7 +137,8 @@ class OffsetCleanerTest {
             // from the future would be refused (message.timestamp.after.max.ms), those from the past are not.
             SettableTime time = new SettableTime(Duration.ofDays(7).negated());
             // Kafka's retention; only the check runs often, in real time.
-            GroupConfig config = GroupConfig.DEFAULTS.withOffsetsRetention(GroupConfig.DEFAULTS.offsetsRetentionMs(), 20);
+            GroupConfig defaults = GroupConfig.builder().build();
+            GroupConfig config = defaults.toBuilder().offsetsRetention(defaults.offsetsRetentionMs(), 20).build();
             try (GroupCoordinator coordinator = new GroupCoordinator(config, broker.broker().partitions(),
                     broker.broker().topicAdmin(), false, time)) {
                 coordinator.start();

@@ -13,11 +13,11 @@ class LogConfigTest {
 
     @Test
     void readsEveryKafkaTopicConfig() {
-        Map<String, String> props = TestLogConfigs.kafkaDefaults();
+        Map<String, Object> props = TestLogConfigs.kafkaDefaults();
         props.put(LogConfig.MESSAGE_TIMESTAMP_TYPE, "LogAppendTime");
-        props.put(LogConfig.CLEANUP_POLICY, "compact, delete");
-        props.put(LogConfig.SEGMENT_BYTES, "2048");
-        LogConfig config = LogConfig.fromProperties(props);
+        props.put(LogConfig.CLEANUP_POLICY, List.of("compact", "delete"));
+        props.put(LogConfig.SEGMENT_BYTES, 2048);
+        LogConfig config = LogConfig.from(props);
 
         assertThat(config.segmentBytes()).isEqualTo(2048);
         assertThat(config.segmentMs()).isEqualTo(604_800_000L);
@@ -43,9 +43,9 @@ class LogConfigTest {
     @Test
     void missingKeyIsNamed() {
         for (String key : LogConfig.KEYS) {
-            Map<String, String> props = TestLogConfigs.kafkaDefaults();
+            Map<String, Object> props = TestLogConfigs.kafkaDefaults();
             props.remove(key);
-            assertThatThrownBy(() -> LogConfig.fromProperties(props))
+            assertThatThrownBy(() -> LogConfig.from(props))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(key);
         }
@@ -68,6 +68,6 @@ class LogConfigTest {
     @Test
     void deleteAloneDoesNotCompact() {
         assertThat(TestLogConfigs.defaults().compact()).isFalse();
-        assertThat(TestLogConfigs.with(LogConfig.CLEANUP_POLICY, "compact").compact()).isTrue();
+        assertThat(TestLogConfigs.with(LogConfig.CLEANUP_POLICY, List.of("compact")).compact()).isTrue();
     }
 }

@@ -309,7 +309,7 @@ class PartitionLogTest {
 
     @Test
     void compactedLogRefusesRecordsWithoutAKeyAndAppendsNothing() {
-        open(TestLogConfigs.with(LogConfig.CLEANUP_POLICY, "compact,delete"));
+        open(TestLogConfigs.with(LogConfig.CLEANUP_POLICY, List.of("compact", "delete")));
         long now = time.milliseconds();
         byte[] value = "v".getBytes(StandardCharsets.UTF_8);
         MemoryRecords mixed = MemoryRecords.withRecords(Compression.gzip().build(),

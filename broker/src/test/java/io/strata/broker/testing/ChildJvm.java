@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a main class of the test classpath in a JVM of its own, as a user runs a tool or a server. */
@@ -29,7 +30,15 @@ public final class ChildJvm {
 
     /** Runs a command-line tool to completion, at most {@code timeoutSeconds}. */
     public static Result run(String mainClass, List<String> args, long timeoutSeconds) throws IOException, InterruptedException {
-        Process process = command(mainClass, args).redirectErrorStream(true).start();
+        return run(mainClass, args, Map.of(), timeoutSeconds);
+    }
+
+    /** {@link #run(String, List, long)} with these environment variables added to the test's own. */
+    public static Result run(String mainClass, List<String> args, Map<String, String> environment, long timeoutSeconds)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = command(mainClass, args).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         byte[] output = process.getInputStream().readAllBytes();
         if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();

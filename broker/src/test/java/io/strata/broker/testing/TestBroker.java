@@ -84,7 +84,7 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
     private void startBroker(int port) {
         // No initial rebalance delay: a new group in a test would otherwise wait 3 s for more members.
         BrokerSettings.Builder builder = BrokerSettings.builder(dataDir).ioThreads(2).kafkaPort(port)
-                .groups(GroupConfig.DEFAULTS.withInitialRebalanceDelayMs(0));
+                .groups(GroupConfig.builder().initialRebalanceDelayMs(0).build());
         customizer.accept(builder);
         broker = Broker.start(builder.build());
     }

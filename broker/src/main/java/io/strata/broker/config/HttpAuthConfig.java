@@ -1,4 +1,4 @@
-package io.strata.broker.rest;
+package io.strata.broker.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -22,4 +22,15 @@ public interface HttpAuthConfig {
 
     /** The password; required when enabled. */
     Optional<String> password();
+
+    /** Why these settings cannot start the broker, in one line; empty if they can. */
+    static Optional<String> problem(HttpAuthConfig config) {
+        if (config.enabled() && (config.username().filter(u -> !u.isEmpty()).isEmpty()
+                || config.password().filter(p -> !p.isEmpty()).isEmpty())) {
+            return Optional.of(SettingCheck.describe("strata.http.auth.enabled") + " is true but "
+                    + SettingCheck.describe("strata.http.auth.username") + " or "
+                    + SettingCheck.describe("strata.http.auth.password") + " is not set");
+        }
+        return Optional.empty();
+    }
 }

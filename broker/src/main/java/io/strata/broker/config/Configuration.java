@@ -1,0 +1,49 @@
+package io.strata.broker.config;
+
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The broker's {@code @ConfigMapping} interfaces, one per concern, and the configuration they declare
+ * by default. The defaults are declared once, in the mappings; the settings records built without the
+ * application (by tests and tools) start from them too. Thread-safe.
+ */
+public final class Configuration {
+
+    /** Every mapping of the broker's settings. */
+    public static final List<Class<?>> MAPPINGS = List.of(BrokerConfig.class, KafkaListenerConfig.class,
+            LogDefaultsConfig.class, TopicsConfig.class, RaftConfig.class, GroupsConfig.class, TieringConfig.class,
+            MetricsConfig.class, HttpAuthConfig.class);
+
+    private static final SmallRyeConfig DEFAULTS = builder().build();
+
+    private Configuration() {
+    }
+
+    /**
+     * Plain SmallRye Config with every mapping and the converters Quarkus adds to it for these
+     * settings; add the sources to read.
+     */
+    public static SmallRyeConfigBuilder builder() {
+        SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder()
+                .withConverter(Path.class, 100, Path::of)
+                .withConverter(Duration.class, 100, new DurationConverter());
+        MAPPINGS.forEach(builder::withMapping);
+        return builder;
+    }
+
+    /** The configuration holding nothing but the mappings' declared defaults. */
+    public static SmallRyeConfig defaults() {
+        return DEFAULTS;
+    }
+
+    /** A mapping as its declared defaults fill it. */
+    public static <T> T defaults(Class<T> mapping) {
+        return DEFAULTS.getConfigMapping(mapping);
+    }
+}

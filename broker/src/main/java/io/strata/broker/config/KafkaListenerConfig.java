@@ -1,0 +1,27 @@
+package io.strata.broker.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/** The Kafka protocol listener, under the prefix {@code strata.kafka}. */
+@ConfigMapping(prefix = "strata.kafka")
+public interface KafkaListenerConfig {
+
+    /** Interface to bind; {@code 127.0.0.1} in dev and test, all interfaces in prod. */
+    @WithDefault("127.0.0.1")
+    String host();
+
+    /** Port to bind. */
+    @WithDefault("9092")
+    int port();
+
+    /** Largest request frame accepted; a larger one closes its connection. */
+    @WithName("socket-request-max-bytes")
+    @WithDefault("104857600")
+    int socketRequestMaxBytes();
+
+    /** Network event loop threads; 0 means one per core. */
+    @WithDefault("0")
+    int ioThreads();
+}

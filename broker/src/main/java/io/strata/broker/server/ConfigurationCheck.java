@@ -1,0 +1,161 @@
+package io.strata.broker.server;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.ConfigValidationException;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.smallrye.config.WithName;
+import io.strata.broker.config.Configuration;
+import io.strata.broker.config.HttpAuthConfig;
+import io.strata.broker.config.MetricsConfig;
+import io.strata.broker.config.SettingCheck;
+import io.strata.broker.protocol.RequestMetrics;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+
+/**
+ * Checks every setting of the broker before anything starts, so that a bad value stops start-up with
+ * one line naming the setting (as property and environment variable) and what is allowed, rather than
+ * the configuration framework's error codes, and before any port is bound. A value of the wrong type
+ * (a port of {@code abc}) is caught here; a value out of range by the settings records, which are
+ * built here once to that end. Stateless.
+ */
+public final class ConfigurationCheck {
+
+    private ConfigurationCheck() {
+    }
+
+    /** Why the broker cannot start with the configuration {@code builder} reads, in one line; empty if it can. */
+    public static Optional<String> problem(SmallRyeConfigBuilder builder) {
+        List<String> problems = new ArrayList<>();
+        SmallRyeConfig raw = builder.build();
+        for (Class<?> mapping : Configuration.MAPPINGS) {
+            properties(mapping.getAnnotation(ConfigMapping.class).prefix(), mapping)
+                    .forEach(property -> property.problem(raw).ifPresent(problems::add));
+        }
+        if (!problems.isEmpty()) {
+            return Optional.of(String.join("; ", problems));
+        }
+        SmallRyeConfig config;
+        try {
+            Configuration.MAPPINGS.forEach(builder::withMapping);
+            config = builder.build();
+        } catch (ConfigValidationException e) {
+            // A kind of value the walk above does not know; the framework's own words then.
+            return Optional.of(e.getMessage());
+        }
+        try {
+            BrokerSettings.from(config, RequestMetrics.NONE);
+            // Only the metrics schedules read these, so no settings record checks them.
+            MetricsConfig metrics = config.getConfigMapping(MetricsConfig.class);
+            SettingCheck.requirePositive("strata.metrics.lag-refresh-interval", metrics.lagRefreshInterval());
+            SettingCheck.requirePositive("strata.metrics.partition-refresh-interval", metrics.partitionRefreshInterval());
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+        return HttpAuthConfig.problem(config.getConfigMapping(HttpAuthConfig.class));
+    }
+
+    /** A leaf setting of a mapping and the type its value must convert to. */
+    private record Property(String name, Class<?> type, boolean list) {
+
+        Optional<String> problem(SmallRyeConfig config) {
+            String value = config.getConfigValue(name).getValue();
+            if (value == null) {
+                return Optional.empty();
+            }
+            try {
+                if (list) {
+                    config.getValues(name, type);
+                } else {
+                    config.getValue(name, type);
+                }
+                return Optional.empty();
+            } catch (IllegalArgumentException | NoSuchElementException e) {
+                return Optional.of(SettingCheck.describe(name) + " is \"" + value + "\"; it must be " + allowed());
+            }
+        }
+
+        private String allowed() {
+            String one;
+            if (type == Integer.class || type == Long.class || type == Short.class) {
+                one = "a whole number";
+            } else if (type == Duration.class) {
+                one = "a duration such as 500ms, 30s, 5m or 1h";
+            } else if (type == URI.class) {
+                one = "a URI";
+            } else if (type == Path.class) {
+                one = "a path";
+            } else {
+                one = "a " + type.getSimpleName();
+            }
+            return list ? "a comma-separated list of " + one.replaceFirst("^an? ", "") + "s" : one;
+        }
+    }
+
+    /** The leaf settings of {@code mapping}, named as SmallRye names them: kebab case unless {@link WithName}. */
+    private static List<Property> properties(String prefix, Class<?> mapping) {
+        List<Property> properties = new ArrayList<>();
+        for (Method method : mapping.getMethods()) {
+            if (Modifier.isStatic(method.getModifiers()) || method.isDefault() || method.getParameterCount() > 0) {
+                continue;
+            }
+            WithName withName = method.getAnnotation(WithName.class);
+            String name = prefix + "." + (withName != null ? withName.value() : kebabCase(method.getName()));
+            Type type = method.getGenericReturnType();
+            if (rawType(type) == Optional.class) {
+                type = typeArgument(type);
+            }
+            boolean list = rawType(type) == List.class;
+            if (list) {
+                type = typeArgument(type);
+            }
+            Class<?> raw = rawType(type);
+            if (raw.isInterface() && raw.getName().startsWith(mapping.getPackageName())) {
+                properties.addAll(properties(name, raw));
+            } else {
+                properties.add(new Property(name, boxed(raw), list));
+            }
+        }
+        return properties;
+    }
+
+    private static String kebabCase(String methodName) {
+        return methodName.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    }
+
+    private static Class<?> rawType(Type type) {
+        return type instanceof ParameterizedType parameterized ? (Class<?>) parameterized.getRawType() : (Class<?>) type;
+    }
+
+    private static Type typeArgument(Type type) {
+        return ((ParameterizedType) type).getActualTypeArguments()[0];
+    }
+
+    private static Class<?> boxed(Class<?> type) {
+        if (type == int.class) {
+            return Integer.class;
+        }
+        if (type == long.class) {
+            return Long.class;
+        }
+        if (type == short.class) {
+            return Short.class;
+        }
+        if (type == boolean.class) {
+            return Boolean.class;
+        }
+        return type;
+    }
+}

@@ -1,0 +1,190 @@
+package io.strata.broker.server;
+
+import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.strata.broker.config.Configuration;
+import io.strata.broker.protocol.RequestMetrics;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Settings given as environment variables become broker settings, and bad ones are named. */
+class BrokerSettingsTest {
+
+    private static BrokerSettings fromEnvironment(Map<String, String> env) {
+        SmallRyeConfig config = Configuration.builder().withSources(new EnvConfigSource(env, 300)).build();
+        return BrokerSettings.from(config, RequestMetrics.NONE);
+    }
+
+    @Test
+    void environmentVariablesSetEverySetting() {
+        BrokerSettings settings = fromEnvironment(Map.ofEntries(
+                Map.entry("STRATA_NODE_ID", "7"),
+                Map.entry("STRATA_DATA_DIR", "/var/lib/strata"),
+                Map.entry("STRATA_RACK", "eu-west-1a"),
+                Map.entry("STRATA_KAFKA_HOST", "0.0.0.0"),
+                Map.entry("STRATA_KAFKA_PORT", "19092"),
+                Map.entry("STRATA_ADVERTISED_HOST", "broker-7.example"),
+                Map.entry("STRATA_ADVERTISED_PORT", "9093"),
+                Map.entry("STRATA_LOG_RETENTION_MS", "3600000"),
+                Map.entry("STRATA_LOG_CLEANUP_POLICY", "compact"),
+                Map.entry("STRATA_TOPICS_AUTO_CREATE", "true"),
+                Map.entry("STRATA_LOG_FSYNC_BEFORE_ACK", "true"),
+                Map.entry("STRATA_GROUPS_INITIAL_REBALANCE_DELAY_MS", "0"),
+                Map.entry("STRATA_GROUPS_OFFSETS_TOPIC_PARTITIONS", "10"),
+                Map.entry("STRATA_TIERING_URL", "s3://bucket/cluster-7"),
+                Map.entry("STRATA_TIERING_S3_PATH_STYLE", "true"),
+                Map.entry("STRATA_TIERING_UPLOAD_INTERVAL", "30s"),
+                Map.entry("STRATA_LOG_CLEANER_INTERVAL", "2m"),
+                Map.entry("STRATA_LOG_CLEANER_DEDUPE_BUFFER_SIZE", "134217728")));
+        assertThat(settings.nodeId()).isEqualTo(7);
+        assertThat(settings.dataDir()).isEqualTo(Path.of("/var/lib/strata"));
+        assertThat(settings.rack()).isEqualTo("eu-west-1a");
+        assertThat(settings.kafkaHost()).isEqualTo("0.0.0.0");
+        assertThat(settings.kafkaPort()).isEqualTo(19092);
+        assertThat(settings.advertisedHost()).contains("broker-7.example");
+        assertThat(settings.advertisedPort()).isEqualTo(Optional.of(9093));
+        assertThat(settings.topicDefaults()).containsEntry("retention.ms", "3600000").containsEntry("cleanup.policy", "compact");
+        assertThat(settings.autoCreateTopics()).isTrue();
+        assertThat(settings.fsyncBeforeAck()).isTrue();
+        assertThat(settings.groups().initialRebalanceDelayMs()).isZero();
+        assertThat(settings.groups().offsetsTopicPartitions()).isEqualTo(10);
+        assertThat(settings.tiering().storeUrl(settings.dataDir())).isEqualTo(URI.create("s3://bucket/cluster-7"));
+        assertThat(settings.tiering().s3PathStyle()).isTrue();
+        assertThat(settings.tiering().uploadInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(settings.cleaner().interval()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(settings.cleaner().dedupeBufferBytes()).isEqualTo(128L << 20);
+    }
+
+    @Test
+    void cleanerDefaultsAndBounds() {
+        BrokerSettings settings = fromEnvironment(Map.of());
+        assertThat(settings.cleaner().interval()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(settings.cleaner().dedupeBufferBytes()).isEqualTo(32L << 20);
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_LOG_CLEANER_DEDUPE_BUFFER_SIZE", "1000")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("STRATA_LOG_CLEANER_DEDUPE_BUFFER_SIZE");
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_LOG_CLEANER_INTERVAL", "0s")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("STRATA_LOG_CLEANER_INTERVAL");
+    }
+
+    @Test
+    void remoteStorageCanBeEnabledForEveryTopic() {
+        BrokerSettings settings = fromEnvironment(Map.of("STRATA_LOG_REMOTE_STORAGE_ENABLE", "true"));
+        assertThat(settings.topicDefaults()).containsEntry("remote.storage.enable", "true");
+    }
+
+    @Test
+    void defaultsMatchKafkasSingleNodeDefaults() {
+        BrokerSettings settings = fromEnvironment(Map.of());
+        assertThat(settings.kafkaHost()).isEqualTo("127.0.0.1");
+        assertThat(settings.kafkaPort()).isEqualTo(9092);
+        assertThat(settings.dataDir()).isEqualTo(Path.of("./data"));
+        assertThat(settings.rack()).isNull();
+        assertThat(settings.topicDefaults()).isEmpty();
+        assertThat(settings.autoCreateTopics()).isFalse();
+        assertThat(settings.tiering().storeUrl(Path.of("/var/lib/strata")))
+                .isEqualTo(URI.create("file:///var/lib/strata/tiered"));
+        assertThat(settings.tiering().s3PathStyle()).isFalse();
+        assertThat(settings.tiering().uploadInterval()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void tieringHousekeepingAndS3TimeoutsAreSettings() {
+        BrokerSettings defaults = fromEnvironment(Map.of());
+        assertThat(defaults.tiering().orphanGracePeriod()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(defaults.tiering().sweepInterval()).isEqualTo(Duration.ofHours(1));
+        assertThat(defaults.tiering().removedSegmentDeleteDelay()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(defaults.tiering().indexCacheBytes()).isEqualTo(16L << 20);
+        assertThat(defaults.tiering().s3ConnectTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(defaults.tiering().s3AttemptTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(defaults.tiering().s3CallTimeout()).isEqualTo(Duration.ofMinutes(2));
+
+        BrokerSettings settings = fromEnvironment(Map.of(
+                "STRATA_TIERING_ORPHAN_GRACE_PERIOD", "30m",
+                "STRATA_TIERING_ORPHAN_SWEEP_INTERVAL", "6h",
+                "STRATA_TIERING_REMOVED_SEGMENT_DELETE_DELAY", "5m",
+                "STRATA_TIERING_INDEX_CACHE_SIZE", "1048576",
+                "STRATA_TIERING_S3_CONNECT_TIMEOUT", "1s",
+                "STRATA_TIERING_S3_ATTEMPT_TIMEOUT", "10s",
+                "STRATA_TIERING_S3_CALL_TIMEOUT", "1m"));
+        assertThat(settings.tiering().orphanGracePeriod()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(settings.tiering().sweepInterval()).isEqualTo(Duration.ofHours(6));
+        assertThat(settings.tiering().removedSegmentDeleteDelay()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(settings.tiering().indexCacheBytes()).isEqualTo(1L << 20);
+        assertThat(settings.tiering().s3ConnectTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(settings.tiering().s3AttemptTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(settings.tiering().s3CallTimeout()).isEqualTo(Duration.ofMinutes(1));
+
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_TIERING_ORPHAN_GRACE_PERIOD", "0s")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("STRATA_TIERING_ORPHAN_GRACE_PERIOD");
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_TIERING_S3_ATTEMPT_TIMEOUT", "5m")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("STRATA_TIERING_S3_ATTEMPT_TIMEOUT").hasMessageContaining("STRATA_TIERING_S3_CALL_TIMEOUT");
+    }
+
+    @Test
+    void theBuilderStartsFromTheDeclaredDefaultsOnPortsTheSystemChooses() {
+        Path dataDir = Path.of("/var/lib/strata");
+        BrokerSettings built = BrokerSettings.builder(dataDir).build();
+
+        assertThat(built).isEqualTo(fromEnvironment(Map.of()).toBuilder().dataDir(dataDir).kafkaPort(0).raftPort(0).build());
+        assertThat(built.groups().initialRebalanceDelayMs()).isEqualTo(3000);
+        assertThat(built.tiering().uploadInterval()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aBuilderValueOutOfRangeIsNamedAsTheSetting() {
+        assertThatThrownBy(() -> BrokerSettings.builder(Path.of("data")).defaultPartitions(0).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("strata.topics.default-partitions (STRATA_TOPICS_DEFAULT_PARTITIONS)");
+    }
+
+    @Test
+    void aMalformedRaftPeerIsNamedAsTheSetting() {
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_RAFT_PEERS", "2@broker-2:7800,x@y")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("strata.raft.peers (STRATA_RAFT_PEERS)")
+                .hasMessageContaining("nodeId@host:port, not 'x@y'");
+    }
+
+    @Test
+    void offsetsRetentionDefaultsToKafkasAndIsSettable() {
+        BrokerSettings defaults = fromEnvironment(Map.of());
+        assertThat(defaults.groups().offsetsRetentionMs()).isEqualTo(Duration.ofDays(7).toMillis());
+        assertThat(defaults.groups().offsetsRetentionCheckIntervalMs()).isEqualTo(Duration.ofMinutes(10).toMillis());
+        BrokerSettings settings = fromEnvironment(Map.of(
+                "STRATA_GROUPS_OFFSETS_RETENTION_MINUTES", "60",
+                "STRATA_GROUPS_OFFSETS_RETENTION_CHECK_INTERVAL", "30s"));
+        assertThat(settings.groups().offsetsRetentionMs()).isEqualTo(Duration.ofHours(1).toMillis());
+        assertThat(settings.groups().offsetsRetentionCheckIntervalMs()).isEqualTo(30_000);
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_GROUPS_OFFSETS_RETENTION_MINUTES", "0")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("STRATA_GROUPS_OFFSETS_RETENTION_MINUTES");
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_GROUPS_OFFSETS_RETENTION_CHECK_INTERVAL", "0s")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("STRATA_GROUPS_OFFSETS_RETENTION_CHECK_INTERVAL");
+    }
+
+    @Test
+    void anOutOfRangePortIsNamedWithItsAllowedValues() {
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_KAFKA_PORT", "70000")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("STRATA_KAFKA_PORT")
+                .hasMessageContaining("0 to 65535");
+    }
+
+    @Test
+    void anInvalidTopicDefaultIsNamedWithItsAllowedValues() {
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_LOG_CLEANUP_POLICY", "sometimes")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("STRATA_LOG_")
+                .hasMessageContaining("cleanup.policy")
+                .hasMessageContaining("compact");
+    }
+}

@@ -1,0 +1,49 @@
+package io.strata.broker.server;
+
+import io.quarkus.runtime.configuration.ConfigUtils;
+import io.smallrye.config.EnvConfigSource;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every kind of setting is checked before start-up, and the problem is told in one line naming the setting. */
+class ConfigurationCheckTest {
+
+    private static Optional<String> check(Map<String, String> environment) {
+        return ConfigurationCheck.problem(ConfigUtils.configBuilder().withSources(new EnvConfigSource(environment, 500)));
+    }
+
+    @Test
+    void theDefaultsPass() {
+        assertThat(check(Map.of())).isEmpty();
+    }
+
+    @Test
+    void valuesOfTheWrongTypeAreNamedWithWhatIsAllowed() {
+        assertThat(check(Map.of("STRATA_TOPICS_DEFAULT_PARTITIONS", "many"))).contains(
+                "strata.topics.default-partitions (STRATA_TOPICS_DEFAULT_PARTITIONS) is \"many\"; it must be a whole number");
+        assertThat(check(Map.of("STRATA_LOG_CLEANER_INTERVAL", "soon"))).contains(
+                "strata.log.cleaner-interval (STRATA_LOG_CLEANER_INTERVAL) is \"soon\"; it must be a duration such as "
+                        + "500ms, 30s, 5m or 1h");
+        assertThat(check(Map.of("STRATA_ADVERTISED_PORT", "ninety"))).contains(
+                "strata.advertised.port (STRATA_ADVERTISED_PORT) is \"ninety\"; it must be a whole number");
+    }
+
+    @Test
+    void everyBadValueIsReportedAtOnce() {
+        assertThat(check(Map.of("STRATA_KAFKA_PORT", "abc", "STRATA_RAFT_PORT", "xyz")).orElseThrow())
+                .contains("STRATA_KAFKA_PORT").contains("STRATA_RAFT_PORT").doesNotContain("\n");
+    }
+
+    @Test
+    void valuesOutOfRangeAreNamed() {
+        assertThat(check(Map.of("STRATA_TIERING_INDEX_CACHE_SIZE", "0"))).contains(
+                "strata.tiering.index-cache-size (STRATA_TIERING_INDEX_CACHE_SIZE) is 0; allowed values are 1 to "
+                        + Long.MAX_VALUE);
+        assertThat(check(Map.of("STRATA_METRICS_LAG_REFRESH_INTERVAL", "0s"))).contains(
+                "strata.metrics.lag-refresh-interval (STRATA_METRICS_LAG_REFRESH_INTERVAL) is PT0S; it must be positive");
+    }
+}
