@@ -5,6 +5,7 @@ import io.strata.broker.config.GroupsConfig;
 
 import java.time.Duration;
 
+import static io.strata.broker.config.SettingCheck.requirePositive;
 import static io.strata.broker.config.SettingCheck.requireRange;
 
 /**
@@ -42,9 +43,8 @@ public record GroupConfig(
         requireRange("strata.groups.offsets-topic-partitions", offsetsTopicPartitions, 1, 100_000);
         requireRange("strata.groups.offset-metadata-max-bytes", offsetMetadataMaxBytes, 0, 1_000_000);
         requireRange("strata.groups.new-member-join-timeout-ms", newMemberJoinTimeoutMs, 1, Integer.MAX_VALUE);
-        requireRange("strata.groups.offsets-retention-minutes", offsetsRetentionMs, Duration.ofMinutes(1).toMillis(),
-                Duration.ofMinutes(Integer.MAX_VALUE).toMillis());
-        requireRange("strata.groups.offsets-retention-check-interval", offsetsRetentionCheckIntervalMs, 1, Long.MAX_VALUE);
+        requirePositive("strata.groups.offsets-retention-minutes", Duration.ofMillis(offsetsRetentionMs));
+        requirePositive("strata.groups.offsets-retention-check-interval", Duration.ofMillis(offsetsRetentionCheckIntervalMs));
     }
 
     /** The settings the configuration gives. */

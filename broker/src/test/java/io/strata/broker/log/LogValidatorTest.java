@@ -155,7 +155,7 @@ class LogValidatorTest {
         byte[] value = "v".getBytes(StandardCharsets.UTF_8);
         MemoryRecords mixed = MemoryRecords.withRecords(Compression.gzip().build(),
                 new SimpleRecord(NOW, "k".getBytes(StandardCharsets.UTF_8), value), new SimpleRecord(NOW, null, value));
-        LogConfig compacted = config(LogConfig.CLEANUP_POLICY, "compact");
+        LogConfig compacted = config(LogConfig.CLEANUP_POLICY, List.of("compact"));
 
         assertThatThrownBy(() -> validator.validate(mixed, compacted, NOW)).isInstanceOf(InvalidRecordException.class)
                 .hasMessage("Compacted topic cannot accept message without key in topic partition " + TP + ".");
