@@ -142,15 +142,17 @@ final class ClassicGroup {
         if (!state.validNextStates().contains(next)) {
             throw new IllegalStateException("Group " + groupId + " cannot move from " + state + " to " + next);
         }
-        previousState = state;
-        state = next;
-        stateTimestamp = now;
+        moveTo(next, now);
     }
 
     /** Deleted: whoever still holds the group sees it is gone. */
     void markDead(long now) {
+        moveTo(GroupState.DEAD, now);
+    }
+
+    private void moveTo(GroupState next, long now) {
         previousState = state;
-        state = GroupState.DEAD;
+        state = next;
         stateTimestamp = now;
     }
 
