@@ -58,6 +58,18 @@ function restore(key, table, select) {
   return select(name, button);
 }
 
+// A topic or group picked from its table: marked there, kept in the state and the address, and shown
+// in its detail pane, whose table loads.
+function choose(key, name, button, detailTable) {
+  showError(null);
+  press($(`${key}-table`).tBodies[0], button);
+  state[key] = name;
+  remember(key, name);
+  $(`${key}-name`).textContent = name;
+  loading(detailTable);
+  $(`${key}-detail`).hidden = false;
+}
+
 function cell(text, className) {
   const td = document.createElement('td');
   td.textContent = text === null || text === undefined ? '' : String(text);
@@ -151,13 +163,7 @@ async function loadPartitions() {
 }
 
 async function selectTopic(name, button) {
-  showError(null);
-  press($('topic-table').tBodies[0], button);
-  state.topic = name;
-  remember('topic', name);
-  $('topic-name').textContent = name;
-  loading($('partition-table'));
-  $('topic-detail').hidden = false;
+  choose('topic', name, button, $('partition-table'));
   await loadPartitions();
   const select = $('browse-partition');
   select.replaceChildren(...state.partitions.map(p => new Option(String(p.partition_id), String(p.partition_id))));
@@ -201,13 +207,7 @@ async function loadGroups() {
 }
 
 async function selectGroup(id, button) {
-  showError(null);
-  press($('group-table').tBodies[0], button);
-  state.group = id;
-  remember('group', id);
-  $('group-name').textContent = id;
-  loading($('lag-table'));
-  $('group-detail').hidden = false;
+  choose('group', id, button, $('lag-table'));
   clearInterval(state.sampler);
   await sample();
   state.sampler = setInterval(() => sample().catch(showError), SAMPLE_MS);

@@ -185,28 +185,18 @@ public final class RaftMetadataLog implements AutoCloseable {
             return new Builder(this);
         }
 
-        /** Collects settings; not thread-safe. */
+        /** Settings with other members, start timeout or snapshot interval; not thread-safe. */
         public static final class Builder {
-            private final Path dataDir;
-            private final int nodeId;
-            private final String bindHost;
-            private final int bindPort;
+            private final Settings from;
             private List<Member> members;
             private Duration startTimeout;
-            private Duration submitTimeout;
             private int snapshotEveryEntries;
-            private boolean fsync;
 
             private Builder(Settings from) {
-                dataDir = from.dataDir;
-                nodeId = from.nodeId;
-                bindHost = from.bindHost;
-                bindPort = from.bindPort;
+                this.from = from;
                 members = from.members;
                 startTimeout = from.startTimeout;
-                submitTimeout = from.submitTimeout;
                 snapshotEveryEntries = from.snapshotEveryEntries;
-                fsync = from.fsync;
             }
 
             /** Every member of the group, this one included. */
@@ -220,24 +210,14 @@ public final class RaftMetadataLog implements AutoCloseable {
                 return this;
             }
 
-            public Builder submitTimeout(Duration value) {
-                submitTimeout = value;
-                return this;
-            }
-
             public Builder snapshotEveryEntries(int value) {
                 snapshotEveryEntries = value;
                 return this;
             }
 
-            public Builder fsync(boolean value) {
-                fsync = value;
-                return this;
-            }
-
             public Settings build() {
-                return new Settings(dataDir, nodeId, bindHost, bindPort, members, startTimeout, submitTimeout,
-                        snapshotEveryEntries, fsync);
+                return new Settings(from.dataDir, from.nodeId, from.bindHost, from.bindPort, members, startTimeout,
+                        from.submitTimeout, snapshotEveryEntries, from.fsync);
             }
         }
 

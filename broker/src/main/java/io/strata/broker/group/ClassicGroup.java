@@ -142,15 +142,17 @@ final class ClassicGroup {
         if (!state.validNextStates().contains(next)) {
             throw new IllegalStateException("Group " + groupId + " cannot move from " + state + " to " + next);
         }
-        previousState = state;
-        state = next;
-        stateTimestamp = now;
+        moveTo(next, now);
     }
 
     /** Deleted: whoever still holds the group sees it is gone. */
     void markDead(long now) {
+        moveTo(GroupState.DEAD, now);
+    }
+
+    private void moveTo(GroupState next, long now) {
         previousState = state;
-        state = GroupState.DEAD;
+        state = next;
         stateTimestamp = now;
     }
 
@@ -251,9 +253,9 @@ final class ClassicGroup {
         if (old == null) {
             throw new IllegalArgumentException("no member " + oldMemberId + " to replace in " + groupId);
         }
-        completeJoin(old, new JoinGroupResponseData().setMemberId(oldMemberId).setProtocolName(null)
+        old.join().complete(new JoinGroupResponseData().setMemberId(oldMemberId).setProtocolName(null)
                 .setProtocolType(null).setLeader("").setErrorCode(Errors.FENCED_INSTANCE_ID.code()));
-        completeSync(old, new SyncGroupResponseData().setErrorCode(Errors.FENCED_INSTANCE_ID.code()));
+        old.sync().complete(new SyncGroupResponseData().setErrorCode(Errors.FENCED_INSTANCE_ID.code()));
         GroupMember replacement = old.withMemberId(newMemberId);
         members.put(newMemberId, replacement);
         if (oldMemberId.equals(leaderId)) {
@@ -318,7 +320,7 @@ final class ClassicGroup {
     }
 
     boolean hasAllMembersJoined() {
-        return pendingJoinMembers.isEmpty() && members.values().stream().allMatch(GroupMember::isAwaitingJoin);
+        return pendingJoinMembers.isEmpty() && members.values().stream().allMatch(member -> member.join().isParked());
     }
 
     int rebalanceTimeoutMs() {
@@ -339,11 +341,11 @@ final class ClassicGroup {
             return false;
         }
         GroupMember leader = members.get(leaderId);
-        if (leader != null && leader.isAwaitingJoin()) {
+        if (leader != null && leader.join().isParked()) {
             return true;
         }
         for (GroupMember member : members.values()) {
-            if (member.isAwaitingJoin()) {
+            if (member.join().isParked()) {
                 leaderId = member.memberId();
                 return true;
             }
@@ -430,27 +432,7 @@ final class ClassicGroup {
         return topics;
     }
 
-    // ---- parked responses ----
-
-    boolean completeJoin(GroupMember member, JoinGroupResponseData response) {
-        if (member.isAwaitingJoin()) {
-            var future = member.joinFuture();
-            member.setJoinFuture(null);
-            future.complete(response);
-            return true;
-        }
-        return false;
-    }
-
-    boolean completeSync(GroupMember member, SyncGroupResponseData response) {
-        if (member.isAwaitingSync()) {
-            var future = member.syncFuture();
-            member.setSyncFuture(null);
-            future.complete(response);
-            return true;
-        }
-        return false;
-    }
+    // ---- responses ----
 
     /** The members as the leader's JoinGroup response lists them, with their metadata for the selected protocol. */
     List<JoinGroupResponseData.JoinGroupResponseMember> joinResponseMembers() {

@@ -64,24 +64,20 @@ public record GroupConfig(
         return new Builder(this);
     }
 
-    /** Collects settings; not thread-safe. */
+    /** A config with another rebalance delay, session timeout range or offsets retention; not thread-safe. */
     public static final class Builder {
+        private final GroupConfig from;
         private int initialRebalanceDelayMs;
         private int minSessionTimeoutMs;
         private int maxSessionTimeoutMs;
-        private int offsetsTopicPartitions;
-        private int offsetMetadataMaxBytes;
-        private int newMemberJoinTimeoutMs;
         private long offsetsRetentionMs;
         private long offsetsRetentionCheckIntervalMs;
 
         private Builder(GroupConfig from) {
+            this.from = from;
             initialRebalanceDelayMs = from.initialRebalanceDelayMs;
             minSessionTimeoutMs = from.minSessionTimeoutMs;
             maxSessionTimeoutMs = from.maxSessionTimeoutMs;
-            offsetsTopicPartitions = from.offsetsTopicPartitions;
-            offsetMetadataMaxBytes = from.offsetMetadataMaxBytes;
-            newMemberJoinTimeoutMs = from.newMemberJoinTimeoutMs;
             offsetsRetentionMs = from.offsetsRetentionMs;
             offsetsRetentionCheckIntervalMs = from.offsetsRetentionCheckIntervalMs;
         }
@@ -97,21 +93,6 @@ public record GroupConfig(
             return this;
         }
 
-        public Builder offsetsTopicPartitions(int value) {
-            offsetsTopicPartitions = value;
-            return this;
-        }
-
-        public Builder offsetMetadataMaxBytes(int value) {
-            offsetMetadataMaxBytes = value;
-            return this;
-        }
-
-        public Builder newMemberJoinTimeoutMs(int value) {
-            newMemberJoinTimeoutMs = value;
-            return this;
-        }
-
         /** How long committed offsets of a group without members are kept, and how often that is checked. */
         public Builder offsetsRetention(long retentionMs, long checkIntervalMs) {
             offsetsRetentionMs = retentionMs;
@@ -121,8 +102,8 @@ public record GroupConfig(
 
         public GroupConfig build() {
             return new GroupConfig(initialRebalanceDelayMs, minSessionTimeoutMs, maxSessionTimeoutMs,
-                    offsetsTopicPartitions, offsetMetadataMaxBytes, newMemberJoinTimeoutMs, offsetsRetentionMs,
-                    offsetsRetentionCheckIntervalMs);
+                    from.offsetsTopicPartitions, from.offsetMetadataMaxBytes, from.newMemberJoinTimeoutMs,
+                    offsetsRetentionMs, offsetsRetentionCheckIntervalMs);
         }
     }
 }

@@ -6,11 +6,10 @@ import org.apache.kafka.common.message.SyncGroupResponseData;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 /**
- * A member of a classic group. Confined to the coordinator thread: the futures are the parked
- * JoinGroup and SyncGroup responses of the member.
+ * A member of a classic group, with the JoinGroup and SyncGroup responses it waits for.
+ * Confined to the coordinator thread.
  */
 final class GroupMember {
 
@@ -29,8 +28,8 @@ final class GroupMember {
     private int sessionTimeoutMs;
     private List<Protocol> protocols;
     private byte[] assignment = EMPTY_ASSIGNMENT;
-    private CompletableFuture<JoinGroupResponseData> joinFuture;
-    private CompletableFuture<SyncGroupResponseData> syncFuture;
+    private final ParkedResponse<JoinGroupResponseData> join = new ParkedResponse<>();
+    private final ParkedResponse<SyncGroupResponseData> sync = new ParkedResponse<>();
     private boolean isNew;
 
     GroupMember(String memberId, String groupInstanceId, String clientId, String clientHost, int rebalanceTimeoutMs,
@@ -141,28 +140,14 @@ final class GroupMember {
         assignment = value == null ? EMPTY_ASSIGNMENT : value;
     }
 
-    CompletableFuture<JoinGroupResponseData> joinFuture() {
-        return joinFuture;
+    /** The member's JoinGroup response while it waits for the join phase to complete. */
+    ParkedResponse<JoinGroupResponseData> join() {
+        return join;
     }
 
-    void setJoinFuture(CompletableFuture<JoinGroupResponseData> future) {
-        joinFuture = future;
-    }
-
-    boolean isAwaitingJoin() {
-        return joinFuture != null;
-    }
-
-    CompletableFuture<SyncGroupResponseData> syncFuture() {
-        return syncFuture;
-    }
-
-    void setSyncFuture(CompletableFuture<SyncGroupResponseData> future) {
-        syncFuture = future;
-    }
-
-    boolean isAwaitingSync() {
-        return syncFuture != null;
+    /** The member's SyncGroup response while it waits for the leader's assignment. */
+    ParkedResponse<SyncGroupResponseData> sync() {
+        return sync;
     }
 
     boolean isNew() {
@@ -179,6 +164,6 @@ final class GroupMember {
      * that gave up on its first JoinGroup does not linger.
      */
     boolean hasSatisfiedHeartbeat() {
-        return !isNew && (isAwaitingJoin() || isAwaitingSync());
+        return !isNew && (join.isParked() || sync.isParked());
     }
 }

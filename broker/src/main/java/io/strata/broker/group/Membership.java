@@ -181,7 +181,7 @@ final class Membership {
             group.setNewMemberAdded(true);
         }
         group.add(member);
-        member.setJoinFuture(future);
+        member.join().park(future);
         // A new member cannot heartbeat yet; its join is bounded by this timeout instead.
         rebalancer.scheduleHeartbeatExpiry(group, memberId, runtime.config().newMemberJoinTimeoutMs());
         rebalancer.maybePrepareRebalanceOrCompleteJoin(group, "new member " + memberId + " joins");
@@ -198,8 +198,8 @@ final class Membership {
 
     /** Parks a JoinGroup response; a response parked before for the same member is answered first. */
     private void parkJoin(ClassicGroup group, GroupMember member, CompletableFuture<JoinGroupResponseData> future) {
-        group.completeJoin(member, joinError(member.memberId(), Errors.REBALANCE_IN_PROGRESS));
-        member.setJoinFuture(future);
+        member.join().complete(joinError(member.memberId(), Errors.REBALANCE_IN_PROGRESS));
+        member.join().park(future);
     }
 
     private void updateStaticMemberThenRebalanceOrCompleteJoin(ClientContext client, JoinGroupRequestData request,
@@ -215,7 +215,7 @@ final class Membership {
         int oldRebalanceTimeoutMs = member.rebalanceTimeoutMs();
         int oldSessionTimeoutMs = member.sessionTimeoutMs();
         member.update(protocols(request), rebalanceTimeoutMs(request), request.sessionTimeoutMs());
-        member.setJoinFuture(future);
+        member.join().park(future);
 
         switch (group.state()) {
             case STABLE -> {
@@ -232,7 +232,7 @@ final class Membership {
                     stored = runtime.write(group.groupId(), List.of(new CoordinatorRecord(
                             new GroupKey(group.groupId()), group.toValue(assignments, runtime.now()))));
                 } catch (RuntimeException e) {
-                    member.setJoinFuture(null);
+                    member.join().release();
                     member.update(oldProtocols, oldRebalanceTimeoutMs, oldSessionTimeoutMs);
                     GroupMember old = group.replaceStaticMember(instanceId, newMemberId, oldMemberId);
                     rebalancer.cancelHeartbeatExpiry(group.groupId(), newMemberId);
@@ -243,15 +243,15 @@ final class Membership {
                 int generation = group.generationId();
                 whenDone(stored, error -> {
                     if (group.generationId() != generation || !group.hasMember(newMemberId)) {
-                        group.completeJoin(member, joinError(newMemberId, Errors.REBALANCE_IN_PROGRESS));
+                        member.join().complete(joinError(newMemberId, Errors.REBALANCE_IN_PROGRESS));
                     } else if (error != null) {
-                        group.completeJoin(member, joinError(newMemberId, CoordinatorRuntime.appendError(error)));
+                        member.join().complete(joinError(newMemberId, CoordinatorRuntime.appendError(error)));
                     } else if (JoinGroupRequest.supportsSkippingAssignment(client.apiVersion())) {
                         boolean leader = group.isLeader(newMemberId);
-                        group.completeJoin(member, Rebalancer.currentGeneration(group, newMemberId, leader).setSkipAssignment(leader));
+                        member.join().complete(Rebalancer.currentGeneration(group, newMemberId, leader).setSkipAssignment(leader));
                     } else {
                         // Older clients must not reassign: they are told the old leader id, so they act as followers.
-                        group.completeJoin(member, Rebalancer.currentGeneration(group, newMemberId, false)
+                        member.join().complete(Rebalancer.currentGeneration(group, newMemberId, false)
                                 .setLeader(currentLeader == null ? "" : currentLeader));
                     }
                 });
@@ -260,7 +260,7 @@ final class Membership {
                 // The leader may already be assigning with the old member id: rebalance again.
                     rebalancer.prepareRebalance(group, "static member " + instanceId + " rejoins during CompletingRebalance");
             case PREPARING_REBALANCE -> rebalancer.maybeCompleteJoinPhase(group);
-            default -> group.completeJoin(member, joinError(newMemberId, Errors.UNKNOWN_MEMBER_ID));
+            default -> member.join().complete(joinError(newMemberId, Errors.UNKNOWN_MEMBER_ID));
         }
     }
 
@@ -288,8 +288,8 @@ final class Membership {
             case PREPARING_REBALANCE -> future.complete(syncError(Errors.REBALANCE_IN_PROGRESS));
             case COMPLETING_REBALANCE -> {
                 GroupMember member = group.member(memberId);
-                group.completeSync(member, syncError(Errors.REBALANCE_IN_PROGRESS));
-                member.setSyncFuture(future);
+                member.sync().complete(syncError(Errors.REBALANCE_IN_PROGRESS));
+                member.sync().park(future);
                 rebalancer.removePendingSyncMember(group, memberId);
                 if (group.isLeader(memberId)) {
                     storeAssignment(group, request);

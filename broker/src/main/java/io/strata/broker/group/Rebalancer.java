@@ -126,7 +126,7 @@ final class Rebalancer {
         }
         List<String> dropped = new ArrayList<>();
         for (GroupMember member : new ArrayList<>(group.members())) {
-            if (!member.isAwaitingJoin() && !member.isStatic()) {
+            if (!member.join().isParked() && !member.isStatic()) {
                 dropMember(group, member);
                 dropped.add(member.memberId());
             }
@@ -156,7 +156,7 @@ final class Rebalancer {
         LOG.infof("Stabilized group %s generation %d (protocol %s) with %d member(s)", group.groupId(),
                 group.generationId(), group.protocolName(), group.size());
         for (GroupMember member : group.members()) {
-            group.completeJoin(member, currentGeneration(group, member.memberId(), group.isLeader(member.memberId()))
+            member.join().complete(currentGeneration(group, member.memberId(), group.isLeader(member.memberId()))
                     .setErrorCode(Errors.NONE.code()));
             scheduleHeartbeatExpiry(group, member.memberId(), member.sessionTimeoutMs());
             member.setNew(false);
@@ -225,8 +225,8 @@ final class Rebalancer {
 
     /** Removes a member; a response it still waits for tells it to join again. */
     void dropMember(ClassicGroup group, GroupMember member) {
-        group.completeJoin(member, joinError("", Errors.UNKNOWN_MEMBER_ID));
-        group.completeSync(member, new SyncGroupResponseData().setErrorCode(Errors.UNKNOWN_MEMBER_ID.code()));
+        member.join().complete(joinError("", Errors.UNKNOWN_MEMBER_ID));
+        member.sync().complete(new SyncGroupResponseData().setErrorCode(Errors.UNKNOWN_MEMBER_ID.code()));
         cancelHeartbeatExpiry(group.groupId(), member.memberId());
         group.remove(member.memberId());
     }
@@ -240,7 +240,7 @@ final class Rebalancer {
                     ? new SyncGroupResponseData().setProtocolType(group.protocolType())
                             .setProtocolName(group.protocolName()).setAssignment(member.assignment())
                     : syncError(error);
-            if (group.completeSync(member, response)) {
+            if (member.sync().complete(response)) {
                 // Its session was on hold while it waited; it starts again now.
                 scheduleHeartbeatExpiry(group, member.memberId(), member.sessionTimeoutMs());
             }

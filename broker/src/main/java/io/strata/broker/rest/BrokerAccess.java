@@ -56,12 +56,21 @@ public class BrokerAccess {
     }
 
     public Partition partition(String clusterId, String topicName, int partitionId) {
-        TopicImage topic = topic(clusterId, topicName);
+        requirePartition(topic(clusterId, topicName), partitionId);
+        return openPartition(broker(), topicName, partitionId);
+    }
+
+    /** 404 unless {@code topic} has a partition {@code partitionId}. */
+    static void requirePartition(TopicImage topic, int partitionId) {
         if (partitionId < 0 || partitionId >= topic.partitions()) {
-            throw RestException.notFound("Partition " + partitionId + " of topic " + topicName + " not found; it has "
+            throw RestException.notFound("Partition " + partitionId + " of topic " + topic.name() + " not found; it has "
                     + topic.partitions() + " partition(s).");
         }
-        return broker().partitions().partition(new TopicPartition(topicName, partitionId))
+    }
+
+    /** The partition as this broker serves it; 503 until it has opened it. */
+    static Partition openPartition(Broker broker, String topicName, int partitionId) {
+        return broker.partitions().partition(new TopicPartition(topicName, partitionId))
                 .orElseThrow(() -> new RestException(503, "Partition " + partitionId + " of topic " + topicName
                         + " is not open on this broker yet."));
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.server.Broker;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -20,11 +21,8 @@ import java.util.List;
 @Tag(name = "Cluster")
 public class ClustersResource {
 
-    private final BrokerAccess access;
-
-    public ClustersResource(BrokerAccess access) {
-        this.access = access;
-    }
+    @Inject
+    BrokerAccess access;
 
     @GET
     public ResourceList<ClusterData> list() {

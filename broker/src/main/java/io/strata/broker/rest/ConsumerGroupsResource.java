@@ -11,6 +11,7 @@ import io.strata.broker.group.GroupState;
 import io.strata.broker.log.TimestampOffset;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.server.Broker;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -58,11 +59,8 @@ public class ConsumerGroupsResource {
     private static final short OFFSET_COMMIT_VERSION = 9;
     private static final long COORDINATOR_TIMEOUT_MS = 30_000;
 
-    private final BrokerAccess access;
-
-    public ConsumerGroupsResource(BrokerAccess access) {
-        this.access = access;
-    }
+    @Inject
+    BrokerAccess access;
 
     @GET
     public ResourceList<GroupData> list(@RestPath String cluster) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.server.Broker;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -22,11 +23,8 @@ import java.util.List;
 @Tag(name = "Partitions")
 public class PartitionsResource {
 
-    private final BrokerAccess access;
-
-    public PartitionsResource(BrokerAccess access) {
-        this.access = access;
-    }
+    @Inject
+    BrokerAccess access;
 
     @GET
     public ResourceList<PartitionData> list(@RestPath String cluster, @RestPath String topic) {

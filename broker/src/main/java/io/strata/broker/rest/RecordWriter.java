@@ -7,7 +7,6 @@ import io.strata.broker.log.AppendResult;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.server.Broker;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -71,12 +70,8 @@ final class RecordWriter {
             if (!partitionId.isInt()) {
                 throw RestException.badRequest("partition_id must be an integer, was " + partitionId + ".");
             }
-            int partition = partitionId.intValue();
-            if (partition < 0 || partition >= topic.partitions()) {
-                throw RestException.notFound("Partition " + partition + " of topic " + topic.name() + " not found; it has "
-                        + topic.partitions() + " partition(s).");
-            }
-            return partition;
+            BrokerAccess.requirePartition(topic, partitionId.intValue());
+            return partitionId.intValue();
         }
         if (key != null) {
             return BuiltInPartitioner.partitionForKey(key.bytes(), topic.partitions());
@@ -124,9 +119,7 @@ final class RecordWriter {
 
     private List<Written> appendBatch(Broker broker, TopicImage topic, int partitionId, List<NewRecord> batch) {
         try {
-            Partition partition = broker.partitions().partition(new TopicPartition(topic.name(), partitionId))
-                    .orElseThrow(() -> new RestException(503, "Partition " + partitionId + " of topic " + topic.name()
-                            + " is not open on this broker yet."));
+            Partition partition = BrokerAccess.openPartition(broker, topic.name(), partitionId);
             AppendResult result = partition.append(build(batch));
             if (broker.fsyncBeforeAck()) {
                 broker.partitions().sync(partition).join();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.config.ConfigEntry;
 import io.strata.broker.server.Broker;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -36,11 +37,8 @@ import java.util.concurrent.CompletionStage;
 @Tag(name = "Topic configs")
 public class TopicConfigsResource {
 
-    private final BrokerAccess access;
-
-    public TopicConfigsResource(BrokerAccess access) {
-        this.access = access;
-    }
+    @Inject
+    BrokerAccess access;
 
     @GET
     @Path("/configs")

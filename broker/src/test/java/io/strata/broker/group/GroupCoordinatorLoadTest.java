@@ -13,7 +13,6 @@ import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
 import org.apache.kafka.common.message.SyncGroupRequestData;
-import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,7 +83,7 @@ class GroupCoordinatorLoadTest {
     }
 
     /** The system clock, except that reading the time in milliseconds waits until {@link #release()}. */
-    private static final class GatedTime implements Time {
+    private static final class GatedTime extends AdjustedSystemTime {
         private final CountDownLatch released = new CountDownLatch(1);
 
         void release() {
@@ -98,22 +97,7 @@ class GroupCoordinatorLoadTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return Time.SYSTEM.milliseconds();
-        }
-
-        @Override
-        public long nanoseconds() {
-            return Time.SYSTEM.nanoseconds();
-        }
-
-        @Override
-        public void sleep(long ms) {
-            Time.SYSTEM.sleep(ms);
-        }
-
-        @Override
-        public void waitObject(Object obj, Supplier<Boolean> condition, long deadlineMs) throws InterruptedException {
-            Time.SYSTEM.waitObject(obj, condition, deadlineMs);
+            return super.milliseconds();
         }
     }
 }

@@ -13,7 +13,6 @@ import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitReque
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
 import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
-import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +29,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -171,7 +169,7 @@ class OffsetCleanerTest {
     }
 
     /** The system clock shifted by what the test says. */
-    private static final class SettableTime implements Time {
+    private static final class SettableTime extends AdjustedSystemTime {
         private final AtomicLong offsetMs;
 
         SettableTime(Duration offset) {
@@ -184,22 +182,12 @@ class OffsetCleanerTest {
 
         @Override
         public long milliseconds() {
-            return Time.SYSTEM.milliseconds() + offsetMs.get();
+            return super.milliseconds() + offsetMs.get();
         }
 
         @Override
         public long nanoseconds() {
-            return Time.SYSTEM.nanoseconds() + TimeUnit.MILLISECONDS.toNanos(offsetMs.get());
-        }
-
-        @Override
-        public void sleep(long ms) {
-            Time.SYSTEM.sleep(ms);
-        }
-
-        @Override
-        public void waitObject(Object obj, Supplier<Boolean> condition, long deadlineMs) throws InterruptedException {
-            Time.SYSTEM.waitObject(obj, condition, deadlineMs);
+            return super.nanoseconds() + TimeUnit.MILLISECONDS.toNanos(offsetMs.get());
         }
     }
 
