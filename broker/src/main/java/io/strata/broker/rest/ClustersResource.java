@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.server.Broker;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -21,8 +20,11 @@ import java.util.List;
 @Tag(name = "Cluster")
 public class ClustersResource {
 
-    @Inject
-    BrokerAccess access;
+    private final BrokerAccess access;
+
+    public ClustersResource(BrokerAccess access) {
+        this.access = access;
+    }
 
     @GET
     public ResourceList<ClusterData> list() {

@@ -11,7 +11,6 @@ import io.strata.broker.group.GroupState;
 import io.strata.broker.log.TimestampOffset;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.server.Broker;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -59,8 +58,11 @@ public class ConsumerGroupsResource {
     private static final short OFFSET_COMMIT_VERSION = 9;
     private static final long COORDINATOR_TIMEOUT_MS = 30_000;
 
-    @Inject
-    BrokerAccess access;
+    private final BrokerAccess access;
+
+    public ConsumerGroupsResource(BrokerAccess access) {
+        this.access = access;
+    }
 
     @GET
     public ResourceList<GroupData> list(@RestPath String cluster) {

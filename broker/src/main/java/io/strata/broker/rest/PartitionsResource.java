@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.server.Broker;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -23,8 +22,11 @@ import java.util.List;
 @Tag(name = "Partitions")
 public class PartitionsResource {
 
-    @Inject
-    BrokerAccess access;
+    private final BrokerAccess access;
+
+    public PartitionsResource(BrokerAccess access) {
+        this.access = access;
+    }
 
     @GET
     public ResourceList<PartitionData> list(@RestPath String cluster, @RestPath String topic) {

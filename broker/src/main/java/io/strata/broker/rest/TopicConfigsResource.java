@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.config.ConfigEntry;
 import io.strata.broker.server.Broker;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -37,8 +36,11 @@ import java.util.concurrent.CompletionStage;
 @Tag(name = "Topic configs")
 public class TopicConfigsResource {
 
-    @Inject
-    BrokerAccess access;
+    private final BrokerAccess access;
+
+    public TopicConfigsResource(BrokerAccess access) {
+        this.access = access;
+    }
 
     @GET
     @Path("/configs")

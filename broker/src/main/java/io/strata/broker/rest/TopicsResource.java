@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.server.Broker;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -34,8 +33,11 @@ import java.util.concurrent.CompletionStage;
 @Tag(name = "Topics")
 public class TopicsResource {
 
-    @Inject
-    BrokerAccess access;
+    private final BrokerAccess access;
+
+    public TopicsResource(BrokerAccess access) {
+        this.access = access;
+    }
 
     @GET
     public ResourceList<TopicData> list(@RestPath String cluster) {
