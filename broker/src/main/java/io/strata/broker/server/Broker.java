@@ -19,28 +19,19 @@ import io.strata.broker.protocol.handlers.AlterConfigsHandler;
 import io.strata.broker.protocol.handlers.ConfigAlterations;
 import io.strata.broker.protocol.handlers.CreatePartitionsHandler;
 import io.strata.broker.protocol.handlers.CreateTopicsHandler;
-import io.strata.broker.protocol.handlers.DeleteGroupsHandler;
 import io.strata.broker.protocol.handlers.DeleteRecordsHandler;
 import io.strata.broker.protocol.handlers.DeleteTopicsHandler;
 import io.strata.broker.protocol.handlers.DescribeClusterHandler;
 import io.strata.broker.protocol.handlers.DescribeConfigsHandler;
-import io.strata.broker.protocol.handlers.DescribeGroupsHandler;
 import io.strata.broker.protocol.handlers.FetchHandler;
 import io.strata.broker.protocol.handlers.FindCoordinatorHandler;
-import io.strata.broker.protocol.handlers.HeartbeatHandler;
+import io.strata.broker.protocol.handlers.GroupApis;
 import io.strata.broker.protocol.handlers.IncrementalAlterConfigsHandler;
 import io.strata.broker.protocol.handlers.InitProducerIdHandler;
-import io.strata.broker.protocol.handlers.JoinGroupHandler;
-import io.strata.broker.protocol.handlers.LeaveGroupHandler;
-import io.strata.broker.protocol.handlers.ListGroupsHandler;
 import io.strata.broker.protocol.handlers.ListOffsetsHandler;
 import io.strata.broker.protocol.handlers.MetadataHandler;
-import io.strata.broker.protocol.handlers.OffsetCommitHandler;
-import io.strata.broker.protocol.handlers.OffsetDeleteHandler;
-import io.strata.broker.protocol.handlers.OffsetFetchHandler;
 import io.strata.broker.protocol.handlers.OffsetForLeaderEpochHandler;
 import io.strata.broker.protocol.handlers.ProduceHandler;
-import io.strata.broker.protocol.handlers.SyncGroupHandler;
 import io.strata.broker.remote.RemoteLogReader;
 import io.strata.broker.remote.TieredLog;
 import io.strata.broker.tiering.TieringService;
@@ -200,7 +191,7 @@ public final class Broker implements AutoCloseable {
 
     private List<ApiHandler<?>> handlers(ScheduledExecutorService timer) {
         ConfigAlterations alterations = new ConfigAlterations(topicAdmin, settings.nodeId());
-        return List.of(
+        List<ApiHandler<?>> handlers = new ArrayList<>(List.of(
                 new MetadataHandler(topicAdmin, identity, settings.autoCreateTopics()),
                 new ProduceHandler(partitions, metadata::image, settings.fsyncBeforeAck()),
                 new FetchHandler(partitions, metadata::image, timer),
@@ -215,17 +206,9 @@ public final class Broker implements AutoCloseable {
                 new AlterConfigsHandler(alterations),
                 new IncrementalAlterConfigsHandler(alterations),
                 new DescribeClusterHandler(metadata::image, identity),
-                new FindCoordinatorHandler(groupCoordinator, metadata::image, identity),
-                new JoinGroupHandler(groupCoordinator),
-                new SyncGroupHandler(groupCoordinator),
-                new HeartbeatHandler(groupCoordinator),
-                new LeaveGroupHandler(groupCoordinator),
-                new OffsetCommitHandler(groupCoordinator),
-                new OffsetFetchHandler(groupCoordinator),
-                new OffsetDeleteHandler(groupCoordinator),
-                new ListGroupsHandler(groupCoordinator),
-                new DescribeGroupsHandler(groupCoordinator),
-                new DeleteGroupsHandler(groupCoordinator));
+                new FindCoordinatorHandler(groupCoordinator, metadata::image, identity)));
+        handlers.addAll(new GroupApis(groupCoordinator).handlers());
+        return handlers;
     }
 
     private String defaultAdvertisedHost() {
