@@ -14,13 +14,7 @@ import java.util.function.Supplier;
  * {@link ApiRouter}, which answers it from what is registered, so that the router needs none of the
  * handlers it routes to. Thread-safe.
  */
-final class ApiVersionsHandler implements ApiHandler<ApiVersionsRequest> {
-
-    private final Supplier<ApiVersionCollection> versions;
-
-    ApiVersionsHandler(Supplier<ApiVersionCollection> versions) {
-        this.versions = versions;
-    }
+record ApiVersionsHandler(Supplier<ApiVersionCollection> versions) implements ApiHandler<ApiVersionsRequest> {
 
     @Override
     public ApiKeys apiKey() {

@@ -20,13 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** AlterConfigs (the legacy API): replaces a topic's whole set of overrides with the ones given. */
-public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest> {
-
-    private final ConfigAlterations alterations;
-
-    public AlterConfigsHandler(ConfigAlterations alterations) {
-        this.alterations = alterations;
-    }
+public record AlterConfigsHandler(ConfigAlterations alterations) implements ApiHandler<AlterConfigsRequest> {
 
     @Override
     public ApiKeys apiKey() {

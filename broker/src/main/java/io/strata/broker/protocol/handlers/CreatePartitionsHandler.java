@@ -18,15 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** CreatePartitions: raises a topic's partition count; a count can never go down. */
-public final class CreatePartitionsHandler implements ApiHandler<CreatePartitionsRequest> {
-
-    private final TopicAdmin admin;
-    private final int nodeId;
-
-    public CreatePartitionsHandler(TopicAdmin admin, int nodeId) {
-        this.admin = admin;
-        this.nodeId = nodeId;
-    }
+public record CreatePartitionsHandler(TopicAdmin admin, int nodeId) implements ApiHandler<CreatePartitionsRequest> {
 
     @Override
     public ApiKeys apiKey() {

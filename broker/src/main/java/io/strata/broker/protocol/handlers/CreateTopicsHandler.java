@@ -33,15 +33,7 @@ import java.util.concurrent.CompletionStage;
  * CreateTopics, including validate-only requests, explicit replica assignments (which on a single
  * node may only name this broker) and the resulting configs as Kafka reports them from v5 on.
  */
-public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest> {
-
-    private final TopicAdmin admin;
-    private final int nodeId;
-
-    public CreateTopicsHandler(TopicAdmin admin, int nodeId) {
-        this.admin = admin;
-        this.nodeId = nodeId;
-    }
+public record CreateTopicsHandler(TopicAdmin admin, int nodeId) implements ApiHandler<CreateTopicsRequest> {
 
     @Override
     public ApiKeys apiKey() {

@@ -26,13 +26,7 @@ import java.util.concurrent.CompletionStage;
  * DeleteRecords: moves a partition's log start offset forward, in the local and the tiered log;
  * -1 means up to the high watermark. Answers once the tiered log's new start is committed.
  */
-public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsRequest> {
-
-    private final PartitionManager partitions;
-
-    public DeleteRecordsHandler(PartitionManager partitions) {
-        this.partitions = partitions;
-    }
+public record DeleteRecordsHandler(PartitionManager partitions) implements ApiHandler<DeleteRecordsRequest> {
 
     @Override
     public ApiKeys apiKey() {

@@ -18,13 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** DeleteTopics by name (up to v5) or by name or topic id (v6 on). */
-public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest> {
-
-    private final TopicAdmin admin;
-
-    public DeleteTopicsHandler(TopicAdmin admin) {
-        this.admin = admin;
-    }
+public record DeleteTopicsHandler(TopicAdmin admin) implements ApiHandler<DeleteTopicsRequest> {
 
     @Override
     public ApiKeys apiKey() {

@@ -16,17 +16,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /** DescribeCluster: the cluster id, the controller and the brokers (the broker endpoint type only). */
-public final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequest> {
+public record DescribeClusterHandler(Supplier<MetadataImage> image, BrokerIdentity identity)
+        implements ApiHandler<DescribeClusterRequest> {
 
     private static final byte BROKERS_ENDPOINT_TYPE = 1;
-
-    private final Supplier<MetadataImage> image;
-    private final BrokerIdentity identity;
-
-    public DescribeClusterHandler(Supplier<MetadataImage> image, BrokerIdentity identity) {
-        this.image = image;
-        this.identity = identity;
-    }
 
     @Override
     public ApiKeys apiKey() {

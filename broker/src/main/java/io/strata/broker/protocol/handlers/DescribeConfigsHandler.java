@@ -22,17 +22,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /** DescribeConfigs for topics and for this broker, with sources, synonyms and documentation as Kafka reports them. */
-public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest> {
-
-    private final TopicAdmin admin;
-    private final int nodeId;
-    private final Supplier<List<ConfigEntry>> brokerConfigs;
-
-    public DescribeConfigsHandler(TopicAdmin admin, int nodeId, Supplier<List<ConfigEntry>> brokerConfigs) {
-        this.admin = admin;
-        this.nodeId = nodeId;
-        this.brokerConfigs = brokerConfigs;
-    }
+public record DescribeConfigsHandler(TopicAdmin admin, int nodeId, Supplier<List<ConfigEntry>> brokerConfigs)
+        implements ApiHandler<DescribeConfigsRequest> {
 
     @Override
     public ApiKeys apiKey() {

@@ -56,21 +56,12 @@ import java.util.function.Supplier;
  * <p>Incremental fetch sessions are not kept: every response carries session id 0, which tells
  * clients to send full fetch requests, as they do with a broker whose session cache is full.
  */
-public final class FetchHandler implements ApiHandler<FetchRequest> {
+public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> image, ScheduledExecutorService timer)
+        implements ApiHandler<FetchRequest> {
 
     private static final Logger LOG = Logger.getLogger(FetchHandler.class);
     private static final short FIRST_TOPIC_ID_VERSION = 13;
     static final long TIERED_READ_MAX_WAIT_MS = 500;
-
-    private final PartitionManager partitions;
-    private final Supplier<MetadataImage> image;
-    private final ScheduledExecutorService timer;
-
-    public FetchHandler(PartitionManager partitions, Supplier<MetadataImage> image, ScheduledExecutorService timer) {
-        this.partitions = partitions;
-        this.image = image;
-        this.timer = timer;
-    }
 
     @Override
     public ApiKeys apiKey() {

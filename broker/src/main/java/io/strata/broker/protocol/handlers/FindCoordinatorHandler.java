@@ -25,17 +25,8 @@ import java.util.function.Supplier;
  * The first group key creates {@code __consumer_offsets}; the answer waits until it is loaded.
  * Version 4+ answers a batch of keys.
  */
-public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
-
-    private final GroupCoordinator coordinator;
-    private final Supplier<MetadataImage> image;
-    private final BrokerIdentity identity;
-
-    public FindCoordinatorHandler(GroupCoordinator coordinator, Supplier<MetadataImage> image, BrokerIdentity identity) {
-        this.coordinator = coordinator;
-        this.image = image;
-        this.identity = identity;
-    }
+public record FindCoordinatorHandler(GroupCoordinator coordinator, Supplier<MetadataImage> image, BrokerIdentity identity)
+        implements ApiHandler<FindCoordinatorRequest> {
 
     @Override
     public ApiKeys apiKey() {

@@ -29,13 +29,8 @@ import java.util.concurrent.CompletionStage;
  * IncrementalAlterConfigs: SET and DELETE for any config, APPEND and SUBTRACT for list-valued ones
  * (such as {@code cleanup.policy}), applied to the topic's current value.
  */
-public final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequest> {
-
-    private final ConfigAlterations alterations;
-
-    public IncrementalAlterConfigsHandler(ConfigAlterations alterations) {
-        this.alterations = alterations;
-    }
+public record IncrementalAlterConfigsHandler(ConfigAlterations alterations)
+        implements ApiHandler<IncrementalAlterConfigsRequest> {
 
     @Override
     public ApiKeys apiKey() {

@@ -16,13 +16,7 @@ import java.util.concurrent.CompletionStage;
  * InitProducerId for idempotent producers: a fresh producer id at epoch 0. Transactional ids need
  * the transaction coordinator, which this broker does not run yet.
  */
-public final class InitProducerIdHandler implements ApiHandler<InitProducerIdRequest> {
-
-    private final ProducerIdManager producerIds;
-
-    public InitProducerIdHandler(ProducerIdManager producerIds) {
-        this.producerIds = producerIds;
-    }
+public record InitProducerIdHandler(ProducerIdManager producerIds) implements ApiHandler<InitProducerIdRequest> {
 
     @Override
     public ApiKeys apiKey() {

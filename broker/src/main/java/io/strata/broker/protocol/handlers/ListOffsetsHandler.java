@@ -28,16 +28,10 @@ import java.util.concurrent.CompletionStage;
  * earliest-local and latest-tiered specs, and the first offset at or after a timestamp. Lookups by
  * time search the tiered log first, asynchronously, then the local one.
  */
-public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
+public record ListOffsetsHandler(PartitionManager partitions) implements ApiHandler<ListOffsetsRequest> {
 
     /** Responses carry the leader epoch from v4; earlier versions cannot encode one. */
     private static final short FIRST_LEADER_EPOCH_VERSION = 4;
-
-    private final PartitionManager partitions;
-
-    public ListOffsetsHandler(PartitionManager partitions) {
-        this.partitions = partitions;
-    }
 
     @Override
     public ApiKeys apiKey() {

@@ -34,21 +34,12 @@ import java.util.concurrent.CompletionStage;
  * topic is created first when {@code auto.create.topics.enable} is on and the client allows it,
  * so the client gets the topic in the same response instead of retrying.
  */
-public final class MetadataHandler implements ApiHandler<MetadataRequest> {
+public record MetadataHandler(TopicAdmin admin, BrokerIdentity identity, boolean autoCreate)
+        implements ApiHandler<MetadataRequest> {
 
     private static final short FIRST_ALL_TOPICS_NULL_VERSION = 1;
     private static final short FIRST_AUTO_CREATE_FLAG_VERSION = 4;
     private static final short FIRST_NULLABLE_NAME_VERSION = 12;
-
-    private final TopicAdmin admin;
-    private final BrokerIdentity identity;
-    private final boolean autoCreate;
-
-    public MetadataHandler(TopicAdmin admin, BrokerIdentity identity, boolean autoCreate) {
-        this.admin = admin;
-        this.identity = identity;
-        this.autoCreate = autoCreate;
-    }
 
     @Override
     public ApiKeys apiKey() {

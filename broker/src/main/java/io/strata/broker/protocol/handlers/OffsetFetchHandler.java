@@ -26,16 +26,10 @@ import java.util.concurrent.CompletionStage;
  * committed offset of the group. {@code requireStable} needs no wait: there are no transactional
  * offset commits yet. Version 10 (topic ids) is unstable in kafka-clients 4.1 and not advertised.
  */
-public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> {
+public record OffsetFetchHandler(GroupCoordinator coordinator) implements ApiHandler<OffsetFetchRequest> {
 
     static final short MAX_VERSION = 9;
     private static final short FIRST_TOP_LEVEL_ERROR_VERSION = 2;
-
-    private final GroupCoordinator coordinator;
-
-    public OffsetFetchHandler(GroupCoordinator coordinator) {
-        this.coordinator = coordinator;
-    }
 
     @Override
     public ApiKeys apiKey() {

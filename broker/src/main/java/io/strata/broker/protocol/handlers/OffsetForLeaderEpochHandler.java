@@ -24,13 +24,8 @@ import java.util.concurrent.CompletionStage;
  * truncation after a leader change. A partition here has had one epoch since its creation, so
  * that epoch ends at the log end and any later epoch is unknown.
  */
-public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetsForLeaderEpochRequest> {
-
-    private final PartitionManager partitions;
-
-    public OffsetForLeaderEpochHandler(PartitionManager partitions) {
-        this.partitions = partitions;
-    }
+public record OffsetForLeaderEpochHandler(PartitionManager partitions)
+        implements ApiHandler<OffsetsForLeaderEpochRequest> {
 
     @Override
     public ApiKeys apiKey() {

@@ -34,21 +34,11 @@ import java.util.function.Supplier;
  * when the broker is set to fsync before acknowledging (on a single node the append is the whole
  * in-sync replica set).
  */
-public final class ProduceHandler implements ApiHandler<ProduceRequest> {
+public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage> image, boolean fsyncBeforeAck)
+        implements ApiHandler<ProduceRequest> {
 
     private static final Logger LOG = Logger.getLogger(ProduceHandler.class);
     private static final short FIRST_TOPIC_ID_VERSION = 13;
-
-    private final PartitionManager partitions;
-    private final Supplier<MetadataImage> image;
-    private final boolean fsyncBeforeAck;
-
-    public ProduceHandler(PartitionManager partitions, Supplier<MetadataImage> image,
-                          boolean fsyncBeforeAck) {
-        this.partitions = partitions;
-        this.image = image;
-        this.fsyncBeforeAck = fsyncBeforeAck;
-    }
 
     @Override
     public ApiKeys apiKey() {
