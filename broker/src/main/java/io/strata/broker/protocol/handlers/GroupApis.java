@@ -56,7 +56,8 @@ public record GroupApis(GroupCoordinator coordinator) {
                 ApiHandler.of(ApiKeys.LEAVE_GROUP, this::leaveGroup),
                 ApiHandler.<OffsetCommitRequest>of(ApiKeys.OFFSET_COMMIT, OFFSET_COMMIT_MAX_VERSION,
                         (context, request) -> coordinator.commitOffsets(GroupClients.of(context), request.data())),
-                new OffsetFetchHandler(coordinator),
+                ApiHandler.of(ApiKeys.OFFSET_FETCH, OffsetFetchHandler.MAX_VERSION,
+                        new OffsetFetchHandler(coordinator)::handle),
                 // OffsetDelete: removes committed offsets of topics no live member of the group consumes.
                 ApiHandler.<OffsetDeleteRequest>of(ApiKeys.OFFSET_DELETE,
                         (context, request) -> coordinator.deleteOffsets(request.data())),
