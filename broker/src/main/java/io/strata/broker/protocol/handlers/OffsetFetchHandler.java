@@ -24,12 +24,12 @@ import java.util.concurrent.CompletionStage;
  * committed offset of the group. {@code requireStable} needs no wait: there are no transactional
  * offset commits yet. Version 10 (topic ids) is unstable in kafka-clients 4.1 and not advertised.
  */
-public record OffsetFetchHandler(GroupCoordinator coordinator) {
+record OffsetFetchHandler(GroupCoordinator coordinator) {
 
     static final short MAX_VERSION = 9;
     private static final short FIRST_TOP_LEVEL_ERROR_VERSION = 2;
 
-    public CompletionStage<OffsetFetchResponseData> handle(RequestContext context, OffsetFetchRequest request) {
+    CompletionStage<OffsetFetchResponseData> handle(RequestContext context, OffsetFetchRequest request) {
         short version = context.apiVersion();
         OffsetFetchRequestData data = request.data();
         if (version >= OffsetFetchRequest.BATCH_MIN_VERSION) {
@@ -37,9 +37,9 @@ public record OffsetFetchHandler(GroupCoordinator coordinator) {
             for (OffsetFetchRequestGroup group : data.groups()) {
                 groups.add(coordinator.fetchOffsets(group.groupId(), group.topics()));
             }
-            return CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            return Futures.all(groups).thenApply(done -> {
                 OffsetFetchResponseData response = new OffsetFetchResponseData();
-                groups.forEach(group -> response.groups().add(group.join()));
+                response.groups().addAll(done);
                 return response;
             });
         }
