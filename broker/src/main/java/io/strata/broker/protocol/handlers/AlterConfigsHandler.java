@@ -1,6 +1,5 @@
 package io.strata.broker.protocol.handlers;
 
-import io.strata.broker.admin.TopicAdmin;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.message.AlterConfigsRequestData.AlterConfigsResource;
 import org.apache.kafka.common.message.AlterConfigsRequestData.AlterableConfig;
