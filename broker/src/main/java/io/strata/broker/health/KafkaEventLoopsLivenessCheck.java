@@ -2,9 +2,9 @@ package io.strata.broker.health;
 
 import io.strata.broker.server.Broker;
 import io.strata.broker.server.BrokerLifecycle;
-import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.health.HealthCheck;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 
 import java.util.concurrent.ExecutionException;
@@ -17,41 +17,34 @@ import java.util.concurrent.TimeoutException;
  * restart brings it back. Up while the broker starts, so a slow start is not mistaken for a hang.
  */
 @Liveness
-@ApplicationScoped
-public class KafkaEventLoopsLivenessCheck implements HealthCheck {
+@Singleton
+public class KafkaEventLoopsLivenessCheck extends BrokerHealthCheck {
 
     static final long TIMEOUT_MS = 2000;
-    private static final String NAME = "kafka-event-loops";
-
-    private final BrokerLifecycle lifecycle;
 
     public KafkaEventLoopsLivenessCheck(BrokerLifecycle lifecycle) {
-        this.lifecycle = lifecycle;
+        super(lifecycle, "kafka-event-loops", true);
     }
 
     @Override
-    public HealthCheckResponse call() {
-        Broker broker = lifecycle.broker();
-        if (broker == null) {
-            return HealthCheckResponse.named(NAME).up().withData("reason", "starting").build();
-        }
+    HealthCheckResponse check(Broker broker, HealthCheckResponseBuilder response) {
         long begin = System.nanoTime();
         try {
             broker.probeKafkaEventLoops().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            return down("an event loop of the Kafka listener did not run a task within " + TIMEOUT_MS + " ms");
+            return down(response, "an event loop of the Kafka listener did not run a task within " + TIMEOUT_MS + " ms");
         } catch (ExecutionException e) {
-            return down(e.getCause().getMessage());
+            return down(response, e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return down("interrupted while waiting for the event loops");
+            return down(response, "interrupted while waiting for the event loops");
         }
-        return HealthCheckResponse.named(NAME).up()
+        return response.up()
                 .withData("answeredInMicros", TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - begin))
                 .build();
     }
 
-    private static HealthCheckResponse down(String reason) {
-        return HealthCheckResponse.named(NAME).down().withData("reason", reason).build();
+    private static HealthCheckResponse down(HealthCheckResponseBuilder response, String reason) {
+        return response.down().withData("reason", reason).build();
     }
 }

@@ -3,8 +3,7 @@ package io.strata.broker.health;
 import io.strata.broker.server.Broker;
 import io.strata.broker.server.BrokerLifecycle;
 import io.strata.broker.tiering.ObjectStoreStatus;
-import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.health.HealthCheck;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
@@ -15,24 +14,17 @@ import org.eclipse.microprofile.health.Readiness;
  * and tiered offsets cannot be read.
  */
 @Readiness
-@ApplicationScoped
-public class ObjectStoreReadinessCheck implements HealthCheck {
-
-    private final BrokerLifecycle lifecycle;
+@Singleton
+public class ObjectStoreReadinessCheck extends BrokerHealthCheck {
 
     public ObjectStoreReadinessCheck(BrokerLifecycle lifecycle) {
-        this.lifecycle = lifecycle;
+        super(lifecycle, "object-store", false);
     }
 
     @Override
-    public HealthCheckResponse call() {
-        Broker broker = lifecycle.broker();
-        if (broker == null) {
-            return HealthCheckResponse.named("object-store").down().withData("reason", "starting").build();
-        }
+    HealthCheckResponse check(Broker broker, HealthCheckResponseBuilder response) {
         ObjectStoreStatus status = broker.tiering().status();
-        HealthCheckResponseBuilder response = HealthCheckResponse.named("object-store")
-                .status(status.reachable())
+        response.status(status.reachable())
                 .withData("store", broker.tiering().storeDescription())
                 .withData("since", status.since().toString());
         status.reason().ifPresent(reason -> response.withData("reason", reason));

@@ -5,6 +5,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.AbstractRequest;
 
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 
 /**
  * Serves one Kafka API key. {@link #handle} is called on the connection's event loop, in the
@@ -33,4 +34,16 @@ public interface ApiHandler<R extends AbstractRequest> {
      * with the Kafka error code that kafka-clients maps it to.
      */
     CompletionStage<? extends ApiMessage> handle(RequestContext context, R request);
+
+    /** A handler of every version kafka-clients serves, answering with {@code handle}. */
+    static <R extends AbstractRequest> ApiHandler<R> of(ApiKeys apiKey, BiFunction<RequestContext, R,
+            CompletionStage<? extends ApiMessage>> handle) {
+        return of(apiKey, apiKey.latestVersion(), handle);
+    }
+
+    /** A handler of versions up to {@code maxVersion}, answering with {@code handle}. */
+    static <R extends AbstractRequest> ApiHandler<R> of(ApiKeys apiKey, short maxVersion, BiFunction<RequestContext, R,
+            CompletionStage<? extends ApiMessage>> handle) {
+        return new FunctionHandler<>(apiKey, maxVersion, handle);
+    }
 }

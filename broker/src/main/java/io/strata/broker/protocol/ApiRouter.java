@@ -1,11 +1,13 @@
 package io.strata.broker.protocol;
 
+import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
 
 import java.util.Collection;
 import java.util.EnumMap;
@@ -21,9 +23,15 @@ public final class ApiRouter {
 
     private final Map<ApiKeys, ApiHandler<?>> handlers = new EnumMap<>(ApiKeys.class);
 
-    /** Routes to {@code handlers}, plus ApiVersions, which the router answers from what is registered. */
+    /**
+     * Routes to {@code handlers}, plus ApiVersions: the API keys and version ranges registered here, and
+     * nothing else. The router answers it itself so that it needs none of the handlers it routes to.
+     */
     public ApiRouter(Collection<? extends ApiHandler<?>> handlers) {
-        register(new ApiVersionsHandler(this::apiVersions));
+        register(ApiHandler.<ApiVersionsRequest>of(ApiKeys.API_VERSIONS, (context, request) ->
+                CompletableFuture.completedFuture(new ApiVersionsResponseData()
+                        .setApiKeys(apiVersions())
+                        .setFinalizedFeaturesEpoch(-1))));
         handlers.forEach(this::register);
     }
 

@@ -19,28 +19,19 @@ import io.strata.broker.protocol.handlers.AlterConfigsHandler;
 import io.strata.broker.protocol.handlers.ConfigAlterations;
 import io.strata.broker.protocol.handlers.CreatePartitionsHandler;
 import io.strata.broker.protocol.handlers.CreateTopicsHandler;
-import io.strata.broker.protocol.handlers.DeleteGroupsHandler;
 import io.strata.broker.protocol.handlers.DeleteRecordsHandler;
 import io.strata.broker.protocol.handlers.DeleteTopicsHandler;
 import io.strata.broker.protocol.handlers.DescribeClusterHandler;
 import io.strata.broker.protocol.handlers.DescribeConfigsHandler;
-import io.strata.broker.protocol.handlers.DescribeGroupsHandler;
 import io.strata.broker.protocol.handlers.FetchHandler;
 import io.strata.broker.protocol.handlers.FindCoordinatorHandler;
-import io.strata.broker.protocol.handlers.HeartbeatHandler;
+import io.strata.broker.protocol.handlers.GroupApis;
 import io.strata.broker.protocol.handlers.IncrementalAlterConfigsHandler;
 import io.strata.broker.protocol.handlers.InitProducerIdHandler;
-import io.strata.broker.protocol.handlers.JoinGroupHandler;
-import io.strata.broker.protocol.handlers.LeaveGroupHandler;
-import io.strata.broker.protocol.handlers.ListGroupsHandler;
 import io.strata.broker.protocol.handlers.ListOffsetsHandler;
 import io.strata.broker.protocol.handlers.MetadataHandler;
-import io.strata.broker.protocol.handlers.OffsetCommitHandler;
-import io.strata.broker.protocol.handlers.OffsetDeleteHandler;
-import io.strata.broker.protocol.handlers.OffsetFetchHandler;
 import io.strata.broker.protocol.handlers.OffsetForLeaderEpochHandler;
 import io.strata.broker.protocol.handlers.ProduceHandler;
-import io.strata.broker.protocol.handlers.SyncGroupHandler;
 import io.strata.broker.remote.RemoteLogReader;
 import io.strata.broker.remote.TieredLog;
 import io.strata.broker.tiering.TieringService;
@@ -48,6 +39,7 @@ import io.strata.broker.tiering.TieringSettings;
 import io.strata.broker.txn.ProducerIdManager;
 import io.strata.tiered.ObjectStore;
 import io.strata.tiered.ObjectStores;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
 
@@ -198,34 +190,34 @@ public final class Broker implements AutoCloseable {
         return raft.members(members).build();
     }
 
+    /** The handler of every API key served besides ApiVersions, which the router answers itself. */
     private List<ApiHandler<?>> handlers(ScheduledExecutorService timer) {
         ConfigAlterations alterations = new ConfigAlterations(topicAdmin, settings.nodeId());
-        return List.of(
-                new MetadataHandler(topicAdmin, identity, settings.autoCreateTopics()),
-                new ProduceHandler(partitions, metadata::image, settings.fsyncBeforeAck()),
-                new FetchHandler(partitions, metadata::image, timer),
-                new ListOffsetsHandler(partitions),
-                new OffsetForLeaderEpochHandler(partitions),
-                new DeleteRecordsHandler(partitions),
-                new InitProducerIdHandler(new ProducerIdManager(metadata)),
-                new CreateTopicsHandler(topicAdmin, settings.nodeId()),
-                new DeleteTopicsHandler(topicAdmin),
-                new CreatePartitionsHandler(topicAdmin, settings.nodeId()),
-                new DescribeConfigsHandler(topicAdmin, settings.nodeId(), () -> catalog.describeBroker(brokerConfigValues())),
-                new AlterConfigsHandler(alterations),
-                new IncrementalAlterConfigsHandler(alterations),
-                new DescribeClusterHandler(metadata::image, identity),
-                new FindCoordinatorHandler(groupCoordinator, metadata::image, identity),
-                new JoinGroupHandler(groupCoordinator),
-                new SyncGroupHandler(groupCoordinator),
-                new HeartbeatHandler(groupCoordinator),
-                new LeaveGroupHandler(groupCoordinator),
-                new OffsetCommitHandler(groupCoordinator),
-                new OffsetFetchHandler(groupCoordinator),
-                new OffsetDeleteHandler(groupCoordinator),
-                new ListGroupsHandler(groupCoordinator),
-                new DescribeGroupsHandler(groupCoordinator),
-                new DeleteGroupsHandler(groupCoordinator));
+        List<ApiHandler<?>> handlers = new ArrayList<>(List.of(
+                ApiHandler.of(ApiKeys.METADATA,
+                        new MetadataHandler(topicAdmin, identity, settings.autoCreateTopics())::handle),
+                ApiHandler.of(ApiKeys.PRODUCE,
+                        new ProduceHandler(partitions, metadata::image, settings.fsyncBeforeAck())::handle),
+                ApiHandler.of(ApiKeys.FETCH, new FetchHandler(partitions, metadata::image, timer)::handle),
+                ApiHandler.of(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions)::handle),
+                ApiHandler.of(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions)::handle),
+                ApiHandler.of(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(partitions)::handle),
+                ApiHandler.of(ApiKeys.INIT_PRODUCER_ID,
+                        new InitProducerIdHandler(new ProducerIdManager(metadata))::handle),
+                ApiHandler.of(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topicAdmin, settings.nodeId())::handle),
+                ApiHandler.of(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(topicAdmin)::handle),
+                ApiHandler.of(ApiKeys.CREATE_PARTITIONS,
+                        new CreatePartitionsHandler(topicAdmin, settings.nodeId())::handle),
+                ApiHandler.of(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsHandler(topicAdmin, settings.nodeId(),
+                        () -> catalog.describeBroker(brokerConfigValues()))::handle),
+                ApiHandler.of(ApiKeys.ALTER_CONFIGS, new AlterConfigsHandler(alterations)::handle),
+                ApiHandler.of(ApiKeys.INCREMENTAL_ALTER_CONFIGS,
+                        new IncrementalAlterConfigsHandler(alterations)::handle),
+                ApiHandler.of(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(metadata::image, identity)::handle),
+                ApiHandler.of(ApiKeys.FIND_COORDINATOR,
+                        new FindCoordinatorHandler(groupCoordinator, metadata::image, identity)::handle)));
+        handlers.addAll(new GroupApis(groupCoordinator).handlers());
+        return handlers;
     }
 
     private String defaultAdvertisedHost() {

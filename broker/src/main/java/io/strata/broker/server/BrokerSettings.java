@@ -216,23 +216,8 @@ public record BrokerSettings(
             return this;
         }
 
-        public Builder nodeId(int value) {
-            nodeId = value;
-            return this;
-        }
-
-        public Builder kafkaHost(String value) {
-            kafkaHost = value;
-            return this;
-        }
-
         public Builder kafkaPort(int value) {
             kafkaPort = value;
-            return this;
-        }
-
-        public Builder advertisedHost(Optional<String> value) {
-            advertisedHost = value;
             return this;
         }
 
@@ -256,18 +241,8 @@ public record BrokerSettings(
             return this;
         }
 
-        public Builder autoCreateTopics(boolean value) {
-            autoCreateTopics = value;
-            return this;
-        }
-
         public Builder defaultPartitions(int value) {
             defaultPartitions = value;
-            return this;
-        }
-
-        public Builder defaultReplicationFactor(short value) {
-            defaultReplicationFactor = value;
             return this;
         }
 
@@ -287,18 +262,8 @@ public record BrokerSettings(
             return this;
         }
 
-        public Builder raftHost(String value) {
-            raftHost = value;
-            return this;
-        }
-
         public Builder raftPort(int value) {
             raftPort = value;
-            return this;
-        }
-
-        public Builder raftPeers(List<String> value) {
-            raftPeers = value;
             return this;
         }
 
@@ -319,11 +284,6 @@ public record BrokerSettings(
 
         public Builder cleaner(CleanerSettings value) {
             cleaner = value;
-            return this;
-        }
-
-        public Builder requestMetrics(RequestMetrics value) {
-            requestMetrics = value;
             return this;
         }
 

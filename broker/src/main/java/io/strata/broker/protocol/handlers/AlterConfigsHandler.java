@@ -1,13 +1,10 @@
 package io.strata.broker.protocol.handlers;
 
-import io.strata.broker.admin.TopicAdmin;
-import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.message.AlterConfigsRequestData.AlterConfigsResource;
 import org.apache.kafka.common.message.AlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.AlterConfigsResponseData.AlterConfigsResourceResponse;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.AlterConfigsRequest;
 import org.apache.kafka.common.requests.ApiError;
 
@@ -20,20 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** AlterConfigs (the legacy API): replaces a topic's whole set of overrides with the ones given. */
-public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest> {
+public record AlterConfigsHandler(ConfigAlterations alterations) {
 
-    private final ConfigAlterations alterations;
-
-    public AlterConfigsHandler(ConfigAlterations alterations) {
-        this.alterations = alterations;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return ApiKeys.ALTER_CONFIGS;
-    }
-
-    @Override
     public CompletionStage<AlterConfigsResponseData> handle(RequestContext context, AlterConfigsRequest request) {
         List<CompletableFuture<AlterConfigsResourceResponse>> results = new ArrayList<>();
         for (AlterConfigsResource resource : request.data().resources()) {

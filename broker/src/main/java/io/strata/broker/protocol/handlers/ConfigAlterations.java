@@ -13,19 +13,7 @@ import java.util.concurrent.CompletableFuture;
  * the replicated metadata; broker configs come from the broker's settings and environment, so they
  * are read-only over the Kafka protocol.
  */
-public final class ConfigAlterations {
-
-    private final TopicAdmin admin;
-    private final int nodeId;
-
-    public ConfigAlterations(TopicAdmin admin, int nodeId) {
-        this.admin = admin;
-        this.nodeId = nodeId;
-    }
-
-    TopicAdmin admin() {
-        return admin;
-    }
+public record ConfigAlterations(TopicAdmin admin, int nodeId) {
 
     /** Never throws: failures complete the future with the exception Kafka's error code comes from. */
     CompletableFuture<Void> alter(byte resourceType, String resourceName, Map<String, String> set, Set<String> delete,

@@ -1,14 +1,12 @@
 package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.admin.TopicAdmin;
-import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsAssignment;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.CreatePartitionsRequest;
 
@@ -18,22 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** CreatePartitions: raises a topic's partition count; a count can never go down. */
-public final class CreatePartitionsHandler implements ApiHandler<CreatePartitionsRequest> {
+public record CreatePartitionsHandler(TopicAdmin admin, int nodeId) {
 
-    private final TopicAdmin admin;
-    private final int nodeId;
-
-    public CreatePartitionsHandler(TopicAdmin admin, int nodeId) {
-        this.admin = admin;
-        this.nodeId = nodeId;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return ApiKeys.CREATE_PARTITIONS;
-    }
-
-    @Override
     public CompletionStage<CreatePartitionsResponseData> handle(RequestContext context, CreatePartitionsRequest request) {
         List<CompletableFuture<CreatePartitionsTopicResult>> results = new ArrayList<>();
         for (CreatePartitionsTopic topic : request.data().topics()) {

@@ -2,7 +2,6 @@ package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.admin.TopicAdmin;
 import io.strata.broker.config.ConfigEntry;
-import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.PolicyViolationException;
@@ -15,12 +14,10 @@ import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicCon
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicConfigs;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,22 +30,8 @@ import java.util.concurrent.CompletionStage;
  * CreateTopics, including validate-only requests, explicit replica assignments (which on a single
  * node may only name this broker) and the resulting configs as Kafka reports them from v5 on.
  */
-public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest> {
+public record CreateTopicsHandler(TopicAdmin admin, int nodeId) {
 
-    private final TopicAdmin admin;
-    private final int nodeId;
-
-    public CreateTopicsHandler(TopicAdmin admin, int nodeId) {
-        this.admin = admin;
-        this.nodeId = nodeId;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return ApiKeys.CREATE_TOPICS;
-    }
-
-    @Override
     public CompletionStage<CreateTopicsResponseData> handle(RequestContext context, CreateTopicsRequest request) {
         CreateTopicsRequestData data = request.data();
         Set<String> seen = new HashSet<>();

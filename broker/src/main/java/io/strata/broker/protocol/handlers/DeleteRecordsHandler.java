@@ -2,7 +2,6 @@ package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
-import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.internals.Topic;
@@ -11,7 +10,6 @@ import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsTop
 import org.apache.kafka.common.message.DeleteRecordsResponseData;
 import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsPartitionResult;
 import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsTopicResult;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DeleteRecordsRequest;
 
@@ -26,20 +24,8 @@ import java.util.concurrent.CompletionStage;
  * DeleteRecords: moves a partition's log start offset forward, in the local and the tiered log;
  * -1 means up to the high watermark. Answers once the tiered log's new start is committed.
  */
-public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsRequest> {
+public record DeleteRecordsHandler(PartitionManager partitions) {
 
-    private final PartitionManager partitions;
-
-    public DeleteRecordsHandler(PartitionManager partitions) {
-        this.partitions = partitions;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return ApiKeys.DELETE_RECORDS;
-    }
-
-    @Override
     public CompletionStage<DeleteRecordsResponseData> handle(RequestContext context, DeleteRecordsRequest request) {
         DeleteRecordsResponseData response = new DeleteRecordsResponseData();
         List<CompletableFuture<DeleteRecordsTopicResult>> topics = new ArrayList<>();

@@ -1,14 +1,12 @@
 package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.admin.TopicAdmin;
-import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
 
@@ -18,20 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** DeleteTopics by name (up to v5) or by name or topic id (v6 on). */
-public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest> {
+public record DeleteTopicsHandler(TopicAdmin admin) {
 
-    private final TopicAdmin admin;
-
-    public DeleteTopicsHandler(TopicAdmin admin) {
-        this.admin = admin;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return ApiKeys.DELETE_TOPICS;
-    }
-
-    @Override
     public CompletionStage<DeleteTopicsResponseData> handle(RequestContext context, DeleteTopicsRequest request) {
         DeleteTopicsRequestData data = request.data();
         List<CompletableFuture<DeletableTopicResult>> results = new ArrayList<>();

@@ -3,11 +3,9 @@ package io.strata.broker.protocol.handlers;
 import io.strata.broker.cluster.BrokerIdentity;
 import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.cluster.MetadataImage;
-import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.message.DescribeClusterResponseData.DescribeClusterBroker;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeClusterRequest;
 
@@ -16,24 +14,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /** DescribeCluster: the cluster id, the controller and the brokers (the broker endpoint type only). */
-public final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequest> {
+public record DescribeClusterHandler(Supplier<MetadataImage> image, BrokerIdentity identity) {
 
     private static final byte BROKERS_ENDPOINT_TYPE = 1;
 
-    private final Supplier<MetadataImage> image;
-    private final BrokerIdentity identity;
-
-    public DescribeClusterHandler(Supplier<MetadataImage> image, BrokerIdentity identity) {
-        this.image = image;
-        this.identity = identity;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return ApiKeys.DESCRIBE_CLUSTER;
-    }
-
-    @Override
     public CompletionStage<DescribeClusterResponseData> handle(RequestContext context, DescribeClusterRequest request) {
         DescribeClusterResponseData response = new DescribeClusterResponseData()
                 .setClusterId(identity.clusterId())

@@ -3,7 +3,6 @@ package io.strata.broker.protocol.handlers;
 import io.strata.broker.admin.TopicAdmin;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.config.ConfigEntry;
-import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidRequestException;
@@ -12,7 +11,6 @@ import org.apache.kafka.common.message.DescribeConfigsResponseData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResult;
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsSynonym;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
 
@@ -22,24 +20,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /** DescribeConfigs for topics and for this broker, with sources, synonyms and documentation as Kafka reports them. */
-public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest> {
+public record DescribeConfigsHandler(TopicAdmin admin, int nodeId, Supplier<List<ConfigEntry>> brokerConfigs) {
 
-    private final TopicAdmin admin;
-    private final int nodeId;
-    private final Supplier<List<ConfigEntry>> brokerConfigs;
-
-    public DescribeConfigsHandler(TopicAdmin admin, int nodeId, Supplier<List<ConfigEntry>> brokerConfigs) {
-        this.admin = admin;
-        this.nodeId = nodeId;
-        this.brokerConfigs = brokerConfigs;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return ApiKeys.DESCRIBE_CONFIGS;
-    }
-
-    @Override
     public CompletionStage<DescribeConfigsResponseData> handle(RequestContext context, DescribeConfigsRequest request) {
         DescribeConfigsResponseData response = new DescribeConfigsResponseData();
         for (DescribeConfigsResource resource : request.data().resources()) {

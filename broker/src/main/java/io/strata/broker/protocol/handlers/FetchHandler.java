@@ -6,7 +6,6 @@ import io.strata.broker.log.LogReadResult;
 import io.strata.broker.partition.DelayedFetch;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
-import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
@@ -17,7 +16,6 @@ import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.requests.FetchRequest;
@@ -56,28 +54,12 @@ import java.util.function.Supplier;
  * <p>Incremental fetch sessions are not kept: every response carries session id 0, which tells
  * clients to send full fetch requests, as they do with a broker whose session cache is full.
  */
-public final class FetchHandler implements ApiHandler<FetchRequest> {
+public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> image, ScheduledExecutorService timer) {
 
     private static final Logger LOG = Logger.getLogger(FetchHandler.class);
     private static final short FIRST_TOPIC_ID_VERSION = 13;
     static final long TIERED_READ_MAX_WAIT_MS = 500;
 
-    private final PartitionManager partitions;
-    private final Supplier<MetadataImage> image;
-    private final ScheduledExecutorService timer;
-
-    public FetchHandler(PartitionManager partitions, Supplier<MetadataImage> image, ScheduledExecutorService timer) {
-        this.partitions = partitions;
-        this.image = image;
-        this.timer = timer;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return ApiKeys.FETCH;
-    }
-
-    @Override
     public CompletionStage<FetchResponseData> handle(RequestContext context, FetchRequest request) {
         FetchRequestData data = request.data();
         if (data.sessionId() != 0) {

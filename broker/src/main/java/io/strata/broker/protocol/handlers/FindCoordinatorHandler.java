@@ -4,12 +4,10 @@ import io.strata.broker.cluster.BrokerIdentity;
 import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.group.GroupCoordinator;
-import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
@@ -25,24 +23,9 @@ import java.util.function.Supplier;
  * The first group key creates {@code __consumer_offsets}; the answer waits until it is loaded.
  * Version 4+ answers a batch of keys.
  */
-public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
+public record FindCoordinatorHandler(GroupCoordinator coordinator, Supplier<MetadataImage> image,
+                                     BrokerIdentity identity) {
 
-    private final GroupCoordinator coordinator;
-    private final Supplier<MetadataImage> image;
-    private final BrokerIdentity identity;
-
-    public FindCoordinatorHandler(GroupCoordinator coordinator, Supplier<MetadataImage> image, BrokerIdentity identity) {
-        this.coordinator = coordinator;
-        this.image = image;
-        this.identity = identity;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return ApiKeys.FIND_COORDINATOR;
-    }
-
-    @Override
     public CompletionStage<FindCoordinatorResponseData> handle(RequestContext context, FindCoordinatorRequest request) {
         FindCoordinatorRequestData data = request.data();
         boolean batched = context.apiVersion() >= FindCoordinatorRequest.MIN_BATCHED_VERSION;

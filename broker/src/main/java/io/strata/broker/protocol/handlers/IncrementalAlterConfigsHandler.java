@@ -1,6 +1,5 @@
 package io.strata.broker.protocol.handlers;
 
-import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.common.config.ConfigResource;
@@ -10,7 +9,6 @@ import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterC
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 
@@ -29,20 +27,8 @@ import java.util.concurrent.CompletionStage;
  * IncrementalAlterConfigs: SET and DELETE for any config, APPEND and SUBTRACT for list-valued ones
  * (such as {@code cleanup.policy}), applied to the topic's current value.
  */
-public final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequest> {
+public record IncrementalAlterConfigsHandler(ConfigAlterations alterations) {
 
-    private final ConfigAlterations alterations;
-
-    public IncrementalAlterConfigsHandler(ConfigAlterations alterations) {
-        this.alterations = alterations;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return ApiKeys.INCREMENTAL_ALTER_CONFIGS;
-    }
-
-    @Override
     public CompletionStage<IncrementalAlterConfigsResponseData> handle(RequestContext context,
                                                                        IncrementalAlterConfigsRequest request) {
         List<CompletableFuture<AlterConfigsResourceResponse>> results = new ArrayList<>();

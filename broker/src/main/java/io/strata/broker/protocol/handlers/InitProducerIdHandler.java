@@ -1,10 +1,8 @@
 package io.strata.broker.protocol.handlers;
 
-import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.broker.txn.ProducerIdManager;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
@@ -16,20 +14,8 @@ import java.util.concurrent.CompletionStage;
  * InitProducerId for idempotent producers: a fresh producer id at epoch 0. Transactional ids need
  * the transaction coordinator, which this broker does not run yet.
  */
-public final class InitProducerIdHandler implements ApiHandler<InitProducerIdRequest> {
+public record InitProducerIdHandler(ProducerIdManager producerIds) {
 
-    private final ProducerIdManager producerIds;
-
-    public InitProducerIdHandler(ProducerIdManager producerIds) {
-        this.producerIds = producerIds;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return ApiKeys.INIT_PRODUCER_ID;
-    }
-
-    @Override
     public CompletionStage<InitProducerIdResponseData> handle(RequestContext context, InitProducerIdRequest request) {
         if (request.data().transactionalId() != null) {
             return CompletableFuture.completedFuture(new InitProducerIdResponseData()

@@ -3,7 +3,6 @@ package io.strata.broker.protocol.handlers;
 import io.strata.broker.log.TimestampOffset;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
-import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
@@ -11,7 +10,6 @@ import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsPartitionResponse;
 import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsTopicResponse;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
@@ -28,23 +26,11 @@ import java.util.concurrent.CompletionStage;
  * earliest-local and latest-tiered specs, and the first offset at or after a timestamp. Lookups by
  * time search the tiered log first, asynchronously, then the local one.
  */
-public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
+public record ListOffsetsHandler(PartitionManager partitions) {
 
     /** Responses carry the leader epoch from v4; earlier versions cannot encode one. */
     private static final short FIRST_LEADER_EPOCH_VERSION = 4;
 
-    private final PartitionManager partitions;
-
-    public ListOffsetsHandler(PartitionManager partitions) {
-        this.partitions = partitions;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return ApiKeys.LIST_OFFSETS;
-    }
-
-    @Override
     public CompletionStage<ListOffsetsResponseData> handle(RequestContext context, ListOffsetsRequest request) {
         List<CompletableFuture<ListOffsetsTopicResponse>> topics = new ArrayList<>();
         for (ListOffsetsTopic topic : request.data().topics()) {

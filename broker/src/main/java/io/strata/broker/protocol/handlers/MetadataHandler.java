@@ -6,7 +6,6 @@ import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.partition.Partition;
-import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidTopicException;
@@ -18,7 +17,6 @@ import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.MetadataRequest;
 
@@ -34,28 +32,12 @@ import java.util.concurrent.CompletionStage;
  * topic is created first when {@code auto.create.topics.enable} is on and the client allows it,
  * so the client gets the topic in the same response instead of retrying.
  */
-public final class MetadataHandler implements ApiHandler<MetadataRequest> {
+public record MetadataHandler(TopicAdmin admin, BrokerIdentity identity, boolean autoCreate) {
 
     private static final short FIRST_ALL_TOPICS_NULL_VERSION = 1;
     private static final short FIRST_AUTO_CREATE_FLAG_VERSION = 4;
     private static final short FIRST_NULLABLE_NAME_VERSION = 12;
 
-    private final TopicAdmin admin;
-    private final BrokerIdentity identity;
-    private final boolean autoCreate;
-
-    public MetadataHandler(TopicAdmin admin, BrokerIdentity identity, boolean autoCreate) {
-        this.admin = admin;
-        this.identity = identity;
-        this.autoCreate = autoCreate;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return ApiKeys.METADATA;
-    }
-
-    @Override
     public CompletionStage<MetadataResponseData> handle(RequestContext context, MetadataRequest request) {
         MetadataRequestData data = request.data();
         short version = context.apiVersion();

@@ -1,7 +1,6 @@
 package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.group.GroupCoordinator;
-import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
@@ -12,7 +11,6 @@ import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchRespon
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponsePartitions;
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseTopic;
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseTopics;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.OffsetFetchRequest;
 
@@ -26,29 +24,12 @@ import java.util.concurrent.CompletionStage;
  * committed offset of the group. {@code requireStable} needs no wait: there are no transactional
  * offset commits yet. Version 10 (topic ids) is unstable in kafka-clients 4.1 and not advertised.
  */
-public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> {
+record OffsetFetchHandler(GroupCoordinator coordinator) {
 
     static final short MAX_VERSION = 9;
     private static final short FIRST_TOP_LEVEL_ERROR_VERSION = 2;
 
-    private final GroupCoordinator coordinator;
-
-    public OffsetFetchHandler(GroupCoordinator coordinator) {
-        this.coordinator = coordinator;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return ApiKeys.OFFSET_FETCH;
-    }
-
-    @Override
-    public short maxVersion() {
-        return MAX_VERSION;
-    }
-
-    @Override
-    public CompletionStage<OffsetFetchResponseData> handle(RequestContext context, OffsetFetchRequest request) {
+    CompletionStage<OffsetFetchResponseData> handle(RequestContext context, OffsetFetchRequest request) {
         short version = context.apiVersion();
         OffsetFetchRequestData data = request.data();
         if (version >= OffsetFetchRequest.BATCH_MIN_VERSION) {
@@ -56,9 +37,9 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
             for (OffsetFetchRequestGroup group : data.groups()) {
                 groups.add(coordinator.fetchOffsets(group.groupId(), group.topics()));
             }
-            return CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            return Futures.all(groups).thenApply(done -> {
                 OffsetFetchResponseData response = new OffsetFetchResponseData();
-                groups.forEach(group -> response.groups().add(group.join()));
+                response.groups().addAll(done);
                 return response;
             });
         }

@@ -2,7 +2,6 @@ package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
-import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition;
@@ -10,7 +9,6 @@ import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetFor
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.EpochEndOffset;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
@@ -24,20 +22,8 @@ import java.util.concurrent.CompletionStage;
  * truncation after a leader change. A partition here has had one epoch since its creation, so
  * that epoch ends at the log end and any later epoch is unknown.
  */
-public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetsForLeaderEpochRequest> {
+public record OffsetForLeaderEpochHandler(PartitionManager partitions) {
 
-    private final PartitionManager partitions;
-
-    public OffsetForLeaderEpochHandler(PartitionManager partitions) {
-        this.partitions = partitions;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return ApiKeys.OFFSET_FOR_LEADER_EPOCH;
-    }
-
-    @Override
     public CompletionStage<OffsetForLeaderEpochResponseData> handle(RequestContext context, OffsetsForLeaderEpochRequest request) {
         OffsetForLeaderEpochResponseData response = new OffsetForLeaderEpochResponseData();
         for (OffsetForLeaderTopic topic : request.data().topics()) {

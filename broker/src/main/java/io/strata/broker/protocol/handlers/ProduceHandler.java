@@ -5,7 +5,6 @@ import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.log.AppendResult;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
-import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.ConnectionClosingException;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.TopicPartition;
@@ -15,7 +14,6 @@ import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.requests.ProduceRequest;
@@ -34,28 +32,11 @@ import java.util.function.Supplier;
  * when the broker is set to fsync before acknowledging (on a single node the append is the whole
  * in-sync replica set).
  */
-public final class ProduceHandler implements ApiHandler<ProduceRequest> {
+public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage> image, boolean fsyncBeforeAck) {
 
     private static final Logger LOG = Logger.getLogger(ProduceHandler.class);
     private static final short FIRST_TOPIC_ID_VERSION = 13;
 
-    private final PartitionManager partitions;
-    private final Supplier<MetadataImage> image;
-    private final boolean fsyncBeforeAck;
-
-    public ProduceHandler(PartitionManager partitions, Supplier<MetadataImage> image,
-                          boolean fsyncBeforeAck) {
-        this.partitions = partitions;
-        this.image = image;
-        this.fsyncBeforeAck = fsyncBeforeAck;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return ApiKeys.PRODUCE;
-    }
-
-    @Override
     public CompletionStage<ProduceResponseData> handle(RequestContext context, ProduceRequest request) {
         ProduceRequestData data = request.data();
         short acks = data.acks();
