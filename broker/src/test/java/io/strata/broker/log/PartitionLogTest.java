@@ -16,8 +16,8 @@ import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.record.TimestampType;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
@@ -29,9 +29,11 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.strata.broker.log.TestRecords.batch;
+import static io.strata.broker.log.TestRecords.concat;
 import static io.strata.broker.log.TestRecords.idempotent;
 import static io.strata.broker.log.TestRecords.offsets;
 import static io.strata.broker.log.TestRecords.payload;
+import static io.strata.broker.log.TestRecords.readValues;
 import static io.strata.broker.log.TestRecords.values;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,62 +46,17 @@ class PartitionLogTest {
     @TempDir
     Path root;
     private final ManualTime time = new ManualTime(1_700_000_000_000L);
+    @RegisterExtension
+    final TempDirLogs logs = new TempDirLogs(TP, time, () -> root);
     private PartitionLog log;
 
-    private Path dir() {
-        return root.resolve(LogFiles.partitionDirName(TP));
-    }
-
     private PartitionLog open(LogConfig config) {
-        log = PartitionLog.open(dir(), TP, config, time);
+        log = logs.open(config);
         return log;
     }
 
-    /** Small segments: about two 100-byte single-record batches each. */
-    private static LogConfig smallSegments() {
-        return TestLogConfigs.with(LogConfig.SEGMENT_BYTES, 400, LogConfig.SEGMENT_INDEX_BYTES, 4096,
-                LogConfig.INDEX_INTERVAL_BYTES, 1);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (log != null) {
-            try {
-                log.close();
-            } catch (KafkaStorageException ignored) {
-                // a test left it offline
-            }
-        }
-    }
-
     private List<String> readAllValues() {
-        List<String> values = new ArrayList<>();
-        long offset = log.logStartOffset();
-        while (offset < log.highWatermark()) {
-            LogReadResult read = log.read(offset, Integer.MAX_VALUE, true);
-            for (Record record : read.records().records()) {
-                if (record.offset() >= offset) {
-                    byte[] bytes = new byte[record.valueSize()];
-                    record.value().get(bytes);
-                    values.add(new String(bytes, StandardCharsets.UTF_8));
-                    offset = record.offset() + 1;
-                }
-            }
-        }
-        return values;
-    }
-
-    private static MemoryRecords concat(MemoryRecords... parts) {
-        int size = 0;
-        for (MemoryRecords part : parts) {
-            size += part.sizeInBytes();
-        }
-        ByteBuffer buffer = ByteBuffer.allocate(size);
-        for (MemoryRecords part : parts) {
-            buffer.put(part.buffer().duplicate());
-        }
-        buffer.flip();
-        return MemoryRecords.readableRecords(buffer);
+        return readValues(log);
     }
 
     @Test
@@ -150,7 +107,7 @@ class PartitionLogTest {
 
     @Test
     void readsAcrossSegmentsAndAtSegmentBoundaries() {
-        open(smallSegments());
+        open(TestLogConfigs.smallSegments());
         for (int i = 0; i < 10; i++) {
             log.append(batch(time.milliseconds(), payload(40, (char) ('a' + i)), payload(40, (char) ('a' + i))));
         }
@@ -211,7 +168,7 @@ class PartitionLogTest {
 
     @Test
     void rollsBySize() throws Exception {
-        open(smallSegments());
+        open(TestLogConfigs.smallSegments());
         for (int i = 0; i < 6; i++) {
             log.append(batch(time.milliseconds(), payload(90, 'a')));
         }
@@ -221,8 +178,8 @@ class PartitionLogTest {
         assertThat(segments.get(1).baseOffset()).isEqualTo(2);
         // Each roll made the finished segment durable and snapshotted producer state.
         assertThat(log.recoveryPoint()).isEqualTo(4);
-        assertThat(Files.exists(LogFiles.snapshotFile(dir(), 4))).isTrue();
-        assertThat(Files.size(LogFiles.offsetIndexFile(dir(), 0))).isLessThan(4096);
+        assertThat(Files.exists(LogFiles.snapshotFile(logs.dir(), 4))).isTrue();
+        assertThat(Files.size(LogFiles.offsetIndexFile(logs.dir(), 0))).isLessThan(4096);
     }
 
     @Test
@@ -356,14 +313,14 @@ class PartitionLogTest {
 
     @Test
     void producerStateSurvivesCloseAndReopen() {
-        open(smallSegments());
+        open(TestLogConfigs.smallSegments());
         long now = time.milliseconds();
         for (int seq = 0; seq < 5; seq++) {
             log.append(idempotent(PID, (short) 0, seq, now, payload(60, 'p')));
         }
         log.close();
 
-        open(smallSegments());
+        open(TestLogConfigs.smallSegments());
         assertThat(log.loadSummary().cleanShutdown()).isTrue();
         assertThat(log.append(idempotent(PID, (short) 0, 4, now, payload(60, 'p'))))
                 .isEqualTo(new AppendResult(4, 4, RecordBatch.NO_TIMESTAMP, 0, true));
@@ -375,7 +332,7 @@ class PartitionLogTest {
 
     @Test
     void deleteRecordsBeforeMovesTheStartDeletesSegmentsAndPersists() throws Exception {
-        open(smallSegments());
+        open(TestLogConfigs.smallSegments());
         for (int i = 0; i < 10; i++) {
             log.append(batch(time.milliseconds(), payload(90, (char) ('a' + i))));
         }
@@ -390,21 +347,21 @@ class PartitionLogTest {
         assertThat(log.append(batch(time.milliseconds(), "z")).logStartOffset()).isEqualTo(5);
 
         // Removed segments linger as *.deleted for in-flight fetches, then go.
-        assertThat(Files.exists(LogFiles.deletedFile(LogFiles.logFile(dir(), 0)))).isTrue();
+        assertThat(Files.exists(LogFiles.deletedFile(LogFiles.logFile(logs.dir(), 0)))).isTrue();
         time.advance(RetiredSegments.DELETE_DELAY_MS);
         log.append(batch(time.milliseconds(), "zz"));
-        assertThat(Files.exists(LogFiles.deletedFile(LogFiles.logFile(dir(), 0)))).isFalse();
-        assertThat(Files.exists(LogFiles.logFile(dir(), 0))).isFalse();
+        assertThat(Files.exists(LogFiles.deletedFile(LogFiles.logFile(logs.dir(), 0)))).isFalse();
+        assertThat(Files.exists(LogFiles.logFile(logs.dir(), 0))).isFalse();
         log.close();
 
-        open(smallSegments());
+        open(TestLogConfigs.smallSegments());
         assertThat(log.logStartOffset()).isEqualTo(5);
         assertThat(readAllValues().get(0)).isEqualTo(payload(90, 'f'));
     }
 
     @Test
     void deleteRecordsUpToTheLogEndKeepsTheActiveSegment() {
-        open(smallSegments());
+        open(TestLogConfigs.smallSegments());
         for (int i = 0; i < 5; i++) {
             log.append(batch(time.milliseconds(), payload(90, 'a')));
         }
@@ -426,7 +383,7 @@ class PartitionLogTest {
         assertThat(log.unflushedMessages()).isZero();
         assertThat(log.recoveryPoint()).isEqualTo(3);
         assertThat(log.lastFlushTime()).isEqualTo(time.milliseconds());
-        assertThat(new OffsetCheckpointFile(dir().resolve(LogFiles.RECOVERY_POINT_FILE)).read()).hasValue(3);
+        assertThat(new OffsetCheckpointFile(logs.dir().resolve(LogFiles.RECOVERY_POINT_FILE)).read()).hasValue(3);
 
         log.append(batch(time.milliseconds(), "d"));
         log.flush();
@@ -447,19 +404,19 @@ class PartitionLogTest {
         log.append(batch(time.milliseconds(), "a"));
         log.close();
         log.close();
-        assertThat(Files.exists(dir().resolve(LogFiles.CLEAN_SHUTDOWN_FILE))).isTrue();
+        assertThat(Files.exists(logs.dir().resolve(LogFiles.CLEAN_SHUTDOWN_FILE))).isTrue();
         assertThatThrownBy(() -> log.append(batch(time.milliseconds(), "b"))).isInstanceOf(KafkaStorageException.class);
         assertThatThrownBy(() -> log.read(0, 100, true)).isInstanceOf(KafkaStorageException.class);
 
         open(TestLogConfigs.defaults());
         log.delete();
-        assertThat(Files.exists(dir())).isFalse();
+        assertThat(Files.exists(logs.dir())).isFalse();
         log = null;
     }
 
     @Test
     void readsRunConcurrentlyWithAppendsAndRolls() throws Exception {
-        open(smallSegments());
+        open(TestLogConfigs.smallSegments());
         int batches = 200;
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread reader = new Thread(() -> {
