@@ -17,7 +17,6 @@ import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,11 +38,9 @@ class LogCleanerTest {
     private static final TopicPartition TP = new TopicPartition("accounts", 0);
     private static final long PID = 501;
 
-    @TempDir
-    Path root;
-    private final ManualTime time = new ManualTime(1_700_000_000_000L);
     @RegisterExtension
-    final TempDirLogs logs = new TempDirLogs(TP, time, () -> root);
+    final TempDirLogs logs = new TempDirLogs(TP);
+    private final ManualTime time = logs.time();
     private final LogCleaner cleaner = new LogCleaner(new OffsetMap(1 << 16), time, () -> false);
     private PartitionLog log;
 
@@ -346,7 +343,7 @@ class LogCleanerTest {
         List<Entry> appended = appendRandom(150, 5, 9);
         log.close();
         // The compacted copy of the first segment, as the cleaner writes it, made on a copy of the log.
-        Path copy = root.resolve("copy");
+        Path copy = logs.root().resolve("copy");
         copyDir(logs.dir(), copy);
         PartitionLog other = PartitionLog.open(copy, TP, compacted(), time);
         new LogCleaner(new OffsetMap(1 << 16), time, () -> false).clean(other);

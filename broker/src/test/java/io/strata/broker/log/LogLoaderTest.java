@@ -4,7 +4,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -33,11 +32,9 @@ class LogLoaderTest {
     private static final TopicPartition TP = new TopicPartition("events", 2);
     private static final long PID = 1234;
 
-    @TempDir
-    Path root;
-    private final ManualTime time = new ManualTime(1_700_000_000_000L);
     @RegisterExtension
-    final TempDirLogs logs = new TempDirLogs(TP, time, () -> root);
+    final TempDirLogs logs = new TempDirLogs(TP);
+    private final ManualTime time = logs.time();
 
     /** Two 150-byte batches per segment, an index entry per batch, small index files. */
     private final LogConfig config = TestLogConfigs.smallSegments();
@@ -60,7 +57,7 @@ class LogLoaderTest {
 
     /** What the disk holds if the process died now: a copy of the files of a log still open. */
     private Path crashImage(Path dir) throws IOException {
-        Path copy = Files.createTempDirectory(root, "crashed-");
+        Path copy = Files.createTempDirectory(logs.root(), "crashed-");
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
                 Files.copy(file, copy.resolve(file.getFileName()));

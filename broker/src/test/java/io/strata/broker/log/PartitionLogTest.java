@@ -18,12 +18,10 @@ import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,11 +41,9 @@ class PartitionLogTest {
     private static final TopicPartition TP = new TopicPartition("orders", 0);
     private static final long PID = 77;
 
-    @TempDir
-    Path root;
-    private final ManualTime time = new ManualTime(1_700_000_000_000L);
     @RegisterExtension
-    final TempDirLogs logs = new TempDirLogs(TP, time, () -> root);
+    final TempDirLogs logs = new TempDirLogs(TP);
+    private final ManualTime time = logs.time();
     private PartitionLog log;
 
     private PartitionLog open(LogConfig config) {

@@ -2,36 +2,46 @@ package io.strata.broker.log;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.KafkaStorageException;
-import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
- * The partition logs one test opens under its temporary directory, every one closed after the test
- * (registered with {@code @RegisterExtension}). The root is read lazily so that it can be the test's
- * {@code @TempDir} field, injected after construction. Not thread-safe: one test thread.
+ * The partition logs of one topic partition that a test opens, on a manual clock, under a fresh
+ * temporary directory; after the test every log is closed and the directory deleted. Registered with
+ * {@code @RegisterExtension}. Not thread-safe: one test thread.
  */
-public final class TempDirLogs implements AfterEachCallback {
+public final class TempDirLogs implements BeforeEachCallback, AfterEachCallback {
 
     private final TopicPartition tp;
-    private final Time time;
-    private final Supplier<Path> root;
+    private final ManualTime time = new ManualTime(1_700_000_000_000L);
     private final List<PartitionLog> opened = new ArrayList<>();
+    private Path root;
 
-    public TempDirLogs(TopicPartition tp, Time time, Supplier<Path> root) {
+    public TempDirLogs(TopicPartition tp) {
         this.tp = tp;
-        this.time = time;
-        this.root = root;
+    }
+
+    /** The clock every log opened here runs on. */
+    public ManualTime time() {
+        return time;
+    }
+
+    /** The test's temporary directory, which holds {@link #dir()} and may hold copies of it. */
+    public Path root() {
+        return root;
     }
 
     /** The partition's directory under the root, as a log directory lays it out. */
     public Path dir() {
-        return root.get().resolve(LogFiles.partitionDirName(tp));
+        return root.resolve(LogFiles.partitionDirName(tp));
     }
 
     /** Opens the log in {@link #dir()}. */
@@ -46,7 +56,12 @@ public final class TempDirLogs implements AfterEachCallback {
     }
 
     @Override
-    public void afterEach(ExtensionContext context) {
+    public void beforeEach(ExtensionContext context) throws IOException {
+        root = Files.createTempDirectory("partition-logs");
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
         for (PartitionLog log : opened) {
             try {
                 log.close();
@@ -55,5 +70,6 @@ public final class TempDirLogs implements AfterEachCallback {
             }
         }
         opened.clear();
+        Utils.delete(root.toFile());
     }
 }
