@@ -343,8 +343,7 @@ class LogCleanerTest {
         List<Entry> appended = appendRandom(150, 5, 9);
         log.close();
         // The compacted copy of the first segment, as the cleaner writes it, made on a copy of the log.
-        Path copy = logs.root().resolve("copy");
-        copyDir(logs.dir(), copy);
+        Path copy = logs.copyOfDir();
         PartitionLog other = PartitionLog.open(copy, TP, compacted(), time);
         new LogCleaner(new OffsetMap(1 << 16), time, () -> false).clean(other);
         long end = other.segments().get(other.segments().size() - 1).baseOffset();
@@ -373,15 +372,6 @@ class LogCleanerTest {
                     .filter(n -> LogFiles.hasOffsetName(n, LogFiles.LOG_SUFFIX))
                     .mapToLong(n -> LogFiles.offsetFromFileName(n, LogFiles.LOG_SUFFIX))
                     .sorted().skip(1).findFirst().orElseThrow();
-        }
-    }
-
-    private static void copyDir(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path file : files.toList()) {
-                Files.copy(file, to.resolve(file.getFileName()));
-            }
         }
     }
 }

@@ -5,7 +5,6 @@ import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -53,17 +52,6 @@ class LogLoaderTest {
             log.append(batch(time.milliseconds(), value(i)));
         }
         return log;
-    }
-
-    /** What the disk holds if the process died now: a copy of the files of a log still open. */
-    private Path crashImage(Path dir) throws IOException {
-        Path copy = Files.createTempDirectory(logs.root(), "crashed-");
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path file : files) {
-                Files.copy(file, copy.resolve(file.getFileName()));
-            }
-        }
-        return copy;
     }
 
     private static List<String> expectedValues(int count) {
@@ -121,7 +109,7 @@ class LogLoaderTest {
     @Test
     void uncleanReopenRecoversOnlyFromTheRecoveryPoint() throws Exception {
         PartitionLog log = logWithBatches(9);
-        Path crashed = crashImage(logs.dir());
+        Path crashed = logs.copyOfDir();
 
         PartitionLog recovered = open(crashed);
         LoadSummary summary = recovered.loadSummary();
@@ -136,7 +124,7 @@ class LogLoaderTest {
     @Test
     void loaderResumesACrashedLogAtItsRecoveryPointAndEnd() throws Exception {
         PartitionLog log = logWithBatches(9);
-        Path crashed = crashImage(logs.dir());
+        Path crashed = logs.copyOfDir();
         long flushedUpTo = log.recoveryPoint();
 
         LogLoader.LoadedLog loaded = new LogLoader(crashed, TP, config, time, new ProducerStateManager(crashed, TP),
@@ -160,7 +148,7 @@ class LogLoaderTest {
     @Test
     void tornLastBatchIsCutAndAppendsContinue() throws Exception {
         logWithBatches(5);
-        Path crashed = crashImage(logs.dir());
+        Path crashed = logs.copyOfDir();
         Path active = LogFiles.logFile(crashed, 4);
         long size = Files.size(active);
         try (FileChannel channel = FileChannel.open(active, StandardOpenOption.WRITE)) {
@@ -178,7 +166,7 @@ class LogLoaderTest {
     @Test
     void garbageAfterTheLastBatchIsCut() throws Exception {
         logWithBatches(3);
-        Path crashed = crashImage(logs.dir());
+        Path crashed = logs.copyOfDir();
         Path active = LogFiles.logFile(crashed, 2);
         long size = Files.size(active);
         byte[] garbage = new byte[100];
@@ -270,7 +258,7 @@ class LogLoaderTest {
         for (int seq = 0; seq < 7; seq++) {
             log.append(idempotent(PID, (short) 1, seq, now, value(seq)));
         }
-        Path crashed = crashImage(logs.dir());
+        Path crashed = logs.copyOfDir();
         // The latest snapshot predates the last batches, which must be replayed from the log.
         assertThat(new ProducerStateManager(crashed, TP).snapshotOffsets()).last().isEqualTo(6L);
 
@@ -305,7 +293,7 @@ class LogLoaderTest {
     void logStartOffsetSurvivesACrash() throws Exception {
         PartitionLog log = logWithBatches(9);
         log.deleteRecordsBefore(5);
-        Path crashed = crashImage(logs.dir());
+        Path crashed = logs.copyOfDir();
 
         PartitionLog recovered = open(crashed);
         assertThat(recovered.logStartOffset()).isEqualTo(5);

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The partition logs of one topic partition that a test opens, on a manual clock, under a fresh
@@ -42,6 +43,20 @@ public final class TempDirLogs implements BeforeEachCallback, AfterEachCallback 
     /** The partition's directory under the root, as a log directory lays it out. */
     public Path dir() {
         return root.resolve(LogFiles.partitionDirName(tp));
+    }
+
+    /**
+     * A copy of the files in {@link #dir()} as they are now, in a new directory under the root. Of a log
+     * still open, that is what the disk would hold if the process died now.
+     */
+    public Path copyOfDir() throws IOException {
+        Path copy = Files.createTempDirectory(root, "copy-");
+        try (Stream<Path> files = Files.list(dir())) {
+            for (Path file : files.toList()) {
+                Files.copy(file, copy.resolve(file.getFileName()));
+            }
+        }
+        return copy;
     }
 
     /** Opens the log in {@link #dir()}. */
