@@ -51,10 +51,6 @@ class PartitionLogTest {
         return log;
     }
 
-    private List<String> readAllValues() {
-        return readValues(log);
-    }
-
     @Test
     void appendAssignsOffsetsAndReadReturnsThem() {
         open(TestLogConfigs.defaults());
@@ -125,7 +121,7 @@ class PartitionLogTest {
             expected.add(payload(40, (char) ('a' + i)));
             expected.add(payload(40, (char) ('a' + i)));
         }
-        assertThat(readAllValues()).isEqualTo(expected);
+        assertThat(readValues(log)).isEqualTo(expected);
     }
 
     @Test
@@ -240,7 +236,7 @@ class PartitionLogTest {
         MemoryRecords trailing = MemoryRecords.readableRecords(
                 ByteBuffer.allocate(good.sizeInBytes() + 5).put(batch(1, "good").buffer()).position(0));
         assertThatThrownBy(() -> log.append(trailing)).isInstanceOf(CorruptRecordException.class);
-        assertThat(readAllValues()).containsExactly("before");
+        assertThat(readValues(log)).containsExactly("before");
     }
 
     @Test
@@ -288,7 +284,7 @@ class PartitionLogTest {
         assertThat(retry).isEqualTo(new AppendResult(1, 2, RecordBatch.NO_TIMESTAMP, 0, true));
         assertThat(original.duplicate()).isFalse();
         assertThat(log.logEndOffset()).isEqualTo(4);
-        assertThat(readAllValues()).containsExactly("plain", "a", "b", "x");
+        assertThat(readValues(log)).containsExactly("plain", "a", "b", "x");
     }
 
     @Test
@@ -304,7 +300,7 @@ class PartitionLogTest {
                 .isInstanceOf(OutOfOrderSequenceException.class);
         log.append(idempotent(PID, (short) 2, 1, now, "b"));
         log.append(idempotent(PID, (short) 3, 0, now, "c"));
-        assertThat(readAllValues()).containsExactly("a", "b", "c");
+        assertThat(readValues(log)).containsExactly("a", "b", "c");
     }
 
     @Test
@@ -352,7 +348,7 @@ class PartitionLogTest {
 
         open(TestLogConfigs.smallSegments());
         assertThat(log.logStartOffset()).isEqualTo(5);
-        assertThat(readAllValues().get(0)).isEqualTo(payload(90, 'f'));
+        assertThat(readValues(log).get(0)).isEqualTo(payload(90, 'f'));
     }
 
     @Test
