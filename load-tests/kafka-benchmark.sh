@@ -229,23 +229,16 @@ bench() {  # name (strata|kafka)
   local plog="$LOG_DIR/$name-producer.log"
   log "ProducerPerformance: $RECORDS x $RECORD_SIZE B, acks=$ACKS, throughput=$THROUGHPUT"
   run_producer_perf "$plog" "$bs" "$topic" "against $label"
-  R[$name.produce_rps]=$P_RPS
-  R[$name.produce_mbps]=$P_MBPS
-  R[$name.produce_avg_ms]=$P_AVG_MS
-  R[$name.produce_max_ms]=$P_MAX_MS
-  R[$name.produce_p50_ms]=$P_P50_MS
-  R[$name.produce_p99_ms]=$P_P99_MS
+  store_results "$name" produce_rps=P_RPS produce_mbps=P_MBPS produce_avg_ms=P_AVG_MS produce_max_ms=P_MAX_MS \
+    produce_p50_ms=P_P50_MS produce_p99_ms=P_P99_MS
 
   # 2. Consume the same records.
   local clog="$LOG_DIR/$name-consumer.log"
   log "ConsumerPerformance: $RECORDS records from $topic"
   run_consumer_perf "$clog" "$bs" "$topic" "bench-consumer-$RUN_ID" "against $label" --timeout 30000
   echo "  consumed $C_N records: $C_RPS records/s, $C_MBPS MB/s overall; fetch only: $C_FRPS records/s, $C_FMBPS MB/s; group join ${C_REB_MS} ms" >&2
-  R[$name.consume_rps]=$C_RPS
-  R[$name.consume_mbps]=$C_MBPS
-  R[$name.consume_fetch_rps]=$C_FRPS
-  R[$name.consume_fetch_mbps]=$C_FMBPS
-  R[$name.consume_join_ms]=$C_REB_MS
+  store_results "$name" consume_rps=C_RPS consume_mbps=C_MBPS consume_fetch_rps=C_FRPS consume_fetch_mbps=C_FMBPS \
+    consume_join_ms=C_REB_MS
 
   # 3. End-to-end latency: one message at a time, produce (acks) then poll.
   local elog="$LOG_DIR/$name-e2e.log"

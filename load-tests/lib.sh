@@ -198,6 +198,16 @@ run_consumer_perf() {  # logfile bootstrap topic group what [ConsumerPerformance
   parse_consumer_result "$logfile" "$RECORDS"
 }
 
+# Copies variables into the caller's results map R: R[<prefix>.<key>]=$VARIABLE for each key=VARIABLE.
+store_results() {  # prefix key=VARIABLE...
+  local prefix=$1 pair var
+  shift
+  for pair in "$@"; do
+    var=${pair#*=}
+    R[$prefix.${pair%%=*}]=${!var}
+  done
+}
+
 current_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 # Wait until a process's port accepts TCP connections; prints ms since launch.

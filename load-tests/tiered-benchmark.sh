@@ -254,9 +254,7 @@ produce() {  # topic key
   local plog="$LOG_DIR/producer-$1.log"
   log "ProducerPerformance -> $1: $RECORDS x $RECORD_SIZE B, acks=$ACKS, throughput=$THROUGHPUT"
   run_producer_perf "$plog" "$BS" "$1" "on $1"
-  R[$2.produce_mbps]=$P_MBPS
-  R[$2.produce_rps]=$P_RPS
-  R[$2.produce_p99_ms]=$P_P99_MS
+  store_results "$2" produce_mbps=P_MBPS produce_rps=P_RPS produce_p99_ms=P_P99_MS
 }
 
 # ----------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package io.strata.broker.compaction;
 
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
+import org.apache.kafka.common.utils.ThreadUtils;
 import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
 
@@ -36,11 +37,8 @@ public final class LogCleanerService implements AutoCloseable {
         this.partitions = partitions;
         this.settings = settings;
         this.time = time;
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "strata-log-cleaner");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
+                ThreadUtils.createThreadFactory("strata-log-cleaner", true));
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.thread = executor;
     }

@@ -24,11 +24,15 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * existing file is taken to hold {@code length / entrySize} entries: true for a trimmed file, and a
  * preallocated file left by a crash fails its sanity check (trailing zero entries), so it is rebuilt.
  *
+ * <p>Each index names its entry type {@code E}, the key its entries are sorted by ({@link #keyAt}) and
+ * the entry a lookup returns when no entry qualifies ({@link #absentEntry()}); lookups and the sanity
+ * check are shared.
+ *
  * <p>Thread-safety: one writer (the partition's appender) and any number of readers. Lookups hold
  * the read lock; appends, truncation, resizing and closing hold the write lock, because resizing
  * and closing unmap the buffer and a read of an unmapped buffer crashes the JVM.
  */
-abstract class MappedIndex implements Closeable {
+abstract class MappedIndex<E> implements Closeable {
 
     private volatile Path file;
     private final long baseOffset;
@@ -246,8 +250,74 @@ abstract class MappedIndex implements Closeable {
         write((buffer, entries) -> IndexEntries.floorSlot(entries, slot -> offsetAt(buffer, slot), offset - 1) + 1);
     }
 
+    /** The entry with the largest key {@code <= target}, or {@link #absentEntry()} if none. */
+    public E lookup(long target) {
+        return read((buffer, entries) -> {
+            int slot = IndexEntries.floorSlot(entries, s -> keyAt(buffer, s), target);
+            return slot < 0 ? absentEntry() : entryAt(buffer, slot);
+        });
+    }
+
+    /** The last entry, or {@link #absentEntry()} if empty. */
+    public E lastEntry() {
+        return read((buffer, entries) -> entries == 0 ? absentEntry() : entryAt(buffer, entries - 1));
+    }
+
+    /** The entry in slot {@code n}. */
+    public E entry(int n) {
+        return read((buffer, entries) -> {
+            if (n < 0 || n >= entries) {
+                throw new IndexOutOfBoundsException("Slot " + n + " of " + entries + " entries in " + file());
+            }
+            return entryAt(buffer, n);
+        });
+    }
+
+    /**
+     * Cheap structural checks, O(1): whole entries, a non-negative first entry, a last entry after the
+     * first ({@link #follows}). A zero-filled file of more than one entry fails the last check.
+     *
+     * @throws CorruptIndexException if a check fails
+     */
+    public void sanityCheck() {
+        checkLength();
+        read((buffer, entries) -> {
+            if (entries == 0) {
+                return null;
+            }
+            E first = entryAt(buffer, 0);
+            E last = entryAt(buffer, entries - 1);
+            if (firstEntryIsNegative(buffer, first)) {
+                throw new CorruptIndexException(kind() + " " + file() + " has a negative first entry " + first);
+            }
+            if (entries > 1 && !follows(last, first)) {
+                throw new CorruptIndexException(kind() + " " + file() + " has last entry " + last
+                        + " not after first entry " + first + " (" + entries + " entries)");
+            }
+            return null;
+        });
+    }
+
     /** The absolute offset of the entry in {@code slot}; every index keys or carries one. */
     protected abstract long offsetAt(ByteBuffer buffer, int slot);
+
+    /** The key entries are sorted by, of the entry in {@code slot}. */
+    protected abstract long keyAt(ByteBuffer buffer, int slot);
+
+    /** The entry in {@code slot}. */
+    protected abstract E entryAt(ByteBuffer buffer, int slot);
+
+    /** What {@link #lookup} and {@link #lastEntry()} return when there is no entry to return. */
+    protected abstract E absentEntry();
+
+    /** Whether the stored first entry is out of range. */
+    protected abstract boolean firstEntryIsNegative(ByteBuffer buffer, E first);
+
+    /** Whether {@code last} may follow {@code first} in a valid index. */
+    protected abstract boolean follows(E last, E first);
+
+    /** How corruption messages name this kind of index. */
+    protected abstract String kind();
 
     private void ensureOpen() {
         if (mmap == null) {

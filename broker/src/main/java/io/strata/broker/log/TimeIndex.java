@@ -15,11 +15,12 @@ import java.nio.file.Path;
  * among the batches up to offset {@code o} is {@code t}, so a record with a timestamp {@code > t} lies
  * after {@code o}. When a segment stops being active it gets a final entry holding its largest
  * timestamp, which is how a reopened segment learns its largest timestamp without a scan; the last
- * slot is kept free for it, so {@link #isFull()} reports full one entry early.
+ * slot is kept free for it, so {@link #isFull()} reports full one entry early. Keyed by the timestamp;
+ * with no entry to return, a lookup returns {@code (-1, baseOffset)}.
  *
  * <p>Never checksummed: on doubt rebuilt. Thread-safety: see {@link MappedIndex}.
  */
-public final class TimeIndex extends MappedIndex {
+public final class TimeIndex extends MappedIndex<TimestampOffset> {
 
     public static final int ENTRY_SIZE = IndexEntries.TIME_ENTRY_SIZE;
 
@@ -31,31 +32,6 @@ public final class TimeIndex extends MappedIndex {
     @Override
     public boolean isFull() {
         return entries() >= maxEntries() - 1;
-    }
-
-    /** The entry with the largest timestamp {@code <= targetTimestamp}, or {@code (-1, baseOffset)} if none. */
-    public TimestampOffset lookup(long targetTimestamp) {
-        return read((buffer, entries) -> {
-            int slot = IndexEntries.floorSlot(entries, s -> IndexEntries.timeEntryTimestamp(buffer, s), targetTimestamp);
-            return slot < 0 ? new TimestampOffset(RecordBatch.NO_TIMESTAMP, baseOffset()) : entryAt(buffer, slot);
-        });
-    }
-
-    /** The last entry, or {@code (-1, baseOffset)} if empty. */
-    public TimestampOffset lastEntry() {
-        return read((buffer, entries) -> entries == 0
-                ? new TimestampOffset(RecordBatch.NO_TIMESTAMP, baseOffset())
-                : entryAt(buffer, entries - 1));
-    }
-
-    /** The entry in slot {@code n}. */
-    public TimestampOffset entry(int n) {
-        return read((buffer, entries) -> {
-            if (n < 0 || n >= entries) {
-                throw new IndexOutOfBoundsException("Slot " + n + " of " + entries + " entries in " + file());
-            }
-            return entryAt(buffer, n);
-        });
     }
 
     /**
@@ -96,37 +72,39 @@ public final class TimeIndex extends MappedIndex {
         return appended[0];
     }
 
-    /**
-     * Cheap structural checks, O(1): whole entries, non-negative first offset, last entry after the
-     * first in timestamp and not before it in offset. A zero-filled file of more than one entry fails.
-     *
-     * @throws CorruptIndexException if a check fails
-     */
-    public void sanityCheck() {
-        checkLength();
-        read((buffer, entries) -> {
-            if (entries == 0) {
-                return null;
-            }
-            TimestampOffset first = entryAt(buffer, 0);
-            TimestampOffset last = entryAt(buffer, entries - 1);
-            if (IndexEntries.timeEntryRelativeOffset(buffer, 0) < 0) {
-                throw new CorruptIndexException("Time index " + file() + " has a negative first entry " + first);
-            }
-            if (entries > 1 && (last.timestamp() <= first.timestamp() || last.offset() < first.offset())) {
-                throw new CorruptIndexException("Time index " + file() + " has last entry " + last
-                        + " not after first entry " + first + " (" + entries + " entries)");
-            }
-            return null;
-        });
-    }
-
     @Override
     protected long offsetAt(ByteBuffer buffer, int slot) {
         return baseOffset() + IndexEntries.timeEntryRelativeOffset(buffer, slot);
     }
 
-    private TimestampOffset entryAt(ByteBuffer buffer, int slot) {
+    @Override
+    protected long keyAt(ByteBuffer buffer, int slot) {
+        return IndexEntries.timeEntryTimestamp(buffer, slot);
+    }
+
+    @Override
+    protected TimestampOffset entryAt(ByteBuffer buffer, int slot) {
         return new TimestampOffset(IndexEntries.timeEntryTimestamp(buffer, slot), offsetAt(buffer, slot));
+    }
+
+    @Override
+    protected TimestampOffset absentEntry() {
+        return new TimestampOffset(RecordBatch.NO_TIMESTAMP, baseOffset());
+    }
+
+    @Override
+    protected boolean firstEntryIsNegative(ByteBuffer buffer, TimestampOffset first) {
+        return IndexEntries.timeEntryRelativeOffset(buffer, 0) < 0;
+    }
+
+    /** The timestamp strictly increases; the offset does not go back. */
+    @Override
+    protected boolean follows(TimestampOffset last, TimestampOffset first) {
+        return last.timestamp() > first.timestamp() && last.offset() >= first.offset();
+    }
+
+    @Override
+    protected String kind() {
+        return "Time index";
     }
 }

@@ -14,6 +14,7 @@ import io.strata.tiered.RemoteManifest;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.utils.ThreadUtils;
 import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
 
@@ -78,11 +79,8 @@ public final class PartitionManager implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the log directory " + logsDir, e);
         }
-        this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "strata-log-flusher");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.flusher = Executors.newSingleThreadScheduledExecutor(
+                ThreadUtils.createThreadFactory("strata-log-flusher", true));
         flusher.scheduleWithFixedDelay(this::flushDue, FLUSH_CHECK_MS, FLUSH_CHECK_MS, TimeUnit.MILLISECONDS);
         flusher.scheduleWithFixedDelay(this::measureLocalBytes, 0, DISK_MEASURE_MS, TimeUnit.MILLISECONDS);
     }

@@ -5,6 +5,7 @@ import io.strata.broker.log.LogSegment;
 import io.strata.broker.log.PartitionLog;
 import io.strata.tiered.RemoteManifest;
 import io.strata.tiered.RemoteSegment;
+import org.apache.kafka.common.utils.ThreadUtils;
 import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
 
@@ -41,11 +42,8 @@ public final class RetentionService implements AutoCloseable {
     private final Duration interval;
     private final Time time;
     private volatile boolean closed;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "strata-retention");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
+            ThreadUtils.createThreadFactory("strata-retention", true));
 
     public RetentionService(PartitionManager partitions, Duration interval, Time time) {
         this.partitions = partitions;

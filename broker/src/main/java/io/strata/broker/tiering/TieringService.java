@@ -11,6 +11,7 @@ import io.strata.tiered.RemoteKeys;
 import io.strata.tiered.RetryPolicy;
 import io.strata.tiered.SegmentIds;
 import io.strata.tiered.SegmentUploader;
+import org.apache.kafka.common.utils.ThreadUtils;
 import org.apache.kafka.common.utils.Time;
 
 import java.io.IOException;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -66,8 +66,9 @@ public final class TieringService implements AutoCloseable {
         this.metadata = metadata;
         this.settings = settings;
         this.cleanerSettings = cleaner;
-        this.thread = Executors.newSingleThreadScheduledExecutor(daemon("strata-tiering"));
-        this.io = Executors.newFixedThreadPool(2, daemon("strata-tiering-io"));
+        this.thread = Executors.newSingleThreadScheduledExecutor(
+                ThreadUtils.createThreadFactory("strata-tiering", true));
+        this.io = Executors.newFixedThreadPool(2, ThreadUtils.createThreadFactory("strata-tiering-io", true));
         Clock clock = Clock.systemUTC();
         RemoteKeys layout = new RemoteKeys(new ObjectKey("tiered"));
         SegmentUploader uploader = new SegmentUploader(store, layout, new SegmentIds(clock), RETRY, io);
@@ -117,14 +118,6 @@ public final class TieringService implements AutoCloseable {
      * @param lagBytes  bytes of closed local segments not tiered yet
      */
     public record UploadStats(long segments, long bytes, long failures, long lagBytes) {
-    }
-
-    private static ThreadFactory daemon(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     /** Stops the rounds, interrupting one that waits; the caller closes the store afterwards. */

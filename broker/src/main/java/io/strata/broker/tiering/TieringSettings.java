@@ -152,18 +152,6 @@ public record TieringSettings(Optional<URI> url, boolean s3PathStyle, Duration u
             return this;
         }
 
-        public Builder indexCacheBytes(long value) {
-            indexCacheBytes = value;
-            return this;
-        }
-
-        public Builder s3Timeouts(Duration connect, Duration attempt, Duration call) {
-            s3ConnectTimeout = connect;
-            s3AttemptTimeout = attempt;
-            s3CallTimeout = call;
-            return this;
-        }
-
         public Builder environment(Map<String, String> value) {
             environment = value;
             return this;

@@ -7,17 +7,16 @@ import io.strata.broker.log.LogSegment;
 import io.strata.broker.log.ManualTime;
 import io.strata.broker.log.PartitionLog;
 import io.strata.broker.log.ProducerStateEntry;
+import io.strata.broker.log.TempDirLogs;
 import io.strata.broker.log.TestLogConfigs;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.record.Records;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.SimpleRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,9 +38,9 @@ class LogCleanerTest {
     private static final TopicPartition TP = new TopicPartition("accounts", 0);
     private static final long PID = 501;
 
-    @TempDir
-    Path root;
-    private final ManualTime time = new ManualTime(1_700_000_000_000L);
+    @RegisterExtension
+    final TempDirLogs logs = new TempDirLogs(TP);
+    private final ManualTime time = logs.time();
     private final LogCleaner cleaner = new LogCleaner(new OffsetMap(1 << 16), time, () -> false);
     private PartitionLog log;
 
@@ -49,32 +48,16 @@ class LogCleanerTest {
     private record Entry(long offset, String key, String value) {
     }
 
-    private Path dir() {
-        return root.resolve(LogFiles.partitionDirName(TP));
-    }
-
     private static LogConfig compacted(Object... overrides) {
         List<Object> keyValues = new ArrayList<>(List.of(LogConfig.CLEANUP_POLICY, List.of("compact", "delete"),
-                LogConfig.SEGMENT_BYTES, 400, LogConfig.SEGMENT_INDEX_BYTES, 4096, LogConfig.INDEX_INTERVAL_BYTES, 1,
                 LogConfig.MIN_CLEANABLE_DIRTY_RATIO, 0, LogConfig.DELETE_RETENTION_MS, 1000));
         keyValues.addAll(List.of(overrides));
-        return TestLogConfigs.with(keyValues.toArray());
+        return TestLogConfigs.smallSegments(keyValues.toArray());
     }
 
     private PartitionLog open(LogConfig config) {
-        log = PartitionLog.open(dir(), TP, config, time);
+        log = logs.open(config);
         return log;
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (log != null) {
-            try {
-                log.close();
-            } catch (KafkaStorageException ignored) {
-                // already closed by the test
-            }
-        }
     }
 
     private static SimpleRecord record(long timestamp, String key, String value) {
@@ -167,7 +150,7 @@ class LogCleanerTest {
         assertThat(active.size()).isEqualTo(activeSize);
         assertThat(log.size()).isLessThan(sizeBefore / 3);
         assertThat(log.logEndOffset()).isEqualTo(300);
-        assertThat(Files.exists(dir().resolve(LogFiles.CLEANER_OFFSET_CHECKPOINT_FILE))).isTrue();
+        assertThat(Files.exists(logs.dir().resolve(LogFiles.CLEANER_OFFSET_CHECKPOINT_FILE))).isTrue();
 
         // More overwrites: the next round compacts the new dirty part against the cleaned one.
         appended.addAll(appendRandom(200, 12, 2));
@@ -308,7 +291,7 @@ class LogCleanerTest {
         assertThat(log.activeProducers()).isEqualTo(producers);
 
         log.close();
-        try (Stream<Path> files = Files.list(dir())) {
+        try (Stream<Path> files = Files.list(logs.dir())) {
             for (Path file : files.filter(f -> f.toString().endsWith(LogFiles.SNAPSHOT_SUFFIX)).toList()) {
                 Files.delete(file);
             }
@@ -342,9 +325,9 @@ class LogCleanerTest {
         open(compacted());
         List<Entry> appended = appendRandom(100, 5, 8);
         log.close();
-        Path cleaned = LogFiles.withSuffix(LogFiles.logFile(dir(), 0), LogFiles.CLEANED_SUFFIX);
+        Path cleaned = LogFiles.withSuffix(LogFiles.logFile(logs.dir(), 0), LogFiles.CLEANED_SUFFIX);
         Files.write(cleaned, new byte[]{1, 2, 3});
-        Path swapIndex = LogFiles.withSuffix(LogFiles.offsetIndexFile(dir(), 0), LogFiles.SWAP_SUFFIX);
+        Path swapIndex = LogFiles.withSuffix(LogFiles.offsetIndexFile(logs.dir(), 0), LogFiles.SWAP_SUFFIX);
         Files.write(swapIndex, new byte[16]);
 
         open(compacted());
@@ -360,24 +343,23 @@ class LogCleanerTest {
         List<Entry> appended = appendRandom(150, 5, 9);
         log.close();
         // The compacted copy of the first segment, as the cleaner writes it, made on a copy of the log.
-        Path copy = root.resolve("copy");
-        copyDir(dir(), copy);
+        Path copy = logs.copyOfDir();
         PartitionLog other = PartitionLog.open(copy, TP, compacted(), time);
         new LogCleaner(new OffsetMap(1 << 16), time, () -> false).clean(other);
         long end = other.segments().get(other.segments().size() - 1).baseOffset();
         other.close();
-        long second = secondSegmentBase(dir());
+        long second = secondSegmentBase(logs.dir());
         // Crash after the old segment went to .deleted but before the swap got its final name.
-        Files.copy(LogFiles.logFile(copy, 0), LogFiles.withSuffix(LogFiles.logFile(dir(), 0), LogFiles.SWAP_SUFFIX));
-        Files.move(LogFiles.logFile(dir(), 0), LogFiles.deletedFile(LogFiles.logFile(dir(), 0)));
-        Files.delete(dir().resolve(LogFiles.CLEAN_SHUTDOWN_FILE));
+        Files.copy(LogFiles.logFile(copy, 0), LogFiles.withSuffix(LogFiles.logFile(logs.dir(), 0), LogFiles.SWAP_SUFFIX));
+        Files.move(LogFiles.logFile(logs.dir(), 0), LogFiles.deletedFile(LogFiles.logFile(logs.dir(), 0)));
+        Files.delete(logs.dir().resolve(LogFiles.CLEAN_SHUTDOWN_FILE));
 
         open(compacted());
 
         List<Entry> expected = new ArrayList<>(model(appended, end, true).stream().filter(e -> e.offset() < second).toList());
         expected.addAll(appended.stream().filter(e -> e.offset() >= second).toList());
         assertThat(readAll()).isEqualTo(expected);
-        assertThat(LogFiles.withSuffix(LogFiles.logFile(dir(), 0), LogFiles.SWAP_SUFFIX)).doesNotExist();
+        assertThat(LogFiles.withSuffix(LogFiles.logFile(logs.dir(), 0), LogFiles.SWAP_SUFFIX)).doesNotExist();
 
         // Next compaction carries on from there.
         cleaner.clean(log);
@@ -390,15 +372,6 @@ class LogCleanerTest {
                     .filter(n -> LogFiles.hasOffsetName(n, LogFiles.LOG_SUFFIX))
                     .mapToLong(n -> LogFiles.offsetFromFileName(n, LogFiles.LOG_SUFFIX))
                     .sorted().skip(1).findFirst().orElseThrow();
-        }
-    }
-
-    private static void copyDir(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path file : files.toList()) {
-                Files.copy(file, to.resolve(file.getFileName()));
-            }
         }
     }
 }

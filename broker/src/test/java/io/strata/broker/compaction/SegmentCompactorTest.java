@@ -8,12 +8,12 @@ import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.junit.jupiter.api.Test;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static io.strata.broker.log.TestRecords.concat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Bytes in, compacted bytes out: no log, no files. */
@@ -25,18 +25,6 @@ class SegmentCompactorTest {
     private static SimpleRecord record(String key, String value) {
         return new SimpleRecord(NOW, key.getBytes(StandardCharsets.UTF_8),
                 value == null ? null : value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static MemoryRecords concat(MemoryRecords... parts) {
-        int size = 0;
-        for (MemoryRecords part : parts) {
-            size += part.sizeInBytes();
-        }
-        ByteBuffer buffer = ByteBuffer.allocate(size);
-        for (MemoryRecords part : parts) {
-            buffer.put(part.buffer());
-        }
-        return MemoryRecords.readableRecords(buffer.flip());
     }
 
     private static List<String> describe(MemoryRecords records) {

@@ -51,6 +51,13 @@ class ProduceValidationTest {
         return broker.broker().partitions().partition(new TopicPartition(TOPIC, 0)).orElseThrow().log().logEndOffset();
     }
 
+    /** Produces {@code records} with acks=1 and checks that the broker answers {@code error} and appends nothing. */
+    private static void assertRefused(MemoryRecords records, Errors error) throws Exception {
+        long before = endOffset();
+        assertThat(produce((short) 1, records).errorCode()).isEqualTo(error.code());
+        assertThat(endOffset()).isEqualTo(before);
+    }
+
     @Test
     void aBatchWithABadCrcIsRefusedWhole() throws Exception {
         MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
@@ -58,29 +65,19 @@ class ProduceValidationTest {
         ByteBuffer bytes = records.buffer();
         int last = bytes.limit() - 1;
         bytes.put(last, (byte) (bytes.get(last) ^ 0xff));
-        long before = endOffset();
-        ProduceResponseData.PartitionProduceResponse response = produce((short) 1, records);
-        assertThat(response.errorCode()).isEqualTo(Errors.CORRUPT_MESSAGE.code());
-        assertThat(endOffset()).isEqualTo(before);
+        assertRefused(records, Errors.CORRUPT_MESSAGE);
     }
 
     @Test
     void aBatchAboveMaxMessageBytesIsRefused() throws Exception {
-        long before = endOffset();
-        ProduceResponseData.PartitionProduceResponse response = produce((short) 1,
-                MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(new byte[4096])));
-        assertThat(response.errorCode()).isEqualTo(Errors.MESSAGE_TOO_LARGE.code());
-        assertThat(endOffset()).isEqualTo(before);
+        assertRefused(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(new byte[4096])),
+                Errors.MESSAGE_TOO_LARGE);
     }
 
     @Test
     void aTransactionalBatchIsRefusedAsATransaction() throws Exception {
-        long before = endOffset();
-        ProduceResponseData.PartitionProduceResponse response = produce((short) 1,
-                MemoryRecords.withTransactionalRecords(Compression.NONE, 7L, (short) 0, 0,
-                        new SimpleRecord("txn".getBytes())));
-        assertThat(response.errorCode()).isEqualTo(Errors.INVALID_TXN_STATE.code());
-        assertThat(endOffset()).isEqualTo(before);
+        assertRefused(MemoryRecords.withTransactionalRecords(Compression.NONE, 7L, (short) 0, 0,
+                new SimpleRecord("txn".getBytes())), Errors.INVALID_TXN_STATE);
     }
 
     @Test

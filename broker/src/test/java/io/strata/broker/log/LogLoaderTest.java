@@ -2,15 +2,11 @@ package io.strata.broker.log;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.record.Record;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +21,7 @@ import java.util.Map;
 import static io.strata.broker.log.TestRecords.batch;
 import static io.strata.broker.log.TestRecords.idempotent;
 import static io.strata.broker.log.TestRecords.payload;
+import static io.strata.broker.log.TestRecords.readValues;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,30 +31,15 @@ class LogLoaderTest {
     private static final TopicPartition TP = new TopicPartition("events", 2);
     private static final long PID = 1234;
 
-    @TempDir
-    Path root;
-    private final ManualTime time = new ManualTime(1_700_000_000_000L);
-    private final List<PartitionLog> opened = new ArrayList<>();
+    @RegisterExtension
+    final TempDirLogs logs = new TempDirLogs(TP);
+    private final ManualTime time = logs.time();
 
     /** Two 150-byte batches per segment, an index entry per batch, small index files. */
-    private final LogConfig config = TestLogConfigs.with(LogConfig.SEGMENT_BYTES, 400,
-            LogConfig.SEGMENT_INDEX_BYTES, 4096, LogConfig.INDEX_INTERVAL_BYTES, 1);
-
-    @AfterEach
-    void tearDown() {
-        for (PartitionLog log : opened) {
-            log.close();
-        }
-    }
+    private final LogConfig config = TestLogConfigs.smallSegments();
 
     private PartitionLog open(Path dir) {
-        PartitionLog log = PartitionLog.open(dir, TP, config, time);
-        opened.add(log);
-        return log;
-    }
-
-    private Path dir() {
-        return root.resolve(LogFiles.partitionDirName(TP));
+        return logs.open(dir, config);
     }
 
     private static String value(int i) {
@@ -65,39 +47,11 @@ class LogLoaderTest {
     }
 
     private PartitionLog logWithBatches(int count) {
-        PartitionLog log = open(dir());
+        PartitionLog log = open(logs.dir());
         for (int i = 0; i < count; i++) {
             log.append(batch(time.milliseconds(), value(i)));
         }
         return log;
-    }
-
-    /** What the disk holds if the process died now: a copy of the files of a log still open. */
-    private Path crashImage(Path dir) throws IOException {
-        Path copy = root.resolve("crashed-" + opened.size());
-        Files.createDirectories(copy);
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path file : files) {
-                Files.copy(file, copy.resolve(file.getFileName()));
-            }
-        }
-        return copy;
-    }
-
-    private static List<String> readAll(PartitionLog log) {
-        List<String> values = new ArrayList<>();
-        long offset = log.logStartOffset();
-        while (offset < log.highWatermark()) {
-            for (Record record : log.read(offset, Integer.MAX_VALUE, true).records().records()) {
-                if (record.offset() >= offset) {
-                    byte[] bytes = new byte[record.valueSize()];
-                    record.value().get(bytes);
-                    values.add(new String(bytes, StandardCharsets.UTF_8));
-                    offset = record.offset() + 1;
-                }
-            }
-        }
-        return values;
     }
 
     private static List<String> expectedValues(int count) {
@@ -118,20 +72,19 @@ class LogLoaderTest {
 
     @Test
     void emptyDirectoryStartsAtOffsetZero() {
-        PartitionLog log = open(dir());
+        PartitionLog log = open(logs.dir());
         assertThat(log.logEndOffset()).isZero();
         assertThat(log.segments()).extracting(LogSegment::baseOffset).containsExactly(0L);
-        assertThat(Files.exists(LogFiles.logFile(dir(), 0))).isTrue();
+        assertThat(Files.exists(LogFiles.logFile(logs.dir(), 0))).isTrue();
     }
 
     @Test
     void cleanReopenTrustsTheSegmentsAndRewritesNothing() throws Exception {
         PartitionLog log = logWithBatches(9);
         log.close();
-        opened.remove(log);
         Map<Path, byte[]> contents = new HashMap<>();
         Map<Path, FileTime> modified = new HashMap<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir(), "*.log")) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(logs.dir(), "*.log")) {
             for (Path file : files) {
                 contents.put(file, Files.readAllBytes(file));
                 modified.put(file, Files.getLastModifiedTime(file));
@@ -139,24 +92,24 @@ class LogLoaderTest {
         }
         assertThat(contents).hasSize(5);
 
-        PartitionLog reopened = open(dir());
+        PartitionLog reopened = open(logs.dir());
         assertThat(reopened.loadSummary()).isEqualTo(new LoadSummary(true, 5, 0, 0, 0));
-        assertThat(Files.exists(dir().resolve(LogFiles.CLEAN_SHUTDOWN_FILE))).isFalse();
+        assertThat(Files.exists(logs.dir().resolve(LogFiles.CLEAN_SHUTDOWN_FILE))).isFalse();
         assertThat(reopened.logEndOffset()).isEqualTo(9);
         assertThat(reopened.recoveryPoint()).isEqualTo(9);
         for (Map.Entry<Path, byte[]> file : contents.entrySet()) {
             assertThat(Files.readAllBytes(file.getKey())).isEqualTo(file.getValue());
             assertThat(Files.getLastModifiedTime(file.getKey())).isEqualTo(modified.get(file.getKey()));
         }
-        assertThat(readAll(reopened)).isEqualTo(expectedValues(9));
+        assertThat(readValues(reopened)).isEqualTo(expectedValues(9));
         reopened.append(batch(time.milliseconds(), value(9)));
-        assertThat(readAll(reopened)).isEqualTo(expectedValues(10));
+        assertThat(readValues(reopened)).isEqualTo(expectedValues(10));
     }
 
     @Test
     void uncleanReopenRecoversOnlyFromTheRecoveryPoint() throws Exception {
         PartitionLog log = logWithBatches(9);
-        Path crashed = crashImage(dir());
+        Path crashed = logs.copyOfDir();
 
         PartitionLog recovered = open(crashed);
         LoadSummary summary = recovered.loadSummary();
@@ -164,14 +117,14 @@ class LogLoaderTest {
         assertThat(summary.segmentsRecovered()).as("only the active segment is unflushed").isEqualTo(1);
         assertThat(summary.bytesTruncated()).isZero();
         assertThat(recovered.logEndOffset()).isEqualTo(9);
-        assertThat(readAll(recovered)).isEqualTo(expectedValues(9));
+        assertThat(readValues(recovered)).isEqualTo(expectedValues(9));
         assertThat(log.logEndOffset()).isEqualTo(9);
     }
 
     @Test
     void loaderResumesACrashedLogAtItsRecoveryPointAndEnd() throws Exception {
         PartitionLog log = logWithBatches(9);
-        Path crashed = crashImage(dir());
+        Path crashed = logs.copyOfDir();
         long flushedUpTo = log.recoveryPoint();
 
         LogLoader.LoadedLog loaded = new LogLoader(crashed, TP, config, time, new ProducerStateManager(crashed, TP),
@@ -195,7 +148,7 @@ class LogLoaderTest {
     @Test
     void tornLastBatchIsCutAndAppendsContinue() throws Exception {
         logWithBatches(5);
-        Path crashed = crashImage(dir());
+        Path crashed = logs.copyOfDir();
         Path active = LogFiles.logFile(crashed, 4);
         long size = Files.size(active);
         try (FileChannel channel = FileChannel.open(active, StandardOpenOption.WRITE)) {
@@ -207,13 +160,13 @@ class LogLoaderTest {
         assertThat(recovered.logEndOffset()).isEqualTo(4);
         assertThat(Files.size(active)).isZero();
         assertThat(recovered.append(batch(time.milliseconds(), value(4))).firstOffset()).isEqualTo(4);
-        assertThat(readAll(recovered)).isEqualTo(expectedValues(5));
+        assertThat(readValues(recovered)).isEqualTo(expectedValues(5));
     }
 
     @Test
     void garbageAfterTheLastBatchIsCut() throws Exception {
         logWithBatches(3);
-        Path crashed = crashImage(dir());
+        Path crashed = logs.copyOfDir();
         Path active = LogFiles.logFile(crashed, 2);
         long size = Files.size(active);
         byte[] garbage = new byte[100];
@@ -223,32 +176,31 @@ class LogLoaderTest {
         PartitionLog recovered = open(crashed);
         assertThat(recovered.loadSummary().bytesTruncated()).isEqualTo(100);
         assertThat(Files.size(active)).isEqualTo(size);
-        assertThat(readAll(recovered)).isEqualTo(expectedValues(3));
+        assertThat(readValues(recovered)).isEqualTo(expectedValues(3));
     }
 
     @Test
     void corruptSegmentIsCutAndLaterSegmentsDropped() throws Exception {
         PartitionLog log = logWithBatches(9);
         log.close();
-        opened.remove(log);
         // Segment 2 holds offsets 2 and 3: damage offset 3's record, then forget that anything was flushed.
-        Path segment = LogFiles.logFile(dir(), 2);
+        Path segment = LogFiles.logFile(logs.dir(), 2);
         byte[] bytes = Files.readAllBytes(segment);
         int secondBatch = bytes.length / 2;
         bytes[secondBatch + 70] ^= 0x7f;
         Files.write(segment, bytes);
-        Files.delete(dir().resolve(LogFiles.CLEAN_SHUTDOWN_FILE));
-        Files.delete(dir().resolve(LogFiles.RECOVERY_POINT_FILE));
+        Files.delete(logs.dir().resolve(LogFiles.CLEAN_SHUTDOWN_FILE));
+        Files.delete(logs.dir().resolve(LogFiles.RECOVERY_POINT_FILE));
 
-        PartitionLog recovered = open(dir());
+        PartitionLog recovered = open(logs.dir());
         LoadSummary summary = recovered.loadSummary();
         assertThat(summary.cleanShutdown()).isFalse();
         assertThat(summary.bytesTruncated()).isEqualTo(bytes.length - secondBatch);
         assertThat(summary.segmentsDropped()).isEqualTo(3);
         assertThat(recovered.segments()).extracting(LogSegment::baseOffset).containsExactly(0L, 2L);
         assertThat(recovered.logEndOffset()).isEqualTo(3);
-        assertThat(Files.exists(LogFiles.logFile(dir(), 4))).isFalse();
-        assertThat(readAll(recovered)).isEqualTo(expectedValues(3));
+        assertThat(Files.exists(LogFiles.logFile(logs.dir(), 4))).isFalse();
+        assertThat(readValues(recovered)).isEqualTo(expectedValues(3));
     }
 
     @Test
@@ -257,16 +209,15 @@ class LogLoaderTest {
         List<OffsetPosition> before = indexEntries(log.segments().get(1));
         assertThat(before).isNotEmpty();
         log.close();
-        opened.remove(log);
-        Files.delete(LogFiles.offsetIndexFile(dir(), 2));
-        Files.delete(LogFiles.timeIndexFile(dir(), 4));
+        Files.delete(LogFiles.offsetIndexFile(logs.dir(), 2));
+        Files.delete(LogFiles.timeIndexFile(logs.dir(), 4));
 
-        PartitionLog reopened = open(dir());
+        PartitionLog reopened = open(logs.dir());
         assertThat(reopened.loadSummary().cleanShutdown()).isTrue();
         assertThat(reopened.loadSummary().segmentsRecovered()).isEqualTo(2);
         assertThat(indexEntries(reopened.segments().get(1))).isEqualTo(before);
         assertThat(reopened.segments().get(2).timeIndex().entries()).isPositive();
-        assertThat(readAll(reopened)).isEqualTo(expectedValues(9));
+        assertThat(readValues(reopened)).isEqualTo(expectedValues(9));
         assertThat(reopened.offsetForTimestamp(time.milliseconds())).contains(new TimestampOffset(time.milliseconds(), 0));
     }
 
@@ -275,41 +226,39 @@ class LogLoaderTest {
         PartitionLog log = logWithBatches(20);
         List<OffsetPosition> before = indexEntries(log.segments().get(0));
         log.close();
-        opened.remove(log);
-        Path index = LogFiles.offsetIndexFile(dir(), 0);
-        Path timeIndex = LogFiles.timeIndexFile(dir(), 2);
+        Path index = LogFiles.offsetIndexFile(logs.dir(), 0);
+        Path timeIndex = LogFiles.timeIndexFile(logs.dir(), 2);
         // A segment of two batches has one offset index entry; make the zero-filled file look like several.
         Files.write(index, new byte[4 * OffsetIndex.ENTRY_SIZE]);
         Files.write(timeIndex, new byte[3 * TimeIndex.ENTRY_SIZE]);
 
-        PartitionLog reopened = open(dir());
+        PartitionLog reopened = open(logs.dir());
         assertThat(reopened.loadSummary().segmentsRecovered()).isEqualTo(2);
         assertThat(indexEntries(reopened.segments().get(0))).isEqualTo(before);
-        assertThat(readAll(reopened)).isEqualTo(expectedValues(20));
+        assertThat(readValues(reopened)).isEqualTo(expectedValues(20));
     }
 
     @Test
     void indexPointingOutsideTheLogIsRebuilt() throws Exception {
         PartitionLog log = logWithBatches(4);
         log.close();
-        opened.remove(log);
-        Path index = LogFiles.offsetIndexFile(dir(), 0);
+        Path index = LogFiles.offsetIndexFile(logs.dir(), 0);
         ByteBuffer bogus = ByteBuffer.allocate(8).putInt(1).putInt(9999).flip();
         Files.write(index, bogus.array());
 
-        PartitionLog reopened = open(dir());
+        PartitionLog reopened = open(logs.dir());
         assertThat(reopened.loadSummary().segmentsRecovered()).isEqualTo(1);
-        assertThat(readAll(reopened)).isEqualTo(expectedValues(4));
+        assertThat(readValues(reopened)).isEqualTo(expectedValues(4));
     }
 
     @Test
     void producerStateSurvivesACrash() throws Exception {
-        PartitionLog log = open(dir());
+        PartitionLog log = open(logs.dir());
         long now = time.milliseconds();
         for (int seq = 0; seq < 7; seq++) {
             log.append(idempotent(PID, (short) 1, seq, now, value(seq)));
         }
-        Path crashed = crashImage(dir());
+        Path crashed = logs.copyOfDir();
         // The latest snapshot predates the last batches, which must be replayed from the log.
         assertThat(new ProducerStateManager(crashed, TP).snapshotOffsets()).last().isEqualTo(6L);
 
@@ -325,18 +274,17 @@ class LogLoaderTest {
 
     @Test
     void producerStateIsRebuiltFromTheLogWhenSnapshotsAreCorrupt() throws Exception {
-        PartitionLog log = open(dir());
+        PartitionLog log = open(logs.dir());
         long now = time.milliseconds();
         for (int seq = 0; seq < 5; seq++) {
             log.append(idempotent(PID, (short) 1, seq, now, value(seq)));
         }
         log.close();
-        opened.remove(log);
-        for (long offset : new ProducerStateManager(dir(), TP).snapshotOffsets()) {
-            Files.write(LogFiles.snapshotFile(dir(), offset), new byte[] {1, 2, 3});
+        for (long offset : new ProducerStateManager(logs.dir(), TP).snapshotOffsets()) {
+            Files.write(LogFiles.snapshotFile(logs.dir(), offset), new byte[] {1, 2, 3});
         }
 
-        PartitionLog reopened = open(dir());
+        PartitionLog reopened = open(logs.dir());
         assertThat(reopened.append(idempotent(PID, (short) 1, 4, now, value(4))).duplicate()).isTrue();
         assertThat(reopened.append(idempotent(PID, (short) 1, 5, now, value(5))).firstOffset()).isEqualTo(5);
     }
@@ -345,7 +293,7 @@ class LogLoaderTest {
     void logStartOffsetSurvivesACrash() throws Exception {
         PartitionLog log = logWithBatches(9);
         log.deleteRecordsBefore(5);
-        Path crashed = crashImage(dir());
+        Path crashed = logs.copyOfDir();
 
         PartitionLog recovered = open(crashed);
         assertThat(recovered.logStartOffset()).isEqualTo(5);
@@ -353,21 +301,20 @@ class LogLoaderTest {
         try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(crashed, "*" + LogFiles.DELETED_SUFFIX)) {
             assertThat(leftovers).isEmpty();
         }
-        assertThat(readAll(recovered)).isEqualTo(expectedValues(9).subList(5, 9));
+        assertThat(readValues(recovered)).isEqualTo(expectedValues(9).subList(5, 9));
     }
 
     @Test
     void leftoverFilesAreRemovedOnOpen() throws Exception {
         PartitionLog log = logWithBatches(2);
         log.close();
-        opened.remove(log);
-        Files.write(dir().resolve("00000000000000000077.index"), new byte[8]);
-        Files.write(dir().resolve("00000000000000000000.log.deleted"), new byte[8]);
-        Files.write(dir().resolve(LogFiles.RECOVERY_POINT_FILE + LogFiles.TMP_SUFFIX), new byte[3]);
+        Files.write(logs.dir().resolve("00000000000000000077.index"), new byte[8]);
+        Files.write(logs.dir().resolve("00000000000000000000.log.deleted"), new byte[8]);
+        Files.write(logs.dir().resolve(LogFiles.RECOVERY_POINT_FILE + LogFiles.TMP_SUFFIX), new byte[3]);
 
-        open(dir());
-        assertThat(Files.exists(dir().resolve("00000000000000000077.index"))).isFalse();
-        assertThat(Files.exists(dir().resolve("00000000000000000000.log.deleted"))).isFalse();
-        assertThat(Files.exists(dir().resolve(LogFiles.RECOVERY_POINT_FILE + LogFiles.TMP_SUFFIX))).isFalse();
+        open(logs.dir());
+        assertThat(Files.exists(logs.dir().resolve("00000000000000000077.index"))).isFalse();
+        assertThat(Files.exists(logs.dir().resolve("00000000000000000000.log.deleted"))).isFalse();
+        assertThat(Files.exists(logs.dir().resolve(LogFiles.RECOVERY_POINT_FILE + LogFiles.TMP_SUFFIX))).isFalse();
     }
 }

@@ -16,22 +16,22 @@ import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.record.TimestampType;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.strata.broker.log.TestRecords.batch;
+import static io.strata.broker.log.TestRecords.concat;
 import static io.strata.broker.log.TestRecords.idempotent;
 import static io.strata.broker.log.TestRecords.offsets;
 import static io.strata.broker.log.TestRecords.payload;
+import static io.strata.broker.log.TestRecords.readValues;
 import static io.strata.broker.log.TestRecords.values;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -41,65 +41,14 @@ class PartitionLogTest {
     private static final TopicPartition TP = new TopicPartition("orders", 0);
     private static final long PID = 77;
 
-    @TempDir
-    Path root;
-    private final ManualTime time = new ManualTime(1_700_000_000_000L);
+    @RegisterExtension
+    final TempDirLogs logs = new TempDirLogs(TP);
+    private final ManualTime time = logs.time();
     private PartitionLog log;
 
-    private Path dir() {
-        return root.resolve(LogFiles.partitionDirName(TP));
-    }
-
     private PartitionLog open(LogConfig config) {
-        log = PartitionLog.open(dir(), TP, config, time);
+        log = logs.open(config);
         return log;
-    }
-
-    /** Small segments: about two 100-byte single-record batches each. */
-    private static LogConfig smallSegments() {
-        return TestLogConfigs.with(LogConfig.SEGMENT_BYTES, 400, LogConfig.SEGMENT_INDEX_BYTES, 4096,
-                LogConfig.INDEX_INTERVAL_BYTES, 1);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (log != null) {
-            try {
-                log.close();
-            } catch (KafkaStorageException ignored) {
-                // a test left it offline
-            }
-        }
-    }
-
-    private List<String> readAllValues() {
-        List<String> values = new ArrayList<>();
-        long offset = log.logStartOffset();
-        while (offset < log.highWatermark()) {
-            LogReadResult read = log.read(offset, Integer.MAX_VALUE, true);
-            for (Record record : read.records().records()) {
-                if (record.offset() >= offset) {
-                    byte[] bytes = new byte[record.valueSize()];
-                    record.value().get(bytes);
-                    values.add(new String(bytes, StandardCharsets.UTF_8));
-                    offset = record.offset() + 1;
-                }
-            }
-        }
-        return values;
-    }
-
-    private static MemoryRecords concat(MemoryRecords... parts) {
-        int size = 0;
-        for (MemoryRecords part : parts) {
-            size += part.sizeInBytes();
-        }
-        ByteBuffer buffer = ByteBuffer.allocate(size);
-        for (MemoryRecords part : parts) {
-            buffer.put(part.buffer().duplicate());
-        }
-        buffer.flip();
-        return MemoryRecords.readableRecords(buffer);
     }
 
     @Test
@@ -150,7 +99,7 @@ class PartitionLogTest {
 
     @Test
     void readsAcrossSegmentsAndAtSegmentBoundaries() {
-        open(smallSegments());
+        open(TestLogConfigs.smallSegments());
         for (int i = 0; i < 10; i++) {
             log.append(batch(time.milliseconds(), payload(40, (char) ('a' + i)), payload(40, (char) ('a' + i))));
         }
@@ -172,7 +121,7 @@ class PartitionLogTest {
             expected.add(payload(40, (char) ('a' + i)));
             expected.add(payload(40, (char) ('a' + i)));
         }
-        assertThat(readAllValues()).isEqualTo(expected);
+        assertThat(readValues(log)).isEqualTo(expected);
     }
 
     @Test
@@ -211,7 +160,7 @@ class PartitionLogTest {
 
     @Test
     void rollsBySize() throws Exception {
-        open(smallSegments());
+        open(TestLogConfigs.smallSegments());
         for (int i = 0; i < 6; i++) {
             log.append(batch(time.milliseconds(), payload(90, 'a')));
         }
@@ -221,8 +170,8 @@ class PartitionLogTest {
         assertThat(segments.get(1).baseOffset()).isEqualTo(2);
         // Each roll made the finished segment durable and snapshotted producer state.
         assertThat(log.recoveryPoint()).isEqualTo(4);
-        assertThat(Files.exists(LogFiles.snapshotFile(dir(), 4))).isTrue();
-        assertThat(Files.size(LogFiles.offsetIndexFile(dir(), 0))).isLessThan(4096);
+        assertThat(Files.exists(LogFiles.snapshotFile(logs.dir(), 4))).isTrue();
+        assertThat(Files.size(LogFiles.offsetIndexFile(logs.dir(), 0))).isLessThan(4096);
     }
 
     @Test
@@ -287,7 +236,7 @@ class PartitionLogTest {
         MemoryRecords trailing = MemoryRecords.readableRecords(
                 ByteBuffer.allocate(good.sizeInBytes() + 5).put(batch(1, "good").buffer()).position(0));
         assertThatThrownBy(() -> log.append(trailing)).isInstanceOf(CorruptRecordException.class);
-        assertThat(readAllValues()).containsExactly("before");
+        assertThat(readValues(log)).containsExactly("before");
     }
 
     @Test
@@ -335,7 +284,7 @@ class PartitionLogTest {
         assertThat(retry).isEqualTo(new AppendResult(1, 2, RecordBatch.NO_TIMESTAMP, 0, true));
         assertThat(original.duplicate()).isFalse();
         assertThat(log.logEndOffset()).isEqualTo(4);
-        assertThat(readAllValues()).containsExactly("plain", "a", "b", "x");
+        assertThat(readValues(log)).containsExactly("plain", "a", "b", "x");
     }
 
     @Test
@@ -351,19 +300,19 @@ class PartitionLogTest {
                 .isInstanceOf(OutOfOrderSequenceException.class);
         log.append(idempotent(PID, (short) 2, 1, now, "b"));
         log.append(idempotent(PID, (short) 3, 0, now, "c"));
-        assertThat(readAllValues()).containsExactly("a", "b", "c");
+        assertThat(readValues(log)).containsExactly("a", "b", "c");
     }
 
     @Test
     void producerStateSurvivesCloseAndReopen() {
-        open(smallSegments());
+        open(TestLogConfigs.smallSegments());
         long now = time.milliseconds();
         for (int seq = 0; seq < 5; seq++) {
             log.append(idempotent(PID, (short) 0, seq, now, payload(60, 'p')));
         }
         log.close();
 
-        open(smallSegments());
+        open(TestLogConfigs.smallSegments());
         assertThat(log.loadSummary().cleanShutdown()).isTrue();
         assertThat(log.append(idempotent(PID, (short) 0, 4, now, payload(60, 'p'))))
                 .isEqualTo(new AppendResult(4, 4, RecordBatch.NO_TIMESTAMP, 0, true));
@@ -375,7 +324,7 @@ class PartitionLogTest {
 
     @Test
     void deleteRecordsBeforeMovesTheStartDeletesSegmentsAndPersists() throws Exception {
-        open(smallSegments());
+        open(TestLogConfigs.smallSegments());
         for (int i = 0; i < 10; i++) {
             log.append(batch(time.milliseconds(), payload(90, (char) ('a' + i))));
         }
@@ -390,21 +339,21 @@ class PartitionLogTest {
         assertThat(log.append(batch(time.milliseconds(), "z")).logStartOffset()).isEqualTo(5);
 
         // Removed segments linger as *.deleted for in-flight fetches, then go.
-        assertThat(Files.exists(LogFiles.deletedFile(LogFiles.logFile(dir(), 0)))).isTrue();
+        assertThat(Files.exists(LogFiles.deletedFile(LogFiles.logFile(logs.dir(), 0)))).isTrue();
         time.advance(RetiredSegments.DELETE_DELAY_MS);
         log.append(batch(time.milliseconds(), "zz"));
-        assertThat(Files.exists(LogFiles.deletedFile(LogFiles.logFile(dir(), 0)))).isFalse();
-        assertThat(Files.exists(LogFiles.logFile(dir(), 0))).isFalse();
+        assertThat(Files.exists(LogFiles.deletedFile(LogFiles.logFile(logs.dir(), 0)))).isFalse();
+        assertThat(Files.exists(LogFiles.logFile(logs.dir(), 0))).isFalse();
         log.close();
 
-        open(smallSegments());
+        open(TestLogConfigs.smallSegments());
         assertThat(log.logStartOffset()).isEqualTo(5);
-        assertThat(readAllValues().get(0)).isEqualTo(payload(90, 'f'));
+        assertThat(readValues(log).get(0)).isEqualTo(payload(90, 'f'));
     }
 
     @Test
     void deleteRecordsUpToTheLogEndKeepsTheActiveSegment() {
-        open(smallSegments());
+        open(TestLogConfigs.smallSegments());
         for (int i = 0; i < 5; i++) {
             log.append(batch(time.milliseconds(), payload(90, 'a')));
         }
@@ -426,7 +375,7 @@ class PartitionLogTest {
         assertThat(log.unflushedMessages()).isZero();
         assertThat(log.recoveryPoint()).isEqualTo(3);
         assertThat(log.lastFlushTime()).isEqualTo(time.milliseconds());
-        assertThat(new OffsetCheckpointFile(dir().resolve(LogFiles.RECOVERY_POINT_FILE)).read()).hasValue(3);
+        assertThat(new OffsetCheckpointFile(logs.dir().resolve(LogFiles.RECOVERY_POINT_FILE)).read()).hasValue(3);
 
         log.append(batch(time.milliseconds(), "d"));
         log.flush();
@@ -447,19 +396,19 @@ class PartitionLogTest {
         log.append(batch(time.milliseconds(), "a"));
         log.close();
         log.close();
-        assertThat(Files.exists(dir().resolve(LogFiles.CLEAN_SHUTDOWN_FILE))).isTrue();
+        assertThat(Files.exists(logs.dir().resolve(LogFiles.CLEAN_SHUTDOWN_FILE))).isTrue();
         assertThatThrownBy(() -> log.append(batch(time.milliseconds(), "b"))).isInstanceOf(KafkaStorageException.class);
         assertThatThrownBy(() -> log.read(0, 100, true)).isInstanceOf(KafkaStorageException.class);
 
         open(TestLogConfigs.defaults());
         log.delete();
-        assertThat(Files.exists(dir())).isFalse();
+        assertThat(Files.exists(logs.dir())).isFalse();
         log = null;
     }
 
     @Test
     void readsRunConcurrentlyWithAppendsAndRolls() throws Exception {
-        open(smallSegments());
+        open(TestLogConfigs.smallSegments());
         int batches = 200;
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread reader = new Thread(() -> {

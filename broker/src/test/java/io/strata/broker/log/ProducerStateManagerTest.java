@@ -28,7 +28,19 @@ class ProducerStateManagerTest {
 
     @BeforeEach
     void setUp() {
-        state = new ProducerStateManager(dir, new TopicPartition("t", 0));
+        state = reopen();
+    }
+
+    private ProducerStateManager reopen() {
+        return new ProducerStateManager(dir, new TopicPartition("t", 0));
+    }
+
+    /** Two batches of the producer, a snapshot after each: snapshots at offsets 2 and 3. */
+    private void snapshotTwoBatches() throws Exception {
+        append(batch(PID, EPOCH, 0, 2));
+        state.takeSnapshot();
+        append(batch(PID, EPOCH, 2, 1));
+        state.takeSnapshot();
     }
 
     private static RecordBatch batch(long producerId, short epoch, int baseSequence, int records) {
@@ -114,7 +126,7 @@ class ProducerStateManagerTest {
         state.takeSnapshot();
         assertThat(state.snapshotOffsets()).containsExactly(3L, 4L);
 
-        ProducerStateManager reloaded = new ProducerStateManager(dir, new TopicPartition("t", 0));
+        ProducerStateManager reloaded = reopen();
         assertThat(reloaded.loadLatestSnapshot(4)).hasValue(4);
         assertThat(reloaded.mapEndOffset()).isEqualTo(4);
         assertThat(reloaded.activeProducers()).isEqualTo(state.activeProducers());
@@ -122,16 +134,13 @@ class ProducerStateManagerTest {
 
     @Test
     void corruptSnapshotIsDeletedAndAnOlderOneUsed() throws Exception {
-        append(batch(PID, EPOCH, 0, 2));
-        state.takeSnapshot();
-        append(batch(PID, EPOCH, 2, 1));
-        state.takeSnapshot();
+        snapshotTwoBatches();
         Path newest = LogFiles.snapshotFile(dir, 3);
         byte[] bytes = Files.readAllBytes(newest);
         bytes[bytes.length - 3] ^= 1;
         Files.write(newest, bytes);
 
-        ProducerStateManager reloaded = new ProducerStateManager(dir, new TopicPartition("t", 0));
+        ProducerStateManager reloaded = reopen();
         assertThat(reloaded.loadLatestSnapshot(100)).hasValue(2);
         assertThat(Files.exists(newest)).isFalse();
         assertThat(reloaded.lastEntry(PID).orElseThrow().lastSeq()).isEqualTo(1);
@@ -139,12 +148,9 @@ class ProducerStateManagerTest {
 
     @Test
     void snapshotsBeyondTheLogEndAreDeleted() throws Exception {
-        append(batch(PID, EPOCH, 0, 2));
-        state.takeSnapshot();
-        append(batch(PID, EPOCH, 2, 1));
-        state.takeSnapshot();
+        snapshotTwoBatches();
 
-        ProducerStateManager reloaded = new ProducerStateManager(dir, new TopicPartition("t", 0));
+        ProducerStateManager reloaded = reopen();
         assertThat(reloaded.loadLatestSnapshot(2)).hasValue(2);
         assertThat(reloaded.snapshotOffsets()).containsExactly(2L);
         assertThat(reloaded.loadLatestSnapshot(1)).isEmpty();

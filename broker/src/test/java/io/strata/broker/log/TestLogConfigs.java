@@ -2,7 +2,9 @@ package io.strata.broker.log;
 
 import io.strata.broker.config.TopicConfigCatalog;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Log configs for tests, from Kafka's topic config defaults as the broker's catalogue parses them. */
@@ -30,5 +32,16 @@ public final class TestLogConfigs {
             values.put((String) keyValues[i], keyValues[i + 1]);
         }
         return LogConfig.from(values);
+    }
+
+    /**
+     * Small segments that roll every two or three 100-byte batches, with an index entry per batch and
+     * small index files, with {@code keyValues} overriding any of it as in {@link #with}.
+     */
+    public static LogConfig smallSegments(Object... keyValues) {
+        List<Object> all = new ArrayList<>(List.of(LogConfig.SEGMENT_BYTES, 400, LogConfig.SEGMENT_INDEX_BYTES, 4096,
+                LogConfig.INDEX_INTERVAL_BYTES, 1));
+        all.addAll(List.of(keyValues));
+        return with(all.toArray());
     }
 }

@@ -6,12 +6,13 @@ import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.Records;
 import org.apache.kafka.common.record.SimpleRecord;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Record batches built with kafka-clients, and their decoding, for tests. */
-final class TestRecords {
+public final class TestRecords {
 
     private TestRecords() {
     }
@@ -62,5 +63,35 @@ final class TestRecords {
             offsets.add(record.offset());
         }
         return offsets;
+    }
+
+    /** The batches of {@code parts} one after the other in one buffer; the parts are left unread. */
+    public static MemoryRecords concat(MemoryRecords... parts) {
+        int size = 0;
+        for (MemoryRecords part : parts) {
+            size += part.sizeInBytes();
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(size);
+        for (MemoryRecords part : parts) {
+            buffer.put(part.buffer().duplicate());
+        }
+        return MemoryRecords.readableRecords(buffer.flip());
+    }
+
+    /** The value of every record from the log start offset to the high watermark, read as a consumer would. */
+    public static List<String> readValues(PartitionLog log) {
+        List<String> values = new ArrayList<>();
+        long offset = log.logStartOffset();
+        while (offset < log.highWatermark()) {
+            for (Record record : log.read(offset, Integer.MAX_VALUE, true).records().records()) {
+                if (record.offset() >= offset) {
+                    byte[] bytes = new byte[record.valueSize()];
+                    record.value().get(bytes);
+                    values.add(new String(bytes, StandardCharsets.UTF_8));
+                    offset = record.offset() + 1;
+                }
+            }
+        }
+        return values;
     }
 }

@@ -219,24 +219,22 @@ class TieringTest {
     /** Waits until every closed local segment of partition 0 is in the manifest, local retention or not. */
     private static void awaitClosedSegmentsTiered(TestBroker broker, String topic) {
         Uuid topicId = topicId(broker, topic);
-        await().atMost(TIMEOUT).untilAsserted(() -> {
-            List<LogSegment> segments = log(broker, topic).segments();
-            List<Long> closed = segments.subList(0, segments.size() - 1).stream().map(LogSegment::baseOffset).toList();
-            assertThat(image(broker).remoteManifest(topicId, 0).segments()).extracting(RemoteSegment::baseOffset)
-                    .containsAll(closed);
-        });
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(image(broker).remoteManifest(topicId, 0).segments())
+                .extracting(RemoteSegment::baseOffset).containsAll(closedSegmentBases(broker, topic)));
     }
 
     /** Waits until every closed segment of partition 0 is in the manifest, and returns the manifest. */
     private static List<RemoteSegment> awaitManifestCoversClosedSegments(TestBroker broker, String topic) {
         Uuid topicId = topicId(broker, topic);
-        await().atMost(TIMEOUT).untilAsserted(() -> {
-            List<LogSegment> segments = log(broker, topic).segments();
-            List<Long> closed = segments.subList(0, segments.size() - 1).stream().map(LogSegment::baseOffset).toList();
-            assertThat(image(broker).remoteManifest(topicId, 0).segments()).extracting(RemoteSegment::baseOffset)
-                    .containsExactlyElementsOf(closed);
-        });
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(image(broker).remoteManifest(topicId, 0).segments())
+                .extracting(RemoteSegment::baseOffset).containsExactlyElementsOf(closedSegmentBases(broker, topic)));
         return image(broker).remoteManifest(topicId, 0).segments();
+    }
+
+    /** The base offsets of partition 0's closed local segments: all but the active one. */
+    private static List<Long> closedSegmentBases(TestBroker broker, String topic) {
+        List<LogSegment> segments = log(broker, topic).segments();
+        return segments.subList(0, segments.size() - 1).stream().map(LogSegment::baseOffset).toList();
     }
 
     private static MetadataImage image(TestBroker broker) {
