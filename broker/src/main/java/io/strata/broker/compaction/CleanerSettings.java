@@ -34,13 +34,37 @@ public record CleanerSettings(Duration interval, long dedupeBufferBytes) {
         return new CleanerSettings(config.cleanerInterval(), config.cleanerDedupeBufferSize());
     }
 
-    /** The declared defaults. */
-    public static CleanerSettings defaults() {
-        return from(Configuration.defaults(LogDefaultsConfig.class));
+    /** A builder holding the declared defaults until told otherwise. */
+    public static Builder builder() {
+        return from(Configuration.defaults(LogDefaultsConfig.class)).toBuilder();
     }
 
-    /** These settings with rounds {@code value} apart. */
-    public CleanerSettings withInterval(Duration value) {
-        return new CleanerSettings(value, dedupeBufferBytes);
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Collects settings; not thread-safe. */
+    public static final class Builder {
+        private Duration interval;
+        private long dedupeBufferBytes;
+
+        private Builder(CleanerSettings from) {
+            interval = from.interval;
+            dedupeBufferBytes = from.dedupeBufferBytes;
+        }
+
+        public Builder interval(Duration value) {
+            interval = value;
+            return this;
+        }
+
+        public Builder dedupeBufferBytes(long value) {
+            dedupeBufferBytes = value;
+            return this;
+        }
+
+        public CleanerSettings build() {
+            return new CleanerSettings(interval, dedupeBufferBytes);
+        }
     }
 }

@@ -64,7 +64,7 @@ abstract class TieredLogTest {
     private TestBroker start() {
         return TestBroker.start(dataDir, builder -> builder
                 .retentionCheckInterval(Duration.ofMillis(100))
-                .cleaner(CleanerSettings.defaults().withInterval(Duration.ofMillis(200)))
+                .cleaner(CleanerSettings.builder().interval(Duration.ofMillis(200)).build())
                 .tiering(withStore(TieringSettings.builder()
                         .uploadInterval(Duration.ofMillis(100))
                         .removedSegmentDeleteDelay(Duration.ofMillis(100))
