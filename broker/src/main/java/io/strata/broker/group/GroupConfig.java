@@ -44,7 +44,8 @@ public record GroupConfig(
         requireRange("strata.groups.offset-metadata-max-bytes", offsetMetadataMaxBytes, 0, 1_000_000);
         requireRange("strata.groups.new-member-join-timeout-ms", newMemberJoinTimeoutMs, 1, Integer.MAX_VALUE);
         requirePositive("strata.groups.offsets-retention-minutes", Duration.ofMillis(offsetsRetentionMs));
-        requirePositive("strata.groups.offsets-retention-check-interval", Duration.ofMillis(offsetsRetentionCheckIntervalMs));
+        requirePositive("strata.groups.offsets-retention-check-interval",
+                Duration.ofMillis(offsetsRetentionCheckIntervalMs));
     }
 
     /** The settings the configuration gives. */

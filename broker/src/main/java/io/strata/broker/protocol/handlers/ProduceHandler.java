@@ -28,9 +28,10 @@ import java.util.function.Supplier;
 
 /**
  * Produce: appends each partition's record batches as they came, with broker-assigned offsets; the
- * partition log validates them (its {@code LogValidator}), and a refusal is the partition's error code. acks=0 sends no response; acks=1 answers after the append; acks=-1 also waits for fsync
- * when the broker is set to fsync before acknowledging (on a single node the append is the whole
- * in-sync replica set).
+ * partition log validates them (its {@code LogValidator}), and a refusal is the partition's error
+ * code. acks=0 sends no response; acks=1 answers after the append; acks=-1 also waits for fsync when
+ * the broker is set to fsync before acknowledging (on a single node the append is the whole in-sync
+ * replica set).
  */
 public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage> image, boolean fsyncBeforeAck) {
 
