@@ -81,15 +81,38 @@ public final class ConfigurationCheck {
                 } else {
                     config.getValue(name, type);
                 }
-                return Optional.empty();
             } catch (IllegalArgumentException | NoSuchElementException e) {
-                return Optional.of(SettingCheck.describe(name) + " is \"" + value + "\"; it must be " + allowed());
+                return Optional.of(invalid(value));
             }
+            if (type == Boolean.class && !isStrictBoolean(value)) {
+                return Optional.of(invalid(value));
+            }
+            return Optional.empty();
+        }
+
+        private String invalid(String value) {
+            return SettingCheck.describe(name) + " is \"" + value + "\"; it must be " + allowed();
+        }
+
+        /**
+         * SmallRye reads any word it does not know, such as a misspelt {@code ture}, as {@code false}
+         * with no more than a warning; like Kafka, only {@code true} and {@code false} (in any case)
+         * are taken, so that a typo cannot turn a setting such as authentication off.
+         */
+        private boolean isStrictBoolean(String value) {
+            for (String one : list ? value.split(",") : new String[] {value}) {
+                if (!one.strip().equalsIgnoreCase("true") && !one.strip().equalsIgnoreCase("false")) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private String allowed() {
             String one;
-            if (type == Integer.class || type == Long.class || type == Short.class) {
+            if (type == Boolean.class) {
+                one = "true or false";
+            } else if (type == Integer.class || type == Long.class || type == Short.class) {
                 one = "a whole number";
             } else if (type == Duration.class) {
                 one = "a duration such as 500ms, 30s, 5m or 1h";

@@ -46,4 +46,13 @@ class ConfigurationCheckTest {
         assertThat(check(Map.of("STRATA_METRICS_LAG_REFRESH_INTERVAL", "0s"))).contains(
                 "strata.metrics.lag-refresh-interval (STRATA_METRICS_LAG_REFRESH_INTERVAL) is PT0S; it must be positive");
     }
+
+    @Test
+    void aMisspeltBooleanIsRefusedRatherThanReadAsFalse() {
+        assertThat(check(Map.of("STRATA_HTTP_AUTH_ENABLED", "ture"))).contains(
+                "strata.http.auth.enabled (STRATA_HTTP_AUTH_ENABLED) is \"ture\"; it must be true or false");
+        assertThat(check(Map.of("STRATA_TOPICS_AUTO_CREATE", "yes"))).contains(
+                "strata.topics.auto-create (STRATA_TOPICS_AUTO_CREATE) is \"yes\"; it must be true or false");
+        assertThat(check(Map.of("STRATA_TOPICS_AUTO_CREATE", "FALSE", "STRATA_LOG_FSYNC_BEFORE_ACK", "True"))).isEmpty();
+    }
 }
