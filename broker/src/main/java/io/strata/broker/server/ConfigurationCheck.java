@@ -19,10 +19,12 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Checks every setting of the broker before anything starts, so that a bad value stops start-up with
@@ -52,8 +54,13 @@ public final class ConfigurationCheck {
             Configuration.MAPPINGS.forEach(builder::withMapping);
             config = builder.build();
         } catch (ConfigValidationException e) {
-            // A kind of value the walk above does not know; the framework's own words then.
-            return Optional.of(e.getMessage());
+            // A kind of value the walk above does not know; the framework's own words then, but on one
+            // line, as its message lists each problem on a line of its own.
+            Set<String> framework = new LinkedHashSet<>();
+            for (int i = 0; i < e.getProblemCount(); i++) {
+                framework.add(e.getProblem(i).getMessage().strip().replaceAll("\\s*\\R\\s*", " "));
+            }
+            return Optional.of(String.join("; ", framework));
         }
         try {
             BrokerSettings.from(config, RequestMetrics.NONE);

@@ -2,6 +2,7 @@ package io.strata.broker.server;
 
 import io.quarkus.runtime.configuration.ConfigUtils;
 import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.PropertiesConfigSource;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -54,5 +55,12 @@ class ConfigurationCheckTest {
         assertThat(check(Map.of("STRATA_TOPICS_AUTO_CREATE", "yes"))).contains(
                 "strata.topics.auto-create (STRATA_TOPICS_AUTO_CREATE) is \"yes\"; it must be true or false");
         assertThat(check(Map.of("STRATA_TOPICS_AUTO_CREATE", "FALSE", "STRATA_LOG_FSYNC_BEFORE_ACK", "True"))).isEmpty();
+    }
+
+    @Test
+    void problemsOnlyTheFrameworkFindsAreToldInOneLine() {
+        Optional<String> problem = ConfigurationCheck.problem(ConfigUtils.configBuilder().withSources(
+                new PropertiesConfigSource(Map.of("strata.kafka.prot", "9092", "strata.raft.prot", "9093"), "test", 500)));
+        assertThat(problem.orElseThrow()).contains("strata.kafka.prot").contains("strata.raft.prot").doesNotContain("\n");
     }
 }
