@@ -72,7 +72,6 @@ import java.util.concurrent.TimeUnit;
 public final class Broker implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Broker.class);
-    /** Remote offset and time indexes are small: this holds those of thousands of segments. */
 
     private final BrokerSettings settings;
     private final TopicConfigCatalog catalog = new TopicConfigCatalog();
@@ -107,7 +106,6 @@ public final class Broker implements AutoCloseable {
 
     private void startAll() throws InterruptedException, IOException {
         long begin = System.nanoTime();
-        catalog.validate(settings.topicDefaults());
         String clusterId = MetaProperties.load(settings.dataDir(), settings.nodeId());
 
         metadata = new RaftMetadataLog(raftSettings());

@@ -2,6 +2,7 @@ package io.strata.broker.tiering;
 
 import io.strata.broker.config.Configuration;
 import io.strata.broker.config.TieringConfig;
+import io.strata.tiered.S3Settings;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -58,10 +59,12 @@ public record TieringSettings(Optional<URI> url, boolean s3PathStyle, Duration u
         requirePositive("strata.tiering.s3-connect-timeout", s3ConnectTimeout);
         requirePositive("strata.tiering.s3-attempt-timeout", s3AttemptTimeout);
         requirePositive("strata.tiering.s3-call-timeout", s3CallTimeout);
-        if (s3AttemptTimeout.compareTo(s3CallTimeout) > 0) {
+        try {
+            S3Settings.requireAttemptWithinCall(s3AttemptTimeout, s3CallTimeout);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(describe("strata.tiering.s3-attempt-timeout") + " is "
                     + s3AttemptTimeout + " and " + describe("strata.tiering.s3-call-timeout") + " " + s3CallTimeout
-                    + "; an attempt may not take longer than the call it belongs to");
+                    + "; an attempt may not take longer than the call it belongs to", e);
         }
         environment = Map.copyOf(environment);
     }
