@@ -186,14 +186,8 @@ public final class Broker implements AutoCloseable {
     }
 
     private RaftMetadataLog.Settings raftSettings() {
-        RaftMetadataLog.Settings.Builder raft = RaftMetadataLog.Settings.builder(settings.dataDir(), settings.nodeId(),
-                settings.raftHost(), settings.raftPort());
-        if (settings.raftPeers().isEmpty()) {
-            return raft.build();
-        }
-        List<RaftMetadataLog.Member> members = new ArrayList<>(raft.build().members());
-        settings.raftPeers().forEach(peer -> members.add(RaftMetadataLog.Member.parse(peer)));
-        return raft.members(members).build();
+        return RaftMetadataLog.Settings.builder(settings.dataDir(), settings.nodeId(), settings.raftHost(),
+                settings.raftPort()).members(settings.raftMembers()).build();
     }
 
     private List<ApiHandler<?>> handlers(ScheduledExecutorService timer) {

@@ -63,4 +63,17 @@ class ConfigurationCheckTest {
                 new PropertiesConfigSource(Map.of("strata.kafka.prot", "9092", "strata.raft.prot", "9093"), "test", 500)));
         assertThat(problem.orElseThrow()).contains("strata.kafka.prot").contains("strata.raft.prot").doesNotContain("\n");
     }
+
+    @Test
+    void settingsThatWouldOnlyFailWhenTheBrokerStartsAreRefusedBeforeIt() {
+        assertThat(check(Map.of("STRATA_TIERING_URL", "gs://bucket/prefix")).orElseThrow())
+                .startsWith("strata.tiering.url (STRATA_TIERING_URL): ").doesNotContain("\n");
+        assertThat(check(Map.of("STRATA_NODE_ID", "-1")).orElseThrow()).startsWith("strata.node-id (STRATA_NODE_ID)");
+        assertThat(check(Map.of("STRATA_RAFT_PEERS", "1@broker-1:7800")).orElseThrow())
+                .startsWith("strata.raft.peers (STRATA_RAFT_PEERS)");
+        assertThat(check(Map.of("STRATA_KAFKA_IO_THREADS", "-1")).orElseThrow())
+                .startsWith("strata.kafka.io-threads (STRATA_KAFKA_IO_THREADS)");
+        assertThat(check(Map.of("STRATA_TIERING_S3_CALL_TIMEOUT", "PT0.0005S")).orElseThrow())
+                .startsWith("strata.tiering.s3-call-timeout (STRATA_TIERING_S3_CALL_TIMEOUT)");
+    }
 }
