@@ -82,6 +82,10 @@ public final class ConfigurationCheck {
             if (value == null) {
                 return Optional.empty();
             }
+            if (type == Boolean.class) {
+                // Not converted: SmallRye's converter would log a warning of its own for a word it does not know.
+                return isStrictBoolean(value) ? Optional.empty() : Optional.of(invalid(value));
+            }
             try {
                 if (list) {
                     config.getValues(name, type);
@@ -89,9 +93,6 @@ public final class ConfigurationCheck {
                     config.getValue(name, type);
                 }
             } catch (IllegalArgumentException | NoSuchElementException e) {
-                return Optional.of(invalid(value));
-            }
-            if (type == Boolean.class && !isStrictBoolean(value)) {
                 return Optional.of(invalid(value));
             }
             return Optional.empty();
