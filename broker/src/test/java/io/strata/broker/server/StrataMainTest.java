@@ -55,6 +55,15 @@ class StrataMainTest {
                 + "\"ture\"; it must be true or false");
     }
 
+    @Test
+    void anObjectStoreUrlNoStoreTakesIsRefusedBeforeAnyPortIsBound() throws Exception {
+        ChildJvm.Result result = start(Map.of("STRATA_TIERING_URL", "gs://bucket/prefix"));
+
+        assertRefused(result, "Invalid setting, not starting: strata.tiering.url (STRATA_TIERING_URL): Unsupported "
+                + "object store URI 'gs://bucket/prefix': scheme 'gs' is not supported; supported schemes: "
+                + "file (file:///path/to/directory), s3 (s3://bucket/prefix)");
+    }
+
     private ChildJvm.Result start(Map<String, String> badSettings) throws Exception {
         Map<String, String> environment = new HashMap<>(badSettings);
         // Were the check to let the settings through, the broker must not collide with anything else.
