@@ -71,18 +71,34 @@ public final class ObjectStores {
                         + OPTIONS);
             }
         }
+        checkUri(uri);
         if ("file".equalsIgnoreCase(uri.getScheme())) {
             return new LocalDirectoryObjectStore(Path.of(uri));
         }
-        if ("s3".equalsIgnoreCase(uri.getScheme())) {
-            S3Settings.Builder s3 = S3Settings.fromUri(uri, environment).pathStyle(booleanOption(options, S3_PATH_STYLE));
-            durationOption(options, S3_CONNECT_TIMEOUT_MS).ifPresent(s3::connectTimeout);
-            durationOption(options, S3_ATTEMPT_TIMEOUT_MS).ifPresent(s3::attemptTimeout);
-            durationOption(options, S3_CALL_TIMEOUT_MS).ifPresent(s3::callTimeout);
-            return new S3ObjectStore(s3.build());
+        S3Settings.Builder s3 = S3Settings.fromUri(uri, environment).pathStyle(booleanOption(options, S3_PATH_STYLE));
+        durationOption(options, S3_CONNECT_TIMEOUT_MS).ifPresent(s3::connectTimeout);
+        durationOption(options, S3_ATTEMPT_TIMEOUT_MS).ifPresent(s3::attemptTimeout);
+        durationOption(options, S3_CALL_TIMEOUT_MS).ifPresent(s3::callTimeout);
+        return new S3ObjectStore(s3.build());
+    }
+
+    /**
+     * Refuses a URI that {@link #open} could not open, without touching a disk or the network: so that a
+     * bad URI can stop an application before it starts rather than when it opens the store.
+     *
+     * @throws IllegalArgumentException if the scheme is not supported or the URI is malformed for it
+     */
+    public static void checkUri(URI uri) {
+        Objects.requireNonNull(uri, "uri");
+        if ("file".equalsIgnoreCase(uri.getScheme())) {
+            Path.of(uri);
+        } else if ("s3".equalsIgnoreCase(uri.getScheme())) {
+            // The bucket and prefix are checked by the settings they become; the environment adds neither.
+            S3Settings.fromUri(uri, Map.of()).build();
+        } else {
+            throw new IllegalArgumentException("Unsupported object store URI '" + uri + "': scheme '"
+                    + uri.getScheme() + "' is not supported; supported schemes: " + SUPPORTED_SCHEMES);
         }
-        throw new IllegalArgumentException("Unsupported object store URI '" + uri + "': scheme '"
-                + uri.getScheme() + "' is not supported; supported schemes: " + SUPPORTED_SCHEMES);
     }
 
     private static boolean booleanOption(Map<String, String> options, String name) {

@@ -82,10 +82,7 @@ public record S3Settings(
         requirePositive("connectTimeout", connectTimeout);
         requirePositive("attemptTimeout", attemptTimeout);
         requirePositive("callTimeout", callTimeout);
-        if (attemptTimeout.compareTo(callTimeout) > 0) {
-            throw new IllegalArgumentException("attemptTimeout " + attemptTimeout + " exceeds callTimeout "
-                    + callTimeout + ", so no attempt could use it");
-        }
+        requireAttemptWithinCall(attemptTimeout, callTimeout);
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1: " + maxAttempts);
         }
@@ -158,6 +155,19 @@ public record S3Settings(
         return Optional.ofNullable(environment.get(name)).map(String::strip).filter(value -> !value.isEmpty());
     }
 
+    /**
+     * Refuses an attempt timeout longer than the call timeout, as no attempt could then use it: for
+     * callers that check their own settings before building these.
+     *
+     * @throws IllegalArgumentException if {@code attemptTimeout} exceeds {@code callTimeout}
+     */
+    public static void requireAttemptWithinCall(Duration attemptTimeout, Duration callTimeout) {
+        if (attemptTimeout.compareTo(callTimeout) > 0) {
+            throw new IllegalArgumentException("attemptTimeout " + attemptTimeout + " exceeds callTimeout "
+                    + callTimeout + ", so no attempt could use it");
+        }
+    }
+
     /** The prefix follows the key rules, so that {@code prefix/key} is a well-formed key too. */
     private static void requireValidPrefix(String prefix) {
         try {
@@ -201,7 +211,11 @@ public record S3Settings(
         }
     }
 
-    /** Collects settings, starting from the defaults; not thread-safe. */
+    /**
+     * Collects settings, starting from the defaults; not thread-safe. The defaults (among them the
+     * timeouts: 3 s to connect, 30 s an attempt, 2 min a call) are this library's own fallback for
+     * callers that choose none; an application with settings of its own passes them all.
+     */
     public static final class Builder {
 
         private final String bucket;

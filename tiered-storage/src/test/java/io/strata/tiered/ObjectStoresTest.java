@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ObjectStoresTest {
 
@@ -66,5 +69,25 @@ class ObjectStoresTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(ObjectStores.S3_CALL_TIMEOUT_MS)
                 .hasMessageContaining("'2m'");
+    }
+
+    @Test
+    void checksAUriAsOpenWouldWithoutCreatingAnything(@TempDir Path dir) {
+        Path root = dir.resolve("store");
+        ObjectStores.checkUri(root.toUri());
+        ObjectStores.checkUri(URI.create("s3://bucket/some/prefix"));
+        assertThat(Files.exists(root)).isFalse();
+
+        assertThatThrownBy(() -> ObjectStores.checkUri(URI.create("gs://bucket/prefix")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("supported schemes: file");
+        assertThatThrownBy(() -> ObjectStores.checkUri(URI.create("file:relative/path")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ObjectStores.checkUri(URI.create("s3:///no-bucket")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected s3://bucket/prefix");
+        assertThatThrownBy(() -> ObjectStores.checkUri(URI.create("s3://bucket/prefix?region=eu-west-1")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("query");
     }
 }

@@ -158,6 +158,19 @@ public final class RaftMetadataLog implements AutoCloseable {
             Objects.requireNonNull(startTimeout, "startTimeout");
             Objects.requireNonNull(submitTimeout, "submitTimeout");
             members = List.copyOf(members);
+            requireGroup(nodeId, bindPort, members);
+            if (snapshotEveryEntries < 1) {
+                throw new IllegalArgumentException("snapshotEveryEntries must be positive");
+            }
+        }
+
+        /**
+         * Refuses members that cannot form a group with this node, which binds {@code bindPort}: this
+         * node missing from them, two with one node id, or several with a port the OS chooses.
+         *
+         * @throws IllegalArgumentException naming what is wrong
+         */
+        public static void requireGroup(int nodeId, int bindPort, List<Member> members) {
             if (members.stream().noneMatch(member -> member.nodeId() == nodeId)) {
                 throw new IllegalArgumentException("the Raft members " + members + " must include this node, " + nodeId);
             }
@@ -166,9 +179,6 @@ public final class RaftMetadataLog implements AutoCloseable {
             }
             if (bindPort == 0 && members.size() > 1) {
                 throw new IllegalArgumentException("a Raft group of several members needs a fixed port");
-            }
-            if (snapshotEveryEntries < 1) {
-                throw new IllegalArgumentException("snapshotEveryEntries must be positive");
             }
         }
 

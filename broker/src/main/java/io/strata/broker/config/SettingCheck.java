@@ -32,6 +32,14 @@ public final class SettingCheck {
         return value;
     }
 
+    /** For durations handed on in whole milliseconds, where less than one would become zero. */
+    public static Duration requireAtLeastOneMillisecond(String property, Duration value) {
+        if (value.compareTo(Duration.ofMillis(1)) < 0) {
+            throw new IllegalArgumentException(describe(property) + " is " + value + "; it must be at least 1ms");
+        }
+        return value;
+    }
+
     public static Duration requirePositive(String property, Duration value) {
         if (value.isZero() || value.isNegative()) {
             throw new IllegalArgumentException(describe(property) + " is " + value + "; it must be positive");

@@ -64,7 +64,6 @@ import java.util.concurrent.TimeUnit;
 public final class Broker implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Broker.class);
-    /** Remote offset and time indexes are small: this holds those of thousands of segments. */
 
     private final BrokerSettings settings;
     private final TopicConfigCatalog catalog = new TopicConfigCatalog();
@@ -99,7 +98,6 @@ public final class Broker implements AutoCloseable {
 
     private void startAll() throws InterruptedException, IOException {
         long begin = System.nanoTime();
-        catalog.validate(settings.topicDefaults());
         String clusterId = MetaProperties.load(settings.dataDir(), settings.nodeId());
 
         metadata = new RaftMetadataLog(raftSettings());
@@ -180,14 +178,8 @@ public final class Broker implements AutoCloseable {
     }
 
     private RaftMetadataLog.Settings raftSettings() {
-        RaftMetadataLog.Settings.Builder raft = RaftMetadataLog.Settings.builder(settings.dataDir(), settings.nodeId(),
-                settings.raftHost(), settings.raftPort());
-        if (settings.raftPeers().isEmpty()) {
-            return raft.build();
-        }
-        List<RaftMetadataLog.Member> members = new ArrayList<>(raft.build().members());
-        settings.raftPeers().forEach(peer -> members.add(RaftMetadataLog.Member.parse(peer)));
-        return raft.members(members).build();
+        return RaftMetadataLog.Settings.builder(settings.dataDir(), settings.nodeId(), settings.raftHost(),
+                settings.raftPort()).members(settings.raftMembers()).build();
     }
 
     /** The handler of every API key served besides ApiVersions, which the router answers itself. */

@@ -19,6 +19,7 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,7 @@ public record BrokerSettings(
     public static final long NO_DISK_LIMIT = -1;
 
     public BrokerSettings {
+        requireRange("strata.node-id", nodeId, 0, Integer.MAX_VALUE);
         requireRange("strata.kafka.port", kafkaPort, 0, 65535);
         requireRange("strata.raft.port", raftPort, 0, 65535);
         advertisedPort.ifPresent(port -> requireRange("strata.advertised.port", port, 1, 65535));
@@ -90,13 +92,26 @@ public record BrokerSettings(
             throw new IllegalArgumentException("a STRATA_LOG_* topic default is invalid: " + e.getMessage(), e);
         }
         raftPeers = List.copyOf(raftPeers);
-        for (String peer : raftPeers) {
-            try {
-                RaftMetadataLog.Member.parse(peer);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(describe("strata.raft.peers") + ": " + e.getMessage(), e);
-            }
+        try {
+            RaftMetadataLog.Settings.requireGroup(nodeId, raftPort, raftMembers(nodeId, raftHost, raftPort, raftPeers));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(describe("strata.raft.peers") + " is " + String.join(",", raftPeers)
+                    + " with this node's " + describe("strata.node-id") + " " + nodeId + " and "
+                    + describe("strata.raft.port") + " " + raftPort + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Every member of the metadata Raft group: this broker first, then its peers. */
+    public List<RaftMetadataLog.Member> raftMembers() {
+        return raftMembers(nodeId, raftHost, raftPort, raftPeers);
+    }
+
+    private static List<RaftMetadataLog.Member> raftMembers(int nodeId, String raftHost, int raftPort,
+                                                            List<String> raftPeers) {
+        List<RaftMetadataLog.Member> members = new ArrayList<>();
+        members.add(new RaftMetadataLog.Member(nodeId, raftHost, raftPort));
+        raftPeers.forEach(peer -> members.add(RaftMetadataLog.Member.parse(peer)));
+        return members;
     }
 
     /** The settings the configuration gives; {@code requestMetrics} is told of every Kafka request. */
@@ -113,7 +128,7 @@ public record BrokerSettings(
                                       RequestMetrics requestMetrics) {
         return new BrokerSettings(broker.nodeId(), broker.dataDir(), kafka.host(), kafka.port(),
                 broker.advertised().host(), broker.advertised().port(), kafka.socketRequestMaxBytes(),
-                kafka.ioThreads() > 0 ? kafka.ioThreads() : Runtime.getRuntime().availableProcessors(),
+                ioThreads(kafka),
                 topicDefaults(log), topics.autoCreate(), topics.defaultPartitions(), topics.defaultReplicationFactor(),
                 log.fsyncBeforeAck(), log.retentionCheckInterval(), log.localDiskLimit().orElse(NO_DISK_LIMIT),
                 raft.host(), raft.port(), raft.peers().orElse(List.of()), broker.rack().orElse(null),
@@ -133,6 +148,12 @@ public record BrokerSettings(
 
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /** The configured event loops, where 0 stands for one per core. */
+    private static int ioThreads(KafkaListenerConfig kafka) {
+        int configured = (int) requireRange("strata.kafka.io-threads", kafka.ioThreads(), 0, Integer.MAX_VALUE);
+        return configured == 0 ? Runtime.getRuntime().availableProcessors() : configured;
     }
 
     /** The broker-wide topic defaults, keyed by the topic config they set. */

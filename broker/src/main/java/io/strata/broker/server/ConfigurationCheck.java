@@ -19,10 +19,12 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Checks every setting of the broker before anything starts, so that a bad value stops start-up with
@@ -52,8 +54,13 @@ public final class ConfigurationCheck {
             Configuration.MAPPINGS.forEach(builder::withMapping);
             config = builder.build();
         } catch (ConfigValidationException e) {
-            // A kind of value the walk above does not know; the framework's own words then.
-            return Optional.of(e.getMessage());
+            // A kind of value the walk above does not know; the framework's own words then, but on one
+            // line, as its message lists each problem on a line of its own.
+            Set<String> framework = new LinkedHashSet<>();
+            for (int i = 0; i < e.getProblemCount(); i++) {
+                framework.add(e.getProblem(i).getMessage().strip().replaceAll("\\s*\\R\\s*", " "));
+            }
+            return Optional.of(String.join("; ", framework));
         }
         try {
             BrokerSettings.from(config, RequestMetrics.NONE);
@@ -75,21 +82,45 @@ public final class ConfigurationCheck {
             if (value == null) {
                 return Optional.empty();
             }
+            if (type == Boolean.class) {
+                // Not converted: SmallRye's converter would log a warning of its own for a word it does not know.
+                return isStrictBoolean(value) ? Optional.empty() : Optional.of(invalid(value));
+            }
             try {
                 if (list) {
                     config.getValues(name, type);
                 } else {
                     config.getValue(name, type);
                 }
-                return Optional.empty();
             } catch (IllegalArgumentException | NoSuchElementException e) {
-                return Optional.of(SettingCheck.describe(name) + " is \"" + value + "\"; it must be " + allowed());
+                return Optional.of(invalid(value));
             }
+            return Optional.empty();
+        }
+
+        private String invalid(String value) {
+            return SettingCheck.describe(name) + " is \"" + value + "\"; it must be " + allowed();
+        }
+
+        /**
+         * SmallRye reads any word it does not know, such as a misspelt {@code ture}, as {@code false}
+         * with no more than a warning; like Kafka, only {@code true} and {@code false} (in any case)
+         * are taken, so that a typo cannot turn a setting such as authentication off.
+         */
+        private boolean isStrictBoolean(String value) {
+            for (String one : list ? value.split(",") : new String[] {value}) {
+                if (!one.strip().equalsIgnoreCase("true") && !one.strip().equalsIgnoreCase("false")) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private String allowed() {
             String one;
-            if (type == Integer.class || type == Long.class || type == Short.class) {
+            if (type == Boolean.class) {
+                one = "true or false";
+            } else if (type == Integer.class || type == Long.class || type == Short.class) {
                 one = "a whole number";
             } else if (type == Duration.class) {
                 one = "a duration such as 500ms, 30s, 5m or 1h";

@@ -77,8 +77,9 @@ public final class TieringService implements AutoCloseable {
         this.probe = new ObjectStoreProbe(store);
         this.uploads = new ClosedSegmentUploads(store, partitions, metadata, probe, uploader, new SnapshotStaging(stagingDir));
         this.compaction = new TieredCompaction(partitions, metadata, probe, remoteCleaner);
-        this.sweep = new OrphanSweep(partitions, metadata, new OrphanSweeper(store, layout, settings.orphanGracePeriod(), clock));
         this.deletion = new TieredObjectDeletion(store, layout, remoteCleaner, thread, settings.removedSegmentDeleteDelay());
+        this.sweep = new OrphanSweep(partitions, metadata, new OrphanSweeper(store, layout, settings.orphanGracePeriod(), clock),
+                deletion);
         this.listener = deletion::onImage;
     }
 

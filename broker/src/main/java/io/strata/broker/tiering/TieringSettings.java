@@ -2,6 +2,8 @@ package io.strata.broker.tiering;
 
 import io.strata.broker.config.Configuration;
 import io.strata.broker.config.TieringConfig;
+import io.strata.tiered.ObjectStores;
+import io.strata.tiered.S3Settings;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -11,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import static io.strata.broker.config.SettingCheck.describe;
+import static io.strata.broker.config.SettingCheck.requireAtLeastOneMillisecond;
 import static io.strata.broker.config.SettingCheck.requirePositive;
 import static io.strata.broker.config.SettingCheck.requireRange;
 
@@ -45,6 +48,7 @@ public record TieringSettings(Optional<URI> url, boolean s3PathStyle, Duration u
 
     public TieringSettings {
         Objects.requireNonNull(url, "url");
+        url.ifPresent(TieringSettings::requireSupportedUrl);
         requirePositive("strata.tiering.upload-interval", uploadInterval);
         requirePositive("strata.tiering.orphan-grace-period", orphanGracePeriod);
         requirePositive("strata.tiering.orphan-sweep-interval", sweepInterval);
@@ -55,15 +59,26 @@ public record TieringSettings(Optional<URI> url, boolean s3PathStyle, Duration u
                     + "; the chunk size must be positive and the cache hold at least one chunk");
         }
         requireRange("strata.tiering.index-cache-size", indexCacheBytes, 1, Long.MAX_VALUE);
-        requirePositive("strata.tiering.s3-connect-timeout", s3ConnectTimeout);
-        requirePositive("strata.tiering.s3-attempt-timeout", s3AttemptTimeout);
-        requirePositive("strata.tiering.s3-call-timeout", s3CallTimeout);
-        if (s3AttemptTimeout.compareTo(s3CallTimeout) > 0) {
+        // The object store takes them in whole milliseconds.
+        requireAtLeastOneMillisecond("strata.tiering.s3-connect-timeout", s3ConnectTimeout);
+        requireAtLeastOneMillisecond("strata.tiering.s3-attempt-timeout", s3AttemptTimeout);
+        requireAtLeastOneMillisecond("strata.tiering.s3-call-timeout", s3CallTimeout);
+        try {
+            S3Settings.requireAttemptWithinCall(s3AttemptTimeout, s3CallTimeout);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(describe("strata.tiering.s3-attempt-timeout") + " is "
                     + s3AttemptTimeout + " and " + describe("strata.tiering.s3-call-timeout") + " " + s3CallTimeout
-                    + "; an attempt may not take longer than the call it belongs to");
+                    + "; an attempt may not take longer than the call it belongs to", e);
         }
         environment = Map.copyOf(environment);
+    }
+
+    private static void requireSupportedUrl(URI url) {
+        try {
+            ObjectStores.checkUri(url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(describe("strata.tiering.url") + ": " + e.getMessage(), e);
+        }
     }
 
     /** The store's URL: the configured one, or a {@code tiered} directory next to the partition logs. */

@@ -187,4 +187,61 @@ class BrokerSettingsTest {
                 .hasMessageContaining("cleanup.policy")
                 .hasMessageContaining("compact");
     }
+
+    @Test
+    void aNegativeNodeIdIsNamedAsTheSetting() {
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_NODE_ID", "-1")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("strata.node-id (STRATA_NODE_ID) is -1; allowed values are 0 to");
+    }
+
+    @Test
+    void raftPeersThatCannotFormAGroupWithThisNodeAreNamedAsTheSetting() {
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_NODE_ID", "2", "STRATA_RAFT_PEERS", "2@broker-2:7800")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("strata.raft.peers (STRATA_RAFT_PEERS) is 2@broker-2:7800")
+                .hasMessageContaining("STRATA_NODE_ID")
+                .hasMessageContaining("duplicate node ids");
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_RAFT_PORT", "0", "STRATA_RAFT_PEERS", "2@broker-2:7800")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("strata.raft.peers (STRATA_RAFT_PEERS)")
+                .hasMessageContaining("STRATA_RAFT_PORT")
+                .hasMessageContaining("needs a fixed port");
+        assertThat(fromEnvironment(Map.of("STRATA_RAFT_PEERS", "2@broker-2:7800,3@broker-3:7800")).raftMembers())
+                .extracting(member -> member.nodeId()).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void negativeIoThreadsAreNamedRatherThanReadAsOnePerCore() {
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_KAFKA_IO_THREADS", "-2")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("strata.kafka.io-threads (STRATA_KAFKA_IO_THREADS) is -2; allowed values are 0 to");
+        assertThat(fromEnvironment(Map.of("STRATA_KAFKA_IO_THREADS", "0")).ioThreads())
+                .isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(fromEnvironment(Map.of("STRATA_KAFKA_IO_THREADS", "3")).ioThreads()).isEqualTo(3);
+    }
+
+    @Test
+    void aTieringUrlNoStoreTakesIsNamedAsTheSetting() {
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_TIERING_URL", "gs://bucket/prefix")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("strata.tiering.url (STRATA_TIERING_URL)")
+                .hasMessageContaining("scheme 'gs' is not supported");
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_TIERING_URL", "s3://bad%20bucket/prefix")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("strata.tiering.url (STRATA_TIERING_URL)")
+                .hasMessageContaining("bucket");
+        assertThat(fromEnvironment(Map.of("STRATA_TIERING_URL", "s3://bucket/prefix")).tiering().url())
+                .contains(URI.create("s3://bucket/prefix"));
+    }
+
+    @Test
+    void s3TimeoutsUnderAMillisecondAreNamedAsTheSetting() {
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_TIERING_S3_CONNECT_TIMEOUT", "PT0.0005S")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("strata.tiering.s3-connect-timeout (STRATA_TIERING_S3_CONNECT_TIMEOUT) is PT0.0005S; "
+                        + "it must be at least 1ms");
+        assertThat(fromEnvironment(Map.of("STRATA_TIERING_S3_CONNECT_TIMEOUT", "1ms")).tiering().s3ConnectTimeout())
+                .isEqualTo(Duration.ofMillis(1));
+    }
 }

@@ -2,6 +2,7 @@ package io.strata.broker.server;
 
 import io.quarkus.runtime.configuration.ConfigUtils;
 import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.PropertiesConfigSource;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -45,5 +46,34 @@ class ConfigurationCheckTest {
                         + Long.MAX_VALUE);
         assertThat(check(Map.of("STRATA_METRICS_LAG_REFRESH_INTERVAL", "0s"))).contains(
                 "strata.metrics.lag-refresh-interval (STRATA_METRICS_LAG_REFRESH_INTERVAL) is PT0S; it must be positive");
+    }
+
+    @Test
+    void aMisspeltBooleanIsRefusedRatherThanReadAsFalse() {
+        assertThat(check(Map.of("STRATA_HTTP_AUTH_ENABLED", "ture"))).contains(
+                "strata.http.auth.enabled (STRATA_HTTP_AUTH_ENABLED) is \"ture\"; it must be true or false");
+        assertThat(check(Map.of("STRATA_TOPICS_AUTO_CREATE", "yes"))).contains(
+                "strata.topics.auto-create (STRATA_TOPICS_AUTO_CREATE) is \"yes\"; it must be true or false");
+        assertThat(check(Map.of("STRATA_TOPICS_AUTO_CREATE", "FALSE", "STRATA_LOG_FSYNC_BEFORE_ACK", "True"))).isEmpty();
+    }
+
+    @Test
+    void problemsOnlyTheFrameworkFindsAreToldInOneLine() {
+        Optional<String> problem = ConfigurationCheck.problem(ConfigUtils.configBuilder().withSources(
+                new PropertiesConfigSource(Map.of("strata.kafka.prot", "9092", "strata.raft.prot", "9093"), "test", 500)));
+        assertThat(problem.orElseThrow()).contains("strata.kafka.prot").contains("strata.raft.prot").doesNotContain("\n");
+    }
+
+    @Test
+    void settingsThatWouldOnlyFailWhenTheBrokerStartsAreRefusedBeforeIt() {
+        assertThat(check(Map.of("STRATA_TIERING_URL", "gs://bucket/prefix")).orElseThrow())
+                .startsWith("strata.tiering.url (STRATA_TIERING_URL): ").doesNotContain("\n");
+        assertThat(check(Map.of("STRATA_NODE_ID", "-1")).orElseThrow()).startsWith("strata.node-id (STRATA_NODE_ID)");
+        assertThat(check(Map.of("STRATA_RAFT_PEERS", "1@broker-1:7800")).orElseThrow())
+                .startsWith("strata.raft.peers (STRATA_RAFT_PEERS)");
+        assertThat(check(Map.of("STRATA_KAFKA_IO_THREADS", "-1")).orElseThrow())
+                .startsWith("strata.kafka.io-threads (STRATA_KAFKA_IO_THREADS)");
+        assertThat(check(Map.of("STRATA_TIERING_S3_CALL_TIMEOUT", "PT0.0005S")).orElseThrow())
+                .startsWith("strata.tiering.s3-call-timeout (STRATA_TIERING_S3_CALL_TIMEOUT)");
     }
 }

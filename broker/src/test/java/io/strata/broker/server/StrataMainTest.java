@@ -47,6 +47,23 @@ class StrataMainTest {
                 + "(STRATA_HTTP_AUTH_PASSWORD) is not set");
     }
 
+    @Test
+    void aMisspeltBooleanIsRefusedRatherThanRunningWithTheSettingOff() throws Exception {
+        ChildJvm.Result result = start(Map.of("STRATA_HTTP_AUTH_ENABLED", "ture"));
+
+        assertRefused(result, "Invalid setting, not starting: strata.http.auth.enabled (STRATA_HTTP_AUTH_ENABLED) is "
+                + "\"ture\"; it must be true or false");
+    }
+
+    @Test
+    void anObjectStoreUrlNoStoreTakesIsRefusedBeforeAnyPortIsBound() throws Exception {
+        ChildJvm.Result result = start(Map.of("STRATA_TIERING_URL", "gs://bucket/prefix"));
+
+        assertRefused(result, "Invalid setting, not starting: strata.tiering.url (STRATA_TIERING_URL): Unsupported "
+                + "object store URI 'gs://bucket/prefix': scheme 'gs' is not supported; supported schemes: "
+                + "file (file:///path/to/directory), s3 (s3://bucket/prefix)");
+    }
+
     private ChildJvm.Result start(Map<String, String> badSettings) throws Exception {
         Map<String, String> environment = new HashMap<>(badSettings);
         // Were the check to let the settings through, the broker must not collide with anything else.

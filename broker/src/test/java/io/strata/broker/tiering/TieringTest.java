@@ -13,6 +13,7 @@ import io.strata.tiered.RemoteSegment;
 import io.strata.tiered.SegmentFileType;
 import io.strata.tiered.SegmentIds;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -127,6 +128,40 @@ class TieringTest {
 
             await().atMost(TIMEOUT).until(() -> !Files.exists(orphan));
             assertThat(store.resolve(committed.key(SegmentFileType.LOG).value())).isRegularFile();
+        }
+    }
+
+    @Test
+    void theSweepLeavesRemovedSegmentsToTheirDelayedDeletion() throws Exception {
+        Duration gracePeriod = Duration.ofSeconds(2);
+        TieringSettings tiering = fastTiering().orphanSweeps(gracePeriod, Duration.ofMillis(100))
+                .removedSegmentDeleteDelay(Duration.ofMinutes(5)).build();
+        try (TestBroker broker = start(tiering)) {
+            broker.createTopic("tiered", 1, TIERED);
+            produce(broker, "tiered", 20);
+            List<RemoteSegment> manifest = awaitManifestCoversClosedSegments(broker, "tiered");
+            RemoteSegment removed = manifest.get(0);
+            // Old enough for the sweep to take the segment's objects for orphans once no manifest names them.
+            Thread.sleep(gracePeriod.plusMillis(500).toMillis());
+            try (Admin admin = broker.admin()) {
+                admin.deleteRecords(Map.of(new TopicPartition("tiered", 0),
+                        RecordsToDelete.beforeOffset(manifest.get(1).baseOffset()))).all().get();
+            }
+            Uuid topicId = topicId(broker, "tiered");
+            await().atMost(TIMEOUT).until(() -> !image(broker).remoteManifest(topicId, 0).contains(removed.segmentId()));
+
+            Path store = dataDir.resolve("tiered");
+            // Two whole sweeps after the removal: each deletes an orphan written once the one before was gone.
+            for (int sweep = 0; sweep < 2; sweep++) {
+                UUID crashedUpload = new SegmentIds(Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC)).next();
+                Path orphan = store.resolve(removed.layout().segmentFile(removed.partition(), removed.baseOffset(),
+                        crashedUpload, SegmentFileType.LOG).value());
+                Files.write(orphan, new byte[] {1, 2, 3});
+                await().atMost(TIMEOUT).until(() -> !Files.exists(orphan));
+            }
+            for (ObjectKey key : removed.keys()) {
+                assertThat(store.resolve(key.value())).isRegularFile();
+            }
         }
     }
 
