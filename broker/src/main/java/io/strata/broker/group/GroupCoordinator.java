@@ -69,7 +69,8 @@ import java.util.stream.Collectors;
  *
  * <p>The topic is created with the first group request (FindCoordinator included), as Kafka does, and
  * loaded at start-up when it exists. While it loads, group requests fail at once with the retriable
- * COORDINATOR_LOAD_IN_PROGRESS, as Kafka answers them, and FindCoordinator waits; the offsets of
+ * COORDINATOR_LOAD_IN_PROGRESS, as Kafka answers them (heartbeats excepted, which get NONE), and
+ * FindCoordinator waits; the offsets of
  * topics deleted meanwhile are removed once it is loaded. Committed offsets expire as
  * {@link OffsetCleaner} describes.
  */
@@ -293,7 +294,15 @@ public final class GroupCoordinator implements AutoCloseable {
         });
     }
 
+    /**
+     * A heartbeat while {@code __consumer_offsets} loads is answered with NONE, as Kafka answers it: the
+     * group's state is not known yet, and the Java client has no retry for COORDINATOR_LOAD_IN_PROGRESS
+     * on a heartbeat.
+     */
     public CompletableFuture<HeartbeatResponseData> heartbeat(HeartbeatRequestData request) {
+        if (loading) {
+            return CompletableFuture.completedFuture(new HeartbeatResponseData());
+        }
         return whenReady(() -> CompletableFuture.completedFuture(membership.heartbeat(request)));
     }
 
