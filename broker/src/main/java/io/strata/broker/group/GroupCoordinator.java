@@ -70,7 +70,7 @@ import java.util.stream.Collectors;
  * <p>The topic is created with the first group request (FindCoordinator included), as Kafka does, and
  * loaded at start-up when it exists. While it loads, group requests fail at once with the retriable
  * COORDINATOR_LOAD_IN_PROGRESS, as Kafka answers them (heartbeats excepted, which get NONE), and
- * FindCoordinator waits; the offsets of
+ * FindCoordinator answers without waiting for it; the offsets of
  * topics deleted meanwhile are removed once it is loaded. Committed offsets expire as
  * {@link OffsetCleaner} describes.
  */
@@ -237,6 +237,18 @@ public final class GroupCoordinator implements AutoCloseable {
             offset = next;
         }
         return new long[] {records, bytes};
+    }
+
+    /**
+     * Completes once {@code __consumer_offsets} exists, which is all FindCoordinator needs to name this
+     * broker: the load of an existing topic is not awaited (group requests get COORDINATOR_LOAD_IN_PROGRESS
+     * meanwhile), whereas a topic this call has to create is waited for with its load, which is of empty
+     * partitions. Fails with COORDINATOR_NOT_AVAILABLE if creating it failed.
+     */
+    public CompletableFuture<Void> offsetsTopicCreated() {
+        CompletableFuture<Void> loaded = ready();
+        boolean exists = topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME).isPresent();
+        return exists && !loaded.isCompletedExceptionally() ? CompletableFuture.completedFuture(null) : loaded;
     }
 
     /**

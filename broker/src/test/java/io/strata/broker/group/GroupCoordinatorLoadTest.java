@@ -1,10 +1,14 @@
 package io.strata.broker.group;
 
+import io.strata.broker.protocol.RequestContext;
+import io.strata.broker.protocol.handlers.FindCoordinatorHandler;
 import io.strata.broker.testing.TestBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CoordinatorLoadInProgressException;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
@@ -13,7 +17,11 @@ import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
 import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
+import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,7 +40,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * While a coordinator replays {@code __consumer_offsets}, group requests fail at once with the
- * retriable COORDINATOR_LOAD_IN_PROGRESS instead of waiting, heartbeats excepted, which get NONE; FindCoordinator's wait ends with the load.
+ * retriable COORDINATOR_LOAD_IN_PROGRESS instead of waiting, heartbeats excepted, which get NONE;
+ * FindCoordinator answers meanwhile.
  */
 @Timeout(60)
 class GroupCoordinatorLoadTest {
@@ -70,6 +79,18 @@ class GroupCoordinatorLoadTest {
                 assertLoadInProgress(() -> loading.describeGroups(List.of("loaded"), (short) 5));
                 assertLoadInProgress(() -> loading.deleteGroups(List.of("loaded")));
                 CompletableFuture<Void> ready = loading.ready();
+                assertThat(ready).isNotDone();
+                // FindCoordinator names this broker at once: the clients' retries of the above wait, not it.
+                FindCoordinatorHandler findCoordinator = new FindCoordinatorHandler(loading, broker.broker().topicAdmin()::image,
+                        broker.broker().identity());
+                FindCoordinatorRequestData find = new FindCoordinatorRequestData()
+                        .setKeyType(CoordinatorType.GROUP.id()).setCoordinatorKeys(List.of("loaded"));
+                FindCoordinatorResponseData found = findCoordinator.handle(
+                        new RequestContext(new RequestHeader(ApiKeys.FIND_COORDINATOR, (short) 4, "client", 1), null),
+                        new FindCoordinatorRequest.Builder(find).build((short) 4))
+                        .toCompletableFuture().get(5, TimeUnit.SECONDS);
+                assertThat(found.coordinators().get(0).errorCode()).isEqualTo(Errors.NONE.code());
+                assertThat(found.coordinators().get(0).nodeId()).isEqualTo(broker.broker().identity().nodeId());
                 assertThat(ready).isNotDone();
 
                 time.release();
