@@ -158,8 +158,8 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /**
      * Replays every partition of the topic from its start on the coordinator thread, removes the
-     * offsets of topics deleted since they were committed, starts the expiry of offsets, then
-     * completes {@code loaded}.
+     * offsets of topics deleted since they were committed and those expired, schedules the next
+     * expiry, then completes {@code loaded}.
      */
     private void load(TopicImage topic, CompletableFuture<Void> loaded) {
         loading = true;
@@ -188,7 +188,7 @@ public final class GroupCoordinator implements AutoCloseable {
             MetadataImage image = runtime.image();
             knownTopicIds = topicIds(image);
             cleaner.removeOffsetsOfDeletedTopics(image);
-            cleaner.scheduleExpiry();
+            cleaner.expireNowAndSchedule();
             return CompletableFuture.<Void>completedFuture(null);
         }).whenComplete((ignored, error) -> {
             loading = false;
