@@ -268,15 +268,11 @@ public final class GroupCoordinator implements AutoCloseable {
     /**
      * For requests that only look at groups: without {@code __consumer_offsets} there are none, so
      * they run against the empty state instead of creating the topic (Kafka creates it only for
-     * FindCoordinator and the group protocol itself).
+     * FindCoordinator and the group protocol itself). The REST API and the lag metrics use it too:
+     * during the load, REST answers the retriable error as 503, and the metrics keep their last values.
      */
     private <T> CompletableFuture<T> whenReadyIfAny(Supplier<CompletableFuture<T>> task) {
         return hasNoOffsetsTopic() ? runtime.call(task) : whenReady(task);
-    }
-
-    /** For the REST API and metrics, which have no retriable error to give: waits for the load instead. */
-    private <T> CompletableFuture<T> afterLoadIfAny(Supplier<CompletableFuture<T>> task) {
-        return hasNoOffsetsTopic() ? runtime.call(task) : ready().thenCompose(ignored -> runtime.call(task));
     }
 
     private boolean hasNoOffsetsTopic() {
@@ -468,10 +464,11 @@ public final class GroupCoordinator implements AutoCloseable {
     /**
      * The lag of each partition the group has committed an offset for: the partition's high
      * watermark (its log end offset for consumers) minus the committed offset, never below 0.
-     * Empty for an unknown group. For the REST API and metrics.
+     * Empty for an unknown group. For the REST API and metrics; fails with COORDINATOR_LOAD_IN_PROGRESS
+     * while {@code __consumer_offsets} loads.
      */
     public CompletableFuture<List<PartitionLag>> lag(String groupId) {
-        return afterLoadIfAny(() -> {
+        return whenReadyIfAny(() -> {
             List<PartitionLag> result = new ArrayList<>();
             MetadataImage image = runtime.image();
             runtime.store().offsets(groupId).forEach((tp, offset) -> {
@@ -495,9 +492,9 @@ public final class GroupCoordinator implements AutoCloseable {
     public record PartitionLag(TopicPartition partition, long committedOffset, long endOffset, long lag) {
     }
 
-    /** The ids of the groups this coordinator holds. */
+    /** The ids of the groups this coordinator holds; fails with COORDINATOR_LOAD_IN_PROGRESS while it loads. */
     public CompletableFuture<List<String>> groupIds() {
-        return afterLoadIfAny(() -> CompletableFuture.completedFuture(
+        return whenReadyIfAny(() -> CompletableFuture.completedFuture(
                 runtime.store().groups().stream().map(ClassicGroup::groupId).sorted().toList()));
     }
 

@@ -2,6 +2,8 @@ package io.strata.broker.group;
 
 import io.strata.broker.protocol.RequestContext;
 import io.strata.broker.protocol.handlers.FindCoordinatorHandler;
+import io.strata.broker.rest.KafkaErrors;
+import io.strata.broker.rest.RestException;
 import io.strata.broker.testing.TestBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -78,6 +80,12 @@ class GroupCoordinatorLoadTest {
                 assertLoadInProgress(() -> loading.listGroups(List.of(), List.of()));
                 assertLoadInProgress(() -> loading.describeGroups(List.of("loaded"), (short) 5));
                 assertLoadInProgress(() -> loading.deleteGroups(List.of("loaded")));
+                // The REST API's and the lag metrics' calls too, which REST answers as 503 like its other group calls.
+                assertLoadInProgress(() -> loading.groupIds());
+                assertLoadInProgress(() -> loading.lag("loaded"));
+                RestException rest = KafkaErrors.toRest(new CoordinatorLoadInProgressException("loading"));
+                assertThat(rest.status()).isEqualTo(503);
+                assertThat(rest.kafkaError()).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS.name());
                 CompletableFuture<Void> ready = loading.ready();
                 assertThat(ready).isNotDone();
                 // FindCoordinator names this broker at once: the clients' retries of the above wait, not it.
