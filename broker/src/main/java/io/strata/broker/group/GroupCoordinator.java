@@ -7,7 +7,6 @@ import io.strata.broker.group.GroupRecords.CoordinatorRecord;
 import io.strata.broker.group.GroupRecords.GroupKey;
 import io.strata.broker.group.GroupRecords.OffsetKey;
 import io.strata.broker.log.LogReadResult;
-import io.strata.broker.log.PartitionLog;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import org.apache.kafka.common.TopicPartition;
@@ -174,7 +173,7 @@ public final class GroupCoordinator implements AutoCloseable {
                 if (partition.isEmpty()) {
                     throw new CoordinatorNotAvailableException("The partition " + tp + " is not open.");
                 }
-                long[] counts = replayLog(partition.get().log());
+                long[] counts = replayLog(partition.get());
                 records += counts[0];
                 bytes += counts[1];
             }
@@ -202,13 +201,15 @@ public final class GroupCoordinator implements AutoCloseable {
         });
     }
 
-    private long[] replayLog(PartitionLog log) {
-        long offset = log.logStartOffset();
-        long end = log.highWatermark();
+    private long[] replayLog(Partition partition) {
+        TopicPartition tp = partition.topicPartition();
+        long offset = partition.logStartOffset();
+        long end = partition.highWatermark();
         long records = 0;
         long bytes = 0;
         while (offset < end) {
-            LogReadResult read = log.read(offset, LOAD_READ_BYTES, true);
+            // The topic is never tiered, so the read is of the local log and complete at once.
+            LogReadResult read = partition.read(offset, LOAD_READ_BYTES, true).join();
             long next = offset;
             for (RecordBatch batch : read.records().batches()) {
                 for (Record record : batch) {
@@ -219,20 +220,19 @@ public final class GroupCoordinator implements AutoCloseable {
                     try {
                         CoordinatorRecord decoded = GroupRecords.decode(record.key(), record.value());
                         if (decoded == null) {
-                            LOG.warnf("Skipping a record of unknown type or version at offset %d of %s", record.offset(),
-                                    log.topicPartition());
+                            LOG.warnf("Skipping a record of unknown type or version at offset %d of %s", record.offset(), tp);
                         } else {
                             runtime.store().replay(decoded);
                         }
                     } catch (IllegalArgumentException e) {
-                        LOG.errorf("Skipping record %d of %s: %s", record.offset(), log.topicPartition(), e.getMessage());
+                        LOG.errorf("Skipping record %d of %s: %s", record.offset(), tp, e.getMessage());
                     }
                 }
                 bytes += batch.sizeInBytes();
                 next = batch.nextOffset();
             }
             if (next <= offset) {
-                throw new IllegalStateException("No complete record batch at offset " + offset + " of " + log.topicPartition());
+                throw new IllegalStateException("No complete record batch at offset " + offset + " of " + tp);
             }
             offset = next;
         }
