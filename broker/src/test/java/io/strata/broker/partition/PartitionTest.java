@@ -130,6 +130,21 @@ class PartitionTest {
                 .cause().isInstanceOf(OffsetOutOfRangeException.class);
     }
 
+    @Test
+    void anOffsetOutOfRangeIsReportedWithThePartitionsOffsetsNotTheLocalLogs() throws Exception {
+        assertThatThrownBy(() -> partition.read(RECORDS + 1, 10_000, true).join())
+                .cause().isInstanceOf(OffsetOutOfRangeException.class)
+                .hasMessage("Offset " + (RECORDS + 1) + " is out of range for history-0: the log holds offsets 0 to "
+                        + (RECORDS - 1) + " and its next offset is " + RECORDS);
+
+        partition.moveLogStartTo(2).get(10, TimeUnit.SECONDS);
+        assertThat(partition.localLogStartOffset()).as("the local log still starts above").isEqualTo(boundary);
+        assertThatThrownBy(() -> partition.read(1, 10_000, true).join())
+                .cause().isInstanceOf(OffsetOutOfRangeException.class)
+                .hasMessage("Offset 1 is out of range for history-0: the log holds offsets 2 to " + (RECORDS - 1)
+                        + " and its next offset is " + RECORDS);
+    }
+
     private static List<Long> offsets(LogReadResult result) {
         List<Long> offsets = new ArrayList<>();
         result.records().batches().forEach(batch -> offsets.add(batch.baseOffset()));
