@@ -357,6 +357,14 @@ public final class PartitionLog implements Closeable {
         return offset;
     }
 
+    /**
+     * Deletes the files of the segments retired at least {@link RetiredSegments#DELETE_DELAY_MS} ago. Appends
+     * and removals do it too; retention calls it every pass so that a log without them frees the files.
+     */
+    public synchronized void deleteRetiredDue() {
+        retired.deleteDue(time.milliseconds());
+    }
+
     /** Total bytes of record batches in the log. */
     public long size() {
         return segments.sizeInBytes();
