@@ -81,6 +81,18 @@ class PartitionTest {
     }
 
     @Test
+    void aTieredReadOfCachedChunksCompletesAtOnceOnTheCallersThread() throws Exception {
+        partition.read(1, 10_000, true).get(10, TimeUnit.SECONDS);
+        long downloaded = partitions.reader().stats().cache().misses();
+
+        CompletableFuture<LogReadResult> again = partition.read(1, 10_000, true);
+
+        assertThat(again).as("served from the chunk cache, without waiting").isDone();
+        assertThat(offsets(again.join())).startsWith(1L);
+        assertThat(partitions.reader().stats().cache().misses()).isEqualTo(downloaded);
+    }
+
+    @Test
     void aReadAtOrAboveTheLocalStartComesFromLocalSegmentsAtOnce() {
         CompletableFuture<LogReadResult> read = partition.read(boundary, 10_000, true);
 
