@@ -7,7 +7,6 @@ import io.strata.broker.group.GroupRecords.CoordinatorRecord;
 import io.strata.broker.group.GroupRecords.GroupKey;
 import io.strata.broker.group.GroupRecords.OffsetKey;
 import io.strata.broker.log.LogReadResult;
-import io.strata.broker.log.PartitionLog;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import org.apache.kafka.common.TopicPartition;
@@ -69,7 +68,8 @@ import java.util.stream.Collectors;
  *
  * <p>The topic is created with the first group request (FindCoordinator included), as Kafka does, and
  * loaded at start-up when it exists. While it loads, group requests fail at once with the retriable
- * COORDINATOR_LOAD_IN_PROGRESS, as Kafka answers them, and FindCoordinator waits; the offsets of
+ * COORDINATOR_LOAD_IN_PROGRESS, as Kafka answers them (heartbeats excepted, which get NONE), and
+ * FindCoordinator answers without waiting for it; the offsets of
  * topics deleted meanwhile are removed once it is loaded. Committed offsets expire as
  * {@link OffsetCleaner} describes.
  */
@@ -157,8 +157,8 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /**
      * Replays every partition of the topic from its start on the coordinator thread, removes the
-     * offsets of topics deleted since they were committed, starts the expiry of offsets, then
-     * completes {@code loaded}.
+     * offsets of topics deleted since they were committed and those expired, schedules the next
+     * expiry, then completes {@code loaded}.
      */
     private void load(TopicImage topic, CompletableFuture<Void> loaded) {
         loading = true;
@@ -173,7 +173,7 @@ public final class GroupCoordinator implements AutoCloseable {
                 if (partition.isEmpty()) {
                     throw new CoordinatorNotAvailableException("The partition " + tp + " is not open.");
                 }
-                long[] counts = replayLog(partition.get().log());
+                long[] counts = replayLog(partition.get());
                 records += counts[0];
                 bytes += counts[1];
             }
@@ -187,7 +187,7 @@ public final class GroupCoordinator implements AutoCloseable {
             MetadataImage image = runtime.image();
             knownTopicIds = topicIds(image);
             cleaner.removeOffsetsOfDeletedTopics(image);
-            cleaner.scheduleExpiry();
+            cleaner.expireNowAndSchedule();
             return CompletableFuture.<Void>completedFuture(null);
         }).whenComplete((ignored, error) -> {
             loading = false;
@@ -201,13 +201,15 @@ public final class GroupCoordinator implements AutoCloseable {
         });
     }
 
-    private long[] replayLog(PartitionLog log) {
-        long offset = log.logStartOffset();
-        long end = log.highWatermark();
+    private long[] replayLog(Partition partition) {
+        TopicPartition tp = partition.topicPartition();
+        long offset = partition.logStartOffset();
+        long end = partition.highWatermark();
         long records = 0;
         long bytes = 0;
         while (offset < end) {
-            LogReadResult read = log.read(offset, LOAD_READ_BYTES, true);
+            // The topic is never tiered, so the read is of the local log and complete at once.
+            LogReadResult read = partition.read(offset, LOAD_READ_BYTES, true).join();
             long next = offset;
             for (RecordBatch batch : read.records().batches()) {
                 for (Record record : batch) {
@@ -218,24 +220,35 @@ public final class GroupCoordinator implements AutoCloseable {
                     try {
                         CoordinatorRecord decoded = GroupRecords.decode(record.key(), record.value());
                         if (decoded == null) {
-                            LOG.warnf("Skipping a record of unknown type or version at offset %d of %s", record.offset(),
-                                    log.topicPartition());
+                            LOG.warnf("Skipping a record of unknown type or version at offset %d of %s", record.offset(), tp);
                         } else {
                             runtime.store().replay(decoded);
                         }
                     } catch (IllegalArgumentException e) {
-                        LOG.errorf("Skipping record %d of %s: %s", record.offset(), log.topicPartition(), e.getMessage());
+                        LOG.errorf("Skipping record %d of %s: %s", record.offset(), tp, e.getMessage());
                     }
                 }
                 bytes += batch.sizeInBytes();
                 next = batch.nextOffset();
             }
             if (next <= offset) {
-                throw new IllegalStateException("No complete record batch at offset " + offset + " of " + log.topicPartition());
+                throw new IllegalStateException("No complete record batch at offset " + offset + " of " + tp);
             }
             offset = next;
         }
         return new long[] {records, bytes};
+    }
+
+    /**
+     * Completes once {@code __consumer_offsets} exists, which is all FindCoordinator needs to name this
+     * broker: the load of an existing topic is not awaited (group requests get COORDINATOR_LOAD_IN_PROGRESS
+     * meanwhile), whereas a topic this call has to create is waited for with its load, which is of empty
+     * partitions. Fails with COORDINATOR_NOT_AVAILABLE if creating it failed.
+     */
+    public CompletableFuture<Void> offsetsTopicCreated() {
+        CompletableFuture<Void> loaded = ready();
+        boolean exists = topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME).isPresent();
+        return exists && !loaded.isCompletedExceptionally() ? CompletableFuture.completedFuture(null) : loaded;
     }
 
     /**
@@ -255,15 +268,11 @@ public final class GroupCoordinator implements AutoCloseable {
     /**
      * For requests that only look at groups: without {@code __consumer_offsets} there are none, so
      * they run against the empty state instead of creating the topic (Kafka creates it only for
-     * FindCoordinator and the group protocol itself).
+     * FindCoordinator and the group protocol itself). The REST API and the lag metrics use it too:
+     * during the load, REST answers the retriable error as 503, and the metrics keep their last values.
      */
     private <T> CompletableFuture<T> whenReadyIfAny(Supplier<CompletableFuture<T>> task) {
         return hasNoOffsetsTopic() ? runtime.call(task) : whenReady(task);
-    }
-
-    /** For the REST API and metrics, which have no retriable error to give: waits for the load instead. */
-    private <T> CompletableFuture<T> afterLoadIfAny(Supplier<CompletableFuture<T>> task) {
-        return hasNoOffsetsTopic() ? runtime.call(task) : ready().thenCompose(ignored -> runtime.call(task));
     }
 
     private boolean hasNoOffsetsTopic() {
@@ -293,7 +302,15 @@ public final class GroupCoordinator implements AutoCloseable {
         });
     }
 
+    /**
+     * A heartbeat while {@code __consumer_offsets} loads is answered with NONE, as Kafka answers it: the
+     * group's state is not known yet, and the Java client has no retry for COORDINATOR_LOAD_IN_PROGRESS
+     * on a heartbeat.
+     */
     public CompletableFuture<HeartbeatResponseData> heartbeat(HeartbeatRequestData request) {
+        if (loading) {
+            return CompletableFuture.completedFuture(new HeartbeatResponseData());
+        }
         return whenReady(() -> CompletableFuture.completedFuture(membership.heartbeat(request)));
     }
 
@@ -447,10 +464,11 @@ public final class GroupCoordinator implements AutoCloseable {
     /**
      * The lag of each partition the group has committed an offset for: the partition's high
      * watermark (its log end offset for consumers) minus the committed offset, never below 0.
-     * Empty for an unknown group. For the REST API and metrics.
+     * Empty for an unknown group. For the REST API and metrics; fails with COORDINATOR_LOAD_IN_PROGRESS
+     * while {@code __consumer_offsets} loads.
      */
     public CompletableFuture<List<PartitionLag>> lag(String groupId) {
-        return afterLoadIfAny(() -> {
+        return whenReadyIfAny(() -> {
             List<PartitionLag> result = new ArrayList<>();
             MetadataImage image = runtime.image();
             runtime.store().offsets(groupId).forEach((tp, offset) -> {
@@ -474,9 +492,9 @@ public final class GroupCoordinator implements AutoCloseable {
     public record PartitionLag(TopicPartition partition, long committedOffset, long endOffset, long lag) {
     }
 
-    /** The ids of the groups this coordinator holds. */
+    /** The ids of the groups this coordinator holds; fails with COORDINATOR_LOAD_IN_PROGRESS while it loads. */
     public CompletableFuture<List<String>> groupIds() {
-        return afterLoadIfAny(() -> CompletableFuture.completedFuture(
+        return whenReadyIfAny(() -> CompletableFuture.completedFuture(
                 runtime.store().groups().stream().map(ClassicGroup::groupId).sorted().toList()));
     }
 

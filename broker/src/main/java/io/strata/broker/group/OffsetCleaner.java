@@ -49,12 +49,20 @@ final class OffsetCleaner {
         cleanUp("deleted topics", (group, tp, offset) -> !OffsetManager.isCurrent(image, tp.topic(), offset));
     }
 
-    /** Removes expired offsets now and then every {@code offsets.retention.check.interval.ms}. */
-    void scheduleExpiry() {
-        runtime.schedule(TIMER, runtime.config().offsetsRetentionCheckIntervalMs(), () -> {
+    /**
+     * Removes expired offsets now and then every {@code offsets.retention.check.interval.ms}, as Kafka
+     * schedules its first pass at once: a broker restarted more often than the interval still expires
+     * offsets. A pass that fails is logged and the next one still runs.
+     */
+    void expireNowAndSchedule() {
+        try {
             expireOffsets();
-            scheduleExpiry();
-        });
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Expiring committed offsets failed; the next pass is in %d ms",
+                    runtime.config().offsetsRetentionCheckIntervalMs());
+        } finally {
+            runtime.schedule(TIMER, runtime.config().offsetsRetentionCheckIntervalMs(), this::expireNowAndSchedule);
+        }
     }
 
     void expireOffsets() {

@@ -357,6 +357,14 @@ public final class PartitionLog implements Closeable {
         return offset;
     }
 
+    /**
+     * Deletes the files of the segments retired at least {@link RetiredSegments#DELETE_DELAY_MS} ago. Appends
+     * and removals do it too; retention calls it every pass so that a log without them frees the files.
+     */
+    public synchronized void deleteRetiredDue() {
+        retired.deleteDue(time.milliseconds());
+    }
+
     /** Total bytes of record batches in the log. */
     public long size() {
         return segments.sizeInBytes();
@@ -571,6 +579,14 @@ public final class PartitionLog implements Closeable {
 
     /** @param end the log end offset, which is exclusive: the offset the next record will get */
     private OffsetOutOfRangeException outOfRange(long offset, long start, long end) {
+        return outOfRange(topicPartition, offset, start, end);
+    }
+
+    /**
+     * The error for a read of {@code offset} outside a log of {@code tp} that holds offsets {@code start}
+     * to {@code end - 1}: the one wording of it, for the local log and the whole partition alike.
+     */
+    public static OffsetOutOfRangeException outOfRange(TopicPartition topicPartition, long offset, long start, long end) {
         String holds = start < end
                 ? "the log holds offsets " + start + " to " + (end - 1) + " and its next offset is " + end
                 : "the log is empty and its next offset is " + end;

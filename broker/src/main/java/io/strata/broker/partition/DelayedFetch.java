@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A read of some partitions that may wait for more records (a long poll): Kafka's Fetch and the REST
  * read. It is an {@link Attempt} run at once, again after each append to one of the partitions and
  * whenever {@link #wake} is called (a tiered read finished), and a last time, forced, when the wait
- * runs out. The first attempt that produces a result completes {@link #result()}; from then on no
- * attempt runs and the partitions no longer hold this read as an append waiter.
+ * runs out. The first attempt that produces a result completes {@link #result()}; from then on, as
+ * after any other completion of it, no attempt runs and the partitions no longer hold this read as an
+ * append waiter.
  *
  * <p>Thread-safe. Appends wake it on the appending thread, which must not pay for the read: the
  * re-attempt is handed to {@code executor}, once however many appends arrive before it runs.
@@ -49,9 +50,16 @@ public final class DelayedFetch<T> {
         this.partitions = List.copyOf(partitions);
         this.executor = executor;
         this.attempt = attempt;
+        // However the result completes, by an attempt or by whoever holds it (a caller may cancel it),
+        // the partitions stop holding this read.
+        result.whenComplete((read, error) -> stopWaiting());
     }
 
-    /** Completes with the first result an attempt produces, or fails with what an attempt threw. */
+    /**
+     * Completes with the first result an attempt produces, or fails with what an attempt threw.
+     * Completing or cancelling it from outside ends the read: no attempt runs after that and the
+     * partitions drop it as an append waiter.
+     */
     public CompletableFuture<T> result() {
         return result;
     }
@@ -99,10 +107,10 @@ public final class DelayedFetch<T> {
                 tryComplete(false);
             });
         } catch (RejectedExecutionException e) {
-            // The broker is stopping: nothing will run this read again.
-            if (result.completeExceptionally(e)) {
-                stopWaiting();
-            }
+            // The broker is stopping and nothing will run this read again. Failing it now answers a REST
+            // read, which would otherwise hang until the HTTP server stops; a Kafka client's connection
+            // closes with the broker, so what it is failed with never reaches one.
+            result.completeExceptionally(e);
         }
     }
 
@@ -110,20 +118,18 @@ public final class DelayedFetch<T> {
         if (result.isDone()) {
             return true;
         }
-        boolean won;
         try {
             T read = attempt.tryRead(force);
             if (read == null && !force) {
                 return false;
             }
-            won = read == null
-                    ? result.completeExceptionally(new IllegalStateException("A forced attempt of a read produced nothing"))
-                    : result.complete(read);
+            if (read == null) {
+                result.completeExceptionally(new IllegalStateException("A forced attempt of a read produced nothing"));
+            } else {
+                result.complete(read);
+            }
         } catch (RuntimeException e) {
-            won = result.completeExceptionally(e);
-        }
-        if (won) {
-            stopWaiting();
+            result.completeExceptionally(e);
         }
         return true;
     }

@@ -111,13 +111,21 @@ public final class Partition {
      * At most {@code maxBytes}, but the first batch whole when {@code minOneMessage}.
      *
      * <p>A read of the local log completes at once with a slice of a segment file, which goes out with
-     * sendfile. A read below the local log goes to the object store and completes later on the store's
-     * threads, never the caller's; it returns whole batches, and where the tiered log holds nothing from
-     * {@code offset} on (its segments were dropped meanwhile) it reads the local log from its start
-     * instead. Failures complete the future: Kafka's own exceptions as they are (an offset out of range),
-     * a failed tiered read as a {@link KafkaStorageException}, which clients retry.
+     * sendfile. A read below the local log goes to the tiered log: it completes later on the store's
+     * threads when chunks have to be downloaded, but at once on the caller's thread when the chunk cache
+     * holds them, so callers must not assume which thread completes it. It returns whole batches, and
+     * where the tiered log holds nothing from {@code offset} on (its segments were dropped meanwhile) it
+     * reads the local log from its start instead. Failures complete the future: Kafka's own exceptions as
+     * they are (an offset outside the partition's, from its tiered start to its end, is out of range), a
+     * failed tiered read as a {@link KafkaStorageException}, which clients retry.
      */
     public CompletableFuture<LogReadResult> read(long offset, int maxBytes, boolean minOneMessage) {
+        // Checked here, not by the local log, whose range starts above the tiered one's.
+        long start = logStartOffset();
+        long end = logEndOffset();
+        if (offset < start || offset > end) {
+            return CompletableFuture.failedFuture(PartitionLog.outOfRange(topicPartition, offset, start, end));
+        }
         if (!isTiered(offset)) {
             try {
                 return CompletableFuture.completedFuture(log.read(offset, maxBytes, minOneMessage));

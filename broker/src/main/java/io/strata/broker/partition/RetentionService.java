@@ -31,7 +31,9 @@ import java.util.concurrent.TimeoutException;
  *       local data; the partition keeps them in the bucket. Nothing that is not yet tiered is ever
  *       deleted locally this way, however full the disk.</li>
  * </ul>
- * Runs on one thread of its own; a failure on one partition is logged in one line and the others go on.
+ * Each round also deletes the files of segments removed from the local log once their delay has passed
+ * (see {@link PartitionLog#deleteRetiredDue}). Runs on one thread of its own; a failure on one partition
+ * is logged in one line and the others go on.
  */
 public final class RetentionService implements AutoCloseable {
 
@@ -73,6 +75,9 @@ public final class RetentionService implements AutoCloseable {
     }
 
     private void enforce(Partition partition) throws InterruptedException, ExecutionException, TimeoutException {
+        // Segments removed earlier (by retention, DeleteRecords or compaction) otherwise wait for the
+        // partition's next append to leave the disk, which an idle partition never gets.
+        partition.log().deleteRetiredDue();
         LogConfig config = partition.log().config();
         long now = time.milliseconds();
         if (config.deleteRetention()) {

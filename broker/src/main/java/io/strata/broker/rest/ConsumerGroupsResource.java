@@ -277,7 +277,7 @@ public class ConsumerGroupsResource {
         owners.forEach((tp, owner) -> {
             if (!rows.containsKey(tp)) {
                 broker.partitions().partition(tp).ifPresent(partition -> rows.put(tp, lagData(broker, group, tp, null,
-                        partition.log().highWatermark(), null, owner)));
+                        partition.highWatermark(), null, owner)));
             }
         });
         return List.copyOf(rows.values());

@@ -1,10 +1,16 @@
 package io.strata.broker.group;
 
+import io.strata.broker.protocol.RequestContext;
+import io.strata.broker.protocol.handlers.FindCoordinatorHandler;
+import io.strata.broker.rest.KafkaErrors;
+import io.strata.broker.rest.RestException;
 import io.strata.broker.testing.TestBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CoordinatorLoadInProgressException;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
@@ -13,6 +19,11 @@ import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
 import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
+import org.apache.kafka.common.requests.RequestHeader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * While a coordinator replays {@code __consumer_offsets}, group requests fail at once with the
- * retriable COORDINATOR_LOAD_IN_PROGRESS instead of waiting; FindCoordinator's wait ends with the load.
+ * retriable COORDINATOR_LOAD_IN_PROGRESS instead of waiting, heartbeats excepted, which get NONE;
+ * FindCoordinator answers meanwhile.
  */
 @Timeout(60)
 class GroupCoordinatorLoadTest {
@@ -57,7 +69,9 @@ class GroupCoordinatorLoadTest {
                 assertLoadInProgress(() -> loading.joinGroup(client, new JoinGroupRequestData().setGroupId("loaded")
                         .setSessionTimeoutMs(10_000).setProtocolType("consumer")));
                 assertLoadInProgress(() -> loading.syncGroup(new SyncGroupRequestData().setGroupId("loaded")));
-                assertLoadInProgress(() -> loading.heartbeat(new HeartbeatRequestData().setGroupId("loaded")));
+                // As Kafka answers a heartbeat while the group is loading: blindly, with NONE.
+                assertThat(loading.heartbeat(new HeartbeatRequestData().setGroupId("loaded")).get(5, TimeUnit.SECONDS)
+                        .errorCode()).isEqualTo(Errors.NONE.code());
                 assertLoadInProgress(() -> loading.leaveGroup("loaded", List.of(new MemberIdentity().setMemberId("m"))));
                 assertLoadInProgress(() -> loading.commitOffsets(client, new OffsetCommitRequestData().setGroupId("loaded")));
                 assertLoadInProgress(() -> loading.fetchOffsets("loaded", null));
@@ -65,7 +79,25 @@ class GroupCoordinatorLoadTest {
                 assertLoadInProgress(() -> loading.listGroups(List.of(), List.of()));
                 assertLoadInProgress(() -> loading.describeGroups(List.of("loaded"), (short) 5));
                 assertLoadInProgress(() -> loading.deleteGroups(List.of("loaded")));
+                // The REST API's and the lag metrics' calls too, which REST answers as 503 like its other group calls.
+                assertLoadInProgress(() -> loading.groupIds());
+                assertLoadInProgress(() -> loading.lag("loaded"));
+                RestException rest = KafkaErrors.toRest(new CoordinatorLoadInProgressException("loading"));
+                assertThat(rest.status()).isEqualTo(503);
+                assertThat(rest.kafkaError()).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS.name());
                 CompletableFuture<Void> ready = loading.ready();
+                assertThat(ready).isNotDone();
+                // FindCoordinator names this broker at once: the clients' retries of the above wait, not it.
+                FindCoordinatorHandler findCoordinator = new FindCoordinatorHandler(loading, broker.broker().topicAdmin()::image,
+                        broker.broker().identity());
+                FindCoordinatorRequestData find = new FindCoordinatorRequestData()
+                        .setKeyType(CoordinatorType.GROUP.id()).setCoordinatorKeys(List.of("loaded"));
+                FindCoordinatorResponseData found = findCoordinator.handle(
+                        new RequestContext(new RequestHeader(ApiKeys.FIND_COORDINATOR, (short) 4, "client", 1), null),
+                        new FindCoordinatorRequest.Builder(find).build((short) 4))
+                        .toCompletableFuture().get(5, TimeUnit.SECONDS);
+                assertThat(found.coordinators().get(0).errorCode()).isEqualTo(Errors.NONE.code());
+                assertThat(found.coordinators().get(0).nodeId()).isEqualTo(broker.broker().identity().nodeId());
                 assertThat(ready).isNotDone();
 
                 time.release();

@@ -13,6 +13,7 @@ import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitReque
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
 import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
+import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -153,6 +154,35 @@ class OffsetCleanerTest {
 
                 time.advance(Duration.ofSeconds(10));
                 await().atMost(TIMEOUT).until(() -> committed(coordinator) == -1 && !listed(coordinator).contains("standalone"));
+            }
+        }
+    }
+
+    @Test
+    void offsetsPastTheRetentionAtStartUpAreGoneRightAfterTheLoad() throws Exception {
+        try (TestBroker broker = TestBroker.start(dataDir)) {
+            broker.createTopic("events", 1, Map.of());
+            // Kafka's retention and check interval (seven days, ten minutes): within this test only a pass
+            // at load can expire anything.
+            GroupConfig config = GroupConfig.builder().build();
+            SettableTime eightDaysBack = new SettableTime(Duration.ofDays(8).negated());
+            try (GroupCoordinator committing = new GroupCoordinator(config, broker.broker().partitions(),
+                    broker.broker().topicAdmin(), false, eightDaysBack)) {
+                committing.start();
+                committing.commitOffsets(new ClientContext((short) 9, "admin", "/127.0.0.1"), new OffsetCommitRequestData()
+                        .setGroupId("standalone").setGenerationIdOrMemberEpoch(-1)
+                        .setTopics(List.of(new OffsetCommitRequestTopic().setName("events").setPartitions(List.of(
+                                new OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(3))))))
+                        .get(30, TimeUnit.SECONDS);
+                assertThat(committed(committing)).isEqualTo(3);
+            }
+
+            try (GroupCoordinator restarted = new GroupCoordinator(config, broker.broker().partitions(),
+                    broker.broker().topicAdmin(), false, Time.SYSTEM)) {
+                restarted.start();
+                restarted.ready().get(30, TimeUnit.SECONDS);
+                assertThat(committed(restarted)).isEqualTo(-1);
+                assertThat(listed(restarted)).doesNotContain("standalone");
             }
         }
     }

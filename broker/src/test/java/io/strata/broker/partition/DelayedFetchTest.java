@@ -145,6 +145,23 @@ class DelayedFetchTest {
     }
 
     @Test
+    void cancellingTheResultStopsTheWait() throws Exception {
+        DelayedFetch<Long> fetch = fetchUntil(2);
+        assertThat(fetch.tryComplete()).isFalse();
+        fetch.await(LONG_WAIT_MS);
+        assertThat(orders.appendWaiterCount()).isOne();
+
+        assertThat(fetch.result().cancel(false)).isTrue();
+
+        assertThat(orders.appendWaiterCount()).isZero();
+        assertThat(payments.appendWaiterCount()).isZero();
+        int attemptsBefore = attempts.get();
+        TestPartitions.append(orders, "a", "b");
+        executor.submit(() -> { }).get(10, TimeUnit.SECONDS);
+        assertThat(attempts).as("no attempt after the cancel").hasValue(attemptsBefore);
+    }
+
+    @Test
     void aFailedAttemptFailsTheFetchAndStopsTheWait() {
         DelayedFetch<Long> fetch = new DelayedFetch<>(List.of(orders), executor, force -> {
             if (orders.highWatermark() > 0) {

@@ -81,6 +81,18 @@ class PartitionTest {
     }
 
     @Test
+    void aTieredReadOfCachedChunksCompletesAtOnceOnTheCallersThread() throws Exception {
+        partition.read(1, 10_000, true).get(10, TimeUnit.SECONDS);
+        long downloaded = partitions.reader().stats().cache().misses();
+
+        CompletableFuture<LogReadResult> again = partition.read(1, 10_000, true);
+
+        assertThat(again).as("served from the chunk cache, without waiting").isDone();
+        assertThat(offsets(again.join())).startsWith(1L);
+        assertThat(partitions.reader().stats().cache().misses()).isEqualTo(downloaded);
+    }
+
+    @Test
     void aReadAtOrAboveTheLocalStartComesFromLocalSegmentsAtOnce() {
         CompletableFuture<LogReadResult> read = partition.read(boundary, 10_000, true);
 
@@ -128,6 +140,21 @@ class PartitionTest {
     void aReadAboveTheLogEndFailsWithOffsetOutOfRange() {
         assertThatThrownBy(() -> partition.read(RECORDS + 1, 10_000, true).join())
                 .cause().isInstanceOf(OffsetOutOfRangeException.class);
+    }
+
+    @Test
+    void anOffsetOutOfRangeIsReportedWithThePartitionsOffsetsNotTheLocalLogs() throws Exception {
+        assertThatThrownBy(() -> partition.read(RECORDS + 1, 10_000, true).join())
+                .cause().isInstanceOf(OffsetOutOfRangeException.class)
+                .hasMessage("Offset " + (RECORDS + 1) + " is out of range for history-0: the log holds offsets 0 to "
+                        + (RECORDS - 1) + " and its next offset is " + RECORDS);
+
+        partition.moveLogStartTo(2).get(10, TimeUnit.SECONDS);
+        assertThat(partition.localLogStartOffset()).as("the local log still starts above").isEqualTo(boundary);
+        assertThatThrownBy(() -> partition.read(1, 10_000, true).join())
+                .cause().isInstanceOf(OffsetOutOfRangeException.class)
+                .hasMessage("Offset 1 is out of range for history-0: the log holds offsets 2 to " + (RECORDS - 1)
+                        + " and its next offset is " + RECORDS);
     }
 
     private static List<Long> offsets(LogReadResult result) {

@@ -20,7 +20,10 @@ import java.util.function.Supplier;
 
 /**
  * FindCoordinator: this broker coordinates every group (and, for later, every transactional id).
- * The first group key creates {@code __consumer_offsets}; the answer waits until it is loaded.
+ * The first group key creates {@code __consumer_offsets}. The answer waits until that topic exists but not
+ * for its load, as Kafka answers: the load can outlast the client's request timeout, and responses on a
+ * connection go back in request order, so waiting would hold back every later one; group requests get the
+ * retriable COORDINATOR_LOAD_IN_PROGRESS until it is loaded.
  * Version 4+ answers a batch of keys.
  */
 public record FindCoordinatorHandler(GroupCoordinator coordinator, Supplier<MetadataImage> image,
@@ -33,7 +36,7 @@ public record FindCoordinatorHandler(GroupCoordinator coordinator, Supplier<Meta
         byte keyType = data.keyType();
         CompletableFuture<Errors> outcome;
         if (keyType == CoordinatorType.GROUP.id()) {
-            outcome = coordinator.ready().handle((ignored, error) -> error == null ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE);
+            outcome = coordinator.offsetsTopicCreated().handle((ignored, error) -> error == null ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE);
         } else if (keyType == CoordinatorType.TRANSACTION.id()) {
             outcome = CompletableFuture.completedFuture(Errors.NONE);
         } else {
