@@ -41,6 +41,8 @@ import java.util.NoSuchElementException;
  *                                    once its oldest uncompacted record is this old
  * @param minCleanableDirtyRatio      {@code min.cleanable.dirty.ratio}: compaction starts once the uncompacted
  *                                    share of the log's bytes is above this
+ * @param fileDeleteDelayMs           {@code file.delete.delay.ms}: how long a segment removed from the log keeps
+ *                                    its files, so that fetches holding a slice of it can finish
  */
 public record LogConfig(int segmentBytes,
                         long segmentMs,
@@ -61,7 +63,8 @@ public record LogConfig(int segmentBytes,
                         long deleteRetentionMs,
                         long minCompactionLagMs,
                         long maxCompactionLagMs,
-                        double minCleanableDirtyRatio) {
+                        double minCleanableDirtyRatio,
+                        long fileDeleteDelayMs) {
 
     public static final String SEGMENT_BYTES = "segment.bytes";
     public static final String SEGMENT_MS = "segment.ms";
@@ -83,6 +86,7 @@ public record LogConfig(int segmentBytes,
     public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
     public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
     public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
+    public static final String FILE_DELETE_DELAY_MS = "file.delete.delay.ms";
 
     /** The {@code cleanup.policy} value that turns compaction on. */
     public static final String COMPACT = "compact";
@@ -92,7 +96,8 @@ public record LogConfig(int segmentBytes,
             INDEX_INTERVAL_BYTES, MAX_MESSAGE_BYTES, FLUSH_MESSAGES, FLUSH_MS, MESSAGE_TIMESTAMP_TYPE,
             MESSAGE_TIMESTAMP_BEFORE_MAX_MS, MESSAGE_TIMESTAMP_AFTER_MAX_MS, RETENTION_MS, RETENTION_BYTES,
             CLEANUP_POLICY, REMOTE_STORAGE_ENABLE, LOCAL_RETENTION_MS, LOCAL_RETENTION_BYTES,
-            DELETE_RETENTION_MS, MIN_COMPACTION_LAG_MS, MAX_COMPACTION_LAG_MS, MIN_CLEANABLE_DIRTY_RATIO);
+            DELETE_RETENTION_MS, MIN_COMPACTION_LAG_MS, MAX_COMPACTION_LAG_MS, MIN_CLEANABLE_DIRTY_RATIO,
+            FILE_DELETE_DELAY_MS);
 
     public LogConfig {
         // Kafka's topic config bounds, except segment.bytes: Kafka 4 wants 1 MiB from users, a rule for
@@ -110,6 +115,7 @@ public record LogConfig(int segmentBytes,
         requireAtLeast(DELETE_RETENTION_MS, deleteRetentionMs, 0);
         requireAtLeast(MIN_COMPACTION_LAG_MS, minCompactionLagMs, 0);
         requireAtLeast(MAX_COMPACTION_LAG_MS, maxCompactionLagMs, 1);
+        requireAtLeast(FILE_DELETE_DELAY_MS, fileDeleteDelayMs, 0);
         if (!(minCleanableDirtyRatio >= 0 && minCleanableDirtyRatio <= 1)) {
             throw new IllegalArgumentException("Log config " + MIN_CLEANABLE_DIRTY_RATIO + " must be between 0 and 1, not "
                     + minCleanableDirtyRatio);
@@ -150,7 +156,8 @@ public record LogConfig(int segmentBytes,
                 longValue(values, DELETE_RETENTION_MS),
                 longValue(values, MIN_COMPACTION_LAG_MS),
                 longValue(values, MAX_COMPACTION_LAG_MS),
-                value(values, MIN_CLEANABLE_DIRTY_RATIO, Number.class, "a number").doubleValue());
+                value(values, MIN_CLEANABLE_DIRTY_RATIO, Number.class, "a number").doubleValue(),
+                longValue(values, FILE_DELETE_DELAY_MS));
     }
 
     /** Whether {@code cleanup.policy} includes {@code compact} (alone or with {@code delete}). */

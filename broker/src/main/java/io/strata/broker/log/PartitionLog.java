@@ -179,7 +179,7 @@ public final class PartitionLog implements Closeable {
         if (unflushedMessages() >= config.flushMessages() || now - lastFlushTime >= config.flushMs()) {
             flushOrGoOffline(lastOffset + 1);
         }
-        retired.deleteDue(now);
+        retired.deleteDue(now, config.fileDeleteDelayMs());
         return new AppendResult(firstOffset, lastOffset, logAppendTime ? now : RecordBatch.NO_TIMESTAMP,
                 logStartOffset, false);
     }
@@ -216,16 +216,16 @@ public final class PartitionLog implements Closeable {
         ensureUsable();
         OffsetMetadata highWatermark = highWatermarkMetadata;
         OffsetMetadata end = logEndOffsetMetadata;
-        long start = logStartOffset;
-        if (fetchOffset < start || fetchOffset > end.messageOffset()) {
-            throw outOfRange(fetchOffset, start, end.messageOffset());
+        OffsetRange range = new OffsetRange(logStartOffset, end.messageOffset());
+        if (!range.readable(fetchOffset)) {
+            throw range.outOfRange(topicPartition, fetchOffset);
         }
         try {
             if (fetchOffset < highWatermark.messageOffset()) {
                 LogSegment segment = segments.floor(fetchOffset);
                 if (segment == null) {
                     // DeleteRecords removed the segment since the range check.
-                    throw outOfRange(fetchOffset, logStartOffset, end.messageOffset());
+                    throw new OffsetRange(logStartOffset, end.messageOffset()).outOfRange(topicPartition, fetchOffset);
                 }
                 while (segment != null && segment.baseOffset() <= highWatermark.segmentBaseOffset()) {
                     long maxPosition = segment.baseOffset() == highWatermark.segmentBaseOffset()
@@ -235,13 +235,13 @@ public final class PartitionLog implements Closeable {
                     if (read != null) {
                         // As Kafka does for fetch v3+: a cut first batch is useless to the client.
                         FileRecords records = read.firstBatchIncomplete() ? read.records().slice(0, 0) : read.records();
-                        return new LogReadResult(records, highWatermark.messageOffset(), start, end.messageOffset());
+                        return new LogReadResult(records, highWatermark.messageOffset(), range.start(), range.end());
                     }
                     segment = segments.next(segment);
                 }
             }
-            return new LogReadResult(segments.active().log().slice(0, 0), highWatermark.messageOffset(),
-                    start, end.messageOffset());
+            return new LogReadResult(segments.active().log().slice(0, 0), highWatermark.messageOffset(), range.start(),
+                    range.end());
         } catch (KafkaException e) {
             throw rethrowIoFailure(e, "reading");
         }
@@ -290,11 +290,7 @@ public final class PartitionLog implements Closeable {
         return highWatermarkMetadata.messageOffset();
     }
 
-    /**
-     * Moves the high watermark, clamped to {@code [logStartOffset, logEndOffset]}.
-     *
-     * @return the high watermark set
-     */
+    /** Moves the high watermark, clamped to {@code [logStartOffset, logEndOffset]}, and returns where it is. */
     public synchronized long updateHighWatermark(long offset) {
         ensureUsable();
         long clamped = Math.max(logStartOffset, Math.min(offset, logEndOffset()));
@@ -349,7 +345,7 @@ public final class PartitionLog implements Closeable {
                 segment.markDeleted();
                 retired.add(segment, now);
             }
-            retired.deleteDue(now);
+            retired.deleteDue(now, config.fileDeleteDelayMs());
         } catch (IOException e) {
             offline = true;
             throw storageError("deleting records of", logStartOffsetFile.file(), e);
@@ -358,11 +354,11 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
-     * Deletes the files of the segments retired at least {@link RetiredSegments#DELETE_DELAY_MS} ago. Appends
-     * and removals do it too; retention calls it every pass so that a log without them frees the files.
+     * Deletes the files of the segments retired at least {@code file.delete.delay.ms} ago. Appends and
+     * removals do it too; retention calls it every pass so that a log without them frees the files.
      */
     public synchronized void deleteRetiredDue() {
-        retired.deleteDue(time.milliseconds());
+        retired.deleteDue(time.milliseconds(), config.fileDeleteDelayMs());
     }
 
     /** Total bytes of record batches in the log. */
@@ -491,7 +487,7 @@ public final class PartitionLog implements Closeable {
         segments.add(cleaned);
         long now = time.milliseconds();
         retired.add(old, now);
-        retired.deleteDue(now);
+        retired.deleteDue(now, config.fileDeleteDelayMs());
         return true;
     }
 
@@ -578,21 +574,6 @@ public final class PartitionLog implements Closeable {
     }
 
     /** @param end the log end offset, which is exclusive: the offset the next record will get */
-    private OffsetOutOfRangeException outOfRange(long offset, long start, long end) {
-        return outOfRange(topicPartition, offset, start, end);
-    }
-
-    /**
-     * The error for a read of {@code offset} outside a log of {@code tp} that holds offsets {@code start}
-     * to {@code end - 1}: the one wording of it, for the local log and the whole partition alike.
-     */
-    public static OffsetOutOfRangeException outOfRange(TopicPartition topicPartition, long offset, long start, long end) {
-        String holds = start < end
-                ? "the log holds offsets " + start + " to " + (end - 1) + " and its next offset is " + end
-                : "the log is empty and its next offset is " + end;
-        return new OffsetOutOfRangeException("Offset " + offset + " is out of range for " + topicPartition + ": " + holds);
-    }
-
     private KafkaStorageException storageError(String action, Path file, Exception e) {
         return new KafkaStorageException("I/O error " + action + " " + topicPartition + " (" + file + "): " + e, e);
     }

@@ -7,18 +7,15 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 
 /**
- * Segments that left a log (deleted by DeleteRecords or replaced by a compacted copy) but keep their
- * files open for {@value #DELETE_DELAY_MS} ms, so that file slices already handed to a fetch stay
- * readable; their files are renamed {@code .deleted} meanwhile. Oldest first.
+ * Segments that left a log (deleted by retention or DeleteRecords, or replaced by a compacted copy) but
+ * keep their files open for the log's {@code file.delete.delay.ms}, so that file slices already handed
+ * to a fetch stay readable; their files are renamed {@code .deleted} meanwhile. Oldest first.
  *
  * <p>Not thread-safe: the owning {@link PartitionLog} calls it under its lock.
  */
 final class RetiredSegments {
 
     private static final Logger LOG = Logger.getLogger(RetiredSegments.class);
-
-    /** How long a segment removed from the log keeps its file open for fetches holding a slice of it. */
-    static final long DELETE_DELAY_MS = 60_000;
 
     private record Retired(LogSegment segment, long retiredAtMs) {
     }
@@ -34,9 +31,9 @@ final class RetiredSegments {
         retired.add(new Retired(segment, now));
     }
 
-    /** Deletes the segments retired at least {@link #DELETE_DELAY_MS} before {@code now}. */
-    void deleteDue(long now) {
-        while (!retired.isEmpty() && now - retired.peekFirst().retiredAtMs() >= DELETE_DELAY_MS) {
+    /** Deletes the segments retired at least {@code delayMs} before {@code now}. */
+    void deleteDue(long now, long delayMs) {
+        while (!retired.isEmpty() && now - retired.peekFirst().retiredAtMs() >= delayMs) {
             delete(retired.pollFirst().segment());
         }
     }

@@ -2,6 +2,7 @@ package io.strata.broker.partition;
 
 import io.strata.broker.log.AppendResult;
 import io.strata.broker.log.LogReadResult;
+import io.strata.broker.log.OffsetRange;
 import io.strata.broker.log.PartitionLog;
 import io.strata.broker.log.TimestampOffset;
 import io.strata.broker.remote.TieredLog;
@@ -121,10 +122,9 @@ public final class Partition {
      */
     public CompletableFuture<LogReadResult> read(long offset, int maxBytes, boolean minOneMessage) {
         // Checked here, not by the local log, whose range starts above the tiered one's.
-        long start = logStartOffset();
-        long end = logEndOffset();
-        if (offset < start || offset > end) {
-            return CompletableFuture.failedFuture(PartitionLog.outOfRange(topicPartition, offset, start, end));
+        OffsetRange range = new OffsetRange(logStartOffset(), logEndOffset());
+        if (!range.readable(offset)) {
+            return CompletableFuture.failedFuture(range.outOfRange(topicPartition, offset));
         }
         if (!isTiered(offset)) {
             try {

@@ -340,7 +340,7 @@ class PartitionLogTest {
 
         // Removed segments linger as *.deleted for in-flight fetches, then go.
         assertThat(Files.exists(LogFiles.deletedFile(LogFiles.logFile(logs.dir(), 0)))).isTrue();
-        time.advance(RetiredSegments.DELETE_DELAY_MS);
+        time.advance(log.config().fileDeleteDelayMs());
         log.append(batch(time.milliseconds(), "zz"));
         assertThat(Files.exists(LogFiles.deletedFile(LogFiles.logFile(logs.dir(), 0)))).isFalse();
         assertThat(Files.exists(LogFiles.logFile(logs.dir(), 0))).isFalse();

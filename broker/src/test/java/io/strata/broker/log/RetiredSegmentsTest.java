@@ -17,6 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** A segment that left the log stays readable through slices taken before, until its delay is over. */
 class RetiredSegmentsTest {
 
+    /** {@code file.delete.delay.ms}: Kafka's default. */
+    private static final long DELAY_MS = 60_000;
+
     @TempDir
     Path dir;
     private final ManualTime time = new ManualTime(1_000_000);
@@ -36,11 +39,11 @@ class RetiredSegmentsTest {
         Path file = segment.log().file().toPath();
         retired.add(segment, time.milliseconds());
 
-        retired.deleteDue(time.milliseconds() + RetiredSegments.DELETE_DELAY_MS - 1);
+        retired.deleteDue(time.milliseconds() + DELAY_MS - 1, DELAY_MS);
         assertThat(file).exists().hasFileName("00000000000000000000.log.deleted");
         assertThat(values(slice)).containsExactly("in flight");
 
-        retired.deleteDue(time.milliseconds() + RetiredSegments.DELETE_DELAY_MS);
+        retired.deleteDue(time.milliseconds() + DELAY_MS, DELAY_MS);
         assertThat(file).doesNotExist();
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files).as("the indexes go with the log").isEmpty();
@@ -54,7 +57,7 @@ class RetiredSegmentsTest {
         retired.add(older, 0);
         retired.add(newer, 5_000);
 
-        retired.deleteDue(RetiredSegments.DELETE_DELAY_MS);
+        retired.deleteDue(DELAY_MS, DELAY_MS);
         assertThat(older.log().file()).doesNotExist();
         assertThat(newer.log().file()).exists();
 

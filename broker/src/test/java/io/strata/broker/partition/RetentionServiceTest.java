@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Retention over a real broker, whose rounds run every 200 ms. */
-@Timeout(180)
+@Timeout(90)
 class RetentionServiceTest {
 
     @TempDir
@@ -33,7 +33,7 @@ class RetentionServiceTest {
         try (TestBroker broker = TestBroker.start(dataDir, builder -> builder.retentionCheckInterval(Duration.ofMillis(200)))) {
             // Records an hour old, a second apart, so each starts a segment (segment.ms counts in record
             // time); all but the active segment are past a one-minute retention.
-            broker.createTopic("idle", 1, Map.of("retention.ms", "60000", "segment.ms", "1"));
+            broker.createTopic("idle", 1, Map.of("retention.ms", "60000", "segment.ms", "1", "file.delete.delay.ms", "1000"));
             long anHourAgo = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
             try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of())) {
                 for (int i = 0; i < 3; i++) {
@@ -44,7 +44,7 @@ class RetentionServiceTest {
 
             await().atMost(Duration.ofSeconds(30)).until(() -> !deletedFiles(partitionDir).isEmpty());
             // No append follows: only the retention rounds can delete them, once the delay has passed.
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                     .until(() -> deletedFiles(partitionDir).isEmpty());
             assertThat(broker.broker().partitions().partition(new TopicPartition("idle", 0)).orElseThrow()
                     .logStartOffset()).isEqualTo(2);
