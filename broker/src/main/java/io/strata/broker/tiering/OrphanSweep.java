@@ -1,7 +1,5 @@
 package io.strata.broker.tiering;
 
-import io.strata.broker.cluster.RaftMetadataLog;
-import io.strata.broker.partition.PartitionManager;
 import io.strata.tiered.ObjectKey;
 import io.strata.tiered.OrphanSweeper;
 import org.jboss.logging.Logger;
@@ -10,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 
 /**
  * The orphan loop of tiering: each round, deletes the objects of each tiered partition that no
@@ -22,22 +21,19 @@ final class OrphanSweep {
 
     private static final Logger LOG = Logger.getLogger(OrphanSweep.class);
 
-    private final PartitionManager partitions;
-    private final RaftMetadataLog metadata;
+    private final Supplier<List<TieredPartition>> tieredPartitions;
     private final OrphanSweeper sweeper;
     private final TieredObjectDeletion deletion;
 
-    OrphanSweep(PartitionManager partitions, RaftMetadataLog metadata, OrphanSweeper sweeper,
-                TieredObjectDeletion deletion) {
-        this.partitions = partitions;
-        this.metadata = metadata;
+    OrphanSweep(Supplier<List<TieredPartition>> tieredPartitions, OrphanSweeper sweeper, TieredObjectDeletion deletion) {
+        this.tieredPartitions = tieredPartitions;
         this.sweeper = sweeper;
         this.deletion = deletion;
     }
 
     /** One round over every tiered partition. */
     void round() throws InterruptedException {
-        for (TieredPartition tiered : TieredPartition.all(partitions, metadata.image())) {
+        for (TieredPartition tiered : tieredPartitions.get()) {
             Set<UUID> kept = deletion.keptSegmentIds(tiered.topic().topicId(),
                     tiered.partition().topicPartition().partition());
             try {

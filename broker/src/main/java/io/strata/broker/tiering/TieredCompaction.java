@@ -1,11 +1,11 @@
 package io.strata.broker.tiering;
 
-import io.strata.broker.cluster.RaftMetadataLog;
-import io.strata.broker.partition.PartitionManager;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 
 /**
  * The compaction loop of tiering: each round, compacts the tiered segments of each partition of a
@@ -17,15 +17,12 @@ final class TieredCompaction {
 
     private static final Logger LOG = Logger.getLogger(TieredCompaction.class);
 
-    private final PartitionManager partitions;
-    private final RaftMetadataLog metadata;
+    private final Supplier<List<TieredPartition>> tieredPartitions;
     private final ObjectStoreProbe probe;
     private final RemoteLogCleaner cleaner;
 
-    TieredCompaction(PartitionManager partitions, RaftMetadataLog metadata, ObjectStoreProbe probe,
-                     RemoteLogCleaner cleaner) {
-        this.partitions = partitions;
-        this.metadata = metadata;
+    TieredCompaction(Supplier<List<TieredPartition>> tieredPartitions, ObjectStoreProbe probe, RemoteLogCleaner cleaner) {
+        this.tieredPartitions = tieredPartitions;
         this.probe = probe;
         this.cleaner = cleaner;
     }
@@ -35,7 +32,7 @@ final class TieredCompaction {
         if (!probe.status().reachable()) {
             return;
         }
-        for (TieredPartition tiered : TieredPartition.all(partitions, metadata.image())) {
+        for (TieredPartition tiered : tieredPartitions.get()) {
             if (!tiered.partition().log().config().compact()) {
                 continue;
             }

@@ -18,11 +18,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The upload side of tiered storage: owns the tiering thread and runs on it, each on its own
@@ -76,9 +78,11 @@ public final class TieringService implements AutoCloseable {
                 cleaner.dedupeBufferBytes());
         this.probe = new ObjectStoreProbe(store);
         this.uploads = new ClosedSegmentUploads(store, partitions, metadata, probe, uploader, new SnapshotStaging(stagingDir));
-        this.compaction = new TieredCompaction(partitions, metadata, probe, remoteCleaner);
+        // The partitions each round of compaction and sweeping works on, as the metadata has them then.
+        Supplier<List<TieredPartition>> tieredPartitions = () -> TieredPartition.all(partitions, metadata.image());
+        this.compaction = new TieredCompaction(tieredPartitions, probe, remoteCleaner);
         this.deletion = new TieredObjectDeletion(store, layout, remoteCleaner, thread, settings.removedSegmentDeleteDelay());
-        this.sweep = new OrphanSweep(partitions, metadata, new OrphanSweeper(store, layout, settings.orphanGracePeriod(), clock),
+        this.sweep = new OrphanSweep(tieredPartitions, new OrphanSweeper(store, layout, settings.orphanGracePeriod(), clock),
                 deletion);
         this.listener = deletion::onImage;
     }
