@@ -15,7 +15,7 @@ import java.util.NoSuchElementException;
  *
  * @param segmentBytes                {@code segment.bytes}: a segment rolls before growing past this
  * @param segmentMs                   {@code segment.ms}: a segment rolls once its first batch is this old
- * @param segmentIndexBytes           {@code segment.index.bytes}: preallocated size of each index file
+ * @param segmentIndexBytes           {@code segment.index.bytes}: most bytes of each index file
  * @param indexIntervalBytes          {@code index.interval.bytes}: bytes appended between index entries
  * @param maxMessageBytes             {@code max.message.bytes}: largest record batch accepted
  * @param flushMessages               {@code flush.messages}: fsync after this many unflushed records

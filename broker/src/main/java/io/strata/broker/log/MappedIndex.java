@@ -6,6 +6,7 @@ import org.apache.kafka.common.utils.ByteBufferUnmapper;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -19,10 +20,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * fixed-width big-endian entries, sorted by key, starting at byte 0, with no header and no checksum,
  * in the formats {@link IndexEntries} defines for both the broker and tiered storage.
  *
- * <p>A new file is preallocated to the maximum index size so appends never grow the mapping; it is
- * trimmed to its entries when the segment stops being active ({@link #trimToValidSize()}). An
+ * <p>An index may hold up to {@link #maxEntries()} entries (the topic's {@code segment.index.bytes}),
+ * but the file and its mapping start at {@link #INITIAL_MAPPED_BYTES} and double as entries arrive.
+ * Kafka preallocates the whole size instead; on a device with a large read-ahead, the first write
+ * to a mostly sparse mapping faults in megabytes of zeros, which cost milliseconds per partition and
+ * kept them resident, so a broker with thousands of partitions spent its appends in page faults. The
+ * file is trimmed to its entries when the segment stops being active ({@link #trimToValidSize()}). An
  * existing file is taken to hold {@code length / entrySize} entries: true for a trimmed file, and a
- * preallocated file left by a crash fails its sanity check (trailing zero entries), so it is rebuilt.
+ * file left untrimmed by a crash fails its sanity check (trailing zero entries), so it is rebuilt.
  *
  * <p>Each index names its entry type {@code E}, the key its entries are sorted by ({@link #keyAt}) and
  * the entry a lookup returns when no entry qualifies ({@link #absentEntry()}); lookups and the sanity
@@ -33,6 +38,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * and closing unmap the buffer and a read of an unmapped buffer crashes the JVM.
  */
 abstract class MappedIndex<E> implements Closeable {
+
+    /** Bytes a new index file is mapped with: one page. */
+    static final int INITIAL_MAPPED_BYTES = 4096;
 
     private volatile Path file;
     private final long baseOffset;
@@ -51,7 +59,7 @@ abstract class MappedIndex<E> implements Closeable {
         boolean newlyCreated = !Files.exists(file);
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             if (newlyCreated) {
-                raf.setLength(roundDown(maxIndexSize));
+                raf.setLength(roundDown(Math.min(maxIndexSize, INITIAL_MAPPED_BYTES)));
             }
             long length = raf.length();
             if (length > Integer.MAX_VALUE) {
@@ -60,7 +68,7 @@ abstract class MappedIndex<E> implements Closeable {
             lengthIsMultipleOfEntrySize = length % entrySize == 0;
             mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, length);
             entries = newlyCreated ? 0 : (int) (length / entrySize);
-            maxEntries = (int) (length / entrySize);
+            maxEntries = newlyCreated ? roundDown(maxIndexSize) / entrySize : entries;
         }
     }
 
@@ -84,15 +92,16 @@ abstract class MappedIndex<E> implements Closeable {
         return entries >= maxEntries;
     }
 
-    /** Bytes holding entries (the file may be longer while preallocated). */
+    /** Bytes holding entries (the file may be longer while the segment is active). */
     public int sizeInBytes() {
         return entries * entrySize;
     }
 
     /**
-     * Remaps the file at {@code newSize} rounded down to whole entries, keeping the entries.
+     * Sets the most entries the index may hold to {@code newSize} rounded down to whole entries, keeping
+     * the entries; a file longer than that is shrunk, a shorter one grows as entries arrive.
      *
-     * @return whether the size changed
+     * @return whether the limit or the file changed
      * @throws IllegalArgumentException if the entries do not fit in {@code newSize}
      */
     public boolean resize(int newSize) throws IOException {
@@ -104,18 +113,13 @@ abstract class MappedIndex<E> implements Closeable {
                 throw new IllegalArgumentException("Cannot resize " + file + " to " + newSize
                         + " bytes: it holds " + entries + " entries");
             }
-            if (rounded == mmap.capacity()) {
-                return false;
-            }
-            // Unmap first: some platforms refuse to truncate a mapped file.
-            ByteBufferUnmapper.unmap(file.toString(), mmap);
-            mmap = null;
-            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-                raf.setLength(rounded);
-                mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, rounded);
-            }
+            boolean changed = maxEntries != rounded / entrySize;
             maxEntries = rounded / entrySize;
-            return true;
+            if (mmap.capacity() > rounded) {
+                remap(rounded);
+                changed = true;
+            }
+            return changed;
         } finally {
             lock.writeLock().unlock();
         }
@@ -126,7 +130,7 @@ abstract class MappedIndex<E> implements Closeable {
         resize(entries * entrySize);
     }
 
-    /** Drops every entry and maps {@code maxIndexSize} bytes, ready for a rebuild. */
+    /** Drops every entry and allows {@code maxIndexSize} bytes of them, ready for a rebuild. */
     public void reset(int maxIndexSize) throws IOException {
         lock.writeLock().lock();
         try {
@@ -234,6 +238,29 @@ abstract class MappedIndex<E> implements Closeable {
         }
     }
 
+    /**
+     * Runs {@code writer} exclusively with room mapped for one more entry, if the limit allows one, and
+     * publishes the entry count it returns.
+     *
+     * @throws UncheckedIOException if the file cannot be grown
+     */
+    final void append(Writer writer) {
+        lock.writeLock().lock();
+        try {
+            ensureOpen();
+            int needed = (entries + 1) * entrySize;
+            if (entries < maxEntries && needed > mmap.capacity()) {
+                remap((int) Math.min((long) maxEntries * entrySize,
+                        Math.max(INITIAL_MAPPED_BYTES, 2L * mmap.capacity())));
+            }
+            entries = writer.write(mmap, entries);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot grow index " + file + " past " + entries + " entries", e);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
     /** Runs {@code writer} exclusively and publishes the entry count it returns. */
     final void write(Writer writer) {
         lock.writeLock().lock();
@@ -318,6 +345,17 @@ abstract class MappedIndex<E> implements Closeable {
 
     /** How corruption messages name this kind of index. */
     protected abstract String kind();
+
+    /** Maps the file at {@code size} bytes, setting its length; the caller holds the write lock. */
+    private void remap(int size) throws IOException {
+        // Unmap first: some platforms refuse to truncate a mapped file.
+        ByteBufferUnmapper.unmap(file.toString(), mmap);
+        mmap = null;
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(size);
+            mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, size);
+        }
+    }
 
     private void ensureOpen() {
         if (mmap == null) {

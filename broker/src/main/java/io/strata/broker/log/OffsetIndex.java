@@ -35,7 +35,7 @@ public final class OffsetIndex extends MappedIndex<OffsetPosition> {
      */
     public void append(long offset, int position) {
         int relative = relativeOffset(offset);
-        write((buffer, entries) -> {
+        append((buffer, entries) -> {
             if (entries >= maxEntries()) {
                 throw new IllegalStateException("Index " + file() + " is full (" + entries + " entries)");
             }

@@ -45,7 +45,7 @@ public final class TimeIndex extends MappedIndex<TimestampOffset> {
     public boolean maybeAppend(long timestamp, long offset, boolean isFinal) {
         int relative = relativeOffset(offset);
         boolean[] appended = {false};
-        write((buffer, entries) -> {
+        append((buffer, entries) -> {
             if (entries > 0) {
                 TimestampOffset last = entryAt(buffer, entries - 1);
                 if (offset < last.offset()) {

@@ -175,4 +175,32 @@ class OffsetIndexTest {
         assertThatThrownBy(() -> index.lookup(BASE)).isInstanceOf(IllegalStateException.class);
         index.close();
     }
+
+    @Test
+    void aLargeIndexMapsOnePageAndGrowsAsEntriesArrive() throws Exception {
+        index.close();
+        Path large = dir.resolve("large.index");
+        index = new OffsetIndex(large, BASE, 1 << 20);
+        assertThat(Files.size(large)).isEqualTo(MappedIndex.INITIAL_MAPPED_BYTES);
+        assertThat(index.maxEntries()).isEqualTo((1 << 20) / OffsetIndex.ENTRY_SIZE);
+
+        int onePage = MappedIndex.INITIAL_MAPPED_BYTES / OffsetIndex.ENTRY_SIZE;
+        for (int i = 1; i <= onePage + 1; i++) {
+            index.append(BASE + i, 10 * i);
+        }
+        assertThat(Files.size(large)).isEqualTo(2L * MappedIndex.INITIAL_MAPPED_BYTES);
+        assertThat(index.lookup(BASE + 1)).isEqualTo(new OffsetPosition(BASE + 1, 10));
+        assertThat(index.lastEntry()).isEqualTo(new OffsetPosition(BASE + onePage + 1, 10 * (onePage + 1)));
+        index.sanityCheck();
+
+        index.close();
+        assertThat(Files.size(large)).isEqualTo((onePage + 1L) * OffsetIndex.ENTRY_SIZE);
+        index = new OffsetIndex(large, BASE, 1 << 20);
+        assertThat(index.resize(1 << 20)).isTrue();
+        assertThat(Files.size(large)).as("reopened for appends, the file is not extended up front")
+                .isEqualTo((onePage + 1L) * OffsetIndex.ENTRY_SIZE);
+        index.append(BASE + onePage + 2, 10 * (onePage + 2));
+        assertThat(index.entries()).isEqualTo(onePage + 2);
+        assertThat(Files.size(large)).as("doubled").isEqualTo(2L * (onePage + 1) * OffsetIndex.ENTRY_SIZE);
+    }
 }
