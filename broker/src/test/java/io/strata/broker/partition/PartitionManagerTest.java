@@ -1,0 +1,129 @@
+package io.strata.broker.partition;
+
+import io.strata.broker.cluster.MetadataCommand.CreateTopic;
+import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
+import io.strata.broker.cluster.MetadataResult;
+import io.strata.broker.cluster.RaftMetadataLog;
+import io.strata.broker.config.TopicConfigCatalog;
+import io.strata.broker.log.LogFiles;
+import io.strata.broker.remote.RemoteLogReader;
+import io.strata.broker.remote.TieredLog;
+import io.strata.tiered.LocalDirectoryObjectStore;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The partitions of a real one-member metadata log, opened, owned and closed by {@link PartitionManager}. */
+class PartitionManagerTest {
+
+    @TempDir
+    Path dir;
+    private RaftMetadataLog metadata;
+    private LocalDirectoryObjectStore store;
+    private RemoteLogReader reader;
+    private PartitionManager manager;
+
+    @BeforeEach
+    void setUp() {
+        metadata = new RaftMetadataLog(RaftMetadataLog.Settings.builder(dir.resolve("metadata"), 1, "127.0.0.1", 0).build());
+        metadata.start();
+        store = new LocalDirectoryObjectStore(dir.resolve("bucket"));
+        reader = new RemoteLogReader(store, 1024, 1 << 20, 1 << 20);
+        manager = newManager();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        manager.close();
+        store.close();
+        metadata.close();
+    }
+
+    @Test
+    void opensEveryPartitionAndRecordsItsTopicInTheBackground() throws Exception {
+        Uuid topicId = createTopic("many", 300);
+        manager.reconcile(metadata.image());
+
+        assertThat(manager.partitions()).hasSize(300);
+        assertThat(manager.partition(new TopicPartition("many", 299))).isPresent();
+        for (int p = 0; p < 300; p++) {
+            assertThat(awaitOwner(new TopicPartition("many", p))).contains(topicId);
+        }
+    }
+
+    @Test
+    void aTopicRecreatedUnderTheSameNameWhileTheBrokerWasDownStartsEmpty() throws Exception {
+        Uuid first = createTopic("again", 1);
+        manager.reconcile(metadata.image());
+        TopicPartition tp = new TopicPartition("again", 0);
+        TestPartitions.append(manager.partition(tp).orElseThrow(), "from the first topic");
+        assertThat(awaitOwner(tp)).contains(first);
+        manager.close();
+
+        ok(metadata.submit(new DeleteTopic(first)).get(10, TimeUnit.SECONDS));
+        Uuid second = createTopic("again", 1);
+        manager = newManager();
+        manager.reconcile(metadata.image());
+
+        assertThat(manager.partition(tp).orElseThrow().log().logEndOffset()).isZero();
+        assertThat(awaitOwner(tp)).contains(second);
+    }
+
+    @Test
+    void closeLeavesEveryLogCleanForTheNextStart() throws Exception {
+        createTopic("closing", 100);
+        manager.reconcile(metadata.image());
+        manager.partitions().forEach(partition -> TestPartitions.append(partition, "record"));
+
+        manager.close();
+
+        for (int p = 0; p < 100; p++) {
+            Path partitionDir = logsDir().resolve(LogFiles.partitionDirName(new TopicPartition("closing", p)));
+            assertThat(partitionDir.resolve(LogFiles.CLEAN_SHUTDOWN_FILE)).exists();
+        }
+        manager = newManager();
+        manager.reconcile(metadata.image());
+        assertThat(manager.partitions()).hasSize(100)
+                .allSatisfy(partition -> assertThat(partition.log().logEndOffset()).isEqualTo(1));
+    }
+
+    private PartitionManager newManager() {
+        return new PartitionManager(logsDir(), new TopicConfigCatalog(), Map.of(), Time.SYSTEM,
+                (topicId, partition) -> new TieredLog(topicId, partition, metadata, reader), -1);
+    }
+
+    private Path logsDir() {
+        return dir.resolve("logs");
+    }
+
+    private Uuid createTopic(String name, int partitions) throws Exception {
+        Uuid topicId = Uuid.randomUuid();
+        ok(metadata.submit(new CreateTopic(name, topicId, partitions, (short) 1, Map.of())).get(10, TimeUnit.SECONDS));
+        return topicId;
+    }
+
+    /** The topic id {@code partition.metadata} names, once written (within 10 s). */
+    private Optional<Uuid> awaitOwner(TopicPartition tp) throws InterruptedException {
+        PartitionMetadataFile file = new PartitionMetadataFile(logsDir().resolve(LogFiles.partitionDirName(tp)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (file.read().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return file.read();
+    }
+
+    private static void ok(MetadataResult result) {
+        assertThat(result.isError()).as(result.message()).isFalse();
+    }
+}
