@@ -14,7 +14,6 @@ import org.jboss.logging.Logger;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -402,15 +401,23 @@ public final class PartitionLog implements Closeable {
             if (closed) {
                 return;
             }
-            if (offset > recoveryPoint) {
-                for (LogSegment segment : segments.holding(recoveryPoint, offset)) {
-                    segment.flush();
-                }
-                recoveryPoint = offset;
+            if (flushSegmentsUpTo(offset)) {
                 recoveryPointFile.write(offset);
             }
             lastFlushTime = time.milliseconds();
         }
+    }
+
+    /** Fsyncs the segments holding offsets below {@code offset} not yet flushed; returns whether there were any. */
+    private boolean flushSegmentsUpTo(long offset) throws IOException {
+        if (offset <= recoveryPoint) {
+            return false;
+        }
+        for (LogSegment segment : segments.holding(recoveryPoint, offset)) {
+            segment.flush();
+        }
+        recoveryPoint = offset;
+        return true;
     }
 
     // ---- config, state, lifecycle ----
@@ -530,7 +537,9 @@ public final class PartitionLog implements Closeable {
             Path failedFile = dir;
             if (!offline) {
                 try {
-                    flushUpTo(logEndOffset());
+                    // No recovery point checkpoint: the marker supersedes it, and without the marker the
+                    // older checkpoint only makes the next start recover more than it needs to.
+                    flushSegmentsUpTo(logEndOffset());
                     producerState.takeSnapshot();
                 } catch (IOException e) {
                     failure = e;
@@ -550,7 +559,10 @@ public final class PartitionLog implements Closeable {
             retired.deleteAll();
             if (failure == null && writeMarker && !offline) {
                 try {
-                    AtomicFiles.write(dir.resolve(LogFiles.CLEAN_SHUTDOWN_FILE), ByteBuffer.allocate(0));
+                    // Not fsynced: all it vouches for was fsynced above, so a marker on disk implies it, and a
+                    // marker lost to a power cut costs the next start a recovery. Saves two fsyncs a partition,
+                    // which is most of a clean stop with thousands of them.
+                    Files.write(dir.resolve(LogFiles.CLEAN_SHUTDOWN_FILE), new byte[0]);
                 } catch (IOException e) {
                     failure = e;
                 }

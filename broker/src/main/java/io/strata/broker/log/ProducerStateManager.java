@@ -51,6 +51,8 @@ public final class ProducerStateManager {
     private final TopicPartition topicPartition;
     private final Map<Long, ProducerStateEntry> producers = new HashMap<>();
     private long mapEndOffset;
+    /** The offset of the snapshot on disk that holds the current state, or -1 if none is known to. */
+    private long snapshotAt = -1;
 
     public ProducerStateManager(Path dir, TopicPartition topicPartition) {
         this.dir = dir;
@@ -180,6 +182,7 @@ public final class ProducerStateManager {
     public OptionalLong loadLatestSnapshot(long logEndOffset) throws IOException {
         producers.clear();
         mapEndOffset = 0;
+        snapshotAt = -1;
         List<Long> offsets = snapshotOffsets();
         Collections.reverse(offsets);
         for (long offset : offsets) {
@@ -193,6 +196,7 @@ public final class ProducerStateManager {
             if (loaded.isPresent()) {
                 producers.putAll(loaded.get());
                 mapEndOffset = offset;
+                snapshotAt = offset;
                 return OptionalLong.of(offset);
             }
             LOG.warnf("Deleting corrupt producer state snapshot %s; the state is rebuilt from the log", file);
@@ -201,8 +205,14 @@ public final class ProducerStateManager {
         return OptionalLong.empty();
     }
 
-    /** Writes the state as of {@link #mapEndOffset()} and deletes all but the newest snapshots. */
+    /**
+     * Writes the state as of {@link #mapEndOffset()} and deletes all but the newest snapshots; does nothing
+     * if the newest snapshot already holds this state, as for a partition with no append since the last one.
+     */
     public void takeSnapshot() throws IOException {
+        if (snapshotAt == mapEndOffset && Files.exists(LogFiles.snapshotFile(dir, mapEndOffset))) {
+            return;
+        }
         int size = HEADER_SIZE;
         for (ProducerStateEntry entry : producers.values()) {
             size += PRODUCER_SIZE + entry.batches().size() * BATCH_SIZE;
@@ -219,6 +229,7 @@ public final class ProducerStateManager {
         buffer.putInt(1, (int) crc(buffer.array(), 5, size - 5));
         buffer.flip();
         AtomicFiles.write(LogFiles.snapshotFile(dir, mapEndOffset), buffer);
+        snapshotAt = mapEndOffset;
 
         List<Long> offsets = snapshotOffsets();
         for (int i = 0; i < offsets.size() - SNAPSHOTS_TO_KEEP; i++) {

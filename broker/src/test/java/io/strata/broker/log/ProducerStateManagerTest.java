@@ -133,6 +133,24 @@ class ProducerStateManagerTest {
     }
 
     @Test
+    void aSnapshotOfUnchangedStateIsNotWrittenAgain() throws Exception {
+        snapshotTwoBatches();
+        Path newest = LogFiles.snapshotFile(dir, 3);
+        byte[] written = Files.readAllBytes(newest);
+        Files.write(newest, new byte[] {42});
+
+        state.takeSnapshot();
+        assertThat(Files.readAllBytes(newest)).as("left as it was").containsExactly(42);
+
+        ProducerStateManager reloaded = reopen();
+        Files.write(newest, written);
+        assertThat(reloaded.loadLatestSnapshot(3)).hasValue(3);
+        Files.delete(newest);
+        reloaded.takeSnapshot();
+        assertThat(Files.readAllBytes(newest)).as("written again once gone").isEqualTo(written);
+    }
+
+    @Test
     void corruptSnapshotIsDeletedAndAnOlderOneUsed() throws Exception {
         snapshotTwoBatches();
         Path newest = LogFiles.snapshotFile(dir, 3);
