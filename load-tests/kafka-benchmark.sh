@@ -86,14 +86,8 @@ ensure_kafka_jars "$LIB_DIR" "$KAFKA_VERSION"
 CLASSPATH_KAFKA="$LIB_DIR/*"
 
 # Log4j 2 configurations: broker logs INFO to its stdout (redirected to a file), tools only WARN.
-cat > "$WORK_DIR/log4j2-broker.properties" <<'EOF'
-status = warn
-appender.out.type = Console
-appender.out.name = OUT
-appender.out.layout.type = PatternLayout
-appender.out.layout.pattern = [%d] %p %m (%c)%n
-rootLogger.level = INFO
-rootLogger.appenderRef.out.ref = OUT
+write_log4j "$WORK_DIR/log4j2-broker.properties" INFO SYSTEM_OUT
+cat >> "$WORK_DIR/log4j2-broker.properties" <<'EOF'
 logger.kafka.name = kafka
 logger.kafka.level = INFO
 logger.state.name = state.change.logger

@@ -124,18 +124,23 @@ ensure_kafka_jars() {  # lib_dir kafka_version
   fi
 }
 
+# Log4j 2 configuration: level and above, to target (SYSTEM_OUT or SYSTEM_ERR).
+write_log4j() {  # file level target
+  cat > "$1" <<EOT
+status = warn
+appender.console.type = Console
+appender.console.name = CONSOLE
+appender.console.target = $3
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = $2
+rootLogger.appenderRef.console.ref = CONSOLE
+EOT
+}
+
 # Log4j 2 configuration for the client tools: WARN and above, to stderr.
 write_tools_log4j() {  # file
-  cat > "$1" <<'EOT'
-status = warn
-appender.err.type = Console
-appender.err.name = ERR
-appender.err.target = SYSTEM_ERR
-appender.err.layout.type = PatternLayout
-appender.err.layout.pattern = [%d] %p %m (%c)%n
-rootLogger.level = WARN
-rootLogger.appenderRef.err.ref = ERR
-EOT
+  write_log4j "$1" WARN SYSTEM_ERR
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

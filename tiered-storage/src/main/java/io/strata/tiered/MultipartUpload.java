@@ -45,26 +45,24 @@ final class MultipartUpload {
     private final AtomicInteger nextPart = new AtomicInteger();
     private final AtomicBoolean failed = new AtomicBoolean();
 
-    private MultipartUpload(S3AsyncClient client, String bucket, String key, Path source, long size, long partSize,
-                            int concurrency) {
+    private MultipartUpload(S3AsyncClient client, S3Settings settings, String key, Path source, long size) {
         this.client = client;
-        this.bucket = bucket;
+        this.bucket = settings.bucket();
         this.key = key;
         this.source = source;
         this.size = size;
-        this.partSize = Math.max(partSize, (size + MAX_PARTS - 1) / MAX_PARTS);
-        this.concurrency = concurrency;
+        this.partSize = Math.max(settings.partSize(), (size + MAX_PARTS - 1) / MAX_PARTS);
+        this.concurrency = settings.partConcurrency();
         this.parts = new CompletedPart[(int) ((size + this.partSize - 1) / this.partSize)];
     }
 
     /**
-     * Uploads the first {@code size} bytes of {@code source} as the object {@code key} of {@code bucket}.
-     *
-     * @param partSize the size of every part but the last, at least {@link S3Settings#MIN_PART_SIZE}
+     * Uploads the first {@code size} bytes of {@code source} as the object {@code key} of the settings'
+     * bucket, in parts of the settings' part size with as many in flight as their part concurrency.
      */
-    static CompletableFuture<Void> upload(S3AsyncClient client, String bucket, String key, Path source, long size,
-                                          long partSize, int concurrency) {
-        return new MultipartUpload(client, bucket, key, source, size, partSize, concurrency).start();
+    static CompletableFuture<Void> upload(S3AsyncClient client, S3Settings settings, String key, Path source,
+                                          long size) {
+        return new MultipartUpload(client, settings, key, source, size).start();
     }
 
     private CompletableFuture<Void> start() {

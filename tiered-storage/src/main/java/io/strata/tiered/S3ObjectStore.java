@@ -66,8 +66,7 @@ public final class S3ObjectStore implements ObjectStore {
         return call("put", key, () -> {
             long size = Files.size(source);
             if (size > settings.multipartThreshold()) {
-                return MultipartUpload.upload(client, settings.bucket(), s3Key, source, size, settings.partSize(),
-                        settings.partConcurrency());
+                return MultipartUpload.upload(client, settings, s3Key, source, size);
             }
             return client.putObject(request -> request.bucket(settings.bucket()).key(s3Key).contentLength(size),
                             AsyncRequestBody.fromFile(source))

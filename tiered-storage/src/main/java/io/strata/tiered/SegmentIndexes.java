@@ -11,17 +11,7 @@ import static io.strata.tiered.IndexEntries.TIME_ENTRY_SIZE;
  *
  * <p>Immutable and thread-safe: the buffers are only read with absolute gets.
  */
-final class SegmentIndexes {
-
-    private final long baseOffset;
-    private final ByteBuffer offsets;
-    private final ByteBuffer times;
-
-    private SegmentIndexes(long baseOffset, ByteBuffer offsets, ByteBuffer times) {
-        this.baseOffset = baseOffset;
-        this.offsets = offsets;
-        this.times = times;
-    }
+record SegmentIndexes(long baseOffset, ByteBuffer offsets, ByteBuffer times) {
 
     /**
      * The indexes of {@code segment} from the contents of its files, which the result keeps.

@@ -173,7 +173,7 @@ public final class TopicConfigCatalog {
     }
 
     /** Parses one topic config value into the Java type kafka-clients uses ({@code Long}, {@code List}, ...), validated. */
-    public Object parse(String name, String value) {
+    public static Object parse(String name, String value) {
         ConfigKey key = TOPIC_DEF.configKeys().get(name);
         if (key == null) {
             throw unknown(name);
@@ -212,19 +212,27 @@ public final class TopicConfigCatalog {
     }
 
     private static Map<String, Object> parseStrict(Map<String, String> configs) {
+        return parse(configs, true);
+    }
+
+    /**
+     * The configs parsed; an invalid one fails the whole parse when {@code strict}, and is otherwise
+     * logged and left out.
+     */
+    private static Map<String, Object> parse(Map<String, String> configs, boolean strict) {
         Map<String, Object> parsed = new HashMap<>();
         if (configs == null) {
             return parsed;
         }
         configs.forEach((name, value) -> {
-            ConfigKey key = TOPIC_DEF.configKeys().get(name);
-            if (key == null) {
-                throw unknown(name);
+            try {
+                parsed.put(name, parse(name, value));
+            } catch (InvalidConfigurationException e) {
+                if (strict) {
+                    throw e;
+                }
+                LOG.warnf("Ignoring the topic config override %s=%s: %s", name, value, e.getMessage());
             }
-            if (value == null) {
-                throw new InvalidConfigurationException("Null value not supported for topic config " + name);
-            }
-            parsed.put(name, parseOrThrow(name, value, key.type, key.validator));
         });
         return parsed;
     }
@@ -345,18 +353,7 @@ public final class TopicConfigCatalog {
     }
 
     private static Map<String, Object> parseLenient(Map<String, String> configs) {
-        Map<String, Object> parsed = new HashMap<>();
-        if (configs == null) {
-            return parsed;
-        }
-        configs.forEach((name, value) -> {
-            try {
-                parsed.putAll(parseStrict(Collections.singletonMap(name, value)));
-            } catch (InvalidConfigurationException e) {
-                LOG.warnf("Ignoring the topic config override %s=%s: %s", name, value, e.getMessage());
-            }
-        });
-        return parsed;
+        return parse(configs, false);
     }
 
     /** Every topic config of a topic, as DescribeConfigs reports them. */

@@ -30,19 +30,9 @@ import static io.strata.broker.group.Rebalancer.syncError;
  * validated and applied to the group as Kafka's classic group coordinator does; the rebalance
  * they start or advance is the {@link Rebalancer}'s. Coordinator thread only.
  */
-final class Membership {
+record Membership(CoordinatorRuntime runtime, Rebalancer rebalancer) {
 
     private static final Logger LOG = Logger.getLogger(Membership.class);
-
-    private final CoordinatorRuntime runtime;
-    private final GroupStore store;
-    private final Rebalancer rebalancer;
-
-    Membership(CoordinatorRuntime runtime, Rebalancer rebalancer) {
-        this.runtime = runtime;
-        this.store = runtime.store();
-        this.rebalancer = rebalancer;
-    }
 
     // ---- JoinGroup ----
 
@@ -60,7 +50,7 @@ final class Membership {
             return;
         }
         boolean unknownMember = memberId.isEmpty();
-        ClassicGroup group = store.group(groupId);
+        ClassicGroup group = runtime.store().group(groupId);
         if (group == null) {
             if (!unknownMember) {
                 future.complete(joinError(memberId, Errors.UNKNOWN_MEMBER_ID));
@@ -74,7 +64,7 @@ final class Membership {
                 future.complete(joinError(memberId, CoordinatorRuntime.appendError(e)));
                 return;
             }
-            group = store.group(groupId);
+            group = runtime.store().group(groupId);
         }
         if (unknownMember) {
             joinNewMember(client, request, group, future);
@@ -272,7 +262,7 @@ final class Membership {
             future.complete(syncError(Errors.INVALID_GROUP_ID));
             return;
         }
-        ClassicGroup group = store.group(groupId);
+        ClassicGroup group = runtime.store().group(groupId);
         if (group == null) {
             future.complete(syncError(Errors.UNKNOWN_MEMBER_ID));
             return;
@@ -374,7 +364,7 @@ final class Membership {
         if (groupId == null || groupId.isEmpty()) {
             return heartbeatError(Errors.INVALID_GROUP_ID);
         }
-        ClassicGroup group = store.group(groupId);
+        ClassicGroup group = runtime.store().group(groupId);
         if (group == null) {
             return heartbeatError(Errors.UNKNOWN_MEMBER_ID);
         }
@@ -417,7 +407,7 @@ final class Membership {
         if (groupId == null || groupId.isEmpty()) {
             return new LeaveResult(Errors.INVALID_GROUP_ID, List.of());
         }
-        ClassicGroup group = store.group(groupId);
+        ClassicGroup group = runtime.store().group(groupId);
         if (group == null) {
             return new LeaveResult(Errors.UNKNOWN_MEMBER_ID, List.of());
         }

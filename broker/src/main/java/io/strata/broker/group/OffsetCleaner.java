@@ -26,23 +26,13 @@ import java.util.Map;
  *   passed since its commit. For an Empty group with a protocol, once it has passed both since its
  *   commit and since the group became Empty. Offsets of a group with members never expire here:
  *   Kafka's rule for those (offsets of topics the group no longer subscribes to) is not applied, and
- *   neither is the explicit retention time of OffsetCommit v2-v4, which the records do not store.</li>
+ *   neither is the explicit retention time of OffsetCommit v2-v4, which the records do not runtime.store().</li>
  * </ul>
  */
-final class OffsetCleaner {
+record OffsetCleaner(CoordinatorRuntime runtime, Rebalancer rebalancer) {
 
     private static final Logger LOG = Logger.getLogger(OffsetCleaner.class);
     private static final String TIMER = "offset-expiry";
-
-    private final CoordinatorRuntime runtime;
-    private final GroupStore store;
-    private final Rebalancer rebalancer;
-
-    OffsetCleaner(CoordinatorRuntime runtime, Rebalancer rebalancer) {
-        this.runtime = runtime;
-        this.store = runtime.store();
-        this.rebalancer = rebalancer;
-    }
 
     /** Removes the offsets of topics that are not in {@code image}, and the empty groups left without offsets. */
     void removeOffsetsOfDeletedTopics(MetadataImage image) {
@@ -82,12 +72,12 @@ final class OffsetCleaner {
     }
 
     private void cleanUp(String reason, Removable removable) {
-        for (ClassicGroup group : List.copyOf(store.groups())) {
+        for (ClassicGroup group : List.copyOf(runtime.store().groups())) {
             if (group.isInState(GroupState.DEAD)) {
                 continue;
             }
             String groupId = group.groupId();
-            Map<TopicPartition, OffsetValue> offsets = store.offsets(groupId);
+            Map<TopicPartition, OffsetValue> offsets = runtime.store().offsets(groupId);
             List<CoordinatorRecord> tombstones = new ArrayList<>();
             offsets.forEach((tp, offset) -> {
                 if (removable.test(group, tp, offset)) {

@@ -31,21 +31,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** OffsetCommit, OffsetFetch and OffsetDelete, as Kafka's offset manager answers them. Coordinator thread only. */
-final class OffsetManager {
+record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer) {
 
     /** The committed offset a partition without one reports. */
     static final long INVALID_OFFSET = -1L;
     private static final short FIRST_GROUP_ID_NOT_FOUND_COMMIT_VERSION = 9;
-
-    private final CoordinatorRuntime runtime;
-    private final GroupStore store;
-    private final Rebalancer rebalancer;
-
-    OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer) {
-        this.runtime = runtime;
-        this.store = runtime.store();
-        this.rebalancer = rebalancer;
-    }
 
     // ---- OffsetCommit ----
 
@@ -103,7 +93,7 @@ final class OffsetManager {
 
     /** Kafka's generation and member checks of a commit. */
     private Errors validateCommit(ClientContext client, OffsetCommitRequestData request) {
-        ClassicGroup group = store.group(request.groupId());
+        ClassicGroup group = runtime.store().group(request.groupId());
         int generation = request.generationIdOrMemberEpoch();
         String memberId = request.memberId() == null ? "" : request.memberId();
         if (group == null) {
@@ -161,7 +151,7 @@ final class OffsetManager {
         if (groupId == null || groupId.isEmpty()) {
             return response.setErrorCode(Errors.INVALID_GROUP_ID.code());
         }
-        ClassicGroup group = store.group(groupId);
+        ClassicGroup group = runtime.store().group(groupId);
         boolean known = group != null && !group.isInState(GroupState.DEAD);
         MetadataImage image = runtime.image();
         if (topics == null) {
@@ -169,7 +159,7 @@ final class OffsetManager {
                 return response;
             }
             Map<String, OffsetFetchResponseTopics> byTopic = new LinkedHashMap<>();
-            store.offsets(groupId).forEach((tp, offset) -> {
+            runtime.store().offsets(groupId).forEach((tp, offset) -> {
                 if (isCurrent(image, tp.topic(), offset)) {
                     byTopic.computeIfAbsent(tp.topic(), name -> new OffsetFetchResponseTopics().setName(name))
                             .partitions().add(partition(tp.partition(), offset));
@@ -182,7 +172,7 @@ final class OffsetManager {
             OffsetFetchResponseTopics topicResponse = new OffsetFetchResponseTopics().setName(topic.name());
             response.topics().add(topicResponse);
             for (int partition : topic.partitionIndexes()) {
-                OffsetValue offset = known ? store.offset(groupId, new TopicPartition(topic.name(), partition)) : null;
+                OffsetValue offset = known ? runtime.store().offset(groupId, new TopicPartition(topic.name(), partition)) : null;
                 topicResponse.partitions().add(offset != null && isCurrent(image, topic.name(), offset)
                         ? partition(partition, offset) : noOffset(partition));
             }
@@ -222,7 +212,7 @@ final class OffsetManager {
         if (groupId == null || groupId.isEmpty()) {
             return CompletableFuture.completedFuture(response.setErrorCode(Errors.INVALID_GROUP_ID.code()));
         }
-        ClassicGroup group = store.group(groupId);
+        ClassicGroup group = runtime.store().group(groupId);
         if (group == null || group.isInState(GroupState.DEAD)) {
             return CompletableFuture.completedFuture(response.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()));
         }
@@ -247,7 +237,7 @@ final class OffsetManager {
                     partitionResponse.setErrorCode(Errors.GROUP_SUBSCRIBED_TO_TOPIC.code());
                 } else {
                     OffsetKey key = new OffsetKey(groupId, topic.name(), partition.partitionIndex());
-                    if (store.offset(groupId, new TopicPartition(topic.name(), partition.partitionIndex())) != null) {
+                    if (runtime.store().offset(groupId, new TopicPartition(topic.name(), partition.partitionIndex())) != null) {
                         records.add(CoordinatorRecord.tombstone(key));
                         deleted.add(partitionResponse);
                     }

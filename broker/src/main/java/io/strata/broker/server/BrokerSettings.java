@@ -180,56 +180,42 @@ public record BrokerSettings(
         value.ifPresent(v -> defaults.put(name, v.toString()));
     }
 
-    /** Collects settings; not thread-safe. */
+    /** Collects settings; not thread-safe. What no setter changes stays as in the settings it started from. */
     public static final class Builder {
-        private int nodeId;
+        private final BrokerSettings from;
         private Path dataDir;
-        private String kafkaHost;
         private int kafkaPort;
-        private Optional<String> advertisedHost;
         private Optional<Integer> advertisedPort;
         private int socketRequestMaxBytes;
         private int ioThreads;
         private Map<String, String> topicDefaults;
-        private boolean autoCreateTopics;
         private int defaultPartitions;
-        private short defaultReplicationFactor;
         private boolean fsyncBeforeAck;
         private Duration retentionCheckInterval;
         private long localDiskLimitBytes;
-        private String raftHost;
         private int raftPort;
-        private List<String> raftPeers;
         private String rack;
         private GroupConfig groups;
         private TieringSettings tiering;
         private CleanerSettings cleaner;
-        private RequestMetrics requestMetrics;
 
         private Builder(BrokerSettings from) {
-            nodeId = from.nodeId;
+            this.from = from;
             dataDir = from.dataDir;
-            kafkaHost = from.kafkaHost;
             kafkaPort = from.kafkaPort;
-            advertisedHost = from.advertisedHost;
             advertisedPort = from.advertisedPort;
             socketRequestMaxBytes = from.socketRequestMaxBytes;
             ioThreads = from.ioThreads;
             topicDefaults = from.topicDefaults;
-            autoCreateTopics = from.autoCreateTopics;
             defaultPartitions = from.defaultPartitions;
-            defaultReplicationFactor = from.defaultReplicationFactor;
             fsyncBeforeAck = from.fsyncBeforeAck;
             retentionCheckInterval = from.retentionCheckInterval;
             localDiskLimitBytes = from.localDiskLimitBytes;
-            raftHost = from.raftHost;
             raftPort = from.raftPort;
-            raftPeers = from.raftPeers;
             rack = from.rack;
             groups = from.groups;
             tiering = from.tiering;
             cleaner = from.cleaner;
-            requestMetrics = from.requestMetrics;
         }
 
         public Builder dataDir(Path value) {
@@ -309,10 +295,11 @@ public record BrokerSettings(
         }
 
         public BrokerSettings build() {
-            return new BrokerSettings(nodeId, dataDir, kafkaHost, kafkaPort, advertisedHost, advertisedPort,
-                    socketRequestMaxBytes, ioThreads, topicDefaults, autoCreateTopics, defaultPartitions,
-                    defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost,
-                    raftPort, raftPeers, rack, groups, tiering, cleaner, requestMetrics);
+            return new BrokerSettings(from.nodeId, dataDir, from.kafkaHost, kafkaPort, from.advertisedHost,
+                    advertisedPort, socketRequestMaxBytes, ioThreads, topicDefaults, from.autoCreateTopics,
+                    defaultPartitions, from.defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval,
+                    localDiskLimitBytes, from.raftHost, raftPort, from.raftPeers, rack, groups, tiering, cleaner,
+                    from.requestMetrics);
         }
     }
 }

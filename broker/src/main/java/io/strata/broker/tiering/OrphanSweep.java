@@ -17,19 +17,10 @@ import java.util.function.Supplier;
  * objects are old, but reads may still use them until {@link TieredObjectDeletion} deletes them. Runs
  * on the tiering thread; a failure is logged in one line and the partition is swept again next round.
  */
-final class OrphanSweep {
+record OrphanSweep(Supplier<List<TieredPartition>> tieredPartitions, OrphanSweeper sweeper,
+                   TieredObjectDeletion deletion) {
 
     private static final Logger LOG = Logger.getLogger(OrphanSweep.class);
-
-    private final Supplier<List<TieredPartition>> tieredPartitions;
-    private final OrphanSweeper sweeper;
-    private final TieredObjectDeletion deletion;
-
-    OrphanSweep(Supplier<List<TieredPartition>> tieredPartitions, OrphanSweeper sweeper, TieredObjectDeletion deletion) {
-        this.tieredPartitions = tieredPartitions;
-        this.sweeper = sweeper;
-        this.deletion = deletion;
-    }
 
     /** One round over every tiered partition. */
     void round() throws InterruptedException {

@@ -13,19 +13,10 @@ import java.util.function.Supplier;
  * the store did not answer its last probe. Runs on the tiering thread; a failure is logged in one
  * line and the partition is tried again next round.
  */
-final class TieredCompaction {
+record TieredCompaction(Supplier<List<TieredPartition>> tieredPartitions, ObjectStoreProbe probe,
+                        RemoteLogCleaner cleaner) {
 
     private static final Logger LOG = Logger.getLogger(TieredCompaction.class);
-
-    private final Supplier<List<TieredPartition>> tieredPartitions;
-    private final ObjectStoreProbe probe;
-    private final RemoteLogCleaner cleaner;
-
-    TieredCompaction(Supplier<List<TieredPartition>> tieredPartitions, ObjectStoreProbe probe, RemoteLogCleaner cleaner) {
-        this.tieredPartitions = tieredPartitions;
-        this.probe = probe;
-        this.cleaner = cleaner;
-    }
 
     /** One round over every tiered, compacted partition. */
     void round() throws InterruptedException {

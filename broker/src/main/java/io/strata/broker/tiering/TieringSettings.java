@@ -103,8 +103,9 @@ public record TieringSettings(Optional<URI> url, boolean s3PathStyle, Duration u
         return new Builder(this);
     }
 
-    /** Collects settings; not thread-safe. */
+    /** Collects settings; not thread-safe. What no setter changes stays as in the settings it started from. */
     public static final class Builder {
+        private final TieringSettings from;
         private Optional<URI> url;
         private boolean s3PathStyle;
         private Duration uploadInterval;
@@ -113,13 +114,10 @@ public record TieringSettings(Optional<URI> url, boolean s3PathStyle, Duration u
         private Duration removedSegmentDeleteDelay;
         private int chunkSize;
         private long cacheBytes;
-        private long indexCacheBytes;
-        private Duration s3ConnectTimeout;
-        private Duration s3AttemptTimeout;
-        private Duration s3CallTimeout;
         private Map<String, String> environment;
 
         private Builder(TieringSettings from) {
+            this.from = from;
             url = from.url;
             s3PathStyle = from.s3PathStyle;
             uploadInterval = from.uploadInterval;
@@ -128,10 +126,6 @@ public record TieringSettings(Optional<URI> url, boolean s3PathStyle, Duration u
             removedSegmentDeleteDelay = from.removedSegmentDeleteDelay;
             chunkSize = from.chunkSize;
             cacheBytes = from.cacheBytes;
-            indexCacheBytes = from.indexCacheBytes;
-            s3ConnectTimeout = from.s3ConnectTimeout;
-            s3AttemptTimeout = from.s3AttemptTimeout;
-            s3CallTimeout = from.s3CallTimeout;
             environment = from.environment;
         }
 
@@ -174,8 +168,8 @@ public record TieringSettings(Optional<URI> url, boolean s3PathStyle, Duration u
 
         public TieringSettings build() {
             return new TieringSettings(url, s3PathStyle, uploadInterval, orphanGracePeriod, sweepInterval,
-                    removedSegmentDeleteDelay, chunkSize, cacheBytes, indexCacheBytes, s3ConnectTimeout, s3AttemptTimeout,
-                    s3CallTimeout, environment);
+                    removedSegmentDeleteDelay, chunkSize, cacheBytes, from.indexCacheBytes, from.s3ConnectTimeout,
+                    from.s3AttemptTimeout, from.s3CallTimeout, environment);
         }
     }
 }

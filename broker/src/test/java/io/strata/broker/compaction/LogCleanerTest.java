@@ -35,11 +35,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The cleaner against real partition logs with small segments, checked record by record against a model. */
 class LogCleanerTest {
 
-    private static final TopicPartition TP = new TopicPartition("accounts", 0);
     private static final long PID = 501;
 
     @RegisterExtension
-    final TempDirLogs logs = new TempDirLogs(TP);
+    final TempDirLogs logs = new TempDirLogs(new TopicPartition("accounts", 0));
     private final ManualTime time = logs.time();
     private final LogCleaner cleaner = new LogCleaner(new OffsetMap(1 << 16), time, () -> false);
     private PartitionLog log;
@@ -344,7 +343,7 @@ class LogCleanerTest {
         log.close();
         // The compacted copy of the first segment, as the cleaner writes it, made on a copy of the log.
         Path copy = logs.copyOfDir();
-        PartitionLog other = PartitionLog.open(copy, TP, compacted(), time);
+        PartitionLog other = logs.open(copy, compacted());
         new LogCleaner(new OffsetMap(1 << 16), time, () -> false).clean(other);
         long end = other.segments().get(other.segments().size() - 1).baseOffset();
         other.close();

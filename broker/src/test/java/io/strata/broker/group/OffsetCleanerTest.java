@@ -141,11 +141,7 @@ class OffsetCleanerTest {
             try (GroupCoordinator coordinator = new GroupCoordinator(config, broker.broker().partitions(),
                     broker.broker().topicAdmin(), false, time)) {
                 coordinator.start();
-                coordinator.commitOffsets(new ClientContext((short) 9, "admin", "/127.0.0.1"), new OffsetCommitRequestData()
-                        .setGroupId("standalone").setGenerationIdOrMemberEpoch(-1)
-                        .setTopics(List.of(new OffsetCommitRequestTopic().setName("events").setPartitions(List.of(
-                                new OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(3))))))
-                        .get(30, TimeUnit.SECONDS);
+                commitStandaloneOffset(coordinator, 3);
 
                 time.advance(Duration.ofDays(7).minusSeconds(10));
                 Thread.sleep(200);
@@ -169,11 +165,7 @@ class OffsetCleanerTest {
             try (GroupCoordinator committing = new GroupCoordinator(config, broker.broker().partitions(),
                     broker.broker().topicAdmin(), false, eightDaysBack)) {
                 committing.start();
-                committing.commitOffsets(new ClientContext((short) 9, "admin", "/127.0.0.1"), new OffsetCommitRequestData()
-                        .setGroupId("standalone").setGenerationIdOrMemberEpoch(-1)
-                        .setTopics(List.of(new OffsetCommitRequestTopic().setName("events").setPartitions(List.of(
-                                new OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(3))))))
-                        .get(30, TimeUnit.SECONDS);
+                commitStandaloneOffset(committing, 3);
                 assertThat(committed(committing)).isEqualTo(3);
             }
 
@@ -185,6 +177,15 @@ class OffsetCleanerTest {
                 assertThat(listed(restarted)).doesNotContain("standalone");
             }
         }
+    }
+
+    /** Commits {@code offset} of events-0 for the group "standalone", which has no members. */
+    private static void commitStandaloneOffset(GroupCoordinator coordinator, long offset) throws Exception {
+        coordinator.commitOffsets(new ClientContext((short) 9, "admin", "/127.0.0.1"), new OffsetCommitRequestData()
+                .setGroupId("standalone").setGenerationIdOrMemberEpoch(-1)
+                .setTopics(List.of(new OffsetCommitRequestTopic().setName("events").setPartitions(List.of(
+                        new OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(offset))))))
+                .get(30, TimeUnit.SECONDS);
     }
 
     private static long committed(GroupCoordinator coordinator) throws Exception {

@@ -90,6 +90,14 @@ class ProtocolRobustnessTest {
     }
 
     /** True when the broker closed the connection (end of stream or reset) instead of answering. */
+    /** Sends {@code body} as one frame on a new connection, which the broker must close. */
+    private static void assertFrameClosesTheConnection(byte[] body) throws IOException {
+        try (Socket socket = connect()) {
+            writeFrame(socket, body);
+            assertThat(closedByBroker(socket)).isTrue();
+        }
+    }
+
     private static boolean closedByBroker(Socket socket) throws IOException {
         try {
             return socket.getInputStream().read() == -1;
@@ -130,13 +138,9 @@ class ProtocolRobustnessTest {
 
     @Test
     void aSizeThatDisagreesWithTheBodyClosesTheConnection() throws Exception {
-        try (Socket socket = connect()) {
-            byte[] valid = request(ApiKeys.API_VERSIONS, (short) 3, new ApiVersionsRequestData()
-                    .setClientSoftwareName("x").setClientSoftwareVersion("1"));
-            byte[] padded = java.util.Arrays.copyOf(valid, valid.length + 16);
-            writeFrame(socket, padded);
-            assertThat(closedByBroker(socket)).isTrue();
-        }
+        byte[] valid = request(ApiKeys.API_VERSIONS, (short) 3, new ApiVersionsRequestData()
+                .setClientSoftwareName("x").setClientSoftwareVersion("1"));
+        assertFrameClosesTheConnection(java.util.Arrays.copyOf(valid, valid.length + 16));
         try (Socket socket = connect()) {
             DataOutputStream out = new DataOutputStream(socket.getOutputStream());
             out.writeInt(-5);
@@ -147,22 +151,16 @@ class ProtocolRobustnessTest {
 
     @Test
     void anUnknownApiKeyClosesTheConnection() throws Exception {
-        try (Socket socket = connect()) {
-            ByteBuffer frame = ByteBuffer.allocate(12);
-            frame.putShort((short) 999).putShort((short) 0).putInt(1).putShort((short) -1);
-            writeFrame(socket, frame.array());
-            assertThat(closedByBroker(socket)).isTrue();
-        }
+        ByteBuffer frame = ByteBuffer.allocate(12);
+        frame.putShort((short) 999).putShort((short) 0).putInt(1).putShort((short) -1);
+        assertFrameClosesTheConnection(frame.array());
     }
 
     @Test
     void anUnsupportedVersionOfAnotherApiClosesTheConnection() throws Exception {
-        try (Socket socket = connect()) {
-            ByteBuffer frame = ByteBuffer.allocate(10);
-            frame.putShort(ApiKeys.METADATA.id).putShort((short) 99).putInt(1).putShort((short) -1);
-            writeFrame(socket, frame.array());
-            assertThat(closedByBroker(socket)).isTrue();
-        }
+        ByteBuffer frame = ByteBuffer.allocate(10);
+        frame.putShort(ApiKeys.METADATA.id).putShort((short) 99).putInt(1).putShort((short) -1);
+        assertFrameClosesTheConnection(frame.array());
     }
 
     @Test

@@ -5,6 +5,7 @@ import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -46,10 +47,30 @@ class LogLoaderTest {
         return payload(80, (char) ('a' + i % 26));
     }
 
+    /** Writes {@code count} batches as {@link #logWithBatches} does, and closes the log cleanly. */
+    private void closedLogWithBatches(int count) {
+        logWithBatches(count).close();
+    }
+
+    /** The files of a log of {@code count} batches as a crash would leave them, in a copy of the directory. */
+    private Path crashedLogWithBatches(int count) throws IOException {
+        logWithBatches(count);
+        return logs.copyOfDir();
+    }
+
     private PartitionLog logWithBatches(int count) {
         PartitionLog log = open(logs.dir());
         for (int i = 0; i < count; i++) {
             log.append(batch(time.milliseconds(), value(i)));
+        }
+        return log;
+    }
+
+    /** A log of {@code count} batches of producer {@link #PID} at epoch 1, sequences 0 on, all stamped {@code now}. */
+    private PartitionLog logWithIdempotentBatches(int count, long now) {
+        PartitionLog log = open(logs.dir());
+        for (int seq = 0; seq < count; seq++) {
+            log.append(idempotent(PID, (short) 1, seq, now, value(seq)));
         }
         return log;
     }
@@ -80,8 +101,7 @@ class LogLoaderTest {
 
     @Test
     void cleanReopenTrustsTheSegmentsAndRewritesNothing() throws Exception {
-        PartitionLog log = logWithBatches(9);
-        log.close();
+        closedLogWithBatches(9);
         Map<Path, byte[]> contents = new HashMap<>();
         Map<Path, FileTime> modified = new HashMap<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(logs.dir(), "*.log")) {
@@ -147,8 +167,7 @@ class LogLoaderTest {
 
     @Test
     void tornLastBatchIsCutAndAppendsContinue() throws Exception {
-        logWithBatches(5);
-        Path crashed = logs.copyOfDir();
+        Path crashed = crashedLogWithBatches(5);
         Path active = LogFiles.logFile(crashed, 4);
         long size = Files.size(active);
         try (FileChannel channel = FileChannel.open(active, StandardOpenOption.WRITE)) {
@@ -165,8 +184,7 @@ class LogLoaderTest {
 
     @Test
     void garbageAfterTheLastBatchIsCut() throws Exception {
-        logWithBatches(3);
-        Path crashed = logs.copyOfDir();
+        Path crashed = crashedLogWithBatches(3);
         Path active = LogFiles.logFile(crashed, 2);
         long size = Files.size(active);
         byte[] garbage = new byte[100];
@@ -181,8 +199,7 @@ class LogLoaderTest {
 
     @Test
     void corruptSegmentIsCutAndLaterSegmentsDropped() throws Exception {
-        PartitionLog log = logWithBatches(9);
-        log.close();
+        closedLogWithBatches(9);
         // Segment 2 holds offsets 2 and 3: damage offset 3's record, then forget that anything was flushed.
         Path segment = LogFiles.logFile(logs.dir(), 2);
         byte[] bytes = Files.readAllBytes(segment);
@@ -240,8 +257,7 @@ class LogLoaderTest {
 
     @Test
     void indexPointingOutsideTheLogIsRebuilt() throws Exception {
-        PartitionLog log = logWithBatches(4);
-        log.close();
+        closedLogWithBatches(4);
         Path index = LogFiles.offsetIndexFile(logs.dir(), 0);
         ByteBuffer bogus = ByteBuffer.allocate(8).putInt(1).putInt(9999).flip();
         Files.write(index, bogus.array());
@@ -253,11 +269,8 @@ class LogLoaderTest {
 
     @Test
     void producerStateSurvivesACrash() throws Exception {
-        PartitionLog log = open(logs.dir());
         long now = time.milliseconds();
-        for (int seq = 0; seq < 7; seq++) {
-            log.append(idempotent(PID, (short) 1, seq, now, value(seq)));
-        }
+        logWithIdempotentBatches(7, now);
         Path crashed = logs.copyOfDir();
         // The latest snapshot predates the last batches, which must be replayed from the log.
         assertThat(new ProducerStateManager(crashed, TP).snapshotOffsets()).last().isEqualTo(6L);
@@ -274,11 +287,8 @@ class LogLoaderTest {
 
     @Test
     void producerStateIsRebuiltFromTheLogWhenSnapshotsAreCorrupt() throws Exception {
-        PartitionLog log = open(logs.dir());
         long now = time.milliseconds();
-        for (int seq = 0; seq < 5; seq++) {
-            log.append(idempotent(PID, (short) 1, seq, now, value(seq)));
-        }
+        PartitionLog log = logWithIdempotentBatches(5, now);
         log.close();
         for (long offset : new ProducerStateManager(logs.dir(), TP).snapshotOffsets()) {
             Files.write(LogFiles.snapshotFile(logs.dir(), offset), new byte[] {1, 2, 3});
@@ -306,8 +316,7 @@ class LogLoaderTest {
 
     @Test
     void leftoverFilesAreRemovedOnOpen() throws Exception {
-        PartitionLog log = logWithBatches(2);
-        log.close();
+        closedLogWithBatches(2);
         Files.write(logs.dir().resolve("00000000000000000077.index"), new byte[8]);
         Files.write(logs.dir().resolve("00000000000000000000.log.deleted"), new byte[8]);
         Files.write(logs.dir().resolve(LogFiles.RECOVERY_POINT_FILE + LogFiles.TMP_SUFFIX), new byte[3]);

@@ -60,6 +60,12 @@ class DelayedFetchTest {
         });
     }
 
+    /** Tries {@code fetch}, which must find too little yet, then makes it wait for appends or the timeout. */
+    private static void waitForMore(DelayedFetch<?> fetch) {
+        assertThat(fetch.tryComplete()).isFalse();
+        fetch.await(LONG_WAIT_MS);
+    }
+
     @Test
     void completesAtOnceWhenThereIsEnough() {
         TestPartitions.append(orders, "a", "b");
@@ -75,8 +81,7 @@ class DelayedFetchTest {
     @Test
     void completesOnTheAppendThatBringsEnough() {
         DelayedFetch<Long> fetch = fetchUntil(2);
-        assertThat(fetch.tryComplete()).isFalse();
-        fetch.await(LONG_WAIT_MS);
+        waitForMore(fetch);
         assertThat(orders.appendWaiterCount()).as("waits for appends to every partition").isOne();
         assertThat(payments.appendWaiterCount()).isOne();
 
@@ -108,8 +113,7 @@ class DelayedFetchTest {
     @Test
     void appendsWhileARetryIsQueuedCoalesceIntoOneAttempt() throws Exception {
         DelayedFetch<Long> fetch = fetchUntil(5);
-        assertThat(fetch.tryComplete()).isFalse();
-        fetch.await(LONG_WAIT_MS);
+        waitForMore(fetch);
         assertThat(attempts).as("the first try and the one after the waiters were added").hasValue(2);
         CountDownLatch release = new CountDownLatch(1);
         executor.execute(() -> {
@@ -133,8 +137,7 @@ class DelayedFetchTest {
         AtomicInteger ready = new AtomicInteger();
         DelayedFetch<String> fetch = new DelayedFetch<>(List.of(orders), executor,
                 force -> ready.get() > 0 || force ? (force ? "forced" : "ready") : null);
-        assertThat(fetch.tryComplete()).isFalse();
-        fetch.await(LONG_WAIT_MS);
+        waitForMore(fetch);
 
         ready.set(1);
         fetch.wake();
@@ -147,8 +150,7 @@ class DelayedFetchTest {
     @Test
     void cancellingTheResultStopsTheWait() throws Exception {
         DelayedFetch<Long> fetch = fetchUntil(2);
-        assertThat(fetch.tryComplete()).isFalse();
-        fetch.await(LONG_WAIT_MS);
+        waitForMore(fetch);
         assertThat(orders.appendWaiterCount()).isOne();
 
         assertThat(fetch.result().cancel(false)).isTrue();
@@ -169,8 +171,7 @@ class DelayedFetchTest {
             }
             return null;
         });
-        assertThat(fetch.tryComplete()).isFalse();
-        fetch.await(LONG_WAIT_MS);
+        waitForMore(fetch);
 
         TestPartitions.append(orders, "a");
 

@@ -158,19 +158,19 @@ class KafkaConnectionTest {
     void aConnectionClosingFailureClosesTheConnectionWithoutAResponse() {
         sendMetadata();
 
-        handlers.get(ApiKeys.METADATA).pending.get(0)
-                .completeExceptionally(new ConnectionClosingException("the client must reconnect"));
-
-        assertThat(channel.isOpen()).isFalse();
-        assertThat(responses()).isEmpty();
+        assertFailureClosesWithoutResponse(ApiKeys.METADATA, new ConnectionClosingException("the client must reconnect"));
     }
 
     @Test
     void aFailedRequestThatHasNoResponseClosesTheConnection() {
         sendProduce((short) 0);
 
-        handlers.get(ApiKeys.PRODUCE).pending.get(0)
-                .completeExceptionally(new NotLeaderOrFollowerException("partition moved"));
+        assertFailureClosesWithoutResponse(ApiKeys.PRODUCE, new NotLeaderOrFollowerException("partition moved"));
+    }
+
+    /** Fails the pending request of {@code api} with {@code failure}: the connection closes and nothing is answered. */
+    private void assertFailureClosesWithoutResponse(ApiKeys api, Throwable failure) {
+        handlers.get(api).pending.get(0).completeExceptionally(failure);
 
         assertThat(channel.isOpen()).isFalse();
         assertThat(responses()).isEmpty();

@@ -73,6 +73,18 @@ abstract class TieredLogTest {
                         .build()));
     }
 
+    /** A started broker with the partition's topic, tiered as {@link #tieredConfigs} says. */
+    private TestBroker startWithTopic(Map<String, String> moreConfigs) {
+        TestBroker broker = start();
+        try {
+            broker.createTopic(TP.topic(), 1, tieredConfigs(moreConfigs));
+        } catch (RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+        return broker;
+    }
+
     /** Tiered, and deleted locally as soon as tiered. */
     private static Map<String, String> tieredConfigs(Map<String, String> more) {
         Map<String, String> configs = new HashMap<>(Map.of(
@@ -85,8 +97,7 @@ abstract class TieredLogTest {
 
     @Test
     void historyBelowTheLocalLogIsReadFromTheBucketInOrder() throws Exception {
-        try (TestBroker broker = start()) {
-            broker.createTopic(TP.topic(), 1, tieredConfigs(Map.of()));
+        try (TestBroker broker = startWithTopic(Map.of())) {
             List<String> sent = produce(broker, 0, RECORDS, System.currentTimeMillis());
             Partition partition = awaitLocalStartAbove(broker, 0);
 
@@ -107,8 +118,7 @@ abstract class TieredLogTest {
 
     @Test
     void timestampLookupsSearchTheTieredLogFirst() throws Exception {
-        try (TestBroker broker = start()) {
-            broker.createTopic(TP.topic(), 1, tieredConfigs(Map.of()));
+        try (TestBroker broker = startWithTopic(Map.of())) {
             long base = System.currentTimeMillis() - 100_000;
             // One millisecond apart: record i has timestamp base + i.
             produce(broker, 0, RECORDS, base);
@@ -126,8 +136,7 @@ abstract class TieredLogTest {
 
     @Test
     void aPartitionThatLostItsDiskCarriesOnFromTheBucket() throws Exception {
-        try (TestBroker broker = start()) {
-            broker.createTopic(TP.topic(), 1, tieredConfigs(Map.of()));
+        try (TestBroker broker = startWithTopic(Map.of())) {
             List<String> sent = new ArrayList<>(produce(broker, 0, RECORDS, System.currentTimeMillis()));
             long tieredEnd = awaitLocalStartAbove(broker, 0).tiered().manifest().endOffset();
 
@@ -148,8 +157,7 @@ abstract class TieredLogTest {
 
     @Test
     void deleteRecordsMovesTheStartOfBothTiers() throws Exception {
-        try (TestBroker broker = start()) {
-            broker.createTopic(TP.topic(), 1, tieredConfigs(Map.of()));
+        try (TestBroker broker = startWithTopic(Map.of())) {
             produce(broker, 0, RECORDS, System.currentTimeMillis());
             Partition partition = awaitLocalStartAbove(broker, 100);
             RemoteSegment first = partition.tiered().manifest().segments().get(0);
@@ -168,8 +176,7 @@ abstract class TieredLogTest {
 
     @Test
     void timeRetentionDeletesTheOldestSegmentsFromBothTiers() throws Exception {
-        try (TestBroker broker = start()) {
-            broker.createTopic(TP.topic(), 1, tieredConfigs(Map.of()));
+        try (TestBroker broker = startWithTopic(Map.of())) {
             long hourAgo = System.currentTimeMillis() - 3_600_000;
             produce(broker, 0, RECORDS, hourAgo);
             produce(broker, RECORDS, 50, System.currentTimeMillis());
@@ -205,9 +212,8 @@ abstract class TieredLogTest {
 
     @Test
     void sizeRetentionBoundsBothTiersTogether() throws Exception {
-        try (TestBroker broker = start()) {
-            broker.createTopic(TP.topic(), 1, tieredConfigs(Map.of(TopicConfig.RETENTION_BYTES_CONFIG, "8192",
-                    TopicConfig.LOCAL_LOG_RETENTION_BYTES_CONFIG, "4096")));
+        try (TestBroker broker = startWithTopic(Map.of(TopicConfig.RETENTION_BYTES_CONFIG, "8192",
+                    TopicConfig.LOCAL_LOG_RETENTION_BYTES_CONFIG, "4096"))) {
             produce(broker, 0, RECORDS, System.currentTimeMillis());
             Partition partition = broker.broker().partitions().partition(TP).orElseThrow();
             await().atMost(TIMEOUT).untilAsserted(() -> {
@@ -227,11 +233,10 @@ abstract class TieredLogTest {
 
     @Test
     void tieredSegmentsOfACompactedTopicAreCompactedInTheBucket() throws Exception {
-        try (TestBroker broker = start()) {
-            broker.createTopic(TP.topic(), 1, tieredConfigs(Map.of(
+        try (TestBroker broker = startWithTopic(Map.of(
                     TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                     TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.01",
-                    TopicConfig.DELETE_RETENTION_MS_CONFIG, "1000")));
+                    TopicConfig.DELETE_RETENTION_MS_CONFIG, "1000"))) {
             Map<String, String> model = new HashMap<>();
             try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all"))) {
                 for (int i = 0; i < 300; i++) {

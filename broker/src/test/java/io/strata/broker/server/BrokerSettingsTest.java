@@ -4,6 +4,7 @@ import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.strata.broker.config.Configuration;
 import io.strata.broker.protocol.RequestMetrics;
+import io.strata.broker.tiering.TieringSettings;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -98,13 +99,8 @@ class BrokerSettingsTest {
     @Test
     void tieringHousekeepingAndS3TimeoutsAreSettings() {
         BrokerSettings defaults = fromEnvironment(Map.of());
-        assertThat(defaults.tiering().orphanGracePeriod()).isEqualTo(Duration.ofMinutes(10));
-        assertThat(defaults.tiering().sweepInterval()).isEqualTo(Duration.ofHours(1));
-        assertThat(defaults.tiering().removedSegmentDeleteDelay()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(defaults.tiering().indexCacheBytes()).isEqualTo(16L << 20);
-        assertThat(defaults.tiering().s3ConnectTimeout()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(defaults.tiering().s3AttemptTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(defaults.tiering().s3CallTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertHousekeepingAndS3Timeouts(defaults.tiering(), Duration.ofMinutes(10), Duration.ofHours(1),
+                Duration.ofMinutes(1), 16L << 20, Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMinutes(2));
 
         BrokerSettings settings = fromEnvironment(Map.of(
                 "STRATA_TIERING_ORPHAN_GRACE_PERIOD", "30m",
@@ -114,19 +110,27 @@ class BrokerSettingsTest {
                 "STRATA_TIERING_S3_CONNECT_TIMEOUT", "1s",
                 "STRATA_TIERING_S3_ATTEMPT_TIMEOUT", "10s",
                 "STRATA_TIERING_S3_CALL_TIMEOUT", "1m"));
-        assertThat(settings.tiering().orphanGracePeriod()).isEqualTo(Duration.ofMinutes(30));
-        assertThat(settings.tiering().sweepInterval()).isEqualTo(Duration.ofHours(6));
-        assertThat(settings.tiering().removedSegmentDeleteDelay()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(settings.tiering().indexCacheBytes()).isEqualTo(1L << 20);
-        assertThat(settings.tiering().s3ConnectTimeout()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(settings.tiering().s3AttemptTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(settings.tiering().s3CallTimeout()).isEqualTo(Duration.ofMinutes(1));
+        assertHousekeepingAndS3Timeouts(settings.tiering(), Duration.ofMinutes(30), Duration.ofHours(6),
+                Duration.ofMinutes(5), 1L << 20, Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofMinutes(1));
 
         assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_TIERING_ORPHAN_GRACE_PERIOD", "0s")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("STRATA_TIERING_ORPHAN_GRACE_PERIOD");
         assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_TIERING_S3_ATTEMPT_TIMEOUT", "5m")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("STRATA_TIERING_S3_ATTEMPT_TIMEOUT").hasMessageContaining("STRATA_TIERING_S3_CALL_TIMEOUT");
+    }
+
+    private static void assertHousekeepingAndS3Timeouts(TieringSettings tiering, Duration orphanGracePeriod,
+                                                        Duration sweepInterval, Duration removedSegmentDeleteDelay,
+                                                        long indexCacheBytes, Duration s3ConnectTimeout,
+                                                        Duration s3AttemptTimeout, Duration s3CallTimeout) {
+        assertThat(tiering.orphanGracePeriod()).isEqualTo(orphanGracePeriod);
+        assertThat(tiering.sweepInterval()).isEqualTo(sweepInterval);
+        assertThat(tiering.removedSegmentDeleteDelay()).isEqualTo(removedSegmentDeleteDelay);
+        assertThat(tiering.indexCacheBytes()).isEqualTo(indexCacheBytes);
+        assertThat(tiering.s3ConnectTimeout()).isEqualTo(s3ConnectTimeout);
+        assertThat(tiering.s3AttemptTimeout()).isEqualTo(s3AttemptTimeout);
+        assertThat(tiering.s3CallTimeout()).isEqualTo(s3CallTimeout);
     }
 
     @Test

@@ -37,10 +37,6 @@ public record AlterConfigsHandler(ConfigAlterations alterations) {
                         return result.setErrorCode(apiError.error().code()).setErrorMessage(apiError.message());
                     }));
         }
-        return Futures.all(results).thenApply(done -> {
-            AlterConfigsResponseData response = new AlterConfigsResponseData();
-            response.responses().addAll(done);
-            return response;
-        });
+        return Futures.all(results).thenApply(done -> new AlterConfigsResponseData().setResponses(done));
     }
 }

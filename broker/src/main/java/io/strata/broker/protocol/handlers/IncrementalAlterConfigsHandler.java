@@ -51,11 +51,7 @@ public record IncrementalAlterConfigsHandler(ConfigAlterations alterations) {
                 return result.setErrorCode(apiError.error().code()).setErrorMessage(apiError.message());
             }));
         }
-        return Futures.all(results).thenApply(done -> {
-            IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
-            response.responses().addAll(done);
-            return response;
-        });
+        return Futures.all(results).thenApply(done -> new IncrementalAlterConfigsResponseData().setResponses(done));
     }
 
     private void collect(AlterConfigsResource resource, Map<String, String> set, Set<String> delete) {
