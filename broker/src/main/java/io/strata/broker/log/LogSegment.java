@@ -41,6 +41,11 @@ public final class LogSegment implements Closeable {
     private final boolean indexFilesWereMissing;
 
     private int bytesSinceLastIndexEntry;
+    /**
+     * Whether appends or a truncation may not be on disk yet. {@link #close()} fsyncs only then, so a
+     * clean stop does not fsync every idle segment of thousands of partitions.
+     */
+    private volatile boolean unflushed;
     /** Largest batch max timestamp and the last offset of that batch; (-1, -1) if none has one. */
     private volatile TimestampOffset maxTimestampSoFar;
     /** Timestamp of the first append, the clock for segment.ms; null until known. */
@@ -162,6 +167,7 @@ public final class LogSegment implements Closeable {
             rollingBasedTimestamp = largestTimestamp;
         }
         log.append(records);
+        unflushed = true;
         if (largestTimestamp > maxTimestampSoFar.timestamp()) {
             maxTimestampSoFar = new TimestampOffset(largestTimestamp, offsetOfMaxTimestamp);
         }
@@ -219,6 +225,8 @@ public final class LogSegment implements Closeable {
      * @return bytes cut off the end of the file
      */
     public int recover() throws IOException {
+        // Also covers batches written straight to log(), as compaction writes its copy.
+        unflushed = true;
         offsetIndex.reset(maxIndexSize);
         timeIndex.reset(maxIndexSize);
         TimestampOffset max = TimestampOffset.UNKNOWN;
@@ -361,6 +369,8 @@ public final class LogSegment implements Closeable {
 
     /** Fsyncs the log and both indexes. */
     public void flush() throws IOException {
+        // Cleared first: an append that lands during the fsync sets it again.
+        unflushed = false;
         log.flush();
         offsetIndex.flush();
         timeIndex.flush();
@@ -372,7 +382,11 @@ public final class LogSegment implements Closeable {
         appendFinalTimeIndexEntry();
         offsetIndex.close();
         timeIndex.close();
-        log.close();
+        if (unflushed) {
+            log.close();
+        } else {
+            log.closeHandlers();
+        }
     }
 
     /**
