@@ -20,7 +20,7 @@ public interface MetricsConfig {
     @WithDefault("10s")
     Duration lagRefreshInterval();
 
-    /** How often the per-partition log size gauges and the set of per-topic traffic counters are refreshed. */
+    /** How often the meters of new partitions and topics are added and those of deleted ones removed. */
     @WithDefault("10s")
     Duration partitionRefreshInterval();
 }

@@ -76,6 +76,8 @@ public final class PartitionManager implements AutoCloseable {
     private final long localDiskLimitBytes;
     /** The bytes of all local logs, as of the last measure. */
     private volatile long localBytes;
+    /** The partitions with a {@code flush.ms}, which the flusher looks at ten times a second. */
+    private volatile List<Partition> timedFlushes = List.of();
 
     /**
      * @param tieredLogs          the tiered log of a partition, by topic id and partition number
@@ -175,6 +177,9 @@ public final class PartitionManager implements AutoCloseable {
                 partitions.put(partition.topicPartition(), partition);
             });
         } finally {
+            timedFlushes = partitions.values().stream()
+                    .filter(partition -> partition.log().config().flushMs() != Long.MAX_VALUE)
+                    .toList();
             if (loaded.logs() > 0) {
                 LOG.log(loaded.anyExisting() ? Logger.Level.INFO : Logger.Level.DEBUG,
                         loaded.describe(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
@@ -319,7 +324,7 @@ public final class PartitionManager implements AutoCloseable {
 
     private void flushDue() {
         long now = time.milliseconds();
-        for (Partition partition : partitions.values()) {
+        for (Partition partition : timedFlushes) {
             try {
                 PartitionLog log = partition.log();
                 if (log.unflushedMessages() > 0 && now - log.lastFlushTime() >= log.config().flushMs()) {
