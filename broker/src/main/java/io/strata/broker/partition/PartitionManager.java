@@ -29,9 +29,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -70,6 +72,7 @@ public final class PartitionManager implements AutoCloseable {
      */
     private final ExecutorService ownerWriter = Executors.newSingleThreadExecutor(
             ThreadUtils.createThreadFactory("strata-partition-owner", true));
+    private final Queue<Partition> unrecordedOwners = new ConcurrentLinkedQueue<>();
     private final ExecutorService ioPool = Executors.newFixedThreadPool(IO_THREADS,
             ThreadUtils.createThreadFactory("strata-log-io-%d", true));
     private final BiFunction<Uuid, Integer, TieredLog> tieredLogs;
@@ -239,25 +242,33 @@ public final class PartitionManager implements AutoCloseable {
         }
         Partition partition = new Partition(topicId, tp, log, tiered);
         if (!onDisk.equals(Optional.of(topicId))) {
-            recordOwner(partition, metadataFile);
+            unrecordedOwners.add(partition);
+            ownerWriter.execute(this::recordOwners);
         }
         return partition;
     }
 
     /**
-     * Writes the partition's {@code partition.metadata} in the background, as Kafka does: it costs two fsyncs,
-     * which one by one made creating thousands of partitions take seconds. Until it is written, or if a crash
-     * comes first, the directory has no owner on record, which the next start takes as this topic's.
+     * Writes the {@code partition.metadata} of the partitions opened without it, in the background as Kafka
+     * does: it costs two fsyncs, which one by one made creating thousands of partitions take seconds. A clean
+     * close writes what is left; until then, or if a crash comes first, the directory has no owner on record,
+     * which the next start takes as this topic's.
      */
-    private void recordOwner(Partition partition, PartitionMetadataFile metadataFile) {
-        ownerWriter.execute(() -> {
+    private void recordOwners() {
+        Partition partition;
+        while ((partition = unrecordedOwners.poll()) != null) {
             synchronized (this) {
-                // Not for a partition deleted meanwhile, whose directory is gone or going.
-                if (partitions.get(partition.topicPartition()) == partition) {
-                    metadataFile.write(partition.topicId());
-                }
+                recordOwner(partition);
             }
-        });
+        }
+    }
+
+    /** Called under this object's lock, or by {@link #close()}, which holds it: the partition cannot be deleted meanwhile. */
+    private Void recordOwner(Partition partition) {
+        if (partitions.get(partition.topicPartition()) == partition) {
+            new PartitionMetadataFile(partition.log().dir()).write(partition.topicId());
+        }
+        return null;
     }
 
     /**
@@ -306,17 +317,23 @@ public final class PartitionManager implements AutoCloseable {
     /** Removes partition directories that no topic in {@code image} owns, such as those of topics deleted while the broker was down. */
     public synchronized void removeOrphans(MetadataImage image) {
         try (Stream<Path> dirs = Files.list(logsDir)) {
+            List<Path> unowned = new ArrayList<>();
             dirs.filter(Files::isDirectory).forEach(dir -> {
                 // Only a directory that names its owner, and an owner the metadata no longer has,
                 // is removed: an unreadable or missing partition.metadata is no proof of anything.
                 Optional<Uuid> owner = new PartitionMetadataFile(dir).read();
                 if (owner.isEmpty()) {
-                    LOG.warnf("Leaving %s alone: it has no readable %s", dir, PartitionMetadataFile.NAME);
+                    unowned.add(dir);
                 } else if (image.topic(owner.get()).isEmpty()) {
                     LOG.infof("Removing %s: its topic %s was deleted", dir, owner.get());
                     deleteRecursively(dir);
                 }
             });
+            if (!unowned.isEmpty()) {
+                // Expected after a crash soon after the partitions were created: the file is written in the background.
+                LOG.infof("Leaving %d partition directories without a readable %s alone (%s%s)", unowned.size(),
+                        PartitionMetadataFile.NAME, unowned.get(0), unowned.size() > 1 ? ", ..." : "");
+            }
         } catch (IOException e) {
             throw new KafkaStorageException("cannot list the log directory " + logsDir, e);
         }
@@ -360,6 +377,19 @@ public final class PartitionManager implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         syncer.close();
+        // The writer may wait for this lock; what it has not taken is written here, on all I/O threads.
+        ownerWriter.shutdownNow();
+        List<Callable<Void>> owners = new ArrayList<>();
+        for (Partition partition = unrecordedOwners.poll(); partition != null; partition = unrecordedOwners.poll()) {
+            Partition unrecorded = partition;
+            owners.add(() -> recordOwner(unrecorded));
+        }
+        try {
+            inParallel(owners, "recording the topic of", ignored -> { });
+        } catch (RuntimeException e) {
+            LOG.warnf("Not every partition's %s could be written; the next start writes them: %s",
+                    PartitionMetadataFile.NAME, e.getMessage());
+        }
         List<Callable<Void>> closes = new ArrayList<>();
         for (Partition partition : partitions.values()) {
             closes.add(() -> {
@@ -373,8 +403,6 @@ public final class PartitionManager implements AutoCloseable {
         }
         inParallel(closes, "closing", ignored -> { });
         ioPool.shutdown();
-        // What is not written yet is written on the next start, as after a crash.
-        ownerWriter.shutdownNow();
         partitions.clear();
     }
 }

@@ -91,6 +91,7 @@ class PartitionManagerTest {
         for (int p = 0; p < 100; p++) {
             Path partitionDir = logsDir().resolve(LogFiles.partitionDirName(new TopicPartition("closing", p)));
             assertThat(partitionDir.resolve(LogFiles.CLEAN_SHUTDOWN_FILE)).exists();
+            assertThat(partitionDir.resolve(PartitionMetadataFile.NAME)).as("written by the close if not before").exists();
         }
         manager = newManager();
         manager.reconcile(metadata.image());
