@@ -255,9 +255,13 @@ public final class PartitionManager implements AutoCloseable {
      * which the next start takes as this topic's.
      */
     private void recordOwners() {
-        Partition partition;
-        while ((partition = unrecordedOwners.poll()) != null) {
+        while (true) {
+            // Taken under the lock, so that close() finds every partition not written yet in the queue.
             synchronized (this) {
+                Partition partition = unrecordedOwners.poll();
+                if (partition == null) {
+                    return;
+                }
                 recordOwner(partition);
             }
         }
