@@ -16,7 +16,11 @@ export LC_ALL=C
 BROKERS="${BROKERS:-strata,kafka}"          # strata | kafka | strata,kafka
 RECORDS="${RECORDS:-1000000}"               # records produced by ProducerPerformance, read back by ConsumerPerformance
 RECORD_SIZE="${RECORD_SIZE:-1024}"          # bytes per record (produce and end-to-end)
-PARTITIONS="${PARTITIONS:-6}"               # partitions of the benchmark topics
+PARTITIONS="${PARTITIONS:-6}"               # partitions of each benchmark topic
+TOPICS="${TOPICS:-1}"                       # topics of PARTITIONS partitions; the load goes to the first
+LATENCY_PARTITIONS="${LATENCY_PARTITIONS:-$PARTITIONS}"  # partitions of the end-to-end latency topic
+PRODUCE_RUNS="${PRODUCE_RUNS:-1}"           # ProducerPerformance runs; the table shows the first and the last
+RESTART="${RESTART:-false}"                 # true: after the load, time a clean stop and a restart on the same data
 LATENCY_MESSAGES="${LATENCY_MESSAGES:-10000}"  # messages sent one at a time by EndToEndLatency
 ACKS="${ACKS:-all}"
 THROUGHPUT="${THROUGHPUT:--1}"              # ProducerPerformance --throughput (-1 = unthrottled)
@@ -55,6 +59,10 @@ is_uint "$RECORDS"          || die "RECORDS must be a positive integer (got '$RE
 is_uint "$RECORD_SIZE"      || die "RECORD_SIZE must be a positive integer (got '$RECORD_SIZE')"
 is_uint "$PARTITIONS"       || die "PARTITIONS must be a positive integer (got '$PARTITIONS')"
 is_uint "$LATENCY_MESSAGES" || die "LATENCY_MESSAGES must be a positive integer (got '$LATENCY_MESSAGES')"
+is_uint "$TOPICS"           || die "TOPICS must be a positive integer (got '$TOPICS')"
+is_uint "$LATENCY_PARTITIONS" || die "LATENCY_PARTITIONS must be a positive integer (got '$LATENCY_PARTITIONS')"
+is_uint "$PRODUCE_RUNS"     || die "PRODUCE_RUNS must be a positive integer (got '$PRODUCE_RUNS')"
+case "$RESTART" in true|false) ;; *) die "RESTART must be true or false (got '$RESTART')";; esac
 case "$ACKS" in 1|all) ;; *) die "ACKS must be 1 or all (EndToEndLatency accepts nothing else)";; esac
 
 RUN_STRATA=false; RUN_KAFKA=false
@@ -132,7 +140,7 @@ start_strata() {
   STRATA_GROUPS_INITIAL_REBALANCE_DELAY_MS=0 \
   STRATA_KAFKA_PORT="$STRATA_PORT" STRATA_DATA_DIR="$data" QUARKUS_HTTP_PORT="$STRATA_HTTP_PORT" \
   STRATA_KAFKA_HOST=127.0.0.1 STRATA_ADVERTISED_HOST=127.0.0.1 \
-    java $STRATA_JAVA_OPTS -jar "$STRATA_JAR" > "$logfile" 2>&1 &
+    java $STRATA_JAVA_OPTS -jar "$STRATA_JAR" >> "$logfile" 2>&1 &
   BROKER_PID=$!
   started Strata "$BROKER_PID" "$STOP_TIMEOUT_S"
   BROKER_PORT=$STRATA_PORT
@@ -173,7 +181,20 @@ log.retention.hours=168
 log.segment.bytes=1073741824
 log.retention.check.interval.ms=300000
 EOF
-  local cluster_id
+  if [[ ! -f "$dir/logs/meta.properties" ]]; then format_kafka_storage "$dir"; fi
+  LAUNCH_MS=$(now_ms)
+  # shellcheck disable=SC2086
+  java $KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS \
+    -Dlog4j2.configurationFile="$WORK_DIR/log4j2-broker.properties" \
+    -cp "$CLASSPATH_KAFKA" kafka.Kafka "$dir/server.properties" >> "$logfile" 2>&1 &
+  BROKER_PID=$!
+  started "Apache Kafka" "$BROKER_PID" "$STOP_TIMEOUT_S"
+  BROKER_PORT=$KAFKA_PORT
+  BROKER_LOG=$logfile
+}
+
+format_kafka_storage() {  # dir
+  local dir="$1" cluster_id
   cluster_id="$(java -Dlog4j2.configurationFile="$WORK_DIR/log4j2-tools.properties" -cp "$CLASSPATH_KAFKA" \
                   kafka.tools.StorageTool random-uuid 2>>"$LOG_DIR/kafka-storage.log")" \
     || die "kafka-storage random-uuid failed; log: $LOG_DIR/kafka-storage.log"
@@ -181,15 +202,6 @@ EOF
       kafka.tools.StorageTool format --config "$dir/server.properties" --cluster-id "$cluster_id" --standalone \
       >> "$LOG_DIR/kafka-storage.log" 2>&1 \
     || die "kafka-storage format failed; log: $LOG_DIR/kafka-storage.log"
-  LAUNCH_MS=$(now_ms)
-  # shellcheck disable=SC2086
-  java $KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS \
-    -Dlog4j2.configurationFile="$WORK_DIR/log4j2-broker.properties" \
-    -cp "$CLASSPATH_KAFKA" kafka.Kafka "$dir/server.properties" > "$logfile" 2>&1 &
-  BROKER_PID=$!
-  started "Apache Kafka" "$BROKER_PID" "$STOP_TIMEOUT_S"
-  BROKER_PORT=$KAFKA_PORT
-  BROKER_LOG=$logfile
 }
 
 # ----------------------------------------------------------------------------------------------
@@ -210,21 +222,35 @@ bench() {  # name (strata|kafka)
   R[$name.startup_ms]=$startup_ms
   log "$label accepts connections on $bs after ${startup_ms} ms (pid $pid)"
 
-  # Topics. Retry: the port may accept connections before the broker serves requests.
-  local topic="bench-$RUN_ID" lat_topic="bench-latency-$RUN_ID" t
-  local deadline=$(( $(now_ms) + READY_TIMEOUT_S * 1000 ))
-  for t in "$topic" "$lat_topic"; do
+  # Topics. Retry: the port may accept connections before the broker serves requests. The first topic
+  # takes the load; the time to create all TOPICS is reported.
+  local topic="bench-$RUN_ID" lat_topic="bench-latency-$RUN_ID" t i
+  local deadline=$(( $(now_ms) + READY_TIMEOUT_S * 1000 )) create_start
+  create_start=$(now_ms)
+  for (( i = 1; i <= TOPICS; i++ )); do
+    t="$topic"; (( i == 1 )) || t="$topic-$i"
     create_topic "$LOG_DIR/$name-topic-$t.log" "$t" "$bs" "$PARTITIONS" "$label" "$pid" "$blog" "$deadline"
   done
+  R[$name.create_ms]=$(( $(now_ms) - create_start ))
+  create_topic "$LOG_DIR/$name-topic-$lat_topic.log" "$lat_topic" "$bs" "$LATENCY_PARTITIONS" "$label" "$pid" "$blog" \
+    "$deadline"
   R[$name.idle_rss_kb]=$(current_rss_kb "$pid")
-  log "topics $topic and $lat_topic created ($PARTITIONS partitions); RSS after start-up: $(( ${R[$name.idle_rss_kb]} / 1024 )) MiB"
+  log "$TOPICS topic(s) of $PARTITIONS partitions created in ${R[$name.create_ms]} ms, and $lat_topic" \
+      "($LATENCY_PARTITIONS partitions); RSS after start-up: $(( ${R[$name.idle_rss_kb]} / 1024 )) MiB"
 
-  # 1. Produce.
-  local plog="$LOG_DIR/$name-producer.log"
-  log "ProducerPerformance: $RECORDS x $RECORD_SIZE B, acks=$ACKS, throughput=$THROUGHPUT"
-  run_producer_perf "$plog" "$bs" "$topic" "against $label"
-  store_results "$name" produce_rps=P_RPS produce_mbps=P_MBPS produce_avg_ms=P_AVG_MS produce_max_ms=P_MAX_MS \
-    produce_p50_ms=P_P50_MS produce_p99_ms=P_P99_MS
+  # 1. Produce, PRODUCE_RUNS times: the first run meets every partition for the first time.
+  local plog run
+  for (( run = 1; run <= PRODUCE_RUNS; run++ )); do
+    plog="$LOG_DIR/$name-producer-$run.log"
+    log "ProducerPerformance run $run of $PRODUCE_RUNS: $RECORDS x $RECORD_SIZE B, acks=$ACKS, throughput=$THROUGHPUT"
+    run_producer_perf "$plog" "$bs" "$topic" "against $label"
+    if (( run == 1 )); then
+      store_results "$name" produce_rps=P_RPS produce_mbps=P_MBPS produce_avg_ms=P_AVG_MS produce_max_ms=P_MAX_MS \
+        produce_p50_ms=P_P50_MS produce_p99_ms=P_P99_MS
+    else
+      store_results "$name" produce_last_rps=P_RPS produce_last_p99_ms=P_P99_MS
+    fi
+  done
 
   # 2. Consume the same records.
   local clog="$LOG_DIR/$name-consumer.log"
@@ -259,8 +285,20 @@ bench() {  # name (strata|kafka)
   R[$name.peak_rss_kb]=$peak
   R[$name.after_rss_kb]=$last
   log "$label RSS: peak $(( peak / 1024 )) MiB, after load $(( last / 1024 )) MiB; stopping"
+  local stop_start
+  stop_start=$(now_ms)
   stop_started "$pid"
+  R[$name.stop_ms]=$(( $(now_ms) - stop_start ))
   stop_started "$SAMPLER_PID"
+
+  # 4. Restart on the same data, after the clean stop.
+  if $RESTART; then
+    log "$label stopped in ${R[$name.stop_ms]} ms (SIGKILL after ${STOP_TIMEOUT_S} s); restarting on the same data"
+    "start_$name"
+    R[$name.restart_ms]=$(wait_for_port "$label" "$BROKER_PID" "$BROKER_PORT" "$LAUNCH_MS" "$BROKER_LOG")
+    log "$label accepts connections again after ${R[$name.restart_ms]} ms"
+    stop_started "$BROKER_PID"
+  fi
   rm -rf "${WORK_DIR:?}/$name" "${WORK_DIR:?}/$name-data"
 }
 
@@ -276,12 +314,15 @@ ELAPSED_S=$(( $(date +%s) - START_S ))
 #   better: higher|lower (which direction is good); target: ge/le = ratio >=/<= value,
 #   lt3 = Strata below a third of Kafka, abslt = Strata's own value below value.
 ROWS=(
+  "Create the topics|create_ms|ms|lower|le|1.0"
   "Produce throughput|produce_rps|records/s|higher|ge|1.0"
   "Produce throughput|produce_mbps|MB/s|higher|ge|1.0"
   "Produce latency avg|produce_avg_ms|ms|lower||"
   "Produce latency p50|produce_p50_ms|ms|lower||"
   "Produce latency p99|produce_p99_ms|ms|lower|le|1.0"
   "Produce latency max|produce_max_ms|ms|lower||"
+  "Produce throughput, last run|produce_last_rps|records/s|higher|ge|1.0"
+  "Produce latency p99, last run|produce_last_p99_ms|ms|lower|le|1.0"
   "Consume throughput (fetch)|consume_fetch_rps|records/s|higher|ge|1.0"
   "Consume throughput (fetch)|consume_fetch_mbps|MB/s|higher|ge|1.0"
   "Consume throughput (incl. join)|consume_rps|records/s|higher||"
@@ -292,10 +333,14 @@ ROWS=(
   "Start-up to accepting TCP|startup_ms|ms|lower|abslt|1500"
   "Peak RSS|peak_rss_mib|MiB|lower|lt3|0.3333"
   "RSS after start-up (idle)|idle_rss_mib|MiB|lower||"
+  "RSS after the load|after_rss_mib|MiB|lower|le|0.5"
+  "Clean stop (SIGTERM to exit)|stop_ms|ms|lower|abslt|3000"
+  "Restart to accepting TCP|restart_ms|ms|lower|le|1.0"
 )
 for n in strata kafka; do
   if [[ -n "${R[$n.peak_rss_kb]:-}" ]]; then R[$n.peak_rss_mib]=$(awk -v k="${R[$n.peak_rss_kb]}" 'BEGIN{printf "%.0f", k/1024}'); fi
   if [[ -n "${R[$n.idle_rss_kb]:-}" ]]; then R[$n.idle_rss_mib]=$(awk -v k="${R[$n.idle_rss_kb]}" 'BEGIN{printf "%.0f", k/1024}'); fi
+  if [[ -n "${R[$n.after_rss_kb]:-}" ]]; then R[$n.after_rss_mib]=$(awk -v k="${R[$n.after_rss_kb]}" 'BEGIN{printf "%.0f", k/1024}'); fi
 done
 
 fmt_num() { [[ -z "$1" ]] && { echo "-"; return; }; awk -v x="$1" 'BEGIN{ if (x+0 >= 100 || x == int(x)) printf "%.0f", x; else printf "%.2f", x }'; }
@@ -331,6 +376,10 @@ PARAMS_MD="| Parameter | Value |
 | RECORDS (produce, then consume) | $RECORDS |
 | RECORD_SIZE | $RECORD_SIZE B |
 | PARTITIONS | $PARTITIONS (replication factor 1) |
+| TOPICS (of PARTITIONS each; the load goes to the first) | $TOPICS |
+| LATENCY_PARTITIONS (end-to-end topic) | $LATENCY_PARTITIONS |
+| PRODUCE_RUNS | $PRODUCE_RUNS |
+| RESTART (timed clean stop and restart) | $RESTART |
 | LATENCY_MESSAGES (end-to-end) | $LATENCY_MESSAGES |
 | Producer | acks=$ACKS, --throughput $THROUGHPUT, other producer settings: ${PRODUCER_EXTRA_PROPS:-client defaults (Kafka $KAFKA_VERSION: linger.ms=5, batch.size=16384, compression none)} |
 | Consumer | ConsumerPerformance defaults (fetch size 1 MiB), new group, from earliest, --timeout 30000 |

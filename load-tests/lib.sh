@@ -167,16 +167,27 @@ run_tool() {  # logfile mainclass args...   (bounded by TOOL_TIMEOUT_S; output t
   return "$rc"
 }
 
+# Kafka's controller refuses a request of more than 10,000 records (a topic and each of its partitions
+# count one), so larger topics are created with this many partitions and then grown to their size.
+CREATE_PARTITIONS_STEP=5000
+
 # Creates a topic with TopicCommand, retrying until the broker answers: its port may accept
 # connections before it serves requests. Dies when the broker exits or at deadline_ms.
 create_topic() {  # logfile topic bootstrap partitions label pid broker_log deadline_ms [TopicCommand args...]
   local tlog="$1" topic="$2" bs="$3" partitions="$4" label="$5" pid="$6" blog="$7" deadline="$8"; shift 8
+  local count=$(( partitions < CREATE_PARTITIONS_STEP ? partitions : CREATE_PARTITIONS_STEP ))
   until run_tool "$tlog" org.apache.kafka.tools.TopicCommand \
           --bootstrap-server "$bs" --create --if-not-exists --topic "$topic" \
-          --partitions "$partitions" --replication-factor 1 "$@"; do
+          --partitions "$count" --replication-factor 1 "$@"; do
     kill -0 "$pid" 2>/dev/null || die "$label exited; log: $blog"
     (( $(now_ms) < deadline )) || die "$label could not create topic $topic within ${READY_TIMEOUT_S} s; logs: $tlog, $blog"
     sleep 1
+  done
+  while (( count < partitions )); do
+    count=$(( partitions - count < CREATE_PARTITIONS_STEP ? partitions : count + CREATE_PARTITIONS_STEP ))
+    run_tool "$tlog" org.apache.kafka.tools.TopicCommand \
+        --bootstrap-server "$bs" --alter --topic "$topic" --partitions "$count" \
+      || die "$label could not grow topic $topic to $count partitions; logs: $tlog, $blog"
   done
 }
 
