@@ -48,6 +48,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -102,13 +103,18 @@ public final class GroupCoordinator implements AutoCloseable {
         this.cleaner = new OffsetCleaner(runtime, rebalancer);
     }
 
-    /** Starts loading {@code __consumer_offsets} if it exists; otherwise the first group request creates it. */
-    public void start() {
+    /**
+     * Loads {@code __consumer_offsets} once {@code partitionsOpen} completes, if the topic exists; group requests
+     * get COORDINATOR_LOAD_IN_PROGRESS meanwhile. Otherwise the first group request creates it.
+     */
+    public void start(CompletionStage<Void> partitionsOpen) {
         Optional<TopicImage> topic = topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME);
         if (topic.isPresent()) {
             CompletableFuture<Void> loaded = new CompletableFuture<>();
             ready.set(loaded);
-            load(topic.get(), loaded);
+            loading = true;
+            // Loaded even if another partition failed to open: its own partitions may all be open.
+            partitionsOpen.whenComplete((ignored, error) -> load(topic.get(), loaded));
         }
     }
 

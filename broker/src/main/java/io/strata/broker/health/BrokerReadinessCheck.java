@@ -7,7 +7,11 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready once the metadata is loaded and the Kafka listener accepts connections. */
+/**
+ * Ready once the metadata is loaded, the Kafka listener accepts connections and the partitions the broker
+ * started with are open: the listener opens first, and a restart with thousands of partitions recovers them
+ * while it already answers.
+ */
 @Readiness
 @Singleton
 public class BrokerReadinessCheck extends BrokerHealthCheck {
@@ -18,6 +22,11 @@ public class BrokerReadinessCheck extends BrokerHealthCheck {
 
     @Override
     HealthCheckResponse check(Broker broker, HealthCheckResponseBuilder response) {
+        if (!broker.partitions().loaded().isDone()) {
+            return response.down()
+                    .withData("partitions", "loading: " + broker.partitions().partitions().size() + " open")
+                    .build();
+        }
         return response.up()
                 .withData("bootstrap", broker.bootstrapServers())
                 .withData("topics", broker.metadataImage().topics().size())

@@ -73,6 +73,7 @@ public final class PartitionManager implements AutoCloseable {
     private final ExecutorService ownerWriter = Executors.newSingleThreadExecutor(
             ThreadUtils.createThreadFactory("strata-partition-owner", true));
     private final Queue<Partition> unrecordedOwners = new ConcurrentLinkedQueue<>();
+    private final CompletableFuture<Void> loaded = new CompletableFuture<>();
     private final ExecutorService ioPool = Executors.newFixedThreadPool(IO_THREADS,
             ThreadUtils.createThreadFactory("strata-log-io-%d", true));
     private final BiFunction<Uuid, Integer, TieredLog> tieredLogs;
@@ -146,6 +147,30 @@ public final class PartitionManager implements AutoCloseable {
     }
 
     /**
+     * Opens the partitions of {@code image} in the background, so that the broker takes connections while it
+     * loads and recovers them; requests to a partition not open yet get a retriable error. Completes once
+     * every partition is open, or exceptionally if one could not be.
+     */
+    public CompletableFuture<Void> load(MetadataImage image) {
+        Thread loader = new Thread(() -> {
+            try {
+                reconcile(image);
+                loaded.complete(null);
+            } catch (RuntimeException e) {
+                loaded.completeExceptionally(e);
+            }
+        }, "strata-log-loader");
+        loader.setDaemon(true);
+        loader.start();
+        return loaded;
+    }
+
+    /** Completes once the partitions the broker started with are open ({@link #load}). */
+    public CompletableFuture<Void> loaded() {
+        return loaded;
+    }
+
+    /**
      * Brings the partitions in line with {@code image}. Called on start-up and after every metadata change.
      * The logs it opens are reported in one line, at INFO when any of them had files to load (start-up),
      * at DEBUG when all are new (topics created since).
@@ -173,32 +198,43 @@ public final class PartitionManager implements AutoCloseable {
                 }
             }
         }
-        LoadTotals loaded = new LoadTotals();
+        LoadTotals totals = new LoadTotals();
         try {
+            // Each partition serves as soon as it is open, before the others are.
             inParallel(opens, "opening", partition -> {
-                loaded.add(partition.log().loadSummary());
+                synchronized (totals) {
+                    totals.add(partition.log().loadSummary());
+                }
                 partitions.put(partition.topicPartition(), partition);
             });
         } finally {
             timedFlushes = partitions.values().stream()
                     .filter(partition -> partition.log().config().flushMs() != Long.MAX_VALUE)
                     .toList();
-            if (loaded.logs() > 0) {
-                LOG.log(loaded.anyExisting() ? Logger.Level.INFO : Logger.Level.DEBUG,
-                        loaded.describe(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
+            if (totals.logs() > 0) {
+                LOG.log(totals.anyExisting() ? Logger.Level.INFO : Logger.Level.DEBUG,
+                        totals.describe(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
             }
         }
     }
 
     /**
-     * Runs {@code tasks} on the I/O pool and hands the result of each that succeeded to {@code done}, on this
-     * thread; the first failure is rethrown once all have finished, so one bad partition does not keep the
-     * others from opening.
+     * Runs {@code tasks} on the I/O pool and hands the result of each that succeeds to {@code done}, on the
+     * pool thread that ran it, as soon as it is ready; the first failure is rethrown once all have finished,
+     * so one bad partition does not keep the others from opening.
      */
     private <T> void inParallel(List<Callable<T>> tasks, String action, Consumer<T> done) {
+        List<Callable<T>> reporting = new ArrayList<>(tasks.size());
+        for (Callable<T> task : tasks) {
+            reporting.add(() -> {
+                T result = task.call();
+                done.accept(result);
+                return result;
+            });
+        }
         List<Future<T>> futures;
         try {
-            futures = ioPool.invokeAll(tasks);
+            futures = ioPool.invokeAll(reporting);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaStorageException("Interrupted while " + action + " partition logs");
@@ -206,7 +242,7 @@ public final class PartitionManager implements AutoCloseable {
         RuntimeException failure = null;
         for (Future<T> future : futures) {
             try {
-                done.accept(future.get());
+                future.get();
             } catch (ExecutionException e) {
                 RuntimeException cause = e.getCause() instanceof RuntimeException r ? r
                         : new KafkaStorageException("Failed " + action + " a partition log: " + e.getCause(), e.getCause());

@@ -113,8 +113,9 @@ public final class Broker implements AutoCloseable {
         started.add(partitions);
         MetadataImage image = metadata.image();
         partitions.removeOrphans(image);
-        partitions.reconcile(image);
         metadata.addListener(partitions::reconcile);
+        // The listener opens early: a restart with thousands of partitions serves each as it is recovered.
+        partitions.load(image);
         tieringService = new TieringService(store, partitions, metadata, tiering,
                 settings.dataDir().resolve("tiering-staging"), settings.cleaner(),
                 settings.dataDir().resolve("tiering-compaction"));
@@ -143,7 +144,7 @@ public final class Broker implements AutoCloseable {
         groupCoordinator = new GroupCoordinator(settings.groups(), partitions, topicAdmin, settings.fsyncBeforeAck(),
                 Time.SYSTEM);
         started.add(groupCoordinator);
-        groupCoordinator.start();
+        groupCoordinator.start(partitions.loaded());
         metadata.addListener(groupCoordinator::onMetadataImage);
         listener = new KafkaListener(new ApiRouter(handlers(timer)), settings.requestMetrics(),
                 settings.socketRequestMaxBytes(),
@@ -187,7 +188,8 @@ public final class Broker implements AutoCloseable {
         ConfigAlterations alterations = new ConfigAlterations(topicAdmin, settings.nodeId());
         List<ApiHandler<?>> handlers = new ArrayList<>(List.of(
                 ApiHandler.of(ApiKeys.METADATA,
-                        new MetadataHandler(topicAdmin, identity, settings.autoCreateTopics())::handle),
+                        new MetadataHandler(topicAdmin, identity, settings.autoCreateTopics(),
+                                tp -> partitions.partition(tp).isPresent())::handle),
                 ApiHandler.of(ApiKeys.PRODUCE,
                         new ProduceHandler(partitions, metadata::image, settings.fsyncBeforeAck())::handle),
                 ApiHandler.of(ApiKeys.FETCH, new FetchHandler(partitions, metadata::image, timer)::handle),

@@ -63,7 +63,7 @@ class GroupCoordinatorLoadTest {
             GatedTime time = new GatedTime();
             try (GroupCoordinator loading = new GroupCoordinator(GroupConfig.builder().build(), broker.broker().partitions(),
                     broker.broker().topicAdmin(), false, time)) {
-                loading.start();
+                loading.start(broker.broker().partitions().loaded());
                 ClientContext client = new ClientContext((short) 9, "client", "/127.0.0.1");
 
                 assertLoadInProgress(() -> loading.joinGroup(client, new JoinGroupRequestData().setGroupId("loaded")

@@ -140,7 +140,7 @@ class OffsetCleanerTest {
             GroupConfig config = defaults.toBuilder().offsetsRetention(defaults.offsetsRetentionMs(), 20).build();
             try (GroupCoordinator coordinator = new GroupCoordinator(config, broker.broker().partitions(),
                     broker.broker().topicAdmin(), false, time)) {
-                coordinator.start();
+                coordinator.start(broker.broker().partitions().loaded());
                 commitStandaloneOffset(coordinator, 3);
 
                 time.advance(Duration.ofDays(7).minusSeconds(10));
@@ -164,14 +164,14 @@ class OffsetCleanerTest {
             SettableTime eightDaysBack = new SettableTime(Duration.ofDays(8).negated());
             try (GroupCoordinator committing = new GroupCoordinator(config, broker.broker().partitions(),
                     broker.broker().topicAdmin(), false, eightDaysBack)) {
-                committing.start();
+                committing.start(broker.broker().partitions().loaded());
                 commitStandaloneOffset(committing, 3);
                 assertThat(committed(committing)).isEqualTo(3);
             }
 
             try (GroupCoordinator restarted = new GroupCoordinator(config, broker.broker().partitions(),
                     broker.broker().topicAdmin(), false, Time.SYSTEM)) {
-                restarted.start();
+                restarted.start(broker.broker().partitions().loaded());
                 restarted.ready().get(30, TimeUnit.SECONDS);
                 assertThat(committed(restarted)).isEqualTo(-1);
                 assertThat(listed(restarted)).doesNotContain("standalone");

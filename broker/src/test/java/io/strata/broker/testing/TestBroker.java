@@ -87,6 +87,8 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
                 .groups(GroupConfig.builder().initialRebalanceDelayMs(0).build());
         customizer.accept(builder);
         broker = Broker.start(builder.build());
+        // Tests look at the partitions right after a restart; the early port is tested with a broker process.
+        broker.partitions().loaded().join();
     }
 
     /** Stops the broker cleanly and starts it again on the same port and data. */

@@ -95,7 +95,7 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
                 for (FetchPartition partition : topic.partitions()) {
                     Optional<Partition> local = topicImage.flatMap(t ->
                             partitions.partition(new TopicPartition(t.name(), partition.partition())));
-                    Errors unknown = byId && topicImage.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                    Errors unknown = NotHeld.error(topicImage, partition.partition(), byId);
                     targets.add(new Target(targets.size(), topic, partition, local.orElse(null), unknown));
                     local.ifPresent(fetched::add);
                 }

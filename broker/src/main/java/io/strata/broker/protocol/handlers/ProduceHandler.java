@@ -59,7 +59,7 @@ public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage
                 Optional<Partition> partition = topic.flatMap(t ->
                         partitions.partition(new TopicPartition(t.name(), partitionData.index())));
                 if (partition.isEmpty()) {
-                    fail(partitionResponse, byId && topic.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
+                    fail(partitionResponse, NotHeld.error(topic, partitionData.index(), byId), null);
                 } else if (Topic.isInternal(partition.get().topicPartition().topic())) {
                     // Its records are replayed into broker state at start-up: only the broker writes them.
                     fail(partitionResponse, Errors.INVALID_TOPIC_EXCEPTION,

@@ -1,0 +1,25 @@
+package io.strata.broker.protocol.handlers;
+
+import io.strata.broker.cluster.TopicImage;
+import org.apache.kafka.common.protocol.Errors;
+
+import java.util.Optional;
+
+/** The error for a request to a partition whose log this broker does not hold. */
+final class NotHeld {
+
+    private NotHeld() {
+    }
+
+    /**
+     * NOT_LEADER_OR_FOLLOWER for a partition the metadata has, whose log is still loading after a restart: a
+     * client refreshes its metadata, which names no leader until the log is open, and retries. Otherwise the
+     * topic or partition is unknown.
+     */
+    static Errors error(Optional<TopicImage> topic, int partition, boolean byId) {
+        if (topic.isPresent() && partition >= 0 && partition < topic.get().partitions()) {
+            return Errors.NOT_LEADER_OR_FOLLOWER;
+        }
+        return byId && topic.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+    }
+}

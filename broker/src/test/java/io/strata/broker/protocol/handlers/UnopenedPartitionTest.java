@@ -1,0 +1,144 @@
+package io.strata.broker.protocol.handlers;
+
+import io.strata.broker.admin.TopicAdmin;
+import io.strata.broker.cluster.BrokerIdentity;
+import io.strata.broker.cluster.MetadataCommand.CreateTopic;
+import io.strata.broker.cluster.RaftMetadataLog;
+import io.strata.broker.config.TopicConfigCatalog;
+import io.strata.broker.partition.PartitionManager;
+import io.strata.broker.protocol.RequestContext;
+import io.strata.broker.remote.RemoteLogReader;
+import io.strata.broker.remote.TieredLog;
+import io.strata.tiered.LocalDirectoryObjectStore;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.utils.Time;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A partition the metadata has but whose log is not open yet, as after a restart before its recovery: produce
+ * and fetch answer NOT_LEADER_OR_FOLLOWER and metadata names no leader, which clients retry; a partition the
+ * topic does not have stays unknown.
+ */
+class UnopenedPartitionTest {
+
+    private static final String TOPIC = "loading";
+    private static final short PRODUCE_VERSION = 9;
+    private static final short FETCH_VERSION = 12;
+    private static final short METADATA_VERSION = 12;
+
+    @TempDir
+    Path dir;
+    private RaftMetadataLog metadata;
+    private LocalDirectoryObjectStore store;
+    private PartitionManager partitions;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        metadata = new RaftMetadataLog(RaftMetadataLog.Settings.builder(dir.resolve("metadata"), 1, "127.0.0.1", 0).build());
+        metadata.start();
+        store = new LocalDirectoryObjectStore(dir.resolve("bucket"));
+        RemoteLogReader reader = new RemoteLogReader(store, 1024, 1 << 20, 1 << 20);
+        partitions = new PartitionManager(dir.resolve("logs"), new TopicConfigCatalog(), Map.of(), Time.SYSTEM,
+                (topicId, partition) -> new TieredLog(topicId, partition, metadata, reader), -1);
+        assertThat(metadata.submit(new CreateTopic(TOPIC, Uuid.randomUuid(), 2, (short) 1, Map.of()))
+                .get(10, TimeUnit.SECONDS).isError()).isFalse();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        timer.shutdownNow();
+        partitions.close();
+        store.close();
+        metadata.close();
+    }
+
+    @Test
+    void produceAndFetchAreToldToRetryUntilTheLogIsOpen() throws Exception {
+        ProduceHandler produce = new ProduceHandler(partitions, metadata::image, false);
+        FetchHandler fetch = new FetchHandler(partitions, metadata::image, timer);
+
+        assertThat(produceError(produce, 0)).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+        assertThat(produceError(produce, 7)).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        assertThat(fetchError(fetch, 0)).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+
+        partitions.reconcile(metadata.image());
+
+        assertThat(produceError(produce, 0)).isEqualTo(Errors.NONE);
+        assertThat(fetchError(fetch, 0)).isEqualTo(Errors.NONE);
+    }
+
+    @Test
+    void metadataNamesNoLeaderUntilTheLogIsOpen() throws Exception {
+        TopicAdmin admin = new TopicAdmin(metadata, new TopicConfigCatalog(), Map.of(), 1, (short) 1, 1);
+        MetadataHandler handler = new MetadataHandler(admin, new BrokerIdentity("cluster", 1), false,
+                tp -> partitions.partition(tp).isPresent());
+
+        assertThat(metadataPartition(handler).errorCode()).isEqualTo(Errors.LEADER_NOT_AVAILABLE.code());
+        assertThat(metadataPartition(handler).leaderId()).isEqualTo(-1);
+
+        partitions.reconcile(metadata.image());
+
+        assertThat(metadataPartition(handler).errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(metadataPartition(handler).leaderId()).isEqualTo(1);
+    }
+
+    private static Errors produceError(ProduceHandler handler, int partition) throws Exception {
+        ProduceRequestData data = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(5000);
+        data.topicData().add(new ProduceRequestData.TopicProduceData().setName(TOPIC).setPartitionData(List.of(
+                new ProduceRequestData.PartitionProduceData().setIndex(partition).setRecords(
+                        MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("v".getBytes()))))));
+        ProduceResponseData response = handler.handle(context(ApiKeys.PRODUCE, PRODUCE_VERSION),
+                new ProduceRequest(data, PRODUCE_VERSION)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return Errors.forCode(response.responses().iterator().next().partitionResponses().get(0).errorCode());
+    }
+
+    private static Errors fetchError(FetchHandler handler, int partition) throws Exception {
+        FetchRequestData data = new FetchRequestData().setMaxWaitMs(0).setMinBytes(0).setMaxBytes(1 << 20)
+                .setReplicaId(-1);
+        data.topics().add(new FetchRequestData.FetchTopic().setTopic(TOPIC).setPartitions(List.of(
+                new FetchRequestData.FetchPartition().setPartition(partition).setFetchOffset(0)
+                        .setPartitionMaxBytes(1 << 20))));
+        FetchResponseData response = handler.handle(context(ApiKeys.FETCH, FETCH_VERSION),
+                new FetchRequest(data, FETCH_VERSION)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return Errors.forCode(response.responses().get(0).partitions().get(0).errorCode());
+    }
+
+    private static MetadataResponsePartition metadataPartition(MetadataHandler handler) throws Exception {
+        MetadataRequestData data = new MetadataRequestData().setTopics(List.of(
+                new MetadataRequestData.MetadataRequestTopic().setName(TOPIC)));
+        return handler.handle(context(ApiKeys.METADATA, METADATA_VERSION), new MetadataRequest(data, METADATA_VERSION))
+                .toCompletableFuture().get(10, TimeUnit.SECONDS).topics().find(TOPIC).partitions().get(0);
+    }
+
+    private static RequestContext context(ApiKeys api, short version) {
+        return new RequestContext(new RequestHeader(api, version, "client", 1), null);
+    }
+}
