@@ -150,7 +150,9 @@ public final class GroupCoordinator implements AutoCloseable {
                             LOG.infof("Created %s with %d partitions in %d ms", Topic.GROUP_METADATA_TOPIC_NAME,
                                     partitionCount, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
                         }
-                        load(topic.get(), mine);
+                        // Its logs open in the background, after the metadata change.
+                        runtime.partitions().reconciled(topicAdmin.image().version())
+                                .thenRun(() -> load(topic.get(), mine));
                     } else {
                         LOG.warnf("Creating %s failed: %s", Topic.GROUP_METADATA_TOPIC_NAME, cause);
                         mine.completeExceptionally(new CoordinatorNotAvailableException(

@@ -28,8 +28,10 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +43,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -73,7 +76,14 @@ public final class PartitionManager implements AutoCloseable {
     private final ExecutorService ownerWriter = Executors.newSingleThreadExecutor(
             ThreadUtils.createThreadFactory("strata-partition-owner", true));
     private final Queue<Partition> unrecordedOwners = new ConcurrentLinkedQueue<>();
-    private final CompletableFuture<Void> loaded = new CompletableFuture<>();
+    private final ExecutorService reconciler = Executors.newSingleThreadExecutor(
+            ThreadUtils.createThreadFactory("strata-partition-reconciler", true));
+    /** The newest image not applied yet; null when the reconciler has nothing left to do. */
+    private final AtomicReference<MetadataImage> pending = new AtomicReference<>();
+    private final NavigableMap<Long, CompletableFuture<Void>> reconciledWaiters = new TreeMap<>();
+    private long reconciledVersion = -1; // guarded by reconciledWaiters
+    private volatile CompletableFuture<Void> loaded = new CompletableFuture<>();
+    private boolean closed; // guarded by this
     private final ExecutorService ioPool = Executors.newFixedThreadPool(IO_THREADS,
             ThreadUtils.createThreadFactory("strata-log-io-%d", true));
     private final BiFunction<Uuid, Integer, TieredLog> tieredLogs;
@@ -147,21 +157,63 @@ public final class PartitionManager implements AutoCloseable {
     }
 
     /**
-     * Opens the partitions of {@code image} in the background, so that the broker takes connections while it
-     * loads and recovers them; requests to a partition not open yet get a retriable error. Completes once
-     * every partition is open, or exceptionally if one could not be.
+     * Brings the partitions in line with {@code image} in the background, on the reconciler thread, as Kafka's
+     * brokers follow the metadata: a request to a partition not open yet gets a retriable error, and no
+     * metadata change waits for thousands of logs to open. An image that arrives while one is being applied
+     * supersedes any other still waiting.
+     */
+    public void onMetadataImage(MetadataImage image) {
+        pending.accumulateAndGet(image, (waiting, next) -> waiting == null || next.version() >= waiting.version()
+                ? next : waiting);
+        reconciler.execute(this::reconcilePending);
+    }
+
+    private void reconcilePending() {
+        MetadataImage image = pending.getAndSet(null);
+        if (image == null) {
+            return;
+        }
+        try {
+            reconcile(image);
+        } catch (RuntimeException e) {
+            // The partitions that failed are tried again on the next metadata change.
+            LOG.errorf("Not every partition of metadata version %d could be opened: %s", image.version(), e.getMessage());
+        } finally {
+            reconciledUpTo(image.version());
+        }
+    }
+
+    /**
+     * Completes once the partitions reflect a metadata image of at least {@code version}: the partitions it has
+     * are open (or failed to open) and those of the topics it deleted are gone.
+     */
+    public CompletableFuture<Void> reconciled(long version) {
+        synchronized (reconciledWaiters) {
+            if (reconciledVersion >= version) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return reconciledWaiters.computeIfAbsent(version, v -> new CompletableFuture<>());
+        }
+    }
+
+    private void reconciledUpTo(long version) {
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        synchronized (reconciledWaiters) {
+            reconciledVersion = Math.max(reconciledVersion, version);
+            Map<Long, CompletableFuture<Void>> reached = reconciledWaiters.headMap(reconciledVersion, true);
+            done.addAll(reached.values());
+            reached.clear();
+        }
+        done.forEach(future -> future.complete(null));
+    }
+
+    /**
+     * Opens the partitions of {@code image}, the metadata the broker starts with, in the background: the broker
+     * takes connections meanwhile. Returns {@link #loaded()}.
      */
     public CompletableFuture<Void> load(MetadataImage image) {
-        Thread loader = new Thread(() -> {
-            try {
-                reconcile(image);
-                loaded.complete(null);
-            } catch (RuntimeException e) {
-                loaded.completeExceptionally(e);
-            }
-        }, "strata-log-loader");
-        loader.setDaemon(true);
-        loader.start();
+        loaded = reconciled(image.version());
+        onMetadataImage(image);
         return loaded;
     }
 
@@ -176,6 +228,9 @@ public final class PartitionManager implements AutoCloseable {
      * at DEBUG when all are new (topics created since).
      */
     public synchronized void reconcile(MetadataImage image) {
+        if (closed) {
+            return;
+        }
         removeDeleted(image);
         long started = System.nanoTime();
         List<Callable<Partition>> opens = new ArrayList<>();
@@ -409,6 +464,9 @@ public final class PartitionManager implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        // A reconcile waiting for this lock finds the partitions closed; the reconciler takes no more.
+        closed = true;
+        reconciler.shutdownNow();
         // Not interrupted: an interrupt inside FileChannel.force closes the segment's channel.
         flusher.shutdown();
         try {

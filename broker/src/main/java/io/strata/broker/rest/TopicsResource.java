@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -64,6 +65,9 @@ public class TopicsResource {
         boolean validateOnly = Boolean.TRUE.equals(request.validateOnly());
         return broker.topicAdmin()
                 .createTopic(request.topicName(), partitions, (short) replicationFactor, configs, validateOnly)
+                // A REST client writes to the topic next: answer once its partitions are open.
+                .thenCompose(topic -> validateOnly ? CompletableFuture.completedFuture(topic)
+                        : broker.partitions().reconciled(broker.metadataImage().version()).thenApply(open -> topic))
                 .handle((topic, failure) -> {
                     if (failure != null) {
                         throw KafkaErrors.toRest(failure);

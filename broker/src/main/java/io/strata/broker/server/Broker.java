@@ -113,7 +113,7 @@ public final class Broker implements AutoCloseable {
         started.add(partitions);
         MetadataImage image = metadata.image();
         partitions.removeOrphans(image);
-        metadata.addListener(partitions::reconcile);
+        metadata.addListener(partitions::onMetadataImage);
         // The listener opens early: a restart with thousands of partitions serves each as it is recovered.
         partitions.load(image);
         tieringService = new TieringService(store, partitions, metadata, tiering,

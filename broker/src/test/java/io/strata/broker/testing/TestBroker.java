@@ -119,6 +119,8 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
     public void createTopic(String name, int partitions, Map<String, String> configs) {
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
+            // The logs open after the metadata change; tests look at them next.
+            broker.partitions().reconciled(broker.metadataImage().version()).get();
         } catch (InterruptedException | ExecutionException e) {
             throw new IllegalStateException("creating topic " + name, e);
         }
