@@ -54,7 +54,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             request.release();
             complete(entry, unsupportedApiVersions());
         } else {
-            RequestContext context = new RequestContext(request.header(), channel.remoteAddress());
+            RequestContext context = new RequestContext(request.header(), channel.remoteAddress(), channel.eventLoop());
             router.dispatch(context, request.body()).whenComplete((response, error) -> {
                 request.release();
                 Runnable done = error == null ? () -> complete(entry, response) : () -> closeAfter(request, error);

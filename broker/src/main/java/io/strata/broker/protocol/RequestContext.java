@@ -3,9 +3,14 @@ package io.strata.broker.protocol;
 import org.apache.kafka.common.requests.RequestHeader;
 
 import java.net.SocketAddress;
+import java.util.concurrent.ScheduledExecutorService;
 
-/** What a handler knows about the request beyond its body: its header and where it came from. */
-public record RequestContext(RequestHeader header, SocketAddress clientAddress) {
+/**
+ * What a handler knows about the request beyond its body: its header, where it came from, and the event loop
+ * of its connection. A handler that waits (a Fetch long poll) schedules its wake-ups there, so the thread that
+ * completes the request is the one that writes the response: an idle consumer's poll costs no thread hand-over.
+ */
+public record RequestContext(RequestHeader header, SocketAddress clientAddress, ScheduledExecutorService eventLoop) {
 
     public short apiVersion() {
         return header.apiVersion();

@@ -53,8 +53,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -129,15 +127,6 @@ public final class Broker implements AutoCloseable {
         started.add(cleaner);
         cleaner.start();
 
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread thread = new Thread(r, "strata-fetch-timer");
-            thread.setDaemon(true);
-            return thread;
-        });
-        timer.setRemoveOnCancelPolicy(true);
-        // Not interrupted: a fetch it is completing may be reading a segment.
-        started.add(timer::shutdown);
-
         identity = new BrokerIdentity(clusterId, settings.nodeId());
         topicAdmin = new TopicAdmin(metadata, catalog, settings.topicDefaults(), settings.defaultPartitions(),
                 settings.defaultReplicationFactor(), 1);
@@ -146,7 +135,7 @@ public final class Broker implements AutoCloseable {
         started.add(groupCoordinator);
         groupCoordinator.start(partitions.loaded());
         metadata.addListener(groupCoordinator::onMetadataImage);
-        listener = new KafkaListener(new ApiRouter(handlers(timer)), settings.requestMetrics(),
+        listener = new KafkaListener(new ApiRouter(handlers()), settings.requestMetrics(),
                 settings.socketRequestMaxBytes(),
                 settings.ioThreads());
         started.add(listener);
@@ -184,7 +173,7 @@ public final class Broker implements AutoCloseable {
     }
 
     /** The handler of every API key served besides ApiVersions, which the router answers itself. */
-    private List<ApiHandler<?>> handlers(ScheduledExecutorService timer) {
+    private List<ApiHandler<?>> handlers() {
         ConfigAlterations alterations = new ConfigAlterations(topicAdmin, settings.nodeId());
         List<ApiHandler<?>> handlers = new ArrayList<>(List.of(
                 ApiHandler.of(ApiKeys.METADATA,
@@ -192,7 +181,7 @@ public final class Broker implements AutoCloseable {
                                 tp -> partitions.partition(tp).isPresent())::handle),
                 ApiHandler.of(ApiKeys.PRODUCE,
                         new ProduceHandler(partitions, metadata::image, settings.fsyncBeforeAck())::handle),
-                ApiHandler.of(ApiKeys.FETCH, new FetchHandler(partitions, metadata::image, timer)::handle),
+                ApiHandler.of(ApiKeys.FETCH, new FetchHandler(partitions, metadata::image)::handle),
                 ApiHandler.of(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions)::handle),
                 ApiHandler.of(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions)::handle),
                 ApiHandler.of(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(partitions)::handle),

@@ -93,7 +93,7 @@ class GroupCoordinatorLoadTest {
                 FindCoordinatorRequestData find = new FindCoordinatorRequestData()
                         .setKeyType(CoordinatorType.GROUP.id()).setCoordinatorKeys(List.of("loaded"));
                 FindCoordinatorResponseData found = findCoordinator.handle(
-                        new RequestContext(new RequestHeader(ApiKeys.FIND_COORDINATOR, (short) 4, "client", 1), null),
+                        new RequestContext(new RequestHeader(ApiKeys.FIND_COORDINATOR, (short) 4, "client", 1), null, null),
                         new FindCoordinatorRequest.Builder(find).build((short) 4))
                         .toCompletableFuture().get(5, TimeUnit.SECONDS);
                 assertThat(found.coordinators().get(0).errorCode()).isEqualTo(Errors.NONE.code());

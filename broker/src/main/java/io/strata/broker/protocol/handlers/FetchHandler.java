@@ -54,7 +54,7 @@ import java.util.function.Supplier;
  * <p>Incremental fetch sessions are not kept: every response carries session id 0, which tells
  * clients to send full fetch requests, as they do with a broker whose session cache is full.
  */
-public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> image, ScheduledExecutorService timer) {
+public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> image) {
 
     private static final Logger LOG = Logger.getLogger(FetchHandler.class);
     private static final short FIRST_TOPIC_ID_VERSION = 13;
@@ -66,7 +66,7 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
             return CompletableFuture.completedFuture(new FetchResponseData()
                     .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code()));
         }
-        PendingFetch fetch = new PendingFetch(data, context.apiVersion() >= FIRST_TOPIC_ID_VERSION);
+        PendingFetch fetch = new PendingFetch(data, context.apiVersion() >= FIRST_TOPIC_ID_VERSION, context.eventLoop());
         if (!fetch.delayed.tryComplete()) {
             fetch.delayed.await(fetch.anySlowRead() ? Math.max(data.maxWaitMs(), TIERED_READ_MAX_WAIT_MS) : data.maxWaitMs());
         }
@@ -85,7 +85,7 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
         /** By target index, each read that did not complete when started; started once, kept until the response. */
         private final AtomicReferenceArray<CompletableFuture<LogReadResult>> slowReads;
 
-        PendingFetch(FetchRequestData data, boolean byId) {
+        PendingFetch(FetchRequestData data, boolean byId, ScheduledExecutorService eventLoop) {
             this.data = data;
             this.byId = byId;
             MetadataImage metadata = image.get();
@@ -101,7 +101,7 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
                 }
             }
             this.slowReads = new AtomicReferenceArray<>(targets.size());
-            this.delayed = new DelayedFetch<>(fetched, timer, this::tryRead);
+            this.delayed = new DelayedFetch<>(fetched, eventLoop, this::tryRead);
         }
 
         /** The response when there is enough to send, or when {@code force}; else {@code null}. */

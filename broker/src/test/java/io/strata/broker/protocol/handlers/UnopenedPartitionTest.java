@@ -83,7 +83,7 @@ class UnopenedPartitionTest {
     @Test
     void produceAndFetchAreToldToRetryUntilTheLogIsOpen() throws Exception {
         ProduceHandler produce = new ProduceHandler(partitions, metadata::image, false);
-        FetchHandler fetch = new FetchHandler(partitions, metadata::image, timer);
+        FetchHandler fetch = new FetchHandler(partitions, metadata::image);
 
         assertThat(produceError(produce, 0)).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
         assertThat(produceError(produce, 7)).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
@@ -120,13 +120,13 @@ class UnopenedPartitionTest {
         return Errors.forCode(response.responses().iterator().next().partitionResponses().get(0).errorCode());
     }
 
-    private static Errors fetchError(FetchHandler handler, int partition) throws Exception {
+    private Errors fetchError(FetchHandler handler, int partition) throws Exception {
         FetchRequestData data = new FetchRequestData().setMaxWaitMs(0).setMinBytes(0).setMaxBytes(1 << 20)
                 .setReplicaId(-1);
         data.topics().add(new FetchRequestData.FetchTopic().setTopic(TOPIC).setPartitions(List.of(
                 new FetchRequestData.FetchPartition().setPartition(partition).setFetchOffset(0)
                         .setPartitionMaxBytes(1 << 20))));
-        FetchResponseData response = handler.handle(context(ApiKeys.FETCH, FETCH_VERSION),
+        FetchResponseData response = handler.handle(context(ApiKeys.FETCH, FETCH_VERSION, timer),
                 new FetchRequest(data, FETCH_VERSION)).toCompletableFuture().get(10, TimeUnit.SECONDS);
         return Errors.forCode(response.responses().get(0).partitions().get(0).errorCode());
     }
@@ -139,6 +139,10 @@ class UnopenedPartitionTest {
     }
 
     private static RequestContext context(ApiKeys api, short version) {
-        return new RequestContext(new RequestHeader(api, version, "client", 1), null);
+        return context(api, version, null);
+    }
+
+    private static RequestContext context(ApiKeys api, short version, ScheduledExecutorService eventLoop) {
+        return new RequestContext(new RequestHeader(api, version, "client", 1), null, eventLoop);
     }
 }
