@@ -21,6 +21,8 @@ TOPICS="${TOPICS:-1}"                       # topics of PARTITIONS partitions; t
 LATENCY_PARTITIONS="${LATENCY_PARTITIONS:-$PARTITIONS}"  # partitions of the end-to-end latency topic
 PRODUCE_RUNS="${PRODUCE_RUNS:-1}"           # ProducerPerformance runs; the table shows the first and the last
 RESTART="${RESTART:-false}"                 # true: after the load, time a clean stop and a restart on the same data
+CONNECTIONS="${CONNECTIONS:-0}"             # >0: that many idle long-polling consumer connections, then a storm of as many connects
+CONNECTION_SECONDS="${CONNECTION_SECONDS:-20}"  # how long the broker's CPU is measured with the idle connections
 LATENCY_MESSAGES="${LATENCY_MESSAGES:-10000}"  # messages sent one at a time by EndToEndLatency
 ACKS="${ACKS:-all}"
 THROUGHPUT="${THROUGHPUT:--1}"              # ProducerPerformance --throughput (-1 = unthrottled)
@@ -63,6 +65,8 @@ is_uint "$TOPICS"           || die "TOPICS must be a positive integer (got '$TOP
 is_uint "$LATENCY_PARTITIONS" || die "LATENCY_PARTITIONS must be a positive integer (got '$LATENCY_PARTITIONS')"
 is_uint "$PRODUCE_RUNS"     || die "PRODUCE_RUNS must be a positive integer (got '$PRODUCE_RUNS')"
 case "$RESTART" in true|false) ;; *) die "RESTART must be true or false (got '$RESTART')";; esac
+[[ "$CONNECTIONS" =~ ^[0-9]+$ ]] || die "CONNECTIONS must be a whole number (got '$CONNECTIONS')"
+is_uint "$CONNECTION_SECONDS" || die "CONNECTION_SECONDS must be a positive integer (got '$CONNECTION_SECONDS')"
 case "$ACKS" in 1|all) ;; *) die "ACKS must be 1 or all (EndToEndLatency accepts nothing else)";; esac
 
 RUN_STRATA=false; RUN_KAFKA=false
@@ -284,7 +288,24 @@ bench() {  # name (strata|kafka)
   if (( last > peak )); then peak=$last; fi
   R[$name.peak_rss_kb]=$peak
   R[$name.after_rss_kb]=$last
-  log "$label RSS: peak $(( peak / 1024 )) MiB, after load $(( last / 1024 )) MiB; stopping"
+  log "$label RSS: peak $(( peak / 1024 )) MiB, after load $(( last / 1024 )) MiB"
+
+  # Idle consumer connections long-polling the latency topic's partition 0, then a connection storm.
+  if (( CONNECTIONS > 0 )); then
+    local cload="$LOG_DIR/$name-connections.log" key value
+    log "ConnectionLoad: $CONNECTIONS idle long-polling connections for ${CONNECTION_SECONDS} s, then a storm of $CONNECTIONS connects"
+    # shellcheck disable=SC2086
+    timeout --kill-after=10 "$TOOL_TIMEOUT_S" java $TOOLS_JAVA_OPTS -Dlog4j2.configurationFile="$WORK_DIR/log4j2-tools.properties" \
+        -cp "$CLASSPATH_KAFKA" "$SCRIPT_DIR/ConnectionLoad.java" "$bs" "$pid" "$lat_topic" "$CONNECTIONS" \
+        "$CONNECTION_SECONDS" > "$cload" 2>&1 \
+      || die "ConnectionLoad failed against $label; log: $cload"
+    while IFS='=' read -r key value; do
+      [[ "$key" =~ ^[a-z0-9_]+$ && -n "$value" ]] && R[$name.$key]=$value
+    done < "$cload"
+    [[ -n "${R[$name.idle_cpu_pct]:-}" ]] || die "cannot read ConnectionLoad's results; log: $cload"
+    echo "  $(grep -E '^[a-z0-9_]+=' "$cload" | tr '\n' ' ')" >&2
+  fi
+  log "stopping $label"
   local stop_start
   stop_start=$(now_ms)
   stop_started "$pid"
@@ -334,6 +355,13 @@ ROWS=(
   "Peak RSS|peak_rss_mib|MiB|lower|lt3|0.3333"
   "RSS after start-up (idle)|idle_rss_mib|MiB|lower||"
   "RSS after the load|after_rss_mib|MiB|lower|le|0.5"
+  "Idle connections (long-polling Fetch)|idle_connections|connections|higher||"
+  "CPU with the idle connections|idle_cpu_pct|% of a core|lower|abslt|5"
+  "Memory per idle connection|memory_per_connection_kb|KiB|lower||"
+  "Connection storm: served|storm_served|connections|higher||"
+  "Connection storm: refused|storm_refused|connections|lower||"
+  "Established client's p99 before the storm|probe_p99_before_ms|ms|lower||"
+  "Established client's p99 during the storm|probe_p99_during_ms|ms|lower||"
   "Clean stop (SIGTERM to exit)|stop_ms|ms|lower|abslt|3000"
   "Restart to accepting TCP|restart_ms|ms|lower|le|1.0"
 )
@@ -380,6 +408,7 @@ PARAMS_MD="| Parameter | Value |
 | LATENCY_PARTITIONS (end-to-end topic) | $LATENCY_PARTITIONS |
 | PRODUCE_RUNS | $PRODUCE_RUNS |
 | RESTART (timed clean stop and restart) | $RESTART |
+| CONNECTIONS (idle long-polling consumers, then a storm of as many connects) | $CONNECTIONS, CPU measured over $CONNECTION_SECONDS s |
 | LATENCY_MESSAGES (end-to-end) | $LATENCY_MESSAGES |
 | Producer | acks=$ACKS, --throughput $THROUGHPUT, other producer settings: ${PRODUCER_EXTRA_PROPS:-client defaults (Kafka $KAFKA_VERSION: linger.ms=5, batch.size=16384, compression none)} |
 | Consumer | ConsumerPerformance defaults (fetch size 1 MiB), new group, from earliest, --timeout 30000 |
