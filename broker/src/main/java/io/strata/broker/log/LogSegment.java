@@ -91,8 +91,9 @@ public final class LogSegment implements Closeable {
         Path logFile = LogFiles.withSuffix(LogFiles.logFile(dir, baseOffset), suffix);
         Path indexFile = LogFiles.withSuffix(LogFiles.offsetIndexFile(dir, baseOffset), suffix);
         Path timeIndexFile = LogFiles.withSuffix(LogFiles.timeIndexFile(dir, baseOffset), suffix);
-        boolean missing = Files.exists(logFile) && (!Files.exists(indexFile) || !Files.exists(timeIndexFile));
         FileRecords log = FileRecords.open(logFile.toFile());
+        // Indexes are created with their first entry: only a segment with records misses them after a crash.
+        boolean missing = log.sizeInBytes() > 0 && (!Files.exists(indexFile) || !Files.exists(timeIndexFile));
         OffsetIndex offsetIndex = null;
         try {
             offsetIndex = new OffsetIndex(indexFile, baseOffset, config.segmentIndexBytes());
@@ -380,6 +381,11 @@ public final class LogSegment implements Closeable {
     @Override
     public void close() throws IOException {
         appendFinalTimeIndexEntry();
+        if (size() > 0) {
+            // Both index files, even empty ones: a missing one makes the next open rebuild the indexes.
+            offsetIndex.trimToValidSize();
+            timeIndex.trimToValidSize();
+        }
         offsetIndex.close();
         timeIndex.close();
         if (unflushed) {

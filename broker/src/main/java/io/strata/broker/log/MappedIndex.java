@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -19,6 +20,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * The memory-mapped file shared by {@link OffsetIndex} and {@link TimeIndex}: an array of
  * fixed-width big-endian entries, sorted by key, starting at byte 0, with no header and no checksum,
  * in the formats {@link IndexEntries} defines for both the broker and tiered storage.
+ *
+ * <p>Nothing is created or mapped before it is needed, as with Kafka's lazy indexes: a new index's file
+ * appears with its first entry or when it is trimmed ({@link #trimToValidSize()}), and an existing file is
+ * mapped at its first lookup. A broker with thousands of idle partitions then holds no mapping for them.
  *
  * <p>An index may hold up to {@link #maxEntries()} entries (the topic's {@code segment.index.bytes}),
  * but the file and its mapping start at {@link #INITIAL_MAPPED_BYTES} and double as entries arrive.
@@ -41,13 +46,15 @@ abstract class MappedIndex<E> implements Closeable {
 
     /** Bytes a new index file is mapped with: one page. */
     static final int INITIAL_MAPPED_BYTES = 4096;
+    private static final ByteBuffer NO_ENTRIES = ByteBuffer.allocate(0);
 
     private volatile Path file;
     private final long baseOffset;
     private final int entrySize;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
-    private MappedByteBuffer mmap; // guarded by lock; null once closed
+    private MappedByteBuffer mmap; // guarded by lock; null until needed and once closed
+    private boolean closed; // guarded by lock
     private volatile int entries;
     private volatile int maxEntries;
     private final boolean lengthIsMultipleOfEntrySize;
@@ -56,20 +63,18 @@ abstract class MappedIndex<E> implements Closeable {
         this.file = file;
         this.baseOffset = baseOffset;
         this.entrySize = entrySize;
-        boolean newlyCreated = !Files.exists(file);
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            if (newlyCreated) {
-                raf.setLength(roundDown(Math.min(maxIndexSize, INITIAL_MAPPED_BYTES)));
-            }
-            long length = raf.length();
-            if (length > Integer.MAX_VALUE) {
-                throw new IOException("Index file " + file + " is larger than 2 GiB");
-            }
-            lengthIsMultipleOfEntrySize = length % entrySize == 0;
-            mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, length);
-            entries = newlyCreated ? 0 : (int) (length / entrySize);
-            maxEntries = newlyCreated ? roundDown(maxIndexSize) / entrySize : entries;
+        long length;
+        try {
+            length = Files.size(file);
+        } catch (NoSuchFileException e) {
+            length = -1;
         }
+        if (length > Integer.MAX_VALUE) {
+            throw new IOException("Index file " + file + " is larger than 2 GiB");
+        }
+        lengthIsMultipleOfEntrySize = length < 0 || length % entrySize == 0;
+        entries = length < 0 ? 0 : (int) (length / entrySize);
+        maxEntries = length < 0 ? roundDown(maxIndexSize) / entrySize : entries;
     }
 
     public Path file() {
@@ -115,8 +120,14 @@ abstract class MappedIndex<E> implements Closeable {
             }
             boolean changed = maxEntries != rounded / entrySize;
             maxEntries = rounded / entrySize;
-            if (mmap.capacity() > rounded) {
+            if (mmap != null && mmap.capacity() > rounded) {
                 remap(rounded);
+                changed = true;
+            } else if (mmap == null && Files.exists(file) && Files.size(file) > rounded) {
+                // Not mapped, but emptied by reset(): the file still holds the old entries.
+                try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                    raf.setLength(rounded);
+                }
                 changed = true;
             }
             return changed;
@@ -125,9 +136,20 @@ abstract class MappedIndex<E> implements Closeable {
         }
     }
 
-    /** Shrinks the file to its entries, so that the entry count can be read back from the file length. */
+    /**
+     * Shrinks the file to its entries, so that the entry count can be read back from the file length; creates
+     * it, empty, if it was never needed.
+     */
     public void trimToValidSize() throws IOException {
-        resize(entries * entrySize);
+        lock.writeLock().lock();
+        try {
+            resize(entries * entrySize);
+            if (mmap == null && !Files.exists(file)) {
+                Files.createFile(file);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
     }
 
     /** Drops every entry and allows {@code maxIndexSize} bytes of them, ready for a rebuild. */
@@ -153,18 +175,21 @@ abstract class MappedIndex<E> implements Closeable {
         }
     }
 
-    /** Flushes, trims to the entries and unmaps. Idempotent. */
+    /** Flushes, trims to the entries and unmaps; an index never needed stays without a file. Idempotent. */
     @Override
     public void close() throws IOException {
         lock.writeLock().lock();
         try {
-            if (mmap == null) {
+            if (closed) {
                 return;
             }
-            mmap.force();
-            trimToValidSize();
-            ByteBufferUnmapper.unmap(file.toString(), mmap);
-            mmap = null;
+            if (mmap != null) {
+                mmap.force();
+                trimToValidSize();
+                ByteBufferUnmapper.unmap(file.toString(), mmap);
+                mmap = null;
+            }
+            closed = true;
         } finally {
             lock.writeLock().unlock();
         }
@@ -178,6 +203,7 @@ abstract class MappedIndex<E> implements Closeable {
                 ByteBufferUnmapper.unmap(file.toString(), mmap);
                 mmap = null;
             }
+            closed = true;
             Files.deleteIfExists(file);
         } finally {
             lock.writeLock().unlock();
@@ -192,7 +218,9 @@ abstract class MappedIndex<E> implements Closeable {
     Path renameTo(Path target) throws IOException {
         lock.writeLock().lock();
         try {
-            Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
+            if (mmap != null || Files.exists(file)) {
+                Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
+            }
             file = target;
             return target;
         } finally {
@@ -232,9 +260,20 @@ abstract class MappedIndex<E> implements Closeable {
         lock.readLock().lock();
         try {
             ensureOpen();
-            return reader.read(mmap, entries);
+            if (mmap != null || entries == 0) {
+                return reader.read(mmap != null ? mmap : NO_ENTRIES, entries);
+            }
         } finally {
             lock.readLock().unlock();
+        }
+        // The first lookup of an existing file maps it.
+        lock.writeLock().lock();
+        try {
+            return reader.read(mapped(), entries);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot map index " + file, e);
+        } finally {
+            lock.writeLock().unlock();
         }
     }
 
@@ -247,9 +286,8 @@ abstract class MappedIndex<E> implements Closeable {
     final void append(Writer writer) {
         lock.writeLock().lock();
         try {
-            ensureOpen();
             int needed = (entries + 1) * entrySize;
-            if (entries < maxEntries && needed > mmap.capacity()) {
+            if (entries < maxEntries && needed > mapped().capacity()) {
                 remap((int) Math.min((long) maxEntries * entrySize,
                         Math.max(INITIAL_MAPPED_BYTES, 2L * mmap.capacity())));
             }
@@ -261,12 +299,16 @@ abstract class MappedIndex<E> implements Closeable {
         }
     }
 
-    /** Runs {@code writer} exclusively and publishes the entry count it returns. */
+    /** Runs {@code writer} exclusively on the entries there are, and publishes the entry count it returns. */
     final void write(Writer writer) {
         lock.writeLock().lock();
         try {
             ensureOpen();
-            entries = writer.write(mmap, entries);
+            if (entries > 0) {
+                entries = writer.write(mapped(), entries);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot map index " + file, e);
         } finally {
             lock.writeLock().unlock();
         }
@@ -346,11 +388,26 @@ abstract class MappedIndex<E> implements Closeable {
     /** How corruption messages name this kind of index. */
     protected abstract String kind();
 
+    /**
+     * The mapping, made on first use: of the existing file, or of a new one of one page (less if the limit is
+     * lower). The caller holds the write lock.
+     */
+    private MappedByteBuffer mapped() throws IOException {
+        ensureOpen();
+        if (mmap == null) {
+            remap(Files.exists(file) ? (int) Files.size(file)
+                    : (int) Math.min(INITIAL_MAPPED_BYTES / entrySize * entrySize, (long) maxEntries * entrySize));
+        }
+        return mmap;
+    }
+
     /** Maps the file at {@code size} bytes, setting its length; the caller holds the write lock. */
     private void remap(int size) throws IOException {
-        // Unmap first: some platforms refuse to truncate a mapped file.
-        ByteBufferUnmapper.unmap(file.toString(), mmap);
-        mmap = null;
+        if (mmap != null) {
+            // Unmap first: some platforms refuse to truncate a mapped file.
+            ByteBufferUnmapper.unmap(file.toString(), mmap);
+            mmap = null;
+        }
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(size);
             mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, size);
@@ -358,7 +415,7 @@ abstract class MappedIndex<E> implements Closeable {
     }
 
     private void ensureOpen() {
-        if (mmap == null) {
+        if (closed) {
             throw new IllegalStateException("Index " + file + " is closed");
         }
     }

@@ -230,7 +230,7 @@ class LogSegmentTest {
         segment.close();
         for (Path file : List.of(LogFiles.logFile(dir, BASE), LogFiles.offsetIndexFile(dir, BASE),
                 LogFiles.timeIndexFile(dir, BASE))) {
-            Files.delete(file);
+            Files.deleteIfExists(file);
         }
         config = TestLogConfigs.with(LogConfig.SEGMENT_INDEX_BYTES, 24, LogConfig.INDEX_INTERVAL_BYTES, 0);
         segment = LogSegment.create(dir, BASE, config, time);
@@ -242,6 +242,22 @@ class LogSegmentTest {
         assertThat(segment.shouldRoll(config, 10, 13, BASE + 3, time.milliseconds())).isTrue();
         assertThat(segment.shouldRoll(TestLogConfigs.defaults(), 10, 13, BASE + Integer.MAX_VALUE + 1L,
                 time.milliseconds())).isTrue();
+    }
+
+    @Test
+    void anUnwrittenSegmentHasNoIndexFilesAndAWrittenOneLeavesBoth() throws IOException {
+        segment.close();
+        assertThat(LogFiles.offsetIndexFile(dir, BASE)).doesNotExist();
+        assertThat(LogFiles.timeIndexFile(dir, BASE)).doesNotExist();
+        segment = LogSegment.open(dir, BASE, config, time);
+        assertThat(segment.indexFilesWereMissing()).as("nothing to index").isFalse();
+
+        append(segment, batchAt(BASE, 300, "a"));
+        segment.close();
+        assertThat(LogFiles.offsetIndexFile(dir, BASE)).exists().isEmptyFile();
+        assertThat(LogFiles.timeIndexFile(dir, BASE)).exists();
+        segment = LogSegment.open(dir, BASE, config, time);
+        assertThat(segment.indexFilesWereMissing()).isFalse();
     }
 
     @Test

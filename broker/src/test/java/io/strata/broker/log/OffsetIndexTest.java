@@ -46,10 +46,15 @@ class OffsetIndexTest {
     }
 
     @Test
-    void preallocatesWholeEntries() throws Exception {
-        assertThat(Files.size(file)).isEqualTo(80);
+    void aNewIndexHasNoFileUntilItsFirstEntryAndThenWholeEntries() throws Exception {
+        assertThat(file).doesNotExist();
         assertThat(index.maxEntries()).isEqualTo(10);
         assertThat(index.entries()).isZero();
+        assertThat(index.lookup(BASE + 5)).isEqualTo(new OffsetPosition(BASE, 0));
+        assertThat(file).as("a lookup of an empty index needs no file").doesNotExist();
+
+        index.append(BASE + 1, 1);
+        assertThat(Files.size(file)).isEqualTo(80);
     }
 
     @Test
@@ -161,6 +166,21 @@ class OffsetIndexTest {
     }
 
     @Test
+    void aResetOfAFileNeverMappedLeavesNoStaleEntriesOnTrim() throws Exception {
+        index.append(BASE + 10, 100);
+        index.append(BASE + 20, 200);
+        index.close();
+        index = new OffsetIndex(file, BASE, 1024);
+        index.reset(1024);
+        index.trimToValidSize();
+        index.close();
+
+        index = new OffsetIndex(file, BASE, 1024);
+        assertThat(index.entries()).isZero();
+        assertThat(Files.size(file)).isZero();
+    }
+
+    @Test
     void resetEmptiesAndRegrows() throws Exception {
         index.append(BASE + 10, 100);
         index.trimToValidSize();
@@ -181,11 +201,12 @@ class OffsetIndexTest {
         index.close();
         Path large = dir.resolve("large.index");
         index = new OffsetIndex(large, BASE, 1 << 20);
-        assertThat(Files.size(large)).isEqualTo(MappedIndex.INITIAL_MAPPED_BYTES);
         assertThat(index.maxEntries()).isEqualTo((1 << 20) / OffsetIndex.ENTRY_SIZE);
 
         int onePage = MappedIndex.INITIAL_MAPPED_BYTES / OffsetIndex.ENTRY_SIZE;
-        for (int i = 1; i <= onePage + 1; i++) {
+        index.append(BASE + 1, 10);
+        assertThat(Files.size(large)).isEqualTo(MappedIndex.INITIAL_MAPPED_BYTES);
+        for (int i = 2; i <= onePage + 1; i++) {
             index.append(BASE + i, 10 * i);
         }
         assertThat(Files.size(large)).isEqualTo(2L * MappedIndex.INITIAL_MAPPED_BYTES);
