@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ol>
  * <li>{@code connections} connections that long-poll Fetch (max wait 500 ms) at the end of an idle partition, as
  * idle consumers do; the broker's memory before and after gives the memory per connection, and its CPU over
- * {@code seconds} at rest the cost of holding them;</li>
+ * {@code seconds} at rest (from 10 s after the last connection was answered) the cost of holding them;</li>
  * <li>a storm of {@code connections} more connects within about a second, each sending ApiVersions, while an
  * established connection measures its own ApiVersions round trips: how many of the storm were served or refused,
  * and the established connection's p99 before and during the storm.</li>
@@ -51,6 +51,7 @@ public final class ConnectionLoad {
     private static final short API_VERSIONS_VERSION = 3;
     private static final int MAX_WAIT_MS = 500;
     private static final long CLK_TCK = 100;
+    private static final int SETTLE_SECONDS = 10;
 
     public static void main(String[] args) throws Exception {
         String[] hostPort = args[0].split(":");
@@ -70,7 +71,8 @@ public final class ConnectionLoad {
         long rssBefore = rssKb(pid);
         try (LongPolls polls = new LongPolls(address, topic, endOffset, connections)) {
             polls.awaitAllAnswered(TimeUnit.SECONDS.toNanos(60));
-            Thread.sleep(2000); // let the broker settle after the connects
+            // At rest: after the connects, and after the JIT compiled the poll's path (a few thousand polls).
+            Thread.sleep(TimeUnit.SECONDS.toMillis(SETTLE_SECONDS));
             long rssAfter = rssKb(pid);
             long cpuBefore = cpuTicks(pid);
             long answersBefore = polls.answers.get();
