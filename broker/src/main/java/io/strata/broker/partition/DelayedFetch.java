@@ -1,5 +1,6 @@
 package io.strata.broker.partition;
 
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +36,11 @@ public final class DelayedFetch<T> {
     }
 
     private final List<Partition> partitions;
+    /**
+     * Each partition's log end offset and high watermark before the first attempt, to tell whether the
+     * partition moved since: followers read up to the one, consumers up to the other.
+     */
+    private final long[] endsBefore;
     private final ScheduledExecutorService executor;
     private final Attempt<T> attempt;
     private final CompletableFuture<T> result = new CompletableFuture<>();
@@ -48,6 +54,7 @@ public final class DelayedFetch<T> {
      */
     public DelayedFetch(Collection<Partition> partitions, ScheduledExecutorService executor, Attempt<T> attempt) {
         this.partitions = List.copyOf(partitions);
+        this.endsBefore = ends(this.partitions);
         this.executor = executor;
         this.attempt = attempt;
         // However the result completes, by an attempt or by whoever holds it (a caller may cancel it),
@@ -74,8 +81,9 @@ public final class DelayedFetch<T> {
 
     /**
      * Waits up to {@code maxWaitMs} for appends to the partitions or {@link #wake} calls to complete the
-     * read, then forces it. Tries once more after the waiters are in place, since an append that landed
-     * between the first try and now woke no one.
+     * read, then forces it. Tries once more after the waiters are in place if an append landed since this
+     * read was made, since it woke no one; an idle consumer's poll is then one attempt now and one when
+     * the wait runs out.
      */
     public void await(long maxWaitMs) {
         if (result.isDone()) {
@@ -85,7 +93,9 @@ public final class DelayedFetch<T> {
             partition.addAppendWaiter(appendWaiter);
         }
         timeout = executor.schedule(() -> tryComplete(true), maxWaitMs, TimeUnit.MILLISECONDS);
-        tryComplete(false);
+        if (appendedSinceCreated()) {
+            tryComplete(false);
+        }
         // A completion on another thread while the waiters were added cannot have removed the ones
         // added after it; removal is idempotent, so remove them all again.
         if (result.isDone()) {
@@ -112,6 +122,19 @@ public final class DelayedFetch<T> {
             // closes with the broker, so what it is failed with never reaches one.
             result.completeExceptionally(e);
         }
+    }
+
+    private boolean appendedSinceCreated() {
+        return !Arrays.equals(ends(partitions), endsBefore);
+    }
+
+    private static long[] ends(List<Partition> partitions) {
+        long[] ends = new long[2 * partitions.size()];
+        for (int i = 0; i < partitions.size(); i++) {
+            ends[2 * i] = partitions.get(i).logEndOffset();
+            ends[2 * i + 1] = partitions.get(i).highWatermark();
+        }
+        return ends;
     }
 
     private boolean tryComplete(boolean force) {

@@ -88,8 +88,8 @@ public final class PartitionManager implements AutoCloseable {
             ThreadUtils.createThreadFactory("strata-log-io-%d", true));
     private final BiFunction<Uuid, Integer, TieredLog> tieredLogs;
     private final long localDiskLimitBytes;
-    /** The bytes of all local logs, as of the last measure. */
-    private volatile long localBytes;
+    /** The bytes of all local logs, as of the last measure, when there is a limit to check them against. */
+    private volatile long measuredLocalBytes;
     /** The partitions with a {@code flush.ms}, which the flusher looks at ten times a second. */
     private volatile List<Partition> timedFlushes = List.of();
 
@@ -113,7 +113,10 @@ public final class PartitionManager implements AutoCloseable {
         this.flusher = Executors.newSingleThreadScheduledExecutor(
                 ThreadUtils.createThreadFactory("strata-log-flusher", true));
         flusher.scheduleWithFixedDelay(this::flushDue, FLUSH_CHECK_MS, FLUSH_CHECK_MS, TimeUnit.MILLISECONDS);
-        flusher.scheduleWithFixedDelay(this::measureLocalBytes, 0, DISK_MEASURE_MS, TimeUnit.MILLISECONDS);
+        if (localDiskLimitBytes >= 0) {
+            // Only the limit needs a recent figure at every produce; the walk is one call per partition.
+            flusher.scheduleWithFixedDelay(this::measureLocalBytes, 0, DISK_MEASURE_MS, TimeUnit.MILLISECONDS);
+        }
     }
 
     /**
@@ -122,7 +125,7 @@ public final class PartitionManager implements AutoCloseable {
      * the disk fills instead of failing its logs. Group and metadata writes go on.
      */
     public Optional<String> diskLimitReached() {
-        long bytes = localBytes;
+        long bytes = measuredLocalBytes;
         if (localDiskLimitBytes < 0 || bytes < localDiskLimitBytes) {
             return Optional.empty();
         }
@@ -130,17 +133,17 @@ public final class PartitionManager implements AutoCloseable {
                 + " (STRATA_LOG_LOCAL_DISK_LIMIT); produce resumes once retention or tiering frees space");
     }
 
-    /** The bytes of all local logs, as of the last measure (every second). */
+    /** The bytes of all local logs, summed now. */
     public long localBytes() {
-        return localBytes;
-    }
-
-    private void measureLocalBytes() {
         long bytes = 0;
         for (Partition partition : partitions.values()) {
             bytes += partition.log().size();
         }
-        localBytes = bytes;
+        return bytes;
+    }
+
+    private void measureLocalBytes() {
+        measuredLocalBytes = localBytes();
     }
 
     public Optional<Partition> partition(TopicPartition topicPartition) {

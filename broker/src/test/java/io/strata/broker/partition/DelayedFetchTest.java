@@ -114,7 +114,7 @@ class DelayedFetchTest {
     void appendsWhileARetryIsQueuedCoalesceIntoOneAttempt() throws Exception {
         DelayedFetch<Long> fetch = fetchUntil(5);
         waitForMore(fetch);
-        assertThat(attempts).as("the first try and the one after the waiters were added").hasValue(2);
+        assertThat(attempts).as("nothing appended since the first try: no second one").hasValue(1);
         CountDownLatch release = new CountDownLatch(1);
         executor.execute(() -> {
             try {
@@ -129,7 +129,19 @@ class DelayedFetchTest {
 
         await().atMost(Duration.ofSeconds(10)).until(fetch.result()::isDone);
         assertThat(fetch.result()).isCompletedWithValue(5L);
-        assertThat(attempts).as("five appends, one more attempt").hasValue(3);
+        assertThat(attempts).as("five appends, one more attempt").hasValue(2);
+    }
+
+    @Test
+    void anAppendBetweenTheFirstTryAndTheWaitIsNotMissed() {
+        DelayedFetch<Long> fetch = fetchUntil(1);
+        assertThat(fetch.tryComplete()).isFalse();
+        TestPartitions.append(orders, "a");
+
+        fetch.await(LONG_WAIT_MS);
+
+        assertThat(fetch.result()).as("tried again at once, before any wait").isCompletedWithValue(1L);
+        assertThat(forced).hasValue(0);
     }
 
     @Test
