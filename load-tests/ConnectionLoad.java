@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Connection load on a Kafka-protocol broker, run by kafka-benchmark.sh with CONNECTIONS set:
  * <ol>
  * <li>{@code connections} connections that long-poll Fetch (max wait 500 ms) at the end of an idle partition, as
- * idle consumers do; the broker's memory before and after gives the memory per connection, and its CPU over
+ * idle consumers do; the broker's live heap (after a collection) and RSS before and after give the memory per
+ * connection, and its CPU over
  * {@code seconds} at rest (from 10 s after the last connection was answered) the cost of holding them;</li>
  * <li>a storm of {@code connections} more connects within about a second, each sending ApiVersions, while an
  * established connection measures its own ApiVersions round trips: how many of the storm were served or refused,
@@ -68,9 +69,11 @@ public final class ConnectionLoad {
                     .offset();
         }
 
-        long rssBefore = rssKb(pid);
+        long heapBefore = liveHeapKb(pid);
+        long rssBefore = rssKb(pid); // both RSS figures after a collection
         try (LongPolls polls = new LongPolls(address, topic, endOffset, connections)) {
             polls.awaitAllAnswered(TimeUnit.SECONDS.toNanos(60));
+            long heapAfter = liveHeapKb(pid);
             // At rest: after the connects, and after the JIT compiled the poll's path (a few thousand polls).
             Thread.sleep(TimeUnit.SECONDS.toMillis(SETTLE_SECONDS));
             long rssAfter = rssKb(pid);
@@ -83,7 +86,8 @@ public final class ConnectionLoad {
             System.out.printf("idle_connections=%d%n", polls.answered());
             System.out.printf("idle_cpu_pct=%.2f%n", 100.0 * cpu / CLK_TCK / elapsed);
             System.out.printf("idle_fetches_per_s=%.0f%n", (polls.answers.get() - answersBefore) / elapsed);
-            System.out.printf("memory_per_connection_kb=%.1f%n", (rssAfter - rssBefore) / (double) connections);
+            System.out.printf("heap_per_connection_kb=%.1f%n", (heapAfter - heapBefore) / (double) connections);
+            System.out.printf("rss_per_connection_kb=%.1f%n", (rssAfter - rssBefore) / (double) connections);
 
             storm(address, connections);
         }
@@ -179,6 +183,25 @@ public final class ConnectionLoad {
             }
         }
         throw new IOException("no VmRSS for pid " + pid);
+    }
+
+    /**
+     * The broker's live heap, from {@code jcmd GC.class_histogram}, which collects first: unlike the RSS, which
+     * a heap that grows or shrinks blurs, it shows what the connections keep.
+     */
+    private static long liveHeapKb(long pid) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid), "GC.class_histogram").redirectErrorStream(true).start();
+        String output = new String(jcmd.getInputStream().readAllBytes());
+        if (!jcmd.waitFor(60, TimeUnit.SECONDS)) {
+            jcmd.destroyForcibly();
+        }
+        for (String line : output.split("\n")) {
+            if (line.startsWith("Total")) {
+                return Long.parseLong(line.trim().split("\\s+")[2]) / 1024;
+            }
+        }
+        throw new IOException("no heap histogram from jcmd for pid " + pid + ": " + output);
     }
 
     /** utime + stime of the process, in clock ticks. */
