@@ -177,8 +177,7 @@ public final class Broker implements AutoCloseable {
         ConfigAlterations alterations = new ConfigAlterations(topicAdmin, settings.nodeId());
         List<ApiHandler<?>> handlers = new ArrayList<>(List.of(
                 ApiHandler.of(ApiKeys.METADATA,
-                        new MetadataHandler(topicAdmin, identity, settings.autoCreateTopics(),
-                                tp -> partitions.partition(tp).isPresent())::handle),
+                        new MetadataHandler(topicAdmin, identity, settings.autoCreateTopics())::handle),
                 ApiHandler.of(ApiKeys.PRODUCE,
                         new ProduceHandler(partitions, metadata::image, settings.fsyncBeforeAck())::handle),
                 ApiHandler.of(ApiKeys.FETCH, new FetchHandler(partitions, metadata::image)::handle),

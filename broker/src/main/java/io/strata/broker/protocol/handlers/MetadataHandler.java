@@ -7,7 +7,6 @@ import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.protocol.RequestContext;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -27,15 +26,13 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Predicate;
 
 /**
  * Metadata: brokers, the controller, and topics with their ids and partition leaders. A missing
  * topic is created first when {@code auto.create.topics.enable} is on and the client allows it,
  * so the client gets the topic in the same response instead of retrying.
  */
-public record MetadataHandler(TopicAdmin admin, BrokerIdentity identity, boolean autoCreate,
-                              Predicate<TopicPartition> held) {
+public record MetadataHandler(TopicAdmin admin, BrokerIdentity identity, boolean autoCreate) {
 
     private static final short FIRST_ALL_TOPICS_NULL_VERSION = 1;
     private static final short FIRST_AUTO_CREATE_FLAG_VERSION = 4;
@@ -93,18 +90,13 @@ public record MetadataHandler(TopicAdmin admin, BrokerIdentity identity, boolean
         response.setTopicId(topic.get().topicId()).setIsInternal(Topic.isInternal(name));
         for (int p = 0; p < topic.get().partitions(); p++) {
             List<Integer> replicas = List.of(identity.nodeId());
-            MetadataResponsePartition partition = new MetadataResponsePartition()
+            response.partitions().add(new MetadataResponsePartition()
                     .setPartitionIndex(p)
                     .setLeaderId(identity.nodeId())
                     .setLeaderEpoch(Partition.LEADER_EPOCH)
                     .setReplicaNodes(replicas)
                     .setIsrNodes(replicas)
-                    .setOfflineReplicas(List.of());
-            if (!held.test(new TopicPartition(name, p))) {
-                // Its log is still loading after a restart: clients wait for a leader and ask again.
-                partition.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code()).setLeaderId(-1);
-            }
-            response.partitions().add(partition);
+                    .setOfflineReplicas(List.of()));
         }
         return response;
     }

@@ -12,9 +12,9 @@ final class NotHeld {
     }
 
     /**
-     * NOT_LEADER_OR_FOLLOWER for a partition the metadata has, whose log is still loading after a restart: a
-     * client refreshes its metadata, which names no leader until the log is open, and retries. Otherwise the
-     * topic or partition is unknown.
+     * NOT_LEADER_OR_FOLLOWER for a partition the metadata has whose log is not open yet (just created, or still
+     * loading after a restart), as Kafka's brokers answer before they have applied a change: a client refreshes
+     * its metadata and retries. Otherwise the topic or partition is unknown.
      */
     static Errors error(Optional<TopicImage> topic, int partition, boolean byId) {
         if (topic.isPresent() && partition >= 0 && partition < topic.get().partitions()) {

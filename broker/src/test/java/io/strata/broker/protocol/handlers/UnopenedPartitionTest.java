@@ -1,7 +1,5 @@
 package io.strata.broker.protocol.handlers;
 
-import io.strata.broker.admin.TopicAdmin;
-import io.strata.broker.cluster.BrokerIdentity;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
 import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.config.TopicConfigCatalog;
@@ -14,8 +12,6 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
-import org.apache.kafka.common.message.MetadataRequestData;
-import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -23,7 +19,6 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.requests.FetchRequest;
-import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.utils.Time;
@@ -42,16 +37,15 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A partition the metadata has but whose log is not open yet, as after a restart before its recovery: produce
- * and fetch answer NOT_LEADER_OR_FOLLOWER and metadata names no leader, which clients retry; a partition the
- * topic does not have stays unknown.
+ * A partition the metadata has but whose log is not open yet, as right after its topic was created or after a
+ * restart before its recovery: produce and fetch answer NOT_LEADER_OR_FOLLOWER, which clients retry; a
+ * partition the topic does not have stays unknown.
  */
 class UnopenedPartitionTest {
 
     private static final String TOPIC = "loading";
     private static final short PRODUCE_VERSION = 9;
     private static final short FETCH_VERSION = 12;
-    private static final short METADATA_VERSION = 12;
 
     @TempDir
     Path dir;
@@ -95,21 +89,6 @@ class UnopenedPartitionTest {
         assertThat(fetchError(fetch, 0)).isEqualTo(Errors.NONE);
     }
 
-    @Test
-    void metadataNamesNoLeaderUntilTheLogIsOpen() throws Exception {
-        TopicAdmin admin = new TopicAdmin(metadata, new TopicConfigCatalog(), Map.of(), 1, (short) 1, 1);
-        MetadataHandler handler = new MetadataHandler(admin, new BrokerIdentity("cluster", 1), false,
-                tp -> partitions.partition(tp).isPresent());
-
-        assertThat(metadataPartition(handler).errorCode()).isEqualTo(Errors.LEADER_NOT_AVAILABLE.code());
-        assertThat(metadataPartition(handler).leaderId()).isEqualTo(-1);
-
-        partitions.reconcile(metadata.image());
-
-        assertThat(metadataPartition(handler).errorCode()).isEqualTo(Errors.NONE.code());
-        assertThat(metadataPartition(handler).leaderId()).isEqualTo(1);
-    }
-
     private static Errors produceError(ProduceHandler handler, int partition) throws Exception {
         ProduceRequestData data = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(5000);
         data.topicData().add(new ProduceRequestData.TopicProduceData().setName(TOPIC).setPartitionData(List.of(
@@ -129,13 +108,6 @@ class UnopenedPartitionTest {
         FetchResponseData response = handler.handle(context(ApiKeys.FETCH, FETCH_VERSION, timer),
                 new FetchRequest(data, FETCH_VERSION)).toCompletableFuture().get(10, TimeUnit.SECONDS);
         return Errors.forCode(response.responses().get(0).partitions().get(0).errorCode());
-    }
-
-    private static MetadataResponsePartition metadataPartition(MetadataHandler handler) throws Exception {
-        MetadataRequestData data = new MetadataRequestData().setTopics(List.of(
-                new MetadataRequestData.MetadataRequestTopic().setName(TOPIC)));
-        return handler.handle(context(ApiKeys.METADATA, METADATA_VERSION), new MetadataRequest(data, METADATA_VERSION))
-                .toCompletableFuture().get(10, TimeUnit.SECONDS).topics().find(TOPIC).partitions().get(0);
     }
 
     private static RequestContext context(ApiKeys api, short version) {
