@@ -58,6 +58,7 @@ public final class PartitionLog implements Closeable {
     private final RetiredSegments retired; // guarded by this
     private final LoadSummary loadSummary;
     private final LogValidator validator;
+    private final StorageErrors errors;
 
     private volatile LogConfig config;
     private volatile OffsetMetadata logEndOffsetMetadata;
@@ -74,6 +75,7 @@ public final class PartitionLog implements Closeable {
         this.config = config;
         this.time = time;
         this.validator = new LogValidator(topicPartition);
+        this.errors = new StorageErrors(topicPartition, dir);
         this.retired = new RetiredSegments(topicPartition);
         this.producerState = new ProducerStateManager(dir, topicPartition);
         this.recoveryPointFile = new OffsetCheckpointFile(dir.resolve(LogFiles.RECOVERY_POINT_FILE));
@@ -101,7 +103,7 @@ public final class PartitionLog implements Closeable {
         } catch (IOException e) {
             throw new KafkaStorageException("Failed to open the log of " + topicPartition + " in " + dir + ": " + e, e);
         } catch (KafkaException e) {
-            if (isIoFailure(e)) {
+            if (StorageErrors.isIoFailure(e)) {
                 throw new KafkaStorageException("Failed to open the log of " + topicPartition + " in " + dir + ": "
                         + e.getCause(), e.getCause());
             }
@@ -168,7 +170,7 @@ public final class PartitionLog implements Closeable {
             segment.append(lastOffset, maxTimestamp, offsetOfMaxTimestamp, records);
         } catch (IOException e) {
             offline = true;
-            throw storageError("appending to", segment.log().file().toPath(), e);
+            throw errors.of("appending to", segment.log().file().toPath(), e);
         }
         producerState.commit(pending, lastOffset + 1);
         OffsetMetadata end = new OffsetMetadata(lastOffset + 1, segment.baseOffset(), segment.size());
@@ -242,7 +244,7 @@ public final class PartitionLog implements Closeable {
             return new LogReadResult(segments.active().log().slice(0, 0), highWatermark.messageOffset(), range.start(),
                     range.end());
         } catch (KafkaException e) {
-            throw rethrowIoFailure(e, "reading");
+            throw errors.unwrap(e, "reading");
         }
     }
 
@@ -257,7 +259,7 @@ public final class PartitionLog implements Closeable {
         try {
             return segments.firstWithTimestampAtLeast(timestamp, start).filter(found -> found.offset() < highWatermark);
         } catch (KafkaException e) {
-            throw rethrowIoFailure(e, "searching by timestamp in");
+            throw errors.unwrap(e, "searching by timestamp in");
         }
     }
 
@@ -271,7 +273,7 @@ public final class PartitionLog implements Closeable {
             TimestampOffset max = segments.maxTimestamp();
             return max.offset() < highWatermark() ? max : TimestampOffset.UNKNOWN;
         } catch (KafkaException e) {
-            throw rethrowIoFailure(e, "searching the max timestamp in");
+            throw errors.unwrap(e, "searching the max timestamp in");
         }
     }
 
@@ -296,7 +298,7 @@ public final class PartitionLog implements Closeable {
         try {
             highWatermarkMetadata = offsetMetadata(clamped);
         } catch (KafkaException e) {
-            throw rethrowIoFailure(e, "moving the high watermark of");
+            throw errors.unwrap(e, "moving the high watermark of");
         }
         return clamped;
     }
@@ -347,7 +349,7 @@ public final class PartitionLog implements Closeable {
             retired.deleteDue(now, config.fileDeleteDelayMs());
         } catch (IOException e) {
             offline = true;
-            throw storageError("deleting records of", logStartOffsetFile.file(), e);
+            throw errors.of("deleting records of", logStartOffsetFile.file(), e);
         }
         return offset;
     }
@@ -392,7 +394,7 @@ public final class PartitionLog implements Closeable {
             flushUpTo(offset);
         } catch (IOException e) {
             offline = true;
-            throw storageError("flushing", dir, e);
+            throw errors.of("flushing", dir, e);
         }
     }
 
@@ -489,7 +491,7 @@ public final class PartitionLog implements Closeable {
             Utils.flushDir(dir);
         } catch (IOException e) {
             offline = true;
-            throw storageError("replacing a compacted segment of", cleaned.log().file().toPath(), e);
+            throw errors.of("replacing a compacted segment of", cleaned.log().file().toPath(), e);
         }
         segments.add(cleaned);
         long now = time.milliseconds();
@@ -527,7 +529,7 @@ public final class PartitionLog implements Closeable {
         try {
             Utils.delete(dir.toFile());
         } catch (IOException e) {
-            throw storageError("deleting", dir, e);
+            throw errors.of("deleting", dir, e);
         }
     }
 
@@ -569,7 +571,7 @@ public final class PartitionLog implements Closeable {
             }
             if (failure != null) {
                 offline = true;
-                throw storageError("closing", failedFile, failure);
+                throw errors.of("closing", failedFile, failure);
             }
         }
     }
@@ -583,23 +585,6 @@ public final class PartitionLog implements Closeable {
         if (closed) {
             throw new KafkaStorageException("The log of " + topicPartition + " in " + dir + " is closed");
         }
-    }
-
-    /** @param end the log end offset, which is exclusive: the offset the next record will get */
-    private KafkaStorageException storageError(String action, Path file, Exception e) {
-        return new KafkaStorageException("I/O error " + action + " " + topicPartition + " (" + file + "): " + e, e);
-    }
-
-    /** kafka-clients' record iterators wrap an IOException in a bare KafkaException. */
-    private static boolean isIoFailure(KafkaException e) {
-        return e.getClass() == KafkaException.class && e.getCause() instanceof IOException;
-    }
-
-    private KafkaException rethrowIoFailure(KafkaException e, String action) {
-        if (isIoFailure(e)) {
-            return storageError(action, dir, (IOException) e.getCause());
-        }
-        return e;
     }
 
     @Override

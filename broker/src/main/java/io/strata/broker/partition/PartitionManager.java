@@ -49,9 +49,10 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * The partitions this broker holds, kept in step with the metadata image: a partition log is
- * opened for every partition of every topic, its config follows the topic's, and the logs of
- * deleted topics are removed. Also runs the {@code flush.ms} flusher and the fsync group commit.
+ * The partitions this broker holds, kept in step with the metadata image on a reconciler thread: a
+ * partition log is opened for every partition of every topic, its config follows the topic's, and the
+ * logs of deleted topics are removed. Logs open and close on a pool of I/O threads. Also runs the
+ * {@code flush.ms} flusher and the fsync group commit.
  */
 public final class PartitionManager implements AutoCloseable {
 
@@ -69,10 +70,6 @@ public final class PartitionManager implements AutoCloseable {
     private final Map<Uuid, Map<String, String>> appliedConfigs = new HashMap<>();
     private final LogSyncer syncer = new LogSyncer();
     private final ScheduledExecutorService flusher;
-    /**
-     * Opens and closes logs: mostly file creation and fsync, which the file system commits together when
-     * they come at once, so thousands of partitions open and close several times faster than one by one.
-     */
     private final ExecutorService ownerWriter = Executors.newSingleThreadExecutor(
             ThreadUtils.createThreadFactory("strata-partition-owner", true));
     private final Queue<Partition> unrecordedOwners = new ConcurrentLinkedQueue<>();
@@ -84,6 +81,10 @@ public final class PartitionManager implements AutoCloseable {
     private long reconciledVersion = -1; // guarded by reconciledWaiters
     private volatile CompletableFuture<Void> loaded = new CompletableFuture<>();
     private boolean closed; // guarded by this
+    /**
+     * Opens and closes logs: mostly file creation and fsync, which the file system commits together when
+     * they come at once, so thousands of partitions open and close several times faster than one by one.
+     */
     private final ExecutorService ioPool = Executors.newFixedThreadPool(IO_THREADS,
             ThreadUtils.createThreadFactory("strata-log-io-%d", true));
     private final BiFunction<Uuid, Integer, TieredLog> tieredLogs;
