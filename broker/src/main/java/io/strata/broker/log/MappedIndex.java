@@ -289,7 +289,7 @@ abstract class MappedIndex<E> implements Closeable {
             int needed = (entries + 1) * entrySize;
             if (entries < maxEntries && needed > mapped().capacity()) {
                 remap((int) Math.min((long) maxEntries * entrySize,
-                        Math.max(INITIAL_MAPPED_BYTES, 2L * mmap.capacity())));
+                        Math.max(roundDown(INITIAL_MAPPED_BYTES), 2L * mmap.capacity())));
             }
             entries = writer.write(mmap, entries);
         } catch (IOException e) {
@@ -396,7 +396,7 @@ abstract class MappedIndex<E> implements Closeable {
         ensureOpen();
         if (mmap == null) {
             remap(Files.exists(file) ? (int) Files.size(file)
-                    : (int) Math.min(INITIAL_MAPPED_BYTES / entrySize * entrySize, (long) maxEntries * entrySize));
+                    : Math.min(roundDown(INITIAL_MAPPED_BYTES), maxEntries * entrySize));
         }
         return mmap;
     }

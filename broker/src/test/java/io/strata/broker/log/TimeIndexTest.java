@@ -108,4 +108,19 @@ class TimeIndexTest {
         index = new TimeIndex(file, BASE, 1024);
         assertThatThrownBy(index::sanityCheck).isInstanceOf(CorruptIndexException.class);
     }
+
+    @Test
+    void aReopenedIndexGrowsInWholeEntries() throws Exception {
+        index.close();
+        Path small = dir.resolve("small.timeindex");
+        index = new TimeIndex(small, BASE, 1 << 20);
+        index.maybeAppend(1000, BASE + 1, false);
+        index.close();
+        assertThat(Files.size(small)).isEqualTo(TimeIndex.ENTRY_SIZE);
+
+        index = new TimeIndex(small, BASE, 1 << 20);
+        index.resize(1 << 20);
+        index.maybeAppend(2000, BASE + 2, false);
+        assertThat(Files.size(small) % TimeIndex.ENTRY_SIZE).as("a file a crash leaves untrimmed stays readable").isZero();
+    }
 }
