@@ -88,6 +88,8 @@ public final class RaftMetadataLog implements AutoCloseable {
      * and a snapshot of even thousands of topics is small, so snapshots are frequent.
      */
     public static final int DEFAULT_SNAPSHOT_EVERY_ENTRIES = 100;
+    /** How long {@link #start()} waits for a leader, and a submitted command for its commit, by default. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
     /** How long the coordinator waits for votes in one election round. */
     static final long VOTE_TIMEOUT_MS = 300;
 
@@ -183,52 +185,20 @@ public final class RaftMetadataLog implements AutoCloseable {
         }
 
         /**
-         * A one-member group with the default timeouts (start 15 s, submit 15 s), a snapshot every 100
-         * entries and fsync on; change what differs.
+         * A one-member group with the default timeouts, a snapshot every
+         * {@value RaftMetadataLog#DEFAULT_SNAPSHOT_EVERY_ENTRIES} entries and fsync on.
          */
-        public static Builder builder(Path dataDir, int nodeId, String bindHost, int bindPort) {
-            return new Settings(dataDir, nodeId, bindHost, bindPort, List.of(new Member(nodeId, bindHost, bindPort)),
-                    Duration.ofSeconds(15), Duration.ofSeconds(15), DEFAULT_SNAPSHOT_EVERY_ENTRIES, true).toBuilder();
+        public static Settings alone(Path dataDir, int nodeId, String bindHost, int bindPort) {
+            return of(dataDir, nodeId, bindHost, bindPort, List.of(new Member(nodeId, bindHost, bindPort)));
         }
 
-        public Builder toBuilder() {
-            return new Builder(this);
-        }
-
-        /** Settings with other members, start timeout or snapshot interval; not thread-safe. */
-        public static final class Builder {
-            private final Settings from;
-            private List<Member> members;
-            private Duration startTimeout;
-            private int snapshotEveryEntries;
-
-            private Builder(Settings from) {
-                this.from = from;
-                members = from.members;
-                startTimeout = from.startTimeout;
-                snapshotEveryEntries = from.snapshotEveryEntries;
-            }
-
-            /** Every member of the group, this one included. */
-            public Builder members(List<Member> value) {
-                members = value;
-                return this;
-            }
-
-            public Builder startTimeout(Duration value) {
-                startTimeout = value;
-                return this;
-            }
-
-            public Builder snapshotEveryEntries(int value) {
-                snapshotEveryEntries = value;
-                return this;
-            }
-
-            public Settings build() {
-                return new Settings(from.dataDir, from.nodeId, from.bindHost, from.bindPort, members, startTimeout,
-                        from.submitTimeout, snapshotEveryEntries, from.fsync);
-            }
+        /**
+         * A group of {@code members} with the default timeouts ({@link RaftMetadataLog#DEFAULT_TIMEOUT} to start and to
+         * submit), a snapshot every {@value RaftMetadataLog#DEFAULT_SNAPSHOT_EVERY_ENTRIES} entries and fsync on.
+         */
+        public static Settings of(Path dataDir, int nodeId, String bindHost, int bindPort, List<Member> members) {
+            return new Settings(dataDir, nodeId, bindHost, bindPort, members, DEFAULT_TIMEOUT, DEFAULT_TIMEOUT,
+                    DEFAULT_SNAPSHOT_EVERY_ENTRIES, true);
         }
 
         /** {@code <dataDir>/meta}. */

@@ -168,8 +168,8 @@ public final class Broker implements AutoCloseable {
     }
 
     private RaftMetadataLog.Settings raftSettings() {
-        return RaftMetadataLog.Settings.builder(settings.dataDir(), settings.nodeId(), settings.raftHost(),
-                settings.raftPort()).members(settings.raftMembers()).build();
+        return RaftMetadataLog.Settings.of(settings.dataDir(), settings.nodeId(), settings.raftHost(),
+                settings.raftPort(), settings.raftMembers());
     }
 
     /** The handler of every API key served besides ApiVersions, which the router answers itself. */

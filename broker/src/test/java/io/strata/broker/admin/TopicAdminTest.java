@@ -42,7 +42,7 @@ class TopicAdminTest {
 
     @BeforeEach
     void start() {
-        metadata = new RaftMetadataLog(RaftMetadataLog.Settings.builder(dataDir, 1, "127.0.0.1", 0).build());
+        metadata = new RaftMetadataLog(RaftMetadataLog.Settings.alone(dataDir, 1, "127.0.0.1", 0));
         metadata.start();
         admin = new TopicAdmin(metadata, new TopicConfigCatalog(), Map.of("retention.ms", "3600000"),
                 DEFAULT_PARTITIONS, (short) 1, 1);

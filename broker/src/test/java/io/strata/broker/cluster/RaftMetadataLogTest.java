@@ -54,6 +54,12 @@ class RaftMetadataLogTest {
         return log;
     }
 
+    /** {@code self}'s settings in a group of {@code members}, waiting at most {@code startTimeout} for a leader. */
+    private static Settings member(Path dataDir, Member self, List<Member> members, Duration startTimeout) {
+        return new Settings(dataDir, self.nodeId(), self.host(), self.port(), members, startTimeout,
+                RaftMetadataLog.DEFAULT_TIMEOUT, RaftMetadataLog.DEFAULT_SNAPSHOT_EVERY_ENTRIES, true);
+    }
+
     private static MetadataResult ok(CompletableFuture<MetadataResult> future) throws Exception {
         MetadataResult result = future.get(10, TimeUnit.SECONDS);
         assertThat(result.isError()).as("%s", result).isFalse();
@@ -62,7 +68,7 @@ class RaftMetadataLogTest {
 
     @Test
     void oneMemberGroupKeepsItsImageAcrossARestart() throws Exception {
-        Settings settings = Settings.builder(dir, 1, "127.0.0.1", 0).build();
+        Settings settings = Settings.alone(dir, 1, "127.0.0.1", 0);
         RaftMetadataLog log = start(settings);
         System.out.printf("metadata start, fresh single member: %d ms%n", log.startDuration().toMillis());
         assertThat(log.isLeader()).isTrue();
@@ -105,7 +111,7 @@ class RaftMetadataLogTest {
 
     @Test
     void listenersRunBeforeTheSubmissionCompletesAndSeeTheReplayOnRestart() throws Exception {
-        Settings settings = Settings.builder(dir, 1, "127.0.0.1", 0).build();
+        Settings settings = Settings.alone(dir, 1, "127.0.0.1", 0);
         RaftMetadataLog log = new RaftMetadataLog(settings);
         running.add(log);
         AtomicReference<MetadataImage> seen = new AtomicReference<>();
@@ -132,7 +138,8 @@ class RaftMetadataLogTest {
 
     @Test
     void snapshotsKeepTheLogShortAndARestartStartsFromThem() throws Exception {
-        Settings settings = Settings.builder(dir, 1, "127.0.0.1", 0).snapshotEveryEntries(20).build();
+        Settings settings = new Settings(dir, 1, "127.0.0.1", 0, List.of(new Member(1, "127.0.0.1", 0)),
+                RaftMetadataLog.DEFAULT_TIMEOUT, RaftMetadataLog.DEFAULT_TIMEOUT, 20, true);
         RaftMetadataLog log = start(settings);
         for (int i = 0; i < 100; i++) {
             ok(log.submit(new CreateTopic("topic-" + i, Uuid.randomUuid(), 1, (short) 1, Map.of("retention.ms", Integer.toString(i)))));
@@ -151,7 +158,7 @@ class RaftMetadataLogTest {
 
     @Test
     void explicitSnapshotTruncatesTheLog() throws Exception {
-        RaftMetadataLog log = start(Settings.builder(dir, 1, "127.0.0.1", 0).build());
+        RaftMetadataLog log = start(Settings.alone(dir, 1, "127.0.0.1", 0));
         for (int i = 0; i < 5; i++) {
             ok(log.submit(new AllocateProducerIds(1)));
         }
@@ -163,8 +170,8 @@ class RaftMetadataLogTest {
 
     @Test
     void twoGroupsInOneJvmOnDifferentPortsStayApart() throws Exception {
-        RaftMetadataLog a = start(Settings.builder(dir.resolve("a"), 1, "127.0.0.1", 0).build());
-        RaftMetadataLog b = start(Settings.builder(dir.resolve("b"), 1, "127.0.0.1", 0).build());
+        RaftMetadataLog a = start(Settings.alone(dir.resolve("a"), 1, "127.0.0.1", 0));
+        RaftMetadataLog b = start(Settings.alone(dir.resolve("b"), 1, "127.0.0.1", 0));
         assertThat(a.port()).isNotEqualTo(b.port());
 
         ok(a.submit(new CreateTopic("only-in-a", Uuid.randomUuid(), 1, (short) 1, Map.of())));
@@ -182,8 +189,7 @@ class RaftMetadataLogTest {
                 new Member(3, "127.0.0.1", freePort()));
         List<CompletableFuture<RaftMetadataLog>> starting = new ArrayList<>();
         for (Member member : members) {
-            Settings settings = Settings.builder(dir.resolve("node-" + member.nodeId()), member.nodeId(), member.host(),
-                    member.port()).members(members).startTimeout(Duration.ofSeconds(20)).build();
+            Settings settings = member(dir.resolve("node-" + member.nodeId()), member, members, Duration.ofSeconds(20));
             RaftMetadataLog log = new RaftMetadataLog(settings);
             running.add(log);
             starting.add(CompletableFuture.supplyAsync(() -> {
@@ -226,7 +232,7 @@ class RaftMetadataLogTest {
     @Test
     void startFailsClearlyWhenThePortIsTaken() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            RaftMetadataLog log = new RaftMetadataLog(Settings.builder(dir, 1, "127.0.0.1", taken.getLocalPort()).build());
+            RaftMetadataLog log = new RaftMetadataLog(Settings.alone(dir, 1, "127.0.0.1", taken.getLocalPort()));
             running.add(log);
             assertThatThrownBy(log::start)
                     .isInstanceOf(IllegalStateException.class)
@@ -239,8 +245,7 @@ class RaftMetadataLogTest {
     void startGivesUpWithoutAMajority() {
         List<Member> members = List.of(new Member(1, "127.0.0.1", freePort()), new Member(2, "127.0.0.1", freePort()),
                 new Member(3, "127.0.0.1", freePort()));
-        RaftMetadataLog log = new RaftMetadataLog(Settings.builder(dir, 1, "127.0.0.1", members.get(0).port())
-                .members(members).startTimeout(Duration.ofMillis(1500)).build());
+        RaftMetadataLog log = new RaftMetadataLog(member(dir, members.get(0), members, Duration.ofMillis(1500)));
         running.add(log);
         assertThatThrownBy(log::start)
                 .isInstanceOf(IllegalStateException.class)
@@ -252,8 +257,7 @@ class RaftMetadataLogTest {
     void closingEndsAStartThatWaitsForAMajority() throws Exception {
         List<Member> members = List.of(new Member(1, "127.0.0.1", freePort()), new Member(2, "127.0.0.1", freePort()),
                 new Member(3, "127.0.0.1", freePort()));
-        RaftMetadataLog log = new RaftMetadataLog(Settings.builder(dir, 1, "127.0.0.1", members.get(0).port())
-                .members(members).startTimeout(Duration.ofSeconds(30)).build());
+        RaftMetadataLog log = new RaftMetadataLog(member(dir, members.get(0), members, Duration.ofSeconds(30)));
         running.add(log);
         CompletableFuture<Void> starting = log.startAsync();
         Thread.sleep(1200);
@@ -265,7 +269,7 @@ class RaftMetadataLogTest {
 
     @Test
     void startAsyncCompletesOnceALeaderIsKnown() throws Exception {
-        RaftMetadataLog log = new RaftMetadataLog(Settings.builder(dir, 1, "127.0.0.1", 0).build());
+        RaftMetadataLog log = new RaftMetadataLog(Settings.alone(dir, 1, "127.0.0.1", 0));
         running.add(log);
         log.startAsync().get(10, TimeUnit.SECONDS);
         assertThat(log.isLeader()).isTrue();
@@ -274,7 +278,7 @@ class RaftMetadataLogTest {
 
     @Test
     void submittingToAClosedLogFailsWithNotController() {
-        RaftMetadataLog log = start(Settings.builder(dir, 1, "127.0.0.1", 0).build());
+        RaftMetadataLog log = start(Settings.alone(dir, 1, "127.0.0.1", 0));
         log.close();
         log.close();
         assertThatThrownBy(() -> log.submit(new AllocateProducerIds(1)).get(5, TimeUnit.SECONDS))
@@ -289,12 +293,12 @@ class RaftMetadataLogTest {
         assertThat(Member.parse(new Member(4, "h", 1).toString())).isEqualTo(new Member(4, "h", 1));
         assertThatThrownBy(() -> Member.parse("10.0.0.2:7800")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Member.parse("x@h:1")).isInstanceOf(IllegalArgumentException.class);
-        Settings single = Settings.builder(dir, 1, "127.0.0.1", 7800).build();
+        Settings single = Settings.alone(dir, 1, "127.0.0.1", 7800);
         assertThat(single.logDir()).isEqualTo(dir.resolve("meta"));
-        assertThatThrownBy(() -> single.toBuilder().members(List.of(new Member(2, "127.0.0.1", 7801))).build())
+        assertThatThrownBy(() -> Settings.of(dir, 1, "127.0.0.1", 7800, List.of(new Member(2, "127.0.0.1", 7801))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must include this node");
-        assertThatThrownBy(() -> Settings.builder(dir, 1, "127.0.0.1", 0)
-                .members(List.of(new Member(1, "127.0.0.1", 0), new Member(2, "127.0.0.1", 7801))).build())
+        assertThatThrownBy(() -> Settings.of(dir, 1, "127.0.0.1", 0,
+                List.of(new Member(1, "127.0.0.1", 0), new Member(2, "127.0.0.1", 7801))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fixed port");
     }
 

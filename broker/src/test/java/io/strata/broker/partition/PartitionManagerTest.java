@@ -36,7 +36,7 @@ class PartitionManagerTest {
 
     @BeforeEach
     void setUp() {
-        metadata = new RaftMetadataLog(RaftMetadataLog.Settings.builder(dir.resolve("metadata"), 1, "127.0.0.1", 0).build());
+        metadata = new RaftMetadataLog(RaftMetadataLog.Settings.alone(dir.resolve("metadata"), 1, "127.0.0.1", 0));
         metadata.start();
         store = new LocalDirectoryObjectStore(dir.resolve("bucket"));
         reader = new RemoteLogReader(store, 1024, 1 << 20, 1 << 20);

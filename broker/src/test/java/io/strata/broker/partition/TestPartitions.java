@@ -59,7 +59,7 @@ final class TestPartitions implements AutoCloseable {
 
     TestPartitions(Path dir) {
         this.dir = dir;
-        this.metadata = new RaftMetadataLog(RaftMetadataLog.Settings.builder(dir.resolve("metadata"), 1, "127.0.0.1", 0).build());
+        this.metadata = new RaftMetadataLog(RaftMetadataLog.Settings.alone(dir.resolve("metadata"), 1, "127.0.0.1", 0));
         metadata.start();
         this.store = new LocalDirectoryObjectStore(dir.resolve("bucket"));
         // Small chunks, so that a read spans several.

@@ -56,7 +56,7 @@ class UnopenedPartitionTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        metadata = new RaftMetadataLog(RaftMetadataLog.Settings.builder(dir.resolve("metadata"), 1, "127.0.0.1", 0).build());
+        metadata = new RaftMetadataLog(RaftMetadataLog.Settings.alone(dir.resolve("metadata"), 1, "127.0.0.1", 0));
         metadata.start();
         store = new LocalDirectoryObjectStore(dir.resolve("bucket"));
         RemoteLogReader reader = new RemoteLogReader(store, 1024, 1 << 20, 1 << 20);
