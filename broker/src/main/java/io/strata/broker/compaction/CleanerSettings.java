@@ -1,6 +1,5 @@
 package io.strata.broker.compaction;
 
-import io.strata.broker.config.Configuration;
 import io.strata.broker.config.LogDefaultsConfig;
 
 import java.time.Duration;
@@ -32,39 +31,5 @@ public record CleanerSettings(Duration interval, long dedupeBufferBytes) {
     /** The settings the configuration gives. */
     public static CleanerSettings from(LogDefaultsConfig config) {
         return new CleanerSettings(config.cleanerInterval(), config.cleanerDedupeBufferSize());
-    }
-
-    /** A builder holding the declared defaults until told otherwise. */
-    public static Builder builder() {
-        return from(Configuration.defaults(LogDefaultsConfig.class)).toBuilder();
-    }
-
-    public Builder toBuilder() {
-        return new Builder(this);
-    }
-
-    /** Collects settings; not thread-safe. */
-    public static final class Builder {
-        private Duration interval;
-        private long dedupeBufferBytes;
-
-        private Builder(CleanerSettings from) {
-            interval = from.interval;
-            dedupeBufferBytes = from.dedupeBufferBytes;
-        }
-
-        public Builder interval(Duration value) {
-            interval = value;
-            return this;
-        }
-
-        public Builder dedupeBufferBytes(long value) {
-            dedupeBufferBytes = value;
-            return this;
-        }
-
-        public CleanerSettings build() {
-            return new CleanerSettings(interval, dedupeBufferBytes);
-        }
     }
 }

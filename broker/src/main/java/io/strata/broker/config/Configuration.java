@@ -1,12 +1,14 @@
 package io.strata.broker.config;
 
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The broker's {@code @ConfigMapping} interfaces, one per concern, and the configuration they declare
@@ -37,9 +39,12 @@ public final class Configuration {
         return builder;
     }
 
-    /** The configuration holding nothing but the mappings' declared defaults. */
-    public static SmallRyeConfig defaults() {
-        return DEFAULTS;
+    /**
+     * The declared defaults with {@code overrides}, keyed as in {@code application.properties}
+     * ({@code strata.kafka.port}); a key no mapping declares is refused.
+     */
+    public static SmallRyeConfig of(Map<String, String> overrides) {
+        return builder().withSources(new PropertiesConfigSource(overrides, "overrides", 300)).build();
     }
 
     /** A mapping as its declared defaults fill it. */

@@ -1,6 +1,5 @@
 package io.strata.broker.group;
 
-import io.strata.broker.config.Configuration;
 import io.strata.broker.config.GroupsConfig;
 
 import java.time.Duration;
@@ -56,55 +55,12 @@ public record GroupConfig(
                 config.offsetsRetentionCheckInterval().toMillis());
     }
 
-    /** A builder holding the declared defaults until told otherwise. */
-    public static Builder builder() {
-        return from(Configuration.defaults(GroupsConfig.class)).toBuilder();
-    }
-
-    public Builder toBuilder() {
-        return new Builder(this);
-    }
-
-    /** A config with another rebalance delay, session timeout range or offsets retention; not thread-safe. */
-    public static final class Builder {
-        private final GroupConfig from;
-        private int initialRebalanceDelayMs;
-        private int minSessionTimeoutMs;
-        private int maxSessionTimeoutMs;
-        private long offsetsRetentionMs;
-        private long offsetsRetentionCheckIntervalMs;
-
-        private Builder(GroupConfig from) {
-            this.from = from;
-            initialRebalanceDelayMs = from.initialRebalanceDelayMs;
-            minSessionTimeoutMs = from.minSessionTimeoutMs;
-            maxSessionTimeoutMs = from.maxSessionTimeoutMs;
-            offsetsRetentionMs = from.offsetsRetentionMs;
-            offsetsRetentionCheckIntervalMs = from.offsetsRetentionCheckIntervalMs;
-        }
-
-        public Builder initialRebalanceDelayMs(int value) {
-            initialRebalanceDelayMs = value;
-            return this;
-        }
-
-        public Builder sessionTimeoutRange(int min, int max) {
-            minSessionTimeoutMs = min;
-            maxSessionTimeoutMs = max;
-            return this;
-        }
-
-        /** How long committed offsets of a group without members are kept, and how often that is checked. */
-        public Builder offsetsRetention(long retentionMs, long checkIntervalMs) {
-            offsetsRetentionMs = retentionMs;
-            offsetsRetentionCheckIntervalMs = checkIntervalMs;
-            return this;
-        }
-
-        public GroupConfig build() {
-            return new GroupConfig(initialRebalanceDelayMs, minSessionTimeoutMs, maxSessionTimeoutMs,
-                    from.offsetsTopicPartitions, from.offsetMetadataMaxBytes, from.newMemberJoinTimeoutMs,
-                    offsetsRetentionMs, offsetsRetentionCheckIntervalMs);
-        }
+    /**
+     * This config with committed offsets kept {@code retentionMs}: its configuration key counts whole
+     * minutes, which a test cannot wait for.
+     */
+    public GroupConfig withOffsetsRetentionMs(long retentionMs) {
+        return new GroupConfig(initialRebalanceDelayMs, minSessionTimeoutMs, maxSessionTimeoutMs, offsetsTopicPartitions,
+                offsetMetadataMaxBytes, newMemberJoinTimeoutMs, retentionMs, offsetsRetentionCheckIntervalMs);
     }
 }

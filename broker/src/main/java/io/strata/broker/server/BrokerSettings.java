@@ -20,6 +20,7 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +32,8 @@ import static io.strata.broker.config.SettingCheck.requireRange;
 
 /**
  * What a broker needs to start, resolved from the configuration: plain values, so tests and tools
- * can start brokers without the application container. Each value is checked here, once, whether it
- * came from the configuration or from a builder; a bad one is named as the setting it comes from.
+ * can start brokers without the application container ({@link #of}). Each value is checked here, once;
+ * a bad one is named as the setting it comes from.
  * Immutable.
  *
  * @param topicDefaults broker-wide overrides of topic config defaults, keyed by topic config name
@@ -136,18 +137,32 @@ public record BrokerSettings(
     }
 
     /**
-     * A single broker on loopback with ports chosen by the OS, and otherwise the declared defaults;
-     * change what differs.
+     * A single broker from its configuration keys, as in {@code application.properties}: the declared
+     * defaults (loopback), in {@code dataDir} on ports the OS chooses, and then {@code overrides}.
+     * Requests are not counted ({@link RequestMetrics#NONE}).
      */
-    public static Builder builder(Path dataDir) {
-        return from(Configuration.defaults(), RequestMetrics.NONE).toBuilder()
-                .dataDir(dataDir)
-                .kafkaPort(0)
-                .raftPort(0);
+    public static BrokerSettings of(Path dataDir, Map<String, String> overrides) {
+        Map<String, String> config = new HashMap<>(Map.of("strata.data-dir", dataDir.toString(),
+                "strata.kafka.port", "0", "strata.raft.port", "0"));
+        config.putAll(overrides);
+        return from(Configuration.of(config), RequestMetrics.NONE);
     }
 
-    public Builder toBuilder() {
-        return new Builder(this);
+    /** These settings with another group coordinator config, for what its configuration keys cannot say. */
+    public BrokerSettings withGroups(GroupConfig value) {
+        return with(value, tiering);
+    }
+
+    /** These settings with other tiering settings, for what its configuration keys cannot say. */
+    public BrokerSettings withTiering(TieringSettings value) {
+        return with(groups, value);
+    }
+
+    private BrokerSettings with(GroupConfig groups, TieringSettings tiering) {
+        return new BrokerSettings(nodeId, dataDir, kafkaHost, kafkaPort, advertisedHost, advertisedPort,
+                socketRequestMaxBytes, ioThreads, topicDefaults, autoCreateTopics, defaultPartitions,
+                defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort,
+                raftPeers, rack, groups, tiering, cleaner, requestMetrics);
     }
 
     /** The configured event loops, where 0 stands for one per core. */
@@ -178,128 +193,5 @@ public record BrokerSettings(
 
     private static void put(Map<String, String> defaults, String name, Optional<?> value) {
         value.ifPresent(v -> defaults.put(name, v.toString()));
-    }
-
-    /** Collects settings; not thread-safe. What no setter changes stays as in the settings it started from. */
-    public static final class Builder {
-        private final BrokerSettings from;
-        private Path dataDir;
-        private int kafkaPort;
-        private Optional<Integer> advertisedPort;
-        private int socketRequestMaxBytes;
-        private int ioThreads;
-        private Map<String, String> topicDefaults;
-        private int defaultPartitions;
-        private boolean fsyncBeforeAck;
-        private Duration retentionCheckInterval;
-        private long localDiskLimitBytes;
-        private int raftPort;
-        private String rack;
-        private GroupConfig groups;
-        private TieringSettings tiering;
-        private CleanerSettings cleaner;
-
-        private Builder(BrokerSettings from) {
-            this.from = from;
-            dataDir = from.dataDir;
-            kafkaPort = from.kafkaPort;
-            advertisedPort = from.advertisedPort;
-            socketRequestMaxBytes = from.socketRequestMaxBytes;
-            ioThreads = from.ioThreads;
-            topicDefaults = from.topicDefaults;
-            defaultPartitions = from.defaultPartitions;
-            fsyncBeforeAck = from.fsyncBeforeAck;
-            retentionCheckInterval = from.retentionCheckInterval;
-            localDiskLimitBytes = from.localDiskLimitBytes;
-            raftPort = from.raftPort;
-            rack = from.rack;
-            groups = from.groups;
-            tiering = from.tiering;
-            cleaner = from.cleaner;
-        }
-
-        public Builder dataDir(Path value) {
-            dataDir = value;
-            return this;
-        }
-
-        public Builder kafkaPort(int value) {
-            kafkaPort = value;
-            return this;
-        }
-
-        public Builder advertisedPort(Optional<Integer> value) {
-            advertisedPort = value;
-            return this;
-        }
-
-        public Builder socketRequestMaxBytes(int value) {
-            socketRequestMaxBytes = value;
-            return this;
-        }
-
-        public Builder ioThreads(int value) {
-            ioThreads = value;
-            return this;
-        }
-
-        public Builder topicDefaults(Map<String, String> value) {
-            topicDefaults = value;
-            return this;
-        }
-
-        public Builder defaultPartitions(int value) {
-            defaultPartitions = value;
-            return this;
-        }
-
-        /** The most bytes the local logs may hold before produce is refused; {@link #NO_DISK_LIMIT} for none. */
-        public Builder localDiskLimitBytes(long value) {
-            localDiskLimitBytes = value;
-            return this;
-        }
-
-        public Builder retentionCheckInterval(Duration value) {
-            retentionCheckInterval = value;
-            return this;
-        }
-
-        public Builder fsyncBeforeAck(boolean value) {
-            fsyncBeforeAck = value;
-            return this;
-        }
-
-        public Builder raftPort(int value) {
-            raftPort = value;
-            return this;
-        }
-
-        public Builder rack(String value) {
-            rack = value;
-            return this;
-        }
-
-        public Builder groups(GroupConfig value) {
-            groups = value;
-            return this;
-        }
-
-        public Builder tiering(TieringSettings value) {
-            tiering = value;
-            return this;
-        }
-
-        public Builder cleaner(CleanerSettings value) {
-            cleaner = value;
-            return this;
-        }
-
-        public BrokerSettings build() {
-            return new BrokerSettings(from.nodeId, dataDir, from.kafkaHost, kafkaPort, from.advertisedHost,
-                    advertisedPort, socketRequestMaxBytes, ioThreads, topicDefaults, from.autoCreateTopics,
-                    defaultPartitions, from.defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval,
-                    localDiskLimitBytes, from.raftHost, raftPort, from.raftPeers, rack, groups, tiering, cleaner,
-                    from.requestMetrics);
-        }
     }
 }

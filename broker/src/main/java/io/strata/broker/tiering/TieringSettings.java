@@ -1,6 +1,5 @@
 package io.strata.broker.tiering;
 
-import io.strata.broker.config.Configuration;
 import io.strata.broker.config.TieringConfig;
 import io.strata.tiered.ObjectStores;
 import io.strata.tiered.S3Settings;
@@ -18,9 +17,8 @@ import static io.strata.broker.config.SettingCheck.requirePositive;
 import static io.strata.broker.config.SettingCheck.requireRange;
 
 /**
- * Where and how closed segments are tiered and read back. Built from the configuration with
- * {@link #from}, or with {@link #builder()}, which starts from {@link TieringConfig}'s declared defaults.
- * Immutable.
+ * Where and how closed segments are tiered and read back, built from the configuration with
+ * {@link #from}. Immutable.
  *
  * @param url               the object store ({@code file:} or {@code s3://bucket/prefix}); empty for
  *                          {@code <dataDir>/tiered}
@@ -94,82 +92,13 @@ public record TieringSettings(Optional<URI> url, boolean s3PathStyle, Duration u
                 config.s3AttemptTimeout(), config.s3CallTimeout(), System.getenv());
     }
 
-    /** A builder holding the declared defaults until told otherwise. */
-    public static Builder builder() {
-        return from(Configuration.defaults(TieringConfig.class)).toBuilder();
-    }
-
-    public Builder toBuilder() {
-        return new Builder(this);
-    }
-
-    /** Collects settings; not thread-safe. What no setter changes stays as in the settings it started from. */
-    public static final class Builder {
-        private final TieringSettings from;
-        private Optional<URI> url;
-        private boolean s3PathStyle;
-        private Duration uploadInterval;
-        private Duration orphanGracePeriod;
-        private Duration sweepInterval;
-        private Duration removedSegmentDeleteDelay;
-        private int chunkSize;
-        private long cacheBytes;
-        private Map<String, String> environment;
-
-        private Builder(TieringSettings from) {
-            this.from = from;
-            url = from.url;
-            s3PathStyle = from.s3PathStyle;
-            uploadInterval = from.uploadInterval;
-            orphanGracePeriod = from.orphanGracePeriod;
-            sweepInterval = from.sweepInterval;
-            removedSegmentDeleteDelay = from.removedSegmentDeleteDelay;
-            chunkSize = from.chunkSize;
-            cacheBytes = from.cacheBytes;
-            environment = from.environment;
-        }
-
-        public Builder url(URI value) {
-            url = Optional.of(value);
-            return this;
-        }
-
-        public Builder s3PathStyle(boolean value) {
-            s3PathStyle = value;
-            return this;
-        }
-
-        public Builder uploadInterval(Duration value) {
-            uploadInterval = value;
-            return this;
-        }
-
-        public Builder orphanSweeps(Duration gracePeriod, Duration interval) {
-            orphanGracePeriod = gracePeriod;
-            sweepInterval = interval;
-            return this;
-        }
-
-        public Builder removedSegmentDeleteDelay(Duration value) {
-            removedSegmentDeleteDelay = value;
-            return this;
-        }
-
-        public Builder chunkCache(int chunkBytes, long maxBytes) {
-            chunkSize = chunkBytes;
-            cacheBytes = maxBytes;
-            return this;
-        }
-
-        public Builder environment(Map<String, String> value) {
-            environment = value;
-            return this;
-        }
-
-        public TieringSettings build() {
-            return new TieringSettings(url, s3PathStyle, uploadInterval, orphanGracePeriod, sweepInterval,
-                    removedSegmentDeleteDelay, chunkSize, cacheBytes, from.indexCacheBytes, from.s3ConnectTimeout,
-                    from.s3AttemptTimeout, from.s3CallTimeout, environment);
-        }
+    /**
+     * These settings with another environment for the AWS SDK: no configuration key holds the
+     * endpoint or credentials, and a test cannot change its process's environment.
+     */
+    public TieringSettings withEnvironment(Map<String, String> value) {
+        return new TieringSettings(url, s3PathStyle, uploadInterval, orphanGracePeriod, sweepInterval,
+                removedSegmentDeleteDelay, chunkSize, cacheBytes, indexCacheBytes, s3ConnectTimeout, s3AttemptTimeout,
+                s3CallTimeout, value);
     }
 }

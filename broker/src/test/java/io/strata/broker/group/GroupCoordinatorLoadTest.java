@@ -1,5 +1,7 @@
 package io.strata.broker.group;
 
+import io.strata.broker.config.Configuration;
+import io.strata.broker.config.GroupsConfig;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.broker.protocol.handlers.FindCoordinatorHandler;
 import io.strata.broker.rest.KafkaErrors;
@@ -61,7 +63,8 @@ class GroupCoordinatorLoadTest {
 
             // A second coordinator over the broker's partitions, whose replay waits on its clock until released.
             GatedTime time = new GatedTime();
-            try (GroupCoordinator loading = new GroupCoordinator(GroupConfig.builder().build(), broker.broker().partitions(),
+            GroupConfig defaults = GroupConfig.from(Configuration.defaults(GroupsConfig.class));
+            try (GroupCoordinator loading = new GroupCoordinator(defaults, broker.broker().partitions(),
                     broker.broker().topicAdmin(), false, time)) {
                 loading.start(broker.broker().partitions().loaded());
                 ClientContext client = new ClientContext((short) 9, "client", "/127.0.0.1");

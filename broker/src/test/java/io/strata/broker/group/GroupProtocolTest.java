@@ -1,5 +1,7 @@
 package io.strata.broker.group;
 
+import io.strata.broker.config.Configuration;
+import io.strata.broker.config.GroupsConfig;
 import io.strata.broker.testing.KafkaWire;
 import io.strata.broker.testing.TestBroker;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
@@ -89,8 +91,8 @@ class GroupProtocolTest {
     @BeforeAll
     static void start() {
         // A short minimum session timeout, so a silent member is evicted quickly.
-        broker = TestBroker.start(dataDir, builder -> builder.groups(GroupConfig.builder().initialRebalanceDelayMs(0)
-                .sessionTimeoutRange(500, 60_000).build()));
+        broker = TestBroker.start(dataDir, Map.of("strata.groups.min-session-timeout-ms", "500",
+                "strata.groups.max-session-timeout-ms", "60000"));
         broker.createTopic(TOPIC, 2, Map.of());
     }
 
@@ -154,9 +156,9 @@ class GroupProtocolTest {
         MetadataResponse.TopicMetadata offsets = metadata.topicMetadata().iterator().next();
         assertThat(offsets.error()).isEqualTo(Errors.NONE);
         assertThat(offsets.isInternal()).isTrue();
-        assertThat(offsets.partitionMetadata()).hasSize(GroupConfig.builder().build().offsetsTopicPartitions());
+        assertThat(offsets.partitionMetadata()).hasSize(Configuration.defaults(GroupsConfig.class).offsetsTopicPartitions());
         assertThat(broker.broker().groupCoordinator().partitionFor("some-group"))
-                .isEqualTo(Utils.abs("some-group".hashCode()) % GroupConfig.builder().build().offsetsTopicPartitions());
+                .isEqualTo(Utils.abs("some-group".hashCode()) % Configuration.defaults(GroupsConfig.class).offsetsTopicPartitions());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.strata.broker.group;
 
+import io.strata.broker.config.Configuration;
+import io.strata.broker.config.GroupsConfig;
 import io.strata.broker.testing.TestBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
@@ -91,8 +93,9 @@ class OffsetCleanerTest {
     @Test
     void offsetsOfGroupsWithoutMembersExpireAfterTheRetentionAndTheEmptyGroupsGo() throws Exception {
         long retentionMs = 3000;
-        try (TestBroker broker = TestBroker.start(dataDir, builder -> builder.groups(GroupConfig.builder()
-                .initialRebalanceDelayMs(0).offsetsRetention(retentionMs, 100).build()));
+        try (TestBroker broker = TestBroker.start(dataDir,
+                Map.of("strata.groups.offsets-retention-check-interval", "100ms"),
+                settings -> settings.withGroups(settings.groups().withOffsetsRetentionMs(retentionMs)));
              Admin admin = broker.admin()) {
             broker.createTopic("events", 2, Map.of());
             try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of())) {
@@ -136,8 +139,8 @@ class OffsetCleanerTest {
             // from the future would be refused (message.timestamp.after.max.ms), those from the past are not.
             SettableTime time = new SettableTime(Duration.ofDays(7).negated());
             // Kafka's retention; only the check runs often, in real time.
-            GroupConfig defaults = GroupConfig.builder().build();
-            GroupConfig config = defaults.toBuilder().offsetsRetention(defaults.offsetsRetentionMs(), 20).build();
+            GroupConfig config = GroupConfig.from(Configuration.of(
+                    Map.of("strata.groups.offsets-retention-check-interval", "20ms")).getConfigMapping(GroupsConfig.class));
             try (GroupCoordinator coordinator = new GroupCoordinator(config, broker.broker().partitions(),
                     broker.broker().topicAdmin(), false, time)) {
                 coordinator.start(broker.broker().partitions().loaded());
@@ -160,7 +163,7 @@ class OffsetCleanerTest {
             broker.createTopic("events", 1, Map.of());
             // Kafka's retention and check interval (seven days, ten minutes): within this test only a pass
             // at load can expire anything.
-            GroupConfig config = GroupConfig.builder().build();
+            GroupConfig config = GroupConfig.from(Configuration.defaults(GroupsConfig.class));
             SettableTime eightDaysBack = new SettableTime(Duration.ofDays(8).negated());
             try (GroupCoordinator committing = new GroupCoordinator(config, broker.broker().partitions(),
                     broker.broker().topicAdmin(), false, eightDaysBack)) {

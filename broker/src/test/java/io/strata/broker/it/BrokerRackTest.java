@@ -24,7 +24,7 @@ class BrokerRackTest {
 
     @Test
     void clientsSeeTheConfiguredRack() throws Exception {
-        try (TestBroker broker = TestBroker.start(dataDir, settings -> settings.rack("eu-west-1a"))) {
+        try (TestBroker broker = TestBroker.start(dataDir, Map.of("strata.rack", "eu-west-1a"))) {
             assertRack(broker, "eu-west-1a");
             broker.createTopic("racked", 1, Map.of());
             try (KafkaConsumer<byte[], byte[]> consumer = broker.consumer(Map.of())) {

@@ -43,9 +43,9 @@ class CompactionTest {
 
     // Segments roll every 100 ms of appends as well, so __consumer_offsets (100 MiB segments) rolls too.
     @RegisterExtension
-    static final TestBroker broker = TestBroker.perClass(settings -> settings
-            .topicDefaults(Map.of("segment.ms", "100"))
-            .cleaner(new CleanerSettings(Duration.ofMillis(200), CleanerSettings.MIN_DEDUPE_BUFFER_BYTES)));
+    static final TestBroker broker = TestBroker.perClass(Map.of("strata.log.segment-ms", "100",
+            "strata.log.cleaner-interval", "200ms",
+            "strata.log.cleaner-dedupe-buffer-size", Long.toString(CleanerSettings.MIN_DEDUPE_BUFFER_BYTES)));
 
     /** One record as a consumer sees it: offset, key, value (null for a tombstone). */
     private record Entry(long offset, String key, String value) {

@@ -28,7 +28,7 @@ class DurabilityModesTest {
 
     @Test
     void fsyncBeforeAckAcknowledgesOnlyRecordsOnDisk() throws Exception {
-        try (TestBroker broker = TestBroker.start(dataDir, settings -> settings.fsyncBeforeAck(true))) {
+        try (TestBroker broker = TestBroker.start(dataDir, Map.of("strata.log.fsync-before-ack", "true"))) {
             broker.createTopic("synced", 1, Map.of());
             try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all"))) {
                 for (int i = 0; i < 50; i++) {

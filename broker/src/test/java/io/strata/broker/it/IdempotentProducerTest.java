@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,7 +28,7 @@ class IdempotentProducerTest {
     @Test
     void retriedBatchesAreNotAppendedTwice() throws Exception {
         try (ResponseDroppingProxy proxy = new ResponseDroppingProxy();
-             TestBroker broker = TestBroker.start(dataDir, settings -> settings.advertisedPort(Optional.of(proxy.port())))) {
+             TestBroker broker = TestBroker.start(dataDir, Map.of("strata.advertised.port", Integer.toString(proxy.port())))) {
             proxy.forwardTo(broker.broker().kafkaAddress().getPort());
             broker.createTopic("exactly-once-append", 1, Map.of());
             proxy.dropProduceResponses(3);

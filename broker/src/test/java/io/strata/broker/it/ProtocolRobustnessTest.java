@@ -24,6 +24,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,7 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ProtocolRobustnessTest {
 
     @RegisterExtension
-    static final TestBroker broker = TestBroker.perClass(settings -> settings.socketRequestMaxBytes(1024 * 1024));
+    static final TestBroker broker = TestBroker.perClass(Map.of("strata.kafka.socket-request-max-bytes",
+            Integer.toString(1024 * 1024)));
 
     @AfterEach
     void brokerStillServesOtherClients() throws Exception {

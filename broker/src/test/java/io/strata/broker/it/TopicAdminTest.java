@@ -52,8 +52,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class TopicAdminTest {
 
     @RegisterExtension
-    static final TestBroker broker = TestBroker.perClass(settings -> settings
-            .topicDefaults(Map.of("retention.ms", "86400000")));
+    static final TestBroker broker = TestBroker.perClass(Map.of("strata.log.retention-ms", "86400000"));
     static Admin admin;
 
     @BeforeAll

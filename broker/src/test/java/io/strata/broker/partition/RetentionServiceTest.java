@@ -30,7 +30,7 @@ class RetentionServiceTest {
 
     @Test
     void segmentsRetentionRemovedFromAnIdlePartitionLeaveTheDiskOnceTheirDelayHasPassed() throws Exception {
-        try (TestBroker broker = TestBroker.start(dataDir, builder -> builder.retentionCheckInterval(Duration.ofMillis(200)))) {
+        try (TestBroker broker = TestBroker.start(dataDir, Map.of("strata.log.retention-check-interval", "200ms"))) {
             // Records an hour old, a second apart, so each starts a segment (segment.ms counts in record
             // time); all but the active segment are past a one-minute retention.
             broker.createTopic("idle", 1, Map.of("retention.ms", "60000", "segment.ms", "1", "file.delete.delay.ms", "1000"));

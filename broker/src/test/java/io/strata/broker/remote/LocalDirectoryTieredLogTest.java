@@ -1,15 +1,21 @@
 package io.strata.broker.remote;
 
-import io.strata.broker.tiering.TieringSettings;
 import io.strata.tiered.LocalDirectoryObjectStore;
 import io.strata.tiered.ObjectStore;
+
+import java.util.Map;
 
 /** The tiered log on the embedded default store: a directory under the data directory. */
 class LocalDirectoryTieredLogTest extends TieredLogTest {
 
     @Override
-    protected TieringSettings.Builder withStore(TieringSettings.Builder tiering) {
-        return tiering;
+    protected Map<String, String> storeConfig() {
+        return Map.of();
+    }
+
+    @Override
+    protected Map<String, String> storeEnvironment() {
+        return Map.of();
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.strata.broker.remote;
 
-import io.strata.broker.tiering.TieringSettings;
 import io.strata.tiered.ObjectStore;
 import io.strata.tiered.ObjectStores;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,8 +59,13 @@ class MinioTieredLogTest extends TieredLogTest {
     }
 
     @Override
-    protected TieringSettings.Builder withStore(TieringSettings.Builder tiering) {
-        return tiering.url(url).s3PathStyle(true).environment(environment());
+    protected Map<String, String> storeConfig() {
+        return Map.of("strata.tiering.url", url.toString(), "strata.tiering.s3-path-style", "true");
+    }
+
+    @Override
+    protected Map<String, String> storeEnvironment() {
+        return environment();
     }
 
     @Override

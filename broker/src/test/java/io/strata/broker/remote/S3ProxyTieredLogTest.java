@@ -1,7 +1,6 @@
 package io.strata.broker.remote;
 
 import io.strata.broker.testing.S3ProxyBucket;
-import io.strata.broker.tiering.TieringSettings;
 import io.strata.tiered.ObjectStore;
 import io.strata.tiered.ObjectStores;
 import org.junit.jupiter.api.AfterAll;
@@ -28,8 +27,13 @@ class S3ProxyTieredLogTest extends TieredLogTest {
     }
 
     @Override
-    protected TieringSettings.Builder withStore(TieringSettings.Builder tiering) {
-        return tiering.url(url).s3PathStyle(true).environment(bucket.environment());
+    protected Map<String, String> storeConfig() {
+        return Map.of("strata.tiering.url", url.toString(), "strata.tiering.s3-path-style", "true");
+    }
+
+    @Override
+    protected Map<String, String> storeEnvironment() {
+        return bucket.environment();
     }
 
     @Override

@@ -1,10 +1,8 @@
 package io.strata.broker.remote;
 
-import io.strata.broker.compaction.CleanerSettings;
 import io.strata.broker.log.LogFiles;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.testing.TestBroker;
-import io.strata.broker.tiering.TieringSettings;
 import io.strata.tiered.ObjectKey;
 import io.strata.tiered.ObjectStore;
 import io.strata.tiered.RemoteManifest;
@@ -55,22 +53,27 @@ abstract class TieredLogTest {
     @TempDir
     Path dataDir;
 
-    /** Points the broker's tiering at the store under test. */
-    protected abstract TieringSettings.Builder withStore(TieringSettings.Builder tiering);
+    /** The configuration keys that point the broker's tiering at the store under test. */
+    protected abstract Map<String, String> storeConfig();
+
+    /** The AWS SDK's environment for the store under test (endpoint, credentials), which no key holds. */
+    protected abstract Map<String, String> storeEnvironment();
 
     /** A client of the store under test, as the broker sees it. */
     protected abstract ObjectStore openStore() throws Exception;
 
     private TestBroker start() {
-        return TestBroker.start(dataDir, builder -> builder
-                .retentionCheckInterval(Duration.ofMillis(100))
-                .cleaner(CleanerSettings.builder().interval(Duration.ofMillis(200)).build())
-                .tiering(withStore(TieringSettings.builder()
-                        .uploadInterval(Duration.ofMillis(100))
-                        .removedSegmentDeleteDelay(Duration.ofMillis(100))
-                        // Small chunks, so that reads span several of them and read ahead.
-                        .chunkCache(4096, 64 * 1024))
-                        .build()));
+        Map<String, String> config = new HashMap<>(Map.of(
+                "strata.log.retention-check-interval", "100ms",
+                "strata.log.cleaner-interval", "200ms",
+                "strata.tiering.upload-interval", "100ms",
+                "strata.tiering.removed-segment-delete-delay", "100ms",
+                // Small chunks, so that reads span several of them and read ahead.
+                "strata.tiering.chunk-size", "4096",
+                "strata.tiering.cache-size", Integer.toString(64 * 1024)));
+        config.putAll(storeConfig());
+        return TestBroker.start(dataDir, config,
+                settings -> settings.withTiering(settings.tiering().withEnvironment(storeEnvironment())));
     }
 
     /** A started broker with the partition's topic, tiered as {@link #tieredConfigs} says. */

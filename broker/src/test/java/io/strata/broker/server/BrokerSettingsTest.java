@@ -134,18 +134,20 @@ class BrokerSettingsTest {
     }
 
     @Test
-    void theBuilderStartsFromTheDeclaredDefaultsOnPortsTheSystemChooses() {
+    void settingsOfADataDirectoryStartFromTheDeclaredDefaultsOnPortsTheSystemChooses() {
         Path dataDir = Path.of("/var/lib/strata");
-        BrokerSettings built = BrokerSettings.builder(dataDir).build();
+        BrokerSettings built = BrokerSettings.of(dataDir, Map.of());
 
-        assertThat(built).isEqualTo(fromEnvironment(Map.of()).toBuilder().dataDir(dataDir).kafkaPort(0).raftPort(0).build());
+        assertThat(built).isEqualTo(fromEnvironment(Map.of("STRATA_DATA_DIR", dataDir.toString(),
+                "STRATA_KAFKA_PORT", "0", "STRATA_RAFT_PORT", "0")));
         assertThat(built.groups().initialRebalanceDelayMs()).isEqualTo(3000);
         assertThat(built.tiering().uploadInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(BrokerSettings.of(dataDir, Map.of("strata.kafka.port", "9093")).kafkaPort()).isEqualTo(9093);
     }
 
     @Test
-    void aBuilderValueOutOfRangeIsNamedAsTheSetting() {
-        assertThatThrownBy(() -> BrokerSettings.builder(Path.of("data")).defaultPartitions(0).build())
+    void anOverrideOutOfRangeIsNamedAsTheSetting() {
+        assertThatThrownBy(() -> BrokerSettings.of(Path.of("data"), Map.of("strata.topics.default-partitions", "0")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("strata.topics.default-partitions (STRATA_TOPICS_DEFAULT_PARTITIONS)");
     }

@@ -2,10 +2,9 @@ package io.strata.broker.testing;
 
 import io.strata.broker.server.Broker;
 import io.strata.broker.server.BrokerSettings;
-import io.strata.broker.tiering.TieringSettings;
 
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.Map;
 
 /**
  * A broker in a process of its own, so a test can kill it with SIGKILL or stop it with SIGTERM:
@@ -19,11 +18,9 @@ public final class StandaloneBroker {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        Broker broker = Broker.start(BrokerSettings.builder(Path.of(args[0])).kafkaPort(Integer.parseInt(args[1]))
-                .ioThreads(2)
-                .retentionCheckInterval(Duration.ofMillis(20))
-                .tiering(TieringSettings.builder().uploadInterval(Duration.ofMillis(20)).build())
-                .build());
+        Broker broker = Broker.start(BrokerSettings.of(Path.of(args[0]), Map.of("strata.kafka.port", args[1],
+                "strata.kafka.io-threads", "2", "strata.log.retention-check-interval", "20ms",
+                "strata.tiering.upload-interval", "20ms")));
         // SIGTERM closes the broker as the application does; SIGKILL skips this.
         Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "broker-shutdown"));
         System.out.println("READY " + broker.kafkaAddress().getPort());

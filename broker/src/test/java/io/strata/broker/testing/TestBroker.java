@@ -1,6 +1,5 @@
 package io.strata.broker.testing;
 
-import io.strata.broker.group.GroupConfig;
 import io.strata.broker.server.Broker;
 import io.strata.broker.server.BrokerSettings;
 import org.apache.kafka.clients.admin.Admin;
@@ -28,30 +27,39 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
-import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * A real broker on a real loopback socket for a test, with kafka-clients factories pointed at it.
  * Either started by the test ({@link #start}) or shared by the tests of a class ({@link #perClass}).
+ * Its settings are the declared defaults, two event loops and no initial rebalance delay, and then the
+ * configuration keys the test gives ({@code strata.log.fsync-before-ack}, ...).
  * Not thread-safe: the test thread starts and stops it.
  */
 public final class TestBroker implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
     private Path dataDir;
-    private final Consumer<BrokerSettings.Builder> customizer;
+    private final Map<String, String> config;
+    private final UnaryOperator<BrokerSettings> beyondConfig;
     private Broker broker;
 
-    private TestBroker(Path dataDir, Consumer<BrokerSettings.Builder> customizer) {
+    private TestBroker(Path dataDir, Map<String, String> config, UnaryOperator<BrokerSettings> beyondConfig) {
         this.dataDir = dataDir;
-        this.customizer = customizer;
+        this.config = Map.copyOf(config);
+        this.beyondConfig = beyondConfig;
     }
 
     public static TestBroker start(Path dataDir) {
-        return start(dataDir, builder -> { });
+        return start(dataDir, Map.of());
     }
 
-    public static TestBroker start(Path dataDir, Consumer<BrokerSettings.Builder> customizer) {
-        TestBroker testBroker = new TestBroker(dataDir, customizer);
+    public static TestBroker start(Path dataDir, Map<String, String> config) {
+        return start(dataDir, config, UnaryOperator.identity());
+    }
+
+    /** A broker whose settings {@code beyondConfig} changes where no configuration key can say it. */
+    public static TestBroker start(Path dataDir, Map<String, String> config, UnaryOperator<BrokerSettings> beyondConfig) {
+        TestBroker testBroker = new TestBroker(dataDir, config, beyondConfig);
         testBroker.startBroker(0);
         return testBroker;
     }
@@ -62,11 +70,11 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
      * with {@code @RegisterExtension} on a static field.
      */
     public static TestBroker perClass() {
-        return perClass(builder -> { });
+        return perClass(Map.of());
     }
 
-    public static TestBroker perClass(Consumer<BrokerSettings.Builder> customizer) {
-        return new TestBroker(null, customizer);
+    public static TestBroker perClass(Map<String, String> config) {
+        return new TestBroker(null, config, UnaryOperator.identity());
     }
 
     @Override
@@ -83,10 +91,10 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
 
     private void startBroker(int port) {
         // No initial rebalance delay: a new group in a test would otherwise wait 3 s for more members.
-        BrokerSettings.Builder builder = BrokerSettings.builder(dataDir).ioThreads(2).kafkaPort(port)
-                .groups(GroupConfig.builder().initialRebalanceDelayMs(0).build());
-        customizer.accept(builder);
-        broker = Broker.start(builder.build());
+        Map<String, String> settings = new HashMap<>(Map.of("strata.kafka.io-threads", "2",
+                "strata.groups.initial-rebalance-delay-ms", "0", "strata.kafka.port", Integer.toString(port)));
+        settings.putAll(config);
+        broker = Broker.start(beyondConfig.apply(BrokerSettings.of(dataDir, settings)));
         // Tests look at the partitions right after a restart; the early port is tested with a broker process.
         broker.partitions().loaded().join();
     }

@@ -66,11 +66,8 @@ class TieringCrashTest {
             }
         }
 
-        try (TestBroker broker = TestBroker.start(dataDir, builder -> builder
-                .tiering(TieringSettings.builder()
-                        .uploadInterval(Duration.ofMillis(100))
-                        .orphanSweeps(Duration.ofSeconds(1), Duration.ofMillis(200))
-                        .build()))) {
+        try (TestBroker broker = TestBroker.start(dataDir, Map.of("strata.tiering.upload-interval", "100ms",
+                "strata.tiering.orphan-grace-period", "1s", "strata.tiering.orphan-sweep-interval", "200ms"))) {
             var partition = broker.broker().partitions().partition(TP).orElseThrow();
             assertThat(partition.localLogStartOffset()).as("the history starts in the bucket").isPositive();
             assertThat(partition.logStartOffset()).as("the history starts in the bucket").isZero();

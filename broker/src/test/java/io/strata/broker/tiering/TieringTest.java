@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -55,17 +56,29 @@ class TieringTest {
     @TempDir
     Path dataDir;
 
-    private TestBroker start(TieringSettings tiering) {
-        return TestBroker.start(dataDir, builder -> builder.tiering(tiering));
+    /** A broker uploading every 100 ms, with {@code more} configuration. */
+    private TestBroker start(Map<String, String> more) {
+        return TestBroker.start(dataDir, fastTiering(more));
     }
 
-    private static TieringSettings.Builder fastTiering() {
-        return TieringSettings.builder().uploadInterval(Duration.ofMillis(100));
+    /** A broker tiering to {@code bucket} under {@code cluster-1}, uploading every 100 ms, with {@code more}. */
+    private TestBroker startOn(S3ProxyBucket bucket, Map<String, String> more) {
+        Map<String, String> config = new HashMap<>(Map.of("strata.tiering.url", bucket.url("cluster-1").toString(),
+                "strata.tiering.s3-path-style", "true"));
+        config.putAll(more);
+        return TestBroker.start(dataDir, fastTiering(config),
+                settings -> settings.withTiering(settings.tiering().withEnvironment(bucket.environment())));
+    }
+
+    private static Map<String, String> fastTiering(Map<String, String> more) {
+        Map<String, String> config = new HashMap<>(Map.of("strata.tiering.upload-interval", "100ms"));
+        config.putAll(more);
+        return config;
     }
 
     @Test
     void closedSegmentsAreUploadedCommittedAndSurviveARestartUntilTheTopicIsDeleted() throws Exception {
-        try (TestBroker broker = start(fastTiering().build())) {
+        try (TestBroker broker = start(Map.of())) {
             broker.createTopic("tiered", 1, TIERED);
             broker.createTopic("local", 1, Map.of(TopicConfig.SEGMENT_BYTES_CONFIG, "1024"));
             produce(broker, "tiered", 60);
@@ -97,8 +110,7 @@ class TieringTest {
 
     @Test
     void theBrokerWideDefaultTiersNewTopicsButNotTheOffsetsTopic() throws Exception {
-        try (TestBroker broker = TestBroker.start(dataDir, builder -> builder.tiering(fastTiering().build())
-                .topicDefaults(Map.of(TopicConfig.REMOTE_LOG_STORAGE_ENABLE_CONFIG, "true")))) {
+        try (TestBroker broker = start(Map.of("strata.log.remote-storage-enable", "true"))) {
             broker.createTopic("tiered", 1, Map.of(TopicConfig.SEGMENT_BYTES_CONFIG, "1024"));
             produce(broker, "tiered", 20);
             assertThat(awaitManifestCoversClosedSegments(broker, "tiered")).isNotEmpty();
@@ -112,8 +124,8 @@ class TieringTest {
 
     @Test
     void orphanedObjectsAreSweptAndCommittedOnesKept() throws Exception {
-        TieringSettings tiering = fastTiering().orphanSweeps(Duration.ofMinutes(1), Duration.ofMillis(200)).build();
-        try (TestBroker broker = start(tiering)) {
+        try (TestBroker broker = start(Map.of("strata.tiering.orphan-grace-period", "1m",
+                "strata.tiering.orphan-sweep-interval", "200ms"))) {
             broker.createTopic("tiered", 1, TIERED);
             produce(broker, "tiered", 20);
             List<RemoteSegment> manifest = awaitManifestCoversClosedSegments(broker, "tiered");
@@ -134,9 +146,8 @@ class TieringTest {
     @Test
     void theSweepLeavesRemovedSegmentsToTheirDelayedDeletion() throws Exception {
         Duration gracePeriod = Duration.ofSeconds(2);
-        TieringSettings tiering = fastTiering().orphanSweeps(gracePeriod, Duration.ofMillis(100))
-                .removedSegmentDeleteDelay(Duration.ofMinutes(5)).build();
-        try (TestBroker broker = start(tiering)) {
+        try (TestBroker broker = start(Map.of("strata.tiering.orphan-grace-period", gracePeriod.toMillis() + "ms",
+                "strata.tiering.orphan-sweep-interval", "100ms", "strata.tiering.removed-segment-delete-delay", "5m"))) {
             broker.createTopic("tiered", 1, TIERED);
             produce(broker, "tiered", 20);
             List<RemoteSegment> manifest = awaitManifestCoversClosedSegments(broker, "tiered");
@@ -169,8 +180,7 @@ class TieringTest {
     void uploadsToAnS3StoreOverHttp() throws Exception {
         try (S3ProxyBucket bucket = S3ProxyBucket.start()) {
             URI url = bucket.url("cluster-1");
-            TieringSettings tiering = fastTiering().url(url).s3PathStyle(true).environment(bucket.environment()).build();
-            try (TestBroker broker = start(tiering);
+            try (TestBroker broker = startOn(bucket, Map.of());
                  ObjectStore store = ObjectStores.open(url, Map.of(ObjectStores.S3_PATH_STYLE, "true"),
                          bucket.environment())) {
                 broker.createTopic("tiered", 1, TIERED);
@@ -192,12 +202,10 @@ class TieringTest {
     @Test
     void produceGoesOnWhileTheBucketIsDownUntilTheDiskLimitAndUploadsCatchUpAfter() throws Exception {
         try (S3ProxyBucket bucket = S3ProxyBucket.start()) {
-            TieringSettings tiering = fastTiering().url(bucket.url("cluster-1")).s3PathStyle(true)
-                    .environment(bucket.environment()).build();
             Map<String, String> configs = Map.of(TopicConfig.SEGMENT_BYTES_CONFIG, "1024",
                     TopicConfig.REMOTE_LOG_STORAGE_ENABLE_CONFIG, "true", TopicConfig.LOCAL_LOG_RETENTION_MS_CONFIG, "0");
-            try (TestBroker broker = TestBroker.start(dataDir, builder -> builder.tiering(tiering)
-                    .retentionCheckInterval(Duration.ofMillis(100)).localDiskLimitBytes(24 * 1024))) {
+            try (TestBroker broker = startOn(bucket, Map.of("strata.log.retention-check-interval", "100ms",
+                    "strata.log.local-disk-limit", Integer.toString(24 * 1024)))) {
                 broker.createTopic("tiered", 1, configs);
                 produce(broker, "tiered", 20);
                 awaitClosedSegmentsTiered(broker, "tiered");
