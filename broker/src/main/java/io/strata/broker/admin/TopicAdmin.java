@@ -1,15 +1,19 @@
 package io.strata.broker.admin;
 
+import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.cluster.MetadataCommand;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.MetadataResult;
+import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.cluster.RaftMetadataLog;
+import io.strata.broker.cluster.ReplicaPlacement;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.config.ConfigEntry;
 import io.strata.broker.config.TopicConfigCatalog;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
@@ -22,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
@@ -33,22 +38,22 @@ public final class TopicAdmin {
 
     /** Kafka's limit on partitions per topic is practical rather than fixed; this one keeps a typo from opening a million files. */
     static final int MAX_PARTITIONS = 100_000;
+    /** Until followers copy partition data, each partition lives on one broker. */
+    static final short MAX_REPLICATION_FACTOR = 1;
 
     private final RaftMetadataLog metadata;
     private final TopicConfigCatalog catalog;
     private final Map<String, String> brokerDefaults;
     private final int defaultPartitions;
     private final short defaultReplicationFactor;
-    private final int liveBrokers;
 
     public TopicAdmin(RaftMetadataLog metadata, TopicConfigCatalog catalog, Map<String, String> brokerDefaults,
-                      int defaultPartitions, short defaultReplicationFactor, int liveBrokers) {
+                      int defaultPartitions, short defaultReplicationFactor) {
         this.metadata = metadata;
         this.catalog = catalog;
         this.brokerDefaults = Map.copyOf(brokerDefaults);
         this.defaultPartitions = defaultPartitions;
         this.defaultReplicationFactor = defaultReplicationFactor;
-        this.liveBrokers = liveBrokers;
     }
 
     public MetadataImage image() {
@@ -57,15 +62,26 @@ public final class TopicAdmin {
 
     /**
      * Creates a topic; {@code partitions} and {@code replicationFactor} of -1 take the broker's
-     * defaults. With {@code validateOnly} nothing changes and the would-be topic is returned.
+     * defaults, and the replicas are placed over the brokers that are up (see {@link ReplicaPlacement}).
+     * With {@code validateOnly} nothing changes and the would-be topic is returned.
      */
     public CompletableFuture<TopicImage> createTopic(String name, int partitions, short replicationFactor,
                                                      Map<String, String> configs, boolean validateOnly) {
-        return guard(() -> doCreateTopic(name, partitions, replicationFactor, configs, validateOnly));
+        return guard(() -> doCreateTopic(name, partitions, replicationFactor, configs, List.of(), validateOnly));
+    }
+
+    /** Creates a topic whose partitions have the replicas {@code assignment} names, preferred leader first. */
+    public CompletableFuture<TopicImage> createTopic(String name, List<List<Integer>> assignment,
+                                                     Map<String, String> configs, boolean validateOnly) {
+        return guard(() -> {
+            short factor = (short) requireAssignment(assignment);
+            return doCreateTopic(name, assignment.size(), factor, configs, assignment, validateOnly);
+        });
     }
 
     private CompletableFuture<TopicImage> doCreateTopic(String name, int partitions, short replicationFactor,
-                                                        Map<String, String> configs, boolean validateOnly) {
+                                                        Map<String, String> configs, List<List<Integer>> explicit,
+                                                        boolean validateOnly) {
         Topic.validate(name);
         if (image().topic(name).isPresent()) {
             throw new TopicExistsException("Topic '" + name + "' already exists.");
@@ -79,17 +95,16 @@ public final class TopicAdmin {
         if (factor <= 0) {
             throw new InvalidReplicationFactorException("Replication factor must be larger than 0, or -1 for the default.");
         }
-        if (factor > liveBrokers) {
-            throw new InvalidReplicationFactorException("Unable to replicate the partition " + factor
-                    + " time(s): the number of brokers is " + liveBrokers + ".");
-        }
+        requireReplicable(factor);
         Map<String, String> validConfigs = catalog.validate(configs);
+        List<List<Integer>> assignment = explicit.isEmpty() ? placement().place(0, count, factor) : explicit;
         Uuid topicId = Uuid.randomUuid();
-        TopicImage topic = new TopicImage(name, topicId, count, factor, validConfigs);
+        TopicImage topic = new TopicImage(name, topicId, assignment.stream().map(PartitionImage::assigned).toList(),
+                factor, validConfigs);
         if (validateOnly) {
             return CompletableFuture.completedFuture(topic);
         }
-        return submit(new MetadataCommand.CreateTopic(name, topicId, count, factor, validConfigs))
+        return submit(new MetadataCommand.CreateTopic(name, topicId, count, factor, validConfigs, assignment))
                 .thenApply(ignored -> image().topic(topicId).orElse(topic));
     }
 
@@ -109,11 +124,17 @@ public final class TopicAdmin {
         });
     }
 
-    public CompletableFuture<Void> createPartitions(String name, int totalCount, boolean validateOnly) {
-        return guard(() -> doCreatePartitions(name, totalCount, validateOnly));
+    /**
+     * Raises the topic's partition count to {@code totalCount}; the new partitions get the replicas
+     * {@code assignment} names, or, when it is empty, are placed over the brokers that are up.
+     */
+    public CompletableFuture<Void> createPartitions(String name, int totalCount, List<List<Integer>> assignment,
+                                                    boolean validateOnly) {
+        return guard(() -> doCreatePartitions(name, totalCount, assignment, validateOnly));
     }
 
-    private CompletableFuture<Void> doCreatePartitions(String name, int totalCount, boolean validateOnly) {
+    private CompletableFuture<Void> doCreatePartitions(String name, int totalCount, List<List<Integer>> explicit,
+                                                       boolean validateOnly) {
         TopicImage topic = requireExternalTopic(name);
         if (totalCount < topic.partitions()) {
             throw new InvalidPartitionsException("Topic currently has " + topic.partitions()
@@ -125,10 +146,25 @@ public final class TopicAdmin {
         if (totalCount > MAX_PARTITIONS) {
             throw new InvalidPartitionsException("Number of partitions must be at most " + MAX_PARTITIONS + ".");
         }
+        int added = totalCount - topic.partitions();
+        List<List<Integer>> assignment;
+        if (explicit.isEmpty()) {
+            assignment = placement().place(topic.partitions(), added, topic.replicationFactor());
+        } else {
+            if (explicit.size() != added) {
+                throw new InvalidReplicaAssignmentException("The assignment names " + explicit.size()
+                        + " new partitions, but the topic grows by " + added + ".");
+            }
+            if (requireAssignment(explicit) != topic.replicationFactor()) {
+                throw new InvalidReplicaAssignmentException("The assignment " + explicit + " does not have the topic's"
+                        + " replication factor " + topic.replicationFactor() + ".");
+            }
+            assignment = explicit;
+        }
         if (validateOnly) {
             return CompletableFuture.completedFuture(null);
         }
-        return submit(new MetadataCommand.CreatePartitions(name, totalCount)).thenApply(ignored -> null);
+        return submit(new MetadataCommand.CreatePartitions(name, totalCount, assignment)).thenApply(ignored -> null);
     }
 
     /**
@@ -194,6 +230,41 @@ public final class TopicAdmin {
         }
         return image().topic(name)
                 .orElseThrow(() -> new UnknownTopicOrPartitionException("This server does not host topic '" + name + "'."));
+    }
+
+    /**
+     * Places replicas over the live brokers this one can reach now, so a broker that is down gets no new
+     * partitions even before it is fenced.
+     */
+    private ReplicaPlacement placement() {
+        Set<Integer> reachable = metadata.reachableNodeIds();
+        List<BrokerImage> up = image().liveBrokers().stream().filter(broker -> reachable.contains(broker.nodeId())).toList();
+        return new ReplicaPlacement(up, ThreadLocalRandom.current());
+    }
+
+    /**
+     * Refuses a replication factor this broker cannot honour: partition data is not copied between brokers
+     * yet, so a second replica would hold nothing.
+     */
+    private static void requireReplicable(short factor) {
+        if (factor > MAX_REPLICATION_FACTOR) {
+            throw new InvalidReplicationFactorException("Replication factor " + factor + " is not supported: partition"
+                    + " data is not replicated between brokers yet, so the most is " + MAX_REPLICATION_FACTOR + ".");
+        }
+    }
+
+    /**
+     * Checks an explicit assignment: every partition names as many distinct registered brokers as the first,
+     * which is returned as the replication factor.
+     */
+    private int requireAssignment(List<List<Integer>> assignment) {
+        if (assignment.isEmpty()) {
+            throw new InvalidReplicaAssignmentException("The replica assignment names no partitions.");
+        }
+        int factor = assignment.get(0).size();
+        ReplicaPlacement.requireValid(image(), assignment, factor);
+        requireReplicable((short) factor);
+        return factor;
     }
 
     /** The public operations report every failure through their future, never by throwing. */

@@ -6,10 +6,12 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -110,5 +112,38 @@ final class MetadataCodec {
             throw new IOException("corrupt metadata: length " + length);
         }
         return length;
+    }
+
+    /** Each partition's replicas, in order. */
+    static void writeAssignment(DataOutput out, List<List<Integer>> assignment) throws IOException {
+        out.writeInt(assignment.size());
+        for (List<Integer> replicas : assignment) {
+            writeIntList(out, replicas);
+        }
+    }
+
+    static List<List<Integer>> readAssignment(DataInput in) throws IOException {
+        int count = checkLength(in.readInt());
+        List<List<Integer>> assignment = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            assignment.add(readIntList(in));
+        }
+        return assignment;
+    }
+
+    static void writeIntList(DataOutput out, List<Integer> values) throws IOException {
+        out.writeInt(values.size());
+        for (int value : values) {
+            out.writeInt(value);
+        }
+    }
+
+    static List<Integer> readIntList(DataInput in) throws IOException {
+        int count = checkLength(in.readInt());
+        List<Integer> values = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            values.add(in.readInt());
+        }
+        return values;
     }
 }

@@ -50,14 +50,16 @@ public sealed interface MetadataCommand {
      * reads). An opcode is never reused; a new format of a command raises its version.
      */
     enum Type {
-        CREATE_TOPIC(CreateTopic.class, 1, 0),
+        CREATE_TOPIC(CreateTopic.class, 1, 1),
         DELETE_TOPIC(DeleteTopic.class, 2, 0),
         ALTER_TOPIC_CONFIGS(AlterTopicConfigs.class, 3, 0),
-        CREATE_PARTITIONS(CreatePartitions.class, 4, 0),
+        CREATE_PARTITIONS(CreatePartitions.class, 4, 1),
         ALLOCATE_PRODUCER_IDS(AllocateProducerIds.class, 5, 0),
         REGISTER_BROKER(RegisterBroker.class, 6, 0),
         ADD_REMOTE_SEGMENT(AddRemoteSegment.class, 7, 0),
-        UPDATE_REMOTE_LOG(UpdateRemoteLog.class, 8, 0);
+        UPDATE_REMOTE_LOG(UpdateRemoteLog.class, 8, 0),
+        SET_CLUSTER_ID(SetClusterId.class, 9, 0),
+        SET_BROKER_FENCED(SetBrokerFenced.class, 10, 0);
 
         private final Class<? extends MetadataCommand> recordClass;
         private final byte opcode;
@@ -88,24 +90,30 @@ public sealed interface MetadataCommand {
             throw new IOException("unknown metadata command opcode " + opcode + " (written by a newer version of Strata?)");
         }
 
-        /** @throws IOException for a version newer than this build reads */
-        void requireReadable(byte writtenVersion) throws IOException {
+        /** Returns {@code writtenVersion}. @throws IOException for a version newer than this build reads */
+        byte requireReadable(byte writtenVersion) throws IOException {
             if (writtenVersion < 0 || writtenVersion > version) {
                 throw new IOException("metadata command opcode " + opcode + " has version " + writtenVersion
                         + ", this build reads up to " + version + " (written by a newer version of Strata?)");
             }
+            return writtenVersion;
         }
     }
 
-    /** Creates a topic; fails if the name or id is taken. */
+    /**
+     * Creates a topic; fails if the name or id is taken. {@code assignment} holds each partition's
+     * replicas, preferred leader first, as the submitter placed them. It is empty only in entries of
+     * version 0, written before replicas were assigned: those partitions go to the lowest registered
+     * broker (the only one, on the single node that wrote them).
+     */
     record CreateTopic(String name, Uuid topicId, int partitions, short replicationFactor,
-                       Map<String, String> configs) implements MetadataCommand {
+                       Map<String, String> configs, List<List<Integer>> assignment) implements MetadataCommand {
         public CreateTopic {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(topicId, "topicId");
             configs = configs == null ? Map.of() : Map.copyOf(configs);
+            assignment = copyAssignment(assignment, partitions);
         }
-
     }
 
     /** Deletes a topic by id (callers resolve a name against the image first). */
@@ -143,12 +151,43 @@ public sealed interface MetadataCommand {
 
     }
 
-    /** Raises a topic's partition count to {@code totalCount}; fails unless it grows. */
-    record CreatePartitions(String name, int totalCount) implements MetadataCommand {
+    /**
+     * Raises a topic's partition count to {@code totalCount}; fails unless it grows. {@code assignment}
+     * holds the new partitions' replicas, as in {@link CreateTopic} (empty in version 0 entries).
+     */
+    record CreatePartitions(String name, int totalCount, List<List<Integer>> assignment) implements MetadataCommand {
         public CreatePartitions {
             Objects.requireNonNull(name, "name");
+            assignment = List.copyOf(assignment.stream().map(List::copyOf).toList());
         }
+    }
 
+    /**
+     * Names the cluster. The first id committed stays: each broker proposes the id its data directory
+     * remembers, or a new one, and every broker then adopts the committed one.
+     */
+    record SetClusterId(String clusterId) implements MetadataCommand {
+        public SetClusterId {
+            Objects.requireNonNull(clusterId, "clusterId");
+        }
+    }
+
+    /**
+     * Fences a broker the metadata quorum can no longer reach, or unfences one that is back: a fenced
+     * broker leads nothing (each partition it led goes to the next live in-sync replica, or has no
+     * leader) and leaves the in-sync replicas unless it is the last one; unfenced, it leads again the
+     * partitions that had no leader and kept it in sync. Every change of leader raises the epoch.
+     */
+    record SetBrokerFenced(int nodeId, boolean fenced) implements MetadataCommand {
+    }
+
+    /** An unmodifiable copy of {@code assignment}, which must be empty or name every partition. */
+    private static List<List<Integer>> copyAssignment(List<List<Integer>> assignment, int partitions) {
+        if (!assignment.isEmpty() && assignment.size() != partitions) {
+            throw new IllegalArgumentException("an assignment of " + assignment.size() + " partitions for "
+                    + partitions + " partitions");
+        }
+        return List.copyOf(assignment.stream().map(List::copyOf).toList());
     }
 
     /**
@@ -286,6 +325,7 @@ public sealed interface MetadataCommand {
             out.writeInt(c.partitions());
             out.writeShort(c.replicationFactor());
             MetadataCodec.writeStringMap(out, c.configs());
+            MetadataCodec.writeAssignment(out, c.assignment());
         } else if (command instanceof DeleteTopic c) {
             MetadataCodec.writeUuid(out, c.topicId());
         } else if (command instanceof AlterTopicConfigs c) {
@@ -296,6 +336,13 @@ public sealed interface MetadataCommand {
         } else if (command instanceof CreatePartitions c) {
             MetadataCodec.writeString(out, c.name());
             out.writeInt(c.totalCount());
+            MetadataCodec.writeAssignment(out, c.assignment());
+        } else if (command instanceof SetClusterId c) {
+            MetadataCodec.writeString(out, c.clusterId());
+        } else if (command instanceof SetBrokerFenced c) {
+            out.writeInt(c.nodeId());
+            out.writeBoolean(c.fenced());
+
         } else if (command instanceof AllocateProducerIds c) {
             out.writeInt(c.blockSize());
         } else if (command instanceof RegisterBroker c) {
@@ -328,14 +375,16 @@ public sealed interface MetadataCommand {
     /** Reads a command of any version this build knows. */
     static MetadataCommand readFrom(DataInput in) throws IOException {
         Type type = Type.forOpcode(in.readByte());
-        type.requireReadable(in.readByte());
+        byte version = type.requireReadable(in.readByte());
         return switch (type) {
             case CREATE_TOPIC -> {
                 String name = MetadataCodec.readString(in);
                 Uuid topicId = MetadataCodec.readUuid(in);
                 int partitions = in.readInt();
                 short replicationFactor = in.readShort();
-                yield new CreateTopic(name, topicId, partitions, replicationFactor, MetadataCodec.readStringMap(in));
+                Map<String, String> configs = MetadataCodec.readStringMap(in);
+                List<List<Integer>> assignment = version >= 1 ? MetadataCodec.readAssignment(in) : List.of();
+                yield new CreateTopic(name, topicId, partitions, replicationFactor, configs, assignment);
             }
             case DELETE_TOPIC -> new DeleteTopic(MetadataCodec.readUuid(in));
             case ALTER_TOPIC_CONFIGS -> {
@@ -344,7 +393,13 @@ public sealed interface MetadataCommand {
                 Set<String> delete = MetadataCodec.readStringSet(in);
                 yield new AlterTopicConfigs(name, set, delete, in.readBoolean());
             }
-            case CREATE_PARTITIONS -> new CreatePartitions(MetadataCodec.readString(in), in.readInt());
+            case CREATE_PARTITIONS -> {
+                String name = MetadataCodec.readString(in);
+                int totalCount = in.readInt();
+                yield new CreatePartitions(name, totalCount, version >= 1 ? MetadataCodec.readAssignment(in) : List.of());
+            }
+            case SET_CLUSTER_ID -> new SetClusterId(MetadataCodec.readString(in));
+            case SET_BROKER_FENCED -> new SetBrokerFenced(in.readInt(), in.readBoolean());
             case ALLOCATE_PRODUCER_IDS -> new AllocateProducerIds(in.readInt());
             case REGISTER_BROKER -> {
                 int nodeId = in.readInt();

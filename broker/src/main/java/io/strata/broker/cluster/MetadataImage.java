@@ -6,20 +6,23 @@ import org.apache.kafka.common.Uuid;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * An immutable snapshot of the replicated metadata: topics (by name and by id), registered
- * brokers, the producer-id counter and each partition's manifest of tiered segments. The state machine replaces its image atomically after
+ * An immutable snapshot of the replicated metadata: the cluster id, topics (by name and by id) with
+ * their partitions' replicas and leaders, registered brokers, the producer-id counter and each partition's manifest of tiered segments. The state machine replaces its image atomically after
  * every change, so a reader takes {@code image()} once and sees one consistent state.
  */
 public final class MetadataImage {
 
-    public static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), Map.of(), Map.of(), 0, 0);
+    public static final MetadataImage EMPTY = new MetadataImage(null, Map.of(), Map.of(), Map.of(), Map.of(), 0, 0);
 
+    /** The cluster's id, agreed by the first broker to commit one; null until then. */
+    private final String clusterId;
     private final Map<String, TopicImage> topicsByName;
     private final Map<Uuid, TopicImage> topicsById;
     private final Map<Integer, BrokerImage> brokers;
@@ -28,9 +31,10 @@ public final class MetadataImage {
     private final long nextProducerId;
     private final long version;
 
-    private MetadataImage(Map<String, TopicImage> topicsByName, Map<Uuid, TopicImage> topicsById,
+    private MetadataImage(String clusterId, Map<String, TopicImage> topicsByName, Map<Uuid, TopicImage> topicsById,
                           Map<Integer, BrokerImage> brokers, Map<Uuid, Map<Integer, RemoteManifest>> remoteManifests,
                           long nextProducerId, long version) {
+        this.clusterId = clusterId;
         this.topicsByName = topicsByName;
         this.topicsById = topicsById;
         this.brokers = brokers;
@@ -42,11 +46,11 @@ public final class MetadataImage {
     /** Builds an image from its parts (snapshots, tests). */
     static MetadataImage of(Collection<TopicImage> topics, Collection<BrokerImage> brokers, long nextProducerId,
                             long version) {
-        return of(topics, brokers, Map.of(), nextProducerId, version);
+        return of(null, topics, brokers, Map.of(), nextProducerId, version);
     }
 
     /** Builds an image from its parts. */
-    static MetadataImage of(Collection<TopicImage> topics, Collection<BrokerImage> brokers,
+    static MetadataImage of(String clusterId, Collection<TopicImage> topics, Collection<BrokerImage> brokers,
                             Map<Uuid, Map<Integer, RemoteManifest>> remoteManifests, long nextProducerId, long version) {
         Map<String, TopicImage> byName = new TreeMap<>();
         Map<Uuid, TopicImage> byId = new HashMap<>();
@@ -62,8 +66,13 @@ public final class MetadataImage {
         Map<Uuid, Map<Integer, RemoteManifest>> manifests = new HashMap<>();
         remoteManifests.forEach((topicId, partitions) ->
                 manifests.put(topicId, Collections.unmodifiableMap(new TreeMap<>(partitions))));
-        return new MetadataImage(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId),
+        return new MetadataImage(clusterId, Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId),
                 Collections.unmodifiableMap(brokerMap), Collections.unmodifiableMap(manifests), nextProducerId, version);
+    }
+
+    /** The cluster's id; empty until a broker has committed one. */
+    public Optional<String> clusterId() {
+        return Optional.ofNullable(clusterId);
     }
 
     public Optional<TopicImage> topic(String name) {
@@ -92,6 +101,16 @@ public final class MetadataImage {
     /** Registered brokers, sorted by node id. */
     public Collection<BrokerImage> brokers() {
         return brokers.values();
+    }
+
+    /** Registered brokers that are not fenced, sorted by node id: the ones clients are told of. */
+    public List<BrokerImage> liveBrokers() {
+        return brokers.values().stream().filter(broker -> !broker.fenced()).toList();
+    }
+
+    /** The broker, if it is registered and not fenced. */
+    public Optional<BrokerImage> liveBroker(int nodeId) {
+        return broker(nodeId).filter(broker -> !broker.fenced());
     }
 
     public Optional<BrokerImage> broker(int nodeId) {
@@ -127,7 +146,7 @@ public final class MetadataImage {
         }
         byName.put(topic.name(), topic);
         byId.put(topic.topicId(), topic);
-        return new MetadataImage(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId), brokers,
+        return new MetadataImage(clusterId, Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId), brokers,
                 remoteManifests, nextProducerId, version + 1);
     }
 
@@ -138,19 +157,23 @@ public final class MetadataImage {
         byId.remove(topic.topicId());
         Map<Uuid, Map<Integer, RemoteManifest>> manifests = new HashMap<>(remoteManifests);
         manifests.remove(topic.topicId());
-        return new MetadataImage(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId), brokers,
+        return new MetadataImage(clusterId, Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId), brokers,
                 Collections.unmodifiableMap(manifests), nextProducerId, version + 1);
     }
 
     MetadataImage withBroker(BrokerImage broker) {
         Map<Integer, BrokerImage> brokerMap = new TreeMap<>(brokers);
         brokerMap.put(broker.nodeId(), broker);
-        return new MetadataImage(topicsByName, topicsById, Collections.unmodifiableMap(brokerMap), remoteManifests,
+        return new MetadataImage(clusterId, topicsByName, topicsById, Collections.unmodifiableMap(brokerMap), remoteManifests,
                 nextProducerId, version + 1);
     }
 
+    MetadataImage withClusterId(String id) {
+        return new MetadataImage(id, topicsByName, topicsById, brokers, remoteManifests, nextProducerId, version + 1);
+    }
+
     MetadataImage withNextProducerId(long next) {
-        return new MetadataImage(topicsByName, topicsById, brokers, remoteManifests, next, version + 1);
+        return new MetadataImage(clusterId, topicsByName, topicsById, brokers, remoteManifests, next, version + 1);
     }
 
     MetadataImage withRemoteManifest(Uuid topicId, int partition, RemoteManifest manifest) {
@@ -158,13 +181,14 @@ public final class MetadataImage {
         partitions.put(partition, manifest);
         Map<Uuid, Map<Integer, RemoteManifest>> manifests = new HashMap<>(remoteManifests);
         manifests.put(topicId, Collections.unmodifiableMap(partitions));
-        return new MetadataImage(topicsByName, topicsById, brokers, Collections.unmodifiableMap(manifests),
+        return new MetadataImage(clusterId, topicsByName, topicsById, brokers, Collections.unmodifiableMap(manifests),
                 nextProducerId, version + 1);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof MetadataImage other
+                && Objects.equals(clusterId, other.clusterId)
                 && nextProducerId == other.nextProducerId
                 && version == other.version
                 && topicsByName.equals(other.topicsByName)
@@ -174,12 +198,12 @@ public final class MetadataImage {
 
     @Override
     public int hashCode() {
-        return Objects.hash(topicsByName, brokers, remoteManifests, nextProducerId, version);
+        return Objects.hash(clusterId, topicsByName, brokers, remoteManifests, nextProducerId, version);
     }
 
     @Override
     public String toString() {
-        return "MetadataImage(version=" + version + ", topics=" + topicsByName.values() + ", brokers=" + brokers.values()
+        return "MetadataImage(version=" + version + ", clusterId=" + clusterId + ", topics=" + topicsByName.values() + ", brokers=" + brokers.values()
                 + ", nextProducerId=" + nextProducerId + ")";
     }
 }

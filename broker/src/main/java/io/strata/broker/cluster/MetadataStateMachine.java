@@ -7,10 +7,13 @@ import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
 import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
+import io.strata.broker.cluster.MetadataCommand.SetBrokerFenced;
+import io.strata.broker.cluster.MetadataCommand.SetClusterId;
 import io.strata.broker.cluster.MetadataCommand.UpdateRemoteLog;
 import io.strata.tiered.RemoteManifest;
 import io.strata.tiered.RemoteSegment;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.protocol.Errors;
@@ -21,15 +24,18 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The replicated metadata as a JGroups-Raft state machine. {@link #apply} runs on Raft's single
@@ -46,10 +52,10 @@ public final class MetadataStateMachine implements StateMachine {
     /** "STMD": the first bytes of a snapshot written by this class. */
     static final int SNAPSHOT_MAGIC = 0x53544D44;
     /**
-     * Version 1 added the remote segment manifests, version 2 their log start offsets; older versions
-     * are still read.
+     * Version 1 added the remote segment manifests, version 2 their log start offsets, version 3 the
+     * cluster id and each partition's replicas and leadership; older versions are still read.
      */
-    static final byte SNAPSHOT_VERSION = 2;
+    static final byte SNAPSHOT_VERSION = 3;
 
     private volatile MetadataImage image = MetadataImage.EMPTY;
     private final List<Consumer<MetadataImage>> listeners = new CopyOnWriteArrayList<>();
@@ -146,6 +152,10 @@ public final class MetadataStateMachine implements StateMachine {
             return addRemoteSegment(image, c);
         } else if (command instanceof UpdateRemoteLog c) {
             return updateRemoteLog(image, c);
+        } else if (command instanceof SetClusterId c) {
+            return setClusterId(image, c);
+        } else if (command instanceof SetBrokerFenced c) {
+            return setBrokerFenced(image, c);
         }
         return Outcome.failed(image, Errors.INVALID_REQUEST, "unknown metadata command " + command);
     }
@@ -182,7 +192,13 @@ public final class MetadataStateMachine implements StateMachine {
                     + c.replicationFactor() + " time(s): The target replication factor of " + c.replicationFactor()
                     + " cannot be reached because only " + brokers + " broker(s) are registered.");
         }
-        TopicImage topic = new TopicImage(c.name(), c.topicId(), c.partitions(), c.replicationFactor(), c.configs());
+        List<PartitionImage> partitions;
+        try {
+            partitions = assign(image, c.partitions(), c.replicationFactor(), c.assignment());
+        } catch (InvalidReplicaAssignmentException e) {
+            return Outcome.failed(image, Errors.INVALID_REPLICA_ASSIGNMENT, e.getMessage());
+        }
+        TopicImage topic = new TopicImage(c.name(), c.topicId(), partitions, c.replicationFactor(), c.configs());
         return new Outcome(image.withTopic(topic), MetadataResult.ok());
     }
 
@@ -233,7 +249,47 @@ public final class MetadataStateMachine implements StateMachine {
             return Outcome.failed(image, Errors.INVALID_PARTITIONS,
                     "Topic already has " + topic.partitions() + " partitions.");
         }
-        return new Outcome(image.withTopic(topic.withPartitions(c.totalCount())), MetadataResult.ok());
+        List<PartitionImage> added;
+        try {
+            added = assign(image, c.totalCount() - topic.partitions(), topic.replicationFactor(), c.assignment());
+        } catch (InvalidReplicaAssignmentException e) {
+            return Outcome.failed(image, Errors.INVALID_REPLICA_ASSIGNMENT, e.getMessage());
+        }
+        return new Outcome(image.withTopic(topic.withAddedPartitions(added)), MetadataResult.ok());
+    }
+
+    /**
+     * New partitions on the replicas {@code assignment} names, each checked; an empty assignment (a
+     * command written before replicas were assigned) puts every partition on the lowest registered
+     * broker, or leaves it unassigned until a broker registers.
+     */
+    private static List<PartitionImage> assign(MetadataImage image, int count, short replicationFactor,
+                                               List<List<Integer>> assignment) {
+        List<PartitionImage> partitions = new ArrayList<>(count);
+        if (assignment.isEmpty()) {
+            List<Integer> legacy = image.brokers().stream().findFirst().map(b -> List.of(b.nodeId())).orElse(List.of());
+            for (int p = 0; p < count; p++) {
+                partitions.add(PartitionImage.assigned(legacy));
+            }
+            return partitions;
+        }
+        if (assignment.size() != count) {
+            throw new InvalidReplicaAssignmentException("The assignment names " + assignment.size()
+                    + " partitions, not " + count + ".");
+        }
+        ReplicaPlacement.requireValid(image, assignment, replicationFactor);
+        assignment.forEach(replicas -> partitions.add(PartitionImage.assigned(replicas)));
+        return partitions;
+    }
+
+    private static Outcome setClusterId(MetadataImage image, SetClusterId c) {
+        if (image.clusterId().isPresent()) {
+            return new Outcome(image, MetadataResult.ok());
+        }
+        if (c.clusterId().isBlank()) {
+            return Outcome.failed(image, Errors.INVALID_REQUEST, "A cluster id must not be blank.");
+        }
+        return new Outcome(image.withClusterId(c.clusterId()), MetadataResult.ok());
     }
 
     private static Outcome allocateProducerIds(MetadataImage image, AllocateProducerIds c) {
@@ -256,11 +312,85 @@ public final class MetadataStateMachine implements StateMachine {
             return Outcome.failed(image, Errors.INVALID_REQUEST,
                     "Broker " + c.nodeId() + " has an invalid endpoint " + c.host() + ":" + c.port() + ".");
         }
-        BrokerImage broker = new BrokerImage(c.nodeId(), c.host(), c.port(), c.rack());
-        if (image.broker(c.nodeId()).filter(broker::equals).isPresent()) {
+        BrokerImage broker = new BrokerImage(c.nodeId(), c.host(), c.port(), c.rack(), false);
+        Optional<BrokerImage> previous = image.broker(c.nodeId());
+        if (previous.filter(broker::equals).isPresent()) {
             return new Outcome(image, MetadataResult.ok());
         }
-        return new Outcome(image.withBroker(broker), MetadataResult.ok());
+        MetadataImage registered = adoptUnassigned(image.withBroker(broker), c.nodeId());
+        if (previous.map(BrokerImage::fenced).orElse(false)) {
+            registered = leadAgain(registered, c.nodeId());
+        }
+        return new Outcome(registered, MetadataResult.ok());
+    }
+
+    private static Outcome setBrokerFenced(MetadataImage image, SetBrokerFenced c) {
+        Optional<BrokerImage> broker = image.broker(c.nodeId());
+        if (broker.isEmpty()) {
+            return Outcome.failed(image, Errors.BROKER_ID_NOT_REGISTERED, "Broker " + c.nodeId() + " is not registered.");
+        }
+        if (broker.get().fenced() == c.fenced()) {
+            return new Outcome(image, MetadataResult.ok());
+        }
+        MetadataImage changed = image.withBroker(broker.get().withFenced(c.fenced()));
+        return new Outcome(c.fenced() ? stepDown(changed, c.nodeId()) : leadAgain(changed, c.nodeId()), MetadataResult.ok());
+    }
+
+    /**
+     * Takes a fenced broker out of leadership: each partition it leads gets the first other in-sync replica
+     * that is registered and not fenced, or no leader; it leaves every ISR it is not the last member of.
+     */
+    private static MetadataImage stepDown(MetadataImage image, int nodeId) {
+        return mapPartitions(image, partition -> {
+            if (!partition.isr().contains(nodeId)) {
+                return partition;
+            }
+            List<Integer> isr = partition.isr().size() > 1
+                    ? partition.isr().stream().filter(id -> id != nodeId).toList() : partition.isr();
+            if (partition.leader() != nodeId) {
+                return new PartitionImage(partition.replicas(), isr, partition.leader(), partition.leaderEpoch());
+            }
+            int leader = partition.replicas().stream()
+                    .filter(id -> id != nodeId && isr.contains(id))
+                    .filter(id -> image.broker(id).filter(b -> !b.fenced()).isPresent())
+                    .findFirst().orElse(PartitionImage.NO_LEADER);
+            return new PartitionImage(partition.replicas(), isr, leader, partition.leaderEpoch() + 1);
+        });
+    }
+
+    /** Gives a broker that is back the leadership of the partitions left without a leader that it is in sync for. */
+    private static MetadataImage leadAgain(MetadataImage image, int nodeId) {
+        return mapPartitions(image, partition -> partition.leader() == PartitionImage.NO_LEADER
+                && partition.isr().contains(nodeId)
+                ? new PartitionImage(partition.replicas(), partition.isr(), nodeId, partition.leaderEpoch() + 1)
+                : partition);
+    }
+
+    /** The image with {@code change} applied to every partition; topics it leaves alone stay the same objects. */
+    private static MetadataImage mapPartitions(MetadataImage image, UnaryOperator<PartitionImage> change) {
+        MetadataImage changed = image;
+        for (TopicImage topic : image.topics()) {
+            List<PartitionImage> states = topic.partitionStates().stream().map(change).toList();
+            if (!states.equals(topic.partitionStates())) {
+                changed = changed.withTopic(topic.withPartitionStates(states));
+            }
+        }
+        return changed;
+    }
+
+    /** Gives {@code nodeId} the partitions written before replicas were assigned and held by nobody yet. */
+    private static MetadataImage adoptUnassigned(MetadataImage image, int nodeId) {
+        MetadataImage adopted = image;
+        for (TopicImage topic : image.topics()) {
+            if (topic.partitionStates().stream().noneMatch(p -> p.replicas().isEmpty())) {
+                continue;
+            }
+            List<PartitionImage> states = topic.partitionStates().stream()
+                    .map(p -> p.replicas().isEmpty() ? PartitionImage.assigned(List.of(nodeId)) : p)
+                    .toList();
+            adopted = adopted.withTopic(topic.withPartitionStates(states));
+        }
+        return adopted;
     }
 
     /**
@@ -344,7 +474,9 @@ public final class MetadataStateMachine implements StateMachine {
      * Writes the whole image: magic, version, image version, next producer id, the topics sorted
      * by name, the brokers sorted by node id, then (since version 1) the remote segments by topic
      * id, partition and base offset, each as its topic id and its length-prefixed serialized form,
-     * then (since version 2) the tiered logs' start offsets: topic id, partition, offset.
+     * then (since version 2) the tiered logs' start offsets: topic id, partition, offset, then (since
+     * version 3) the cluster id (empty for none), whether each broker is fenced (in node id order) and,
+     * per topic in name order and per partition, its replicas, in-sync replicas, leader and leader epoch.
      */
     @Override
     public void writeContentTo(DataOutput out) throws IOException {
@@ -395,6 +527,18 @@ public final class MetadataStateMachine implements StateMachine {
                 out.writeLong(partition.getValue().logStartOffset());
             }
         }
+        MetadataCodec.writeString(out, image.clusterId().orElse(""));
+        for (BrokerImage broker : image.brokers()) {
+            out.writeBoolean(broker.fenced());
+        }
+        for (TopicImage topic : image.topics()) {
+            for (PartitionImage partition : topic.partitionStates()) {
+                MetadataCodec.writeIntList(out, partition.replicas());
+                MetadataCodec.writeIntList(out, partition.isr());
+                out.writeInt(partition.leader());
+                out.writeInt(partition.leaderEpoch());
+            }
+        }
     }
 
     /** Replaces the image with a snapshot's and tells the listeners. */
@@ -426,7 +570,9 @@ public final class MetadataStateMachine implements StateMachine {
             Uuid topicId = MetadataCodec.readUuid(in);
             int partitions = in.readInt();
             short replicationFactor = in.readShort();
-            topics.add(new TopicImage(name, topicId, partitions, replicationFactor, MetadataCodec.readStringMap(in)));
+            // Until version 3 partitions have no replicas: the legacy placement is applied below.
+            topics.add(new TopicImage(name, topicId, Collections.nCopies(partitions, PartitionImage.assigned(List.of())),
+                    replicationFactor, MetadataCodec.readStringMap(in)));
         }
         int brokerCount = MetadataCodec.checkLength(in.readInt());
         List<BrokerImage> brokers = new ArrayList<>(brokerCount);
@@ -434,7 +580,7 @@ public final class MetadataStateMachine implements StateMachine {
             int nodeId = in.readInt();
             String host = MetadataCodec.readString(in);
             int port = in.readInt();
-            brokers.add(new BrokerImage(nodeId, host, port, MetadataCodec.readString(in)));
+            brokers.add(new BrokerImage(nodeId, host, port, MetadataCodec.readString(in), false));
         }
         Map<Uuid, Map<Integer, List<RemoteSegment>>> segments = new HashMap<>();
         if (version >= 1) {
@@ -464,6 +610,28 @@ public final class MetadataStateMachine implements StateMachine {
             byPartition.put(partition, byPartition.getOrDefault(partition, RemoteManifest.EMPTY)
                     .updated(start, Set.of(), List.of()));
         }));
-        return MetadataImage.of(topics, brokers, manifests, nextProducerId, imageVersion);
+        String clusterId = null;
+        if (version >= 3) {
+            clusterId = MetadataCodec.readString(in);
+            for (int b = 0; b < brokers.size(); b++) {
+                brokers.set(b, brokers.get(b).withFenced(in.readBoolean()));
+            }
+            for (int t = 0; t < topics.size(); t++) {
+                TopicImage topic = topics.get(t);
+                List<PartitionImage> states = new ArrayList<>(topic.partitions());
+                for (int p = 0; p < topic.partitions(); p++) {
+                    List<Integer> replicas = MetadataCodec.readIntList(in);
+                    List<Integer> isr = MetadataCodec.readIntList(in);
+                    states.add(new PartitionImage(replicas, isr, in.readInt(), in.readInt()));
+                }
+                topics.set(t, topic.withPartitionStates(states));
+            }
+        } else if (!brokers.isEmpty()) {
+            int legacyOwner = brokers.stream().mapToInt(BrokerImage::nodeId).min().orElseThrow();
+            topics.replaceAll(topic -> topic.withPartitionStates(
+                    Collections.nCopies(topic.partitions(), PartitionImage.assigned(List.of(legacyOwner)))));
+        }
+        return MetadataImage.of(clusterId == null || clusterId.isEmpty() ? null : clusterId, topics, brokers, manifests,
+                nextProducerId, imageVersion);
     }
 }

@@ -7,6 +7,7 @@ import org.apache.kafka.common.errors.UnknownServerException;
 import org.jboss.logging.Logger;
 import org.jgroups.Address;
 import org.jgroups.JChannel;
+import org.jgroups.View;
 import org.jgroups.protocols.Bundler;
 import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.FRAG4;
@@ -28,6 +29,7 @@ import org.jgroups.protocols.raft.NO_DUPES;
 import org.jgroups.protocols.raft.RAFT;
 import org.jgroups.protocols.raft.REDIRECT;
 import org.jgroups.raft.RaftHandle;
+import org.jgroups.raft.util.Utils;
 import org.jgroups.stack.Protocol;
 
 import java.io.IOException;
@@ -39,8 +41,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -88,6 +92,11 @@ public final class RaftMetadataLog implements AutoCloseable {
      * and a snapshot of even thousands of topics is small, so snapshots are frequent.
      */
     public static final int DEFAULT_SNAPSHOT_EVERY_ENTRIES = 100;
+    /**
+     * How often the leader resends what a follower lacks, commit notices included: the most a follower's
+     * image trails the leader's when nothing else is sent.
+     */
+    static final long RESEND_INTERVAL_MS = 100;
     /** How long {@link #start()} waits for a leader, and a submitted command for its commit, by default. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
     /** How long the coordinator waits for votes in one election round. */
@@ -403,6 +412,28 @@ public final class RaftMetadataLog implements AutoCloseable {
         return leader == null ? null : leader.toString();
     }
 
+    /**
+     * The node ids of the members this one can reach now (itself included), from the JGroups view:
+     * a broker whose process died leaves the view within the failure detector's timeout.
+     */
+    public Set<Integer> reachableNodeIds() {
+        JChannel current = channel;
+        View view = current == null ? null : current.getView();
+        if (view == null) {
+            return Set.of(settings.nodeId());
+        }
+        Set<Integer> ids = new HashSet<>();
+        for (Address member : view.getMembers()) {
+            // The Raft id travels in the address itself, whereas its logical name may not be known yet.
+            try {
+                ids.add(Integer.parseInt(Utils.extractRaftId(member)));
+            } catch (IllegalStateException | NumberFormatException e) {
+                // A member without a node id as its Raft id is no Strata broker.
+            }
+        }
+        return ids;
+    }
+
     /** Snapshots the state machine and truncates the log now, e.g. before a planned shutdown. */
     public CompletableFuture<Void> snapshot() {
         RaftHandle raftHandle = handle;
@@ -494,7 +525,12 @@ public final class RaftMetadataLog implements AutoCloseable {
                 .members(settings.members().stream().map(Member::raftId).toList())
                 .logClass(FileBasedLog.class.getName())
                 .logDir(settings.logDir().toString())
-                .logUseFsync(settings.fsync());
+                .logUseFsync(settings.fsync())
+                // Followers learn of a commit with the next append or resend: resending often keeps them
+                // a moment behind the leader, as brokers act on leadership changes and clients ask any
+                // broker right after a change. (send_commits_immediately answers every acknowledgement with
+                // another commit message, which never ends while a follower is behind.)
+                .resendInterval(RESEND_INTERVAL_MS);
 
         return List.of(
                 tcp,

@@ -116,7 +116,12 @@ final class CoordinatorRuntime implements AutoCloseable {
 
     /** The partition of {@code __consumer_offsets} that holds the group, as Kafka maps it. */
     int partitionFor(String groupId) {
-        return Utils.abs(groupId.hashCode()) % offsetsTopicPartitions;
+        return partitionFor(groupId, offsetsTopicPartitions);
+    }
+
+    /** The partition of a {@code __consumer_offsets} of {@code partitions} partitions that holds the group. */
+    static int partitionFor(String groupId, int partitions) {
+        return Utils.abs(groupId.hashCode()) % partitions;
     }
 
     // ---- timers ----

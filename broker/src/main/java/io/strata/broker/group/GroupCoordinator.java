@@ -13,6 +13,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.CoordinatorLoadInProgressException;
 import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
+import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
@@ -176,6 +177,9 @@ public final class GroupCoordinator implements AutoCloseable {
             long records = 0;
             long bytes = 0;
             for (int p = 0; p < topic.partitions(); p++) {
+                if (!topic.partition(p).hasReplica(runtime.partitions().nodeId())) {
+                    continue; // another broker coordinates its groups
+                }
                 TopicPartition tp = new TopicPartition(topic.name(), p);
                 Optional<Partition> partition = runtime.partitions().partition(tp);
                 if (partition.isEmpty()) {
@@ -265,6 +269,31 @@ public final class GroupCoordinator implements AutoCloseable {
      * COORDINATOR_LOAD_IN_PROGRESS: a client retries that, whereas a wait as long as the load could
      * outlast its request timeout.
      */
+    private <T> CompletableFuture<T> whenReady(String groupId, Supplier<CompletableFuture<T>> task) {
+        if (!coordinates(groupId)) {
+            return CompletableFuture.failedFuture(notCoordinator(groupId));
+        }
+        return whenReady(task);
+    }
+
+    /**
+     * Whether this broker coordinates {@code groupId}: it leads the group's partition of {@code __consumer_offsets}.
+     * Before the topic exists every broker does, as the first group request creates it.
+     */
+    boolean coordinates(String groupId) {
+        Optional<TopicImage> topic = topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME);
+        if (topic.isEmpty()) {
+            return true;
+        }
+        int partition = partitionFor(groupId, topic.get().partitions());
+        return topic.get().partition(partition).leader() == runtime.partitions().nodeId();
+    }
+
+    private static NotCoordinatorException notCoordinator(String groupId) {
+        return new NotCoordinatorException("This broker is not the coordinator of group " + groupId
+                + ": it does not lead the group's partition of " + Topic.GROUP_METADATA_TOPIC_NAME + ".");
+    }
+
     private <T> CompletableFuture<T> whenReady(Supplier<CompletableFuture<T>> task) {
         if (loading) {
             return CompletableFuture.failedFuture(new CoordinatorLoadInProgressException(
@@ -292,10 +321,15 @@ public final class GroupCoordinator implements AutoCloseable {
         return runtime.partitionFor(groupId);
     }
 
+    /** The partition that holds {@code groupId} in a {@code __consumer_offsets} of {@code partitions} partitions. */
+    public static int partitionFor(String groupId, int partitions) {
+        return CoordinatorRuntime.partitionFor(groupId, partitions);
+    }
+
     // ---- group membership ----
 
     public CompletableFuture<JoinGroupResponseData> joinGroup(ClientContext client, JoinGroupRequestData request) {
-        return whenReady(() -> {
+        return whenReady(request.groupId(), () -> {
             CompletableFuture<JoinGroupResponseData> future = new CompletableFuture<>();
             membership.join(client, request, future);
             return future;
@@ -303,7 +337,7 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     public CompletableFuture<SyncGroupResponseData> syncGroup(SyncGroupRequestData request) {
-        return whenReady(() -> {
+        return whenReady(request.groupId(), () -> {
             CompletableFuture<SyncGroupResponseData> future = new CompletableFuture<>();
             membership.sync(request, future);
             return future;
@@ -316,10 +350,10 @@ public final class GroupCoordinator implements AutoCloseable {
      * on a heartbeat.
      */
     public CompletableFuture<HeartbeatResponseData> heartbeat(HeartbeatRequestData request) {
-        if (loading) {
+        if (loading && coordinates(request.groupId())) {
             return CompletableFuture.completedFuture(new HeartbeatResponseData());
         }
-        return whenReady(() -> CompletableFuture.completedFuture(membership.heartbeat(request)));
+        return whenReady(request.groupId(), () -> CompletableFuture.completedFuture(membership.heartbeat(request)));
     }
 
     /**
@@ -328,7 +362,7 @@ public final class GroupCoordinator implements AutoCloseable {
      * @return the group-level error and the per-member results (the latter only with {@code NONE})
      */
     public CompletableFuture<LeaveGroupOutcome> leaveGroup(String groupId, List<MemberIdentity> members) {
-        return whenReady(() -> {
+        return whenReady(groupId, () -> {
             Membership.LeaveResult result = membership.leave(groupId, members);
             return CompletableFuture.completedFuture(new LeaveGroupOutcome(result.error(), result.members()));
         });
@@ -343,16 +377,16 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** Commits offsets; topics are addressed by name. */
     public CompletableFuture<OffsetCommitResponseData> commitOffsets(ClientContext client, OffsetCommitRequestData request) {
-        return whenReady(() -> offsets.commit(client, request));
+        return whenReady(request.groupId(), () -> offsets.commit(client, request));
     }
 
     /** The committed offsets of one group; {@code topics == null} asks for all of them. */
     public CompletableFuture<OffsetFetchResponseGroup> fetchOffsets(String groupId, List<OffsetFetchRequestTopics> topics) {
-        return whenReady(() -> CompletableFuture.completedFuture(offsets.fetch(groupId, topics)));
+        return whenReady(groupId, () -> CompletableFuture.completedFuture(offsets.fetch(groupId, topics)));
     }
 
     public CompletableFuture<OffsetDeleteResponseData> deleteOffsets(OffsetDeleteRequestData request) {
-        return whenReady(() -> offsets.delete(request));
+        return whenReady(request.groupId(), () -> offsets.delete(request));
     }
 
     // ---- group administration ----
@@ -396,6 +430,9 @@ public final class GroupCoordinator implements AutoCloseable {
     private DescribedGroup describe(String groupId, short version) {
         if (groupId == null || groupId.isEmpty()) {
             return new DescribedGroup().setGroupId(groupId).setErrorCode(Errors.INVALID_GROUP_ID.code());
+        }
+        if (!coordinates(groupId)) {
+            return new DescribedGroup().setGroupId(groupId).setErrorCode(Errors.NOT_COORDINATOR.code());
         }
         ClassicGroup group = runtime.store().group(groupId);
         if (group == null) {
@@ -442,6 +479,9 @@ public final class GroupCoordinator implements AutoCloseable {
     private Errors deleteGroup(String groupId, List<CompletableFuture<Void>> writes, DeletableGroupResult result) {
         if (groupId == null || groupId.isEmpty()) {
             return Errors.INVALID_GROUP_ID;
+        }
+        if (!coordinates(groupId)) {
+            return Errors.NOT_COORDINATOR;
         }
         ClassicGroup group = runtime.store().group(groupId);
         if (group == null || group.isInState(GroupState.DEAD)) {

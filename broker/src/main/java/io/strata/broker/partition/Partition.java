@@ -33,9 +33,6 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Partition {
 
-    /** A single node is the only leader a partition ever has, so its epoch never moves. */
-    public static final int LEADER_EPOCH = 0;
-
     private final Uuid topicId;
     private final TopicPartition topicPartition;
     private final PartitionLog log;
@@ -43,6 +40,10 @@ public final class Partition {
     private final Set<Runnable> appendWaiters = ConcurrentHashMap.newKeySet();
     private final LongAdder bytesAppended = new LongAdder();
     private final LongAdder bytesFetched = new LongAdder();
+    /** The partition's leader epoch, as the metadata gives it; batches appended are stamped with it. */
+    private volatile int leaderEpoch;
+    /** Whether the metadata names this broker the partition's leader; only a leader takes records and serves clients. */
+    private volatile boolean leading;
 
     Partition(Uuid topicId, TopicPartition topicPartition, PartitionLog log, TieredLog tiered) {
         this.topicId = topicId;
@@ -200,7 +201,18 @@ public final class Partition {
     }
 
     public int leaderEpoch() {
-        return LEADER_EPOCH;
+        return leaderEpoch;
+    }
+
+    /** Whether this broker leads the partition, as of the metadata applied last. */
+    public boolean isLeader() {
+        return leading;
+    }
+
+    /** Follows the metadata: whether this broker leads the partition, and in which epoch. */
+    public void updateLeadership(boolean leads, int epoch) {
+        leaderEpoch = epoch;
+        leading = leads;
     }
 
     /**
@@ -208,15 +220,16 @@ public final class Partition {
      * fenced, a newer one is not known here yet.
      */
     public Errors checkLeaderEpoch(int currentLeaderEpoch) {
-        if (currentLeaderEpoch < 0 || currentLeaderEpoch == LEADER_EPOCH) {
+        int epoch = leaderEpoch;
+        if (currentLeaderEpoch < 0 || currentLeaderEpoch == epoch) {
             return Errors.NONE;
         }
-        return currentLeaderEpoch < LEADER_EPOCH ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
+        return currentLeaderEpoch < epoch ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
     }
 
     /** Appends and wakes the fetches waiting for new records. */
     public AppendResult append(MemoryRecords records) {
-        AppendResult result = log.append(records, LEADER_EPOCH);
+        AppendResult result = log.append(records, leaderEpoch);
         if (!result.duplicate()) {
             bytesAppended.add(records.sizeInBytes());
             for (Runnable waiter : appendWaiters) {

@@ -1,6 +1,7 @@
 package io.strata.broker.partition;
 
 import io.strata.broker.cluster.MetadataImage;
+import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.log.AtomicFiles;
@@ -50,8 +51,8 @@ import java.util.stream.Stream;
 
 /**
  * The partitions this broker holds, kept in step with the metadata image on a reconciler thread: a
- * partition log is opened for every partition of every topic, its config follows the topic's, and the
- * logs of deleted topics are removed. Logs open and close on a pool of I/O threads. Also runs the
+ * partition log is opened for every partition that names this broker among its replicas, its config
+ * follows the topic's, and the logs of deleted topics are removed. Logs open and close on a pool of I/O threads. Also runs the
  * {@code flush.ms} flusher and the fsync group commit.
  */
 public final class PartitionManager implements AutoCloseable {
@@ -88,6 +89,7 @@ public final class PartitionManager implements AutoCloseable {
     private final ExecutorService ioPool = Executors.newFixedThreadPool(IO_THREADS,
             ThreadUtils.createThreadFactory("strata-log-io-%d", true));
     private final BiFunction<Uuid, Integer, TieredLog> tieredLogs;
+    private final int nodeId;
     private final long localDiskLimitBytes;
     /** The bytes of all local logs, as of the last measure, when there is a limit to check them against. */
     private volatile long measuredLocalBytes;
@@ -95,11 +97,13 @@ public final class PartitionManager implements AutoCloseable {
     private volatile List<Partition> timedFlushes = List.of();
 
     /**
+     * @param nodeId              this broker: it holds the partitions that name it among their replicas
      * @param tieredLogs          the tiered log of a partition, by topic id and partition number
      * @param localDiskLimitBytes the most bytes the local logs may hold before produce is refused; -1 for none
      */
-    public PartitionManager(Path logsDir, TopicConfigCatalog catalog, Map<String, String> brokerDefaults, Time time,
-                            BiFunction<Uuid, Integer, TieredLog> tieredLogs, long localDiskLimitBytes) {
+    public PartitionManager(int nodeId, Path logsDir, TopicConfigCatalog catalog, Map<String, String> brokerDefaults,
+                            Time time, BiFunction<Uuid, Integer, TieredLog> tieredLogs, long localDiskLimitBytes) {
+        this.nodeId = nodeId;
         this.logsDir = logsDir;
         this.tieredLogs = tieredLogs;
         this.localDiskLimitBytes = localDiskLimitBytes;
@@ -118,6 +122,16 @@ public final class PartitionManager implements AutoCloseable {
             // Only the limit needs a recent figure at every produce; the walk is one call per partition.
             flusher.scheduleWithFixedDelay(this::measureLocalBytes, 0, DISK_MEASURE_MS, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** The partition, if this broker holds it and the metadata names it the leader: the one clients may use. */
+    public Optional<Partition> leading(TopicPartition tp) {
+        return partition(tp).filter(Partition::isLeader);
+    }
+
+    /** The broker this manager holds partitions for. */
+    public int nodeId() {
+        return nodeId;
     }
 
     /**
@@ -246,14 +260,25 @@ public final class PartitionManager implements AutoCloseable {
                 appliedConfigs.put(topic.topicId(), configs);
             }
             for (int p = 0; p < topic.partitions(); p++) {
+                PartitionImage state = topic.partition(p);
+                if (!state.hasReplica(nodeId)) {
+                    continue;
+                }
                 TopicPartition tp = new TopicPartition(topic.name(), p);
                 Partition existing = partitions.get(tp);
                 if (existing == null) {
                     LogConfig config = logConfig != null ? logConfig
                             : LogConfig.from(catalog.effectiveValues(brokerDefaults, configs));
-                    opens.add(() -> open(topic.topicId(), tp, config));
-                } else if (logConfig != null) {
-                    existing.log().updateConfig(logConfig);
+                    opens.add(() -> {
+                        Partition opened = open(topic.topicId(), tp, config);
+                        opened.updateLeadership(state.leader() == nodeId, state.leaderEpoch());
+                        return opened;
+                    });
+                } else {
+                    if (logConfig != null) {
+                        existing.log().updateConfig(logConfig);
+                    }
+                    existing.updateLeadership(state.leader() == nodeId, state.leaderEpoch());
                 }
             }
         }

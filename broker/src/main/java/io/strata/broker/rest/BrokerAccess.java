@@ -1,11 +1,14 @@
 package io.strata.broker.rest;
 
+import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.server.Broker;
 import io.strata.broker.server.BrokerLifecycle;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.common.TopicPartition;
+
+import java.util.Optional;
 
 /**
  * The running broker as the REST resources reach it: 503 while it starts, 404 for a cluster id
@@ -68,10 +71,25 @@ public class BrokerAccess {
         }
     }
 
-    /** The partition as this broker serves it; 503 until it has opened it. */
+    /**
+     * The partition as this broker serves it: 421 when another broker leads it (ask that one), 503 until this
+     * broker has opened it.
+     */
     static Partition openPartition(Broker broker, String topicName, int partitionId) {
-        return broker.partitions().partition(new TopicPartition(topicName, partitionId))
-                .orElseThrow(() -> new RestException(503, "Partition " + partitionId + " of topic " + topicName
-                        + " is not open on this broker yet."));
+        TopicPartition tp = new TopicPartition(topicName, partitionId);
+        Optional<Partition> leading = broker.partitions().leading(tp);
+        if (leading.isPresent()) {
+            return leading.get();
+        }
+        int leader = broker.metadataImage().topic(topicName)
+                .filter(topic -> partitionId < topic.partitions())
+                .map(topic -> topic.partition(partitionId).leader())
+                .orElse(PartitionImage.NO_LEADER);
+        if (leader != PartitionImage.NO_LEADER && leader != broker.identity().nodeId()) {
+            throw new RestException(421, "Partition " + partitionId + " of topic " + topicName + " is led by broker "
+                    + leader + ", not this one (" + broker.identity().nodeId() + "); send the request to that broker.");
+        }
+        throw new RestException(503, "Partition " + partitionId + " of topic " + topicName
+                + " is not open on this broker yet.");
     }
 }

@@ -91,7 +91,7 @@ public class TopicsResource {
         if (request == null || request.partitionsCount() == null) {
             throw RestException.badRequest("partitions_count is required.");
         }
-        return broker.topicAdmin().createPartitions(topic, request.partitionsCount(), false)
+        return broker.topicAdmin().createPartitions(topic, request.partitionsCount(), List.of(), false)
                 .handle((ignored, failure) -> {
                     if (failure != null) {
                         throw KafkaErrors.toRest(failure);

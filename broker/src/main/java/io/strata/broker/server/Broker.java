@@ -1,6 +1,7 @@
 package io.strata.broker.server;
 
 import io.strata.broker.admin.TopicAdmin;
+import io.strata.broker.cluster.BrokerFencer;
 import io.strata.broker.cluster.BrokerIdentity;
 import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.cluster.MetadataCommand;
@@ -39,6 +40,7 @@ import io.strata.broker.tiering.TieringSettings;
 import io.strata.broker.txn.ProducerIdManager;
 import io.strata.tiered.ObjectStore;
 import io.strata.tiered.ObjectStores;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
@@ -52,6 +54,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -96,16 +99,21 @@ public final class Broker implements AutoCloseable {
 
     private void startAll() throws InterruptedException, IOException {
         long begin = System.nanoTime();
-        String clusterId = MetaProperties.load(settings.dataDir(), settings.nodeId());
+        Optional<String> remembered = MetaProperties.clusterId(settings.dataDir(), settings.nodeId());
 
         metadata = new RaftMetadataLog(raftSettings());
         started.add(metadata);
         metadata.start();
+        String clusterId = agreeClusterId(remembered);
+        BrokerFencer fencer = new BrokerFencer(metadata);
+        started.add(fencer);
+        fencer.start();
 
         ObjectStore store = openObjectStore();
         TieringSettings tiering = settings.tiering();
         remoteReader = new RemoteLogReader(store, tiering.chunkSize(), tiering.cacheBytes(), tiering.indexCacheBytes());
-        partitions = new PartitionManager(settings.dataDir().resolve("logs"), catalog, settings.topicDefaults(), Time.SYSTEM,
+        partitions = new PartitionManager(settings.nodeId(), settings.dataDir().resolve("logs"), catalog,
+                settings.topicDefaults(), Time.SYSTEM,
                 (topicId, partition) -> new TieredLog(topicId, partition, metadata, remoteReader),
                 settings.localDiskLimitBytes());
         started.add(partitions);
@@ -129,7 +137,7 @@ public final class Broker implements AutoCloseable {
 
         identity = new BrokerIdentity(clusterId, settings.nodeId());
         topicAdmin = new TopicAdmin(metadata, catalog, settings.topicDefaults(), settings.defaultPartitions(),
-                settings.defaultReplicationFactor(), 1);
+                settings.defaultReplicationFactor());
         groupCoordinator = new GroupCoordinator(settings.groups(), partitions, topicAdmin, settings.fsyncBeforeAck(),
                 Time.SYSTEM);
         started.add(groupCoordinator);
@@ -147,6 +155,40 @@ public final class Broker implements AutoCloseable {
         LOG.infof("Strata broker %d of cluster %s listening on %s:%d (advertised %s:%d), started in %d ms",
                 settings.nodeId(), clusterId, kafkaAddress.getHostString(), kafkaAddress.getPort(), advertisedHost,
                 advertisedPort, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+    }
+
+    /**
+     * The cluster's id, as the metadata quorum agreed it: the first broker to commit one names the cluster
+     * (the id its data directory remembers, or a new one), and every broker adopts it. A data directory
+     * that remembers another cluster is refused: its logs belong elsewhere.
+     */
+    private String agreeClusterId(Optional<String> remembered) throws InterruptedException {
+        if (metadata.image().clusterId().isEmpty()) {
+            MetadataResult result = metadata.submit(new MetadataCommand.SetClusterId(
+                    remembered.orElseGet(() -> Uuid.randomUuid().toString()))).join();
+            if (result.isError()) {
+                throw new IllegalStateException("Cannot name the cluster: " + result.message());
+            }
+        }
+        // A follower's image may trail the commit it forwarded to the leader by a moment.
+        long deadline = System.nanoTime() + metadata.settings().startTimeout().toNanos();
+        while (metadata.image().clusterId().isEmpty()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("The cluster id was committed but has not reached this broker within "
+                        + metadata.settings().startTimeout().toMillis() + " ms");
+            }
+            Thread.sleep(5);
+        }
+        String agreed = metadata.image().clusterId().orElseThrow();
+        if (remembered.isPresent() && !remembered.get().equals(agreed)) {
+            throw new IllegalStateException("The data directory " + settings.dataDir() + " belongs to cluster "
+                    + remembered.get() + ", but the brokers of STRATA_RAFT_PEERS form cluster " + agreed
+                    + "; point this broker at its own cluster's peers, or give it an empty STRATA_DATA_DIR.");
+        }
+        if (remembered.isEmpty()) {
+            MetaProperties.write(settings.dataDir(), agreed, settings.nodeId());
+        }
+        return agreed;
     }
 
     /** Opened before the partitions, which read tiered segments, and closed after them and the tiering service. */
@@ -181,15 +223,15 @@ public final class Broker implements AutoCloseable {
                 ApiHandler.of(ApiKeys.PRODUCE,
                         new ProduceHandler(partitions, metadata::image, settings.fsyncBeforeAck())::handle),
                 ApiHandler.of(ApiKeys.FETCH, new FetchHandler(partitions, metadata::image)::handle),
-                ApiHandler.of(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions)::handle),
-                ApiHandler.of(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions)::handle),
-                ApiHandler.of(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(partitions)::handle),
+                ApiHandler.of(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions, metadata::image)::handle),
+                ApiHandler.of(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions, metadata::image)::handle),
+                ApiHandler.of(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(partitions, metadata::image)::handle),
                 ApiHandler.of(ApiKeys.INIT_PRODUCER_ID,
                         new InitProducerIdHandler(new ProducerIdManager(metadata))::handle),
-                ApiHandler.of(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topicAdmin, settings.nodeId())::handle),
+                ApiHandler.of(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topicAdmin)::handle),
                 ApiHandler.of(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(topicAdmin)::handle),
                 ApiHandler.of(ApiKeys.CREATE_PARTITIONS,
-                        new CreatePartitionsHandler(topicAdmin, settings.nodeId())::handle),
+                        new CreatePartitionsHandler(topicAdmin)::handle),
                 ApiHandler.of(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsHandler(topicAdmin, settings.nodeId(),
                         () -> catalog.describeBroker(brokerConfigValues()))::handle),
                 ApiHandler.of(ApiKeys.ALTER_CONFIGS, new AlterConfigsHandler(alterations)::handle),
@@ -215,7 +257,7 @@ public final class Broker implements AutoCloseable {
 
     /** Records this broker's advertised endpoint in the metadata, unless it is already there unchanged. */
     private void register() {
-        BrokerImage wanted = new BrokerImage(settings.nodeId(), advertisedHost, advertisedPort, settings.rack());
+        BrokerImage wanted = new BrokerImage(settings.nodeId(), advertisedHost, advertisedPort, settings.rack(), false);
         if (metadata.image().broker(settings.nodeId()).filter(wanted::equals).isPresent()) {
             return;
         }

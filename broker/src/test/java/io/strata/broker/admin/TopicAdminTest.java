@@ -1,11 +1,14 @@
 package io.strata.broker.admin;
 
+import io.strata.broker.cluster.MetadataCommand;
+import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.config.TopicConfigCatalog;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.PolicyViolationException;
@@ -17,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -44,8 +48,9 @@ class TopicAdminTest {
     void start() {
         metadata = new RaftMetadataLog(RaftMetadataLog.Settings.alone(dataDir, 1, "127.0.0.1", 0));
         metadata.start();
+        metadata.submit(new MetadataCommand.RegisterBroker(1, "127.0.0.1", 9092, null)).join();
         admin = new TopicAdmin(metadata, new TopicConfigCatalog(), Map.of("retention.ms", "3600000"),
-                DEFAULT_PARTITIONS, (short) 1, 1);
+                DEFAULT_PARTITIONS, (short) 1);
     }
 
     @AfterEach
@@ -72,9 +77,23 @@ class TopicAdminTest {
     }
 
     @Test
-    void aReplicationFactorAboveTheLiveBrokersIsRefusedWithBothNumbers() {
+    void aReplicationFactorAboveOneIsRefusedUntilPartitionsReplicate() {
         assertFails(admin.createTopic("orders", 1, (short) 2, Map.of(), false),
-                InvalidReplicationFactorException.class, "2 time(s): the number of brokers is 1");
+                InvalidReplicationFactorException.class, "Replication factor 2 is not supported");
+    }
+
+    @Test
+    void anExplicitAssignmentMustNameRegisteredBrokers() throws Exception {
+        assertFails(admin.createTopic("orders", List.of(List.of(7)), Map.of(), false),
+                InvalidReplicaAssignmentException.class, "broker 7, which is not registered");
+        assertFails(admin.createTopic("orders", List.of(List.of(1), List.of()), Map.of(), false),
+                InvalidReplicaAssignmentException.class, "Partition 1 is assigned 0 replicas []");
+
+        TopicImage created = done(admin.createTopic("orders", List.of(List.of(1), List.of(1)), Map.of(), false));
+        assertThat(created.partitionStates()).containsExactly(PartitionImage.assigned(List.of(1)),
+                PartitionImage.assigned(List.of(1)));
+        assertFails(admin.createPartitions("orders", 4, List.of(List.of(1)), false),
+                InvalidReplicaAssignmentException.class, "names 1 new partitions, but the topic grows by 2");
     }
 
     @Test
@@ -85,16 +104,16 @@ class TopicAdminTest {
                 InvalidPartitionsException.class, "default of " + DEFAULT_PARTITIONS);
 
         done(admin.createTopic("orders", 2, (short) 1, Map.of(), false));
-        assertFails(admin.createPartitions("orders", 2, false), InvalidPartitionsException.class,
+        assertFails(admin.createPartitions("orders", 2, List.of(), false), InvalidPartitionsException.class,
                 "already has 2 partitions");
-        assertFails(admin.createPartitions("orders", 1, false), InvalidPartitionsException.class,
+        assertFails(admin.createPartitions("orders", 1, List.of(), false), InvalidPartitionsException.class,
                 "currently has 2 partitions, which is higher than the requested 1");
-        assertFails(admin.createPartitions("orders", TopicAdmin.MAX_PARTITIONS + 1, false),
+        assertFails(admin.createPartitions("orders", TopicAdmin.MAX_PARTITIONS + 1, List.of(), false),
                 InvalidPartitionsException.class, "at most " + TopicAdmin.MAX_PARTITIONS);
 
-        done(admin.createPartitions("orders", 5, true));
+        done(admin.createPartitions("orders", 5, List.of(), true));
         assertThat(admin.requireTopic("orders").partitions()).isEqualTo(2);
-        done(admin.createPartitions("orders", 5, false));
+        done(admin.createPartitions("orders", 5, List.of(), false));
         assertThat(admin.requireTopic("orders").partitions()).isEqualTo(5);
     }
 
@@ -138,7 +157,7 @@ class TopicAdminTest {
 
         assertFails(admin.deleteTopic(Topic.GROUP_METADATA_TOPIC_NAME), PolicyViolationException.class, "internal");
         assertFails(admin.deleteTopic(offsets), PolicyViolationException.class, "internal");
-        assertFails(admin.createPartitions(Topic.GROUP_METADATA_TOPIC_NAME, 2, false), PolicyViolationException.class,
+        assertFails(admin.createPartitions(Topic.GROUP_METADATA_TOPIC_NAME, 2, List.of(), false), PolicyViolationException.class,
                 "repartitioned");
         assertFails(admin.deleteTopic(orders), UnknownTopicIdException.class, orders.toString());
     }

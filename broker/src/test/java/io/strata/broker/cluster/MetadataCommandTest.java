@@ -8,6 +8,7 @@ import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
 import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
+import io.strata.broker.cluster.MetadataCommand.SetClusterId;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
@@ -28,14 +29,14 @@ class MetadataCommandTest {
 
     static List<MetadataCommand> everyCommand() {
         return List.of(
-                new CreateTopic("orders", Uuid.randomUuid(), 3, (short) 1, Map.of("retention.ms", "1000", "cleanup.policy", "compact")),
-                new CreateTopic("empty-configs", Uuid.randomUuid(), 1, (short) 3, Map.of()),
-                new CreateTopic("ünïcødé", Uuid.randomUuid(), 1, (short) 1, Map.of("k", "välue")),
+                new CreateTopic("orders", Uuid.randomUuid(), 3, (short) 1, Map.of("retention.ms", "1000", "cleanup.policy", "compact"), List.of()),
+                new CreateTopic("empty-configs", Uuid.randomUuid(), 1, (short) 3, Map.of(), List.of()),
+                new CreateTopic("ünïcødé", Uuid.randomUuid(), 1, (short) 1, Map.of("k", "välue"), List.of()),
                 new DeleteTopic(Uuid.randomUuid()),
                 new AlterTopicConfigs("orders", Map.of("retention.ms", "5"), Set.of("cleanup.policy", "segment.ms")),
                 new AlterTopicConfigs("orders", Map.of(), Set.of()),
                 AlterTopicConfigs.replaceAll("orders", Map.of("segment.bytes", "2048")),
-                new CreatePartitions("orders", 12),
+                new CreatePartitions("orders", 12, List.of()),
                 new AllocateProducerIds(1000),
                 new RegisterBroker(1, "broker-1.example", 9092, "rack-a"),
                 new RegisterBroker(2, "127.0.0.1", 19092, null),
@@ -57,10 +58,10 @@ class MetadataCommandTest {
 
     @Test
     void readsFromAnOffsetInALargerBuffer() throws IOException {
-        byte[] bytes = MetadataCommand.serialize(new CreatePartitions("t", 4));
+        byte[] bytes = MetadataCommand.serialize(new CreatePartitions("t", 4, List.of()));
         byte[] padded = new byte[bytes.length + 10];
         System.arraycopy(bytes, 0, padded, 7, bytes.length);
-        assertThat(MetadataCommand.deserialize(padded, 7, bytes.length)).isEqualTo(new CreatePartitions("t", 4));
+        assertThat(MetadataCommand.deserialize(padded, 7, bytes.length)).isEqualTo(new CreatePartitions("t", 4, List.of()));
     }
 
     @Test
@@ -74,8 +75,8 @@ class MetadataCommandTest {
         a.put("b", "2");
         a.put("a", "1");
         Map<String, String> b = new java.util.TreeMap<>(a);
-        assertThat(MetadataCommand.serialize(new CreateTopic("t", ID, 1, (short) 1, a)))
-                .isEqualTo(MetadataCommand.serialize(new CreateTopic("t", ID, 1, (short) 1, b)));
+        assertThat(MetadataCommand.serialize(new CreateTopic("t", ID, 1, (short) 1, a, List.of())))
+                .isEqualTo(MetadataCommand.serialize(new CreateTopic("t", ID, 1, (short) 1, b, List.of())));
     }
 
     /**
@@ -89,14 +90,15 @@ class MetadataCommandTest {
                         + "0102030405060708090a0b0c0d0e0f10"     // topic id
                         + "00000003" + "0001"                    // 3 partitions, replication factor 1
                         + "00000001" + "0000000c" + "726574656e74696f6e2e6d73" + "00000004" + "31303030", // retention.ms=1000
-                new CreateTopic("orders", ID, 3, (short) 1, Map.of("retention.ms", "1000")));
+                new CreateTopic("orders", ID, 3, (short) 1, Map.of("retention.ms", "1000"), List.of()), false);
         assertReads("02" + "00" + "0102030405060708090a0b0c0d0e0f10", new DeleteTopic(ID));
         assertReads("03" + "00" + "00000006" + "6f7264657273"
                         + "00000001" + "00000001" + "61" + "00000001" + "62"  // set a=b
                         + "00000001" + "00000001" + "63"                      // delete c
                         + "00",                                               // not a replace
                 new AlterTopicConfigs("orders", Map.of("a", "b"), Set.of("c")));
-        assertReads("04" + "00" + "00000006" + "6f7264657273" + "0000000c", new CreatePartitions("orders", 12));
+        assertReads("04" + "00" + "00000006" + "6f7264657273" + "0000000c", new CreatePartitions("orders", 12, List.of()),
+                false);
         assertReads("05" + "00" + "000003e8", new AllocateProducerIds(1000));
         assertReads("06" + "00" + "00000001" + "00000001" + "68" + "00002384" + "ffffffff",
                 new RegisterBroker(1, "h", 9092, null));
@@ -105,10 +107,35 @@ class MetadataCommandTest {
                 new AddRemoteSegment(ID, 2, new byte[] {10, 11, 12}));
     }
 
+    /** Version 1 of the topic commands added each partition's replicas; version 0 of SetClusterId. */
+    @Test
+    void replicaAssignmentsAndTheClusterIdStayReadable() throws IOException {
+        assertReads("01" + "01"                                  // CreateTopic v1
+                        + "00000001" + "74"                      // "t"
+                        + "0102030405060708090a0b0c0d0e0f10"     // topic id
+                        + "00000002" + "0002"                    // 2 partitions, replication factor 2
+                        + "00000000"                             // no configs
+                        + "00000002"                             // assignment of 2 partitions:
+                        + "00000002" + "00000001" + "00000002"   // [1, 2]
+                        + "00000002" + "00000002" + "00000001",  // [2, 1]
+                new CreateTopic("t", ID, 2, (short) 2, Map.of(), List.of(List.of(1, 2), List.of(2, 1))));
+        assertReads("04" + "01" + "00000001" + "74" + "00000002"  // CreatePartitions v1: "t" to 2
+                        + "00000001" + "00000001" + "00000003",   // the new partition on [3]
+                new CreatePartitions("t", 2, List.of(List.of(3))));
+        assertReads("09" + "00" + "00000002" + "6964", new SetClusterId("id"));
+    }
+
     private static void assertReads(String hex, MetadataCommand expected) throws IOException {
+        assertReads(hex, expected, true);
+    }
+
+    /** {@code written}: whether this build still writes the format, not only reads it. */
+    private static void assertReads(String hex, MetadataCommand expected, boolean written) throws IOException {
         byte[] bytes = HexFormat.of().parseHex(hex);
         assertThat(MetadataCommand.deserialize(bytes, 0, bytes.length)).isEqualTo(expected);
-        assertThat(MetadataCommand.serialize(expected)).isEqualTo(bytes);
+        if (written) {
+            assertThat(MetadataCommand.serialize(expected)).isEqualTo(bytes);
+        }
     }
 
     @Test
@@ -122,7 +149,7 @@ class MetadataCommandTest {
         byte[] trailing = java.util.Arrays.copyOf(MetadataCommand.serialize(new AllocateProducerIds(5)), 8);
         assertThatThrownBy(() -> MetadataCommand.deserialize(trailing, 0, trailing.length))
                 .isInstanceOf(IOException.class).hasMessageContaining("trailing");
-        byte[] truncated = java.util.Arrays.copyOf(MetadataCommand.serialize(new CreatePartitions("orders", 3)), 5);
+        byte[] truncated = java.util.Arrays.copyOf(MetadataCommand.serialize(new CreatePartitions("orders", 3, List.of())), 5);
         assertThatThrownBy(() -> MetadataCommand.deserialize(truncated, 0, truncated.length))
                 .isInstanceOf(IOException.class);
     }

@@ -8,6 +8,7 @@ import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
 import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
+import io.strata.broker.cluster.MetadataCommand.SetClusterId;
 import io.strata.tiered.ObjectKey;
 import io.strata.tiered.RemoteKeys;
 import io.strata.tiered.RemoteManifest;
@@ -24,6 +25,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,17 +40,18 @@ class MetadataStateMachineTest {
 
     private TopicImage create(String name, int partitions, Map<String, String> configs) {
         Uuid id = Uuid.randomUuid();
-        assertThat(machine.apply(new CreateTopic(name, id, partitions, (short) 1, configs))).isEqualTo(MetadataResult.ok());
+        assertThat(machine.apply(new CreateTopic(name, id, partitions, (short) 1, configs, List.of()))).isEqualTo(MetadataResult.ok());
         return machine.image().topic(id).orElseThrow();
     }
 
     @Test
     void createTopicAddsItByNameAndById() {
         Uuid id = Uuid.randomUuid();
-        MetadataResult result = machine.apply(new CreateTopic("orders", id, 3, (short) 1, Map.of("retention.ms", "1000")));
+        MetadataResult result = machine.apply(new CreateTopic("orders", id, 3, (short) 1, Map.of("retention.ms", "1000"), List.of()));
 
         assertThat(result.isError()).isFalse();
-        TopicImage expected = new TopicImage("orders", id, 3, (short) 1, Map.of("retention.ms", "1000"));
+        TopicImage expected = new TopicImage("orders", id, Collections.nCopies(3, PartitionImage.assigned(List.of())), (short) 1,
+                Map.of("retention.ms", "1000"));
         assertThat(machine.image().topic("orders")).contains(expected);
         assertThat(machine.image().topic(id)).contains(expected);
         assertThat(machine.image().topics()).containsExactly(expected);
@@ -60,15 +63,15 @@ class MetadataStateMachineTest {
         TopicImage orders = create("orders", 1, Map.of());
         MetadataImage before = machine.image();
 
-        assertError(new CreateTopic("orders", Uuid.randomUuid(), 1, (short) 1, Map.of()), Errors.TOPIC_ALREADY_EXISTS);
-        assertError(new CreateTopic("other", orders.topicId(), 1, (short) 1, Map.of()), Errors.INVALID_REQUEST);
-        assertError(new CreateTopic("bad name!", Uuid.randomUuid(), 1, (short) 1, Map.of()), Errors.INVALID_TOPIC_EXCEPTION);
-        assertError(new CreateTopic("", Uuid.randomUuid(), 1, (short) 1, Map.of()), Errors.INVALID_TOPIC_EXCEPTION);
-        assertError(new CreateTopic("zero", Uuid.randomUuid(), 0, (short) 1, Map.of()), Errors.INVALID_PARTITIONS);
-        assertError(new CreateTopic("zero", Uuid.randomUuid(), 1, (short) 0, Map.of()), Errors.INVALID_REPLICATION_FACTOR);
+        assertError(new CreateTopic("orders", Uuid.randomUuid(), 1, (short) 1, Map.of(), List.of()), Errors.TOPIC_ALREADY_EXISTS);
+        assertError(new CreateTopic("other", orders.topicId(), 1, (short) 1, Map.of(), List.of()), Errors.INVALID_REQUEST);
+        assertError(new CreateTopic("bad name!", Uuid.randomUuid(), 1, (short) 1, Map.of(), List.of()), Errors.INVALID_TOPIC_EXCEPTION);
+        assertError(new CreateTopic("", Uuid.randomUuid(), 1, (short) 1, Map.of(), List.of()), Errors.INVALID_TOPIC_EXCEPTION);
+        assertError(new CreateTopic("zero", Uuid.randomUuid(), 0, (short) 1, Map.of(), List.of()), Errors.INVALID_PARTITIONS);
+        assertError(new CreateTopic("zero", Uuid.randomUuid(), 1, (short) 0, Map.of(), List.of()), Errors.INVALID_REPLICATION_FACTOR);
         create("a.b", 1, Map.of());
         MetadataImage withDots = machine.image();
-        assertThat(machine.apply(new CreateTopic("a_b", Uuid.randomUuid(), 1, (short) 1, Map.of())))
+        assertThat(machine.apply(new CreateTopic("a_b", Uuid.randomUuid(), 1, (short) 1, Map.of(), List.of())))
                 .satisfies(r -> assertThat(r.error()).isEqualTo(Errors.INVALID_TOPIC_EXCEPTION))
                 .satisfies(r -> assertThat(r.message()).contains("collides"));
         assertThat(machine.image()).isSameAs(withDots);
@@ -78,9 +81,9 @@ class MetadataStateMachineTest {
     @Test
     void replicationFactorIsCheckedAgainstRegisteredBrokers() {
         // Nobody registered yet (a broker registers itself after start): any factor is taken.
-        assertThat(machine.apply(new CreateTopic("early", Uuid.randomUuid(), 1, (short) 3, Map.of())).isError()).isFalse();
+        assertThat(machine.apply(new CreateTopic("early", Uuid.randomUuid(), 1, (short) 3, Map.of(), List.of())).isError()).isFalse();
         machine.apply(new RegisterBroker(1, "localhost", 9092, null));
-        MetadataResult tooMany = machine.apply(new CreateTopic("late", Uuid.randomUuid(), 1, (short) 2, Map.of()));
+        MetadataResult tooMany = machine.apply(new CreateTopic("late", Uuid.randomUuid(), 1, (short) 2, Map.of(), List.of()));
         assertThat(tooMany.error()).isEqualTo(Errors.INVALID_REPLICATION_FACTOR);
         assertThat(tooMany.message()).contains("only 1 broker(s)");
     }
@@ -135,16 +138,16 @@ class MetadataStateMachineTest {
     @Test
     void createPartitionsOnlyGrows() {
         create("orders", 3, Map.of());
-        assertThat(machine.apply(new CreatePartitions("orders", 5))).isEqualTo(MetadataResult.ok());
+        assertThat(machine.apply(new CreatePartitions("orders", 5, List.of()))).isEqualTo(MetadataResult.ok());
         assertThat(machine.image().topic("orders").orElseThrow().partitions()).isEqualTo(5);
 
-        MetadataResult same = machine.apply(new CreatePartitions("orders", 5));
+        MetadataResult same = machine.apply(new CreatePartitions("orders", 5, List.of()));
         assertThat(same.error()).isEqualTo(Errors.INVALID_PARTITIONS);
         assertThat(same.message()).isEqualTo("Topic already has 5 partitions.");
-        MetadataResult fewer = machine.apply(new CreatePartitions("orders", 2));
+        MetadataResult fewer = machine.apply(new CreatePartitions("orders", 2, List.of()));
         assertThat(fewer.error()).isEqualTo(Errors.INVALID_PARTITIONS);
         assertThat(fewer.message()).contains("higher than the requested 2");
-        assertError(new CreatePartitions("nope", 9), Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        assertError(new CreatePartitions("nope", 9, List.of()), Errors.UNKNOWN_TOPIC_OR_PARTITION);
     }
 
     @Test
@@ -161,13 +164,13 @@ class MetadataStateMachineTest {
     void registerBrokerAddsAndUpdates() {
         machine.apply(new RegisterBroker(2, "b2", 9093, "r1"));
         machine.apply(new RegisterBroker(1, "b1", 9092, null));
-        assertThat(machine.image().brokers()).containsExactly(new BrokerImage(1, "b1", 9092, null),
-                new BrokerImage(2, "b2", 9093, "r1"));
+        assertThat(machine.image().brokers()).containsExactly(new BrokerImage(1, "b1", 9092, null, false),
+                new BrokerImage(2, "b2", 9093, "r1", false));
         long version = machine.image().version();
         machine.apply(new RegisterBroker(1, "b1", 9092, null));
         assertThat(machine.image().version()).as("re-registering unchanged is a no-op").isEqualTo(version);
         machine.apply(new RegisterBroker(1, "b1-new", 9092, null));
-        assertThat(machine.image().broker(1)).contains(new BrokerImage(1, "b1-new", 9092, null));
+        assertThat(machine.image().broker(1)).contains(new BrokerImage(1, "b1-new", 9092, null, false));
         assertError(new RegisterBroker(-1, "x", 1, null), Errors.INVALID_REQUEST);
         assertError(new RegisterBroker(3, "x", 0, null), Errors.INVALID_REQUEST);
     }
@@ -180,7 +183,7 @@ class MetadataStateMachineTest {
             throw new IllegalStateException("a broken listener must not stop the others");
         });
         create("orders", 1, Map.of());
-        machine.apply(new CreatePartitions("orders", 1));
+        machine.apply(new CreatePartitions("orders", 1, List.of()));
         machine.apply(new AllocateProducerIds(5));
         assertThat(seen).hasSize(2);
         assertThat(seen.get(0).topic("orders")).isPresent();
@@ -204,10 +207,10 @@ class MetadataStateMachineTest {
     @Test
     void applyIsDeterministic() {
         List<MetadataCommand> commands = List.of(
-                new CreateTopic("a", Uuid.randomUuid(), 1, (short) 1, Map.of("retention.ms", "1")),
-                new CreateTopic("b", Uuid.randomUuid(), 2, (short) 1, Map.of()),
-                new CreateTopic("a", Uuid.randomUuid(), 1, (short) 1, Map.of()),
-                new CreatePartitions("b", 4),
+                new CreateTopic("a", Uuid.randomUuid(), 1, (short) 1, Map.of("retention.ms", "1"), List.of()),
+                new CreateTopic("b", Uuid.randomUuid(), 2, (short) 1, Map.of(), List.of()),
+                new CreateTopic("a", Uuid.randomUuid(), 1, (short) 1, Map.of(), List.of()),
+                new CreatePartitions("b", 4, List.of()),
                 new AllocateProducerIds(100),
                 new AlterTopicConfigs("a", Map.of("segment.ms", "10"), Set.of("retention.ms")),
                 new RegisterBroker(1, "h", 1, null));
@@ -306,6 +309,70 @@ class MetadataStateMachineTest {
                 MetadataImage.of(List.of(), List.of(), 1000, 7));
     }
 
+    /** Snapshots from before replica assignments put every partition on the lowest registered broker. */
+    @Test
+    void snapshotsWithoutAssignmentsGiveThePartitionsToTheLowestBroker() throws IOException {
+        Uuid id = Uuid.fromString("AQIDBAUGBwgJCgsMDQ4PEA");
+        assertReadsSnapshot("53544d44" + "00"                   // magic, version 0
+                        + "0000000000000007" + "0000000000000000"  // image version 7, next producer id 0
+                        + "00000001" + "00000001" + "74" + "0102030405060708090a0b0c0d0e0f10" // topic "t", its id
+                        + "00000002" + "0001" + "00000000"         // 2 partitions, replication factor 1, no configs
+                        + "00000001" + "00000003" + "00000001" + "68" + "00002384" + "ffffffff", // broker 3 at h:9092
+                MetadataImage.of(null, List.of(new TopicImage("t", id, Collections.nCopies(2, PartitionImage.assigned(List.of(3))),
+                        (short) 1, Map.of())), List.of(new BrokerImage(3, "h", 9092, null, false)), Map.of(), 0, 7));
+    }
+
+    @Test
+    void theFirstClusterIdCommittedStays() {
+        assertThat(machine.image().clusterId()).isEmpty();
+        assertThat(machine.apply(new SetClusterId("first")).isError()).isFalse();
+        assertThat(machine.apply(new SetClusterId("second")).isError()).isFalse();
+        assertThat(machine.image().clusterId()).contains("first");
+        assertThat(machine.image().version()).isEqualTo(1);
+        assertThat(machine.apply(new SetClusterId(" ")).isError()).isFalse(); // named already: ignored
+    }
+
+    @Test
+    void partitionsGoToTheirAssignedReplicasWhichMustBeRegistered() {
+        machine.apply(new RegisterBroker(1, "h", 9092, "a"));
+        machine.apply(new RegisterBroker(2, "h", 9093, "b"));
+        Uuid id = Uuid.randomUuid();
+
+        assertThat(machine.apply(new CreateTopic("t", id, 2, (short) 2, Map.of(), List.of(List.of(1, 2), List.of(2, 3))))
+                .error()).isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT);
+        assertThat(machine.apply(new CreateTopic("t", id, 1, (short) 2, Map.of(), List.of(List.of(1, 1))))
+                .error()).isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT);
+        assertThat(machine.apply(new CreateTopic("t", id, 1, (short) 2, Map.of(), List.of(List.of(1))))
+                .error()).isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT);
+        assertThat(machine.image().topics()).isEmpty();
+
+        assertThat(machine.apply(new CreateTopic("t", id, 2, (short) 2, Map.of(), List.of(List.of(1, 2), List.of(2, 1))))
+                .isError()).isFalse();
+        assertThat(machine.apply(new CreatePartitions("t", 3, List.of(List.of(2, 1)))).isError()).isFalse();
+        TopicImage topic = machine.image().topic("t").orElseThrow();
+        assertThat(topic.partitionStates()).containsExactly(
+                new PartitionImage(List.of(1, 2), List.of(1, 2), 1, 0),
+                new PartitionImage(List.of(2, 1), List.of(2, 1), 2, 0),
+                new PartitionImage(List.of(2, 1), List.of(2, 1), 2, 0));
+        assertThat(machine.apply(new CreatePartitions("t", 4, List.of(List.of(3, 1)))).error())
+                .isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT);
+    }
+
+    @Test
+    void partitionsWithoutAnAssignmentGoToTheLowestBrokerOrTheFirstToRegister() {
+        machine.apply(new CreateTopic("early", Uuid.randomUuid(), 2, (short) 1, Map.of(), List.of()));
+        assertThat(machine.image().topic("early").orElseThrow().partition(0).leader()).isEqualTo(PartitionImage.NO_LEADER);
+
+        machine.apply(new RegisterBroker(5, "h", 9092, null));
+        machine.apply(new RegisterBroker(2, "h", 9093, null));
+        machine.apply(new CreateTopic("late", Uuid.randomUuid(), 1, (short) 1, Map.of(), List.of()));
+
+        assertThat(machine.image().topic("early").orElseThrow().partitionStates())
+                .containsOnly(PartitionImage.assigned(List.of(5)));
+        assertThat(machine.image().topic("late").orElseThrow().partitionStates())
+                .containsOnly(PartitionImage.assigned(List.of(2)));
+    }
+
     private static void assertReadsSnapshot(String hex, MetadataImage expected) throws IOException {
         byte[] bytes = HexFormat.of().parseHex(hex);
         assertThat(MetadataStateMachine.readImage(new DataInputStream(new ByteArrayInputStream(bytes))))
@@ -323,6 +390,9 @@ class MetadataStateMachineTest {
         machine.apply(new AllocateProducerIds(2000));
         machine.apply(new RegisterBroker(1, "localhost", 9092, "rack-1"));
         machine.apply(new RegisterBroker(2, "localhost", 9093, null));
+        machine.apply(new CreateTopic("placed", Uuid.randomUuid(), 2, (short) 2, Map.of(),
+                List.of(List.of(1, 2), List.of(2, 1))));
+        machine.apply(new SetClusterId("cluster-1"));
 
         byte[] snapshot = write(machine);
         MetadataStateMachine restored = new MetadataStateMachine();

@@ -8,6 +8,7 @@ import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
 import io.strata.broker.cluster.RaftMetadataLog.Member;
 import io.strata.broker.cluster.RaftMetadataLog.Settings;
+import io.strata.broker.testing.FreePorts;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.protocol.Errors;
@@ -16,13 +17,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -79,27 +80,28 @@ class RaftMetadataLogTest {
         Uuid payments = Uuid.randomUuid();
         Uuid scratch = Uuid.randomUuid();
         ok(log.submit(new RegisterBroker(1, "127.0.0.1", 9092, null)));
-        ok(log.submit(new CreateTopic("orders", orders, 3, (short) 1, Map.of("retention.ms", "1000", "cleanup.policy", "compact"))));
-        ok(log.submit(new CreateTopic("payments", payments, 1, (short) 1, Map.of())));
-        ok(log.submit(new CreateTopic("scratch", scratch, 1, (short) 1, Map.of())));
+        ok(log.submit(new CreateTopic("orders", orders, 3, (short) 1, Map.of("retention.ms", "1000", "cleanup.policy", "compact"), List.of())));
+        ok(log.submit(new CreateTopic("payments", payments, 1, (short) 1, Map.of(), List.of())));
+        ok(log.submit(new CreateTopic("scratch", scratch, 1, (short) 1, Map.of(), List.of())));
         ok(log.submit(new AlterTopicConfigs("orders", Map.of("segment.bytes", "2048"), Set.of("cleanup.policy"))));
         ok(log.submit(AlterTopicConfigs.replaceAll("payments", Map.of("max.message.bytes", "100"))));
-        ok(log.submit(new CreatePartitions("orders", 6)));
+        ok(log.submit(new CreatePartitions("orders", 6, List.of())));
         ok(log.submit(new DeleteTopic(scratch)));
         long firstBlock = ok(log.submit(new AllocateProducerIds(1000))).value();
         long secondBlock = ok(log.submit(new AllocateProducerIds(1000))).value();
         assertThat(secondBlock).isEqualTo(firstBlock + 1000);
 
-        MetadataResult duplicate = log.submit(new CreateTopic("orders", Uuid.randomUuid(), 1, (short) 1, Map.of()))
+        MetadataResult duplicate = log.submit(new CreateTopic("orders", Uuid.randomUuid(), 1, (short) 1, Map.of(), List.of()))
                 .get(10, TimeUnit.SECONDS);
         assertThat(duplicate.error()).isEqualTo(Errors.TOPIC_ALREADY_EXISTS);
 
         MetadataImage before = log.image();
-        assertThat(before.topic("orders")).contains(new TopicImage("orders", orders, 6, (short) 1,
+        assertThat(before.topic("orders")).contains(new TopicImage("orders", orders,
+                Collections.nCopies(6, PartitionImage.assigned(List.of(1))), (short) 1,
                 Map.of("retention.ms", "1000", "segment.bytes", "2048")));
         assertThat(before.topic("payments").orElseThrow().configs()).isEqualTo(Map.of("max.message.bytes", "100"));
         assertThat(before.topic(scratch)).isEmpty();
-        assertThat(before.brokers()).containsExactly(new BrokerImage(1, "127.0.0.1", 9092, null));
+        assertThat(before.brokers()).containsExactly(new BrokerImage(1, "127.0.0.1", 9092, null, false));
         log.close();
 
         RaftMetadataLog restarted = start(settings);
@@ -122,7 +124,7 @@ class RaftMetadataLogTest {
         });
         log.start();
 
-        ok(log.submit(new CreateTopic("orders", Uuid.randomUuid(), 1, (short) 1, Map.of())));
+        ok(log.submit(new CreateTopic("orders", Uuid.randomUuid(), 1, (short) 1, Map.of(), List.of())));
         assertThat(seen.get().topic("orders")).isPresent();
         assertThat(thread.get()).doesNotStartWith("strata-metadata-callbacks");
         log.close();
@@ -142,7 +144,7 @@ class RaftMetadataLogTest {
                 RaftMetadataLog.DEFAULT_TIMEOUT, RaftMetadataLog.DEFAULT_TIMEOUT, 20, true);
         RaftMetadataLog log = start(settings);
         for (int i = 0; i < 100; i++) {
-            ok(log.submit(new CreateTopic("topic-" + i, Uuid.randomUuid(), 1, (short) 1, Map.of("retention.ms", Integer.toString(i)))));
+            ok(log.submit(new CreateTopic("topic-" + i, Uuid.randomUuid(), 1, (short) 1, Map.of("retention.ms", Integer.toString(i)), List.of())));
         }
         long block = ok(log.submit(new AllocateProducerIds(500))).value();
         await().atMost(Duration.ofSeconds(5)).until(() -> log.logEntries() <= 20);
@@ -174,8 +176,8 @@ class RaftMetadataLogTest {
         RaftMetadataLog b = start(Settings.alone(dir.resolve("b"), 1, "127.0.0.1", 0));
         assertThat(a.port()).isNotEqualTo(b.port());
 
-        ok(a.submit(new CreateTopic("only-in-a", Uuid.randomUuid(), 1, (short) 1, Map.of())));
-        ok(b.submit(new CreateTopic("only-in-b", Uuid.randomUuid(), 1, (short) 1, Map.of())));
+        ok(a.submit(new CreateTopic("only-in-a", Uuid.randomUuid(), 1, (short) 1, Map.of(), List.of())));
+        ok(b.submit(new CreateTopic("only-in-b", Uuid.randomUuid(), 1, (short) 1, Map.of(), List.of())));
 
         assertThat(a.image().topics()).extracting(TopicImage::name).containsExactly("only-in-a");
         assertThat(b.image().topics()).extracting(TopicImage::name).containsExactly("only-in-b");
@@ -185,8 +187,8 @@ class RaftMetadataLogTest {
 
     @Test
     void threeMembersReplicateEveryChangeAndFollowersForwardToTheLeader() throws Exception {
-        List<Member> members = List.of(new Member(1, "127.0.0.1", freePort()), new Member(2, "127.0.0.1", freePort()),
-                new Member(3, "127.0.0.1", freePort()));
+        List<Member> members = List.of(new Member(1, "127.0.0.1", FreePorts.take(1)[0]), new Member(2, "127.0.0.1", FreePorts.take(1)[0]),
+                new Member(3, "127.0.0.1", FreePorts.take(1)[0]));
         List<CompletableFuture<RaftMetadataLog>> starting = new ArrayList<>();
         for (Member member : members) {
             Settings settings = member(dir.resolve("node-" + member.nodeId()), member, members, Duration.ofSeconds(20));
@@ -206,8 +208,8 @@ class RaftMetadataLogTest {
         RaftMetadataLog leader = logs.stream().filter(RaftMetadataLog::isLeader).findFirst().orElseThrow();
         RaftMetadataLog follower = logs.stream().filter(l -> !l.isLeader()).findFirst().orElseThrow();
 
-        ok(leader.submit(new CreateTopic("from-leader", Uuid.randomUuid(), 2, (short) 1, Map.of())));
-        ok(follower.submit(new CreateTopic("from-follower", Uuid.randomUuid(), 1, (short) 1, Map.of())));
+        ok(leader.submit(new CreateTopic("from-leader", Uuid.randomUuid(), 2, (short) 1, Map.of(), List.of())));
+        ok(follower.submit(new CreateTopic("from-follower", Uuid.randomUuid(), 1, (short) 1, Map.of(), List.of())));
         long block = ok(follower.submit(new AllocateProducerIds(100))).value();
         // An entry larger than a fragment crosses the network in pieces.
         String large = "x".repeat(2_500_000);
@@ -225,8 +227,15 @@ class RaftMetadataLogTest {
         // A majority (2 of 3) keeps going without the third.
         RaftMetadataLog stopped = logs.stream().filter(l -> l != leader).findFirst().orElseThrow();
         stopped.close();
-        ok(leader.submit(new CreatePartitions("from-leader", 4)));
+        ok(leader.submit(new CreatePartitions("from-leader", 4, List.of())));
         assertThat(leader.image().topic("from-leader").orElseThrow().partitions()).isEqualTo(4);
+
+        // Back with its log, it is sent what it missed although nothing changes meanwhile.
+        RaftMetadataLog restarted = new RaftMetadataLog(stopped.settings());
+        running.add(restarted);
+        restarted.start();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(restarted.image().topic("from-leader").orElseThrow().partitions()).isEqualTo(4));
     }
 
     @Test
@@ -243,8 +252,8 @@ class RaftMetadataLogTest {
 
     @Test
     void startGivesUpWithoutAMajority() {
-        List<Member> members = List.of(new Member(1, "127.0.0.1", freePort()), new Member(2, "127.0.0.1", freePort()),
-                new Member(3, "127.0.0.1", freePort()));
+        List<Member> members = List.of(new Member(1, "127.0.0.1", FreePorts.take(1)[0]), new Member(2, "127.0.0.1", FreePorts.take(1)[0]),
+                new Member(3, "127.0.0.1", FreePorts.take(1)[0]));
         RaftMetadataLog log = new RaftMetadataLog(member(dir, members.get(0), members, Duration.ofMillis(1500)));
         running.add(log);
         assertThatThrownBy(log::start)
@@ -255,8 +264,8 @@ class RaftMetadataLogTest {
 
     @Test
     void closingEndsAStartThatWaitsForAMajority() throws Exception {
-        List<Member> members = List.of(new Member(1, "127.0.0.1", freePort()), new Member(2, "127.0.0.1", freePort()),
-                new Member(3, "127.0.0.1", freePort()));
+        List<Member> members = List.of(new Member(1, "127.0.0.1", FreePorts.take(1)[0]), new Member(2, "127.0.0.1", FreePorts.take(1)[0]),
+                new Member(3, "127.0.0.1", FreePorts.take(1)[0]));
         RaftMetadataLog log = new RaftMetadataLog(member(dir, members.get(0), members, Duration.ofSeconds(30)));
         running.add(log);
         CompletableFuture<Void> starting = log.startAsync();
@@ -300,13 +309,5 @@ class RaftMetadataLogTest {
         assertThatThrownBy(() -> Settings.of(dir, 1, "127.0.0.1", 0,
                 List.of(new Member(1, "127.0.0.1", 0), new Member(2, "127.0.0.1", 7801))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fixed port");
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.strata.broker.it;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.strata.broker.testing.Directories;
+import io.strata.broker.testing.FreePorts;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,7 +10,6 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -35,7 +35,7 @@ public class PackagedBrokerResource implements QuarkusTestResourceLifecycleManag
     public Map<String, String> start() {
         try {
             dataDir = Files.createTempDirectory("strata-packaged-");
-            int[] ports = freePorts(2);
+            int[] ports = FreePorts.take(2);
             bootstrapServers = "127.0.0.1:" + ports[0];
             return Map.of(
                     "strata.data-dir", dataDir.toString(),
@@ -63,22 +63,4 @@ public class PackagedBrokerResource implements QuarkusTestResourceLifecycleManag
         }
     }
 
-    /** Distinct free ports: each socket stays open until all are chosen, so the OS cannot hand one out twice. */
-    private static int[] freePorts(int count) throws IOException {
-        ServerSocket[] sockets = new ServerSocket[count];
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                sockets[i] = new ServerSocket(0);
-                ports[i] = sockets[i].getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket socket : sockets) {
-                if (socket != null) {
-                    socket.close();
-                }
-            }
-        }
-    }
 }

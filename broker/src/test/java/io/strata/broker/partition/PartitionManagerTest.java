@@ -1,6 +1,7 @@
 package io.strata.broker.partition;
 
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
+import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
 import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
 import io.strata.broker.cluster.MetadataResult;
 import io.strata.broker.cluster.RaftMetadataLog;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +40,7 @@ class PartitionManagerTest {
     void setUp() {
         metadata = new RaftMetadataLog(RaftMetadataLog.Settings.alone(dir.resolve("metadata"), 1, "127.0.0.1", 0));
         metadata.start();
+        metadata.submit(new RegisterBroker(1, "127.0.0.1", 9092, null)).join();
         store = new LocalDirectoryObjectStore(dir.resolve("bucket"));
         reader = new RemoteLogReader(store, 1024, 1 << 20, 1 << 20);
         manager = newManager();
@@ -100,7 +103,7 @@ class PartitionManagerTest {
     }
 
     private PartitionManager newManager() {
-        return new PartitionManager(logsDir(), new TopicConfigCatalog(), Map.of(), Time.SYSTEM,
+        return new PartitionManager(1, logsDir(), new TopicConfigCatalog(), Map.of(), Time.SYSTEM,
                 (topicId, partition) -> new TieredLog(topicId, partition, metadata, reader), -1);
     }
 
@@ -110,7 +113,7 @@ class PartitionManagerTest {
 
     private Uuid createTopic(String name, int partitions) throws Exception {
         Uuid topicId = Uuid.randomUuid();
-        ok(metadata.submit(new CreateTopic(name, topicId, partitions, (short) 1, Map.of())).get(10, TimeUnit.SECONDS));
+        ok(metadata.submit(new CreateTopic(name, topicId, partitions, (short) 1, Map.of(), List.of())).get(10, TimeUnit.SECONDS));
         return topicId;
     }
 

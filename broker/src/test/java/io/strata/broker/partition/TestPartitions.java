@@ -71,7 +71,7 @@ final class TestPartitions implements AutoCloseable {
     /** A new topic's partition 0 with small segments. */
     Partition create(String topic) throws Exception {
         Uuid topicId = Uuid.randomUuid();
-        ok(metadata.submit(new CreateTopic(topic, topicId, 1, (short) 1, Map.of())).get(10, TimeUnit.SECONDS));
+        ok(metadata.submit(new CreateTopic(topic, topicId, 1, (short) 1, Map.of(), List.of())).get(10, TimeUnit.SECONDS));
         TopicPartition tp = new TopicPartition(topic, 0);
         PartitionLog log = PartitionLog.open(dir.resolve(LogFiles.partitionDirName(tp)), tp,
                 TestLogConfigs.with(TopicConfig.SEGMENT_BYTES_CONFIG, SEGMENT_BYTES, TopicConfig.SEGMENT_INDEX_BYTES_CONFIG, 4096,

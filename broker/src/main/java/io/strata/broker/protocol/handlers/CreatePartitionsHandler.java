@@ -2,7 +2,6 @@ package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.admin.TopicAdmin;
 import io.strata.broker.protocol.RequestContext;
-import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsAssignment;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
@@ -16,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** CreatePartitions: raises a topic's partition count; a count can never go down. */
-public record CreatePartitionsHandler(TopicAdmin admin, int nodeId) {
+public record CreatePartitionsHandler(TopicAdmin admin) {
 
     public CompletionStage<CreatePartitionsResponseData> handle(RequestContext context, CreatePartitionsRequest request) {
         List<CompletableFuture<CreatePartitionsTopicResult>> results = new ArrayList<>();
@@ -32,16 +31,9 @@ public record CreatePartitionsHandler(TopicAdmin admin, int nodeId) {
 
     private CompletableFuture<CreatePartitionsTopicResult> create(CreatePartitionsTopic topic, boolean validateOnly) {
         CreatePartitionsTopicResult result = new CreatePartitionsTopicResult().setName(topic.name());
-        if (topic.assignments() != null) {
-            for (CreatePartitionsAssignment assignment : topic.assignments()) {
-                if (assignment.brokerIds().stream().anyMatch(id -> id != nodeId)) {
-                    return CompletableFuture.completedFuture(failed(result, new InvalidReplicaAssignmentException(
-                            "Replica assignment " + assignment.brokerIds() + " names brokers other than the only live broker "
-                                    + nodeId + ".")));
-                }
-            }
-        }
-        return admin.createPartitions(topic.name(), topic.count(), validateOnly)
+        List<List<Integer>> assignment = topic.assignments() == null ? List.of()
+                : topic.assignments().stream().map(CreatePartitionsAssignment::brokerIds).toList();
+        return admin.createPartitions(topic.name(), topic.count(), assignment, validateOnly)
                 .thenApply(ignored -> result)
                 .exceptionally(error -> failed(result, error));
     }

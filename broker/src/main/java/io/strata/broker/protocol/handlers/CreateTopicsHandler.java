@@ -1,6 +1,7 @@
 package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.admin.TopicAdmin;
+import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.config.ConfigEntry;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
@@ -18,6 +19,7 @@ import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,10 +29,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * CreateTopics, including validate-only requests, explicit replica assignments (which on a single
- * node may only name this broker) and the resulting configs as Kafka reports them from v5 on.
+ * CreateTopics, including validate-only requests, explicit replica assignments and the resulting configs
+ * as Kafka reports them from v5 on.
  */
-public record CreateTopicsHandler(TopicAdmin admin, int nodeId) {
+public record CreateTopicsHandler(TopicAdmin admin) {
 
     public CompletionStage<CreateTopicsResponseData> handle(RequestContext context, CreateTopicsRequest request) {
         CreateTopicsRequestData data = request.data();
@@ -62,28 +64,34 @@ public record CreateTopicsHandler(TopicAdmin admin, int nodeId) {
     }
 
     private CompletableFuture<CreatableTopicResult> create(CreatableTopic topic, boolean validateOnly) {
-        int partitions = topic.numPartitions();
-        short replicationFactor = topic.replicationFactor();
-        if (!topic.assignments().isEmpty()) {
-            if (partitions != -1 || replicationFactor != -1) {
-                return CompletableFuture.completedFuture(failed(topic.name(), new InvalidRequestException(
-                        "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.")));
-            }
-            partitions = topic.assignments().size();
-            for (CreatableReplicaAssignment assignment : topic.assignments()) {
-                if (assignment.brokerIds().isEmpty() || assignment.brokerIds().stream().anyMatch(id -> id != nodeId)) {
-                    return CompletableFuture.completedFuture(failed(topic.name(), new InvalidReplicaAssignmentException(
-                            "Replica assignment " + assignment.brokerIds() + " of partition " + assignment.partitionIndex()
-                                    + " names brokers other than the only live broker " + nodeId + ".")));
-                }
-                replicationFactor = (short) assignment.brokerIds().size();
-            }
-        }
         Map<String, String> configs = new LinkedHashMap<>();
         for (CreatableTopicConfig config : topic.configs()) {
             configs.put(config.name(), config.value());
         }
-        return admin.createTopic(topic.name(), partitions, replicationFactor, configs, validateOnly)
+        CompletableFuture<TopicImage> creation;
+        if (topic.assignments().isEmpty()) {
+            creation = admin.createTopic(topic.name(), topic.numPartitions(), topic.replicationFactor(), configs,
+                    validateOnly);
+        } else if (topic.numPartitions() != -1 || topic.replicationFactor() != -1) {
+            return CompletableFuture.completedFuture(failed(topic.name(), new InvalidRequestException(
+                    "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.")));
+        } else {
+            List<CreatableReplicaAssignment> byPartition = topic.assignments().stream()
+                    .sorted(Comparator.comparingInt(CreatableReplicaAssignment::partitionIndex)).toList();
+            List<List<Integer>> assignment = new ArrayList<>();
+            for (CreatableReplicaAssignment partition : byPartition) {
+                if (partition.partitionIndex() != assignment.size()) {
+                    return CompletableFuture.completedFuture(failed(topic.name(), new InvalidReplicaAssignmentException(
+                            "The replica assignment must name partitions 0 to " + (byPartition.size() - 1)
+                                    + ", each once; " + (partition.partitionIndex() < assignment.size()
+                                    ? "partition " + partition.partitionIndex() + " is named twice."
+                                    : "partition " + assignment.size() + " is missing."))));
+                }
+                assignment.add(partition.brokerIds());
+            }
+            creation = admin.createTopic(topic.name(), assignment, configs, validateOnly);
+        }
+        return creation
                 .thenApply(created -> {
                     CreatableTopicResult result = new CreatableTopicResult()
                             .setName(created.name())

@@ -1,5 +1,6 @@
 package io.strata.broker.protocol.handlers;
 
+import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.RequestContext;
@@ -16,6 +17,7 @@ import org.apache.kafka.common.requests.DeleteRecordsRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -24,7 +26,7 @@ import java.util.concurrent.CompletionStage;
  * DeleteRecords: moves a partition's log start offset forward, in the local and the tiered log;
  * -1 means up to the high watermark. Answers once the tiered log's new start is committed.
  */
-public record DeleteRecordsHandler(PartitionManager partitions) {
+public record DeleteRecordsHandler(PartitionManager partitions, Supplier<MetadataImage> image) {
 
     public CompletionStage<DeleteRecordsResponseData> handle(RequestContext context, DeleteRecordsRequest request) {
         DeleteRecordsResponseData response = new DeleteRecordsResponseData();
@@ -50,9 +52,10 @@ public record DeleteRecordsHandler(PartitionManager partitions) {
         DeleteRecordsPartitionResult result = new DeleteRecordsPartitionResult()
                 .setPartitionIndex(requested.partitionIndex())
                 .setLowWatermark(-1);
-        Optional<Partition> partition = partitions.partition(new TopicPartition(topic, requested.partitionIndex()));
+        Optional<Partition> partition = partitions.leading(new TopicPartition(topic, requested.partitionIndex()));
         if (partition.isEmpty()) {
-            return completed(result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()));
+            Errors notHeld = NotHeld.error(image.get().topic(topic), requested.partitionIndex(), false);
+            return completed(result.setErrorCode(notHeld.code()));
         }
         if (Topic.isInternal(topic)) {
             // Group state is replayed from this topic: deleting its records would delete groups and offsets.

@@ -28,7 +28,7 @@ public record DescribeClusterHandler(Supplier<MetadataImage> image, BrokerIdenti
                     .setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
                     .setErrorMessage("Only the broker endpoint type is served."));
         }
-        for (BrokerImage broker : image.get().brokers()) {
+        for (BrokerImage broker : image.get().liveBrokers()) {
             response.brokers().add(new DescribeClusterBroker()
                     .setBrokerId(broker.nodeId())
                     .setHost(broker.host())

@@ -94,7 +94,7 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
                 Optional<TopicImage> topicImage = byId ? metadata.topic(topic.topicId()) : metadata.topic(topic.topic());
                 for (FetchPartition partition : topic.partitions()) {
                     Optional<Partition> local = topicImage.flatMap(t ->
-                            partitions.partition(new TopicPartition(t.name(), partition.partition())));
+                            partitions.leading(new TopicPartition(t.name(), partition.partition())));
                     Errors unknown = NotHeld.error(topicImage, partition.partition(), byId);
                     targets.add(new Target(targets.size(), topic, partition, local.orElse(null), unknown));
                     local.ifPresent(fetched::add);

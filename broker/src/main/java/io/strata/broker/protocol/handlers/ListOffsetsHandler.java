@@ -1,6 +1,7 @@
 package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.log.TimestampOffset;
+import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.RequestContext;
@@ -17,6 +18,7 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -26,7 +28,7 @@ import java.util.concurrent.CompletionStage;
  * earliest-local and latest-tiered specs, and the first offset at or after a timestamp. Lookups by
  * time search the tiered log first, asynchronously, then the local one.
  */
-public record ListOffsetsHandler(PartitionManager partitions) {
+public record ListOffsetsHandler(PartitionManager partitions, Supplier<MetadataImage> image) {
 
     /** Responses carry the leader epoch from v4; earlier versions cannot encode one. */
     private static final short FIRST_LEADER_EPOCH_VERSION = 4;
@@ -51,9 +53,10 @@ public record ListOffsetsHandler(PartitionManager partitions) {
                 .setTimestamp(RecordBatch.NO_TIMESTAMP)
                 .setOffset(-1)
                 .setLeaderEpoch(RecordBatch.NO_PARTITION_LEADER_EPOCH);
-        Optional<Partition> partition = partitions.partition(new TopicPartition(topic, requested.partitionIndex()));
+        Optional<Partition> partition = partitions.leading(new TopicPartition(topic, requested.partitionIndex()));
         if (partition.isEmpty()) {
-            return CompletableFuture.completedFuture(response.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()));
+            Errors notHeld = NotHeld.error(image.get().topic(topic), requested.partitionIndex(), false);
+            return CompletableFuture.completedFuture(response.setErrorCode(notHeld.code()));
         }
         Errors epochError = partition.get().checkLeaderEpoch(requested.currentLeaderEpoch());
         if (epochError != Errors.NONE) {

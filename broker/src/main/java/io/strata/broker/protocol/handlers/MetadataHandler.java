@@ -4,8 +4,8 @@ import io.strata.broker.admin.TopicAdmin;
 import io.strata.broker.cluster.BrokerIdentity;
 import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.cluster.MetadataImage;
+import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.cluster.TopicImage;
-import io.strata.broker.partition.Partition;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidTopicException;
@@ -83,20 +83,24 @@ public record MetadataHandler(TopicAdmin admin, BrokerIdentity identity, boolean
     }
 
     private MetadataResponseTopic describe(String name, Optional<TopicImage> topic) {
+        MetadataImage image = admin.image();
         MetadataResponseTopic response = new MetadataResponseTopic().setName(name);
         if (topic.isEmpty()) {
             return response.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         }
         response.setTopicId(topic.get().topicId()).setIsInternal(Topic.isInternal(name));
         for (int p = 0; p < topic.get().partitions(); p++) {
-            List<Integer> replicas = List.of(identity.nodeId());
+            PartitionImage partition = topic.get().partition(p);
             response.partitions().add(new MetadataResponsePartition()
                     .setPartitionIndex(p)
-                    .setLeaderId(identity.nodeId())
-                    .setLeaderEpoch(Partition.LEADER_EPOCH)
-                    .setReplicaNodes(replicas)
-                    .setIsrNodes(replicas)
-                    .setOfflineReplicas(List.of()));
+                    .setErrorCode(partition.leader() == PartitionImage.NO_LEADER
+                            ? Errors.LEADER_NOT_AVAILABLE.code() : Errors.NONE.code())
+                    .setLeaderId(partition.leader())
+                    .setLeaderEpoch(partition.leaderEpoch())
+                    .setReplicaNodes(partition.replicas())
+                    .setIsrNodes(partition.isr())
+                    .setOfflineReplicas(partition.replicas().stream()
+                            .filter(replica -> image.liveBroker(replica).isEmpty()).toList()));
         }
         return response;
     }
@@ -105,7 +109,7 @@ public record MetadataHandler(TopicAdmin admin, BrokerIdentity identity, boolean
         MetadataResponseData response = new MetadataResponseData()
                 .setClusterId(identity.clusterId())
                 .setControllerId(identity.nodeId());
-        for (BrokerImage broker : admin.image().brokers()) {
+        for (BrokerImage broker : admin.image().liveBrokers()) {
             response.brokers().add(new MetadataResponseBroker()
                     .setNodeId(broker.nodeId())
                     .setHost(broker.host())

@@ -12,9 +12,10 @@ final class NotHeld {
     }
 
     /**
-     * NOT_LEADER_OR_FOLLOWER for a partition the metadata has whose log is not open yet (just created, or still
-     * loading after a restart), as Kafka's brokers answer before they have applied a change: a client refreshes
-     * its metadata and retries. Otherwise the topic or partition is unknown.
+     * NOT_LEADER_OR_FOLLOWER for a partition the metadata has whose log is not open here: another broker leads
+     * it, or its log is not open yet (just created, or still loading after a restart), as Kafka's brokers answer
+     * before they have applied a change. A client refreshes its metadata and retries, at the leader. Otherwise
+     * the topic or partition is unknown.
      */
     static Errors error(Optional<TopicImage> topic, int partition, boolean byId) {
         if (topic.isPresent() && partition >= 0 && partition < topic.get().partitions()) {

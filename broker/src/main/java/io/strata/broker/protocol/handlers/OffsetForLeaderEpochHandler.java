@@ -1,5 +1,6 @@
 package io.strata.broker.protocol.handlers;
 
+import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.RequestContext;
@@ -14,6 +15,7 @@ import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -22,7 +24,7 @@ import java.util.concurrent.CompletionStage;
  * truncation after a leader change. A partition here has had one epoch since its creation, so
  * that epoch ends at the log end and any later epoch is unknown.
  */
-public record OffsetForLeaderEpochHandler(PartitionManager partitions) {
+public record OffsetForLeaderEpochHandler(PartitionManager partitions, Supplier<MetadataImage> image) {
 
     public CompletionStage<OffsetForLeaderEpochResponseData> handle(RequestContext context, OffsetsForLeaderEpochRequest request) {
         OffsetForLeaderEpochResponseData response = new OffsetForLeaderEpochResponseData();
@@ -41,9 +43,9 @@ public record OffsetForLeaderEpochHandler(PartitionManager partitions) {
                 .setPartition(requested.partition())
                 .setLeaderEpoch(RecordBatch.NO_PARTITION_LEADER_EPOCH)
                 .setEndOffset(-1);
-        Optional<Partition> partition = partitions.partition(new TopicPartition(topic, requested.partition()));
+        Optional<Partition> partition = partitions.leading(new TopicPartition(topic, requested.partition()));
         if (partition.isEmpty()) {
-            return result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+            return result.setErrorCode(NotHeld.error(image.get().topic(topic), requested.partition(), false).code());
         }
         Errors epochError = partition.get().checkLeaderEpoch(requested.currentLeaderEpoch());
         if (epochError != Errors.NONE) {

@@ -57,7 +57,7 @@ public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage
                 PartitionProduceResponse partitionResponse = new PartitionProduceResponse()
                         .setIndex(partitionData.index());
                 Optional<Partition> partition = topic.flatMap(t ->
-                        partitions.partition(new TopicPartition(t.name(), partitionData.index())));
+                        partitions.leading(new TopicPartition(t.name(), partitionData.index())));
                 if (partition.isEmpty()) {
                     fail(partitionResponse, NotHeld.error(topic, partitionData.index(), byId), null);
                 } else if (Topic.isInternal(partition.get().topicPartition().topic())) {

@@ -1,6 +1,7 @@
 package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
+import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
 import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.partition.PartitionManager;
@@ -58,11 +59,12 @@ class UnopenedPartitionTest {
     void setUp() throws Exception {
         metadata = new RaftMetadataLog(RaftMetadataLog.Settings.alone(dir.resolve("metadata"), 1, "127.0.0.1", 0));
         metadata.start();
+        metadata.submit(new RegisterBroker(1, "127.0.0.1", 9092, null)).join();
         store = new LocalDirectoryObjectStore(dir.resolve("bucket"));
         RemoteLogReader reader = new RemoteLogReader(store, 1024, 1 << 20, 1 << 20);
-        partitions = new PartitionManager(dir.resolve("logs"), new TopicConfigCatalog(), Map.of(), Time.SYSTEM,
+        partitions = new PartitionManager(1, dir.resolve("logs"), new TopicConfigCatalog(), Map.of(), Time.SYSTEM,
                 (topicId, partition) -> new TieredLog(topicId, partition, metadata, reader), -1);
-        assertThat(metadata.submit(new CreateTopic(TOPIC, Uuid.randomUuid(), 2, (short) 1, Map.of()))
+        assertThat(metadata.submit(new CreateTopic(TOPIC, Uuid.randomUuid(), 2, (short) 1, Map.of(), List.of()))
                 .get(10, TimeUnit.SECONDS).isError()).isFalse();
     }
 

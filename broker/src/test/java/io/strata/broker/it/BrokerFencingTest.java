@@ -1,0 +1,118 @@
+package io.strata.broker.it;
+
+import io.strata.broker.cluster.MetadataImage;
+import io.strata.broker.cluster.PartitionImage;
+import io.strata.broker.testing.TestBroker;
+import io.strata.broker.testing.TestCluster;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A broker that leaves the cluster is fenced by the metadata quorum: clients are no longer told of it and
+ * its partitions have no leader; when it comes back it leads them again, in a new leader epoch, and
+ * clients use them as before.
+ */
+class BrokerFencingTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aBrokerThatLeavesIsFencedAndLeadsAgainWhenItIsBack() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 3, Map.of())) {
+            TestBroker first = cluster.broker(1);
+            try (Admin admin = first.admin()) {
+                admin.createTopics(List.of(new NewTopic("on-three", Map.of(0, List.of(3))))).all().get();
+            }
+            cluster.awaitMetadataOf("on-three");
+            TopicPartition tp = new TopicPartition("on-three", 0);
+            send(cluster, tp, "before");
+
+            cluster.broker(3).restart(() -> {
+                MetadataImage fenced = awaitImage(first, image -> image.broker(3).orElseThrow().fenced());
+                awaitImage(cluster.broker(2), image -> image.broker(3).orElseThrow().fenced()); // the admin client asks either
+                assertThat(partition(fenced)).isEqualTo(new PartitionImage(List.of(3), List.of(3), PartitionImage.NO_LEADER, 1));
+                try (Admin admin = first.admin()) {
+                    assertThat(admin.describeCluster().nodes().get()).extracting(Node::id).containsExactlyInAnyOrder(1, 2);
+                    TopicDescription topic = admin.describeTopics(List.of("on-three")).allTopicNames().get().get("on-three");
+                    assertThat(topic.partitions().get(0).leader()).isNull();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+
+            MetadataImage back = awaitImage(first, image -> partition(image).leader() == 3);
+            assertThat(back.broker(3).orElseThrow().fenced()).isFalse();
+            assertThat(partition(back).leaderEpoch()).isEqualTo(2);
+            cluster.awaitMetadataOf("on-three");
+            assertThat(cluster.broker(3).broker().partitions().leading(tp).orElseThrow().leaderEpoch()).isEqualTo(2);
+
+            // Clients that learnt the new epoch from Metadata produce and fetch with it.
+            send(cluster, tp, "after");
+            try (KafkaConsumer<byte[], byte[]> consumer = first.consumer(Map.of())) {
+                consumer.assign(List.of(tp));
+                consumer.seekToBeginning(List.of(tp));
+                List<String> values = new java.util.ArrayList<>();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (values.size() < 2 && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                        values.add(new String(record.value()));
+                    }
+                }
+                assertThat(values).containsExactly("before", "after");
+            }
+        }
+    }
+
+    private static void send(TestCluster cluster, TopicPartition tp, String value) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+                "acks", "all", "key.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer",
+                "value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer"))) {
+            producer.send(new ProducerRecord<>(tp.topic(), tp.partition(), null, value.getBytes())).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static PartitionImage partition(MetadataImage image) {
+        return image.topic("on-three").orElseThrow().partition(0);
+    }
+
+    /** Broker {@code broker}'s metadata once it satisfies {@code condition} (within 20 s). */
+    private static MetadataImage awaitImage(TestBroker broker, Predicate<MetadataImage> condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            MetadataImage image = broker.broker().metadataImage();
+            if (condition.test(image)) {
+                return image;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the metadata never got there; last: " + image);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+}
