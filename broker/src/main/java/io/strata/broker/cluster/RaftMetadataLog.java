@@ -10,6 +10,7 @@ import org.jgroups.JChannel;
 import org.jgroups.View;
 import org.jgroups.protocols.Bundler;
 import org.jgroups.protocols.FD_ALL3;
+import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.FRAG4;
 import org.jgroups.protocols.MERGE3;
 import org.jgroups.protocols.MFC;
@@ -62,8 +63,9 @@ import java.util.function.Consumer;
  * elects itself; a cluster lists every member, and nothing else changes.
  *
  * <p>The stack is built in code: TCP on the configured bind address and port, TCPPING with the
- * members as initial hosts, MERGE3, FD_ALL3, VERIFY_SUSPECT2, NAKACK2, UNICAST3, STABLE,
- * NO_DUPES, GMS (short join timeout when alone), UFC, MFC, FRAG4 with 1 MB fragments, ELECTION,
+ * members as initial hosts, MERGE3, FD_SOCK2 (in a group of several), FD_ALL3, VERIFY_SUSPECT2,
+ * NAKACK2, UNICAST3, STABLE, NO_DUPES, GMS (short join timeout when alone), UFC, MFC, FRAG4 with
+ * 1 MB fragments, ELECTION,
  * RAFT ({@code raft_id} = the node id, log in {@code <dataDir>/meta}, {@link FileBasedLog}) and
  * REDIRECT, which forwards a follower's submissions to the leader.
  *
@@ -97,6 +99,11 @@ public final class RaftMetadataLog implements AutoCloseable {
      * image trails the leader's when nothing else is sent.
      */
     static final long RESEND_INTERVAL_MS = 100;
+    /** FD_SOCK2 listens this far above the Raft port (or up to {@link #FAILURE_DETECTION_PORT_RANGE} further). */
+    public static final int FAILURE_DETECTION_PORT_OFFSET = 100;
+    static final int FAILURE_DETECTION_PORT_RANGE = 20;
+    /** How long a suspected member has to answer before it is excluded from the view. */
+    static final long VERIFY_SUSPECT_MS = 500;
     /** How long {@link #start()} waits for a leader, and a submitted command for its commit, by default. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
     /** How long the coordinator waits for votes in one election round. */
@@ -501,6 +508,10 @@ public final class RaftMetadataLog implements AutoCloseable {
         FD_ALL3 failureDetection = new FD_ALL3();
         failureDetection.setTimeout(10_000);
         failureDetection.setInterval(2_000);
+        // A process that dies closes its sockets: FD_SOCK2 suspects it at once, where FD_ALL3 (for a member
+        // that hangs) waits for its timeout. It listens on the Raft port + FAILURE_DETECTION_PORT_OFFSET.
+        FD_SOCK2 crashDetection = new FD_SOCK2().setOffset(FAILURE_DETECTION_PORT_OFFSET)
+                .setPortRange(FAILURE_DETECTION_PORT_RANGE);
 
         GMS gms = new GMS()
                 .setJoinTimeout(alone ? SINGLE_MEMBER_JOIN_TIMEOUT_MS : CLUSTER_JOIN_TIMEOUT_MS)
@@ -532,12 +543,16 @@ public final class RaftMetadataLog implements AutoCloseable {
                 // another commit message, which never ends while a follower is behind.)
                 .resendInterval(RESEND_INTERVAL_MS);
 
-        return List.of(
+        List<Protocol> stack = new ArrayList<>(List.of(
                 tcp,
                 ping,
-                new MERGE3().setMinInterval(2_000).setMaxInterval(5_000),
+                new MERGE3().setMinInterval(2_000).setMaxInterval(5_000)));
+        if (!alone) {
+            stack.add(crashDetection);
+        }
+        stack.addAll(List.of(
                 failureDetection,
-                new VERIFY_SUSPECT2().setTimeout(1_000),
+                new VERIFY_SUSPECT2().setTimeout(VERIFY_SUSPECT_MS),
                 new NAKACK2().useMcastXmit(false),
                 new UNICAST3(),
                 new STABLE(),
@@ -548,7 +563,8 @@ public final class RaftMetadataLog implements AutoCloseable {
                 frag,
                 election,
                 raft,
-                new REDIRECT());
+                new REDIRECT()));
+        return stack;
     }
 
     private static int freePort(InetAddress address) {

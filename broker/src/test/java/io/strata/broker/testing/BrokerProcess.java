@@ -6,7 +6,9 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -22,7 +24,15 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     public static BrokerProcess start(Path dataDir, int port, Path log) throws IOException, InterruptedException {
-        Process process = ChildJvm.command(StandaloneBroker.class.getName(), List.of(dataDir.toString(), Integer.toString(port)))
+        return start(dataDir, port, log, Map.of());
+    }
+
+    /** A broker with {@code config} (configuration keys) besides its data directory and Kafka port. */
+    public static BrokerProcess start(Path dataDir, int port, Path log, Map<String, String> config)
+            throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of(dataDir.toString(), Integer.toString(port)));
+        config.forEach((key, value) -> args.add(key + "=" + value));
+        Process process = ChildJvm.command(StandaloneBroker.class.getName(), args)
                 .redirectError(log.toFile())
                 .start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
