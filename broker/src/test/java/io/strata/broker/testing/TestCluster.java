@@ -52,6 +52,19 @@ public final class TestCluster implements AutoCloseable {
             started.forEach(TestBroker::close);
             throw failure;
         }
+        // Each broker registered through the leader; a follower applies the others' registrations a moment later,
+        // and until then would place new partitions on fewer brokers.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (TestBroker broker : started) {
+            while (broker.broker().metadataImage().liveBrokers().size() < size) {
+                if (System.nanoTime() > deadline) {
+                    started.forEach(TestBroker::close);
+                    throw new IllegalStateException("broker " + broker.bootstrapServers() + " does not see all " + size
+                            + " brokers: " + broker.broker().metadataImage().brokers());
+                }
+                Thread.sleep(5);
+            }
+        }
         return new TestCluster(started);
     }
 
