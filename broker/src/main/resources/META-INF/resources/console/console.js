@@ -111,6 +111,7 @@ function bytes(n) {
 }
 
 function bytesCell(n) {
+  if (n === null || n === undefined) return cell(null, 'num'); // known to the partition's leader only
   const td = cell(bytes(n), 'num');
   td.dataset.bytes = n;
   td.title = `${n.toLocaleString()} bytes`;
@@ -156,8 +157,9 @@ async function loadPartitions() {
   const list = await api(`clusters/${state.cluster}/topics/${encodeURIComponent(state.topic)}/partitions`);
   state.partitions = list.data;
   fill($('partition-table').tBodies[0], list.data.map(p => [cell(p.partition_id, 'num'),
+    cell(p.leader_id < 0 ? 'none' : p.leader_id, 'num'),
     cell(p.earliest_offset, 'num'), cell(p.latest_offset, 'num'), bytesCell(p.local_bytes), bytesCell(p.tiered_bytes)]));
-  const sum = key => list.data.reduce((total, p) => total + p[key], 0);
+  const sum = key => list.data.reduce((total, p) => total + (p[key] ?? 0), 0);
   $('total-local').replaceWith(Object.assign(bytesCell(sum('local_bytes')), { id: 'total-local' }));
   $('total-tiered').replaceWith(Object.assign(bytesCell(sum('tiered_bytes')), { id: 'total-tiered' }));
 }

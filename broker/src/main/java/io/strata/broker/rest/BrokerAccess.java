@@ -48,14 +48,20 @@ public class BrokerAccess {
 
     /** A partition named in a path: one that is not a number is as unknown as one out of range. */
     public Partition partition(String clusterId, String topicName, String partitionId) {
+        return openPartition(broker(clusterId), topicName, partitionIndex(clusterId, topicName, partitionId));
+    }
+
+    /** The number of a partition named in a path, 404 unless the topic has it. */
+    public int partitionIndex(String clusterId, String topicName, String partitionId) {
+        TopicImage topic = topic(clusterId, topicName);
         int id;
         try {
             id = Integer.parseInt(partitionId);
         } catch (NumberFormatException e) {
-            topic(clusterId, topicName);
             throw RestException.notFound("Partition " + partitionId + " of topic " + topicName + " not found.");
         }
-        return partition(clusterId, topicName, id);
+        requirePartition(topic, id);
+        return id;
     }
 
     public Partition partition(String clusterId, String topicName, int partitionId) {

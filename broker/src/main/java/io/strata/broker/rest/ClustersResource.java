@@ -65,16 +65,21 @@ public class ClustersResource {
 
     private static BrokerData brokerData(Broker broker, BrokerImage image) {
         return new BrokerData("KafkaBroker", broker.identity().clusterId(), image.nodeId(), image.host(), image.port(),
-                image.rack());
+                image.rack(), image.fenced());
     }
 
-    /** A cluster; every node is its own controller until the metadata group has several members. */
+    /** A cluster, as this broker answers for it: it is the controller clients are told of, as in Metadata. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record ClusterData(String kind, String clusterId, int controllerId, int brokersCount) {
     }
 
-    /** A broker with the endpoint Kafka clients are told to use. */
+    /**
+     * A registered broker with the endpoint Kafka clients are told to use.
+     *
+     * @param fenced whether the cluster lost sight of it: it leads nothing until it is back
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record BrokerData(String kind, String clusterId, int brokerId, String host, int port, String rack) {
+    public record BrokerData(String kind, String clusterId, int brokerId, String host, int port, String rack,
+                             boolean fenced) {
     }
 }

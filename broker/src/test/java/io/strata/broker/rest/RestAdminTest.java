@@ -44,7 +44,8 @@ class RestAdminTest extends RestApiTest {
                 .body("data[0].broker_id", equalTo(1))
                 .body("data[0].host", equalTo("127.0.0.1"))
                 .body("data[0].port", equalTo(lifecycle.broker().kafkaAddress().getPort()));
-        given().get("/v3/clusters/{c}/brokers/1", cluster).then().statusCode(200).body("broker_id", equalTo(1));
+        given().get("/v3/clusters/{c}/brokers/1", cluster).then().statusCode(200).body("broker_id", equalTo(1))
+                .body("fenced", equalTo(false));
 
         notFound(given().get("/v3/clusters/no-such-cluster"));
         notFound(given().get("/v3/clusters/no-such-cluster/topics"));
@@ -79,7 +80,8 @@ class RestAdminTest extends RestApiTest {
                 .body("data[0].earliest_offset", equalTo(0))
                 .body("data[0].latest_offset", equalTo(0));
         given().get("/v3/clusters/{c}/topics/rest-orders/partitions/2", cluster).then().statusCode(200)
-                .body("partition_id", equalTo(2)).body("leader_id", equalTo(1));
+                .body("partition_id", equalTo(2)).body("leader_id", equalTo(1))
+                .body("replicas", equalTo(List.of(1))).body("isr", equalTo(List.of(1)));
 
         given().contentType(ContentType.JSON).body("{\"partitions_count\": 5}")
                 .patch("/v3/clusters/{c}/topics/rest-orders", cluster)

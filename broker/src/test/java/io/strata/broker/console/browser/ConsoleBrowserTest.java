@@ -127,9 +127,10 @@ class ConsoleBrowserTest {
             wait.until(d -> d.findElements(By.cssSelector("#partition-table tbody tr:not(.loading)")).size() == 2);
             assertThat(browser.getCurrentUrl()).contains("topic=" + TOPIC);
             List<WebElement> firstPartition = browser.findElements(By.cssSelector("#partition-table tbody tr:first-child td"));
-            assertThat(firstPartition.get(2).getText()).isEqualTo("30");
-            assertThat(Long.parseLong(firstPartition.get(3).getAttribute("data-bytes"))).isGreaterThan(30 * 10);
-            assertThat(firstPartition.get(4).getAttribute("data-bytes")).isEqualTo("0");
+            assertThat(firstPartition.get(1).getText()).as("the leader").isEqualTo("1");
+            assertThat(firstPartition.get(3).getText()).isEqualTo("30");
+            assertThat(Long.parseLong(firstPartition.get(4).getAttribute("data-bytes"))).isGreaterThan(30 * 10);
+            assertThat(firstPartition.get(5).getAttribute("data-bytes")).isEqualTo("0");
 
             assertThat(browser.findElement(By.id("browse-offset")).isDisplayed())
                     .as("the offset input in the latest records mode").isFalse();

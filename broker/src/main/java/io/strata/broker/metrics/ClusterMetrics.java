@@ -1,0 +1,66 @@
+package io.strata.broker.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import io.strata.broker.cluster.BrokerImage;
+import io.strata.broker.cluster.MetadataImage;
+import io.strata.broker.cluster.PartitionImage;
+import io.strata.broker.cluster.TopicImage;
+import io.strata.broker.server.BrokerLifecycle;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The cluster as this broker's metadata sees it, read at each scrape:
+ * <ul>
+ * <li>{@code strata_cluster_brokers{state=live|fenced}}: registered brokers, by whether the cluster can
+ * see them;</li>
+ * <li>{@code strata_cluster_offline_partitions}: partitions no broker leads, whose records can be neither
+ * written nor read (Kafka's OfflinePartitionsCount);</li>
+ * <li>{@code strata_leader_partitions}: partitions this broker leads.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class ClusterMetrics {
+
+    private final BrokerLifecycle lifecycle;
+    private final MeterRegistry registry;
+
+    public ClusterMetrics(BrokerLifecycle lifecycle, MeterRegistry registry) {
+        this.lifecycle = lifecycle;
+        this.registry = registry;
+    }
+
+    void register(@Observes StartupEvent event) {
+        Gauge.builder("strata.cluster.brokers", lifecycle, fromImage(image -> image.liveBrokers().size()))
+                .tag("state", "live").description("Registered brokers the cluster sees").register(registry);
+        Gauge.builder("strata.cluster.brokers", lifecycle,
+                        fromImage(image -> image.brokers().stream().filter(BrokerImage::fenced).count()))
+                .tag("state", "fenced").description("Registered brokers the cluster lost sight of").register(registry);
+        Gauge.builder("strata.cluster.offline.partitions", lifecycle,
+                        fromImage(image -> countPartitions(image, PartitionImage.NO_LEADER)))
+                .description("Partitions no broker leads").register(registry);
+        Gauge.builder("strata.leader.partitions", lifecycle,
+                        l -> l.broker() == null ? 0 : countPartitions(l.broker().metadataImage(), l.broker().identity().nodeId()))
+                .description("Partitions this broker leads").register(registry);
+    }
+
+    private static ToDoubleFunction<BrokerLifecycle> fromImage(ToDoubleFunction<MetadataImage> value) {
+        return l -> l.broker() == null ? 0 : value.applyAsDouble(l.broker().metadataImage());
+    }
+
+    private static long countPartitions(MetadataImage image, int leader) {
+        long count = 0;
+        for (TopicImage topic : image.topics()) {
+            for (PartitionImage partition : topic.partitionStates()) {
+                if (partition.leader() == leader) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+}
