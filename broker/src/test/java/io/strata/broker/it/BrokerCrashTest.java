@@ -14,19 +14,24 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -47,9 +52,18 @@ class BrokerCrashTest {
     private final List<BrokerProcess> processes = new ArrayList<>(List.of());
 
     @AfterEach
-    void killAll() throws InterruptedException {
+    void killAll() throws Exception {
         for (BrokerProcess process : processes) {
             process.kill();
+        }
+        // The brokers' logs outlive the temporary directory, for a failure to be read.
+        Path logs = Path.of("target", "broker-crash-test");
+        Files.createDirectories(logs);
+        for (int nodeId = 1; nodeId <= 3; nodeId++) {
+            Path log = dir.resolve("broker-" + nodeId + ".log");
+            if (Files.exists(log)) {
+                Files.copy(log, logs.resolve("broker-" + nodeId + ".log"), StandardCopyOption.REPLACE_EXISTING);
+            }
         }
     }
 
@@ -65,7 +79,9 @@ class BrokerCrashTest {
         }
         TopicPartition tp = new TopicPartition("on-three", 0);
         try (Admin admin = admin(1, 2, 3)) {
-            admin.createTopics(List.of(new NewTopic(tp.topic(), Map.of(0, List.of(3))))).all().get();
+            // The broker that gets the request may not have applied broker 3's registration yet: it refuses
+            // the assignment until it has.
+            await().atMost(Duration.ofSeconds(20)).until(() -> created(admin, new NewTopic(tp.topic(), Map.of(0, List.of(3)))));
             await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
                     .until(() -> leader(admin, tp.topic()) != null && leader(admin, tp.topic()).id() == 3);
         }
@@ -99,6 +115,21 @@ class BrokerCrashTest {
                 }
             }
             assertThat(values).containsExactly("before the crash", "after the restart");
+        }
+    }
+
+    private static boolean created(Admin admin, NewTopic topic) throws Exception {
+        try {
+            admin.createTopics(List.of(topic)).all().get(10, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TopicExistsException) {
+                return true;
+            }
+            if (e.getCause() instanceof InvalidReplicaAssignmentException) {
+                return false;
+            }
+            throw e;
         }
     }
 
