@@ -164,8 +164,8 @@ public final class MetadataImage {
     MetadataImage withBroker(BrokerImage broker) {
         Map<Integer, BrokerImage> brokerMap = new TreeMap<>(brokers);
         brokerMap.put(broker.nodeId(), broker);
-        return new MetadataImage(clusterId, topicsByName, topicsById, Collections.unmodifiableMap(brokerMap), remoteManifests,
-                nextProducerId, version + 1);
+        return new MetadataImage(clusterId, topicsByName, topicsById, Collections.unmodifiableMap(brokerMap),
+                remoteManifests, nextProducerId, version + 1);
     }
 
     MetadataImage withClusterId(String id) {
@@ -203,7 +203,8 @@ public final class MetadataImage {
 
     @Override
     public String toString() {
-        return "MetadataImage(version=" + version + ", clusterId=" + clusterId + ", topics=" + topicsByName.values() + ", brokers=" + brokers.values()
+        return "MetadataImage(version=" + version + ", clusterId=" + clusterId + ", topics=" + topicsByName.values()
+                + ", brokers=" + brokers.values()
                 + ", nextProducerId=" + nextProducerId + ")";
     }
 }

@@ -264,10 +264,8 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     /**
-     * Runs a group request's {@code task} on the coordinator thread once the coordinator is loaded,
-     * creating {@code __consumer_offsets} if needed. While it loads the request fails at once with
-     * COORDINATOR_LOAD_IN_PROGRESS: a client retries that, whereas a wait as long as the load could
-     * outlast its request timeout.
+     * {@link #whenReady(Supplier)} for a request about {@code groupId}: NOT_COORDINATOR unless this broker is
+     * the group's coordinator.
      */
     private <T> CompletableFuture<T> whenReady(String groupId, Supplier<CompletableFuture<T>> task) {
         if (!coordinates(groupId)) {
@@ -294,6 +292,12 @@ public final class GroupCoordinator implements AutoCloseable {
                 + ": it does not lead the group's partition of " + Topic.GROUP_METADATA_TOPIC_NAME + ".");
     }
 
+    /**
+     * Runs a group request's {@code task} on the coordinator thread once the coordinator is loaded,
+     * creating {@code __consumer_offsets} if needed. While it loads the request fails at once with
+     * COORDINATOR_LOAD_IN_PROGRESS: a client retries that, whereas a wait as long as the load could
+     * outlast its request timeout.
+     */
     private <T> CompletableFuture<T> whenReady(Supplier<CompletableFuture<T>> task) {
         if (loading) {
             return CompletableFuture.failedFuture(new CoordinatorLoadInProgressException(

@@ -43,8 +43,8 @@ public class ClusterMetrics {
         Gauge.builder("strata.cluster.offline.partitions", lifecycle,
                         fromImage(image -> countPartitions(image, PartitionImage.NO_LEADER)))
                 .description("Partitions no broker leads").register(registry);
-        Gauge.builder("strata.leader.partitions", lifecycle,
-                        l -> l.broker() == null ? 0 : countPartitions(l.broker().metadataImage(), l.broker().identity().nodeId()))
+        Gauge.builder("strata.leader.partitions", lifecycle, l -> l.broker() == null ? 0
+                        : countPartitions(l.broker().metadataImage(), l.broker().identity().nodeId()))
                 .description("Partitions this broker leads").register(registry);
     }
 
