@@ -155,10 +155,7 @@ public final class TopicAdmin {
                 throw new InvalidReplicaAssignmentException("The assignment names " + explicit.size()
                         + " new partitions, but the topic grows by " + added + ".");
             }
-            if (requireAssignment(explicit) != topic.replicationFactor()) {
-                throw new InvalidReplicaAssignmentException("The assignment " + explicit + " does not have the topic's"
-                        + " replication factor " + topic.replicationFactor() + ".");
-            }
+            ReplicaPlacement.requireValid(image(), explicit, topic.replicationFactor());
             assignment = explicit;
         }
         if (validateOnly) {

@@ -14,7 +14,8 @@ import java.util.TreeMap;
 
 /**
  * An immutable snapshot of the replicated metadata: the cluster id, topics (by name and by id) with
- * their partitions' replicas and leaders, registered brokers, the producer-id counter and each partition's manifest of tiered segments. The state machine replaces its image atomically after
+ * their partitions' replicas and leaders, registered brokers, the producer-id counter and each
+ * partition's manifest of tiered segments. The state machine replaces its image atomically after
  * every change, so a reader takes {@code image()} once and sees one consistent state.
  */
 public final class MetadataImage {

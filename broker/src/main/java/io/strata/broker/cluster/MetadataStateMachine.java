@@ -352,7 +352,7 @@ public final class MetadataStateMachine implements StateMachine {
             }
             int leader = partition.replicas().stream()
                     .filter(id -> id != nodeId && isr.contains(id))
-                    .filter(id -> image.broker(id).filter(b -> !b.fenced()).isPresent())
+                    .filter(id -> image.liveBroker(id).isPresent())
                     .findFirst().orElse(PartitionImage.NO_LEADER);
             return new PartitionImage(partition.replicas(), isr, leader, partition.leaderEpoch() + 1);
         });
@@ -380,17 +380,8 @@ public final class MetadataStateMachine implements StateMachine {
 
     /** Gives {@code nodeId} the partitions written before replicas were assigned and held by nobody yet. */
     private static MetadataImage adoptUnassigned(MetadataImage image, int nodeId) {
-        MetadataImage adopted = image;
-        for (TopicImage topic : image.topics()) {
-            if (topic.partitionStates().stream().noneMatch(p -> p.replicas().isEmpty())) {
-                continue;
-            }
-            List<PartitionImage> states = topic.partitionStates().stream()
-                    .map(p -> p.replicas().isEmpty() ? PartitionImage.assigned(List.of(nodeId)) : p)
-                    .toList();
-            adopted = adopted.withTopic(topic.withPartitionStates(states));
-        }
-        return adopted;
+        return mapPartitions(image, partition -> partition.replicas().isEmpty()
+                ? PartitionImage.assigned(List.of(nodeId)) : partition);
     }
 
     /**

@@ -52,8 +52,9 @@ import java.util.stream.Stream;
 /**
  * The partitions this broker holds, kept in step with the metadata image on a reconciler thread: a
  * partition log is opened for every partition that names this broker among its replicas, its config
- * follows the topic's, and the logs of deleted topics are removed. Logs open and close on a pool of I/O threads. Also runs the
- * {@code flush.ms} flusher and the fsync group commit.
+ * follows the topic's and its leadership the partition's, and the logs of deleted topics are removed.
+ * Logs open and close on a pool of I/O threads. Also runs the {@code flush.ms} flusher and the fsync
+ * group commit.
  */
 public final class PartitionManager implements AutoCloseable {
 
@@ -271,14 +272,14 @@ public final class PartitionManager implements AutoCloseable {
                             : LogConfig.from(catalog.effectiveValues(brokerDefaults, configs));
                     opens.add(() -> {
                         Partition opened = open(topic.topicId(), tp, config);
-                        opened.updateLeadership(state.leader() == nodeId, state.leaderEpoch());
+                        follow(opened, state);
                         return opened;
                     });
                 } else {
                     if (logConfig != null) {
                         existing.log().updateConfig(logConfig);
                     }
-                    existing.updateLeadership(state.leader() == nodeId, state.leaderEpoch());
+                    follow(existing, state);
                 }
             }
         }
@@ -343,6 +344,11 @@ public final class PartitionManager implements AutoCloseable {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /** Tells the partition whether this broker leads it now, and in which epoch. */
+    private void follow(Partition partition, PartitionImage state) {
+        partition.updateLeadership(state.leader() == nodeId, state.leaderEpoch());
     }
 
     private Partition open(Uuid topicId, TopicPartition tp, LogConfig config) {
