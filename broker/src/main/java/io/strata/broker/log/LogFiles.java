@@ -17,6 +17,7 @@ import java.nio.file.Path;
  *   recovery-point.checkpoint       offset below which everything is fsynced ({@link OffsetCheckpointFile})
  *   log-start-offset.checkpoint     first offset still visible after DeleteRecords
  *   cleaner-offset.checkpoint       first offset compaction has not seen yet (the log cleaner's)
+ *   leader-epoch-checkpoint         start offset of each leader epoch ({@link LeaderEpochCheckpointFile})
  *   clean-shutdown                  empty marker, present only between a clean close and the next open
  *   *.cleaned                       a compacted segment being written; discarded on open
  *   *.swap                          a compacted segment complete on disk, about to replace the segment of its
@@ -46,6 +47,7 @@ public final class LogFiles {
     public static final String LOG_START_OFFSET_FILE = "log-start-offset.checkpoint";
     public static final String CLEAN_SHUTDOWN_FILE = "clean-shutdown";
     public static final String CLEANER_OFFSET_CHECKPOINT_FILE = "cleaner-offset.checkpoint";
+    public static final String LEADER_EPOCH_CHECKPOINT_FILE = "leader-epoch-checkpoint";
 
     private static final int OFFSET_DIGITS = 20;
 
