@@ -3,7 +3,6 @@ package io.strata.broker.log;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.KafkaStorageException;
-import org.apache.kafka.common.record.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
@@ -24,7 +23,8 @@ import java.util.OptionalLong;
  * crash, every segment from the recovery point on is scanned, re-indexed, and cut at its first invalid
  * batch; nothing after a cut is kept, so the log stays contiguous. A segment with a missing or implausible
  * index is re-indexed either way. The producer state is then rebuilt from the latest snapshot and the batch
- * headers after it, and the marker removed.
+ * headers after it, the leader epochs read from their checkpoint (or rebuilt from the batch headers if it is
+ * missing) and cut at the log end, and the marker removed.
  *
  * <p>Not thread-safe: one loader opens one log, once, before anything else can see it.
  */
@@ -40,7 +40,7 @@ final class LogLoader {
      * @param recoveryPoint  the offset below which everything is on disk
      */
     record LoadedLog(LogSegments segments, OffsetMetadata logEndOffset, long logStartOffset, long recoveryPoint,
-                     LoadSummary summary) {
+                     LeaderEpochCache epochs, LoadSummary summary) {
     }
 
     private final Path dir;
@@ -133,7 +133,13 @@ final class LogLoader {
         }
         long recoveryPoint = clean ? logEndOffset : Math.min(recoveryPointCheckpoint, logEndOffset);
 
-        loadProducerState(logEndOffset);
+        try {
+            producerState.rebuild(segments, logEndOffset);
+        } catch (IOException e) {
+            throw new KafkaStorageException("Failed to read producer state snapshots of " + topicPartition + " in "
+                    + dir + ": " + e, e);
+        }
+        LeaderEpochCache epochs = loadLeaderEpochs(logEndOffset);
 
         if (clean) {
             // Must be gone for good before the first append: a stale marker would skip the next crash's recovery.
@@ -148,7 +154,7 @@ final class LogLoader {
                 clean ? "clean shutdown" : baseOffsets.isEmpty() ? "new log" : "unclean shutdown",
                 recovered, bytesTruncated, dropped);
         OffsetMetadata end = new OffsetMetadata(logEndOffset, active.baseOffset(), active.size());
-        return new LoadedLog(segments, end, logStartOffset, recoveryPoint, summary);
+        return new LoadedLog(segments, end, logStartOffset, recoveryPoint, epochs, summary);
     }
 
     /**
@@ -217,6 +223,25 @@ final class LogLoader {
         return baseOffsets;
     }
 
+    /**
+     * The leader epochs from their checkpoint, less those starting at or after the log end: an epoch is written
+     * there before its first batch reaches the log, so a crash or recovery can only have cut batches the checkpoint
+     * names, never added any it lacks. A non-empty log without a readable checkpoint (written before epochs were
+     * kept, or a malformed file) has the epochs rebuilt from its batch headers, and written, once.
+     */
+    private LeaderEpochCache loadLeaderEpochs(long logEndOffset) throws IOException {
+        LeaderEpochCache.Loaded loaded = LeaderEpochCache.load(dir.resolve(LogFiles.LEADER_EPOCH_CHECKPOINT_FILE),
+                topicPartition);
+        LeaderEpochCache epochs = loaded.cache();
+        if (loaded.fromFile()) {
+            epochs.truncateFromEnd(logEndOffset);
+        } else if (segments.sizeInBytes() > 0) {
+            LOG.infof("Rebuilding the leader epochs of %s from its batch headers", topicPartition);
+            epochs.rebuild(segments.batchesFrom(segments.firstBaseOffset()));
+        }
+        return epochs;
+    }
+
     private boolean indexesLookSane(LogSegment segment) {
         try {
             segment.sanityCheck();
@@ -225,26 +250,5 @@ final class LogLoader {
             LOG.warnf("Rebuilding the indexes of %s: %s", segment, e.getMessage());
             return false;
         }
-    }
-
-    /** Loads the latest snapshot and replays the batch headers after it; no record is decoded. */
-    private void loadProducerState(long logEndOffset) {
-        OptionalLong snapshot;
-        try {
-            snapshot = producerState.loadLatestSnapshot(logEndOffset);
-        } catch (IOException e) {
-            throw new KafkaStorageException("Failed to read producer state snapshots of " + topicPartition + " in "
-                    + dir + ": " + e, e);
-        }
-        long from = Math.max(snapshot.orElse(0L), segments.firstBaseOffset());
-        for (LogSegment segment : segments.holding(from, Long.MAX_VALUE)) {
-            int position = segment.offsetIndex().lookup(from).position();
-            for (FileChannelRecordBatch batch : segment.log().batchesFrom(position)) {
-                if (batch.baseOffset() >= from) {
-                    producerState.replay(batch);
-                }
-            }
-        }
-        producerState.updateMapEndOffset(logEndOffset);
     }
 }

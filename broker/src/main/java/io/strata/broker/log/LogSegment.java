@@ -7,6 +7,7 @@ import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
 
 import java.io.Closeable;
@@ -22,10 +23,11 @@ import java.util.Optional;
  * offsets and LogAppendTime rewritten), plus its {@link OffsetIndex} and {@link TimeIndex}. File names
  * come from {@link LogFiles}.
  *
- * <p>Thread-safety: appends, recovery, rolling and closing come from one thread at a time (the
+ * <p>Thread-safety: appends, truncation, recovery, rolling and closing come from one thread at a time (the
  * owning {@link PartitionLog} serialises them). {@link #read}, {@link #findOffsetByTimestamp},
  * {@link #largestTimestamp} and {@link #size} may run concurrently with an append: the file only
- * grows, its size is published after each write, and the indexes lock their own mappings.
+ * grows between truncations, its size is published after each write, and the indexes lock their own
+ * mappings. A read concurrent with {@link #truncateTo} sees the file cut at some point of its read.
  */
 public final class LogSegment implements Closeable {
 
@@ -275,6 +277,37 @@ public final class LogSegment implements Closeable {
     }
 
     /**
+     * Removes the batch holding {@code offset} and every batch after it, with their index entries; a follower
+     * cutting a tail the leader does not have. Leaves the segment ready for appends (indexes at full size), as
+     * the active segment it becomes. Not flushed: the caller fsyncs.
+     *
+     * @return bytes cut off the end of the file; 0 if no batch holds {@code offset} or follows it
+     */
+    public int truncateTo(long offset) throws IOException {
+        FileRecords.LogOffsetPosition cut = translateOffset(offset);
+        if (cut == null) {
+            return 0;
+        }
+        offsetIndex.truncateTo(offset);
+        timeIndex.truncateTo(offset);
+        offsetIndex.resize(maxIndexSize);
+        timeIndex.resize(maxIndexSize);
+        int removed = log.truncateTo(cut.position);
+        unflushed = true;
+        rollingBasedTimestamp = null;
+        bytesSinceLastIndexEntry = log.sizeInBytes() - offsetIndex.lastEntry().position();
+        // The time index keeps the largest timestamp up to its last entry; the batches after it may hold a larger one.
+        TimestampOffset max = timeIndex.entries() == 0 ? TimestampOffset.UNKNOWN : timeIndex.lastEntry();
+        for (FileChannelRecordBatch batch : log.batchesFrom(offsetIndex.lookup(max.offset()).position())) {
+            if (batch.maxTimestamp() > max.timestamp()) {
+                max = new TimestampOffset(batch.maxTimestamp(), batch.lastOffset());
+            }
+        }
+        maxTimestampSoFar = max;
+        return removed;
+    }
+
+    /**
      * Cheap checks, O(1), that the indexes fit the log: their own structure, and the last offset
      * index entry pointing at a batch header.
      *
@@ -414,6 +447,20 @@ public final class LogSegment implements Closeable {
         offsetIndex.renameTo(swapSuffix(offsetIndex.file(), oldSuffix, newSuffix));
         timeIndex.renameTo(swapSuffix(timeIndex.file(), oldSuffix, newSuffix));
         log.renameTo(swapSuffix(log.file().toPath(), oldSuffix, newSuffix).toFile());
+    }
+
+    /**
+     * Makes this complete compacted copy ({@link #createCleaned}) take the place of {@code old} on disk, crash-safely:
+     * fsyncs it, renames its files to {@link LogFiles#SWAP_SUFFIX} (from then on an open completes the replacement),
+     * renames the old files {@code .deleted} and its own to the segment's names, fsyncing the directory in between.
+     */
+    public void replaceOnDisk(LogSegment old, Path dir) throws IOException {
+        flush();
+        changeFileSuffixes(LogFiles.CLEANED_SUFFIX, LogFiles.SWAP_SUFFIX);
+        Utils.flushDir(dir);
+        old.markDeleted();
+        changeFileSuffixes(LogFiles.SWAP_SUFFIX, "");
+        Utils.flushDir(dir);
     }
 
     private static Path swapSuffix(Path file, String oldSuffix, String newSuffix) {

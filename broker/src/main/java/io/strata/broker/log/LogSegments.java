@@ -1,6 +1,7 @@
 package io.strata.broker.log;
 
 import org.apache.kafka.common.record.FileLogInputStream.FileChannelRecordBatch;
+import org.apache.kafka.common.record.FileRecords;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.StreamSupport;
 
 /**
  * The segments of one partition log by base offset, the last one active. A segment holds the offsets
@@ -86,6 +88,11 @@ final class LogSegments {
         return List.copyOf(segments.headMap(baseOffset).values());
     }
 
+    /** The segments whose base offset is above {@code offset}, oldest first: a snapshot. */
+    List<LogSegment> above(long offset) {
+        return List.copyOf(segments.tailMap(offset, false).values());
+    }
+
     /** The segments whose base offset is below {@code bound}, each with the offset it ends before, oldest first. */
     List<ClosedSegment> closedBelow(long bound) {
         List<ClosedSegment> closed = new ArrayList<>();
@@ -99,6 +106,57 @@ final class LogSegments {
     Collection<LogSegment> holding(long from, long to) {
         Long first = segments.floorKey(from);
         return segments.subMap(first == null ? segments.firstKey() : first, true, to, false).values();
+    }
+
+    /**
+     * Reads from the segment holding {@code fetchOffset}, starting at the batch that holds it (or the next one) and
+     * stopping at {@code upTo}. A first batch cut by {@code maxBytes} gives an empty slice, as Kafka does for fetch
+     * v3+: it is useless to the client.
+     *
+     * @return a slice of one segment file, possibly empty; null if no segment holds {@code fetchOffset}
+     */
+    FileRecords read(long fetchOffset, int maxBytes, OffsetMetadata upTo, boolean minOneMessage) {
+        LogSegment segment = floor(fetchOffset);
+        if (segment == null) {
+            return null;
+        }
+        for (; segment != null && segment.baseOffset() <= upTo.segmentBaseOffset(); segment = next(segment)) {
+            long maxPosition = segment.baseOffset() == upTo.segmentBaseOffset() ? upTo.relativePosition() : segment.size();
+            SegmentRead read = segment.read(fetchOffset, maxBytes, maxPosition, minOneMessage);
+            if (read != null) {
+                return read.firstBatchIncomplete() ? read.records().slice(0, 0) : read.records();
+            }
+        }
+        return active().log().slice(0, 0);
+    }
+
+    /** Where {@code offset} sits: the segment and position of the batch holding it; {@code end} if at or past it. */
+    OffsetMetadata offsetMetadata(long offset, OffsetMetadata end) {
+        if (offset >= end.messageOffset()) {
+            return end;
+        }
+        for (LogSegment segment = floor(offset); segment != null; segment = next(segment)) {
+            FileRecords.LogOffsetPosition position = segment.translateOffset(offset);
+            if (position != null) {
+                return new OffsetMetadata(offset, segment.baseOffset(), position.position);
+            }
+        }
+        return end;
+    }
+
+    /**
+     * The batches whose base offset is at least {@code from}, in log order, read header by header (no record is
+     * decoded) from the segment holding {@code from} on.
+     */
+    Iterable<FileChannelRecordBatch> batchesFrom(long from) {
+        if (segments.isEmpty()) {
+            return List.of();
+        }
+        return () -> holding(from, Long.MAX_VALUE).stream()
+                .flatMap(segment -> StreamSupport.stream(
+                        segment.log().batchesFrom(segment.offsetIndex().lookup(from).position()).spliterator(), false))
+                .filter(batch -> batch.baseOffset() >= from)
+                .iterator();
     }
 
     /**

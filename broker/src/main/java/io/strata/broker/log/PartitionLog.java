@@ -2,8 +2,10 @@ package io.strata.broker.log;
 
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
@@ -19,26 +21,32 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The log of one partition, in its own directory (file layout in {@link LogFiles}): an ordered run of
- * {@link LogSegment}s, the last one active, plus producer state, a recovery point and a log start offset.
+ * {@link LogSegment}s, the last one active, plus producer state, leader epochs ({@link LeaderEpochCache}), a
+ * recovery point and a log start offset.
  *
- * <p>Offsets: {@code logStartOffset <= highWatermark <= logEndOffset}. Reads see records below the
- * high watermark only. On a single node an append moves the high watermark to the new log end offset;
- * replication can instead drive it through {@link #updateHighWatermark}.
+ * <p>Offsets: {@code logStartOffset <= highWatermark <= logEndOffset}. Consumers' reads see records below the
+ * high watermark only, a follower's ({@link FetchIsolation#LOG_END}) everything. Appends move the log end offset
+ * only: the partition above moves the high watermark with {@link #updateHighWatermark} once the in-sync replicas
+ * have the records. A leader appends with {@link #append(MemoryRecords, int)}, which assigns offsets; a follower
+ * copies the leader's batches as they are with {@link #appendAsFollower}, and cuts a tail the leader does not
+ * have with {@link #truncateTo} or {@link #truncateFullyAndStartAt}, which may lower every offset.
  *
- * <p>Durability: data is fsynced when {@code flush.messages} or {@code flush.ms} is reached at an append,
- * when a segment rolls, on {@link #flush()} and on {@link #close()}; the recovery point records how far.
- * Opening goes through {@link LogLoader}: after a crash, segments from the recovery point on are scanned
- * and cut at the first invalid batch; after a clean close (marker file present) nothing is scanned.
- * Appended batches are checked by {@link LogValidator} first.
+ * <p>Durability ({@link LogDurability}): data is fsynced when {@code flush.messages} or {@code flush.ms} is
+ * reached at an append, when a segment rolls, at a truncation, on {@link #flush()} and on {@link #close()}; the
+ * recovery point records how far. Opening goes through {@link LogLoader}: after a crash, segments from the
+ * recovery point on are scanned and cut at the first invalid batch; after a clean close (marker file present)
+ * nothing is scanned. A leader's batches are checked by {@link LogValidator} first.
  *
- * <p>Thread-safety: every method may be called from any thread. Appends, {@link #deleteRecordsBefore},
- * {@link #updateHighWatermark} and {@link #close} are serialised on this object. Reads take no lock:
- * they work on {@link LogSegments} and offsets published through volatile fields after each append.
- * {@link #flush()} does not block appends. A segment leaving the log stays readable for a while
- * ({@link RetiredSegments}), so slices already handed to a fetch stay valid.
+ * <p>Thread-safety: every method may be called from any thread. Appends (leader and follower), truncations,
+ * {@link #deleteRecordsBefore}, {@link #updateHighWatermark} and {@link #close} are serialised on this object.
+ * Reads take no lock: they work on {@link LogSegments} and offsets published through volatile fields after each
+ * change; a truncation lowers them before it cuts any byte. {@link #flush()} does not block appends. A segment
+ * leaving the log stays readable for a while ({@link RetiredSegments}), so slices already handed to a fetch stay
+ * valid.
  *
  * <p>Errors: an {@link IOException} surfaces once, as {@link KafkaStorageException} naming the partition
  * and file; after a failed write the log is offline and every later call throws it too.
@@ -52,9 +60,11 @@ public final class PartitionLog implements Closeable {
     private final Time time;
     private final LogSegments segments;
     private final ProducerStateManager producerState;
-    private final OffsetCheckpointFile recoveryPointFile;
+    private final LeaderEpochCache epochs;
+    private final LogDurability durability;
+    private final LogTruncation truncation;
+    private final SegmentAppender appender;
     private final OffsetCheckpointFile logStartOffsetFile;
-    private final Object flushLock = new Object();
     private final RetiredSegments retired; // guarded by this
     private final LoadSummary loadSummary;
     private final LogValidator validator;
@@ -64,8 +74,6 @@ public final class PartitionLog implements Closeable {
     private volatile OffsetMetadata logEndOffsetMetadata;
     private volatile OffsetMetadata highWatermarkMetadata;
     private volatile long logStartOffset;
-    private volatile long recoveryPoint; // written under flushLock
-    private volatile long lastFlushTime;
     private volatile boolean closed;
     private volatile boolean offline;
 
@@ -78,17 +86,20 @@ public final class PartitionLog implements Closeable {
         this.errors = new StorageErrors(topicPartition, dir);
         this.retired = new RetiredSegments(topicPartition);
         this.producerState = new ProducerStateManager(dir, topicPartition);
-        this.recoveryPointFile = new OffsetCheckpointFile(dir.resolve(LogFiles.RECOVERY_POINT_FILE));
+        OffsetCheckpointFile recoveryPointFile = new OffsetCheckpointFile(dir.resolve(LogFiles.RECOVERY_POINT_FILE));
         this.logStartOffsetFile = new OffsetCheckpointFile(dir.resolve(LogFiles.LOG_START_OFFSET_FILE));
         LogLoader.LoadedLog loaded = new LogLoader(dir, topicPartition, config, time, producerState,
                 recoveryPointFile, logStartOffsetFile).load();
         this.segments = loaded.segments();
+        this.epochs = loaded.epochs();
+        this.durability = new LogDurability(segments, recoveryPointFile, time, errors, loaded.recoveryPoint());
+        this.truncation = new LogTruncation(dir, topicPartition, time, segments, retired, producerState, epochs,
+                durability, logStartOffsetFile);
+        this.appender = new SegmentAppender(dir, topicPartition, time, segments, epochs, durability, producerState);
         this.logEndOffsetMetadata = loaded.logEndOffset();
         this.highWatermarkMetadata = loaded.logEndOffset();
         this.logStartOffset = loaded.logStartOffset();
-        this.recoveryPoint = loaded.recoveryPoint();
         this.loadSummary = loaded.summary();
-        this.lastFlushTime = time.milliseconds();
     }
 
     /**
@@ -119,12 +130,13 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
-     * Validates every batch ({@link LogValidator}), then appends them all or none. Assigns offsets from the
-     * log end offset and, for LogAppendTime, the broker time, by rewriting the batch headers in
-     * {@code records}' buffer. A retry of one of a producer's last 5 batches appends nothing and returns
-     * the original offsets.
+     * A leader's append: validates every batch ({@link LogValidator}), then appends them all or none. Assigns
+     * offsets from the log end offset and, for LogAppendTime, the broker time, by rewriting the batch headers in
+     * {@code records}' buffer. A retry of one of a producer's last 5 batches appends nothing and returns the
+     * original offsets. Moves the log end offset, not the high watermark.
      *
-     * @param leaderEpoch stamped on every batch, unless {@link RecordBatch#NO_PARTITION_LEADER_EPOCH}
+     * @param leaderEpoch stamped on every batch and recorded as starting at the first offset if new, unless
+     *                    {@link RecordBatch#NO_PARTITION_LEADER_EPOCH}
      * @throws org.apache.kafka.common.errors.ApiException any refusal of {@link LogValidator#validate}
      * @throws org.apache.kafka.common.errors.InvalidProducerEpochException an epoch older than the producer's
      * @throws org.apache.kafka.common.errors.OutOfOrderSequenceException a sequence gap, or a new epoch not at 0
@@ -135,77 +147,77 @@ public final class PartitionLog implements Closeable {
         LogConfig config = this.config;
         long now = time.milliseconds();
         List<MutableRecordBatch> batches = validator.validate(records, config, now);
-        boolean logAppendTime = config.logAppendTime();
-        long firstOffset = logEndOffsetMetadata.messageOffset();
-
-        ProducerStateManager.PendingAppend pending = producerState.prepareAppend();
-        long nextOffset = firstOffset;
-        long maxTimestamp = RecordBatch.NO_TIMESTAMP;
-        long offsetOfMaxTimestamp = -1L;
-        for (MutableRecordBatch batch : batches) {
-            long lastOffset = nextOffset + (batch.lastOffset() - batch.baseOffset());
-            long timestamp = logAppendTime ? now : batch.maxTimestamp();
-            if (batch.hasProducerId()) {
-                Optional<BatchMetadata> duplicate = producerState.findDuplicate(batch);
-                if (duplicate.isPresent()) {
-                    BatchMetadata original = duplicate.get();
-                    return new AppendResult(original.firstOffset(), original.lastOffset(),
-                            logAppendTime ? original.timestamp() : RecordBatch.NO_TIMESTAMP, logStartOffset, true);
-                }
-                pending.append(batch, nextOffset, lastOffset, timestamp);
-            }
-            if (timestamp > maxTimestamp) {
-                maxTimestamp = timestamp;
-                offsetOfMaxTimestamp = lastOffset;
-            }
-            nextOffset = lastOffset + 1;
+        long appendTime = config.logAppendTime() ? now : RecordBatch.NO_TIMESTAMP;
+        long firstOffset = logEndOffset();
+        LeaderBatches plan = LeaderBatches.plan(batches, firstOffset, appendTime, producerState);
+        if (plan.duplicate().isPresent()) {
+            BatchMetadata original = plan.duplicate().get();
+            return new AppendResult(original.firstOffset(), original.lastOffset(),
+                    appendTime >= 0 ? original.timestamp() : RecordBatch.NO_TIMESTAMP, logStartOffset, true);
         }
-        long lastOffset = nextOffset - 1;
-
-        LogSegment segment = segments.active();
-        try {
-            segment = maybeRoll(segment, config, records.sizeInBytes(), maxTimestamp, lastOffset, now);
-            LogValidator.assignOffsets(batches, firstOffset, logAppendTime ? now : RecordBatch.NO_TIMESTAMP,
-                    leaderEpoch);
-            segment.append(lastOffset, maxTimestamp, offsetOfMaxTimestamp, records);
-        } catch (IOException e) {
-            offline = true;
-            throw errors.of("appending to", segment.log().file().toPath(), e);
-        }
-        producerState.commit(pending, lastOffset + 1);
-        OffsetMetadata end = new OffsetMetadata(lastOffset + 1, segment.baseOffset(), segment.size());
-        logEndOffsetMetadata = end;
-        highWatermarkMetadata = end;
-
-        if (unflushedMessages() >= config.flushMessages() || now - lastFlushTime >= config.flushMs()) {
-            flushOrGoOffline(lastOffset + 1);
-        }
-        retired.deleteDue(now, config.fileDeleteDelayMs());
-        return new AppendResult(firstOffset, lastOffset, logAppendTime ? now : RecordBatch.NO_TIMESTAMP,
-                logStartOffset, false);
+        LogValidator.assignOffsets(batches, firstOffset, appendTime, leaderEpoch);
+        OffsetMetadata end = write(records, plan.span(), List.of(new EpochEntry(leaderEpoch, firstOffset)), config, now);
+        producerState.commit(plan.pending(), end.messageOffset());
+        advanceEnd(end, config, now);
+        return new AppendResult(firstOffset, plan.span().lastOffset(), appendTime, logStartOffset, false);
     }
 
-    private LogSegment maybeRoll(LogSegment active, LogConfig config, int messagesSize, long maxTimestamp,
-                                 long lastOffset, long now) throws IOException {
-        if (!active.shouldRoll(config, messagesSize, maxTimestamp, lastOffset, now)) {
-            return active;
+    /**
+     * A follower's append of batches fetched from the leader, kept as they are: offsets, timestamps, leader epochs
+     * and producer fields, checked by {@link FollowerBatches#check} (magic v2, CRC, offsets increasing from the log
+     * end offset on; a partial batch at the end is dropped). Rolls and flushes as a leader's append does, records
+     * each new leader epoch, replays the producer state from the batch headers, and moves the log end offset, not
+     * the high watermark. Records without a whole batch: nothing.
+     *
+     * @throws OffsetOutOfRangeException if the first batch starts below the log end offset
+     * @throws CorruptRecordException    if a batch is not v2, fails its CRC, or does not follow the one before it
+     * @throws RecordBatchTooLargeException if the batches do not fit in a segment
+     * @throws KafkaStorageException     I/O failure; the log is then offline
+     */
+    public synchronized void appendAsFollower(MemoryRecords records) {
+        ensureUsable();
+        LogConfig config = this.config;
+        long now = time.milliseconds();
+        FollowerBatches batches = FollowerBatches.check(records, logEndOffset(), config.segmentBytes(), topicPartition);
+        if (batches.isEmpty()) {
+            return;
         }
-        long newBaseOffset = logEndOffsetMetadata.messageOffset();
-        active.onBecomeInactive();
-        LogSegment next = LogSegment.create(dir, newBaseOffset, config, time);
-        segments.add(next);
-        // The old segment is complete: make it durable now so that a crash recovers the new one only.
-        flushUpTo(newBaseOffset);
-        producerState.takeSnapshot();
-        LOG.debugf("Rolled %s to a new segment at offset %d", topicPartition, newBaseOffset);
-        return next;
+        OffsetMetadata end = write(batches.records(), batches.span(), batches.newEpochs(), config, now);
+        for (RecordBatch batch : batches.batches()) {
+            producerState.replay(batch);
+        }
+        advanceEnd(end, config, now);
+    }
+
+    private OffsetMetadata write(MemoryRecords records, AppendSpan span, List<EpochEntry> newEpochs, LogConfig config,
+                                 long now) {
+        try {
+            return appender.append(records, span, newEpochs, config, now);
+        } catch (IOException e) {
+            throw goOffline("appending to", segments.active().log().file().toPath(), e);
+        }
+    }
+
+    /** Publishes the new log end offset after a write, then flushes if the config asks to. */
+    private void advanceEnd(OffsetMetadata end, LogConfig config, long now) {
+        logEndOffsetMetadata = end;
+        if (unflushedMessages() >= config.flushMessages() || now - durability.lastFlushTime() >= config.flushMs()) {
+            flushOrGoOffline(end.messageOffset());
+        }
+        retired.deleteDue(now, config.fileDeleteDelayMs());
     }
 
     // ---- reads ----
 
+    /** {@link #read(long, int, boolean, FetchIsolation)} up to the high watermark, as a consumer reads. */
+    public LogReadResult read(long fetchOffset, int maxBytes, boolean minOneMessage) {
+        return read(fetchOffset, maxBytes, minOneMessage, FetchIsolation.HIGH_WATERMARK);
+    }
+
     /**
-     * Reads from the segment holding {@code fetchOffset}, starting at the batch that holds it and
-     * stopping at the high watermark. Never copies record bytes: the result is a slice of the file.
+     * Reads from the segment holding {@code fetchOffset}, starting at the batch that holds it and stopping at the
+     * high watermark or, for {@link FetchIsolation#LOG_END}, the log end offset. Never copies record bytes: the
+     * result is a slice of the file.
      *
      * @param maxBytes      bytes wanted
      * @param minOneMessage return the first batch whole even if larger than {@code maxBytes}; without it,
@@ -213,36 +225,24 @@ public final class PartitionLog implements Closeable {
      * @throws OffsetOutOfRangeException if {@code fetchOffset} is below the log start or above the log end
      * @throws KafkaStorageException     on I/O failure
      */
-    public LogReadResult read(long fetchOffset, int maxBytes, boolean minOneMessage) {
+    public LogReadResult read(long fetchOffset, int maxBytes, boolean minOneMessage, FetchIsolation isolation) {
         ensureUsable();
         OffsetMetadata highWatermark = highWatermarkMetadata;
         OffsetMetadata end = logEndOffsetMetadata;
+        OffsetMetadata upTo = isolation == FetchIsolation.LOG_END ? end : highWatermark;
         OffsetRange range = new OffsetRange(logStartOffset, end.messageOffset());
         if (!range.readable(fetchOffset)) {
             throw range.outOfRange(topicPartition, fetchOffset);
         }
         try {
-            if (fetchOffset < highWatermark.messageOffset()) {
-                LogSegment segment = segments.floor(fetchOffset);
-                if (segment == null) {
-                    // DeleteRecords removed the segment since the range check.
-                    throw new OffsetRange(logStartOffset, end.messageOffset()).outOfRange(topicPartition, fetchOffset);
-                }
-                while (segment != null && segment.baseOffset() <= highWatermark.segmentBaseOffset()) {
-                    long maxPosition = segment.baseOffset() == highWatermark.segmentBaseOffset()
-                            ? highWatermark.relativePosition()
-                            : segment.size();
-                    SegmentRead read = segment.read(fetchOffset, maxBytes, maxPosition, minOneMessage);
-                    if (read != null) {
-                        // As Kafka does for fetch v3+: a cut first batch is useless to the client.
-                        FileRecords records = read.firstBatchIncomplete() ? read.records().slice(0, 0) : read.records();
-                        return new LogReadResult(records, highWatermark.messageOffset(), range.start(), range.end());
-                    }
-                    segment = segments.next(segment);
-                }
+            FileRecords records = fetchOffset < upTo.messageOffset()
+                    ? segments.read(fetchOffset, maxBytes, upTo, minOneMessage)
+                    : segments.active().log().slice(0, 0);
+            if (records == null) {
+                // DeleteRecords removed the segment since the range check.
+                throw new OffsetRange(logStartOffset, end.messageOffset()).outOfRange(topicPartition, fetchOffset);
             }
-            return new LogReadResult(segments.active().log().slice(0, 0), highWatermark.messageOffset(), range.start(),
-                    range.end());
+            return new LogReadResult(records, highWatermark.messageOffset(), range.start(), range.end());
         } catch (KafkaException e) {
             throw errors.unwrap(e, "reading");
         }
@@ -296,25 +296,11 @@ public final class PartitionLog implements Closeable {
         ensureUsable();
         long clamped = Math.max(logStartOffset, Math.min(offset, logEndOffset()));
         try {
-            highWatermarkMetadata = offsetMetadata(clamped);
+            highWatermarkMetadata = segments.offsetMetadata(clamped, logEndOffsetMetadata);
         } catch (KafkaException e) {
             throw errors.unwrap(e, "moving the high watermark of");
         }
         return clamped;
-    }
-
-    private OffsetMetadata offsetMetadata(long offset) {
-        OffsetMetadata end = logEndOffsetMetadata;
-        if (offset >= end.messageOffset()) {
-            return end;
-        }
-        for (LogSegment segment = segments.floor(offset); segment != null; segment = segments.next(segment)) {
-            FileRecords.LogOffsetPosition position = segment.translateOffset(offset);
-            if (position != null) {
-                return new OffsetMetadata(offset, segment.baseOffset(), position.position);
-            }
-        }
-        return end;
     }
 
     /**
@@ -338,18 +324,10 @@ public final class PartitionLog implements Closeable {
             logStartOffsetFile.write(offset);
             logStartOffset = offset;
             long now = time.milliseconds();
-            for (LogSegment segment : segments.below(segments.active().baseOffset())) {
-                if (segments.nextBaseOffset(segment.baseOffset()).getAsLong() > offset) {
-                    break;
-                }
-                segments.remove(segment);
-                segment.markDeleted();
-                retired.add(segment, now);
-            }
+            truncation.removeSegmentsBelow(offset, now);
             retired.deleteDue(now, config.fileDeleteDelayMs());
         } catch (IOException e) {
-            offline = true;
-            throw errors.of("deleting records of", logStartOffsetFile.file(), e);
+            throw goOffline("deleting records of", logStartOffsetFile.file(), e);
         }
         return offset;
     }
@@ -367,6 +345,93 @@ public final class PartitionLog implements Closeable {
         return segments.sizeInBytes();
     }
 
+    // ---- leader epochs ----
+
+    /** The latest leader epoch recorded, or empty if none is. */
+    public OptionalInt latestEpoch() {
+        return epochs.latestEpoch();
+    }
+
+    /** OffsetForLeaderEpoch: {@link LeaderEpochCache#endOffsetFor} at the current log end offset. */
+    public EpochEndOffset endOffsetForEpoch(int epoch) {
+        return epochs.endOffsetFor(epoch, logEndOffset());
+    }
+
+    /**
+     * Records that {@code epoch} starts at {@code startOffset} if it is above the latest epoch, as a new leader does
+     * with its log end offset before its first append, so that OffsetForLeaderEpoch ends the epochs before it there.
+     */
+    public synchronized void assignEpochStartOffset(int epoch, long startOffset) {
+        ensureUsable();
+        try {
+            epochs.assign(epoch, startOffset);
+        } catch (IOException e) {
+            throw goOffline("recording a leader epoch of", dir.resolve(LogFiles.LEADER_EPOCH_CHECKPOINT_FILE), e);
+        }
+    }
+
+    // ---- truncation ----
+
+    /**
+     * A follower cuts a tail the leader does not have: removes the batch holding {@code offset} and everything
+     * after it. Segments above it leave the log as DeleteRecords removes them (in-flight reads stay valid), the one
+     * holding it is cut and fsynced. The log end offset becomes {@code offset} (or, were it inside a batch or a
+     * compaction gap, the end of the last batch before it); the high watermark and recovery point are lowered to
+     * it, leader epochs starting at or after it dropped, and the producer state rebuilt up to it. Nothing if
+     * {@code offset} is at or above the log end; {@link #truncateFullyAndStartAt} if it is below the log start.
+     *
+     * @throws KafkaStorageException I/O failure; the log is then offline
+     */
+    public synchronized void truncateTo(long offset) {
+        ensureUsable();
+        if (offset >= logEndOffset()) {
+            return;
+        }
+        if (offset < logStartOffset) {
+            truncateFullyAndStartAt(offset);
+            return;
+        }
+        long now = time.milliseconds();
+        try {
+            // Reads stop at the cut before any byte goes.
+            lowerEndTo(segments.offsetMetadata(offset, logEndOffsetMetadata));
+            lowerEndTo(truncation.truncateTo(offset, now));
+        } catch (IOException e) {
+            throw goOffline("truncating", dir, e);
+        }
+        retired.deleteDue(now, config.fileDeleteDelayMs());
+    }
+
+    private void lowerEndTo(OffsetMetadata end) {
+        if (highWatermark() > end.messageOffset()) {
+            highWatermarkMetadata = end;
+        }
+        logEndOffsetMetadata = end;
+    }
+
+    /**
+     * A follower restarts its log at {@code newOffset}, as when the leader no longer holds its log end: every
+     * segment leaves the log, an empty active segment starts at {@code newOffset}, and the log start, log end, high
+     * watermark and recovery point all become {@code newOffset}, the log start persisted first as DeleteRecords
+     * does. Leader epochs and producer state (with its snapshots) are cleared.
+     *
+     * @throws KafkaStorageException I/O failure; the log is then offline
+     */
+    public synchronized void truncateFullyAndStartAt(long newOffset) {
+        ensureUsable();
+        LogConfig config = this.config;
+        long now = time.milliseconds();
+        try {
+            OffsetMetadata start = truncation.startAt(newOffset, config, now);
+            highWatermarkMetadata = start;
+            logEndOffsetMetadata = start;
+            logStartOffset = newOffset;
+        } catch (IOException e) {
+            throw goOffline("truncating", dir, e);
+        }
+        retired.deleteDue(now, config.fileDeleteDelayMs());
+    }
+
     // ---- durability ----
 
     /** Fsyncs everything appended so far and moves the recovery point to the log end offset. Does not block appends. */
@@ -376,50 +441,25 @@ public final class PartitionLog implements Closeable {
 
     /** Records appended since the last fsync. */
     public long unflushedMessages() {
-        return logEndOffset() - recoveryPoint;
+        return logEndOffset() - durability.recoveryPoint();
     }
 
     /** Time of the last fsync, or of the open; a scheduler can compare it with {@code flush.ms}. */
     public long lastFlushTime() {
-        return lastFlushTime;
+        return durability.lastFlushTime();
     }
 
     /** Everything below this offset is on disk. */
     public long recoveryPoint() {
-        return recoveryPoint;
+        return durability.recoveryPoint();
     }
 
     private void flushOrGoOffline(long offset) {
         try {
-            flushUpTo(offset);
+            durability.flushUpTo(offset);
         } catch (IOException e) {
-            offline = true;
-            throw errors.of("flushing", dir, e);
+            throw goOffline("flushing", dir, e);
         }
-    }
-
-    private void flushUpTo(long offset) throws IOException {
-        synchronized (flushLock) {
-            if (closed) {
-                return;
-            }
-            if (flushSegmentsUpTo(offset)) {
-                recoveryPointFile.write(offset);
-            }
-            lastFlushTime = time.milliseconds();
-        }
-    }
-
-    /** Fsyncs the segments holding offsets below {@code offset} not yet flushed; returns whether there were any. */
-    private boolean flushSegmentsUpTo(long offset) throws IOException {
-        if (offset <= recoveryPoint) {
-            return false;
-        }
-        for (LogSegment segment : segments.holding(recoveryPoint, offset)) {
-            segment.flush();
-        }
-        recoveryPoint = offset;
-        return true;
     }
 
     // ---- config, state, lifecycle ----
@@ -461,12 +501,9 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
-     * Replaces the closed segment {@code old} by {@code cleaned}, a compacted copy of it made with
-     * {@link LogSegment#createCleaned} (same base offset, files ending in {@link LogFiles#CLEANED_SUFFIX},
-     * complete). Crash-safe: the cleaned files are fsynced and renamed to {@link LogFiles#SWAP_SUFFIX},
-     * the log file last (from then on an open completes the replacement); the old files are renamed to
-     * {@code .deleted} and the swap files to the segment's names. Reads in flight keep the old segment's
-     * open file: it is retired like a deleted segment.
+     * Replaces the closed segment {@code old} by {@code cleaned}, a complete compacted copy of it made with
+     * {@link LogSegment#createCleaned}, crash-safely ({@link LogSegment#replaceOnDisk}). Reads in flight keep the
+     * old segment's open file: it is retired like a deleted segment.
      *
      * @return false, leaving {@code cleaned} to the caller, if {@code old} is no longer a closed segment of
      *         this log (deleted by DeleteRecords, or replaced since)
@@ -483,15 +520,9 @@ public final class PartitionLog implements Closeable {
             return false;
         }
         try {
-            cleaned.flush();
-            cleaned.changeFileSuffixes(LogFiles.CLEANED_SUFFIX, LogFiles.SWAP_SUFFIX);
-            Utils.flushDir(dir);
-            old.markDeleted();
-            cleaned.changeFileSuffixes(LogFiles.SWAP_SUFFIX, "");
-            Utils.flushDir(dir);
+            cleaned.replaceOnDisk(old, dir);
         } catch (IOException e) {
-            offline = true;
-            throw errors.of("replacing a compacted segment of", cleaned.log().file().toPath(), e);
+            throw goOffline("replacing a compacted segment of", cleaned.log().file().toPath(), e);
         }
         segments.add(cleaned);
         long now = time.milliseconds();
@@ -534,49 +565,23 @@ public final class PartitionLog implements Closeable {
     }
 
     private void closeSegments(boolean writeMarker) {
-        synchronized (flushLock) {
-            IOException failure = null;
-            Path failedFile = dir;
-            if (!offline) {
-                try {
-                    // No recovery point checkpoint: the marker supersedes it, and without the marker the
-                    // older checkpoint only makes the next start recover more than it needs to.
-                    flushSegmentsUpTo(logEndOffset());
-                    producerState.takeSnapshot();
-                } catch (IOException e) {
-                    failure = e;
-                }
-            }
-            closed = true;
-            for (LogSegment segment : segments.view()) {
-                try {
-                    segment.close();
-                } catch (IOException | RuntimeException e) {
-                    if (failure == null) {
-                        failure = e instanceof IOException io ? io : new IOException(e);
-                        failedFile = segment.log().file().toPath();
-                    }
-                }
-            }
+        closed = true;
+        try {
+            durability.close(logEndOffset(), offline, writeMarker, producerState);
+        } catch (KafkaStorageException e) {
+            offline = true;
+            throw e;
+        } finally {
             retired.deleteAll();
-            if (failure == null && writeMarker && !offline) {
-                try {
-                    // Not fsynced: all it vouches for was fsynced above, so a marker on disk implies it, and a
-                    // marker lost to a power cut costs the next start a recovery. Saves two fsyncs a partition,
-                    // which is most of a clean stop with thousands of them.
-                    Files.write(dir.resolve(LogFiles.CLEAN_SHUTDOWN_FILE), new byte[0]);
-                } catch (IOException e) {
-                    failure = e;
-                }
-            }
-            if (failure != null) {
-                offline = true;
-                throw errors.of("closing", failedFile, failure);
-            }
         }
     }
 
     // ---- errors ----
+
+    private KafkaStorageException goOffline(String action, Path file, IOException e) {
+        offline = true;
+        return errors.of(action, file, e);
+    }
 
     private void ensureUsable() {
         if (offline) {

@@ -206,6 +206,32 @@ public final class ProducerStateManager {
     }
 
     /**
+     * Rebuilds the state of the log in {@code segments} up to {@code logEndOffset}: loads the newest snapshot at or
+     * below it ({@link #loadLatestSnapshot}) and replays the batch headers after it; no record is decoded. At an
+     * open, and after a follower cut the log.
+     */
+    void rebuild(LogSegments segments, long logEndOffset) throws IOException {
+        OptionalLong snapshot = loadLatestSnapshot(logEndOffset);
+        for (RecordBatch batch : segments.batchesFrom(snapshot.orElse(0L))) {
+            if (batch.baseOffset() >= logEndOffset) {
+                break;
+            }
+            replay(batch);
+        }
+        mapEndOffset = logEndOffset;
+    }
+
+    /** Empties the state and deletes every snapshot: the log now starts afresh at {@code offset}. */
+    public void truncateFullyAndStartAt(long offset) throws IOException {
+        producers.clear();
+        for (long snapshot : snapshotOffsets()) {
+            Files.deleteIfExists(LogFiles.snapshotFile(dir, snapshot));
+        }
+        snapshotAt = -1;
+        mapEndOffset = offset;
+    }
+
+    /**
      * Writes the state as of {@link #mapEndOffset()} and deletes all but the newest snapshots; does nothing
      * if the newest snapshot already holds this state, as for a partition with no append since the last one.
      */

@@ -7,9 +7,9 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 
 /**
- * Segments that left a log (deleted by retention or DeleteRecords, or replaced by a compacted copy) but
- * keep their files open for the log's {@code file.delete.delay.ms}, so that file slices already handed
- * to a fetch stay readable; their files are renamed {@code .deleted} meanwhile. Oldest first.
+ * Segments that left a log (deleted by retention or DeleteRecords, cut by a follower's truncation, or replaced
+ * by a compacted copy) but keep their files open for the log's {@code file.delete.delay.ms}, so that file
+ * slices already handed to a fetch stay readable; their files are renamed {@code .deleted} meanwhile. Oldest first.
  *
  * <p>Not thread-safe: the owning {@link PartitionLog} calls it under its lock.
  */
@@ -29,6 +29,13 @@ final class RetiredSegments {
 
     void add(LogSegment segment, long now) {
         retired.add(new Retired(segment, now));
+    }
+
+    /** Takes {@code segment} out of {@code segments}, renames its files {@code .deleted} and keeps it until due. */
+    void retire(LogSegments segments, LogSegment segment, long now) throws IOException {
+        segments.remove(segment);
+        segment.markDeleted();
+        add(segment, now);
     }
 
     /** Deletes the segments retired at least {@code delayMs} before {@code now}. */

@@ -230,6 +230,7 @@ public final class Partition {
     /** Appends and wakes the fetches waiting for new records. */
     public AppendResult append(MemoryRecords records) {
         AppendResult result = log.append(records, leaderEpoch);
+        log.updateHighWatermark(log.logEndOffset());
         if (!result.duplicate()) {
             bytesAppended.add(records.sizeInBytes());
             for (Runnable waiter : appendWaiters) {

@@ -30,6 +30,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import static io.strata.broker.log.TestRecords.appendCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The cleaner against real partition logs with small segments, checked record by record against a model. */
@@ -65,7 +66,7 @@ class LogCleanerTest {
     }
 
     private long append(String key, String value) {
-        return log.append(MemoryRecords.withRecords(Compression.NONE, record(time.milliseconds(), key, value))).firstOffset();
+        return appendCommitted(log, MemoryRecords.withRecords(Compression.NONE, record(time.milliseconds(), key, value))).firstOffset();
     }
 
     private List<Entry> appendRandom(int count, int keys, long seed) {
@@ -277,7 +278,7 @@ class LogCleanerTest {
     void idempotentProducerStateSurvivesCompactionAndARebuildFromTheLog() throws Exception {
         open(compacted());
         for (int seq = 0; seq < 10; seq++) {
-            log.append(MemoryRecords.withIdempotentRecords(Compression.NONE, PID, (short) 2, seq,
+            appendCommitted(log, MemoryRecords.withIdempotentRecords(Compression.NONE, PID, (short) 2, seq,
                     record(time.milliseconds(), "k", "idem-" + seq)));
         }
         // Later records of the same key make every one of the producer's records obsolete.
@@ -300,9 +301,9 @@ class LogCleanerTest {
         assertThat(rebuilt.producerEpoch()).isEqualTo((short) 2);
         assertThat(rebuilt.lastSeq()).isEqualTo(9);
         assertThat(rebuilt.lastOffset()).isEqualTo(9);
-        assertThat(log.append(MemoryRecords.withIdempotentRecords(Compression.NONE, PID, (short) 2, 9,
+        assertThat(appendCommitted(log, MemoryRecords.withIdempotentRecords(Compression.NONE, PID, (short) 2, 9,
                 record(time.milliseconds(), "k", "idem-9"))).duplicate()).isTrue();
-        assertThat(log.append(MemoryRecords.withIdempotentRecords(Compression.NONE, PID, (short) 2, 10,
+        assertThat(appendCommitted(log, MemoryRecords.withIdempotentRecords(Compression.NONE, PID, (short) 2, 10,
                 record(time.milliseconds(), "k", "idem-10"))).firstOffset()).isEqualTo(30);
     }
 

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static io.strata.broker.log.TestRecords.appendCommitted;
 import static io.strata.broker.log.TestRecords.batch;
 import static io.strata.broker.log.TestRecords.idempotent;
 import static io.strata.broker.log.TestRecords.payload;
@@ -61,7 +62,7 @@ class LogLoaderTest {
     private PartitionLog logWithBatches(int count) {
         PartitionLog log = open(logs.dir());
         for (int i = 0; i < count; i++) {
-            log.append(batch(time.milliseconds(), value(i)));
+            appendCommitted(log, batch(time.milliseconds(), value(i)));
         }
         return log;
     }
@@ -70,7 +71,7 @@ class LogLoaderTest {
     private PartitionLog logWithIdempotentBatches(int count, long now) {
         PartitionLog log = open(logs.dir());
         for (int seq = 0; seq < count; seq++) {
-            log.append(idempotent(PID, (short) 1, seq, now, value(seq)));
+            appendCommitted(log, idempotent(PID, (short) 1, seq, now, value(seq)));
         }
         return log;
     }
@@ -122,7 +123,7 @@ class LogLoaderTest {
             assertThat(Files.getLastModifiedTime(file.getKey())).isEqualTo(modified.get(file.getKey()));
         }
         assertThat(readValues(reopened)).isEqualTo(expectedValues(9));
-        reopened.append(batch(time.milliseconds(), value(9)));
+        appendCommitted(reopened, batch(time.milliseconds(), value(9)));
         assertThat(readValues(reopened)).isEqualTo(expectedValues(10));
     }
 
@@ -178,7 +179,7 @@ class LogLoaderTest {
         assertThat(recovered.loadSummary().bytesTruncated()).isEqualTo(size - 30);
         assertThat(recovered.logEndOffset()).isEqualTo(4);
         assertThat(Files.size(active)).isZero();
-        assertThat(recovered.append(batch(time.milliseconds(), value(4))).firstOffset()).isEqualTo(4);
+        assertThat(appendCommitted(recovered, batch(time.milliseconds(), value(4))).firstOffset()).isEqualTo(4);
         assertThat(readValues(recovered)).isEqualTo(expectedValues(5));
     }
 
@@ -277,11 +278,11 @@ class LogLoaderTest {
 
         PartitionLog recovered = open(crashed);
         assertThat(recovered.loadSummary().cleanShutdown()).isFalse();
-        assertThat(recovered.append(idempotent(PID, (short) 1, 6, now, value(6))).duplicate()).isTrue();
-        assertThat(recovered.append(idempotent(PID, (short) 1, 5, now, value(5))).firstOffset()).isEqualTo(5);
-        assertThatThrownBy(() -> recovered.append(idempotent(PID, (short) 1, 8, now, "gap")))
+        assertThat(appendCommitted(recovered, idempotent(PID, (short) 1, 6, now, value(6))).duplicate()).isTrue();
+        assertThat(appendCommitted(recovered, idempotent(PID, (short) 1, 5, now, value(5))).firstOffset()).isEqualTo(5);
+        assertThatThrownBy(() -> appendCommitted(recovered, idempotent(PID, (short) 1, 8, now, "gap")))
                 .isInstanceOf(OutOfOrderSequenceException.class);
-        assertThat(recovered.append(idempotent(PID, (short) 1, 7, now, value(7))).firstOffset()).isEqualTo(7);
+        assertThat(appendCommitted(recovered, idempotent(PID, (short) 1, 7, now, value(7))).firstOffset()).isEqualTo(7);
         assertThat(recovered.activeProducers().get(PID).lastSeq()).isEqualTo(7);
     }
 
@@ -295,8 +296,8 @@ class LogLoaderTest {
         }
 
         PartitionLog reopened = open(logs.dir());
-        assertThat(reopened.append(idempotent(PID, (short) 1, 4, now, value(4))).duplicate()).isTrue();
-        assertThat(reopened.append(idempotent(PID, (short) 1, 5, now, value(5))).firstOffset()).isEqualTo(5);
+        assertThat(appendCommitted(reopened, idempotent(PID, (short) 1, 4, now, value(4))).duplicate()).isTrue();
+        assertThat(appendCommitted(reopened, idempotent(PID, (short) 1, 5, now, value(5))).firstOffset()).isEqualTo(5);
     }
 
     @Test

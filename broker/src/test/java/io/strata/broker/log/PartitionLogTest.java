@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static io.strata.broker.log.TestRecords.appendCommitted;
 import static io.strata.broker.log.TestRecords.batch;
 import static io.strata.broker.log.TestRecords.concat;
 import static io.strata.broker.log.TestRecords.idempotent;
@@ -56,8 +57,8 @@ class PartitionLogTest {
         open(TestLogConfigs.defaults());
         long now = time.milliseconds();
 
-        AppendResult first = log.append(batch(now, "a", "b"));
-        AppendResult second = log.append(batch(now, "c"));
+        AppendResult first = appendCommitted(log, batch(now, "a", "b"));
+        AppendResult second = appendCommitted(log, batch(now, "c"));
 
         assertThat(first).isEqualTo(new AppendResult(0, 1, RecordBatch.NO_TIMESTAMP, 0, false));
         assertThat(second).isEqualTo(new AppendResult(2, 2, RecordBatch.NO_TIMESTAMP, 0, false));
@@ -77,7 +78,7 @@ class PartitionLogTest {
     @Test
     void readOutsideTheLogIsOutOfRange() {
         open(TestLogConfigs.defaults());
-        log.append(batch(time.milliseconds(), "a"));
+        appendCommitted(log, batch(time.milliseconds(), "a"));
         assertThatThrownBy(() -> log.read(2, 100, true)).isInstanceOf(OffsetOutOfRangeException.class);
         assertThatThrownBy(() -> log.read(-1, 100, true)).isInstanceOf(OffsetOutOfRangeException.class);
     }
@@ -85,7 +86,7 @@ class PartitionLogTest {
     @Test
     void multiBatchAppendGetsContiguousOffsetsAndLeaderEpoch() {
         open(TestLogConfigs.defaults());
-        AppendResult result = log.append(concat(batch(1, "a", "b"), batch(2, "c")), 7);
+        AppendResult result = appendCommitted(log, concat(batch(1, "a", "b"), batch(2, "c")), 7);
         assertThat(result.firstOffset()).isZero();
         assertThat(result.lastOffset()).isEqualTo(2);
         List<Long> bases = new ArrayList<>();
@@ -101,7 +102,7 @@ class PartitionLogTest {
     void readsAcrossSegmentsAndAtSegmentBoundaries() {
         open(TestLogConfigs.smallSegments());
         for (int i = 0; i < 10; i++) {
-            log.append(batch(time.milliseconds(), payload(40, (char) ('a' + i)), payload(40, (char) ('a' + i))));
+            appendCommitted(log, batch(time.milliseconds(), payload(40, (char) ('a' + i)), payload(40, (char) ('a' + i))));
         }
         List<LogSegment> segments = log.segments();
         assertThat(segments).hasSizeGreaterThan(3);
@@ -129,8 +130,8 @@ class PartitionLogTest {
         open(TestLogConfigs.defaults());
         MemoryRecords big = batch(time.milliseconds(), payload(500, 'x'));
         int size = big.sizeInBytes();
-        log.append(big);
-        log.append(batch(time.milliseconds(), "y"));
+        appendCommitted(log, big);
+        appendCommitted(log, batch(time.milliseconds(), "y"));
 
         assertThat(log.read(0, 100, false).records().sizeInBytes()).isZero();
         LogReadResult whole = log.read(0, 100, true);
@@ -143,9 +144,9 @@ class PartitionLogTest {
     @Test
     void highWatermarkBoundsReads() {
         open(TestLogConfigs.defaults());
-        log.append(batch(100, "a"));
-        log.append(batch(200, "b"));
-        log.append(batch(300, "c"));
+        appendCommitted(log, batch(100, "a"));
+        appendCommitted(log, batch(200, "b"));
+        appendCommitted(log, batch(300, "c"));
 
         assertThat(log.updateHighWatermark(1)).isEqualTo(1);
         assertThat(values(log.read(0, 10_000, false).records())).containsExactly("a");
@@ -162,7 +163,7 @@ class PartitionLogTest {
     void rollsBySize() throws Exception {
         open(TestLogConfigs.smallSegments());
         for (int i = 0; i < 6; i++) {
-            log.append(batch(time.milliseconds(), payload(90, 'a')));
+            appendCommitted(log, batch(time.milliseconds(), payload(90, 'a')));
         }
         List<LogSegment> segments = log.segments();
         assertThat(segments).hasSize(3);
@@ -177,22 +178,22 @@ class PartitionLogTest {
     @Test
     void rollsByTime() {
         open(TestLogConfigs.with(LogConfig.SEGMENT_MS, 1000));
-        log.append(batch(time.milliseconds(), "a"));
+        appendCommitted(log, batch(time.milliseconds(), "a"));
         time.advance(1000);
-        log.append(batch(time.milliseconds(), "b"));
+        appendCommitted(log, batch(time.milliseconds(), "b"));
         assertThat(log.segments()).hasSize(1);
         time.advance(1);
-        log.append(batch(time.milliseconds(), "c"));
+        appendCommitted(log, batch(time.milliseconds(), "c"));
         assertThat(log.segments()).extracting(LogSegment::baseOffset).containsExactly(0L, 2L);
     }
 
     @Test
     void findsOffsetsByTimestamp() {
         open(TestLogConfigs.with(LogConfig.SEGMENT_BYTES, 150));
-        log.append(batch(100, "a", "b"));
-        log.append(batch(300, "c"));
-        log.append(batch(200, "d"));
-        log.append(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(400, null, "e".getBytes()),
+        appendCommitted(log, batch(100, "a", "b"));
+        appendCommitted(log, batch(300, "c"));
+        appendCommitted(log, batch(200, "d"));
+        appendCommitted(log, MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(400, null, "e".getBytes()),
                 new SimpleRecord(500, null, "f".getBytes()), new SimpleRecord(450, null, "g".getBytes())));
         assertThat(log.segments()).hasSizeGreaterThan(1);
 
@@ -207,7 +208,7 @@ class PartitionLogTest {
     @Test
     void logAppendTimeReplacesTimestampsAndKeepsTheCrcValid() {
         open(TestLogConfigs.with(LogConfig.MESSAGE_TIMESTAMP_TYPE, "LogAppendTime"));
-        AppendResult result = log.append(batch(5, "a", "b"));
+        AppendResult result = appendCommitted(log, batch(5, "a", "b"));
         long now = time.milliseconds();
         assertThat(result.logAppendTime()).isEqualTo(now);
 
@@ -224,18 +225,18 @@ class PartitionLogTest {
     @Test
     void corruptBatchIsRejectedAndNothingAppended() {
         open(TestLogConfigs.defaults());
-        log.append(batch(1, "before"));
+        appendCommitted(log, batch(1, "before"));
         MemoryRecords good = batch(1, "good");
         MemoryRecords bad = batch(1, "bad");
         bad.buffer().put(bad.sizeInBytes() - 3, (byte) 'X');
         long size = log.size();
 
-        assertThatThrownBy(() -> log.append(concat(good, bad))).isInstanceOf(CorruptRecordException.class);
+        assertThatThrownBy(() -> appendCommitted(log, concat(good, bad))).isInstanceOf(CorruptRecordException.class);
         assertThat(log.logEndOffset()).isEqualTo(1);
         assertThat(log.size()).isEqualTo(size);
         MemoryRecords trailing = MemoryRecords.readableRecords(
                 ByteBuffer.allocate(good.sizeInBytes() + 5).put(batch(1, "good").buffer()).position(0));
-        assertThatThrownBy(() -> log.append(trailing)).isInstanceOf(CorruptRecordException.class);
+        assertThatThrownBy(() -> appendCommitted(log, trailing)).isInstanceOf(CorruptRecordException.class);
         assertThat(readValues(log)).containsExactly("before");
     }
 
@@ -244,16 +245,16 @@ class PartitionLogTest {
         open(TestLogConfigs.with(LogConfig.MAX_MESSAGE_BYTES, 200, LogConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS, 1000,
                 LogConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS, 1000));
         long now = time.milliseconds();
-        assertThatThrownBy(() -> log.append(batch(now, payload(300, 'x')))).isInstanceOf(RecordTooLargeException.class);
-        assertThatThrownBy(() -> log.append(MemoryRecords.withRecords(RecordBatch.MAGIC_VALUE_V1, Compression.NONE,
+        assertThatThrownBy(() -> appendCommitted(log, batch(now, payload(300, 'x')))).isInstanceOf(RecordTooLargeException.class);
+        assertThatThrownBy(() -> appendCommitted(log, MemoryRecords.withRecords(RecordBatch.MAGIC_VALUE_V1, Compression.NONE,
                 TestRecords.simple(now, "old")))).isInstanceOf(InvalidRecordException.class);
-        assertThatThrownBy(() -> log.append(MemoryRecords.EMPTY)).isInstanceOf(InvalidRecordException.class);
-        assertThatThrownBy(() -> log.append(batch(now + 5000, "future"))).isInstanceOf(InvalidTimestampException.class);
-        assertThatThrownBy(() -> log.append(batch(now - 5000, "past"))).isInstanceOf(InvalidTimestampException.class);
-        assertThatThrownBy(() -> log.append(MemoryRecords.withTransactionalRecords(Compression.NONE, PID, (short) 0, 0,
+        assertThatThrownBy(() -> appendCommitted(log, MemoryRecords.EMPTY)).isInstanceOf(InvalidRecordException.class);
+        assertThatThrownBy(() -> appendCommitted(log, batch(now + 5000, "future"))).isInstanceOf(InvalidTimestampException.class);
+        assertThatThrownBy(() -> appendCommitted(log, batch(now - 5000, "past"))).isInstanceOf(InvalidTimestampException.class);
+        assertThatThrownBy(() -> appendCommitted(log, MemoryRecords.withTransactionalRecords(Compression.NONE, PID, (short) 0, 0,
                 TestRecords.simple(now, "txn")))).isInstanceOf(InvalidTxnStateException.class);
         assertThat(log.logEndOffset()).isZero();
-        assertThat(log.append(batch(now + 1000, "ok")).firstOffset()).isZero();
+        assertThat(appendCommitted(log, batch(now + 1000, "ok")).firstOffset()).isZero();
     }
 
     @Test
@@ -264,11 +265,11 @@ class PartitionLogTest {
         MemoryRecords mixed = MemoryRecords.withRecords(Compression.gzip().build(),
                 new SimpleRecord(now, "k".getBytes(StandardCharsets.UTF_8), value), new SimpleRecord(now, null, value));
 
-        assertThatThrownBy(() -> log.append(mixed)).isInstanceOf(InvalidRecordException.class)
+        assertThatThrownBy(() -> appendCommitted(log, mixed)).isInstanceOf(InvalidRecordException.class)
                 .hasMessage("Compacted topic cannot accept message without key in topic partition " + TP + ".");
         assertThat(log.logEndOffset()).isZero();
         assertThat(log.size()).isZero();
-        assertThat(log.append(MemoryRecords.withRecords(Compression.NONE,
+        assertThat(appendCommitted(log, MemoryRecords.withRecords(Compression.NONE,
                 new SimpleRecord(now, "k".getBytes(StandardCharsets.UTF_8), value))).firstOffset()).isZero();
     }
 
@@ -276,11 +277,11 @@ class PartitionLogTest {
     void duplicateIdempotentBatchReturnsTheOriginalOffsets() {
         open(TestLogConfigs.defaults());
         long now = time.milliseconds();
-        log.append(batch(now, "plain"));
-        AppendResult original = log.append(idempotent(PID, (short) 0, 0, now, "a", "b"));
-        log.append(batch(now, "x"));
+        appendCommitted(log, batch(now, "plain"));
+        AppendResult original = appendCommitted(log, idempotent(PID, (short) 0, 0, now, "a", "b"));
+        appendCommitted(log, batch(now, "x"));
 
-        AppendResult retry = log.append(idempotent(PID, (short) 0, 0, now, "a", "b"));
+        AppendResult retry = appendCommitted(log, idempotent(PID, (short) 0, 0, now, "a", "b"));
         assertThat(retry).isEqualTo(new AppendResult(1, 2, RecordBatch.NO_TIMESTAMP, 0, true));
         assertThat(original.duplicate()).isFalse();
         assertThat(log.logEndOffset()).isEqualTo(4);
@@ -291,15 +292,15 @@ class PartitionLogTest {
     void sequenceGapAndOldEpochAreRejected() {
         open(TestLogConfigs.defaults());
         long now = time.milliseconds();
-        log.append(idempotent(PID, (short) 2, 0, now, "a"));
-        assertThatThrownBy(() -> log.append(idempotent(PID, (short) 2, 2, now, "gap")))
+        appendCommitted(log, idempotent(PID, (short) 2, 0, now, "a"));
+        assertThatThrownBy(() -> appendCommitted(log, idempotent(PID, (short) 2, 2, now, "gap")))
                 .isInstanceOf(OutOfOrderSequenceException.class);
-        assertThatThrownBy(() -> log.append(idempotent(PID, (short) 1, 1, now, "zombie")))
+        assertThatThrownBy(() -> appendCommitted(log, idempotent(PID, (short) 1, 1, now, "zombie")))
                 .isInstanceOf(InvalidProducerEpochException.class);
-        assertThatThrownBy(() -> log.append(idempotent(PID, (short) 3, 1, now, "new epoch not at 0")))
+        assertThatThrownBy(() -> appendCommitted(log, idempotent(PID, (short) 3, 1, now, "new epoch not at 0")))
                 .isInstanceOf(OutOfOrderSequenceException.class);
-        log.append(idempotent(PID, (short) 2, 1, now, "b"));
-        log.append(idempotent(PID, (short) 3, 0, now, "c"));
+        appendCommitted(log, idempotent(PID, (short) 2, 1, now, "b"));
+        appendCommitted(log, idempotent(PID, (short) 3, 0, now, "c"));
         assertThat(readValues(log)).containsExactly("a", "b", "c");
     }
 
@@ -308,25 +309,25 @@ class PartitionLogTest {
         open(TestLogConfigs.smallSegments());
         long now = time.milliseconds();
         for (int seq = 0; seq < 5; seq++) {
-            log.append(idempotent(PID, (short) 0, seq, now, payload(60, 'p')));
+            appendCommitted(log, idempotent(PID, (short) 0, seq, now, payload(60, 'p')));
         }
         log.close();
 
         open(TestLogConfigs.smallSegments());
         assertThat(log.loadSummary().cleanShutdown()).isTrue();
-        assertThat(log.append(idempotent(PID, (short) 0, 4, now, payload(60, 'p'))))
+        assertThat(appendCommitted(log, idempotent(PID, (short) 0, 4, now, payload(60, 'p'))))
                 .isEqualTo(new AppendResult(4, 4, RecordBatch.NO_TIMESTAMP, 0, true));
-        assertThat(log.append(idempotent(PID, (short) 0, 3, now, payload(60, 'p'))).firstOffset()).isEqualTo(3);
-        assertThatThrownBy(() -> log.append(idempotent(PID, (short) 0, 6, now, "gap")))
+        assertThat(appendCommitted(log, idempotent(PID, (short) 0, 3, now, payload(60, 'p'))).firstOffset()).isEqualTo(3);
+        assertThatThrownBy(() -> appendCommitted(log, idempotent(PID, (short) 0, 6, now, "gap")))
                 .isInstanceOf(OutOfOrderSequenceException.class);
-        assertThat(log.append(idempotent(PID, (short) 0, 5, now, "next")).firstOffset()).isEqualTo(5);
+        assertThat(appendCommitted(log, idempotent(PID, (short) 0, 5, now, "next")).firstOffset()).isEqualTo(5);
     }
 
     @Test
     void deleteRecordsBeforeMovesTheStartDeletesSegmentsAndPersists() throws Exception {
         open(TestLogConfigs.smallSegments());
         for (int i = 0; i < 10; i++) {
-            log.append(batch(time.milliseconds(), payload(90, (char) ('a' + i))));
+            appendCommitted(log, batch(time.milliseconds(), payload(90, (char) ('a' + i))));
         }
         assertThatThrownBy(() -> log.deleteRecordsBefore(11)).isInstanceOf(OffsetOutOfRangeException.class);
 
@@ -336,12 +337,12 @@ class PartitionLogTest {
         assertThat(log.deleteRecordsBefore(3)).isEqualTo(5);
         assertThatThrownBy(() -> log.read(4, 1000, true)).isInstanceOf(OffsetOutOfRangeException.class);
         assertThat(log.read(5, 1000, true).logStartOffset()).isEqualTo(5);
-        assertThat(log.append(batch(time.milliseconds(), "z")).logStartOffset()).isEqualTo(5);
+        assertThat(appendCommitted(log, batch(time.milliseconds(), "z")).logStartOffset()).isEqualTo(5);
 
         // Removed segments linger as *.deleted for in-flight fetches, then go.
         assertThat(Files.exists(LogFiles.deletedFile(LogFiles.logFile(logs.dir(), 0)))).isTrue();
         time.advance(log.config().fileDeleteDelayMs());
-        log.append(batch(time.milliseconds(), "zz"));
+        appendCommitted(log, batch(time.milliseconds(), "zz"));
         assertThat(Files.exists(LogFiles.deletedFile(LogFiles.logFile(logs.dir(), 0)))).isFalse();
         assertThat(Files.exists(LogFiles.logFile(logs.dir(), 0))).isFalse();
         log.close();
@@ -355,29 +356,29 @@ class PartitionLogTest {
     void deleteRecordsUpToTheLogEndKeepsTheActiveSegment() {
         open(TestLogConfigs.smallSegments());
         for (int i = 0; i < 5; i++) {
-            log.append(batch(time.milliseconds(), payload(90, 'a')));
+            appendCommitted(log, batch(time.milliseconds(), payload(90, 'a')));
         }
         log.deleteRecordsBefore(5);
         assertThat(log.segments()).hasSize(1);
         assertThat(log.read(5, 1000, true).records().sizeInBytes()).isZero();
-        assertThat(log.append(batch(time.milliseconds(), "next")).firstOffset()).isEqualTo(5);
+        assertThat(appendCommitted(log, batch(time.milliseconds(), "next")).firstOffset()).isEqualTo(5);
     }
 
     @Test
     void flushesEveryFlushMessagesRecords() throws Exception {
         open(TestLogConfigs.with(LogConfig.FLUSH_MESSAGES, 3));
-        log.append(batch(time.milliseconds(), "a"));
-        log.append(batch(time.milliseconds(), "b"));
+        appendCommitted(log, batch(time.milliseconds(), "a"));
+        appendCommitted(log, batch(time.milliseconds(), "b"));
         assertThat(log.unflushedMessages()).isEqualTo(2);
         assertThat(log.recoveryPoint()).isZero();
         time.advance(10);
-        log.append(batch(time.milliseconds(), "c"));
+        appendCommitted(log, batch(time.milliseconds(), "c"));
         assertThat(log.unflushedMessages()).isZero();
         assertThat(log.recoveryPoint()).isEqualTo(3);
         assertThat(log.lastFlushTime()).isEqualTo(time.milliseconds());
         assertThat(new OffsetCheckpointFile(logs.dir().resolve(LogFiles.RECOVERY_POINT_FILE)).read()).hasValue(3);
 
-        log.append(batch(time.milliseconds(), "d"));
+        appendCommitted(log, batch(time.milliseconds(), "d"));
         log.flush();
         assertThat(log.recoveryPoint()).isEqualTo(4);
     }
@@ -385,19 +386,19 @@ class PartitionLogTest {
     @Test
     void updateConfigAppliesToLaterAppends() {
         open(TestLogConfigs.defaults());
-        log.append(batch(time.milliseconds(), "a"));
+        appendCommitted(log, batch(time.milliseconds(), "a"));
         log.updateConfig(TestLogConfigs.with(LogConfig.MESSAGE_TIMESTAMP_TYPE, "LogAppendTime"));
-        assertThat(log.append(batch(1, "b")).logAppendTime()).isEqualTo(time.milliseconds());
+        assertThat(appendCommitted(log, batch(1, "b")).logAppendTime()).isEqualTo(time.milliseconds());
     }
 
     @Test
     void closedLogRefusesWorkAndDeleteRemovesTheDirectory() {
         open(TestLogConfigs.defaults());
-        log.append(batch(time.milliseconds(), "a"));
+        appendCommitted(log, batch(time.milliseconds(), "a"));
         log.close();
         log.close();
         assertThat(Files.exists(logs.dir().resolve(LogFiles.CLEAN_SHUTDOWN_FILE))).isTrue();
-        assertThatThrownBy(() -> log.append(batch(time.milliseconds(), "b"))).isInstanceOf(KafkaStorageException.class);
+        assertThatThrownBy(() -> appendCommitted(log, batch(time.milliseconds(), "b"))).isInstanceOf(KafkaStorageException.class);
         assertThatThrownBy(() -> log.read(0, 100, true)).isInstanceOf(KafkaStorageException.class);
 
         open(TestLogConfigs.defaults());
@@ -430,7 +431,7 @@ class PartitionLogTest {
         });
         reader.start();
         for (int i = 0; i < batches; i++) {
-            log.append(batch(time.milliseconds(), payload(50, 'c')));
+            appendCommitted(log, batch(time.milliseconds(), payload(50, 'c')));
         }
         reader.join(10_000);
         assertThat(reader.isAlive()).isFalse();

@@ -3,8 +3,10 @@ package io.strata.broker.log;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.Records;
 import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.record.TimestampType;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -76,6 +78,36 @@ public final class TestRecords {
             buffer.put(part.buffer().duplicate());
         }
         return MemoryRecords.readableRecords(buffer.flip());
+    }
+
+    /**
+     * A leader's append on a single replica: appends, then moves the high watermark to the new log end as the
+     * partition would once every in-sync replica has the records.
+     */
+    public static AppendResult appendCommitted(PartitionLog log, MemoryRecords records) {
+        return appendCommitted(log, records, RecordBatch.NO_PARTITION_LEADER_EPOCH);
+    }
+
+    /** {@link #appendCommitted(PartitionLog, MemoryRecords)} in {@code leaderEpoch}. */
+    public static AppendResult appendCommitted(PartitionLog log, MemoryRecords records, int leaderEpoch) {
+        AppendResult result = log.append(records, leaderEpoch);
+        log.updateHighWatermark(log.logEndOffset());
+        return result;
+    }
+
+    /** One uncompressed batch as a leader in {@code leaderEpoch} wrote it at {@code baseOffset}, for a follower. */
+    static MemoryRecords leaderBatch(long baseOffset, int leaderEpoch, long timestamp, String... values) {
+        return MemoryRecords.withRecords(RecordBatch.CURRENT_MAGIC_VALUE, baseOffset, Compression.NONE,
+                TimestampType.CREATE_TIME, RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH,
+                RecordBatch.NO_SEQUENCE, leaderEpoch, false, simple(timestamp, values));
+    }
+
+    /** {@link #leaderBatch} of an idempotent producer. */
+    static MemoryRecords idempotentLeaderBatch(long baseOffset, int leaderEpoch, long producerId, int baseSequence,
+                                               long timestamp, String... values) {
+        return MemoryRecords.withRecords(RecordBatch.CURRENT_MAGIC_VALUE, baseOffset, Compression.NONE,
+                TimestampType.CREATE_TIME, producerId, (short) 0, baseSequence, leaderEpoch, false,
+                simple(timestamp, values));
     }
 
     /** The value of every record from the log start offset to the high watermark, read as a consumer would. */
