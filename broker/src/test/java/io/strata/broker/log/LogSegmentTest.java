@@ -77,6 +77,28 @@ class LogSegmentTest {
     }
 
     @Test
+    void truncateToCutsTheBatchHoldingTheOffsetAndItsIndexEntries() throws IOException {
+        append(segment, batchAt(BASE, 10, "a", "b"));
+        append(segment, batchAt(BASE + 2, 30, payload(200, 'c'), "d"));
+        append(segment, batchAt(BASE + 4, 20, payload(200, 'e')));
+        int kept = batchAt(BASE, 10, "a", "b").sizeInBytes();
+        int size = segment.size();
+        assertThat(segment.offsetIndex().entries()).isPositive();
+
+        assertThat(segment.truncateTo(BASE + 3)).isEqualTo(size - kept);
+        assertThat(segment.size()).isEqualTo(kept);
+        assertThat(segment.readNextOffset()).isEqualTo(BASE + 2);
+        assertThat(segment.offsetIndex().lastEntry().offset()).isLessThan(BASE + 2);
+        assertThat(segment.timeIndex().entries() == 0 || segment.timeIndex().lastEntry().offset() < BASE + 2).isTrue();
+        assertThat(segment.maxTimestampSoFar()).isEqualTo(new TimestampOffset(10, BASE + 1));
+        assertThat(segment.truncateTo(BASE + 2)).isZero();
+
+        append(segment, batchAt(BASE + 2, 40, "f"));
+        assertThat(values(segment.read(BASE, 10_000, segment.size(), false).records())).containsExactly("a", "b", "f");
+        assertThat(segment.translateOffset(BASE + 2).position).isEqualTo(kept);
+    }
+
+    @Test
     void readStopsAtMaxPosition() throws IOException {
         MemoryRecords first = batchAt(BASE, 10, "a", "b");
         append(segment, first);

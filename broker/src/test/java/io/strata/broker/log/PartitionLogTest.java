@@ -76,6 +76,27 @@ class PartitionLogTest {
     }
 
     @Test
+    void appendMovesTheLogEndNotTheHighWatermark() {
+        open(TestLogConfigs.defaults());
+        log.append(batch(time.milliseconds(), "a", "b"), 3);
+
+        assertThat(log.logEndOffset()).isEqualTo(2);
+        assertThat(log.highWatermark()).isZero();
+        assertThat(log.read(0, 10_000, false).records().sizeInBytes()).isZero();
+        assertThat(log.read(0, 10_000, false, FetchIsolation.HIGH_WATERMARK).highWatermark()).isZero();
+        LogReadResult follower = log.read(0, 10_000, false, FetchIsolation.LOG_END);
+        assertThat(values(follower.records())).containsExactly("a", "b");
+        assertThat(follower.highWatermark()).isZero();
+        assertThat(follower.logEndOffset()).isEqualTo(2);
+        assertThat(log.latestEpoch()).hasValue(3);
+
+        log.updateHighWatermark(1);
+        assertThat(log.read(0, 10_000, false).records().sizeInBytes()).isZero();
+        log.updateHighWatermark(2);
+        assertThat(values(log.read(0, 10_000, false).records())).containsExactly("a", "b");
+    }
+
+    @Test
     void readOutsideTheLogIsOutOfRange() {
         open(TestLogConfigs.defaults());
         appendCommitted(log, batch(time.milliseconds(), "a"));
