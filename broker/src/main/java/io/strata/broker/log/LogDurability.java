@@ -7,6 +7,7 @@ import org.apache.kafka.common.errors.KafkaStorageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.LongSupplier;
 
 /**
  * How far a partition log is on disk: the recovery point (every offset below it is fsynced), its checkpoint
@@ -48,14 +49,19 @@ final class LogDurability {
         return lastFlushTime;
     }
 
-    /** Fsyncs the segments holding offsets below {@code offset} and checkpoints the recovery point; not once closed. */
-    void flushUpTo(long offset) throws IOException {
+    /**
+     * Fsyncs the segments holding offsets below {@code offset} and checkpoints the recovery point; not once closed.
+     * {@code offset} is read under the lock, so that a flush racing a truncation never sets the recovery point
+     * above the cut.
+     */
+    void flushUpTo(LongSupplier offset) throws IOException {
         synchronized (lock) {
             if (closed) {
                 return;
             }
-            if (flushSegmentsUpTo(offset)) {
-                recoveryPointFile.write(offset);
+            long upTo = offset.getAsLong();
+            if (flushSegmentsUpTo(upTo)) {
+                recoveryPointFile.write(upTo);
             }
             lastFlushTime = time.milliseconds();
         }

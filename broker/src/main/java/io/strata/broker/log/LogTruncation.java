@@ -84,7 +84,8 @@ final class LogTruncation {
 
     /**
      * Retires every segment for an empty one at {@code newOffset}, persisting {@code newOffset} as the log start
-     * first, and resets the recovery point, leader epochs and producer state (snapshots deleted) to match. A crash
+     * first, and clears the leader epochs and producer state (snapshots deleted). The caller then publishes the
+     * offsets and resets the recovery point. A crash
      * part way opens either the old log, its start clamped to its end, or an empty log at {@code newOffset}.
      *
      * @return the new log end, {@code newOffset}
@@ -103,7 +104,6 @@ final class LogTruncation {
             retired.add(segment, now);
         }
         Utils.flushDir(dir);
-        durability.resetTo(newOffset);
         epochs.clear();
         producerState.truncateFullyAndStartAt(newOffset);
         LOG.infof("Truncated %s fully: the log restarts empty at offset %d", topicPartition, newOffset);

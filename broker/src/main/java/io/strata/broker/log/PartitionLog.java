@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.LongSupplier;
 
 /**
  * The log of one partition, in its own directory (file layout in {@link LogFiles}): an ordered run of
@@ -202,7 +203,7 @@ public final class PartitionLog implements Closeable {
     private void advanceEnd(OffsetMetadata end, LogConfig config, long now) {
         logEndOffsetMetadata = end;
         if (unflushedMessages() >= config.flushMessages() || now - durability.lastFlushTime() >= config.flushMs()) {
-            flushOrGoOffline(end.messageOffset());
+            flushOrGoOffline(end::messageOffset);
         }
         retired.deleteDue(now, config.fileDeleteDelayMs());
     }
@@ -384,11 +385,10 @@ public final class PartitionLog implements Closeable {
      */
     public synchronized void truncateTo(long offset) {
         ensureUsable();
-        if (offset >= logEndOffset()) {
-            return;
-        }
         if (offset < logStartOffset) {
             truncateFullyAndStartAt(offset);
+        }
+        if (offset >= logEndOffset()) {
             return;
         }
         long now = time.milliseconds();
@@ -419,13 +419,13 @@ public final class PartitionLog implements Closeable {
      */
     public synchronized void truncateFullyAndStartAt(long newOffset) {
         ensureUsable();
-        LogConfig config = this.config;
         long now = time.milliseconds();
         try {
             OffsetMetadata start = truncation.startAt(newOffset, config, now);
             highWatermarkMetadata = start;
             logEndOffsetMetadata = start;
             logStartOffset = newOffset;
+            durability.resetTo(newOffset);
         } catch (IOException e) {
             throw goOffline("truncating", dir, e);
         }
@@ -436,7 +436,7 @@ public final class PartitionLog implements Closeable {
 
     /** Fsyncs everything appended so far and moves the recovery point to the log end offset. Does not block appends. */
     public void flush() {
-        flushOrGoOffline(logEndOffset());
+        flushOrGoOffline(this::logEndOffset);
     }
 
     /** Records appended since the last fsync. */
@@ -454,7 +454,7 @@ public final class PartitionLog implements Closeable {
         return durability.recoveryPoint();
     }
 
-    private void flushOrGoOffline(long offset) {
+    private void flushOrGoOffline(LongSupplier offset) {
         try {
             durability.flushUpTo(offset);
         } catch (IOException e) {

@@ -66,7 +66,7 @@ final class SegmentAppender {
         LogSegment next = LogSegment.create(dir, newBaseOffset, config, time);
         segments.add(next);
         // The old segment is complete: make it durable now so that a crash recovers the new one only.
-        durability.flushUpTo(newBaseOffset);
+        durability.flushUpTo(() -> newBaseOffset);
         producerState.takeSnapshot();
         LOG.debugf("Rolled %s to a new segment at offset %d", topicPartition, newBaseOffset);
         return next;
