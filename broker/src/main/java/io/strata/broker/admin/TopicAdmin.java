@@ -38,8 +38,6 @@ public final class TopicAdmin {
 
     /** Kafka's limit on partitions per topic is practical rather than fixed; this one keeps a typo from opening a million files. */
     static final int MAX_PARTITIONS = 100_000;
-    /** Until followers copy partition data, each partition lives on one broker. */
-    static final short MAX_REPLICATION_FACTOR = 1;
 
     private final RaftMetadataLog metadata;
     private final TopicConfigCatalog catalog;
@@ -95,7 +93,6 @@ public final class TopicAdmin {
         if (factor <= 0) {
             throw new InvalidReplicationFactorException("Replication factor must be larger than 0, or -1 for the default.");
         }
-        requireReplicable(factor);
         Map<String, String> validConfigs = catalog.validate(configs);
         List<List<Integer>> assignment = explicit.isEmpty() ? placement().place(0, count, factor) : explicit;
         Uuid topicId = Uuid.randomUuid();
@@ -240,17 +237,6 @@ public final class TopicAdmin {
     }
 
     /**
-     * Refuses a replication factor this broker cannot honour: partition data is not copied between brokers
-     * yet, so a second replica would hold nothing.
-     */
-    private static void requireReplicable(short factor) {
-        if (factor > MAX_REPLICATION_FACTOR) {
-            throw new InvalidReplicationFactorException("Replication factor " + factor + " is not supported: partition"
-                    + " data is not replicated between brokers yet, so the most is " + MAX_REPLICATION_FACTOR + ".");
-        }
-    }
-
-    /**
      * Checks an explicit assignment: every partition names as many distinct registered brokers as the first,
      * which is returned as the replication factor.
      */
@@ -260,7 +246,6 @@ public final class TopicAdmin {
         }
         int factor = assignment.get(0).size();
         ReplicaPlacement.requireValid(image(), assignment, factor);
-        requireReplicable((short) factor);
         return factor;
     }
 

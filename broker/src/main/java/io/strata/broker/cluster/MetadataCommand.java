@@ -59,7 +59,8 @@ public sealed interface MetadataCommand {
         ADD_REMOTE_SEGMENT(AddRemoteSegment.class, 7, 0),
         UPDATE_REMOTE_LOG(UpdateRemoteLog.class, 8, 0),
         SET_CLUSTER_ID(SetClusterId.class, 9, 0),
-        SET_BROKER_FENCED(SetBrokerFenced.class, 10, 0);
+        SET_BROKER_FENCED(SetBrokerFenced.class, 10, 0),
+        ALTER_PARTITION(AlterPartition.class, 11, 0);
 
         private final Class<? extends MetadataCommand> recordClass;
         private final byte opcode;
@@ -179,6 +180,20 @@ public sealed interface MetadataCommand {
      * partitions that had no leader and kept it in sync. Every change of leader raises the epoch.
      */
     record SetBrokerFenced(int nodeId, boolean fenced) implements MetadataCommand {
+    }
+
+    /**
+     * A partition leader's change to its in-sync replicas, as Kafka's AlterPartition: it shrinks the set
+     * when a follower falls behind and expands it when one has caught up. Applied only if {@code leader}
+     * still leads the partition in {@code leaderEpoch}, so a deposed leader's change is refused; the new set
+     * must include the leader, hold only replicas of the partition, and add only brokers that are not fenced.
+     */
+    record AlterPartition(Uuid topicId, int partition, int leader, int leaderEpoch, List<Integer> isr)
+            implements MetadataCommand {
+        public AlterPartition {
+            Objects.requireNonNull(topicId, "topicId");
+            isr = List.copyOf(isr);
+        }
     }
 
     /** An unmodifiable copy of {@code assignment}, which must be empty or name every partition. */
@@ -342,7 +357,12 @@ public sealed interface MetadataCommand {
         } else if (command instanceof SetBrokerFenced c) {
             out.writeInt(c.nodeId());
             out.writeBoolean(c.fenced());
-
+        } else if (command instanceof AlterPartition c) {
+            MetadataCodec.writeUuid(out, c.topicId());
+            out.writeInt(c.partition());
+            out.writeInt(c.leader());
+            out.writeInt(c.leaderEpoch());
+            MetadataCodec.writeIntList(out, c.isr());
         } else if (command instanceof AllocateProducerIds c) {
             out.writeInt(c.blockSize());
         } else if (command instanceof RegisterBroker c) {
@@ -400,6 +420,13 @@ public sealed interface MetadataCommand {
             }
             case SET_CLUSTER_ID -> new SetClusterId(MetadataCodec.readString(in));
             case SET_BROKER_FENCED -> new SetBrokerFenced(in.readInt(), in.readBoolean());
+            case ALTER_PARTITION -> {
+                Uuid topicId = MetadataCodec.readUuid(in);
+                int partition = in.readInt();
+                int leader = in.readInt();
+                int leaderEpoch = in.readInt();
+                yield new AlterPartition(topicId, partition, leader, leaderEpoch, MetadataCodec.readIntList(in));
+            }
             case ALLOCATE_PRODUCER_IDS -> new AllocateProducerIds(in.readInt());
             case REGISTER_BROKER -> {
                 int nodeId = in.readInt();

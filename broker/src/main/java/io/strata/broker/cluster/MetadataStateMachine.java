@@ -2,6 +2,7 @@ package io.strata.broker.cluster;
 
 import io.strata.broker.cluster.MetadataCommand.AddRemoteSegment;
 import io.strata.broker.cluster.MetadataCommand.AllocateProducerIds;
+import io.strata.broker.cluster.MetadataCommand.AlterPartition;
 import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
 import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
@@ -156,6 +157,8 @@ public final class MetadataStateMachine implements StateMachine {
             return setClusterId(image, c);
         } else if (command instanceof SetBrokerFenced c) {
             return setBrokerFenced(image, c);
+        } else if (command instanceof AlterPartition c) {
+            return alterPartition(image, c);
         }
         return Outcome.failed(image, Errors.INVALID_REQUEST, "unknown metadata command " + command);
     }
@@ -334,6 +337,40 @@ public final class MetadataStateMachine implements StateMachine {
         }
         MetadataImage changed = image.withBroker(broker.get().withFenced(c.fenced()));
         return new Outcome(c.fenced() ? stepDown(changed, c.nodeId()) : leadAgain(changed, c.nodeId()), MetadataResult.ok());
+    }
+
+    private static Outcome alterPartition(MetadataImage image, AlterPartition c) {
+        Outcome missing = requirePartition(image, c.topicId(), c.partition());
+        if (missing != null) {
+            return missing;
+        }
+        TopicImage topic = image.topic(c.topicId()).orElseThrow();
+        PartitionImage partition = topic.partition(c.partition());
+        if (partition.leader() != c.leader() || partition.leaderEpoch() != c.leaderEpoch()) {
+            return Outcome.failed(image, Errors.FENCED_LEADER_EPOCH, "Broker " + c.leader() + " in epoch "
+                    + c.leaderEpoch() + " no longer leads " + topic.name() + "-" + c.partition() + " (leader "
+                    + partition.leader() + ", epoch " + partition.leaderEpoch() + ").");
+        }
+        if (!c.isr().contains(c.leader()) || !partition.replicas().containsAll(c.isr())
+                || c.isr().stream().distinct().count() != c.isr().size()) {
+            return Outcome.failed(image, Errors.INVALID_REQUEST, "In-sync replicas " + c.isr() + " of "
+                    + topic.name() + "-" + c.partition() + " must be distinct replicas of " + partition.replicas()
+                    + " including the leader " + c.leader() + ".");
+        }
+        for (int id : c.isr()) {
+            if (!partition.isr().contains(id) && image.liveBroker(id).isEmpty()) {
+                return Outcome.failed(image, Errors.INELIGIBLE_REPLICA, "Broker " + id + " is fenced or not registered:"
+                        + " it cannot join the in-sync replicas of " + topic.name() + "-" + c.partition() + ".");
+            }
+        }
+        // Kept in replica order, so that every broker derives the same image whatever order the leader sent.
+        List<Integer> isr = partition.replicas().stream().filter(c.isr()::contains).toList();
+        if (isr.equals(partition.isr())) {
+            return new Outcome(image, MetadataResult.ok());
+        }
+        List<PartitionImage> states = new ArrayList<>(topic.partitionStates());
+        states.set(c.partition(), new PartitionImage(partition.replicas(), isr, partition.leader(), partition.leaderEpoch()));
+        return new Outcome(image.withTopic(topic.withPartitionStates(states)), MetadataResult.ok());
     }
 
     /**

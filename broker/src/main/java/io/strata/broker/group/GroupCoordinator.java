@@ -1,5 +1,6 @@
 package io.strata.broker.group;
 
+import io.strata.broker.log.FetchIsolation;
 import io.strata.broker.admin.TopicAdmin;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.TopicImage;
@@ -221,7 +222,7 @@ public final class GroupCoordinator implements AutoCloseable {
         long bytes = 0;
         while (offset < end) {
             // The topic is never tiered, so the read is of the local log and complete at once.
-            LogReadResult read = partition.read(offset, LOAD_READ_BYTES, true).join();
+            LogReadResult read = partition.read(offset, LOAD_READ_BYTES, true, FetchIsolation.HIGH_WATERMARK).join();
             long next = offset;
             for (RecordBatch batch : read.records().batches()) {
                 for (Record record : batch) {

@@ -43,6 +43,8 @@ import java.util.NoSuchElementException;
  *                                    share of the log's bytes is above this
  * @param fileDeleteDelayMs           {@code file.delete.delay.ms}: how long a segment removed from the log keeps
  *                                    its files, so that fetches holding a slice of it can finish
+ * @param minInsyncReplicas           {@code min.insync.replicas}: the fewest in-sync replicas with which the
+ *                                    partition takes an acks=all append
  */
 public record LogConfig(int segmentBytes,
                         long segmentMs,
@@ -64,7 +66,8 @@ public record LogConfig(int segmentBytes,
                         long minCompactionLagMs,
                         long maxCompactionLagMs,
                         double minCleanableDirtyRatio,
-                        long fileDeleteDelayMs) {
+                        long fileDeleteDelayMs,
+                        int minInsyncReplicas) {
 
     public static final String SEGMENT_BYTES = "segment.bytes";
     public static final String SEGMENT_MS = "segment.ms";
@@ -87,6 +90,7 @@ public record LogConfig(int segmentBytes,
     public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
     public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
     public static final String FILE_DELETE_DELAY_MS = "file.delete.delay.ms";
+    public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
 
     /** The {@code cleanup.policy} value that turns compaction on. */
     public static final String COMPACT = "compact";
@@ -97,7 +101,7 @@ public record LogConfig(int segmentBytes,
             MESSAGE_TIMESTAMP_BEFORE_MAX_MS, MESSAGE_TIMESTAMP_AFTER_MAX_MS, RETENTION_MS, RETENTION_BYTES,
             CLEANUP_POLICY, REMOTE_STORAGE_ENABLE, LOCAL_RETENTION_MS, LOCAL_RETENTION_BYTES,
             DELETE_RETENTION_MS, MIN_COMPACTION_LAG_MS, MAX_COMPACTION_LAG_MS, MIN_CLEANABLE_DIRTY_RATIO,
-            FILE_DELETE_DELAY_MS);
+            FILE_DELETE_DELAY_MS, MIN_INSYNC_REPLICAS);
 
     public LogConfig {
         // Kafka's topic config bounds, except segment.bytes: Kafka 4 wants 1 MiB from users, a rule for
@@ -116,6 +120,7 @@ public record LogConfig(int segmentBytes,
         requireAtLeast(MIN_COMPACTION_LAG_MS, minCompactionLagMs, 0);
         requireAtLeast(MAX_COMPACTION_LAG_MS, maxCompactionLagMs, 1);
         requireAtLeast(FILE_DELETE_DELAY_MS, fileDeleteDelayMs, 0);
+        requireAtLeast(MIN_INSYNC_REPLICAS, minInsyncReplicas, 1);
         if (!(minCleanableDirtyRatio >= 0 && minCleanableDirtyRatio <= 1)) {
             throw new IllegalArgumentException("Log config " + MIN_CLEANABLE_DIRTY_RATIO + " must be between 0 and 1, not "
                     + minCleanableDirtyRatio);
@@ -157,7 +162,8 @@ public record LogConfig(int segmentBytes,
                 longValue(values, MIN_COMPACTION_LAG_MS),
                 longValue(values, MAX_COMPACTION_LAG_MS),
                 value(values, MIN_CLEANABLE_DIRTY_RATIO, Number.class, "a number").doubleValue(),
-                longValue(values, FILE_DELETE_DELAY_MS));
+                longValue(values, FILE_DELETE_DELAY_MS),
+                intValue(values, MIN_INSYNC_REPLICAS));
     }
 
     /** Whether {@code cleanup.policy} includes {@code compact} (alone or with {@code delete}). */

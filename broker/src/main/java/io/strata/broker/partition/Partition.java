@@ -1,6 +1,9 @@
 package io.strata.broker.partition;
 
+import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.log.AppendResult;
+import io.strata.broker.log.EpochEndOffset;
+import io.strata.broker.log.FetchIsolation;
 import io.strata.broker.log.LogReadResult;
 import io.strata.broker.log.OffsetRange;
 import io.strata.broker.log.PartitionLog;
@@ -11,10 +14,14 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.utils.Time;
 
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -22,9 +29,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A partition this broker leads: its local log, the tiered part below it, its leader epoch, and the
- * fetches waiting for its next append. Thread-safe: the log serialises appends, waiters are a
- * concurrent set.
+ * A partition this broker holds a replica of: its local log, the tiered part below it, its state in the
+ * metadata (replicas, in-sync replicas, leader and epoch), and the fetches waiting for its next append.
+ * As leader it takes appends, serves reads and drives its followers' progress and the high watermark
+ * ({@link ReplicaSet}); as follower it takes what a replica fetcher brings from the leader. Thread-safe:
+ * the log serialises appends, the replica set its own state, waiters are a concurrent set.
  *
  * <p>The partition's offsets run from {@link #logStartOffset()} to the local log's end; the tiered
  * log holds the oldest ones, the local log the newest, and both may hold the segments uploaded but not
@@ -40,16 +49,22 @@ public final class Partition {
     private final Set<Runnable> appendWaiters = ConcurrentHashMap.newKeySet();
     private final LongAdder bytesAppended = new LongAdder();
     private final LongAdder bytesFetched = new LongAdder();
+    private final ReplicaSet replication;
     /** The partition's leader epoch, as the metadata gives it; batches appended are stamped with it. */
     private volatile int leaderEpoch;
     /** Whether the metadata names this broker the partition's leader; only a leader takes records and serves clients. */
     private volatile boolean leading;
 
-    Partition(Uuid topicId, TopicPartition topicPartition, PartitionLog log, TieredLog tiered) {
+    /**
+     * A partition on broker {@code localId}, leading alone until {@link #updateState} says otherwise.
+     */
+    Partition(int localId, Uuid topicId, TopicPartition topicPartition, PartitionLog log, TieredLog tiered, Time time) {
         this.topicId = topicId;
         this.topicPartition = topicPartition;
         this.log = log;
         this.tiered = tiered;
+        this.replication = new ReplicaSet(localId, topicPartition, time);
+        this.leading = true;
     }
 
     public Uuid topicId() {
@@ -108,9 +123,10 @@ public final class Partition {
     }
 
     /**
-     * Reads from {@code offset} up to the high watermark, from the tier that holds it: the one door for
-     * every read of the partition's records (Kafka fetches, REST reads, and later a follower's fetch).
-     * At most {@code maxBytes}, but the first batch whole when {@code minOneMessage}.
+     * Reads from {@code offset} up to the high watermark, or for a follower's fetch up to the log end
+     * ({@code isolation}), from the tier that holds it: the one door for every read of the partition's
+     * records (Kafka fetches, a follower's included, and REST reads). At most {@code maxBytes}, but the
+     * first batch whole when {@code minOneMessage}.
      *
      * <p>A read of the local log completes at once with a slice of a segment file, which goes out with
      * sendfile. A read below the local log goes to the tiered log: it completes later on the store's
@@ -121,7 +137,8 @@ public final class Partition {
      * they are (an offset outside the partition's, from its tiered start to its end, is out of range), a
      * failed tiered read as a {@link KafkaStorageException}, which clients retry.
      */
-    public CompletableFuture<LogReadResult> read(long offset, int maxBytes, boolean minOneMessage) {
+    public CompletableFuture<LogReadResult> read(long offset, int maxBytes, boolean minOneMessage,
+                                                 FetchIsolation isolation) {
         // Checked here, not by the local log, whose range starts above the tiered one's.
         OffsetRange range = new OffsetRange(logStartOffset(), logEndOffset());
         if (!range.readable(offset)) {
@@ -129,14 +146,14 @@ public final class Partition {
         }
         if (!isTiered(offset)) {
             try {
-                return CompletableFuture.completedFuture(log.read(offset, maxBytes, minOneMessage));
+                return CompletableFuture.completedFuture(log.read(offset, maxBytes, minOneMessage, isolation));
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }
         }
         return tiered.read(offset, maxBytes, minOneMessage)
                 .thenApply(records -> records.isEmpty()
-                        ? log.read(log.logStartOffset(), maxBytes, minOneMessage)
+                        ? log.read(log.logStartOffset(), maxBytes, minOneMessage, isolation)
                         : new LogReadResult(records.get(), log.highWatermark(), logStartOffset(), log.logEndOffset()))
                 .exceptionallyCompose(failure -> CompletableFuture.failedFuture(tieredReadFailure(offset, failure)));
     }
@@ -209,10 +226,24 @@ public final class Partition {
         return leading;
     }
 
-    /** Follows the metadata: whether this broker leads the partition, and in which epoch. */
-    public void updateLeadership(boolean leads, int epoch) {
-        leaderEpoch = epoch;
+    /** The replicas, in-sync replicas, leader and epoch this broker applied last. */
+    public PartitionImage state() {
+        return replication.state();
+    }
+
+    /**
+     * Follows the metadata. A broker that starts leading, or leads in a new epoch, forgets what it knew
+     * of its followers (they report again at their next fetch) and marks where its epoch starts; one
+     * that stops leading fails the acks=all appends still waiting with {@code NOT_LEADER_OR_FOLLOWER}.
+     */
+    public void updateState(PartitionImage state) {
+        boolean leads = state.leader() == replication.localId();
+        if (leads && (!leading || state.leaderEpoch() != leaderEpoch)) {
+            log.assignEpochStartOffset(state.leaderEpoch(), log.logEndOffset());
+        }
+        leaderEpoch = state.leaderEpoch();
         leading = leads;
+        afterReplication(replication.update(state, log, log.config().minInsyncReplicas()));
     }
 
     /**
@@ -227,17 +258,107 @@ public final class Partition {
         return currentLeaderEpoch < epoch ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
     }
 
-    /** Appends and wakes the fetches waiting for new records. */
+    /**
+     * Refuses an acks=all append up front while fewer replicas than {@code min.insync.replicas} are in sync.
+     *
+     * @throws NotEnoughReplicasException then
+     */
+    public void requireEnoughReplicas() {
+        List<Integer> isr = replication.state().isr();
+        int required = log.config().minInsyncReplicas();
+        if (isr.size() < required) {
+            throw new NotEnoughReplicasException("The in-sync replicas of " + topicPartition + " are " + isr
+                    + ", fewer than min.insync.replicas=" + required + ".");
+        }
+    }
+
+    /**
+     * Appends as the leader, stamping the leader epoch, moves the high watermark as far as the in-sync
+     * replicas allow (at once when the leader is the only one), and wakes the fetches waiting for records.
+     */
     public AppendResult append(MemoryRecords records) {
         AppendResult result = log.append(records, leaderEpoch);
-        log.updateHighWatermark(log.logEndOffset());
         if (!result.duplicate()) {
             bytesAppended.add(records.sizeInBytes());
-            for (Runnable waiter : appendWaiters) {
-                waiter.run();
-            }
+            afterReplication(replication.advanceHighWatermark(log, log.config().minInsyncReplicas()));
+            wakeAppendWaiters();
         }
         return result;
+    }
+
+    /**
+     * Completes once every in-sync replica holds the records up to {@code lastOffset}, the acks=all
+     * acknowledgement; fails with {@code NOT_ENOUGH_REPLICAS_AFTER_APPEND} if the in-sync replicas shrank
+     * below {@code min.insync.replicas} meanwhile, with {@code NOT_LEADER_OR_FOLLOWER} if leadership moved.
+     */
+    public CompletableFuture<Void> replicated(long lastOffset) {
+        return replication.awaitHighWatermark(log, lastOffset + 1, log.config().minInsyncReplicas());
+    }
+
+    /**
+     * Records that follower {@code replicaId} fetched from {@code fetchOffset} (its log end offset), which
+     * may move the high watermark and complete acks=all appends.
+     *
+     * @return false if this broker does not lead the partition or {@code replicaId} holds no replica of it
+     */
+    public boolean followerFetched(int replicaId, long fetchOffset) {
+        ReplicaSet.Progress progress = replication.followerFetched(replicaId, fetchOffset, log,
+                log.config().minInsyncReplicas());
+        afterReplication(progress);
+        return progress.known();
+    }
+
+    /**
+     * The in-sync replicas this leader wants instead of the metadata's, if any: followers that have not
+     * caught up for {@code lagTimeMaxMs} leave, replicas that have caught up join.
+     */
+    public Optional<List<Integer>> wantedIsr(long lagTimeMaxMs) {
+        return leading ? replication.wantedIsr(log.highWatermark(), lagTimeMaxMs) : Optional.empty();
+    }
+
+    /**
+     * Appends batches a follower fetched from the leader as they are, then takes the leader's high
+     * watermark as far as this log reaches.
+     */
+    public void appendAsFollower(MemoryRecords records, long leaderHighWatermark) {
+        if (records.sizeInBytes() > 0) {
+            log.appendAsFollower(records);
+            bytesAppended.add(records.sizeInBytes());
+        }
+        log.updateHighWatermark(Math.min(leaderHighWatermark, log.logEndOffset()));
+    }
+
+    /** A follower's cut of a tail its leader does not have ({@link PartitionLog#truncateTo}). */
+    public void truncateTo(long offset) {
+        log.truncateTo(offset);
+    }
+
+    /** A follower's fresh start at {@code offset}, its leader's log start, past everything it held. */
+    public void truncateFullyAndStartAt(long offset) {
+        log.truncateFullyAndStartAt(offset);
+    }
+
+    /** The epoch of this log's last batch, or empty when no batch carries one. */
+    public OptionalInt latestEpoch() {
+        return log.latestEpoch();
+    }
+
+    /** The largest epoch at most {@code epoch} this log knows, and the offset where it ends (OffsetForLeaderEpoch). */
+    public EpochEndOffset endOffsetForEpoch(int epoch) {
+        return log.endOffsetForEpoch(epoch);
+    }
+
+    private void afterReplication(ReplicaSet.Progress progress) {
+        progress.complete();
+        if (progress.highWatermarkMoved()) {
+            wakeAppendWaiters();
+        }
+    }
+
+    private void wakeAppendWaiters() {
+        for (Runnable waiter : appendWaiters) {
+            waiter.run();
+        }
     }
 
     /** Bytes of record batches appended since the broker started (duplicates of idempotent producers not counted). */

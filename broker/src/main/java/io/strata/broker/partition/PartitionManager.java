@@ -37,6 +37,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -79,6 +80,7 @@ public final class PartitionManager implements AutoCloseable {
             ThreadUtils.createThreadFactory("strata-partition-reconciler", true));
     /** The newest image not applied yet; null when the reconciler has nothing left to do. */
     private final AtomicReference<MetadataImage> pending = new AtomicReference<>();
+    private final List<Consumer<MetadataImage>> reconcileListeners = new CopyOnWriteArrayList<>();
     private final NavigableMap<Long, CompletableFuture<Void>> reconciledWaiters = new TreeMap<>();
     private long reconciledVersion = -1; // guarded by reconciledWaiters
     private volatile CompletableFuture<Void> loaded = new CompletableFuture<>();
@@ -198,8 +200,24 @@ public final class PartitionManager implements AutoCloseable {
             // The partitions that failed are tried again on the next metadata change.
             LOG.errorf("Not every partition of metadata version %d could be opened: %s", image.version(), e.getMessage());
         } finally {
+            for (Consumer<MetadataImage> listener : reconcileListeners) {
+                try {
+                    listener.accept(image);
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "A listener failed on the partitions of metadata version %d", image.version());
+                }
+            }
             reconciledUpTo(image.version());
         }
+    }
+
+    /**
+     * Calls {@code listener} on the reconciler thread each time the partitions have followed a metadata
+     * image, before {@link #reconciled} completes for it: what depends on which partitions this broker
+     * leads or follows (the replica fetchers) starts from there.
+     */
+    public void addReconcileListener(Consumer<MetadataImage> listener) {
+        reconcileListeners.add(listener);
     }
 
     /**
@@ -346,9 +364,9 @@ public final class PartitionManager implements AutoCloseable {
         }
     }
 
-    /** Tells the partition whether this broker leads it now, and in which epoch. */
+    /** Tells the partition its replicas, in-sync replicas, leader and epoch as of now. */
     private void follow(Partition partition, PartitionImage state) {
-        partition.updateLeadership(state.leader() == nodeId, state.leaderEpoch());
+        partition.updateState(state);
     }
 
     private Partition open(Uuid topicId, TopicPartition tp, LogConfig config) {
@@ -366,7 +384,7 @@ public final class PartitionManager implements AutoCloseable {
         if (log.logEndOffset() < remote.endOffset()) {
             log = restoreFromTiered(dir, tp, config, log, tiered, remote);
         }
-        Partition partition = new Partition(topicId, tp, log, tiered);
+        Partition partition = new Partition(nodeId, topicId, tp, log, tiered, time);
         if (!onDisk.equals(Optional.of(topicId))) {
             unrecordedOwners.add(partition);
             ownerWriter.execute(this::recordOwners);

@@ -1,6 +1,7 @@
 package io.strata.broker.rest;
 
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.strata.broker.log.FetchIsolation;
 import io.strata.broker.log.LogReadResult;
 import io.strata.broker.partition.DelayedFetch;
 import io.strata.broker.partition.Partition;
@@ -125,7 +126,7 @@ public class RecordReader {
      */
     private static LogReadResult readLog(Partition partition, long offset, int maxBytes, boolean minOneMessage) {
         try {
-            return partition.read(offset, maxBytes, minOneMessage).get(TIERED_READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return partition.read(offset, maxBytes, minOneMessage, FetchIsolation.HIGH_WATERMARK).get(TIERED_READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException cause ? cause
                     : new KafkaStorageException("Reading offset " + offset + " of " + partition.topicPartition()

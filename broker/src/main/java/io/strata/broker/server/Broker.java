@@ -35,6 +35,8 @@ import io.strata.broker.protocol.handlers.OffsetForLeaderEpochHandler;
 import io.strata.broker.protocol.handlers.ProduceHandler;
 import io.strata.broker.remote.RemoteLogReader;
 import io.strata.broker.remote.TieredLog;
+import io.strata.broker.replication.IsrUpdater;
+import io.strata.broker.replication.ReplicaFetcherManager;
 import io.strata.broker.tiering.TieringService;
 import io.strata.broker.tiering.TieringSettings;
 import io.strata.broker.txn.ProducerIdManager;
@@ -117,6 +119,12 @@ public final class Broker implements AutoCloseable {
                 (topicId, partition) -> new TieredLog(topicId, partition, metadata, remoteReader),
                 settings.localDiskLimitBytes());
         started.add(partitions);
+        ReplicaFetcherManager fetchers = new ReplicaFetcherManager(settings.nodeId(), partitions, Time.SYSTEM);
+        started.add(fetchers);
+        partitions.addReconcileListener(fetchers::onReconciled);
+        IsrUpdater isrUpdater = new IsrUpdater(partitions, metadata, settings.replicaLagTimeMax());
+        started.add(isrUpdater);
+        isrUpdater.start();
         MetadataImage image = metadata.image();
         partitions.removeOrphans(image);
         metadata.addListener(partitions::onMetadataImage);

@@ -8,6 +8,7 @@ import io.strata.broker.config.GroupsConfig;
 import io.strata.broker.config.KafkaListenerConfig;
 import io.strata.broker.config.LogDefaultsConfig;
 import io.strata.broker.config.RaftConfig;
+import io.strata.broker.config.ReplicationConfig;
 import io.strata.broker.config.TieringConfig;
 import io.strata.broker.config.TopicsConfig;
 import io.strata.broker.protocol.RequestMetrics;
@@ -33,12 +34,13 @@ public class BrokerLifecycle {
     private final RaftConfig raft;
     private final GroupsConfig groups;
     private final TieringConfig tiering;
+    private final ReplicationConfig replication;
     private final RequestMetrics requestMetrics;
     private volatile Broker broker;
 
     public BrokerLifecycle(BrokerConfig brokerConfig, KafkaListenerConfig kafka, LogDefaultsConfig log,
                            TopicsConfig topics, RaftConfig raft, GroupsConfig groups, TieringConfig tiering,
-                           RequestMetrics requestMetrics) {
+                           ReplicationConfig replication, RequestMetrics requestMetrics) {
         this.brokerConfig = brokerConfig;
         this.kafka = kafka;
         this.log = log;
@@ -46,13 +48,14 @@ public class BrokerLifecycle {
         this.raft = raft;
         this.groups = groups;
         this.tiering = tiering;
+        this.replication = replication;
         this.requestMetrics = requestMetrics;
     }
 
     void onStart(@Observes StartupEvent event) {
         try {
             broker = Broker.start(BrokerSettings.from(brokerConfig, kafka, log, topics, raft, groups, tiering,
-                    requestMetrics));
+                    replication, requestMetrics));
         } catch (IllegalArgumentException e) {
             LOG.errorf("Invalid setting, not starting: %s", e.getMessage());
             Quarkus.asyncExit(1);

@@ -77,9 +77,9 @@ class TopicAdminTest {
     }
 
     @Test
-    void aReplicationFactorAboveOneIsRefusedUntilPartitionsReplicate() {
+    void aReplicationFactorAboveTheBrokersUpIsRefused() {
         assertFails(admin.createTopic("orders", 1, (short) 2, Map.of(), false),
-                InvalidReplicationFactorException.class, "Replication factor 2 is not supported");
+                InvalidReplicationFactorException.class, "The target replication factor of 2 cannot be reached");
     }
 
     @Test

@@ -3,11 +3,13 @@ package io.strata.broker.cluster;
 import io.strata.broker.cluster.MetadataCommand.AddRemoteSegment;
 import io.strata.broker.cluster.MetadataCommand.UpdateRemoteLog;
 import io.strata.broker.cluster.MetadataCommand.AllocateProducerIds;
+import io.strata.broker.cluster.MetadataCommand.AlterPartition;
 import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
 import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
 import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
+import io.strata.broker.cluster.MetadataCommand.SetBrokerFenced;
 import io.strata.broker.cluster.MetadataCommand.SetClusterId;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
@@ -43,7 +45,9 @@ class MetadataCommandTest {
                 new AddRemoteSegment(Uuid.randomUuid(), 3, new byte[] {1, 2, 3}),
                 new UpdateRemoteLog(Uuid.randomUuid(), 1, 500, List.of(UUID.randomUUID(), UUID.randomUUID()),
                         List.of(new byte[] {4, 5}, new byte[] {6})),
-                new UpdateRemoteLog(Uuid.randomUuid(), 0, 0, List.of(), List.of()));
+                new UpdateRemoteLog(Uuid.randomUuid(), 0, 0, List.of(), List.of()),
+                new SetBrokerFenced(3, true),
+                new AlterPartition(Uuid.randomUuid(), 2, 1, 7, List.of(1, 3)));
     }
 
     @Test
@@ -66,7 +70,7 @@ class MetadataCommandTest {
 
     @Test
     void opcodesAreDistinct() {
-        assertThat(everyCommand().stream().map(MetadataCommand::opcode).distinct()).hasSize(8);
+        assertThat(everyCommand().stream().map(MetadataCommand::opcode).distinct()).hasSize(10);
     }
 
     @Test
@@ -123,6 +127,16 @@ class MetadataCommandTest {
                         + "00000001" + "00000001" + "00000003",   // the new partition on [3]
                 new CreatePartitions("t", 2, List.of(List.of(3))));
         assertReads("09" + "00" + "00000002" + "6964", new SetClusterId("id"));
+    }
+
+    /** Version 0 of the commands that fence brokers and change in-sync replicas. */
+    @Test
+    void fencingAndInSyncReplicaChangesStayReadable() throws IOException {
+        assertReads("0a" + "00" + "00000003" + "01", new SetBrokerFenced(3, true));
+        assertReads("0b" + "00" + "0102030405060708090a0b0c0d0e0f10"  // AlterPartition v0: topic id
+                        + "00000002" + "00000001" + "00000007"        // partition 2, leader 1, epoch 7
+                        + "00000002" + "00000001" + "00000003",       // in-sync replicas [1, 3]
+                new AlterPartition(ID, 2, 1, 7, List.of(1, 3)));
     }
 
     private static void assertReads(String hex, MetadataCommand expected) throws IOException {

@@ -5,7 +5,9 @@ import io.strata.broker.cluster.MetadataCommand.UpdateRemoteLog;
 import io.strata.broker.cluster.MetadataCommand.AllocateProducerIds;
 import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
 import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
+import io.strata.broker.cluster.MetadataCommand.AlterPartition;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
+import io.strata.broker.cluster.MetadataCommand.SetBrokerFenced;
 import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
 import io.strata.broker.cluster.MetadataCommand.SetClusterId;
@@ -436,6 +438,32 @@ class MetadataStateMachineTest {
         stateMachine.writeContentTo(out);
         out.flush();
         return bytes.toByteArray();
+    }
+
+    @Test
+    void theLeaderShrinksAndExpandsTheInSyncReplicasOfItsOwnEpoch() {
+        for (int id = 1; id <= 3; id++) {
+            assertThat(machine.apply(new RegisterBroker(id, "h", 9092, null))).isEqualTo(MetadataResult.ok());
+        }
+        Uuid id = Uuid.randomUuid();
+        machine.apply(new CreateTopic("t", id, 1, (short) 3, Map.of(), List.of(List.of(1, 2, 3))));
+
+        assertThat(machine.apply(new AlterPartition(id, 0, 1, 0, List.of(1, 2)))).isEqualTo(MetadataResult.ok());
+        assertThat(machine.image().topic(id).orElseThrow().partition(0))
+                .isEqualTo(new PartitionImage(List.of(1, 2, 3), List.of(1, 2), 1, 0));
+        // Kept in replica order whatever order the leader sent.
+        machine.apply(new AlterPartition(id, 0, 1, 0, List.of(3, 2, 1)));
+        assertThat(machine.image().topic(id).orElseThrow().partition(0).isr()).containsExactly(1, 2, 3);
+
+        assertError(new AlterPartition(id, 0, 2, 0, List.of(2)), Errors.FENCED_LEADER_EPOCH);
+        assertError(new AlterPartition(id, 0, 1, 1, List.of(1)), Errors.FENCED_LEADER_EPOCH);
+        assertError(new AlterPartition(id, 0, 1, 0, List.of(2, 3)), Errors.INVALID_REQUEST);
+        assertError(new AlterPartition(id, 0, 1, 0, List.of(1, 4)), Errors.INVALID_REQUEST);
+        assertError(new AlterPartition(id, 1, 1, 0, List.of(1)), Errors.UNKNOWN_TOPIC_OR_PARTITION);
+
+        machine.apply(new SetBrokerFenced(3, true));
+        assertThat(machine.image().topic(id).orElseThrow().partition(0).isr()).containsExactly(1, 2);
+        assertError(new AlterPartition(id, 0, 1, 0, List.of(1, 2, 3)), Errors.INELIGIBLE_REPLICA);
     }
 
     private void assertError(MetadataCommand command, Errors expected) {

@@ -1,5 +1,6 @@
 package io.strata.broker.partition;
 
+import io.strata.broker.log.FetchIsolation;
 import io.strata.broker.log.LogReadResult;
 import io.strata.tiered.ObjectKey;
 import io.strata.tiered.RemoteSegment;
@@ -69,7 +70,7 @@ class PartitionTest {
 
     @Test
     void aReadBelowTheLocalLogComesFromTheObjectStore() throws Exception {
-        CompletableFuture<LogReadResult> read = partition.read(1, 10_000, true);
+        CompletableFuture<LogReadResult> read = partition.read(1, 10_000, true, FetchIsolation.HIGH_WATERMARK);
         LogReadResult result = read.get(10, TimeUnit.SECONDS);
 
         assertThat(result.records()).as("whole batches read from the store").isInstanceOf(MemoryRecords.class);
@@ -82,10 +83,10 @@ class PartitionTest {
 
     @Test
     void aTieredReadOfCachedChunksCompletesAtOnceOnTheCallersThread() throws Exception {
-        partition.read(1, 10_000, true).get(10, TimeUnit.SECONDS);
+        partition.read(1, 10_000, true, FetchIsolation.HIGH_WATERMARK).get(10, TimeUnit.SECONDS);
         long downloaded = partitions.reader().stats().cache().misses();
 
-        CompletableFuture<LogReadResult> again = partition.read(1, 10_000, true);
+        CompletableFuture<LogReadResult> again = partition.read(1, 10_000, true, FetchIsolation.HIGH_WATERMARK);
 
         assertThat(again).as("served from the chunk cache, without waiting").isDone();
         assertThat(offsets(again.join())).startsWith(1L);
@@ -94,7 +95,7 @@ class PartitionTest {
 
     @Test
     void aReadAtOrAboveTheLocalStartComesFromLocalSegmentsAtOnce() {
-        CompletableFuture<LogReadResult> read = partition.read(boundary, 10_000, true);
+        CompletableFuture<LogReadResult> read = partition.read(boundary, 10_000, true, FetchIsolation.HIGH_WATERMARK);
 
         assertThat(read).as("a local read does not wait").isDone();
         LogReadResult result = read.join();
@@ -109,7 +110,7 @@ class PartitionTest {
         List<Class<?>> sources = new ArrayList<>();
         long next = 0;
         while (next < partition.highWatermark()) {
-            LogReadResult result = partition.read(next, 250, true).get(10, TimeUnit.SECONDS);
+            LogReadResult result = partition.read(next, 250, true, FetchIsolation.HIGH_WATERMARK).get(10, TimeUnit.SECONDS);
             sources.add(result.records().getClass());
             for (RecordBatch batch : result.records().batches()) {
                 if (batch.lastOffset() >= next) {
@@ -130,7 +131,7 @@ class PartitionTest {
             partitions.store().delete(key).get(10, TimeUnit.SECONDS);
         }
 
-        assertThatThrownBy(() -> partition.read(0, 10_000, true).get(10, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> partition.read(0, 10_000, true, FetchIsolation.HIGH_WATERMARK).get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(KafkaStorageException.class)
                 .hasMessageContaining("offset 0 of history-0");
@@ -138,20 +139,20 @@ class PartitionTest {
 
     @Test
     void aReadAboveTheLogEndFailsWithOffsetOutOfRange() {
-        assertThatThrownBy(() -> partition.read(RECORDS + 1, 10_000, true).join())
+        assertThatThrownBy(() -> partition.read(RECORDS + 1, 10_000, true, FetchIsolation.HIGH_WATERMARK).join())
                 .cause().isInstanceOf(OffsetOutOfRangeException.class);
     }
 
     @Test
     void anOffsetOutOfRangeIsReportedWithThePartitionsOffsetsNotTheLocalLogs() throws Exception {
-        assertThatThrownBy(() -> partition.read(RECORDS + 1, 10_000, true).join())
+        assertThatThrownBy(() -> partition.read(RECORDS + 1, 10_000, true, FetchIsolation.HIGH_WATERMARK).join())
                 .cause().isInstanceOf(OffsetOutOfRangeException.class)
                 .hasMessage("Offset " + (RECORDS + 1) + " is out of range for history-0: the log holds offsets 0 to "
                         + (RECORDS - 1) + " and its next offset is " + RECORDS);
 
         partition.moveLogStartTo(2).get(10, TimeUnit.SECONDS);
         assertThat(partition.localLogStartOffset()).as("the local log still starts above").isEqualTo(boundary);
-        assertThatThrownBy(() -> partition.read(1, 10_000, true).join())
+        assertThatThrownBy(() -> partition.read(1, 10_000, true, FetchIsolation.HIGH_WATERMARK).join())
                 .cause().isInstanceOf(OffsetOutOfRangeException.class)
                 .hasMessage("Offset 1 is out of range for history-0: the log holds offsets 2 to " + (RECORDS - 1)
                         + " and its next offset is " + RECORDS);

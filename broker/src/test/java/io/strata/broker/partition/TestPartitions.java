@@ -77,7 +77,7 @@ final class TestPartitions implements AutoCloseable {
                 TestLogConfigs.with(TopicConfig.SEGMENT_BYTES_CONFIG, SEGMENT_BYTES, TopicConfig.SEGMENT_INDEX_BYTES_CONFIG, 4096,
                         TopicConfig.INDEX_INTERVAL_BYTES_CONFIG, 1), Time.SYSTEM);
         logs.add(log);
-        return new Partition(topicId, tp, log, new TieredLog(topicId, 0, metadata, reader));
+        return new Partition(0, topicId, tp, log, new TieredLog(topicId, 0, metadata, reader), Time.SYSTEM);
     }
 
     /** Appends one single-record batch per value, each about 100 bytes. */

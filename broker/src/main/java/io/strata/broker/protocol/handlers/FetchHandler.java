@@ -2,6 +2,8 @@ package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.TopicImage;
+import io.strata.broker.log.EpochEndOffset;
+import io.strata.broker.log.FetchIsolation;
 import io.strata.broker.log.LogReadResult;
 import io.strata.broker.partition.DelayedFetch;
 import io.strata.broker.partition.Partition;
@@ -66,7 +68,8 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
             return CompletableFuture.completedFuture(new FetchResponseData()
                     .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code()));
         }
-        PendingFetch fetch = new PendingFetch(data, context.apiVersion() >= FIRST_TOPIC_ID_VERSION, context.eventLoop());
+        PendingFetch fetch = new PendingFetch(data, request.replicaId(), context.apiVersion() >= FIRST_TOPIC_ID_VERSION,
+                context.eventLoop());
         if (!fetch.delayed.tryComplete()) {
             fetch.delayed.await(fetch.anySlowRead() ? Math.max(data.maxWaitMs(), TIERED_READ_MAX_WAIT_MS) : data.maxWaitMs());
         }
@@ -79,14 +82,17 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
      */
     private final class PendingFetch {
         private final FetchRequestData data;
+        /** The follower fetching, or a negative id for a consumer. */
+        private final int replicaId;
         private final boolean byId;
         private final List<Target> targets = new ArrayList<>();
         private final DelayedFetch<FetchResponseData> delayed;
         /** By target index, each read that did not complete when started; started once, kept until the response. */
         private final AtomicReferenceArray<CompletableFuture<LogReadResult>> slowReads;
 
-        PendingFetch(FetchRequestData data, boolean byId, ScheduledExecutorService eventLoop) {
+        PendingFetch(FetchRequestData data, int replicaId, boolean byId, ScheduledExecutorService eventLoop) {
             this.data = data;
+            this.replicaId = replicaId;
             this.byId = byId;
             MetadataImage metadata = image.get();
             Set<Partition> fetched = new LinkedHashSet<>();
@@ -96,12 +102,38 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
                     Optional<Partition> local = topicImage.flatMap(t ->
                             partitions.leading(new TopicPartition(t.name(), partition.partition())));
                     Errors unknown = NotHeld.error(topicImage, partition.partition(), byId);
-                    targets.add(new Target(targets.size(), topic, partition, local.orElse(null), unknown));
+                    Target target = new Target(targets.size(), topic, partition, local.orElse(null), unknown,
+                            local.map(p -> check(p, partition)).orElse(null));
+                    targets.add(target);
                     local.ifPresent(fetched::add);
                 }
             }
             this.slowReads = new AtomicReferenceArray<>(targets.size());
             this.delayed = new DelayedFetch<>(fetched, eventLoop, this::tryRead);
+        }
+
+        /**
+         * What stops a partition's read before it starts: a leader epoch the fetcher has wrong, a log that
+         * diverged from this one (the fetcher's last epoch ends here before its fetch offset, so it must
+         * truncate first, KIP-320), or a follower this broker does not know. A follower's fetch that passes
+         * tells the partition how far the follower's log reaches.
+         */
+        private Check check(Partition partition, FetchPartition fetch) {
+            Errors epochError = partition.checkLeaderEpoch(fetch.currentLeaderEpoch());
+            if (epochError != Errors.NONE) {
+                return new Check(epochError, null);
+            }
+            if (fetch.lastFetchedEpoch() >= 0) {
+                EpochEndOffset end = partition.endOffsetForEpoch(fetch.lastFetchedEpoch());
+                if (end.epoch() != fetch.lastFetchedEpoch() || end.endOffset() < fetch.fetchOffset()) {
+                    return new Check(Errors.NONE, new FetchResponseData.EpochEndOffset()
+                            .setEpoch(end.epoch()).setEndOffset(end.endOffset()));
+                }
+            }
+            if (replicaId >= 0 && !partition.followerFetched(replicaId, fetch.fetchOffset())) {
+                return new Check(Errors.NOT_LEADER_OR_FOLLOWER, null);
+            }
+            return Check.PASSED;
         }
 
         /** The response when there is enough to send, or when {@code force}; else {@code null}. */
@@ -120,7 +152,7 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
             for (FetchableTopicResponse topic : response.responses()) {
                 for (PartitionData partitionData : topic.partitions()) {
                     Partition partition = targets.get(index++).partition;
-                    if (partition != null && partitionData.records() != null) {
+                    if (partition != null && partitionData.records() != null && replicaId < 0) {
                         partition.addBytesFetched(partitionData.records().sizeInBytes());
                     }
                 }
@@ -174,9 +206,14 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
             if (partition == null) {
                 return error(response, target.unknownError, -1, -1);
             }
-            Errors epochError = partition.checkLeaderEpoch(target.fetch.currentLeaderEpoch());
-            if (epochError != Errors.NONE) {
-                return error(response, epochError, partition.highWatermark(), partition.logStartOffset());
+            if (target.check.error() != Errors.NONE) {
+                return error(response, target.check.error(), partition.highWatermark(), partition.logStartOffset());
+            }
+            if (target.check.diverging() != null) {
+                return response.setDivergingEpoch(target.check.diverging())
+                        .setHighWatermark(partition.highWatermark())
+                        .setLastStableOffset(partition.highWatermark())
+                        .setLogStartOffset(partition.logStartOffset());
             }
             CompletableFuture<LogReadResult> read = read(target, maxBytes, minOneMessage);
             if (!read.isDone()) {
@@ -205,7 +242,8 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
             if (kept != null) {
                 return kept;
             }
-            CompletableFuture<LogReadResult> read = target.partition.read(target.fetch.fetchOffset(), maxBytes, minOneMessage);
+            CompletableFuture<LogReadResult> read = target.partition.read(target.fetch.fetchOffset(), maxBytes,
+                    minOneMessage, replicaId >= 0 ? FetchIsolation.LOG_END : FetchIsolation.HIGH_WATERMARK);
             if (read.isDone()) {
                 return read;
             }
@@ -255,7 +293,13 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
         }
     }
 
-    private record Target(int index, FetchTopic topic, FetchPartition fetch, Partition partition, Errors unknownError) {
+    private record Target(int index, FetchTopic topic, FetchPartition fetch, Partition partition, Errors unknownError,
+                          Check check) {
+    }
+
+    /** The outcome of {@code PendingFetch.check}: an error, a divergence to report instead of records, or neither. */
+    private record Check(Errors error, FetchResponseData.EpochEndOffset diverging) {
+        static final Check PASSED = new Check(Errors.NONE, null);
     }
 
 }

@@ -1,6 +1,7 @@
 package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.cluster.MetadataImage;
+import io.strata.broker.log.EpochEndOffset;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.RequestContext;
@@ -8,7 +9,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
-import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.EpochEndOffset;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.RecordBatch;
@@ -20,9 +20,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * OffsetForLeaderEpoch: the end offset of a leader epoch, which consumers use to detect log
- * truncation after a leader change. A partition here has had one epoch since its creation, so
- * that epoch ends at the log end and any later epoch is unknown.
+ * OffsetForLeaderEpoch (KIP-101, KIP-320): the largest epoch up to the one asked for that the leader's
+ * log knows and the offset where it ends, from the log's leader epoch cache; consumers use it to detect
+ * log truncation after a leader change. Epochs below the first one the log holds answer undefined (-1).
  */
 public record OffsetForLeaderEpochHandler(PartitionManager partitions, Supplier<MetadataImage> image) {
 
@@ -38,8 +38,8 @@ public record OffsetForLeaderEpochHandler(PartitionManager partitions, Supplier<
         return CompletableFuture.completedFuture(response);
     }
 
-    private EpochEndOffset endOffset(String topic, OffsetForLeaderPartition requested) {
-        EpochEndOffset result = new EpochEndOffset()
+    private OffsetForLeaderEpochResponseData.EpochEndOffset endOffset(String topic, OffsetForLeaderPartition requested) {
+        OffsetForLeaderEpochResponseData.EpochEndOffset result = new OffsetForLeaderEpochResponseData.EpochEndOffset()
                 .setPartition(requested.partition())
                 .setLeaderEpoch(RecordBatch.NO_PARTITION_LEADER_EPOCH)
                 .setEndOffset(-1);
@@ -51,9 +51,7 @@ public record OffsetForLeaderEpochHandler(PartitionManager partitions, Supplier<
         if (epochError != Errors.NONE) {
             return result.setErrorCode(epochError.code());
         }
-        if (requested.leaderEpoch() <= partition.get().leaderEpoch()) {
-            result.setLeaderEpoch(partition.get().leaderEpoch()).setEndOffset(partition.get().logEndOffset());
-        }
-        return result;
+        EpochEndOffset end = partition.get().endOffsetForEpoch(requested.leaderEpoch());
+        return result.setLeaderEpoch(end.epoch()).setEndOffset(end.endOffset());
     }
 }

@@ -23,15 +23,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
  * Produce: appends each partition's record batches as they came, with broker-assigned offsets; the
  * partition log validates them (its {@code LogValidator}), and a refusal is the partition's error
- * code. acks=0 sends no response; acks=1 answers after the append; acks=-1 also waits for fsync when
- * the broker is set to fsync before acknowledging (on a single node the append is the whole in-sync
- * replica set).
+ * code. acks=0 sends no response; acks=1 answers after the leader's append; acks=-1 is refused with
+ * {@code NOT_ENOUGH_REPLICAS} while fewer than {@code min.insync.replicas} are in sync, and answers once
+ * every in-sync replica holds the records (the high watermark passed them) and, when the broker is set
+ * to fsync before acknowledging, they are on the leader's disk.
  */
 public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage> image, boolean fsyncBeforeAck) {
 
@@ -47,7 +51,7 @@ public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage
         boolean byId = context.apiVersion() >= FIRST_TOPIC_ID_VERSION;
         MetadataImage metadata = image.get();
         ProduceResponseData response = new ProduceResponseData();
-        List<CompletableFuture<Void>> syncs = new ArrayList<>();
+        List<CompletableFuture<Void>> acknowledgements = new ArrayList<>();
         for (ProduceRequestData.TopicProduceData topicData : data.topicData()) {
             Optional<TopicImage> topic = byId ? metadata.topic(topicData.topicId()) : metadata.topic(topicData.name());
             TopicProduceResponse topicResponse = new TopicProduceResponse()
@@ -65,9 +69,10 @@ public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage
                     fail(partitionResponse, Errors.INVALID_TOPIC_EXCEPTION,
                             "Cannot append to internal topic " + partition.get().topicPartition().topic());
                 } else {
-                    append(partition.get(), (MemoryRecords) partitionData.records(), partitionResponse);
-                    if (acks == -1 && fsyncBeforeAck && partitionResponse.errorCode() == Errors.NONE.code()) {
-                        syncs.add(partitions.sync(partition.get()));
+                    Optional<AppendResult> appended = append(partition.get(), (MemoryRecords) partitionData.records(),
+                            acks == -1, partitionResponse);
+                    if (acks == -1 && appended.isPresent()) {
+                        acknowledgements.add(acknowledged(partition.get(), appended.get(), data.timeoutMs(), partitionResponse));
                     }
                 }
                 topicResponse.partitionResponses().add(partitionResponse);
@@ -85,35 +90,70 @@ public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage
                     ? CompletableFuture.failedFuture(new ConnectionClosingException("acks=0 produce failed for " + failure.get()))
                     : CompletableFuture.completedFuture(null);
         }
-        if (syncs.isEmpty()) {
+        if (acknowledgements.isEmpty()) {
             return CompletableFuture.completedFuture(response);
         }
-        return CompletableFuture.allOf(syncs.toArray(CompletableFuture[]::new)).thenApply(ignored -> response);
+        return CompletableFuture.allOf(acknowledgements.toArray(CompletableFuture[]::new)).thenApply(ignored -> response);
     }
 
-    private void append(Partition partition, MemoryRecords records, PartitionProduceResponse response) {
+    /** Appends, filling in {@code response}; empty when it failed, which {@code response} then says. */
+    private Optional<AppendResult> append(Partition partition, MemoryRecords records, boolean allReplicas,
+                                          PartitionProduceResponse response) {
         if (records == null) {
             fail(response, Errors.INVALID_RECORD, "no records");
-            return;
+            return Optional.empty();
         }
         Optional<String> full = partitions.diskLimitReached();
         if (full.isPresent()) {
             // Retriable: producers keep their records and retry until space is freed or their delivery timeout.
             fail(response, Errors.KAFKA_STORAGE_ERROR, full.get());
-            return;
+            return Optional.empty();
         }
         try {
+            if (allReplicas) {
+                partition.requireEnoughReplicas();
+            }
             AppendResult result = partition.append(records);
             response.setBaseOffset(result.firstOffset())
                     .setLogAppendTimeMs(result.logAppendTime())
                     .setLogStartOffset(partition.logStartOffset());
+            return Optional.of(result);
         } catch (RuntimeException e) {
             Errors error = Errors.forException(e);
             if (error == Errors.UNKNOWN_SERVER_ERROR) {
                 LOG.errorf(e, "Append to %s failed", partition.topicPartition());
             }
             fail(response, error, e.getMessage());
+            return Optional.empty();
         }
+    }
+
+    /**
+     * The acks=all acknowledgement of an append: once the in-sync replicas hold it (and, when the broker is
+     * set to, it is fsynced here), or its failure in {@code response}; {@code REQUEST_TIMED_OUT} after the
+     * request's timeout.
+     */
+    private CompletableFuture<Void> acknowledged(Partition partition, AppendResult appended, int timeoutMs,
+                                                 PartitionProduceResponse response) {
+        CompletableFuture<Void> replicated = partition.replicated(appended.lastOffset());
+        CompletableFuture<Void> done = fsyncBeforeAck
+                ? replicated.thenCombine(partitions.sync(partition), (a, b) -> null) : replicated;
+        if (done.isDone() && !done.isCompletedExceptionally()) {
+            return done;
+        }
+        return done.orTimeout(Math.max(timeoutMs, 0), TimeUnit.MILLISECONDS).handle((ignored, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                if (cause instanceof TimeoutException) {
+                    fail(response, Errors.REQUEST_TIMED_OUT, "The in-sync replicas of " + partition.topicPartition()
+                            + " did not acknowledge offset " + appended.lastOffset() + " within " + timeoutMs + " ms.");
+                } else {
+                    fail(response, Errors.forException(cause), cause.getMessage());
+                }
+            }
+            return null;
+        });
     }
 
     private static void fail(PartitionProduceResponse response, Errors error, String message) {

@@ -1,0 +1,284 @@
+package io.strata.broker.replication;
+
+import io.strata.broker.cluster.BrokerImage;
+import io.strata.broker.log.EpochEndOffset;
+import io.strata.broker.partition.Partition;
+import org.apache.kafka.clients.ApiVersions;
+import org.apache.kafka.clients.ClientRequest;
+import org.apache.kafka.clients.ClientResponse;
+import org.apache.kafka.clients.ManualMetadataUpdater;
+import org.apache.kafka.clients.MetadataRecoveryStrategy;
+import org.apache.kafka.clients.NetworkClient;
+import org.apache.kafka.clients.NetworkClientUtils;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.network.ListenerName;
+import org.apache.kafka.common.network.NetworkReceive;
+import org.apache.kafka.common.network.PlaintextChannelBuilder;
+import org.apache.kafka.common.network.Selectable;
+import org.apache.kafka.common.network.Selector;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.MutableRecordBatch;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.utils.LogContext;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Copies the partitions this broker follows from one leader, as Kafka's replica fetcher does: one thread
+ * sends Fetch requests with this broker's replica id, each partition from its log end offset with the
+ * epoch of its last batch, and appends what comes back as it is (offsets and leader epochs kept). A
+ * leader that finds the follower's log diverged from its own (KIP-320) answers with the epoch and offset
+ * where they part, and the follower cuts its log there before fetching on. A partition the leader refuses
+ * (it no longer leads, or the epochs differ while the metadata spreads) waits {@value #RETRY_BACKOFF_MS} ms;
+ * the fetcher manager moves it to its new leader's fetcher as soon as this broker applies the change.
+ *
+ * <p>Thread-safe: partitions are added and removed from any thread; the network client is used by the
+ * fetcher's thread only.
+ */
+final class ReplicaFetcher implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ReplicaFetcher.class);
+    static final long RETRY_BACKOFF_MS = 100;
+    private static final int MAX_WAIT_MS = 500;
+    private static final int MAX_BYTES = 10 * 1024 * 1024;
+    private static final int PARTITION_MAX_BYTES = 1024 * 1024;
+    private static final int REQUEST_TIMEOUT_MS = 30_000;
+    private static final long CONNECT_TIMEOUT_MS = 5_000;
+
+    private final int localId;
+    private final BrokerImage leader;
+    private final Time time;
+    private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    /** Partitions the leader refused, by when to try them again. */
+    private final Map<TopicPartition, Long> backedOff = new ConcurrentHashMap<>();
+    private final Metrics metrics = new Metrics();
+    private final NetworkClient client;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    ReplicaFetcher(int localId, BrokerImage leader, Time time) {
+        this.localId = localId;
+        this.leader = leader;
+        this.time = time;
+        LogContext logContext = new LogContext("[ReplicaFetcher broker=" + localId + " leader=" + leader.nodeId() + "] ");
+        PlaintextChannelBuilder channels = new PlaintextChannelBuilder(ListenerName.forSecurityProtocol(SecurityProtocol.PLAINTEXT));
+        channels.configure(Map.of());
+        Selector selector = new Selector(NetworkReceive.UNLIMITED, 600_000, metrics, time, "replica-fetcher",
+                Map.of("leader", Integer.toString(leader.nodeId())), false, channels, logContext);
+        this.client = new NetworkClient(selector, new ManualMetadataUpdater(), "strata-replica-fetcher-" + localId, 1,
+                50, 1000, Selectable.USE_DEFAULT_BUFFER_SIZE, Selectable.USE_DEFAULT_BUFFER_SIZE, REQUEST_TIMEOUT_MS,
+                CONNECT_TIMEOUT_MS, CONNECT_TIMEOUT_MS, time, true, new ApiVersions(), logContext,
+                MetadataRecoveryStrategy.NONE);
+        this.thread = new Thread(this::run, "strata-replica-fetcher-" + leader.nodeId());
+        thread.setDaemon(true);
+    }
+
+    BrokerImage leader() {
+        return leader;
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Makes {@code followed} the partitions this fetcher copies. */
+    void assign(Collection<Partition> followed) {
+        Map<TopicPartition, Partition> byName = new HashMap<>();
+        followed.forEach(partition -> byName.put(partition.topicPartition(), partition));
+        partitions.keySet().retainAll(byName.keySet());
+        backedOff.keySet().retainAll(byName.keySet());
+        partitions.putAll(byName);
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    boolean isEmpty() {
+        return partitions.isEmpty();
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                try {
+                    fetchOnce();
+                } catch (IOException | RuntimeException e) {
+                    if (running) {
+                        LOG.debugf("Fetching from broker %d at %s:%d failed, retrying: %s", leader.nodeId(),
+                                leader.host(), leader.port(), e.toString());
+                        pause(RETRY_BACKOFF_MS);
+                    }
+                }
+            }
+        } finally {
+            Utils.closeQuietly(client, "replica fetcher client");
+            metrics.close();
+        }
+    }
+
+    private void fetchOnce() throws IOException {
+        long now = time.milliseconds();
+        Map<TopicPartition, FetchRequest.PartitionData> fetchData = new LinkedHashMap<>();
+        Map<Uuid, String> topicNames = new HashMap<>();
+        Map<TopicPartition, Partition> fetched = new HashMap<>();
+        for (Partition partition : partitions.values()) {
+            TopicPartition tp = partition.topicPartition();
+            if (backedOff.getOrDefault(tp, 0L) > now) {
+                continue;
+            }
+            Optional<Integer> lastEpoch = partition.latestEpoch().isPresent()
+                    ? Optional.of(partition.latestEpoch().getAsInt()) : Optional.empty();
+            fetchData.put(tp, new FetchRequest.PartitionData(partition.topicId(), partition.logEndOffset(),
+                    partition.logStartOffset(), PARTITION_MAX_BYTES, Optional.of(partition.leaderEpoch()), lastEpoch));
+            topicNames.put(partition.topicId(), tp.topic());
+            fetched.put(tp, partition);
+        }
+        if (fetchData.isEmpty()) {
+            pause(RETRY_BACKOFF_MS);
+            return;
+        }
+        Node node = new Node(leader.nodeId(), leader.host(), leader.port());
+        if (!NetworkClientUtils.awaitReady(client, node, time, CONNECT_TIMEOUT_MS)) {
+            throw new IOException("Broker " + leader.nodeId() + " at " + leader.host() + ":" + leader.port()
+                    + " did not accept a connection within " + CONNECT_TIMEOUT_MS + " ms");
+        }
+        FetchRequest.Builder request = FetchRequest.Builder.forReplica(ApiKeys.FETCH.latestVersion(), localId, -1,
+                MAX_WAIT_MS, 1, fetchData).setMaxBytes(MAX_BYTES);
+        ClientRequest clientRequest = client.newClientRequest(Integer.toString(leader.nodeId()), request, now, true);
+        ClientResponse response = NetworkClientUtils.sendAndReceive(client, clientRequest, time);
+        FetchResponse fetchResponse = (FetchResponse) response.responseBody();
+        if (fetchResponse.error() != Errors.NONE) {
+            throw fetchResponse.error().exception("Fetch from broker " + leader.nodeId() + " failed");
+        }
+        fetchResponse.responseData(topicNames, response.requestHeader().apiVersion()).forEach((tp, data) -> {
+            Partition partition = fetched.get(tp);
+            // A partition removed meanwhile, or handed to another leader's fetcher, is not this one's to change.
+            if (partition != null && partitions.get(tp) == partition) {
+                handle(partition, data);
+            }
+        });
+    }
+
+    private void handle(Partition partition, FetchResponseData.PartitionData data) {
+        TopicPartition tp = partition.topicPartition();
+        Errors error = Errors.forCode(data.errorCode());
+        try {
+            switch (error) {
+                case NONE -> {
+                    Optional<FetchResponseData.EpochEndOffset> diverging = FetchResponse.divergingEpoch(data);
+                    if (diverging.isPresent()) {
+                        truncateDiverging(partition, diverging.get());
+                    } else {
+                        partition.appendAsFollower(wholeBatches((MemoryRecords) FetchResponse.recordsOrFail(data)),
+                                data.highWatermark());
+                    }
+                }
+                case OFFSET_OUT_OF_RANGE -> outOfRange(partition, data);
+                default -> {
+                    if (!(error.exception() instanceof RetriableException)) {
+                        LOG.warnf("Broker %d refused a fetch of %s: %s", leader.nodeId(), tp, error.name());
+                    }
+                    backedOff.put(tp, time.milliseconds() + RETRY_BACKOFF_MS);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf("Replicating %s from broker %d failed: %s", tp, leader.nodeId(), e.toString());
+            backedOff.put(tp, time.milliseconds() + RETRY_BACKOFF_MS * 10);
+        }
+    }
+
+    /**
+     * Cuts the log where it parts from the leader's: at the end of the leader's epoch if this log has that
+     * epoch too and it ends later here, else at the end of this log's last epoch before it. The next fetch
+     * checks again, so a log several epochs apart converges in as many rounds.
+     */
+    private void truncateDiverging(Partition partition, FetchResponseData.EpochEndOffset diverging) {
+        long offset;
+        if (diverging.endOffset() < 0) {
+            // The leader knows no epoch up to this log's last: only what was committed is certain.
+            offset = partition.highWatermark();
+        } else {
+            EpochEndOffset mine = partition.endOffsetForEpoch(diverging.epoch());
+            offset = mine.endOffset() < 0 ? diverging.endOffset() : Math.min(mine.endOffset(), diverging.endOffset());
+        }
+        offset = Math.min(offset, partition.logEndOffset());
+        LOG.infof("Truncating %s to offset %d: its log parts from leader %d's after epoch %d (its end offset %d)",
+                partition.topicPartition(), offset, leader.nodeId(), diverging.epoch(), diverging.endOffset());
+        partition.truncateTo(offset);
+    }
+
+    /**
+     * A fetch offset outside the leader's log: ahead of it, this log holds records the leader never
+     * committed and goes back to its high watermark; behind its start, it starts over there.
+     */
+    private void outOfRange(Partition partition, FetchResponseData.PartitionData data) {
+        long end = partition.logEndOffset();
+        if (data.highWatermark() >= 0 && end > data.highWatermark()) {
+            LOG.infof("Truncating %s to the leader's high watermark %d: its log end %d is past the leader's",
+                    partition.topicPartition(), data.highWatermark(), end);
+            partition.truncateTo(data.highWatermark());
+        } else if (data.logStartOffset() > end) {
+            LOG.infof("Starting %s over at offset %d, the leader's log start: its log ends at %d",
+                    partition.topicPartition(), data.logStartOffset(), end);
+            partition.truncateFullyAndStartAt(data.logStartOffset());
+        } else {
+            backedOff.put(partition.topicPartition(), time.milliseconds() + RETRY_BACKOFF_MS);
+        }
+    }
+
+    /** The whole batches of a fetched slice: the last one may be cut short by the size limits. */
+    private static MemoryRecords wholeBatches(MemoryRecords records) {
+        int bytes = 0;
+        for (MutableRecordBatch batch : records.batches()) {
+            bytes += batch.sizeInBytes();
+        }
+        if (bytes == records.sizeInBytes()) {
+            return records;
+        }
+        ByteBuffer buffer = records.buffer().duplicate();
+        buffer.limit(buffer.position() + bytes);
+        return MemoryRecords.readableRecords(buffer.slice());
+    }
+
+    private synchronized void pause(long ms) {
+        try {
+            wait(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    /**
+     * Stops the fetcher without waiting: its thread finishes the request in flight (a leader that stopped
+     * answering holds it up to the request timeout), appends nothing more and closes its connection.
+     */
+    @Override
+    public void close() {
+        running = false;
+        partitions.clear();
+        client.wakeup();
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+}

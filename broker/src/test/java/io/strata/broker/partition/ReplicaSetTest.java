@@ -1,0 +1,120 @@
+package io.strata.broker.partition;
+
+import io.strata.broker.cluster.PartitionImage;
+import io.strata.broker.log.PartitionLog;
+import io.strata.broker.log.TempDirLogs;
+import io.strata.broker.log.TestLogConfigs;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The leader's view of its followers: the high watermark, acks=all waiters and the in-sync replicas it wants. */
+class ReplicaSetTest {
+
+    private static final TopicPartition TP = new TopicPartition("t", 0);
+    private static final int MIN_ISR = 2;
+
+    @RegisterExtension
+    final TempDirLogs logs = new TempDirLogs(TP);
+
+    private PartitionLog log;
+    private ReplicaSet replicas;
+
+    @BeforeEach
+    void setUp() {
+        log = logs.open(TestLogConfigs.defaults());
+        replicas = new ReplicaSet(1, TP, logs.time());
+        replicas.update(new PartitionImage(List.of(1, 2, 3), List.of(1, 2, 3), 1, 0), log, MIN_ISR).complete();
+    }
+
+    @Test
+    void theHighWatermarkIsTheSmallestLogEndOfTheInSyncReplicas() {
+        append(3);
+        assertThat(replicas.advanceHighWatermark(log, MIN_ISR).highWatermarkMoved()).isFalse();
+        assertThat(log.highWatermark()).isZero();
+
+        replicas.followerFetched(2, 3, log, MIN_ISR).complete();
+        assertThat(log.highWatermark()).as("follower 3 has not fetched yet").isZero();
+        ReplicaSet.Progress progress = replicas.followerFetched(3, 2, log, MIN_ISR);
+        assertThat(progress.highWatermarkMoved()).isTrue();
+        assertThat(log.highWatermark()).isEqualTo(2);
+        replicas.followerFetched(3, 3, log, MIN_ISR).complete();
+        assertThat(log.highWatermark()).isEqualTo(3);
+    }
+
+    @Test
+    void acksAllWaitsForEveryInSyncReplica() {
+        append(2);
+        CompletableFuture<Void> acknowledged = replicas.awaitHighWatermark(log, 2, MIN_ISR);
+        replicas.followerFetched(2, 2, log, MIN_ISR).complete();
+        assertThat(acknowledged).isNotDone();
+        replicas.followerFetched(3, 2, log, MIN_ISR).complete();
+        assertThat(acknowledged).isCompleted();
+    }
+
+    @Test
+    void aFollowerOutOfTheInSyncReplicasDoesNotHoldTheHighWatermarkBack() {
+        replicas.update(new PartitionImage(List.of(1, 2, 3), List.of(1, 2), 1, 0), log, MIN_ISR).complete();
+        append(2);
+        replicas.followerFetched(2, 2, log, MIN_ISR).complete();
+        assertThat(log.highWatermark()).isEqualTo(2);
+    }
+
+    @Test
+    void anAppendReleasedBelowMinInsyncReplicasFails() {
+        append(1);
+        CompletableFuture<Void> acknowledged = replicas.awaitHighWatermark(log, 1, MIN_ISR);
+        replicas.update(new PartitionImage(List.of(1, 2, 3), List.of(1), 1, 0), log, MIN_ISR).complete();
+        assertThat(acknowledged).isCompletedExceptionally();
+        assertThatThrownBy(acknowledged::join).hasCauseInstanceOf(NotEnoughReplicasAfterAppendException.class);
+    }
+
+    @Test
+    void losingLeadershipFailsTheWaitingAppends() {
+        append(1);
+        CompletableFuture<Void> acknowledged = replicas.awaitHighWatermark(log, 1, MIN_ISR);
+        replicas.update(new PartitionImage(List.of(1, 2, 3), List.of(2, 3), 2, 1), log, MIN_ISR).complete();
+        assertThatThrownBy(acknowledged::join).hasCauseInstanceOf(NotLeaderOrFollowerException.class);
+        assertThat(replicas.followerFetched(3, 1, log, MIN_ISR).known()).as("a follower no longer reports here").isFalse();
+    }
+
+    @Test
+    void aFollowerThatStopsCatchingUpLeavesAndOneThatCatchesUpJoins() {
+        append(2);
+        replicas.followerFetched(2, 2, log, MIN_ISR).complete();
+        replicas.followerFetched(3, 2, log, MIN_ISR).complete();
+        assertThat(replicas.wantedIsr(log.highWatermark(), 10_000)).isEmpty();
+
+        append(1);
+        logs.time().advance(5_000);
+        replicas.followerFetched(2, 3, log, MIN_ISR).complete();
+        logs.time().advance(6_000);
+        assertThat(replicas.wantedIsr(log.highWatermark(), 10_000)).contains(List.of(1, 2));
+
+        replicas.update(new PartitionImage(List.of(1, 2, 3), List.of(1, 2), 1, 0), log, MIN_ISR).complete();
+        assertThat(log.highWatermark()).isEqualTo(3);
+        replicas.followerFetched(3, 2, log, MIN_ISR).complete();
+        assertThat(replicas.wantedIsr(log.highWatermark(), 10_000)).as("behind the high watermark").isEmpty();
+        replicas.followerFetched(3, 3, log, MIN_ISR).complete();
+        assertThat(replicas.wantedIsr(log.highWatermark(), 10_000)).isEqualTo(Optional.of(List.of(1, 2, 3)));
+    }
+
+    private void append(int records) {
+        for (int i = 0; i < records; i++) {
+            log.append(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(("v" + i).getBytes())), 0);
+        }
+    }
+}
