@@ -64,8 +64,7 @@ class ConsumerGroupTest {
     void membersSplitTheTopicAndSurvivorsTakeOverWithoutLosingRecords() throws Exception {
         String topic = "orders";
         String group = "order-processors";
-        broker.createTopic(topic, 6, Map.of());
-        Set<TopicPartition> all = GroupTests.partitions(topic, 6);
+        Set<TopicPartition> all = createTopic(topic, 6);
         Set<String> processed = ConcurrentHashMap.newKeySet();
         try (BackgroundProducer producer = new BackgroundProducer(broker, topic)) {
             PollingConsumer a = new PollingConsumer(broker, "a", group, topic, Map.of(), processed);
@@ -106,26 +105,17 @@ class ConsumerGroupTest {
     void aMemberBeyondThePartitionCountIsIdle() throws Exception {
         String topic = "few-partitions";
         String group = "crowd";
-        broker.createTopic(topic, 2, Map.of());
-        Set<String> sink = ConcurrentHashMap.newKeySet();
-        List<PollingConsumer> consumers = new ArrayList<>();
-        try {
-            for (String id : List.of("x", "y", "z")) {
-                consumers.add(new PollingConsumer(broker, id, group, topic, Map.of(), sink));
-            }
+        Set<TopicPartition> all = createTopic(topic, 2);
+        try (Members ignored = new Members(group, topic, List.of("x", "y", "z"), Map.of())) {
             AtomicReference<Map<String, Set<TopicPartition>>> seen = new AtomicReference<>();
             await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
                 Map<String, Set<TopicPartition>> assignments = GroupTests.stableAssignments(admin, group);
                 seen.set(assignments);
                 return assignments != null && assignments.size() == 3
-                        && GroupTests.isFullAndDisjoint(assignments.values(), GroupTests.partitions(topic, 2));
+                        && GroupTests.isFullAndDisjoint(assignments.values(), all);
             });
             assertThat(seen.get().values()).filteredOn(Set::isEmpty).hasSize(1);
             assertThat(seen.get().values()).filteredOn(s -> s.size() == 1).hasSize(2);
-        } finally {
-            for (PollingConsumer consumer : consumers) {
-                consumer.close();
-            }
         }
     }
 
@@ -151,17 +141,11 @@ class ConsumerGroupTest {
     void everyAssignorGivesAFullDisjointAssignment(String assignor) throws Exception {
         String topic = "assign-" + assignor;
         String group = "assignor-" + assignor;
-        broker.createTopic(topic, 7, Map.of());
-        Set<TopicPartition> all = GroupTests.partitions(topic, 7);
+        Set<TopicPartition> all = createTopic(topic, 7);
         Map<String, Object> strategy = Map.of(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, strategyClass(assignor));
-        Set<String> sink = ConcurrentHashMap.newKeySet();
-        List<PollingConsumer> consumers = new ArrayList<>();
-        try {
-            for (String id : List.of("m1", "m2", "m3")) {
-                consumers.add(new PollingConsumer(broker, id, group, topic, strategy, sink));
-            }
+        try (Members members = new Members(group, topic, List.of("m1", "m2", "m3"), strategy)) {
             await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
-                List<Set<TopicPartition>> owned = consumers.stream().map(PollingConsumer::assignment).toList();
+                List<Set<TopicPartition>> owned = members.assignments();
                 Map<String, Set<TopicPartition>> described = GroupTests.stableAssignments(admin, group);
                 return GroupTests.isFullAndDisjoint(owned, all) && described != null && described.size() == 3
                         && GroupTests.isFullAndDisjoint(described.values(), all)
@@ -169,10 +153,6 @@ class ConsumerGroupTest {
             });
             assertThat(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get().partitionAssignor())
                     .isEqualTo(assignor);
-        } finally {
-            for (PollingConsumer consumer : consumers) {
-                consumer.close();
-            }
         }
     }
 
@@ -242,6 +222,12 @@ class ConsumerGroupTest {
 
     // ---- helpers ----
 
+    /** Creates the topic and returns its partitions. */
+    private static Set<TopicPartition> createTopic(String topic, int partitions) {
+        broker.createTopic(topic, partitions, Map.of());
+        return GroupTests.partitions(topic, partitions);
+    }
+
     private void awaitStable(String group, Set<String> clients, Set<TopicPartition> all, int perMember) {
         await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
             Map<String, Set<TopicPartition>> assignments = GroupTests.stableAssignments(admin, group);
@@ -298,6 +284,39 @@ class ConsumerGroupTest {
             }
         }
         return sent;
+    }
+
+    /**
+     * One {@link PollingConsumer} per client id, all in one group and sharing one sink of record values;
+     * closing stops every one of them.
+     */
+    private static final class Members implements AutoCloseable {
+        private final List<PollingConsumer> consumers = new ArrayList<>();
+        private final Set<String> sink = ConcurrentHashMap.newKeySet();
+
+        Members(String group, String topic, List<String> clientIds, Map<String, Object> overrides)
+                throws InterruptedException {
+            try {
+                for (String id : clientIds) {
+                    consumers.add(new PollingConsumer(broker, id, group, topic, overrides, sink));
+                }
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        /** Each member's partitions after its last poll. */
+        List<Set<TopicPartition>> assignments() {
+            return consumers.stream().map(PollingConsumer::assignment).toList();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            for (PollingConsumer consumer : consumers) {
+                consumer.close();
+            }
+        }
     }
 
     /** Produces numbered records until stopped, remembering which were acknowledged. */
