@@ -136,31 +136,21 @@ public final class MetadataStateMachine implements StateMachine {
         }
     }
 
+    /** One case per command type: a type added to {@link MetadataCommand.Type} does not compile until handled here. */
     private static Outcome transition(MetadataImage image, MetadataCommand command) {
-        if (command instanceof CreateTopic c) {
-            return createTopic(image, c);
-        } else if (command instanceof DeleteTopic c) {
-            return deleteTopic(image, c);
-        } else if (command instanceof AlterTopicConfigs c) {
-            return alterTopicConfigs(image, c);
-        } else if (command instanceof CreatePartitions c) {
-            return createPartitions(image, c);
-        } else if (command instanceof AllocateProducerIds c) {
-            return allocateProducerIds(image, c);
-        } else if (command instanceof RegisterBroker c) {
-            return registerBroker(image, c);
-        } else if (command instanceof AddRemoteSegment c) {
-            return addRemoteSegment(image, c);
-        } else if (command instanceof UpdateRemoteLog c) {
-            return updateRemoteLog(image, c);
-        } else if (command instanceof SetClusterId c) {
-            return setClusterId(image, c);
-        } else if (command instanceof SetBrokerFenced c) {
-            return setBrokerFenced(image, c);
-        } else if (command instanceof AlterPartition c) {
-            return alterPartition(image, c);
-        }
-        return Outcome.failed(image, Errors.INVALID_REQUEST, "unknown metadata command " + command);
+        return switch (command.type()) {
+            case CREATE_TOPIC -> createTopic(image, (CreateTopic) command);
+            case DELETE_TOPIC -> deleteTopic(image, (DeleteTopic) command);
+            case ALTER_TOPIC_CONFIGS -> alterTopicConfigs(image, (AlterTopicConfigs) command);
+            case CREATE_PARTITIONS -> createPartitions(image, (CreatePartitions) command);
+            case ALLOCATE_PRODUCER_IDS -> allocateProducerIds(image, (AllocateProducerIds) command);
+            case REGISTER_BROKER -> registerBroker(image, (RegisterBroker) command);
+            case ADD_REMOTE_SEGMENT -> addRemoteSegment(image, (AddRemoteSegment) command);
+            case UPDATE_REMOTE_LOG -> updateRemoteLog(image, (UpdateRemoteLog) command);
+            case SET_CLUSTER_ID -> setClusterId(image, (SetClusterId) command);
+            case SET_BROKER_FENCED -> setBrokerFenced(image, (SetBrokerFenced) command);
+            case ALTER_PARTITION -> alterPartition(image, (AlterPartition) command);
+        };
     }
 
     private static Outcome createTopic(MetadataImage image, CreateTopic c) {
