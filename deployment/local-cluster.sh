@@ -55,6 +55,7 @@ start_node() {  # node
       STRATA_RAFT_HOST=127.0.0.1 STRATA_RAFT_PORT="$(raft_port "$node")" \
       STRATA_RAFT_PEERS="$(peers_of "$node")" \
       STRATA_TIERING_URL="file://$CLUSTER_DIR/bucket" \
+      STRATA_TOPICS_DEFAULT_REPLICATION_FACTOR=3 STRATA_LOG_MIN_INSYNC_REPLICAS=2 \
       QUARKUS_HTTP_PORT="$(http_port "$node")" \
       nohup java $JAVA_OPTS -jar "$JAR" > "$CLUSTER_DIR/broker-$node.log" 2>&1 &
   echo $! > "$CLUSTER_DIR/broker-$node.pid"

@@ -7,10 +7,12 @@ import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.cluster.TopicImage;
+import io.strata.broker.partition.Partition;
 import io.strata.broker.server.BrokerLifecycle;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -20,7 +22,11 @@ import java.util.function.ToDoubleFunction;
  * see them;</li>
  * <li>{@code strata_cluster_offline_partitions}: partitions no broker leads, whose records can be neither
  * written nor read (Kafka's OfflinePartitionsCount);</li>
- * <li>{@code strata_leader_partitions}: partitions this broker leads.</li>
+ * <li>{@code strata_leader_partitions}: partitions this broker leads;</li>
+ * <li>{@code strata_under_replicated_partitions}: partitions this broker leads with fewer in-sync replicas
+ * than replicas (Kafka's UnderReplicatedPartitions);</li>
+ * <li>{@code strata_under_min_isr_partitions}: partitions this broker leads whose in-sync replicas are fewer
+ * than their {@code min.insync.replicas}, which refuse acks=all appends (Kafka's UnderMinIsrPartitionCount).</li>
  * </ul>
  */
 @ApplicationScoped
@@ -46,6 +52,19 @@ public class ClusterMetrics {
         Gauge.builder("strata.leader.partitions", lifecycle, l -> l.broker() == null ? 0
                         : countPartitions(l.broker().metadataImage(), l.broker().identity().nodeId()))
                 .description("Partitions this broker leads").register(registry);
+        Gauge.builder("strata.under.replicated.partitions", lifecycle, leading(partition ->
+                        partition.state().isr().size() < partition.state().replicas().size()))
+                .description("Partitions this broker leads that have replicas out of sync").register(registry);
+        Gauge.builder("strata.under.min.isr.partitions", lifecycle, leading(partition ->
+                        partition.state().isr().size() < partition.log().config().minInsyncReplicas()))
+                .description("Partitions this broker leads with fewer in-sync replicas than min.insync.replicas")
+                .register(registry);
+    }
+
+    /** Counts the partitions this broker leads that satisfy {@code condition}. */
+    private static ToDoubleFunction<BrokerLifecycle> leading(Predicate<Partition> condition) {
+        return l -> l.broker() == null ? 0 : l.broker().partitions().partitions().stream()
+                .filter(partition -> partition.isLeader() && condition.test(partition)).count();
     }
 
     private static ToDoubleFunction<BrokerLifecycle> fromImage(ToDoubleFunction<MetadataImage> value) {

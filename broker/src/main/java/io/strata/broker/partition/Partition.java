@@ -204,14 +204,15 @@ public final class Partition {
     }
 
     /**
-     * Moves the partition's start up to {@code offset} in both tiers (DeleteRecords, retention): the
-     * local log at once, the tiered log once the metadata has committed the change.
+     * Moves the partition's start up to {@code offset} (DeleteRecords, retention): the local log at once,
+     * and on the leader the tiered log too, once the metadata has committed the change; a follower's
+     * retention frees its own disk only.
      *
      * @throws org.apache.kafka.common.errors.OffsetOutOfRangeException if {@code offset} is above the high watermark
      */
     public CompletableFuture<Void> moveLogStartTo(long offset) {
         log.deleteRecordsBefore(offset);
-        if (!log.config().remoteStorageEnable() && tiered.manifest().isEmpty()) {
+        if (!leading || !log.config().remoteStorageEnable() && tiered.manifest().isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
         return tiered.moveStartTo(offset);

@@ -16,12 +16,15 @@ import java.util.List;
  */
 record TieredPartition(TopicImage topic, Partition partition, RemotePartition remote) {
 
-    /** The partitions of tiered topics that still exist in {@code image}. */
+    /**
+     * The partitions of tiered topics that still exist in {@code image} and that this broker leads: only a
+     * leader uploads and compacts in the bucket, and a new leader carries on from the replicated manifest.
+     */
     static List<TieredPartition> all(PartitionManager partitions, MetadataImage image) {
         List<TieredPartition> tiered = new ArrayList<>();
         for (Partition partition : partitions.partitions()) {
             TopicImage topic = image.topic(partition.topicId()).orElse(null);
-            if (topic != null && isTiered(partition)) {
+            if (topic != null && partition.isLeader() && isTiered(partition)) {
                 tiered.add(new TieredPartition(topic, partition, remote(topic, partition.topicPartition().partition())));
             }
         }

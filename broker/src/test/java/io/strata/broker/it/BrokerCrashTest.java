@@ -27,12 +27,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,8 +45,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Three brokers in processes of their own: one killed with SIGKILL is fenced once the others notice its
- * sockets closed, its partition has no leader meanwhile, and restarted on the same data it rejoins and
- * serves what it held.
+ * sockets closed; a partition only it held has no leader meanwhile, and restarted on the same data it
+ * rejoins and serves what it held; a replicated partition it led fails over to a follower that holds every
+ * acknowledged record.
  */
 class BrokerCrashTest {
 
@@ -69,14 +75,7 @@ class BrokerCrashTest {
 
     @Test
     void aKilledBrokerIsFencedAndRejoinsWhenRestarted() throws Exception {
-        List<CompletableFuture<BrokerProcess>> starting = new ArrayList<>();
-        for (int nodeId = 1; nodeId <= 3; nodeId++) {
-            int id = nodeId;
-            starting.add(CompletableFuture.supplyAsync(() -> start(id)));
-        }
-        for (CompletableFuture<BrokerProcess> process : starting) {
-            processes.add(process.get(90, TimeUnit.SECONDS));
-        }
+        startAll();
         TopicPartition tp = new TopicPartition("on-three", 0);
         try (Admin admin = admin(1, 2, 3)) {
             // The broker that gets the request may not have applied broker 3's registration yet: it refuses
@@ -115,6 +114,106 @@ class BrokerCrashTest {
                 }
             }
             assertThat(values).containsExactly("before the crash", "after the restart");
+        }
+    }
+
+    /**
+     * The history check: an idempotent acks=all producer sends keyed, numbered records while the partition's
+     * leader is killed; afterwards every acknowledged record is read exactly once, at its acknowledged offset,
+     * and each key's records in the order they were sent. The longest pause between two acknowledgements is
+     * printed (the failover benchmark in load-tests measures it against Kafka).
+     */
+    @Test
+    void aLeaderKilledUnderLoadFailsOverWithoutLosingAnAcknowledgedRecord() throws Exception {
+        startAll();
+        TopicPartition tp = new TopicPartition("history", 0);
+        try (Admin admin = admin(1, 2, 3)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> created(admin, new NewTopic(tp.topic(),
+                    Map.of(0, List.of(3, 1, 2))).configs(Map.of("min.insync.replicas", "2"))));
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> leader(admin, tp.topic()).id() == 3
+                    && admin.describeTopics(List.of(tp.topic())).allTopicNames().get().get(tp.topic()).partitions()
+                    .get(0).isr().size() == 3);
+        }
+        Map<Integer, Long> acknowledged = new ConcurrentHashMap<>();
+        List<Long> ackTimes = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger failed = new AtomicInteger();
+        long killedAt;
+        int sent = 0;
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(1, 2, 3), ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000), new StringSerializer(), new StringSerializer())) {
+            long start = System.nanoTime();
+            killedAt = start + TimeUnit.SECONDS.toNanos(3);
+            long end = killedAt + TimeUnit.SECONDS.toNanos(6);
+            boolean killed = false;
+            while (System.nanoTime() < end && sent < 200_000) {
+                if (!killed && System.nanoTime() >= killedAt) {
+                    processes.get(2).kill();
+                    killedAt = System.nanoTime();
+                    killed = true;
+                }
+                int number = sent++;
+                producer.send(new ProducerRecord<>(tp.topic(), tp.partition(), "key-" + number % 8,
+                        Integer.toString(number)), (metadata, error) -> {
+                    if (error == null) {
+                        acknowledged.put(number, metadata.offset());
+                        ackTimes.add(System.nanoTime());
+                    } else {
+                        failed.incrementAndGet();
+                    }
+                });
+                if (number % 100 == 99) {
+                    Thread.sleep(1); // a busy producer, not a flood that only measures the buffer
+                }
+            }
+            producer.flush();
+        }
+        List<Long> times = new ArrayList<>(ackTimes);
+        Collections.sort(times);
+        long longestGap = 0;
+        for (int i = 1; i < times.size(); i++) {
+            longestGap = Math.max(longestGap, times.get(i) - times.get(i - 1));
+        }
+        System.out.printf("history: %d sent, %d acknowledged, %d failed; longest pause between acknowledgements "
+                        + "%d ms around the leader's SIGKILL%n", sent, acknowledged.size(), failed.get(),
+                TimeUnit.NANOSECONDS.toMillis(longestGap));
+        assertThat(acknowledged).hasSizeGreaterThan(1000);
+        assertThat(times.get(times.size() - 1)).as("records acknowledged after the kill").isGreaterThan(killedAt);
+
+        Map<Long, String> read = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(1, 2)), new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (read.size() < sent - failed.get() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    assertThat(read.put(record.offset(), record.value())).as("offset %d read twice", record.offset()).isNull();
+                }
+            }
+        }
+        acknowledged.forEach((number, offset) ->
+                assertThat(read.get(offset)).as("acknowledged record %d at offset %d", number, offset)
+                        .isEqualTo(Integer.toString(number)));
+        assertThat(new HashSet<>(read.values())).as("no record twice").hasSize(read.size());
+        Map<String, Integer> lastOfKey = new HashMap<>();
+        read.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> {
+            int number = Integer.parseInt(entry.getValue());
+            Integer previous = lastOfKey.put("key-" + number % 8, number);
+            assertThat(previous == null || previous < number).as("key order at offset %d", entry.getKey()).isTrue();
+        });
+    }
+
+    private void startAll() throws Exception {
+        List<CompletableFuture<BrokerProcess>> starting = new ArrayList<>();
+        for (int nodeId = 1; nodeId <= 3; nodeId++) {
+            int id = nodeId;
+            starting.add(CompletableFuture.supplyAsync(() -> start(id)));
+        }
+        for (CompletableFuture<BrokerProcess> process : starting) {
+            processes.add(process.get(90, TimeUnit.SECONDS));
         }
     }
 

@@ -158,6 +158,8 @@ class StrataApplicationTest {
             assertThat(sample(body, "strata_cluster_brokers", "state=\"fenced\"")).hasValue(0.0);
             assertThat(sample(body, "strata_cluster_offline_partitions")).hasValue(0.0);
             assertThat(sample(body, "strata_leader_partitions")).hasValueSatisfying(count -> assertThat(count).isGreaterThanOrEqualTo(2));
+            assertThat(sample(body, "strata_under_replicated_partitions")).hasValue(0.0);
+            assertThat(sample(body, "strata_under_min_isr_partitions")).hasValue(0.0);
             assertThat(sample(body, "strata_tiering_upload_lag_bytes")).isPresent();
             assertThat(sample(body, "jvm_memory_used_bytes", "area=\"heap\"")).hasValueSatisfying(
                     bytes -> assertThat(bytes).isGreaterThan(0));

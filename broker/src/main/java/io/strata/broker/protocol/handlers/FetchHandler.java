@@ -51,6 +51,12 @@ import java.util.function.Supplier;
  * remote storage; reading them together lets a consumer replaying history across many partitions get
  * as much per round trip as from local segments.
  *
+ * <p>A follower's fetch (a request with a replica id) reads up to the log end instead of the high
+ * watermark and tells the partition how far the follower's log reaches, which moves the high watermark;
+ * one whose last fetched epoch ends earlier here is answered with the diverging epoch instead of records
+ * (KIP-320), as is a consumer's that sends one. A partition led elsewhere is answered
+ * {@code NOT_LEADER_OR_FOLLOWER} with its current leader (KIP-951).
+ *
  * <p>Thread-safe: a request's state lives in its own {@code PendingFetch}.
  *
  * <p>Incremental fetch sessions are not kept: every response carries session id 0, which tells
@@ -60,6 +66,9 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
 
     private static final Logger LOG = Logger.getLogger(FetchHandler.class);
     private static final short FIRST_TOPIC_ID_VERSION = 13;
+    /** Fetch v12 added the new leader to NOT_LEADER_OR_FOLLOWER answers, v16 its endpoint (KIP-951). */
+    private static final short FIRST_LEADER_HINT_VERSION = 12;
+    private static final short FIRST_NODE_ENDPOINTS_VERSION = 16;
     static final long TIERED_READ_MAX_WAIT_MS = 500;
 
     public CompletionStage<FetchResponseData> handle(RequestContext context, FetchRequest request) {
@@ -68,8 +77,7 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
             return CompletableFuture.completedFuture(new FetchResponseData()
                     .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code()));
         }
-        PendingFetch fetch = new PendingFetch(data, request.replicaId(), context.apiVersion() >= FIRST_TOPIC_ID_VERSION,
-                context.eventLoop());
+        PendingFetch fetch = new PendingFetch(data, request.replicaId(), context.apiVersion(), context.eventLoop());
         if (!fetch.delayed.tryComplete()) {
             fetch.delayed.await(fetch.anySlowRead() ? Math.max(data.maxWaitMs(), TIERED_READ_MAX_WAIT_MS) : data.maxWaitMs());
         }
@@ -85,15 +93,17 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
         /** The follower fetching, or a negative id for a consumer. */
         private final int replicaId;
         private final boolean byId;
+        private final short version;
         private final List<Target> targets = new ArrayList<>();
         private final DelayedFetch<FetchResponseData> delayed;
         /** By target index, each read that did not complete when started; started once, kept until the response. */
         private final AtomicReferenceArray<CompletableFuture<LogReadResult>> slowReads;
 
-        PendingFetch(FetchRequestData data, int replicaId, boolean byId, ScheduledExecutorService eventLoop) {
+        PendingFetch(FetchRequestData data, int replicaId, short version, ScheduledExecutorService eventLoop) {
             this.data = data;
             this.replicaId = replicaId;
-            this.byId = byId;
+            this.byId = version >= FIRST_TOPIC_ID_VERSION;
+            this.version = version;
             MetadataImage metadata = image.get();
             Set<Partition> fetched = new LinkedHashSet<>();
             for (FetchTopic topic : data.topics()) {
@@ -102,7 +112,10 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
                     Optional<Partition> local = topicImage.flatMap(t ->
                             partitions.leading(new TopicPartition(t.name(), partition.partition())));
                     Errors unknown = NotHeld.error(topicImage, partition.partition(), byId);
-                    Target target = new Target(targets.size(), topic, partition, local.orElse(null), unknown,
+                    NotHeld.Leader hint = local.isEmpty() && unknown == Errors.NOT_LEADER_OR_FOLLOWER
+                            && version >= FIRST_LEADER_HINT_VERSION
+                            ? NotHeld.leader(metadata, topicImage, partition.partition()).orElse(null) : null;
+                    Target target = new Target(targets.size(), topic, partition, local.orElse(null), unknown, hint,
                             local.map(p -> check(p, partition)).orElse(null));
                     targets.add(target);
                     local.ifPresent(fetched::add);
@@ -192,7 +205,24 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
             boolean ready = force || anyError
                     || !slowPending() && (slowIncluded || data.maxWaitMs() <= 0 || bytes >= data.minBytes()
                     || targets.isEmpty());
-            return ready ? new FetchResponseData().setSessionId(0).setResponses(responses) : null;
+            return ready ? new FetchResponseData().setSessionId(0).setResponses(responses).setNodeEndpoints(leaderEndpoints())
+                    : null;
+        }
+
+        /** The brokers the leader hints name, which Fetch v16 sends along (KIP-951). */
+        private FetchResponseData.NodeEndpointCollection leaderEndpoints() {
+            FetchResponseData.NodeEndpointCollection endpoints = new FetchResponseData.NodeEndpointCollection();
+            if (version < FIRST_NODE_ENDPOINTS_VERSION) {
+                return endpoints;
+            }
+            for (Target target : targets) {
+                if (target.leaderHint != null && endpoints.find(target.leaderHint.broker().nodeId()) == null) {
+                    endpoints.add(new FetchResponseData.NodeEndpoint().setNodeId(target.leaderHint.broker().nodeId())
+                            .setHost(target.leaderHint.broker().host()).setPort(target.leaderHint.broker().port())
+                            .setRack(target.leaderHint.broker().rack()));
+                }
+            }
+            return endpoints;
         }
 
         private PartitionData readPartition(Target target, int maxBytes, boolean minOneMessage) {
@@ -204,6 +234,11 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
             }
             Partition partition = target.partition;
             if (partition == null) {
+                if (target.leaderHint != null) {
+                    response.setCurrentLeader(new FetchResponseData.LeaderIdAndEpoch()
+                            .setLeaderId(target.leaderHint.broker().nodeId())
+                            .setLeaderEpoch(target.leaderHint.leaderEpoch()));
+                }
                 return error(response, target.unknownError, -1, -1);
             }
             if (target.check.error() != Errors.NONE) {
@@ -294,7 +329,7 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
     }
 
     private record Target(int index, FetchTopic topic, FetchPartition fetch, Partition partition, Errors unknownError,
-                          Check check) {
+                          NotHeld.Leader leaderHint, Check check) {
     }
 
     /** The outcome of {@code PendingFetch.check}: an error, a divergence to report instead of records, or neither. */

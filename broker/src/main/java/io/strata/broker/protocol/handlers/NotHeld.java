@@ -1,5 +1,7 @@
 package io.strata.broker.protocol.handlers;
 
+import io.strata.broker.cluster.BrokerImage;
+import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.TopicImage;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -22,5 +24,23 @@ final class NotHeld {
             return Errors.NOT_LEADER_OR_FOLLOWER;
         }
         return byId && topic.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+    }
+
+    /**
+     * The partition's leader as this broker's metadata knows it, for the hint of KIP-951 that a response
+     * carries with {@code NOT_LEADER_OR_FOLLOWER}, so a client goes to the new leader without asking for
+     * metadata first; empty when the partition has no live leader.
+     */
+    static Optional<Leader> leader(MetadataImage image, Optional<TopicImage> topic, int partition) {
+        if (topic.isEmpty() || partition < 0 || partition >= topic.get().partitions()) {
+            return Optional.empty();
+        }
+        int leaderEpoch = topic.get().partition(partition).leaderEpoch();
+        return image.liveBroker(topic.get().partition(partition).leader())
+                .map(broker -> new Leader(broker, leaderEpoch));
+    }
+
+    /** A partition's leading broker and the leader epoch it leads in. */
+    record Leader(BrokerImage broker, int leaderEpoch) {
     }
 }

@@ -41,6 +41,8 @@ public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage
 
     private static final Logger LOG = Logger.getLogger(ProduceHandler.class);
     private static final short FIRST_TOPIC_ID_VERSION = 13;
+    /** Produce v10 added the new leader to NOT_LEADER_OR_FOLLOWER answers (KIP-951). */
+    private static final short FIRST_LEADER_HINT_VERSION = 10;
 
     public CompletionStage<ProduceResponseData> handle(RequestContext context, ProduceRequest request) {
         ProduceRequestData data = request.data();
@@ -63,7 +65,12 @@ public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage
                 Optional<Partition> partition = topic.flatMap(t ->
                         partitions.leading(new TopicPartition(t.name(), partitionData.index())));
                 if (partition.isEmpty()) {
-                    fail(partitionResponse, NotHeld.error(topic, partitionData.index(), byId), null);
+                    Errors error = NotHeld.error(topic, partitionData.index(), byId);
+                    fail(partitionResponse, error, null);
+                    if (error == Errors.NOT_LEADER_OR_FOLLOWER && context.apiVersion() >= FIRST_LEADER_HINT_VERSION) {
+                        NotHeld.leader(metadata, topic, partitionData.index())
+                                .ifPresent(leader -> hint(response, partitionResponse, leader));
+                    }
                 } else if (Topic.isInternal(partition.get().topicPartition().topic())) {
                     // Its records are replayed into broker state at start-up: only the broker writes them.
                     fail(partitionResponse, Errors.INVALID_TOPIC_EXCEPTION,
@@ -154,6 +161,15 @@ public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage
             }
             return null;
         });
+    }
+
+    private static void hint(ProduceResponseData response, PartitionProduceResponse partition, NotHeld.Leader leader) {
+        partition.setCurrentLeader(new ProduceResponseData.LeaderIdAndEpoch()
+                .setLeaderId(leader.broker().nodeId()).setLeaderEpoch(leader.leaderEpoch()));
+        if (response.nodeEndpoints().find(leader.broker().nodeId()) == null) {
+            response.nodeEndpoints().add(new ProduceResponseData.NodeEndpoint().setNodeId(leader.broker().nodeId())
+                    .setHost(leader.broker().host()).setPort(leader.broker().port()).setRack(leader.broker().rack()));
+        }
     }
 
     private static void fail(PartitionProduceResponse response, Errors error, String message) {
