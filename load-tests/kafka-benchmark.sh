@@ -35,7 +35,7 @@ KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-29093}"
 
 # JVM options. Kafka's default is what bin/kafka-server-start.sh + bin/kafka-run-class.sh set.
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx1G -Xms1G}"
-KAFKA_JVM_PERFORMANCE_OPTS="${KAFKA_JVM_PERFORMANCE_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true}"
+# KAFKA_JVM_PERFORMANCE_OPTS: the rest of what those scripts set; its default is in lib.sh.
 # Strata's recommended heap, as Kafka runs with its scripts' KAFKA_HEAP_OPTS (-Xmx1G -Xms1G); set it empty for
 # plain `java -jar`, whose initial heap is 1/64 of the machine's memory.
 STRATA_JAVA_OPTS="${STRATA_JAVA_OPTS--Xms64m -Xmx512m}"
@@ -98,34 +98,12 @@ ensure_kafka_jars "$LIB_DIR" "$KAFKA_VERSION"
 CLASSPATH_KAFKA="$LIB_DIR/*"
 
 # Log4j 2 configurations: broker logs INFO to its stdout (redirected to a file), tools only WARN.
-write_log4j "$WORK_DIR/log4j2-broker.properties" INFO SYSTEM_OUT
-cat >> "$WORK_DIR/log4j2-broker.properties" <<'EOF'
-logger.kafka.name = kafka
-logger.kafka.level = INFO
-logger.state.name = state.change.logger
-logger.state.level = WARN
-EOF
+write_broker_log4j "$WORK_DIR/log4j2-broker.properties"
 write_tools_log4j "$WORK_DIR/log4j2-tools.properties"
 
 # ----------------------------------------------------------------------------------------------
 # Helpers shared by both brokers.
 # ----------------------------------------------------------------------------------------------
-# Start a background sampler that records the peak VmRSS (kB) of pid into file. Bounded by the
-# life of the process and by a hard cap of one hour.
-start_rss_sampler() {  # name pid outfile   (sets SAMPLER_PID)
-  local name="$1" pid="$2" out="$3"
-  (
-    peak=0; deadline=$(( $(date +%s) + 3600 ))
-    while kill -0 "$pid" 2>/dev/null && (( $(date +%s) < deadline )); do
-      rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
-      if [[ -n "$rss" ]] && (( rss > peak )); then peak=$rss; echo "$peak" > "$out.tmp" && mv "$out.tmp" "$out"; fi
-      sleep "$RSS_SAMPLE_INTERVAL_S"
-    done
-  ) &
-  SAMPLER_PID=$!
-  started "$name RSS sampler" "$SAMPLER_PID" 2
-}
-
 # Results: R[<broker>.<metric>] = value
 declare -A R=()
 
@@ -167,23 +145,14 @@ advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$K
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-num.network.threads=3
-num.io.threads=8
-socket.send.buffer.bytes=102400
-socket.receive.buffer.bytes=102400
-socket.request.max.bytes=104857600
 log.dirs=$dir/logs
 num.partitions=$PARTITIONS
-num.recovery.threads.per.data.dir=1
 offsets.topic.replication.factor=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
-group.initial.rebalance.delay.ms=0
-log.retention.hours=168
-log.segment.bytes=1073741824
-log.retention.check.interval.ms=300000
+$(kafka_common_properties)
 EOF
   if [[ ! -f "$dir/logs/meta.properties" ]]; then format_kafka_storage "$dir"; fi
   LAUNCH_MS=$(now_ms)
@@ -218,7 +187,6 @@ bench() {  # name (strata|kafka)
   "start_$name"
   local pid="$BROKER_PID" port="$BROKER_PORT" blog="$BROKER_LOG" bs="127.0.0.1:$BROKER_PORT"
   local rss_file="$WORK_DIR/$name.rss"
-  echo 0 > "$rss_file"
   start_rss_sampler "$name" "$pid" "$rss_file"
 
   local startup_ms
@@ -267,18 +235,8 @@ bench() {  # name (strata|kafka)
   # 3. End-to-end latency: one message at a time, produce (acks) then poll.
   local elog="$LOG_DIR/$name-e2e.log"
   log "EndToEndLatency: $LATENCY_MESSAGES x $RECORD_SIZE B, acks=$ACKS"
-  run_tool "$elog" org.apache.kafka.tools.EndToEndLatency \
-      "$bs" "$lat_topic" "$LATENCY_MESSAGES" "$ACKS" "$RECORD_SIZE" \
-    || die "EndToEndLatency failed against $label; log: $elog"
-  local avg pct
-  avg="$(sed -nE 's/^Avg latency: ([0-9.]+) ms$/\1/p' "$elog" | tail -n1)"
-  pct="$(sed -nE 's/^Percentiles: 50th = ([0-9]+), 99th = ([0-9]+), 99\.9th = ([0-9]+)$/\1 \2 \3/p' "$elog" | tail -n1)"
-  [[ -n "$avg" && -n "$pct" ]] || die "cannot parse EndToEndLatency output; log: $elog"
-  local p50 p99 p999
-  read -r p50 p99 p999 <<< "$pct"
-  echo "  end-to-end: avg $avg ms, p50 $p50 ms, p99 $p99 ms, p99.9 $p999 ms" >&2
-  R[$name.e2e_avg_ms]=$avg
-  R[$name.e2e_p99_ms]=$p99
+  run_e2e_latency "$elog" "$bs" "$lat_topic" "against $label"
+  store_results "$name" e2e_avg_ms=E_AVG_MS e2e_p99_ms=E_P99_MS
 
   # Last RSS sample after the load, then stop.
   sleep 1
@@ -372,8 +330,6 @@ for n in strata kafka; do
   if [[ -n "${R[$n.after_rss_kb]:-}" ]]; then R[$n.after_rss_mib]=$(awk -v k="${R[$n.after_rss_kb]}" 'BEGIN{printf "%.0f", k/1024}'); fi
 done
 
-fmt_num() { [[ -z "$1" ]] && { echo "-"; return; }; awk -v x="$1" 'BEGIN{ if (x+0 >= 100 || x == int(x)) printf "%.0f", x; else printf "%.2f", x }'; }
-
 TABLE_MD="| Figure | Unit | Strata | Kafka | Strata/Kafka | Better | Target | Met |
 |---|---|---:|---:|---:|---|---|---|"
 for row in "${ROWS[@]}"; do
@@ -397,8 +353,7 @@ for row in "${ROWS[@]}"; do
   TABLE_MD+=$'\n'"| $label | $unit | $(fmt_num "$s") | $(fmt_num "$k") | $ratio | $better | $target | $met |"
 done
 
-GIT_REV="$(cd "$REPO_ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-git -C "$REPO_ROOT" diff --quiet HEAD 2>/dev/null || GIT_REV+=" (+ uncommitted changes)"
+GIT_REV="$(git_revision)"
 PARAMS_MD="| Parameter | Value |
 |---|---|
 | Brokers | $BROKERS |
@@ -418,7 +373,7 @@ PARAMS_MD="| Parameter | Value |
 | Strata | \`java ${STRATA_JAVA_OPTS:+$STRATA_JAVA_OPTS }-jar ${STRATA_JAR#"$REPO_ROOT"/}\`, port $STRATA_PORT, git $GIT_REV |
 | Apache Kafka | $KAFKA_VERSION KRaft combined broker+controller, 1 node, port $KAFKA_PORT, JVM \`$KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS\` |
 | Java | $JAVA_VERSION |
-| Machine | $(nproc) cores, $(awk '/^MemTotal:/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr) |
+| Machine | $(machine_description) |
 | Run | $RUN_ID, $ELAPSED_S s for the brokers' runs |"
 
 {
@@ -440,10 +395,7 @@ PARAMS_MD="| Parameter | Value |
 } > "$RESULTS_FILE"
 
 echo
-echo "$TABLE_MD" | sed -e 's/^| //' -e 's/ |$//' | awk -F' [|] ' '
-  { n++; for (i = 1; i <= NF; i++) { cell[n, i] = $i; if (length($i) > w[i]) w[i] = length($i) } if (NF > nf) nf = NF }
-  END { for (r = 1; r <= n; r++) { if (r == 2) continue; line = "";
-          for (i = 1; i <= nf; i++) line = line sprintf("%-" w[i] "s  ", cell[r, i]); print line } }'
+echo "$TABLE_MD" | print_table
 echo
 echo "$PARAMS_MD" | tail -n +3 | sed -e 's/^| //' -e 's/ |$//' -e 's/ | /: /' -e 's/`//g'
 echo

@@ -1,9 +1,9 @@
 # shellcheck shell=bash disable=SC2034  # the P_* and C_* results are read by the sourcing script
-# Helpers shared by kafka-benchmark.sh and tiered-benchmark.sh. Sourced, not run.
+# Helpers shared by kafka-benchmark.sh, tiered-benchmark.sh and cluster-benchmark.sh. Sourced, not run.
 #
 # The sourcing script sets SCRIPT_DIR (this directory) before sourcing it, and, before calling them: STARTUP_TIMEOUT_S,
-# READY_TIMEOUT_S, TOOL_TIMEOUT_S, TOOLS_JAVA_OPTS, WORK_DIR, CLASSPATH_KAFKA, LOG_DIR, and the perf tools' RECORDS,
-# RECORD_SIZE, THROUGHPUT, ACKS and PRODUCER_EXTRA_PROPS.
+# READY_TIMEOUT_S, TOOL_TIMEOUT_S, TOOLS_JAVA_OPTS, WORK_DIR, CLASSPATH_KAFKA, LOG_DIR, RSS_SAMPLE_INTERVAL_S, and the
+# perf tools' RECORDS, RECORD_SIZE, THROUGHPUT, ACKS, PRODUCER_EXTRA_PROPS and LATENCY_MESSAGES.
 
 # ----------------------------------------------------------------------------------------------
 # Layout and build settings both benchmarks share. STRATA_JAR: the runnable Strata jar; default is the
@@ -18,6 +18,9 @@ STRATA_BUILD="${STRATA_BUILD:-auto}"            # auto (build if jar missing or 
 STRATA_JAR="$(realpath -m "${STRATA_JAR:-$REPO_ROOT/broker/target/quarkus-app/quarkus-run.jar}")"
 RUN_ID="$(date +%Y-%m-%d-%H%M%S)"
 RESULTS_DIR="$SCRIPT_DIR/results"
+# What bin/kafka-server-start.sh and bin/kafka-run-class.sh give Kafka's JVM besides the heap.
+KAFKA_JVM_PERFORMANCE_OPTS="${KAFKA_JVM_PERFORMANCE_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true}"
+TOPIC_REPLICATION_FACTOR="${TOPIC_REPLICATION_FACTOR:-1}"  # of the topics create_topic makes
 
 log()  { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die()  { printf '[%(%H:%M:%S)T] ERROR: %s\n' -1 "$*" >&2; exit 1; }
@@ -138,6 +141,17 @@ rootLogger.appenderRef.console.ref = CONSOLE
 EOT
 }
 
+# Log4j 2 configuration for a Kafka broker: INFO to its stdout, the state-change log only from WARN.
+write_broker_log4j() {  # file
+  write_log4j "$1" INFO SYSTEM_OUT
+  cat >> "$1" <<'EOF'
+logger.kafka.name = kafka
+logger.kafka.level = INFO
+logger.state.name = state.change.logger
+logger.state.level = WARN
+EOF
+}
+
 # Log4j 2 configuration for the client tools: WARN and above, to stderr.
 write_tools_log4j() {  # file
   write_log4j "$1" WARN SYSTEM_ERR
@@ -167,6 +181,23 @@ run_tool() {  # logfile mainclass args...   (bounded by TOOL_TIMEOUT_S; output t
   return "$rc"
 }
 
+# The server.properties lines every Kafka node of the benchmarks shares: those of the distribution's
+# config/server.properties that are not about roles, ports, paths or replication.
+kafka_common_properties() {
+  cat <<'EOF'
+num.network.threads=3
+num.io.threads=8
+socket.send.buffer.bytes=102400
+socket.receive.buffer.bytes=102400
+socket.request.max.bytes=104857600
+num.recovery.threads.per.data.dir=1
+group.initial.rebalance.delay.ms=0
+log.retention.hours=168
+log.segment.bytes=1073741824
+log.retention.check.interval.ms=300000
+EOF
+}
+
 # Kafka's controller refuses a request of more than 10,000 records (a topic and each of its partitions
 # count one), so larger topics are created with this many partitions and then grown to their size.
 CREATE_PARTITIONS_STEP=5000
@@ -178,7 +209,7 @@ create_topic() {  # logfile topic bootstrap partitions label pid broker_log dead
   local count=$(( partitions < CREATE_PARTITIONS_STEP ? partitions : CREATE_PARTITIONS_STEP ))
   until run_tool "$tlog" org.apache.kafka.tools.TopicCommand \
           --bootstrap-server "$bs" --create --if-not-exists --topic "$topic" \
-          --partitions "$count" --replication-factor 1 "$@"; do
+          --partitions "$count" --replication-factor "$TOPIC_REPLICATION_FACTOR" "$@"; do
     kill -0 "$pid" 2>/dev/null || die "$label exited; log: $blog"
     (( $(now_ms) < deadline )) || die "$label could not create topic $topic within ${READY_TIMEOUT_S} s; logs: $tlog, $blog"
     sleep 1
@@ -224,7 +255,37 @@ store_results() {  # prefix key=VARIABLE...
   done
 }
 
+# Runs EndToEndLatency: LATENCY_MESSAGES messages of RECORD_SIZE bytes, one at a time, with ACKS. Leaves
+# average and percentiles (ms) in E_AVG_MS E_P50_MS E_P99_MS E_P999_MS; dies when it fails.
+run_e2e_latency() {  # logfile bootstrap topic what
+  local logfile="$1" bs="$2" topic="$3" what="$4" pct
+  run_tool "$logfile" org.apache.kafka.tools.EndToEndLatency "$bs" "$topic" "$LATENCY_MESSAGES" "$ACKS" "$RECORD_SIZE" \
+    || die "EndToEndLatency failed $what; log: $logfile"
+  E_AVG_MS="$(sed -nE 's/^Avg latency: ([0-9.]+) ms$/\1/p' "$logfile" | tail -n1)"
+  pct="$(sed -nE 's/^Percentiles: 50th = ([0-9]+), 99th = ([0-9]+), 99\.9th = ([0-9]+)$/\1 \2 \3/p' "$logfile" | tail -n1)"
+  [[ -n "$E_AVG_MS" && -n "$pct" ]] || die "cannot parse EndToEndLatency output; log: $logfile"
+  read -r E_P50_MS E_P99_MS E_P999_MS <<< "$pct"
+  echo "  end-to-end: avg $E_AVG_MS ms, p50 $E_P50_MS ms, p99 $E_P99_MS ms, p99.9 $E_P999_MS ms" >&2
+}
+
 current_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# Starts a background sampler that records the peak VmRSS (kB) of pid into outfile every
+# RSS_SAMPLE_INTERVAL_S. Bounded by the life of the process and by a hard cap of one hour.
+start_rss_sampler() {  # name pid outfile   (sets SAMPLER_PID)
+  local name="$1" pid="$2" out="$3"
+  echo 0 > "$out"
+  (
+    peak=0; deadline=$(( $(date +%s) + 3600 ))
+    while kill -0 "$pid" 2>/dev/null && (( $(date +%s) < deadline )); do
+      rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+      if [[ -n "$rss" ]] && (( rss > peak )); then peak=$rss; echo "$peak" > "$out.tmp" && mv "$out.tmp" "$out"; fi
+      sleep "$RSS_SAMPLE_INTERVAL_S"
+    done
+  ) &
+  SAMPLER_PID=$!
+  started "$name RSS sampler" "$SAMPLER_PID" 2
+}
 
 # Wait until a process's port accepts TCP connections; prints ms since launch.
 wait_for_port() {  # name pid port launch_ms logfile
@@ -273,4 +334,43 @@ parse_consumer_result() {  # logfile expected_records
       }' "$1")" || die "cannot parse ConsumerPerformance output; log: $1"
   read -r C_N C_RPS C_MBPS C_REB_MS C_FRPS C_FMBPS C_FETCH_MS <<< "$parsed"
   (( C_N >= $2 )) || die "ConsumerPerformance read $C_N records, expected $2; log: $1"
+}
+
+# ----------------------------------------------------------------------------------------------
+# Reports.
+# ----------------------------------------------------------------------------------------------
+# A figure for a table cell: "-" when empty, whole numbers from 100 on, else two decimals.
+fmt_num() { [[ -z "$1" ]] && { echo "-"; return; }; awk -v x="$1" 'BEGIN{ if (x+0 >= 100 || x == int(x)) printf "%.0f", x; else printf "%.2f", x }'; }
+
+# Prints a Markdown table (on stdin) for the console: aligned columns, no separator row.
+print_table() {
+  sed -e 's/^| //' -e 's/ |$//' | awk -F' [|] ' '
+    { n++; for (i = 1; i <= NF; i++) { cell[n, i] = $i; if (length($i) > w[i]) w[i] = length($i) } if (NF > nf) nf = NF }
+    END { for (r = 1; r <= n; r++) { if (r == 2) continue; line = "";
+            for (i = 1; i <= nf; i++) line = line sprintf("%-" w[i] "s  ", cell[r, i]); print line } }'
+}
+
+# The exact command, for the results: those of the given variables that were in the script's environment
+# when it started (read from /proc, so defaults filled in since do not count), then the script.
+command_line() {  # script var...
+  local script="$1" v line out=""
+  shift
+  for v in "$@"; do
+    while IFS= read -r -d '' line; do
+      if [[ "$line" == "$v="* ]]; then out+="$v=$(printf '%q' "${line#*=}") "; fi
+    done < "/proc/$$/environ"
+  done
+  echo "$out$script"
+}
+
+# The checked-out commit, marked when the work tree differs from it.
+git_revision() {
+  local rev
+  rev="$(cd "$REPO_ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  git -C "$REPO_ROOT" diff --quiet HEAD 2>/dev/null || rev+=" (+ uncommitted changes)"
+  echo "$rev"
+}
+
+machine_description() {
+  echo "$(nproc) cores, $(awk '/^MemTotal:/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 }

@@ -10,17 +10,12 @@
 set -euo pipefail
 export LC_ALL=C
 
-# The exact command, for the results: the parameters given in the environment, then the script.
+# The parameters given in the environment make up the exact command in the results (command_line, lib.sh).
 PARAM_VARS=(STORE RECORDS RECORD_SIZE PARTITIONS SEGMENT_BYTES ACKS THROUGHPUT PRODUCER_EXTRA_PROPS CONSUMER_EXTRA_PROPS
   REPLAYS STRATA_PORT STRATA_HTTP_PORT S3PROXY_PORT BUCKET STRATA_JAVA_OPTS S3PROXY_JAVA_OPTS TOOLS_JAVA_OPTS
   STRATA_TIERING_UPLOAD_INTERVAL STRATA_TIERING_CHUNK_SIZE STRATA_TIERING_CACHE_SIZE STRATA_LOG_RETENTION_CHECK_INTERVAL
   METRICS_SAMPLE_INTERVAL_S STARTUP_TIMEOUT_S READY_TIMEOUT_S TOOL_TIMEOUT_S UPLOAD_TIMEOUT_S STOP_TIMEOUT_S
   STRATA_JAR STRATA_BUILD)
-COMMAND=""
-for _v in "${PARAM_VARS[@]}"; do
-  if [[ -v $_v ]]; then COMMAND+="$_v=$(printf '%q' "${!_v}") "; fi
-done
-COMMAND+="load-tests/tiered-benchmark.sh"
 
 # ----------------------------------------------------------------------------------------------
 # Parameters (environment variables). With the defaults (1 GiB per topic) a run takes about 3-5 minutes
@@ -62,6 +57,7 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # Also sets REPO_ROOT, LIB_DIR, KAFKA_VERSION, STRATA_JAR, STRATA_BUILD, RUN_ID and RESULTS_DIR.
 # shellcheck source=lib.sh disable=SC2034  # CLASSPATH_KAFKA etc. are read by lib.sh
 source "$SCRIPT_DIR/lib.sh"
+COMMAND="$(command_line load-tests/tiered-benchmark.sh "${PARAM_VARS[@]}")"
 S3PROXY_LIB_DIR="$SCRIPT_DIR/target/s3proxy-lib"
 S3PROXY_VERSION="4.1.0"
 RESULTS_FILE="$RESULTS_DIR/$RUN_ID-tiered.md"
@@ -396,8 +392,7 @@ TABLE_MD+="
 | \`strata_tiering_cache_hit_ratio\` at the end | ${FINAL_HIT_RATIO:--} | | |
 | Errors | Strata log: $STRATA_ERRORS ERROR, $STRATA_WARNS WARN lines; \`strata_tiering_remote_errors_total\`: ${REMOTE_ERRORS:--}; S3Proxy log: $S3PROXY_ERRORS ERROR/WARN lines | | |"
 
-GIT_REV="$(cd "$REPO_ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-git -C "$REPO_ROOT" diff --quiet HEAD 2>/dev/null || GIT_REV+=" (+ uncommitted changes)"
+GIT_REV="$(git_revision)"
 PARAMS_MD="| Parameter | Value |
 |---|---|
 | Command | \`$COMMAND\` |
@@ -409,7 +404,7 @@ PARAMS_MD="| Parameter | Value |
 | Object store | $( [[ $STORE == file ]] && echo "a local directory ($TIERING_URL); S3Proxy ran idle: " )S3Proxy $S3PROXY_VERSION, filesystem backend on the same disk, own JVM \`$S3PROXY_JAVA_OPTS\`, 127.0.0.1:$S3PROXY_PORT, no authentication |
 | Client tools | Apache Kafka $KAFKA_VERSION (kafka-tools), JVM opts \`$TOOLS_JAVA_OPTS\` |
 | Java | $JAVA_VERSION |
-| Machine | $(nproc) cores, $(awk '/^MemTotal:/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr) |
+| Machine | $(machine_description) |
 | Load average (1/5/15 min) | start $LOAD_START; before the replays $LOAD_BEFORE_REPLAY; end $LOAD_END |
 | Run | $RUN_ID, $ELAPSED_S s from S3Proxy start to the last replay |"
 
