@@ -11,10 +11,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The controller's watch over the brokers: on the metadata Raft leader, a registered broker that has left
- * the JGroups view is fenced, and a fenced one that is back in it unfenced, so partitions follow who is
- * up. The view is looked at every {@link #CHECK_INTERVAL_MS}; a broker is fenced when it is missing from
- * two views in a row, so a view caught in the middle of a change fences nobody. One change is committed at
- * a time.
+ * the JGroups view is fenced, so partitions follow who is up. The view is looked at every
+ * {@link #CHECK_INTERVAL_MS}; a broker is fenced when it is missing from two views in a row, so a view caught
+ * in the middle of a change fences nobody. One change is committed at a time. Unfencing is the broker's own
+ * request, as in Kafka: it registers again when it starts, or when it finds itself fenced while running
+ * ({@code BrokerRegistration}); so a broker that fenced itself to stop cleanly stays fenced.
  */
 public final class BrokerFencer implements AutoCloseable {
 
@@ -52,8 +53,8 @@ public final class BrokerFencer implements AutoCloseable {
             if (gone) {
                 missing.add(broker.nodeId());
             }
-            if (broker.fenced() != gone && (!gone || missingBefore.contains(broker.nodeId()))) {
-                submit(new MetadataCommand.SetBrokerFenced(broker.nodeId(), gone));
+            if (gone && !broker.fenced() && missingBefore.contains(broker.nodeId())) {
+                submit(new MetadataCommand.SetBrokerFenced(broker.nodeId(), true));
                 return;
             }
         }
@@ -61,16 +62,12 @@ public final class BrokerFencer implements AutoCloseable {
 
     private void submit(MetadataCommand.SetBrokerFenced change) {
         submitting.set(true);
-        LOG.infof("Broker %d %s the metadata quorum's view: %s it", change.nodeId(),
-                change.fenced() ? "left" : "is back in", change.fenced() ? "fencing" : "unfencing");
+        LOG.infof("Broker %d left the metadata quorum's view: fencing it", change.nodeId());
         metadata.submit(change).whenComplete((result, error) -> {
             submitting.set(false);
-            if (error != null) {
-                LOG.warnf("Could not %s broker %d: %s", change.fenced() ? "fence" : "unfence", change.nodeId(),
-                        error.getMessage());
-            } else if (result.isError()) {
-                LOG.warnf("Could not %s broker %d: %s", change.fenced() ? "fence" : "unfence", change.nodeId(),
-                        result.message());
+            if (error != null || result.isError()) {
+                LOG.warnf("Could not fence broker %d: %s", change.nodeId(), error != null ? error.getMessage()
+                        : result.message());
             }
         });
     }

@@ -174,7 +174,8 @@ public sealed interface MetadataCommand {
     }
 
     /**
-     * Fences a broker the metadata quorum can no longer reach, or unfences one that is back: a fenced
+     * Fences a broker the metadata quorum can no longer reach, or one that is stopping cleanly (controlled
+     * shutdown), or unfences one (a broker that registers again is unfenced the same way): a fenced
      * broker leads nothing (each partition it led goes to the next live in-sync replica, or has no
      * leader) and leaves the in-sync replicas unless it is the last one; unfenced, it leads again the
      * partitions that had no leader and kept it in sync. Every change of leader raises the epoch.

@@ -27,6 +27,13 @@ public interface GroupsConfig {
     @WithDefault("50")
     int offsetsTopicPartitions();
 
+    /**
+     * {@code offsets.topic.replication.factor}: replicas of each partition of {@code __consumer_offsets} when it
+     * is created, at most as many as brokers are up then.
+     */
+    @WithDefault("3")
+    short offsetsTopicReplicationFactor();
+
     /** {@code offset.metadata.max.bytes}: longest metadata of a committed offset. */
     @WithDefault("4096")
     int offsetMetadataMaxBytes();

@@ -2,12 +2,14 @@ package io.strata.broker.group;
 
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.group.GroupRecords.CoordinatorRecord;
+import io.strata.broker.log.AppendResult;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
+import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
@@ -24,6 +26,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -33,6 +36,7 @@ import java.util.function.Supplier;
 final class CoordinatorRuntime implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(CoordinatorRuntime.class);
+    static final long WRITE_TIMEOUT_MS = 5_000;
 
     private final ScheduledThreadPoolExecutor thread;
     private final Map<String, ScheduledFuture<?>> timers = new HashMap<>();
@@ -157,8 +161,10 @@ final class CoordinatorRuntime implements AutoCloseable {
     /**
      * Appends {@code records} to the group's partition of {@code __consumer_offsets} as one batch and
      * replays them into the store: the store changes only if the append succeeded. The returned
-     * future completes when the records are as durable as produced records with acks=all (after a
-     * shared fsync when the broker fsyncs before acknowledging, at once otherwise).
+     * future completes when the records are as durable as produced records with acks=all: every in-sync
+     * replica holds them (Kafka's {@code offsets.commit.required.acks=-1}) and, when the broker fsyncs
+     * before acknowledging, they are on disk; it fails after {@value #WRITE_TIMEOUT_MS} ms (Kafka's
+     * {@code offsets.commit.timeout.ms}).
      *
      * @throws ApiException if the append failed; nothing was replayed then
      */
@@ -167,22 +173,26 @@ final class CoordinatorRuntime implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         TopicPartition tp = new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, partitionFor(groupId));
-        Partition partition = partitions.partition(tp).orElseThrow(() ->
-                new CoordinatorNotAvailableException("The partition " + tp + " of group " + groupId + " is not open."));
+        // A timer of a group unloaded meanwhile must not write to a partition another broker leads now.
+        Partition partition = partitions.leading(tp).orElseThrow(() -> new NotCoordinatorException(
+                "This broker no longer leads " + tp + ", the partition of group " + groupId + "."));
         long now = now();
         SimpleRecord[] batch = new SimpleRecord[records.size()];
         for (int i = 0; i < batch.length; i++) {
             CoordinatorRecord record = records.get(i);
             batch[i] = new SimpleRecord(now, GroupRecords.encodeKey(record.key()), GroupRecords.encodeValue(record.value()));
         }
+        AppendResult appended;
         try {
-            partition.append(MemoryRecords.withRecords(Compression.NONE, batch));
+            appended = partition.append(MemoryRecords.withRecords(Compression.NONE, batch));
         } catch (ApiException e) {
             LOG.warnf("Writing %d record(s) of group %s to %s failed: %s", records.size(), groupId, tp, e.getMessage());
             throw e;
         }
         records.forEach(store::replay);
-        return fsyncBeforeAck ? partitions.sync(partition) : CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> replicated = partition.replicated(appended.lastOffset())
+                .orTimeout(WRITE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        return fsyncBeforeAck ? replicated.thenCombine(partitions.sync(partition), (a, b) -> null) : replicated;
     }
 
     /** The error a client gets when storing group state failed, as Kafka maps append errors. */
@@ -191,9 +201,13 @@ final class CoordinatorRuntime implements AutoCloseable {
         while (unwrapped instanceof java.util.concurrent.CompletionException && unwrapped.getCause() != null) {
             unwrapped = unwrapped.getCause();
         }
+        if (unwrapped instanceof TimeoutException) {
+            return Errors.COORDINATOR_NOT_AVAILABLE;
+        }
         Errors cause = Errors.forException(unwrapped);
         return switch (cause) {
-            case UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS, REQUEST_TIMED_OUT, COORDINATOR_NOT_AVAILABLE ->
+            case UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS, NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT,
+                 COORDINATOR_NOT_AVAILABLE ->
                     Errors.COORDINATOR_NOT_AVAILABLE;
             case NOT_LEADER_OR_FOLLOWER, KAFKA_STORAGE_ERROR -> Errors.NOT_COORDINATOR;
             case NOT_COORDINATOR -> Errors.NOT_COORDINATOR;

@@ -17,6 +17,8 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  * @param maxSessionTimeoutMs     {@code group.max.session.timeout.ms}: largest session timeout a member may ask for
  * @param offsetsTopicPartitions  {@code offsets.topic.num.partitions}: partitions of {@code __consumer_offsets}
  *                                when this broker creates it; an existing topic keeps its count
+ * @param offsetsTopicReplicationFactor {@code offsets.topic.replication.factor}: replicas of each partition of
+ *                                {@code __consumer_offsets} when this broker creates it, at most one per broker up
  * @param offsetMetadataMaxBytes  {@code offset.metadata.max.bytes}: longest metadata string of a committed offset
  * @param newMemberJoinTimeoutMs  how long a new member may wait in a JoinGroup before it is dropped (Kafka's
  *                                internal {@code group.classic.new.member.join.timeout.ms})
@@ -30,6 +32,7 @@ public record GroupConfig(
         int minSessionTimeoutMs,
         int maxSessionTimeoutMs,
         int offsetsTopicPartitions,
+        short offsetsTopicReplicationFactor,
         int offsetMetadataMaxBytes,
         int newMemberJoinTimeoutMs,
         long offsetsRetentionMs,
@@ -40,6 +43,7 @@ public record GroupConfig(
         requireRange("strata.groups.min-session-timeout-ms", minSessionTimeoutMs, 1, Integer.MAX_VALUE);
         requireRange("strata.groups.max-session-timeout-ms", maxSessionTimeoutMs, minSessionTimeoutMs, Integer.MAX_VALUE);
         requireRange("strata.groups.offsets-topic-partitions", offsetsTopicPartitions, 1, 100_000);
+        requireRange("strata.groups.offsets-topic-replication-factor", offsetsTopicReplicationFactor, 1, Short.MAX_VALUE);
         requireRange("strata.groups.offset-metadata-max-bytes", offsetMetadataMaxBytes, 0, 1_000_000);
         requireRange("strata.groups.new-member-join-timeout-ms", newMemberJoinTimeoutMs, 1, Integer.MAX_VALUE);
         requirePositive("strata.groups.offsets-retention-minutes", Duration.ofMillis(offsetsRetentionMs));
@@ -50,7 +54,8 @@ public record GroupConfig(
     /** The settings the configuration gives. */
     public static GroupConfig from(GroupsConfig config) {
         return new GroupConfig(config.initialRebalanceDelayMs(), config.minSessionTimeoutMs(),
-                config.maxSessionTimeoutMs(), config.offsetsTopicPartitions(), config.offsetMetadataMaxBytes(),
+                config.maxSessionTimeoutMs(), config.offsetsTopicPartitions(), config.offsetsTopicReplicationFactor(),
+                config.offsetMetadataMaxBytes(),
                 config.newMemberJoinTimeoutMs(), Duration.ofMinutes(config.offsetsRetentionMinutes()).toMillis(),
                 config.offsetsRetentionCheckInterval().toMillis());
     }
@@ -61,6 +66,6 @@ public record GroupConfig(
      */
     public GroupConfig withOffsetsRetentionMs(long retentionMs) {
         return new GroupConfig(initialRebalanceDelayMs, minSessionTimeoutMs, maxSessionTimeoutMs, offsetsTopicPartitions,
-                offsetMetadataMaxBytes, newMemberJoinTimeoutMs, retentionMs, offsetsRetentionCheckIntervalMs);
+                offsetsTopicReplicationFactor, offsetMetadataMaxBytes, newMemberJoinTimeoutMs, retentionMs, offsetsRetentionCheckIntervalMs);
     }
 }

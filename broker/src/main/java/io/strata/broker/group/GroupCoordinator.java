@@ -81,7 +81,6 @@ public final class GroupCoordinator implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GroupCoordinator.class);
     /** Kafka's {@code offsets.topic.segment.bytes}. */
     private static final String OFFSETS_SEGMENT_BYTES = "104857600";
-    private static final int LOAD_READ_BYTES = 1 << 20;
     private static final short FIRST_GROUP_ID_NOT_FOUND_DESCRIBE_VERSION = 6;
     private static final String GROUP_TYPE = "classic";
 
@@ -90,6 +89,7 @@ public final class GroupCoordinator implements AutoCloseable {
     private final Membership membership;
     private final OffsetManager offsets;
     private final OffsetCleaner cleaner;
+    private final GroupLoader loader;
     private final TopicAdmin topicAdmin;
     private final AtomicReference<CompletableFuture<Void>> ready = new AtomicReference<>();
     private volatile Set<Uuid> knownTopicIds = Set.of();
@@ -103,6 +103,7 @@ public final class GroupCoordinator implements AutoCloseable {
         this.membership = new Membership(runtime, rebalancer);
         this.offsets = new OffsetManager(runtime, rebalancer);
         this.cleaner = new OffsetCleaner(runtime, rebalancer);
+        this.loader = new GroupLoader(runtime, rebalancer);
     }
 
     /**
@@ -141,7 +142,9 @@ public final class GroupCoordinator implements AutoCloseable {
         int partitionCount = runtime.config().offsetsTopicPartitions();
         long begin = System.nanoTime();
         // Never tiered: a compacted topic cannot be, and STRATA_LOG_REMOTE_STORAGE_ENABLE must not apply.
-        topicAdmin.createTopic(Topic.GROUP_METADATA_TOPIC_NAME, partitionCount, (short) 1,
+        short replicationFactor = (short) Math.max(1, Math.min(runtime.config().offsetsTopicReplicationFactor(),
+                topicAdmin.image().liveBrokers().size()));
+        topicAdmin.createTopic(Topic.GROUP_METADATA_TOPIC_NAME, partitionCount, replicationFactor,
                         Map.of("cleanup.policy", "compact", "segment.bytes", OFFSETS_SEGMENT_BYTES,
                                 "compression.type", "producer", "remote.storage.enable", "false"), false)
                 .whenComplete((created, error) -> {
@@ -175,27 +178,12 @@ public final class GroupCoordinator implements AutoCloseable {
         runtime.call(() -> {
             long begin = System.nanoTime();
             runtime.setOffsetsTopicPartitions(topic.partitions());
-            long records = 0;
-            long bytes = 0;
-            for (int p = 0; p < topic.partitions(); p++) {
-                if (!topic.partition(p).hasReplica(runtime.partitions().nodeId())) {
-                    continue; // another broker coordinates its groups
-                }
-                TopicPartition tp = new TopicPartition(topic.name(), p);
-                Optional<Partition> partition = runtime.partitions().partition(tp);
-                if (partition.isEmpty()) {
-                    throw new CoordinatorNotAvailableException("The partition " + tp + " is not open.");
-                }
-                long[] counts = replayLog(partition.get());
-                records += counts[0];
-                bytes += counts[1];
-            }
-            for (ClassicGroup group : runtime.store().groups()) {
-                rebalancer.onLoaded(group);
-            }
-            LOG.infof("Loaded %d group(s) and %d committed offset(s) from %d record(s) (%d bytes) in %d partitions "
-                            + "of %s in %d ms", runtime.store().groups().size(), runtime.store().offsetCount(), records,
-                    bytes, topic.partitions(), topic.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+            // The partitions led now; later leadership changes load and unload more (followLeadership).
+            long[] counts = loader.follow(topic);
+            LOG.infof("Loaded %d group(s) and %d committed offset(s) from %d record(s) (%d bytes) of the partitions "
+                            + "of %s this broker leads in %d ms", runtime.store().groups().size(),
+                    runtime.store().offsetCount(), counts[0], counts[1], topic.name(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
             // Topics deleted while no coordinator held these offsets left them behind: the image says which.
             MetadataImage image = runtime.image();
             knownTopicIds = topicIds(image);
@@ -214,42 +202,21 @@ public final class GroupCoordinator implements AutoCloseable {
         });
     }
 
-    private long[] replayLog(Partition partition) {
-        TopicPartition tp = partition.topicPartition();
-        long offset = partition.logStartOffset();
-        long end = partition.highWatermark();
-        long records = 0;
-        long bytes = 0;
-        while (offset < end) {
-            // The topic is never tiered, so the read is of the local log and complete at once.
-            LogReadResult read = partition.read(offset, LOAD_READ_BYTES, true, FetchIsolation.HIGH_WATERMARK).join();
-            long next = offset;
-            for (RecordBatch batch : read.records().batches()) {
-                for (Record record : batch) {
-                    if (record.offset() < offset) {
-                        continue;
-                    }
-                    records++;
-                    try {
-                        CoordinatorRecord decoded = GroupRecords.decode(record.key(), record.value());
-                        if (decoded == null) {
-                            LOG.warnf("Skipping a record of unknown type or version at offset %d of %s", record.offset(), tp);
-                        } else {
-                            runtime.store().replay(decoded);
-                        }
-                    } catch (IllegalArgumentException e) {
-                        LOG.errorf("Skipping record %d of %s: %s", record.offset(), tp, e.getMessage());
-                    }
-                }
-                bytes += batch.sizeInBytes();
-                next = batch.nextOffset();
-            }
-            if (next <= offset) {
-                throw new IllegalStateException("No complete record batch at offset " + offset + " of " + tp);
-            }
-            offset = next;
+    /**
+     * Follows the leadership of {@code __consumer_offsets} once the partitions have applied {@code image}: the
+     * partitions this broker started leading are loaded, those it stopped leading unloaded. Until the first
+     * load is done it does nothing: that load takes the partitions led by then.
+     */
+    public void followLeadership(MetadataImage image) {
+        CompletableFuture<Void> loaded = ready.get();
+        Optional<TopicImage> topic = image.topic(Topic.GROUP_METADATA_TOPIC_NAME);
+        if (loaded == null || !loaded.isDone() || loaded.isCompletedExceptionally() || topic.isEmpty()) {
+            return;
         }
-        return new long[] {records, bytes};
+        runtime.call(() -> {
+            loader.follow(topic.get());
+            return CompletableFuture.<Void>completedFuture(null);
+        });
     }
 
     /**
@@ -272,7 +239,19 @@ public final class GroupCoordinator implements AutoCloseable {
         if (!coordinates(groupId)) {
             return CompletableFuture.failedFuture(notCoordinator(groupId));
         }
+        if (loadingGroupsOf(groupId)) {
+            return CompletableFuture.failedFuture(new CoordinatorLoadInProgressException("The group coordinator is "
+                    + "loading the partition of " + Topic.GROUP_METADATA_TOPIC_NAME + " that holds group " + groupId + "."));
+        }
         return whenReady(task);
+    }
+
+    /** Whether this broker leads the group's partition but has not replayed it since it started leading it. */
+    private boolean loadingGroupsOf(String groupId) {
+        CompletableFuture<Void> loaded = ready.get();
+        return loaded != null && loaded.isDone() && !loaded.isCompletedExceptionally()
+                && topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME).isPresent()
+                && !loader.isLoaded(partitionFor(groupId));
     }
 
     /**
@@ -355,7 +334,7 @@ public final class GroupCoordinator implements AutoCloseable {
      * on a heartbeat.
      */
     public CompletableFuture<HeartbeatResponseData> heartbeat(HeartbeatRequestData request) {
-        if (loading && coordinates(request.groupId())) {
+        if ((loading || loadingGroupsOf(request.groupId())) && coordinates(request.groupId())) {
             return CompletableFuture.completedFuture(new HeartbeatResponseData());
         }
         return whenReady(request.groupId(), () -> CompletableFuture.completedFuture(membership.heartbeat(request)));

@@ -9,7 +9,10 @@ import org.apache.kafka.common.TopicPartition;
 
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
@@ -59,6 +62,17 @@ final class GroupStore {
                         .apply((GroupValue) record.value(), now);
             }
         }
+    }
+
+    /**
+     * Removes the groups and offsets {@code inPartition} says belong to a partition this broker stopped
+     * leading, and returns the groups removed.
+     */
+    List<ClassicGroup> unload(Predicate<String> inPartition) {
+        List<ClassicGroup> removed = new ArrayList<>();
+        groups.values().removeIf(group -> inPartition.test(group.groupId()) && removed.add(group));
+        offsets.keySet().removeIf(inPartition);
+        return removed;
     }
 
     /** The group, or {@code null}. */

@@ -271,6 +271,19 @@ final class Rebalancer {
         }
     }
 
+    /**
+     * This broker no longer coordinates the group: its timers go, and members waiting in a JoinGroup or
+     * SyncGroup are answered NOT_COORDINATOR, so they find the new coordinator at once.
+     */
+    void onUnloaded(ClassicGroup group) {
+        onDeleted(group);
+        for (GroupMember member : group.members()) {
+            runtime.cancel(heartbeatKey(group.groupId(), member.memberId()));
+            member.join().complete(joinError(member.memberId(), Errors.NOT_COORDINATOR));
+            member.sync().complete(syncError(Errors.NOT_COORDINATOR));
+        }
+    }
+
     /** The group was deleted: its timers go. */
     void onDeleted(ClassicGroup group) {
         runtime.cancel(joinKey(group.groupId()));

@@ -151,6 +151,7 @@ public final class Broker implements AutoCloseable {
         started.add(groupCoordinator);
         groupCoordinator.start(partitions.loaded());
         metadata.addListener(groupCoordinator::onMetadataImage);
+        partitions.addReconcileListener(groupCoordinator::followLeadership);
         listener = new KafkaListener(new ApiRouter(handlers()), settings.requestMetrics(),
                 settings.socketRequestMaxBytes(),
                 settings.ioThreads());
@@ -159,7 +160,12 @@ public final class Broker implements AutoCloseable {
         // The advertised port defaults to the bound one, which the OS picks when the port is 0.
         advertisedHost = settings.advertisedHost().orElseGet(this::defaultAdvertisedHost);
         advertisedPort = settings.advertisedPort().orElse(kafkaAddress.getPort());
-        register();
+        BrokerRegistration registration = new BrokerRegistration(metadata, partitions,
+                new BrokerImage(settings.nodeId(), advertisedHost, advertisedPort, settings.rack(), false));
+        registration.register();
+        metadata.addListener(registration::onImage);
+        // Closed first: leadership moves away while the listener still answers.
+        started.add(registration);
         LOG.infof("Strata broker %d of cluster %s listening on %s:%d (advertised %s:%d), started in %d ms",
                 settings.nodeId(), clusterId, kafkaAddress.getHostString(), kafkaAddress.getPort(), advertisedHost,
                 advertisedPort, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
@@ -261,19 +267,6 @@ public final class Broker implements AutoCloseable {
             return InetAddress.getLocalHost().getCanonicalHostName();
         } catch (UnknownHostException e) {
             throw new IllegalStateException("Cannot find this machine's name to advertise; set STRATA_ADVERTISED_HOST", e);
-        }
-    }
-
-    /** Records this broker's advertised endpoint in the metadata, unless it is already there unchanged. */
-    private void register() {
-        BrokerImage wanted = new BrokerImage(settings.nodeId(), advertisedHost, advertisedPort, settings.rack(), false);
-        if (metadata.image().broker(settings.nodeId()).filter(wanted::equals).isPresent()) {
-            return;
-        }
-        MetadataResult result = metadata.submit(new MetadataCommand.RegisterBroker(wanted.nodeId(), wanted.host(),
-                wanted.port(), wanted.rack())).join();
-        if (result.isError()) {
-            throw new IllegalStateException("Registering broker " + settings.nodeId() + " failed: " + result.message());
         }
     }
 

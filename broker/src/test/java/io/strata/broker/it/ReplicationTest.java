@@ -13,7 +13,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -160,6 +162,63 @@ class ReplicationTest {
             assertThat(TestRecords.readValues(cluster.broker(1).broker().partitions().partition(tp).orElseThrow().log()))
                     .containsExactlyElementsOf(expectedValues());
         }
+    }
+
+    @Test
+    @Timeout(180)
+    void aGroupKeepsItsCommittedOffsetsWhenItsCoordinatorDies() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 3, CLUSTER)) {
+            createTopic(cluster, "replicated", List.of(1, 2, 3));
+            TopicPartition tp = new TopicPartition("replicated", 0);
+            send(cluster.broker(1), cluster.bootstrapServers(), tp, "first", 100);
+            Map<String, Object> group = Map.of(ConsumerConfig.GROUP_ID_CONFIG, "survivors",
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            int coordinator;
+            try (KafkaConsumer<byte[], byte[]> consumer = cluster.broker(1).consumer(merged(group,
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+                consumer.subscribe(List.of(tp.topic()));
+                assertThat(values(poll(consumer, 100))).containsExactlyElementsOf(expectedValues().subList(0, 100));
+                consumer.commitSync();
+            }
+            try (Admin admin = cluster.broker(1).admin()) {
+                coordinator = admin.describeConsumerGroups(List.of("survivors")).all().get().get("survivors")
+                        .coordinator().id();
+            }
+            awaitImage(cluster.broker(coordinator), image -> image.topic("__consumer_offsets").orElseThrow().partitions()
+                    > 0 && image.topic("__consumer_offsets").orElseThrow().replicationFactor() == 3);
+
+            int survivor = coordinator == 1 ? 2 : 1;
+            cluster.broker(coordinator).restart(() -> {
+                String survivors = cluster.brokers().stream().filter(b -> b != cluster.broker(coordinator))
+                        .map(TestBroker::bootstrapServers).reduce((a, b) -> a + "," + b).orElseThrow();
+                try {
+                    send(cluster.broker(survivor), survivors, tp, "second", 100);
+                    try (KafkaConsumer<byte[], byte[]> consumer = cluster.broker(survivor).consumer(merged(group,
+                            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, survivors))) {
+                        consumer.subscribe(List.of(tp.topic()));
+                        // It carries on where the group committed, at the new coordinator.
+                        assertThat(values(poll(consumer, 100))).containsExactlyElementsOf(expectedValues().subList(100, 200));
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> poll(KafkaConsumer<byte[], byte[]> consumer, int expected) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (records.size() < expected && System.nanoTime() < deadline) {
+            consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        }
+        return records;
+    }
+
+    private static Map<String, Object> merged(Map<String, Object> base, String key, Object value) {
+        Map<String, Object> merged = new java.util.HashMap<>(base);
+        merged.put(key, value);
+        return merged;
     }
 
     private static void createTopic(TestCluster cluster, String topic, List<Integer> replicas) throws Exception {
