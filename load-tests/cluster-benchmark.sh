@@ -71,17 +71,7 @@ WORK_DIR=""                                                    # broker data, re
 for v in RECORDS RECORD_SIZE PARTITIONS LATENCY_MESSAGES FAILOVER_RUNS FAILOVER_RATE FAILOVER_WARMUP_S FAILOVER_AFTER_S; do
   is_uint "${!v}" || die "$v must be a positive integer (got '${!v}')"
 done
-RUN_STRATA=false; RUN_KAFKA=false
-IFS=', ' read -r -a _systems <<< "$SYSTEMS"
-for s in "${_systems[@]}"; do
-  case "$s" in
-    strata) RUN_STRATA=true ;;
-    kafka)  RUN_KAFKA=true ;;
-    "") ;;
-    *) die "SYSTEMS must be 'strata', 'kafka' or 'strata,kafka' (got '$SYSTEMS')" ;;
-  esac
-done
-$RUN_STRATA || $RUN_KAFKA || die "SYSTEMS selects no system"
+select_systems SYSTEMS
 
 stop_on_exit_traps
 
@@ -223,12 +213,9 @@ kafka_ports() {  # node
 
 # Up: the client port accepts TCP; whether the node serves requests is up to the retries that follow.
 await_kafka_node() {  # node deadline_ms
-  local n="$1" deadline="$2"
-  until port_open $(( KAFKA_PORT_BASE + n )); do
-    kill -0 "${PID[$n]}" 2>/dev/null || die "Kafka node $n exited during start-up; log: $LOG_DIR/kafka-$n.log"
-    (( $(now_ms) < deadline )) || die "Kafka node $n did not accept connections within ${STARTUP_TIMEOUT_S} s; log: $LOG_DIR/kafka-$n.log"
-    sleep 0.1
-  done
+  local n="$1"
+  wait_for_port "Kafka node $n" "${PID[$n]}" $(( KAFKA_PORT_BASE + n )) $(( $2 - STARTUP_TIMEOUT_S * 1000 )) \
+    "$LOG_DIR/kafka-$n.log" > /dev/null
 }
 
 # ----------------------------------------------------------------------------------------------
@@ -492,14 +479,7 @@ PARAMS_MD="| Parameter | Value |
 | Run | $RUN_ID, $ELAPSED_S s for the systems' runs |"
 
 {
-  echo "# Cluster benchmark: 3 Strata brokers vs 3 Apache Kafka $KAFKA_VERSION nodes ($RUN_ID)"
-  echo
-  echo "\`\`\`bash"
-  echo "$COMMAND"
-  echo "\`\`\`"
-  echo
-  echo "$TABLE_MD"
-  echo
+  results_head "Cluster benchmark: 3 Strata brokers vs 3 Apache Kafka $KAFKA_VERSION nodes ($RUN_ID)"
   echo "Ratio = Strata / Kafka, of the medians for the failover figures. \"Better\" says which direction is good."
   echo "MB = 2^20 bytes. Throughput figures from ProducerPerformance, ConsumerPerformance (\"fetch\" excludes the"
   echo "consumer-group join) and EndToEndLatency. Failover figures from FailoverStall.java: the longest time between two"

@@ -69,17 +69,7 @@ case "$RESTART" in true|false) ;; *) die "RESTART must be true or false (got '$R
 is_uint "$CONNECTION_SECONDS" || die "CONNECTION_SECONDS must be a positive integer (got '$CONNECTION_SECONDS')"
 case "$ACKS" in 1|all) ;; *) die "ACKS must be 1 or all (EndToEndLatency accepts nothing else)";; esac
 
-RUN_STRATA=false; RUN_KAFKA=false
-IFS=', ' read -r -a _brokers <<< "$BROKERS"
-for b in "${_brokers[@]}"; do
-  case "$b" in
-    strata) RUN_STRATA=true ;;
-    kafka)  RUN_KAFKA=true ;;
-    "") ;;
-    *) die "BROKERS must be 'strata', 'kafka' or 'strata,kafka' (got '$BROKERS')" ;;
-  esac
-done
-$RUN_STRATA || $RUN_KAFKA || die "BROKERS selects no broker"
+select_systems BROKERS
 
 # Clean-up: always stop what we started and remove broker data.
 stop_on_exit_traps

@@ -287,6 +287,34 @@ start_rss_sampler() {  # name pid outfile   (sets SAMPLER_PID)
   started "$name RSS sampler" "$SAMPLER_PID" 2
 }
 
+# Sets RUN_STRATA and RUN_KAFKA from the variable named $1: 'strata', 'kafka' or both, comma-separated.
+select_systems() {  # variable name
+  local name="$1" item items
+  RUN_STRATA=false; RUN_KAFKA=false
+  IFS=', ' read -r -a items <<< "${!name}"
+  for item in "${items[@]}"; do
+    case "$item" in
+      strata) RUN_STRATA=true ;;
+      kafka)  RUN_KAFKA=true ;;
+      "") ;;
+      *) die "$name must be 'strata', 'kafka' or 'strata,kafka' (got '${!name}')" ;;
+    esac
+  done
+  $RUN_STRATA || $RUN_KAFKA || die "$name selects nothing to run"
+}
+
+# The head of a results file: its title, the command that made it, and the table of figures (TABLE_MD).
+results_head() {  # title
+  echo "# $1"
+  echo
+  echo "\`\`\`bash"
+  echo "$COMMAND"
+  echo "\`\`\`"
+  echo
+  echo "$TABLE_MD"
+  echo
+}
+
 # Wait until a process's port accepts TCP connections; prints ms since launch.
 wait_for_port() {  # name pid port launch_ms logfile
   local name="$1" pid="$2" port="$3" t0="$4" logfile="$5"

@@ -409,14 +409,7 @@ PARAMS_MD="| Parameter | Value |
 | Run | $RUN_ID, $ELAPSED_S s from S3Proxy start to the last replay |"
 
 {
-  echo "# Tiered-storage benchmark: uploads and replay from S3Proxy vs local segments ($RUN_ID)"
-  echo
-  echo "\`\`\`bash"
-  echo "$COMMAND"
-  echo "\`\`\`"
-  echo
-  echo "$TABLE_MD"
-  echo
+  results_head "Tiered-storage benchmark: uploads and replay from S3Proxy vs local segments ($RUN_ID)"
   echo "MB = 2^20 bytes. Produce and replay figures from ProducerPerformance and ConsumerPerformance (\"fetch\" excludes"
   echo "the consumer-group join). Upload figures from \`/q/metrics\`, sampled every ${METRICS_SAMPLE_INTERVAL_S} s"
   echo "(\`strata_tiering_uploaded_bytes_total\`, \`strata_tiering_upload_lag_bytes\`, which is computed at the end of each"

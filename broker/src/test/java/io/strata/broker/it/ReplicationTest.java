@@ -62,9 +62,7 @@ class ReplicationTest {
     @Test
     @Timeout(180)
     void acknowledgedRecordsSurviveTheLossOfTheirLeader() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 3, CLUSTER)) {
-            createTopic(cluster, "replicated", List.of(1, 2, 3));
-            TopicPartition tp = new TopicPartition("replicated", 0);
+        onReplicatedTopic("replicated", (cluster, tp) -> {
             List<Long> offsets = send(cluster.broker(2), cluster.bootstrapServers(), tp, "first", 100);
             assertThat(offsets).containsExactlyElementsOf(range(0, 100));
             for (TestBroker broker : cluster.brokers()) {
@@ -76,15 +74,11 @@ class ReplicationTest {
                         || partition(image).leader() == 3);
                 assertThat(partition(moved).isr()).containsExactlyInAnyOrder(2, 3);
                 assertThat(partition(moved).leaderEpoch()).isEqualTo(1);
-                try {
-                    // min.insync.replicas=2 still holds with two brokers up.
-                    String survivors = cluster.broker(2).bootstrapServers() + "," + cluster.broker(3).bootstrapServers();
-                    assertThat(send(cluster.broker(2), survivors, tp, "second", 100)).containsExactlyElementsOf(range(100, 200));
-                    assertThat(values(cluster.broker(2).readAll(List.of(tp), 200, Duration.ofSeconds(30))))
-                            .containsExactlyElementsOf(expectedValues());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
+                // min.insync.replicas=2 still holds with two brokers up.
+                assertThat(send(cluster.broker(2), cluster.bootstrapServersExcept(1), tp, "second", 100))
+                        .containsExactlyElementsOf(range(100, 200));
+                assertThat(values(cluster.broker(2).readAll(List.of(tp), 200, Duration.ofSeconds(30))))
+                        .containsExactlyElementsOf(expectedValues());
             });
 
             // Back as a follower, broker 1 copies what it missed and rejoins the in-sync replicas.
@@ -92,15 +86,13 @@ class ReplicationTest {
             awaitPartition(cluster.broker(1), tp, p -> p.logEndOffset() == 200 && !p.isLeader());
             assertThat(values(cluster.broker(1).readAll(List.of(tp), 200, Duration.ofSeconds(30))))
                     .containsExactlyElementsOf(expectedValues());
-        }
+        });
     }
 
     @Test
     @Timeout(120)
     void acksAllIsRefusedBelowMinInsyncReplicasAndAcksOneIsNot() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 3, CLUSTER)) {
-            createTopic(cluster, "strict", List.of(1, 2, 3));
-            TopicPartition tp = new TopicPartition("strict", 0);
+        onReplicatedTopic("strict", (cluster, tp) -> {
             try (Admin admin = cluster.broker(1).admin()) {
                 admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, "strict"), List.of(
                         new AlterConfigOp(new ConfigEntry("min.insync.replicas", "3"), AlterConfigOp.OpType.SET))))
@@ -124,29 +116,20 @@ class ReplicationTest {
                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
                         ProducerConfig.ACKS_CONFIG, "1", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false))) {
                     assertThat(producer.send(record(tp, "one-ack")).get(30, TimeUnit.SECONDS).offset()).isEqualTo(1);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
                 }
             });
-        }
+        });
     }
 
     @Test
     @Timeout(120)
     void aFormerLeaderCutsTheTailItNeverReplicatedAndFollowsTheNewLeader() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 3, CLUSTER)) {
-            createTopic(cluster, "replicated", List.of(1, 2, 3));
-            TopicPartition tp = new TopicPartition("replicated", 0);
+        onReplicatedTopic("replicated", (cluster, tp) -> {
             send(cluster.broker(2), cluster.bootstrapServers(), tp, "first", 100);
 
             cluster.broker(1).restart(() -> {
                 awaitImage(cluster.broker(2), image -> partition(image).leader() != 1);
-                try {
-                    String survivors = cluster.broker(2).bootstrapServers() + "," + cluster.broker(3).bootstrapServers();
-                    send(cluster.broker(2), survivors, tp, "second", 100);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
+                send(cluster.broker(2), cluster.bootstrapServersExcept(1), tp, "second", 100);
                 // What a leader that died before its followers fetched would hold: a tail in its old epoch.
                 Path logDir = dir.resolve("broker-1").resolve("logs").resolve(LogFiles.partitionDirName(tp));
                 try (PartitionLog log = PartitionLog.open(logDir, tp, TestLogConfigs.defaults(), Time.SYSTEM)) {
@@ -161,15 +144,13 @@ class ReplicationTest {
                     && p.latestEpoch().orElse(-1) == 1);
             assertThat(TestRecords.readValues(cluster.broker(1).broker().partitions().partition(tp).orElseThrow().log()))
                     .containsExactlyElementsOf(expectedValues());
-        }
+        });
     }
 
     @Test
     @Timeout(180)
     void aGroupKeepsItsCommittedOffsetsWhenItsCoordinatorDies() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 3, CLUSTER)) {
-            createTopic(cluster, "replicated", List.of(1, 2, 3));
-            TopicPartition tp = new TopicPartition("replicated", 0);
+        onReplicatedTopic("replicated", (cluster, tp) -> {
             send(cluster.broker(1), cluster.bootstrapServers(), tp, "first", 100);
             Map<String, Object> group = Map.of(ConsumerConfig.GROUP_ID_CONFIG, "survivors",
                     ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -189,21 +170,16 @@ class ReplicationTest {
 
             int survivor = coordinator == 1 ? 2 : 1;
             cluster.broker(coordinator).restart(() -> {
-                String survivors = cluster.brokers().stream().filter(b -> b != cluster.broker(coordinator))
-                        .map(TestBroker::bootstrapServers).reduce((a, b) -> a + "," + b).orElseThrow();
-                try {
-                    send(cluster.broker(survivor), survivors, tp, "second", 100);
-                    try (KafkaConsumer<byte[], byte[]> consumer = cluster.broker(survivor).consumer(merged(group,
-                            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, survivors))) {
-                        consumer.subscribe(List.of(tp.topic()));
-                        // It carries on where the group committed, at the new coordinator.
-                        assertThat(values(poll(consumer, 100))).containsExactlyElementsOf(expectedValues().subList(100, 200));
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+                String survivors = cluster.bootstrapServersExcept(coordinator);
+                send(cluster.broker(survivor), survivors, tp, "second", 100);
+                try (KafkaConsumer<byte[], byte[]> consumer = cluster.broker(survivor).consumer(merged(group,
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, survivors))) {
+                    consumer.subscribe(List.of(tp.topic()));
+                    // It carries on where the group committed, at the new coordinator.
+                    assertThat(values(poll(consumer, 100))).containsExactlyElementsOf(expectedValues().subList(100, 200));
                 }
             });
-        }
+        });
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> poll(KafkaConsumer<byte[], byte[]> consumer, int expected) {
@@ -219,6 +195,19 @@ class ReplicationTest {
         Map<String, Object> merged = new java.util.HashMap<>(base);
         merged.put(key, value);
         return merged;
+    }
+
+    /** A scenario on partition 0 of a topic replicated on brokers 1, 2 and 3, broker 1 its preferred leader. */
+    @FunctionalInterface
+    private interface Scenario {
+        void run(TestCluster cluster, TopicPartition tp) throws Exception;
+    }
+
+    private void onReplicatedTopic(String topic, Scenario scenario) throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 3, CLUSTER)) {
+            createTopic(cluster, topic, List.of(1, 2, 3));
+            scenario.run(cluster, new TopicPartition(topic, 0));
+        }
     }
 
     private static void createTopic(TestCluster cluster, String topic, List<Integer> replicas) throws Exception {

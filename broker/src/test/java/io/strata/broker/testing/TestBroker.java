@@ -104,12 +104,27 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
         restart(() -> { });
     }
 
-    /** Stops the broker cleanly, runs {@code whileStopped}, and starts it again on the same port. */
-    public void restart(Runnable whileStopped) {
+    /**
+     * Stops the broker cleanly, runs {@code whileStopped}, and starts it again on the same port; what
+     * {@code whileStopped} throws is rethrown, unchecked, without the restart.
+     */
+    public void restart(WhileStopped whileStopped) {
         int port = broker.kafkaAddress().getPort();
         broker.close();
-        whileStopped.run();
+        try {
+            whileStopped.run();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         startBroker(port);
+    }
+
+    /** What a test does while its broker is down: assertions, and clients of the other brokers. */
+    @FunctionalInterface
+    public interface WhileStopped {
+        void run() throws Exception;
     }
 
     public Broker broker() {

@@ -82,6 +82,12 @@ public final class TestCluster implements AutoCloseable {
         return brokers.stream().map(TestBroker::bootstrapServers).collect(Collectors.joining(","));
     }
 
+    /** The Kafka addresses of every broker but {@code nodeId}, for clients while it is down. */
+    public String bootstrapServersExcept(int nodeId) {
+        return brokers.stream().filter(broker -> broker != broker(nodeId)).map(TestBroker::bootstrapServers)
+                .collect(Collectors.joining(","));
+    }
+
     /**
      * Waits (10 s at most) until every broker has applied the newest metadata change that touched
      * {@code topic}, as any of them knows it, and opened the partitions it holds: clients may ask any
