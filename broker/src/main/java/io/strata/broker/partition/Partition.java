@@ -15,6 +15,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.utils.Time;
@@ -237,7 +238,7 @@ public final class Partition {
      * of its followers (they report again at their next fetch) and marks where its epoch starts; one
      * that stops leading fails the acks=all appends still waiting with {@code NOT_LEADER_OR_FOLLOWER}.
      */
-    public void updateState(PartitionImage state) {
+    public synchronized void updateState(PartitionImage state) {
         boolean leads = state.leader() == replication.localId();
         if (leads && (!leading || state.leaderEpoch() != leaderEpoch)) {
             log.assignEpochStartOffset(state.leaderEpoch(), log.logEndOffset());
@@ -319,9 +320,16 @@ public final class Partition {
 
     /**
      * Appends batches a follower fetched from the leader as they are, then takes the leader's high
-     * watermark as far as this log reaches.
+     * watermark as far as this log reaches. Serialised with {@link #updateState}: a fetch answered by the
+     * former leader never lands after this broker started leading.
+     *
+     * @throws NotLeaderOrFollowerException if this broker leads the partition by now
      */
-    public void appendAsFollower(MemoryRecords records, long leaderHighWatermark) {
+    public synchronized void appendAsFollower(MemoryRecords records, long leaderHighWatermark) {
+        if (leading) {
+            throw new NotLeaderOrFollowerException("Broker " + replication.localId() + " leads " + topicPartition
+                    + " since epoch " + leaderEpoch + ": it no longer appends what another broker fetched for it");
+        }
         if (records.sizeInBytes() > 0) {
             log.appendAsFollower(records);
             bytesAppended.add(records.sizeInBytes());

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.NetworkClientUtils;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.metrics.Metrics;
@@ -200,6 +201,9 @@ final class ReplicaFetcher implements AutoCloseable {
                     backedOff.put(tp, time.milliseconds() + RETRY_BACKOFF_MS);
                 }
             }
+        } catch (NotLeaderOrFollowerException e) {
+            // This broker took over meanwhile; the fetcher manager drops the partition next.
+            backedOff.put(tp, time.milliseconds() + RETRY_BACKOFF_MS);
         } catch (RuntimeException e) {
             LOG.errorf("Replicating %s from broker %d failed: %s", tp, leader.nodeId(), e.toString());
             backedOff.put(tp, time.milliseconds() + RETRY_BACKOFF_MS * 10);
