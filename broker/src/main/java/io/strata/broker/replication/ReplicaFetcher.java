@@ -113,10 +113,6 @@ final class ReplicaFetcher implements AutoCloseable {
         }
     }
 
-    boolean isEmpty() {
-        return partitions.isEmpty();
-    }
-
     private void run() {
         try {
             while (running) {

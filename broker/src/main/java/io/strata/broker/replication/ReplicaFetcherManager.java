@@ -50,7 +50,8 @@ public final class ReplicaFetcherManager implements AutoCloseable {
         for (Iterator<Map.Entry<Integer, ReplicaFetcher>> it = fetchers.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Integer, ReplicaFetcher> entry = it.next();
             Optional<BrokerImage> leader = image.liveBroker(entry.getKey());
-            if (!byLeader.containsKey(entry.getKey()) || leader.isEmpty() || !sameEndpoint(leader.get(), entry.getValue().leader())) {
+            if (!byLeader.containsKey(entry.getKey()) || leader.isEmpty()
+                    || !sameEndpoint(leader.get(), entry.getValue().leader())) {
                 entry.getValue().close();
                 it.remove();
             }

@@ -377,7 +377,7 @@ class MetadataStateMachineTest {
 
     private static void assertReadsSnapshot(String hex, MetadataImage expected) throws IOException {
         byte[] bytes = HexFormat.of().parseHex(hex);
-        assertThat(MetadataStateMachine.readImage(new DataInputStream(new ByteArrayInputStream(bytes))))
+        assertThat(MetadataSnapshot.read(new DataInputStream(new ByteArrayInputStream(bytes))))
                 .isEqualTo(expected);
     }
 

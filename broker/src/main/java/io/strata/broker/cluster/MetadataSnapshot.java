@@ -1,0 +1,187 @@
+package io.strata.broker.cluster;
+
+import io.strata.tiered.RemoteManifest;
+import io.strata.tiered.RemoteSegment;
+import org.apache.kafka.common.Uuid;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The snapshot format of the metadata state machine: the whole {@link MetadataImage}, which a Raft member
+ * writes when it compacts its log and reads when it restarts or catches up from the leader's snapshot.
+ * Like the commands, a format never changes once released: a new field means a new version, and every
+ * older version stays readable. Stateless.
+ */
+final class MetadataSnapshot {
+
+    /** "STMD": the first bytes of a snapshot. */
+    static final int SNAPSHOT_MAGIC = 0x53544D44;
+    /**
+     * Version 1 added the remote segment manifests, version 2 their log start offsets, version 3 the
+     * cluster id and each partition's replicas and leadership; older versions are still read.
+     */
+    static final byte SNAPSHOT_VERSION = 3;
+
+    private MetadataSnapshot() {
+    }
+
+    /**
+     * Writes {@code image}: magic, version, image version, next producer id, the topics sorted
+     * by name, the brokers sorted by node id, then (since version 1) the remote segments by topic
+     * id, partition and base offset, each as its topic id and its length-prefixed serialized form,
+     * then (since version 2) the tiered logs' start offsets: topic id, partition, offset, then (since
+     * version 3) the cluster id (empty for none), whether each broker is fenced (in node id order) and,
+     * per topic in name order and per partition, its replicas, in-sync replicas, leader and leader epoch.
+     */
+    static void write(MetadataImage image, DataOutput out) throws IOException {
+        out.writeInt(SNAPSHOT_MAGIC);
+        out.writeByte(SNAPSHOT_VERSION);
+        out.writeLong(image.version());
+        out.writeLong(image.nextProducerId());
+        out.writeInt(image.topics().size());
+        for (TopicImage topic : image.topics()) {
+            MetadataCodec.writeString(out, topic.name());
+            MetadataCodec.writeUuid(out, topic.topicId());
+            out.writeInt(topic.partitions());
+            out.writeShort(topic.replicationFactor());
+            MetadataCodec.writeStringMap(out, topic.configs());
+        }
+        out.writeInt(image.brokers().size());
+        for (BrokerImage broker : image.brokers()) {
+            out.writeInt(broker.nodeId());
+            MetadataCodec.writeString(out, broker.host());
+            out.writeInt(broker.port());
+            MetadataCodec.writeString(out, broker.rack());
+        }
+        Map<Uuid, Map<Integer, RemoteManifest>> manifests = new TreeMap<>(image.remoteManifests());
+        int segmentCount = 0;
+        for (Map<Integer, RemoteManifest> partitions : manifests.values()) {
+            for (RemoteManifest manifest : partitions.values()) {
+                segmentCount += manifest.segments().size();
+            }
+        }
+        out.writeInt(segmentCount);
+        for (Map.Entry<Uuid, Map<Integer, RemoteManifest>> topic : manifests.entrySet()) {
+            for (RemoteManifest manifest : topic.getValue().values()) {
+                for (RemoteSegment segment : manifest.segments()) {
+                    MetadataCodec.writeUuid(out, topic.getKey());
+                    MetadataCodec.writeBytes(out, segment.toBytes());
+                }
+            }
+        }
+        out.writeInt(manifests.values().stream().mapToInt(Map::size).sum());
+        for (Map.Entry<Uuid, Map<Integer, RemoteManifest>> topic : manifests.entrySet()) {
+            for (Map.Entry<Integer, RemoteManifest> partition : topic.getValue().entrySet()) {
+                MetadataCodec.writeUuid(out, topic.getKey());
+                out.writeInt(partition.getKey());
+                out.writeLong(partition.getValue().logStartOffset());
+            }
+        }
+        MetadataCodec.writeString(out, image.clusterId().orElse(""));
+        for (BrokerImage broker : image.brokers()) {
+            out.writeBoolean(broker.fenced());
+        }
+        for (TopicImage topic : image.topics()) {
+            for (PartitionImage partition : topic.partitionStates()) {
+                MetadataCodec.writeIntList(out, partition.replicas());
+                MetadataCodec.writeIntList(out, partition.isr());
+                out.writeInt(partition.leader());
+                out.writeInt(partition.leaderEpoch());
+            }
+        }
+    }
+
+    /** Reads a snapshot of any version this build knows. */
+    static MetadataImage read(DataInput in) throws IOException {
+        int magic = in.readInt();
+        if (magic != SNAPSHOT_MAGIC) {
+            throw new IOException("not a Strata metadata snapshot (magic " + Integer.toHexString(magic) + ")");
+        }
+        byte version = in.readByte();
+        if (version < 0 || version > SNAPSHOT_VERSION) {
+            throw new IOException("metadata snapshot version " + version + " is newer than this build reads ("
+                    + SNAPSHOT_VERSION + ")");
+        }
+        long imageVersion = in.readLong();
+        long nextProducerId = in.readLong();
+        int topicCount = MetadataCodec.checkLength(in.readInt());
+        List<TopicImage> topics = new ArrayList<>(topicCount);
+        for (int i = 0; i < topicCount; i++) {
+            String name = MetadataCodec.readString(in);
+            Uuid topicId = MetadataCodec.readUuid(in);
+            int partitions = in.readInt();
+            short replicationFactor = in.readShort();
+            // Until version 3 partitions have no replicas: the legacy placement is applied below.
+            topics.add(new TopicImage(name, topicId, Collections.nCopies(partitions, PartitionImage.assigned(List.of())),
+                    replicationFactor, MetadataCodec.readStringMap(in)));
+        }
+        int brokerCount = MetadataCodec.checkLength(in.readInt());
+        List<BrokerImage> brokers = new ArrayList<>(brokerCount);
+        for (int i = 0; i < brokerCount; i++) {
+            int nodeId = in.readInt();
+            String host = MetadataCodec.readString(in);
+            int port = in.readInt();
+            brokers.add(new BrokerImage(nodeId, host, port, MetadataCodec.readString(in), false));
+        }
+        Map<Uuid, Map<Integer, List<RemoteSegment>>> segments = new HashMap<>();
+        if (version >= 1) {
+            int remoteCount = MetadataCodec.checkLength(in.readInt());
+            for (int i = 0; i < remoteCount; i++) {
+                Uuid topicId = MetadataCodec.readUuid(in);
+                RemoteSegment segment = RemoteSegment.fromBytes(MetadataCodec.readBytes(in));
+                segments.computeIfAbsent(topicId, id -> new HashMap<>())
+                        .computeIfAbsent(segment.partition().partition(), p -> new ArrayList<>()).add(segment);
+            }
+        }
+        Map<Uuid, Map<Integer, Long>> startOffsets = new HashMap<>();
+        if (version >= 2) {
+            int partitionCount = MetadataCodec.checkLength(in.readInt());
+            for (int i = 0; i < partitionCount; i++) {
+                Uuid topicId = MetadataCodec.readUuid(in);
+                int partition = in.readInt();
+                startOffsets.computeIfAbsent(topicId, id -> new HashMap<>()).put(partition, in.readLong());
+            }
+        }
+        Map<Uuid, Map<Integer, RemoteManifest>> manifests = new HashMap<>();
+        segments.forEach((topicId, partitions) -> partitions.forEach((partition, list) ->
+                manifests.computeIfAbsent(topicId, id -> new HashMap<>()).put(partition, RemoteManifest.EMPTY
+                        .updated(0, Set.of(), list))));
+        startOffsets.forEach((topicId, partitions) -> partitions.forEach((partition, start) -> {
+            Map<Integer, RemoteManifest> byPartition = manifests.computeIfAbsent(topicId, id -> new HashMap<>());
+            byPartition.put(partition, byPartition.getOrDefault(partition, RemoteManifest.EMPTY)
+                    .updated(start, Set.of(), List.of()));
+        }));
+        String clusterId = null;
+        if (version >= 3) {
+            clusterId = MetadataCodec.readString(in);
+            for (int b = 0; b < brokers.size(); b++) {
+                brokers.set(b, brokers.get(b).withFenced(in.readBoolean()));
+            }
+            for (int t = 0; t < topics.size(); t++) {
+                TopicImage topic = topics.get(t);
+                List<PartitionImage> states = new ArrayList<>(topic.partitions());
+                for (int p = 0; p < topic.partitions(); p++) {
+                    List<Integer> replicas = MetadataCodec.readIntList(in);
+                    List<Integer> isr = MetadataCodec.readIntList(in);
+                    states.add(new PartitionImage(replicas, isr, in.readInt(), in.readInt()));
+                }
+                topics.set(t, topic.withPartitionStates(states));
+            }
+        } else if (!brokers.isEmpty()) {
+            int legacyOwner = brokers.stream().mapToInt(BrokerImage::nodeId).min().orElseThrow();
+            topics.replaceAll(topic -> topic.withPartitionStates(
+                    Collections.nCopies(topic.partitions(), PartitionImage.assigned(List.of(legacyOwner)))));
+        }
+        return MetadataImage.of(clusterId == null || clusterId.isEmpty() ? null : clusterId, topics, brokers, manifests,
+                nextProducerId, imageVersion);
+    }
+}
