@@ -23,7 +23,9 @@ import java.util.function.ToLongFunction;
 /**
  * Partition and traffic meters:
  * <ul>
- * <li>{@code strata_partitions}, {@code strata_kafka_connections}: read at each scrape;</li>
+ * <li>{@code strata_partitions}, {@code strata_kafka_connections}, {@code strata_fetch_sessions} and
+ * {@code strata_fetch_session_partitions} (the incremental fetch sessions kept, and their partitions):
+ * read at each scrape;</li>
  * <li>{@code strata_partition_log_bytes{topic,partition,tier=local|remote}}: the bytes of each partition's
  * local log and of its tiered segments, read at each scrape;</li>
  * <li>{@code strata_topic_bytes_in_total{topic}}, {@code strata_topic_bytes_out_total{topic}}: record bytes
@@ -54,6 +56,11 @@ public class PartitionMetrics {
                 .description("Partitions this broker holds").register(registry);
         Gauge.builder("strata.kafka.connections", lifecycle, l -> l.broker() == null ? 0 : l.broker().kafkaConnections())
                 .description("Open Kafka protocol connections").register(registry);
+        Gauge.builder("strata.fetch.sessions", lifecycle, l -> l.broker() == null ? 0 : l.broker().fetchSessions().sessions())
+                .description("Incremental fetch sessions kept for consumers and followers").register(registry);
+        Gauge.builder("strata.fetch.session.partitions", lifecycle,
+                        l -> l.broker() == null ? 0 : l.broker().fetchSessions().partitions())
+                .description("Partitions over all incremental fetch sessions").register(registry);
     }
 
     @Scheduled(every = "${strata.metrics.partition-refresh-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

@@ -6,13 +6,13 @@ import io.strata.broker.partition.Partition;
 import org.apache.kafka.clients.ApiVersions;
 import org.apache.kafka.clients.ClientRequest;
 import org.apache.kafka.clients.ClientResponse;
+import org.apache.kafka.clients.FetchSessionHandler;
 import org.apache.kafka.clients.ManualMetadataUpdater;
 import org.apache.kafka.clients.MetadataRecoveryStrategy;
 import org.apache.kafka.clients.NetworkClient;
 import org.apache.kafka.clients.NetworkClientUtils;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.message.FetchResponseData;
@@ -38,7 +38,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,7 +45,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Copies the partitions this broker follows from one leader, as Kafka's replica fetcher does: one thread
  * sends Fetch requests with this broker's replica id, each partition from its log end offset with the
- * epoch of its last batch, and appends what comes back as it is (offsets and leader epochs kept). A
+ * epoch of its last batch, and appends what comes back as it is (offsets and leader epochs kept). The
+ * requests run in an incremental fetch session, so a fetch names only the partitions whose position moved
+ * and its response only those with records or news, however many partitions the two brokers share. A
  * leader that finds the follower's log diverged from its own (KIP-320) answers with the epoch and offset
  * where they part, and the follower cuts its log there before fetching on. A partition the leader refuses
  * (it no longer leads, or the epochs differ while the metadata spreads) waits {@value #RETRY_BACKOFF_MS} ms;
@@ -73,6 +74,8 @@ final class ReplicaFetcher implements AutoCloseable {
     private final Map<TopicPartition, Long> backedOff = new ConcurrentHashMap<>();
     private final Metrics metrics = new Metrics();
     private final NetworkClient client;
+    /** The incremental fetch session with the leader (KIP-227): only changed partitions go each way. */
+    private final FetchSessionHandler session;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -89,6 +92,7 @@ final class ReplicaFetcher implements AutoCloseable {
                 50, 1000, Selectable.USE_DEFAULT_BUFFER_SIZE, Selectable.USE_DEFAULT_BUFFER_SIZE, REQUEST_TIMEOUT_MS,
                 CONNECT_TIMEOUT_MS, CONNECT_TIMEOUT_MS, time, true, new ApiVersions(), logContext,
                 MetadataRecoveryStrategy.NONE);
+        this.session = new FetchSessionHandler(logContext, leader.nodeId());
         this.thread = new Thread(this::run, "strata-replica-fetcher-" + leader.nodeId());
         thread.setDaemon(true);
     }
@@ -134,8 +138,7 @@ final class ReplicaFetcher implements AutoCloseable {
 
     private void fetchOnce() throws IOException {
         long now = time.milliseconds();
-        Map<TopicPartition, FetchRequest.PartitionData> fetchData = new LinkedHashMap<>();
-        Map<Uuid, String> topicNames = new HashMap<>();
+        FetchSessionHandler.Builder fetchData = session.newBuilder();
         Map<TopicPartition, Partition> fetched = new HashMap<>();
         for (Partition partition : partitions.values()) {
             TopicPartition tp = partition.topicPartition();
@@ -144,29 +147,42 @@ final class ReplicaFetcher implements AutoCloseable {
             }
             Optional<Integer> lastEpoch = partition.latestEpoch().isPresent()
                     ? Optional.of(partition.latestEpoch().getAsInt()) : Optional.empty();
-            fetchData.put(tp, new FetchRequest.PartitionData(partition.topicId(), partition.logEndOffset(),
+            fetchData.add(tp, new FetchRequest.PartitionData(partition.topicId(), partition.logEndOffset(),
                     partition.logStartOffset(), PARTITION_MAX_BYTES, Optional.of(partition.leaderEpoch()), lastEpoch));
-            topicNames.put(partition.topicId(), tp.topic());
             fetched.put(tp, partition);
         }
-        if (fetchData.isEmpty()) {
+        if (fetched.isEmpty()) {
             pause(RETRY_BACKOFF_MS);
             return;
         }
-        Node node = new Node(leader.nodeId(), leader.host(), leader.port());
-        if (!NetworkClientUtils.awaitReady(client, node, time, CONNECT_TIMEOUT_MS)) {
-            throw new IOException("Broker " + leader.nodeId() + " at " + leader.host() + ":" + leader.port()
-                    + " did not accept a connection within " + CONNECT_TIMEOUT_MS + " ms");
+        FetchSessionHandler.FetchRequestData sessionData = fetchData.build();
+        ClientResponse response;
+        try {
+            Node node = new Node(leader.nodeId(), leader.host(), leader.port());
+            if (!NetworkClientUtils.awaitReady(client, node, time, CONNECT_TIMEOUT_MS)) {
+                throw new IOException("Broker " + leader.nodeId() + " at " + leader.host() + ":" + leader.port()
+                        + " did not accept a connection within " + CONNECT_TIMEOUT_MS + " ms");
+            }
+            FetchRequest.Builder request = FetchRequest.Builder.forReplica(ApiKeys.FETCH.latestVersion(), localId, -1,
+                            MAX_WAIT_MS, 1, sessionData.toSend())
+                    .removed(sessionData.toForget()).replaced(sessionData.toReplace())
+                    .metadata(sessionData.metadata()).setMaxBytes(MAX_BYTES);
+            ClientRequest clientRequest = client.newClientRequest(Integer.toString(leader.nodeId()), request, now, true);
+            response = NetworkClientUtils.sendAndReceive(client, clientRequest, time);
+        } catch (IOException | RuntimeException e) {
+            session.handleError(e);
+            throw e;
         }
-        FetchRequest.Builder request = FetchRequest.Builder.forReplica(ApiKeys.FETCH.latestVersion(), localId, -1,
-                MAX_WAIT_MS, 1, fetchData).setMaxBytes(MAX_BYTES);
-        ClientRequest clientRequest = client.newClientRequest(Integer.toString(leader.nodeId()), request, now, true);
-        ClientResponse response = NetworkClientUtils.sendAndReceive(client, clientRequest, time);
+        short version = response.requestHeader().apiVersion();
         FetchResponse fetchResponse = (FetchResponse) response.responseBody();
-        if (fetchResponse.error() != Errors.NONE) {
-            throw fetchResponse.error().exception("Fetch from broker " + leader.nodeId() + " failed");
+        if (!session.handleResponse(fetchResponse, version)) {
+            // The handler starts a new session with the next fetch, a full one.
+            throw fetchResponse.error() != Errors.NONE
+                    ? fetchResponse.error().exception("Fetch from broker " + leader.nodeId() + " failed")
+                    : new IllegalStateException("Broker " + leader.nodeId() + " answered a fetch with partitions "
+                    + "that do not match its fetch session");
         }
-        fetchResponse.responseData(topicNames, response.requestHeader().apiVersion()).forEach((tp, data) -> {
+        fetchResponse.responseData(session.sessionTopicNames(), version).forEach((tp, data) -> {
             Partition partition = fetched.get(tp);
             // A partition removed meanwhile, or handed to another leader's fetcher, is not this one's to change.
             if (partition != null && partitions.get(tp) == partition) {

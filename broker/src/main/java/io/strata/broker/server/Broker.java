@@ -16,6 +16,7 @@ import io.strata.broker.partition.RetentionService;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.ApiRouter;
 import io.strata.broker.protocol.KafkaListener;
+import io.strata.broker.protocol.fetch.FetchSessionCache;
 import io.strata.broker.protocol.handlers.AlterConfigsHandler;
 import io.strata.broker.protocol.handlers.ConfigAlterations;
 import io.strata.broker.protocol.handlers.CreatePartitionsHandler;
@@ -71,6 +72,7 @@ public final class Broker implements AutoCloseable {
     private final BrokerSettings settings;
     private final TopicConfigCatalog catalog = new TopicConfigCatalog();
     private final List<AutoCloseable> started = new ArrayList<>();
+    private final FetchSessionCache fetchSessions = new FetchSessionCache(FetchSessionCache.DEFAULT_MAX_SESSIONS, Time.SYSTEM);
     private RaftMetadataLog metadata;
     private PartitionManager partitions;
     private RemoteLogReader remoteReader;
@@ -236,7 +238,7 @@ public final class Broker implements AutoCloseable {
                         new MetadataHandler(topicAdmin, identity, settings.autoCreateTopics())::handle),
                 ApiHandler.of(ApiKeys.PRODUCE,
                         new ProduceHandler(partitions, metadata::image, settings.fsyncBeforeAck())::handle),
-                ApiHandler.of(ApiKeys.FETCH, new FetchHandler(partitions, metadata::image)::handle),
+                ApiHandler.of(ApiKeys.FETCH, new FetchHandler(partitions, metadata::image, fetchSessions)::handle),
                 ApiHandler.of(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions, metadata::image)::handle),
                 ApiHandler.of(ApiKeys.OFFSET_FOR_LEADER_EPOCH,
                         new OffsetForLeaderEpochHandler(partitions, metadata::image)::handle),
@@ -330,6 +332,11 @@ public final class Broker implements AutoCloseable {
 
     public GroupCoordinator groupCoordinator() {
         return groupCoordinator;
+    }
+
+    /** The incremental fetch sessions of the clients and followers fetching from this broker. */
+    public FetchSessionCache fetchSessions() {
+        return fetchSessions;
     }
 
     /** Whether acks=all appends (and REST appends) are acknowledged only once fsynced. */

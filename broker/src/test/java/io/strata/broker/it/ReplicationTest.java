@@ -68,6 +68,8 @@ class ReplicationTest {
             for (TestBroker broker : cluster.brokers()) {
                 awaitPartition(broker, tp, p -> p.logEndOffset() == 100 && p.highWatermark() == 100);
             }
+            assertThat(cluster.broker(1).broker().fetchSessions().sessions())
+                    .as("each follower fetches from the leader in a session of its own").isEqualTo(2);
 
             cluster.broker(1).restart(() -> {
                 MetadataImage moved = awaitImage(cluster.broker(2), image -> partition(image).leader() == 2

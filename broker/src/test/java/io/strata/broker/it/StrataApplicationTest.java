@@ -154,6 +154,9 @@ class StrataApplicationTest {
                     "tier=\"remote\"")).hasValue(0.0);
             assertThat(sample(body, "strata_partitions")).hasValueSatisfying(count -> assertThat(count).isGreaterThanOrEqualTo(2));
             assertThat(sample(body, "strata_kafka_connections")).isPresent();
+            // The consumer above closed its fetch session when it closed.
+            assertThat(sample(body, "strata_fetch_sessions")).hasValue(0.0);
+            assertThat(sample(body, "strata_fetch_session_partitions")).hasValue(0.0);
             assertThat(sample(body, "strata_cluster_brokers", "state=\"live\"")).hasValue(1.0);
             assertThat(sample(body, "strata_cluster_brokers", "state=\"fenced\"")).hasValue(0.0);
             assertThat(sample(body, "strata_cluster_offline_partitions")).hasValue(0.0);

@@ -9,6 +9,8 @@ import io.strata.broker.partition.DelayedFetch;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.RequestContext;
+import io.strata.broker.protocol.fetch.FetchContext;
+import io.strata.broker.protocol.fetch.FetchSessionCache;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -57,12 +59,13 @@ import java.util.function.Supplier;
  * (KIP-320), as is a consumer's that sends one. A partition led elsewhere is answered
  * {@code NOT_LEADER_OR_FOLLOWER} with its current leader (KIP-951).
  *
- * <p>Thread-safe: a request's state lives in its own {@code PendingFetch}.
+ * <p>Clients that open an incremental fetch session (KIP-227; the Java client and followers do) send only
+ * the partitions whose fetch changed, yet each request reads every partition of the session; the response
+ * keeps those with something new ({@link FetchContext}).
  *
- * <p>Incremental fetch sessions are not kept: every response carries session id 0, which tells
- * clients to send full fetch requests, as they do with a broker whose session cache is full.
+ * <p>Thread-safe: a request's state lives in its own {@code PendingFetch}.
  */
-public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> image) {
+public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> image, FetchSessionCache sessions) {
 
     private static final Logger LOG = Logger.getLogger(FetchHandler.class);
     private static final short FIRST_TOPIC_ID_VERSION = 13;
@@ -73,15 +76,17 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
 
     public CompletionStage<FetchResponseData> handle(RequestContext context, FetchRequest request) {
         FetchRequestData data = request.data();
-        if (data.sessionId() != 0) {
-            return CompletableFuture.completedFuture(new FetchResponseData()
-                    .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code()));
+        FetchContext session = sessions.context(data, request.replicaId() >= 0,
+                context.apiVersion() >= FIRST_TOPIC_ID_VERSION);
+        if (session.error() != Errors.NONE) {
+            return CompletableFuture.completedFuture(session.respond(new FetchResponseData()));
         }
-        PendingFetch fetch = new PendingFetch(data, request.replicaId(), context.apiVersion(), context.eventLoop());
+        PendingFetch fetch = new PendingFetch(data, session.reads(), request.replicaId(), context.apiVersion(),
+                context.eventLoop());
         if (!fetch.delayed.tryComplete()) {
             fetch.delayed.await(fetch.anySlowRead() ? Math.max(data.maxWaitMs(), TIERED_READ_MAX_WAIT_MS) : data.maxWaitMs());
         }
-        return fetch.delayed.result().thenApply(fetch::countBytesFetched);
+        return fetch.delayed.result().thenApply(fetch::countBytesFetched).thenApply(session::respond);
     }
 
     /**
@@ -99,14 +104,15 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
         /** By target index, each read that did not complete when started; started once, kept until the response. */
         private final AtomicReferenceArray<CompletableFuture<LogReadResult>> slowReads;
 
-        PendingFetch(FetchRequestData data, int replicaId, short version, ScheduledExecutorService eventLoop) {
+        PendingFetch(FetchRequestData data, List<FetchTopic> reads, int replicaId, short version,
+                     ScheduledExecutorService eventLoop) {
             this.data = data;
             this.replicaId = replicaId;
             this.byId = version >= FIRST_TOPIC_ID_VERSION;
             this.version = version;
             MetadataImage metadata = image.get();
             Set<Partition> fetched = new LinkedHashSet<>();
-            for (FetchTopic topic : data.topics()) {
+            for (FetchTopic topic : reads) {
                 Optional<TopicImage> topicImage = byId ? metadata.topic(topic.topicId()) : metadata.topic(topic.topic());
                 for (FetchPartition partition : topic.partitions()) {
                     Optional<Partition> local = topicImage.flatMap(t ->
@@ -205,7 +211,7 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
             boolean ready = force || anyError
                     || !slowPending() && (slowIncluded || data.maxWaitMs() <= 0 || bytes >= data.minBytes()
                     || targets.isEmpty());
-            return ready ? new FetchResponseData().setSessionId(0).setResponses(responses).setNodeEndpoints(leaderEndpoints())
+            return ready ? new FetchResponseData().setResponses(responses).setNodeEndpoints(leaderEndpoints())
                     : null;
         }
 

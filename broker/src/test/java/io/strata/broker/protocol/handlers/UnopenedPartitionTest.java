@@ -6,6 +6,7 @@ import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.RequestContext;
+import io.strata.broker.protocol.fetch.FetchSessionCache;
 import io.strata.broker.remote.RemoteLogReader;
 import io.strata.broker.remote.TieredLog;
 import io.strata.tiered.LocalDirectoryObjectStore;
@@ -79,7 +80,8 @@ class UnopenedPartitionTest {
     @Test
     void produceAndFetchAreToldToRetryUntilTheLogIsOpen() throws Exception {
         ProduceHandler produce = new ProduceHandler(partitions, metadata::image, false);
-        FetchHandler fetch = new FetchHandler(partitions, metadata::image);
+        FetchHandler fetch = new FetchHandler(partitions, metadata::image,
+                new FetchSessionCache(FetchSessionCache.DEFAULT_MAX_SESSIONS, Time.SYSTEM));
 
         assertThat(produceError(produce, 0)).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
         assertThat(produceError(produce, 7)).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
