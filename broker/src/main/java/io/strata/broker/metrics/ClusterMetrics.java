@@ -1,5 +1,6 @@
 package io.strata.broker.metrics;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -26,7 +27,13 @@ import java.util.function.ToDoubleFunction;
  * <li>{@code strata_under_replicated_partitions}: partitions this broker leads with fewer in-sync replicas
  * than replicas (Kafka's UnderReplicatedPartitions);</li>
  * <li>{@code strata_under_min_isr_partitions}: partitions this broker leads whose in-sync replicas are fewer
- * than their {@code min.insync.replicas}, which refuse acks=all appends (Kafka's UnderMinIsrPartitionCount).</li>
+ * than their {@code min.insync.replicas}, which refuse acks=all appends (Kafka's UnderMinIsrPartitionCount);</li>
+ * <li>{@code strata_isr_shrinks_total}, {@code strata_isr_expands_total}: in-sync replica changes this broker
+ * committed as a leader, by whether a replica left or joined (Kafka's IsrShrinksPerSec, IsrExpandsPerSec);</li>
+ * <li>{@code strata_replication_max_lag_records}: the most records any follower of a partition this broker
+ * leads, among those that fetched since it leads (Kafka measures MaxLag on the followers; the leader also
+ * sees a follower that stopped fetching);</li>
+ * <li>{@code strata_controller_active}: 1 on the metadata quorum's leader (Kafka's ActiveControllerCount).</li>
  * </ul>
  */
 @ApplicationScoped
@@ -59,6 +66,15 @@ public class ClusterMetrics {
                         partition.state().isr().size() < partition.log().config().minInsyncReplicas()))
                 .description("Partitions this broker leads with fewer in-sync replicas than min.insync.replicas")
                 .register(registry);
+        FunctionCounter.builder("strata.isr.shrinks", lifecycle, l -> l.broker() == null ? 0 : l.broker().isrUpdater().shrinks())
+                .description("In-sync replica changes this broker committed that removed a replica").register(registry);
+        FunctionCounter.builder("strata.isr.expands", lifecycle, l -> l.broker() == null ? 0 : l.broker().isrUpdater().expands())
+                .description("In-sync replica changes this broker committed that added a replica").register(registry);
+        Gauge.builder("strata.replication.max.lag.records", lifecycle, l -> l.broker() == null ? 0
+                        : l.broker().partitions().partitions().stream().mapToLong(Partition::maxFollowerLag).max().orElse(0))
+                .description("Records the furthest-behind follower of a partition this broker leads lacks").register(registry);
+        Gauge.builder("strata.controller.active", lifecycle, l -> l.broker() != null && l.broker().isController() ? 1 : 0)
+                .description("1 on the broker that leads the metadata quorum (the controller), 0 elsewhere").register(registry);
     }
 
     /** Counts the partitions this broker leads that satisfy {@code condition}. */

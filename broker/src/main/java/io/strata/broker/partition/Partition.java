@@ -319,6 +319,14 @@ public final class Partition {
     }
 
     /**
+     * How many records the furthest-behind follower lacks of this leader's log, among the followers that
+     * fetched since this broker started leading; 0 on a broker that does not lead.
+     */
+    public long maxFollowerLag() {
+        return leading ? replication.maxFollowerLag(log.logEndOffset()) : 0;
+    }
+
+    /**
      * Appends batches a follower fetched from the leader as they are, then takes the leader's high
      * watermark as far as this log reaches. Serialised with {@link #updateState}: a fetch answered by the
      * former leader never lands after this broker started leading.

@@ -172,6 +172,19 @@ final class ReplicaSet {
         return wanted.equals(state.isr()) ? Optional.empty() : Optional.of(wanted);
     }
 
+    /** See {@link Partition#maxFollowerLag}. */
+    synchronized long maxFollowerLag(long logEndOffset) {
+        long lag = 0;
+        if (state.leader() == localId) {
+            for (FollowerProgress follower : followers.values()) {
+                if (follower.logEndOffset() != FollowerProgress.UNKNOWN_OFFSET) {
+                    lag = Math.max(lag, logEndOffset - follower.logEndOffset());
+                }
+            }
+        }
+        return lag;
+    }
+
     /** What a change released: futures to complete or fail once the lock is released. */
     static final class Progress {
         private final boolean known;

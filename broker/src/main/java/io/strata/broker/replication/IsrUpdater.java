@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The leader's side of Kafka's AlterPartition: every {@value #CHECK_INTERVAL_MS} ms it asks each partition
@@ -34,6 +35,8 @@ public final class IsrUpdater implements AutoCloseable {
     private final RaftMetadataLog metadata;
     private final long lagTimeMaxMs;
     private final Set<TopicPartition> inFlight = ConcurrentHashMap.newKeySet();
+    private final AtomicLong shrinks = new AtomicLong();
+    private final AtomicLong expands = new AtomicLong();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             ThreadUtils.createThreadFactory("strata-isr-updater", true));
 
@@ -70,11 +73,31 @@ public final class IsrUpdater implements AutoCloseable {
                 .whenComplete((result, failure) -> {
                     Optional<String> problem = failure != null ? Optional.of(failure.toString())
                             : result.isError() ? Optional.of(result.message()) : Optional.empty();
-                    problem.ifPresent(message -> LOG.infof("The in-sync replicas of %s stay %s: %s", tp, state.isr(),
-                            message));
+                    problem.ifPresentOrElse(message -> LOG.infof("The in-sync replicas of %s stay %s: %s", tp,
+                            state.isr(), message), () -> count(state.isr(), isr));
                     // Until this broker applies the change, the partition still wants it: wait for the image.
                     partitions.reconciled(metadata.image().version()).whenComplete((ok, error) -> inFlight.remove(tp));
                 });
+    }
+
+    /** A committed change counts as a shrink if a replica left, as an expansion if one joined (or both). */
+    private void count(List<Integer> before, List<Integer> after) {
+        if (!after.containsAll(before)) {
+            shrinks.incrementAndGet();
+        }
+        if (!before.containsAll(after)) {
+            expands.incrementAndGet();
+        }
+    }
+
+    /** In-sync replica changes this broker committed that removed a replica, since start (Kafka's IsrShrinksPerSec). */
+    public long shrinks() {
+        return shrinks.get();
+    }
+
+    /** In-sync replica changes this broker committed that added a replica, since start (Kafka's IsrExpandsPerSec). */
+    public long expands() {
+        return expands.get();
     }
 
     @Override

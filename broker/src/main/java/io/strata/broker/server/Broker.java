@@ -79,6 +79,7 @@ public final class Broker implements AutoCloseable {
     private TieringService tieringService;
     private TopicAdmin topicAdmin;
     private GroupCoordinator groupCoordinator;
+    private IsrUpdater isrUpdater;
     private KafkaListener listener;
     private InetSocketAddress kafkaAddress;
     private BrokerIdentity identity;
@@ -124,7 +125,7 @@ public final class Broker implements AutoCloseable {
         ReplicaFetcherManager fetchers = new ReplicaFetcherManager(settings.nodeId(), partitions, Time.SYSTEM);
         started.add(fetchers);
         partitions.addReconcileListener(fetchers::onReconciled);
-        IsrUpdater isrUpdater = new IsrUpdater(partitions, metadata, settings.replicaLagTimeMax());
+        isrUpdater = new IsrUpdater(partitions, metadata, settings.replicaLagTimeMax());
         started.add(isrUpdater);
         isrUpdater.start();
         MetadataImage image = metadata.image();
@@ -332,6 +333,16 @@ public final class Broker implements AutoCloseable {
 
     public GroupCoordinator groupCoordinator() {
         return groupCoordinator;
+    }
+
+    /** Commits the in-sync replica changes of the partitions this broker leads. */
+    public IsrUpdater isrUpdater() {
+        return isrUpdater;
+    }
+
+    /** Whether this broker is the metadata quorum's leader, the cluster's controller. */
+    public boolean isController() {
+        return metadata.isLeader();
     }
 
     /** The incremental fetch sessions of the clients and followers fetching from this broker. */

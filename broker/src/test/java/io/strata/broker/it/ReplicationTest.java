@@ -84,8 +84,11 @@ class ReplicationTest {
             });
 
             // Back as a follower, broker 1 copies what it missed and rejoins the in-sync replicas.
-            awaitImage(cluster.broker(1), image -> partition(image).isr().size() == 3);
+            MetadataImage rejoined = awaitImage(cluster.broker(1), image -> partition(image).isr().size() == 3);
             awaitPartition(cluster.broker(1), tp, p -> p.logEndOffset() == 200 && !p.isLeader());
+            TestBroker leader = cluster.broker(partition(rejoined).leader());
+            assertThat(leader.broker().isrUpdater().expands()).as("the leader took broker 1 back in").isPositive();
+            awaitPartition(leader, tp, p -> p.maxFollowerLag() == 0);
             assertThat(values(cluster.broker(1).readAll(List.of(tp), 200, Duration.ofSeconds(30))))
                     .containsExactlyElementsOf(expectedValues());
         });

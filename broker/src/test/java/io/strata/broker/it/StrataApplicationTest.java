@@ -160,6 +160,10 @@ class StrataApplicationTest {
             assertThat(sample(body, "strata_cluster_brokers", "state=\"live\"")).hasValue(1.0);
             assertThat(sample(body, "strata_cluster_brokers", "state=\"fenced\"")).hasValue(0.0);
             assertThat(sample(body, "strata_cluster_offline_partitions")).hasValue(0.0);
+            assertThat(sample(body, "strata_controller_active")).as("a single broker leads its own quorum").hasValue(1.0);
+            assertThat(sample(body, "strata_isr_shrinks_total")).hasValue(0.0);
+            assertThat(sample(body, "strata_isr_expands_total")).hasValue(0.0);
+            assertThat(sample(body, "strata_replication_max_lag_records")).hasValue(0.0);
             assertThat(sample(body, "strata_leader_partitions")).hasValueSatisfying(count -> assertThat(count).isGreaterThanOrEqualTo(2));
             assertThat(sample(body, "strata_under_replicated_partitions")).hasValue(0.0);
             assertThat(sample(body, "strata_under_min_isr_partitions")).hasValue(0.0);
