@@ -7,6 +7,7 @@ import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.cluster.MetadataCommand;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.MetadataResult;
+import io.strata.broker.cluster.PreferredLeaderBalancer;
 import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.compaction.LogCleanerService;
 import io.strata.broker.config.TopicConfigCatalog;
@@ -24,6 +25,7 @@ import io.strata.broker.protocol.handlers.DeleteRecordsHandler;
 import io.strata.broker.protocol.handlers.DeleteTopicsHandler;
 import io.strata.broker.protocol.handlers.DescribeClusterHandler;
 import io.strata.broker.protocol.handlers.DescribeConfigsHandler;
+import io.strata.broker.protocol.handlers.ElectLeadersHandler;
 import io.strata.broker.protocol.handlers.FetchHandler;
 import io.strata.broker.protocol.handlers.FindCoordinatorHandler;
 import io.strata.broker.protocol.handlers.GroupApis;
@@ -110,6 +112,11 @@ public final class Broker implements AutoCloseable {
         BrokerFencer fencer = new BrokerFencer(metadata);
         started.add(fencer);
         fencer.start();
+        if (settings.autoLeaderRebalance()) {
+            PreferredLeaderBalancer balancer = new PreferredLeaderBalancer(metadata, settings.leaderImbalanceCheckInterval());
+            started.add(balancer);
+            balancer.start();
+        }
 
         ObjectStore store = openObjectStore();
         TieringSettings tiering = settings.tiering();
@@ -253,6 +260,7 @@ public final class Broker implements AutoCloseable {
                 ApiHandler.of(ApiKeys.INCREMENTAL_ALTER_CONFIGS,
                         new IncrementalAlterConfigsHandler(alterations)::handle),
                 ApiHandler.of(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(metadata::image, identity)::handle),
+                ApiHandler.of(ApiKeys.ELECT_LEADERS, new ElectLeadersHandler(topicAdmin)::handle),
                 ApiHandler.of(ApiKeys.FIND_COORDINATOR,
                         new FindCoordinatorHandler(groupCoordinator, metadata::image, identity)::handle)));
         handlers.addAll(new GroupApis(groupCoordinator).handlers());

@@ -16,6 +16,7 @@ import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
+import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
@@ -157,6 +158,11 @@ class ApiVersionMatrixTest {
                 yield new IncrementalAlterConfigsRequestData().setResources(resources);
             }
             case DESCRIBE_CLUSTER -> new DescribeClusterRequestData().setEndpointType((byte) 1);
+            case ELECT_LEADERS -> {
+                ElectLeadersRequestData.TopicPartitionsCollection partitions = new ElectLeadersRequestData.TopicPartitionsCollection();
+                partitions.add(new ElectLeadersRequestData.TopicPartitions().setTopic(TOPIC).setPartitions(List.of(0)));
+                yield new ElectLeadersRequestData().setTopicPartitions(partitions).setTimeoutMs(5000);
+            }
             case FIND_COORDINATOR -> version >= 4
                     ? new FindCoordinatorRequestData().setCoordinatorKeys(List.of(GROUP))
                     : new FindCoordinatorRequestData().setKey(GROUP);
