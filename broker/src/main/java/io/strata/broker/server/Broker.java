@@ -25,6 +25,7 @@ import io.strata.broker.protocol.handlers.DeleteRecordsHandler;
 import io.strata.broker.protocol.handlers.DeleteTopicsHandler;
 import io.strata.broker.protocol.handlers.DescribeClusterHandler;
 import io.strata.broker.protocol.handlers.DescribeConfigsHandler;
+import io.strata.broker.protocol.handlers.DescribeLogDirsHandler;
 import io.strata.broker.protocol.handlers.ElectLeadersHandler;
 import io.strata.broker.protocol.handlers.FetchHandler;
 import io.strata.broker.protocol.handlers.FindCoordinatorHandler;
@@ -121,7 +122,7 @@ public final class Broker implements AutoCloseable {
         ObjectStore store = openObjectStore();
         TieringSettings tiering = settings.tiering();
         remoteReader = new RemoteLogReader(store, tiering.chunkSize(), tiering.cacheBytes(), tiering.indexCacheBytes());
-        partitions = new PartitionManager(settings.nodeId(), settings.dataDir().resolve("logs"), catalog,
+        partitions = new PartitionManager(settings.nodeId(), logsDir(), catalog,
                 settings.topicDefaults(), Time.SYSTEM,
                 (topicId, partition) -> new TieredLog(topicId, partition, metadata, remoteReader),
                 settings.localDiskLimitBytes());
@@ -230,6 +231,11 @@ public final class Broker implements AutoCloseable {
         return store;
     }
 
+    /** The directory of partition logs: Kafka's one log dir of this broker. */
+    private Path logsDir() {
+        return settings.dataDir().resolve("logs");
+    }
+
     private RaftMetadataLog.Settings raftSettings() {
         return RaftMetadataLog.Settings.of(settings.dataDir(), settings.nodeId(), settings.raftHost(),
                 settings.raftPort(), settings.raftMembers());
@@ -261,6 +267,8 @@ public final class Broker implements AutoCloseable {
                         new IncrementalAlterConfigsHandler(alterations)::handle),
                 ApiHandler.of(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(metadata::image, identity)::handle),
                 ApiHandler.of(ApiKeys.ELECT_LEADERS, new ElectLeadersHandler(topicAdmin)::handle),
+                ApiHandler.of(ApiKeys.DESCRIBE_LOG_DIRS,
+                        new DescribeLogDirsHandler(partitions, logsDir())::handle),
                 ApiHandler.of(ApiKeys.FIND_COORDINATOR,
                         new FindCoordinatorHandler(groupCoordinator, metadata::image, identity)::handle)));
         handlers.addAll(new GroupApis(groupCoordinator).handlers());
@@ -283,7 +291,7 @@ public final class Broker implements AutoCloseable {
         Map<String, String> values = new HashMap<>(catalog.brokerConfigsFromTopicDefaults(settings.topicDefaults()));
         values.put(TopicConfigCatalog.NODE_ID_CONFIG, Integer.toString(settings.nodeId()));
         values.put(TopicConfigCatalog.BROKER_ID_CONFIG, Integer.toString(settings.nodeId()));
-        values.put(TopicConfigCatalog.LOG_DIRS_CONFIG, settings.dataDir().resolve("logs").toAbsolutePath().toString());
+        values.put(TopicConfigCatalog.LOG_DIRS_CONFIG, logsDir().toAbsolutePath().toString());
         values.put(TopicConfigCatalog.NUM_PARTITIONS_CONFIG, Integer.toString(settings.defaultPartitions()));
         values.put(TopicConfigCatalog.DEFAULT_REPLICATION_FACTOR_CONFIG, Short.toString(settings.defaultReplicationFactor()));
         values.put(TopicConfigCatalog.AUTO_CREATE_TOPICS_ENABLE_CONFIG, Boolean.toString(settings.autoCreateTopics()));
