@@ -368,6 +368,12 @@ public final class RaftMetadataLog implements AutoCloseable {
         return leader == null ? null : leader.toString();
     }
 
+    /** The group as this member sees it now, or {@code null} before it started. */
+    public QuorumStatus quorum() {
+        RaftHandle raftHandle = handle;
+        return raftHandle == null ? null : QuorumStatus.of(raftHandle.raft(), settings.nodeId(), settings.members());
+    }
+
     /**
      * The node ids of the members this one can reach now (itself included), from the JGroups view:
      * a broker whose process died leaves the view within the failure detector's timeout.

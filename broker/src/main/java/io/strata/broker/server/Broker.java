@@ -17,6 +17,7 @@ import io.strata.broker.partition.RetentionService;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.ApiRouter;
 import io.strata.broker.protocol.KafkaListener;
+import io.strata.broker.protocol.RequestForwarder;
 import io.strata.broker.protocol.handlers.AlterConfigsHandler;
 import io.strata.broker.protocol.handlers.ConfigAlterations;
 import io.strata.broker.protocol.handlers.CreatePartitionsHandler;
@@ -26,6 +27,7 @@ import io.strata.broker.protocol.handlers.DeleteTopicsHandler;
 import io.strata.broker.protocol.handlers.DescribeClusterHandler;
 import io.strata.broker.protocol.handlers.DescribeConfigsHandler;
 import io.strata.broker.protocol.handlers.DescribeLogDirsHandler;
+import io.strata.broker.protocol.handlers.DescribeQuorumHandler;
 import io.strata.broker.protocol.handlers.ElectLeadersHandler;
 import io.strata.broker.protocol.handlers.FetchHandler;
 import io.strata.broker.protocol.handlers.FindCoordinatorHandler;
@@ -55,6 +57,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -70,6 +73,8 @@ import java.util.concurrent.TimeUnit;
 public final class Broker implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Broker.class);
+    /** How long a request forwarded to the metadata leader's broker may take to connect, and then to answer. */
+    private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(5);
 
     private final BrokerSettings settings;
     private final TopicConfigCatalog catalog = new TopicConfigCatalog();
@@ -244,6 +249,8 @@ public final class Broker implements AutoCloseable {
     /** The handler of every API key served besides ApiVersions, which the router answers itself. */
     private List<ApiHandler<?>> handlers() {
         ConfigAlterations alterations = new ConfigAlterations(topicAdmin, settings.nodeId());
+        RequestForwarder forwarder = new RequestForwarder(FORWARD_TIMEOUT);
+        started.add(forwarder);
         List<ApiHandler<?>> handlers = new ArrayList<>(List.of(
                 ApiHandler.of(ApiKeys.METADATA,
                         new MetadataHandler(topicAdmin, identity, settings.autoCreateTopics())::handle),
@@ -269,6 +276,8 @@ public final class Broker implements AutoCloseable {
                 ApiHandler.of(ApiKeys.ELECT_LEADERS, new ElectLeadersHandler(topicAdmin)::handle),
                 ApiHandler.of(ApiKeys.DESCRIBE_LOG_DIRS,
                         new DescribeLogDirsHandler(partitions, logsDir())::handle),
+                ApiHandler.of(ApiKeys.DESCRIBE_QUORUM,
+                        new DescribeQuorumHandler(metadata, forwarder, Time.SYSTEM)::handle),
                 ApiHandler.of(ApiKeys.FIND_COORDINATOR,
                         new FindCoordinatorHandler(groupCoordinator, metadata::image, identity)::handle)));
         handlers.addAll(new GroupApis(groupCoordinator).handlers());
