@@ -69,7 +69,11 @@ public final class PreferredLeaderBalancer implements AutoCloseable {
         }
     }
 
-    /** A preferred election for each partition whose first replica is live and in sync but does not lead. */
+    /**
+     * A preferred election for each partition whose first replica is live and in sync but does not lead. The
+     * state machine decides each election on the image it applies to; this only spares the metadata log
+     * commands bound to fail, such as one every check for each partition whose preferred broker is down.
+     */
     static List<ElectLeader> imbalanced(MetadataImage image) {
         List<ElectLeader> elections = new ArrayList<>();
         for (TopicImage topic : image.topics()) {
