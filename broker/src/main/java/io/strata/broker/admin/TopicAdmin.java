@@ -2,6 +2,7 @@ package io.strata.broker.admin;
 
 import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.cluster.MetadataCommand;
+import io.strata.broker.cluster.MetadataCommand.Election;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.MetadataResult;
 import io.strata.broker.cluster.PartitionImage;
@@ -10,7 +11,9 @@ import io.strata.broker.cluster.ReplicaPlacement;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.config.ConfigEntry;
 import io.strata.broker.config.TopicConfigCatalog;
+import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
@@ -187,6 +190,28 @@ public final class TopicAdmin {
                 ? MetadataCommand.AlterTopicConfigs.replaceAll(name, validSet)
                 : new MetadataCommand.AlterTopicConfigs(name, validSet, delete);
         return submit(command).thenApply(ignored -> null);
+    }
+
+    /**
+     * Elects a leader of a partition, as Kafka's ElectLeaders: {@code PREFERRED} gives the leadership to the
+     * first replica of its assignment if it is live and in sync; {@code UNCLEAN}, when no live broker leads,
+     * to a live in-sync replica, or to any live one if the topic's {@code unclean.leader.election.enable}
+     * allows it. Fails with the election's error (ELECTION_NOT_NEEDED when there is nothing to do).
+     */
+    public CompletableFuture<Void> electLeader(String name, int partition, ElectionType type) {
+        return guard(() -> {
+            TopicImage topic = requireTopic(name);
+            if (partition < 0 || partition >= topic.partitions()) {
+                throw new UnknownTopicOrPartitionException("Topic '" + name + "' has no partition " + partition + ".");
+            }
+            Election election = switch (type) {
+                case PREFERRED -> Election.PREFERRED;
+                case UNCLEAN -> Boolean.parseBoolean(effectiveConfigs(name).get(
+                        TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG)) ? Election.UNCLEAN : Election.IN_SYNC;
+            };
+            return submit(new MetadataCommand.ElectLeader(topic.topicId(), partition, election))
+                    .thenApply(ignored -> (Void) null);
+        });
     }
 
     /** Every config of the topic with the value in force: its override, else the broker's default, else Kafka's. */

@@ -60,7 +60,8 @@ public sealed interface MetadataCommand {
         UPDATE_REMOTE_LOG(UpdateRemoteLog.class, 8, 0),
         SET_CLUSTER_ID(SetClusterId.class, 9, 0),
         SET_BROKER_FENCED(SetBrokerFenced.class, 10, 0),
-        ALTER_PARTITION(AlterPartition.class, 11, 0);
+        ALTER_PARTITION(AlterPartition.class, 11, 0),
+        ELECT_LEADER(ElectLeader.class, 12, 0);
 
         private final Class<? extends MetadataCommand> recordClass;
         private final byte opcode;
@@ -194,6 +195,49 @@ public sealed interface MetadataCommand {
         public AlterPartition {
             Objects.requireNonNull(topicId, "topicId");
             isr = List.copyOf(isr);
+        }
+    }
+
+    /**
+     * Moves a partition's leadership by request (ElectLeaders) or by the controller's preferred-leader
+     * balancing, in a new leader epoch. Whether a topic allows unclean elections is a config the caller
+     * reads: the command says which election it may hold.
+     */
+    record ElectLeader(Uuid topicId, int partition, Election election) implements MetadataCommand {
+        public ElectLeader {
+            Objects.requireNonNull(topicId, "topicId");
+            Objects.requireNonNull(election, "election");
+        }
+    }
+
+    /** Who an {@link ElectLeader} may choose; each is written as its code, never reused. */
+    enum Election {
+        /** The first replica of the assignment, if it is live and in sync and does not lead already. */
+        PREFERRED(0),
+        /**
+         * A live in-sync replica, when the partition has no live leader: an unclean election asked of a
+         * topic whose {@code unclean.leader.election.enable} is false.
+         */
+        IN_SYNC(1),
+        /**
+         * A live in-sync replica when the partition has no live leader, else any live replica, which becomes
+         * the only in-sync one: records it never copied are lost.
+         */
+        UNCLEAN(2);
+
+        private final byte code;
+
+        Election(int code) {
+            this.code = (byte) code;
+        }
+
+        static Election forCode(byte code) throws IOException {
+            for (Election election : values()) {
+                if (election.code == code) {
+                    return election;
+                }
+            }
+            throw new IOException("unknown leader election code " + code);
         }
     }
 
@@ -364,6 +408,10 @@ public sealed interface MetadataCommand {
             out.writeInt(c.leader());
             out.writeInt(c.leaderEpoch());
             MetadataCodec.writeIntList(out, c.isr());
+        } else if (command instanceof ElectLeader c) {
+            MetadataCodec.writeUuid(out, c.topicId());
+            out.writeInt(c.partition());
+            out.writeByte(c.election().code);
         } else if (command instanceof AllocateProducerIds c) {
             out.writeInt(c.blockSize());
         } else if (command instanceof RegisterBroker c) {
@@ -427,6 +475,11 @@ public sealed interface MetadataCommand {
                 int leader = in.readInt();
                 int leaderEpoch = in.readInt();
                 yield new AlterPartition(topicId, partition, leader, leaderEpoch, MetadataCodec.readIntList(in));
+            }
+            case ELECT_LEADER -> {
+                Uuid topicId = MetadataCodec.readUuid(in);
+                int partition = in.readInt();
+                yield new ElectLeader(topicId, partition, Election.forCode(in.readByte()));
             }
             case ALLOCATE_PRODUCER_IDS -> new AllocateProducerIds(in.readInt());
             case REGISTER_BROKER -> {

@@ -7,6 +7,8 @@ import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
 import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
 import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
+import io.strata.broker.cluster.MetadataCommand.ElectLeader;
+import io.strata.broker.cluster.MetadataCommand.Election;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
 import io.strata.broker.cluster.MetadataCommand.SetBrokerFenced;
 import io.strata.broker.cluster.MetadataCommand.SetClusterId;
@@ -140,6 +142,7 @@ public final class MetadataStateMachine implements StateMachine {
             case SET_CLUSTER_ID -> setClusterId(image, (SetClusterId) command);
             case SET_BROKER_FENCED -> setBrokerFenced(image, (SetBrokerFenced) command);
             case ALTER_PARTITION -> alterPartition(image, (AlterPartition) command);
+            case ELECT_LEADER -> electLeader(image, (ElectLeader) command);
         };
     }
 
@@ -348,9 +351,54 @@ public final class MetadataStateMachine implements StateMachine {
         if (isr.equals(partition.isr())) {
             return new Outcome(image, MetadataResult.ok());
         }
-        List<PartitionImage> states = new ArrayList<>(topic.partitionStates());
-        states.set(c.partition(), new PartitionImage(partition.replicas(), isr, partition.leader(), partition.leaderEpoch()));
-        return new Outcome(image.withTopic(topic.withPartitionStates(states)), MetadataResult.ok());
+        PartitionImage altered = new PartitionImage(partition.replicas(), isr, partition.leader(), partition.leaderEpoch());
+        return new Outcome(image.withTopic(topic.withPartition(c.partition(), altered)), MetadataResult.ok());
+    }
+
+    /**
+     * Moves a partition's leadership as {@link Election} says, in a new epoch. ELECTION_NOT_NEEDED when the
+     * preferred replica leads already (preferred) or a live broker leads (the others); otherwise, when no
+     * replica may lead, PREFERRED_LEADER_NOT_AVAILABLE or ELIGIBLE_LEADERS_NOT_AVAILABLE.
+     */
+    private static Outcome electLeader(MetadataImage image, ElectLeader c) {
+        Outcome missing = requirePartition(image, c.topicId(), c.partition());
+        if (missing != null) {
+            return missing;
+        }
+        TopicImage topic = image.topic(c.topicId()).orElseThrow();
+        PartitionImage partition = topic.partition(c.partition());
+        String name = topic.name() + "-" + c.partition();
+        PartitionImage elected;
+        if (c.election() == Election.PREFERRED) {
+            int preferred = partition.replicas().isEmpty() ? PartitionImage.NO_LEADER : partition.replicas().get(0);
+            if (preferred != PartitionImage.NO_LEADER && partition.leader() == preferred) {
+                return Outcome.failed(image, Errors.ELECTION_NOT_NEEDED, "Broker " + preferred
+                        + ", the preferred leader of " + name + ", leads it already.");
+            }
+            if (preferred == PartitionImage.NO_LEADER
+                    || nextLeader(image, partition, partition.isr(), PartitionImage.NO_LEADER) != preferred) {
+                return Outcome.failed(image, Errors.PREFERRED_LEADER_NOT_AVAILABLE, "The preferred leader of " + name
+                        + ", broker " + preferred + ", is not live and in sync (in-sync replicas " + partition.isr() + ").");
+            }
+            elected = partition.withLeader(preferred, partition.isr());
+        } else {
+            if (image.liveBroker(partition.leader()).isPresent()) {
+                return Outcome.failed(image, Errors.ELECTION_NOT_NEEDED, "Broker " + partition.leader() + " leads "
+                        + name + ".");
+            }
+            int inSync = nextLeader(image, partition, partition.isr(), PartitionImage.NO_LEADER);
+            int live = nextLeader(image, partition, partition.replicas(), PartitionImage.NO_LEADER);
+            if (inSync != PartitionImage.NO_LEADER) {
+                elected = partition.withLeader(inSync, partition.isr());
+            } else if (c.election() == Election.UNCLEAN && live != PartitionImage.NO_LEADER) {
+                elected = partition.withLeader(live, List.of(live));
+            } else {
+                return Outcome.failed(image, Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE, "No live replica of " + name
+                        + " may lead: in-sync replicas " + partition.isr() + (c.election() == Election.UNCLEAN ? ""
+                        : ", and its topic does not allow unclean leader election") + ".");
+            }
+        }
+        return new Outcome(image.withTopic(topic.withPartition(c.partition(), elected)), MetadataResult.ok());
     }
 
     /**
@@ -367,20 +415,26 @@ public final class MetadataStateMachine implements StateMachine {
             if (partition.leader() != nodeId) {
                 return new PartitionImage(partition.replicas(), isr, partition.leader(), partition.leaderEpoch());
             }
-            int leader = partition.replicas().stream()
-                    .filter(id -> id != nodeId && isr.contains(id))
-                    .filter(id -> image.liveBroker(id).isPresent())
-                    .findFirst().orElse(PartitionImage.NO_LEADER);
-            return new PartitionImage(partition.replicas(), isr, leader, partition.leaderEpoch() + 1);
+            return partition.withLeader(nextLeader(image, partition, isr, nodeId), isr);
         });
+    }
+
+    /**
+     * Who may lead {@code partition} next: its first replica, in assignment order (the preferred leader first),
+     * that is among {@code candidates}, is not {@code excluded} and is registered and not fenced; or
+     * {@link PartitionImage#NO_LEADER}. Every change of leader chooses through here.
+     */
+    private static int nextLeader(MetadataImage image, PartitionImage partition, List<Integer> candidates, int excluded) {
+        return partition.replicas().stream()
+                .filter(id -> id != excluded && candidates.contains(id))
+                .filter(id -> image.liveBroker(id).isPresent())
+                .findFirst().orElse(PartitionImage.NO_LEADER);
     }
 
     /** Gives a broker that is back the leadership of the partitions left without a leader that it is in sync for. */
     private static MetadataImage leadAgain(MetadataImage image, int nodeId) {
         return mapPartitions(image, partition -> partition.leader() == PartitionImage.NO_LEADER
-                && partition.isr().contains(nodeId)
-                ? new PartitionImage(partition.replicas(), partition.isr(), nodeId, partition.leaderEpoch() + 1)
-                : partition);
+                && partition.isr().contains(nodeId) ? partition.withLeader(nodeId, partition.isr()) : partition);
     }
 
     /** The image with {@code change} applied to every partition; topics it leaves alone stay the same objects. */

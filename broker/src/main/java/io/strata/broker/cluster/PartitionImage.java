@@ -31,4 +31,9 @@ public record PartitionImage(List<Integer> replicas, List<Integer> isr, int lead
     public boolean hasReplica(int nodeId) {
         return replicas.contains(nodeId);
     }
+
+    /** The partition under another leader (or none), in the next leader epoch. */
+    PartitionImage withLeader(int newLeader, List<Integer> newIsr) {
+        return new PartitionImage(replicas, newIsr, newLeader, leaderEpoch + 1);
+    }
 }

@@ -8,40 +8,14 @@ import org.jboss.logging.Logger;
 import org.jgroups.Address;
 import org.jgroups.JChannel;
 import org.jgroups.View;
-import org.jgroups.protocols.Bundler;
-import org.jgroups.protocols.FD_ALL3;
-import org.jgroups.protocols.FD_SOCK2;
-import org.jgroups.protocols.FRAG4;
-import org.jgroups.protocols.MERGE3;
-import org.jgroups.protocols.MFC;
-import org.jgroups.protocols.TCP;
-import org.jgroups.protocols.TCPPING;
-import org.jgroups.protocols.TP;
-import org.jgroups.protocols.UFC;
-import org.jgroups.protocols.UNICAST3;
-import org.jgroups.protocols.VERIFY_SUSPECT2;
-import org.jgroups.protocols.pbcast.GMS;
-import org.jgroups.protocols.pbcast.NAKACK2;
-import org.jgroups.protocols.pbcast.STABLE;
-import org.jgroups.protocols.raft.ELECTION;
-import org.jgroups.protocols.raft.FileBasedLog;
 import org.jgroups.protocols.raft.Log;
-import org.jgroups.protocols.raft.NO_DUPES;
 import org.jgroups.protocols.raft.RAFT;
-import org.jgroups.protocols.raft.REDIRECT;
 import org.jgroups.raft.RaftHandle;
 import org.jgroups.raft.util.Utils;
-import org.jgroups.stack.Protocol;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -62,12 +36,7 @@ import java.util.function.Consumer;
  * applied to a {@link MetadataStateMachine}. A single broker is a one-member Raft group that
  * elects itself; a cluster lists every member, and nothing else changes.
  *
- * <p>The stack is built in code: TCP on the configured bind address and port, TCPPING with the
- * members as initial hosts, MERGE3, FD_SOCK2 (in a group of several), FD_ALL3, VERIFY_SUSPECT2,
- * NAKACK2, UNICAST3, STABLE, NO_DUPES, GMS (short join timeout when alone), UFC, MFC, FRAG4 with
- * 1 MB fragments, ELECTION,
- * RAFT ({@code raft_id} = the node id, log in {@code <dataDir>/meta}, {@link FileBasedLog}) and
- * REDIRECT, which forwards a follower's submissions to the leader.
+ * <p>The JGroups stack is built in code ({@link RaftStack}).
  *
  * <p>The log is snapshotted (and truncated) every {@link Settings#snapshotEveryEntries()} entries,
  * so a restart reads one snapshot and a short tail.
@@ -78,36 +47,14 @@ public final class RaftMetadataLog implements AutoCloseable {
 
     /** The JGroups cluster every Strata metadata member joins. */
     public static final String CLUSTER_NAME = "strata-metadata";
-    /** FRAG4's fragment size: the stock 60 KB makes large appends far slower. */
-    static final int FRAG_SIZE = 1_000_000;
-    /** The transport's largest batch, which must exceed {@link #FRAG_SIZE}. */
-    static final int BUNDLER_MAX_SIZE = 1_100_000;
-    /** UFC/MFC credits: 40% of them (the replenish threshold) must exceed {@link #FRAG_SIZE}. */
-    static final long FLOW_CONTROL_CREDITS = 4_000_000;
-    /** GMS join timeout of a lone member, which has nobody to find. */
-    static final long SINGLE_MEMBER_JOIN_TIMEOUT_MS = 10;
-    /** GMS join timeout when there are other members to find. */
-    static final long CLUSTER_JOIN_TIMEOUT_MS = 1000;
     /**
      * Entries between snapshots. Replaying a log entry on a cold JVM costs far more than reading
      * its share of a snapshot (990 entries add ~150 ms to a restart, a 1000-topic snapshot ~10 ms),
      * and a snapshot of even thousands of topics is small, so snapshots are frequent.
      */
     public static final int DEFAULT_SNAPSHOT_EVERY_ENTRIES = 100;
-    /**
-     * How often the leader resends what a follower lacks, commit notices included: the most a follower's
-     * image trails the leader's when nothing else is sent.
-     */
-    static final long RESEND_INTERVAL_MS = 100;
-    /** FD_SOCK2 listens this far above the Raft port (or up to {@link #FAILURE_DETECTION_PORT_RANGE} further). */
-    public static final int FAILURE_DETECTION_PORT_OFFSET = 100;
-    static final int FAILURE_DETECTION_PORT_RANGE = 20;
-    /** How long a suspected member has to answer before it is excluded from the view. */
-    static final long VERIFY_SUSPECT_MS = 500;
     /** How long {@link #start()} waits for a leader, and a submitted command for its commit, by default. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
-    /** How long the coordinator waits for votes in one election round. */
-    static final long VOTE_TIMEOUT_MS = 300;
 
     /**
      * A member of the metadata Raft group: its node id (also its Raft id) and the address its
@@ -240,6 +187,7 @@ public final class RaftMetadataLog implements AutoCloseable {
 
     public RaftMetadataLog(Settings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.boundPort = settings.bindPort();
         this.callbacks = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "strata-metadata-callbacks-" + settings.nodeId());
             thread.setDaemon(true);
@@ -268,9 +216,10 @@ public final class RaftMetadataLog implements AutoCloseable {
         long begin = System.nanoTime();
         try {
             Files.createDirectories(settings.logDir());
-            List<Protocol> stack = protocols();
+            RaftStack stack = RaftStack.build(settings);
+            boundPort = stack.port();
             long stackBuilt = System.nanoTime();
-            JChannel newChannel = new JChannel(stack);
+            JChannel newChannel = new JChannel(stack.protocols());
             newChannel.name(settings.raftId());
             channel = newChannel;
             if (closed) {
@@ -419,6 +368,12 @@ public final class RaftMetadataLog implements AutoCloseable {
         return leader == null ? null : leader.toString();
     }
 
+    /** The group as this member sees it now, or {@code null} before it started. */
+    public QuorumStatus quorum() {
+        RaftHandle raftHandle = handle;
+        return raftHandle == null ? null : QuorumStatus.of(raftHandle.raft(), settings.nodeId(), settings.members());
+    }
+
     /**
      * The node ids of the members this one can reach now (itself included), from the JGroups view:
      * a broker whose process died leaves the view within the failure detector's timeout.
@@ -477,101 +432,6 @@ public final class RaftMetadataLog implements AutoCloseable {
                     LOG.debugf("Snapshotted the metadata log at index %d", raft.commitIndex());
                 }
             });
-        }
-    }
-
-    private List<Protocol> protocols() throws Exception {
-        boolean alone = settings.members().size() == 1;
-        InetAddress bindAddress = InetAddress.getByName(settings.bindHost());
-
-        TCP tcp = new TCP();
-        tcp.setBindAddr(bindAddress);
-        // JGroups refuses port 0 with static discovery; a lone member just takes a free port.
-        boundPort = settings.bindPort() != 0 ? settings.bindPort() : freePort(bindAddress);
-        tcp.setValue("bind_port", boundPort);
-        tcp.setValue("port_range", 0);
-        // FRAG4 requires fragments smaller than the bundler's batches.
-        Bundler bundler = TP.createBundler(tcp.getBundlerType(), TCP.class);
-        bundler.setMaxSize(BUNDLER_MAX_SIZE);
-        tcp.setBundler(bundler);
-
-        List<InetSocketAddress> initialHosts = new ArrayList<>();
-        for (Member member : settings.members()) {
-            if (member.port() != 0) {
-                initialHosts.add(new InetSocketAddress(member.host(), member.port()));
-            }
-        }
-        TCPPING ping = new TCPPING();
-        ping.initialHosts(initialHosts);
-        ping.portRange(0);
-
-        FD_ALL3 failureDetection = new FD_ALL3();
-        failureDetection.setTimeout(10_000);
-        failureDetection.setInterval(2_000);
-        // A process that dies closes its sockets: FD_SOCK2 suspects it at once, where FD_ALL3 (for a member
-        // that hangs) waits for its timeout. It listens on the Raft port + FAILURE_DETECTION_PORT_OFFSET.
-        FD_SOCK2 crashDetection = new FD_SOCK2().setOffset(FAILURE_DETECTION_PORT_OFFSET)
-                .setPortRange(FAILURE_DETECTION_PORT_RANGE);
-
-        GMS gms = new GMS()
-                .setJoinTimeout(alone ? SINGLE_MEMBER_JOIN_TIMEOUT_MS : CLUSTER_JOIN_TIMEOUT_MS)
-                .printLocalAddress(false);
-
-        FRAG4 frag = new FRAG4();
-        frag.setFragSize(FRAG_SIZE);
-
-        // Flow control must let a whole fragment through before it replenishes credits (JGRP-1659).
-        UFC unicastFlowControl = new UFC();
-        unicastFlowControl.setMaxCredits(FLOW_CONTROL_CREDITS);
-        unicastFlowControl.setMinThreshold(0.4);
-        MFC multicastFlowControl = new MFC();
-        multicastFlowControl.setMaxCredits(FLOW_CONTROL_CREDITS);
-        multicastFlowControl.setMinThreshold(0.4);
-
-        ELECTION election = new ELECTION();
-        election.voteTimeout(VOTE_TIMEOUT_MS);
-
-        RAFT raft = new RAFT()
-                .raftId(settings.raftId())
-                .members(settings.members().stream().map(Member::raftId).toList())
-                .logClass(FileBasedLog.class.getName())
-                .logDir(settings.logDir().toString())
-                .logUseFsync(settings.fsync())
-                // Followers learn of a commit with the next append or resend: resending often keeps them
-                // a moment behind the leader, as brokers act on leadership changes and clients ask any
-                // broker right after a change. (send_commits_immediately answers every acknowledgement with
-                // another commit message, which never ends while a follower is behind.)
-                .resendInterval(RESEND_INTERVAL_MS);
-
-        List<Protocol> stack = new ArrayList<>(List.of(
-                tcp,
-                ping,
-                new MERGE3().setMinInterval(2_000).setMaxInterval(5_000)));
-        if (!alone) {
-            stack.add(crashDetection);
-        }
-        stack.addAll(List.of(
-                failureDetection,
-                new VERIFY_SUSPECT2().setTimeout(VERIFY_SUSPECT_MS),
-                new NAKACK2().useMcastXmit(false),
-                new UNICAST3(),
-                new STABLE(),
-                new NO_DUPES(),
-                gms,
-                unicastFlowControl,
-                multicastFlowControl,
-                frag,
-                election,
-                raft,
-                new REDIRECT()));
-        return stack;
-    }
-
-    private static int freePort(InetAddress address) {
-        try (ServerSocket socket = new ServerSocket(0, 1, address)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find a free port on " + address, e);
         }
     }
 

@@ -47,6 +47,13 @@ public record TopicImage(String name, Uuid topicId, List<PartitionImage> partiti
         return new TopicImage(name, topicId, states, replicationFactor, configs);
     }
 
+    /** The topic with partition {@code index} in {@code state}. */
+    TopicImage withPartition(int index, PartitionImage state) {
+        List<PartitionImage> states = new ArrayList<>(partitionStates);
+        states.set(index, state);
+        return withPartitionStates(states);
+    }
+
     TopicImage withConfigs(Map<String, String> newConfigs) {
         return new TopicImage(name, topicId, partitionStates, replicationFactor, newConfigs);
     }

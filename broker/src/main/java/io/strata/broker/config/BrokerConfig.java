@@ -11,8 +11,8 @@ import java.util.Optional;
  * broker can also be given as an environment variable: upper case, dots and dashes as underscores
  * ({@code strata.node-id} is {@code STRATA_NODE_ID}). The other concerns have mappings of their own
  * under {@code strata.}: {@link KafkaListenerConfig}, {@link LogDefaultsConfig}, {@link TopicsConfig},
- * {@link RaftConfig}, {@link ReplicationConfig}, {@link GroupsConfig}, {@link TieringConfig}, {@link MetricsConfig} and
- * {@link HttpAuthConfig}.
+ * {@link RaftConfig}, {@link ReplicationConfig}, {@link LeadersConfig}, {@link GroupsConfig}, {@link TieringConfig},
+ * {@link MetricsConfig} and {@link HttpAuthConfig}.
  */
 @ConfigMapping(prefix = "strata")
 public interface BrokerConfig {

@@ -7,6 +7,7 @@ import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.cluster.MetadataCommand;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.MetadataResult;
+import io.strata.broker.cluster.PreferredLeaderBalancer;
 import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.compaction.LogCleanerService;
 import io.strata.broker.config.TopicConfigCatalog;
@@ -16,6 +17,7 @@ import io.strata.broker.partition.RetentionService;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.ApiRouter;
 import io.strata.broker.protocol.KafkaListener;
+import io.strata.broker.protocol.RequestForwarder;
 import io.strata.broker.protocol.fetch.FetchSessionCache;
 import io.strata.broker.protocol.handlers.AlterConfigsHandler;
 import io.strata.broker.protocol.handlers.ConfigAlterations;
@@ -25,6 +27,9 @@ import io.strata.broker.protocol.handlers.DeleteRecordsHandler;
 import io.strata.broker.protocol.handlers.DeleteTopicsHandler;
 import io.strata.broker.protocol.handlers.DescribeClusterHandler;
 import io.strata.broker.protocol.handlers.DescribeConfigsHandler;
+import io.strata.broker.protocol.handlers.DescribeLogDirsHandler;
+import io.strata.broker.protocol.handlers.DescribeQuorumHandler;
+import io.strata.broker.protocol.handlers.ElectLeadersHandler;
 import io.strata.broker.protocol.handlers.FetchHandler;
 import io.strata.broker.protocol.handlers.FindCoordinatorHandler;
 import io.strata.broker.protocol.handlers.GroupApis;
@@ -53,6 +58,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -68,6 +74,8 @@ import java.util.concurrent.TimeUnit;
 public final class Broker implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Broker.class);
+    /** How long a request forwarded to the metadata leader's broker may take to connect, and then to answer. */
+    private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(5);
 
     private final BrokerSettings settings;
     private final TopicConfigCatalog catalog = new TopicConfigCatalog();
@@ -113,11 +121,16 @@ public final class Broker implements AutoCloseable {
         BrokerFencer fencer = new BrokerFencer(metadata);
         started.add(fencer);
         fencer.start();
+        if (settings.autoLeaderRebalance()) {
+            PreferredLeaderBalancer balancer = new PreferredLeaderBalancer(metadata, settings.leaderImbalanceCheckInterval());
+            started.add(balancer);
+            balancer.start();
+        }
 
         ObjectStore store = openObjectStore();
         TieringSettings tiering = settings.tiering();
         remoteReader = new RemoteLogReader(store, tiering.chunkSize(), tiering.cacheBytes(), tiering.indexCacheBytes());
-        partitions = new PartitionManager(settings.nodeId(), settings.dataDir().resolve("logs"), catalog,
+        partitions = new PartitionManager(settings.nodeId(), logsDir(), catalog,
                 settings.topicDefaults(), Time.SYSTEM,
                 (topicId, partition) -> new TieredLog(topicId, partition, metadata, remoteReader),
                 settings.localDiskLimitBytes());
@@ -226,6 +239,11 @@ public final class Broker implements AutoCloseable {
         return store;
     }
 
+    /** The directory of partition logs: Kafka's one log dir of this broker. */
+    private Path logsDir() {
+        return settings.dataDir().resolve("logs");
+    }
+
     private RaftMetadataLog.Settings raftSettings() {
         return RaftMetadataLog.Settings.of(settings.dataDir(), settings.nodeId(), settings.raftHost(),
                 settings.raftPort(), settings.raftMembers());
@@ -234,6 +252,8 @@ public final class Broker implements AutoCloseable {
     /** The handler of every API key served besides ApiVersions, which the router answers itself. */
     private List<ApiHandler<?>> handlers() {
         ConfigAlterations alterations = new ConfigAlterations(topicAdmin, settings.nodeId());
+        RequestForwarder forwarder = new RequestForwarder(FORWARD_TIMEOUT);
+        started.add(forwarder);
         List<ApiHandler<?>> handlers = new ArrayList<>(List.of(
                 ApiHandler.of(ApiKeys.METADATA,
                         new MetadataHandler(topicAdmin, identity, settings.autoCreateTopics())::handle),
@@ -256,6 +276,11 @@ public final class Broker implements AutoCloseable {
                 ApiHandler.of(ApiKeys.INCREMENTAL_ALTER_CONFIGS,
                         new IncrementalAlterConfigsHandler(alterations)::handle),
                 ApiHandler.of(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(metadata::image, identity)::handle),
+                ApiHandler.of(ApiKeys.ELECT_LEADERS, new ElectLeadersHandler(topicAdmin)::handle),
+                ApiHandler.of(ApiKeys.DESCRIBE_LOG_DIRS,
+                        new DescribeLogDirsHandler(partitions, logsDir())::handle),
+                ApiHandler.of(ApiKeys.DESCRIBE_QUORUM,
+                        new DescribeQuorumHandler(metadata, forwarder, Time.SYSTEM)::handle),
                 ApiHandler.of(ApiKeys.FIND_COORDINATOR,
                         new FindCoordinatorHandler(groupCoordinator, metadata::image, identity)::handle)));
         handlers.addAll(new GroupApis(groupCoordinator).handlers());
@@ -278,7 +303,7 @@ public final class Broker implements AutoCloseable {
         Map<String, String> values = new HashMap<>(catalog.brokerConfigsFromTopicDefaults(settings.topicDefaults()));
         values.put(TopicConfigCatalog.NODE_ID_CONFIG, Integer.toString(settings.nodeId()));
         values.put(TopicConfigCatalog.BROKER_ID_CONFIG, Integer.toString(settings.nodeId()));
-        values.put(TopicConfigCatalog.LOG_DIRS_CONFIG, settings.dataDir().resolve("logs").toAbsolutePath().toString());
+        values.put(TopicConfigCatalog.LOG_DIRS_CONFIG, logsDir().toAbsolutePath().toString());
         values.put(TopicConfigCatalog.NUM_PARTITIONS_CONFIG, Integer.toString(settings.defaultPartitions()));
         values.put(TopicConfigCatalog.DEFAULT_REPLICATION_FACTOR_CONFIG, Short.toString(settings.defaultReplicationFactor()));
         values.put(TopicConfigCatalog.AUTO_CREATE_TOPICS_ENABLE_CONFIG, Boolean.toString(settings.autoCreateTopics()));

@@ -6,6 +6,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.config.GroupsConfig;
 import io.strata.broker.config.KafkaListenerConfig;
+import io.strata.broker.config.LeadersConfig;
 import io.strata.broker.config.LogDefaultsConfig;
 import io.strata.broker.config.RaftConfig;
 import io.strata.broker.config.ReplicationConfig;
@@ -35,12 +36,13 @@ public class BrokerLifecycle {
     private final GroupsConfig groups;
     private final TieringConfig tiering;
     private final ReplicationConfig replication;
+    private final LeadersConfig leaders;
     private final RequestMetrics requestMetrics;
     private volatile Broker broker;
 
     public BrokerLifecycle(BrokerConfig brokerConfig, KafkaListenerConfig kafka, LogDefaultsConfig log,
                            TopicsConfig topics, RaftConfig raft, GroupsConfig groups, TieringConfig tiering,
-                           ReplicationConfig replication, RequestMetrics requestMetrics) {
+                           ReplicationConfig replication, LeadersConfig leaders, RequestMetrics requestMetrics) {
         this.brokerConfig = brokerConfig;
         this.kafka = kafka;
         this.log = log;
@@ -49,13 +51,14 @@ public class BrokerLifecycle {
         this.groups = groups;
         this.tiering = tiering;
         this.replication = replication;
+        this.leaders = leaders;
         this.requestMetrics = requestMetrics;
     }
 
     void onStart(@Observes StartupEvent event) {
         try {
             broker = Broker.start(BrokerSettings.from(brokerConfig, kafka, log, topics, raft, groups, tiering,
-                    replication, requestMetrics));
+                    replication, leaders, requestMetrics));
         } catch (IllegalArgumentException e) {
             LOG.errorf("Invalid setting, not starting: %s", e.getMessage());
             Quarkus.asyncExit(1);

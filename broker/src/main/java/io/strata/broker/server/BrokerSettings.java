@@ -7,6 +7,7 @@ import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.config.Configuration;
 import io.strata.broker.config.GroupsConfig;
 import io.strata.broker.config.KafkaListenerConfig;
+import io.strata.broker.config.LeadersConfig;
 import io.strata.broker.config.LogDefaultsConfig;
 import io.strata.broker.config.RaftConfig;
 import io.strata.broker.config.ReplicationConfig;
@@ -41,6 +42,8 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  * @param raftPeers     the other metadata Raft members as {@code nodeId@host:port}; empty on a single node
  * @param rack          the rack this broker registers and clients are told of; {@code null} for none
  * @param replicaLagTimeMax how long a follower may go without catching up before it leaves the in-sync replicas
+ * @param autoLeaderRebalance whether the controller gives partitions back to their preferred leaders
+ * @param leaderImbalanceCheckInterval how often it looks for partitions to give back
  * @param groups        the group coordinator's settings
  * @param tiering       where and how often closed segments are tiered
  * @param cleaner       how often and with how much memory compacted topics are compacted
@@ -67,6 +70,8 @@ public record BrokerSettings(
         List<String> raftPeers,
         String rack,
         Duration replicaLagTimeMax,
+        boolean autoLeaderRebalance,
+        Duration leaderImbalanceCheckInterval,
         GroupConfig groups,
         TieringSettings tiering,
         CleanerSettings cleaner,
@@ -86,6 +91,7 @@ public record BrokerSettings(
         requireRange("strata.topics.default-replication-factor", defaultReplicationFactor, 1, Short.MAX_VALUE);
         requirePositive("strata.log.retention-check-interval", retentionCheckInterval);
         requirePositive("strata.replication.lag-time-max", replicaLagTimeMax);
+        requirePositive("strata.leader.imbalance-check-interval", leaderImbalanceCheckInterval);
         if (localDiskLimitBytes != NO_DISK_LIMIT && localDiskLimitBytes <= 0) {
             throw new IllegalArgumentException(describe("strata.log.local-disk-limit") + " is " + localDiskLimitBytes
                     + "; it must be a positive number of bytes, or unset for no limit");
@@ -125,20 +131,22 @@ public record BrokerSettings(
                 config.getConfigMapping(LogDefaultsConfig.class), config.getConfigMapping(TopicsConfig.class),
                 config.getConfigMapping(RaftConfig.class), config.getConfigMapping(GroupsConfig.class),
                 config.getConfigMapping(TieringConfig.class), config.getConfigMapping(ReplicationConfig.class),
-                requestMetrics);
+                config.getConfigMapping(LeadersConfig.class), requestMetrics);
     }
 
     /** The settings these mappings give; {@code requestMetrics} is told of every Kafka request. */
     public static BrokerSettings from(BrokerConfig broker, KafkaListenerConfig kafka, LogDefaultsConfig log,
                                       TopicsConfig topics, RaftConfig raft, GroupsConfig groups, TieringConfig tiering,
-                                      ReplicationConfig replication, RequestMetrics requestMetrics) {
+                                      ReplicationConfig replication, LeadersConfig leaders,
+                                      RequestMetrics requestMetrics) {
         return new BrokerSettings(broker.nodeId(), broker.dataDir(), kafka.host(), kafka.port(),
                 broker.advertised().host(), broker.advertised().port(), kafka.socketRequestMaxBytes(),
                 ioThreads(kafka),
                 topicDefaults(log), topics.autoCreate(), topics.defaultPartitions(), topics.defaultReplicationFactor(),
                 log.fsyncBeforeAck(), log.retentionCheckInterval(), log.localDiskLimit().orElse(NO_DISK_LIMIT),
                 raft.host(), raft.port(), raft.peers().orElse(List.of()), broker.rack().orElse(null),
-                replication.lagTimeMax(), GroupConfig.from(groups), TieringSettings.from(tiering),
+                replication.lagTimeMax(), leaders.autoRebalanceEnable(), leaders.imbalanceCheckInterval(),
+                GroupConfig.from(groups), TieringSettings.from(tiering),
                 CleanerSettings.from(log), requestMetrics);
     }
 
@@ -168,7 +176,8 @@ public record BrokerSettings(
         return new BrokerSettings(nodeId, dataDir, kafkaHost, kafkaPort, advertisedHost, advertisedPort,
                 socketRequestMaxBytes, ioThreads, topicDefaults, autoCreateTopics, defaultPartitions,
                 defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort,
-                raftPeers, rack, replicaLagTimeMax, groups, tiering, cleaner, requestMetrics);
+                raftPeers, rack, replicaLagTimeMax, autoLeaderRebalance, leaderImbalanceCheckInterval, groups, tiering,
+                cleaner, requestMetrics);
     }
 
     /** The configured event loops, where 0 stands for one per core. */

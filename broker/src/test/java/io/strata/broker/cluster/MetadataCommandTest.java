@@ -8,6 +8,8 @@ import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
 import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
 import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
+import io.strata.broker.cluster.MetadataCommand.ElectLeader;
+import io.strata.broker.cluster.MetadataCommand.Election;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
 import io.strata.broker.cluster.MetadataCommand.SetBrokerFenced;
 import io.strata.broker.cluster.MetadataCommand.SetClusterId;
@@ -47,7 +49,10 @@ class MetadataCommandTest {
                         List.of(new byte[] {4, 5}, new byte[] {6})),
                 new UpdateRemoteLog(Uuid.randomUuid(), 0, 0, List.of(), List.of()),
                 new SetBrokerFenced(3, true),
-                new AlterPartition(Uuid.randomUuid(), 2, 1, 7, List.of(1, 3)));
+                new AlterPartition(Uuid.randomUuid(), 2, 1, 7, List.of(1, 3)),
+                new ElectLeader(Uuid.randomUuid(), 4, Election.PREFERRED),
+                new ElectLeader(Uuid.randomUuid(), 0, Election.IN_SYNC),
+                new ElectLeader(Uuid.randomUuid(), 1, Election.UNCLEAN));
     }
 
     @Test
@@ -70,7 +75,7 @@ class MetadataCommandTest {
 
     @Test
     void opcodesAreDistinct() {
-        assertThat(everyCommand().stream().map(MetadataCommand::opcode).distinct()).hasSize(10);
+        assertThat(everyCommand().stream().map(MetadataCommand::opcode).distinct()).hasSize(11);
     }
 
     @Test
@@ -137,6 +142,21 @@ class MetadataCommandTest {
                         + "00000002" + "00000001" + "00000007"        // partition 2, leader 1, epoch 7
                         + "00000002" + "00000001" + "00000003",       // in-sync replicas [1, 3]
                 new AlterPartition(ID, 2, 1, 7, List.of(1, 3)));
+    }
+
+    /** Version 0 of leader elections, with each election's code. */
+    @Test
+    void leaderElectionsStayReadable() throws IOException {
+        assertReads("0c" + "00" + "0102030405060708090a0b0c0d0e0f10"  // ElectLeader v0: topic id
+                        + "00000002" + "00",                          // partition 2, preferred
+                new ElectLeader(ID, 2, Election.PREFERRED));
+        assertReads("0c" + "00" + "0102030405060708090a0b0c0d0e0f10" + "00000000" + "01",
+                new ElectLeader(ID, 0, Election.IN_SYNC));
+        assertReads("0c" + "00" + "0102030405060708090a0b0c0d0e0f10" + "00000000" + "02",
+                new ElectLeader(ID, 0, Election.UNCLEAN));
+        byte[] unknownElection = HexFormat.of().parseHex("0c00" + "0102030405060708090a0b0c0d0e0f10" + "00000000" + "07");
+        assertThatThrownBy(() -> MetadataCommand.deserialize(unknownElection, 0, unknownElection.length))
+                .isInstanceOf(IOException.class).hasMessageContaining("election code 7");
     }
 
     private static void assertReads(String hex, MetadataCommand expected) throws IOException {

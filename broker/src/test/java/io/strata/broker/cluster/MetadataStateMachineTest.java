@@ -9,6 +9,8 @@ import io.strata.broker.cluster.MetadataCommand.AlterPartition;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
 import io.strata.broker.cluster.MetadataCommand.SetBrokerFenced;
 import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
+import io.strata.broker.cluster.MetadataCommand.ElectLeader;
+import io.strata.broker.cluster.MetadataCommand.Election;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
 import io.strata.broker.cluster.MetadataCommand.SetClusterId;
 import io.strata.tiered.ObjectKey;
@@ -464,6 +466,56 @@ class MetadataStateMachineTest {
         machine.apply(new SetBrokerFenced(3, true));
         assertThat(machine.image().topic(id).orElseThrow().partition(0).isr()).containsExactly(1, 2);
         assertError(new AlterPartition(id, 0, 1, 0, List.of(1, 2, 3)), Errors.INELIGIBLE_REPLICA);
+    }
+
+    /** Brokers 1 to 3 and a topic {@code t} on them, broker 1 its preferred leader. */
+    private Uuid replicatedTopic() {
+        for (int id = 1; id <= 3; id++) {
+            machine.apply(new RegisterBroker(id, "h", 9092, null));
+        }
+        Uuid id = Uuid.randomUuid();
+        machine.apply(new CreateTopic("t", id, 1, (short) 3, Map.of(), List.of(List.of(1, 2, 3))));
+        return id;
+    }
+
+    private PartitionImage partition(Uuid topicId) {
+        return machine.image().topic(topicId).orElseThrow().partition(0);
+    }
+
+    @Test
+    void aPreferredElectionGivesTheLeadershipBackToTheFirstReplicaInANewEpoch() {
+        Uuid id = replicatedTopic();
+        assertError(new ElectLeader(id, 0, Election.PREFERRED), Errors.ELECTION_NOT_NEEDED);
+
+        machine.apply(new SetBrokerFenced(1, true));
+        assertThat(partition(id)).isEqualTo(new PartitionImage(List.of(1, 2, 3), List.of(2, 3), 2, 1));
+        assertError(new ElectLeader(id, 0, Election.PREFERRED), Errors.PREFERRED_LEADER_NOT_AVAILABLE);
+        machine.apply(new SetBrokerFenced(1, false));
+        // Back but not in sync yet: it cannot lead.
+        assertError(new ElectLeader(id, 0, Election.PREFERRED), Errors.PREFERRED_LEADER_NOT_AVAILABLE);
+        machine.apply(new AlterPartition(id, 0, 2, 1, List.of(1, 2, 3)));
+
+        assertThat(machine.apply(new ElectLeader(id, 0, Election.PREFERRED))).isEqualTo(MetadataResult.ok());
+        assertThat(partition(id)).isEqualTo(new PartitionImage(List.of(1, 2, 3), List.of(1, 2, 3), 1, 2));
+        assertError(new ElectLeader(id, 1, Election.PREFERRED), Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        assertError(new ElectLeader(Uuid.randomUuid(), 0, Election.PREFERRED), Errors.UNKNOWN_TOPIC_OR_PARTITION);
+    }
+
+    @Test
+    void anUncleanElectionTakesAnOutOfSyncReplicaOnlyWhenAllowedAndNeeded() {
+        Uuid id = replicatedTopic();
+        assertError(new ElectLeader(id, 0, Election.UNCLEAN), Errors.ELECTION_NOT_NEEDED);
+        machine.apply(new AlterPartition(id, 0, 1, 0, List.of(1)));
+        machine.apply(new SetBrokerFenced(1, true));
+        assertThat(partition(id)).isEqualTo(new PartitionImage(List.of(1, 2, 3), List.of(1), PartitionImage.NO_LEADER, 1));
+
+        assertError(new ElectLeader(id, 0, Election.IN_SYNC), Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE);
+        assertThat(machine.apply(new ElectLeader(id, 0, Election.UNCLEAN))).isEqualTo(MetadataResult.ok());
+        assertThat(partition(id)).isEqualTo(new PartitionImage(List.of(1, 2, 3), List.of(2), 2, 2));
+
+        machine.apply(new SetBrokerFenced(2, true));
+        machine.apply(new SetBrokerFenced(3, true));
+        assertError(new ElectLeader(id, 0, Election.UNCLEAN), Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE);
     }
 
     private void assertError(MetadataCommand command, Errors expected) {

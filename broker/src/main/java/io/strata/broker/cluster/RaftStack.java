@@ -1,0 +1,167 @@
+package io.strata.broker.cluster;
+
+import org.jgroups.protocols.Bundler;
+import org.jgroups.protocols.FD_ALL3;
+import org.jgroups.protocols.FD_SOCK2;
+import org.jgroups.protocols.FRAG4;
+import org.jgroups.protocols.MERGE3;
+import org.jgroups.protocols.MFC;
+import org.jgroups.protocols.TCP;
+import org.jgroups.protocols.TCPPING;
+import org.jgroups.protocols.TP;
+import org.jgroups.protocols.UFC;
+import org.jgroups.protocols.UNICAST3;
+import org.jgroups.protocols.VERIFY_SUSPECT2;
+import org.jgroups.protocols.pbcast.GMS;
+import org.jgroups.protocols.pbcast.NAKACK2;
+import org.jgroups.protocols.pbcast.STABLE;
+import org.jgroups.protocols.raft.ELECTION;
+import org.jgroups.protocols.raft.FileBasedLog;
+import org.jgroups.protocols.raft.NO_DUPES;
+import org.jgroups.protocols.raft.RAFT;
+import org.jgroups.protocols.raft.REDIRECT;
+import org.jgroups.stack.Protocol;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The JGroups protocol stack of a metadata Raft member, built in code: TCP on the configured bind address
+ * and port, TCPPING with the members as initial hosts, MERGE3, FD_SOCK2 (in a group of several), FD_ALL3,
+ * VERIFY_SUSPECT2, NAKACK2, UNICAST3, STABLE, NO_DUPES, GMS (short join timeout when alone), UFC, MFC, FRAG4
+ * with 1 MB fragments, ELECTION, RAFT ({@code raft_id} = the node id, log in {@code <dataDir>/meta},
+ * {@link FileBasedLog}) and REDIRECT, which forwards a follower's submissions to the leader.
+ *
+ * @param protocols the stack, transport first
+ * @param port      the port the transport binds
+ */
+record RaftStack(List<Protocol> protocols, int port) {
+
+    /** FRAG4's fragment size: the stock 60 KB makes large appends far slower. */
+    static final int FRAG_SIZE = 1_000_000;
+    /** The transport's largest batch, which must exceed {@link #FRAG_SIZE}. */
+    static final int BUNDLER_MAX_SIZE = 1_100_000;
+    /** UFC/MFC credits: 40% of them (the replenish threshold) must exceed {@link #FRAG_SIZE}. */
+    static final long FLOW_CONTROL_CREDITS = 4_000_000;
+    /** GMS join timeout of a lone member, which has nobody to find. */
+    static final long SINGLE_MEMBER_JOIN_TIMEOUT_MS = 10;
+    /** GMS join timeout when there are other members to find. */
+    static final long CLUSTER_JOIN_TIMEOUT_MS = 1000;
+    /**
+     * How often the leader resends what a follower lacks, commit notices included: the most a follower's
+     * image trails the leader's when nothing else is sent.
+     */
+    static final long RESEND_INTERVAL_MS = 100;
+    /** FD_SOCK2 listens this far above the Raft port (or up to {@link #FAILURE_DETECTION_PORT_RANGE} further). */
+    static final int FAILURE_DETECTION_PORT_OFFSET = 100;
+    static final int FAILURE_DETECTION_PORT_RANGE = 20;
+    /** How long a suspected member has to answer before it is excluded from the view. */
+    static final long VERIFY_SUSPECT_MS = 500;
+    /** How long the coordinator waits for votes in one election round. */
+    static final long VOTE_TIMEOUT_MS = 300;
+
+    /**
+     * The stack of the member {@code settings} describe, bound to its port, or to a free one when that is 0.
+     *
+     * @throws Exception when the bind address cannot be resolved or a protocol refuses its settings
+     */
+    static RaftStack build(RaftMetadataLog.Settings settings) throws Exception {
+        boolean alone = settings.members().size() == 1;
+        InetAddress bindAddress = InetAddress.getByName(settings.bindHost());
+
+        TCP tcp = new TCP();
+        tcp.setBindAddr(bindAddress);
+        // JGroups refuses port 0 with static discovery; a lone member just takes a free port.
+        int port = settings.bindPort() != 0 ? settings.bindPort() : freePort(bindAddress);
+        tcp.setValue("bind_port", port);
+        tcp.setValue("port_range", 0);
+        // FRAG4 requires fragments smaller than the bundler's batches.
+        Bundler bundler = TP.createBundler(tcp.getBundlerType(), TCP.class);
+        bundler.setMaxSize(BUNDLER_MAX_SIZE);
+        tcp.setBundler(bundler);
+
+        List<InetSocketAddress> initialHosts = new ArrayList<>();
+        for (RaftMetadataLog.Member member : settings.members()) {
+            if (member.port() != 0) {
+                initialHosts.add(new InetSocketAddress(member.host(), member.port()));
+            }
+        }
+        TCPPING ping = new TCPPING();
+        ping.initialHosts(initialHosts);
+        ping.portRange(0);
+
+        FD_ALL3 failureDetection = new FD_ALL3();
+        failureDetection.setTimeout(10_000);
+        failureDetection.setInterval(2_000);
+        // A process that dies closes its sockets: FD_SOCK2 suspects it at once, where FD_ALL3 (for a member
+        // that hangs) waits for its timeout. It listens on the Raft port + FAILURE_DETECTION_PORT_OFFSET.
+        FD_SOCK2 crashDetection = new FD_SOCK2().setOffset(FAILURE_DETECTION_PORT_OFFSET)
+                .setPortRange(FAILURE_DETECTION_PORT_RANGE);
+
+        GMS gms = new GMS()
+                .setJoinTimeout(alone ? SINGLE_MEMBER_JOIN_TIMEOUT_MS : CLUSTER_JOIN_TIMEOUT_MS)
+                .printLocalAddress(false);
+
+        FRAG4 frag = new FRAG4();
+        frag.setFragSize(FRAG_SIZE);
+
+        // Flow control must let a whole fragment through before it replenishes credits (JGRP-1659).
+        UFC unicastFlowControl = new UFC();
+        unicastFlowControl.setMaxCredits(FLOW_CONTROL_CREDITS);
+        unicastFlowControl.setMinThreshold(0.4);
+        MFC multicastFlowControl = new MFC();
+        multicastFlowControl.setMaxCredits(FLOW_CONTROL_CREDITS);
+        multicastFlowControl.setMinThreshold(0.4);
+
+        ELECTION election = new ELECTION();
+        election.voteTimeout(VOTE_TIMEOUT_MS);
+
+        RAFT raft = new RAFT()
+                .raftId(settings.raftId())
+                .members(settings.members().stream().map(RaftMetadataLog.Member::raftId).toList())
+                .logClass(FileBasedLog.class.getName())
+                .logDir(settings.logDir().toString())
+                .logUseFsync(settings.fsync())
+                // Followers learn of a commit with the next append or resend: resending often keeps them
+                // a moment behind the leader, as brokers act on leadership changes and clients ask any
+                // broker right after a change. (send_commits_immediately answers every acknowledgement with
+                // another commit message, which never ends while a follower is behind.)
+                .resendInterval(RESEND_INTERVAL_MS);
+
+        List<Protocol> stack = new ArrayList<>(List.of(
+                tcp,
+                ping,
+                new MERGE3().setMinInterval(2_000).setMaxInterval(5_000)));
+        if (!alone) {
+            stack.add(crashDetection);
+        }
+        stack.addAll(List.of(
+                failureDetection,
+                new VERIFY_SUSPECT2().setTimeout(VERIFY_SUSPECT_MS),
+                new NAKACK2().useMcastXmit(false),
+                new UNICAST3(),
+                new STABLE(),
+                new NO_DUPES(),
+                gms,
+                unicastFlowControl,
+                multicastFlowControl,
+                frag,
+                election,
+                raft,
+                new REDIRECT()));
+        return new RaftStack(stack, port);
+    }
+
+    private static int freePort(InetAddress address) {
+        try (ServerSocket socket = new ServerSocket(0, 1, address)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port on " + address, e);
+        }
+    }
+}
