@@ -47,7 +47,8 @@ import static org.awaitility.Awaitility.await;
  * Three brokers in processes of their own: one killed with SIGKILL is fenced once the others notice its
  * sockets closed; a partition only it held has no leader meanwhile, and restarted on the same data it
  * rejoins and serves what it held; a replicated partition it led fails over to a follower that holds every
- * acknowledged record, whether the leader was killed or paused.
+ * acknowledged record, whether the leader was killed or paused; with a majority killed nothing is
+ * acknowledged until it is back.
  */
 class BrokerCrashTest {
 
@@ -58,6 +59,7 @@ class BrokerCrashTest {
     private final List<BrokerProcess> processes = new ArrayList<>(List.of());
     /** Longer than it takes the others to give up on a member that does not answer (FD_ALL3, 10 s). */
     private static final Duration PAUSE = Duration.ofSeconds(14);
+    private static final Duration OUTAGE = Duration.ofSeconds(8);
 
     @AfterEach
     void killAll() throws Exception {
@@ -125,7 +127,8 @@ class BrokerCrashTest {
      */
     @Test
     void aLeaderKilledUnderLoadFailsOverWithoutLosingAnAcknowledgedRecord() throws Exception {
-        checkHistory("history-killed", leader -> leader.kill(), Duration.ofSeconds(6));
+        History history = checkHistory("history-killed", () -> processes.get(2).kill(), Duration.ofSeconds(6));
+        assertThat(history.lastEpoch()).as("records written by a leader elected during the run").isPositive();
     }
 
     /**
@@ -135,7 +138,8 @@ class BrokerCrashTest {
      */
     @Test
     void aPausedLeaderAcknowledgesNothingAfterLosingLeadershipAndFollowsWhenItResumes() throws Exception {
-        checkHistory("history-paused", leader -> {
+        History history = checkHistory("history-paused", () -> {
+            BrokerProcess leader = processes.get(2);
             leader.pause();
             try {
                 Thread.sleep(PAUSE.toMillis());
@@ -143,6 +147,7 @@ class BrokerCrashTest {
                 leader.resume();
             }
         }, PAUSE.plusSeconds(4));
+        assertThat(history.lastEpoch()).as("records written by a leader elected during the pause").isPositive();
         try (Admin admin = admin(1, 2, 3)) {
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> admin.describeTopics(
                     List.of("history-paused")).allTopicNames().get().get("history-paused").partitions().get(0)
@@ -151,12 +156,37 @@ class BrokerCrashTest {
     }
 
     /**
+     * The history check with both followers killed, the metadata quorum's majority with them: the leader,
+     * alone, can neither advance the high watermark nor shrink the in-sync replicas, so nothing is
+     * acknowledged until the two are back.
+     */
+    @Test
+    void withAMajorityKilledNothingIsAcknowledgedUntilItIsBack() throws Exception {
+        long[] outage = new long[2];
+        History history = checkHistory("history-majority", () -> {
+            processes.get(0).kill();
+            processes.get(1).kill();
+            outage[0] = System.nanoTime();
+            Thread.sleep(OUTAGE.toMillis());
+            outage[1] = System.nanoTime();
+            CompletableFuture<BrokerProcess> first = CompletableFuture.supplyAsync(() -> start(1));
+            CompletableFuture<BrokerProcess> second = CompletableFuture.supplyAsync(() -> start(2));
+            processes.set(0, first.get(90, TimeUnit.SECONDS));
+            processes.set(1, second.get(90, TimeUnit.SECONDS));
+        }, OUTAGE.plusSeconds(8));
+        // An acknowledgement already on its way when the two died may arrive a moment later.
+        long settled = outage[0] + TimeUnit.MILLISECONDS.toNanos(200);
+        assertThat(history.ackTimes()).as("acknowledgements while the majority was down")
+                .noneMatch(time -> time > settled && time < outage[1]);
+    }
+
+    /**
      * Runs an idempotent acks=all producer of keyed, numbered records against a partition led by broker 3 with
-     * replicas on all three, does {@code fault} to broker 3 after 3 s, on a thread of its own, and produces on
-     * for {@code after}. Then every acknowledged record must be read exactly once, at its acknowledged offset,
+     * replicas on all three, starts {@code fault} after 3 s, on a thread of its own, and produces on for
+     * {@code after}. Then every acknowledged record must be read exactly once, at its acknowledged offset,
      * and each key's records in the order they were sent.
      */
-    private void checkHistory(String topic, Fault fault, Duration after) throws Exception {
+    private History checkHistory(String topic, Fault fault, Duration after) throws Exception {
         startAll();
         TopicPartition tp = new TopicPartition(topic, 0);
         try (Admin admin = admin(1, 2, 3)) {
@@ -184,12 +214,11 @@ class BrokerCrashTest {
             while (System.nanoTime() < end && sent < 400_000) {
                 if (faulted == null && System.nanoTime() >= faultAt) {
                     faultAt = System.nanoTime();
-                    BrokerProcess leader = processes.get(2);
                     faulted = CompletableFuture.runAsync(() -> {
                         try {
-                            fault.apply(leader);
+                            fault.apply();
                         } catch (Exception e) {
-                            throw new IllegalStateException("fault on broker 3 failed", e);
+                            throw new IllegalStateException("the fault failed", e);
                         }
                     });
                 }
@@ -209,7 +238,7 @@ class BrokerCrashTest {
             }
             producer.flush();
         }
-        faulted.get(60, TimeUnit.SECONDS);
+        faulted.get(120, TimeUnit.SECONDS);
         List<Long> times = new ArrayList<>(ackTimes);
         Collections.sort(times);
         long longestGap = 0;
@@ -236,7 +265,6 @@ class BrokerCrashTest {
                 }
             }
         }
-        assertThat(lastEpoch).as("records written by a leader elected during the run").isPositive();
         acknowledged.forEach((number, offset) ->
                 assertThat(read.get(offset)).as("acknowledged record %d at offset %d", number, offset)
                         .isEqualTo(Integer.toString(number)));
@@ -247,11 +275,16 @@ class BrokerCrashTest {
             Integer previous = lastOfKey.put("key-" + number % 8, number);
             assertThat(previous == null || previous < number).as("key order at offset %d", entry.getKey()).isTrue();
         });
+        return new History(times, lastEpoch);
     }
 
-    /** What happens to the leader's process in a history check. */
+    /** What happens to the brokers' processes in a history check. */
     private interface Fault {
-        void apply(BrokerProcess leader) throws Exception;
+        void apply() throws Exception;
+    }
+
+    /** What a history check saw: when each acknowledgement came, and the last leader epoch of the records read. */
+    private record History(List<Long> ackTimes, int lastEpoch) {
     }
 
     private void startAll() throws Exception {

@@ -168,11 +168,12 @@ class RequestDecoderTest {
 
     @Test
     void anApiTheBrokerDoesNotServeFailsTheDecode() {
-        assertThat(served).extracting(ApiVersion::apiKey).doesNotContain(ApiKeys.ELECT_LEADERS.id);
-        ByteBuffer request = Frames.request(new RequestHeader(ApiKeys.ELECT_LEADERS, (short) 2, "decoder-test", 1),
-                ApiMessageType.ELECT_LEADERS.newRequest());
+        assertThat(served).extracting(ApiVersion::apiKey).doesNotContain(ApiKeys.ALTER_REPLICA_LOG_DIRS.id);
+        ByteBuffer request = Frames.request(new RequestHeader(ApiKeys.ALTER_REPLICA_LOG_DIRS, (short) 2, "decoder-test", 1),
+                ApiMessageType.ALTER_REPLICA_LOG_DIRS.newRequest());
 
-        assertDecodeFails(routerServing(served), Frames.sized(request), "unsupported version 2 of ELECT_LEADERS (served: none)");
+        assertDecodeFails(routerServing(served), Frames.sized(request),
+                "unsupported version 2 of ALTER_REPLICA_LOG_DIRS (served: none)");
     }
 
     @Test
