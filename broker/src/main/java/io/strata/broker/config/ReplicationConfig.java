@@ -17,4 +17,12 @@ public interface ReplicationConfig {
      */
     @WithDefault("30s")
     Duration lagTimeMax();
+
+    /**
+     * {@code replica.selector.class}: {@code leader} keeps consumers on leaders; {@code rack-aware} points a
+     * consumer to an in-sync follower in its {@code client.rack}, which saves cross-zone traffic in a
+     * stretch cluster. Followers serve consumers that come to them either way, as Kafka's do.
+     */
+    @WithDefault("leader")
+    ReplicaSelector replicaSelector();
 }

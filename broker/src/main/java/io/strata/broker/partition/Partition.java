@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntFunction;
 
 /**
  * A partition this broker holds a replica of: its local log, the tiered part below it, its state in the
@@ -319,6 +320,18 @@ public final class Partition {
     }
 
     /**
+     * The replica a consumer in {@code clientRack} fetching from {@code fetchOffset} should read from instead
+     * of this leader (KIP-392): the first in-sync follower, in assignment order, whose broker is live in that
+     * rack and whose log reaches the offset. Empty when this broker does not lead, is in that rack itself,
+     * or no follower qualifies.
+     *
+     * @param liveRack the rack of a live broker; empty for a broker that is down or has no rack
+     */
+    public OptionalInt preferredReadReplica(String clientRack, long fetchOffset, IntFunction<Optional<String>> liveRack) {
+        return leading ? replication.preferredReadReplica(clientRack, fetchOffset, liveRack) : OptionalInt.empty();
+    }
+
+    /**
      * How many records the furthest-behind follower lacks of this leader's log, among the followers that
      * fetched since this broker started leading; 0 on a broker that does not lead.
      */
@@ -342,7 +355,11 @@ public final class Partition {
             log.appendAsFollower(records);
             bytesAppended.add(records.sizeInBytes());
         }
-        log.updateHighWatermark(Math.min(leaderHighWatermark, log.logEndOffset()));
+        long before = log.highWatermark();
+        if (log.updateHighWatermark(Math.min(leaderHighWatermark, log.logEndOffset())) != before) {
+            // Consumers reading from this follower wait for its high watermark.
+            wakeAppendWaiters();
+        }
     }
 
     /** A follower's cut of a tail its leader does not have ({@link PartitionLog#truncateTo}). */

@@ -13,8 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
 
 /**
  * A partition's replicas as its leader drives them, as Kafka's {@code Partition} does: what each follower's
@@ -170,6 +172,22 @@ final class ReplicaSet {
             }
         }
         return wanted.equals(state.isr()) ? Optional.empty() : Optional.of(wanted);
+    }
+
+    /** See {@link Partition#preferredReadReplica}. */
+    synchronized OptionalInt preferredReadReplica(String clientRack, long fetchOffset,
+                                                  IntFunction<Optional<String>> liveRack) {
+        if (state.leader() != localId || liveRack.apply(localId).filter(clientRack::equals).isPresent()) {
+            return OptionalInt.empty();
+        }
+        for (int id : state.replicas()) {
+            FollowerProgress follower = followers.get(id);
+            if (follower != null && state.isr().contains(id) && follower.logEndOffset() >= fetchOffset
+                    && liveRack.apply(id).filter(clientRack::equals).isPresent()) {
+                return OptionalInt.of(id);
+            }
+        }
+        return OptionalInt.empty();
     }
 
     /** See {@link Partition#maxFollowerLag}. */

@@ -10,6 +10,7 @@ import io.strata.broker.config.KafkaListenerConfig;
 import io.strata.broker.config.LeadersConfig;
 import io.strata.broker.config.LogDefaultsConfig;
 import io.strata.broker.config.RaftConfig;
+import io.strata.broker.config.ReplicaSelector;
 import io.strata.broker.config.ReplicationConfig;
 import io.strata.broker.config.TieringConfig;
 import io.strata.broker.config.TopicConfigCatalog;
@@ -42,6 +43,7 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  * @param raftPeers     the other metadata Raft members as {@code nodeId@host:port}; empty on a single node
  * @param rack          the rack this broker registers and clients are told of; {@code null} for none
  * @param replicaLagTimeMax how long a follower may go without catching up before it leaves the in-sync replicas
+ * @param replicaSelector   which replica leaders point consumers to
  * @param autoLeaderRebalance whether the controller gives partitions back to their preferred leaders
  * @param leaderImbalanceCheckInterval how often it looks for partitions to give back
  * @param groups        the group coordinator's settings
@@ -70,6 +72,7 @@ public record BrokerSettings(
         List<String> raftPeers,
         String rack,
         Duration replicaLagTimeMax,
+        ReplicaSelector replicaSelector,
         boolean autoLeaderRebalance,
         Duration leaderImbalanceCheckInterval,
         GroupConfig groups,
@@ -145,7 +148,7 @@ public record BrokerSettings(
                 topicDefaults(log), topics.autoCreate(), topics.defaultPartitions(), topics.defaultReplicationFactor(),
                 log.fsyncBeforeAck(), log.retentionCheckInterval(), log.localDiskLimit().orElse(NO_DISK_LIMIT),
                 raft.host(), raft.port(), raft.peers().orElse(List.of()), broker.rack().orElse(null),
-                replication.lagTimeMax(), leaders.autoRebalanceEnable(), leaders.imbalanceCheckInterval(),
+                replication.lagTimeMax(), replication.replicaSelector(), leaders.autoRebalanceEnable(), leaders.imbalanceCheckInterval(),
                 GroupConfig.from(groups), TieringSettings.from(tiering),
                 CleanerSettings.from(log), requestMetrics);
     }
@@ -176,7 +179,7 @@ public record BrokerSettings(
         return new BrokerSettings(nodeId, dataDir, kafkaHost, kafkaPort, advertisedHost, advertisedPort,
                 socketRequestMaxBytes, ioThreads, topicDefaults, autoCreateTopics, defaultPartitions,
                 defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort,
-                raftPeers, rack, replicaLagTimeMax, autoLeaderRebalance, leaderImbalanceCheckInterval, groups, tiering,
+                raftPeers, rack, replicaLagTimeMax, replicaSelector, autoLeaderRebalance, leaderImbalanceCheckInterval, groups, tiering,
                 cleaner, requestMetrics);
     }
 

@@ -54,7 +54,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ReplicationTest {
 
-    private static final Map<String, String> CLUSTER = Map.of("strata.log.min-insync-replicas", "2");
+    private static final Map<String, String> CLUSTER = Map.of("strata.log.min-insync-replicas", "2",
+            "strata.replication.replica-selector", "rack-aware");
 
     @TempDir
     Path dir;
@@ -185,6 +186,31 @@ class ReplicationTest {
                 }
             });
         });
+    }
+
+    /** Brokers 1 and 3 are in rack a, broker 2 in rack b: a consumer in rack b reads from broker 2, not the leader. */
+    @Test
+    @Timeout(120)
+    void aConsumerInAFollowersRackReadsFromThatFollower() throws Exception {
+        onReplicatedTopic("replicated", (cluster, tp) -> {
+            send(cluster.broker(1), cluster.bootstrapServers(), tp, "first", 100);
+            for (TestBroker broker : cluster.brokers()) {
+                awaitPartition(broker, tp, p -> p.highWatermark() == 100);
+            }
+            try (KafkaConsumer<byte[], byte[]> consumer = cluster.broker(1).consumer(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+                    ConsumerConfig.CLIENT_RACK_CONFIG, "b"))) {
+                consumer.assign(List.of(tp));
+                assertThat(values(poll(consumer, 100))).containsExactlyElementsOf(expectedValues().subList(0, 100));
+            }
+            assertThat(bytesFetched(cluster.broker(2), tp)).as("bytes the follower in rack b sent").isPositive();
+            assertThat(bytesFetched(cluster.broker(1), tp)).as("bytes the leader sent").isZero();
+            assertThat(bytesFetched(cluster.broker(3), tp)).as("bytes the other follower sent").isZero();
+        });
+    }
+
+    private static long bytesFetched(TestBroker broker, TopicPartition tp) {
+        return broker.broker().partitions().partition(tp).orElseThrow().bytesFetched();
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> poll(KafkaConsumer<byte[], byte[]> consumer, int expected) {

@@ -15,8 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -53,6 +55,27 @@ class ReplicaSetTest {
         assertThat(log.highWatermark()).isEqualTo(2);
         replicas.followerFetched(3, 3, log, MIN_ISR).complete();
         assertThat(log.highWatermark()).isEqualTo(3);
+    }
+
+    @Test
+    void aConsumerIsPointedToTheFirstInSyncFollowerInItsRackWhoseLogReachesItsOffset() {
+        Map<Integer, String> racks = Map.of(1, "a", 2, "b", 3, "b");
+        IntFunction<Optional<String>> liveRack = id -> Optional.ofNullable(racks.get(id));
+        append(4);
+        assertThat(replicas.preferredReadReplica("b", 0, liveRack)).as("no follower fetched yet").isEmpty();
+        replicas.followerFetched(2, 2, log, MIN_ISR).complete();
+        replicas.followerFetched(3, 4, log, MIN_ISR).complete();
+        assertThat(replicas.preferredReadReplica("b", 2, liveRack)).hasValue(2);
+        assertThat(replicas.preferredReadReplica("b", 3, liveRack)).as("follower 2 ends before offset 3").hasValue(3);
+        assertThat(replicas.preferredReadReplica("a", 0, liveRack)).as("the leader is in rack a").isEmpty();
+        assertThat(replicas.preferredReadReplica("c", 0, liveRack)).isEmpty();
+
+        replicas.update(new PartitionImage(List.of(1, 2, 3), List.of(1, 3), 1, 0), log, MIN_ISR).complete();
+        replicas.followerFetched(3, 4, log, MIN_ISR).complete();
+        assertThat(replicas.preferredReadReplica("b", 0, liveRack)).as("follower 2 left the in-sync replicas")
+                .hasValue(3);
+        assertThat(replicas.preferredReadReplica("b", 0, id -> id == 3 ? Optional.empty() : liveRack.apply(id)))
+                .as("broker 3 is down").isEmpty();
     }
 
     @Test

@@ -1,7 +1,9 @@
 package io.strata.broker.protocol.handlers;
 
+import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.TopicImage;
+import io.strata.broker.config.ReplicaSelector;
 import io.strata.broker.log.EpochEndOffset;
 import io.strata.broker.log.FetchIsolation;
 import io.strata.broker.log.LogReadResult;
@@ -29,6 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -57,7 +60,9 @@ import java.util.function.Supplier;
  * watermark and tells the partition how far the follower's log reaches, which moves the high watermark;
  * one whose last fetched epoch ends earlier here is answered with the diverging epoch instead of records
  * (KIP-320), as is a consumer's that sends one. A partition led elsewhere is answered
- * {@code NOT_LEADER_OR_FOLLOWER} with its current leader (KIP-951).
+ * {@code NOT_LEADER_OR_FOLLOWER} with its current leader (KIP-951), except to a consumer of Fetch v11 on,
+ * which any replica serves up to its high watermark (KIP-392); with the rack-aware {@link ReplicaSelector}
+ * the leader answers a consumer that names its rack with the in-sync follower there to read from instead.
  *
  * <p>Clients that open an incremental fetch session (KIP-227; the Java client and followers do) send only
  * the partitions whose fetch changed, yet each request reads every partition of the session; the response
@@ -65,13 +70,16 @@ import java.util.function.Supplier;
  *
  * <p>Thread-safe: a request's state lives in its own {@code PendingFetch}.
  */
-public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> image, FetchSessionCache sessions) {
+public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> image, FetchSessionCache sessions,
+                           ReplicaSelector replicaSelector) {
 
     private static final Logger LOG = Logger.getLogger(FetchHandler.class);
     private static final short FIRST_TOPIC_ID_VERSION = 13;
     /** Fetch v12 added the new leader to NOT_LEADER_OR_FOLLOWER answers, v16 its endpoint (KIP-951). */
     private static final short FIRST_LEADER_HINT_VERSION = 12;
     private static final short FIRST_NODE_ENDPOINTS_VERSION = 16;
+    /** Fetch v11 added the client's rack and the preferred read replica (KIP-392). */
+    private static final short FIRST_FOLLOWER_READ_VERSION = 11;
     static final long TIERED_READ_MAX_WAIT_MS = 500;
 
     public CompletionStage<FetchResponseData> handle(RequestContext context, FetchRequest request) {
@@ -115,20 +123,42 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
             for (FetchTopic topic : reads) {
                 Optional<TopicImage> topicImage = byId ? metadata.topic(topic.topicId()) : metadata.topic(topic.topic());
                 for (FetchPartition partition : topic.partitions()) {
-                    Optional<Partition> local = topicImage.flatMap(t ->
-                            partitions.leading(new TopicPartition(t.name(), partition.partition())));
+                    Optional<Partition> local = topicImage.flatMap(t -> readable(new TopicPartition(t.name(),
+                            partition.partition())));
                     Errors unknown = NotHeld.error(topicImage, partition.partition(), byId);
                     NotHeld.Leader hint = local.isEmpty() && unknown == Errors.NOT_LEADER_OR_FOLLOWER
                             && version >= FIRST_LEADER_HINT_VERSION
                             ? NotHeld.leader(metadata, topicImage, partition.partition()).orElse(null) : null;
                     Target target = new Target(targets.size(), topic, partition, local.orElse(null), unknown, hint,
-                            local.map(p -> check(p, partition)).orElse(null));
+                            local.map(p -> check(p, partition)).orElse(null),
+                            local.map(p -> preferredReadReplica(p, partition, metadata)).orElse(OptionalInt.empty()));
                     targets.add(target);
                     local.ifPresent(fetched::add);
                 }
             }
             this.slowReads = new AtomicReferenceArray<>(targets.size());
             this.delayed = new DelayedFetch<>(fetched, eventLoop, this::tryRead);
+        }
+
+        /**
+         * The local replica this fetch may read: the leader's for a follower or an older client, any replica's
+         * for a consumer that knows of preferred read replicas (KIP-392), which a follower serves up to its
+         * high watermark.
+         */
+        private Optional<Partition> readable(TopicPartition tp) {
+            return replicaId < 0 && version >= FIRST_FOLLOWER_READ_VERSION
+                    ? partitions.partition(tp).filter(p -> p.state().replicas().contains(partitions.nodeId()))
+                    : partitions.leading(tp);
+        }
+
+        /** The follower a consumer in a known rack should read from instead, if the rack-aware selector is on. */
+        private OptionalInt preferredReadReplica(Partition partition, FetchPartition fetch, MetadataImage metadata) {
+            if (replicaSelector != ReplicaSelector.RACK_AWARE || replicaId >= 0
+                    || version < FIRST_FOLLOWER_READ_VERSION || data.rackId() == null || data.rackId().isEmpty()) {
+                return OptionalInt.empty();
+            }
+            return partition.preferredReadReplica(data.rackId(), fetch.fetchOffset(),
+                    id -> metadata.liveBroker(id).map(BrokerImage::rack));
         }
 
         /**
@@ -182,7 +212,7 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
         private FetchResponseData read(boolean force) {
             int remaining = data.maxBytes();
             int bytes = 0;
-            boolean anyError = false;
+            boolean answerNow = false;
             boolean slowIncluded = false;
             boolean minOneMessage = true;
             List<FetchableTopicResponse> responses = new ArrayList<>();
@@ -203,12 +233,12 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
                 if (size > 0) {
                     minOneMessage = false;
                 }
-                anyError |= partitionData.errorCode() != Errors.NONE.code();
+                answerNow |= partitionData.errorCode() != Errors.NONE.code() || partitionData.preferredReadReplica() >= 0;
                 CompletableFuture<LogReadResult> slow = slowReads.get(target.index);
                 slowIncluded |= slow != null && slow.isDone();
                 current.partitions().add(partitionData);
             }
-            boolean ready = force || anyError
+            boolean ready = force || answerNow
                     || !slowPending() && (slowIncluded || data.maxWaitMs() <= 0 || bytes >= data.minBytes()
                     || targets.isEmpty());
             return ready ? new FetchResponseData().setResponses(responses).setNodeEndpoints(leaderEndpoints())
@@ -252,6 +282,12 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
             }
             if (target.check.diverging() != null) {
                 return response.setDivergingEpoch(target.check.diverging())
+                        .setHighWatermark(partition.highWatermark())
+                        .setLastStableOffset(partition.highWatermark())
+                        .setLogStartOffset(partition.logStartOffset());
+            }
+            if (target.preferredReplica.isPresent()) {
+                return response.setPreferredReadReplica(target.preferredReplica.getAsInt())
                         .setHighWatermark(partition.highWatermark())
                         .setLastStableOffset(partition.highWatermark())
                         .setLogStartOffset(partition.logStartOffset());
@@ -335,7 +371,7 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
     }
 
     private record Target(int index, FetchTopic topic, FetchPartition fetch, Partition partition, Errors unknownError,
-                          NotHeld.Leader leaderHint, Check check) {
+                          NotHeld.Leader leaderHint, Check check, OptionalInt preferredReplica) {
     }
 
     /** The outcome of {@code PendingFetch.check}: an error, a divergence to report instead of records, or neither. */

@@ -3,6 +3,7 @@ package io.strata.broker.protocol.handlers;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
 import io.strata.broker.cluster.RaftMetadataLog;
+import io.strata.broker.config.ReplicaSelector;
 import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.RequestContext;
@@ -81,7 +82,7 @@ class UnopenedPartitionTest {
     void produceAndFetchAreToldToRetryUntilTheLogIsOpen() throws Exception {
         ProduceHandler produce = new ProduceHandler(partitions, metadata::image, false);
         FetchHandler fetch = new FetchHandler(partitions, metadata::image,
-                new FetchSessionCache(FetchSessionCache.DEFAULT_MAX_SESSIONS, Time.SYSTEM));
+                new FetchSessionCache(FetchSessionCache.DEFAULT_MAX_SESSIONS, Time.SYSTEM), ReplicaSelector.LEADER);
 
         assertThat(produceError(produce, 0)).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
         assertThat(produceError(produce, 7)).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
