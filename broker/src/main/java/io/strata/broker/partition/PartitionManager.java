@@ -96,6 +96,8 @@ public final class PartitionManager implements AutoCloseable {
     private final long localDiskLimitBytes;
     /** The bytes of all local logs, as of the last measure, when there is a limit to check them against. */
     private volatile long measuredLocalBytes;
+    /** Written by the flusher's thread, and at close once that has stopped. */
+    private final HighWatermarkCheckpoint highWatermarks;
     /** The partitions with a {@code flush.ms}, which the flusher looks at ten times a second. */
     private volatile List<Partition> timedFlushes = List.of();
 
@@ -118,9 +120,12 @@ public final class PartitionManager implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the log directory " + logsDir, e);
         }
+        this.highWatermarks = new HighWatermarkCheckpoint(logsDir);
         this.flusher = Executors.newSingleThreadScheduledExecutor(
                 ThreadUtils.createThreadFactory("strata-log-flusher", true));
         flusher.scheduleWithFixedDelay(this::flushDue, FLUSH_CHECK_MS, FLUSH_CHECK_MS, TimeUnit.MILLISECONDS);
+        flusher.scheduleWithFixedDelay(this::checkpointHighWatermarks, HighWatermarkCheckpoint.INTERVAL_MS,
+                HighWatermarkCheckpoint.INTERVAL_MS, TimeUnit.MILLISECONDS);
         if (localDiskLimitBytes >= 0) {
             // Only the limit needs a recent figure at every produce; the walk is one call per partition.
             flusher.scheduleWithFixedDelay(this::measureLocalBytes, 0, DISK_MEASURE_MS, TimeUnit.MILLISECONDS);
@@ -162,6 +167,15 @@ public final class PartitionManager implements AutoCloseable {
 
     private void measureLocalBytes() {
         measuredLocalBytes = localBytes();
+    }
+
+    private void checkpointHighWatermarks() {
+        try {
+            highWatermarks.write(partitions.values());
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("Checkpointing the high watermarks in %s failed; the next try is in %d ms: %s", logsDir,
+                    HighWatermarkCheckpoint.INTERVAL_MS, e.toString());
+        }
     }
 
     public Optional<Partition> partition(TopicPartition topicPartition) {
@@ -384,6 +398,11 @@ public final class PartitionManager implements AutoCloseable {
         if (log.logEndOffset() < remote.endOffset()) {
             log = restoreFromTiered(dir, tp, config, log, tiered, remote);
         }
+        highWatermarks.restore(tp, log);
+        if (remote.endOffset() > log.highWatermark()) {
+            // What reached the bucket was committed: the leader tiers only below its high watermark.
+            log.updateHighWatermark(remote.endOffset());
+        }
         Partition partition = new Partition(nodeId, topicId, tp, log, tiered, time);
         if (!onDisk.equals(Optional.of(topicId))) {
             unrecordedOwners.add(partition);
@@ -528,6 +547,7 @@ public final class PartitionManager implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         syncer.close();
+        checkpointHighWatermarks();
         // The writer may wait for this lock; what it has not taken is written here, on all I/O threads.
         ownerWriter.shutdownNow();
         List<Callable<Void>> owners = new ArrayList<>();

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +101,51 @@ class PartitionManagerTest {
         manager.reconcile(metadata.image());
         assertThat(manager.partitions()).hasSize(100)
                 .allSatisfy(partition -> assertThat(partition.log().logEndOffset()).isEqualTo(1));
+    }
+
+    @Test
+    void aReopenedLogStartsAtItsCheckpointedHighWatermarkNotAtItsLogEnd() throws Exception {
+        metadata.submit(new RegisterBroker(2, "127.0.0.1", 9093, null)).join();
+        Uuid topicId = Uuid.randomUuid();
+        ok(metadata.submit(new CreateTopic("replicated", topicId, 1, (short) 2, Map.of(), List.of(List.of(1, 2))))
+                .get(10, TimeUnit.SECONDS));
+        createTopic("single", 1);
+        manager.reconcile(metadata.image());
+        TopicPartition replicated = new TopicPartition("replicated", 0);
+        TopicPartition single = new TopicPartition("single", 0);
+        // Follower 2 never fetches: what broker 1 appends stays above the high watermark.
+        TestPartitions.append(manager.partition(replicated).orElseThrow(), "never replicated", "nor this");
+        TestPartitions.append(manager.partition(single).orElseThrow(), "committed at once");
+        manager.close();
+        assertThat(logsDir().resolve(HighWatermarkCheckpoint.FILE)).exists();
+
+        manager = newManager();
+        manager.reconcile(metadata.image());
+        assertThat(manager.partition(replicated).orElseThrow().log().logEndOffset()).isEqualTo(2);
+        assertThat(manager.partition(replicated).orElseThrow().highWatermark()).isZero();
+        assertThat(manager.partition(single).orElseThrow().highWatermark()).isEqualTo(1);
+    }
+
+    @Test
+    void aLogTheCheckpointDoesNotNameStartsAtItsLogStartAndOneFromBeforeTheCheckpointAtItsEnd() throws Exception {
+        metadata.submit(new RegisterBroker(2, "127.0.0.1", 9093, null)).join();
+        ok(metadata.submit(new CreateTopic("replicated", Uuid.randomUuid(), 1, (short) 2, Map.of(),
+                List.of(List.of(1, 2)))).get(10, TimeUnit.SECONDS));
+        manager.reconcile(metadata.image());
+        TopicPartition tp = new TopicPartition("replicated", 0);
+        TestPartitions.append(manager.partition(tp).orElseThrow(), "a", "b", "c");
+        manager.close();
+
+        Files.writeString(logsDir().resolve(HighWatermarkCheckpoint.FILE), "0\n0\n");
+        manager = newManager();
+        manager.reconcile(metadata.image());
+        assertThat(manager.partition(tp).orElseThrow().highWatermark()).as("not named").isZero();
+        manager.close();
+
+        Files.delete(logsDir().resolve(HighWatermarkCheckpoint.FILE));
+        manager = newManager();
+        manager.reconcile(metadata.image());
+        assertThat(manager.partition(tp).orElseThrow().highWatermark()).as("no checkpoint yet").isEqualTo(3);
     }
 
     private PartitionManager newManager() {
