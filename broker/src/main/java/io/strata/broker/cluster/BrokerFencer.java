@@ -1,5 +1,6 @@
 package io.strata.broker.cluster;
 
+import org.apache.kafka.common.utils.ThreadUtils;
 import org.jboss.logging.Logger;
 
 import java.util.HashSet;
@@ -30,11 +31,8 @@ public final class BrokerFencer implements AutoCloseable {
 
     public BrokerFencer(RaftMetadataLog metadata) {
         this.metadata = metadata;
-        this.thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread t = new Thread(runnable, "strata-broker-fencer");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = Executors.newSingleThreadScheduledExecutor(
+                ThreadUtils.createThreadFactory("strata-broker-fencer", true));
     }
 
     public void start() {

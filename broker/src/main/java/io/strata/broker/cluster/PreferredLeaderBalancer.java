@@ -2,6 +2,7 @@ package io.strata.broker.cluster;
 
 import io.strata.broker.cluster.MetadataCommand.ElectLeader;
 import io.strata.broker.cluster.MetadataCommand.Election;
+import org.apache.kafka.common.utils.ThreadUtils;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -30,11 +31,8 @@ public final class PreferredLeaderBalancer implements AutoCloseable {
     public PreferredLeaderBalancer(RaftMetadataLog metadata, Duration interval) {
         this.metadata = metadata;
         this.interval = interval;
-        this.thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread t = new Thread(runnable, "strata-leader-balancer");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = Executors.newSingleThreadScheduledExecutor(
+                ThreadUtils.createThreadFactory("strata-leader-balancer", true));
     }
 
     public void start() {

@@ -4,6 +4,7 @@ import org.apache.kafka.common.errors.NetworkException;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.utils.ThreadUtils;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -28,11 +29,8 @@ public final class RequestForwarder implements AutoCloseable {
 
     private final Duration timeout;
     private final AtomicInteger correlationIds = new AtomicInteger();
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(runnable -> {
-        Thread t = new Thread(runnable, "strata-request-forwarder");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(
+            ThreadUtils.createThreadFactory("strata-request-forwarder", true));
 
     /** @param timeout the most connecting to the broker, and then waiting for its answer, may each take */
     public RequestForwarder(Duration timeout) {

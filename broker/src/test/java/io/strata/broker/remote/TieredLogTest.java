@@ -209,6 +209,8 @@ abstract class TieredLogTest {
                 }
                 assertThat(offsetsOf(read)).containsExactlyElementsOf(range(partition.logStartOffset(), RECORDS + 50));
             }
+            // Retention may have emptied the manifest before the newer closed segments were uploaded.
+            await().atMost(TIMEOUT).until(() -> !partition.tiered().manifest().segments().isEmpty());
             long firstKept = partition.tiered().manifest().segments().get(0).baseOffset();
             await().atMost(TIMEOUT).untilAsserted(() -> assertThat(segmentObjects())
                     .as("the deleted segments' objects go too")
