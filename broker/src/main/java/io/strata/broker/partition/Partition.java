@@ -29,6 +29,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
 
 /**
  * A partition this broker holds a replica of: its local log, the tiered part below it, its state in the
@@ -313,10 +314,10 @@ public final class Partition {
 
     /**
      * The in-sync replicas this leader wants instead of the metadata's, if any: followers that have not
-     * caught up for {@code lagTimeMaxMs} leave, replicas that have caught up join.
+     * caught up for {@code lagTimeMaxMs} leave, replicas that have caught up and that {@code mayJoin} join.
      */
-    public Optional<List<Integer>> wantedIsr(long lagTimeMaxMs) {
-        return leading ? replication.wantedIsr(log.highWatermark(), lagTimeMaxMs) : Optional.empty();
+    public Optional<List<Integer>> wantedIsr(long lagTimeMaxMs, IntPredicate mayJoin) {
+        return leading ? replication.wantedIsr(log.highWatermark(), lagTimeMaxMs, mayJoin) : Optional.empty();
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
 
 /**
  * A partition's replicas as its leader drives them, as Kafka's {@code Partition} does: what each follower's
@@ -154,9 +155,10 @@ final class ReplicaSet {
 
     /**
      * Kafka's rule: an in-sync follower stays while it caught up within {@code lagTimeMaxMs}; another joins
-     * once it also holds everything below the high watermark and the records of this leader's epoch.
+     * once it also holds everything below the high watermark and the records of this leader's epoch, and
+     * only if {@code mayJoin} (its broker is live: a fenced one's last fetches may look caught up).
      */
-    synchronized Optional<List<Integer>> wantedIsr(long highWatermark, long lagTimeMaxMs) {
+    synchronized Optional<List<Integer>> wantedIsr(long highWatermark, long lagTimeMaxMs, IntPredicate mayJoin) {
         if (state.leader() != localId) {
             return Optional.empty();
         }
@@ -165,8 +167,8 @@ final class ReplicaSet {
         for (int id : state.replicas()) {
             FollowerProgress follower = followers.get(id);
             boolean inSync = id == localId || follower != null && now - follower.lastCaughtUpMs() <= lagTimeMaxMs
-                    && (state.isr().contains(id)
-                    || follower.logEndOffset() >= highWatermark && follower.logEndOffset() >= epochStartOffset);
+                    && (state.isr().contains(id) || mayJoin.test(id)
+                    && follower.logEndOffset() >= highWatermark && follower.logEndOffset() >= epochStartOffset);
             if (inSync) {
                 wanted.add(id);
             }

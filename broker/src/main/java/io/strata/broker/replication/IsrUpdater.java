@@ -1,6 +1,7 @@
 package io.strata.broker.replication;
 
 import io.strata.broker.cluster.MetadataCommand.AlterPartition;
+import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.partition.Partition;
@@ -18,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntPredicate;
 
 /**
  * The leader's side of Kafka's AlterPartition: every {@value #CHECK_INTERVAL_MS} ms it asks each partition
@@ -51,12 +53,15 @@ public final class IsrUpdater implements AutoCloseable {
     }
 
     private void check() {
+        MetadataImage image = metadata.image();
+        // A fenced broker's last fetches may look caught up: only live brokers join.
+        IntPredicate live = id -> image.liveBroker(id).isPresent();
         for (Partition partition : partitions.partitions()) {
             if (!partition.isLeader() || inFlight.contains(partition.topicPartition())) {
                 continue;
             }
             try {
-                partition.wantedIsr(lagTimeMaxMs).ifPresent(isr -> submit(partition, isr));
+                partition.wantedIsr(lagTimeMaxMs, live).ifPresent(isr -> submit(partition, isr));
             } catch (RuntimeException e) {
                 LOG.warnf("Checking the in-sync replicas of %s failed: %s", partition.topicPartition(), e.toString());
             }

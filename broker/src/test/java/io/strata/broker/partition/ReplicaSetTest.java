@@ -119,20 +119,21 @@ class ReplicaSetTest {
         append(2);
         replicas.followerFetched(2, 2, log, MIN_ISR).complete();
         replicas.followerFetched(3, 2, log, MIN_ISR).complete();
-        assertThat(replicas.wantedIsr(log.highWatermark(), 10_000)).isEmpty();
+        assertThat(replicas.wantedIsr(log.highWatermark(), 10_000, id -> true)).isEmpty();
 
         append(1);
         logs.time().advance(5_000);
         replicas.followerFetched(2, 3, log, MIN_ISR).complete();
         logs.time().advance(6_000);
-        assertThat(replicas.wantedIsr(log.highWatermark(), 10_000)).contains(List.of(1, 2));
+        assertThat(replicas.wantedIsr(log.highWatermark(), 10_000, id -> true)).contains(List.of(1, 2));
 
         replicas.update(new PartitionImage(List.of(1, 2, 3), List.of(1, 2), 1, 0), log, MIN_ISR).complete();
         assertThat(log.highWatermark()).isEqualTo(3);
         replicas.followerFetched(3, 2, log, MIN_ISR).complete();
-        assertThat(replicas.wantedIsr(log.highWatermark(), 10_000)).as("behind the high watermark").isEmpty();
+        assertThat(replicas.wantedIsr(log.highWatermark(), 10_000, id -> true)).as("behind the high watermark").isEmpty();
         replicas.followerFetched(3, 3, log, MIN_ISR).complete();
-        assertThat(replicas.wantedIsr(log.highWatermark(), 10_000)).isEqualTo(Optional.of(List.of(1, 2, 3)));
+        assertThat(replicas.wantedIsr(log.highWatermark(), 10_000, id -> id != 3)).as("broker 3 is fenced").isEmpty();
+        assertThat(replicas.wantedIsr(log.highWatermark(), 10_000, id -> true)).isEqualTo(Optional.of(List.of(1, 2, 3)));
     }
 
     private void append(int records) {
