@@ -247,6 +247,13 @@ public final class RaftMetadataLog implements AutoCloseable {
                     + settings.bindHost() + ":" + boundPort + " (log in " + settings.logDir() + "): " + e, e);
         }
         long deadline = begin + settings.startTimeout().toNanos();
+        VoterStanding joined = standing();
+        if (joined != VoterStanding.VOTER) {
+            LOG.infof("Metadata Raft member %s joined on log directory %s, which the metadata it holds does not record "
+                    + "(%s): its vote counts only once it has caught up with a leader, or, while no member knows of a "
+                    + "recorded directory, once every member of %s is up", settings.raftId(), directoryId, joined,
+                    settings.members());
+        }
         while (handle.leader() == null) {
             if (closed) {
                 throw new IllegalStateException("The metadata log was closed while waiting for a leader");

@@ -8,6 +8,7 @@ import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
 import io.strata.broker.cluster.RaftMetadataLog.Member;
 import io.strata.broker.cluster.RaftMetadataLog.Settings;
+import io.strata.broker.testing.Directories;
 import io.strata.broker.testing.FreePorts;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotControllerException;
@@ -265,7 +266,7 @@ class RaftMetadataLogTest {
         Uuid lostDirectory = logs.get(1).directoryId();
 
         logs.get(1).close();
-        deleteRecursively(dir.resolve("node-2"));
+        Directories.delete(dir.resolve("node-2"));
         logs.get(0).close();
         RaftMetadataLog wiped = new RaftMetadataLog(logs.get(1).settings());
         running.add(wiped);
@@ -283,14 +284,6 @@ class RaftMetadataLogTest {
         assertThat(wiped.standing()).isEqualTo(VoterStanding.VOTER);
         assertThat(wiped.directoryId()).isNotEqualTo(lostDirectory);
         assertThat(back.image().directory(2)).contains(wiped.directoryId());
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        try (var paths = Files.walk(path)) {
-            for (Path p : paths.sorted(Collections.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     @Test
