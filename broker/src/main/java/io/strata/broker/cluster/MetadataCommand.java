@@ -61,7 +61,8 @@ public sealed interface MetadataCommand {
         SET_CLUSTER_ID(SetClusterId.class, 9, 0),
         SET_BROKER_FENCED(SetBrokerFenced.class, 10, 0),
         ALTER_PARTITION(AlterPartition.class, 11, 0),
-        ELECT_LEADER(ElectLeader.class, 12, 0);
+        ELECT_LEADER(ElectLeader.class, 12, 0),
+        REGISTER_DIRECTORY(RegisterDirectory.class, 13, 0);
 
         private final Class<? extends MetadataCommand> recordClass;
         private final byte opcode;
@@ -182,6 +183,20 @@ public sealed interface MetadataCommand {
      * partitions that had no leader and kept it in sync. Every change of leader raises the epoch.
      */
     record SetBrokerFenced(int nodeId, boolean fenced) implements MetadataCommand {
+    }
+
+    /**
+     * Records that node {@code nodeId} runs on the data directory {@code directoryId}, a random id the
+     * directory got when it was created (KIP-853's directory id). A node counts as a metadata voter only
+     * once its own directory is recorded in the metadata it holds, so one that lost its data directory
+     * votes again only after it caught up past this entry. A directory other than the one recorded
+     * means the node's partition logs are gone too: it leaves every in-sync replica set, even as its
+     * last member, and leads nothing.
+     */
+    record RegisterDirectory(int nodeId, Uuid directoryId) implements MetadataCommand {
+        public RegisterDirectory {
+            Objects.requireNonNull(directoryId, "directoryId");
+        }
     }
 
     /**
@@ -402,6 +417,9 @@ public sealed interface MetadataCommand {
         } else if (command instanceof SetBrokerFenced c) {
             out.writeInt(c.nodeId());
             out.writeBoolean(c.fenced());
+        } else if (command instanceof RegisterDirectory c) {
+            out.writeInt(c.nodeId());
+            MetadataCodec.writeUuid(out, c.directoryId());
         } else if (command instanceof AlterPartition c) {
             MetadataCodec.writeUuid(out, c.topicId());
             out.writeInt(c.partition());
@@ -469,6 +487,7 @@ public sealed interface MetadataCommand {
             }
             case SET_CLUSTER_ID -> new SetClusterId(MetadataCodec.readString(in));
             case SET_BROKER_FENCED -> new SetBrokerFenced(in.readInt(), in.readBoolean());
+            case REGISTER_DIRECTORY -> new RegisterDirectory(in.readInt(), MetadataCodec.readUuid(in));
             case ALTER_PARTITION -> {
                 Uuid topicId = MetadataCodec.readUuid(in);
                 int partition = in.readInt();

@@ -14,31 +14,34 @@ import java.util.TreeMap;
 
 /**
  * An immutable snapshot of the replicated metadata: the cluster id, topics (by name and by id) with
- * their partitions' replicas and leaders, registered brokers, the producer-id counter and each
- * partition's manifest of tiered segments. The state machine replaces its image atomically after
+ * their partitions' replicas and leaders, registered brokers, the data directory each node runs on,
+ * the producer-id counter and each partition's manifest of tiered segments. The state machine replaces its image atomically after
  * every change, so a reader takes {@code image()} once and sees one consistent state.
  */
 public final class MetadataImage {
 
-    public static final MetadataImage EMPTY = new MetadataImage(null, Map.of(), Map.of(), Map.of(), Map.of(), 0, 0);
+    public static final MetadataImage EMPTY = new MetadataImage(null, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), 0, 0);
 
     /** The cluster's id, agreed by the first broker to commit one; null until then. */
     private final String clusterId;
     private final Map<String, TopicImage> topicsByName;
     private final Map<Uuid, TopicImage> topicsById;
     private final Map<Integer, BrokerImage> brokers;
+    /** Per node id, the id of the data directory it registered last (see {@link MetadataCommand.RegisterDirectory}). */
+    private final Map<Integer, Uuid> directories;
     /** Per topic id and partition, the tiered log; partitions with nothing ever tiered are absent. */
     private final Map<Uuid, Map<Integer, RemoteManifest>> remoteManifests;
     private final long nextProducerId;
     private final long version;
 
     private MetadataImage(String clusterId, Map<String, TopicImage> topicsByName, Map<Uuid, TopicImage> topicsById,
-                          Map<Integer, BrokerImage> brokers, Map<Uuid, Map<Integer, RemoteManifest>> remoteManifests,
-                          long nextProducerId, long version) {
+                          Map<Integer, BrokerImage> brokers, Map<Integer, Uuid> directories,
+                          Map<Uuid, Map<Integer, RemoteManifest>> remoteManifests, long nextProducerId, long version) {
         this.clusterId = clusterId;
         this.topicsByName = topicsByName;
         this.topicsById = topicsById;
         this.brokers = brokers;
+        this.directories = directories;
         this.remoteManifests = remoteManifests;
         this.nextProducerId = nextProducerId;
         this.version = version;
@@ -47,12 +50,13 @@ public final class MetadataImage {
     /** Builds an image from its parts (snapshots, tests). */
     static MetadataImage of(Collection<TopicImage> topics, Collection<BrokerImage> brokers, long nextProducerId,
                             long version) {
-        return of(null, topics, brokers, Map.of(), nextProducerId, version);
+        return of(null, topics, brokers, Map.of(), Map.of(), nextProducerId, version);
     }
 
     /** Builds an image from its parts. */
     static MetadataImage of(String clusterId, Collection<TopicImage> topics, Collection<BrokerImage> brokers,
-                            Map<Uuid, Map<Integer, RemoteManifest>> remoteManifests, long nextProducerId, long version) {
+                            Map<Integer, Uuid> directories, Map<Uuid, Map<Integer, RemoteManifest>> remoteManifests,
+                            long nextProducerId, long version) {
         Map<String, TopicImage> byName = new TreeMap<>();
         Map<Uuid, TopicImage> byId = new HashMap<>();
         for (TopicImage topic : topics) {
@@ -68,7 +72,8 @@ public final class MetadataImage {
         remoteManifests.forEach((topicId, partitions) ->
                 manifests.put(topicId, Collections.unmodifiableMap(new TreeMap<>(partitions))));
         return new MetadataImage(clusterId, Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId),
-                Collections.unmodifiableMap(brokerMap), Collections.unmodifiableMap(manifests), nextProducerId, version);
+                Collections.unmodifiableMap(brokerMap), Collections.unmodifiableMap(new TreeMap<>(directories)),
+                Collections.unmodifiableMap(manifests), nextProducerId, version);
     }
 
     /** The cluster's id; empty until a broker has committed one. */
@@ -118,6 +123,16 @@ public final class MetadataImage {
         return Optional.ofNullable(brokers.get(nodeId));
     }
 
+    /** The id of the data directory node {@code nodeId} registered last; empty if it registered none. */
+    public Optional<Uuid> directory(int nodeId) {
+        return Optional.ofNullable(directories.get(nodeId));
+    }
+
+    /** The data directory of every node that registered one, by node id; unmodifiable. */
+    public Map<Integer, Uuid> directories() {
+        return directories;
+    }
+
     /** The tiered log of the partition; empty if nothing was tiered (or there is no such partition). */
     public RemoteManifest remoteManifest(Uuid topicId, int partition) {
         return remoteManifests.getOrDefault(topicId, Map.of()).getOrDefault(partition, RemoteManifest.EMPTY);
@@ -148,7 +163,7 @@ public final class MetadataImage {
         byName.put(topic.name(), topic);
         byId.put(topic.topicId(), topic);
         return new MetadataImage(clusterId, Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId), brokers,
-                remoteManifests, nextProducerId, version + 1);
+                directories, remoteManifests, nextProducerId, version + 1);
     }
 
     MetadataImage withoutTopic(TopicImage topic) {
@@ -159,22 +174,29 @@ public final class MetadataImage {
         Map<Uuid, Map<Integer, RemoteManifest>> manifests = new HashMap<>(remoteManifests);
         manifests.remove(topic.topicId());
         return new MetadataImage(clusterId, Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId), brokers,
-                Collections.unmodifiableMap(manifests), nextProducerId, version + 1);
+                directories, Collections.unmodifiableMap(manifests), nextProducerId, version + 1);
     }
 
     MetadataImage withBroker(BrokerImage broker) {
         Map<Integer, BrokerImage> brokerMap = new TreeMap<>(brokers);
         brokerMap.put(broker.nodeId(), broker);
         return new MetadataImage(clusterId, topicsByName, topicsById, Collections.unmodifiableMap(brokerMap),
+                directories, remoteManifests, nextProducerId, version + 1);
+    }
+
+    MetadataImage withDirectory(int nodeId, Uuid directoryId) {
+        Map<Integer, Uuid> directoryMap = new TreeMap<>(directories);
+        directoryMap.put(nodeId, directoryId);
+        return new MetadataImage(clusterId, topicsByName, topicsById, brokers, Collections.unmodifiableMap(directoryMap),
                 remoteManifests, nextProducerId, version + 1);
     }
 
     MetadataImage withClusterId(String id) {
-        return new MetadataImage(id, topicsByName, topicsById, brokers, remoteManifests, nextProducerId, version + 1);
+        return new MetadataImage(id, topicsByName, topicsById, brokers, directories, remoteManifests, nextProducerId, version + 1);
     }
 
     MetadataImage withNextProducerId(long next) {
-        return new MetadataImage(clusterId, topicsByName, topicsById, brokers, remoteManifests, next, version + 1);
+        return new MetadataImage(clusterId, topicsByName, topicsById, brokers, directories, remoteManifests, next, version + 1);
     }
 
     MetadataImage withRemoteManifest(Uuid topicId, int partition, RemoteManifest manifest) {
@@ -182,8 +204,8 @@ public final class MetadataImage {
         partitions.put(partition, manifest);
         Map<Uuid, Map<Integer, RemoteManifest>> manifests = new HashMap<>(remoteManifests);
         manifests.put(topicId, Collections.unmodifiableMap(partitions));
-        return new MetadataImage(clusterId, topicsByName, topicsById, brokers, Collections.unmodifiableMap(manifests),
-                nextProducerId, version + 1);
+        return new MetadataImage(clusterId, topicsByName, topicsById, brokers, directories,
+                Collections.unmodifiableMap(manifests), nextProducerId, version + 1);
     }
 
     @Override
@@ -194,18 +216,19 @@ public final class MetadataImage {
                 && version == other.version
                 && topicsByName.equals(other.topicsByName)
                 && brokers.equals(other.brokers)
+                && directories.equals(other.directories)
                 && remoteManifests.equals(other.remoteManifests);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(clusterId, topicsByName, brokers, remoteManifests, nextProducerId, version);
+        return Objects.hash(clusterId, topicsByName, brokers, directories, remoteManifests, nextProducerId, version);
     }
 
     @Override
     public String toString() {
         return "MetadataImage(version=" + version + ", clusterId=" + clusterId + ", topics=" + topicsByName.values()
-                + ", brokers=" + brokers.values()
+                + ", brokers=" + brokers.values() + ", directories=" + directories
                 + ", nextProducerId=" + nextProducerId + ")";
     }
 }

@@ -27,9 +27,10 @@ final class MetadataSnapshot {
     static final int SNAPSHOT_MAGIC = 0x53544D44;
     /**
      * Version 1 added the remote segment manifests, version 2 their log start offsets, version 3 the
-     * cluster id and each partition's replicas and leadership; older versions are still read.
+     * cluster id and each partition's replicas and leadership, version 4 the nodes' data directories;
+     * older versions are still read.
      */
-    static final byte SNAPSHOT_VERSION = 3;
+    static final byte SNAPSHOT_VERSION = 4;
 
     private MetadataSnapshot() {
     }
@@ -40,7 +41,8 @@ final class MetadataSnapshot {
      * id, partition and base offset, each as its topic id and its length-prefixed serialized form,
      * then (since version 2) the tiered logs' start offsets: topic id, partition, offset, then (since
      * version 3) the cluster id (empty for none), whether each broker is fenced (in node id order) and,
-     * per topic in name order and per partition, its replicas, in-sync replicas, leader and leader epoch.
+     * per topic in name order and per partition, its replicas, in-sync replicas, leader and leader epoch,
+     * then (since version 4) the registered data directories: a count, then node id and directory id by node id.
      */
     static void write(MetadataImage image, DataOutput out) throws IOException {
         out.writeInt(SNAPSHOT_MAGIC);
@@ -97,6 +99,11 @@ final class MetadataSnapshot {
                 out.writeInt(partition.leader());
                 out.writeInt(partition.leaderEpoch());
             }
+        }
+        out.writeInt(image.directories().size());
+        for (Map.Entry<Integer, Uuid> directory : image.directories().entrySet()) {
+            out.writeInt(directory.getKey());
+            MetadataCodec.writeUuid(out, directory.getValue());
         }
     }
 
@@ -181,7 +188,14 @@ final class MetadataSnapshot {
             topics.replaceAll(topic -> topic.withPartitionStates(
                     Collections.nCopies(topic.partitions(), PartitionImage.assigned(List.of(legacyOwner)))));
         }
-        return MetadataImage.of(clusterId == null || clusterId.isEmpty() ? null : clusterId, topics, brokers, manifests,
-                nextProducerId, imageVersion);
+        Map<Integer, Uuid> directories = new HashMap<>();
+        if (version >= 4) {
+            int directoryCount = MetadataCodec.checkLength(in.readInt());
+            for (int i = 0; i < directoryCount; i++) {
+                directories.put(in.readInt(), MetadataCodec.readUuid(in));
+            }
+        }
+        return MetadataImage.of(clusterId == null || clusterId.isEmpty() ? null : clusterId, topics, brokers, directories,
+                manifests, nextProducerId, imageVersion);
     }
 }

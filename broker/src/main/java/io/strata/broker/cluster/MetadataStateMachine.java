@@ -10,6 +10,7 @@ import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
 import io.strata.broker.cluster.MetadataCommand.ElectLeader;
 import io.strata.broker.cluster.MetadataCommand.Election;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
+import io.strata.broker.cluster.MetadataCommand.RegisterDirectory;
 import io.strata.broker.cluster.MetadataCommand.SetBrokerFenced;
 import io.strata.broker.cluster.MetadataCommand.SetClusterId;
 import io.strata.broker.cluster.MetadataCommand.UpdateRemoteLog;
@@ -143,6 +144,7 @@ public final class MetadataStateMachine implements StateMachine {
             case SET_BROKER_FENCED -> setBrokerFenced(image, (SetBrokerFenced) command);
             case ALTER_PARTITION -> alterPartition(image, (AlterPartition) command);
             case ELECT_LEADER -> electLeader(image, (ElectLeader) command);
+            case REGISTER_DIRECTORY -> registerDirectory(image, (RegisterDirectory) command);
         };
     }
 
@@ -322,6 +324,23 @@ public final class MetadataStateMachine implements StateMachine {
         return new Outcome(c.fenced() ? stepDown(changed, c.nodeId()) : leadAgain(changed, c.nodeId()), MetadataResult.ok());
     }
 
+    private static Outcome registerDirectory(MetadataImage image, RegisterDirectory c) {
+        if (c.nodeId() < 0) {
+            return Outcome.failed(image, Errors.INVALID_REQUEST, "Node id must not be negative, was " + c.nodeId() + ".");
+        }
+        Optional<Uuid> previous = image.directory(c.nodeId());
+        if (previous.filter(c.directoryId()::equals).isPresent()) {
+            return new Outcome(image, MetadataResult.ok());
+        }
+        MetadataImage registered = image.withDirectory(c.nodeId(), c.directoryId());
+        if (previous.isPresent()) {
+            LOG.infof("Node %d is back on a new data directory %s (was %s): its partition logs are gone",
+                    c.nodeId(), c.directoryId(), previous.get());
+            registered = forgetReplicas(registered, c.nodeId());
+        }
+        return new Outcome(registered, MetadataResult.ok());
+    }
+
     private static Outcome alterPartition(MetadataImage image, AlterPartition c) {
         Outcome missing = requirePartition(image, c.topicId(), c.partition());
         if (missing != null) {
@@ -412,6 +431,23 @@ public final class MetadataStateMachine implements StateMachine {
             }
             List<Integer> isr = partition.isr().size() > 1
                     ? partition.isr().stream().filter(id -> id != nodeId).toList() : partition.isr();
+            if (partition.leader() != nodeId) {
+                return new PartitionImage(partition.replicas(), isr, partition.leader(), partition.leaderEpoch());
+            }
+            return partition.withLeader(nextLeader(image, partition, isr, nodeId), isr);
+        });
+    }
+
+    /**
+     * Takes a broker whose partition logs are gone out of every in-sync replica set, even as its last member
+     * (the partition then has no leader until an unclean election), and out of leadership.
+     */
+    private static MetadataImage forgetReplicas(MetadataImage image, int nodeId) {
+        return mapPartitions(image, partition -> {
+            if (!partition.isr().contains(nodeId) && partition.leader() != nodeId) {
+                return partition;
+            }
+            List<Integer> isr = partition.isr().stream().filter(id -> id != nodeId).toList();
             if (partition.leader() != nodeId) {
                 return new PartitionImage(partition.replicas(), isr, partition.leader(), partition.leaderEpoch());
             }

@@ -1,5 +1,6 @@
 package io.strata.broker.cluster;
 
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -37,6 +38,12 @@ import java.util.function.Consumer;
  * elects itself; a cluster lists every member, and nothing else changes.
  *
  * <p>The JGroups stack is built in code ({@link RaftStack}).
+ *
+ * <p>A member's log directory has an id ({@link DirectoryId}) that the member records in the metadata
+ * when it starts ({@link MetadataCommand.RegisterDirectory}). Elections count a member only once the
+ * metadata it holds records its own directory ({@link VoterStanding}, {@link StandingElection}): a member
+ * that lost its directory comes back with a new id and counts again once it has caught up past its
+ * registration, so it never helps elect a leader that lacks entries it had acknowledged.
  *
  * <p>The log is snapshotted (and truncated) every {@link Settings#snapshotEveryEntries()} entries,
  * so a restart reads one snapshot and a short tail.
@@ -180,6 +187,7 @@ public final class RaftMetadataLog implements AutoCloseable {
     private final ExecutorService callbacks;
     private volatile JChannel channel;
     private volatile RaftHandle handle;
+    private volatile Uuid directoryId;
     private volatile Duration startDuration;
     private volatile int boundPort;
     private final AtomicBoolean started = new AtomicBoolean();
@@ -201,8 +209,9 @@ public final class RaftMetadataLog implements AutoCloseable {
     }
 
     /**
-     * Joins the group and returns once this member is the leader or knows the leader; a lone
-     * member elects itself. A restarted member has replayed its snapshot and log by then, so
+     * Joins the group and returns once this member is the leader or knows the leader, and has recorded its
+     * log directory in the metadata (a member back on a lost one has caught up by then); a lone member
+     * elects itself. A new group elects its first leader once every member is up. A restarted member has replayed its snapshot and log by then, so
      * {@link #image()} is what it was before the restart.
      *
      * @throws IllegalStateException when the channel cannot start (e.g. the port is taken), no
@@ -216,7 +225,8 @@ public final class RaftMetadataLog implements AutoCloseable {
         long begin = System.nanoTime();
         try {
             Files.createDirectories(settings.logDir());
-            RaftStack stack = RaftStack.build(settings);
+            directoryId = DirectoryId.readOrCreate(settings.logDir());
+            RaftStack stack = RaftStack.build(settings, this::standing);
             boundPort = stack.port();
             long stackBuilt = System.nanoTime();
             JChannel newChannel = new JChannel(stack.protocols());
@@ -237,6 +247,13 @@ public final class RaftMetadataLog implements AutoCloseable {
                     + settings.bindHost() + ":" + boundPort + " (log in " + settings.logDir() + "): " + e, e);
         }
         long deadline = begin + settings.startTimeout().toNanos();
+        VoterStanding joined = standing();
+        if (joined != VoterStanding.VOTER) {
+            LOG.infof("Metadata Raft member %s joined on log directory %s, which the metadata it holds does not record "
+                    + "(%s): its vote counts only once it has caught up with a leader, or, while no member knows of a "
+                    + "recorded directory, once every member of %s is up", settings.raftId(), directoryId, joined,
+                    settings.members());
+        }
         while (handle.leader() == null) {
             if (closed) {
                 throw new IllegalStateException("The metadata log was closed while waiting for a leader");
@@ -250,10 +267,56 @@ public final class RaftMetadataLog implements AutoCloseable {
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
+        registerDirectory(deadline);
         startDuration = Duration.ofNanos(System.nanoTime() - begin);
         LOG.infof("Metadata Raft member %s started in %d ms: leader %s, %d topic(s), log entries %d..%d",
                 settings.raftId(), startDuration.toMillis(), leader(), image().topics().size(),
                 handle.log().firstAppended(), handle.log().lastAppended());
+    }
+
+    /**
+     * Records this member's log directory in the metadata, unless the image holds it already, and waits until
+     * this member has applied the record: then its log holds everything committed before, and it votes.
+     */
+    private void registerDirectory(long deadline) {
+        VoterStanding before = standing();
+        if (before == VoterStanding.VOTER) {
+            return;
+        }
+        try {
+            MetadataResult result = submit(new MetadataCommand.RegisterDirectory(settings.nodeId(), directoryId))
+                    .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (result.isError()) {
+                throw new IllegalStateException(result.message());
+            }
+            while (standing() != VoterStanding.VOTER) {
+                if (closed || System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("its registration was committed but has not reached it");
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            close();
+            throw new IllegalStateException("Metadata Raft member " + settings.raftId() + " could not record its log "
+                    + "directory " + directoryId + " (" + settings.logDir() + ") within "
+                    + settings.startTimeout().toMillis() + " ms: " + e.getMessage(), e);
+        }
+        LOG.infof("Metadata Raft member %s recorded its log directory %s (%s before): it votes from now on",
+                settings.raftId(), directoryId, before);
+    }
+
+    /** The id of this member's log directory, or {@code null} before {@link #start()}. */
+    public Uuid directoryId() {
+        return directoryId;
+    }
+
+    /** Where this member stands in elections now, judged from its image and its log directory. */
+    public VoterStanding standing() {
+        Uuid directory = directoryId;
+        return directory == null ? VoterStanding.CATCHING_UP : VoterStanding.of(image(), settings.nodeId(), directory);
     }
 
     /**

@@ -15,7 +15,6 @@ import org.jgroups.protocols.VERIFY_SUSPECT2;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.protocols.pbcast.NAKACK2;
 import org.jgroups.protocols.pbcast.STABLE;
-import org.jgroups.protocols.raft.ELECTION;
 import org.jgroups.protocols.raft.FileBasedLog;
 import org.jgroups.protocols.raft.NO_DUPES;
 import org.jgroups.protocols.raft.RAFT;
@@ -29,12 +28,14 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The JGroups protocol stack of a metadata Raft member, built in code: TCP on the configured bind address
  * and port, TCPPING with the members as initial hosts, MERGE3, FD_SOCK2 (in a group of several), FD_ALL3,
  * VERIFY_SUSPECT2, NAKACK2, UNICAST3, STABLE, NO_DUPES, GMS (short join timeout when alone), UFC, MFC, FRAG4
- * with 1 MB fragments, ELECTION, RAFT ({@code raft_id} = the node id, log in {@code <dataDir>/meta},
+ * with 1 MB fragments, ELECTION counting only trusted voters ({@link StandingElection}), RAFT
+ * ({@code raft_id} = the node id, log in {@code <dataDir>/meta},
  * {@link FileBasedLog}) and REDIRECT, which forwards a follower's submissions to the leader.
  *
  * @param protocols the stack, transport first
@@ -66,11 +67,12 @@ record RaftStack(List<Protocol> protocols, int port) {
     static final long VOTE_TIMEOUT_MS = 300;
 
     /**
-     * The stack of the member {@code settings} describe, bound to its port, or to a free one when that is 0.
+     * The stack of the member {@code settings} describe, bound to its port, or to a free one when that is 0,
+     * answering vote requests with {@code standing}.
      *
      * @throws Exception when the bind address cannot be resolved or a protocol refuses its settings
      */
-    static RaftStack build(RaftMetadataLog.Settings settings) throws Exception {
+    static RaftStack build(RaftMetadataLog.Settings settings, Supplier<VoterStanding> standing) throws Exception {
         boolean alone = settings.members().size() == 1;
         InetAddress bindAddress = InetAddress.getByName(settings.bindHost());
 
@@ -118,12 +120,13 @@ record RaftStack(List<Protocol> protocols, int port) {
         multicastFlowControl.setMaxCredits(FLOW_CONTROL_CREDITS);
         multicastFlowControl.setMinThreshold(0.4);
 
-        ELECTION election = new ELECTION();
+        List<String> raftIds = settings.members().stream().map(RaftMetadataLog.Member::raftId).toList();
+        StandingElection election = new StandingElection(standing, raftIds);
         election.voteTimeout(VOTE_TIMEOUT_MS);
 
         RAFT raft = new RAFT()
                 .raftId(settings.raftId())
-                .members(settings.members().stream().map(RaftMetadataLog.Member::raftId).toList())
+                .members(raftIds)
                 .logClass(FileBasedLog.class.getName())
                 .logDir(settings.logDir().toString())
                 .logUseFsync(settings.fsync())

@@ -52,7 +52,8 @@ class MetadataCommandTest {
                 new AlterPartition(Uuid.randomUuid(), 2, 1, 7, List.of(1, 3)),
                 new ElectLeader(Uuid.randomUuid(), 4, Election.PREFERRED),
                 new ElectLeader(Uuid.randomUuid(), 0, Election.IN_SYNC),
-                new ElectLeader(Uuid.randomUuid(), 1, Election.UNCLEAN));
+                new ElectLeader(Uuid.randomUuid(), 1, Election.UNCLEAN),
+                new MetadataCommand.RegisterDirectory(2, Uuid.randomUuid()));
     }
 
     @Test
@@ -75,7 +76,7 @@ class MetadataCommandTest {
 
     @Test
     void opcodesAreDistinct() {
-        assertThat(everyCommand().stream().map(MetadataCommand::opcode).distinct()).hasSize(11);
+        assertThat(everyCommand().stream().map(MetadataCommand::opcode).distinct()).hasSize(12);
     }
 
     @Test
@@ -157,6 +158,12 @@ class MetadataCommandTest {
         byte[] unknownElection = HexFormat.of().parseHex("0c00" + "0102030405060708090a0b0c0d0e0f10" + "00000000" + "07");
         assertThatThrownBy(() -> MetadataCommand.deserialize(unknownElection, 0, unknownElection.length))
                 .isInstanceOf(IOException.class).hasMessageContaining("election code 7");
+    }
+
+    @Test
+    void directoryRegistrationsStayReadable() throws IOException {
+        assertReads("0d" + "00" + "00000002" + "0102030405060708090a0b0c0d0e0f10",
+                new MetadataCommand.RegisterDirectory(2, ID));
     }
 
     private static void assertReads(String hex, MetadataCommand expected) throws IOException {

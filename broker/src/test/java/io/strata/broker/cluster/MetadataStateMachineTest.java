@@ -323,7 +323,7 @@ class MetadataStateMachineTest {
                         + "00000002" + "0001" + "00000000"         // 2 partitions, replication factor 1, no configs
                         + "00000001" + "00000003" + "00000001" + "68" + "00002384" + "ffffffff", // broker 3 at h:9092
                 MetadataImage.of(null, List.of(new TopicImage("t", id, Collections.nCopies(2, PartitionImage.assigned(List.of(3))),
-                        (short) 1, Map.of())), List.of(new BrokerImage(3, "h", 9092, null, false)), Map.of(), 0, 7));
+                        (short) 1, Map.of())), List.of(new BrokerImage(3, "h", 9092, null, false)), Map.of(), Map.of(), 0, 7));
     }
 
     @Test
@@ -397,6 +397,8 @@ class MetadataStateMachineTest {
         machine.apply(new CreateTopic("placed", Uuid.randomUuid(), 2, (short) 2, Map.of(),
                 List.of(List.of(1, 2), List.of(2, 1))));
         machine.apply(new SetClusterId("cluster-1"));
+        machine.apply(new MetadataCommand.RegisterDirectory(2, Uuid.randomUuid()));
+        machine.apply(new MetadataCommand.RegisterDirectory(1, Uuid.randomUuid()));
 
         byte[] snapshot = write(machine);
         MetadataStateMachine restored = new MetadataStateMachine();
@@ -516,6 +518,30 @@ class MetadataStateMachineTest {
         machine.apply(new SetBrokerFenced(2, true));
         machine.apply(new SetBrokerFenced(3, true));
         assertError(new ElectLeader(id, 0, Election.UNCLEAN), Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE);
+    }
+
+    @Test
+    void aBrokerBackOnANewDirectoryLeavesEveryInSyncReplicaSetAndLeadsNothing() {
+        Uuid id = replicatedTopic();
+        Uuid alone = Uuid.randomUuid();
+        machine.apply(new CreateTopic("alone", alone, 1, (short) 1, Map.of(), List.of(List.of(1))));
+        Uuid first = Uuid.randomUuid();
+        assertThat(machine.apply(new MetadataCommand.RegisterDirectory(1, first))).isEqualTo(MetadataResult.ok());
+        assertThat(machine.image().directory(1)).contains(first);
+        assertThat(partition(id)).as("a first registration changes no partition")
+                .isEqualTo(new PartitionImage(List.of(1, 2, 3), List.of(1, 2, 3), 1, 0));
+        MetadataImage registered = machine.image();
+        machine.apply(new MetadataCommand.RegisterDirectory(1, first));
+        assertThat(machine.image()).isSameAs(registered);
+
+        Uuid second = Uuid.randomUuid();
+        machine.apply(new MetadataCommand.RegisterDirectory(1, second));
+        assertThat(machine.image().directory(1)).contains(second);
+        assertThat(partition(id)).isEqualTo(new PartitionImage(List.of(1, 2, 3), List.of(2, 3), 2, 1));
+        assertThat(machine.image().topic(alone).orElseThrow().partition(0))
+                .as("its last in-sync replica is gone: no leader until an unclean election")
+                .isEqualTo(new PartitionImage(List.of(1), List.of(), PartitionImage.NO_LEADER, 1));
+        assertError(new MetadataCommand.RegisterDirectory(-1, second), Errors.INVALID_REQUEST);
     }
 
     private void assertError(MetadataCommand command, Errors expected) {

@@ -8,6 +8,7 @@ import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
 import io.strata.broker.cluster.RaftMetadataLog.Member;
 import io.strata.broker.cluster.RaftMetadataLog.Settings;
+import io.strata.broker.testing.Directories;
 import io.strata.broker.testing.FreePorts;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotControllerException;
@@ -236,6 +237,53 @@ class RaftMetadataLogTest {
         restarted.start();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(restarted.image().topic("from-leader").orElseThrow().partitions()).isEqualTo(4));
+    }
+
+    /**
+     * Members 1 and 3 hold a topic; member 2 loses its log directory, and member 1 stops. Member 3 remembers
+     * the topic, but with the empty member 2 it would be a majority: no leader may be elected until member 1
+     * is back, and then member 2 catches up and votes again, under a new directory id.
+     */
+    @Test
+    void aMemberThatLostItsLogDoesNotCountUntilItCaughtUp() throws Exception {
+        List<Member> members = List.of(new Member(1, "127.0.0.1", FreePorts.take(1)[0]),
+                new Member(2, "127.0.0.1", FreePorts.take(1)[0]), new Member(3, "127.0.0.1", FreePorts.take(1)[0]));
+        List<RaftMetadataLog> logs = new ArrayList<>();
+        List<CompletableFuture<Void>> starting = new ArrayList<>();
+        for (Member member : members) {
+            RaftMetadataLog log = new RaftMetadataLog(member(dir.resolve("node-" + member.nodeId()), member, members,
+                    Duration.ofSeconds(20)));
+            running.add(log);
+            logs.add(log);
+            starting.add(log.startAsync());
+        }
+        for (CompletableFuture<Void> started : starting) {
+            started.get(30, TimeUnit.SECONDS);
+        }
+        assertThat(logs).allMatch(log -> log.standing() == VoterStanding.VOTER);
+        ok(logs.get(0).submit(new CreateTopic("kept", Uuid.randomUuid(), 1, (short) 1, Map.of(), List.of())));
+        await().atMost(Duration.ofSeconds(10)).until(() -> logs.stream().allMatch(log -> log.image().topic("kept").isPresent()));
+        Uuid lostDirectory = logs.get(1).directoryId();
+
+        logs.get(1).close();
+        Directories.delete(dir.resolve("node-2"));
+        logs.get(0).close();
+        RaftMetadataLog wiped = new RaftMetadataLog(logs.get(1).settings());
+        running.add(wiped);
+        CompletableFuture<Void> wipedStart = wiped.startAsync();
+        Thread.sleep(3000);
+        assertThat(logs.get(2).leader()).as("members 2 (empty) and 3 elect nobody").isNull();
+        assertThat(wipedStart).isNotDone();
+        assertThat(wiped.standing()).isEqualTo(VoterStanding.BOOTSTRAPPING);
+
+        RaftMetadataLog back = new RaftMetadataLog(logs.get(0).settings());
+        running.add(back);
+        back.start();
+        wipedStart.get(20, TimeUnit.SECONDS);
+        assertThat(wiped.image().topic("kept")).isPresent();
+        assertThat(wiped.standing()).isEqualTo(VoterStanding.VOTER);
+        assertThat(wiped.directoryId()).isNotEqualTo(lostDirectory);
+        assertThat(back.image().directory(2)).contains(wiped.directoryId());
     }
 
     @Test
