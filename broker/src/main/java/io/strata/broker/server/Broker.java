@@ -366,6 +366,11 @@ public final class Broker implements AutoCloseable {
         return isrUpdater;
     }
 
+    /** The metadata quorum's leader as this broker knows it: {@code null} while it knows none. */
+    public String metadataLeader() {
+        return metadata.leader();
+    }
+
     /** Whether this broker is the metadata quorum's leader, the cluster's controller. */
     public boolean isController() {
         return metadata.isLeader();
