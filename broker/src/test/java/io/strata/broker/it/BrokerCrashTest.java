@@ -1,9 +1,8 @@
 package io.strata.broker.it;
 
 import io.strata.broker.testing.BrokerProcess;
-import io.strata.broker.testing.FreePorts;
+import io.strata.broker.testing.ProcessCluster;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -14,17 +13,14 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,10 +31,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -52,61 +46,55 @@ import static org.awaitility.Awaitility.await;
  */
 class BrokerCrashTest {
 
-    @TempDir
-    Path dir;
-    private final int[] raftPorts = FreePorts.take(3);
-    private final int[] kafkaPorts = FreePorts.take(3);
-    private final List<BrokerProcess> processes = new ArrayList<>(List.of());
     /** Longer than it takes the others to give up on a member that does not answer (FD_ALL3, 10 s). */
     private static final Duration PAUSE = Duration.ofSeconds(14);
     private static final Duration OUTAGE = Duration.ofSeconds(8);
 
+    @TempDir
+    Path dir;
+    private ProcessCluster cluster;
+
+    @BeforeEach
+    void setUp() {
+        cluster = new ProcessCluster(dir, "broker-crash-test", 3);
+    }
+
     @AfterEach
     void killAll() throws Exception {
-        for (BrokerProcess process : processes) {
-            process.kill();
-        }
-        // The brokers' logs outlive the temporary directory, for a failure to be read.
-        Path logs = Path.of("target", "broker-crash-test");
-        Files.createDirectories(logs);
-        for (int nodeId = 1; nodeId <= 3; nodeId++) {
-            Path log = dir.resolve("broker-" + nodeId + ".log");
-            if (Files.exists(log)) {
-                Files.copy(log, logs.resolve("broker-" + nodeId + ".log"), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
+        cluster.close();
     }
 
     @Test
     void aKilledBrokerIsFencedAndRejoinsWhenRestarted() throws Exception {
-        startAll();
+        cluster.startAll();
         TopicPartition tp = new TopicPartition("on-three", 0);
-        try (Admin admin = admin(1, 2, 3)) {
+        try (Admin admin = cluster.admin(1, 2, 3)) {
             // The broker that gets the request may not have applied broker 3's registration yet: it refuses
             // the assignment until it has.
-            await().atMost(Duration.ofSeconds(20)).until(() -> created(admin, new NewTopic(tp.topic(), Map.of(0, List.of(3)))));
+            await().atMost(Duration.ofSeconds(20)).until(() -> ProcessCluster.created(admin,
+                    new NewTopic(tp.topic(), Map.of(0, List.of(3)))));
             await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
                     .until(() -> leader(admin, tp.topic()) != null && leader(admin, tp.topic()).id() == 3);
         }
         produce(tp, "before the crash");
 
         long killed = System.nanoTime();
-        processes.get(2).kill();
-        try (Admin admin = admin(1, 2)) {
+        cluster.process(3).kill();
+        try (Admin admin = cluster.admin(1, 2)) {
             await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
-                    .until(() -> nodes(admin).equals(Set.of(1, 2)) && leader(admin, tp.topic()) == null);
+                    .until(() -> ProcessCluster.nodes(admin).equals(Set.of(1, 2)) && leader(admin, tp.topic()) == null);
             System.out.printf("broker 3 fenced %d ms after SIGKILL%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
         }
 
-        processes.set(2, start(3));
-        try (Admin admin = admin(1, 2, 3)) {
+        cluster.start(3);
+        try (Admin admin = cluster.admin(1, 2, 3)) {
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> nodes(admin).equals(Set.of(1, 2, 3)) && leader(admin, tp.topic()) != null
+                    .until(() -> ProcessCluster.nodes(admin).equals(Set.of(1, 2, 3)) && leader(admin, tp.topic()) != null
                             && leader(admin, tp.topic()).id() == 3);
         }
         produce(tp, "after the restart");
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(1, 2, 3)), new StringDeserializer(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap(1, 2, 3)), new StringDeserializer(),
                 new StringDeserializer())) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
@@ -127,7 +115,7 @@ class BrokerCrashTest {
      */
     @Test
     void aLeaderKilledUnderLoadFailsOverWithoutLosingAnAcknowledgedRecord() throws Exception {
-        History history = checkHistory("history-killed", () -> processes.get(2).kill(), Duration.ofSeconds(6));
+        History history = checkHistory("history-killed", () -> cluster.process(3).kill(), Duration.ofSeconds(6));
         assertThat(history.lastEpoch()).as("records written by a leader elected during the run").isPositive();
     }
 
@@ -139,7 +127,7 @@ class BrokerCrashTest {
     @Test
     void aPausedLeaderAcknowledgesNothingAfterLosingLeadershipAndFollowsWhenItResumes() throws Exception {
         History history = checkHistory("history-paused", () -> {
-            BrokerProcess leader = processes.get(2);
+            BrokerProcess leader = cluster.process(3);
             leader.pause();
             try {
                 Thread.sleep(PAUSE.toMillis());
@@ -148,7 +136,7 @@ class BrokerCrashTest {
             }
         }, PAUSE.plusSeconds(4));
         assertThat(history.lastEpoch()).as("records written by a leader elected during the pause").isPositive();
-        try (Admin admin = admin(1, 2, 3)) {
+        try (Admin admin = cluster.admin(1, 2, 3)) {
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> admin.describeTopics(
                     List.of("history-paused")).allTopicNames().get().get("history-paused").partitions().get(0)
                     .isr().size() == 3);
@@ -164,15 +152,15 @@ class BrokerCrashTest {
     void withAMajorityKilledNothingIsAcknowledgedUntilItIsBack() throws Exception {
         long[] outage = new long[2];
         History history = checkHistory("history-majority", () -> {
-            processes.get(0).kill();
-            processes.get(1).kill();
+            cluster.process(1).kill();
+            cluster.process(2).kill();
             outage[0] = System.nanoTime();
             Thread.sleep(OUTAGE.toMillis());
             outage[1] = System.nanoTime();
-            CompletableFuture<BrokerProcess> first = CompletableFuture.supplyAsync(() -> start(1));
-            CompletableFuture<BrokerProcess> second = CompletableFuture.supplyAsync(() -> start(2));
-            processes.set(0, first.get(90, TimeUnit.SECONDS));
-            processes.set(1, second.get(90, TimeUnit.SECONDS));
+            CompletableFuture<BrokerProcess> first = CompletableFuture.supplyAsync(() -> cluster.start(1));
+            CompletableFuture<BrokerProcess> second = CompletableFuture.supplyAsync(() -> cluster.start(2));
+            first.get(90, TimeUnit.SECONDS);
+            second.get(90, TimeUnit.SECONDS);
         }, OUTAGE.plusSeconds(8));
         // An acknowledgement already on its way when the two died may arrive a moment later.
         long settled = outage[0] + TimeUnit.MILLISECONDS.toNanos(200);
@@ -187,10 +175,10 @@ class BrokerCrashTest {
      * and each key's records in the order they were sent.
      */
     private History checkHistory(String topic, Fault fault, Duration after) throws Exception {
-        startAll();
+        cluster.startAll();
         TopicPartition tp = new TopicPartition(topic, 0);
-        try (Admin admin = admin(1, 2, 3)) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> created(admin, new NewTopic(tp.topic(),
+        try (Admin admin = cluster.admin(1, 2, 3)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> ProcessCluster.created(admin, new NewTopic(tp.topic(),
                     Map.of(0, List.of(3, 1, 2))).configs(Map.of("min.insync.replicas", "2"))));
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> leader(admin, tp.topic()).id() == 3
                     && admin.describeTopics(List.of(tp.topic())).allTopicNames().get().get(tp.topic()).partitions()
@@ -203,7 +191,7 @@ class BrokerCrashTest {
         int sent = 0;
         CompletableFuture<Void> faulted = null;
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(1, 2, 3), ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap(1, 2, 3), ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5,
                 // A paused leader answers nothing: give up on a request to it long before the default 30 s.
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
@@ -253,7 +241,7 @@ class BrokerCrashTest {
         Map<Long, String> read = new HashMap<>();
         int lastEpoch = -1;
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(1, 2)), new StringDeserializer(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap(1, 2)), new StringDeserializer(),
                 new StringDeserializer())) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
@@ -287,63 +275,12 @@ class BrokerCrashTest {
     private record History(List<Long> ackTimes, int lastEpoch) {
     }
 
-    private void startAll() throws Exception {
-        List<CompletableFuture<BrokerProcess>> starting = new ArrayList<>();
-        for (int nodeId = 1; nodeId <= 3; nodeId++) {
-            int id = nodeId;
-            starting.add(CompletableFuture.supplyAsync(() -> start(id)));
-        }
-        for (CompletableFuture<BrokerProcess> process : starting) {
-            processes.add(process.get(90, TimeUnit.SECONDS));
-        }
-    }
-
-    private static boolean created(Admin admin, NewTopic topic) throws Exception {
-        try {
-            admin.createTopics(List.of(topic)).all().get(10, TimeUnit.SECONDS);
-            return true;
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof TopicExistsException) {
-                return true;
-            }
-            if (e.getCause() instanceof InvalidReplicaAssignmentException) {
-                return false;
-            }
-            throw e;
-        }
-    }
-
-    private BrokerProcess start(int nodeId) {
-        String peers = java.util.stream.IntStream.rangeClosed(1, 3).filter(id -> id != nodeId)
-                .mapToObj(id -> id + "@127.0.0.1:" + raftPorts[id - 1]).collect(Collectors.joining(","));
-        try {
-            return BrokerProcess.start(dir.resolve("broker-" + nodeId), kafkaPorts[nodeId - 1],
-                    dir.resolve("broker-" + nodeId + ".log"), Map.of("strata.node-id", Integer.toString(nodeId),
-                            "strata.raft.port", Integer.toString(raftPorts[nodeId - 1]), "strata.raft.peers", peers));
-        } catch (Exception e) {
-            throw new IllegalStateException("starting broker " + nodeId, e);
-        }
-    }
-
     private void produce(TopicPartition tp, String value) throws Exception {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(1, 2, 3), ProducerConfig.ACKS_CONFIG, "all"),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap(1, 2, 3), ProducerConfig.ACKS_CONFIG, "all"),
                 new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>(tp.topic(), tp.partition(), null, value)).get(30, TimeUnit.SECONDS);
         }
-    }
-
-    private Admin admin(int... nodeIds) {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(nodeIds)));
-    }
-
-    private String bootstrap(int... nodeIds) {
-        return java.util.Arrays.stream(nodeIds).mapToObj(id -> "127.0.0.1:" + kafkaPorts[id - 1])
-                .collect(Collectors.joining(","));
-    }
-
-    private static Set<Integer> nodes(Admin admin) throws Exception {
-        return admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).stream().map(Node::id).collect(Collectors.toSet());
     }
 
     private static Node leader(Admin admin, String topic) throws Exception {
