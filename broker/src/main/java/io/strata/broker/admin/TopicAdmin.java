@@ -10,6 +10,7 @@ import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.cluster.ReplicaPlacement;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.config.ConfigEntry;
+import io.strata.broker.config.DynamicBrokerConfigs;
 import io.strata.broker.config.TopicConfigCatalog;
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.Uuid;
@@ -25,15 +26,18 @@ import org.apache.kafka.common.errors.UnknownTopicIdException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.internals.Topic;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
- * Topic administration shared by the Kafka APIs and the REST API: validates a request against the
+ * Topic administration, and the dynamic broker configs, shared by the Kafka APIs and the REST API: validates a
+ * request against the
  * current metadata image and Kafka's rules, then submits it as a metadata command. Failures are the
  * kafka-clients exceptions whose error codes Kafka answers with.
  */
@@ -193,6 +197,27 @@ public final class TopicAdmin {
     }
 
     /**
+     * Changes the dynamic configs of {@code broker} (a node id, or "" for every broker's default), validated by
+     * {@link DynamicBrokerConfigs}; {@code replace} (the legacy AlterConfigs) drops those not in {@code set}.
+     */
+    public CompletableFuture<Void> alterBrokerConfigs(String broker, Map<String, String> set, Set<String> delete,
+                                                      boolean replace, boolean validateOnly) {
+        return guard(() -> {
+            Map<String, String> validSet = DynamicBrokerConfigs.validate(set, delete);
+            Set<String> dropped = new HashSet<>(delete);
+            if (replace) {
+                dropped.addAll(image().brokerConfigs(broker).keySet());
+                dropped.removeAll(validSet.keySet());
+            }
+            if (validateOnly) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return submit(new MetadataCommand.AlterBrokerConfigs(broker, validSet, dropped))
+                    .thenApply(ignored -> (Void) null);
+        });
+    }
+
+    /**
      * Elects a leader of a partition, as Kafka's ElectLeaders: {@code PREFERRED} gives the leadership to the
      * first replica of its assignment if it is live and in sync; {@code UNCLEAN}, when no live broker leads,
      * to a live in-sync replica, or to any live one if the topic's {@code unclean.leader.election.enable}
@@ -200,16 +225,39 @@ public final class TopicAdmin {
      */
     public CompletableFuture<Void> electLeader(String name, int partition, ElectionType type) {
         return guard(() -> {
-            TopicImage topic = requireTopic(name);
-            if (partition < 0 || partition >= topic.partitions()) {
-                throw new UnknownTopicOrPartitionException("Topic '" + name + "' has no partition " + partition + ".");
-            }
+            TopicImage topic = requirePartition(name, partition);
             Election election = switch (type) {
                 case PREFERRED -> Election.PREFERRED;
                 case UNCLEAN -> Boolean.parseBoolean(effectiveConfigs(name).get(
                         TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG)) ? Election.UNCLEAN : Election.IN_SYNC;
             };
             return submit(new MetadataCommand.ElectLeader(topic.topicId(), partition, election))
+                    .thenApply(ignored -> (Void) null);
+        });
+    }
+
+    /**
+     * Moves a partition to the {@code target} replicas, preferred leader first, or, with an empty target, cancels
+     * the reassignment in progress (AlterPartitionReassignments). The new replicas copy the log from the leader
+     * and the partition settles on the target once they are in sync; the future completes when the reassignment
+     * has started. Without {@code allowReplicationFactorChange} the target must have as many replicas as the
+     * partition had before.
+     */
+    public CompletableFuture<Void> reassignPartition(String name, int partition, Optional<List<Integer>> target,
+                                                     boolean allowReplicationFactorChange) {
+        return guard(() -> {
+            TopicImage topic = requirePartition(name, partition);
+            if (target.isPresent() && target.get().isEmpty()) {
+                throw new InvalidReplicaAssignmentException("The target replicas of " + name + "-" + partition
+                        + " are empty.");
+            }
+            int current = topic.partition(partition).originalReplicas().size();
+            if (!allowReplicationFactorChange && target.isPresent() && target.get().size() != current) {
+                throw new InvalidReplicationFactorException("The replication factor of " + name + "-" + partition
+                        + " would change from " + current + " to " + target.get().size() + ", which the request does"
+                        + " not allow.");
+            }
+            return submit(new MetadataCommand.ReassignPartition(topic.topicId(), partition, target.orElse(List.of())))
                     .thenApply(ignored -> (Void) null);
         });
     }
@@ -249,6 +297,15 @@ public final class TopicAdmin {
         }
         return image().topic(name)
                 .orElseThrow(() -> new UnknownTopicOrPartitionException("This server does not host topic '" + name + "'."));
+    }
+
+    /** The topic that has partition {@code partition}, or UNKNOWN_TOPIC_OR_PARTITION. */
+    private TopicImage requirePartition(String name, int partition) {
+        TopicImage topic = requireTopic(name);
+        if (partition < 0 || partition >= topic.partitions()) {
+            throw new UnknownTopicOrPartitionException("Topic '" + name + "' has no partition " + partition + ".");
+        }
+        return topic;
     }
 
     /**

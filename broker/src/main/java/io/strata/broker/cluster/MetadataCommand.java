@@ -62,7 +62,9 @@ public sealed interface MetadataCommand {
         SET_BROKER_FENCED(SetBrokerFenced.class, 10, 0),
         ALTER_PARTITION(AlterPartition.class, 11, 0),
         ELECT_LEADER(ElectLeader.class, 12, 0),
-        REGISTER_DIRECTORY(RegisterDirectory.class, 13, 0);
+        REGISTER_DIRECTORY(RegisterDirectory.class, 13, 0),
+        REASSIGN_PARTITION(ReassignPartition.class, 14, 0),
+        ALTER_BROKER_CONFIGS(AlterBrokerConfigs.class, 15, 0);
 
         private final Class<? extends MetadataCommand> recordClass;
         private final byte opcode;
@@ -125,6 +127,19 @@ public sealed interface MetadataCommand {
             Objects.requireNonNull(topicId, "topicId");
         }
 
+    }
+
+    /**
+     * Changes the dynamic configs of {@code broker}, a node id or "" for the cluster-wide defaults, as
+     * IncrementalAlterConfigs does for a BROKER resource: the configs in {@code set} are added or replaced and
+     * those in {@code delete} removed. Names and values are validated by the caller.
+     */
+    record AlterBrokerConfigs(String broker, Map<String, String> set, Set<String> delete) implements MetadataCommand {
+        public AlterBrokerConfigs {
+            Objects.requireNonNull(broker, "broker");
+            set = Map.copyOf(set);
+            delete = Set.copyOf(delete);
+        }
     }
 
     /**
@@ -222,6 +237,18 @@ public sealed interface MetadataCommand {
         public ElectLeader {
             Objects.requireNonNull(topicId, "topicId");
             Objects.requireNonNull(election, "election");
+        }
+    }
+
+    /**
+     * Moves a partition to {@code targetReplicas}, preferred leader first, as Kafka's AlterPartitionReassignments:
+     * the new replicas copy the log and the partition settles on the target once they are in sync. An empty
+     * target cancels the reassignment in progress. Replaces one in progress with another target.
+     */
+    record ReassignPartition(Uuid topicId, int partition, List<Integer> targetReplicas) implements MetadataCommand {
+        public ReassignPartition {
+            Objects.requireNonNull(topicId, "topicId");
+            targetReplicas = List.copyOf(targetReplicas);
         }
     }
 
@@ -408,6 +435,10 @@ public sealed interface MetadataCommand {
             MetadataCodec.writeStringMap(out, c.set());
             MetadataCodec.writeStringSet(out, c.delete());
             out.writeBoolean(c.replace());
+        } else if (command instanceof AlterBrokerConfigs c) {
+            MetadataCodec.writeString(out, c.broker());
+            MetadataCodec.writeStringMap(out, c.set());
+            MetadataCodec.writeStringSet(out, c.delete());
         } else if (command instanceof CreatePartitions c) {
             MetadataCodec.writeString(out, c.name());
             out.writeInt(c.totalCount());
@@ -430,6 +461,10 @@ public sealed interface MetadataCommand {
             MetadataCodec.writeUuid(out, c.topicId());
             out.writeInt(c.partition());
             out.writeByte(c.election().code);
+        } else if (command instanceof ReassignPartition c) {
+            MetadataCodec.writeUuid(out, c.topicId());
+            out.writeInt(c.partition());
+            MetadataCodec.writeIntList(out, c.targetReplicas());
         } else if (command instanceof AllocateProducerIds c) {
             out.writeInt(c.blockSize());
         } else if (command instanceof RegisterBroker c) {
@@ -480,6 +515,11 @@ public sealed interface MetadataCommand {
                 Set<String> delete = MetadataCodec.readStringSet(in);
                 yield new AlterTopicConfigs(name, set, delete, in.readBoolean());
             }
+            case ALTER_BROKER_CONFIGS -> {
+                String broker = MetadataCodec.readString(in);
+                Map<String, String> set = MetadataCodec.readStringMap(in);
+                yield new AlterBrokerConfigs(broker, set, MetadataCodec.readStringSet(in));
+            }
             case CREATE_PARTITIONS -> {
                 String name = MetadataCodec.readString(in);
                 int totalCount = in.readInt();
@@ -499,6 +539,11 @@ public sealed interface MetadataCommand {
                 Uuid topicId = MetadataCodec.readUuid(in);
                 int partition = in.readInt();
                 yield new ElectLeader(topicId, partition, Election.forCode(in.readByte()));
+            }
+            case REASSIGN_PARTITION -> {
+                Uuid topicId = MetadataCodec.readUuid(in);
+                int partition = in.readInt();
+                yield new ReassignPartition(topicId, partition, MetadataCodec.readIntList(in));
             }
             case ALLOCATE_PRODUCER_IDS -> new AllocateProducerIds(in.readInt());
             case REGISTER_BROKER -> {

@@ -20,7 +20,8 @@ import java.util.TreeMap;
  */
 public final class MetadataImage {
 
-    public static final MetadataImage EMPTY = new MetadataImage(null, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), 0, 0);
+    public static final MetadataImage EMPTY = new MetadataImage(null, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(),
+            Map.of(), 0, 0);
 
     /** The cluster's id, agreed by the first broker to commit one; null until then. */
     private final String clusterId;
@@ -31,18 +32,22 @@ public final class MetadataImage {
     private final Map<Integer, Uuid> directories;
     /** Per topic id and partition, the tiered log; partitions with nothing ever tiered are absent. */
     private final Map<Uuid, Map<Integer, RemoteManifest>> remoteManifests;
+    /** The dynamic broker configs, by broker: a node id, or "" for the cluster-wide defaults; each sorted by name. */
+    private final Map<String, Map<String, String>> brokerConfigs;
     private final long nextProducerId;
     private final long version;
 
     private MetadataImage(String clusterId, Map<String, TopicImage> topicsByName, Map<Uuid, TopicImage> topicsById,
                           Map<Integer, BrokerImage> brokers, Map<Integer, Uuid> directories,
-                          Map<Uuid, Map<Integer, RemoteManifest>> remoteManifests, long nextProducerId, long version) {
+                          Map<Uuid, Map<Integer, RemoteManifest>> remoteManifests,
+                          Map<String, Map<String, String>> brokerConfigs, long nextProducerId, long version) {
         this.clusterId = clusterId;
         this.topicsByName = topicsByName;
         this.topicsById = topicsById;
         this.brokers = brokers;
         this.directories = directories;
         this.remoteManifests = remoteManifests;
+        this.brokerConfigs = brokerConfigs;
         this.nextProducerId = nextProducerId;
         this.version = version;
     }
@@ -50,13 +55,13 @@ public final class MetadataImage {
     /** Builds an image from its parts (snapshots, tests). */
     static MetadataImage of(Collection<TopicImage> topics, Collection<BrokerImage> brokers, long nextProducerId,
                             long version) {
-        return of(null, topics, brokers, Map.of(), Map.of(), nextProducerId, version);
+        return of(null, topics, brokers, Map.of(), Map.of(), Map.of(), nextProducerId, version);
     }
 
     /** Builds an image from its parts. */
     static MetadataImage of(String clusterId, Collection<TopicImage> topics, Collection<BrokerImage> brokers,
                             Map<Integer, Uuid> directories, Map<Uuid, Map<Integer, RemoteManifest>> remoteManifests,
-                            long nextProducerId, long version) {
+                            Map<String, Map<String, String>> brokerConfigs, long nextProducerId, long version) {
         Map<String, TopicImage> byName = new TreeMap<>();
         Map<Uuid, TopicImage> byId = new HashMap<>();
         for (TopicImage topic : topics) {
@@ -73,7 +78,13 @@ public final class MetadataImage {
                 manifests.put(topicId, Collections.unmodifiableMap(new TreeMap<>(partitions))));
         return new MetadataImage(clusterId, Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId),
                 Collections.unmodifiableMap(brokerMap), Collections.unmodifiableMap(new TreeMap<>(directories)),
-                Collections.unmodifiableMap(manifests), nextProducerId, version);
+                Collections.unmodifiableMap(manifests), sortedConfigs(brokerConfigs), nextProducerId, version);
+    }
+
+    private static Map<String, Map<String, String>> sortedConfigs(Map<String, Map<String, String>> configs) {
+        Map<String, Map<String, String>> sorted = new TreeMap<>();
+        configs.forEach((broker, values) -> sorted.put(broker, Collections.unmodifiableMap(new TreeMap<>(values))));
+        return Collections.unmodifiableMap(sorted);
     }
 
     /** The cluster's id; empty until a broker has committed one. */
@@ -143,6 +154,27 @@ public final class MetadataImage {
         return remoteManifests;
     }
 
+    /** The dynamic configs of {@code broker} (a node id, or "" for the cluster-wide defaults), sorted by name. */
+    public Map<String, String> brokerConfigs(String broker) {
+        return brokerConfigs.getOrDefault(broker, Map.of());
+    }
+
+    /** Every broker's dynamic configs; unmodifiable. */
+    Map<String, Map<String, String>> brokerConfigs() {
+        return brokerConfigs;
+    }
+
+    MetadataImage withBrokerConfigs(String broker, Map<String, String> configs) {
+        Map<String, Map<String, String>> changed = new TreeMap<>(brokerConfigs);
+        if (configs.isEmpty()) {
+            changed.remove(broker);
+        } else {
+            changed.put(broker, configs);
+        }
+        return new MetadataImage(clusterId, topicsByName, topicsById, brokers, directories, remoteManifests,
+                sortedConfigs(changed), nextProducerId, version + 1);
+    }
+
     /** The first id of the next producer-id block; ids below it have been handed out. */
     public long nextProducerId() {
         return nextProducerId;
@@ -163,7 +195,7 @@ public final class MetadataImage {
         byName.put(topic.name(), topic);
         byId.put(topic.topicId(), topic);
         return new MetadataImage(clusterId, Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId), brokers,
-                directories, remoteManifests, nextProducerId, version + 1);
+                directories, remoteManifests, brokerConfigs, nextProducerId, version + 1);
     }
 
     MetadataImage withoutTopic(TopicImage topic) {
@@ -174,29 +206,31 @@ public final class MetadataImage {
         Map<Uuid, Map<Integer, RemoteManifest>> manifests = new HashMap<>(remoteManifests);
         manifests.remove(topic.topicId());
         return new MetadataImage(clusterId, Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId), brokers,
-                directories, Collections.unmodifiableMap(manifests), nextProducerId, version + 1);
+                directories, Collections.unmodifiableMap(manifests), brokerConfigs, nextProducerId, version + 1);
     }
 
     MetadataImage withBroker(BrokerImage broker) {
         Map<Integer, BrokerImage> brokerMap = new TreeMap<>(brokers);
         brokerMap.put(broker.nodeId(), broker);
         return new MetadataImage(clusterId, topicsByName, topicsById, Collections.unmodifiableMap(brokerMap),
-                directories, remoteManifests, nextProducerId, version + 1);
+                directories, remoteManifests, brokerConfigs, nextProducerId, version + 1);
     }
 
     MetadataImage withDirectory(int nodeId, Uuid directoryId) {
         Map<Integer, Uuid> directoryMap = new TreeMap<>(directories);
         directoryMap.put(nodeId, directoryId);
         return new MetadataImage(clusterId, topicsByName, topicsById, brokers, Collections.unmodifiableMap(directoryMap),
-                remoteManifests, nextProducerId, version + 1);
+                remoteManifests, brokerConfigs, nextProducerId, version + 1);
     }
 
     MetadataImage withClusterId(String id) {
-        return new MetadataImage(id, topicsByName, topicsById, brokers, directories, remoteManifests, nextProducerId, version + 1);
+        return new MetadataImage(id, topicsByName, topicsById, brokers, directories, remoteManifests, brokerConfigs,
+                nextProducerId, version + 1);
     }
 
     MetadataImage withNextProducerId(long next) {
-        return new MetadataImage(clusterId, topicsByName, topicsById, brokers, directories, remoteManifests, next, version + 1);
+        return new MetadataImage(clusterId, topicsByName, topicsById, brokers, directories, remoteManifests, brokerConfigs,
+                next, version + 1);
     }
 
     MetadataImage withRemoteManifest(Uuid topicId, int partition, RemoteManifest manifest) {
@@ -205,7 +239,7 @@ public final class MetadataImage {
         Map<Uuid, Map<Integer, RemoteManifest>> manifests = new HashMap<>(remoteManifests);
         manifests.put(topicId, Collections.unmodifiableMap(partitions));
         return new MetadataImage(clusterId, topicsByName, topicsById, brokers, directories,
-                Collections.unmodifiableMap(manifests), nextProducerId, version + 1);
+                Collections.unmodifiableMap(manifests), brokerConfigs, nextProducerId, version + 1);
     }
 
     @Override
@@ -217,18 +251,20 @@ public final class MetadataImage {
                 && topicsByName.equals(other.topicsByName)
                 && brokers.equals(other.brokers)
                 && directories.equals(other.directories)
-                && remoteManifests.equals(other.remoteManifests);
+                && remoteManifests.equals(other.remoteManifests)
+                && brokerConfigs.equals(other.brokerConfigs);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(clusterId, topicsByName, brokers, directories, remoteManifests, nextProducerId, version);
+        return Objects.hash(clusterId, topicsByName, brokers, directories, remoteManifests, brokerConfigs, nextProducerId,
+                version);
     }
 
     @Override
     public String toString() {
         return "MetadataImage(version=" + version + ", clusterId=" + clusterId + ", topics=" + topicsByName.values()
-                + ", brokers=" + brokers.values() + ", directories=" + directories
+                + ", brokers=" + brokers.values() + ", directories=" + directories + ", brokerConfigs=" + brokerConfigs
                 + ", nextProducerId=" + nextProducerId + ")";
     }
 }

@@ -27,10 +27,10 @@ final class MetadataSnapshot {
     static final int SNAPSHOT_MAGIC = 0x53544D44;
     /**
      * Version 1 added the remote segment manifests, version 2 their log start offsets, version 3 the
-     * cluster id and each partition's replicas and leadership, version 4 the nodes' data directories;
-     * older versions are still read.
+     * cluster id and each partition's replicas and leadership, version 4 the nodes' data directories,
+     * version 5 the reassignments in progress and the dynamic broker configs; older versions are still read.
      */
-    static final byte SNAPSHOT_VERSION = 4;
+    static final byte SNAPSHOT_VERSION = 5;
 
     private MetadataSnapshot() {
     }
@@ -42,7 +42,9 @@ final class MetadataSnapshot {
      * then (since version 2) the tiered logs' start offsets: topic id, partition, offset, then (since
      * version 3) the cluster id (empty for none), whether each broker is fenced (in node id order) and,
      * per topic in name order and per partition, its replicas, in-sync replicas, leader and leader epoch,
-     * then (since version 4) the registered data directories: a count, then node id and directory id by node id.
+     * then (since version 4) the registered data directories: a count, then node id and directory id by node id,
+     * then (since version 5) per topic in name order and per partition, the replicas a reassignment adds and removes,
+     * and the dynamic broker configs: a count, then per broker in name order its name and configs.
      */
     static void write(MetadataImage image, DataOutput out) throws IOException {
         out.writeInt(SNAPSHOT_MAGIC);
@@ -104,6 +106,17 @@ final class MetadataSnapshot {
         for (Map.Entry<Integer, Uuid> directory : image.directories().entrySet()) {
             out.writeInt(directory.getKey());
             MetadataCodec.writeUuid(out, directory.getValue());
+        }
+        for (TopicImage topic : image.topics()) {
+            for (PartitionImage partition : topic.partitionStates()) {
+                MetadataCodec.writeIntList(out, partition.addingReplicas());
+                MetadataCodec.writeIntList(out, partition.removingReplicas());
+            }
+        }
+        out.writeInt(image.brokerConfigs().size());
+        for (Map.Entry<String, Map<String, String>> broker : image.brokerConfigs().entrySet()) {
+            MetadataCodec.writeString(out, broker.getKey());
+            MetadataCodec.writeStringMap(out, broker.getValue());
         }
     }
 
@@ -195,7 +208,27 @@ final class MetadataSnapshot {
                 directories.put(in.readInt(), MetadataCodec.readUuid(in));
             }
         }
+        Map<String, Map<String, String>> brokerConfigs = new HashMap<>();
+        if (version >= 5) {
+            for (int t = 0; t < topics.size(); t++) {
+                topics.set(t, topics.get(t).withPartitionStates(readReassignments(in, topics.get(t))));
+            }
+            int brokerConfigCount = MetadataCodec.checkLength(in.readInt());
+            for (int i = 0; i < brokerConfigCount; i++) {
+                brokerConfigs.put(MetadataCodec.readString(in), MetadataCodec.readStringMap(in));
+            }
+        }
         return MetadataImage.of(clusterId == null || clusterId.isEmpty() ? null : clusterId, topics, brokers, directories,
-                manifests, nextProducerId, imageVersion);
+                manifests, brokerConfigs, nextProducerId, imageVersion);
+    }
+
+    private static List<PartitionImage> readReassignments(DataInput in, TopicImage topic) throws IOException {
+        List<PartitionImage> states = new ArrayList<>(topic.partitions());
+        for (PartitionImage p : topic.partitionStates()) {
+            List<Integer> adding = MetadataCodec.readIntList(in);
+            List<Integer> removing = MetadataCodec.readIntList(in);
+            states.add(new PartitionImage(p.replicas(), p.isr(), p.leader(), p.leaderEpoch(), adding, removing));
+        }
+        return states;
     }
 }

@@ -2,13 +2,14 @@ package io.strata.broker.cluster;
 
 import io.strata.broker.cluster.MetadataCommand.AddRemoteSegment;
 import io.strata.broker.cluster.MetadataCommand.AllocateProducerIds;
+import io.strata.broker.cluster.MetadataCommand.AlterBrokerConfigs;
 import io.strata.broker.cluster.MetadataCommand.AlterPartition;
 import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
 import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
 import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
 import io.strata.broker.cluster.MetadataCommand.ElectLeader;
-import io.strata.broker.cluster.MetadataCommand.Election;
+import io.strata.broker.cluster.MetadataCommand.ReassignPartition;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
 import io.strata.broker.cluster.MetadataCommand.RegisterDirectory;
 import io.strata.broker.cluster.MetadataCommand.SetBrokerFenced;
@@ -123,12 +124,6 @@ public final class MetadataStateMachine implements StateMachine {
         }
     }
 
-    private record Outcome(MetadataImage image, MetadataResult result) {
-        static Outcome failed(MetadataImage unchanged, Errors error, String message) {
-            return new Outcome(unchanged, MetadataResult.failure(error, message));
-        }
-    }
-
     /** One case per command type: a type added to {@link MetadataCommand.Type} does not compile until handled here. */
     private static Outcome transition(MetadataImage image, MetadataCommand command) {
         return switch (command.type()) {
@@ -142,9 +137,11 @@ public final class MetadataStateMachine implements StateMachine {
             case UPDATE_REMOTE_LOG -> updateRemoteLog(image, (UpdateRemoteLog) command);
             case SET_CLUSTER_ID -> setClusterId(image, (SetClusterId) command);
             case SET_BROKER_FENCED -> setBrokerFenced(image, (SetBrokerFenced) command);
-            case ALTER_PARTITION -> alterPartition(image, (AlterPartition) command);
-            case ELECT_LEADER -> electLeader(image, (ElectLeader) command);
+            case ALTER_PARTITION -> PartitionTransitions.alterPartition(image, (AlterPartition) command);
+            case ELECT_LEADER -> PartitionTransitions.electLeader(image, (ElectLeader) command);
             case REGISTER_DIRECTORY -> registerDirectory(image, (RegisterDirectory) command);
+            case REASSIGN_PARTITION -> PartitionTransitions.reassignPartition(image, (ReassignPartition) command);
+            case ALTER_BROKER_CONFIGS -> alterBrokerConfigs(image, (AlterBrokerConfigs) command);
         };
     }
 
@@ -221,6 +218,21 @@ public final class MetadataStateMachine implements StateMachine {
             return new Outcome(image, MetadataResult.ok());
         }
         return new Outcome(image.withTopic(topic.withConfigs(configs)), MetadataResult.ok());
+    }
+
+    private static Outcome alterBrokerConfigs(MetadataImage image, AlterBrokerConfigs c) {
+        if (!c.broker().isEmpty() && !c.broker().matches("\\d{1,9}")) {
+            return Outcome.failed(image, Errors.INVALID_REQUEST, "A broker config resource names a node id or \"\", not '"
+                    + c.broker() + "'.");
+        }
+        if (c.delete().stream().anyMatch(c.set()::containsKey)) {
+            return Outcome.failed(image, Errors.INVALID_REQUEST, "Configs both set and deleted: " + c.delete());
+        }
+        Map<String, String> configs = new TreeMap<>(image.brokerConfigs(c.broker()));
+        configs.keySet().removeAll(c.delete());
+        configs.putAll(c.set());
+        return configs.equals(image.brokerConfigs(c.broker())) ? Outcome.ok(image)
+                : Outcome.ok(image.withBrokerConfigs(c.broker(), configs));
     }
 
     private static Outcome createPartitions(MetadataImage image, CreatePartitions c) {
@@ -305,9 +317,9 @@ public final class MetadataStateMachine implements StateMachine {
         if (previous.filter(broker::equals).isPresent()) {
             return new Outcome(image, MetadataResult.ok());
         }
-        MetadataImage registered = adoptUnassigned(image.withBroker(broker), c.nodeId());
+        MetadataImage registered = PartitionTransitions.adoptUnassigned(image.withBroker(broker), c.nodeId());
         if (previous.map(BrokerImage::fenced).orElse(false)) {
-            registered = leadAgain(registered, c.nodeId());
+            registered = PartitionTransitions.leadAgain(registered, c.nodeId());
         }
         return new Outcome(registered, MetadataResult.ok());
     }
@@ -321,7 +333,8 @@ public final class MetadataStateMachine implements StateMachine {
             return new Outcome(image, MetadataResult.ok());
         }
         MetadataImage changed = image.withBroker(broker.get().withFenced(c.fenced()));
-        return new Outcome(c.fenced() ? stepDown(changed, c.nodeId()) : leadAgain(changed, c.nodeId()), MetadataResult.ok());
+        return Outcome.ok(c.fenced() ? PartitionTransitions.stepDown(changed, c.nodeId())
+                : PartitionTransitions.leadAgain(changed, c.nodeId()));
     }
 
     private static Outcome registerDirectory(MetadataImage image, RegisterDirectory c) {
@@ -336,159 +349,9 @@ public final class MetadataStateMachine implements StateMachine {
         if (previous.isPresent()) {
             LOG.infof("Node %d is back on a new data directory %s (was %s): its partition logs are gone",
                     c.nodeId(), c.directoryId(), previous.get());
-            registered = forgetReplicas(registered, c.nodeId());
+            registered = PartitionTransitions.forgetReplicas(registered, c.nodeId());
         }
         return new Outcome(registered, MetadataResult.ok());
-    }
-
-    private static Outcome alterPartition(MetadataImage image, AlterPartition c) {
-        Outcome missing = requirePartition(image, c.topicId(), c.partition());
-        if (missing != null) {
-            return missing;
-        }
-        TopicImage topic = image.topic(c.topicId()).orElseThrow();
-        PartitionImage partition = topic.partition(c.partition());
-        if (partition.leader() != c.leader() || partition.leaderEpoch() != c.leaderEpoch()) {
-            return Outcome.failed(image, Errors.FENCED_LEADER_EPOCH, "Broker " + c.leader() + " in epoch "
-                    + c.leaderEpoch() + " no longer leads " + topic.name() + "-" + c.partition() + " (leader "
-                    + partition.leader() + ", epoch " + partition.leaderEpoch() + ").");
-        }
-        if (!c.isr().contains(c.leader()) || !partition.replicas().containsAll(c.isr())
-                || c.isr().stream().distinct().count() != c.isr().size()) {
-            return Outcome.failed(image, Errors.INVALID_REQUEST, "In-sync replicas " + c.isr() + " of "
-                    + topic.name() + "-" + c.partition() + " must be distinct replicas of " + partition.replicas()
-                    + " including the leader " + c.leader() + ".");
-        }
-        for (int id : c.isr()) {
-            if (!partition.isr().contains(id) && image.liveBroker(id).isEmpty()) {
-                return Outcome.failed(image, Errors.INELIGIBLE_REPLICA, "Broker " + id + " is fenced or not registered:"
-                        + " it cannot join the in-sync replicas of " + topic.name() + "-" + c.partition() + ".");
-            }
-        }
-        // Kept in replica order, so that every broker derives the same image whatever order the leader sent.
-        List<Integer> isr = partition.replicas().stream().filter(c.isr()::contains).toList();
-        if (isr.equals(partition.isr())) {
-            return new Outcome(image, MetadataResult.ok());
-        }
-        PartitionImage altered = new PartitionImage(partition.replicas(), isr, partition.leader(), partition.leaderEpoch());
-        return new Outcome(image.withTopic(topic.withPartition(c.partition(), altered)), MetadataResult.ok());
-    }
-
-    /**
-     * Moves a partition's leadership as {@link Election} says, in a new epoch. ELECTION_NOT_NEEDED when the
-     * preferred replica leads already (preferred) or a live broker leads (the others); otherwise, when no
-     * replica may lead, PREFERRED_LEADER_NOT_AVAILABLE or ELIGIBLE_LEADERS_NOT_AVAILABLE.
-     */
-    private static Outcome electLeader(MetadataImage image, ElectLeader c) {
-        Outcome missing = requirePartition(image, c.topicId(), c.partition());
-        if (missing != null) {
-            return missing;
-        }
-        TopicImage topic = image.topic(c.topicId()).orElseThrow();
-        PartitionImage partition = topic.partition(c.partition());
-        String name = topic.name() + "-" + c.partition();
-        PartitionImage elected;
-        if (c.election() == Election.PREFERRED) {
-            int preferred = partition.replicas().isEmpty() ? PartitionImage.NO_LEADER : partition.replicas().get(0);
-            if (preferred != PartitionImage.NO_LEADER && partition.leader() == preferred) {
-                return Outcome.failed(image, Errors.ELECTION_NOT_NEEDED, "Broker " + preferred
-                        + ", the preferred leader of " + name + ", leads it already.");
-            }
-            if (preferred == PartitionImage.NO_LEADER
-                    || nextLeader(image, partition, partition.isr(), PartitionImage.NO_LEADER) != preferred) {
-                return Outcome.failed(image, Errors.PREFERRED_LEADER_NOT_AVAILABLE, "The preferred leader of " + name
-                        + ", broker " + preferred + ", is not live and in sync (in-sync replicas " + partition.isr() + ").");
-            }
-            elected = partition.withLeader(preferred, partition.isr());
-        } else {
-            if (image.liveBroker(partition.leader()).isPresent()) {
-                return Outcome.failed(image, Errors.ELECTION_NOT_NEEDED, "Broker " + partition.leader() + " leads "
-                        + name + ".");
-            }
-            int inSync = nextLeader(image, partition, partition.isr(), PartitionImage.NO_LEADER);
-            int live = nextLeader(image, partition, partition.replicas(), PartitionImage.NO_LEADER);
-            if (inSync != PartitionImage.NO_LEADER) {
-                elected = partition.withLeader(inSync, partition.isr());
-            } else if (c.election() == Election.UNCLEAN && live != PartitionImage.NO_LEADER) {
-                elected = partition.withLeader(live, List.of(live));
-            } else {
-                return Outcome.failed(image, Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE, "No live replica of " + name
-                        + " may lead: in-sync replicas " + partition.isr() + (c.election() == Election.UNCLEAN ? ""
-                        : ", and its topic does not allow unclean leader election") + ".");
-            }
-        }
-        return new Outcome(image.withTopic(topic.withPartition(c.partition(), elected)), MetadataResult.ok());
-    }
-
-    /**
-     * Takes a fenced broker out of leadership: each partition it leads gets the first other in-sync replica
-     * that is registered and not fenced, or no leader; it leaves every ISR it is not the last member of.
-     */
-    private static MetadataImage stepDown(MetadataImage image, int nodeId) {
-        return mapPartitions(image, partition -> {
-            if (!partition.isr().contains(nodeId)) {
-                return partition;
-            }
-            List<Integer> isr = partition.isr().size() > 1
-                    ? partition.isr().stream().filter(id -> id != nodeId).toList() : partition.isr();
-            if (partition.leader() != nodeId) {
-                return new PartitionImage(partition.replicas(), isr, partition.leader(), partition.leaderEpoch());
-            }
-            return partition.withLeader(nextLeader(image, partition, isr, nodeId), isr);
-        });
-    }
-
-    /**
-     * Takes a broker whose partition logs are gone out of every in-sync replica set, even as its last member
-     * (the partition then has no leader until an unclean election), and out of leadership.
-     */
-    private static MetadataImage forgetReplicas(MetadataImage image, int nodeId) {
-        return mapPartitions(image, partition -> {
-            if (!partition.isr().contains(nodeId) && partition.leader() != nodeId) {
-                return partition;
-            }
-            List<Integer> isr = partition.isr().stream().filter(id -> id != nodeId).toList();
-            if (partition.leader() != nodeId) {
-                return new PartitionImage(partition.replicas(), isr, partition.leader(), partition.leaderEpoch());
-            }
-            return partition.withLeader(nextLeader(image, partition, isr, nodeId), isr);
-        });
-    }
-
-    /**
-     * Who may lead {@code partition} next: its first replica, in assignment order (the preferred leader first),
-     * that is among {@code candidates}, is not {@code excluded} and is registered and not fenced; or
-     * {@link PartitionImage#NO_LEADER}. Every change of leader chooses through here.
-     */
-    private static int nextLeader(MetadataImage image, PartitionImage partition, List<Integer> candidates, int excluded) {
-        return partition.replicas().stream()
-                .filter(id -> id != excluded && candidates.contains(id))
-                .filter(id -> image.liveBroker(id).isPresent())
-                .findFirst().orElse(PartitionImage.NO_LEADER);
-    }
-
-    /** Gives a broker that is back the leadership of the partitions left without a leader that it is in sync for. */
-    private static MetadataImage leadAgain(MetadataImage image, int nodeId) {
-        return mapPartitions(image, partition -> partition.leader() == PartitionImage.NO_LEADER
-                && partition.isr().contains(nodeId) ? partition.withLeader(nodeId, partition.isr()) : partition);
-    }
-
-    /** The image with {@code change} applied to every partition; topics it leaves alone stay the same objects. */
-    private static MetadataImage mapPartitions(MetadataImage image, UnaryOperator<PartitionImage> change) {
-        MetadataImage changed = image;
-        for (TopicImage topic : image.topics()) {
-            List<PartitionImage> states = topic.partitionStates().stream().map(change).toList();
-            if (!states.equals(topic.partitionStates())) {
-                changed = changed.withTopic(topic.withPartitionStates(states));
-            }
-        }
-        return changed;
-    }
-
-    /** Gives {@code nodeId} the partitions written before replicas were assigned and held by nobody yet. */
-    private static MetadataImage adoptUnassigned(MetadataImage image, int nodeId) {
-        return mapPartitions(image, partition -> partition.replicas().isEmpty()
-                ? PartitionImage.assigned(List.of(nodeId)) : partition);
     }
 
     /**
@@ -497,59 +360,45 @@ public final class MetadataStateMachine implements StateMachine {
      * the tiered log's start, which retention or DeleteRecords passed while it was uploaded.
      */
     private static Outcome addRemoteSegment(MetadataImage image, AddRemoteSegment c) {
-        Outcome missing = requirePartition(image, c.topicId(), c.partition());
-        if (missing != null) {
-            return missing;
-        }
-        RemoteSegment segment;
-        try {
-            segment = readSegment(c.topicId(), c.partition(), c.remoteSegment());
-        } catch (IOException e) {
-            return Outcome.failed(image, Errors.INVALID_REQUEST, e.getMessage());
-        }
-        RemoteManifest manifest = image.remoteManifest(c.topicId(), c.partition());
-        RemoteManifest updated = manifest.with(segment);
-        if (manifest.contains(segment.segmentId()) || updated.equals(manifest)) {
-            return new Outcome(image, MetadataResult.ok());
-        }
-        return new Outcome(image.withRemoteManifest(c.topicId(), c.partition(), updated), MetadataResult.ok());
-    }
-
-    private static Outcome updateRemoteLog(MetadataImage image, UpdateRemoteLog c) {
-        Outcome missing = requirePartition(image, c.topicId(), c.partition());
-        if (missing != null) {
-            return missing;
-        }
-        RemoteManifest manifest = image.remoteManifest(c.topicId(), c.partition());
-        for (UUID id : c.removed()) {
-            if (!manifest.contains(id)) {
-                return Outcome.failed(image, Errors.INVALID_REQUEST, "Remote segment " + id + " of partition "
-                        + c.partition() + " of topic id " + c.topicId() + " is no longer in its manifest.");
-            }
-        }
-        List<RemoteSegment> added = new ArrayList<>();
-        for (byte[] bytes : c.added()) {
+        return PartitionTransitions.onPartition(image, c.topicId(), c.partition(), (topic, partition, name) -> {
+            RemoteSegment segment;
             try {
-                added.add(readSegment(c.topicId(), c.partition(), bytes));
+                segment = readSegment(c.topicId(), c.partition(), c.remoteSegment());
             } catch (IOException e) {
                 return Outcome.failed(image, Errors.INVALID_REQUEST, e.getMessage());
             }
-        }
-        RemoteManifest updated = manifest.updated(c.logStartOffset(), Set.copyOf(c.removed()), added);
-        if (updated.equals(manifest)) {
-            return new Outcome(image, MetadataResult.ok());
-        }
-        return new Outcome(image.withRemoteManifest(c.topicId(), c.partition(), updated), MetadataResult.ok());
+            RemoteManifest manifest = image.remoteManifest(c.topicId(), c.partition());
+            RemoteManifest updated = manifest.with(segment);
+            if (manifest.contains(segment.segmentId()) || updated.equals(manifest)) {
+                return new Outcome(image, MetadataResult.ok());
+            }
+            return new Outcome(image.withRemoteManifest(c.topicId(), c.partition(), updated), MetadataResult.ok());
+        });
     }
 
-    /** A failed outcome if the partition does not exist, else {@code null}. */
-    private static Outcome requirePartition(MetadataImage image, Uuid topicId, int partition) {
-        TopicImage topic = image.topic(topicId).orElse(null);
-        if (topic == null || partition < 0 || partition >= topic.partitions()) {
-            return Outcome.failed(image, Errors.UNKNOWN_TOPIC_OR_PARTITION,
-                    "Partition " + partition + " of topic id " + topicId + " does not exist.");
-        }
-        return null;
+    private static Outcome updateRemoteLog(MetadataImage image, UpdateRemoteLog c) {
+        return PartitionTransitions.onPartition(image, c.topicId(), c.partition(), (topic, partition, name) -> {
+            RemoteManifest manifest = image.remoteManifest(c.topicId(), c.partition());
+            for (UUID id : c.removed()) {
+                if (!manifest.contains(id)) {
+                    return Outcome.failed(image, Errors.INVALID_REQUEST, "Remote segment " + id + " of partition "
+                            + c.partition() + " of topic id " + c.topicId() + " is no longer in its manifest.");
+                }
+            }
+            List<RemoteSegment> added = new ArrayList<>();
+            for (byte[] bytes : c.added()) {
+                try {
+                    added.add(readSegment(c.topicId(), c.partition(), bytes));
+                } catch (IOException e) {
+                    return Outcome.failed(image, Errors.INVALID_REQUEST, e.getMessage());
+                }
+            }
+            RemoteManifest updated = manifest.updated(c.logStartOffset(), Set.copyOf(c.removed()), added);
+            if (updated.equals(manifest)) {
+                return new Outcome(image, MetadataResult.ok());
+            }
+            return new Outcome(image.withRemoteManifest(c.topicId(), c.partition(), updated), MetadataResult.ok());
+        });
     }
 
     private static RemoteSegment readSegment(Uuid topicId, int partition, byte[] bytes) throws IOException {

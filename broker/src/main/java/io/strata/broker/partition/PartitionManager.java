@@ -282,7 +282,7 @@ public final class PartitionManager implements AutoCloseable {
         if (closed) {
             return;
         }
-        removeDeleted(image);
+        removeUnheld(image);
         long started = System.nanoTime();
         List<Callable<Partition>> opens = new ArrayList<>();
         for (TopicImage topic : image.topics()) {
@@ -469,19 +469,42 @@ public final class PartitionManager implements AutoCloseable {
         return PartitionLog.open(dir, tp, config, time);
     }
 
-    private void removeDeleted(MetadataImage image) {
+    /**
+     * Deletes the logs of partitions this broker no longer holds: their topic was deleted, or a reassignment
+     * moved the partition to other brokers, which then hold every record it had.
+     */
+    private void removeUnheld(MetadataImage image) {
         partitions.values().removeIf(partition -> {
-            boolean gone = image.topic(partition.topicId()).isEmpty();
-            if (gone) {
+            Optional<TopicImage> topic = image.topic(partition.topicId());
+            if (topic.isEmpty()) {
                 LOG.infof("Deleting the log of %s: its topic was deleted", partition.topicPartition());
-                partition.log().delete();
                 appliedConfigs.remove(partition.topicId());
+            } else if (!reassignedAway(topic.get(), partition.topicPartition().partition())) {
+                return false;
+            } else {
+                LOG.infof("Deleting the log of %s: it was reassigned to brokers %s", partition.topicPartition(),
+                        topic.get().partition(partition.topicPartition().partition()).replicas());
+                // Answers the appends waiting for followers while it still led: it leads no more.
+                follow(partition, topic.get().partition(partition.topicPartition().partition()));
             }
-            return gone;
+            partition.log().delete();
+            return true;
         });
     }
 
-    /** Removes partition directories that no topic in {@code image} owns, such as those of topics deleted while the broker was down. */
+    /** Whether partition {@code index} of {@code topic} has replicas, none of them this broker's. */
+    private boolean reassignedAway(TopicImage topic, int index) {
+        if (index >= topic.partitions()) {
+            return false;
+        }
+        PartitionImage state = topic.partition(index);
+        return !state.replicas().isEmpty() && !state.hasReplica(nodeId);
+    }
+
+    /**
+     * Removes partition directories that no topic in {@code image} owns, such as those of topics deleted while the
+     * broker was down, and those of partitions reassigned away from it meanwhile.
+     */
     public synchronized void removeOrphans(MetadataImage image) {
         try (Stream<Path> dirs = Files.list(logsDir)) {
             List<Path> unowned = new ArrayList<>();
@@ -493,6 +516,10 @@ public final class PartitionManager implements AutoCloseable {
                     unowned.add(dir);
                 } else if (image.topic(owner.get()).isEmpty()) {
                     LOG.infof("Removing %s: its topic %s was deleted", dir, owner.get());
+                    deleteRecursively(dir);
+                } else if (reassignedAway(image.topic(owner.get()).get(),
+                        LogFiles.parsePartitionDirName(dir.getFileName().toString()).partition())) {
+                    LOG.infof("Removing %s: its partition was reassigned to other brokers", dir);
                     deleteRecursively(dir);
                 }
             });

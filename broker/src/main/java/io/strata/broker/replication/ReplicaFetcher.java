@@ -51,7 +51,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * leader that finds the follower's log diverged from its own (KIP-320) answers with the epoch and offset
  * where they part, and the follower cuts its log there before fetching on. A partition the leader refuses
  * (it no longer leads, or the epochs differ while the metadata spreads) waits {@value #RETRY_BACKOFF_MS} ms;
- * the fetcher manager moves it to its new leader's fetcher as soon as this broker applies the change.
+ * the fetcher manager moves it to its new leader's fetcher as soon as this broker applies the change. While
+ * this broker is over its follower replication throttle, the partitions it covers that are not in sync yet
+ * are left out of the fetches.
  *
  * <p>Thread-safe: partitions are added and removed from any thread; the network client is used by the
  * fetcher's thread only.
@@ -68,6 +70,7 @@ final class ReplicaFetcher implements AutoCloseable {
 
     private final int localId;
     private final BrokerImage leader;
+    private final ReplicationThrottle throttle;
     private final Time time;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     /** Partitions the leader refused, by when to try them again. */
@@ -79,9 +82,10 @@ final class ReplicaFetcher implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    ReplicaFetcher(int localId, BrokerImage leader, Time time) {
+    ReplicaFetcher(int localId, BrokerImage leader, ReplicationThrottle throttle, Time time) {
         this.localId = localId;
         this.leader = leader;
+        this.throttle = throttle;
         this.time = time;
         LogContext logContext = new LogContext("[ReplicaFetcher broker=" + localId + " leader=" + leader.nodeId() + "] ");
         PlaintextChannelBuilder channels = new PlaintextChannelBuilder(ListenerName.forSecurityProtocol(SecurityProtocol.PLAINTEXT));
@@ -142,7 +146,7 @@ final class ReplicaFetcher implements AutoCloseable {
         Map<TopicPartition, Partition> fetched = new HashMap<>();
         for (Partition partition : partitions.values()) {
             TopicPartition tp = partition.topicPartition();
-            if (backedOff.getOrDefault(tp, 0L) > now) {
+            if (backedOff.getOrDefault(tp, 0L) > now || throttle.holdsBack(partition, localId)) {
                 continue;
             }
             Optional<Integer> lastEpoch = partition.latestEpoch().isPresent()
@@ -201,8 +205,9 @@ final class ReplicaFetcher implements AutoCloseable {
                     if (diverging.isPresent()) {
                         truncateDiverging(partition, diverging.get());
                     } else {
-                        partition.appendAsFollower(wholeBatches((MemoryRecords) FetchResponse.recordsOrFail(data)),
-                                data.highWatermark());
+                        MemoryRecords records = wholeBatches((MemoryRecords) FetchResponse.recordsOrFail(data));
+                        partition.appendAsFollower(records, data.highWatermark());
+                        throttle.record(tp, records.sizeInBytes());
                     }
                 }
                 case OFFSET_OUT_OF_RANGE -> outOfRange(partition, data);

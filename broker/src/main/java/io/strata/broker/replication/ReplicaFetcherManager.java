@@ -24,13 +24,15 @@ public final class ReplicaFetcherManager implements AutoCloseable {
 
     private final int localId;
     private final PartitionManager partitions;
+    private final ReplicationThrottle throttle;
     private final Time time;
     private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>(); // guarded by this
     private boolean closed; // guarded by this
 
-    public ReplicaFetcherManager(int localId, PartitionManager partitions, Time time) {
+    public ReplicaFetcherManager(int localId, PartitionManager partitions, ReplicationThrottle throttle, Time time) {
         this.localId = localId;
         this.partitions = partitions;
+        this.throttle = throttle;
         this.time = time;
     }
 
@@ -57,7 +59,7 @@ public final class ReplicaFetcherManager implements AutoCloseable {
             }
         }
         byLeader.forEach((leaderId, followed) -> fetchers.computeIfAbsent(leaderId, id -> {
-            ReplicaFetcher fetcher = new ReplicaFetcher(localId, image.liveBroker(id).orElseThrow(), time);
+            ReplicaFetcher fetcher = new ReplicaFetcher(localId, image.liveBroker(id).orElseThrow(), throttle, time);
             fetcher.start();
             return fetcher;
         }).assign(followed));

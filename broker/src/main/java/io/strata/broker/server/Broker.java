@@ -10,6 +10,8 @@ import io.strata.broker.cluster.MetadataResult;
 import io.strata.broker.cluster.PreferredLeaderBalancer;
 import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.compaction.LogCleanerService;
+import io.strata.broker.config.ConfigEntry;
+import io.strata.broker.config.DynamicBrokerConfigs;
 import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.group.GroupCoordinator;
 import io.strata.broker.partition.PartitionManager;
@@ -20,6 +22,7 @@ import io.strata.broker.protocol.KafkaListener;
 import io.strata.broker.protocol.RequestForwarder;
 import io.strata.broker.protocol.fetch.FetchSessionCache;
 import io.strata.broker.protocol.handlers.AlterConfigsHandler;
+import io.strata.broker.protocol.handlers.AlterPartitionReassignmentsHandler;
 import io.strata.broker.protocol.handlers.ConfigAlterations;
 import io.strata.broker.protocol.handlers.CreatePartitionsHandler;
 import io.strata.broker.protocol.handlers.CreateTopicsHandler;
@@ -35,6 +38,7 @@ import io.strata.broker.protocol.handlers.FindCoordinatorHandler;
 import io.strata.broker.protocol.handlers.GroupApis;
 import io.strata.broker.protocol.handlers.IncrementalAlterConfigsHandler;
 import io.strata.broker.protocol.handlers.InitProducerIdHandler;
+import io.strata.broker.protocol.handlers.ListPartitionReassignmentsHandler;
 import io.strata.broker.protocol.handlers.ListOffsetsHandler;
 import io.strata.broker.protocol.handlers.MetadataHandler;
 import io.strata.broker.protocol.handlers.OffsetForLeaderEpochHandler;
@@ -43,6 +47,7 @@ import io.strata.broker.remote.RemoteLogReader;
 import io.strata.broker.remote.TieredLog;
 import io.strata.broker.replication.IsrUpdater;
 import io.strata.broker.replication.ReplicaFetcherManager;
+import io.strata.broker.replication.ReplicationThrottle;
 import io.strata.broker.tiering.TieringService;
 import io.strata.broker.tiering.TieringSettings;
 import io.strata.broker.txn.ProducerIdManager;
@@ -84,6 +89,7 @@ public final class Broker implements AutoCloseable {
     private RaftMetadataLog metadata;
     private PartitionManager partitions;
     private RemoteLogReader remoteReader;
+    private ReplicationThrottle leaderThrottle;
     private TieringService tieringService;
     private TopicAdmin topicAdmin;
     private GroupCoordinator groupCoordinator;
@@ -135,7 +141,9 @@ public final class Broker implements AutoCloseable {
                 (topicId, partition) -> new TieredLog(topicId, partition, metadata, remoteReader),
                 settings.localDiskLimitBytes());
         started.add(partitions);
-        ReplicaFetcherManager fetchers = new ReplicaFetcherManager(settings.nodeId(), partitions, Time.SYSTEM);
+        leaderThrottle = throttle(ReplicationThrottle.Side.LEADER);
+        ReplicaFetcherManager fetchers = new ReplicaFetcherManager(settings.nodeId(), partitions,
+                throttle(ReplicationThrottle.Side.FOLLOWER), Time.SYSTEM);
         started.add(fetchers);
         partitions.addReconcileListener(fetchers::onReconciled);
         isrUpdater = new IsrUpdater(partitions, metadata, settings.replicaLagTimeMax());
@@ -221,6 +229,15 @@ public final class Broker implements AutoCloseable {
         return agreed;
     }
 
+    /** One side of the replication throttle, following the metadata from now on. */
+    private ReplicationThrottle throttle(ReplicationThrottle.Side side) {
+        ReplicationThrottle throttle = new ReplicationThrottle(side, settings.nodeId(), Time.SYSTEM);
+        started.add(throttle);
+        metadata.addListener(throttle::onMetadataImage);
+        throttle.onMetadataImage(metadata.image());
+        return throttle;
+    }
+
     /** Opened before the partitions, which read tiered segments, and closed after them and the tiering service. */
     private ObjectStore openObjectStore() throws IOException {
         TieringSettings tiering = settings.tiering();
@@ -260,7 +277,7 @@ public final class Broker implements AutoCloseable {
                 ApiHandler.of(ApiKeys.PRODUCE,
                         new ProduceHandler(partitions, metadata::image, settings.fsyncBeforeAck())::handle),
                 ApiHandler.of(ApiKeys.FETCH, new FetchHandler(partitions, metadata::image, fetchSessions,
-                        settings.replicaSelector())::handle),
+                        settings.replicaSelector(), leaderThrottle)::handle),
                 ApiHandler.of(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions, metadata::image)::handle),
                 ApiHandler.of(ApiKeys.OFFSET_FOR_LEADER_EPOCH,
                         new OffsetForLeaderEpochHandler(partitions, metadata::image)::handle),
@@ -272,12 +289,16 @@ public final class Broker implements AutoCloseable {
                 ApiHandler.of(ApiKeys.CREATE_PARTITIONS,
                         new CreatePartitionsHandler(topicAdmin)::handle),
                 ApiHandler.of(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsHandler(topicAdmin, settings.nodeId(),
-                        () -> catalog.describeBroker(brokerConfigValues()))::handle),
+                        this::describeBrokerConfigs)::handle),
                 ApiHandler.of(ApiKeys.ALTER_CONFIGS, new AlterConfigsHandler(alterations)::handle),
                 ApiHandler.of(ApiKeys.INCREMENTAL_ALTER_CONFIGS,
                         new IncrementalAlterConfigsHandler(alterations)::handle),
                 ApiHandler.of(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(metadata::image, identity)::handle),
                 ApiHandler.of(ApiKeys.ELECT_LEADERS, new ElectLeadersHandler(topicAdmin)::handle),
+                ApiHandler.of(ApiKeys.ALTER_PARTITION_REASSIGNMENTS,
+                        new AlterPartitionReassignmentsHandler(topicAdmin)::handle),
+                ApiHandler.of(ApiKeys.LIST_PARTITION_REASSIGNMENTS,
+                        new ListPartitionReassignmentsHandler(metadata::image)::handle),
                 ApiHandler.of(ApiKeys.DESCRIBE_LOG_DIRS,
                         new DescribeLogDirsHandler(partitions, logsDir())::handle),
                 ApiHandler.of(ApiKeys.DESCRIBE_QUORUM,
@@ -297,6 +318,15 @@ public final class Broker implements AutoCloseable {
         } catch (UnknownHostException e) {
             throw new IllegalStateException("Cannot find this machine's name to advertise; set STRATA_ADVERTISED_HOST", e);
         }
+    }
+
+    /** This broker's configs as DescribeConfigs reports them: its settings, then the dynamic ones. */
+    private List<ConfigEntry> describeBrokerConfigs() {
+        MetadataImage image = metadata.image();
+        List<ConfigEntry> entries = new ArrayList<>(catalog.describeBroker(brokerConfigValues()));
+        entries.addAll(DynamicBrokerConfigs.describe(image.brokerConfigs(Integer.toString(settings.nodeId())),
+                image.brokerConfigs("")));
+        return entries;
     }
 
     /** The broker configs DescribeConfigs reports: what this broker runs with, under Kafka's broker config names. */

@@ -49,11 +49,17 @@ class MetadataCommandTest {
                         List.of(new byte[] {4, 5}, new byte[] {6})),
                 new UpdateRemoteLog(Uuid.randomUuid(), 0, 0, List.of(), List.of()),
                 new SetBrokerFenced(3, true),
+                new SetClusterId("cluster-1"),
                 new AlterPartition(Uuid.randomUuid(), 2, 1, 7, List.of(1, 3)),
                 new ElectLeader(Uuid.randomUuid(), 4, Election.PREFERRED),
                 new ElectLeader(Uuid.randomUuid(), 0, Election.IN_SYNC),
                 new ElectLeader(Uuid.randomUuid(), 1, Election.UNCLEAN),
-                new MetadataCommand.RegisterDirectory(2, Uuid.randomUuid()));
+                new MetadataCommand.RegisterDirectory(2, Uuid.randomUuid()),
+                new MetadataCommand.ReassignPartition(Uuid.randomUuid(), 3, List.of(3, 2)),
+                new MetadataCommand.ReassignPartition(Uuid.randomUuid(), 0, List.of()),
+                new MetadataCommand.AlterBrokerConfigs("2", Map.of("leader.replication.throttled.rate", "10"),
+                        Set.of("follower.replication.throttled.rate")),
+                new MetadataCommand.AlterBrokerConfigs("", Map.of(), Set.of()));
     }
 
     @Test
@@ -76,7 +82,8 @@ class MetadataCommandTest {
 
     @Test
     void opcodesAreDistinct() {
-        assertThat(everyCommand().stream().map(MetadataCommand::opcode).distinct()).hasSize(12);
+        assertThat(everyCommand().stream().map(MetadataCommand::type).distinct()).hasSize(MetadataCommand.Type.values().length);
+        assertThat(everyCommand().stream().map(MetadataCommand::opcode).distinct()).hasSize(MetadataCommand.Type.values().length);
     }
 
     @Test
@@ -143,6 +150,18 @@ class MetadataCommandTest {
                         + "00000002" + "00000001" + "00000007"        // partition 2, leader 1, epoch 7
                         + "00000002" + "00000001" + "00000003",       // in-sync replicas [1, 3]
                 new AlterPartition(ID, 2, 1, 7, List.of(1, 3)));
+    }
+
+    /** Version 0 of reassignments and dynamic broker configs. */
+    @Test
+    void reassignmentsAndBrokerConfigsStayReadable() throws IOException {
+        assertReads("0e" + "00" + "0102030405060708090a0b0c0d0e0f10"  // ReassignPartition v0: topic id
+                        + "00000002" + "00000002" + "00000003" + "00000002", // partition 2, target [3, 2]
+                new MetadataCommand.ReassignPartition(ID, 2, List.of(3, 2)));
+        assertReads("0f" + "00" + "00000001" + "31"                    // AlterBrokerConfigs v0: broker "1"
+                        + "00000001" + "00000001" + "61" + "00000001" + "35" // set a=5
+                        + "00000001" + "00000001" + "62",                     // delete b
+                new MetadataCommand.AlterBrokerConfigs("1", Map.of("a", "5"), Set.of("b")));
     }
 
     /** Version 0 of leader elections, with each election's code. */

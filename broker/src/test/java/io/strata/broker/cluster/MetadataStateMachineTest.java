@@ -5,12 +5,14 @@ import io.strata.broker.cluster.MetadataCommand.UpdateRemoteLog;
 import io.strata.broker.cluster.MetadataCommand.AllocateProducerIds;
 import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
 import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
+import io.strata.broker.cluster.MetadataCommand.AlterBrokerConfigs;
 import io.strata.broker.cluster.MetadataCommand.AlterPartition;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
 import io.strata.broker.cluster.MetadataCommand.SetBrokerFenced;
 import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
 import io.strata.broker.cluster.MetadataCommand.ElectLeader;
 import io.strata.broker.cluster.MetadataCommand.Election;
+import io.strata.broker.cluster.MetadataCommand.ReassignPartition;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
 import io.strata.broker.cluster.MetadataCommand.SetClusterId;
 import io.strata.tiered.ObjectKey;
@@ -323,7 +325,8 @@ class MetadataStateMachineTest {
                         + "00000002" + "0001" + "00000000"         // 2 partitions, replication factor 1, no configs
                         + "00000001" + "00000003" + "00000001" + "68" + "00002384" + "ffffffff", // broker 3 at h:9092
                 MetadataImage.of(null, List.of(new TopicImage("t", id, Collections.nCopies(2, PartitionImage.assigned(List.of(3))),
-                        (short) 1, Map.of())), List.of(new BrokerImage(3, "h", 9092, null, false)), Map.of(), Map.of(), 0, 7));
+                        (short) 1, Map.of())), List.of(new BrokerImage(3, "h", 9092, null, false)), Map.of(), Map.of(), Map.of(),
+                        0, 7));
     }
 
     @Test
@@ -399,6 +402,11 @@ class MetadataStateMachineTest {
         machine.apply(new SetClusterId("cluster-1"));
         machine.apply(new MetadataCommand.RegisterDirectory(2, Uuid.randomUuid()));
         machine.apply(new MetadataCommand.RegisterDirectory(1, Uuid.randomUuid()));
+        machine.apply(new MetadataCommand.RegisterBroker(3, "localhost", 9094, null));
+        machine.apply(new MetadataCommand.ReassignPartition(machine.image().topic("placed").orElseThrow().topicId(), 1,
+                List.of(3, 1)));
+        machine.apply(new MetadataCommand.AlterBrokerConfigs("2", Map.of("leader.replication.throttled.rate", "10"),
+                Set.of()));
 
         byte[] snapshot = write(machine);
         MetadataStateMachine restored = new MetadataStateMachine();
@@ -542,6 +550,67 @@ class MetadataStateMachineTest {
                 .as("its last in-sync replica is gone: no leader until an unclean election")
                 .isEqualTo(new PartitionImage(List.of(1), List.of(), PartitionImage.NO_LEADER, 1));
         assertError(new MetadataCommand.RegisterDirectory(-1, second), Errors.INVALID_REQUEST);
+    }
+
+    @Test
+    void aReassignmentAddsReplicasThenSettlesOnItsTargetOnceTheyAreInSync() {
+        Uuid id = replicatedTopic();
+        machine.apply(new RegisterBroker(4, "h", 9092, null));
+        assertThat(machine.apply(new ReassignPartition(id, 0, List.of(4, 2, 3)))).isEqualTo(MetadataResult.ok());
+        assertThat(partition(id)).isEqualTo(new PartitionImage(List.of(4, 2, 3, 1), List.of(2, 3, 1), 1, 0,
+                List.of(4), List.of(1)));
+
+        machine.apply(new AlterPartition(id, 0, 1, 0, List.of(1, 2)));
+        machine.apply(new AlterPartition(id, 0, 1, 0, List.of(1, 2, 4)));
+        assertThat(partition(id).isReassigning()).as("broker 3 of the target is not in sync").isTrue();
+        // All of the target in sync: the partition settles on it, and broker 1, no replica any more, hands over.
+        machine.apply(new AlterPartition(id, 0, 1, 0, List.of(1, 2, 3, 4)));
+        assertThat(partition(id)).isEqualTo(new PartitionImage(List.of(4, 2, 3), List.of(4, 2, 3), 4, 1));
+    }
+
+    @Test
+    void aReassignmentIsReplacedOrCancelledBackToTheOriginalReplicas() {
+        Uuid id = replicatedTopic();
+        machine.apply(new RegisterBroker(4, "h", 9092, null));
+        machine.apply(new RegisterBroker(5, "h", 9092, null));
+        machine.apply(new ReassignPartition(id, 0, List.of(1, 2, 4)));
+        machine.apply(new ReassignPartition(id, 0, List.of(1, 2, 5)));
+        assertThat(partition(id)).isEqualTo(new PartitionImage(List.of(1, 2, 5, 3), List.of(1, 2, 3), 1, 0,
+                List.of(5), List.of(3)));
+
+        assertThat(machine.apply(new ReassignPartition(id, 0, List.of()))).isEqualTo(MetadataResult.ok());
+        assertThat(partition(id)).isEqualTo(new PartitionImage(List.of(1, 2, 3), List.of(1, 2, 3), 1, 0));
+        assertError(new ReassignPartition(id, 0, List.of()), Errors.NO_REASSIGNMENT_IN_PROGRESS);
+    }
+
+    @Test
+    void aReassignmentWithoutNewReplicasSettlesAtOnce() {
+        Uuid id = replicatedTopic();
+        assertThat(machine.apply(new ReassignPartition(id, 0, List.of(3, 2)))).isEqualTo(MetadataResult.ok());
+        assertThat(partition(id)).isEqualTo(new PartitionImage(List.of(3, 2), List.of(3, 2), 3, 1));
+    }
+
+    @Test
+    void reassignmentsToBrokersThatCannotHoldAReplicaAreRefused() {
+        Uuid id = replicatedTopic();
+        assertError(new ReassignPartition(id, 0, List.of(1, 9)), Errors.INVALID_REPLICA_ASSIGNMENT);
+        assertError(new ReassignPartition(id, 0, List.of(1, 1)), Errors.INVALID_REPLICA_ASSIGNMENT);
+        machine.apply(new SetBrokerFenced(3, true));
+        assertError(new ReassignPartition(id, 0, List.of(1, 3)), Errors.INVALID_REPLICA_ASSIGNMENT);
+        assertError(new ReassignPartition(id, 5, List.of(1, 2)), Errors.UNKNOWN_TOPIC_OR_PARTITION);
+    }
+
+    @Test
+    void brokerConfigsAreSetAndDeletedPerBroker() {
+        String rate = "leader.replication.throttled.rate";
+        assertThat(machine.apply(new AlterBrokerConfigs("1", Map.of(rate, "10"), Set.of()))).isEqualTo(MetadataResult.ok());
+        machine.apply(new AlterBrokerConfigs("", Map.of(rate, "20"), Set.of()));
+        assertThat(machine.image().brokerConfigs("1")).containsExactly(Map.entry(rate, "10"));
+        assertThat(machine.image().brokerConfigs("")).containsExactly(Map.entry(rate, "20"));
+        machine.apply(new AlterBrokerConfigs("1", Map.of(), Set.of(rate)));
+        assertThat(machine.image().brokerConfigs("1")).isEmpty();
+        assertError(new AlterBrokerConfigs("one", Map.of(rate, "1"), Set.of()), Errors.INVALID_REQUEST);
+        assertError(new AlterBrokerConfigs("1", Map.of(rate, "1"), Set.of(rate)), Errors.INVALID_REQUEST);
     }
 
     private void assertError(MetadataCommand command, Errors expected) {

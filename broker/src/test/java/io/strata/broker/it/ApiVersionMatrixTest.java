@@ -7,6 +7,7 @@ import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
@@ -28,6 +29,7 @@ import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetDeleteRequestData;
@@ -168,6 +170,12 @@ class ApiVersionMatrixTest {
                 partitions.add(new ElectLeadersRequestData.TopicPartitions().setTopic(TOPIC).setPartitions(List.of(0)));
                 yield new ElectLeadersRequestData().setTopicPartitions(partitions).setTimeoutMs(5000);
             }
+            // Cancels a reassignment that is not in progress: NO_REASSIGNMENT_IN_PROGRESS, which changes nothing.
+            case ALTER_PARTITION_REASSIGNMENTS -> new AlterPartitionReassignmentsRequestData().setTopics(List.of(
+                    new AlterPartitionReassignmentsRequestData.ReassignableTopic().setName(TOPIC).setPartitions(List.of(
+                            new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(0)
+                                    .setReplicas(null)))));
+            case LIST_PARTITION_REASSIGNMENTS -> new ListPartitionReassignmentsRequestData().setTopics(null);
             case FIND_COORDINATOR -> version >= 4
                     ? new FindCoordinatorRequestData().setCoordinatorKeys(List.of(GROUP))
                     : new FindCoordinatorRequestData().setKey(GROUP);

@@ -9,9 +9,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The config changes AlterConfigs and IncrementalAlterConfigs share: topic configs change through
- * the replicated metadata; broker configs come from the broker's settings and environment, so they
- * are read-only over the Kafka protocol.
+ * The config changes AlterConfigs and IncrementalAlterConfigs share: topic configs and the dynamic broker
+ * configs ({@link io.strata.broker.config.DynamicBrokerConfigs}) change through the replicated metadata; every
+ * other broker config comes from the broker's settings and environment, so it is read-only over the Kafka protocol.
  */
 public record ConfigAlterations(TopicAdmin admin, int nodeId) {
 
@@ -24,8 +24,7 @@ public record ConfigAlterations(TopicAdmin admin, int nodeId) {
                 case TOPIC -> admin.alterConfigs(resourceName, set, delete, replace, validateOnly);
                 case BROKER -> {
                     BrokerResources.requireThisBroker(resourceName, nodeId);
-                    throw new InvalidRequestException("Broker configs are read-only: set them as STRATA_* environment "
-                            + "variables or in application.properties and restart the broker.");
+                    yield admin.alterBrokerConfigs(resourceName, set, delete, replace, validateOnly);
                 }
                 default -> throw new InvalidRequestException("Altering configs of " + type + " resources is not supported.");
             };

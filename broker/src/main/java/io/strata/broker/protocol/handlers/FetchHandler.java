@@ -13,6 +13,7 @@ import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.broker.protocol.fetch.FetchContext;
 import io.strata.broker.protocol.fetch.FetchSessionCache;
+import io.strata.broker.replication.ReplicationThrottle;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -63,6 +64,7 @@ import java.util.function.Supplier;
  * {@code NOT_LEADER_OR_FOLLOWER} with its current leader (KIP-951), except to a consumer of Fetch v11 on,
  * which any replica serves up to its high watermark (KIP-392); with the rack-aware {@link ReplicaSelector}
  * the leader answers a consumer that names its rack with the in-sync follower there to read from instead.
+ * Over the leader's replication throttle, a covered partition's follower that is not in sync gets no records.
  *
  * <p>Clients that open an incremental fetch session (KIP-227; the Java client and followers do) send only
  * the partitions whose fetch changed, yet each request reads every partition of the session; the response
@@ -71,7 +73,7 @@ import java.util.function.Supplier;
  * <p>Thread-safe: a request's state lives in its own {@code PendingFetch}.
  */
 public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> image, FetchSessionCache sessions,
-                           ReplicaSelector replicaSelector) {
+                           ReplicaSelector replicaSelector, ReplicationThrottle leaderThrottle) {
 
     private static final Logger LOG = Logger.getLogger(FetchHandler.class);
     private static final short FIRST_TOPIC_ID_VERSION = 13;
@@ -195,14 +197,22 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
             }
         }
 
-        /** Counts the bytes sent per partition; the response's partitions are the targets, in order. */
+        /**
+         * Counts the bytes sent per partition, a consumer's as fetched and a follower's towards the replication
+         * throttle; the response's partitions are the targets, in order.
+         */
         FetchResponseData countBytesFetched(FetchResponseData response) {
             int index = 0;
             for (FetchableTopicResponse topic : response.responses()) {
                 for (PartitionData partitionData : topic.partitions()) {
                     Partition partition = targets.get(index++).partition;
-                    if (partition != null && partitionData.records() != null && replicaId < 0) {
+                    if (partition == null || partitionData.records() == null) {
+                        continue;
+                    }
+                    if (replicaId < 0) {
                         partition.addBytesFetched(partitionData.records().sizeInBytes());
+                    } else {
+                        leaderThrottle.record(partition.topicPartition(), partitionData.records().sizeInBytes());
                     }
                 }
             }
@@ -281,22 +291,17 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
                 return error(response, target.check.error(), partition.highWatermark(), partition.logStartOffset());
             }
             if (target.check.diverging() != null) {
-                return response.setDivergingEpoch(target.check.diverging())
-                        .setHighWatermark(partition.highWatermark())
-                        .setLastStableOffset(partition.highWatermark())
-                        .setLogStartOffset(partition.logStartOffset());
+                return positions(response.setDivergingEpoch(target.check.diverging()), partition);
             }
             if (target.preferredReplica.isPresent()) {
-                return response.setPreferredReadReplica(target.preferredReplica.getAsInt())
-                        .setHighWatermark(partition.highWatermark())
-                        .setLastStableOffset(partition.highWatermark())
-                        .setLogStartOffset(partition.logStartOffset());
+                return positions(response.setPreferredReadReplica(target.preferredReplica.getAsInt()), partition);
+            }
+            if (replicaId >= 0 && leaderThrottle.holdsBack(partition, replicaId)) {
+                return positions(response, partition);
             }
             CompletableFuture<LogReadResult> read = read(target, maxBytes, minOneMessage);
             if (!read.isDone()) {
-                return response.setHighWatermark(partition.highWatermark())
-                        .setLastStableOffset(partition.highWatermark())
-                        .setLogStartOffset(partition.logStartOffset());
+                return positions(response, partition);
             }
             try {
                 LogReadResult result = read.join();
@@ -308,6 +313,13 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
                 RuntimeException cause = e.getCause() instanceof RuntimeException failure ? failure : e;
                 return error(response, readError(target, cause), partition.highWatermark(), partition.logStartOffset());
             }
+        }
+
+        /** {@code response} with the partition's offsets and no records: where the fetcher stands without a read. */
+        private static PartitionData positions(PartitionData response, Partition partition) {
+            return response.setHighWatermark(partition.highWatermark())
+                    .setLastStableOffset(partition.highWatermark())
+                    .setLogStartOffset(partition.logStartOffset());
         }
 
         /**

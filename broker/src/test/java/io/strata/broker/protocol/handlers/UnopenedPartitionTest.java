@@ -10,6 +10,7 @@ import io.strata.broker.protocol.RequestContext;
 import io.strata.broker.protocol.fetch.FetchSessionCache;
 import io.strata.broker.remote.RemoteLogReader;
 import io.strata.broker.remote.TieredLog;
+import io.strata.broker.replication.ReplicationThrottle;
 import io.strata.tiered.LocalDirectoryObjectStore;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
@@ -82,7 +83,8 @@ class UnopenedPartitionTest {
     void produceAndFetchAreToldToRetryUntilTheLogIsOpen() throws Exception {
         ProduceHandler produce = new ProduceHandler(partitions, metadata::image, false);
         FetchHandler fetch = new FetchHandler(partitions, metadata::image,
-                new FetchSessionCache(FetchSessionCache.DEFAULT_MAX_SESSIONS, Time.SYSTEM), ReplicaSelector.LEADER);
+                new FetchSessionCache(FetchSessionCache.DEFAULT_MAX_SESSIONS, Time.SYSTEM), ReplicaSelector.LEADER,
+                new ReplicationThrottle(ReplicationThrottle.Side.LEADER, 1, Time.SYSTEM));
 
         assertThat(produceError(produce, 0)).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
         assertThat(produceError(produce, 7)).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
