@@ -4,6 +4,7 @@ import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.testing.ChildJvm;
 import io.strata.broker.testing.Directories;
+import io.strata.broker.testing.Kcat;
 import io.strata.broker.testing.KafkaWire;
 import io.strata.broker.testing.TestBroker;
 import io.strata.broker.testing.TestCluster;
@@ -42,8 +43,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Apache Kafka's own admin tools ({@code kafka-metadata-quorum}, {@code kafka-log-dirs},
- * {@code kafka-topics}, {@code kafka-leader-election}), each run in a JVM of its own as a user runs it,
- * against three brokers; then the admin client for the errors the tools do not show. The steps build on
+ * {@code kafka-topics}, {@code kafka-leader-election}), each run in a JVM of its own as a user runs it, and
+ * librdkafka's kcat, against three brokers; then the admin client for the errors the tools do not show. The steps build on
  * each other, in order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -162,6 +163,21 @@ class ClusterAdminCliTest {
                 .isEmpty();
         assertThat(partitionLines(topics(cluster.bootstrapServers(), "--describe", "--unavailable-partitions")))
                 .isEmpty();
+    }
+
+    @Test
+    @Order(3)
+    void kcatListsTheThreeBrokersAndEachPartitionsReplicas() throws Exception {
+        Kcat.assumeInstalled();
+        String metadata = Kcat.run(cluster.bootstrapServers(), null, "-L", "-t", TOPIC);
+        assertThat(metadata).contains("3 brokers:").contains("topic \"" + TOPIC + "\" with 3 partitions:")
+                .containsPattern("partition 0, leader 1, replicas: 1,2,3, isrs: 1,2,3")
+                .containsPattern("partition 1, leader 2, replicas: 2,3,1, isrs: 2,3,1")
+                .containsPattern("partition 2, leader 3, replicas: 3,1,2, isrs: 3,1,2");
+        for (TestBroker broker : cluster.brokers()) {
+            assertThat(metadata).contains("broker " + broker.broker().identity().nodeId() + " at "
+                    + broker.bootstrapServers());
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.strata.broker.it;
 
+import io.strata.broker.testing.Kcat;
 import io.strata.broker.testing.TestBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -7,17 +8,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * librdkafka, through kcat (Debian package {@code kcat}), against a real broker: metadata,
@@ -32,13 +28,7 @@ class KcatTest {
 
     @BeforeAll
     static void start() {
-        boolean installed = Files.isExecutable(Path.of("/usr/bin/kcat"))
-                || System.getenv("PATH") != null && List.of(System.getenv("PATH").split(":")).stream()
-                .anyMatch(dir -> Files.isExecutable(Path.of(dir, "kcat")));
-        if (Boolean.getBoolean("strata.clients.required")) {
-            assertThat(installed).as("kcat is required by the clients profile but is not on the PATH").isTrue();
-        }
-        assumeTrue(installed, "kcat is not installed (Debian: apt-get install kcat); librdkafka tests skipped");
+        Kcat.assumeInstalled();
         broker = TestBroker.start(dataDir);
     }
 
@@ -50,18 +40,7 @@ class KcatTest {
     }
 
     private static String kcat(String stdin, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("kcat", "-b", broker.bootstrapServers()));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (stdin != null) {
-            process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        process.getOutputStream().close();
-        byte[] output = process.getInputStream().readAllBytes();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("kcat " + args + " finished").isTrue();
-        String text = new String(output, StandardCharsets.UTF_8);
-        assertThat(process.exitValue()).as(text).isZero();
-        return text;
+        return Kcat.run(broker.bootstrapServers(), stdin, args);
     }
 
     @Test
