@@ -131,15 +131,40 @@ function payloadCell(p) {
   return td;
 }
 
-// --- Brokers -------------------------------------------------------------------------------------
+// A partition's leader, replicas and in-sync replicas. An ISR smaller than the replicas is flagged in
+// words, not by colour alone: a replica is down or behind (or added by a reassignment and catching up),
+// and the partition may be one failure closer to refusing acks=all writes or losing data.
+function replicaCells(p) {
+  const isr = cell(p.isr.join(', '));
+  if (p.isr.length < p.replicas.length) {
+    const flag = document.createElement('strong');
+    flag.textContent = `under-replicated, ${p.isr.length} of ${p.replicas.length} in sync`;
+    isr.append(' ', flag);
+    isr.className = 'under-replicated';
+  }
+  return [cell(p.leader_id < 0 ? 'none' : p.leader_id, 'num'), cell(p.replicas.join(', ')), isr];
+}
+
+// --- Brokers and under-replicated partitions -----------------------------------------------------
 
 async function loadCluster() {
   const clusters = await api('clusters');
   state.cluster = clusters.data[0].cluster_id;
   $('cluster').textContent = `Cluster ${state.cluster}, ${clusters.data[0].brokers_count} broker(s)`;
+}
+
+async function loadBrokers() {
   const brokers = await api(`clusters/${state.cluster}/brokers`);
   fill($('broker-table').tBodies[0], brokers.data.map(b =>
     [cell(b.broker_id, 'num'), cell(b.host), cell(b.port, 'num'), cell(b.rack || '—')]));
+}
+
+// One request for the whole cluster: asking each topic for its partitions would cost a request per topic.
+async function loadUnderReplicated() {
+  const list = await api(`clusters/${state.cluster}/under-replicated-partitions`);
+  const table = $('under-replicated-table');
+  const rows = list.data.map(p => [cell(p.topic_name), cell(p.partition_id, 'num'), ...replicaCells(p)]);
+  fill(table.tBodies[0], rows.length ? rows : [[Object.assign(cell('None'), { colSpan: table.tHead.rows[0].cells.length })]]);
 }
 
 // --- Topics, partitions and the message browser --------------------------------------------------
@@ -156,8 +181,7 @@ async function loadTopics() {
 async function loadPartitions() {
   const list = await api(`clusters/${state.cluster}/topics/${encodeURIComponent(state.topic)}/partitions`);
   state.partitions = list.data;
-  fill($('partition-table').tBodies[0], list.data.map(p => [cell(p.partition_id, 'num'),
-    cell(p.leader_id < 0 ? 'none' : p.leader_id, 'num'),
+  fill($('partition-table').tBodies[0], list.data.map(p => [cell(p.partition_id, 'num'), ...replicaCells(p),
     cell(p.earliest_offset, 'num'), cell(p.latest_offset, 'num'), bytesCell(p.local_bytes), bytesCell(p.tiered_bytes)]));
   const sum = key => list.data.reduce((total, p) => total + (p[key] ?? 0), 0);
   $('total-local').replaceWith(Object.assign(bytesCell(sum('local_bytes')), { id: 'total-local' }));
@@ -279,9 +303,12 @@ function drawChart(history, now) {
 document.addEventListener('DOMContentLoaded', () => {
   $('browse-form').addEventListener('submit', event => browse(event).catch(showError));
   $('browse-mode').addEventListener('change', () => { $('browse-offset-label').hidden = $('browse-mode').value !== 'offset'; });
+  $('refresh-brokers').addEventListener('click', () => Promise.all([loadBrokers(), loadUnderReplicated()]).catch(showError));
   $('refresh-topics').addEventListener('click', () => loadTopics().then(() => state.topic && loadPartitions()).catch(showError));
   $('refresh-groups').addEventListener('click', () => loadGroups().catch(showError));
   loadCluster().then(() => Promise.all([
+    loadBrokers(),
+    loadUnderReplicated(),
     loadTopics().then(() => restore('topic', $('topic-table'), selectTopic)),
     loadGroups().then(() => restore('group', $('group-table'), selectGroup)),
   ])).catch(showError);

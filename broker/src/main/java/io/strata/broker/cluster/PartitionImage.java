@@ -61,6 +61,14 @@ public record PartitionImage(List<Integer> replicas, List<Integer> isr, int lead
         return replicas.stream().filter(id -> !addingReplicas.contains(id)).toList();
     }
 
+    /**
+     * Whether a replica is out of sync: down, behind, or added by a reassignment and still catching up
+     * (which Kafka's tools leave out, as they count against the original replicas).
+     */
+    public boolean isUnderReplicated() {
+        return isr.size() < replicas.size();
+    }
+
     /** The partition under another leader (or none), in the next leader epoch. */
     PartitionImage withLeader(int newLeader, List<Integer> newIsr) {
         return new PartitionImage(replicas, newIsr, newLeader, leaderEpoch + 1, addingReplicas, removingReplicas);

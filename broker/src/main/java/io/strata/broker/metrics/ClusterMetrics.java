@@ -60,7 +60,7 @@ public class ClusterMetrics {
                         : countPartitions(l.broker().metadataImage(), l.broker().identity().nodeId()))
                 .description("Partitions this broker leads").register(registry);
         Gauge.builder("strata.under.replicated.partitions", lifecycle, leading(partition ->
-                        partition.state().isr().size() < partition.state().replicas().size()))
+                        partition.state().isUnderReplicated()))
                 .description("Partitions this broker leads that have replicas out of sync").register(registry);
         Gauge.builder("strata.under.min.isr.partitions", lifecycle, leading(partition ->
                         partition.state().isr().size() < partition.log().config().minInsyncReplicas()))

@@ -51,7 +51,7 @@ public class PartitionsResource {
         return partitionData(access.broker(cluster), access.topic(cluster, topic), index);
     }
 
-    private static PartitionData partitionData(Broker broker, TopicImage topic, int index) {
+    static PartitionData partitionData(Broker broker, TopicImage topic, int index) {
         PartitionImage state = topic.partition(index);
         Optional<Partition> led = broker.partitions().leading(new TopicPartition(topic.name(), index));
         return new PartitionData("KafkaPartition", broker.identity().clusterId(), topic.name(), index, state.leader(),

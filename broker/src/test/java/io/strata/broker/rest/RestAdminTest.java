@@ -53,6 +53,16 @@ class RestAdminTest extends RestApiTest {
         notFound(given().get("/v3/clusters/{c}/brokers/x", cluster));
     }
 
+    /** A lone broker holds every replica, so none is ever out of sync; which are is in UnderReplicatedPartitionsTest. */
+    @Test
+    void theUnderReplicatedPartitionsOfALoneBrokerAreNone() {
+        createTopic("rest-in-sync", 2);
+        given().get("/v3/clusters/{c}/under-replicated-partitions", cluster).then().statusCode(200)
+                .body("kind", equalTo("KafkaPartitionList"))
+                .body("data", equalTo(List.of()));
+        notFound(given().get("/v3/clusters/no-such-cluster/under-replicated-partitions"));
+    }
+
     @Test
     void aTopicIsCreatedDescribedRepartitionedAndDeleted() throws Exception {
         given().contentType(ContentType.JSON)

@@ -48,9 +48,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The web console in headless Chromium, with authentication on: it lists a topic, shows its partitions'
- * bytes, browses its latest records and records from an offset, and shows a group's lag in a table and a
- * chart. A screenshot is kept in {@code target/console-screenshots/}. Runs in the {@code console-it}
- * profile, which needs Debian's {@code chromium} and {@code chromium-driver}.
+ * replicas and bytes and that none is under-replicated, browses its latest records and records from an
+ * offset, and shows a group's lag in a table and a chart. A screenshot is kept in
+ * {@code target/console-screenshots/}. Runs in the {@code console-it} profile, which needs Debian's
+ * {@code chromium} and {@code chromium-driver}.
  */
 @QuarkusTest
 @TestProfile(ConsoleBrowserTest.AuthOn.class)
@@ -122,15 +123,20 @@ class ConsoleBrowserTest {
             assertThat(browser.findElement(By.id("cluster")).getText())
                     .contains(lifecycle.broker().identity().clusterId());
             assertThat(browser.findElements(By.cssSelector("#broker-table tbody tr"))).hasSize(1);
+            assertThat(texts("#under-replicated-table tbody td")).as("a lone broker holds every replica in sync")
+                    .containsExactly("None");
             topic.click();
 
             wait.until(d -> d.findElements(By.cssSelector("#partition-table tbody tr:not(.loading)")).size() == 2);
             assertThat(browser.getCurrentUrl()).contains("topic=" + TOPIC);
             List<WebElement> firstPartition = browser.findElements(By.cssSelector("#partition-table tbody tr:first-child td"));
             assertThat(firstPartition.get(1).getText()).as("the leader").isEqualTo("1");
-            assertThat(firstPartition.get(3).getText()).isEqualTo("30");
-            assertThat(Long.parseLong(firstPartition.get(4).getAttribute("data-bytes"))).isGreaterThan(30 * 10);
-            assertThat(firstPartition.get(5).getAttribute("data-bytes")).isEqualTo("0");
+            assertThat(firstPartition.get(2).getText()).as("the replicas").isEqualTo("1");
+            assertThat(firstPartition.get(3).getText()).as("the in-sync replicas").isEqualTo("1");
+            assertThat(browser.findElements(By.cssSelector("#partition-table td.under-replicated"))).isEmpty();
+            assertThat(firstPartition.get(5).getText()).isEqualTo("30");
+            assertThat(Long.parseLong(firstPartition.get(6).getAttribute("data-bytes"))).isGreaterThan(30 * 10);
+            assertThat(firstPartition.get(7).getAttribute("data-bytes")).isEqualTo("0");
 
             assertThat(browser.findElement(By.id("browse-offset")).isDisplayed())
                     .as("the offset input in the latest records mode").isFalse();
