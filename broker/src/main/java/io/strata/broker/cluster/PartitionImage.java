@@ -62,11 +62,11 @@ public record PartitionImage(List<Integer> replicas, List<Integer> isr, int lead
     }
 
     /**
-     * Whether a replica is out of sync: down, behind, or added by a reassignment and still catching up
-     * (which Kafka's tools leave out, as they count against the original replicas).
+     * Whether fewer replicas are in sync than the partition has, not counting those a reassignment adds: they
+     * catch up by design. Kafka's rule, for its under-replicated metric and {@code kafka-topics}.
      */
     public boolean isUnderReplicated() {
-        return isr.size() < replicas.size();
+        return isr.size() < replicas.size() - addingReplicas.size();
     }
 
     /** The partition under another leader (or none), in the next leader epoch. */
