@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -430,6 +431,24 @@ public final class PartitionLog implements Closeable {
             throw goOffline("truncating", dir, e);
         }
         retired.deleteDue(now, config.fileDeleteDelayMs());
+    }
+
+    /**
+     * {@link #truncateFullyAndStartAt(long)}, with the producer state {@code producerSnapshot} holds (a producer
+     * state snapshot file's bytes, as of {@code newOffset}) instead of none: how a log starts over where its tiered
+     * log ends, so idempotent producers carry on.
+     *
+     * @throws KafkaStorageException I/O failure; the log is then offline
+     */
+    public synchronized void truncateFullyAndStartAt(long newOffset, ByteBuffer producerSnapshot) {
+        truncateFullyAndStartAt(newOffset);
+        Path file = LogFiles.snapshotFile(dir, newOffset);
+        try {
+            AtomicFiles.write(file, producerSnapshot.duplicate());
+            producerState.loadLatestSnapshot(newOffset);
+        } catch (IOException e) {
+            throw goOffline("restoring the producer state of", file, e);
+        }
     }
 
     // ---- durability ----

@@ -19,7 +19,9 @@ import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.utils.Time;
+import org.jboss.logging.Logger;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -27,6 +29,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
@@ -44,6 +49,9 @@ import java.util.function.IntPredicate;
  * start to the object store; callers ask the partition for its offsets rather than either log.
  */
 public final class Partition {
+
+    private static final Logger LOG = Logger.getLogger(Partition.class);
+    private static final long PRODUCER_SNAPSHOT_TIMEOUT_SECONDS = 30;
 
     private final Uuid topicId;
     private final TopicPartition topicPartition;
@@ -371,6 +379,47 @@ public final class Partition {
     /** A follower's fresh start at {@code offset}, its leader's log start, past everything it held. */
     public void truncateFullyAndStartAt(long offset) {
         log.truncateFullyAndStartAt(offset);
+    }
+
+    /**
+     * A follower's fresh start where the tiered log ends, when its leader answers that the records it fetches
+     * next are in the bucket only (Kafka's {@code OFFSET_MOVED_TO_TIERED_STORAGE}): reads below come from the
+     * bucket, and the follower copies from its leader only what is not there. Refused (false) while this broker's
+     * metadata knows of no tiered records past the local log end yet.
+     */
+    public boolean restartAtTieredEnd() {
+        if (tiered.manifest().endOffset() <= log.logEndOffset()) {
+            return false;
+        }
+        restartAtTieredEnd(log, tiered);
+        return true;
+    }
+
+    /**
+     * Starts {@code log} over, empty, where {@code tiered} ends, with the producer state uploaded with the last
+     * tiered segment, so idempotent producers carry on: for a log that ends below its tiered log, which every
+     * offset it holds is in. Offsets carry on; nothing is reused. Blocks while the snapshot is read from the
+     * object store; without it (unreadable) producers start from a clean slate, as after their state expired.
+     */
+    static void restartAtTieredEnd(PartitionLog log, TieredLog tiered) {
+        long end = tiered.manifest().endOffset();
+        LOG.warnf("The local log of %s ends at offset %d, below its tiered log's end %d: starting it over at %d",
+                log.topicPartition(), log.logEndOffset(), end, end);
+        Optional<ByteBuffer> snapshot = Optional.empty();
+        try {
+            snapshot = tiered.lastProducerSnapshot().get(PRODUCER_SNAPSHOT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warnf("Restarting %s without its producer state, which could not be read from the object store: %s",
+                    log.topicPartition(), e instanceof ExecutionException ? e.getCause() : e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaStorageException("Interrupted while restarting the log of " + log.topicPartition());
+        }
+        if (snapshot.isPresent()) {
+            log.truncateFullyAndStartAt(end, snapshot.get());
+        } else {
+            log.truncateFullyAndStartAt(end);
+        }
     }
 
     /** The epoch of this log's last batch, or empty when no batch carries one. */

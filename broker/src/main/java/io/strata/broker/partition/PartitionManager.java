@@ -42,6 +42,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -61,7 +62,6 @@ public final class PartitionManager implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PartitionManager.class);
     private static final long FLUSH_CHECK_MS = 100;
-    private static final long RESTORE_TIMEOUT_SECONDS = 30;
     private static final long DISK_MEASURE_MS = 1000;
     private static final int IO_THREADS = 16;
 
@@ -200,7 +200,11 @@ public final class PartitionManager implements AutoCloseable {
     public void onMetadataImage(MetadataImage image) {
         pending.accumulateAndGet(image, (waiting, next) -> waiting == null || next.version() >= waiting.version()
                 ? next : waiting);
-        reconciler.execute(this::reconcilePending);
+        try {
+            reconciler.execute(this::reconcilePending);
+        } catch (RejectedExecutionException e) {
+            // Closed: the metadata may still move on while the broker stops, with no partitions left to follow it.
+        }
     }
 
     private void reconcilePending() {
@@ -396,7 +400,8 @@ public final class PartitionManager implements AutoCloseable {
         PartitionLog log = PartitionLog.open(dir, tp, config, time);
         RemoteManifest remote = tiered.manifest();
         if (log.logEndOffset() < remote.endOffset()) {
-            log = restoreFromTiered(dir, tp, config, log, tiered, remote);
+            // It lost its disk, or came back from an old copy: every offset it holds is in the bucket.
+            Partition.restartAtTieredEnd(log, tiered);
         }
         highWatermarks.restore(tp, log);
         if (remote.endOffset() > log.highWatermark()) {
@@ -436,37 +441,6 @@ public final class PartitionManager implements AutoCloseable {
             new PartitionMetadataFile(partition.log().dir()).write(partition.topicId());
         }
         return null;
-    }
-
-    /**
-     * A local log that ends below the tiered one lost its disk (or came back from an old copy): every
-     * offset it holds is in the bucket, so it starts over, empty, where the tiered log ends, with the
-     * producer state uploaded with the last tiered segment. Offsets carry on; nothing is reused.
-     */
-    private PartitionLog restoreFromTiered(Path dir, TopicPartition tp, LogConfig config, PartitionLog stale,
-                                           TieredLog tiered, RemoteManifest remote) {
-        long end = remote.endOffset();
-        LOG.warnf("The local log of %s ends at offset %d, below its tiered log's end %d: starting it over at %d",
-                tp, stale.logEndOffset(), end, end);
-        stale.delete();
-        try {
-            Files.createDirectories(dir);
-            new OffsetCheckpointFile(dir.resolve(LogFiles.LOG_START_OFFSET_FILE)).write(end);
-            Optional<ByteBuffer> snapshot = tiered.lastProducerSnapshot().get(RESTORE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            if (snapshot.isPresent()) {
-                AtomicFiles.write(LogFiles.snapshotFile(dir, end), snapshot.get());
-            }
-        } catch (IOException e) {
-            throw new KafkaStorageException("Cannot restore the log of " + tp + " in " + dir + ": " + e, e);
-        } catch (ExecutionException | TimeoutException e) {
-            // Idempotent producers then start from a clean slate, as after their state expired.
-            LOG.warnf("Restoring %s without its producer state, which could not be read from the object store: %s",
-                    tp, e instanceof ExecutionException ? e.getCause() : e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KafkaStorageException("Interrupted while restoring the log of " + tp);
-        }
-        return PartitionLog.open(dir, tp, config, time);
     }
 
     /**

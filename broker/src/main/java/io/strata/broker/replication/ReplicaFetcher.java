@@ -49,8 +49,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * requests run in an incremental fetch session, so a fetch names only the partitions whose position moved
  * and its response only those with records or news, however many partitions the two brokers share. A
  * leader that finds the follower's log diverged from its own (KIP-320) answers with the epoch and offset
- * where they part, and the follower cuts its log there before fetching on. A partition the leader refuses
- * (it no longer leads, or the epochs differ while the metadata spreads) waits {@value #RETRY_BACKOFF_MS} ms;
+ * where they part, and the follower cuts its log there before fetching on. One so far behind that the
+ * records it needs next are in the bucket only starts over where the tiered log ends
+ * (OFFSET_MOVED_TO_TIERED_STORAGE). A partition the leader refuses (it no longer leads, or the epochs
+ * differ while the metadata spreads) waits {@value #RETRY_BACKOFF_MS} ms;
  * the fetcher manager moves it to its new leader's fetcher as soon as this broker applies the change. While
  * this broker is over its follower replication throttle, the partitions it covers that are not in sync yet
  * are left out of the fetches.
@@ -211,6 +213,12 @@ final class ReplicaFetcher implements AutoCloseable {
                     }
                 }
                 case OFFSET_OUT_OF_RANGE -> outOfRange(partition, data);
+                case OFFSET_MOVED_TO_TIERED_STORAGE -> {
+                    if (!partition.restartAtTieredEnd()) {
+                        // This broker's metadata has not seen the segments the leader tiered yet.
+                        backedOff.put(tp, time.milliseconds() + RETRY_BACKOFF_MS);
+                    }
+                }
                 default -> {
                     if (!(error.exception() instanceof RetriableException)) {
                         LOG.warnf("Broker %d refused a fetch of %s: %s", leader.nodeId(), tp, error.name());

@@ -166,8 +166,8 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
         /**
          * What stops a partition's read before it starts: a leader epoch the fetcher has wrong, a log that
          * diverged from this one (the fetcher's last epoch ends here before its fetch offset, so it must
-         * truncate first, KIP-320), or a follower this broker does not know. A follower's fetch that passes
-         * tells the partition how far the follower's log reaches.
+         * truncate first, KIP-320), a follower this broker does not know, or one fetching below the local log
+         * what only the bucket holds. A follower's fetch that is known tells the partition how far its log reaches.
          */
         private Check check(Partition partition, FetchPartition fetch) {
             Errors epochError = partition.checkLeaderEpoch(fetch.currentLeaderEpoch());
@@ -183,6 +183,11 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
             }
             if (replicaId >= 0 && !partition.followerFetched(replicaId, fetch.fetchOffset())) {
                 return new Check(Errors.NOT_LEADER_OR_FOLLOWER, null);
+            }
+            if (replicaId >= 0 && fetch.fetchOffset() < partition.localLogStartOffset()
+                    && fetch.fetchOffset() >= partition.logStartOffset()) {
+                // The follower restarts where the bucket ends instead of copying what is there.
+                return new Check(Errors.OFFSET_MOVED_TO_TIERED_STORAGE, null);
             }
             return Check.PASSED;
         }
