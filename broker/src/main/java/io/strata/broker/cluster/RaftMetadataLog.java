@@ -112,10 +112,11 @@ public final class RaftMetadataLog implements AutoCloseable {
     /**
      * @param dataDir              the broker's data directory; the Raft log and snapshots go to
      *                             {@code <dataDir>/meta}
-     * @param nodeId               this member's node id, which must be one of {@code members}
+     * @param nodeId               this member's node id: one of {@code members}, or, for a member that does not
+     *                             vote (a JGroups-Raft learner), none of them
      * @param bindHost             the address the Raft channel binds
      * @param bindPort             the port it binds; 0 picks a free one (a single member only)
-     * @param members              every member of the group, this one included
+     * @param members              every voter of the group, this one included if it votes
      * @param startTimeout         how long {@link #start()} waits for a leader
      * @param submitTimeout        how long a submitted command may take to commit
      * @param snapshotEveryEntries log entries after which the log is snapshotted and truncated
@@ -137,19 +138,19 @@ public final class RaftMetadataLog implements AutoCloseable {
         }
 
         /**
-         * Refuses members that cannot form a group with this node, which binds {@code bindPort}: this
-         * node missing from them, two with one node id, or several with a port the OS chooses.
+         * Refuses voters that cannot form a group with this node, which binds {@code bindPort}: none, two with one
+         * node id, or several with a port the OS chooses.
          *
          * @throws IllegalArgumentException naming what is wrong
          */
         public static void requireGroup(int nodeId, int bindPort, List<Member> members) {
-            if (members.stream().noneMatch(member -> member.nodeId() == nodeId)) {
-                throw new IllegalArgumentException("the Raft members " + members + " must include this node, " + nodeId);
+            if (members.isEmpty()) {
+                throw new IllegalArgumentException("a member that does not vote needs the voters of its group");
             }
             if (members.stream().map(Member::nodeId).distinct().count() != members.size()) {
                 throw new IllegalArgumentException("duplicate node ids in the Raft members " + members);
             }
-            if (bindPort == 0 && members.size() > 1) {
+            if (bindPort == 0 && (members.size() > 1 || !votes(nodeId, members))) {
                 throw new IllegalArgumentException("a Raft group of several members needs a fixed port");
             }
         }
@@ -169,6 +170,15 @@ public final class RaftMetadataLog implements AutoCloseable {
         public static Settings of(Path dataDir, int nodeId, String bindHost, int bindPort, List<Member> members) {
             return new Settings(dataDir, nodeId, bindHost, bindPort, members, DEFAULT_TIMEOUT, DEFAULT_TIMEOUT,
                     DEFAULT_SNAPSHOT_EVERY_ENTRIES, true);
+        }
+
+        /** Whether this member votes: it is one of the {@link #members}. */
+        public boolean voter() {
+            return votes(nodeId, members);
+        }
+
+        private static boolean votes(int nodeId, List<Member> members) {
+            return members.stream().anyMatch(member -> member.nodeId() == nodeId);
         }
 
         /** {@code <dataDir>/meta}. */

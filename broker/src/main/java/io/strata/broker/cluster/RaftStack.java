@@ -73,7 +73,7 @@ record RaftStack(List<Protocol> protocols, int port) {
      * @throws Exception when the bind address cannot be resolved or a protocol refuses its settings
      */
     static RaftStack build(RaftMetadataLog.Settings settings, Supplier<VoterStanding> standing) throws Exception {
-        boolean alone = settings.members().size() == 1;
+        boolean alone = settings.members().size() == 1 && settings.voter();
         InetAddress bindAddress = InetAddress.getByName(settings.bindHost());
 
         TCP tcp = new TCP();

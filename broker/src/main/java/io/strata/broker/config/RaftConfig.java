@@ -20,6 +20,18 @@ public interface RaftConfig {
     @WithDefault("7800")
     int port();
 
-    /** The other members of the metadata Raft group as {@code nodeId@host:port}; empty on a single node. */
+    /**
+     * The other voters of the metadata Raft group as {@code nodeId@host:port}; empty on a single node. With
+     * {@link #voter()} false, every voter.
+     */
     Optional<List<String>> peers();
+
+    /**
+     * Whether this broker votes in the metadata Raft group. {@code false} makes it a non-voting member (a
+     * JGroups-Raft learner): it receives every metadata change from the leader of the voters named in
+     * {@link #peers()}, submits its own through it, and never votes, leads or counts towards a majority, so a
+     * cluster grows past its 3 or 5 voters without making metadata changes slower.
+     */
+    @WithDefault("true")
+    boolean voter();
 }

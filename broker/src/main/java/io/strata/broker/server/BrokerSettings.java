@@ -40,7 +40,8 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  * Immutable.
  *
  * @param topicDefaults broker-wide overrides of topic config defaults, keyed by topic config name
- * @param raftPeers     the other metadata Raft members as {@code nodeId@host:port}; empty on a single node
+ * @param raftPeers     the other metadata Raft voters as {@code nodeId@host:port}; empty on a single node
+ * @param raftVoter     whether this broker votes in the metadata Raft group, else every voter is a peer
  * @param rack          the rack this broker registers and clients are told of; {@code null} for none
  * @param replicaLagTimeMax how long a follower may go without catching up before it leaves the in-sync replicas
  * @param replicaSelector   which replica leaders point consumers to
@@ -70,6 +71,7 @@ public record BrokerSettings(
         String raftHost,
         int raftPort,
         List<String> raftPeers,
+        boolean raftVoter,
         String rack,
         Duration replicaLagTimeMax,
         ReplicaSelector replicaSelector,
@@ -107,23 +109,31 @@ public record BrokerSettings(
         }
         raftPeers = List.copyOf(raftPeers);
         try {
-            RaftMetadataLog.Settings.requireGroup(nodeId, raftPort, raftMembers(nodeId, raftHost, raftPort, raftPeers));
+            RaftMetadataLog.Settings.requireGroup(nodeId, raftPort, raftMembers(nodeId, raftHost, raftPort, raftPeers,
+                    raftVoter));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(describe("strata.raft.peers") + " is " + String.join(",", raftPeers)
                     + " with this node's " + describe("strata.node-id") + " " + nodeId + " and "
                     + describe("strata.raft.port") + " " + raftPort + ": " + e.getMessage(), e);
         }
+        if (!raftVoter && raftMembers(nodeId, raftHost, raftPort, raftPeers, false).stream()
+                .anyMatch(member -> member.nodeId() == nodeId)) {
+            throw new IllegalArgumentException(describe("strata.raft.peers") + " names this node, " + nodeId
+                    + ", which " + describe("strata.raft.voter") + " false keeps out of the voters");
+        }
     }
 
-    /** Every member of the metadata Raft group: this broker first, then its peers. */
+    /** The voters of the metadata Raft group: this broker first if it votes, then its peers. */
     public List<RaftMetadataLog.Member> raftMembers() {
-        return raftMembers(nodeId, raftHost, raftPort, raftPeers);
+        return raftMembers(nodeId, raftHost, raftPort, raftPeers, raftVoter);
     }
 
     private static List<RaftMetadataLog.Member> raftMembers(int nodeId, String raftHost, int raftPort,
-                                                            List<String> raftPeers) {
+                                                            List<String> raftPeers, boolean voter) {
         List<RaftMetadataLog.Member> members = new ArrayList<>();
-        members.add(new RaftMetadataLog.Member(nodeId, raftHost, raftPort));
+        if (voter) {
+            members.add(new RaftMetadataLog.Member(nodeId, raftHost, raftPort));
+        }
         raftPeers.forEach(peer -> members.add(RaftMetadataLog.Member.parse(peer)));
         return members;
     }
@@ -147,7 +157,7 @@ public record BrokerSettings(
                 ioThreads(kafka),
                 topicDefaults(log), topics.autoCreate(), topics.defaultPartitions(), topics.defaultReplicationFactor(),
                 log.fsyncBeforeAck(), log.retentionCheckInterval(), log.localDiskLimit().orElse(NO_DISK_LIMIT),
-                raft.host(), raft.port(), raft.peers().orElse(List.of()), broker.rack().orElse(null),
+                raft.host(), raft.port(), raft.peers().orElse(List.of()), raft.voter(), broker.rack().orElse(null),
                 replication.lagTimeMax(), replication.replicaSelector(), leaders.autoRebalanceEnable(), leaders.imbalanceCheckInterval(),
                 GroupConfig.from(groups), TieringSettings.from(tiering),
                 CleanerSettings.from(log), requestMetrics);
@@ -179,7 +189,7 @@ public record BrokerSettings(
         return new BrokerSettings(nodeId, dataDir, kafkaHost, kafkaPort, advertisedHost, advertisedPort,
                 socketRequestMaxBytes, ioThreads, topicDefaults, autoCreateTopics, defaultPartitions,
                 defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort,
-                raftPeers, rack, replicaLagTimeMax, replicaSelector, autoLeaderRebalance, leaderImbalanceCheckInterval, groups, tiering,
+                raftPeers, raftVoter, rack, replicaLagTimeMax, replicaSelector, autoLeaderRebalance, leaderImbalanceCheckInterval, groups, tiering,
                 cleaner, requestMetrics);
     }
 

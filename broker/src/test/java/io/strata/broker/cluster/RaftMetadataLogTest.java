@@ -352,8 +352,11 @@ class RaftMetadataLogTest {
         assertThatThrownBy(() -> Member.parse("x@h:1")).isInstanceOf(IllegalArgumentException.class);
         Settings single = Settings.alone(dir, 1, "127.0.0.1", 7800);
         assertThat(single.logDir()).isEqualTo(dir.resolve("meta"));
-        assertThatThrownBy(() -> Settings.of(dir, 1, "127.0.0.1", 7800, List.of(new Member(2, "127.0.0.1", 7801))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must include this node");
+        assertThat(single.voter()).isTrue();
+        assertThat(Settings.of(dir, 1, "127.0.0.1", 7800, List.of(new Member(2, "127.0.0.1", 7801))).voter())
+                .as("a node missing from the voters follows them without voting").isFalse();
+        assertThatThrownBy(() -> Settings.of(dir, 1, "127.0.0.1", 7800, List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs the voters");
         assertThatThrownBy(() -> Settings.of(dir, 1, "127.0.0.1", 0,
                 List.of(new Member(1, "127.0.0.1", 0), new Member(2, "127.0.0.1", 7801))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fixed port");

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -215,6 +216,22 @@ class BrokerSettingsTest {
                 .hasMessageContaining("needs a fixed port");
         assertThat(fromEnvironment(Map.of("STRATA_RAFT_PEERS", "2@broker-2:7800,3@broker-3:7800")).raftMembers())
                 .extracting(member -> member.nodeId()).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void aBrokerThatDoesNotVoteHasTheVotersAsPeers() {
+        Map<String, String> observer = Map.of("STRATA_NODE_ID", "4", "STRATA_RAFT_PORT", "7800",
+                "STRATA_RAFT_VOTER", "false", "STRATA_RAFT_PEERS", "1@b1:7800,2@b2:7800,3@b3:7800");
+        assertThat(fromEnvironment(observer).raftMembers()).extracting(member -> member.nodeId()).containsExactly(1, 2, 3);
+        Map<String, String> namedAmongThem = new HashMap<>(observer);
+        namedAmongThem.put("STRATA_RAFT_PEERS", "1@b1:7800,4@b4:7800");
+        assertThatThrownBy(() -> fromEnvironment(namedAmongThem))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("STRATA_RAFT_PEERS").hasMessageContaining("STRATA_RAFT_VOTER");
+        Map<String, String> noVoters = new HashMap<>(observer);
+        noVoters.remove("STRATA_RAFT_PEERS");
+        assertThatThrownBy(() -> fromEnvironment(noVoters))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs the voters");
     }
 
     @Test

@@ -13,14 +13,22 @@ import java.util.stream.IntStream;
 /**
  * Brokers of one cluster in this JVM, each with its own data directory, Kafka port and Raft port on
  * loopback: node ids 1..n, racks alternating {@code a} and {@code b}, every broker a voter of the
- * metadata quorum. They start together, since none finishes starting before a majority has.
+ * metadata quorum. They start together, since none finishes starting before a majority has; brokers that do not
+ * vote join later ({@link #startNonVoter}).
  */
 public final class TestCluster implements AutoCloseable {
 
     private final List<TestBroker> brokers;
+    /** Every voter as {@code nodeId@host:port}. */
+    private final String voters;
+    private final Path dir;
+    private final Map<String, String> config;
 
-    private TestCluster(List<TestBroker> brokers) {
-        this.brokers = brokers;
+    private TestCluster(List<TestBroker> brokers, String voters, Path dir, Map<String, String> config) {
+        this.brokers = new ArrayList<>(brokers);
+        this.voters = voters;
+        this.dir = dir;
+        this.config = config;
     }
 
     /** {@code size} brokers under {@code dir}, each with {@code config} besides its own identity and ports. */
@@ -65,7 +73,28 @@ public final class TestCluster implements AutoCloseable {
                 Thread.sleep(5);
             }
         }
-        return new TestCluster(started);
+        String voters = IntStream.range(0, size).mapToObj(j -> (j + 1) + "@127.0.0.1:" + raftPorts[j])
+                .collect(Collectors.joining(","));
+        return new TestCluster(started, voters, dir, Map.copyOf(config));
+    }
+
+    /**
+     * Starts broker {@code nodeId} (the next one) outside the voters, with {@code strata.raft.voter=false}: it
+     * follows the metadata of the voters' leader. It belongs to the cluster from then on, closed with it.
+     */
+    public TestBroker startNonVoter(int nodeId) {
+        if (nodeId != brokers.size() + 1) {
+            throw new IllegalArgumentException("the next broker is " + (brokers.size() + 1) + ", not " + nodeId);
+        }
+        Map<String, String> own = new HashMap<>(config);
+        own.put("strata.node-id", Integer.toString(nodeId));
+        own.put("strata.rack", nodeId % 2 == 1 ? "a" : "b");
+        own.put("strata.raft.port", Integer.toString(FreePorts.take(1)[0]));
+        own.put("strata.raft.peers", voters);
+        own.put("strata.raft.voter", "false");
+        TestBroker broker = TestBroker.start(dir.resolve("broker-" + nodeId), own);
+        brokers.add(broker);
+        return broker;
     }
 
     /** Broker {@code nodeId} (1-based). */
