@@ -356,10 +356,7 @@ public final class Partition {
      * @throws NotLeaderOrFollowerException if this broker leads the partition by now
      */
     public synchronized void appendAsFollower(MemoryRecords records, long leaderHighWatermark) {
-        if (leading) {
-            throw new NotLeaderOrFollowerException("Broker " + replication.localId() + " leads " + topicPartition
-                    + " since epoch " + leaderEpoch + ": it no longer appends what another broker fetched for it");
-        }
+        requireFollowing("appends what another broker fetched for it");
         if (records.sizeInBytes() > 0) {
             log.appendAsFollower(records);
             bytesAppended.add(records.sizeInBytes());
@@ -372,12 +369,14 @@ public final class Partition {
     }
 
     /** A follower's cut of a tail its leader does not have ({@link PartitionLog#truncateTo}). */
-    public void truncateTo(long offset) {
+    public synchronized void truncateTo(long offset) {
+        requireFollowing("cuts its log");
         log.truncateTo(offset);
     }
 
     /** A follower's fresh start at {@code offset}, its leader's log start, past everything it held. */
-    public void truncateFullyAndStartAt(long offset) {
+    public synchronized void truncateFullyAndStartAt(long offset) {
+        requireFollowing("starts its log over");
         log.truncateFullyAndStartAt(offset);
     }
 
@@ -385,40 +384,65 @@ public final class Partition {
      * A follower's fresh start where the tiered log ends, when its leader answers that the records it fetches
      * next are in the bucket only (Kafka's {@code OFFSET_MOVED_TO_TIERED_STORAGE}): reads below come from the
      * bucket, and the follower copies from its leader only what is not there. Refused (false) while this broker's
-     * metadata knows of no tiered records past the local log end yet.
+     * metadata knows of no tiered records past the local log end yet. Reads the producer state from the object
+     * store before it takes the partition's lock, so leadership changes do not wait for the bucket.
      */
     public boolean restartAtTieredEnd() {
-        if (tiered.manifest().endOffset() <= log.logEndOffset()) {
+        RemoteManifest remote = tiered.manifest();
+        if (remote.endOffset() <= log.logEndOffset()) {
             return false;
         }
-        restartAtTieredEnd(log, tiered);
+        Optional<ByteBuffer> snapshot = lastProducerSnapshot(tiered, remote, topicPartition);
+        synchronized (this) {
+            requireFollowing("starts its log over");
+            startOver(log, remote.endOffset(), snapshot);
+        }
         return true;
     }
 
     /**
-     * Starts {@code log} over, empty, where {@code tiered} ends, with the producer state uploaded with the last
-     * tiered segment, so idempotent producers carry on: for a log that ends below its tiered log, which every
-     * offset it holds is in. Offsets carry on; nothing is reused. Blocks while the snapshot is read from the
-     * object store; without it (unreadable) producers start from a clean slate, as after their state expired.
+     * Starts {@code log}, which ends below its tiered log, over, empty, where {@code tiered} ends: every offset it
+     * holds is in the bucket. Offsets carry on; nothing is reused. Blocks while the producer state is read from
+     * the object store.
      */
     static void restartAtTieredEnd(PartitionLog log, TieredLog tiered) {
-        long end = tiered.manifest().endOffset();
+        RemoteManifest remote = tiered.manifest();
+        startOver(log, remote.endOffset(), lastProducerSnapshot(tiered, remote, log.topicPartition()));
+    }
+
+    /** The log restarted at {@code end} with the producer state {@code snapshot}, so idempotent producers carry on. */
+    private static void startOver(PartitionLog log, long end, Optional<ByteBuffer> snapshot) {
         LOG.warnf("The local log of %s ends at offset %d, below its tiered log's end %d: starting it over at %d",
                 log.topicPartition(), log.logEndOffset(), end, end);
-        Optional<ByteBuffer> snapshot = Optional.empty();
-        try {
-            snapshot = tiered.lastProducerSnapshot().get(PRODUCER_SNAPSHOT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.warnf("Restarting %s without its producer state, which could not be read from the object store: %s",
-                    log.topicPartition(), e instanceof ExecutionException ? e.getCause() : e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KafkaStorageException("Interrupted while restarting the log of " + log.topicPartition());
-        }
         if (snapshot.isPresent()) {
             log.truncateFullyAndStartAt(end, snapshot.get());
         } else {
             log.truncateFullyAndStartAt(end);
+        }
+    }
+
+    /**
+     * The producer state uploaded with the last segment of {@code remote}; empty when it has none or cannot be
+     * read, and then producers start from a clean slate, as after their state expired.
+     */
+    private static Optional<ByteBuffer> lastProducerSnapshot(TieredLog tiered, RemoteManifest remote, TopicPartition tp) {
+        try {
+            return tiered.lastProducerSnapshot(remote).get(PRODUCER_SNAPSHOT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warnf("Restarting %s without its producer state, which could not be read from the object store: %s",
+                    tp, e instanceof ExecutionException ? e.getCause() : e);
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaStorageException("Interrupted while reading the tiered producer state of " + tp);
+        }
+    }
+
+    /** @throws NotLeaderOrFollowerException if this broker leads by now: what a former leader answered must not change its log */
+    private void requireFollowing(String action) {
+        if (leading) {
+            throw new NotLeaderOrFollowerException("Broker " + replication.localId() + " leads " + topicPartition
+                    + " since epoch " + leaderEpoch + ": it no longer " + action + " as a follower");
         }
     }
 

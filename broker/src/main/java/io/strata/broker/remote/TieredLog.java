@@ -59,9 +59,12 @@ public final class TieredLog {
                 .orElse(CompletableFuture.completedFuture(Optional.empty()));
     }
 
-    /** The producer state uploaded with the last tiered segment, as of the tiered log's end, if there is one. */
-    public CompletableFuture<Optional<ByteBuffer>> lastProducerSnapshot() {
-        List<RemoteSegment> segments = manifest().segments();
+    /**
+     * The producer state uploaded with the last segment of {@code manifest} (this tiered log's, as read once by the
+     * caller), as of its end, if there is one.
+     */
+    public CompletableFuture<Optional<ByteBuffer>> lastProducerSnapshot(RemoteManifest manifest) {
+        List<RemoteSegment> segments = manifest.segments();
         if (segments.isEmpty() || !segments.get(segments.size() - 1).hasProducerSnapshot()) {
             return CompletableFuture.completedFuture(Optional.empty());
         }

@@ -40,6 +40,10 @@ class NonVotingBrokerTest {
             assertThat(observer.broker().identity().clusterId())
                     .isEqualTo(cluster.broker(1).broker().identity().clusterId());
             try (Admin admin = observer.admin()) {
+                long registered = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (admin.describeCluster().nodes().get().size() < 4 && System.nanoTime() < registered) {
+                    Thread.sleep(20);
+                }
                 assertThat(admin.describeCluster().nodes().get()).extracting(Node::id).containsExactlyInAnyOrder(1, 2, 3, 4);
                 // Submitted through the non-voter, which forwards it to the voters' leader.
                 admin.createTopics(List.of(new NewTopic("beyond", Map.of(0, List.of(4, 1, 2))))).all().get();
