@@ -4,11 +4,9 @@ import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.config.TopicConfigCatalog;
-import io.strata.broker.log.AtomicFiles;
 import io.strata.broker.log.LoadTotals;
 import io.strata.broker.log.LogConfig;
 import io.strata.broker.log.LogFiles;
-import io.strata.broker.log.OffsetCheckpointFile;
 import io.strata.broker.log.PartitionLog;
 import io.strata.broker.remote.TieredLog;
 import io.strata.tiered.RemoteManifest;
@@ -21,7 +19,6 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +42,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -456,10 +452,11 @@ public final class PartitionManager implements AutoCloseable {
             } else if (!reassignedAway(topic.get(), partition.topicPartition().partition())) {
                 return false;
             } else {
+                PartitionImage state = topic.get().partition(partition.topicPartition().partition());
                 LOG.infof("Deleting the log of %s: it was reassigned to brokers %s", partition.topicPartition(),
-                        topic.get().partition(partition.topicPartition().partition()).replicas());
+                        state.replicas());
                 // Answers the appends waiting for followers while it still led: it leads no more.
-                follow(partition, topic.get().partition(partition.topicPartition().partition()));
+                follow(partition, state);
             }
             partition.log().delete();
             return true;

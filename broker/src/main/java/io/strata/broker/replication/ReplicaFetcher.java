@@ -52,10 +52,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * where they part, and the follower cuts its log there before fetching on. One so far behind that the
  * records it needs next are in the bucket only starts over where the tiered log ends
  * (OFFSET_MOVED_TO_TIERED_STORAGE). A partition the leader refuses (it no longer leads, or the epochs
- * differ while the metadata spreads) waits {@value #RETRY_BACKOFF_MS} ms;
- * the fetcher manager moves it to its new leader's fetcher as soon as this broker applies the change. While
- * this broker is over its follower replication throttle, the partitions it covers that are not in sync yet
- * are left out of the fetches.
+ * differ while the metadata spreads) waits {@value #RETRY_BACKOFF_MS} ms; the fetcher manager moves it to
+ * its new leader's fetcher as soon as this broker applies the change. While this broker is over its follower
+ * replication throttle, the partitions it covers that are not in sync yet are left out of the fetches.
  *
  * <p>Thread-safe: partitions are added and removed from any thread; the network client is used by the
  * fetcher's thread only.
