@@ -28,11 +28,7 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
-        // The request is parsed in place: produce records are validated and written to the log
-        // straight from the network buffer, so the frame stays retained until the request is done.
-        KafkaRequest request = decode(frame.nioBuffer(), frame);
-        frame.retain();
-        out.add(request);
+        out.add(decode(frame.nioBuffer(), frame));
     }
 
     private KafkaRequest decode(ByteBuffer buffer, ByteBuf frame) {
@@ -41,7 +37,7 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
         short version = header.apiVersion();
         if (!router.serves(apiKey, version)) {
             if (apiKey == ApiKeys.API_VERSIONS) {
-                return new KafkaRequest(header, null, frame);
+                return new KafkaRequest(header, null, null);
             }
             throw new InvalidRequestException("unsupported version " + version + " of " + apiKey
                     + " (served: " + router.versionRange(apiKey) + ")");
@@ -56,7 +52,11 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
             throw new InvalidRequestException(apiKey + " v" + version + " frame has " + buffer.remaining()
                     + " bytes after the request body");
         }
-        return new KafkaRequest(header, parsed.request, frame);
+        // Produce records are parsed in place, validated and written to the log straight from the network
+        // buffer, so a produce request keeps its frame until it is done. Every other body is a copy, and its
+        // frame goes back to the pool now: a long poll or a rebalance may wait long, or never finish if the
+        // broker stops, and must not hold network buffers meanwhile.
+        return new KafkaRequest(header, parsed.request, apiKey == ApiKeys.PRODUCE ? frame.retain() : null);
     }
 
     private static RequestHeader parseHeader(ByteBuffer buffer) {

@@ -101,6 +101,18 @@ class KafkaConnectionTest {
     }
 
     @Test
+    void aWaitingRequestHoldsItsNetworkBufferOnlyIfItsRecordsAreReadFromIt() {
+        ByteBuf metadataFrame = sendFrame(ApiKeys.METADATA, METADATA_VERSION, new MetadataRequestData());
+        assertThat(metadataFrame.refCnt()).as("a waiting metadata request's frame").isZero();
+
+        ByteBuf produceFrame = sendFrame(ApiKeys.PRODUCE, ApiKeys.PRODUCE.latestVersion(), new ProduceRequestData());
+        assertThat(produceFrame.refCnt()).as("a waiting produce request's frame").isPositive();
+
+        handlers.get(ApiKeys.PRODUCE).complete(0, null);
+        assertThat(produceFrame.refCnt()).as("a produce request's frame once it is done").isZero();
+    }
+
+    @Test
     void readingPausesAtTheInFlightLimitAndResumesBelowHalfOfIt() {
         IntStream.range(0, MAX_IN_FLIGHT - 1).forEach(i -> sendMetadata());
         assertThat(channel.config().isAutoRead()).isTrue();
@@ -261,10 +273,17 @@ class KafkaConnectionTest {
     }
 
     private int send(ApiKeys apiKey, short version, ApiMessage body) {
+        sendFrame(apiKey, version, body);
+        return correlationId;
+    }
+
+    /** Sends a request in a buffer of its own, which is returned. */
+    private ByteBuf sendFrame(ApiKeys apiKey, short version, ApiMessage body) {
         RequestHeader header = new RequestHeader(apiKey, version, "connection-test", ++correlationId);
         sent.put(correlationId, header);
-        channel.writeInbound(Frames.sized(Frames.request(header, body)));
-        return correlationId;
+        ByteBuf frame = Frames.sized(Frames.request(header, body));
+        channel.writeInbound(frame);
+        return frame;
     }
 
     /** Stands for the socket's outbound buffer crossing its high or low water mark. */
