@@ -13,8 +13,9 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  * {@link LogDefaultsConfig}'s. Immutable.
  *
  * @param interval          the pause between two rounds over every compacted partition
- * @param dedupeBufferBytes the offset map's memory (24 bytes per key; Kafka's
- *                          {@code log.cleaner.dedupe.buffer.size}), allocated at the first compaction
+ * @param dedupeBufferBytes the most memory one compaction's offset map takes (24 bytes per key; Kafka's
+ *                          {@code log.cleaner.dedupe.buffer.size}); a compaction takes what its dirty offsets need
+ *                          within it, and frees it when done
  */
 public record CleanerSettings(Duration interval, long dedupeBufferBytes) {
 

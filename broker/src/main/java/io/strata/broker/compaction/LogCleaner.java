@@ -40,7 +40,7 @@ import java.util.function.BooleanSupplier;
  * {@code .cleaned} copy, which {@link PartitionLog#replaceSegment} swaps in; a segment that would not
  * change is left alone. Finally the first dirty offset moves to where the map ended.
  *
- * <p>Not thread-safe: one cleaner thread calls it, and it owns the offset map.
+ * <p>Not thread-safe: one cleaner thread calls it.
  */
 public final class LogCleaner {
 
@@ -56,7 +56,7 @@ public final class LogCleaner {
         }
     }
 
-    private final OffsetMap map;
+    private final long mapBudgetBytes;
     private final SegmentCompactor compactor = new SegmentCompactor(CHUNK_BYTES);
     private final Time time;
     private final BooleanSupplier stopping;
@@ -64,11 +64,11 @@ public final class LogCleaner {
     private final Map<TopicPartition, Long> tombstoneHorizons = new ConcurrentHashMap<>();
 
     /**
-     * @param map      the offset map, reused for every log
-     * @param stopping checked between batches of work; true makes {@link #clean} give up, leaving the log as it was
+     * @param mapBudgetBytes the most memory one compaction's offset map may take
+     * @param stopping       checked between batches of work; true makes {@link #clean} give up, leaving the log as it was
      */
-    public LogCleaner(OffsetMap map, Time time, BooleanSupplier stopping) {
-        this.map = map;
+    public LogCleaner(long mapBudgetBytes, Time time, BooleanSupplier stopping) {
+        this.mapBudgetBytes = mapBudgetBytes;
         this.time = time;
         this.stopping = stopping;
     }
@@ -107,7 +107,7 @@ public final class LogCleaner {
             return Result.notDue(firstDirty);
         }
 
-        map.clear();
+        OffsetMap map = OffsetMap.forKeys(closed.get(cleanable - 1).endOffset() - firstDirty, mapBudgetBytes);
         // Records at and above mappedEnd are kept whatever their key: the map has not seen them.
         long mappedEnd = firstDirty;
         for (ClosedSegment closedSegment : closed.subList(0, cleanable)) {

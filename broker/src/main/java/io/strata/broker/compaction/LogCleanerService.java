@@ -60,7 +60,7 @@ public final class LogCleanerService implements AutoCloseable {
             }
             try {
                 if (cleaner == null) {
-                    cleaner = new LogCleaner(new OffsetMap(settings.dedupeBufferBytes()), time, () -> stopping);
+                    cleaner = new LogCleaner(settings.dedupeBufferBytes(), time, () -> stopping);
                 }
                 LogCleaner.Result result = cleaner.clean(partition.log());
                 if (result.segmentsRewritten() > 0) {

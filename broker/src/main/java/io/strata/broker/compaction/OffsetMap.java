@@ -19,7 +19,10 @@ import java.security.NoSuchAlgorithmException;
  * <p>Open addressing with linear probing over one {@code long[]} of (digest high, digest low, offset)
  * triples; a slot with offset -1 is empty. Filled to 90% at most so probes stay short.
  *
- * <p>Not thread-safe: one cleaner thread owns it, clearing it for each log.
+ * <p>A compaction takes a map sized for its dirty section ({@link #forKeys}) and drops it afterwards, so
+ * the budget is the most a compaction may use, not memory held between compactions.
+ *
+ * <p>Not thread-safe: one cleaner thread uses it.
  */
 public final class OffsetMap {
 
@@ -36,6 +39,17 @@ public final class OffsetMap {
     private int size;
 
     /**
+     * A map for at most {@code keys} keys, or as many as {@code budgetBytes} holds if that is fewer.
+     *
+     * @param keys        how many keys may come: the offsets of the section to map bound them
+     * @param budgetBytes the most memory the map may take
+     */
+    public static OffsetMap forKeys(long keys, long budgetBytes) {
+        long slotsNeeded = (long) Math.ceil(Math.max(keys, 1) / LOAD_FACTOR) + 1;
+        return new OffsetMap(Math.min(budgetBytes, slotsNeeded * BYTES_PER_ENTRY));
+    }
+
+    /**
      * @param memoryBytes the budget; at least one entry's worth, at most 1 GiB
      */
     public OffsetMap(long memoryBytes) {
@@ -50,15 +64,9 @@ public final class OffsetMap {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("The JVM offers no MD5", e);
         }
-        clear();
-    }
-
-    /** Empties the map for the next log. */
-    public void clear() {
         for (int i = 2; i < slots.length; i += 3) {
             slots[i] = EMPTY;
         }
-        size = 0;
     }
 
     /** Keys held. */

@@ -76,7 +76,10 @@ public interface LogDefaultsConfig {
     @WithDefault("15s")
     Duration cleanerInterval();
 
-    /** Memory of the log cleaner's key map, 24 bytes per key (Kafka's {@code log.cleaner.dedupe.buffer.size}). */
+    /**
+     * The most memory one compaction's key map takes, 24 bytes per key (Kafka's {@code log.cleaner.dedupe.buffer.size}).
+     * A compaction takes only what the offsets of its dirty section need within it, and frees it when done.
+     */
     @WithDefault("33554432")
     long cleanerDedupeBufferSize();
 }

@@ -68,7 +68,6 @@ final class RemoteLogCleaner {
     private final long dedupeBufferBytes;
     private final Map<TopicPartition, Long> firstDirtyOffsets = new HashMap<>();
     private final Map<TopicPartition, Long> tombstoneHorizons = new HashMap<>();
-    private OffsetMap map;
     private SegmentCompactor compactor;
 
     RemoteLogCleaner(ObjectStore store, SegmentUploader uploader, RaftMetadataLog metadata, Path workDir, Time time,
@@ -100,11 +99,11 @@ final class RemoteLogCleaner {
         Utils.delete(dir.toFile());
         Files.createDirectories(dir);
         try {
-            if (map == null) {
-                map = new OffsetMap(dedupeBufferBytes);
+            if (compactor == null) {
                 compactor = new SegmentCompactor(COMPACTION_CHUNK_BYTES);
             }
-            map.clear();
+            OffsetMap map = OffsetMap.forKeys(cleanable.get(cleanable.size() - 1).lastOffset() + 1 - firstDirty,
+                    dedupeBufferBytes);
             long mappedEnd = firstDirty;
             Map<RemoteSegment, Path> downloaded = new HashMap<>();
             for (RemoteSegment segment : cleanable) {

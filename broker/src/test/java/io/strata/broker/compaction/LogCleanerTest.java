@@ -41,7 +41,7 @@ class LogCleanerTest {
     @RegisterExtension
     final TempDirLogs logs = new TempDirLogs(new TopicPartition("accounts", 0));
     private final ManualTime time = logs.time();
-    private final LogCleaner cleaner = new LogCleaner(new OffsetMap(1 << 16), time, () -> false);
+    private final LogCleaner cleaner = new LogCleaner(1 << 16, time, () -> false);
     private PartitionLog log;
 
     /** One stored record: offset, key, value (null for a tombstone). */
@@ -251,7 +251,7 @@ class LogCleanerTest {
 
     @Test
     void aFullOffsetMapCompactsWhatItMappedAndContinuesNextRound() throws Exception {
-        LogCleaner small = new LogCleaner(new OffsetMap(OffsetMap.BYTES_PER_ENTRY * 12L), time, () -> false);
+        LogCleaner small = new LogCleaner(OffsetMap.BYTES_PER_ENTRY * 12L, time, () -> false);
         open(compacted());
         List<Entry> appended = appendRandom(200, 40, 6);
         long end = activeBaseOffset();
@@ -345,7 +345,7 @@ class LogCleanerTest {
         // The compacted copy of the first segment, as the cleaner writes it, made on a copy of the log.
         Path copy = logs.copyOfDir();
         PartitionLog other = logs.open(copy, compacted());
-        new LogCleaner(new OffsetMap(1 << 16), time, () -> false).clean(other);
+        new LogCleaner(1 << 16, time, () -> false).clean(other);
         long end = other.segments().get(other.segments().size() - 1).baseOffset();
         other.close();
         long second = secondSegmentBase(logs.dir());

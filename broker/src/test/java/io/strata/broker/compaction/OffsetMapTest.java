@@ -28,9 +28,20 @@ class OffsetMapTest {
             assertThat(map.get(key("k" + k))).isEqualTo(900 + k);
         }
         assertThat(map.get(key("absent"))).isEqualTo(-1);
-        map.clear();
-        assertThat(map.size()).isZero();
-        assertThat(map.get(key("k1"))).isEqualTo(-1);
+    }
+
+    @Test
+    void aMapForSomeKeysTakesWhatTheyNeedWithinTheBudget() {
+        long budget = 1 << 20;
+        OffsetMap few = OffsetMap.forKeys(100, budget);
+        assertThat(few.maxEntries()).isBetween(100, 101);
+        for (int i = 0; i < 100; i++) {
+            few.put(key("k" + i), i);
+        }
+        assertThat(few.size()).isEqualTo(100);
+
+        assertThat(OffsetMap.forKeys(10_000_000, budget).maxEntries()).isEqualTo(new OffsetMap(budget).maxEntries());
+        assertThat(OffsetMap.forKeys(0, budget).maxEntries()).isPositive();
     }
 
     @Test
@@ -64,8 +75,8 @@ class OffsetMapTest {
         assertThat(map.get(key("k0"))).isEqualTo(-1);
         assertThat(map.get(key("k5"))).isEqualTo(5);
         assertThat(map.get(key("k6"))).isEqualTo(-1);
-        map.clear();
-        assertThat(map.putAll(records, 0, 3)).isEqualTo(3);
-        assertThat(map.size()).isEqualTo(3);
+        OffsetMap another = new OffsetMap(OffsetMap.BYTES_PER_ENTRY * 6L);
+        assertThat(another.putAll(records, 0, 3)).isEqualTo(3);
+        assertThat(another.size()).isEqualTo(3);
     }
 }
