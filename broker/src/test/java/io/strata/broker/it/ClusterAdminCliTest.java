@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.EligibleLeadersNotAvailableException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.internals.Topic;
@@ -118,10 +119,15 @@ class ClusterAdminCliTest {
         assertThat(rows).filteredOn(row -> row.trim().endsWith("Follower")).hasSize(2);
     }
 
-    /** Only the Raft leader knows every voter's log: the other brokers forward the request to it. */
+    /**
+     * Only the Raft leader knows every voter's log: the other brokers forward the request to it. Each voter
+     * carries the data directory its broker registered.
+     */
     @Test
     @Order(1)
     void everyBrokerDescribesTheQuorumAsItsLeaderSeesIt() throws Exception {
+        Map<Integer, Uuid> directories = cluster.broker(1).broker().metadataImage().directories();
+        assertThat(directories).hasSize(3);
         for (TestBroker broker : cluster.brokers()) {
             try (KafkaWire wire = new KafkaWire(broker.broker().kafkaAddress())) {
                 DescribeQuorumResponseData.PartitionData partition = ((DescribeQuorumResponse) wire.send(
@@ -130,7 +136,9 @@ class ClusterAdminCliTest {
                         .data().topics().get(0).partitions().get(0);
                 assertThat(partition.leaderId()).isBetween(1, 3);
                 assertThat(partition.currentVoters()).hasSize(3)
-                        .allSatisfy(voter -> assertThat(voter.logEndOffset()).isPositive());
+                        .allSatisfy(voter -> assertThat(voter.logEndOffset()).isPositive())
+                        .allSatisfy(voter -> assertThat(voter.replicaDirectoryId())
+                                .isEqualTo(directories.get(voter.replicaId())));
             }
         }
     }

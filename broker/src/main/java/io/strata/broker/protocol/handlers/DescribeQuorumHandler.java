@@ -6,6 +6,7 @@ import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.broker.protocol.RequestForwarder;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DescribeQuorumRequestData;
 import org.apache.kafka.common.message.DescribeQuorumResponseData;
@@ -21,10 +22,12 @@ import org.apache.kafka.common.requests.DescribeQuorumResponse;
 import org.apache.kafka.common.utils.Time;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -33,7 +36,9 @@ import java.util.stream.Collectors;
  * voter and every registered broker that is not one an observer. Only the Raft leader knows how far each
  * voter's log reaches, so another broker forwards the request to it, as Kafka's brokers forward it to the
  * controller. JGroups-Raft keeps no fetch times: the leader reports itself fetched and caught up now, a
- * voter holding the leader's whole log caught up now, and -1 where it cannot know.
+ * voter holding the leader's whole log caught up now, and -1 where it cannot know. From version 2 each replica
+ * carries the id of the data directory its broker registered (KIP-853), which changes when a broker comes back
+ * with an empty disk.
  */
 public record DescribeQuorumHandler(RaftMetadataLog metadata, RequestForwarder forwarder, Time time) {
 
@@ -67,6 +72,10 @@ public record DescribeQuorumHandler(RaftMetadataLog metadata, RequestForwarder f
 
     private DescribeQuorumResponseData describe(QuorumStatus status, short version) {
         long now = time.milliseconds();
+        Map<Integer, Uuid> directories = metadata.image().directories();
+        // Not ignorable: an older version cannot carry it, so it stays at its default there.
+        IntFunction<Uuid> directoryOf = nodeId -> version >= 2 ? directories.getOrDefault(nodeId, Uuid.ZERO_UUID)
+                : Uuid.ZERO_UUID;
         long leaderEnd = status.voters().stream().filter(voter -> voter.member().nodeId() == status.leaderId())
                 .mapToLong(QuorumStatus.Voter::logEndOffset).findFirst().orElse(QuorumStatus.UNKNOWN);
         List<ReplicaState> voters = status.voters().stream().map(voter -> {
@@ -74,6 +83,7 @@ public record DescribeQuorumHandler(RaftMetadataLog metadata, RequestForwarder f
             boolean caughtUp = leader || voter.logEndOffset() == leaderEnd;
             return new ReplicaState()
                     .setReplicaId(voter.member().nodeId())
+                    .setReplicaDirectoryId(directoryOf.apply(voter.member().nodeId()))
                     .setLogEndOffset(voter.logEndOffset())
                     .setLastFetchTimestamp(leader ? now : -1)
                     .setLastCaughtUpTimestamp(caughtUp ? now : -1);
@@ -81,7 +91,8 @@ public record DescribeQuorumHandler(RaftMetadataLog metadata, RequestForwarder f
         Set<Integer> voterIds = status.voters().stream().map(voter -> voter.member().nodeId()).collect(Collectors.toSet());
         List<ReplicaState> observers = metadata.image().brokers().stream()
                 .filter(broker -> !voterIds.contains(broker.nodeId()))
-                .map(broker -> new ReplicaState().setReplicaId(broker.nodeId()).setLogEndOffset(QuorumStatus.UNKNOWN)
+                .map(broker -> new ReplicaState().setReplicaId(broker.nodeId())
+                        .setReplicaDirectoryId(directoryOf.apply(broker.nodeId())).setLogEndOffset(QuorumStatus.UNKNOWN)
                         .setLastFetchTimestamp(-1).setLastCaughtUpTimestamp(-1))
                 .toList();
         PartitionData partition = new PartitionData()
