@@ -13,7 +13,7 @@ export LC_ALL=C
 
 # The parameters given in the environment make up the exact command in the results (command_line, lib.sh).
 PARAM_VARS=(SYSTEMS RECORDS RECORD_SIZE PARTITIONS LATENCY_MESSAGES THROUGHPUT PRODUCER_EXTRA_PROPS
-  FAILOVER_RUNS FAILOVER_RATE FAILOVER_WARMUP_S FAILOVER_AFTER_S HEAP_OPTS STRATA_JAVA_OPTS KAFKA_HEAP_OPTS
+  FAILOVER_RUNS FAILOVER_RATE FAILOVER_WARMUP_S FAILOVER_AFTER_S STRATA_JAVA_OPTS KAFKA_HEAP_OPTS
   KAFKA_JVM_PERFORMANCE_OPTS TOOLS_JAVA_OPTS STRATA_PORT_BASE STRATA_HTTP_PORT_BASE STRATA_RAFT_PORT_BASE KAFKA_PORT_BASE
   KAFKA_CONTROLLER_PORT_BASE STARTUP_TIMEOUT_S READY_TIMEOUT_S TOOL_TIMEOUT_S STOP_TIMEOUT_S STRATA_JAR STRATA_BUILD)
 
@@ -37,11 +37,11 @@ NODES=(1 2 3)
 REPLICATION_FACTOR=3
 MIN_INSYNC_REPLICAS=2
 
-# The same heap for every node of both clusters; Kafka also gets the rest of its scripts' JVM options
-# (KAFKA_JVM_PERFORMANCE_OPTS, default in lib.sh).
-HEAP_OPTS="${HEAP_OPTS:--Xms512m -Xmx512m}"
-STRATA_JAVA_OPTS="${STRATA_JAVA_OPTS-$HEAP_OPTS}"
-KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:-$HEAP_OPTS}"
+# The same maximum heap for every node of both clusters. Kafka's scripts start the heap at its maximum, and Kafka
+# also gets the rest of its scripts' JVM options (KAFKA_JVM_PERFORMANCE_OPTS, default in lib.sh); Strata runs with
+# its recommended initial heap, as in kafka-benchmark.sh. STRATA_JAVA_OPTS="-Xms512m -Xmx512m" gives both the same flags.
+STRATA_JAVA_OPTS="${STRATA_JAVA_OPTS--Xms64m -Xmx512m}"
+KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms512m -Xmx512m}"
 TOOLS_JAVA_OPTS="${TOOLS_JAVA_OPTS:--Xmx512M}"  # what bin/kafka-producer-perf-test.sh & co. set
 
 # Node n listens on <base> + n. Apart from the other benchmarks' ports and deployment/local-cluster.sh's.
