@@ -271,10 +271,7 @@ bench() {  # name (strata|kafka)
   rm -rf "${WORK_DIR:?}/$name" "${WORK_DIR:?}/$name-data"
 }
 
-START_S=$(date +%s)
-if $RUN_STRATA; then bench strata; fi
-if $RUN_KAFKA; then bench kafka; fi
-ELAPSED_S=$(( $(date +%s) - START_S ))
+run_selected_systems bench
 
 # ----------------------------------------------------------------------------------------------
 # Report.
@@ -327,7 +324,7 @@ for row in "${ROWS[@]}"; do
   s="${R[strata.$key]:-}"; k="${R[kafka.$key]:-}"
   ratio="-"
   if [[ -n "$s" && -n "$k" ]]; then
-    ratio=$(awk -v s="$s" -v k="$k" 'BEGIN{ if (k+0 == 0) print "n/a"; else printf "%.2f", s/k }')
+    ratio=$(ratio_of "$s" "$k")
   fi
   target="-"; met="-"
   case "$top" in
@@ -384,9 +381,5 @@ PARAMS_MD="| Parameter | Value |
   echo "Tool logs: \`${LOG_DIR#"$REPO_ROOT"/}\`"
 } > "$RESULTS_FILE"
 
-echo
-echo "$TABLE_MD" | print_table
-echo
-echo "$PARAMS_MD" | tail -n +3 | sed -e 's/^| //' -e 's/ |$//' -e 's/ | /: /' -e 's/`//g'
-echo
+print_results
 log "results written to ${RESULTS_FILE#"$REPO_ROOT"/}; tool logs in ${LOG_DIR#"$REPO_ROOT"/}"

@@ -303,6 +303,15 @@ select_systems() {  # variable name
   $RUN_STRATA || $RUN_KAFKA || die "$name selects nothing to run"
 }
 
+# Runs the function $1 for each system select_systems chose, Strata first, and sets ELAPSED_S to the seconds it took.
+run_selected_systems() {  # function
+  local start_s
+  start_s=$(date +%s)
+  if $RUN_STRATA; then "$1" strata; fi
+  if $RUN_KAFKA; then "$1" kafka; fi
+  ELAPSED_S=$(( $(date +%s) - start_s ))
+}
+
 # The head of a results file: its title, the command that made it, and the table of figures (TABLE_MD).
 results_head() {  # title
   echo "# $1"
@@ -370,12 +379,26 @@ parse_consumer_result() {  # logfile expected_records
 # A figure for a table cell: "-" when empty, whole numbers from 100 on, else two decimals.
 fmt_num() { [[ -z "$1" ]] && { echo "-"; return; }; awk -v x="$1" 'BEGIN{ if (x+0 >= 100 || x == int(x)) printf "%.0f", x; else printf "%.2f", x }'; }
 
+# Strata's figure over Kafka's, two decimals; "n/a" when Kafka's is zero.
+ratio_of() {  # strata kafka
+  awk -v s="$1" -v k="$2" 'BEGIN{ if (k+0 == 0) print "n/a"; else printf "%.2f", s/k }'
+}
+
 # Prints a Markdown table (on stdin) for the console: aligned columns, no separator row.
 print_table() {
   sed -e 's/^| //' -e 's/ |$//' | awk -F' [|] ' '
     { n++; for (i = 1; i <= NF; i++) { cell[n, i] = $i; if (length($i) > w[i]) w[i] = length($i) } if (NF > nf) nf = NF }
     END { for (r = 1; r <= n; r++) { if (r == 2) continue; line = "";
             for (i = 1; i <= nf; i++) line = line sprintf("%-" w[i] "s  ", cell[r, i]); print line } }'
+}
+
+# Prints the figures (TABLE_MD) and the parameters (PARAMS_MD) for the console.
+print_results() {
+  echo
+  echo "$TABLE_MD" | print_table
+  echo
+  echo "$PARAMS_MD" | tail -n +3 | sed -e 's/^| //' -e 's/ |$//' -e 's/ | /: /' -e 's/`//g'
+  echo
 }
 
 # The exact command, for the results: those of the given variables that were in the script's environment
