@@ -75,16 +75,8 @@ select_systems SYSTEMS
 
 stop_on_exit_traps
 
-mkdir -p "$LOG_DIR" "$RESULTS_DIR"
-WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/strata-cluster-bench.XXXXXX")"
-command -v java >/dev/null || die "java not found on PATH"
 command -v curl >/dev/null || die "curl not found on PATH (needed for Strata's readiness check)"
-JAVA_VERSION="$(java -version 2>&1 | head -n1)"
-if $RUN_STRATA; then ensure_strata_jar "$STRATA_JAR" "$STRATA_BUILD"; fi
-ensure_kafka_jars "$LIB_DIR" "$KAFKA_VERSION"
-CLASSPATH_KAFKA="$LIB_DIR/*"
-write_broker_log4j "$WORK_DIR/log4j2-broker.properties"
-write_tools_log4j "$WORK_DIR/log4j2-tools.properties"
+prepare_brokers_run strata-cluster-bench
 
 declare -A R=()       # results: R[<system>.<figure>]
 declare -A PID=()     # node -> pid of the running broker process

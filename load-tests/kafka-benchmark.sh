@@ -77,19 +77,7 @@ stop_on_exit_traps
 # ----------------------------------------------------------------------------------------------
 # Preparation: build Strata if needed, fetch the Kafka jars.
 # ----------------------------------------------------------------------------------------------
-mkdir -p "$LOG_DIR" "$RESULTS_DIR"
-WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/strata-bench.XXXXXX")"
-
-command -v java >/dev/null || die "java not found on PATH"
-JAVA_VERSION="$(java -version 2>&1 | head -n1)"
-
-if $RUN_STRATA; then ensure_strata_jar "$STRATA_JAR" "$STRATA_BUILD"; fi
-ensure_kafka_jars "$LIB_DIR" "$KAFKA_VERSION"
-CLASSPATH_KAFKA="$LIB_DIR/*"
-
-# Log4j 2 configurations: broker logs INFO to its stdout (redirected to a file), tools only WARN.
-write_broker_log4j "$WORK_DIR/log4j2-broker.properties"
-write_tools_log4j "$WORK_DIR/log4j2-tools.properties"
+prepare_brokers_run strata-bench
 
 # ----------------------------------------------------------------------------------------------
 # Helpers shared by both brokers.

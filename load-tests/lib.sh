@@ -3,7 +3,8 @@
 #
 # The sourcing script sets SCRIPT_DIR (this directory) before sourcing it, and, before calling them: STARTUP_TIMEOUT_S,
 # READY_TIMEOUT_S, TOOL_TIMEOUT_S, TOOLS_JAVA_OPTS, WORK_DIR, CLASSPATH_KAFKA, LOG_DIR, RSS_SAMPLE_INTERVAL_S, and the
-# perf tools' RECORDS, RECORD_SIZE, THROUGHPUT, ACKS, PRODUCER_EXTRA_PROPS and LATENCY_MESSAGES.
+# perf tools' RECORDS, RECORD_SIZE, THROUGHPUT, ACKS, PRODUCER_EXTRA_PROPS and LATENCY_MESSAGES. prepare_brokers_run
+# sets WORK_DIR, JAVA_VERSION and CLASSPATH_KAFKA for a script that runs brokers.
 
 # ----------------------------------------------------------------------------------------------
 # Layout and build settings both benchmarks share. STRATA_JAR: the runnable Strata jar; default is the
@@ -301,6 +302,21 @@ select_systems() {  # variable name
     esac
   done
   $RUN_STRATA || $RUN_KAFKA || die "$name selects nothing to run"
+}
+
+# The preparation of a run of Strata and/or Kafka brokers: the log and results directories, a fresh WORK_DIR
+# named after $1, JAVA_VERSION, the Strata jar (when RUN_STRATA), the Kafka jars on CLASSPATH_KAFKA, and the
+# Log4j 2 configurations in WORK_DIR: brokers log INFO to their stdout (redirected to a file), tools only WARN.
+prepare_brokers_run() {  # work_dir_prefix
+  mkdir -p "$LOG_DIR" "$RESULTS_DIR"
+  WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")"
+  command -v java >/dev/null || die "java not found on PATH"
+  JAVA_VERSION="$(java -version 2>&1 | head -n1)"
+  if $RUN_STRATA; then ensure_strata_jar "$STRATA_JAR" "$STRATA_BUILD"; fi
+  ensure_kafka_jars "$LIB_DIR" "$KAFKA_VERSION"
+  CLASSPATH_KAFKA="$LIB_DIR/*"
+  write_broker_log4j "$WORK_DIR/log4j2-broker.properties"
+  write_tools_log4j "$WORK_DIR/log4j2-tools.properties"
 }
 
 # Runs the function $1 for each system select_systems chose, Strata first, and sets ELAPSED_S to the seconds it took.
