@@ -3,7 +3,6 @@ package io.strata.broker.it;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.testing.ChildJvm;
-import io.strata.broker.testing.Directories;
 import io.strata.broker.testing.Kcat;
 import io.strata.broker.testing.KafkaWire;
 import io.strata.broker.testing.TestBroker;
@@ -19,16 +18,14 @@ import org.apache.kafka.common.message.DescribeQuorumResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.DescribeQuorumRequest;
 import org.apache.kafka.common.requests.DescribeQuorumResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,25 +53,15 @@ class ClusterAdminCliTest {
     private static final Map<Integer, List<Integer>> ASSIGNMENT = Map.of(0, List.of(1, 2, 3), 1, List.of(2, 3, 1),
             2, List.of(3, 1, 2));
 
-    static Path dir;
-    static TestCluster cluster;
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.perClass(3);
 
     @BeforeAll
-    static void start() throws Exception {
-        dir = Files.createTempDirectory("strata-ClusterAdminCliTest-");
-        cluster = TestCluster.start(dir, 3, Map.of());
+    static void createTopic() throws Exception {
         try (Admin admin = cluster.broker(1).admin()) {
             admin.createTopics(List.of(new NewTopic(TOPIC, ASSIGNMENT))).all().get();
         }
         cluster.awaitMetadataOf(TOPIC);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-        Directories.delete(dir);
     }
 
     private static String tool(String mainClass, String... args) throws Exception {
