@@ -26,7 +26,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,16 +63,12 @@ class ClusterAdminCliTest {
         cluster.awaitMetadataOf(TOPIC);
     }
 
-    private static String tool(String mainClass, String... args) throws Exception {
-        ChildJvm.Result result = ChildJvm.run(mainClass, List.of(args), 45);
-        assertThat(result.exitCode()).as(result.output()).isZero();
-        return result.output();
+    private static String tool(String mainClass, String bootstrap, String... args) throws Exception {
+        return ChildJvm.kafkaTool(mainClass, bootstrap, 45, args);
     }
 
     private static String topics(String bootstrap, String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of("--bootstrap-server", bootstrap));
-        all.addAll(List.of(args));
-        return tool("org.apache.kafka.tools.TopicCommand", all.toArray(String[]::new));
+        return tool("org.apache.kafka.tools.TopicCommand", bootstrap, args);
     }
 
     /** The partitions a {@code kafka-topics --describe} listed, one line each (its JVM may log a line of its own). */
@@ -84,7 +79,7 @@ class ClusterAdminCliTest {
     @Test
     @Order(1)
     void metadataQuorumStatusNamesTheLeaderAndThreeVoters() throws Exception {
-        String status = tool("org.apache.kafka.tools.MetadataQuorumCommand", "--bootstrap-server",
+        String status = tool("org.apache.kafka.tools.MetadataQuorumCommand",
                 cluster.bootstrapServers(), "describe", "--status");
         Matcher leader = Pattern.compile("LeaderId:\\s+(\\d+)").matcher(status);
         assertThat(leader.find()).as(status).isTrue();
@@ -96,7 +91,7 @@ class ClusterAdminCliTest {
         assertThat(voters).contains("RAFT://127.0.0.1:");
         assertThat(status).contains("CurrentObservers:       []");
 
-        String replication = tool("org.apache.kafka.tools.MetadataQuorumCommand", "--bootstrap-server",
+        String replication = tool("org.apache.kafka.tools.MetadataQuorumCommand",
                 cluster.bootstrapServers(), "describe", "--replication");
         List<String> rows = replication.lines().filter(line -> line.matches("\\s*\\d+\\s+.*")).toList();
         assertThat(rows).as(replication).hasSize(3);
@@ -125,7 +120,7 @@ class ClusterAdminCliTest {
     @Test
     @Order(2)
     void logDirsListTheTopicsPartitionsOnEachBroker() throws Exception {
-        String output = tool("org.apache.kafka.tools.LogDirsCommand", "--bootstrap-server", cluster.bootstrapServers(),
+        String output = tool("org.apache.kafka.tools.LogDirsCommand", cluster.bootstrapServers(),
                 "--describe", "--topic-list", TOPIC);
         String json = output.lines().filter(line -> line.startsWith("{")).findFirst().orElseThrow();
         for (int broker = 1; broker <= 3; broker++) {
@@ -187,18 +182,18 @@ class ClusterAdminCliTest {
         // Broker 1 is back and in sync, but failover left partition 0 with broker 2 until an election.
         assertThat(partition(cluster.broker(2).broker().metadataImage(), 0).leader()).isEqualTo(2);
 
-        String elected = tool("org.apache.kafka.tools.LeaderElectionCommand", "--bootstrap-server",
+        String elected = tool("org.apache.kafka.tools.LeaderElectionCommand",
                 cluster.bootstrapServers(), "--election-type", "preferred", "--topic", TOPIC, "--partition", "0");
         assertThat(elected).contains("Successfully completed leader election (PREFERRED) for partitions " + TOPIC + "-0");
         awaitImage(image -> partition(image, 0).leader() == 1);
         assertThat(topics(cluster.bootstrapServers(), "--describe", "--topic", TOPIC))
                 .containsPattern("Partition: 0\\s+Leader: 1\\s+Replicas: 1,2,3\\s+Isr: 1,2,3");
 
-        String again = tool("org.apache.kafka.tools.LeaderElectionCommand", "--bootstrap-server",
+        String again = tool("org.apache.kafka.tools.LeaderElectionCommand",
                 cluster.bootstrapServers(), "--election-type", "preferred", "--topic", TOPIC, "--partition", "0");
         assertThat(again).contains("Valid replica already elected for partitions " + TOPIC + "-0");
         // Over every partition, those that need no election are left out of the answer, as Kafka does.
-        assertThat(tool("org.apache.kafka.tools.LeaderElectionCommand", "--bootstrap-server", cluster.bootstrapServers(),
+        assertThat(tool("org.apache.kafka.tools.LeaderElectionCommand", cluster.bootstrapServers(),
                 "--election-type", "preferred", "--all-topic-partitions")).doesNotContain("could not be elected");
     }
 

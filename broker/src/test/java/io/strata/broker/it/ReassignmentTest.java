@@ -31,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -158,11 +157,7 @@ class ReassignmentTest {
     }
 
     private static String tool(String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of("--bootstrap-server", cluster.bootstrapServers()));
-        all.addAll(List.of(args));
-        ChildJvm.Result result = ChildJvm.run(TOOL, all, 45);
-        assertThat(result.exitCode()).as(result.output()).isZero();
-        return result.output();
+        return ChildJvm.kafkaTool(TOOL, cluster.bootstrapServers(), 45, args);
     }
 
     private static Path writePlan(String name) throws Exception {
