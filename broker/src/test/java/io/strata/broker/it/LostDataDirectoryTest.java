@@ -8,20 +8,14 @@ import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeMetadataQuorumOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,19 +41,8 @@ import static org.awaitility.Awaitility.await;
  */
 class LostDataDirectoryTest {
 
-    @TempDir
-    Path dir;
-    private ProcessCluster cluster;
-
-    @BeforeEach
-    void setUp() {
-        cluster = new ProcessCluster(dir, "lost-data-directory-test", 3);
-    }
-
-    @AfterEach
-    void killAll() throws Exception {
-        cluster.close();
-    }
+    @RegisterExtension
+    final ProcessCluster cluster = new ProcessCluster("lost-data-directory-test", 3);
 
     @Test
     void aBrokerRestartedOnAnEmptyDataDirectoryRejoinsReplicatesAndLeadsAgain() throws Exception {
@@ -82,7 +65,7 @@ class LostDataDirectoryTest {
             admin.electLeaders(ElectionType.PREFERRED, Set.of(tp)).all().get(10, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> describe(admin, tp.topic()).leader().id() == 2);
         }
-        assertThat(consume(tp, 2, written.size())).containsExactlyElementsOf(written);
+        assertThat(cluster.readValues(tp, written.size(), 2)).containsExactlyElementsOf(written);
     }
 
     @Test
@@ -131,7 +114,7 @@ class LostDataDirectoryTest {
                             && ProcessCluster.nodes(admin).equals(Set.of(1, 2, 3)));
             awaitInSync(admin, tp.topic(), 3);
         }
-        assertThat(consume(tp, 2, written.size())).containsExactlyElementsOf(written);
+        assertThat(cluster.readValues(tp, written.size(), 2)).containsExactlyElementsOf(written);
     }
 
     private static void awaitInSync(Admin admin, String topic, int replicas) {
@@ -155,24 +138,6 @@ class LostDataDirectoryTest {
                 producer.send(new ProducerRecord<>(tp.topic(), tp.partition(), null, prefix + "-" + i));
             }
             producer.flush();
-        }
-        return values;
-    }
-
-    /** The partition's records, read through broker {@code nodeId} only. */
-    private List<String> consume(TopicPartition tp, int nodeId, int expected) {
-        List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap(nodeId)), new StringDeserializer(),
-                new StringDeserializer())) {
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (values.size() < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    values.add(record.value());
-                }
-            }
         }
         return values;
     }
