@@ -46,13 +46,8 @@ class LostDataDirectoryTest {
 
     @Test
     void aBrokerRestartedOnAnEmptyDataDirectoryRejoinsReplicatesAndLeadsAgain() throws Exception {
-        cluster.startAll();
         TopicPartition tp = new TopicPartition("led-by-two", 0);
-        try (Admin admin = cluster.admin(1, 2, 3)) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> ProcessCluster.created(admin,
-                    new NewTopic(tp.topic(), Map.of(0, List.of(2, 1, 3))).configs(Map.of("min.insync.replicas", "2"))));
-            awaitInSync(admin, tp.topic(), 3);
-        }
+        startWithTopicInSync(tp, List.of(2, 1, 3));
         List<String> written = produce(tp, "before", 50);
 
         cluster.process(2).stop(Duration.ofSeconds(30));
@@ -70,13 +65,8 @@ class LostDataDirectoryTest {
 
     @Test
     void theBrokerThatForgotAndOneOtherElectNoControllerUntilTheThirdIsBack() throws Exception {
-        cluster.startAll();
         TopicPartition tp = new TopicPartition("kept", 0);
-        try (Admin admin = cluster.admin(1, 2, 3)) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> ProcessCluster.created(admin,
-                    new NewTopic(tp.topic(), Map.of(0, List.of(1, 2, 3))).configs(Map.of("min.insync.replicas", "2"))));
-            awaitInSync(admin, tp.topic(), 3);
-        }
+        startWithTopicInSync(tp, List.of(1, 2, 3));
         List<String> written = produce(tp, "kept", 10);
 
         cluster.process(1).kill();
@@ -115,6 +105,19 @@ class LostDataDirectoryTest {
             awaitInSync(admin, tp.topic(), 3);
         }
         assertThat(cluster.readValues(tp, written.size(), 2)).containsExactlyElementsOf(written);
+    }
+
+    /**
+     * Starts the three brokers and creates the one-partition topic of {@code tp} on {@code replicas}, preferred
+     * leader first, with min.insync.replicas=2; returns once every replica is in sync.
+     */
+    private void startWithTopicInSync(TopicPartition tp, List<Integer> replicas) throws Exception {
+        cluster.startAll();
+        try (Admin admin = cluster.admin(1, 2, 3)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> ProcessCluster.created(admin,
+                    new NewTopic(tp.topic(), Map.of(0, replicas)).configs(Map.of("min.insync.replicas", "2"))));
+            awaitInSync(admin, tp.topic(), replicas.size());
+        }
     }
 
     private static void awaitInSync(Admin admin, String topic, int replicas) {
