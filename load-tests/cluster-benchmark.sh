@@ -75,16 +75,8 @@ select_systems SYSTEMS
 
 stop_on_exit_traps
 
-mkdir -p "$LOG_DIR" "$RESULTS_DIR"
-WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/strata-cluster-bench.XXXXXX")"
-command -v java >/dev/null || die "java not found on PATH"
 command -v curl >/dev/null || die "curl not found on PATH (needed for Strata's readiness check)"
-JAVA_VERSION="$(java -version 2>&1 | head -n1)"
-if $RUN_STRATA; then ensure_strata_jar "$STRATA_JAR" "$STRATA_BUILD"; fi
-ensure_kafka_jars "$LIB_DIR" "$KAFKA_VERSION"
-CLASSPATH_KAFKA="$LIB_DIR/*"
-write_broker_log4j "$WORK_DIR/log4j2-broker.properties"
-write_tools_log4j "$WORK_DIR/log4j2-tools.properties"
+prepare_brokers_run strata-cluster-bench
 
 declare -A R=()       # results: R[<system>.<figure>]
 declare -A PID=()     # node -> pid of the running broker process
@@ -403,10 +395,7 @@ run_system() {  # system
   fi
 }
 
-START_S=$(date +%s)
-if $RUN_STRATA; then run_system strata; fi
-if $RUN_KAFKA; then run_system kafka; fi
-ELAPSED_S=$(( $(date +%s) - START_S ))
+run_selected_systems run_system
 
 # ----------------------------------------------------------------------------------------------
 # Report.
@@ -457,7 +446,7 @@ for row in "Run completed|completed||" "${ROWS[@]}"; do
   s="${R[strata.$key]:-}"; k="${R[kafka.$key]:-}"
   ratio="-"
   if [[ -n "$better" && "$s" =~ ^[0-9.]+$ && "$k" =~ ^[0-9.]+$ ]]; then
-    ratio=$(awk -v s="$s" -v k="$k" 'BEGIN{ if (k+0 == 0) print "n/a"; else printf "%.2f", s/k }')
+    ratio=$(ratio_of "$s" "$k")
   fi
   TABLE_MD+=$'\n'"| $label | $unit | $(cell strata "$key") | $(cell kafka "$key") | $ratio | ${better:--} |"
 done
@@ -495,9 +484,5 @@ PARAMS_MD="| Parameter | Value |
   echo "Logs: \`${LOG_DIR#"$REPO_ROOT"/}\`"
 } > "$RESULTS_FILE"
 
-echo
-echo "$TABLE_MD" | print_table
-echo
-echo "$PARAMS_MD" | tail -n +3 | sed -e 's/^| //' -e 's/ |$//' -e 's/ | /: /' -e 's/`//g'
-echo
+print_results
 log "results written to ${RESULTS_FILE#"$REPO_ROOT"/}; logs in ${LOG_DIR#"$REPO_ROOT"/}"

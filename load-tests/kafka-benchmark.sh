@@ -77,19 +77,7 @@ stop_on_exit_traps
 # ----------------------------------------------------------------------------------------------
 # Preparation: build Strata if needed, fetch the Kafka jars.
 # ----------------------------------------------------------------------------------------------
-mkdir -p "$LOG_DIR" "$RESULTS_DIR"
-WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/strata-bench.XXXXXX")"
-
-command -v java >/dev/null || die "java not found on PATH"
-JAVA_VERSION="$(java -version 2>&1 | head -n1)"
-
-if $RUN_STRATA; then ensure_strata_jar "$STRATA_JAR" "$STRATA_BUILD"; fi
-ensure_kafka_jars "$LIB_DIR" "$KAFKA_VERSION"
-CLASSPATH_KAFKA="$LIB_DIR/*"
-
-# Log4j 2 configurations: broker logs INFO to its stdout (redirected to a file), tools only WARN.
-write_broker_log4j "$WORK_DIR/log4j2-broker.properties"
-write_tools_log4j "$WORK_DIR/log4j2-tools.properties"
+prepare_brokers_run strata-bench
 
 # ----------------------------------------------------------------------------------------------
 # Helpers shared by both brokers.
@@ -271,10 +259,7 @@ bench() {  # name (strata|kafka)
   rm -rf "${WORK_DIR:?}/$name" "${WORK_DIR:?}/$name-data"
 }
 
-START_S=$(date +%s)
-if $RUN_STRATA; then bench strata; fi
-if $RUN_KAFKA; then bench kafka; fi
-ELAPSED_S=$(( $(date +%s) - START_S ))
+run_selected_systems bench
 
 # ----------------------------------------------------------------------------------------------
 # Report.
@@ -327,7 +312,7 @@ for row in "${ROWS[@]}"; do
   s="${R[strata.$key]:-}"; k="${R[kafka.$key]:-}"
   ratio="-"
   if [[ -n "$s" && -n "$k" ]]; then
-    ratio=$(awk -v s="$s" -v k="$k" 'BEGIN{ if (k+0 == 0) print "n/a"; else printf "%.2f", s/k }')
+    ratio=$(ratio_of "$s" "$k")
   fi
   target="-"; met="-"
   case "$top" in
@@ -384,9 +369,5 @@ PARAMS_MD="| Parameter | Value |
   echo "Tool logs: \`${LOG_DIR#"$REPO_ROOT"/}\`"
 } > "$RESULTS_FILE"
 
-echo
-echo "$TABLE_MD" | print_table
-echo
-echo "$PARAMS_MD" | tail -n +3 | sed -e 's/^| //' -e 's/ |$//' -e 's/ | /: /' -e 's/`//g'
-echo
+print_results
 log "results written to ${RESULTS_FILE#"$REPO_ROOT"/}; tool logs in ${LOG_DIR#"$REPO_ROOT"/}"

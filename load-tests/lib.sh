@@ -3,7 +3,8 @@
 #
 # The sourcing script sets SCRIPT_DIR (this directory) before sourcing it, and, before calling them: STARTUP_TIMEOUT_S,
 # READY_TIMEOUT_S, TOOL_TIMEOUT_S, TOOLS_JAVA_OPTS, WORK_DIR, CLASSPATH_KAFKA, LOG_DIR, RSS_SAMPLE_INTERVAL_S, and the
-# perf tools' RECORDS, RECORD_SIZE, THROUGHPUT, ACKS, PRODUCER_EXTRA_PROPS and LATENCY_MESSAGES.
+# perf tools' RECORDS, RECORD_SIZE, THROUGHPUT, ACKS, PRODUCER_EXTRA_PROPS and LATENCY_MESSAGES. prepare_brokers_run
+# sets WORK_DIR, JAVA_VERSION and CLASSPATH_KAFKA for a script that runs brokers.
 
 # ----------------------------------------------------------------------------------------------
 # Layout and build settings both benchmarks share. STRATA_JAR: the runnable Strata jar; default is the
@@ -303,6 +304,30 @@ select_systems() {  # variable name
   $RUN_STRATA || $RUN_KAFKA || die "$name selects nothing to run"
 }
 
+# The preparation of a run of Strata and/or Kafka brokers: the log and results directories, a fresh WORK_DIR
+# named after $1, JAVA_VERSION, the Strata jar (when RUN_STRATA), the Kafka jars on CLASSPATH_KAFKA, and the
+# Log4j 2 configurations in WORK_DIR: brokers log INFO to their stdout (redirected to a file), tools only WARN.
+prepare_brokers_run() {  # work_dir_prefix
+  mkdir -p "$LOG_DIR" "$RESULTS_DIR"
+  WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")"
+  command -v java >/dev/null || die "java not found on PATH"
+  JAVA_VERSION="$(java -version 2>&1 | head -n1)"
+  if $RUN_STRATA; then ensure_strata_jar "$STRATA_JAR" "$STRATA_BUILD"; fi
+  ensure_kafka_jars "$LIB_DIR" "$KAFKA_VERSION"
+  CLASSPATH_KAFKA="$LIB_DIR/*"
+  write_broker_log4j "$WORK_DIR/log4j2-broker.properties"
+  write_tools_log4j "$WORK_DIR/log4j2-tools.properties"
+}
+
+# Runs the function $1 for each system select_systems chose, Strata first, and sets ELAPSED_S to the seconds it took.
+run_selected_systems() {  # function
+  local start_s
+  start_s=$(date +%s)
+  if $RUN_STRATA; then "$1" strata; fi
+  if $RUN_KAFKA; then "$1" kafka; fi
+  ELAPSED_S=$(( $(date +%s) - start_s ))
+}
+
 # The head of a results file: its title, the command that made it, and the table of figures (TABLE_MD).
 results_head() {  # title
   echo "# $1"
@@ -370,12 +395,26 @@ parse_consumer_result() {  # logfile expected_records
 # A figure for a table cell: "-" when empty, whole numbers from 100 on, else two decimals.
 fmt_num() { [[ -z "$1" ]] && { echo "-"; return; }; awk -v x="$1" 'BEGIN{ if (x+0 >= 100 || x == int(x)) printf "%.0f", x; else printf "%.2f", x }'; }
 
+# Strata's figure over Kafka's, two decimals; "n/a" when Kafka's is zero.
+ratio_of() {  # strata kafka
+  awk -v s="$1" -v k="$2" 'BEGIN{ if (k+0 == 0) print "n/a"; else printf "%.2f", s/k }'
+}
+
 # Prints a Markdown table (on stdin) for the console: aligned columns, no separator row.
 print_table() {
   sed -e 's/^| //' -e 's/ |$//' | awk -F' [|] ' '
     { n++; for (i = 1; i <= NF; i++) { cell[n, i] = $i; if (length($i) > w[i]) w[i] = length($i) } if (NF > nf) nf = NF }
     END { for (r = 1; r <= n; r++) { if (r == 2) continue; line = "";
             for (i = 1; i <= nf; i++) line = line sprintf("%-" w[i] "s  ", cell[r, i]); print line } }'
+}
+
+# Prints the figures (TABLE_MD) and the parameters (PARAMS_MD) for the console.
+print_results() {
+  echo
+  echo "$TABLE_MD" | print_table
+  echo
+  echo "$PARAMS_MD" | tail -n +3 | sed -e 's/^| //' -e 's/ |$//' -e 's/ | /: /' -e 's/`//g'
+  echo
 }
 
 # The exact command, for the results: those of the given variables that were in the script's environment

@@ -15,12 +15,9 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -50,19 +47,8 @@ class BrokerCrashTest {
     private static final Duration PAUSE = Duration.ofSeconds(14);
     private static final Duration OUTAGE = Duration.ofSeconds(8);
 
-    @TempDir
-    Path dir;
-    private ProcessCluster cluster;
-
-    @BeforeEach
-    void setUp() {
-        cluster = new ProcessCluster(dir, "broker-crash-test", 3);
-    }
-
-    @AfterEach
-    void killAll() throws Exception {
-        cluster.close();
-    }
+    @RegisterExtension
+    final ProcessCluster cluster = new ProcessCluster("broker-crash-test", 3);
 
     @Test
     void aKilledBrokerIsFencedAndRejoinsWhenRestarted() throws Exception {
@@ -93,20 +79,7 @@ class BrokerCrashTest {
                             && leader(admin, tp.topic()).id() == 3);
         }
         produce(tp, "after the restart");
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap(1, 2, 3)), new StringDeserializer(),
-                new StringDeserializer())) {
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            List<String> values = new ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (values.size() < 2 && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    values.add(record.value());
-                }
-            }
-            assertThat(values).containsExactly("before the crash", "after the restart");
-        }
+        assertThat(cluster.readValues(tp, 2, 1, 2, 3)).containsExactly("before the crash", "after the restart");
     }
 
     /**

@@ -3,7 +3,6 @@ package io.strata.broker.it;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.testing.ChildJvm;
-import io.strata.broker.testing.Directories;
 import io.strata.broker.testing.Kcat;
 import io.strata.broker.testing.KafkaWire;
 import io.strata.broker.testing.TestBroker;
@@ -20,17 +19,14 @@ import org.apache.kafka.common.message.DescribeQuorumResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.DescribeQuorumRequest;
 import org.apache.kafka.common.requests.DescribeQuorumResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,37 +53,23 @@ class ClusterAdminCliTest {
     private static final Map<Integer, List<Integer>> ASSIGNMENT = Map.of(0, List.of(1, 2, 3), 1, List.of(2, 3, 1),
             2, List.of(3, 1, 2));
 
-    static Path dir;
-    static TestCluster cluster;
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.perClass(3);
 
     @BeforeAll
-    static void start() throws Exception {
-        dir = Files.createTempDirectory("strata-ClusterAdminCliTest-");
-        cluster = TestCluster.start(dir, 3, Map.of());
+    static void createTopic() throws Exception {
         try (Admin admin = cluster.broker(1).admin()) {
             admin.createTopics(List.of(new NewTopic(TOPIC, ASSIGNMENT))).all().get();
         }
         cluster.awaitMetadataOf(TOPIC);
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-        Directories.delete(dir);
-    }
-
-    private static String tool(String mainClass, String... args) throws Exception {
-        ChildJvm.Result result = ChildJvm.run(mainClass, List.of(args), 45);
-        assertThat(result.exitCode()).as(result.output()).isZero();
-        return result.output();
+    private static String tool(String mainClass, String bootstrap, String... args) throws Exception {
+        return ChildJvm.kafkaTool(mainClass, bootstrap, 45, args);
     }
 
     private static String topics(String bootstrap, String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of("--bootstrap-server", bootstrap));
-        all.addAll(List.of(args));
-        return tool("org.apache.kafka.tools.TopicCommand", all.toArray(String[]::new));
+        return tool("org.apache.kafka.tools.TopicCommand", bootstrap, args);
     }
 
     /** The partitions a {@code kafka-topics --describe} listed, one line each (its JVM may log a line of its own). */
@@ -98,7 +80,7 @@ class ClusterAdminCliTest {
     @Test
     @Order(1)
     void metadataQuorumStatusNamesTheLeaderAndThreeVoters() throws Exception {
-        String status = tool("org.apache.kafka.tools.MetadataQuorumCommand", "--bootstrap-server",
+        String status = tool("org.apache.kafka.tools.MetadataQuorumCommand",
                 cluster.bootstrapServers(), "describe", "--status");
         Matcher leader = Pattern.compile("LeaderId:\\s+(\\d+)").matcher(status);
         assertThat(leader.find()).as(status).isTrue();
@@ -110,7 +92,7 @@ class ClusterAdminCliTest {
         assertThat(voters).contains("RAFT://127.0.0.1:");
         assertThat(status).contains("CurrentObservers:       []");
 
-        String replication = tool("org.apache.kafka.tools.MetadataQuorumCommand", "--bootstrap-server",
+        String replication = tool("org.apache.kafka.tools.MetadataQuorumCommand",
                 cluster.bootstrapServers(), "describe", "--replication");
         List<String> rows = replication.lines().filter(line -> line.matches("\\s*\\d+\\s+.*")).toList();
         assertThat(rows).as(replication).hasSize(3);
@@ -146,7 +128,7 @@ class ClusterAdminCliTest {
     @Test
     @Order(2)
     void logDirsListTheTopicsPartitionsOnEachBroker() throws Exception {
-        String output = tool("org.apache.kafka.tools.LogDirsCommand", "--bootstrap-server", cluster.bootstrapServers(),
+        String output = tool("org.apache.kafka.tools.LogDirsCommand", cluster.bootstrapServers(),
                 "--describe", "--topic-list", TOPIC);
         String json = output.lines().filter(line -> line.startsWith("{")).findFirst().orElseThrow();
         for (int broker = 1; broker <= 3; broker++) {
@@ -208,18 +190,18 @@ class ClusterAdminCliTest {
         // Broker 1 is back and in sync, but failover left partition 0 with broker 2 until an election.
         assertThat(partition(cluster.broker(2).broker().metadataImage(), 0).leader()).isEqualTo(2);
 
-        String elected = tool("org.apache.kafka.tools.LeaderElectionCommand", "--bootstrap-server",
+        String elected = tool("org.apache.kafka.tools.LeaderElectionCommand",
                 cluster.bootstrapServers(), "--election-type", "preferred", "--topic", TOPIC, "--partition", "0");
         assertThat(elected).contains("Successfully completed leader election (PREFERRED) for partitions " + TOPIC + "-0");
         awaitImage(image -> partition(image, 0).leader() == 1);
         assertThat(topics(cluster.bootstrapServers(), "--describe", "--topic", TOPIC))
                 .containsPattern("Partition: 0\\s+Leader: 1\\s+Replicas: 1,2,3\\s+Isr: 1,2,3");
 
-        String again = tool("org.apache.kafka.tools.LeaderElectionCommand", "--bootstrap-server",
+        String again = tool("org.apache.kafka.tools.LeaderElectionCommand",
                 cluster.bootstrapServers(), "--election-type", "preferred", "--topic", TOPIC, "--partition", "0");
         assertThat(again).contains("Valid replica already elected for partitions " + TOPIC + "-0");
         // Over every partition, those that need no election are left out of the answer, as Kafka does.
-        assertThat(tool("org.apache.kafka.tools.LeaderElectionCommand", "--bootstrap-server", cluster.bootstrapServers(),
+        assertThat(tool("org.apache.kafka.tools.LeaderElectionCommand", cluster.bootstrapServers(),
                 "--election-type", "preferred", "--all-topic-partitions")).doesNotContain("could not be elected");
     }
 

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -73,11 +72,7 @@ class ConsumerGroupsCliTest {
     }
 
     private static String groups(String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of("--bootstrap-server", broker.bootstrapServers()));
-        all.addAll(List.of(args));
-        ChildJvm.Result result = ChildJvm.run(TOOL, all, 60);
-        assertThat(result.exitCode()).as(result.output()).isZero();
-        return result.output();
+        return ChildJvm.kafkaTool(TOOL, broker.bootstrapServers(), 60, args);
     }
 
     /** The data lines of a table the tool printed: one row per line, columns split on blanks. */

@@ -8,20 +8,14 @@ import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeMetadataQuorumOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,29 +41,13 @@ import static org.awaitility.Awaitility.await;
  */
 class LostDataDirectoryTest {
 
-    @TempDir
-    Path dir;
-    private ProcessCluster cluster;
-
-    @BeforeEach
-    void setUp() {
-        cluster = new ProcessCluster(dir, "lost-data-directory-test", 3);
-    }
-
-    @AfterEach
-    void killAll() throws Exception {
-        cluster.close();
-    }
+    @RegisterExtension
+    final ProcessCluster cluster = new ProcessCluster("lost-data-directory-test", 3);
 
     @Test
     void aBrokerRestartedOnAnEmptyDataDirectoryRejoinsReplicatesAndLeadsAgain() throws Exception {
-        cluster.startAll();
         TopicPartition tp = new TopicPartition("led-by-two", 0);
-        try (Admin admin = cluster.admin(1, 2, 3)) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> ProcessCluster.created(admin,
-                    new NewTopic(tp.topic(), Map.of(0, List.of(2, 1, 3))).configs(Map.of("min.insync.replicas", "2"))));
-            awaitInSync(admin, tp.topic(), 3);
-        }
+        startWithTopicInSync(tp, List.of(2, 1, 3));
         List<String> written = produce(tp, "before", 50);
 
         cluster.process(2).stop(Duration.ofSeconds(30));
@@ -82,18 +60,13 @@ class LostDataDirectoryTest {
             admin.electLeaders(ElectionType.PREFERRED, Set.of(tp)).all().get(10, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> describe(admin, tp.topic()).leader().id() == 2);
         }
-        assertThat(consume(tp, 2, written.size())).containsExactlyElementsOf(written);
+        assertThat(cluster.readValues(tp, written.size(), 2)).containsExactlyElementsOf(written);
     }
 
     @Test
     void theBrokerThatForgotAndOneOtherElectNoControllerUntilTheThirdIsBack() throws Exception {
-        cluster.startAll();
         TopicPartition tp = new TopicPartition("kept", 0);
-        try (Admin admin = cluster.admin(1, 2, 3)) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> ProcessCluster.created(admin,
-                    new NewTopic(tp.topic(), Map.of(0, List.of(1, 2, 3))).configs(Map.of("min.insync.replicas", "2"))));
-            awaitInSync(admin, tp.topic(), 3);
-        }
+        startWithTopicInSync(tp, List.of(1, 2, 3));
         List<String> written = produce(tp, "kept", 10);
 
         cluster.process(1).kill();
@@ -131,7 +104,20 @@ class LostDataDirectoryTest {
                             && ProcessCluster.nodes(admin).equals(Set.of(1, 2, 3)));
             awaitInSync(admin, tp.topic(), 3);
         }
-        assertThat(consume(tp, 2, written.size())).containsExactlyElementsOf(written);
+        assertThat(cluster.readValues(tp, written.size(), 2)).containsExactlyElementsOf(written);
+    }
+
+    /**
+     * Starts the three brokers and creates the one-partition topic of {@code tp} on {@code replicas}, preferred
+     * leader first, with min.insync.replicas=2; returns once every replica is in sync.
+     */
+    private void startWithTopicInSync(TopicPartition tp, List<Integer> replicas) throws Exception {
+        cluster.startAll();
+        try (Admin admin = cluster.admin(1, 2, 3)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> ProcessCluster.created(admin,
+                    new NewTopic(tp.topic(), Map.of(0, replicas)).configs(Map.of("min.insync.replicas", "2"))));
+            awaitInSync(admin, tp.topic(), replicas.size());
+        }
     }
 
     private static void awaitInSync(Admin admin, String topic, int replicas) {
@@ -155,24 +141,6 @@ class LostDataDirectoryTest {
                 producer.send(new ProducerRecord<>(tp.topic(), tp.partition(), null, prefix + "-" + i));
             }
             producer.flush();
-        }
-        return values;
-    }
-
-    /** The partition's records, read through broker {@code nodeId} only. */
-    private List<String> consume(TopicPartition tp, int nodeId, int expected) {
-        List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap(nodeId)), new StringDeserializer(),
-                new StringDeserializer())) {
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (values.size() < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    values.add(record.value());
-                }
-            }
         }
         return values;
     }

@@ -1,7 +1,6 @@
 package io.strata.broker.it;
 
 import io.strata.broker.testing.ChildJvm;
-import io.strata.broker.testing.Directories;
 import io.strata.broker.testing.TestCluster;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -26,11 +25,12 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,14 +57,14 @@ class ReassignmentTest {
     private static final String TO_BROKERS_3_2 = """
             {"version":1,"partitions":[{"topic":"moving","partition":0,"replicas":[3,2]}]}""";
 
-    static Path dir;
-    static TestCluster cluster;
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.perClass(3);
+    @TempDir
+    static Path plans;
     static Admin admin;
 
     @BeforeAll
-    static void start() throws Exception {
-        dir = Files.createTempDirectory("strata-ReassignmentTest-");
-        cluster = TestCluster.start(dir, 3, Map.of());
+    static void createTopic() throws Exception {
         admin = cluster.broker(1).admin();
         admin.createTopics(List.of(new NewTopic(TOPIC, Map.of(0, List.of(1, 2), 1, List.of(2, 1))))).all().get();
         cluster.awaitMetadataOf(TOPIC);
@@ -78,14 +78,10 @@ class ReassignmentTest {
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    static void closeAdmin() {
         if (admin != null) {
             admin.close();
         }
-        if (cluster != null) {
-            cluster.close();
-        }
-        Directories.delete(dir);
     }
 
     @Test
@@ -161,15 +157,11 @@ class ReassignmentTest {
     }
 
     private static String tool(String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of("--bootstrap-server", cluster.bootstrapServers()));
-        all.addAll(List.of(args));
-        ChildJvm.Result result = ChildJvm.run(TOOL, all, 45);
-        assertThat(result.exitCode()).as(result.output()).isZero();
-        return result.output();
+        return ChildJvm.kafkaTool(TOOL, cluster.bootstrapServers(), 45, args);
     }
 
     private static Path writePlan(String name) throws Exception {
-        return Files.writeString(dir.resolve(name), TO_BROKERS_3_2);
+        return Files.writeString(plans.resolve(name), TO_BROKERS_3_2);
     }
 
     private static TopicPartitionInfo partition(TopicPartition partition) throws ExecutionException, InterruptedException {

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /** Runs a main class of the test classpath in a JVM of its own, as a user runs a tool or a server. */
 public final class ChildJvm {
 
@@ -45,5 +47,19 @@ public final class ChildJvm {
             throw new IllegalStateException(mainClass + " " + args + " did not finish within " + timeoutSeconds + " s");
         }
         return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Runs one of Apache Kafka's command-line tools with {@code --bootstrap-server bootstrapServers} and then
+     * {@code args}, at most {@code timeoutSeconds}, and returns what it printed; fails the test, showing that
+     * output, when the tool exits with an error.
+     */
+    public static String kafkaTool(String mainClass, String bootstrapServers, long timeoutSeconds, String... args)
+            throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of("--bootstrap-server", bootstrapServers));
+        all.addAll(List.of(args));
+        Result result = run(mainClass, all, timeoutSeconds);
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        return result.output();
     }
 }

@@ -3,13 +3,23 @@ package io.strata.broker.testing;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,23 +36,35 @@ import java.util.stream.IntStream;
  * Brokers in processes of their own on loopback, node ids 1..n, every one a metadata voter, each with its data
  * directory and log file under a test's directory; for tests that kill, pause or wipe a broker. Closing kills
  * every broker still running and copies their logs to {@code target/<logsName>}, which outlives the test's
- * temporary directory, for a failure to be read.
+ * temporary directory, for a failure to be read. Registered with {@code @RegisterExtension} on an instance field,
+ * it gets a fresh temporary directory before each test and, after it, is closed and the directory deleted.
  */
-public final class ProcessCluster implements AutoCloseable {
+public final class ProcessCluster implements AutoCloseable, BeforeEachCallback, AfterEachCallback {
 
-    private final Path dir;
     private final String logsName;
     private final int size;
     private final int[] raftPorts;
     private final int[] kafkaPorts;
     private final Map<Integer, BrokerProcess> processes = new ConcurrentHashMap<>();
+    private Path dir;
 
-    public ProcessCluster(Path dir, String logsName, int size) {
-        this.dir = dir;
+    /** {@code size} brokers, none running until the test starts them. */
+    public ProcessCluster(String logsName, int size) {
         this.logsName = logsName;
         this.size = size;
         this.raftPorts = FreePorts.take(size);
         this.kafkaPorts = FreePorts.take(size);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        dir = Files.createTempDirectory("strata-" + logsName + "-");
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        close();
+        Directories.delete(dir);
     }
 
     /** Starts every broker at once, as a cluster's first start does, and waits until each is ready. */
@@ -93,6 +115,27 @@ public final class ProcessCluster implements AutoCloseable {
     public Admin admin(int... nodeIds) {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(nodeIds),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 8_000));
+    }
+
+    /**
+     * The values of {@code tp} from its start, read through the brokers {@code nodeIds} until {@code expected}
+     * of them came or 30 s passed.
+     */
+    public List<String> readValues(TopicPartition tp, int expected, int... nodeIds) {
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(nodeIds)), new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (values.size() < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    values.add(record.value());
+                }
+            }
+        }
+        return values;
     }
 
     /** The brokers the cluster lists as live. */

@@ -1,5 +1,11 @@
 package io.strata.broker.testing;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,25 +20,52 @@ import java.util.stream.IntStream;
  * Brokers of one cluster in this JVM, each with its own data directory, Kafka port and Raft port on
  * loopback: node ids 1..n, racks alternating {@code a} and {@code b}, every broker a voter of the
  * metadata quorum. They start together, since none finishes starting before a majority has; brokers that do not
- * vote join later ({@link #startNonVoter}).
+ * vote join later ({@link #startNonVoter}). Either started by the test ({@link #start}) or shared by the tests
+ * of a class ({@link #perClass}).
  */
-public final class TestCluster implements AutoCloseable {
+public final class TestCluster implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
-    private final List<TestBroker> brokers;
-    /** Every voter as {@code nodeId@host:port}. */
-    private final String voters;
-    private final Path dir;
+    private final int size;
     private final Map<String, String> config;
+    private final List<TestBroker> brokers = new ArrayList<>();
+    /** Every voter as {@code nodeId@host:port}. */
+    private String voters;
+    private Path dir;
 
-    private TestCluster(List<TestBroker> brokers, String voters, Path dir, Map<String, String> config) {
-        this.brokers = new ArrayList<>(brokers);
-        this.voters = voters;
-        this.dir = dir;
-        this.config = config;
+    private TestCluster(int size, Map<String, String> config) {
+        this.size = size;
+        this.config = Map.copyOf(config);
     }
 
     /** {@code size} brokers under {@code dir}, each with {@code config} besides its own identity and ports. */
     public static TestCluster start(Path dir, int size, Map<String, String> config) throws Exception {
+        TestCluster cluster = new TestCluster(size, config);
+        cluster.startBrokers(dir);
+        return cluster;
+    }
+
+    /**
+     * {@code size} brokers for every test of a class, under a temporary directory: started before the class's
+     * {@code @BeforeAll} methods, closed and deleted after its {@code @AfterAll} methods. Register it with
+     * {@code @RegisterExtension} on a static field.
+     */
+    public static TestCluster perClass(int size) {
+        return new TestCluster(size, Map.of());
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        startBrokers(Files.createTempDirectory("strata-" + context.getRequiredTestClass().getSimpleName() + "-"));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        close();
+        Directories.delete(dir);
+    }
+
+    private void startBrokers(Path dir) throws Exception {
+        this.dir = dir;
         int[] raftPorts = FreePorts.take(size);
         List<CompletableFuture<TestBroker>> starting = new ArrayList<>();
         for (int i = 0; i < size; i++) {
@@ -73,9 +106,9 @@ public final class TestCluster implements AutoCloseable {
                 Thread.sleep(5);
             }
         }
-        String voters = IntStream.range(0, size).mapToObj(j -> (j + 1) + "@127.0.0.1:" + raftPorts[j])
+        brokers.addAll(started);
+        voters = IntStream.range(0, size).mapToObj(j -> (j + 1) + "@127.0.0.1:" + raftPorts[j])
                 .collect(Collectors.joining(","));
-        return new TestCluster(started, voters, dir, Map.copyOf(config));
     }
 
     /**
