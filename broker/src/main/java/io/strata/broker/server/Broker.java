@@ -31,6 +31,7 @@ import io.strata.broker.protocol.handlers.DeleteTopicsHandler;
 import io.strata.broker.protocol.handlers.DescribeClusterHandler;
 import io.strata.broker.protocol.handlers.DescribeConfigsHandler;
 import io.strata.broker.protocol.handlers.DescribeLogDirsHandler;
+import io.strata.broker.protocol.handlers.DescribeProducersHandler;
 import io.strata.broker.protocol.handlers.DescribeQuorumHandler;
 import io.strata.broker.protocol.handlers.ElectLeadersHandler;
 import io.strata.broker.protocol.handlers.FetchHandler;
@@ -282,6 +283,8 @@ public final class Broker implements AutoCloseable {
                 ApiHandler.of(ApiKeys.OFFSET_FOR_LEADER_EPOCH,
                         new OffsetForLeaderEpochHandler(partitions, metadata::image)::handle),
                 ApiHandler.of(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(partitions, metadata::image)::handle),
+                ApiHandler.of(ApiKeys.DESCRIBE_PRODUCERS,
+                        new DescribeProducersHandler(partitions, metadata::image)::handle),
                 ApiHandler.of(ApiKeys.INIT_PRODUCER_ID,
                         new InitProducerIdHandler(new ProducerIdManager(metadata))::handle),
                 ApiHandler.of(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topicAdmin)::handle),

@@ -19,6 +19,7 @@ import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeLogDirsRequestData;
+import org.apache.kafka.common.message.DescribeProducersRequestData;
 import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
@@ -164,6 +165,8 @@ class ApiVersionMatrixTest {
             }
             case DESCRIBE_CLUSTER -> new DescribeClusterRequestData().setEndpointType((byte) 1);
             case DESCRIBE_QUORUM -> DescribeQuorumRequest.singletonRequest(Topic.CLUSTER_METADATA_TOPIC_PARTITION);
+            case DESCRIBE_PRODUCERS -> new DescribeProducersRequestData().setTopics(List.of(
+                    new DescribeProducersRequestData.TopicRequest().setName(TOPIC).setPartitionIndexes(List.of(0))));
             case DESCRIBE_LOG_DIRS -> new DescribeLogDirsRequestData().setTopics(null);
             case ELECT_LEADERS -> {
                 ElectLeadersRequestData.TopicPartitionsCollection partitions = new ElectLeadersRequestData.TopicPartitionsCollection();

@@ -9,6 +9,8 @@ import io.strata.broker.testing.TestBroker;
 import io.strata.broker.testing.TestCluster;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -27,6 +29,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +42,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Apache Kafka's own admin tools ({@code kafka-metadata-quorum}, {@code kafka-log-dirs},
@@ -49,6 +55,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClusterAdminCliTest {
 
     private static final String TOPIC = "admin-cli";
+    private static final String TRANSACTIONS = "org.apache.kafka.tools.TransactionsCommand";
     /** Each partition's replicas, preferred leader first: every broker leads one. */
     private static final Map<Integer, List<Integer>> ASSIGNMENT = Map.of(0, List.of(1, 2, 3), 1, List.of(2, 3, 1),
             2, List.of(3, 1, 2));
@@ -99,6 +106,52 @@ class ClusterAdminCliTest {
         assertThat(rows).filteredOn(row -> row.trim().startsWith(leader.group(1) + " ")).singleElement()
                 .satisfies(row -> assertThat(row.trim()).endsWith("Leader"));
         assertThat(rows).filteredOn(row -> row.trim().endsWith("Follower")).hasSize(2);
+    }
+
+    /**
+     * {@code kafka-transactions describe-producers}: an idempotent producer as the partition's leader keeps it, the
+     * same on a follower asked with {@code --broker-id}, and an error from a broker that holds no replica. Last, as
+     * its topic would count in the other steps' partition listings.
+     */
+    @Test
+    @Order(7)
+    void describeProducersShowsTheProducerStateOfEachReplica() throws Exception {
+        String topic = "producers";
+        try (Admin admin = cluster.broker(1).admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, Map.of(0, List.of(1, 2))))).all().get();
+        }
+        cluster.awaitMetadataOf(topic);
+        try (KafkaProducer<byte[], byte[]> producer = cluster.broker(1).producer(Map.of())) {
+            for (int i = 0; i < 5; i++) {
+                producer.send(new ProducerRecord<>(topic, 0, null, ("v" + i).getBytes(StandardCharsets.UTF_8))).get();
+            }
+        }
+        List<String> describe = List.of("describe-producers", "--topic", topic, "--partition", "0");
+
+        List<String> leader = producerRow(tool(TRANSACTIONS, cluster.bootstrapServers(), describe.toArray(String[]::new)));
+        // ProducerId, ProducerEpoch, LatestCoordinatorEpoch, LastSequence, LastTimestamp, CurrentTransactionStartOffset
+        assertThat(leader.get(1)).isEqualTo("0");
+        assertThat(leader.get(3)).isEqualTo("4");
+        assertThat(leader.get(5)).isEqualTo("None");
+
+        List<String> onFollower = new ArrayList<>(describe);
+        onFollower.addAll(List.of("--broker-id", "2"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(producerRow(tool(TRANSACTIONS,
+                cluster.bootstrapServers(), onFollower.toArray(String[]::new)))).isEqualTo(leader));
+
+        List<String> args = new ArrayList<>(List.of("--bootstrap-server", cluster.bootstrapServers()));
+        args.addAll(describe);
+        args.addAll(List.of("--broker-id", "3"));
+        ChildJvm.Result noReplica = ChildJvm.run(TRANSACTIONS, args, 45);
+        assertThat(noReplica.exitCode()).isNotZero();
+        assertThat(noReplica.output()).contains("Failed to describe producers for partition producers-0 on broker 3");
+    }
+
+    /** The one producer a {@code describe-producers} listed, its columns split on blanks. */
+    private static List<String> producerRow(String output) {
+        List<String> rows = output.lines().map(String::trim).filter(line -> line.matches("\\d+\\s+.*")).toList();
+        assertThat(rows).as(output).hasSize(1);
+        return List.of(rows.get(0).split("\\s+"));
     }
 
     /**
