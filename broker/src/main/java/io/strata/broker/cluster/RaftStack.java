@@ -32,7 +32,7 @@ import java.util.function.Supplier;
 
 /**
  * The JGroups protocol stack of a metadata Raft member, built in code: TCP on the configured bind address
- * and port, TCPPING with the members as initial hosts, MERGE3, FD_SOCK2 (in a group of several), FD_ALL3,
+ * and port, TCPPING with the members as initial hosts, MERGE3, FD_SOCK2 (with several voters), FD_ALL3,
  * VERIFY_SUSPECT2, NAKACK2, UNICAST3, STABLE, NO_DUPES, GMS (short join timeout when alone), UFC, MFC, FRAG4
  * with 1 MB fragments, ELECTION counting only trusted voters ({@link StandingElection}), RAFT
  * ({@code raft_id} = the node id, log in {@code <dataDir>/meta},
@@ -74,6 +74,10 @@ record RaftStack(List<Protocol> protocols, int port) {
      */
     static RaftStack build(RaftMetadataLog.Settings settings, Supplier<VoterStanding> standing) throws Exception {
         boolean alone = settings.members().size() == 1 && settings.voter();
+        // Every member of a group builds the same stack, as JGroups requires: a member without FD_SOCK2 is suspected
+        // by those with it. So this depends on the voters, which all members know alike, and not on whether this
+        // one votes: a lone voter's brokers outside the quorum leave it out too, and FD_ALL3 watches them.
+        boolean severalVoters = settings.members().size() > 1;
         InetAddress bindAddress = InetAddress.getByName(settings.bindHost());
 
         TCP tcp = new TCP();
@@ -140,7 +144,7 @@ record RaftStack(List<Protocol> protocols, int port) {
                 tcp,
                 ping,
                 new MERGE3().setMinInterval(2_000).setMaxInterval(5_000)));
-        if (!alone) {
+        if (severalVoters) {
             stack.add(crashDetection);
         }
         stack.addAll(List.of(

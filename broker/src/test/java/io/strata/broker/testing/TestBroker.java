@@ -109,8 +109,7 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
      * {@code whileStopped} throws is rethrown, unchecked, without the restart.
      */
     public void restart(WhileStopped whileStopped) {
-        int port = broker.kafkaAddress().getPort();
-        broker.close();
+        stop();
         try {
             whileStopped.run();
         } catch (RuntimeException | Error e) {
@@ -118,7 +117,20 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        startBroker(port);
+        start();
+    }
+
+    /**
+     * Stops the broker cleanly until {@link #start}, for a test whose brokers' stops and starts do not nest as
+     * {@link #restart(WhileStopped)} nests them.
+     */
+    public void stop() {
+        broker.close();
+    }
+
+    /** Starts the broker {@link #stop} stopped, on the same port and data. */
+    public void start() {
+        startBroker(broker.kafkaAddress().getPort());
     }
 
     /** What a test does while its broker is down: assertions, and clients of the other brokers. */

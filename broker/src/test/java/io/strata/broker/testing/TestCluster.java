@@ -171,8 +171,14 @@ public final class TestCluster implements AutoCloseable, BeforeAllCallback, Afte
         }
     }
 
+    /**
+     * Closes the brokers in reverse order: those outside the voters, started last, stop while the voters can still
+     * commit their controlled shutdown.
+     */
     @Override
     public void close() {
-        brokers.forEach(TestBroker::close);
+        for (int i = brokers.size() - 1; i >= 0; i--) {
+            brokers.get(i).close();
+        }
     }
 }
