@@ -1,5 +1,6 @@
 package io.strata.broker.compaction;
 
+import io.strata.broker.log.AbortedTxn;
 import io.strata.broker.log.ClosedSegment;
 import io.strata.broker.log.LogConfig;
 import io.strata.broker.log.LogFiles;
@@ -220,6 +221,11 @@ public final class LogCleaner {
             int truncated = cleaned.recover();
             if (truncated > 0) {
                 throw new IOException("The compacted copy of " + segment + " has " + truncated + " invalid bytes");
+            }
+            // Records keep their offsets and abort markers are kept whole, so each aborted transaction still
+            // spans the same offsets in the copy. Copied after recover(), which empties the copy's index.
+            for (AbortedTxn txn : segment.txnIndex().allAbortedTxns()) {
+                cleaned.txnIndex().append(txn);
             }
             swapped = log.replaceSegment(segment, cleaned);
             return swapped ? cleaned : segment;

@@ -4,6 +4,7 @@ import io.strata.tiered.SegmentFileType;
 import org.apache.kafka.common.TopicPartition;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Every file name of a partition directory, and the parsing of offsets back out of them.
@@ -13,6 +14,7 @@ import java.nio.file.Path;
  *   00000000000000000000.log        record batches of the segment whose base offset is 0
  *   00000000000000000000.index      its sparse offset index ({@link OffsetIndex})
  *   00000000000000000000.timeindex  its sparse time index ({@link TimeIndex})
+ *   00000000000000000000.txnindex   its aborted transactions ({@link TransactionIndex}); only once it has one
  *   00000000000000004096.snapshot   producer state as of offset 4096 ({@link ProducerStateManager})
  *   recovery-point.checkpoint       offset below which everything is fsynced ({@link OffsetCheckpointFile})
  *   log-start-offset.checkpoint     first offset still visible after DeleteRecords
@@ -34,6 +36,11 @@ public final class LogFiles {
     public static final String INDEX_SUFFIX = SegmentFileType.OFFSET_INDEX.suffix();
     public static final String TIME_INDEX_SUFFIX = SegmentFileType.TIME_INDEX.suffix();
     public static final String SNAPSHOT_SUFFIX = SegmentFileType.PRODUCER_SNAPSHOT.suffix();
+    /**
+     * Kafka's name for it. Not a {@link SegmentFileType}: tiered storage does not upload it yet, and that enum
+     * lists the files every tiered segment has (or, for the snapshot, records whether it has one).
+     */
+    public static final String TRANSACTION_INDEX_SUFFIX = ".txnindex";
     /** Appended to a segment file's name when it leaves the log but may still be read by an in-flight fetch. */
     public static final String DELETED_SUFFIX = ".deleted";
     /** Appended to a file's name while it is written, before the atomic rename to its real name. */
@@ -73,6 +80,22 @@ public final class LogFiles {
 
     public static Path timeIndexFile(Path dir, long baseOffset) {
         return dir.resolve(filenamePrefix(baseOffset) + TIME_INDEX_SUFFIX);
+    }
+
+    public static Path transactionIndexFile(Path dir, long baseOffset) {
+        return dir.resolve(filenamePrefix(baseOffset) + TRANSACTION_INDEX_SUFFIX);
+    }
+
+    /** The index files of the segment at {@code baseOffset}: offset, time and transaction index. */
+    public static List<Path> indexFiles(Path dir, long baseOffset) {
+        return List.of(offsetIndexFile(dir, baseOffset), timeIndexFile(dir, baseOffset),
+                transactionIndexFile(dir, baseOffset));
+    }
+
+    /** Whether {@code fileName} is the name of a segment's index file, {@code <20 digits><index suffix>}. */
+    public static boolean isIndexFileName(String fileName) {
+        return hasOffsetName(fileName, INDEX_SUFFIX) || hasOffsetName(fileName, TIME_INDEX_SUFFIX)
+                || hasOffsetName(fileName, TRANSACTION_INDEX_SUFFIX);
     }
 
     public static Path snapshotFile(Path dir, long offset) {

@@ -160,7 +160,8 @@ final class LogLoader {
     /**
      * Finishes or rolls back a compaction's segment replacement that a crash interrupted (protocol in
      * {@link PartitionLog#replaceSegment}). A {@code <base>.log.swap} is a complete, fsynced compacted
-     * segment: it replaces whatever {@code <base>.*} files remain, and its indexes are rebuilt on open. Any
+     * segment: it replaces whatever {@code <base>.*} files remain, and its indexes are rebuilt on open (the
+     * transaction index by the log's recovery, as for any recovered segment). Any
      * other {@code .swap} or {@code .cleaned} file belongs to a replacement that had not reached that point,
      * so the old segment is intact and the file goes.
      */
@@ -184,8 +185,9 @@ final class LogLoader {
         for (Path swapLog : swapLogs) {
             long baseOffset = LogFiles.offsetFromFileName(swapLog.getFileName().toString(),
                     LogFiles.LOG_SUFFIX + LogFiles.SWAP_SUFFIX);
-            Files.deleteIfExists(LogFiles.offsetIndexFile(dir, baseOffset));
-            Files.deleteIfExists(LogFiles.timeIndexFile(dir, baseOffset));
+            for (Path indexFile : LogFiles.indexFiles(dir, baseOffset)) {
+                Files.deleteIfExists(indexFile);
+            }
             Utils.atomicMoveWithFallback(swapLog, LogFiles.logFile(dir, baseOffset));
             LOG.infof("Completed the replacement of segment %d of %s by its compacted copy", baseOffset, topicPartition);
         }
@@ -206,8 +208,7 @@ final class LogLoader {
                     Files.deleteIfExists(file);
                 } else if (LogFiles.hasOffsetName(name, LogFiles.LOG_SUFFIX)) {
                     baseOffsets.add(LogFiles.offsetFromFileName(name, LogFiles.LOG_SUFFIX));
-                } else if (LogFiles.hasOffsetName(name, LogFiles.INDEX_SUFFIX)
-                        || LogFiles.hasOffsetName(name, LogFiles.TIME_INDEX_SUFFIX)) {
+                } else if (LogFiles.isIndexFileName(name)) {
                     indexFiles.add(file);
                 }
             }
@@ -242,7 +243,7 @@ final class LogLoader {
         return epochs;
     }
 
-    private boolean indexesLookSane(LogSegment segment) {
+    private boolean indexesLookSane(LogSegment segment) throws IOException {
         try {
             segment.sanityCheck();
             return true;

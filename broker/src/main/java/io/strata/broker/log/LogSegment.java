@@ -20,8 +20,8 @@ import java.util.Optional;
 /**
  * One segment of a partition log: the record batches of a contiguous offset range in a
  * {@code <baseOffset>.log} file ({@link FileRecords}, batches exactly as the producer sent them, with
- * offsets and LogAppendTime rewritten), plus its {@link OffsetIndex} and {@link TimeIndex}. File names
- * come from {@link LogFiles}.
+ * offsets and LogAppendTime rewritten), plus its {@link OffsetIndex}, {@link TimeIndex} and
+ * {@link TransactionIndex}. File names come from {@link LogFiles}.
  *
  * <p>Thread-safety: appends, truncation, recovery, rolling and closing come from one thread at a time (the
  * owning {@link PartitionLog} serialises them). {@link #read}, {@link #findOffsetByTimestamp},
@@ -37,6 +37,7 @@ public final class LogSegment implements Closeable {
     private final FileRecords log;
     private final OffsetIndex offsetIndex;
     private final TimeIndex timeIndex;
+    private final TransactionIndex txnIndex;
     private final int indexIntervalBytes;
     private final int maxIndexSize;
     private final long created;
@@ -54,11 +55,12 @@ public final class LogSegment implements Closeable {
     private Long rollingBasedTimestamp;
 
     private LogSegment(long baseOffset, FileRecords log, OffsetIndex offsetIndex, TimeIndex timeIndex,
-                       LogConfig config, long created, boolean indexFilesWereMissing) {
+                       TransactionIndex txnIndex, LogConfig config, long created, boolean indexFilesWereMissing) {
         this.baseOffset = baseOffset;
         this.log = log;
         this.offsetIndex = offsetIndex;
         this.timeIndex = timeIndex;
+        this.txnIndex = txnIndex;
         this.indexIntervalBytes = config.indexIntervalBytes();
         this.maxIndexSize = config.segmentIndexBytes();
         this.created = created;
@@ -83,8 +85,9 @@ public final class LogSegment implements Closeable {
     public static LogSegment createCleaned(Path dir, long baseOffset, LogConfig config, Time time) throws IOException {
         String suffix = LogFiles.CLEANED_SUFFIX;
         Files.deleteIfExists(LogFiles.withSuffix(LogFiles.logFile(dir, baseOffset), suffix));
-        Files.deleteIfExists(LogFiles.withSuffix(LogFiles.offsetIndexFile(dir, baseOffset), suffix));
-        Files.deleteIfExists(LogFiles.withSuffix(LogFiles.timeIndexFile(dir, baseOffset), suffix));
+        for (Path indexFile : LogFiles.indexFiles(dir, baseOffset)) {
+            Files.deleteIfExists(LogFiles.withSuffix(indexFile, suffix));
+        }
         return open(dir, baseOffset, suffix, config, time);
     }
 
@@ -93,14 +96,17 @@ public final class LogSegment implements Closeable {
         Path logFile = LogFiles.withSuffix(LogFiles.logFile(dir, baseOffset), suffix);
         Path indexFile = LogFiles.withSuffix(LogFiles.offsetIndexFile(dir, baseOffset), suffix);
         Path timeIndexFile = LogFiles.withSuffix(LogFiles.timeIndexFile(dir, baseOffset), suffix);
+        Path txnIndexFile = LogFiles.withSuffix(LogFiles.transactionIndexFile(dir, baseOffset), suffix);
         FileRecords log = FileRecords.open(logFile.toFile());
         // Indexes are created with their first entry: only a segment with records misses them after a crash.
+        // Not the transaction index, which most segments never need.
         boolean missing = log.sizeInBytes() > 0 && (!Files.exists(indexFile) || !Files.exists(timeIndexFile));
         OffsetIndex offsetIndex = null;
         try {
             offsetIndex = new OffsetIndex(indexFile, baseOffset, config.segmentIndexBytes());
             TimeIndex timeIndex = new TimeIndex(timeIndexFile, baseOffset, config.segmentIndexBytes());
-            return new LogSegment(baseOffset, log, offsetIndex, timeIndex, config, time.milliseconds(), missing);
+            return new LogSegment(baseOffset, log, offsetIndex, timeIndex, new TransactionIndex(baseOffset, txnIndexFile),
+                    config, time.milliseconds(), missing);
         } catch (IOException | RuntimeException e) {
             log.closeHandlers();
             if (offsetIndex != null) {
@@ -120,8 +126,9 @@ public final class LogSegment implements Closeable {
         if (Files.exists(logFile) && Files.size(logFile) > 0) {
             throw new IOException("Cannot create segment " + logFile + ": a non-empty file exists");
         }
-        Files.deleteIfExists(LogFiles.offsetIndexFile(dir, baseOffset));
-        Files.deleteIfExists(LogFiles.timeIndexFile(dir, baseOffset));
+        for (Path indexFile : LogFiles.indexFiles(dir, baseOffset)) {
+            Files.deleteIfExists(indexFile);
+        }
         return open(dir, baseOffset, config, time);
     }
 
@@ -144,6 +151,11 @@ public final class LogSegment implements Closeable {
 
     public TimeIndex timeIndex() {
         return timeIndex;
+    }
+
+    /** The aborted transactions whose abort markers are in this segment. */
+    public TransactionIndex txnIndex() {
+        return txnIndex;
     }
 
     /** Whether an index file was absent at open, so the indexes must be rebuilt with {@link #recover()}. */
@@ -223,7 +235,8 @@ public final class LogSegment implements Closeable {
 
     /**
      * Rebuilds the indexes from the log: walks every batch, checking its CRC and offsets, stops at
-     * the first invalid or truncated batch and cuts the file there.
+     * the first invalid or truncated batch and cuts the file there. The transaction index is emptied: only the
+     * log's recovery, which replays the producers' batches, can rebuild it.
      *
      * @return bytes cut off the end of the file
      */
@@ -232,6 +245,7 @@ public final class LogSegment implements Closeable {
         unflushed = true;
         offsetIndex.reset(maxIndexSize);
         timeIndex.reset(maxIndexSize);
+        txnIndex.reset();
         TimestampOffset max = TimestampOffset.UNKNOWN;
         int validBytes = 0;
         int lastIndexEntry = 0;
@@ -284,6 +298,8 @@ public final class LogSegment implements Closeable {
      * @return bytes cut off the end of the file; 0 if no batch holds {@code offset} or follows it
      */
     public int truncateTo(long offset) throws IOException {
+        // Whatever the log holds: an abort marker at or after the offset would be cut with its batch.
+        txnIndex.truncateTo(offset);
         FileRecords.LogOffsetPosition cut = translateOffset(offset);
         if (cut == null) {
             return 0;
@@ -308,14 +324,15 @@ public final class LogSegment implements Closeable {
     }
 
     /**
-     * Cheap checks, O(1), that the indexes fit the log: their own structure, and the last offset
-     * index entry pointing at a batch header.
+     * Cheap checks that the indexes fit the log: their own structure, and the last offset index entry pointing
+     * at a batch header; O(1) but for the transaction index, whose few entries are all read.
      *
      * @throws CorruptIndexException if a check fails
      */
-    public void sanityCheck() {
+    public void sanityCheck() throws IOException {
         offsetIndex.sanityCheck();
         timeIndex.sanityCheck();
+        txnIndex.sanityCheck();
         OffsetPosition last = offsetIndex.lastEntry();
         if (offsetIndex.entries() == 0) {
             return;
@@ -401,13 +418,14 @@ public final class LogSegment implements Closeable {
         timeIndex.resize(size);
     }
 
-    /** Fsyncs the log and both indexes. */
+    /** Fsyncs the log and the indexes. */
     public void flush() throws IOException {
         // Cleared first: an append that lands during the fsync sets it again.
         unflushed = false;
         log.flush();
         offsetIndex.flush();
         timeIndex.flush();
+        txnIndex.flush();
     }
 
     /** Flushes and closes everything, leaving trimmed files that reopen without recovery. */
@@ -421,6 +439,7 @@ public final class LogSegment implements Closeable {
         }
         offsetIndex.close();
         timeIndex.close();
+        txnIndex.close();
         if (unflushed) {
             log.close();
         } else {
@@ -436,16 +455,18 @@ public final class LogSegment implements Closeable {
         log.renameTo(LogFiles.deletedFile(log.file().toPath()).toFile());
         offsetIndex.renameTo(LogFiles.deletedFile(offsetIndex.file()));
         timeIndex.renameTo(LogFiles.deletedFile(timeIndex.file()));
+        txnIndex.renameTo(LogFiles.deletedFile(txnIndex.file()));
     }
 
     /**
-     * Renames the three files from names ending in {@code oldSuffix} to names ending in {@code newSuffix}
+     * Renames the files from names ending in {@code oldSuffix} to names ending in {@code newSuffix}
      * (either may be empty), the indexes first and the log last: the log file's name is what an open
      * after a crash goes by. The open channel and mappings keep working.
      */
     public void changeFileSuffixes(String oldSuffix, String newSuffix) throws IOException {
         offsetIndex.renameTo(swapSuffix(offsetIndex.file(), oldSuffix, newSuffix));
         timeIndex.renameTo(swapSuffix(timeIndex.file(), oldSuffix, newSuffix));
+        txnIndex.renameTo(swapSuffix(txnIndex.file(), oldSuffix, newSuffix));
         log.renameTo(swapSuffix(log.file().toPath(), oldSuffix, newSuffix).toFile());
     }
 
@@ -475,6 +496,7 @@ public final class LogSegment implements Closeable {
     public void delete() throws IOException {
         offsetIndex.deleteIfExists();
         timeIndex.deleteIfExists();
+        txnIndex.deleteIfExists();
         log.deleteIfExists();
     }
 

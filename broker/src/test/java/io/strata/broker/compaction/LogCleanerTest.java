@@ -1,5 +1,6 @@
 package io.strata.broker.compaction;
 
+import io.strata.broker.log.AbortedTxn;
 import io.strata.broker.log.LogConfig;
 import io.strata.broker.log.LogFiles;
 import io.strata.broker.log.LogReadResult;
@@ -9,6 +10,7 @@ import io.strata.broker.log.PartitionLog;
 import io.strata.broker.log.ProducerStateEntry;
 import io.strata.broker.log.TempDirLogs;
 import io.strata.broker.log.TestLogConfigs;
+import io.strata.broker.log.TransactionIndex;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.Records;
@@ -329,11 +331,14 @@ class LogCleanerTest {
         Files.write(cleaned, new byte[]{1, 2, 3});
         Path swapIndex = LogFiles.withSuffix(LogFiles.offsetIndexFile(logs.dir(), 0), LogFiles.SWAP_SUFFIX);
         Files.write(swapIndex, new byte[16]);
+        Path swapTxnIndex = LogFiles.withSuffix(LogFiles.transactionIndexFile(logs.dir(), 0), LogFiles.SWAP_SUFFIX);
+        Files.write(swapTxnIndex, new byte[TransactionIndex.ENTRY_SIZE]);
 
         open(compacted());
 
         assertThat(cleaned).doesNotExist();
         assertThat(swapIndex).doesNotExist();
+        assertThat(swapTxnIndex).doesNotExist();
         assertThat(readAll()).isEqualTo(appended);
     }
 
@@ -364,6 +369,32 @@ class LogCleanerTest {
         // Next compaction carries on from there.
         cleaner.clean(log);
         assertThat(readAll()).isEqualTo(model(appended, activeBaseOffset(), true));
+    }
+
+    @Test
+    void aCompactedSegmentKeepsItsAbortedTransactions() throws Exception {
+        open(compacted());
+        List<Entry> appended = appendRandom(100, 3, 10);
+        LogSegment first = log.segments().get(0);
+        long end = log.segments().get(1).baseOffset() - 1;
+        assertThat(end).isPositive();
+        List<AbortedTxn> aborted = List.of(new AbortedTxn(PID, 0, end - 1, end), new AbortedTxn(PID + 1, 0, end, end + 1));
+        for (AbortedTxn txn : aborted) {
+            first.txnIndex().append(txn);
+        }
+
+        LogCleaner.Result result = cleaner.clean(log);
+
+        assertThat(result.segmentsRewritten()).isPositive();
+        LogSegment compacted = log.segments().get(0);
+        assertThat(compacted).isNotSameAs(first);
+        assertThat(readAll()).isEqualTo(model(appended, activeBaseOffset(), true));
+        assertThat(compacted.txnIndex().file()).isEqualTo(LogFiles.transactionIndexFile(logs.dir(), 0));
+        assertThat(compacted.txnIndex().allAbortedTxns()).isEqualTo(aborted);
+
+        log.close();
+        open(compacted());
+        assertThat(log.segments().get(0).txnIndex().allAbortedTxns()).isEqualTo(aborted);
     }
 
     private static long secondSegmentBase(Path dir) throws IOException {

@@ -19,6 +19,7 @@ class LogFilesTest {
         assertThat(LogFiles.logFile(dir, 42)).isEqualTo(dir.resolve("00000000000000000042.log"));
         assertThat(LogFiles.offsetIndexFile(dir, 42)).isEqualTo(dir.resolve("00000000000000000042.index"));
         assertThat(LogFiles.timeIndexFile(dir, 42)).isEqualTo(dir.resolve("00000000000000000042.timeindex"));
+        assertThat(LogFiles.transactionIndexFile(dir, 42)).isEqualTo(dir.resolve("00000000000000000042.txnindex"));
         assertThat(LogFiles.snapshotFile(dir, 42)).isEqualTo(dir.resolve("00000000000000000042.snapshot"));
         assertThat(LogFiles.deletedFile(LogFiles.logFile(dir, 42)))
                 .isEqualTo(dir.resolve("00000000000000000042.log.deleted"));
@@ -30,6 +31,9 @@ class LogFilesTest {
         assertThat(LogFiles.hasOffsetName("00000000000000001234.snapshot", LogFiles.SNAPSHOT_SUFFIX)).isTrue();
         assertThat(LogFiles.hasOffsetName("00000000000000001234.log.deleted", LogFiles.LOG_SUFFIX)).isFalse();
         assertThat(LogFiles.hasOffsetName("1234.log", LogFiles.LOG_SUFFIX)).isFalse();
+        assertThat(LogFiles.isIndexFileName("00000000000000001234.txnindex")).isTrue();
+        assertThat(LogFiles.isIndexFileName("00000000000000001234.txnindex.swap")).isFalse();
+        assertThat(LogFiles.isIndexFileName("00000000000000001234.snapshot")).isFalse();
         assertThat(LogFiles.hasOffsetName("0000000000000000123x.log", LogFiles.LOG_SUFFIX)).isFalse();
         assertThatThrownBy(() -> LogFiles.offsetFromFileName("foo.index", LogFiles.INDEX_SUFFIX))
                 .isInstanceOf(IllegalArgumentException.class);

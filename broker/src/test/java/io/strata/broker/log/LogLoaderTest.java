@@ -319,11 +319,13 @@ class LogLoaderTest {
     void leftoverFilesAreRemovedOnOpen() throws Exception {
         closedLogWithBatches(2);
         Files.write(logs.dir().resolve("00000000000000000077.index"), new byte[8]);
+        Files.write(LogFiles.transactionIndexFile(logs.dir(), 77), new byte[TransactionIndex.ENTRY_SIZE]);
         Files.write(logs.dir().resolve("00000000000000000000.log.deleted"), new byte[8]);
         Files.write(logs.dir().resolve(LogFiles.RECOVERY_POINT_FILE + LogFiles.TMP_SUFFIX), new byte[3]);
 
         open(logs.dir());
         assertThat(Files.exists(logs.dir().resolve("00000000000000000077.index"))).isFalse();
+        assertThat(LogFiles.transactionIndexFile(logs.dir(), 77)).doesNotExist();
         assertThat(Files.exists(logs.dir().resolve("00000000000000000000.log.deleted"))).isFalse();
         assertThat(Files.exists(logs.dir().resolve(LogFiles.RECOVERY_POINT_FILE + LogFiles.TMP_SUFFIX))).isFalse();
     }

@@ -22,6 +22,7 @@ import static io.strata.broker.log.TestRecords.offsets;
 import static io.strata.broker.log.TestRecords.payload;
 import static io.strata.broker.log.TestRecords.values;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class LogSegmentTest {
 
@@ -299,17 +300,121 @@ class LogSegmentTest {
     @Test
     void markDeletedKeepsSlicesReadableUntilDelete() throws IOException {
         append(segment, batchAt(BASE, 10, "a"));
+        AbortedTxn txn = new AbortedTxn(7, BASE - 5, BASE, BASE + 1);
+        segment.txnIndex().append(txn);
         SegmentRead read = segment.read(BASE, 1000, segment.size(), false);
         segment.markDeleted();
         assertThat(Files.exists(LogFiles.logFile(dir, BASE))).isFalse();
         assertThat(Files.exists(LogFiles.deletedFile(LogFiles.logFile(dir, BASE)))).isTrue();
+        assertThat(LogFiles.transactionIndexFile(dir, BASE)).doesNotExist();
+        assertThat(LogFiles.deletedFile(LogFiles.transactionIndexFile(dir, BASE))).exists();
         assertThat(values(read.records())).containsExactly("a");
         assertThat(segment.read(BASE, 1000, segment.size(), false)).isNotNull();
+        assertThat(segment.txnIndex().allAbortedTxns()).containsExactly(txn);
 
         segment.delete();
         segment = null;
         try (var files = Files.list(dir)) {
             assertThat(files).isEmpty();
         }
+    }
+
+    @Test
+    void truncateToDropsTheAbortedTransactionsEndingInTheCutTail() throws IOException {
+        append(segment, batchAt(BASE, 10, "a", "b"));
+        append(segment, batchAt(BASE + 2, 20, "c", "d"));
+        append(segment, batchAt(BASE + 4, 30, "e", "f"));
+        AbortedTxn kept = new AbortedTxn(7, BASE, BASE + 1, BASE + 2);
+        segment.txnIndex().append(kept);
+        segment.txnIndex().append(new AbortedTxn(8, BASE + 2, BASE + 3, BASE + 4));
+
+        segment.truncateTo(BASE + 2);
+
+        assertThat(segment.txnIndex().allAbortedTxns()).containsExactly(kept);
+    }
+
+    @Test
+    void recoverEmptiesTheTransactionIndexForTheLogToRebuild() throws IOException {
+        append(segment, batchAt(BASE, 10, "a", "b"));
+        segment.txnIndex().append(new AbortedTxn(7, BASE, BASE + 1, BASE + 2));
+
+        segment.recover();
+
+        assertThat(segment.txnIndex().allAbortedTxns()).isEmpty();
+        assertThat(LogFiles.transactionIndexFile(dir, BASE)).doesNotExist();
+    }
+
+    @Test
+    void theTransactionIndexIsFlushedClosedAndReopenedWithTheSegment() throws IOException {
+        append(segment, batchAt(BASE, 10, "a", "b"));
+        assertThat(LogFiles.transactionIndexFile(dir, BASE)).as("created by the first abort only").doesNotExist();
+        AbortedTxn txn = new AbortedTxn(7, BASE, BASE + 1, BASE + 2);
+        segment.txnIndex().append(txn);
+        segment.close();
+
+        segment = LogSegment.open(dir, BASE, config, time);
+        assertThat(segment.indexFilesWereMissing()).isFalse();
+        segment.sanityCheck();
+        assertThat(segment.txnIndex().allAbortedTxns()).containsExactly(txn);
+    }
+
+    @Test
+    void aSegmentWithoutAbortsIsNotMissingATransactionIndex() throws IOException {
+        append(segment, batchAt(BASE, 10, "a", "b"));
+        segment.close();
+
+        segment = LogSegment.open(dir, BASE, config, time);
+        assertThat(segment.indexFilesWereMissing()).isFalse();
+        assertThat(LogFiles.transactionIndexFile(dir, BASE)).doesNotExist();
+    }
+
+    @Test
+    void sanityCheckCoversTheTransactionIndex() throws IOException {
+        append(segment, batchAt(BASE, 10, "a", "b"));
+        segment.txnIndex().append(new AbortedTxn(7, BASE, BASE + 1, BASE + 2));
+        segment.close();
+        Files.write(LogFiles.transactionIndexFile(dir, BASE), new byte[] {1}, StandardOpenOption.APPEND);
+
+        segment = LogSegment.open(dir, BASE, config, time);
+        assertThatThrownBy(segment::sanityCheck)
+                .isInstanceOf(CorruptIndexException.class)
+                .hasMessageContaining(LogFiles.transactionIndexFile(dir, BASE).toString());
+    }
+
+    @Test
+    void aCompactedCopyTakesTheSegmentsPlaceWithItsTransactionIndex() throws IOException {
+        append(segment, batchAt(BASE, 10, "a", "b"));
+        segment.txnIndex().append(new AbortedTxn(7, BASE, BASE + 1, BASE + 2));
+        LogSegment cleaned = LogSegment.createCleaned(dir, BASE, config, time);
+        cleaned.log().append(batchAt(BASE, 10, "a", "b"));
+        cleaned.recover();
+        AbortedTxn txn = new AbortedTxn(8, BASE, BASE + 1, BASE + 2);
+        cleaned.txnIndex().append(txn);
+        assertThat(LogFiles.withSuffix(LogFiles.transactionIndexFile(dir, BASE), LogFiles.CLEANED_SUFFIX)).exists();
+
+        cleaned.replaceOnDisk(segment, dir);
+
+        assertThat(cleaned.txnIndex().file()).isEqualTo(LogFiles.transactionIndexFile(dir, BASE));
+        assertThat(segment.txnIndex().file()).isEqualTo(LogFiles.deletedFile(LogFiles.transactionIndexFile(dir, BASE)));
+        segment.delete();
+        segment = cleaned;
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder(
+                    "00000000000000000100.log", "00000000000000000100.index", "00000000000000000100.timeindex",
+                    "00000000000000000100.txnindex");
+        }
+        assertThat(segment.txnIndex().allAbortedTxns()).containsExactly(txn);
+    }
+
+    @Test
+    void createRemovesAStaleTransactionIndex() throws IOException {
+        segment.close();
+        Files.delete(LogFiles.logFile(dir, BASE));
+        Files.write(LogFiles.transactionIndexFile(dir, BASE), new byte[TransactionIndex.ENTRY_SIZE]);
+
+        segment = LogSegment.create(dir, BASE, config, time);
+
+        assertThat(LogFiles.transactionIndexFile(dir, BASE)).doesNotExist();
+        assertThat(segment.txnIndex().allAbortedTxns()).isEmpty();
     }
 }
