@@ -85,7 +85,7 @@ final class LogLoader {
         long recoveryPointCheckpoint = recoveryPointFile.read().orElse(0L);
         long logStartCheckpoint = logStartOffsetFile.read().orElse(0L);
 
-        int recovered = 0;
+        List<LogSegment> recoveredSegments = new ArrayList<>();
         long bytesTruncated = 0;
         int dropped = 0;
         boolean dropRest = false;
@@ -100,7 +100,7 @@ final class LogLoader {
             boolean unflushed = !clean && (next.isEmpty() || next.getAsLong() > recoveryPointCheckpoint);
             if (unflushed || segment.indexFilesWereMissing() || !indexesLookSane(segment)) {
                 int truncated = segment.recover();
-                recovered++;
+                recoveredSegments.add(segment);
                 bytesTruncated += truncated;
                 // The log must stay contiguous: nothing after a hole can be trusted.
                 dropRest = truncated > 0;
@@ -118,7 +118,9 @@ final class LogLoader {
             // Only a trusted (clean or flushed) segment gets here; trust ends at a bad batch.
             LOG.warnf("Recovering %s: %s", active, e.getMessage());
             bytesTruncated += active.recover();
-            recovered++;
+            if (!recoveredSegments.contains(active)) {
+                recoveredSegments.add(active);
+            }
             logEndOffset = active.readNextOffset();
         }
         active.resizeIndexes(config.segmentIndexBytes());
@@ -134,7 +136,7 @@ final class LogLoader {
         long recoveryPoint = clean ? logEndOffset : Math.min(recoveryPointCheckpoint, logEndOffset);
 
         try {
-            producerState.rebuild(segments, logEndOffset);
+            rebuildProducerState(recoveredSegments, logEndOffset);
         } catch (IOException e) {
             throw new KafkaStorageException("Failed to read producer state snapshots of " + topicPartition + " in "
                     + dir + ": " + e, e);
@@ -146,6 +148,7 @@ final class LogLoader {
             Files.delete(marker);
             Utils.flushDir(dir);
         }
+        int recovered = recoveredSegments.size();
         LoadSummary summary = new LoadSummary(clean, segments.count(), recovered, bytesTruncated, dropped);
         // A broker holds thousands of partitions: the broker-wide total is what goes to INFO.
         LOG.debugf("Loaded %s: %d segments, offsets %d to %d, %s, %d segments recovered, "
@@ -155,6 +158,21 @@ final class LogLoader {
                 recovered, bytesTruncated, dropped);
         OffsetMetadata end = new OffsetMetadata(logEndOffset, active.baseOffset(), active.size());
         return new LoadedLog(segments, end, logStartOffset, recoveryPoint, epochs, summary);
+    }
+
+    /**
+     * Rebuilds the producer state and, for each segment recovery emptied the transaction index of, the aborted
+     * transactions whose markers it holds: the replay starts no later than the first such segment.
+     */
+    private void rebuildProducerState(List<LogSegment> recoveredSegments, long logEndOffset) throws IOException {
+        long replayFrom = recoveredSegments.stream().filter(segments::contains).mapToLong(LogSegment::baseOffset)
+                .min().orElse(logEndOffset);
+        for (AbortedTxn txn : producerState.rebuild(segments, logEndOffset, replayFrom)) {
+            LogSegment holder = segments.floor(txn.lastOffset());
+            if (recoveredSegments.contains(holder)) {
+                holder.txnIndex().append(txn);
+            }
+        }
     }
 
     /**

@@ -4,7 +4,6 @@ import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.InvalidTimestampException;
-import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.record.DefaultRecordBatch;
@@ -24,7 +23,7 @@ import java.util.List;
  * refusal an exception that maps to Kafka's error code for it: the batches must be whole, v2, within
  * the size limits, with a valid CRC, a known compression, a record count matching their offsets,
  * timestamps within the configured bounds (CreateTime only), keys on every record of a compacted log,
- * and no transactions. Records are decoded only for the key check; everything else reads batch headers.
+ * a producer id on transactional batches, and no control batch. Records are decoded only for the key check; everything else reads batch headers.
  * Once accepted, the batches get their offsets through {@link #assignOffsets}, as in Kafka's LogValidator.
  *
  * <p>Immutable and thread-safe.
@@ -41,8 +40,8 @@ public final class LogValidator {
      * Checks every batch of {@code records} against {@code config} at broker time {@code now}.
      *
      * @return the batches, in order, ready to have their offsets assigned
-     * @throws InvalidTxnStateException      a transactional or control batch: transactions are not supported
-     * @throws InvalidRecordException        not magic v2, no batch, unknown compression, bad record count or
+     * @throws InvalidRecordException        a control batch, a transactional batch without a producer id, not
+     *                                       magic v2, no batch, unknown compression, bad record count or
      *                                       offset delta, negative sequence, a record without a key in a
      *                                       compacted log
      * @throws CorruptRecordException        CRC mismatch, malformed batch, trailing bytes
@@ -54,11 +53,13 @@ public final class LogValidator {
         List<MutableRecordBatch> batches = new ArrayList<>();
         long bytes = 0;
         for (MutableRecordBatch batch : records.batches()) {
-            // First, as before any other check: a transactional producer needs to hear that it is the
-            // transaction that is refused, not some detail of its batch.
-            if (batch.isTransactional() || batch.isControlBatch()) {
-                throw new InvalidTxnStateException("Transactional produce to " + topicPartition
-                        + " is not supported yet");
+            // Markers are the transaction coordinator's to write (WriteTxnMarkers), never a client's.
+            if (batch.isControlBatch()) {
+                throw new InvalidRecordException("Produce to " + topicPartition + " holds a control batch");
+            }
+            if (batch.isTransactional() && !batch.hasProducerId()) {
+                throw new InvalidRecordException("Transactional batch in a produce to " + topicPartition
+                        + " has no producer id");
             }
             if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
                 throw new InvalidRecordException("Batch magic " + batch.magic() + " in a produce to " + topicPartition

@@ -6,6 +6,7 @@ import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,6 +73,8 @@ public final class PartitionLog implements Closeable {
     private final LoadSummary loadSummary;
     private final LogValidator validator;
     private final StorageErrors errors;
+    private final LogTransactions transactions;
+    private final LogReader reader;
 
     private volatile LogConfig config;
     private volatile OffsetMetadata logEndOffsetMetadata;
@@ -102,6 +106,9 @@ public final class PartitionLog implements Closeable {
         this.highWatermarkMetadata = loaded.logEndOffset();
         this.logStartOffset = loaded.logStartOffset();
         this.loadSummary = loaded.summary();
+        this.transactions = new LogTransactions(segments, producerState);
+        transactions.refresh(logEndOffsetMetadata);
+        this.reader = new LogReader(topicPartition, dir, segments, transactions, errors);
     }
 
     /**
@@ -165,6 +172,36 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
+     * A leader's append of the marker a transaction coordinator writes (WriteTxnMarkers): it ends the producer's
+     * transaction in this partition, committing or aborting its records for read_committed readers. An abort is
+     * recorded in the transaction index of the segment the marker lands in.
+     *
+     * @param leaderEpoch stamped on the marker's batch, as on a leader's other appends
+     * @throws org.apache.kafka.common.errors.InvalidProducerEpochException the epoch is older than the producer's
+     * @throws org.apache.kafka.common.errors.TransactionCoordinatorFencedException a newer coordinator wrote the
+     *         producer's last marker
+     * @throws KafkaStorageException I/O failure; the log is then offline
+     */
+    public synchronized AppendResult appendMarker(long producerId, short producerEpoch, EndTransactionMarker marker,
+                                                  int leaderEpoch) {
+        ensureUsable();
+        LogConfig config = this.config;
+        long now = time.milliseconds();
+        long offset = logEndOffset();
+        MemoryRecords records = MemoryRecords.withEndTransactionMarker(offset, now, leaderEpoch, producerId,
+                producerEpoch, marker);
+        ProducerStateManager.PendingAppend pending = producerState.prepareAppend();
+        pending.appendMarker(producerId, producerEpoch, marker, offset);
+        long appendTime = config.logAppendTime() ? now : RecordBatch.NO_TIMESTAMP;
+        OffsetMetadata end = write(records, new AppendSpan(offset, offset, now, offset),
+                List.of(new EpochEntry(leaderEpoch, offset)), config, now);
+        List<AbortedTxn> aborted = producerState.commit(pending, end.messageOffset());
+        recordAborted(aborted);
+        advanceEnd(end, config, now);
+        return new AppendResult(offset, offset, appendTime, logStartOffset, false);
+    }
+
+    /**
      * A follower's append of batches fetched from the leader, kept as they are: offsets, timestamps, leader epochs
      * and producer fields, checked by {@link FollowerBatches#check} (magic v2, CRC, offsets increasing from the log
      * end offset on; a partial batch at the end is dropped). Rolls and flushes as a leader's append does, records
@@ -185,9 +222,11 @@ public final class PartitionLog implements Closeable {
             return;
         }
         OffsetMetadata end = write(batches.records(), batches.span(), batches.newEpochs(), config, now);
+        List<AbortedTxn> aborted = new ArrayList<>();
         for (RecordBatch batch : batches.batches()) {
-            producerState.replay(batch);
+            aborted.addAll(producerState.replay(batch));
         }
+        recordAborted(aborted);
         advanceEnd(end, config, now);
     }
 
@@ -200,9 +239,21 @@ public final class PartitionLog implements Closeable {
         }
     }
 
-    /** Publishes the new log end offset after a write, then flushes if the config asks to. */
+    private void recordAborted(List<AbortedTxn> aborted) {
+        try {
+            transactions.recordAborted(aborted);
+        } catch (IOException e) {
+            throw goOffline("recording an aborted transaction of", segments.active().log().file().toPath(), e);
+        }
+    }
+
+    /**
+     * Publishes the new log end offset after a write, with where the oldest open transaction now begins, then
+     * flushes if the config asks to.
+     */
     private void advanceEnd(OffsetMetadata end, LogConfig config, long now) {
         logEndOffsetMetadata = end;
+        transactions.refresh(end);
         if (unflushedMessages() >= config.flushMessages() || now - durability.lastFlushTime() >= config.flushMs()) {
             flushOrGoOffline(end::messageOffset);
         }
@@ -217,66 +268,29 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
-     * Reads from the segment holding {@code fetchOffset}, starting at the batch that holds it and stopping at the
-     * high watermark or, for {@link FetchIsolation#LOG_END}, the log end offset. Never copies record bytes: the
-     * result is a slice of the file.
+     * {@link LogReader#read} at the log's current positions: up to the high watermark, the log end offset for
+     * {@link FetchIsolation#LOG_END}, or the last stable offset for {@link FetchIsolation#TXN_COMMITTED}, with the
+     * aborted transactions that may have records among those read. A slice of a segment file, never a copy.
      *
-     * @param maxBytes      bytes wanted
-     * @param minOneMessage return the first batch whole even if larger than {@code maxBytes}; without it,
-     *                      a first batch larger than {@code maxBytes} gives an empty result
      * @throws OffsetOutOfRangeException if {@code fetchOffset} is below the log start or above the log end
      * @throws KafkaStorageException     on I/O failure
      */
     public LogReadResult read(long fetchOffset, int maxBytes, boolean minOneMessage, FetchIsolation isolation) {
         ensureUsable();
-        OffsetMetadata highWatermark = highWatermarkMetadata;
-        OffsetMetadata end = logEndOffsetMetadata;
-        OffsetMetadata upTo = isolation == FetchIsolation.LOG_END ? end : highWatermark;
-        OffsetRange range = new OffsetRange(logStartOffset, end.messageOffset());
-        if (!range.readable(fetchOffset)) {
-            throw range.outOfRange(topicPartition, fetchOffset);
-        }
-        try {
-            FileRecords records = fetchOffset < upTo.messageOffset()
-                    ? segments.read(fetchOffset, maxBytes, upTo, minOneMessage)
-                    : segments.active().log().slice(0, 0);
-            if (records == null) {
-                // DeleteRecords removed the segment since the range check.
-                throw new OffsetRange(logStartOffset, end.messageOffset()).outOfRange(topicPartition, fetchOffset);
-            }
-            return new LogReadResult(records, highWatermark.messageOffset(), range.start(), range.end());
-        } catch (KafkaException e) {
-            throw errors.unwrap(e, "reading");
-        }
+        return reader.read(fetchOffset, maxBytes, minOneMessage, isolation, logStartOffset, highWatermarkMetadata,
+                logEndOffsetMetadata);
     }
 
-    /**
-     * The first record below the high watermark whose timestamp is {@code >= timestamp}, with its
-     * timestamp (ListOffsets by time). Decodes the records of the batches it scans.
-     */
+    /** The first record below the high watermark whose timestamp is {@code >= timestamp} (ListOffsets by time). */
     public Optional<TimestampOffset> offsetForTimestamp(long timestamp) {
         ensureUsable();
-        long start = logStartOffset;
-        long highWatermark = highWatermark();
-        try {
-            return segments.firstWithTimestampAtLeast(timestamp, start).filter(found -> found.offset() < highWatermark);
-        } catch (KafkaException e) {
-            throw errors.unwrap(e, "searching by timestamp in");
-        }
+        return reader.offsetForTimestamp(timestamp, logStartOffset, highWatermark());
     }
 
-    /**
-     * The largest timestamp below the high watermark and the offset of the first record carrying it
-     * (ListOffsets MAX_TIMESTAMP), or {@link TimestampOffset#UNKNOWN} if no record has a timestamp.
-     */
+    /** The largest timestamp below the high watermark and its first offset (ListOffsets MAX_TIMESTAMP). */
     public TimestampOffset maxTimestampOffset() {
         ensureUsable();
-        try {
-            TimestampOffset max = segments.maxTimestamp();
-            return max.offset() < highWatermark() ? max : TimestampOffset.UNKNOWN;
-        } catch (KafkaException e) {
-            throw errors.unwrap(e, "searching the max timestamp in");
-        }
+        return reader.maxTimestampOffset(highWatermark());
     }
 
     // ---- offsets ----
@@ -291,6 +305,11 @@ public final class PartitionLog implements Closeable {
 
     public long highWatermark() {
         return highWatermarkMetadata.messageOffset();
+    }
+
+    /** The offset read_committed readers read up to: below the oldest open transaction and the high watermark. */
+    public long lastStableOffset() {
+        return transactions.lastStable(highWatermarkMetadata).messageOffset();
     }
 
     /** Moves the high watermark, clamped to {@code [logStartOffset, logEndOffset]}, and returns where it is. */
@@ -408,6 +427,7 @@ public final class PartitionLog implements Closeable {
             highWatermarkMetadata = end;
         }
         logEndOffsetMetadata = end;
+        transactions.refresh(end);
     }
 
     /**
@@ -427,6 +447,7 @@ public final class PartitionLog implements Closeable {
             logEndOffsetMetadata = start;
             logStartOffset = newOffset;
             durability.resetTo(newOffset);
+            transactions.refresh(start);
         } catch (IOException e) {
             throw goOffline("truncating", dir, e);
         }
@@ -446,6 +467,7 @@ public final class PartitionLog implements Closeable {
         try {
             AtomicFiles.write(file, producerSnapshot.duplicate());
             producerState.loadLatestSnapshot(newOffset);
+            transactions.refresh(logEndOffsetMetadata);
         } catch (IOException e) {
             throw goOffline("restoring the producer state of", file, e);
         }

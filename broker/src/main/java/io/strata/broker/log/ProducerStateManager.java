@@ -2,7 +2,11 @@ package io.strata.broker.log;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.TransactionCoordinatorFencedException;
+import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.RecordBatch;
 import org.jboss.logging.Logger;
 
@@ -19,37 +23,46 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
 /**
- * Idempotent-producer state of one partition: for each producer id, its epoch and its last
- * {@value ProducerStateEntry#NUM_BATCHES_TO_RETAIN} batches, reflecting the log up to
- * {@link #mapEndOffset()}. Validates the epoch and sequence of each appended batch and spots retries.
+ * Producer state of one partition: for each producer id, its epoch, its last
+ * {@value ProducerStateEntry#NUM_BATCHES_TO_RETAIN} batches and its open transaction, reflecting the log up to
+ * {@link #mapEndOffset()}. Validates the epoch and sequence of each appended batch, spots retries, and knows the
+ * first offset of the oldest open transaction: the log's first unstable offset, which read_committed readers
+ * stop before. A transaction marker closes its producer's transaction; an abort is reported as an
+ * {@link AbortedTxn} for the segment's transaction index.
  *
  * <p>Persisted as snapshot files {@code <20-digit offset>.snapshot} in the partition directory,
  * holding the state as of that offset (every batch below it applied). Format, big-endian:
  * <pre>
- *   version:int8 (=1) | crc32c:int32 (of every byte after it) | offset:int64 | producerCount:int32
- *   per producer: producerId:int64 | epoch:int16 | batchCount:int8
+ *   version:int8 (=2) | crc32c:int32 (of every byte after it) | offset:int64 | producerCount:int32
+ *   per producer: producerId:int64 | epoch:int16 | coordinatorEpoch:int32 | currentTxnFirstOffset:int64
+ *                 | batchCount:int8
  *     per batch, oldest first: firstSeq:int32 | lastSeq:int32 | firstOffset:int64 | lastOffset:int64 | timestamp:int64
  * </pre>
- * Written atomically; the newest {@value #SNAPSHOTS_TO_KEEP} are kept. A corrupt snapshot is deleted
- * and the state rebuilt from an older one plus the log.
+ * Version 1, written before transactions, lacks the two transaction fields and is still read. Written atomically;
+ * the newest {@value #SNAPSHOTS_TO_KEEP} are kept. A corrupt snapshot is deleted and the state rebuilt from an
+ * older one plus the log.
  *
  * <p>Not thread-safe: the owning {@link PartitionLog} calls it under its append lock.
  */
 public final class ProducerStateManager {
 
     private static final Logger LOG = Logger.getLogger(ProducerStateManager.class);
-    private static final byte SNAPSHOT_VERSION = 1;
+    private static final byte SNAPSHOT_VERSION = 2;
+    private static final byte SNAPSHOT_VERSION_WITHOUT_TXNS = 1;
     private static final int SNAPSHOTS_TO_KEEP = 2;
     private static final int HEADER_SIZE = 1 + 4 + 8 + 4;
-    private static final int PRODUCER_SIZE = 8 + 2 + 1;
+    private static final int PRODUCER_SIZE = 8 + 2 + 4 + 8 + 1;
     private static final int BATCH_SIZE = 4 + 4 + 8 + 8 + 8;
 
     private final Path dir;
     private final TopicPartition topicPartition;
     private final Map<Long, ProducerStateEntry> producers = new HashMap<>();
+    /** The producer of each open transaction, by the transaction's first offset. */
+    private final TreeMap<Long, Long> openTxns = new TreeMap<>();
     private long mapEndOffset;
     /** The offset of the snapshot on disk that holds the current state, or -1 if none is known to. */
     private long snapshotAt = -1;
@@ -72,6 +85,11 @@ public final class ProducerStateManager {
         return Optional.ofNullable(producers.get(producerId));
     }
 
+    /** The first offset of the oldest open transaction: read_committed readers see nothing from it on. */
+    public OptionalLong firstUnstableOffset() {
+        return openTxns.isEmpty() ? OptionalLong.empty() : OptionalLong.of(openTxns.firstKey());
+    }
+
     /** A copy of the state, by producer id. */
     public Map<Long, ProducerStateEntry> activeProducers() {
         return Map.copyOf(producers);
@@ -88,27 +106,88 @@ public final class ProducerStateManager {
         return new PendingAppend();
     }
 
-    /** Applies a validated append whose batches are now in the log, ending before {@code nextOffset}. */
-    public void commit(PendingAppend pending, long nextOffset) {
-        producers.putAll(pending.updates);
+    /**
+     * Applies a validated append whose batches are now in the log, ending before {@code nextOffset}.
+     *
+     * @return the transactions its markers aborted, in log order
+     */
+    public List<AbortedTxn> commit(PendingAppend pending, long nextOffset) {
+        pending.updates.values().forEach(this::put);
         mapEndOffset = nextOffset;
+        return aborted(pending.completed);
     }
 
-    /** Applies a batch read back from the log, without validation: the log is the truth. */
-    public void replay(RecordBatch batch) {
+    /**
+     * Applies a batch read back from the log, or a leader's batch a follower appends, without validation: the log
+     * is the truth.
+     *
+     * @return the transaction it aborted, if it is an abort marker
+     */
+    public List<AbortedTxn> replay(RecordBatch batch) {
+        List<CompletedTxn> completed = List.of();
         if (batch.hasProducerId()) {
-            ProducerStateEntry entry = producers.get(batch.producerId());
-            BatchMetadata metadata = BatchMetadata.of(batch);
-            producers.put(batch.producerId(), entry == null
-                    ? ProducerStateEntry.first(batch.producerId(), batch.producerEpoch(), metadata)
-                    : entry.withBatch(batch.producerEpoch(), metadata));
+            ProducerStateEntry entry = current(batch.producerId(), batch.producerEpoch(), producers);
+            if (batch.isControlBatch()) {
+                Optional<EndTransactionMarker> marker = TxnMarkers.read(batch);
+                if (marker.isPresent()) {
+                    completed = List.of(complete(entry, batch.baseOffset(), marker.get().controlType()));
+                    entry = entry.withMarker(batch.producerEpoch(), marker.get().coordinatorEpoch());
+                }
+            } else {
+                entry = entry.withBatch(batch.producerEpoch(), BatchMetadata.of(batch), batch.isTransactional());
+            }
+            put(entry);
         }
         mapEndOffset = batch.nextOffset();
+        return aborted(completed);
+    }
+
+    /** The producer's entry in {@code state}, or an empty one at {@code epoch} for a producer not known yet. */
+    private static ProducerStateEntry current(long producerId, short epoch, Map<Long, ProducerStateEntry> state) {
+        ProducerStateEntry entry = state.get(producerId);
+        return entry != null ? entry : ProducerStateEntry.empty(producerId, epoch);
+    }
+
+    /** Stores {@code entry}, moving its producer's open transaction in or out of {@link #openTxns}. */
+    private void put(ProducerStateEntry entry) {
+        ProducerStateEntry previous = producers.put(entry.producerId(), entry);
+        if (previous != null && previous.hasOpenTxn() && previous.currentTxnFirstOffset() != entry.currentTxnFirstOffset()) {
+            openTxns.remove(previous.currentTxnFirstOffset());
+        }
+        if (entry.hasOpenTxn()) {
+            openTxns.put(entry.currentTxnFirstOffset(), entry.producerId());
+        }
+    }
+
+    /** The transaction a marker at {@code markerOffset} ends: from the producer's open transaction, if any, to it. */
+    private static CompletedTxn complete(ProducerStateEntry entry, long markerOffset, ControlRecordType type) {
+        long firstOffset = entry.hasOpenTxn() ? entry.currentTxnFirstOffset() : markerOffset;
+        return new CompletedTxn(entry.producerId(), firstOffset, markerOffset, type == ControlRecordType.ABORT);
+    }
+
+    /**
+     * The aborted ones among {@code completed}, each with the last stable offset once it is closed: the oldest
+     * transaction still open, or just past the marker.
+     */
+    private List<AbortedTxn> aborted(List<CompletedTxn> completed) {
+        List<AbortedTxn> aborted = new ArrayList<>();
+        for (CompletedTxn txn : completed) {
+            if (txn.aborted()) {
+                aborted.add(new AbortedTxn(txn.producerId(), txn.firstOffset(), txn.lastOffset(),
+                        firstUnstableOffset().orElse(txn.lastOffset() + 1)));
+            }
+        }
+        return aborted;
+    }
+
+    /** A transaction a marker closed. */
+    private record CompletedTxn(long producerId, long firstOffset, long lastOffset, boolean aborted) {
     }
 
     /** The changes one append makes, checked batch by batch in log order. */
     public final class PendingAppend {
         private final Map<Long, ProducerStateEntry> updates = new HashMap<>();
+        private final List<CompletedTxn> completed = new ArrayList<>();
 
         private PendingAppend() {
         }
@@ -122,13 +201,21 @@ public final class ProducerStateManager {
          * @throws InvalidProducerEpochException if the epoch is older than the producer's current one
          * @throws OutOfOrderSequenceException   if a new epoch does not start at sequence 0, or the
          *                                       sequence does not follow the previous batch's
+         * @throws InvalidTxnStateException      if a non-transactional batch comes from a producer with a
+         *                                       transaction open here
          */
         public void append(RecordBatch batch, long firstOffset, long lastOffset, long timestamp) {
             long producerId = batch.producerId();
             short epoch = batch.producerEpoch();
             int firstSeq = batch.baseSequence();
-            ProducerStateEntry current = updates.containsKey(producerId) ? updates.get(producerId) : producers.get(producerId);
-            // A producer without state (new, or its batches were deleted) may start at any sequence, as in Kafka.
+            ProducerStateEntry current = staged(producerId);
+            if (current != null && current.hasOpenTxn() && !batch.isTransactional()) {
+                throw new InvalidTxnStateException("Producer " + producerId + " sent a non-transactional batch to "
+                        + topicPartition + " while its transaction from offset " + current.currentTxnFirstOffset()
+                        + " is open");
+            }
+            // A producer without state (new, or its batches were deleted) may start at any sequence, as in Kafka;
+            // one known only by a marker must start its epoch at 0.
             if (current != null) {
                 if (epoch < current.producerEpoch()) {
                     throw new InvalidProducerEpochException("Epoch " + epoch + " of producer " + producerId + " in "
@@ -145,9 +232,35 @@ public final class ProducerStateManager {
                 }
             }
             BatchMetadata metadata = new BatchMetadata(firstSeq, batch.lastSequence(), firstOffset, lastOffset, timestamp);
-            updates.put(producerId, current == null
-                    ? ProducerStateEntry.first(producerId, epoch, metadata)
-                    : current.withBatch(epoch, metadata));
+            ProducerStateEntry entry = current != null ? current : ProducerStateEntry.empty(producerId, epoch);
+            updates.put(producerId, entry.withBatch(epoch, metadata, batch.isTransactional()));
+        }
+
+        /**
+         * Checks a transaction marker a coordinator writes at {@code offset} and stages it: the producer's open
+         * transaction, if any, ends there.
+         *
+         * @throws InvalidProducerEpochException            if the epoch is older than the producer's current one
+         * @throws TransactionCoordinatorFencedException     if a newer coordinator wrote this producer's last marker
+         */
+        public void appendMarker(long producerId, short epoch, EndTransactionMarker marker, long offset) {
+            ProducerStateEntry current = staged(producerId);
+            if (current != null && epoch < current.producerEpoch()) {
+                throw new InvalidProducerEpochException("Marker epoch " + epoch + " of producer " + producerId + " in "
+                        + topicPartition + " is older than its current epoch " + current.producerEpoch());
+            }
+            if (current != null && marker.coordinatorEpoch() < current.coordinatorEpoch()) {
+                throw new TransactionCoordinatorFencedException("Marker of producer " + producerId + " in "
+                        + topicPartition + " from coordinator epoch " + marker.coordinatorEpoch()
+                        + ", older than the last marker's " + current.coordinatorEpoch());
+            }
+            ProducerStateEntry entry = current != null ? current : ProducerStateEntry.empty(producerId, epoch);
+            completed.add(complete(entry, offset, marker.controlType()));
+            updates.put(producerId, entry.withMarker(epoch, marker.coordinatorEpoch()));
+        }
+
+        private ProducerStateEntry staged(long producerId) {
+            return updates.containsKey(producerId) ? updates.get(producerId) : producers.get(producerId);
         }
     }
 
@@ -180,7 +293,13 @@ public final class ProducerStateManager {
      * @return the offset of the snapshot loaded, or empty if none was (the state is then empty)
      */
     public OptionalLong loadLatestSnapshot(long logEndOffset) throws IOException {
+        return loadLatestSnapshot(logEndOffset, logEndOffset);
+    }
+
+    /** {@link #loadLatestSnapshot(long)}, taking none above {@code atMost}, which stay as they are. */
+    private OptionalLong loadLatestSnapshot(long logEndOffset, long atMost) throws IOException {
         producers.clear();
+        openTxns.clear();
         mapEndOffset = 0;
         snapshotAt = -1;
         List<Long> offsets = snapshotOffsets();
@@ -192,9 +311,12 @@ public final class ProducerStateManager {
                 Files.deleteIfExists(file);
                 continue;
             }
+            if (offset > atMost) {
+                continue;
+            }
             Optional<Map<Long, ProducerStateEntry>> loaded = readSnapshot(file, offset);
             if (loaded.isPresent()) {
-                producers.putAll(loaded.get());
+                loaded.get().values().forEach(this::put);
                 mapEndOffset = offset;
                 snapshotAt = offset;
                 return OptionalLong.of(offset);
@@ -207,23 +329,36 @@ public final class ProducerStateManager {
 
     /**
      * Rebuilds the state of the log in {@code segments} up to {@code logEndOffset}: loads the newest snapshot at or
-     * below it ({@link #loadLatestSnapshot}) and replays the batch headers after it; no record is decoded. At an
-     * open, and after a follower cut the log.
+     * below it ({@link #loadLatestSnapshot}) and replays the batch headers after it; only transaction markers are
+     * decoded. After a follower cut the log.
      */
     void rebuild(LogSegments segments, long logEndOffset) throws IOException {
-        OptionalLong snapshot = loadLatestSnapshot(logEndOffset);
+        rebuild(segments, logEndOffset, logEndOffset);
+    }
+
+    /**
+     * {@link #rebuild(LogSegments, long)} replaying at least from {@code replayFrom}, as an open does to find the
+     * aborted transactions of segments it recovered, whose transaction indexes recovery emptied.
+     *
+     * @return the transactions the replayed markers aborted, in log order
+     */
+    List<AbortedTxn> rebuild(LogSegments segments, long logEndOffset, long replayFrom) throws IOException {
+        OptionalLong snapshot = loadLatestSnapshot(logEndOffset, replayFrom);
+        List<AbortedTxn> aborted = new ArrayList<>();
         for (RecordBatch batch : segments.batchesFrom(snapshot.orElse(0L))) {
             if (batch.baseOffset() >= logEndOffset) {
                 break;
             }
-            replay(batch);
+            aborted.addAll(replay(batch));
         }
         mapEndOffset = logEndOffset;
+        return aborted;
     }
 
     /** Empties the state and deletes every snapshot: the log now starts afresh at {@code offset}. */
     public void truncateFullyAndStartAt(long offset) throws IOException {
         producers.clear();
+        openTxns.clear();
         for (long snapshot : snapshotOffsets()) {
             Files.deleteIfExists(LogFiles.snapshotFile(dir, snapshot));
         }
@@ -246,7 +381,8 @@ public final class ProducerStateManager {
         ByteBuffer buffer = ByteBuffer.allocate(size);
         buffer.put(SNAPSHOT_VERSION).putInt(0).putLong(mapEndOffset).putInt(producers.size());
         for (ProducerStateEntry entry : producers.values()) {
-            buffer.putLong(entry.producerId()).putShort(entry.producerEpoch()).put((byte) entry.batches().size());
+            buffer.putLong(entry.producerId()).putShort(entry.producerEpoch()).putInt(entry.coordinatorEpoch())
+                    .putLong(entry.currentTxnFirstOffset()).put((byte) entry.batches().size());
             for (BatchMetadata batch : entry.batches()) {
                 buffer.putInt(batch.firstSeq()).putInt(batch.lastSeq())
                         .putLong(batch.firstOffset()).putLong(batch.lastOffset()).putLong(batch.timestamp());
@@ -269,7 +405,8 @@ public final class ProducerStateManager {
         byte[] bytes = Files.readAllBytes(file);
         try {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            if (buffer.get() != SNAPSHOT_VERSION) {
+            byte version = buffer.get();
+            if (version != SNAPSHOT_VERSION && version != SNAPSHOT_VERSION_WITHOUT_TXNS) {
                 return Optional.empty();
             }
             int storedCrc = buffer.getInt();
@@ -281,13 +418,17 @@ public final class ProducerStateManager {
             for (int i = 0; i < count; i++) {
                 long producerId = buffer.getLong();
                 short epoch = buffer.getShort();
+                boolean withTxns = version == SNAPSHOT_VERSION;
+                int coordinatorEpoch = withTxns ? buffer.getInt() : ProducerStateEntry.NO_COORDINATOR_EPOCH;
+                long currentTxnFirstOffset = withTxns ? buffer.getLong() : ProducerStateEntry.NO_TXN;
                 int batchCount = buffer.get();
                 List<BatchMetadata> batches = new ArrayList<>(batchCount);
                 for (int b = 0; b < batchCount; b++) {
                     batches.add(new BatchMetadata(buffer.getInt(), buffer.getInt(), buffer.getLong(), buffer.getLong(),
                             buffer.getLong()));
                 }
-                state.put(producerId, new ProducerStateEntry(producerId, epoch, batches));
+                state.put(producerId, new ProducerStateEntry(producerId, epoch, batches, coordinatorEpoch,
+                        currentTxnFirstOffset));
             }
             return buffer.hasRemaining() ? Optional.empty() : Optional.of(state);
         } catch (BufferUnderflowException | IllegalArgumentException e) {

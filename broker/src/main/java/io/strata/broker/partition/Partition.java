@@ -17,6 +17,7 @@ import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
@@ -113,6 +114,11 @@ public final class Partition {
         return log.highWatermark();
     }
 
+    /** What read_committed consumers read up to: below the oldest open transaction and the high watermark. */
+    public long lastStableOffset() {
+        return log.lastStableOffset();
+    }
+
     /** The offset the next appended record gets. */
     public long logEndOffset() {
         return log.logEndOffset();
@@ -165,7 +171,10 @@ public final class Partition {
         return tiered.read(offset, maxBytes, minOneMessage)
                 .thenApply(records -> records.isEmpty()
                         ? log.read(log.logStartOffset(), maxBytes, minOneMessage, isolation)
-                        : new LogReadResult(records.get(), log.highWatermark(), logStartOffset(), log.logEndOffset()))
+                        // The bucket holds no transaction index yet: a read_committed reader gets no aborted
+                        // transactions from it.
+                        : new LogReadResult(records.get(), log.highWatermark(), log.lastStableOffset(),
+                                logStartOffset(), log.logEndOffset(), List.of()))
                 .exceptionallyCompose(failure -> CompletableFuture.failedFuture(tieredReadFailure(offset, failure)));
     }
 
@@ -292,10 +301,25 @@ public final class Partition {
         AppendResult result = log.append(records, leaderEpoch);
         if (!result.duplicate()) {
             bytesAppended.add(records.sizeInBytes());
-            afterReplication(replication.advanceHighWatermark(log, log.config().minInsyncReplicas()));
-            wakeAppendWaiters();
+            afterAppend();
         }
         return result;
+    }
+
+    /**
+     * Appends, as the leader, the marker ending a producer's transaction (WriteTxnMarkers), then as {@link #append}
+     * does: the high watermark moves as far as it may and the waiting fetches wake, since read_committed ones may
+     * now read further.
+     */
+    public AppendResult appendMarker(long producerId, short producerEpoch, EndTransactionMarker marker) {
+        AppendResult result = log.appendMarker(producerId, producerEpoch, marker, leaderEpoch);
+        afterAppend();
+        return result;
+    }
+
+    private void afterAppend() {
+        afterReplication(replication.advanceHighWatermark(log, log.config().minInsyncReplicas()));
+        wakeAppendWaiters();
     }
 
     /**

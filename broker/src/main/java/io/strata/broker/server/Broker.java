@@ -44,6 +44,7 @@ import io.strata.broker.protocol.handlers.ListOffsetsHandler;
 import io.strata.broker.protocol.handlers.MetadataHandler;
 import io.strata.broker.protocol.handlers.OffsetForLeaderEpochHandler;
 import io.strata.broker.protocol.handlers.ProduceHandler;
+import io.strata.broker.protocol.handlers.WriteTxnMarkersHandler;
 import io.strata.broker.remote.RemoteLogReader;
 import io.strata.broker.remote.TieredLog;
 import io.strata.broker.replication.IsrUpdater;
@@ -285,6 +286,8 @@ public final class Broker implements AutoCloseable {
                 ApiHandler.of(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(partitions, metadata::image)::handle),
                 ApiHandler.of(ApiKeys.DESCRIBE_PRODUCERS,
                         new DescribeProducersHandler(partitions, metadata::image)::handle),
+                ApiHandler.of(ApiKeys.WRITE_TXN_MARKERS,
+                        new WriteTxnMarkersHandler(partitions, metadata::image)::handle),
                 ApiHandler.of(ApiKeys.INIT_PRODUCER_ID,
                         new InitProducerIdHandler(new ProducerIdManager(metadata))::handle),
                 ApiHandler.of(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topicAdmin)::handle),

@@ -38,6 +38,7 @@ import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.WriteTxnMarkersRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -165,6 +166,11 @@ class ApiVersionMatrixTest {
             }
             case DESCRIBE_CLUSTER -> new DescribeClusterRequestData().setEndpointType((byte) 1);
             case DESCRIBE_QUORUM -> DescribeQuorumRequest.singletonRequest(Topic.CLUSTER_METADATA_TOPIC_PARTITION);
+            case WRITE_TXN_MARKERS -> new WriteTxnMarkersRequestData().setMarkers(List.of(
+                    new WriteTxnMarkersRequestData.WritableTxnMarker().setProducerId(1).setProducerEpoch((short) 0)
+                            .setTransactionResult(false).setCoordinatorEpoch(0).setTopics(List.of(
+                                    new WriteTxnMarkersRequestData.WritableTxnMarkerTopic().setName(TOPIC)
+                                            .setPartitionIndexes(List.of(0))))));
             case DESCRIBE_PRODUCERS -> new DescribeProducersRequestData().setTopics(List.of(
                     new DescribeProducersRequestData.TopicRequest().setName(TOPIC).setPartitionIndexes(List.of(0))));
             case DESCRIBE_LOG_DIRS -> new DescribeLogDirsRequestData().setTopics(null);

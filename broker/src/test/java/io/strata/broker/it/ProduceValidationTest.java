@@ -8,6 +8,8 @@ import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.requests.ProduceResponse;
@@ -75,9 +77,9 @@ class ProduceValidationTest {
     }
 
     @Test
-    void aTransactionalBatchIsRefusedAsATransaction() throws Exception {
-        assertRefused(MemoryRecords.withTransactionalRecords(Compression.NONE, 7L, (short) 0, 0,
-                new SimpleRecord("txn".getBytes())), Errors.INVALID_TXN_STATE);
+    void aTransactionMarkerFromAClientIsRefused() throws Exception {
+        assertRefused(MemoryRecords.withEndTransactionMarker(1L, 7L, (short) 0,
+                new EndTransactionMarker(ControlRecordType.COMMIT, 0)), Errors.INVALID_RECORD);
     }
 
     @Test

@@ -5,7 +5,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.InvalidTimestampException;
-import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.protocol.Errors;
@@ -79,12 +78,12 @@ class LogValidatorTest {
     }
 
     @Test
-    void transactionalAndControlBatchesAreRefusedAsTransactions() {
-        assertRefused(MemoryRecords.withTransactionalRecords(Compression.NONE, PID, (short) 0, 0,
-                TestRecords.simple(NOW, "txn")), config(), InvalidTxnStateException.class, Errors.INVALID_TXN_STATE);
+    void aTransactionalBatchIsAcceptedAndAControlBatchIsNot() {
+        assertThat(validator.validate(MemoryRecords.withTransactionalRecords(Compression.NONE, PID, (short) 0, 0,
+                TestRecords.simple(NOW, "txn")), config(), NOW)).hasSize(1);
         assertRefused(MemoryRecords.withEndTransactionMarker(NOW, PID, (short) 0,
                         new EndTransactionMarker(ControlRecordType.COMMIT, 0)),
-                config(), InvalidTxnStateException.class, Errors.INVALID_TXN_STATE);
+                config(), InvalidRecordException.class, Errors.INVALID_RECORD);
     }
 
     @Test

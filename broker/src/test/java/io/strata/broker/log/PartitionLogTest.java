@@ -6,11 +6,12 @@ import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.InvalidTimestampException;
-import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
@@ -272,8 +273,8 @@ class PartitionLogTest {
         assertThatThrownBy(() -> appendCommitted(log, MemoryRecords.EMPTY)).isInstanceOf(InvalidRecordException.class);
         assertThatThrownBy(() -> appendCommitted(log, batch(now + 5000, "future"))).isInstanceOf(InvalidTimestampException.class);
         assertThatThrownBy(() -> appendCommitted(log, batch(now - 5000, "past"))).isInstanceOf(InvalidTimestampException.class);
-        assertThatThrownBy(() -> appendCommitted(log, MemoryRecords.withTransactionalRecords(Compression.NONE, PID, (short) 0, 0,
-                TestRecords.simple(now, "txn")))).isInstanceOf(InvalidTxnStateException.class);
+        assertThatThrownBy(() -> appendCommitted(log, MemoryRecords.withEndTransactionMarker(now, PID, (short) 0,
+                new EndTransactionMarker(ControlRecordType.COMMIT, 0)))).isInstanceOf(InvalidRecordException.class);
         assertThat(log.logEndOffset()).isZero();
         assertThat(appendCommitted(log, batch(now + 1000, "ok")).firstOffset()).isZero();
     }

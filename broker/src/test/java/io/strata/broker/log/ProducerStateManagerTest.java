@@ -1,16 +1,24 @@
 package io.strata.broker.log;
 
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.TransactionCoordinatorFencedException;
+import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.CRC32C;
 
 import static io.strata.broker.log.TestRecords.idempotent;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -182,7 +190,128 @@ class ProducerStateManagerTest {
                 .batches().iterator().next();
         state.replay(logged);
         assertThat(state.mapEndOffset()).isEqualTo(42);
-        assertThat(state.lastEntry(PID).orElseThrow().lastBatch())
-                .isEqualTo(new BatchMetadata(7, 8, 40, 41, 5));
+        assertThat(state.lastEntry(PID).orElseThrow().batches())
+                .containsExactly(new BatchMetadata(7, 8, 40, 41, 5));
+    }
+
+    // ---- transactions ----
+
+    private static RecordBatch transactional(long producerId, short epoch, int baseSequence, int records) {
+        return TestRecords.transactional(producerId, epoch, baseSequence, records).batches().iterator().next();
+    }
+
+    /** Stages and commits a marker at the next offset, as WriteTxnMarkers appends it; returns what it aborted. */
+    private List<AbortedTxn> marker(long producerId, short epoch, ControlRecordType type, int coordinatorEpoch) {
+        ProducerStateManager.PendingAppend pending = state.prepareAppend();
+        pending.appendMarker(producerId, epoch, new EndTransactionMarker(type, coordinatorEpoch), nextOffset);
+        nextOffset++;
+        return state.commit(pending, nextOffset);
+    }
+
+    @Test
+    void aTransactionIsOpenFromItsFirstBatchUntilItsMarker() {
+        append(batch(PID + 1, EPOCH, 0, 2));
+        assertThat(state.firstUnstableOffset()).isEmpty();
+        append(transactional(PID, EPOCH, 0, 2));
+        append(transactional(PID, EPOCH, 2, 1));
+        assertThat(state.firstUnstableOffset()).hasValue(2);
+        assertThat(state.lastEntry(PID).orElseThrow().currentTxnFirstOffset()).isEqualTo(2);
+
+        assertThat(marker(PID, EPOCH, ControlRecordType.COMMIT, 7)).as("a commit aborts nothing").isEmpty();
+        assertThat(state.firstUnstableOffset()).isEmpty();
+        ProducerStateEntry entry = state.lastEntry(PID).orElseThrow();
+        assertThat(entry.hasOpenTxn()).isFalse();
+        assertThat(entry.coordinatorEpoch()).isEqualTo(7);
+        assertThat(entry.lastSeq()).as("a marker is no data batch").isEqualTo(2);
+    }
+
+    @Test
+    void anAbortReportsTheTransactionWithTheLastStableOffsetAfterIt() {
+        append(transactional(PID, EPOCH, 0, 2));          // offsets 0-1
+        append(transactional(PID + 1, EPOCH, 0, 1));      // offset 2
+        assertThat(state.firstUnstableOffset()).hasValue(0);
+
+        assertThat(marker(PID, EPOCH, ControlRecordType.ABORT, 0))   // offset 3
+                .containsExactly(new AbortedTxn(PID, 0, 3, 2));
+        assertThat(state.firstUnstableOffset()).hasValue(2);
+        assertThat(marker(PID + 1, EPOCH, ControlRecordType.ABORT, 0))   // offset 4
+                .containsExactly(new AbortedTxn(PID + 1, 2, 4, 5));
+        assertThat(state.firstUnstableOffset()).isEmpty();
+    }
+
+    @Test
+    void aProducerWithAnOpenTransactionCannotWriteOutsideIt() {
+        append(transactional(PID, EPOCH, 0, 1));
+        assertThatThrownBy(() -> append(batch(PID, EPOCH, 1, 1))).isInstanceOf(InvalidTxnStateException.class)
+                .hasMessageContaining("transaction from offset 0 is open");
+        marker(PID, EPOCH, ControlRecordType.COMMIT, 0);
+        append(batch(PID, EPOCH, 1, 1));
+        assertThat(state.lastEntry(PID).orElseThrow().lastSeq()).isEqualTo(1);
+    }
+
+    @Test
+    void markersOfAnOlderProducerEpochOrCoordinatorAreRefused() {
+        append(transactional(PID, EPOCH, 0, 1));
+        marker(PID, EPOCH, ControlRecordType.ABORT, 5);
+        assertThatThrownBy(() -> marker(PID, (short) (EPOCH - 1), ControlRecordType.ABORT, 5))
+                .isInstanceOf(InvalidProducerEpochException.class);
+        assertThatThrownBy(() -> marker(PID, EPOCH, ControlRecordType.ABORT, 4))
+                .isInstanceOf(TransactionCoordinatorFencedException.class);
+    }
+
+    @Test
+    void aMarkerForAProducerWithoutStateLeavesItKnownByItsEpochs() {
+        assertThat(marker(PID, EPOCH, ControlRecordType.ABORT, 2)).containsExactly(new AbortedTxn(PID, 0, 0, 1));
+        ProducerStateEntry entry = state.lastEntry(PID).orElseThrow();
+        assertThat(entry.batches()).isEmpty();
+        assertThat(entry.producerEpoch()).isEqualTo(EPOCH);
+        assertThat(entry.lastSeq()).isEqualTo(RecordBatch.NO_SEQUENCE);
+        assertThatThrownBy(() -> append(batch(PID, EPOCH, 3, 1))).isInstanceOf(OutOfOrderSequenceException.class);
+        append(batch(PID, EPOCH, 0, 1));
+    }
+
+    @Test
+    void replayTracksTransactionsAsAppendsDo() {
+        MemoryRecords data = MemoryRecords.withTransactionalRecords(10L, Compression.NONE, PID, EPOCH, 0,
+                RecordBatch.NO_PARTITION_LEADER_EPOCH, TestRecords.simple(5, "a", "b"));
+        MemoryRecords abort = MemoryRecords.withEndTransactionMarker(12L, 6L, RecordBatch.NO_PARTITION_LEADER_EPOCH,
+                PID, EPOCH, new EndTransactionMarker(ControlRecordType.ABORT, 3));
+        assertThat(state.replay(data.batches().iterator().next())).isEmpty();
+        assertThat(state.firstUnstableOffset()).hasValue(10);
+        assertThat(state.replay(abort.batches().iterator().next())).containsExactly(new AbortedTxn(PID, 10, 12, 13));
+        assertThat(state.firstUnstableOffset()).isEmpty();
+        assertThat(state.lastEntry(PID).orElseThrow().coordinatorEpoch()).isEqualTo(3);
+    }
+
+    @Test
+    void aSnapshotKeepsOpenTransactionsAndCoordinatorEpochs() throws Exception {
+        append(transactional(PID, EPOCH, 0, 2));
+        append(transactional(PID + 1, EPOCH, 0, 1));
+        marker(PID + 1, EPOCH, ControlRecordType.COMMIT, 9);
+        state.takeSnapshot();
+
+        ProducerStateManager reloaded = reopen();
+        assertThat(reloaded.loadLatestSnapshot(nextOffset)).hasValue(nextOffset);
+        assertThat(reloaded.activeProducers()).isEqualTo(state.activeProducers());
+        assertThat(reloaded.firstUnstableOffset()).hasValue(0);
+        assertThat(reloaded.lastEntry(PID + 1).orElseThrow().coordinatorEpoch()).isEqualTo(9);
+    }
+
+    @Test
+    void aSnapshotWrittenBeforeTransactionsIsStillRead() throws Exception {
+        // Version 1: one producer, epoch 3, one batch of sequences 0-1 at offsets 0-1, timestamp 1000.
+        ByteBuffer v1 = ByteBuffer.allocate(1 + 4 + 8 + 4 + 8 + 2 + 1 + 32);
+        v1.put((byte) 1).putInt(0).putLong(2).putInt(1).putLong(PID).putShort(EPOCH).put((byte) 1)
+                .putInt(0).putInt(1).putLong(0).putLong(1).putLong(1000);
+        CRC32C crc = new CRC32C();
+        crc.update(v1.array(), 5, v1.capacity() - 5);
+        v1.putInt(1, (int) crc.getValue());
+        Files.write(LogFiles.snapshotFile(dir, 2), v1.array());
+
+        assertThat(state.loadLatestSnapshot(2)).hasValue(2);
+        ProducerStateEntry entry = state.lastEntry(PID).orElseThrow();
+        assertThat(entry.batches()).containsExactly(new BatchMetadata(0, 1, 0, 1, 1000));
+        assertThat(entry.hasOpenTxn()).isFalse();
+        assertThat(entry.coordinatorEpoch()).isEqualTo(ProducerStateEntry.NO_COORDINATOR_EPOCH);
     }
 }

@@ -11,6 +11,7 @@ import org.apache.kafka.common.record.TimestampType;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Record batches built with kafka-clients, and their decoding, for tests. */
@@ -40,6 +41,14 @@ public final class TestRecords {
     static MemoryRecords idempotent(long producerId, short epoch, int baseSequence, long timestamp, String... values) {
         return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, baseSequence,
                 simple(timestamp, values));
+    }
+
+    /** One transactional batch of {@code records} records of the producer, its offsets from 0. */
+    static MemoryRecords transactional(long producerId, short epoch, int baseSequence, int records) {
+        String[] values = new String[records];
+        Arrays.fill(values, "t");
+        return MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, epoch, baseSequence,
+                simple(1000L + baseSequence, values));
     }
 
     /** A value of {@code size} bytes, to fill segments quickly. */

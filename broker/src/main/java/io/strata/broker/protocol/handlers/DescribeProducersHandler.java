@@ -25,12 +25,10 @@ import java.util.function.Supplier;
  * partition keeps state for, each with its epoch, last sequence and the timestamp of its last batch, as they stand
  * in its log's producer state. The admin client asks the leader unless told a broker ({@code --broker-id}); as in
  * Kafka, any broker holding a replica answers, and one that holds none answers {@code NOT_LEADER_OR_FOLLOWER}.
- * No producer has an open transaction yet, so the coordinator epoch and the transaction's start offset are -1.
+ * A transactional producer also shows the epoch of the coordinator that wrote its last marker and where its open
+ * transaction starts, which is how {@code kafka-transactions find-hanging} spots a transaction left open.
  */
 public record DescribeProducersHandler(PartitionManager partitions, Supplier<MetadataImage> image) {
-
-    private static final int NO_COORDINATOR_EPOCH = -1;
-    private static final long NO_TRANSACTION = -1;
 
     public CompletionStage<DescribeProducersResponseData> handle(RequestContext context,
                                                                  DescribeProducersRequest request) {
@@ -58,8 +56,8 @@ public record DescribeProducersHandler(PartitionManager partitions, Supplier<Met
                         .setProducerEpoch(entry.producerEpoch())
                         .setLastSequence(entry.lastSeq())
                         .setLastTimestamp(entry.lastTimestamp())
-                        .setCoordinatorEpoch(NO_COORDINATOR_EPOCH)
-                        .setCurrentTxnStartOffset(NO_TRANSACTION))
+                        .setCoordinatorEpoch(entry.coordinatorEpoch())
+                        .setCurrentTxnStartOffset(entry.currentTxnFirstOffset()))
                 .toList();
         return result.setActiveProducers(producers);
     }

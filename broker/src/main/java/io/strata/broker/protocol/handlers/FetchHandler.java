@@ -293,7 +293,7 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
                 return error(response, target.unknownError, -1, -1);
             }
             if (target.check.error() != Errors.NONE) {
-                return error(response, target.check.error(), partition.highWatermark(), partition.logStartOffset());
+                return error(response, target.check.error(), partition);
             }
             if (target.check.diverging() != null) {
                 return positions(response.setDivergingEpoch(target.check.diverging()), partition);
@@ -310,21 +310,39 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
             }
             try {
                 LogReadResult result = read.join();
+                if (isolation() == FetchIsolation.TXN_COMMITTED) {
+                    response.setAbortedTransactions(result.abortedTxns().stream()
+                            .map(txn -> new FetchResponseData.AbortedTransaction()
+                                    .setProducerId(txn.producerId()).setFirstOffset(txn.firstOffset()))
+                            .toList());
+                }
                 return response.setHighWatermark(result.highWatermark())
-                        .setLastStableOffset(result.highWatermark())
+                        .setLastStableOffset(result.lastStableOffset())
                         .setLogStartOffset(partition.logStartOffset())
                         .setRecords(result.records());
             } catch (CompletionException e) {
                 RuntimeException cause = e.getCause() instanceof RuntimeException failure ? failure : e;
-                return error(response, readError(target, cause), partition.highWatermark(), partition.logStartOffset());
+                return error(response, readError(target, cause), partition);
             }
         }
 
         /** {@code response} with the partition's offsets and no records: where the fetcher stands without a read. */
         private static PartitionData positions(PartitionData response, Partition partition) {
             return response.setHighWatermark(partition.highWatermark())
-                    .setLastStableOffset(partition.highWatermark())
+                    .setLastStableOffset(partition.lastStableOffset())
                     .setLogStartOffset(partition.logStartOffset());
+        }
+
+        /**
+         * How far this fetch reads: a follower to the log end, a read_committed consumer to the last stable offset
+         * (skipping aborted transactions), any other consumer to the high watermark.
+         */
+        private FetchIsolation isolation() {
+            if (replicaId >= 0) {
+                return FetchIsolation.LOG_END;
+            }
+            return data.isolationLevel() == IsolationLevel.READ_COMMITTED.id()
+                    ? FetchIsolation.TXN_COMMITTED : FetchIsolation.HIGH_WATERMARK;
         }
 
         /**
@@ -337,7 +355,7 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
                 return kept;
             }
             CompletableFuture<LogReadResult> read = target.partition.read(target.fetch.fetchOffset(), maxBytes,
-                    minOneMessage, replicaId >= 0 ? FetchIsolation.LOG_END : FetchIsolation.HIGH_WATERMARK);
+                    minOneMessage, isolation());
             if (read.isDone()) {
                 return read;
             }
@@ -384,6 +402,10 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
                     .setHighWatermark(highWatermark)
                     .setLastStableOffset(highWatermark)
                     .setLogStartOffset(logStartOffset);
+        }
+
+        private PartitionData error(PartitionData response, Errors error, Partition partition) {
+            return positions(response.setErrorCode(error.code()), partition);
         }
     }
 

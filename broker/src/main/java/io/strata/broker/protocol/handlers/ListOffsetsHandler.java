@@ -5,6 +5,7 @@ import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.RequestContext;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
@@ -24,9 +25,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
- * ListOffsets: earliest (of the whole log, tiered or local), latest, max timestamp, the KIP-1005
- * earliest-local and latest-tiered specs, and the first offset at or after a timestamp. Lookups by
- * time search the tiered log first, asynchronously, then the local one.
+ * ListOffsets: earliest (of the whole log, tiered or local), latest (the last stable offset for read_committed
+ * consumers), max timestamp, the KIP-1005 earliest-local and latest-tiered specs, and the first offset at or
+ * after a timestamp. Lookups by time search the tiered log first, asynchronously, then the local one.
  */
 public record ListOffsetsHandler(PartitionManager partitions, Supplier<MetadataImage> image) {
 
@@ -35,10 +36,11 @@ public record ListOffsetsHandler(PartitionManager partitions, Supplier<MetadataI
 
     public CompletionStage<ListOffsetsResponseData> handle(RequestContext context, ListOffsetsRequest request) {
         List<CompletableFuture<ListOffsetsTopicResponse>> topics = new ArrayList<>();
+        boolean readCommitted = request.data().isolationLevel() == IsolationLevel.READ_COMMITTED.id();
         for (ListOffsetsTopic topic : request.data().topics()) {
             List<CompletableFuture<ListOffsetsPartitionResponse>> partitions = new ArrayList<>();
             for (ListOffsetsPartition requested : topic.partitions()) {
-                partitions.add(listOffset(topic.name(), requested, context.apiVersion()));
+                partitions.add(listOffset(topic.name(), requested, context.apiVersion(), readCommitted));
             }
             topics.add(Futures.all(partitions).thenApply(done ->
                     new ListOffsetsTopicResponse().setName(topic.name()).setPartitions(new ArrayList<>(done))));
@@ -47,7 +49,7 @@ public record ListOffsetsHandler(PartitionManager partitions, Supplier<MetadataI
     }
 
     private CompletableFuture<ListOffsetsPartitionResponse> listOffset(String topic, ListOffsetsPartition requested,
-                                                                      short version) {
+                                                                      short version, boolean readCommitted) {
         ListOffsetsPartitionResponse response = new ListOffsetsPartitionResponse()
                 .setPartitionIndex(requested.partitionIndex())
                 .setTimestamp(RecordBatch.NO_TIMESTAMP)
@@ -64,7 +66,7 @@ public record ListOffsetsHandler(PartitionManager partitions, Supplier<MetadataI
         }
         CompletableFuture<Optional<TimestampOffset>> found;
         try {
-            found = lookUp(partition.get(), requested.timestamp());
+            found = lookUp(partition.get(), requested.timestamp(), readCommitted);
         } catch (RuntimeException e) {
             found = CompletableFuture.failedFuture(e);
         }
@@ -88,14 +90,18 @@ public record ListOffsetsHandler(PartitionManager partitions, Supplier<MetadataI
         });
     }
 
-    /** The answer for one partition, or {@code null} for a negative timestamp that names no spec. */
-    private static CompletableFuture<Optional<TimestampOffset>> lookUp(Partition partition, long timestamp) {
+    /**
+     * The answer for one partition, or {@code null} for a negative timestamp that names no spec. The latest offset of a
+     * read_committed consumer is the last stable offset, as far as it may read.
+     */
+    private static CompletableFuture<Optional<TimestampOffset>> lookUp(Partition partition, long timestamp,
+                                                                     boolean readCommitted) {
         if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP) {
             return offset(partition.logStartOffset());
         } else if (timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
             return offset(partition.localLogStartOffset());
         } else if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
-            return offset(partition.highWatermark());
+            return offset(readCommitted ? partition.lastStableOffset() : partition.highWatermark());
         } else if (timestamp == ListOffsetsRequest.LATEST_TIERED_TIMESTAMP) {
             return offset(partition.lastTieredOffset());
         } else if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
