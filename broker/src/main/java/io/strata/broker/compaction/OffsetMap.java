@@ -117,10 +117,10 @@ public final class OffsetMap {
     /**
      * Maps the key of every record at offsets {@code [from, to)} of {@code records}, batch by batch,
      * stopping before the first batch that might not fit whole (its record count is above
-     * {@link #remaining()}). Records without a key and control batches are skipped.
+     * {@link #remaining()}). Records without a key, control batches and transactional batches are skipped.
      *
-     * @return the offset mapping stopped at: every keyed record of {@code records} in {@code [from, result)}
-     *         is mapped; {@code to} unless the map filled up
+     * @return the offset mapping stopped at: every keyed record of a non-transactional data batch of
+     *         {@code records} in {@code [from, result)} is mapped; {@code to} unless the map filled up
      * @throws IllegalStateException if the map is empty and still too small for one batch
      */
     public long putAll(Records records, long from, long to) {
@@ -132,7 +132,9 @@ public final class OffsetMap {
                 if (batch.baseOffset() >= to) {
                     break;
                 }
-                if (batch.isControlBatch()) {
+                // A transactional record may belong to a transaction that was aborted, and must then shadow no
+                // earlier value of its key: until the cleaner reads the transaction index, none shadows any.
+                if (batch.isControlBatch() || batch.isTransactional()) {
                     continue;
                 }
                 Integer count = batch.countOrNull();

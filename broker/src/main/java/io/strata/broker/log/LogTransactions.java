@@ -28,7 +28,14 @@ final class LogTransactions {
     /** Takes the first unstable offset from the producer state, after an append, a truncation or a load. */
     void refresh(OffsetMetadata logEnd) {
         OptionalLong offset = producerState.firstUnstableOffset();
-        firstUnstable = offset.isPresent() ? segments.offsetMetadata(offset.getAsLong(), logEnd) : null;
+        OffsetMetadata current = firstUnstable;
+        if (offset.isEmpty()) {
+            firstUnstable = null;
+        } else if (current == null || current.messageOffset() != offset.getAsLong()) {
+            // Looked up only when it moves: appends to a transaction already open leave it where it is, and a
+            // truncation below it rebuilds the producer state, which closes it, before the next refresh.
+            firstUnstable = segments.offsetMetadata(offset.getAsLong(), logEnd);
+        }
     }
 
     /** The last stable offset: the first unstable offset if below {@code highWatermark}, else the high watermark. */

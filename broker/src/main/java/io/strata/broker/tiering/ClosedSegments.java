@@ -19,14 +19,14 @@ final class ClosedSegments {
 
     /**
      * The closed segments (every one but the active, last one) with a base offset above
-     * {@code uploadedUpTo} and all their records below the high watermark, oldest first. A segment ends where
+     * {@code uploadedUpTo} and all their records below the last stable offset, oldest first. A segment ends where
      * the next one begins, so its last offset needs no scan of the file; empty segments are left out. Records
      * above the high watermark may still be cut when leadership moves, and the bucket must only ever hold
-     * what every later leader holds too.
+     * what every later leader holds too; as in Kafka, nothing of a transaction still open is uploaded either.
      */
     static List<LocalSegmentFiles> after(PartitionLog log, long uploadedUpTo) {
         List<LogSegment> segments = log.segments();
-        long highWatermark = log.highWatermark();
+        long highWatermark = log.lastStableOffset();
         List<LocalSegmentFiles> result = new ArrayList<>();
         for (int i = 0; i < segments.size() - 1; i++) {
             LogSegment segment = segments.get(i);

@@ -2,6 +2,7 @@ package io.strata.broker.compaction;
 
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,19 @@ class OffsetMapTest {
             assertThat(map.get(key("k" + k))).isEqualTo(900 + k);
         }
         assertThat(map.get(key("absent"))).isEqualTo(-1);
+    }
+
+    @Test
+    void transactionalRecordsShadowNoEarlierValue() {
+        OffsetMap map = new OffsetMap(1 << 16);
+        SimpleRecord keyed = new SimpleRecord(0L, "k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8));
+        MemoryRecords plain = MemoryRecords.withRecords(0L, Compression.NONE, keyed);
+        MemoryRecords transactional = MemoryRecords.withTransactionalRecords(1L, Compression.NONE, 9L, (short) 0, 0,
+                RecordBatch.NO_PARTITION_LEADER_EPOCH, keyed);
+
+        assertThat(map.putAll(plain, 0, 1)).isEqualTo(1);
+        assertThat(map.putAll(transactional, 1, 2)).isEqualTo(2);
+        assertThat(map.get(key("k"))).as("an aborted transaction's record may not win").isZero();
     }
 
     @Test
