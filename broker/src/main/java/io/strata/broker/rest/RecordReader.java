@@ -27,7 +27,9 @@ import java.util.concurrent.TimeoutException;
  * up to a time for records to arrive (long poll) without holding a thread meanwhile: a wait is a
  * {@link DelayedFetch}, as Fetch's is. Reads run on the worker pool, never on an event loop.
  *
- * <p>Every read of the log goes through {@link Partition#read}, which picks the tier, as Fetch's do.
+ * <p>Every read of the log goes through {@link Partition#read}, which picks the tier, as Fetch's do. A
+ * read_committed read stops at the last stable offset and leaves out aborted transactions' records, as a
+ * read_committed consumer does.
  */
 @ApplicationScoped
 public class RecordReader {
@@ -57,14 +59,28 @@ public class RecordReader {
     public record ReadResult(List<ReadRecord> records, long nextOffset, long logStartOffset, long highWatermark) {
     }
 
+    /** What a read sees, as a consumer's {@code isolation.level}. */
+    public enum Isolation {
+        /** Every record up to the high watermark, of open and aborted transactions too. */
+        READ_UNCOMMITTED(FetchIsolation.HIGH_WATERMARK),
+        /** Up to the last stable offset, without the records of aborted transactions. */
+        READ_COMMITTED(FetchIsolation.TXN_COMMITTED);
+
+        private final FetchIsolation fetchIsolation;
+
+        Isolation(FetchIsolation fetchIsolation) {
+            this.fetchIsolation = fetchIsolation;
+        }
+    }
+
     /**
      * Records from {@code offset}: completes as soon as there are any, else after {@code maxWaitMs}
      * with none. Fails with Kafka's OffsetOutOfRangeException for an offset outside the log.
      */
     public CompletableFuture<ReadResult> poll(Partition partition, long offset, int maxRecords, int maxBytes,
-                                              long maxWaitMs) {
+                                              long maxWaitMs, Isolation isolation) {
         DelayedFetch<ReadResult> delayed = new DelayedFetch<>(List.of(partition), executor, force -> {
-            ReadResult read = read(partition, offset, maxRecords, maxBytes);
+            ReadResult read = read(partition, offset, maxRecords, maxBytes, isolation);
             return read.records().isEmpty() && !force && maxWaitMs > 0 ? null : read;
         });
         executor.execute(() -> {
@@ -76,23 +92,27 @@ public class RecordReader {
     }
 
     /** Reads now, on the calling thread. */
-    public ReadResult read(Partition partition, long offset, int maxRecords, int maxBytes) {
+    public ReadResult read(Partition partition, long offset, int maxRecords, int maxBytes, Isolation isolation) {
         List<ReadRecord> out = new ArrayList<>();
         long next = offset;
         int budget = maxBytes;
-        LogReadResult read = readLog(partition, next, budget, true);
+        AbortedBatches aborted = new AbortedBatches();
+        LogReadResult read = readLog(partition, next, budget, true, isolation);
         long logStartOffset = partition.logStartOffset();
         long highWatermark = read.highWatermark();
+        // A read_committed reader goes no further than the last stable offset.
+        long readableEnd = isolation == Isolation.READ_COMMITTED ? read.lastStableOffset() : highWatermark;
         while (true) {
             Records records = read.records();
             if (records.sizeInBytes() == 0) {
                 break;
             }
+            aborted.add(read.abortedTxns());
             budget -= records.sizeInBytes();
             long before = next;
             boolean full = false;
             for (RecordBatch batch : records.batches()) {
-                if (!batch.isControlBatch()) {
+                if (!aborted.skips(batch)) {
                     for (Record record : batch) {
                         if (record.offset() < next) {
                             continue;
@@ -111,22 +131,24 @@ public class RecordReader {
                 // Past the batch's last offset even where compaction or a control batch left no record.
                 next = Math.max(next, batch.lastOffset() + 1);
             }
-            if (full || next == before || out.size() >= maxRecords || budget <= 0 || next >= highWatermark) {
+            if (full || next == before || out.size() >= maxRecords || budget <= 0 || next >= readableEnd) {
                 break;
             }
-            read = readLog(partition, next, budget, false);
+            read = readLog(partition, next, budget, false, isolation);
         }
         return new ReadResult(out, next, logStartOffset, highWatermark);
     }
 
     /**
-     * The log read behind every REST read, up to the high watermark: a slice of local segment files,
-     * or whole batches from the object store for an offset below the local log (waited for here, on a
-     * worker thread).
+     * The log read behind every REST read, up to the high watermark or the last stable offset: a slice of local
+     * segment files, or whole batches from the object store for an offset below the local log (waited for here,
+     * on a worker thread).
      */
-    private static LogReadResult readLog(Partition partition, long offset, int maxBytes, boolean minOneMessage) {
+    private static LogReadResult readLog(Partition partition, long offset, int maxBytes, boolean minOneMessage,
+                                         Isolation isolation) {
         try {
-            return partition.read(offset, maxBytes, minOneMessage, FetchIsolation.HIGH_WATERMARK).get(TIERED_READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return partition.read(offset, maxBytes, minOneMessage, isolation.fetchIsolation)
+                    .get(TIERED_READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException cause ? cause
                     : new KafkaStorageException("Reading offset " + offset + " of " + partition.topicPartition()

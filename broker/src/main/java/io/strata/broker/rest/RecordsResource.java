@@ -105,7 +105,9 @@ public class RecordsResource {
      * (the earliest if none): with {@code offsets:reset} to commit, a REST client consumes as a group.
      * Waits up to {@code max_wait_ms} for records to arrive. Keys and values are rendered by
      * {@code format}: {@code auto} (STRING when valid UTF-8, else BINARY as base64), {@code binary}, or
-     * {@code json}.
+     * {@code json}. {@code isolation} is a consumer's {@code isolation.level}: {@code read_uncommitted} (the default)
+     * reads up to the high watermark, {@code read_committed} up to the last stable offset and without the records
+     * of aborted transactions.
      */
     @GET
     @Path("/partitions/{partition}/records")
@@ -117,24 +119,27 @@ public class RecordsResource {
                                                @RestQuery("max_bytes") String maxBytes,
                                                @RestQuery("max_wait_ms") String maxWaitMs,
                                                @RestQuery String format,
-                                               @RestQuery String group) {
+                                               @RestQuery String group,
+                                               @RestQuery String isolation) {
         Broker broker = access.broker(cluster);
         Partition target = access.partition(cluster, topic, partition);
         RecordPayloads.Format rendering = RecordPayloads.format(format);
         int records = (int) number("max_records", maxRecords, 100, 1, MAX_RECORDS);
         int bytes = (int) number("max_bytes", maxBytes, 1024 * 1024, 1, MAX_BYTES);
         long waitMs = number("max_wait_ms", maxWaitMs, 0, 0, MAX_WAIT_MS);
+        RecordReader.Isolation readIsolation = isolation(isolation);
         CompletableFuture<Long> from = offset == null && group != null
                 ? committedOffset(broker, group, target)
                 : CompletableFuture.completedFuture(startOffset(offset, target));
-        return from.thenCompose(start -> reader.poll(target, start, records, bytes, waitMs)).handle((read, failure) -> {
-            if (failure != null) {
-                throw KafkaErrors.toRest(failure);
-            }
-            return new RecordList("KafkaRecordList", broker.identity().clusterId(), topic,
-                    target.topicPartition().partition(), read.nextOffset(), read.logStartOffset(), read.highWatermark(),
-                    read.records().stream().map(r -> recordData(r, rendering)).toList());
-        });
+        return from.thenCompose(start -> reader.poll(target, start, records, bytes, waitMs, readIsolation))
+                .handle((read, failure) -> {
+                    if (failure != null) {
+                        throw KafkaErrors.toRest(failure);
+                    }
+                    return new RecordList("KafkaRecordList", broker.identity().clusterId(), topic,
+                            target.topicPartition().partition(), read.nextOffset(), read.logStartOffset(),
+                            read.highWatermark(), read.records().stream().map(r -> recordData(r, rendering)).toList());
+                });
     }
 
     /** Where {@code group} goes on reading the partition: its committed offset, or the partition's start. */
@@ -155,6 +160,16 @@ public class RecordsResource {
                     .findFirst()
                     .orElse(partition.logStartOffset());
         });
+    }
+
+    private static RecordReader.Isolation isolation(String isolation) {
+        if (isolation == null || isolation.equals("read_uncommitted")) {
+            return RecordReader.Isolation.READ_UNCOMMITTED;
+        }
+        if (isolation.equals("read_committed")) {
+            return RecordReader.Isolation.READ_COMMITTED;
+        }
+        throw RestException.badRequest("isolation must be read_uncommitted or read_committed, was " + isolation + ".");
     }
 
     private static long startOffset(String offset, Partition partition) {

@@ -4,6 +4,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import io.strata.broker.partition.Partition;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -12,7 +13,12 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.EndTransactionMarker;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -163,6 +169,40 @@ class RestRecordsTest extends RestApiTest {
                 .body("data", hasSize(0)).body("next_offset", equalTo(7));
         given().get(path + "?offset=2&max_bytes=1", cluster).then().statusCode(200)
                 .body("data.offset[0]", equalTo(2));
+    }
+
+    /**
+     * {@code isolation=read_committed} reads as a read_committed consumer: nothing past an open transaction, and
+     * no record of an aborted one. The transactions are written into the partition as its leader takes a
+     * transactional producer's batches and a coordinator's markers.
+     */
+    @Test
+    void aReadCommittedReadStopsAtAnOpenTransactionAndLeavesOutAbortedOnes() {
+        createTopic("rest-txn", 1);
+        Partition partition = lifecycle.broker().partitions().partition(new TopicPartition("rest-txn", 0)).orElseThrow();
+        long producerId = 4711;
+        partition.append(MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, (short) 0, 0,
+                new SimpleRecord("aborted".getBytes(StandardCharsets.UTF_8))));                       // offset 0
+        postJson("/v3/clusters/{c}/topics/rest-txn/records",
+                "{\"partition_id\": 0, \"value\": {\"type\": \"STRING\", \"data\": \"plain\"}}")
+                .then().statusCode(200).body("offset", equalTo(1));
+        String read = "/v3/clusters/{c}/topics/rest-txn/partitions/0/records?offset=earliest";
+
+        given().get(read + "&isolation=read_committed", cluster).then().statusCode(200).body("data", hasSize(0));
+        given().get(read, cluster).then().statusCode(200).body("data.value.data", equalTo(List.of("aborted", "plain")));
+
+        partition.appendMarker(producerId, (short) 0, new EndTransactionMarker(ControlRecordType.ABORT, 0));  // 2
+        partition.append(MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, (short) 0, 1,
+                new SimpleRecord("committed".getBytes(StandardCharsets.UTF_8))));                     // offset 3
+        partition.appendMarker(producerId, (short) 0, new EndTransactionMarker(ControlRecordType.COMMIT, 0)); // 4
+
+        given().get(read + "&isolation=read_committed", cluster).then().statusCode(200)
+                .body("data.value.data", equalTo(List.of("plain", "committed")))
+                .body("data.offset", equalTo(List.of(1, 3)))
+                .body("next_offset", equalTo(5));
+        given().get(read + "&isolation=read_uncommitted", cluster).then().statusCode(200)
+                .body("data.value.data", equalTo(List.of("aborted", "plain", "committed")));
+        badRequest(given().get(read + "&isolation=serializable", cluster));
     }
 
     @Test
