@@ -16,22 +16,8 @@ import java.util.Optional;
  * and the searches by timestamp. Runs without the log's lock, on the positions the log published when the read
  * began; a segment deleted meanwhile is an out-of-range answer, as it would have been a moment later.
  */
-final class LogReader {
-
-    private final TopicPartition topicPartition;
-    private final Path dir;
-    private final LogSegments segments;
-    private final LogTransactions transactions;
-    private final StorageErrors errors;
-
-    LogReader(TopicPartition topicPartition, Path dir, LogSegments segments, LogTransactions transactions,
-              StorageErrors errors) {
-        this.topicPartition = topicPartition;
-        this.dir = dir;
-        this.segments = segments;
-        this.transactions = transactions;
-        this.errors = errors;
-    }
+record LogReader(TopicPartition topicPartition, Path dir, LogSegments segments, LogTransactions transactions,
+                 StorageErrors errors) {
 
     /**
      * Reads from the segment holding {@code fetchOffset}, starting at the batch that holds it and stopping at the

@@ -170,6 +170,9 @@ public final class ProducerStateManager {
      * transaction still open, or just past the marker.
      */
     private List<AbortedTxn> aborted(List<CompletedTxn> completed) {
+        if (completed.isEmpty()) {
+            return List.of();
+        }
         List<AbortedTxn> aborted = new ArrayList<>();
         for (CompletedTxn txn : completed) {
             if (txn.aborted()) {
