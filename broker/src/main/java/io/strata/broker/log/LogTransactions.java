@@ -53,12 +53,13 @@ final class LogTransactions {
 
     /**
      * The aborted transactions with records in {@code [fetchOffset, upperBound)}, from the segment holding
-     * {@code fetchOffset} on, stopping at the first index that shows no later one can matter.
+     * {@code fetchOffset} on, stopping at the first index that shows no later one can matter. A transaction's entry
+     * sits with its abort marker, which may lie past {@code upperBound} while its records do not (another
+     * transaction, still open, holds the last stable offset back), so later segments are searched too, as in Kafka.
      */
     List<AbortedTxn> abortedBetween(long fetchOffset, long upperBound) throws IOException {
         List<AbortedTxn> aborted = new ArrayList<>();
-        LogSegment segment = segments.floor(fetchOffset);
-        for (; segment != null && segment.baseOffset() < upperBound; segment = segments.next(segment)) {
+        for (LogSegment segment = segments.floor(fetchOffset); segment != null; segment = segments.next(segment)) {
             TransactionIndex.SearchResult found = segment.txnIndex().collectAbortedTxns(fetchOffset, upperBound);
             aborted.addAll(found.abortedTxns());
             if (found.isComplete()) {

@@ -91,6 +91,24 @@ class PartitionLogTransactionsTest {
     }
 
     @Test
+    void anAbortMarkedPastTheLastStableOffsetStillHidesTheRecordsBeforeIt() {
+        PartitionLog log = logs.open(TestLogConfigs.smallSegments());
+        appendCommitted(log, transactional(PID, EPOCH, 0, 2));                     // 0-1, to be aborted
+        appendCommitted(log, transactional(PID + 1, EPOCH, 0, 1));                 // 2, left open
+        while (log.segments().size() < 3) {
+            appendCommitted(log, batch(1, TestRecords.payload(200, 'p')));
+        }
+        log.appendMarker(PID, EPOCH, marker(ControlRecordType.ABORT), 0);
+        log.updateHighWatermark(log.logEndOffset());
+        assertThat(log.lastStableOffset()).isEqualTo(2);
+
+        LogReadResult read = readCommitted(log, 0);
+        assertThat(values(read.records())).containsExactly("t", "t");
+        assertThat(read.abortedTxns()).as("the abort sits in a later segment, past the last stable offset")
+                .singleElement().satisfies(txn -> assertThat(txn.producerId()).isEqualTo(PID));
+    }
+
+    @Test
     void anOpenTransactionAndAnAbortAreRebuiltAfterACrash() throws Exception {
         PartitionLog log = withOpenTransaction(logs.open(TestLogConfigs.defaults()));
         log.appendMarker(PID, EPOCH, marker(ControlRecordType.ABORT), 0);          // offset 5
