@@ -434,11 +434,19 @@ public final class RaftMetadataLog implements AutoCloseable {
         return raftHandle != null && raftHandle.isLeader();
     }
 
-    /** The leader's Raft id (its node id), or {@code null} when none is known. */
+    /**
+     * The leader's Raft id (its node id), or {@code null} when none is known or it is not in this member's view: a
+     * leader that left stays the known one until an election, which a member cut off from the majority never holds.
+     */
     public String leader() {
         RaftHandle raftHandle = handle;
         Address leader = raftHandle == null ? null : raftHandle.leader();
-        return leader == null ? null : leader.toString();
+        if (leader == null) {
+            return null;
+        }
+        JChannel current = channel;
+        View view = current == null ? null : current.getView();
+        return view != null && !view.containsMember(leader) ? null : leader.toString();
     }
 
     /** The group as this member sees it now, or {@code null} before it started. */
