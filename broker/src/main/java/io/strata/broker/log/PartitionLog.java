@@ -165,9 +165,7 @@ public final class PartitionLog implements Closeable {
                     appendTime >= 0 ? original.timestamp() : RecordBatch.NO_TIMESTAMP, logStartOffset, true);
         }
         LogValidator.assignOffsets(batches, firstOffset, appendTime, leaderEpoch);
-        OffsetMetadata end = write(records, plan.span(), List.of(new EpochEntry(leaderEpoch, firstOffset)), config, now);
-        producerState.commit(plan.pending(), end.messageOffset());
-        advanceEnd(end, config, now);
+        writeAsLeader(records, plan.span(), leaderEpoch, plan.pending(), config, now);
         return new AppendResult(firstOffset, plan.span().lastOffset(), appendTime, logStartOffset, false);
     }
 
@@ -192,13 +190,20 @@ public final class PartitionLog implements Closeable {
                 producerEpoch, marker);
         ProducerStateManager.PendingAppend pending = producerState.prepareAppend();
         pending.appendMarker(producerId, producerEpoch, marker, offset);
-        long appendTime = config.logAppendTime() ? now : RecordBatch.NO_TIMESTAMP;
-        OffsetMetadata end = write(records, new AppendSpan(offset, offset, now, offset),
-                List.of(new EpochEntry(leaderEpoch, offset)), config, now);
-        List<AbortedTxn> aborted = producerState.commit(pending, end.messageOffset());
-        recordAborted(aborted);
+        writeAsLeader(records, new AppendSpan(offset, offset, now, offset), leaderEpoch, pending, config, now);
+        return new AppendResult(offset, offset, config.logAppendTime() ? now : RecordBatch.NO_TIMESTAMP,
+                logStartOffset, false);
+    }
+
+    /**
+     * Writes a leader's checked append, recording {@code leaderEpoch} as starting at its first offset, then commits
+     * its producer state changes and publishes the new end.
+     */
+    private void writeAsLeader(MemoryRecords records, AppendSpan span, int leaderEpoch,
+                               ProducerStateManager.PendingAppend pending, LogConfig config, long now) {
+        OffsetMetadata end = write(records, span, List.of(new EpochEntry(leaderEpoch, span.firstOffset())), config, now);
+        recordAborted(producerState.commit(pending, end.messageOffset()));
         advanceEnd(end, config, now);
-        return new AppendResult(offset, offset, appendTime, logStartOffset, false);
     }
 
     /**
@@ -463,14 +468,12 @@ public final class PartitionLog implements Closeable {
      */
     public synchronized void truncateFullyAndStartAt(long newOffset, ByteBuffer producerSnapshot) {
         truncateFullyAndStartAt(newOffset);
-        Path file = LogFiles.snapshotFile(dir, newOffset);
         try {
-            AtomicFiles.write(file, producerSnapshot.duplicate());
-            producerState.loadLatestSnapshot(newOffset);
-            transactions.refresh(logEndOffsetMetadata);
+            producerState.installSnapshot(newOffset, producerSnapshot);
         } catch (IOException e) {
-            throw goOffline("restoring the producer state of", file, e);
+            throw goOffline("restoring the producer state of", LogFiles.snapshotFile(dir, newOffset), e);
         }
+        transactions.refresh(logEndOffsetMetadata);
     }
 
     // ---- durability ----

@@ -358,6 +358,12 @@ public final class ProducerStateManager {
         return aborted;
     }
 
+    /** Writes {@code snapshot}, a snapshot file's bytes as of {@code offset}, and takes the state it holds. */
+    void installSnapshot(long offset, ByteBuffer snapshot) throws IOException {
+        AtomicFiles.write(LogFiles.snapshotFile(dir, offset), snapshot.duplicate());
+        loadLatestSnapshot(offset);
+    }
+
     /** Empties the state and deletes every snapshot: the log now starts afresh at {@code offset}. */
     public void truncateFullyAndStartAt(long offset) throws IOException {
         producers.clear();
