@@ -279,6 +279,11 @@ public final class TransactionIndex implements Closeable {
     /** The open file, opening it if it exists or {@code create} is set; null if there is none. */
     private FileChannel channel(boolean create) throws IOException {
         ensureOpen();
+        // A look before the open: most segments have no file, and a failed open costs an exception each, which a
+        // start-up checking thousands of segments would pay for every one.
+        if (channel == null && !create && !absent && !Files.exists(file)) {
+            absent = true;
+        }
         if (channel == null && (create || !absent)) {
             try {
                 channel = create
