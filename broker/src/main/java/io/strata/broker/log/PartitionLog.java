@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -227,11 +226,9 @@ public final class PartitionLog implements Closeable {
             return;
         }
         OffsetMetadata end = write(batches.records(), batches.span(), batches.newEpochs(), config, now);
-        List<AbortedTxn> aborted = new ArrayList<>();
         for (RecordBatch batch : batches.batches()) {
-            aborted.addAll(producerState.replay(batch));
+            recordAborted(producerState.replay(batch));
         }
-        recordAborted(aborted);
         advanceEnd(end, config, now);
     }
 

@@ -26,12 +26,12 @@ final class ClosedSegments {
      */
     static List<LocalSegmentFiles> after(PartitionLog log, long uploadedUpTo) {
         List<LogSegment> segments = log.segments();
-        long highWatermark = log.lastStableOffset();
+        long lastStable = log.lastStableOffset();
         List<LocalSegmentFiles> result = new ArrayList<>();
         for (int i = 0; i < segments.size() - 1; i++) {
             LogSegment segment = segments.get(i);
             long nextBaseOffset = segments.get(i + 1).baseOffset();
-            if (nextBaseOffset > highWatermark) {
+            if (nextBaseOffset > lastStable) {
                 break;
             }
             if (segment.baseOffset() > uploadedUpTo && nextBaseOffset > segment.baseOffset()) {
