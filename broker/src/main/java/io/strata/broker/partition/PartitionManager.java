@@ -188,6 +188,15 @@ public final class PartitionManager implements AutoCloseable {
     }
 
     /**
+     * The acks=all acknowledgement of an append ending at {@code lastOffset}: completes once the in-sync replicas
+     * hold it and, when {@code fsyncBeforeAck}, it is also on disk here.
+     */
+    public CompletableFuture<Void> acknowledged(Partition partition, long lastOffset, boolean fsyncBeforeAck) {
+        CompletableFuture<Void> replicated = partition.replicated(lastOffset);
+        return fsyncBeforeAck ? replicated.thenCombine(sync(partition), (a, b) -> null) : replicated;
+    }
+
+    /**
      * Brings the partitions in line with {@code image} in the background, on the reconciler thread, as Kafka's
      * brokers follow the metadata: a request to a partition not open yet gets a retriable error, and no
      * metadata change waits for thousands of logs to open. An image that arrives while one is being applied

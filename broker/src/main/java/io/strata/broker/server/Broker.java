@@ -287,7 +287,7 @@ public final class Broker implements AutoCloseable {
                 ApiHandler.of(ApiKeys.DESCRIBE_PRODUCERS,
                         new DescribeProducersHandler(partitions, metadata::image)::handle),
                 ApiHandler.of(ApiKeys.WRITE_TXN_MARKERS,
-                        new WriteTxnMarkersHandler(partitions, metadata::image)::handle),
+                        new WriteTxnMarkersHandler(partitions, metadata::image, settings.fsyncBeforeAck())::handle),
                 ApiHandler.of(ApiKeys.INIT_PRODUCER_ID,
                         new InitProducerIdHandler(new ProducerIdManager(metadata))::handle),
                 ApiHandler.of(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topicAdmin)::handle),

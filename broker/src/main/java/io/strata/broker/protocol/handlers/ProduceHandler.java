@@ -142,9 +142,7 @@ public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage
      */
     private CompletableFuture<Void> acknowledged(Partition partition, AppendResult appended, int timeoutMs,
                                                  PartitionProduceResponse response) {
-        CompletableFuture<Void> replicated = partition.replicated(appended.lastOffset());
-        CompletableFuture<Void> done = fsyncBeforeAck
-                ? replicated.thenCombine(partitions.sync(partition), (a, b) -> null) : replicated;
+        CompletableFuture<Void> done = partitions.acknowledged(partition, appended.lastOffset(), fsyncBeforeAck);
         if (done.isDone() && !done.isCompletedExceptionally()) {
             return done;
         }

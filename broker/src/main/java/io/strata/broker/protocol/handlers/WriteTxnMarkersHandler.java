@@ -32,10 +32,12 @@ import java.util.function.Supplier;
  * WriteTxnMarkers: appends the commit or abort marker of each producer's transaction to the partitions this broker
  * leads, which ends the transaction there for read_committed readers. A transaction coordinator sends it, and so
  * does {@code kafka-transactions abort} for a transaction left hanging. Each marker is answered once the in-sync
- * replicas hold it, as an acks=all produce is; a marker of an older producer epoch is refused with
+ * replicas hold it (and, when the broker fsyncs before acknowledging, once it is on disk), as an acks=all produce
+ * is; a marker of an older producer epoch is refused with
  * {@code INVALID_PRODUCER_EPOCH}, one from an older coordinator with {@code TRANSACTION_COORDINATOR_FENCED}.
  */
-public record WriteTxnMarkersHandler(PartitionManager partitions, Supplier<MetadataImage> image) {
+public record WriteTxnMarkersHandler(PartitionManager partitions, Supplier<MetadataImage> image,
+                                     boolean fsyncBeforeAck) {
 
     private static final Logger LOG = Logger.getLogger(WriteTxnMarkersHandler.class);
     /** How long a marker may wait for the in-sync replicas: Kafka's default request.timeout.ms. */
@@ -83,7 +85,7 @@ public record WriteTxnMarkersHandler(PartitionManager partitions, Supplier<Metad
             result.setErrorCode(errorOf(tp, e).code());
             return Optional.empty();
         }
-        return Optional.of(partition.replicated(appended.lastOffset())
+        return Optional.of(partitions.acknowledged(partition, appended.lastOffset(), fsyncBeforeAck)
                 .orTimeout(REPLICATION_TIMEOUT_MS, TimeUnit.MILLISECONDS)
                 .handle((ignored, failure) -> {
                     if (failure != null) {
