@@ -49,6 +49,11 @@ final class LogDurability {
         return lastFlushTime;
     }
 
+    /** After an append ending at {@code end}: whether {@code flush.messages} or {@code flush.ms} is reached. */
+    boolean flushDue(long end, LogConfig config, long now) {
+        return end - recoveryPoint >= config.flushMessages() || now - lastFlushTime >= config.flushMs();
+    }
+
     /**
      * Fsyncs the segments holding offsets below {@code offset} and checkpoints the recovery point; not once closed.
      * {@code offset} is read under the lock, so that a flush racing a truncation never sets the recovery point

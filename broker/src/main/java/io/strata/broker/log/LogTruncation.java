@@ -6,12 +6,13 @@ import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Removing records from either end of a partition log: the segments below a new log start (DeleteRecords), and
- * the files and state a follower's truncation changes ({@link PartitionLog#truncateTo},
+ * Segments leaving a partition log: those below a new log start (DeleteRecords), one replaced by its compacted
+ * copy, and the files and state a follower's truncation changes ({@link PartitionLog#truncateTo},
  * {@link PartitionLog#truncateFullyAndStartAt}): segments, recovery point, leader epochs, producer state. The
  * owning log publishes the offsets; it lowers them before calling here, so no read reaches what is cut.
  *
@@ -48,8 +49,12 @@ final class LogTruncation {
         this.logStartOffsetFile = logStartOffsetFile;
     }
 
-    /** DeleteRecords made {@code offset} the log start: retires the segments wholly below it, never the active one. */
-    void removeSegmentsBelow(long offset, long now) throws IOException {
+    /**
+     * DeleteRecords: persists {@code offset} as the log start, then retires the segments wholly below it, never the
+     * active one. Persisted first, so that a crash before the deletions finishes them on the next open.
+     */
+    void deleteRecordsBefore(long offset, long now) throws IOException {
+        logStartOffsetFile.write(offset);
         for (LogSegment segment : segments.below(segments.active().baseOffset())) {
             if (segments.nextBaseOffset(segment.baseOffset()).getAsLong() > offset) {
                 break;
@@ -84,13 +89,14 @@ final class LogTruncation {
 
     /**
      * Retires every segment for an empty one at {@code newOffset}, persisting {@code newOffset} as the log start
-     * first, and clears the leader epochs and producer state (snapshots deleted). The caller then publishes the
-     * offsets and resets the recovery point. A crash
-     * part way opens either the old log, its start clamped to its end, or an empty log at {@code newOffset}.
+     * first, resets the recovery point and leader epochs to it, and replaces the producer state (snapshots deleted)
+     * by the one {@code producerSnapshot} holds, or by none if it is null. The caller then publishes the offsets. A
+     * crash part way opens either the old log, its start clamped to its end, or an empty log at {@code newOffset}.
      *
      * @return the new log end, {@code newOffset}
      */
-    OffsetMetadata startAt(long newOffset, LogConfig config, long now) throws IOException {
+    OffsetMetadata startAt(long newOffset, ByteBuffer producerSnapshot, LogConfig config, long now)
+            throws IOException {
         logStartOffsetFile.write(newOffset);
         List<LogSegment> old = segments.all();
         for (LogSegment segment : old) {
@@ -104,9 +110,33 @@ final class LogTruncation {
             retired.add(segment, now);
         }
         Utils.flushDir(dir);
+        durability.resetTo(newOffset);
         epochs.clear();
         producerState.truncateFullyAndStartAt(newOffset);
+        if (producerSnapshot != null) {
+            producerState.installSnapshot(newOffset, producerSnapshot);
+        }
         LOG.infof("Truncated %s fully: the log restarts empty at offset %d", topicPartition, newOffset);
         return new OffsetMetadata(newOffset, newOffset, 0);
+    }
+
+    /**
+     * Puts {@code cleaned} in the place of the closed segment {@code old} crash-safely
+     * ({@link LogSegment#replaceOnDisk}) and retires {@code old}, so that reads in flight keep its open file.
+     *
+     * @return false, changing nothing, if {@code old} is no longer a closed segment of this log
+     */
+    boolean replace(LogSegment old, LogSegment cleaned, long now) throws IOException {
+        if (cleaned.baseOffset() != old.baseOffset()) {
+            throw new IllegalArgumentException("Cannot replace segment " + old + " of " + topicPartition
+                    + " by a segment at another base offset: " + cleaned);
+        }
+        if (!segments.contains(old) || old.baseOffset() >= segments.active().baseOffset()) {
+            return false;
+        }
+        cleaned.replaceOnDisk(old, dir);
+        segments.add(cleaned);
+        retired.add(old, now);
+        return true;
     }
 }

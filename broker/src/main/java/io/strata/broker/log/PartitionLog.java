@@ -7,7 +7,6 @@ import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.record.EndTransactionMarker;
-import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.kafka.common.record.RecordBatch;
@@ -67,7 +66,6 @@ public final class PartitionLog implements Closeable {
     private final LogDurability durability;
     private final LogTruncation truncation;
     private final SegmentAppender appender;
-    private final OffsetCheckpointFile logStartOffsetFile;
     private final RetiredSegments retired; // guarded by this
     private final LoadSummary loadSummary;
     private final LogValidator validator;
@@ -79,8 +77,6 @@ public final class PartitionLog implements Closeable {
     private volatile OffsetMetadata logEndOffsetMetadata;
     private volatile OffsetMetadata highWatermarkMetadata;
     private volatile long logStartOffset;
-    private volatile boolean closed;
-    private volatile boolean offline;
 
     private PartitionLog(Path dir, TopicPartition topicPartition, LogConfig config, Time time) throws IOException {
         this.dir = dir;
@@ -92,7 +88,7 @@ public final class PartitionLog implements Closeable {
         this.retired = new RetiredSegments(topicPartition);
         this.producerState = new ProducerStateManager(dir, topicPartition);
         OffsetCheckpointFile recoveryPointFile = new OffsetCheckpointFile(dir.resolve(LogFiles.RECOVERY_POINT_FILE));
-        this.logStartOffsetFile = new OffsetCheckpointFile(dir.resolve(LogFiles.LOG_START_OFFSET_FILE));
+        OffsetCheckpointFile logStartOffsetFile = new OffsetCheckpointFile(dir.resolve(LogFiles.LOG_START_OFFSET_FILE));
         LogLoader.LoadedLog loaded = new LogLoader(dir, topicPartition, config, time, producerState,
                 recoveryPointFile, logStartOffsetFile).load();
         this.segments = loaded.segments();
@@ -151,7 +147,7 @@ public final class PartitionLog implements Closeable {
      * @throws KafkaStorageException       I/O failure; the log is then offline
      */
     public synchronized AppendResult append(MemoryRecords records, int leaderEpoch) {
-        ensureUsable();
+        errors.ensureUsable();
         LogConfig config = this.config;
         long now = time.milliseconds();
         List<MutableRecordBatch> batches = validator.validate(records, config, now);
@@ -181,7 +177,7 @@ public final class PartitionLog implements Closeable {
      */
     public synchronized AppendResult appendMarker(long producerId, short producerEpoch, EndTransactionMarker marker,
                                                   int leaderEpoch) {
-        ensureUsable();
+        errors.ensureUsable();
         LogConfig config = this.config;
         long now = time.milliseconds();
         long offset = logEndOffset();
@@ -194,10 +190,7 @@ public final class PartitionLog implements Closeable {
                 logStartOffset, false);
     }
 
-    /**
-     * Writes a leader's checked append, recording {@code leaderEpoch} as starting at its first offset, then commits
-     * its producer state changes and publishes the new end.
-     */
+    /** Writes a leader's checked append, its epoch starting at its first offset; commits its producer state. */
     private void writeAsLeader(MemoryRecords records, AppendSpan span, int leaderEpoch,
                                ProducerStateManager.PendingAppend pending, LogConfig config, long now) {
         OffsetMetadata end = write(records, span, List.of(new EpochEntry(leaderEpoch, span.firstOffset())), config, now);
@@ -218,7 +211,7 @@ public final class PartitionLog implements Closeable {
      * @throws KafkaStorageException     I/O failure; the log is then offline
      */
     public synchronized void appendAsFollower(MemoryRecords records) {
-        ensureUsable();
+        errors.ensureUsable();
         LogConfig config = this.config;
         long now = time.milliseconds();
         FollowerBatches batches = FollowerBatches.check(records, logEndOffset(), config.segmentBytes(), topicPartition);
@@ -237,7 +230,7 @@ public final class PartitionLog implements Closeable {
         try {
             return appender.append(records, span, newEpochs, config, now);
         } catch (IOException e) {
-            throw goOffline("appending to", segments.active().log().file().toPath(), e);
+            throw errors.goOffline("appending to", segments.active().log().file().toPath(), e);
         }
     }
 
@@ -245,7 +238,7 @@ public final class PartitionLog implements Closeable {
         try {
             transactions.recordAborted(aborted);
         } catch (IOException e) {
-            throw goOffline("recording an aborted transaction of", segments.active().log().file().toPath(), e);
+            throw errors.goOffline("recording an aborted transaction of", segments.active().log().file().toPath(), e);
         }
     }
 
@@ -256,7 +249,7 @@ public final class PartitionLog implements Closeable {
     private void advanceEnd(OffsetMetadata end, LogConfig config, long now) {
         logEndOffsetMetadata = end;
         transactions.refresh(end);
-        if (unflushedMessages() >= config.flushMessages() || now - durability.lastFlushTime() >= config.flushMs()) {
+        if (durability.flushDue(end.messageOffset(), config, now)) {
             flushOrGoOffline(end::messageOffset);
         }
         retired.deleteDue(now, config.fileDeleteDelayMs());
@@ -278,20 +271,20 @@ public final class PartitionLog implements Closeable {
      * @throws KafkaStorageException     on I/O failure
      */
     public LogReadResult read(long fetchOffset, int maxBytes, boolean minOneMessage, FetchIsolation isolation) {
-        ensureUsable();
+        errors.ensureUsable();
         return reader.read(fetchOffset, maxBytes, minOneMessage, isolation, logStartOffset, highWatermarkMetadata,
                 logEndOffsetMetadata);
     }
 
     /** The first record below the high watermark whose timestamp is {@code >= timestamp} (ListOffsets by time). */
     public Optional<TimestampOffset> offsetForTimestamp(long timestamp) {
-        ensureUsable();
+        errors.ensureUsable();
         return reader.offsetForTimestamp(timestamp, logStartOffset, highWatermark());
     }
 
     /** The largest timestamp below the high watermark and its first offset (ListOffsets MAX_TIMESTAMP). */
     public TimestampOffset maxTimestampOffset() {
-        ensureUsable();
+        errors.ensureUsable();
         return reader.maxTimestampOffset(highWatermark());
     }
 
@@ -316,7 +309,7 @@ public final class PartitionLog implements Closeable {
 
     /** Moves the high watermark, clamped to {@code [logStartOffset, logEndOffset]}, and returns where it is. */
     public synchronized long updateHighWatermark(long offset) {
-        ensureUsable();
+        errors.ensureUsable();
         long clamped = Math.max(logStartOffset, Math.min(offset, logEndOffset()));
         try {
             highWatermarkMetadata = segments.offsetMetadata(clamped, logEndOffsetMetadata);
@@ -334,7 +327,7 @@ public final class PartitionLog implements Closeable {
      * @throws OffsetOutOfRangeException if {@code offset} is above the high watermark
      */
     public synchronized long deleteRecordsBefore(long offset) {
-        ensureUsable();
+        errors.ensureUsable();
         if (offset > highWatermark()) {
             throw new OffsetOutOfRangeException("Cannot delete records of " + topicPartition + " before offset "
                     + offset + ": above the high watermark " + highWatermark());
@@ -343,15 +336,12 @@ public final class PartitionLog implements Closeable {
             return logStartOffset;
         }
         try {
-            // Persisted first: a crash before the deletions finishes them on the next open.
-            logStartOffsetFile.write(offset);
-            logStartOffset = offset;
-            long now = time.milliseconds();
-            truncation.removeSegmentsBelow(offset, now);
-            retired.deleteDue(now, config.fileDeleteDelayMs());
+            truncation.deleteRecordsBefore(offset, time.milliseconds());
         } catch (IOException e) {
-            throw goOffline("deleting records of", logStartOffsetFile.file(), e);
+            throw errors.goOffline("deleting records of", dir.resolve(LogFiles.LOG_START_OFFSET_FILE), e);
         }
+        logStartOffset = offset;
+        retired.deleteDue(time.milliseconds(), config.fileDeleteDelayMs());
         return offset;
     }
 
@@ -385,11 +375,11 @@ public final class PartitionLog implements Closeable {
      * with its log end offset before its first append, so that OffsetForLeaderEpoch ends the epochs before it there.
      */
     public synchronized void assignEpochStartOffset(int epoch, long startOffset) {
-        ensureUsable();
+        errors.ensureUsable();
         try {
             epochs.assign(epoch, startOffset);
         } catch (IOException e) {
-            throw goOffline("recording a leader epoch of", dir.resolve(LogFiles.LEADER_EPOCH_CHECKPOINT_FILE), e);
+            throw errors.goOffline("recording a leader epoch of", dir.resolve(LogFiles.LEADER_EPOCH_CHECKPOINT_FILE), e);
         }
     }
 
@@ -406,7 +396,7 @@ public final class PartitionLog implements Closeable {
      * @throws KafkaStorageException I/O failure; the log is then offline
      */
     public synchronized void truncateTo(long offset) {
-        ensureUsable();
+        errors.ensureUsable();
         if (offset < logStartOffset) {
             truncateFullyAndStartAt(offset);
         }
@@ -419,7 +409,7 @@ public final class PartitionLog implements Closeable {
             lowerEndTo(segments.offsetMetadata(offset, logEndOffsetMetadata));
             lowerEndTo(truncation.truncateTo(offset, now));
         } catch (IOException e) {
-            throw goOffline("truncating", dir, e);
+            throw errors.goOffline("truncating", dir, e);
         }
         retired.deleteDue(now, config.fileDeleteDelayMs());
     }
@@ -441,19 +431,7 @@ public final class PartitionLog implements Closeable {
      * @throws KafkaStorageException I/O failure; the log is then offline
      */
     public synchronized void truncateFullyAndStartAt(long newOffset) {
-        ensureUsable();
-        long now = time.milliseconds();
-        try {
-            OffsetMetadata start = truncation.startAt(newOffset, config, now);
-            highWatermarkMetadata = start;
-            logEndOffsetMetadata = start;
-            logStartOffset = newOffset;
-            durability.resetTo(newOffset);
-            transactions.refresh(start);
-        } catch (IOException e) {
-            throw goOffline("truncating", dir, e);
-        }
-        retired.deleteDue(now, config.fileDeleteDelayMs());
+        truncateFullyAndStartAt(newOffset, null);
     }
 
     /**
@@ -464,13 +442,18 @@ public final class PartitionLog implements Closeable {
      * @throws KafkaStorageException I/O failure; the log is then offline
      */
     public synchronized void truncateFullyAndStartAt(long newOffset, ByteBuffer producerSnapshot) {
-        truncateFullyAndStartAt(newOffset);
+        errors.ensureUsable();
+        long now = time.milliseconds();
         try {
-            producerState.installSnapshot(newOffset, producerSnapshot);
+            OffsetMetadata start = truncation.startAt(newOffset, producerSnapshot, config, now);
+            highWatermarkMetadata = start;
+            logEndOffsetMetadata = start;
+            logStartOffset = newOffset;
+            transactions.refresh(start);
         } catch (IOException e) {
-            throw goOffline("restoring the producer state of", LogFiles.snapshotFile(dir, newOffset), e);
+            throw errors.goOffline("truncating", dir, e);
         }
-        transactions.refresh(logEndOffsetMetadata);
+        retired.deleteDue(now, config.fileDeleteDelayMs());
     }
 
     // ---- durability ----
@@ -499,7 +482,7 @@ public final class PartitionLog implements Closeable {
         try {
             durability.flushUpTo(offset);
         } catch (IOException e) {
-            throw goOffline("flushing", dir, e);
+            throw errors.goOffline("flushing", dir, e);
         }
     }
 
@@ -551,25 +534,16 @@ public final class PartitionLog implements Closeable {
      * @throws KafkaStorageException on I/O failure; the log is then offline
      */
     public synchronized boolean replaceSegment(LogSegment old, LogSegment cleaned) {
-        ensureUsable();
-        long baseOffset = old.baseOffset();
-        if (cleaned.baseOffset() != baseOffset) {
-            throw new IllegalArgumentException("Cannot replace segment " + old + " of " + topicPartition
-                    + " by a segment at another base offset: " + cleaned);
-        }
-        if (!segments.contains(old) || baseOffset >= segments.active().baseOffset()) {
-            return false;
-        }
-        try {
-            cleaned.replaceOnDisk(old, dir);
-        } catch (IOException e) {
-            throw goOffline("replacing a compacted segment of", cleaned.log().file().toPath(), e);
-        }
-        segments.add(cleaned);
+        errors.ensureUsable();
+        boolean replaced;
         long now = time.milliseconds();
-        retired.add(old, now);
+        try {
+            replaced = truncation.replace(old, cleaned, now);
+        } catch (IOException e) {
+            throw errors.goOffline("replacing a compacted segment of", cleaned.log().file().toPath(), e);
+        }
         retired.deleteDue(now, config.fileDeleteDelayMs());
-        return true;
+        return replaced;
     }
 
     /** A copy of the idempotent-producer state, by producer id. */
@@ -583,14 +557,14 @@ public final class PartitionLog implements Closeable {
      */
     @Override
     public synchronized void close() {
-        if (!closed) {
+        if (!errors.closed()) {
             closeSegments(true);
         }
     }
 
     /** Closes the log and removes its directory. */
     public synchronized void delete() {
-        if (!closed) {
+        if (!errors.closed()) {
             try {
                 closeSegments(false);
             } catch (KafkaStorageException e) {
@@ -606,30 +580,15 @@ public final class PartitionLog implements Closeable {
     }
 
     private void closeSegments(boolean writeMarker) {
-        closed = true;
+        boolean wasOffline = errors.offline();
+        errors.close(false);
         try {
-            durability.close(logEndOffset(), offline, writeMarker, producerState);
+            durability.close(logEndOffset(), wasOffline, writeMarker, producerState);
         } catch (KafkaStorageException e) {
-            offline = true;
+            errors.close(true);
             throw e;
         } finally {
             retired.deleteAll();
-        }
-    }
-
-    // ---- errors ----
-
-    private KafkaStorageException goOffline(String action, Path file, IOException e) {
-        offline = true;
-        return errors.of(action, file, e);
-    }
-
-    private void ensureUsable() {
-        if (offline) {
-            throw new KafkaStorageException("The log of " + topicPartition + " in " + dir + " is offline after an I/O error");
-        }
-        if (closed) {
-            throw new KafkaStorageException("The log of " + topicPartition + " in " + dir + " is closed");
         }
     }
 
