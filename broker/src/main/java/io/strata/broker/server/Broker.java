@@ -275,7 +275,7 @@ public final class Broker implements AutoCloseable {
         started.add(forwarder);
         List<ApiHandler<?>> handlers = new ArrayList<>(List.of(
                 ApiHandler.of(ApiKeys.METADATA,
-                        new MetadataHandler(topicAdmin, identity, settings.autoCreateTopics())::handle),
+                        new MetadataHandler(topicAdmin, partitions, identity, settings.autoCreateTopics())::handle),
                 ApiHandler.of(ApiKeys.PRODUCE,
                         new ProduceHandler(partitions, metadata::image, settings.fsyncBeforeAck())::handle),
                 ApiHandler.of(ApiKeys.FETCH, new FetchHandler(partitions, metadata::image, fetchSessions,

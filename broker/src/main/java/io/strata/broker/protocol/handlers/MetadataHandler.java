@@ -6,7 +6,9 @@ import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.cluster.TopicImage;
+import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.RequestContext;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -31,8 +33,14 @@ import java.util.concurrent.CompletionStage;
  * Metadata: brokers, the controller, and topics with their ids and partition leaders. A missing
  * topic is created first when {@code auto.create.topics.enable} is on and the client allows it,
  * so the client gets the topic in the same response instead of retrying.
+ *
+ * <p>A partition this broker is to lead but whose log is still opening (loading after a restart) is answered
+ * {@code LEADER_NOT_AVAILABLE} without a leader, so clients wait for it instead of sending produces that would be
+ * refused until the log opens: an idempotent producer whose first batches were refused while a later one landed
+ * would see its retries out of sequence.
  */
-public record MetadataHandler(TopicAdmin admin, BrokerIdentity identity, boolean autoCreate) {
+public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, BrokerIdentity identity,
+                              boolean autoCreate) {
 
     private static final short FIRST_ALL_TOPICS_NULL_VERSION = 1;
     private static final short FIRST_AUTO_CREATE_FLAG_VERSION = 4;
@@ -91,11 +99,14 @@ public record MetadataHandler(TopicAdmin admin, BrokerIdentity identity, boolean
         response.setTopicId(topic.get().topicId()).setIsInternal(Topic.isInternal(name));
         for (int p = 0; p < topic.get().partitions(); p++) {
             PartitionImage partition = topic.get().partition(p);
+            int leader = partition.leader() == identity.nodeId()
+                    && partitions.leading(new TopicPartition(name, p)).isEmpty()
+                    ? PartitionImage.NO_LEADER : partition.leader();
             response.partitions().add(new MetadataResponsePartition()
                     .setPartitionIndex(p)
-                    .setErrorCode(partition.leader() == PartitionImage.NO_LEADER
+                    .setErrorCode(leader == PartitionImage.NO_LEADER
                             ? Errors.LEADER_NOT_AVAILABLE.code() : Errors.NONE.code())
-                    .setLeaderId(partition.leader())
+                    .setLeaderId(leader)
                     .setLeaderEpoch(partition.leaderEpoch())
                     .setReplicaNodes(partition.replicas())
                     .setIsrNodes(partition.isr())
