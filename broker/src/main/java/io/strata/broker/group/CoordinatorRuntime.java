@@ -1,8 +1,8 @@
 package io.strata.broker.group;
 
 import io.strata.broker.cluster.MetadataImage;
+import io.strata.broker.coordinator.CoordinatorLog;
 import io.strata.broker.group.GroupRecords.CoordinatorRecord;
-import io.strata.broker.log.AppendResult;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import org.apache.kafka.common.TopicPartition;
@@ -11,7 +11,6 @@ import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
 import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.internals.Topic;
-import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.utils.Time;
@@ -26,7 +25,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -36,7 +34,6 @@ import java.util.function.Supplier;
 final class CoordinatorRuntime implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(CoordinatorRuntime.class);
-    static final long WRITE_TIMEOUT_MS = 5_000;
 
     private final ScheduledThreadPoolExecutor thread;
     private final Map<String, ScheduledFuture<?>> timers = new HashMap<>();
@@ -163,8 +160,7 @@ final class CoordinatorRuntime implements AutoCloseable {
      * replays them into the store: the store changes only if the append succeeded. The returned
      * future completes when the records are as durable as produced records with acks=all: every in-sync
      * replica holds them (Kafka's {@code offsets.commit.required.acks=-1}) and, when the broker fsyncs
-     * before acknowledging, they are on disk; it fails after {@value #WRITE_TIMEOUT_MS} ms (Kafka's
-     * {@code offsets.commit.timeout.ms}).
+     * before acknowledging, they are on disk; it fails after {@link CoordinatorLog#WRITE_TIMEOUT_MS}.
      *
      * @throws ApiException if the append failed; nothing was replayed then
      */
@@ -182,37 +178,16 @@ final class CoordinatorRuntime implements AutoCloseable {
             CoordinatorRecord record = records.get(i);
             batch[i] = new SimpleRecord(now, GroupRecords.encodeKey(record.key()), GroupRecords.encodeValue(record.value()));
         }
-        AppendResult appended;
+        CompletableFuture<Void> durable;
         try {
-            appended = partition.append(MemoryRecords.withRecords(Compression.NONE, batch));
+            durable = CoordinatorLog.append(partitions, partition, MemoryRecords.withRecords(Compression.NONE, batch),
+                    fsyncBeforeAck);
         } catch (ApiException e) {
             LOG.warnf("Writing %d record(s) of group %s to %s failed: %s", records.size(), groupId, tp, e.getMessage());
             throw e;
         }
         records.forEach(store::replay);
-        CompletableFuture<Void> replicated = partition.replicated(appended.lastOffset())
-                .orTimeout(WRITE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        return fsyncBeforeAck ? replicated.thenCombine(partitions.sync(partition), (a, b) -> null) : replicated;
-    }
-
-    /** The error a client gets when storing group state failed, as Kafka maps append errors. */
-    static Errors appendError(Throwable error) {
-        Throwable unwrapped = error;
-        while (unwrapped instanceof java.util.concurrent.CompletionException && unwrapped.getCause() != null) {
-            unwrapped = unwrapped.getCause();
-        }
-        if (unwrapped instanceof TimeoutException) {
-            return Errors.COORDINATOR_NOT_AVAILABLE;
-        }
-        Errors cause = Errors.forException(unwrapped);
-        return switch (cause) {
-            case UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS, NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT,
-                 COORDINATOR_NOT_AVAILABLE ->
-                    Errors.COORDINATOR_NOT_AVAILABLE;
-            case NOT_LEADER_OR_FOLLOWER, KAFKA_STORAGE_ERROR -> Errors.NOT_COORDINATOR;
-            case NOT_COORDINATOR -> Errors.NOT_COORDINATOR;
-            default -> Errors.UNKNOWN_SERVER_ERROR;
-        };
+        return durable;
     }
 
     @Override

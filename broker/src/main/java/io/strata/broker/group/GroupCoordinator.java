@@ -1,21 +1,19 @@
 package io.strata.broker.group;
 
-import io.strata.broker.log.FetchIsolation;
 import io.strata.broker.admin.TopicAdmin;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.TopicImage;
+import io.strata.broker.coordinator.CoordinatorLog;
+import io.strata.broker.coordinator.InternalTopic;
 import io.strata.broker.group.GroupRecords.CoordinatorRecord;
 import io.strata.broker.group.GroupRecords.GroupKey;
 import io.strata.broker.group.GroupRecords.OffsetKey;
-import io.strata.broker.log.LogReadResult;
-import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.CoordinatorLoadInProgressException;
 import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
 import org.apache.kafka.common.errors.NotCoordinatorException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
@@ -35,8 +33,6 @@ import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchRespon
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.Record;
-import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
 
@@ -49,7 +45,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -139,30 +134,14 @@ public final class GroupCoordinator implements AutoCloseable {
             load(existing.get(), mine);
             return mine;
         }
-        int partitionCount = runtime.config().offsetsTopicPartitions();
-        long begin = System.nanoTime();
-        // Never tiered: a compacted topic cannot be, and STRATA_LOG_REMOTE_STORAGE_ENABLE must not apply.
-        short replicationFactor = (short) Math.max(1, Math.min(runtime.config().offsetsTopicReplicationFactor(),
-                topicAdmin.image().liveBrokers().size()));
-        topicAdmin.createTopic(Topic.GROUP_METADATA_TOPIC_NAME, partitionCount, replicationFactor,
-                        Map.of("cleanup.policy", "compact", "segment.bytes", OFFSETS_SEGMENT_BYTES,
-                                "compression.type", "producer", "remote.storage.enable", "false"), false)
-                .whenComplete((created, error) -> {
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                    Optional<TopicImage> topic = topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME);
-                    if ((cause == null || cause instanceof TopicExistsException) && topic.isPresent()) {
-                        if (cause == null) {
-                            LOG.infof("Created %s with %d partitions in %d ms", Topic.GROUP_METADATA_TOPIC_NAME,
-                                    partitionCount, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
-                        }
-                        // Its logs open in the background, after the metadata change.
-                        runtime.partitions().reconciled(topicAdmin.image().version())
-                                .thenRun(() -> load(topic.get(), mine));
+        InternalTopic.create(topicAdmin, runtime.partitions(), Topic.GROUP_METADATA_TOPIC_NAME,
+                        runtime.config().offsetsTopicPartitions(), runtime.config().offsetsTopicReplicationFactor(),
+                        Map.of("segment.bytes", OFFSETS_SEGMENT_BYTES, "compression.type", "producer"))
+                .whenComplete((topic, error) -> {
+                    if (error != null) {
+                        mine.completeExceptionally(error);
                     } else {
-                        LOG.warnf("Creating %s failed: %s", Topic.GROUP_METADATA_TOPIC_NAME, cause);
-                        mine.completeExceptionally(new CoordinatorNotAvailableException(
-                                "The group coordinator is not available: creating " + Topic.GROUP_METADATA_TOPIC_NAME
-                                        + " failed: " + (cause == null ? "no topic" : cause.getMessage())));
+                        load(topic, mine);
                     }
                 });
         return mine;
@@ -179,10 +158,10 @@ public final class GroupCoordinator implements AutoCloseable {
             long begin = System.nanoTime();
             runtime.setOffsetsTopicPartitions(topic.partitions());
             // The partitions led now; later leadership changes load and unload more (followLeadership).
-            long[] counts = loader.follow(topic);
+            CoordinatorLog.ReplayTotals counts = loader.follow(topic);
             LOG.infof("Loaded %d group(s) and %d committed offset(s) from %d record(s) (%d bytes) of the partitions "
                             + "of %s this broker leads in %d ms", runtime.store().groups().size(),
-                    runtime.store().offsetCount(), counts[0], counts[1], topic.name(),
+                    runtime.store().offsetCount(), counts.records(), counts.bytes(), topic.name(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
             // Topics deleted while no coordinator held these offsets left them behind: the image says which.
             MetadataImage image = runtime.image();
@@ -480,11 +459,11 @@ public final class GroupCoordinator implements AutoCloseable {
         records.add(CoordinatorRecord.tombstone(new GroupKey(groupId)));
         try {
             writes.add(runtime.write(groupId, records).exceptionally(error -> {
-                result.setErrorCode(CoordinatorRuntime.appendError(error).code());
+                result.setErrorCode(CoordinatorLog.writeError(error).code());
                 return null;
             }));
         } catch (RuntimeException e) {
-            return CoordinatorRuntime.appendError(e);
+            return CoordinatorLog.writeError(e);
         }
         rebalancer.onDeleted(group);
         LOG.infof("Deleted group %s and its %d committed offset(s)", groupId, records.size() - 1);

@@ -1,12 +1,9 @@
 package io.strata.broker.group;
 
 import io.strata.broker.cluster.TopicImage;
-import io.strata.broker.log.FetchIsolation;
-import io.strata.broker.log.LogReadResult;
+import io.strata.broker.coordinator.CoordinatorLog;
 import io.strata.broker.partition.Partition;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.record.Record;
-import org.apache.kafka.common.record.RecordBatch;
 import org.jboss.logging.Logger;
 
 import java.util.Optional;
@@ -23,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 final class GroupLoader {
 
     private static final Logger LOG = Logger.getLogger(GroupLoader.class);
-    private static final int LOAD_READ_BYTES = 1 << 20;
 
     private final CoordinatorRuntime runtime;
     private final Rebalancer rebalancer;
@@ -43,17 +39,15 @@ final class GroupLoader {
      * Loads the partitions of {@code topic} this broker leads now and has not loaded, and unloads those it
      * no longer leads.
      *
-     * @return the records and bytes replayed
+     * @return what was replayed
      */
-    long[] follow(TopicImage topic) {
-        long[] totals = new long[2];
+    CoordinatorLog.ReplayTotals follow(TopicImage topic) {
+        CoordinatorLog.ReplayTotals totals = new CoordinatorLog.ReplayTotals(0, 0);
         for (int p = 0; p < topic.partitions(); p++) {
             TopicPartition tp = new TopicPartition(topic.name(), p);
             Optional<Partition> leading = runtime.partitions().leading(tp);
             if (leading.isPresent() && !loaded.contains(p)) {
-                long[] counts = replay(leading.get());
-                totals[0] += counts[0];
-                totals[1] += counts[1];
+                totals = totals.plus(replay(leading.get()));
                 loaded.add(p);
                 int partition = p;
                 runtime.store().groups().stream().filter(group -> runtime.partitionFor(group.groupId()) == partition)
@@ -71,42 +65,20 @@ final class GroupLoader {
         return totals;
     }
 
-    /** Replays the partition's log from its start into the store; returns the records and bytes read. */
-    private long[] replay(Partition partition) {
+    /** Replays the partition's log from its start into the store. */
+    private CoordinatorLog.ReplayTotals replay(Partition partition) {
         TopicPartition tp = partition.topicPartition();
-        long offset = partition.logStartOffset();
-        long end = partition.logEndOffset();
-        long records = 0;
-        long bytes = 0;
-        while (offset < end) {
-            // The topic is never tiered, so the read is of the local log and complete at once.
-            LogReadResult read = partition.read(offset, LOAD_READ_BYTES, true, FetchIsolation.LOG_END).join();
-            long next = offset;
-            for (RecordBatch batch : read.records().batches()) {
-                for (Record record : batch) {
-                    if (record.offset() < offset) {
-                        continue;
-                    }
-                    records++;
-                    try {
-                        GroupRecords.CoordinatorRecord decoded = GroupRecords.decode(record.key(), record.value());
-                        if (decoded == null) {
-                            LOG.warnf("Skipping a record of unknown type or version at offset %d of %s", record.offset(), tp);
-                        } else {
-                            runtime.store().replay(decoded);
-                        }
-                    } catch (IllegalArgumentException e) {
-                        LOG.errorf("Skipping record %d of %s: %s", record.offset(), tp, e.getMessage());
-                    }
+        return CoordinatorLog.replay(partition, (batch, record) -> {
+            try {
+                GroupRecords.CoordinatorRecord decoded = GroupRecords.decode(record.key(), record.value());
+                if (decoded == null) {
+                    LOG.warnf("Skipping a record of unknown type or version at offset %d of %s", record.offset(), tp);
+                } else {
+                    runtime.store().replay(decoded);
                 }
-                bytes += batch.sizeInBytes();
-                next = batch.nextOffset();
+            } catch (IllegalArgumentException e) {
+                LOG.errorf("Skipping record %d of %s: %s", record.offset(), tp, e.getMessage());
             }
-            if (next <= offset) {
-                throw new IllegalStateException("No complete record batch at offset " + offset + " of " + tp);
-            }
-            offset = next;
-        }
-        return new long[] {records, bytes};
+        });
     }
 }

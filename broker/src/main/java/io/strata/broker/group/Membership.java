@@ -1,5 +1,6 @@
 package io.strata.broker.group;
 
+import io.strata.broker.coordinator.CoordinatorLog;
 import io.strata.broker.group.GroupRecords.CoordinatorRecord;
 import io.strata.broker.group.GroupRecords.GroupKey;
 import io.strata.broker.group.GroupRecords.GroupValue;
@@ -61,7 +62,7 @@ record Membership(CoordinatorRuntime runtime, Rebalancer rebalancer) {
                 runtime.write(groupId, List.of(new CoordinatorRecord(new GroupKey(groupId),
                         new GroupValue("", 0, null, null, runtime.now(), List.of()))));
             } catch (RuntimeException e) {
-                future.complete(joinError(memberId, CoordinatorRuntime.appendError(e)));
+                future.complete(joinError(memberId, CoordinatorLog.writeError(e)));
                 return;
             }
             group = runtime.store().group(groupId);
@@ -227,7 +228,7 @@ record Membership(CoordinatorRuntime runtime, Rebalancer rebalancer) {
                     GroupMember old = group.replaceStaticMember(instanceId, newMemberId, oldMemberId);
                     rebalancer.cancelHeartbeatExpiry(group.groupId(), newMemberId);
                     rebalancer.scheduleHeartbeatExpiry(group, oldMemberId, old.sessionTimeoutMs());
-                    future.complete(joinError("", CoordinatorRuntime.appendError(e)));
+                    future.complete(joinError("", CoordinatorLog.writeError(e)));
                     return;
                 }
                 int generation = group.generationId();
@@ -235,7 +236,7 @@ record Membership(CoordinatorRuntime runtime, Rebalancer rebalancer) {
                     if (group.generationId() != generation || !group.hasMember(newMemberId)) {
                         member.join().complete(joinError(newMemberId, Errors.REBALANCE_IN_PROGRESS));
                     } else if (error != null) {
-                        member.join().complete(joinError(newMemberId, CoordinatorRuntime.appendError(error)));
+                        member.join().complete(joinError(newMemberId, CoordinatorLog.writeError(error)));
                     } else if (JoinGroupRequest.supportsSkippingAssignment(client.apiVersion())) {
                         boolean leader = group.isLeader(newMemberId);
                         member.join().complete(Rebalancer.currentGeneration(group, newMemberId, leader).setSkipAssignment(leader));
@@ -338,7 +339,7 @@ record Membership(CoordinatorRuntime runtime, Rebalancer rebalancer) {
         try {
             stored = runtime.write(group.groupId(), List.of(new CoordinatorRecord(new GroupKey(group.groupId()), value)));
         } catch (RuntimeException e) {
-            rebalancer.propagateAssignment(group, CoordinatorRuntime.appendError(e));
+            rebalancer.propagateAssignment(group, CoordinatorLog.writeError(e));
             rebalancer.maybePrepareRebalanceOrCompleteJoin(group, "storing the assignment failed");
             return;
         }
@@ -350,7 +351,7 @@ record Membership(CoordinatorRuntime runtime, Rebalancer rebalancer) {
                 return;
             }
             if (error != null) {
-                rebalancer.propagateAssignment(group, CoordinatorRuntime.appendError(error));
+                rebalancer.propagateAssignment(group, CoordinatorLog.writeError(error));
             } else {
                 rebalancer.propagateAssignment(group, Errors.NONE);
             }

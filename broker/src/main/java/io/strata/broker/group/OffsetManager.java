@@ -2,6 +2,7 @@ package io.strata.broker.group;
 
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.TopicImage;
+import io.strata.broker.coordinator.CoordinatorLog;
 import io.strata.broker.group.GroupRecords.CoordinatorRecord;
 import io.strata.broker.group.GroupRecords.OffsetKey;
 import io.strata.broker.group.GroupRecords.OffsetValue;
@@ -136,7 +137,7 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer) {
                 ? error.getCause() : error);
         return switch (cause) {
             case MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, INVALID_FETCH_SIZE -> Errors.INVALID_COMMIT_OFFSET_SIZE;
-            default -> CoordinatorRuntime.appendError(error);
+            default -> CoordinatorLog.writeError(error);
         };
     }
 
@@ -249,10 +250,10 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer) {
             stored = runtime.write(groupId, records);
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(new OffsetDeleteResponseData()
-                    .setErrorCode(CoordinatorRuntime.appendError(e).code()));
+                    .setErrorCode(CoordinatorLog.writeError(e).code()));
         }
         return stored.handle((ignored, error) -> error == null ? response
-                : new OffsetDeleteResponseData().setErrorCode(CoordinatorRuntime.appendError(error).code()));
+                : new OffsetDeleteResponseData().setErrorCode(CoordinatorLog.writeError(error).code()));
     }
 
     private static boolean exists(Optional<TopicImage> topic, int partition) {

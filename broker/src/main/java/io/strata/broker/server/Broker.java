@@ -38,10 +38,10 @@ import io.strata.broker.protocol.handlers.FetchHandler;
 import io.strata.broker.protocol.handlers.FindCoordinatorHandler;
 import io.strata.broker.protocol.handlers.GroupApis;
 import io.strata.broker.protocol.handlers.IncrementalAlterConfigsHandler;
-import io.strata.broker.protocol.handlers.InitProducerIdHandler;
 import io.strata.broker.protocol.handlers.ListPartitionReassignmentsHandler;
 import io.strata.broker.protocol.handlers.ListOffsetsHandler;
 import io.strata.broker.protocol.handlers.MetadataHandler;
+import io.strata.broker.protocol.handlers.TransactionApis;
 import io.strata.broker.protocol.handlers.OffsetForLeaderEpochHandler;
 import io.strata.broker.protocol.handlers.ProduceHandler;
 import io.strata.broker.protocol.handlers.WriteTxnMarkersHandler;
@@ -53,6 +53,8 @@ import io.strata.broker.replication.ReplicationThrottle;
 import io.strata.broker.tiering.TieringService;
 import io.strata.broker.tiering.TieringSettings;
 import io.strata.broker.txn.ProducerIdManager;
+import io.strata.broker.txn.TransactionCoordinator;
+import io.strata.broker.txn.TransactionMarkerWriter;
 import io.strata.tiered.ObjectStore;
 import io.strata.tiered.ObjectStores;
 import org.apache.kafka.common.Uuid;
@@ -95,6 +97,10 @@ public final class Broker implements AutoCloseable {
     private TieringService tieringService;
     private TopicAdmin topicAdmin;
     private GroupCoordinator groupCoordinator;
+    private ProducerIdManager producerIds;
+    private TransactionMarkerWriter markerWriter;
+    private TransactionCoordinator transactionCoordinator;
+    private RequestForwarder forwarder;
     private IsrUpdater isrUpdater;
     private KafkaListener listener;
     private InetSocketAddress kafkaAddress;
@@ -178,6 +184,15 @@ public final class Broker implements AutoCloseable {
         groupCoordinator.start(partitions.loaded());
         metadata.addListener(groupCoordinator::onMetadataImage);
         partitions.addReconcileListener(groupCoordinator::followLeadership);
+        forwarder = new RequestForwarder(FORWARD_TIMEOUT);
+        started.add(forwarder);
+        producerIds = new ProducerIdManager(metadata);
+        markerWriter = new TransactionMarkerWriter(partitions, metadata::image, settings.fsyncBeforeAck());
+        transactionCoordinator = new TransactionCoordinator(settings.transactions(), partitions, topicAdmin,
+                producerIds, markerWriter, forwarder, settings.fsyncBeforeAck(), Time.SYSTEM);
+        started.add(transactionCoordinator);
+        transactionCoordinator.start(partitions.loaded());
+        partitions.addReconcileListener(transactionCoordinator::followLeadership);
         listener = new KafkaListener(new ApiRouter(handlers()), settings.requestMetrics(),
                 settings.socketRequestMaxBytes(),
                 settings.ioThreads());
@@ -271,8 +286,6 @@ public final class Broker implements AutoCloseable {
     /** The handler of every API key served besides ApiVersions, which the router answers itself. */
     private List<ApiHandler<?>> handlers() {
         ConfigAlterations alterations = new ConfigAlterations(topicAdmin, settings.nodeId());
-        RequestForwarder forwarder = new RequestForwarder(FORWARD_TIMEOUT);
-        started.add(forwarder);
         List<ApiHandler<?>> handlers = new ArrayList<>(List.of(
                 ApiHandler.of(ApiKeys.METADATA,
                         new MetadataHandler(topicAdmin, partitions, identity, settings.autoCreateTopics())::handle),
@@ -286,10 +299,7 @@ public final class Broker implements AutoCloseable {
                 ApiHandler.of(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(partitions, metadata::image)::handle),
                 ApiHandler.of(ApiKeys.DESCRIBE_PRODUCERS,
                         new DescribeProducersHandler(partitions, metadata::image)::handle),
-                ApiHandler.of(ApiKeys.WRITE_TXN_MARKERS,
-                        new WriteTxnMarkersHandler(partitions, metadata::image, settings.fsyncBeforeAck())::handle),
-                ApiHandler.of(ApiKeys.INIT_PRODUCER_ID,
-                        new InitProducerIdHandler(new ProducerIdManager(metadata))::handle),
+                ApiHandler.of(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(markerWriter)::handle),
                 ApiHandler.of(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topicAdmin)::handle),
                 ApiHandler.of(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(topicAdmin)::handle),
                 ApiHandler.of(ApiKeys.CREATE_PARTITIONS,
@@ -310,8 +320,9 @@ public final class Broker implements AutoCloseable {
                 ApiHandler.of(ApiKeys.DESCRIBE_QUORUM,
                         new DescribeQuorumHandler(metadata, forwarder, Time.SYSTEM)::handle),
                 ApiHandler.of(ApiKeys.FIND_COORDINATOR,
-                        new FindCoordinatorHandler(groupCoordinator, metadata::image, identity)::handle)));
+                        new FindCoordinatorHandler(groupCoordinator, transactionCoordinator, metadata::image)::handle)));
         handlers.addAll(new GroupApis(groupCoordinator).handlers());
+        handlers.addAll(new TransactionApis(transactionCoordinator, producerIds, metadata::image).handlers());
         return handlers;
     }
 
@@ -395,6 +406,10 @@ public final class Broker implements AutoCloseable {
 
     public GroupCoordinator groupCoordinator() {
         return groupCoordinator;
+    }
+
+    public TransactionCoordinator transactionCoordinator() {
+        return transactionCoordinator;
     }
 
     /** Commits the in-sync replica changes of the partitions this broker leads. */

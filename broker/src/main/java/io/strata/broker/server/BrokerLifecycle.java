@@ -12,6 +12,7 @@ import io.strata.broker.config.RaftConfig;
 import io.strata.broker.config.ReplicationConfig;
 import io.strata.broker.config.TieringConfig;
 import io.strata.broker.config.TopicsConfig;
+import io.strata.broker.config.TransactionsConfig;
 import io.strata.broker.protocol.RequestMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -34,6 +35,7 @@ public class BrokerLifecycle {
     private final TopicsConfig topics;
     private final RaftConfig raft;
     private final GroupsConfig groups;
+    private final TransactionsConfig transactions;
     private final TieringConfig tiering;
     private final ReplicationConfig replication;
     private final LeadersConfig leaders;
@@ -41,14 +43,16 @@ public class BrokerLifecycle {
     private volatile Broker broker;
 
     public BrokerLifecycle(BrokerConfig brokerConfig, KafkaListenerConfig kafka, LogDefaultsConfig log,
-                           TopicsConfig topics, RaftConfig raft, GroupsConfig groups, TieringConfig tiering,
-                           ReplicationConfig replication, LeadersConfig leaders, RequestMetrics requestMetrics) {
+                           TopicsConfig topics, RaftConfig raft, GroupsConfig groups, TransactionsConfig transactions,
+                           TieringConfig tiering, ReplicationConfig replication, LeadersConfig leaders,
+                           RequestMetrics requestMetrics) {
         this.brokerConfig = brokerConfig;
         this.kafka = kafka;
         this.log = log;
         this.topics = topics;
         this.raft = raft;
         this.groups = groups;
+        this.transactions = transactions;
         this.tiering = tiering;
         this.replication = replication;
         this.leaders = leaders;
@@ -57,7 +61,7 @@ public class BrokerLifecycle {
 
     void onStart(@Observes StartupEvent event) {
         try {
-            broker = Broker.start(BrokerSettings.from(brokerConfig, kafka, log, topics, raft, groups, tiering,
+            broker = Broker.start(BrokerSettings.from(brokerConfig, kafka, log, topics, raft, groups, transactions, tiering,
                     replication, leaders, requestMetrics));
         } catch (IllegalArgumentException e) {
             LOG.errorf("Invalid setting, not starting: %s", e.getMessage());

@@ -15,9 +15,11 @@ import io.strata.broker.config.ReplicationConfig;
 import io.strata.broker.config.TieringConfig;
 import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.config.TopicsConfig;
+import io.strata.broker.config.TransactionsConfig;
 import io.strata.broker.group.GroupConfig;
 import io.strata.broker.protocol.RequestMetrics;
 import io.strata.broker.tiering.TieringSettings;
+import io.strata.broker.txn.TransactionConfig;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 
 import java.nio.file.Path;
@@ -48,6 +50,7 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  * @param autoLeaderRebalance whether the controller gives partitions back to their preferred leaders
  * @param leaderImbalanceCheckInterval how often it looks for partitions to give back
  * @param groups        the group coordinator's settings
+ * @param transactions  the transaction coordinator's settings
  * @param tiering       where and how often closed segments are tiered
  * @param cleaner       how often and with how much memory compacted topics are compacted
  * @param requestMetrics told of every Kafka request answered; {@link RequestMetrics#NONE} by default
@@ -78,6 +81,7 @@ public record BrokerSettings(
         boolean autoLeaderRebalance,
         Duration leaderImbalanceCheckInterval,
         GroupConfig groups,
+        TransactionConfig transactions,
         TieringSettings tiering,
         CleanerSettings cleaner,
         RequestMetrics requestMetrics) {
@@ -143,13 +147,15 @@ public record BrokerSettings(
         return from(config.getConfigMapping(BrokerConfig.class), config.getConfigMapping(KafkaListenerConfig.class),
                 config.getConfigMapping(LogDefaultsConfig.class), config.getConfigMapping(TopicsConfig.class),
                 config.getConfigMapping(RaftConfig.class), config.getConfigMapping(GroupsConfig.class),
+                config.getConfigMapping(TransactionsConfig.class),
                 config.getConfigMapping(TieringConfig.class), config.getConfigMapping(ReplicationConfig.class),
                 config.getConfigMapping(LeadersConfig.class), requestMetrics);
     }
 
     /** The settings these mappings give; {@code requestMetrics} is told of every Kafka request. */
     public static BrokerSettings from(BrokerConfig broker, KafkaListenerConfig kafka, LogDefaultsConfig log,
-                                      TopicsConfig topics, RaftConfig raft, GroupsConfig groups, TieringConfig tiering,
+                                      TopicsConfig topics, RaftConfig raft, GroupsConfig groups,
+                                      TransactionsConfig transactions, TieringConfig tiering,
                                       ReplicationConfig replication, LeadersConfig leaders,
                                       RequestMetrics requestMetrics) {
         return new BrokerSettings(broker.nodeId(), broker.dataDir(), kafka.host(), kafka.port(),
@@ -159,7 +165,7 @@ public record BrokerSettings(
                 log.fsyncBeforeAck(), log.retentionCheckInterval(), log.localDiskLimit().orElse(NO_DISK_LIMIT),
                 raft.host(), raft.port(), raft.peers().orElse(List.of()), raft.voter(), broker.rack().orElse(null),
                 replication.lagTimeMax(), replication.replicaSelector(), leaders.autoRebalanceEnable(), leaders.imbalanceCheckInterval(),
-                GroupConfig.from(groups), TieringSettings.from(tiering),
+                GroupConfig.from(groups), TransactionConfig.from(transactions), TieringSettings.from(tiering),
                 CleanerSettings.from(log), requestMetrics);
     }
 
@@ -189,8 +195,8 @@ public record BrokerSettings(
         return new BrokerSettings(nodeId, dataDir, kafkaHost, kafkaPort, advertisedHost, advertisedPort,
                 socketRequestMaxBytes, ioThreads, topicDefaults, autoCreateTopics, defaultPartitions,
                 defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort,
-                raftPeers, raftVoter, rack, replicaLagTimeMax, replicaSelector, autoLeaderRebalance, leaderImbalanceCheckInterval, groups, tiering,
-                cleaner, requestMetrics);
+                raftPeers, raftVoter, rack, replicaLagTimeMax, replicaSelector, autoLeaderRebalance, leaderImbalanceCheckInterval, groups, transactions,
+                tiering, cleaner, requestMetrics);
     }
 
     /** The configured event loops, where 0 stands for one per core. */

@@ -91,8 +91,8 @@ class GroupCoordinatorLoadTest {
                 CompletableFuture<Void> ready = loading.ready();
                 assertThat(ready).isNotDone();
                 // FindCoordinator names this broker at once: the clients' retries of the above wait, not it.
-                FindCoordinatorHandler findCoordinator = new FindCoordinatorHandler(loading, broker.broker().topicAdmin()::image,
-                        broker.broker().identity());
+                FindCoordinatorHandler findCoordinator = new FindCoordinatorHandler(loading,
+                        broker.broker().transactionCoordinator(), broker.broker().topicAdmin()::image);
                 FindCoordinatorRequestData find = new FindCoordinatorRequestData()
                         .setKeyType(CoordinatorType.GROUP.id()).setCoordinatorKeys(List.of("loaded"));
                 FindCoordinatorResponseData found = findCoordinator.handle(

@@ -6,6 +6,8 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.AddOffsetsToTxnRequestData;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
@@ -20,7 +22,9 @@ import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeLogDirsRequestData;
 import org.apache.kafka.common.message.DescribeProducersRequestData;
+import org.apache.kafka.common.message.DescribeTransactionsRequestData;
 import org.apache.kafka.common.message.ElectLeadersRequestData;
+import org.apache.kafka.common.message.EndTxnRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
@@ -31,6 +35,7 @@ import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
+import org.apache.kafka.common.message.ListTransactionsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetDeleteRequestData;
@@ -69,6 +74,7 @@ class ApiVersionMatrixTest {
 
     private static final String TOPIC = "matrix";
     private static final String GROUP = "matrix-group";
+    private static final String TRANSACTIONAL_ID = "matrix-transactional-id";
     private static final Set<Errors> SERVER_FAULTS = Set.of(Errors.UNKNOWN_SERVER_ERROR, Errors.UNSUPPORTED_VERSION,
             Errors.INVALID_REQUEST, Errors.CORRUPT_MESSAGE, Errors.INVALID_RECORD);
 
@@ -224,9 +230,38 @@ class ApiVersionMatrixTest {
             case LIST_GROUPS -> new ListGroupsRequestData();
             case DESCRIBE_GROUPS -> new DescribeGroupsRequestData().setGroups(List.of(GROUP));
             case DELETE_GROUPS -> new DeleteGroupsRequestData().setGroupsNames(List.of("absent-group"));
+            // The transaction requests name an id no producer initialised: refused with a client error at once.
+            case ADD_PARTITIONS_TO_TXN -> addPartitionsToTxn(version);
+            case ADD_OFFSETS_TO_TXN -> new AddOffsetsToTxnRequestData().setTransactionalId(TRANSACTIONAL_ID)
+                    .setProducerId(1).setProducerEpoch((short) 0).setGroupId(GROUP);
+            case END_TXN -> new EndTxnRequestData().setTransactionalId(TRANSACTIONAL_ID).setProducerId(1)
+                    .setProducerEpoch((short) 0).setCommitted(false);
+            case DESCRIBE_TRANSACTIONS -> new DescribeTransactionsRequestData()
+                    .setTransactionalIds(List.of(TRANSACTIONAL_ID));
+            case LIST_TRANSACTIONS -> {
+                ListTransactionsRequestData list = new ListTransactionsRequestData().setStateFilters(List.of("Ongoing"))
+                        .setDurationFilter(version >= 1 ? 0 : -1);
+                yield version >= 2 ? list.setTransactionalIdPattern("matrix.*") : list;
+            }
             default -> throw new IllegalArgumentException("add a request for " + apiKey
                     + " to this test: every advertised API is exercised at every version");
         };
+    }
+
+    private static AddPartitionsToTxnRequestData addPartitionsToTxn(short version) {
+        AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection topics =
+                new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection();
+        topics.add(new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic().setName(TOPIC).setPartitions(List.of(0)));
+        if (version < 4) {
+            return new AddPartitionsToTxnRequestData().setV3AndBelowTransactionalId(TRANSACTIONAL_ID)
+                    .setV3AndBelowProducerId(1).setV3AndBelowProducerEpoch((short) 0).setV3AndBelowTopics(topics);
+        }
+        AddPartitionsToTxnRequestData.AddPartitionsToTxnTransactionCollection transactions =
+                new AddPartitionsToTxnRequestData.AddPartitionsToTxnTransactionCollection();
+        transactions.add(new AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction()
+                .setTransactionalId(TRANSACTIONAL_ID).setProducerId(1).setProducerEpoch((short) 0).setVerifyOnly(true)
+                .setTopics(topics));
+        return new AddPartitionsToTxnRequestData().setTransactions(transactions);
     }
 
     private static ProduceRequestData produce(short version) {

@@ -1,12 +1,12 @@
 package io.strata.broker.protocol.handlers;
 
-import io.strata.broker.cluster.BrokerIdentity;
 import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.group.GroupCoordinator;
 import io.strata.broker.protocol.RequestContext;
+import io.strata.broker.txn.TransactionCoordinator;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
@@ -22,15 +22,15 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
- * FindCoordinator: a group's coordinator is the broker leading its partition of {@code __consumer_offsets};
- * this broker answers for every transactional id, for later. The first group key creates {@code __consumer_offsets}. The answer waits until that topic exists but not
- * for its load, as Kafka answers: the load can outlast the client's request timeout, and responses on a
- * connection go back in request order, so waiting would hold back every later one; group requests get the
- * retriable COORDINATOR_LOAD_IN_PROGRESS until it is loaded.
+ * FindCoordinator: a group's coordinator is the broker leading its partition of {@code __consumer_offsets}, a
+ * transactional id's the broker leading its partition of {@code __transaction_state}. The first key of each kind
+ * creates its topic. The answer waits until that topic exists but not for its load, as Kafka answers: the load can
+ * outlast the client's request timeout, and responses on a connection go back in request order, so waiting would
+ * hold back every later one; the coordinator answers the retriable COORDINATOR_LOAD_IN_PROGRESS until it is loaded.
  * Version 4+ answers a batch of keys.
  */
-public record FindCoordinatorHandler(GroupCoordinator coordinator, Supplier<MetadataImage> image,
-                                     BrokerIdentity identity) {
+public record FindCoordinatorHandler(GroupCoordinator coordinator, TransactionCoordinator transactions,
+                                     Supplier<MetadataImage> image) {
 
     public CompletionStage<FindCoordinatorResponseData> handle(RequestContext context, FindCoordinatorRequest request) {
         FindCoordinatorRequestData data = request.data();
@@ -41,7 +41,7 @@ public record FindCoordinatorHandler(GroupCoordinator coordinator, Supplier<Meta
         if (keyType == CoordinatorType.GROUP.id()) {
             outcome = coordinator.offsetsTopicCreated().handle((ignored, error) -> error == null ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE);
         } else if (keyType == CoordinatorType.TRANSACTION.id()) {
-            outcome = CompletableFuture.completedFuture(Errors.NONE);
+            outcome = transactions.stateTopicCreated().handle((ignored, error) -> error == null ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE);
         } else {
             outcome = CompletableFuture.completedFuture(Errors.INVALID_REQUEST);
         }
@@ -61,22 +61,18 @@ public record FindCoordinatorHandler(GroupCoordinator coordinator, Supplier<Meta
         return response;
     }
 
-    /**
-     * A group's coordinator is the leader of its partition of {@code __consumer_offsets}; transactional ids
-     * are answered by this broker until transactions have a topic of their own.
-     */
+    /** The leader of the key's partition of its coordinator's topic. */
     private Coordinator find(String key, byte keyType, Errors error) {
         Coordinator answer = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
         if (error != Errors.NONE) {
             return answer.setErrorCode(error.code()).setErrorMessage(error.message());
         }
         MetadataImage current = image.get();
-        int nodeId = identity.nodeId();
-        if (keyType == CoordinatorType.GROUP.id()) {
-            Optional<TopicImage> offsets = current.topic(Topic.GROUP_METADATA_TOPIC_NAME);
-            nodeId = offsets.map(topic -> topic.partition(GroupCoordinator.partitionFor(key, topic.partitions())).leader())
-                    .orElse(PartitionImage.NO_LEADER);
-        }
+        boolean group = keyType == CoordinatorType.GROUP.id();
+        Optional<TopicImage> topic = current.topic(group ? Topic.GROUP_METADATA_TOPIC_NAME : Topic.TRANSACTION_STATE_TOPIC_NAME);
+        int nodeId = topic.map(t -> t.partition(group ? GroupCoordinator.partitionFor(key, t.partitions())
+                        : TransactionCoordinator.partitionFor(key, t.partitions())).leader())
+                .orElse(PartitionImage.NO_LEADER);
         Optional<BrokerImage> broker = current.liveBroker(nodeId);
         if (broker.isEmpty()) {
             return answer.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())

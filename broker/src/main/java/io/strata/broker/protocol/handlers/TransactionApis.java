@@ -1,0 +1,246 @@
+package io.strata.broker.protocol.handlers;
+
+import io.strata.broker.cluster.MetadataImage;
+import io.strata.broker.cluster.TopicImage;
+import io.strata.broker.group.GroupCoordinator;
+import io.strata.broker.protocol.ApiHandler;
+import io.strata.broker.protocol.RequestContext;
+import io.strata.broker.txn.ProducerIdManager;
+import io.strata.broker.txn.TransactionCoordinator;
+import io.strata.broker.txn.TransactionMetadata;
+import io.strata.broker.txn.TransactionState;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.AddOffsetsToTxnResponseData;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction;
+import org.apache.kafka.common.message.AddPartitionsToTxnResponseData;
+import org.apache.kafka.common.message.AddPartitionsToTxnResponseData.AddPartitionsToTxnResult;
+import org.apache.kafka.common.message.DescribeTransactionsResponseData;
+import org.apache.kafka.common.message.DescribeTransactionsResponseData.TopicData;
+import org.apache.kafka.common.message.EndTxnResponseData;
+import org.apache.kafka.common.message.InitProducerIdResponseData;
+import org.apache.kafka.common.message.ListTransactionsRequestData;
+import org.apache.kafka.common.message.ListTransactionsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.requests.AddOffsetsToTxnRequest;
+import org.apache.kafka.common.requests.AddPartitionsToTxnRequest;
+import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
+import org.apache.kafka.common.requests.DescribeTransactionsRequest;
+import org.apache.kafka.common.requests.EndTxnRequest;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.ListTransactionsRequest;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The transaction APIs the transaction coordinator answers, and InitProducerId, which also hands idempotent
+ * producers their id: the request, the coordinator call and what the version changes in the response.
+ *
+ * <p>Served as Kafka serves clients without transaction version 2 (KIP-890 part 2, whose feature this broker
+ * does not advertise): EndTxn up to v4 and InitProducerId up to v5 (v6 is two-phase commit, KIP-939). Versions
+ * older than the PRODUCER_FENCED error get INVALID_PRODUCER_EPOCH instead, as Kafka answers them.
+ */
+public record TransactionApis(TransactionCoordinator coordinator, ProducerIdManager producerIds,
+                              Supplier<MetadataImage> image) {
+
+    static final short INIT_PRODUCER_ID_MAX_VERSION = 5;
+    static final short END_TXN_MAX_VERSION = 4;
+    /** The first versions of InitProducerId, and then the other transaction APIs, that know PRODUCER_FENCED. */
+    private static final short FIRST_FENCED_INIT_VERSION = 4;
+    private static final short FIRST_FENCED_VERSION = 2;
+    private static final short FIRST_BATCHED_ADD_PARTITIONS_VERSION = 4;
+
+    /** A handler for each API, in the order of their API keys. */
+    public List<ApiHandler<?>> handlers() {
+        return List.of(
+                ApiHandler.<InitProducerIdRequest>of(ApiKeys.INIT_PRODUCER_ID, INIT_PRODUCER_ID_MAX_VERSION,
+                        this::initProducerId),
+                ApiHandler.<AddPartitionsToTxnRequest>of(ApiKeys.ADD_PARTITIONS_TO_TXN, this::addPartitions),
+                ApiHandler.<AddOffsetsToTxnRequest>of(ApiKeys.ADD_OFFSETS_TO_TXN, this::addOffsets),
+                ApiHandler.<EndTxnRequest>of(ApiKeys.END_TXN, END_TXN_MAX_VERSION, this::endTransaction),
+                ApiHandler.<DescribeTransactionsRequest>of(ApiKeys.DESCRIBE_TRANSACTIONS, this::describe),
+                ApiHandler.<ListTransactionsRequest>of(ApiKeys.LIST_TRANSACTIONS, this::list));
+    }
+
+    /** InitProducerId: a fresh id at epoch 0 for an idempotent producer, the coordinator's answer for a transactional one. */
+    private CompletionStage<InitProducerIdResponseData> initProducerId(RequestContext context,
+                                                                      InitProducerIdRequest request) {
+        String transactionalId = request.data().transactionalId();
+        if (transactionalId == null) {
+            return producerIds.nextProducerId().thenApply(id -> new InitProducerIdResponseData()
+                    .setProducerId(id)
+                    .setProducerEpoch((short) 0));
+        }
+        if (transactionalId.isEmpty()) {
+            return CompletableFuture.completedFuture(new InitProducerIdResponseData()
+                    .setErrorCode(Errors.INVALID_REQUEST.code())
+                    .setProducerId(RecordBatch.NO_PRODUCER_ID)
+                    .setProducerEpoch(RecordBatch.NO_PRODUCER_EPOCH));
+        }
+        short version = context.apiVersion();
+        return coordinator.initProducerId(transactionalId, request.data().transactionTimeoutMs(),
+                        request.data().producerId(), request.data().producerEpoch())
+                .thenApply(answer -> new InitProducerIdResponseData()
+                        .setErrorCode(fenced(answer.error(), version, FIRST_FENCED_INIT_VERSION).code())
+                        .setProducerId(answer.producerId())
+                        .setProducerEpoch(answer.producerEpoch()));
+    }
+
+    /**
+     * AddPartitionsToTxn: one producer's partitions up to v3; from v4 (sent by partition leaders) a batch of
+     * transactions, each of which may only be verified. A partition this broker does not know fails the request's
+     * transaction with UNKNOWN_TOPIC_OR_PARTITION, and the others with OPERATION_NOT_ATTEMPTED.
+     */
+    private CompletionStage<AddPartitionsToTxnResponseData> addPartitions(RequestContext context,
+                                                                          AddPartitionsToTxnRequest request) {
+        short version = context.apiVersion();
+        if (version < FIRST_BATCHED_ADD_PARTITIONS_VERSION) {
+            var data = request.data();
+            return addPartitions(data.v3AndBelowTransactionalId(), data.v3AndBelowProducerId(),
+                    data.v3AndBelowProducerEpoch(), AddPartitionsToTxnRequest.getPartitions(data.v3AndBelowTopics()),
+                    false, version)
+                    .thenApply(result -> new AddPartitionsToTxnResponseData()
+                            .setResultsByTopicV3AndBelow(result.topicResults()));
+        }
+        List<CompletableFuture<AddPartitionsToTxnResult>> results = new ArrayList<>();
+        for (AddPartitionsToTxnTransaction txn : request.data().transactions()) {
+            results.add(addPartitions(txn.transactionalId(), txn.producerId(), txn.producerEpoch(),
+                    AddPartitionsToTxnRequest.getPartitions(txn.topics()), txn.verifyOnly(), version));
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            AddPartitionsToTxnResponseData response = new AddPartitionsToTxnResponseData();
+            results.forEach(result -> response.resultsByTransaction().add(result.join()));
+            return response;
+        });
+    }
+
+    private CompletableFuture<AddPartitionsToTxnResult> addPartitions(String transactionalId, long producerId,
+                                                                      short producerEpoch, List<TopicPartition> added,
+                                                                      boolean verifyOnly, short version) {
+        MetadataImage current = image.get();
+        Set<TopicPartition> unknown = new HashSet<>();
+        for (TopicPartition tp : added) {
+            Optional<TopicImage> topic = current.topic(tp.topic());
+            if (topic.isEmpty() || tp.partition() < 0 || tp.partition() >= topic.get().partitions()) {
+                unknown.add(tp);
+            }
+        }
+        String resultId = version < FIRST_BATCHED_ADD_PARTITIONS_VERSION
+                ? AddPartitionsToTxnResponse.V3_AND_BELOW_TXN_ID : transactionalId;
+        if (!unknown.isEmpty()) {
+            Map<TopicPartition, Errors> errors = new HashMap<>();
+            added.forEach(tp -> errors.put(tp, unknown.contains(tp)
+                    ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.OPERATION_NOT_ATTEMPTED));
+            return CompletableFuture.completedFuture(AddPartitionsToTxnResponse.resultForTransaction(resultId, errors));
+        }
+        return coordinator.addPartitions(transactionalId, producerId, producerEpoch, new HashSet<>(added), verifyOnly)
+                .thenApply(errors -> {
+                    errors.replaceAll((tp, error) -> fenced(error, version, FIRST_FENCED_VERSION));
+                    return AddPartitionsToTxnResponse.resultForTransaction(resultId, errors);
+                });
+    }
+
+    /** AddOffsetsToTxn: adds the group's partition of {@code __consumer_offsets} to the transaction. */
+    private CompletionStage<AddOffsetsToTxnResponseData> addOffsets(RequestContext context,
+                                                                    AddOffsetsToTxnRequest request) {
+        var data = request.data();
+        Optional<TopicImage> offsets = image.get().topic(Topic.GROUP_METADATA_TOPIC_NAME);
+        if (offsets.isEmpty()) {
+            // The group's coordinator creates it; the producer retries this once it has found one.
+            return CompletableFuture.completedFuture(new AddOffsetsToTxnResponseData()
+                    .setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()));
+        }
+        TopicPartition tp = new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME,
+                GroupCoordinator.partitionFor(data.groupId(), offsets.get().partitions()));
+        return coordinator.addPartitions(data.transactionalId(), data.producerId(), data.producerEpoch(), Set.of(tp),
+                        false)
+                .thenApply(errors -> new AddOffsetsToTxnResponseData().setErrorCode(
+                        fenced(errors.get(tp), context.apiVersion(), FIRST_FENCED_VERSION).code()));
+    }
+
+    private CompletionStage<EndTxnResponseData> endTransaction(RequestContext context, EndTxnRequest request) {
+        var data = request.data();
+        return coordinator.endTransaction(data.transactionalId(), data.producerId(), data.producerEpoch(),
+                        data.committed())
+                .thenApply(error -> new EndTxnResponseData()
+                        .setErrorCode(fenced(error, context.apiVersion(), FIRST_FENCED_VERSION).code()));
+    }
+
+    private CompletionStage<DescribeTransactionsResponseData> describe(RequestContext context,
+                                                                       DescribeTransactionsRequest request) {
+        return coordinator.describe(request.data().transactionalIds()).thenApply(described -> {
+            DescribeTransactionsResponseData response = new DescribeTransactionsResponseData();
+            for (TransactionCoordinator.Described entry : described) {
+                var state = new DescribeTransactionsResponseData.TransactionState()
+                        .setTransactionalId(entry.transactionalId())
+                        .setErrorCode(entry.error().code());
+                TransactionMetadata txn = entry.transaction();
+                if (txn != null) {
+                    state.setTransactionState(txn.state().displayName())
+                            .setTransactionTimeoutMs(txn.timeoutMs())
+                            .setTransactionStartTimeMs(txn.startTimestamp())
+                            .setProducerId(txn.producerId())
+                            .setProducerEpoch(txn.producerEpoch());
+                    Map<String, List<Integer>> byTopic = new HashMap<>();
+                    txn.partitions().forEach(tp -> byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>())
+                            .add(tp.partition()));
+                    byTopic.forEach((topic, indexes) -> state.topics().add(new TopicData()
+                            .setTopic(topic).setPartitions(indexes)));
+                } else {
+                    state.setTransactionState("").setProducerId(RecordBatch.NO_PRODUCER_ID)
+                            .setProducerEpoch(RecordBatch.NO_PRODUCER_EPOCH).setTransactionStartTimeMs(-1);
+                }
+                response.transactionStates().add(state);
+            }
+            return response;
+        });
+    }
+
+    /** ListTransactions: the transactions this broker coordinates; unknown state names are listed back. */
+    private CompletionStage<ListTransactionsResponseData> list(RequestContext context, ListTransactionsRequest request) {
+        ListTransactionsRequestData data = request.data();
+        ListTransactionsResponseData response = new ListTransactionsResponseData();
+        Set<TransactionState> states = new HashSet<>();
+        for (String name : data.stateFilters()) {
+            TransactionState.ofName(name).ifPresentOrElse(states::add, () -> response.unknownStateFilters().add(name));
+        }
+        if (!response.unknownStateFilters().isEmpty() && states.isEmpty()) {
+            // Filtering only by states none of which exists matches nothing.
+            return CompletableFuture.completedFuture(response);
+        }
+        Pattern pattern;
+        try {
+            pattern = data.transactionalIdPattern() == null || data.transactionalIdPattern().isEmpty()
+                    ? null : Pattern.compile(data.transactionalIdPattern());
+        } catch (PatternSyntaxException e) {
+            return CompletableFuture.completedFuture(response.setErrorCode(Errors.INVALID_REGULAR_EXPRESSION.code()));
+        }
+        return coordinator.list(states, new HashSet<>(data.producerIdFilters()), data.durationFilter(), pattern)
+                .thenApply(transactions -> {
+                    transactions.forEach(txn -> response.transactionStates().add(
+                            new ListTransactionsResponseData.TransactionState()
+                                    .setTransactionalId(txn.transactionalId())
+                                    .setProducerId(txn.producerId())
+                                    .setTransactionState(txn.state().displayName())));
+                    return response;
+                });
+    }
+
+    /** PRODUCER_FENCED as versions before {@code firstFencedVersion} know it: INVALID_PRODUCER_EPOCH. */
+    private static Errors fenced(Errors error, short version, short firstFencedVersion) {
+        return error == Errors.PRODUCER_FENCED && version < firstFencedVersion ? Errors.INVALID_PRODUCER_EPOCH : error;
+    }
+}

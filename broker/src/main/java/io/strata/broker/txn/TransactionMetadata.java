@@ -1,0 +1,72 @@
+package io.strata.broker.txn;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.RecordBatch;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * What the coordinator knows of one transactional id: the producer id and epoch it hands out, and the transaction
+ * in progress. Immutable; each change is a new value written to {@code __transaction_state} first.
+ *
+ * @param previousProducerId the producer id before the last change of producer id, so that a retried InitProducerId
+ *                           of that producer is answered again; {@link RecordBatch#NO_PRODUCER_ID} if none
+ * @param lastProducerEpoch  the epoch before the last bump, for the same reason
+ * @param timeoutMs          the producer's {@code transaction.timeout.ms}
+ * @param partitions         the partitions the open (or ending) transaction wrote to
+ * @param startTimestamp     when the open transaction began; -1 without one
+ * @param lastUpdateTimestamp when this value was made
+ */
+public record TransactionMetadata(
+        String transactionalId,
+        long producerId,
+        long previousProducerId,
+        short producerEpoch,
+        short lastProducerEpoch,
+        int timeoutMs,
+        TransactionState state,
+        Set<TopicPartition> partitions,
+        long startTimestamp,
+        long lastUpdateTimestamp) {
+
+    public TransactionMetadata {
+        partitions = Set.copyOf(partitions);
+    }
+
+    /** A transactional id seen for the first time, before its first producer epoch. */
+    static TransactionMetadata fresh(String transactionalId, long producerId, int timeoutMs, long now) {
+        return new TransactionMetadata(transactionalId, producerId, RecordBatch.NO_PRODUCER_ID,
+                RecordBatch.NO_PRODUCER_EPOCH, RecordBatch.NO_PRODUCER_EPOCH, timeoutMs, TransactionState.EMPTY,
+                Set.of(), -1, now);
+    }
+
+    /** This transactional id idle, with {@code producerId} at {@code epoch}, as InitProducerId leaves it. */
+    TransactionMetadata initialized(long newProducerId, short epoch, int newTimeoutMs, long now) {
+        return new TransactionMetadata(transactionalId, newProducerId,
+                newProducerId == producerId ? previousProducerId : producerId, epoch, producerEpoch, newTimeoutMs,
+                TransactionState.EMPTY, Set.of(), -1, now);
+    }
+
+    /** The transaction open with {@code more} partitions added to it. */
+    TransactionMetadata withPartitions(Set<TopicPartition> more, long now) {
+        Set<TopicPartition> all = new HashSet<>(state == TransactionState.ONGOING ? partitions : Set.of());
+        all.addAll(more);
+        return new TransactionMetadata(transactionalId, producerId, previousProducerId, producerEpoch,
+                lastProducerEpoch, timeoutMs, TransactionState.ONGOING, all,
+                state == TransactionState.ONGOING ? startTimestamp : now, now);
+    }
+
+    /** The transaction in {@code next} state, at {@code epoch} (bumped when the coordinator fences the producer). */
+    TransactionMetadata transitionTo(TransactionState next, short epoch, long now) {
+        boolean complete = next == TransactionState.COMPLETE_COMMIT || next == TransactionState.COMPLETE_ABORT;
+        return new TransactionMetadata(transactionalId, producerId, previousProducerId, epoch,
+                epoch == producerEpoch ? lastProducerEpoch : producerEpoch, timeoutMs, next,
+                complete ? Set.of() : partitions, complete ? -1 : startTimestamp, now);
+    }
+
+    /** Whether the open transaction has outlived its timeout at {@code now}. */
+    boolean timedOut(long now) {
+        return state == TransactionState.ONGOING && startTimestamp >= 0 && now - startTimestamp > timeoutMs;
+    }
+}

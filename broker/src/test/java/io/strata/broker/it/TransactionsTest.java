@@ -1,0 +1,233 @@
+package io.strata.broker.it;
+
+import io.strata.broker.testing.TestBroker;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTransactionsOptions;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Transactions end to end with the Java client over a real socket: the producer finds its coordinator, initialises
+ * its transactional id, adds partitions and commits or aborts; read_committed consumers see committed records only.
+ * A second producer of the same id fences the first, a transaction left open is aborted after its timeout, and the
+ * admin client lists and describes transactions as {@code kafka-transactions} does.
+ */
+class TransactionsTest {
+
+    private static final String TOPIC = "payments";
+    private static final List<TopicPartition> PARTITIONS = List.of(new TopicPartition(TOPIC, 0),
+            new TopicPartition(TOPIC, 1), new TopicPartition(TOPIC, 2));
+
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.perClass(Map.of(
+            "strata.transactions.abort-timed-out-interval", "200ms",
+            "strata.transactions.state-log-partitions", "5"));
+
+    @BeforeAll
+    static void createTopic() {
+        broker.createTopic(TOPIC, PARTITIONS.size(), Map.of());
+    }
+
+    @Test
+    void readCommittedConsumersSeeOnlyCommittedTransactions() {
+        try (KafkaProducer<byte[], byte[]> producer = transactional("orders-writer", 60_000)) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            send(producer, "commit", 0, 6);
+            producer.commitTransaction();
+            producer.beginTransaction();
+            send(producer, "abort", 0, 4);
+            producer.flush();
+            producer.abortTransaction();
+            producer.beginTransaction();
+            send(producer, "commit", 6, 3);
+            producer.commitTransaction();
+        }
+        // Other tests write to the topic too: only this test's records are looked at.
+        List<String> committed = values(readAll("read_committed")).stream()
+                .filter(value -> value.startsWith("commit-") || value.startsWith("abort-")).toList();
+        assertThat(committed).containsExactlyInAnyOrderElementsOf(range("commit", 0, 9));
+        List<String> everything = values(readAll("read_uncommitted")).stream()
+                .filter(value -> value.startsWith("commit-") || value.startsWith("abort-")).toList();
+        assertThat(everything).hasSize(13).containsAll(range("abort", 0, 4));
+    }
+
+    @Test
+    void aSecondProducerOfTheSameIdFencesTheFirstAndAbortsItsTransaction() {
+        try (KafkaProducer<byte[], byte[]> zombie = transactional("fenced-writer", 60_000);
+             KafkaProducer<byte[], byte[]> successor = transactional("fenced-writer", 60_000)) {
+            zombie.initTransactions();
+            zombie.beginTransaction();
+            send(zombie, "zombie", 0, 3);
+            zombie.flush();
+
+            successor.initTransactions();
+            successor.beginTransaction();
+            send(successor, "successor", 0, 2);
+            successor.commitTransaction();
+
+            assertThatThrownBy(zombie::commitTransaction)
+                    .isInstanceOfAny(ProducerFencedException.class, InvalidProducerEpochException.class);
+        }
+        List<String> committed = values(readAll("read_committed"));
+        assertThat(committed).doesNotContainAnyElementsOf(range("zombie", 0, 3)).containsAll(range("successor", 0, 2));
+    }
+
+    @Test
+    void aTransactionLeftOpenIsAbortedAfterItsTimeout() throws Exception {
+        KafkaProducer<byte[], byte[]> abandoned = transactional("abandoned-writer", 1_000);
+        abandoned.initTransactions();
+        abandoned.beginTransaction();
+        send(abandoned, "abandoned", 0, 3);
+        abandoned.flush();
+        try (Admin admin = broker.admin()) {
+            TransactionDescription open = admin.describeTransactions(List.of("abandoned-writer"))
+                    .description("abandoned-writer").get(10, TimeUnit.SECONDS);
+            assertThat(open.state()).isEqualTo(TransactionState.ONGOING);
+            assertThat(open.topicPartitions()).isNotEmpty().allMatch(tp -> tp.topic().equals(TOPIC));
+            assertThat(open.transactionTimeoutMs()).isEqualTo(1_000);
+
+            // The producer goes away without ending its transaction, as a killed one does.
+            abandoned.close(Duration.ZERO);
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(admin
+                    .describeTransactions(List.of("abandoned-writer")).description("abandoned-writer")
+                    .get(10, TimeUnit.SECONDS).state()).isEqualTo(TransactionState.COMPLETE_ABORT));
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer("read_committed")) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(consumer.endOffsets(PARTITIONS))
+                    .as("the last stable offsets moved past the aborted records")
+                    .isEqualTo(endOffsets("read_uncommitted")));
+        }
+        assertThat(values(readAll("read_committed"))).doesNotContainAnyElementsOf(range("abandoned", 0, 3));
+    }
+
+    @Test
+    void theAdminClientListsAndDescribesTransactions() throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = transactional("listed-writer", 60_000);
+             Admin admin = broker.admin()) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            send(producer, "listed", 0, 1);
+            producer.flush();
+
+            List<TransactionListing> ongoing = new ArrayList<>(admin.listTransactions(new ListTransactionsOptions()
+                    .filterStates(List.of(TransactionState.ONGOING))).all().get(10, TimeUnit.SECONDS));
+            assertThat(ongoing).extracting(TransactionListing::transactionalId).contains("listed-writer");
+            assertThat(ongoing).allMatch(listing -> listing.state() == TransactionState.ONGOING);
+
+            TransactionDescription described = admin.describeTransactions(List.of("listed-writer"))
+                    .description("listed-writer").get(10, TimeUnit.SECONDS);
+            assertThat(described.state()).isEqualTo(TransactionState.ONGOING);
+            assertThat(described.producerEpoch()).isGreaterThanOrEqualTo(0);
+            assertThat(described.transactionStartTimeMs()).isPresent();
+
+            producer.commitTransaction();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(admin
+                    .describeTransactions(List.of("listed-writer")).description("listed-writer")
+                    .get(10, TimeUnit.SECONDS).state()).isEqualTo(TransactionState.COMPLETE_COMMIT));
+            assertThatThrownBy(() -> admin.describeTransactions(List.of("never-used")).description("never-used")
+                    .get(10, TimeUnit.SECONDS)).hasMessageContaining("never-used");
+        }
+    }
+
+    @Test
+    void aRestartedBrokerKeepsTransactionalIdsAndEndsTheTransactionsLeftOpen() {
+        KafkaProducer<byte[], byte[]> before = transactional("restart-writer", 60_000);
+        before.initTransactions();
+        before.beginTransaction();
+        send(before, "interrupted", 0, 2);
+        before.flush();
+        before.close(Duration.ZERO);
+
+        broker.restart();
+
+        try (KafkaProducer<byte[], byte[]> after = transactional("restart-writer", 60_000)) {
+            // Its InitProducerId aborts the transaction the restart left open, then fences the older producer.
+            after.initTransactions();
+            after.beginTransaction();
+            send(after, "resumed", 0, 2);
+            after.commitTransaction();
+        }
+        List<String> committed = values(readAll("read_committed"));
+        assertThat(committed).containsAll(range("resumed", 0, 2)).doesNotContainAnyElementsOf(range("interrupted", 0, 2));
+    }
+
+    private static KafkaProducer<byte[], byte[]> transactional(String transactionalId, int timeoutMs) {
+        return broker.producer(Map.of(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, timeoutMs,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000));
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, String prefix, int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            producer.send(new ProducerRecord<>(TOPIC, i % PARTITIONS.size(), null,
+                    (prefix + "-" + i).getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    private static List<String> range(String prefix, int from, int count) {
+        List<String> values = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            values.add(prefix + "-" + i);
+        }
+        return values;
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(String isolation) {
+        return broker.consumer(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation));
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(String isolation) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(isolation)) {
+            return consumer.endOffsets(PARTITIONS);
+        }
+    }
+
+    /** Every record below the end offsets the isolation level sees, from the beginning. */
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String isolation) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(isolation)) {
+            consumer.assign(PARTITIONS);
+            consumer.seekToBeginning(PARTITIONS);
+            Map<TopicPartition, Long> end = consumer.endOffsets(PARTITIONS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (System.nanoTime() < deadline
+                    && PARTITIONS.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        } catch (KafkaException e) {
+            throw new IllegalStateException("reading " + TOPIC + " with " + isolation, e);
+        }
+        return records;
+    }
+
+    private static List<String> values(List<ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream().map(record -> new String(record.value(), StandardCharsets.UTF_8)).toList();
+    }
+}
