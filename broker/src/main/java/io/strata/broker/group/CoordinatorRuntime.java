@@ -3,6 +3,7 @@ package io.strata.broker.group;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.coordinator.CoordinatorLog;
 import io.strata.broker.group.GroupRecords.CoordinatorRecord;
+import io.strata.broker.log.ProducerStateEntry;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import org.apache.kafka.common.TopicPartition;
@@ -12,6 +13,7 @@ import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
 import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
@@ -165,6 +167,15 @@ final class CoordinatorRuntime implements AutoCloseable {
      * @throws ApiException if the append failed; nothing was replayed then
      */
     CompletableFuture<Void> write(String groupId, List<CoordinatorRecord> records) {
+        return write(groupId, records, RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH);
+    }
+
+    /**
+     * {@link #write(String, List)} within producer {@code producerId}'s transaction (TxnOffsetCommit): a
+     * transactional batch of that producer, whose offsets stay pending until the transaction's marker.
+     */
+    CompletableFuture<Void> write(String groupId, List<CoordinatorRecord> records, long producerId,
+                                  short producerEpoch) {
         if (records.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -178,16 +189,41 @@ final class CoordinatorRuntime implements AutoCloseable {
             CoordinatorRecord record = records.get(i);
             batch[i] = new SimpleRecord(now, GroupRecords.encodeKey(record.key()), GroupRecords.encodeValue(record.value()));
         }
+        boolean transactional = producerId != RecordBatch.NO_PRODUCER_ID;
+        MemoryRecords appended = transactional
+                ? MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, producerEpoch,
+                        nextSequence(partition, producerId, producerEpoch), batch)
+                : MemoryRecords.withRecords(Compression.NONE, batch);
         CompletableFuture<Void> durable;
         try {
-            durable = CoordinatorLog.append(partitions, partition, MemoryRecords.withRecords(Compression.NONE, batch),
-                    fsyncBeforeAck);
+            durable = CoordinatorLog.append(partitions, partition, appended, fsyncBeforeAck);
         } catch (ApiException e) {
             LOG.warnf("Writing %d record(s) of group %s to %s failed: %s", records.size(), groupId, tp, e.getMessage());
             throw e;
         }
-        records.forEach(store::replay);
+        for (CoordinatorRecord record : records) {
+            if (transactional) {
+                store.replayTransactional(producerId, record);
+            } else {
+                store.replay(record);
+            }
+        }
         return durable;
+    }
+
+    /**
+     * The sequence the coordinator's next batch of the producer starts at: the log checks a producer's sequences
+     * in every partition, and only this thread writes the producer's batches to {@code __consumer_offsets}.
+     */
+    private static int nextSequence(Partition partition, long producerId, short producerEpoch) {
+        ProducerStateEntry entry = partition.log().activeProducers().get(producerId);
+        return entry == null || entry.producerEpoch() != producerEpoch || entry.batches().isEmpty()
+                ? 0 : entry.lastSeq() + 1;
+    }
+
+    /** Ends producer {@code producerId}'s transaction for the groups of partition {@code partition}. */
+    void completeTransaction(int partition, long producerId, boolean commit) {
+        store.completeTransaction(producerId, commit, groupId -> partitionFor(groupId) == partition);
     }
 
     @Override

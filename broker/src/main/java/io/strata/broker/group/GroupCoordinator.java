@@ -32,6 +32,8 @@ import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequest
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
@@ -343,9 +345,34 @@ public final class GroupCoordinator implements AutoCloseable {
         return whenReady(request.groupId(), () -> offsets.commit(client, request));
     }
 
+    /** Commits offsets within a producer's transaction: they apply when its marker commits them. */
+    public CompletableFuture<TxnOffsetCommitResponseData> commitTransactionalOffsets(TxnOffsetCommitRequestData request) {
+        return whenReady(request.groupId(), () -> offsets.commitTransactional(request));
+    }
+
+    /**
+     * A transaction marker was written to {@code tp}: when it is a partition of {@code __consumer_offsets} this
+     * broker coordinates, the producer's transactional offsets of its groups are committed or dropped.
+     */
+    public void onTransactionMarker(TopicPartition tp, long producerId, boolean commit) {
+        if (!tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME) || !loader.isLoaded(tp.partition())) {
+            return;
+        }
+        runtime.call(() -> {
+            runtime.completeTransaction(tp.partition(), producerId, commit);
+            return CompletableFuture.<Void>completedFuture(null);
+        });
+    }
+
     /** The committed offsets of one group; {@code topics == null} asks for all of them. */
     public CompletableFuture<OffsetFetchResponseGroup> fetchOffsets(String groupId, List<OffsetFetchRequestTopics> topics) {
-        return whenReady(groupId, () -> CompletableFuture.completedFuture(offsets.fetch(groupId, topics)));
+        return fetchOffsets(groupId, topics, false);
+    }
+
+    /** {@link #fetchOffsets(String, List)}, with KIP-447's {@code requireStable} of a read_committed consumer. */
+    public CompletableFuture<OffsetFetchResponseGroup> fetchOffsets(String groupId, List<OffsetFetchRequestTopics> topics,
+                                                                   boolean requireStable) {
+        return whenReady(groupId, () -> CompletableFuture.completedFuture(offsets.fetch(groupId, topics, requireStable)));
     }
 
     public CompletableFuture<OffsetDeleteResponseData> deleteOffsets(OffsetDeleteRequestData request) {

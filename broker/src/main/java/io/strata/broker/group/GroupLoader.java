@@ -4,6 +4,7 @@ import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.coordinator.CoordinatorLog;
 import io.strata.broker.partition.Partition;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.ControlRecordType;
 import org.jboss.logging.Logger;
 
 import java.util.Optional;
@@ -69,10 +70,20 @@ final class GroupLoader {
     private CoordinatorLog.ReplayTotals replay(Partition partition) {
         TopicPartition tp = partition.topicPartition();
         return CoordinatorLog.replay(partition, (batch, record) -> {
+            if (batch.isControlBatch()) {
+                ControlRecordType type = ControlRecordType.parse(record.key());
+                if (type == ControlRecordType.COMMIT || type == ControlRecordType.ABORT) {
+                    runtime.store().completeTransaction(batch.producerId(), type == ControlRecordType.COMMIT,
+                            groupId -> runtime.partitionFor(groupId) == tp.partition());
+                }
+                return;
+            }
             try {
                 GroupRecords.CoordinatorRecord decoded = GroupRecords.decode(record.key(), record.value());
                 if (decoded == null) {
                     LOG.warnf("Skipping a record of unknown type or version at offset %d of %s", record.offset(), tp);
+                } else if (batch.isTransactional()) {
+                    runtime.store().replayTransactional(batch.producerId(), decoded);
                 } else {
                     runtime.store().replay(decoded);
                 }

@@ -17,14 +17,18 @@ import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
- * The groups and committed offsets the coordinator holds, built only by {@link #replay}: at start-up
+ * The groups and committed offsets the coordinator holds, built only by replaying records: at start-up
  * from the records of {@code __consumer_offsets}, and afterwards from each record the coordinator
- * has just appended there. Confined to the coordinator thread.
+ * has just appended there. Offsets committed within a transaction (TxnOffsetCommit) are held apart, by
+ * producer id, until the transaction's marker commits them into the committed offsets or aborts them.
+ * Confined to the coordinator thread.
  */
 final class GroupStore {
 
     private final Map<String, ClassicGroup> groups = new HashMap<>();
     private final Map<String, Map<TopicPartition, OffsetValue>> offsets = new HashMap<>();
+    /** Offsets of open transactions: producer id, then group, then partition. */
+    private final Map<Long, Map<String, Map<TopicPartition, OffsetValue>>> pendingOffsets = new HashMap<>();
     private final LongSupplier clock;
 
     GroupStore(LongSupplier clock) {
@@ -64,6 +68,45 @@ final class GroupStore {
         }
     }
 
+    /** Applies an offset record written within producer {@code producerId}'s transaction: pending until it ends. */
+    void replayTransactional(long producerId, CoordinatorRecord record) {
+        if (record.key() instanceof OffsetKey key && record.value() instanceof OffsetValue value) {
+            pendingOffsets.computeIfAbsent(producerId, id -> new HashMap<>())
+                    .computeIfAbsent(key.groupId(), id -> new HashMap<>())
+                    .put(new TopicPartition(key.topic(), key.partition()), value);
+        }
+    }
+
+    /**
+     * Ends producer {@code producerId}'s transaction for the groups {@code inPartition} says are in the partition
+     * whose marker this is: on commit its offsets become the committed ones, on abort they are dropped.
+     */
+    void completeTransaction(long producerId, boolean commit, Predicate<String> inPartition) {
+        Map<String, Map<TopicPartition, OffsetValue>> byGroup = pendingOffsets.get(producerId);
+        if (byGroup == null) {
+            return;
+        }
+        byGroup.entrySet().removeIf(entry -> {
+            if (!inPartition.test(entry.getKey())) {
+                return false;
+            }
+            if (commit) {
+                entry.getValue().forEach((tp, value) -> replay(new CoordinatorRecord(
+                        new OffsetKey(entry.getKey(), tp.topic(), tp.partition()), value)));
+            }
+            return true;
+        });
+        if (byGroup.isEmpty()) {
+            pendingOffsets.remove(producerId);
+        }
+    }
+
+    /** Whether an open transaction has an offset of {@code tp} for the group (OffsetFetch's requireStable). */
+    boolean hasPendingOffset(String groupId, TopicPartition tp) {
+        return pendingOffsets.values().stream()
+                .anyMatch(byGroup -> byGroup.getOrDefault(groupId, Map.of()).containsKey(tp));
+    }
+
     /**
      * Removes the groups and offsets {@code inPartition} says belong to a partition this broker stopped
      * leading, and returns the groups removed.
@@ -72,6 +115,8 @@ final class GroupStore {
         List<ClassicGroup> removed = new ArrayList<>();
         groups.values().removeIf(group -> inPartition.test(group.groupId()) && removed.add(group));
         offsets.keySet().removeIf(inPartition);
+        pendingOffsets.values().forEach(byGroup -> byGroup.keySet().removeIf(inPartition));
+        pendingOffsets.values().removeIf(Map::isEmpty);
         return removed;
     }
 

@@ -21,6 +21,10 @@ import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequest
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponsePartitions;
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseTopics;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.RecordBatch;
 
@@ -31,7 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
-/** OffsetCommit, OffsetFetch and OffsetDelete, as Kafka's offset manager answers them. Coordinator thread only. */
+/** OffsetCommit, TxnOffsetCommit, OffsetFetch and OffsetDelete, as Kafka's offset manager answers them. Coordinator thread only. */
 record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer) {
 
     /** The committed offset a partition without one reports. */
@@ -43,13 +47,67 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer) {
     CompletableFuture<OffsetCommitResponseData> commit(ClientContext client, OffsetCommitRequestData request) {
         String groupId = request.groupId();
         Errors groupError = groupId == null || groupId.isEmpty() ? Errors.INVALID_GROUP_ID : validateCommit(client, request);
+        return commit(groupId, groupError, request.topics(), RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH);
+    }
+
+    /**
+     * TxnOffsetCommit: offsets committed within the producer's transaction, written as its transactional batch
+     * and applied when the transaction's marker commits them (dropped if it aborts). Checked as OffsetCommit is,
+     * except that a producer that gives no member or generation (one outside the group's management) may commit.
+     */
+    CompletableFuture<TxnOffsetCommitResponseData> commitTransactional(TxnOffsetCommitRequestData request) {
+        String groupId = request.groupId();
+        Errors groupError = groupId == null || groupId.isEmpty() ? Errors.INVALID_GROUP_ID : validateTxnCommit(request);
+        List<OffsetCommitRequestData.OffsetCommitRequestTopic> topics = request.topics().stream()
+                .map(topic -> new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(topic.name())
+                        .setPartitions(topic.partitions().stream()
+                                .map(partition -> new OffsetCommitRequestData.OffsetCommitRequestPartition()
+                                        .setPartitionIndex(partition.partitionIndex())
+                                        .setCommittedOffset(partition.committedOffset())
+                                        .setCommittedLeaderEpoch(partition.committedLeaderEpoch())
+                                        .setCommittedMetadata(partition.committedMetadata()))
+                                .toList()))
+                .toList();
+        return commit(groupId, groupError, topics, request.producerId(), request.producerEpoch())
+                .thenApply(committed -> new TxnOffsetCommitResponseData().setTopics(committed.topics().stream()
+                        .map(topic -> new TxnOffsetCommitResponseTopic().setName(topic.name())
+                                .setPartitions(topic.partitions().stream()
+                                        .map(partition -> new TxnOffsetCommitResponsePartition()
+                                                .setPartitionIndex(partition.partitionIndex())
+                                                .setErrorCode(partition.errorCode()))
+                                        .toList()))
+                        .toList()));
+    }
+
+    /** Kafka's checks of a transactional commit of a classic group. */
+    private Errors validateTxnCommit(TxnOffsetCommitRequestData request) {
+        ClassicGroup group = runtime.store().group(request.groupId());
+        int generation = request.generationId();
+        String memberId = request.memberId() == null ? "" : request.memberId();
+        if (group == null || generation < 0 && memberId.isEmpty()) {
+            return group == null && generation >= 0 ? Errors.ILLEGAL_GENERATION : Errors.NONE;
+        }
+        if (group.isInState(GroupState.DEAD)) {
+            return Errors.COORDINATOR_NOT_AVAILABLE;
+        }
+        try {
+            group.validateMember(memberId, request.groupInstanceId());
+        } catch (ApiException e) {
+            return Errors.forException(e);
+        }
+        return generation == group.generationId() ? Errors.NONE : Errors.ILLEGAL_GENERATION;
+    }
+
+    private CompletableFuture<OffsetCommitResponseData> commit(String groupId, Errors groupError,
+                                                               List<OffsetCommitRequestData.OffsetCommitRequestTopic> topics,
+                                                               long producerId, short producerEpoch) {
         MetadataImage image = runtime.image();
         int maxMetadata = runtime.config().offsetMetadataMaxBytes();
         long now = runtime.now();
         OffsetCommitResponseData response = new OffsetCommitResponseData();
         List<CoordinatorRecord> records = new ArrayList<>();
         List<OffsetCommitResponsePartition> written = new ArrayList<>();
-        for (OffsetCommitRequestData.OffsetCommitRequestTopic topic : request.topics()) {
+        for (OffsetCommitRequestData.OffsetCommitRequestTopic topic : topics) {
             OffsetCommitResponseTopic topicResponse = new OffsetCommitResponseTopic().setName(topic.name());
             response.topics().add(topicResponse);
             Optional<TopicImage> topicImage = image.topic(topic.name());
@@ -77,7 +135,7 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer) {
         }
         CompletableFuture<Void> stored;
         try {
-            stored = runtime.write(groupId, records);
+            stored = runtime.write(groupId, records, producerId, producerEpoch);
         } catch (RuntimeException e) {
             Errors error = commitError(e);
             written.forEach(p -> p.setErrorCode(error.code()));
@@ -145,9 +203,11 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer) {
 
     /**
      * The committed offsets of a group: of the given partitions ({@code -1} where none is
-     * committed), or of every partition with one when {@code topics} is {@code null}.
+     * committed), or of every partition with one when {@code topics} is {@code null}. With
+     * {@code requireStable} (KIP-447: a read_committed consumer), a given partition an open transaction has
+     * committed an offset of is answered with the retriable UNSTABLE_OFFSET_COMMIT instead.
      */
-    OffsetFetchResponseGroup fetch(String groupId, List<OffsetFetchRequestTopics> topics) {
+    OffsetFetchResponseGroup fetch(String groupId, List<OffsetFetchRequestTopics> topics, boolean requireStable) {
         OffsetFetchResponseGroup response = new OffsetFetchResponseGroup().setGroupId(groupId);
         if (groupId == null || groupId.isEmpty()) {
             return response.setErrorCode(Errors.INVALID_GROUP_ID.code());
@@ -173,7 +233,12 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer) {
             OffsetFetchResponseTopics topicResponse = new OffsetFetchResponseTopics().setName(topic.name());
             response.topics().add(topicResponse);
             for (int partition : topic.partitionIndexes()) {
-                OffsetValue offset = known ? runtime.store().offset(groupId, new TopicPartition(topic.name(), partition)) : null;
+                TopicPartition tp = new TopicPartition(topic.name(), partition);
+                if (requireStable && runtime.store().hasPendingOffset(groupId, tp)) {
+                    topicResponse.partitions().add(noOffset(partition).setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code()));
+                    continue;
+                }
+                OffsetValue offset = known ? runtime.store().offset(groupId, tp) : null;
                 topicResponse.partitions().add(offset != null && isCurrent(image, topic.name(), offset)
                         ? partition(partition, offset) : noOffset(partition));
             }

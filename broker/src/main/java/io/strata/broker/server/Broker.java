@@ -187,7 +187,8 @@ public final class Broker implements AutoCloseable {
         forwarder = new RequestForwarder(FORWARD_TIMEOUT);
         started.add(forwarder);
         producerIds = new ProducerIdManager(metadata);
-        markerWriter = new TransactionMarkerWriter(partitions, metadata::image, settings.fsyncBeforeAck());
+        markerWriter = new TransactionMarkerWriter(partitions, metadata::image, settings.fsyncBeforeAck(),
+                groupCoordinator::onTransactionMarker);
         transactionCoordinator = new TransactionCoordinator(settings.transactions(), partitions, topicAdmin,
                 producerIds, markerWriter, forwarder, settings.fsyncBeforeAck(), Time.SYSTEM);
         started.add(transactionCoordinator);

@@ -36,7 +36,13 @@ import java.util.function.Supplier;
  * {@code NOT_LEADER_OR_FOLLOWER}.
  */
 public record TransactionMarkerWriter(PartitionManager partitions, Supplier<MetadataImage> image,
-                                      boolean fsyncBeforeAck) {
+                                      boolean fsyncBeforeAck, MarkerListener listener) {
+
+    /** Told of each marker once acknowledged: how the group coordinator applies transactional offsets. */
+    @FunctionalInterface
+    public interface MarkerListener {
+        void onMarker(TopicPartition tp, long producerId, boolean commit);
+    }
 
     private static final Logger LOG = Logger.getLogger(TransactionMarkerWriter.class);
     /** How long a marker may wait for the in-sync replicas: Kafka's default request.timeout.ms. */
@@ -93,6 +99,8 @@ public record TransactionMarkerWriter(PartitionManager partitions, Supplier<Meta
                         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                                 ? failure.getCause() : failure;
                         result.setErrorCode(errorOf(tp, cause).code());
+                    } else {
+                        listener.onMarker(tp, marker.producerId(), marker.transactionResult());
                     }
                     return null;
                 }));

@@ -43,6 +43,7 @@ import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
 import org.apache.kafka.common.message.WriteTxnMarkersRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -236,6 +237,11 @@ class ApiVersionMatrixTest {
                     .setProducerId(1).setProducerEpoch((short) 0).setGroupId(GROUP);
             case END_TXN -> new EndTxnRequestData().setTransactionalId(TRANSACTIONAL_ID).setProducerId(1)
                     .setProducerEpoch((short) 0).setCommitted(false);
+            case TXN_OFFSET_COMMIT -> new TxnOffsetCommitRequestData().setTransactionalId(TRANSACTIONAL_ID).setGroupId(GROUP)
+                    .setProducerId(1).setProducerEpoch((short) 0).setTopics(List.of(
+                            new TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic().setName(TOPIC).setPartitions(List.of(
+                                    new TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition().setPartitionIndex(0)
+                                            .setCommittedOffset(0)))));
             case DESCRIBE_TRANSACTIONS -> new DescribeTransactionsRequestData()
                     .setTransactionalIds(List.of(TRANSACTIONAL_ID));
             case LIST_TRANSACTIONS -> {

@@ -9,6 +9,7 @@ import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -40,17 +41,20 @@ import static org.awaitility.Awaitility.await;
 class TransactionsTest {
 
     private static final String TOPIC = "payments";
+    private static final String INPUT = "payment-requests";
     private static final List<TopicPartition> PARTITIONS = List.of(new TopicPartition(TOPIC, 0),
             new TopicPartition(TOPIC, 1), new TopicPartition(TOPIC, 2));
 
     @RegisterExtension
     static final TestBroker broker = TestBroker.perClass(Map.of(
             "strata.transactions.abort-timed-out-interval", "200ms",
-            "strata.transactions.state-log-partitions", "5"));
+            "strata.transactions.state-log-partitions", "5",
+            "strata.groups.initial-rebalance-delay-ms", "0"));
 
     @BeforeAll
     static void createTopic() {
         broker.createTopic(TOPIC, PARTITIONS.size(), Map.of());
+        broker.createTopic(INPUT, 1, Map.of());
     }
 
     @Test
@@ -175,6 +179,65 @@ class TransactionsTest {
         }
         List<String> committed = values(readAll("read_committed"));
         assertThat(committed).containsAll(range("resumed", 0, 2)).doesNotContainAnyElementsOf(range("interrupted", 0, 2));
+    }
+
+    @Test
+    void offsetsSentToATransactionAreCommittedWithItsOutputAndDroppedWithItsAbort() throws Exception {
+        TopicPartition input = new TopicPartition(INPUT, 0);
+        try (KafkaProducer<byte[], byte[]> plain = broker.producer(Map.of())) {
+            for (int i = 0; i < 10; i++) {
+                plain.send(new ProducerRecord<>(INPUT, ("request-" + i).getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        String group = "transformer";
+        try (KafkaConsumer<byte[], byte[]> consumer = broker.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, group,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
+             KafkaProducer<byte[], byte[]> producer = transactional("transformer-writer", 60_000);
+             Admin admin = broker.admin()) {
+            consumer.subscribe(List.of(INPUT));
+            producer.initTransactions();
+            List<ConsumerRecord<byte[], byte[]>> requests = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (requests.size() < 10 && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(requests::add);
+            }
+            assertThat(requests).hasSize(10);
+
+            // Consume-transform-produce: the output and the input's offset commit in one transaction.
+            producer.beginTransaction();
+            for (ConsumerRecord<byte[], byte[]> request : requests.subList(0, 6)) {
+                producer.send(new ProducerRecord<>(TOPIC, 0, null, ("transformed-" + new String(request.value(),
+                        StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.sendOffsetsToTransaction(Map.of(input, new OffsetAndMetadata(6)),
+                    consumer.groupMetadata());
+            producer.commitTransaction();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get().get(input).offset()).isEqualTo(6));
+
+            // An aborted transaction moves neither the output nor the offset.
+            producer.beginTransaction();
+            for (ConsumerRecord<byte[], byte[]> request : requests.subList(6, 10)) {
+                producer.send(new ProducerRecord<>(TOPIC, 0, null, ("discarded-" + new String(request.value(),
+                        StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.sendOffsetsToTransaction(Map.of(input, new OffsetAndMetadata(10)),
+                    consumer.groupMetadata());
+            producer.abortTransaction();
+            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(input).offset())
+                    .isEqualTo(6);
+        }
+        List<String> output = values(readAll("read_committed"));
+        assertThat(output).containsAll(range("transformed-request", 0, 6))
+                .doesNotContainAnyElementsOf(range("discarded-request", 6, 4));
+
+        // A restarted broker replays the transactional offset records and their markers to the same offsets.
+        broker.restart();
+        try (Admin admin = broker.admin()) {
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> assertThat(admin
+                    .listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(input).offset())
+                    .isEqualTo(6));
+        }
     }
 
     private static KafkaProducer<byte[], byte[]> transactional(String transactionalId, int timeoutMs) {

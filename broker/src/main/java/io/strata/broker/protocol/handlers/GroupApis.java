@@ -23,6 +23,7 @@ import org.apache.kafka.common.requests.ListGroupsRequest;
 import org.apache.kafka.common.requests.OffsetCommitRequest;
 import org.apache.kafka.common.requests.OffsetDeleteRequest;
 import org.apache.kafka.common.requests.SyncGroupRequest;
+import org.apache.kafka.common.requests.TxnOffsetCommitRequest;
 
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -40,6 +41,8 @@ public record GroupApis(GroupCoordinator coordinator) {
      * Kafka brokers do not advertise it by default, so neither does Strata.
      */
     static final short OFFSET_COMMIT_MAX_VERSION = 9;
+    /** Version 5 belongs to transaction version 2, which this broker does not advertise. */
+    static final short TXN_OFFSET_COMMIT_MAX_VERSION = 4;
     private static final short FIRST_STATES_FILTER_VERSION = 4;
     private static final short FIRST_TYPES_FILTER_VERSION = 5;
 
@@ -58,6 +61,9 @@ public record GroupApis(GroupCoordinator coordinator) {
                         (context, request) -> coordinator.commitOffsets(GroupClients.of(context), request.data())),
                 ApiHandler.of(ApiKeys.OFFSET_FETCH, OffsetFetchHandler.MAX_VERSION,
                         new OffsetFetchHandler(coordinator)::handle),
+                // TxnOffsetCommit: offsets that apply when the producer's transaction commits.
+                ApiHandler.<TxnOffsetCommitRequest>of(ApiKeys.TXN_OFFSET_COMMIT, TXN_OFFSET_COMMIT_MAX_VERSION,
+                        (context, request) -> coordinator.commitTransactionalOffsets(request.data())),
                 // OffsetDelete: removes committed offsets of topics no live member of the group consumes.
                 ApiHandler.<OffsetDeleteRequest>of(ApiKeys.OFFSET_DELETE,
                         (context, request) -> coordinator.deleteOffsets(request.data())),

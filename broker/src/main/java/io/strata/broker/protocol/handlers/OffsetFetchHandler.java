@@ -21,8 +21,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * OffsetFetch v1-9: one group before v8, several from v8; a null topic list (v2+) asks for every
- * committed offset of the group. {@code requireStable} needs no wait: there are no transactional
- * offset commits yet. Version 10 (topic ids) is unstable in kafka-clients 4.1 and not advertised.
+ * committed offset of the group. With {@code requireStable} (v7+) a partition with an offset committed by an open
+ * transaction is answered UNSTABLE_OFFSET_COMMIT, which the consumer retries. Version 10 (topic ids) is unstable in kafka-clients 4.1 and not advertised.
  */
 record OffsetFetchHandler(GroupCoordinator coordinator) {
 
@@ -35,7 +35,7 @@ record OffsetFetchHandler(GroupCoordinator coordinator) {
         if (version >= OffsetFetchRequest.BATCH_MIN_VERSION) {
             List<CompletableFuture<OffsetFetchResponseGroup>> groups = new ArrayList<>();
             for (OffsetFetchRequestGroup group : data.groups()) {
-                groups.add(coordinator.fetchOffsets(group.groupId(), group.topics()));
+                groups.add(coordinator.fetchOffsets(group.groupId(), group.topics(), data.requireStable()));
             }
             return Futures.all(groups).thenApply(done -> {
                 OffsetFetchResponseData response = new OffsetFetchResponseData();
@@ -51,7 +51,7 @@ record OffsetFetchHandler(GroupCoordinator coordinator) {
             }
         }
         List<OffsetFetchRequestTopics> requested = topics;
-        return coordinator.fetchOffsets(data.groupId(), topics).thenApply(group -> singleGroup(group, requested, version));
+        return coordinator.fetchOffsets(data.groupId(), topics, data.requireStable()).thenApply(group -> singleGroup(group, requested, version));
     }
 
     /** The response layout of versions 1-7: the group's topics at the top, its error at the top (v2+) or per partition. */
