@@ -285,6 +285,31 @@ public final class RaftMetadataLog implements AutoCloseable {
     }
 
     /**
+     * Submits {@code command} until it is committed: again after a NotController failure, which the group gives
+     * while its leadership changes hands, as it may right after the members first meet.
+     *
+     * @throws IllegalStateException if the command was refused, or {@code deadline} passed
+     */
+    private void submitUntilCommitted(MetadataCommand command, long deadline) throws Exception {
+        while (true) {
+            try {
+                MetadataResult result = submit(command).get(Math.max(1, deadline - System.nanoTime()),
+                        TimeUnit.NANOSECONDS);
+                if (result.isError()) {
+                    throw new IllegalStateException(result.message());
+                }
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof NotControllerException) || closed || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                LOG.debugf("Submitting %s again: %s", command, e.getCause().getMessage());
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /**
      * Records this member's log directory in the metadata, unless the image holds it already, and waits until
      * this member has applied the record: then its log holds everything committed before, and it votes.
      */
@@ -294,11 +319,7 @@ public final class RaftMetadataLog implements AutoCloseable {
             return;
         }
         try {
-            MetadataResult result = submit(new MetadataCommand.RegisterDirectory(settings.nodeId(), directoryId))
-                    .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (result.isError()) {
-                throw new IllegalStateException(result.message());
-            }
+            submitUntilCommitted(new MetadataCommand.RegisterDirectory(settings.nodeId(), directoryId), deadline);
             while (standing() != VoterStanding.VOTER) {
                 if (closed || System.nanoTime() - deadline > 0) {
                     throw new IllegalStateException("its registration was committed but has not reached it");

@@ -50,7 +50,12 @@ public final class TestCluster implements AutoCloseable, BeforeAllCallback, Afte
      * {@code @RegisterExtension} on a static field.
      */
     public static TestCluster perClass(int size) {
-        return new TestCluster(size, Map.of());
+        return perClass(size, Map.of());
+    }
+
+    /** {@link #perClass(int)} with {@code config} for every broker besides its own identity and ports. */
+    public static TestCluster perClass(int size, Map<String, String> config) {
+        return new TestCluster(size, config);
     }
 
     @Override
