@@ -28,6 +28,8 @@ import java.util.function.ToLongFunction;
  * read at each scrape;</li>
  * <li>{@code strata_partition_log_bytes{topic,partition,tier=local|remote}}: the bytes of each partition's
  * local log and of its tiered segments, read at each scrape;</li>
+ * <li>{@code strata_partition_last_stable_offset_lag{topic,partition}}: the high watermark minus the last stable
+ * offset, the records read_committed consumers cannot see yet because a transaction is open below them;</li>
  * <li>{@code strata_topic_bytes_in_total{topic}}, {@code strata_topic_bytes_out_total{topic}}: record bytes
  * appended to, and sent to Kafka consumers from, a topic's partitions since start, summed at each
  * scrape.</li>
@@ -80,7 +82,7 @@ public class PartitionMetrics {
         for (Partition partition : live) {
             if (!partitionMeters.containsKey(partition)) {
                 partitionMeters.put(partition, List.of(logBytes(partition, "local", Partition::localBytes),
-                        logBytes(partition, "remote", Partition::tieredBytes)));
+                        logBytes(partition, "remote", Partition::tieredBytes), lastStableOffsetLag(partition)));
                 changed = true;
             }
         }
@@ -94,6 +96,16 @@ public class PartitionMetrics {
                 .description("Bytes of a partition's log, on local disk or in the object store")
                 .tags("topic", partition.topicPartition().topic(),
                         "partition", Integer.toString(partition.topicPartition().partition()), "tier", tier)
+                .strongReference(true)
+                .register(registry);
+    }
+
+    private Meter lastStableOffsetLag(Partition partition) {
+        return Gauge.builder("strata.partition.last.stable.offset.lag", partition,
+                        p -> Math.max(0, p.highWatermark() - p.lastStableOffset()))
+                .description("Records below a partition's high watermark that read_committed consumers cannot see yet")
+                .tags("topic", partition.topicPartition().topic(),
+                        "partition", Integer.toString(partition.topicPartition().partition()))
                 .strongReference(true)
                 .register(registry);
     }

@@ -32,6 +32,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -73,6 +74,10 @@ public final class TransactionCoordinator implements AutoCloseable {
     // Confined to the coordinator thread.
     private final Map<String, TransactionMetadata> transactions = new HashMap<>();
     private final Set<String> writing = new HashSet<>();
+    private final AtomicLong committed = new AtomicLong();
+    private final AtomicLong aborted = new AtomicLong();
+    /** Transactions open or ending among the ids loaded: recounted on the coordinator thread after each change. */
+    private volatile int open;
 
     public TransactionCoordinator(TransactionConfig config, PartitionManager partitions, TopicAdmin topicAdmin,
                                   ProducerIdManager producerIds, TransactionMarkerWriter markerWriter,
@@ -162,6 +167,7 @@ public final class TransactionCoordinator implements AutoCloseable {
                 LOG.infof("Unloaded %d partition(s) of %s: this broker no longer leads them", unloaded,
                         topic.get().name());
             }
+            recount();
             if (count > 0) {
                 LOG.infof("Loaded %d partition(s) of %s from %d record(s) (%d bytes) in %d ms: %d transactional id(s)",
                         count, topic.get().name(), totals.records(), totals.bytes(),
@@ -518,9 +524,29 @@ public final class TransactionCoordinator implements AutoCloseable {
                 transactions.remove(transactionalId);
             } else {
                 transactions.put(transactionalId, next);
+                if (next.state() == TransactionState.COMPLETE_COMMIT) {
+                    committed.incrementAndGet();
+                } else if (next.state() == TransactionState.COMPLETE_ABORT) {
+                    aborted.incrementAndGet();
+                }
             }
+            recount();
             return Errors.NONE;
         }, thread);
+    }
+
+    // ---- metrics ----
+
+    /** What the coordinator's meters read: open transactions now, and transactions ended since start. */
+    public record Stats(int open, long committed, long aborted) {
+    }
+
+    public Stats stats() {
+        return new Stats(open, committed.get(), aborted.get());
+    }
+
+    private void recount() {
+        open = (int) transactions.values().stream().filter(txn -> !txn.state().isIdle()).count();
     }
 
     // ---- threading and ownership ----

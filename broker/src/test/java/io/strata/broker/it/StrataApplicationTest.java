@@ -183,6 +183,49 @@ class StrataApplicationTest {
         }
     }
 
+    @Test
+    void transactionsAreCountedAndAnOpenOneShowsAsLastStableOffsetLag() throws Exception {
+        String bootstrap = lifecycle.broker().bootstrapServers();
+        String topic = "transacted-topic";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "metered-writer",
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(topic, "committed".getBytes()));
+            producer.commitTransaction();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(topic, "aborted".getBytes()));
+            // Sent first: a transaction that reached no broker ends in the client alone.
+            producer.flush();
+            producer.abortTransaction();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(topic, "open-1".getBytes()));
+            producer.send(new ProducerRecord<>(topic, "open-2".getBytes()));
+            producer.flush();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metrics.toString())).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                String samples = body.lines().filter(line -> line.startsWith("strata_transactions")
+                        || line.startsWith("strata_partition_last_stable_offset_lag")).toList().toString();
+                assertThat(sample(body, "strata_transactions_total", "result=\"commit\"").orElse(-1.0)).as(samples)
+                        .isGreaterThanOrEqualTo(1);
+                assertThat(sample(body, "strata_transactions_total", "result=\"abort\"").orElse(-1.0)).as(samples)
+                        .isGreaterThanOrEqualTo(1);
+                assertThat(sample(body, "strata_transactions_open").orElse(-1.0)).as(samples).isGreaterThanOrEqualTo(1);
+                // The open transaction's two records, above the ended transactions and their markers.
+                assertThat(sample(body, "strata_partition_last_stable_offset_lag", "topic=\"" + topic + "\"",
+                        "partition=\"0\"")).as(samples).hasValue(2.0);
+            });
+            producer.commitTransaction();
+        }
+    }
+
     /** The value of the first sample of {@code name} whose labels include every one of {@code labels}. */
     private static Optional<Double> sample(String body, String name, String... labels) {
         return body.lines()
