@@ -34,10 +34,11 @@ import java.util.concurrent.CompletionStage;
  * topic is created first when {@code auto.create.topics.enable} is on and the client allows it,
  * so the client gets the topic in the same response instead of retrying.
  *
- * <p>A partition this broker is to lead but whose log is still opening (loading after a restart) is answered
+ * <p>While the broker loads its logs at start-up, a partition it is to lead but has not opened yet is answered
  * {@code LEADER_NOT_AVAILABLE} without a leader, so clients wait for it instead of sending produces that would be
  * refused until the log opens: an idempotent producer whose first batches were refused while a later one landed
- * would see its retries out of sequence.
+ * would see its retries out of sequence. After start-up the leader is named at once, as Kafka names it, also for a
+ * partition just created.
  */
 public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, BrokerIdentity identity,
                               boolean autoCreate) {
@@ -99,7 +100,7 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
         response.setTopicId(topic.get().topicId()).setIsInternal(Topic.isInternal(name));
         for (int p = 0; p < topic.get().partitions(); p++) {
             PartitionImage partition = topic.get().partition(p);
-            int leader = partition.leader() == identity.nodeId()
+            int leader = partition.leader() == identity.nodeId() && !partitions.loaded().isDone()
                     && partitions.leading(new TopicPartition(name, p)).isEmpty()
                     ? PartitionImage.NO_LEADER : partition.leader();
             response.partitions().add(new MetadataResponsePartition()
