@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param offsetIndex      the offset index
  * @param timeIndex        the time index
  * @param producerSnapshot the producer state as of the segment's end, if the log keeps one for it
+ * @param transactionIndex the transactions aborted in the segment, if any was
  * @param baseOffset       the segment's first offset
  * @param lastOffset       the segment's last offset, at least {@code baseOffset}
  * @param maxTimestamp     the largest timestamp of its batches, {@code -1} if none has one
@@ -23,6 +24,7 @@ public record LocalSegmentFiles(
         Path offsetIndex,
         Path timeIndex,
         Optional<Path> producerSnapshot,
+        Optional<Path> transactionIndex,
         long baseOffset,
         long lastOffset,
         long maxTimestamp) {
@@ -32,6 +34,7 @@ public record LocalSegmentFiles(
         Objects.requireNonNull(offsetIndex, "offsetIndex");
         Objects.requireNonNull(timeIndex, "timeIndex");
         Objects.requireNonNull(producerSnapshot, "producerSnapshot");
+        Objects.requireNonNull(transactionIndex, "transactionIndex");
         if (baseOffset < 0 || lastOffset < baseOffset) {
             throw new IllegalArgumentException("Invalid offsets: base " + baseOffset + ", last " + lastOffset);
         }
@@ -44,6 +47,7 @@ public record LocalSegmentFiles(
         files.put(SegmentFileType.OFFSET_INDEX, offsetIndex);
         files.put(SegmentFileType.TIME_INDEX, timeIndex);
         producerSnapshot.ifPresent(snapshot -> files.put(SegmentFileType.PRODUCER_SNAPSHOT, snapshot));
+        transactionIndex.ifPresent(index -> files.put(SegmentFileType.TRANSACTION_INDEX, index));
         return files;
     }
 }

@@ -46,12 +46,25 @@ public final class RemoteIndex {
         return Futures.unwrapped(indexes(segment).thenApply(loaded -> loaded.offsetForTimestamp(timestamp)));
     }
 
+    /**
+     * The contents of the segment's {@code .txnindex} (Kafka's format, which the caller decodes), read-only;
+     * empty if the segment has none.
+     */
+    public CompletableFuture<ByteBuffer> transactionIndex(RemoteSegment segment) {
+        return Futures.unwrapped(indexes(segment).thenApply(loaded -> loaded.transactions().asReadOnlyBuffer()));
+    }
+
     private CompletableFuture<SegmentIndexes> indexes(RemoteSegment segment) {
         Objects.requireNonNull(segment, "segment");
         return indexes.get(segment.segmentId(), id -> {
             CompletableFuture<ByteBuffer> offsetIndex = readWhole(segment, SegmentFileType.OFFSET_INDEX);
             CompletableFuture<ByteBuffer> timeIndex = readWhole(segment, SegmentFileType.TIME_INDEX);
-            return offsetIndex.thenCombine(timeIndex, (offsets, times) -> SegmentIndexes.of(segment, offsets, times));
+            CompletableFuture<ByteBuffer> transactionIndex = segment.hasTransactionIndex()
+                    ? readWhole(segment, SegmentFileType.TRANSACTION_INDEX)
+                    : CompletableFuture.completedFuture(ByteBuffer.allocate(0));
+            return offsetIndex.thenCombine(timeIndex, (offsets, times) -> new ByteBuffer[] {offsets, times})
+                    .thenCombine(transactionIndex, (both, transactions) ->
+                            SegmentIndexes.of(segment, both[0], both[1], transactions));
         });
     }
 

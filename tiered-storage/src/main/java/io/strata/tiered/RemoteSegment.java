@@ -35,6 +35,7 @@ import java.util.UUID;
  *   long     max timestamp
  *   long     size in bytes
  *   boolean  whether there is a producer snapshot
+ *   boolean  whether there is a transaction index (from version 2; version 1 had none)
  * </pre>
  * A later version may change anything after the version byte; {@link #readFrom} reads every version
  * up to its own and rejects later ones.
@@ -47,6 +48,7 @@ import java.util.UUID;
  * @param maxTimestamp        the largest timestamp of its batches, {@code -1} if none has one
  * @param sizeInBytes         the size of its {@code .log}
  * @param hasProducerSnapshot whether a producer snapshot was uploaded with it
+ * @param hasTransactionIndex whether a transaction index was uploaded with it
  */
 public record RemoteSegment(
         RemoteKeys layout,
@@ -56,10 +58,12 @@ public record RemoteSegment(
         long lastOffset,
         long maxTimestamp,
         long sizeInBytes,
-        boolean hasProducerSnapshot) {
+        boolean hasProducerSnapshot,
+        boolean hasTransactionIndex) {
 
     /** The version {@link #writeTo} writes. */
-    public static final byte FORMAT_VERSION = 1;
+    public static final byte FORMAT_VERSION = 2;
+    private static final byte FIRST_TRANSACTION_INDEX_VERSION = 2;
 
     /**
      * @throws IllegalArgumentException if an offset or the size is out of range, or the keys of the
@@ -82,21 +86,27 @@ public record RemoteSegment(
     /**
      * The key of one of the segment's files.
      *
-     * @throws IllegalArgumentException for the producer snapshot of a segment that has none
+     * @throws IllegalArgumentException for an optional file the segment does not have
      */
     public ObjectKey key(SegmentFileType type) {
-        if (type == SegmentFileType.PRODUCER_SNAPSHOT && !hasProducerSnapshot) {
-            throw new IllegalArgumentException("Segment " + this + " has no producer snapshot");
+        if (!has(type)) {
+            throw new IllegalArgumentException("Segment " + this + " has no " + type.suffix() + " file");
         }
         return layout.segmentFile(partition, baseOffset, segmentId, type);
     }
 
+    /** Whether the segment has a file of {@code type}: the optional ones only when uploaded with it. */
+    public boolean has(SegmentFileType type) {
+        return switch (type) {
+            case PRODUCER_SNAPSHOT -> hasProducerSnapshot;
+            case TRANSACTION_INDEX -> hasTransactionIndex;
+            default -> true;
+        };
+    }
+
     /** The keys of all the segment's files, to delete them. */
     public List<ObjectKey> keys() {
-        return Arrays.stream(SegmentFileType.values())
-                .filter(type -> type != SegmentFileType.PRODUCER_SNAPSHOT || hasProducerSnapshot)
-                .map(this::key)
-                .toList();
+        return Arrays.stream(SegmentFileType.values()).filter(this::has).map(this::key).toList();
     }
 
     /** Writes the segment in its serialized form, version {@value #FORMAT_VERSION}. */
@@ -113,6 +123,7 @@ public record RemoteSegment(
         out.writeLong(maxTimestamp);
         out.writeLong(sizeInBytes);
         out.writeBoolean(hasProducerSnapshot);
+        out.writeBoolean(hasTransactionIndex);
     }
 
     /** The serialized form as bytes, as metadata commands and snapshots carry it. */
@@ -142,8 +153,8 @@ public record RemoteSegment(
      */
     public static RemoteSegment readFrom(DataInput in) throws IOException {
         byte version = in.readByte();
-        if (version != FORMAT_VERSION) {
-            throw new IOException("Unsupported remote segment format version " + version + "; this code reads "
+        if (version < 1 || version > FORMAT_VERSION) {
+            throw new IOException("Unsupported remote segment format version " + version + "; this code reads 1 to "
                     + FORMAT_VERSION);
         }
         try {
@@ -155,7 +166,8 @@ public record RemoteSegment(
                     in.readLong(),
                     in.readLong(),
                     in.readLong(),
-                    in.readBoolean());
+                    in.readBoolean(),
+                    version >= FIRST_TRANSACTION_INDEX_VERSION && in.readBoolean());
         } catch (IllegalArgumentException e) {
             throw new IOException("Invalid remote segment: " + e.getMessage(), e);
         }

@@ -13,7 +13,12 @@ public enum SegmentFileType {
     /** The sparse time index; entry format in {@link IndexEntries}. */
     TIME_INDEX(".timeindex"),
     /** The producer state as of the segment's end; a segment may have none. */
-    PRODUCER_SNAPSHOT(".snapshot");
+    PRODUCER_SNAPSHOT(".snapshot"),
+    /**
+     * The transactions aborted by a marker in the segment (Kafka's {@code .txnindex}): what a read_committed read
+     * skips. Only a segment with such a marker has one.
+     */
+    TRANSACTION_INDEX(".txnindex");
 
     private final String suffix;
 

@@ -6,22 +6,25 @@ import static io.strata.tiered.IndexEntries.OFFSET_ENTRY_SIZE;
 import static io.strata.tiered.IndexEntries.TIME_ENTRY_SIZE;
 
 /**
- * The offset and time indexes of one segment, as read from its {@code .index} and {@code .timeindex}
- * files, answering lookups with a binary search over the bytes as they are (format in {@link IndexEntries}).
+ * The indexes of one segment, as read from its {@code .index} and {@code .timeindex} files, answering lookups with
+ * a binary search over the bytes as they are (format in {@link IndexEntries}), and the contents of its
+ * {@code .txnindex}, which the broker decodes (empty when the segment has none).
  *
- * <p>Immutable and thread-safe: the buffers are only read with absolute gets.
+ * <p>Immutable and thread-safe: the buffers are only read with absolute gets, or through duplicates.
  */
-record SegmentIndexes(long baseOffset, ByteBuffer offsets, ByteBuffer times) {
+record SegmentIndexes(long baseOffset, ByteBuffer offsets, ByteBuffer times, ByteBuffer transactions) {
 
     /**
      * The indexes of {@code segment} from the contents of its files, which the result keeps.
      *
      * @throws IllegalStateException if a file is not a whole number of entries
      */
-    static SegmentIndexes of(RemoteSegment segment, ByteBuffer offsetIndex, ByteBuffer timeIndex) {
+    static SegmentIndexes of(RemoteSegment segment, ByteBuffer offsetIndex, ByteBuffer timeIndex,
+                             ByteBuffer transactionIndex) {
         return new SegmentIndexes(segment.baseOffset(),
                 wholeEntries(segment, SegmentFileType.OFFSET_INDEX, offsetIndex, OFFSET_ENTRY_SIZE),
-                wholeEntries(segment, SegmentFileType.TIME_INDEX, timeIndex, TIME_ENTRY_SIZE));
+                wholeEntries(segment, SegmentFileType.TIME_INDEX, timeIndex, TIME_ENTRY_SIZE),
+                transactionIndex.slice());
     }
 
     /**
@@ -47,7 +50,7 @@ record SegmentIndexes(long baseOffset, ByteBuffer offsets, ByteBuffer times) {
 
     /** The bytes the indexes take. */
     long sizeInBytes() {
-        return offsets.capacity() + times.capacity();
+        return offsets.capacity() + times.capacity() + transactions.capacity();
     }
 
     /** The file's contents alone, starting at index 0, checked to be whole entries. */

@@ -90,7 +90,7 @@ public final class SegmentUploader {
             }
         }
         return new RemoteSegment(layout, partition, segmentId, files.baseOffset(), files.lastOffset(),
-                files.maxTimestamp(), logSize, files.producerSnapshot().isPresent());
+                files.maxTimestamp(), logSize, files.producerSnapshot().isPresent(), files.transactionIndex().isPresent());
     }
 
     private static Throwable unwrapIo(Throwable failure) {

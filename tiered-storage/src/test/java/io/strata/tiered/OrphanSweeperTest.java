@@ -78,7 +78,7 @@ class OrphanSweeperTest {
 
     /** Puts the files of a segment, as an upload would have; returns their keys. */
     private List<ObjectKey> put(RemotePartition partition, UUID segmentId, boolean withSnapshot) throws Exception {
-        List<ObjectKey> keys = new RemoteSegment(LAYOUT, partition, segmentId, 100, 199, -1, 1, withSnapshot).keys();
+        List<ObjectKey> keys = new RemoteSegment(LAYOUT, partition, segmentId, 100, 199, -1, 1, withSnapshot, false).keys();
         for (ObjectKey key : keys) {
             put(key);
         }

@@ -118,7 +118,7 @@ class RemoteIndexTest {
     @Test
     void aTornOrMissingIndexFailsTheLookupAndIsNotKept() throws Exception {
         RemoteSegment torn = upload(new byte[9], TIME_INDEX);
-        RemoteSegment missing = new RemoteSegment(LAYOUT, PARTITION, ids.next(), BASE, BASE + 99, -1, 0, false);
+        RemoteSegment missing = new RemoteSegment(LAYOUT, PARTITION, ids.next(), BASE, BASE + 99, -1, 0, false, false);
 
         assertThat(failure(index.position(torn, BASE)))
                 .isInstanceOf(IllegalStateException.class)
@@ -141,7 +141,7 @@ class RemoteIndexTest {
     }
 
     private RemoteSegment upload(byte[] offsetIndex, byte[] timeIndex) throws Exception {
-        RemoteSegment segment = new RemoteSegment(LAYOUT, PARTITION, ids.next(), BASE, BASE + 99, 300, 16_384, false);
+        RemoteSegment segment = new RemoteSegment(LAYOUT, PARTITION, ids.next(), BASE, BASE + 99, 300, 16_384, false, false);
         put(segment.key(SegmentFileType.OFFSET_INDEX), offsetIndex);
         put(segment.key(SegmentFileType.TIME_INDEX), timeIndex);
         return segment;

@@ -69,7 +69,7 @@ class RemoteKeysTest {
         RemotePartition longName = new RemotePartition("t".repeat(249), "id", 0);
 
         assertThatThrownBy(() -> new RemoteSegment(new RemoteKeys(key("p".repeat(750))), longName, ID, 0, 0, -1, 0,
-                false))
+                false, false))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("longer than 1024 bytes");
     }

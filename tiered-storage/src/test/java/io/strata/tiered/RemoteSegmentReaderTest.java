@@ -183,7 +183,7 @@ class RemoteSegmentReaderTest {
     }
 
     private RemoteSegment segmentOfSize(long size) {
-        return new RemoteSegment(LAYOUT, PARTITION, ids.next(), 0, 999, -1, size, false);
+        return new RemoteSegment(LAYOUT, PARTITION, ids.next(), 0, 999, -1, size, false, false);
     }
 
     private void put(RemoteSegment target, byte[] log) throws Exception {

@@ -24,9 +24,9 @@ class RemoteSegmentTest {
 
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
-    void survivesASerializationRoundTrip(boolean hasProducerSnapshot) throws IOException {
+    void survivesASerializationRoundTrip(boolean hasOptionalFiles) throws IOException {
         RemoteSegment segment = new RemoteSegment(LAYOUT, PARTITION, ID, 1L << 40, (1L << 40) + 12_345,
-                1_717_000_000_000L, 1_073_741_000L, hasProducerSnapshot);
+                1_717_000_000_000L, 1_073_741_000L, hasOptionalFiles, !hasOptionalFiles);
 
         assertThat(RemoteSegment.readFrom(input(serialize(segment)))).isEqualTo(segment);
     }
@@ -34,10 +34,10 @@ class RemoteSegmentTest {
     @Test
     void hasAPinnedByteLayout() throws IOException {
         RemoteSegment segment = new RemoteSegment(LAYOUT, new RemotePartition("orders", "q5Vp", 3), ID, 4096, 4351,
-                0x0197_1234_5678L, 1 << 20, true);
+                0x0197_1234_5678L, 1 << 20, true, true);
 
         assertThat(HexFormat.of().formatHex(serialize(segment))).isEqualTo(""
-                + "01"                           // format version
+                + "02"                           // format version
                 + "0006" + "746965726564"        // layout prefix "tiered", as modified UTF-8
                 + "0006" + "6f7264657273"        // topic "orders"
                 + "0004" + "71355670"            // topic id "q5Vp"
@@ -48,24 +48,36 @@ class RemoteSegmentTest {
                 + "00000000000010ff"             // last offset 4351
                 + "0000019712345678"             // max timestamp
                 + "0000000000100000"             // size, 1 MiB
-                + "01");                         // has a producer snapshot
+                + "01"                           // has a producer snapshot
+                + "01");                         // has a transaction index
+    }
+
+    @Test
+    void readsTheFirstVersionAsASegmentWithoutTransactionIndex() throws IOException {
+        RemoteSegment segment = new RemoteSegment(LAYOUT, PARTITION, ID, 100, 199, -1, 10, true, false);
+        byte[] current = serialize(segment);
+        // Version 1 is version 2 without the last flag.
+        byte[] first = Arrays.copyOf(current, current.length - 1);
+        first[0] = 1;
+
+        assertThat(RemoteSegment.readFrom(input(first))).isEqualTo(segment);
     }
 
     @Test
     void rejectsAnUnknownFormatVersion() {
-        assertThatThrownBy(() -> RemoteSegment.readFrom(input(new byte[] {2, 0, 0})))
+        assertThatThrownBy(() -> RemoteSegment.readFrom(input(new byte[] {3, 0, 0})))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("Unsupported remote segment format version 2");
+                .hasMessageContaining("Unsupported remote segment format version 3");
     }
 
     @Test
     void rejectsTruncatedOrInvalidInput() throws IOException {
-        RemoteSegment segment = new RemoteSegment(LAYOUT, PARTITION, ID, 100, 199, -1, 10, false);
+        RemoteSegment segment = new RemoteSegment(LAYOUT, PARTITION, ID, 100, 199, -1, 10, false, false);
         byte[] serialized = serialize(segment);
         byte[] truncated = Arrays.copyOf(serialized, serialized.length - 1);
-        // The last offset is the 8 bytes before the max timestamp, size and flag: make it 0, below the base.
+        // The last offset is the 8 bytes before the max timestamp, size and flags: make it 0, below the base.
         byte[] invalid = serialized.clone();
-        Arrays.fill(invalid, serialized.length - 25, serialized.length - 17, (byte) 0);
+        Arrays.fill(invalid, serialized.length - 26, serialized.length - 18, (byte) 0);
 
         assertThatThrownBy(() -> RemoteSegment.readFrom(input(truncated))).isInstanceOf(EOFException.class);
         assertThatThrownBy(() -> RemoteSegment.readFrom(input(invalid)))
@@ -75,8 +87,8 @@ class RemoteSegmentTest {
 
     @Test
     void namesTheKeysOfItsFiles() {
-        RemoteSegment withSnapshot = new RemoteSegment(LAYOUT, PARTITION, ID, 100, 199, -1, 10, true);
-        RemoteSegment withoutSnapshot = new RemoteSegment(LAYOUT, PARTITION, ID, 100, 199, -1, 10, false);
+        RemoteSegment withSnapshot = new RemoteSegment(LAYOUT, PARTITION, ID, 100, 199, -1, 10, true, false);
+        RemoteSegment withoutSnapshot = new RemoteSegment(LAYOUT, PARTITION, ID, 100, 199, -1, 10, false, false);
 
         assertThat(withSnapshot.key(SegmentFileType.LOG))
                 .isEqualTo(LAYOUT.segmentFile(PARTITION, 100, ID, SegmentFileType.LOG));
@@ -89,15 +101,20 @@ class RemoteSegmentTest {
         assertThat(withoutSnapshot.keys()).hasSize(3).doesNotContain(withSnapshot.key(SegmentFileType.PRODUCER_SNAPSHOT));
         assertThatThrownBy(() -> withoutSnapshot.key(SegmentFileType.PRODUCER_SNAPSHOT))
                 .isInstanceOf(IllegalArgumentException.class);
+        RemoteSegment withTransactionIndex = new RemoteSegment(LAYOUT, PARTITION, ID, 100, 199, -1, 10, false, true);
+        assertThat(withTransactionIndex.keys()).extracting(ObjectKey::value).hasSize(4)
+                .contains("tiered/orders-cD3sK0yrTSOUq2Qf7p0jvA/3/00000000000000000100-" + ID + ".txnindex");
+        assertThatThrownBy(() -> withoutSnapshot.key(SegmentFileType.TRANSACTION_INDEX))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void rejectsInvalidOffsetsAndSizes() {
-        assertThatThrownBy(() -> new RemoteSegment(LAYOUT, PARTITION, ID, -1, 10, -1, 0, false))
+        assertThatThrownBy(() -> new RemoteSegment(LAYOUT, PARTITION, ID, -1, 10, -1, 0, false, false))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new RemoteSegment(LAYOUT, PARTITION, ID, 10, 9, -1, 0, false))
+        assertThatThrownBy(() -> new RemoteSegment(LAYOUT, PARTITION, ID, 10, 9, -1, 0, false, false))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new RemoteSegment(LAYOUT, PARTITION, ID, 10, 10, -1, -1, false))
+        assertThatThrownBy(() -> new RemoteSegment(LAYOUT, PARTITION, ID, 10, 10, -1, -1, false, false))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

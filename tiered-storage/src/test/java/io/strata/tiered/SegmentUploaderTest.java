@@ -65,7 +65,7 @@ class SegmentUploaderTest {
         RemoteSegment segment = await(uploader.upload(PARTITION, files));
 
         assertThat(segment).isEqualTo(new RemoteSegment(LAYOUT, PARTITION, segment.segmentId(), BASE_OFFSET,
-                files.lastOffset(), files.maxTimestamp(), log.length, true));
+                files.lastOffset(), files.maxTimestamp(), log.length, true, false));
         assertThat(SegmentIds.uploadTime(segment.segmentId())).hasValueSatisfying(time ->
                 assertThat(time).isBetween(start.minusMillis(1), Instant.now()));
         assertThat(await(store.list(LAYOUT.partitionPrefix(PARTITION))))

@@ -34,7 +34,7 @@ final class TestSegments {
                         offsetIndex(baseOffset, baseOffset, 0, baseOffset + 10, 4096, baseOffset + 25, 8192)),
                 Files.write(directory.resolve(name + ".timeindex"),
                         timeIndex(baseOffset, 1_000, baseOffset + 5, 2_000, baseOffset + 30)),
-                withSnapshot ? Optional.of(snapshot) : Optional.empty(),
+                withSnapshot ? Optional.of(snapshot) : Optional.empty(), Optional.empty(),
                 baseOffset, baseOffset + 99, 2_000);
     }
 

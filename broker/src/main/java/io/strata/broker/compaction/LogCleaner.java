@@ -139,7 +139,8 @@ public final class LogCleaner {
                 break;
             }
             checkStopping(log);
-            CompactionFilter filter = new CompactionFilter(map, mappedEnd, now, config.deleteRetentionMs(), lastBatches);
+            CompactionFilter filter = new CompactionFilter(map, mappedEnd, now, config.deleteRetentionMs(), lastBatches,
+                    log.abortedTransactions(segment.baseOffset(), closedSegment.endOffset()));
             before += segment.size();
             LogSegment result = rewrite(log, segment, filter, config);
             after += result.size();

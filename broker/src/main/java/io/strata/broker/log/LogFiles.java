@@ -36,11 +36,7 @@ public final class LogFiles {
     public static final String INDEX_SUFFIX = SegmentFileType.OFFSET_INDEX.suffix();
     public static final String TIME_INDEX_SUFFIX = SegmentFileType.TIME_INDEX.suffix();
     public static final String SNAPSHOT_SUFFIX = SegmentFileType.PRODUCER_SNAPSHOT.suffix();
-    /**
-     * Kafka's name for it. Not a {@link SegmentFileType}: tiered storage does not upload it yet, and that enum
-     * lists the files every tiered segment has (or, for the snapshot, records whether it has one).
-     */
-    public static final String TRANSACTION_INDEX_SUFFIX = ".txnindex";
+    public static final String TRANSACTION_INDEX_SUFFIX = SegmentFileType.TRANSACTION_INDEX.suffix();
     /** Appended to a segment file's name when it leaves the log but may still be read by an in-flight fetch. */
     public static final String DELETED_SUFFIX = ".deleted";
     /** Appended to a file's name while it is written, before the atomic rename to its real name. */

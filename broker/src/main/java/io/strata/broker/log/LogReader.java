@@ -61,6 +61,15 @@ record LogReader(TopicPartition topicPartition, Path dir, LogSegments segments, 
         }
     }
 
+    /** {@link LogTransactions#abortedBetween}, from the local log's start when {@code fetchOffset} lies below it. */
+    List<AbortedTxn> abortedBetween(long fetchOffset, long upperBound) {
+        try {
+            return transactions.abortedBetween(Math.max(fetchOffset, segments.firstBaseOffset()), upperBound);
+        } catch (IOException e) {
+            throw errors.of("reading the transaction indexes of", dir, e);
+        }
+    }
+
     /**
      * The first record below {@code highWatermark} whose timestamp is {@code >= timestamp}, with its timestamp.
      * Decodes the records of the batches it scans.

@@ -282,6 +282,12 @@ public final class PartitionLog implements Closeable {
         return reader.offsetForTimestamp(timestamp, logStartOffset, highWatermark());
     }
 
+    /** The aborted transactions with records in {@code [fetchOffset, upperBound)}, for a read_committed read. */
+    public List<AbortedTxn> abortedTransactions(long fetchOffset, long upperBound) {
+        errors.ensureUsable();
+        return reader.abortedBetween(fetchOffset, upperBound);
+    }
+
     /** The largest timestamp below the high watermark and its first offset (ListOffsets MAX_TIMESTAMP). */
     public TimestampOffset maxTimestampOffset() {
         errors.ensureUsable();
@@ -320,8 +326,7 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
-     * DeleteRecords: makes {@code offset} the log start offset, persists it, and removes the segments
-     * wholly below it. The active segment always stays.
+     * DeleteRecords: makes {@code offset} the log start (persisted) and removes the segments wholly below it.
      *
      * @return the log start offset after the call (unchanged if {@code offset} is not above it)
      * @throws OffsetOutOfRangeException if {@code offset} is above the high watermark
@@ -435,11 +440,8 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
-     * {@link #truncateFullyAndStartAt(long)}, with the producer state {@code producerSnapshot} holds (a producer
-     * state snapshot file's bytes, as of {@code newOffset}) instead of none: how a log starts over where its tiered
-     * log ends, so idempotent producers carry on.
-     *
-     * @throws KafkaStorageException I/O failure; the log is then offline
+     * {@link #truncateFullyAndStartAt(long)} with the producer state of {@code producerSnapshot}, a snapshot file's
+     * bytes as of {@code newOffset} (null: none), so a log starting over where its tiered log ends keeps its producers.
      */
     public synchronized void truncateFullyAndStartAt(long newOffset, ByteBuffer producerSnapshot) {
         errors.ensureUsable();
@@ -516,9 +518,8 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
-     * The segments that nothing will change any more except compaction: those below both the active
-     * segment and the segment holding the high watermark, oldest first, each with the offset it ends
-     * before (the next segment's base offset). A snapshot.
+     * The segments nothing changes any more but compaction, oldest first: those below both the active segment and
+     * the one holding the high watermark, each with the offset it ends before (the next base offset). A snapshot.
      */
     public List<ClosedSegment> closedSegments() {
         return segments.closedBelow(Math.min(segments.active().baseOffset(), highWatermarkMetadata.segmentBaseOffset()));

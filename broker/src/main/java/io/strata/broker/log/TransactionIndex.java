@@ -89,7 +89,7 @@ public final class TransactionIndex implements Closeable {
      * @throws CorruptIndexException    if the file ends with a partial entry
      */
     public synchronized void append(AbortedTxn txn) throws IOException {
-        String defect = defect(txn);
+        String defect = defect(txn, startOffset);
         if (defect != null) {
             throw new IllegalArgumentException("Cannot append " + txn + " to transaction index " + file + ": " + defect);
         }
@@ -130,16 +130,59 @@ public final class TransactionIndex implements Closeable {
      * entry whose last stable offset reaches {@code upperBoundOffset}, which makes the result complete.
      */
     public synchronized SearchResult collectAbortedTxns(long fetchOffset, long upperBoundOffset) throws IOException {
-        List<AbortedTxn> found = new ArrayList<>();
-        boolean[] complete = {false};
-        scan((txn, position) -> {
+        Search search = new Search(fetchOffset, upperBoundOffset);
+        scan((txn, position) -> search.accept(txn));
+        return search.result();
+    }
+
+    /**
+     * {@link #collectAbortedTxns(long, long)} over the contents of a {@code .txnindex} file, as a tiered segment's is
+     * read from the object store.
+     *
+     * @param startOffset the base offset of the segment the contents belong to
+     * @param source      names the contents in errors
+     * @throws CorruptIndexException if the contents are not whole, valid entries
+     */
+    public static SearchResult collectAbortedTxns(ByteBuffer contents, long startOffset, String source,
+                                                  long fetchOffset, long upperBoundOffset) {
+        ByteBuffer buffer = contents.duplicate();
+        if (buffer.remaining() % ENTRY_SIZE != 0) {
+            throw new CorruptIndexException("Transaction index " + source + " ends with a partial entry ("
+                    + buffer.remaining() + " bytes, entries are " + ENTRY_SIZE + " bytes)");
+        }
+        Search search = new Search(fetchOffset, upperBoundOffset);
+        for (long position = 0; buffer.hasRemaining(); position += ENTRY_SIZE) {
+            if (!search.accept(decode(buffer, position, startOffset, source))) {
+                break;
+            }
+        }
+        return search.result();
+    }
+
+    /** The entries overlapping a range, gathered in index order until one shows the rest cannot matter. */
+    private static final class Search {
+        private final long fetchOffset;
+        private final long upperBoundOffset;
+        private final List<AbortedTxn> found = new ArrayList<>();
+        private boolean complete;
+
+        Search(long fetchOffset, long upperBoundOffset) {
+            this.fetchOffset = fetchOffset;
+            this.upperBoundOffset = upperBoundOffset;
+        }
+
+        /** Takes one entry; false once the result is complete. */
+        boolean accept(AbortedTxn txn) {
             if (txn.lastOffset() >= fetchOffset && txn.firstOffset() < upperBoundOffset) {
                 found.add(txn);
             }
-            complete[0] = txn.lastStableOffset() >= upperBoundOffset;
-            return !complete[0];
-        });
-        return new SearchResult(found, complete[0]);
+            complete = txn.lastStableOffset() >= upperBoundOffset;
+            return !complete;
+        }
+
+        SearchResult result() {
+            return new SearchResult(found, complete);
+        }
     }
 
     /** Drops the entries whose abort marker is at or after {@code offset}. Not flushed: the caller fsyncs. */
@@ -241,22 +284,26 @@ public final class TransactionIndex implements Closeable {
 
     /** The entry at the buffer's position, which is at {@code position} in the file. */
     private AbortedTxn decode(ByteBuffer buffer, long position) {
+        return decode(buffer, position, startOffset, file);
+    }
+
+    private static AbortedTxn decode(ByteBuffer buffer, long position, long startOffset, Object source) {
         short version = buffer.getShort();
         if (version != VERSION) {
-            throw new CorruptIndexException("Transaction index " + file + " has an entry of unknown version " + version
-                    + " at byte " + position);
+            throw new CorruptIndexException("Transaction index " + source + " has an entry of unknown version "
+                    + version + " at byte " + position);
         }
         AbortedTxn txn = new AbortedTxn(buffer.getLong(), buffer.getLong(), buffer.getLong(), buffer.getLong());
-        String defect = defect(txn);
+        String defect = defect(txn, startOffset);
         if (defect != null) {
-            throw new CorruptIndexException("Transaction index " + file + " has an invalid entry " + txn + " at byte "
+            throw new CorruptIndexException("Transaction index " + source + " has an invalid entry " + txn + " at byte "
                     + position + ": " + defect);
         }
         return txn;
     }
 
-    /** Why {@code txn} cannot be an entry of this index, or null if it can. */
-    private String defect(AbortedTxn txn) {
+    /** Why {@code txn} cannot be an entry of the index of a segment at {@code startOffset}, or null if it can. */
+    private static String defect(AbortedTxn txn, long startOffset) {
         if (txn.lastOffset() < txn.firstOffset()) {
             return "its last offset is before its first offset";
         }

@@ -1,6 +1,7 @@
 package io.strata.broker.partition;
 
 import io.strata.broker.cluster.PartitionImage;
+import io.strata.broker.log.AbortedTxn;
 import io.strata.broker.log.AppendResult;
 import io.strata.broker.log.EpochEndOffset;
 import io.strata.broker.log.FetchIsolation;
@@ -19,10 +20,12 @@ import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -169,13 +172,49 @@ public final class Partition {
             }
         }
         return tiered.read(offset, maxBytes, minOneMessage)
-                .thenApply(records -> records.isEmpty()
-                        ? log.read(log.logStartOffset(), maxBytes, minOneMessage, isolation)
-                        // The bucket holds no transaction index yet: a read_committed reader gets no aborted
-                        // transactions from it.
-                        : new LogReadResult(records.get(), log.highWatermark(), log.lastStableOffset(),
-                                logStartOffset(), log.logEndOffset(), List.of()))
+                .thenCompose(records -> records.isEmpty()
+                        ? CompletableFuture.completedFuture(
+                                log.read(log.logStartOffset(), maxBytes, minOneMessage, isolation))
+                        : abortedTransactions(offset, records.get(), isolation).thenApply(aborted ->
+                                new LogReadResult(records.get(), log.highWatermark(), log.lastStableOffset(),
+                                        logStartOffset(), log.logEndOffset(), aborted)))
                 .exceptionallyCompose(failure -> CompletableFuture.failedFuture(tieredReadFailure(offset, failure)));
+    }
+
+    /** For a read_committed read of tiered {@code records}: the aborted transactions with records among them. */
+    private CompletableFuture<List<AbortedTxn>> abortedTransactions(long offset, MemoryRecords records,
+                                                                    FetchIsolation isolation) {
+        if (isolation != FetchIsolation.TXN_COMMITTED || records.sizeInBytes() == 0) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        long upperBound = offset;
+        for (RecordBatch batch : records.batches()) {
+            upperBound = batch.nextOffset();
+        }
+        return abortedTransactions(offset, upperBound);
+    }
+
+    /**
+     * The aborted transactions with records in {@code [fetchOffset, upperBound)}, from the transaction indexes of
+     * both tiers: the tiered segments' from {@code fetchOffset} on and, unless those settle it, the local log's, where
+     * a marker may lie. Completes with a {@link KafkaStorageException} if the object store cannot be read.
+     */
+    public CompletableFuture<List<AbortedTxn>> abortedTransactions(long fetchOffset, long upperBound) {
+        if (!isTiered(fetchOffset)) {
+            try {
+                return CompletableFuture.completedFuture(log.abortedTransactions(fetchOffset, upperBound));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return tiered.abortedTransactions(fetchOffset, upperBound).thenApply(found -> {
+            if (found.isComplete()) {
+                return found.abortedTxns();
+            }
+            List<AbortedTxn> aborted = new ArrayList<>(found.abortedTxns());
+            aborted.addAll(log.abortedTransactions(fetchOffset, upperBound));
+            return aborted;
+        }).exceptionallyCompose(failure -> CompletableFuture.failedFuture(tieredReadFailure(fetchOffset, failure)));
     }
 
     /** Whether {@code offset} lies below the local log but in the tiered one, so reads go to the object store. */

@@ -1,6 +1,8 @@
 package io.strata.broker.remote;
 
+import io.strata.broker.log.AbortedTxn;
 import io.strata.broker.log.TimestampOffset;
+import io.strata.broker.log.TransactionIndex;
 import io.strata.tiered.ChunkCache;
 import io.strata.tiered.ObjectStore;
 import io.strata.tiered.RemoteIndex;
@@ -16,6 +18,8 @@ import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.Records;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
@@ -169,6 +173,40 @@ public final class RemoteLogReader {
         return scan(segment, 0, batch -> batch.maxTimestamp() == max
                 ? Optional.of(new TimestampOffset(max, batch.offsetOfMaxTimestamp().orElse(batch.lastOffset())))
                 : Optional.empty());
+    }
+
+    /**
+     * The aborted transactions with records in {@code [fetchOffset, upperBound)}, from the transaction indexes of the
+     * tiered segments from the one holding {@code fetchOffset} on, searched as a local log searches its own
+     * ({@link TransactionIndex#collectAbortedTxns}). Incomplete when no index showed that later segments cannot
+     * matter: the local log's indexes are to be searched then too.
+     */
+    public CompletableFuture<TransactionIndex.SearchResult> abortedTransactions(RemoteManifest manifest,
+                                                                                long fetchOffset, long upperBound) {
+        return collectAborted(manifest, manifest.segmentFor(fetchOffset), fetchOffset, upperBound, new ArrayList<>());
+    }
+
+    private CompletableFuture<TransactionIndex.SearchResult> collectAborted(RemoteManifest manifest,
+                                                                            Optional<RemoteSegment> from,
+                                                                            long fetchOffset, long upperBound,
+                                                                            List<AbortedTxn> found) {
+        // Most segments have no index: skipped in a loop, so that thousands of them cost no recursion.
+        Optional<RemoteSegment> segment = from;
+        while (segment.isPresent() && !segment.get().hasTransactionIndex()) {
+            segment = manifest.next(segment.get());
+        }
+        if (segment.isEmpty()) {
+            return CompletableFuture.completedFuture(new TransactionIndex.SearchResult(found, false));
+        }
+        RemoteSegment indexed = segment.get();
+        return indexes.transactionIndex(indexed).thenCompose(contents -> {
+            TransactionIndex.SearchResult result = TransactionIndex.collectAbortedTxns(contents, indexed.baseOffset(),
+                    indexed.key(SegmentFileType.TRANSACTION_INDEX).toString(), fetchOffset, upperBound);
+            found.addAll(result.abortedTxns());
+            return result.isComplete()
+                    ? CompletableFuture.completedFuture(new TransactionIndex.SearchResult(found, true))
+                    : collectAborted(manifest, manifest.next(indexed), fetchOffset, upperBound, found);
+        });
     }
 
     /** The producer snapshot uploaded with {@code segment}, which must have one. */

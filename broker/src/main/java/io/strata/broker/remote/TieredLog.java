@@ -3,6 +3,7 @@ package io.strata.broker.remote;
 import io.strata.broker.cluster.MetadataCommand.UpdateRemoteLog;
 import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.log.TimestampOffset;
+import io.strata.broker.log.TransactionIndex;
 import io.strata.tiered.RemoteManifest;
 import io.strata.tiered.RemoteSegment;
 import org.apache.kafka.common.Uuid;
@@ -40,6 +41,11 @@ public final class TieredLog {
     /** See {@link RemoteLogReader#read}. */
     public CompletableFuture<Optional<MemoryRecords>> read(long offset, int maxBytes, boolean minOneMessage) {
         return reader.read(manifest(), offset, maxBytes, minOneMessage);
+    }
+
+    /** See {@link RemoteLogReader#abortedTransactions}. */
+    public CompletableFuture<TransactionIndex.SearchResult> abortedTransactions(long fetchOffset, long upperBound) {
+        return reader.abortedTransactions(manifest(), fetchOffset, upperBound);
     }
 
     /** The first tiered record at or after the start with a timestamp at or above {@code timestamp}. */

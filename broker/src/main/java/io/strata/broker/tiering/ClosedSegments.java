@@ -46,8 +46,11 @@ final class ClosedSegments {
         // The log snapshots producer state as of each roll, named by the new segment's base offset;
         // older snapshots are pruned, so only recent segments still have theirs.
         Path snapshot = LogFiles.snapshotFile(dir, nextBaseOffset);
+        // A segment's transaction index exists once a transaction aborted in it.
+        Path transactionIndex = LogFiles.transactionIndexFile(dir, base);
         return new LocalSegmentFiles(LogFiles.logFile(dir, base), LogFiles.offsetIndexFile(dir, base),
-                LogFiles.timeIndexFile(dir, base), Optional.of(snapshot).filter(Files::isRegularFile), base,
-                nextBaseOffset - 1, segment.maxTimestampSoFar().timestamp());
+                LogFiles.timeIndexFile(dir, base), Optional.of(snapshot).filter(Files::isRegularFile),
+                Optional.of(transactionIndex).filter(Files::isRegularFile), base, nextBaseOffset - 1,
+                segment.maxTimestampSoFar().timestamp());
     }
 }

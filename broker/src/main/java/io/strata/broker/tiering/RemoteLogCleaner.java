@@ -133,7 +133,8 @@ final class RemoteLogCleaner {
                         break;
                     }
                     CompactionFilter filter = new CompactionFilter(map, mappedEnd, now, config.deleteRetentionMs(),
-                            lastBatches);
+                            lastBatches, partition.abortedTransactions(segment.baseOffset(), segment.lastOffset() + 1)
+                                    .get());
                     Path source = downloaded.containsKey(segment) ? downloaded.get(segment)
                             : download(segment, SegmentFileType.LOG, dir.resolve("clean-" + segment.segmentId()));
                     Optional<RemoteSegment> rewritten = rewrite(segment, source, filter, config, remote, dir);
@@ -217,23 +218,26 @@ final class RemoteLogCleaner {
             // Trims the indexes to their entries, as an upload wants them.
             cleaned.close();
         }
-        Optional<Path> snapshot = segment.hasProducerSnapshot()
-                ? Optional.of(download(segment, SegmentFileType.PRODUCER_SNAPSHOT, dir.resolve("snapshot")))
-                : Optional.empty();
+        Optional<Path> snapshot = downloadIfAny(segment, SegmentFileType.PRODUCER_SNAPSHOT, dir.resolve("snapshot"));
+        // Compaction keeps offsets, markers and aborted records: the index stays true of the copy.
+        Optional<Path> transactionIndex = downloadIfAny(segment, SegmentFileType.TRANSACTION_INDEX,
+                dir.resolve("txnindex"));
         long base = segment.baseOffset();
         LocalSegmentFiles files = new LocalSegmentFiles(
                 LogFiles.withSuffix(LogFiles.logFile(dir, base), LogFiles.CLEANED_SUFFIX),
                 LogFiles.withSuffix(LogFiles.offsetIndexFile(dir, base), LogFiles.CLEANED_SUFFIX),
                 LogFiles.withSuffix(LogFiles.timeIndexFile(dir, base), LogFiles.CLEANED_SUFFIX),
-                snapshot, base, segment.lastOffset(), segment.maxTimestamp());
+                snapshot, transactionIndex, base, segment.lastOffset(), segment.maxTimestamp());
         try {
             return Optional.of(uploader.upload(remote, files).get());
         } finally {
             Files.deleteIfExists(files.log());
             Files.deleteIfExists(files.offsetIndex());
             Files.deleteIfExists(files.timeIndex());
-            if (snapshot.isPresent()) {
-                Files.deleteIfExists(snapshot.get());
+            for (Optional<Path> optional : List.of(snapshot, transactionIndex)) {
+                if (optional.isPresent()) {
+                    Files.deleteIfExists(optional.get());
+                }
             }
         }
     }
@@ -261,6 +265,12 @@ final class RemoteLogCleaner {
     }
 
     /** Copies one of the segment's objects to {@code target} with ranged GETs of bounded size. */
+    /** {@link #download} of an optional file of the segment, if it has one. */
+    private Optional<Path> downloadIfAny(RemoteSegment segment, SegmentFileType type, Path target)
+            throws IOException, ExecutionException, InterruptedException {
+        return segment.has(type) ? Optional.of(download(segment, type, target)) : Optional.empty();
+    }
+
     private Path download(RemoteSegment segment, SegmentFileType type, Path target)
             throws IOException, ExecutionException, InterruptedException {
         ObjectKey key = segment.key(type);

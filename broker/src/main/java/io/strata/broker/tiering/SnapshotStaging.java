@@ -63,7 +63,7 @@ final class SnapshotStaging {
     }
 
     private static LocalSegmentFiles withSnapshot(LocalSegmentFiles files, Optional<Path> snapshot) {
-        return new LocalSegmentFiles(files.log(), files.offsetIndex(), files.timeIndex(), snapshot,
+        return new LocalSegmentFiles(files.log(), files.offsetIndex(), files.timeIndex(), snapshot, files.transactionIndex(),
                 files.baseOffset(), files.lastOffset(), files.maxTimestamp());
     }
 }

@@ -230,7 +230,7 @@ class MetadataStateMachineTest {
     private static RemoteSegment remoteSegment(TopicImage topic, int partition, long baseOffset, long lastOffset) {
         return new RemoteSegment(new RemoteKeys(new ObjectKey("tiered")),
                 new RemotePartition(topic.name(), topic.topicId().toString(), partition), UUID.randomUUID(),
-                baseOffset, lastOffset, 1_000L, 4096, false);
+                baseOffset, lastOffset, 1_000L, 4096, false, false);
     }
 
     private static AddRemoteSegment add(TopicImage topic, RemoteSegment segment) {

@@ -13,9 +13,12 @@ import io.strata.broker.log.TestLogConfigs;
 import io.strata.broker.log.TransactionIndex;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.record.Records;
+import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.Records;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,6 +37,7 @@ import java.util.stream.Stream;
 
 import static io.strata.broker.log.TestRecords.appendCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** The cleaner against real partition logs with small segments, checked record by record against a model. */
 class LogCleanerTest {
@@ -395,6 +399,37 @@ class LogCleanerTest {
         log.close();
         open(compacted());
         assertThat(log.segments().get(0).txnIndex().allAbortedTxns()).isEqualTo(aborted);
+    }
+
+    @Test
+    void theRecordsOfAbortedTransactionsAreDroppedAndTheMarkersKept() throws Exception {
+        open(compacted());
+        long now = time.milliseconds();
+        // An aborted transaction and a committed one, both on keys no later record replaces.
+        long abortedStart = appendCommitted(log, MemoryRecords.withTransactionalRecords(Compression.NONE, PID,
+                (short) 0, 0, record(now, "aborted-1", "gone"), record(now, "aborted-2", "gone"))).firstOffset();
+        appendCommitted(log, MemoryRecords.withTransactionalRecords(Compression.NONE, PID + 1, (short) 0, 0,
+                record(now, "committed", "kept")));
+        long abortMarker = log.appendMarker(PID, (short) 0, new EndTransactionMarker(ControlRecordType.ABORT, 0),
+                RecordBatch.NO_PARTITION_LEADER_EPOCH).firstOffset();
+        log.appendMarker(PID + 1, (short) 0, new EndTransactionMarker(ControlRecordType.COMMIT, 0),
+                RecordBatch.NO_PARTITION_LEADER_EPOCH);
+        appendRandom(100, 3, 12);
+        assertThat(log.abortedTransactions(0, log.logEndOffset()))
+                .extracting(AbortedTxn::producerId, AbortedTxn::firstOffset, AbortedTxn::lastOffset)
+                .containsExactly(tuple(PID, abortedStart, abortMarker));
+
+        LogCleaner.Result result = cleaner.clean(log);
+
+        assertThat(result.segmentsRewritten()).isPositive();
+        List<RecordBatch> batches = new ArrayList<>();
+        log.segments().forEach(segment -> segment.log().batches().forEach(batches::add));
+        assertThat(batches).noneMatch(batch -> batch.hasProducerId() && batch.producerId() == PID
+                && !batch.isControlBatch() && batch.iterator().hasNext());
+        assertThat(batches).filteredOn(RecordBatch::isControlBatch).hasSize(2);
+        assertThat(readAll()).extracting(Entry::value).contains("kept").doesNotContain("gone");
+        // The index still names the transaction: a read_committed reader of what is left needs nothing more.
+        assertThat(log.abortedTransactions(0, log.logEndOffset())).hasSize(1);
     }
 
     private static long secondSegmentBase(Path dir) throws IOException {

@@ -44,7 +44,7 @@ class SegmentCompactorTest {
                 MemoryRecords.withRecords(4, Compression.NONE, record("b", null)));
         OffsetMap map = new OffsetMap(1 << 12);
         assertThat(map.putAll(input, 0, 5)).isEqualTo(5);
-        CompactionFilter filter = new CompactionFilter(map, 5, NOW, 1000, Map.of());
+        CompactionFilter filter = new CompactionFilter(map, 5, NOW, 1000, Map.of(), List.of());
 
         MemoryRecords output = new SegmentCompactor(1024).compact(input, filter);
 
@@ -58,11 +58,11 @@ class SegmentCompactorTest {
         assertThat(tombstoneBatch.deleteHorizonMs()).hasValue(NOW + 1000);
 
         // Before the horizon the tombstone stays and nothing changes; at it, the tombstone goes.
-        CompactionFilter early = new CompactionFilter(map, 5, NOW + 999, 1000, Map.of());
+        CompactionFilter early = new CompactionFilter(map, 5, NOW + 999, 1000, Map.of(), List.of());
         MemoryRecords again = new SegmentCompactor(1024).compact(output, early);
         assertThat(early.changedAnything()).isFalse();
         assertThat(again.buffer()).isEqualTo(output.buffer());
-        CompactionFilter late = new CompactionFilter(map, 5, NOW + 1000, 1000, Map.of());
+        CompactionFilter late = new CompactionFilter(map, 5, NOW + 1000, 1000, Map.of(), List.of());
         assertThat(describe(new SegmentCompactor(1024).compact(output, late))).containsExactly("2:a=2", "3:c=1");
     }
 
@@ -74,7 +74,7 @@ class SegmentCompactorTest {
                 MemoryRecords.withRecords(2, Compression.NONE, record("a", "3")));
         OffsetMap map = new OffsetMap(1 << 12);
         map.putAll(input, 0, 2);
-        MemoryRecords output = new SegmentCompactor(1024).compact(input, new CompactionFilter(map, 2, NOW, 0, Map.of()));
+        MemoryRecords output = new SegmentCompactor(1024).compact(input, new CompactionFilter(map, 2, NOW, 0, Map.of(), List.of()));
         assertThat(describe(output)).containsExactly("1:a=2", "2:a=3");
     }
 
@@ -87,7 +87,7 @@ class SegmentCompactorTest {
         map.putAll(input, 0, 4);
 
         MemoryRecords output = new SegmentCompactor(1024).compact(input,
-                new CompactionFilter(map, 4, NOW, 0, Map.of(PID, 1L)));
+                new CompactionFilter(map, 4, NOW, 0, Map.of(PID, 1L), List.of()));
 
         List<RecordBatch> batches = new ArrayList<>();
         output.batches().forEach(batches::add);
@@ -103,7 +103,7 @@ class SegmentCompactorTest {
         assertThat(describe(output)).containsExactly("2:a=2", "3:b=2");
 
         MemoryRecords withoutProducer = new SegmentCompactor(1024).compact(input,
-                new CompactionFilter(map, 4, NOW, 0, Map.of()));
+                new CompactionFilter(map, 4, NOW, 0, Map.of(), List.of()));
         assertThat(withoutProducer.batches()).hasSize(1);
     }
 
@@ -118,7 +118,7 @@ class SegmentCompactorTest {
         map.putAll(input, 0, 200);
         SegmentCompactor.Stats[] stats = new SegmentCompactor.Stats[1];
         List<String> out = new ArrayList<>();
-        stats[0] = new SegmentCompactor(1024).compact(input, new CompactionFilter(map, 200, NOW, 0, Map.of()),
+        stats[0] = new SegmentCompactor(1024).compact(input, new CompactionFilter(map, 200, NOW, 0, Map.of(), List.of()),
                 compacted -> out.addAll(describe(compacted)));
         assertThat(out).hasSize(7);
         assertThat(out.get(0)).startsWith("193:");

@@ -98,7 +98,7 @@ final class TestPartitions implements AutoCloseable {
             long base = segment.baseOffset();
             Path logDir = partition.log().dir();
             LocalSegmentFiles files = new LocalSegmentFiles(LogFiles.logFile(logDir, base),
-                    LogFiles.offsetIndexFile(logDir, base), LogFiles.timeIndexFile(logDir, base), Optional.empty(), base,
+                    LogFiles.offsetIndexFile(logDir, base), LogFiles.timeIndexFile(logDir, base), Optional.empty(), Optional.empty(), base,
                     segments.get(i + 1).baseOffset() - 1, segment.maxTimestampSoFar().timestamp());
             TopicPartition tp = partition.topicPartition();
             last = uploader.upload(new RemotePartition(tp.topic(), partition.topicId().toString(), tp.partition()), files)

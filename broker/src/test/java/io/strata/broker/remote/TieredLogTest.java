@@ -120,6 +120,53 @@ abstract class TieredLogTest {
     }
 
     @Test
+    void readCommittedReadsOfTheBucketSkipAbortedTransactions() throws Exception {
+        try (TestBroker broker = startWithTopic(Map.of())) {
+            List<String> committed = new ArrayList<>();
+            try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of(
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tiered-writer"))) {
+                producer.initTransactions();
+                for (int t = 0; t < 20; t++) {
+                    producer.beginTransaction();
+                    for (int i = 0; i < 5; i++) {
+                        String value = "txn-" + t + "-" + i + "-" + "x".repeat(100);
+                        producer.send(new ProducerRecord<>(TP.topic(), 0, null, value.getBytes(StandardCharsets.UTF_8)));
+                        if (t % 2 == 0) {
+                            committed.add(value);
+                        }
+                    }
+                    producer.flush();
+                    if (t % 2 == 0) {
+                        producer.commitTransaction();
+                    } else {
+                        producer.abortTransaction();
+                    }
+                }
+            }
+            // 20 transactions of 5 records and a marker each, then enough records to close their segments.
+            long transactionsEnd = 20 * 6;
+            committed.addAll(produce(broker, 0, 60, System.currentTimeMillis()));
+            Partition partition = awaitLocalStartAbove(broker, transactionsEnd);
+            assertThat(partition.tiered().manifest().segments()).as("segments with aborts carry their index")
+                    .anyMatch(RemoteSegment::hasTransactionIndex);
+
+            List<String> read = new ArrayList<>();
+            try (KafkaConsumer<byte[], byte[]> consumer = broker.consumer(Map.of(
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
+                consumer.assign(List.of(TP));
+                consumer.seekToBeginning(List.of(TP));
+                long end = consumer.endOffsets(List.of(TP)).get(TP);
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                while (consumer.position(TP) < end && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(100)).forEach(record ->
+                            read.add(new String(record.value(), StandardCharsets.UTF_8)));
+                }
+            }
+            assertThat(read).containsExactlyElementsOf(committed);
+        }
+    }
+
+    @Test
     void timestampLookupsSearchTheTieredLogFirst() throws Exception {
         try (TestBroker broker = startWithTopic(Map.of())) {
             long base = System.currentTimeMillis() - 100_000;
