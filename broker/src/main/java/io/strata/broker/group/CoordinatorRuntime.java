@@ -15,6 +15,7 @@ import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.utils.ThreadUtils;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
@@ -56,11 +57,7 @@ final class CoordinatorRuntime implements AutoCloseable {
         this.time = time;
         this.store = new GroupStore(time::milliseconds);
         this.offsetsTopicPartitions = config.offsetsTopicPartitions();
-        this.thread = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "strata-group-coordinator");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = new ScheduledThreadPoolExecutor(1, ThreadUtils.createThreadFactory("strata-group-coordinator", true));
         thread.setRemoveOnCancelPolicy(true);
     }
 
@@ -229,10 +226,6 @@ final class CoordinatorRuntime implements AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
-        try {
-            thread.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ThreadUtils.shutdownExecutorServiceQuietly(thread, 5, TimeUnit.SECONDS);
     }
 }

@@ -16,6 +16,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.utils.ThreadUtils;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
@@ -89,11 +90,8 @@ public final class TransactionCoordinator implements AutoCloseable {
         this.producerIds = producerIds;
         this.fsyncBeforeAck = fsyncBeforeAck;
         this.time = time;
-        this.thread = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "strata-transaction-coordinator");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = new ScheduledThreadPoolExecutor(1,
+                ThreadUtils.createThreadFactory("strata-transaction-coordinator", true));
         thread.setRemoveOnCancelPolicy(true);
         this.markers = new TransactionMarkerSender(partitions.nodeId(), topicAdmin::image, markerWriter, forwarder,
                 thread);
@@ -618,10 +616,6 @@ public final class TransactionCoordinator implements AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
-        try {
-            thread.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ThreadUtils.shutdownExecutorServiceQuietly(thread, 5, TimeUnit.SECONDS);
     }
 }

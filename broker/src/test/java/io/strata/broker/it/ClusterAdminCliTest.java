@@ -10,6 +10,7 @@ import io.strata.broker.testing.TestCluster;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.TopicPartition;
@@ -61,7 +62,7 @@ class ClusterAdminCliTest {
             2, List.of(3, 1, 2));
 
     @RegisterExtension
-    static final TestCluster cluster = TestCluster.perClass(3);
+    static final TestCluster cluster = TestCluster.perClass(3, Map.of("strata.transactions.state-log-partitions", "3"));
 
     @BeforeAll
     static void createTopic() throws Exception {
@@ -145,6 +146,41 @@ class ClusterAdminCliTest {
         ChildJvm.Result noReplica = ChildJvm.run(TRANSACTIONS, args, 45);
         assertThat(noReplica.exitCode()).isNotZero();
         assertThat(noReplica.output()).contains("Failed to describe producers for partition producers-0 on broker 3");
+    }
+
+    /**
+     * {@code kafka-transactions list}, {@code describe} and {@code find-hanging}: a transaction left open, as its
+     * coordinator keeps it, and not hanging while its coordinator knows it.
+     */
+    @Test
+    @Order(8)
+    void listAndDescribeShowATransactionAsItsCoordinatorKeepsIt() throws Exception {
+        String topic = "transfers";
+        try (Admin admin = cluster.broker(1).admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, Map.of(0, List.of(2))))).all().get();
+        }
+        cluster.awaitMetadataOf(topic);
+        try (KafkaProducer<byte[], byte[]> producer = cluster.broker(1).producer(Map.of(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "cli-writer"))) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(topic, 0, null, "open".getBytes(StandardCharsets.UTF_8))).get();
+
+            String list = tool(TRANSACTIONS, cluster.bootstrapServers(), "list");
+            assertThat(list.lines().filter(line -> line.startsWith("cli-writer"))).singleElement()
+                    .satisfies(line -> assertThat(line).contains("Ongoing"));
+            String describe = tool(TRANSACTIONS, cluster.bootstrapServers(), "describe", "--transactional-id",
+                    "cli-writer");
+            assertThat(describe).contains("Ongoing").contains(topic + "-0");
+            String hanging = tool(TRANSACTIONS, cluster.bootstrapServers(), "find-hanging", "--broker-id", "2",
+                    "--max-transaction-timeout", "0");
+            assertThat(hanging).doesNotContain(topic + "-0");
+
+            producer.commitTransaction();
+        }
+        String describe = tool(TRANSACTIONS, cluster.bootstrapServers(), "describe", "--transactional-id",
+                "cli-writer");
+        assertThat(describe).contains("CompleteCommit");
     }
 
     /** The one producer a {@code describe-producers} listed, its columns split on blanks. */
