@@ -29,7 +29,7 @@ public interface GroupsConfig {
 
     /**
      * {@code offsets.topic.replication.factor}: replicas of each partition of {@code __consumer_offsets} when it
-     * is created, at most as many as brokers are up then.
+     * is created, at most as many as the cluster has brokers, which it waits for.
      */
     @WithDefault("3")
     short offsetsTopicReplicationFactor();

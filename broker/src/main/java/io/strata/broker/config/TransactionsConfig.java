@@ -21,7 +21,7 @@ public interface TransactionsConfig {
 
     /**
      * {@code transaction.state.log.replication.factor}: replicas of each partition of {@code __transaction_state}
-     * when it is created, at most as many as brokers are up then.
+     * when it is created, at most as many as the cluster has brokers, which it waits for.
      */
     @WithDefault("3")
     short stateLogReplicationFactor();

@@ -18,7 +18,7 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  * @param offsetsTopicPartitions  {@code offsets.topic.num.partitions}: partitions of {@code __consumer_offsets}
  *                                when this broker creates it; an existing topic keeps its count
  * @param offsetsTopicReplicationFactor {@code offsets.topic.replication.factor}: replicas of each partition of
- *                                {@code __consumer_offsets} when this broker creates it, at most one per broker up
+ *                                {@code __consumer_offsets} when this broker creates it, at most one per broker
  * @param offsetMetadataMaxBytes  {@code offset.metadata.max.bytes}: longest metadata string of a committed offset
  * @param newMemberJoinTimeoutMs  how long a new member may wait in a JoinGroup before it is dropped (Kafka's
  *                                internal {@code group.classic.new.member.join.timeout.ms})

@@ -138,7 +138,7 @@ public final class GroupCoordinator implements AutoCloseable {
         }
         InternalTopic.create(topicAdmin, runtime.partitions(), Topic.GROUP_METADATA_TOPIC_NAME,
                         runtime.config().offsetsTopicPartitions(), runtime.config().offsetsTopicReplicationFactor(),
-                        Map.of("segment.bytes", OFFSETS_SEGMENT_BYTES, "compression.type", "producer"))
+                        Map.of("segment.bytes", OFFSETS_SEGMENT_BYTES, "compression.type", "producer"), 0)
                 .whenComplete((topic, error) -> {
                     if (error != null) {
                         mine.completeExceptionally(error);
@@ -355,11 +355,15 @@ public final class GroupCoordinator implements AutoCloseable {
      * broker coordinates, the producer's transactional offsets of its groups are committed or dropped.
      */
     public void onTransactionMarker(TopicPartition tp, long producerId, boolean commit) {
-        if (!tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME) || !loader.isLoaded(tp.partition())) {
+        if (!tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
             return;
         }
+        // Checked on the coordinator thread, where loads run too: a marker acknowledged during a load is either
+        // in the records it replays or applied after it.
         runtime.call(() -> {
-            runtime.completeTransaction(tp.partition(), producerId, commit);
+            if (loader.isLoaded(tp.partition())) {
+                runtime.completeTransaction(tp.partition(), producerId, commit);
+            }
             return CompletableFuture.<Void>completedFuture(null);
         });
     }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -43,20 +44,12 @@ final class GroupStore {
         long now = clock.getAsLong();
         if (record.key() instanceof OffsetKey key) {
             TopicPartition tp = new TopicPartition(key.topic(), key.partition());
-            if (record.value() == null) {
-                Map<TopicPartition, OffsetValue> groupOffsets = offsets.get(key.groupId());
-                if (groupOffsets != null) {
-                    groupOffsets.remove(tp);
-                    if (groupOffsets.isEmpty()) {
-                        offsets.remove(key.groupId());
-                    }
-                }
-            } else {
-                groups.computeIfAbsent(key.groupId(), id -> new ClassicGroup(id, now));
-                offsets.computeIfAbsent(key.groupId(), id -> new HashMap<>()).put(tp, (OffsetValue) record.value());
-            }
+            // A later commit or deletion outranks an open transaction's earlier offset, as the later record wins.
+            dropPending(key.groupId(), pending -> pending.remove(tp));
+            applyOffset(key.groupId(), tp, (OffsetValue) record.value(), now);
         } else if (record.key() instanceof GroupKey key) {
             if (record.value() == null) {
+                dropPending(key.groupId(), Map::clear);
                 ClassicGroup removed = groups.remove(key.groupId());
                 if (removed != null) {
                     removed.markDead(now);
@@ -66,6 +59,36 @@ final class GroupStore {
                         .apply((GroupValue) record.value(), now);
             }
         }
+    }
+
+    /** Commits {@code value} as the group's offset of {@code tp}; a null value deletes it. */
+    private void applyOffset(String groupId, TopicPartition tp, OffsetValue value, long now) {
+        if (value == null) {
+            Map<TopicPartition, OffsetValue> groupOffsets = offsets.get(groupId);
+            if (groupOffsets != null) {
+                groupOffsets.remove(tp);
+                if (groupOffsets.isEmpty()) {
+                    offsets.remove(groupId);
+                }
+            }
+        } else {
+            groups.computeIfAbsent(groupId, id -> new ClassicGroup(id, now));
+            offsets.computeIfAbsent(groupId, id -> new HashMap<>()).put(tp, value);
+        }
+    }
+
+    /** Applies {@code change} to the pending offsets of {@code groupId} of every open transaction. */
+    private void dropPending(String groupId, Consumer<Map<TopicPartition, OffsetValue>> change) {
+        pendingOffsets.values().forEach(byGroup -> {
+            Map<TopicPartition, OffsetValue> pending = byGroup.get(groupId);
+            if (pending != null) {
+                change.accept(pending);
+                if (pending.isEmpty()) {
+                    byGroup.remove(groupId);
+                }
+            }
+        });
+        pendingOffsets.values().removeIf(Map::isEmpty);
     }
 
     /** Applies an offset record written within producer {@code producerId}'s transaction: pending until it ends. */
@@ -86,13 +109,13 @@ final class GroupStore {
         if (byGroup == null) {
             return;
         }
+        long now = clock.getAsLong();
         byGroup.entrySet().removeIf(entry -> {
             if (!inPartition.test(entry.getKey())) {
                 return false;
             }
             if (commit) {
-                entry.getValue().forEach((tp, value) -> replay(new CoordinatorRecord(
-                        new OffsetKey(entry.getKey(), tp.topic(), tp.partition()), value)));
+                entry.getValue().forEach((tp, value) -> applyOffset(entry.getKey(), tp, value, now));
             }
             return true;
         });

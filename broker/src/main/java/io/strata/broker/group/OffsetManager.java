@@ -195,6 +195,8 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer) {
                 ? error.getCause() : error);
         return switch (cause) {
             case MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, INVALID_FETCH_SIZE -> Errors.INVALID_COMMIT_OFFSET_SIZE;
+            // A transactional commit the log refused for its producer: the producer must learn it was fenced.
+            case INVALID_PRODUCER_EPOCH, PRODUCER_FENCED -> Errors.PRODUCER_FENCED;
             default -> CoordinatorLog.writeError(error);
         };
     }

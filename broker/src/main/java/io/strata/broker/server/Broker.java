@@ -323,7 +323,8 @@ public final class Broker implements AutoCloseable {
                 ApiHandler.of(ApiKeys.FIND_COORDINATOR,
                         new FindCoordinatorHandler(groupCoordinator, transactionCoordinator, metadata::image)::handle)));
         handlers.addAll(new GroupApis(groupCoordinator).handlers());
-        handlers.addAll(new TransactionApis(transactionCoordinator, producerIds, metadata::image).handlers());
+        handlers.addAll(new TransactionApis(transactionCoordinator, producerIds, metadata::image,
+                settings.groups().offsetsTopicPartitions()).handlers());
         return handlers;
     }
 

@@ -16,7 +16,7 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  * @param stateLogPartitions        {@code transaction.state.log.num.partitions}: partitions of
  *                                  {@code __transaction_state} when this broker creates it
  * @param stateLogReplicationFactor {@code transaction.state.log.replication.factor}: its replicas, at most one
- *                                  per broker up
+ *                                  per broker
  * @param abortTimedOutIntervalMs   {@code transaction.abort.timed.out.transaction.cleanup.interval.ms}: how often
  *                                  timed-out transactions are aborted and expired ids removed
  * @param idExpirationMs            {@code transactional.id.expiration.ms}: how long an idle transactional id is kept

@@ -23,7 +23,6 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,6 +59,8 @@ public final class TransactionCoordinator implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TransactionCoordinator.class);
     /** Kafka's {@code transaction.state.log.segment.bytes}. */
     private static final String STATE_LOG_SEGMENT_BYTES = "104857600";
+    /** Kafka's {@code transaction.state.log.min.isr}: a decision survives the loss of its leader's disk. */
+    private static final int STATE_LOG_MIN_ISR = 2;
 
     private final TransactionConfig config;
     private final PartitionManager partitions;
@@ -74,7 +75,8 @@ public final class TransactionCoordinator implements AutoCloseable {
     private final Map<Integer, Integer> loaded = new ConcurrentHashMap<>();
     // Confined to the coordinator thread.
     private final Map<String, TransactionMetadata> transactions = new HashMap<>();
-    private final Set<String> writing = new HashSet<>();
+    /** Writes in flight per transactional id: while any is, requests about the id wait. */
+    private final Map<String, Integer> writing = new HashMap<>();
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLong aborted = new AtomicLong();
     /** Transactions open or ending among the ids loaded: recounted on the coordinator thread after each change. */
@@ -120,11 +122,22 @@ public final class TransactionCoordinator implements AutoCloseable {
         if (current != null && !current.isCompletedExceptionally()) {
             return current;
         }
-        CompletableFuture<Void> mine = InternalTopic.create(topicAdmin, partitions, Topic.TRANSACTION_STATE_TOPIC_NAME,
-                        config.stateLogPartitions(), config.stateLogReplicationFactor(),
-                        Map.of("segment.bytes", STATE_LOG_SEGMENT_BYTES, "min.insync.replicas", "1"))
-                .thenAccept(topic -> followLeadership(topicAdmin.image()));
-        return topicCreation.compareAndSet(current, mine) ? mine : stateTopicCreated();
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        if (!topicCreation.compareAndSet(current, mine)) {
+            return stateTopicCreated();
+        }
+        InternalTopic.create(topicAdmin, partitions, Topic.TRANSACTION_STATE_TOPIC_NAME, config.stateLogPartitions(),
+                        config.stateLogReplicationFactor(),
+                        Map.of("segment.bytes", STATE_LOG_SEGMENT_BYTES), STATE_LOG_MIN_ISR)
+                .whenComplete((topic, error) -> {
+                    if (error != null) {
+                        mine.completeExceptionally(error);
+                    } else {
+                        followLeadership(topicAdmin.image());
+                        mine.complete(null);
+                    }
+                });
+        return mine;
     }
 
     /** The partition of {@code __transaction_state} that holds {@code transactionalId}, as Kafka maps it. */
@@ -234,17 +247,17 @@ public final class TransactionCoordinator implements AutoCloseable {
             return CompletableFuture.completedFuture(ProducerIdAndEpoch.failed(Errors.INVALID_TRANSACTION_TIMEOUT));
         }
         return call(transactionalId, ProducerIdAndEpoch::failed, () -> {
-            if (writing.contains(transactionalId)) {
+            if (writing.containsKey(transactionalId)) {
                 return completed(ProducerIdAndEpoch.failed(Errors.CONCURRENT_TRANSACTIONS));
             }
             TransactionMetadata txn = transactions.get(transactionalId);
             if (txn == null) {
                 return producerIds.nextProducerId().thenComposeAsync(producerId -> {
-                    if (transactions.containsKey(transactionalId) || writing.contains(transactionalId)) {
+                    if (transactions.containsKey(transactionalId) || writing.containsKey(transactionalId)) {
                         return completed(ProducerIdAndEpoch.failed(Errors.CONCURRENT_TRANSACTIONS));
                     }
                     TransactionMetadata next = TransactionMetadata.fresh(transactionalId, producerId, timeoutMs, now())
-                            .initialized(producerId, (short) 0, timeoutMs, now());
+                            .initialized(producerId, (short) 0, timeoutMs, false, now());
                     return answered(write(next), next);
                 }, thread);
             }
@@ -266,15 +279,16 @@ public final class TransactionCoordinator implements AutoCloseable {
                     return completed(ProducerIdAndEpoch.failed(Errors.PRODUCER_FENCED));
                 }
             }
+            boolean byItsProducer = expectedProducerId != RecordBatch.NO_PRODUCER_ID;
             if (txn.producerEpoch() >= Short.MAX_VALUE - 1) {
                 // The epoch is exhausted: the id goes on with a new producer id.
                 return producerIds.nextProducerId().thenComposeAsync(producerId -> {
-                    TransactionMetadata next = txn.initialized(producerId, (short) 0, timeoutMs, now());
+                    TransactionMetadata next = txn.initialized(producerId, (short) 0, timeoutMs, byItsProducer, now());
                     return answered(write(next), next);
                 }, thread);
             }
             TransactionMetadata next = txn.initialized(txn.producerId(), (short) (txn.producerEpoch() + 1), timeoutMs,
-                    now());
+                    byItsProducer, now());
             return answered(write(next), next);
         });
     }
@@ -356,7 +370,7 @@ public final class TransactionCoordinator implements AutoCloseable {
         if (txn.producerEpoch() != producerEpoch) {
             return Errors.PRODUCER_FENCED;
         }
-        return writing.contains(txn.transactionalId()) ? Errors.CONCURRENT_TRANSACTIONS : Errors.NONE;
+        return writing.containsKey(txn.transactionalId()) ? Errors.CONCURRENT_TRANSACTIONS : Errors.NONE;
     }
 
     /** DescribeTransactions: the state of each id, or why this broker cannot tell. */
@@ -419,7 +433,8 @@ public final class TransactionCoordinator implements AutoCloseable {
 
     /** Records that the markers of {@code prepared} are written, retrying while the write fails. */
     private void complete(TransactionMetadata prepared, boolean commit) {
-        if (!prepared.equals(transactions.get(prepared.transactionalId()))) {
+        if (!prepared.equals(transactions.get(prepared.transactionalId()))
+                || writing.containsKey(prepared.transactionalId())) {
             return;
         }
         TransactionState done = commit ? TransactionState.COMPLETE_COMMIT : TransactionState.COMPLETE_ABORT;
@@ -460,7 +475,7 @@ public final class TransactionCoordinator implements AutoCloseable {
 
     private void abortTimedOut(long now) {
         for (TransactionMetadata txn : List.copyOf(transactions.values())) {
-            if (writing.contains(txn.transactionalId())) {
+            if (writing.containsKey(txn.transactionalId())) {
                 continue;
             }
             if (txn.timedOut(now)) {
@@ -495,7 +510,8 @@ public final class TransactionCoordinator implements AutoCloseable {
         TopicPartition tp = new TopicPartition(Topic.TRANSACTION_STATE_TOPIC_NAME, index);
         Integer epoch = loaded.get(index);
         Optional<Partition> partition = partitions.leading(tp);
-        if (epoch == null || partition.isEmpty()) {
+        // Leadership lost and won again since the load: the state in memory may miss what happened meanwhile.
+        if (epoch == null || partition.isEmpty() || partition.get().leaderEpoch() != epoch) {
             return completed(Errors.NOT_COORDINATOR);
         }
         SimpleRecord record = new SimpleRecord(now(), TransactionRecords.encodeKey(transactionalId),
@@ -508,9 +524,9 @@ public final class TransactionCoordinator implements AutoCloseable {
             LOG.warnf("Writing the state of transactional id %s to %s failed: %s", transactionalId, tp, e.getMessage());
             return completed(CoordinatorLog.writeError(e));
         }
-        writing.add(transactionalId);
+        writing.merge(transactionalId, 1, Integer::sum);
         return durable.handleAsync((ignored, error) -> {
-            writing.remove(transactionalId);
+            writing.computeIfPresent(transactionalId, (id, count) -> count > 1 ? count - 1 : null);
             if (error != null) {
                 LOG.warnf("Writing the state of transactional id %s to %s failed: %s", transactionalId, tp, error);
                 return CoordinatorLog.writeError(error);

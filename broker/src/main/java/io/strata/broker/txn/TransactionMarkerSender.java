@@ -33,7 +33,7 @@ import java.util.function.Supplier;
  * does: the partitions this broker leads through {@link TransactionMarkerWriter}, the others with a WriteTxnMarkers
  * request to their leader. A partition whose leader is unknown, moving or too short of in-sync replicas is tried
  * again every {@value #RETRY_BACKOFF_MS} ms until its marker is written, for as long as this broker coordinates the
- * transaction; a partition of a deleted topic needs none.
+ * transaction; a partition of a deleted topic needs none. A leader refusing a marker as fenced ends the sending.
  */
 final class TransactionMarkerSender {
 
@@ -104,7 +104,10 @@ final class TransactionMarkerSender {
                     return null;
                 }
                 synchronized (remaining) {
-                    written(txn, answer, remaining);
+                    if (!written(txn, answer, remaining)) {
+                        done.completeExceptionally(new IllegalStateException("The markers of transactional id "
+                                + txn.transactionalId() + " were refused as fenced"));
+                    }
                 }
                 return null;
             }));
@@ -113,6 +116,9 @@ final class TransactionMarkerSender {
             boolean finished;
             synchronized (remaining) {
                 finished = remaining.isEmpty();
+            }
+            if (done.isDone()) {
+                return;
             }
             if (finished) {
                 done.complete(null);
@@ -137,25 +143,31 @@ final class TransactionMarkerSender {
         return new WriteTxnMarkersRequestData().setMarkers(List.of(marker));
     }
 
-    /** Takes the partitions whose marker is written, or needs none any more, out of {@code remaining}. */
-    private static void written(TransactionMetadata txn, WriteTxnMarkersResponseData answer,
-                                Set<TopicPartition> remaining) {
-        answer.markers().forEach(marker -> marker.topics().forEach(topic -> topic.partitions().forEach(partition -> {
-            TopicPartition tp = new TopicPartition(topic.name(), partition.partitionIndex());
-            Errors error = Errors.forCode(partition.errorCode());
-            switch (error) {
-                case NONE, UNKNOWN_TOPIC_OR_PARTITION -> remaining.remove(tp);
-                case NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT,
-                     KAFKA_STORAGE_ERROR, LEADER_NOT_AVAILABLE, UNKNOWN_SERVER_ERROR -> {
-                    // Tried again.
-                }
-                default -> {
-                    // A producer epoch or coordinator epoch newer than this marker's: a later marker ended it.
-                    LOG.warnf("The %s marker of transactional id %s was refused by %s: %s", txn.state(),
-                            txn.transactionalId(), tp, error.name());
-                    remaining.remove(tp);
+    /**
+     * Takes the partitions whose marker is written out of {@code remaining}; those refused for a retriable reason
+     * stay. Returns false if a leader refused the marker as written by a fenced coordinator or for an older producer
+     * epoch: a newer coordinator ends the transaction, and this one must not record it complete.
+     */
+    private static boolean written(TransactionMetadata txn, WriteTxnMarkersResponseData answer,
+                                   Set<TopicPartition> remaining) {
+        boolean fenced = false;
+        for (var marker : answer.markers()) {
+            for (var topic : marker.topics()) {
+                for (var partition : topic.partitions()) {
+                    TopicPartition tp = new TopicPartition(topic.name(), partition.partitionIndex());
+                    Errors error = Errors.forCode(partition.errorCode());
+                    if (error == Errors.NONE) {
+                        remaining.remove(tp);
+                    } else if (error == Errors.INVALID_PRODUCER_EPOCH || error == Errors.TRANSACTION_COORDINATOR_FENCED) {
+                        LOG.warnf("The %s marker of transactional id %s was refused by %s: %s; leaving it to the newer "
+                                + "coordinator", txn.state(), txn.transactionalId(), tp, error.name());
+                        fenced = true;
+                    }
+                    // Anything else (a leader moving, too few in-sync replicas, a deleted topic the leader already
+                    // forgot) is tried again; a deleted topic leaves the transaction by this broker's metadata.
                 }
             }
-        })));
+        }
+        return !fenced;
     }
 }

@@ -41,11 +41,17 @@ public record TransactionMetadata(
                 Set.of(), -1, now);
     }
 
-    /** This transactional id idle, with {@code producerId} at {@code epoch}, as InitProducerId leaves it. */
-    TransactionMetadata initialized(long newProducerId, short epoch, int newTimeoutMs, long now) {
+    /**
+     * This transactional id idle, with {@code producerId} at {@code epoch}, as InitProducerId leaves it. Only a bump
+     * the producer asked for with its current epoch (KIP-360) records that epoch as the last one, so that its retry
+     * is answered again; after any other bump no older epoch is honoured.
+     */
+    TransactionMetadata initialized(long newProducerId, short epoch, int newTimeoutMs, boolean byItsProducer,
+                                    long now) {
         return new TransactionMetadata(transactionalId, newProducerId,
-                newProducerId == producerId ? previousProducerId : producerId, epoch, producerEpoch, newTimeoutMs,
-                TransactionState.EMPTY, Set.of(), -1, now);
+                newProducerId == producerId ? previousProducerId : producerId, epoch,
+                byItsProducer ? producerEpoch : RecordBatch.NO_PRODUCER_EPOCH, newTimeoutMs, TransactionState.EMPTY,
+                Set.of(), -1, now);
     }
 
     /** The transaction open with {@code more} partitions added to it. */
@@ -60,8 +66,9 @@ public record TransactionMetadata(
     /** The transaction in {@code next} state, at {@code epoch} (bumped when the coordinator fences the producer). */
     TransactionMetadata transitionTo(TransactionState next, short epoch, long now) {
         boolean complete = next == TransactionState.COMPLETE_COMMIT || next == TransactionState.COMPLETE_ABORT;
+        // A fence (a bumped epoch) honours no older epoch, as Kafka's PrepareEpochFence.
         return new TransactionMetadata(transactionalId, producerId, previousProducerId, epoch,
-                epoch == producerEpoch ? lastProducerEpoch : producerEpoch, timeoutMs, next,
+                epoch == producerEpoch ? lastProducerEpoch : RecordBatch.NO_PRODUCER_EPOCH, timeoutMs, next,
                 complete ? Set.of() : partitions, complete ? -1 : startTimestamp, now);
     }
 

@@ -1,5 +1,6 @@
 package io.strata.broker.it;
 
+import io.strata.broker.testing.KafkaWire;
 import io.strata.broker.testing.TestBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
@@ -17,6 +18,15 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.InitProducerIdResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
+import org.apache.kafka.common.requests.FindCoordinatorResponse;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -226,6 +236,15 @@ class TransactionsTest {
             producer.abortTransaction();
             assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(input).offset())
                     .isEqualTo(6);
+
+            // A plain commit after a transaction's offset outranks it, as the later record does in Kafka.
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(TOPIC, 0, null, "outranked".getBytes(StandardCharsets.UTF_8)));
+            producer.sendOffsetsToTransaction(Map.of(input, new OffsetAndMetadata(7)), consumer.groupMetadata());
+            consumer.commitSync(Map.of(input, new OffsetAndMetadata(8)));
+            producer.commitTransaction();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get().get(input).offset()).isEqualTo(8));
         }
         List<String> output = values(readAll("read_committed"));
         assertThat(output).containsAll(range("transformed-request", 0, 6))
@@ -236,8 +255,45 @@ class TransactionsTest {
         try (Admin admin = broker.admin()) {
             await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> assertThat(admin
                     .listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(input).offset())
-                    .isEqualTo(6));
+                    .isEqualTo(8));
         }
+    }
+
+    /**
+     * KIP-360: a producer bumping its own epoch names its current one. After another instance of the id took the next
+     * epoch without naming one, the older producer's bump is refused, never answered with the new epoch.
+     */
+    @Test
+    void aProducerBumpingItsOwnEpochIsFencedOnceAnotherInstanceTookTheId() throws Exception {
+        String id = "bumping-writer";
+        try (KafkaWire wire = new KafkaWire(broker.broker().kafkaAddress())) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Errors.forCode(
+                    ((FindCoordinatorResponse) wire.send(ApiKeys.FIND_COORDINATOR, (short) 4,
+                            new FindCoordinatorRequestData().setKeyType(CoordinatorType.TRANSACTION.id())
+                                    .setCoordinatorKeys(List.of(id)))).data().coordinators().get(0).errorCode()))
+                    .isEqualTo(Errors.NONE));
+            InitProducerIdResponseData first = await().atMost(Duration.ofSeconds(10))
+                    .until(() -> initProducerId(wire, id, RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH),
+                            answer -> answer.errorCode() == Errors.NONE.code());
+            // Its own bump, naming its epoch: answered again when retried.
+            InitProducerIdResponseData bumped = initProducerId(wire, id, first.producerId(), first.producerEpoch());
+            assertThat(bumped.producerEpoch()).isEqualTo((short) (first.producerEpoch() + 1));
+            assertThat(initProducerId(wire, id, first.producerId(), first.producerEpoch()).producerEpoch())
+                    .isEqualTo(bumped.producerEpoch());
+            // Another instance takes the id without naming an epoch; the older one's bump is then fenced.
+            InitProducerIdResponseData successor = initProducerId(wire, id, RecordBatch.NO_PRODUCER_ID,
+                    RecordBatch.NO_PRODUCER_EPOCH);
+            assertThat(successor.producerEpoch()).isEqualTo((short) (bumped.producerEpoch() + 1));
+            assertThat(Errors.forCode(initProducerId(wire, id, bumped.producerId(), bumped.producerEpoch()).errorCode()))
+                    .isEqualTo(Errors.PRODUCER_FENCED);
+        }
+    }
+
+    private static InitProducerIdResponseData initProducerId(KafkaWire wire, String id, long producerId, short epoch)
+            throws Exception {
+        return ((InitProducerIdResponse) wire.send(ApiKeys.INIT_PRODUCER_ID, (short) 5, new InitProducerIdRequestData()
+                .setTransactionalId(id).setTransactionTimeoutMs(60_000).setProducerId(producerId)
+                .setProducerEpoch(epoch))).data();
     }
 
     private static KafkaProducer<byte[], byte[]> transactional(String transactionalId, int timeoutMs) {

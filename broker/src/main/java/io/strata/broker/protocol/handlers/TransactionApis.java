@@ -54,7 +54,7 @@ import java.util.regex.PatternSyntaxException;
  * older than the PRODUCER_FENCED error get INVALID_PRODUCER_EPOCH instead, as Kafka answers them.
  */
 public record TransactionApis(TransactionCoordinator coordinator, ProducerIdManager producerIds,
-                              Supplier<MetadataImage> image) {
+                              Supplier<MetadataImage> image, int offsetsTopicPartitions) {
 
     static final short INIT_PRODUCER_ID_MAX_VERSION = 5;
     static final short END_TXN_MAX_VERSION = 4;
@@ -157,14 +157,11 @@ public record TransactionApis(TransactionCoordinator coordinator, ProducerIdMana
     private CompletionStage<AddOffsetsToTxnResponseData> addOffsets(RequestContext context,
                                                                     AddOffsetsToTxnRequest request) {
         var data = request.data();
-        Optional<TopicImage> offsets = image.get().topic(Topic.GROUP_METADATA_TOPIC_NAME);
-        if (offsets.isEmpty()) {
-            // The group's coordinator creates it; the producer retries this once it has found one.
-            return CompletableFuture.completedFuture(new AddOffsetsToTxnResponseData()
-                    .setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()));
-        }
+        // Before the group's coordinator created the topic, the count it will create it with, as Kafka maps it.
+        int partitionCount = image.get().topic(Topic.GROUP_METADATA_TOPIC_NAME).map(TopicImage::partitions)
+                .orElse(offsetsTopicPartitions);
         TopicPartition tp = new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME,
-                GroupCoordinator.partitionFor(data.groupId(), offsets.get().partitions()));
+                GroupCoordinator.partitionFor(data.groupId(), partitionCount));
         return coordinator.addPartitions(data.transactionalId(), data.producerId(), data.producerEpoch(), Set.of(tp),
                         false)
                 .thenApply(errors -> new AddOffsetsToTxnResponseData().setErrorCode(
