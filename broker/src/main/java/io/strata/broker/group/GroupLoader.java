@@ -7,8 +7,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.ControlRecordType;
 import org.jboss.logging.Logger;
 
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -24,7 +24,8 @@ final class GroupLoader {
 
     private final CoordinatorRuntime runtime;
     private final Rebalancer rebalancer;
-    private final Set<Integer> loaded = ConcurrentHashMap.newKeySet();
+    /** The partitions loaded, with the leader epoch they were loaded in. */
+    private final Map<Integer, Integer> loaded = new ConcurrentHashMap<>();
 
     GroupLoader(CoordinatorRuntime runtime, Rebalancer rebalancer) {
         this.runtime = runtime;
@@ -33,12 +34,13 @@ final class GroupLoader {
 
     /** Whether the groups of partition {@code partition} are in memory: this broker leads it and has replayed it. */
     boolean isLoaded(int partition) {
-        return loaded.contains(partition);
+        return loaded.containsKey(partition);
     }
 
     /**
      * Loads the partitions of {@code topic} this broker leads now and has not loaded, and unloads those it
-     * no longer leads.
+     * no longer leads. A partition led in a new epoch since its load is loaded again: leadership went and came
+     * back, and what was written meanwhile is only in the log.
      *
      * @return what was replayed
      */
@@ -47,23 +49,29 @@ final class GroupLoader {
         for (int p = 0; p < topic.partitions(); p++) {
             TopicPartition tp = new TopicPartition(topic.name(), p);
             Optional<Partition> leading = runtime.partitions().leading(tp);
-            if (leading.isPresent() && !loaded.contains(p)) {
+            Integer loadedEpoch = loaded.get(p);
+            if (loadedEpoch != null && (leading.isEmpty() || leading.get().leaderEpoch() != loadedEpoch)) {
+                unload(p, tp);
+            }
+            if (leading.isPresent() && !loaded.containsKey(p)) {
                 totals = totals.plus(replay(leading.get()));
-                loaded.add(p);
+                loaded.put(p, leading.get().leaderEpoch());
                 int partition = p;
                 runtime.store().groups().stream().filter(group -> runtime.partitionFor(group.groupId()) == partition)
                         .forEach(rebalancer::onLoaded);
-            } else if (leading.isEmpty() && loaded.remove(p)) {
-                int partition = p;
-                int groups = 0;
-                for (ClassicGroup group : runtime.store().unload(groupId -> runtime.partitionFor(groupId) == partition)) {
-                    rebalancer.onUnloaded(group);
-                    groups++;
-                }
-                LOG.infof("Unloaded %d group(s) of %s: this broker no longer leads it", groups, tp);
             }
         }
         return totals;
+    }
+
+    private void unload(int partition, TopicPartition tp) {
+        loaded.remove(partition);
+        int groups = 0;
+        for (ClassicGroup group : runtime.store().unload(groupId -> runtime.partitionFor(groupId) == partition)) {
+            rebalancer.onUnloaded(group);
+            groups++;
+        }
+        LOG.infof("Unloaded %d group(s) of %s: this broker no longer leads it, or leads it in a new epoch", groups, tp);
     }
 
     /** Replays the partition's log from its start into the store. */

@@ -4,6 +4,7 @@ import io.strata.broker.testing.BrokerProcess;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -53,6 +54,9 @@ class CrashRecoveryTest {
             port = broker.port();
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
+                // Answered by the leader once its log is open: produces start after that, not in the moment between
+                // the metadata naming the leader and the log opening, which this test is not about.
+                admin.listOffsets(Map.of(new TopicPartition(TOPIC, 0), OffsetSpec.latest())).all().get();
             }
             acknowledged.addAll(produce(broker.bootstrapServers(), 0, 5000));
             broker.kill();

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -257,6 +259,33 @@ class TransactionsTest {
                     .listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(input).offset())
                     .isEqualTo(8));
         }
+    }
+
+    /**
+     * librdkafka's transactional producer (2.0 on Debian 12, through its C API from Python's ctypes): a committed
+     * transaction is read by read_committed consumers, an aborted one only by read_uncommitted ones. Skipped, saying
+     * why, where python3 or librdkafka is missing (a failure under the {@code clients} profile).
+     */
+    @Test
+    void librdkafkasTransactionalProducerCommitsAndAborts() throws Exception {
+        boolean available = new ProcessBuilder("python3", "-c", "import ctypes; ctypes.CDLL('librdkafka.so.1')")
+                .redirectErrorStream(true).start().waitFor() == 0;
+        if (Boolean.getBoolean("strata.clients.required")) {
+            assertThat(available).as("python3 and librdkafka are required by the clients profile").isTrue();
+        }
+        assumeTrue(available, "python3 or librdkafka.so.1 is missing (Debian: apt-get install python3 librdkafka1); "
+                + "librdkafka transactions test skipped");
+        Path script = Path.of(TransactionsTest.class.getResource("/librdkafka/transactional_producer.py").toURI());
+        Process process = new ProcessBuilder("python3", script.toString(), broker.bootstrapServers(), TOPIC,
+                "rdkafka-writer", "4", "3").redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(output).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+
+        List<String> committed = values(readAll("read_committed")).stream()
+                .filter(value -> value.startsWith("rdkafka-")).toList();
+        assertThat(committed).containsExactlyElementsOf(range("rdkafka-committed", 0, 4));
+        assertThat(values(readAll("read_uncommitted"))).containsAll(range("rdkafka-aborted", 0, 3));
     }
 
     /**
