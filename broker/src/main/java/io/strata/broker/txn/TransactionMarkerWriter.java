@@ -2,6 +2,7 @@ package io.strata.broker.txn;
 
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.log.AppendResult;
+import io.strata.broker.partition.NotHeld;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import org.apache.kafka.common.TopicPartition;
@@ -79,8 +80,7 @@ public record TransactionMarkerWriter(PartitionManager partitions, Supplier<Meta
                                                     WritableTxnMarkerPartitionResult result) {
         Optional<Partition> leading = partitions.leading(tp);
         if (leading.isEmpty()) {
-            result.setErrorCode((image.get().topic(tp.topic()).filter(topic -> tp.partition() < topic.partitions()).isPresent()
-                    ? Errors.NOT_LEADER_OR_FOLLOWER : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
+            result.setErrorCode(NotHeld.error(image.get().topic(tp.topic()), tp.partition(), false).code());
             return Optional.empty();
         }
         Partition partition = leading.get();

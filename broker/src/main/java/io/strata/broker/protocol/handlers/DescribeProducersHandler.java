@@ -2,6 +2,7 @@ package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.log.ProducerStateEntry;
+import io.strata.broker.partition.NotHeld;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.RequestContext;

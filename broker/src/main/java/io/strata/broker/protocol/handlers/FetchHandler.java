@@ -8,6 +8,7 @@ import io.strata.broker.log.EpochEndOffset;
 import io.strata.broker.log.FetchIsolation;
 import io.strata.broker.log.LogReadResult;
 import io.strata.broker.partition.DelayedFetch;
+import io.strata.broker.partition.NotHeld;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.RequestContext;

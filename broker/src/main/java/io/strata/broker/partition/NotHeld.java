@@ -1,4 +1,4 @@
-package io.strata.broker.protocol.handlers;
+package io.strata.broker.partition;
 
 import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.cluster.MetadataImage;
@@ -8,7 +8,7 @@ import org.apache.kafka.common.protocol.Errors;
 import java.util.Optional;
 
 /** The error for a request to a partition whose log this broker does not hold. */
-final class NotHeld {
+public final class NotHeld {
 
     private NotHeld() {
     }
@@ -19,7 +19,7 @@ final class NotHeld {
      * before they have applied a change. A client refreshes its metadata and retries, at the leader. Otherwise
      * the topic or partition is unknown.
      */
-    static Errors error(Optional<TopicImage> topic, int partition, boolean byId) {
+    public static Errors error(Optional<TopicImage> topic, int partition, boolean byId) {
         if (topic.isPresent() && partition >= 0 && partition < topic.get().partitions()) {
             return Errors.NOT_LEADER_OR_FOLLOWER;
         }
@@ -31,7 +31,7 @@ final class NotHeld {
      * carries with {@code NOT_LEADER_OR_FOLLOWER}, so a client goes to the new leader without asking for
      * metadata first; empty when the partition has no live leader.
      */
-    static Optional<Leader> leader(MetadataImage image, Optional<TopicImage> topic, int partition) {
+    public static Optional<Leader> leader(MetadataImage image, Optional<TopicImage> topic, int partition) {
         if (topic.isEmpty() || partition < 0 || partition >= topic.get().partitions()) {
             return Optional.empty();
         }
@@ -41,6 +41,6 @@ final class NotHeld {
     }
 
     /** A partition's leading broker and the leader epoch it leads in. */
-    record Leader(BrokerImage broker, int leaderEpoch) {
+    public record Leader(BrokerImage broker, int leaderEpoch) {
     }
 }
