@@ -62,8 +62,7 @@ class StrataApplicationTest {
 
     @Test
     void tieringMetersAreExported() throws Exception {
-        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metrics.toString())).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String body = scrape();
         assertThat(body).contains("strata_tiering_uploaded_segments_total", "strata_tiering_uploaded_bytes_total",
                 "strata_tiering_upload_lag_bytes", "strata_tiering_object_store_up 1.0",
                 "strata_tiering_remote_read_bytes_total", "strata_tiering_remote_errors_total{operation=\"read\"}",
@@ -94,8 +93,7 @@ class StrataApplicationTest {
             consumer.commitSync(Map.of(partition, new OffsetAndMetadata(4)));
         }
         String expected = "strata_consumer_group_lag{group=\"lagging-group\",partition=\"0\",topic=\"lagging-topic\"} 6.0";
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(metrics.toString())).build(), HttpResponse.BodyHandlers.ofString()).body())
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(scrape())
                 .contains(expected));
     }
 
@@ -131,8 +129,7 @@ class StrataApplicationTest {
         assertThat(consumed).isEqualTo(records);
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metrics.toString())).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String body = scrape();
             assertThat(sample(body, "strata_kafka_requests_total", "api=\"PRODUCE\"")).hasValueSatisfying(
                     count -> assertThat(count).isGreaterThanOrEqualTo(records));
             assertThat(sample(body, "strata_kafka_requests_total", "api=\"FETCH\"")).hasValueSatisfying(
@@ -177,8 +174,7 @@ class StrataApplicationTest {
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
             open.listTopics(Duration.ofSeconds(10));
-            String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metrics.toString())).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String body = scrape();
             assertThat(sample(body, "strata_kafka_connections")).hasValueSatisfying(count -> assertThat(count).isGreaterThanOrEqualTo(1));
         }
     }
@@ -209,8 +205,7 @@ class StrataApplicationTest {
             producer.send(new ProducerRecord<>(topic, "open-2".getBytes()));
             producer.flush();
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-                String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metrics.toString())).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
+                String body = scrape();
                 String samples = body.lines().filter(line -> line.startsWith("strata_transactions")
                         || line.startsWith("strata_partition_last_stable_offset_lag")).toList().toString();
                 assertThat(sample(body, "strata_transactions_total", "result=\"commit\"").orElse(-1.0)).as(samples)
@@ -224,6 +219,12 @@ class StrataApplicationTest {
             });
             producer.commitTransaction();
         }
+    }
+
+    /** The meters as Prometheus scrapes them. */
+    private String scrape() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metrics.toString())).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** The value of the first sample of {@code name} whose labels include every one of {@code labels}. */
