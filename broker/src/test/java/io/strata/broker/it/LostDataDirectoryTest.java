@@ -73,10 +73,11 @@ class LostDataDirectoryTest {
         cluster.process(2).kill();
         Directories.delete(cluster.dataDir(2));
         // Its start waits for a leader, which does not come while broker 1 is down.
-        CompletableFuture<BrokerProcess> wiped = CompletableFuture.supplyAsync(() -> cluster.start(2));
         Path wipedLog = cluster.log(2);
-        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(wipedLog)
-                && Files.readString(wipedLog).contains("its vote counts only once it has caught up"));
+        int earlierLives = Files.readString(wipedLog).length();
+        CompletableFuture<BrokerProcess> wiped = CompletableFuture.supplyAsync(() -> cluster.start(2));
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(wipedLog).substring(earlierLives)
+                .contains("its vote counts only once it has caught up"));
         Admin outage = cluster.admin(3);
         try {
             // Broker 3 answers NOT_LEADER_OR_FOLLOWER, which the client retries until it gives up.
@@ -121,7 +122,8 @@ class LostDataDirectoryTest {
     }
 
     private static void awaitInSync(Admin admin, String topic, int replicas) {
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+        // Three JVMs on two cores, two of them just started: catching up may take a while.
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                 .until(() -> describe(admin, topic).isr().size() == replicas && describe(admin, topic).leader() != null);
     }
 

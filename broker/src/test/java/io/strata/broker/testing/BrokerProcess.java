@@ -33,7 +33,7 @@ public final class BrokerProcess implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of(dataDir.toString(), Integer.toString(port)));
         config.forEach((key, value) -> args.add(key + "=" + value));
         Process process = ChildJvm.command(StandaloneBroker.class.getName(), args)
-                .redirectError(log.toFile())
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
