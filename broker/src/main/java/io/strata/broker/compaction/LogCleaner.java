@@ -126,7 +126,7 @@ public final class LogCleaner {
         }
 
         Map<Long, Long> lastBatches = new HashMap<>();
-        for (ProducerStateEntry producer : log.activeProducers().values()) {
+        for (ProducerStateEntry producer : log.producers().active().values()) {
             lastBatches.put(producer.producerId(), producer.lastOffset());
         }
         int rewritten = 0;

@@ -1,6 +1,7 @@
 package io.strata.broker.coordinator;
 
 import io.strata.broker.log.AppendResult;
+import io.strata.broker.log.VerificationGuard;
 import io.strata.broker.log.FetchIsolation;
 import io.strata.broker.log.LogReadResult;
 import io.strata.broker.partition.Partition;
@@ -81,11 +82,14 @@ public final class CoordinatorLog {
      * holds them and, when the broker fsyncs before acknowledging, they are on disk), and fails after
      * {@value #WRITE_TIMEOUT_MS} ms.
      *
+     * @param verified the verification a transactional batch opening its producer's transaction here appends with
+     *                 ({@link VerificationGuard#NONE} for the coordinator's own state)
      * @throws org.apache.kafka.common.errors.ApiException if the append failed
      */
     public static CompletableFuture<Void> append(PartitionManager partitions, Partition partition,
-                                                 MemoryRecords records, boolean fsyncBeforeAck) {
-        AppendResult appended = partition.append(records);
+                                                 MemoryRecords records, VerificationGuard verified,
+                                                 boolean fsyncBeforeAck) {
+        AppendResult appended = partition.append(records, verified);
         return partitions.acknowledged(partition, appended.lastOffset(), fsyncBeforeAck)
                 .orTimeout(WRITE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     }

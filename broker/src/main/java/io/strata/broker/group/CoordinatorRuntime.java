@@ -4,6 +4,7 @@ import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.coordinator.CoordinatorLog;
 import io.strata.broker.group.GroupRecords.CoordinatorRecord;
 import io.strata.broker.log.ProducerStateEntry;
+import io.strata.broker.log.VerificationGuard;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import org.apache.kafka.common.TopicPartition;
@@ -164,15 +165,17 @@ final class CoordinatorRuntime implements AutoCloseable {
      * @throws ApiException if the append failed; nothing was replayed then
      */
     CompletableFuture<Void> write(String groupId, List<CoordinatorRecord> records) {
-        return write(groupId, records, RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH);
+        return write(groupId, records, RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH,
+                VerificationGuard.NONE);
     }
 
     /**
      * {@link #write(String, List)} within producer {@code producerId}'s transaction (TxnOffsetCommit): a
-     * transactional batch of that producer, whose offsets stay pending until the transaction's marker.
+     * transactional batch of that producer, whose offsets stay pending until the transaction's marker. The first
+     * such batch of a transaction appends with {@code verified}, its verification with the transaction coordinator.
      */
     CompletableFuture<Void> write(String groupId, List<CoordinatorRecord> records, long producerId,
-                                  short producerEpoch) {
+                                  short producerEpoch, VerificationGuard verified) {
         if (records.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -193,7 +196,7 @@ final class CoordinatorRuntime implements AutoCloseable {
                 : MemoryRecords.withRecords(Compression.NONE, batch);
         CompletableFuture<Void> durable;
         try {
-            durable = CoordinatorLog.append(partitions, partition, appended, fsyncBeforeAck);
+            durable = CoordinatorLog.append(partitions, partition, appended, verified, fsyncBeforeAck);
         } catch (ApiException e) {
             LOG.warnf("Writing %d record(s) of group %s to %s failed: %s", records.size(), groupId, tp, e.getMessage());
             throw e;
@@ -213,7 +216,7 @@ final class CoordinatorRuntime implements AutoCloseable {
      * in every partition, and only this thread writes the producer's batches to {@code __consumer_offsets}.
      */
     private static int nextSequence(Partition partition, long producerId, short producerEpoch) {
-        ProducerStateEntry entry = partition.log().activeProducers().get(producerId);
+        ProducerStateEntry entry = partition.log().producers().active().get(producerId);
         return entry == null || entry.producerEpoch() != producerEpoch || entry.batches().isEmpty()
                 ? 0 : entry.lastSeq() + 1;
     }

@@ -9,6 +9,7 @@ import io.strata.broker.group.GroupRecords.CoordinatorRecord;
 import io.strata.broker.group.GroupRecords.GroupKey;
 import io.strata.broker.group.GroupRecords.OffsetKey;
 import io.strata.broker.partition.PartitionManager;
+import io.strata.broker.txn.TransactionVerifier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.CoordinatorLoadInProgressException;
@@ -92,13 +93,17 @@ public final class GroupCoordinator implements AutoCloseable {
     private volatile Set<Uuid> knownTopicIds = Set.of();
     private volatile boolean loading;
 
+    /**
+     * @param verifier asks transaction coordinators whether a TxnOffsetCommit's transaction includes the group's
+     *                 partition (KIP-890)
+     */
     public GroupCoordinator(GroupConfig config, PartitionManager partitions, TopicAdmin topicAdmin,
-                            boolean fsyncBeforeAck, Time time) {
+                            TransactionVerifier verifier, boolean fsyncBeforeAck, Time time) {
         this.topicAdmin = topicAdmin;
         this.runtime = new CoordinatorRuntime(config, partitions, topicAdmin::image, fsyncBeforeAck, time);
         this.rebalancer = new Rebalancer(runtime);
         this.membership = new Membership(runtime, rebalancer);
-        this.offsets = new OffsetManager(runtime, rebalancer);
+        this.offsets = new OffsetManager(runtime, rebalancer, verifier);
         this.cleaner = new OffsetCleaner(runtime, rebalancer);
         this.loader = new GroupLoader(runtime, rebalancer);
     }
@@ -345,10 +350,17 @@ public final class GroupCoordinator implements AutoCloseable {
         return whenReady(request.groupId(), () -> offsets.commit(client, request));
     }
 
-    /** Commits offsets within a producer's transaction: they apply when its marker commits them. */
+    /**
+     * Commits offsets within a producer's transaction: they apply when its marker commits them. The first commit of
+     * a transaction to the group's partition is written only once the producer's transaction coordinator confirmed
+     * that the transaction includes it (AddOffsetsToTxn added it), as a produce is (KIP-890).
+     */
     public CompletableFuture<TxnOffsetCommitResponseData> commitTransactionalOffsets(TxnOffsetCommitRequestData request) {
-        return whenReady(request.groupId(), () -> offsets.commitTransactional(request));
+        return whenReady(request.groupId(), () -> offsets.verifyTransaction(request))
+                .thenCompose(verified -> whenReady(request.groupId(),
+                        () -> offsets.commitTransactional(request, verified)));
     }
+
 
     /**
      * A transaction marker was written to {@code tp}: when it is a partition of {@code __consumer_offsets} this

@@ -6,9 +6,13 @@ import io.strata.broker.coordinator.CoordinatorLog;
 import io.strata.broker.group.GroupRecords.CoordinatorRecord;
 import io.strata.broker.group.GroupRecords.OffsetKey;
 import io.strata.broker.group.GroupRecords.OffsetValue;
+import io.strata.broker.log.VerificationGuard;
+import io.strata.broker.partition.Partition;
+import io.strata.broker.txn.TransactionVerifier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponsePartition;
@@ -36,7 +40,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** OffsetCommit, TxnOffsetCommit, OffsetFetch and OffsetDelete, as Kafka's offset manager answers them. Coordinator thread only. */
-record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer) {
+record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer, TransactionVerifier verifier) {
 
     /** The committed offset a partition without one reports. */
     static final long INVALID_OFFSET = -1L;
@@ -47,15 +51,19 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer) {
     CompletableFuture<OffsetCommitResponseData> commit(ClientContext client, OffsetCommitRequestData request) {
         String groupId = request.groupId();
         Errors groupError = groupId == null || groupId.isEmpty() ? Errors.INVALID_GROUP_ID : validateCommit(client, request);
-        return commit(groupId, groupError, request.topics(), RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH);
+        return commit(groupId, groupError, request.topics(), RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH,
+                VerificationGuard.NONE);
     }
 
     /**
      * TxnOffsetCommit: offsets committed within the producer's transaction, written as its transactional batch
      * and applied when the transaction's marker commits them (dropped if it aborts). Checked as OffsetCommit is,
      * except that a producer that gives no member or generation (one outside the group's management) may commit.
+     *
+     * @param verified the verification that the producer's transaction includes the group's partition
      */
-    CompletableFuture<TxnOffsetCommitResponseData> commitTransactional(TxnOffsetCommitRequestData request) {
+    CompletableFuture<TxnOffsetCommitResponseData> commitTransactional(TxnOffsetCommitRequestData request,
+                                                                       VerificationGuard verified) {
         String groupId = request.groupId();
         Errors groupError = groupId == null || groupId.isEmpty() ? Errors.INVALID_GROUP_ID : validateTxnCommit(request);
         List<OffsetCommitRequestData.OffsetCommitRequestTopic> topics = request.topics().stream()
@@ -68,7 +76,7 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer) {
                                         .setCommittedMetadata(partition.committedMetadata()))
                                 .toList()))
                 .toList();
-        return commit(groupId, groupError, topics, request.producerId(), request.producerEpoch())
+        return commit(groupId, groupError, topics, request.producerId(), request.producerEpoch(), verified)
                 .thenApply(committed -> new TxnOffsetCommitResponseData().setTopics(committed.topics().stream()
                         .map(topic -> new TxnOffsetCommitResponseTopic().setName(topic.name())
                                 .setPartitions(topic.partitions().stream()
@@ -77,6 +85,34 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer) {
                                                 .setErrorCode(partition.errorCode()))
                                         .toList()))
                         .toList()));
+    }
+
+    /**
+     * The verification the transactional batch of {@code request}'s offsets appends with: none needed while the
+     * producer's transaction is open in the group's partition, else one its coordinator confirmed. Fails with the
+     * error the producer acts on when the coordinator refused or could not answer. Coordinator thread.
+     */
+    CompletableFuture<VerificationGuard> verifyTransaction(TxnOffsetCommitRequestData request) {
+        TopicPartition tp = new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, runtime.partitionFor(request.groupId()));
+        // A partition no longer led here is answered by the write.
+        Map<TopicPartition, Partition> led = runtime.partitions().leading(tp).map(p -> Map.of(tp, p)).orElse(Map.of());
+        return verifier.verify(request.transactionalId(), request.producerId(), request.producerEpoch(), led)
+                .thenApply(verification -> {
+                    Optional<Errors> refusal = verification.refusal(tp);
+                    if (refusal.isEmpty()) {
+                        return verification.guard(tp);
+                    }
+                    throw switch (refusal.get()) {
+                        // The client retries these on the same group coordinator.
+                        case CONCURRENT_TRANSACTIONS, NETWORK_EXCEPTION, COORDINATOR_LOAD_IN_PROGRESS,
+                             COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR -> Errors.COORDINATOR_LOAD_IN_PROGRESS.exception(
+                                "Cannot verify that the transaction of producer " + request.producerId()
+                                        + " includes " + tp + " yet: " + refusal.get().name());
+                        case INVALID_TXN_STATE -> refusal.get().exception("The transaction of producer "
+                                + request.producerId() + " does not include " + tp + ": AddOffsetsToTxn first");
+                        default -> refusal.get().exception();
+                    };
+                });
     }
 
     /** Kafka's checks of a transactional commit of a classic group. */
@@ -100,7 +136,8 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer) {
 
     private CompletableFuture<OffsetCommitResponseData> commit(String groupId, Errors groupError,
                                                                List<OffsetCommitRequestData.OffsetCommitRequestTopic> topics,
-                                                               long producerId, short producerEpoch) {
+                                                               long producerId, short producerEpoch,
+                                                               VerificationGuard verified) {
         MetadataImage image = runtime.image();
         int maxMetadata = runtime.config().offsetMetadataMaxBytes();
         long now = runtime.now();
@@ -135,7 +172,7 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer) {
         }
         CompletableFuture<Void> stored;
         try {
-            stored = runtime.write(groupId, records, producerId, producerEpoch);
+            stored = runtime.write(groupId, records, producerId, producerEpoch, verified);
         } catch (RuntimeException e) {
             Errors error = commitError(e);
             written.forEach(p -> p.setErrorCode(error.code()));

@@ -19,12 +19,14 @@ record LeaderBatches(AppendSpan span, ProducerStateManager.PendingAppend pending
 
     /**
      * @param logAppendTime the time every batch is stamped with, or {@link RecordBatch#NO_TIMESTAMP} to keep theirs
+     * @param pending       the append's producer state changes, staged here
      * @throws org.apache.kafka.common.errors.InvalidProducerEpochException an epoch older than the producer's
      * @throws org.apache.kafka.common.errors.OutOfOrderSequenceException a sequence gap, or a new epoch not at 0
+     * @throws org.apache.kafka.common.errors.InvalidTxnStateException a transaction opened without verification,
+     *         when {@code pending} requires it
      */
     static LeaderBatches plan(List<MutableRecordBatch> batches, long firstOffset, long logAppendTime,
-                              ProducerStateManager producerState) {
-        ProducerStateManager.PendingAppend pending = producerState.prepareAppend();
+                              ProducerStateManager.PendingAppend pending, ProducerStateManager producerState) {
         long nextOffset = firstOffset;
         long maxTimestamp = RecordBatch.NO_TIMESTAMP;
         long offsetOfMaxTimestamp = -1L;

@@ -20,7 +20,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.LongSupplier;
@@ -72,6 +71,7 @@ public final class PartitionLog implements Closeable {
     private final StorageErrors errors;
     private final LogTransactions transactions;
     private final LogReader reader;
+    private final LogProducers producers;
 
     private volatile LogConfig config;
     private volatile OffsetMetadata logEndOffsetMetadata;
@@ -87,6 +87,7 @@ public final class PartitionLog implements Closeable {
         this.errors = new StorageErrors(topicPartition, dir);
         this.retired = new RetiredSegments(topicPartition);
         this.producerState = new ProducerStateManager(dir, topicPartition);
+        this.producers = new LogProducers(this, producerState);
         OffsetCheckpointFile recoveryPointFile = new OffsetCheckpointFile(dir.resolve(LogFiles.RECOVERY_POINT_FILE));
         OffsetCheckpointFile logStartOffsetFile = new OffsetCheckpointFile(dir.resolve(LogFiles.LOG_START_OFFSET_FILE));
         LogLoader.LoadedLog loaded = new LogLoader(dir, topicPartition, config, time, producerState,
@@ -128,9 +129,9 @@ public final class PartitionLog implements Closeable {
 
     // ---- appends ----
 
-    /** {@link #append(MemoryRecords, int)} leaving each batch's partition leader epoch as sent. */
-    public AppendResult append(MemoryRecords records) {
-        return append(records, RecordBatch.NO_PARTITION_LEADER_EPOCH);
+    /** {@link #append(MemoryRecords, int, VerificationGuard)} of batches that open no transaction. */
+    public AppendResult append(MemoryRecords records, int leaderEpoch) {
+        return append(records, leaderEpoch, VerificationGuard.NONE);
     }
 
     /**
@@ -141,19 +142,24 @@ public final class PartitionLog implements Closeable {
      *
      * @param leaderEpoch stamped on every batch and recorded as starting at the first offset if new, unless
      *                    {@link RecordBatch#NO_PARTITION_LEADER_EPOCH}
+     * @param verified    the guard of the verification that the producer's transaction includes this partition
+     *                    ({@link LogProducers#startVerification}), which a batch opening a transaction needs
      * @throws org.apache.kafka.common.errors.ApiException any refusal of {@link LogValidator#validate}
      * @throws org.apache.kafka.common.errors.InvalidProducerEpochException an epoch older than the producer's
      * @throws org.apache.kafka.common.errors.OutOfOrderSequenceException a sequence gap, or a new epoch not at 0
+     * @throws org.apache.kafka.common.errors.InvalidTxnStateException a transaction opened without {@code verified}
+     *         standing
      * @throws KafkaStorageException       I/O failure; the log is then offline
      */
-    public synchronized AppendResult append(MemoryRecords records, int leaderEpoch) {
+    public synchronized AppendResult append(MemoryRecords records, int leaderEpoch, VerificationGuard verified) {
         errors.ensureUsable();
         LogConfig config = this.config;
         long now = time.milliseconds();
         List<MutableRecordBatch> batches = validator.validate(records, config, now);
         long appendTime = config.logAppendTime() ? now : RecordBatch.NO_TIMESTAMP;
         long firstOffset = logEndOffset();
-        LeaderBatches plan = LeaderBatches.plan(batches, firstOffset, appendTime, producerState);
+        LeaderBatches plan = LeaderBatches.plan(batches, firstOffset, appendTime, producerState.prepareAppend(verified),
+                producerState);
         if (plan.duplicate().isPresent()) {
             BatchMetadata original = plan.duplicate().get();
             return new AppendResult(original.firstOffset(), original.lastOffset(),
@@ -183,7 +189,7 @@ public final class PartitionLog implements Closeable {
         long offset = logEndOffset();
         MemoryRecords records = MemoryRecords.withEndTransactionMarker(offset, now, leaderEpoch, producerId,
                 producerEpoch, marker);
-        ProducerStateManager.PendingAppend pending = producerState.prepareAppend();
+        ProducerStateManager.PendingAppend pending = producerState.prepareAppend(VerificationGuard.NONE);
         pending.appendMarker(producerId, producerEpoch, marker, offset);
         writeAsLeader(records, new AppendSpan(offset, offset, now, offset), leaderEpoch, pending, config, now);
         return new AppendResult(offset, offset, config.logAppendTime() ? now : RecordBatch.NO_TIMESTAMP,
@@ -403,7 +409,7 @@ public final class PartitionLog implements Closeable {
     public synchronized void truncateTo(long offset) {
         errors.ensureUsable();
         if (offset < logStartOffset) {
-            truncateFullyAndStartAt(offset);
+            truncateFullyAndStartAt(offset, null);
         }
         if (offset >= logEndOffset()) {
             return;
@@ -431,17 +437,11 @@ public final class PartitionLog implements Closeable {
      * A follower restarts its log at {@code newOffset}, as when the leader no longer holds its log end: every
      * segment leaves the log, an empty active segment starts at {@code newOffset}, and the log start, log end, high
      * watermark and recovery point all become {@code newOffset}, the log start persisted first as DeleteRecords
-     * does. Leader epochs and producer state (with its snapshots) are cleared.
+     * does. Leader epochs are cleared, and the producer state becomes that of {@code producerSnapshot}, a snapshot
+     * file's bytes as of {@code newOffset}, so a log starting over where its tiered log ends keeps its producers
+     * (null: none, the state and its snapshots are cleared).
      *
      * @throws KafkaStorageException I/O failure; the log is then offline
-     */
-    public synchronized void truncateFullyAndStartAt(long newOffset) {
-        truncateFullyAndStartAt(newOffset, null);
-    }
-
-    /**
-     * {@link #truncateFullyAndStartAt(long)} with the producer state of {@code producerSnapshot}, a snapshot file's
-     * bytes as of {@code newOffset} (null: none), so a log starting over where its tiered log ends keeps its producers.
      */
     public synchronized void truncateFullyAndStartAt(long newOffset, ByteBuffer producerSnapshot) {
         errors.ensureUsable();
@@ -547,9 +547,9 @@ public final class PartitionLog implements Closeable {
         return replaced;
     }
 
-    /** A copy of the idempotent-producer state, by producer id. */
-    public synchronized Map<Long, ProducerStateEntry> activeProducers() {
-        return producerState.activeProducers();
+    /** Its producers' state and the verifications of their transactions. */
+    public LogProducers producers() {
+        return producers;
     }
 
     /**

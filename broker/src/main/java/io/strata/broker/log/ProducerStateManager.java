@@ -19,10 +19,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
@@ -63,6 +65,8 @@ public final class ProducerStateManager {
     private final Map<Long, ProducerStateEntry> producers = new HashMap<>();
     /** The producer of each open transaction, by the transaction's first offset. */
     private final TreeMap<Long, Long> openTxns = new TreeMap<>();
+    /** The verification under way of each producer with no transaction open here, by producer id (KIP-890). */
+    private final Map<Long, VerificationGuard> verifications = new HashMap<>();
     private long mapEndOffset;
     /** The offset of the snapshot on disk that holds the current state, or -1 if none is known to. */
     private long snapshotAt = -1;
@@ -101,9 +105,29 @@ public final class ProducerStateManager {
         return entry == null ? Optional.empty() : entry.findDuplicate(batch);
     }
 
-    /** Starts validating the batches of one append; nothing changes until {@link #commit}. */
-    public PendingAppend prepareAppend() {
-        return new PendingAppend();
+    /**
+     * The guard a transactional produce of {@code producerId} appends with: {@link VerificationGuard#NONE} when
+     * its transaction is open here, else the guard of the verification under way, started now if none is.
+     */
+    public VerificationGuard startVerification(long producerId) {
+        ProducerStateEntry entry = producers.get(producerId);
+        if (entry != null && entry.hasOpenTxn()) {
+            return VerificationGuard.NONE;
+        }
+        return verifications.computeIfAbsent(producerId, id -> new VerificationGuard());
+    }
+
+    /** Drops {@code guard} if it is still {@code producerId}'s: its verification failed and nothing was appended. */
+    public void abandonVerification(long producerId, VerificationGuard guard) {
+        verifications.remove(producerId, guard);
+    }
+
+    /**
+     * Starts validating the batches of one append, whose batches opening a transaction need {@code verified} to be
+     * their producer's standing verification; nothing changes until {@link #commit}.
+     */
+    public PendingAppend prepareAppend(VerificationGuard verified) {
+        return new PendingAppend(verified);
     }
 
     /**
@@ -113,6 +137,8 @@ public final class ProducerStateManager {
      */
     public List<AbortedTxn> commit(PendingAppend pending, long nextOffset) {
         pending.updates.values().forEach(this::put);
+        // A transaction opened or ended: either way a verification started before no longer stands.
+        pending.transactional.forEach(verifications::remove);
         mapEndOffset = nextOffset;
         return aborted(pending.completed);
     }
@@ -191,8 +217,12 @@ public final class ProducerStateManager {
     public final class PendingAppend {
         private final Map<Long, ProducerStateEntry> updates = new HashMap<>();
         private final List<CompletedTxn> completed = new ArrayList<>();
+        /** The producers whose transactional batches or markers this append holds. */
+        private final Set<Long> transactional = new HashSet<>();
+        private final VerificationGuard verified;
 
-        private PendingAppend() {
+        private PendingAppend(VerificationGuard verified) {
+            this.verified = verified;
         }
 
         /**
@@ -205,7 +235,8 @@ public final class ProducerStateManager {
          * @throws OutOfOrderSequenceException   if a new epoch does not start at sequence 0, or the
          *                                       sequence does not follow the previous batch's
          * @throws InvalidTxnStateException      if a non-transactional batch comes from a producer with a
-         *                                       transaction open here
+         *                                       transaction open here, or a transactional batch opens a
+         *                                       transaction without the producer's standing verification
          */
         public void append(RecordBatch batch, long firstOffset, long lastOffset, long timestamp) {
             long producerId = batch.producerId();
@@ -216,6 +247,14 @@ public final class ProducerStateManager {
                 throw new InvalidTxnStateException("Producer " + producerId + " sent a non-transactional batch to "
                         + topicPartition + " while its transaction from offset " + current.currentTxnFirstOffset()
                         + " is open");
+            }
+            if (batch.isTransactional() && (current == null || !current.hasOpenTxn())
+                    && verifications.get(producerId) != verified) {
+                throw new InvalidTxnStateException("Producer " + producerId + " opens a transaction in "
+                        + topicPartition + " that its coordinator has not confirmed includes this partition");
+            }
+            if (batch.isTransactional()) {
+                transactional.add(producerId);
             }
             // A producer without state (new, or its batches were deleted) may start at any sequence, as in Kafka;
             // one known only by a marker must start its epoch at 0.
@@ -259,6 +298,7 @@ public final class ProducerStateManager {
             }
             ProducerStateEntry entry = current != null ? current : ProducerStateEntry.empty(producerId, epoch);
             completed.add(complete(entry, offset, marker.controlType()));
+            transactional.add(producerId);
             updates.put(producerId, entry.withMarker(epoch, marker.coordinatorEpoch()));
         }
 

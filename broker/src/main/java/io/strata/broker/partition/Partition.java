@@ -9,6 +9,7 @@ import io.strata.broker.log.LogReadResult;
 import io.strata.broker.log.OffsetRange;
 import io.strata.broker.log.PartitionLog;
 import io.strata.broker.log.TimestampOffset;
+import io.strata.broker.log.VerificationGuard;
 import io.strata.broker.remote.TieredLog;
 import io.strata.tiered.RemoteManifest;
 import org.apache.kafka.common.TopicPartition;
@@ -337,7 +338,21 @@ public final class Partition {
      * replicas allow (at once when the leader is the only one), and wakes the fetches waiting for records.
      */
     public AppendResult append(MemoryRecords records) {
-        AppendResult result = log.append(records, leaderEpoch);
+        return appended(records, log.append(records, leaderEpoch));
+    }
+
+    /**
+     * A client's append, as {@link #append(MemoryRecords)}, whose transactional batches were verified with their
+     * coordinator under {@code verified}, a guard from {@link io.strata.broker.log.LogProducers#startVerification}.
+     *
+     * @throws org.apache.kafka.common.errors.InvalidTxnStateException a batch opens a transaction without the
+     *         producer's standing verification
+     */
+    public AppendResult append(MemoryRecords records, VerificationGuard verified) {
+        return appended(records, log.append(records, leaderEpoch, verified));
+    }
+
+    private AppendResult appended(MemoryRecords records, AppendResult result) {
         if (!result.duplicate()) {
             bytesAppended.add(records.sizeInBytes());
             afterAppend();
@@ -440,7 +455,7 @@ public final class Partition {
     /** A follower's fresh start at {@code offset}, its leader's log start, past everything it held. */
     public synchronized void truncateFullyAndStartAt(long offset) {
         requireFollowing("starts its log over");
-        log.truncateFullyAndStartAt(offset);
+        log.truncateFullyAndStartAt(offset, null);
     }
 
     /**
@@ -477,11 +492,7 @@ public final class Partition {
     private static void startOver(PartitionLog log, long end, Optional<ByteBuffer> snapshot) {
         LOG.warnf("The local log of %s ends at offset %d, below its tiered log's end %d: starting it over at %d",
                 log.topicPartition(), log.logEndOffset(), end, end);
-        if (snapshot.isPresent()) {
-            log.truncateFullyAndStartAt(end, snapshot.get());
-        } else {
-            log.truncateFullyAndStartAt(end);
-        }
+        log.truncateFullyAndStartAt(end, snapshot.orElse(null));
     }
 
     /**

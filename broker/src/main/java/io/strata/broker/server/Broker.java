@@ -55,6 +55,7 @@ import io.strata.broker.tiering.TieringSettings;
 import io.strata.broker.txn.ProducerIdManager;
 import io.strata.broker.txn.TransactionCoordinator;
 import io.strata.broker.txn.TransactionMarkerWriter;
+import io.strata.broker.txn.TransactionVerifier;
 import io.strata.tiered.ObjectStore;
 import io.strata.tiered.ObjectStores;
 import org.apache.kafka.common.Uuid;
@@ -99,6 +100,7 @@ public final class Broker implements AutoCloseable {
     private GroupCoordinator groupCoordinator;
     private ProducerIdManager producerIds;
     private TransactionMarkerWriter markerWriter;
+    private TransactionVerifier transactionVerifier;
     private TransactionCoordinator transactionCoordinator;
     private RequestForwarder forwarder;
     private IsrUpdater isrUpdater;
@@ -178,14 +180,18 @@ public final class Broker implements AutoCloseable {
         identity = new BrokerIdentity(clusterId, settings.nodeId());
         topicAdmin = new TopicAdmin(metadata, catalog, settings.topicDefaults(), settings.defaultPartitions(),
                 settings.defaultReplicationFactor());
-        groupCoordinator = new GroupCoordinator(settings.groups(), partitions, topicAdmin, settings.fsyncBeforeAck(),
-                Time.SYSTEM);
+        forwarder = new RequestForwarder(FORWARD_TIMEOUT);
+        started.add(forwarder);
+        transactionVerifier = new TransactionVerifier(settings.nodeId(), metadata::image,
+                (id, producerId, epoch, partitions) -> transactionCoordinator.addPartitions(id, producerId, epoch,
+                        partitions, true), forwarder);
+        started.add(transactionVerifier);
+        groupCoordinator = new GroupCoordinator(settings.groups(), partitions, topicAdmin, transactionVerifier,
+                settings.fsyncBeforeAck(), Time.SYSTEM);
         started.add(groupCoordinator);
         groupCoordinator.start(partitions.loaded());
         metadata.addListener(groupCoordinator::onMetadataImage);
         partitions.addReconcileListener(groupCoordinator::followLeadership);
-        forwarder = new RequestForwarder(FORWARD_TIMEOUT);
-        started.add(forwarder);
         producerIds = new ProducerIdManager(metadata);
         markerWriter = new TransactionMarkerWriter(partitions, metadata::image, settings.fsyncBeforeAck(),
                 groupCoordinator::onTransactionMarker);
@@ -291,7 +297,8 @@ public final class Broker implements AutoCloseable {
                 ApiHandler.of(ApiKeys.METADATA,
                         new MetadataHandler(topicAdmin, partitions, identity, settings.autoCreateTopics())::handle),
                 ApiHandler.of(ApiKeys.PRODUCE,
-                        new ProduceHandler(partitions, metadata::image, settings.fsyncBeforeAck())::handle),
+                        new ProduceHandler(partitions, metadata::image, transactionVerifier,
+                                settings.fsyncBeforeAck())::handle),
                 ApiHandler.of(ApiKeys.FETCH, new FetchHandler(partitions, metadata::image, fetchSessions,
                         settings.replicaSelector(), leaderThrottle)::handle),
                 ApiHandler.of(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions, metadata::image)::handle),

@@ -121,7 +121,7 @@ final class RemoteLogCleaner {
                 }
             }
             Map<Long, Long> lastBatches = new HashMap<>();
-            for (ProducerStateEntry producer : partition.log().activeProducers().values()) {
+            for (ProducerStateEntry producer : partition.log().producers().active().values()) {
                 lastBatches.put(producer.producerId(), producer.lastOffset());
             }
             List<RemoteSegment> removed = new ArrayList<>();

@@ -5,6 +5,7 @@ import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.coordinator.CoordinatorLog;
 import io.strata.broker.coordinator.InternalTopic;
+import io.strata.broker.log.VerificationGuard;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.RequestForwarder;
@@ -518,7 +519,7 @@ public final class TransactionCoordinator implements AutoCloseable {
         CompletableFuture<Void> durable;
         try {
             durable = CoordinatorLog.append(partitions, partition.get(),
-                    MemoryRecords.withRecords(Compression.NONE, record), fsyncBeforeAck);
+                    MemoryRecords.withRecords(Compression.NONE, record), VerificationGuard.NONE, fsyncBeforeAck);
         } catch (ApiException e) {
             LOG.warnf("Writing the state of transactional id %s to %s failed: %s", transactionalId, tp, e.getMessage());
             return completed(CoordinatorLog.writeError(e));

@@ -291,10 +291,10 @@ class LogCleanerTest {
         for (int i = 0; i < 20; i++) {
             append("k", "plain" + i);
         }
-        Map<Long, ProducerStateEntry> producers = log.activeProducers();
+        Map<Long, ProducerStateEntry> producers = log.producers().active();
         cleaner.clean(log);
         assertThat(readAll()).as("segments %s", log.segments()).noneMatch(e -> e.value().startsWith("idem-"));
-        assertThat(log.activeProducers()).isEqualTo(producers);
+        assertThat(log.producers().active()).isEqualTo(producers);
 
         log.close();
         try (Stream<Path> files = Files.list(logs.dir())) {
@@ -303,7 +303,7 @@ class LogCleanerTest {
             }
         }
         open(compacted());
-        ProducerStateEntry rebuilt = log.activeProducers().get(PID);
+        ProducerStateEntry rebuilt = log.producers().active().get(PID);
         assertThat(rebuilt.producerEpoch()).isEqualTo((short) 2);
         assertThat(rebuilt.lastSeq()).isEqualTo(9);
         assertThat(rebuilt.lastOffset()).isEqualTo(9);

@@ -65,7 +65,7 @@ class GroupCoordinatorLoadTest {
             GatedTime time = new GatedTime();
             GroupConfig defaults = GroupConfig.from(Configuration.defaults(GroupsConfig.class));
             try (GroupCoordinator loading = new GroupCoordinator(defaults, broker.broker().partitions(),
-                    broker.broker().topicAdmin(), false, time)) {
+                    broker.broker().topicAdmin(), null, false, time)) {
                 loading.start(broker.broker().partitions().loaded());
                 ClientContext client = new ClientContext((short) 9, "client", "/127.0.0.1");
 

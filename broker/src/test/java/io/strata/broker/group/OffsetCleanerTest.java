@@ -142,7 +142,7 @@ class OffsetCleanerTest {
             GroupConfig config = GroupConfig.from(Configuration.of(
                     Map.of("strata.groups.offsets-retention-check-interval", "20ms")).getConfigMapping(GroupsConfig.class));
             try (GroupCoordinator coordinator = new GroupCoordinator(config, broker.broker().partitions(),
-                    broker.broker().topicAdmin(), false, time)) {
+                    broker.broker().topicAdmin(), null, false, time)) {
                 coordinator.start(broker.broker().partitions().loaded());
                 commitStandaloneOffset(coordinator, 3);
 
@@ -166,14 +166,14 @@ class OffsetCleanerTest {
             GroupConfig config = GroupConfig.from(Configuration.defaults(GroupsConfig.class));
             SettableTime eightDaysBack = new SettableTime(Duration.ofDays(8).negated());
             try (GroupCoordinator committing = new GroupCoordinator(config, broker.broker().partitions(),
-                    broker.broker().topicAdmin(), false, eightDaysBack)) {
+                    broker.broker().topicAdmin(), null, false, eightDaysBack)) {
                 committing.start(broker.broker().partitions().loaded());
                 commitStandaloneOffset(committing, 3);
                 assertThat(committed(committing)).isEqualTo(3);
             }
 
             try (GroupCoordinator restarted = new GroupCoordinator(config, broker.broker().partitions(),
-                    broker.broker().topicAdmin(), false, Time.SYSTEM)) {
+                    broker.broker().topicAdmin(), null, false, Time.SYSTEM)) {
                 restarted.start(broker.broker().partitions().loaded());
                 restarted.ready().get(30, TimeUnit.SECONDS);
                 assertThat(committed(restarted)).isEqualTo(-1);

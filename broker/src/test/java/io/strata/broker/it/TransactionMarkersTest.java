@@ -11,17 +11,11 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
-import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.WriteTxnMarkersRequestData;
 import org.apache.kafka.common.message.WriteTxnMarkersResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.MemoryRecords;
-import org.apache.kafka.common.record.SimpleRecord;
-import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.WriteTxnMarkersResponse;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,13 +27,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static io.strata.broker.testing.TransactionWire.addPartition;
+import static io.strata.broker.testing.TransactionWire.batch;
+import static io.strata.broker.testing.TransactionWire.initProducerId;
+import static io.strata.broker.testing.TransactionWire.produce;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A partition's transactions as the Java client sees them, over a real socket: transactional batches written with
- * a producer id, ended by WriteTxnMarkers, the abort sent by the admin client's {@code abortTransaction} as
- * {@code kafka-transactions abort} does. A read_committed consumer stops at the last stable offset and skips
- * aborted records; a read_uncommitted one sees everything.
+ * A partition's side of transactions as the Java client sees it, over a real socket: transactional batches of a
+ * producer whose coordinator added the partition to its transaction, ended by WriteTxnMarkers sent straight to the
+ * partition, the abort by the admin client's {@code abortTransaction} as {@code kafka-transactions abort} does. A
+ * read_committed consumer stops at the last stable offset and skips aborted records; a read_uncommitted one sees
+ * everything.
  */
 class TransactionMarkersTest {
 
@@ -56,11 +55,11 @@ class TransactionMarkersTest {
 
     @Test
     void readCommittedConsumersSeeCommittedRecordsOnlyAndNothingPastAnOpenTransaction() throws Exception {
-        InitProducerIdResponseData producer = initProducerId();
+        InitProducerIdResponseData producer = transactional("transfers-writer", 0);
         long pid = producer.producerId();
         short epoch = producer.producerEpoch();
 
-        produceTransactional(0, pid, epoch, 0, "aborted-1", "aborted-2");   // offsets 0-1
+        produceTransactional("transfers-writer", 0, producer, 0, "aborted-1", "aborted-2");    // offsets 0-1
         plain("plain-1");                                                // offset 2
         assertThat(values(readCommitted(), 1, Duration.ofSeconds(2))).as("nothing past the open transaction").isEmpty();
         try (Admin admin = broker.admin()) {
@@ -75,7 +74,8 @@ class TransactionMarkersTest {
             admin.abortTransaction(new AbortTransactionSpec(TP, pid, epoch, 0)).all().get();   // marker at 3
         }
 
-        produceTransactional(0, pid, epoch, 2, "committed-1", "committed-2");   // offsets 4-5
+        // The coordinator, bypassed by the abort, still holds the partition in the transaction.
+        produceTransactional("transfers-writer", 0, producer, 2, "committed-1", "committed-2");    // offsets 4-5
         assertThat(writeMarker(0, pid, epoch, true)).isEqualTo(Errors.NONE);   // marker at 6
         plain("plain-2");                                                    // offset 7
 
@@ -91,8 +91,9 @@ class TransactionMarkersTest {
     /** On partition 1, apart from the other test's offsets. */
     @Test
     void aMarkerOfAnOlderProducerEpochIsRefused() throws Exception {
-        InitProducerIdResponseData producer = initProducerId();
-        produceTransactional(1, producer.producerId(), (short) 1, 0, "epoch-1");
+        InitProducerIdResponseData producer = transactional("bumped-writer", 1);
+        assertThat(producer.producerEpoch()).isEqualTo((short) 1);
+        produceTransactional("bumped-writer", 1, producer, 0, "epoch-1");
         assertThat(writeMarker(1, producer.producerId(), (short) 0, false)).isEqualTo(Errors.INVALID_PRODUCER_EPOCH);
         assertThat(writeMarker(1, producer.producerId(), (short) 1, false)).isEqualTo(Errors.NONE);
     }
@@ -117,29 +118,30 @@ class TransactionMarkersTest {
         return values;
     }
 
-    private static InitProducerIdResponseData initProducerId() throws Exception {
+    /**
+     * A producer of {@code transactionalId} after {@code bumps} more InitProducerIds (each bumps its epoch), with both
+     * partitions added to its transaction.
+     */
+    private static InitProducerIdResponseData transactional(String transactionalId, int bumps) throws Exception {
         try (KafkaWire wire = new KafkaWire(broker.broker().kafkaAddress())) {
-            return (InitProducerIdResponseData) wire.send(ApiKeys.INIT_PRODUCER_ID, (short) 4,
-                    new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(-1)).data();
+            InitProducerIdResponseData producer = initProducerId(wire, transactionalId);
+            for (int i = 0; i < bumps; i++) {
+                producer = initProducerId(wire, transactionalId);
+            }
+            for (int partition = 0; partition < 2; partition++) {
+                assertThat(addPartition(wire, transactionalId, producer, new TopicPartition(TOPIC, partition)))
+                        .isEqualTo(Errors.NONE);
+            }
+            return producer;
         }
     }
 
     /** Writes a transactional batch with acks=all, as a transactional producer's send does. */
-    private static void produceTransactional(int partition, long pid, short epoch, int sequence, String... values)
-            throws Exception {
-        SimpleRecord[] records = new SimpleRecord[values.length];
-        for (int i = 0; i < values.length; i++) {
-            records[i] = new SimpleRecord(values[i].getBytes(StandardCharsets.UTF_8));
-        }
-        ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
-        topics.add(new ProduceRequestData.TopicProduceData().setName(TOPIC).setPartitionData(List.of(
-                new ProduceRequestData.PartitionProduceData().setIndex(partition).setRecords(
-                        MemoryRecords.withTransactionalRecords(Compression.NONE, pid, epoch, sequence, records)))));
+    private static void produceTransactional(String transactionalId, int partition, InitProducerIdResponseData producer,
+                                             int sequence, String... values) throws Exception {
         try (KafkaWire wire = new KafkaWire(broker.broker().kafkaAddress())) {
-            ProduceResponse response = (ProduceResponse) wire.send(ApiKeys.PRODUCE, (short) 12,
-                    new ProduceRequestData().setAcks((short) -1).setTimeoutMs(5000).setTopicData(topics));
-            assertThat(response.data().responses().iterator().next().partitionResponses().get(0).errorCode())
-                    .isEqualTo(Errors.NONE.code());
+            assertThat(produce(wire, transactionalId, new TopicPartition(TOPIC, partition), batch(producer, sequence, values))
+                    .errorCode()).isEqualTo(Errors.NONE.code());
         }
     }
 

@@ -34,7 +34,7 @@ class LoadTotalsTest {
     private Path crashedLog(TopicPartition tp, int garbage) throws IOException {
         Path dir = root.resolve(LogFiles.partitionDirName(tp));
         PartitionLog log = PartitionLog.open(dir, tp, config, time);
-        log.append(batch(time.milliseconds(), "value"));
+        log.append(batch(time.milliseconds(), "value"), 0);
         Path crashed = root.resolve("crashed-" + LogFiles.partitionDirName(tp));
         Files.createDirectories(crashed);
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {

@@ -283,7 +283,7 @@ class LogLoaderTest {
         assertThatThrownBy(() -> appendCommitted(recovered, idempotent(PID, (short) 1, 8, now, "gap")))
                 .isInstanceOf(OutOfOrderSequenceException.class);
         assertThat(appendCommitted(recovered, idempotent(PID, (short) 1, 7, now, value(7))).firstOffset()).isEqualTo(7);
-        assertThat(recovered.activeProducers().get(PID).lastSeq()).isEqualTo(7);
+        assertThat(recovered.producers().active().get(PID).lastSeq()).isEqualTo(7);
     }
 
     @Test

@@ -132,12 +132,12 @@ class PartitionLogFollowerTest {
         }
         assertThat(log.segments()).hasSizeGreaterThan(2);
         assertThat(log.recoveryPoint()).isPositive();
-        assertThat(log.activeProducers().get(PID).lastSeq()).isEqualTo(5);
+        assertThat(log.producers().active().get(PID).lastSeq()).isEqualTo(5);
 
         // Promoted to leader, the log spots the producer's retry.
         log.updateHighWatermark(6);
-        assertThat(log.append(idempotent(PID, (short) 0, 5, time.milliseconds(), payload(90, 'p'))).duplicate()).isTrue();
-        assertThat(log.append(idempotent(PID, (short) 0, 6, time.milliseconds(), "next")).firstOffset()).isEqualTo(6);
+        assertThat(log.append(idempotent(PID, (short) 0, 5, time.milliseconds(), payload(90, 'p')), 0).duplicate()).isTrue();
+        assertThat(log.append(idempotent(PID, (short) 0, 6, time.milliseconds(), "next"), 0).firstOffset()).isEqualTo(6);
     }
 
     @Test
@@ -212,7 +212,7 @@ class PartitionLogFollowerTest {
             log.append(idempotent(PID, (short) 0, seq, now, payload(90, 'p')), 1);
         }
         log.truncateTo(4);
-        assertThat(log.activeProducers().get(PID).lastSeq()).isEqualTo(3);
+        assertThat(log.producers().active().get(PID).lastSeq()).isEqualTo(3);
 
         AppendResult again = log.append(idempotent(PID, (short) 0, 4, now, payload(90, 'p')), 2);
         assertThat(again.duplicate()).isFalse();
@@ -236,14 +236,14 @@ class PartitionLogFollowerTest {
         }
         log.updateHighWatermark(6);
 
-        log.truncateFullyAndStartAt(100);
+        log.truncateFullyAndStartAt(100, null);
         assertThat(log.logStartOffset()).isEqualTo(100);
         assertThat(log.logEndOffset()).isEqualTo(100);
         assertThat(log.highWatermark()).isEqualTo(100);
         assertThat(log.recoveryPoint()).isEqualTo(100);
         assertThat(log.segments()).extracting(LogSegment::baseOffset).containsExactly(100L);
         assertThat(log.latestEpoch()).isEmpty();
-        assertThat(log.activeProducers()).isEmpty();
+        assertThat(log.producers().active()).isEmpty();
         try (var files = Files.list(logs.dir())) {
             assertThat(files.map(f -> f.getFileName().toString())).noneMatch(name -> name.endsWith(LogFiles.SNAPSHOT_SUFFIX));
         }

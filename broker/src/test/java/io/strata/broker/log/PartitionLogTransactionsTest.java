@@ -2,6 +2,7 @@ package io.strata.broker.log;
 
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.record.ControlRecordType;
 import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
@@ -147,7 +148,33 @@ class PartitionLogTransactionsTest {
         PartitionLog log = logs.open(TestLogConfigs.defaults());
         MemoryRecords forged = MemoryRecords.withEndTransactionMarker(0L, 1L, RecordBatch.NO_PARTITION_LEADER_EPOCH,
                 PID, EPOCH, marker(ControlRecordType.COMMIT));
-        assertThatThrownBy(() -> log.append(forged)).isInstanceOf(InvalidRecordException.class)
+        assertThatThrownBy(() -> log.append(forged, 0)).isInstanceOf(InvalidRecordException.class)
                 .hasMessageContaining("control batch");
+    }
+
+    /**
+     * KIP-890's race: a verification answered after the coordinator aborted the transaction must not open a new
+     * one. The abort marker retires the guard the verification started with, so the late append is refused.
+     */
+    @Test
+    void aVerifiedProduceOpensATransactionOnlyWithTheGuardStillStanding() {
+        PartitionLog log = logs.open(TestLogConfigs.defaults());
+        assertThatThrownBy(() -> log.append(transactional(PID, EPOCH, 0, 1), 0, VerificationGuard.NONE))
+                .as("never verified").isInstanceOf(InvalidTxnStateException.class);
+
+        VerificationGuard first = log.producers().startVerification(PID);
+        assertThat(log.producers().startVerification(PID)).as("the verification under way").isSameAs(first);
+        log.append(transactional(PID, EPOCH, 0, 1), 0, first);
+        assertThat(log.producers().startVerification(PID)).as("the transaction is open here")
+                .isSameAs(VerificationGuard.NONE);
+        log.append(transactional(PID, EPOCH, 1, 1), 0, VerificationGuard.NONE);
+
+        log.appendMarker(PID, EPOCH, marker(ControlRecordType.ABORT), 0);
+        VerificationGuard late = log.producers().startVerification(PID);
+        log.appendMarker(PID, EPOCH, marker(ControlRecordType.ABORT), 0);
+        long end = log.logEndOffset();
+        assertThatThrownBy(() -> log.append(transactional(PID, EPOCH, 2, 1), 0, late))
+                .as("the guard the second marker retired").isInstanceOf(InvalidTxnStateException.class);
+        assertThat(log.logEndOffset()).isEqualTo(end);
     }
 }

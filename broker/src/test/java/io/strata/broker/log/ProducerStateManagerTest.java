@@ -58,9 +58,13 @@ class ProducerStateManagerTest {
         return memoryRecords.batches().iterator().next();
     }
 
-    /** Validates and commits one batch at the next offsets, as the log would. */
+    /**
+     * Validates and commits one batch at the next offsets, as the log would; a transactional batch as the leader
+     * appends it once its coordinator verified its transaction.
+     */
     private void append(RecordBatch batch) {
-        ProducerStateManager.PendingAppend pending = state.prepareAppend();
+        ProducerStateManager.PendingAppend pending = state.prepareAppend(batch.isTransactional()
+                ? state.startVerification(batch.producerId()) : VerificationGuard.NONE);
         long last = nextOffset + batch.lastOffset() - batch.baseOffset();
         pending.append(batch, nextOffset, last, batch.maxTimestamp());
         state.commit(pending, last + 1);
@@ -114,7 +118,7 @@ class ProducerStateManagerTest {
 
     @Test
     void pendingChangesAreInvisibleUntilCommitted() {
-        ProducerStateManager.PendingAppend pending = state.prepareAppend();
+        ProducerStateManager.PendingAppend pending = state.prepareAppend(VerificationGuard.NONE);
         pending.append(batch(PID, EPOCH, 0, 1), 0, 0, 1);
         pending.append(batch(PID, EPOCH, 1, 1), 1, 1, 1);
         assertThatThrownBy(() -> pending.append(batch(PID, EPOCH, 3, 1), 2, 2, 1))
@@ -202,7 +206,7 @@ class ProducerStateManagerTest {
 
     /** Stages and commits a marker at the next offset, as WriteTxnMarkers appends it; returns what it aborted. */
     private List<AbortedTxn> marker(long producerId, short epoch, ControlRecordType type, int coordinatorEpoch) {
-        ProducerStateManager.PendingAppend pending = state.prepareAppend();
+        ProducerStateManager.PendingAppend pending = state.prepareAppend(VerificationGuard.NONE);
         pending.appendMarker(producerId, epoch, new EndTransactionMarker(type, coordinatorEpoch), nextOffset);
         nextOffset++;
         return state.commit(pending, nextOffset);

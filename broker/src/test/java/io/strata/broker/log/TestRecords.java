@@ -90,8 +90,9 @@ public final class TestRecords {
     }
 
     /**
-     * A leader's append on a single replica: appends, then moves the high watermark to the new log end as the
-     * partition would once every in-sync replica has the records.
+     * A leader's append on a single replica: appends (a transaction opened as once its coordinator confirmed it),
+     * then moves the high watermark to the new log end as the partition would once every in-sync replica has the
+     * records.
      */
     public static AppendResult appendCommitted(PartitionLog log, MemoryRecords records) {
         return appendCommitted(log, records, RecordBatch.NO_PARTITION_LEADER_EPOCH);
@@ -99,7 +100,10 @@ public final class TestRecords {
 
     /** {@link #appendCommitted(PartitionLog, MemoryRecords)} in {@code leaderEpoch}. */
     public static AppendResult appendCommitted(PartitionLog log, MemoryRecords records, int leaderEpoch) {
-        AppendResult result = log.append(records, leaderEpoch);
+        RecordBatch first = records.firstBatch();
+        VerificationGuard verified = first != null && first.isTransactional()
+                ? log.producers().startVerification(first.producerId()) : VerificationGuard.NONE;
+        AppendResult result = log.append(records, leaderEpoch, verified);
         log.updateHighWatermark(log.logEndOffset());
         return result;
     }

@@ -181,8 +181,10 @@ class RestRecordsTest extends RestApiTest {
         createTopic("rest-txn", 1);
         Partition partition = lifecycle.broker().partitions().partition(new TopicPartition("rest-txn", 0)).orElseThrow();
         long producerId = 4711;
+        // Appended as once the transaction coordinator confirmed each transaction.
         partition.append(MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, (short) 0, 0,
-                new SimpleRecord("aborted".getBytes(StandardCharsets.UTF_8))));                       // offset 0
+                new SimpleRecord("aborted".getBytes(StandardCharsets.UTF_8))),
+                partition.log().producers().startVerification(producerId));                          // offset 0
         postJson("/v3/clusters/{c}/topics/rest-txn/records",
                 "{\"partition_id\": 0, \"value\": {\"type\": \"STRING\", \"data\": \"plain\"}}")
                 .then().statusCode(200).body("offset", equalTo(1));
@@ -193,7 +195,8 @@ class RestRecordsTest extends RestApiTest {
 
         partition.appendMarker(producerId, (short) 0, new EndTransactionMarker(ControlRecordType.ABORT, 0));  // 2
         partition.append(MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, (short) 0, 1,
-                new SimpleRecord("committed".getBytes(StandardCharsets.UTF_8))));                     // offset 3
+                new SimpleRecord("committed".getBytes(StandardCharsets.UTF_8))),
+                partition.log().producers().startVerification(producerId));                          // offset 3
         partition.appendMarker(producerId, (short) 0, new EndTransactionMarker(ControlRecordType.COMMIT, 0)); // 4
 
         given().get(read + "&isolation=read_committed", cluster).then().statusCode(200)

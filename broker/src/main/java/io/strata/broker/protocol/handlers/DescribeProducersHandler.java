@@ -50,7 +50,7 @@ public record DescribeProducersHandler(PartitionManager partitions, Supplier<Met
         if (partition.isEmpty()) {
             return result.setErrorCode(NotHeld.error(image.get().topic(topic), index, false).code());
         }
-        List<ProducerState> producers = partition.get().log().activeProducers().values().stream()
+        List<ProducerState> producers = partition.get().log().producers().active().values().stream()
                 .sorted(Comparator.comparingLong(ProducerStateEntry::producerId))
                 .map(entry -> new ProducerState()
                         .setProducerId(entry.producerId())

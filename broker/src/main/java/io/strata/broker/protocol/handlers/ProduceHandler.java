@@ -3,13 +3,17 @@ package io.strata.broker.protocol.handlers;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.log.AppendResult;
+import io.strata.broker.log.VerificationGuard;
 import io.strata.broker.partition.NotHeld;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.ConnectionClosingException;
 import io.strata.broker.protocol.RequestContext;
+import io.strata.broker.protocol.handlers.ProduceVerification.Target;
+import io.strata.broker.txn.TransactionVerifier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
@@ -36,9 +40,11 @@ import java.util.function.Supplier;
  * code. acks=0 sends no response; acks=1 answers after the leader's append; acks=-1 is refused with
  * {@code NOT_ENOUGH_REPLICAS} while fewer than {@code min.insync.replicas} are in sync, and answers once
  * every in-sync replica holds the records (the high watermark passed them) and, when the broker is set
- * to fsync before acknowledging, they are on the leader's disk.
+ * to fsync before acknowledging, they are on the leader's disk. A transactional produce is first checked with
+ * the transaction coordinator ({@link ProduceVerification}).
  */
-public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage> image, boolean fsyncBeforeAck) {
+public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage> image, TransactionVerifier verifier,
+                             boolean fsyncBeforeAck) {
 
     private static final Logger LOG = Logger.getLogger(ProduceHandler.class);
     private static final short FIRST_TOPIC_ID_VERSION = 13;
@@ -54,7 +60,7 @@ public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage
         boolean byId = context.apiVersion() >= FIRST_TOPIC_ID_VERSION;
         MetadataImage metadata = image.get();
         ProduceResponseData response = new ProduceResponseData();
-        List<CompletableFuture<Void>> acknowledgements = new ArrayList<>();
+        List<Append> appends = new ArrayList<>();
         for (ProduceRequestData.TopicProduceData topicData : data.topicData()) {
             Optional<TopicImage> topic = byId ? metadata.topic(topicData.topicId()) : metadata.topic(topicData.name());
             TopicProduceResponse topicResponse = new TopicProduceResponse()
@@ -77,16 +83,43 @@ public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage
                     fail(partitionResponse, Errors.INVALID_TOPIC_EXCEPTION,
                             "Cannot append to internal topic " + partition.get().topicPartition().topic());
                 } else {
-                    Optional<AppendResult> appended = append(partition.get(), (MemoryRecords) partitionData.records(),
-                            acks == -1, partitionResponse);
-                    if (acks == -1 && appended.isPresent()) {
-                        acknowledgements.add(acknowledged(partition.get(), appended.get(), data.timeoutMs(), partitionResponse));
-                    }
+                    appends.add(new Append(new Target(partition.get().topicPartition(), partition.get(),
+                            (MemoryRecords) partitionData.records()), partitionResponse));
                 }
                 topicResponse.partitionResponses().add(partitionResponse);
             }
             response.responses().add(topicResponse);
         }
+        return ProduceVerification.verify(data.transactionalId(), appends.stream().map(Append::target).toList(),
+                verifier).thenCompose(verification -> {
+                    List<CompletableFuture<Void>> acknowledgements = new ArrayList<>();
+                    for (Append append : appends) {
+                        Optional<ApiException> refusal = verification.refusal(append.target());
+                        if (refusal.isPresent()) {
+                            fail(append.response(), Errors.forException(refusal.get()), refusal.get().getMessage());
+                            continue;
+                        }
+                        Optional<AppendResult> appended = append(append.target(), verification.guard(append.target()),
+                                acks == -1, append.response());
+                        if (acks == -1 && appended.isPresent()) {
+                            acknowledgements.add(acknowledged(append.target().partition(), appended.get(),
+                                    data.timeoutMs(), append.response()));
+                        }
+                    }
+                    return respond(response, acks, acknowledgements);
+                });
+    }
+
+    /** One partition's batches to append once the produce is verified, and its answer. */
+    private record Append(Target target, PartitionProduceResponse response) {
+    }
+
+    /**
+     * The answer to the produce: none for acks=0 (a failure closes the connection instead, as Kafka does), else
+     * {@code response} once every acks=all acknowledgement is in.
+     */
+    private static CompletableFuture<ProduceResponseData> respond(ProduceResponseData response, short acks,
+                                                                  List<CompletableFuture<Void>> acknowledgements) {
         if (acks == 0) {
             Optional<String> failure = response.responses().stream()
                     .flatMap(topic -> topic.partitionResponses().stream()
@@ -105,9 +138,9 @@ public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage
     }
 
     /** Appends, filling in {@code response}; empty when it failed, which {@code response} then says. */
-    private Optional<AppendResult> append(Partition partition, MemoryRecords records, boolean allReplicas,
+    private Optional<AppendResult> append(Target target, VerificationGuard verified, boolean allReplicas,
                                           PartitionProduceResponse response) {
-        if (records == null) {
+        if (target.records() == null) {
             fail(response, Errors.INVALID_RECORD, "no records");
             return Optional.empty();
         }
@@ -117,11 +150,12 @@ public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage
             fail(response, Errors.KAFKA_STORAGE_ERROR, full.get());
             return Optional.empty();
         }
+        Partition partition = target.partition();
         try {
             if (allReplicas) {
                 partition.requireEnoughReplicas();
             }
-            AppendResult result = partition.append(records);
+            AppendResult result = partition.append(target.records(), verified);
             response.setBaseOffset(result.firstOffset())
                     .setLogAppendTimeMs(result.logAppendTime())
                     .setLogStartOffset(partition.logStartOffset());

@@ -81,7 +81,7 @@ class UnopenedPartitionTest {
 
     @Test
     void produceAndFetchAreToldToRetryUntilTheLogIsOpen() throws Exception {
-        ProduceHandler produce = new ProduceHandler(partitions, metadata::image, false);
+        ProduceHandler produce = new ProduceHandler(partitions, metadata::image, null, false);
         FetchHandler fetch = new FetchHandler(partitions, metadata::image,
                 new FetchSessionCache(FetchSessionCache.DEFAULT_MAX_SESSIONS, Time.SYSTEM), ReplicaSelector.LEADER,
                 new ReplicationThrottle(ReplicationThrottle.Side.LEADER, 1, Time.SYSTEM));

@@ -1,0 +1,43 @@
+package io.strata.broker.log;
+
+import java.util.Map;
+
+/**
+ * The producers of one partition log as its leader's request handlers see them: each producer's state, and the
+ * verifications of their transactions with their coordinators (KIP-890, see {@link VerificationGuard}). Every call
+ * takes the log's lock, under which appends change that state.
+ */
+public final class LogProducers {
+
+    private final Object logLock;
+    private final ProducerStateManager state;
+
+    LogProducers(Object logLock, ProducerStateManager state) {
+        this.logLock = logLock;
+        this.state = state;
+    }
+
+    /** A copy of the idempotent-producer state, by producer id. */
+    public Map<Long, ProducerStateEntry> active() {
+        synchronized (logLock) {
+            return state.activeProducers();
+        }
+    }
+
+    /**
+     * The guard a client's transactional produce of {@code producerId} appends with: {@link VerificationGuard#NONE}
+     * when the producer's transaction is open here, else one to verify with its transaction coordinator first.
+     */
+    public VerificationGuard startVerification(long producerId) {
+        synchronized (logLock) {
+            return state.startVerification(producerId);
+        }
+    }
+
+    /** Forgets {@code guard}, a verification of {@code producerId}'s transaction the coordinator refused. */
+    public void abandonVerification(long producerId, VerificationGuard guard) {
+        synchronized (logLock) {
+            state.abandonVerification(producerId, guard);
+        }
+    }
+}

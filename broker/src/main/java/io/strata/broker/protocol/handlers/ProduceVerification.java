@@ -1,0 +1,105 @@
+package io.strata.broker.protocol.handlers;
+
+import io.strata.broker.log.VerificationGuard;
+import io.strata.broker.partition.Partition;
+import io.strata.broker.txn.TransactionVerifier;
+import io.strata.broker.txn.TransactionVerifier.Verification;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.RecordBatch;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The check of a transactional produce before its append (KIP-890): each partition led here whose batch would open
+ * the producer's transaction in it is confirmed with the transaction coordinator to be part of that transaction
+ * ({@link TransactionVerifier}), so that a batch the coordinator never heard of (a late retry after an abort, a
+ * client that skipped AddPartitionsToTxn) cannot leave a transaction open that nobody will end. Each append then
+ * carries its partition's {@link VerificationGuard}; the batches of a produce that names no transactional id carry
+ * {@link VerificationGuard#NONE}, with which the log lets no batch open a transaction.
+ */
+final class ProduceVerification {
+
+    private final long producerId;
+    private final Verification verification;
+
+    private ProduceVerification(long producerId, Verification verification) {
+        this.producerId = producerId;
+        this.verification = verification;
+    }
+
+    /** A partition's batches to check: the partition leading it here, and what the request holds for it. */
+    record Target(TopicPartition topicPartition, Partition partition, MemoryRecords records) {
+    }
+
+    /**
+     * Verifies every target whose first batch is transactional and from the producer of the first such batch (a
+     * request holds one producer's batches; the log refuses the others). Completes once the coordinator answered.
+     */
+    static CompletableFuture<ProduceVerification> verify(String transactionalId, Iterable<Target> targets,
+                                                         TransactionVerifier verifier) {
+        long producerId = RecordBatch.NO_PRODUCER_ID;
+        short producerEpoch = RecordBatch.NO_PRODUCER_EPOCH;
+        Map<TopicPartition, Partition> transactional = new HashMap<>();
+        if (transactionalId != null) {
+            for (Target target : targets) {
+                Optional<RecordBatch> first = firstBatch(target.records());
+                if (first.isEmpty() || !first.get().isTransactional() || !first.get().hasProducerId()
+                        || (producerId != RecordBatch.NO_PRODUCER_ID && first.get().producerId() != producerId)) {
+                    continue;
+                }
+                producerId = first.get().producerId();
+                producerEpoch = first.get().producerEpoch();
+                transactional.put(target.topicPartition(), target.partition());
+            }
+        }
+        long verifiedProducer = producerId;
+        if (transactional.isEmpty()) {
+            return CompletableFuture.completedFuture(new ProduceVerification(verifiedProducer,
+                    new Verification(Map.of(), Map.of())));
+        }
+        return verifier.verify(transactionalId, producerId, producerEpoch, transactional)
+                .thenApply(verification -> new ProduceVerification(verifiedProducer, verification));
+    }
+
+    /**
+     * Why the coordinator did not confirm {@code target}, as the error the producer acts on; empty when the append
+     * may go ahead with {@link #guard}.
+     */
+    Optional<ApiException> refusal(Target target) {
+        TopicPartition tp = target.topicPartition();
+        return verification.refusal(tp).map(error -> switch (error) {
+            case INVALID_TXN_STATE -> new InvalidTxnStateException("The transaction of producer " + producerId
+                    + " does not include " + tp + ": add the partition to it first");
+            // Older clients do not retry these coordinator errors on a produce; NOT_ENOUGH_REPLICAS they do retry,
+            // without refreshing metadata, as Kafka answers them.
+            case CONCURRENT_TRANSACTIONS, NETWORK_EXCEPTION, COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE,
+                 NOT_COORDINATOR -> new NotEnoughReplicasException("Cannot verify that the transaction of producer "
+                    + producerId + " includes " + tp + " yet: " + error.name());
+            case PRODUCER_FENCED -> Errors.INVALID_PRODUCER_EPOCH.exception("Producer " + producerId
+                    + " is fenced by a newer epoch of its transactional id");
+            default -> error.exception();
+        });
+    }
+
+    /** The guard {@code target}'s append carries. */
+    VerificationGuard guard(Target target) {
+        return verification.guard(target.topicPartition());
+    }
+
+    /** The first batch, if the records hold a readable one; the log's validation answers those that do not. */
+    private static Optional<RecordBatch> firstBatch(MemoryRecords records) {
+        try {
+            return records == null ? Optional.empty() : Optional.ofNullable(records.firstBatch());
+        } catch (RuntimeException unreadable) {
+            return Optional.empty();
+        }
+    }
+}
