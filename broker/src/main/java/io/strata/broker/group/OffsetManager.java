@@ -7,7 +7,6 @@ import io.strata.broker.group.GroupRecords.CoordinatorRecord;
 import io.strata.broker.group.GroupRecords.OffsetKey;
 import io.strata.broker.group.GroupRecords.OffsetValue;
 import io.strata.broker.log.VerificationGuard;
-import io.strata.broker.partition.Partition;
 import io.strata.broker.txn.TransactionVerifier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -94,9 +93,12 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer, Transact
      */
     CompletableFuture<VerificationGuard> verifyTransaction(TxnOffsetCommitRequestData request) {
         TopicPartition tp = new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, runtime.partitionFor(request.groupId()));
-        // A partition no longer led here is answered by the write.
-        Map<TopicPartition, Partition> led = runtime.partitions().leading(tp).map(p -> Map.of(tp, p)).orElse(Map.of());
-        return verifier.verify(request.transactionalId(), request.producerId(), request.producerEpoch(), led)
+        // A partition no longer led here is answered by the write. The coordinator assigns its batches' sequences.
+        Map<TopicPartition, VerificationGuard> guards = runtime.partitions().leading(tp)
+                .map(partition -> Map.of(tp, partition.log().producers().startVerification(request.producerId(),
+                        RecordBatch.NO_SEQUENCE, request.producerEpoch())))
+                .orElse(Map.of());
+        return verifier.verify(request.transactionalId(), request.producerId(), request.producerEpoch(), guards)
                 .thenApply(verification -> {
                     Optional<Errors> refusal = verification.refusal(tp);
                     if (refusal.isEmpty()) {

@@ -25,19 +25,13 @@ public final class LogProducers {
     }
 
     /**
-     * The guard a client's transactional produce of {@code producerId} appends with: {@link VerificationGuard#NONE}
-     * when the producer's transaction is open here, else one to verify with its transaction coordinator first.
+     * The guard a transactional batch of {@code producerId} from {@code sequence} on appends with:
+     * {@link VerificationGuard#NONE} when the producer's transaction is open here, else one to verify with its
+     * transaction coordinator first. See {@link ProducerStateManager#startVerification}.
      */
-    public VerificationGuard startVerification(long producerId) {
+    public VerificationGuard startVerification(long producerId, int sequence, short epoch) {
         synchronized (logLock) {
-            return state.startVerification(producerId);
-        }
-    }
-
-    /** Forgets {@code guard}, a verification of {@code producerId}'s transaction the coordinator refused. */
-    public void abandonVerification(long producerId, VerificationGuard guard) {
-        synchronized (logLock) {
-            state.abandonVerification(producerId, guard);
+            return state.startVerification(producerId, sequence, epoch);
         }
     }
 }

@@ -66,7 +66,7 @@ public final class ProducerStateManager {
     /** The producer of each open transaction, by the transaction's first offset. */
     private final TreeMap<Long, Long> openTxns = new TreeMap<>();
     /** The verification under way of each producer with no transaction open here, by producer id (KIP-890). */
-    private final Map<Long, VerificationGuard> verifications = new HashMap<>();
+    private final Map<Long, PendingVerification> verifications = new HashMap<>();
     private long mapEndOffset;
     /** The offset of the snapshot on disk that holds the current state, or -1 if none is known to. */
     private long snapshotAt = -1;
@@ -108,18 +108,43 @@ public final class ProducerStateManager {
     /**
      * The guard a transactional produce of {@code producerId} appends with: {@link VerificationGuard#NONE} when
      * its transaction is open here, else the guard of the verification under way, started now if none is.
+     *
+     * @param sequence the first sequence of the batch to verify, or {@link RecordBatch#NO_SEQUENCE} for a write of
+     *                 the broker's own, whose sequences it assigns itself
      */
-    public VerificationGuard startVerification(long producerId) {
+    public VerificationGuard startVerification(long producerId, int sequence, short epoch) {
         ProducerStateEntry entry = producers.get(producerId);
         if (entry != null && entry.hasOpenTxn()) {
             return VerificationGuard.NONE;
         }
-        return verifications.computeIfAbsent(producerId, id -> new VerificationGuard());
+        PendingVerification pending = verifications.computeIfAbsent(producerId,
+                id -> new PendingVerification(sequence, epoch));
+        pending.lowest(sequence, epoch);
+        return pending.guard;
     }
 
-    /** Drops {@code guard} if it is still {@code producerId}'s: its verification failed and nothing was appended. */
-    public void abandonVerification(long producerId, VerificationGuard guard) {
-        verifications.remove(producerId, guard);
+    /**
+     * A verification under way, with the lowest sequence of the producer's batches waiting for it. A failed
+     * verification keeps it: the producer retries its batches, and until the lowest is in, a later one must not
+     * overtake it (which would leave the lowest out of order for good), as in Kafka's VerificationStateEntry.
+     */
+    private static final class PendingVerification {
+        private final VerificationGuard guard = new VerificationGuard();
+        private int lowestSequence;
+        private short epoch;
+
+        private PendingVerification(int sequence, short epoch) {
+            this.lowestSequence = sequence;
+            this.epoch = epoch;
+        }
+
+        /** Takes a lower sequence of the same epoch, or any sequence of a newer epoch, whose sequences restart. */
+        private void lowest(int sequence, short epoch) {
+            if (epoch > this.epoch || (epoch == this.epoch && sequence < lowestSequence)) {
+                this.epoch = epoch;
+                this.lowestSequence = sequence;
+            }
+        }
     }
 
     /**
@@ -232,8 +257,9 @@ public final class ProducerStateManager {
          * @param lastOffset  last offset the batch will get
          * @param timestamp   the batch max timestamp as it will be stored
          * @throws InvalidProducerEpochException if the epoch is older than the producer's current one
-         * @throws OutOfOrderSequenceException   if a new epoch does not start at sequence 0, or the
-         *                                       sequence does not follow the previous batch's
+         * @throws OutOfOrderSequenceException   if a new epoch does not start at sequence 0, the sequence does
+         *                                       not follow the previous batch's, or it overtakes a lower one
+         *                                       still awaiting its verification
          * @throws InvalidTxnStateException      if a non-transactional batch comes from a producer with a
          *                                       transaction open here, or a transactional batch opens a
          *                                       transaction without the producer's standing verification
@@ -248,8 +274,16 @@ public final class ProducerStateManager {
                         + topicPartition + " while its transaction from offset " + current.currentTxnFirstOffset()
                         + " is open");
             }
+            PendingVerification pending = verifications.get(producerId);
+            // Batches after the first of this append follow it, which the sequence check below sees to.
+            if (pending != null && pending.lowestSequence != RecordBatch.NO_SEQUENCE
+                    && firstSeq > pending.lowestSequence && !updates.containsKey(producerId)) {
+                throw new OutOfOrderSequenceException("Sequence " + firstSeq + " of producer " + producerId + " in "
+                        + topicPartition + " overtakes its batch from sequence " + pending.lowestSequence
+                        + ", which awaits the verification of its transaction");
+            }
             if (batch.isTransactional() && (current == null || !current.hasOpenTxn())
-                    && verifications.get(producerId) != verified) {
+                    && (pending == null || pending.guard != verified)) {
                 throw new InvalidTxnStateException("Producer " + producerId + " opens a transaction in "
                         + topicPartition + " that its coordinator has not confirmed includes this partition");
             }

@@ -303,7 +303,7 @@ public final class TransactionCoordinator implements AutoCloseable {
     /**
      * AddPartitionsToTxn and AddOffsetsToTxn: adds {@code added} to the producer's transaction, opening it if none
      * is. With {@code verifyOnly} (a partition leader checking a transactional produce, KIP-890) nothing is added:
-     * each partition is answered NONE if it is in the open transaction, else INVALID_TXN_STATE.
+     * each partition is answered as {@link TransactionMetadata#verification} says.
      */
     public CompletableFuture<Map<TopicPartition, Errors>> addPartitions(String transactionalId, long producerId,
                                                                         short producerEpoch, Set<TopicPartition> added,
@@ -311,15 +311,16 @@ public final class TransactionCoordinator implements AutoCloseable {
         Function<Errors, Map<TopicPartition, Errors>> all = error -> sameError(added, error);
         return call(transactionalId, all, () -> {
             TransactionMetadata txn = transactions.get(transactionalId);
+            if (verifyOnly) {
+                // From the stored state: a write under way only adds partitions to those already in.
+                Errors refused = refusal(txn, producerId, producerEpoch);
+                Map<TopicPartition, Errors> verified = new HashMap<>();
+                added.forEach(tp -> verified.put(tp, refused != Errors.NONE ? refused : txn.verification(tp)));
+                return completed(verified);
+            }
             Errors refused = checkProducer(txn, producerId, producerEpoch);
             if (refused != Errors.NONE) {
                 return completed(all.apply(refused));
-            }
-            if (verifyOnly) {
-                Map<TopicPartition, Errors> verified = new HashMap<>();
-                added.forEach(tp -> verified.put(tp, txn.state() == TransactionState.ONGOING
-                        && txn.partitions().contains(tp) ? Errors.NONE : Errors.INVALID_TXN_STATE));
-                return completed(verified);
             }
             if (txn.state().isPreparing()) {
                 return completed(all.apply(Errors.CONCURRENT_TRANSACTIONS));
@@ -364,13 +365,15 @@ public final class TransactionCoordinator implements AutoCloseable {
 
     /** Why the producer may not act on the id's transaction, or NONE. */
     private Errors checkProducer(TransactionMetadata txn, long producerId, short producerEpoch) {
-        if (txn == null || txn.producerId() != producerId) {
-            return Errors.INVALID_PRODUCER_ID_MAPPING;
-        }
-        if (txn.producerEpoch() != producerEpoch) {
-            return Errors.PRODUCER_FENCED;
+        Errors refused = refusal(txn, producerId, producerEpoch);
+        if (refused != Errors.NONE) {
+            return refused;
         }
         return writing.containsKey(txn.transactionalId()) ? Errors.CONCURRENT_TRANSACTIONS : Errors.NONE;
+    }
+
+    private static Errors refusal(TransactionMetadata txn, long producerId, short producerEpoch) {
+        return txn == null ? Errors.INVALID_PRODUCER_ID_MAPPING : txn.refusal(producerId, producerEpoch);
     }
 
     /** DescribeTransactions: the state of each id, or why this broker cannot tell. */

@@ -1,6 +1,7 @@
 package io.strata.broker.txn;
 
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.RecordBatch;
 
 import java.util.HashSet;
@@ -70,6 +71,25 @@ public record TransactionMetadata(
         return new TransactionMetadata(transactionalId, producerId, previousProducerId, epoch,
                 epoch == producerEpoch ? lastProducerEpoch : RecordBatch.NO_PRODUCER_EPOCH, timeoutMs, next,
                 complete ? Set.of() : partitions, complete ? -1 : startTimestamp, now);
+    }
+
+    /** Why a request of {@code producerId} at {@code epoch} is refused for this id, or NONE. */
+    Errors refusal(long producerId, short epoch) {
+        if (this.producerId != producerId) {
+            return Errors.INVALID_PRODUCER_ID_MAPPING;
+        }
+        return producerEpoch != epoch ? Errors.PRODUCER_FENCED : Errors.NONE;
+    }
+
+    /**
+     * A partition leader's verification of {@code tp} (KIP-890): NONE if the open transaction includes it,
+     * CONCURRENT_TRANSACTIONS while the transaction ends, as in Kafka, else INVALID_TXN_STATE.
+     */
+    Errors verification(TopicPartition tp) {
+        if (state.isPreparing()) {
+            return Errors.CONCURRENT_TRANSACTIONS;
+        }
+        return state == TransactionState.ONGOING && partitions.contains(tp) ? Errors.NONE : Errors.INVALID_TXN_STATE;
     }
 
     /** Whether the open transaction has outlived its timeout at {@code now}. */

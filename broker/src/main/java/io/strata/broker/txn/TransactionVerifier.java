@@ -4,7 +4,6 @@ import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.log.VerificationGuard;
-import io.strata.broker.partition.Partition;
 import io.strata.broker.protocol.RequestForwarder;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.internals.Topic;
@@ -67,7 +66,7 @@ public final class TransactionVerifier implements AutoCloseable {
 
     /**
      * What a verification found: the guard each partition's append carries, and the partitions the coordinator did
-     * not confirm, with its answer (their guards are dropped already).
+     * not confirm, with its answer.
      */
     public record Verification(Map<TopicPartition, VerificationGuard> guards, Map<TopicPartition, Errors> refused) {
 
@@ -82,17 +81,15 @@ public final class TransactionVerifier implements AutoCloseable {
     }
 
     /**
-     * Starts a verification of the producer's transaction on each of {@code partitions}, which this broker leads,
-     * and asks the coordinator of {@code transactionalId} about those where the transaction is not open yet.
-     * A partition is refused with INVALID_TXN_STATE if the open transaction of the producer at
+     * Asks the coordinator of {@code transactionalId} about each partition of {@code guards} (this broker leads them;
+     * each guard from {@link io.strata.broker.log.LogProducers#startVerification}) whose guard is not
+     * {@link VerificationGuard#NONE}, that is where the producer's transaction is not open yet. A partition is refused with INVALID_TXN_STATE if the open transaction of the producer at
      * {@code producerEpoch} does not include it, the producer's refusal (PRODUCER_FENCED,
      * INVALID_PRODUCER_ID_MAPPING...), or a coordinator error (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE,
      * COORDINATOR_LOAD_IN_PROGRESS, CONCURRENT_TRANSACTIONS, NETWORK_EXCEPTION) when it could not answer yet.
      */
     public CompletableFuture<Verification> verify(String transactionalId, long producerId, short producerEpoch,
-                                                  Map<TopicPartition, Partition> partitions) {
-        Map<TopicPartition, VerificationGuard> guards = new HashMap<>();
-        partitions.forEach((tp, partition) -> guards.put(tp, partition.log().producers().startVerification(producerId)));
+                                                  Map<TopicPartition, VerificationGuard> guards) {
         Set<TopicPartition> unverified = new HashSet<>();
         guards.forEach((tp, guard) -> {
             if (guard != VerificationGuard.NONE) {
@@ -107,7 +104,6 @@ public final class TransactionVerifier implements AutoCloseable {
             answered.forEach((tp, error) -> {
                 if (error != Errors.NONE) {
                     refused.put(tp, error);
-                    partitions.get(tp).log().producers().abandonVerification(producerId, guards.get(tp));
                 }
             });
             return new Verification(guards, refused);

@@ -93,6 +93,37 @@ class TransactionsTest {
         assertThat(everything).hasSize(13).containsAll(range("abort", 0, 4));
     }
 
+    /**
+     * A producer pipelining many small batches: while the first batches of a transaction wait for their partition
+     * leader's verification with the coordinator, the later ones of the same connection wait behind them, so every
+     * partition receives them in the order sent (an overtaking batch would fail the producer with
+     * OutOfOrderSequenceException).
+     */
+    @Test
+    void aPipeliningProducerCommitsTransactionAfterTransactionInOrder() {
+        try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "pipelining-writer",
+                ProducerConfig.BATCH_SIZE_CONFIG, 256,
+                ProducerConfig.LINGER_MS_CONFIG, 0,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000))) {
+            producer.initTransactions();
+            for (int txn = 0; txn < 10; txn++) {
+                producer.beginTransaction();
+                send(producer, "pipelined", txn * 300, 300);
+                producer.commitTransaction();
+            }
+        }
+        List<String> committed = values(readAll("read_committed")).stream()
+                .filter(value -> value.startsWith("pipelined-")).toList();
+        assertThat(committed).containsExactlyInAnyOrderElementsOf(range("pipelined", 0, 3000));
+        for (int partition = 0; partition < PARTITIONS.size(); partition++) {
+            int p = partition;
+            List<Integer> order = committed.stream().map(value -> Integer.parseInt(value.substring(10)))
+                    .filter(i -> i % PARTITIONS.size() == p).toList();
+            assertThat(order).as("partition " + p).isSorted();
+        }
+    }
+
     @Test
     void aSecondProducerOfTheSameIdFencesTheFirstAndAbortsItsTransaction() {
         try (KafkaProducer<byte[], byte[]> zombie = transactional("fenced-writer", 60_000);

@@ -3,6 +3,7 @@ package io.strata.broker.log;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.record.ControlRecordType;
 import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
@@ -162,19 +163,37 @@ class PartitionLogTransactionsTest {
         assertThatThrownBy(() -> log.append(transactional(PID, EPOCH, 0, 1), 0, VerificationGuard.NONE))
                 .as("never verified").isInstanceOf(InvalidTxnStateException.class);
 
-        VerificationGuard first = log.producers().startVerification(PID);
-        assertThat(log.producers().startVerification(PID)).as("the verification under way").isSameAs(first);
+        VerificationGuard first = log.producers().startVerification(PID, 0, EPOCH);
+        assertThat(log.producers().startVerification(PID, 1, EPOCH)).as("the verification under way").isSameAs(first);
         log.append(transactional(PID, EPOCH, 0, 1), 0, first);
-        assertThat(log.producers().startVerification(PID)).as("the transaction is open here")
+        assertThat(log.producers().startVerification(PID, 1, EPOCH)).as("the transaction is open here")
                 .isSameAs(VerificationGuard.NONE);
         log.append(transactional(PID, EPOCH, 1, 1), 0, VerificationGuard.NONE);
 
         log.appendMarker(PID, EPOCH, marker(ControlRecordType.ABORT), 0);
-        VerificationGuard late = log.producers().startVerification(PID);
+        VerificationGuard late = log.producers().startVerification(PID, 2, EPOCH);
         log.appendMarker(PID, EPOCH, marker(ControlRecordType.ABORT), 0);
         long end = log.logEndOffset();
         assertThatThrownBy(() -> log.append(transactional(PID, EPOCH, 2, 1), 0, late))
                 .as("the guard the second marker retired").isInstanceOf(InvalidTxnStateException.class);
         assertThat(log.logEndOffset()).isEqualTo(end);
+    }
+
+    /**
+     * A producer pipelines its batches: when the first batch of a transaction fails its verification with a
+     * retriable error, a later one verified meanwhile must not be appended before it, or the first could never
+     * follow. The lowest sequence awaiting verification holds the later ones back until it is in.
+     */
+    @Test
+    void aLaterBatchDoesNotOvertakeOneStillAwaitingVerification() {
+        PartitionLog log = logs.open(TestLogConfigs.defaults());
+        VerificationGuard guard = log.producers().startVerification(PID, 0, EPOCH);
+        assertThat(log.producers().startVerification(PID, 2, EPOCH)).isSameAs(guard);
+
+        assertThatThrownBy(() -> log.append(transactional(PID, EPOCH, 2, 1), 0, guard))
+                .isInstanceOf(OutOfOrderSequenceException.class).hasMessageContaining("awaits the verification");
+        log.append(transactional(PID, EPOCH, 0, 2), 0, guard);
+        log.append(transactional(PID, EPOCH, 2, 1), 0, VerificationGuard.NONE);
+        assertThat(log.logEndOffset()).isEqualTo(3);
     }
 }

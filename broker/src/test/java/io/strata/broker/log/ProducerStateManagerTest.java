@@ -64,7 +64,7 @@ class ProducerStateManagerTest {
      */
     private void append(RecordBatch batch) {
         ProducerStateManager.PendingAppend pending = state.prepareAppend(batch.isTransactional()
-                ? state.startVerification(batch.producerId()) : VerificationGuard.NONE);
+                ? state.startVerification(batch.producerId(), batch.baseSequence(), batch.producerEpoch()) : VerificationGuard.NONE);
         long last = nextOffset + batch.lastOffset() - batch.baseOffset();
         pending.append(batch, nextOffset, last, batch.maxTimestamp());
         state.commit(pending, last + 1);

@@ -102,7 +102,8 @@ public final class TestRecords {
     public static AppendResult appendCommitted(PartitionLog log, MemoryRecords records, int leaderEpoch) {
         RecordBatch first = records.firstBatch();
         VerificationGuard verified = first != null && first.isTransactional()
-                ? log.producers().startVerification(first.producerId()) : VerificationGuard.NONE;
+                ? log.producers().startVerification(first.producerId(), first.baseSequence(),
+                first.producerEpoch()) : VerificationGuard.NONE;
         AppendResult result = log.append(records, leaderEpoch, verified);
         log.updateHighWatermark(log.logEndOffset());
         return result;

@@ -184,7 +184,7 @@ class RestRecordsTest extends RestApiTest {
         // Appended as once the transaction coordinator confirmed each transaction.
         partition.append(MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, (short) 0, 0,
                 new SimpleRecord("aborted".getBytes(StandardCharsets.UTF_8))),
-                partition.log().producers().startVerification(producerId));                          // offset 0
+                partition.log().producers().startVerification(producerId, 0, (short) 0));            // offset 0
         postJson("/v3/clusters/{c}/topics/rest-txn/records",
                 "{\"partition_id\": 0, \"value\": {\"type\": \"STRING\", \"data\": \"plain\"}}")
                 .then().statusCode(200).body("offset", equalTo(1));
@@ -196,7 +196,7 @@ class RestRecordsTest extends RestApiTest {
         partition.appendMarker(producerId, (short) 0, new EndTransactionMarker(ControlRecordType.ABORT, 0));  // 2
         partition.append(MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, (short) 0, 1,
                 new SimpleRecord("committed".getBytes(StandardCharsets.UTF_8))),
-                partition.log().producers().startVerification(producerId));                          // offset 3
+                partition.log().producers().startVerification(producerId, 1, (short) 0));            // offset 3
         partition.appendMarker(producerId, (short) 0, new EndTransactionMarker(ControlRecordType.COMMIT, 0)); // 4
 
         given().get(read + "&isolation=read_committed", cluster).then().statusCode(200)

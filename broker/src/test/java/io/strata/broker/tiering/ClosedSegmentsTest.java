@@ -57,7 +57,7 @@ class ClosedSegmentsTest {
         PartitionLog log = logs.open(TestLogConfigs.smallSegments());
         // Opened as once its coordinator confirmed the transaction.
         log.append(MemoryRecords.withTransactionalRecords(Compression.NONE, 7L, (short) 0, 0,
-                new SimpleRecord(new byte[100])), 0, log.producers().startVerification(7L));
+                new SimpleRecord(new byte[100])), 0, log.producers().startVerification(7L, 0, (short) 0));
         for (int i = 0; i < 12; i++) {
             log.append(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(new byte[100])), 0);
         }

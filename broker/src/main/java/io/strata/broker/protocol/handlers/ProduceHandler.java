@@ -24,12 +24,15 @@ import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.jboss.logging.Logger;
 
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -43,13 +46,32 @@ import java.util.function.Supplier;
  * to fsync before acknowledging, they are on the leader's disk. A transactional produce is first checked with
  * the transaction coordinator ({@link ProduceVerification}).
  */
-public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage> image, TransactionVerifier verifier,
-                             boolean fsyncBeforeAck) {
+public final class ProduceHandler {
 
     private static final Logger LOG = Logger.getLogger(ProduceHandler.class);
     private static final short FIRST_TOPIC_ID_VERSION = 13;
     /** Produce v10 added the new leader to NOT_LEADER_OR_FOLLOWER answers (KIP-951). */
     private static final short FIRST_LEADER_HINT_VERSION = 10;
+
+    private final PartitionManager partitions;
+    private final Supplier<MetadataImage> image;
+    private final TransactionVerifier verifier;
+    private final boolean fsyncBeforeAck;
+    /**
+     * The appends still to come of each connection's last produce that waits for a verification. A producer
+     * pipelines its requests and relies on their batches reaching each partition's log in the order it sent
+     * them, which requests handled at once on the connection's event loop do; one that waits holds back the
+     * appends of the connection's later produces until its own are done. Empty while nothing waits.
+     */
+    private final Map<SocketAddress, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
+
+    public ProduceHandler(PartitionManager partitions, Supplier<MetadataImage> image, TransactionVerifier verifier,
+                          boolean fsyncBeforeAck) {
+        this.partitions = partitions;
+        this.image = image;
+        this.verifier = verifier;
+        this.fsyncBeforeAck = fsyncBeforeAck;
+    }
 
     public CompletionStage<ProduceResponseData> handle(RequestContext context, ProduceRequest request) {
         ProduceRequestData data = request.data();
@@ -90,27 +112,52 @@ public record ProduceHandler(PartitionManager partitions, Supplier<MetadataImage
             }
             response.responses().add(topicResponse);
         }
-        return ProduceVerification.verify(data.transactionalId(), appends.stream().map(Append::target).toList(),
-                verifier).thenCompose(verification -> {
-                    List<CompletableFuture<Void>> acknowledgements = new ArrayList<>();
-                    for (Append append : appends) {
-                        Optional<ApiException> refusal = verification.refusal(append.target());
-                        if (refusal.isPresent()) {
-                            fail(append.response(), Errors.forException(refusal.get()), refusal.get().getMessage());
-                            continue;
-                        }
-                        Optional<AppendResult> appended = append(append.target(), verification.guard(append.target()),
-                                acks == -1, append.response());
-                        if (acks == -1 && appended.isPresent()) {
-                            acknowledgements.add(acknowledged(append.target().partition(), appended.get(),
-                                    data.timeoutMs(), append.response()));
-                        }
-                    }
-                    return respond(response, acks, acknowledgements);
-                });
+        ProduceVerification verification = ProduceVerification.start(data.transactionalId(),
+                appends.stream().map(Append::target).toList());
+        SocketAddress connection = context.clientAddress();
+        CompletableFuture<Void> previous = waiting.get(connection);
+        if (previous == null && !verification.awaitsAny()) {
+            return respond(response, acks, appendAll(appends, verification, acks, data.timeoutMs()));
+        }
+        CompletableFuture<Void> ready = verification.ask(verifier);
+        if (previous != null) {
+            ready = ready.thenCombine(previous.exceptionally(failure -> null), (verified, appended) -> null);
+        }
+        CompletableFuture<List<CompletableFuture<Void>>> appended =
+                ready.thenApply(ignored -> appendAll(appends, verification, acks, data.timeoutMs()));
+        CompletableFuture<Void> done = appended.thenApply(ignored -> null);
+        waiting.put(connection, done);
+        done.whenComplete((ignored, failure) -> waiting.remove(connection, done));
+        return appended.thenCompose(acknowledgements -> respond(response, acks, acknowledgements));
     }
 
-    /** One partition's batches to append once the produce is verified, and its answer. */
+    /** Appends every partition's batches in request order; the acks=all acknowledgements to wait for. */
+    private List<CompletableFuture<Void>> appendAll(List<Append> appends, ProduceVerification verification, short acks,
+                                                   int timeoutMs) {
+        List<CompletableFuture<Void>> acknowledgements = new ArrayList<>();
+        for (Append append : appends) {
+            append(append, verification, acks, timeoutMs).ifPresent(acknowledgements::add);
+        }
+        return acknowledgements;
+    }
+
+    /**
+     * Appends one partition's batches unless their verification was refused, filling in its answer; the acks=all
+     * acknowledgement to wait for, if any.
+     */
+    private Optional<CompletableFuture<Void>> append(Append append, ProduceVerification verification, short acks,
+                                                     int timeoutMs) {
+        Optional<ApiException> refusal = verification.refusal(append.target());
+        if (refusal.isPresent()) {
+            fail(append.response(), Errors.forException(refusal.get()), refusal.get().getMessage());
+            return Optional.empty();
+        }
+        return append(append.target(), verification.guard(append.target()), acks == -1, append.response())
+                .filter(appended -> acks == -1)
+                .map(appended -> acknowledged(append.target().partition(), appended, timeoutMs, append.response()));
+    }
+
+    /** One partition's batches to append, and its answer. */
     private record Append(Target target, PartitionProduceResponse response) {
     }
 

@@ -20,19 +20,27 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The check of a transactional produce before its append (KIP-890): each partition led here whose batch would open
  * the producer's transaction in it is confirmed with the transaction coordinator to be part of that transaction
- * ({@link TransactionVerifier}), so that a batch the coordinator never heard of (a late retry after an abort, a
+ * ({@link TransactionVerifier}) before it is appended, so that a batch the coordinator never heard of (a late retry after an abort, a
  * client that skipped AddPartitionsToTxn) cannot leave a transaction open that nobody will end. Each append then
  * carries its partition's {@link VerificationGuard}; the batches of a produce that names no transactional id carry
  * {@link VerificationGuard#NONE}, with which the log lets no batch open a transaction.
  */
 final class ProduceVerification {
 
+    private final String transactionalId;
     private final long producerId;
-    private final Verification verification;
+    private final short producerEpoch;
+    /** The guard of each partition whose batches open the producer's transaction here. */
+    private final Map<TopicPartition, VerificationGuard> guards;
+    private volatile Verification verification;
 
-    private ProduceVerification(long producerId, Verification verification) {
+    private ProduceVerification(String transactionalId, long producerId, short producerEpoch,
+                                Map<TopicPartition, VerificationGuard> guards) {
+        this.transactionalId = transactionalId;
         this.producerId = producerId;
-        this.verification = verification;
+        this.producerEpoch = producerEpoch;
+        this.guards = guards;
+        this.verification = new Verification(guards, Map.of());
     }
 
     /** A partition's batches to check: the partition leading it here, and what the request holds for it. */
@@ -40,14 +48,14 @@ final class ProduceVerification {
     }
 
     /**
-     * Verifies every target whose first batch is transactional and from the producer of the first such batch (a
-     * request holds one producer's batches; the log refuses the others). Completes once the coordinator answered.
+     * Starts a verification on every target whose first batch is transactional and from the producer of the first
+     * such batch (a request holds one producer's batches; the log refuses the others), where the producer's
+     * transaction is not open yet.
      */
-    static CompletableFuture<ProduceVerification> verify(String transactionalId, Iterable<Target> targets,
-                                                         TransactionVerifier verifier) {
+    static ProduceVerification start(String transactionalId, Iterable<Target> targets) {
         long producerId = RecordBatch.NO_PRODUCER_ID;
         short producerEpoch = RecordBatch.NO_PRODUCER_EPOCH;
-        Map<TopicPartition, Partition> transactional = new HashMap<>();
+        Map<TopicPartition, VerificationGuard> guards = new HashMap<>();
         if (transactionalId != null) {
             for (Target target : targets) {
                 Optional<RecordBatch> first = firstBatch(target.records());
@@ -57,16 +65,28 @@ final class ProduceVerification {
                 }
                 producerId = first.get().producerId();
                 producerEpoch = first.get().producerEpoch();
-                transactional.put(target.topicPartition(), target.partition());
+                VerificationGuard guard = target.partition().log().producers().startVerification(producerId,
+                        first.get().baseSequence(), producerEpoch);
+                if (guard != VerificationGuard.NONE) {
+                    guards.put(target.topicPartition(), guard);
+                }
             }
         }
-        long verifiedProducer = producerId;
-        if (transactional.isEmpty()) {
-            return CompletableFuture.completedFuture(new ProduceVerification(verifiedProducer,
-                    new Verification(Map.of(), Map.of())));
+        return new ProduceVerification(transactionalId, producerId, producerEpoch, guards);
+    }
+
+    /** Whether any partition's append waits for the coordinator's answer. */
+    boolean awaitsAny() {
+        return !guards.isEmpty();
+    }
+
+    /** Asks the coordinator about the partitions where the transaction is not open yet; completes once it answered. */
+    CompletableFuture<Void> ask(TransactionVerifier verifier) {
+        if (guards.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
         }
-        return verifier.verify(transactionalId, producerId, producerEpoch, transactional)
-                .thenApply(verification -> new ProduceVerification(verifiedProducer, verification));
+        return verifier.verify(transactionalId, producerId, producerEpoch, guards)
+                .thenAccept(answer -> verification = answer);
     }
 
     /**

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -122,6 +124,7 @@ class UnopenedPartitionTest {
     }
 
     private static RequestContext context(ApiKeys api, short version, ScheduledExecutorService eventLoop) {
-        return new RequestContext(new RequestHeader(api, version, "client", 1), null, eventLoop);
+        return new RequestContext(new RequestHeader(api, version, "client", 1),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 50_000), eventLoop);
     }
 }
