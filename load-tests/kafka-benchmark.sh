@@ -27,6 +27,8 @@ LATENCY_MESSAGES="${LATENCY_MESSAGES:-10000}"  # messages sent one at a time by 
 ACKS="${ACKS:-all}"
 THROUGHPUT="${THROUGHPUT:--1}"              # ProducerPerformance --throughput (-1 = unthrottled)
 PRODUCER_EXTRA_PROPS="${PRODUCER_EXTRA_PROPS:-}"  # e.g. "linger.ms=10 batch.size=65536"; default: client defaults
+TRANSACTION_MS="${TRANSACTION_MS:-0}"       # >0: ProducerPerformance commits a transaction every that many ms, and
+                                            # ConsumerPerformance reads with isolation.level=read_committed
 
 STRATA_PORT="${STRATA_PORT:-19092}"
 STRATA_HTTP_PORT="${STRATA_HTTP_PORT:-18080}"
@@ -64,6 +66,7 @@ is_uint "$LATENCY_MESSAGES" || die "LATENCY_MESSAGES must be a positive integer 
 is_uint "$TOPICS"           || die "TOPICS must be a positive integer (got '$TOPICS')"
 is_uint "$LATENCY_PARTITIONS" || die "LATENCY_PARTITIONS must be a positive integer (got '$LATENCY_PARTITIONS')"
 is_uint "$PRODUCE_RUNS"     || die "PRODUCE_RUNS must be a positive integer (got '$PRODUCE_RUNS')"
+[[ "$TRANSACTION_MS" =~ ^[0-9]+$ ]] || die "TRANSACTION_MS must be a whole number (got '$TRANSACTION_MS')"
 case "$RESTART" in true|false) ;; *) die "RESTART must be true or false (got '$RESTART')";; esac
 [[ "$CONNECTIONS" =~ ^[0-9]+$ ]] || die "CONNECTIONS must be a whole number (got '$CONNECTIONS')"
 is_uint "$CONNECTION_SECONDS" || die "CONNECTION_SECONDS must be a positive integer (got '$CONNECTION_SECONDS')"
@@ -205,7 +208,12 @@ bench() {  # name (strata|kafka)
   # 2. Consume the same records.
   local clog="$LOG_DIR/$name-consumer.log"
   log "ConsumerPerformance: $RECORDS records from $topic"
-  run_consumer_perf "$clog" "$bs" "$topic" "bench-consumer-$RUN_ID" "against $label" --timeout 30000
+  local isolation=()
+  if (( TRANSACTION_MS > 0 )); then
+    echo "isolation.level=read_committed" > "$WORK_DIR/read-committed.properties"
+    isolation=(--consumer.config "$WORK_DIR/read-committed.properties")
+  fi
+  run_consumer_perf "$clog" "$bs" "$topic" "bench-consumer-$RUN_ID" "against $label" --timeout 30000 "${isolation[@]}"
   echo "  consumed $C_N records: $C_RPS records/s, $C_MBPS MB/s overall; fetch only: $C_FRPS records/s, $C_FMBPS MB/s; group join ${C_REB_MS} ms" >&2
   store_results "$name" consume_rps=C_RPS consume_mbps=C_MBPS consume_fetch_rps=C_FRPS consume_fetch_mbps=C_FMBPS \
     consume_join_ms=C_REB_MS
@@ -342,6 +350,7 @@ PARAMS_MD="| Parameter | Value |
 | CONNECTIONS (idle long-polling consumers, then a storm of as many connects) | $CONNECTIONS, CPU measured over $CONNECTION_SECONDS s |
 | LATENCY_MESSAGES (end-to-end) | $LATENCY_MESSAGES |
 | Producer | acks=$ACKS, --throughput $THROUGHPUT, other producer settings: ${PRODUCER_EXTRA_PROPS:-client defaults (Kafka $KAFKA_VERSION: linger.ms=5, batch.size=16384, compression none)} |
+| Transactions | $( (( TRANSACTION_MS > 0 )) && echo "ProducerPerformance commits every $TRANSACTION_MS ms (\`--transaction-duration-ms\`); the consumer reads read_committed" || echo "none" ) |
 | Consumer | ConsumerPerformance defaults (fetch size 1 MiB), new group, from earliest, --timeout 30000 |
 | End-to-end | EndToEndLatency: send(acks=$ACKS).get() then poll, linger.ms=0, fetch.max.wait.ms=0; percentiles in whole ms |
 | Client tools | Apache Kafka $KAFKA_VERSION (kafka-tools), JVM opts \`$TOOLS_JAVA_OPTS\` |

@@ -224,12 +224,17 @@ create_topic() {  # logfile topic bootstrap partitions label pid broker_log dead
 }
 
 # Runs ProducerPerformance: RECORDS records of RECORD_SIZE bytes at THROUGHPUT, with ACKS and
-# PRODUCER_EXTRA_PROPS. Dies unless every record was sent; leaves the summary in the P_* variables.
+# PRODUCER_EXTRA_PROPS, in transactions of TRANSACTION_MS ms when that is set above 0. Dies unless every
+# record was sent; leaves the summary in the P_* variables.
 run_producer_perf() {  # logfile bootstrap topic what
-  local logfile="$1" bs="$2" topic="$3" what="$4"
+  local logfile="$1" bs="$2" topic="$3" what="$4" transactions=()
+  if (( ${TRANSACTION_MS:-0} > 0 )); then
+    transactions=(--transactional-id "bench-txn-$RUN_ID" --transaction-duration-ms "$TRANSACTION_MS")
+  fi
   # shellcheck disable=SC2086
   run_tool "$logfile" org.apache.kafka.tools.ProducerPerformance \
       --topic "$topic" --num-records "$RECORDS" --record-size "$RECORD_SIZE" --throughput "$THROUGHPUT" \
+      "${transactions[@]}" \
       --producer-props bootstrap.servers="$bs" acks="$ACKS" $PRODUCER_EXTRA_PROPS \
     || die "ProducerPerformance failed $what; log: $logfile"
   parse_producer_summary "$logfile"
