@@ -355,8 +355,9 @@ public final class GroupCoordinator implements AutoCloseable {
      * a transaction to the group's partition is written only once the producer's transaction coordinator confirmed
      * that the transaction includes it (AddOffsetsToTxn added it), as a produce is (KIP-890).
      */
-    public CompletableFuture<TxnOffsetCommitResponseData> commitTransactionalOffsets(TxnOffsetCommitRequestData request) {
-        return whenReady(request.groupId(), () -> offsets.verifyTransaction(request))
+    public CompletableFuture<TxnOffsetCommitResponseData> commitTransactionalOffsets(TxnOffsetCommitRequestData request,
+                                                                                  short version) {
+        return whenReady(request.groupId(), () -> offsets.verifyTransaction(request, version))
                 .thenCompose(verified -> whenReady(request.groupId(),
                         () -> offsets.commitTransactional(request, verified)));
     }

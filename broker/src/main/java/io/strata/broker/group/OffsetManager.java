@@ -44,6 +44,7 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer, Transact
     /** The committed offset a partition without one reports. */
     static final long INVALID_OFFSET = -1L;
     private static final short FIRST_GROUP_ID_NOT_FOUND_COMMIT_VERSION = 9;
+    private static final short FIRST_ABORTABLE_TXN_COMMIT_VERSION = 4;
 
     // ---- OffsetCommit ----
 
@@ -89,9 +90,10 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer, Transact
     /**
      * The verification the transactional batch of {@code request}'s offsets appends with: none needed while the
      * producer's transaction is open in the group's partition, else one its coordinator confirmed. Fails with the
-     * error the producer acts on when the coordinator refused or could not answer. Coordinator thread.
+     * error the producer acts on at TxnOffsetCommit {@code version} when the coordinator refused or could not
+     * answer. Coordinator thread.
      */
-    CompletableFuture<VerificationGuard> verifyTransaction(TxnOffsetCommitRequestData request) {
+    CompletableFuture<VerificationGuard> verifyTransaction(TxnOffsetCommitRequestData request, short version) {
         TopicPartition tp = new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, runtime.partitionFor(request.groupId()));
         // A partition no longer led here is answered by the write. The coordinator assigns its batches' sequences.
         Map<TopicPartition, VerificationGuard> guards = runtime.partitions().leading(tp)
@@ -110,8 +112,11 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer, Transact
                              COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR -> Errors.COORDINATOR_LOAD_IN_PROGRESS.exception(
                                 "Cannot verify that the transaction of producer " + request.producerId()
                                         + " includes " + tp + " yet: " + refusal.get().name());
-                        case INVALID_TXN_STATE -> refusal.get().exception("The transaction of producer "
-                                + request.producerId() + " does not include " + tp + ": AddOffsetsToTxn first");
+                        // TxnOffsetCommit v4 on knows TRANSACTION_ABORTABLE, which Kafka answers from then on.
+                        case INVALID_TXN_STATE -> (version >= FIRST_ABORTABLE_TXN_COMMIT_VERSION
+                                ? Errors.TRANSACTION_ABORTABLE : Errors.INVALID_TXN_STATE).exception(
+                                "The transaction of producer " + request.producerId() + " does not include " + tp
+                                        + ": AddOffsetsToTxn first");
                         default -> refusal.get().exception();
                     };
                 });

@@ -177,6 +177,10 @@ public final class ProducerStateManager {
     public List<AbortedTxn> replay(RecordBatch batch) {
         List<CompletedTxn> completed = List.of();
         if (batch.hasProducerId()) {
+            if (batch.isTransactional()) {
+                // Its transaction reached this log through another path (the leader's, replayed here).
+                verifications.remove(batch.producerId());
+            }
             ProducerStateEntry entry = current(batch.producerId(), batch.producerEpoch(), producers);
             if (batch.isControlBatch()) {
                 Optional<EndTransactionMarker> marker = TxnMarkers.read(batch);
@@ -276,7 +280,7 @@ public final class ProducerStateManager {
             }
             PendingVerification pending = verifications.get(producerId);
             // Batches after the first of this append follow it, which the sequence check below sees to.
-            if (pending != null && pending.lowestSequence != RecordBatch.NO_SEQUENCE
+            if (pending != null && pending.lowestSequence != RecordBatch.NO_SEQUENCE && epoch == pending.epoch
                     && firstSeq > pending.lowestSequence && !updates.containsKey(producerId)) {
                 throw new OutOfOrderSequenceException("Sequence " + firstSeq + " of producer " + producerId + " in "
                         + topicPartition + " overtakes its batch from sequence " + pending.lowestSequence
@@ -377,6 +381,7 @@ public final class ProducerStateManager {
     private OptionalLong loadLatestSnapshot(long logEndOffset, long atMost) throws IOException {
         producers.clear();
         openTxns.clear();
+        verifications.clear();
         mapEndOffset = 0;
         snapshotAt = -1;
         List<Long> offsets = snapshotOffsets();
@@ -442,6 +447,7 @@ public final class ProducerStateManager {
     public void truncateFullyAndStartAt(long offset) throws IOException {
         producers.clear();
         openTxns.clear();
+        verifications.clear();
         for (long snapshot : snapshotOffsets()) {
             Files.deleteIfExists(LogFiles.snapshotFile(dir, snapshot));
         }

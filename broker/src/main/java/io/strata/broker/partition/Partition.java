@@ -338,18 +338,25 @@ public final class Partition {
      * replicas allow (at once when the leader is the only one), and wakes the fetches waiting for records.
      */
     public AppendResult append(MemoryRecords records) {
-        return appended(records, log.append(records, leaderEpoch));
+        return append(records, VerificationGuard.NONE);
     }
 
     /**
      * A client's append, as {@link #append(MemoryRecords)}, whose transactional batches were verified with their
      * coordinator under {@code verified}, a guard from {@link io.strata.broker.log.LogProducers#startVerification}.
      *
+     * @throws NotLeaderOrFollowerException if this broker no longer leads the partition: a produce may have
+     *         waited for its verification while leadership moved
      * @throws org.apache.kafka.common.errors.InvalidTxnStateException a batch opens a transaction without the
      *         producer's standing verification
      */
     public AppendResult append(MemoryRecords records, VerificationGuard verified) {
-        return appended(records, log.append(records, leaderEpoch, verified));
+        AppendResult result;
+        synchronized (this) {
+            requireLeading("appends");
+            result = log.append(records, leaderEpoch, verified);
+        }
+        return appended(records, result);
     }
 
     private AppendResult appended(MemoryRecords records, AppendResult result) {
@@ -366,7 +373,11 @@ public final class Partition {
      * now read further.
      */
     public AppendResult appendMarker(long producerId, short producerEpoch, EndTransactionMarker marker) {
-        AppendResult result = log.appendMarker(producerId, producerEpoch, marker, leaderEpoch);
+        AppendResult result;
+        synchronized (this) {
+            requireLeading("writes markers");
+            result = log.appendMarker(producerId, producerEpoch, marker, leaderEpoch);
+        }
         afterAppend();
         return result;
     }
@@ -509,6 +520,14 @@ public final class Partition {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaStorageException("Interrupted while reading the tiered producer state of " + tp);
+        }
+    }
+
+    /** @throws NotLeaderOrFollowerException unless this broker leads: a follower's log holds only its leader's batches */
+    private void requireLeading(String action) {
+        if (!leading) {
+            throw new NotLeaderOrFollowerException("Broker " + replication.localId() + " no longer leads "
+                    + topicPartition + ": it " + action + " only as its leader");
         }
     }
 

@@ -185,7 +185,6 @@ public final class Broker implements AutoCloseable {
         transactionVerifier = new TransactionVerifier(settings.nodeId(), metadata::image,
                 (id, producerId, epoch, partitions) -> transactionCoordinator.addPartitions(id, producerId, epoch,
                         partitions, true), forwarder);
-        started.add(transactionVerifier);
         groupCoordinator = new GroupCoordinator(settings.groups(), partitions, topicAdmin, transactionVerifier,
                 settings.fsyncBeforeAck(), Time.SYSTEM);
         started.add(groupCoordinator);

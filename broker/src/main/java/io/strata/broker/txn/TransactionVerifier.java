@@ -15,7 +15,6 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AddPartitionsToTxnRequest;
 import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
-import org.apache.kafka.common.utils.ThreadUtils;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,25 +24,21 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
  * A partition leader's question to a transaction coordinator before it appends the first transactional batch of a
  * transaction (KIP-890), for a produce or for a TxnOffsetCommit: does the producer's open transaction include these
  * partitions? Asked of this broker's {@link TransactionCoordinator} when it coordinates the transactional id, else
- * with a verify-only AddPartitionsToTxn (v4+) sent to the broker that does. Answers are delivered on a thread of
- * the verifier's own, so that the caller may append there without holding up the coordinator or the forwarder.
+ * with a verify-only AddPartitionsToTxn (v4+) sent to the broker that does. Answers complete on the coordinator's
+ * or the forwarder's thread: callers move to their own before they append.
  */
-public final class TransactionVerifier implements AutoCloseable {
+public final class TransactionVerifier {
 
     private final int nodeId;
     private final Supplier<MetadataImage> image;
     private final Coordinator local;
     private final RequestForwarder forwarder;
-    private final ExecutorService answerThread = Executors.newSingleThreadExecutor(
-            ThreadUtils.createThreadFactory("strata-txn-verifier", true));
 
     /** This broker's transaction coordinator, as the verifier asks it: {@link TransactionCoordinator#addPartitions}. */
     @FunctionalInterface
@@ -99,7 +94,7 @@ public final class TransactionVerifier implements AutoCloseable {
         if (unverified.isEmpty()) {
             return CompletableFuture.completedFuture(new Verification(guards, Map.of()));
         }
-        return ask(transactionalId, producerId, producerEpoch, unverified).thenApplyAsync(answered -> {
+        return ask(transactionalId, producerId, producerEpoch, unverified).thenApply(answered -> {
             Map<TopicPartition, Errors> refused = new HashMap<>();
             answered.forEach((tp, error) -> {
                 if (error != Errors.NONE) {
@@ -107,7 +102,7 @@ public final class TransactionVerifier implements AutoCloseable {
                 }
             });
             return new Verification(guards, refused);
-        }, answerThread);
+        });
     }
 
     /** The coordinator's answer for each of {@code partitions}. */
@@ -171,10 +166,5 @@ public final class TransactionVerifier implements AutoCloseable {
         Map<TopicPartition, Errors> errors = new HashMap<>();
         partitions.forEach(tp -> errors.put(tp, error));
         return errors;
-    }
-
-    @Override
-    public void close() {
-        answerThread.shutdownNow();
     }
 }

@@ -76,10 +76,14 @@ class ProduceValidationTest {
                 Errors.MESSAGE_TOO_LARGE);
     }
 
+    /**
+     * A marker is a transactional batch: without a transactional id it is refused as Kafka refuses it, before any
+     * look at the batch (the log refuses a client's marker in any case: {@code PartitionLogTransactionsTest}).
+     */
     @Test
     void aTransactionMarkerFromAClientIsRefused() throws Exception {
         assertRefused(MemoryRecords.withEndTransactionMarker(1L, 7L, (short) 0,
-                new EndTransactionMarker(ControlRecordType.COMMIT, 0)), Errors.INVALID_RECORD);
+                new EndTransactionMarker(ControlRecordType.COMMIT, 0)), Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     }
 
     @Test

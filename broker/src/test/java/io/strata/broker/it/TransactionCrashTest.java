@@ -114,8 +114,10 @@ class TransactionCrashTest {
             cluster.process(coordinator).kill();
             int before = looping.committed.size();
             // The producer finds the new coordinator, which loaded the id's state, and goes on committing.
-            await().atMost(Duration.ofSeconds(60)).until(() -> looping.committed.size() >= before + 3);
+            await().atMost(Duration.ofSeconds(60)).until(() -> looping.failure != null
+                    || looping.committed.size() >= before + 3);
             looping.stop();
+            assertThat(looping.failure).as("the producer's transactions across the failover").isNull();
             String survivors = IntStream.rangeClosed(1, 3).filter(id -> id != coordinator)
                     .mapToObj(id -> cluster.bootstrap(id)).collect(Collectors.joining(","));
             try (Admin others = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, survivors))) {
@@ -197,6 +199,8 @@ class TransactionCrashTest {
         /** The transactions whose commit was acknowledged. */
         private final Set<Integer> committed = ConcurrentHashMap.newKeySet();
         private volatile boolean stopping;
+        /** Why the loop ended early, if it did. */
+        private volatile RuntimeException failure;
         private CompletableFuture<Void> running = CompletableFuture.completedFuture(null);
 
         Writer(String bootstrap, String transactionalId) {
@@ -231,6 +235,7 @@ class TransactionCrashTest {
                         transaction(txn);
                     } catch (RuntimeException e) {
                         // Its broker was killed: whatever the transaction's fate, it must be whole or absent.
+                        failure = e;
                         return;
                     }
                 }

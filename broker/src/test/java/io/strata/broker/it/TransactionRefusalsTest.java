@@ -3,6 +3,7 @@ package io.strata.broker.it;
 import io.strata.broker.testing.KafkaWire;
 import io.strata.broker.testing.TestBroker;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.AddOffsetsToTxnRequestData;
 import org.apache.kafka.common.message.EndTxnRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
@@ -58,9 +59,10 @@ class TransactionRefusalsTest {
         try (KafkaWire wire = new KafkaWire(broker.broker().kafkaAddress())) {
             InitProducerIdResponseData producer = initProducerId(wire, "unannounced");
 
-            assertRefused(wire, "unannounced", tp, batch(producer, 0, "skipped-add"), Errors.INVALID_TXN_STATE);
-            // Without a transactional id in the request nothing is verified, and nothing may open a transaction.
-            assertRefused(wire, null, tp, batch(producer, 0, "no-id"), Errors.INVALID_TXN_STATE);
+            // Produce v12 (as from v11) takes TRANSACTION_ABORTABLE, Kafka's answer to it.
+            assertRefused(wire, "unannounced", tp, batch(producer, 0, "skipped-add"), Errors.TRANSACTION_ABORTABLE);
+            // Transactional records need the transactional id they are written for.
+            assertRefused(wire, null, tp, batch(producer, 0, "no-id"), Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
 
             assertThat(addPartition(wire, "unannounced", producer, tp)).isEqualTo(Errors.NONE);
             long before = endOffset(tp);
@@ -74,7 +76,7 @@ class TransactionRefusalsTest {
             // The abort ended the transaction: a late batch of it may not open another. Until the coordinator
             // completed the abort, it answers NOT_ENOUGH_REPLICAS, which producers retry.
             await().atMost(Duration.ofSeconds(10)).until(() -> produce(wire, "unannounced", tp,
-                    batch(producer, 2, "late")).errorCode() == Errors.INVALID_TXN_STATE.code());
+                    batch(producer, 2, "late")).errorCode() == Errors.TRANSACTION_ABORTABLE.code());
             assertThat(endOffset(tp)).as("the batches and the abort marker only").isEqualTo(before + 3);
         }
     }
@@ -106,8 +108,13 @@ class TransactionRefusalsTest {
                     .data().coordinators().get(0).errorCode() == Errors.NONE.code());
             InitProducerIdResponseData producer = initProducerId(wire, "offsets-writer");
 
+            TopicPartition offsets = new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME,
+                    broker.broker().groupCoordinator().partitionFor(group));
+            long before = endOffset(offsets);
+            // TxnOffsetCommit v3 (as before v4) takes INVALID_TXN_STATE.
             assertThat(commitOffset(wire, group, producer)).as("before AddOffsetsToTxn")
                     .isEqualTo(Errors.INVALID_TXN_STATE);
+            assertThat(endOffset(offsets)).isEqualTo(before);
 
             AddOffsetsToTxnResponse added = (AddOffsetsToTxnResponse) wire.send(ApiKeys.ADD_OFFSETS_TO_TXN, (short) 3,
                     new AddOffsetsToTxnRequestData().setTransactionalId("offsets-writer")

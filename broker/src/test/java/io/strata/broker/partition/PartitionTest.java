@@ -1,10 +1,12 @@
 package io.strata.broker.partition;
 
+import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.log.FetchIsolation;
 import io.strata.broker.log.LogReadResult;
 import io.strata.tiered.ObjectKey;
 import io.strata.tiered.RemoteSegment;
 import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.MemoryRecords;
@@ -30,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * Reads through {@link Partition#read}, the one door for reads, across the two tiers: the older
  * segments uploaded to a local-directory object store and dropped from the local log, the newer
- * ones on local disk.
+ * ones on local disk. And appends only while the broker leads the partition.
  */
 class PartitionTest {
 
@@ -56,6 +58,16 @@ class PartitionTest {
     @AfterEach
     void close() throws Exception {
         partitions.close();
+    }
+
+    /** A produce that waited (for its transaction's verification) while leadership moved appends nothing. */
+    @Test
+    void aBrokerThatNoLongerLeadsAppendsNothing() {
+        long end = partition.logEndOffset();
+        partition.updateState(new PartitionImage(List.of(0, 1), List.of(0, 1), 1, 1));
+        assertThatThrownBy(() -> TestPartitions.append(partition, "late"))
+                .isInstanceOf(NotLeaderOrFollowerException.class);
+        assertThat(partition.logEndOffset()).isEqualTo(end);
     }
 
     @Test

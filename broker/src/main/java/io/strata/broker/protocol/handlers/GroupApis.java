@@ -63,7 +63,8 @@ public record GroupApis(GroupCoordinator coordinator) {
                         new OffsetFetchHandler(coordinator)::handle),
                 // TxnOffsetCommit: offsets that apply when the producer's transaction commits.
                 ApiHandler.<TxnOffsetCommitRequest>of(ApiKeys.TXN_OFFSET_COMMIT, TXN_OFFSET_COMMIT_MAX_VERSION,
-                        (context, request) -> coordinator.commitTransactionalOffsets(request.data())),
+                        (context, request) -> coordinator.commitTransactionalOffsets(request.data(),
+                                context.apiVersion())),
                 // OffsetDelete: removes committed offsets of topics no live member of the group consumes.
                 ApiHandler.<OffsetDeleteRequest>of(ApiKeys.OFFSET_DELETE,
                         (context, request) -> coordinator.deleteOffsets(request.data())),

@@ -22,6 +22,7 @@ import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.RequestUtils;
 import org.jboss.logging.Logger;
 
 import java.net.SocketAddress;
@@ -79,6 +80,10 @@ public final class ProduceHandler {
         if (acks != 0 && acks != 1 && acks != -1) {
             return CompletableFuture.completedFuture(allFailed(data, Errors.INVALID_REQUIRED_ACKS));
         }
+        if (data.transactionalId() == null && RequestUtils.hasTransactionalRecords(request)) {
+            // As Kafka: transactional records need the transactional id they are written for.
+            return CompletableFuture.completedFuture(allFailed(data, Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED));
+        }
         boolean byId = context.apiVersion() >= FIRST_TOPIC_ID_VERSION;
         MetadataImage metadata = image.get();
         ProduceResponseData response = new ProduceResponseData();
@@ -114,17 +119,21 @@ public final class ProduceHandler {
         }
         ProduceVerification verification = ProduceVerification.start(data.transactionalId(),
                 appends.stream().map(Append::target).toList());
+        short version = context.apiVersion();
+        // Handlers run on the connection's event loop, one request after another: this get and put of the
+        // connection's entry never race with each other.
         SocketAddress connection = context.clientAddress();
         CompletableFuture<Void> previous = waiting.get(connection);
         if (previous == null && !verification.awaitsAny()) {
-            return respond(response, acks, appendAll(appends, verification, acks, data.timeoutMs()));
+            return respond(response, acks, appendAll(appends, verification, version, acks, data.timeoutMs()));
         }
         CompletableFuture<Void> ready = verification.ask(verifier);
         if (previous != null) {
             ready = ready.thenCombine(previous.exceptionally(failure -> null), (verified, appended) -> null);
         }
-        CompletableFuture<List<CompletableFuture<Void>>> appended =
-                ready.thenApply(ignored -> appendAll(appends, verification, acks, data.timeoutMs()));
+        // Appended on the connection's event loop, as produces that do not wait are.
+        CompletableFuture<List<CompletableFuture<Void>>> appended = ready.thenApplyAsync(
+                ignored -> appendAll(appends, verification, version, acks, data.timeoutMs()), context.eventLoop());
         CompletableFuture<Void> done = appended.thenApply(ignored -> null);
         waiting.put(connection, done);
         done.whenComplete((ignored, failure) -> waiting.remove(connection, done));
@@ -132,11 +141,11 @@ public final class ProduceHandler {
     }
 
     /** Appends every partition's batches in request order; the acks=all acknowledgements to wait for. */
-    private List<CompletableFuture<Void>> appendAll(List<Append> appends, ProduceVerification verification, short acks,
-                                                   int timeoutMs) {
+    private List<CompletableFuture<Void>> appendAll(List<Append> appends, ProduceVerification verification,
+                                                   short version, short acks, int timeoutMs) {
         List<CompletableFuture<Void>> acknowledgements = new ArrayList<>();
         for (Append append : appends) {
-            append(append, verification, acks, timeoutMs).ifPresent(acknowledgements::add);
+            append(append, verification, version, acks, timeoutMs).ifPresent(acknowledgements::add);
         }
         return acknowledgements;
     }
@@ -145,9 +154,9 @@ public final class ProduceHandler {
      * Appends one partition's batches unless their verification was refused, filling in its answer; the acks=all
      * acknowledgement to wait for, if any.
      */
-    private Optional<CompletableFuture<Void>> append(Append append, ProduceVerification verification, short acks,
-                                                     int timeoutMs) {
-        Optional<ApiException> refusal = verification.refusal(append.target());
+    private Optional<CompletableFuture<Void>> append(Append append, ProduceVerification verification, short version,
+                                                     short acks, int timeoutMs) {
+        Optional<ApiException> refusal = verification.refusal(append.target(), version);
         if (refusal.isPresent()) {
             fail(append.response(), Errors.forException(refusal.get()), refusal.get().getMessage());
             return Optional.empty();

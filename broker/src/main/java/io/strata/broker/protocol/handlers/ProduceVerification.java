@@ -8,6 +8,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.TransactionAbortableException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
@@ -26,6 +27,9 @@ import java.util.concurrent.CompletableFuture;
  * {@link VerificationGuard#NONE}, with which the log lets no batch open a transaction.
  */
 final class ProduceVerification {
+
+    /** The first Produce version whose clients take TRANSACTION_ABORTABLE (KIP-890). */
+    private static final short FIRST_ABORTABLE_VERSION = 11;
 
     private final String transactionalId;
     private final long producerId;
@@ -90,14 +94,18 @@ final class ProduceVerification {
     }
 
     /**
-     * Why the coordinator did not confirm {@code target}, as the error the producer acts on; empty when the append
-     * may go ahead with {@link #guard}.
+     * Why the coordinator did not confirm {@code target}, as the error the producer acts on at Produce
+     * {@code version}; empty when the append may go ahead with {@link #guard}.
      */
-    Optional<ApiException> refusal(Target target) {
+    Optional<ApiException> refusal(Target target, short version) {
         TopicPartition tp = target.topicPartition();
         return verification.refusal(tp).map(error -> switch (error) {
-            case INVALID_TXN_STATE -> new InvalidTxnStateException("The transaction of producer " + producerId
-                    + " does not include " + tp + ": add the partition to it first");
+            // Produce v11 on knows TRANSACTION_ABORTABLE, which Kafka answers from then on.
+            case INVALID_TXN_STATE -> version >= FIRST_ABORTABLE_VERSION
+                    ? new TransactionAbortableException("The transaction of producer " + producerId
+                            + " does not include " + tp + ": add the partition to it first")
+                    : new InvalidTxnStateException("The transaction of producer " + producerId
+                            + " does not include " + tp + ": add the partition to it first");
             // Older clients do not retry these coordinator errors on a produce; NOT_ENOUGH_REPLICAS they do retry,
             // without refreshing metadata, as Kafka answers them.
             case CONCURRENT_TRANSACTIONS, NETWORK_EXCEPTION, COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE,
