@@ -75,6 +75,7 @@ public final class TransactionCoordinator implements AutoCloseable {
     private final Map<Integer, Integer> loaded = new ConcurrentHashMap<>();
     // Confined to the coordinator thread.
     private final Map<String, TransactionMetadata> transactions = new HashMap<>();
+    private final TransactionStateLoader loader;
     /** Writes in flight per transactional id: while any is, requests about the id wait. */
     private final Map<String, Integer> writing = new HashMap<>();
     private final AtomicLong committed = new AtomicLong();
@@ -97,6 +98,7 @@ public final class TransactionCoordinator implements AutoCloseable {
         thread.setRemoveOnCancelPolicy(true);
         this.markers = new TransactionMarkerSender(partitions.nodeId(), topicAdmin::image, markerWriter, forwarder,
                 thread);
+        this.loader = new TransactionStateLoader(partitions, transactions, loaded, this::writeMarkers);
     }
 
     /**
@@ -153,76 +155,10 @@ public final class TransactionCoordinator implements AutoCloseable {
         if (image.topic(Topic.TRANSACTION_STATE_TOPIC_NAME).isEmpty()) {
             return;
         }
-        run(() -> {
-            Optional<TopicImage> topic = topicAdmin.image().topic(Topic.TRANSACTION_STATE_TOPIC_NAME);
-            if (topic.isEmpty()) {
-                return;
-            }
-            long begin = System.nanoTime();
-            int count = 0;
-            int unloaded = 0;
-            CoordinatorLog.ReplayTotals totals = new CoordinatorLog.ReplayTotals(0, 0);
-            for (int p = 0; p < topic.get().partitions(); p++) {
-                Optional<Partition> leading = partitions.leading(new TopicPartition(topic.get().name(), p));
-                Integer loadedEpoch = loaded.get(p);
-                if (loadedEpoch != null && (leading.isEmpty() || leading.get().leaderEpoch() != loadedEpoch)) {
-                    unload(p, topic.get().partitions());
-                    unloaded++;
-                }
-                if (leading.isPresent() && !loaded.containsKey(p)) {
-                    totals = totals.plus(load(leading.get(), topic.get().partitions()));
-                    count++;
-                }
-            }
-            if (unloaded > 0) {
-                LOG.infof("Unloaded %d partition(s) of %s: this broker no longer leads them", unloaded,
-                        topic.get().name());
-            }
+        run(() -> topicAdmin.image().topic(Topic.TRANSACTION_STATE_TOPIC_NAME).ifPresent(topic -> {
+            loader.follow(topic);
             recount();
-            if (count > 0) {
-                LOG.infof("Loaded %d partition(s) of %s from %d record(s) (%d bytes) in %d ms: %d transactional id(s)",
-                        count, topic.get().name(), totals.records(), totals.bytes(),
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin), transactions.size());
-            }
-        });
-    }
-
-    /** Replays one partition, then writes the markers of the transactions it left half ended. */
-    private CoordinatorLog.ReplayTotals load(Partition partition, int partitionCount) {
-        int index = partition.topicPartition().partition();
-        CoordinatorLog.ReplayTotals totals = CoordinatorLog.replay(partition, (batch, record) -> {
-            String id = record.hasKey() ? TransactionRecords.decodeKey(record.key()) : null;
-            if (id == null) {
-                LOG.warnf("Skipping a record of unknown version at offset %d of %s", record.offset(),
-                        partition.topicPartition());
-                return;
-            }
-            try {
-                TransactionMetadata txn = record.hasValue() ? TransactionRecords.decodeValue(id, record.value()) : null;
-                if (txn == null) {
-                    transactions.remove(id);
-                } else {
-                    transactions.put(id, txn);
-                }
-            } catch (IllegalArgumentException e) {
-                LOG.errorf("Skipping record %d of %s: %s", record.offset(), partition.topicPartition(), e.getMessage());
-            }
-        });
-        loaded.put(index, partition.leaderEpoch());
-        List<TransactionMetadata> unfinished = transactions.values().stream()
-                .filter(txn -> partitionFor(txn.transactionalId(), partitionCount) == index && txn.state().isPreparing())
-                .toList();
-        if (!unfinished.isEmpty()) {
-            LOG.infof("Finishing %d transaction(s) of %s: writing their markers", unfinished.size(),
-                    partition.topicPartition());
-        }
-        unfinished.forEach(this::writeMarkers);
-        return totals;
-    }
-
-    private void unload(int partition, int partitionCount) {
-        loaded.remove(partition);
-        transactions.keySet().removeIf(id -> partitionFor(id, partitionCount) == partition);
+        }));
     }
 
     // ---- requests ----
