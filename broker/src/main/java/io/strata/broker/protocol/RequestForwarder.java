@@ -11,17 +11,22 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sends a request this broker cannot answer itself to the broker that can, over that broker's Kafka listener,
- * as Kafka's brokers forward requests to their controller. Each request takes a connection of its own and
- * waits on one thread for its answer: meant for rare administrative requests, not for traffic.
+ * as Kafka's brokers forward requests to their controller, and as partition leaders and transaction coordinators
+ * exchange verifications and markers. One connection per destination broker stays open between requests; the
+ * requests wait on one thread for their answers, one at a time. Every request sent through it may be sent twice:
+ * a connection found closed (the broker restarted) is replaced once for the same request.
  */
 public final class RequestForwarder implements AutoCloseable {
 
@@ -31,6 +36,8 @@ public final class RequestForwarder implements AutoCloseable {
     private final AtomicInteger correlationIds = new AtomicInteger();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(
             ThreadUtils.createThreadFactory("strata-request-forwarder", true));
+    /** The idle connection to each broker sent to; used on {@link #thread}, closed by {@link #close} too. */
+    private final Map<InetSocketAddress, Connection> connections = new ConcurrentHashMap<>();
 
     /** @param timeout the most connecting to the broker, and then waiting for its answer, may each take */
     public RequestForwarder(Duration timeout) {
@@ -47,17 +54,20 @@ public final class RequestForwarder implements AutoCloseable {
             RequestHeader header = new RequestHeader(request.apiKey(), version, CLIENT_ID,
                     correlationIds.incrementAndGet());
             ByteBuffer bytes = request.build(version).serializeWithHeader(header);
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
-                socket.setSoTimeout((int) timeout.toMillis());
-                DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-                out.writeInt(bytes.remaining());
-                out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
-                out.flush();
-                DataInputStream in = new DataInputStream(socket.getInputStream());
-                byte[] response = new byte[in.readInt()];
-                in.readFully(response);
-                return AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
+            InetSocketAddress broker = new InetSocketAddress(host, port);
+            Connection open = connections.remove(broker);
+            try {
+                if (open != null) {
+                    try {
+                        return exchange(open, broker, bytes, header);
+                    } catch (SocketTimeoutException e) {
+                        throw e;
+                    } catch (IOException closed) {
+                        // Closed since the last request (the broker restarted): once more on a new connection.
+                        open.close();
+                    }
+                }
+                return exchange(connect(broker), broker, bytes, header);
             } catch (IOException e) {
                 throw new NetworkException("Cannot forward " + request.apiKey() + " to the broker at " + host + ":"
                         + port + ": " + e, e);
@@ -65,8 +75,54 @@ public final class RequestForwarder implements AutoCloseable {
         }, thread);
     }
 
+    private Connection connect(InetSocketAddress broker) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.connect(broker, (int) timeout.toMillis());
+            socket.setSoTimeout((int) timeout.toMillis());
+            socket.setTcpNoDelay(true);
+            return new Connection(socket, new DataOutputStream(socket.getOutputStream()),
+                    new DataInputStream(socket.getInputStream()));
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** Sends one request on {@code connection} and reads its answer; keeps the connection for the next, or closes it. */
+    private AbstractResponse exchange(Connection connection, InetSocketAddress broker, ByteBuffer bytes,
+                                      RequestHeader header) throws IOException {
+        try {
+            connection.out().writeInt(bytes.remaining());
+            connection.out().write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+            connection.out().flush();
+            byte[] response = new byte[connection.in().readInt()];
+            connection.in().readFully(response);
+            AbstractResponse parsed = AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
+            connections.put(broker, connection);
+            return parsed;
+        } catch (IOException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    /** Stops the thread and closes the idle connections; requests not sent yet fail. */
     @Override
     public void close() {
         thread.shutdownNow();
+        connections.values().forEach(Connection::close);
+        connections.clear();
+    }
+
+    private record Connection(Socket socket, DataOutputStream out, DataInputStream in) {
+
+        void close() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // Closing a socket to a broker gone or done with frees it whatever the outcome.
+            }
+        }
     }
 }
