@@ -51,6 +51,12 @@ import java.util.function.Consumer;
 public final class RaftMetadataLog implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RaftMetadataLog.class);
+    /**
+     * With several voters, a member's failure detection (FD_SOCK2) listens on the first free port from this far
+     * above its Raft port, up to {@link #FAILURE_DETECTION_PORT_RANGE} further.
+     */
+    public static final int FAILURE_DETECTION_PORT_OFFSET = 100;
+    public static final int FAILURE_DETECTION_PORT_RANGE = 20;
 
     /** The JGroups cluster every Strata metadata member joins. */
     public static final String CLUSTER_NAME = "strata-metadata";

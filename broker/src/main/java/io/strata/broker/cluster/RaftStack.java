@@ -58,9 +58,6 @@ record RaftStack(List<Protocol> protocols, int port) {
      * image trails the leader's when nothing else is sent.
      */
     static final long RESEND_INTERVAL_MS = 100;
-    /** FD_SOCK2 listens this far above the Raft port (or up to {@link #FAILURE_DETECTION_PORT_RANGE} further). */
-    static final int FAILURE_DETECTION_PORT_OFFSET = 100;
-    static final int FAILURE_DETECTION_PORT_RANGE = 20;
     /** How long a suspected member has to answer before it is excluded from the view. */
     static final long VERIFY_SUSPECT_MS = 500;
     /** How long the coordinator waits for votes in one election round. */
@@ -105,9 +102,9 @@ record RaftStack(List<Protocol> protocols, int port) {
         failureDetection.setTimeout(10_000);
         failureDetection.setInterval(2_000);
         // A process that dies closes its sockets: FD_SOCK2 suspects it at once, where FD_ALL3 (for a member
-        // that hangs) waits for its timeout. It listens on the Raft port + FAILURE_DETECTION_PORT_OFFSET.
-        FD_SOCK2 crashDetection = new FD_SOCK2().setOffset(FAILURE_DETECTION_PORT_OFFSET)
-                .setPortRange(FAILURE_DETECTION_PORT_RANGE);
+        // that hangs) waits for its timeout. It listens above the Raft port (RaftMetadataLog's offset and range).
+        FD_SOCK2 crashDetection = new FD_SOCK2().setOffset(RaftMetadataLog.FAILURE_DETECTION_PORT_OFFSET)
+                .setPortRange(RaftMetadataLog.FAILURE_DETECTION_PORT_RANGE);
 
         GMS gms = new GMS()
                 .setJoinTimeout(alone ? SINGLE_MEMBER_JOIN_TIMEOUT_MS : CLUSTER_JOIN_TIMEOUT_MS)

@@ -1,19 +1,24 @@
 package io.strata.broker.testing;
 
+import io.strata.broker.cluster.RaftMetadataLog;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Ports for settings that must name a port before anything binds it, such as the Raft peers of a cluster. They are
  * taken below the kernel's ephemeral range: a port from that range, free when chosen, can become the source port of
  * an outgoing connection (a broker dialling its peers) before the broker that was meant to listen on it starts.
- * Each port is handed out once per JVM.
+ * Each port is handed out once per JVM, and so is the range a Raft member's failure detection listens on above it
+ * (any port may become a Raft port), so that no port handed out falls in another one's range.
  */
 public final class FreePorts {
 
@@ -22,9 +27,10 @@ public final class FreePorts {
     private static final int DEFAULT_EPHEMERAL_START = 32768;
     /** The lowest port handed out: above the well-known and most registered service ports. */
     private static final int LOWEST = 15000;
-    /** Room left above each port: a Raft member's failure detection listens 100 to 120 ports above its own. */
+    /** Room left below the ephemeral range for the detection ranges of the highest ports. */
     private static final int HEADROOM = 200;
-    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+    /** The ports handed out and the detection ranges above them. */
+    private static final Set<Integer> RESERVED = new HashSet<>();
 
     private FreePorts() {
     }
@@ -42,7 +48,7 @@ public final class FreePorts {
                         throw new IllegalStateException("no free loopback port between " + LOWEST + " and " + highest);
                     }
                     int port = ThreadLocalRandom.current().nextInt(LOWEST, highest);
-                    if (HANDED_OUT.add(port)) {
+                    if (reserve(port)) {
                         sockets[i] = bound(port);
                     }
                 }
@@ -60,6 +66,20 @@ public final class FreePorts {
                 }
             }
         }
+    }
+
+    /** Reserves {@code port} and its detection range unless either meets a reservation already made. */
+    private static synchronized boolean reserve(int port) {
+        List<Integer> wanted = new ArrayList<>(List.of(port));
+        int offset = RaftMetadataLog.FAILURE_DETECTION_PORT_OFFSET;
+        for (int above = offset; above <= offset + RaftMetadataLog.FAILURE_DETECTION_PORT_RANGE; above++) {
+            wanted.add(port + above);
+        }
+        if (wanted.stream().anyMatch(RESERVED::contains)) {
+            return false;
+        }
+        RESERVED.addAll(wanted);
+        return true;
     }
 
     /** A socket listening on {@code port}, or null when something else holds it. */
