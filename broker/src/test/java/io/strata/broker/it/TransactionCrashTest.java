@@ -140,7 +140,9 @@ class TransactionCrashTest {
 
     private static void createTopic(String bootstrap, int replicas) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) replicas))).all().get(30, TimeUnit.SECONDS);
+            // Retried until as many brokers as replicas have registered.
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> ProcessCluster.created(admin,
+                    new NewTopic(TOPIC, PARTITIONS, (short) replicas)));
             // Answered once the leaders opened their logs.
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> admin.listOffsets(
                     TOPIC_PARTITIONS.stream().collect(Collectors.toMap(Function.identity(), tp -> OffsetSpec.latest())))
