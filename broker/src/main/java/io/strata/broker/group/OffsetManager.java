@@ -106,12 +106,13 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer, Transact
                     if (refusal.isEmpty()) {
                         return verification.guard(tp);
                     }
+                    if (TransactionVerifier.Verification.unanswered(refusal.get())) {
+                        // The client retries this on the same group coordinator.
+                        throw Errors.COORDINATOR_LOAD_IN_PROGRESS.exception("Cannot verify that the transaction of "
+                                + "producer " + request.producerId() + " includes " + tp + " yet: "
+                                + refusal.get().name());
+                    }
                     throw switch (refusal.get()) {
-                        // The client retries these on the same group coordinator.
-                        case CONCURRENT_TRANSACTIONS, NETWORK_EXCEPTION, COORDINATOR_LOAD_IN_PROGRESS,
-                             COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR -> Errors.COORDINATOR_LOAD_IN_PROGRESS.exception(
-                                "Cannot verify that the transaction of producer " + request.producerId()
-                                        + " includes " + tp + " yet: " + refusal.get().name());
                         // TxnOffsetCommit v4 on knows TRANSACTION_ABORTABLE, which Kafka answers from then on.
                         case INVALID_TXN_STATE -> (version >= FIRST_ABORTABLE_TXN_COMMIT_VERSION
                                 ? Errors.TRANSACTION_ABORTABLE : Errors.INVALID_TXN_STATE).exception(

@@ -558,7 +558,8 @@ public final class TransactionCoordinator implements AutoCloseable {
         return CompletableFuture.completedFuture(value);
     }
 
-    private static Map<TopicPartition, Errors> sameError(Set<TopicPartition> partitions, Errors error) {
+    /** {@code error} for each of {@code partitions}. */
+    static Map<TopicPartition, Errors> sameError(Set<TopicPartition> partitions, Errors error) {
         Map<TopicPartition, Errors> errors = new HashMap<>();
         partitions.forEach(tp -> errors.put(tp, error));
         return errors;

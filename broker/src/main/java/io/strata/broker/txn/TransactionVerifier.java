@@ -73,15 +73,28 @@ public final class TransactionVerifier {
         public Optional<Errors> refusal(TopicPartition tp) {
             return Optional.ofNullable(refused.get(tp));
         }
+
+        /**
+         * Whether {@code refusal} says the coordinator could not answer yet (it is moving, loading, busy ending the
+         * transaction, or out of reach), rather than that the transaction does not include the partition: the
+         * producer should try again.
+         */
+        public static boolean unanswered(Errors refusal) {
+            return switch (refusal) {
+                case CONCURRENT_TRANSACTIONS, NETWORK_EXCEPTION, COORDINATOR_LOAD_IN_PROGRESS,
+                     COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR -> true;
+                default -> false;
+            };
+        }
     }
 
     /**
      * Asks the coordinator of {@code transactionalId} about each partition of {@code guards} (this broker leads them;
      * each guard from {@link io.strata.broker.log.LogProducers#startVerification}) whose guard is not
-     * {@link VerificationGuard#NONE}, that is where the producer's transaction is not open yet. A partition is refused with INVALID_TXN_STATE if the open transaction of the producer at
-     * {@code producerEpoch} does not include it, the producer's refusal (PRODUCER_FENCED,
-     * INVALID_PRODUCER_ID_MAPPING...), or a coordinator error (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE,
-     * COORDINATOR_LOAD_IN_PROGRESS, CONCURRENT_TRANSACTIONS, NETWORK_EXCEPTION) when it could not answer yet.
+     * {@link VerificationGuard#NONE}, that is where the producer's transaction is not open yet. A partition is
+     * refused with INVALID_TXN_STATE if the open transaction of the producer at {@code producerEpoch} does not
+     * include it, with the producer's refusal (PRODUCER_FENCED, INVALID_PRODUCER_ID_MAPPING...), or with an error
+     * that {@link Verification#unanswered} recognises when the coordinator could not answer yet.
      */
     public CompletableFuture<Verification> verify(String transactionalId, long producerId, short producerEpoch,
                                                   Map<TopicPartition, VerificationGuard> guards) {
@@ -112,13 +125,15 @@ public final class TransactionVerifier {
         Optional<TopicImage> stateTopic = current.topic(Topic.TRANSACTION_STATE_TOPIC_NAME);
         if (stateTopic.isEmpty()) {
             // No transaction was ever opened in this cluster, so none includes these partitions.
-            return CompletableFuture.completedFuture(all(partitions, Errors.INVALID_TXN_STATE));
+            return CompletableFuture.completedFuture(
+                    TransactionCoordinator.sameError(partitions, Errors.INVALID_TXN_STATE));
         }
         int leaderId = stateTopic.get().partition(TransactionCoordinator.partitionFor(transactionalId,
                 stateTopic.get().partitions())).leader();
         Optional<BrokerImage> leader = current.liveBroker(leaderId);
         if (leader.isEmpty()) {
-            return CompletableFuture.completedFuture(all(partitions, Errors.COORDINATOR_NOT_AVAILABLE));
+            return CompletableFuture.completedFuture(
+                    TransactionCoordinator.sameError(partitions, Errors.COORDINATOR_NOT_AVAILABLE));
         }
         if (leaderId == nodeId) {
             return local.verify(transactionalId, producerId, producerEpoch, partitions);
@@ -127,7 +142,7 @@ public final class TransactionVerifier {
                         AddPartitionsToTxnRequest.Builder.forBroker(request(transactionalId, producerId,
                                 producerEpoch, partitions)), ApiKeys.ADD_PARTITIONS_TO_TXN.latestVersion())
                 .thenApply(response -> errors((AddPartitionsToTxnResponse) response, transactionalId, partitions))
-                .exceptionally(failure -> all(partitions, Errors.NETWORK_EXCEPTION));
+                .exceptionally(failure -> TransactionCoordinator.sameError(partitions, Errors.NETWORK_EXCEPTION));
     }
 
     private static AddPartitionsToTxnTransactionCollection request(String transactionalId, long producerId,
@@ -153,18 +168,12 @@ public final class TransactionVerifier {
                                                       Set<TopicPartition> partitions) {
         Errors whole = Errors.forCode(response.data().errorCode());
         if (whole != Errors.NONE) {
-            return all(partitions, whole);
+            return TransactionCoordinator.sameError(partitions, whole);
         }
         Map<TopicPartition, Errors> answered = response.errors().getOrDefault(transactionalId, Map.of());
         Map<TopicPartition, Errors> errors = new HashMap<>();
         // A partition the answer leaves out is one the coordinator did not confirm.
         partitions.forEach(tp -> errors.put(tp, answered.getOrDefault(tp, Errors.INVALID_TXN_STATE)));
-        return errors;
-    }
-
-    private static Map<TopicPartition, Errors> all(Set<TopicPartition> partitions, Errors error) {
-        Map<TopicPartition, Errors> errors = new HashMap<>();
-        partitions.forEach(tp -> errors.put(tp, error));
         return errors;
     }
 }

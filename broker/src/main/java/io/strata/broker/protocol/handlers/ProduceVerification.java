@@ -21,10 +21,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The check of a transactional produce before its append (KIP-890): each partition led here whose batch would open
  * the producer's transaction in it is confirmed with the transaction coordinator to be part of that transaction
- * ({@link TransactionVerifier}) before it is appended, so that a batch the coordinator never heard of (a late retry after an abort, a
- * client that skipped AddPartitionsToTxn) cannot leave a transaction open that nobody will end. Each append then
- * carries its partition's {@link VerificationGuard}; the batches of a produce that names no transactional id carry
- * {@link VerificationGuard#NONE}, with which the log lets no batch open a transaction.
+ * ({@link TransactionVerifier}) before it is appended, so that a batch the coordinator never heard of (a late retry
+ * after an abort, a client that skipped AddPartitionsToTxn) cannot leave a transaction open that nobody will end.
+ * Each append then carries its partition's {@link VerificationGuard}; the batches of a produce that names no
+ * transactional id carry {@link VerificationGuard#NONE}, with which the log lets no batch open a transaction.
  */
 final class ProduceVerification {
 
@@ -86,9 +86,6 @@ final class ProduceVerification {
 
     /** Asks the coordinator about the partitions where the transaction is not open yet; completes once it answered. */
     CompletableFuture<Void> ask(TransactionVerifier verifier) {
-        if (guards.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
-        }
         return verifier.verify(transactionalId, producerId, producerEpoch, guards)
                 .thenAccept(answer -> verification = answer);
     }
@@ -99,21 +96,23 @@ final class ProduceVerification {
      */
     Optional<ApiException> refusal(Target target, short version) {
         TopicPartition tp = target.topicPartition();
-        return verification.refusal(tp).map(error -> switch (error) {
-            // Produce v11 on knows TRANSACTION_ABORTABLE, which Kafka answers from then on.
-            case INVALID_TXN_STATE -> version >= FIRST_ABORTABLE_VERSION
-                    ? new TransactionAbortableException("The transaction of producer " + producerId
-                            + " does not include " + tp + ": add the partition to it first")
-                    : new InvalidTxnStateException("The transaction of producer " + producerId
-                            + " does not include " + tp + ": add the partition to it first");
-            // Older clients do not retry these coordinator errors on a produce; NOT_ENOUGH_REPLICAS they do retry,
-            // without refreshing metadata, as Kafka answers them.
-            case CONCURRENT_TRANSACTIONS, NETWORK_EXCEPTION, COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE,
-                 NOT_COORDINATOR -> new NotEnoughReplicasException("Cannot verify that the transaction of producer "
-                    + producerId + " includes " + tp + " yet: " + error.name());
-            case PRODUCER_FENCED -> Errors.INVALID_PRODUCER_EPOCH.exception("Producer " + producerId
-                    + " is fenced by a newer epoch of its transactional id");
-            default -> error.exception();
+        return verification.refusal(tp).map(error -> {
+            if (Verification.unanswered(error)) {
+                // Older clients do not retry these coordinator errors on a produce; NOT_ENOUGH_REPLICAS they do
+                // retry, without refreshing metadata, as Kafka answers them.
+                return new NotEnoughReplicasException("Cannot verify that the transaction of producer " + producerId
+                        + " includes " + tp + " yet: " + error.name());
+            }
+            String excluded = "The transaction of producer " + producerId + " does not include " + tp
+                    + ": add the partition to it first";
+            return switch (error) {
+                // Produce v11 on knows TRANSACTION_ABORTABLE, which Kafka answers from then on.
+                case INVALID_TXN_STATE -> version >= FIRST_ABORTABLE_VERSION
+                        ? new TransactionAbortableException(excluded) : new InvalidTxnStateException(excluded);
+                case PRODUCER_FENCED -> Errors.INVALID_PRODUCER_EPOCH.exception("Producer " + producerId
+                        + " is fenced by a newer epoch of its transactional id");
+                default -> error.exception();
+            };
         });
     }
 
