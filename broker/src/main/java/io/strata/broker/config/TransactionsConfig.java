@@ -39,4 +39,12 @@ public interface TransactionsConfig {
      */
     @WithDefault("168h")
     Duration idExpiration();
+
+    /**
+     * {@code producer.id.expiration.ms}: how long a partition keeps the state of a producer id (its epoch and last
+     * sequences, which detect duplicates) after the producer's last write there, when it has no transaction open
+     * there (1 day). Checked every {@code strata.log.retention-check-interval}.
+     */
+    @WithDefault("24h")
+    Duration producerIdExpiration();
 }

@@ -1,5 +1,7 @@
 package io.strata.broker.log;
 
+import org.apache.kafka.common.utils.Time;
+
 import java.util.Map;
 
 /**
@@ -11,10 +13,12 @@ public final class LogProducers {
 
     private final Object logLock;
     private final ProducerStateManager state;
+    private final Time time;
 
-    LogProducers(Object logLock, ProducerStateManager state) {
+    LogProducers(Object logLock, ProducerStateManager state, Time time) {
         this.logLock = logLock;
         this.state = state;
+        this.time = time;
     }
 
     /** A copy of the idempotent-producer state, by producer id. */
@@ -31,7 +35,19 @@ public final class LogProducers {
      */
     public VerificationGuard startVerification(long producerId, int sequence, short epoch) {
         synchronized (logLock) {
-            return state.startVerification(producerId, sequence, epoch);
+            return state.startVerification(producerId, sequence, epoch, time.milliseconds());
+        }
+    }
+
+    /**
+     * Forgets producers idle for {@code expirationMs} ({@code producer.id.expiration.ms}) with no transaction open
+     * here, and verifications that old. See {@link ProducerStateManager#removeExpired}.
+     *
+     * @return how many producers were forgotten
+     */
+    public int removeExpired(long expirationMs) {
+        synchronized (logLock) {
+            return state.removeExpired(time.milliseconds(), expirationMs);
         }
     }
 }

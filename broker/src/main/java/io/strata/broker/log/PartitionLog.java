@@ -87,7 +87,7 @@ public final class PartitionLog implements Closeable {
         this.errors = new StorageErrors(topicPartition, dir);
         this.retired = new RetiredSegments(topicPartition);
         this.producerState = new ProducerStateManager(dir, topicPartition);
-        this.producers = new LogProducers(this, producerState);
+        this.producers = new LogProducers(this, producerState, time);
         OffsetCheckpointFile recoveryPointFile = new OffsetCheckpointFile(dir.resolve(LogFiles.RECOVERY_POINT_FILE));
         OffsetCheckpointFile logStartOffsetFile = new OffsetCheckpointFile(dir.resolve(LogFiles.LOG_START_OFFSET_FILE));
         LogLoader.LoadedLog loaded = new LogLoader(dir, topicPartition, config, time, producerState,
@@ -190,7 +190,7 @@ public final class PartitionLog implements Closeable {
         MemoryRecords records = MemoryRecords.withEndTransactionMarker(offset, now, leaderEpoch, producerId,
                 producerEpoch, marker);
         ProducerStateManager.PendingAppend pending = producerState.prepareAppend(VerificationGuard.NONE);
-        pending.appendMarker(producerId, producerEpoch, marker, offset);
+        pending.appendMarker(producerId, producerEpoch, marker, offset, now);
         writeAsLeader(records, new AppendSpan(offset, offset, now, offset), leaderEpoch, pending, config, now);
         return new AppendResult(offset, offset, config.logAppendTime() ? now : RecordBatch.NO_TIMESTAMP,
                 logStartOffset, false);

@@ -18,9 +18,11 @@ import java.util.Optional;
  * @param coordinatorEpoch      the epoch of the transaction coordinator that wrote the producer's last marker here,
  *                              or {@link #NO_COORDINATOR_EPOCH}
  * @param currentTxnFirstOffset the offset of the first batch of the producer's open transaction, or {@link #NO_TXN}
+ * @param lastTimestamp         the largest timestamp of the producer's last batch here, data or marker, or
+ *                              {@link RecordBatch#NO_TIMESTAMP}: what {@code producer.id.expiration.ms} counts from
  */
 public record ProducerStateEntry(long producerId, short producerEpoch, List<BatchMetadata> batches,
-                                 int coordinatorEpoch, long currentTxnFirstOffset) {
+                                 int coordinatorEpoch, long currentTxnFirstOffset, long lastTimestamp) {
 
     /** As many batches as a producer may have in flight (max.in.flight.requests.per.connection for idempotence). */
     public static final int NUM_BATCHES_TO_RETAIN = 5;
@@ -45,14 +47,17 @@ public record ProducerStateEntry(long producerId, short producerEpoch, List<Batc
         return batches.isEmpty() ? -1 : batches.get(batches.size() - 1).lastOffset();
     }
 
-    /** The last data batch's largest timestamp, or {@link RecordBatch#NO_TIMESTAMP} without one. */
-    public long lastTimestamp() {
-        return batches.isEmpty() ? RecordBatch.NO_TIMESTAMP : batches.get(batches.size() - 1).timestamp();
-    }
-
     /** Whether the producer has a transaction open in this partition. */
     public boolean hasOpenTxn() {
         return currentTxnFirstOffset != NO_TXN;
+    }
+
+    /**
+     * Whether the producer may be forgotten at {@code now}: no transaction open here and nothing written for
+     * {@code expirationMs} ({@code producer.id.expiration.ms}), as Kafka's {@code isProducerExpired} decides.
+     */
+    public boolean expired(long now, long expirationMs) {
+        return !hasOpenTxn() && now - lastTimestamp >= expirationMs;
     }
 
     /** The retained batch that {@code batch} is a retry of: same epoch, same first and last sequence. */
@@ -70,7 +75,8 @@ public record ProducerStateEntry(long producerId, short producerEpoch, List<Batc
 
     /** A first entry for a producer, with no batch and no transaction. */
     public static ProducerStateEntry empty(long producerId, short epoch) {
-        return new ProducerStateEntry(producerId, epoch, List.of(), NO_COORDINATOR_EPOCH, NO_TXN);
+        return new ProducerStateEntry(producerId, epoch, List.of(), NO_COORDINATOR_EPOCH, NO_TXN,
+                RecordBatch.NO_TIMESTAMP);
     }
 
     /**
@@ -85,15 +91,15 @@ public record ProducerStateEntry(long producerId, short producerEpoch, List<Batc
         }
         kept.add(batch);
         long txnFirstOffset = transactional && !hasOpenTxn() ? batch.firstOffset() : currentTxnFirstOffset;
-        return new ProducerStateEntry(producerId, epoch, kept, coordinatorEpoch, txnFirstOffset);
+        return new ProducerStateEntry(producerId, epoch, kept, coordinatorEpoch, txnFirstOffset, batch.timestamp());
     }
 
     /**
-     * This entry after a transaction marker of {@code epoch} written by a coordinator of {@code coordinatorEpoch}:
-     * no transaction is open any more; a new epoch forgets the old epoch's batches.
+     * This entry after a transaction marker of {@code epoch} written by a coordinator of {@code coordinatorEpoch}
+     * at {@code timestamp}: no transaction is open any more; a new epoch forgets the old epoch's batches.
      */
-    public ProducerStateEntry withMarker(short epoch, int coordinatorEpoch) {
+    public ProducerStateEntry withMarker(short epoch, int coordinatorEpoch, long timestamp) {
         List<BatchMetadata> kept = epoch == producerEpoch ? batches : List.of();
-        return new ProducerStateEntry(producerId, epoch, kept, coordinatorEpoch, NO_TXN);
+        return new ProducerStateEntry(producerId, epoch, kept, coordinatorEpoch, NO_TXN, timestamp);
     }
 }

@@ -39,12 +39,13 @@ import java.util.zip.CRC32C;
  * <p>Persisted as snapshot files {@code <20-digit offset>.snapshot} in the partition directory,
  * holding the state as of that offset (every batch below it applied). Format, big-endian:
  * <pre>
- *   version:int8 (=2) | crc32c:int32 (of every byte after it) | offset:int64 | producerCount:int32
+ *   version:int8 (=3) | crc32c:int32 (of every byte after it) | offset:int64 | producerCount:int32
  *   per producer: producerId:int64 | epoch:int16 | coordinatorEpoch:int32 | currentTxnFirstOffset:int64
- *                 | batchCount:int8
+ *                 | lastTimestamp:int64 | batchCount:int8
  *     per batch, oldest first: firstSeq:int32 | lastSeq:int32 | firstOffset:int64 | lastOffset:int64 | timestamp:int64
  * </pre>
- * Version 1, written before transactions, lacks the two transaction fields and is still read. Written atomically;
+ * Older versions are still read: version 2 lacks {@code lastTimestamp} (the last batch's timestamp stands in), and
+ * version 1, written before transactions, the two transaction fields too. Written atomically;
  * the newest {@value #SNAPSHOTS_TO_KEEP} are kept. A corrupt snapshot is deleted and the state rebuilt from an
  * older one plus the log.
  *
@@ -53,11 +54,12 @@ import java.util.zip.CRC32C;
 public final class ProducerStateManager {
 
     private static final Logger LOG = Logger.getLogger(ProducerStateManager.class);
-    private static final byte SNAPSHOT_VERSION = 2;
+    private static final byte SNAPSHOT_VERSION = 3;
+    private static final byte SNAPSHOT_VERSION_WITHOUT_LAST_TIMESTAMP = 2;
     private static final byte SNAPSHOT_VERSION_WITHOUT_TXNS = 1;
     private static final int SNAPSHOTS_TO_KEEP = 2;
     private static final int HEADER_SIZE = 1 + 4 + 8 + 4;
-    private static final int PRODUCER_SIZE = 8 + 2 + 4 + 8 + 1;
+    private static final int PRODUCER_SIZE = 8 + 2 + 4 + 8 + 8 + 1;
     private static final int BATCH_SIZE = 4 + 4 + 8 + 8 + 8;
 
     private final Path dir;
@@ -111,14 +113,15 @@ public final class ProducerStateManager {
      *
      * @param sequence the first sequence of the batch to verify, or {@link RecordBatch#NO_SEQUENCE} for a write of
      *                 the broker's own, whose sequences it assigns itself
+     * @param now      when, from which a verification never finished expires as producers do
      */
-    public VerificationGuard startVerification(long producerId, int sequence, short epoch) {
+    public VerificationGuard startVerification(long producerId, int sequence, short epoch, long now) {
         ProducerStateEntry entry = producers.get(producerId);
         if (entry != null && entry.hasOpenTxn()) {
             return VerificationGuard.NONE;
         }
         PendingVerification pending = verifications.computeIfAbsent(producerId,
-                id -> new PendingVerification(sequence, epoch));
+                id -> new PendingVerification(sequence, epoch, now));
         pending.lowest(sequence, epoch);
         return pending.guard;
     }
@@ -130,12 +133,14 @@ public final class ProducerStateManager {
      */
     private static final class PendingVerification {
         private final VerificationGuard guard = new VerificationGuard();
+        private final long startedAt;
         private int lowestSequence;
         private short epoch;
 
-        private PendingVerification(int sequence, short epoch) {
+        private PendingVerification(int sequence, short epoch, long startedAt) {
             this.lowestSequence = sequence;
             this.epoch = epoch;
+            this.startedAt = startedAt;
         }
 
         /** Takes a lower sequence of the same epoch, or any sequence of a newer epoch, whose sequences restart. */
@@ -186,7 +191,8 @@ public final class ProducerStateManager {
                 Optional<EndTransactionMarker> marker = TxnMarkers.read(batch);
                 if (marker.isPresent()) {
                     completed = List.of(complete(entry, batch.baseOffset(), marker.get().controlType()));
-                    entry = entry.withMarker(batch.producerEpoch(), marker.get().coordinatorEpoch());
+                    entry = entry.withMarker(batch.producerEpoch(), marker.get().coordinatorEpoch(),
+                            batch.maxTimestamp());
                 }
             } else {
                 entry = entry.withBatch(batch.producerEpoch(), BatchMetadata.of(batch), batch.isTransactional());
@@ -195,6 +201,24 @@ public final class ProducerStateManager {
         }
         mapEndOffset = batch.nextOffset();
         return aborted(completed);
+    }
+
+    /**
+     * Forgets the producers {@link ProducerStateEntry#expired} at {@code now}, and the verifications started
+     * {@code expirationMs} or longer ago, as Kafka's {@code removeExpiredProducers} does: a producer that comes back
+     * after that is new to this partition, and may start at any sequence.
+     *
+     * @return how many producers were forgotten
+     */
+    public int removeExpired(long now, long expirationMs) {
+        verifications.values().removeIf(pending -> now - pending.startedAt >= expirationMs);
+        int before = producers.size();
+        producers.values().removeIf(entry -> entry.expired(now, expirationMs));
+        int removed = before - producers.size();
+        if (removed > 0) {
+            snapshotAt = -1; // the snapshot at the map end offset still holds them
+        }
+        return removed;
     }
 
     /** The producer's entry in {@code state}, or an empty one at {@code epoch} for a producer not known yet. */
@@ -317,13 +341,14 @@ public final class ProducerStateManager {
         }
 
         /**
-         * Checks a transaction marker a coordinator writes at {@code offset} and stages it: the producer's open
-         * transaction, if any, ends there.
+         * Checks a transaction marker a coordinator writes at {@code offset} and {@code timestamp} and stages it: the
+         * producer's open transaction, if any, ends there.
          *
          * @throws InvalidProducerEpochException            if the epoch is older than the producer's current one
          * @throws TransactionCoordinatorFencedException     if a newer coordinator wrote this producer's last marker
          */
-        public void appendMarker(long producerId, short epoch, EndTransactionMarker marker, long offset) {
+        public void appendMarker(long producerId, short epoch, EndTransactionMarker marker, long offset,
+                                 long timestamp) {
             ProducerStateEntry current = staged(producerId);
             if (current != null && epoch < current.producerEpoch()) {
                 throw new InvalidProducerEpochException("Marker epoch " + epoch + " of producer " + producerId + " in "
@@ -337,7 +362,7 @@ public final class ProducerStateManager {
             ProducerStateEntry entry = current != null ? current : ProducerStateEntry.empty(producerId, epoch);
             completed.add(complete(entry, offset, marker.controlType()));
             transactional.add(producerId);
-            updates.put(producerId, entry.withMarker(epoch, marker.coordinatorEpoch()));
+            updates.put(producerId, entry.withMarker(epoch, marker.coordinatorEpoch(), timestamp));
         }
 
         private ProducerStateEntry staged(long producerId) {
@@ -471,7 +496,8 @@ public final class ProducerStateManager {
         buffer.put(SNAPSHOT_VERSION).putInt(0).putLong(mapEndOffset).putInt(producers.size());
         for (ProducerStateEntry entry : producers.values()) {
             buffer.putLong(entry.producerId()).putShort(entry.producerEpoch()).putInt(entry.coordinatorEpoch())
-                    .putLong(entry.currentTxnFirstOffset()).put((byte) entry.batches().size());
+                    .putLong(entry.currentTxnFirstOffset()).putLong(entry.lastTimestamp())
+                    .put((byte) entry.batches().size());
             for (BatchMetadata batch : entry.batches()) {
                 buffer.putInt(batch.firstSeq()).putInt(batch.lastSeq())
                         .putLong(batch.firstOffset()).putLong(batch.lastOffset()).putLong(batch.timestamp());
@@ -495,7 +521,7 @@ public final class ProducerStateManager {
         try {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             byte version = buffer.get();
-            if (version != SNAPSHOT_VERSION && version != SNAPSHOT_VERSION_WITHOUT_TXNS) {
+            if (version < SNAPSHOT_VERSION_WITHOUT_TXNS || version > SNAPSHOT_VERSION) {
                 return Optional.empty();
             }
             int storedCrc = buffer.getInt();
@@ -507,17 +533,21 @@ public final class ProducerStateManager {
             for (int i = 0; i < count; i++) {
                 long producerId = buffer.getLong();
                 short epoch = buffer.getShort();
-                boolean withTxns = version == SNAPSHOT_VERSION;
+                boolean withTxns = version >= SNAPSHOT_VERSION_WITHOUT_LAST_TIMESTAMP;
                 int coordinatorEpoch = withTxns ? buffer.getInt() : ProducerStateEntry.NO_COORDINATOR_EPOCH;
                 long currentTxnFirstOffset = withTxns ? buffer.getLong() : ProducerStateEntry.NO_TXN;
+                long lastTimestamp = version == SNAPSHOT_VERSION ? buffer.getLong() : RecordBatch.NO_TIMESTAMP;
                 int batchCount = buffer.get();
                 List<BatchMetadata> batches = new ArrayList<>(batchCount);
                 for (int b = 0; b < batchCount; b++) {
                     batches.add(new BatchMetadata(buffer.getInt(), buffer.getInt(), buffer.getLong(), buffer.getLong(),
                             buffer.getLong()));
                 }
+                if (version != SNAPSHOT_VERSION && !batches.isEmpty()) {
+                    lastTimestamp = batches.get(batches.size() - 1).timestamp();
+                }
                 state.put(producerId, new ProducerStateEntry(producerId, epoch, batches, coordinatorEpoch,
-                        currentTxnFirstOffset));
+                        currentTxnFirstOffset, lastTimestamp));
             }
             return buffer.hasRemaining() ? Optional.empty() : Optional.of(state);
         } catch (BufferUnderflowException | IllegalArgumentException e) {

@@ -32,7 +32,8 @@ import java.util.concurrent.TimeoutException;
  *       deleted locally this way, however full the disk.</li>
  * </ul>
  * Each round also deletes the files of segments removed from the local log once their delay has passed
- * (see {@link PartitionLog#deleteRetiredDue}). Runs on one thread of its own; a failure on one partition
+ * (see {@link PartitionLog#deleteRetiredDue}), and forgets the producers idle for {@code producer.id.expiration.ms}
+ * (see {@link io.strata.broker.log.LogProducers#removeExpired}), on leaders and followers alike. Runs on one thread of its own; a failure on one partition
  * is logged in one line and the others go on.
  */
 public final class RetentionService implements AutoCloseable {
@@ -42,14 +43,16 @@ public final class RetentionService implements AutoCloseable {
 
     private final PartitionManager partitions;
     private final Duration interval;
+    private final long producerIdExpirationMs;
     private final Time time;
     private volatile boolean closed;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             ThreadUtils.createThreadFactory("strata-retention", true));
 
-    public RetentionService(PartitionManager partitions, Duration interval, Time time) {
+    public RetentionService(PartitionManager partitions, Duration interval, long producerIdExpirationMs, Time time) {
         this.partitions = partitions;
         this.interval = interval;
+        this.producerIdExpirationMs = producerIdExpirationMs;
         this.time = time;
     }
 
@@ -78,6 +81,11 @@ public final class RetentionService implements AutoCloseable {
         // Segments removed earlier (by retention, DeleteRecords or compaction) otherwise wait for the
         // partition's next append to leave the disk, which an idle partition never gets.
         partition.log().deleteRetiredDue();
+        int expired = partition.log().producers().removeExpired(producerIdExpirationMs);
+        if (expired > 0) {
+            LOG.debugf("%s forgot %d producers idle for %d ms", partition.topicPartition(), expired,
+                    producerIdExpirationMs);
+        }
         LogConfig config = partition.log().config();
         long now = time.milliseconds();
         if (config.deleteRetention()) {

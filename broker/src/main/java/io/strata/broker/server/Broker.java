@@ -169,7 +169,8 @@ public final class Broker implements AutoCloseable {
                 settings.dataDir().resolve("tiering-compaction"));
         started.add(tieringService);
         tieringService.start();
-        RetentionService retention = new RetentionService(partitions, settings.retentionCheckInterval(), Time.SYSTEM);
+        RetentionService retention = new RetentionService(partitions, settings.retentionCheckInterval(),
+                settings.transactions().producerIdExpirationMs(), Time.SYSTEM);
         started.add(retention);
         retention.start();
         // After the partitions and before them on the way down: a compaction never outlives its log.

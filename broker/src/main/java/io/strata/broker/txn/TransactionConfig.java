@@ -20,13 +20,16 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  * @param abortTimedOutIntervalMs   {@code transaction.abort.timed.out.transaction.cleanup.interval.ms}: how often
  *                                  timed-out transactions are aborted and expired ids removed
  * @param idExpirationMs            {@code transactional.id.expiration.ms}: how long an idle transactional id is kept
+ * @param producerIdExpirationMs    {@code producer.id.expiration.ms}: how long a partition keeps an idle producer's
+ *                                  state
  */
 public record TransactionConfig(
         int maxTimeoutMs,
         int stateLogPartitions,
         short stateLogReplicationFactor,
         long abortTimedOutIntervalMs,
-        long idExpirationMs) {
+        long idExpirationMs,
+        long producerIdExpirationMs) {
 
     public TransactionConfig {
         requireRange("strata.transactions.max-timeout-ms", maxTimeoutMs, 1, Integer.MAX_VALUE);
@@ -34,12 +37,13 @@ public record TransactionConfig(
         requireRange("strata.transactions.state-log-replication-factor", stateLogReplicationFactor, 1, Short.MAX_VALUE);
         requirePositive("strata.transactions.abort-timed-out-interval", Duration.ofMillis(abortTimedOutIntervalMs));
         requirePositive("strata.transactions.id-expiration", Duration.ofMillis(idExpirationMs));
+        requirePositive("strata.transactions.producer-id-expiration", Duration.ofMillis(producerIdExpirationMs));
     }
 
     /** The settings the configuration gives. */
     public static TransactionConfig from(TransactionsConfig config) {
         return new TransactionConfig(config.maxTimeoutMs(), config.stateLogPartitions(),
                 config.stateLogReplicationFactor(), config.abortTimedOutInterval().toMillis(),
-                config.idExpiration().toMillis());
+                config.idExpiration().toMillis(), config.producerIdExpiration().toMillis());
     }
 }

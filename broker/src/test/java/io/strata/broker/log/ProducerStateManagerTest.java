@@ -28,6 +28,9 @@ class ProducerStateManagerTest {
 
     private static final long PID = 4242;
     private static final short EPOCH = 3;
+    /** When the tests' markers are written: after every batch's timestamp. */
+    private static final long MARKER_TIME = 5000;
+    private static final long EXPIRATION_MS = 60_000;
 
     @TempDir
     Path dir;
@@ -64,7 +67,8 @@ class ProducerStateManagerTest {
      */
     private void append(RecordBatch batch) {
         ProducerStateManager.PendingAppend pending = state.prepareAppend(batch.isTransactional()
-                ? state.startVerification(batch.producerId(), batch.baseSequence(), batch.producerEpoch()) : VerificationGuard.NONE);
+                ? state.startVerification(batch.producerId(), batch.baseSequence(), batch.producerEpoch(), 0)
+                : VerificationGuard.NONE);
         long last = nextOffset + batch.lastOffset() - batch.baseOffset();
         pending.append(batch, nextOffset, last, batch.maxTimestamp());
         state.commit(pending, last + 1);
@@ -207,7 +211,8 @@ class ProducerStateManagerTest {
     /** Stages and commits a marker at the next offset, as WriteTxnMarkers appends it; returns what it aborted. */
     private List<AbortedTxn> marker(long producerId, short epoch, ControlRecordType type, int coordinatorEpoch) {
         ProducerStateManager.PendingAppend pending = state.prepareAppend(VerificationGuard.NONE);
-        pending.appendMarker(producerId, epoch, new EndTransactionMarker(type, coordinatorEpoch), nextOffset);
+        pending.appendMarker(producerId, epoch, new EndTransactionMarker(type, coordinatorEpoch), nextOffset,
+                MARKER_TIME);
         nextOffset++;
         return state.commit(pending, nextOffset);
     }
@@ -299,6 +304,55 @@ class ProducerStateManagerTest {
         assertThat(reloaded.activeProducers()).isEqualTo(state.activeProducers());
         assertThat(reloaded.firstUnstableOffset()).hasValue(0);
         assertThat(reloaded.lastEntry(PID + 1).orElseThrow().coordinatorEpoch()).isEqualTo(9);
+        assertThat(reloaded.lastEntry(PID + 1).orElseThrow().lastTimestamp()).as("the marker's").isEqualTo(MARKER_TIME);
+    }
+
+    // ---- expiration ----
+
+    @Test
+    void producersIdleForTheExpirationWithoutAnOpenTransactionAreForgotten() {
+        append(batch(PID, EPOCH, 0, 2));                         // last written at 1000
+        append(transactional(PID + 1, EPOCH, 0, 1));            // open transaction from 1000
+        append(transactional(PID + 2, EPOCH, 0, 1));
+        marker(PID + 2, EPOCH, ControlRecordType.COMMIT, 0);    // last written at MARKER_TIME
+
+        assertThat(state.removeExpired(1000 + EXPIRATION_MS - 1, EXPIRATION_MS)).as("none idle long enough").isZero();
+        assertThat(state.removeExpired(1000 + EXPIRATION_MS, EXPIRATION_MS)).isEqualTo(1);
+        assertThat(state.activeProducers()).containsOnlyKeys(PID + 1, PID + 2);
+
+        assertThat(state.removeExpired(MARKER_TIME + EXPIRATION_MS, EXPIRATION_MS)).isEqualTo(1);
+        assertThat(state.activeProducers()).as("an open transaction keeps its producer").containsOnlyKeys(PID + 1);
+        assertThat(state.firstUnstableOffset()).hasValue(2);
+
+        append(batch(PID, EPOCH, 40, 1));
+        assertThat(state.lastEntry(PID).orElseThrow().lastSeq()).as("back as a new producer, at any sequence")
+                .isEqualTo(40);
+    }
+
+    @Test
+    void aVerificationNeverFinishedExpiresAsProducersDo() {
+        VerificationGuard started = state.startVerification(PID, 0, EPOCH, 100);
+        state.removeExpired(100 + EXPIRATION_MS - 1, EXPIRATION_MS);
+        assertThat(state.startVerification(PID, 0, EPOCH, 200)).as("still under way").isSameAs(started);
+
+        state.removeExpired(100 + EXPIRATION_MS, EXPIRATION_MS);
+        VerificationGuard restarted = state.startVerification(PID, 0, EPOCH, 200);
+        assertThat(restarted).isNotSameAs(started);
+        ProducerStateManager.PendingAppend stale = state.prepareAppend(started);
+        assertThatThrownBy(() -> stale.append(transactional(PID, EPOCH, 0, 1), 0, 0, 1000))
+                .as("the expired guard opens no transaction").isInstanceOf(InvalidTxnStateException.class);
+    }
+
+    @Test
+    void aSnapshotTakenAfterExpirationNoLongerHoldsTheForgottenProducers() throws Exception {
+        append(batch(PID, EPOCH, 0, 2));
+        state.takeSnapshot();
+        assertThat(state.removeExpired(1000 + EXPIRATION_MS, EXPIRATION_MS)).isEqualTo(1);
+        state.takeSnapshot();
+
+        ProducerStateManager reloaded = reopen();
+        assertThat(reloaded.loadLatestSnapshot(nextOffset)).hasValue(nextOffset);
+        assertThat(reloaded.activeProducers()).isEmpty();
     }
 
     @Test
@@ -317,5 +371,24 @@ class ProducerStateManagerTest {
         assertThat(entry.batches()).containsExactly(new BatchMetadata(0, 1, 0, 1, 1000));
         assertThat(entry.hasOpenTxn()).isFalse();
         assertThat(entry.coordinatorEpoch()).isEqualTo(ProducerStateEntry.NO_COORDINATOR_EPOCH);
+        assertThat(entry.lastTimestamp()).as("its last batch's").isEqualTo(1000);
+    }
+
+    @Test
+    void aSnapshotWrittenBeforeLastTimestampsIsStillRead() throws Exception {
+        // Version 2: one producer, epoch 3, its last marker from coordinator epoch 4, no transaction open, one batch
+        // of sequences 0-1 at offsets 0-1, timestamp 1000.
+        ByteBuffer v2 = ByteBuffer.allocate(1 + 4 + 8 + 4 + 8 + 2 + 4 + 8 + 1 + 32);
+        v2.put((byte) 2).putInt(0).putLong(3).putInt(1).putLong(PID).putShort(EPOCH).putInt(4)
+                .putLong(ProducerStateEntry.NO_TXN).put((byte) 1)
+                .putInt(0).putInt(1).putLong(0).putLong(1).putLong(1000);
+        CRC32C crc = new CRC32C();
+        crc.update(v2.array(), 5, v2.capacity() - 5);
+        v2.putInt(1, (int) crc.getValue());
+        Files.write(LogFiles.snapshotFile(dir, 3), v2.array());
+
+        assertThat(state.loadLatestSnapshot(3)).hasValue(3);
+        assertThat(state.lastEntry(PID).orElseThrow()).isEqualTo(new ProducerStateEntry(PID, EPOCH,
+                List.of(new BatchMetadata(0, 1, 0, 1, 1000)), 4, ProducerStateEntry.NO_TXN, 1000));
     }
 }

@@ -2,7 +2,10 @@ package io.strata.broker.partition;
 
 import io.strata.broker.log.LogFiles;
 import io.strata.broker.testing.TestBroker;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -14,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -21,7 +25,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Retention over a real broker, whose rounds run every 200 ms. */
+/** Retention, and the expiration of idle producers, over a real broker whose rounds run every 200 ms. */
 @Timeout(90)
 class RetentionServiceTest {
 
@@ -49,6 +53,40 @@ class RetentionServiceTest {
             assertThat(broker.broker().partitions().partition(new TopicPartition("idle", 0)).orElseThrow()
                     .logStartOffset()).isEqualTo(2);
         }
+    }
+
+    @Test
+    void producersIdleForTheExpirationAreForgottenAndOthersKept() throws Exception {
+        try (TestBroker broker = TestBroker.start(dataDir, Map.of("strata.log.retention-check-interval", "200ms",
+                "strata.transactions.producer-id-expiration", "10m"))) {
+            broker.createTopic("producers", 1, Map.of());
+            TopicPartition tp = new TopicPartition("producers", 0);
+            produceOne(broker, tp, System.currentTimeMillis());
+            produceOne(broker, tp, System.currentTimeMillis() - Duration.ofHours(1).toMillis());
+            List<Long> writers = new ArrayList<>();
+            broker.broker().partitions().partition(tp).orElseThrow().log().read(0, Integer.MAX_VALUE, true)
+                    .records().batches().forEach(batch -> writers.add(batch.producerId()));
+            assertThat(writers).as("two idempotent producers, the second stamping an hour ago").hasSize(2)
+                    .doesNotHaveDuplicates();
+
+            try (Admin admin = broker.admin()) {
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                        .untilAsserted(() -> assertThat(activeProducers(admin, tp))
+                                .extracting(ProducerState::producerId).containsExactly(writers.get(0)));
+            }
+        }
+    }
+
+    /** One record stamped {@code timestamp}, from a new idempotent producer. */
+    private static void produceOne(TestBroker broker, TopicPartition tp, long timestamp) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                "true"))) {
+            producer.send(new ProducerRecord<>(tp.topic(), tp.partition(), timestamp, null, "r".getBytes())).get();
+        }
+    }
+
+    private static List<ProducerState> activeProducers(Admin admin, TopicPartition tp) throws Exception {
+        return admin.describeProducers(List.of(tp)).partitionResult(tp).get().activeProducers();
     }
 
     private static List<Path> deletedFiles(Path dir) {
