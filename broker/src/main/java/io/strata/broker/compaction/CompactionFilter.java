@@ -1,13 +1,10 @@
 package io.strata.broker.compaction;
 
-import io.strata.broker.log.AbortedTxn;
+import io.strata.broker.log.ProducerStateEntry;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -21,75 +18,98 @@ import java.util.OptionalLong;
  *       compaction that keeps a tombstone stamps its batch with the horizon {@code now +
  *       delete.retention.ms} ({@code filterTo} writes it into the batch's base timestamp and sets the
  *       delete-horizon attribute, KIP-534); a later compaction at or after that time drops it;</li>
- *   <li>control batches are kept whole, and so are the transaction markers they hold;</li>
- *   <li>the records of an aborted transaction are dropped, whatever their keys: no reader may see them.</li>
+ *   <li>the records of an aborted transaction are dropped, whatever their keys: no reader may see them;</li>
+ *   <li>a transaction marker is kept while records of its transaction remain; once none does (see
+ *       {@link CleanedTransactions}) it is stamped with a delete horizon as a tombstone is, and dropped after it.</li>
  * </ul>
  * A batch whose records all go disappears, except the last batch of each active idempotent producer,
- * which stays as an empty batch header so that its sequence numbers survive a rebuild of producer state.
+ * which stays as an empty batch header so that its sequence numbers survive a rebuild of producer state (for a
+ * producer known only by its markers, each marker of its current epoch stays so).
  *
  * <p>Also counts what it dropped and the earliest delete horizon it kept, so the caller knows
- * whether the output differs from the input and when compaction is next due for tombstones.
+ * whether the output differs from the input and when compaction is next due for tombstones and markers.
  * Not thread-safe: one per segment being compacted.
  */
 public final class CompactionFilter extends MemoryRecords.RecordFilter {
 
     private final OffsetMap map;
     private final long mappedEnd;
-    private final Map<Long, Long> lastBatchOffsetByProducer;
-    private final Map<Long, List<AbortedTxn>> abortedByProducer = new HashMap<>();
-    /** Whether the batch whose records are being filtered belongs to an aborted transaction. */
-    private boolean inAbortedBatch;
+    private final Map<Long, ProducerStateEntry> producers;
+    private final CleanedTransactions transactions;
+    /** Whether the records of the batch being filtered all go: aborted, or a marker past its horizon. */
+    private boolean discardBatchRecords;
     private int batchesDropped;
     private int recordsDropped;
     private int horizonsStamped;
+    private boolean abortedRecordsDropped;
     private long earliestDeleteHorizon = Long.MAX_VALUE;
 
     /**
-     * @param map                       latest offset per key of the dirty records mapped
-     * @param mappedEnd                 the map covers every keyed record below this offset
-     * @param now                       the time compaction runs at
-     * @param deleteRetentionMs         {@code delete.retention.ms} of the topic
-     * @param lastBatchOffsetByProducer last offset of each active producer's last batch
-     * @param abortedTxns               the aborted transactions with records in the segment filtered
+     * @param map               latest offset per key of the dirty records mapped
+     * @param mappedEnd         the map covers every keyed record below this offset
+     * @param now               the time compaction runs at
+     * @param deleteRetentionMs {@code delete.retention.ms} of the topic
+     * @param producers         the state of the log's active producers, by producer id
+     * @param transactions      the pass's view of transactions, which reads each batch this filter sees
      */
-    public CompactionFilter(OffsetMap map, long mappedEnd, long now, long deleteRetentionMs,
-                            Map<Long, Long> lastBatchOffsetByProducer, List<AbortedTxn> abortedTxns) {
+    CompactionFilter(OffsetMap map, long mappedEnd, long now, long deleteRetentionMs,
+                     Map<Long, ProducerStateEntry> producers, CleanedTransactions transactions) {
         super(now, deleteRetentionMs);
         this.map = map;
         this.mappedEnd = mappedEnd;
-        this.lastBatchOffsetByProducer = Map.copyOf(lastBatchOffsetByProducer);
-        abortedTxns.forEach(txn -> abortedByProducer.computeIfAbsent(txn.producerId(), id -> new ArrayList<>()).add(txn));
+        this.producers = producers;
+        this.transactions = transactions;
     }
 
     @Override
     protected BatchRetentionResult checkBatchRetention(RecordBatch batch) {
-        boolean lastOfProducer = batch.hasProducerId()
-                && Long.valueOf(batch.lastOffset()).equals(lastBatchOffsetByProducer.get(batch.producerId()));
-        inAbortedBatch = isAborted(batch);
-        if (inAbortedBatch && !lastOfProducer) {
-            batchesDropped++;
-            return new BatchRetentionResult(BatchRetention.DELETE, false);
+        boolean control = batch.isControlBatch();
+        boolean discardable = control ? transactions.onControl(batch) : transactions.onData(batch);
+        OptionalLong horizon = batch.deleteHorizonMs();
+        discardBatchRecords = control ? discardable && horizon.isPresent() && horizon.getAsLong() <= currentTime
+                : discardable;
+        if (control && discardable && !discardBatchRecords) {
+            if (horizon.isEmpty()) {
+                horizonsStamped++;
+            }
+            earliestDeleteHorizon = Math.min(earliestDeleteHorizon, horizon.orElse(currentTime + deleteRetentionMs));
         }
-        return new BatchRetentionResult(lastOfProducer ? BatchRetention.RETAIN_EMPTY : BatchRetention.DELETE_EMPTY,
-                false);
+        if (!control && discardable && !isEmpty(batch)) {
+            abortedRecordsDropped = true;
+        }
+        BatchRetention retention;
+        if (lastOfProducer(batch)) {
+            retention = BatchRetention.RETAIN_EMPTY;
+        } else if (discardBatchRecords) {
+            retention = BatchRetention.DELETE;
+            batchesDropped++;
+        } else {
+            retention = BatchRetention.DELETE_EMPTY;
+        }
+        return new BatchRetentionResult(retention, control && discardable);
     }
 
-    /** Whether {@code batch} holds records of a transaction its producer aborted: within one of its aborted spans. */
-    private boolean isAborted(RecordBatch batch) {
-        if (!batch.isTransactional() || batch.isControlBatch()) {
+    /**
+     * Whether {@code batch} is the last its producer wrote here, which keeps the producer's sequence and epoch:
+     * its last data batch, or, for a producer known only by markers, a marker of its current epoch.
+     */
+    private boolean lastOfProducer(RecordBatch batch) {
+        ProducerStateEntry producer = batch.hasProducerId() ? producers.get(batch.producerId()) : null;
+        if (producer == null) {
             return false;
         }
-        for (AbortedTxn txn : abortedByProducer.getOrDefault(batch.producerId(), List.of())) {
-            if (txn.firstOffset() <= batch.baseOffset() && batch.lastOffset() <= txn.lastOffset()) {
-                return true;
-            }
-        }
-        return false;
+        return producer.lastOffset() >= 0 ? batch.lastOffset() == producer.lastOffset()
+                : batch.isControlBatch() && batch.producerEpoch() == producer.producerEpoch();
+    }
+
+    private static boolean isEmpty(RecordBatch batch) {
+        Integer count = batch.countOrNull();
+        return count != null && count == 0;
     }
 
     @Override
     protected boolean shouldRetainRecord(RecordBatch batch, Record record) {
-        boolean retain = !inAbortedBatch && retain(batch, record);
+        boolean retain = !discardBatchRecords && (batch.isControlBatch() || retain(batch, record));
         if (!retain) {
             recordsDropped++;
         } else if (!record.hasValue()) {
@@ -103,7 +123,7 @@ public final class CompactionFilter extends MemoryRecords.RecordFilter {
     }
 
     private boolean retain(RecordBatch batch, Record record) {
-        if (batch.isControlBatch() || record.offset() >= mappedEnd) {
+        if (record.offset() >= mappedEnd) {
             return true;
         }
         if (!record.hasKey()) {
@@ -119,7 +139,10 @@ public final class CompactionFilter extends MemoryRecords.RecordFilter {
         return horizon.isEmpty() || currentTime < horizon.getAsLong();
     }
 
-    /** Whether the output differs from the input: something was dropped or a tombstone's batch got its horizon. */
+    /**
+     * Whether the output differs from the input: something was dropped, or a batch of tombstones or a marker got
+     * its horizon.
+     */
     public boolean changedAnything() {
         return batchesDropped > 0 || recordsDropped > 0 || horizonsStamped > 0;
     }
@@ -129,7 +152,15 @@ public final class CompactionFilter extends MemoryRecords.RecordFilter {
         return recordsDropped;
     }
 
-    /** The earliest delete horizon of a tombstone kept, or {@link Long#MAX_VALUE} if none was kept. */
+    /**
+     * Whether records of an aborted transaction were dropped: their markers then guard nothing, which the next
+     * pass finds (see {@link CleanedTransactions}), so one is due soon.
+     */
+    public boolean abortedRecordsDropped() {
+        return abortedRecordsDropped;
+    }
+
+    /** The earliest delete horizon of a tombstone or marker kept, or {@link Long#MAX_VALUE} if none was kept. */
     public long earliestDeleteHorizon() {
         return earliestDeleteHorizon;
     }

@@ -7,14 +7,12 @@ import io.strata.broker.log.LogFiles;
 import io.strata.broker.log.LogSegment;
 import io.strata.broker.log.OffsetCheckpointFile;
 import io.strata.broker.log.PartitionLog;
-import io.strata.broker.log.ProducerStateEntry;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -27,19 +25,22 @@ import java.util.function.BooleanSupplier;
  * <p>The log splits at two offsets. The <em>first dirty offset</em>, persisted in the partition's
  * {@value LogFiles#CLEANER_OFFSET_CHECKPOINT_FILE}, is where the last compaction stopped: below it
  * every key appears at most once (tombstones aside). The <em>first uncleanable offset</em> is the base
- * offset of the first segment compaction must not touch: the active one, the one holding the high
- * watermark, or the first one holding a record newer than {@code min.compaction.lag.ms}.
+ * offset of the first segment compaction must not touch: the active one, the one holding the last stable
+ * offset (so the high watermark, and every open transaction, whose records may yet be aborted, stay above), or
+ * the first one holding a record newer than {@code min.compaction.lag.ms}.
  *
  * <p>A log is due when its dirty bytes (closed segments from the first dirty offset to the first
  * uncleanable one) are more than {@code min.cleanable.dirty.ratio} of the bytes below the first
  * uncleanable offset (strictly more, as in Kafka), when its oldest dirty batch is older than
- * {@code max.compaction.lag.ms}, or when a tombstone it kept has passed its delete horizon.
+ * {@code max.compaction.lag.ms}, when a tombstone or transaction marker it kept has passed its delete horizon, or
+ * when the last compaction dropped records of aborted transactions (whose markers can go now).
  *
  * <p>A compaction maps the dirty section's keys to their latest offsets in the {@link OffsetMap};
  * if the map fills, it stops at the last batch that fit and the rest waits for the next round. Then
- * every closed segment below that point is rewritten through a {@link CompactionFilter} into a
- * {@code .cleaned} copy, which {@link PartitionLog#replaceSegment} swaps in; a segment that would not
- * change is left alone. Finally the first dirty offset moves to where the map ended.
+ * every closed segment below that point is rewritten, in one {@link CompactionPass} from the log's start, into a
+ * {@code .cleaned} copy with the transaction index the pass leaves it, which {@link PartitionLog#replaceSegment}
+ * swaps in; a segment that would not change is left alone. Finally the first dirty offset moves to where the map
+ * ended.
  *
  * <p>Not thread-safe: one cleaner thread calls it.
  */
@@ -61,8 +62,8 @@ public final class LogCleaner {
     private final SegmentCompactor compactor = new SegmentCompactor(CHUNK_BYTES);
     private final Time time;
     private final BooleanSupplier stopping;
-    /** Per partition, when a tombstone kept by the last compaction may go; only in memory. */
-    private final Map<TopicPartition, Long> tombstoneHorizons = new ConcurrentHashMap<>();
+    /** Per partition, when its last compaction asked for another ({@link CompactionPass#nextDue}); only in memory. */
+    private final Map<TopicPartition, Long> nextDue = new ConcurrentHashMap<>();
 
     /**
      * @param mapBudgetBytes the most memory one compaction's offset map may take
@@ -103,21 +104,23 @@ public final class LogCleaner {
                 oldestDirtyTimestamp = Math.min(oldestDirtyTimestamp, firstBatchTimestamp(segment));
             }
         }
-        long horizon = cleanable > 0 ? tombstoneHorizons.getOrDefault(log.topicPartition(), Long.MAX_VALUE) : Long.MAX_VALUE;
-        if (!isDue(config, now, totalBytes, dirtyBytes, oldestDirtyTimestamp, horizon)) {
+        long due = cleanable > 0 ? nextDue.getOrDefault(log.topicPartition(), Long.MAX_VALUE) : Long.MAX_VALUE;
+        if (!isDue(config, now, totalBytes, dirtyBytes, oldestDirtyTimestamp, due)) {
             return Result.notDue(firstDirty);
         }
 
         OffsetMap map = OffsetMap.forKeys(closed.get(cleanable - 1).endOffset() - firstDirty, mapBudgetBytes);
         // Records at and above mappedEnd are kept whatever their key: the map has not seen them.
         long mappedEnd = firstDirty;
+        CleanedTransactions mapped = new CleanedTransactions();
         for (ClosedSegment closedSegment : closed.subList(0, cleanable)) {
             if (closedSegment.endOffset() <= firstDirty) {
                 continue;
             }
             checkStopping(log);
             long to = closedSegment.endOffset();
-            mappedEnd = map.putAll(closedSegment.segment().log(), Math.max(firstDirty, mappedEnd), to);
+            mapped.addAborted(log.abortedTransactions(closedSegment.segment().baseOffset(), to));
+            mappedEnd = map.putAll(closedSegment.segment().log(), Math.max(firstDirty, mappedEnd), to, mapped);
             if (mappedEnd < to) {
                 LOG.debugf("Offset map of %s full at %d keys; compacting up to offset %d, the rest next round",
                         log.topicPartition(), map.size(), mappedEnd);
@@ -125,35 +128,31 @@ public final class LogCleaner {
             }
         }
 
-        Map<Long, Long> lastBatches = new HashMap<>();
-        for (ProducerStateEntry producer : log.producers().active().values()) {
-            lastBatches.put(producer.producerId(), producer.lastOffset());
-        }
+        CompactionPass pass = new CompactionPass(map, mappedEnd, now, config.deleteRetentionMs(),
+                log.producers().active());
         int rewritten = 0;
         long before = 0;
         long after = 0;
-        long earliestHorizon = Long.MAX_VALUE;
         for (ClosedSegment closedSegment : closed.subList(0, cleanable)) {
             LogSegment segment = closedSegment.segment();
             if (segment.baseOffset() >= mappedEnd) {
                 break;
             }
             checkStopping(log);
-            CompactionFilter filter = new CompactionFilter(map, mappedEnd, now, config.deleteRetentionMs(), lastBatches,
-                    log.abortedTransactions(segment.baseOffset(), closedSegment.endOffset()));
+            CompactionFilter filter = pass.nextSegment(log.abortedTransactions(segment.baseOffset(),
+                    closedSegment.endOffset()));
             before += segment.size();
-            LogSegment result = rewrite(log, segment, filter, config);
+            LogSegment result = rewrite(log, segment, filter, pass, config);
             after += result.size();
             if (result != segment) {
                 rewritten++;
             }
-            earliestHorizon = Math.min(earliestHorizon, filter.earliestDeleteHorizon());
         }
         checkpoint.write(mappedEnd);
-        if (earliestHorizon == Long.MAX_VALUE) {
-            tombstoneHorizons.remove(log.topicPartition());
+        if (pass.nextDue() == Long.MAX_VALUE) {
+            nextDue.remove(log.topicPartition());
         } else {
-            tombstoneHorizons.put(log.topicPartition(), earliestHorizon);
+            nextDue.put(log.topicPartition(), pass.nextDue());
         }
         LOG.debugf("Compacted %s: offsets %d to %d mapped (%d keys), %d segments rewritten, %d bytes to %d",
                 log.topicPartition(), firstDirty, mappedEnd, map.size(), rewritten, before, after);
@@ -163,23 +162,24 @@ public final class LogCleaner {
     /**
      * Whether a log's cleanable part is due for compaction: its dirty share of the bytes is above
      * {@code min.cleanable.dirty.ratio} (strictly, as in Kafka), its oldest dirty record is older than
-     * {@code max.compaction.lag.ms}, or a kept tombstone's delete horizon has passed.
+     * {@code max.compaction.lag.ms}, or the last compaction asked for another by now.
      *
      * @param totalBytes       bytes of the cleanable part
      * @param dirtyBytes       bytes of it not compacted yet
      * @param oldestDirtyTimestamp timestamp of the oldest dirty record, {@link Long#MAX_VALUE} if unknown
-     * @param tombstoneHorizon earliest delete horizon of a tombstone kept, {@link Long#MAX_VALUE} if none
+     * @param nextDue          when the last compaction asked for another ({@link CompactionPass#nextDue}),
+     *                         {@link Long#MAX_VALUE} if it did not
      */
     public static boolean isDue(LogConfig config, long now, long totalBytes, long dirtyBytes, long oldestDirtyTimestamp,
-                                long tombstoneHorizon) {
+                                long nextDue) {
         boolean dirtyEnough = dirtyBytes > 0 && (double) dirtyBytes / totalBytes > config.minCleanableDirtyRatio();
         boolean overdue = dirtyBytes > 0 && oldestDirtyTimestamp < now - config.maxCompactionLagMs();
-        return dirtyEnough || overdue || tombstoneHorizon <= now;
+        return dirtyEnough || overdue || nextDue <= now;
     }
 
     /** Forgets what it knew of a partition (deleted, or no longer led here). */
     public void forget(TopicPartition topicPartition) {
-        tombstoneHorizons.remove(topicPartition);
+        nextDue.remove(topicPartition);
     }
 
     /**
@@ -207,25 +207,25 @@ public final class LogCleaner {
     }
 
     /** Writes the compacted copy of {@code segment} and swaps it in; returns the segment the log now holds. */
-    private LogSegment rewrite(PartitionLog log, LogSegment segment, CompactionFilter filter, LogConfig config)
-            throws IOException {
+    private LogSegment rewrite(PartitionLog log, LogSegment segment, CompactionFilter filter, CompactionPass pass,
+                               LogConfig config) throws IOException {
         LogSegment cleaned = LogSegment.createCleaned(log.dir(), segment.baseOffset(), config, time);
         boolean swapped = false;
         try {
-            compactor.compact(segment.log(), filter, compacted -> {
+            SegmentCompactor.Stats stats = compactor.compact(segment.log(), filter, compacted -> {
                 checkStopping(log);
                 cleaned.log().append(compacted);
             });
-            if (!filter.changedAnything()) {
+            if (!pass.changed(stats, segment.txnIndex().allAbortedTxns())) {
                 return segment;
             }
             int truncated = cleaned.recover();
             if (truncated > 0) {
                 throw new IOException("The compacted copy of " + segment + " has " + truncated + " invalid bytes");
             }
-            // Records keep their offsets and abort markers are kept whole, so each aborted transaction still
-            // spans the same offsets in the copy. Copied after recover(), which empties the copy's index.
-            for (AbortedTxn txn : segment.txnIndex().allAbortedTxns()) {
+            // Written after recover(), which empties the copy's index. Records keep their offsets, so each entry
+            // still spans the same offsets in the copy.
+            for (AbortedTxn txn : pass.segmentIndex()) {
                 cleaned.txnIndex().append(txn);
             }
             swapped = log.replaceSegment(segment, cleaned);

@@ -117,13 +117,17 @@ public final class OffsetMap {
     /**
      * Maps the key of every record at offsets {@code [from, to)} of {@code records}, batch by batch,
      * stopping before the first batch that might not fit whole (its record count is above
-     * {@link #remaining()}). Records without a key, control batches and transactional batches are skipped.
+     * {@link #remaining()}). Records without a key, control batches and the batches of aborted transactions are
+     * skipped: an aborted record must shadow no earlier value of its key. The caller maps only below the last stable
+     * offset, so every other transactional record is committed.
      *
-     * @return the offset mapping stopped at: every keyed record of a non-transactional data batch of
-     *         {@code records} in {@code [from, result)} is mapped; {@code to} unless the map filled up
+     * @param transactions reads every batch mapped, in offset order, fed with the aborted transactions of the
+     *                     segment {@code records} belongs to
+     * @return the offset mapping stopped at: every keyed record of a data batch of {@code records} in
+     *         {@code [from, result)} that no aborted transaction holds is mapped; {@code to} unless the map filled up
      * @throws IllegalStateException if the map is empty and still too small for one batch
      */
-    public long putAll(Records records, long from, long to) {
+    public long putAll(Records records, long from, long to, CleanedTransactions transactions) {
         try (BufferSupplier buffers = BufferSupplier.create()) {
             for (RecordBatch batch : records.batches()) {
                 if (batch.lastOffset() < from) {
@@ -132,9 +136,8 @@ public final class OffsetMap {
                 if (batch.baseOffset() >= to) {
                     break;
                 }
-                // A transactional record may belong to a transaction that was aborted, and must then shadow no
-                // earlier value of its key: until the cleaner reads the transaction index, none shadows any.
-                if (batch.isControlBatch() || batch.isTransactional()) {
+                if (batch.isControlBatch()) {
+                    transactions.onControl(batch);
                     continue;
                 }
                 Integer count = batch.countOrNull();
@@ -145,6 +148,9 @@ public final class OffsetMap {
                                 + " does not fit an offset map of " + maxEntries + " keys");
                     }
                     return Math.max(from, batch.baseOffset());
+                }
+                if (transactions.onData(batch)) {
+                    continue;
                 }
                 try (CloseableIterator<Record> iterator = batch.streamingIterator(buffers)) {
                     while (iterator.hasNext()) {

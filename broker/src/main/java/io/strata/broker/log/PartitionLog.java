@@ -517,12 +517,10 @@ public final class PartitionLog implements Closeable {
         return segments.all();
     }
 
-    /**
-     * The segments nothing changes any more but compaction, oldest first: those below both the active segment and
-     * the one holding the high watermark, each with the offset it ends before (the next base offset). A snapshot.
-     */
+    /** The segments compaction may rewrite: below the active one and the last stable offset's, with their ends. */
     public List<ClosedSegment> closedSegments() {
-        return segments.closedBelow(Math.min(segments.active().baseOffset(), highWatermarkMetadata.segmentBaseOffset()));
+        long stable = transactions.lastStable(highWatermarkMetadata).segmentBaseOffset();
+        return segments.closedBelow(Math.min(segments.active().baseOffset(), stable));
     }
 
     /**

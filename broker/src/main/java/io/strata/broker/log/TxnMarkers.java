@@ -10,7 +10,7 @@ import org.apache.kafka.common.utils.CloseableIterator;
 import java.util.Optional;
 
 /** Reads the commit or abort marker out of a control batch. */
-final class TxnMarkers {
+public final class TxnMarkers {
 
     private TxnMarkers() {
     }
@@ -19,7 +19,7 @@ final class TxnMarkers {
      * The transaction marker {@code batch} holds, or empty for a control batch of another kind (Kafka writes leader
      * changes and snapshot headers as control batches too) and for a data batch.
      */
-    static Optional<EndTransactionMarker> read(RecordBatch batch) {
+    public static Optional<EndTransactionMarker> read(RecordBatch batch) {
         if (!batch.isControlBatch()) {
             return Optional.empty();
         }

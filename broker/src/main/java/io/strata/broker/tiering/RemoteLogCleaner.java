@@ -3,14 +3,17 @@ package io.strata.broker.tiering;
 import io.strata.broker.cluster.MetadataCommand.UpdateRemoteLog;
 import io.strata.broker.cluster.MetadataResult;
 import io.strata.broker.cluster.RaftMetadataLog;
+import io.strata.broker.compaction.CleanedTransactions;
 import io.strata.broker.compaction.CompactionFilter;
+import io.strata.broker.compaction.CompactionPass;
 import io.strata.broker.compaction.LogCleaner;
 import io.strata.broker.compaction.OffsetMap;
 import io.strata.broker.compaction.SegmentCompactor;
+import io.strata.broker.log.AbortedTxn;
 import io.strata.broker.log.LogConfig;
 import io.strata.broker.log.LogFiles;
 import io.strata.broker.log.LogSegment;
-import io.strata.broker.log.ProducerStateEntry;
+import io.strata.broker.log.TransactionIndex;
 import io.strata.broker.partition.Partition;
 import io.strata.tiered.LocalSegmentFiles;
 import io.strata.tiered.ObjectKey;
@@ -41,7 +44,7 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * Compacts the tiered segments of compacted topics, with the local log cleaner's rules and pieces
- * ({@link OffsetMap}, {@link CompactionFilter}, {@link SegmentCompactor}): segments are downloaded
+ * ({@link OffsetMap}, {@link CompactionPass}, {@link SegmentCompactor}): segments are downloaded
  * to a work directory, rewritten there, uploaded as new objects, and swapped into the manifest with one
  * {@link UpdateRemoteLog}; the old objects go once the swap is committed, a little later, so that
  * reads that found them can finish. A lost race (retention removed a segment meanwhile) changes
@@ -67,7 +70,7 @@ final class RemoteLogCleaner {
     private final Time time;
     private final long dedupeBufferBytes;
     private final Map<TopicPartition, Long> firstDirtyOffsets = new HashMap<>();
-    private final Map<TopicPartition, Long> tombstoneHorizons = new HashMap<>();
+    private final Map<TopicPartition, Long> nextDue = new HashMap<>();
     private SegmentCompactor compactor;
 
     RemoteLogCleaner(ObjectStore store, SegmentUploader uploader, RaftMetadataLog metadata, Path workDir, Time time,
@@ -105,6 +108,7 @@ final class RemoteLogCleaner {
             OffsetMap map = OffsetMap.forKeys(cleanable.get(cleanable.size() - 1).lastOffset() + 1 - firstDirty,
                     dedupeBufferBytes);
             long mappedEnd = firstDirty;
+            CleanedTransactions mapped = new CleanedTransactions();
             Map<RemoteSegment, Path> downloaded = new HashMap<>();
             for (RemoteSegment segment : cleanable) {
                 if (segment.lastOffset() < firstDirty) {
@@ -113,36 +117,31 @@ final class RemoteLogCleaner {
                 long to = segment.lastOffset() + 1;
                 Path file = download(segment, SegmentFileType.LOG, dir.resolve("dirty-" + segment.segmentId()));
                 downloaded.put(segment, file);
+                mapped.addAborted(aborted(partition, segment));
                 try (FileRecords records = FileRecords.open(file.toFile())) {
-                    mappedEnd = map.putAll(records, Math.max(firstDirty, mappedEnd), to);
+                    mappedEnd = map.putAll(records, Math.max(firstDirty, mappedEnd), to, mapped);
                 }
                 if (mappedEnd < to) {
                     break;
                 }
             }
-            Map<Long, Long> lastBatches = new HashMap<>();
-            for (ProducerStateEntry producer : partition.log().producers().active().values()) {
-                lastBatches.put(producer.producerId(), producer.lastOffset());
-            }
+            CompactionPass pass = new CompactionPass(map, mappedEnd, now, config.deleteRetentionMs(),
+                    partition.log().producers().active());
             List<RemoteSegment> removed = new ArrayList<>();
             List<RemoteSegment> added = new ArrayList<>();
-            long earliestHorizon = Long.MAX_VALUE;
             try {
                 for (RemoteSegment segment : cleanable) {
                     if (segment.baseOffset() >= mappedEnd) {
                         break;
                     }
-                    CompactionFilter filter = new CompactionFilter(map, mappedEnd, now, config.deleteRetentionMs(),
-                            lastBatches, partition.abortedTransactions(segment.baseOffset(), segment.lastOffset() + 1)
-                                    .get());
+                    CompactionFilter filter = pass.nextSegment(aborted(partition, segment));
                     Path source = downloaded.containsKey(segment) ? downloaded.get(segment)
                             : download(segment, SegmentFileType.LOG, dir.resolve("clean-" + segment.segmentId()));
-                    Optional<RemoteSegment> rewritten = rewrite(segment, source, filter, config, remote, dir);
+                    Optional<RemoteSegment> rewritten = rewrite(segment, source, filter, pass, config, remote, dir);
                     if (rewritten.isPresent()) {
                         removed.add(segment);
                         added.add(rewritten.get());
                     }
-                    earliestHorizon = Math.min(earliestHorizon, filter.earliestDeleteHorizon());
                 }
                 if (!added.isEmpty()) {
                     commit(partition, removed, added);
@@ -152,7 +151,7 @@ final class RemoteLogCleaner {
                 throw e;
             }
             firstDirtyOffsets.put(tp, mappedEnd);
-            tombstoneHorizons.put(tp, earliestHorizon);
+            nextDue.put(tp, pass.nextDue());
             if (!added.isEmpty()) {
                 LOG.infof("Compacted %d tiered segments of %s up to offset %d: %d bytes to %d", added.size(), tp,
                         mappedEnd, removed.stream().mapToLong(RemoteSegment::sizeInBytes).sum(),
@@ -166,7 +165,7 @@ final class RemoteLogCleaner {
     /** Forgets a partition that is gone. */
     void forget(TopicPartition tp) {
         firstDirtyOffsets.remove(tp);
-        tombstoneHorizons.remove(tp);
+        nextDue.remove(tp);
     }
 
     /** The segments below the first one, at or after the dirty offset, holding a record newer than the minimum lag. */
@@ -182,7 +181,13 @@ final class RemoteLogCleaner {
         return segments;
     }
 
-    /** As for local logs: dirty enough, overdue by {@code max.compaction.lag.ms}, or a kept tombstone expired. */
+    /** The aborted transactions with records in {@code segment}, from the tiered and local transaction indexes. */
+    private static List<AbortedTxn> aborted(Partition partition, RemoteSegment segment)
+            throws ExecutionException, InterruptedException {
+        return partition.abortedTransactions(segment.baseOffset(), segment.lastOffset() + 1).get();
+    }
+
+    /** As for local logs: dirty enough, overdue by {@code max.compaction.lag.ms}, or asked for by the last pass. */
     private boolean due(List<RemoteSegment> cleanable, long firstDirty, LogConfig config, long now, TopicPartition tp) {
         long total = 0;
         long dirty = 0;
@@ -195,18 +200,19 @@ final class RemoteLogCleaner {
                 oldestDirty = Math.min(oldestDirty, segment.maxTimestamp() < 0 ? Long.MAX_VALUE : segment.maxTimestamp());
             }
         }
-        long horizon = cleanable.isEmpty() ? Long.MAX_VALUE : tombstoneHorizons.getOrDefault(tp, Long.MAX_VALUE);
-        return LogCleaner.isDue(config, now, total, dirty, oldestDirty, horizon);
+        long due = cleanable.isEmpty() ? Long.MAX_VALUE : nextDue.getOrDefault(tp, Long.MAX_VALUE);
+        return LogCleaner.isDue(config, now, total, dirty, oldestDirty, due);
     }
 
     /** Uploads the compacted copy of {@code segment}, or nothing if compaction would not change it. */
     private Optional<RemoteSegment> rewrite(RemoteSegment segment, Path source, CompactionFilter filter,
-                                            LogConfig config, RemotePartition remote, Path dir)
+                                            CompactionPass pass, LogConfig config, RemotePartition remote, Path dir)
             throws IOException, ExecutionException, InterruptedException {
         LogSegment cleaned = LogSegment.createCleaned(dir, segment.baseOffset(), config, time);
         try (FileRecords records = FileRecords.open(source.toFile())) {
-            compactor.compact(records, filter, compacted -> cleaned.log().append(compacted));
-            if (!filter.changedAnything()) {
+            SegmentCompactor.Stats stats = compactor.compact(records, filter,
+                    compacted -> cleaned.log().append(compacted));
+            if (!pass.changed(stats, oldIndex(segment, dir))) {
                 return Optional.empty();
             }
             int truncated = cleaned.recover();
@@ -214,14 +220,16 @@ final class RemoteLogCleaner {
                 throw new IOException("The compacted copy of tiered segment " + segment + " has " + truncated
                         + " invalid bytes");
             }
+            // Written after recover(), which empties the copy's index.
+            for (AbortedTxn txn : pass.segmentIndex()) {
+                cleaned.txnIndex().append(txn);
+            }
         } finally {
             // Trims the indexes to their entries, as an upload wants them.
             cleaned.close();
         }
         Optional<Path> snapshot = downloadIfAny(segment, SegmentFileType.PRODUCER_SNAPSHOT, dir.resolve("snapshot"));
-        // Compaction keeps offsets, markers and aborted records: the index stays true of the copy.
-        Optional<Path> transactionIndex = downloadIfAny(segment, SegmentFileType.TRANSACTION_INDEX,
-                dir.resolve("txnindex"));
+        Optional<Path> transactionIndex = Optional.of(cleaned.txnIndex().file()).filter(Files::isRegularFile);
         long base = segment.baseOffset();
         LocalSegmentFiles files = new LocalSegmentFiles(
                 LogFiles.withSuffix(LogFiles.logFile(dir, base), LogFiles.CLEANED_SUFFIX),
@@ -264,13 +272,27 @@ final class RemoteLogCleaner {
         }
     }
 
-    /** Copies one of the segment's objects to {@code target} with ranged GETs of bounded size. */
+    /** The entries of the segment's tiered transaction index, none if it has none. */
+    private List<AbortedTxn> oldIndex(RemoteSegment segment, Path dir)
+            throws IOException, ExecutionException, InterruptedException {
+        Optional<Path> file = downloadIfAny(segment, SegmentFileType.TRANSACTION_INDEX, dir.resolve("old-txnindex"));
+        if (file.isEmpty()) {
+            return List.of();
+        }
+        try (TransactionIndex index = new TransactionIndex(segment.baseOffset(), file.get())) {
+            return index.allAbortedTxns();
+        } finally {
+            Files.delete(file.get());
+        }
+    }
+
     /** {@link #download} of an optional file of the segment, if it has one. */
     private Optional<Path> downloadIfAny(RemoteSegment segment, SegmentFileType type, Path target)
             throws IOException, ExecutionException, InterruptedException {
         return segment.has(type) ? Optional.of(download(segment, type, target)) : Optional.empty();
     }
 
+    /** Copies one of the segment's objects to {@code target} with ranged GETs of bounded size. */
     private Path download(RemoteSegment segment, SegmentFileType type, Path target)
             throws IOException, ExecutionException, InterruptedException {
         ObjectKey key = segment.key(type);

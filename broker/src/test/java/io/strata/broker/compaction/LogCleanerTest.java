@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -376,32 +377,6 @@ class LogCleanerTest {
     }
 
     @Test
-    void aCompactedSegmentKeepsItsAbortedTransactions() throws Exception {
-        open(compacted());
-        List<Entry> appended = appendRandom(100, 3, 10);
-        LogSegment first = log.segments().get(0);
-        long end = log.segments().get(1).baseOffset() - 1;
-        assertThat(end).isPositive();
-        List<AbortedTxn> aborted = List.of(new AbortedTxn(PID, 0, end - 1, end), new AbortedTxn(PID + 1, 0, end, end + 1));
-        for (AbortedTxn txn : aborted) {
-            first.txnIndex().append(txn);
-        }
-
-        LogCleaner.Result result = cleaner.clean(log);
-
-        assertThat(result.segmentsRewritten()).isPositive();
-        LogSegment compacted = log.segments().get(0);
-        assertThat(compacted).isNotSameAs(first);
-        assertThat(readAll()).isEqualTo(model(appended, activeBaseOffset(), true));
-        assertThat(compacted.txnIndex().file()).isEqualTo(LogFiles.transactionIndexFile(logs.dir(), 0));
-        assertThat(compacted.txnIndex().allAbortedTxns()).isEqualTo(aborted);
-
-        log.close();
-        open(compacted());
-        assertThat(log.segments().get(0).txnIndex().allAbortedTxns()).isEqualTo(aborted);
-    }
-
-    @Test
     void theRecordsOfAbortedTransactionsAreDroppedAndTheMarkersKept() throws Exception {
         open(compacted());
         long now = time.milliseconds();
@@ -422,14 +397,115 @@ class LogCleanerTest {
         LogCleaner.Result result = cleaner.clean(log);
 
         assertThat(result.segmentsRewritten()).isPositive();
-        List<RecordBatch> batches = new ArrayList<>();
-        log.segments().forEach(segment -> segment.log().batches().forEach(batches::add));
+        List<RecordBatch> batches = batches();
         assertThat(batches).noneMatch(batch -> batch.hasProducerId() && batch.producerId() == PID
                 && !batch.isControlBatch() && batch.iterator().hasNext());
         assertThat(batches).filteredOn(RecordBatch::isControlBatch).hasSize(2);
         assertThat(readAll()).extracting(Entry::value).contains("kept").doesNotContain("gone");
         // The index still names the transaction: a read_committed reader of what is left needs nothing more.
         assertThat(log.abortedTransactions(0, log.logEndOffset())).hasSize(1);
+    }
+
+    /** Appends a transaction of {@code producerId}'s with one record per key-value pair, and its marker. */
+    private long transaction(long producerId, int sequence, ControlRecordType end, String... keyValues) {
+        List<SimpleRecord> records = new ArrayList<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            records.add(record(time.milliseconds(), keyValues[i], keyValues[i + 1]));
+        }
+        appendCommitted(log, MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, (short) 0, sequence,
+                records.toArray(SimpleRecord[]::new)));
+        long marker = log.appendMarker(producerId, (short) 0, new EndTransactionMarker(end, 0),
+                RecordBatch.NO_PARTITION_LEADER_EPOCH).firstOffset();
+        log.updateHighWatermark(log.logEndOffset());
+        return marker;
+    }
+
+    /** The batches the log holds now, in offset order. */
+    private List<RecordBatch> batches() {
+        List<RecordBatch> batches = new ArrayList<>();
+        log.segments().forEach(segment -> segment.log().batches().forEach(batches::add));
+        return batches;
+    }
+
+    /** The batch at {@code offset}, if the log still holds one there. */
+    private Optional<RecordBatch> batchAt(long offset) {
+        return batches().stream().filter(batch -> batch.baseOffset() == offset).findFirst();
+    }
+
+    @Test
+    void anAbortMarkerAndItsIndexEntryGoOnceItsRecordsAreGoneAndItsHorizonHasPassed() throws Exception {
+        open(compacted());
+        long abortMarker = transaction(PID, 0, ControlRecordType.ABORT, "aborted-1", "gone", "aborted-2", "gone");
+        appendRandom(100, 3, 12);
+        // The producer goes on writing: its aborted batch is not the last it wrote, which would stay as a header.
+        transaction(PID, 2, ControlRecordType.COMMIT, "later", "kept");
+        long start = time.milliseconds();
+
+        cleaner.clean(log);
+        assertThat(readAll()).extracting(Entry::value).doesNotContain("gone");
+        assertThat(batchAt(abortMarker)).as("the pass that dropped its records keeps the marker")
+                .hasValueSatisfying(batch -> assertThat(batch.isControlBatch()).isTrue());
+        assertThat(log.abortedTransactions(0, log.logEndOffset())).extracting(AbortedTxn::lastOffset)
+                .containsExactly(abortMarker);
+
+        LogCleaner.Result second = cleaner.clean(log);
+        assertThat(second.cleaned()).as("due at once, for the marker").isTrue();
+        assertThat(batchAt(abortMarker).orElseThrow().deleteHorizonMs()).hasValue(start + 1000);
+        assertThat(log.abortedTransactions(0, log.logEndOffset())).as("no record left for readers to skip").isEmpty();
+        assertThat(log.segments().get(0).txnIndex().allAbortedTxns()).isEmpty();
+
+        time.sleep(999);
+        assertThat(cleaner.clean(log).cleaned()).as("before its horizon").isFalse();
+        time.sleep(1);
+        assertThat(cleaner.clean(log).cleaned()).isTrue();
+        assertThat(batchAt(abortMarker)).isEmpty();
+
+        log.close();
+        open(compacted());
+        assertThat(batchAt(abortMarker)).isEmpty();
+        assertThat(log.abortedTransactions(0, log.logEndOffset())).isEmpty();
+        assertThat(readAll()).extracting(Entry::value).contains("kept").doesNotContain("gone");
+    }
+
+    @Test
+    void committedTransactionalRecordsAreCompactedAndTheirMarkerGoesOnceNoneIsLeft() throws Exception {
+        open(compacted());
+        long firstCommit = transaction(PID, 0, ControlRecordType.COMMIT, "k", "v1");
+        long secondCommit = transaction(PID, 1, ControlRecordType.COMMIT, "k", "v2");
+        appendRandom(100, 3, 13);
+        transaction(PID, 2, ControlRecordType.COMMIT, "last", "x");
+
+        cleaner.clean(log);
+        assertThat(readAll()).as("a committed transaction's record replaces the older value of its key")
+                .extracting(Entry::key, Entry::value).contains(tuple("k", "v2")).doesNotContain(tuple("k", "v1"));
+        assertThat(batchAt(firstCommit)).as("kept by the pass that dropped its record").isPresent();
+
+        appendRandom(20, 3, 14);   // dirty again: the next pass is due
+        cleaner.clean(log);
+        assertThat(batchAt(firstCommit).orElseThrow().deleteHorizonMs()).isPresent();
+        assertThat(batchAt(secondCommit).orElseThrow().deleteHorizonMs()).as("its record is still there").isEmpty();
+
+        time.sleep(1000);
+        cleaner.clean(log);
+        assertThat(batchAt(firstCommit)).isEmpty();
+        assertThat(batchAt(secondCommit)).isPresent();
+        assertThat(readAll()).extracting(Entry::key, Entry::value).contains(tuple("k", "v2"));
+    }
+
+    @Test
+    void nothingFromAnOpenTransactionOnIsCompacted() throws Exception {
+        open(compacted());
+        appendRandom(30, 3, 15);
+        long open = appendCommitted(log, MemoryRecords.withTransactionalRecords(Compression.NONE, PID, (short) 0, 0,
+                record(time.milliseconds(), "key-0", "pending"))).firstOffset();
+        appendRandom(100, 3, 16);
+        assertThat(log.lastStableOffset()).isEqualTo(open);
+
+        LogCleaner.Result result = cleaner.clean(log);
+
+        assertThat(result.mappedEnd()).as("its record may yet be aborted, and must not replace another")
+                .isLessThanOrEqualTo(open);
+        assertThat(readAll()).extracting(Entry::value).contains("pending");
     }
 
     private static long secondSegmentBase(Path dir) throws IOException {

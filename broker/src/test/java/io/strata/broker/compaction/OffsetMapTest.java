@@ -1,5 +1,6 @@
 package io.strata.broker.compaction;
 
+import io.strata.broker.log.AbortedTxn;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,16 +34,22 @@ class OffsetMapTest {
     }
 
     @Test
-    void transactionalRecordsShadowNoEarlierValue() {
-        OffsetMap map = new OffsetMap(1 << 16);
+    void anAbortedTransactionsRecordsShadowNoEarlierValueAndACommittedOnesDo() {
         SimpleRecord keyed = new SimpleRecord(0L, "k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8));
         MemoryRecords plain = MemoryRecords.withRecords(0L, Compression.NONE, keyed);
-        MemoryRecords transactional = MemoryRecords.withTransactionalRecords(1L, Compression.NONE, 9L, (short) 0, 0,
+        MemoryRecords aborted = MemoryRecords.withTransactionalRecords(1L, Compression.NONE, 9L, (short) 0, 0,
                 RecordBatch.NO_PARTITION_LEADER_EPOCH, keyed);
+        MemoryRecords committed = MemoryRecords.withTransactionalRecords(2L, Compression.NONE, 8L, (short) 0, 0,
+                RecordBatch.NO_PARTITION_LEADER_EPOCH, keyed);
+        CleanedTransactions transactions = new CleanedTransactions();
+        transactions.addAborted(List.of(new AbortedTxn(9L, 1, 3, 4)));
 
-        assertThat(map.putAll(plain, 0, 1)).isEqualTo(1);
-        assertThat(map.putAll(transactional, 1, 2)).isEqualTo(2);
+        OffsetMap map = new OffsetMap(1 << 16);
+        assertThat(map.putAll(plain, 0, 1, transactions)).isEqualTo(1);
+        assertThat(map.putAll(aborted, 1, 2, transactions)).isEqualTo(2);
         assertThat(map.get(key("k"))).as("an aborted transaction's record may not win").isZero();
+        assertThat(map.putAll(committed, 2, 3, transactions)).isEqualTo(3);
+        assertThat(map.get(key("k"))).as("below the last stable offset, any other transaction committed").isEqualTo(2);
     }
 
     @Test
@@ -85,12 +93,12 @@ class OffsetMapTest {
         MemoryRecords records = MemoryRecords.readableRecords(buffer);
 
         // From offset 1: k1, then k2..k5 fill the 5 keys; the batch of k6 and k7 no longer fits.
-        assertThat(map.putAll(records, 1, 8)).isEqualTo(6);
+        assertThat(map.putAll(records, 1, 8, new CleanedTransactions())).isEqualTo(6);
         assertThat(map.get(key("k0"))).isEqualTo(-1);
         assertThat(map.get(key("k5"))).isEqualTo(5);
         assertThat(map.get(key("k6"))).isEqualTo(-1);
         OffsetMap another = new OffsetMap(OffsetMap.BYTES_PER_ENTRY * 6L);
-        assertThat(another.putAll(records, 0, 3)).isEqualTo(3);
+        assertThat(another.putAll(records, 0, 3, new CleanedTransactions())).isEqualTo(3);
         assertThat(another.size()).isEqualTo(3);
     }
 }

@@ -1,5 +1,7 @@
 package io.strata.broker.compaction;
 
+import io.strata.broker.log.BatchMetadata;
+import io.strata.broker.log.ProducerStateEntry;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
@@ -27,6 +29,12 @@ class SegmentCompactorTest {
                 value == null ? null : value.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The filter of a pass's first segment, which has no aborted transaction. */
+    private static CompactionFilter filter(OffsetMap map, long mappedEnd, long now, long deleteRetentionMs,
+                                           Map<Long, ProducerStateEntry> producers) {
+        return new CompactionPass(map, mappedEnd, now, deleteRetentionMs, producers).nextSegment(List.of());
+    }
+
     private static List<String> describe(MemoryRecords records) {
         List<String> out = new ArrayList<>();
         for (Record record : records.records()) {
@@ -43,8 +51,8 @@ class SegmentCompactorTest {
                 MemoryRecords.withRecords(2, Compression.gzip().build(), record("a", "2"), record("c", "1")),
                 MemoryRecords.withRecords(4, Compression.NONE, record("b", null)));
         OffsetMap map = new OffsetMap(1 << 12);
-        assertThat(map.putAll(input, 0, 5)).isEqualTo(5);
-        CompactionFilter filter = new CompactionFilter(map, 5, NOW, 1000, Map.of(), List.of());
+        assertThat(map.putAll(input, 0, 5, new CleanedTransactions())).isEqualTo(5);
+        CompactionFilter filter = filter(map, 5, NOW, 1000, Map.of());
 
         MemoryRecords output = new SegmentCompactor(1024).compact(input, filter);
 
@@ -58,11 +66,11 @@ class SegmentCompactorTest {
         assertThat(tombstoneBatch.deleteHorizonMs()).hasValue(NOW + 1000);
 
         // Before the horizon the tombstone stays and nothing changes; at it, the tombstone goes.
-        CompactionFilter early = new CompactionFilter(map, 5, NOW + 999, 1000, Map.of(), List.of());
+        CompactionFilter early = filter(map, 5, NOW + 999, 1000, Map.of());
         MemoryRecords again = new SegmentCompactor(1024).compact(output, early);
         assertThat(early.changedAnything()).isFalse();
         assertThat(again.buffer()).isEqualTo(output.buffer());
-        CompactionFilter late = new CompactionFilter(map, 5, NOW + 1000, 1000, Map.of(), List.of());
+        CompactionFilter late = filter(map, 5, NOW + 1000, 1000, Map.of());
         assertThat(describe(new SegmentCompactor(1024).compact(output, late))).containsExactly("2:a=2", "3:c=1");
     }
 
@@ -73,8 +81,8 @@ class SegmentCompactorTest {
                 MemoryRecords.withRecords(1, Compression.NONE, record("a", "2")),
                 MemoryRecords.withRecords(2, Compression.NONE, record("a", "3")));
         OffsetMap map = new OffsetMap(1 << 12);
-        map.putAll(input, 0, 2);
-        MemoryRecords output = new SegmentCompactor(1024).compact(input, new CompactionFilter(map, 2, NOW, 0, Map.of(), List.of()));
+        map.putAll(input, 0, 2, new CleanedTransactions());
+        MemoryRecords output = new SegmentCompactor(1024).compact(input, filter(map, 2, NOW, 0, Map.of()));
         assertThat(describe(output)).containsExactly("1:a=2", "2:a=3");
     }
 
@@ -84,10 +92,12 @@ class SegmentCompactorTest {
                 MemoryRecords.withIdempotentRecords(0, Compression.NONE, PID, (short) 3, 7, 0, record("a", "1"), record("b", "1")),
                 MemoryRecords.withRecords(2, Compression.NONE, record("a", "2"), record("b", "2")));
         OffsetMap map = new OffsetMap(1 << 12);
-        map.putAll(input, 0, 4);
+        map.putAll(input, 0, 4, new CleanedTransactions());
 
         MemoryRecords output = new SegmentCompactor(1024).compact(input,
-                new CompactionFilter(map, 4, NOW, 0, Map.of(PID, 1L), List.of()));
+                filter(map, 4, NOW, 0, Map.of(PID, new ProducerStateEntry(PID, (short) 3,
+                        List.of(new BatchMetadata(7, 8, 0, 1, NOW)), ProducerStateEntry.NO_COORDINATOR_EPOCH,
+                        ProducerStateEntry.NO_TXN, NOW))));
 
         List<RecordBatch> batches = new ArrayList<>();
         output.batches().forEach(batches::add);
@@ -103,7 +113,7 @@ class SegmentCompactorTest {
         assertThat(describe(output)).containsExactly("2:a=2", "3:b=2");
 
         MemoryRecords withoutProducer = new SegmentCompactor(1024).compact(input,
-                new CompactionFilter(map, 4, NOW, 0, Map.of(), List.of()));
+                filter(map, 4, NOW, 0, Map.of()));
         assertThat(withoutProducer.batches()).hasSize(1);
     }
 
@@ -115,10 +125,10 @@ class SegmentCompactorTest {
         }
         MemoryRecords input = concat(parts.toArray(MemoryRecords[]::new));
         OffsetMap map = new OffsetMap(1 << 12);
-        map.putAll(input, 0, 200);
+        map.putAll(input, 0, 200, new CleanedTransactions());
         SegmentCompactor.Stats[] stats = new SegmentCompactor.Stats[1];
         List<String> out = new ArrayList<>();
-        stats[0] = new SegmentCompactor(1024).compact(input, new CompactionFilter(map, 200, NOW, 0, Map.of(), List.of()),
+        stats[0] = new SegmentCompactor(1024).compact(input, filter(map, 200, NOW, 0, Map.of()),
                 compacted -> out.addAll(describe(compacted)));
         assertThat(out).hasSize(7);
         assertThat(out.get(0)).startsWith("193:");

@@ -1,5 +1,6 @@
 package io.strata.broker.remote;
 
+import io.strata.broker.log.FetchIsolation;
 import io.strata.broker.log.LogFiles;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.testing.TestBroker;
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +51,11 @@ abstract class TieredLogTest {
     private static final TopicPartition TP = new TopicPartition("history", 0);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final int RECORDS = 200;
+    /** Compacted as soon as anything is dirty; tombstones and markers kept a second. */
+    private static final Map<String, String> COMPACTED = Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+            TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.01",
+            TopicConfig.DELETE_RETENTION_MS_CONFIG, "1000");
 
     @TempDir
     Path dataDir;
@@ -288,10 +295,7 @@ abstract class TieredLogTest {
 
     @Test
     void tieredSegmentsOfACompactedTopicAreCompactedInTheBucket() throws Exception {
-        try (TestBroker broker = startWithTopic(Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                    TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.01",
-                    TopicConfig.DELETE_RETENTION_MS_CONFIG, "1000"))) {
+        try (TestBroker broker = startWithTopic(COMPACTED)) {
             Map<String, String> model = new HashMap<>();
             try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all"))) {
                 for (int i = 0; i < 300; i++) {
@@ -337,6 +341,76 @@ abstract class TieredLogTest {
             await().atMost(TIMEOUT).untilAsserted(() -> assertThat(segmentObjects())
                     .hasSameSizeAs(partition.tiered().manifest().segments()));
         }
+    }
+
+    @Test
+    void compactionInTheBucketRemovesAbortedTransactionsWithTheirMarkersAndIndexEntries() throws Exception {
+        try (TestBroker broker = startWithTopic(COMPACTED)) {
+            Map<String, String> model = new HashMap<>();
+            List<String> aborted = new ArrayList<>();
+            try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of(
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, "compacted-writer"))) {
+                producer.initTransactions();
+                // Ends with a commit, so that no aborted batch is the producer's last, which would stay as a header.
+                for (int t = 0; t <= 10; t++) {
+                    producer.beginTransaction();
+                    for (int i = 0; i < 3; i++) {
+                        String key = "t" + t + "-" + i;
+                        String value = "txn-" + t + "-" + i + "-" + "x".repeat(60);
+                        send(producer, key, value);
+                        if (t % 2 == 0) {
+                            model.put(key, value);
+                        } else {
+                            aborted.add(value);
+                        }
+                    }
+                    if (t % 2 == 0) {
+                        producer.commitTransaction();
+                    } else {
+                        producer.abortTransaction();
+                    }
+                }
+            }
+            long transactionsEnd = 11 * 4;
+            try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all"))) {
+                for (int f = 0; f < 40; f++) {
+                    String value = "filler-" + f + "-" + "x".repeat(60);
+                    send(producer, "f" + f, value);
+                    model.put("f" + f, value);
+                }
+            }
+            Partition partition = awaitLocalStartAbove(broker, transactionsEnd);
+            long end = partition.log().logEndOffset();
+            await().atMost(TIMEOUT).untilAsserted(() -> {
+                assertThat(readUntil(broker, end)).extracting(record -> new String(record.value(), StandardCharsets.UTF_8))
+                        .as("even read_uncommitted").doesNotContainAnyElementsOf(aborted)
+                        .containsExactlyInAnyOrderElementsOf(model.values());
+                assertThat(batchesBelow(partition, transactionsEnd)).filteredOn(RecordBatch::isControlBatch)
+                        .as("the commit markers, whose records stay").hasSize(6);
+                assertThat(partition.tiered().manifest().segments()).noneMatch(RemoteSegment::hasTransactionIndex);
+            });
+        }
+    }
+
+    /** Every batch below {@code end} from the partition's start, control batches included, through its read door. */
+    private static List<RecordBatch> batchesBelow(Partition partition, long end) throws Exception {
+        List<RecordBatch> batches = new ArrayList<>();
+        long offset = partition.logStartOffset();
+        while (offset < end) {
+            long next = offset;
+            for (RecordBatch batch : partition.read(offset, 1 << 20, true, FetchIsolation.HIGH_WATERMARK).get()
+                    .records().batches()) {
+                if (batch.lastOffset() >= offset && batch.baseOffset() < end) {
+                    batches.add(batch);
+                }
+                next = batch.nextOffset();
+            }
+            if (next == offset) {
+                break;
+            }
+            offset = next;
+        }
+        return batches;
     }
 
     // ----
