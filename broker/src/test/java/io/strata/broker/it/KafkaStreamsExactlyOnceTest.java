@@ -39,7 +39,8 @@ import static org.awaitility.Awaitility.await;
  * A Kafka Streams application with {@code processing.guarantee=exactly_once_v2}, unmodified, against one broker: it
  * counts words into a changelogged store and writes the counts, each commit a transaction of its output, its
  * changelog and its input offsets. A read_committed consumer of the output ends at the exact counts, and the
- * application's committed offsets reach the end of its input.
+ * application's committed offsets reach the end of its input; a second instance with an empty state directory
+ * restores the counts from the changelog and carries on exactly.
  */
 class KafkaStreamsExactlyOnceTest {
 
@@ -58,17 +59,41 @@ class KafkaStreamsExactlyOnceTest {
     }
 
     @Test
-    void countsAreExactAndCommittedWithTheirInput(@TempDir Path stateDir) throws Exception {
+    void countsAreExactCommittedWithTheirInputAndRestoredFromTheChangelog(@TempDir Path firstStateDir,
+                                                                          @TempDir Path emptyStateDir) throws Exception {
         Map<String, Long> expected = new HashMap<>();
+        produceWords(0, 200, expected);
+        try (KafkaStreams streams = wordCount(firstStateDir)) {
+            streams.start();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(latestCounts()).isEqualTo(expected));
+            awaitInputCommitted(200);
+            assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
+        }
+
+        // Another instance, on a machine without the state: it restores the counts from their changelog.
+        produceWords(200, 100, expected);
+        try (KafkaStreams streams = wordCount(emptyStateDir)) {
+            streams.start();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(latestCounts()).isEqualTo(expected));
+            awaitInputCommitted(300);
+        }
+    }
+
+    private static void produceWords(int from, int count, Map<String, Long> expected) {
         try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of())) {
-            for (int i = 0; i < 200; i++) {
+            for (int i = from; i < from + count; i++) {
                 String word = WORDS.get((i * 7) % WORDS.size());
                 expected.merge(word, 1L, Long::sum);
                 producer.send(new ProducerRecord<>(INPUT, word.getBytes(StandardCharsets.UTF_8),
                         word.getBytes(StandardCharsets.UTF_8)));
             }
         }
+    }
 
+    /** The word count, its internal topics created with the broker's default replication factor (-1). */
+    private static KafkaStreams wordCount(Path stateDir) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(INPUT, Consumed.with(Serdes.String(), Serdes.String()))
                 .groupByKey()
@@ -80,22 +105,23 @@ class KafkaStreamsExactlyOnceTest {
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-        config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+        config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
         config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        try (KafkaStreams streams = new KafkaStreams(builder.build(), config)) {
-            streams.start();
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                    assertThat(latestCounts()).isEqualTo(expected));
-            try (Admin admin = broker.admin()) {
-                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-                    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(APPLICATION)
-                            .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-                    long consumed = committed.entrySet().stream().filter(e -> e.getKey().topic().equals(INPUT))
-                            .mapToLong(e -> e.getValue().offset()).sum();
-                    assertThat(consumed).isEqualTo(200);
-                });
-            }
-            assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
+        // Streams stays in its group on close, for a restart to resume: the next instance waits for the session.
+        config.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000);
+        config.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1000);
+        return new KafkaStreams(builder.build(), config);
+    }
+
+    private static void awaitInputCommitted(long records) throws Exception {
+        try (Admin admin = broker.admin()) {
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(APPLICATION)
+                        .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+                long consumed = committed.entrySet().stream().filter(e -> e.getKey().topic().equals(INPUT))
+                        .mapToLong(e -> e.getValue().offset()).sum();
+                assertThat(consumed).isEqualTo(records);
+            });
         }
     }
 
