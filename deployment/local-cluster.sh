@@ -15,7 +15,7 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAR="$REPO_ROOT/broker/target/quarkus-app/quarkus-run.jar"
 CLUSTER_DIR="$(realpath -m "${LOCAL_CLUSTER_DIR:-./local-cluster}")"
-JAVA_OPTS="${JAVA_OPTS:--Xms64m -Xmx512m}"
+JAVA_OPTS="${JAVA_OPTS:-@$REPO_ROOT/deployment/jvm.options}"
 NODES=(1 2 3)
 
 die() { echo "local-cluster: $*" >&2; exit 1; }

@@ -37,10 +37,9 @@ NODES=(1 2 3)
 REPLICATION_FACTOR=3
 MIN_INSYNC_REPLICAS=2
 
-# The same maximum heap for every node of both clusters. Kafka's scripts start the heap at its maximum, and Kafka
-# also gets the rest of its scripts' JVM options (KAFKA_JVM_PERFORMANCE_OPTS, default in lib.sh); Strata runs with
-# its recommended initial heap, as in kafka-benchmark.sh. STRATA_JAVA_OPTS="-Xms512m -Xmx512m" gives both the same flags.
-STRATA_JAVA_OPTS="${STRATA_JAVA_OPTS--Xms64m -Xmx512m}"
+# The same maximum heap, 512 MiB, for every node of both clusters. Kafka's scripts start the heap at its maximum, and
+# Kafka also gets the rest of its scripts' JVM options (KAFKA_JVM_PERFORMANCE_OPTS, default in lib.sh); Strata runs
+# with its recommended options (STRATA_JAVA_OPTS, default in lib.sh: deployment/jvm.options, whose -Xmx is 512m).
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms512m -Xmx512m}"
 TOOLS_JAVA_OPTS="${TOOLS_JAVA_OPTS:--Xmx512M}"  # what bin/kafka-producer-perf-test.sh & co. set
 
@@ -460,7 +459,7 @@ PARAMS_MD="| Parameter | Value |
 | Failed | Strata: ${R[strata.failed]:-no}; Kafka: ${R[kafka.failed]:-no} |
 | Failover notes | Strata: ${R[strata.fo_notes]:--}; Kafka: ${R[kafka.fo_notes]:--} |
 | RSS per node | Strata: ${R[strata.rss_nodes]:--}; Kafka: ${R[kafka.rss_nodes]:--} |
-| Strata | \`java ${STRATA_JAVA_OPTS:+$STRATA_JAVA_OPTS }-jar ${STRATA_JAR#"$REPO_ROOT"/}\` x 3, racks a b a, tiering to one shared directory, git $(git_revision) |
+| Strata | \`java ${STRATA_JAVA_OPTS:+${STRATA_JAVA_OPTS//$REPO_ROOT\//} }-jar ${STRATA_JAR#"$REPO_ROOT"/}\` x 3, racks a b a, tiering to one shared directory, git $(git_revision) |
 | Apache Kafka | $KAFKA_VERSION KRaft, 3 combined broker+controller nodes, controller.quorum.voters, racks a b a, JVM \`$KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS\` |
 | Client tools | Apache Kafka $KAFKA_VERSION (kafka-tools, kafka-clients), JVM opts \`$TOOLS_JAVA_OPTS\` |
 | Java | $JAVA_VERSION |

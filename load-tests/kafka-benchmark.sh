@@ -38,9 +38,7 @@ KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-29093}"
 # JVM options. Kafka's default is what bin/kafka-server-start.sh + bin/kafka-run-class.sh set.
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx1G -Xms1G}"
 # KAFKA_JVM_PERFORMANCE_OPTS: the rest of what those scripts set; its default is in lib.sh.
-# Strata's recommended heap, as Kafka runs with its scripts' KAFKA_HEAP_OPTS (-Xmx1G -Xms1G); set it empty for
-# plain `java -jar`, whose initial heap is 1/64 of the machine's memory.
-STRATA_JAVA_OPTS="${STRATA_JAVA_OPTS--Xms64m -Xmx512m}"
+# STRATA_JAVA_OPTS: Strata's recommended options by default (lib.sh), as Kafka runs with its scripts' options.
 TOOLS_JAVA_OPTS="${TOOLS_JAVA_OPTS:--Xmx512M}"  # what bin/kafka-producer-perf-test.sh & co. set
 
 STARTUP_TIMEOUT_S="${STARTUP_TIMEOUT_S:-30}"    # broker launch -> port accepts TCP
@@ -354,7 +352,7 @@ PARAMS_MD="| Parameter | Value |
 | Consumer | ConsumerPerformance defaults (fetch size 1 MiB), new group, from earliest, --timeout 30000 |
 | End-to-end | EndToEndLatency: send(acks=$ACKS).get() then poll, linger.ms=0, fetch.max.wait.ms=0; percentiles in whole ms |
 | Client tools | Apache Kafka $KAFKA_VERSION (kafka-tools), JVM opts \`$TOOLS_JAVA_OPTS\` |
-| Strata | \`java ${STRATA_JAVA_OPTS:+$STRATA_JAVA_OPTS }-jar ${STRATA_JAR#"$REPO_ROOT"/}\`, port $STRATA_PORT, git $GIT_REV |
+| Strata | \`java ${STRATA_JAVA_OPTS:+${STRATA_JAVA_OPTS//$REPO_ROOT\//} }-jar ${STRATA_JAR#"$REPO_ROOT"/}\`, port $STRATA_PORT, git $GIT_REV |
 | Apache Kafka | $KAFKA_VERSION KRaft combined broker+controller, 1 node, port $KAFKA_PORT, JVM \`$KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS\` |
 | Java | $JAVA_VERSION |
 | Machine | $(machine_description) |

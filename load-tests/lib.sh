@@ -19,6 +19,9 @@ STRATA_BUILD="${STRATA_BUILD:-auto}"            # auto (build if jar missing or 
 STRATA_JAR="$(realpath -m "${STRATA_JAR:-$REPO_ROOT/broker/target/quarkus-app/quarkus-run.jar}")"
 RUN_ID="$(date +%Y-%m-%d-%H%M%S)"
 RESULTS_DIR="$SCRIPT_DIR/results"
+# Strata's JVM options: the ones it recommends (deployment/jvm.options), as Kafka runs with its scripts' options.
+# Set it empty for plain `java -jar`, whose initial heap is 1/64 of the machine's memory.
+STRATA_JAVA_OPTS="${STRATA_JAVA_OPTS-@$REPO_ROOT/deployment/jvm.options}"
 # What bin/kafka-server-start.sh and bin/kafka-run-class.sh give Kafka's JVM besides the heap.
 KAFKA_JVM_PERFORMANCE_OPTS="${KAFKA_JVM_PERFORMANCE_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true}"
 TOPIC_REPLICATION_FACTOR="${TOPIC_REPLICATION_FACTOR:-1}"  # of the topics create_topic makes

@@ -38,7 +38,6 @@ STRATA_HTTP_PORT="${STRATA_HTTP_PORT:-18180}"
 S3PROXY_PORT="${S3PROXY_PORT:-19900}"
 BUCKET="${BUCKET:-strata-bench}"
 
-STRATA_JAVA_OPTS="${STRATA_JAVA_OPTS--Xms64m -Xmx512m}"
 S3PROXY_JAVA_OPTS="${S3PROXY_JAVA_OPTS--Xms64m -Xmx512m}"
 TOOLS_JAVA_OPTS="${TOOLS_JAVA_OPTS:--Xmx512M}"
 STRATA_TIERING_UPLOAD_INTERVAL="${STRATA_TIERING_UPLOAD_INTERVAL:-1s}"
@@ -400,7 +399,7 @@ PARAMS_MD="| Parameter | Value |
 | Topics | \`$TIERED_TOPIC\` (remote.storage.enable=true, local.retention.ms=0) and \`$LOCAL_TOPIC\`: $PARTITIONS partitions, segment.bytes=$SEGMENT_BYTES |
 | Producer | ProducerPerformance, acks=$ACKS, --throughput $THROUGHPUT, ${PRODUCER_EXTRA_PROPS:-client defaults (linger.ms=5, batch.size=16384, no compression)} |
 | Consumer | ConsumerPerformance, new group per replay, from earliest, --messages $RECORDS, ${CONSUMER_EXTRA_PROPS:-client defaults (max.partition.fetch.bytes=1 MiB, fetch.max.bytes=50 MiB)}; $REPLAYS replay(s) of each topic, tiered first |
-| Strata | \`java ${STRATA_JAVA_OPTS:+$STRATA_JAVA_OPTS }-jar ${STRATA_JAR#"$REPO_ROOT"/}\`, git $GIT_REV; STRATA_TIERING_URL=$TIERING_URL, STRATA_TIERING_S3_PATH_STYLE=true, STRATA_TIERING_UPLOAD_INTERVAL=$STRATA_TIERING_UPLOAD_INTERVAL, STRATA_LOG_RETENTION_CHECK_INTERVAL=$STRATA_LOG_RETENTION_CHECK_INTERVAL, STRATA_TIERING_CHUNK_SIZE=${STRATA_TIERING_CHUNK_SIZE:-default (1048576)}, STRATA_TIERING_CACHE_SIZE=${STRATA_TIERING_CACHE_SIZE:-default (67108864)}; start-up ${R[strata_startup_ms]} ms |
+| Strata | \`java ${STRATA_JAVA_OPTS:+${STRATA_JAVA_OPTS//$REPO_ROOT\//} }-jar ${STRATA_JAR#"$REPO_ROOT"/}\`, git $GIT_REV; STRATA_TIERING_URL=$TIERING_URL, STRATA_TIERING_S3_PATH_STYLE=true, STRATA_TIERING_UPLOAD_INTERVAL=$STRATA_TIERING_UPLOAD_INTERVAL, STRATA_LOG_RETENTION_CHECK_INTERVAL=$STRATA_LOG_RETENTION_CHECK_INTERVAL, STRATA_TIERING_CHUNK_SIZE=${STRATA_TIERING_CHUNK_SIZE:-default (1048576)}, STRATA_TIERING_CACHE_SIZE=${STRATA_TIERING_CACHE_SIZE:-default (67108864)}; start-up ${R[strata_startup_ms]} ms |
 | Object store | $( [[ $STORE == file ]] && echo "a local directory ($TIERING_URL); S3Proxy ran idle: " )S3Proxy $S3PROXY_VERSION, filesystem backend on the same disk, own JVM \`$S3PROXY_JAVA_OPTS\`, 127.0.0.1:$S3PROXY_PORT, no authentication |
 | Client tools | Apache Kafka $KAFKA_VERSION (kafka-tools), JVM opts \`$TOOLS_JAVA_OPTS\` |
 | Java | $JAVA_VERSION |
