@@ -68,7 +68,8 @@ public final class CompactionFilter extends MemoryRecords.RecordFilter {
         OptionalLong horizon = batch.deleteHorizonMs();
         discardBatchRecords = control ? discardable && horizon.isPresent() && horizon.getAsLong() <= currentTime
                 : discardable;
-        if (control && discardable && !discardBatchRecords) {
+        // An emptied control batch has nothing to stamp: filterTo writes a horizon only into a batch that keeps records.
+        if (control && discardable && !discardBatchRecords && !isEmpty(batch)) {
             if (horizon.isEmpty()) {
                 horizonsStamped++;
             }

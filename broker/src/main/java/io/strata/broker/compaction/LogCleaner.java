@@ -119,8 +119,10 @@ public final class LogCleaner {
             }
             checkStopping(log);
             long to = closedSegment.endOffset();
-            mapped.addAborted(log.abortedTransactions(closedSegment.segment().baseOffset(), to));
-            mappedEnd = map.putAll(closedSegment.segment().log(), Math.max(firstDirty, mappedEnd), to, mapped);
+            long from = Math.max(firstDirty, mappedEnd);
+            // From where mapping starts: a transaction aborted before it would otherwise stay open for the map.
+            mapped.addAborted(log.abortedTransactions(Math.max(from, closedSegment.segment().baseOffset()), to));
+            mappedEnd = map.putAll(closedSegment.segment().log(), from, to, mapped);
             if (mappedEnd < to) {
                 LOG.debugf("Offset map of %s full at %d keys; compacting up to offset %d, the rest next round",
                         log.topicPartition(), map.size(), mappedEnd);

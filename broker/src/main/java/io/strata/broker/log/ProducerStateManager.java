@@ -44,7 +44,8 @@ import java.util.zip.CRC32C;
  *                 | lastTimestamp:int64 | batchCount:int8
  *     per batch, oldest first: firstSeq:int32 | lastSeq:int32 | firstOffset:int64 | lastOffset:int64 | timestamp:int64
  * </pre>
- * Older versions are still read: version 2 lacks {@code lastTimestamp} (the last batch's timestamp stands in), and
+ * Older versions are still read: version 2 lacks {@code lastTimestamp} (the file's modification time stands in,
+ * which no write of a producer in it can be later than, so none expires early), and
  * version 1, written before transactions, the two transaction fields too. Written atomically;
  * the newest {@value #SNAPSHOTS_TO_KEEP} are kept. A corrupt snapshot is deleted and the state rebuilt from an
  * older one plus the log.
@@ -518,6 +519,7 @@ public final class ProducerStateManager {
 
     private Optional<Map<Long, ProducerStateEntry>> readSnapshot(Path file, long expectedOffset) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
+        long written = Files.getLastModifiedTime(file).toMillis();
         try {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             byte version = buffer.get();
@@ -536,15 +538,12 @@ public final class ProducerStateManager {
                 boolean withTxns = version >= SNAPSHOT_VERSION_WITHOUT_LAST_TIMESTAMP;
                 int coordinatorEpoch = withTxns ? buffer.getInt() : ProducerStateEntry.NO_COORDINATOR_EPOCH;
                 long currentTxnFirstOffset = withTxns ? buffer.getLong() : ProducerStateEntry.NO_TXN;
-                long lastTimestamp = version == SNAPSHOT_VERSION ? buffer.getLong() : RecordBatch.NO_TIMESTAMP;
+                long lastTimestamp = version == SNAPSHOT_VERSION ? buffer.getLong() : written;
                 int batchCount = buffer.get();
                 List<BatchMetadata> batches = new ArrayList<>(batchCount);
                 for (int b = 0; b < batchCount; b++) {
                     batches.add(new BatchMetadata(buffer.getInt(), buffer.getInt(), buffer.getLong(), buffer.getLong(),
                             buffer.getLong()));
-                }
-                if (version != SNAPSHOT_VERSION && !batches.isEmpty()) {
-                    lastTimestamp = batches.get(batches.size() - 1).timestamp();
                 }
                 state.put(producerId, new ProducerStateEntry(producerId, epoch, batches, coordinatorEpoch,
                         currentTxnFirstOffset, lastTimestamp));

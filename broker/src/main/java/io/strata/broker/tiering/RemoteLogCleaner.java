@@ -117,9 +117,11 @@ final class RemoteLogCleaner {
                 long to = segment.lastOffset() + 1;
                 Path file = download(segment, SegmentFileType.LOG, dir.resolve("dirty-" + segment.segmentId()));
                 downloaded.put(segment, file);
-                mapped.addAborted(aborted(partition, segment));
+                long from = Math.max(firstDirty, mappedEnd);
+                // From where mapping starts: a transaction aborted before it would otherwise stay open for the map.
+                mapped.addAborted(aborted(partition, Math.max(from, segment.baseOffset()), to));
                 try (FileRecords records = FileRecords.open(file.toFile())) {
-                    mappedEnd = map.putAll(records, Math.max(firstDirty, mappedEnd), to, mapped);
+                    mappedEnd = map.putAll(records, from, to, mapped);
                 }
                 if (mappedEnd < to) {
                     break;
@@ -134,7 +136,8 @@ final class RemoteLogCleaner {
                     if (segment.baseOffset() >= mappedEnd) {
                         break;
                     }
-                    CompactionFilter filter = pass.nextSegment(aborted(partition, segment));
+                    CompactionFilter filter = pass.nextSegment(aborted(partition, segment.baseOffset(),
+                            segment.lastOffset() + 1));
                     Path source = downloaded.containsKey(segment) ? downloaded.get(segment)
                             : download(segment, SegmentFileType.LOG, dir.resolve("clean-" + segment.segmentId()));
                     Optional<RemoteSegment> rewritten = rewrite(segment, source, filter, pass, config, remote, dir);
@@ -181,10 +184,10 @@ final class RemoteLogCleaner {
         return segments;
     }
 
-    /** The aborted transactions with records in {@code segment}, from the tiered and local transaction indexes. */
-    private static List<AbortedTxn> aborted(Partition partition, RemoteSegment segment)
+    /** The aborted transactions with records in {@code [from, to)}, from the tiered and local transaction indexes. */
+    private static List<AbortedTxn> aborted(Partition partition, long from, long to)
             throws ExecutionException, InterruptedException {
-        return partition.abortedTransactions(segment.baseOffset(), segment.lastOffset() + 1).get();
+        return partition.abortedTransactions(from, to).get();
     }
 
     /** As for local logs: dirty enough, overdue by {@code max.compaction.lag.ms}, or asked for by the last pass. */

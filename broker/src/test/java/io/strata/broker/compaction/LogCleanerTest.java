@@ -468,6 +468,32 @@ class LogCleanerTest {
     }
 
     @Test
+    void theLastMarkerOfAProducerKnownOnlyByItStaysAsAnEmptyBatchAndAsksForNoMoreCompaction() throws Exception {
+        open(compacted());
+        appendCommitted(log, MemoryRecords.withTransactionalRecords(Compression.NONE, PID, (short) 0, 0,
+                record(time.milliseconds(), "timed-out", "gone")));
+        // Its coordinator aborted it after its timeout, bumping the epoch: the producer is known by this marker alone.
+        long abortMarker = log.appendMarker(PID, (short) 1, new EndTransactionMarker(ControlRecordType.ABORT, 0),
+                RecordBatch.NO_PARTITION_LEADER_EPOCH).firstOffset();
+        appendRandom(100, 3, 17);
+
+        cleaner.clean(log);
+        cleaner.clean(log);
+        time.sleep(1000);
+        assertThat(cleaner.clean(log).cleaned()).isTrue();
+        RecordBatch kept = batchAt(abortMarker).orElseThrow();
+        assertThat(kept.isControlBatch()).isTrue();
+        assertThat(kept.countOrNull()).as("emptied, kept for the producer's epoch").isZero();
+
+        for (int i = 0; i < 20; i++) {
+            append("key-" + (i % 3), "value-" + i);   // no tombstone, whose horizon would make it due again
+        }
+        assertThat(cleaner.clean(log).cleaned()).as("due for the new records").isTrue();
+        time.sleep(10_000);
+        assertThat(cleaner.clean(log).cleaned()).as("the empty marker has no horizon to wait for").isFalse();
+    }
+
+    @Test
     void committedTransactionalRecordsAreCompactedAndTheirMarkerGoesOnceNoneIsLeft() throws Exception {
         open(compacted());
         long firstCommit = transaction(PID, 0, ControlRecordType.COMMIT, "k", "v1");

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -31,6 +32,8 @@ class ProducerStateManagerTest {
     /** When the tests' markers are written: after every batch's timestamp. */
     private static final long MARKER_TIME = 5000;
     private static final long EXPIRATION_MS = 60_000;
+    /** When the tests' snapshots of older versions were written. */
+    private static final long SNAPSHOT_WRITTEN = 1_700_000_000_000L;
 
     @TempDir
     Path dir;
@@ -365,30 +368,35 @@ class ProducerStateManagerTest {
         crc.update(v1.array(), 5, v1.capacity() - 5);
         v1.putInt(1, (int) crc.getValue());
         Files.write(LogFiles.snapshotFile(dir, 2), v1.array());
+        Files.setLastModifiedTime(LogFiles.snapshotFile(dir, 2), FileTime.fromMillis(SNAPSHOT_WRITTEN));
 
         assertThat(state.loadLatestSnapshot(2)).hasValue(2);
         ProducerStateEntry entry = state.lastEntry(PID).orElseThrow();
         assertThat(entry.batches()).containsExactly(new BatchMetadata(0, 1, 0, 1, 1000));
         assertThat(entry.hasOpenTxn()).isFalse();
         assertThat(entry.coordinatorEpoch()).isEqualTo(ProducerStateEntry.NO_COORDINATOR_EPOCH);
-        assertThat(entry.lastTimestamp()).as("its last batch's").isEqualTo(1000);
+        assertThat(entry.lastTimestamp()).as("the snapshot file's time").isEqualTo(SNAPSHOT_WRITTEN);
     }
 
     @Test
     void aSnapshotWrittenBeforeLastTimestampsIsStillRead() throws Exception {
         // Version 2: one producer, epoch 3, its last marker from coordinator epoch 4, no transaction open, one batch
-        // of sequences 0-1 at offsets 0-1, timestamp 1000.
-        ByteBuffer v2 = ByteBuffer.allocate(1 + 4 + 8 + 4 + 8 + 2 + 4 + 8 + 1 + 32);
-        v2.put((byte) 2).putInt(0).putLong(3).putInt(1).putLong(PID).putShort(EPOCH).putInt(4)
+        // of sequences 0-1 at offsets 0-1, timestamp 1000; another known only by its marker.
+        ByteBuffer v2 = ByteBuffer.allocate(1 + 4 + 8 + 4 + 2 * (8 + 2 + 4 + 8 + 1) + 32);
+        v2.put((byte) 2).putInt(0).putLong(3).putInt(2).putLong(PID).putShort(EPOCH).putInt(4)
                 .putLong(ProducerStateEntry.NO_TXN).put((byte) 1)
-                .putInt(0).putInt(1).putLong(0).putLong(1).putLong(1000);
+                .putInt(0).putInt(1).putLong(0).putLong(1).putLong(1000)
+                .putLong(PID + 1).putShort(EPOCH).putInt(4).putLong(ProducerStateEntry.NO_TXN).put((byte) 0);
         CRC32C crc = new CRC32C();
         crc.update(v2.array(), 5, v2.capacity() - 5);
         v2.putInt(1, (int) crc.getValue());
         Files.write(LogFiles.snapshotFile(dir, 3), v2.array());
+        Files.setLastModifiedTime(LogFiles.snapshotFile(dir, 3), FileTime.fromMillis(SNAPSHOT_WRITTEN));
 
         assertThat(state.loadLatestSnapshot(3)).hasValue(3);
         assertThat(state.lastEntry(PID).orElseThrow()).isEqualTo(new ProducerStateEntry(PID, EPOCH,
-                List.of(new BatchMetadata(0, 1, 0, 1, 1000)), 4, ProducerStateEntry.NO_TXN, 1000));
+                List.of(new BatchMetadata(0, 1, 0, 1, 1000)), 4, ProducerStateEntry.NO_TXN, SNAPSHOT_WRITTEN));
+        assertThat(state.removeExpired(SNAPSHOT_WRITTEN + EXPIRATION_MS - 1, EXPIRATION_MS))
+                .as("none expires before its time, counted from the snapshot at the latest").isZero();
     }
 }
