@@ -63,21 +63,24 @@ class KafkaStreamsExactlyOnceTest {
                                                                           @TempDir Path emptyStateDir) throws Exception {
         Map<String, Long> expected = new HashMap<>();
         produceWords(0, 200, expected);
-        try (KafkaStreams streams = wordCount(firstStateDir)) {
-            streams.start();
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                    assertThat(latestCounts()).isEqualTo(expected));
-            awaitInputCommitted(200);
-            assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
-        }
+        countUntilExact(firstStateDir, expected, 200);
 
         // Another instance, on a machine without the state: it restores the counts from their changelog.
         produceWords(200, 100, expected);
-        try (KafkaStreams streams = wordCount(emptyStateDir)) {
+        countUntilExact(emptyStateDir, expected, 300);
+    }
+
+    /**
+     * Runs the word count until the output holds {@code expected} for read_committed readers and the group's offsets
+     * cover the first {@code records} input records.
+     */
+    private static void countUntilExact(Path stateDir, Map<String, Long> expected, long records) throws Exception {
+        try (KafkaStreams streams = wordCount(stateDir)) {
             streams.start();
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                     assertThat(latestCounts()).isEqualTo(expected));
-            awaitInputCommitted(300);
+            awaitInputCommitted(records);
+            assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
         }
     }
 

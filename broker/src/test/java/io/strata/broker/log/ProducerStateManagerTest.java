@@ -358,17 +358,22 @@ class ProducerStateManagerTest {
         assertThat(reloaded.activeProducers()).isEmpty();
     }
 
+    /** Writes {@code contents}, a snapshot of an older version but its checksum, as of {@code offset}. */
+    private void writeSnapshot(long offset, ByteBuffer contents) throws Exception {
+        CRC32C crc = new CRC32C();
+        crc.update(contents.array(), 5, contents.capacity() - 5);
+        contents.putInt(1, (int) crc.getValue());
+        Files.write(LogFiles.snapshotFile(dir, offset), contents.array());
+        Files.setLastModifiedTime(LogFiles.snapshotFile(dir, offset), FileTime.fromMillis(SNAPSHOT_WRITTEN));
+    }
+
     @Test
     void aSnapshotWrittenBeforeTransactionsIsStillRead() throws Exception {
         // Version 1: one producer, epoch 3, one batch of sequences 0-1 at offsets 0-1, timestamp 1000.
         ByteBuffer v1 = ByteBuffer.allocate(1 + 4 + 8 + 4 + 8 + 2 + 1 + 32);
         v1.put((byte) 1).putInt(0).putLong(2).putInt(1).putLong(PID).putShort(EPOCH).put((byte) 1)
                 .putInt(0).putInt(1).putLong(0).putLong(1).putLong(1000);
-        CRC32C crc = new CRC32C();
-        crc.update(v1.array(), 5, v1.capacity() - 5);
-        v1.putInt(1, (int) crc.getValue());
-        Files.write(LogFiles.snapshotFile(dir, 2), v1.array());
-        Files.setLastModifiedTime(LogFiles.snapshotFile(dir, 2), FileTime.fromMillis(SNAPSHOT_WRITTEN));
+        writeSnapshot(2, v1);
 
         assertThat(state.loadLatestSnapshot(2)).hasValue(2);
         ProducerStateEntry entry = state.lastEntry(PID).orElseThrow();
@@ -387,11 +392,7 @@ class ProducerStateManagerTest {
                 .putLong(ProducerStateEntry.NO_TXN).put((byte) 1)
                 .putInt(0).putInt(1).putLong(0).putLong(1).putLong(1000)
                 .putLong(PID + 1).putShort(EPOCH).putInt(4).putLong(ProducerStateEntry.NO_TXN).put((byte) 0);
-        CRC32C crc = new CRC32C();
-        crc.update(v2.array(), 5, v2.capacity() - 5);
-        v2.putInt(1, (int) crc.getValue());
-        Files.write(LogFiles.snapshotFile(dir, 3), v2.array());
-        Files.setLastModifiedTime(LogFiles.snapshotFile(dir, 3), FileTime.fromMillis(SNAPSHOT_WRITTEN));
+        writeSnapshot(3, v2);
 
         assertThat(state.loadLatestSnapshot(3)).hasValue(3);
         assertThat(state.lastEntry(PID).orElseThrow()).isEqualTo(new ProducerStateEntry(PID, EPOCH,
