@@ -1,6 +1,7 @@
 package io.strata.broker.group;
 
 import io.strata.broker.testing.BrokerProcess;
+import io.strata.broker.testing.FreePorts;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -49,7 +50,7 @@ class GroupCrashRecoveryTest {
         int port;
         String memberId;
         KafkaConsumer<byte[], byte[]> member;
-        try (BrokerProcess broker = BrokerProcess.start(dataDir, 0, logs.resolve("first.log"))) {
+        try (BrokerProcess broker = BrokerProcess.start(dataDir, FreePorts.take(1)[0], logs.resolve("first.log"))) {
             port = broker.port();
             try (Admin admin = admin(broker)) {
                 admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1))).all().get();

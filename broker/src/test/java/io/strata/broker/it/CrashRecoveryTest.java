@@ -1,6 +1,7 @@
 package io.strata.broker.it;
 
 import io.strata.broker.testing.BrokerProcess;
+import io.strata.broker.testing.FreePorts;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -50,7 +51,7 @@ class CrashRecoveryTest {
     void acknowledgedRecordsSurviveAKillAndATornTail() throws Exception {
         List<String> acknowledged = new ArrayList<>();
         int port;
-        try (BrokerProcess broker = BrokerProcess.start(dataDir, 0, logs.resolve("first.log"))) {
+        try (BrokerProcess broker = BrokerProcess.start(dataDir, FreePorts.take(1)[0], logs.resolve("first.log"))) {
             port = broker.port();
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();

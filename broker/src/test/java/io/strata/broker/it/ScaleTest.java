@@ -1,6 +1,7 @@
 package io.strata.broker.it;
 
 import io.strata.broker.testing.BrokerProcess;
+import io.strata.broker.testing.FreePorts;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -51,7 +52,7 @@ class ScaleTest {
     void everyPartitionKeepsItsRecordsAcrossACleanRestartAndAKill() throws Exception {
         Map<Integer, List<String>> acknowledged = new HashMap<>();
         int port;
-        try (BrokerProcess broker = BrokerProcess.start(dataDir, 0, logs.resolve("first.log"))) {
+        try (BrokerProcess broker = BrokerProcess.start(dataDir, FreePorts.take(1)[0], logs.resolve("first.log"))) {
             port = broker.port();
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all()

@@ -1,6 +1,7 @@
 package io.strata.broker.it;
 
 import io.strata.broker.testing.BrokerProcess;
+import io.strata.broker.testing.FreePorts;
 import io.strata.broker.testing.ProcessCluster;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -68,7 +69,7 @@ class TransactionCrashTest {
                 "strata.transactions.state-log-partitions", "3");
         int port;
         Writer looping;
-        try (BrokerProcess broker = BrokerProcess.start(dataDir, 0, logs.resolve("first.log"), config)) {
+        try (BrokerProcess broker = BrokerProcess.start(dataDir, FreePorts.take(1)[0], logs.resolve("first.log"), config)) {
             port = broker.port();
             createTopic(broker.bootstrapServers(), 1);
             try (Writer committed = new Writer(broker.bootstrapServers(), "committed-writer")) {

@@ -27,7 +27,11 @@ public final class BrokerProcess implements AutoCloseable {
         return start(dataDir, port, log, Map.of());
     }
 
-    /** A broker with {@code config} (configuration keys) besides its data directory and Kafka port. */
+    /**
+     * A broker with {@code config} (configuration keys) besides its data directory and Kafka port. A test that
+     * restarts it on the same port takes the port from {@link FreePorts}: one the system chose (0) lies in the
+     * ephemeral range, where an outgoing connection may take it while the broker is down.
+     */
     public static BrokerProcess start(Path dataDir, int port, Path log, Map<String, String> config)
             throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of(dataDir.toString(), Integer.toString(port)));

@@ -1,6 +1,7 @@
 package io.strata.broker.tiering;
 
 import io.strata.broker.testing.BrokerProcess;
+import io.strata.broker.testing.FreePorts;
 import io.strata.broker.testing.TestBroker;
 import io.strata.tiered.RemoteSegment;
 import org.apache.kafka.clients.admin.Admin;
@@ -52,7 +53,7 @@ class TieringCrashTest {
     @Test
     void killsDuringUploadsLoseNothingDuplicateNothingAndLeaveNoOrphans() throws Exception {
         List<String> acknowledged = new ArrayList<>();
-        int port = 0;
+        int port = FreePorts.take(1)[0];   // below the ephemeral range: free again for each restart
         int next = 0;
         for (int cycle = 0; cycle < 3; cycle++) {
             try (BrokerProcess broker = BrokerProcess.start(dataDir, port, logs.resolve("broker-" + cycle + ".log"))) {
