@@ -459,7 +459,7 @@ PARAMS_MD="| Parameter | Value |
 | Failed | Strata: ${R[strata.failed]:-no}; Kafka: ${R[kafka.failed]:-no} |
 | Failover notes | Strata: ${R[strata.fo_notes]:--}; Kafka: ${R[kafka.fo_notes]:--} |
 | RSS per node | Strata: ${R[strata.rss_nodes]:--}; Kafka: ${R[kafka.rss_nodes]:--} |
-| Strata | \`java ${STRATA_JAVA_OPTS:+${STRATA_JAVA_OPTS//$REPO_ROOT\//} }-jar ${STRATA_JAR#"$REPO_ROOT"/}\` x 3, racks a b a, tiering to one shared directory, git $(git_revision) |
+| Strata | \`$(strata_command)\` x 3, racks a b a, tiering to one shared directory, git $(git_revision) |
 | Apache Kafka | $KAFKA_VERSION KRaft, 3 combined broker+controller nodes, controller.quorum.voters, racks a b a, JVM \`$KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS\` |
 | Client tools | Apache Kafka $KAFKA_VERSION (kafka-tools, kafka-clients), JVM opts \`$TOOLS_JAVA_OPTS\` |
 | Java | $JAVA_VERSION |

@@ -352,7 +352,7 @@ PARAMS_MD="| Parameter | Value |
 | Consumer | ConsumerPerformance defaults (fetch size 1 MiB), new group, from earliest, --timeout 30000 |
 | End-to-end | EndToEndLatency: send(acks=$ACKS).get() then poll, linger.ms=0, fetch.max.wait.ms=0; percentiles in whole ms |
 | Client tools | Apache Kafka $KAFKA_VERSION (kafka-tools), JVM opts \`$TOOLS_JAVA_OPTS\` |
-| Strata | \`java ${STRATA_JAVA_OPTS:+${STRATA_JAVA_OPTS//$REPO_ROOT\//} }-jar ${STRATA_JAR#"$REPO_ROOT"/}\`, port $STRATA_PORT, git $GIT_REV |
+| Strata | \`$(strata_command)\`, port $STRATA_PORT, git $GIT_REV |
 | Apache Kafka | $KAFKA_VERSION KRaft combined broker+controller, 1 node, port $KAFKA_PORT, JVM \`$KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS\` |
 | Java | $JAVA_VERSION |
 | Machine | $(machine_description) |

@@ -161,6 +161,9 @@ write_tools_log4j() {  # file
   write_log4j "$1" WARN SYSTEM_ERR
 }
 
+# How Strata is started, for a results table: paths relative to the repository.
+strata_command() { echo "java ${STRATA_JAVA_OPTS:+${STRATA_JAVA_OPTS//$REPO_ROOT\//} }-jar ${STRATA_JAR#"$REPO_ROOT"/}"; }
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 ensure_port_free() {  # port what

@@ -93,7 +93,7 @@ public final class CleanedTransactions {
         takeUpTo(batch.lastOffset());
         Optional<EndTransactionMarker> marker = TxnMarkers.read(batch);
         if (marker.isEmpty()) {
-            return batch.countOrNull() != null && batch.countOrNull() == 0;
+            return isEmpty(batch);
         }
         long producerId = batch.producerId();
         if (marker.get().controlType() == ControlRecordType.ABORT) {
@@ -105,6 +105,12 @@ public final class CleanedTransactions {
             return true;
         }
         return !ongoingCommits.remove(producerId);
+    }
+
+    /** Whether {@code batch} holds no record: a header an earlier compaction emptied and kept. */
+    static boolean isEmpty(RecordBatch batch) {
+        Integer count = batch.countOrNull();
+        return count != null && count == 0;
     }
 
     /** Takes up the aborted transactions starting at or before {@code offset}. */

@@ -69,13 +69,13 @@ public final class CompactionFilter extends MemoryRecords.RecordFilter {
         discardBatchRecords = control ? discardable && horizon.isPresent() && horizon.getAsLong() <= currentTime
                 : discardable;
         // An emptied control batch has nothing to stamp: filterTo writes a horizon only into a batch that keeps records.
-        if (control && discardable && !discardBatchRecords && !isEmpty(batch)) {
+        if (control && discardable && !discardBatchRecords && !CleanedTransactions.isEmpty(batch)) {
             if (horizon.isEmpty()) {
                 horizonsStamped++;
             }
             earliestDeleteHorizon = Math.min(earliestDeleteHorizon, horizon.orElse(currentTime + deleteRetentionMs));
         }
-        if (!control && discardable && !isEmpty(batch)) {
+        if (!control && discardable && !CleanedTransactions.isEmpty(batch)) {
             abortedRecordsDropped = true;
         }
         BatchRetention retention;
@@ -101,11 +101,6 @@ public final class CompactionFilter extends MemoryRecords.RecordFilter {
         }
         return producer.lastOffset() >= 0 ? batch.lastOffset() == producer.lastOffset()
                 : batch.isControlBatch() && batch.producerEpoch() == producer.producerEpoch();
-    }
-
-    private static boolean isEmpty(RecordBatch batch) {
-        Integer count = batch.countOrNull();
-        return count != null && count == 0;
     }
 
     @Override

@@ -519,7 +519,6 @@ public final class ProducerStateManager {
 
     private Optional<Map<Long, ProducerStateEntry>> readSnapshot(Path file, long expectedOffset) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
-        long written = Files.getLastModifiedTime(file).toMillis();
         try {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             byte version = buffer.get();
@@ -530,6 +529,8 @@ public final class ProducerStateManager {
             if (storedCrc != (int) crc(bytes, 5, bytes.length - 5) || buffer.getLong() != expectedOffset) {
                 return Optional.empty();
             }
+            // Older snapshots record no last timestamps: a look at the file's time only for them.
+            long written = version == SNAPSHOT_VERSION ? 0 : Files.getLastModifiedTime(file).toMillis();
             int count = buffer.getInt();
             Map<Long, ProducerStateEntry> state = new HashMap<>();
             for (int i = 0; i < count; i++) {

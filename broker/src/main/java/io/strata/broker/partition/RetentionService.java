@@ -33,8 +33,8 @@ import java.util.concurrent.TimeoutException;
  * </ul>
  * Each round also deletes the files of segments removed from the local log once their delay has passed
  * (see {@link PartitionLog#deleteRetiredDue}), and forgets the producers idle for {@code producer.id.expiration.ms}
- * (see {@link io.strata.broker.log.LogProducers#removeExpired}), on leaders and followers alike. Runs on one thread of its own; a failure on one partition
- * is logged in one line and the others go on.
+ * (see {@link io.strata.broker.log.LogProducers#removeExpired}), on leaders and followers alike. Runs on one
+ * thread of its own; a failure on one partition is logged in one line and the others go on.
  */
 public final class RetentionService implements AutoCloseable {
 
