@@ -35,12 +35,6 @@ class PartitionLogFollowerTest {
     @RegisterExtension
     final TempDirLogs logs = new TempDirLogs(TP);
     private final ManualTime time = logs.time();
-    private PartitionLog log;
-
-    private PartitionLog open(LogConfig config) {
-        log = logs.open(config);
-        return log;
-    }
 
     /** Every record up to the log end, as a follower's fetch sees it, with the epoch of its batch. */
     private static List<String> followerView(PartitionLog log) {
@@ -65,7 +59,7 @@ class PartitionLogFollowerTest {
 
     @Test
     void followerAppendKeepsTheLeadersOffsetsTimestampsAndEpochs() {
-        open(TestLogConfigs.defaults());
+        PartitionLog log = logs.open(TestLogConfigs.defaults());
         log.appendAsFollower(concat(leaderBatch(0, 1, 100, "a", "b"), leaderBatch(2, 1, 300, "c")));
         log.appendAsFollower(leaderBatch(3, 2, 200, "d"));
         log.appendAsFollower(MemoryRecords.EMPTY);
@@ -83,7 +77,7 @@ class PartitionLogFollowerTest {
 
     @Test
     void followerAppendRefusesBatchesBelowTheLogEndOrOutOfOrder() {
-        open(TestLogConfigs.defaults());
+        PartitionLog log = logs.open(TestLogConfigs.defaults());
         log.appendAsFollower(leaderBatch(0, 1, 1, "a", "b"));
 
         assertThatThrownBy(() -> log.appendAsFollower(leaderBatch(1, 1, 1, "overlap")))
@@ -100,7 +94,7 @@ class PartitionLogFollowerTest {
 
     @Test
     void followerAppendRefusesACorruptBatchAndAppendsNothing() {
-        open(TestLogConfigs.defaults());
+        PartitionLog log = logs.open(TestLogConfigs.defaults());
         MemoryRecords good = leaderBatch(0, 1, 1, "good");
         MemoryRecords bad = leaderBatch(1, 1, 1, "bad");
         bad.buffer().put(bad.sizeInBytes() - 2, (byte) 'X');
@@ -112,7 +106,7 @@ class PartitionLogFollowerTest {
 
     @Test
     void followerAppendDropsAPartialBatchAtTheEnd() {
-        open(TestLogConfigs.defaults());
+        PartitionLog log = logs.open(TestLogConfigs.defaults());
         MemoryRecords whole = leaderBatch(0, 1, 1, "whole");
         MemoryRecords both = concat(whole, leaderBatch(1, 1, 1, "cut short"));
         MemoryRecords cut = MemoryRecords.readableRecords(both.buffer().duplicate().limit(both.sizeInBytes() - 5));
@@ -126,7 +120,7 @@ class PartitionLogFollowerTest {
 
     @Test
     void followerAppendRollsSegmentsAndReplaysProducerState() {
-        open(TestLogConfigs.smallSegments());
+        PartitionLog log = logs.open(TestLogConfigs.smallSegments());
         for (int seq = 0; seq < 6; seq++) {
             log.appendAsFollower(idempotentLeaderBatch(seq, 1, PID, seq, time.milliseconds(), payload(90, 'p')));
         }
@@ -142,7 +136,7 @@ class PartitionLogFollowerTest {
 
     @Test
     void truncateToTheMiddleOfASegmentCutsItAndAppendsContinueThere() throws Exception {
-        open(TestLogConfigs.defaults());
+        PartitionLog log = logs.open(TestLogConfigs.defaults());
         for (int i = 0; i < 5; i++) {
             log.append(batch(time.milliseconds(), "v" + i), i < 3 ? 1 : 2);
         }
@@ -164,15 +158,15 @@ class PartitionLogFollowerTest {
         assertThat(followerView(log)).containsExactly("0:v0@1", "1:v1@1", "2:v2@1", "3:w3@3");
         log.close();
 
-        open(TestLogConfigs.defaults());
-        assertThat(log.logEndOffset()).isEqualTo(4);
-        assertThat(followerView(log)).containsExactly("0:v0@1", "1:v1@1", "2:v2@1", "3:w3@3");
-        assertThat(log.endOffsetForEpoch(1)).isEqualTo(new EpochEndOffset(1, 3));
+        PartitionLog reopened = logs.open(TestLogConfigs.defaults());
+        assertThat(reopened.logEndOffset()).isEqualTo(4);
+        assertThat(followerView(reopened)).containsExactly("0:v0@1", "1:v1@1", "2:v2@1", "3:w3@3");
+        assertThat(reopened.endOffsetForEpoch(1)).isEqualTo(new EpochEndOffset(1, 3));
     }
 
     @Test
     void truncateToAcrossSegmentsRetiresTheSegmentsAboveTheCut() throws Exception {
-        open(TestLogConfigs.smallSegments());
+        PartitionLog log = logs.open(TestLogConfigs.smallSegments());
         for (int i = 0; i < 10; i++) {
             log.append(batch(time.milliseconds(), payload(90, (char) ('a' + i))), 1);
         }
@@ -198,15 +192,15 @@ class PartitionLogFollowerTest {
         assertThat(log.endOffsetForEpoch(1)).isEqualTo(new EpochEndOffset(1, 3));
         log.close();
 
-        open(TestLogConfigs.smallSegments());
-        log.updateHighWatermark(5);
-        assertThat(TestRecords.readValues(log)).containsExactly(payload(90, 'a'), payload(90, 'b'), payload(90, 'c'),
+        PartitionLog reopened = logs.open(TestLogConfigs.smallSegments());
+        reopened.updateHighWatermark(5);
+        assertThat(TestRecords.readValues(reopened)).containsExactly(payload(90, 'a'), payload(90, 'b'), payload(90, 'c'),
                 payload(90, 'x'), payload(90, 'y'));
     }
 
     @Test
     void aBatchTruncatedAwayIsAppendedAgainNotTakenForARetry() {
-        open(TestLogConfigs.smallSegments());
+        PartitionLog log = logs.open(TestLogConfigs.smallSegments());
         long now = time.milliseconds();
         for (int seq = 0; seq < 6; seq++) {
             log.append(idempotent(PID, (short) 0, seq, now, payload(90, 'p')), 1);
@@ -221,16 +215,16 @@ class PartitionLogFollowerTest {
         log.close();
 
         // The snapshots and batches after the cut agree on reopen: now it is a retry.
-        open(TestLogConfigs.smallSegments());
-        AppendResult retry = log.append(idempotent(PID, (short) 0, 4, now, payload(90, 'p')), 2);
+        PartitionLog reopened = logs.open(TestLogConfigs.smallSegments());
+        AppendResult retry = reopened.append(idempotent(PID, (short) 0, 4, now, payload(90, 'p')), 2);
         assertThat(retry.duplicate()).isTrue();
         assertThat(retry.firstOffset()).isEqualTo(4);
-        assertThat(log.logEndOffset()).isEqualTo(5);
+        assertThat(reopened.logEndOffset()).isEqualTo(5);
     }
 
     @Test
     void truncateFullyAndStartAtLeavesAnEmptyLogAtTheNewOffset() throws Exception {
-        open(TestLogConfigs.smallSegments());
+        PartitionLog log = logs.open(TestLogConfigs.smallSegments());
         for (int seq = 0; seq < 6; seq++) {
             log.append(idempotent(PID, (short) 0, seq, time.milliseconds(), payload(90, 'p')), 1);
         }
@@ -253,15 +247,15 @@ class PartitionLogFollowerTest {
         assertThat(log.logEndOffset()).isEqualTo(101);
         log.close();
 
-        open(TestLogConfigs.smallSegments());
-        assertThat(log.logStartOffset()).isEqualTo(100);
-        assertThat(followerView(log)).containsExactly("100:after@3");
-        assertThat(log.endOffsetForEpoch(3)).isEqualTo(new EpochEndOffset(3, 101));
+        PartitionLog reopened = logs.open(TestLogConfigs.smallSegments());
+        assertThat(reopened.logStartOffset()).isEqualTo(100);
+        assertThat(followerView(reopened)).containsExactly("100:after@3");
+        assertThat(reopened.endOffsetForEpoch(3)).isEqualTo(new EpochEndOffset(3, 101));
     }
 
     @Test
     void truncateToBelowTheLogStartStartsAfresh() {
-        open(TestLogConfigs.smallSegments());
+        PartitionLog log = logs.open(TestLogConfigs.smallSegments());
         for (int i = 0; i < 6; i++) {
             log.append(batch(time.milliseconds(), payload(90, 'a')), 1);
         }
@@ -277,7 +271,7 @@ class PartitionLogFollowerTest {
 
     @Test
     void epochsAreCutToTheLogRecoveredAfterACrash() throws Exception {
-        open(TestLogConfigs.defaults());
+        PartitionLog log = logs.open(TestLogConfigs.defaults());
         log.append(batch(time.milliseconds(), "a", "b"), 1);
         log.flush();
         log.append(batch(time.milliseconds(), "c"), 2);
@@ -297,7 +291,7 @@ class PartitionLogFollowerTest {
 
     @Test
     void epochsAreRebuiltFromTheBatchesWithoutACheckpoint() throws Exception {
-        open(TestLogConfigs.smallSegments());
+        PartitionLog log = logs.open(TestLogConfigs.smallSegments());
         log.append(batch(time.milliseconds(), payload(90, 'a')), -1);
         for (int i = 0; i < 6; i++) {
             log.append(batch(time.milliseconds(), payload(90, 'b')), i < 2 ? 3 : 5);
@@ -306,21 +300,21 @@ class PartitionLogFollowerTest {
         Path checkpoint = logs.dir().resolve(LogFiles.LEADER_EPOCH_CHECKPOINT_FILE);
         Files.delete(checkpoint);
 
-        open(TestLogConfigs.smallSegments());
-        assertThat(log.latestEpoch()).hasValue(5);
-        assertThat(log.endOffsetForEpoch(3)).isEqualTo(new EpochEndOffset(3, 3));
+        PartitionLog reopened = logs.open(TestLogConfigs.smallSegments());
+        assertThat(reopened.latestEpoch()).hasValue(5);
+        assertThat(reopened.endOffsetForEpoch(3)).isEqualTo(new EpochEndOffset(3, 3));
         assertThat(Files.readString(checkpoint)).isEqualTo("0\n2\n3 1\n5 3\n");
-        log.close();
+        reopened.close();
 
         Files.writeString(checkpoint, "0\n7\ngarbage\n");
-        open(TestLogConfigs.smallSegments());
-        assertThat(log.endOffsetForEpoch(3)).isEqualTo(new EpochEndOffset(3, 3));
+        reopened = logs.open(TestLogConfigs.smallSegments());
+        assertThat(reopened.endOffsetForEpoch(3)).isEqualTo(new EpochEndOffset(3, 3));
         assertThat(Files.readString(checkpoint)).isEqualTo("0\n2\n3 1\n5 3\n");
     }
 
     @Test
     void aNewLeaderRecordsItsEpochAtItsLogEnd() {
-        open(TestLogConfigs.defaults());
+        PartitionLog log = logs.open(TestLogConfigs.defaults());
         log.appendAsFollower(leaderBatch(0, 4, 1, "a", "b"));
         log.assignEpochStartOffset(6, log.logEndOffset());
 

@@ -46,16 +46,10 @@ class PartitionLogTest {
     @RegisterExtension
     final TempDirLogs logs = new TempDirLogs(TP);
     private final ManualTime time = logs.time();
-    private PartitionLog log;
-
-    private PartitionLog open(LogConfig config) {
-        log = logs.open(config);
-        return log;
-    }
 
     @Test
     void appendAssignsOffsetsAndReadReturnsThem() {
-        open(TestLogConfigs.defaults());
+        PartitionLog log = logs.open(TestLogConfigs.defaults());
         long now = time.milliseconds();
 
         AppendResult first = appendCommitted(log, batch(now, "a", "b"));
@@ -78,7 +72,7 @@ class PartitionLogTest {
 
     @Test
     void appendMovesTheLogEndNotTheHighWatermark() {
-        open(TestLogConfigs.defaults());
+        PartitionLog log = logs.open(TestLogConfigs.defaults());
         log.append(batch(time.milliseconds(), "a", "b"), 3);
 
         assertThat(log.logEndOffset()).isEqualTo(2);
@@ -99,7 +93,7 @@ class PartitionLogTest {
 
     @Test
     void readOutsideTheLogIsOutOfRange() {
-        open(TestLogConfigs.defaults());
+        PartitionLog log = logs.open(TestLogConfigs.defaults());
         appendCommitted(log, batch(time.milliseconds(), "a"));
         assertThatThrownBy(() -> log.read(2, 100, true)).isInstanceOf(OffsetOutOfRangeException.class);
         assertThatThrownBy(() -> log.read(-1, 100, true)).isInstanceOf(OffsetOutOfRangeException.class);
@@ -107,7 +101,7 @@ class PartitionLogTest {
 
     @Test
     void multiBatchAppendGetsContiguousOffsetsAndLeaderEpoch() {
-        open(TestLogConfigs.defaults());
+        PartitionLog log = logs.open(TestLogConfigs.defaults());
         AppendResult result = appendCommitted(log, concat(batch(1, "a", "b"), batch(2, "c")), 7);
         assertThat(result.firstOffset()).isZero();
         assertThat(result.lastOffset()).isEqualTo(2);
@@ -122,7 +116,7 @@ class PartitionLogTest {
 
     @Test
     void readsAcrossSegmentsAndAtSegmentBoundaries() {
-        open(TestLogConfigs.smallSegments());
+        PartitionLog log = logs.open(TestLogConfigs.smallSegments());
         for (int i = 0; i < 10; i++) {
             appendCommitted(log, batch(time.milliseconds(), payload(40, (char) ('a' + i)), payload(40, (char) ('a' + i))));
         }
@@ -149,7 +143,7 @@ class PartitionLogTest {
 
     @Test
     void maxBytesSmallerThanOneBatch() {
-        open(TestLogConfigs.defaults());
+        PartitionLog log = logs.open(TestLogConfigs.defaults());
         MemoryRecords big = batch(time.milliseconds(), payload(500, 'x'));
         int size = big.sizeInBytes();
         appendCommitted(log, big);
@@ -165,7 +159,7 @@ class PartitionLogTest {
 
     @Test
     void highWatermarkBoundsReads() {
-        open(TestLogConfigs.defaults());
+        PartitionLog log = logs.open(TestLogConfigs.defaults());
         appendCommitted(log, batch(100, "a"));
         appendCommitted(log, batch(200, "b"));
         appendCommitted(log, batch(300, "c"));
@@ -183,7 +177,7 @@ class PartitionLogTest {
 
     @Test
     void rollsBySize() throws Exception {
-        open(TestLogConfigs.smallSegments());
+        PartitionLog log = logs.open(TestLogConfigs.smallSegments());
         for (int i = 0; i < 6; i++) {
             appendCommitted(log, batch(time.milliseconds(), payload(90, 'a')));
         }
@@ -199,7 +193,7 @@ class PartitionLogTest {
 
     @Test
     void rollsByTime() {
-        open(TestLogConfigs.with(LogConfig.SEGMENT_MS, 1000));
+        PartitionLog log = logs.open(TestLogConfigs.with(LogConfig.SEGMENT_MS, 1000));
         appendCommitted(log, batch(time.milliseconds(), "a"));
         time.advance(1000);
         appendCommitted(log, batch(time.milliseconds(), "b"));
@@ -211,7 +205,7 @@ class PartitionLogTest {
 
     @Test
     void findsOffsetsByTimestamp() {
-        open(TestLogConfigs.with(LogConfig.SEGMENT_BYTES, 150));
+        PartitionLog log = logs.open(TestLogConfigs.with(LogConfig.SEGMENT_BYTES, 150));
         appendCommitted(log, batch(100, "a", "b"));
         appendCommitted(log, batch(300, "c"));
         appendCommitted(log, batch(200, "d"));
@@ -229,7 +223,7 @@ class PartitionLogTest {
 
     @Test
     void logAppendTimeReplacesTimestampsAndKeepsTheCrcValid() {
-        open(TestLogConfigs.with(LogConfig.MESSAGE_TIMESTAMP_TYPE, "LogAppendTime"));
+        PartitionLog log = logs.open(TestLogConfigs.with(LogConfig.MESSAGE_TIMESTAMP_TYPE, "LogAppendTime"));
         AppendResult result = appendCommitted(log, batch(5, "a", "b"));
         long now = time.milliseconds();
         assertThat(result.logAppendTime()).isEqualTo(now);
@@ -246,7 +240,7 @@ class PartitionLogTest {
 
     @Test
     void corruptBatchIsRejectedAndNothingAppended() {
-        open(TestLogConfigs.defaults());
+        PartitionLog log = logs.open(TestLogConfigs.defaults());
         appendCommitted(log, batch(1, "before"));
         MemoryRecords good = batch(1, "good");
         MemoryRecords bad = batch(1, "bad");
@@ -264,7 +258,7 @@ class PartitionLogTest {
 
     @Test
     void invalidBatchesAreRejected() {
-        open(TestLogConfigs.with(LogConfig.MAX_MESSAGE_BYTES, 200, LogConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS, 1000,
+        PartitionLog log = logs.open(TestLogConfigs.with(LogConfig.MAX_MESSAGE_BYTES, 200, LogConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS, 1000,
                 LogConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS, 1000));
         long now = time.milliseconds();
         assertThatThrownBy(() -> appendCommitted(log, batch(now, payload(300, 'x')))).isInstanceOf(RecordTooLargeException.class);
@@ -281,7 +275,7 @@ class PartitionLogTest {
 
     @Test
     void compactedLogRefusesRecordsWithoutAKeyAndAppendsNothing() {
-        open(TestLogConfigs.with(LogConfig.CLEANUP_POLICY, List.of("compact", "delete")));
+        PartitionLog log = logs.open(TestLogConfigs.with(LogConfig.CLEANUP_POLICY, List.of("compact", "delete")));
         long now = time.milliseconds();
         byte[] value = "v".getBytes(StandardCharsets.UTF_8);
         MemoryRecords mixed = MemoryRecords.withRecords(Compression.gzip().build(),
@@ -297,7 +291,7 @@ class PartitionLogTest {
 
     @Test
     void duplicateIdempotentBatchReturnsTheOriginalOffsets() {
-        open(TestLogConfigs.defaults());
+        PartitionLog log = logs.open(TestLogConfigs.defaults());
         long now = time.milliseconds();
         appendCommitted(log, batch(now, "plain"));
         AppendResult original = appendCommitted(log, idempotent(PID, (short) 0, 0, now, "a", "b"));
@@ -312,7 +306,7 @@ class PartitionLogTest {
 
     @Test
     void sequenceGapAndOldEpochAreRejected() {
-        open(TestLogConfigs.defaults());
+        PartitionLog log = logs.open(TestLogConfigs.defaults());
         long now = time.milliseconds();
         appendCommitted(log, idempotent(PID, (short) 2, 0, now, "a"));
         assertThatThrownBy(() -> appendCommitted(log, idempotent(PID, (short) 2, 2, now, "gap")))
@@ -328,26 +322,26 @@ class PartitionLogTest {
 
     @Test
     void producerStateSurvivesCloseAndReopen() {
-        open(TestLogConfigs.smallSegments());
+        PartitionLog log = logs.open(TestLogConfigs.smallSegments());
         long now = time.milliseconds();
         for (int seq = 0; seq < 5; seq++) {
             appendCommitted(log, idempotent(PID, (short) 0, seq, now, payload(60, 'p')));
         }
         log.close();
 
-        open(TestLogConfigs.smallSegments());
-        assertThat(log.loadSummary().cleanShutdown()).isTrue();
-        assertThat(appendCommitted(log, idempotent(PID, (short) 0, 4, now, payload(60, 'p'))))
+        PartitionLog reopened = logs.open(TestLogConfigs.smallSegments());
+        assertThat(reopened.loadSummary().cleanShutdown()).isTrue();
+        assertThat(appendCommitted(reopened, idempotent(PID, (short) 0, 4, now, payload(60, 'p'))))
                 .isEqualTo(new AppendResult(4, 4, RecordBatch.NO_TIMESTAMP, 0, true));
-        assertThat(appendCommitted(log, idempotent(PID, (short) 0, 3, now, payload(60, 'p'))).firstOffset()).isEqualTo(3);
-        assertThatThrownBy(() -> appendCommitted(log, idempotent(PID, (short) 0, 6, now, "gap")))
+        assertThat(appendCommitted(reopened, idempotent(PID, (short) 0, 3, now, payload(60, 'p'))).firstOffset()).isEqualTo(3);
+        assertThatThrownBy(() -> appendCommitted(reopened, idempotent(PID, (short) 0, 6, now, "gap")))
                 .isInstanceOf(OutOfOrderSequenceException.class);
-        assertThat(appendCommitted(log, idempotent(PID, (short) 0, 5, now, "next")).firstOffset()).isEqualTo(5);
+        assertThat(appendCommitted(reopened, idempotent(PID, (short) 0, 5, now, "next")).firstOffset()).isEqualTo(5);
     }
 
     @Test
     void deleteRecordsBeforeMovesTheStartDeletesSegmentsAndPersists() throws Exception {
-        open(TestLogConfigs.smallSegments());
+        PartitionLog log = logs.open(TestLogConfigs.smallSegments());
         for (int i = 0; i < 10; i++) {
             appendCommitted(log, batch(time.milliseconds(), payload(90, (char) ('a' + i))));
         }
@@ -369,14 +363,14 @@ class PartitionLogTest {
         assertThat(Files.exists(LogFiles.logFile(logs.dir(), 0))).isFalse();
         log.close();
 
-        open(TestLogConfigs.smallSegments());
-        assertThat(log.logStartOffset()).isEqualTo(5);
-        assertThat(readValues(log).get(0)).isEqualTo(payload(90, 'f'));
+        PartitionLog reopened = logs.open(TestLogConfigs.smallSegments());
+        assertThat(reopened.logStartOffset()).isEqualTo(5);
+        assertThat(readValues(reopened).get(0)).isEqualTo(payload(90, 'f'));
     }
 
     @Test
     void deleteRecordsUpToTheLogEndKeepsTheActiveSegment() {
-        open(TestLogConfigs.smallSegments());
+        PartitionLog log = logs.open(TestLogConfigs.smallSegments());
         for (int i = 0; i < 5; i++) {
             appendCommitted(log, batch(time.milliseconds(), payload(90, 'a')));
         }
@@ -388,7 +382,7 @@ class PartitionLogTest {
 
     @Test
     void flushesEveryFlushMessagesRecords() throws Exception {
-        open(TestLogConfigs.with(LogConfig.FLUSH_MESSAGES, 3));
+        PartitionLog log = logs.open(TestLogConfigs.with(LogConfig.FLUSH_MESSAGES, 3));
         appendCommitted(log, batch(time.milliseconds(), "a"));
         appendCommitted(log, batch(time.milliseconds(), "b"));
         assertThat(log.unflushedMessages()).isEqualTo(2);
@@ -407,7 +401,7 @@ class PartitionLogTest {
 
     @Test
     void updateConfigAppliesToLaterAppends() {
-        open(TestLogConfigs.defaults());
+        PartitionLog log = logs.open(TestLogConfigs.defaults());
         appendCommitted(log, batch(time.milliseconds(), "a"));
         log.updateConfig(TestLogConfigs.with(LogConfig.MESSAGE_TIMESTAMP_TYPE, "LogAppendTime"));
         assertThat(appendCommitted(log, batch(1, "b")).logAppendTime()).isEqualTo(time.milliseconds());
@@ -415,7 +409,7 @@ class PartitionLogTest {
 
     @Test
     void closedLogRefusesWorkAndDeleteRemovesTheDirectory() {
-        open(TestLogConfigs.defaults());
+        PartitionLog log = logs.open(TestLogConfigs.defaults());
         appendCommitted(log, batch(time.milliseconds(), "a"));
         log.close();
         log.close();
@@ -423,15 +417,14 @@ class PartitionLogTest {
         assertThatThrownBy(() -> appendCommitted(log, batch(time.milliseconds(), "b"))).isInstanceOf(KafkaStorageException.class);
         assertThatThrownBy(() -> log.read(0, 100, true)).isInstanceOf(KafkaStorageException.class);
 
-        open(TestLogConfigs.defaults());
-        log.delete();
+        PartitionLog reopened = logs.open(TestLogConfigs.defaults());
+        reopened.delete();
         assertThat(Files.exists(logs.dir())).isFalse();
-        log = null;
     }
 
     @Test
     void readsRunConcurrentlyWithAppendsAndRolls() throws Exception {
-        open(TestLogConfigs.smallSegments());
+        PartitionLog log = logs.open(TestLogConfigs.smallSegments());
         int batches = 200;
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread reader = new Thread(() -> {
