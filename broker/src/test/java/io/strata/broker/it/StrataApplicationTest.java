@@ -72,9 +72,7 @@ class StrataApplicationTest {
     @Test
     void consumerLagIsAMetricPerGroupAndPartition() throws Exception {
         String bootstrap = lifecycle.broker().bootstrapServers();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic("lagging-topic", 1, (short) 1))).all().get();
-        }
+        createTopic(bootstrap, "lagging-topic", 1);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
@@ -101,9 +99,7 @@ class StrataApplicationTest {
     void afterTrafficTheMetersCarryPlausibleValues() throws Exception {
         String bootstrap = lifecycle.broker().bootstrapServers();
         String topic = "metered-topic";
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
-        }
+        createTopic(bootstrap, topic, 2);
         int records = 20;
         byte[] value = new byte[100];
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
@@ -183,9 +179,7 @@ class StrataApplicationTest {
     void transactionsAreCountedAndAnOpenOneShowsAsLastStableOffsetLag() throws Exception {
         String bootstrap = lifecycle.broker().bootstrapServers();
         String topic = "transacted-topic";
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-        }
+        createTopic(bootstrap, topic, 1);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, "metered-writer",
@@ -218,6 +212,12 @@ class StrataApplicationTest {
                         "partition=\"0\"")).as(samples).hasValue(2.0);
             });
             producer.commitTransaction();
+        }
+    }
+
+    private static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
         }
     }
 
