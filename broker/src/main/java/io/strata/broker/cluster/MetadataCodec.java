@@ -2,6 +2,8 @@ package io.strata.broker.cluster;
 
 import org.apache.kafka.common.Uuid;
 
+import org.apache.kafka.common.security.scram.internals.ScramMechanism;
+
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -105,6 +107,31 @@ final class MetadataCodec {
         byte[] bytes = new byte[checkLength(in.readInt())];
         in.readFully(bytes);
         return bytes;
+    }
+
+    static void writeScramCredential(DataOutput out, ScramMechanism mechanism, ScramCredentialImage credential)
+            throws IOException {
+        out.writeByte(mechanism.type());
+        writeBytes(out, credential.salt());
+        writeBytes(out, credential.storedKey());
+        writeBytes(out, credential.serverKey());
+        out.writeInt(credential.iterations());
+    }
+
+    /** Reads what {@link #writeScramCredential} wrote after the mechanism. */
+    static ScramCredentialImage readScramCredential(DataInput in) throws IOException {
+        return new ScramCredentialImage(readBytes(in), readBytes(in), readBytes(in), in.readInt());
+    }
+
+    /** Reads a SCRAM mechanism written as its type byte. */
+    static ScramMechanism readScramMechanism(DataInput in) throws IOException {
+        byte type = in.readByte();
+        for (ScramMechanism mechanism : ScramMechanism.values()) {
+            if (mechanism.type() == type) {
+                return mechanism;
+            }
+        }
+        throw new IOException("unknown SCRAM mechanism type " + type);
     }
 
     static int checkLength(int length) throws IOException {

@@ -1,16 +1,9 @@
 package io.strata.broker.cluster;
 
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataInput;
-import java.io.DataInputStream;
-import java.io.DataOutput;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.io.ByteArrayInputStream;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +14,7 @@ import java.util.UUID;
 /**
  * A change to the replicated metadata, as written in the Raft log: an opcode byte, a version byte,
  * then the command's fields. Log entries live as long as the log, so a format never changes once
- * released: a new field means a new version, and {@link #readFrom} keeps reading every older one.
+ * released: a new field means a new version, and {@link MetadataCommandFormat} keeps reading every older one.
  *
  * <p>Commands carry everything {@link MetadataStateMachine} needs to apply them deterministically:
  * the caller picks random values such as a new topic's id before submitting. Config values are
@@ -64,7 +57,9 @@ public sealed interface MetadataCommand {
         ELECT_LEADER(ElectLeader.class, 12, 0),
         REGISTER_DIRECTORY(RegisterDirectory.class, 13, 0),
         REASSIGN_PARTITION(ReassignPartition.class, 14, 0),
-        ALTER_BROKER_CONFIGS(AlterBrokerConfigs.class, 15, 0);
+        ALTER_BROKER_CONFIGS(AlterBrokerConfigs.class, 15, 0),
+        UPSERT_SCRAM_CREDENTIAL(UpsertScramCredential.class, 16, 0),
+        DELETE_SCRAM_CREDENTIAL(DeleteScramCredential.class, 17, 0);
 
         private final Class<? extends MetadataCommand> recordClass;
         private final byte opcode;
@@ -140,6 +135,18 @@ public sealed interface MetadataCommand {
             set = Map.copyOf(set);
             delete = Set.copyOf(delete);
         }
+    }
+
+    /**
+     * Sets a user's credential for one SCRAM mechanism; with {@code overwrite} false, only if the user has
+     * none for it yet (the bootstrap users, created once at first start and never reset by a restart).
+     */
+    record UpsertScramCredential(String user, ScramMechanism mechanism, ScramCredentialImage credential,
+                                 boolean overwrite) implements MetadataCommand {
+    }
+
+    /** Removes a user's credential for one SCRAM mechanism; fails if there is none. */
+    record DeleteScramCredential(String user, ScramMechanism mechanism) implements MetadataCommand {
     }
 
     /**
@@ -267,7 +274,7 @@ public sealed interface MetadataCommand {
          */
         UNCLEAN(2);
 
-        private final byte code;
+        final byte code;
 
         Election(int code) {
             this.code = (byte) code;
@@ -392,187 +399,5 @@ public sealed interface MetadataCommand {
             return "UpdateRemoteLog[topicId=" + topicId + ", partition=" + partition + ", logStartOffset="
                     + logStartOffset + ", removed=" + removed + ", " + added.size() + " added]";
         }
-    }
-
-    // ----------------------------------------------------------------------------------------
-
-    static byte[] serialize(MetadataCommand command) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-            DataOutputStream out = new DataOutputStream(bytes);
-            writeTo(command, out);
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** @throws IOException for bytes that are not a command this version knows */
-    static MetadataCommand deserialize(byte[] data, int offset, int length) throws IOException {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, offset, length));
-        MetadataCommand command = readFrom(in);
-        if (in.available() > 0) {
-            throw new IOException("corrupt metadata command: " + in.available() + " trailing bytes after " + command);
-        }
-        return command;
-    }
-
-    static void writeTo(MetadataCommand command, DataOutput out) throws IOException {
-        out.writeByte(command.opcode());
-        out.writeByte(command.version());
-        if (command instanceof CreateTopic c) {
-            MetadataCodec.writeString(out, c.name());
-            MetadataCodec.writeUuid(out, c.topicId());
-            out.writeInt(c.partitions());
-            out.writeShort(c.replicationFactor());
-            MetadataCodec.writeStringMap(out, c.configs());
-            MetadataCodec.writeAssignment(out, c.assignment());
-        } else if (command instanceof DeleteTopic c) {
-            MetadataCodec.writeUuid(out, c.topicId());
-        } else if (command instanceof AlterTopicConfigs c) {
-            MetadataCodec.writeString(out, c.name());
-            MetadataCodec.writeStringMap(out, c.set());
-            MetadataCodec.writeStringSet(out, c.delete());
-            out.writeBoolean(c.replace());
-        } else if (command instanceof AlterBrokerConfigs c) {
-            MetadataCodec.writeString(out, c.broker());
-            MetadataCodec.writeStringMap(out, c.set());
-            MetadataCodec.writeStringSet(out, c.delete());
-        } else if (command instanceof CreatePartitions c) {
-            MetadataCodec.writeString(out, c.name());
-            out.writeInt(c.totalCount());
-            MetadataCodec.writeAssignment(out, c.assignment());
-        } else if (command instanceof SetClusterId c) {
-            MetadataCodec.writeString(out, c.clusterId());
-        } else if (command instanceof SetBrokerFenced c) {
-            out.writeInt(c.nodeId());
-            out.writeBoolean(c.fenced());
-        } else if (command instanceof RegisterDirectory c) {
-            out.writeInt(c.nodeId());
-            MetadataCodec.writeUuid(out, c.directoryId());
-        } else if (command instanceof AlterPartition c) {
-            MetadataCodec.writeUuid(out, c.topicId());
-            out.writeInt(c.partition());
-            out.writeInt(c.leader());
-            out.writeInt(c.leaderEpoch());
-            MetadataCodec.writeIntList(out, c.isr());
-        } else if (command instanceof ElectLeader c) {
-            MetadataCodec.writeUuid(out, c.topicId());
-            out.writeInt(c.partition());
-            out.writeByte(c.election().code);
-        } else if (command instanceof ReassignPartition c) {
-            MetadataCodec.writeUuid(out, c.topicId());
-            out.writeInt(c.partition());
-            MetadataCodec.writeIntList(out, c.targetReplicas());
-        } else if (command instanceof AllocateProducerIds c) {
-            out.writeInt(c.blockSize());
-        } else if (command instanceof RegisterBroker c) {
-            out.writeInt(c.nodeId());
-            MetadataCodec.writeString(out, c.host());
-            out.writeInt(c.port());
-            MetadataCodec.writeString(out, c.rack());
-        } else if (command instanceof AddRemoteSegment c) {
-            MetadataCodec.writeUuid(out, c.topicId());
-            out.writeInt(c.partition());
-            MetadataCodec.writeBytes(out, c.remoteSegment);
-        } else if (command instanceof UpdateRemoteLog c) {
-            MetadataCodec.writeUuid(out, c.topicId());
-            out.writeInt(c.partition());
-            out.writeLong(c.logStartOffset());
-            out.writeInt(c.removed().size());
-            for (UUID id : c.removed()) {
-                out.writeLong(id.getMostSignificantBits());
-                out.writeLong(id.getLeastSignificantBits());
-            }
-            out.writeInt(c.added.size());
-            for (byte[] segment : c.added) {
-                MetadataCodec.writeBytes(out, segment);
-            }
-        } else {
-            throw new IllegalArgumentException("unknown command " + command);
-        }
-    }
-
-    /** Reads a command of any version this build knows. */
-    static MetadataCommand readFrom(DataInput in) throws IOException {
-        Type type = Type.forOpcode(in.readByte());
-        byte version = type.requireReadable(in.readByte());
-        return switch (type) {
-            case CREATE_TOPIC -> {
-                String name = MetadataCodec.readString(in);
-                Uuid topicId = MetadataCodec.readUuid(in);
-                int partitions = in.readInt();
-                short replicationFactor = in.readShort();
-                Map<String, String> configs = MetadataCodec.readStringMap(in);
-                List<List<Integer>> assignment = version >= 1 ? MetadataCodec.readAssignment(in) : List.of();
-                yield new CreateTopic(name, topicId, partitions, replicationFactor, configs, assignment);
-            }
-            case DELETE_TOPIC -> new DeleteTopic(MetadataCodec.readUuid(in));
-            case ALTER_TOPIC_CONFIGS -> {
-                String name = MetadataCodec.readString(in);
-                Map<String, String> set = MetadataCodec.readStringMap(in);
-                Set<String> delete = MetadataCodec.readStringSet(in);
-                yield new AlterTopicConfigs(name, set, delete, in.readBoolean());
-            }
-            case ALTER_BROKER_CONFIGS -> {
-                String broker = MetadataCodec.readString(in);
-                Map<String, String> set = MetadataCodec.readStringMap(in);
-                yield new AlterBrokerConfigs(broker, set, MetadataCodec.readStringSet(in));
-            }
-            case CREATE_PARTITIONS -> {
-                String name = MetadataCodec.readString(in);
-                int totalCount = in.readInt();
-                yield new CreatePartitions(name, totalCount, version >= 1 ? MetadataCodec.readAssignment(in) : List.of());
-            }
-            case SET_CLUSTER_ID -> new SetClusterId(MetadataCodec.readString(in));
-            case SET_BROKER_FENCED -> new SetBrokerFenced(in.readInt(), in.readBoolean());
-            case REGISTER_DIRECTORY -> new RegisterDirectory(in.readInt(), MetadataCodec.readUuid(in));
-            case ALTER_PARTITION -> {
-                Uuid topicId = MetadataCodec.readUuid(in);
-                int partition = in.readInt();
-                int leader = in.readInt();
-                int leaderEpoch = in.readInt();
-                yield new AlterPartition(topicId, partition, leader, leaderEpoch, MetadataCodec.readIntList(in));
-            }
-            case ELECT_LEADER -> {
-                Uuid topicId = MetadataCodec.readUuid(in);
-                int partition = in.readInt();
-                yield new ElectLeader(topicId, partition, Election.forCode(in.readByte()));
-            }
-            case REASSIGN_PARTITION -> {
-                Uuid topicId = MetadataCodec.readUuid(in);
-                int partition = in.readInt();
-                yield new ReassignPartition(topicId, partition, MetadataCodec.readIntList(in));
-            }
-            case ALLOCATE_PRODUCER_IDS -> new AllocateProducerIds(in.readInt());
-            case REGISTER_BROKER -> {
-                int nodeId = in.readInt();
-                String host = MetadataCodec.readString(in);
-                int port = in.readInt();
-                yield new RegisterBroker(nodeId, host, port, MetadataCodec.readString(in));
-            }
-            case ADD_REMOTE_SEGMENT -> {
-                Uuid topicId = MetadataCodec.readUuid(in);
-                int partition = in.readInt();
-                yield new AddRemoteSegment(topicId, partition, MetadataCodec.readBytes(in));
-            }
-            case UPDATE_REMOTE_LOG -> {
-                Uuid topicId = MetadataCodec.readUuid(in);
-                int partition = in.readInt();
-                long logStartOffset = in.readLong();
-                int removedCount = MetadataCodec.checkLength(in.readInt());
-                List<UUID> removed = new ArrayList<>(removedCount);
-                for (int i = 0; i < removedCount; i++) {
-                    removed.add(new UUID(in.readLong(), in.readLong()));
-                }
-                int addedCount = MetadataCodec.checkLength(in.readInt());
-                List<byte[]> added = new ArrayList<>(addedCount);
-                for (int i = 0; i < addedCount; i++) {
-                    added.add(MetadataCodec.readBytes(in));
-                }
-                yield new UpdateRemoteLog(topicId, partition, logStartOffset, removed, added);
-            }
-        };
     }
 }

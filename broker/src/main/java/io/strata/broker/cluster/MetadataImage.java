@@ -21,7 +21,7 @@ import java.util.TreeMap;
 public final class MetadataImage {
 
     public static final MetadataImage EMPTY = new MetadataImage(null, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(),
-            Map.of(), 0, 0);
+            Map.of(), SecurityImage.EMPTY, 0, 0);
 
     /** The cluster's id, agreed by the first broker to commit one; null until then. */
     private final String clusterId;
@@ -34,13 +34,15 @@ public final class MetadataImage {
     private final Map<Uuid, Map<Integer, RemoteManifest>> remoteManifests;
     /** The dynamic broker configs, by broker: a node id, or "" for the cluster-wide defaults; each sorted by name. */
     private final Map<String, Map<String, String>> brokerConfigs;
+    private final SecurityImage security;
     private final long nextProducerId;
     private final long version;
 
     private MetadataImage(String clusterId, Map<String, TopicImage> topicsByName, Map<Uuid, TopicImage> topicsById,
                           Map<Integer, BrokerImage> brokers, Map<Integer, Uuid> directories,
                           Map<Uuid, Map<Integer, RemoteManifest>> remoteManifests,
-                          Map<String, Map<String, String>> brokerConfigs, long nextProducerId, long version) {
+                          Map<String, Map<String, String>> brokerConfigs, SecurityImage security, long nextProducerId,
+                          long version) {
         this.clusterId = clusterId;
         this.topicsByName = topicsByName;
         this.topicsById = topicsById;
@@ -48,6 +50,7 @@ public final class MetadataImage {
         this.directories = directories;
         this.remoteManifests = remoteManifests;
         this.brokerConfigs = brokerConfigs;
+        this.security = security;
         this.nextProducerId = nextProducerId;
         this.version = version;
     }
@@ -55,13 +58,14 @@ public final class MetadataImage {
     /** Builds an image from its parts (snapshots, tests). */
     static MetadataImage of(Collection<TopicImage> topics, Collection<BrokerImage> brokers, long nextProducerId,
                             long version) {
-        return of(null, topics, brokers, Map.of(), Map.of(), Map.of(), nextProducerId, version);
+        return of(null, topics, brokers, Map.of(), Map.of(), Map.of(), SecurityImage.EMPTY, nextProducerId, version);
     }
 
     /** Builds an image from its parts. */
     static MetadataImage of(String clusterId, Collection<TopicImage> topics, Collection<BrokerImage> brokers,
                             Map<Integer, Uuid> directories, Map<Uuid, Map<Integer, RemoteManifest>> remoteManifests,
-                            Map<String, Map<String, String>> brokerConfigs, long nextProducerId, long version) {
+                            Map<String, Map<String, String>> brokerConfigs, SecurityImage security,
+                            long nextProducerId, long version) {
         Map<String, TopicImage> byName = new TreeMap<>();
         Map<Uuid, TopicImage> byId = new HashMap<>();
         for (TopicImage topic : topics) {
@@ -78,7 +82,7 @@ public final class MetadataImage {
                 manifests.put(topicId, Collections.unmodifiableMap(new TreeMap<>(partitions))));
         return new MetadataImage(clusterId, Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId),
                 Collections.unmodifiableMap(brokerMap), Collections.unmodifiableMap(new TreeMap<>(directories)),
-                Collections.unmodifiableMap(manifests), sortedConfigs(brokerConfigs), nextProducerId, version);
+                Collections.unmodifiableMap(manifests), sortedConfigs(brokerConfigs), security, nextProducerId, version);
     }
 
     private static Map<String, Map<String, String>> sortedConfigs(Map<String, Map<String, String>> configs) {
@@ -172,7 +176,17 @@ public final class MetadataImage {
             changed.put(broker, configs);
         }
         return new MetadataImage(clusterId, topicsByName, topicsById, brokers, directories, remoteManifests,
-                sortedConfigs(changed), nextProducerId, version + 1);
+                sortedConfigs(changed), security, nextProducerId, version + 1);
+    }
+
+    /** Users' credentials. */
+    public SecurityImage security() {
+        return security;
+    }
+
+    MetadataImage withSecurity(SecurityImage changed) {
+        return new MetadataImage(clusterId, topicsByName, topicsById, brokers, directories, remoteManifests, brokerConfigs,
+                changed, nextProducerId, version + 1);
     }
 
     /** The first id of the next producer-id block; ids below it have been handed out. */
@@ -195,7 +209,7 @@ public final class MetadataImage {
         byName.put(topic.name(), topic);
         byId.put(topic.topicId(), topic);
         return new MetadataImage(clusterId, Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId), brokers,
-                directories, remoteManifests, brokerConfigs, nextProducerId, version + 1);
+                directories, remoteManifests, brokerConfigs, security, nextProducerId, version + 1);
     }
 
     MetadataImage withoutTopic(TopicImage topic) {
@@ -206,30 +220,30 @@ public final class MetadataImage {
         Map<Uuid, Map<Integer, RemoteManifest>> manifests = new HashMap<>(remoteManifests);
         manifests.remove(topic.topicId());
         return new MetadataImage(clusterId, Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId), brokers,
-                directories, Collections.unmodifiableMap(manifests), brokerConfigs, nextProducerId, version + 1);
+                directories, Collections.unmodifiableMap(manifests), brokerConfigs, security, nextProducerId, version + 1);
     }
 
     MetadataImage withBroker(BrokerImage broker) {
         Map<Integer, BrokerImage> brokerMap = new TreeMap<>(brokers);
         brokerMap.put(broker.nodeId(), broker);
         return new MetadataImage(clusterId, topicsByName, topicsById, Collections.unmodifiableMap(brokerMap),
-                directories, remoteManifests, brokerConfigs, nextProducerId, version + 1);
+                directories, remoteManifests, brokerConfigs, security, nextProducerId, version + 1);
     }
 
     MetadataImage withDirectory(int nodeId, Uuid directoryId) {
         Map<Integer, Uuid> directoryMap = new TreeMap<>(directories);
         directoryMap.put(nodeId, directoryId);
         return new MetadataImage(clusterId, topicsByName, topicsById, brokers, Collections.unmodifiableMap(directoryMap),
-                remoteManifests, brokerConfigs, nextProducerId, version + 1);
+                remoteManifests, brokerConfigs, security, nextProducerId, version + 1);
     }
 
     MetadataImage withClusterId(String id) {
-        return new MetadataImage(id, topicsByName, topicsById, brokers, directories, remoteManifests, brokerConfigs,
+        return new MetadataImage(id, topicsByName, topicsById, brokers, directories, remoteManifests, brokerConfigs, security,
                 nextProducerId, version + 1);
     }
 
     MetadataImage withNextProducerId(long next) {
-        return new MetadataImage(clusterId, topicsByName, topicsById, brokers, directories, remoteManifests, brokerConfigs,
+        return new MetadataImage(clusterId, topicsByName, topicsById, brokers, directories, remoteManifests, brokerConfigs, security,
                 next, version + 1);
     }
 
@@ -239,7 +253,7 @@ public final class MetadataImage {
         Map<Uuid, Map<Integer, RemoteManifest>> manifests = new HashMap<>(remoteManifests);
         manifests.put(topicId, Collections.unmodifiableMap(partitions));
         return new MetadataImage(clusterId, topicsByName, topicsById, brokers, directories,
-                Collections.unmodifiableMap(manifests), brokerConfigs, nextProducerId, version + 1);
+                Collections.unmodifiableMap(manifests), brokerConfigs, security, nextProducerId, version + 1);
     }
 
     @Override
@@ -252,12 +266,13 @@ public final class MetadataImage {
                 && brokers.equals(other.brokers)
                 && directories.equals(other.directories)
                 && remoteManifests.equals(other.remoteManifests)
-                && brokerConfigs.equals(other.brokerConfigs);
+                && brokerConfigs.equals(other.brokerConfigs)
+                && security.equals(other.security);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(clusterId, topicsByName, brokers, directories, remoteManifests, brokerConfigs, nextProducerId,
+        return Objects.hash(clusterId, topicsByName, brokers, directories, remoteManifests, brokerConfigs, security, nextProducerId,
                 version);
     }
 

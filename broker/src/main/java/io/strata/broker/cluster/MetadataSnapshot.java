@@ -3,6 +3,7 @@ package io.strata.broker.cluster;
 import io.strata.tiered.RemoteManifest;
 import io.strata.tiered.RemoteSegment;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -28,9 +29,10 @@ final class MetadataSnapshot {
     /**
      * Version 1 added the remote segment manifests, version 2 their log start offsets, version 3 the
      * cluster id and each partition's replicas and leadership, version 4 the nodes' data directories,
-     * version 5 the reassignments in progress and the dynamic broker configs; older versions are still read.
+     * version 5 the reassignments in progress and the dynamic broker configs, version 6 the users' SCRAM
+     * credentials; older versions are still read.
      */
-    static final byte SNAPSHOT_VERSION = 5;
+    static final byte SNAPSHOT_VERSION = 6;
 
     private MetadataSnapshot() {
     }
@@ -44,7 +46,9 @@ final class MetadataSnapshot {
      * per topic in name order and per partition, its replicas, in-sync replicas, leader and leader epoch,
      * then (since version 4) the registered data directories: a count, then node id and directory id by node id,
      * then (since version 5) per topic in name order and per partition, the replicas a reassignment adds and removes,
-     * and the dynamic broker configs: a count, then per broker in name order its name and configs.
+     * and the dynamic broker configs: a count, then per broker in name order its name and configs,
+     * then (since version 6) the SCRAM credentials: a count of users, then per user in name order its name, a count,
+     * and per mechanism its type byte, salt, stored key, server key and iteration count.
      */
     static void write(MetadataImage image, DataOutput out) throws IOException {
         out.writeInt(SNAPSHOT_MAGIC);
@@ -117,6 +121,15 @@ final class MetadataSnapshot {
         for (Map.Entry<String, Map<String, String>> broker : image.brokerConfigs().entrySet()) {
             MetadataCodec.writeString(out, broker.getKey());
             MetadataCodec.writeStringMap(out, broker.getValue());
+        }
+        Map<String, Map<ScramMechanism, ScramCredentialImage>> users = image.security().scramCredentials();
+        out.writeInt(users.size());
+        for (Map.Entry<String, Map<ScramMechanism, ScramCredentialImage>> user : users.entrySet()) {
+            MetadataCodec.writeString(out, user.getKey());
+            out.writeInt(user.getValue().size());
+            for (Map.Entry<ScramMechanism, ScramCredentialImage> credential : user.getValue().entrySet()) {
+                MetadataCodec.writeScramCredential(out, credential.getKey(), credential.getValue());
+            }
         }
     }
 
@@ -218,8 +231,21 @@ final class MetadataSnapshot {
                 brokerConfigs.put(MetadataCodec.readString(in), MetadataCodec.readStringMap(in));
             }
         }
+        Map<String, Map<ScramMechanism, ScramCredentialImage>> users = new HashMap<>();
+        if (version >= 6) {
+            int userCount = MetadataCodec.checkLength(in.readInt());
+            for (int i = 0; i < userCount; i++) {
+                String user = MetadataCodec.readString(in);
+                int mechanismCount = MetadataCodec.checkLength(in.readInt());
+                Map<ScramMechanism, ScramCredentialImage> credentials = new HashMap<>();
+                for (int m = 0; m < mechanismCount; m++) {
+                    credentials.put(MetadataCodec.readScramMechanism(in), MetadataCodec.readScramCredential(in));
+                }
+                users.put(user, credentials);
+            }
+        }
         return MetadataImage.of(clusterId == null || clusterId.isEmpty() ? null : clusterId, topics, brokers, directories,
-                manifests, brokerConfigs, nextProducerId, imageVersion);
+                manifests, brokerConfigs, new SecurityImage(users), nextProducerId, imageVersion);
     }
 
     private static List<PartitionImage> readReassignments(DataInput in, TopicImage topic) throws IOException {

@@ -7,6 +7,7 @@ import io.strata.broker.cluster.MetadataCommand.AlterPartition;
 import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
 import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
+import io.strata.broker.cluster.MetadataCommand.DeleteScramCredential;
 import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
 import io.strata.broker.cluster.MetadataCommand.ElectLeader;
 import io.strata.broker.cluster.MetadataCommand.ReassignPartition;
@@ -15,6 +16,7 @@ import io.strata.broker.cluster.MetadataCommand.RegisterDirectory;
 import io.strata.broker.cluster.MetadataCommand.SetBrokerFenced;
 import io.strata.broker.cluster.MetadataCommand.SetClusterId;
 import io.strata.broker.cluster.MetadataCommand.UpdateRemoteLog;
+import io.strata.broker.cluster.MetadataCommand.UpsertScramCredential;
 import io.strata.tiered.RemoteManifest;
 import io.strata.tiered.RemoteSegment;
 import org.apache.kafka.common.Uuid;
@@ -38,7 +40,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
 
 /**
  * The replicated metadata as a JGroups-Raft state machine. {@link #apply} runs on Raft's single
@@ -84,7 +85,7 @@ public final class MetadataStateMachine implements StateMachine {
     public byte[] apply(byte[] data, int offset, int length, boolean serializeResponse) {
         MetadataResult result;
         try {
-            result = apply(MetadataCommand.deserialize(data, offset, length));
+            result = apply(MetadataCommandFormat.deserialize(data, offset, length));
         } catch (Throwable e) {
             LOG.errorf(e, "Cannot apply a metadata log entry of %d bytes; skipping it", length);
             result = MetadataResult.failure(Errors.UNKNOWN_SERVER_ERROR, "cannot apply metadata command: " + e);
@@ -142,6 +143,8 @@ public final class MetadataStateMachine implements StateMachine {
             case REGISTER_DIRECTORY -> registerDirectory(image, (RegisterDirectory) command);
             case REASSIGN_PARTITION -> PartitionTransitions.reassignPartition(image, (ReassignPartition) command);
             case ALTER_BROKER_CONFIGS -> alterBrokerConfigs(image, (AlterBrokerConfigs) command);
+            case UPSERT_SCRAM_CREDENTIAL -> upsertScramCredential(image, (UpsertScramCredential) command);
+            case DELETE_SCRAM_CREDENTIAL -> deleteScramCredential(image, (DeleteScramCredential) command);
         };
     }
 
@@ -233,6 +236,26 @@ public final class MetadataStateMachine implements StateMachine {
         configs.putAll(c.set());
         return configs.equals(image.brokerConfigs(c.broker())) ? Outcome.ok(image)
                 : Outcome.ok(image.withBrokerConfigs(c.broker(), configs));
+    }
+
+    private static Outcome upsertScramCredential(MetadataImage image, UpsertScramCredential c) {
+        if (c.user().isEmpty()) {
+            return Outcome.failed(image, Errors.UNACCEPTABLE_CREDENTIAL, "Username must not be empty");
+        }
+        SecurityImage security = image.security();
+        if (!c.overwrite() && security.scramCredential(c.user(), c.mechanism()).isPresent()) {
+            return Outcome.ok(image);
+        }
+        return Outcome.ok(image.withSecurity(security.withScramCredential(c.user(), c.mechanism(), c.credential())));
+    }
+
+    private static Outcome deleteScramCredential(MetadataImage image, DeleteScramCredential c) {
+        SecurityImage security = image.security();
+        if (security.scramCredential(c.user(), c.mechanism()).isEmpty()) {
+            return Outcome.failed(image, Errors.RESOURCE_NOT_FOUND,
+                    "Attempt to delete a user credential that does not exist");
+        }
+        return Outcome.ok(image.withSecurity(security.withoutScramCredential(c.user(), c.mechanism())));
     }
 
     private static Outcome createPartitions(MetadataImage image, CreatePartitions c) {

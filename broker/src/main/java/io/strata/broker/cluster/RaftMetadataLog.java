@@ -396,7 +396,7 @@ public final class RaftMetadataLog implements AutoCloseable {
         if (raftHandle == null || closed) {
             return CompletableFuture.failedFuture(new NotControllerException("The metadata log is not running."));
         }
-        byte[] bytes = MetadataCommand.serialize(command);
+        byte[] bytes = MetadataCommandFormat.serialize(command);
         CompletableFuture<byte[]> raw;
         try {
             raw = raftHandle.setAsync(bytes, 0, bytes.length);

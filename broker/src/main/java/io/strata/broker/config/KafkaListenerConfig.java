@@ -3,6 +3,7 @@ package io.strata.broker.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /** The Kafka protocol listener, under the prefix {@code strata.kafka}. */
 @ConfigMapping(prefix = "strata.kafka")
@@ -20,6 +21,13 @@ public interface KafkaListenerConfig {
     @WithName("socket-request-max-bytes")
     @WithDefault("104857600")
     int socketRequestMaxBytes();
+
+    /**
+     * {@code security.protocol} of the listener: {@code PLAINTEXT}, {@code SSL}, {@code SASL_PLAINTEXT} or
+     * {@code SASL_SSL}; the SASL ones take their settings from {@code strata.sasl}.
+     */
+    @WithDefault("PLAINTEXT")
+    SecurityProtocol securityProtocol();
 
     /** Network event loop threads; 0 means one per core. */
     @WithDefault("0")

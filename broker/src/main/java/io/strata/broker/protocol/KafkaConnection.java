@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.strata.broker.security.SaslAuthenticator;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -14,6 +15,7 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection: hands each decoded request to its handler in arrival order and writes the
@@ -31,30 +33,50 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     private final ApiRouter router;
     private final RequestMetrics metrics;
+    private final ListenerAuthentication authentication;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private Channel channel;
+    private ClientSession session;
+    private boolean closing;
 
-    KafkaConnection(ApiRouter router, RequestMetrics metrics) {
+    KafkaConnection(ApiRouter router, RequestMetrics metrics, ListenerAuthentication authentication) {
         this.router = router;
         this.metrics = metrics;
+        this.authentication = authentication;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         channel = ctx.channel();
+        session = authentication.newSession();
+        session.sasl().ifPresent(sasl -> {
+            long timeoutMs = authentication.settings().handshakeTimeout().toMillis();
+            channel.eventLoop().schedule(() -> {
+                if (!sasl.authenticated() && channel.isActive()) {
+                    LOG.infof("Closing connection from %s: it did not authenticate within %d ms",
+                            channel.remoteAddress(), timeoutMs);
+                    channel.close();
+                }
+            }, timeoutMs, TimeUnit.MILLISECONDS);
+        });
         super.channelActive(ctx);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         KafkaRequest request = (KafkaRequest) msg;
+        if (closing || !admitted(request)) {
+            request.release();
+            return;
+        }
         InFlight entry = new InFlight(request);
         inFlight.add(entry);
         if (request.isUnsupportedApiVersions()) {
             request.release();
             complete(entry, unsupportedApiVersions());
         } else {
-            RequestContext context = new RequestContext(request.header(), channel.remoteAddress(), channel.eventLoop());
+            RequestContext context = new RequestContext(request.header(), channel.remoteAddress(), channel.eventLoop(),
+                    session);
             router.dispatch(context, request.body()).whenComplete((response, error) -> {
                 request.release();
                 Runnable done = error == null ? () -> complete(entry, response) : () -> closeAfter(request, error);
@@ -68,6 +90,33 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         if (inFlight.size() >= MAX_IN_FLIGHT) {
             channel.config().setAutoRead(false);
         }
+    }
+
+    /** Whether the session may send this request now; if not, the connection closes, as Kafka closes it. */
+    private boolean admitted(KafkaRequest request) {
+        var sasl = session.sasl();
+        long now = System.currentTimeMillis();
+        if (sasl.isEmpty() || sasl.get().admits(request.header().apiKey(), now)) {
+            return true;
+        }
+        LOG.infof("Closing connection from %s: %s request while %s", channel.remoteAddress(),
+                request.header().apiKey(), sasl.get().refusal(now));
+        closing = true;
+        channel.close();
+        return false;
+    }
+
+    /**
+     * Once a failed authentication is answered the connection closes, after {@code
+     * connection.failed.authentication.delay.ms}, which slows a client guessing passwords down; nothing more is read.
+     */
+    private void closeAfterFailedAuthentication() {
+        closing = true;
+        channel.config().setAutoRead(false);
+        String mechanism = session.sasl().map(SaslAuthenticator::mechanism).orElse(null);
+        LOG.infof("Failed authentication with %s (SASL mechanism %s)", channel.remoteAddress(), mechanism);
+        Runnable close = channel::close;
+        channel.eventLoop().schedule(close, authentication.settings().failedAuthenticationDelayMs(), TimeUnit.MILLISECONDS);
     }
 
     private void closeAfter(KafkaRequest request, Throwable error) {
@@ -98,6 +147,10 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         if (wrote) {
             channel.flush();
         }
+        if (!closing && session.sasl().filter(SaslAuthenticator::failed).isPresent()) {
+            closeAfterFailedAuthentication();
+            return;
+        }
         resumeReadingIfDrained();
     }
 
@@ -106,7 +159,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
      * is above its high-water mark, so a client that does not read its responses stops being read.
      */
     private void resumeReadingIfDrained() {
-        if (!channel.config().isAutoRead() && inFlight.size() < MAX_IN_FLIGHT / 2 && channel.isWritable()) {
+        if (!closing && !channel.config().isAutoRead() && inFlight.size() < MAX_IN_FLIGHT / 2 && channel.isWritable()) {
             channel.config().setAutoRead(true);
         }
     }

@@ -34,14 +34,17 @@ public final class KafkaListener implements AutoCloseable {
     private final RequestMetrics metrics;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final int maxFrameBytes;
+    private final ListenerAuthentication authentication;
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private Channel serverChannel;
 
-    public KafkaListener(ApiRouter router, RequestMetrics metrics, int maxFrameBytes, int ioThreads) {
+    public KafkaListener(ApiRouter router, RequestMetrics metrics, int maxFrameBytes, int ioThreads,
+                         ListenerAuthentication authentication) {
         this.router = router;
         this.metrics = metrics;
         this.maxFrameBytes = maxFrameBytes;
+        this.authentication = authentication;
         this.acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("strata-kafka-accept", true));
         this.workers = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("strata-kafka-io", true));
     }
@@ -62,7 +65,7 @@ public final class KafkaListener implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         openConnections.incrementAndGet();
                         ch.closeFuture().addListener(closed -> openConnections.decrementAndGet());
-                        addConnectionHandlers(ch.pipeline(), router, metrics, maxFrameBytes);
+                        addConnectionHandlers(ch.pipeline(), router, metrics, maxFrameBytes, authentication);
                     }
                 });
         serverChannel = bootstrap.bind(host, port).sync().channel();
@@ -71,11 +74,11 @@ public final class KafkaListener implements AutoCloseable {
 
     /** The handlers of one connection, in pipeline order; shared with the tests of each stage. */
     static void addConnectionHandlers(ChannelPipeline pipeline, ApiRouter router, RequestMetrics metrics,
-                                      int maxFrameBytes) {
+                                      int maxFrameBytes, ListenerAuthentication authentication) {
         pipeline.addLast("frameDecoder", new LengthFieldBasedFrameDecoder(
                         ByteOrder.BIG_ENDIAN, maxFrameBytes + 4, 0, 4, 0, 4, true))
                 .addLast("requestDecoder", new RequestDecoder(router))
-                .addLast("connection", new KafkaConnection(router, metrics));
+                .addLast("connection", new KafkaConnection(router, metrics, authentication));
     }
 
     /** Connections open now. */

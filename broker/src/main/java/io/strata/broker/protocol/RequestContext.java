@@ -6,11 +6,12 @@ import java.net.SocketAddress;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * What a handler knows about the request beyond its body: its header, where it came from, and the event loop
- * of its connection. A handler that waits (a Fetch long poll) schedules its wake-ups there, so the thread that
+ * What a handler knows about the request beyond its body: its header, where it came from, who sent it, and the
+ * event loop of its connection. A handler that waits (a Fetch long poll) schedules its wake-ups there, so the thread that
  * completes the request is the one that writes the response: an idle consumer's poll costs no thread hand-over.
  */
-public record RequestContext(RequestHeader header, SocketAddress clientAddress, ScheduledExecutorService eventLoop) {
+public record RequestContext(RequestHeader header, SocketAddress clientAddress, ScheduledExecutorService eventLoop,
+                             ClientSession session) {
 
     public short apiVersion() {
         return header.apiVersion();

@@ -19,6 +19,7 @@ import io.strata.broker.partition.RetentionService;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.ApiRouter;
 import io.strata.broker.protocol.KafkaListener;
+import io.strata.broker.protocol.ListenerAuthentication;
 import io.strata.broker.protocol.RequestForwarder;
 import io.strata.broker.protocol.fetch.FetchSessionCache;
 import io.strata.broker.protocol.handlers.AlterConfigsHandler;
@@ -44,12 +45,18 @@ import io.strata.broker.protocol.handlers.MetadataHandler;
 import io.strata.broker.protocol.handlers.TransactionApis;
 import io.strata.broker.protocol.handlers.OffsetForLeaderEpochHandler;
 import io.strata.broker.protocol.handlers.ProduceHandler;
+import io.strata.broker.protocol.handlers.SaslAuthenticateHandler;
+import io.strata.broker.protocol.handlers.SaslHandshakeHandler;
+import io.strata.broker.protocol.handlers.ScramCredentialsHandler;
 import io.strata.broker.protocol.handlers.WriteTxnMarkersHandler;
 import io.strata.broker.remote.RemoteLogReader;
 import io.strata.broker.remote.TieredLog;
 import io.strata.broker.replication.IsrUpdater;
 import io.strata.broker.replication.ReplicaFetcherManager;
 import io.strata.broker.replication.ReplicationThrottle;
+import io.strata.broker.security.BootstrapUsers;
+import io.strata.broker.security.SaslMechanisms;
+import io.strata.broker.security.SaslSettings;
 import io.strata.broker.tiering.TieringService;
 import io.strata.broker.tiering.TieringSettings;
 import io.strata.broker.txn.ProducerIdManager;
@@ -60,6 +67,7 @@ import io.strata.tiered.ObjectStore;
 import io.strata.tiered.ObjectStores;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
 
@@ -200,9 +208,9 @@ public final class Broker implements AutoCloseable {
         started.add(transactionCoordinator);
         transactionCoordinator.start(partitions.loaded());
         partitions.addReconcileListener(transactionCoordinator::followLeadership);
+        BootstrapUsers.create(settings.sasl(), metadata::submit, metadata.settings().startTimeout());
         listener = new KafkaListener(new ApiRouter(handlers()), settings.requestMetrics(),
-                settings.socketRequestMaxBytes(),
-                settings.ioThreads());
+                settings.socketRequestMaxBytes(), settings.ioThreads(), authentication());
         started.add(listener);
         kafkaAddress = listener.bind(settings.kafkaHost(), settings.kafkaPort());
         // The advertised port defaults to the bound one, which the OS picks when the port is 0.
@@ -290,10 +298,27 @@ public final class Broker implements AutoCloseable {
                 settings.raftPort(), settings.raftMembers());
     }
 
+    /** SASL on the listener when its security protocol says so. */
+    private ListenerAuthentication authentication() {
+        SecurityProtocol protocol = settings.securityProtocol();
+        if (protocol != SecurityProtocol.SASL_PLAINTEXT && protocol != SecurityProtocol.SASL_SSL) {
+            return ListenerAuthentication.NONE;
+        }
+        SaslSettings sasl = settings.sasl();
+        return new ListenerAuthentication(new SaslMechanisms(sasl.mechanisms(), () -> metadata.image().security(),
+                sasl.scramStrictNonce()), sasl);
+    }
+
     /** The handler of every API key served besides ApiVersions, which the router answers itself. */
     private List<ApiHandler<?>> handlers() {
         ConfigAlterations alterations = new ConfigAlterations(topicAdmin, settings.nodeId());
+        ScramCredentialsHandler scramCredentials = new ScramCredentialsHandler(() -> metadata.image().security(),
+                metadata::submit);
         List<ApiHandler<?>> handlers = new ArrayList<>(List.of(
+                new SaslHandshakeHandler(),
+                new SaslAuthenticateHandler(Time.SYSTEM),
+                ApiHandler.of(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, scramCredentials::describe),
+                ApiHandler.of(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, scramCredentials::alter),
                 ApiHandler.of(ApiKeys.METADATA,
                         new MetadataHandler(topicAdmin, partitions, identity, settings.autoCreateTopics())::handle),
                 ApiHandler.of(ApiKeys.PRODUCE,

@@ -3,19 +3,11 @@ package io.strata.broker.server;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.strata.broker.config.BrokerConfig;
-import io.strata.broker.config.GroupsConfig;
-import io.strata.broker.config.KafkaListenerConfig;
-import io.strata.broker.config.LeadersConfig;
-import io.strata.broker.config.LogDefaultsConfig;
-import io.strata.broker.config.RaftConfig;
-import io.strata.broker.config.ReplicationConfig;
-import io.strata.broker.config.TieringConfig;
-import io.strata.broker.config.TopicsConfig;
-import io.strata.broker.config.TransactionsConfig;
+import io.smallrye.config.SmallRyeConfig;
 import io.strata.broker.protocol.RequestMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 /**
@@ -29,40 +21,18 @@ public class BrokerLifecycle {
 
     private static final Logger LOG = Logger.getLogger(BrokerLifecycle.class);
 
-    private final BrokerConfig brokerConfig;
-    private final KafkaListenerConfig kafka;
-    private final LogDefaultsConfig log;
-    private final TopicsConfig topics;
-    private final RaftConfig raft;
-    private final GroupsConfig groups;
-    private final TransactionsConfig transactions;
-    private final TieringConfig tiering;
-    private final ReplicationConfig replication;
-    private final LeadersConfig leaders;
+    private final SmallRyeConfig config;
     private final RequestMetrics requestMetrics;
     private volatile Broker broker;
 
-    public BrokerLifecycle(BrokerConfig brokerConfig, KafkaListenerConfig kafka, LogDefaultsConfig log,
-                           TopicsConfig topics, RaftConfig raft, GroupsConfig groups, TransactionsConfig transactions,
-                           TieringConfig tiering, ReplicationConfig replication, LeadersConfig leaders,
-                           RequestMetrics requestMetrics) {
-        this.brokerConfig = brokerConfig;
-        this.kafka = kafka;
-        this.log = log;
-        this.topics = topics;
-        this.raft = raft;
-        this.groups = groups;
-        this.transactions = transactions;
-        this.tiering = tiering;
-        this.replication = replication;
-        this.leaders = leaders;
+    public BrokerLifecycle(Config config, RequestMetrics requestMetrics) {
+        this.config = config.unwrap(SmallRyeConfig.class);
         this.requestMetrics = requestMetrics;
     }
 
     void onStart(@Observes StartupEvent event) {
         try {
-            broker = Broker.start(BrokerSettings.from(brokerConfig, kafka, log, topics, raft, groups, transactions, tiering,
-                    replication, leaders, requestMetrics));
+            broker = Broker.start(BrokerSettings.from(config, requestMetrics));
         } catch (IllegalArgumentException e) {
             LOG.errorf("Invalid setting, not starting: %s", e.getMessage());
             Quarkus.asyncExit(1);

@@ -12,15 +12,18 @@ import io.strata.broker.config.LogDefaultsConfig;
 import io.strata.broker.config.RaftConfig;
 import io.strata.broker.config.ReplicaSelector;
 import io.strata.broker.config.ReplicationConfig;
+import io.strata.broker.config.SaslConfig;
 import io.strata.broker.config.TieringConfig;
 import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.config.TopicsConfig;
 import io.strata.broker.config.TransactionsConfig;
 import io.strata.broker.group.GroupConfig;
 import io.strata.broker.protocol.RequestMetrics;
+import io.strata.broker.security.SaslSettings;
 import io.strata.broker.tiering.TieringSettings;
 import io.strata.broker.txn.TransactionConfig;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,6 +56,8 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  * @param transactions  the transaction coordinator's settings
  * @param tiering       where and how often closed segments are tiered
  * @param cleaner       how often and with how much memory compacted topics are compacted
+ * @param securityProtocol how the Kafka listener's connections are secured
+ * @param sasl          how SASL authenticates, when the security protocol uses it
  * @param requestMetrics told of every Kafka request answered; {@link RequestMetrics#NONE} by default
  */
 public record BrokerSettings(
@@ -84,6 +89,8 @@ public record BrokerSettings(
         TransactionConfig transactions,
         TieringSettings tiering,
         CleanerSettings cleaner,
+        SecurityProtocol securityProtocol,
+        SaslSettings sasl,
         RequestMetrics requestMetrics) {
 
     /** {@link #localDiskLimitBytes()} when the local logs may grow without limit. */
@@ -149,14 +156,13 @@ public record BrokerSettings(
                 config.getConfigMapping(RaftConfig.class), config.getConfigMapping(GroupsConfig.class),
                 config.getConfigMapping(TransactionsConfig.class),
                 config.getConfigMapping(TieringConfig.class), config.getConfigMapping(ReplicationConfig.class),
-                config.getConfigMapping(LeadersConfig.class), requestMetrics);
+                config.getConfigMapping(LeadersConfig.class), config.getConfigMapping(SaslConfig.class), requestMetrics);
     }
 
-    /** The settings these mappings give; {@code requestMetrics} is told of every Kafka request. */
-    public static BrokerSettings from(BrokerConfig broker, KafkaListenerConfig kafka, LogDefaultsConfig log,
+    private static BrokerSettings from(BrokerConfig broker, KafkaListenerConfig kafka, LogDefaultsConfig log,
                                       TopicsConfig topics, RaftConfig raft, GroupsConfig groups,
                                       TransactionsConfig transactions, TieringConfig tiering,
-                                      ReplicationConfig replication, LeadersConfig leaders,
+                                      ReplicationConfig replication, LeadersConfig leaders, SaslConfig sasl,
                                       RequestMetrics requestMetrics) {
         return new BrokerSettings(broker.nodeId(), broker.dataDir(), kafka.host(), kafka.port(),
                 broker.advertised().host(), broker.advertised().port(), kafka.socketRequestMaxBytes(),
@@ -166,7 +172,7 @@ public record BrokerSettings(
                 raft.host(), raft.port(), raft.peers().orElse(List.of()), raft.voter(), broker.rack().orElse(null),
                 replication.lagTimeMax(), replication.replicaSelector(), leaders.autoRebalanceEnable(), leaders.imbalanceCheckInterval(),
                 GroupConfig.from(groups), TransactionConfig.from(transactions), TieringSettings.from(tiering),
-                CleanerSettings.from(log), requestMetrics);
+                CleanerSettings.from(log), kafka.securityProtocol(), SaslSettings.from(sasl), requestMetrics);
     }
 
     /**
@@ -196,7 +202,7 @@ public record BrokerSettings(
                 socketRequestMaxBytes, ioThreads, topicDefaults, autoCreateTopics, defaultPartitions,
                 defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort,
                 raftPeers, raftVoter, rack, replicaLagTimeMax, replicaSelector, autoLeaderRebalance, leaderImbalanceCheckInterval, groups, transactions,
-                tiering, cleaner, requestMetrics);
+                tiering, cleaner, securityProtocol, sasl, requestMetrics);
     }
 
     /** The configured event loops, where 0 stands for one per core. */

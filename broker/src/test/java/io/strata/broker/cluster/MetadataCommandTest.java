@@ -14,6 +14,7 @@ import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
 import io.strata.broker.cluster.MetadataCommand.SetBrokerFenced;
 import io.strata.broker.cluster.MetadataCommand.SetClusterId;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 
@@ -59,25 +60,28 @@ class MetadataCommandTest {
                 new MetadataCommand.ReassignPartition(Uuid.randomUuid(), 0, List.of()),
                 new MetadataCommand.AlterBrokerConfigs("2", Map.of("leader.replication.throttled.rate", "10"),
                         Set.of("follower.replication.throttled.rate")),
-                new MetadataCommand.AlterBrokerConfigs("", Map.of(), Set.of()));
+                new MetadataCommand.AlterBrokerConfigs("", Map.of(), Set.of()),
+                new MetadataCommand.UpsertScramCredential("alice", ScramMechanism.SCRAM_SHA_512,
+                        new ScramCredentialImage(new byte[] {1, 2}, new byte[] {3}, new byte[] {4, 5, 6}, 4096), false),
+                new MetadataCommand.DeleteScramCredential("bob", ScramMechanism.SCRAM_SHA_256));
     }
 
     @Test
     void everyCommandSurvivesARoundTrip() throws IOException {
         for (MetadataCommand command : everyCommand()) {
-            byte[] bytes = MetadataCommand.serialize(command);
+            byte[] bytes = MetadataCommandFormat.serialize(command);
             assertThat(bytes[0]).as("opcode of %s", command).isEqualTo(command.opcode());
             assertThat(bytes[1]).as("version of %s", command).isEqualTo(command.version());
-            assertThat(MetadataCommand.deserialize(bytes, 0, bytes.length)).isEqualTo(command);
+            assertThat(MetadataCommandFormat.deserialize(bytes, 0, bytes.length)).isEqualTo(command);
         }
     }
 
     @Test
     void readsFromAnOffsetInALargerBuffer() throws IOException {
-        byte[] bytes = MetadataCommand.serialize(new CreatePartitions("t", 4, List.of()));
+        byte[] bytes = MetadataCommandFormat.serialize(new CreatePartitions("t", 4, List.of()));
         byte[] padded = new byte[bytes.length + 10];
         System.arraycopy(bytes, 0, padded, 7, bytes.length);
-        assertThat(MetadataCommand.deserialize(padded, 7, bytes.length)).isEqualTo(new CreatePartitions("t", 4, List.of()));
+        assertThat(MetadataCommandFormat.deserialize(padded, 7, bytes.length)).isEqualTo(new CreatePartitions("t", 4, List.of()));
     }
 
     @Test
@@ -92,8 +96,8 @@ class MetadataCommandTest {
         a.put("b", "2");
         a.put("a", "1");
         Map<String, String> b = new java.util.TreeMap<>(a);
-        assertThat(MetadataCommand.serialize(new CreateTopic("t", ID, 1, (short) 1, a, List.of())))
-                .isEqualTo(MetadataCommand.serialize(new CreateTopic("t", ID, 1, (short) 1, b, List.of())));
+        assertThat(MetadataCommandFormat.serialize(new CreateTopic("t", ID, 1, (short) 1, a, List.of())))
+                .isEqualTo(MetadataCommandFormat.serialize(new CreateTopic("t", ID, 1, (short) 1, b, List.of())));
     }
 
     /**
@@ -164,6 +168,18 @@ class MetadataCommandTest {
                 new MetadataCommand.AlterBrokerConfigs("1", Map.of("a", "5"), Set.of("b")));
     }
 
+    /** Version 0 of SCRAM credentials: the mechanism by its type byte (1 for SHA-256, 2 for SHA-512). */
+    @Test
+    void scramCredentialsStayReadable() throws IOException {
+        assertReads("10" + "00" + "00000001" + "61"                    // UpsertScramCredential v0: user "a"
+                        + "02" + "00000002" + "0102" + "00000001" + "03" // SHA-512, salt, stored key
+                        + "00000001" + "04" + "00001000" + "01",         // server key, 4096 iterations, overwrite
+                new MetadataCommand.UpsertScramCredential("a", ScramMechanism.SCRAM_SHA_512,
+                        new ScramCredentialImage(new byte[] {1, 2}, new byte[] {3}, new byte[] {4}, 4096), true));
+        assertReads("11" + "00" + "00000001" + "62" + "01",          // DeleteScramCredential v0: "b", SHA-256
+                new MetadataCommand.DeleteScramCredential("b", ScramMechanism.SCRAM_SHA_256));
+    }
+
     /** Version 0 of leader elections, with each election's code. */
     @Test
     void leaderElectionsStayReadable() throws IOException {
@@ -175,7 +191,7 @@ class MetadataCommandTest {
         assertReads("0c" + "00" + "0102030405060708090a0b0c0d0e0f10" + "00000000" + "02",
                 new ElectLeader(ID, 0, Election.UNCLEAN));
         byte[] unknownElection = HexFormat.of().parseHex("0c00" + "0102030405060708090a0b0c0d0e0f10" + "00000000" + "07");
-        assertThatThrownBy(() -> MetadataCommand.deserialize(unknownElection, 0, unknownElection.length))
+        assertThatThrownBy(() -> MetadataCommandFormat.deserialize(unknownElection, 0, unknownElection.length))
                 .isInstanceOf(IOException.class).hasMessageContaining("election code 7");
     }
 
@@ -192,25 +208,25 @@ class MetadataCommandTest {
     /** {@code written}: whether this build still writes the format, not only reads it. */
     private static void assertReads(String hex, MetadataCommand expected, boolean written) throws IOException {
         byte[] bytes = HexFormat.of().parseHex(hex);
-        assertThat(MetadataCommand.deserialize(bytes, 0, bytes.length)).isEqualTo(expected);
+        assertThat(MetadataCommandFormat.deserialize(bytes, 0, bytes.length)).isEqualTo(expected);
         if (written) {
-            assertThat(MetadataCommand.serialize(expected)).isEqualTo(bytes);
+            assertThat(MetadataCommandFormat.serialize(expected)).isEqualTo(bytes);
         }
     }
 
     @Test
     void unknownOpcodesNewerVersionsAndGarbageAreRejected() {
-        assertThatThrownBy(() -> MetadataCommand.deserialize(new byte[] {42, 0}, 0, 2))
+        assertThatThrownBy(() -> MetadataCommandFormat.deserialize(new byte[] {42, 0}, 0, 2))
                 .isInstanceOf(IOException.class).hasMessageContaining("opcode 42");
-        byte[] newer = MetadataCommand.serialize(new AllocateProducerIds(5));
+        byte[] newer = MetadataCommandFormat.serialize(new AllocateProducerIds(5));
         newer[1] = 1;
-        assertThatThrownBy(() -> MetadataCommand.deserialize(newer, 0, newer.length))
+        assertThatThrownBy(() -> MetadataCommandFormat.deserialize(newer, 0, newer.length))
                 .isInstanceOf(IOException.class).hasMessageContaining("version 1");
-        byte[] trailing = java.util.Arrays.copyOf(MetadataCommand.serialize(new AllocateProducerIds(5)), 8);
-        assertThatThrownBy(() -> MetadataCommand.deserialize(trailing, 0, trailing.length))
+        byte[] trailing = java.util.Arrays.copyOf(MetadataCommandFormat.serialize(new AllocateProducerIds(5)), 8);
+        assertThatThrownBy(() -> MetadataCommandFormat.deserialize(trailing, 0, trailing.length))
                 .isInstanceOf(IOException.class).hasMessageContaining("trailing");
-        byte[] truncated = java.util.Arrays.copyOf(MetadataCommand.serialize(new CreatePartitions("orders", 3, List.of())), 5);
-        assertThatThrownBy(() -> MetadataCommand.deserialize(truncated, 0, truncated.length))
+        byte[] truncated = java.util.Arrays.copyOf(MetadataCommandFormat.serialize(new CreatePartitions("orders", 3, List.of())), 5);
+        assertThatThrownBy(() -> MetadataCommandFormat.deserialize(truncated, 0, truncated.length))
                 .isInstanceOf(IOException.class);
     }
 

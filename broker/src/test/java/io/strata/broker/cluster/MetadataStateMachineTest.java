@@ -2,10 +2,12 @@ package io.strata.broker.cluster;
 
 import io.strata.broker.cluster.MetadataCommand.AddRemoteSegment;
 import io.strata.broker.cluster.MetadataCommand.UpdateRemoteLog;
+import io.strata.broker.cluster.MetadataCommand.UpsertScramCredential;
 import io.strata.broker.cluster.MetadataCommand.AllocateProducerIds;
 import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
 import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
 import io.strata.broker.cluster.MetadataCommand.AlterBrokerConfigs;
+import io.strata.broker.cluster.MetadataCommand.DeleteScramCredential;
 import io.strata.broker.cluster.MetadataCommand.AlterPartition;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
 import io.strata.broker.cluster.MetadataCommand.SetBrokerFenced;
@@ -22,6 +24,7 @@ import io.strata.tiered.RemotePartition;
 import io.strata.tiered.RemoteSegment;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -198,7 +201,7 @@ class MetadataStateMachineTest {
 
     @Test
     void applyingRaftBytesNeverThrows() {
-        byte[] command = MetadataCommand.serialize(new AllocateProducerIds(7));
+        byte[] command = MetadataCommandFormat.serialize(new AllocateProducerIds(7));
         byte[] response = machine.apply(command, 0, command.length, true);
         assertThat(MetadataResult.deserialize(response)).isEqualTo(MetadataResult.ok(0));
         assertThat(machine.apply(command, 0, command.length, false)).isNull();
@@ -326,7 +329,7 @@ class MetadataStateMachineTest {
                         + "00000001" + "00000003" + "00000001" + "68" + "00002384" + "ffffffff", // broker 3 at h:9092
                 MetadataImage.of(null, List.of(new TopicImage("t", id, Collections.nCopies(2, PartitionImage.assigned(List.of(3))),
                         (short) 1, Map.of())), List.of(new BrokerImage(3, "h", 9092, null, false)), Map.of(), Map.of(), Map.of(),
-                        0, 7));
+                        SecurityImage.EMPTY, 0, 7));
     }
 
     @Test
@@ -407,6 +410,9 @@ class MetadataStateMachineTest {
                 List.of(3, 1)));
         machine.apply(new MetadataCommand.AlterBrokerConfigs("2", Map.of("leader.replication.throttled.rate", "10"),
                 Set.of()));
+        machine.apply(new UpsertScramCredential("alice", ScramMechanism.SCRAM_SHA_512, CREDENTIAL, true));
+        machine.apply(new UpsertScramCredential("alice", ScramMechanism.SCRAM_SHA_256, OTHER_CREDENTIAL, true));
+        machine.apply(new UpsertScramCredential("bob", ScramMechanism.SCRAM_SHA_256, CREDENTIAL, true));
 
         byte[] snapshot = write(machine);
         MetadataStateMachine restored = new MetadataStateMachine();
@@ -611,6 +617,33 @@ class MetadataStateMachineTest {
         assertThat(machine.image().brokerConfigs("1")).isEmpty();
         assertError(new AlterBrokerConfigs("one", Map.of(rate, "1"), Set.of()), Errors.INVALID_REQUEST);
         assertError(new AlterBrokerConfigs("1", Map.of(rate, "1"), Set.of(rate)), Errors.INVALID_REQUEST);
+    }
+
+    private static final ScramCredentialImage CREDENTIAL = new ScramCredentialImage(new byte[] {1, 2}, new byte[] {3},
+            new byte[] {4}, 4096);
+    private static final ScramCredentialImage OTHER_CREDENTIAL = new ScramCredentialImage(new byte[] {5}, new byte[] {6},
+            new byte[] {7, 8}, 8192);
+
+    @Test
+    void scramCredentialsAreSetReplacedAndDeletedPerUserAndMechanism() {
+        ScramMechanism sha512 = ScramMechanism.SCRAM_SHA_512;
+        assertThat(machine.apply(new UpsertScramCredential("alice", sha512, CREDENTIAL, true))).isEqualTo(MetadataResult.ok());
+        assertThat(machine.image().security().scramCredential("alice", sha512)).contains(CREDENTIAL);
+        assertThat(machine.image().security().scramCredential("alice", ScramMechanism.SCRAM_SHA_256)).isEmpty();
+
+        long version = machine.image().version();
+        machine.apply(new UpsertScramCredential("alice", sha512, OTHER_CREDENTIAL, false));
+        assertThat(machine.image().security().scramCredential("alice", sha512)).as("a bootstrap user keeps its credential")
+                .contains(CREDENTIAL);
+        assertThat(machine.image().version()).isEqualTo(version);
+        machine.apply(new UpsertScramCredential("alice", sha512, OTHER_CREDENTIAL, true));
+        assertThat(machine.image().security().scramCredential("alice", sha512)).contains(OTHER_CREDENTIAL);
+
+        assertThat(machine.apply(new DeleteScramCredential("alice", sha512))).isEqualTo(MetadataResult.ok());
+        assertThat(machine.image().security().scramCredentials()).isEmpty();
+        assertError(new DeleteScramCredential("alice", sha512), Errors.RESOURCE_NOT_FOUND);
+        assertError(new UpsertScramCredential("", sha512, CREDENTIAL, true), Errors.UNACCEPTABLE_CREDENTIAL);
+        assertThat(CREDENTIAL.toString()).doesNotContain("[");
     }
 
     private void assertError(MetadataCommand command, Errors expected) {

@@ -2,6 +2,7 @@ package io.strata.broker.group;
 
 import io.strata.broker.config.Configuration;
 import io.strata.broker.config.GroupsConfig;
+import io.strata.broker.protocol.ClientSession;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.broker.protocol.handlers.FindCoordinatorHandler;
 import io.strata.broker.rest.KafkaErrors;
@@ -96,7 +97,8 @@ class GroupCoordinatorLoadTest {
                 FindCoordinatorRequestData find = new FindCoordinatorRequestData()
                         .setKeyType(CoordinatorType.GROUP.id()).setCoordinatorKeys(List.of("loaded"));
                 FindCoordinatorResponseData found = findCoordinator.handle(
-                        new RequestContext(new RequestHeader(ApiKeys.FIND_COORDINATOR, (short) 4, "client", 1), null, null),
+                        new RequestContext(new RequestHeader(ApiKeys.FIND_COORDINATOR, (short) 4, "client", 1), null, null,
+                                ClientSession.anonymous()),
                         new FindCoordinatorRequest.Builder(find).build((short) 4))
                         .toCompletableFuture().get(5, TimeUnit.SECONDS);
                 assertThat(found.coordinators().get(0).errorCode()).isEqualTo(Errors.NONE.code());

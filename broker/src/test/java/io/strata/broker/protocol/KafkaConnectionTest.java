@@ -224,7 +224,8 @@ class KafkaConnectionTest {
     @Test
     void responsesCompletedOnOtherThreadsLeaveInRequestOrderOverARealSocket() throws Exception {
         HeldHandler metadata = new HeldHandler(ApiKeys.METADATA);
-        KafkaListener listener = new KafkaListener(new ApiRouter(List.of(metadata)), (apiKey, nanos) -> { }, 1 << 20, 1);
+        KafkaListener listener = new KafkaListener(new ApiRouter(List.of(metadata)), (apiKey, nanos) -> { }, 1 << 20, 1,
+                ListenerAuthentication.NONE);
         ExecutorService elsewhere = Executors.newSingleThreadExecutor();
         try (KafkaWire wire = new KafkaWire(listener.bind("127.0.0.1", 0))) {
             for (int correlationId = 1; correlationId <= 3; correlationId++) {
@@ -259,7 +260,7 @@ class KafkaConnectionTest {
         return new EmbeddedChannel(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                KafkaListener.addConnectionHandlers(ch.pipeline(), router, metrics, 1 << 20);
+                KafkaListener.addConnectionHandlers(ch.pipeline(), router, metrics, 1 << 20, ListenerAuthentication.NONE);
             }
         });
     }

@@ -51,7 +51,8 @@ class KafkaListenerTest {
                 metadataRequests.incrementAndGet();
             }
         };
-        KafkaListener listener = new KafkaListener(new ApiRouter(List.of(blocking)), metrics, 1 << 20, 1);
+        KafkaListener listener = new KafkaListener(new ApiRouter(List.of(blocking)), metrics, 1 << 20, 1,
+                ListenerAuthentication.NONE);
         try {
             InetSocketAddress address = listener.bind("127.0.0.1", 0);
             listener.probeEventLoops().get(1, TimeUnit.SECONDS);

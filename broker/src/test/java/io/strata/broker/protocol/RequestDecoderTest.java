@@ -211,7 +211,8 @@ class RequestDecoderTest {
         EmbeddedChannel channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                KafkaListener.addConnectionHandlers(ch.pipeline(), router, (apiKey, nanos) -> { }, MAX_FRAME_BYTES);
+                KafkaListener.addConnectionHandlers(ch.pipeline(), router, (apiKey, nanos) -> { }, MAX_FRAME_BYTES,
+                        ListenerAuthentication.NONE);
             }
         });
         channel.pipeline().remove("connection");

@@ -6,6 +6,7 @@ import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.config.ReplicaSelector;
 import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.partition.PartitionManager;
+import io.strata.broker.protocol.ClientSession;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.broker.protocol.fetch.FetchSessionCache;
 import io.strata.broker.remote.RemoteLogReader;
@@ -125,6 +126,6 @@ class UnopenedPartitionTest {
 
     private static RequestContext context(ApiKeys api, short version, ScheduledExecutorService eventLoop) {
         return new RequestContext(new RequestHeader(api, version, "client", 1),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 50_000), eventLoop);
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 50_000), eventLoop, ClientSession.anonymous());
     }
 }

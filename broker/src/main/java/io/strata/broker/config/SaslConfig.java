@@ -1,0 +1,62 @@
+package io.strata.broker.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * SASL authentication on the Kafka listener, under the prefix {@code strata.sasl}; it applies when
+ * {@code strata.kafka.security-protocol} is {@code SASL_PLAINTEXT} or {@code SASL_SSL}.
+ */
+@ConfigMapping(prefix = "strata.sasl")
+public interface SaslConfig {
+
+    /**
+     * {@code sasl.enabled.mechanisms}: the mechanisms clients may use, from {@code SCRAM-SHA-512},
+     * {@code SCRAM-SHA-256} and {@code PLAIN} (checked against the SCRAM credentials).
+     */
+    @WithDefault("SCRAM-SHA-512,SCRAM-SHA-256")
+    List<String> mechanisms();
+
+    /**
+     * Users to create at first start as {@code name:password,...}, with SCRAM credentials for every SCRAM
+     * mechanism; a user that already has a credential for a mechanism keeps it. Never logged.
+     */
+    Optional<String> bootstrapUsers();
+
+    /** A file of users to create at first start, one {@code name:password} per line; as {@link #bootstrapUsers}. */
+    Optional<String> bootstrapUsersFile();
+
+    /** SCRAM iterations of the bootstrap users' credentials (Kafka's tools use 4096). */
+    @WithDefault("4096")
+    int bootstrapUsersIterations();
+
+    /** How long a connection may take to authenticate; one that has not by then is closed. */
+    @WithDefault("10s")
+    Duration handshakeTimeout();
+
+    /**
+     * {@code connections.max.reauth.ms}: the longest an authentication lasts; a client must authenticate again on
+     * the same connection before then (KIP-368), or its next request closes the connection. 0 for no limit.
+     */
+    @WithDefault("0")
+    long connectionsMaxReauthMs();
+
+    /**
+     * {@code connection.failed.authentication.delay.ms}: how long a connection whose authentication failed is kept
+     * before it is closed, which slows down guessing passwords.
+     */
+    @WithDefault("100")
+    int failedAuthenticationDelayMs();
+
+    /**
+     * Whether the SCRAM client-final nonce must equal the server's nonce exactly, as RFC 5802 says. Off by default:
+     * librdkafka before 2.6.1 (kcat and the clients built on it) sends its client nonce once more in front of the
+     * server's, which is then accepted too; it still holds this exchange's fresh server nonce, so no replay passes.
+     */
+    @WithDefault("false")
+    boolean scramStrictNonce();
+}

@@ -1,0 +1,25 @@
+package io.strata.broker.protocol;
+
+import io.strata.broker.security.SaslAuthenticator;
+import io.strata.broker.security.SaslMechanisms;
+import io.strata.broker.security.SaslSettings;
+
+/**
+ * How the connections of a listener authenticate: with SASL, by {@code mechanisms} and the bounds of
+ * {@code settings}, or not at all ({@link #NONE}). Immutable.
+ */
+public record ListenerAuthentication(SaslMechanisms mechanisms, SaslSettings settings) {
+
+    /** No authentication: every connection acts as the anonymous principal. */
+    public static final ListenerAuthentication NONE = new ListenerAuthentication(null, null);
+
+    public boolean usesSasl() {
+        return mechanisms != null;
+    }
+
+    /** The session of a new connection. */
+    ClientSession newSession() {
+        return usesSasl() ? new ClientSession(new SaslAuthenticator(mechanisms, settings.connectionsMaxReauthMs()))
+                : ClientSession.anonymous();
+    }
+}

@@ -1,0 +1,131 @@
+package io.strata.broker.security;
+
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.message.SaslAuthenticateRequestData;
+import org.apache.kafka.common.message.SaslAuthenticateResponseData;
+import org.apache.kafka.common.message.SaslHandshakeRequestData;
+import org.apache.kafka.common.message.SaslHandshakeResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
+
+import javax.security.sasl.SaslServer;
+
+/**
+ * The SASL state of one connection, as Kafka's server authenticator keeps it: a handshake names the mechanism,
+ * authenticate requests carry its exchange, and until that completes only ApiVersions and the SASL requests are
+ * admitted. A completed authentication may last at most {@code connections.max.reauth.ms}; the client then
+ * authenticates again on the same connection (KIP-368), as the same principal, or its next other request is refused.
+ * Confined to the connection's event loop.
+ */
+public final class SaslAuthenticator {
+
+    private enum State { HANDSHAKE, AUTHENTICATE, AUTHENTICATED, FAILED }
+
+    private final SaslMechanisms mechanisms;
+    private final long maxReauthMs;
+    private State state = State.HANDSHAKE;
+    private SaslServer exchange;
+    private String mechanism;
+    private KafkaPrincipal principal;
+    private long sessionExpiresAtMs = Long.MAX_VALUE;
+
+    public SaslAuthenticator(SaslMechanisms mechanisms, long maxReauthMs) {
+        this.mechanisms = mechanisms;
+        this.maxReauthMs = maxReauthMs;
+    }
+
+    /** Whether a request of {@code apiKey} may be served now; one that may not closes the connection. */
+    public boolean admits(ApiKeys apiKey, long nowMs) {
+        if (state == State.FAILED) {
+            return false;
+        }
+        if (apiKey == ApiKeys.API_VERSIONS || apiKey == ApiKeys.SASL_HANDSHAKE || apiKey == ApiKeys.SASL_AUTHENTICATE) {
+            return true;
+        }
+        return state == State.AUTHENTICATED && nowMs < sessionExpiresAtMs;
+    }
+
+    /** Why {@link #admits} refused a request, for the log. */
+    public String refusal(long nowMs) {
+        return switch (state) {
+            case AUTHENTICATED -> nowMs >= sessionExpiresAtMs ? "its authentication expired (connections.max.reauth.ms)"
+                    : "nothing";
+            case FAILED -> "its authentication failed";
+            default -> "it has not authenticated";
+        };
+    }
+
+    public SaslHandshakeResponseData handshake(SaslHandshakeRequestData request) {
+        SaslHandshakeResponseData response = new SaslHandshakeResponseData().setMechanisms(mechanisms.enabled());
+        if (state == State.AUTHENTICATE || state == State.FAILED
+                || (state == State.AUTHENTICATED && !request.mechanism().equals(mechanism))) {
+            // Re-authentication must keep the mechanism it started with (KIP-368).
+            state = State.FAILED;
+            return response.setErrorCode(Errors.ILLEGAL_SASL_STATE.code());
+        }
+        if (!mechanisms.enabled().contains(request.mechanism())) {
+            state = State.FAILED;
+            return response.setErrorCode(Errors.UNSUPPORTED_SASL_MECHANISM.code());
+        }
+        mechanism = request.mechanism();
+        exchange = mechanisms.newServer(mechanism);
+        state = State.AUTHENTICATE;
+        return response;
+    }
+
+    public SaslAuthenticateResponseData authenticate(SaslAuthenticateRequestData request, short version, long nowMs) {
+        SaslAuthenticateResponseData response = new SaslAuthenticateResponseData();
+        if (state != State.AUTHENTICATE) {
+            state = State.FAILED;
+            return response.setErrorCode(Errors.ILLEGAL_SASL_STATE.code())
+                    .setErrorMessage("Unexpected SaslAuthenticate request without a SaslHandshake first");
+        }
+        try {
+            byte[] challenge = exchange.evaluateResponse(request.authBytes());
+            if (exchange.isComplete()) {
+                KafkaPrincipal authenticated = new KafkaPrincipal(KafkaPrincipal.USER_TYPE, exchange.getAuthorizationID());
+                if (principal != null && !principal.equals(authenticated)) {
+                    throw new SaslAuthenticationException("Re-authentication as " + authenticated
+                            + " on a connection authenticated as " + principal + " is not allowed");
+                }
+                principal = authenticated;
+                exchange.dispose();
+                exchange = null;
+                state = State.AUTHENTICATED;
+                sessionExpiresAtMs = maxReauthMs > 0 ? nowMs + maxReauthMs : Long.MAX_VALUE;
+                if (version >= 1) {
+                    response.setSessionLifetimeMs(maxReauthMs);
+                }
+            }
+            return response.setAuthBytes(challenge == null ? new byte[0] : challenge);
+        } catch (SaslAuthenticationException e) {
+            state = State.FAILED;
+            return response.setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code()).setErrorMessage(e.getMessage());
+        } catch (javax.security.sasl.SaslException e) {
+            state = State.FAILED;
+            return response.setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code())
+                    .setErrorMessage("Authentication failed: " + e.getMessage());
+        }
+    }
+
+    /** Whether authentication failed: the connection closes once the failure is answered. */
+    public boolean failed() {
+        return state == State.FAILED;
+    }
+
+    /** Whether the connection has authenticated at least once. */
+    public boolean authenticated() {
+        return principal != null;
+    }
+
+    /** The mechanism of the exchange in progress or done; null before a handshake. */
+    public String mechanism() {
+        return mechanism;
+    }
+
+    /** Who authenticated; {@link KafkaPrincipal#ANONYMOUS} before that. */
+    public KafkaPrincipal principal() {
+        return principal == null ? KafkaPrincipal.ANONYMOUS : principal;
+    }
+}
