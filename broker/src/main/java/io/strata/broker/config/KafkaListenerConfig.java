@@ -3,6 +3,7 @@ package io.strata.broker.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /** The Kafka protocol listener, under the prefix {@code strata.kafka}. */
 @ConfigMapping(prefix = "strata.kafka")
@@ -24,4 +25,14 @@ public interface KafkaListenerConfig {
     /** Network event loop threads; 0 means one per core. */
     @WithDefault("0")
     int ioThreads();
+
+    /**
+     * Kafka's {@code security.protocol} of the listener: {@code PLAINTEXT} by default; {@code SSL} and
+     * {@code SASL_SSL} put TLS ({@link #tls()}) in front of every connection.
+     */
+    @WithDefault("PLAINTEXT")
+    SecurityProtocol securityProtocol();
+
+    /** TLS of the listener, read when the security protocol is {@code SSL} or {@code SASL_SSL}. */
+    KafkaTlsConfig tls();
 }

@@ -18,9 +18,11 @@ import io.strata.broker.config.TopicsConfig;
 import io.strata.broker.config.TransactionsConfig;
 import io.strata.broker.group.GroupConfig;
 import io.strata.broker.protocol.RequestMetrics;
+import io.strata.broker.protocol.TlsSettings;
 import io.strata.broker.tiering.TieringSettings;
 import io.strata.broker.txn.TransactionConfig;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +56,8 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  * @param tiering       where and how often closed segments are tiered
  * @param cleaner       how often and with how much memory compacted topics are compacted
  * @param requestMetrics told of every Kafka request answered; {@link RequestMetrics#NONE} by default
+ * @param securityProtocol the Kafka listener's {@code security.protocol}
+ * @param tls           the Kafka listener's TLS; present exactly when the security protocol runs over TLS
  */
 public record BrokerSettings(
         int nodeId,
@@ -84,7 +88,9 @@ public record BrokerSettings(
         TransactionConfig transactions,
         TieringSettings tiering,
         CleanerSettings cleaner,
-        RequestMetrics requestMetrics) {
+        RequestMetrics requestMetrics,
+        SecurityProtocol securityProtocol,
+        Optional<TlsSettings> tls) {
 
     /** {@link #localDiskLimitBytes()} when the local logs may grow without limit. */
     public static final long NO_DISK_LIMIT = -1;
@@ -104,6 +110,10 @@ public record BrokerSettings(
         if (localDiskLimitBytes != NO_DISK_LIMIT && localDiskLimitBytes <= 0) {
             throw new IllegalArgumentException(describe("strata.log.local-disk-limit") + " is " + localDiskLimitBytes
                     + "; it must be a positive number of bytes, or unset for no limit");
+        }
+        if (TlsSettings.usesTls(securityProtocol) != tls.isPresent()) {
+            throw new IllegalArgumentException(describe("strata.kafka.security-protocol") + " is " + securityProtocol
+                    + (tls.isPresent() ? ", which has no TLS, but TLS settings are given" : " but no TLS settings are given"));
         }
         topicDefaults = Map.copyOf(topicDefaults);
         try {
@@ -166,7 +176,8 @@ public record BrokerSettings(
                 raft.host(), raft.port(), raft.peers().orElse(List.of()), raft.voter(), broker.rack().orElse(null),
                 replication.lagTimeMax(), replication.replicaSelector(), leaders.autoRebalanceEnable(), leaders.imbalanceCheckInterval(),
                 GroupConfig.from(groups), TransactionConfig.from(transactions), TieringSettings.from(tiering),
-                CleanerSettings.from(log), requestMetrics);
+                CleanerSettings.from(log), requestMetrics, kafka.securityProtocol(),
+                TlsSettings.from(kafka.securityProtocol(), kafka.tls()));
     }
 
     /**
@@ -196,7 +207,7 @@ public record BrokerSettings(
                 socketRequestMaxBytes, ioThreads, topicDefaults, autoCreateTopics, defaultPartitions,
                 defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort,
                 raftPeers, raftVoter, rack, replicaLagTimeMax, replicaSelector, autoLeaderRebalance, leaderImbalanceCheckInterval, groups, transactions,
-                tiering, cleaner, requestMetrics);
+                tiering, cleaner, requestMetrics, securityProtocol, tls);
     }
 
     /** The configured event loops, where 0 stands for one per core. */
