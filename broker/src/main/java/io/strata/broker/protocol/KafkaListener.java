@@ -14,10 +14,12 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The Kafka protocol listener: a Netty server whose pipeline per connection is
  * {@code frameDecoder} (4-byte size prefix, at most {@code socket.request.max.bytes}) →
- * {@code requestDecoder} → {@code connection} (dispatch and in-order responses).
+ * {@code requestDecoder} → {@code connection} (dispatch and in-order responses). Under TLS these are
+ * preceded by {@code tls} → {@code tlsPeer} (the client's principal) → {@code chunkedWriter} →
+ * {@code segmentChunker}, the last two sending fetched segment bytes as buffers the TLS handler can
+ * encrypt rather than as file regions.
  */
 public final class KafkaListener implements AutoCloseable {
 
@@ -36,12 +41,16 @@ public final class KafkaListener implements AutoCloseable {
     private final int maxFrameBytes;
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
+    private final Optional<TlsPipeline> tls;
     private Channel serverChannel;
 
-    public KafkaListener(ApiRouter router, RequestMetrics metrics, int maxFrameBytes, int ioThreads) {
+    /** A listener with TLS in front of every connection when {@code tls} is present. */
+    public KafkaListener(ApiRouter router, RequestMetrics metrics, int maxFrameBytes, int ioThreads,
+                         Optional<TlsSettings> tls) throws IOException {
         this.router = router;
         this.metrics = metrics;
         this.maxFrameBytes = maxFrameBytes;
+        this.tls = tls.isPresent() ? Optional.of(new TlsPipeline(tls.get())) : Optional.empty();
         this.acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("strata-kafka-accept", true));
         this.workers = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("strata-kafka-io", true));
     }
@@ -62,6 +71,7 @@ public final class KafkaListener implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         openConnections.incrementAndGet();
                         ch.closeFuture().addListener(closed -> openConnections.decrementAndGet());
+                        tls.ifPresent(pipeline -> pipeline.addHandlers(ch));
                         addConnectionHandlers(ch.pipeline(), router, metrics, maxFrameBytes);
                     }
                 });

@@ -202,7 +202,7 @@ public final class Broker implements AutoCloseable {
         partitions.addReconcileListener(transactionCoordinator::followLeadership);
         listener = new KafkaListener(new ApiRouter(handlers()), settings.requestMetrics(),
                 settings.socketRequestMaxBytes(),
-                settings.ioThreads());
+                settings.ioThreads(), settings.tls());
         started.add(listener);
         kafkaAddress = listener.bind(settings.kafkaHost(), settings.kafkaPort());
         // The advertised port defaults to the bound one, which the OS picks when the port is 0.
