@@ -33,7 +33,8 @@ public final class Configuration {
      */
     public static SmallRyeConfigBuilder builder() {
         SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder()
-                .withConverter(Path.class, 100, Path::of)
+                // As Quarkus' own converter: an empty value is no path, so an unset Optional<Path> stays empty.
+                .withConverter(Path.class, 100, value -> value.isEmpty() ? null : Path.of(value))
                 .withConverter(Duration.class, 100, new DurationConverter());
         MAPPINGS.forEach(builder::withMapping);
         return builder;

@@ -22,14 +22,18 @@ public interface KafkaListenerConfig {
     @WithDefault("104857600")
     int socketRequestMaxBytes();
 
+    /** Network event loop threads; 0 means one per core. */
+    @WithDefault("0")
+    int ioThreads();
+
     /**
-     * {@code security.protocol} of the listener: {@code PLAINTEXT}, {@code SSL}, {@code SASL_PLAINTEXT} or
-     * {@code SASL_SSL}; the SASL ones take their settings from {@code strata.sasl}.
+     * Kafka's {@code security.protocol} of the listener: {@code PLAINTEXT} by default; {@code SSL} and
+     * {@code SASL_SSL} put TLS ({@link #tls()}) in front of every connection, {@code SASL_PLAINTEXT} and
+     * {@code SASL_SSL} authenticate with SASL ({@code strata.sasl}).
      */
     @WithDefault("PLAINTEXT")
     SecurityProtocol securityProtocol();
 
-    /** Network event loop threads; 0 means one per core. */
-    @WithDefault("0")
-    int ioThreads();
+    /** TLS of the listener, read when the security protocol is {@code SSL} or {@code SASL_SSL}. */
+    KafkaTlsConfig tls();
 }

@@ -48,7 +48,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         channel = ctx.channel();
-        session = authentication.newSession();
+        session = authentication.newSession(() -> TlsPeer.principal(channel));
         session.sasl().ifPresent(sasl -> {
             long timeoutMs = authentication.settings().handshakeTimeout().toMillis();
             channel.eventLoop().schedule(() -> {

@@ -14,10 +14,12 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The Kafka protocol listener: a Netty server whose pipeline per connection is
  * {@code frameDecoder} (4-byte size prefix, at most {@code socket.request.max.bytes}) →
- * {@code requestDecoder} → {@code connection} (dispatch and in-order responses).
+ * {@code requestDecoder} → {@code connection} (dispatch and in-order responses). Under TLS these are
+ * preceded by {@code tls} → {@code tlsPeer} (the client's principal) → {@code chunkedWriter} →
+ * {@code segmentChunker}, the last two sending fetched segment bytes as buffers the TLS handler can
+ * encrypt rather than as file regions.
  */
 public final class KafkaListener implements AutoCloseable {
 
@@ -37,13 +42,16 @@ public final class KafkaListener implements AutoCloseable {
     private final ListenerAuthentication authentication;
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
+    private final Optional<TlsPipeline> tls;
     private Channel serverChannel;
 
+    /** A listener with TLS in front of every connection when {@code tls} is present, and {@code authentication} behind it. */
     public KafkaListener(ApiRouter router, RequestMetrics metrics, int maxFrameBytes, int ioThreads,
-                         ListenerAuthentication authentication) {
+                         Optional<TlsSettings> tls, ListenerAuthentication authentication) throws IOException {
         this.router = router;
         this.metrics = metrics;
         this.maxFrameBytes = maxFrameBytes;
+        this.tls = tls.isPresent() ? Optional.of(new TlsPipeline(tls.get())) : Optional.empty();
         this.authentication = authentication;
         this.acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("strata-kafka-accept", true));
         this.workers = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("strata-kafka-io", true));
@@ -65,6 +73,7 @@ public final class KafkaListener implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         openConnections.incrementAndGet();
                         ch.closeFuture().addListener(closed -> openConnections.decrementAndGet());
+                        tls.ifPresent(pipeline -> pipeline.addHandlers(ch));
                         addConnectionHandlers(ch.pipeline(), router, metrics, maxFrameBytes, authentication);
                     }
                 });

@@ -3,6 +3,9 @@ package io.strata.broker.protocol;
 import io.strata.broker.security.SaslAuthenticator;
 import io.strata.broker.security.SaslMechanisms;
 import io.strata.broker.security.SaslSettings;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
+
+import java.util.function.Supplier;
 
 /**
  * How the connections of a listener authenticate: with SASL, by {@code mechanisms} and the bounds of
@@ -17,9 +20,9 @@ public record ListenerAuthentication(SaslMechanisms mechanisms, SaslSettings set
         return mechanisms != null;
     }
 
-    /** The session of a new connection. */
-    ClientSession newSession() {
-        return usesSasl() ? new ClientSession(new SaslAuthenticator(mechanisms, settings.connectionsMaxReauthMs()))
-                : ClientSession.anonymous();
+    /** The session of a new connection, whose transport gives {@code transportPrincipal}. */
+    ClientSession newSession(Supplier<KafkaPrincipal> transportPrincipal) {
+        return new ClientSession(usesSasl() ? new SaslAuthenticator(mechanisms, settings.connectionsMaxReauthMs()) : null,
+                transportPrincipal);
     }
 }

@@ -1,7 +1,6 @@
 package io.strata.broker.protocol;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.DefaultFileRegion;
 import org.apache.kafka.common.network.Send;
 import org.apache.kafka.common.network.TransferableChannel;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -18,8 +17,8 @@ import java.util.List;
 /**
  * Serialises a response with kafka-clients' {@link SendBuilder} and turns the resulting
  * {@link Send} into Netty messages: heap parts become buffers, record sets read from segment files
- * become file regions, so fetched records go from the page cache to the socket without passing
- * through the heap.
+ * become {@link SegmentFileRegion}s, so fetched records go from the page cache to the socket without
+ * passing through the heap (unless TLS has to encrypt them).
  */
 final class ResponseEncoder {
 
@@ -85,18 +84,6 @@ final class ResponseEncoder {
 
         @Override
         public void close() {
-        }
-    }
-
-    /** A file region over a segment's channel, which the segment owns and keeps open. */
-    private static final class SegmentFileRegion extends DefaultFileRegion {
-        SegmentFileRegion(FileChannel channel, long position, long count) {
-            super(channel, position, count);
-        }
-
-        @Override
-        protected void deallocate() {
-            // The channel belongs to the log segment; releasing the region must not close it.
         }
     }
 }

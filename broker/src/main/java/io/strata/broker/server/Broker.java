@@ -210,7 +210,7 @@ public final class Broker implements AutoCloseable {
         partitions.addReconcileListener(transactionCoordinator::followLeadership);
         BootstrapUsers.create(settings.sasl(), metadata::submit, metadata.settings().startTimeout());
         listener = new KafkaListener(new ApiRouter(handlers()), settings.requestMetrics(),
-                settings.socketRequestMaxBytes(), settings.ioThreads(), authentication());
+                settings.socketRequestMaxBytes(), settings.ioThreads(), settings.tls(), authentication());
         started.add(listener);
         kafkaAddress = listener.bind(settings.kafkaHost(), settings.kafkaPort());
         // The advertised port defaults to the bound one, which the OS picks when the port is 0.

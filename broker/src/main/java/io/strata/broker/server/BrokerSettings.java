@@ -19,6 +19,7 @@ import io.strata.broker.config.TopicsConfig;
 import io.strata.broker.config.TransactionsConfig;
 import io.strata.broker.group.GroupConfig;
 import io.strata.broker.protocol.RequestMetrics;
+import io.strata.broker.protocol.TlsSettings;
 import io.strata.broker.security.SaslSettings;
 import io.strata.broker.tiering.TieringSettings;
 import io.strata.broker.txn.TransactionConfig;
@@ -56,7 +57,8 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  * @param transactions  the transaction coordinator's settings
  * @param tiering       where and how often closed segments are tiered
  * @param cleaner       how often and with how much memory compacted topics are compacted
- * @param securityProtocol how the Kafka listener's connections are secured
+ * @param securityProtocol the Kafka listener's {@code security.protocol}
+ * @param tls           the Kafka listener's TLS; present exactly when the security protocol runs over TLS
  * @param sasl          how SASL authenticates, when the security protocol uses it
  * @param requestMetrics told of every Kafka request answered; {@link RequestMetrics#NONE} by default
  */
@@ -90,6 +92,7 @@ public record BrokerSettings(
         TieringSettings tiering,
         CleanerSettings cleaner,
         SecurityProtocol securityProtocol,
+        Optional<TlsSettings> tls,
         SaslSettings sasl,
         RequestMetrics requestMetrics) {
 
@@ -111,6 +114,10 @@ public record BrokerSettings(
         if (localDiskLimitBytes != NO_DISK_LIMIT && localDiskLimitBytes <= 0) {
             throw new IllegalArgumentException(describe("strata.log.local-disk-limit") + " is " + localDiskLimitBytes
                     + "; it must be a positive number of bytes, or unset for no limit");
+        }
+        if (TlsSettings.usesTls(securityProtocol) != tls.isPresent()) {
+            throw new IllegalArgumentException(describe("strata.kafka.security-protocol") + " is " + securityProtocol
+                    + (tls.isPresent() ? ", which has no TLS, but TLS settings are given" : " but no TLS settings are given"));
         }
         topicDefaults = Map.copyOf(topicDefaults);
         try {
@@ -172,7 +179,8 @@ public record BrokerSettings(
                 raft.host(), raft.port(), raft.peers().orElse(List.of()), raft.voter(), broker.rack().orElse(null),
                 replication.lagTimeMax(), replication.replicaSelector(), leaders.autoRebalanceEnable(), leaders.imbalanceCheckInterval(),
                 GroupConfig.from(groups), TransactionConfig.from(transactions), TieringSettings.from(tiering),
-                CleanerSettings.from(log), kafka.securityProtocol(), SaslSettings.from(sasl), requestMetrics);
+                CleanerSettings.from(log), kafka.securityProtocol(), TlsSettings.from(kafka.securityProtocol(), kafka.tls()),
+                SaslSettings.from(sasl), requestMetrics);
     }
 
     /**
@@ -202,7 +210,7 @@ public record BrokerSettings(
                 socketRequestMaxBytes, ioThreads, topicDefaults, autoCreateTopics, defaultPartitions,
                 defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort,
                 raftPeers, raftVoter, rack, replicaLagTimeMax, replicaSelector, autoLeaderRebalance, leaderImbalanceCheckInterval, groups, transactions,
-                tiering, cleaner, securityProtocol, sasl, requestMetrics);
+                tiering, cleaner, securityProtocol, tls, sasl, requestMetrics);
     }
 
     /** The configured event loops, where 0 stands for one per core. */

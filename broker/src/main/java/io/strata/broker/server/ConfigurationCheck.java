@@ -19,12 +19,14 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Checks every setting of the broker before anything starts, so that a bad value stops start-up with
@@ -128,6 +130,9 @@ public final class ConfigurationCheck {
                 one = "a URI";
             } else if (type == Path.class) {
                 one = "a path";
+            } else if (type.isEnum()) {
+                one = "one of " + Arrays.stream(type.getEnumConstants()).map(constant -> ((Enum<?>) constant).name())
+                        .collect(Collectors.joining(", "));
             } else {
                 one = "a " + type.getSimpleName();
             }

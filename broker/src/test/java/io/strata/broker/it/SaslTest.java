@@ -4,6 +4,7 @@ import io.strata.broker.testing.ChildJvm;
 import io.strata.broker.testing.Kcat;
 import io.strata.broker.testing.KafkaWire;
 import io.strata.broker.testing.TestBroker;
+import io.strata.broker.testing.TestCertificates;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -17,6 +18,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.errors.ResourceNotFoundException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.UnacceptableCredentialException;
@@ -251,6 +253,34 @@ class SaslTest {
             String consumed = Kcat.run(broker.bootstrapServers(), null, concat(login, "-C", "-t", "kcat", "-o",
                     "beginning", "-e", "-q"));
             assertThat(consumed.lines()).containsExactly("one", "two");
+        }
+    }
+
+    @Test
+    void scramOverTlsServesTheJavaClientAndKcat(@TempDir Path dir) throws Exception {
+        TestCertificates.Issued authority = TestCertificates.authority("Strata SASL_SSL test CA");
+        Path cert = dir.resolve("server.pem");
+        Path key = dir.resolve("server.key");
+        authority.issueServer("broker").write(cert, key);
+        Path ca = Files.writeString(dir.resolve("ca.pem"), authority.certificatePem());
+        try (TestBroker broker = TestBroker.start(dir.resolve("data"), saslBroker(Map.of(
+                "strata.kafka.security-protocol", "SASL_SSL",
+                "strata.kafka.tls.cert-file", cert.toString(), "strata.kafka.tls.key-file", key.toString())))) {
+            Map<String, Object> login = new HashMap<>(login("SCRAM-SHA-512", "admin", ADMIN_PASSWORD));
+            login.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
+            login.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");
+            login.put(SslConfigs.SSL_TRUSTSTORE_CERTIFICATES_CONFIG, authority.certificatePem());
+            try (Admin admin = admin(broker, login)) {
+                admin.createTopics(List.of(new NewTopic("secured", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            }
+            produceAndConsume(broker, login, "secured");
+
+            Kcat.assumeInstalled();
+            String[] kcatLogin = {"-X", "security.protocol=SASL_SSL", "-X", "ssl.ca.location=" + ca,
+                    "-X", "sasl.mechanism=SCRAM-SHA-512", "-X", "sasl.username=admin", "-X", "sasl.password=" + ADMIN_PASSWORD};
+            String consumed = Kcat.run(broker.bootstrapServers(), null, concat(kcatLogin, "-C", "-t", "secured", "-o",
+                    "beginning", "-e", "-q"));
+            assertThat(consumed.lines()).containsExactly("via SCRAM-SHA-512");
         }
     }
 

@@ -34,6 +34,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -224,7 +225,7 @@ class KafkaConnectionTest {
     @Test
     void responsesCompletedOnOtherThreadsLeaveInRequestOrderOverARealSocket() throws Exception {
         HeldHandler metadata = new HeldHandler(ApiKeys.METADATA);
-        KafkaListener listener = new KafkaListener(new ApiRouter(List.of(metadata)), (apiKey, nanos) -> { }, 1 << 20, 1,
+        KafkaListener listener = new KafkaListener(new ApiRouter(List.of(metadata)), (apiKey, nanos) -> { }, 1 << 20, 1, Optional.empty(),
                 ListenerAuthentication.NONE);
         ExecutorService elsewhere = Executors.newSingleThreadExecutor();
         try (KafkaWire wire = new KafkaWire(listener.bind("127.0.0.1", 0))) {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -51,7 +52,7 @@ class KafkaListenerTest {
                 metadataRequests.incrementAndGet();
             }
         };
-        KafkaListener listener = new KafkaListener(new ApiRouter(List.of(blocking)), metrics, 1 << 20, 1,
+        KafkaListener listener = new KafkaListener(new ApiRouter(List.of(blocking)), metrics, 1 << 20, 1, Optional.empty(),
                 ListenerAuthentication.NONE);
         try {
             InetSocketAddress address = listener.bind("127.0.0.1", 0);

@@ -3,8 +3,12 @@ package io.strata.broker.server;
 import io.quarkus.runtime.configuration.ConfigUtils;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
+import io.strata.broker.testing.TestCertificates;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -75,5 +79,34 @@ class ConfigurationCheckTest {
                 .startsWith("strata.kafka.io-threads (STRATA_KAFKA_IO_THREADS)");
         assertThat(check(Map.of("STRATA_TIERING_S3_CALL_TIMEOUT", "PT0.0005S")).orElseThrow())
                 .startsWith("strata.tiering.s3-call-timeout (STRATA_TIERING_S3_CALL_TIMEOUT)");
+    }
+
+    @Test
+    void aValueOfAChoiceIsToldWithTheChoices() {
+        assertThat(check(Map.of("STRATA_KAFKA_SECURITY_PROTOCOL", "TLS"))).contains(
+                "strata.kafka.security-protocol (STRATA_KAFKA_SECURITY_PROTOCOL) is \"TLS\"; it must be one of "
+                        + "PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL");
+        assertThat(check(Map.of("STRATA_KAFKA_TLS_CLIENT_AUTH", "maybe"))).contains(
+                "strata.kafka.tls.client-auth (STRATA_KAFKA_TLS_CLIENT_AUTH) is \"maybe\"; it must be one of "
+                        + "NONE, REQUESTED, REQUIRED");
+    }
+
+    @Test
+    void tlsNeedsItsFiles(@TempDir Path dir) throws Exception {
+        assertThat(check(Map.of("STRATA_KAFKA_SECURITY_PROTOCOL", "SSL"))).contains(
+                "strata.kafka.security-protocol (STRATA_KAFKA_SECURITY_PROTOCOL) is SSL but "
+                        + "strata.kafka.tls.cert-file (STRATA_KAFKA_TLS_CERT_FILE) is not set");
+        Path cert = dir.resolve("server.pem");
+        Path key = dir.resolve("server.key");
+        TestCertificates.authority("Test CA").issueServer("broker").write(cert, key);
+        Map<String, String> tls = Map.of("STRATA_KAFKA_SECURITY_PROTOCOL", "ssl",
+                "STRATA_KAFKA_TLS_CERT_FILE", cert.toString(), "STRATA_KAFKA_TLS_KEY_FILE", key.toString());
+        assertThat(check(tls)).isEmpty();
+        Map<String, String> mutual = new HashMap<>(tls);
+        mutual.put("STRATA_KAFKA_TLS_CLIENT_AUTH", "required");
+        assertThat(check(mutual).orElseThrow()).startsWith(
+                "strata.kafka.tls.client-auth (STRATA_KAFKA_TLS_CLIENT_AUTH) is REQUIRED but strata.kafka.tls.ca-file");
+        // TLS settings of a listener without TLS are not read.
+        assertThat(check(Map.of("STRATA_KAFKA_TLS_CERT_FILE", "/nowhere.pem"))).isEmpty();
     }
 }
