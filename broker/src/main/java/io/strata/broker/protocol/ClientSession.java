@@ -1,33 +1,40 @@
 package io.strata.broker.protocol;
 
+import io.strata.broker.security.Authorizer;
 import io.strata.broker.security.SaslAuthenticator;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 
+import java.net.InetAddress;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Who is at the other end of one connection: the SASL state when the listener authenticates with SASL, and the
- * principal its requests act as: the one SASL authenticated, else the one its transport gives (a TLS client
- * certificate's). Confined to the connection's event loop.
+ * Who is at the other end of one connection and what it may do: the SASL state when the listener authenticates
+ * with SASL, the principal its requests act as (the one SASL authenticated, else the one its transport gives, a
+ * TLS client certificate's), and the authorizer that decides for that principal. Confined to the connection's
+ * event loop.
  */
 public final class ClientSession {
 
     private final SaslAuthenticator sasl;
     private final Supplier<KafkaPrincipal> transportPrincipal;
+    private final Authorizer authorizer;
 
     /**
      * A session that authenticates with {@code sasl}, or with nothing when it is null; {@code transportPrincipal}
      * is asked when there is no SASL.
      */
-    public ClientSession(SaslAuthenticator sasl, Supplier<KafkaPrincipal> transportPrincipal) {
+    public ClientSession(SaslAuthenticator sasl, Supplier<KafkaPrincipal> transportPrincipal, Authorizer authorizer) {
         this.sasl = sasl;
         this.transportPrincipal = transportPrincipal;
+        this.authorizer = authorizer;
     }
 
-    /** A session of a listener that authenticates no one: every request acts as the anonymous principal. */
+    /** A session of a listener that authenticates and authorizes no one: the anonymous principal may do anything. */
     public static ClientSession anonymous() {
-        return new ClientSession(null, () -> KafkaPrincipal.ANONYMOUS);
+        return new ClientSession(null, () -> KafkaPrincipal.ANONYMOUS, Authorizer.ALLOW_ALL);
     }
 
     /** The connection's SASL state; empty when its listener does not use SASL. */
@@ -38,5 +45,10 @@ public final class ClientSession {
     /** The principal the connection's requests act as. */
     public KafkaPrincipal principal() {
         return sasl == null ? transportPrincipal.get() : sasl.principal();
+    }
+
+    /** Whether this session's principal, connected from {@code host}, may do {@code operation} on the resource. */
+    public boolean allowed(InetAddress host, AclOperation operation, ResourceType type, String name) {
+        return authorizer.allowed(principal(), host, operation, type, name);
     }
 }

@@ -1,5 +1,6 @@
 package io.strata.broker.protocol;
 
+import io.strata.broker.security.Authorizer;
 import io.strata.broker.security.SaslAuthenticator;
 import io.strata.broker.security.SaslMechanisms;
 import io.strata.broker.security.SaslSettings;
@@ -9,12 +10,12 @@ import java.util.function.Supplier;
 
 /**
  * How the connections of a listener authenticate: with SASL, by {@code mechanisms} and the bounds of
- * {@code settings}, or not at all ({@link #NONE}). Immutable.
+ * {@code settings}, or not at all; and the authorizer that decides what their principals may do. Immutable.
  */
-public record ListenerAuthentication(SaslMechanisms mechanisms, SaslSettings settings) {
+public record ListenerAuthentication(SaslMechanisms mechanisms, SaslSettings settings, Authorizer authorizer) {
 
-    /** No authentication: every connection acts as the anonymous principal. */
-    public static final ListenerAuthentication NONE = new ListenerAuthentication(null, null);
+    /** No authentication and no authorization: every connection acts as the anonymous principal, allowed anything. */
+    public static final ListenerAuthentication NONE = new ListenerAuthentication(null, null, Authorizer.ALLOW_ALL);
 
     public boolean usesSasl() {
         return mechanisms != null;
@@ -23,6 +24,6 @@ public record ListenerAuthentication(SaslMechanisms mechanisms, SaslSettings set
     /** The session of a new connection, whose transport gives {@code transportPrincipal}. */
     ClientSession newSession(Supplier<KafkaPrincipal> transportPrincipal) {
         return new ClientSession(usesSasl() ? new SaslAuthenticator(mechanisms, settings.connectionsMaxReauthMs()) : null,
-                transportPrincipal);
+                transportPrincipal, authorizer);
     }
 }

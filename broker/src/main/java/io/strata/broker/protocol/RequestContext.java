@@ -1,7 +1,11 @@
 package io.strata.broker.protocol;
 
+import io.strata.broker.security.Authorizer;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.resource.ResourceType;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -19,5 +23,16 @@ public record RequestContext(RequestHeader header, SocketAddress clientAddress, 
 
     public String clientId() {
         return header.clientId();
+    }
+
+    /** Whether the client may do {@code operation} on the resource (always, on a broker without an authorizer). */
+    public boolean allowed(AclOperation operation, ResourceType type, String name) {
+        return session.allowed(clientAddress instanceof InetSocketAddress address ? address.getAddress() : null,
+                operation, type, name);
+    }
+
+    /** Whether the client may do {@code operation} on the cluster. */
+    public boolean allowedOnCluster(AclOperation operation) {
+        return allowed(operation, ResourceType.CLUSTER, Authorizer.CLUSTER);
     }
 }

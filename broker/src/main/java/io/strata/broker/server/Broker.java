@@ -54,6 +54,7 @@ import io.strata.broker.remote.TieredLog;
 import io.strata.broker.replication.IsrUpdater;
 import io.strata.broker.replication.ReplicaFetcherManager;
 import io.strata.broker.replication.ReplicationThrottle;
+import io.strata.broker.security.Authorizer;
 import io.strata.broker.security.BootstrapUsers;
 import io.strata.broker.security.SaslMechanisms;
 import io.strata.broker.security.SaslSettings;
@@ -306,7 +307,7 @@ public final class Broker implements AutoCloseable {
         }
         SaslSettings sasl = settings.sasl();
         return new ListenerAuthentication(new SaslMechanisms(sasl.mechanisms(), () -> metadata.image().security(),
-                sasl.scramStrictNonce()), sasl);
+                sasl.scramStrictNonce()), sasl, Authorizer.ALLOW_ALL);
     }
 
     /** The handler of every API key served besides ApiVersions, which the router answers itself. */

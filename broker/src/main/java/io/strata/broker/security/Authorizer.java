@@ -1,0 +1,24 @@
+package io.strata.broker.security;
+
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.Resource;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
+
+import java.net.InetAddress;
+
+/**
+ * Decides whether a principal, connected from a host, may do an operation on a resource, as Kafka's
+ * {@code Authorizer} does. The seam between the requests that ask and the ACLs that answer.
+ */
+@FunctionalInterface
+public interface Authorizer {
+
+    /** The name of the one cluster resource, as Kafka names it. */
+    String CLUSTER = Resource.CLUSTER_NAME;
+
+    /** Allows everything: a broker without an authorizer, as Kafka without {@code authorizer.class.name}. */
+    Authorizer ALLOW_ALL = (principal, host, operation, type, name) -> true;
+
+    boolean allowed(KafkaPrincipal principal, InetAddress host, AclOperation operation, ResourceType type, String name);
+}
