@@ -2,6 +2,13 @@ package io.strata.broker.cluster;
 
 import org.apache.kafka.common.Uuid;
 
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 
 import java.io.DataInput;
@@ -121,6 +128,36 @@ final class MetadataCodec {
     /** Reads what {@link #writeScramCredential} wrote after the mechanism. */
     static ScramCredentialImage readScramCredential(DataInput in) throws IOException {
         return new ScramCredentialImage(readBytes(in), readBytes(in), readBytes(in), in.readInt());
+    }
+
+    /**
+     * Writes an ACL: resource type, pattern type, operation and permission as Kafka's protocol codes, then the
+     * resource name, principal and host.
+     */
+    static void writeAcl(DataOutput out, AclBinding acl) throws IOException {
+        out.writeByte(acl.pattern().resourceType().code());
+        out.writeByte(acl.pattern().patternType().code());
+        out.writeByte(acl.entry().operation().code());
+        out.writeByte(acl.entry().permissionType().code());
+        writeString(out, acl.pattern().name());
+        writeString(out, acl.entry().principal());
+        writeString(out, acl.entry().host());
+    }
+
+    static AclBinding readAcl(DataInput in) throws IOException {
+        ResourceType resourceType = ResourceType.fromCode(in.readByte());
+        PatternType patternType = PatternType.fromCode(in.readByte());
+        AclOperation operation = AclOperation.fromCode(in.readByte());
+        AclPermissionType permission = AclPermissionType.fromCode(in.readByte());
+        String name = readString(in);
+        String principal = readString(in);
+        String host = readString(in);
+        if (resourceType.isUnknown() || patternType.isUnknown() || operation.isUnknown() || permission.isUnknown()) {
+            throw new IOException("corrupt ACL: unknown code in " + resourceType + " " + patternType + " " + operation
+                    + " " + permission);
+        }
+        return new AclBinding(new ResourcePattern(resourceType, name, patternType),
+                new AccessControlEntry(principal, host, operation, permission));
     }
 
     /** Reads a SCRAM mechanism written as its type byte. */

@@ -1,6 +1,7 @@
 package io.strata.broker.cluster;
 
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 
 import java.io.IOException;
@@ -59,7 +60,9 @@ public sealed interface MetadataCommand {
         REASSIGN_PARTITION(ReassignPartition.class, 14, 0),
         ALTER_BROKER_CONFIGS(AlterBrokerConfigs.class, 15, 0),
         UPSERT_SCRAM_CREDENTIAL(UpsertScramCredential.class, 16, 0),
-        DELETE_SCRAM_CREDENTIAL(DeleteScramCredential.class, 17, 0);
+        DELETE_SCRAM_CREDENTIAL(DeleteScramCredential.class, 17, 0),
+        CREATE_ACL(CreateAcl.class, 18, 0),
+        DELETE_ACLS(DeleteAcls.class, 19, 0);
 
         private final Class<? extends MetadataCommand> recordClass;
         private final byte opcode;
@@ -147,6 +150,20 @@ public sealed interface MetadataCommand {
 
     /** Removes a user's credential for one SCRAM mechanism; fails if there is none. */
     record DeleteScramCredential(String user, ScramMechanism mechanism) implements MetadataCommand {
+    }
+
+    /**
+     * Adds an ACL under {@code id}, which the submitter picks; an ACL equal to one that exists changes nothing.
+     * The binding is a literal or prefixed pattern with a definite principal, host, operation and permission.
+     */
+    record CreateAcl(Uuid id, AclBinding acl) implements MetadataCommand {
+    }
+
+    /** Removes the ACLs of these ids; ids without an ACL (removed meanwhile) are passed over. */
+    record DeleteAcls(List<Uuid> ids) implements MetadataCommand {
+        public DeleteAcls {
+            ids = List.copyOf(ids);
+        }
     }
 
     /**

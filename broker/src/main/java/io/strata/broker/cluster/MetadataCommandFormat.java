@@ -5,8 +5,10 @@ import io.strata.broker.cluster.MetadataCommand.AllocateProducerIds;
 import io.strata.broker.cluster.MetadataCommand.AlterBrokerConfigs;
 import io.strata.broker.cluster.MetadataCommand.AlterPartition;
 import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
+import io.strata.broker.cluster.MetadataCommand.CreateAcl;
 import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
+import io.strata.broker.cluster.MetadataCommand.DeleteAcls;
 import io.strata.broker.cluster.MetadataCommand.DeleteScramCredential;
 import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
 import io.strata.broker.cluster.MetadataCommand.ElectLeader;
@@ -96,6 +98,14 @@ final class MetadataCommandFormat {
         } else if (command instanceof DeleteScramCredential c) {
             MetadataCodec.writeString(out, c.user());
             out.writeByte(c.mechanism().type());
+        } else if (command instanceof CreateAcl c) {
+            MetadataCodec.writeUuid(out, c.id());
+            MetadataCodec.writeAcl(out, c.acl());
+        } else if (command instanceof DeleteAcls c) {
+            out.writeInt(c.ids().size());
+            for (Uuid id : c.ids()) {
+                MetadataCodec.writeUuid(out, id);
+            }
         } else if (command instanceof CreatePartitions c) {
             MetadataCodec.writeString(out, c.name());
             out.writeInt(c.totalCount());
@@ -185,6 +195,15 @@ final class MetadataCommandFormat {
             }
             case DELETE_SCRAM_CREDENTIAL ->
                     new DeleteScramCredential(MetadataCodec.readString(in), MetadataCodec.readScramMechanism(in));
+            case CREATE_ACL -> new CreateAcl(MetadataCodec.readUuid(in), MetadataCodec.readAcl(in));
+            case DELETE_ACLS -> {
+                int count = MetadataCodec.checkLength(in.readInt());
+                List<Uuid> ids = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    ids.add(MetadataCodec.readUuid(in));
+                }
+                yield new DeleteAcls(ids);
+            }
             case CREATE_PARTITIONS -> {
                 String name = MetadataCodec.readString(in);
                 int totalCount = in.readInt();

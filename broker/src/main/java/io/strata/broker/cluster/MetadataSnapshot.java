@@ -3,6 +3,7 @@ package io.strata.broker.cluster;
 import io.strata.tiered.RemoteManifest;
 import io.strata.tiered.RemoteSegment;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 
 import java.io.DataInput;
@@ -30,7 +31,7 @@ final class MetadataSnapshot {
      * Version 1 added the remote segment manifests, version 2 their log start offsets, version 3 the
      * cluster id and each partition's replicas and leadership, version 4 the nodes' data directories,
      * version 5 the reassignments in progress and the dynamic broker configs, version 6 the users' SCRAM
-     * credentials; older versions are still read.
+     * credentials and the ACLs; older versions are still read.
      */
     static final byte SNAPSHOT_VERSION = 6;
 
@@ -48,7 +49,8 @@ final class MetadataSnapshot {
      * then (since version 5) per topic in name order and per partition, the replicas a reassignment adds and removes,
      * and the dynamic broker configs: a count, then per broker in name order its name and configs,
      * then (since version 6) the SCRAM credentials: a count of users, then per user in name order its name, a count,
-     * and per mechanism its type byte, salt, stored key, server key and iteration count.
+     * and per mechanism its type byte, salt, stored key, server key and iteration count, then the ACLs: a count, then
+     * per ACL in id order its id and the ACL.
      */
     static void write(MetadataImage image, DataOutput out) throws IOException {
         out.writeInt(SNAPSHOT_MAGIC);
@@ -130,6 +132,11 @@ final class MetadataSnapshot {
             for (Map.Entry<ScramMechanism, ScramCredentialImage> credential : user.getValue().entrySet()) {
                 MetadataCodec.writeScramCredential(out, credential.getKey(), credential.getValue());
             }
+        }
+        out.writeInt(image.security().acls().size());
+        for (Map.Entry<Uuid, AclBinding> acl : image.security().acls().entrySet()) {
+            MetadataCodec.writeUuid(out, acl.getKey());
+            MetadataCodec.writeAcl(out, acl.getValue());
         }
     }
 
@@ -232,6 +239,7 @@ final class MetadataSnapshot {
             }
         }
         Map<String, Map<ScramMechanism, ScramCredentialImage>> users = new HashMap<>();
+        Map<Uuid, AclBinding> acls = new HashMap<>();
         if (version >= 6) {
             int userCount = MetadataCodec.checkLength(in.readInt());
             for (int i = 0; i < userCount; i++) {
@@ -243,9 +251,13 @@ final class MetadataSnapshot {
                 }
                 users.put(user, credentials);
             }
+            int aclCount = MetadataCodec.checkLength(in.readInt());
+            for (int i = 0; i < aclCount; i++) {
+                acls.put(MetadataCodec.readUuid(in), MetadataCodec.readAcl(in));
+            }
         }
         return MetadataImage.of(clusterId == null || clusterId.isEmpty() ? null : clusterId, topics, brokers, directories,
-                manifests, brokerConfigs, new SecurityImage(users), nextProducerId, imageVersion);
+                manifests, brokerConfigs, new SecurityImage(users, acls), nextProducerId, imageVersion);
     }
 
     private static List<PartitionImage> readReassignments(DataInput in, TopicImage topic) throws IOException {

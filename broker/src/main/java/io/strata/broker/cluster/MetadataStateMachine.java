@@ -5,8 +5,10 @@ import io.strata.broker.cluster.MetadataCommand.AllocateProducerIds;
 import io.strata.broker.cluster.MetadataCommand.AlterBrokerConfigs;
 import io.strata.broker.cluster.MetadataCommand.AlterPartition;
 import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
+import io.strata.broker.cluster.MetadataCommand.CreateAcl;
 import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
+import io.strata.broker.cluster.MetadataCommand.DeleteAcls;
 import io.strata.broker.cluster.MetadataCommand.DeleteScramCredential;
 import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
 import io.strata.broker.cluster.MetadataCommand.ElectLeader;
@@ -145,6 +147,8 @@ public final class MetadataStateMachine implements StateMachine {
             case ALTER_BROKER_CONFIGS -> alterBrokerConfigs(image, (AlterBrokerConfigs) command);
             case UPSERT_SCRAM_CREDENTIAL -> upsertScramCredential(image, (UpsertScramCredential) command);
             case DELETE_SCRAM_CREDENTIAL -> deleteScramCredential(image, (DeleteScramCredential) command);
+            case CREATE_ACL -> createAcl(image, (CreateAcl) command);
+            case DELETE_ACLS -> Outcome.ok(image.withSecurity(image.security().withoutAcls(((DeleteAcls) command).ids())));
         };
     }
 
@@ -256,6 +260,17 @@ public final class MetadataStateMachine implements StateMachine {
                     "Attempt to delete a user credential that does not exist");
         }
         return Outcome.ok(image.withSecurity(security.withoutScramCredential(c.user(), c.mechanism())));
+    }
+
+    private static Outcome createAcl(MetadataImage image, CreateAcl c) {
+        SecurityImage security = image.security();
+        if (security.aclId(c.acl()).isPresent()) {
+            return Outcome.ok(image);
+        }
+        if (security.acls().containsKey(c.id())) {
+            return Outcome.failed(image, Errors.INVALID_REQUEST, "ACL id " + c.id() + " is taken");
+        }
+        return Outcome.ok(image.withSecurity(security.withAcl(c.id(), c.acl())));
     }
 
     private static Outcome createPartitions(MetadataImage image, CreatePartitions c) {

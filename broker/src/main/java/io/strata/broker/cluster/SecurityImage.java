@@ -1,7 +1,10 @@
 package io.strata.broker.cluster;
 
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
@@ -10,14 +13,17 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * The replicated security state of the cluster: each user's SCRAM credentials, by user name and mechanism.
- * Immutable; the maps are sorted by user and mechanism, so snapshots are written in a stable order.
+ * The replicated security state of the cluster: each user's SCRAM credentials, by user name and mechanism, and
+ * the ACLs, by the id each was created with. Immutable; the maps are sorted, so snapshots are written in a
+ * stable order.
  */
-public record SecurityImage(Map<String, Map<ScramMechanism, ScramCredentialImage>> scramCredentials) {
+public record SecurityImage(Map<String, Map<ScramMechanism, ScramCredentialImage>> scramCredentials,
+                            Map<Uuid, AclBinding> acls) {
 
-    public static final SecurityImage EMPTY = new SecurityImage(Map.of());
+    public static final SecurityImage EMPTY = new SecurityImage(Map.of(), Map.of());
 
     public SecurityImage {
+        acls = Collections.unmodifiableMap(new TreeMap<>(acls));
         Map<String, Map<ScramMechanism, ScramCredentialImage>> sorted = new TreeMap<>();
         scramCredentials.forEach((user, byMechanism) -> {
             if (!byMechanism.isEmpty()) {
@@ -45,6 +51,23 @@ public record SecurityImage(Map<String, Map<ScramMechanism, ScramCredentialImage
         byMechanism.putAll(users.getOrDefault(user, Map.of()));
         change.accept(byMechanism);
         users.put(user, byMechanism);
-        return new SecurityImage(users);
+        return new SecurityImage(users, acls);
+    }
+
+    /** The id of the ACL equal to {@code acl}; empty if there is none. */
+    public Optional<Uuid> aclId(AclBinding acl) {
+        return acls.entrySet().stream().filter(entry -> entry.getValue().equals(acl)).map(Map.Entry::getKey).findFirst();
+    }
+
+    public SecurityImage withAcl(Uuid id, AclBinding acl) {
+        Map<Uuid, AclBinding> changed = new TreeMap<>(acls);
+        changed.put(id, acl);
+        return new SecurityImage(scramCredentials, changed);
+    }
+
+    public SecurityImage withoutAcls(Collection<Uuid> ids) {
+        Map<Uuid, AclBinding> changed = new TreeMap<>(acls);
+        changed.keySet().removeAll(ids);
+        return new SecurityImage(scramCredentials, changed);
     }
 }

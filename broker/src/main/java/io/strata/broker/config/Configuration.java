@@ -20,7 +20,8 @@ public final class Configuration {
     /** Every mapping of the broker's settings. */
     public static final List<Class<?>> MAPPINGS = List.of(BrokerConfig.class, KafkaListenerConfig.class,
             LogDefaultsConfig.class, TopicsConfig.class, RaftConfig.class, GroupsConfig.class, TransactionsConfig.class, TieringConfig.class,
-            ReplicationConfig.class, LeadersConfig.class, MetricsConfig.class, HttpAuthConfig.class, SaslConfig.class);
+            ReplicationConfig.class, LeadersConfig.class, MetricsConfig.class, HttpAuthConfig.class, SaslConfig.class,
+            AuthorizerConfig.class);
 
     private static final SmallRyeConfig DEFAULTS = builder().build();
 

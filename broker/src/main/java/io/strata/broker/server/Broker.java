@@ -9,6 +9,7 @@ import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.MetadataResult;
 import io.strata.broker.cluster.PreferredLeaderBalancer;
 import io.strata.broker.cluster.RaftMetadataLog;
+import io.strata.broker.cluster.SecurityImage;
 import io.strata.broker.compaction.LogCleanerService;
 import io.strata.broker.config.ConfigEntry;
 import io.strata.broker.config.DynamicBrokerConfigs;
@@ -22,6 +23,7 @@ import io.strata.broker.protocol.KafkaListener;
 import io.strata.broker.protocol.ListenerAuthentication;
 import io.strata.broker.protocol.RequestForwarder;
 import io.strata.broker.protocol.fetch.FetchSessionCache;
+import io.strata.broker.protocol.handlers.AclsHandler;
 import io.strata.broker.protocol.handlers.AlterConfigsHandler;
 import io.strata.broker.protocol.handlers.AlterPartitionReassignmentsHandler;
 import io.strata.broker.protocol.handlers.ConfigAlterations;
@@ -85,6 +87,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * One Strata broker: metadata, partitions and the Kafka listener, started in that order and
@@ -299,15 +302,17 @@ public final class Broker implements AutoCloseable {
                 settings.raftPort(), settings.raftMembers());
     }
 
-    /** SASL on the listener when its security protocol says so. */
+    /** SASL on the listener when its security protocol says so, and the ACLs when the authorizer is on. */
     private ListenerAuthentication authentication() {
+        Supplier<SecurityImage> security = () -> metadata.image().security();
+        Authorizer authorizer = settings.authorizer().authorizer(security);
         SecurityProtocol protocol = settings.securityProtocol();
         if (protocol != SecurityProtocol.SASL_PLAINTEXT && protocol != SecurityProtocol.SASL_SSL) {
-            return ListenerAuthentication.NONE;
+            return new ListenerAuthentication(null, null, authorizer);
         }
         SaslSettings sasl = settings.sasl();
-        return new ListenerAuthentication(new SaslMechanisms(sasl.mechanisms(), () -> metadata.image().security(),
-                sasl.scramStrictNonce()), sasl, Authorizer.ALLOW_ALL);
+        return new ListenerAuthentication(new SaslMechanisms(sasl.mechanisms(), security, sasl.scramStrictNonce()), sasl,
+                authorizer);
     }
 
     /** The handler of every API key served besides ApiVersions, which the router answers itself. */
@@ -315,11 +320,15 @@ public final class Broker implements AutoCloseable {
         ConfigAlterations alterations = new ConfigAlterations(topicAdmin, settings.nodeId());
         ScramCredentialsHandler scramCredentials = new ScramCredentialsHandler(() -> metadata.image().security(),
                 metadata::submit);
+        AclsHandler acls = new AclsHandler(() -> metadata.image().security(), metadata::submit);
         List<ApiHandler<?>> handlers = new ArrayList<>(List.of(
                 new SaslHandshakeHandler(),
                 new SaslAuthenticateHandler(Time.SYSTEM),
                 ApiHandler.of(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, scramCredentials::describe),
                 ApiHandler.of(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, scramCredentials::alter),
+                ApiHandler.of(ApiKeys.CREATE_ACLS, acls::create),
+                ApiHandler.of(ApiKeys.DESCRIBE_ACLS, acls::describe),
+                ApiHandler.of(ApiKeys.DELETE_ACLS, acls::delete),
                 ApiHandler.of(ApiKeys.METADATA,
                         new MetadataHandler(topicAdmin, partitions, identity, settings.autoCreateTopics())::handle),
                 ApiHandler.of(ApiKeys.PRODUCE,

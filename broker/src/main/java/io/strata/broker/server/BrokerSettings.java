@@ -3,6 +3,7 @@ package io.strata.broker.server;
 import io.smallrye.config.SmallRyeConfig;
 import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.compaction.CleanerSettings;
+import io.strata.broker.config.AuthorizerConfig;
 import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.config.Configuration;
 import io.strata.broker.config.GroupsConfig;
@@ -20,6 +21,7 @@ import io.strata.broker.config.TransactionsConfig;
 import io.strata.broker.group.GroupConfig;
 import io.strata.broker.protocol.RequestMetrics;
 import io.strata.broker.protocol.TlsSettings;
+import io.strata.broker.security.AuthorizerSettings;
 import io.strata.broker.security.SaslSettings;
 import io.strata.broker.tiering.TieringSettings;
 import io.strata.broker.txn.TransactionConfig;
@@ -60,6 +62,7 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  * @param securityProtocol the Kafka listener's {@code security.protocol}
  * @param tls           the Kafka listener's TLS; present exactly when the security protocol runs over TLS
  * @param sasl          how SASL authenticates, when the security protocol uses it
+ * @param authorizer    whether and how requests are authorized by the ACLs
  * @param requestMetrics told of every Kafka request answered; {@link RequestMetrics#NONE} by default
  */
 public record BrokerSettings(
@@ -94,6 +97,7 @@ public record BrokerSettings(
         SecurityProtocol securityProtocol,
         Optional<TlsSettings> tls,
         SaslSettings sasl,
+        AuthorizerSettings authorizer,
         RequestMetrics requestMetrics) {
 
     /** {@link #localDiskLimitBytes()} when the local logs may grow without limit. */
@@ -163,14 +167,15 @@ public record BrokerSettings(
                 config.getConfigMapping(RaftConfig.class), config.getConfigMapping(GroupsConfig.class),
                 config.getConfigMapping(TransactionsConfig.class),
                 config.getConfigMapping(TieringConfig.class), config.getConfigMapping(ReplicationConfig.class),
-                config.getConfigMapping(LeadersConfig.class), config.getConfigMapping(SaslConfig.class), requestMetrics);
+                config.getConfigMapping(LeadersConfig.class), config.getConfigMapping(SaslConfig.class),
+                config.getConfigMapping(AuthorizerConfig.class), requestMetrics);
     }
 
     private static BrokerSettings from(BrokerConfig broker, KafkaListenerConfig kafka, LogDefaultsConfig log,
                                       TopicsConfig topics, RaftConfig raft, GroupsConfig groups,
                                       TransactionsConfig transactions, TieringConfig tiering,
                                       ReplicationConfig replication, LeadersConfig leaders, SaslConfig sasl,
-                                      RequestMetrics requestMetrics) {
+                                      AuthorizerConfig authorizer, RequestMetrics requestMetrics) {
         return new BrokerSettings(broker.nodeId(), broker.dataDir(), kafka.host(), kafka.port(),
                 broker.advertised().host(), broker.advertised().port(), kafka.socketRequestMaxBytes(),
                 ioThreads(kafka),
@@ -180,7 +185,7 @@ public record BrokerSettings(
                 replication.lagTimeMax(), replication.replicaSelector(), leaders.autoRebalanceEnable(), leaders.imbalanceCheckInterval(),
                 GroupConfig.from(groups), TransactionConfig.from(transactions), TieringSettings.from(tiering),
                 CleanerSettings.from(log), kafka.securityProtocol(), TlsSettings.from(kafka.securityProtocol(), kafka.tls()),
-                SaslSettings.from(sasl), requestMetrics);
+                SaslSettings.from(sasl), AuthorizerSettings.from(authorizer), requestMetrics);
     }
 
     /**
@@ -210,7 +215,7 @@ public record BrokerSettings(
                 socketRequestMaxBytes, ioThreads, topicDefaults, autoCreateTopics, defaultPartitions,
                 defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort,
                 raftPeers, raftVoter, rack, replicaLagTimeMax, replicaSelector, autoLeaderRebalance, leaderImbalanceCheckInterval, groups, transactions,
-                tiering, cleaner, securityProtocol, tls, sasl, requestMetrics);
+                tiering, cleaner, securityProtocol, tls, sasl, authorizer, requestMetrics);
     }
 
     /** The configured event loops, where 0 stands for one per core. */

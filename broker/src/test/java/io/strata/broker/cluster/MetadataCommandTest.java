@@ -14,6 +14,13 @@ import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
 import io.strata.broker.cluster.MetadataCommand.SetBrokerFenced;
 import io.strata.broker.cluster.MetadataCommand.SetClusterId;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
@@ -63,7 +70,12 @@ class MetadataCommandTest {
                 new MetadataCommand.AlterBrokerConfigs("", Map.of(), Set.of()),
                 new MetadataCommand.UpsertScramCredential("alice", ScramMechanism.SCRAM_SHA_512,
                         new ScramCredentialImage(new byte[] {1, 2}, new byte[] {3}, new byte[] {4, 5, 6}, 4096), false),
-                new MetadataCommand.DeleteScramCredential("bob", ScramMechanism.SCRAM_SHA_256));
+                new MetadataCommand.DeleteScramCredential("bob", ScramMechanism.SCRAM_SHA_256),
+                new MetadataCommand.CreateAcl(Uuid.randomUuid(), new AclBinding(
+                        new ResourcePattern(ResourceType.TOPIC, "orders-", PatternType.PREFIXED),
+                        new AccessControlEntry("User:alice", "*", AclOperation.WRITE, AclPermissionType.ALLOW))),
+                new MetadataCommand.DeleteAcls(List.of(Uuid.randomUuid(), Uuid.randomUuid())),
+                new MetadataCommand.DeleteAcls(List.of()));
     }
 
     @Test
@@ -178,6 +190,21 @@ class MetadataCommandTest {
                         new ScramCredentialImage(new byte[] {1, 2}, new byte[] {3}, new byte[] {4}, 4096), true));
         assertReads("11" + "00" + "00000001" + "62" + "01",          // DeleteScramCredential v0: "b", SHA-256
                 new MetadataCommand.DeleteScramCredential("b", ScramMechanism.SCRAM_SHA_256));
+    }
+
+    /** Version 0 of ACLs: Kafka's protocol codes for resource type, pattern type, operation and permission. */
+    @Test
+    void aclsStayReadable() throws IOException {
+        assertReads("12" + "00" + "0102030405060708090a0b0c0d0e0f10"  // CreateAcl v0: id
+                        + "02" + "03" + "04" + "02"                    // TOPIC, LITERAL, WRITE, DENY
+                        + "00000001" + "74"                            // name "t"
+                        + "0000000a" + "557365723a616c696365"          // principal "User:alice"
+                        + "00000001" + "2a",                           // host "*"
+                new MetadataCommand.CreateAcl(ID, new AclBinding(new ResourcePattern(ResourceType.TOPIC, "t",
+                        PatternType.LITERAL), new AccessControlEntry("User:alice", "*", AclOperation.WRITE,
+                        AclPermissionType.DENY))));
+        assertReads("13" + "00" + "00000001" + "0102030405060708090a0b0c0d0e0f10", // DeleteAcls v0: one id
+                new MetadataCommand.DeleteAcls(List.of(ID)));
     }
 
     /** Version 0 of leader elections, with each election's code. */

@@ -7,6 +7,8 @@ import io.strata.broker.cluster.MetadataCommand.AllocateProducerIds;
 import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
 import io.strata.broker.cluster.MetadataCommand.CreatePartitions;
 import io.strata.broker.cluster.MetadataCommand.AlterBrokerConfigs;
+import io.strata.broker.cluster.MetadataCommand.CreateAcl;
+import io.strata.broker.cluster.MetadataCommand.DeleteAcls;
 import io.strata.broker.cluster.MetadataCommand.DeleteScramCredential;
 import io.strata.broker.cluster.MetadataCommand.AlterPartition;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
@@ -23,7 +25,14 @@ import io.strata.tiered.RemoteManifest;
 import io.strata.tiered.RemotePartition;
 import io.strata.tiered.RemoteSegment;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 import org.junit.jupiter.api.Test;
 
@@ -413,6 +422,7 @@ class MetadataStateMachineTest {
         machine.apply(new UpsertScramCredential("alice", ScramMechanism.SCRAM_SHA_512, CREDENTIAL, true));
         machine.apply(new UpsertScramCredential("alice", ScramMechanism.SCRAM_SHA_256, OTHER_CREDENTIAL, true));
         machine.apply(new UpsertScramCredential("bob", ScramMechanism.SCRAM_SHA_256, CREDENTIAL, true));
+        machine.apply(new CreateAcl(Uuid.randomUuid(), ACL));
 
         byte[] snapshot = write(machine);
         MetadataStateMachine restored = new MetadataStateMachine();
@@ -623,6 +633,24 @@ class MetadataStateMachineTest {
             new byte[] {4}, 4096);
     private static final ScramCredentialImage OTHER_CREDENTIAL = new ScramCredentialImage(new byte[] {5}, new byte[] {6},
             new byte[] {7, 8}, 8192);
+
+    private static final AclBinding ACL = new AclBinding(new ResourcePattern(ResourceType.GROUP, "billing",
+            PatternType.LITERAL), new AccessControlEntry("User:bob", "*", AclOperation.READ, AclPermissionType.ALLOW));
+
+    @Test
+    void aclsAreCreatedOnceAndDeletedById() {
+        Uuid id = Uuid.randomUuid();
+        assertThat(machine.apply(new CreateAcl(id, ACL))).isEqualTo(MetadataResult.ok());
+        long version = machine.image().version();
+        assertThat(machine.apply(new CreateAcl(Uuid.randomUuid(), ACL))).isEqualTo(MetadataResult.ok());
+        assertThat(machine.image().version()).as("the same ACL again changes nothing").isEqualTo(version);
+        AclBinding other = new AclBinding(ACL.pattern(), new AccessControlEntry("User:carol", "*", AclOperation.READ,
+                AclPermissionType.ALLOW));
+        assertError(new CreateAcl(id, other), Errors.INVALID_REQUEST);
+        assertThat(machine.image().security().acls()).containsExactly(Map.entry(id, ACL));
+        assertThat(machine.apply(new DeleteAcls(List.of(id, Uuid.randomUuid())))).isEqualTo(MetadataResult.ok());
+        assertThat(machine.image().security().acls()).isEmpty();
+    }
 
     @Test
     void scramCredentialsAreSetReplacedAndDeletedPerUserAndMechanism() {

@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -98,8 +97,7 @@ public final class ScramCredentialsHandler {
                     .setUser(user).setErrorCode(refused.error().code()).setErrorMessage(refused.message()))
                     : applied(user, alterations.stream().map(Alteration::command).toList()));
         });
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(done ->
-                new AlterUserScramCredentialsResponseData().setResults(results.stream().map(CompletableFuture::join).toList()));
+        return Futures.all(results).thenApply(all -> new AlterUserScramCredentialsResponseData().setResults(all));
     }
 
     /** One alteration a request asks for: the command that makes it, or the error that refuses it. */
@@ -168,8 +166,7 @@ public final class ScramCredentialsHandler {
         return chain.handle((result, error) -> {
             AlterUserScramCredentialsResult answer = new AlterUserScramCredentialsResult().setUser(user);
             if (error != null) {
-                Errors code = Errors.forException(error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error);
+                Errors code = Errors.forException(Futures.cause(error));
                 return answer.setErrorCode(code.code()).setErrorMessage(code.message());
             }
             return result.isError() ? answer.setErrorCode(result.error().code()).setErrorMessage(result.message())
