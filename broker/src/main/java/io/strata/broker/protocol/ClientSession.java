@@ -51,4 +51,9 @@ public final class ClientSession {
     public boolean allowed(InetAddress host, AclOperation operation, ResourceType type, String name) {
         return authorizer.allowed(principal(), host, operation, type, name);
     }
+
+    /** Whether this session's principal may do {@code operation} on some resource of the type. */
+    public boolean allowedOnAny(InetAddress host, AclOperation operation, ResourceType type) {
+        return authorizer.allowedOnAny(principal(), host, operation, type);
+    }
 }

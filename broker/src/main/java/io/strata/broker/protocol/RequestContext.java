@@ -5,6 +5,7 @@ import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.resource.ResourceType;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,8 +28,16 @@ public record RequestContext(RequestHeader header, SocketAddress clientAddress, 
 
     /** Whether the client may do {@code operation} on the resource (always, on a broker without an authorizer). */
     public boolean allowed(AclOperation operation, ResourceType type, String name) {
-        return session.allowed(clientAddress instanceof InetSocketAddress address ? address.getAddress() : null,
-                operation, type, name);
+        return session.allowed(address(), operation, type, name);
+    }
+
+    /** Whether the client may do {@code operation} on some resource of the type (Kafka's authorizeByResourceType). */
+    public boolean allowedOnAny(AclOperation operation, ResourceType type) {
+        return session.allowedOnAny(address(), operation, type);
+    }
+
+    private InetAddress address() {
+        return clientAddress instanceof InetSocketAddress address ? address.getAddress() : null;
     }
 
     /** Whether the client may do {@code operation} on the cluster. */

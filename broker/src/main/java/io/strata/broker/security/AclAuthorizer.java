@@ -80,6 +80,30 @@ public final class AclAuthorizer implements Authorizer {
         return allowed || !found && allowEveryoneIfNoAclFound;
     }
 
+    /**
+     * Allowed when an ACL allows the operation to the principal on some resource of the type that no DENY covers, as
+     * Kafka decides an idempotent producer's WRITE on any topic.
+     */
+    @Override
+    public boolean allowedOnAny(KafkaPrincipal principal, InetAddress host, AclOperation operation, ResourceType type) {
+        if (superUsers.contains(principal)) {
+            return true;
+        }
+        String user = principal.toString();
+        String address = host == null ? null : host.getHostAddress();
+        for (AclBinding acl : current().image.acls().values()) {
+            AccessControlEntry entry = acl.entry();
+            if (acl.pattern().resourceType() == type && entry.permissionType() == AclPermissionType.ALLOW
+                    && (entry.principal().equals(user) || entry.principal().equals(WILDCARD_PRINCIPAL))
+                    && (entry.host().equals(address) || entry.host().equals(WILDCARD_HOST))
+                    && (entry.operation() == operation || entry.operation() == AclOperation.ALL)
+                    && allowed(principal, host, operation, type, acl.pattern().name())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private Index current() {
         SecurityImage image = security.get();
         Index known = index;

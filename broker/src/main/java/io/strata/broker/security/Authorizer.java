@@ -2,6 +2,7 @@ package io.strata.broker.security;
 
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.resource.Resource;
+import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 
@@ -21,4 +22,13 @@ public interface Authorizer {
     Authorizer ALLOW_ALL = (principal, host, operation, type, name) -> true;
 
     boolean allowed(KafkaPrincipal principal, InetAddress host, AclOperation operation, ResourceType type, String name);
+
+    /**
+     * Whether the principal may do {@code operation} on some resource of the type, as Kafka's
+     * {@code authorizeByResourceType} asks for an idempotent producer's WRITE on any topic. By default, whether it
+     * may on the wildcard resource.
+     */
+    default boolean allowedOnAny(KafkaPrincipal principal, InetAddress host, AclOperation operation, ResourceType type) {
+        return allowed(principal, host, operation, type, ResourcePattern.WILDCARD_RESOURCE);
+    }
 }

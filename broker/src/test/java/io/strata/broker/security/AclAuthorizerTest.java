@@ -106,6 +106,18 @@ class AclAuthorizerTest {
     }
 
     @Test
+    void anAllowOnSomeResourceOfTheTypeThatNoDenyCoversAllowsOnAny() {
+        assertThat(authorizer.allowedOnAny(ALICE, HOST, WRITE, TOPIC)).isFalse();
+        add(TOPIC, "orders", PatternType.LITERAL, "User:alice", "*", WRITE, ALLOW);
+        assertThat(authorizer.allowedOnAny(ALICE, HOST, WRITE, TOPIC)).isTrue();
+        assertThat(authorizer.allowedOnAny(ALICE, HOST, WRITE, GROUP)).isFalse();
+        assertThat(authorizer.allowedOnAny(BOB, HOST, WRITE, TOPIC)).isFalse();
+        add(TOPIC, "ord", PatternType.PREFIXED, "User:alice", "*", WRITE, DENY);
+        assertThat(authorizer.allowedOnAny(ALICE, HOST, WRITE, TOPIC)).isFalse();
+        assertThat(authorizer.allowedOnAny(ADMIN, HOST, WRITE, TOPIC)).isTrue();
+    }
+
+    @Test
     void decisionsFollowTheAclsAsTheyChange() {
         add(TOPIC, "orders", PatternType.LITERAL, "User:alice", "*", READ, ALLOW);
         assertThat(allowed(ALICE, READ, TOPIC, "orders")).isTrue();
