@@ -117,6 +117,7 @@ public final class Broker implements AutoCloseable {
     private RequestForwarder forwarder;
     private IsrUpdater isrUpdater;
     private KafkaListener listener;
+    private Authorizer authorizer;
     private InetSocketAddress kafkaAddress;
     private BrokerIdentity identity;
     private String advertisedHost;
@@ -213,6 +214,7 @@ public final class Broker implements AutoCloseable {
         transactionCoordinator.start(partitions.loaded());
         partitions.addReconcileListener(transactionCoordinator::followLeadership);
         BootstrapUsers.create(settings.sasl(), metadata::submit, metadata.settings().startTimeout());
+        authorizer = settings.authorizer().authorizer(() -> metadata.image().security());
         listener = new KafkaListener(new ApiRouter(handlers()), settings.requestMetrics(),
                 settings.socketRequestMaxBytes(), settings.ioThreads(), settings.tls(), authentication());
         started.add(listener);
@@ -305,7 +307,6 @@ public final class Broker implements AutoCloseable {
     /** SASL on the listener when its security protocol says so, and the ACLs when the authorizer is on. */
     private ListenerAuthentication authentication() {
         Supplier<SecurityImage> security = () -> metadata.image().security();
-        Authorizer authorizer = settings.authorizer().authorizer(security);
         SecurityProtocol protocol = settings.securityProtocol();
         if (protocol != SecurityProtocol.SASL_PLAINTEXT && protocol != SecurityProtocol.SASL_SSL) {
             return new ListenerAuthentication(null, null, authorizer);
@@ -420,6 +421,11 @@ public final class Broker implements AutoCloseable {
     /** The directory of partition logs, metadata and staging. */
     public Path dataDir() {
         return settings.dataDir();
+    }
+
+    /** What principals may do, by the ACLs when the authorizer is on; for the REST API as for Kafka requests. */
+    public Authorizer authorizer() {
+        return authorizer;
     }
 
     public BrokerIdentity identity() {
