@@ -22,6 +22,17 @@ public interface KafkaListenerConfig {
     @WithDefault("104857600")
     int socketRequestMaxBytes();
 
+    /** Kafka's {@code max.connections.per.ip}: connections one address may have open; more are refused. */
+    @WithDefault("2147483647")
+    int maxConnectionsPerIp();
+
+    /**
+     * Kafka's {@code max.connection.creation.rate}: new connections the listener accepts a second; more are refused
+     * (Kafka delays them instead).
+     */
+    @WithDefault("2147483647")
+    int maxConnectionCreationRate();
+
     /** Network event loop threads; 0 means one per core. */
     @WithDefault("0")
     int ioThreads();

@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = Logger.getLogger(KafkaConnection.class);
+    private static final ClientLog CLIENT_LOG = new ClientLog(LOG);
     /** Requests outstanding or unsent at which reading pauses; it resumes below half of it. */
     static final int MAX_IN_FLIGHT = 64;
 
@@ -53,8 +54,9 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             long timeoutMs = authentication.settings().handshakeTimeout().toMillis();
             channel.eventLoop().schedule(() -> {
                 if (!sasl.authenticated() && channel.isActive()) {
-                    LOG.infof("Closing connection from %s: it did not authenticate within %d ms",
-                            channel.remoteAddress(), timeoutMs);
+                    CLIENT_LOG.info(channel.remoteAddress(),
+                            "Closing connection from %s: it did not authenticate within %d ms", channel.remoteAddress(),
+                            timeoutMs);
                     channel.close();
                 }
             }, timeoutMs, TimeUnit.MILLISECONDS);
@@ -99,8 +101,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         if (sasl.isEmpty() || sasl.get().admits(request.header().apiKey(), now)) {
             return true;
         }
-        LOG.infof("Closing connection from %s: %s request while %s", channel.remoteAddress(),
-                request.header().apiKey(), sasl.get().refusal(now));
+        CLIENT_LOG.info(channel.remoteAddress(), "Closing connection from %s: %s request while %s",
+                channel.remoteAddress(), request.header().apiKey(), sasl.get().refusal(now));
         closing = true;
         channel.close();
         return false;
@@ -114,15 +116,16 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         closing = true;
         channel.config().setAutoRead(false);
         String mechanism = session.sasl().map(SaslAuthenticator::mechanism).orElse(null);
-        LOG.infof("Failed authentication with %s (SASL mechanism %s)", channel.remoteAddress(), mechanism);
+        CLIENT_LOG.info(channel.remoteAddress(), "Failed authentication with %s (SASL mechanism %s)",
+                channel.remoteAddress(), mechanism);
         Runnable close = channel::close;
         channel.eventLoop().schedule(close, authentication.settings().failedAuthenticationDelayMs(), TimeUnit.MILLISECONDS);
     }
 
     private void closeAfter(KafkaRequest request, Throwable error) {
         Throwable cause = error.getCause() != null && !(error instanceof ConnectionClosingException) ? error.getCause() : error;
-        LOG.warnf("Closing connection from %s after %s: %s", channel.remoteAddress(), request.header().apiKey(),
-                cause.getMessage());
+        CLIENT_LOG.warn(channel.remoteAddress(), "Closing connection from %s after %s: %s", channel.remoteAddress(),
+                request.header().apiKey(), cause.getMessage());
         channel.close();
     }
 
@@ -200,9 +203,11 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         String client = String.valueOf(ctx.channel().remoteAddress());
         if (cause instanceof TooLongFrameException) {
-            LOG.warnf("Closing connection from %s: %s (socket.request.max.bytes)", client, cause.getMessage());
+            CLIENT_LOG.warn(ctx.channel().remoteAddress(), "Closing connection from %s: %s (socket.request.max.bytes)",
+                    client, cause.getMessage());
         } else if (cause instanceof DecoderException && cause.getCause() != null) {
-            LOG.warnf("Closing connection from %s: %s", client, cause.getCause().getMessage());
+            CLIENT_LOG.warn(ctx.channel().remoteAddress(), "Closing connection from %s: %s", client,
+                    cause.getCause().getMessage());
         } else if (cause instanceof IOException) {
             LOG.debugf("Connection from %s failed: %s", client, cause.getMessage());
         } else {

@@ -13,8 +13,10 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -35,6 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class KafkaListener implements AutoCloseable {
 
+    private static final ClientLog CLIENT_LOG = new ClientLog(Logger.getLogger(KafkaListener.class));
+
     private final ApiRouter router;
     private final RequestMetrics metrics;
     private final AtomicInteger openConnections = new AtomicInteger();
@@ -43,12 +47,18 @@ public final class KafkaListener implements AutoCloseable {
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private final Optional<TlsPipeline> tls;
+    private final ConnectionLimits limits;
     private Channel serverChannel;
 
-    /** A listener with TLS in front of every connection when {@code tls} is present, and {@code authentication} behind it. */
+    /**
+     * A listener that refuses connections over {@code limits}, with TLS in front of every connection when {@code tls}
+     * is present, and {@code authentication} behind it.
+     */
     public KafkaListener(ApiRouter router, RequestMetrics metrics, int maxFrameBytes, int ioThreads,
-                         Optional<TlsSettings> tls, ListenerAuthentication authentication) throws IOException {
+                         ConnectionLimits limits, Optional<TlsSettings> tls, ListenerAuthentication authentication)
+            throws IOException {
         this.router = router;
+        this.limits = limits;
         this.metrics = metrics;
         this.maxFrameBytes = maxFrameBytes;
         this.tls = tls.isPresent() ? Optional.of(new TlsPipeline(tls.get())) : Optional.empty();
@@ -71,6 +81,15 @@ public final class KafkaListener implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        InetAddress address = ch.remoteAddress().getAddress();
+                        String refusal = limits.admit(address);
+                        if (refusal != null) {
+                            CLIENT_LOG.warn(ch.remoteAddress(), "Refusing connection from %s: %s", ch.remoteAddress(),
+                                    refusal);
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(closed -> limits.closed(address));
                         openConnections.incrementAndGet();
                         ch.closeFuture().addListener(closed -> openConnections.decrementAndGet());
                         tls.ifPresent(pipeline -> pipeline.addHandlers(ch));

@@ -31,6 +31,7 @@ public final class TlsPeer extends ChannelInboundHandlerAdapter {
     public static final AttributeKey<KafkaPrincipal> PRINCIPAL = AttributeKey.valueOf("strata.tls.principal");
 
     private static final Logger LOG = Logger.getLogger(TlsPeer.class);
+    private static final ClientLog CLIENT_LOG = new ClientLog(LOG);
 
     private final SslPrincipalMapper mapper;
     private boolean handshakeFailed;
@@ -83,10 +84,11 @@ public final class TlsPeer extends ChannelInboundHandlerAdapter {
             LOG.debugf("Connection from %s ended before its TLS handshake: %s", client, cause.getMessage());
         } else if (cause instanceof NotSslRecordException) {
             // Its message dumps every byte received.
-            LOG.warnf("Closing connection from %s: it does not speak TLS (a client with security.protocol"
-                    + " PLAINTEXT or SASL_PLAINTEXT?)", client);
+            CLIENT_LOG.warn(ctx.channel().remoteAddress(), "Closing connection from %s: it does not speak TLS (a client"
+                    + " with security.protocol PLAINTEXT or SASL_PLAINTEXT?)", client);
         } else {
-            LOG.warnf("Closing connection from %s: TLS handshake failed: %s", client, cause.getMessage());
+            CLIENT_LOG.warn(ctx.channel().remoteAddress(), "Closing connection from %s: TLS handshake failed: %s", client,
+                    cause.getMessage());
         }
         ctx.close();
     }

@@ -19,6 +19,7 @@ import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.partition.RetentionService;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.ApiRouter;
+import io.strata.broker.protocol.ConnectionLimits;
 import io.strata.broker.protocol.KafkaListener;
 import io.strata.broker.protocol.ListenerAuthentication;
 import io.strata.broker.protocol.RequestForwarder;
@@ -216,7 +217,9 @@ public final class Broker implements AutoCloseable {
         BootstrapUsers.create(settings.sasl(), metadata::submit, metadata.settings().startTimeout());
         authorizer = settings.authorizer().authorizer(() -> metadata.image().security());
         listener = new KafkaListener(new ApiRouter(handlers()), settings.requestMetrics(),
-                settings.socketRequestMaxBytes(), settings.ioThreads(), settings.tls(), authentication());
+                settings.socketRequestMaxBytes(), settings.ioThreads(),
+                new ConnectionLimits(settings.maxConnectionsPerIp(), settings.maxConnectionCreationRate()), settings.tls(),
+                authentication());
         started.add(listener);
         kafkaAddress = listener.bind(settings.kafkaHost(), settings.kafkaPort());
         // The advertised port defaults to the bound one, which the OS picks when the port is 0.

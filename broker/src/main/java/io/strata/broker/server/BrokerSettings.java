@@ -74,6 +74,8 @@ public record BrokerSettings(
         Optional<Integer> advertisedPort,
         int socketRequestMaxBytes,
         int ioThreads,
+        int maxConnectionsPerIp,
+        int maxConnectionCreationRate,
         Map<String, String> topicDefaults,
         boolean autoCreateTopics,
         int defaultPartitions,
@@ -110,6 +112,8 @@ public record BrokerSettings(
         advertisedPort.ifPresent(port -> requireRange("strata.advertised.port", port, 1, 65535));
         requireRange("strata.kafka.socket-request-max-bytes", socketRequestMaxBytes, 1024, Integer.MAX_VALUE - 4);
         requireRange("strata.kafka.io-threads", ioThreads, 1, Integer.MAX_VALUE);
+        requireRange("strata.kafka.max-connections-per-ip", maxConnectionsPerIp, 1, Integer.MAX_VALUE);
+        requireRange("strata.kafka.max-connection-creation-rate", maxConnectionCreationRate, 1, Integer.MAX_VALUE);
         requireRange("strata.topics.default-partitions", defaultPartitions, 1, 100_000);
         requireRange("strata.topics.default-replication-factor", defaultReplicationFactor, 1, Short.MAX_VALUE);
         requirePositive("strata.log.retention-check-interval", retentionCheckInterval);
@@ -178,7 +182,7 @@ public record BrokerSettings(
                                       AuthorizerConfig authorizer, RequestMetrics requestMetrics) {
         return new BrokerSettings(broker.nodeId(), broker.dataDir(), kafka.host(), kafka.port(),
                 broker.advertised().host(), broker.advertised().port(), kafka.socketRequestMaxBytes(),
-                ioThreads(kafka),
+                ioThreads(kafka), kafka.maxConnectionsPerIp(), kafka.maxConnectionCreationRate(),
                 topicDefaults(log), topics.autoCreate(), topics.defaultPartitions(), topics.defaultReplicationFactor(),
                 log.fsyncBeforeAck(), log.retentionCheckInterval(), log.localDiskLimit().orElse(NO_DISK_LIMIT),
                 raft.host(), raft.port(), raft.peers().orElse(List.of()), raft.voter(), broker.rack().orElse(null),
@@ -212,7 +216,7 @@ public record BrokerSettings(
 
     private BrokerSettings with(GroupConfig groups, TieringSettings tiering) {
         return new BrokerSettings(nodeId, dataDir, kafkaHost, kafkaPort, advertisedHost, advertisedPort,
-                socketRequestMaxBytes, ioThreads, topicDefaults, autoCreateTopics, defaultPartitions,
+                socketRequestMaxBytes, ioThreads, maxConnectionsPerIp, maxConnectionCreationRate, topicDefaults, autoCreateTopics, defaultPartitions,
                 defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort,
                 raftPeers, raftVoter, rack, replicaLagTimeMax, replicaSelector, autoLeaderRebalance, leaderImbalanceCheckInterval, groups, transactions,
                 tiering, cleaner, securityProtocol, tls, sasl, authorizer, requestMetrics);

@@ -52,7 +52,8 @@ class KafkaListenerTest {
                 metadataRequests.incrementAndGet();
             }
         };
-        KafkaListener listener = new KafkaListener(new ApiRouter(List.of(blocking)), metrics, 1 << 20, 1, Optional.empty(),
+        KafkaListener listener = new KafkaListener(new ApiRouter(List.of(blocking)), metrics, 1 << 20, 1,
+                new ConnectionLimits(Integer.MAX_VALUE, Integer.MAX_VALUE), Optional.empty(),
                 ListenerAuthentication.NONE);
         try {
             InetSocketAddress address = listener.bind("127.0.0.1", 0);
