@@ -2,14 +2,17 @@ package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.utils.Utils;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -17,8 +20,8 @@ import java.util.stream.Collectors;
 
 /**
  * The authorization checks several handlers make alike, as Kafka's {@code KafkaApis} makes them: a cluster operation
- * whose refusal is the API's whole error response, and the operations a client may do on a resource for the
- * responses that report them (KIP-430).
+ * whose refusal is the API's whole error response, the ACL resource a config resource is authorized on, and the
+ * operations a client may do on a resource for the responses that report them (KIP-430).
  */
 final class Authorizations {
 
@@ -57,6 +60,34 @@ final class Authorizations {
                 + " the cluster, which " + request.apiKey() + " needs.");
         // A request's error response is its own API's response, the body type its handler answers with.
         return CompletableFuture.completedFuture((T) request.getErrorResponse(0, refusal).data());
+    }
+
+    /**
+     * Throws the exception of the error Kafka answers for a config resource on which the client may not do
+     * {@code operation}: broker, broker logger and client metrics configs are authorized on the cluster
+     * ({@code CLUSTER_AUTHORIZATION_FAILED}), topic and group configs on the topic or group. Returns when the client
+     * may, or for a resource type no ACL covers, which the handler refuses itself.
+     */
+    static void requireOnConfigs(RequestContext context, AclOperation operation, byte resourceType,
+                                 String resourceName) {
+        ConfigResource.Type type = ConfigResource.Type.forId(resourceType);
+        Optional<Errors> refusal = switch (type) {
+            case BROKER, BROKER_LOGGER, CLIENT_METRICS -> refusal(context.allowedOnCluster(operation),
+                    Errors.CLUSTER_AUTHORIZATION_FAILED);
+            case TOPIC -> refusal(context.allowed(operation, ResourceType.TOPIC, resourceName),
+                    Errors.TOPIC_AUTHORIZATION_FAILED);
+            case GROUP -> refusal(context.allowed(operation, ResourceType.GROUP, resourceName),
+                    Errors.GROUP_AUTHORIZATION_FAILED);
+            default -> Optional.empty();
+        };
+        if (refusal.isPresent()) {
+            throw refusal.get().exception(context.session().principal() + " may not " + operation + " the configs of "
+                    + type + " '" + resourceName + "'.");
+        }
+    }
+
+    private static Optional<Errors> refusal(boolean allowed, Errors error) {
+        return allowed ? Optional.empty() : Optional.of(error);
     }
 
     /**
