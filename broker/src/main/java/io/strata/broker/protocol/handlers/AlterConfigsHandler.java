@@ -1,6 +1,7 @@
 package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.protocol.RequestContext;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.AlterConfigsRequestData.AlterConfigsResource;
 import org.apache.kafka.common.message.AlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
@@ -16,7 +17,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** AlterConfigs (the legacy API): replaces a topic's whole set of overrides with the ones given. */
+/**
+ * AlterConfigs (the legacy API): replaces a topic's whole set of overrides with the ones given, on each resource the
+ * client may ALTER_CONFIGS.
+ */
 public record AlterConfigsHandler(ConfigAlterations alterations) {
 
     public CompletionStage<AlterConfigsResponseData> handle(RequestContext context, AlterConfigsRequest request) {
@@ -29,8 +33,16 @@ public record AlterConfigsHandler(ConfigAlterations alterations) {
             AlterConfigsResourceResponse result = new AlterConfigsResourceResponse()
                     .setResourceType(resource.resourceType())
                     .setResourceName(resource.resourceName());
-            results.add(alterations.alter(resource.resourceType(), resource.resourceName(), set, Set.of(), true,
-                            request.data().validateOnly())
+            CompletableFuture<Void> change;
+            try {
+                Authorizations.requireOnConfigs(context, AclOperation.ALTER_CONFIGS, resource.resourceType(),
+                        resource.resourceName());
+                change = alterations.alter(resource.resourceType(), resource.resourceName(), set, Set.of(), true,
+                        request.data().validateOnly());
+            } catch (RuntimeException refused) {
+                change = CompletableFuture.failedFuture(refused);
+            }
+            results.add(change
                     .thenApply(ignored -> result)
                     .exceptionally(error -> {
                         ApiError apiError = ApiError.fromThrowable(error);

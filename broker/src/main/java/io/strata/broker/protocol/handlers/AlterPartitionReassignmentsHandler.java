@@ -2,6 +2,7 @@ package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.admin.TopicAdmin;
 import io.strata.broker.protocol.RequestContext;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData.ReassignablePartition;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData.ReassignableTopic;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
@@ -19,12 +20,16 @@ import java.util.concurrent.CompletionStage;
 /**
  * AlterPartitionReassignments (KIP-455): starts, replaces or, for null replicas, cancels the reassignment of each
  * named partition, each through a metadata command; the answer comes once each has started, not finished
- * (ListPartitionReassignments follows them).
+ * (ListPartitionReassignments follows them). The client must be allowed to ALTER the cluster.
  */
 public record AlterPartitionReassignmentsHandler(TopicAdmin admin) {
 
     public CompletionStage<AlterPartitionReassignmentsResponseData> handle(RequestContext context,
                                                                            AlterPartitionReassignmentsRequest request) {
+        return Authorizations.onCluster(context, AclOperation.ALTER, request, () -> reassign(request));
+    }
+
+    private CompletionStage<AlterPartitionReassignmentsResponseData> reassign(AlterPartitionReassignmentsRequest request) {
         boolean allowReplicationFactorChange = request.data().allowReplicationFactorChange();
         List<CompletableFuture<ReassignableTopicResponse>> topics = new ArrayList<>();
         for (ReassignableTopic topic : request.data().topics()) {

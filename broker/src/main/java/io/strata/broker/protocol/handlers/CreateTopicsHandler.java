@@ -4,8 +4,10 @@ import io.strata.broker.admin.TopicAdmin;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.config.ConfigEntry;
 import io.strata.broker.protocol.RequestContext;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.PolicyViolationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -15,8 +17,10 @@ import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicCon
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicConfigs;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
+import org.apache.kafka.common.resource.ResourceType;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,7 +34,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * CreateTopics, including validate-only requests, explicit replica assignments and the resulting configs
- * as Kafka reports them from v5 on.
+ * as Kafka reports them from v5 on. As Kafka, a topic needs CREATE on the cluster or on itself, else it is answered
+ * {@code TOPIC_AUTHORIZATION_FAILED} and not created.
  */
 public record CreateTopicsHandler(TopicAdmin admin) {
 
@@ -43,6 +48,8 @@ public record CreateTopicsHandler(TopicAdmin admin) {
                 duplicates.add(topic.name());
             }
         });
+        // As Kafka: CREATE on the cluster allows every topic, else each topic needs its own.
+        boolean mayCreateAny = context.allowedOnCluster(AclOperation.CREATE);
         List<CompletableFuture<CreatableTopicResult>> results = new ArrayList<>();
         for (CreatableTopic topic : data.topics()) {
             if (Topic.isInternal(topic.name())) {
@@ -52,8 +59,12 @@ public record CreateTopicsHandler(TopicAdmin admin) {
                 results.add(CompletableFuture.completedFuture(failed(topic.name(),
                         new InvalidRequestException("Create topics request from client `" + context.clientId()
                                 + "` contains multiple entries for the following topics: " + topic.name()))));
+            } else if (!mayCreateAny && !context.allowed(AclOperation.CREATE, ResourceType.TOPIC, topic.name())) {
+                results.add(CompletableFuture.completedFuture(failed(topic.name(), new TopicAuthorizationException(
+                        context.session().principal() + " may not CREATE topic '" + topic.name() + "'."))));
             } else {
-                results.add(create(topic, data.validateOnly()));
+                results.add(create(topic, data.validateOnly(),
+                        context.allowed(AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, topic.name())));
             }
         }
         return Futures.all(results).thenApply(done -> {
@@ -63,7 +74,12 @@ public record CreateTopicsHandler(TopicAdmin admin) {
         });
     }
 
-    private CompletableFuture<CreatableTopicResult> create(CreatableTopic topic, boolean validateOnly) {
+    /**
+     * Creates the topic; its answer tells its partitions, replication factor and configs only to a client that may
+     * DESCRIBE_CONFIGS it, as Kafka's.
+     */
+    private CompletableFuture<CreatableTopicResult> create(CreatableTopic topic, boolean validateOnly,
+                                                           boolean describable) {
         Map<String, String> configs = new LinkedHashMap<>();
         for (CreatableTopicConfig config : topic.configs()) {
             configs.put(config.name(), config.value());
@@ -95,8 +111,12 @@ public record CreateTopicsHandler(TopicAdmin admin) {
                 .thenApply(created -> {
                     CreatableTopicResult result = new CreatableTopicResult()
                             .setName(created.name())
-                            .setTopicId(created.topicId())
-                            .setNumPartitions(created.partitions())
+                            .setTopicId(created.topicId());
+                    if (!describable) {
+                        return result.setNumPartitions(-1).setReplicationFactor((short) -1)
+                                .setTopicConfigErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                    }
+                    result.setNumPartitions(created.partitions())
                             .setReplicationFactor(created.replicationFactor());
                     List<CreatableTopicConfigs> described = new ArrayList<>();
                     for (ConfigEntry entry : admin.describeConfigs(created, false)) {

@@ -6,6 +6,7 @@ import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsPartition;
 import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsTopic;
@@ -14,6 +15,7 @@ import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsPa
 import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsTopicResult;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DeleteRecordsRequest;
+import org.apache.kafka.common.resource.ResourceType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +27,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * DeleteRecords: moves a partition's log start offset forward, in the local and the tiered log;
- * -1 means up to the high watermark. Answers once the tiered log's new start is committed.
+ * -1 means up to the high watermark. Answers once the tiered log's new start is committed. As Kafka, each topic needs
+ * DELETE, else its partitions are answered {@code TOPIC_AUTHORIZATION_FAILED} and keep their records.
  */
 public record DeleteRecordsHandler(PartitionManager partitions, Supplier<MetadataImage> image) {
 
@@ -33,9 +36,11 @@ public record DeleteRecordsHandler(PartitionManager partitions, Supplier<Metadat
         DeleteRecordsResponseData response = new DeleteRecordsResponseData();
         List<CompletableFuture<DeleteRecordsTopicResult>> topics = new ArrayList<>();
         for (DeleteRecordsTopic topic : request.data().topics()) {
+            boolean allowed = context.allowed(AclOperation.DELETE, ResourceType.TOPIC, topic.name());
             List<CompletableFuture<DeleteRecordsPartitionResult>> partitions = new ArrayList<>();
             for (DeleteRecordsPartition requested : topic.partitions()) {
-                partitions.add(delete(topic.name(), requested));
+                partitions.add(allowed ? delete(topic.name(), requested)
+                        : completed(unanswered(requested).setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())));
             }
             topics.add(Futures.all(partitions).thenApply(done -> {
                 DeleteRecordsTopicResult topicResult = new DeleteRecordsTopicResult().setName(topic.name());
@@ -50,9 +55,7 @@ public record DeleteRecordsHandler(PartitionManager partitions, Supplier<Metadat
     }
 
     private CompletableFuture<DeleteRecordsPartitionResult> delete(String topic, DeleteRecordsPartition requested) {
-        DeleteRecordsPartitionResult result = new DeleteRecordsPartitionResult()
-                .setPartitionIndex(requested.partitionIndex())
-                .setLowWatermark(-1);
+        DeleteRecordsPartitionResult result = unanswered(requested);
         Optional<Partition> partition = partitions.leading(new TopicPartition(topic, requested.partitionIndex()));
         if (partition.isEmpty()) {
             Errors notHeld = NotHeld.error(image.get().topic(topic), requested.partitionIndex(), false);
@@ -77,6 +80,11 @@ public record DeleteRecordsHandler(PartitionManager partitions, Supplier<Metadat
                 ? result.setLowWatermark(partition.get().logStartOffset())
                 : result.setErrorCode(Errors.forException(failure instanceof CompletionException
                         ? failure.getCause() : failure).code()));
+    }
+
+    /** A partition's answer before its records are deleted: no low watermark, which an error answer keeps. */
+    private static DeleteRecordsPartitionResult unanswered(DeleteRecordsPartition requested) {
+        return new DeleteRecordsPartitionResult().setPartitionIndex(requested.partitionIndex()).setLowWatermark(-1);
     }
 
     private static CompletableFuture<DeleteRecordsPartitionResult> completed(DeleteRecordsPartitionResult result) {

@@ -1,31 +1,43 @@
 package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.admin.TopicAdmin;
+import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
 import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
+import org.apache.kafka.common.resource.ResourceType;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** DeleteTopics by name (up to v5) or by name or topic id (v6 on). */
+/**
+ * DeleteTopics by name (up to v5) or by name or topic id (v6 on). As Kafka, DELETE on the cluster allows every topic,
+ * else each topic needs DELETE on itself; a refused topic is answered {@code TOPIC_AUTHORIZATION_FAILED}, and without
+ * DESCRIBE on it that is all the answer says: a name that does not exist is not told apart, and a topic asked for by
+ * id is not named.
+ */
 public record DeleteTopicsHandler(TopicAdmin admin) {
 
     public CompletionStage<DeleteTopicsResponseData> handle(RequestContext context, DeleteTopicsRequest request) {
         DeleteTopicsRequestData data = request.data();
+        Access access = new Access(context, context.allowedOnCluster(AclOperation.DELETE));
         List<CompletableFuture<DeletableTopicResult>> results = new ArrayList<>();
         for (String name : data.topicNames()) {
-            results.add(deleteByName(name));
+            results.add(deleteByName(name, access));
         }
         for (DeleteTopicState topic : data.topics()) {
-            results.add(topic.name() != null ? deleteByName(topic.name()) : deleteById(topic.topicId()));
+            results.add(topic.name() != null ? deleteByName(topic.name(), access) : deleteById(topic.topicId(), access));
         }
         return Futures.all(results).thenApply(done -> {
             DeleteTopicsResponseData response = new DeleteTopicsResponseData();
@@ -34,16 +46,43 @@ public record DeleteTopicsHandler(TopicAdmin admin) {
         });
     }
 
-    private CompletableFuture<DeletableTopicResult> deleteByName(String name) {
+    private CompletableFuture<DeletableTopicResult> deleteByName(String name, Access access) {
+        boolean describable = access.may(AclOperation.DESCRIBE, name);
+        if (!describable || !access.may(AclOperation.DELETE, name)) {
+            // As Kafka: who may describe the topic learns that it does not exist before that it may not delete it.
+            boolean unknown = describable && admin.image().topic(name).isEmpty();
+            return CompletableFuture.completedFuture(failed(new DeletableTopicResult().setName(name), unknown
+                    ? new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.")
+                    : access.refusal("topic '" + name + "'")));
+        }
         return admin.deleteTopic(name)
                 .thenApply(topicId -> new DeletableTopicResult().setName(name).setTopicId(topicId))
                 .exceptionally(error -> failed(new DeletableTopicResult().setName(name), error));
     }
 
-    private CompletableFuture<DeletableTopicResult> deleteById(Uuid topicId) {
+    private CompletableFuture<DeletableTopicResult> deleteById(Uuid topicId, Access access) {
+        Optional<String> known = admin.image().topic(topicId).map(TopicImage::name);
+        if (known.isPresent() && !access.may(AclOperation.DELETE, known.get())) {
+            // Topic ids are not secret, names are: only a client that may describe the topic is told its name.
+            String shown = access.may(AclOperation.DESCRIBE, known.get()) ? known.get() : null;
+            return CompletableFuture.completedFuture(failed(new DeletableTopicResult().setTopicId(topicId)
+                    .setName(shown), access.refusal(shown != null ? "topic '" + shown + "'" : "topic " + topicId)));
+        }
         return admin.deleteTopic(topicId)
                 .thenApply(name -> new DeletableTopicResult().setName(name).setTopicId(topicId))
                 .exceptionally(error -> failed(new DeletableTopicResult().setName(null).setTopicId(topicId), error));
+    }
+
+    /** What the client may do on the topics: everything with DELETE on the cluster, else what their ACLs allow. */
+    private record Access(RequestContext context, boolean deleteOnCluster) {
+
+        boolean may(AclOperation operation, String topic) {
+            return deleteOnCluster || context.allowed(operation, ResourceType.TOPIC, topic);
+        }
+
+        TopicAuthorizationException refusal(String topic) {
+            return new TopicAuthorizationException(context.session().principal() + " may not delete " + topic + ".");
+        }
     }
 
     private static DeletableTopicResult failed(DeletableTopicResult result, Throwable error) {

@@ -4,16 +4,22 @@ import io.strata.broker.cluster.BrokerIdentity;
 import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.protocol.RequestContext;
+import io.strata.broker.security.Authorizer;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.message.DescribeClusterResponseData.DescribeClusterBroker;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeClusterRequest;
+import org.apache.kafka.common.resource.ResourceType;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
-/** DescribeCluster: the cluster id, the controller and the brokers (the broker endpoint type only). */
+/**
+ * DescribeCluster: the cluster id, the controller and the brokers (the broker endpoint type only). As Kafka, it asks no
+ * permission; a client that asks what it may do on the cluster is told, or told nothing when it may not DESCRIBE it.
+ */
 public record DescribeClusterHandler(Supplier<MetadataImage> image, BrokerIdentity identity) {
 
     private static final byte BROKERS_ENDPOINT_TYPE = 1;
@@ -27,6 +33,10 @@ public record DescribeClusterHandler(Supplier<MetadataImage> image, BrokerIdenti
             return CompletableFuture.completedFuture(response
                     .setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
                     .setErrorMessage("Only the broker endpoint type is served."));
+        }
+        if (request.data().includeClusterAuthorizedOperations()) {
+            response.setClusterAuthorizedOperations(context.allowedOnCluster(AclOperation.DESCRIBE)
+                    ? Authorizations.authorizedOperations(context, ResourceType.CLUSTER, Authorizer.CLUSTER) : 0);
         }
         for (BrokerImage broker : image.get().liveBrokers()) {
             response.brokers().add(new DescribeClusterBroker()

@@ -4,6 +4,7 @@ import io.strata.broker.admin.TopicAdmin;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.config.ConfigEntry;
 import io.strata.broker.protocol.RequestContext;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
@@ -19,7 +20,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
-/** DescribeConfigs for topics and for this broker, with sources, synonyms and documentation as Kafka reports them. */
+/**
+ * DescribeConfigs for topics and for this broker, with sources, synonyms and documentation as Kafka reports them, of
+ * each resource the client may DESCRIBE_CONFIGS (a topic's on the topic, a broker's on the cluster).
+ */
 public record DescribeConfigsHandler(TopicAdmin admin, int nodeId, Supplier<List<ConfigEntry>> brokerConfigs) {
 
     public CompletionStage<DescribeConfigsResponseData> handle(RequestContext context, DescribeConfigsRequest request) {
@@ -29,6 +33,8 @@ public record DescribeConfigsHandler(TopicAdmin admin, int nodeId, Supplier<List
                     .setResourceType(resource.resourceType())
                     .setResourceName(resource.resourceName());
             try {
+                Authorizations.requireOnConfigs(context, AclOperation.DESCRIBE_CONFIGS, resource.resourceType(),
+                        resource.resourceName());
                 List<ConfigEntry> entries = entries(resource, request.data().includeSynonyms());
                 for (ConfigEntry entry : entries) {
                     if (resource.configurationKeys() == null || resource.configurationKeys().contains(entry.name())) {

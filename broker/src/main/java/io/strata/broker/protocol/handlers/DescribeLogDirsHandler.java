@@ -4,6 +4,7 @@ import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.DescribeLogDirsRequestData.DescribableLogDirTopic;
 import org.apache.kafka.common.message.DescribeLogDirsResponseData;
 import org.apache.kafka.common.message.DescribeLogDirsResponseData.DescribeLogDirsPartition;
@@ -30,11 +31,16 @@ import java.util.stream.Collectors;
 /**
  * DescribeLogDirs: the broker's one log directory with the size of every partition it holds a replica of
  * (or of those asked for), and the file system's total and usable bytes. Replicas never move between
- * directories here, so no replica is a future one and every offset lag is 0.
+ * directories here, so no replica is a future one and every offset lag is 0. A client that may not DESCRIBE the
+ * cluster gets no directory and {@code CLUSTER_AUTHORIZATION_FAILED}, as from Kafka.
  */
 public record DescribeLogDirsHandler(PartitionManager partitions, Path logsDir) {
 
     public CompletionStage<DescribeLogDirsResponseData> handle(RequestContext context, DescribeLogDirsRequest request) {
+        return Authorizations.onCluster(context, AclOperation.DESCRIBE, request, () -> describe(request));
+    }
+
+    private CompletionStage<DescribeLogDirsResponseData> describe(DescribeLogDirsRequest request) {
         Predicate<TopicPartition> wanted = wanted(request);
         Map<String, List<DescribeLogDirsPartition>> byTopic = new TreeMap<>();
         for (Partition partition : partitions.partitions()) {

@@ -7,6 +7,7 @@ import io.strata.broker.protocol.RequestContext;
 import io.strata.broker.protocol.RequestForwarder;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DescribeQuorumRequestData;
 import org.apache.kafka.common.message.DescribeQuorumResponseData;
@@ -38,7 +39,7 @@ import java.util.stream.Collectors;
  * controller. JGroups-Raft keeps no fetch times: the leader reports itself fetched and caught up now, a
  * voter holding the leader's whole log caught up now, and -1 where it cannot know. From version 2 each replica
  * carries the id of the data directory its broker registered (KIP-853), which changes when a broker comes back
- * with an empty disk.
+ * with an empty disk. The client must be allowed to DESCRIBE the cluster.
  */
 public record DescribeQuorumHandler(RaftMetadataLog metadata, RequestForwarder forwarder, Time time) {
 
@@ -47,6 +48,10 @@ public record DescribeQuorumHandler(RaftMetadataLog metadata, RequestForwarder f
     private static final TopicPartition METADATA_PARTITION = Topic.CLUSTER_METADATA_TOPIC_PARTITION;
 
     public CompletionStage<DescribeQuorumResponseData> handle(RequestContext context, DescribeQuorumRequest request) {
+        return Authorizations.onCluster(context, AclOperation.DESCRIBE, request, () -> describe(request));
+    }
+
+    private CompletionStage<DescribeQuorumResponseData> describe(DescribeQuorumRequest request) {
         if (!asksForTheMetadataPartition(request.data())) {
             return CompletableFuture.completedFuture(DescribeQuorumRequest.getPartitionLevelErrorResponse(
                     request.data(), Errors.UNKNOWN_TOPIC_OR_PARTITION));

@@ -4,6 +4,7 @@ import io.strata.broker.admin.TopicAdmin;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.ElectionType;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.ElectLeadersRequestData.TopicPartitions;
 import org.apache.kafka.common.message.ElectLeadersResponseData;
 import org.apache.kafka.common.message.ElectLeadersResponseData.PartitionResult;
@@ -23,12 +24,16 @@ import java.util.stream.IntStream;
 
 /**
  * ElectLeaders: moves each named partition's leadership to its preferred replica, or (unclean) to a live
- * replica where no live broker leads, each through a metadata command. With no partitions named it elects
+ * replica where no live broker leads, each through a metadata command, for a client that may ALTER the cluster. With no partitions named it elects
  * over every partition of the cluster and, as Kafka, leaves out those that need no election.
  */
 public record ElectLeadersHandler(TopicAdmin admin) {
 
     public CompletionStage<ElectLeadersResponseData> handle(RequestContext context, ElectLeadersRequest request) {
+        return Authorizations.onCluster(context, AclOperation.ALTER, request, () -> elect(request));
+    }
+
+    private CompletionStage<ElectLeadersResponseData> elect(ElectLeadersRequest request) {
         ElectionType type = ElectionType.valueOf(request.data().electionType());
         boolean all = request.data().topicPartitions() == null;
         Map<String, List<Integer>> partitions = new LinkedHashMap<>();

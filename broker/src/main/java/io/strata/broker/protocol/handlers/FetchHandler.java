@@ -18,6 +18,7 @@ import io.strata.broker.replication.ReplicationThrottle;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
 import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
@@ -27,6 +28,7 @@ import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.resource.ResourceType;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
@@ -38,7 +40,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
@@ -71,6 +72,10 @@ import java.util.function.Supplier;
  * the partitions whose fetch changed, yet each request reads every partition of the session; the response
  * keeps those with something new ({@link FetchContext}).
  *
+ * <p>As Kafka authorizes a fetch, a consumer needs READ on each topic, else its partitions are answered
+ * {@code TOPIC_AUTHORIZATION_FAILED} while the others are read; a follower needs CLUSTER_ACTION on the cluster, else
+ * every partition is answered so.
+ *
  * <p>Thread-safe: a request's state lives in its own {@code PendingFetch}.
  */
 public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> image, FetchSessionCache sessions,
@@ -92,8 +97,7 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
         if (session.error() != Errors.NONE) {
             return CompletableFuture.completedFuture(session.respond(new FetchResponseData()));
         }
-        PendingFetch fetch = new PendingFetch(data, session.reads(), request.replicaId(), context.apiVersion(),
-                context.eventLoop());
+        PendingFetch fetch = new PendingFetch(data, session.reads(), request.replicaId(), context);
         if (!fetch.delayed.tryComplete()) {
             fetch.delayed.await(fetch.anySlowRead() ? Math.max(data.maxWaitMs(), TIERED_READ_MAX_WAIT_MS) : data.maxWaitMs());
         }
@@ -115,20 +119,23 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
         /** By target index, each read that did not complete when started; started once, kept until the response. */
         private final AtomicReferenceArray<CompletableFuture<LogReadResult>> slowReads;
 
-        PendingFetch(FetchRequestData data, List<FetchTopic> reads, int replicaId, short version,
-                     ScheduledExecutorService eventLoop) {
+        PendingFetch(FetchRequestData data, List<FetchTopic> reads, int replicaId, RequestContext context) {
             this.data = data;
             this.replicaId = replicaId;
+            this.version = context.apiVersion();
             this.byId = version >= FIRST_TOPIC_ID_VERSION;
-            this.version = version;
             MetadataImage metadata = image.get();
+            // As Kafka: a follower needs CLUSTER_ACTION on the cluster to read any topic.
+            boolean clusterAction = replicaId >= 0 && context.allowedOnCluster(AclOperation.CLUSTER_ACTION);
             Set<Partition> fetched = new LinkedHashSet<>();
             for (FetchTopic topic : reads) {
                 Optional<TopicImage> topicImage = byId ? metadata.topic(topic.topicId()) : metadata.topic(topic.topic());
+                boolean denied = replicaId >= 0 ? !clusterAction : !mayRead(context, topicImage, topic);
                 for (FetchPartition partition : topic.partitions()) {
-                    Optional<Partition> local = topicImage.flatMap(t -> readable(new TopicPartition(t.name(),
-                            partition.partition())));
-                    Errors unknown = NotHeld.error(topicImage, partition.partition(), byId);
+                    Optional<Partition> local = denied ? Optional.empty() : topicImage.flatMap(t ->
+                            readable(new TopicPartition(t.name(), partition.partition())));
+                    Errors unknown = denied ? Errors.TOPIC_AUTHORIZATION_FAILED
+                            : NotHeld.error(topicImage, partition.partition(), byId);
                     NotHeld.Leader hint = local.isEmpty() && unknown == Errors.NOT_LEADER_OR_FOLLOWER
                             && version >= FIRST_LEADER_HINT_VERSION
                             ? NotHeld.leader(metadata, topicImage, partition.partition()).orElse(null) : null;
@@ -140,7 +147,16 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
                 }
             }
             this.slowReads = new AtomicReferenceArray<>(targets.size());
-            this.delayed = new DelayedFetch<>(fetched, eventLoop, this::tryRead);
+            this.delayed = new DelayedFetch<>(fetched, context.eventLoop(), this::tryRead);
+        }
+
+        /**
+         * Whether a consumer may read the topic, which needs READ on it whether it exists or not; a topic id no topic
+         * has is not refused, it is answered UNKNOWN_TOPIC_ID.
+         */
+        private boolean mayRead(RequestContext context, Optional<TopicImage> topicImage, FetchTopic topic) {
+            Optional<String> name = byId ? topicImage.map(TopicImage::name) : Optional.of(topic.topic());
+            return name.isEmpty() || context.allowed(AclOperation.READ, ResourceType.TOPIC, name.get());
         }
 
         /**

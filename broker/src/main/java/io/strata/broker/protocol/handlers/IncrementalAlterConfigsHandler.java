@@ -2,6 +2,7 @@ package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
@@ -25,7 +26,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * IncrementalAlterConfigs: SET and DELETE for any config, APPEND and SUBTRACT for list-valued ones
- * (such as {@code cleanup.policy}), applied to the topic's current value.
+ * (such as {@code cleanup.policy}), applied to the topic's current value; on each resource the client may
+ * ALTER_CONFIGS.
  */
 public record IncrementalAlterConfigsHandler(ConfigAlterations alterations) {
 
@@ -38,6 +40,8 @@ public record IncrementalAlterConfigsHandler(ConfigAlterations alterations) {
                     .setResourceName(resource.resourceName());
             CompletableFuture<Void> change;
             try {
+                Authorizations.requireOnConfigs(context, AclOperation.ALTER_CONFIGS, resource.resourceType(),
+                        resource.resourceName());
                 Map<String, String> set = new HashMap<>();
                 Set<String> delete = new HashSet<>();
                 collect(resource, set, delete);

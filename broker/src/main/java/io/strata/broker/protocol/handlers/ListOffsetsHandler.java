@@ -8,6 +8,7 @@ import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
@@ -16,6 +17,7 @@ import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsTopicR
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
+import org.apache.kafka.common.resource.ResourceType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +30,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * ListOffsets: earliest (of the whole log, tiered or local), latest (the last stable offset for read_committed
  * consumers), max timestamp, the KIP-1005 earliest-local and latest-tiered specs, and the first offset at or
- * after a timestamp. Lookups by time search the tiered log first, asynchronously, then the local one.
+ * after a timestamp. Lookups by time search the tiered log first, asynchronously, then the local one. As Kafka, each
+ * topic needs DESCRIBE, else its partitions are answered {@code TOPIC_AUTHORIZATION_FAILED}.
  */
 public record ListOffsetsHandler(PartitionManager partitions, Supplier<MetadataImage> image) {
 
@@ -39,9 +42,12 @@ public record ListOffsetsHandler(PartitionManager partitions, Supplier<MetadataI
         List<CompletableFuture<ListOffsetsTopicResponse>> topics = new ArrayList<>();
         boolean readCommitted = request.data().isolationLevel() == IsolationLevel.READ_COMMITTED.id();
         for (ListOffsetsTopic topic : request.data().topics()) {
+            boolean allowed = context.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, topic.name());
             List<CompletableFuture<ListOffsetsPartitionResponse>> partitions = new ArrayList<>();
             for (ListOffsetsPartition requested : topic.partitions()) {
-                partitions.add(listOffset(topic.name(), requested, context.apiVersion(), readCommitted));
+                partitions.add(allowed ? listOffset(topic.name(), requested, context.apiVersion(), readCommitted)
+                        : CompletableFuture.completedFuture(unanswered(requested)
+                                .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())));
             }
             topics.add(Futures.all(partitions).thenApply(done ->
                     new ListOffsetsTopicResponse().setName(topic.name()).setPartitions(new ArrayList<>(done))));
@@ -51,11 +57,7 @@ public record ListOffsetsHandler(PartitionManager partitions, Supplier<MetadataI
 
     private CompletableFuture<ListOffsetsPartitionResponse> listOffset(String topic, ListOffsetsPartition requested,
                                                                       short version, boolean readCommitted) {
-        ListOffsetsPartitionResponse response = new ListOffsetsPartitionResponse()
-                .setPartitionIndex(requested.partitionIndex())
-                .setTimestamp(RecordBatch.NO_TIMESTAMP)
-                .setOffset(-1)
-                .setLeaderEpoch(RecordBatch.NO_PARTITION_LEADER_EPOCH);
+        ListOffsetsPartitionResponse response = unanswered(requested);
         Optional<Partition> partition = partitions.leading(new TopicPartition(topic, requested.partitionIndex()));
         if (partition.isEmpty()) {
             Errors notHeld = NotHeld.error(image.get().topic(topic), requested.partitionIndex(), false);
@@ -89,6 +91,15 @@ public record ListOffsetsHandler(PartitionManager partitions, Supplier<MetadataI
             });
             return response;
         });
+    }
+
+    /** A partition's answer before it is looked up: no offset, which an error answer keeps. */
+    private static ListOffsetsPartitionResponse unanswered(ListOffsetsPartition requested) {
+        return new ListOffsetsPartitionResponse()
+                .setPartitionIndex(requested.partitionIndex())
+                .setTimestamp(RecordBatch.NO_TIMESTAMP)
+                .setOffset(-1)
+                .setLeaderEpoch(RecordBatch.NO_PARTITION_LEADER_EPOCH);
     }
 
     /**

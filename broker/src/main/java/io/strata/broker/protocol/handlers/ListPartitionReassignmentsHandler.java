@@ -4,6 +4,7 @@ import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.protocol.RequestContext;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData.ListPartitionReassignmentsTopics;
 import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData.OngoingPartitionReassignment;
@@ -20,12 +21,17 @@ import java.util.stream.IntStream;
 
 /**
  * ListPartitionReassignments: the reassignments in progress, from the metadata image, of the named partitions or
- * of all; partitions that do not exist or are not moving are left out, as Kafka does.
+ * of all; partitions that do not exist or are not moving are left out, as Kafka does. The client must be allowed to
+ * DESCRIBE the cluster.
  */
 public record ListPartitionReassignmentsHandler(Supplier<MetadataImage> image) {
 
     public CompletionStage<ListPartitionReassignmentsResponseData> handle(RequestContext context,
                                                                           ListPartitionReassignmentsRequest request) {
+        return Authorizations.onCluster(context, AclOperation.DESCRIBE, request, () -> list(request));
+    }
+
+    private CompletionStage<ListPartitionReassignmentsResponseData> list(ListPartitionReassignmentsRequest request) {
         MetadataImage current = image.get();
         List<OngoingTopicReassignment> reported = new ArrayList<>();
         if (request.data().topics() == null) {

@@ -8,8 +8,10 @@ import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.RequestContext;
+import io.strata.broker.security.Authorizer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.internals.Topic;
@@ -21,6 +23,7 @@ import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePart
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.resource.ResourceType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +42,10 @@ import java.util.concurrent.CompletionStage;
  * refused until the log opens: an idempotent producer whose first batches were refused while a later one landed
  * would see its retries out of sequence. After start-up the leader is named at once, as Kafka names it, also for a
  * partition just created.
+ *
+ * <p>Topics are authorized as Kafka authorizes them: each needs DESCRIBE (a listing of all leaves out the others, a
+ * topic asked for by name or id is answered {@code TOPIC_AUTHORIZATION_FAILED}), and an auto-created one CREATE on the
+ * cluster or on itself.
  */
 public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, BrokerIdentity identity,
                               boolean autoCreate) {
@@ -46,49 +53,98 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
     private static final short FIRST_ALL_TOPICS_NULL_VERSION = 1;
     private static final short FIRST_AUTO_CREATE_FLAG_VERSION = 4;
     private static final short FIRST_NULLABLE_NAME_VERSION = 12;
+    /** Metadata v8 added the authorized operations (KIP-430); v11 moved the cluster's to DescribeCluster. */
+    private static final short FIRST_AUTHORIZED_OPERATIONS_VERSION = 8;
+    private static final short LAST_CLUSTER_OPERATIONS_VERSION = 10;
 
     public CompletionStage<MetadataResponseData> handle(RequestContext context, MetadataRequest request) {
         MetadataRequestData data = request.data();
         short version = context.apiVersion();
         boolean allTopics = data.topics() == null
                 || (version < FIRST_ALL_TOPICS_NULL_VERSION && data.topics().isEmpty());
+        boolean mayCreate = !allTopics && autoCreate
+                && (version < FIRST_AUTO_CREATE_FLAG_VERSION || data.allowAutoTopicCreation());
+        Access access = new Access(context, version >= FIRST_AUTHORIZED_OPERATIONS_VERSION
+                && data.includeTopicAuthorizedOperations(), mayCreate && context.allowedOnCluster(AclOperation.CREATE));
         if (allTopics) {
-            return CompletableFuture.completedFuture(respond(admin.image().topics().stream()
-                    .map(topic -> describe(topic.name(), Optional.of(topic))).toList()));
+            // As Kafka: a topic the client may not describe is left out, so its existence is not told.
+            return CompletableFuture.completedFuture(respond(context, data, admin.image().topics().stream()
+                    .filter(topic -> access.mayDescribe(topic.name()))
+                    .map(topic -> access.described(describe(topic.name(), Optional.of(topic)))).toList()));
         }
-        boolean mayCreate = autoCreate && (version < FIRST_AUTO_CREATE_FLAG_VERSION || data.allowAutoTopicCreation());
         List<CompletableFuture<Void>> creations = new ArrayList<>();
         for (MetadataRequestTopic requested : data.topics()) {
             String name = requested.name();
             if (Uuid.ZERO_UUID.equals(requested.topicId()) && mayCreate && admin.image().topic(name).isEmpty()
-                    && isValidName(name) && !Topic.isInternal(name)) {
+                    && isValidName(name) && !Topic.isInternal(name) && access.mayDescribe(name)
+                    && access.mayCreate(name)) {
                 creations.add(admin.createTopic(name, -1, (short) -1, java.util.Map.of(), false)
                         .<Void>thenApply(topic -> null)
                         .exceptionally(MetadataHandler::ignoreRace));
             }
         }
         return CompletableFuture.allOf(creations.toArray(CompletableFuture[]::new))
-                .thenApply(ignored -> respond(data.topics().stream()
-                        .map(requested -> describeRequested(requested, version)).toList()));
+                .thenApply(ignored -> respond(context, data, data.topics().stream()
+                        .map(requested -> describeRequested(requested, version, mayCreate, access)).toList()));
     }
 
-    private MetadataResponseTopic describeRequested(MetadataRequestTopic requested, short version) {
+    /**
+     * The answer for a topic the request names. As Kafka, one the client may not describe is answered
+     * {@code TOPIC_AUTHORIZATION_FAILED} whether it exists or not, under the id it was asked by but never its name; a
+     * missing one the client may describe but not create, when the request would create it, is answered so as well.
+     */
+    private MetadataResponseTopic describeRequested(MetadataRequestTopic requested, short version, boolean mayCreate,
+                                                    Access access) {
         MetadataImage image = admin.image();
+        // A null name is encodable from v12 only.
+        String noName = version >= FIRST_NULLABLE_NAME_VERSION ? null : "";
         if (!Uuid.ZERO_UUID.equals(requested.topicId())) {
             Uuid id = requested.topicId();
             Optional<TopicImage> topic = image.topic(id);
             if (topic.isEmpty()) {
-                // A null name is encodable from v12 only.
-                return new MetadataResponseTopic().setTopicId(id).setName(version >= FIRST_NULLABLE_NAME_VERSION ? null : "")
+                return new MetadataResponseTopic().setTopicId(id).setName(noName)
                         .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
             }
-            return describe(topic.get().name(), topic);
+            if (!access.mayDescribe(topic.get().name())) {
+                return new MetadataResponseTopic().setTopicId(id).setName(noName)
+                        .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+            }
+            return access.described(describe(topic.get().name(), topic));
         }
-        if (!isValidName(requested.name())) {
-            return new MetadataResponseTopic().setName(requested.name())
-                    .setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code());
+        String name = requested.name();
+        if (!access.mayDescribe(name)) {
+            return new MetadataResponseTopic().setName(name).setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
         }
-        return describe(requested.name(), image.topic(requested.name()));
+        if (mayCreate && image.topic(name).isEmpty() && !access.mayCreate(name)) {
+            return new MetadataResponseTopic().setName(name).setIsInternal(Topic.isInternal(name))
+                    .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+        }
+        if (!isValidName(name)) {
+            return access.described(new MetadataResponseTopic().setName(name)
+                    .setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code()));
+        }
+        return access.described(describe(name, image.topic(name)));
+    }
+
+    /**
+     * What the client may do on the topics of one request, and the operations to report on each it may describe
+     * (KIP-430) when the request asks for them.
+     */
+    private record Access(RequestContext context, boolean reportOperations, boolean createOnCluster) {
+
+        boolean mayDescribe(String topic) {
+            return context.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, topic);
+        }
+
+        /** Whether the client may have the topic created: CREATE on the cluster, or on the topic. */
+        boolean mayCreate(String topic) {
+            return createOnCluster || context.allowed(AclOperation.CREATE, ResourceType.TOPIC, topic);
+        }
+
+        MetadataResponseTopic described(MetadataResponseTopic topic) {
+            return reportOperations ? topic.setTopicAuthorizedOperations(
+                    Authorizations.authorizedOperations(context, ResourceType.TOPIC, topic.name())) : topic;
+        }
     }
 
     private MetadataResponseTopic describe(String name, Optional<TopicImage> topic) {
@@ -117,10 +173,18 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
         return response;
     }
 
-    private MetadataResponseData respond(List<MetadataResponseTopic> topics) {
+    private MetadataResponseData respond(RequestContext context, MetadataRequestData request,
+                                         List<MetadataResponseTopic> topics) {
         MetadataResponseData response = new MetadataResponseData()
                 .setClusterId(identity.clusterId())
                 .setControllerId(identity.nodeId());
+        short version = context.apiVersion();
+        if (version >= FIRST_AUTHORIZED_OPERATIONS_VERSION && version <= LAST_CLUSTER_OPERATIONS_VERSION
+                && request.includeClusterAuthorizedOperations()) {
+            // As Kafka: none are told to a client that may not DESCRIBE the cluster.
+            response.setClusterAuthorizedOperations(context.allowedOnCluster(AclOperation.DESCRIBE)
+                    ? Authorizations.authorizedOperations(context, ResourceType.CLUSTER, Authorizer.CLUSTER) : 0);
+        }
         for (BrokerImage broker : admin.image().liveBrokers()) {
             response.brokers().add(new MetadataResponseBroker()
                     .setNodeId(broker.nodeId())

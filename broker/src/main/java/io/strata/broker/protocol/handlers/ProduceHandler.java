@@ -13,6 +13,7 @@ import io.strata.broker.protocol.handlers.ProduceVerification.Target;
 import io.strata.broker.txn.TransactionVerifier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -23,6 +24,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestUtils;
+import org.apache.kafka.common.resource.ResourceType;
 import org.jboss.logging.Logger;
 
 import java.net.SocketAddress;
@@ -45,7 +47,9 @@ import java.util.function.Supplier;
  * {@code NOT_ENOUGH_REPLICAS} while fewer than {@code min.insync.replicas} are in sync, and answers once
  * every in-sync replica holds the records (the high watermark passed them) and, when the broker is set
  * to fsync before acknowledging, they are on the leader's disk. A transactional produce is first checked with
- * the transaction coordinator ({@link ProduceVerification}).
+ * the transaction coordinator ({@link ProduceVerification}). As Kafka, each topic needs WRITE, else its partitions are
+ * answered {@code TOPIC_AUTHORIZATION_FAILED} while the others are appended; transactional records need WRITE on their
+ * transactional id, else every partition is answered {@code TRANSACTIONAL_ID_AUTHORIZATION_FAILED}.
  */
 public final class ProduceHandler {
 
@@ -80,9 +84,10 @@ public final class ProduceHandler {
         if (acks != 0 && acks != 1 && acks != -1) {
             return CompletableFuture.completedFuture(allFailed(data, Errors.INVALID_REQUIRED_ACKS));
         }
-        if (data.transactionalId() == null && RequestUtils.hasTransactionalRecords(request)) {
-            // As Kafka: transactional records need the transactional id they are written for.
-            return CompletableFuture.completedFuture(allFailed(data, Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED));
+        if (RequestUtils.hasTransactionalRecords(request) && (data.transactionalId() == null
+                || !context.allowed(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, data.transactionalId()))) {
+            // As Kafka: transactional records need the transactional id they are written for, and WRITE on it.
+            return respond(allFailed(data, Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED), acks, List.of());
         }
         boolean byId = context.apiVersion() >= FIRST_TOPIC_ID_VERSION;
         MetadataImage metadata = image.get();
@@ -93,12 +98,17 @@ public final class ProduceHandler {
             TopicProduceResponse topicResponse = new TopicProduceResponse()
                     .setName(byId ? "" : topicData.name())
                     .setTopicId(byId ? topicData.topicId() : Uuid.ZERO_UUID);
+            // A topic id no topic has stays unknown; any named topic, existing or not, needs WRITE first.
+            Optional<String> name = byId ? topic.map(TopicImage::name) : Optional.of(topicData.name());
+            boolean denied = name.isPresent() && !context.allowed(AclOperation.WRITE, ResourceType.TOPIC, name.get());
             for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
                 PartitionProduceResponse partitionResponse = new PartitionProduceResponse()
                         .setIndex(partitionData.index());
                 Optional<Partition> partition = topic.flatMap(t ->
                         partitions.leading(new TopicPartition(t.name(), partitionData.index())));
-                if (partition.isEmpty()) {
+                if (denied) {
+                    fail(partitionResponse, Errors.TOPIC_AUTHORIZATION_FAILED, null);
+                } else if (partition.isEmpty()) {
                     Errors error = NotHeld.error(topic, partitionData.index(), byId);
                     fail(partitionResponse, error, null);
                     if (error == Errors.NOT_LEADER_OR_FOLLOWER && context.apiVersion() >= FIRST_LEADER_HINT_VERSION) {

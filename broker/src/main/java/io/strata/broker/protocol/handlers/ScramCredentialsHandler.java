@@ -8,6 +8,7 @@ import io.strata.broker.cluster.ScramCredentialImage;
 import io.strata.broker.cluster.SecurityImage;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.broker.security.ScramCredentials;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.AlterUserScramCredentialsRequestData.ScramCredentialDeletion;
 import org.apache.kafka.common.message.AlterUserScramCredentialsRequestData.ScramCredentialUpsertion;
 import org.apache.kafka.common.message.AlterUserScramCredentialsResponseData;
@@ -36,7 +37,8 @@ import java.util.function.Supplier;
  * DescribeUserScramCredentials and AlterUserScramCredentials ({@code kafka-configs --entity-type users}): users'
  * SCRAM credentials in the replicated metadata. A client sends the salted password, never the password; the
  * broker keeps only the keys derived from it. Each user's alterations succeed or fail together in the response,
- * with Kafka's error codes.
+ * with Kafka's error codes. Describing needs DESCRIBE on the cluster, altering ALTER; a client without it gets
+ * {@code CLUSTER_AUTHORIZATION_FAILED} for every user it named.
  */
 public final class ScramCredentialsHandler {
 
@@ -51,6 +53,14 @@ public final class ScramCredentialsHandler {
 
     public CompletionStage<DescribeUserScramCredentialsResponseData> describe(RequestContext context,
                                                                              DescribeUserScramCredentialsRequest request) {
+        // The error response names each user asked for, and cannot be made for a request for all (a null list).
+        DescribeUserScramCredentialsRequest answerable = request.data().users() != null ? request
+                : new DescribeUserScramCredentialsRequest.Builder(request.data().duplicate().setUsers(List.of()))
+                        .build(request.version());
+        return Authorizations.onCluster(context, AclOperation.DESCRIBE, answerable, () -> describe(answerable));
+    }
+
+    private CompletionStage<DescribeUserScramCredentialsResponseData> describe(DescribeUserScramCredentialsRequest request) {
         Map<String, Map<ScramMechanism, ScramCredentialImage>> users = security.get().scramCredentials();
         List<UserName> asked = request.data().users();
         List<DescribeUserScramCredentialsResult> results = new ArrayList<>();
@@ -85,6 +95,10 @@ public final class ScramCredentialsHandler {
 
     public CompletionStage<AlterUserScramCredentialsResponseData> alter(RequestContext context,
                                                                        AlterUserScramCredentialsRequest request) {
+        return Authorizations.onCluster(context, AclOperation.ALTER, request, () -> alter(request));
+    }
+
+    private CompletionStage<AlterUserScramCredentialsResponseData> alter(AlterUserScramCredentialsRequest request) {
         Map<String, List<Alteration>> byUser = new LinkedHashMap<>();
         request.data().deletions().forEach(deletion ->
                 byUser.computeIfAbsent(deletion.name(), user -> new ArrayList<>()).add(deletion(deletion)));

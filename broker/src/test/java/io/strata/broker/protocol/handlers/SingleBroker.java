@@ -1,0 +1,63 @@
+package io.strata.broker.protocol.handlers;
+
+import io.strata.broker.admin.TopicAdmin;
+import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
+import io.strata.broker.cluster.RaftMetadataLog;
+import io.strata.broker.cluster.TopicImage;
+import io.strata.broker.config.TopicConfigCatalog;
+import io.strata.broker.partition.Partition;
+import io.strata.broker.partition.PartitionManager;
+import io.strata.broker.remote.RemoteLogReader;
+import io.strata.broker.remote.TieredLog;
+import io.strata.tiered.LocalDirectoryObjectStore;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Time;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The state a handler works on, without a listener in front of it: a one-member metadata log with this broker (node 1)
+ * registered, its partitions with logs opened for every topic, and topic administration.
+ */
+final class SingleBroker implements AutoCloseable {
+
+    static final int NODE_ID = 1;
+
+    final RaftMetadataLog metadata;
+    final PartitionManager partitions;
+    final TopicAdmin admin;
+    final Path logsDir;
+    private final LocalDirectoryObjectStore store;
+
+    SingleBroker(Path dir) {
+        metadata = new RaftMetadataLog(RaftMetadataLog.Settings.alone(dir.resolve("metadata"), NODE_ID, "127.0.0.1", 0));
+        metadata.start();
+        metadata.submit(new RegisterBroker(NODE_ID, "127.0.0.1", 9092, null)).join();
+        store = new LocalDirectoryObjectStore(dir.resolve("bucket"));
+        RemoteLogReader reader = new RemoteLogReader(store, 1024, 1 << 20, 1 << 20);
+        logsDir = dir.resolve("logs");
+        partitions = new PartitionManager(NODE_ID, logsDir, new TopicConfigCatalog(), Map.of(), Time.SYSTEM,
+                (topicId, partition) -> new TieredLog(topicId, partition, metadata, reader), -1);
+        admin = new TopicAdmin(metadata, new TopicConfigCatalog(), Map.of(), 1, (short) 1);
+    }
+
+    /** Creates a topic of one partition and opens its log here. */
+    TopicImage createTopic(String name) throws Exception {
+        TopicImage topic = admin.createTopic(name, 1, (short) 1, Map.of(), false).get(10, TimeUnit.SECONDS);
+        partitions.reconcile(metadata.image());
+        return topic;
+    }
+
+    Partition partition(String topic) {
+        return partitions.partition(new TopicPartition(topic, 0)).orElseThrow();
+    }
+
+    @Override
+    public void close() throws Exception {
+        partitions.close();
+        store.close();
+        metadata.close();
+    }
+}
