@@ -7,6 +7,7 @@ import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.group.GroupCoordinator;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.broker.txn.TransactionCoordinator;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
@@ -14,11 +15,15 @@ import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
+import org.apache.kafka.common.resource.ResourceType;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -27,7 +32,8 @@ import java.util.function.Supplier;
  * creates its topic. The answer waits until that topic exists but not for its load, as Kafka answers: the load can
  * outlast the client's request timeout, and responses on a connection go back in request order, so waiting would
  * hold back every later one; the coordinator answers the retriable COORDINATOR_LOAD_IN_PROGRESS until it is loaded.
- * Version 4+ answers a batch of keys.
+ * Version 4+ answers a batch of keys. A key the client may not DESCRIBE (the group, or the transactional id) is
+ * answered with the authorization error of its kind, and creates no topic.
  */
 public record FindCoordinatorHandler(GroupCoordinator coordinator, TransactionCoordinator transactions,
                                      Supplier<MetadataImage> image) {
@@ -37,26 +43,34 @@ public record FindCoordinatorHandler(GroupCoordinator coordinator, TransactionCo
         boolean batched = context.apiVersion() >= FindCoordinatorRequest.MIN_BATCHED_VERSION;
         List<String> keys = batched ? data.coordinatorKeys() : List.of(data.key() == null ? "" : data.key());
         byte keyType = data.keyType();
-        CompletableFuture<Errors> outcome;
-        if (keyType == CoordinatorType.GROUP.id()) {
-            outcome = coordinator.offsetsTopicCreated().handle((ignored, error) -> error == null ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE);
-        } else if (keyType == CoordinatorType.TRANSACTION.id()) {
-            outcome = transactions.stateTopicCreated().handle((ignored, error) -> error == null ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE);
-        } else {
-            outcome = CompletableFuture.completedFuture(Errors.INVALID_REQUEST);
+        boolean group = keyType == CoordinatorType.GROUP.id();
+        if (!group && keyType != CoordinatorType.TRANSACTION.id()) {
+            return CompletableFuture.completedFuture(respond(keys, batched, keyType, key -> Errors.INVALID_REQUEST));
         }
-        return outcome.thenApply(error -> respond(keys, batched, keyType, error));
+        ResourceType type = group ? ResourceType.GROUP : ResourceType.TRANSACTIONAL_ID;
+        Set<String> refused = new HashSet<>(CoordinatorAuthorization.split(context, AclOperation.DESCRIBE, type, keys,
+                Function.identity()).denied());
+        // As in Kafka, a request whose every key is refused does not create the coordinator's topic.
+        CompletableFuture<Void> created = refused.containsAll(keys) ? CompletableFuture.completedFuture(null)
+                : group ? coordinator.offsetsTopicCreated() : transactions.stateTopicCreated();
+        return created.handle((ignored, error) -> {
+            Errors outcome = error == null ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE;
+            return respond(keys, batched, keyType,
+                    key -> refused.contains(key) ? CoordinatorAuthorization.denied(type) : outcome);
+        });
     }
 
-    private FindCoordinatorResponseData respond(List<String> keys, boolean batched, byte keyType, Errors error) {
+    /** The answer for each key, found unless {@code errors} gives it an error. */
+    private FindCoordinatorResponseData respond(List<String> keys, boolean batched, byte keyType,
+                                                Function<String, Errors> errors) {
         FindCoordinatorResponseData response = new FindCoordinatorResponseData();
         if (!batched) {
-            Coordinator found = find(keys.get(0), keyType, error);
+            Coordinator found = find(keys.get(0), keyType, errors.apply(keys.get(0)));
             return response.setErrorCode(found.errorCode()).setErrorMessage(found.errorMessage())
                     .setNodeId(found.nodeId()).setHost(found.host()).setPort(found.port());
         }
         for (String key : keys) {
-            response.coordinators().add(find(key, keyType, error));
+            response.coordinators().add(find(key, keyType, errors.apply(key)));
         }
         return response;
     }

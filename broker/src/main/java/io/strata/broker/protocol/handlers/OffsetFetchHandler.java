@@ -2,6 +2,7 @@ package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.group.GroupCoordinator;
 import io.strata.broker.protocol.RequestContext;
+import io.strata.broker.protocol.handlers.CoordinatorAuthorization.Split;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
@@ -19,6 +20,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
+import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.allowed;
+import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.split;
+import static org.apache.kafka.common.acl.AclOperation.DESCRIBE;
+import static org.apache.kafka.common.resource.ResourceType.GROUP;
+import static org.apache.kafka.common.resource.ResourceType.TOPIC;
+
 /**
  * OffsetFetch v1-9: one group before v8, several from v8; a null topic list (v2+) asks for every
  * committed offset of the group. With {@code requireStable} (v7+) a partition with an offset committed by an open
@@ -35,7 +42,7 @@ record OffsetFetchHandler(GroupCoordinator coordinator) {
         if (version >= OffsetFetchRequest.BATCH_MIN_VERSION) {
             List<CompletableFuture<OffsetFetchResponseGroup>> groups = new ArrayList<>();
             for (OffsetFetchRequestGroup group : data.groups()) {
-                groups.add(coordinator.fetchOffsets(group.groupId(), group.topics(), data.requireStable()));
+                groups.add(fetch(context, group.groupId(), group.topics(), data.requireStable()));
             }
             return Futures.all(groups).thenApply(done -> {
                 OffsetFetchResponseData response = new OffsetFetchResponseData();
@@ -51,7 +58,43 @@ record OffsetFetchHandler(GroupCoordinator coordinator) {
             }
         }
         List<OffsetFetchRequestTopics> requested = topics;
-        return coordinator.fetchOffsets(data.groupId(), topics, data.requireStable()).thenApply(group -> singleGroup(group, requested, version));
+        return fetch(context, data.groupId(), topics, data.requireStable())
+                .thenApply(group -> singleGroup(group, requested, version));
+    }
+
+    /**
+     * One group's offsets as the client may see them: none without DESCRIBE on the group
+     * (GROUP_AUTHORIZATION_FAILED), and none of a topic it may not DESCRIBE: a requested one is answered
+     * TOPIC_AUTHORIZATION_FAILED for each of its partitions, and all the group's offsets ({@code topics == null})
+     * leave it out.
+     */
+    private CompletableFuture<OffsetFetchResponseGroup> fetch(RequestContext context, String groupId,
+                                                              List<OffsetFetchRequestTopics> topics,
+                                                              boolean requireStable) {
+        if (!context.allowed(DESCRIBE, GROUP, groupId)) {
+            return CompletableFuture.completedFuture(new OffsetFetchResponseGroup().setGroupId(groupId)
+                    .setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code()));
+        }
+        if (topics == null) {
+            return coordinator.fetchOffsets(groupId, null, requireStable).thenApply(group ->
+                    group.errorCode() != Errors.NONE.code() ? group : group.setTopics(
+                            allowed(context, DESCRIBE, TOPIC, group.topics(), OffsetFetchResponseTopics::name)));
+        }
+        Split<OffsetFetchRequestTopics> split = split(context, DESCRIBE, TOPIC, topics, OffsetFetchRequestTopics::name);
+        return coordinator.fetchOffsets(groupId, split.allowed(), requireStable).thenApply(group -> {
+            if (group.errorCode() == Errors.NONE.code()) {
+                split.denied().forEach(topic -> group.topics().add(unauthorized(topic)));
+            }
+            return group;
+        });
+    }
+
+    private static OffsetFetchResponseTopics unauthorized(OffsetFetchRequestTopics topic) {
+        OffsetFetchResponseTopics answer = new OffsetFetchResponseTopics().setName(topic.name());
+        topic.partitionIndexes().forEach(partition -> answer.partitions().add(new OffsetFetchResponsePartitions()
+                .setPartitionIndex(partition).setCommittedOffset(-1)
+                .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())));
+        return answer;
     }
 
     /** The response layout of versions 1-7: the group's topics at the top, its error at the top (v2+) or per partition. */
