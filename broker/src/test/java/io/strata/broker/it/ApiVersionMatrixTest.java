@@ -2,6 +2,17 @@ package io.strata.broker.it;
 
 import io.strata.broker.testing.KafkaWire;
 import io.strata.broker.testing.TestBroker;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.message.AlterUserScramCredentialsRequestData;
+import org.apache.kafka.common.message.CreateAclsRequestData;
+import org.apache.kafka.common.message.DeleteAclsRequestData;
+import org.apache.kafka.common.message.DescribeAclsRequestData;
+import org.apache.kafka.common.message.DescribeUserScramCredentialsRequestData;
+import org.apache.kafka.common.message.SaslAuthenticateRequestData;
+import org.apache.kafka.common.message.SaslHandshakeRequestData;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.config.ConfigResource;
@@ -249,6 +260,24 @@ class ApiVersionMatrixTest {
                         .setDurationFilter(version >= 1 ? 0 : -1);
                 yield version >= 2 ? list.setTransactionalIdPattern("matrix.*") : list;
             }
+            case SASL_HANDSHAKE -> new SaslHandshakeRequestData().setMechanism("PLAIN");
+            case SASL_AUTHENTICATE -> new SaslAuthenticateRequestData().setAuthBytes(new byte[0]);
+            case DESCRIBE_USER_SCRAM_CREDENTIALS -> new DescribeUserScramCredentialsRequestData().setUsers(null);
+            case ALTER_USER_SCRAM_CREDENTIALS -> new AlterUserScramCredentialsRequestData().setUpsertions(List.of(
+                    new AlterUserScramCredentialsRequestData.ScramCredentialUpsertion().setName("matrix-user")
+                            .setMechanism((byte) 1).setIterations(4096).setSalt(new byte[] {1, 2, 3})
+                            .setSaltedPassword(new byte[32])));
+            case CREATE_ACLS -> new CreateAclsRequestData().setCreations(List.of(new CreateAclsRequestData.AclCreation()
+                    .setResourceType(ResourceType.TOPIC.code()).setResourceName(TOPIC)
+                    .setResourcePatternType(PatternType.LITERAL.code()).setPrincipal("User:matrix-" + version)
+                    .setHost("*").setOperation(AclOperation.READ.code()).setPermissionType(AclPermissionType.ALLOW.code())));
+            case DESCRIBE_ACLS -> new DescribeAclsRequestData().setResourceTypeFilter(ResourceType.TOPIC.code())
+                    .setPatternTypeFilter(PatternType.LITERAL.code()).setOperation(AclOperation.ANY.code())
+                    .setPermissionType(AclPermissionType.ANY.code());
+            case DELETE_ACLS -> new DeleteAclsRequestData().setFilters(List.of(new DeleteAclsRequestData.DeleteAclsFilter()
+                    .setResourceTypeFilter(ResourceType.TOPIC.code()).setPatternTypeFilter(PatternType.LITERAL.code())
+                    .setPrincipalFilter("User:matrix-" + version).setOperation(AclOperation.ANY.code())
+                    .setPermissionType(AclPermissionType.ANY.code())));
             default -> throw new IllegalArgumentException("add a request for " + apiKey
                     + " to this test: every advertised API is exercised at every version");
         };

@@ -150,8 +150,17 @@ class AuthorizationTest {
         admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
     }
 
-    /** Something alice does, which needs {@code acls}; without them it fails with {@code refusal}. */
-    record Case(String api, List<AclBinding> acls, Class<? extends Exception> refusal, Action action) {
+    /**
+     * Something alice does, which needs {@code acls} besides the ones it is {@code given}; without them it fails with
+     * {@code refusal}.
+     */
+    record Case(String api, List<AclBinding> given, List<AclBinding> acls, Class<? extends Exception> refusal,
+                Action action) {
+
+        Case(String api, List<AclBinding> acls, Class<? extends Exception> refusal, Action action) {
+            this(api, List.of(), acls, refusal, action);
+        }
+
         @Override
         public String toString() {
             return api;
@@ -175,6 +184,7 @@ class AuthorizationTest {
                         TopicAuthorizationException.class, () -> {
                     try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of(
                             ProducerConfig.MAX_BLOCK_MS_CONFIG, 20_000, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000,
+                            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
                             CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT", SaslConfigs.SASL_MECHANISM,
                             "PLAIN", SaslConfigs.SASL_JAAS_CONFIG, login("alice").get(SaslConfigs.SASL_JAAS_CONFIG)))) {
                         producer.send(new ProducerRecord<>(TOPIC, "by alice".getBytes())).get(30, TimeUnit.SECONDS);
@@ -193,8 +203,8 @@ class AuthorizationTest {
                         assertThat(records).isPositive();
                     }
                 }),
-                new Case("JoinGroup", List.of(allow(ResourceType.TOPIC, TOPIC, AclOperation.READ),
-                        allow(ResourceType.GROUP, "joiners", AclOperation.READ)), GroupAuthorizationException.class, () -> {
+                new Case("JoinGroup", List.of(allow(ResourceType.TOPIC, TOPIC, AclOperation.READ)),
+                        List.of(allow(ResourceType.GROUP, "joiners", AclOperation.READ)), GroupAuthorizationException.class, () -> {
                     Map<String, Object> config = new HashMap<>(login("alice"));
                     config.put(ConsumerConfig.GROUP_ID_CONFIG, "joiners");
                     try (KafkaConsumer<byte[], byte[]> consumer = broker.consumer(config)) {
@@ -270,6 +280,9 @@ class AuthorizationTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void eachApiIsRefusedWithoutItsAclAndServedWithIt(Case apiCase) throws Exception {
+        if (!apiCase.given().isEmpty()) {
+            grant(apiCase.given());
+        }
         assertThatThrownBy(apiCase.action()::run).as("%s without %s", apiCase.api(), apiCase.acls())
                 .satisfies(error -> assertThat(rootOrSelf(error)).isInstanceOf(apiCase.refusal()));
         grant(apiCase.acls());

@@ -50,6 +50,7 @@ import java.util.regex.PatternSyntaxException;
 
 import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.allowed;
 import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.ifAllowed;
+import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.denied;
 import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.ifAllowedOnCluster;
 import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.split;
 import static org.apache.kafka.common.acl.AclOperation.CLUSTER_ACTION;
@@ -57,6 +58,7 @@ import static org.apache.kafka.common.acl.AclOperation.DESCRIBE;
 import static org.apache.kafka.common.acl.AclOperation.IDEMPOTENT_WRITE;
 import static org.apache.kafka.common.acl.AclOperation.READ;
 import static org.apache.kafka.common.acl.AclOperation.WRITE;
+import static org.apache.kafka.common.resource.ResourceType.CLUSTER;
 import static org.apache.kafka.common.resource.ResourceType.GROUP;
 import static org.apache.kafka.common.resource.ResourceType.TOPIC;
 import static org.apache.kafka.common.resource.ResourceType.TRANSACTIONAL_ID;
@@ -95,16 +97,18 @@ public record TransactionApis(TransactionCoordinator coordinator, ProducerIdMana
     /**
      * InitProducerId: a fresh id at epoch 0 for an idempotent producer, the coordinator's answer for a transactional
      * one. A transactional producer needs WRITE on its transactional id. An idempotent one needs IDEMPOTENT_WRITE on
-     * the cluster; Kafka also accepts WRITE on any topic, which the authorizer cannot be asked yet.
+     * the cluster or, as Kafka accepts since KIP-679 made idempotence the default, WRITE on some topic.
      */
     private CompletionStage<InitProducerIdResponseData> initProducerId(RequestContext context,
                                                                       InitProducerIdRequest request) {
         String transactionalId = request.data().transactionalId();
         if (transactionalId == null) {
-            return ifAllowedOnCluster(context, IDEMPOTENT_WRITE, () -> producerIds.nextProducerId()
-                    .thenApply(id -> new InitProducerIdResponseData()
-                            .setProducerId(id)
-                            .setProducerEpoch((short) 0)));
+            if (!context.allowedOnAny(WRITE, TOPIC) && !context.allowedOnCluster(IDEMPOTENT_WRITE)) {
+                return CompletableFuture.failedFuture(denied(CLUSTER).exception());
+            }
+            return producerIds.nextProducerId().thenApply(id -> new InitProducerIdResponseData()
+                    .setProducerId(id)
+                    .setProducerEpoch((short) 0));
         }
         return ifAllowed(context, WRITE, TRANSACTIONAL_ID, transactionalId,
                 () -> initTransactionalProducerId(transactionalId, request, context.apiVersion()));

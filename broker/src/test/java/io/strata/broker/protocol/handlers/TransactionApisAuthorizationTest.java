@@ -123,8 +123,12 @@ class TransactionApisAuthorizationTest {
         assertThat(describe("uninitialized").error()).isEqualTo(Errors.TRANSACTIONAL_ID_NOT_FOUND);
 
         long first = idempotent(Authorizer.ALLOW_ALL).producerId();
-        assertThat(idempotent(denying(IDEMPOTENT_WRITE, CLUSTER, Authorizer.CLUSTER)).errorCode()).isEqualTo(Errors.CLUSTER_AUTHORIZATION_FAILED.code());
+        // An idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE on some topic (here: on every topic).
+        Authorizer noIdempotentWrite = denying(IDEMPOTENT_WRITE, CLUSTER, Authorizer.CLUSTER);
+        assertThat(idempotent(all(noIdempotentWrite, denying(WRITE, TOPIC, "*"))).errorCode())
+                .isEqualTo(Errors.CLUSTER_AUTHORIZATION_FAILED.code());
         assertThat(idempotent(Authorizer.ALLOW_ALL).producerId()).as("no id handed out meanwhile").isEqualTo(first + 1);
+        assertThat(idempotent(noIdempotentWrite).producerId()).as("WRITE on a topic is enough").isEqualTo(first + 2);
     }
 
     @Test
