@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -127,15 +128,19 @@ public final class RaftMetadataLog implements AutoCloseable {
      * @param submitTimeout        how long a submitted command may take to commit
      * @param snapshotEveryEntries log entries after which the log is snapshotted and truncated
      * @param fsync                fsync every log append (metadata changes are rare; keep it on)
+     * @param secret               the secret the group's members share, which encrypts its traffic and admits only
+     *                             them ({@link RaftStack}); without it, anything that reaches the port may join
      */
     public record Settings(Path dataDir, int nodeId, String bindHost, int bindPort, List<Member> members,
-                           Duration startTimeout, Duration submitTimeout, int snapshotEveryEntries, boolean fsync) {
+                           Duration startTimeout, Duration submitTimeout, int snapshotEveryEntries, boolean fsync,
+                           Optional<RaftSecret> secret) {
 
         public Settings {
             Objects.requireNonNull(dataDir, "dataDir");
             Objects.requireNonNull(bindHost, "bindHost");
             Objects.requireNonNull(startTimeout, "startTimeout");
             Objects.requireNonNull(submitTimeout, "submitTimeout");
+            Objects.requireNonNull(secret, "secret");
             members = List.copyOf(members);
             requireGroup(nodeId, bindPort, members);
             if (snapshotEveryEntries < 1) {
@@ -171,11 +176,18 @@ public final class RaftMetadataLog implements AutoCloseable {
 
         /**
          * A group of {@code members} with the default timeouts ({@link RaftMetadataLog#DEFAULT_TIMEOUT} to start and to
-         * submit), a snapshot every {@value RaftMetadataLog#DEFAULT_SNAPSHOT_EVERY_ENTRIES} entries and fsync on.
+         * submit), a snapshot every {@value RaftMetadataLog#DEFAULT_SNAPSHOT_EVERY_ENTRIES} entries, fsync on and no
+         * secret.
          */
         public static Settings of(Path dataDir, int nodeId, String bindHost, int bindPort, List<Member> members) {
             return new Settings(dataDir, nodeId, bindHost, bindPort, members, DEFAULT_TIMEOUT, DEFAULT_TIMEOUT,
-                    DEFAULT_SNAPSHOT_EVERY_ENTRIES, true);
+                    DEFAULT_SNAPSHOT_EVERY_ENTRIES, true, Optional.empty());
+        }
+
+        /** These settings with the group's secret {@code value}, or none. */
+        public Settings withSecret(Optional<RaftSecret> value) {
+            return new Settings(dataDir, nodeId, bindHost, bindPort, members, startTimeout, submitTimeout,
+                    snapshotEveryEntries, fsync, value);
         }
 
         /** Whether this member votes: it is one of the {@link #members}. */

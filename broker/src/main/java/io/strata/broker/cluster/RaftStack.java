@@ -1,11 +1,15 @@
 package io.strata.broker.cluster;
 
+import org.jboss.logging.Logger;
+import org.jgroups.protocols.AUTH;
 import org.jgroups.protocols.Bundler;
 import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.FRAG4;
 import org.jgroups.protocols.MERGE3;
 import org.jgroups.protocols.MFC;
+import org.jgroups.protocols.SERIALIZE;
+import org.jgroups.protocols.SYM_ENCRYPT;
 import org.jgroups.protocols.TCP;
 import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.TP;
@@ -28,6 +32,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -38,10 +43,17 @@ import java.util.function.Supplier;
  * ({@code raft_id} = the node id, log in {@code <dataDir>/meta},
  * {@link FileBasedLog}) and REDIRECT, which forwards a follower's submissions to the leader.
  *
+ * <p>With a {@link RaftSecret}, SYM_ENCRYPT and SERIALIZE sit right above the transport and AUTH below NO_DUPES
+ * and GMS, with keys derived from the secret ({@link RaftKeys}): every message is encrypted and authenticated, and
+ * only members that prove they know the secret ({@link JoinProof}) join. Without one, anything that reaches the port
+ * may join, and a warning says so.
+ *
  * @param protocols the stack, transport first
  * @param port      the port the transport binds
  */
 record RaftStack(List<Protocol> protocols, int port) {
+
+    private static final Logger LOG = Logger.getLogger(RaftStack.class);
 
     /** FRAG4's fragment size: the stock 60 KB makes large appends far slower. */
     static final int FRAG_SIZE = 1_000_000;
@@ -62,6 +74,14 @@ record RaftStack(List<Protocol> protocols, int port) {
     static final long VERIFY_SUSPECT_MS = 500;
     /** How long the coordinator waits for votes in one election round. */
     static final long VOTE_TIMEOUT_MS = 300;
+    /**
+     * The cipher of every message: an AEAD, so that a message not encrypted with the group's key is dropped rather than
+     * handed on as garbage, and the one the JDK offers that SYM_ENCRYPT can drive (AES-GCM needs parameters it cannot
+     * pass).
+     */
+    static final String CIPHER = "ChaCha20-Poly1305";
+    /** ChaCha20-Poly1305's nonce length; SYM_ENCRYPT draws a random one per message. */
+    static final int NONCE_LENGTH = 12;
 
     /**
      * The stack of the member {@code settings} describe, bound to its port, or to a free one when that is 0,
@@ -137,8 +157,16 @@ record RaftStack(List<Protocol> protocols, int port) {
                 // another commit message, which never ends while a follower is behind.)
                 .resendInterval(RESEND_INTERVAL_MS);
 
-        List<Protocol> stack = new ArrayList<>(List.of(
-                tcp,
+        Optional<RaftKeys> keys = settings.secret().map(RaftKeys::derive);
+        if (keys.isEmpty()) {
+            LOG.warnf("The metadata Raft port %s:%d is open to any JGroups member that reaches it: set strata.raft.secret "
+                    + "(STRATA_RAFT_SECRET), the same on every broker, to encrypt the group's traffic and admit only the "
+                    + "brokers that know it", settings.bindHost(), port);
+        }
+        List<Protocol> stack = new ArrayList<>();
+        stack.add(tcp);
+        keys.ifPresent(groupKeys -> stack.addAll(encryption(groupKeys)));
+        stack.addAll(List.of(
                 ping,
                 new MERGE3().setMinInterval(2_000).setMaxInterval(5_000)));
         if (severalVoters) {
@@ -149,7 +177,9 @@ record RaftStack(List<Protocol> protocols, int port) {
                 new VERIFY_SUSPECT2().setTimeout(VERIFY_SUSPECT_MS),
                 new NAKACK2().useMcastXmit(false),
                 new UNICAST3(),
-                new STABLE(),
+                new STABLE()));
+        keys.ifPresent(groupKeys -> stack.add(authentication(groupKeys)));
+        stack.addAll(List.of(
                 new NO_DUPES(),
                 gms,
                 unicastFlowControl,
@@ -159,6 +189,31 @@ record RaftStack(List<Protocol> protocols, int port) {
                 raft,
                 new REDIRECT()));
         return new RaftStack(stack, port);
+    }
+
+    /**
+     * SYM_ENCRYPT right above the transport, so that everything the group sends is encrypted, discovery and failure
+     * detection included, and SERIALIZE above it, which makes each whole message, headers and all, the payload
+     * SYM_ENCRYPT encrypts: on its own SYM_ENCRYPT encrypts payloads only, and passes a message without one as it is.
+     */
+    private static List<Protocol> encryption(RaftKeys keys) {
+        SYM_ENCRYPT encrypt = new SYM_ENCRYPT().setSecretKey(keys.encryption());
+        // After the key, whose algorithm SYM_ENCRYPT takes as its cipher: plain ChaCha20, which authenticates nothing.
+        encrypt.symAlgorithm(CIPHER);
+        encrypt.symIvLength(NONCE_LENGTH);
+        return List.of(encrypt, new SERIALIZE());
+    }
+
+    /**
+     * AUTH with this member's {@link JoinProof}. Below NO_DUPES, which otherwise would answer a join it refuses,
+     * naming the view, before AUTH has checked who asks.
+     */
+    private static AUTH authentication(RaftKeys keys) {
+        JoinProof proof = new JoinProof(keys.join());
+        AUTH auth = new AUTH().setAuthToken(proof);
+        // Unlike AUTH's auth_class, setAuthToken leaves the token without its protocol, whose address it proves.
+        proof.setAuth(auth);
+        return auth;
     }
 
     private static int freePort(InetAddress address) {

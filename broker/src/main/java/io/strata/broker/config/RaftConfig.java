@@ -34,4 +34,14 @@ public interface RaftConfig {
      */
     @WithDefault("true")
     boolean voter();
+
+    /**
+     * The secret every member of the group shares, the same on every broker, at least 16 characters: the group's
+     * traffic is encrypted with a key derived from it, and only members that prove they know it may join. Unset, anything
+     * that reaches the port may join. Never logged. Not together with {@link #secretFile()}.
+     */
+    Optional<String> secret();
+
+    /** A file whose content, trimmed, is the {@link #secret()}. */
+    Optional<String> secretFile();
 }

@@ -304,7 +304,7 @@ public final class Broker implements AutoCloseable {
 
     private RaftMetadataLog.Settings raftSettings() {
         return RaftMetadataLog.Settings.of(settings.dataDir(), settings.nodeId(), settings.raftHost(),
-                settings.raftPort(), settings.raftMembers());
+                settings.raftPort(), settings.raftMembers()).withSecret(settings.raftSecret());
     }
 
     /** SASL on the listener when its security protocol says so, and the ACLs when the authorizer is on. */

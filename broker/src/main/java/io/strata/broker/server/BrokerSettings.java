@@ -2,6 +2,7 @@ package io.strata.broker.server;
 
 import io.smallrye.config.SmallRyeConfig;
 import io.strata.broker.cluster.RaftMetadataLog;
+import io.strata.broker.cluster.RaftSecret;
 import io.strata.broker.compaction.CleanerSettings;
 import io.strata.broker.config.AuthorizerConfig;
 import io.strata.broker.config.BrokerConfig;
@@ -50,6 +51,7 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  * @param topicDefaults broker-wide overrides of topic config defaults, keyed by topic config name
  * @param raftPeers     the other metadata Raft voters as {@code nodeId@host:port}; empty on a single node
  * @param raftVoter     whether this broker votes in the metadata Raft group, else every voter is a peer
+ * @param raftSecret    the secret the members of the metadata Raft group share, if any; {@code toString} hides it
  * @param rack          the rack this broker registers and clients are told of; {@code null} for none
  * @param replicaLagTimeMax how long a follower may go without catching up before it leaves the in-sync replicas
  * @param replicaSelector   which replica leaders point consumers to
@@ -87,6 +89,7 @@ public record BrokerSettings(
         int raftPort,
         List<String> raftPeers,
         boolean raftVoter,
+        Optional<RaftSecret> raftSecret,
         String rack,
         Duration replicaLagTimeMax,
         ReplicaSelector replicaSelector,
@@ -185,7 +188,8 @@ public record BrokerSettings(
                 ioThreads(kafka), kafka.maxConnectionsPerIp(), kafka.maxConnectionCreationRate(),
                 topicDefaults(log), topics.autoCreate(), topics.defaultPartitions(), topics.defaultReplicationFactor(),
                 log.fsyncBeforeAck(), log.retentionCheckInterval(), log.localDiskLimit().orElse(NO_DISK_LIMIT),
-                raft.host(), raft.port(), raft.peers().orElse(List.of()), raft.voter(), broker.rack().orElse(null),
+                raft.host(), raft.port(), raft.peers().orElse(List.of()), raft.voter(), RaftSecret.from(raft),
+                broker.rack().orElse(null),
                 replication.lagTimeMax(), replication.replicaSelector(), leaders.autoRebalanceEnable(), leaders.imbalanceCheckInterval(),
                 GroupConfig.from(groups), TransactionConfig.from(transactions), TieringSettings.from(tiering),
                 CleanerSettings.from(log), kafka.securityProtocol(), TlsSettings.from(kafka.securityProtocol(), kafka.tls()),
@@ -218,7 +222,7 @@ public record BrokerSettings(
         return new BrokerSettings(nodeId, dataDir, kafkaHost, kafkaPort, advertisedHost, advertisedPort,
                 socketRequestMaxBytes, ioThreads, maxConnectionsPerIp, maxConnectionCreationRate, topicDefaults, autoCreateTopics, defaultPartitions,
                 defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort,
-                raftPeers, raftVoter, rack, replicaLagTimeMax, replicaSelector, autoLeaderRebalance, leaderImbalanceCheckInterval, groups, transactions,
+                raftPeers, raftVoter, raftSecret, rack, replicaLagTimeMax, replicaSelector, autoLeaderRebalance, leaderImbalanceCheckInterval, groups, transactions,
                 tiering, cleaner, securityProtocol, tls, sasl, authorizer, requestMetrics);
     }
 

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -59,7 +60,7 @@ class RaftMetadataLogTest {
     /** {@code self}'s settings in a group of {@code members}, waiting at most {@code startTimeout} for a leader. */
     private static Settings member(Path dataDir, Member self, List<Member> members, Duration startTimeout) {
         return new Settings(dataDir, self.nodeId(), self.host(), self.port(), members, startTimeout,
-                RaftMetadataLog.DEFAULT_TIMEOUT, RaftMetadataLog.DEFAULT_SNAPSHOT_EVERY_ENTRIES, true);
+                RaftMetadataLog.DEFAULT_TIMEOUT, RaftMetadataLog.DEFAULT_SNAPSHOT_EVERY_ENTRIES, true, Optional.empty());
     }
 
     private static MetadataResult ok(CompletableFuture<MetadataResult> future) throws Exception {
@@ -142,7 +143,7 @@ class RaftMetadataLogTest {
     @Test
     void snapshotsKeepTheLogShortAndARestartStartsFromThem() throws Exception {
         Settings settings = new Settings(dir, 1, "127.0.0.1", 0, List.of(new Member(1, "127.0.0.1", 0)),
-                RaftMetadataLog.DEFAULT_TIMEOUT, RaftMetadataLog.DEFAULT_TIMEOUT, 20, true);
+                RaftMetadataLog.DEFAULT_TIMEOUT, RaftMetadataLog.DEFAULT_TIMEOUT, 20, true, Optional.empty());
         RaftMetadataLog log = start(settings);
         for (int i = 0; i < 100; i++) {
             ok(log.submit(new CreateTopic("topic-" + i, Uuid.randomUuid(), 1, (short) 1, Map.of("retention.ms", Integer.toString(i)), List.of())));

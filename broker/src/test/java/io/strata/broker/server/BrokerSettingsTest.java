@@ -6,8 +6,10 @@ import io.strata.broker.config.Configuration;
 import io.strata.broker.protocol.RequestMetrics;
 import io.strata.broker.tiering.TieringSettings;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -266,5 +268,39 @@ class BrokerSettingsTest {
                         + "it must be at least 1ms");
         assertThat(fromEnvironment(Map.of("STRATA_TIERING_S3_CONNECT_TIMEOUT", "1ms")).tiering().s3ConnectTimeout())
                 .isEqualTo(Duration.ofMillis(1));
+    }
+
+    @Test
+    void theRaftSecretComesFromItsSettingOrItsFileAndIsNeverShown(@TempDir Path dir) throws Exception {
+        String secret = "a raft secret of the cluster";
+        assertThat(fromEnvironment(Map.of()).raftSecret()).isEmpty();
+        BrokerSettings settings = fromEnvironment(Map.of("STRATA_RAFT_SECRET", secret));
+        assertThat(settings.raftSecret()).isPresent();
+        assertThat(settings.toString()).doesNotContain(secret);
+
+        Path file = dir.resolve("raft-secret");
+        Files.writeString(file, secret + "\n");
+        assertThat(fromEnvironment(Map.of("STRATA_RAFT_SECRET_FILE", file.toString())).raftSecret()).isPresent();
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_RAFT_SECRET", secret,
+                "STRATA_RAFT_SECRET_FILE", file.toString())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("strata.raft.secret (STRATA_RAFT_SECRET) and strata.raft.secret-file (STRATA_RAFT_SECRET_FILE) "
+                        + "are both set; set one of them");
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_RAFT_SECRET_FILE", dir.resolve("none").toString())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("strata.raft.secret-file (STRATA_RAFT_SECRET_FILE) " + dir.resolve("none"));
+    }
+
+    @Test
+    void aShortRaftSecretIsRefusedNamingItsSetting(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_RAFT_SECRET", "too-short")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("strata.raft.secret (STRATA_RAFT_SECRET): the Raft secret is shorter than 16 characters");
+        // The file's content counts without the blanks around it.
+        Path file = dir.resolve("raft-secret");
+        Files.writeString(file, "   too-short        \n");
+        assertThatThrownBy(() -> fromEnvironment(Map.of("STRATA_RAFT_SECRET_FILE", file.toString())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("strata.raft.secret-file (STRATA_RAFT_SECRET_FILE): the Raft secret is shorter than 16 characters");
     }
 }

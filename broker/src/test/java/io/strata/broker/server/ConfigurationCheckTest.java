@@ -75,6 +75,8 @@ class ConfigurationCheckTest {
         assertThat(check(Map.of("STRATA_NODE_ID", "-1")).orElseThrow()).startsWith("strata.node-id (STRATA_NODE_ID)");
         assertThat(check(Map.of("STRATA_RAFT_PEERS", "1@broker-1:7800")).orElseThrow())
                 .startsWith("strata.raft.peers (STRATA_RAFT_PEERS)");
+        assertThat(check(Map.of("STRATA_RAFT_SECRET", "short"))).contains(
+                "strata.raft.secret (STRATA_RAFT_SECRET): the Raft secret is shorter than 16 characters");
         assertThat(check(Map.of("STRATA_KAFKA_IO_THREADS", "-1")).orElseThrow())
                 .startsWith("strata.kafka.io-threads (STRATA_KAFKA_IO_THREADS)");
         assertThat(check(Map.of("STRATA_TIERING_S3_CALL_TIMEOUT", "PT0.0005S")).orElseThrow())

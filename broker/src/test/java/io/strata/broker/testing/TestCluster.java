@@ -135,6 +135,11 @@ public final class TestCluster implements AutoCloseable, BeforeAllCallback, Afte
         return broker;
     }
 
+    /** The voters of the metadata Raft group as {@code nodeId@host:port}, comma-separated. */
+    public String voters() {
+        return voters;
+    }
+
     /** Broker {@code nodeId} (1-based). */
     public TestBroker broker(int nodeId) {
         return brokers.get(nodeId - 1);
