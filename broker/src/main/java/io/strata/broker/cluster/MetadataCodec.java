@@ -6,6 +6,7 @@ import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -158,6 +160,47 @@ final class MetadataCodec {
         }
         return new AclBinding(new ResourcePattern(resourceType, name, patternType),
                 new AccessControlEntry(principal, host, operation, permission));
+    }
+
+    /** Writes a client quota entity: a count, then per entity type in name order the type and its name, if any. */
+    static void writeQuotaEntity(DataOutput out, ClientQuotaEntity entity) throws IOException {
+        Map<String, String> entries = new TreeMap<>(entity.entries());
+        out.writeInt(entries.size());
+        for (Map.Entry<String, String> entry : entries.entrySet()) {
+            writeString(out, entry.getKey());
+            out.writeBoolean(entry.getValue() != null);
+            if (entry.getValue() != null) {
+                writeString(out, entry.getValue());
+            }
+        }
+    }
+
+    static ClientQuotaEntity readQuotaEntity(DataInput in) throws IOException {
+        int count = checkLength(in.readInt());
+        Map<String, String> entries = new HashMap<>();
+        for (int i = 0; i < count; i++) {
+            String type = readString(in);
+            entries.put(type, in.readBoolean() ? readString(in) : null);
+        }
+        return new ClientQuotaEntity(entries);
+    }
+
+    /** Writes quota values: a count, then per key in name order the key and the value. */
+    static void writeQuotas(DataOutput out, Map<String, Double> quotas) throws IOException {
+        out.writeInt(quotas.size());
+        for (Map.Entry<String, Double> quota : new TreeMap<>(quotas).entrySet()) {
+            writeString(out, quota.getKey());
+            out.writeDouble(quota.getValue());
+        }
+    }
+
+    static Map<String, Double> readQuotas(DataInput in) throws IOException {
+        int count = checkLength(in.readInt());
+        Map<String, Double> quotas = new HashMap<>();
+        for (int i = 0; i < count; i++) {
+            quotas.put(readString(in), in.readDouble());
+        }
+        return quotas;
     }
 
     /** Reads a SCRAM mechanism written as its type byte. */

@@ -2,6 +2,7 @@ package io.strata.broker.cluster;
 
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 
 import java.io.IOException;
@@ -62,7 +63,8 @@ public sealed interface MetadataCommand {
         UPSERT_SCRAM_CREDENTIAL(UpsertScramCredential.class, 16, 0),
         DELETE_SCRAM_CREDENTIAL(DeleteScramCredential.class, 17, 0),
         CREATE_ACL(CreateAcl.class, 18, 0),
-        DELETE_ACLS(DeleteAcls.class, 19, 0);
+        DELETE_ACLS(DeleteAcls.class, 19, 0),
+        ALTER_CLIENT_QUOTA(AlterClientQuota.class, 20, 0);
 
         private final Class<? extends MetadataCommand> recordClass;
         private final byte opcode;
@@ -157,6 +159,18 @@ public sealed interface MetadataCommand {
      * The binding is a literal or prefixed pattern with a definite principal, host, operation and permission.
      */
     record CreateAcl(Uuid id, AclBinding acl) implements MetadataCommand {
+    }
+
+    /**
+     * Sets and removes quotas of one client quota entity ({@code producer_byte_rate}, ...); the submitter has
+     * validated the entity, the keys and the values.
+     */
+    record AlterClientQuota(ClientQuotaEntity entity, Map<String, Double> set, Set<String> remove)
+            implements MetadataCommand {
+        public AlterClientQuota {
+            set = Map.copyOf(set);
+            remove = Set.copyOf(remove);
+        }
     }
 
     /** Removes the ACLs of these ids; ids without an ACL (removed meanwhile) are passed over. */

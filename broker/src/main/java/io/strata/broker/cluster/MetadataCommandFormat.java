@@ -2,6 +2,7 @@ package io.strata.broker.cluster;
 
 import io.strata.broker.cluster.MetadataCommand.AddRemoteSegment;
 import io.strata.broker.cluster.MetadataCommand.AllocateProducerIds;
+import io.strata.broker.cluster.MetadataCommand.AlterClientQuota;
 import io.strata.broker.cluster.MetadataCommand.AlterBrokerConfigs;
 import io.strata.broker.cluster.MetadataCommand.AlterPartition;
 import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
@@ -22,6 +23,7 @@ import io.strata.broker.cluster.MetadataCommand.Type;
 import io.strata.broker.cluster.MetadataCommand.UpdateRemoteLog;
 import io.strata.broker.cluster.MetadataCommand.UpsertScramCredential;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 
 import java.io.ByteArrayInputStream;
@@ -106,6 +108,10 @@ final class MetadataCommandFormat {
             for (Uuid id : c.ids()) {
                 MetadataCodec.writeUuid(out, id);
             }
+        } else if (command instanceof AlterClientQuota c) {
+            MetadataCodec.writeQuotaEntity(out, c.entity());
+            MetadataCodec.writeQuotas(out, c.set());
+            MetadataCodec.writeStringSet(out, c.remove());
         } else if (command instanceof CreatePartitions c) {
             MetadataCodec.writeString(out, c.name());
             out.writeInt(c.totalCount());
@@ -203,6 +209,11 @@ final class MetadataCommandFormat {
                     ids.add(MetadataCodec.readUuid(in));
                 }
                 yield new DeleteAcls(ids);
+            }
+            case ALTER_CLIENT_QUOTA -> {
+                ClientQuotaEntity entity = MetadataCodec.readQuotaEntity(in);
+                Map<String, Double> set = MetadataCodec.readQuotas(in);
+                yield new AlterClientQuota(entity, set, MetadataCodec.readStringSet(in));
             }
             case CREATE_PARTITIONS -> {
                 String name = MetadataCodec.readString(in);

@@ -4,6 +4,7 @@ import io.strata.tiered.RemoteManifest;
 import io.strata.tiered.RemoteSegment;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 
 import java.io.DataInput;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,7 +33,7 @@ final class MetadataSnapshot {
      * Version 1 added the remote segment manifests, version 2 their log start offsets, version 3 the
      * cluster id and each partition's replicas and leadership, version 4 the nodes' data directories,
      * version 5 the reassignments in progress and the dynamic broker configs, version 6 the users' SCRAM
-     * credentials and the ACLs; older versions are still read.
+     * credentials, the ACLs and the client quotas; older versions are still read.
      */
     static final byte SNAPSHOT_VERSION = 6;
 
@@ -50,7 +52,7 @@ final class MetadataSnapshot {
      * and the dynamic broker configs: a count, then per broker in name order its name and configs,
      * then (since version 6) the SCRAM credentials: a count of users, then per user in name order its name, a count,
      * and per mechanism its type byte, salt, stored key, server key and iteration count, then the ACLs: a count, then
-     * per ACL in id order its id and the ACL.
+     * per ACL in id order its id and the ACL, then the client quotas: a count, then per entity its entity and values.
      */
     static void write(MetadataImage image, DataOutput out) throws IOException {
         out.writeInt(SNAPSHOT_MAGIC);
@@ -137,6 +139,11 @@ final class MetadataSnapshot {
         for (Map.Entry<Uuid, AclBinding> acl : image.security().acls().entrySet()) {
             MetadataCodec.writeUuid(out, acl.getKey());
             MetadataCodec.writeAcl(out, acl.getValue());
+        }
+        out.writeInt(image.security().quotas().size());
+        for (Map.Entry<ClientQuotaEntity, Map<String, Double>> quota : image.security().quotas().entrySet()) {
+            MetadataCodec.writeQuotaEntity(out, quota.getKey());
+            MetadataCodec.writeQuotas(out, quota.getValue());
         }
     }
 
@@ -240,6 +247,7 @@ final class MetadataSnapshot {
         }
         Map<String, Map<ScramMechanism, ScramCredentialImage>> users = new HashMap<>();
         Map<Uuid, AclBinding> acls = new HashMap<>();
+        Map<ClientQuotaEntity, Map<String, Double>> quotas = new LinkedHashMap<>();
         if (version >= 6) {
             int userCount = MetadataCodec.checkLength(in.readInt());
             for (int i = 0; i < userCount; i++) {
@@ -255,9 +263,13 @@ final class MetadataSnapshot {
             for (int i = 0; i < aclCount; i++) {
                 acls.put(MetadataCodec.readUuid(in), MetadataCodec.readAcl(in));
             }
+            int quotaCount = MetadataCodec.checkLength(in.readInt());
+            for (int i = 0; i < quotaCount; i++) {
+                quotas.put(MetadataCodec.readQuotaEntity(in), MetadataCodec.readQuotas(in));
+            }
         }
         return MetadataImage.of(clusterId == null || clusterId.isEmpty() ? null : clusterId, topics, brokers, directories,
-                manifests, brokerConfigs, new SecurityImage(users, acls), nextProducerId, imageVersion);
+                manifests, brokerConfigs, new SecurityImage(users, acls, quotas), nextProducerId, imageVersion);
     }
 
     private static List<PartitionImage> readReassignments(DataInput in, TopicImage topic) throws IOException {

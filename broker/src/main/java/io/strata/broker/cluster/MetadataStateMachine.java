@@ -3,6 +3,7 @@ package io.strata.broker.cluster;
 import io.strata.broker.cluster.MetadataCommand.AddRemoteSegment;
 import io.strata.broker.cluster.MetadataCommand.AllocateProducerIds;
 import io.strata.broker.cluster.MetadataCommand.AlterBrokerConfigs;
+import io.strata.broker.cluster.MetadataCommand.AlterClientQuota;
 import io.strata.broker.cluster.MetadataCommand.AlterPartition;
 import io.strata.broker.cluster.MetadataCommand.AlterTopicConfigs;
 import io.strata.broker.cluster.MetadataCommand.CreateAcl;
@@ -149,6 +150,7 @@ public final class MetadataStateMachine implements StateMachine {
             case DELETE_SCRAM_CREDENTIAL -> deleteScramCredential(image, (DeleteScramCredential) command);
             case CREATE_ACL -> createAcl(image, (CreateAcl) command);
             case DELETE_ACLS -> Outcome.ok(image.withSecurity(image.security().withoutAcls(((DeleteAcls) command).ids())));
+            case ALTER_CLIENT_QUOTA -> alterClientQuota(image, (AlterClientQuota) command);
         };
     }
 
@@ -260,6 +262,14 @@ public final class MetadataStateMachine implements StateMachine {
                     "Attempt to delete a user credential that does not exist");
         }
         return Outcome.ok(image.withSecurity(security.withoutScramCredential(c.user(), c.mechanism())));
+    }
+
+    private static Outcome alterClientQuota(MetadataImage image, AlterClientQuota c) {
+        Map<String, Double> quotas = new TreeMap<>(image.security().quotas(c.entity()));
+        quotas.keySet().removeAll(c.remove());
+        quotas.putAll(c.set());
+        return quotas.equals(image.security().quotas(c.entity())) ? Outcome.ok(image)
+                : Outcome.ok(image.withSecurity(image.security().withQuotas(c.entity(), quotas)));
     }
 
     private static Outcome createAcl(MetadataImage image, CreateAcl c) {

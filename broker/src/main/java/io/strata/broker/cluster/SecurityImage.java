@@ -2,28 +2,38 @@ package io.strata.broker.cluster;
 
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 
 import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * The replicated security state of the cluster: each user's SCRAM credentials, by user name and mechanism, and
- * the ACLs, by the id each was created with. Immutable; the maps are sorted, so snapshots are written in a
- * stable order.
+ * The replicated security state of the cluster: each user's SCRAM credentials, by user name and mechanism, the
+ * ACLs, by the id each was created with, and the client quotas, by the entity they apply to (a user, a client id,
+ * both, or their defaults, as Kafka's {@link ClientQuotaEntity} names them). Immutable; the credentials and ACLs are
+ * sorted, so snapshots write them in a stable order.
  */
 public record SecurityImage(Map<String, Map<ScramMechanism, ScramCredentialImage>> scramCredentials,
-                            Map<Uuid, AclBinding> acls) {
+                            Map<Uuid, AclBinding> acls, Map<ClientQuotaEntity, Map<String, Double>> quotas) {
 
-    public static final SecurityImage EMPTY = new SecurityImage(Map.of(), Map.of());
+    public static final SecurityImage EMPTY = new SecurityImage(Map.of(), Map.of(), Map.of());
 
     public SecurityImage {
         acls = Collections.unmodifiableMap(new TreeMap<>(acls));
+        Map<ClientQuotaEntity, Map<String, Double>> quotaCopy = new LinkedHashMap<>();
+        quotas.forEach((entity, values) -> {
+            if (!values.isEmpty()) {
+                quotaCopy.put(entity, Collections.unmodifiableMap(new TreeMap<>(values)));
+            }
+        });
+        quotas = Collections.unmodifiableMap(quotaCopy);
         Map<String, Map<ScramMechanism, ScramCredentialImage>> sorted = new TreeMap<>();
         scramCredentials.forEach((user, byMechanism) -> {
             if (!byMechanism.isEmpty()) {
@@ -51,7 +61,7 @@ public record SecurityImage(Map<String, Map<ScramMechanism, ScramCredentialImage
         byMechanism.putAll(users.getOrDefault(user, Map.of()));
         change.accept(byMechanism);
         users.put(user, byMechanism);
-        return new SecurityImage(users, acls);
+        return new SecurityImage(users, acls, quotas);
     }
 
     /** The id of the ACL equal to {@code acl}; empty if there is none. */
@@ -62,12 +72,24 @@ public record SecurityImage(Map<String, Map<ScramMechanism, ScramCredentialImage
     public SecurityImage withAcl(Uuid id, AclBinding acl) {
         Map<Uuid, AclBinding> changed = new TreeMap<>(acls);
         changed.put(id, acl);
-        return new SecurityImage(scramCredentials, changed);
+        return new SecurityImage(scramCredentials, changed, quotas);
+    }
+
+    /** The quotas of {@code entity}, by key ({@code producer_byte_rate}, ...); empty if it has none. */
+    public Map<String, Double> quotas(ClientQuotaEntity entity) {
+        return quotas.getOrDefault(entity, Map.of());
+    }
+
+    /** These quotas with {@code entity}'s replaced by {@code values} (removed when empty). */
+    public SecurityImage withQuotas(ClientQuotaEntity entity, Map<String, Double> values) {
+        Map<ClientQuotaEntity, Map<String, Double>> changed = new LinkedHashMap<>(quotas);
+        changed.put(entity, values);
+        return new SecurityImage(scramCredentials, acls, changed);
     }
 
     public SecurityImage withoutAcls(Collection<Uuid> ids) {
         Map<Uuid, AclBinding> changed = new TreeMap<>(acls);
         changed.keySet().removeAll(ids);
-        return new SecurityImage(scramCredentials, changed);
+        return new SecurityImage(scramCredentials, changed, quotas);
     }
 }
