@@ -16,7 +16,8 @@ public interface SaslConfig {
 
     /**
      * {@code sasl.enabled.mechanisms}: the mechanisms clients may use, from {@code SCRAM-SHA-512},
-     * {@code SCRAM-SHA-256} and {@code PLAIN} (checked against the SCRAM credentials).
+     * {@code SCRAM-SHA-256} and {@code PLAIN} (checked against the SCRAM credentials) and {@code OAUTHBEARER}
+     * (a signed JWT, checked as {@link #oauthbearer} says).
      */
     @WithDefault("SCRAM-SHA-512,SCRAM-SHA-256")
     List<String> mechanisms();

@@ -25,7 +25,8 @@ class SaslAuthenticatorTest {
                     ScramCredentials.fromPassword(ScramMechanism.SCRAM_SHA_256, "alice-secret", 4096))
             .withScramCredential("bob", ScramMechanism.SCRAM_SHA_512,
                     ScramCredentials.fromPassword(ScramMechanism.SCRAM_SHA_512, "bob-secret", 4096)));
-    private final SaslMechanisms mechanisms = new SaslMechanisms(List.of("PLAIN", "SCRAM-SHA-512"), security::get, false);
+    private final SaslMechanisms mechanisms = new SaslMechanisms(List.of("PLAIN", "SCRAM-SHA-512"), security::get, false,
+            null);
 
     private static SaslAuthenticateRequestData plain(String user, String password) {
         return new SaslAuthenticateRequestData()
