@@ -3,6 +3,7 @@ package io.strata.broker.it;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.strata.broker.testing.KafkaWire;
 import io.strata.broker.testing.TestBroker;
 import io.strata.broker.testing.TestJwts;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -15,6 +16,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.message.SaslAuthenticateRequestData;
+import org.apache.kafka.common.message.SaslAuthenticateResponseData;
+import org.apache.kafka.common.message.SaslHandshakeRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.SaslAuthenticateResponse;
 import org.apache.kafka.common.security.auth.AuthenticateCallbackHandler;
 import org.apache.kafka.common.security.auth.SaslExtensionsCallback;
 import org.apache.kafka.common.security.oauthbearer.OAuthBearerTokenCallback;
@@ -44,7 +51,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * SASL/OAUTHBEARER end to end: Kafka's Java client logs in with a JWT signed by a key of the JWKS the broker reads,
- * produces and consumes as the token's subject, and is refused once the token has expired.
+ * produces and consumes as the token's subject, and is refused once the token has expired; the session the broker
+ * grants ends when the token does.
  */
 class OAuthBearerTest {
 
@@ -115,6 +123,38 @@ class OAuthBearerTest {
                         .isInstanceOf(SaslAuthenticationException.class).hasMessageContaining("expired");
             }
         }
+    }
+
+    @Test
+    void theSessionEndsWhenTheTokenDoesAndARefusalComesAsTheRfc7628Error(@TempDir Path dir) throws Exception {
+        Map<String, String> config = oauthBroker(Map.of("strata.sasl.connections-max-reauth-ms", "3600000"));
+        try (TestBroker broker = TestBroker.start(dir, config);
+             KafkaWire wire = new KafkaWire(broker.broker().kafkaAddress())) {
+            wire.socket().setSoTimeout(10_000);
+            SaslAuthenticateResponseData granted = bearer(wire,
+                    TestJwts.sign(key, TestJwts.claims("alice", Duration.ofMinutes(2)).build()));
+            assertThat(granted.errorCode()).isZero();
+            assertThat(granted.sessionLifetimeMs()).as("the token's two minutes, not the hour of the bound")
+                    .isBetween(Duration.ofMinutes(1).toMillis(), Duration.ofMinutes(2).toMillis());
+
+            SaslAuthenticateResponseData challenge = bearer(wire,
+                    TestJwts.sign(key, TestJwts.claims("alice", Duration.ofMinutes(-5)).build()));
+            assertThat(challenge.errorCode()).isZero();
+            assertThat(new String(challenge.authBytes(), StandardCharsets.UTF_8))
+                    .startsWith("{\"status\":\"invalid_token: ").contains("expired");
+            SaslAuthenticateResponseData refused = ((SaslAuthenticateResponse) wire.send(ApiKeys.SASL_AUTHENTICATE,
+                    (short) 2, new SaslAuthenticateRequestData().setAuthBytes(new byte[] {1}))).data();
+            assertThat(refused.errorCode()).isEqualTo(Errors.SASL_AUTHENTICATION_FAILED.code());
+            assertThat(refused.errorMessage()).contains("expired");
+        }
+    }
+
+    /** Handshake and the client's first message of OAUTHBEARER (RFC 7628) with {@code token}. */
+    private static SaslAuthenticateResponseData bearer(KafkaWire wire, String token) throws IOException {
+        wire.send(ApiKeys.SASL_HANDSHAKE, (short) 1, new SaslHandshakeRequestData().setMechanism("OAUTHBEARER"));
+        return ((SaslAuthenticateResponse) wire.send(ApiKeys.SASL_AUTHENTICATE, (short) 2,
+                new SaslAuthenticateRequestData().setAuthBytes(("n,,\u0001auth=Bearer " + token + "\u0001\u0001")
+                        .getBytes(StandardCharsets.UTF_8)))).data();
     }
 
     /**
