@@ -16,7 +16,8 @@ public interface SaslConfig {
 
     /**
      * {@code sasl.enabled.mechanisms}: the mechanisms clients may use, from {@code SCRAM-SHA-512},
-     * {@code SCRAM-SHA-256} and {@code PLAIN} (checked against the SCRAM credentials).
+     * {@code SCRAM-SHA-256} and {@code PLAIN} (checked against the SCRAM credentials) and {@code OAUTHBEARER}
+     * (a signed JWT, checked as {@link #oauthbearer} says).
      */
     @WithDefault("SCRAM-SHA-512,SCRAM-SHA-256")
     List<String> mechanisms();
@@ -59,4 +60,50 @@ public interface SaslConfig {
      */
     @WithDefault("false")
     boolean scramStrictNonce();
+
+    /** How OAUTHBEARER tokens are checked; read only when {@link #mechanisms} names {@code OAUTHBEARER}. */
+    OAuthBearer oauthbearer();
+
+    /**
+     * SASL/OAUTHBEARER under {@code strata.sasl.oauthbearer}, as a Kafka broker with
+     * {@code OAuthBearerValidatorCallbackHandler}: a client's token is a JWS in compact form, signed with RSA or
+     * ECDSA by a key of the identity provider's JSON Web Key Set (JWKS); exactly one of {@link #jwksUrl} and
+     * {@link #jwksFile} says where that set is.
+     */
+    interface OAuthBearer {
+
+        /**
+         * {@code sasl.oauthbearer.jwks.endpoint.url}: an {@code http} or {@code https} URL of the JWKS, fetched at
+         * start, again every {@link #jwksRefreshInterval} and when a token names a key the set does not have.
+         */
+        Optional<String> jwksUrl();
+
+        /** A file holding the JWKS, read at start and, as {@link #jwksUrl} is fetched, again later. */
+        Optional<String> jwksFile();
+
+        /** {@code sasl.oauthbearer.jwks.endpoint.refresh.ms}: how often the JWKS is fetched or read again. */
+        @WithDefault("1h")
+        Duration jwksRefreshInterval();
+
+        /** How long connecting to {@link #jwksUrl}, and then reading its answer, may each take. */
+        @WithDefault("10s")
+        Duration jwksTimeout();
+
+        /**
+         * {@code sasl.oauthbearer.clock.skew.seconds}: how far the identity provider's clock may be from this
+         * broker's when {@code exp}, {@code nbf} and {@code iat} are checked.
+         */
+        @WithDefault("30s")
+        Duration clockSkew();
+
+        /** {@code sasl.oauthbearer.expected.issuer}: the {@code iss} a token must have; unset, any. */
+        Optional<String> expectedIssuer();
+
+        /** {@code sasl.oauthbearer.expected.audience}: a value a token's {@code aud} must hold; unset, any. */
+        Optional<String> expectedAudience();
+
+        /** {@code sasl.oauthbearer.sub.claim.name}: the claim whose string value is the principal's name. */
+        @WithDefault("sub")
+        String subClaimName();
+    }
 }

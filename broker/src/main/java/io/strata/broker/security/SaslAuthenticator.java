@@ -8,14 +8,16 @@ import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
+import org.apache.kafka.common.security.authenticator.SaslInternalConfigs;
 
 import javax.security.sasl.SaslServer;
 
 /**
  * The SASL state of one connection, as Kafka's server authenticator keeps it: a handshake names the mechanism,
  * authenticate requests carry its exchange, and until that completes only ApiVersions and the SASL requests are
- * admitted. A completed authentication may last at most {@code connections.max.reauth.ms}; the client then
- * authenticates again on the same connection (KIP-368), as the same principal, or its next other request is refused.
+ * admitted. A completed authentication may last at most {@code connections.max.reauth.ms}, and no longer than the
+ * credential it presented (an OAUTHBEARER token's {@code exp}); the client then authenticates again on the same
+ * connection (KIP-368), as the same principal, or its next other request is refused.
  * Confined to the connection's event loop.
  */
 public final class SaslAuthenticator {
@@ -49,8 +51,8 @@ public final class SaslAuthenticator {
     /** Why {@link #admits} refused a request, for the log. */
     public String refusal(long nowMs) {
         return switch (state) {
-            case AUTHENTICATED -> nowMs >= sessionExpiresAtMs ? "its authentication expired (connections.max.reauth.ms)"
-                    : "nothing";
+            case AUTHENTICATED -> nowMs >= sessionExpiresAtMs
+                    ? "its authentication expired (connections.max.reauth.ms or the credential's lifetime)" : "nothing";
             case FAILED -> "its authentication failed";
             default -> "it has not authenticated";
         };
@@ -90,12 +92,13 @@ public final class SaslAuthenticator {
                             + " on a connection authenticated as " + principal + " is not allowed");
                 }
                 principal = authenticated;
+                long lifetimeMs = sessionLifetimeMs(nowMs);
                 exchange.dispose();
                 exchange = null;
                 state = State.AUTHENTICATED;
-                sessionExpiresAtMs = maxReauthMs > 0 ? nowMs + maxReauthMs : Long.MAX_VALUE;
+                sessionExpiresAtMs = lifetimeMs > 0 ? nowMs + lifetimeMs : Long.MAX_VALUE;
                 if (version >= 1) {
-                    response.setSessionLifetimeMs(maxReauthMs);
+                    response.setSessionLifetimeMs(lifetimeMs);
                 }
             }
             return response.setAuthBytes(challenge == null ? new byte[0] : challenge);
@@ -107,6 +110,21 @@ public final class SaslAuthenticator {
             return response.setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code())
                     .setErrorMessage("Authentication failed: " + e.getMessage());
         }
+    }
+
+    /**
+     * How long the completed exchange's authentication lasts, 0 for ever: {@code connections.max.reauth.ms}, bounded
+     * by when the credential expires if the mechanism says so, as Kafka's server authenticator does.
+     */
+    private long sessionLifetimeMs(long nowMs) {
+        Object expiresAt = exchange.getNegotiatedProperty(
+                SaslInternalConfigs.CREDENTIAL_LIFETIME_MS_SASL_NEGOTIATED_PROPERTY_KEY);
+        if (!(expiresAt instanceof Long expiresAtMs)) {
+            return maxReauthMs;
+        }
+        // At least 1 ms: a credential that expired within the clock skew must not read as a lifetime of 0, for ever.
+        long untilExpiryMs = Math.max(1, expiresAtMs - nowMs);
+        return maxReauthMs > 0 ? Math.min(maxReauthMs, untilExpiryMs) : untilExpiryMs;
     }
 
     /** Whether authentication failed: the connection closes once the failure is answered. */

@@ -1,6 +1,9 @@
 package io.strata.broker.security;
 
 import io.strata.broker.cluster.SecurityImage;
+import org.apache.kafka.common.security.auth.AuthenticateCallbackHandler;
+import org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule;
+import org.apache.kafka.common.security.oauthbearer.internals.OAuthBearerSaslServer;
 import org.apache.kafka.common.security.plain.PlainAuthenticateCallback;
 import org.apache.kafka.common.security.plain.internals.PlainSaslServer;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
@@ -13,20 +16,34 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The SASL mechanisms a listener serves, each checked against the SCRAM credentials of the replicated metadata:
- * SCRAM-SHA-256 and SCRAM-SHA-512 by their exchange, PLAIN by deriving the stored key from the password it
- * carries. Thread-safe; each exchange it starts belongs to one connection.
+ * The SASL mechanisms a listener serves: SCRAM-SHA-256 and SCRAM-SHA-512 by their exchange against the SCRAM
+ * credentials of the replicated metadata, PLAIN by deriving the stored key from the password it carries, and
+ * OAUTHBEARER by checking the client's JWT against the identity provider's keys. Thread-safe; each exchange it
+ * starts belongs to one connection.
  */
 public final class SaslMechanisms {
 
     private final List<String> enabled;
     private final Supplier<SecurityImage> security;
     private final boolean strictScramNonce;
+    private final AuthenticateCallbackHandler oauthBearer;
 
-    public SaslMechanisms(List<String> enabled, Supplier<SecurityImage> security, boolean strictScramNonce) {
+    /** {@code oauthBearer} checks OAUTHBEARER tokens; null when that mechanism is not enabled. */
+    public SaslMechanisms(List<String> enabled, Supplier<SecurityImage> security, boolean strictScramNonce,
+                          AuthenticateCallbackHandler oauthBearer) {
+        if (enabled.contains(OAuthBearerLoginModule.OAUTHBEARER_MECHANISM) && oauthBearer == null) {
+            throw new IllegalArgumentException("OAUTHBEARER is enabled without a token check");
+        }
         this.enabled = List.copyOf(enabled);
         this.security = security;
         this.strictScramNonce = strictScramNonce;
+        this.oauthBearer = oauthBearer;
+    }
+
+    /** The mechanisms {@code settings} enable; OAUTHBEARER's key set, if enabled, is loaded now. */
+    public static SaslMechanisms of(SaslSettings settings, Supplier<SecurityImage> security) {
+        return new SaslMechanisms(settings.mechanisms(), security, settings.scramStrictNonce(),
+                settings.oauthBearer().map(JwtCallbackHandler::of).orElse(null));
     }
 
     /** The enabled mechanisms, as the handshake reports them. */
@@ -41,6 +58,9 @@ public final class SaslMechanisms {
         }
         if (mechanism.equals(PlainSaslServer.PLAIN_MECHANISM)) {
             return new PlainSaslServer(this::checkPlain);
+        }
+        if (mechanism.equals(OAuthBearerLoginModule.OAUTHBEARER_MECHANISM)) {
+            return new OAuthBearerSaslServer(oauthBearer);
         }
         return new ScramServer(ScramMechanism.forMechanismName(mechanism), security, strictScramNonce);
     }

@@ -1,6 +1,7 @@
 package io.strata.broker.security;
 
 import io.strata.broker.config.SaslConfig;
+import org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule;
 import org.apache.kafka.common.security.plain.internals.PlainSaslServer;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static io.strata.broker.config.SettingCheck.describe;
 import static io.strata.broker.config.SettingCheck.requirePositive;
@@ -23,10 +25,11 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  *
  * @param mechanisms     the enabled mechanisms, in the order the handshake reports them
  * @param bootstrapUsers passwords by user name, for the users created at first start
+ * @param oauthBearer    how OAUTHBEARER tokens are checked; present exactly when that mechanism is enabled
  */
 public record SaslSettings(List<String> mechanisms, Map<String, String> bootstrapUsers, int bootstrapUsersIterations,
                            Duration handshakeTimeout, long connectionsMaxReauthMs, int failedAuthenticationDelayMs,
-                           boolean scramStrictNonce) {
+                           boolean scramStrictNonce, Optional<OAuthBearerSettings> oauthBearer) {
 
     public SaslSettings {
         mechanisms = List.copyOf(mechanisms);
@@ -39,6 +42,10 @@ public record SaslSettings(List<String> mechanisms, Map<String, String> bootstra
                 throw new IllegalArgumentException(describe("strata.sasl.mechanisms") + " names " + mechanism
                         + ", which is not one of " + supported());
             }
+        }
+        if (mechanisms.contains(OAuthBearerLoginModule.OAUTHBEARER_MECHANISM) != oauthBearer.isPresent()) {
+            throw new IllegalArgumentException("OAUTHBEARER settings are given exactly when "
+                    + describe("strata.sasl.mechanisms") + " names OAUTHBEARER");
         }
         bootstrapUsers = Map.copyOf(bootstrapUsers);
         ScramMechanism strongest = ScramMechanism.SCRAM_SHA_512;
@@ -53,6 +60,7 @@ public record SaslSettings(List<String> mechanisms, Map<String, String> bootstra
     public static List<String> supported() {
         List<String> names = new ArrayList<>(ScramMechanism.mechanismNames());
         names.add(PlainSaslServer.PLAIN_MECHANISM);
+        names.add(OAuthBearerLoginModule.OAUTHBEARER_MECHANISM);
         return names;
     }
 
@@ -61,8 +69,12 @@ public record SaslSettings(List<String> mechanisms, Map<String, String> bootstra
         config.bootstrapUsers().ifPresent(list -> parseUsers("strata.sasl.bootstrap-users", List.of(list.split(",")), users));
         config.bootstrapUsersFile().ifPresent(file ->
                 parseUsers("strata.sasl.bootstrap-users-file", lines(Path.of(file)), users));
+        // The OAUTHBEARER settings are read only when it is enabled: their key set must then be there.
+        Optional<OAuthBearerSettings> oauthBearer = config.mechanisms().contains(OAuthBearerLoginModule.OAUTHBEARER_MECHANISM)
+                ? Optional.of(OAuthBearerSettings.from(config.oauthbearer())) : Optional.empty();
         return new SaslSettings(config.mechanisms(), users, config.bootstrapUsersIterations(), config.handshakeTimeout(),
-                config.connectionsMaxReauthMs(), config.failedAuthenticationDelayMs(), config.scramStrictNonce());
+                config.connectionsMaxReauthMs(), config.failedAuthenticationDelayMs(), config.scramStrictNonce(),
+                oauthBearer);
     }
 
     private static List<String> lines(Path file) {
@@ -95,6 +107,7 @@ public record SaslSettings(List<String> mechanisms, Map<String, String> bootstra
     @Override
     public String toString() {
         return "SaslSettings(mechanisms=" + mechanisms + ", bootstrapUsers=" + bootstrapUsers.keySet()
-                + ", handshakeTimeout=" + handshakeTimeout + ", connectionsMaxReauthMs=" + connectionsMaxReauthMs + ")";
+                + ", handshakeTimeout=" + handshakeTimeout + ", connectionsMaxReauthMs=" + connectionsMaxReauthMs
+                + oauthBearer.map(settings -> ", oauthBearer=" + settings).orElse("") + ")";
     }
 }

@@ -315,8 +315,7 @@ public final class Broker implements AutoCloseable {
             return new ListenerAuthentication(null, null, authorizer);
         }
         SaslSettings sasl = settings.sasl();
-        return new ListenerAuthentication(new SaslMechanisms(sasl.mechanisms(), security, sasl.scramStrictNonce()), sasl,
-                authorizer);
+        return new ListenerAuthentication(SaslMechanisms.of(sasl, security), sasl, authorizer);
     }
 
     /** The handler of every API key served besides ApiVersions, which the router answers itself. */

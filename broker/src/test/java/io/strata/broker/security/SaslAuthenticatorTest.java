@@ -6,17 +6,27 @@ import org.apache.kafka.common.message.SaslAuthenticateResponseData;
 import org.apache.kafka.common.message.SaslHandshakeRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.security.auth.AuthenticateCallbackHandler;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
+import org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallback;
+import org.apache.kafka.common.security.oauthbearer.internals.secured.BasicOAuthBearerToken;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 import org.junit.jupiter.api.Test;
 
+import javax.security.auth.callback.Callback;
+import javax.security.auth.login.AppConfigurationEntry;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@link SaslAuthenticator}: what a connection may send before, during and after authenticating, over PLAIN. */
+/**
+ * {@link SaslAuthenticator}: what a connection may send before, during and after authenticating, over PLAIN; and how
+ * long an authentication lasts when the credential expires, over OAUTHBEARER.
+ */
 class SaslAuthenticatorTest {
 
     private static final short VERSION = 2;
@@ -25,7 +35,8 @@ class SaslAuthenticatorTest {
                     ScramCredentials.fromPassword(ScramMechanism.SCRAM_SHA_256, "alice-secret", 4096))
             .withScramCredential("bob", ScramMechanism.SCRAM_SHA_512,
                     ScramCredentials.fromPassword(ScramMechanism.SCRAM_SHA_512, "bob-secret", 4096)));
-    private final SaslMechanisms mechanisms = new SaslMechanisms(List.of("PLAIN", "SCRAM-SHA-512"), security::get, false);
+    private final SaslMechanisms mechanisms = new SaslMechanisms(List.of("PLAIN", "SCRAM-SHA-512"), security::get, false,
+            null);
 
     private static SaslAuthenticateRequestData plain(String user, String password) {
         return new SaslAuthenticateRequestData()
@@ -110,5 +121,54 @@ class SaslAuthenticatorTest {
         SaslAuthenticateResponseData response = sasl.authenticate(plain("alice", "alice-secret"), (short) 0, 0);
         assertThat(response.errorCode()).isZero();
         assertThat(response.sessionLifetimeMs()).isZero();
+    }
+
+    /** OAUTHBEARER accepting any token as alice's, expiring at {@code expiresAtMs}. */
+    private SaslMechanisms oauthBearerExpiringAt(long expiresAtMs) {
+        AuthenticateCallbackHandler anyToken = new AuthenticateCallbackHandler() {
+            @Override
+            public void configure(Map<String, ?> configs, String mechanism,
+                                  List<AppConfigurationEntry> entries) {
+            }
+
+            @Override
+            public void handle(Callback[] callbacks) {
+                for (Callback callback : callbacks) {
+                    if (callback instanceof OAuthBearerValidatorCallback validation) {
+                        validation.token(new BasicOAuthBearerToken(validation.tokenValue(), Set.of(), expiresAtMs,
+                                "alice", null));
+                    }
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        return new SaslMechanisms(List.of("OAUTHBEARER"), security::get, false, anyToken);
+    }
+
+    private static SaslAuthenticateResponseData bearer(SaslAuthenticator sasl, long nowMs) {
+        sasl.handshake(new SaslHandshakeRequestData().setMechanism("OAUTHBEARER"));
+        return sasl.authenticate(new SaslAuthenticateRequestData().setAuthBytes(
+                "n,,\u0001auth=Bearer some.signed.token\u0001\u0001".getBytes(StandardCharsets.UTF_8)), VERSION, nowMs);
+    }
+
+    @Test
+    void theCredentialsExpiryBoundsTheSessionBelowTheReauthenticationBound() {
+        SaslAuthenticator expiresFirst = new SaslAuthenticator(oauthBearerExpiringAt(3_000), 5_000);
+        SaslAuthenticateResponseData response = bearer(expiresFirst, 1_000);
+        assertThat(response.errorCode()).isZero();
+        assertThat(response.sessionLifetimeMs()).isEqualTo(2_000);
+        assertThat(expiresFirst.principal()).isEqualTo(new KafkaPrincipal(KafkaPrincipal.USER_TYPE, "alice"));
+        assertThat(expiresFirst.admits(ApiKeys.FETCH, 2_999)).isTrue();
+        assertThat(expiresFirst.admits(ApiKeys.FETCH, 3_000)).isFalse();
+
+        assertThat(bearer(new SaslAuthenticator(oauthBearerExpiringAt(60_000), 5_000), 1_000).sessionLifetimeMs())
+                .isEqualTo(5_000);
+        assertThat(bearer(new SaslAuthenticator(oauthBearerExpiringAt(60_000), 0), 1_000).sessionLifetimeMs())
+                .as("no reauthentication bound: the token's").isEqualTo(59_000);
+        assertThat(bearer(new SaslAuthenticator(oauthBearerExpiringAt(500), 0), 1_000).sessionLifetimeMs())
+                .as("expired within the clock skew: over at once, never unbounded").isEqualTo(1);
     }
 }

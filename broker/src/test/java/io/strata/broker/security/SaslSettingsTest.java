@@ -2,12 +2,15 @@ package io.strata.broker.security;
 
 import io.strata.broker.config.Configuration;
 import io.strata.broker.config.SaslConfig;
+import io.strata.broker.testing.TestJwts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -55,7 +58,52 @@ class SaslSettingsTest {
     void plainAndBothScramMechanismsAreSupported() {
         assertThat(settings(Map.of("strata.sasl.mechanisms", "PLAIN,SCRAM-SHA-256")).mechanisms())
                 .containsExactly("PLAIN", "SCRAM-SHA-256");
-        assertThat(SaslSettings.supported()).containsExactlyInAnyOrder(List.of("SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN")
-                .toArray(String[]::new));
+        assertThat(SaslSettings.supported()).containsExactlyInAnyOrder(List.of("SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN",
+                "OAUTHBEARER").toArray(String[]::new));
+    }
+
+    @Test
+    void oauthBearerReadsItsKeySetFileAtStartAndHasKafkasDefaults(@TempDir Path dir) throws IOException {
+        Path jwks = Files.writeString(dir.resolve("jwks.json"), TestJwts.jwks(TestJwts.ecKey("ec-1")));
+        OAuthBearerSettings oauth = settings(Map.of("strata.sasl.mechanisms", "OAUTHBEARER",
+                "strata.sasl.oauthbearer.jwks-file", jwks.toString())).oauthBearer().orElseThrow();
+        assertThat(oauth.jwksFile()).contains(jwks);
+        assertThat(oauth.clockSkew()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(oauth.jwksRefreshInterval()).isEqualTo(Duration.ofHours(1));
+        assertThat(oauth.subClaimName()).isEqualTo("sub");
+        assertThat(oauth.expectedIssuer()).isEmpty();
+        assertThat(settings(Map.of("strata.sasl.oauthbearer.jwks-file", dir.resolve("absent").toString())).oauthBearer())
+                .as("not read unless OAUTHBEARER is enabled").isEmpty();
+    }
+
+    @Test
+    void oauthBearerNeedsExactlyOneReadableKeySet(@TempDir Path dir) throws IOException {
+        Map<String, String> enabled = Map.of("strata.sasl.mechanisms", "OAUTHBEARER,SCRAM-SHA-512");
+        assertThatThrownBy(() -> settings(enabled))
+                .hasMessageContaining("STRATA_SASL_OAUTHBEARER_JWKS_URL").hasMessageContaining("neither");
+        Path jwks = Files.writeString(dir.resolve("jwks.json"), TestJwts.jwks(TestJwts.ecKey("ec-1")));
+        assertThatThrownBy(() -> settings(with(enabled, "strata.sasl.oauthbearer.jwks-file", jwks.toString(),
+                "strata.sasl.oauthbearer.jwks-url", "https://idp.test/jwks"))).hasMessageContaining("both");
+        assertThatThrownBy(() -> settings(with(enabled, "strata.sasl.oauthbearer.jwks-url", "ftp://idp.test/jwks")))
+                .hasMessageContaining("STRATA_SASL_OAUTHBEARER_JWKS_URL").hasMessageContaining("http or https");
+        assertThatThrownBy(() -> settings(with(enabled, "strata.sasl.oauthbearer.jwks-url", "https://idp test/")))
+                .hasMessageContaining("STRATA_SASL_OAUTHBEARER_JWKS_URL");
+        assertThatThrownBy(() -> settings(with(enabled, "strata.sasl.oauthbearer.jwks-file", dir.resolve("absent").toString())))
+                .hasMessageContaining("STRATA_SASL_OAUTHBEARER_JWKS_FILE").hasMessageContaining("absent");
+        Path notJwks = Files.writeString(dir.resolve("not-jwks.json"), "{\"keys\": 42}");
+        assertThatThrownBy(() -> settings(with(enabled, "strata.sasl.oauthbearer.jwks-file", notJwks.toString())))
+                .hasMessageContaining("STRATA_SASL_OAUTHBEARER_JWKS_FILE").hasMessageContaining("as a JWKS");
+        assertThatThrownBy(() -> settings(with(enabled, "strata.sasl.oauthbearer.jwks-file", jwks.toString(),
+                "strata.sasl.oauthbearer.clock-skew", "-1s"))).hasMessageContaining("STRATA_SASL_OAUTHBEARER_CLOCK_SKEW");
+        assertThat(settings(with(enabled, "strata.sasl.oauthbearer.jwks-url", "https://idp.test/jwks")).oauthBearer()
+                .orElseThrow().jwksUrl()).hasValueSatisfying(url -> assertThat(url.getHost()).isEqualTo("idp.test"));
+    }
+
+    private static Map<String, String> with(Map<String, String> config, String... more) {
+        Map<String, String> all = new HashMap<>(config);
+        for (int i = 0; i < more.length; i += 2) {
+            all.put(more[i], more[i + 1]);
+        }
+        return all;
     }
 }
