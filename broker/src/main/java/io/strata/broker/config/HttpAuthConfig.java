@@ -1,5 +1,6 @@
 package io.strata.broker.config;
 
+import io.quarkus.arc.Unremovable;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -10,6 +11,7 @@ import java.util.Optional;
  * health, metrics and the OpenAPI document stay open. As environment variables:
  * {@code STRATA_HTTP_AUTH_ENABLED}, {@code STRATA_HTTP_AUTH_USERNAME}, {@code STRATA_HTTP_AUTH_PASSWORD}.
  */
+@Unremovable
 @ConfigMapping(prefix = "strata.http.auth")
 public interface HttpAuthConfig {
 
