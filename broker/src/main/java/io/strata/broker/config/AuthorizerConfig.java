@@ -1,5 +1,6 @@
 package io.strata.broker.config;
 
+import io.quarkus.arc.Unremovable;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -10,6 +11,7 @@ import java.util.Optional;
  * Authorization of Kafka requests by the ACLs of the replicated metadata, as Kafka's {@code StandardAuthorizer}:
  * {@code STRATA_AUTHORIZER_ENABLED}, {@code STRATA_SUPER_USERS}, {@code STRATA_ALLOW_EVERYONE_IF_NO_ACL_FOUND}.
  */
+@Unremovable
 @ConfigMapping(prefix = "strata")
 public interface AuthorizerConfig {
 

@@ -1,5 +1,6 @@
 package io.strata.broker.config;
 
+import io.quarkus.arc.Unremovable;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -14,6 +15,7 @@ import java.util.Optional;
  * {@link RaftConfig}, {@link ReplicationConfig}, {@link LeadersConfig}, {@link GroupsConfig}, {@link TieringConfig},
  * {@link MetricsConfig} and {@link HttpAuthConfig}.
  */
+@Unremovable
 @ConfigMapping(prefix = "strata")
 public interface BrokerConfig {
 

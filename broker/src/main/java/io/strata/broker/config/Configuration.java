@@ -17,7 +17,10 @@ import java.util.Map;
  */
 public final class Configuration {
 
-    /** Every mapping of the broker's settings. */
+    /**
+     * Every mapping of the broker's settings. Each is {@code @Unremovable}: the broker reads them with
+     * {@code getConfigMapping} rather than by injection, and Quarkus registers only the mappings it keeps.
+     */
     public static final List<Class<?>> MAPPINGS = List.of(BrokerConfig.class, KafkaListenerConfig.class,
             LogDefaultsConfig.class, TopicsConfig.class, RaftConfig.class, GroupsConfig.class, TransactionsConfig.class, TieringConfig.class,
             ReplicationConfig.class, LeadersConfig.class, MetricsConfig.class, HttpAuthConfig.class, SaslConfig.class,

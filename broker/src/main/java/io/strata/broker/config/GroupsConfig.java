@@ -1,5 +1,6 @@
 package io.strata.broker.config;
 
+import io.quarkus.arc.Unremovable;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -8,6 +9,7 @@ import java.time.Duration;
 /**
  * Consumer groups and committed offsets, under the prefix {@code strata.groups}.
  */
+@Unremovable
 @ConfigMapping(prefix = "strata.groups")
 public interface GroupsConfig {
 

@@ -1,35 +1,54 @@
 package io.strata.broker.config;
 
+import io.quarkus.arc.Unremovable;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 import java.util.Optional;
 
 /**
  * HTTP basic authentication of the REST API ({@code /v3}) and the console ({@code /console});
- * health, metrics and the OpenAPI document stay open. As environment variables:
+ * health, metrics and the OpenAPI document stay open. When the Kafka listener uses SASL, the users of the
+ * cluster sign in with their SCRAM passwords and the user set here is optional. As environment variables:
  * {@code STRATA_HTTP_AUTH_ENABLED}, {@code STRATA_HTTP_AUTH_USERNAME}, {@code STRATA_HTTP_AUTH_PASSWORD}.
  */
+@Unremovable
 @ConfigMapping(prefix = "strata.http.auth")
 public interface HttpAuthConfig {
 
-    /** Require the credentials below; off by default. */
+    /** Require credentials; off by default. */
     @WithDefault("false")
     boolean enabled();
 
-    /** The user name; required when enabled. */
+    /** A user name; required when enabled, unless the Kafka listener uses SASL. */
     Optional<String> username();
 
-    /** The password; required when enabled. */
+    /** That user's password; set with the user name, or neither. */
     Optional<String> password();
 
+    /** Whether the users of the Kafka listener's SASL, kept as SCRAM credentials, sign in to HTTP too. */
+    static boolean usesSaslUsers(SecurityProtocol kafkaProtocol) {
+        return kafkaProtocol == SecurityProtocol.SASL_PLAINTEXT || kafkaProtocol == SecurityProtocol.SASL_SSL;
+    }
+
     /** Why these settings cannot start the broker, in one line; empty if they can. */
-    static Optional<String> problem(HttpAuthConfig config) {
-        if (config.enabled() && (config.username().filter(u -> !u.isEmpty()).isEmpty()
-                || config.password().filter(p -> !p.isEmpty()).isEmpty())) {
-            return Optional.of(SettingCheck.describe("strata.http.auth.enabled") + " is true but "
-                    + SettingCheck.describe("strata.http.auth.username") + " or "
-                    + SettingCheck.describe("strata.http.auth.password") + " is not set");
+    static Optional<String> problem(HttpAuthConfig config, SecurityProtocol kafkaProtocol) {
+        if (!config.enabled()) {
+            return Optional.empty();
+        }
+        boolean user = config.username().filter(u -> !u.isEmpty()).isPresent();
+        boolean password = config.password().filter(p -> !p.isEmpty()).isPresent();
+        String names = SettingCheck.describe("strata.http.auth.username") + " or "
+                + SettingCheck.describe("strata.http.auth.password");
+        if (usesSaslUsers(kafkaProtocol)) {
+            if (user != password) {
+                return Optional.of(names + " is set without the other; set both for one more user besides the SASL "
+                        + "users, or neither");
+            }
+        } else if (!user || !password) {
+            return Optional.of(SettingCheck.describe("strata.http.auth.enabled") + " is true but " + names
+                    + " is not set");
         }
         return Optional.empty();
     }

@@ -1,11 +1,13 @@
 package io.strata.broker.config;
 
+import io.quarkus.arc.Unremovable;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /** The Kafka protocol listener, under the prefix {@code strata.kafka}. */
+@Unremovable
 @ConfigMapping(prefix = "strata.kafka")
 public interface KafkaListenerConfig {
 

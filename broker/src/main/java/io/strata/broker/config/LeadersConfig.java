@@ -1,5 +1,6 @@
 package io.strata.broker.config;
 
+import io.quarkus.arc.Unremovable;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -8,6 +9,7 @@ import java.time.Duration;
 /**
  * Where partitions' leadership goes when nobody asks, under the prefix {@code strata.leader}.
  */
+@Unremovable
 @ConfigMapping(prefix = "strata.leader")
 public interface LeadersConfig {
 

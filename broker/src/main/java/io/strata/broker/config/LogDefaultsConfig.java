@@ -1,5 +1,6 @@
 package io.strata.broker.config;
 
+import io.quarkus.arc.Unremovable;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -10,6 +11,7 @@ import java.util.Optional;
  * Broker-wide defaults of topic configs, under the prefix {@code strata.log}: a topic's own config
  * overrides them; and how the local logs are kept: retention checks, fsync and the log cleaner.
  */
+@Unremovable
 @ConfigMapping(prefix = "strata.log")
 public interface LogDefaultsConfig {
 

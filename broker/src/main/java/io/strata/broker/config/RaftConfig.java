@@ -1,5 +1,6 @@
 package io.strata.broker.config;
 
+import io.quarkus.arc.Unremovable;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -9,6 +10,7 @@ import java.util.Optional;
 /**
  * The metadata Raft group, under the prefix {@code strata.raft}.
  */
+@Unremovable
 @ConfigMapping(prefix = "strata.raft")
 public interface RaftConfig {
 

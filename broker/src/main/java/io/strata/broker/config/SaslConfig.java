@@ -1,5 +1,6 @@
 package io.strata.broker.config;
 
+import io.quarkus.arc.Unremovable;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -11,6 +12,7 @@ import java.util.Optional;
  * SASL authentication on the Kafka listener, under the prefix {@code strata.sasl}; it applies when
  * {@code strata.kafka.security-protocol} is {@code SASL_PLAINTEXT} or {@code SASL_SSL}.
  */
+@Unremovable
 @ConfigMapping(prefix = "strata.sasl")
 public interface SaslConfig {
 

@@ -1,5 +1,6 @@
 package io.strata.broker.config;
 
+import io.quarkus.arc.Unremovable;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -12,6 +13,7 @@ import java.util.Optional;
  * Tiering closed segments to an object store and reading them back, under the prefix
  * {@code strata.tiering}.
  */
+@Unremovable
 @ConfigMapping(prefix = "strata.tiering")
 public interface TieringConfig {
 

@@ -1,5 +1,6 @@
 package io.strata.broker.config;
 
+import io.quarkus.arc.Unremovable;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -7,6 +8,7 @@ import io.smallrye.config.WithName;
 /**
  * Topic creation rules, under the prefix {@code strata.topics}.
  */
+@Unremovable
 @ConfigMapping(prefix = "strata.topics")
 public interface TopicsConfig {
 

@@ -1,5 +1,6 @@
 package io.strata.broker.config;
 
+import io.quarkus.arc.Unremovable;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -8,6 +9,7 @@ import java.time.Duration;
 /**
  * The transaction coordinator, under the prefix {@code strata.transactions}.
  */
+@Unremovable
 @ConfigMapping(prefix = "strata.transactions")
 public interface TransactionsConfig {
 

@@ -1,45 +1,62 @@
 package io.strata.broker.rest;
 
 import io.quarkus.runtime.Quarkus;
+import io.strata.broker.cluster.SecurityImage;
 import io.strata.broker.config.HttpAuthConfig;
+import io.strata.broker.config.KafkaListenerConfig;
+import io.strata.broker.server.Broker;
+import io.strata.broker.server.BrokerLifecycle;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.Optional;
 
 /**
- * The one authentication switch: with {@code strata.http.auth.enabled}, every request to {@code /v3}
- * or {@code /console} must carry the configured user and password as HTTP basic credentials, else it
- * is answered 401 before it reaches any resource. Health ({@code /q/health}), metrics ({@code /q/metrics})
- * and the OpenAPI document stay open. A Vert.x route rather than a JAX-RS filter, so that static
- * console files are covered too.
+ * The one authentication switch: with {@code strata.http.auth.enabled}, every request to {@code /v3} or
+ * {@code /console} must carry HTTP basic credentials, else it is answered 401 before it reaches any resource.
+ * Accepted are the user configured by {@code strata.http.auth.username} and {@code password}, and, when the Kafka
+ * listener uses SASL, every user of the cluster with the password of one of its SCRAM credentials. The request then
+ * acts as the principal {@code User:<name>}, kept in its routing context under {@link #PRINCIPAL} for
+ * {@link RestAuthorization}. Health ({@code /q/health}), metrics ({@code /q/metrics}) and the OpenAPI document stay
+ * open. A Vert.x route rather than a JAX-RS filter, so that static console files are covered too.
  */
 @ApplicationScoped
 public class BasicAuthFilter {
+
+    /** The routing context key of the authenticated request's {@link KafkaPrincipal}. */
+    static final String PRINCIPAL = "strata.principal";
 
     private static final Logger LOG = Logger.getLogger(BasicAuthFilter.class);
     private static final String PROTECTED_PATHS = "^/(v3|console)(/.*)?$";
     private static final String CHALLENGE = "Basic realm=\"strata\", charset=\"UTF-8\"";
     private static final String UNAUTHORIZED_BODY = "{\"error_code\":401,\"message\":\"Authentication required.\"}";
+    private static final String STARTING_BODY = "{\"error_code\":503,\"message\":\"The broker is starting.\"}";
+    /** Enough for every user of a cluster signing in from a few clients each. */
+    private static final int REMEMBERED_PASSWORDS = 1000;
 
     private final HttpAuthConfig config;
+    private final KafkaListenerConfig kafka;
+    private final BrokerLifecycle lifecycle;
+    private final ScramPasswordCheck scramPasswords = new ScramPasswordCheck(REMEMBERED_PASSWORDS);
 
-    public BasicAuthFilter(HttpAuthConfig config) {
+    public BasicAuthFilter(HttpAuthConfig config, KafkaListenerConfig kafka, BrokerLifecycle lifecycle) {
         this.config = config;
+        this.kafka = kafka;
+        this.lifecycle = lifecycle;
     }
 
     void install(@Observes Router router) {
         if (!config.enabled()) {
             return;
         }
-        Optional<String> problem = HttpAuthConfig.problem(config);
+        Optional<String> problem = HttpAuthConfig.problem(config, kafka.securityProtocol());
         if (problem.isPresent()) {
             // The packaged application refuses these settings before it starts (see StrataMain); this
             // guards the start-ups that skip that check, such as dev mode.
@@ -49,34 +66,71 @@ public class BasicAuthFilter {
             router.routeWithRegex(PROTECTED_PATHS).order(Integer.MIN_VALUE).handler(context -> context.fail(503));
             return;
         }
-        byte[] expected = (config.username().get() + ":" + config.password().get()).getBytes(StandardCharsets.UTF_8);
-        router.routeWithRegex(PROTECTED_PATHS).order(Integer.MIN_VALUE).handler(context -> authenticate(context, expected));
-        LOG.infof("HTTP basic authentication is required for /v3 and /console");
+        Optional<byte[]> configured = config.username().filter(user -> !user.isEmpty())
+                .map(user -> (user + ":" + config.password().orElseThrow()).getBytes(StandardCharsets.UTF_8));
+        boolean saslUsers = HttpAuthConfig.usesSaslUsers(kafka.securityProtocol());
+        router.routeWithRegex(PROTECTED_PATHS).order(Integer.MIN_VALUE)
+                .handler(context -> authenticate(context, configured, saslUsers));
+        LOG.infof("HTTP basic authentication is required for /v3 and /console, by %s",
+                saslUsers ? "the SASL users' SCRAM passwords" + (configured.isPresent() ? " and the configured user" : "")
+                        : "the configured user");
     }
 
-    private static void authenticate(RoutingContext context, byte[] expected) {
-        if (matches(context.request().getHeader(HttpHeaders.AUTHORIZATION), expected)) {
-            context.next();
+    private void authenticate(RoutingContext context, Optional<byte[]> configured, boolean saslUsers) {
+        Optional<BasicCredentials> given = BasicCredentials.parse(context.request().getHeader(HttpHeaders.AUTHORIZATION));
+        if (given.isEmpty()) {
+            refuse(context);
             return;
         }
-        context.response()
-                .setStatusCode(401)
-                .putHeader("WWW-Authenticate", CHALLENGE)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .end(UNAUTHORIZED_BODY);
+        BasicCredentials credentials = given.get();
+        // Constant time, so the answer's timing does not tell how much of a guess was right.
+        if (configured.isPresent() && MessageDigest.isEqual(credentials.decoded(), configured.get())) {
+            accept(context, credentials.user());
+            return;
+        }
+        if (!saslUsers) {
+            refuse(context);
+            return;
+        }
+        Broker broker = lifecycle.broker();
+        if (broker == null) {
+            answer(context, 503, STARTING_BODY);
+            return;
+        }
+        SecurityImage security = broker.metadataImage().security();
+        if (scramPasswords.remembered(security, credentials.user(), credentials.password())) {
+            accept(context, credentials.user());
+            return;
+        }
+        // Deriving the salted password takes milliseconds: never on the event loop. Quarkus holds the request body
+        // back until a later handler reads it, so none is lost meanwhile.
+        context.vertx().<Boolean>executeBlocking(
+                () -> scramPasswords.verify(security, credentials.user(), credentials.password()), false)
+                .onComplete(checked -> {
+                    if (checked.failed()) {
+                        context.fail(checked.cause());
+                    } else if (checked.result()) {
+                        accept(context, credentials.user());
+                    } else {
+                        refuse(context);
+                    }
+                });
     }
 
-    private static boolean matches(String authorization, byte[] expected) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return false;
-        }
-        byte[] given;
-        try {
-            given = Base64.getDecoder().decode(authorization.substring(6).trim());
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-        // Constant time, so the answer's timing does not tell how much of a guess was right.
-        return MessageDigest.isEqual(given, expected);
+    private static void accept(RoutingContext context, String user) {
+        context.put(PRINCIPAL, new KafkaPrincipal(KafkaPrincipal.USER_TYPE, user));
+        context.next();
+    }
+
+    private static void refuse(RoutingContext context) {
+        context.response().putHeader("WWW-Authenticate", CHALLENGE);
+        answer(context, 401, UNAUTHORIZED_BODY);
+    }
+
+    private static void answer(RoutingContext context, int status, String body) {
+        context.response()
+                .setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(body);
     }
 }

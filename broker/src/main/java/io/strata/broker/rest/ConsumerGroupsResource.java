@@ -21,6 +21,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
@@ -28,6 +29,7 @@ import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 
@@ -59,15 +61,19 @@ public class ConsumerGroupsResource {
     private static final long COORDINATOR_TIMEOUT_MS = 30_000;
 
     private final BrokerAccess access;
+    private final RestAuthorization authorization;
 
-    public ConsumerGroupsResource(BrokerAccess access) {
+    public ConsumerGroupsResource(BrokerAccess access, RestAuthorization authorization) {
         this.access = access;
+        this.authorization = authorization;
     }
 
     @GET
     public ResourceList<GroupData> list(@RestPath String cluster) {
         Broker broker = access.broker(cluster);
-        List<String> ids = await(broker.groupCoordinator().groupIds());
+        // As ListGroups: the groups the principal may not describe are left out.
+        List<String> ids = authorization.filter(await(broker.groupCoordinator().groupIds()), AclOperation.DESCRIBE,
+                ResourceType.GROUP, id -> id);
         if (ids.isEmpty()) {
             return new ResourceList<>("KafkaConsumerGroupList", List.of());
         }
@@ -81,6 +87,7 @@ public class ConsumerGroupsResource {
     @Path("/{group}")
     public GroupData get(@RestPath String cluster, @RestPath String group) {
         Broker broker = access.broker(cluster);
+        authorization.require(AclOperation.DESCRIBE, ResourceType.GROUP, group);
         return groupData(broker, describeOne(broker, group));
     }
 
@@ -88,6 +95,7 @@ public class ConsumerGroupsResource {
     @Path("/{group}/consumers")
     public ResourceList<ConsumerData> consumers(@RestPath String cluster, @RestPath String group) {
         Broker broker = access.broker(cluster);
+        authorization.require(AclOperation.DESCRIBE, ResourceType.GROUP, group);
         DescribedGroup described = describeOne(broker, group);
         return new ResourceList<>("KafkaConsumerList", described.members().stream()
                 .map(member -> new ConsumerData("KafkaConsumer", broker.identity().clusterId(), group, member.memberId(),
@@ -128,6 +136,7 @@ public class ConsumerGroupsResource {
     @Path("/{group}")
     public Response delete(@RestPath String cluster, @RestPath String group) {
         Broker broker = access.broker(cluster);
+        authorization.require(AclOperation.DELETE, ResourceType.GROUP, group);
         DeletableGroupResult result = await(broker.groupCoordinator().deleteGroups(List.of(group))).get(0);
         Errors error = Errors.forCode(result.errorCode());
         if (error != Errors.NONE) {
@@ -158,6 +167,9 @@ public class ConsumerGroupsResource {
             throw RestException.badRequest("topic is required.");
         }
         String topic = topicNode.textValue();
+        // As OffsetCommit.
+        authorization.require(AclOperation.READ, ResourceType.GROUP, group);
+        authorization.require(AclOperation.READ, ResourceType.TOPIC, topic);
         List<Partition> partitions = partitions(cluster, topic, body.get("partitions"));
         Target target = target(body);
 
@@ -262,7 +274,9 @@ public class ConsumerGroupsResource {
         };
     }
 
+    /** As OffsetFetch: DESCRIBE on the group, and only the topics the principal may describe. */
     private List<LagData> lagData(Broker broker, String group) {
+        authorization.require(AclOperation.DESCRIBE, ResourceType.GROUP, group);
         DescribedGroup described = describeOne(broker, group);
         Map<TopicPartition, DescribedGroupMember> owners = new HashMap<>();
         for (DescribedGroupMember member : described.members()) {
@@ -280,7 +294,7 @@ public class ConsumerGroupsResource {
                         partition.highWatermark(), null, owner)));
             }
         });
-        return List.copyOf(rows.values());
+        return authorization.filter(rows.values(), AclOperation.DESCRIBE, ResourceType.TOPIC, LagData::topicName);
     }
 
     private static LagData lagData(Broker broker, String group, TopicPartition tp, Long committed, long endOffset,

@@ -11,6 +11,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 
@@ -28,14 +30,17 @@ import java.util.Optional;
 public class PartitionsResource {
 
     private final BrokerAccess access;
+    private final RestAuthorization authorization;
 
-    public PartitionsResource(BrokerAccess access) {
+    public PartitionsResource(BrokerAccess access, RestAuthorization authorization) {
         this.access = access;
+        this.authorization = authorization;
     }
 
     @GET
     public ResourceList<PartitionData> list(@RestPath String cluster, @RestPath String topic) {
         Broker broker = access.broker(cluster);
+        authorization.require(AclOperation.DESCRIBE, ResourceType.TOPIC, topic);
         TopicImage image = access.topic(cluster, topic);
         List<PartitionData> data = new ArrayList<>();
         for (int p = 0; p < image.partitions(); p++) {
@@ -47,8 +52,10 @@ public class PartitionsResource {
     @GET
     @Path("/{partition}")
     public PartitionData get(@RestPath String cluster, @RestPath String topic, @RestPath String partition) {
+        Broker broker = access.broker(cluster);
+        authorization.require(AclOperation.DESCRIBE, ResourceType.TOPIC, topic);
         int index = access.partitionIndex(cluster, topic, partition);
-        return partitionData(access.broker(cluster), access.topic(cluster, topic), index);
+        return partitionData(broker, access.topic(cluster, topic), index);
     }
 
     static PartitionData partitionData(Broker broker, TopicImage topic, int index) {

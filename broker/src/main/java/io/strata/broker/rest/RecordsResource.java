@@ -15,11 +15,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponsePartitions;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.utils.Time;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -53,9 +55,12 @@ public class RecordsResource {
     private final RecordReader reader;
     private final ObjectMapper mapper;
     private final RecordWriter writer;
+    private final RestAuthorization authorization;
 
-    public RecordsResource(BrokerAccess access, RecordReader reader, ObjectMapper mapper) {
+    public RecordsResource(BrokerAccess access, RecordReader reader, ObjectMapper mapper,
+                           RestAuthorization authorization) {
         this.access = access;
+        this.authorization = authorization;
         this.reader = reader;
         this.mapper = mapper;
         this.writer = new RecordWriter(mapper, Time.SYSTEM);
@@ -72,6 +77,7 @@ public class RecordsResource {
     @Operation(summary = "Produce records")
     public Response produce(@RestPath String cluster, @RestPath String topic, JsonNode body) {
         Broker broker = access.broker(cluster);
+        authorization.require(AclOperation.WRITE, ResourceType.TOPIC, topic);
         if (Topic.isInternal(topic)) {
             // Its records are replayed into broker state at start-up: only the broker writes them.
             throw KafkaErrors.toRest(Errors.INVALID_TOPIC_EXCEPTION, "Cannot append to internal topic " + topic + ".");
@@ -122,13 +128,22 @@ public class RecordsResource {
                                                @RestQuery String group,
                                                @RestQuery String isolation) {
         Broker broker = access.broker(cluster);
+        // As a consumer's Fetch, and, reading on from a group's offsets, as its JoinGroup.
+        authorization.require(AclOperation.READ, ResourceType.TOPIC, topic);
+        boolean fromGroup = offset == null && group != null;
+        if (fromGroup) {
+            if (group.isBlank()) {
+                throw RestException.badRequest("group must not be empty.");
+            }
+            authorization.require(AclOperation.READ, ResourceType.GROUP, group);
+        }
         Partition target = access.partition(cluster, topic, partition);
         RecordPayloads.Format rendering = RecordPayloads.format(format);
         int records = (int) number("max_records", maxRecords, 100, 1, MAX_RECORDS);
         int bytes = (int) number("max_bytes", maxBytes, 1024 * 1024, 1, MAX_BYTES);
         long waitMs = number("max_wait_ms", maxWaitMs, 0, 0, MAX_WAIT_MS);
         RecordReader.Isolation readIsolation = isolation(isolation);
-        CompletableFuture<Long> from = offset == null && group != null
+        CompletableFuture<Long> from = fromGroup
                 ? committedOffset(broker, group, target)
                 : CompletableFuture.completedFuture(startOffset(offset, target));
         return from.thenCompose(start -> reader.poll(target, start, records, bytes, waitMs, readIsolation))
@@ -144,9 +159,6 @@ public class RecordsResource {
 
     /** Where {@code group} goes on reading the partition: its committed offset, or the partition's start. */
     private static CompletableFuture<Long> committedOffset(Broker broker, String group, Partition partition) {
-        if (group.isBlank()) {
-            throw RestException.badRequest("group must not be empty.");
-        }
         OffsetFetchRequestTopics topic = new OffsetFetchRequestTopics().setName(partition.topicPartition().topic())
                 .setPartitionIndexes(List.of(partition.topicPartition().partition()));
         return broker.groupCoordinator().fetchOffsets(group, List.of(topic)).thenApply(fetched -> {

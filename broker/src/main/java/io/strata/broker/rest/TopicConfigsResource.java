@@ -15,6 +15,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 
@@ -37,15 +39,18 @@ import java.util.concurrent.CompletionStage;
 public class TopicConfigsResource {
 
     private final BrokerAccess access;
+    private final RestAuthorization authorization;
 
-    public TopicConfigsResource(BrokerAccess access) {
+    public TopicConfigsResource(BrokerAccess access, RestAuthorization authorization) {
         this.access = access;
+        this.authorization = authorization;
     }
 
     @GET
     @Path("/configs")
     public ResourceList<ConfigData> list(@RestPath String cluster, @RestPath String topic) {
         Broker broker = access.broker(cluster);
+        authorization.require(AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, topic);
         TopicImage image = access.topic(cluster, topic);
         return new ResourceList<>("KafkaTopicConfigList", broker.topicAdmin().describeConfigs(image, true).stream()
                 .map(entry -> configData(broker, topic, entry))
@@ -56,6 +61,7 @@ public class TopicConfigsResource {
     @Path("/configs/{name}")
     public ConfigData get(@RestPath String cluster, @RestPath String topic, @RestPath String name) {
         Broker broker = access.broker(cluster);
+        authorization.require(AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, topic);
         TopicImage image = access.topic(cluster, topic);
         return broker.topicAdmin().describeConfigs(image, true).stream()
                 .filter(entry -> entry.name().equals(name))
@@ -121,6 +127,7 @@ public class TopicConfigsResource {
     private CompletionStage<Response> alter(String cluster, String topic, Map<String, String> set, Set<String> delete,
                                             boolean validateOnly) {
         Broker broker = access.broker(cluster);
+        authorization.require(AclOperation.ALTER_CONFIGS, ResourceType.TOPIC, topic);
         access.topic(cluster, topic);
         return broker.topicAdmin().alterConfigs(topic, set, delete, false, validateOnly).handle((ignored, failure) -> {
             if (failure != null) {

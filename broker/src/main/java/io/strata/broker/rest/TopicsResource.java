@@ -3,6 +3,7 @@ package io.strata.broker.rest;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.strata.broker.cluster.TopicImage;
+import io.strata.broker.security.Authorizer;
 import io.strata.broker.server.Broker;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -13,7 +14,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.resource.ResourceType;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 
@@ -35,15 +38,20 @@ import java.util.concurrent.CompletionStage;
 public class TopicsResource {
 
     private final BrokerAccess access;
+    private final RestAuthorization authorization;
 
-    public TopicsResource(BrokerAccess access) {
+    public TopicsResource(BrokerAccess access, RestAuthorization authorization) {
         this.access = access;
+        this.authorization = authorization;
     }
 
     @GET
     public ResourceList<TopicData> list(@RestPath String cluster) {
         Broker broker = access.broker(cluster);
-        return new ResourceList<>("KafkaTopicList", broker.metadataImage().topics().stream()
+        // As Metadata: the topics the principal may not describe are left out.
+        List<TopicImage> topics = authorization.filter(broker.metadataImage().topics(), AclOperation.DESCRIBE,
+                ResourceType.TOPIC, TopicImage::name);
+        return new ResourceList<>("KafkaTopicList", topics.stream()
                 .sorted(Comparator.comparing(TopicImage::name))
                 .map(topic -> topicData(broker, topic))
                 .toList());
@@ -55,6 +63,10 @@ public class TopicsResource {
         Broker broker = access.broker(cluster);
         if (request == null || request.topicName() == null) {
             throw RestException.badRequest("topic_name is required.");
+        }
+        // As CreateTopics: CREATE on the cluster, or on the topic.
+        if (!authorization.allowed(AclOperation.CREATE, ResourceType.CLUSTER, Authorizer.CLUSTER)) {
+            authorization.require(AclOperation.CREATE, ResourceType.TOPIC, request.topicName());
         }
         int partitions = positive(request.partitionsCount(), "partitions_count");
         int replicationFactor = positive(request.replicationFactor(), "replication_factor");
@@ -79,7 +91,9 @@ public class TopicsResource {
     @GET
     @Path("/{topic}")
     public TopicData get(@RestPath String cluster, @RestPath String topic) {
-        return topicData(access.broker(cluster), access.topic(cluster, topic));
+        Broker broker = access.broker(cluster);
+        authorization.require(AclOperation.DESCRIBE, ResourceType.TOPIC, topic);
+        return topicData(broker, access.topic(cluster, topic));
     }
 
     /** Raises the partition count: {@code {"partitions_count": N}}. Partitions cannot be removed. */
@@ -87,6 +101,8 @@ public class TopicsResource {
     @Path("/{topic}")
     public CompletionStage<TopicData> update(@RestPath String cluster, @RestPath String topic, UpdateTopicRequest request) {
         Broker broker = access.broker(cluster);
+        // As CreatePartitions.
+        authorization.require(AclOperation.ALTER, ResourceType.TOPIC, topic);
         access.topic(cluster, topic);
         if (request == null || request.partitionsCount() == null) {
             throw RestException.badRequest("partitions_count is required.");
@@ -104,6 +120,7 @@ public class TopicsResource {
     @Path("/{topic}")
     public CompletionStage<Response> delete(@RestPath String cluster, @RestPath String topic) {
         Broker broker = access.broker(cluster);
+        authorization.require(AclOperation.DELETE, ResourceType.TOPIC, topic);
         access.topic(cluster, topic);
         return broker.topicAdmin().deleteTopic(topic).handle((ignored, failure) -> {
             if (failure != null) {

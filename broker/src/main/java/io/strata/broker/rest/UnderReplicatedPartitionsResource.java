@@ -7,6 +7,8 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 
@@ -24,14 +26,19 @@ import java.util.List;
 public class UnderReplicatedPartitionsResource {
 
     private final BrokerAccess access;
+    private final RestAuthorization authorization;
 
-    public UnderReplicatedPartitionsResource(BrokerAccess access) {
+    public UnderReplicatedPartitionsResource(BrokerAccess access, RestAuthorization authorization) {
         this.access = access;
+        this.authorization = authorization;
     }
 
     @GET
     public ResourceList<PartitionData> list(@RestPath String cluster) {
-        return new ResourceList<>("KafkaPartitionList", underReplicated(access.broker(cluster)));
+        // As Metadata, which tells each partition's replicas and in-sync replicas: of the topics the principal may
+        // describe.
+        return new ResourceList<>("KafkaPartitionList", authorization.filter(underReplicated(access.broker(cluster)),
+                AclOperation.DESCRIBE, ResourceType.TOPIC, PartitionData::topicName));
     }
 
     /** By topic name, then partition, as the broker's metadata has them now. */

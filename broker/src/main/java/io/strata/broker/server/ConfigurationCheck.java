@@ -7,6 +7,7 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.config.WithName;
 import io.strata.broker.config.Configuration;
 import io.strata.broker.config.HttpAuthConfig;
+import io.strata.broker.config.KafkaListenerConfig;
 import io.strata.broker.config.MetricsConfig;
 import io.strata.broker.config.SettingCheck;
 import io.strata.broker.protocol.RequestMetrics;
@@ -73,7 +74,8 @@ public final class ConfigurationCheck {
         } catch (IllegalArgumentException e) {
             return Optional.of(e.getMessage());
         }
-        return HttpAuthConfig.problem(config.getConfigMapping(HttpAuthConfig.class));
+        return HttpAuthConfig.problem(config.getConfigMapping(HttpAuthConfig.class),
+                config.getConfigMapping(KafkaListenerConfig.class).securityProtocol());
     }
 
     /** A leaf setting of a mapping and the type its value must convert to. */

@@ -84,6 +84,25 @@ class ConfigurationCheckTest {
     }
 
     @Test
+    void httpAuthenticationNeedsItsUserUnlessTheSaslUsersSignIn() {
+        assertThat(check(Map.of("STRATA_HTTP_AUTH_ENABLED", "true"))).contains(
+                "strata.http.auth.enabled (STRATA_HTTP_AUTH_ENABLED) is true but strata.http.auth.username "
+                        + "(STRATA_HTTP_AUTH_USERNAME) or strata.http.auth.password (STRATA_HTTP_AUTH_PASSWORD) is not set");
+        Map<String, String> sasl = Map.of("STRATA_HTTP_AUTH_ENABLED", "true", "STRATA_KAFKA_SECURITY_PROTOCOL",
+                "SASL_PLAINTEXT");
+        assertThat(check(sasl)).isEmpty();
+        Map<String, String> both = new HashMap<>(sasl);
+        both.put("STRATA_HTTP_AUTH_USERNAME", "operator");
+        both.put("STRATA_HTTP_AUTH_PASSWORD", "secret");
+        assertThat(check(both)).isEmpty();
+        Map<String, String> half = new HashMap<>(sasl);
+        half.put("STRATA_HTTP_AUTH_USERNAME", "operator");
+        assertThat(check(half)).contains("strata.http.auth.username (STRATA_HTTP_AUTH_USERNAME) or "
+                + "strata.http.auth.password (STRATA_HTTP_AUTH_PASSWORD) is set without the other; set both for one "
+                + "more user besides the SASL users, or neither");
+    }
+
+    @Test
     void aValueOfAChoiceIsToldWithTheChoices() {
         assertThat(check(Map.of("STRATA_KAFKA_SECURITY_PROTOCOL", "TLS"))).contains(
                 "strata.kafka.security-protocol (STRATA_KAFKA_SECURITY_PROTOCOL) is \"TLS\"; it must be one of "

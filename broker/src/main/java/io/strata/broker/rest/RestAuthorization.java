@@ -1,0 +1,87 @@
+package io.strata.broker.rest;
+
+import io.strata.broker.security.Authorizer;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * Asks the broker's authorizer whether the current REST request may do an operation, as the Kafka API it stands
+ * for would ask: for the principal {@link BasicAuthFilter} authenticated ({@code User:ANONYMOUS} when HTTP
+ * authentication is off) and the client's address. A refusal is a 403 naming the principal, the operation and the
+ * resource, with Kafka's authorization error. Everything is allowed while the authorizer is off.
+ */
+@ApplicationScoped
+public class RestAuthorization {
+
+    private final BrokerAccess access;
+    private final RoutingContext request;
+
+    /** @param request the current request's context: a proxy, resolved at each call */
+    public RestAuthorization(BrokerAccess access, RoutingContext request) {
+        this.access = access;
+        this.request = request;
+    }
+
+    /** Refuses the request with 403 unless it may do {@code operation} on the resource. */
+    public void require(AclOperation operation, ResourceType type, String name) {
+        Caller caller = caller();
+        if (!caller.allowed(operation, type, name)) {
+            throw KafkaErrors.toRest(refusal(type), caller.principal() + " is not authorized to "
+                    + operation.name() + " " + type.name().toLowerCase(Locale.ROOT) + " " + name + ".");
+        }
+    }
+
+    public boolean allowed(AclOperation operation, ResourceType type, String name) {
+        return caller().allowed(operation, type, name);
+    }
+
+    /** The items whose resource, named by {@code name}, the request may do {@code operation} on, in their order. */
+    public <T> List<T> filter(Collection<T> items, AclOperation operation, ResourceType type, Function<T, String> name) {
+        Caller caller = caller();
+        return items.stream().filter(item -> caller.allowed(operation, type, name.apply(item))).toList();
+    }
+
+    private Caller caller() {
+        KafkaPrincipal principal = request.get(BasicAuthFilter.PRINCIPAL);
+        return new Caller(access.broker().authorizer(), principal == null ? KafkaPrincipal.ANONYMOUS : principal,
+                host(request.request().remoteAddress()));
+    }
+
+    private static InetAddress host(SocketAddress remote) {
+        try {
+            // An address literal, never looked up.
+            return InetAddress.getByName(remote.hostAddress());
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("The client address " + remote.hostAddress() + " is not an IP address", e);
+        }
+    }
+
+    private static Errors refusal(ResourceType type) {
+        return switch (type) {
+            case TOPIC -> Errors.TOPIC_AUTHORIZATION_FAILED;
+            case GROUP -> Errors.GROUP_AUTHORIZATION_FAILED;
+            case CLUSTER -> Errors.CLUSTER_AUTHORIZATION_FAILED;
+            default -> throw new IllegalArgumentException("The REST API authorizes no " + type + " resources");
+        };
+    }
+
+    /** Who asks, from where, and who answers: resolved once for a filter over many resources. */
+    private record Caller(Authorizer authorizer, KafkaPrincipal principal, InetAddress host) {
+
+        boolean allowed(AclOperation operation, ResourceType type, String name) {
+            return authorizer.allowed(principal, host, operation, type, name);
+        }
+    }
+}
