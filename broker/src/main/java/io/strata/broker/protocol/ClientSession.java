@@ -21,6 +21,8 @@ public final class ClientSession {
     private final SaslAuthenticator sasl;
     private final Supplier<KafkaPrincipal> transportPrincipal;
     private final Authorizer authorizer;
+    /** How long the connection is not to be read once the current response is sent; set by handlers on any thread. */
+    private volatile long throttleMs;
 
     /**
      * A session that authenticates with {@code sasl}, or with nothing when it is null; {@code transportPrincipal}
@@ -45,6 +47,20 @@ public final class ClientSession {
     /** The principal the connection's requests act as. */
     public KafkaPrincipal principal() {
         return sasl == null ? transportPrincipal.get() : sasl.principal();
+    }
+
+    /** Throttles the client for {@code ms} after the response (a quota's {@code throttle_time_ms}); 0 for none. */
+    public void throttle(long ms) {
+        if (ms > throttleMs) {
+            throttleMs = ms;
+        }
+    }
+
+    /** The throttle asked for since the last call, and no more. */
+    long takeThrottle() {
+        long ms = throttleMs;
+        throttleMs = 0;
+        return ms;
     }
 
     /** Whether this session's principal, connected from {@code host}, may do {@code operation} on the resource. */

@@ -39,6 +39,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private Channel channel;
     private ClientSession session;
     private boolean closing;
+    /** Whether reading waits for a quota's throttle time to pass. */
+    private boolean throttled;
 
     KafkaConnection(ApiRouter router, RequestMetrics metrics, ListenerAuthentication authentication) {
         this.router = router;
@@ -154,7 +156,21 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             closeAfterFailedAuthentication();
             return;
         }
+        long throttleMs = session.takeThrottle();
+        if (throttleMs > 0) {
+            throttle(throttleMs);
+        }
         resumeReadingIfDrained();
+    }
+
+    /** Reads nothing more for {@code ms}: a client over its quota waits, as Kafka mutes its channel (KIP-219). */
+    private void throttle(long ms) {
+        throttled = true;
+        channel.config().setAutoRead(false);
+        channel.eventLoop().schedule(() -> {
+            throttled = false;
+            resumeReadingIfDrained();
+        }, ms, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -162,7 +178,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
      * is above its high-water mark, so a client that does not read its responses stops being read.
      */
     private void resumeReadingIfDrained() {
-        if (!closing && !channel.config().isAutoRead() && inFlight.size() < MAX_IN_FLIGHT / 2 && channel.isWritable()) {
+        if (!closing && !throttled && !channel.config().isAutoRead() && inFlight.size() < MAX_IN_FLIGHT / 2 && channel.isWritable()) {
             channel.config().setAutoRead(true);
         }
     }

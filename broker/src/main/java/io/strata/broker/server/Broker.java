@@ -27,6 +27,7 @@ import io.strata.broker.protocol.fetch.FetchSessionCache;
 import io.strata.broker.protocol.handlers.AclsHandler;
 import io.strata.broker.protocol.handlers.AlterConfigsHandler;
 import io.strata.broker.protocol.handlers.AlterPartitionReassignmentsHandler;
+import io.strata.broker.protocol.handlers.ClientQuotasHandler;
 import io.strata.broker.protocol.handlers.ConfigAlterations;
 import io.strata.broker.protocol.handlers.CreatePartitionsHandler;
 import io.strata.broker.protocol.handlers.CreateTopicsHandler;
@@ -52,6 +53,8 @@ import io.strata.broker.protocol.handlers.SaslAuthenticateHandler;
 import io.strata.broker.protocol.handlers.SaslHandshakeHandler;
 import io.strata.broker.protocol.handlers.ScramCredentialsHandler;
 import io.strata.broker.protocol.handlers.WriteTxnMarkersHandler;
+import io.strata.broker.quota.ClientQuotaManager;
+import io.strata.broker.quota.QuotaThrottle;
 import io.strata.broker.remote.RemoteLogReader;
 import io.strata.broker.remote.TieredLog;
 import io.strata.broker.replication.IsrUpdater;
@@ -324,6 +327,8 @@ public final class Broker implements AutoCloseable {
         ScramCredentialsHandler scramCredentials = new ScramCredentialsHandler(() -> metadata.image().security(),
                 metadata::submit);
         AclsHandler acls = new AclsHandler(() -> metadata.image().security(), metadata::submit);
+        ClientQuotasHandler clientQuotas = new ClientQuotasHandler(() -> metadata.image().security(), metadata::submit);
+        ClientQuotaManager quotas = settings.quotas().manager(() -> metadata.image().security(), Time.SYSTEM);
         List<ApiHandler<?>> handlers = new ArrayList<>(List.of(
                 new SaslHandshakeHandler(),
                 new SaslAuthenticateHandler(Time.SYSTEM),
@@ -332,13 +337,15 @@ public final class Broker implements AutoCloseable {
                 ApiHandler.of(ApiKeys.CREATE_ACLS, acls::create),
                 ApiHandler.of(ApiKeys.DESCRIBE_ACLS, acls::describe),
                 ApiHandler.of(ApiKeys.DELETE_ACLS, acls::delete),
+                ApiHandler.of(ApiKeys.DESCRIBE_CLIENT_QUOTAS, clientQuotas::describe),
+                ApiHandler.of(ApiKeys.ALTER_CLIENT_QUOTAS, clientQuotas::alter),
                 ApiHandler.of(ApiKeys.METADATA,
                         new MetadataHandler(topicAdmin, partitions, identity, settings.autoCreateTopics())::handle),
-                ApiHandler.of(ApiKeys.PRODUCE,
+                ApiHandler.of(ApiKeys.PRODUCE, QuotaThrottle.produce(quotas,
                         new ProduceHandler(partitions, metadata::image, transactionVerifier,
-                                settings.fsyncBeforeAck())::handle),
-                ApiHandler.of(ApiKeys.FETCH, new FetchHandler(partitions, metadata::image, fetchSessions,
-                        settings.replicaSelector(), leaderThrottle)::handle),
+                                settings.fsyncBeforeAck())::handle)::apply),
+                ApiHandler.of(ApiKeys.FETCH, QuotaThrottle.fetch(quotas, new FetchHandler(partitions, metadata::image,
+                        fetchSessions, settings.replicaSelector(), leaderThrottle)::handle)::apply),
                 ApiHandler.of(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions, metadata::image)::handle),
                 ApiHandler.of(ApiKeys.OFFSET_FOR_LEADER_EPOCH,
                         new OffsetForLeaderEpochHandler(partitions, metadata::image)::handle),

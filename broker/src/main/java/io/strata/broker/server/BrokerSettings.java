@@ -11,6 +11,7 @@ import io.strata.broker.config.GroupsConfig;
 import io.strata.broker.config.KafkaListenerConfig;
 import io.strata.broker.config.LeadersConfig;
 import io.strata.broker.config.LogDefaultsConfig;
+import io.strata.broker.config.QuotasConfig;
 import io.strata.broker.config.RaftConfig;
 import io.strata.broker.config.ReplicaSelector;
 import io.strata.broker.config.ReplicationConfig;
@@ -22,6 +23,7 @@ import io.strata.broker.config.TransactionsConfig;
 import io.strata.broker.group.GroupConfig;
 import io.strata.broker.protocol.RequestMetrics;
 import io.strata.broker.protocol.TlsSettings;
+import io.strata.broker.quota.QuotaSettings;
 import io.strata.broker.security.AuthorizerSettings;
 import io.strata.broker.security.SaslSettings;
 import io.strata.broker.tiering.TieringSettings;
@@ -65,6 +67,7 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  * @param tls           the Kafka listener's TLS; present exactly when the security protocol runs over TLS
  * @param sasl          how SASL authenticates, when the security protocol uses it
  * @param authorizer    whether and how requests are authorized by the ACLs
+ * @param quotas        how client quota rates are measured
  * @param requestMetrics told of every Kafka request answered; {@link RequestMetrics#NONE} by default
  */
 public record BrokerSettings(
@@ -103,6 +106,7 @@ public record BrokerSettings(
         Optional<TlsSettings> tls,
         SaslSettings sasl,
         AuthorizerSettings authorizer,
+        QuotaSettings quotas,
         RequestMetrics requestMetrics) {
 
     /** {@link #localDiskLimitBytes()} when the local logs may grow without limit. */
@@ -175,14 +179,16 @@ public record BrokerSettings(
                 config.getConfigMapping(TransactionsConfig.class),
                 config.getConfigMapping(TieringConfig.class), config.getConfigMapping(ReplicationConfig.class),
                 config.getConfigMapping(LeadersConfig.class), config.getConfigMapping(SaslConfig.class),
-                config.getConfigMapping(AuthorizerConfig.class), requestMetrics);
+                config.getConfigMapping(AuthorizerConfig.class), config.getConfigMapping(QuotasConfig.class),
+                requestMetrics);
     }
 
     private static BrokerSettings from(BrokerConfig broker, KafkaListenerConfig kafka, LogDefaultsConfig log,
                                       TopicsConfig topics, RaftConfig raft, GroupsConfig groups,
                                       TransactionsConfig transactions, TieringConfig tiering,
                                       ReplicationConfig replication, LeadersConfig leaders, SaslConfig sasl,
-                                      AuthorizerConfig authorizer, RequestMetrics requestMetrics) {
+                                      AuthorizerConfig authorizer, QuotasConfig quotas,
+                                      RequestMetrics requestMetrics) {
         return new BrokerSettings(broker.nodeId(), broker.dataDir(), kafka.host(), kafka.port(),
                 broker.advertised().host(), broker.advertised().port(), kafka.socketRequestMaxBytes(),
                 ioThreads(kafka), kafka.maxConnectionsPerIp(), kafka.maxConnectionCreationRate(),
@@ -193,7 +199,8 @@ public record BrokerSettings(
                 replication.lagTimeMax(), replication.replicaSelector(), leaders.autoRebalanceEnable(), leaders.imbalanceCheckInterval(),
                 GroupConfig.from(groups), TransactionConfig.from(transactions), TieringSettings.from(tiering),
                 CleanerSettings.from(log), kafka.securityProtocol(), TlsSettings.from(kafka.securityProtocol(), kafka.tls()),
-                SaslSettings.from(sasl), AuthorizerSettings.from(authorizer), requestMetrics);
+                SaslSettings.from(sasl), AuthorizerSettings.from(authorizer), QuotaSettings.from(quotas),
+                requestMetrics);
     }
 
     /**
@@ -223,7 +230,7 @@ public record BrokerSettings(
                 socketRequestMaxBytes, ioThreads, maxConnectionsPerIp, maxConnectionCreationRate, topicDefaults, autoCreateTopics, defaultPartitions,
                 defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort,
                 raftPeers, raftVoter, raftSecret, rack, replicaLagTimeMax, replicaSelector, autoLeaderRebalance, leaderImbalanceCheckInterval, groups, transactions,
-                tiering, cleaner, securityProtocol, tls, sasl, authorizer, requestMetrics);
+                tiering, cleaner, securityProtocol, tls, sasl, authorizer, quotas, requestMetrics);
     }
 
     /** The configured event loops, where 0 stands for one per core. */

@@ -18,6 +18,7 @@ import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
@@ -26,6 +27,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +77,10 @@ class MetadataCommandTest {
                         new ResourcePattern(ResourceType.TOPIC, "orders-", PatternType.PREFIXED),
                         new AccessControlEntry("User:alice", "*", AclOperation.WRITE, AclPermissionType.ALLOW))),
                 new MetadataCommand.DeleteAcls(List.of(Uuid.randomUuid(), Uuid.randomUuid())),
-                new MetadataCommand.DeleteAcls(List.of()));
+                new MetadataCommand.DeleteAcls(List.of()),
+                new MetadataCommand.AlterClientQuota(new ClientQuotaEntity(entity("alice", "app")),
+                        Map.of("producer_byte_rate", 1024.0), Set.of("consumer_byte_rate")),
+                new MetadataCommand.AlterClientQuota(new ClientQuotaEntity(entity(null, "app")), Map.of(), Set.of()));
     }
 
     @Test
@@ -205,6 +210,26 @@ class MetadataCommandTest {
                         AclPermissionType.DENY))));
         assertReads("13" + "00" + "00000001" + "0102030405060708090a0b0c0d0e0f10", // DeleteAcls v0: one id
                 new MetadataCommand.DeleteAcls(List.of(ID)));
+    }
+
+    /** A quota entity of the default user (null) and a client id. */
+    private static Map<String, String> entity(String user, String clientId) {
+        Map<String, String> entries = new HashMap<>();
+        entries.put(ClientQuotaEntity.USER, user);
+        entries.put(ClientQuotaEntity.CLIENT_ID, clientId);
+        return entries;
+    }
+
+    /** Version 0 of client quotas: the entity's parts by type name, a name only where the part is not a default. */
+    @Test
+    void clientQuotasStayReadable() throws IOException {
+        assertReads("14" + "00" + "00000002"                           // AlterClientQuota v0: two parts
+                        + "00000009" + "636c69656e742d6964" + "01" + "00000001" + "61" // client-id "a"
+                        + "00000004" + "75736572" + "00"                           // default user
+                        + "00000001" + "00000001" + "70" + "4090000000000000"      // set p = 1024.0
+                        + "00000000",                                              // remove nothing
+                new MetadataCommand.AlterClientQuota(new ClientQuotaEntity(entity(null, "a")), Map.of("p", 1024.0),
+                        Set.of()));
     }
 
     /** Version 0 of leader elections, with each election's code. */

@@ -30,6 +30,7 @@ import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
@@ -423,6 +424,8 @@ class MetadataStateMachineTest {
         machine.apply(new UpsertScramCredential("alice", ScramMechanism.SCRAM_SHA_256, OTHER_CREDENTIAL, true));
         machine.apply(new UpsertScramCredential("bob", ScramMechanism.SCRAM_SHA_256, CREDENTIAL, true));
         machine.apply(new CreateAcl(Uuid.randomUuid(), ACL));
+        machine.apply(new MetadataCommand.AlterClientQuota(new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "bob")),
+                Map.of("producer_byte_rate", 2048.0), Set.of()));
 
         byte[] snapshot = write(machine);
         MetadataStateMachine restored = new MetadataStateMachine();
@@ -636,6 +639,19 @@ class MetadataStateMachineTest {
 
     private static final AclBinding ACL = new AclBinding(new ResourcePattern(ResourceType.GROUP, "billing",
             PatternType.LITERAL), new AccessControlEntry("User:bob", "*", AclOperation.READ, AclPermissionType.ALLOW));
+
+    @Test
+    void clientQuotasAreSetAndRemovedPerEntity() {
+        ClientQuotaEntity bob = new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "bob"));
+        machine.apply(new MetadataCommand.AlterClientQuota(bob, Map.of("producer_byte_rate", 2048.0,
+                "consumer_byte_rate", 4096.0), Set.of()));
+        assertThat(machine.image().security().quotas(bob)).isEqualTo(Map.of("producer_byte_rate", 2048.0,
+                "consumer_byte_rate", 4096.0));
+        machine.apply(new MetadataCommand.AlterClientQuota(bob, Map.of(), Set.of("producer_byte_rate")));
+        assertThat(machine.image().security().quotas(bob)).isEqualTo(Map.of("consumer_byte_rate", 4096.0));
+        machine.apply(new MetadataCommand.AlterClientQuota(bob, Map.of(), Set.of("consumer_byte_rate")));
+        assertThat(machine.image().security().quotas()).isEmpty();
+    }
 
     @Test
     void aclsAreCreatedOnceAndDeletedById() {

@@ -4,10 +4,12 @@ import io.strata.broker.testing.KafkaWire;
 import io.strata.broker.testing.TestBroker;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.message.AlterClientQuotasRequestData;
 import org.apache.kafka.common.message.AlterUserScramCredentialsRequestData;
 import org.apache.kafka.common.message.CreateAclsRequestData;
 import org.apache.kafka.common.message.DeleteAclsRequestData;
 import org.apache.kafka.common.message.DescribeAclsRequestData;
+import org.apache.kafka.common.message.DescribeClientQuotasRequestData;
 import org.apache.kafka.common.message.DescribeUserScramCredentialsRequestData;
 import org.apache.kafka.common.message.SaslAuthenticateRequestData;
 import org.apache.kafka.common.message.SaslHandshakeRequestData;
@@ -278,6 +280,12 @@ class ApiVersionMatrixTest {
                     .setResourceTypeFilter(ResourceType.TOPIC.code()).setPatternTypeFilter(PatternType.LITERAL.code())
                     .setPrincipalFilter("User:matrix-" + version).setOperation(AclOperation.ANY.code())
                     .setPermissionType(AclPermissionType.ANY.code())));
+            case DESCRIBE_CLIENT_QUOTAS -> new DescribeClientQuotasRequestData().setStrict(false).setComponents(List.of());
+            case ALTER_CLIENT_QUOTAS -> new AlterClientQuotasRequestData().setEntries(List.of(
+                    new AlterClientQuotasRequestData.EntryData().setEntity(List.of(
+                            new AlterClientQuotasRequestData.EntityData().setEntityType("client-id")
+                                    .setEntityName("matrix-client"))).setOps(List.of(
+                            new AlterClientQuotasRequestData.OpData().setKey("producer_byte_rate").setValue(1e6)))));
             default -> throw new IllegalArgumentException("add a request for " + apiKey
                     + " to this test: every advertised API is exercised at every version");
         };
