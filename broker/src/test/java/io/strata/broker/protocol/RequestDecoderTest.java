@@ -8,9 +8,14 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.strata.broker.testing.KafkaWire;
 import io.strata.broker.testing.TestBroker;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.message.DescribeAclsRequestData;
 import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.FetchRequestData;
@@ -245,6 +250,10 @@ class RequestDecoderTest {
                                     .setFetchOffset(42).setPartitionMaxBytes(1 << 16)))));
             case METADATA -> new MetadataRequestData()
                     .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName("orders")));
+            // kafka-clients refuses to parse a filter with unknown (0) codes, its defaults.
+            case DESCRIBE_ACLS -> new DescribeAclsRequestData().setResourceTypeFilter(ResourceType.TOPIC.code())
+                    .setPatternTypeFilter(PatternType.LITERAL.code()).setOperation(AclOperation.ANY.code())
+                    .setPermissionType(AclPermissionType.ANY.code());
             default -> ApiMessageType.fromApiKey(apiKey.id).newRequest();
         };
     }
