@@ -8,6 +8,7 @@ import io.strata.broker.config.AuthorizerConfig;
 import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.config.Configuration;
 import io.strata.broker.config.GroupsConfig;
+import io.strata.broker.config.InterBrokerConfig;
 import io.strata.broker.config.KafkaListenerConfig;
 import io.strata.broker.config.LeadersConfig;
 import io.strata.broker.config.LogDefaultsConfig;
@@ -20,6 +21,7 @@ import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.config.TopicsConfig;
 import io.strata.broker.config.TransactionsConfig;
 import io.strata.broker.group.GroupConfig;
+import io.strata.broker.protocol.InterBrokerSettings;
 import io.strata.broker.protocol.RequestMetrics;
 import io.strata.broker.protocol.TlsSettings;
 import io.strata.broker.security.AuthorizerSettings;
@@ -65,6 +67,7 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  * @param tls           the Kafka listener's TLS; present exactly when the security protocol runs over TLS
  * @param sasl          how SASL authenticates, when the security protocol uses it
  * @param authorizer    whether and how requests are authorized by the ACLs
+ * @param interBroker   how this broker connects to the other brokers' listeners, in the listener's security protocol
  * @param requestMetrics told of every Kafka request answered; {@link RequestMetrics#NONE} by default
  */
 public record BrokerSettings(
@@ -103,6 +106,7 @@ public record BrokerSettings(
         Optional<TlsSettings> tls,
         SaslSettings sasl,
         AuthorizerSettings authorizer,
+        InterBrokerSettings interBroker,
         RequestMetrics requestMetrics) {
 
     /** {@link #localDiskLimitBytes()} when the local logs may grow without limit. */
@@ -129,6 +133,10 @@ public record BrokerSettings(
         if (TlsSettings.usesTls(securityProtocol) != tls.isPresent()) {
             throw new IllegalArgumentException(describe("strata.kafka.security-protocol") + " is " + securityProtocol
                     + (tls.isPresent() ? ", which has no TLS, but TLS settings are given" : " but no TLS settings are given"));
+        }
+        if (interBroker.securityProtocol() != securityProtocol) {
+            throw new IllegalArgumentException("the brokers speak " + interBroker.securityProtocol() + " to each other, "
+                    + "but " + describe("strata.kafka.security-protocol") + " is " + securityProtocol);
         }
         topicDefaults = Map.copyOf(topicDefaults);
         try {
@@ -175,14 +183,18 @@ public record BrokerSettings(
                 config.getConfigMapping(TransactionsConfig.class),
                 config.getConfigMapping(TieringConfig.class), config.getConfigMapping(ReplicationConfig.class),
                 config.getConfigMapping(LeadersConfig.class), config.getConfigMapping(SaslConfig.class),
-                config.getConfigMapping(AuthorizerConfig.class), requestMetrics);
+                config.getConfigMapping(AuthorizerConfig.class), config.getConfigMapping(InterBrokerConfig.class),
+                requestMetrics);
     }
 
     private static BrokerSettings from(BrokerConfig broker, KafkaListenerConfig kafka, LogDefaultsConfig log,
                                       TopicsConfig topics, RaftConfig raft, GroupsConfig groups,
                                       TransactionsConfig transactions, TieringConfig tiering,
                                       ReplicationConfig replication, LeadersConfig leaders, SaslConfig sasl,
-                                      AuthorizerConfig authorizer, RequestMetrics requestMetrics) {
+                                      AuthorizerConfig authorizer, InterBrokerConfig interBroker,
+                                      RequestMetrics requestMetrics) {
+        Optional<TlsSettings> tls = TlsSettings.from(kafka.securityProtocol(), kafka.tls());
+        SaslSettings saslSettings = SaslSettings.from(sasl);
         return new BrokerSettings(broker.nodeId(), broker.dataDir(), kafka.host(), kafka.port(),
                 broker.advertised().host(), broker.advertised().port(), kafka.socketRequestMaxBytes(),
                 ioThreads(kafka), kafka.maxConnectionsPerIp(), kafka.maxConnectionCreationRate(),
@@ -192,8 +204,8 @@ public record BrokerSettings(
                 broker.rack().orElse(null),
                 replication.lagTimeMax(), replication.replicaSelector(), leaders.autoRebalanceEnable(), leaders.imbalanceCheckInterval(),
                 GroupConfig.from(groups), TransactionConfig.from(transactions), TieringSettings.from(tiering),
-                CleanerSettings.from(log), kafka.securityProtocol(), TlsSettings.from(kafka.securityProtocol(), kafka.tls()),
-                SaslSettings.from(sasl), AuthorizerSettings.from(authorizer), requestMetrics);
+                CleanerSettings.from(log), kafka.securityProtocol(), tls, saslSettings, AuthorizerSettings.from(authorizer),
+                InterBrokerSettings.from(interBroker, kafka.securityProtocol(), saslSettings, tls), requestMetrics);
     }
 
     /**
@@ -223,7 +235,7 @@ public record BrokerSettings(
                 socketRequestMaxBytes, ioThreads, maxConnectionsPerIp, maxConnectionCreationRate, topicDefaults, autoCreateTopics, defaultPartitions,
                 defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort,
                 raftPeers, raftVoter, raftSecret, rack, replicaLagTimeMax, replicaSelector, autoLeaderRebalance, leaderImbalanceCheckInterval, groups, transactions,
-                tiering, cleaner, securityProtocol, tls, sasl, authorizer, requestMetrics);
+                tiering, cleaner, securityProtocol, tls, sasl, authorizer, interBroker, requestMetrics);
     }
 
     /** The configured event loops, where 0 stands for one per core. */
