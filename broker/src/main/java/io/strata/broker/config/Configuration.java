@@ -24,7 +24,7 @@ public final class Configuration {
     public static final List<Class<?>> MAPPINGS = List.of(BrokerConfig.class, KafkaListenerConfig.class,
             LogDefaultsConfig.class, TopicsConfig.class, RaftConfig.class, GroupsConfig.class, TransactionsConfig.class, TieringConfig.class,
             ReplicationConfig.class, LeadersConfig.class, MetricsConfig.class, HttpAuthConfig.class, SaslConfig.class,
-            AuthorizerConfig.class, QuotasConfig.class);
+            AuthorizerConfig.class, QuotasConfig.class, InterBrokerConfig.class);
 
     private static final SmallRyeConfig DEFAULTS = builder().build();
 

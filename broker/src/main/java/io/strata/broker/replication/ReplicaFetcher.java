@@ -3,32 +3,26 @@ package io.strata.broker.replication;
 import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.log.EpochEndOffset;
 import io.strata.broker.partition.Partition;
-import org.apache.kafka.clients.ApiVersions;
+import io.strata.broker.protocol.InterBrokerClients;
 import org.apache.kafka.clients.ClientRequest;
 import org.apache.kafka.clients.ClientResponse;
 import org.apache.kafka.clients.FetchSessionHandler;
-import org.apache.kafka.clients.ManualMetadataUpdater;
-import org.apache.kafka.clients.MetadataRecoveryStrategy;
 import org.apache.kafka.clients.NetworkClient;
 import org.apache.kafka.clients.NetworkClientUtils;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.metrics.Metrics;
-import org.apache.kafka.common.network.ListenerName;
-import org.apache.kafka.common.network.NetworkReceive;
-import org.apache.kafka.common.network.PlaintextChannelBuilder;
-import org.apache.kafka.common.network.Selectable;
-import org.apache.kafka.common.network.Selector;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.utils.LogContext;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
@@ -36,6 +30,7 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -44,7 +39,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Copies the partitions this broker follows from one leader, as Kafka's replica fetcher does: one thread
- * sends Fetch requests with this broker's replica id, each partition from its log end offset with the
+ * sends Fetch requests with this broker's replica id, over a connection that authenticates as this broker
+ * ({@link InterBrokerClients}), each partition from its log end offset with the
  * epoch of its last batch, and appends what comes back as it is (offsets and leader epochs kept). The
  * requests run in an incremental fetch session, so a fetch names only the partitions whose position moved
  * and its response only those with records or news, however many partitions the two brokers share. A
@@ -66,8 +62,8 @@ final class ReplicaFetcher implements AutoCloseable {
     private static final int MAX_WAIT_MS = 500;
     private static final int MAX_BYTES = 10 * 1024 * 1024;
     private static final int PARTITION_MAX_BYTES = 1024 * 1024;
-    private static final int REQUEST_TIMEOUT_MS = 30_000;
-    private static final long CONNECT_TIMEOUT_MS = 5_000;
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     private final int localId;
     private final BrokerImage leader;
@@ -82,21 +78,18 @@ final class ReplicaFetcher implements AutoCloseable {
     private final FetchSessionHandler session;
     private final Thread thread;
     private volatile boolean running = true;
+    /** Whether the leader refused this broker's user since the last round that went through; the thread's only. */
+    private boolean refused;
 
-    ReplicaFetcher(int localId, BrokerImage leader, ReplicationThrottle throttle, Time time) {
+    ReplicaFetcher(int localId, BrokerImage leader, InterBrokerClients clients, ReplicationThrottle throttle, Time time) {
         this.localId = localId;
         this.leader = leader;
         this.throttle = throttle;
         this.time = time;
         LogContext logContext = new LogContext("[ReplicaFetcher broker=" + localId + " leader=" + leader.nodeId() + "] ");
-        PlaintextChannelBuilder channels = new PlaintextChannelBuilder(ListenerName.forSecurityProtocol(SecurityProtocol.PLAINTEXT));
-        channels.configure(Map.of());
-        Selector selector = new Selector(NetworkReceive.UNLIMITED, 600_000, metrics, time, "replica-fetcher",
-                Map.of("leader", Integer.toString(leader.nodeId())), false, channels, logContext);
-        this.client = new NetworkClient(selector, new ManualMetadataUpdater(), "strata-replica-fetcher-" + localId, 1,
-                50, 1000, Selectable.USE_DEFAULT_BUFFER_SIZE, Selectable.USE_DEFAULT_BUFFER_SIZE, REQUEST_TIMEOUT_MS,
-                CONNECT_TIMEOUT_MS, CONNECT_TIMEOUT_MS, time, true, new ApiVersions(), logContext,
-                MetadataRecoveryStrategy.NONE);
+        this.client = clients.networkClient("strata-replica-fetcher-" + localId, "replica-fetcher",
+                Map.of("leader", Integer.toString(leader.nodeId())), metrics, 1, REQUEST_TIMEOUT, CONNECT_TIMEOUT, true,
+                time, logContext);
         this.session = new FetchSessionHandler(logContext, leader.nodeId());
         this.thread = new Thread(this::run, "strata-replica-fetcher-" + leader.nodeId());
         thread.setDaemon(true);
@@ -127,6 +120,16 @@ final class ReplicaFetcher implements AutoCloseable {
             while (running) {
                 try {
                     fetchOnce();
+                    refused = false;
+                } catch (AuthenticationException | AuthorizationException e) {
+                    // Nothing replicates until the broker's user is fixed: said once, not at every retry.
+                    if (running && !refused) {
+                        LOG.warnf("Broker %d at %s:%d refuses this broker's user, so nothing is replicated from it "
+                                + "until strata.inter-broker.* names a user it accepts (a super user when the authorizer "
+                                + "is on): %s", leader.nodeId(), leader.host(), leader.port(), e.getMessage());
+                    }
+                    refused = true;
+                    pause(RETRY_BACKOFF_MS * 10);
                 } catch (IOException | RuntimeException e) {
                     if (running) {
                         LOG.debugf("Fetching from broker %d at %s:%d failed, retrying: %s", leader.nodeId(),
@@ -164,9 +167,9 @@ final class ReplicaFetcher implements AutoCloseable {
         ClientResponse response;
         try {
             Node node = new Node(leader.nodeId(), leader.host(), leader.port());
-            if (!NetworkClientUtils.awaitReady(client, node, time, CONNECT_TIMEOUT_MS)) {
+            if (!NetworkClientUtils.awaitReady(client, node, time, CONNECT_TIMEOUT.toMillis())) {
                 throw new IOException("Broker " + leader.nodeId() + " at " + leader.host() + ":" + leader.port()
-                        + " did not accept a connection within " + CONNECT_TIMEOUT_MS + " ms");
+                        + " did not accept a connection within " + CONNECT_TIMEOUT.toMillis() + " ms");
             }
             FetchRequest.Builder request = FetchRequest.Builder.forReplica(ApiKeys.FETCH.latestVersion(), localId, -1,
                             MAX_WAIT_MS, 1, sessionData.toSend())

@@ -5,6 +5,7 @@ import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
+import io.strata.broker.protocol.InterBrokerClients;
 import org.apache.kafka.common.utils.Time;
 
 import java.util.ArrayList;
@@ -24,14 +25,17 @@ public final class ReplicaFetcherManager implements AutoCloseable {
 
     private final int localId;
     private final PartitionManager partitions;
+    private final InterBrokerClients clients;
     private final ReplicationThrottle throttle;
     private final Time time;
     private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>(); // guarded by this
     private boolean closed; // guarded by this
 
-    public ReplicaFetcherManager(int localId, PartitionManager partitions, ReplicationThrottle throttle, Time time) {
+    public ReplicaFetcherManager(int localId, PartitionManager partitions, InterBrokerClients clients,
+                                 ReplicationThrottle throttle, Time time) {
         this.localId = localId;
         this.partitions = partitions;
+        this.clients = clients;
         this.throttle = throttle;
         this.time = time;
     }
@@ -59,7 +63,8 @@ public final class ReplicaFetcherManager implements AutoCloseable {
             }
         }
         byLeader.forEach((leaderId, followed) -> fetchers.computeIfAbsent(leaderId, id -> {
-            ReplicaFetcher fetcher = new ReplicaFetcher(localId, image.liveBroker(id).orElseThrow(), throttle, time);
+            ReplicaFetcher fetcher = new ReplicaFetcher(localId, image.liveBroker(id).orElseThrow(), clients, throttle,
+                    time);
             fetcher.start();
             return fetcher;
         }).assign(followed));

@@ -20,6 +20,7 @@ import io.strata.broker.partition.RetentionService;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.ApiRouter;
 import io.strata.broker.protocol.ConnectionLimits;
+import io.strata.broker.protocol.InterBrokerClients;
 import io.strata.broker.protocol.KafkaListener;
 import io.strata.broker.protocol.ListenerAuthentication;
 import io.strata.broker.protocol.RequestForwarder;
@@ -169,7 +170,8 @@ public final class Broker implements AutoCloseable {
                 settings.localDiskLimitBytes());
         started.add(partitions);
         leaderThrottle = throttle(ReplicationThrottle.Side.LEADER);
-        ReplicaFetcherManager fetchers = new ReplicaFetcherManager(settings.nodeId(), partitions,
+        InterBrokerClients interBroker = new InterBrokerClients(settings.interBroker());
+        ReplicaFetcherManager fetchers = new ReplicaFetcherManager(settings.nodeId(), partitions, interBroker,
                 throttle(ReplicationThrottle.Side.FOLLOWER), Time.SYSTEM);
         started.add(fetchers);
         partitions.addReconcileListener(fetchers::onReconciled);
@@ -198,7 +200,7 @@ public final class Broker implements AutoCloseable {
         identity = new BrokerIdentity(clusterId, settings.nodeId());
         topicAdmin = new TopicAdmin(metadata, catalog, settings.topicDefaults(), settings.defaultPartitions(),
                 settings.defaultReplicationFactor());
-        forwarder = new RequestForwarder(FORWARD_TIMEOUT);
+        forwarder = new RequestForwarder(interBroker, FORWARD_TIMEOUT);
         started.add(forwarder);
         transactionVerifier = new TransactionVerifier(settings.nodeId(), metadata::image,
                 (id, producerId, epoch, partitions) -> transactionCoordinator.addPartitions(id, producerId, epoch,

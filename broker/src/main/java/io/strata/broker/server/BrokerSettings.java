@@ -8,6 +8,7 @@ import io.strata.broker.config.AuthorizerConfig;
 import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.config.Configuration;
 import io.strata.broker.config.GroupsConfig;
+import io.strata.broker.config.InterBrokerConfig;
 import io.strata.broker.config.KafkaListenerConfig;
 import io.strata.broker.config.LeadersConfig;
 import io.strata.broker.config.LogDefaultsConfig;
@@ -21,6 +22,7 @@ import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.config.TopicsConfig;
 import io.strata.broker.config.TransactionsConfig;
 import io.strata.broker.group.GroupConfig;
+import io.strata.broker.protocol.InterBrokerSettings;
 import io.strata.broker.protocol.RequestMetrics;
 import io.strata.broker.protocol.TlsSettings;
 import io.strata.broker.quota.QuotaSettings;
@@ -68,6 +70,7 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  * @param sasl          how SASL authenticates, when the security protocol uses it
  * @param authorizer    whether and how requests are authorized by the ACLs
  * @param quotas        how client quota rates are measured
+ * @param interBroker   how this broker connects to the other brokers' listeners, in the listener's security protocol
  * @param requestMetrics told of every Kafka request answered; {@link RequestMetrics#NONE} by default
  */
 public record BrokerSettings(
@@ -107,6 +110,7 @@ public record BrokerSettings(
         SaslSettings sasl,
         AuthorizerSettings authorizer,
         QuotaSettings quotas,
+        InterBrokerSettings interBroker,
         RequestMetrics requestMetrics) {
 
     /** {@link #localDiskLimitBytes()} when the local logs may grow without limit. */
@@ -133,6 +137,10 @@ public record BrokerSettings(
         if (TlsSettings.usesTls(securityProtocol) != tls.isPresent()) {
             throw new IllegalArgumentException(describe("strata.kafka.security-protocol") + " is " + securityProtocol
                     + (tls.isPresent() ? ", which has no TLS, but TLS settings are given" : " but no TLS settings are given"));
+        }
+        if (interBroker.securityProtocol() != securityProtocol) {
+            throw new IllegalArgumentException("the brokers speak " + interBroker.securityProtocol() + " to each other, "
+                    + "but " + describe("strata.kafka.security-protocol") + " is " + securityProtocol);
         }
         topicDefaults = Map.copyOf(topicDefaults);
         try {
@@ -180,6 +188,7 @@ public record BrokerSettings(
                 config.getConfigMapping(TieringConfig.class), config.getConfigMapping(ReplicationConfig.class),
                 config.getConfigMapping(LeadersConfig.class), config.getConfigMapping(SaslConfig.class),
                 config.getConfigMapping(AuthorizerConfig.class), config.getConfigMapping(QuotasConfig.class),
+                config.getConfigMapping(InterBrokerConfig.class),
                 requestMetrics);
     }
 
@@ -187,8 +196,10 @@ public record BrokerSettings(
                                       TopicsConfig topics, RaftConfig raft, GroupsConfig groups,
                                       TransactionsConfig transactions, TieringConfig tiering,
                                       ReplicationConfig replication, LeadersConfig leaders, SaslConfig sasl,
-                                      AuthorizerConfig authorizer, QuotasConfig quotas,
+                                      AuthorizerConfig authorizer, QuotasConfig quotas, InterBrokerConfig interBroker,
                                       RequestMetrics requestMetrics) {
+        Optional<TlsSettings> tls = TlsSettings.from(kafka.securityProtocol(), kafka.tls());
+        SaslSettings saslSettings = SaslSettings.from(sasl);
         return new BrokerSettings(broker.nodeId(), broker.dataDir(), kafka.host(), kafka.port(),
                 broker.advertised().host(), broker.advertised().port(), kafka.socketRequestMaxBytes(),
                 ioThreads(kafka), kafka.maxConnectionsPerIp(), kafka.maxConnectionCreationRate(),
@@ -198,8 +209,8 @@ public record BrokerSettings(
                 broker.rack().orElse(null),
                 replication.lagTimeMax(), replication.replicaSelector(), leaders.autoRebalanceEnable(), leaders.imbalanceCheckInterval(),
                 GroupConfig.from(groups), TransactionConfig.from(transactions), TieringSettings.from(tiering),
-                CleanerSettings.from(log), kafka.securityProtocol(), TlsSettings.from(kafka.securityProtocol(), kafka.tls()),
-                SaslSettings.from(sasl), AuthorizerSettings.from(authorizer), QuotaSettings.from(quotas),
+                CleanerSettings.from(log), kafka.securityProtocol(), tls, saslSettings, AuthorizerSettings.from(authorizer),
+                QuotaSettings.from(quotas), InterBrokerSettings.from(interBroker, kafka.securityProtocol(), saslSettings, tls),
                 requestMetrics);
     }
 
@@ -230,7 +241,7 @@ public record BrokerSettings(
                 socketRequestMaxBytes, ioThreads, maxConnectionsPerIp, maxConnectionCreationRate, topicDefaults, autoCreateTopics, defaultPartitions,
                 defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort,
                 raftPeers, raftVoter, raftSecret, rack, replicaLagTimeMax, replicaSelector, autoLeaderRebalance, leaderImbalanceCheckInterval, groups, transactions,
-                tiering, cleaner, securityProtocol, tls, sasl, authorizer, quotas, requestMetrics);
+                tiering, cleaner, securityProtocol, tls, sasl, authorizer, quotas, interBroker, requestMetrics);
     }
 
     /** The configured event loops, where 0 stands for one per core. */

@@ -73,15 +73,17 @@ class AuthorizationTest {
     private static final String TXN = "alice-tx";
 
     @RegisterExtension
-    static final TestBroker broker = TestBroker.perClass(Map.of(
-            "strata.kafka.security-protocol", "SASL_PLAINTEXT",
-            "strata.sasl.mechanisms", "PLAIN",
-            "strata.sasl.bootstrap-users", "admin:admin-secret,alice:alice-secret",
-            "strata.sasl.failed-authentication-delay-ms", "0",
-            "strata.authorizer.enabled", "true",
-            "strata.super-users", "User:admin",
-            "strata.transactions.state-log-replication-factor", "1",
-            "strata.groups.offsets-topic-replication-factor", "1"));
+    static final TestBroker broker = TestBroker.perClass(Map.ofEntries(
+            Map.entry("strata.kafka.security-protocol", "SASL_PLAINTEXT"),
+            Map.entry("strata.sasl.mechanisms", "PLAIN"),
+            Map.entry("strata.sasl.bootstrap-users", "admin:admin-secret,alice:alice-secret"),
+            Map.entry("strata.inter-broker.username", "admin"),
+            Map.entry("strata.inter-broker.password", "admin-secret"),
+            Map.entry("strata.sasl.failed-authentication-delay-ms", "0"),
+            Map.entry("strata.authorizer.enabled", "true"),
+            Map.entry("strata.super-users", "User:admin"),
+            Map.entry("strata.transactions.state-log-replication-factor", "1"),
+            Map.entry("strata.groups.offsets-topic-replication-factor", "1")));
 
     private static Map<String, Object> login(String user) {
         return Map.of(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT",

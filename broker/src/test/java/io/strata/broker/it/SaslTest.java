@@ -63,6 +63,8 @@ class SaslTest {
                 "strata.kafka.security-protocol", "SASL_PLAINTEXT",
                 "strata.sasl.mechanisms", "SCRAM-SHA-512,SCRAM-SHA-256,PLAIN",
                 "strata.sasl.bootstrap-users", "admin:" + ADMIN_PASSWORD,
+                "strata.inter-broker.username", "admin",
+                "strata.inter-broker.password", ADMIN_PASSWORD,
                 "strata.sasl.failed-authentication-delay-ms", "0"));
         config.putAll(more);
         return config;

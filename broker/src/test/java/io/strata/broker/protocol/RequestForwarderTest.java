@@ -32,7 +32,8 @@ class RequestForwarderTest {
     @Test
     void requestsAreAnsweredAcrossARestartOfTheBrokerAndFailWhileItIsDown() throws Exception {
         TestBroker broker = TestBroker.start(dataDir);
-        try (RequestForwarder forwarder = new RequestForwarder(Duration.ofSeconds(5))) {
+        try (RequestForwarder forwarder = new RequestForwarder(
+                new InterBrokerClients(InterBrokerSettings.PLAINTEXT), Duration.ofSeconds(5))) {
             InetSocketAddress address = broker.broker().kafkaAddress();
             assertThat(apiVersions(forwarder, address)).isEqualTo(Errors.NONE);
             assertThat(apiVersions(forwarder, address)).isEqualTo(Errors.NONE);

@@ -130,4 +130,12 @@ class ConfigurationCheckTest {
         // TLS settings of a listener without TLS are not read.
         assertThat(check(Map.of("STRATA_KAFKA_TLS_CERT_FILE", "/nowhere.pem"))).isEmpty();
     }
+
+    @Test
+    void aSaslListenerNeedsTheBrokersOwnCredentials() {
+        assertThat(check(Map.of("STRATA_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT")).orElseThrow())
+                .contains("STRATA_INTER_BROKER_USERNAME").contains("STRATA_INTER_BROKER_PASSWORD").doesNotContain("\n");
+        assertThat(check(Map.of("STRATA_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT",
+                "STRATA_INTER_BROKER_USERNAME", "broker", "STRATA_INTER_BROKER_PASSWORD", "broker-secret"))).isEmpty();
+    }
 }
