@@ -1,5 +1,6 @@
 package io.strata.broker.config;
 
+import io.quarkus.arc.Unremovable;
 import io.smallrye.config.ConfigMapping;
 
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.Optional;
  * CLUSTER_ACTION, and DescribeQuorum is forwarded with DESCRIBE. The bootstrap users
  * ({@code strata.sasl.bootstrap-users}) are where it is created.
  */
+@Unremovable
 @ConfigMapping(prefix = "strata.inter-broker")
 public interface InterBrokerConfig {
 

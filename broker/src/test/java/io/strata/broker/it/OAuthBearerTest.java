@@ -65,7 +65,10 @@ class OAuthBearerTest {
         Path jwks = Files.writeString(keys.resolve("jwks.json"), TestJwts.jwks(key));
         Map<String, String> config = new HashMap<>(Map.of(
                 "strata.kafka.security-protocol", "SASL_PLAINTEXT",
-                "strata.sasl.mechanisms", "OAUTHBEARER",
+                // Brokers authenticate to each other with a password: SCRAM for them, OAUTHBEARER for clients.
+                "strata.sasl.mechanisms", "OAUTHBEARER,SCRAM-SHA-512",
+                "strata.inter-broker.username", "broker",
+                "strata.inter-broker.password", "broker-secret",
                 "strata.sasl.oauthbearer.jwks-file", jwks.toString(),
                 "strata.sasl.oauthbearer.expected-issuer", TestJwts.ISSUER,
                 "strata.sasl.oauthbearer.expected-audience", TestJwts.AUDIENCE,

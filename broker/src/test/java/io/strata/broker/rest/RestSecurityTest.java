@@ -52,6 +52,8 @@ class RestSecurityTest {
             return Map.of("strata.kafka.security-protocol", "SASL_PLAINTEXT",
                     "strata.sasl.mechanisms", "PLAIN",
                     "strata.sasl.bootstrap-users", "admin:admin-secret,alice:alice-secret,carol:carol-secret",
+                    "strata.inter-broker.username", "admin",
+                    "strata.inter-broker.password", "admin-secret",
                     "strata.sasl.failed-authentication-delay-ms", "0",
                     "strata.authorizer.enabled", "true",
                     "strata.super-users", "User:admin",

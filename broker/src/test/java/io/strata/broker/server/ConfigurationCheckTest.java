@@ -89,7 +89,7 @@ class ConfigurationCheckTest {
                 "strata.http.auth.enabled (STRATA_HTTP_AUTH_ENABLED) is true but strata.http.auth.username "
                         + "(STRATA_HTTP_AUTH_USERNAME) or strata.http.auth.password (STRATA_HTTP_AUTH_PASSWORD) is not set");
         Map<String, String> sasl = Map.of("STRATA_HTTP_AUTH_ENABLED", "true", "STRATA_KAFKA_SECURITY_PROTOCOL",
-                "SASL_PLAINTEXT");
+                "SASL_PLAINTEXT", "STRATA_INTER_BROKER_USERNAME", "broker", "STRATA_INTER_BROKER_PASSWORD", "secret");
         assertThat(check(sasl)).isEmpty();
         Map<String, String> both = new HashMap<>(sasl);
         both.put("STRATA_HTTP_AUTH_USERNAME", "operator");
