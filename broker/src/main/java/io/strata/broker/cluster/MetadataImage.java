@@ -179,7 +179,7 @@ public final class MetadataImage {
                 sortedConfigs(changed), security, nextProducerId, version + 1);
     }
 
-    /** Users' credentials. */
+    /** The users' SCRAM credentials, the ACLs and the client quotas. */
     public SecurityImage security() {
         return security;
     }

@@ -149,7 +149,7 @@ public final class MetadataStateMachine implements StateMachine {
             case UPSERT_SCRAM_CREDENTIAL -> upsertScramCredential(image, (UpsertScramCredential) command);
             case DELETE_SCRAM_CREDENTIAL -> deleteScramCredential(image, (DeleteScramCredential) command);
             case CREATE_ACL -> createAcl(image, (CreateAcl) command);
-            case DELETE_ACLS -> Outcome.ok(image.withSecurity(image.security().withoutAcls(((DeleteAcls) command).ids())));
+            case DELETE_ACLS -> deleteAcls(image, (DeleteAcls) command);
             case ALTER_CLIENT_QUOTA -> alterClientQuota(image, (AlterClientQuota) command);
         };
     }
@@ -270,6 +270,12 @@ public final class MetadataStateMachine implements StateMachine {
         quotas.putAll(c.set());
         return quotas.equals(image.security().quotas(c.entity())) ? Outcome.ok(image)
                 : Outcome.ok(image.withSecurity(image.security().withQuotas(c.entity(), quotas)));
+    }
+
+    private static Outcome deleteAcls(MetadataImage image, DeleteAcls c) {
+        SecurityImage security = image.security();
+        return c.ids().stream().noneMatch(security.acls()::containsKey) ? Outcome.ok(image)
+                : Outcome.ok(image.withSecurity(security.withoutAcls(c.ids())));
     }
 
     private static Outcome createAcl(MetadataImage image, CreateAcl c) {

@@ -8,21 +8,23 @@ import org.apache.kafka.common.security.auth.KafkaPrincipal;
 
 import java.net.InetAddress;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
  * Who is at the other end of one connection and what it may do: the SASL state when the listener authenticates
  * with SASL, the principal its requests act as (the one SASL authenticated, else the one its transport gives, a
- * TLS client certificate's), and the authorizer that decides for that principal. Confined to the connection's
- * event loop.
+ * TLS client certificate's), and the authorizer that decides for that principal; and the quota throttle its
+ * handlers ask for. The SASL state changes on the connection's event loop only; handlers completing on other
+ * threads read the principal and ask for throttles, which is safe.
  */
 public final class ClientSession {
 
     private final SaslAuthenticator sasl;
     private final Supplier<KafkaPrincipal> transportPrincipal;
     private final Authorizer authorizer;
-    /** How long the connection is not to be read once the current response is sent; set by handlers on any thread. */
-    private volatile long throttleMs;
+    /** How long the connection is not to be read once the responses now due are sent; set by handlers on any thread. */
+    private final AtomicLong throttleMs = new AtomicLong();
 
     /**
      * A session that authenticates with {@code sasl}, or with nothing when it is null; {@code transportPrincipal}
@@ -51,16 +53,12 @@ public final class ClientSession {
 
     /** Throttles the client for {@code ms} after the response (a quota's {@code throttle_time_ms}); 0 for none. */
     public void throttle(long ms) {
-        if (ms > throttleMs) {
-            throttleMs = ms;
-        }
+        throttleMs.accumulateAndGet(ms, Math::max);
     }
 
-    /** The throttle asked for since the last call, and no more. */
+    /** The longest throttle asked for since the last call, and no more. */
     long takeThrottle() {
-        long ms = throttleMs;
-        throttleMs = 0;
-        return ms;
+        return throttleMs.getAndSet(0);
     }
 
     /** Whether this session's principal, connected from {@code host}, may do {@code operation} on the resource. */

@@ -39,8 +39,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private Channel channel;
     private ClientSession session;
     private boolean closing;
-    /** Whether reading waits for a quota's throttle time to pass. */
-    private boolean throttled;
+    /** Until when reading waits for quota throttles to pass ({@link System#nanoTime}); 0 when it does not. */
+    private long throttledUntilNanos;
 
     KafkaConnection(ApiRouter router, RequestMetrics metrics, ListenerAuthentication authentication) {
         this.router = router;
@@ -94,6 +94,12 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         if (inFlight.size() >= MAX_IN_FLIGHT) {
             channel.config().setAutoRead(false);
         }
+    }
+
+    /** Whether the connection has still to authenticate with SASL; its frames are small until then. */
+    boolean unauthenticated() {
+        ClientSession current = session;
+        return current != null && current.sasl().filter(sasl -> !sasl.authenticated()).isPresent();
     }
 
     /** Whether the session may send this request now; if not, the connection closes, as Kafka closes it. */
@@ -165,11 +171,18 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     /** Reads nothing more for {@code ms}: a client over its quota waits, as Kafka mutes its channel (KIP-219). */
     private void throttle(long ms) {
-        throttled = true;
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        if (throttledUntilNanos != 0 && throttledUntilNanos - until >= 0) {
+            return;
+        }
+        throttledUntilNanos = until;
         channel.config().setAutoRead(false);
         channel.eventLoop().schedule(() -> {
-            throttled = false;
-            resumeReadingIfDrained();
+            // A longer throttle since then has its own wake-up.
+            if (throttledUntilNanos == until) {
+                throttledUntilNanos = 0;
+                resumeReadingIfDrained();
+            }
         }, ms, TimeUnit.MILLISECONDS);
     }
 
@@ -178,7 +191,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
      * is above its high-water mark, so a client that does not read its responses stops being read.
      */
     private void resumeReadingIfDrained() {
-        if (!closing && !throttled && !channel.config().isAutoRead() && inFlight.size() < MAX_IN_FLIGHT / 2 && channel.isWritable()) {
+        if (!closing && throttledUntilNanos == 0 && !channel.config().isAutoRead() && inFlight.size() < MAX_IN_FLIGHT / 2 && channel.isWritable()) {
             channel.config().setAutoRead(true);
         }
     }
@@ -218,7 +231,9 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         String client = String.valueOf(ctx.channel().remoteAddress());
-        if (cause instanceof TooLongFrameException) {
+        if (cause instanceof FrameDecoder.UnauthenticatedFrameException) {
+            CLIENT_LOG.warn(ctx.channel().remoteAddress(), "Closing connection from %s: %s", client, cause.getMessage());
+        } else if (cause instanceof TooLongFrameException) {
             CLIENT_LOG.warn(ctx.channel().remoteAddress(), "Closing connection from %s: %s (socket.request.max.bytes)",
                     client, cause.getMessage());
         } else if (cause instanceof DecoderException && cause.getCause() != null) {

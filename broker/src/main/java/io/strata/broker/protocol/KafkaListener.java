@@ -10,7 +10,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import org.jboss.logging.Logger;
@@ -18,7 +17,6 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Kafka protocol listener: a Netty server whose pipeline per connection is
- * {@code frameDecoder} (4-byte size prefix, at most {@code socket.request.max.bytes}) →
+ * {@code frameDecoder} (4-byte size prefix, at most {@code socket.request.max.bytes}, less before authenticating) →
  * {@code requestDecoder} → {@code connection} (dispatch and in-order responses). Under TLS these are
  * preceded by {@code tls} → {@code tlsPeer} (the client's principal) → {@code chunkedWriter} →
  * {@code segmentChunker}, the last two sending fetched segment bytes as buffers the TLS handler can
@@ -103,10 +101,10 @@ public final class KafkaListener implements AutoCloseable {
     /** The handlers of one connection, in pipeline order; shared with the tests of each stage. */
     static void addConnectionHandlers(ChannelPipeline pipeline, ApiRouter router, RequestMetrics metrics,
                                       int maxFrameBytes, ListenerAuthentication authentication) {
-        pipeline.addLast("frameDecoder", new LengthFieldBasedFrameDecoder(
-                        ByteOrder.BIG_ENDIAN, maxFrameBytes + 4, 0, 4, 0, 4, true))
+        KafkaConnection connection = new KafkaConnection(router, metrics, authentication);
+        pipeline.addLast("frameDecoder", new FrameDecoder(maxFrameBytes, connection::unauthenticated))
                 .addLast("requestDecoder", new RequestDecoder(router))
-                .addLast("connection", new KafkaConnection(router, metrics, authentication));
+                .addLast("connection", connection);
     }
 
     /** Connections open now. */

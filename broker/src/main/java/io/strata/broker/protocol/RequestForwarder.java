@@ -125,10 +125,15 @@ public final class RequestForwarder implements AutoCloseable {
                     address -> new Node(nodes.size(), forward.host, forward.port));
             if (client.ready(node, now)) {
                 it.remove();
-                inFlight.add(forward);
-                ClientRequest request = client.newClientRequest(node.idString(), forward.request, now, true,
-                        (int) timeout.toMillis(), response -> answered(forward, response));
-                client.send(request, now);
+                try {
+                    ClientRequest request = client.newClientRequest(node.idString(), forward.request, now, true,
+                            (int) timeout.toMillis(), response -> answered(forward, response));
+                    client.send(request, now);
+                    inFlight.add(forward);
+                } catch (RuntimeException e) {
+                    // A request that cannot be built or sent fails alone; the forwarder carries on for the others.
+                    forward.fail("the request could not be sent", e);
+                }
             } else if (forward.attempted && client.connectionFailed(node)) {
                 it.remove();
                 AuthenticationException refused = client.authenticationException(node);

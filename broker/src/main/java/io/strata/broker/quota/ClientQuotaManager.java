@@ -34,11 +34,16 @@ public final class ClientQuotaManager {
     private record Sharers(Type type, String user, String clientId) {
     }
 
+    /** Beyond this many buckets, idle ones are forgotten: clients may pick any number of client ids. */
+    static final int MAX_IDLE_BUCKETS = 1000;
+
     private final Supplier<SecurityImage> security;
     private final int samples;
     private final long windowMs;
     private final Time time;
     private final Map<Sharers, QuotaBucket> buckets = new ConcurrentHashMap<>();
+    /** When idle buckets were last looked for; racy updates only cost an extra sweep. */
+    private volatile long lastSweepMs;
 
     /** Rates over {@code samples} windows of {@code windowMs}: Kafka's {@code quota.window.num} and size. */
     public ClientQuotaManager(Supplier<SecurityImage> security, int samples, long windowMs, Time time) {
@@ -58,8 +63,23 @@ public final class ClientQuotaManager {
         long now = time.milliseconds();
         QuotaBucket bucket = buckets.computeIfAbsent(new Sharers(type, applied.get().user(), applied.get().clientId()),
                 sharers -> new QuotaBucket(bound, (samples - 1) * windowMs, now));
+        long throttle;
         synchronized (bucket) {
-            return Math.min(bucket.take(bytes, bound, now), samples * windowMs);
+            throttle = Math.min(bucket.take(bytes, bound, now), samples * windowMs);
         }
+        if (buckets.size() > MAX_IDLE_BUCKETS && now - lastSweepMs >= samples * windowMs) {
+            lastSweepMs = now;
+            forgetIdle(now - samples * windowMs);
+        }
+        return throttle;
+    }
+
+    /** Drops the buckets full and untouched since {@code sinceMs}, as Kafka expires idle quota sensors. */
+    private void forgetIdle(long sinceMs) {
+        buckets.values().removeIf(bucket -> {
+            synchronized (bucket) {
+                return bucket.idleSince(sinceMs);
+            }
+        });
     }
 }

@@ -11,12 +11,21 @@ final class QuotaBucket {
     private final long burstMs;
     private double tokens;
     private long lastMs;
+    /** The rate it filled at when last taken from. */
+    private double bytesPerSecond;
 
     /** A full bucket. */
     QuotaBucket(double bytesPerSecond, long burstMs, long nowMs) {
         this.burstMs = burstMs;
+        this.bytesPerSecond = bytesPerSecond;
         this.tokens = bytesPerSecond * burstMs / 1000.0;
         this.lastMs = nowMs;
+    }
+
+    /** Whether the bucket was full by {@code sinceMs} and untouched since: forgetting it changes nothing. */
+    boolean idleSince(long sinceMs) {
+        return lastMs < sinceMs
+                && tokens + bytesPerSecond * (sinceMs - lastMs) / 1000.0 >= bytesPerSecond * burstMs / 1000.0;
     }
 
     /** Takes {@code bytes} at {@code bytesPerSecond}; returns the milliseconds until the bucket is no longer short. */
@@ -24,6 +33,7 @@ final class QuotaBucket {
         double capacity = bytesPerSecond * burstMs / 1000.0;
         tokens = Math.min(capacity, tokens + bytesPerSecond * Math.max(0, nowMs - lastMs) / 1000.0) - bytes;
         lastMs = nowMs;
+        this.bytesPerSecond = bytesPerSecond;
         return tokens >= 0 ? 0 : (long) Math.ceil(-tokens / bytesPerSecond * 1000.0);
     }
 }

@@ -22,6 +22,10 @@ public final class QuotaThrottle {
     private QuotaThrottle() {
     }
 
+    private static int asInt(long throttleMs) {
+        return (int) Math.min(throttleMs, Integer.MAX_VALUE);
+    }
+
     public static BiFunction<RequestContext, ProduceRequest, CompletionStage<ProduceResponseData>> produce(
             ClientQuotaManager quotas, BiFunction<RequestContext, ProduceRequest, CompletionStage<ProduceResponseData>> handler) {
         return (context, request) -> {
@@ -35,7 +39,7 @@ public final class QuotaThrottle {
             context.session().throttle(throttleMs);
             // acks=0 has no response to carry the time: the connection is muted all the same.
             return handler.apply(context, request).thenApply(response ->
-                    response == null ? null : response.setThrottleTimeMs((int) throttleMs));
+                    response == null ? null : response.setThrottleTimeMs(asInt(throttleMs)));
         };
     }
 
@@ -53,7 +57,7 @@ public final class QuotaThrottle {
             }
             long throttleMs = quotas.record(Type.FETCH, context.session().principal(), context.clientId(), bytes);
             context.session().throttle(throttleMs);
-            return response.setThrottleTimeMs((int) throttleMs);
+            return response.setThrottleTimeMs(asInt(throttleMs));
         });
     }
 }

@@ -115,20 +115,25 @@ final class ReplicaFetcher implements AutoCloseable {
         }
     }
 
+    /** Nothing replicates until the broker's user is fixed: said once, not at every retry. */
+    private void refusedUser(String reason) {
+        if (!refused) {
+            LOG.warnf("Broker %d at %s:%d refuses this broker's user, so nothing is replicated from it until"
+                    + " strata.inter-broker.* names a user it accepts (a super user when the authorizer is on): %s",
+                    leader.nodeId(), leader.host(), leader.port(), reason);
+        }
+        refused = true;
+    }
+
     private void run() {
         try {
             while (running) {
                 try {
                     fetchOnce();
-                    refused = false;
                 } catch (AuthenticationException | AuthorizationException e) {
-                    // Nothing replicates until the broker's user is fixed: said once, not at every retry.
-                    if (running && !refused) {
-                        LOG.warnf("Broker %d at %s:%d refuses this broker's user, so nothing is replicated from it "
-                                + "until strata.inter-broker.* names a user it accepts (a super user when the authorizer "
-                                + "is on): %s", leader.nodeId(), leader.host(), leader.port(), e.getMessage());
+                    if (running) {
+                        refusedUser(e.getMessage());
                     }
-                    refused = true;
                     pause(RETRY_BACKOFF_MS * 10);
                 } catch (IOException | RuntimeException e) {
                     if (running) {
@@ -204,7 +209,13 @@ final class ReplicaFetcher implements AutoCloseable {
         Errors error = Errors.forCode(data.errorCode());
         try {
             switch (error) {
+                // Without CLUSTER_ACTION the leader refuses every partition: one refusal of this broker's user.
+                case TOPIC_AUTHORIZATION_FAILED, CLUSTER_AUTHORIZATION_FAILED -> {
+                    refusedUser(error.message());
+                    backedOff.put(tp, time.milliseconds() + RETRY_BACKOFF_MS * 10);
+                }
                 case NONE -> {
+                    refused = false;
                     Optional<FetchResponseData.EpochEndOffset> diverging = FetchResponse.divergingEpoch(data);
                     if (diverging.isPresent()) {
                         truncateDiverging(partition, diverging.get());

@@ -3,51 +3,46 @@ package io.strata.broker.rest;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.strata.broker.cluster.BrokerImage;
-import io.strata.broker.security.Authorizer;
 import io.strata.broker.server.Broker;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.resource.ResourceType;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 
 import java.util.Comparator;
 import java.util.List;
 
-/** The cluster this broker belongs to, and its brokers. */
+/**
+ * The cluster this broker belongs to, and its brokers: open to every authenticated user, as Kafka's Metadata and
+ * DescribeCluster tell any client the cluster and its brokers.
+ */
 @Path("/v3/clusters")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Cluster")
 public class ClustersResource {
 
     private final BrokerAccess access;
-    private final RestAuthorization authorization;
 
-    public ClustersResource(BrokerAccess access, RestAuthorization authorization) {
+    public ClustersResource(BrokerAccess access) {
         this.access = access;
-        this.authorization = authorization;
     }
 
     @GET
     public ResourceList<ClusterData> list() {
-        describeCluster();
         return new ResourceList<>("KafkaClusterList", List.of(cluster(access.broker())));
     }
 
     @GET
     @Path("/{cluster}")
     public ClusterData get(@RestPath String cluster) {
-        describeCluster();
         return cluster(access.broker(cluster));
     }
 
     @GET
     @Path("/{cluster}/brokers")
     public ResourceList<BrokerData> brokers(@RestPath String cluster) {
-        describeCluster();
         Broker broker = access.broker(cluster);
         return new ResourceList<>("KafkaBrokerList", broker.metadataImage().brokers().stream()
                 .sorted(Comparator.comparingInt(BrokerImage::nodeId))
@@ -58,18 +53,12 @@ public class ClustersResource {
     @GET
     @Path("/{cluster}/brokers/{brokerId}")
     public BrokerData broker(@RestPath String cluster, @RestPath String brokerId) {
-        describeCluster();
         Broker broker = access.broker(cluster);
         return broker.metadataImage().brokers().stream()
                 .filter(image -> Integer.toString(image.nodeId()).equals(brokerId))
                 .findFirst()
                 .map(image -> brokerData(broker, image))
                 .orElseThrow(() -> RestException.notFound("Broker " + brokerId + " not found."));
-    }
-
-    /** As Kafka's DescribeCluster asks. */
-    private void describeCluster() {
-        authorization.require(AclOperation.DESCRIBE, ResourceType.CLUSTER, Authorizer.CLUSTER);
     }
 
     private static ClusterData cluster(Broker broker) {

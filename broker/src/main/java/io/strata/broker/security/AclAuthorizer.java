@@ -86,7 +86,8 @@ public final class AclAuthorizer implements Authorizer {
      */
     @Override
     public boolean allowedOnAny(KafkaPrincipal principal, InetAddress host, AclOperation operation, ResourceType type) {
-        if (superUsers.contains(principal)) {
+        // A name no resource can have: allowed only by the literal wildcard, or by no ACL with the open default.
+        if (superUsers.contains(principal) || allowed(principal, host, operation, type, "/any")) {
             return true;
         }
         String user = principal.toString();

@@ -10,6 +10,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.security.authenticator.SaslInternalConfigs;
 
+import javax.security.sasl.SaslException;
 import javax.security.sasl.SaslServer;
 
 /**
@@ -29,7 +30,8 @@ public final class SaslAuthenticator {
     private State state = State.HANDSHAKE;
     private SaslServer exchange;
     private String mechanism;
-    private KafkaPrincipal principal;
+    /** Read by handlers completing on other threads. */
+    private volatile KafkaPrincipal principal;
     private long sessionExpiresAtMs = Long.MAX_VALUE;
 
     public SaslAuthenticator(SaslMechanisms mechanisms, long maxReauthMs) {
@@ -105,8 +107,13 @@ public final class SaslAuthenticator {
         } catch (SaslAuthenticationException e) {
             state = State.FAILED;
             return response.setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code()).setErrorMessage(e.getMessage());
-        } catch (javax.security.sasl.SaslException e) {
+        } catch (SaslException | RuntimeException e) {
+            // Any failure of the exchange ends it: the client may not retry on this connection without the delay.
             state = State.FAILED;
+            if (exchange != null) {
+                disposeQuietly(exchange);
+                exchange = null;
+            }
             return response.setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code())
                     .setErrorMessage("Authentication failed: " + e.getMessage());
         }
@@ -125,6 +132,14 @@ public final class SaslAuthenticator {
         // At least 1 ms: a credential that expired within the clock skew must not read as a lifetime of 0, for ever.
         long untilExpiryMs = Math.max(1, expiresAtMs - nowMs);
         return maxReauthMs > 0 ? Math.min(maxReauthMs, untilExpiryMs) : untilExpiryMs;
+    }
+
+    private static void disposeQuietly(SaslServer exchange) {
+        try {
+            exchange.dispose();
+        } catch (SaslException e) {
+            // Nothing is held that the garbage collector does not free.
+        }
     }
 
     /** Whether authentication failed: the connection closes once the failure is answered. */

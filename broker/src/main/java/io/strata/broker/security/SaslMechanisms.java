@@ -79,12 +79,13 @@ public final class SaslMechanisms {
         }
     }
 
+    /** Whether the password is the one of any of the user's SCRAM credentials (they may differ after a rotation). */
     private boolean passwordMatches(String user, String password) {
         SecurityImage image = security.get();
         for (ScramMechanism mechanism : ScramMechanism.values()) {
             var credential = image.scramCredential(user, mechanism);
-            if (credential.isPresent()) {
-                return ScramCredentials.matches(mechanism, credential.get(), password);
+            if (credential.isPresent() && ScramCredentials.matches(mechanism, credential.get(), password)) {
+                return true;
             }
         }
         return false;

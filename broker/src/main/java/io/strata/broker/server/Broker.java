@@ -53,6 +53,7 @@ import io.strata.broker.protocol.handlers.ProduceHandler;
 import io.strata.broker.protocol.handlers.SaslAuthenticateHandler;
 import io.strata.broker.protocol.handlers.SaslHandshakeHandler;
 import io.strata.broker.protocol.handlers.ScramCredentialsHandler;
+import io.strata.broker.protocol.handlers.SecurityMetadata;
 import io.strata.broker.protocol.handlers.WriteTxnMarkersHandler;
 import io.strata.broker.quota.ClientQuotaManager;
 import io.strata.broker.quota.QuotaThrottle;
@@ -219,7 +220,8 @@ public final class Broker implements AutoCloseable {
         started.add(transactionCoordinator);
         transactionCoordinator.start(partitions.loaded());
         partitions.addReconcileListener(transactionCoordinator::followLeadership);
-        BootstrapUsers.create(settings.sasl(), metadata::submit, metadata.settings().startTimeout());
+        BootstrapUsers.create(settings.sasl(), () -> metadata.image().security(), metadata::submit,
+                metadata.settings().startTimeout());
         authorizer = settings.authorizer().authorizer(() -> metadata.image().security());
         listener = new KafkaListener(new ApiRouter(handlers()), settings.requestMetrics(),
                 settings.socketRequestMaxBytes(), settings.ioThreads(),
@@ -326,10 +328,10 @@ public final class Broker implements AutoCloseable {
     /** The handler of every API key served besides ApiVersions, which the router answers itself. */
     private List<ApiHandler<?>> handlers() {
         ConfigAlterations alterations = new ConfigAlterations(topicAdmin, settings.nodeId());
-        ScramCredentialsHandler scramCredentials = new ScramCredentialsHandler(() -> metadata.image().security(),
-                metadata::submit);
-        AclsHandler acls = new AclsHandler(() -> metadata.image().security(), metadata::submit);
-        ClientQuotasHandler clientQuotas = new ClientQuotasHandler(() -> metadata.image().security(), metadata::submit);
+        SecurityMetadata security = new SecurityMetadata(() -> metadata.image().security(), metadata::submit);
+        ScramCredentialsHandler scramCredentials = new ScramCredentialsHandler(security);
+        AclsHandler acls = new AclsHandler(security);
+        ClientQuotasHandler clientQuotas = new ClientQuotasHandler(security);
         ClientQuotaManager quotas = settings.quotas().manager(() -> metadata.image().security(), Time.SYSTEM);
         List<ApiHandler<?>> handlers = new ArrayList<>(List.of(
                 new SaslHandshakeHandler(),

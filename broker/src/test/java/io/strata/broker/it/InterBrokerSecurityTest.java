@@ -110,7 +110,7 @@ class InterBrokerSecurityTest {
             admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 3)
                     .configs(Map.of("min.insync.replicas", "3")))).all().get(30, TimeUnit.SECONDS);
             cluster.awaitMetadataOf(TOPIC);
-            grantAlice(admin);
+            grantAlice(cluster, admin);
 
             try (KafkaProducer<byte[], byte[]> producer = cluster.broker(1).producer(login("alice", Map.of(
                     ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000)))) {
@@ -184,8 +184,11 @@ class InterBrokerSecurityTest {
         }
     }
 
-    /** Alice may write the topic in her transactions, and nothing else: CLUSTER_ACTION stays the brokers'. */
-    private static void grantAlice(Admin admin) throws Exception {
+    /**
+     * Alice may write the topic in her transactions, and nothing else: CLUSTER_ACTION stays the brokers'. Waits
+     * until every broker's metadata has the ACLs, as a client may meet any broker next.
+     */
+    private static void grantAlice(TestCluster cluster, Admin admin) throws Exception {
         List<AclBinding> acls = new ArrayList<>();
         for (AclOperation operation : List.of(AclOperation.WRITE, AclOperation.DESCRIBE)) {
             AccessControlEntry entry = new AccessControlEntry("User:alice", "*", operation, AclPermissionType.ALLOW);
@@ -194,6 +197,8 @@ class InterBrokerSecurityTest {
                     entry));
         }
         admin.createAcls(acls).all().get(20, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(30)).until(() -> cluster.brokers().stream()
+                .allMatch(broker -> broker.broker().metadataImage().security().acls().size() >= acls.size()));
     }
 
     private static ProducerRecord<byte[], byte[]> record(int partition, String value) {

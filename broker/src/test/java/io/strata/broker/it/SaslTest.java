@@ -200,6 +200,12 @@ class SaslTest {
                         .as("a Metadata request before authenticating closes the connection")
                         .isInstanceOf(IOException.class);
             }
+            try (KafkaWire large = new KafkaWire(address)) {
+                large.socket().setSoTimeout(10_000);
+                // A 1 MiB frame before authenticating: refused by its size prefix, before it is buffered.
+                large.writeRaw(new byte[] {0, 0x10, 0, 0, 0, 0x12, 0, 1});
+                assertThat(large.socket().getInputStream().read()).as("closed by the broker").isEqualTo(-1);
+            }
             try (KafkaWire idle = new KafkaWire(address)) {
                 idle.socket().setSoTimeout(10_000);
                 long start = System.nanoTime();

@@ -76,6 +76,17 @@ class SaslAuthenticatorTest {
     }
 
     @Test
+    void plainAcceptsThePasswordOfEitherCredentialWhileOnlyOneWasRotated() {
+        security.set(security.get().withScramCredential("alice", ScramMechanism.SCRAM_SHA_512,
+                ScramCredentials.fromPassword(ScramMechanism.SCRAM_SHA_512, "alice-rotated", 4096)));
+        for (String password : List.of("alice-secret", "alice-rotated")) {
+            SaslAuthenticator sasl = new SaslAuthenticator(mechanisms, 0);
+            sasl.handshake(new SaslHandshakeRequestData().setMechanism("PLAIN"));
+            assertThat(sasl.authenticate(plain("alice", password), VERSION, 0).errorCode()).as(password).isZero();
+        }
+    }
+
+    @Test
     void aMechanismNotEnabledOrASecondHandshakeFails() {
         SaslAuthenticator sha256 = new SaslAuthenticator(mechanisms, 0);
         var response = sha256.handshake(new SaslHandshakeRequestData().setMechanism("SCRAM-SHA-256"));

@@ -33,7 +33,7 @@ class SaslSettingsTest {
 
     @Test
     void bootstrapUsersComeFromTheListAndTheFileAndNeverShowTheirPasswords(@TempDir Path dir) throws IOException {
-        Path file = Files.writeString(dir.resolve("users"), "carol:c:with:colons\n\nbob:from-file\n");
+        Path file = Files.writeString(dir.resolve("users"), "carol:c:with:colons\r\n\r\nbob:from-file\n");
         SaslSettings settings = settings(Map.of("strata.sasl.bootstrap-users", "admin:admin-secret,bob:b",
                 "strata.sasl.bootstrap-users-file", file.toString()));
         assertThat(settings.bootstrapUsers()).isEqualTo(Map.of("admin", "admin-secret", "bob", "from-file",

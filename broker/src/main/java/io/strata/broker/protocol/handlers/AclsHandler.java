@@ -1,9 +1,7 @@
 package io.strata.broker.protocol.handlers;
 
-import io.strata.broker.cluster.MetadataCommand;
 import io.strata.broker.cluster.MetadataCommand.CreateAcl;
 import io.strata.broker.cluster.MetadataCommand.DeleteAcls;
-import io.strata.broker.cluster.MetadataResult;
 import io.strata.broker.cluster.SecurityImage;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.broker.security.Authorizer;
@@ -12,7 +10,6 @@ import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
-import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.message.CreateAclsRequestData.AclCreation;
 import org.apache.kafka.common.message.CreateAclsResponseData;
 import org.apache.kafka.common.message.CreateAclsResponseData.AclCreationResult;
@@ -34,8 +31,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * CreateAcls, DescribeAcls and DeleteAcls ({@code kafka-acls}): the ACLs of the replicated metadata, validated as
@@ -43,13 +38,10 @@ import java.util.function.Supplier;
  */
 public final class AclsHandler {
 
-    private final Supplier<SecurityImage> security;
-    private final Function<MetadataCommand, CompletableFuture<MetadataResult>> submit;
+    private final SecurityMetadata metadata;
 
-    public AclsHandler(Supplier<SecurityImage> security,
-                       Function<MetadataCommand, CompletableFuture<MetadataResult>> submit) {
-        this.security = security;
-        this.submit = submit;
+    public AclsHandler(SecurityMetadata metadata) {
+        this.metadata = metadata;
     }
 
     public CompletionStage<CreateAclsResponseData> create(RequestContext context, CreateAclsRequest request) {
@@ -68,7 +60,7 @@ public final class AclsHandler {
                 invalid = "Invalid ACL: " + e.getMessage();
             }
             results.add(invalid != null ? CompletableFuture.completedFuture(failed(Errors.INVALID_REQUEST, invalid))
-                    : submit.apply(new CreateAcl(Uuid.randomUuid(), acl)).handle((result, error) ->
+                    : metadata.change(new CreateAcl(Uuid.randomUuid(), acl)).handle((result, error) ->
                     error != null ? failed(Errors.forException(Futures.cause(error)), Futures.cause(error).getMessage())
                             : result.isError() ? failed(result.error(), result.message()) : new AclCreationResult()));
         }
@@ -109,20 +101,20 @@ public final class AclsHandler {
         DescribeAclsResponseData response = new DescribeAclsResponseData();
         if (!context.allowedOnCluster(AclOperation.DESCRIBE)) {
             return CompletableFuture.completedFuture(response.setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code())
-                    .setErrorMessage(new ClusterAuthorizationException("").getMessage()));
+                    .setErrorMessage(Errors.CLUSTER_AUTHORIZATION_FAILED.message()));
         }
         AclBindingFilter filter = request.filter();
         if (filter.isUnknown()) {
             return CompletableFuture.completedFuture(response.setErrorCode(Errors.INVALID_REQUEST.code())
                     .setErrorMessage("The filter has an unknown field: " + filter));
         }
-        List<AclBinding> matching = security.get().acls().values().stream().filter(filter::matches).toList();
+        List<AclBinding> matching = metadata.current().acls().values().stream().filter(filter::matches).toList();
         return CompletableFuture.completedFuture(response.setResources(DescribeAclsResponse.aclsResources(matching)));
     }
 
     public CompletionStage<DeleteAclsResponseData> delete(RequestContext context, DeleteAclsRequest request) {
         List<CompletableFuture<DeleteAclsFilterResult>> results = new ArrayList<>();
-        SecurityImage image = security.get();
+        SecurityImage image = metadata.current();
         for (AclBindingFilter filter : request.filters()) {
             if (!context.allowedOnCluster(AclOperation.ALTER)) {
                 results.add(CompletableFuture.completedFuture(new DeleteAclsFilterResult()
@@ -144,7 +136,7 @@ public final class AclsHandler {
                 }
             });
             results.add(ids.isEmpty() ? CompletableFuture.completedFuture(new DeleteAclsFilterResult())
-                    : submit.apply(new DeleteAcls(ids)).handle((result, error) -> {
+                    : metadata.change(new DeleteAcls(ids)).handle((result, error) -> {
                         ApiError outcome = error != null ? ApiError.fromThrowable(Futures.cause(error))
                                 : result.isError() ? new ApiError(result.error(), result.message()) : ApiError.NONE;
                         return new DeleteAclsFilterResult().setMatchingAcls(matching.stream()

@@ -1,9 +1,6 @@
 package io.strata.broker.protocol.handlers;
 
-import io.strata.broker.cluster.MetadataCommand;
 import io.strata.broker.cluster.MetadataCommand.AlterClientQuota;
-import io.strata.broker.cluster.MetadataResult;
-import io.strata.broker.cluster.SecurityImage;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
@@ -30,8 +27,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * DescribeClientQuotas and AlterClientQuotas ({@code kafka-configs --entity-type users|clients}): quotas of users,
@@ -45,13 +40,10 @@ public final class ClientQuotasHandler {
     static final Set<String> KEYS = Set.of("producer_byte_rate", "consumer_byte_rate");
     private static final Set<String> ENTITY_TYPES = Set.of(ClientQuotaEntity.USER, ClientQuotaEntity.CLIENT_ID);
 
-    private final Supplier<SecurityImage> security;
-    private final Function<MetadataCommand, CompletableFuture<MetadataResult>> submit;
+    private final SecurityMetadata metadata;
 
-    public ClientQuotasHandler(Supplier<SecurityImage> security,
-                               Function<MetadataCommand, CompletableFuture<MetadataResult>> submit) {
-        this.security = security;
-        this.submit = submit;
+    public ClientQuotasHandler(SecurityMetadata metadata) {
+        this.metadata = metadata;
     }
 
     public CompletionStage<DescribeClientQuotasResponseData> describe(RequestContext context,
@@ -70,7 +62,7 @@ public final class ClientQuotasHandler {
             }
         }
         Map<ClientQuotaEntity, Map<String, Double>> matching = new LinkedHashMap<>();
-        security.get().quotas().forEach((entity, values) -> {
+        metadata.current().quotas().forEach((entity, values) -> {
             if (matches(filter, entity)) {
                 matching.put(entity, values);
             }
@@ -117,7 +109,7 @@ public final class ClientQuotasHandler {
                         set.put(op.key(), op.value());
                     }
                 });
-                results.put(entity, submit.apply(new AlterClientQuota(entity, set, remove)).handle((result, error) ->
+                results.put(entity, metadata.change(new AlterClientQuota(entity, set, remove)).handle((result, error) ->
                         error != null ? ApiError.fromThrowable(Futures.cause(error))
                                 : result.isError() ? new ApiError(result.error(), result.message()) : ApiError.NONE));
             }

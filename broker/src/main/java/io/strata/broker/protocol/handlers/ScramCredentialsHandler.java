@@ -5,7 +5,6 @@ import io.strata.broker.cluster.MetadataCommand.DeleteScramCredential;
 import io.strata.broker.cluster.MetadataCommand.UpsertScramCredential;
 import io.strata.broker.cluster.MetadataResult;
 import io.strata.broker.cluster.ScramCredentialImage;
-import io.strata.broker.cluster.SecurityImage;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.broker.security.ScramCredentials;
 import org.apache.kafka.common.acl.AclOperation;
@@ -30,25 +29,21 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * DescribeUserScramCredentials and AlterUserScramCredentials ({@code kafka-configs --entity-type users}): users'
  * SCRAM credentials in the replicated metadata. A client sends the salted password, never the password; the
- * broker keeps only the keys derived from it. Each user's alterations succeed or fail together in the response,
- * with Kafka's error codes. Describing needs DESCRIBE on the cluster, altering ALTER; a client without it gets
+ * broker keeps only the keys derived from it. A user's alterations are refused together when one of them is invalid;
+ * valid ones are applied one after the other, and the user's result is the first that failed, with Kafka's error
+ * codes (Kafka applies them in one step). Describing needs DESCRIBE on the cluster, altering ALTER; a client without it gets
  * {@code CLUSTER_AUTHORIZATION_FAILED} for every user it named.
  */
 public final class ScramCredentialsHandler {
 
-    private final Supplier<SecurityImage> security;
-    private final Function<MetadataCommand, CompletableFuture<MetadataResult>> submit;
+    private final SecurityMetadata metadata;
 
-    public ScramCredentialsHandler(Supplier<SecurityImage> security,
-                                   Function<MetadataCommand, CompletableFuture<MetadataResult>> submit) {
-        this.security = security;
-        this.submit = submit;
+    public ScramCredentialsHandler(SecurityMetadata metadata) {
+        this.metadata = metadata;
     }
 
     public CompletionStage<DescribeUserScramCredentialsResponseData> describe(RequestContext context,
@@ -61,7 +56,7 @@ public final class ScramCredentialsHandler {
     }
 
     private CompletionStage<DescribeUserScramCredentialsResponseData> describe(DescribeUserScramCredentialsRequest request) {
-        Map<String, Map<ScramMechanism, ScramCredentialImage>> users = security.get().scramCredentials();
+        Map<String, Map<ScramMechanism, ScramCredentialImage>> users = metadata.current().scramCredentials();
         List<UserName> asked = request.data().users();
         List<DescribeUserScramCredentialsResult> results = new ArrayList<>();
         if (asked == null || asked.isEmpty()) {
@@ -175,7 +170,7 @@ public final class ScramCredentialsHandler {
         CompletableFuture<MetadataResult> chain = CompletableFuture.completedFuture(MetadataResult.ok());
         for (MetadataCommand command : userCommands) {
             chain = chain.thenCompose(previous -> previous.isError() ? CompletableFuture.completedFuture(previous)
-                    : submit.apply(command));
+                    : metadata.change(command));
         }
         return chain.handle((result, error) -> {
             AlterUserScramCredentialsResult answer = new AlterUserScramCredentialsResult().setUser(user);

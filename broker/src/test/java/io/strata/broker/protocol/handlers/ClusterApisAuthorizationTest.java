@@ -12,7 +12,6 @@ import org.apache.kafka.common.message.AlterUserScramCredentialsResponseData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeLogDirsRequestData;
 import org.apache.kafka.common.message.DescribeLogDirsResponseData;
-import org.apache.kafka.common.message.DescribeQuorumRequestData;
 import org.apache.kafka.common.message.DescribeUserScramCredentialsRequestData;
 import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.WriteTxnMarkersRequestData;
@@ -180,8 +179,8 @@ class ClusterApisAuthorizationTest {
 
     @Test
     void scramCredentialsNeedDescribeToListAndAlterToChange() throws Exception {
-        ScramCredentialsHandler handler = new ScramCredentialsHandler(() -> broker.metadata.image().security(),
-                broker.metadata::submit);
+        ScramCredentialsHandler handler = new ScramCredentialsHandler(new SecurityMetadata(
+                () -> broker.metadata.image().security(), broker.metadata::submit));
         authorizer.denyOnCluster(AclOperation.DESCRIBE, AclOperation.ALTER);
         short version = 0;
 
