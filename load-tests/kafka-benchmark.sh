@@ -3,6 +3,7 @@
 #
 #   load-tests/kafka-benchmark.sh                      # both brokers, defaults below
 #   BROKERS=kafka RECORDS=100000 load-tests/kafka-benchmark.sh
+#   SECURITY=sasl_ssl load-tests/kafka-benchmark.sh      # both brokers behind TLS and SCRAM-SHA-512
 #
 # Everything runs on 127.0.0.1. Every tool is bounded by a record count and by `timeout`.
 # See load-tests/README.md for what is measured and how to read the table.
@@ -29,6 +30,8 @@ THROUGHPUT="${THROUGHPUT:--1}"              # ProducerPerformance --throughput (
 PRODUCER_EXTRA_PROPS="${PRODUCER_EXTRA_PROPS:-}"  # e.g. "linger.ms=10 batch.size=65536"; default: client defaults
 TRANSACTION_MS="${TRANSACTION_MS:-0}"       # >0: ProducerPerformance commits a transaction every that many ms, and
                                             # ConsumerPerformance reads with isolation.level=read_committed
+SECURITY="${SECURITY:-plaintext}"           # the brokers' Kafka listener: plaintext | ssl (TLS) | sasl_ssl (TLS and
+                                            # SCRAM-SHA-512), with a CA and a server certificate made for the run
 
 STRATA_PORT="${STRATA_PORT:-19092}"
 STRATA_HTTP_PORT="${STRATA_HTTP_PORT:-18080}"
@@ -53,6 +56,7 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh disable=SC2034  # CLASSPATH_KAFKA etc. are read by lib.sh
 source "$SCRIPT_DIR/lib.sh"
 RESULTS_FILE="$RESULTS_DIR/$RUN_ID.md"
+if [[ "$SECURITY" != plaintext ]]; then RESULTS_FILE="$RESULTS_DIR/$RUN_ID-$SECURITY.md"; fi
 LOG_DIR="$SCRIPT_DIR/target/benchmark-logs/$RUN_ID"   # kept after the run (target/ is git-ignored)
 WORK_DIR=""                                            # broker data, removed on exit
 
@@ -69,6 +73,11 @@ case "$RESTART" in true|false) ;; *) die "RESTART must be true or false (got '$R
 [[ "$CONNECTIONS" =~ ^[0-9]+$ ]] || die "CONNECTIONS must be a whole number (got '$CONNECTIONS')"
 is_uint "$CONNECTION_SECONDS" || die "CONNECTION_SECONDS must be a positive integer (got '$CONNECTION_SECONDS')"
 case "$ACKS" in 1|all) ;; *) die "ACKS must be 1 or all (EndToEndLatency accepts nothing else)";; esac
+case "$SECURITY" in plaintext|ssl|sasl_ssl) ;; *) die "SECURITY must be plaintext, ssl or sasl_ssl (got '$SECURITY')";; esac
+if [[ "$SECURITY" != plaintext ]] && (( CONNECTIONS > 0 )); then
+  die "CONNECTIONS needs SECURITY=plaintext: ConnectionLoad speaks the Kafka protocol over plain TCP"
+fi
+SECURITY_PROTOCOL="${SECURITY^^}"   # Kafka's name: PLAINTEXT, SSL or SASL_SSL; also the name of Kafka's listener
 
 select_systems BROKERS
 
@@ -81,6 +90,20 @@ stop_on_exit_traps
 prepare_brokers_run strata-bench
 
 # ----------------------------------------------------------------------------------------------
+# Security: one CA and one server certificate for both brokers, one SCRAM user (the clients' and, for Kafka
+# and Strata alike, the inter-broker one), and the clients' properties (CLIENT_CONFIG), made for this run.
+# ----------------------------------------------------------------------------------------------
+TLS_DIR="$WORK_DIR/tls"
+SASL_USER=admin
+SASL_PASSWORD=""
+if [[ "$SECURITY" != plaintext ]]; then
+  make_tls_files "$TLS_DIR"
+  if [[ "$SECURITY" == sasl_ssl ]]; then SASL_PASSWORD="$(openssl rand -hex 16)"; fi
+  CLIENT_CONFIG="$WORK_DIR/client.properties"
+  client_security_properties "$SECURITY_PROTOCOL" "$TLS_DIR/ca.pem" "$SASL_USER" "$SASL_PASSWORD" > "$CLIENT_CONFIG"
+fi
+
+# ----------------------------------------------------------------------------------------------
 # Helpers shared by both brokers.
 # ----------------------------------------------------------------------------------------------
 # Results: R[<broker>.<metric>] = value
@@ -90,9 +113,25 @@ declare -A R=()
 # Broker-specific start (everything after "port accepts connections" is identical).
 # Each start_* sets LAUNCH_MS, BROKER_PID, BROKER_PORT and BROKER_LOG.
 # ----------------------------------------------------------------------------------------------
+# Strata's environment for SECURITY (README.md, "TLS" and "SASL").
+strata_security_env() {
+  [[ "$SECURITY" == plaintext ]] && return 0
+  echo "STRATA_KAFKA_SECURITY_PROTOCOL=$SECURITY_PROTOCOL"
+  echo "STRATA_KAFKA_TLS_CERT_FILE=$TLS_DIR/server.pem"
+  echo "STRATA_KAFKA_TLS_KEY_FILE=$TLS_DIR/server.key"
+  echo "STRATA_INTER_BROKER_TLS_CA_FILE=$TLS_DIR/ca.pem"
+  if [[ "$SECURITY" == sasl_ssl ]]; then
+    echo "STRATA_SASL_MECHANISMS=SCRAM-SHA-512"
+    echo "STRATA_SASL_BOOTSTRAP_USERS=$SASL_USER:$SASL_PASSWORD"
+    echo "STRATA_INTER_BROKER_USERNAME=$SASL_USER"
+    echo "STRATA_INTER_BROKER_PASSWORD=$SASL_PASSWORD"
+  fi
+}
+
 start_strata() {
-  local data="$WORK_DIR/strata-data" logfile="$LOG_DIR/strata.log"
+  local data="$WORK_DIR/strata-data" logfile="$LOG_DIR/strata.log" security=()
   mkdir -p "$data"
+  mapfile -t security < <(strata_security_env)
   ensure_port_free "$STRATA_PORT" "Strata Kafka listener"
   ensure_port_free "$STRATA_HTTP_PORT" "Strata HTTP"
   LAUNCH_MS=$(now_ms)
@@ -101,11 +140,34 @@ start_strata() {
   STRATA_GROUPS_INITIAL_REBALANCE_DELAY_MS=0 \
   STRATA_KAFKA_PORT="$STRATA_PORT" STRATA_DATA_DIR="$data" QUARKUS_HTTP_PORT="$STRATA_HTTP_PORT" \
   STRATA_KAFKA_HOST=127.0.0.1 STRATA_ADVERTISED_HOST=127.0.0.1 \
-    java $STRATA_JAVA_OPTS -jar "$STRATA_JAR" >> "$logfile" 2>&1 &
+    env "${security[@]}" java $STRATA_JAVA_OPTS -jar "$STRATA_JAR" >> "$logfile" 2>&1 &
   BROKER_PID=$!
   started Strata "$BROKER_PID" "$STOP_TIMEOUT_S"
   BROKER_PORT=$STRATA_PORT
   BROKER_LOG=$logfile
+}
+
+# A PEM file as the value of a property, one line of the file per continued line, as Kafka reads inline PEM.
+pem_property() {  # key file
+  printf '%s=' "$1"
+  awk 'NR > 1 { printf " \\\n" } { printf "%s", $0 } END { print "" }' "$2"
+}
+
+# Kafka's listener settings for SECURITY: the server certificate and key inline (a PEM key store file must hold
+# an encrypted key), the CA for the broker's connections to the inter-broker listener, and for sasl_ssl SCRAM-SHA-512 for clients and the inter-broker connections, whose user the
+# storage is formatted with (format_kafka_storage). The controller listener stays PLAINTEXT; no authorizer.
+kafka_security_properties() {
+  [[ "$SECURITY" == plaintext ]] && return 0
+  echo "ssl.keystore.type=PEM"
+  pem_property ssl.keystore.key "$TLS_DIR/server.key"
+  pem_property ssl.keystore.certificate.chain "$TLS_DIR/server.pem"
+  echo "ssl.truststore.type=PEM"
+  echo "ssl.truststore.location=$TLS_DIR/ca.pem"
+  if [[ "$SECURITY" == sasl_ssl ]]; then
+    echo "sasl.enabled.mechanisms=SCRAM-SHA-512"
+    echo "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512"
+    echo "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"$SASL_USER\" password=\"$SASL_PASSWORD\";"
+  fi
 }
 
 start_kafka() {
@@ -119,11 +181,11 @@ start_kafka() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-inter.broker.listener.name=PLAINTEXT
+listeners=$SECURITY_PROTOCOL://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=$SECURITY_PROTOCOL://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+inter.broker.listener.name=$SECURITY_PROTOCOL
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,$SECURITY_PROTOCOL:$SECURITY_PROTOCOL
 log.dirs=$dir/logs
 num.partitions=$PARTITIONS
 offsets.topic.replication.factor=1
@@ -132,6 +194,7 @@ share.coordinator.state.topic.min.isr=1
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 $(kafka_common_properties)
+$(kafka_security_properties)
 EOF
   if [[ ! -f "$dir/logs/meta.properties" ]]; then format_kafka_storage "$dir"; fi
   LAUNCH_MS=$(now_ms)
@@ -146,12 +209,14 @@ EOF
 }
 
 format_kafka_storage() {  # dir
-  local dir="$1" cluster_id
+  local dir="$1" cluster_id scram=()
+  if [[ "$SECURITY" == sasl_ssl ]]; then scram=(--add-scram "SCRAM-SHA-512=[name=$SASL_USER,password=$SASL_PASSWORD]"); fi
   cluster_id="$(java -Dlog4j2.configurationFile="$WORK_DIR/log4j2-tools.properties" -cp "$CLASSPATH_KAFKA" \
                   kafka.tools.StorageTool random-uuid 2>>"$LOG_DIR/kafka-storage.log")" \
     || die "kafka-storage random-uuid failed; log: $LOG_DIR/kafka-storage.log"
   timeout 120 java -Dlog4j2.configurationFile="$WORK_DIR/log4j2-tools.properties" -cp "$CLASSPATH_KAFKA" \
       kafka.tools.StorageTool format --config "$dir/server.properties" --cluster-id "$cluster_id" --standalone \
+      "${scram[@]}" \
       >> "$LOG_DIR/kafka-storage.log" 2>&1 \
     || die "kafka-storage format failed; log: $LOG_DIR/kafka-storage.log"
 }
@@ -162,7 +227,7 @@ format_kafka_storage() {  # dir
 bench() {  # name (strata|kafka)
   local name="$1" label
   [[ "$name" == strata ]] && label="Strata" || label="Apache Kafka"
-  log "=== $label ==="
+  log "=== $label, $SECURITY_PROTOCOL ==="
   "start_$name"
   local pid="$BROKER_PID" port="$BROKER_PORT" blog="$BROKER_LOG" bs="127.0.0.1:$BROKER_PORT"
   local rss_file="$WORK_DIR/$name.rss"
@@ -208,7 +273,7 @@ bench() {  # name (strata|kafka)
   log "ConsumerPerformance: $RECORDS records from $topic"
   local isolation=()
   if (( TRANSACTION_MS > 0 )); then
-    echo "isolation.level=read_committed" > "$WORK_DIR/read-committed.properties"
+    client_config_with "$WORK_DIR/read-committed.properties" isolation.level=read_committed
     isolation=(--consumer.config "$WORK_DIR/read-committed.properties")
   fi
   run_consumer_perf "$clog" "$bs" "$topic" "bench-consumer-$RUN_ID" "against $label" --timeout 30000 "${isolation[@]}"
@@ -334,10 +399,23 @@ for row in "${ROWS[@]}"; do
   TABLE_MD+=$'\n'"| $label | $unit | $(fmt_num "$s") | $(fmt_num "$k") | $ratio | $better | $target | $met |"
 done
 
+# The listener security of the run, for the parameters, with Strata's TLS provider as it logged it at start-up.
+security_description() {
+  local tls="TLS 1.3, a server certificate (RSA 2048, SAN IP:127.0.0.1, DNS:localhost) from a CA made for the run, no client certificates; the clients trust the CA (PEM); Kafka uses the JDK's TLS" strata_tls
+  strata_tls="$(sed -nE 's/.*Kafka listener TLS: (.*) provider,.*/\1/p' "$LOG_DIR/strata.log" 2>/dev/null | head -n1)"
+  tls+="${strata_tls:+, Strata $strata_tls}"
+  case "$SECURITY" in
+    plaintext) echo "PLAINTEXT" ;;
+    ssl)       echo "SSL: $tls" ;;
+    sasl_ssl)  echo "SASL_SSL: $tls; SCRAM-SHA-512, one user for the clients and the inter-broker connections, no authorizer" ;;
+  esac
+}
+
 GIT_REV="$(git_revision)"
 PARAMS_MD="| Parameter | Value |
 |---|---|
 | Brokers | $BROKERS |
+| SECURITY (both brokers' Kafka listener, every client) | $(security_description) |
 | RECORDS (produce, then consume) | $RECORDS |
 | RECORD_SIZE | $RECORD_SIZE B |
 | PARTITIONS | $PARTITIONS (replication factor 1) |
@@ -359,7 +437,7 @@ PARAMS_MD="| Parameter | Value |
 | Run | $RUN_ID, $ELAPSED_S s for the brokers' runs |"
 
 {
-  echo "# Kafka-protocol benchmark: Strata vs Apache Kafka $KAFKA_VERSION ($RUN_ID)"
+  echo "# Kafka-protocol benchmark: Strata vs Apache Kafka $KAFKA_VERSION over $SECURITY_PROTOCOL ($RUN_ID)"
   echo
   echo "$TABLE_MD"
   echo

@@ -25,6 +25,9 @@ STRATA_JAVA_OPTS="${STRATA_JAVA_OPTS-@$REPO_ROOT/deployment/jvm.options}"
 # What bin/kafka-server-start.sh and bin/kafka-run-class.sh give Kafka's JVM besides the heap.
 KAFKA_JVM_PERFORMANCE_OPTS="${KAFKA_JVM_PERFORMANCE_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true}"
 TOPIC_REPLICATION_FACTOR="${TOPIC_REPLICATION_FACTOR:-1}"  # of the topics create_topic makes
+# The client properties file every perf tool gets (TopicCommand, ProducerPerformance, ConsumerPerformance,
+# EndToEndLatency): the listener's security settings (client_security_properties). Empty: none, PLAINTEXT.
+CLIENT_CONFIG=""
 
 log()  { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die()  { printf '[%(%H:%M:%S)T] ERROR: %s\n' -1 "$*" >&2; exit 1; }
@@ -214,7 +217,7 @@ CREATE_PARTITIONS_STEP=5000
 create_topic() {  # logfile topic bootstrap partitions label pid broker_log deadline_ms [TopicCommand args...]
   local tlog="$1" topic="$2" bs="$3" partitions="$4" label="$5" pid="$6" blog="$7" deadline="$8"; shift 8
   local count=$(( partitions < CREATE_PARTITIONS_STEP ? partitions : CREATE_PARTITIONS_STEP ))
-  until run_tool "$tlog" org.apache.kafka.tools.TopicCommand \
+  until run_tool "$tlog" org.apache.kafka.tools.TopicCommand ${CLIENT_CONFIG:+--command-config "$CLIENT_CONFIG"} \
           --bootstrap-server "$bs" --create --if-not-exists --topic "$topic" \
           --partitions "$count" --replication-factor "$TOPIC_REPLICATION_FACTOR" "$@"; do
     kill -0 "$pid" 2>/dev/null || die "$label exited; log: $blog"
@@ -223,7 +226,7 @@ create_topic() {  # logfile topic bootstrap partitions label pid broker_log dead
   done
   while (( count < partitions )); do
     count=$(( partitions - count < CREATE_PARTITIONS_STEP ? partitions : count + CREATE_PARTITIONS_STEP ))
-    run_tool "$tlog" org.apache.kafka.tools.TopicCommand \
+    run_tool "$tlog" org.apache.kafka.tools.TopicCommand ${CLIENT_CONFIG:+--command-config "$CLIENT_CONFIG"} \
         --bootstrap-server "$bs" --alter --topic "$topic" --partitions "$count" \
       || die "$label could not grow topic $topic to $count partitions; logs: $tlog, $blog"
   done
@@ -240,7 +243,7 @@ run_producer_perf() {  # logfile bootstrap topic what
   # shellcheck disable=SC2086
   run_tool "$logfile" org.apache.kafka.tools.ProducerPerformance \
       --topic "$topic" --num-records "$RECORDS" --record-size "$RECORD_SIZE" --throughput "$THROUGHPUT" \
-      "${transactions[@]}" \
+      "${transactions[@]}" ${CLIENT_CONFIG:+--producer.config "$CLIENT_CONFIG"} \
       --producer-props bootstrap.servers="$bs" acks="$ACKS" $PRODUCER_EXTRA_PROPS \
     || die "ProducerPerformance failed $what; log: $logfile"
   parse_producer_summary "$logfile"
@@ -248,11 +251,13 @@ run_producer_perf() {  # logfile bootstrap topic what
 }
 
 # Runs ConsumerPerformance over RECORDS records of a topic as a group; further arguments go to the tool.
-# Dies unless it read them all; leaves the result in the C_* variables.
+# It gets --consumer.config CLIENT_CONFIG unless they name a --consumer.config, which then holds CLIENT_CONFIG's
+# properties too (client_config_with). Dies unless it read them all; leaves the result in the C_* variables.
 run_consumer_perf() {  # logfile bootstrap topic group what [ConsumerPerformance args...]
-  local logfile="$1" bs="$2" topic="$3" group="$4" what="$5"; shift 5
+  local logfile="$1" bs="$2" topic="$3" group="$4" what="$5" config=(); shift 5
+  if [[ -n "$CLIENT_CONFIG" && " $* " != *" --consumer.config "* ]]; then config=(--consumer.config "$CLIENT_CONFIG"); fi
   run_tool "$logfile" org.apache.kafka.tools.ConsumerPerformance \
-      --bootstrap-server "$bs" --topic "$topic" --messages "$RECORDS" --group "$group" "$@" \
+      --bootstrap-server "$bs" --topic "$topic" --messages "$RECORDS" --group "$group" "${config[@]}" "$@" \
     || die "ConsumerPerformance failed $what; log: $logfile"
   parse_consumer_result "$logfile" "$RECORDS"
 }
@@ -272,12 +277,56 @@ store_results() {  # prefix key=VARIABLE...
 run_e2e_latency() {  # logfile bootstrap topic what
   local logfile="$1" bs="$2" topic="$3" what="$4" pct
   run_tool "$logfile" org.apache.kafka.tools.EndToEndLatency "$bs" "$topic" "$LATENCY_MESSAGES" "$ACKS" "$RECORD_SIZE" \
+      ${CLIENT_CONFIG:+"$CLIENT_CONFIG"} \
     || die "EndToEndLatency failed $what; log: $logfile"
   E_AVG_MS="$(sed -nE 's/^Avg latency: ([0-9.]+) ms$/\1/p' "$logfile" | tail -n1)"
   pct="$(sed -nE 's/^Percentiles: 50th = ([0-9]+), 99th = ([0-9]+), 99\.9th = ([0-9]+)$/\1 \2 \3/p' "$logfile" | tail -n1)"
   [[ -n "$E_AVG_MS" && -n "$pct" ]] || die "cannot parse EndToEndLatency output; log: $logfile"
   read -r E_P50_MS E_P99_MS E_P999_MS <<< "$pct"
   echo "  end-to-end: avg $E_AVG_MS ms, p50 $E_P50_MS ms, p99 $E_P99_MS ms, p99.9 $E_P999_MS ms" >&2
+}
+
+# ----------------------------------------------------------------------------------------------
+# Listener security: TLS files and the clients' settings.
+# ----------------------------------------------------------------------------------------------
+# Writes file: the properties of CLIENT_CONFIG (when set), then the given ones.
+client_config_with() {  # file key=value...
+  local file="$1"; shift
+  { if [[ -n "$CLIENT_CONFIG" ]]; then cat "$CLIENT_CONFIG"; fi; printf '%s\n' "$@"; } > "$file"
+}
+
+# Makes a CA and a server certificate it signs for 127.0.0.1 and localhost (RSA 2048, valid two days) in dir:
+# ca.pem, the CA's certificate; server.key, the server's unencrypted PKCS#8 key; server.pem, the server's
+# certificate alone (clients trust the CA itself; Kafka 4.1 refuses an inline PEM chain with the CA appended:
+# its start-up check fails with "Invalid CertificateVerify signature").
+make_tls_files() {  # dir
+  local dir="$1" log="$LOG_DIR/openssl.log"
+  mkdir -p "$dir"
+  {
+    timeout 60 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Strata benchmark CA" \
+        -keyout "$dir/ca.key" -out "$dir/ca.pem" &&
+    timeout 60 openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout "$dir/server.key" -out "$dir/server.csr" &&
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > "$dir/server.ext" &&
+    timeout 60 openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -set_serial 1 -days 2 \
+        -extfile "$dir/server.ext" -out "$dir/server.pem"
+  } >> "$log" 2>&1 || die "openssl could not make the TLS certificates; log: $log"
+}
+
+# The client properties for a listener's security protocol: SSL and SASL_SSL trust ca_file (PEM), SASL_SSL logs in
+# as user with SCRAM-SHA-512; nothing for PLAINTEXT.
+client_security_properties() {  # protocol ca_file user password
+  case "$1" in
+    PLAINTEXT) return 0 ;;
+    SSL|SASL_SSL) ;;
+    *) die "unknown security protocol $1" ;;
+  esac
+  echo "security.protocol=$1"
+  echo "ssl.truststore.type=PEM"
+  echo "ssl.truststore.location=$2"
+  if [[ "$1" == SASL_SSL ]]; then
+    echo "sasl.mechanism=SCRAM-SHA-512"
+    echo "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"$3\" password=\"$4\";"
+  fi
 }
 
 current_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
