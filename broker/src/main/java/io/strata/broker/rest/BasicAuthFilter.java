@@ -4,6 +4,7 @@ import io.quarkus.runtime.Quarkus;
 import io.strata.broker.cluster.SecurityImage;
 import io.strata.broker.config.HttpAuthConfig;
 import io.strata.broker.config.KafkaListenerConfig;
+import io.strata.broker.config.SaslConfig;
 import io.strata.broker.server.Broker;
 import io.strata.broker.server.BrokerLifecycle;
 import io.vertx.core.http.HttpHeaders;
@@ -43,12 +44,14 @@ public class BasicAuthFilter {
 
     private final HttpAuthConfig config;
     private final KafkaListenerConfig kafka;
+    private final SaslConfig sasl;
     private final BrokerLifecycle lifecycle;
     private final ScramPasswordCheck scramPasswords = new ScramPasswordCheck(REMEMBERED_PASSWORDS);
 
-    public BasicAuthFilter(HttpAuthConfig config, KafkaListenerConfig kafka, BrokerLifecycle lifecycle) {
+    public BasicAuthFilter(HttpAuthConfig config, KafkaListenerConfig kafka, SaslConfig sasl, BrokerLifecycle lifecycle) {
         this.config = config;
         this.kafka = kafka;
+        this.sasl = sasl;
         this.lifecycle = lifecycle;
     }
 
@@ -112,7 +115,9 @@ public class BasicAuthFilter {
                     } else if (checked.result()) {
                         accept(context, credentials.user());
                     } else {
-                        refuse(context);
+                        // As a SASL failure: a wrong password is answered only after the failed-authentication delay,
+                        // which slows down guessing.
+                        context.vertx().setTimer(Math.max(1, sasl.failedAuthenticationDelayMs()), timer -> refuse(context));
                     }
                 });
     }

@@ -26,9 +26,12 @@ final class ScramPasswordCheck {
 
     private final byte[] salt = new byte[16];
     private final Map<String, ScramCredentialImage> remembered;
+    /** Derived for a user without credentials, so an unknown user takes as long to refuse as a wrong password. */
+    private final ScramCredentialImage decoy;
 
     ScramPasswordCheck(int capacity) {
         new SecureRandom().nextBytes(salt);
+        decoy = ScramCredentials.fromPassword(ScramMechanism.SCRAM_SHA_512, HexFormat.of().formatHex(salt), 4096);
         remembered = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, ScramCredentialImage> eldest) {
@@ -55,7 +58,12 @@ final class ScramPasswordCheck {
 
     /** Whether {@code password} is the user's, by deriving it for each of the user's credentials. Slow: blocks. */
     boolean verify(SecurityImage security, String user, String password) {
-        for (Map.Entry<ScramMechanism, ScramCredentialImage> credential : credentials(security, user).entrySet()) {
+        Map<ScramMechanism, ScramCredentialImage> credentials = credentials(security, user);
+        if (credentials.isEmpty()) {
+            ScramCredentials.matches(ScramMechanism.SCRAM_SHA_512, decoy, password);
+            return false;
+        }
+        for (Map.Entry<ScramMechanism, ScramCredentialImage> credential : credentials.entrySet()) {
             if (ScramCredentials.matches(credential.getKey(), credential.getValue(), password)) {
                 String key = key(user, password);
                 synchronized (remembered) {

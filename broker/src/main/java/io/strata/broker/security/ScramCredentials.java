@@ -36,8 +36,12 @@ public final class ScramCredentials {
         }
     }
 
-    /** Whether {@code password} is the one {@code credential} was derived from. */
+    /** Whether {@code password} is the one {@code credential} was derived from; an empty one never is. */
     public static boolean matches(ScramMechanism mechanism, ScramCredentialImage credential, String password) {
+        if (password.isEmpty()) {
+            // No credential can be made of it (HMAC refuses an empty key).
+            return false;
+        }
         try {
             ScramFormatter formatter = new ScramFormatter(mechanism);
             byte[] saltedPassword = formatter.saltedPassword(password, credential.salt(), credential.iterations());

@@ -113,6 +113,7 @@ class RestSecurityTest {
         as("alice", "wrong").get("/v3/clusters").then().statusCode(401).body("error_code", equalTo(401));
         as("mallory", "alice-secret").get("/v3/clusters").then().statusCode(401);
         as("", "").get("/v3/clusters").then().statusCode(401);
+        as("alice", "").get("/v3/clusters").then().statusCode(401);
         given().get("/console/").then().statusCode(401);
 
         asAdmin().get("/v3/clusters").then().statusCode(200).body("data[0].cluster_id", equalTo(cluster));
