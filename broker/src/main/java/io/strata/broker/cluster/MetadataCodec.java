@@ -206,12 +206,8 @@ final class MetadataCodec {
     /** Reads a SCRAM mechanism written as its type byte. */
     static ScramMechanism readScramMechanism(DataInput in) throws IOException {
         byte type = in.readByte();
-        for (ScramMechanism mechanism : ScramMechanism.values()) {
-            if (mechanism.type() == type) {
-                return mechanism;
-            }
-        }
-        throw new IOException("unknown SCRAM mechanism type " + type);
+        return SecurityImage.scramMechanism(type)
+                .orElseThrow(() -> new IOException("unknown SCRAM mechanism type " + type));
     }
 
     static int checkLength(int length) throws IOException {

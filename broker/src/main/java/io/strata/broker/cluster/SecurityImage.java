@@ -43,6 +43,16 @@ public record SecurityImage(Map<String, Map<ScramMechanism, ScramCredentialImage
         scramCredentials = Collections.unmodifiableMap(sorted);
     }
 
+    /** The SCRAM mechanism of a type byte, as the protocol and the metadata log carry it; empty for an unknown one. */
+    public static Optional<ScramMechanism> scramMechanism(byte type) {
+        for (ScramMechanism mechanism : ScramMechanism.values()) {
+            if (mechanism.type() == type) {
+                return Optional.of(mechanism);
+            }
+        }
+        return Optional.empty();
+    }
+
     public Optional<ScramCredentialImage> scramCredential(String user, ScramMechanism mechanism) {
         return Optional.ofNullable(scramCredentials.getOrDefault(user, Map.of()).get(mechanism));
     }

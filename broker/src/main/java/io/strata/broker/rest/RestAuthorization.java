@@ -5,7 +5,6 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 
@@ -38,7 +37,7 @@ public class RestAuthorization {
     public void require(AclOperation operation, ResourceType type, String name) {
         Caller caller = caller();
         if (!caller.allowed(operation, type, name)) {
-            throw KafkaErrors.toRest(refusal(type), caller.principal() + " is not authorized to "
+            throw KafkaErrors.toRest(Authorizer.denied(type), caller.principal() + " is not authorized to "
                     + operation.name() + " " + type.name().toLowerCase(Locale.ROOT) + " " + name + ".");
         }
     }
@@ -68,14 +67,6 @@ public class RestAuthorization {
         }
     }
 
-    private static Errors refusal(ResourceType type) {
-        return switch (type) {
-            case TOPIC -> Errors.TOPIC_AUTHORIZATION_FAILED;
-            case GROUP -> Errors.GROUP_AUTHORIZATION_FAILED;
-            case CLUSTER -> Errors.CLUSTER_AUTHORIZATION_FAILED;
-            default -> throw new IllegalArgumentException("The REST API authorizes no " + type + " resources");
-        };
-    }
 
     /** Who asks, from where, and who answers: resolved once for a filter over many resources. */
     private record Caller(Authorizer authorizer, KafkaPrincipal principal, InetAddress host) {

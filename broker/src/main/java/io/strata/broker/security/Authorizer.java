@@ -1,6 +1,7 @@
 package io.strata.broker.security;
 
 import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.resource.Resource;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
@@ -22,6 +23,17 @@ public interface Authorizer {
     Authorizer ALLOW_ALL = (principal, host, operation, type, name) -> true;
 
     boolean allowed(KafkaPrincipal principal, InetAddress host, AclOperation operation, ResourceType type, String name);
+
+    /** The error Kafka answers when a principal may not act on a resource of {@code type}. */
+    static Errors denied(ResourceType type) {
+        return switch (type) {
+            case TOPIC -> Errors.TOPIC_AUTHORIZATION_FAILED;
+            case GROUP -> Errors.GROUP_AUTHORIZATION_FAILED;
+            case TRANSACTIONAL_ID -> Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+            case CLUSTER -> Errors.CLUSTER_AUTHORIZATION_FAILED;
+            default -> throw new IllegalArgumentException("no authorization error for resource type " + type);
+        };
+    }
 
     /**
      * Whether the principal may do {@code operation} on some resource of the type, as Kafka's

@@ -1,8 +1,8 @@
 package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.protocol.RequestContext;
+import io.strata.broker.security.Authorizer;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.resource.ResourceType;
 
 import java.util.ArrayList;
@@ -30,26 +30,16 @@ final class CoordinatorAuthorization {
     static <T> CompletionStage<T> ifAllowed(RequestContext context, AclOperation operation, ResourceType type,
                                             String name, Supplier<? extends CompletionStage<T>> call) {
         return context.allowed(operation, type, name) ? call.get()
-                : CompletableFuture.failedFuture(denied(type).exception());
+                : CompletableFuture.failedFuture(Authorizer.denied(type).exception());
     }
 
     /** {@link #ifAllowed} for an operation on the cluster. */
     static <T> CompletionStage<T> ifAllowedOnCluster(RequestContext context, AclOperation operation,
                                                      Supplier<? extends CompletionStage<T>> call) {
         return context.allowedOnCluster(operation) ? call.get()
-                : CompletableFuture.failedFuture(denied(ResourceType.CLUSTER).exception());
+                : CompletableFuture.failedFuture(Authorizer.denied(ResourceType.CLUSTER).exception());
     }
 
-    /** The error Kafka answers when the client may not act on a resource of {@code type}. */
-    static Errors denied(ResourceType type) {
-        return switch (type) {
-            case TOPIC -> Errors.TOPIC_AUTHORIZATION_FAILED;
-            case GROUP -> Errors.GROUP_AUTHORIZATION_FAILED;
-            case TRANSACTIONAL_ID -> Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
-            case CLUSTER -> Errors.CLUSTER_AUTHORIZATION_FAILED;
-            default -> throw new IllegalArgumentException("no authorization error for resource type " + type);
-        };
-    }
 
     /** {@code items} split by whether the client may do {@code operation} on the resource each names. */
     static <T> Split<T> split(RequestContext context, AclOperation operation, ResourceType type, Collection<T> items,

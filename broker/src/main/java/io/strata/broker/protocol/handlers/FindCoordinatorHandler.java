@@ -7,6 +7,7 @@ import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.group.GroupCoordinator;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.broker.txn.TransactionCoordinator;
+import io.strata.broker.security.Authorizer;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
@@ -56,7 +57,7 @@ public record FindCoordinatorHandler(GroupCoordinator coordinator, TransactionCo
         return created.handle((ignored, error) -> {
             Errors outcome = error == null ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE;
             return respond(keys, batched, keyType,
-                    key -> refused.contains(key) ? CoordinatorAuthorization.denied(type) : outcome);
+                    key -> refused.contains(key) ? Authorizer.denied(type) : outcome);
         });
     }
 

@@ -5,6 +5,7 @@ import io.strata.broker.cluster.MetadataCommand.DeleteScramCredential;
 import io.strata.broker.cluster.MetadataCommand.UpsertScramCredential;
 import io.strata.broker.cluster.MetadataResult;
 import io.strata.broker.cluster.ScramCredentialImage;
+import io.strata.broker.cluster.SecurityImage;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.broker.security.ScramCredentials;
 import org.apache.kafka.common.acl.AclOperation;
@@ -130,7 +131,7 @@ public final class ScramCredentialsHandler {
     }
 
     private static Alteration deletion(ScramCredentialDeletion deletion) {
-        ScramMechanism mechanism = mechanism(deletion.mechanism());
+        ScramMechanism mechanism = SecurityImage.scramMechanism(deletion.mechanism()).orElse(null);
         Alteration refused = refusal(deletion.name(), deletion.mechanism(), mechanism);
         return refused != null ? refused
                 : new Alteration(deletion.mechanism(), new DeleteScramCredential(deletion.name(), mechanism), null, null);
@@ -138,7 +139,7 @@ public final class ScramCredentialsHandler {
 
     private static Alteration upsertion(ScramCredentialUpsertion upsertion) {
         byte type = upsertion.mechanism();
-        ScramMechanism mechanism = mechanism(type);
+        ScramMechanism mechanism = SecurityImage.scramMechanism(type).orElse(null);
         Alteration refused = refusal(upsertion.name(), type, mechanism);
         if (refused != null) {
             return refused;
@@ -183,12 +184,4 @@ public final class ScramCredentialsHandler {
         });
     }
 
-    private static ScramMechanism mechanism(byte type) {
-        for (ScramMechanism mechanism : ScramMechanism.values()) {
-            if (mechanism.type() == type) {
-                return mechanism;
-            }
-        }
-        return null;
-    }
 }

@@ -50,7 +50,7 @@ import java.util.regex.PatternSyntaxException;
 
 import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.allowed;
 import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.ifAllowed;
-import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.denied;
+import static io.strata.broker.security.Authorizer.denied;
 import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.ifAllowedOnCluster;
 import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.split;
 import static org.apache.kafka.common.acl.AclOperation.CLUSTER_ACTION;
