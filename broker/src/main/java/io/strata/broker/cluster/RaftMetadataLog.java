@@ -67,8 +67,14 @@ public final class RaftMetadataLog implements AutoCloseable {
      * and a snapshot of even thousands of topics is small, so snapshots are frequent.
      */
     public static final int DEFAULT_SNAPSHOT_EVERY_ENTRIES = 100;
-    /** How long {@link #start()} waits for a leader, and a submitted command for its commit, by default. */
+    /** How long a submitted command waits for its commit by default. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
+    /**
+     * How long {@link #start()} waits for a leader by default: as long as Kafka's broker waits to register
+     * ({@code initial.broker.registration.timeout.ms}), since a member restarted while the others still settle a
+     * leader change, or on a loaded machine, may need several election and merge rounds to learn one.
+     */
+    public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
 
     /**
      * A member of the metadata Raft group: its node id (also its Raft id) and the address its
@@ -175,12 +181,12 @@ public final class RaftMetadataLog implements AutoCloseable {
         }
 
         /**
-         * A group of {@code members} with the default timeouts ({@link RaftMetadataLog#DEFAULT_TIMEOUT} to start and to
-         * submit), a snapshot every {@value RaftMetadataLog#DEFAULT_SNAPSHOT_EVERY_ENTRIES} entries, fsync on and no
+         * A group of {@code members} with the default timeouts ({@link RaftMetadataLog#DEFAULT_START_TIMEOUT} to start,
+         * {@link RaftMetadataLog#DEFAULT_TIMEOUT} to submit), a snapshot every {@value RaftMetadataLog#DEFAULT_SNAPSHOT_EVERY_ENTRIES} entries, fsync on and no
          * secret.
          */
         public static Settings of(Path dataDir, int nodeId, String bindHost, int bindPort, List<Member> members) {
-            return new Settings(dataDir, nodeId, bindHost, bindPort, members, DEFAULT_TIMEOUT, DEFAULT_TIMEOUT,
+            return new Settings(dataDir, nodeId, bindHost, bindPort, members, DEFAULT_START_TIMEOUT, DEFAULT_TIMEOUT,
                     DEFAULT_SNAPSHOT_EVERY_ENTRIES, true, Optional.empty());
         }
 

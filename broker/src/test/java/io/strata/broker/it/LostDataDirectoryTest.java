@@ -76,8 +76,10 @@ class LostDataDirectoryTest {
         Path wipedLog = cluster.log(2);
         int earlierLives = Files.readString(wipedLog).length();
         CompletableFuture<BrokerProcess> wiped = CompletableFuture.supplyAsync(() -> cluster.start(2));
-        await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(wipedLog).substring(earlierLives)
-                .contains("its vote counts only once it has caught up"));
+        // Under load the JVM may take a while; a start that fails outright ends the wait with its cause.
+        await().atMost(Duration.ofSeconds(60)).until(() -> wiped.isDone() || Files.readString(wipedLog)
+                .substring(earlierLives).contains("its vote counts only once it has caught up"));
+        assertThat(wiped).as("broker 2 waits for a leader; its log: %s", wipedLog).isNotDone();
         Admin outage = cluster.admin(3);
         try {
             // Broker 3 answers NOT_LEADER_OR_FOLLOWER, which the client retries until it gives up.

@@ -39,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Partition reassignment on three brokers, driven by Apache Kafka's own {@code kafka-reassign-partitions} in a
@@ -104,9 +105,12 @@ class ReassignmentTest {
         String started = tool("--execute", "--reassignment-json-file", plan.toString(), "--throttle", "1");
         assertThat(started).contains("Successfully started partition reassignment for moving-0");
 
-        assertThat(brokerConfig(1).get("leader.replication.throttled.rate").value()).isEqualTo("1");
-        assertThat(topicConfig().get("leader.replication.throttled.replicas").value()).isEqualTo("0:1,0:2");
-        assertThat(topicConfig().get("follower.replication.throttled.replicas").value()).isEqualTo("0:3");
+        // The tool returns once the controller committed the throttles; broker 1's image may trail by a moment.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(brokerConfig(1).get("leader.replication.throttled.rate").value()).isEqualTo("1");
+            assertThat(topicConfig().get("leader.replication.throttled.replicas").value()).isEqualTo("0:1,0:2");
+            assertThat(topicConfig().get("follower.replication.throttled.replicas").value()).isEqualTo("0:3");
+        });
         // Held back: broker 3 got its first fetch's worth, and at 1 B/s no more for as long as this test runs.
         Thread.sleep(2000);
         PartitionReassignment moving = admin.listPartitionReassignments().reassignments().get().get(MOVED);
@@ -119,11 +123,13 @@ class ReassignmentTest {
 
         String cancelled = tool("--cancel", "--reassignment-json-file", plan.toString());
         assertThat(cancelled).contains("Successfully cancelled partition reassignment for: moving-0");
-        assertThat(admin.listPartitionReassignments().reassignments().get()).isEmpty();
-        // Back on its own replicas, in the order the move gave them, as Kafka does.
-        assertThat(partition(MOVED).replicas()).extracting(Node::id).containsExactly(2, 1);
-        assertThat(brokerConfig(1).get("leader.replication.throttled.rate").value())
-                .isEqualTo(Long.toString(Long.MAX_VALUE));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(admin.listPartitionReassignments().reassignments().get()).isEmpty();
+            // Back on its own replicas, in the order the move gave them, as Kafka does.
+            assertThat(partition(MOVED).replicas()).extracting(Node::id).containsExactly(2, 1);
+            assertThat(brokerConfig(1).get("leader.replication.throttled.rate").value())
+                    .isEqualTo(Long.toString(Long.MAX_VALUE));
+        });
         awaitNoLocalCopy(3);
     }
 
@@ -143,10 +149,12 @@ class ReassignmentTest {
         assertThat(verified).contains("Reassignment of partition moving-0 is completed.")
                 .contains("Clearing broker-level throttles");
 
-        TopicPartitionInfo moved = partition(MOVED);
-        assertThat(moved.replicas()).extracting(Node::id).containsExactly(3, 2);
-        assertThat(moved.isr()).extracting(Node::id).containsExactlyInAnyOrder(3, 2);
-        assertThat(moved.leader().id()).isEqualTo(3);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            TopicPartitionInfo moved = partition(MOVED);
+            assertThat(moved.replicas()).extracting(Node::id).containsExactly(3, 2);
+            assertThat(moved.isr()).extracting(Node::id).containsExactlyInAnyOrder(3, 2);
+            assertThat(moved.leader().id()).isEqualTo(3);
+        });
         assertThat(cluster.broker(2).readAll(List.of(MOVED), RECORDS, Duration.ofSeconds(30))).hasSize(RECORDS);
         awaitNoLocalCopy(1);
         assertThat(partition(new TopicPartition(TOPIC, 1)).replicas()).extracting(Node::id).containsExactly(2, 1);
