@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.strata.broker.security.AuditLog;
 import io.strata.broker.security.SaslAuthenticator;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -13,6 +14,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -126,6 +128,9 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         String mechanism = session.sasl().map(SaslAuthenticator::mechanism).orElse(null);
         CLIENT_LOG.info(channel.remoteAddress(), "Failed authentication with %s (SASL mechanism %s)",
                 channel.remoteAddress(), mechanism);
+        AuditLog.authenticationFailed(ApiKeys.SASL_AUTHENTICATE.name(),
+                channel.remoteAddress() instanceof InetSocketAddress remote ? remote.getAddress() : null,
+                "SASL " + mechanism);
         Runnable close = channel::close;
         channel.eventLoop().schedule(close, authentication.settings().failedAuthenticationDelayMs(), TimeUnit.MILLISECONDS);
     }

@@ -1,5 +1,6 @@
 package io.strata.broker.protocol;
 
+import io.strata.broker.security.AuditLog;
 import io.strata.broker.security.Authorizer;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -26,8 +27,24 @@ public record RequestContext(RequestHeader header, SocketAddress clientAddress, 
         return header.clientId();
     }
 
-    /** Whether the client may do {@code operation} on the resource (always, on a broker without an authorizer). */
+    /**
+     * Whether the client may do {@code operation} on the resource (always, on a broker without an authorizer); a
+     * refusal goes to the {@link AuditLog}.
+     */
     public boolean allowed(AclOperation operation, ResourceType type, String name) {
+        boolean allowed = allowedSilently(operation, type, name);
+        if (!allowed) {
+            AuditLog.denied(header.apiKey().name(), session.principal(), address(), operation, type, name);
+        }
+        return allowed;
+    }
+
+    /**
+     * {@link #allowed} without an audit line for a refusal, for what Kafka asks with {@code logIfDenied} false: a
+     * check that only narrows an answer (the topics a listing shows, the authorized operations it reports) or
+     * tries a broader permission before the one the request needs.
+     */
+    public boolean allowedSilently(AclOperation operation, ResourceType type, String name) {
         return session.allowed(address(), operation, type, name);
     }
 
@@ -40,8 +57,13 @@ public record RequestContext(RequestHeader header, SocketAddress clientAddress, 
         return clientAddress instanceof InetSocketAddress address ? address.getAddress() : null;
     }
 
-    /** Whether the client may do {@code operation} on the cluster. */
+    /** Whether the client may do {@code operation} on the cluster; a refusal goes to the {@link AuditLog}. */
     public boolean allowedOnCluster(AclOperation operation) {
         return allowed(operation, ResourceType.CLUSTER, Authorizer.CLUSTER);
+    }
+
+    /** {@link #allowedOnCluster} without an audit line, as {@link #allowedSilently}. */
+    public boolean allowedOnClusterSilently(AclOperation operation) {
+        return allowedSilently(operation, ResourceType.CLUSTER, Authorizer.CLUSTER);
     }
 }

@@ -5,6 +5,7 @@ import io.strata.broker.cluster.SecurityImage;
 import io.strata.broker.config.HttpAuthConfig;
 import io.strata.broker.config.KafkaListenerConfig;
 import io.strata.broker.config.SaslConfig;
+import io.strata.broker.security.AuditLog;
 import io.strata.broker.server.Broker;
 import io.strata.broker.server.BrokerLifecycle;
 import io.vertx.core.http.HttpHeaders;
@@ -92,6 +93,7 @@ public class BasicAuthFilter {
             return;
         }
         if (!saslUsers) {
+            audit(context);
             refuse(context);
             return;
         }
@@ -117,6 +119,7 @@ public class BasicAuthFilter {
                     } else {
                         // As a SASL failure: a wrong password is answered only after the failed-authentication delay,
                         // which slows down guessing.
+                        audit(context);
                         context.vertx().setTimer(Math.max(1, sasl.failedAuthenticationDelayMs()), timer -> refuse(context));
                     }
                 });
@@ -125,6 +128,12 @@ public class BasicAuthFilter {
     private static void accept(RoutingContext context, String user) {
         context.put(PRINCIPAL, new KafkaPrincipal(KafkaPrincipal.USER_TYPE, user));
         context.next();
+    }
+
+    /** Audits credentials that were given and are wrong; a request without any is only asked for them. */
+    private static void audit(RoutingContext context) {
+        AuditLog.authenticationFailed(context.request().method() + " " + context.request().path(),
+                RestAuthorization.host(context.request().remoteAddress()), "HTTP basic");
     }
 
     private static void refuse(RoutingContext context) {

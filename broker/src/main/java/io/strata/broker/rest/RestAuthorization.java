@@ -1,5 +1,6 @@
 package io.strata.broker.rest;
 
+import io.strata.broker.security.AuditLog;
 import io.strata.broker.security.Authorizer;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
@@ -33,32 +34,46 @@ public class RestAuthorization {
         this.request = request;
     }
 
-    /** Refuses the request with 403 unless it may do {@code operation} on the resource. */
+    /** Refuses the request with 403 unless it may do {@code operation} on the resource; a refusal is audited. */
     public void require(AclOperation operation, ResourceType type, String name) {
         Caller caller = caller();
         if (!caller.allowed(operation, type, name)) {
+            AuditLog.denied(request.request().method() + " " + request.request().path(), caller.principal(),
+                    caller.host(), operation, type, name);
             throw KafkaErrors.toRest(Authorizer.denied(type), caller.principal() + " is not authorized to "
                     + operation.name() + " " + type.name().toLowerCase(Locale.ROOT) + " " + name + ".");
         }
     }
 
+    /**
+     * Whether the request may do {@code operation} on the resource, not audited: for a broader permission tried
+     * before the one {@link #require} then insists on.
+     */
     public boolean allowed(AclOperation operation, ResourceType type, String name) {
         return caller().allowed(operation, type, name);
     }
 
-    /** The items whose resource, named by {@code name}, the request may do {@code operation} on, in their order. */
+    /**
+     * The items whose resource, named by {@code name}, the request may do {@code operation} on, in their order: a
+     * listing leaves the others out without a refusal to audit.
+     */
     public <T> List<T> filter(Collection<T> items, AclOperation operation, ResourceType type, Function<T, String> name) {
         Caller caller = caller();
         return items.stream().filter(item -> caller.allowed(operation, type, name.apply(item))).toList();
     }
 
     private Caller caller() {
-        KafkaPrincipal principal = request.get(BasicAuthFilter.PRINCIPAL);
-        return new Caller(access.broker().authorizer(), principal == null ? KafkaPrincipal.ANONYMOUS : principal,
-                host(request.request().remoteAddress()));
+        return new Caller(access.broker().authorizer(), principal(request), host(request.request().remoteAddress()));
     }
 
-    private static InetAddress host(SocketAddress remote) {
+    /** The principal {@link BasicAuthFilter} signed in, {@code User:ANONYMOUS} when HTTP authentication is off. */
+    static KafkaPrincipal principal(RoutingContext request) {
+        KafkaPrincipal principal = request.get(BasicAuthFilter.PRINCIPAL);
+        return principal == null ? KafkaPrincipal.ANONYMOUS : principal;
+    }
+
+    /** The client's address, as the authorizer and the audit log take it. */
+    static InetAddress host(SocketAddress remote) {
         try {
             // An address literal, never looked up.
             return InetAddress.getByName(remote.hostAddress());

@@ -27,6 +27,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A topic's configs: every Kafka topic config with the value in force and where it comes from; set
@@ -40,10 +42,12 @@ public class TopicConfigsResource {
 
     private final BrokerAccess access;
     private final RestAuthorization authorization;
+    private final RestAudit audit;
 
-    public TopicConfigsResource(BrokerAccess access, RestAuthorization authorization) {
+    public TopicConfigsResource(BrokerAccess access, RestAuthorization authorization, RestAudit audit) {
         this.access = access;
         this.authorization = authorization;
+        this.audit = audit;
     }
 
     @GET
@@ -129,7 +133,13 @@ public class TopicConfigsResource {
         Broker broker = access.broker(cluster);
         authorization.require(AclOperation.ALTER_CONFIGS, ResourceType.TOPIC, topic);
         access.topic(cluster, topic);
-        return broker.topicAdmin().alterConfigs(topic, set, delete, false, validateOnly).handle((ignored, failure) -> {
+        CompletionStage<?> altered = broker.topicAdmin().alterConfigs(topic, set, delete, false, validateOnly);
+        if (!validateOnly) {
+            // The names only: a value may be a secret.
+            altered = audit.change("TOPIC_CONFIG", topic, Stream.concat(set.keySet().stream().map(name -> "SET " + name),
+                    delete.stream().map(name -> "DELETE " + name)).collect(Collectors.joining(", ")), altered);
+        }
+        return altered.handle((ignored, failure) -> {
             if (failure != null) {
                 throw KafkaErrors.toRest(failure);
             }

@@ -39,10 +39,12 @@ public class TopicsResource {
 
     private final BrokerAccess access;
     private final RestAuthorization authorization;
+    private final RestAudit audit;
 
-    public TopicsResource(BrokerAccess access, RestAuthorization authorization) {
+    public TopicsResource(BrokerAccess access, RestAuthorization authorization, RestAudit audit) {
         this.access = access;
         this.authorization = authorization;
+        this.audit = audit;
     }
 
     @GET
@@ -75,8 +77,13 @@ public class TopicsResource {
         }
         Map<String, String> configs = ConfigValue.toMap(request.configs());
         boolean validateOnly = Boolean.TRUE.equals(request.validateOnly());
-        return broker.topicAdmin()
-                .createTopic(request.topicName(), partitions, (short) replicationFactor, configs, validateOnly)
+        CompletionStage<TopicImage> created = broker.topicAdmin()
+                .createTopic(request.topicName(), partitions, (short) replicationFactor, configs, validateOnly);
+        if (!validateOnly) {
+            created = audit.change("TOPIC", request.topicName(), "partitions=" + partitions + " replication-factor="
+                    + replicationFactor + (configs.isEmpty() ? "" : " configs=" + configs.keySet()), created);
+        }
+        return created
                 // A REST client writes to the topic next: answer once its partitions are open.
                 .thenCompose(topic -> validateOnly ? CompletableFuture.completedFuture(topic)
                         : broker.partitions().reconciled(broker.metadataImage().version()).thenApply(open -> topic))
@@ -107,7 +114,8 @@ public class TopicsResource {
         if (request == null || request.partitionsCount() == null) {
             throw RestException.badRequest("partitions_count is required.");
         }
-        return broker.topicAdmin().createPartitions(topic, request.partitionsCount(), List.of(), false)
+        return audit.change("TOPIC", topic, "count=" + request.partitionsCount(),
+                        broker.topicAdmin().createPartitions(topic, request.partitionsCount(), List.of(), false))
                 .handle((ignored, failure) -> {
                     if (failure != null) {
                         throw KafkaErrors.toRest(failure);
@@ -122,7 +130,7 @@ public class TopicsResource {
         Broker broker = access.broker(cluster);
         authorization.require(AclOperation.DELETE, ResourceType.TOPIC, topic);
         access.topic(cluster, topic);
-        return broker.topicAdmin().deleteTopic(topic).handle((ignored, failure) -> {
+        return audit.change("TOPIC", topic, null, broker.topicAdmin().deleteTopic(topic)).handle((ignored, failure) -> {
             if (failure != null) {
                 throw KafkaErrors.toRest(failure);
             }

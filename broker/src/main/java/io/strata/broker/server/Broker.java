@@ -26,6 +26,7 @@ import io.strata.broker.protocol.ListenerAuthentication;
 import io.strata.broker.protocol.RequestForwarder;
 import io.strata.broker.protocol.fetch.FetchSessionCache;
 import io.strata.broker.protocol.handlers.AclsHandler;
+import io.strata.broker.protocol.handlers.AuditedChanges;
 import io.strata.broker.protocol.handlers.AlterConfigsHandler;
 import io.strata.broker.protocol.handlers.AlterPartitionReassignmentsHandler;
 import io.strata.broker.protocol.handlers.ClientQuotasHandler;
@@ -381,7 +382,7 @@ public final class Broker implements AutoCloseable {
         handlers.addAll(new GroupApis(groupCoordinator).handlers());
         handlers.addAll(new TransactionApis(transactionCoordinator, producerIds, metadata::image,
                 settings.groups().offsetsTopicPartitions()).handlers());
-        return handlers;
+        return AuditedChanges.wrap(handlers);
     }
 
     private String defaultAdvertisedHost() {

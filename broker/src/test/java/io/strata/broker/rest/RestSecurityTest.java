@@ -1,11 +1,13 @@
 package io.strata.broker.rest;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import io.strata.broker.server.BrokerLifecycle;
+import io.strata.broker.testing.AuditLines;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
@@ -31,6 +33,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -173,5 +176,38 @@ class RestSecurityTest {
                         .post("/v3/clusters/{c}/topics", cluster).then().statusCode(403)
                         .body("message", equalTo("User:carol is not authorized to CREATE topic carols.")));
         as("carol", "carol-secret").get("/v3/clusters/{c}/topics", cluster).then().statusCode(401);
+    }
+    @Test
+    void restChangesDenialsAndFailedSignInsAreAuditedAsKafkaRequestsAre() {
+        try (AuditLines lines = AuditLines.capture()) {
+            as("alice", "wrong").get("/v3/clusters").then().statusCode(401);
+            given().get("/v3/clusters").then().statusCode(401);
+            createTopic("audited");
+            asAdmin().contentType(ContentType.JSON).body(Map.of("value", "86400000"))
+                    .put("/v3/clusters/{c}/topics/audited/configs/retention.ms", cluster).then().statusCode(204);
+            asAlice().delete("/v3/clusters/{c}/topics/audited", cluster).then().statusCode(403);
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(lines.matching(line ->
+                    line.get("event").asText().equals("authentication-failed"))).as("only the wrong password")
+                    .singleElement().satisfies(line -> {
+                        assertThat(line.get("request").asText()).isEqualTo("GET /v3/clusters");
+                        assertThat(line.get("mechanism").asText()).isEqualTo("HTTP basic");
+                    }));
+            String topics = "/v3/clusters/" + cluster + "/topics";
+            JsonNode created = lines.matching(line -> line.path("resourceType").asText().equals("TOPIC")
+                    && line.get("event").asText().equals("change")).get(0);
+            assertThat(created.get("request").asText()).isEqualTo("POST " + topics);
+            assertThat(created.get("principal").asText()).isEqualTo("User:admin");
+            assertThat(created.get("resource").asText()).isEqualTo("audited");
+            assertThat(created.get("outcome").asText()).isEqualTo("NONE");
+            JsonNode configured = lines.matching(line -> line.path("resourceType").asText().equals("TOPIC_CONFIG"))
+                    .get(0);
+            assertThat(configured.get("detail").asText()).isEqualTo("SET retention.ms");
+            assertThat(lines.raw()).noneMatch(line -> line.contains("86400000"));
+            JsonNode denied = lines.about("denied", "audited").get(0);
+            assertThat(denied.get("request").asText()).isEqualTo("DELETE " + topics + "/audited");
+            assertThat(denied.get("principal").asText()).isEqualTo("User:alice");
+            assertThat(denied.get("operation").asText()).isEqualTo("DELETE");
+        }
     }
 }

@@ -96,7 +96,7 @@ final class Authorizations {
      */
     static int authorizedOperations(RequestContext context, ResourceType type, String name) {
         return Utils.to32BitField(OPERATIONS.get(type).stream()
-                .filter(operation -> context.allowed(operation, type, name))
+                .filter(operation -> context.allowedSilently(operation, type, name))
                 .map(AclOperation::code)
                 .collect(Collectors.toSet()));
     }

@@ -52,10 +52,13 @@ final class CoordinatorAuthorization {
         return new Split<>(allowed, denied);
     }
 
-    /** The {@code items} whose resource the client may do {@code operation} on, in their order. */
-    static <T> List<T> allowed(RequestContext context, AclOperation operation, ResourceType type, Collection<T> items,
+    /**
+     * The {@code items} whose resource the client may do {@code operation} on, in their order, for an answer that
+     * lists what the client may see: the others are left out without a refusal to audit.
+     */
+    static <T> List<T> visible(RequestContext context, AclOperation operation, ResourceType type, Collection<T> items,
                                Function<T, String> name) {
-        return split(context, operation, type, items, name).allowed();
+        return items.stream().filter(item -> context.allowedSilently(operation, type, name.apply(item))).toList();
     }
 
     /** The parts of a request the client may act on and those it may not, each in the request's order. */

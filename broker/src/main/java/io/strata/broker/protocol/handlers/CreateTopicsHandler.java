@@ -49,7 +49,7 @@ public record CreateTopicsHandler(TopicAdmin admin) {
             }
         });
         // As Kafka: CREATE on the cluster allows every topic, else each topic needs its own.
-        boolean mayCreateAny = context.allowedOnCluster(AclOperation.CREATE);
+        boolean mayCreateAny = context.allowedOnClusterSilently(AclOperation.CREATE);
         List<CompletableFuture<CreatableTopicResult>> results = new ArrayList<>();
         for (CreatableTopic topic : data.topics()) {
             if (Topic.isInternal(topic.name())) {
@@ -64,7 +64,7 @@ public record CreateTopicsHandler(TopicAdmin admin) {
                         context.session().principal() + " may not CREATE topic '" + topic.name() + "'."))));
             } else {
                 results.add(create(topic, data.validateOnly(),
-                        context.allowed(AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, topic.name())));
+                        context.allowedSilently(AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, topic.name())));
             }
         }
         return Futures.all(results).thenApply(done -> {

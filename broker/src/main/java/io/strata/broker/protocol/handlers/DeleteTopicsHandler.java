@@ -31,7 +31,7 @@ public record DeleteTopicsHandler(TopicAdmin admin) {
 
     public CompletionStage<DeleteTopicsResponseData> handle(RequestContext context, DeleteTopicsRequest request) {
         DeleteTopicsRequestData data = request.data();
-        Access access = new Access(context, context.allowedOnCluster(AclOperation.DELETE));
+        Access access = new Access(context, context.allowedOnClusterSilently(AclOperation.DELETE));
         List<CompletableFuture<DeletableTopicResult>> results = new ArrayList<>();
         for (String name : data.topicNames()) {
             results.add(deleteByName(name, access));

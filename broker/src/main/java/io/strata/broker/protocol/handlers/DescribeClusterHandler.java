@@ -35,7 +35,7 @@ public record DescribeClusterHandler(Supplier<MetadataImage> image, BrokerIdenti
                     .setErrorMessage("Only the broker endpoint type is served."));
         }
         if (request.data().includeClusterAuthorizedOperations()) {
-            response.setClusterAuthorizedOperations(context.allowedOnCluster(AclOperation.DESCRIBE)
+            response.setClusterAuthorizedOperations(context.allowedOnClusterSilently(AclOperation.DESCRIBE)
                     ? Authorizations.authorizedOperations(context, ResourceType.CLUSTER, Authorizer.CLUSTER) : 0);
         }
         for (BrokerImage broker : image.get().liveBrokers()) {

@@ -51,9 +51,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
-import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.allowed;
 import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.ifAllowed;
 import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.split;
+import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.visible;
 import static org.apache.kafka.common.acl.AclOperation.DELETE;
 import static org.apache.kafka.common.acl.AclOperation.DESCRIBE;
 import static org.apache.kafka.common.acl.AclOperation.READ;
@@ -199,9 +199,9 @@ public record GroupApis(GroupCoordinator coordinator) {
         short version = context.apiVersion();
         List<String> states = version >= FIRST_STATES_FILTER_VERSION ? data.statesFilter() : List.of();
         List<String> types = version >= FIRST_TYPES_FILTER_VERSION ? data.typesFilter() : List.of();
-        boolean describesCluster = context.allowedOnCluster(DESCRIBE);
+        boolean describesCluster = context.allowedOnClusterSilently(DESCRIBE);
         return coordinator.listGroups(states, types).thenApply(groups -> new ListGroupsResponseData().setGroups(
-                describesCluster ? groups : allowed(context, DESCRIBE, GROUP, groups, ListedGroup::groupId)));
+                describesCluster ? groups : visible(context, DESCRIBE, GROUP, groups, ListedGroup::groupId)));
     }
 
     /**

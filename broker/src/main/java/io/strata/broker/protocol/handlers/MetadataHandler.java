@@ -65,11 +65,11 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
         boolean mayCreate = !allTopics && autoCreate
                 && (version < FIRST_AUTO_CREATE_FLAG_VERSION || data.allowAutoTopicCreation());
         Access access = new Access(context, version >= FIRST_AUTHORIZED_OPERATIONS_VERSION
-                && data.includeTopicAuthorizedOperations(), mayCreate && context.allowedOnCluster(AclOperation.CREATE));
+                && data.includeTopicAuthorizedOperations(), mayCreate && context.allowedOnClusterSilently(AclOperation.CREATE));
         if (allTopics) {
             // As Kafka: a topic the client may not describe is left out, so its existence is not told.
             return CompletableFuture.completedFuture(respond(context, data, admin.image().topics().stream()
-                    .filter(topic -> access.mayDescribe(topic.name()))
+                    .filter(topic -> access.mayList(topic.name()))
                     .map(topic -> access.described(describe(topic.name(), Optional.of(topic)))).toList()));
         }
         List<CompletableFuture<Void>> creations = new ArrayList<>();
@@ -136,6 +136,11 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
             return context.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, topic);
         }
 
+        /** {@link #mayDescribe} for a listing of every topic, which leaves the others out without a refusal. */
+        boolean mayList(String topic) {
+            return context.allowedSilently(AclOperation.DESCRIBE, ResourceType.TOPIC, topic);
+        }
+
         /** Whether the client may have the topic created: CREATE on the cluster, or on the topic. */
         boolean mayCreate(String topic) {
             return createOnCluster || context.allowed(AclOperation.CREATE, ResourceType.TOPIC, topic);
@@ -182,7 +187,7 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
         if (version >= FIRST_AUTHORIZED_OPERATIONS_VERSION && version <= LAST_CLUSTER_OPERATIONS_VERSION
                 && request.includeClusterAuthorizedOperations()) {
             // As Kafka: none are told to a client that may not DESCRIBE the cluster.
-            response.setClusterAuthorizedOperations(context.allowedOnCluster(AclOperation.DESCRIBE)
+            response.setClusterAuthorizedOperations(context.allowedOnClusterSilently(AclOperation.DESCRIBE)
                     ? Authorizations.authorizedOperations(context, ResourceType.CLUSTER, Authorizer.CLUSTER) : 0);
         }
         for (BrokerImage broker : admin.image().liveBrokers()) {

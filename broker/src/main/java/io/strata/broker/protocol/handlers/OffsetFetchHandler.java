@@ -20,8 +20,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.allowed;
 import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.split;
+import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.visible;
 import static org.apache.kafka.common.acl.AclOperation.DESCRIBE;
 import static org.apache.kafka.common.resource.ResourceType.GROUP;
 import static org.apache.kafka.common.resource.ResourceType.TOPIC;
@@ -78,7 +78,7 @@ record OffsetFetchHandler(GroupCoordinator coordinator) {
         if (topics == null) {
             return coordinator.fetchOffsets(groupId, null, requireStable).thenApply(group ->
                     group.errorCode() != Errors.NONE.code() ? group : group.setTopics(
-                            allowed(context, DESCRIBE, TOPIC, group.topics(), OffsetFetchResponseTopics::name)));
+                            visible(context, DESCRIBE, TOPIC, group.topics(), OffsetFetchResponseTopics::name)));
         }
         Split<OffsetFetchRequestTopics> split = split(context, DESCRIBE, TOPIC, topics, OffsetFetchRequestTopics::name);
         return coordinator.fetchOffsets(groupId, split.allowed(), requireStable).thenApply(group -> {

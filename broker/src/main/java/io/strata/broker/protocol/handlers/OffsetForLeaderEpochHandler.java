@@ -34,7 +34,7 @@ public record OffsetForLeaderEpochHandler(PartitionManager partitions, Supplier<
     public CompletionStage<OffsetForLeaderEpochResponseData> handle(RequestContext context, OffsetsForLeaderEpochRequest request) {
         OffsetForLeaderEpochResponseData response = new OffsetForLeaderEpochResponseData();
         // As Kafka: followers ask with CLUSTER_ACTION on the cluster, consumers (KIP-320) with DESCRIBE on the topic.
-        boolean clusterAction = context.allowedOnCluster(AclOperation.CLUSTER_ACTION);
+        boolean clusterAction = context.allowedOnClusterSilently(AclOperation.CLUSTER_ACTION);
         for (OffsetForLeaderTopic topic : request.data().topics()) {
             boolean allowed = clusterAction || context.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, topic.topic());
             OffsetForLeaderTopicResult result = new OffsetForLeaderTopicResult().setTopic(topic.topic());

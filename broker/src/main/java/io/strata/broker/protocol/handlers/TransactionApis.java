@@ -48,11 +48,11 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.allowed;
 import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.ifAllowed;
-import static io.strata.broker.security.Authorizer.denied;
 import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.ifAllowedOnCluster;
+import static io.strata.broker.security.Authorizer.denied;
 import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.split;
+import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.visible;
 import static org.apache.kafka.common.acl.AclOperation.CLUSTER_ACTION;
 import static org.apache.kafka.common.acl.AclOperation.DESCRIBE;
 import static org.apache.kafka.common.acl.AclOperation.IDEMPOTENT_WRITE;
@@ -206,7 +206,7 @@ public record TransactionApis(TransactionCoordinator coordinator, ProducerIdMana
     private static Set<String> writableTopics(RequestContext context, List<TopicPartition> partitions) {
         List<String> topics = partitions.stream().map(TopicPartition::topic).distinct()
                 .filter(topic -> !Topic.isInternal(topic)).toList();
-        return new HashSet<>(allowed(context, WRITE, TOPIC, topics, Function.identity()));
+        return new HashSet<>(split(context, WRITE, TOPIC, topics, Function.identity()).allowed());
     }
 
     /**
@@ -266,7 +266,7 @@ public record TransactionApis(TransactionCoordinator coordinator, ProducerIdMana
                     Map<String, List<Integer>> byTopic = new HashMap<>();
                     txn.partitions().forEach(tp -> byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>())
                             .add(tp.partition()));
-                    allowed(context, DESCRIBE, TOPIC, byTopic.keySet(), Function.identity())
+                    visible(context, DESCRIBE, TOPIC, byTopic.keySet(), Function.identity())
                             .forEach(topic -> state.topics().add(new TopicData()
                                     .setTopic(topic).setPartitions(byTopic.get(topic))));
                 } else {
@@ -303,7 +303,7 @@ public record TransactionApis(TransactionCoordinator coordinator, ProducerIdMana
         }
         return coordinator.list(states, new HashSet<>(data.producerIdFilters()), data.durationFilter(), pattern)
                 .thenApply(transactions -> {
-                    allowed(context, DESCRIBE, TRANSACTIONAL_ID, transactions,
+                    visible(context, DESCRIBE, TRANSACTIONAL_ID, transactions,
                             TransactionMetadata::transactionalId).forEach(txn -> response.transactionStates().add(
                             new ListTransactionsResponseData.TransactionState()
                                     .setTransactionalId(txn.transactionalId())
