@@ -41,6 +41,20 @@ public interface ApiHandler<R extends AbstractRequest> {
         return of(apiKey, apiKey.latestVersion(), handle);
     }
 
+    /**
+     * A handler of the same API key and versions that answers with {@code around}, which is given this handler to
+     * call: for what wraps many handlers alike (quotas, auditing).
+     */
+    default ApiHandler<R> around(Around<R> around) {
+        return new AroundHandler<>(this, around);
+    }
+
+    /** What answers a request around an inner handler, given to {@link #around}. */
+    @FunctionalInterface
+    interface Around<R extends AbstractRequest> {
+        CompletionStage<? extends ApiMessage> handle(RequestContext context, R request, ApiHandler<R> inner);
+    }
+
     /** A handler of versions up to {@code maxVersion}, answering with {@code handle}. */
     static <R extends AbstractRequest> ApiHandler<R> of(ApiKeys apiKey, short maxVersion, BiFunction<RequestContext, R,
             CompletionStage<? extends ApiMessage>> handle) {

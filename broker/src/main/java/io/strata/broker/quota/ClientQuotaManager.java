@@ -9,8 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * Kafka's client byte-rate quotas ({@code producer_byte_rate}, {@code consumer_byte_rate}): records what each client
- * sends or fetches against the quota that applies to it ({@link ClientQuotas}) and answers how long to throttle it.
+ * Kafka's client quotas ({@code producer_byte_rate}, {@code consumer_byte_rate}, {@code request_percentage}): records
+ * what each client sends, fetches or costs in request time against the quota that applies to it ({@link ClientQuotas})
+ * and answers how long to throttle it.
  * Kafka measures a rate over {@code quota.window.num} windows and throttles by how far it is over; the windows
  * dropping out let bursts through, so a busy client gets noticeably more than its quota. Here a token bucket
  * ({@link QuotaBucket}) with the same first allowance, {@code quota.window.num - 1} windows of the quota, makes a
@@ -20,14 +21,18 @@ import java.util.function.Supplier;
  */
 public final class ClientQuotaManager {
 
-    /** The quota types enforced, by the key that sets them. */
+    /** The quota types enforced, by the key that sets them and what one unit of the key's value is a second. */
     public enum Type {
-        PRODUCE("producer_byte_rate"), FETCH("consumer_byte_rate");
+        PRODUCE("producer_byte_rate", 1), FETCH("consumer_byte_rate", 1),
+        /** A percentage of one thread's time, recorded in nanoseconds: 1 % is 10^7 ns a second. */
+        REQUEST("request_percentage", 1e7);
 
         final String key;
+        final double perSecond;
 
-        Type(String key) {
+        Type(String key, double perSecond) {
             this.key = key;
+            this.perSecond = perSecond;
         }
     }
 
@@ -53,19 +58,22 @@ public final class ClientQuotaManager {
         this.time = time;
     }
 
-    /** Records {@code bytes} of the client's and returns how many milliseconds to throttle it; 0 within its quota. */
-    public long record(Type type, KafkaPrincipal principal, String clientId, long bytes) {
+    /**
+     * Records {@code amount} (bytes, or nanoseconds for {@link Type#REQUEST}) of the client's and returns how many
+     * milliseconds to throttle it; 0 within its quota.
+     */
+    public long record(Type type, KafkaPrincipal principal, String clientId, long amount) {
         var applied = ClientQuotas.find(security.get(), type.key, principal.getName(), clientId == null ? "" : clientId);
         if (applied.isEmpty()) {
             return 0;
         }
-        double bound = applied.get().bound();
+        double bound = applied.get().bound() * type.perSecond;
         long now = time.milliseconds();
         QuotaBucket bucket = buckets.computeIfAbsent(new Sharers(type, applied.get().user(), applied.get().clientId()),
                 sharers -> new QuotaBucket(bound, (samples - 1) * windowMs, now));
         long throttle;
         synchronized (bucket) {
-            throttle = Math.min(bucket.take(bytes, bound, now), samples * windowMs);
+            throttle = Math.min(bucket.take(amount, bound, now), samples * windowMs);
         }
         if (buckets.size() > MAX_IDLE_BUCKETS && now - lastSweepMs >= samples * windowMs) {
             lastSweepMs = now;

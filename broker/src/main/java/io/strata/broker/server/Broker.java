@@ -382,7 +382,7 @@ public final class Broker implements AutoCloseable {
         handlers.addAll(new GroupApis(groupCoordinator).handlers());
         handlers.addAll(new TransactionApis(transactionCoordinator, producerIds, metadata::image,
                 settings.groups().offsetsTopicPartitions()).handlers());
-        return AuditedChanges.wrap(handlers);
+        return QuotaThrottle.requests(quotas, AuditedChanges.wrap(handlers));
     }
 
     private String defaultAdvertisedHost() {

@@ -78,6 +78,40 @@ class ClientQuotaTest {
         }
     }
 
+    @Test
+    void aClientOverItsRequestPercentageIsThrottledAndOthersAreNot(@TempDir Path dir) throws Exception {
+        try (TestBroker broker = TestBroker.start(dir, Map.of("strata.quotas.window-num", "3"));
+             Admin admin = broker.admin()) {
+            admin.createTopics(List.of(new NewTopic("chatter", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            // A hundredth of a percent of a thread: 100 microseconds a second, which a few requests use up.
+            ChildJvm.kafkaTool("kafka.admin.ConfigCommand", broker.bootstrapServers(), 60, "--alter",
+                    "--entity-type", "clients", "--entity-name", "chatty", "--add-config", "request_percentage=0.01");
+            assertThat(ChildJvm.kafkaTool("kafka.admin.ConfigCommand", broker.bootstrapServers(), 60,
+                    "--describe", "--entity-type", "clients", "--entity-name", "chatty"))
+                    .contains("request_percentage=0.01");
+
+            assertThat(maxProduceThrottleMs(broker, "chatty")).as("the chatty client's throttle").isPositive();
+            assertThat(maxProduceThrottleMs(broker, "quiet")).as("another client's throttle").isZero();
+        }
+    }
+
+    /** Produces one record at a time as {@code clientId} until a response is throttled, or for 8 s at most. */
+    private static double maxProduceThrottleMs(TestBroker broker, String clientId) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of(ProducerConfig.CLIENT_ID_CONFIG, clientId,
+                ProducerConfig.LINGER_MS_CONFIG, 0, ProducerConfig.ACKS_CONFIG, "1"))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+            double throttle = 0;
+            for (int i = 0; i < 200 && throttle == 0 && System.nanoTime() < deadline; i++) {
+                producer.send(new ProducerRecord<>("chatter", new byte[100])).get(30, TimeUnit.SECONDS);
+                throttle = producer.metrics().entrySet().stream()
+                        .filter(metric -> metric.getKey().name().equals("produce-throttle-time-max"))
+                        .mapToDouble(metric -> ((Number) metric.getValue().metricValue()).doubleValue())
+                        .filter(value -> !Double.isNaN(value)).max().orElse(0);
+            }
+            return throttle;
+        }
+    }
+
     private static long bytesAt(List<long[]> acknowledged, long nanos) {
         synchronized (acknowledged) {
             long bytes = 0;
@@ -99,8 +133,11 @@ class ClientQuotaTest {
             assertThat(admin.describeClientQuotas(ClientQuotaFilter.all()).entities().get(30, TimeUnit.SECONDS))
                     .isEqualTo(Map.of(alice, Map.of("consumer_byte_rate", 1024.0)));
             assertThatThrownBy(() -> admin.alterClientQuotas(List.of(new ClientQuotaAlteration(alice, List.of(
-                    new ClientQuotaAlteration.Op("request_percentage", 50.0))))).all().get(30, TimeUnit.SECONDS))
-                    .cause().isInstanceOf(InvalidRequestException.class).hasMessageContaining("request_percentage");
+                    new ClientQuotaAlteration.Op("controller_mutation_rate", 50.0))))).all().get(30, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(InvalidRequestException.class).hasMessageContaining("controller_mutation_rate");
+            assertThatThrownBy(() -> admin.alterClientQuotas(List.of(new ClientQuotaAlteration(alice, List.of(
+                    new ClientQuotaAlteration.Op("request_percentage", 0.0))))).all().get(30, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(InvalidRequestException.class).hasMessageContaining("positive percentage");
             admin.alterClientQuotas(List.of(new ClientQuotaAlteration(alice, List.of(
                     new ClientQuotaAlteration.Op("consumer_byte_rate", null))))).all().get(30, TimeUnit.SECONDS);
             assertThat(admin.describeClientQuotas(ClientQuotaFilter.all()).entities().get(30, TimeUnit.SECONDS)).isEmpty();

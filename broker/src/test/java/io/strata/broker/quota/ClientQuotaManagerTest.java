@@ -91,4 +91,14 @@ class ClientQuotaManagerTest {
         time.sleep(11_000);
         assertThat(quotas.record(ClientQuotaManager.Type.PRODUCE, ALICE, "app", 0)).as("still paying back").isPositive();
     }
+    @Test
+    void aRequestPercentageIsAShareOfOneThreadsTime() {
+        image.set(image.get().withQuotas(new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "alice")),
+                Map.of("request_percentage", 50.0)));
+        // Half a thread: 0.5 s of handling a second, 5 s of it up front over Kafka's ten windows after the first.
+        assertThat(quotas.record(ClientQuotaManager.Type.REQUEST, ALICE, "app", 5_000_000_000L)).isZero();
+        // One more second of handling is two seconds of half a thread.
+        assertThat(quotas.record(ClientQuotaManager.Type.REQUEST, ALICE, "app", 1_000_000_000L)).isEqualTo(2000);
+        assertThat(quotas.record(ClientQuotaManager.Type.PRODUCE, ALICE, "app", 1L << 40)).as("no byte rate").isZero();
+    }
 }

@@ -2,7 +2,6 @@ package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.cluster.SecurityImage;
 import io.strata.broker.protocol.ApiHandler;
-import io.strata.broker.protocol.RequestContext;
 import io.strata.broker.security.AuditLog;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.common.acl.AclOperation;
@@ -45,7 +44,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -83,40 +81,22 @@ public final class AuditedChanges {
     /** {@code handlers}, those of the APIs that change topics, configs or security metadata audited. */
     public static List<ApiHandler<?>> wrap(List<ApiHandler<?>> handlers) {
         return handlers.stream().<ApiHandler<?>>map(handler -> CHANGES.containsKey(handler.apiKey())
-                ? new Audited<>(handler) : handler).toList();
+                ? audited(handler) : handler).toList();
     }
 
-    private record Audited<R extends AbstractRequest>(ApiHandler<R> handler) implements ApiHandler<R> {
-
-        @Override
-        public ApiKeys apiKey() {
-            return handler.apiKey();
-        }
-
-        @Override
-        public short minVersion() {
-            return handler.minVersion();
-        }
-
-        @Override
-        public short maxVersion() {
-            return handler.maxVersion();
-        }
-
-        @Override
-        public CompletionStage<? extends ApiMessage> handle(RequestContext context, R request) {
-            return handler.handle(context, request).whenComplete((response, failure) -> {
-                // A failed request is answered with its API's error response: audit what that says.
-                ApiMessage answer = failure != null ? request.getErrorResponse(0, failure).data() : response;
-                List<Change> changes = CHANGES.get(apiKey()).apply(request, answer);
-                InetAddress client = context.clientAddress() instanceof InetSocketAddress address
-                        ? address.getAddress() : null;
-                for (Change change : changes) {
-                    AuditLog.changed(apiKey().name(), context.session().principal(), client, change.resourceType(),
-                            change.resource(), change.detail(), Errors.forCode(change.errorCode()).name());
-                }
-            });
-        }
+    private static <R extends AbstractRequest> ApiHandler<R> audited(ApiHandler<R> handler) {
+        return handler.around((context, request, inner) -> inner.handle(context, request)
+                .whenComplete((response, failure) -> {
+                    // A failed request is answered with its API's error response: audit what that says.
+                    ApiMessage answer = failure != null ? request.getErrorResponse(0, failure).data() : response;
+                    InetAddress client = context.clientAddress() instanceof InetSocketAddress address
+                            ? address.getAddress() : null;
+                    for (Change change : CHANGES.get(handler.apiKey()).apply(request, answer)) {
+                        AuditLog.changed(handler.apiKey().name(), context.session().principal(), client,
+                                change.resourceType(), change.resource(), change.detail(),
+                                Errors.forCode(change.errorCode()).name());
+                    }
+                }));
     }
 
     private static List<Change> createdTopics(AbstractRequest request, ApiMessage response) {

@@ -31,13 +31,14 @@ import java.util.concurrent.CompletionStage;
 /**
  * DescribeClientQuotas and AlterClientQuotas ({@code kafka-configs --entity-type users|clients}): quotas of users,
  * client ids, both, and their defaults, kept in the replicated metadata. Altering needs ALTER_CONFIGS on the
- * cluster, describing DESCRIBE_CONFIGS, as in Kafka. The byte rates are enforced; {@code request_percentage} and
- * {@code controller_mutation_rate} are refused rather than stored without effect.
+ * cluster, describing DESCRIBE_CONFIGS, as in Kafka. The byte rates and {@code request_percentage} are enforced;
+ * {@code controller_mutation_rate} is refused rather than stored without effect.
  */
 public final class ClientQuotasHandler {
 
+    private static final String REQUEST_PERCENTAGE = "request_percentage";
     /** The quotas this broker enforces, which are the ones it accepts. */
-    static final Set<String> KEYS = Set.of("producer_byte_rate", "consumer_byte_rate");
+    static final Set<String> KEYS = Set.of("producer_byte_rate", "consumer_byte_rate", REQUEST_PERCENTAGE);
     private static final Set<String> ENTITY_TYPES = Set.of(ClientQuotaEntity.USER, ClientQuotaEntity.CLIENT_ID);
 
     private final SecurityMetadata metadata;
@@ -145,7 +146,14 @@ public final class ClientQuotasHandler {
                 return "Quota " + op.key() + " is altered twice";
             }
             Double value = op.value();
-            if (value != null && (value <= 0 || value != Math.rint(value) || value.isInfinite())) {
+            if (value == null) {
+                continue;
+            }
+            if (op.key().equals(REQUEST_PERCENTAGE)) {
+                if (!(value > 0) || value.isInfinite()) {
+                    return "Quota " + op.key() + " must be a positive percentage of one thread's time, not " + value;
+                }
+            } else if (value <= 0 || value != Math.rint(value) || value.isInfinite()) {
                 return "Quota " + op.key() + " must be a positive whole number of bytes per second, not " + value;
             }
         }
