@@ -18,18 +18,20 @@ import static io.strata.broker.config.SettingCheck.describe;
 
 /**
  * How this broker connects to the other brokers' Kafka listeners, checked once; see {@link InterBrokerConfig}. The
- * security protocol is the listener's; a missing credential or unreadable file stops start-up with a line naming the
- * setting. Immutable; {@link #toString} leaves the password out.
+ * brokers reach each other on the inter-broker listener, in its security protocol; a missing credential or unreadable
+ * file stops start-up with a line naming the setting. Immutable; {@link #toString} leaves the password out.
  *
- * @param securityProtocol the listener's {@code security.protocol}, which the brokers speak to each other
+ * @param listener         the name of the inter-broker listener, whose endpoints the brokers connect to
+ * @param securityProtocol that listener's {@code security.protocol}, which the brokers speak to each other
  * @param sasl             the broker's SASL login; present exactly when the protocol uses SASL
  * @param tls              the broker's TLS as a client; present exactly when the protocol runs over TLS
  */
-public record InterBrokerSettings(SecurityProtocol securityProtocol, Optional<Sasl> sasl, Optional<Tls> tls) {
+public record InterBrokerSettings(String listener, SecurityProtocol securityProtocol, Optional<Sasl> sasl,
+                                  Optional<Tls> tls) {
 
-    /** Between brokers whose listener is {@code PLAINTEXT}: no credentials. */
-    public static final InterBrokerSettings PLAINTEXT = new InterBrokerSettings(SecurityProtocol.PLAINTEXT,
-            Optional.empty(), Optional.empty());
+    /** Between brokers whose inter-broker listener is {@code PLAINTEXT}, named so: no credentials. */
+    public static final InterBrokerSettings PLAINTEXT = new InterBrokerSettings(SecurityProtocol.PLAINTEXT.name,
+            SecurityProtocol.PLAINTEXT, Optional.empty(), Optional.empty());
 
     private static final String PROTOCOL = "strata.kafka.security-protocol";
     private static final String MECHANISMS = "strata.sasl.mechanisms";
@@ -112,7 +114,7 @@ public record InterBrokerSettings(SecurityProtocol securityProtocol, Optional<Sa
                                            SaslSettings listenerSasl, Optional<TlsSettings> listenerTls) {
         Optional<Sasl> sasl = usesSasl(protocol) ? Optional.of(sasl(config, protocol, listenerSasl)) : Optional.empty();
         Optional<Tls> tls = listenerTls.map(listener -> tls(config.tls(), listener));
-        return new InterBrokerSettings(protocol, sasl, tls);
+        return new InterBrokerSettings(protocol.name, protocol, sasl, tls);
     }
 
     /** Whether {@code protocol} authenticates with SASL, and so needs a login. */

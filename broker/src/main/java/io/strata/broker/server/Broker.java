@@ -4,6 +4,7 @@ import io.strata.broker.admin.TopicAdmin;
 import io.strata.broker.cluster.BrokerFencer;
 import io.strata.broker.cluster.BrokerIdentity;
 import io.strata.broker.cluster.BrokerImage;
+import io.strata.broker.cluster.Endpoint;
 import io.strata.broker.cluster.MetadataCommand;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.MetadataResult;
@@ -223,7 +224,7 @@ public final class Broker implements AutoCloseable {
         BootstrapUsers.create(settings.sasl(), () -> metadata.image().security(), metadata::submit,
                 metadata.settings().startTimeout());
         authorizer = settings.authorizer().authorizer(() -> metadata.image().security());
-        listener = new KafkaListener(new ApiRouter(handlers()), settings.requestMetrics(),
+        listener = new KafkaListener(settings.securityProtocol().name, new ApiRouter(handlers()), settings.requestMetrics(),
                 settings.socketRequestMaxBytes(), settings.ioThreads(),
                 new ConnectionLimits(settings.maxConnectionsPerIp(), settings.maxConnectionCreationRate()), settings.tls(),
                 authentication());
@@ -233,7 +234,8 @@ public final class Broker implements AutoCloseable {
         advertisedHost = settings.advertisedHost().orElseGet(this::defaultAdvertisedHost);
         advertisedPort = settings.advertisedPort().orElse(kafkaAddress.getPort());
         BrokerRegistration registration = new BrokerRegistration(metadata, partitions,
-                new BrokerImage(settings.nodeId(), advertisedHost, advertisedPort, settings.rack(), false));
+                new BrokerImage(settings.nodeId(), List.of(new Endpoint(settings.securityProtocol().name, advertisedHost,
+                        advertisedPort)), settings.rack(), false));
         registration.register();
         metadata.addListener(registration::onImage);
         // Closed first: leadership moves away while the listener still answers.
@@ -498,6 +500,11 @@ public final class Broker implements AutoCloseable {
     /** Whether acks=all appends (and REST appends) are acknowledged only once fsynced. */
     public boolean fsyncBeforeAck() {
         return settings.fsyncBeforeAck();
+    }
+
+    /** The name of the listener the brokers reach each other on. */
+    public String interBrokerListener() {
+        return settings.interBroker().listener();
     }
 
     /** The bootstrap address clients use. */
