@@ -33,7 +33,6 @@ public record InterBrokerSettings(String listener, SecurityProtocol securityProt
     public static final InterBrokerSettings PLAINTEXT = new InterBrokerSettings(SecurityProtocol.PLAINTEXT.name,
             SecurityProtocol.PLAINTEXT, Optional.empty(), Optional.empty());
 
-    private static final String PROTOCOL = "strata.kafka.security-protocol";
     private static final String MECHANISMS = "strata.sasl.mechanisms";
     private static final String MECHANISM = "strata.inter-broker.sasl-mechanism";
     private static final String USERNAME = "strata.inter-broker.username";
@@ -45,11 +44,11 @@ public record InterBrokerSettings(String listener, SecurityProtocol securityProt
 
     public InterBrokerSettings {
         if (usesSasl(securityProtocol) != sasl.isPresent()) {
-            throw new IllegalArgumentException(describe(PROTOCOL) + " is " + securityProtocol
+            throw new IllegalArgumentException("the inter-broker listener " + listener + " is " + securityProtocol
                     + (sasl.isPresent() ? ", which has no SASL, but a SASL login is given" : " but no SASL login is given"));
         }
         if (TlsSettings.usesTls(securityProtocol) != tls.isPresent()) {
-            throw new IllegalArgumentException(describe(PROTOCOL) + " is " + securityProtocol
+            throw new IllegalArgumentException("the inter-broker listener " + listener + " is " + securityProtocol
                     + (tls.isPresent() ? ", which has no TLS, but TLS settings are given" : " but no TLS settings are given"));
         }
     }
@@ -107,14 +106,16 @@ public record InterBrokerSettings(String listener, SecurityProtocol securityProt
     }
 
     /**
-     * The settings of {@code config} for a listener of {@code protocol} with {@code listenerSasl} and
-     * {@code listenerTls}: the inter-broker settings a protocol does not use are not read.
+     * The settings of {@code config} for the inter-broker listener of {@code listeners}, whose SASL and TLS are
+     * {@code listenerSasl} and {@code listenerTls}: the inter-broker settings its protocol does not use are not read.
      */
-    public static InterBrokerSettings from(InterBrokerConfig config, SecurityProtocol protocol,
+    public static InterBrokerSettings from(InterBrokerConfig config, BrokerListeners listeners,
                                            SaslSettings listenerSasl, Optional<TlsSettings> listenerTls) {
-        Optional<Sasl> sasl = usesSasl(protocol) ? Optional.of(sasl(config, protocol, listenerSasl)) : Optional.empty();
-        Optional<Tls> tls = listenerTls.map(listener -> tls(config.tls(), listener));
-        return new InterBrokerSettings(protocol.name, protocol, sasl, tls);
+        ListenerSettings listener = listeners.interBroker();
+        Optional<Sasl> sasl = listener.usesSasl()
+                ? Optional.of(sasl(config, listeners.describeProtocol(listener), listenerSasl)) : Optional.empty();
+        Optional<Tls> tls = listener.usesTls() ? listenerTls.map(shared -> tls(config.tls(), shared)) : Optional.empty();
+        return new InterBrokerSettings(listener.name(), listener.securityProtocol(), sasl, tls);
     }
 
     /** Whether {@code protocol} authenticates with SASL, and so needs a login. */
@@ -122,11 +123,12 @@ public record InterBrokerSettings(String listener, SecurityProtocol securityProt
         return protocol == SecurityProtocol.SASL_PLAINTEXT || protocol == SecurityProtocol.SASL_SSL;
     }
 
-    private static Sasl sasl(InterBrokerConfig config, SecurityProtocol protocol, SaslSettings listener) {
+    /** {@code why} says the inter-broker listener's protocol uses SASL, for the message of a missing login. */
+    private static Sasl sasl(InterBrokerConfig config, String why, SaslSettings listener) {
         if (config.username().isEmpty() || config.password().isEmpty() && config.passwordFile().isEmpty()) {
-            throw new IllegalArgumentException(describe(PROTOCOL) + " is " + protocol + ", so the brokers authenticate "
-                    + "to each other: set " + describe(USERNAME) + " and " + describe(PASSWORD) + " (or "
-                    + describe(PASSWORD_FILE) + ") to a user every broker shares");
+            throw new IllegalArgumentException(why + ", so the brokers authenticate to each other: set "
+                    + describe(USERNAME) + " and " + describe(PASSWORD) + " (or " + describe(PASSWORD_FILE)
+                    + ") to a user every broker shares");
         }
         if (config.password().isPresent() && config.passwordFile().isPresent()) {
             throw new IllegalArgumentException(describe(PASSWORD) + " and " + describe(PASSWORD_FILE)

@@ -68,7 +68,10 @@ public final class KafkaListener implements AutoCloseable {
         this.workers = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("strata-kafka-io-" + name, true));
     }
 
-    /** Binds and returns the bound address (the port is chosen by the OS when 0). */
+    /**
+     * Binds to {@code host}, every interface when it is empty (as Kafka binds a listener without a host), and returns
+     * the bound address (the port is chosen by the OS when 0).
+     */
     public InetSocketAddress bind(String host, int port) throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptors, workers)
@@ -97,7 +100,8 @@ public final class KafkaListener implements AutoCloseable {
                         addConnectionHandlers(ch.pipeline(), name, router, metrics, maxFrameBytes, authentication);
                     }
                 });
-        serverChannel = bootstrap.bind(host, port).sync().channel();
+        serverChannel = bootstrap.bind(host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port))
+                .sync().channel();
         return (InetSocketAddress) serverChannel.localAddress();
     }
 

@@ -71,7 +71,8 @@ public final class ReplicaFetcherManager implements AutoCloseable {
                 unreachable.remove(leaderId);
             } else if (unreachable.add(leaderId)) {
                 LOG.warnf("Broker %d leads partitions this broker follows but has no endpoint on %s, the listener the "
-                        + "brokers reach each other on (it has %s): nothing is replicated from it until it has one",
+                        + "brokers reach each other on (it has %s): nothing is replicated from it until it has one; "
+                        + "every broker needs the listener strata.kafka.inter-broker-listener-name names",
                         leaderId, clients.listener(), leader.endpoints());
             }
         }
