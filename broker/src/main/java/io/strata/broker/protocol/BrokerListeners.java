@@ -32,10 +32,10 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  */
 public record BrokerListeners(List<ListenerSettings> listeners, String interBrokerListener, boolean configured) {
 
-    static final String LISTENERS = "strata.kafka.listeners";
-    static final String ADVERTISED_LISTENERS = "strata.kafka.advertised-listeners";
-    static final String PROTOCOL_MAP = "strata.kafka.listener-security-protocol-map";
-    static final String INTER_BROKER_LISTENER = "strata.kafka.inter-broker-listener-name";
+    private static final String LISTENERS = "strata.kafka.listeners";
+    private static final String ADVERTISED_LISTENERS = "strata.kafka.advertised-listeners";
+    private static final String PROTOCOL_MAP = "strata.kafka.listener-security-protocol-map";
+    private static final String INTER_BROKER_LISTENER = "strata.kafka.inter-broker-listener-name";
     private static final String HOST = "strata.kafka.host";
     private static final String PORT = "strata.kafka.port";
     private static final String SECURITY_PROTOCOL = "strata.kafka.security-protocol";

@@ -114,11 +114,6 @@ public final class KafkaListener implements AutoCloseable {
                 .addLast("connection", connection);
     }
 
-    /** The listener's name. */
-    public String name() {
-        return name;
-    }
-
     /** Connections open now. */
     public int openConnections() {
         return openConnections.get();
