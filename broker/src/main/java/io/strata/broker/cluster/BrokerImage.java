@@ -1,21 +1,43 @@
 package io.strata.broker.cluster;
 
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * A broker registered in the replicated metadata, with the endpoint clients are told to use.
+ * A broker registered in the replicated metadata, with the endpoint of each of its listeners that clients and
+ * the other brokers are told to use.
  *
- * @param rack   {@code null} when the broker has no rack
- * @param fenced whether the metadata quorum lost sight of the broker since it registered: it leads
- *               nothing, gets no new replicas and is not listed to clients until it is back
+ * @param endpoints one per listener, in the order the broker lists its listeners
+ * @param rack      {@code null} when the broker has no rack
+ * @param fenced    whether the metadata quorum lost sight of the broker since it registered: it leads
+ *                  nothing, gets no new replicas and is not listed to clients until it is back
  */
-public record BrokerImage(int nodeId, String host, int port, String rack, boolean fenced) {
+public record BrokerImage(int nodeId, List<Endpoint> endpoints, String rack, boolean fenced) {
 
     public BrokerImage {
-        Objects.requireNonNull(host, "host");
+        endpoints = List.copyOf(Objects.requireNonNull(endpoints, "endpoints"));
+    }
+
+    /**
+     * The broker's endpoint on {@code listener}: a client is told of the brokers as they are reached on the
+     * listener its request came in on, and brokers reach each other on the inter-broker listener. Empty when the
+     * broker has no such listener.
+     */
+    public Optional<Endpoint> endpoint(String listener) {
+        return endpoints.stream().filter(endpoint -> endpoint.listener().equals(listener)).findFirst();
+    }
+
+    /**
+     * The endpoint to name the broker by where one must stand for all (the REST API's brokers): its first one that is
+     * not on {@code interBrokerListener}, as that is the one clients use, or its first when it has no other.
+     */
+    public Endpoint clientEndpoint(String interBrokerListener) {
+        return endpoints.stream().filter(endpoint -> !endpoint.listener().equals(interBrokerListener)).findFirst()
+                .orElse(endpoints.get(0));
     }
 
     BrokerImage withFenced(boolean value) {
-        return new BrokerImage(nodeId, host, port, rack, value);
+        return new BrokerImage(nodeId, endpoints, rack, value);
     }
 }

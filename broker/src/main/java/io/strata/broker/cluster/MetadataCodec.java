@@ -62,6 +62,30 @@ final class MetadataCodec {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
+    /** A broker's endpoints: a count, then each one's listener name, host and port. */
+    static void writeEndpoints(DataOutput out, List<Endpoint> endpoints) throws IOException {
+        out.writeInt(endpoints.size());
+        for (Endpoint endpoint : endpoints) {
+            writeString(out, endpoint.listener());
+            writeString(out, endpoint.host());
+            out.writeInt(endpoint.port());
+        }
+    }
+
+    static List<Endpoint> readEndpoints(DataInput in) throws IOException {
+        int count = checkLength(in.readInt());
+        List<Endpoint> endpoints = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            endpoints.add(new Endpoint(readString(in), readString(in), in.readInt()));
+        }
+        return endpoints;
+    }
+
+    /** The one endpoint, host and port, of a registration from before brokers had several listeners. */
+    static Endpoint readUnnamedEndpoint(DataInput in) throws IOException {
+        return new Endpoint(Endpoint.UNNAMED_LISTENER, readString(in), in.readInt());
+    }
+
     static void writeUuid(DataOutput out, Uuid uuid) throws IOException {
         out.writeLong(uuid.getMostSignificantBits());
         out.writeLong(uuid.getLeastSignificantBits());

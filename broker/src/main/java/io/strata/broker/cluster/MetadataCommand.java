@@ -50,7 +50,7 @@ public sealed interface MetadataCommand {
         ALTER_TOPIC_CONFIGS(AlterTopicConfigs.class, 3, 0),
         CREATE_PARTITIONS(CreatePartitions.class, 4, 1),
         ALLOCATE_PRODUCER_IDS(AllocateProducerIds.class, 5, 0),
-        REGISTER_BROKER(RegisterBroker.class, 6, 0),
+        REGISTER_BROKER(RegisterBroker.class, 6, 1),
         ADD_REMOTE_SEGMENT(AddRemoteSegment.class, 7, 0),
         UPDATE_REMOTE_LOG(UpdateRemoteLog.class, 8, 0),
         SET_CLUSTER_ID(SetClusterId.class, 9, 0),
@@ -338,12 +338,14 @@ public sealed interface MetadataCommand {
     record AllocateProducerIds(int blockSize) implements MetadataCommand {
     }
 
-    /** Adds or updates a broker's registration. {@code rack} may be {@code null}. */
-    record RegisterBroker(int nodeId, String host, int port, String rack) implements MetadataCommand {
+    /**
+     * Adds or updates a broker's registration: the endpoint of each of its listeners, and its rack, which may be
+     * {@code null}. Version 0 carried one endpoint, read back as {@link Endpoint#UNNAMED_LISTENER}'s.
+     */
+    record RegisterBroker(int nodeId, List<Endpoint> endpoints, String rack) implements MetadataCommand {
         public RegisterBroker {
-            Objects.requireNonNull(host, "host");
+            endpoints = List.copyOf(endpoints);
         }
-
     }
 
     /**

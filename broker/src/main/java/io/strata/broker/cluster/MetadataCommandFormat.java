@@ -142,8 +142,7 @@ final class MetadataCommandFormat {
             out.writeInt(c.blockSize());
         } else if (command instanceof RegisterBroker c) {
             out.writeInt(c.nodeId());
-            MetadataCodec.writeString(out, c.host());
-            out.writeInt(c.port());
+            MetadataCodec.writeEndpoints(out, c.endpoints());
             MetadataCodec.writeString(out, c.rack());
         } else if (command instanceof AddRemoteSegment c) {
             MetadataCodec.writeUuid(out, c.topicId());
@@ -243,9 +242,9 @@ final class MetadataCommandFormat {
             case ALLOCATE_PRODUCER_IDS -> new AllocateProducerIds(in.readInt());
             case REGISTER_BROKER -> {
                 int nodeId = in.readInt();
-                String host = MetadataCodec.readString(in);
-                int port = in.readInt();
-                yield new RegisterBroker(nodeId, host, port, MetadataCodec.readString(in));
+                List<Endpoint> endpoints = version >= 1 ? MetadataCodec.readEndpoints(in)
+                        : List.of(MetadataCodec.readUnnamedEndpoint(in));
+                yield new RegisterBroker(nodeId, endpoints, MetadataCodec.readString(in));
             }
             case ADD_REMOTE_SEGMENT -> {
                 Uuid topicId = MetadataCodec.readUuid(in);

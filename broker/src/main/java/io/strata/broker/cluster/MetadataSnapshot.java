@@ -33,16 +33,19 @@ final class MetadataSnapshot {
      * Version 1 added the remote segment manifests, version 2 their log start offsets, version 3 the
      * cluster id and each partition's replicas and leadership, version 4 the nodes' data directories,
      * version 5 the reassignments in progress and the dynamic broker configs, version 6 the users' SCRAM
-     * credentials, the ACLs and the client quotas; older versions are still read.
+     * credentials, the ACLs and the client quotas, version 7 each broker's endpoints by listener name instead
+     * of its one host and port; older versions are still read.
      */
-    static final byte SNAPSHOT_VERSION = 6;
+    static final byte SNAPSHOT_VERSION = 7;
 
     private MetadataSnapshot() {
     }
 
     /**
      * Writes {@code image}: magic, version, image version, next producer id, the topics sorted
-     * by name, the brokers sorted by node id, then (since version 1) the remote segments by topic
+     * by name, the brokers sorted by node id (each its node id, its endpoints as a count and then each
+     * one's listener name, host and port, and its rack; before version 7 one host and port instead of the
+     * endpoints), then (since version 1) the remote segments by topic
      * id, partition and base offset, each as its topic id and its length-prefixed serialized form,
      * then (since version 2) the tiered logs' start offsets: topic id, partition, offset, then (since
      * version 3) the cluster id (empty for none), whether each broker is fenced (in node id order) and,
@@ -70,8 +73,7 @@ final class MetadataSnapshot {
         out.writeInt(image.brokers().size());
         for (BrokerImage broker : image.brokers()) {
             out.writeInt(broker.nodeId());
-            MetadataCodec.writeString(out, broker.host());
-            out.writeInt(broker.port());
+            MetadataCodec.writeEndpoints(out, broker.endpoints());
             MetadataCodec.writeString(out, broker.rack());
         }
         Map<Uuid, Map<Integer, RemoteManifest>> manifests = new TreeMap<>(image.remoteManifests());
@@ -175,9 +177,9 @@ final class MetadataSnapshot {
         List<BrokerImage> brokers = new ArrayList<>(brokerCount);
         for (int i = 0; i < brokerCount; i++) {
             int nodeId = in.readInt();
-            String host = MetadataCodec.readString(in);
-            int port = in.readInt();
-            brokers.add(new BrokerImage(nodeId, host, port, MetadataCodec.readString(in), false));
+            List<Endpoint> endpoints = version >= 7 ? MetadataCodec.readEndpoints(in)
+                    : List.of(MetadataCodec.readUnnamedEndpoint(in));
+            brokers.add(new BrokerImage(nodeId, endpoints, MetadataCodec.readString(in), false));
         }
         Map<Uuid, Map<Integer, List<RemoteSegment>>> segments = new HashMap<>();
         if (version >= 1) {

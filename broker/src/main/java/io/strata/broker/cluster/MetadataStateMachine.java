@@ -362,11 +362,11 @@ public final class MetadataStateMachine implements StateMachine {
         if (c.nodeId() < 0) {
             return Outcome.failed(image, Errors.INVALID_REQUEST, "Broker node id must not be negative, was " + c.nodeId() + ".");
         }
-        if (c.host().isEmpty() || c.port() <= 0 || c.port() > 65535) {
-            return Outcome.failed(image, Errors.INVALID_REQUEST,
-                    "Broker " + c.nodeId() + " has an invalid endpoint " + c.host() + ":" + c.port() + ".");
+        String invalid = invalidEndpoints(c.endpoints());
+        if (invalid != null) {
+            return Outcome.failed(image, Errors.INVALID_REQUEST, "Broker " + c.nodeId() + " " + invalid + ".");
         }
-        BrokerImage broker = new BrokerImage(c.nodeId(), c.host(), c.port(), c.rack(), false);
+        BrokerImage broker = new BrokerImage(c.nodeId(), c.endpoints(), c.rack(), false);
         Optional<BrokerImage> previous = image.broker(c.nodeId());
         if (previous.filter(broker::equals).isPresent()) {
             return new Outcome(image, MetadataResult.ok());
@@ -376,6 +376,24 @@ public final class MetadataStateMachine implements StateMachine {
             registered = PartitionTransitions.leadAgain(registered, c.nodeId());
         }
         return new Outcome(registered, MetadataResult.ok());
+    }
+
+    /** What is wrong with a broker's endpoints, to follow "Broker n"; null if nothing. */
+    private static String invalidEndpoints(List<Endpoint> endpoints) {
+        if (endpoints.isEmpty()) {
+            return "has no endpoint";
+        }
+        Set<String> listeners = new HashSet<>();
+        for (Endpoint endpoint : endpoints) {
+            if (endpoint.listener().isEmpty() || endpoint.host().isEmpty() || endpoint.port() <= 0
+                    || endpoint.port() > 65535) {
+                return "has an invalid endpoint " + endpoint;
+            }
+            if (!listeners.add(endpoint.listener())) {
+                return "has two endpoints on listener " + endpoint.listener();
+            }
+        }
+        return null;
     }
 
     private static Outcome setBrokerFenced(MetadataImage image, SetBrokerFenced c) {

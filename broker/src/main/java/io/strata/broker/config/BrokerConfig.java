@@ -33,7 +33,11 @@ public interface BrokerConfig {
      */
     Optional<String> rack();
 
-    /** The address clients are told to connect to. */
+    /**
+     * The address clients are told to connect to, of the one listener {@code strata.kafka.host} and {@code port} give;
+     * with {@code strata.kafka.listeners}, {@code strata.kafka.advertised-listeners} says it instead, and these must be
+     * left unset.
+     */
     Advertised advertised();
 
     interface Advertised {

@@ -3,13 +3,12 @@ package io.strata.broker.config;
 import io.quarkus.arc.Unremovable;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 import java.util.Optional;
 
 /**
  * HTTP basic authentication of the REST API ({@code /v3}) and the console ({@code /console});
- * health, metrics and the OpenAPI document stay open. When the Kafka listener uses SASL, the users of the
+ * health, metrics and the OpenAPI document stay open. When a Kafka listener uses SASL, the users of the
  * cluster sign in with their SCRAM passwords and the user set here is optional. As environment variables:
  * {@code STRATA_HTTP_AUTH_ENABLED}, {@code STRATA_HTTP_AUTH_USERNAME}, {@code STRATA_HTTP_AUTH_PASSWORD}.
  */
@@ -21,19 +20,17 @@ public interface HttpAuthConfig {
     @WithDefault("false")
     boolean enabled();
 
-    /** A user name; required when enabled, unless the Kafka listener uses SASL. */
+    /** A user name; required when enabled, unless a Kafka listener uses SASL. */
     Optional<String> username();
 
     /** That user's password; set with the user name, or neither. */
     Optional<String> password();
 
-    /** Whether the users of the Kafka listener's SASL, kept as SCRAM credentials, sign in to HTTP too. */
-    static boolean usesSaslUsers(SecurityProtocol kafkaProtocol) {
-        return kafkaProtocol == SecurityProtocol.SASL_PLAINTEXT || kafkaProtocol == SecurityProtocol.SASL_SSL;
-    }
-
-    /** Why these settings cannot start the broker, in one line; empty if they can. */
-    static Optional<String> problem(HttpAuthConfig config, SecurityProtocol kafkaProtocol) {
+    /**
+     * Why these settings cannot start the broker, in one line; empty if they can. {@code saslUsers}: whether a Kafka
+     * listener uses SASL, so that the users of the cluster, kept as SCRAM credentials, sign in to HTTP too.
+     */
+    static Optional<String> problem(HttpAuthConfig config, boolean saslUsers) {
         if (!config.enabled()) {
             return Optional.empty();
         }
@@ -41,7 +38,7 @@ public interface HttpAuthConfig {
         boolean password = config.password().filter(p -> !p.isEmpty()).isPresent();
         String names = SettingCheck.describe("strata.http.auth.username") + " or "
                 + SettingCheck.describe("strata.http.auth.password");
-        if (usesSaslUsers(kafkaProtocol)) {
+        if (saslUsers) {
             if (user != password) {
                 return Optional.of(names + " is set without the other; set both for one more user besides the SASL "
                         + "users, or neither");

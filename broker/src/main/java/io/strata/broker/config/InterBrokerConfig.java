@@ -9,8 +9,9 @@ import java.util.Optional;
 /**
  * How a broker connects to the other brokers' Kafka listeners, to replicate partitions and to forward requests
  * (transaction verifications and markers, DescribeQuorum), under the prefix {@code strata.inter-broker}. The brokers
- * speak the listener's own {@code strata.kafka.security-protocol}; these settings give what a client of that protocol
- * needs. The SASL settings are read only when the listener uses SASL, the TLS ones only when it uses TLS.
+ * reach each other on the inter-broker listener ({@code strata.kafka.inter-broker-listener-name}, the only one by
+ * default) and speak its own security protocol; these settings give what a client of that protocol needs. The SASL
+ * settings are read only when that listener uses SASL, the TLS ones only when it uses TLS.
  *
  * <p>With the authorizer on, the broker's user must be a super user ({@code strata.super-users}), or hold CLUSTER_ACTION
  * and DESCRIBE on the cluster: followers fetch, and brokers verify transactions and write their markers, with
@@ -27,7 +28,9 @@ public interface InterBrokerConfig {
      */
     Optional<String> saslMechanism();
 
-    /** The broker's own user, the same on every broker; no default, required when the listener uses SASL. */
+    /**
+     * The broker's own user, the same on every broker; no default, required when the inter-broker listener uses SASL.
+     */
     Optional<String> username();
 
     /** The password of {@link #username()}; no default, required (or {@link #passwordFile()}) with SASL. Never logged. */
@@ -36,7 +39,7 @@ public interface InterBrokerConfig {
     /** A file whose content, trimmed, is the {@link #password()}; set one of the two, not both. */
     Optional<Path> passwordFile();
 
-    /** TLS towards the other brokers' listeners, when the listener uses TLS. */
+    /** TLS towards the other brokers' listeners, when the inter-broker listener uses TLS. */
     Tls tls();
 
     /** The PEM files of a broker's TLS connections to the others, under {@code strata.inter-broker.tls}. */

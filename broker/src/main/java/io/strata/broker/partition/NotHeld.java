@@ -1,6 +1,7 @@
 package io.strata.broker.partition;
 
 import io.strata.broker.cluster.BrokerImage;
+import io.strata.broker.cluster.Endpoint;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.TopicImage;
 import org.apache.kafka.common.protocol.Errors;
@@ -29,18 +30,21 @@ public final class NotHeld {
     /**
      * The partition's leader as this broker's metadata knows it, for the hint of KIP-951 that a response
      * carries with {@code NOT_LEADER_OR_FOLLOWER}, so a client goes to the new leader without asking for
-     * metadata first; empty when the partition has no live leader.
+     * metadata first: at its endpoint on {@code listener}, the one the client's request came in on. Empty when
+     * the partition has no live leader, or one without that listener.
      */
-    public static Optional<Leader> leader(MetadataImage image, Optional<TopicImage> topic, int partition) {
+    public static Optional<Leader> leader(MetadataImage image, Optional<TopicImage> topic, int partition,
+                                          String listener) {
         if (topic.isEmpty() || partition < 0 || partition >= topic.get().partitions()) {
             return Optional.empty();
         }
         int leaderEpoch = topic.get().partition(partition).leaderEpoch();
-        return image.liveBroker(topic.get().partition(partition).leader())
-                .map(broker -> new Leader(broker, leaderEpoch));
+        Optional<BrokerImage> broker = image.liveBroker(topic.get().partition(partition).leader());
+        return broker.flatMap(leader -> leader.endpoint(listener))
+                .map(endpoint -> new Leader(broker.get(), endpoint, leaderEpoch));
     }
 
-    /** A partition's leading broker and the leader epoch it leads in. */
-    public record Leader(BrokerImage broker, int leaderEpoch) {
+    /** A partition's leading broker, its endpoint on the client's listener and the leader epoch it leads in. */
+    public record Leader(BrokerImage broker, Endpoint endpoint, int leaderEpoch) {
     }
 }

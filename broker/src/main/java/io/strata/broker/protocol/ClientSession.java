@@ -5,6 +5,7 @@ import io.strata.broker.security.SaslAuthenticator;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 import java.net.InetAddress;
 import java.util.Optional;
@@ -12,14 +13,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Who is at the other end of one connection and what it may do: the SASL state when the listener authenticates
- * with SASL, the principal its requests act as (the one SASL authenticated, else the one its transport gives, a
- * TLS client certificate's), and the authorizer that decides for that principal; and the quota throttle its
- * handlers ask for. The SASL state changes on the connection's event loop only; handlers completing on other
- * threads read the principal and ask for throttles, which is safe.
+ * Who is at the other end of one connection and what it may do: the listener it came in on, the SASL state when
+ * that listener authenticates with SASL, the principal its requests act as (the one SASL authenticated, else the one
+ * its transport gives, a TLS client certificate's), and the authorizer that decides for that principal; and the
+ * quota throttle its handlers ask for. The SASL state changes on the connection's event loop only; handlers
+ * completing on other threads read the principal and ask for throttles, which is safe.
  */
 public final class ClientSession {
 
+    private final String listener;
     private final SaslAuthenticator sasl;
     private final Supplier<KafkaPrincipal> transportPrincipal;
     private final Authorizer authorizer;
@@ -27,18 +29,32 @@ public final class ClientSession {
     private final AtomicLong throttleMs = new AtomicLong();
 
     /**
-     * A session that authenticates with {@code sasl}, or with nothing when it is null; {@code transportPrincipal}
-     * is asked when there is no SASL.
+     * A session of a connection to {@code listener} that authenticates with {@code sasl}, or with nothing when it is
+     * null; {@code transportPrincipal} is asked when there is no SASL.
      */
-    public ClientSession(SaslAuthenticator sasl, Supplier<KafkaPrincipal> transportPrincipal, Authorizer authorizer) {
+    public ClientSession(String listener, SaslAuthenticator sasl, Supplier<KafkaPrincipal> transportPrincipal,
+                         Authorizer authorizer) {
+        this.listener = listener;
         this.sasl = sasl;
         this.transportPrincipal = transportPrincipal;
         this.authorizer = authorizer;
     }
 
-    /** A session of a listener that authenticates and authorizes no one: the anonymous principal may do anything. */
+    /**
+     * A session of a listener named {@code PLAINTEXT} that authenticates and authorizes no one: the anonymous principal
+     * may do anything.
+     */
     public static ClientSession anonymous() {
-        return new ClientSession(null, () -> KafkaPrincipal.ANONYMOUS, Authorizer.ALLOW_ALL);
+        return new ClientSession(SecurityProtocol.PLAINTEXT.name, null, () -> KafkaPrincipal.ANONYMOUS,
+                Authorizer.ALLOW_ALL);
+    }
+
+    /**
+     * The name of the listener the connection came in on: the brokers a client is told of are the endpoints they
+     * have on that listener, as Kafka answers.
+     */
+    public String listener() {
+        return listener;
     }
 
     /** The connection's SASL state; empty when its listener does not use SASL. */

@@ -6,9 +6,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * Kafka's {@code max.connections.per.ip} and {@code max.connection.creation.rate} for one listener: a new connection
- * over either is refused (closed at once), so one client cannot use up the broker's connections or its accept
- * loop. Thread-safe.
+ * Kafka's {@code max.connections.per.ip} and {@code max.connection.creation.rate}, counted over all the broker's
+ * listeners together (Kafka counts the first so; it can also limit the rate per listener, which Strata does not): a
+ * new connection over either is refused (closed at once), so one client cannot use up the broker's connections or its
+ * accept loop. Thread-safe.
  */
 public final class ConnectionLimits {
 

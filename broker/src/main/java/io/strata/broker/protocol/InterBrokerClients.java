@@ -1,5 +1,7 @@
 package io.strata.broker.protocol;
 
+import io.strata.broker.cluster.BrokerImage;
+import io.strata.broker.cluster.Endpoint;
 import org.apache.kafka.clients.ApiVersions;
 import org.apache.kafka.clients.ManualMetadataUpdater;
 import org.apache.kafka.clients.MetadataRecoveryStrategy;
@@ -28,12 +30,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The kafka-clients network clients a broker reaches the other brokers' Kafka listeners with, for replication and
- * forwarded requests: they speak the listener's security protocol and, as {@link InterBrokerSettings} say, log in as
- * the broker's user with SASL and check the other brokers' certificates with TLS (and present the broker's own when
- * the listener asks for one). The PEM files are read for each new client, so a client started after a certificate
+ * The kafka-clients network clients a broker reaches the other brokers' inter-broker listeners with, for replication
+ * and forwarded requests: they speak that listener's security protocol and, as {@link InterBrokerSettings} say, log
+ * in as the broker's user with SASL and check the other brokers' certificates with TLS (and present the broker's own
+ * when the listener asks for one). The PEM files are read for each new client, so a client started after a certificate
  * was renewed presents the new one. Thread-safe.
  */
 public final class InterBrokerClients {
@@ -48,6 +51,16 @@ public final class InterBrokerClients {
 
     public InterBrokerClients(InterBrokerSettings settings) {
         this.settings = settings;
+    }
+
+    /** Where this broker reaches {@code broker}: its endpoint on the inter-broker listener, if it has that listener. */
+    public Optional<Endpoint> endpoint(BrokerImage broker) {
+        return broker.endpoint(settings.listener());
+    }
+
+    /** The name of the listener the brokers reach each other on. */
+    public String listener() {
+        return settings.listener();
     }
 
     /**

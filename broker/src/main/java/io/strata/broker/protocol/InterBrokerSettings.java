@@ -18,20 +18,21 @@ import static io.strata.broker.config.SettingCheck.describe;
 
 /**
  * How this broker connects to the other brokers' Kafka listeners, checked once; see {@link InterBrokerConfig}. The
- * security protocol is the listener's; a missing credential or unreadable file stops start-up with a line naming the
- * setting. Immutable; {@link #toString} leaves the password out.
+ * brokers reach each other on the inter-broker listener, in its security protocol; a missing credential or unreadable
+ * file stops start-up with a line naming the setting. Immutable; {@link #toString} leaves the password out.
  *
- * @param securityProtocol the listener's {@code security.protocol}, which the brokers speak to each other
+ * @param listener         the name of the inter-broker listener, whose endpoints the brokers connect to
+ * @param securityProtocol that listener's {@code security.protocol}, which the brokers speak to each other
  * @param sasl             the broker's SASL login; present exactly when the protocol uses SASL
  * @param tls              the broker's TLS as a client; present exactly when the protocol runs over TLS
  */
-public record InterBrokerSettings(SecurityProtocol securityProtocol, Optional<Sasl> sasl, Optional<Tls> tls) {
+public record InterBrokerSettings(String listener, SecurityProtocol securityProtocol, Optional<Sasl> sasl,
+                                  Optional<Tls> tls) {
 
-    /** Between brokers whose listener is {@code PLAINTEXT}: no credentials. */
-    public static final InterBrokerSettings PLAINTEXT = new InterBrokerSettings(SecurityProtocol.PLAINTEXT,
-            Optional.empty(), Optional.empty());
+    /** Between brokers whose inter-broker listener is {@code PLAINTEXT}, named so: no credentials. */
+    public static final InterBrokerSettings PLAINTEXT = new InterBrokerSettings(SecurityProtocol.PLAINTEXT.name,
+            SecurityProtocol.PLAINTEXT, Optional.empty(), Optional.empty());
 
-    private static final String PROTOCOL = "strata.kafka.security-protocol";
     private static final String MECHANISMS = "strata.sasl.mechanisms";
     private static final String MECHANISM = "strata.inter-broker.sasl-mechanism";
     private static final String USERNAME = "strata.inter-broker.username";
@@ -43,11 +44,11 @@ public record InterBrokerSettings(SecurityProtocol securityProtocol, Optional<Sa
 
     public InterBrokerSettings {
         if (usesSasl(securityProtocol) != sasl.isPresent()) {
-            throw new IllegalArgumentException(describe(PROTOCOL) + " is " + securityProtocol
+            throw new IllegalArgumentException("the inter-broker listener " + listener + " is " + securityProtocol
                     + (sasl.isPresent() ? ", which has no SASL, but a SASL login is given" : " but no SASL login is given"));
         }
         if (TlsSettings.usesTls(securityProtocol) != tls.isPresent()) {
-            throw new IllegalArgumentException(describe(PROTOCOL) + " is " + securityProtocol
+            throw new IllegalArgumentException("the inter-broker listener " + listener + " is " + securityProtocol
                     + (tls.isPresent() ? ", which has no TLS, but TLS settings are given" : " but no TLS settings are given"));
         }
     }
@@ -105,14 +106,16 @@ public record InterBrokerSettings(SecurityProtocol securityProtocol, Optional<Sa
     }
 
     /**
-     * The settings of {@code config} for a listener of {@code protocol} with {@code listenerSasl} and
-     * {@code listenerTls}: the inter-broker settings a protocol does not use are not read.
+     * The settings of {@code config} for the inter-broker listener of {@code listeners}, whose SASL and TLS are
+     * {@code listenerSasl} and {@code listenerTls}: the inter-broker settings its protocol does not use are not read.
      */
-    public static InterBrokerSettings from(InterBrokerConfig config, SecurityProtocol protocol,
+    public static InterBrokerSettings from(InterBrokerConfig config, BrokerListeners listeners,
                                            SaslSettings listenerSasl, Optional<TlsSettings> listenerTls) {
-        Optional<Sasl> sasl = usesSasl(protocol) ? Optional.of(sasl(config, protocol, listenerSasl)) : Optional.empty();
-        Optional<Tls> tls = listenerTls.map(listener -> tls(config.tls(), listener));
-        return new InterBrokerSettings(protocol, sasl, tls);
+        ListenerSettings listener = listeners.interBroker();
+        Optional<Sasl> sasl = listener.usesSasl()
+                ? Optional.of(sasl(config, listeners.describeProtocol(listener), listenerSasl)) : Optional.empty();
+        Optional<Tls> tls = listener.usesTls() ? listenerTls.map(shared -> tls(config.tls(), shared)) : Optional.empty();
+        return new InterBrokerSettings(listener.name(), listener.securityProtocol(), sasl, tls);
     }
 
     /** Whether {@code protocol} authenticates with SASL, and so needs a login. */
@@ -120,11 +123,12 @@ public record InterBrokerSettings(SecurityProtocol securityProtocol, Optional<Sa
         return protocol == SecurityProtocol.SASL_PLAINTEXT || protocol == SecurityProtocol.SASL_SSL;
     }
 
-    private static Sasl sasl(InterBrokerConfig config, SecurityProtocol protocol, SaslSettings listener) {
+    /** {@code why} says the inter-broker listener's protocol uses SASL, for the message of a missing login. */
+    private static Sasl sasl(InterBrokerConfig config, String why, SaslSettings listener) {
         if (config.username().isEmpty() || config.password().isEmpty() && config.passwordFile().isEmpty()) {
-            throw new IllegalArgumentException(describe(PROTOCOL) + " is " + protocol + ", so the brokers authenticate "
-                    + "to each other: set " + describe(USERNAME) + " and " + describe(PASSWORD) + " (or "
-                    + describe(PASSWORD_FILE) + ") to a user every broker shares");
+            throw new IllegalArgumentException(why + ", so the brokers authenticate to each other: set "
+                    + describe(USERNAME) + " and " + describe(PASSWORD) + " (or " + describe(PASSWORD_FILE)
+                    + ") to a user every broker shares");
         }
         if (config.password().isPresent() && config.passwordFile().isPresent()) {
             throw new IllegalArgumentException(describe(PASSWORD) + " and " + describe(PASSWORD_FILE)

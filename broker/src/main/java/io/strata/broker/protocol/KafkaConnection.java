@@ -36,6 +36,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     private final ApiRouter router;
     private final RequestMetrics metrics;
+    private final String listener;
     private final ListenerAuthentication authentication;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private Channel channel;
@@ -44,7 +45,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     /** Until when reading waits for quota throttles to pass ({@link System#nanoTime}); 0 when it does not. */
     private long throttledUntilNanos;
 
-    KafkaConnection(ApiRouter router, RequestMetrics metrics, ListenerAuthentication authentication) {
+    KafkaConnection(String listener, ApiRouter router, RequestMetrics metrics, ListenerAuthentication authentication) {
+        this.listener = listener;
         this.router = router;
         this.metrics = metrics;
         this.authentication = authentication;
@@ -53,7 +55,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         channel = ctx.channel();
-        session = authentication.newSession(() -> TlsPeer.principal(channel));
+        session = authentication.newSession(listener, () -> TlsPeer.principal(channel));
         session.sasl().ifPresent(sasl -> {
             long timeoutMs = authentication.settings().handshakeTimeout().toMillis();
             channel.eventLoop().schedule(() -> {

@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The Kafka protocol listener: a Netty server whose pipeline per connection is
+ * One Kafka protocol listener, as Kafka's {@code listeners} name them: a Netty server with event loops of its own
+ * (as Kafka's network threads are per listener), whose pipeline per connection is
  * {@code frameDecoder} (4-byte size prefix, at most {@code socket.request.max.bytes}, less before authenticating) →
  * {@code requestDecoder} → {@code connection} (dispatch and in-order responses). Under TLS these are
  * preceded by {@code tls} → {@code tlsPeer} (the client's principal) → {@code chunkedWriter} →
@@ -37,6 +38,7 @@ public final class KafkaListener implements AutoCloseable {
 
     private static final ClientLog CLIENT_LOG = new ClientLog(Logger.getLogger(KafkaListener.class));
 
+    private final String name;
     private final ApiRouter router;
     private final RequestMetrics metrics;
     private final AtomicInteger openConnections = new AtomicInteger();
@@ -49,23 +51,27 @@ public final class KafkaListener implements AutoCloseable {
     private Channel serverChannel;
 
     /**
-     * A listener that refuses connections over {@code limits}, with TLS in front of every connection when {@code tls}
-     * is present, and {@code authentication} behind it.
+     * The listener {@code name}, which refuses connections over {@code limits} (which the broker's listeners share),
+     * with TLS in front of every connection when {@code tls} is present, and {@code authentication} behind it.
      */
-    public KafkaListener(ApiRouter router, RequestMetrics metrics, int maxFrameBytes, int ioThreads,
+    public KafkaListener(String name, ApiRouter router, RequestMetrics metrics, int maxFrameBytes, int ioThreads,
                          ConnectionLimits limits, Optional<TlsSettings> tls, ListenerAuthentication authentication)
             throws IOException {
+        this.name = name;
         this.router = router;
         this.limits = limits;
         this.metrics = metrics;
         this.maxFrameBytes = maxFrameBytes;
         this.tls = tls.isPresent() ? Optional.of(new TlsPipeline(tls.get())) : Optional.empty();
         this.authentication = authentication;
-        this.acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("strata-kafka-accept", true));
-        this.workers = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("strata-kafka-io", true));
+        this.acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("strata-kafka-accept-" + name, true));
+        this.workers = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("strata-kafka-io-" + name, true));
     }
 
-    /** Binds and returns the bound address (the port is chosen by the OS when 0). */
+    /**
+     * Binds to {@code host}, every interface when it is empty (as Kafka binds a listener without a host), and returns
+     * the bound address (the port is chosen by the OS when 0).
+     */
     public InetSocketAddress bind(String host, int port) throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptors, workers)
@@ -91,17 +97,18 @@ public final class KafkaListener implements AutoCloseable {
                         openConnections.incrementAndGet();
                         ch.closeFuture().addListener(closed -> openConnections.decrementAndGet());
                         tls.ifPresent(pipeline -> pipeline.addHandlers(ch));
-                        addConnectionHandlers(ch.pipeline(), router, metrics, maxFrameBytes, authentication);
+                        addConnectionHandlers(ch.pipeline(), name, router, metrics, maxFrameBytes, authentication);
                     }
                 });
-        serverChannel = bootstrap.bind(host, port).sync().channel();
+        serverChannel = bootstrap.bind(host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port))
+                .sync().channel();
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
     /** The handlers of one connection, in pipeline order; shared with the tests of each stage. */
-    static void addConnectionHandlers(ChannelPipeline pipeline, ApiRouter router, RequestMetrics metrics,
-                                      int maxFrameBytes, ListenerAuthentication authentication) {
-        KafkaConnection connection = new KafkaConnection(router, metrics, authentication);
+    static void addConnectionHandlers(ChannelPipeline pipeline, String listener, ApiRouter router,
+                                      RequestMetrics metrics, int maxFrameBytes, ListenerAuthentication authentication) {
+        KafkaConnection connection = new KafkaConnection(listener, router, metrics, authentication);
         pipeline.addLast("frameDecoder", new FrameDecoder(maxFrameBytes, connection::unauthenticated))
                 .addLast("requestDecoder", new RequestDecoder(router))
                 .addLast("connection", connection);

@@ -21,9 +21,10 @@ public record ListenerAuthentication(SaslMechanisms mechanisms, SaslSettings set
         return mechanisms != null;
     }
 
-    /** The session of a new connection, whose transport gives {@code transportPrincipal}. */
-    ClientSession newSession(Supplier<KafkaPrincipal> transportPrincipal) {
-        return new ClientSession(usesSasl() ? new SaslAuthenticator(mechanisms, settings.connectionsMaxReauthMs()) : null,
+    /** The session of a new connection to {@code listener}, whose transport gives {@code transportPrincipal}. */
+    ClientSession newSession(String listener, Supplier<KafkaPrincipal> transportPrincipal) {
+        return new ClientSession(listener,
+                usesSasl() ? new SaslAuthenticator(mechanisms, settings.connectionsMaxReauthMs()) : null,
                 transportPrincipal, authorizer);
     }
 }

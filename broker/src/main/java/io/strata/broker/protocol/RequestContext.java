@@ -27,6 +27,11 @@ public record RequestContext(RequestHeader header, SocketAddress clientAddress, 
         return header.clientId();
     }
 
+    /** The name of the listener the request came in on. */
+    public String listener() {
+        return session.listener();
+    }
+
     /**
      * Whether the client may do {@code operation} on the resource (always, on a broker without an authorizer); a
      * refusal goes to the {@link AuditLog}.

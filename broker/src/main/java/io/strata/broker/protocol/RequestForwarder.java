@@ -1,5 +1,7 @@
 package io.strata.broker.protocol;
 
+import io.strata.broker.cluster.BrokerImage;
+import io.strata.broker.cluster.Endpoint;
 import org.apache.kafka.clients.ClientRequest;
 import org.apache.kafka.clients.ClientResponse;
 import org.apache.kafka.clients.NetworkClient;
@@ -21,6 +23,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -28,10 +31,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sends a request this broker cannot answer itself to the broker that can, over that broker's Kafka listener,
- * as Kafka's brokers forward requests to their controller, and as partition leaders and transaction coordinators
- * exchange verifications and markers. The connections are a kafka-clients network client's from
- * {@link InterBrokerClients}: they speak the listener's security protocol and authenticate as this broker. One
+ * Sends a request this broker cannot answer itself to the broker that can, over that broker's inter-broker
+ * listener, as Kafka's brokers forward requests to their controller, and as partition leaders and transaction
+ * coordinators exchange verifications and markers. The connections are a kafka-clients network client's from
+ * {@link InterBrokerClients}: they speak that listener's security protocol and authenticate as this broker. One
  * connection per destination broker stays open between requests; requests to any brokers may be in flight at once.
  * One thread does the network work and completes the futures, so what depends on an answer moves to a thread of its
  * own before it blocks. Every request sent through it may be sent twice: one whose connection closed before its
@@ -46,6 +49,7 @@ public final class RequestForwarder implements AutoCloseable {
     /** How often requests waiting for a connection look again, while it backs off after a failure. */
     private static final long CONNECT_POLL_MS = 50;
 
+    private final InterBrokerClients clients;
     private final Duration timeout;
     private final Time time = Time.SYSTEM;
     private final Metrics metrics = new Metrics();
@@ -67,6 +71,7 @@ public final class RequestForwarder implements AutoCloseable {
      *                may each take
      */
     public RequestForwarder(InterBrokerClients clients, Duration timeout) {
+        this.clients = clients;
         this.timeout = timeout;
         this.client = clients.networkClient(CLIENT_ID, "request-forwarder", Map.of(), metrics, MAX_IN_FLIGHT_PER_BROKER,
                 timeout, timeout, false, time, new LogContext("[RequestForwarder] "));
@@ -90,6 +95,22 @@ public final class RequestForwarder implements AutoCloseable {
             failSubmitted();
         }
         return forward.result;
+    }
+
+    /**
+     * Sends {@code request} at {@code version} to {@code broker}'s endpoint on the inter-broker listener; as
+     * {@link #send(String, int, AbstractRequest.Builder, short)}, and fails at once with a {@link NetworkException}
+     * when the broker has no such listener.
+     */
+    public CompletableFuture<AbstractResponse> send(BrokerImage broker, AbstractRequest.Builder<?> request,
+                                                    short version) {
+        Optional<Endpoint> endpoint = clients.endpoint(broker);
+        if (endpoint.isEmpty()) {
+            return CompletableFuture.failedFuture(new NetworkException("Cannot forward " + request.apiKey()
+                    + " to broker " + broker.nodeId() + ": it has no endpoint on " + clients.listener()
+                    + ", the listener the brokers reach each other on; it has " + broker.endpoints()));
+        }
+        return send(endpoint.get().host(), endpoint.get().port(), request, version);
     }
 
     private void run() {

@@ -22,9 +22,9 @@ import java.util.Optional;
 import static io.strata.broker.config.SettingCheck.describe;
 
 /**
- * TLS of the Kafka listener: PEM files and how clients are authenticated. The constructor reads the
- * files once, so a missing or unreadable file, or a key that does not fit its certificate, stops start-up
- * with a line naming the setting. Immutable.
+ * TLS of the Kafka listeners that run over it, all alike: PEM files and how clients are authenticated. The
+ * constructor reads the files once, so a missing or unreadable file, or a key that does not fit its certificate,
+ * stops start-up with a line naming the setting. Immutable.
  *
  * @param certFile              the server certificate, optionally followed by its chain
  * @param keyFile               its PKCS#8 private key
@@ -40,7 +40,6 @@ public record TlsSettings(Path certFile, Path keyFile, Optional<Path> caFile, Tl
     static final String CA_FILE = "strata.kafka.tls.ca-file";
     private static final String CLIENT_AUTH = "strata.kafka.tls.client-auth";
     private static final String RULES = "strata.kafka.tls.principal-mapping-rules";
-    private static final String PROTOCOL = "strata.kafka.security-protocol";
     /** TLS 1.3 and 1.2 only: older versions have known weaknesses and Kafka clients no longer offer them. */
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
@@ -67,15 +66,17 @@ public record TlsSettings(Path certFile, Path keyFile, Optional<Path> caFile, Tl
     }
 
     /**
-     * The TLS settings of {@code protocol}, from {@code config}: empty for the protocols without TLS,
-     * whose TLS settings are not read.
+     * The TLS settings of {@code listeners}, from {@code config}: empty when no listener runs over TLS, and then the
+     * TLS settings are not read.
      */
-    public static Optional<TlsSettings> from(SecurityProtocol protocol, KafkaTlsConfig config) {
-        if (!usesTls(protocol)) {
+    public static Optional<TlsSettings> from(BrokerListeners listeners, KafkaTlsConfig config) {
+        Optional<ListenerSettings> overTls = listeners.listeners().stream().filter(ListenerSettings::usesTls).findFirst();
+        if (overTls.isEmpty()) {
             return Optional.empty();
         }
-        Path cert = config.certFile().orElseThrow(() -> notSet(protocol, CERT_FILE));
-        Path key = config.keyFile().orElseThrow(() -> notSet(protocol, KEY_FILE));
+        String why = listeners.describeProtocol(overTls.get());
+        Path cert = config.certFile().orElseThrow(() -> notSet(why, CERT_FILE));
+        Path key = config.keyFile().orElseThrow(() -> notSet(why, KEY_FILE));
         return Optional.of(new TlsSettings(cert, key, config.caFile(), config.clientAuth(),
                 config.principalMappingRules()));
     }
@@ -85,9 +86,8 @@ public record TlsSettings(Path certFile, Path keyFile, Optional<Path> caFile, Tl
         return protocol == SecurityProtocol.SSL || protocol == SecurityProtocol.SASL_SSL;
     }
 
-    private static IllegalArgumentException notSet(SecurityProtocol protocol, String property) {
-        return new IllegalArgumentException(describe(PROTOCOL) + " is " + protocol + " but " + describe(property)
-                + " is not set");
+    private static IllegalArgumentException notSet(String why, String property) {
+        return new IllegalArgumentException(why + " but " + describe(property) + " is not set");
     }
 
     /** The files the server context is built from, each of which may change on disk. */

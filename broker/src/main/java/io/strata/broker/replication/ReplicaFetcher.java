@@ -1,6 +1,6 @@
 package io.strata.broker.replication;
 
-import io.strata.broker.cluster.BrokerImage;
+import io.strata.broker.cluster.Endpoint;
 import io.strata.broker.log.EpochEndOffset;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.protocol.InterBrokerClients;
@@ -39,8 +39,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Copies the partitions this broker follows from one leader, as Kafka's replica fetcher does: one thread
- * sends Fetch requests with this broker's replica id, over a connection that authenticates as this broker
- * ({@link InterBrokerClients}), each partition from its log end offset with the
+ * sends Fetch requests with this broker's replica id to the leader's endpoint on the inter-broker listener, over a
+ * connection that authenticates as this broker ({@link InterBrokerClients}), each partition from its log end offset with the
  * epoch of its last batch, and appends what comes back as it is (offsets and leader epochs kept). The
  * requests run in an incremental fetch session, so a fetch names only the partitions whose position moved
  * and its response only those with records or news, however many partitions the two brokers share. A
@@ -66,7 +66,8 @@ final class ReplicaFetcher implements AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     private final int localId;
-    private final BrokerImage leader;
+    private final int leaderId;
+    private final Endpoint endpoint;
     private final ReplicationThrottle throttle;
     private final Time time;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
@@ -81,22 +82,25 @@ final class ReplicaFetcher implements AutoCloseable {
     /** Whether the leader refused this broker's user since the last round that went through; the thread's only. */
     private boolean refused;
 
-    ReplicaFetcher(int localId, BrokerImage leader, InterBrokerClients clients, ReplicationThrottle throttle, Time time) {
+    ReplicaFetcher(int localId, int leaderId, Endpoint endpoint, InterBrokerClients clients, ReplicationThrottle throttle,
+                   Time time) {
         this.localId = localId;
-        this.leader = leader;
+        this.leaderId = leaderId;
+        this.endpoint = endpoint;
         this.throttle = throttle;
         this.time = time;
-        LogContext logContext = new LogContext("[ReplicaFetcher broker=" + localId + " leader=" + leader.nodeId() + "] ");
+        LogContext logContext = new LogContext("[ReplicaFetcher broker=" + localId + " leader=" + leaderId + "] ");
         this.client = clients.networkClient("strata-replica-fetcher-" + localId, "replica-fetcher",
-                Map.of("leader", Integer.toString(leader.nodeId())), metrics, 1, REQUEST_TIMEOUT, CONNECT_TIMEOUT, true,
+                Map.of("leader", Integer.toString(leaderId)), metrics, 1, REQUEST_TIMEOUT, CONNECT_TIMEOUT, true,
                 time, logContext);
-        this.session = new FetchSessionHandler(logContext, leader.nodeId());
-        this.thread = new Thread(this::run, "strata-replica-fetcher-" + leader.nodeId());
+        this.session = new FetchSessionHandler(logContext, leaderId);
+        this.thread = new Thread(this::run, "strata-replica-fetcher-" + leaderId);
         thread.setDaemon(true);
     }
 
-    BrokerImage leader() {
-        return leader;
+    /** Where the leader is fetched from. */
+    Endpoint endpoint() {
+        return endpoint;
     }
 
     void start() {
@@ -120,7 +124,7 @@ final class ReplicaFetcher implements AutoCloseable {
         if (!refused) {
             LOG.warnf("Broker %d at %s:%d refuses this broker's user, so nothing is replicated from it until"
                     + " strata.inter-broker.* names a user it accepts (a super user when the authorizer is on): %s",
-                    leader.nodeId(), leader.host(), leader.port(), reason);
+                    leaderId, endpoint.host(), endpoint.port(), reason);
         }
         refused = true;
     }
@@ -137,8 +141,8 @@ final class ReplicaFetcher implements AutoCloseable {
                     pause(RETRY_BACKOFF_MS * 10);
                 } catch (IOException | RuntimeException e) {
                     if (running) {
-                        LOG.debugf("Fetching from broker %d at %s:%d failed, retrying: %s", leader.nodeId(),
-                                leader.host(), leader.port(), e.toString());
+                        LOG.debugf("Fetching from broker %d at %s:%d failed, retrying: %s", leaderId,
+                                endpoint.host(), endpoint.port(), e.toString());
                         pause(RETRY_BACKOFF_MS);
                     }
                 }
@@ -171,16 +175,16 @@ final class ReplicaFetcher implements AutoCloseable {
         FetchSessionHandler.FetchRequestData sessionData = fetchData.build();
         ClientResponse response;
         try {
-            Node node = new Node(leader.nodeId(), leader.host(), leader.port());
+            Node node = new Node(leaderId, endpoint.host(), endpoint.port());
             if (!NetworkClientUtils.awaitReady(client, node, time, CONNECT_TIMEOUT.toMillis())) {
-                throw new IOException("Broker " + leader.nodeId() + " at " + leader.host() + ":" + leader.port()
+                throw new IOException("Broker " + leaderId + " at " + endpoint.host() + ":" + endpoint.port()
                         + " did not accept a connection within " + CONNECT_TIMEOUT.toMillis() + " ms");
             }
             FetchRequest.Builder request = FetchRequest.Builder.forReplica(ApiKeys.FETCH.latestVersion(), localId, -1,
                             MAX_WAIT_MS, 1, sessionData.toSend())
                     .removed(sessionData.toForget()).replaced(sessionData.toReplace())
                     .metadata(sessionData.metadata()).setMaxBytes(MAX_BYTES);
-            ClientRequest clientRequest = client.newClientRequest(Integer.toString(leader.nodeId()), request, now, true);
+            ClientRequest clientRequest = client.newClientRequest(Integer.toString(leaderId), request, now, true);
             response = NetworkClientUtils.sendAndReceive(client, clientRequest, time);
         } catch (IOException | RuntimeException e) {
             session.handleError(e);
@@ -191,8 +195,8 @@ final class ReplicaFetcher implements AutoCloseable {
         if (!session.handleResponse(fetchResponse, version)) {
             // The handler starts a new session with the next fetch, a full one.
             throw fetchResponse.error() != Errors.NONE
-                    ? fetchResponse.error().exception("Fetch from broker " + leader.nodeId() + " failed")
-                    : new IllegalStateException("Broker " + leader.nodeId() + " answered a fetch with partitions "
+                    ? fetchResponse.error().exception("Fetch from broker " + leaderId + " failed")
+                    : new IllegalStateException("Broker " + leaderId + " answered a fetch with partitions "
                     + "that do not match its fetch session");
         }
         fetchResponse.responseData(session.sessionTopicNames(), version).forEach((tp, data) -> {
@@ -234,7 +238,7 @@ final class ReplicaFetcher implements AutoCloseable {
                 }
                 default -> {
                     if (!(error.exception() instanceof RetriableException)) {
-                        LOG.warnf("Broker %d refused a fetch of %s: %s", leader.nodeId(), tp, error.name());
+                        LOG.warnf("Broker %d refused a fetch of %s: %s", leaderId, tp, error.name());
                     }
                     backedOff.put(tp, time.milliseconds() + RETRY_BACKOFF_MS);
                 }
@@ -243,7 +247,7 @@ final class ReplicaFetcher implements AutoCloseable {
             // This broker took over meanwhile; the fetcher manager drops the partition next.
             backedOff.put(tp, time.milliseconds() + RETRY_BACKOFF_MS);
         } catch (RuntimeException e) {
-            LOG.errorf("Replicating %s from broker %d failed: %s", tp, leader.nodeId(), e.toString());
+            LOG.errorf("Replicating %s from broker %d failed: %s", tp, leaderId, e.toString());
             backedOff.put(tp, time.milliseconds() + RETRY_BACKOFF_MS * 10);
         }
     }
@@ -264,7 +268,7 @@ final class ReplicaFetcher implements AutoCloseable {
         }
         offset = Math.min(offset, partition.logEndOffset());
         LOG.infof("Truncating %s to offset %d: its log parts from leader %d's after epoch %d (its end offset %d)",
-                partition.topicPartition(), offset, leader.nodeId(), diverging.epoch(), diverging.endOffset());
+                partition.topicPartition(), offset, leaderId, diverging.epoch(), diverging.endOffset());
         partition.truncateTo(offset);
     }
 

@@ -2,9 +2,11 @@ package io.strata.broker.rest;
 
 import io.quarkus.runtime.Quarkus;
 import io.strata.broker.cluster.SecurityImage;
+import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.config.HttpAuthConfig;
 import io.strata.broker.config.KafkaListenerConfig;
 import io.strata.broker.config.SaslConfig;
+import io.strata.broker.protocol.BrokerListeners;
 import io.strata.broker.security.AuditLog;
 import io.strata.broker.server.Broker;
 import io.strata.broker.server.BrokerLifecycle;
@@ -23,7 +25,7 @@ import java.util.Optional;
 /**
  * The one authentication switch: with {@code strata.http.auth.enabled}, every request to {@code /v3} or
  * {@code /console} must carry HTTP basic credentials, else it is answered 401 before it reaches any resource.
- * Accepted are the user configured by {@code strata.http.auth.username} and {@code password}, and, when the Kafka
+ * Accepted are the user configured by {@code strata.http.auth.username} and {@code password}, and, when a Kafka
  * listener uses SASL, every user of the cluster with the password of one of its SCRAM credentials. The request then
  * acts as the principal {@code User:<name>}, kept in its routing context under {@link #PRINCIPAL} for
  * {@link RestAuthorization}. Health ({@code /q/health}), metrics ({@code /q/metrics}) and the OpenAPI document stay
@@ -45,13 +47,16 @@ public class BasicAuthFilter {
 
     private final HttpAuthConfig config;
     private final KafkaListenerConfig kafka;
+    private final BrokerConfig broker;
     private final SaslConfig sasl;
     private final BrokerLifecycle lifecycle;
     private final ScramPasswordCheck scramPasswords = new ScramPasswordCheck(REMEMBERED_PASSWORDS);
 
-    public BasicAuthFilter(HttpAuthConfig config, KafkaListenerConfig kafka, SaslConfig sasl, BrokerLifecycle lifecycle) {
+    public BasicAuthFilter(HttpAuthConfig config, KafkaListenerConfig kafka, BrokerConfig broker, SaslConfig sasl,
+                           BrokerLifecycle lifecycle) {
         this.config = config;
         this.kafka = kafka;
+        this.broker = broker;
         this.sasl = sasl;
         this.lifecycle = lifecycle;
     }
@@ -60,24 +65,37 @@ public class BasicAuthFilter {
         if (!config.enabled()) {
             return;
         }
-        Optional<String> problem = HttpAuthConfig.problem(config, kafka.securityProtocol());
+        BrokerListeners listeners;
+        try {
+            listeners = BrokerListeners.from(kafka, broker.advertised());
+        } catch (IllegalArgumentException e) {
+            refuseToStart(router, e.getMessage());
+            return;
+        }
+        boolean saslUsers = listeners.usesSasl();
+        Optional<String> problem = HttpAuthConfig.problem(config, saslUsers);
         if (problem.isPresent()) {
-            // The packaged application refuses these settings before it starts (see StrataMain); this
-            // guards the start-ups that skip that check, such as dev mode.
-            LOG.errorf("Invalid setting, not starting: %s", problem.get());
-            Quarkus.asyncExit(1);
-            // Until the exit completes, nothing protected is served.
-            router.routeWithRegex(PROTECTED_PATHS).order(Integer.MIN_VALUE).handler(context -> context.fail(503));
+            refuseToStart(router, problem.get());
             return;
         }
         Optional<byte[]> configured = config.username().filter(user -> !user.isEmpty())
                 .map(user -> (user + ":" + config.password().orElseThrow()).getBytes(StandardCharsets.UTF_8));
-        boolean saslUsers = HttpAuthConfig.usesSaslUsers(kafka.securityProtocol());
         router.routeWithRegex(PROTECTED_PATHS).order(Integer.MIN_VALUE)
                 .handler(context -> authenticate(context, configured, saslUsers));
         LOG.infof("HTTP basic authentication is required for /v3 and /console, by %s",
                 saslUsers ? "the SASL users' SCRAM passwords" + (configured.isPresent() ? " and the configured user" : "")
                         : "the configured user");
+    }
+
+    /**
+     * The packaged application refuses bad settings before it starts (see StrataMain); this guards the start-ups that
+     * skip that check, such as dev mode.
+     */
+    private static void refuseToStart(Router router, String problem) {
+        LOG.errorf("Invalid setting, not starting: %s", problem);
+        Quarkus.asyncExit(1);
+        // Until the exit completes, nothing protected is served.
+        router.routeWithRegex(PROTECTED_PATHS).order(Integer.MIN_VALUE).handler(context -> context.fail(503));
     }
 
     private void authenticate(RoutingContext context, Optional<byte[]> configured, boolean saslUsers) {

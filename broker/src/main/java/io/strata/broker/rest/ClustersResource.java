@@ -3,6 +3,7 @@ package io.strata.broker.rest;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.strata.broker.cluster.BrokerImage;
+import io.strata.broker.cluster.Endpoint;
 import io.strata.broker.server.Broker;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -67,8 +68,9 @@ public class ClustersResource {
     }
 
     private static BrokerData brokerData(Broker broker, BrokerImage image) {
-        return new BrokerData("KafkaBroker", broker.identity().clusterId(), image.nodeId(), image.host(), image.port(),
-                image.rack(), image.fenced());
+        Endpoint endpoint = image.clientEndpoint(broker.interBrokerListener());
+        return new BrokerData("KafkaBroker", broker.identity().clusterId(), image.nodeId(), endpoint.host(),
+                endpoint.port(), image.rack(), image.fenced());
     }
 
     /** A cluster, as this broker answers for it: it is the controller clients are told of, as in Metadata. */
@@ -77,7 +79,8 @@ public class ClustersResource {
     }
 
     /**
-     * A registered broker with the endpoint Kafka clients are told to use.
+     * A registered broker with the endpoint Kafka clients are told to use: of a broker with several listeners, the
+     * first that is not the inter-broker listener.
      *
      * @param fenced whether the cluster lost sight of it: it leads nothing until it is back
      */

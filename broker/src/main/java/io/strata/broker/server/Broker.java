@@ -4,12 +4,12 @@ import io.strata.broker.admin.TopicAdmin;
 import io.strata.broker.cluster.BrokerFencer;
 import io.strata.broker.cluster.BrokerIdentity;
 import io.strata.broker.cluster.BrokerImage;
+import io.strata.broker.cluster.Endpoint;
 import io.strata.broker.cluster.MetadataCommand;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.MetadataResult;
 import io.strata.broker.cluster.PreferredLeaderBalancer;
 import io.strata.broker.cluster.RaftMetadataLog;
-import io.strata.broker.cluster.SecurityImage;
 import io.strata.broker.compaction.LogCleanerService;
 import io.strata.broker.config.ConfigEntry;
 import io.strata.broker.config.DynamicBrokerConfigs;
@@ -23,6 +23,7 @@ import io.strata.broker.protocol.ConnectionLimits;
 import io.strata.broker.protocol.InterBrokerClients;
 import io.strata.broker.protocol.KafkaListener;
 import io.strata.broker.protocol.ListenerAuthentication;
+import io.strata.broker.protocol.ListenerSettings;
 import io.strata.broker.protocol.RequestForwarder;
 import io.strata.broker.protocol.fetch.FetchSessionCache;
 import io.strata.broker.protocol.handlers.AclsHandler;
@@ -66,7 +67,6 @@ import io.strata.broker.replication.ReplicationThrottle;
 import io.strata.broker.security.Authorizer;
 import io.strata.broker.security.BootstrapUsers;
 import io.strata.broker.security.SaslMechanisms;
-import io.strata.broker.security.SaslSettings;
 import io.strata.broker.tiering.TieringService;
 import io.strata.broker.tiering.TieringSettings;
 import io.strata.broker.txn.ProducerIdManager;
@@ -77,14 +77,11 @@ import io.strata.tiered.ObjectStore;
 import io.strata.tiered.ObjectStores;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,10 +91,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
- * One Strata broker: metadata, partitions and the Kafka listener, started in that order and
+ * One Strata broker: metadata, partitions and the Kafka listeners, started in that order and
  * closed in reverse. The application container only feeds it settings.
  */
 public final class Broker implements AutoCloseable {
@@ -123,12 +119,9 @@ public final class Broker implements AutoCloseable {
     private TransactionCoordinator transactionCoordinator;
     private RequestForwarder forwarder;
     private IsrUpdater isrUpdater;
-    private KafkaListener listener;
+    private final KafkaListenerGroup listeners = new KafkaListenerGroup();
     private Authorizer authorizer;
-    private InetSocketAddress kafkaAddress;
     private BrokerIdentity identity;
-    private String advertisedHost;
-    private int advertisedPort;
 
     private Broker(BrokerSettings settings) {
         this.settings = settings;
@@ -224,24 +217,38 @@ public final class Broker implements AutoCloseable {
         BootstrapUsers.create(settings.sasl(), () -> metadata.image().security(), metadata::submit,
                 metadata.settings().startTimeout());
         authorizer = settings.authorizer().authorizer(() -> metadata.image().security());
-        listener = new KafkaListener(new ApiRouter(handlers()), settings.requestMetrics(),
-                settings.socketRequestMaxBytes(), settings.ioThreads(),
-                new ConnectionLimits(settings.maxConnectionsPerIp(), settings.maxConnectionCreationRate()), settings.tls(),
-                authentication());
-        started.add(listener);
-        kafkaAddress = listener.bind(settings.kafkaHost(), settings.kafkaPort());
-        // The advertised port defaults to the bound one, which the OS picks when the port is 0.
-        advertisedHost = settings.advertisedHost().orElseGet(this::defaultAdvertisedHost);
-        advertisedPort = settings.advertisedPort().orElse(kafkaAddress.getPort());
+        bindListeners();
         BrokerRegistration registration = new BrokerRegistration(metadata, partitions,
-                new BrokerImage(settings.nodeId(), advertisedHost, advertisedPort, settings.rack(), false));
+                new BrokerImage(settings.nodeId(), listeners.advertised(), settings.rack(), false));
         registration.register();
         metadata.addListener(registration::onImage);
-        // Closed first: leadership moves away while the listener still answers.
+        // Closed first: leadership moves away while the listeners still answer.
         started.add(registration);
-        LOG.infof("Strata broker %d of cluster %s listening on %s:%d (advertised %s:%d), started in %d ms",
-                settings.nodeId(), clusterId, kafkaAddress.getHostString(), kafkaAddress.getPort(), advertisedHost,
-                advertisedPort, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+        LOG.infof("Strata broker %d of cluster %s listening on %s; brokers reach each other on %s; started in %d ms",
+                settings.nodeId(), clusterId, listeners.describe(), settings.listeners().interBrokerListener(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+    }
+
+    /**
+     * One Kafka listener per configured one, each with its own TLS and SASL as its security protocol says, all
+     * serving the same APIs and sharing the connection limits, which Kafka counts per broker.
+     */
+    private void bindListeners() throws IOException, InterruptedException {
+        started.add(listeners);
+        ApiRouter router = new ApiRouter(handlers());
+        ConnectionLimits limits = new ConnectionLimits(settings.maxConnectionsPerIp(),
+                settings.maxConnectionCreationRate());
+        ListenerAuthentication withoutSasl = new ListenerAuthentication(null, null, authorizer);
+        // One set of mechanisms for every SASL listener: OAUTHBEARER's key set is fetched once.
+        ListenerAuthentication withSasl = settings.listeners().usesSasl() ? new ListenerAuthentication(
+                SaslMechanisms.of(settings.sasl(), () -> metadata.image().security()), settings.sasl(), authorizer)
+                : withoutSasl;
+        for (ListenerSettings listener : settings.listeners().listeners()) {
+            listeners.bind(listener, new KafkaListener(listener.name(), router, settings.requestMetrics(),
+                    settings.socketRequestMaxBytes(), settings.ioThreads(), limits,
+                    listener.usesTls() ? settings.tls() : Optional.empty(),
+                    listener.usesSasl() ? withSasl : withoutSasl));
+        }
     }
 
     /**
@@ -315,17 +322,6 @@ public final class Broker implements AutoCloseable {
                 settings.raftPort(), settings.raftMembers()).withSecret(settings.raftSecret());
     }
 
-    /** SASL on the listener when its security protocol says so, and the ACLs when the authorizer is on. */
-    private ListenerAuthentication authentication() {
-        Supplier<SecurityImage> security = () -> metadata.image().security();
-        SecurityProtocol protocol = settings.securityProtocol();
-        if (protocol != SecurityProtocol.SASL_PLAINTEXT && protocol != SecurityProtocol.SASL_SSL) {
-            return new ListenerAuthentication(null, null, authorizer);
-        }
-        SaslSettings sasl = settings.sasl();
-        return new ListenerAuthentication(SaslMechanisms.of(sasl, security), sasl, authorizer);
-    }
-
     /** The handler of every API key served besides ApiVersions, which the router answers itself. */
     private List<ApiHandler<?>> handlers() {
         ConfigAlterations alterations = new ConfigAlterations(topicAdmin, settings.nodeId());
@@ -385,17 +381,6 @@ public final class Broker implements AutoCloseable {
         return QuotaThrottle.requests(quotas, AuditedChanges.wrap(handlers));
     }
 
-    private String defaultAdvertisedHost() {
-        if (!kafkaAddress.getAddress().isAnyLocalAddress()) {
-            return kafkaAddress.getHostString();
-        }
-        try {
-            return InetAddress.getLocalHost().getCanonicalHostName();
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("Cannot find this machine's name to advertise; set STRATA_ADVERTISED_HOST", e);
-        }
-    }
-
     /** This broker's configs as DescribeConfigs reports them: its settings, then the dynamic ones. */
     private List<ConfigEntry> describeBrokerConfigs() {
         MetadataImage image = metadata.image();
@@ -418,18 +403,29 @@ public final class Broker implements AutoCloseable {
         return values;
     }
 
+    /** Where the first Kafka listener is bound. */
     public InetSocketAddress kafkaAddress() {
-        return kafkaAddress;
+        return listeners.address(listeners.first());
     }
 
-    /** Completes once every event loop of the Kafka listener ran a no-op: the network threads answer. */
+    /** Where Kafka listener {@code name} is bound. */
+    public InetSocketAddress kafkaAddress(String name) {
+        return listeners.address(name);
+    }
+
+    /** Completes once every event loop of the Kafka listeners ran a no-op: the network threads answer. */
     public CompletableFuture<Void> probeKafkaEventLoops() {
-        return listener.probeEventLoops();
+        return listeners.probeEventLoops();
     }
 
-    /** Kafka connections open now. */
+    /** Kafka connections open now, on all the listeners. */
     public int kafkaConnections() {
-        return listener.openConnections();
+        return listeners.openConnections();
+    }
+
+    /** Kafka connections open now on listener {@code name}. */
+    public int kafkaConnections(String name) {
+        return listeners.openConnections(name);
     }
 
     /** The directory of partition logs, metadata and staging. */
@@ -501,9 +497,20 @@ public final class Broker implements AutoCloseable {
         return settings.fsyncBeforeAck();
     }
 
-    /** The bootstrap address clients use. */
+    /** The name of the listener the brokers reach each other on. */
+    public String interBrokerListener() {
+        return settings.listeners().interBrokerListener();
+    }
+
+    /** The bootstrap address clients use: what the first listener advertises. */
     public String bootstrapServers() {
-        return advertisedHost + ":" + advertisedPort;
+        return bootstrapServers(listeners.first());
+    }
+
+    /** The bootstrap address of listener {@code name}: what it advertises. */
+    public String bootstrapServers(String name) {
+        Endpoint endpoint = listeners.advertised(name);
+        return endpoint.host() + ":" + endpoint.port();
     }
 
     @Override

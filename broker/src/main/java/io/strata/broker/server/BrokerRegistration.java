@@ -14,7 +14,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * This broker's place in the cluster's metadata. It registers the broker's endpoint at start (which also
+ * This broker's place in the cluster's metadata. It registers the broker's endpoints at start (which also
  * unfences a broker that comes back), asks to be unfenced again when the controller fenced it while it kept
  * running (cut off from the quorum, or paused, for longer than the controller waited), and, closed at a clean
  * stop, fences the broker itself first: the partitions it leads move to in-sync followers, in a new epoch,
@@ -37,7 +37,7 @@ final class BrokerRegistration implements AutoCloseable {
         this.endpoint = endpoint;
     }
 
-    /** Records the endpoint in the metadata, unless it is there unchanged and unfenced; waits for the commit. */
+    /** Records the endpoints in the metadata, unless they are there unchanged and unfenced; waits for the commit. */
     void register() {
         if (metadata.image().broker(endpoint.nodeId()).filter(endpoint::equals).isPresent()) {
             return;
@@ -65,7 +65,7 @@ final class BrokerRegistration implements AutoCloseable {
     }
 
     private MetadataCommand.RegisterBroker registration() {
-        return new MetadataCommand.RegisterBroker(endpoint.nodeId(), endpoint.host(), endpoint.port(), endpoint.rack());
+        return new MetadataCommand.RegisterBroker(endpoint.nodeId(), endpoint.endpoints(), endpoint.rack());
     }
 
     /**

@@ -22,7 +22,9 @@ import io.strata.broker.config.TopicConfigCatalog;
 import io.strata.broker.config.TopicsConfig;
 import io.strata.broker.config.TransactionsConfig;
 import io.strata.broker.group.GroupConfig;
+import io.strata.broker.protocol.BrokerListeners;
 import io.strata.broker.protocol.InterBrokerSettings;
+import io.strata.broker.protocol.ListenerSettings;
 import io.strata.broker.protocol.RequestMetrics;
 import io.strata.broker.protocol.TlsSettings;
 import io.strata.broker.quota.QuotaSettings;
@@ -31,7 +33,6 @@ import io.strata.broker.security.SaslSettings;
 import io.strata.broker.tiering.TieringSettings;
 import io.strata.broker.txn.TransactionConfig;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,6 +53,8 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  * a bad one is named as the setting it comes from.
  * Immutable.
  *
+ * @param listeners     the Kafka listeners: where each binds, what it advertises, its security protocol, and the one the
+ *                      brokers reach each other on
  * @param topicDefaults broker-wide overrides of topic config defaults, keyed by topic config name
  * @param raftPeers     the other metadata Raft voters as {@code nodeId@host:port}; empty on a single node
  * @param raftVoter     whether this broker votes in the metadata Raft group, else every voter is a peer
@@ -65,21 +68,17 @@ import static io.strata.broker.config.SettingCheck.requireRange;
  * @param transactions  the transaction coordinator's settings
  * @param tiering       where and how often closed segments are tiered
  * @param cleaner       how often and with how much memory compacted topics are compacted
- * @param securityProtocol the Kafka listener's {@code security.protocol}
- * @param tls           the Kafka listener's TLS; present exactly when the security protocol runs over TLS
- * @param sasl          how SASL authenticates, when the security protocol uses it
+ * @param tls           the TLS of the listeners that run over it; present exactly when one does
+ * @param sasl          how SASL authenticates, on the listeners that use it
  * @param authorizer    whether and how requests are authorized by the ACLs
  * @param quotas        how client quota rates are measured
- * @param interBroker   how this broker connects to the other brokers' listeners, in the listener's security protocol
+ * @param interBroker   how this broker connects to the other brokers' inter-broker listener, in its security protocol
  * @param requestMetrics told of every Kafka request answered; {@link RequestMetrics#NONE} by default
  */
 public record BrokerSettings(
         int nodeId,
         Path dataDir,
-        String kafkaHost,
-        int kafkaPort,
-        Optional<String> advertisedHost,
-        Optional<Integer> advertisedPort,
+        BrokerListeners listeners,
         int socketRequestMaxBytes,
         int ioThreads,
         int maxConnectionsPerIp,
@@ -105,7 +104,6 @@ public record BrokerSettings(
         TransactionConfig transactions,
         TieringSettings tiering,
         CleanerSettings cleaner,
-        SecurityProtocol securityProtocol,
         Optional<TlsSettings> tls,
         SaslSettings sasl,
         AuthorizerSettings authorizer,
@@ -118,9 +116,7 @@ public record BrokerSettings(
 
     public BrokerSettings {
         requireRange("strata.node-id", nodeId, 0, Integer.MAX_VALUE);
-        requireRange("strata.kafka.port", kafkaPort, 0, 65535);
         requireRange("strata.raft.port", raftPort, 0, 65535);
-        advertisedPort.ifPresent(port -> requireRange("strata.advertised.port", port, 1, 65535));
         requireRange("strata.kafka.socket-request-max-bytes", socketRequestMaxBytes, 1024, Integer.MAX_VALUE - 4);
         requireRange("strata.kafka.io-threads", ioThreads, 1, Integer.MAX_VALUE);
         requireRange("strata.kafka.max-connections-per-ip", maxConnectionsPerIp, 1, Integer.MAX_VALUE);
@@ -134,13 +130,15 @@ public record BrokerSettings(
             throw new IllegalArgumentException(describe("strata.log.local-disk-limit") + " is " + localDiskLimitBytes
                     + "; it must be a positive number of bytes, or unset for no limit");
         }
-        if (TlsSettings.usesTls(securityProtocol) != tls.isPresent()) {
-            throw new IllegalArgumentException(describe("strata.kafka.security-protocol") + " is " + securityProtocol
-                    + (tls.isPresent() ? ", which has no TLS, but TLS settings are given" : " but no TLS settings are given"));
+        if (listeners.usesTls() != tls.isPresent()) {
+            throw new IllegalArgumentException(tls.isPresent() ? "no listener runs over TLS, but TLS settings are given"
+                    : "a listener runs over TLS, but no TLS settings are given");
         }
-        if (interBroker.securityProtocol() != securityProtocol) {
-            throw new IllegalArgumentException("the brokers speak " + interBroker.securityProtocol() + " to each other, "
-                    + "but " + describe("strata.kafka.security-protocol") + " is " + securityProtocol);
+        ListenerSettings between = listeners.interBroker();
+        if (!interBroker.listener().equals(between.name())
+                || interBroker.securityProtocol() != between.securityProtocol()) {
+            throw new IllegalArgumentException("the brokers speak " + interBroker.securityProtocol() + " to each other on "
+                    + interBroker.listener() + ", but " + listeners.describeProtocol(between));
         }
         topicDefaults = Map.copyOf(topicDefaults);
         try {
@@ -198,10 +196,10 @@ public record BrokerSettings(
                                       ReplicationConfig replication, LeadersConfig leaders, SaslConfig sasl,
                                       AuthorizerConfig authorizer, QuotasConfig quotas, InterBrokerConfig interBroker,
                                       RequestMetrics requestMetrics) {
-        Optional<TlsSettings> tls = TlsSettings.from(kafka.securityProtocol(), kafka.tls());
+        BrokerListeners listeners = BrokerListeners.from(kafka, broker.advertised());
+        Optional<TlsSettings> tls = TlsSettings.from(listeners, kafka.tls());
         SaslSettings saslSettings = SaslSettings.from(sasl);
-        return new BrokerSettings(broker.nodeId(), broker.dataDir(), kafka.host(), kafka.port(),
-                broker.advertised().host(), broker.advertised().port(), kafka.socketRequestMaxBytes(),
+        return new BrokerSettings(broker.nodeId(), broker.dataDir(), listeners, kafka.socketRequestMaxBytes(),
                 ioThreads(kafka), kafka.maxConnectionsPerIp(), kafka.maxConnectionCreationRate(),
                 topicDefaults(log), topics.autoCreate(), topics.defaultPartitions(), topics.defaultReplicationFactor(),
                 log.fsyncBeforeAck(), log.retentionCheckInterval(), log.localDiskLimit().orElse(NO_DISK_LIMIT),
@@ -209,8 +207,8 @@ public record BrokerSettings(
                 broker.rack().orElse(null),
                 replication.lagTimeMax(), replication.replicaSelector(), leaders.autoRebalanceEnable(), leaders.imbalanceCheckInterval(),
                 GroupConfig.from(groups), TransactionConfig.from(transactions), TieringSettings.from(tiering),
-                CleanerSettings.from(log), kafka.securityProtocol(), tls, saslSettings, AuthorizerSettings.from(authorizer),
-                QuotaSettings.from(quotas), InterBrokerSettings.from(interBroker, kafka.securityProtocol(), saslSettings, tls),
+                CleanerSettings.from(log), tls, saslSettings, AuthorizerSettings.from(authorizer),
+                QuotaSettings.from(quotas), InterBrokerSettings.from(interBroker, listeners, saslSettings, tls),
                 requestMetrics);
     }
 
@@ -237,11 +235,11 @@ public record BrokerSettings(
     }
 
     private BrokerSettings with(GroupConfig groups, TieringSettings tiering) {
-        return new BrokerSettings(nodeId, dataDir, kafkaHost, kafkaPort, advertisedHost, advertisedPort,
-                socketRequestMaxBytes, ioThreads, maxConnectionsPerIp, maxConnectionCreationRate, topicDefaults, autoCreateTopics, defaultPartitions,
+        return new BrokerSettings(nodeId, dataDir, listeners, socketRequestMaxBytes, ioThreads, maxConnectionsPerIp,
+                maxConnectionCreationRate, topicDefaults, autoCreateTopics, defaultPartitions,
                 defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort,
                 raftPeers, raftVoter, raftSecret, rack, replicaLagTimeMax, replicaSelector, autoLeaderRebalance, leaderImbalanceCheckInterval, groups, transactions,
-                tiering, cleaner, securityProtocol, tls, sasl, authorizer, quotas, interBroker, requestMetrics);
+                tiering, cleaner, tls, sasl, authorizer, quotas, interBroker, requestMetrics);
     }
 
     /** The configured event loops, where 0 stands for one per core. */

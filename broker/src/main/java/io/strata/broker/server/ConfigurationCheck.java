@@ -7,7 +7,6 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.config.WithName;
 import io.strata.broker.config.Configuration;
 import io.strata.broker.config.HttpAuthConfig;
-import io.strata.broker.config.KafkaListenerConfig;
 import io.strata.broker.config.MetricsConfig;
 import io.strata.broker.config.SettingCheck;
 import io.strata.broker.protocol.RequestMetrics;
@@ -65,8 +64,9 @@ public final class ConfigurationCheck {
             }
             return Optional.of(String.join("; ", framework));
         }
+        BrokerSettings settings;
         try {
-            BrokerSettings.from(config, RequestMetrics.NONE);
+            settings = BrokerSettings.from(config, RequestMetrics.NONE);
             // Only the metrics schedules read these, so no settings record checks them.
             MetricsConfig metrics = config.getConfigMapping(MetricsConfig.class);
             SettingCheck.requirePositive("strata.metrics.lag-refresh-interval", metrics.lagRefreshInterval());
@@ -74,8 +74,7 @@ public final class ConfigurationCheck {
         } catch (IllegalArgumentException e) {
             return Optional.of(e.getMessage());
         }
-        return HttpAuthConfig.problem(config.getConfigMapping(HttpAuthConfig.class),
-                config.getConfigMapping(KafkaListenerConfig.class).securityProtocol());
+        return HttpAuthConfig.problem(config.getConfigMapping(HttpAuthConfig.class), settings.listeners().usesSasl());
     }
 
     /** A leaf setting of a mapping and the type its value must convert to. */

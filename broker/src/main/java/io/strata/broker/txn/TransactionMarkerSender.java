@@ -94,7 +94,7 @@ final class TransactionMarkerSender {
             WriteTxnMarkersRequestData request = request(txn, commit, coordinatorEpoch, entry.getValue());
             CompletableFuture<WriteTxnMarkersResponseData> response = leader.get().nodeId() == nodeId
                     ? local.write(request)
-                    : forwarder.send(leader.get().host(), leader.get().port(), new WriteTxnMarkersRequest.Builder(request),
+                    : forwarder.send(leader.get(), new WriteTxnMarkersRequest.Builder(request),
                             ApiKeys.WRITE_TXN_MARKERS.latestVersion())
                     .thenApply(answer -> ((WriteTxnMarkersResponse) answer).data());
             requests.add(response.handle((answer, failure) -> {

@@ -138,7 +138,7 @@ public final class TransactionVerifier {
         if (leaderId == nodeId) {
             return local.verify(transactionalId, producerId, producerEpoch, partitions);
         }
-        return forwarder.send(leader.get().host(), leader.get().port(),
+        return forwarder.send(leader.get(),
                         AddPartitionsToTxnRequest.Builder.forBroker(request(transactionalId, producerId,
                                 producerEpoch, partitions)), ApiKeys.ADD_PARTITIONS_TO_TXN.latestVersion())
                 .thenApply(response -> errors((AddPartitionsToTxnResponse) response, transactionalId, partitions))

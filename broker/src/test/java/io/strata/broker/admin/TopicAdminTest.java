@@ -1,5 +1,6 @@
 package io.strata.broker.admin;
 
+import io.strata.broker.cluster.Endpoint;
 import io.strata.broker.cluster.MetadataCommand;
 import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.cluster.RaftMetadataLog;
@@ -48,7 +49,8 @@ class TopicAdminTest {
     void start() {
         metadata = new RaftMetadataLog(RaftMetadataLog.Settings.alone(dataDir, 1, "127.0.0.1", 0));
         metadata.start();
-        metadata.submit(new MetadataCommand.RegisterBroker(1, "127.0.0.1", 9092, null)).join();
+        metadata.submit(new MetadataCommand.RegisterBroker(1, List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9092)),
+                null)).join();
         admin = new TopicAdmin(metadata, new TopicConfigCatalog(), Map.of("retention.ms", "3600000"),
                 DEFAULT_PARTITIONS, (short) 1);
     }

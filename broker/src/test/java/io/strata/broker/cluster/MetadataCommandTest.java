@@ -52,8 +52,9 @@ class MetadataCommandTest {
                 AlterTopicConfigs.replaceAll("orders", Map.of("segment.bytes", "2048")),
                 new CreatePartitions("orders", 12, List.of()),
                 new AllocateProducerIds(1000),
-                new RegisterBroker(1, "broker-1.example", 9092, "rack-a"),
-                new RegisterBroker(2, "127.0.0.1", 19092, null),
+                new RegisterBroker(1, List.of(new Endpoint("PLAINTEXT", "broker-1.example", 9092)), "rack-a"),
+                new RegisterBroker(2, List.of(new Endpoint("INTERNAL", "127.0.0.1", 19092),
+                        new Endpoint("EXTERNAL", "broker-2.example", 9092)), null),
                 new AddRemoteSegment(Uuid.randomUuid(), 3, new byte[] {1, 2, 3}),
                 new UpdateRemoteLog(Uuid.randomUuid(), 1, 500, List.of(UUID.randomUUID(), UUID.randomUUID()),
                         List.of(new byte[] {4, 5}, new byte[] {6})),
@@ -138,11 +139,24 @@ class MetadataCommandTest {
         assertReads("04" + "00" + "00000006" + "6f7264657273" + "0000000c", new CreatePartitions("orders", 12, List.of()),
                 false);
         assertReads("05" + "00" + "000003e8", new AllocateProducerIds(1000));
+        // Before brokers had several listeners: the one endpoint is read as the default listener's.
         assertReads("06" + "00" + "00000001" + "00000001" + "68" + "00002384" + "ffffffff",
-                new RegisterBroker(1, "h", 9092, null));
+                new RegisterBroker(1, List.of(new Endpoint("PLAINTEXT", "h", 9092)), null), false);
         assertReads("07" + "00" + "0102030405060708090a0b0c0d0e0f10" // AddRemoteSegment v0: topic id
                         + "00000002" + "00000003" + "0a0b0c",         // partition 2, the segment's 3 bytes
                 new AddRemoteSegment(ID, 2, new byte[] {10, 11, 12}));
+    }
+
+    /** Version 1 of RegisterBroker: the endpoint of each of the broker's listeners, by name. */
+    @Test
+    void registrationsWithAnEndpointPerListenerStayReadable() throws IOException {
+        assertReads("06" + "01" + "00000001"                                             // broker 1
+                        + "00000002"                                                     // 2 endpoints:
+                        + "00000008" + "494e5445524e414c" + "00000001" + "68" + "000023e8" // INTERNAL://h:9192
+                        + "00000008" + "45585445524e414c" + "00000001" + "78" + "00002384" // EXTERNAL://x:9092
+                        + "00000001" + "61",                                             // rack "a"
+                new RegisterBroker(1, List.of(new Endpoint("INTERNAL", "h", 9192), new Endpoint("EXTERNAL", "x", 9092)),
+                        "a"));
     }
 
     /** Version 1 of the topic commands added each partition's replicas; version 0 of SetClusterId. */

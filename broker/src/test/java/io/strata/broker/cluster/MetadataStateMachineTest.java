@@ -101,7 +101,7 @@ class MetadataStateMachineTest {
     void replicationFactorIsCheckedAgainstRegisteredBrokers() {
         // Nobody registered yet (a broker registers itself after start): any factor is taken.
         assertThat(machine.apply(new CreateTopic("early", Uuid.randomUuid(), 1, (short) 3, Map.of(), List.of())).isError()).isFalse();
-        machine.apply(new RegisterBroker(1, "localhost", 9092, null));
+        machine.apply(new RegisterBroker(1, plaintext("localhost", 9092), null));
         MetadataResult tooMany = machine.apply(new CreateTopic("late", Uuid.randomUuid(), 1, (short) 2, Map.of(), List.of()));
         assertThat(tooMany.error()).isEqualTo(Errors.INVALID_REPLICATION_FACTOR);
         assertThat(tooMany.message()).contains("only 1 broker(s)");
@@ -181,17 +181,50 @@ class MetadataStateMachineTest {
 
     @Test
     void registerBrokerAddsAndUpdates() {
-        machine.apply(new RegisterBroker(2, "b2", 9093, "r1"));
-        machine.apply(new RegisterBroker(1, "b1", 9092, null));
-        assertThat(machine.image().brokers()).containsExactly(new BrokerImage(1, "b1", 9092, null, false),
-                new BrokerImage(2, "b2", 9093, "r1", false));
+        machine.apply(new RegisterBroker(2, plaintext("b2", 9093), "r1"));
+        machine.apply(new RegisterBroker(1, plaintext("b1", 9092), null));
+        assertThat(machine.image().brokers()).containsExactly(new BrokerImage(1, plaintext("b1", 9092), null, false),
+                new BrokerImage(2, plaintext("b2", 9093), "r1", false));
         long version = machine.image().version();
-        machine.apply(new RegisterBroker(1, "b1", 9092, null));
+        machine.apply(new RegisterBroker(1, plaintext("b1", 9092), null));
         assertThat(machine.image().version()).as("re-registering unchanged is a no-op").isEqualTo(version);
-        machine.apply(new RegisterBroker(1, "b1-new", 9092, null));
-        assertThat(machine.image().broker(1)).contains(new BrokerImage(1, "b1-new", 9092, null, false));
-        assertError(new RegisterBroker(-1, "x", 1, null), Errors.INVALID_REQUEST);
-        assertError(new RegisterBroker(3, "x", 0, null), Errors.INVALID_REQUEST);
+        machine.apply(new RegisterBroker(1, plaintext("b1-new", 9092), null));
+        assertThat(machine.image().broker(1)).contains(new BrokerImage(1, plaintext("b1-new", 9092), null, false));
+        assertError(new RegisterBroker(-1, plaintext("x", 1), null), Errors.INVALID_REQUEST);
+        assertError(new RegisterBroker(3, plaintext("x", 0), null), Errors.INVALID_REQUEST);
+    }
+
+    @Test
+    void aBrokerRegistersAnEndpointPerListenerFoundByName() {
+        List<Endpoint> endpoints = List.of(new Endpoint("INTERNAL", "10.0.0.1", 9192),
+                new Endpoint("EXTERNAL", "broker-1.example", 9092));
+        assertThat(machine.apply(new RegisterBroker(1, endpoints, null)).isError()).isFalse();
+
+        BrokerImage broker = machine.image().broker(1).orElseThrow();
+        assertThat(broker.endpoints()).isEqualTo(endpoints);
+        assertThat(broker.endpoint("EXTERNAL")).contains(new Endpoint("EXTERNAL", "broker-1.example", 9092));
+        assertThat(broker.endpoint("INTERNAL")).contains(new Endpoint("INTERNAL", "10.0.0.1", 9192));
+        assertThat(broker.endpoint("PLAINTEXT")).isEmpty();
+        assertThat(broker.clientEndpoint("INTERNAL")).as("the endpoint the REST API reports")
+                .isEqualTo(new Endpoint("EXTERNAL", "broker-1.example", 9092));
+        assertThat(broker.clientEndpoint("EXTERNAL")).isEqualTo(new Endpoint("INTERNAL", "10.0.0.1", 9192));
+        assertThat(new BrokerImage(2, plaintext("h", 9092), null, false).clientEndpoint("PLAINTEXT"))
+                .as("a broker's only endpoint, inter-broker or not").isEqualTo(new Endpoint("PLAINTEXT", "h", 9092));
+    }
+
+    @Test
+    void aRegistrationWithoutEndpointsOrWithABadOneIsRefusedNamingIt() {
+        assertThat(machine.apply(new RegisterBroker(1, List.of(), null)).message()).isEqualTo(
+                "Broker 1 has no endpoint.");
+        assertThat(machine.apply(new RegisterBroker(1, List.of(new Endpoint("INTERNAL", "h", 9192),
+                new Endpoint("INTERNAL", "h", 9193)), null)).message()).isEqualTo(
+                "Broker 1 has two endpoints on listener INTERNAL.");
+        assertThat(machine.apply(new RegisterBroker(1, List.of(new Endpoint("INTERNAL", "h", 9192),
+                new Endpoint("EXTERNAL", "", 9092)), null)).message()).isEqualTo(
+                "Broker 1 has an invalid endpoint EXTERNAL://:9092.");
+        assertError(new RegisterBroker(1, List.of(new Endpoint("", "h", 9092)), null), Errors.INVALID_REQUEST);
+        assertError(new RegisterBroker(1, List.of(new Endpoint("EXTERNAL", "h", 65536)), null), Errors.INVALID_REQUEST);
+        assertThat(machine.image().brokers()).isEmpty();
     }
 
     @Test
@@ -232,7 +265,7 @@ class MetadataStateMachineTest {
                 new CreatePartitions("b", 4, List.of()),
                 new AllocateProducerIds(100),
                 new AlterTopicConfigs("a", Map.of("segment.ms", "10"), Set.of("retention.ms")),
-                new RegisterBroker(1, "h", 1, null));
+                new RegisterBroker(1, plaintext("h", 1), null));
         MetadataStateMachine other = new MetadataStateMachine();
         List<MetadataResult> first = commands.stream().map(machine::apply).toList();
         List<MetadataResult> second = commands.stream().map(other::apply).toList();
@@ -338,7 +371,8 @@ class MetadataStateMachineTest {
                         + "00000002" + "0001" + "00000000"         // 2 partitions, replication factor 1, no configs
                         + "00000001" + "00000003" + "00000001" + "68" + "00002384" + "ffffffff", // broker 3 at h:9092
                 MetadataImage.of(null, List.of(new TopicImage("t", id, Collections.nCopies(2, PartitionImage.assigned(List.of(3))),
-                        (short) 1, Map.of())), List.of(new BrokerImage(3, "h", 9092, null, false)), Map.of(), Map.of(), Map.of(),
+                        (short) 1, Map.of())), List.of(new BrokerImage(3, plaintext("h", 9092), null, false)), Map.of(),
+                        Map.of(), Map.of(),
                         SecurityImage.EMPTY, 0, 7));
     }
 
@@ -354,8 +388,8 @@ class MetadataStateMachineTest {
 
     @Test
     void partitionsGoToTheirAssignedReplicasWhichMustBeRegistered() {
-        machine.apply(new RegisterBroker(1, "h", 9092, "a"));
-        machine.apply(new RegisterBroker(2, "h", 9093, "b"));
+        machine.apply(new RegisterBroker(1, plaintext("h", 9092), "a"));
+        machine.apply(new RegisterBroker(2, plaintext("h", 9093), "b"));
         Uuid id = Uuid.randomUuid();
 
         assertThat(machine.apply(new CreateTopic("t", id, 2, (short) 2, Map.of(), List.of(List.of(1, 2), List.of(2, 3))))
@@ -383,14 +417,57 @@ class MetadataStateMachineTest {
         machine.apply(new CreateTopic("early", Uuid.randomUuid(), 2, (short) 1, Map.of(), List.of()));
         assertThat(machine.image().topic("early").orElseThrow().partition(0).leader()).isEqualTo(PartitionImage.NO_LEADER);
 
-        machine.apply(new RegisterBroker(5, "h", 9092, null));
-        machine.apply(new RegisterBroker(2, "h", 9093, null));
+        machine.apply(new RegisterBroker(5, plaintext("h", 9092), null));
+        machine.apply(new RegisterBroker(2, plaintext("h", 9093), null));
         machine.apply(new CreateTopic("late", Uuid.randomUuid(), 1, (short) 1, Map.of(), List.of()));
 
         assertThat(machine.image().topic("early").orElseThrow().partitionStates())
                 .containsOnly(PartitionImage.assigned(List.of(5)));
         assertThat(machine.image().topic("late").orElseThrow().partitionStates())
                 .containsOnly(PartitionImage.assigned(List.of(2)));
+    }
+
+    /**
+     * Version 6, the last with one host and port per broker: read back as that broker's endpoint on the listener
+     * every broker had by default, which the broker replaces when it registers again at its next start.
+     */
+    @Test
+    void version6SnapshotsReadEachBrokersOneEndpointAsItsPlaintextListener() throws IOException {
+        assertReadsSnapshot("53544d44" + "06"                   // magic, version 6
+                        + "0000000000000007" + "0000000000000000"  // image version 7, next producer id 0
+                        + "00000000"                               // no topics
+                        + "00000001" + "00000002" + "00000001" + "68" + "00002384" // broker 2 at h:9092
+                        + "00000001" + "61"                        // in rack "a"
+                        + "00000000" + "00000000"                  // no remote segments, no tiered log starts
+                        + "00000001" + "63" + "01"                 // cluster "c", broker 2 fenced
+                        + "00000000" + "00000000"                  // no directories, no dynamic broker configs
+                        + "00000000" + "00000000" + "00000000",    // no SCRAM users, ACLs, client quotas
+                MetadataImage.of("c", List.of(), List.of(new BrokerImage(2, plaintext("h", 9092), "a", true)),
+                        Map.of(), Map.of(), Map.of(), SecurityImage.EMPTY, 0, 7));
+    }
+
+    /** Version 7 as this build writes it: if this fails, the format changed; add a version instead. */
+    @Test
+    void version7SnapshotsHoldEachBrokersEndpointsByListener() throws IOException {
+        String hex = "53544d44" + "07"                          // magic, version 7
+                + "0000000000000007" + "0000000000000000"      // image version 7, next producer id 0
+                + "00000000"                                   // no topics
+                + "00000001" + "00000002"                      // broker 2
+                + "00000002"                                   // with 2 endpoints:
+                + "00000008" + "494e5445524e414c" + "00000001" + "68" + "000023e8" // INTERNAL://h:9192
+                + "00000008" + "45585445524e414c" + "00000001" + "78" + "00002384" // EXTERNAL://x:9092
+                + "ffffffff"                                   // no rack
+                + "00000000" + "00000000"                      // no remote segments, no tiered log starts
+                + "00000001" + "63" + "00"                     // cluster "c", broker 2 not fenced
+                + "00000000" + "00000000"                      // no directories, no dynamic broker configs
+                + "00000000" + "00000000" + "00000000";        // no SCRAM users, ACLs, client quotas
+        MetadataImage image = MetadataImage.of("c", List.of(), List.of(new BrokerImage(2, List.of(
+                        new Endpoint("INTERNAL", "h", 9192), new Endpoint("EXTERNAL", "x", 9092)), null, false)),
+                Map.of(), Map.of(), Map.of(), SecurityImage.EMPTY, 0, 7);
+        assertReadsSnapshot(hex, image);
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        MetadataSnapshot.write(image, new DataOutputStream(written));
+        assertThat(HexFormat.of().formatHex(written.toByteArray())).isEqualTo(hex);
     }
 
     private static void assertReadsSnapshot(String hex, MetadataImage expected) throws IOException {
@@ -408,14 +485,15 @@ class MetadataStateMachineTest {
         machine.apply(update(orders, 0, 5, List.of(), List.of()));
         create("payments", 1, Map.of());
         machine.apply(new AllocateProducerIds(2000));
-        machine.apply(new RegisterBroker(1, "localhost", 9092, "rack-1"));
-        machine.apply(new RegisterBroker(2, "localhost", 9093, null));
+        machine.apply(new RegisterBroker(1, plaintext("localhost", 9092), "rack-1"));
+        machine.apply(new RegisterBroker(2, List.of(new Endpoint("INTERNAL", "localhost", 9193),
+                new Endpoint("EXTERNAL", "broker-2.example", 9093)), null));
         machine.apply(new CreateTopic("placed", Uuid.randomUuid(), 2, (short) 2, Map.of(),
                 List.of(List.of(1, 2), List.of(2, 1))));
         machine.apply(new SetClusterId("cluster-1"));
         machine.apply(new MetadataCommand.RegisterDirectory(2, Uuid.randomUuid()));
         machine.apply(new MetadataCommand.RegisterDirectory(1, Uuid.randomUuid()));
-        machine.apply(new MetadataCommand.RegisterBroker(3, "localhost", 9094, null));
+        machine.apply(new MetadataCommand.RegisterBroker(3, plaintext("localhost", 9094), null));
         machine.apply(new MetadataCommand.ReassignPartition(machine.image().topic("placed").orElseThrow().topicId(), 1,
                 List.of(3, 1)));
         machine.apply(new MetadataCommand.AlterBrokerConfigs("2", Map.of("leader.replication.throttled.rate", "10"),
@@ -474,7 +552,8 @@ class MetadataStateMachineTest {
     @Test
     void theLeaderShrinksAndExpandsTheInSyncReplicasOfItsOwnEpoch() {
         for (int id = 1; id <= 3; id++) {
-            assertThat(machine.apply(new RegisterBroker(id, "h", 9092, null))).isEqualTo(MetadataResult.ok());
+            assertThat(machine.apply(new RegisterBroker(id, plaintext("h", 9092), null)))
+                    .isEqualTo(MetadataResult.ok());
         }
         Uuid id = Uuid.randomUuid();
         machine.apply(new CreateTopic("t", id, 1, (short) 3, Map.of(), List.of(List.of(1, 2, 3))));
@@ -500,7 +579,7 @@ class MetadataStateMachineTest {
     /** Brokers 1 to 3 and a topic {@code t} on them, broker 1 its preferred leader. */
     private Uuid replicatedTopic() {
         for (int id = 1; id <= 3; id++) {
-            machine.apply(new RegisterBroker(id, "h", 9092, null));
+            machine.apply(new RegisterBroker(id, plaintext("h", 9092), null));
         }
         Uuid id = Uuid.randomUuid();
         machine.apply(new CreateTopic("t", id, 1, (short) 3, Map.of(), List.of(List.of(1, 2, 3))));
@@ -574,7 +653,7 @@ class MetadataStateMachineTest {
     @Test
     void aReassignmentAddsReplicasThenSettlesOnItsTargetOnceTheyAreInSync() {
         Uuid id = replicatedTopic();
-        machine.apply(new RegisterBroker(4, "h", 9092, null));
+        machine.apply(new RegisterBroker(4, plaintext("h", 9092), null));
         assertThat(machine.apply(new ReassignPartition(id, 0, List.of(4, 2, 3)))).isEqualTo(MetadataResult.ok());
         assertThat(partition(id)).isEqualTo(new PartitionImage(List.of(4, 2, 3, 1), List.of(2, 3, 1), 1, 0,
                 List.of(4), List.of(1)));
@@ -590,8 +669,8 @@ class MetadataStateMachineTest {
     @Test
     void aReassignmentIsReplacedOrCancelledBackToTheOriginalReplicas() {
         Uuid id = replicatedTopic();
-        machine.apply(new RegisterBroker(4, "h", 9092, null));
-        machine.apply(new RegisterBroker(5, "h", 9092, null));
+        machine.apply(new RegisterBroker(4, plaintext("h", 9092), null));
+        machine.apply(new RegisterBroker(5, plaintext("h", 9092), null));
         machine.apply(new ReassignPartition(id, 0, List.of(1, 2, 4)));
         machine.apply(new ReassignPartition(id, 0, List.of(1, 2, 5)));
         assertThat(partition(id)).isEqualTo(new PartitionImage(List.of(1, 2, 5, 3), List.of(1, 2, 3), 1, 0,
@@ -696,5 +775,10 @@ class MetadataStateMachineTest {
         assertThat(result.error()).as("%s", command).isEqualTo(expected);
         assertThat(result.message()).as("%s", command).isNotBlank();
         assertThat(machine.image()).as("a failed %s changes nothing", command).isSameAs(before);
+    }
+
+    /** The one endpoint of a broker whose only listener is Kafka's default, {@code PLAINTEXT}. */
+    private static List<Endpoint> plaintext(String host, int port) {
+        return List.of(new Endpoint("PLAINTEXT", host, port));
     }
 }

@@ -21,7 +21,7 @@ class PreferredLeaderBalancerTest {
     @Test
     void electsThePreferredLeaderOnlyOnceItIsBackAndInSync() {
         for (int id = 1; id <= 3; id++) {
-            machine.apply(new RegisterBroker(id, "h", 9092, null));
+            machine.apply(new RegisterBroker(id, List.of(new Endpoint("PLAINTEXT", "h", 9092)), null));
         }
         Uuid id = Uuid.randomUuid();
         machine.apply(new CreateTopic("t", id, 2, (short) 3, Map.of(), List.of(List.of(1, 2, 3), List.of(2, 3, 1))));

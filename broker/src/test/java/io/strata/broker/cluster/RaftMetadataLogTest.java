@@ -81,7 +81,7 @@ class RaftMetadataLogTest {
         Uuid orders = Uuid.randomUuid();
         Uuid payments = Uuid.randomUuid();
         Uuid scratch = Uuid.randomUuid();
-        ok(log.submit(new RegisterBroker(1, "127.0.0.1", 9092, null)));
+        ok(log.submit(new RegisterBroker(1, List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9092)), null)));
         ok(log.submit(new CreateTopic("orders", orders, 3, (short) 1, Map.of("retention.ms", "1000", "cleanup.policy", "compact"), List.of())));
         ok(log.submit(new CreateTopic("payments", payments, 1, (short) 1, Map.of(), List.of())));
         ok(log.submit(new CreateTopic("scratch", scratch, 1, (short) 1, Map.of(), List.of())));
@@ -103,7 +103,8 @@ class RaftMetadataLogTest {
                 Map.of("retention.ms", "1000", "segment.bytes", "2048")));
         assertThat(before.topic("payments").orElseThrow().configs()).isEqualTo(Map.of("max.message.bytes", "100"));
         assertThat(before.topic(scratch)).isEmpty();
-        assertThat(before.brokers()).containsExactly(new BrokerImage(1, "127.0.0.1", 9092, null, false));
+        assertThat(before.brokers()).containsExactly(
+                new BrokerImage(1, List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9092)), null, false));
         log.close();
 
         RaftMetadataLog restarted = start(settings);

@@ -77,7 +77,7 @@ class ReplicaPlacementTest {
     }
 
     private static BrokerImage broker(int nodeId, String rack) {
-        return new BrokerImage(nodeId, "127.0.0.1", 9000 + nodeId, rack, false);
+        return new BrokerImage(nodeId, List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9000 + nodeId)), rack, false);
     }
 
     private static String rack(int nodeId) {

@@ -244,7 +244,7 @@ class InterBrokerSecurityTest {
 
     /** DescribeQuorum sent to {@code broker} as the {@code broker} user, which forwards it unless it leads the quorum. */
     private static DescribeQuorumResponseData.PartitionData describeQuorum(TestBroker broker) throws Exception {
-        InterBrokerSettings settings = new InterBrokerSettings(SecurityProtocol.SASL_PLAINTEXT,
+        InterBrokerSettings settings = new InterBrokerSettings("SASL_PLAINTEXT", SecurityProtocol.SASL_PLAINTEXT,
                 Optional.of(new InterBrokerSettings.Sasl(MECHANISM, "broker", "broker-secret")), Optional.empty());
         try (RequestForwarder client = new RequestForwarder(new InterBrokerClients(settings), Duration.ofSeconds(10))) {
             InetSocketAddress address = broker.broker().kafkaAddress();

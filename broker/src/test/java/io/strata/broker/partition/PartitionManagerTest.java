@@ -1,5 +1,6 @@
 package io.strata.broker.partition;
 
+import io.strata.broker.cluster.Endpoint;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
 import io.strata.broker.cluster.MetadataCommand.DeleteTopic;
@@ -41,7 +42,7 @@ class PartitionManagerTest {
     void setUp() {
         metadata = new RaftMetadataLog(RaftMetadataLog.Settings.alone(dir.resolve("metadata"), 1, "127.0.0.1", 0));
         metadata.start();
-        metadata.submit(new RegisterBroker(1, "127.0.0.1", 9092, null)).join();
+        metadata.submit(new RegisterBroker(1, List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9092)), null)).join();
         store = new LocalDirectoryObjectStore(dir.resolve("bucket"));
         reader = new RemoteLogReader(store, 1024, 1 << 20, 1 << 20);
         manager = newManager();
@@ -105,7 +106,7 @@ class PartitionManagerTest {
 
     @Test
     void aReopenedLogStartsAtItsCheckpointedHighWatermarkNotAtItsLogEnd() throws Exception {
-        metadata.submit(new RegisterBroker(2, "127.0.0.1", 9093, null)).join();
+        metadata.submit(new RegisterBroker(2, List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9093)), null)).join();
         Uuid topicId = Uuid.randomUuid();
         ok(metadata.submit(new CreateTopic("replicated", topicId, 1, (short) 2, Map.of(), List.of(List.of(1, 2))))
                 .get(10, TimeUnit.SECONDS));
@@ -128,7 +129,7 @@ class PartitionManagerTest {
 
     @Test
     void aLogTheCheckpointDoesNotNameStartsAtItsLogStartAndOneFromBeforeTheCheckpointAtItsEnd() throws Exception {
-        metadata.submit(new RegisterBroker(2, "127.0.0.1", 9093, null)).join();
+        metadata.submit(new RegisterBroker(2, List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9093)), null)).join();
         ok(metadata.submit(new CreateTopic("replicated", Uuid.randomUuid(), 1, (short) 2, Map.of(),
                 List.of(List.of(1, 2)))).get(10, TimeUnit.SECONDS));
         manager.reconcile(metadata.image());

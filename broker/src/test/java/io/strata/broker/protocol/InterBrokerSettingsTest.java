@@ -62,6 +62,41 @@ class InterBrokerSettingsTest {
                 "strata.inter-broker.password-file", "/run/secrets/broker")))).hasMessageContaining("both set");
     }
 
+    /** EXTERNAL authenticates clients with SASL over TLS, INTERNAL is plaintext, and {@code more}. */
+    private Map<String, String> twoListeners(Map<String, String> more) throws Exception {
+        Path cert = dir.resolve("broker.pem");
+        Path key = dir.resolve("broker.key");
+        TestCertificates.authority("Listeners CA").issueServer("broker").write(cert, key);
+        Map<String, String> config = new HashMap<>(Map.of("strata.kafka.listeners", "EXTERNAL://:0,INTERNAL://:0",
+                "strata.kafka.listener-security-protocol-map", "EXTERNAL:SASL_SSL,INTERNAL:PLAINTEXT",
+                "strata.kafka.tls.cert-file", cert.toString(), "strata.kafka.tls.key-file", key.toString()));
+        config.putAll(more);
+        return config;
+    }
+
+    @Test
+    void brokersReachingEachOtherOnAPlaintextListenerNeedNothingOfTheSecuredOnes() throws Exception {
+        assertThat(settings(twoListeners(Map.of("strata.kafka.inter-broker-listener-name", "INTERNAL"))))
+                .isEqualTo(new InterBrokerSettings("INTERNAL", SecurityProtocol.PLAINTEXT, Optional.empty(),
+                        Optional.empty()));
+    }
+
+    @Test
+    void brokersReachingEachOtherOnASecuredListenerLogInAndCheckItsCertificate() throws Exception {
+        assertThatThrownBy(() -> settings(twoListeners(Map.of()))).hasMessageStartingWith(
+                "listener EXTERNAL, the inter-broker one, is SASL_SSL by strata.kafka.listener-security-protocol-map "
+                        + "(STRATA_KAFKA_LISTENER_SECURITY_PROTOCOL_MAP), so the brokers authenticate to each other: "
+                        + "set strata.inter-broker.username (STRATA_INTER_BROKER_USERNAME)");
+
+        InterBrokerSettings settings = settings(twoListeners(Map.of("strata.inter-broker.username", "broker",
+                "strata.inter-broker.password", "secret")));
+        assertThat(settings.listener()).isEqualTo("EXTERNAL");
+        assertThat(settings.securityProtocol()).isEqualTo(SecurityProtocol.SASL_SSL);
+        assertThat(settings.sasl()).isPresent();
+        assertThat(settings.tls()).contains(new InterBrokerSettings.Tls(dir.resolve("broker.pem"), Optional.empty(),
+                Optional.empty()));
+    }
+
     @Test
     void theMechanismIsTheFirstEnabledOneUnlessNamedAndTheListenerMustEnableIt() throws Exception {
         Path file = Files.writeString(dir.resolve("password"), "from \"file\"\\\n");

@@ -225,9 +225,9 @@ class KafkaConnectionTest {
     @Test
     void responsesCompletedOnOtherThreadsLeaveInRequestOrderOverARealSocket() throws Exception {
         HeldHandler metadata = new HeldHandler(ApiKeys.METADATA);
-        KafkaListener listener = new KafkaListener(new ApiRouter(List.of(metadata)), (apiKey, nanos) -> { }, 1 << 20, 1,
-                new ConnectionLimits(Integer.MAX_VALUE, Integer.MAX_VALUE), Optional.empty(),
-                ListenerAuthentication.NONE);
+        KafkaListener listener = new KafkaListener("PLAINTEXT", new ApiRouter(List.of(metadata)),
+                (apiKey, nanos) -> { }, 1 << 20, 1, new ConnectionLimits(Integer.MAX_VALUE, Integer.MAX_VALUE),
+                Optional.empty(), ListenerAuthentication.NONE);
         ExecutorService elsewhere = Executors.newSingleThreadExecutor();
         try (KafkaWire wire = new KafkaWire(listener.bind("127.0.0.1", 0))) {
             for (int correlationId = 1; correlationId <= 3; correlationId++) {
@@ -262,7 +262,8 @@ class KafkaConnectionTest {
         return new EmbeddedChannel(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                KafkaListener.addConnectionHandlers(ch.pipeline(), router, metrics, 1 << 20, ListenerAuthentication.NONE);
+                KafkaListener.addConnectionHandlers(ch.pipeline(), "PLAINTEXT", router, metrics, 1 << 20,
+                        ListenerAuthentication.NONE);
             }
         });
     }

@@ -52,7 +52,7 @@ class KafkaListenerTest {
                 metadataRequests.incrementAndGet();
             }
         };
-        KafkaListener listener = new KafkaListener(new ApiRouter(List.of(blocking)), metrics, 1 << 20, 1,
+        KafkaListener listener = new KafkaListener("PLAINTEXT", new ApiRouter(List.of(blocking)), metrics, 1 << 20, 1,
                 new ConnectionLimits(Integer.MAX_VALUE, Integer.MAX_VALUE), Optional.empty(),
                 ListenerAuthentication.NONE);
         try {

@@ -216,8 +216,8 @@ class RequestDecoderTest {
         EmbeddedChannel channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                KafkaListener.addConnectionHandlers(ch.pipeline(), router, (apiKey, nanos) -> { }, MAX_FRAME_BYTES,
-                        ListenerAuthentication.NONE);
+                KafkaListener.addConnectionHandlers(ch.pipeline(), "PLAINTEXT", router, (apiKey, nanos) -> { },
+                        MAX_FRAME_BYTES, ListenerAuthentication.NONE);
             }
         });
         channel.pipeline().remove("connection");

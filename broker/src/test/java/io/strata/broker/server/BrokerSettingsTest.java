@@ -3,8 +3,10 @@ package io.strata.broker.server;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.strata.broker.config.Configuration;
+import io.strata.broker.protocol.ListenerSettings;
 import io.strata.broker.protocol.RequestMetrics;
 import io.strata.broker.tiering.TieringSettings;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,10 +53,8 @@ class BrokerSettingsTest {
         assertThat(settings.nodeId()).isEqualTo(7);
         assertThat(settings.dataDir()).isEqualTo(Path.of("/var/lib/strata"));
         assertThat(settings.rack()).isEqualTo("eu-west-1a");
-        assertThat(settings.kafkaHost()).isEqualTo("0.0.0.0");
-        assertThat(settings.kafkaPort()).isEqualTo(19092);
-        assertThat(settings.advertisedHost()).contains("broker-7.example");
-        assertThat(settings.advertisedPort()).isEqualTo(Optional.of(9093));
+        assertThat(settings.listeners().listeners()).containsExactly(new ListenerSettings("PLAINTEXT",
+                SecurityProtocol.PLAINTEXT, "0.0.0.0", 19092, Optional.of("broker-7.example"), Optional.of(9093)));
         assertThat(settings.topicDefaults()).containsEntry("retention.ms", "3600000").containsEntry("cleanup.policy", "compact");
         assertThat(settings.autoCreateTopics()).isTrue();
         assertThat(settings.fsyncBeforeAck()).isTrue();
@@ -87,8 +87,9 @@ class BrokerSettingsTest {
     @Test
     void defaultsMatchKafkasSingleNodeDefaults() {
         BrokerSettings settings = fromEnvironment(Map.of());
-        assertThat(settings.kafkaHost()).isEqualTo("127.0.0.1");
-        assertThat(settings.kafkaPort()).isEqualTo(9092);
+        assertThat(settings.listeners().listeners()).containsExactly(new ListenerSettings("PLAINTEXT",
+                SecurityProtocol.PLAINTEXT, "127.0.0.1", 9092, Optional.empty(), Optional.empty()));
+        assertThat(settings.listeners().interBrokerListener()).isEqualTo("PLAINTEXT");
         assertThat(settings.dataDir()).isEqualTo(Path.of("./data"));
         assertThat(settings.rack()).isNull();
         assertThat(settings.topicDefaults()).isEmpty();
@@ -145,7 +146,8 @@ class BrokerSettingsTest {
                 "STRATA_KAFKA_PORT", "0", "STRATA_RAFT_PORT", "0")));
         assertThat(built.groups().initialRebalanceDelayMs()).isEqualTo(3000);
         assertThat(built.tiering().uploadInterval()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(BrokerSettings.of(dataDir, Map.of("strata.kafka.port", "9093")).kafkaPort()).isEqualTo(9093);
+        assertThat(BrokerSettings.of(dataDir, Map.of("strata.kafka.port", "9093")).listeners().first().port())
+                .isEqualTo(9093);
     }
 
     @Test

@@ -103,6 +103,18 @@ class ConfigurationCheckTest {
     }
 
     @Test
+    void theSaslUsersSignInToHttpWhenAnyListenerUsesSasl() {
+        Map<String, String> listeners = Map.of("STRATA_HTTP_AUTH_ENABLED", "true",
+                "STRATA_KAFKA_LISTENERS", "INTERNAL://:0,EXTERNAL://:0",
+                "STRATA_KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "INTERNAL:PLAINTEXT,EXTERNAL:SASL_PLAINTEXT");
+        assertThat(check(listeners)).isEmpty();
+        Map<String, String> plaintext = new HashMap<>(listeners);
+        plaintext.put("STRATA_KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT");
+        assertThat(check(plaintext).orElseThrow()).startsWith("strata.http.auth.enabled (STRATA_HTTP_AUTH_ENABLED) is "
+                + "true but strata.http.auth.username");
+    }
+
+    @Test
     void aValueOfAChoiceIsToldWithTheChoices() {
         assertThat(check(Map.of("STRATA_KAFKA_SECURITY_PROTOCOL", "TLS"))).contains(
                 "strata.kafka.security-protocol (STRATA_KAFKA_SECURITY_PROTOCOL) is \"TLS\"; it must be one of "
@@ -129,6 +141,11 @@ class ConfigurationCheckTest {
                 "strata.kafka.tls.client-auth (STRATA_KAFKA_TLS_CLIENT_AUTH) is REQUIRED but strata.kafka.tls.ca-file");
         // TLS settings of a listener without TLS are not read.
         assertThat(check(Map.of("STRATA_KAFKA_TLS_CERT_FILE", "/nowhere.pem"))).isEmpty();
+        assertThat(check(Map.of("STRATA_KAFKA_LISTENERS", "INTERNAL://:0,EXTERNAL://:0",
+                "STRATA_KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "INTERNAL:PLAINTEXT,EXTERNAL:SSL"))).contains(
+                "listener EXTERNAL is SSL by strata.kafka.listener-security-protocol-map "
+                        + "(STRATA_KAFKA_LISTENER_SECURITY_PROTOCOL_MAP) but strata.kafka.tls.cert-file "
+                        + "(STRATA_KAFKA_TLS_CERT_FILE) is not set");
     }
 
     @Test

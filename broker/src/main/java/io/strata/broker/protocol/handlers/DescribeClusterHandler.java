@@ -17,7 +17,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
- * DescribeCluster: the cluster id, the controller and the brokers (the broker endpoint type only). As Kafka, it asks no
+ * DescribeCluster: the cluster id, the controller and the brokers (the broker endpoint type only), each by its endpoint
+ * on the listener the request came in on; a broker without that listener is left out. As Kafka, it asks no
  * permission; a client that asks what it may do on the cluster is told, or told nothing when it may not DESCRIBE it.
  */
 public record DescribeClusterHandler(Supplier<MetadataImage> image, BrokerIdentity identity) {
@@ -39,11 +40,11 @@ public record DescribeClusterHandler(Supplier<MetadataImage> image, BrokerIdenti
                     ? Authorizations.authorizedOperations(context, ResourceType.CLUSTER, Authorizer.CLUSTER) : 0);
         }
         for (BrokerImage broker : image.get().liveBrokers()) {
-            response.brokers().add(new DescribeClusterBroker()
+            broker.endpoint(context.listener()).ifPresent(endpoint -> response.brokers().add(new DescribeClusterBroker()
                     .setBrokerId(broker.nodeId())
-                    .setHost(broker.host())
-                    .setPort(broker.port())
-                    .setRack(broker.rack()));
+                    .setHost(endpoint.host())
+                    .setPort(endpoint.port())
+                    .setRack(broker.rack())));
         }
         return CompletableFuture.completedFuture(response);
     }

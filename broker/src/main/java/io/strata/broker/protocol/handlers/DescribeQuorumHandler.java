@@ -65,7 +65,7 @@ public record DescribeQuorumHandler(RaftMetadataLog metadata, RequestForwarder f
             return CompletableFuture.completedFuture(DescribeQuorumRequest.getPartitionLevelErrorResponse(
                     request.data(), Errors.NOT_LEADER_OR_FOLLOWER));
         }
-        return forwarder.send(leader.get().host(), leader.get().port(), new DescribeQuorumRequest.Builder(request.data()),
+        return forwarder.send(leader.get(), new DescribeQuorumRequest.Builder(request.data()),
                 request.version()).thenApply(response -> ((DescribeQuorumResponse) response).data());
     }
 

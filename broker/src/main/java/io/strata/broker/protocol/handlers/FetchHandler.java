@@ -138,7 +138,8 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
                             : NotHeld.error(topicImage, partition.partition(), byId);
                     NotHeld.Leader hint = local.isEmpty() && unknown == Errors.NOT_LEADER_OR_FOLLOWER
                             && version >= FIRST_LEADER_HINT_VERSION
-                            ? NotHeld.leader(metadata, topicImage, partition.partition()).orElse(null) : null;
+                            ? NotHeld.leader(metadata, topicImage, partition.partition(), context.listener())
+                            .orElse(null) : null;
                     Target target = new Target(targets.size(), topic, partition, local.orElse(null), unknown, hint,
                             local.map(p -> check(p, partition)).orElse(null),
                             local.map(p -> preferredReadReplica(p, partition, metadata)).orElse(OptionalInt.empty()));
@@ -286,7 +287,7 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
             for (Target target : targets) {
                 if (target.leaderHint != null && endpoints.find(target.leaderHint.broker().nodeId()) == null) {
                     endpoints.add(new FetchResponseData.NodeEndpoint().setNodeId(target.leaderHint.broker().nodeId())
-                            .setHost(target.leaderHint.broker().host()).setPort(target.leaderHint.broker().port())
+                            .setHost(target.leaderHint.endpoint().host()).setPort(target.leaderHint.endpoint().port())
                             .setRack(target.leaderHint.broker().rack()));
                 }
             }

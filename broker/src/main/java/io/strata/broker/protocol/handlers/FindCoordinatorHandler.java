@@ -1,6 +1,6 @@
 package io.strata.broker.protocol.handlers;
 
-import io.strata.broker.cluster.BrokerImage;
+import io.strata.broker.cluster.Endpoint;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.cluster.TopicImage;
@@ -34,7 +34,8 @@ import java.util.function.Supplier;
  * outlast the client's request timeout, and responses on a connection go back in request order, so waiting would
  * hold back every later one; the coordinator answers the retriable COORDINATOR_LOAD_IN_PROGRESS until it is loaded.
  * Version 4+ answers a batch of keys. A key the client may not DESCRIBE (the group, or the transactional id) is
- * answered with the authorization error of its kind, and creates no topic.
+ * answered with the authorization error of its kind, and creates no topic. The coordinator is named by its endpoint on
+ * the listener the request came in on; one without that listener is COORDINATOR_NOT_AVAILABLE, as in Kafka.
  */
 public record FindCoordinatorHandler(GroupCoordinator coordinator, TransactionCoordinator transactions,
                                      Supplier<MetadataImage> image) {
@@ -46,7 +47,8 @@ public record FindCoordinatorHandler(GroupCoordinator coordinator, TransactionCo
         byte keyType = data.keyType();
         boolean group = keyType == CoordinatorType.GROUP.id();
         if (!group && keyType != CoordinatorType.TRANSACTION.id()) {
-            return CompletableFuture.completedFuture(respond(keys, batched, keyType, key -> Errors.INVALID_REQUEST));
+            return CompletableFuture.completedFuture(respond(context.listener(), keys, batched, keyType,
+                    key -> Errors.INVALID_REQUEST));
         }
         ResourceType type = group ? ResourceType.GROUP : ResourceType.TRANSACTIONAL_ID;
         Set<String> refused = new HashSet<>(CoordinatorAuthorization.split(context, AclOperation.DESCRIBE, type, keys,
@@ -56,28 +58,28 @@ public record FindCoordinatorHandler(GroupCoordinator coordinator, TransactionCo
                 : group ? coordinator.offsetsTopicCreated() : transactions.stateTopicCreated();
         return created.handle((ignored, error) -> {
             Errors outcome = error == null ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE;
-            return respond(keys, batched, keyType,
+            return respond(context.listener(), keys, batched, keyType,
                     key -> refused.contains(key) ? Authorizer.denied(type) : outcome);
         });
     }
 
     /** The answer for each key, found unless {@code errors} gives it an error. */
-    private FindCoordinatorResponseData respond(List<String> keys, boolean batched, byte keyType,
+    private FindCoordinatorResponseData respond(String listener, List<String> keys, boolean batched, byte keyType,
                                                 Function<String, Errors> errors) {
         FindCoordinatorResponseData response = new FindCoordinatorResponseData();
         if (!batched) {
-            Coordinator found = find(keys.get(0), keyType, errors.apply(keys.get(0)));
+            Coordinator found = find(listener, keys.get(0), keyType, errors.apply(keys.get(0)));
             return response.setErrorCode(found.errorCode()).setErrorMessage(found.errorMessage())
                     .setNodeId(found.nodeId()).setHost(found.host()).setPort(found.port());
         }
         for (String key : keys) {
-            response.coordinators().add(find(key, keyType, errors.apply(key)));
+            response.coordinators().add(find(listener, key, keyType, errors.apply(key)));
         }
         return response;
     }
 
-    /** The leader of the key's partition of its coordinator's topic. */
-    private Coordinator find(String key, byte keyType, Errors error) {
+    /** The leader of the key's partition of its coordinator's topic, by its endpoint on {@code listener}. */
+    private Coordinator find(String listener, String key, byte keyType, Errors error) {
         Coordinator answer = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
         if (error != Errors.NONE) {
             return answer.setErrorCode(error.code()).setErrorMessage(error.message());
@@ -88,11 +90,11 @@ public record FindCoordinatorHandler(GroupCoordinator coordinator, TransactionCo
         int nodeId = topic.map(t -> t.partition(group ? GroupCoordinator.partitionFor(key, t.partitions())
                         : TransactionCoordinator.partitionFor(key, t.partitions())).leader())
                 .orElse(PartitionImage.NO_LEADER);
-        Optional<BrokerImage> broker = current.liveBroker(nodeId);
-        if (broker.isEmpty()) {
+        Optional<Endpoint> endpoint = current.liveBroker(nodeId).flatMap(broker -> broker.endpoint(listener));
+        if (endpoint.isEmpty()) {
             return answer.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
                     .setErrorMessage(Errors.COORDINATOR_NOT_AVAILABLE.message());
         }
-        return answer.setNodeId(nodeId).setHost(broker.get().host()).setPort(broker.get().port());
+        return answer.setNodeId(nodeId).setHost(endpoint.get().host()).setPort(endpoint.get().port());
     }
 }

@@ -33,7 +33,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Metadata: brokers, the controller, and topics with their ids and partition leaders. A missing
+ * Metadata: brokers, the controller, and topics with their ids and partition leaders. The brokers are their endpoints
+ * on the listener the request came in on, as Kafka answers: a broker without that listener is left out and counted
+ * among the offline replicas, and a partition it leads is answered {@code LISTENER_NOT_FOUND} without a leader. A
+ * missing
  * topic is created first when {@code auto.create.topics.enable} is on and the client allows it,
  * so the client gets the topic in the same response instead of retrying.
  *
@@ -70,7 +73,8 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
             // As Kafka: a topic the client may not describe is left out, so its existence is not told.
             return CompletableFuture.completedFuture(respond(context, data, admin.image().topics().stream()
                     .filter(topic -> access.mayList(topic.name()))
-                    .map(topic -> access.described(describe(topic.name(), Optional.of(topic)))).toList()));
+                    .map(topic -> access.described(describe(context.listener(), topic.name(), Optional.of(topic))))
+                    .toList()));
         }
         List<CompletableFuture<Void>> creations = new ArrayList<>();
         for (MetadataRequestTopic requested : data.topics()) {
@@ -85,7 +89,8 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
         }
         return CompletableFuture.allOf(creations.toArray(CompletableFuture[]::new))
                 .thenApply(ignored -> respond(context, data, data.topics().stream()
-                        .map(requested -> describeRequested(requested, version, mayCreate, access)).toList()));
+                        .map(requested -> describeRequested(requested, context.listener(), version, mayCreate, access))
+                        .toList()));
     }
 
     /**
@@ -93,8 +98,8 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
      * {@code TOPIC_AUTHORIZATION_FAILED} whether it exists or not, under the id it was asked by but never its name; a
      * missing one the client may describe but not create, when the request would create it, is answered so as well.
      */
-    private MetadataResponseTopic describeRequested(MetadataRequestTopic requested, short version, boolean mayCreate,
-                                                    Access access) {
+    private MetadataResponseTopic describeRequested(MetadataRequestTopic requested, String listener, short version,
+                                                    boolean mayCreate, Access access) {
         MetadataImage image = admin.image();
         // A null name is encodable from v12 only.
         String noName = version >= FIRST_NULLABLE_NAME_VERSION ? null : "";
@@ -109,7 +114,7 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
                 return new MetadataResponseTopic().setTopicId(id).setName(noName)
                         .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
             }
-            return access.described(describe(topic.get().name(), topic));
+            return access.described(describe(listener, topic.get().name(), topic));
         }
         String name = requested.name();
         if (!access.mayDescribe(name)) {
@@ -123,7 +128,7 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
             return access.described(new MetadataResponseTopic().setName(name)
                     .setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code()));
         }
-        return access.described(describe(name, image.topic(name)));
+        return access.described(describe(listener, name, image.topic(name)));
     }
 
     /**
@@ -152,7 +157,7 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
         }
     }
 
-    private MetadataResponseTopic describe(String name, Optional<TopicImage> topic) {
+    private MetadataResponseTopic describe(String listener, String name, Optional<TopicImage> topic) {
         MetadataImage image = admin.image();
         MetadataResponseTopic response = new MetadataResponseTopic().setName(name);
         if (topic.isEmpty()) {
@@ -164,16 +169,24 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
             int leader = partition.leader() == identity.nodeId() && !partitions.loaded().isDone()
                     && partitions.leading(new TopicPartition(name, p)).isEmpty()
                     ? PartitionImage.NO_LEADER : partition.leader();
+            Errors error = Errors.NONE;
+            if (leader == PartitionImage.NO_LEADER) {
+                error = Errors.LEADER_NOT_AVAILABLE;
+            } else if (image.liveBroker(leader).filter(broker -> broker.endpoint(listener).isEmpty()).isPresent()) {
+                // As Kafka: the client could not reach the leader on this listener, so it is not named.
+                error = Errors.LISTENER_NOT_FOUND;
+                leader = PartitionImage.NO_LEADER;
+            }
             response.partitions().add(new MetadataResponsePartition()
                     .setPartitionIndex(p)
-                    .setErrorCode(leader == PartitionImage.NO_LEADER
-                            ? Errors.LEADER_NOT_AVAILABLE.code() : Errors.NONE.code())
+                    .setErrorCode(error.code())
                     .setLeaderId(leader)
                     .setLeaderEpoch(partition.leaderEpoch())
                     .setReplicaNodes(partition.replicas())
                     .setIsrNodes(partition.isr())
                     .setOfflineReplicas(partition.replicas().stream()
-                            .filter(replica -> image.liveBroker(replica).isEmpty()).toList()));
+                            .filter(replica -> image.liveBroker(replica).flatMap(broker -> broker.endpoint(listener))
+                                    .isEmpty()).toList()));
         }
         return response;
     }
@@ -191,11 +204,11 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
                     ? Authorizations.authorizedOperations(context, ResourceType.CLUSTER, Authorizer.CLUSTER) : 0);
         }
         for (BrokerImage broker : admin.image().liveBrokers()) {
-            response.brokers().add(new MetadataResponseBroker()
+            broker.endpoint(context.listener()).ifPresent(endpoint -> response.brokers().add(new MetadataResponseBroker()
                     .setNodeId(broker.nodeId())
-                    .setHost(broker.host())
-                    .setPort(broker.port())
-                    .setRack(broker.rack()));
+                    .setHost(endpoint.host())
+                    .setPort(endpoint.port())
+                    .setRack(broker.rack())));
         }
         topics.forEach(topic -> response.topics().add(topic));
         return response;

@@ -112,7 +112,7 @@ public final class ProduceHandler {
                     Errors error = NotHeld.error(topic, partitionData.index(), byId);
                     fail(partitionResponse, error, null);
                     if (error == Errors.NOT_LEADER_OR_FOLLOWER && context.apiVersion() >= FIRST_LEADER_HINT_VERSION) {
-                        NotHeld.leader(metadata, topic, partitionData.index())
+                        NotHeld.leader(metadata, topic, partitionData.index(), context.listener())
                                 .ifPresent(leader -> hint(response, partitionResponse, leader));
                     }
                 } else if (Topic.isInternal(partition.get().topicPartition().topic())) {
@@ -267,7 +267,7 @@ public final class ProduceHandler {
                 .setLeaderId(leader.broker().nodeId()).setLeaderEpoch(leader.leaderEpoch()));
         if (response.nodeEndpoints().find(leader.broker().nodeId()) == null) {
             response.nodeEndpoints().add(new ProduceResponseData.NodeEndpoint().setNodeId(leader.broker().nodeId())
-                    .setHost(leader.broker().host()).setPort(leader.broker().port()).setRack(leader.broker().rack()));
+                    .setHost(leader.endpoint().host()).setPort(leader.endpoint().port()).setRack(leader.broker().rack()));
         }
     }
 

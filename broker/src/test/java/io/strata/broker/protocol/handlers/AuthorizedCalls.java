@@ -51,7 +51,7 @@ final class AuthorizedCalls {
         RequestContext context = new RequestContext(
                 new RequestHeader(request.apiKey(), request.version(), "client", 1),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 50_000), null,
-                new ClientSession(null, () -> PRINCIPAL, authorizer));
+                new ClientSession("PLAINTEXT", null, () -> PRINCIPAL, authorizer));
         try {
             return (T) handler.handle(context, request).toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

@@ -53,6 +53,6 @@ final class DenyingAuthorizer implements Authorizer {
     RequestContext context(ApiKeys api, short version, ScheduledExecutorService eventLoop) {
         return new RequestContext(new RequestHeader(api, version, "client", 1),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 50_000), eventLoop,
-                new ClientSession(null, () -> CLIENT, this));
+                new ClientSession("PLAINTEXT", null, () -> CLIENT, this));
     }
 }

@@ -1,6 +1,7 @@
 package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.admin.TopicAdmin;
+import io.strata.broker.cluster.Endpoint;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
 import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.cluster.TopicImage;
@@ -14,6 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Time;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -34,7 +36,8 @@ final class SingleBroker implements AutoCloseable {
     SingleBroker(Path dir) {
         metadata = new RaftMetadataLog(RaftMetadataLog.Settings.alone(dir.resolve("metadata"), NODE_ID, "127.0.0.1", 0));
         metadata.start();
-        metadata.submit(new RegisterBroker(NODE_ID, "127.0.0.1", 9092, null)).join();
+        metadata.submit(new RegisterBroker(NODE_ID, List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9092)), null))
+                .join();
         store = new LocalDirectoryObjectStore(dir.resolve("bucket"));
         RemoteLogReader reader = new RemoteLogReader(store, 1024, 1 << 20, 1 << 20);
         logsDir = dir.resolve("logs");

@@ -1,5 +1,6 @@
 package io.strata.broker.protocol.handlers;
 
+import io.strata.broker.cluster.Endpoint;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
 import io.strata.broker.cluster.RaftMetadataLog;
@@ -65,7 +66,7 @@ class UnopenedPartitionTest {
     void setUp() throws Exception {
         metadata = new RaftMetadataLog(RaftMetadataLog.Settings.alone(dir.resolve("metadata"), 1, "127.0.0.1", 0));
         metadata.start();
-        metadata.submit(new RegisterBroker(1, "127.0.0.1", 9092, null)).join();
+        metadata.submit(new RegisterBroker(1, List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9092)), null)).join();
         store = new LocalDirectoryObjectStore(dir.resolve("bucket"));
         RemoteLogReader reader = new RemoteLogReader(store, 1024, 1 << 20, 1 << 20);
         partitions = new PartitionManager(1, dir.resolve("logs"), new TopicConfigCatalog(), Map.of(), Time.SYSTEM,
