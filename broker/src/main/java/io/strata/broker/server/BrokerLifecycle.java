@@ -10,11 +10,14 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
 /**
  * Starts the broker with the application, with the {@link BrokerSettings} the configuration gives, and
- * stops it with the application. The packaged application has checked the settings before it started
- * (see {@link StrataMain}); a start-up that skips that check, such as dev mode, is still stopped here
- * with one line naming a bad setting.
+ * stops it with the application. The packaged application's entry point has checked the settings and started the
+ * broker while Quarkus booted ({@link EarlyBroker}), and this adopts it; a start-up without that entry point, such as
+ * dev mode, starts it here and is still stopped with one line naming a bad setting.
  */
 @ApplicationScoped
 public class BrokerLifecycle {
@@ -32,10 +35,23 @@ public class BrokerLifecycle {
 
     void onStart(@Observes StartupEvent event) {
         try {
-            broker = Broker.start(BrokerSettings.from(config, requestMetrics));
+            broker = EarlyBroker.take().map(BrokerLifecycle::adopt)
+                    .orElseGet(() -> Broker.start(BrokerSettings.from(config, requestMetrics)));
         } catch (IllegalArgumentException e) {
             LOG.errorf("Invalid setting, not starting: %s", e.getMessage());
             Quarkus.asyncExit(1);
+        }
+    }
+
+    /** The broker the entry point started, once it is up; what failed its start fails the application's. */
+    private static Broker adopt(CompletableFuture<Broker> starting) {
+        try {
+            return starting.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
         }
     }
 

@@ -42,6 +42,24 @@ public final class ConfigurationCheck {
 
     /** Why the broker cannot start with the configuration {@code builder} reads, in one line; empty if it can. */
     public static Optional<String> problem(SmallRyeConfigBuilder builder) {
+        return check(builder).problem();
+    }
+
+    /**
+     * The configuration {@code builder} reads, with the broker's mappings, once checked.
+     *
+     * @param config  the configuration, when it has no problem
+     * @param problem why the broker cannot start with it, in one line
+     */
+    public record Outcome(Optional<SmallRyeConfig> config, Optional<String> problem) {
+
+        static Outcome refused(String problem) {
+            return new Outcome(Optional.empty(), Optional.of(problem));
+        }
+    }
+
+    /** The configuration {@code builder} reads, checked as {@link #problem} checks it. */
+    public static Outcome check(SmallRyeConfigBuilder builder) {
         List<String> problems = new ArrayList<>();
         SmallRyeConfig raw = builder.build();
         for (Class<?> mapping : Configuration.MAPPINGS) {
@@ -49,7 +67,7 @@ public final class ConfigurationCheck {
                     .forEach(property -> property.problem(raw).ifPresent(problems::add));
         }
         if (!problems.isEmpty()) {
-            return Optional.of(String.join("; ", problems));
+            return Outcome.refused(String.join("; ", problems));
         }
         SmallRyeConfig config;
         try {
@@ -62,7 +80,7 @@ public final class ConfigurationCheck {
             for (int i = 0; i < e.getProblemCount(); i++) {
                 framework.add(e.getProblem(i).getMessage().strip().replaceAll("\\s*\\R\\s*", " "));
             }
-            return Optional.of(String.join("; ", framework));
+            return Outcome.refused(String.join("; ", framework));
         }
         BrokerSettings settings;
         try {
@@ -72,9 +90,11 @@ public final class ConfigurationCheck {
             SettingCheck.requirePositive("strata.metrics.lag-refresh-interval", metrics.lagRefreshInterval());
             SettingCheck.requirePositive("strata.metrics.partition-refresh-interval", metrics.partitionRefreshInterval());
         } catch (IllegalArgumentException e) {
-            return Optional.of(e.getMessage());
+            return Outcome.refused(e.getMessage());
         }
-        return HttpAuthConfig.problem(config.getConfigMapping(HttpAuthConfig.class), settings.listeners().usesSasl());
+        Optional<String> http = HttpAuthConfig.problem(config.getConfigMapping(HttpAuthConfig.class),
+                settings.listeners().usesSasl());
+        return http.isPresent() ? Outcome.refused(http.get()) : new Outcome(Optional.of(config), Optional.empty());
     }
 
     /** A leaf setting of a mapping and the type its value must convert to. */

@@ -1,4 +1,4 @@
-package io.strata.broker.server;
+package io.strata.broker;
 
 import io.strata.broker.testing.ChildJvm;
 import org.junit.jupiter.api.Test;

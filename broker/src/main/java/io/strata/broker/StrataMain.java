@@ -1,0 +1,33 @@
+package io.strata.broker;
+
+import io.micrometer.core.instrument.Metrics;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import io.quarkus.runtime.configuration.ConfigUtils;
+import io.strata.broker.metrics.KafkaRequestMetrics;
+import io.strata.broker.server.ConfigurationCheck;
+import io.strata.broker.server.EarlyBroker;
+
+/**
+ * The broker's entry point: checks the configuration (see {@link ConfigurationCheck}) and only then starts the
+ * application. Checking in an observer of start-up would be too late: by then the HTTP server listens, and Quarkus
+ * logs that it started before it stops again. The broker itself starts next, while Quarkus boots ({@link EarlyBroker}).
+ */
+@QuarkusMain
+public final class StrataMain {
+
+    private StrataMain() {
+    }
+
+    public static void main(String... args) {
+        // The same sources, profiles and converters as the configuration the application will run with.
+        ConfigurationCheck.Outcome checked = ConfigurationCheck.check(ConfigUtils.configBuilder());
+        if (checked.problem().isPresent()) {
+            System.err.println("Invalid setting, not starting: " + checked.problem().get());
+            System.exit(1);
+        }
+        // Quarkus' Prometheus registry joins Micrometer's global one when it starts, meters made before included.
+        EarlyBroker.start(checked.config().orElseThrow(), new KafkaRequestMetrics(Metrics.globalRegistry));
+        Quarkus.run(args);
+    }
+}
