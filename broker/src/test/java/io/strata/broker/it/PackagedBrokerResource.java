@@ -10,9 +10,12 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Gives the packaged application, which runs with the prod profile, free Kafka and Raft ports and a
@@ -54,12 +57,25 @@ public class PackagedBrokerResource implements QuarkusTestResourceLifecycleManag
                 new TestInjector.AnnotatedAndMatchesType(KafkaBootstrap.class, String.class));
     }
 
+    /**
+     * Quarkus may stop this resource while the packaged broker is still shutting down and writing files there, so a
+     * directory emptied a moment ago can be non-empty again: the deletion is retried for a few seconds.
+     */
     @Override
     public void stop() {
-        try {
-            Directories.delete(dataDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("deleting " + dataDir, e);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                Directories.delete(dataDir);
+                return;
+            } catch (DirectoryNotEmptyException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new UncheckedIOException("deleting " + dataDir, e);
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+            } catch (IOException e) {
+                throw new UncheckedIOException("deleting " + dataDir, e);
+            }
         }
     }
 
