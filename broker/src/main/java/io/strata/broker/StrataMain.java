@@ -1,6 +1,7 @@
 package io.strata.broker;
 
 import io.micrometer.core.instrument.Metrics;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.quarkus.runtime.configuration.ConfigUtils;
@@ -26,8 +27,11 @@ public final class StrataMain {
             System.err.println("Invalid setting, not starting: " + checked.problem().get());
             System.exit(1);
         }
-        // Quarkus' Prometheus registry joins Micrometer's global one when it starts, meters made before included.
-        EarlyBroker.start(checked.config().orElseThrow(), new KafkaRequestMetrics(Metrics.globalRegistry));
+        // Dev mode runs this again on every reload: there the application starts the broker, after the last one stopped.
+        if (LaunchMode.current() != LaunchMode.DEVELOPMENT) {
+            // Quarkus' Prometheus registry joins Micrometer's global one when it starts, meters made before included.
+            EarlyBroker.start(checked.config().orElseThrow(), new KafkaRequestMetrics(Metrics.globalRegistry));
+        }
         Quarkus.run(args);
     }
 }

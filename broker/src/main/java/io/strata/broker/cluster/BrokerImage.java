@@ -22,10 +22,16 @@ public record BrokerImage(int nodeId, List<Endpoint> endpoints, String rack, boo
     /**
      * The broker's endpoint on {@code listener}: a client is told of the brokers as they are reached on the
      * listener its request came in on, and brokers reach each other on the inter-broker listener. Empty when the
-     * broker has no such listener.
+     * broker has no such listener. The one endpoint of a registration from before brokers had several listeners
+     * ({@link Endpoint#UNNAMED_LISTENER}) is on every listener.
      */
     public Optional<Endpoint> endpoint(String listener) {
-        return endpoints.stream().filter(endpoint -> endpoint.listener().equals(listener)).findFirst();
+        Optional<Endpoint> named = endpoints.stream().filter(endpoint -> endpoint.listener().equals(listener))
+                .findFirst();
+        if (named.isEmpty() && endpoints.size() == 1 && endpoints.get(0).listener().equals(Endpoint.UNNAMED_LISTENER)) {
+            return Optional.of(endpoints.get(0));
+        }
+        return named;
     }
 
     /**

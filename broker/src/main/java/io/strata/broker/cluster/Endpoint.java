@@ -12,10 +12,11 @@ import java.util.Objects;
 public record Endpoint(String listener, String host, int port) {
 
     /**
-     * The name an endpoint registered before brokers had several listeners is read back under: Kafka's name of the
-     * one listener a broker has by default. A broker registers again with its listeners' names whenever it starts.
+     * The listener name an endpoint registered before brokers had several listeners is read back under: it was the
+     * broker's one listener, named after its security protocol, which the record did not keep, so it answers to any
+     * name ({@link BrokerImage#endpoint}) until the broker next starts and registers its listeners by name.
      */
-    public static final String UNNAMED_LISTENER = "PLAINTEXT";
+    public static final String UNNAMED_LISTENER = "*";
 
     public Endpoint {
         Objects.requireNonNull(listener, "listener");

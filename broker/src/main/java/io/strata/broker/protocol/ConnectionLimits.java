@@ -6,17 +6,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * Kafka's {@code max.connections.per.ip} and {@code max.connection.creation.rate}, counted over all the broker's
- * listeners together (Kafka counts the first so; it can also limit the rate per listener, which Strata does not): a
- * new connection over either is refused (closed at once), so one client cannot use up the broker's connections or its
- * accept loop. Thread-safe.
+ * Kafka's {@code max.connections.per.ip} and its broker-wide {@code max.connection.creation.rate}, counted over all
+ * the broker's listeners together: a new connection over either is refused (closed at once), so one client cannot
+ * use up the broker's connections or its accept loop. As in Kafka, the rate leaves a separate inter-broker listener
+ * out ({@link #withoutCreationRate}), so a storm of client connections cannot keep followers from their leaders; a
+ * broker with one listener limits it (Kafka would then limit nothing). Kafka's per-listener rates are not there.
+ * Thread-safe.
  */
 public final class ConnectionLimits {
 
     private final int maxPerAddress;
     private final int maxCreationRate;
     private final LongSupplier clockMs;
-    private final Map<InetAddress, Integer> open = new ConcurrentHashMap<>();
+    private final Map<InetAddress, Integer> open;
     private long rateSecond = Long.MIN_VALUE; // guarded by this
     private int createdThisSecond; // guarded by this
 
@@ -26,9 +28,20 @@ public final class ConnectionLimits {
     }
 
     ConnectionLimits(int maxPerAddress, int maxCreationRate, LongSupplier clockMs) {
+        this(maxPerAddress, maxCreationRate, clockMs, new ConcurrentHashMap<>());
+    }
+
+    private ConnectionLimits(int maxPerAddress, int maxCreationRate, LongSupplier clockMs,
+                             Map<InetAddress, Integer> open) {
         this.maxPerAddress = maxPerAddress;
         this.maxCreationRate = maxCreationRate;
         this.clockMs = clockMs;
+        this.open = open;
+    }
+
+    /** These limits' count of open connections per address, with no creation rate: the inter-broker listener's. */
+    public ConnectionLimits withoutCreationRate() {
+        return new ConnectionLimits(maxPerAddress, Integer.MAX_VALUE, clockMs, open);
     }
 
     /** Counts a new connection from {@code address}; null if it may stay, else why it may not (nothing counted). */

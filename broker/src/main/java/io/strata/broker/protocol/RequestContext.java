@@ -39,7 +39,7 @@ public record RequestContext(RequestHeader header, SocketAddress clientAddress, 
     public boolean allowed(AclOperation operation, ResourceType type, String name) {
         boolean allowed = allowedSilently(operation, type, name);
         if (!allowed) {
-            AuditLog.denied(header.apiKey().name(), session.principal(), address(), operation, type, name);
+            AuditLog.denied(header.apiKey().name(), session.principal(), clientHost(), operation, type, name);
         }
         return allowed;
     }
@@ -50,15 +50,16 @@ public record RequestContext(RequestHeader header, SocketAddress clientAddress, 
      * tries a broader permission before the one the request needs.
      */
     public boolean allowedSilently(AclOperation operation, ResourceType type, String name) {
-        return session.allowed(address(), operation, type, name);
+        return session.allowed(clientHost(), operation, type, name);
     }
 
     /** Whether the client may do {@code operation} on some resource of the type (Kafka's authorizeByResourceType). */
     public boolean allowedOnAny(AclOperation operation, ResourceType type) {
-        return session.allowedOnAny(address(), operation, type);
+        return session.allowedOnAny(clientHost(), operation, type);
     }
 
-    private InetAddress address() {
+    /** The client's address, as the authorizer and the audit log take it; null for a non-IP channel. */
+    public InetAddress clientHost() {
         return clientAddress instanceof InetSocketAddress address ? address.getAddress() : null;
     }
 

@@ -99,8 +99,12 @@ public class BasicAuthFilter {
     }
 
     private void authenticate(RoutingContext context, Optional<byte[]> configured, boolean saslUsers) {
-        Optional<BasicCredentials> given = BasicCredentials.parse(context.request().getHeader(HttpHeaders.AUTHORIZATION));
+        String header = context.request().getHeader(HttpHeaders.AUTHORIZATION);
+        Optional<BasicCredentials> given = BasicCredentials.parse(header);
         if (given.isEmpty()) {
+            if (header != null) {
+                audit(context);
+            }
             refuse(context);
             return;
         }
@@ -148,9 +152,9 @@ public class BasicAuthFilter {
         context.next();
     }
 
-    /** Audits credentials that were given and are wrong; a request without any is only asked for them. */
+    /** Audits credentials that were given and are wrong or unreadable; a request without any is only asked for them. */
     private static void audit(RoutingContext context) {
-        AuditLog.authenticationFailed(context.request().method() + " " + context.request().path(),
+        AuditLog.authenticationFailed(RestAuthorization.requestLine(context),
                 RestAuthorization.host(context.request().remoteAddress()), "HTTP basic");
     }
 

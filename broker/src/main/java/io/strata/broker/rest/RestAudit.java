@@ -27,7 +27,7 @@ public class RestAudit {
     /** {@code change}, audited once it completes; {@code detail} says what it changes, without secrets. */
     public <T> CompletionStage<T> change(String resourceType, String resource, String detail, CompletionStage<T> change) {
         // Read now, on the request's thread: the change completes on another.
-        String line = request.request().method() + " " + request.request().path();
+        String line = RestAuthorization.requestLine(request);
         KafkaPrincipal principal = RestAuthorization.principal(request);
         InetAddress client = RestAuthorization.host(request.request().remoteAddress());
         return change.whenComplete((ignored, failure) -> AuditLog.changed(line, principal, client, resourceType,

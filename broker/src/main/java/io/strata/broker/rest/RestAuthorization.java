@@ -38,7 +38,7 @@ public class RestAuthorization {
     public void require(AclOperation operation, ResourceType type, String name) {
         Caller caller = caller();
         if (!caller.allowed(operation, type, name)) {
-            AuditLog.denied(request.request().method() + " " + request.request().path(), caller.principal(),
+            AuditLog.denied(requestLine(request), caller.principal(),
                     caller.host(), operation, type, name);
             throw KafkaErrors.toRest(Authorizer.denied(type), caller.principal() + " is not authorized to "
                     + operation.name() + " " + type.name().toLowerCase(Locale.ROOT) + " " + name + ".");
@@ -70,6 +70,11 @@ public class RestAuthorization {
     static KafkaPrincipal principal(RoutingContext request) {
         KafkaPrincipal principal = request.get(BasicAuthFilter.PRINCIPAL);
         return principal == null ? KafkaPrincipal.ANONYMOUS : principal;
+    }
+
+    /** The request as the audit log names it: its method and path. */
+    static String requestLine(RoutingContext request) {
+        return request.request().method() + " " + request.request().path();
     }
 
     /** The client's address, as the authorizer and the audit log take it. */

@@ -231,7 +231,8 @@ public final class Broker implements AutoCloseable {
 
     /**
      * One Kafka listener per configured one, each with its own TLS and SASL as its security protocol says, all
-     * serving the same APIs and sharing the connection limits, which Kafka counts per broker.
+     * serving the same APIs and sharing the connection limits, which Kafka counts per broker (the creation rate
+     * leaves a separate inter-broker listener out).
      */
     private void bindListeners() throws IOException, InterruptedException {
         started.add(listeners);
@@ -243,9 +244,13 @@ public final class Broker implements AutoCloseable {
         ListenerAuthentication withSasl = settings.listeners().usesSasl() ? new ListenerAuthentication(
                 SaslMechanisms.of(settings.sasl(), () -> metadata.image().security()), settings.sasl(), authorizer)
                 : withoutSasl;
-        for (ListenerSettings listener : settings.listeners().listeners()) {
+        List<ListenerSettings> all = settings.listeners().listeners();
+        for (ListenerSettings listener : all) {
+            boolean separateInterBroker = all.size() > 1
+                    && listener.name().equals(settings.listeners().interBrokerListener());
             listeners.bind(listener, new KafkaListener(listener.name(), router, settings.requestMetrics(),
-                    settings.socketRequestMaxBytes(), settings.ioThreads(), limits,
+                    settings.socketRequestMaxBytes(), settings.ioThreads(),
+                    separateInterBroker ? limits.withoutCreationRate() : limits,
                     listener.usesTls() ? settings.tls() : Optional.empty(),
                     listener.usesSasl() ? withSasl : withoutSasl));
         }

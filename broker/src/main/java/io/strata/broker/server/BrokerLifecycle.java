@@ -35,8 +35,13 @@ public class BrokerLifecycle {
 
     void onStart(@Observes StartupEvent event) {
         try {
-            broker = EarlyBroker.take().map(BrokerLifecycle::adopt)
-                    .orElseGet(() -> Broker.start(BrokerSettings.from(config, requestMetrics)));
+            EarlyBroker.Handover handover = EarlyBroker.adopt();
+            if (handover instanceof EarlyBroker.Adopted adopted) {
+                broker = join(adopted.broker());
+            } else if (handover instanceof EarlyBroker.NotStarted) {
+                broker = Broker.start(BrokerSettings.from(config, requestMetrics));
+            }
+            // Abandoned: the JVM is exiting, and closes the broker the entry point started itself.
         } catch (IllegalArgumentException e) {
             LOG.errorf("Invalid setting, not starting: %s", e.getMessage());
             Quarkus.asyncExit(1);
@@ -44,7 +49,7 @@ public class BrokerLifecycle {
     }
 
     /** The broker the entry point started, once it is up; what failed its start fails the application's. */
-    private static Broker adopt(CompletableFuture<Broker> starting) {
+    private static Broker join(CompletableFuture<Broker> starting) {
         try {
             return starting.join();
         } catch (CompletionException e) {

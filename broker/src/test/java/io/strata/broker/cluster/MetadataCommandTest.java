@@ -139,9 +139,9 @@ class MetadataCommandTest {
         assertReads("04" + "00" + "00000006" + "6f7264657273" + "0000000c", new CreatePartitions("orders", 12, List.of()),
                 false);
         assertReads("05" + "00" + "000003e8", new AllocateProducerIds(1000));
-        // Before brokers had several listeners: the one endpoint is read as the default listener's.
+        // Before brokers had several listeners: the one endpoint is read as on every listener.
         assertReads("06" + "00" + "00000001" + "00000001" + "68" + "00002384" + "ffffffff",
-                new RegisterBroker(1, List.of(new Endpoint("PLAINTEXT", "h", 9092)), null), false);
+                new RegisterBroker(1, List.of(new Endpoint(Endpoint.UNNAMED_LISTENER, "h", 9092)), null), false);
         assertReads("07" + "00" + "0102030405060708090a0b0c0d0e0f10" // AddRemoteSegment v0: topic id
                         + "00000002" + "00000003" + "0a0b0c",         // partition 2, the segment's 3 bytes
                 new AddRemoteSegment(ID, 2, new byte[] {10, 11, 12}));

@@ -371,7 +371,7 @@ class MetadataStateMachineTest {
                         + "00000002" + "0001" + "00000000"         // 2 partitions, replication factor 1, no configs
                         + "00000001" + "00000003" + "00000001" + "68" + "00002384" + "ffffffff", // broker 3 at h:9092
                 MetadataImage.of(null, List.of(new TopicImage("t", id, Collections.nCopies(2, PartitionImage.assigned(List.of(3))),
-                        (short) 1, Map.of())), List.of(new BrokerImage(3, plaintext("h", 9092), null, false)), Map.of(),
+                        (short) 1, Map.of())), List.of(new BrokerImage(3, unnamed("h", 9092), null, false)), Map.of(),
                         Map.of(), Map.of(),
                         SecurityImage.EMPTY, 0, 7));
     }
@@ -428,11 +428,12 @@ class MetadataStateMachineTest {
     }
 
     /**
-     * Version 6, the last with one host and port per broker: read back as that broker's endpoint on the listener
-     * every broker had by default, which the broker replaces when it registers again at its next start.
+     * Version 6, the last with one host and port per broker: read back as that broker's endpoint on any listener (its
+     * one listener was named after its security protocol, which the snapshot did not keep), which the broker replaces
+     * when it registers again at its next start.
      */
     @Test
-    void version6SnapshotsReadEachBrokersOneEndpointAsItsPlaintextListener() throws IOException {
+    void version6SnapshotsReadEachBrokersOneEndpointAsOnEveryListener() throws IOException {
         assertReadsSnapshot("53544d44" + "06"                   // magic, version 6
                         + "0000000000000007" + "0000000000000000"  // image version 7, next producer id 0
                         + "00000000"                               // no topics
@@ -442,8 +443,11 @@ class MetadataStateMachineTest {
                         + "00000001" + "63" + "01"                 // cluster "c", broker 2 fenced
                         + "00000000" + "00000000"                  // no directories, no dynamic broker configs
                         + "00000000" + "00000000" + "00000000",    // no SCRAM users, ACLs, client quotas
-                MetadataImage.of("c", List.of(), List.of(new BrokerImage(2, plaintext("h", 9092), "a", true)),
+                MetadataImage.of("c", List.of(), List.of(new BrokerImage(2, unnamed("h", 9092), "a", true)),
                         Map.of(), Map.of(), Map.of(), SecurityImage.EMPTY, 0, 7));
+        BrokerImage unnamed = new BrokerImage(2, unnamed("h", 9092), "a", false);
+        assertThat(unnamed.endpoint("SASL_SSL")).map(Endpoint::port).contains(9092);
+        assertThat(unnamed.endpoint("PLAINTEXT")).map(Endpoint::host).contains("h");
     }
 
     /** Version 7 as this build writes it: if this fails, the format changed; add a version instead. */
@@ -780,5 +784,10 @@ class MetadataStateMachineTest {
     /** The one endpoint of a broker whose only listener is Kafka's default, {@code PLAINTEXT}. */
     private static List<Endpoint> plaintext(String host, int port) {
         return List.of(new Endpoint("PLAINTEXT", host, port));
+    }
+
+    /** The one endpoint of a registration from before brokers had several listeners. */
+    private static List<Endpoint> unnamed(String host, int port) {
+        return List.of(new Endpoint(Endpoint.UNNAMED_LISTENER, host, port));
     }
 }

@@ -136,8 +136,7 @@ class AuditTrailTest {
         assertThat(lines.about("change", "rehearsal")).as("a validate-only request changes nothing").isEmpty();
         assertThat(lines.about("denied", "sneaky")).singleElement()
                 .satisfies(line -> assertThat(line.get("operation").asText()).isEqualTo("CREATE"));
-        assertThat(lines.about("change", "sneaky")).singleElement()
-                .satisfies(line -> assertThat(line.get("outcome").asText()).isEqualTo("TOPIC_AUTHORIZATION_FAILED"));
+        assertThat(lines.about("change", "sneaky")).as("its denial's line says it all").isEmpty();
         JsonNode altered = lines.matching(line -> line.path("resourceType").asText().equals("TOPIC_CONFIG")).get(0);
         assertThat(altered.get("request").asText()).isEqualTo("INCREMENTAL_ALTER_CONFIGS");
         assertThat(altered.get("resource").asText()).isEqualTo("orders");
@@ -175,8 +174,9 @@ class AuditTrailTest {
             assertThatThrownBy(() -> intruder.listTopics().names().get(10, TimeUnit.SECONDS))
                     .hasCauseInstanceOf(SaslAuthenticationException.class);
         }
+        // One per attempt: the client may have tried more than once before giving up.
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(lines.matching(line ->
-                line.get("event").asText().equals("authentication-failed"))).singleElement().satisfies(line -> {
+                line.get("event").asText().equals("authentication-failed"))).isNotEmpty().allSatisfy(line -> {
                     assertThat(line.get("mechanism").asText()).isEqualTo("SASL PLAIN");
                     assertThat(line.get("client").asText()).isEqualTo("127.0.0.1");
                     assertThat(line.get("principal").isNull()).isTrue();

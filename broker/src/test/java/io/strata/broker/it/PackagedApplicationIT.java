@@ -30,7 +30,7 @@ import static org.hamcrest.Matchers.hasItem;
 /**
  * The application as it is shipped, {@code quarkus-app/quarkus-run.jar} with the prod profile,
  * started in its own JVM: it reports ready over HTTP and serves kafka-clients a produce and consume
- * round trip.
+ * round trip, counted in its metrics.
  */
 @QuarkusIntegrationTest
 @WithTestResource(PackagedBrokerResource.class)
@@ -81,5 +81,8 @@ class PackagedApplicationIT {
             }
         }
         assertThat(received).containsExactlyInAnyOrderElementsOf(sent);
+        // The broker started before Quarkus, its meters with it: the scrape has them all the same.
+        assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
+                .contains("strata_kafka_requests_total{api=\"PRODUCE\"}");
     }
 }

@@ -10,9 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,17 +47,13 @@ class K6RunTest {
     @MethodSource("restScripts")
     void restScriptMeetsItsThresholds(String script) throws Exception {
         String name = script.substring(0, script.length() - ".js".length());
-        Process process = new ProcessBuilder("k6", "run", "--no-color",
+        K6Scripts.Finished k6 = K6Scripts.run(new ProcessBuilder("k6", "run", "--no-color",
                 "-e", "BASE_URL=http://" + http.getHost() + ":" + http.getPort(),
                 // A topic and a group of its own: every script reads only what it finds there.
                 "-e", "TOPIC=" + name, "-e", "GROUP=" + name,
                 "-e", "DURATION=5s", "-e", "RATE=20", "-e", "SEED_RECORDS=100",
                 "-e", "P95_MS=2000", "-e", "P99_MS=5000",
-                K6Scripts.DIRECTORY.resolve(script).toString())
-                .redirectErrorStream(true).start();
-        process.getOutputStream().close();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("k6 finished").isTrue();
-        assertThat(process.exitValue()).as("k6 run %s:%n%s", script, output).isZero();
+                K6Scripts.DIRECTORY.resolve(script).toString()), 120);
+        assertThat(k6.exitCode()).as("k6 run %s:%n%s", script, k6.output()).isZero();
     }
 }

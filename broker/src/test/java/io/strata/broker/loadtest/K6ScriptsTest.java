@@ -6,11 +6,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,14 +30,12 @@ class K6ScriptsTest {
     void everyScriptTypeChecks() throws Exception {
         assumeInstalled();
         // --listFiles names every file the compiler checked, after its diagnostics.
-        Process process = new ProcessBuilder("node", TSC.toString(), "-p", K6Scripts.DIRECTORY.toString(),
-                "--pretty", "false", "--listFiles").redirectErrorStream(true).start();
-        process.getOutputStream().close();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("tsc finished").isTrue();
+        K6Scripts.Finished tsc = K6Scripts.run(new ProcessBuilder("node", TSC.toString(), "-p",
+                K6Scripts.DIRECTORY.toString(), "--pretty", "false", "--listFiles"), 120);
+        String output = tsc.output();
         // The listed files are absolute paths; the diagnostics name files relative to the working directory.
         String diagnostics = output.lines().filter(line -> !line.startsWith("/")).collect(Collectors.joining("\n"));
-        assertThat(process.exitValue()).as("tsc -p load-tests/k6 found errors:%n%s", diagnostics).isZero();
+        assertThat(tsc.exitCode()).as("tsc -p load-tests/k6 found errors:%n%s", diagnostics).isZero();
 
         List<Path> checked = output.lines().filter(line -> line.startsWith("/")).map(Path::of).toList();
         List<Path> scripts = K6Scripts.javaScriptFiles();

@@ -91,6 +91,7 @@ class ClientQuotaManagerTest {
         time.sleep(11_000);
         assertThat(quotas.record(ClientQuotaManager.Type.PRODUCE, ALICE, "app", 0)).as("still paying back").isPositive();
     }
+
     @Test
     void aRequestPercentageIsAShareOfOneThreadsTime() {
         image.set(image.get().withQuotas(new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "alice")),

@@ -177,6 +177,7 @@ class RestSecurityTest {
                         .body("message", equalTo("User:carol is not authorized to CREATE topic carols.")));
         as("carol", "carol-secret").get("/v3/clusters/{c}/topics", cluster).then().statusCode(401);
     }
+
     @Test
     void restChangesDenialsAndFailedSignInsAreAuditedAsKafkaRequestsAre() {
         try (AuditLines lines = AuditLines.capture()) {

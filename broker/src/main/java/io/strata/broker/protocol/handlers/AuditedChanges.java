@@ -2,11 +2,13 @@ package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.cluster.SecurityImage;
 import io.strata.broker.protocol.ApiHandler;
+import io.strata.broker.protocol.RequestContext;
 import io.strata.broker.security.AuditLog;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.message.AlterClientQuotasRequestData;
 import org.apache.kafka.common.message.AlterClientQuotasResponseData;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
@@ -38,9 +40,8 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
+import org.jboss.logging.Logger;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,8 @@ import java.util.stream.Stream;
  * which may be secrets, nor salts); a validate-only request changes nothing and is not audited. Stateless.
  */
 public final class AuditedChanges {
+
+    private static final Logger LOG = Logger.getLogger(AuditedChanges.class);
 
     /** What a request did to one resource, and the error it got. */
     private record Change(String resourceType, String resource, String detail, short errorCode) {
@@ -87,16 +90,29 @@ public final class AuditedChanges {
     private static <R extends AbstractRequest> ApiHandler<R> audited(ApiHandler<R> handler) {
         return handler.around((context, request, inner) -> inner.handle(context, request)
                 .whenComplete((response, failure) -> {
-                    // A failed request is answered with its API's error response: audit what that says.
-                    ApiMessage answer = failure != null ? request.getErrorResponse(0, failure).data() : response;
-                    InetAddress client = context.clientAddress() instanceof InetSocketAddress address
-                            ? address.getAddress() : null;
-                    for (Change change : CHANGES.get(handler.apiKey()).apply(request, answer)) {
-                        AuditLog.changed(handler.apiKey().name(), context.session().principal(), client,
-                                change.resourceType(), change.resource(), change.detail(),
-                                Errors.forCode(change.errorCode()).name());
+                    try {
+                        audit(handler.apiKey(), context, request,
+                                // A failed request is answered with its API's error response: audit what that says.
+                                failure != null ? request.getErrorResponse(0, failure).data() : response);
+                    } catch (RuntimeException e) {
+                        // The change is made and answered whatever becomes of its audit line.
+                        LOG.errorf(e, "Cannot audit a %s request", handler.apiKey());
                     }
                 }));
+    }
+
+    /**
+     * One line per resource the answer gives an outcome for; a resource refused for want of an ACL has its denial's
+     * line already, which says more.
+     */
+    private static void audit(ApiKeys apiKey, RequestContext context, AbstractRequest request, ApiMessage answer) {
+        for (Change change : CHANGES.get(apiKey).apply(request, answer)) {
+            Errors error = Errors.forCode(change.errorCode());
+            if (!(error.exception() instanceof AuthorizationException)) {
+                AuditLog.changed(apiKey.name(), context.session().principal(), context.clientHost(),
+                        change.resourceType(), change.resource(), change.detail(), error.name());
+            }
+        }
     }
 
     private static List<Change> createdTopics(AbstractRequest request, ApiMessage response) {

@@ -59,6 +59,8 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
     /** Metadata v8 added the authorized operations (KIP-430); v11 moved the cluster's to DescribeCluster. */
     private static final short FIRST_AUTHORIZED_OPERATIONS_VERSION = 8;
     private static final short LAST_CLUSTER_OPERATIONS_VERSION = 10;
+    /** Metadata v6 is the first a broker answers LISTENER_NOT_FOUND. */
+    private static final short FIRST_LISTENER_NOT_FOUND_VERSION = 6;
 
     public CompletionStage<MetadataResponseData> handle(RequestContext context, MetadataRequest request) {
         MetadataRequestData data = request.data();
@@ -73,7 +75,7 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
             // As Kafka: a topic the client may not describe is left out, so its existence is not told.
             return CompletableFuture.completedFuture(respond(context, data, admin.image().topics().stream()
                     .filter(topic -> access.mayList(topic.name()))
-                    .map(topic -> access.described(describe(context.listener(), topic.name(), Optional.of(topic))))
+                    .map(topic -> access.described(describe(context.listener(), version, topic.name(), Optional.of(topic))))
                     .toList()));
         }
         List<CompletableFuture<Void>> creations = new ArrayList<>();
@@ -114,7 +116,7 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
                 return new MetadataResponseTopic().setTopicId(id).setName(noName)
                         .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
             }
-            return access.described(describe(listener, topic.get().name(), topic));
+            return access.described(describe(listener, version, topic.get().name(), topic));
         }
         String name = requested.name();
         if (!access.mayDescribe(name)) {
@@ -128,7 +130,7 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
             return access.described(new MetadataResponseTopic().setName(name)
                     .setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code()));
         }
-        return access.described(describe(listener, name, image.topic(name)));
+        return access.described(describe(listener, version, name, image.topic(name)));
     }
 
     /**
@@ -157,7 +159,7 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
         }
     }
 
-    private MetadataResponseTopic describe(String listener, String name, Optional<TopicImage> topic) {
+    private MetadataResponseTopic describe(String listener, short version, String name, Optional<TopicImage> topic) {
         MetadataImage image = admin.image();
         MetadataResponseTopic response = new MetadataResponseTopic().setName(name);
         if (topic.isEmpty()) {
@@ -173,8 +175,10 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
             if (leader == PartitionImage.NO_LEADER) {
                 error = Errors.LEADER_NOT_AVAILABLE;
             } else if (image.liveBroker(leader).filter(broker -> broker.endpoint(listener).isEmpty()).isPresent()) {
-                // As Kafka: the client could not reach the leader on this listener, so it is not named.
-                error = Errors.LISTENER_NOT_FOUND;
+                // As Kafka: the client could not reach the leader on this listener, so it is not named; clients
+                // before v6 do not know the error and are told the leader is not available.
+                error = version >= FIRST_LISTENER_NOT_FOUND_VERSION ? Errors.LISTENER_NOT_FOUND
+                        : Errors.LEADER_NOT_AVAILABLE;
                 leader = PartitionImage.NO_LEADER;
             }
             response.partitions().add(new MetadataResponsePartition()

@@ -50,9 +50,9 @@ import java.util.regex.PatternSyntaxException;
 
 import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.ifAllowed;
 import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.ifAllowedOnCluster;
-import static io.strata.broker.security.Authorizer.denied;
 import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.split;
 import static io.strata.broker.protocol.handlers.CoordinatorAuthorization.visible;
+import static io.strata.broker.security.Authorizer.denied;
 import static org.apache.kafka.common.acl.AclOperation.CLUSTER_ACTION;
 import static org.apache.kafka.common.acl.AclOperation.DESCRIBE;
 import static org.apache.kafka.common.acl.AclOperation.IDEMPOTENT_WRITE;
