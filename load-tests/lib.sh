@@ -1,5 +1,6 @@
 # shellcheck shell=bash disable=SC2034  # the P_* and C_* results are read by the sourcing script
-# Helpers shared by kafka-benchmark.sh, tiered-benchmark.sh and cluster-benchmark.sh. Sourced, not run.
+# Helpers shared by kafka-benchmark.sh, startup-benchmark.sh, tiered-benchmark.sh and cluster-benchmark.sh. Sourced,
+# not run.
 #
 # The sourcing script sets SCRIPT_DIR (this directory) before sourcing it, and, before calling them: STARTUP_TIMEOUT_S,
 # READY_TIMEOUT_S, TOOL_TIMEOUT_S, TOOLS_JAVA_OPTS, WORK_DIR, CLASSPATH_KAFKA, LOG_DIR, RSS_SAMPLE_INTERVAL_S, and the
@@ -211,7 +212,7 @@ EOF
 }
 
 # ----------------------------------------------------------------------------------------------
-# One broker of each kind on 127.0.0.1, as kafka-benchmark.sh starts them: data under
+# One broker of each kind on 127.0.0.1, as kafka-benchmark.sh and startup-benchmark.sh start them: data under
 # WORK_DIR, output appended to LOG_DIR/strata.log or LOG_DIR/kafka.log. The sourcing script sets STRATA_PORT,
 # STRATA_HTTP_PORT, KAFKA_PORT, KAFKA_CONTROLLER_PORT, KAFKA_HEAP_OPTS and STOP_TIMEOUT_S, and may set the four
 # variables below. Each start_* sets LAUNCH_MS (taken just before the fork), BROKER_PID, BROKER_PORT and BROKER_LOG,
