@@ -13,7 +13,7 @@ export LC_ALL=C
 
 # The parameters given in the environment make up the exact command in the results (command_line, lib.sh).
 PARAM_VARS=(SYSTEMS RECORDS RECORD_SIZE PARTITIONS LATENCY_MESSAGES THROUGHPUT PRODUCER_EXTRA_PROPS
-  FAILOVER_RUNS FAILOVER_RATE FAILOVER_WARMUP_S FAILOVER_AFTER_S STRATA_JAVA_OPTS KAFKA_HEAP_OPTS
+  FAILOVER_RUNS FAILOVER_RATE FAILOVER_WARMUP_S FAILOVER_AFTER_S STRATA_JAVA STRATA_JAVA_OPTS KAFKA_HEAP_OPTS
   KAFKA_JVM_PERFORMANCE_OPTS TOOLS_JAVA_OPTS STRATA_PORT_BASE STRATA_HTTP_PORT_BASE STRATA_RAFT_PORT_BASE KAFKA_PORT_BASE
   KAFKA_CONTROLLER_PORT_BASE STARTUP_TIMEOUT_S READY_TIMEOUT_S TOOL_TIMEOUT_S STOP_TIMEOUT_S STRATA_JAR STRATA_BUILD)
 
@@ -113,7 +113,7 @@ start_strata_node() {  # node
   STRATA_TIERING_URL="file://$WORK_DIR/strata-bucket" QUARKUS_HTTP_PORT=$(( STRATA_HTTP_PORT_BASE + n )) \
   STRATA_TOPICS_DEFAULT_REPLICATION_FACTOR=$REPLICATION_FACTOR STRATA_LOG_MIN_INSYNC_REPLICAS=$MIN_INSYNC_REPLICAS \
   STRATA_GROUPS_INITIAL_REBALANCE_DELAY_MS=0 \
-    java $STRATA_JAVA_OPTS -jar "$STRATA_JAR" >> "$LOG_DIR/strata-$n.log" 2>&1 &
+    "$STRATA_JAVA" $STRATA_JAVA_OPTS -jar "$STRATA_JAR" >> "$LOG_DIR/strata-$n.log" 2>&1 &
   PID[$n]=$!
   started "Strata node $n" "${PID[$n]}" "$STOP_TIMEOUT_S"
 }
@@ -220,16 +220,6 @@ stop_cluster() {  # system
     [[ -n "${SAMPLER[$n]:-}" ]] && stop_started "${SAMPLER[$n]}"
   done
   PID=(); SAMPLER=()
-}
-
-# Median and range of whole numbers: sets STAT_MEDIAN (the lower middle for an even count), STAT_MAX and STAT_RANGE
-# ("min-max").
-median_range() {  # values...
-  local sorted
-  sorted=($(printf '%s\n' "$@" | sort -n))
-  STAT_MEDIAN=${sorted[$(( (${#sorted[@]} - 1) / 2 ))]}
-  STAT_MAX=${sorted[-1]}
-  STAT_RANGE="${sorted[0]}-${sorted[-1]}"
 }
 
 # One leader kill: a 1-partition topic, FailoverStall producing, its leader killed after FAILOVER_WARMUP_S.
@@ -427,28 +417,11 @@ ROWS=(
   "RSS after the load per broker (largest of 3)|after_rss_max_mib|MiB|lower"
 )
 
-cell() {  # system key
-  local v="${R[$1.$2]:-}"
-  [[ "$v" =~ ^[0-9.]+$ ]] && v="$(fmt_num "$v")"
-  [[ -n "${R[$1.$2.range]:-}" ]] && v+=" (${R[$1.$2.range]})"
-  echo "${v:--}"
-}
-
-TABLE_MD="| Figure | Unit | Strata | Kafka | Strata/Kafka | Better |
-|---|---|---:|---:|---:|---|"
 for n in strata kafka; do
   if [[ -n "${R[$n.failed]:-}" ]]; then R[$n.completed]="NO (see Failed below)"
   elif [[ -n "${R[$n.ready_ms]:-}" ]]; then R[$n.completed]=yes; fi
 done
-for row in "Run completed|completed||" "${ROWS[@]}"; do
-  IFS='|' read -r label key unit better <<< "$row"
-  s="${R[strata.$key]:-}"; k="${R[kafka.$key]:-}"
-  ratio="-"
-  if [[ -n "$better" && "$s" =~ ^[0-9.]+$ && "$k" =~ ^[0-9.]+$ ]]; then
-    ratio=$(ratio_of "$s" "$k")
-  fi
-  TABLE_MD+=$'\n'"| $label | $unit | $(cell strata "$key") | $(cell kafka "$key") | $ratio | ${better:--} |"
-done
+TABLE_MD="$(comparison_table "Run completed|completed||" "${ROWS[@]}")"
 
 PARAMS_MD="| Parameter | Value |
 |---|---|
@@ -462,7 +435,7 @@ PARAMS_MD="| Parameter | Value |
 | Strata | \`$(strata_command)\` x 3, racks a b a, tiering to one shared directory, git $(git_revision) |
 | Apache Kafka | $KAFKA_VERSION KRaft, 3 combined broker+controller nodes, controller.quorum.voters, racks a b a, JVM \`$KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS\` |
 | Client tools | Apache Kafka $KAFKA_VERSION (kafka-tools, kafka-clients), JVM opts \`$TOOLS_JAVA_OPTS\` |
-| Java | $JAVA_VERSION |
+| Java | $(java_description) |
 | Machine | $(machine_description) |
 | Run | $RUN_ID, $ELAPSED_S s for the systems' runs |"
 

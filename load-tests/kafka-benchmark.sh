@@ -110,8 +110,8 @@ fi
 declare -A R=()
 
 # ----------------------------------------------------------------------------------------------
-# Broker-specific start (everything after "port accepts connections" is identical).
-# Each start_* sets LAUNCH_MS, BROKER_PID, BROKER_PORT and BROKER_LOG.
+# What the brokers start with besides lib.sh's start_strata and start_kafka settings (everything after "port
+# accepts connections" is identical): the listener's security, and the partitions of a topic Kafka auto-creates.
 # ----------------------------------------------------------------------------------------------
 # Strata's environment for SECURITY (README.md, "TLS" and "SASL").
 strata_security_env() {
@@ -126,25 +126,6 @@ strata_security_env() {
     echo "STRATA_INTER_BROKER_USERNAME=$SASL_USER"
     echo "STRATA_INTER_BROKER_PASSWORD=$SASL_PASSWORD"
   fi
-}
-
-start_strata() {
-  local data="$WORK_DIR/strata-data" logfile="$LOG_DIR/strata.log" security=()
-  mkdir -p "$data"
-  mapfile -t security < <(strata_security_env)
-  ensure_port_free "$STRATA_PORT" "Strata Kafka listener"
-  ensure_port_free "$STRATA_HTTP_PORT" "Strata HTTP"
-  LAUNCH_MS=$(now_ms)
-  # shellcheck disable=SC2086
-  # Kafka's shipped server.properties sets group.initial.rebalance.delay.ms=0; Strata runs with the same.
-  STRATA_GROUPS_INITIAL_REBALANCE_DELAY_MS=0 \
-  STRATA_KAFKA_PORT="$STRATA_PORT" STRATA_DATA_DIR="$data" QUARKUS_HTTP_PORT="$STRATA_HTTP_PORT" \
-  STRATA_KAFKA_HOST=127.0.0.1 STRATA_ADVERTISED_HOST=127.0.0.1 \
-    env "${security[@]}" java $STRATA_JAVA_OPTS -jar "$STRATA_JAR" >> "$logfile" 2>&1 &
-  BROKER_PID=$!
-  started Strata "$BROKER_PID" "$STOP_TIMEOUT_S"
-  BROKER_PORT=$STRATA_PORT
-  BROKER_LOG=$logfile
 }
 
 # A PEM file as the value of a property, one line of the file per continued line, as Kafka reads inline PEM.
@@ -170,56 +151,12 @@ kafka_security_properties() {
   fi
 }
 
-start_kafka() {
-  local dir="$WORK_DIR/kafka" logfile="$LOG_DIR/kafka.log"
-  mkdir -p "$dir/logs"
-  ensure_port_free "$KAFKA_PORT" "Kafka broker listener"
-  ensure_port_free "$KAFKA_CONTROLLER_PORT" "Kafka controller listener"
-  cat > "$dir/server.properties" <<EOF
-# Single-node KRaft (combined broker + controller), loopback only. Mirrors config/server.properties
-# of the Kafka distribution except for ports, paths and num.partitions.
-process.roles=broker,controller
-node.id=1
-controller.quorum.bootstrap.servers=127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=$SECURITY_PROTOCOL://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=$SECURITY_PROTOCOL://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-inter.broker.listener.name=$SECURITY_PROTOCOL
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,$SECURITY_PROTOCOL:$SECURITY_PROTOCOL
-log.dirs=$dir/logs
-num.partitions=$PARTITIONS
-offsets.topic.replication.factor=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-$(kafka_common_properties)
-$(kafka_security_properties)
-EOF
-  if [[ ! -f "$dir/logs/meta.properties" ]]; then format_kafka_storage "$dir"; fi
-  LAUNCH_MS=$(now_ms)
-  # shellcheck disable=SC2086
-  java $KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS \
-    -Dlog4j2.configurationFile="$WORK_DIR/log4j2-broker.properties" \
-    -cp "$CLASSPATH_KAFKA" kafka.Kafka "$dir/server.properties" >> "$logfile" 2>&1 &
-  BROKER_PID=$!
-  started "Apache Kafka" "$BROKER_PID" "$STOP_TIMEOUT_S"
-  BROKER_PORT=$KAFKA_PORT
-  BROKER_LOG=$logfile
-}
-
-format_kafka_storage() {  # dir
-  local dir="$1" cluster_id scram=()
-  if [[ "$SECURITY" == sasl_ssl ]]; then scram=(--add-scram "SCRAM-SHA-512=[name=$SASL_USER,password=$SASL_PASSWORD]"); fi
-  cluster_id="$(java -Dlog4j2.configurationFile="$WORK_DIR/log4j2-tools.properties" -cp "$CLASSPATH_KAFKA" \
-                  kafka.tools.StorageTool random-uuid 2>>"$LOG_DIR/kafka-storage.log")" \
-    || die "kafka-storage random-uuid failed; log: $LOG_DIR/kafka-storage.log"
-  timeout 120 java -Dlog4j2.configurationFile="$WORK_DIR/log4j2-tools.properties" -cp "$CLASSPATH_KAFKA" \
-      kafka.tools.StorageTool format --config "$dir/server.properties" --cluster-id "$cluster_id" --standalone \
-      "${scram[@]}" \
-      >> "$LOG_DIR/kafka-storage.log" 2>&1 \
-    || die "kafka-storage format failed; log: $LOG_DIR/kafka-storage.log"
-}
+mapfile -t STRATA_ENV < <(strata_security_env)
+KAFKA_PROPERTIES="num.partitions=$PARTITIONS
+$(kafka_security_properties)"
+if [[ "$SECURITY" == sasl_ssl ]]; then
+  KAFKA_FORMAT_ARGS=(--add-scram "SCRAM-SHA-512=[name=$SASL_USER,password=$SASL_PASSWORD]")
+fi
 
 # ----------------------------------------------------------------------------------------------
 # The benchmark proper: identical for both brokers.
@@ -327,7 +264,7 @@ bench() {  # name (strata|kafka)
     log "$label accepts connections again after ${R[$name.restart_ms]} ms"
     stop_started "$BROKER_PID"
   fi
-  rm -rf "${WORK_DIR:?}/$name" "${WORK_DIR:?}/$name-data"
+  remove_broker_data "$name"
 }
 
 run_selected_systems bench
@@ -432,7 +369,7 @@ PARAMS_MD="| Parameter | Value |
 | Client tools | Apache Kafka $KAFKA_VERSION (kafka-tools), JVM opts \`$TOOLS_JAVA_OPTS\` |
 | Strata | \`$(strata_command)\`, port $STRATA_PORT, git $GIT_REV |
 | Apache Kafka | $KAFKA_VERSION KRaft combined broker+controller, 1 node, port $KAFKA_PORT, JVM \`$KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS\` |
-| Java | $JAVA_VERSION |
+| Java | $(java_description) |
 | Machine | $(machine_description) |
 | Run | $RUN_ID, $ELAPSED_S s for the brokers' runs |"
 

@@ -1,5 +1,6 @@
 # shellcheck shell=bash disable=SC2034  # the P_* and C_* results are read by the sourcing script
-# Helpers shared by kafka-benchmark.sh, tiered-benchmark.sh and cluster-benchmark.sh. Sourced, not run.
+# Helpers shared by kafka-benchmark.sh, startup-benchmark.sh, tiered-benchmark.sh and cluster-benchmark.sh. Sourced,
+# not run.
 #
 # The sourcing script sets SCRIPT_DIR (this directory) before sourcing it, and, before calling them: STARTUP_TIMEOUT_S,
 # READY_TIMEOUT_S, TOOL_TIMEOUT_S, TOOLS_JAVA_OPTS, WORK_DIR, CLASSPATH_KAFKA, LOG_DIR, RSS_SAMPLE_INTERVAL_S, and the
@@ -22,6 +23,8 @@ RESULTS_DIR="$SCRIPT_DIR/results"
 # Strata's JVM options: the ones it recommends (deployment/jvm.options), as Kafka runs with its scripts' options.
 # Set it empty for plain `java -jar`, whose initial heap is 1/64 of the machine's memory.
 STRATA_JAVA_OPTS="${STRATA_JAVA_OPTS-@$REPO_ROOT/deployment/jvm.options}"
+# The java that runs Strata, e.g. another JDK's bin/java; Kafka and the client tools run with the java on PATH.
+STRATA_JAVA="${STRATA_JAVA:-java}"
 # What bin/kafka-server-start.sh and bin/kafka-run-class.sh give Kafka's JVM besides the heap.
 KAFKA_JVM_PERFORMANCE_OPTS="${KAFKA_JVM_PERFORMANCE_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true}"
 TOPIC_REPLICATION_FACTOR="${TOPIC_REPLICATION_FACTOR:-1}"  # of the topics create_topic makes
@@ -165,7 +168,7 @@ write_tools_log4j() {  # file
 }
 
 # How Strata is started, for a results table: paths relative to the repository.
-strata_command() { echo "java ${STRATA_JAVA_OPTS:+${STRATA_JAVA_OPTS//$REPO_ROOT\//} }-jar ${STRATA_JAR#"$REPO_ROOT"/}"; }
+strata_command() { echo "$STRATA_JAVA ${STRATA_JAVA_OPTS:+${STRATA_JAVA_OPTS//$REPO_ROOT\//} }-jar ${STRATA_JAR#"$REPO_ROOT"/}"; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -206,6 +209,95 @@ log.retention.hours=168
 log.segment.bytes=1073741824
 log.retention.check.interval.ms=300000
 EOF
+}
+
+# ----------------------------------------------------------------------------------------------
+# One broker of each kind on 127.0.0.1, as kafka-benchmark.sh and startup-benchmark.sh start them: data under
+# WORK_DIR, output appended to LOG_DIR/strata.log or LOG_DIR/kafka.log. The sourcing script sets STRATA_PORT,
+# STRATA_HTTP_PORT, KAFKA_PORT, KAFKA_CONTROLLER_PORT, KAFKA_HEAP_OPTS and STOP_TIMEOUT_S, and may set the four
+# variables below. Each start_* sets LAUNCH_MS (taken just before the fork), BROKER_PID, BROKER_PORT and BROKER_LOG,
+# and registers the broker with started.
+# ----------------------------------------------------------------------------------------------
+STRATA_ENV=()            # NAME=value settings for Strata's environment besides ports, host and data directory
+KAFKA_PROPERTIES=""      # lines appended to Kafka's server.properties
+KAFKA_FORMAT_ARGS=()     # further arguments of Kafka's StorageTool format, e.g. --add-scram
+# SECURITY_PROTOCOL: Kafka's listener, also its name (PLAINTEXT unless set).
+
+start_strata() {
+  local data="$WORK_DIR/strata-data" logfile="$LOG_DIR/strata.log"
+  mkdir -p "$data"
+  ensure_port_free "$STRATA_PORT" "Strata Kafka listener"
+  ensure_port_free "$STRATA_HTTP_PORT" "Strata HTTP"
+  LAUNCH_MS=$(now_ms)
+  # Kafka's shipped server.properties sets group.initial.rebalance.delay.ms=0; Strata runs with the same.
+  # shellcheck disable=SC2086  # STRATA_JAVA_OPTS holds several options
+  STRATA_GROUPS_INITIAL_REBALANCE_DELAY_MS=0 \
+  STRATA_KAFKA_PORT="$STRATA_PORT" STRATA_DATA_DIR="$data" QUARKUS_HTTP_PORT="$STRATA_HTTP_PORT" \
+  STRATA_KAFKA_HOST=127.0.0.1 STRATA_ADVERTISED_HOST=127.0.0.1 \
+    env "${STRATA_ENV[@]}" "$STRATA_JAVA" $STRATA_JAVA_OPTS -jar "$STRATA_JAR" >> "$logfile" 2>&1 &
+  BROKER_PID=$!
+  started Strata "$BROKER_PID" "$STOP_TIMEOUT_S"
+  BROKER_PORT=$STRATA_PORT
+  BROKER_LOG=$logfile
+}
+
+start_kafka() {
+  local dir="$WORK_DIR/kafka" logfile="$LOG_DIR/kafka.log" protocol="${SECURITY_PROTOCOL:-PLAINTEXT}"
+  mkdir -p "$dir/logs"
+  ensure_port_free "$KAFKA_PORT" "Kafka broker listener"
+  ensure_port_free "$KAFKA_CONTROLLER_PORT" "Kafka controller listener"
+  cat > "$dir/server.properties" <<EOT
+# Single-node KRaft (combined broker + controller), loopback only. Mirrors config/server.properties
+# of the Kafka distribution except for ports and paths; the benchmark's own lines follow them.
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=$protocol://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=$protocol://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+inter.broker.listener.name=$protocol
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,$protocol:$protocol
+log.dirs=$dir/logs
+offsets.topic.replication.factor=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+$(kafka_common_properties)
+$KAFKA_PROPERTIES
+EOT
+  if [[ ! -f "$dir/logs/meta.properties" ]]; then format_kafka_storage "$dir"; fi
+  LAUNCH_MS=$(now_ms)
+  # shellcheck disable=SC2086  # the option variables hold several options
+  java $KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS \
+    -Dlog4j2.configurationFile="$WORK_DIR/log4j2-broker.properties" \
+    -cp "$CLASSPATH_KAFKA" kafka.Kafka "$dir/server.properties" >> "$logfile" 2>&1 &
+  BROKER_PID=$!
+  started "Apache Kafka" "$BROKER_PID" "$STOP_TIMEOUT_S"
+  BROKER_PORT=$KAFKA_PORT
+  BROKER_LOG=$logfile
+}
+
+# Formats the log directory of dir/server.properties as a new single-node cluster with a random id.
+format_kafka_storage() {  # dir
+  local dir="$1" cluster_id
+  cluster_id="$(java -Dlog4j2.configurationFile="$WORK_DIR/log4j2-tools.properties" -cp "$CLASSPATH_KAFKA" \
+                  kafka.tools.StorageTool random-uuid 2>>"$LOG_DIR/kafka-storage.log")" \
+    || die "kafka-storage random-uuid failed; log: $LOG_DIR/kafka-storage.log"
+  timeout 120 java -Dlog4j2.configurationFile="$WORK_DIR/log4j2-tools.properties" -cp "$CLASSPATH_KAFKA" \
+      kafka.tools.StorageTool format --config "$dir/server.properties" --cluster-id "$cluster_id" --standalone \
+      "${KAFKA_FORMAT_ARGS[@]}" \
+      >> "$LOG_DIR/kafka-storage.log" 2>&1 \
+    || die "kafka-storage format failed; log: $LOG_DIR/kafka-storage.log"
+}
+
+# Deletes what start_strata or start_kafka keeps under WORK_DIR, so that the next start is on an empty directory.
+remove_broker_data() {  # strata|kafka
+  case "$1" in
+    strata) rm -rf "${WORK_DIR:?}/strata-data" ;;
+    kafka)  rm -rf "${WORK_DIR:?}/kafka" ;;
+    *) die "no broker named $1" ;;
+  esac
 }
 
 # Kafka's controller refuses a request of more than 10,000 records (a topic and each of its partitions
@@ -372,7 +464,10 @@ prepare_brokers_run() {  # work_dir_prefix
   WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")"
   command -v java >/dev/null || die "java not found on PATH"
   JAVA_VERSION="$(java -version 2>&1 | head -n1)"
-  if $RUN_STRATA; then ensure_strata_jar "$STRATA_JAR" "$STRATA_BUILD"; fi
+  if $RUN_STRATA; then
+    command -v "$STRATA_JAVA" >/dev/null || die "STRATA_JAVA: $STRATA_JAVA not found"
+    ensure_strata_jar "$STRATA_JAR" "$STRATA_BUILD"
+  fi
   ensure_kafka_jars "$LIB_DIR" "$KAFKA_VERSION"
   CLASSPATH_KAFKA="$LIB_DIR/*"
   write_broker_log4j "$WORK_DIR/log4j2-broker.properties"
@@ -460,6 +555,43 @@ ratio_of() {  # strata kafka
   awk -v s="$1" -v k="$2" 'BEGIN{ if (k+0 == 0) print "n/a"; else printf "%.2f", s/k }'
 }
 
+# Median and range of whole numbers: sets STAT_MEDIAN (the lower middle for an even count), STAT_MAX and STAT_RANGE
+# ("min-max").
+median_range() {  # values...
+  local sorted
+  mapfile -t sorted < <(printf '%s\n' "$@" | sort -n)
+  STAT_MEDIAN=${sorted[$(( (${#sorted[@]} - 1) / 2 ))]}
+  STAT_MAX=${sorted[-1]}
+  STAT_RANGE="${sorted[0]}-${sorted[-1]}"
+}
+
+# A broker's figure from the caller's results map R for a table cell: R[<broker>.<key>], followed by
+# R[<broker>.<key>.range] in parentheses when there is one; "-" when there is no figure.
+result_cell() {  # broker key
+  local v="${R[$1.$2]:-}"
+  [[ "$v" =~ ^[0-9.]+$ ]] && v="$(fmt_num "$v")"
+  [[ -n "${R[$1.$2.range]:-}" ]] && v+=" (${R[$1.$2.range]})"
+  echo "${v:--}"
+}
+
+# The Markdown table comparing Strata's figures with Kafka's from the caller's results map R, a row per argument
+# "label|key|unit|better": better is higher or lower (the ratio Strata/Kafka is given), or empty for a figure that is
+# not compared.
+comparison_table() {  # row...
+  local row label key unit better s k ratio
+  echo "| Figure | Unit | Strata | Kafka | Strata/Kafka | Better |"
+  echo "|---|---|---:|---:|---:|---|"
+  for row in "$@"; do
+    IFS='|' read -r label key unit better <<< "$row"
+    s="${R[strata.$key]:-}"; k="${R[kafka.$key]:-}"
+    ratio="-"
+    if [[ -n "$better" && "$s" =~ ^[0-9.]+$ && "$k" =~ ^[0-9.]+$ ]]; then
+      ratio=$(ratio_of "$s" "$k")
+    fi
+    echo "| $label | $unit | $(result_cell strata "$key") | $(result_cell kafka "$key") | $ratio | ${better:--} |"
+  done
+}
+
 # Prints a Markdown table (on stdin) for the console: aligned columns, no separator row.
 print_table() {
   sed -e 's/^| //' -e 's/ |$//' | awk -F' [|] ' '
@@ -496,6 +628,15 @@ git_revision() {
   rev="$(cd "$REPO_ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   git -C "$REPO_ROOT" diff --quiet HEAD 2>/dev/null || rev+=" (+ uncommitted changes)"
   echo "$rev"
+}
+
+# The Java of the run, for the results: the version java prints, and Strata's when STRATA_JAVA is another java.
+java_description() {
+  local kafka strata
+  kafka="$(java -version 2>&1 | head -n1)"
+  if [[ "$STRATA_JAVA" == java ]]; then echo "$kafka"; return; fi
+  strata="$("$STRATA_JAVA" -version 2>&1 | head -n1)"
+  echo "Strata: $strata (\`$STRATA_JAVA\`); Kafka and the tools: $kafka"
 }
 
 machine_description() {

@@ -12,7 +12,7 @@ export LC_ALL=C
 
 # The parameters given in the environment make up the exact command in the results (command_line, lib.sh).
 PARAM_VARS=(STORE RECORDS RECORD_SIZE PARTITIONS SEGMENT_BYTES ACKS THROUGHPUT PRODUCER_EXTRA_PROPS CONSUMER_EXTRA_PROPS
-  REPLAYS STRATA_PORT STRATA_HTTP_PORT S3PROXY_PORT BUCKET STRATA_JAVA_OPTS S3PROXY_JAVA_OPTS TOOLS_JAVA_OPTS
+  REPLAYS STRATA_PORT STRATA_HTTP_PORT S3PROXY_PORT BUCKET STRATA_JAVA STRATA_JAVA_OPTS S3PROXY_JAVA_OPTS TOOLS_JAVA_OPTS
   STRATA_TIERING_UPLOAD_INTERVAL STRATA_TIERING_CHUNK_SIZE STRATA_TIERING_CACHE_SIZE STRATA_LOG_RETENTION_CHECK_INTERVAL
   METRICS_SAMPLE_INTERVAL_S STARTUP_TIMEOUT_S READY_TIMEOUT_S TOOL_TIMEOUT_S UPLOAD_TIMEOUT_S STOP_TIMEOUT_S
   STRATA_JAR STRATA_BUILD)
@@ -84,7 +84,6 @@ stop_on_exit_traps
 # ----------------------------------------------------------------------------------------------
 mkdir -p "$LOG_DIR" "$RESULTS_DIR"
 WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/strata-tiered-bench.XXXXXX")"
-JAVA_VERSION="$(java -version 2>&1 | head -n1)"
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 ensure_strata_jar "$STRATA_JAR" "$STRATA_BUILD"
@@ -224,7 +223,7 @@ env STRATA_KAFKA_PORT="$STRATA_PORT" STRATA_KAFKA_HOST=127.0.0.1 STRATA_ADVERTIS
     STRATA_LOG_RETENTION_CHECK_INTERVAL="$STRATA_LOG_RETENTION_CHECK_INTERVAL" \
     STRATA_METRICS_PARTITION_REFRESH_INTERVAL=1s \
     "${STRATA_EXTRA_ENV[@]}" \
-  java $STRATA_JAVA_OPTS -jar "$STRATA_JAR" > "$STRATA_LOG" 2>&1 &
+  "$STRATA_JAVA" $STRATA_JAVA_OPTS -jar "$STRATA_JAR" > "$STRATA_LOG" 2>&1 &
 STRATA_PID=$!
 started Strata "$STRATA_PID" "$STOP_TIMEOUT_S"
 R[strata_startup_ms]=$(wait_for_port "Strata" "$STRATA_PID" "$STRATA_PORT" "$LAUNCH_MS" "$STRATA_LOG")
@@ -402,7 +401,7 @@ PARAMS_MD="| Parameter | Value |
 | Strata | \`$(strata_command)\`, git $GIT_REV; STRATA_TIERING_URL=$TIERING_URL, STRATA_TIERING_S3_PATH_STYLE=true, STRATA_TIERING_UPLOAD_INTERVAL=$STRATA_TIERING_UPLOAD_INTERVAL, STRATA_LOG_RETENTION_CHECK_INTERVAL=$STRATA_LOG_RETENTION_CHECK_INTERVAL, STRATA_TIERING_CHUNK_SIZE=${STRATA_TIERING_CHUNK_SIZE:-default (1048576)}, STRATA_TIERING_CACHE_SIZE=${STRATA_TIERING_CACHE_SIZE:-default (67108864)}; start-up ${R[strata_startup_ms]} ms |
 | Object store | $( [[ $STORE == file ]] && echo "a local directory ($TIERING_URL); S3Proxy ran idle: " )S3Proxy $S3PROXY_VERSION, filesystem backend on the same disk, own JVM \`$S3PROXY_JAVA_OPTS\`, 127.0.0.1:$S3PROXY_PORT, no authentication |
 | Client tools | Apache Kafka $KAFKA_VERSION (kafka-tools), JVM opts \`$TOOLS_JAVA_OPTS\` |
-| Java | $JAVA_VERSION |
+| Java | $(java_description) |
 | Machine | $(machine_description) |
 | Load average (1/5/15 min) | start $LOAD_START; before the replays $LOAD_BEFORE_REPLAY; end $LOAD_END |
 | Run | $RUN_ID, $ELAPSED_S s from S3Proxy start to the last replay |"
