@@ -4,6 +4,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.strata.broker.rest.RestTestProfile;
+import io.strata.broker.testing.ChildJvm;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,7 +48,7 @@ class K6RunTest {
     @MethodSource("restScripts")
     void restScriptMeetsItsThresholds(String script) throws Exception {
         String name = script.substring(0, script.length() - ".js".length());
-        K6Scripts.Finished k6 = K6Scripts.run(new ProcessBuilder("k6", "run", "--no-color",
+        ChildJvm.Result k6 = ChildJvm.run(new ProcessBuilder("k6", "run", "--no-color",
                 "-e", "BASE_URL=http://" + http.getHost() + ":" + http.getPort(),
                 // A topic and a group of its own: every script reads only what it finds there.
                 "-e", "TOPIC=" + name, "-e", "GROUP=" + name,

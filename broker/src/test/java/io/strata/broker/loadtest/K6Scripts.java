@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** The k6 scripts of {@code load-tests/k6}, as the tests of this package find them from the broker module. */
@@ -31,30 +30,6 @@ final class K6Scripts {
     static List<String> restScripts() {
         return javaScriptFiles().stream().map(path -> path.getFileName().toString())
                 .filter(name -> name.startsWith("rest-")).toList();
-    }
-
-    /** What a command printed, stdout and stderr together, and its exit code. */
-    record Finished(String output, int exitCode) {
-    }
-
-    /**
-     * Runs {@code command} to its end, at most {@code timeoutSeconds}: its output goes to a file, so a command that
-     * prints much cannot block, and one still running at the bound is killed and fails the test.
-     */
-    static Finished run(ProcessBuilder command, long timeoutSeconds) throws IOException, InterruptedException {
-        Path output = Files.createTempFile("k6-test-", ".out");
-        try {
-            Process process = command.redirectErrorStream(true).redirectOutput(output.toFile()).start();
-            process.getOutputStream().close();
-            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError(command.command() + " did not finish within " + timeoutSeconds + " s:\n"
-                        + Files.readString(output));
-            }
-            return new Finished(Files.readString(output), process.exitValue());
-        } finally {
-            Files.deleteIfExists(output);
-        }
     }
 
     /** Whether {@code command} is an executable file in a directory of the {@code PATH}. */

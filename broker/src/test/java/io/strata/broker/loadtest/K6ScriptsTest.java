@@ -2,6 +2,7 @@ package io.strata.broker.loadtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strata.broker.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,7 +31,7 @@ class K6ScriptsTest {
     void everyScriptTypeChecks() throws Exception {
         assumeInstalled();
         // --listFiles names every file the compiler checked, after its diagnostics.
-        K6Scripts.Finished tsc = K6Scripts.run(new ProcessBuilder("node", TSC.toString(), "-p",
+        ChildJvm.Result tsc = ChildJvm.run(new ProcessBuilder("node", TSC.toString(), "-p",
                 K6Scripts.DIRECTORY.toString(), "--pretty", "false", "--listFiles"), 120);
         String output = tsc.output();
         // The listed files are absolute paths; the diagnostics name files relative to the working directory.

@@ -1,7 +1,7 @@
 package io.strata.broker.testing;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,15 +38,30 @@ public final class ChildJvm {
     /** {@link #run(String, List, long)} with these environment variables added to the test's own. */
     public static Result run(String mainClass, List<String> args, Map<String, String> environment, long timeoutSeconds)
             throws IOException, InterruptedException {
-        ProcessBuilder builder = command(mainClass, args).redirectErrorStream(true);
+        ProcessBuilder builder = command(mainClass, args);
         builder.environment().putAll(environment);
-        Process process = builder.start();
-        byte[] output = process.getInputStream().readAllBytes();
-        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException(mainClass + " " + args + " did not finish within " + timeoutSeconds + " s");
+        return run(builder, timeoutSeconds);
+    }
+
+    /**
+     * Runs {@code command} to its end, at most {@code timeoutSeconds}: its output, stdout and stderr together, goes to
+     * a file, so a command that prints much cannot block and one that never closes its output cannot hang the test;
+     * one still running at the bound is killed and fails the test with what it printed.
+     */
+    public static Result run(ProcessBuilder command, long timeoutSeconds) throws IOException, InterruptedException {
+        Path output = Files.createTempFile("child-process-", ".out");
+        try {
+            Process process = command.redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            process.getOutputStream().close();
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new IllegalStateException(command.command() + " did not finish within " + timeoutSeconds
+                        + " s:\n" + Files.readString(output));
+            }
+            return new Result(process.exitValue(), Files.readString(output));
+        } finally {
+            Files.deleteIfExists(output);
         }
-        return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
     }
 
     /**
