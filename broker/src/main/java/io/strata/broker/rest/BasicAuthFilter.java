@@ -26,7 +26,8 @@ import java.util.Optional;
  * The one authentication switch: with {@code strata.http.auth.enabled}, every request to {@code /v3} or
  * {@code /console} must carry HTTP basic credentials, else it is answered 401 before it reaches any resource.
  * Accepted are the user configured by {@code strata.http.auth.username} and {@code password}, and, when a Kafka
- * listener uses SASL, every user of the cluster with the password of one of its SCRAM credentials. The request then
+ * listener uses SASL, every user of the cluster with the password of one of its SCRAM credentials, and, when a listener
+ * takes OAUTHBEARER, a bearer token it would accept. The request then
  * acts as the principal {@code User:<name>}, kept in its routing context under {@link #PRINCIPAL} for
  * {@link RestAuthorization}. Health ({@code /q/health}), metrics ({@code /q/metrics}) and the OpenAPI document stay
  * open. A Vert.x route rather than a JAX-RS filter, so that static console files are covered too.
@@ -40,6 +41,7 @@ public class BasicAuthFilter {
     private static final Logger LOG = Logger.getLogger(BasicAuthFilter.class);
     private static final String PROTECTED_PATHS = "^/(v3|console)(/.*)?$";
     private static final String CHALLENGE = "Basic realm=\"strata\", charset=\"UTF-8\"";
+    private static final String BEARER = "Bearer ";
     private static final String UNAUTHORIZED_BODY = "{\"error_code\":401,\"message\":\"Authentication required.\"}";
     private static final String STARTING_BODY = "{\"error_code\":503,\"message\":\"The broker is starting.\"}";
     /** Enough for every user of a cluster signing in from a few clients each. */
@@ -100,10 +102,14 @@ public class BasicAuthFilter {
 
     private void authenticate(RoutingContext context, Optional<byte[]> configured, boolean saslUsers) {
         String header = context.request().getHeader(HttpHeaders.AUTHORIZATION);
+        if (saslUsers && header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            authenticateBearer(context, header.substring(BEARER.length()).strip());
+            return;
+        }
         Optional<BasicCredentials> given = BasicCredentials.parse(header);
         if (given.isEmpty()) {
             if (header != null) {
-                audit(context);
+                audit(context, "HTTP basic");
             }
             refuse(context);
             return;
@@ -115,7 +121,7 @@ public class BasicAuthFilter {
             return;
         }
         if (!saslUsers) {
-            audit(context);
+            audit(context, "HTTP basic");
             refuse(context);
             return;
         }
@@ -139,12 +145,40 @@ public class BasicAuthFilter {
                     } else if (checked.result()) {
                         accept(context, credentials.user());
                     } else {
-                        // As a SASL failure: a wrong password is answered only after the failed-authentication delay,
-                        // which slows down guessing.
-                        audit(context);
-                        context.vertx().setTimer(Math.max(1, sasl.failedAuthenticationDelayMs()), timer -> refuse(context));
+                        refuseAfterDelay(context, "HTTP basic");
                     }
                 });
+    }
+
+    /**
+     * A bearer token, checked as an OAUTHBEARER token on the Kafka listeners (the same key set, issuer, audience and
+     * principal claim), off the event loop, since the key set may have to be fetched.
+     */
+    private void authenticateBearer(RoutingContext context, String token) {
+        Broker broker = lifecycle.broker();
+        if (broker == null) {
+            answer(context, 503, STARTING_BODY);
+            return;
+        }
+        context.vertx().<Optional<String>>executeBlocking(() -> broker.tokenPrincipal(token), false)
+                .onComplete(checked -> {
+                    if (checked.failed()) {
+                        context.fail(checked.cause());
+                    } else if (checked.result().isPresent()) {
+                        accept(context, checked.result().get());
+                    } else {
+                        refuseAfterDelay(context, "HTTP bearer");
+                    }
+                });
+    }
+
+    /**
+     * As a SASL failure: wrong credentials are audited and answered only after the failed-authentication delay, which
+     * slows down guessing.
+     */
+    private void refuseAfterDelay(RoutingContext context, String mechanism) {
+        audit(context, mechanism);
+        context.vertx().setTimer(Math.max(1, sasl.failedAuthenticationDelayMs()), timer -> refuse(context));
     }
 
     private static void accept(RoutingContext context, String user) {
@@ -153,9 +187,9 @@ public class BasicAuthFilter {
     }
 
     /** Audits credentials that were given and are wrong or unreadable; a request without any is only asked for them. */
-    private static void audit(RoutingContext context) {
+    private static void audit(RoutingContext context, String mechanism) {
         AuditLog.authenticationFailed(RestAuthorization.requestLine(context),
-                RestAuthorization.host(context.request().remoteAddress()), "HTTP basic");
+                RestAuthorization.host(context.request().remoteAddress()), mechanism);
     }
 
     private static void refuse(RoutingContext context) {

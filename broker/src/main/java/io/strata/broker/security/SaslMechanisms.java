@@ -3,6 +3,8 @@ package io.strata.broker.security;
 import io.strata.broker.cluster.SecurityImage;
 import org.apache.kafka.common.security.auth.AuthenticateCallbackHandler;
 import org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule;
+import org.apache.kafka.common.security.oauthbearer.OAuthBearerToken;
+import org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallback;
 import org.apache.kafka.common.security.oauthbearer.internals.OAuthBearerSaslServer;
 import org.apache.kafka.common.security.plain.PlainAuthenticateCallback;
 import org.apache.kafka.common.security.plain.internals.PlainSaslServer;
@@ -12,7 +14,9 @@ import javax.security.auth.callback.Callback;
 import javax.security.auth.callback.NameCallback;
 import javax.security.auth.callback.UnsupportedCallbackException;
 import javax.security.sasl.SaslServer;
+import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -49,6 +53,23 @@ public final class SaslMechanisms {
     /** The enabled mechanisms, as the handshake reports them. */
     public List<String> enabled() {
         return enabled;
+    }
+
+    /**
+     * The principal name of an OAUTHBEARER token, checked as the mechanism checks one (the REST API's bearer tokens);
+     * empty when the token is refused or OAUTHBEARER is not enabled. May block while the key set is fetched.
+     */
+    public Optional<String> tokenPrincipal(String token) {
+        if (oauthBearer == null) {
+            return Optional.empty();
+        }
+        OAuthBearerValidatorCallback check = new OAuthBearerValidatorCallback(token);
+        try {
+            oauthBearer.handle(new Callback[] {check});
+        } catch (IOException | UnsupportedCallbackException e) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(check.token()).map(OAuthBearerToken::principalName);
     }
 
     /** A new exchange of an enabled mechanism. */

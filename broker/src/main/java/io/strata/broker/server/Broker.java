@@ -121,6 +121,8 @@ public final class Broker implements AutoCloseable {
     private IsrUpdater isrUpdater;
     private final KafkaListenerGroup listeners = new KafkaListenerGroup();
     private Authorizer authorizer;
+    /** The SASL mechanisms of the listeners that use SASL; null when none does. */
+    private SaslMechanisms saslMechanisms;
     private BrokerIdentity identity;
 
     private Broker(BrokerSettings settings) {
@@ -240,10 +242,12 @@ public final class Broker implements AutoCloseable {
         ConnectionLimits limits = new ConnectionLimits(settings.maxConnectionsPerIp(),
                 settings.maxConnectionCreationRate());
         ListenerAuthentication withoutSasl = new ListenerAuthentication(null, null, authorizer);
-        // One set of mechanisms for every SASL listener: OAUTHBEARER's key set is fetched once.
-        ListenerAuthentication withSasl = settings.listeners().usesSasl() ? new ListenerAuthentication(
-                SaslMechanisms.of(settings.sasl(), () -> metadata.image().security()), settings.sasl(), authorizer)
-                : withoutSasl;
+        // One set of mechanisms for every SASL listener and the REST API: OAUTHBEARER's key set is fetched once.
+        if (settings.listeners().usesSasl()) {
+            saslMechanisms = SaslMechanisms.of(settings.sasl(), () -> metadata.image().security());
+        }
+        ListenerAuthentication withSasl = saslMechanisms != null
+                ? new ListenerAuthentication(saslMechanisms, settings.sasl(), authorizer) : withoutSasl;
         List<ListenerSettings> all = settings.listeners().listeners();
         for (ListenerSettings listener : all) {
             boolean separateInterBroker = all.size() > 1
@@ -441,6 +445,15 @@ public final class Broker implements AutoCloseable {
     /** What principals may do, by the ACLs when the authorizer is on; for the REST API as for Kafka requests. */
     public Authorizer authorizer() {
         return authorizer;
+    }
+
+    /**
+     * The principal name of an OAUTHBEARER token, checked as the Kafka listeners check one; empty when it is refused,
+     * or no listener takes OAUTHBEARER. May block while the identity provider's key set is fetched.
+     */
+    public Optional<String> tokenPrincipal(String token) {
+        SaslMechanisms mechanisms = saslMechanisms;
+        return mechanisms == null ? Optional.empty() : mechanisms.tokenPrincipal(token);
     }
 
     public BrokerIdentity identity() {
