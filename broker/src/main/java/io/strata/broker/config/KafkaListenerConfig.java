@@ -44,6 +44,14 @@ public interface KafkaListenerConfig {
     @WithDefault("2147483647")
     int maxConnectionCreationRate();
 
+    /**
+     * Kafka's {@code queued.max.request.bytes}: the bytes that requests of over {@value
+     * io.strata.broker.protocol.RequestMemoryPool#SMALL_FRAME_BYTES} bytes still being received may hold together; a
+     * connection whose large request does not fit is not read until enough is freed. Kafka leaves it unbounded.
+     */
+    @WithDefault("104857600")
+    long queuedMaxRequestBytes();
+
     /** Network event loop threads; 0 means one per core. */
     @WithDefault("0")
     int ioThreads();

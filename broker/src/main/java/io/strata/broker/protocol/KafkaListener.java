@@ -48,6 +48,7 @@ public final class KafkaListener implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Optional<TlsPipeline> tls;
     private final ConnectionLimits limits;
+    private final RequestMemoryPool requestMemory;
     private Channel serverChannel;
 
     /**
@@ -55,11 +56,13 @@ public final class KafkaListener implements AutoCloseable {
      * with TLS in front of every connection when {@code tls} is present, and {@code authentication} behind it.
      */
     public KafkaListener(String name, ApiRouter router, RequestMetrics metrics, int maxFrameBytes, int ioThreads,
-                         ConnectionLimits limits, Optional<TlsSettings> tls, ListenerAuthentication authentication)
+                         ConnectionLimits limits, RequestMemoryPool requestMemory, Optional<TlsSettings> tls,
+                         ListenerAuthentication authentication)
             throws IOException {
         this.name = name;
         this.router = router;
         this.limits = limits;
+        this.requestMemory = requestMemory;
         this.metrics = metrics;
         this.maxFrameBytes = maxFrameBytes;
         this.tls = tls.isPresent() ? Optional.of(new TlsPipeline(tls.get())) : Optional.empty();
@@ -97,7 +100,8 @@ public final class KafkaListener implements AutoCloseable {
                         openConnections.incrementAndGet();
                         ch.closeFuture().addListener(closed -> openConnections.decrementAndGet());
                         tls.ifPresent(pipeline -> pipeline.addHandlers(ch));
-                        addConnectionHandlers(ch.pipeline(), name, router, metrics, maxFrameBytes, authentication);
+                        addConnectionHandlers(ch.pipeline(), name, router, metrics, maxFrameBytes, requestMemory,
+                                authentication);
                     }
                 });
         serverChannel = bootstrap.bind(host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port))
@@ -107,9 +111,10 @@ public final class KafkaListener implements AutoCloseable {
 
     /** The handlers of one connection, in pipeline order; shared with the tests of each stage. */
     static void addConnectionHandlers(ChannelPipeline pipeline, String listener, ApiRouter router,
-                                      RequestMetrics metrics, int maxFrameBytes, ListenerAuthentication authentication) {
+                                      RequestMetrics metrics, int maxFrameBytes, RequestMemoryPool requestMemory,
+                                      ListenerAuthentication authentication) {
         KafkaConnection connection = new KafkaConnection(listener, router, metrics, authentication);
-        pipeline.addLast("frameDecoder", new FrameDecoder(maxFrameBytes, connection::unauthenticated))
+        pipeline.addLast("frameDecoder", new FrameDecoder(maxFrameBytes, connection::unauthenticated, requestMemory))
                 .addLast("requestDecoder", new RequestDecoder(router))
                 .addLast("connection", connection);
     }

@@ -25,6 +25,7 @@ import io.strata.broker.protocol.KafkaListener;
 import io.strata.broker.protocol.ListenerAuthentication;
 import io.strata.broker.protocol.ListenerSettings;
 import io.strata.broker.protocol.RequestForwarder;
+import io.strata.broker.protocol.RequestMemoryPool;
 import io.strata.broker.protocol.fetch.FetchSessionCache;
 import io.strata.broker.protocol.handlers.AclsHandler;
 import io.strata.broker.protocol.handlers.AuditedChanges;
@@ -241,6 +242,7 @@ public final class Broker implements AutoCloseable {
         ApiRouter router = new ApiRouter(handlers());
         ConnectionLimits limits = new ConnectionLimits(settings.maxConnectionsPerIp(),
                 settings.maxConnectionCreationRate());
+        RequestMemoryPool requestMemory = new RequestMemoryPool(settings.queuedMaxRequestBytes());
         ListenerAuthentication withoutSasl = new ListenerAuthentication(null, null, authorizer);
         // One set of mechanisms for every SASL listener and the REST API: OAUTHBEARER's key set is fetched once.
         if (settings.listeners().usesSasl()) {
@@ -254,7 +256,7 @@ public final class Broker implements AutoCloseable {
                     && listener.name().equals(settings.listeners().interBrokerListener());
             listeners.bind(listener, new KafkaListener(listener.name(), router, settings.requestMetrics(),
                     settings.socketRequestMaxBytes(), settings.ioThreads(),
-                    separateInterBroker ? limits.withoutCreationRate() : limits,
+                    separateInterBroker ? limits.withoutCreationRate() : limits, requestMemory,
                     listener.usesTls() ? settings.tls() : Optional.empty(),
                     listener.usesSasl() ? withSasl : withoutSasl));
         }

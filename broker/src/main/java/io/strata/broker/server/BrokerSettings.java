@@ -83,6 +83,7 @@ public record BrokerSettings(
         int ioThreads,
         int maxConnectionsPerIp,
         int maxConnectionCreationRate,
+        long queuedMaxRequestBytes,
         Map<String, String> topicDefaults,
         boolean autoCreateTopics,
         int defaultPartitions,
@@ -121,6 +122,7 @@ public record BrokerSettings(
         requireRange("strata.kafka.io-threads", ioThreads, 1, Integer.MAX_VALUE);
         requireRange("strata.kafka.max-connections-per-ip", maxConnectionsPerIp, 1, Integer.MAX_VALUE);
         requireRange("strata.kafka.max-connection-creation-rate", maxConnectionCreationRate, 1, Integer.MAX_VALUE);
+        requireRange("strata.kafka.queued-max-request-bytes", queuedMaxRequestBytes, 1, Long.MAX_VALUE);
         requireRange("strata.topics.default-partitions", defaultPartitions, 1, 100_000);
         requireRange("strata.topics.default-replication-factor", defaultReplicationFactor, 1, Short.MAX_VALUE);
         requirePositive("strata.log.retention-check-interval", retentionCheckInterval);
@@ -201,6 +203,7 @@ public record BrokerSettings(
         SaslSettings saslSettings = SaslSettings.from(sasl);
         return new BrokerSettings(broker.nodeId(), broker.dataDir(), listeners, kafka.socketRequestMaxBytes(),
                 ioThreads(kafka), kafka.maxConnectionsPerIp(), kafka.maxConnectionCreationRate(),
+                kafka.queuedMaxRequestBytes(),
                 topicDefaults(log), topics.autoCreate(), topics.defaultPartitions(), topics.defaultReplicationFactor(),
                 log.fsyncBeforeAck(), log.retentionCheckInterval(), log.localDiskLimit().orElse(NO_DISK_LIMIT),
                 raft.host(), raft.port(), raft.peers().orElse(List.of()), raft.voter(), RaftSecret.from(raft),
@@ -236,7 +239,7 @@ public record BrokerSettings(
 
     private BrokerSettings with(GroupConfig groups, TieringSettings tiering) {
         return new BrokerSettings(nodeId, dataDir, listeners, socketRequestMaxBytes, ioThreads, maxConnectionsPerIp,
-                maxConnectionCreationRate, topicDefaults, autoCreateTopics, defaultPartitions,
+                maxConnectionCreationRate, queuedMaxRequestBytes, topicDefaults, autoCreateTopics, defaultPartitions,
                 defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort,
                 raftPeers, raftVoter, raftSecret, rack, replicaLagTimeMax, replicaSelector, autoLeaderRebalance, leaderImbalanceCheckInterval, groups, transactions,
                 tiering, cleaner, tls, sasl, authorizer, quotas, interBroker, requestMetrics);

@@ -227,7 +227,7 @@ class KafkaConnectionTest {
         HeldHandler metadata = new HeldHandler(ApiKeys.METADATA);
         KafkaListener listener = new KafkaListener("PLAINTEXT", new ApiRouter(List.of(metadata)),
                 (apiKey, nanos) -> { }, 1 << 20, 1, new ConnectionLimits(Integer.MAX_VALUE, Integer.MAX_VALUE),
-                Optional.empty(), ListenerAuthentication.NONE);
+                new RequestMemoryPool(Long.MAX_VALUE), Optional.empty(), ListenerAuthentication.NONE);
         ExecutorService elsewhere = Executors.newSingleThreadExecutor();
         try (KafkaWire wire = new KafkaWire(listener.bind("127.0.0.1", 0))) {
             for (int correlationId = 1; correlationId <= 3; correlationId++) {
@@ -263,7 +263,7 @@ class KafkaConnectionTest {
             @Override
             protected void initChannel(Channel ch) {
                 KafkaListener.addConnectionHandlers(ch.pipeline(), "PLAINTEXT", router, metrics, 1 << 20,
-                        ListenerAuthentication.NONE);
+                        new RequestMemoryPool(Long.MAX_VALUE), ListenerAuthentication.NONE);
             }
         });
     }

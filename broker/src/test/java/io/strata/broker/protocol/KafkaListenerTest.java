@@ -53,8 +53,8 @@ class KafkaListenerTest {
             }
         };
         KafkaListener listener = new KafkaListener("PLAINTEXT", new ApiRouter(List.of(blocking)), metrics, 1 << 20, 1,
-                new ConnectionLimits(Integer.MAX_VALUE, Integer.MAX_VALUE), Optional.empty(),
-                ListenerAuthentication.NONE);
+                new ConnectionLimits(Integer.MAX_VALUE, Integer.MAX_VALUE), new RequestMemoryPool(Long.MAX_VALUE),
+                Optional.empty(), ListenerAuthentication.NONE);
         try {
             InetSocketAddress address = listener.bind("127.0.0.1", 0);
             listener.probeEventLoops().get(1, TimeUnit.SECONDS);

@@ -217,7 +217,7 @@ class RequestDecoderTest {
             @Override
             protected void initChannel(Channel ch) {
                 KafkaListener.addConnectionHandlers(ch.pipeline(), "PLAINTEXT", router, (apiKey, nanos) -> { },
-                        MAX_FRAME_BYTES, ListenerAuthentication.NONE);
+                        MAX_FRAME_BYTES, new RequestMemoryPool(Long.MAX_VALUE), ListenerAuthentication.NONE);
             }
         });
         channel.pipeline().remove("connection");
