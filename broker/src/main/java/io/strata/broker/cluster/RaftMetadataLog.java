@@ -67,8 +67,6 @@ public final class RaftMetadataLog implements AutoCloseable {
      * and a snapshot of even thousands of topics is small, so snapshots are frequent.
      */
     public static final int DEFAULT_SNAPSHOT_EVERY_ENTRIES = 100;
-    /** How long a join refused while the group still counts this member's former self waits before trying again. */
-    private static final long JOIN_RETRY_MS = 500;
     /** How long a submitted command waits for its commit by default. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
     /**
@@ -273,7 +271,7 @@ public final class RaftMetadataLog implements AutoCloseable {
             }
             handle = new RaftHandle(newChannel, stateMachine);
             long channelBuilt = System.nanoTime();
-            connect(newChannel, begin + settings.startTimeout().toNanos());
+            newChannel.connect(CLUSTER_NAME);
             LOG.debugf("Metadata Raft start: stack %d ms, channel %d ms, connect %d ms",
                     (stackBuilt - begin) / 1_000_000, (channelBuilt - stackBuilt) / 1_000_000,
                     (System.nanoTime() - channelBuilt) / 1_000_000);
@@ -308,36 +306,6 @@ public final class RaftMetadataLog implements AutoCloseable {
         LOG.infof("Metadata Raft member %s started in %d ms: leader %s, %d topic(s), log entries %d..%d",
                 settings.raftId(), startDuration.toMillis(), leader(), image().topics().size(),
                 handle.log().firstAppended(), handle.log().lastAppended());
-    }
-
-    /**
-     * Joins the group. A member restarted right after it died (a SIGKILL, a crash) may find the others still counting
-     * its former self in their view until they suspect it; JGroups then refuses the join as one that would make a view
-     * with the member twice, and it is tried again until {@code deadline}.
-     */
-    private void connect(JChannel newChannel, long deadline) throws Exception {
-        while (true) {
-            try {
-                newChannel.connect(CLUSTER_NAME);
-                return;
-            } catch (Exception e) {
-                if (!refusedAsDuplicate(e) || closed || System.nanoTime() - deadline > 0) {
-                    throw e;
-                }
-                LOG.infof("Metadata Raft member %s waits for the group to forget its former self: %s",
-                        settings.raftId(), e.getMessage());
-                Thread.sleep(JOIN_RETRY_MS);
-            }
-        }
-    }
-
-    private static boolean refusedAsDuplicate(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SecurityException && String.valueOf(cause.getMessage()).contains("duplicate members")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

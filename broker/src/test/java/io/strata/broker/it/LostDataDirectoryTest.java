@@ -73,13 +73,7 @@ class LostDataDirectoryTest {
         cluster.process(2).kill();
         Directories.delete(cluster.dataDir(2));
         // Its start waits for a leader, which does not come while broker 1 is down.
-        Path wipedLog = cluster.log(2);
-        int earlierLives = Files.readString(wipedLog).length();
-        CompletableFuture<BrokerProcess> wiped = CompletableFuture.supplyAsync(() -> cluster.start(2));
-        // Under load the JVM may take a while; a start that fails outright ends the wait with its cause.
-        await().atMost(Duration.ofSeconds(60)).until(() -> wiped.isDone() || Files.readString(wipedLog)
-                .substring(earlierLives).contains("its vote counts only once it has caught up"));
-        assertThat(wiped).as("broker 2 waits for a leader; its log: %s", wipedLog).isNotDone();
+        CompletableFuture<BrokerProcess> wiped = startWaitingForLeader(2);
         Admin outage = cluster.admin(3);
         try {
             // Broker 3 answers NOT_LEADER_OR_FOLLOWER, which the client retries until it gives up.
@@ -109,6 +103,29 @@ class LostDataDirectoryTest {
             awaitInSync(admin, tp.topic(), 3);
         }
         assertThat(cluster.readValues(tp, written.size(), 2)).containsExactlyElementsOf(written);
+    }
+
+    /**
+     * Starts broker {@code nodeId} in the background and returns once it waits for a metadata leader. Right after a
+     * SIGKILL the others may still count its former self in their view, and JGroups then refuses its join: it is started
+     * again, as a supervisor would, until they have noticed.
+     */
+    private CompletableFuture<BrokerProcess> startWaitingForLeader(int nodeId) throws Exception {
+        Path log = cluster.log(nodeId);
+        for (int attempt = 1; ; attempt++) {
+            int earlierLives = Files.readString(log).length();
+            CompletableFuture<BrokerProcess> starting = CompletableFuture.supplyAsync(() -> cluster.start(nodeId));
+            // Under load the JVM may take a while; a start that fails outright ends the wait with its cause.
+            await().atMost(Duration.ofSeconds(60)).until(() -> starting.isDone() || Files.readString(log)
+                    .substring(earlierLives).contains("its vote counts only once it has caught up"));
+            if (!starting.isDone()) {
+                return starting;
+            }
+            String thisLife = Files.readString(log).substring(earlierLives);
+            assertThat(thisLife.contains("duplicate members") && attempt < 10)
+                    .as("broker %d waits for a leader; its log: %s", nodeId, log).isTrue();
+            Thread.sleep(1_000);
+        }
     }
 
     /**
