@@ -1,13 +1,12 @@
 package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.protocol.RequestContext;
-import org.apache.kafka.common.acl.AclOperation;
+import io.strata.broker.protocol.handlers.ConfigAlterations.Changes;
 import org.apache.kafka.common.message.AlterConfigsRequestData.AlterConfigsResource;
 import org.apache.kafka.common.message.AlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.AlterConfigsResponseData.AlterConfigsResourceResponse;
 import org.apache.kafka.common.requests.AlterConfigsRequest;
-import org.apache.kafka.common.requests.ApiError;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,29 +25,23 @@ public record AlterConfigsHandler(ConfigAlterations alterations) {
     public CompletionStage<AlterConfigsResponseData> handle(RequestContext context, AlterConfigsRequest request) {
         List<CompletableFuture<AlterConfigsResourceResponse>> results = new ArrayList<>();
         for (AlterConfigsResource resource : request.data().resources()) {
-            Map<String, String> set = new HashMap<>();
-            for (AlterableConfig config : resource.configs()) {
-                set.put(config.name(), config.value());
-            }
             AlterConfigsResourceResponse result = new AlterConfigsResourceResponse()
                     .setResourceType(resource.resourceType())
                     .setResourceName(resource.resourceName());
-            CompletableFuture<Void> change;
-            try {
-                Authorizations.requireOnConfigs(context, AclOperation.ALTER_CONFIGS, resource.resourceType(),
-                        resource.resourceName());
-                change = alterations.alter(resource.resourceType(), resource.resourceName(), set, Set.of(), true,
-                        request.data().validateOnly());
-            } catch (RuntimeException refused) {
-                change = CompletableFuture.failedFuture(refused);
-            }
-            results.add(change
-                    .thenApply(ignored -> result)
-                    .exceptionally(error -> {
-                        ApiError apiError = ApiError.fromThrowable(error);
-                        return result.setErrorCode(apiError.error().code()).setErrorMessage(apiError.message());
-                    }));
+            results.add(alterations.alterIfAllowed(context, resource.resourceType(), resource.resourceName(),
+                            () -> new Changes(replacement(resource), Set.of()), true, request.data().validateOnly())
+                    .thenApply(outcome -> outcome.isSuccess() ? result
+                            : result.setErrorCode(outcome.error().code()).setErrorMessage(outcome.message())));
         }
         return Futures.all(results).thenApply(done -> new AlterConfigsResponseData().setResponses(done));
+    }
+
+    /** The overrides the resource is left with: those given, every other one reset. */
+    private static Map<String, String> replacement(AlterConfigsResource resource) {
+        Map<String, String> set = new HashMap<>();
+        for (AlterableConfig config : resource.configs()) {
+            set.put(config.name(), config.value());
+        }
+        return set;
     }
 }

@@ -1,8 +1,8 @@
 package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.protocol.RequestContext;
+import io.strata.broker.protocol.handlers.ConfigAlterations.Changes;
 import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
@@ -10,7 +10,6 @@ import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterC
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
-import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 
 import java.util.ArrayList;
@@ -38,27 +37,17 @@ public record IncrementalAlterConfigsHandler(ConfigAlterations alterations) {
             AlterConfigsResourceResponse result = new AlterConfigsResourceResponse()
                     .setResourceType(resource.resourceType())
                     .setResourceName(resource.resourceName());
-            CompletableFuture<Void> change;
-            try {
-                Authorizations.requireOnConfigs(context, AclOperation.ALTER_CONFIGS, resource.resourceType(),
-                        resource.resourceName());
-                Map<String, String> set = new HashMap<>();
-                Set<String> delete = new HashSet<>();
-                collect(resource, set, delete);
-                change = alterations.alter(resource.resourceType(), resource.resourceName(), set, delete, false,
-                        request.data().validateOnly());
-            } catch (RuntimeException e) {
-                change = CompletableFuture.failedFuture(e);
-            }
-            results.add(change.thenApply(ignored -> result).exceptionally(error -> {
-                ApiError apiError = ApiError.fromThrowable(error);
-                return result.setErrorCode(apiError.error().code()).setErrorMessage(apiError.message());
-            }));
+            results.add(alterations.alterIfAllowed(context, resource.resourceType(), resource.resourceName(),
+                            () -> changes(resource), false, request.data().validateOnly())
+                    .thenApply(outcome -> outcome.isSuccess() ? result
+                            : result.setErrorCode(outcome.error().code()).setErrorMessage(outcome.message())));
         }
         return Futures.all(results).thenApply(done -> new IncrementalAlterConfigsResponseData().setResponses(done));
     }
 
-    private void collect(AlterConfigsResource resource, Map<String, String> set, Set<String> delete) {
+    private Changes changes(AlterConfigsResource resource) {
+        Map<String, String> set = new HashMap<>();
+        Set<String> delete = new HashSet<>();
         Map<String, String> current = ConfigResource.Type.forId(resource.resourceType()) == ConfigResource.Type.TOPIC
                 ? alterations.admin().effectiveConfigs(resource.resourceName())
                 : Map.of();
@@ -85,6 +74,7 @@ public record IncrementalAlterConfigsHandler(ConfigAlterations alterations) {
                 }
             }
         }
+        return new Changes(set, delete);
     }
 
     private static List<String> split(String value) {
