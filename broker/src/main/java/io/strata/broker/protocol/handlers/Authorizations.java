@@ -1,6 +1,7 @@
 package io.strata.broker.protocol.handlers;
 
 import io.strata.broker.protocol.RequestContext;
+import io.strata.broker.security.Authorizer;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
@@ -88,6 +89,15 @@ final class Authorizations {
 
     private static Optional<Errors> refusal(boolean allowed, Errors error) {
         return allowed ? Optional.empty() : Optional.of(error);
+    }
+
+    /**
+     * The operations the client may do on the cluster, as Metadata and DescribeCluster report them: as Kafka, none
+     * are told to a client that may not DESCRIBE the cluster.
+     */
+    static int clusterAuthorizedOperations(RequestContext context) {
+        return context.allowedOnClusterSilently(AclOperation.DESCRIBE)
+                ? authorizedOperations(context, ResourceType.CLUSTER, Authorizer.CLUSTER) : 0;
     }
 
     /**

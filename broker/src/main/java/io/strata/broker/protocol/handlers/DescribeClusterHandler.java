@@ -4,13 +4,10 @@ import io.strata.broker.cluster.BrokerIdentity;
 import io.strata.broker.cluster.BrokerImage;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.protocol.RequestContext;
-import io.strata.broker.security.Authorizer;
-import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.message.DescribeClusterResponseData.DescribeClusterBroker;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeClusterRequest;
-import org.apache.kafka.common.resource.ResourceType;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -36,8 +33,7 @@ public record DescribeClusterHandler(Supplier<MetadataImage> image, BrokerIdenti
                     .setErrorMessage("Only the broker endpoint type is served."));
         }
         if (request.data().includeClusterAuthorizedOperations()) {
-            response.setClusterAuthorizedOperations(context.allowedOnClusterSilently(AclOperation.DESCRIBE)
-                    ? Authorizations.authorizedOperations(context, ResourceType.CLUSTER, Authorizer.CLUSTER) : 0);
+            response.setClusterAuthorizedOperations(Authorizations.clusterAuthorizedOperations(context));
         }
         for (BrokerImage broker : image.get().liveBrokers()) {
             broker.endpoint(context.listener()).ifPresent(endpoint -> response.brokers().add(new DescribeClusterBroker()

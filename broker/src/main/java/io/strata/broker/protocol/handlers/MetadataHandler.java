@@ -8,7 +8,6 @@ import io.strata.broker.cluster.PartitionImage;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.RequestContext;
-import io.strata.broker.security.Authorizer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
@@ -203,9 +202,7 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
         short version = context.apiVersion();
         if (version >= FIRST_AUTHORIZED_OPERATIONS_VERSION && version <= LAST_CLUSTER_OPERATIONS_VERSION
                 && request.includeClusterAuthorizedOperations()) {
-            // As Kafka: none are told to a client that may not DESCRIBE the cluster.
-            response.setClusterAuthorizedOperations(context.allowedOnClusterSilently(AclOperation.DESCRIBE)
-                    ? Authorizations.authorizedOperations(context, ResourceType.CLUSTER, Authorizer.CLUSTER) : 0);
+            response.setClusterAuthorizedOperations(Authorizations.clusterAuthorizedOperations(context));
         }
         for (BrokerImage broker : admin.image().liveBrokers()) {
             broker.endpoint(context.listener()).ifPresent(endpoint -> response.brokers().add(new MetadataResponseBroker()
