@@ -5,6 +5,7 @@ import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.broker.security.AuditLog;
 import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.ConfigResource;
@@ -43,6 +44,7 @@ import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -178,36 +180,39 @@ public final class AuditedChanges {
     }
 
     private static List<Change> reassigned(AbstractRequest request, ApiMessage response) {
-        var data = ((AlterPartitionReassignmentsRequest) request).data();
+        Map<TopicPartition, String> asked = new HashMap<>();
+        ((AlterPartitionReassignmentsRequest) request).data().topics().forEach(topic -> topic.partitions().forEach(p ->
+                asked.putIfAbsent(new TopicPartition(topic.name(), p.partitionIndex()),
+                        p.replicas() == null ? "cancel" : "replicas=" + p.replicas())));
         var answer = (AlterPartitionReassignmentsResponseData) response;
         List<Change> changes = new ArrayList<>();
         for (var topic : answer.responses()) {
-            var askedTopic = data.topics().stream().filter(t -> t.name().equals(topic.name())).findFirst();
             for (var partition : topic.partitions()) {
-                String detail = askedTopic.flatMap(t -> t.partitions().stream()
-                                .filter(p -> p.partitionIndex() == partition.partitionIndex()).findFirst())
-                        .map(p -> p.replicas() == null ? "cancel" : "replicas=" + p.replicas()).orElse(null);
                 short error = answer.errorCode() != Errors.NONE.code() ? answer.errorCode() : partition.errorCode();
-                changes.add(new Change("PARTITION", topic.name() + "-" + partition.partitionIndex(), detail, error));
+                changes.add(partitionChange(asked, topic.name(), partition.partitionIndex(), error));
             }
         }
         return changes;
     }
 
     private static List<Change> deletedRecords(AbstractRequest request, ApiMessage response) {
-        var data = ((DeleteRecordsRequest) request).data();
+        Map<TopicPartition, String> asked = new HashMap<>();
+        ((DeleteRecordsRequest) request).data().topics().forEach(topic -> topic.partitions().forEach(p ->
+                asked.putIfAbsent(new TopicPartition(topic.name(), p.partitionIndex()), "before offset " + p.offset())));
         List<Change> changes = new ArrayList<>();
         for (var topic : ((DeleteRecordsResponseData) response).topics()) {
-            var askedTopic = data.topics().stream().filter(t -> t.name().equals(topic.name())).findFirst();
             for (var partition : topic.partitions()) {
-                String detail = askedTopic.flatMap(t -> t.partitions().stream()
-                                .filter(p -> p.partitionIndex() == partition.partitionIndex()).findFirst())
-                        .map(p -> "before offset " + p.offset()).orElse(null);
-                changes.add(new Change("PARTITION", topic.name() + "-" + partition.partitionIndex(), detail,
-                        partition.errorCode()));
+                changes.add(partitionChange(asked, topic.name(), partition.partitionIndex(), partition.errorCode()));
             }
         }
         return changes;
+    }
+
+    /** A partition's change, with what the request asked of it ({@code asked}, by partition) as its detail. */
+    private static Change partitionChange(Map<TopicPartition, String> asked, String topic, int partition,
+                                          short errorCode) {
+        return new Change("PARTITION", topic + "-" + partition, asked.get(new TopicPartition(topic, partition)),
+                errorCode);
     }
 
     private static List<Change> createdAcls(AbstractRequest request, ApiMessage response) {
