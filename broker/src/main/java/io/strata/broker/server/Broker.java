@@ -53,8 +53,7 @@ import io.strata.broker.protocol.handlers.MetadataHandler;
 import io.strata.broker.protocol.handlers.TransactionApis;
 import io.strata.broker.protocol.handlers.OffsetForLeaderEpochHandler;
 import io.strata.broker.protocol.handlers.ProduceHandler;
-import io.strata.broker.protocol.handlers.SaslAuthenticateHandler;
-import io.strata.broker.protocol.handlers.SaslHandshakeHandler;
+import io.strata.broker.protocol.handlers.SaslApis;
 import io.strata.broker.protocol.handlers.ScramCredentialsHandler;
 import io.strata.broker.protocol.handlers.SecurityMetadata;
 import io.strata.broker.protocol.handlers.WriteTxnMarkersHandler;
@@ -342,8 +341,6 @@ public final class Broker implements AutoCloseable {
         ClientQuotasHandler clientQuotas = new ClientQuotasHandler(security);
         ClientQuotaManager quotas = settings.quotas().manager(() -> metadata.image().security(), Time.SYSTEM);
         List<ApiHandler<?>> handlers = new ArrayList<>(List.of(
-                new SaslHandshakeHandler(),
-                new SaslAuthenticateHandler(Time.SYSTEM),
                 ApiHandler.of(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, scramCredentials::describe),
                 ApiHandler.of(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, scramCredentials::alter),
                 ApiHandler.of(ApiKeys.CREATE_ACLS, acls::create),
@@ -386,6 +383,7 @@ public final class Broker implements AutoCloseable {
                         new DescribeQuorumHandler(metadata, forwarder, Time.SYSTEM)::handle),
                 ApiHandler.of(ApiKeys.FIND_COORDINATOR,
                         new FindCoordinatorHandler(groupCoordinator, transactionCoordinator, metadata::image)::handle)));
+        handlers.addAll(new SaslApis(Time.SYSTEM).handlers());
         handlers.addAll(new GroupApis(groupCoordinator).handlers());
         handlers.addAll(new TransactionApis(transactionCoordinator, producerIds, metadata::image,
                 settings.groups().offsetsTopicPartitions()).handlers());
