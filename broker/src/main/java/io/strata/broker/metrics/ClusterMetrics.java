@@ -56,8 +56,8 @@ public class ClusterMetrics {
         Gauge.builder("strata.cluster.offline.partitions", lifecycle,
                         fromImage(image -> countPartitions(image, PartitionImage.NO_LEADER)))
                 .description("Partitions no broker leads").register(registry);
-        Gauge.builder("strata.leader.partitions", lifecycle, l -> l.broker() == null ? 0
-                        : countPartitions(l.broker().metadataImage(), l.broker().identity().nodeId()))
+        Gauge.builder("strata.leader.partitions", lifecycle, RunningBroker.value(broker ->
+                        countPartitions(broker.metadataImage(), broker.identity().nodeId())))
                 .description("Partitions this broker leads").register(registry);
         Gauge.builder("strata.under.replicated.partitions", lifecycle, leading(partition ->
                         partition.state().isUnderReplicated()))
@@ -66,25 +66,25 @@ public class ClusterMetrics {
                         partition.state().isr().size() < partition.log().config().minInsyncReplicas()))
                 .description("Partitions this broker leads with fewer in-sync replicas than min.insync.replicas")
                 .register(registry);
-        FunctionCounter.builder("strata.isr.shrinks", lifecycle, l -> l.broker() == null ? 0 : l.broker().isrUpdater().shrinks())
+        FunctionCounter.builder("strata.isr.shrinks", lifecycle, RunningBroker.value(broker -> broker.isrUpdater().shrinks()))
                 .description("In-sync replica changes this broker committed that removed a replica").register(registry);
-        FunctionCounter.builder("strata.isr.expands", lifecycle, l -> l.broker() == null ? 0 : l.broker().isrUpdater().expands())
+        FunctionCounter.builder("strata.isr.expands", lifecycle, RunningBroker.value(broker -> broker.isrUpdater().expands()))
                 .description("In-sync replica changes this broker committed that added a replica").register(registry);
-        Gauge.builder("strata.replication.max.lag.records", lifecycle, l -> l.broker() == null ? 0
-                        : l.broker().partitions().partitions().stream().mapToLong(Partition::maxFollowerLag).max().orElse(0))
+        Gauge.builder("strata.replication.max.lag.records", lifecycle, RunningBroker.value(broker ->
+                        broker.partitions().partitions().stream().mapToLong(Partition::maxFollowerLag).max().orElse(0)))
                 .description("Records the furthest-behind follower of a partition this broker leads lacks").register(registry);
-        Gauge.builder("strata.controller.active", lifecycle, l -> l.broker() != null && l.broker().isController() ? 1 : 0)
+        Gauge.builder("strata.controller.active", lifecycle, RunningBroker.value(broker -> broker.isController() ? 1 : 0))
                 .description("1 on the broker that leads the metadata quorum (the controller), 0 elsewhere").register(registry);
     }
 
     /** Counts the partitions this broker leads that satisfy {@code condition}. */
     private static ToDoubleFunction<BrokerLifecycle> leading(Predicate<Partition> condition) {
-        return l -> l.broker() == null ? 0 : l.broker().partitions().partitions().stream()
-                .filter(partition -> partition.isLeader() && condition.test(partition)).count();
+        return RunningBroker.value(broker -> broker.partitions().partitions().stream()
+                .filter(partition -> partition.isLeader() && condition.test(partition)).count());
     }
 
     private static ToDoubleFunction<BrokerLifecycle> fromImage(ToDoubleFunction<MetadataImage> value) {
-        return l -> l.broker() == null ? 0 : value.applyAsDouble(l.broker().metadataImage());
+        return RunningBroker.value(broker -> value.applyAsDouble(broker.metadataImage()));
     }
 
     private static long countPartitions(MetadataImage image, int leader) {

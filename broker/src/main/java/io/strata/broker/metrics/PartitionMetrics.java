@@ -54,14 +54,14 @@ public class PartitionMetrics {
 
     void register(@Observes StartupEvent event) {
         Gauge.builder("strata.partitions", lifecycle,
-                        l -> l.broker() == null ? 0 : l.broker().partitions().partitions().size())
+                        RunningBroker.value(broker -> broker.partitions().partitions().size()))
                 .description("Partitions this broker holds").register(registry);
-        Gauge.builder("strata.kafka.connections", lifecycle, l -> l.broker() == null ? 0 : l.broker().kafkaConnections())
+        Gauge.builder("strata.kafka.connections", lifecycle, RunningBroker.value(Broker::kafkaConnections))
                 .description("Open Kafka protocol connections").register(registry);
-        Gauge.builder("strata.fetch.sessions", lifecycle, l -> l.broker() == null ? 0 : l.broker().fetchSessions().sessions())
+        Gauge.builder("strata.fetch.sessions", lifecycle, RunningBroker.value(broker -> broker.fetchSessions().sessions()))
                 .description("Incremental fetch sessions kept for consumers and followers").register(registry);
         Gauge.builder("strata.fetch.session.partitions", lifecycle,
-                        l -> l.broker() == null ? 0 : l.broker().fetchSessions().partitions())
+                        RunningBroker.value(broker -> broker.fetchSessions().partitions()))
                 .description("Partitions over all incremental fetch sessions").register(registry);
     }
 

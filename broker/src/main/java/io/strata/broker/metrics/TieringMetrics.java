@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.strata.broker.remote.RemoteLogReader;
-import io.strata.broker.server.Broker;
 import io.strata.broker.server.BrokerLifecycle;
 import io.strata.broker.tiering.TieringService;
 import io.strata.tiered.ChunkCache;
@@ -37,7 +36,7 @@ public class TieringMetrics {
         gauge(registry, "strata.tiering.upload.lag.bytes", "Bytes of closed local segments not tiered yet",
                 upload(TieringService.UploadStats::lagBytes));
         gauge(registry, "strata.tiering.object.store.up", "1 while the object store answers, 0 while not",
-                lifecycle -> lifecycle.broker() != null && lifecycle.broker().tiering().status().reachable() ? 1 : 0);
+                RunningBroker.value(broker -> broker.tiering().status().reachable() ? 1 : 0));
         counter(registry, "strata.tiering.remote.read.bytes", "Record bytes read from tiered segments for fetches",
                 read(RemoteLogReader.ReadStats::bytes));
         FunctionCounter.builder("strata.tiering.remote.errors", lifecycle, upload(TieringService.UploadStats::failures))
@@ -53,7 +52,7 @@ public class TieringMetrics {
         gauge(registry, "strata.tiering.cache.hit.ratio", "Chunk cache hits over lookups, since start",
                 read(stats -> hitRatio(stats.cache())));
         gauge(registry, "strata.log.local.bytes", "Bytes of all local partition logs",
-                lifecycle -> lifecycle.broker() == null ? 0 : lifecycle.broker().partitions().localBytes());
+                RunningBroker.value(broker -> broker.partitions().localBytes()));
     }
 
     private static double hitRatio(ChunkCache.Stats cache) {
@@ -71,16 +70,10 @@ public class TieringMetrics {
     }
 
     private static ToDoubleFunction<BrokerLifecycle> upload(ToDoubleFunction<TieringService.UploadStats> stat) {
-        return lifecycle -> {
-            Broker broker = lifecycle.broker();
-            return broker == null ? 0 : stat.applyAsDouble(broker.tiering().uploadStats());
-        };
+        return RunningBroker.value(broker -> stat.applyAsDouble(broker.tiering().uploadStats()));
     }
 
     private static ToDoubleFunction<BrokerLifecycle> read(ToDoubleFunction<RemoteLogReader.ReadStats> stat) {
-        return lifecycle -> {
-            Broker broker = lifecycle.broker();
-            return broker == null ? 0 : stat.applyAsDouble(broker.remoteLogReader().stats());
-        };
+        return RunningBroker.value(broker -> stat.applyAsDouble(broker.remoteLogReader().stats()));
     }
 }

@@ -40,7 +40,6 @@ public class TransactionMetrics {
     }
 
     private static ToDoubleFunction<BrokerLifecycle> stat(ToDoubleFunction<TransactionCoordinator.Stats> value) {
-        return lifecycle -> lifecycle.broker() == null ? 0
-                : value.applyAsDouble(lifecycle.broker().transactionCoordinator().stats());
+        return RunningBroker.value(broker -> value.applyAsDouble(broker.transactionCoordinator().stats()));
     }
 }
