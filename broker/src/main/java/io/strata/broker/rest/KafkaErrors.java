@@ -3,7 +3,9 @@ package io.strata.broker.rest;
 import org.apache.kafka.common.protocol.Errors;
 
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 
 /** The one place where Kafka error codes become HTTP statuses. */
 public final class KafkaErrors {
@@ -50,6 +52,16 @@ public final class KafkaErrors {
         }
         Errors error = Errors.forException(cause);
         return toRest(error, cause.getMessage(), cause);
+    }
+
+    /** The answer {@code answer} makes of what a broker {@code call} completes with; its failure as a REST failure. */
+    public static <T, R> CompletionStage<R> answer(CompletionStage<T> call, Function<? super T, ? extends R> answer) {
+        return call.handle((result, failure) -> {
+            if (failure != null) {
+                throw toRest(failure);
+            }
+            return answer.apply(result);
+        });
     }
 
     static Throwable unwrap(Throwable failure) {

@@ -146,15 +146,10 @@ public class RecordsResource {
         CompletableFuture<Long> from = fromGroup
                 ? committedOffset(broker, group, target)
                 : CompletableFuture.completedFuture(startOffset(offset, target));
-        return from.thenCompose(start -> reader.poll(target, start, records, bytes, waitMs, readIsolation))
-                .handle((read, failure) -> {
-                    if (failure != null) {
-                        throw KafkaErrors.toRest(failure);
-                    }
-                    return new RecordList("KafkaRecordList", broker.identity().clusterId(), topic,
-                            target.topicPartition().partition(), read.nextOffset(), read.logStartOffset(),
-                            read.highWatermark(), read.records().stream().map(r -> recordData(r, rendering)).toList());
-                });
+        return KafkaErrors.answer(from.thenCompose(start -> reader.poll(target, start, records, bytes, waitMs, readIsolation)),
+                read -> new RecordList("KafkaRecordList", broker.identity().clusterId(), topic,
+                        target.topicPartition().partition(), read.nextOffset(), read.logStartOffset(),
+                        read.highWatermark(), read.records().stream().map(r -> recordData(r, rendering)).toList()));
     }
 
     /** Where {@code group} goes on reading the partition: its committed offset, or the partition's start. */

@@ -139,12 +139,7 @@ public class TopicConfigsResource {
             altered = audit.change("TOPIC_CONFIG", topic, Stream.concat(set.keySet().stream().map(name -> "SET " + name),
                     delete.stream().map(name -> "DELETE " + name)).collect(Collectors.joining(", ")), altered);
         }
-        return altered.handle((ignored, failure) -> {
-            if (failure != null) {
-                throw KafkaErrors.toRest(failure);
-            }
-            return Response.noContent().build();
-        });
+        return KafkaErrors.answer(altered, ignored -> Response.noContent().build());
     }
 
     private static ConfigData configData(Broker broker, String topic, ConfigEntry entry) {

@@ -83,16 +83,12 @@ public class TopicsResource {
             created = audit.change("TOPIC", request.topicName(), "partitions=" + partitions + " replication-factor="
                     + replicationFactor + (configs.isEmpty() ? "" : " configs=" + configs.keySet()), created);
         }
-        return created
-                // A REST client writes to the topic next: answer once its partitions are open.
-                .thenCompose(topic -> validateOnly ? CompletableFuture.completedFuture(topic)
-                        : broker.partitions().reconciled(broker.metadataImage().version()).thenApply(open -> topic))
-                .handle((topic, failure) -> {
-                    if (failure != null) {
-                        throw KafkaErrors.toRest(failure);
-                    }
-                    return Response.status(validateOnly ? 200 : 201).entity(topicData(broker, topic)).build();
-                });
+        // A REST client writes to the topic next: answer once its partitions are open.
+        CompletionStage<TopicImage> open = created.thenCompose(topic -> validateOnly
+                ? CompletableFuture.completedFuture(topic)
+                : broker.partitions().reconciled(broker.metadataImage().version()).thenApply(reconciled -> topic));
+        return KafkaErrors.answer(open,
+                topic -> Response.status(validateOnly ? 200 : 201).entity(topicData(broker, topic)).build());
     }
 
     @GET
@@ -114,14 +110,9 @@ public class TopicsResource {
         if (request == null || request.partitionsCount() == null) {
             throw RestException.badRequest("partitions_count is required.");
         }
-        return audit.change("TOPIC", topic, "count=" + request.partitionsCount(),
-                        broker.topicAdmin().createPartitions(topic, request.partitionsCount(), List.of(), false))
-                .handle((ignored, failure) -> {
-                    if (failure != null) {
-                        throw KafkaErrors.toRest(failure);
-                    }
-                    return topicData(broker, access.topic(cluster, topic));
-                });
+        return KafkaErrors.answer(audit.change("TOPIC", topic, "count=" + request.partitionsCount(),
+                        broker.topicAdmin().createPartitions(topic, request.partitionsCount(), List.of(), false)),
+                ignored -> topicData(broker, access.topic(cluster, topic)));
     }
 
     @DELETE
@@ -130,12 +121,8 @@ public class TopicsResource {
         Broker broker = access.broker(cluster);
         authorization.require(AclOperation.DELETE, ResourceType.TOPIC, topic);
         access.topic(cluster, topic);
-        return audit.change("TOPIC", topic, null, broker.topicAdmin().deleteTopic(topic)).handle((ignored, failure) -> {
-            if (failure != null) {
-                throw KafkaErrors.toRest(failure);
-            }
-            return Response.noContent().build();
-        });
+        return KafkaErrors.answer(audit.change("TOPIC", topic, null, broker.topicAdmin().deleteTopic(topic)),
+                ignored -> Response.noContent().build());
     }
 
     private static int positive(Integer value, String field) {
