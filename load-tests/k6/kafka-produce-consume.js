@@ -13,6 +13,7 @@ import exec from "k6/execution";
 import { Counter } from "k6/metrics";
 import { Connection, MILLISECOND, Reader, SCHEMA_TYPE_STRING, SchemaRegistry, Writer } from "k6/x/kafka";
 import { DURATION, env, envNumber } from "./lib/env.js";
+import { constantRate } from "./lib/scenarios.js";
 
 const BROKERS = env("BROKERS", "127.0.0.1:9092").split(",");
 const TOPIC = env("TOPIC", "k6-kafka");
@@ -32,15 +33,7 @@ const messagesConsumed = new Counter("messages_consumed");
 /** @type {import("k6/options").Options} */
 export const options = {
   scenarios: {
-    produce: {
-      executor: "constant-arrival-rate",
-      rate: RATE,
-      timeUnit: "1s",
-      duration: DURATION,
-      preAllocatedVUs: Math.max(1, Math.ceil(RATE / 10)),
-      maxVUs: Math.max(10, RATE),
-      exec: "produce",
-    },
+    produce: constantRate(RATE, "produce"),
     consume: { executor: "constant-vus", vus: CONSUMERS, duration: DURATION, exec: "consume" },
   },
   thresholds: {

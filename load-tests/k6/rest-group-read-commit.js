@@ -16,7 +16,8 @@ import { check } from "k6";
 import exec from "k6/execution";
 import { Counter } from "k6/metrics";
 import { DURATION, env, envNumber } from "./lib/env.js";
-import { BASE_URL, P95_MS, P99_MS, PARTITIONS, TOPIC, discover, json, params, produce, seed, topicUrl }
+import { constantRate } from "./lib/scenarios.js";
+import { BASE_URL, PARTITIONS, TOPIC, discover, json, latency, params, produce, seed, thresholds, topicUrl }
   from "./lib/strata.js";
 
 const GROUP = env("GROUP", "k6-rest");
@@ -33,25 +34,15 @@ const commits = new Counter("offsets_committed");
 export const options = {
   scenarios: {
     "group-read-commit": { executor: "constant-vus", vus: VUS, duration: DURATION, exec: "readAndCommit" },
-    produce: {
-      executor: "constant-arrival-rate",
-      rate: RATE,
-      timeUnit: "1s",
-      duration: DURATION,
-      preAllocatedVUs: Math.max(1, Math.ceil(RATE / 10)),
-      maxVUs: Math.max(10, RATE),
-      exec: "produceRecords",
-    },
+    produce: constantRate(RATE, "produceRecords"),
   },
-  thresholds: {
-    http_req_failed: ["rate<0.01"],
-    "http_req_duration{name:GET records?group}": [`p(95)<${P95_MS + WAIT_MS}`, `p(99)<${P99_MS + WAIT_MS}`],
-    "http_req_duration{name:POST offsets:reset}": [`p(95)<${P95_MS}`, `p(99)<${P99_MS}`],
-    "http_req_duration{scenario:produce}": [`p(95)<${P95_MS}`, `p(99)<${P99_MS}`],
-    checks: ["rate>0.99"],
+  thresholds: thresholds({
+    "http_req_duration{name:GET records?group}": latency(WAIT_MS),
+    "http_req_duration{name:POST offsets:reset}": latency(),
+    "http_req_duration{scenario:produce}": latency(),
     records_read: ["count>0"],
     offsets_committed: ["count>0"],
-  },
+  }),
 };
 
 export function setup() {

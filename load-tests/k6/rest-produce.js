@@ -9,8 +9,9 @@
 // P95_MS (200) and P99_MS (500) for the thresholds, HTTP_USER and HTTP_PASSWORD for basic authentication.
 import exec from "k6/execution";
 import { Counter } from "k6/metrics";
-import { DURATION, envNumber } from "./lib/env.js";
-import { P95_MS, P99_MS, discover, produce } from "./lib/strata.js";
+import { envNumber } from "./lib/env.js";
+import { constantRate } from "./lib/scenarios.js";
+import { discover, latency, produce, thresholds } from "./lib/strata.js";
 
 const RATE = envNumber("RATE", 50);
 const BATCH = Math.max(1, envNumber("BATCH", 1));
@@ -19,23 +20,14 @@ const recordsProduced = new Counter("records_produced");
 /** @type {import("k6/options").Options} */
 export const options = {
   scenarios: {
-    produce: {
-      executor: "constant-arrival-rate",
-      rate: RATE,
-      timeUnit: "1s",
-      duration: DURATION,
-      preAllocatedVUs: Math.max(1, Math.ceil(RATE / 10)),
-      maxVUs: Math.max(10, RATE),
-    },
+    produce: constantRate(RATE),
   },
-  thresholds: {
-    http_req_failed: ["rate<0.01"],
+  thresholds: thresholds({
     // The load's requests only: setup's topic creation waits for the metadata change.
-    "http_req_duration{scenario:produce}": [`p(95)<${P95_MS}`, `p(99)<${P99_MS}`],
-    checks: ["rate>0.99"],
+    "http_req_duration{scenario:produce}": latency(),
     // A run that wrote nothing has failed, however fast its errors came back.
     records_produced: ["count>0"],
-  },
+  }),
 };
 
 export function setup() {

@@ -11,8 +11,9 @@
 import http from "k6/http";
 import { check } from "k6";
 import { Counter } from "k6/metrics";
-import { DURATION, envNumber } from "./lib/env.js";
-import { P95_MS, P99_MS, discover, json, params, seed, topicUrl } from "./lib/strata.js";
+import { envNumber } from "./lib/env.js";
+import { constantRate } from "./lib/scenarios.js";
+import { discover, json, latency, params, seed, thresholds, topicUrl } from "./lib/strata.js";
 
 const RATE = envNumber("RATE", 50);
 const READ_RECORDS = Math.max(1, envNumber("READ_RECORDS", 10));
@@ -22,21 +23,12 @@ const recordsRead = new Counter("records_read");
 /** @type {import("k6/options").Options} */
 export const options = {
   scenarios: {
-    "read-by-offset": {
-      executor: "constant-arrival-rate",
-      rate: RATE,
-      timeUnit: "1s",
-      duration: DURATION,
-      preAllocatedVUs: Math.max(1, Math.ceil(RATE / 10)),
-      maxVUs: Math.max(10, RATE),
-    },
+    "read-by-offset": constantRate(RATE),
   },
-  thresholds: {
-    http_req_failed: ["rate<0.01"],
-    "http_req_duration{scenario:read-by-offset}": [`p(95)<${P95_MS}`, `p(99)<${P99_MS}`],
-    checks: ["rate>0.99"],
+  thresholds: thresholds({
+    "http_req_duration{scenario:read-by-offset}": latency(),
     records_read: ["count>0"],
-  },
+  }),
 };
 
 export function setup() {

@@ -1,6 +1,7 @@
 // @ts-check
 // What the REST scripts share: the broker's address and credentials, the setup that finds the cluster id,
-// creates the topic if it is missing and finds the partitions this broker leads, and one produce request.
+// creates the topic if it is missing and finds the partitions this broker leads, one produce request, and the
+// thresholds.
 import http from "k6/http";
 import encoding from "k6/encoding";
 import { check, fail } from "k6";
@@ -25,8 +26,8 @@ export const BASE_URL = env("BASE_URL", "http://127.0.0.1:8080").replace(/\/+$/,
 export const TOPIC = env("TOPIC", "k6-rest");
 export const PARTITIONS = envNumber("PARTITIONS", 3);
 /** Thresholds on the durations of the load's requests, in milliseconds. */
-export const P95_MS = envNumber("P95_MS", 200);
-export const P99_MS = envNumber("P99_MS", 500);
+const P95_MS = envNumber("P95_MS", 200);
+const P99_MS = envNumber("P99_MS", 500);
 const FILLER = "x".repeat(envNumber("VALUE_BYTES", 100));
 /** Records per request when setup() writes records to read: with small values, far below a body size limit. */
 const SEED_BATCH = 100;
@@ -40,6 +41,22 @@ const HEADERS = HTTP_USER === ""
     "Content-Type": "application/json",
     Authorization: `Basic ${encoding.b64encode(`${HTTP_USER}:${env("HTTP_PASSWORD", "")}`)}`,
   };
+
+/**
+ * The thresholds every REST script sets, failed requests and checks, with the script's own.
+ * @param {{[name: string]: import("k6/options").Threshold[]}} own
+ */
+export function thresholds(own) {
+  return { http_req_failed: ["rate<0.01"], checks: ["rate>0.99"], ...own };
+}
+
+/**
+ * Thresholds on the durations of requests: P95_MS and P99_MS, plus `allowanceMs` for requests that wait.
+ * @param {number} [allowanceMs]
+ */
+export function latency(allowanceMs = 0) {
+  return [`p(95)<${P95_MS + allowanceMs}`, `p(99)<${P99_MS + allowanceMs}`];
+}
 
 /**
  * Request parameters. `name` groups the requests of one kind in the metrics whatever their offsets and
