@@ -439,22 +439,12 @@ PARAMS_MD="| Parameter | Value |
 | Machine | $(machine_description) |
 | Run | $RUN_ID, $ELAPSED_S s for the systems' runs |"
 
-{
-  results_head "Cluster benchmark: 3 Strata brokers vs 3 Apache Kafka $KAFKA_VERSION nodes ($RUN_ID)"
-  echo "Ratio = Strata / Kafka, of the medians for the failover figures. \"Better\" says which direction is good."
-  echo "MB = 2^20 bytes. Throughput figures from ProducerPerformance, ConsumerPerformance (\"fetch\" excludes the"
-  echo "consumer-group join) and EndToEndLatency. Failover figures from FailoverStall.java: the longest time between two"
-  echo "consecutive acknowledgements from 1 s before the kill to the end (when acknowledgements never resumed, up to the"
-  echo "end of the run), the time from the kill to the first acknowledgement after it, and the same longest gap before"
-  echo "the kill for comparison. RSS = VmRSS of each broker JVM, sampled every ${RSS_SAMPLE_INTERVAL_S} s from launch"
-  echo "until after the throughput load (before the failover runs)."
-  echo
-  echo "## Parameters"
-  echo
-  echo "$PARAMS_MD"
-  echo
-  echo "Logs: \`${LOG_DIR#"$REPO_ROOT"/}\`"
-} > "$RESULTS_FILE"
-
-print_results
-log "results written to ${RESULTS_FILE#"$REPO_ROOT"/}; logs in ${LOG_DIR#"$REPO_ROOT"/}"
+write_results "Cluster benchmark: 3 Strata brokers vs 3 Apache Kafka $KAFKA_VERSION nodes ($RUN_ID)" <<EOF
+Ratio = Strata / Kafka, of the medians for the failover figures. "Better" says which direction is good.
+MB = 2^20 bytes. Throughput figures from ProducerPerformance, ConsumerPerformance ("fetch" excludes the
+consumer-group join) and EndToEndLatency. Failover figures from FailoverStall.java: the longest time between two
+consecutive acknowledgements from 1 s before the kill to the end (when acknowledgements never resumed, up to the
+end of the run), the time from the kill to the first acknowledgement after it, and the same longest gap before
+the kill for comparison. RSS = VmRSS of each broker JVM, sampled every ${RSS_SAMPLE_INTERVAL_S} s from launch
+until after the throughput load (before the failover runs).
+EOF

@@ -495,6 +495,23 @@ results_head() {  # title
   echo
 }
 
+# Writes RESULTS_FILE: its head (results_head), the explanation of the figures read from stdin, the parameters
+# (PARAMS_MD) and where the logs are; then shows the figures and the parameters on the console.
+write_results() {  # title
+  {
+    results_head "$1"
+    cat
+    echo
+    echo "## Parameters"
+    echo
+    echo "$PARAMS_MD"
+    echo
+    echo "Logs: \`${LOG_DIR#"$REPO_ROOT"/}\`"
+  } > "$RESULTS_FILE"
+  print_results
+  log "results written to ${RESULTS_FILE#"$REPO_ROOT"/}; logs in ${LOG_DIR#"$REPO_ROOT"/}"
+}
+
 # Wait until a process's port accepts TCP connections; prints ms since launch.
 wait_for_port() {  # name pid port launch_ms logfile
   local name="$1" pid="$2" port="$3" t0="$4" logfile="$5"

@@ -337,18 +337,8 @@ PARAMS_MD="| Parameter | Value |
 | Load average (1/5/15 min) | start $LOAD_START; end $LOAD_END |
 | Run | $RUN_ID, $ELAPSED_S s for the brokers' runs |"
 
-{
-  results_head "Start-up benchmark: Strata vs Apache Kafka $KAFKA_VERSION ($RUN_ID)"
-  echo "Ratio = Strata / Kafka, of the medians where there are several runs. \"Better\" says which direction is good."
-  echo "Every time counts from the broker's launch (the fork of its JVM) to what a client sees: the port accepting a"
-  echo "TCP connection, a produce acknowledged, a record fetched. MB = 2^20 bytes. RSS = VmRSS of the broker JVM."
-  echo
-  echo "## Parameters"
-  echo
-  echo "$PARAMS_MD"
-  echo
-  echo "Logs: \`${LOG_DIR#"$REPO_ROOT"/}\`"
-} > "$RESULTS_FILE"
-
-print_results
-log "results written to ${RESULTS_FILE#"$REPO_ROOT"/}; logs in ${LOG_DIR#"$REPO_ROOT"/}"
+write_results "Start-up benchmark: Strata vs Apache Kafka $KAFKA_VERSION ($RUN_ID)" <<EOF
+Ratio = Strata / Kafka, of the medians where there are several runs. "Better" says which direction is good.
+Every time counts from the broker's launch (the fork of its JVM) to what a client sees: the port accepting a
+TCP connection, a produce acknowledged, a record fetched. MB = 2^20 bytes. RSS = VmRSS of the broker JVM.
+EOF
