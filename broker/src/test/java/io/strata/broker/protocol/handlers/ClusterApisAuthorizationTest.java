@@ -29,13 +29,11 @@ import org.apache.kafka.common.requests.ListPartitionReassignmentsRequest;
 import org.apache.kafka.common.requests.WriteTxnMarkersRequest;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 import org.apache.kafka.common.utils.Time;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -50,20 +48,13 @@ class ClusterApisAuthorizationTest {
 
     private static final String TOPIC = "orders";
 
-    @TempDir
-    Path dir;
-    private SingleBroker broker;
+    @RegisterExtension
+    final SingleBroker broker = new SingleBroker();
     private final DenyingAuthorizer authorizer = new DenyingAuthorizer();
 
     @BeforeEach
     void setUp() throws Exception {
-        broker = new SingleBroker(dir);
         broker.createTopic(TOPIC);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        broker.close();
     }
 
     @Test

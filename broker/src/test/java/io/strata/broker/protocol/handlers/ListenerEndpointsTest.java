@@ -19,14 +19,12 @@ import org.apache.kafka.common.requests.DescribeClusterRequest;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -46,24 +44,17 @@ class ListenerEndpointsTest {
     private static final Endpoint ONE_EXTERNAL = new Endpoint("EXTERNAL", "broker-1.example", 9092);
     private static final Endpoint TWO_INTERNAL = new Endpoint("INTERNAL", "10.0.0.2", 9192);
 
-    @TempDir
-    Path dir;
-    private SingleBroker broker;
+    @RegisterExtension
+    final SingleBroker broker = new SingleBroker();
 
     @BeforeEach
     void setUp() throws Exception {
-        broker = new SingleBroker(dir);
         broker.metadata.submit(new RegisterBroker(SingleBroker.NODE_ID, List.of(ONE_INTERNAL, ONE_EXTERNAL), null))
                 .join();
         broker.metadata.submit(new RegisterBroker(2, List.of(TWO_INTERNAL), "b")).join();
         broker.admin.createTopic(TOPIC, List.of(List.of(SingleBroker.NODE_ID), List.of(2)), Map.of(), false)
                 .get(10, TimeUnit.SECONDS);
         broker.partitions.reconcile(broker.metadata.image());
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        broker.close();
     }
 
     @Test

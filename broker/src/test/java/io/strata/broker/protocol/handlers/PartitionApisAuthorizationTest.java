@@ -33,9 +33,8 @@ import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,23 +56,20 @@ class PartitionApisAuthorizationTest {
     private static final String OPEN = "orders";
     private static final String SECRET = "payroll";
 
-    @TempDir
-    Path dir;
-    private SingleBroker broker;
+    @RegisterExtension
+    final SingleBroker broker = new SingleBroker();
     private final DenyingAuthorizer authorizer = new DenyingAuthorizer();
     private final ScheduledExecutorService eventLoop = Executors.newSingleThreadScheduledExecutor();
 
     @BeforeEach
     void setUp() throws Exception {
-        broker = new SingleBroker(dir);
         broker.createTopic(OPEN);
         broker.createTopic(SECRET);
     }
 
     @AfterEach
-    void tearDown() throws Exception {
+    void stopEventLoop() {
         eventLoop.shutdownNow();
-        broker.close();
     }
 
     @Test

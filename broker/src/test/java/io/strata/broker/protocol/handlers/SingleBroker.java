@@ -10,10 +10,15 @@ import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.remote.RemoteLogReader;
 import io.strata.broker.remote.TieredLog;
+import io.strata.broker.testing.Directories;
 import io.strata.tiered.LocalDirectoryObjectStore;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Time;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -21,19 +26,24 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The state a handler works on, without a listener in front of it: a one-member metadata log with this broker (node 1)
- * registered, its partitions with logs opened for every topic, and topic administration.
+ * registered, its partitions with logs opened for every topic, and topic administration. Started afresh for each test,
+ * under a temporary directory, before the test's {@code @BeforeEach} methods; closed and deleted after its
+ * {@code @AfterEach} methods. Registered with {@code @RegisterExtension}.
  */
-final class SingleBroker implements AutoCloseable {
+final class SingleBroker implements BeforeEachCallback, AfterEachCallback {
 
     static final int NODE_ID = 1;
 
-    final RaftMetadataLog metadata;
-    final PartitionManager partitions;
-    final TopicAdmin admin;
-    final Path logsDir;
-    private final LocalDirectoryObjectStore store;
+    RaftMetadataLog metadata;
+    PartitionManager partitions;
+    TopicAdmin admin;
+    Path logsDir;
+    private Path dir;
+    private LocalDirectoryObjectStore store;
 
-    SingleBroker(Path dir) {
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        dir = Files.createTempDirectory("single-broker-");
         metadata = new RaftMetadataLog(RaftMetadataLog.Settings.alone(dir.resolve("metadata"), NODE_ID, "127.0.0.1", 0));
         metadata.start();
         metadata.submit(new RegisterBroker(NODE_ID, List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9092)), null))
@@ -58,9 +68,10 @@ final class SingleBroker implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void afterEach(ExtensionContext context) throws Exception {
         partitions.close();
         store.close();
         metadata.close();
+        Directories.delete(dir);
     }
 }

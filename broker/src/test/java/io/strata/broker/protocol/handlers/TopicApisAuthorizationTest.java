@@ -29,12 +29,10 @@ import org.apache.kafka.common.requests.DescribeConfigsRequest;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.resource.ResourceType;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -55,22 +53,15 @@ class TopicApisAuthorizationTest {
     private static final String OPEN = "orders";
     private static final String SECRET = "payroll";
 
-    @TempDir
-    Path dir;
-    private SingleBroker broker;
+    @RegisterExtension
+    final SingleBroker broker = new SingleBroker();
     private TopicImage secret;
     private final DenyingAuthorizer authorizer = new DenyingAuthorizer();
 
     @BeforeEach
     void setUp() throws Exception {
-        broker = new SingleBroker(dir);
         broker.createTopic(OPEN);
         secret = broker.createTopic(SECRET);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        broker.close();
     }
 
     @Test
