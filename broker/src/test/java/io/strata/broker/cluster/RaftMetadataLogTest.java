@@ -13,8 +13,8 @@ import io.strata.broker.testing.FreePorts;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.protocol.Errors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -34,6 +34,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static io.strata.broker.cluster.RaftLogs.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -43,19 +44,8 @@ class RaftMetadataLogTest {
     @TempDir
     Path dir;
 
-    private final List<RaftMetadataLog> running = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() {
-        running.forEach(RaftMetadataLog::close);
-    }
-
-    private RaftMetadataLog start(Settings settings) {
-        RaftMetadataLog log = new RaftMetadataLog(settings);
-        running.add(log);
-        log.start();
-        return log;
-    }
+    @RegisterExtension
+    final RaftLogs raftLogs = new RaftLogs();
 
     /** {@code self}'s settings in a group of {@code members}, waiting at most {@code startTimeout} for a leader. */
     private static Settings member(Path dataDir, Member self, List<Member> members, Duration startTimeout) {
@@ -63,16 +53,10 @@ class RaftMetadataLogTest {
                 RaftMetadataLog.DEFAULT_TIMEOUT, RaftMetadataLog.DEFAULT_SNAPSHOT_EVERY_ENTRIES, true, Optional.empty());
     }
 
-    private static MetadataResult ok(CompletableFuture<MetadataResult> future) throws Exception {
-        MetadataResult result = future.get(10, TimeUnit.SECONDS);
-        assertThat(result.isError()).as("%s", result).isFalse();
-        return result;
-    }
-
     @Test
     void oneMemberGroupKeepsItsImageAcrossARestart() throws Exception {
         Settings settings = Settings.alone(dir, 1, "127.0.0.1", 0);
-        RaftMetadataLog log = start(settings);
+        RaftMetadataLog log = raftLogs.start(settings);
         System.out.printf("metadata start, fresh single member: %d ms%n", log.startDuration().toMillis());
         assertThat(log.isLeader()).isTrue();
         assertThat(log.leader()).isEqualTo("1");
@@ -107,7 +91,7 @@ class RaftMetadataLogTest {
                 new BrokerImage(1, List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9092)), null, false));
         log.close();
 
-        RaftMetadataLog restarted = start(settings);
+        RaftMetadataLog restarted = raftLogs.start(settings);
         System.out.printf("metadata start, restarted single member: %d ms%n", restarted.startDuration().toMillis());
         assertThat(restarted.image()).isEqualTo(before);
         long thirdBlock = ok(restarted.submit(new AllocateProducerIds(1000))).value();
@@ -117,8 +101,7 @@ class RaftMetadataLogTest {
     @Test
     void listenersRunBeforeTheSubmissionCompletesAndSeeTheReplayOnRestart() throws Exception {
         Settings settings = Settings.alone(dir, 1, "127.0.0.1", 0);
-        RaftMetadataLog log = new RaftMetadataLog(settings);
-        running.add(log);
+        RaftMetadataLog log = raftLogs.create(settings);
         AtomicReference<MetadataImage> seen = new AtomicReference<>();
         AtomicReference<String> thread = new AtomicReference<>();
         log.addListener(image -> {
@@ -132,8 +115,7 @@ class RaftMetadataLogTest {
         assertThat(thread.get()).doesNotStartWith("strata-metadata-callbacks");
         log.close();
 
-        RaftMetadataLog restarted = new RaftMetadataLog(settings);
-        running.add(restarted);
+        RaftMetadataLog restarted = raftLogs.create(settings);
         AtomicReference<MetadataImage> replayed = new AtomicReference<>();
         restarted.addListener(replayed::set);
         restarted.start();
@@ -145,7 +127,7 @@ class RaftMetadataLogTest {
     void snapshotsKeepTheLogShortAndARestartStartsFromThem() throws Exception {
         Settings settings = new Settings(dir, 1, "127.0.0.1", 0, List.of(new Member(1, "127.0.0.1", 0)),
                 RaftMetadataLog.DEFAULT_TIMEOUT, RaftMetadataLog.DEFAULT_TIMEOUT, 20, true, Optional.empty());
-        RaftMetadataLog log = start(settings);
+        RaftMetadataLog log = raftLogs.start(settings);
         for (int i = 0; i < 100; i++) {
             ok(log.submit(new CreateTopic("topic-" + i, Uuid.randomUuid(), 1, (short) 1, Map.of("retention.ms", Integer.toString(i)), List.of())));
         }
@@ -154,7 +136,7 @@ class RaftMetadataLogTest {
         MetadataImage before = log.image();
         log.close();
 
-        RaftMetadataLog restarted = start(settings);
+        RaftMetadataLog restarted = raftLogs.start(settings);
         assertThat(restarted.image()).isEqualTo(before);
         assertThat(restarted.image().topics()).hasSize(100);
         assertThat(restarted.logEntries()).isLessThanOrEqualTo(20);
@@ -163,7 +145,7 @@ class RaftMetadataLogTest {
 
     @Test
     void explicitSnapshotTruncatesTheLog() throws Exception {
-        RaftMetadataLog log = start(Settings.alone(dir, 1, "127.0.0.1", 0));
+        RaftMetadataLog log = raftLogs.start(Settings.alone(dir, 1, "127.0.0.1", 0));
         for (int i = 0; i < 5; i++) {
             ok(log.submit(new AllocateProducerIds(1)));
         }
@@ -175,8 +157,8 @@ class RaftMetadataLogTest {
 
     @Test
     void twoGroupsInOneJvmOnDifferentPortsStayApart() throws Exception {
-        RaftMetadataLog a = start(Settings.alone(dir.resolve("a"), 1, "127.0.0.1", 0));
-        RaftMetadataLog b = start(Settings.alone(dir.resolve("b"), 1, "127.0.0.1", 0));
+        RaftMetadataLog a = raftLogs.start(Settings.alone(dir.resolve("a"), 1, "127.0.0.1", 0));
+        RaftMetadataLog b = raftLogs.start(Settings.alone(dir.resolve("b"), 1, "127.0.0.1", 0));
         assertThat(a.port()).isNotEqualTo(b.port());
 
         ok(a.submit(new CreateTopic("only-in-a", Uuid.randomUuid(), 1, (short) 1, Map.of(), List.of())));
@@ -195,8 +177,7 @@ class RaftMetadataLogTest {
         List<CompletableFuture<RaftMetadataLog>> starting = new ArrayList<>();
         for (Member member : members) {
             Settings settings = member(dir.resolve("node-" + member.nodeId()), member, members, Duration.ofSeconds(20));
-            RaftMetadataLog log = new RaftMetadataLog(settings);
-            running.add(log);
+            RaftMetadataLog log = raftLogs.create(settings);
             starting.add(CompletableFuture.supplyAsync(() -> {
                 log.start();
                 return log;
@@ -234,9 +215,7 @@ class RaftMetadataLogTest {
         assertThat(leader.image().topic("from-leader").orElseThrow().partitions()).isEqualTo(4);
 
         // Back with its log, it is sent what it missed although nothing changes meanwhile.
-        RaftMetadataLog restarted = new RaftMetadataLog(stopped.settings());
-        running.add(restarted);
-        restarted.start();
+        RaftMetadataLog restarted = raftLogs.start(stopped.settings());
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(restarted.image().topic("from-leader").orElseThrow().partitions()).isEqualTo(4));
     }
@@ -253,9 +232,8 @@ class RaftMetadataLogTest {
         List<RaftMetadataLog> logs = new ArrayList<>();
         List<CompletableFuture<Void>> starting = new ArrayList<>();
         for (Member member : members) {
-            RaftMetadataLog log = new RaftMetadataLog(member(dir.resolve("node-" + member.nodeId()), member, members,
+            RaftMetadataLog log = raftLogs.create(member(dir.resolve("node-" + member.nodeId()), member, members,
                     Duration.ofSeconds(20)));
-            running.add(log);
             logs.add(log);
             starting.add(log.startAsync());
         }
@@ -270,17 +248,14 @@ class RaftMetadataLogTest {
         logs.get(1).close();
         Directories.delete(dir.resolve("node-2"));
         logs.get(0).close();
-        RaftMetadataLog wiped = new RaftMetadataLog(logs.get(1).settings());
-        running.add(wiped);
+        RaftMetadataLog wiped = raftLogs.create(logs.get(1).settings());
         CompletableFuture<Void> wipedStart = wiped.startAsync();
         Thread.sleep(3000);
         assertThat(logs.get(2).leader()).as("members 2 (empty) and 3 elect nobody").isNull();
         assertThat(wipedStart).isNotDone();
         assertThat(wiped.standing()).isEqualTo(VoterStanding.BOOTSTRAPPING);
 
-        RaftMetadataLog back = new RaftMetadataLog(logs.get(0).settings());
-        running.add(back);
-        back.start();
+        RaftMetadataLog back = raftLogs.start(logs.get(0).settings());
         wipedStart.get(20, TimeUnit.SECONDS);
         assertThat(wiped.image().topic("kept")).isPresent();
         assertThat(wiped.standing()).isEqualTo(VoterStanding.VOTER);
@@ -291,8 +266,7 @@ class RaftMetadataLogTest {
     @Test
     void startFailsClearlyWhenThePortIsTaken() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            RaftMetadataLog log = new RaftMetadataLog(Settings.alone(dir, 1, "127.0.0.1", taken.getLocalPort()));
-            running.add(log);
+            RaftMetadataLog log = raftLogs.create(Settings.alone(dir, 1, "127.0.0.1", taken.getLocalPort()));
             assertThatThrownBy(log::start)
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("Cannot start metadata Raft member 1")
@@ -304,8 +278,7 @@ class RaftMetadataLogTest {
     void startGivesUpWithoutAMajority() {
         List<Member> members = List.of(new Member(1, "127.0.0.1", FreePorts.take(1)[0]), new Member(2, "127.0.0.1", FreePorts.take(1)[0]),
                 new Member(3, "127.0.0.1", FreePorts.take(1)[0]));
-        RaftMetadataLog log = new RaftMetadataLog(member(dir, members.get(0), members, Duration.ofMillis(1500)));
-        running.add(log);
+        RaftMetadataLog log = raftLogs.create(member(dir, members.get(0), members, Duration.ofMillis(1500)));
         assertThatThrownBy(log::start)
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("No metadata Raft leader within 1500 ms")
@@ -316,8 +289,7 @@ class RaftMetadataLogTest {
     void closingEndsAStartThatWaitsForAMajority() throws Exception {
         List<Member> members = List.of(new Member(1, "127.0.0.1", FreePorts.take(1)[0]), new Member(2, "127.0.0.1", FreePorts.take(1)[0]),
                 new Member(3, "127.0.0.1", FreePorts.take(1)[0]));
-        RaftMetadataLog log = new RaftMetadataLog(member(dir, members.get(0), members, Duration.ofSeconds(30)));
-        running.add(log);
+        RaftMetadataLog log = raftLogs.create(member(dir, members.get(0), members, Duration.ofSeconds(30)));
         CompletableFuture<Void> starting = log.startAsync();
         Thread.sleep(1200);
         log.close();
@@ -328,8 +300,7 @@ class RaftMetadataLogTest {
 
     @Test
     void startAsyncCompletesOnceALeaderIsKnown() throws Exception {
-        RaftMetadataLog log = new RaftMetadataLog(Settings.alone(dir, 1, "127.0.0.1", 0));
-        running.add(log);
+        RaftMetadataLog log = raftLogs.create(Settings.alone(dir, 1, "127.0.0.1", 0));
         log.startAsync().get(10, TimeUnit.SECONDS);
         assertThat(log.isLeader()).isTrue();
         assertThatThrownBy(log::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("already");
@@ -337,7 +308,7 @@ class RaftMetadataLogTest {
 
     @Test
     void submittingToAClosedLogFailsWithNotController() {
-        RaftMetadataLog log = start(Settings.alone(dir, 1, "127.0.0.1", 0));
+        RaftMetadataLog log = raftLogs.start(Settings.alone(dir, 1, "127.0.0.1", 0));
         log.close();
         log.close();
         assertThatThrownBy(() -> log.submit(new AllocateProducerIds(1)).get(5, TimeUnit.SECONDS))

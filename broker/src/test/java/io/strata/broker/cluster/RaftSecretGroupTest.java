@@ -5,8 +5,8 @@ import io.strata.broker.cluster.RaftMetadataLog.Member;
 import io.strata.broker.cluster.RaftMetadataLog.Settings;
 import io.strata.broker.testing.FreePorts;
 import org.apache.kafka.common.Uuid;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.OutputStream;
@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import static io.strata.broker.cluster.RaftLogs.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -41,12 +42,8 @@ class RaftSecretGroupTest {
     @TempDir
     Path dir;
 
-    private final List<RaftMetadataLog> running = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() {
-        running.forEach(RaftMetadataLog::close);
-    }
+    @RegisterExtension
+    final RaftLogs raftLogs = new RaftLogs();
 
     @Test
     void membersSharingTheSecretElectALeaderAndReplicate() throws Exception {
@@ -68,8 +65,7 @@ class RaftSecretGroupTest {
         ok(group.get(0).submit(new CreateTopic("members-only", Uuid.randomUuid(), 1, (short) 1, Map.of(), List.of())));
 
         for (Optional<RaftSecret> secret : List.of(Optional.of(OTHER_SECRET), Optional.<RaftSecret>empty())) {
-            RaftMetadataLog outsider = new RaftMetadataLog(beyondTheVoters(voters, secret));
-            running.add(outsider);
+            RaftMetadataLog outsider = raftLogs.create(beyondTheVoters(voters, secret));
             CompletableFuture<Void> starting = outsider.startAsync();
             while (!starting.isDone()) {
                 assertThat(group).allSatisfy(log -> assertThat(log.reachableNodeIds()).containsExactlyInAnyOrder(1, 2));
@@ -84,9 +80,7 @@ class RaftSecretGroupTest {
         ok(group.get(1).submit(new CreateTopic("still-working", Uuid.randomUuid(), 1, (short) 1, Map.of(), List.of())));
 
         // The same member with the group's secret is let in and sent every change.
-        RaftMetadataLog insider = new RaftMetadataLog(beyondTheVoters(voters, Optional.of(SECRET)));
-        running.add(insider);
-        insider.start();
+        RaftMetadataLog insider = raftLogs.start(beyondTheVoters(voters, Optional.of(SECRET)));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(insider.image().topic("still-working")).isPresent();
             assertThat(group.get(0).reachableNodeIds()).containsExactlyInAnyOrder(1, 2, 3);
@@ -133,9 +127,8 @@ class RaftSecretGroupTest {
         List<RaftMetadataLog> group = new ArrayList<>();
         List<CompletableFuture<Void>> starting = new ArrayList<>();
         for (Member member : members) {
-            RaftMetadataLog log = new RaftMetadataLog(Settings.of(dir.resolve("node-" + member.nodeId()), member.nodeId(),
+            RaftMetadataLog log = raftLogs.create(Settings.of(dir.resolve("node-" + member.nodeId()), member.nodeId(),
                     member.host(), member.port(), members).withSecret(Optional.of(SECRET)));
-            running.add(log);
             group.add(log);
             starting.add(log.startAsync());
         }
@@ -145,10 +138,5 @@ class RaftSecretGroupTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> group.stream().filter(RaftMetadataLog::isLeader).count() == 1
                 && group.stream().allMatch(log -> log.leader() != null && log.leader().equals(group.get(0).leader())));
         return group;
-    }
-
-    private static void ok(CompletableFuture<MetadataResult> future) throws Exception {
-        MetadataResult result = future.get(10, TimeUnit.SECONDS);
-        assertThat(result.isError()).as("%s", result).isFalse();
     }
 }
