@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,8 +47,8 @@ class BrokerFencingTest {
             send(cluster, tp, "before");
 
             cluster.broker(3).restart(() -> {
-                MetadataImage fenced = awaitImage(first, image -> image.broker(3).orElseThrow().fenced());
-                awaitImage(cluster.broker(2), image -> image.broker(3).orElseThrow().fenced()); // the admin client asks either
+                MetadataImage fenced = first.awaitMetadata(image -> image.broker(3).orElseThrow().fenced());
+                cluster.broker(2).awaitMetadata(image -> image.broker(3).orElseThrow().fenced()); // the admin client asks either
                 assertThat(partition(fenced)).isEqualTo(new PartitionImage(List.of(3), List.of(3), PartitionImage.NO_LEADER, 1));
                 try (Admin admin = first.admin()) {
                     assertThat(admin.describeCluster().nodes().get()).extracting(Node::id).containsExactlyInAnyOrder(1, 2);
@@ -60,7 +59,7 @@ class BrokerFencingTest {
                 }
             });
 
-            MetadataImage back = awaitImage(first, image -> partition(image).leader() == 3);
+            MetadataImage back = first.awaitMetadata(image -> partition(image).leader() == 3);
             assertThat(back.broker(3).orElseThrow().fenced()).isFalse();
             assertThat(partition(back).leaderEpoch()).isEqualTo(2);
             cluster.awaitMetadataOf("on-three");
@@ -94,25 +93,5 @@ class BrokerFencingTest {
 
     private static PartitionImage partition(MetadataImage image) {
         return image.topic("on-three").orElseThrow().partition(0);
-    }
-
-    /** Broker {@code broker}'s metadata once it satisfies {@code condition} (within 20 s). */
-    private static MetadataImage awaitImage(TestBroker broker, Predicate<MetadataImage> condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            MetadataImage image = broker.broker().metadataImage();
-            if (condition.test(image)) {
-                return image;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the metadata never got there; last: " + image);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
     }
 }

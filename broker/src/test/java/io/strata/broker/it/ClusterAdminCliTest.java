@@ -330,14 +330,8 @@ class ClusterAdminCliTest {
         return image.topic(TOPIC).orElseThrow().partition(partition);
     }
 
-    /** Waits (20 s at most) until broker 2's metadata, which every step keeps up, satisfies {@code condition}. */
-    private static void awaitImage(Predicate<MetadataImage> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.test(cluster.broker(2).broker().metadataImage())) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not reached within 20 s: " + cluster.broker(2).broker().metadataImage());
-            }
-            Thread.sleep(20);
-        }
+    /** Waits until broker 2's metadata, which every step keeps up, satisfies {@code condition}. */
+    private static void awaitImage(Predicate<MetadataImage> condition) {
+        cluster.broker(2).awaitMetadata(condition);
     }
 }

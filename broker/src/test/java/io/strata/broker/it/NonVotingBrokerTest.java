@@ -72,10 +72,7 @@ class NonVotingBrokerTest {
                 assertThat(next).as("a voter other than %d leads", leader).isIn(List.of("1", "2", "3"))
                         .isNotEqualTo(Integer.toString(leader));
                 admin.createTopics(List.of(new NewTopic("after", 1, (short) 1))).all().get();
-                while (observer.broker().metadataImage().topic("after").isEmpty() && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                assertThat(observer.broker().metadataImage().topic("after")).as("the change reached it").isPresent();
+                observer.awaitMetadata(image -> image.topic("after").isPresent());
             }
         }
     }

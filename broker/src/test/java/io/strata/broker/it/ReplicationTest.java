@@ -73,7 +73,7 @@ class ReplicationTest {
                     .as("each follower fetches from the leader in a session of its own").isEqualTo(2);
 
             cluster.broker(1).restart(() -> {
-                MetadataImage moved = awaitImage(cluster.broker(2), image -> partition(image).leader() == 2
+                MetadataImage moved = cluster.broker(2).awaitMetadata(image -> partition(image).leader() == 2
                         || partition(image).leader() == 3);
                 assertThat(partition(moved).isr()).containsExactlyInAnyOrder(2, 3);
                 assertThat(partition(moved).leaderEpoch()).isEqualTo(1);
@@ -85,7 +85,7 @@ class ReplicationTest {
             });
 
             // Back as a follower, broker 1 copies what it missed and rejoins the in-sync replicas.
-            MetadataImage rejoined = awaitImage(cluster.broker(1), image -> partition(image).isr().size() == 3);
+            MetadataImage rejoined = cluster.broker(1).awaitMetadata(image -> partition(image).isr().size() == 3);
             awaitPartition(cluster.broker(1), tp, p -> p.logEndOffset() == 200 && !p.isLeader());
             TestBroker leader = cluster.broker(partition(rejoined).leader());
             assertThat(leader.broker().isrUpdater().expands()).as("the leader took broker 1 back in").isPositive();
@@ -108,7 +108,7 @@ class ReplicationTest {
             send(cluster.broker(1), cluster.bootstrapServers(), tp, "all-three", 1);
 
             cluster.broker(3).restart(() -> {
-                awaitImage(cluster.broker(1), image -> partition(image, "strict").isr().size() == 2);
+                cluster.broker(1).awaitMetadata(image -> partition(image, "strict").isr().size() == 2);
                 try (KafkaProducer<byte[], byte[]> producer = cluster.broker(1).producer(Map.of(
                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
                         ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
@@ -134,7 +134,7 @@ class ReplicationTest {
             send(cluster.broker(2), cluster.bootstrapServers(), tp, "first", 100);
 
             cluster.broker(1).restart(() -> {
-                awaitImage(cluster.broker(2), image -> partition(image).leader() != 1);
+                cluster.broker(2).awaitMetadata(image -> partition(image).leader() != 1);
                 send(cluster.broker(2), cluster.bootstrapServersExcept(1), tp, "second", 100);
                 // What a leader that died before its followers fetched would hold: a tail in its old epoch.
                 Path logDir = dir.resolve("broker-1").resolve("logs").resolve(LogFiles.partitionDirName(tp));
@@ -171,7 +171,7 @@ class ReplicationTest {
                 coordinator = admin.describeConsumerGroups(List.of("survivors")).all().get().get("survivors")
                         .coordinator().id();
             }
-            awaitImage(cluster.broker(coordinator), image -> image.topic("__consumer_offsets").orElseThrow().partitions()
+            cluster.broker(coordinator).awaitMetadata(image -> image.topic("__consumer_offsets").orElseThrow().partitions()
                     > 0 && image.topic("__consumer_offsets").orElseThrow().replicationFactor() == 3);
 
             int survivor = coordinator == 1 ? 2 : 1;
@@ -309,11 +309,6 @@ class ReplicationTest {
                  () -> "broker " + broker.broker().identity().nodeId() + "'s " + tp + ": " + broker.broker().partitions().partition(tp)
                         .map(p -> "end " + p.logEndOffset() + ", high watermark " + p.highWatermark() + ", " + p.state())
                         .orElse("not open"));
-    }
-
-    private static MetadataImage awaitImage(TestBroker broker, Predicate<MetadataImage> condition) {
-        await(() -> condition.test(broker.broker().metadataImage()), () -> "metadata " + broker.broker().metadataImage());
-        return broker.broker().metadataImage();
     }
 
     private static void await(BooleanSupplier condition, Supplier<String> state) {

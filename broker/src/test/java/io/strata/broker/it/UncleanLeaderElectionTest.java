@@ -81,20 +81,20 @@ class UncleanLeaderElectionTest {
                 assertThat(leaderless.isr()).containsExactly(A);
                 // B comes back out of sync, so it does not lead; nor may an unclean election make it lead yet.
                 b.start();
-                awaitImage(controller, "B unfenced", image -> !image.broker(B).orElseThrow().fenced());
-                assertThat(partition(controller)).isEqualTo(leaderless);
+                controller.awaitMetadata(image -> !image.broker(B).orElseThrow().fenced());
+                assertThat(partition(controller.broker().metadataImage())).isEqualTo(leaderless);
                 assertThat(admin.electLeaders(ElectionType.UNCLEAN, Set.of(TP)).partitions().get().get(TP))
                         .containsInstanceOf(EligibleLeadersNotAvailableException.class);
 
                 admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, TOPIC), List.of(
                         new AlterConfigOp(new ConfigEntry(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG, "true"),
                                 AlterConfigOp.OpType.SET)))).all().get();
-                awaitImage(controller, "unclean elections allowed", image -> "true".equals(image.topic(TOPIC)
+                controller.awaitMetadata(image -> "true".equals(image.topic(TOPIC)
                         .orElseThrow().configs().get(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG)));
                 // Strata holds an unclean election only when ElectLeaders asks for one: the config change alone
                 // elects nobody.
                 await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
-                        .until(() -> partition(controller).equals(leaderless));
+                        .until(() -> partition(controller.broker().metadataImage()).equals(leaderless));
                 assertThat(admin.electLeaders(ElectionType.UNCLEAN, Set.of(TP)).partitions().get().get(TP)).isEmpty();
                 PartitionImage unclean = awaitPartition(controller, p -> p.leader() == B);
                 assertThat(unclean.isr()).containsExactly(B);
@@ -152,17 +152,12 @@ class UncleanLeaderElectionTest {
         return admin.listOffsets(Map.of(TP, OffsetSpec.latest())).partitionResult(TP).get().offset();
     }
 
-    private static PartitionImage partition(TestBroker broker) {
-        return broker.broker().metadataImage().topic(TOPIC).orElseThrow().partition(0);
+    private static PartitionImage partition(MetadataImage image) {
+        return image.topic(TOPIC).orElseThrow().partition(0);
     }
 
-    /** The partition as {@code broker}'s metadata has it, once it satisfies {@code condition} (20 s at most). */
+    /** The partition as {@code broker}'s metadata has it, once it satisfies {@code condition}. */
     private static PartitionImage awaitPartition(TestBroker broker, Predicate<PartitionImage> condition) {
-        return await().atMost(Duration.ofSeconds(20)).alias(TOPIC + "-0 as expected")
-                .until(() -> partition(broker), condition);
-    }
-
-    private static void awaitImage(TestBroker broker, String alias, Predicate<MetadataImage> condition) {
-        await().atMost(Duration.ofSeconds(20)).alias(alias).until(() -> condition.test(broker.broker().metadataImage()));
+        return partition(broker.awaitMetadata(image -> condition.test(partition(image))));
     }
 }

@@ -1,5 +1,6 @@
 package io.strata.broker.testing;
 
+import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.server.Broker;
 import io.strata.broker.server.BrokerSettings;
 import org.apache.kafka.clients.admin.Admin;
@@ -27,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -141,6 +144,26 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
 
     public Broker broker() {
         return broker;
+    }
+
+    /** This broker's metadata once it satisfies {@code condition}, which it must within 30 s. */
+    public MetadataImage awaitMetadata(Predicate<MetadataImage> condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        MetadataImage image = broker.metadataImage();
+        while (!condition.test(image)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("broker " + broker.identity().nodeId()
+                        + "'s metadata did not get there within 30 s; last: " + image);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            image = broker.metadataImage();
+        }
+        return image;
     }
 
     public String bootstrapServers() {
