@@ -134,14 +134,8 @@ class KafkaStreamsExactlyOnceTest {
         List<TopicPartition> partitions = List.of(new TopicPartition(OUTPUT, 0), new TopicPartition(OUTPUT, 1));
         try (KafkaConsumer<byte[], byte[]> consumer = broker.consumer(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline && partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    counts.put(new String(record.key(), StandardCharsets.UTF_8), ByteBuffer.wrap(record.value()).getLong());
-                }
+            for (ConsumerRecord<byte[], byte[]> record : TestBroker.readToEnd(consumer, partitions, Duration.ofSeconds(10))) {
+                counts.put(new String(record.key(), StandardCharsets.UTF_8), ByteBuffer.wrap(record.value()).getLong());
             }
         }
         return counts;

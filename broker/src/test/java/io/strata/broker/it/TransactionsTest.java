@@ -390,20 +390,11 @@ class TransactionsTest {
 
     /** Every record below the end offsets the isolation level sees, from the beginning. */
     private static List<ConsumerRecord<byte[], byte[]>> readAll(String isolation) {
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(isolation)) {
-            consumer.assign(PARTITIONS);
-            consumer.seekToBeginning(PARTITIONS);
-            Map<TopicPartition, Long> end = consumer.endOffsets(PARTITIONS);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (System.nanoTime() < deadline
-                    && PARTITIONS.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
+            return TestBroker.readToEnd(consumer, PARTITIONS, Duration.ofSeconds(15));
         } catch (KafkaException e) {
             throw new IllegalStateException("reading " + TOPIC + " with " + isolation, e);
         }
-        return records;
     }
 
     private static List<String> values(List<ConsumerRecord<byte[], byte[]>> records) {

@@ -157,19 +157,12 @@ abstract class TieredLogTest {
             assertThat(partition.tiered().manifest().segments()).as("segments with aborts carry their index")
                     .anyMatch(RemoteSegment::hasTransactionIndex);
 
-            List<String> read = new ArrayList<>();
             try (KafkaConsumer<byte[], byte[]> consumer = broker.consumer(Map.of(
                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
-                consumer.assign(List.of(TP));
-                consumer.seekToBeginning(List.of(TP));
-                long end = consumer.endOffsets(List.of(TP)).get(TP);
-                long deadline = System.nanoTime() + TIMEOUT.toNanos();
-                while (consumer.position(TP) < end && System.nanoTime() < deadline) {
-                    consumer.poll(Duration.ofMillis(100)).forEach(record ->
-                            read.add(new String(record.value(), StandardCharsets.UTF_8)));
-                }
+                assertThat(TestBroker.readToEnd(consumer, List.of(TP), TIMEOUT))
+                        .extracting(record -> new String(record.value(), StandardCharsets.UTF_8))
+                        .containsExactlyElementsOf(committed);
             }
-            assertThat(read).containsExactlyElementsOf(committed);
         }
     }
 

@@ -220,6 +220,24 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
         return records;
     }
 
+    /**
+     * Reads {@code partitions} from the beginning with {@code consumer} until it reached the end offsets it was told at
+     * the start (the last stable offsets when it reads committed records) or {@code timeout} passed, and returns what
+     * arrived in order.
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> readToEnd(KafkaConsumer<byte[], byte[]> consumer,
+                                                                 List<TopicPartition> partitions, Duration timeout) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+            consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        }
+        return records;
+    }
+
     @Override
     public void close() {
         if (broker != null) {
