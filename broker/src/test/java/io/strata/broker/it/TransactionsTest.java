@@ -247,25 +247,13 @@ class TransactionsTest {
             assertThat(requests).hasSize(10);
 
             // Consume-transform-produce: the output and the input's offset commit in one transaction.
-            producer.beginTransaction();
-            for (ConsumerRecord<byte[], byte[]> request : requests.subList(0, 6)) {
-                producer.send(new ProducerRecord<>(TOPIC, 0, null, ("transformed-" + new String(request.value(),
-                        StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
-            }
-            producer.sendOffsetsToTransaction(Map.of(input, new OffsetAndMetadata(6)),
-                    consumer.groupMetadata());
+            transform(producer, consumer, requests.subList(0, 6), "transformed-", input, 6);
             producer.commitTransaction();
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get().get(input).offset()).isEqualTo(6));
 
             // An aborted transaction moves neither the output nor the offset.
-            producer.beginTransaction();
-            for (ConsumerRecord<byte[], byte[]> request : requests.subList(6, 10)) {
-                producer.send(new ProducerRecord<>(TOPIC, 0, null, ("discarded-" + new String(request.value(),
-                        StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
-            }
-            producer.sendOffsetsToTransaction(Map.of(input, new OffsetAndMetadata(10)),
-                    consumer.groupMetadata());
+            transform(producer, consumer, requests.subList(6, 10), "discarded-", input, 10);
             producer.abortTransaction();
             assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(input).offset())
                     .isEqualTo(6);
@@ -376,6 +364,21 @@ class TransactionsTest {
             values.add(prefix + "-" + i);
         }
         return values;
+    }
+
+    /**
+     * Begins a transaction that sends each request's value, after {@code prefix}, to the output and {@code offset} as
+     * {@code consumer}'s group's offset of {@code input}; the caller ends it.
+     */
+    private static void transform(KafkaProducer<byte[], byte[]> producer, KafkaConsumer<byte[], byte[]> consumer,
+                                  List<ConsumerRecord<byte[], byte[]>> requests, String prefix, TopicPartition input,
+                                  long offset) {
+        producer.beginTransaction();
+        for (ConsumerRecord<byte[], byte[]> request : requests) {
+            producer.send(new ProducerRecord<>(TOPIC, 0, null, (prefix + new String(request.value(),
+                    StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
+        }
+        producer.sendOffsetsToTransaction(Map.of(input, new OffsetAndMetadata(offset)), consumer.groupMetadata());
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(String isolation) {
