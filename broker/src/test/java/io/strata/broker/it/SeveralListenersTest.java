@@ -108,7 +108,7 @@ class SeveralListenersTest {
 
             assertServedAndToldOf(internal, new Node(1, "127.0.0.1", internalPort), "via INTERNAL");
             assertServedAndToldOf(external, new Node(1, "localhost", externalPort), "via EXTERNAL");
-            assertThat(consume(internal, "everything", 2)).containsExactlyInAnyOrder("via INTERNAL", "via EXTERNAL");
+            assertThat(consume(internal, "orders", "everything", 2)).containsExactlyInAnyOrder("via INTERNAL", "via EXTERNAL");
 
             Map<String, Object> wrongPassword = new HashMap<>(external);
             wrongPassword.putAll(sasl("SASL_SSL", "guess"));
@@ -151,21 +151,21 @@ class SeveralListenersTest {
                     .get(30, TimeUnit.SECONDS);
         }
         String group = "readers-" + expected.port();
-        assertThat(consume(config, group, 1)).contains(value);
+        assertThat(consume(config, "orders", group, 1)).contains(value);
         try (Admin admin = Admin.create(config)) {
             assertThat(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
                     .get(20, TimeUnit.SECONDS).coordinator()).as("FindCoordinator's coordinator").isEqualTo(expected);
         }
     }
 
-    /** Reads {@code orders} from the beginning in {@code group} until {@code expected} records came: their values. */
-    private static List<String> consume(Map<String, Object> config, String group, int expected) {
+    /** Reads {@code topic} from the beginning in {@code group} until {@code expected} records came: their values. */
+    private static List<String> consume(Map<String, Object> config, String topic, String group, int expected) {
         Map<String, Object> consumerConfig = new HashMap<>(config);
         consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<String> values = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(withDeserializers(consumerConfig))) {
-            consumer.subscribe(List.of("orders"));
+            consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (values.size() < expected && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
@@ -212,19 +212,7 @@ class SeveralListenersTest {
                     producer.send(new ProducerRecord<>("ledger", p, null, value)).get(30, TimeUnit.SECONDS);
                 }
             }
-            Map<String, Object> consumerConfig = new HashMap<>(external);
-            consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, "auditors");
-            consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            List<String> values = new ArrayList<>();
-            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(withDeserializers(consumerConfig))) {
-                consumer.subscribe(List.of("ledger"));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (values.size() < partitions && System.nanoTime() < deadline) {
-                    consumer.poll(Duration.ofMillis(200))
-                            .forEach(record -> values.add(new String(record.value(), StandardCharsets.UTF_8)));
-                }
-            }
-            assertThat(values).containsExactlyInAnyOrderElementsOf(
+            assertThat(consume(external, "ledger", "auditors", partitions)).containsExactlyInAnyOrderElementsOf(
                     IntStream.range(0, partitions).mapToObj(p -> "entry-" + p).toList());
 
             // With every client gone, only the followers' fetches stay connected: to their leaders' INTERNAL listener.
