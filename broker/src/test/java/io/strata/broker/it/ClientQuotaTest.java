@@ -39,12 +39,7 @@ class ClientQuotaTest {
         try (TestBroker broker = TestBroker.start(dir, Map.of("strata.quotas.window-num", "3"));
              Admin admin = broker.admin()) {
             admin.createTopics(List.of(new NewTopic("metered", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            ChildJvm.kafkaTool("kafka.admin.ConfigCommand", broker.bootstrapServers(), 60, "--alter",
-                    "--entity-type", "clients", "--entity-name", "metered-app",
-                    "--add-config", "producer_byte_rate=" + RATE);
-            String described = ChildJvm.kafkaTool("kafka.admin.ConfigCommand", broker.bootstrapServers(), 60,
-                    "--describe", "--entity-type", "clients", "--entity-name", "metered-app");
-            assertThat(described).contains("producer_byte_rate=" + RATE);
+            setClientQuota(broker, "metered-app", "producer_byte_rate=" + RATE);
 
             byte[] value = new byte[10_000];
             List<long[]> acknowledged = new ArrayList<>();
@@ -84,15 +79,19 @@ class ClientQuotaTest {
              Admin admin = broker.admin()) {
             admin.createTopics(List.of(new NewTopic("chatter", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
             // A hundredth of a percent of a thread: 100 microseconds a second, which a few requests use up.
-            ChildJvm.kafkaTool("kafka.admin.ConfigCommand", broker.bootstrapServers(), 60, "--alter",
-                    "--entity-type", "clients", "--entity-name", "chatty", "--add-config", "request_percentage=0.01");
-            assertThat(ChildJvm.kafkaTool("kafka.admin.ConfigCommand", broker.bootstrapServers(), 60,
-                    "--describe", "--entity-type", "clients", "--entity-name", "chatty"))
-                    .contains("request_percentage=0.01");
+            setClientQuota(broker, "chatty", "request_percentage=0.01");
 
             assertThat(maxProduceThrottleMs(broker, "chatty")).as("the chatty client's throttle").isPositive();
             assertThat(maxProduceThrottleMs(broker, "quiet")).as("another client's throttle").isZero();
         }
+    }
+
+    /** Sets {@code quota} on client {@code clientId} with kafka-configs and checks that the client shows it. */
+    private static void setClientQuota(TestBroker broker, String clientId, String quota) throws Exception {
+        ChildJvm.kafkaTool("kafka.admin.ConfigCommand", broker.bootstrapServers(), 60, "--alter",
+                "--entity-type", "clients", "--entity-name", clientId, "--add-config", quota);
+        assertThat(ChildJvm.kafkaTool("kafka.admin.ConfigCommand", broker.bootstrapServers(), 60,
+                "--describe", "--entity-type", "clients", "--entity-name", clientId)).contains(quota);
     }
 
     /** Produces one record at a time as {@code clientId} until a response is throttled, or for 8 s at most. */
