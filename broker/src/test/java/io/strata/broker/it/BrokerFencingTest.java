@@ -15,9 +15,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,53 +31,51 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BrokerFencingTest {
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.perClass(3);
 
     @Test
     void aBrokerThatLeavesIsFencedAndLeadsAgainWhenItIsBack() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 3, Map.of())) {
-            TestBroker first = cluster.broker(1);
+        TestBroker first = cluster.broker(1);
+        try (Admin admin = first.admin()) {
+            admin.createTopics(List.of(new NewTopic("on-three", Map.of(0, List.of(3))))).all().get();
+        }
+        cluster.awaitMetadataOf("on-three");
+        TopicPartition tp = new TopicPartition("on-three", 0);
+        send(cluster, tp, "before");
+
+        cluster.broker(3).restart(() -> {
+            MetadataImage fenced = first.awaitMetadata(image -> image.broker(3).orElseThrow().fenced());
+            cluster.broker(2).awaitMetadata(image -> image.broker(3).orElseThrow().fenced()); // the admin client asks either
+            assertThat(partition(fenced)).isEqualTo(new PartitionImage(List.of(3), List.of(3), PartitionImage.NO_LEADER, 1));
             try (Admin admin = first.admin()) {
-                admin.createTopics(List.of(new NewTopic("on-three", Map.of(0, List.of(3))))).all().get();
+                assertThat(admin.describeCluster().nodes().get()).extracting(Node::id).containsExactlyInAnyOrder(1, 2);
+                TopicDescription topic = admin.describeTopics(List.of("on-three")).allTopicNames().get().get("on-three");
+                assertThat(topic.partitions().get(0).leader()).isNull();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
             }
-            cluster.awaitMetadataOf("on-three");
-            TopicPartition tp = new TopicPartition("on-three", 0);
-            send(cluster, tp, "before");
+        });
 
-            cluster.broker(3).restart(() -> {
-                MetadataImage fenced = first.awaitMetadata(image -> image.broker(3).orElseThrow().fenced());
-                cluster.broker(2).awaitMetadata(image -> image.broker(3).orElseThrow().fenced()); // the admin client asks either
-                assertThat(partition(fenced)).isEqualTo(new PartitionImage(List.of(3), List.of(3), PartitionImage.NO_LEADER, 1));
-                try (Admin admin = first.admin()) {
-                    assertThat(admin.describeCluster().nodes().get()).extracting(Node::id).containsExactlyInAnyOrder(1, 2);
-                    TopicDescription topic = admin.describeTopics(List.of("on-three")).allTopicNames().get().get("on-three");
-                    assertThat(topic.partitions().get(0).leader()).isNull();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+        MetadataImage back = first.awaitMetadata(image -> partition(image).leader() == 3);
+        assertThat(back.broker(3).orElseThrow().fenced()).isFalse();
+        assertThat(partition(back).leaderEpoch()).isEqualTo(2);
+        cluster.awaitMetadataOf("on-three");
+        assertThat(cluster.broker(3).broker().partitions().leading(tp).orElseThrow().leaderEpoch()).isEqualTo(2);
+
+        // Clients that learnt the new epoch from Metadata produce and fetch with it.
+        send(cluster, tp, "after");
+        try (KafkaConsumer<byte[], byte[]> consumer = first.consumer(Map.of())) {
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            List<String> values = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (values.size() < 2 && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    values.add(new String(record.value()));
                 }
-            });
-
-            MetadataImage back = first.awaitMetadata(image -> partition(image).leader() == 3);
-            assertThat(back.broker(3).orElseThrow().fenced()).isFalse();
-            assertThat(partition(back).leaderEpoch()).isEqualTo(2);
-            cluster.awaitMetadataOf("on-three");
-            assertThat(cluster.broker(3).broker().partitions().leading(tp).orElseThrow().leaderEpoch()).isEqualTo(2);
-
-            // Clients that learnt the new epoch from Metadata produce and fetch with it.
-            send(cluster, tp, "after");
-            try (KafkaConsumer<byte[], byte[]> consumer = first.consumer(Map.of())) {
-                consumer.assign(List.of(tp));
-                consumer.seekToBeginning(List.of(tp));
-                List<String> values = new java.util.ArrayList<>();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (values.size() < 2 && System.nanoTime() < deadline) {
-                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                        values.add(new String(record.value()));
-                    }
-                }
-                assertThat(values).containsExactly("before", "after");
             }
+            assertThat(values).containsExactly("before", "after");
         }
     }
 

@@ -12,9 +12,8 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,50 +29,48 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NonVotingBrokerTest {
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.perClass(3);
 
     @Test
     void aBrokerBeyondTheVotersFollowsTheMetadataHoldsPartitionsAndNeverLeadsTheQuorum() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 3, Map.of())) {
-            TestBroker observer = cluster.startNonVoter(4);
-            assertThat(observer.broker().identity().clusterId())
-                    .isEqualTo(cluster.broker(1).broker().identity().clusterId());
-            try (Admin admin = observer.admin()) {
-                long registered = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (admin.describeCluster().nodes().get().size() < 4 && System.nanoTime() < registered) {
-                    Thread.sleep(20);
-                }
-                assertThat(admin.describeCluster().nodes().get()).extracting(Node::id).containsExactlyInAnyOrder(1, 2, 3, 4);
-                // Submitted through the non-voter, which forwards it to the voters' leader.
-                admin.createTopics(List.of(new NewTopic("beyond", Map.of(0, List.of(4, 1, 2))))).all().get();
-                cluster.awaitMetadataOf("beyond");
-                TopicPartition partition = new TopicPartition("beyond", 0);
-                assertThat(observer.broker().partitions().leading(partition)).isPresent();
-                try (KafkaProducer<byte[], byte[]> producer = observer.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all"))) {
-                    for (int i = 0; i < 100; i++) {
-                        producer.send(new ProducerRecord<>("beyond", 0, null, Integer.toString(i).getBytes())).get();
-                    }
-                }
-                assertThat(cluster.broker(1).readAll(List.of(partition), 100, Duration.ofSeconds(30))).hasSize(100);
-
-                QuorumInfo quorum = admin.describeMetadataQuorum().quorumInfo().get();
-                assertThat(quorum.voters()).extracting(QuorumInfo.ReplicaState::replicaId).containsExactlyInAnyOrder(1, 2, 3);
-                assertThat(quorum.observers()).extracting(QuorumInfo.ReplicaState::replicaId).contains(4);
-
-                int leader = quorum.leaderId();
-                cluster.broker(leader).close();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                String next = observer.broker().metadataLeader();
-                while ((next == null || next.equals(Integer.toString(leader))) && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                    next = observer.broker().metadataLeader();
-                }
-                assertThat(next).as("a voter other than %d leads", leader).isIn(List.of("1", "2", "3"))
-                        .isNotEqualTo(Integer.toString(leader));
-                admin.createTopics(List.of(new NewTopic("after", 1, (short) 1))).all().get();
-                observer.awaitMetadata(image -> image.topic("after").isPresent());
+        TestBroker observer = cluster.startNonVoter(4);
+        assertThat(observer.broker().identity().clusterId())
+                .isEqualTo(cluster.broker(1).broker().identity().clusterId());
+        try (Admin admin = observer.admin()) {
+            long registered = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (admin.describeCluster().nodes().get().size() < 4 && System.nanoTime() < registered) {
+                Thread.sleep(20);
             }
+            assertThat(admin.describeCluster().nodes().get()).extracting(Node::id).containsExactlyInAnyOrder(1, 2, 3, 4);
+            // Submitted through the non-voter, which forwards it to the voters' leader.
+            admin.createTopics(List.of(new NewTopic("beyond", Map.of(0, List.of(4, 1, 2))))).all().get();
+            cluster.awaitMetadataOf("beyond");
+            TopicPartition partition = new TopicPartition("beyond", 0);
+            assertThat(observer.broker().partitions().leading(partition)).isPresent();
+            try (KafkaProducer<byte[], byte[]> producer = observer.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all"))) {
+                for (int i = 0; i < 100; i++) {
+                    producer.send(new ProducerRecord<>("beyond", 0, null, Integer.toString(i).getBytes())).get();
+                }
+            }
+            assertThat(cluster.broker(1).readAll(List.of(partition), 100, Duration.ofSeconds(30))).hasSize(100);
+
+            QuorumInfo quorum = admin.describeMetadataQuorum().quorumInfo().get();
+            assertThat(quorum.voters()).extracting(QuorumInfo.ReplicaState::replicaId).containsExactlyInAnyOrder(1, 2, 3);
+            assertThat(quorum.observers()).extracting(QuorumInfo.ReplicaState::replicaId).contains(4);
+
+            int leader = quorum.leaderId();
+            cluster.broker(leader).close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            String next = observer.broker().metadataLeader();
+            while ((next == null || next.equals(Integer.toString(leader))) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                next = observer.broker().metadataLeader();
+            }
+            assertThat(next).as("a voter other than %d leads", leader).isIn(List.of("1", "2", "3"))
+                    .isNotEqualTo(Integer.toString(leader));
+            admin.createTopics(List.of(new NewTopic("after", 1, (short) 1))).all().get();
+            observer.awaitMetadata(image -> image.topic("after").isPresent());
         }
     }
 }

@@ -21,9 +21,8 @@ import org.apache.kafka.common.errors.EligibleLeadersNotAvailableException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,70 +51,68 @@ class UncleanLeaderElectionTest {
     private static final int A = 2;
     private static final int B = 3;
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.perClass(1);
 
     @Test
     void anOutOfSyncReplicaLeadsOnceTheTopicAllowsItAndTheRecordsOnlyTheOldLeaderHadAreLost() throws Exception {
         // A and B are down together at one point. Were they two of three voters, the metadata quorum would lose its
         // majority and could neither fence them nor elect anyone; so broker 1, holding no replica, is the only voter
         // and stays up, and A and B are brokers outside the quorum.
-        try (TestCluster cluster = TestCluster.start(dir, 1, Map.of())) {
-            TestBroker controller = cluster.broker(1);
-            TestBroker a = cluster.startNonVoter(A);
-            TestBroker b = cluster.startNonVoter(B);
-            try (Admin admin = controller.admin()) {
-                admin.createTopics(List.of(new NewTopic(TOPIC, Map.of(0, List.of(A, B)))
-                        .configs(Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "1")))).all().get();
-                cluster.awaitMetadataOf(TOPIC);
-                List<String> committed = send(cluster.bootstrapServers(), "committed", 0);
+        TestBroker controller = cluster.broker(1);
+        TestBroker a = cluster.startNonVoter(A);
+        TestBroker b = cluster.startNonVoter(B);
+        try (Admin admin = controller.admin()) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, Map.of(0, List.of(A, B)))
+                    .configs(Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "1")))).all().get();
+            cluster.awaitMetadataOf(TOPIC);
+            List<String> committed = send(cluster.bootstrapServers(), "committed", 0);
 
-                // B leaves the ISR; min.insync.replicas=1 lets A alone acknowledge acks=all records.
-                b.stop();
-                awaitPartition(controller, p -> p.isr().equals(List.of(A)));
-                List<String> lost = send(cluster.bootstrapServersExcept(B), "lost", 5);
+            // B leaves the ISR; min.insync.replicas=1 lets A alone acknowledge acks=all records.
+            b.stop();
+            awaitPartition(controller, p -> p.isr().equals(List.of(A)));
+            List<String> lost = send(cluster.bootstrapServersExcept(B), "lost", 5);
 
-                // A, the last in-sync replica, stays in the ISR with nobody leading: only it has every record.
-                a.stop();
-                PartitionImage leaderless = awaitPartition(controller, p -> p.leader() == PartitionImage.NO_LEADER);
-                assertThat(leaderless.isr()).containsExactly(A);
-                // B comes back out of sync, so it does not lead; nor may an unclean election make it lead yet.
-                b.start();
-                controller.awaitMetadata(image -> !image.broker(B).orElseThrow().fenced());
-                assertThat(partition(controller.broker().metadataImage())).isEqualTo(leaderless);
-                assertThat(admin.electLeaders(ElectionType.UNCLEAN, Set.of(TP)).partitions().get().get(TP))
-                        .containsInstanceOf(EligibleLeadersNotAvailableException.class);
+            // A, the last in-sync replica, stays in the ISR with nobody leading: only it has every record.
+            a.stop();
+            PartitionImage leaderless = awaitPartition(controller, p -> p.leader() == PartitionImage.NO_LEADER);
+            assertThat(leaderless.isr()).containsExactly(A);
+            // B comes back out of sync, so it does not lead; nor may an unclean election make it lead yet.
+            b.start();
+            controller.awaitMetadata(image -> !image.broker(B).orElseThrow().fenced());
+            assertThat(partition(controller.broker().metadataImage())).isEqualTo(leaderless);
+            assertThat(admin.electLeaders(ElectionType.UNCLEAN, Set.of(TP)).partitions().get().get(TP))
+                    .containsInstanceOf(EligibleLeadersNotAvailableException.class);
 
-                admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, TOPIC), List.of(
-                        new AlterConfigOp(new ConfigEntry(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG, "true"),
-                                AlterConfigOp.OpType.SET)))).all().get();
-                controller.awaitMetadata(image -> "true".equals(image.topic(TOPIC)
-                        .orElseThrow().configs().get(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG)));
-                // Strata holds an unclean election only when ElectLeaders asks for one: the config change alone
-                // elects nobody.
-                await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
-                        .until(() -> partition(controller.broker().metadataImage()).equals(leaderless));
-                assertThat(admin.electLeaders(ElectionType.UNCLEAN, Set.of(TP)).partitions().get().get(TP)).isEmpty();
-                PartitionImage unclean = awaitPartition(controller, p -> p.leader() == B);
-                assertThat(unclean.isr()).containsExactly(B);
-                assertThat(unclean.leaderEpoch()).isGreaterThan(leaderless.leaderEpoch());
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, TOPIC), List.of(
+                    new AlterConfigOp(new ConfigEntry(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG, "true"),
+                            AlterConfigOp.OpType.SET)))).all().get();
+            controller.awaitMetadata(image -> "true".equals(image.topic(TOPIC)
+                    .orElseThrow().configs().get(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG)));
+            // Strata holds an unclean election only when ElectLeaders asks for one: the config change alone
+            // elects nobody.
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                    .until(() -> partition(controller.broker().metadataImage()).equals(leaderless));
+            assertThat(admin.electLeaders(ElectionType.UNCLEAN, Set.of(TP)).partitions().get().get(TP)).isEmpty();
+            PartitionImage unclean = awaitPartition(controller, p -> p.leader() == B);
+            assertThat(unclean.isr()).containsExactly(B);
+            assertThat(unclean.leaderEpoch()).isGreaterThan(leaderless.leaderEpoch());
 
-                // B serves again, from its own log: the new records take the offsets the lost ones had.
-                List<String> after = send(cluster.bootstrapServersExcept(A), "after", 5);
-                List<String> survivors = Stream.concat(committed.stream(), after.stream()).toList();
-                assertThat(values(b, survivors.size())).containsExactlyElementsOf(survivors)
-                        .doesNotContainAnyElementsOf(lost);
-                assertThat(endOffset(admin)).isEqualTo(survivors.size());
+            // B serves again, from its own log: the new records take the offsets the lost ones had.
+            List<String> after = send(cluster.bootstrapServersExcept(A), "after", 5);
+            List<String> survivors = Stream.concat(committed.stream(), after.stream()).toList();
+            assertThat(values(b, survivors.size())).containsExactlyElementsOf(survivors)
+                    .doesNotContainAnyElementsOf(lost);
+            assertThat(endOffset(admin)).isEqualTo(survivors.size());
 
-                // A comes back, truncates the lost records (B's log has no more of epoch 0 than the committed
-                // ones) and copies B's new ones; led by A again, the partition holds exactly what B held.
-                a.start();
-                awaitPartition(controller, p -> p.isr().equals(List.of(A, B)));
-                assertThat(admin.electLeaders(ElectionType.PREFERRED, Set.of(TP)).partitions().get().get(TP)).isEmpty();
-                awaitPartition(controller, p -> p.leader() == A);
-                assertThat(values(a, survivors.size())).containsExactlyElementsOf(survivors);
-                assertThat(endOffset(admin)).isEqualTo(survivors.size());
-            }
+            // A comes back, truncates the lost records (B's log has no more of epoch 0 than the committed
+            // ones) and copies B's new ones; led by A again, the partition holds exactly what B held.
+            a.start();
+            awaitPartition(controller, p -> p.isr().equals(List.of(A, B)));
+            assertThat(admin.electLeaders(ElectionType.PREFERRED, Set.of(TP)).partitions().get().get(TP)).isEmpty();
+            awaitPartition(controller, p -> p.leader() == A);
+            assertThat(values(a, survivors.size())).containsExactlyElementsOf(survivors);
+            assertThat(endOffset(admin)).isEqualTo(survivors.size());
         }
     }
 
