@@ -5,6 +5,7 @@ import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.coordinator.CoordinatorLog;
 import io.strata.broker.coordinator.InternalTopic;
+import io.strata.broker.coordinator.SharedAttempt;
 import io.strata.broker.group.GroupRecords.CoordinatorRecord;
 import io.strata.broker.group.GroupRecords.GroupKey;
 import io.strata.broker.group.GroupRecords.OffsetKey;
@@ -50,7 +51,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -89,7 +89,7 @@ public final class GroupCoordinator implements AutoCloseable {
     private final OffsetCleaner cleaner;
     private final GroupLoader loader;
     private final TopicAdmin topicAdmin;
-    private final AtomicReference<CompletableFuture<Void>> ready = new AtomicReference<>();
+    private final SharedAttempt<Void> ready = new SharedAttempt<>();
     private volatile Set<Uuid> knownTopicIds = Set.of();
     private volatile boolean loading;
 
@@ -128,30 +128,23 @@ public final class GroupCoordinator implements AutoCloseable {
      * with COORDINATOR_NOT_AVAILABLE if that failed (the next call tries again).
      */
     public CompletableFuture<Void> ready() {
-        CompletableFuture<Void> current = ready.get();
-        if (current != null && !current.isCompletedExceptionally()) {
-            return current;
-        }
-        CompletableFuture<Void> mine = new CompletableFuture<>();
-        if (!ready.compareAndSet(current, mine)) {
-            return ready();
-        }
-        Optional<TopicImage> existing = topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME);
-        if (existing.isPresent()) {
-            load(existing.get(), mine);
-            return mine;
-        }
-        InternalTopic.create(topicAdmin, runtime.partitions(), Topic.GROUP_METADATA_TOPIC_NAME,
-                        runtime.config().offsetsTopicPartitions(), runtime.config().offsetsTopicReplicationFactor(),
-                        Map.of("segment.bytes", OFFSETS_SEGMENT_BYTES, "compression.type", "producer"), 0)
-                .whenComplete((topic, error) -> {
-                    if (error != null) {
-                        mine.completeExceptionally(error);
-                    } else {
-                        load(topic, mine);
-                    }
-                });
-        return mine;
+        return ready.get(mine -> {
+            Optional<TopicImage> existing = topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME);
+            if (existing.isPresent()) {
+                load(existing.get(), mine);
+                return;
+            }
+            InternalTopic.create(topicAdmin, runtime.partitions(), Topic.GROUP_METADATA_TOPIC_NAME,
+                            runtime.config().offsetsTopicPartitions(), runtime.config().offsetsTopicReplicationFactor(),
+                            Map.of("segment.bytes", OFFSETS_SEGMENT_BYTES, "compression.type", "producer"), 0)
+                    .whenComplete((topic, error) -> {
+                        if (error != null) {
+                            mine.completeExceptionally(error);
+                        } else {
+                            load(topic, mine);
+                        }
+                    });
+        });
     }
 
     /**
@@ -194,7 +187,7 @@ public final class GroupCoordinator implements AutoCloseable {
      * load is done it does nothing: that load takes the partitions led by then.
      */
     public void followLeadership(MetadataImage image) {
-        CompletableFuture<Void> loaded = ready.get();
+        CompletableFuture<Void> loaded = ready.latest();
         Optional<TopicImage> topic = image.topic(Topic.GROUP_METADATA_TOPIC_NAME);
         if (loaded == null || !loaded.isDone() || loaded.isCompletedExceptionally() || topic.isEmpty()) {
             return;
@@ -234,7 +227,7 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** Whether this broker leads the group's partition but has not replayed it since it started leading it. */
     private boolean loadingGroupsOf(String groupId) {
-        CompletableFuture<Void> loaded = ready.get();
+        CompletableFuture<Void> loaded = ready.latest();
         return loaded != null && loaded.isDone() && !loaded.isCompletedExceptionally()
                 && topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME).isPresent()
                 && !loader.isLoaded(partitionFor(groupId));
@@ -283,7 +276,7 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     private boolean hasNoOffsetsTopic() {
-        return ready.get() == null && topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME).isEmpty();
+        return ready.latest() == null && topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME).isEmpty();
     }
 
     /** The partition of {@code __consumer_offsets} that holds {@code groupId}: {@code abs(hash) % partitions}, as Kafka. */
@@ -561,7 +554,7 @@ public final class GroupCoordinator implements AutoCloseable {
      * without them; so are the groups left Empty without offsets.
      */
     public void onMetadataImage(MetadataImage image) {
-        CompletableFuture<Void> loaded = ready.get();
+        CompletableFuture<Void> loaded = ready.latest();
         if (loaded == null || !loaded.isDone() || loaded.isCompletedExceptionally()) {
             return;
         }

@@ -5,6 +5,7 @@ import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.coordinator.CoordinatorLog;
 import io.strata.broker.coordinator.InternalTopic;
+import io.strata.broker.coordinator.SharedAttempt;
 import io.strata.broker.log.VerificationGuard;
 import io.strata.broker.partition.Partition;
 import io.strata.broker.partition.PartitionManager;
@@ -33,7 +34,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -70,7 +70,7 @@ public final class TransactionCoordinator implements AutoCloseable {
     private final Time time;
     private final ScheduledThreadPoolExecutor thread;
     private final TransactionMarkerSender markers;
-    private final AtomicReference<CompletableFuture<Void>> topicCreation = new AtomicReference<>();
+    private final SharedAttempt<Void> topicCreation = new SharedAttempt<>();
     /** The partitions of {@code __transaction_state} loaded, with the leader epoch they were loaded in. */
     private final Map<Integer, Integer> loaded = new ConcurrentHashMap<>();
     // Confined to the coordinator thread.
@@ -120,16 +120,8 @@ public final class TransactionCoordinator implements AutoCloseable {
         if (topicAdmin.image().topic(Topic.TRANSACTION_STATE_TOPIC_NAME).isPresent()) {
             return CompletableFuture.completedFuture(null);
         }
-        CompletableFuture<Void> current = topicCreation.get();
-        if (current != null && !current.isCompletedExceptionally()) {
-            return current;
-        }
-        CompletableFuture<Void> mine = new CompletableFuture<>();
-        if (!topicCreation.compareAndSet(current, mine)) {
-            return stateTopicCreated();
-        }
-        InternalTopic.create(topicAdmin, partitions, Topic.TRANSACTION_STATE_TOPIC_NAME, config.stateLogPartitions(),
-                        config.stateLogReplicationFactor(),
+        return topicCreation.get(mine -> InternalTopic.create(topicAdmin, partitions, Topic.TRANSACTION_STATE_TOPIC_NAME,
+                        config.stateLogPartitions(), config.stateLogReplicationFactor(),
                         Map.of("segment.bytes", STATE_LOG_SEGMENT_BYTES), STATE_LOG_MIN_ISR)
                 .whenComplete((topic, error) -> {
                     if (error != null) {
@@ -138,8 +130,7 @@ public final class TransactionCoordinator implements AutoCloseable {
                         followLeadership(topicAdmin.image());
                         mine.complete(null);
                     }
-                });
-        return mine;
+                }));
     }
 
     /** The partition of {@code __transaction_state} that holds {@code transactionalId}, as Kafka maps it. */
