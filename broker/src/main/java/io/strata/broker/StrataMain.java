@@ -22,15 +22,15 @@ public final class StrataMain {
 
     public static void main(String... args) {
         // The same sources, profiles and converters as the configuration the application will run with.
-        ConfigurationCheck.Outcome checked = ConfigurationCheck.check(ConfigUtils.configBuilder());
-        if (checked.problem().isPresent()) {
-            System.err.println("Invalid setting, not starting: " + checked.problem().get());
+        ConfigurationCheck.Outcome outcome = ConfigurationCheck.check(ConfigUtils::configBuilder);
+        if (outcome instanceof ConfigurationCheck.Refused refused) {
+            System.err.println("Invalid setting, not starting: " + refused.problem());
             System.exit(1);
         }
         // Dev mode runs this again on every reload: there the application starts the broker, after the last one stopped.
-        if (LaunchMode.current() != LaunchMode.DEVELOPMENT) {
+        if (outcome instanceof ConfigurationCheck.Accepted accepted && LaunchMode.current() != LaunchMode.DEVELOPMENT) {
             // Quarkus' Prometheus registry joins Micrometer's global one when it starts, meters made before included.
-            EarlyBroker.start(checked.config().orElseThrow(), new KafkaRequestMetrics(Metrics.globalRegistry));
+            EarlyBroker.start(accepted.config(), new KafkaRequestMetrics(Metrics.globalRegistry));
         }
         Quarkus.run(args);
     }

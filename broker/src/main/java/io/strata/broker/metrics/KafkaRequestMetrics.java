@@ -8,15 +8,17 @@ import jakarta.inject.Singleton;
 import org.apache.kafka.common.protocol.ApiKeys;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * {@code strata_kafka_requests_total{api}} and the latency timer {@code strata_kafka_request_seconds{api}}
  * (count, sum, max and fixed buckets from 1 ms to 10 s), per Kafka API key by its enum name
  * ({@code PRODUCE}, {@code FETCH}, ...). Called by every connection for every request: the meters of an
- * API key are looked up in an array by ordinal and made on its first request, so a scrape shows only
- * the API keys clients used. A fetch's latency includes its long-poll wait, as Kafka's does.
+ * API key are made on its first request, so a scrape shows only the API keys clients used (and the
+ * packaged application's entry point, which makes this before the broker starts, does not wait for Kafka's table of
+ * API keys to load). A fetch's latency includes its long-poll wait, as Kafka's does.
  */
 @Singleton
 public class KafkaRequestMetrics implements RequestMetrics {
@@ -26,7 +28,7 @@ public class KafkaRequestMetrics implements RequestMetrics {
             Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
     private final MeterRegistry registry;
-    private final AtomicReferenceArray<Meters> byApiKey = new AtomicReferenceArray<>(ApiKeys.values().length);
+    private final Map<ApiKeys, Meters> byApiKey = new ConcurrentHashMap<>();
 
     public KafkaRequestMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -34,12 +36,7 @@ public class KafkaRequestMetrics implements RequestMetrics {
 
     @Override
     public void completed(ApiKeys apiKey, long nanos) {
-        Meters meters = byApiKey.get(apiKey.ordinal());
-        if (meters == null) {
-            // Two threads may both get here: the registry hands both the same meters.
-            meters = new Meters(registry, apiKey);
-            byApiKey.set(apiKey.ordinal(), meters);
-        }
+        Meters meters = byApiKey.computeIfAbsent(apiKey, key -> new Meters(registry, key));
         meters.requests.increment();
         meters.latency.record(nanos, TimeUnit.NANOSECONDS);
     }

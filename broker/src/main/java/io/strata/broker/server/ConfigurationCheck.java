@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -34,53 +35,47 @@ import java.util.stream.Collectors;
  * the configuration framework's error codes, and before any port is bound. A value of the wrong type
  * (a port of {@code abc}) is caught here; a value out of range by the settings records, which are
  * built here once to that end. Stateless.
+ *
+ * <p>The configuration is built once on the way to a start; only when it fails is it built again, without the
+ * mappings, to tell each wrong value in the broker's words.
  */
 public final class ConfigurationCheck {
+
+    /** Above SmallRye's own converters, which {@link #strictBoolean} overrules for the broker's settings. */
+    private static final int STRICT_CONVERTER_PRIORITY = 200;
 
     private ConfigurationCheck() {
     }
 
-    /** Why the broker cannot start with the configuration {@code builder} reads, in one line; empty if it can. */
-    public static Optional<String> problem(SmallRyeConfigBuilder builder) {
-        return check(builder).problem();
+    /** Why the broker cannot start with the configuration {@code builders} read, in one line; empty if it can. */
+    public static Optional<String> problem(Supplier<SmallRyeConfigBuilder> builders) {
+        return check(builders) instanceof Refused refused ? Optional.of(refused.problem()) : Optional.empty();
+    }
+
+    /** Whether the broker can start with a configuration. */
+    public sealed interface Outcome permits Accepted, Refused {
+    }
+
+    /** The configuration, with the broker's mappings, has no problem. */
+    public record Accepted(SmallRyeConfig config) implements Outcome {
+    }
+
+    /** Why the broker cannot start with the configuration, in one line. */
+    public record Refused(String problem) implements Outcome {
     }
 
     /**
-     * The configuration {@code builder} reads, with the broker's mappings, once checked.
-     *
-     * @param config  the configuration, when it has no problem
-     * @param problem why the broker cannot start with it, in one line
+     * The configuration each of {@code builders} reads (one builder for a configuration that has no problem),
+     * checked as {@link #problem} checks it.
      */
-    public record Outcome(Optional<SmallRyeConfig> config, Optional<String> problem) {
-
-        static Outcome refused(String problem) {
-            return new Outcome(Optional.empty(), Optional.of(problem));
-        }
-    }
-
-    /** The configuration {@code builder} reads, checked as {@link #problem} checks it. */
-    public static Outcome check(SmallRyeConfigBuilder builder) {
-        List<String> problems = new ArrayList<>();
-        SmallRyeConfig raw = builder.build();
-        for (Class<?> mapping : Configuration.MAPPINGS) {
-            properties(mapping.getAnnotation(ConfigMapping.class).prefix(), mapping)
-                    .forEach(property -> property.problem(raw).ifPresent(problems::add));
-        }
-        if (!problems.isEmpty()) {
-            return Outcome.refused(String.join("; ", problems));
-        }
+    public static Outcome check(Supplier<SmallRyeConfigBuilder> builders) {
         SmallRyeConfig config;
         try {
+            SmallRyeConfigBuilder builder = strict(builders.get());
             Configuration.MAPPINGS.forEach(builder::withMapping);
             config = builder.build();
         } catch (ConfigValidationException e) {
-            // A kind of value the walk above does not know; the framework's own words then, but on one
-            // line, as its message lists each problem on a line of its own.
-            Set<String> framework = new LinkedHashSet<>();
-            for (int i = 0; i < e.getProblemCount(); i++) {
-                framework.add(e.getProblem(i).getMessage().strip().replaceAll("\\s*\\R\\s*", " "));
-            }
-            return Outcome.refused(String.join("; ", framework));
+            return new Refused(wrongValues(strict(builders.get()).build()).orElseGet(() -> oneLine(e)));
         }
         BrokerSettings settings;
         try {
@@ -90,11 +85,50 @@ public final class ConfigurationCheck {
             SettingCheck.requirePositive("strata.metrics.lag-refresh-interval", metrics.lagRefreshInterval());
             SettingCheck.requirePositive("strata.metrics.partition-refresh-interval", metrics.partitionRefreshInterval());
         } catch (IllegalArgumentException e) {
-            return Outcome.refused(e.getMessage());
+            return new Refused(e.getMessage());
         }
         Optional<String> http = HttpAuthConfig.problem(config.getConfigMapping(HttpAuthConfig.class),
                 settings.listeners().usesSasl());
-        return http.isPresent() ? Outcome.refused(http.get()) : new Outcome(Optional.of(config), Optional.empty());
+        return http.<Outcome>map(Refused::new).orElseGet(() -> new Accepted(config));
+    }
+
+    /**
+     * SmallRye reads any word it does not know, such as a misspelt {@code ture}, as {@code false} with no more than
+     * a warning; like Kafka, only {@code true} and {@code false} (in any case) are taken, so that a typo cannot turn
+     * a setting such as authentication off.
+     */
+    private static SmallRyeConfigBuilder strict(SmallRyeConfigBuilder builder) {
+        return builder.withConverter(Boolean.class, STRICT_CONVERTER_PRIORITY, ConfigurationCheck::strictBoolean);
+    }
+
+    private static Boolean strictBoolean(String value) {
+        String word = value.strip();
+        if (!word.equalsIgnoreCase("true") && !word.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException("not true or false: " + value);
+        }
+        return Boolean.valueOf(word);
+    }
+
+    /** Every value of {@code raw} that does not convert to its setting's type, in one line; empty if none. */
+    private static Optional<String> wrongValues(SmallRyeConfig raw) {
+        List<String> problems = new ArrayList<>();
+        for (Class<?> mapping : Configuration.MAPPINGS) {
+            properties(mapping.getAnnotation(ConfigMapping.class).prefix(), mapping)
+                    .forEach(property -> property.problem(raw).ifPresent(problems::add));
+        }
+        return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
+    }
+
+    /**
+     * The framework's own words, for a kind of problem {@link #wrongValues} does not know (a misspelt name), on one
+     * line, as its message lists each problem on a line of its own.
+     */
+    private static String oneLine(ConfigValidationException e) {
+        Set<String> problems = new LinkedHashSet<>();
+        for (int i = 0; i < e.getProblemCount(); i++) {
+            problems.add(e.getProblem(i).getMessage().strip().replaceAll("\\s*\\R\\s*", " "));
+        }
+        return String.join("; ", problems);
     }
 
     /** A leaf setting of a mapping and the type its value must convert to. */
@@ -104,10 +138,6 @@ public final class ConfigurationCheck {
             String value = config.getConfigValue(name).getValue();
             if (value == null) {
                 return Optional.empty();
-            }
-            if (type == Boolean.class) {
-                // Not converted: SmallRye's converter would log a warning of its own for a word it does not know.
-                return isStrictBoolean(value) ? Optional.empty() : Optional.of(invalid(value));
             }
             try {
                 if (list) {
@@ -123,20 +153,6 @@ public final class ConfigurationCheck {
 
         private String invalid(String value) {
             return SettingCheck.describe(name) + " is \"" + value + "\"; it must be " + allowed();
-        }
-
-        /**
-         * SmallRye reads any word it does not know, such as a misspelt {@code ture}, as {@code false}
-         * with no more than a warning; like Kafka, only {@code true} and {@code false} (in any case)
-         * are taken, so that a typo cannot turn a setting such as authentication off.
-         */
-        private boolean isStrictBoolean(String value) {
-            for (String one : list ? value.split(",") : new String[] {value}) {
-                if (!one.strip().equalsIgnoreCase("true") && !one.strip().equalsIgnoreCase("false")) {
-                    return false;
-                }
-            }
-            return true;
         }
 
         private String allowed() {

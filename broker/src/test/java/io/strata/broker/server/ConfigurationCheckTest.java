@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConfigurationCheckTest {
 
     private static Optional<String> check(Map<String, String> environment) {
-        return ConfigurationCheck.problem(ConfigUtils.configBuilder().withSources(new EnvConfigSource(environment, 500)));
+        return ConfigurationCheck.problem(() -> ConfigUtils.configBuilder().withSources(new EnvConfigSource(environment, 500)));
     }
 
     @Test
@@ -63,7 +63,7 @@ class ConfigurationCheckTest {
 
     @Test
     void problemsOnlyTheFrameworkFindsAreToldInOneLine() {
-        Optional<String> problem = ConfigurationCheck.problem(ConfigUtils.configBuilder().withSources(
+        Optional<String> problem = ConfigurationCheck.problem(() -> ConfigUtils.configBuilder().withSources(
                 new PropertiesConfigSource(Map.of("strata.kafka.prot", "9092", "strata.raft.prot", "9093"), "test", 500)));
         assertThat(problem.orElseThrow()).contains("strata.kafka.prot").contains("strata.raft.prot").doesNotContain("\n");
     }
