@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the JVM's start-up cache for the packaged broker by a training run: a broker on a scratch data
-# directory and free loopback ports, a REST produce and read, health and a metrics scrape, then a clean stop,
+# directory and free loopback ports, a REST produce and read, a Kafka client's produce and group read
+# (StartupTraining.java), health and a metrics scrape, then a clean stop,
 # at which the JVM writes what it loaded (and, from JDK 25, what it linked and profiled).
 #
 #   deployment/startup-cache.sh                 # with `java` on the PATH (or JAVA=/path/to/java)
@@ -66,6 +67,12 @@ for i in 1 2 3; do
 done
 curl -sf "$http/v3/clusters/$cluster/topics/training/partitions/0/records?offset=0" > /dev/null
 curl -sf "$http/q/metrics" > /dev/null
+# The client runs in source-file mode on the broker's own kafka-clients, with no logging binding (SLF4J's no-op).
+client_path="$(find "$APP_DIR/lib/main" -name 'org.apache.kafka.kafka-clients-*.jar' -o -name 'org.lz4.*.jar' \
+  -o -name 'org.xerial.snappy.*.jar' -o -name 'com.github.luben.zstd-jni-*.jar' -o -name 'org.slf4j.slf4j-api-*.jar' \
+  | paste -sd:)"
+timeout "$TIMEOUT_S" "$JAVA" -cp "$client_path" "$REPO_ROOT/deployment/StartupTraining.java" "127.0.0.1:$kafka_port" training \
+  > "$work/client.log" 2>&1 || { cat "$work/client.log" >&2; die "the Kafka client of the training run failed"; }
 
 kill -TERM "$pid"
 # Its exit status is SIGTERM's; what counts is the cache the JVM writes on the way out.
