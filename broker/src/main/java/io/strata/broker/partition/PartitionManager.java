@@ -79,7 +79,7 @@ public final class PartitionManager implements AutoCloseable {
     private final List<Consumer<MetadataImage>> reconcileListeners = new CopyOnWriteArrayList<>();
     private final NavigableMap<Long, CompletableFuture<Void>> reconciledWaiters = new TreeMap<>();
     private long reconciledVersion = -1; // guarded by reconciledWaiters
-    private volatile CompletableFuture<Void> loaded = new CompletableFuture<>();
+    private final CompletableFuture<Void> loaded = new CompletableFuture<>();
     private boolean closed; // guarded by this
     /**
      * Opens and closes logs: mostly file creation and fsync, which the file system commits together when
@@ -272,12 +272,12 @@ public final class PartitionManager implements AutoCloseable {
      * takes connections meanwhile. Returns {@link #loaded()}.
      */
     public CompletableFuture<Void> load(MetadataImage image) {
-        loaded = reconciled(image.version());
+        reconciled(image.version()).thenRun(() -> loaded.complete(null));
         onMetadataImage(image);
         return loaded;
     }
 
-    /** Completes once the partitions the broker started with are open ({@link #load}). */
+    /** Completes once the partitions the broker started with are open ({@link #load}); it may be had before. */
     public CompletableFuture<Void> loaded() {
         return loaded;
     }

@@ -175,11 +175,7 @@ public final class Broker implements AutoCloseable {
         isrUpdater = new IsrUpdater(partitions, metadata, settings.replicaLagTimeMax());
         started.add(isrUpdater);
         isrUpdater.start();
-        MetadataImage image = metadata.image();
-        partitions.removeOrphans(image);
-        metadata.addListener(partitions::onMetadataImage);
-        // The listener opens early: a restart with thousands of partitions serves each as it is recovered.
-        partitions.load(image);
+        partitions.removeOrphans(metadata.image());
         tieringService = new TieringService(store, partitions, metadata, tiering,
                 settings.dataDir().resolve("tiering-staging"), settings.cleaner(),
                 settings.dataDir().resolve("tiering-compaction"));
@@ -220,6 +216,10 @@ public final class Broker implements AutoCloseable {
                 metadata.settings().startTimeout());
         authorizer = settings.authorizer().authorizer(() -> metadata.image().security());
         bindListeners();
+        // Only now: thousands of partitions opening on every core would hold the listener back. Each serves as soon
+        // as it is open; until then Metadata names no leader for it.
+        metadata.addListener(partitions::onMetadataImage);
+        partitions.load(metadata.image());
         BrokerRegistration registration = new BrokerRegistration(metadata, partitions,
                 new BrokerImage(settings.nodeId(), listeners.advertised(), settings.rack(), false));
         registration.register();
