@@ -14,8 +14,9 @@ import java.util.Properties;
 /**
  * The Kafka side of startup-cache.sh's training run: what a first client does (metadata, an idempotent produce, a
  * group join, fetches and an offset commit) on the topic the run created, so that the start-up cache holds the
- * classes of the requests a broker answers first, not only those of its REST API. Run in source-file mode with
- * kafka-clients on the class path: java -cp 'lib/main/*' StartupTraining.java 127.0.0.1:9092 training
+ * classes of the requests a broker answers first, not only those of its REST API. startup-cache.sh runs it in
+ * source-file mode with the broker's kafka-clients, its compression libraries and slf4j-api on the class path (no
+ * logging binding, so SLF4J's no-op): java -cp CLASSPATH StartupTraining.java 127.0.0.1:9092 training
  */
 public final class StartupTraining {
 

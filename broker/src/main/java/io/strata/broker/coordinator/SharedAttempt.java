@@ -22,7 +22,12 @@ public final class SharedAttempt<T> {
             }
             CompletableFuture<T> mine = new CompletableFuture<>();
             if (current.compareAndSet(existing, mine)) {
-                start.accept(mine);
+                try {
+                    start.accept(mine);
+                } catch (RuntimeException e) {
+                    // Failed, so that the next caller starts again rather than wait for it forever.
+                    mine.completeExceptionally(e);
+                }
                 return mine;
             }
         }

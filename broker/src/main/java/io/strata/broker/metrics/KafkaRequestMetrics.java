@@ -36,7 +36,11 @@ public class KafkaRequestMetrics implements RequestMetrics {
 
     @Override
     public void completed(ApiKeys apiKey, long nanos) {
-        Meters meters = byApiKey.computeIfAbsent(apiKey, key -> new Meters(registry, key));
+        Meters meters = byApiKey.get(apiKey);
+        if (meters == null) {
+            // Only here: computeIfAbsent may lock the bin even when the key is present.
+            meters = byApiKey.computeIfAbsent(apiKey, key -> new Meters(registry, key));
+        }
         meters.requests.increment();
         meters.latency.record(nanos, TimeUnit.NANOSECONDS);
     }

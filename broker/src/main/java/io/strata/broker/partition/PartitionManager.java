@@ -76,6 +76,8 @@ public final class PartitionManager implements AutoCloseable {
             ThreadUtils.createThreadFactory("strata-partition-reconciler", true));
     /** The newest image not applied yet; null when the reconciler has nothing left to do. */
     private final AtomicReference<MetadataImage> pending = new AtomicReference<>();
+    /** Whether the directories no topic owns were removed; read and written by the reconciler only. */
+    private boolean orphansRemoved;
     private final List<Consumer<MetadataImage>> reconcileListeners = new CopyOnWriteArrayList<>();
     private final NavigableMap<Long, CompletableFuture<Void>> reconciledWaiters = new TreeMap<>();
     private long reconciledVersion = -1; // guarded by reconciledWaiters
@@ -218,6 +220,11 @@ public final class PartitionManager implements AutoCloseable {
             return;
         }
         try {
+            if (!orphansRemoved) {
+                // Before the first partition opens, and by the image it opens them by.
+                removeOrphans(image);
+                orphansRemoved = true;
+            }
             reconcile(image);
         } catch (RuntimeException e) {
             // The partitions that failed are tried again on the next metadata change.
@@ -485,7 +492,7 @@ public final class PartitionManager implements AutoCloseable {
      * Removes partition directories that no topic in {@code image} owns, such as those of topics deleted while the
      * broker was down, and those of partitions reassigned away from it meanwhile.
      */
-    public synchronized void removeOrphans(MetadataImage image) {
+    private synchronized void removeOrphans(MetadataImage image) {
         try (Stream<Path> dirs = Files.list(logsDir)) {
             List<Path> unowned = new ArrayList<>();
             dirs.filter(Files::isDirectory).forEach(dir -> {

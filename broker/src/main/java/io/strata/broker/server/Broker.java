@@ -175,7 +175,6 @@ public final class Broker implements AutoCloseable {
         isrUpdater = new IsrUpdater(partitions, metadata, settings.replicaLagTimeMax());
         started.add(isrUpdater);
         isrUpdater.start();
-        partitions.removeOrphans(metadata.image());
         tieringService = new TieringService(store, partitions, metadata, tiering,
                 settings.dataDir().resolve("tiering-staging"), settings.cleaner(),
                 settings.dataDir().resolve("tiering-compaction"));
@@ -217,7 +216,8 @@ public final class Broker implements AutoCloseable {
         authorizer = settings.authorizer().authorizer(() -> metadata.image().security());
         bindListeners();
         // Only now: thousands of partitions opening on every core would hold the listener back. Each serves as soon
-        // as it is open; until then Metadata names no leader for it.
+        // as it is open; until then Metadata names no leader for it. The directories of topics deleted while the
+        // broker was down go first.
         metadata.addListener(partitions::onMetadataImage);
         partitions.load(metadata.image());
         BrokerRegistration registration = new BrokerRegistration(metadata, partitions,

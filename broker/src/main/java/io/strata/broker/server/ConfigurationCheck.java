@@ -41,7 +41,10 @@ import java.util.stream.Collectors;
  */
 public final class ConfigurationCheck {
 
-    /** Above SmallRye's own converters, which {@link #strictBoolean} overrules for the broker's settings. */
+    /**
+     * The priority of {@link #strictBoolean}. A converter given to the builder replaces SmallRye's own for its type;
+     * the check's builder reads every boolean through it, Quarkus' configuration (built apart) does not.
+     */
     private static final int STRICT_CONVERTER_PRIORITY = 200;
 
     private ConfigurationCheck() {

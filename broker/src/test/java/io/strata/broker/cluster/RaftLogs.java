@@ -1,6 +1,7 @@
 package io.strata.broker.cluster;
 
 import io.strata.broker.cluster.RaftMetadataLog.Settings;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -42,7 +43,8 @@ final class RaftLogs implements AfterEachCallback {
 
     @Override
     public void afterEach(ExtensionContext context) {
-        created.forEach(RaftMetadataLog::close);
+        // Each closed even when another fails to close.
+        created.forEach(log -> Utils.closeQuietly(log, "metadata log"));
         created.clear();
     }
 }

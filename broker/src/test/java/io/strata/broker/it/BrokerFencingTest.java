@@ -8,8 +8,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
@@ -65,18 +63,8 @@ class BrokerFencingTest {
 
         // Clients that learnt the new epoch from Metadata produce and fetch with it.
         send(cluster, tp, "after");
-        try (KafkaConsumer<byte[], byte[]> consumer = first.consumer(Map.of())) {
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            List<String> values = new java.util.ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (values.size() < 2 && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    values.add(new String(record.value()));
-                }
-            }
-            assertThat(values).containsExactly("before", "after");
-        }
+        assertThat(first.readAll(List.of(tp), 2, Duration.ofSeconds(30)))
+                .extracting(record -> new String(record.value())).containsExactly("before", "after");
     }
 
     private static void send(TestCluster cluster, TopicPartition tp, String value) throws Exception {

@@ -86,6 +86,26 @@ class PartitionManagerTest {
     }
 
     @Test
+    void theLoadRemovesTheDirectoriesOfTopicsDeletedWhileTheBrokerWasDownAndOpensTheRest() throws Exception {
+        Uuid deleted = createTopic("deleted", 2);
+        createTopic("kept", 1);
+        manager.reconcile(metadata.image());
+        TestPartitions.append(manager.partition(new TopicPartition("kept", 0)).orElseThrow(), "kept");
+        manager.close();
+        ok(metadata.submit(new DeleteTopic(deleted)).get(10, TimeUnit.SECONDS));
+        Path deletedDir = logsDir().resolve(LogFiles.partitionDirName(new TopicPartition("deleted", 1)));
+        assertThat(deletedDir).exists();
+
+        manager = newManager();
+        manager.load(metadata.image()).get(10, TimeUnit.SECONDS);
+
+        assertThat(deletedDir).doesNotExist();
+        assertThat(logsDir().resolve(LogFiles.partitionDirName(new TopicPartition("deleted", 0)))).doesNotExist();
+        assertThat(manager.partitions()).singleElement()
+                .satisfies(partition -> assertThat(partition.log().logEndOffset()).isEqualTo(1));
+    }
+
+    @Test
     void closeLeavesEveryLogCleanForTheNextStart() throws Exception {
         createTopic("closing", 100);
         manager.reconcile(metadata.image());

@@ -14,6 +14,7 @@ import io.strata.broker.testing.Directories;
 import io.strata.tiered.LocalDirectoryObjectStore;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -69,9 +70,12 @@ final class SingleBroker implements BeforeEachCallback, AfterEachCallback {
 
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
-        partitions.close();
-        store.close();
-        metadata.close();
-        Directories.delete(dir);
+        // Each closed even when another, or the set-up, failed: nothing keeps a port or threads into the next test.
+        Utils.closeQuietly(partitions, "partitions");
+        Utils.closeQuietly(store, "object store");
+        Utils.closeQuietly(metadata, "metadata log");
+        if (dir != null) {
+            Directories.delete(dir);
+        }
     }
 }
