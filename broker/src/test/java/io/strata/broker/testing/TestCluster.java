@@ -100,16 +100,13 @@ public final class TestCluster implements AutoCloseable, BeforeAllCallback, Afte
         }
         // Each broker registered through the leader; a follower applies the others' registrations a moment later,
         // and until then would place new partitions on fewer brokers.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        for (TestBroker broker : started) {
-            while (broker.broker().metadataImage().liveBrokers().size() < size) {
-                if (System.nanoTime() > deadline) {
-                    started.forEach(TestBroker::close);
-                    throw new IllegalStateException("broker " + broker.bootstrapServers() + " does not see all " + size
-                            + " brokers: " + broker.broker().metadataImage().brokers());
-                }
-                Thread.sleep(5);
+        try {
+            for (TestBroker broker : started) {
+                broker.awaitMetadata(image -> image.liveBrokers().size() >= size);
             }
+        } catch (AssertionError e) {
+            started.forEach(TestBroker::close);
+            throw e;
         }
         brokers.addAll(started);
         voters = IntStream.range(0, size).mapToObj(j -> (j + 1) + "@127.0.0.1:" + raftPorts[j])
@@ -161,22 +158,14 @@ public final class TestCluster implements AutoCloseable, BeforeAllCallback, Afte
     }
 
     /**
-     * Waits (10 s at most) until every broker has applied the newest metadata change that touched
-     * {@code topic}, as any of them knows it, and opened the partitions it holds: clients may ask any
-     * broker, and a follower of the metadata quorum applies a change a moment after its leader.
+     * Waits until every broker has applied the newest metadata change that touched {@code topic}, as any of them
+     * knows it, and opened the partitions it holds: clients may ask any broker, and a follower of the metadata
+     * quorum applies a change a moment after its leader.
      */
     public void awaitMetadataOf(String topic) throws Exception {
         long version = brokers.stream().mapToLong(broker -> broker.broker().metadataImage().version()).max().orElseThrow();
         for (TestBroker broker : brokers) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (broker.broker().metadataImage().version() < version
-                    || broker.broker().metadataImage().topic(topic).isEmpty()) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("broker " + broker.bootstrapServers() + " did not reach metadata version "
-                            + version + " with topic " + topic);
-                }
-                Thread.sleep(5);
-            }
+            broker.awaitMetadata(image -> image.version() >= version && image.topic(topic).isPresent());
             broker.broker().partitions().reconciled(version).get(10, TimeUnit.SECONDS);
         }
     }
