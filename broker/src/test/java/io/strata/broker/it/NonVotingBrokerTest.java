@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A broker beyond the three voters of the metadata quorum ({@code strata.raft.voter=false}): it joins the
@@ -38,11 +39,9 @@ class NonVotingBrokerTest {
         assertThat(observer.broker().identity().clusterId())
                 .isEqualTo(cluster.broker(1).broker().identity().clusterId());
         try (Admin admin = observer.admin()) {
-            long registered = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (admin.describeCluster().nodes().get().size() < 4 && System.nanoTime() < registered) {
-                Thread.sleep(20);
-            }
-            assertThat(admin.describeCluster().nodes().get()).extracting(Node::id).containsExactlyInAnyOrder(1, 2, 3, 4);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(admin.describeCluster().nodes().get()).extracting(Node::id)
+                            .containsExactlyInAnyOrder(1, 2, 3, 4));
             // Submitted through the non-voter, which forwards it to the voters' leader.
             admin.createTopics(List.of(new NewTopic("beyond", Map.of(0, List.of(4, 1, 2))))).all().get();
             cluster.awaitMetadataOf("beyond");
@@ -61,12 +60,8 @@ class NonVotingBrokerTest {
 
             int leader = quorum.leaderId();
             cluster.broker(leader).close();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            String next = observer.broker().metadataLeader();
-            while ((next == null || next.equals(Integer.toString(leader))) && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-                next = observer.broker().metadataLeader();
-            }
+            String next = await().atMost(Duration.ofSeconds(30)).until(observer.broker()::metadataLeader,
+                    elected -> elected != null && !elected.equals(Integer.toString(leader)));
             assertThat(next).as("a voter other than %d leads", leader).isIn(List.of("1", "2", "3"))
                     .isNotEqualTo(Integer.toString(leader));
             admin.createTopics(List.of(new NewTopic("after", 1, (short) 1))).all().get();

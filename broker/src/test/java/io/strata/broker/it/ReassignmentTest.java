@@ -140,14 +140,10 @@ class ReassignmentTest {
         assertThat(tool("--execute", "--reassignment-json-file", plan.toString()))
                 .contains("Successfully started partition reassignment for moving-0");
 
-        String verified = "";
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!verified.contains("Reassignment of partition moving-0 is completed.") && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            verified = tool("--verify", "--reassignment-json-file", plan.toString());
-        }
-        assertThat(verified).contains("Reassignment of partition moving-0 is completed.")
-                .contains("Clearing broker-level throttles");
+        String verified = await().atMost(Duration.ofSeconds(60)).until(
+                () -> tool("--verify", "--reassignment-json-file", plan.toString()),
+                output -> output.contains("Reassignment of partition moving-0 is completed."));
+        assertThat(verified).contains("Clearing broker-level throttles");
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             TopicPartitionInfo moved = partition(MOVED);
@@ -188,12 +184,8 @@ class ReassignmentTest {
     }
 
     /** Waits until broker {@code nodeId} has no directory for the moved partition any more. */
-    private static void awaitNoLocalCopy(int nodeId) throws InterruptedException {
+    private static void awaitNoLocalCopy(int nodeId) {
         Path copy = cluster.broker(nodeId).broker().dataDir().resolve("logs").resolve("moving-0");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (Files.exists(copy) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(copy).doesNotExist();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(copy).doesNotExist());
     }
 }

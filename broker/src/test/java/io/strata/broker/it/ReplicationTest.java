@@ -40,12 +40,11 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Partitions replicated over three brokers in this JVM: followers copy the leader's log by Kafka Fetch,
@@ -305,24 +304,15 @@ class ReplicationTest {
     }
 
     private static void awaitPartition(TestBroker broker, TopicPartition tp, Predicate<Partition> condition) {
-        await(() -> broker.broker().partitions().partition(tp).filter(condition).isPresent(),
-                 () -> "broker " + broker.broker().identity().nodeId() + "'s " + tp + ": " + broker.broker().partitions().partition(tp)
-                        .map(p -> "end " + p.logEndOffset() + ", high watermark " + p.highWatermark() + ", " + p.state())
-                        .orElse("not open"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(broker.broker().partitions().partition(tp).filter(condition)).as(() -> reached(broker, tp))
+                        .isPresent());
     }
 
-    private static void await(BooleanSupplier condition, Supplier<String> state) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not reached within 30 s; last: " + state.get());
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+    /** Where the broker's copy of {@code tp} stands, for a wait that timed out. */
+    private static String reached(TestBroker broker, TopicPartition tp) {
+        return "broker " + broker.broker().identity().nodeId() + "'s " + tp + ": " + broker.broker().partitions()
+                .partition(tp).map(p -> "end " + p.logEndOffset() + ", high watermark " + p.highWatermark() + ", " + p.state())
+                .orElse("not open");
     }
 }

@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A follower that falls behind what its leader has tiered and freed locally starts over where the tiered log
@@ -39,6 +40,7 @@ class TieredFollowerTest {
     private static final String TOPIC = "behind";
     private static final TopicPartition PARTITION = new TopicPartition(TOPIC, 0);
     private static final int RECORDS = 1500;
+    private static final Duration WITHIN = Duration.ofSeconds(30);
 
     @TempDir
     Path dir;
@@ -67,28 +69,28 @@ class TieredFollowerTest {
                     topic, List.of(set("follower.replication.throttled.replicas", "*")))).all().get();
             admin.alterPartitionReassignments(Map.of(PARTITION,
                     Optional.of(new NewPartitionReassignment(List.of(1, 2))))).all().get();
-            await(() -> cluster.broker(2).broker().partitions().partition(PARTITION)
+            await().atMost(WITHIN).until(() -> cluster.broker(2).broker().partitions().partition(PARTITION)
                     .filter(copy -> copy.logEndOffset() > 0).isPresent());
             Partition follower = cluster.broker(2).broker().partitions().partition(PARTITION).orElseThrow();
             Partition leader = cluster.broker(1).broker().partitions().partition(PARTITION).orElseThrow();
             admin.incrementalAlterConfigs(Map.of(topic, List.of(
                     set(TopicConfig.REMOTE_LOG_STORAGE_ENABLE_CONFIG, "true"),
                     set(TopicConfig.LOCAL_LOG_RETENTION_BYTES_CONFIG, "1")))).all().get();
-            await(() -> leader.localLogStartOffset() > follower.logEndOffset());
+            await().atMost(WITHIN).until(() -> leader.localLogStartOffset() > follower.logEndOffset());
             long followerEnd = follower.logEndOffset();
 
             admin.incrementalAlterConfigs(Map.of(broker2, List.of(
                     new AlterConfigOp(new ConfigEntry("follower.replication.throttled.rate", null),
                             AlterConfigOp.OpType.DELETE)))).all().get();
-            await(() -> admin.listPartitionReassignments().reassignments().get().isEmpty());
+            await().atMost(WITHIN).until(() -> admin.listPartitionReassignments().reassignments().get().isEmpty());
             Partition caughtUp = cluster.broker(2).broker().partitions().partition(PARTITION).orElseThrow();
             assertThat(caughtUp.localLogStartOffset()).as("it skipped what the bucket holds")
                     .isGreaterThan(followerEnd);
             assertThat(caughtUp.logEndOffset()).isEqualTo(RECORDS);
-            await(() -> caughtUp.state().isr().equals(List.of(1, 2)));
+            await().atMost(WITHIN).until(() -> caughtUp.state().isr().equals(List.of(1, 2)));
 
             cluster.broker(1).close();
-            await(() -> cluster.broker(2).broker().partitions().leading(PARTITION).isPresent());
+            await().atMost(WITHIN).until(() -> cluster.broker(2).broker().partitions().leading(PARTITION).isPresent());
             List<ConsumerRecord<byte[], byte[]>> read = cluster.broker(2).readAll(List.of(PARTITION), RECORDS,
                     Duration.ofSeconds(30));
             assertThat(read).hasSize(RECORDS);
@@ -101,18 +103,5 @@ class TieredFollowerTest {
 
     private static AlterConfigOp set(String name, String value) {
         return new AlterConfigOp(new ConfigEntry(name, value), AlterConfigOp.OpType.SET);
-    }
-
-    private static void await(Check condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.holds()) {
-            assertThat(System.nanoTime()).as("condition met within 30 s").isLessThan(deadline);
-            Thread.sleep(20);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Check {
-        boolean holds() throws Exception;
     }
 }
