@@ -1,19 +1,11 @@
 package io.strata.broker.protocol.handlers;
 
-import io.strata.broker.cluster.Endpoint;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
-import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
-import io.strata.broker.cluster.RaftMetadataLog;
 import io.strata.broker.config.ReplicaSelector;
-import io.strata.broker.config.TopicConfigCatalog;
-import io.strata.broker.partition.PartitionManager;
 import io.strata.broker.protocol.ClientSession;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.broker.protocol.fetch.FetchSessionCache;
-import io.strata.broker.remote.RemoteLogReader;
-import io.strata.broker.remote.TieredLog;
 import io.strata.broker.replication.ReplicationThrottle;
-import io.strata.tiered.LocalDirectoryObjectStore;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.FetchRequestData;
@@ -31,11 +23,10 @@ import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -55,38 +46,26 @@ class UnopenedPartitionTest {
     private static final short PRODUCE_VERSION = 9;
     private static final short FETCH_VERSION = 12;
 
-    @TempDir
-    Path dir;
-    private RaftMetadataLog metadata;
-    private LocalDirectoryObjectStore store;
-    private PartitionManager partitions;
+    @RegisterExtension
+    final SingleBroker broker = new SingleBroker();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
+    /** The topic is in the metadata only: unlike {@link SingleBroker#createTopic}, nothing opens its logs. */
     @BeforeEach
-    void setUp() throws Exception {
-        metadata = new RaftMetadataLog(RaftMetadataLog.Settings.alone(dir.resolve("metadata"), 1, "127.0.0.1", 0));
-        metadata.start();
-        metadata.submit(new RegisterBroker(1, List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9092)), null)).join();
-        store = new LocalDirectoryObjectStore(dir.resolve("bucket"));
-        RemoteLogReader reader = new RemoteLogReader(store, 1024, 1 << 20, 1 << 20);
-        partitions = new PartitionManager(1, dir.resolve("logs"), new TopicConfigCatalog(), Map.of(), Time.SYSTEM,
-                (topicId, partition) -> new TieredLog(topicId, partition, metadata, reader), -1);
-        assertThat(metadata.submit(new CreateTopic(TOPIC, Uuid.randomUuid(), 2, (short) 1, Map.of(), List.of()))
+    void createTopic() throws Exception {
+        assertThat(broker.metadata.submit(new CreateTopic(TOPIC, Uuid.randomUuid(), 2, (short) 1, Map.of(), List.of()))
                 .get(10, TimeUnit.SECONDS).isError()).isFalse();
     }
 
     @AfterEach
-    void tearDown() throws Exception {
+    void stopTimer() {
         timer.shutdownNow();
-        partitions.close();
-        store.close();
-        metadata.close();
     }
 
     @Test
     void produceAndFetchAreToldToRetryUntilTheLogIsOpen() throws Exception {
-        ProduceHandler produce = new ProduceHandler(partitions, metadata::image, null, false);
-        FetchHandler fetch = new FetchHandler(partitions, metadata::image,
+        ProduceHandler produce = new ProduceHandler(broker.partitions, broker.metadata::image, null, false);
+        FetchHandler fetch = new FetchHandler(broker.partitions, broker.metadata::image,
                 new FetchSessionCache(FetchSessionCache.DEFAULT_MAX_SESSIONS, Time.SYSTEM), ReplicaSelector.LEADER,
                 new ReplicationThrottle(ReplicationThrottle.Side.LEADER, 1, Time.SYSTEM));
 
@@ -94,7 +73,7 @@ class UnopenedPartitionTest {
         assertThat(produceError(produce, 7)).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
         assertThat(fetchError(fetch, 0)).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
 
-        partitions.reconcile(metadata.image());
+        broker.partitions.reconcile(broker.metadata.image());
 
         assertThat(produceError(produce, 0)).isEqualTo(Errors.NONE);
         assertThat(fetchError(fetch, 0)).isEqualTo(Errors.NONE);
