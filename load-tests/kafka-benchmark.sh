@@ -373,23 +373,10 @@ PARAMS_MD="| Parameter | Value |
 | Machine | $(machine_description) |
 | Run | $RUN_ID, $ELAPSED_S s for the brokers' runs |"
 
-{
-  echo "# Kafka-protocol benchmark: Strata vs Apache Kafka $KAFKA_VERSION over $SECURITY_PROTOCOL ($RUN_ID)"
-  echo
-  echo "$TABLE_MD"
-  echo
-  echo "Ratio = Strata / Kafka. \"Better\" says which direction is good for the figure."
-  echo "Producer figures from ProducerPerformance, consumer figures from ConsumerPerformance (\"fetch\" excludes the"
-  echo "consumer-group join, \"incl. join\" is the whole run), end-to-end from EndToEndLatency. MB = 2^20 bytes."
-  echo "Start-up = process launch until the Kafka port accepts a TCP connection. RSS = VmRSS of the broker JVM,"
-  echo "sampled every ${RSS_SAMPLE_INTERVAL_S} s from launch until after the load."
-  echo
-  echo "## Parameters"
-  echo
-  echo "$PARAMS_MD"
-  echo
-  echo "Tool logs: \`${LOG_DIR#"$REPO_ROOT"/}\`"
-} > "$RESULTS_FILE"
-
-print_results
-log "results written to ${RESULTS_FILE#"$REPO_ROOT"/}; tool logs in ${LOG_DIR#"$REPO_ROOT"/}"
+write_results -l "Tool logs" "Kafka-protocol benchmark: Strata vs Apache Kafka $KAFKA_VERSION over $SECURITY_PROTOCOL ($RUN_ID)" <<EOF
+Ratio = Strata / Kafka. "Better" says which direction is good for the figure.
+Producer figures from ProducerPerformance, consumer figures from ConsumerPerformance ("fetch" excludes the
+consumer-group join, "incl. join" is the whole run), end-to-end from EndToEndLatency. MB = 2^20 bytes.
+Start-up = process launch until the Kafka port accepts a TCP connection. RSS = VmRSS of the broker JVM,
+sampled every ${RSS_SAMPLE_INTERVAL_S} s from launch until after the load.
+EOF

@@ -31,6 +31,8 @@ TOPIC_REPLICATION_FACTOR="${TOPIC_REPLICATION_FACTOR:-1}"  # of the topics creat
 # The client properties file every perf tool gets (TopicCommand, ProducerPerformance, ConsumerPerformance,
 # EndToEndLatency): the listener's security settings (client_security_properties). Empty: none, PLAINTEXT.
 CLIENT_CONFIG=""
+# The command line that made the results (command_line), shown at their head; empty: none shown.
+COMMAND=""
 
 log()  { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die()  { printf '[%(%H:%M:%S)T] ERROR: %s\n' -1 "$*" >&2; exit 1; }
@@ -483,21 +485,34 @@ run_selected_systems() {  # function
   ELAPSED_S=$(( $(date +%s) - start_s ))
 }
 
-# The head of a results file: its title, the command that made it, and the table of figures (TABLE_MD).
+# The head of a results file: its title, the command that made it (COMMAND, when set), and the table of figures
+# (TABLE_MD).
 results_head() {  # title
   echo "# $1"
   echo
-  echo "\`\`\`bash"
-  echo "$COMMAND"
-  echo "\`\`\`"
-  echo
+  if [[ -n "$COMMAND" ]]; then
+    echo "\`\`\`bash"
+    echo "$COMMAND"
+    echo "\`\`\`"
+    echo
+  fi
   echo "$TABLE_MD"
   echo
 }
 
 # Writes RESULTS_FILE: its head (results_head), the explanation of the figures read from stdin, the parameters
-# (PARAMS_MD) and where the logs are; then shows the figures and the parameters on the console.
-write_results() {  # title
+# (PARAMS_MD) and where the logs are, after the label given with -l (default Logs); then shows the results on the
+# console with the function given with -c (default print_results: the figures and the parameters).
+write_results() {  # [-l logs_label] [-c console_function] title
+  local label=Logs console=print_results opt OPTIND=1
+  while getopts l:c: opt; do
+    case "$opt" in
+      l) label=$OPTARG ;;
+      c) console=$OPTARG ;;
+      *) die "write_results: unknown option" ;;
+    esac
+  done
+  shift $(( OPTIND - 1 ))
   {
     results_head "$1"
     cat
@@ -506,9 +521,9 @@ write_results() {  # title
     echo
     echo "$PARAMS_MD"
     echo
-    echo "Logs: \`${LOG_DIR#"$REPO_ROOT"/}\`"
+    echo "$label: \`${LOG_DIR#"$REPO_ROOT"/}\`"
   } > "$RESULTS_FILE"
-  print_results
+  "$console"
   log "results written to ${RESULTS_FILE#"$REPO_ROOT"/}; logs in ${LOG_DIR#"$REPO_ROOT"/}"
 }
 

@@ -406,25 +406,21 @@ PARAMS_MD="| Parameter | Value |
 | Load average (1/5/15 min) | start $LOAD_START; before the replays $LOAD_BEFORE_REPLAY; end $LOAD_END |
 | Run | $RUN_ID, $ELAPSED_S s from S3Proxy start to the last replay |"
 
-{
-  results_head "Tiered-storage benchmark: uploads and replay from S3Proxy vs local segments ($RUN_ID)"
-  echo "MB = 2^20 bytes. Produce and replay figures from ProducerPerformance and ConsumerPerformance (\"fetch\" excludes"
-  echo "the consumer-group join). Upload figures from \`/q/metrics\`, sampled every ${METRICS_SAMPLE_INTERVAL_S} s"
-  echo "(\`strata_tiering_uploaded_bytes_total\`, \`strata_tiering_upload_lag_bytes\`, which is computed at the end of each"
-  echo "upload round): \"while behind\" = bytes uploaded in the sample intervals that began with a lag or saw an upload,"
-  echo "over their time; the upload window runs from the first lag or upload to the last upload. The tiered replay reads"
-  echo "the partitions' closed segments from the bucket and their active segments (never tiered) from local disk."
+# The figures for the console: a line a figure, with its target and whether it was met.
+print_tiered_results() {
   echo
-  echo "## Parameters"
+  tr -d '`' <<< "$TABLE_MD" | awk -F'|' 'NR > 2 {
+      for (i = 2; i <= 5; i++) { gsub(/^ +| +$/, "", $i) }
+      printf "%-52s %s%s\n", $2, $3, ($4 != "" ? "   [target " $4 ": " $5 "]" : "") }'
   echo
-  echo "$PARAMS_MD"
-  echo
-  echo "Logs and the metric samples (\`metrics.tsv\`): \`${LOG_DIR#"$REPO_ROOT"/}\`"
-} >> "$RESULTS_FILE"
+}
 
-echo
-tr -d '`' <<< "$TABLE_MD" | awk -F'|' 'NR > 2 {
-    for (i = 2; i <= 5; i++) { gsub(/^ +| +$/, "", $i) }
-    printf "%-52s %s%s\n", $2, $3, ($4 != "" ? "   [target " $4 ": " $5 "]" : "") }'
-echo
-log "results written to ${RESULTS_FILE#"$REPO_ROOT"/}; logs in ${LOG_DIR#"$REPO_ROOT"/}"
+write_results -l "Logs and the metric samples (\`metrics.tsv\`)" -c print_tiered_results \
+    "Tiered-storage benchmark: uploads and replay from S3Proxy vs local segments ($RUN_ID)" <<EOF
+MB = 2^20 bytes. Produce and replay figures from ProducerPerformance and ConsumerPerformance ("fetch" excludes
+the consumer-group join). Upload figures from \`/q/metrics\`, sampled every ${METRICS_SAMPLE_INTERVAL_S} s
+(\`strata_tiering_uploaded_bytes_total\`, \`strata_tiering_upload_lag_bytes\`, which is computed at the end of each
+upload round): "while behind" = bytes uploaded in the sample intervals that began with a lag or saw an upload,
+over their time; the upload window runs from the first lag or upload to the last upload. The tiered replay reads
+the partitions' closed segments from the bucket and their active segments (never tiered) from local disk.
+EOF
