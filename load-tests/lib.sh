@@ -315,6 +315,10 @@ create_topic() {  # logfile topic bootstrap partitions label pid broker_log dead
           --bootstrap-server "$bs" --create --if-not-exists --topic "$topic" \
           --partitions "$count" --replication-factor "$TOPIC_REPLICATION_FACTOR" "$@"; do
     kill -0 "$pid" 2>/dev/null || die "$label exited; log: $blog"
+    # A refusal of the topic itself (a setting out of range, say) is final: asking again only waits out the deadline.
+    if grep -qE 'Invalid(Configuration|Partitions)Exception|ConfigException|PolicyViolation' "$tlog"; then
+      die "$label refused topic $topic: $(grep -m1 -E 'Error while executing topic command' "$tlog"); log: $tlog"
+    fi
     (( $(now_ms) < deadline )) || die "$label could not create topic $topic within ${READY_TIMEOUT_S} s; logs: $tlog, $blog"
     sleep 1
   done
