@@ -21,16 +21,17 @@ public final class StrataMain {
     }
 
     public static void main(String... args) {
-        // The same sources, profiles and converters as the configuration the application will run with.
-        ConfigurationCheck.Outcome outcome = ConfigurationCheck.check(ConfigUtils::configBuilder);
+        // The same sources, profiles and converters as the configuration the application will run with. Quarkus'
+        // Prometheus registry joins Micrometer's global one when it starts, meters made before included.
+        ConfigurationCheck.Outcome outcome = ConfigurationCheck.check(ConfigUtils::configBuilder,
+                new KafkaRequestMetrics(Metrics.globalRegistry));
         if (outcome instanceof ConfigurationCheck.Refused refused) {
             System.err.println("Invalid setting, not starting: " + refused.problem());
             System.exit(1);
         }
         // Dev mode runs this again on every reload: there the application starts the broker, after the last one stopped.
         if (outcome instanceof ConfigurationCheck.Accepted accepted && LaunchMode.current() != LaunchMode.DEVELOPMENT) {
-            // Quarkus' Prometheus registry joins Micrometer's global one when it starts, meters made before included.
-            EarlyBroker.start(accepted.config(), new KafkaRequestMetrics(Metrics.globalRegistry));
+            EarlyBroker.start(accepted.settings());
         }
         Quarkus.run(args);
     }

@@ -52,15 +52,16 @@ public final class ConfigurationCheck {
 
     /** Why the broker cannot start with the configuration {@code builders} read, in one line; empty if it can. */
     public static Optional<String> problem(Supplier<SmallRyeConfigBuilder> builders) {
-        return check(builders) instanceof Refused refused ? Optional.of(refused.problem()) : Optional.empty();
+        return check(builders, RequestMetrics.NONE) instanceof Refused refused
+                ? Optional.of(refused.problem()) : Optional.empty();
     }
 
     /** Whether the broker can start with a configuration. */
     public sealed interface Outcome permits Accepted, Refused {
     }
 
-    /** The configuration, with the broker's mappings, has no problem. */
-    public record Accepted(SmallRyeConfig config) implements Outcome {
+    /** The configuration has no problem: the broker starts with these settings, the ones checking it built. */
+    public record Accepted(BrokerSettings settings) implements Outcome {
     }
 
     /** Why the broker cannot start with the configuration, in one line. */
@@ -69,9 +70,9 @@ public final class ConfigurationCheck {
 
     /**
      * The configuration each of {@code builders} reads (one builder for a configuration that has no problem),
-     * checked as {@link #problem} checks it.
+     * checked as {@link #problem} checks it; the settings it gives count requests in {@code requestMetrics}.
      */
-    public static Outcome check(Supplier<SmallRyeConfigBuilder> builders) {
+    public static Outcome check(Supplier<SmallRyeConfigBuilder> builders, RequestMetrics requestMetrics) {
         SmallRyeConfig config;
         try {
             SmallRyeConfigBuilder builder = strict(builders.get());
@@ -82,7 +83,7 @@ public final class ConfigurationCheck {
         }
         BrokerSettings settings;
         try {
-            settings = BrokerSettings.from(config, RequestMetrics.NONE);
+            settings = BrokerSettings.from(config, requestMetrics);
             // Only the metrics schedules read these, so no settings record checks them.
             MetricsConfig metrics = config.getConfigMapping(MetricsConfig.class);
             SettingCheck.requirePositive("strata.metrics.lag-refresh-interval", metrics.lagRefreshInterval());
@@ -92,7 +93,7 @@ public final class ConfigurationCheck {
         }
         Optional<String> http = HttpAuthConfig.problem(config.getConfigMapping(HttpAuthConfig.class),
                 settings.listeners().usesSasl());
-        return http.<Outcome>map(Refused::new).orElseGet(() -> new Accepted(config));
+        return http.<Outcome>map(Refused::new).orElseGet(() -> new Accepted(settings));
     }
 
     /**

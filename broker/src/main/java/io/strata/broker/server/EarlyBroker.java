@@ -1,7 +1,5 @@
 package io.strata.broker.server;
 
-import io.smallrye.config.SmallRyeConfig;
-import io.strata.broker.protocol.RequestMetrics;
 import org.jboss.logging.Logger;
 
 import java.util.concurrent.CompletableFuture;
@@ -33,8 +31,8 @@ public final class EarlyBroker {
     private EarlyBroker() {
     }
 
-    /** Starts the broker with the settings {@code config} gives, counting its requests in {@code requestMetrics}. */
-    public static synchronized void start(SmallRyeConfig config, RequestMetrics requestMetrics) {
+    /** Starts the broker with {@code settings}. */
+    public static synchronized void start(BrokerSettings settings) {
         if (claim != Claim.NONE) {
             throw new IllegalStateException("the broker has already been started");
         }
@@ -43,7 +41,7 @@ public final class EarlyBroker {
         claim = Claim.STARTING;
         Thread starter = new Thread(() -> {
             try {
-                future.complete(Broker.start(BrokerSettings.from(config, requestMetrics)));
+                future.complete(Broker.start(settings));
             } catch (Throwable e) {
                 future.completeExceptionally(e);
             }
