@@ -60,6 +60,16 @@ class RaftSecretTest {
                 .as("no proof").isFalse();
     }
 
+    @Test
+    void aMembersOwnMessageHandedBackUnreadHoldsOnlyFromItself() {
+        Address member = UUID.randomUUID();
+        JoinProof own = new JoinProof(RaftKeys.derive(RaftSecret.of(VALUE)).join());
+        own.setAuth(new AUTH().setAddress(member));
+
+        assertThat(own.authenticate(own, new EmptyMessage().setSrc(member))).isTrue();
+        assertThat(own.authenticate(own, new EmptyMessage().setSrc(UUID.randomUUID()))).isFalse();
+    }
+
     /** The proof {@code sender} sends, as the coordinator reads it. */
     private static JoinProof proofOf(RaftKeys keys, Address sender) throws Exception {
         JoinProof own = new JoinProof(keys.join());
