@@ -9,13 +9,19 @@ import io.strata.broker.metrics.KafkaRequestMetrics;
 import io.strata.broker.server.ConfigurationCheck;
 import io.strata.broker.server.EarlyBroker;
 
+import java.time.Duration;
+
 /**
  * The broker's entry point: checks the configuration (see {@link ConfigurationCheck}) and only then starts the
  * application. Checking in an observer of start-up would be too late: by then the HTTP server listens, and Quarkus
- * logs that it started before it stops again. The broker itself starts next, while Quarkus boots ({@link EarlyBroker}).
+ * logs that it started before it stops again. The broker itself starts next, and Quarkus boots once it has (see
+ * {@link EarlyBroker}).
  */
 @QuarkusMain
 public final class StrataMain {
+
+    /** Longer than a broker takes to start on its own, so only one waiting for its quorum's peers exceeds it. */
+    private static final Duration BROKER_HEAD_START = Duration.ofSeconds(3);
 
     private StrataMain() {
     }
@@ -32,6 +38,7 @@ public final class StrataMain {
         // Dev mode runs this again on every reload: there the application starts the broker, after the last one stopped.
         if (outcome instanceof ConfigurationCheck.Accepted accepted && LaunchMode.current() != LaunchMode.DEVELOPMENT) {
             EarlyBroker.start(accepted.settings());
+            EarlyBroker.awaitStart(BROKER_HEAD_START);
         }
         Quarkus.run(args);
     }

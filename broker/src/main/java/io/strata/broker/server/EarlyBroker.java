@@ -2,13 +2,15 @@ package io.strata.broker.server;
 
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
  * The broker the packaged application's entry point starts before Quarkus boots, on a thread of its own: the Kafka
- * listener then opens while Quarkus sets up the HTTP side, which a Kafka client does not wait for, and
+ * listener opens before Quarkus sets up the HTTP side, which a Kafka client does not wait for, and
  * {@link BrokerLifecycle} adopts the broker once the application is up. A start-up without that entry point (the
  * tests' Quarkus application, dev mode) finds none and starts the broker itself. The handover is static because the
  * entry point runs before the container that holds the application's beans exists.
@@ -48,6 +50,29 @@ public final class EarlyBroker {
         }, "strata-broker-start");
         starter.start();
         Runtime.getRuntime().addShutdownHook(new Thread(EarlyBroker::closeIfAbandoned, "strata-broker-abandoned"));
+    }
+
+    /**
+     * Waits until the broker started, failed to start, or {@code atMost} passed. Quarkus booting alongside would take
+     * a core from it on a small machine: on two cores the Kafka listener opened a third later. The bound is for a
+     * broker that waits on its metadata quorum's peers: the health endpoints that report it must not wait as long.
+     * A failed start is left for the application to report, when it adopts the broker.
+     */
+    public static void awaitStart(Duration atMost) {
+        CompletableFuture<Broker> future;
+        synchronized (EarlyBroker.class) {
+            future = starting;
+        }
+        if (future == null) {
+            return;
+        }
+        try {
+            future.get(atMost.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debugf("The application boots while the broker has not started: %s", e);
+        }
     }
 
     /** The handover to the application. */
