@@ -82,6 +82,7 @@ public final class PartitionManager implements AutoCloseable {
     private final NavigableMap<Long, CompletableFuture<Void>> reconciledWaiters = new TreeMap<>();
     private long reconciledVersion = -1; // guarded by reconciledWaiters
     private final CompletableFuture<Void> loaded = new CompletableFuture<>();
+    private final PartitionOpenings openings = new PartitionOpenings();
     private boolean closed; // guarded by this
     /**
      * Opens and closes logs: mostly file creation and fsync, which the file system commits together when
@@ -279,7 +280,7 @@ public final class PartitionManager implements AutoCloseable {
      * takes connections meanwhile. Returns {@link #loaded()}.
      */
     public CompletableFuture<Void> load(MetadataImage image) {
-        reconciled(image.version()).thenRun(() -> loaded.complete(null));
+        reconciled(image.version()).thenRun(openings::loadOver).thenRun(() -> loaded.complete(null));
         onMetadataImage(image);
         return loaded;
     }
@@ -287,6 +288,11 @@ public final class PartitionManager implements AutoCloseable {
     /** Completes once the partitions the broker started with are open ({@link #load}); it may be had before. */
     public CompletableFuture<Void> loaded() {
         return loaded;
+    }
+
+    /** Completes once each of {@code wanted} is open here, or all the broker started with ({@link #loaded()}) are. */
+    public CompletableFuture<Void> opened(Iterable<TopicPartition> wanted) {
+        return openings.await(wanted, partitions::containsKey);
     }
 
     /**
@@ -339,6 +345,7 @@ public final class PartitionManager implements AutoCloseable {
                     totals.add(partition.log().loadSummary());
                 }
                 partitions.put(partition.topicPartition(), partition);
+                openings.opened(partition.topicPartition());
             });
         } finally {
             timedFlushes = partitions.values().stream()

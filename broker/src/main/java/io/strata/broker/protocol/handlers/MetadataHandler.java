@@ -25,11 +25,13 @@ import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.resource.ResourceType;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Metadata: brokers, the controller, and topics with their ids and partition leaders. The brokers are their endpoints
@@ -42,8 +44,10 @@ import java.util.concurrent.CompletionStage;
  * <p>While the broker loads its logs at start-up, a partition it is to lead but has not opened yet is answered
  * {@code LEADER_NOT_AVAILABLE} without a leader, so clients wait for it instead of sending produces that would be
  * refused until the log opens: an idempotent producer whose first batches were refused while a later one landed
- * would see its retries out of sequence. After start-up the leader is named at once, as Kafka names it, also for a
- * partition just created.
+ * would see its retries out of sequence. The answer waits for those partitions first, up to
+ * {@link #LOADING_WAIT_MS}: clients back off longer after each such answer (librdkafka doubles its wait), so a
+ * client answered at once would come back well after its partitions opened. After start-up the leader is named at
+ * once, as Kafka names it, also for a partition just created.
  *
  * <p>Topics are authorized as Kafka authorizes them: each needs DESCRIBE (a listing of all leaves out the others, a
  * topic asked for by name or id is answered {@code TOPIC_AUTHORIZATION_FAILED}), and an auto-created one CREATE on the
@@ -60,6 +64,8 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
     private static final short LAST_CLUSTER_OPERATIONS_VERSION = 10;
     /** Metadata v6 is the first a broker answers LISTENER_NOT_FOUND. */
     private static final short FIRST_LISTENER_NOT_FOUND_VERSION = 6;
+    /** Well within any client's request timeout; long enough for a thousand partitions to open on two cores. */
+    static final long LOADING_WAIT_MS = 1000;
 
     public CompletionStage<MetadataResponseData> handle(RequestContext context, MetadataRequest request) {
         MetadataRequestData data = request.data();
@@ -72,8 +78,10 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
                 && data.includeTopicAuthorizedOperations(), mayCreate && context.allowedOnClusterSilently(AclOperation.CREATE));
         if (allTopics) {
             // As Kafka: a topic the client may not describe is left out, so its existence is not told.
-            return CompletableFuture.completedFuture(respond(context, data, admin.image().topics().stream()
+            List<TopicImage> listed = admin.image().topics().stream()
                     .filter(topic -> access.mayList(topic.name()))
+                    .toList();
+            return opening(listed).thenApply(ignored -> respond(context, data, listed.stream()
                     .map(topic -> access.described(describe(context.listener(), version, topic.name(), Optional.of(topic))))
                     .toList()));
         }
@@ -89,9 +97,31 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
             }
         }
         return CompletableFuture.allOf(creations.toArray(CompletableFuture[]::new))
+                .thenCompose(ignored -> opening(data.topics().stream()
+                        .map(requested -> Uuid.ZERO_UUID.equals(requested.topicId())
+                                ? admin.image().topic(requested.name()) : admin.image().topic(requested.topicId()))
+                        .flatMap(Optional::stream)
+                        .filter(topic -> access.mayList(topic.name()))
+                        .toList()))
                 .thenApply(ignored -> respond(context, data, data.topics().stream()
                         .map(requested -> describeRequested(requested, context.listener(), version, mayCreate, access))
                         .toList()));
+    }
+
+    /** Completes once the partitions of {@code topics} this broker is to lead are open, or after the loading wait. */
+    private CompletableFuture<Void> opening(Collection<TopicImage> topics) {
+        if (partitions.loaded().isDone()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<TopicPartition> led = new ArrayList<>();
+        for (TopicImage topic : topics) {
+            for (int p = 0; p < topic.partitions(); p++) {
+                if (topic.partition(p).leader() == identity.nodeId()) {
+                    led.add(new TopicPartition(topic.name(), p));
+                }
+            }
+        }
+        return partitions.opened(led).completeOnTimeout(null, LOADING_WAIT_MS, TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.strata.broker.protocol.handlers;
 
+import io.strata.broker.cluster.BrokerIdentity;
 import io.strata.broker.cluster.MetadataCommand.CreateTopic;
 import io.strata.broker.config.ReplicaSelector;
 import io.strata.broker.protocol.ClientSession;
@@ -10,6 +11,9 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -17,6 +21,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.utils.Time;
@@ -29,16 +34,19 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * A partition the metadata has but whose log is not open yet, as right after its topic was created or after a
  * restart before its recovery: produce and fetch answer NOT_LEADER_OR_FOLLOWER, which clients retry; a
- * partition the topic does not have stays unknown.
+ * partition the topic does not have stays unknown. While the broker loads its logs (nothing here ends the load),
+ * Metadata waits for the partitions it names to open, for a while.
  */
 class UnopenedPartitionTest {
 
@@ -77,6 +85,43 @@ class UnopenedPartitionTest {
 
         assertThat(produceError(produce, 0)).isEqualTo(Errors.NONE);
         assertThat(fetchError(fetch, 0)).isEqualTo(Errors.NONE);
+    }
+
+    @Test
+    void metadataWhileTheBrokerLoadsAnswersOnceThePartitionsItNamesAreOpen() throws Exception {
+        CompletableFuture<MetadataResponseData> answer = metadata();
+        assertThat(answer).isNotDone();
+
+        broker.partitions.reconcile(broker.metadata.image());
+
+        // Completed by the opening of the last partition, within reconcile: no wait for the bound.
+        assertThat(answer).isDone();
+        assertThat(answer.get().topics().find(TOPIC).partitions())
+                .extracting(MetadataResponsePartition::errorCode, MetadataResponsePartition::leaderId)
+                .containsExactly(tuple(Errors.NONE.code(), SingleBroker.NODE_ID),
+                        tuple(Errors.NONE.code(), SingleBroker.NODE_ID));
+    }
+
+    @Test
+    void metadataWhileTheBrokerLoadsNamesNoLeaderForAPartitionStillClosedAfterTheWait() throws Exception {
+        long start = System.nanoTime();
+        MetadataResponseData answer = metadata().get(10, TimeUnit.SECONDS);
+
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+                .isGreaterThanOrEqualTo(MetadataHandler.LOADING_WAIT_MS);
+        assertThat(answer.topics().find(TOPIC).partitions())
+                .extracting(MetadataResponsePartition::errorCode, MetadataResponsePartition::leaderId)
+                .containsOnly(tuple(Errors.LEADER_NOT_AVAILABLE.code(), -1));
+    }
+
+    private CompletableFuture<MetadataResponseData> metadata() {
+        MetadataHandler handler = new MetadataHandler(broker.admin, broker.partitions,
+                new BrokerIdentity("cluster", SingleBroker.NODE_ID), false);
+        short version = ApiKeys.METADATA.latestVersion();
+        MetadataRequestData data = new MetadataRequestData();
+        data.topics().add(new MetadataRequestData.MetadataRequestTopic().setName(TOPIC));
+        return handler.handle(context(ApiKeys.METADATA, version), new MetadataRequest(data, version))
+                .toCompletableFuture();
     }
 
     private static Errors produceError(ProduceHandler handler, int partition) throws Exception {
