@@ -64,8 +64,11 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
     private static final short LAST_CLUSTER_OPERATIONS_VERSION = 10;
     /** Metadata v6 is the first a broker answers LISTENER_NOT_FOUND. */
     private static final short FIRST_LISTENER_NOT_FOUND_VERSION = 6;
-    /** Well within any client's request timeout; long enough for a thousand partitions to open on two cores. */
-    static final long LOADING_WAIT_MS = 1000;
+    /**
+     * Short, so a client asking for many partitions learns soon of those open so far (a thousand take about a second
+     * on two cores), and long against the first steps of a client's back-off, so it does not come back late.
+     */
+    static final long LOADING_WAIT_MS = 250;
 
     public CompletionStage<MetadataResponseData> handle(RequestContext context, MetadataRequest request) {
         MetadataRequestData data = request.data();
