@@ -275,10 +275,7 @@ public final class PartitionManager implements AutoCloseable {
         done.forEach(future -> future.complete(null));
     }
 
-    /**
-     * Opens the partitions of {@code image}, the metadata the broker starts with, in the background: the broker
-     * takes connections meanwhile. Returns {@link #loaded()}.
-     */
+    /** Opens the partitions of the start-up metadata {@code image} in the background; returns {@link #loaded()}. */
     public CompletableFuture<Void> load(MetadataImage image) {
         reconciled(image.version()).thenRun(openings::loadOver).thenRun(() -> loaded.complete(null));
         onMetadataImage(image);
@@ -290,7 +287,7 @@ public final class PartitionManager implements AutoCloseable {
         return loaded;
     }
 
-    /** Completes once each of {@code wanted} is open here, or all the broker started with ({@link #loaded()}) are. */
+    /** Completes once each of {@code wanted} is open here, or the start-up load ({@link #load}) has ended. */
     public CompletableFuture<Void> opened(Iterable<TopicPartition> wanted) {
         return openings.await(wanted, partitions::containsKey);
     }
@@ -560,6 +557,7 @@ public final class PartitionManager implements AutoCloseable {
         // A reconcile waiting for this lock finds the partitions closed; the reconciler takes no more.
         closed = true;
         reconciler.shutdownNow();
+        openings.loadOver();
         // Not interrupted: an interrupt inside FileChannel.force closes the segment's channel.
         flusher.shutdown();
         try {

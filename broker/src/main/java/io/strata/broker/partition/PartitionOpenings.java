@@ -24,9 +24,13 @@ final class PartitionOpenings {
     private final List<Waiter> waiters = new ArrayList<>(); // guarded by this
     private boolean over; // guarded by this
 
-    /** Completes once each of {@code wanted} that {@code isOpen} does not hold yet has opened, or the load is over. */
+    /**
+     * Completes once each of {@code wanted} that {@code isOpen} does not hold yet has opened, or the load is over.
+     * The caller may complete it sooner itself (a time limit): the wait then ends here too.
+     */
     CompletableFuture<Void> await(Iterable<TopicPartition> wanted, Predicate<TopicPartition> isOpen) {
         Set<TopicPartition> pending = new HashSet<>();
+        Waiter waiter;
         synchronized (this) {
             // Checked under the lock, which opened() takes after the partition became visible: none is missed.
             for (TopicPartition tp : wanted) {
@@ -37,10 +41,15 @@ final class PartitionOpenings {
             if (over || pending.isEmpty()) {
                 return CompletableFuture.completedFuture(null);
             }
-            Waiter waiter = new Waiter(pending, new CompletableFuture<>());
+            waiter = new Waiter(pending, new CompletableFuture<>());
             waiters.add(waiter);
-            return waiter.done();
         }
+        waiter.done().whenComplete((ignored, failure) -> remove(waiter));
+        return waiter.done();
+    }
+
+    private synchronized void remove(Waiter waiter) {
+        waiters.removeIf(each -> each == waiter);
     }
 
     /** {@code tp} has opened and is visible to the check of {@link #await}. */

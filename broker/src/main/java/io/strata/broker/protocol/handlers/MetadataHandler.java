@@ -24,14 +24,15 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.resource.ResourceType;
 
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Metadata: brokers, the controller, and topics with their ids and partition leaders. The brokers are their endpoints
@@ -45,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  * {@code LEADER_NOT_AVAILABLE} without a leader, so clients wait for it instead of sending produces that would be
  * refused until the log opens: an idempotent producer whose first batches were refused while a later one landed
  * would see its retries out of sequence. The answer waits for those partitions first, up to
- * {@link #LOADING_WAIT_MS}: clients back off longer after each such answer (librdkafka doubles its wait), so a
+ * {@link #LOADING_WAIT}: clients back off longer after each such answer (librdkafka doubles its wait), so a
  * client answered at once would come back well after its partitions opened. After start-up the leader is named at
  * once, as Kafka names it, also for a partition just created.
  *
@@ -54,7 +55,7 @@ import java.util.concurrent.TimeUnit;
  * cluster or on itself.
  */
 public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, BrokerIdentity identity,
-                              boolean autoCreate) {
+                              boolean autoCreate, Duration loadingWait) {
 
     private static final short FIRST_ALL_TOPICS_NULL_VERSION = 1;
     private static final short FIRST_AUTO_CREATE_FLAG_VERSION = 4;
@@ -68,7 +69,11 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
      * Short, so a client asking for many partitions learns soon of those open so far (a thousand take about a second
      * on two cores), and long against the first steps of a client's back-off, so it does not come back late.
      */
-    static final long LOADING_WAIT_MS = 250;
+    static final Duration LOADING_WAIT = Duration.ofMillis(250);
+
+    public MetadataHandler(TopicAdmin admin, PartitionManager partitions, BrokerIdentity identity, boolean autoCreate) {
+        this(admin, partitions, identity, autoCreate, LOADING_WAIT);
+    }
 
     public CompletionStage<MetadataResponseData> handle(RequestContext context, MetadataRequest request) {
         MetadataRequestData data = request.data();
@@ -81,10 +86,10 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
                 && data.includeTopicAuthorizedOperations(), mayCreate && context.allowedOnClusterSilently(AclOperation.CREATE));
         if (allTopics) {
             // As Kafka: a topic the client may not describe is left out, so its existence is not told.
-            List<TopicImage> listed = admin.image().topics().stream()
+            Supplier<List<TopicImage>> listed = () -> admin.image().topics().stream()
                     .filter(topic -> access.mayList(topic.name()))
                     .toList();
-            return opening(listed).thenApply(ignored -> respond(context, data, listed.stream()
+            return afterOpening(context, listed, () -> respond(context, data, listed.get().stream()
                     .map(topic -> access.described(describe(context.listener(), version, topic.name(), Optional.of(topic))))
                     .toList()));
         }
@@ -99,32 +104,44 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
                         .exceptionally(MetadataHandler::ignoreRace));
             }
         }
+        Supplier<List<TopicImage>> named = () -> data.topics().stream()
+                .map(requested -> Uuid.ZERO_UUID.equals(requested.topicId())
+                        ? admin.image().topic(requested.name()) : admin.image().topic(requested.topicId()))
+                .flatMap(Optional::stream)
+                .filter(topic -> access.mayList(topic.name()))
+                .toList();
         return CompletableFuture.allOf(creations.toArray(CompletableFuture[]::new))
-                .thenCompose(ignored -> opening(data.topics().stream()
-                        .map(requested -> Uuid.ZERO_UUID.equals(requested.topicId())
-                                ? admin.image().topic(requested.name()) : admin.image().topic(requested.topicId()))
-                        .flatMap(Optional::stream)
-                        .filter(topic -> access.mayList(topic.name()))
-                        .toList()))
-                .thenApply(ignored -> respond(context, data, data.topics().stream()
+                .thenCompose(ignored -> afterOpening(context, named, () -> respond(context, data, data.topics().stream()
                         .map(requested -> describeRequested(requested, context.listener(), version, mayCreate, access))
-                        .toList()));
+                        .toList())));
     }
 
-    /** Completes once the partitions of {@code topics} this broker is to lead are open, or after the loading wait. */
-    private CompletableFuture<Void> opening(Collection<TopicImage> topics) {
+    /**
+     * The {@code answer}, made once the partitions of {@code topics} this broker is to lead are open or the loading
+     * wait has passed; at once when the broker is not loading its logs.
+     */
+    private CompletionStage<MetadataResponseData> afterOpening(RequestContext context,
+                                                              Supplier<List<TopicImage>> topics,
+                                                              Supplier<MetadataResponseData> answer) {
         if (partitions.loaded().isDone()) {
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(answer.get());
         }
         List<TopicPartition> led = new ArrayList<>();
-        for (TopicImage topic : topics) {
+        for (TopicImage topic : topics.get()) {
             for (int p = 0; p < topic.partitions(); p++) {
                 if (topic.partition(p).leader() == identity.nodeId()) {
                     led.add(new TopicPartition(topic.name(), p));
                 }
             }
         }
-        return partitions.opened(led).completeOnTimeout(null, LOADING_WAIT_MS, TimeUnit.MILLISECONDS);
+        CompletableFuture<Void> opened = partitions.opened(led);
+        if (opened.isDone()) {
+            return CompletableFuture.completedFuture(answer.get());
+        }
+        // Made on the connection's event loop, not on the thread that opened the last partition, which has more to
+        // open, nor on the JDK's one timer thread.
+        return opened.completeOnTimeout(null, loadingWait.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApplyAsync(ignored -> answer.get(), context.eventLoop());
     }
 
     /**

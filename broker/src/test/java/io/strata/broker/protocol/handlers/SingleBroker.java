@@ -35,12 +35,28 @@ final class SingleBroker implements BeforeEachCallback, AfterEachCallback {
 
     static final int NODE_ID = 1;
 
+    /** Whether the partitions' start-up load is over, as in a started broker, or never ends ({@link #loading()}). */
+    private final boolean started;
+
     RaftMetadataLog metadata;
     PartitionManager partitions;
     TopicAdmin admin;
     Path logsDir;
     private Path dir;
     private LocalDirectoryObjectStore store;
+
+    SingleBroker() {
+        this(true);
+    }
+
+    private SingleBroker(boolean started) {
+        this.started = started;
+    }
+
+    /** A broker still loading its partitions at start-up, for as long as the test runs. */
+    static SingleBroker loading() {
+        return new SingleBroker(false);
+    }
 
     @Override
     public void beforeEach(ExtensionContext context) throws Exception {
@@ -55,6 +71,9 @@ final class SingleBroker implements BeforeEachCallback, AfterEachCallback {
         partitions = new PartitionManager(NODE_ID, logsDir, new TopicConfigCatalog(), Map.of(), Time.SYSTEM,
                 (topicId, partition) -> new TieredLog(topicId, partition, metadata, reader), -1);
         admin = new TopicAdmin(metadata, new TopicConfigCatalog(), Map.of(), 1, (short) 1);
+        if (started) {
+            partitions.load(metadata.image()).get(10, TimeUnit.SECONDS);
+        }
     }
 
     /** Creates a topic of one partition and opens its log here. */
