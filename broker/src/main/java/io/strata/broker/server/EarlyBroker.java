@@ -55,8 +55,9 @@ public final class EarlyBroker {
     /**
      * Waits until the broker started, failed to start, or {@code atMost} passed. Quarkus booting alongside would take
      * a core from it on a small machine: on two cores the Kafka listener opened a third later. The bound is for a
-     * broker that waits on its metadata quorum's peers: the health endpoints that report it must not wait as long.
-     * A failed start is left for the application to report, when it adopts the broker.
+     * broker that waits on its metadata quorum's peers, which may take long: Quarkus boots meanwhile, and its
+     * HTTP side opens as soon as {@link BrokerLifecycle} has adopted the started broker. A failed start is left for
+     * the application to report, when it adopts the broker.
      */
     public static void awaitStart(Duration atMost) {
         CompletableFuture<Broker> future;
