@@ -14,8 +14,8 @@ import java.time.Duration;
 /**
  * The broker's entry point: checks the configuration (see {@link ConfigurationCheck}) and only then starts the
  * application. Checking in an observer of start-up would be too late: by then the HTTP server listens, and Quarkus
- * logs that it started before it stops again. The broker itself starts next, and Quarkus boots once it has (see
- * {@link EarlyBroker}).
+ * logs that it started before it stops again. The broker itself starts next, and Quarkus boots once it has, or after
+ * {@code BROKER_HEAD_START} (see {@link EarlyBroker}).
  */
 @QuarkusMain
 public final class StrataMain {

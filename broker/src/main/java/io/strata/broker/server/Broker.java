@@ -216,8 +216,8 @@ public final class Broker implements AutoCloseable {
         authorizer = settings.authorizer().authorizer(() -> metadata.image().security());
         bindListeners();
         // Only now: thousands of partitions opening on every core would hold the listener back. Each serves as soon
-        // as it is open; until then Metadata names no leader for it. The directories of topics deleted while the
-        // broker was down go first.
+        // as it is open; until then Metadata waits for it a moment (MetadataHandler), then names no leader for it.
+        // The directories of topics deleted while the broker was down go first.
         metadata.addListener(partitions::onMetadataImage);
         partitions.load(metadata.image());
         BrokerRegistration registration = new BrokerRegistration(metadata, partitions,

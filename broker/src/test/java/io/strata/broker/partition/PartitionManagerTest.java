@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,6 +66,18 @@ class PartitionManagerTest {
         for (int p = 0; p < 300; p++) {
             assertThat(awaitOwner(new TopicPartition("many", p))).contains(topicId);
         }
+    }
+
+    @Test
+    void theEndOfTheStartUpLoadEndsAWaitForAPartitionThatDoesNotOpen() throws Exception {
+        createTopic("held", 1);
+        CompletableFuture<Void> opened = manager.opened(List.of(new TopicPartition("held", 0),
+                new TopicPartition("nowhere", 0)));
+
+        manager.load(metadata.image()).get(10, TimeUnit.SECONDS);
+
+        assertThat(opened).isCompleted();
+        assertThat(manager.partition(new TopicPartition("held", 0))).isPresent();
     }
 
     @Test

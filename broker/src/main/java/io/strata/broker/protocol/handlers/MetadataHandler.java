@@ -45,7 +45,7 @@ import java.util.function.Supplier;
  * <p>While the broker loads its logs at start-up, a partition it is to lead but has not opened yet is answered
  * {@code LEADER_NOT_AVAILABLE} without a leader, so clients wait for it instead of sending produces that would be
  * refused until the log opens: an idempotent producer whose first batches were refused while a later one landed
- * would see its retries out of sequence. The answer waits for those partitions first, up to
+ * would see its retries out of sequence. The answer waits first for those of the topics asked for, up to
  * {@link #LOADING_WAIT}: clients back off longer after each such answer (librdkafka doubles its wait), so a
  * client answered at once would come back well after its partitions opened. After start-up the leader is named at
  * once, as Kafka names it, also for a partition just created.
