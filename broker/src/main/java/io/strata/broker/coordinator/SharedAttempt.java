@@ -38,8 +38,14 @@ public final class SharedAttempt<T> {
         current.set(attempt);
     }
 
-    /** The latest attempt, whatever its outcome; null before the first. */
-    public CompletableFuture<T> latest() {
-        return current.get();
+    /** Whether an attempt was ever started or set. */
+    public boolean started() {
+        return current.get() != null;
+    }
+
+    /** Whether the latest attempt has succeeded. */
+    public boolean succeeded() {
+        CompletableFuture<T> latest = current.get();
+        return latest != null && latest.isDone() && !latest.isCompletedExceptionally();
     }
 }

@@ -187,9 +187,8 @@ public final class GroupCoordinator implements AutoCloseable {
      * load is done it does nothing: that load takes the partitions led by then.
      */
     public void followLeadership(MetadataImage image) {
-        CompletableFuture<Void> loaded = ready.latest();
         Optional<TopicImage> topic = image.topic(Topic.GROUP_METADATA_TOPIC_NAME);
-        if (loaded == null || !loaded.isDone() || loaded.isCompletedExceptionally() || topic.isEmpty()) {
+        if (!ready.succeeded() || topic.isEmpty()) {
             return;
         }
         runtime.call(() -> {
@@ -227,9 +226,7 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** Whether this broker leads the group's partition but has not replayed it since it started leading it. */
     private boolean loadingGroupsOf(String groupId) {
-        CompletableFuture<Void> loaded = ready.latest();
-        return loaded != null && loaded.isDone() && !loaded.isCompletedExceptionally()
-                && topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME).isPresent()
+        return ready.succeeded() && topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME).isPresent()
                 && !loader.isLoaded(partitionFor(groupId));
     }
 
@@ -276,7 +273,7 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     private boolean hasNoOffsetsTopic() {
-        return ready.latest() == null && topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME).isEmpty();
+        return !ready.started() && topicAdmin.image().topic(Topic.GROUP_METADATA_TOPIC_NAME).isEmpty();
     }
 
     /** The partition of {@code __consumer_offsets} that holds {@code groupId}: {@code abs(hash) % partitions}, as Kafka. */
@@ -554,8 +551,7 @@ public final class GroupCoordinator implements AutoCloseable {
      * without them; so are the groups left Empty without offsets.
      */
     public void onMetadataImage(MetadataImage image) {
-        CompletableFuture<Void> loaded = ready.latest();
-        if (loaded == null || !loaded.isDone() || loaded.isCompletedExceptionally()) {
+        if (!ready.succeeded()) {
             return;
         }
         Set<Uuid> ids = topicIds(image);
