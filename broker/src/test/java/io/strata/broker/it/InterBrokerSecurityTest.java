@@ -157,13 +157,11 @@ class InterBrokerSecurityTest {
     @Test
     void aSaslSslClusterReplicates() throws Exception {
         TestCertificates.Issued authority = TestCertificates.authority("Strata inter-broker test CA");
-        Path cert = dir.resolve("broker.pem");
-        Path key = dir.resolve("broker.key");
-        authority.issueServer("broker").write(cert, key);
+        TestCertificates.ServerFiles files = authority.writeServerFiles(dir);
         Map<String, String> config = secured(SecurityProtocol.SASL_SSL);
         // No CA file: the brokers trust the certificate they all share, the listener's own.
-        config.put("strata.kafka.tls.cert-file", cert.toString());
-        config.put("strata.kafka.tls.key-file", key.toString());
+        config.put("strata.kafka.tls.cert-file", files.cert().toString());
+        config.put("strata.kafka.tls.key-file", files.key().toString());
         Map<String, Object> tls = Map.of(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL",
                 SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PEM",
                 SslConfigs.SSL_TRUSTSTORE_CERTIFICATES_CONFIG, authority.certificatePem());

@@ -77,15 +77,14 @@ class SeveralListenersTest {
     @Test
     void aClientIsToldOfTheEndpointsOfTheListenerItCameInOnAndEachListenerServesIt() throws Exception {
         TestCertificates.Issued authority = TestCertificates.authority("Strata listeners test CA");
-        Path cert = dir.resolve("broker.pem");
-        Path key = dir.resolve("broker.key");
-        authority.issueServer("broker").write(cert, key);
+        TestCertificates.ServerFiles files = authority.writeServerFiles(dir);
         // No inter-broker credentials: the brokers would reach each other on INTERNAL, the first listener.
         try (TestBroker broker = TestBroker.start(dir.resolve("data"), Map.of(
                 "strata.kafka.listeners", "INTERNAL://127.0.0.1:0,EXTERNAL://127.0.0.1:0",
                 "strata.kafka.advertised-listeners", "EXTERNAL://localhost:0",
                 "strata.kafka.listener-security-protocol-map", "INTERNAL:PLAINTEXT,EXTERNAL:SASL_SSL",
-                "strata.kafka.tls.cert-file", cert.toString(), "strata.kafka.tls.key-file", key.toString(),
+                "strata.kafka.tls.cert-file", files.cert().toString(),
+                "strata.kafka.tls.key-file", files.key().toString(),
                 "strata.sasl.mechanisms", MECHANISM,
                 "strata.sasl.bootstrap-users", "alice:alice-secret",
                 "strata.sasl.failed-authentication-delay-ms", "0"))) {

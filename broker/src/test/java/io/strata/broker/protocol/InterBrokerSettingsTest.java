@@ -64,12 +64,11 @@ class InterBrokerSettingsTest {
 
     /** EXTERNAL authenticates clients with SASL over TLS, INTERNAL is plaintext, and {@code more}. */
     private Map<String, String> twoListeners(Map<String, String> more) throws Exception {
-        Path cert = dir.resolve("broker.pem");
-        Path key = dir.resolve("broker.key");
-        TestCertificates.authority("Listeners CA").issueServer("broker").write(cert, key);
+        TestCertificates.ServerFiles files = TestCertificates.authority("Listeners CA").writeServerFiles(dir);
         Map<String, String> config = new HashMap<>(Map.of("strata.kafka.listeners", "EXTERNAL://:0,INTERNAL://:0",
                 "strata.kafka.listener-security-protocol-map", "EXTERNAL:SASL_SSL,INTERNAL:PLAINTEXT",
-                "strata.kafka.tls.cert-file", cert.toString(), "strata.kafka.tls.key-file", key.toString()));
+                "strata.kafka.tls.cert-file", files.cert().toString(),
+                "strata.kafka.tls.key-file", files.key().toString()));
         config.putAll(more);
         return config;
     }
@@ -120,29 +119,30 @@ class InterBrokerSettingsTest {
     @Test
     void tlsTrustsTheListenersCaOrCertificateAndPresentsTheListenersCertificateWhenAskedFor() throws Exception {
         TestCertificates.Issued authority = TestCertificates.authority("Inter-broker CA");
-        Path cert = dir.resolve("broker.pem");
-        Path key = dir.resolve("broker.key");
-        authority.issueServer("broker").write(cert, key);
+        TestCertificates.ServerFiles files = authority.writeServerFiles(dir);
         Path ca = Files.writeString(dir.resolve("ca.pem"), authority.certificatePem());
         Map<String, String> tls = new HashMap<>(Map.of("strata.kafka.security-protocol", "SSL",
-                "strata.kafka.tls.cert-file", cert.toString(), "strata.kafka.tls.key-file", key.toString()));
-        assertThat(settings(tls).tls()).contains(new InterBrokerSettings.Tls(cert, Optional.empty(), Optional.empty()));
+                "strata.kafka.tls.cert-file", files.cert().toString(),
+                "strata.kafka.tls.key-file", files.key().toString()));
+        assertThat(settings(tls).tls())
+                .contains(new InterBrokerSettings.Tls(files.cert(), Optional.empty(), Optional.empty()));
 
         tls.put("strata.kafka.tls.ca-file", ca.toString());
         tls.put("strata.kafka.tls.client-auth", "required");
         InterBrokerSettings mutual = settings(tls);
-        assertThat(mutual.tls()).contains(new InterBrokerSettings.Tls(ca, Optional.of(cert), Optional.of(key)));
+        assertThat(mutual.tls())
+                .contains(new InterBrokerSettings.Tls(ca, Optional.of(files.cert()), Optional.of(files.key())));
         assertThat(new InterBrokerClients(mutual).channelConfig())
                 .containsEntry(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, ca.toString())
-                .containsEntry(SslConfigs.SSL_KEYSTORE_CERTIFICATE_CHAIN_CONFIG, Files.readString(cert))
-                .containsEntry(SslConfigs.SSL_KEYSTORE_KEY_CONFIG, Files.readString(key));
+                .containsEntry(SslConfigs.SSL_KEYSTORE_CERTIFICATE_CHAIN_CONFIG, Files.readString(files.cert()))
+                .containsEntry(SslConfigs.SSL_KEYSTORE_KEY_CONFIG, Files.readString(files.key()));
         try (Metrics metrics = new Metrics();
              NetworkClient client = new InterBrokerClients(mutual).networkClient("test", "test", Map.of(), metrics, 1,
                      Duration.ofSeconds(1), Duration.ofSeconds(1), false, Time.SYSTEM, new LogContext())) {
             assertThat(client.inFlightRequestCount()).isZero();
         }
 
-        tls.put("strata.inter-broker.tls.cert-file", cert.toString());
+        tls.put("strata.inter-broker.tls.cert-file", files.cert().toString());
         assertThatThrownBy(() -> settings(tls)).hasMessageContaining("strata.inter-broker.tls.key-file")
                 .hasMessageContaining("set both or neither");
         assertThat(mutual.securityProtocol()).isEqualTo(SecurityProtocol.SSL);

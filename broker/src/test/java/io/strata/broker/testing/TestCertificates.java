@@ -76,10 +76,24 @@ public final class TestCertificates {
             return issue(this, "CN=" + commonName, false, KeyPurposeId.id_kp_serverAuth);
         }
 
+        /**
+         * Issues a server certificate for {@code broker} and writes it to {@code broker.pem} and its key to
+         * {@code broker.key} in {@code dir}, the files a listener's TLS settings name.
+         */
+        public ServerFiles writeServerFiles(Path dir) throws IOException {
+            ServerFiles files = new ServerFiles(dir.resolve("broker.pem"), dir.resolve("broker.key"));
+            issueServer("broker").write(files.cert(), files.key());
+            return files;
+        }
+
         /** Issues a certificate for a client whose subject is {@code subject}, such as {@code CN=alice,O=Strata}. */
         public Issued issueClient(String subject) {
             return issue(this, subject, false, KeyPurposeId.id_kp_clientAuth);
         }
+    }
+
+    /** A server's certificate file and its key file, both PEM. */
+    public record ServerFiles(Path cert, Path key) {
     }
 
     /** A new self-signed certificate authority. */
