@@ -81,10 +81,9 @@ class SaslTest {
 
     private static Admin admin(TestBroker broker, Map<String, Object> login) {
         Map<String, Object> config = new HashMap<>(login);
-        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         config.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
         config.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        return Admin.create(config);
+        return broker.admin(config);
     }
 
     private static void produceAndConsume(TestBroker broker, Map<String, Object> login, String topic) throws Exception {

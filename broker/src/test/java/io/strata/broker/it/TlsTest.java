@@ -104,10 +104,9 @@ class TlsTest {
 
     private static Admin admin(TestBroker target, Map<String, Object> security) {
         Map<String, Object> config = new HashMap<>(security);
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrapServers());
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
-        return Admin.create(config);
+        return target.admin(config);
     }
 
     /** The cluster id as {@code security} lets a client ask for it, failing within {@link #BOUND}. */

@@ -171,7 +171,15 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
     }
 
     public Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+        return admin(Map.of());
+    }
+
+    /** An admin client of this broker with {@code overrides}, such as a login and bounds on its calls. */
+    public Admin admin(Map<String, Object> overrides) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.putAll(overrides);
+        return Admin.create(props);
     }
 
     public void createTopic(String name, int partitions, Map<String, String> configs) {
