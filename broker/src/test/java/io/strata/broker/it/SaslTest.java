@@ -38,7 +38,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -91,17 +90,8 @@ class SaslTest {
             producer.send(new ProducerRecord<>(topic, "k".getBytes(), ("via " + login.get(SaslConfigs.SASL_MECHANISM))
                     .getBytes())).get(30, TimeUnit.SECONDS);
         }
-        List<ConsumerRecord<byte[], byte[]>> records;
-        try (var reader = broker.consumer(login)) {
-            TopicPartition partition = new TopicPartition(topic, 0);
-            reader.assign(List.of(partition));
-            reader.seekToBeginning(List.of(partition));
-            records = new ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (records.isEmpty() && System.nanoTime() < deadline) {
-                reader.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-        }
+        List<ConsumerRecord<byte[], byte[]>> records = broker.readAll(login, List.of(new TopicPartition(topic, 0)), 1,
+                Duration.ofSeconds(30));
         assertThat(records).extracting(record -> new String(record.value()))
                 .containsExactly("via " + login.get(SaslConfigs.SASL_MECHANISM));
     }

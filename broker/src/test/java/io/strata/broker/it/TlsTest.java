@@ -9,7 +9,6 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -141,19 +140,8 @@ class TlsTest {
         // One fetch may answer with several MiB, all of it read from segment files.
         consumerConfig.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 << 20);
         consumerConfig.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 16 << 20);
-        List<byte[]> read = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = target.consumer(consumerConfig)) {
-            TopicPartition partition = new TopicPartition(topic, 0);
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long deadline = System.nanoTime() + BOUND.toNanos();
-            while (read.size() < values.size() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    read.add(record.value());
-                }
-            }
-        }
-        return read;
+        return target.readAll(consumerConfig, List.of(new TopicPartition(topic, 0)), values.size(), BOUND).stream()
+                .map(ConsumerRecord::value).toList();
     }
 
     @Test

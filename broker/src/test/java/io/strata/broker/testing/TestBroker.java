@@ -216,8 +216,14 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
      * records arrived or {@code timeout} passed, and returns what arrived in order.
      */
     public List<ConsumerRecord<byte[], byte[]>> readAll(List<TopicPartition> partitions, int expected, Duration timeout) {
+        return readAll(Map.of(), partitions, expected, timeout);
+    }
+
+    /** {@link #readAll(List, int, Duration)} with a consumer that has {@code overrides}, such as a login. */
+    public List<ConsumerRecord<byte[], byte[]>> readAll(Map<String, Object> overrides, List<TopicPartition> partitions,
+                                                        int expected, Duration timeout) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(Map.of())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(overrides)) {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             long deadline = System.nanoTime() + timeout.toNanos();
