@@ -95,9 +95,7 @@ class AuthorizationTest {
     }
 
     private static Admin admin(String user) {
-        Map<String, Object> config = new HashMap<>(login(user));
-        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        return Admin.create(config);
+        return broker.admin(login(user));
     }
 
     private static Admin admin;

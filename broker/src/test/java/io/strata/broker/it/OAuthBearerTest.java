@@ -89,17 +89,11 @@ class OAuthBearerTest {
                 CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
     }
 
-    private static Admin admin(TestBroker broker, Map<String, Object> login) {
-        Map<String, Object> config = new HashMap<>(login);
-        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        return Admin.create(config);
-    }
-
     @Test
     void aClientWithASignedTokenProducesAndConsumesAndAnExpiredTokenIsRefused(@TempDir Path dir) throws Exception {
         try (TestBroker broker = TestBroker.start(dir, oauthBroker(Map.of()))) {
             Map<String, Object> alice = login(TestJwts.sign(key, TestJwts.claims("alice", Duration.ofMinutes(10)).build()));
-            try (Admin admin = admin(broker, alice)) {
+            try (Admin admin = broker.admin(alice)) {
                 admin.createTopics(List.of(new NewTopic("tokens", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
             }
             try (KafkaProducer<byte[], byte[]> producer = broker.producer(alice)) {
@@ -120,7 +114,7 @@ class OAuthBearerTest {
                     .containsExactly("via OAUTHBEARER");
 
             String expired = TestJwts.sign(key, TestJwts.claims("alice", Duration.ofMinutes(-5)).build());
-            try (Admin admin = admin(broker, login(expired))) {
+            try (Admin admin = broker.admin(login(expired))) {
                 assertThatThrownBy(() -> admin.listTopics().names().get(30, TimeUnit.SECONDS))
                         .isInstanceOf(ExecutionException.class).cause()
                         .isInstanceOf(SaslAuthenticationException.class).hasMessageContaining("expired");
