@@ -10,7 +10,6 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -38,7 +37,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,16 +98,8 @@ class OAuthBearerTest {
                 producer.send(new ProducerRecord<>("tokens", "via OAUTHBEARER".getBytes(StandardCharsets.UTF_8)))
                         .get(30, TimeUnit.SECONDS);
             }
-            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-            try (KafkaConsumer<byte[], byte[]> consumer = broker.consumer(alice)) {
-                TopicPartition partition = new TopicPartition("tokens", 0);
-                consumer.assign(List.of(partition));
-                consumer.seekToBeginning(List.of(partition));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (records.isEmpty() && System.nanoTime() < deadline) {
-                    consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-                }
-            }
+            List<ConsumerRecord<byte[], byte[]>> records = broker.readAll(alice,
+                    List.of(new TopicPartition("tokens", 0)), 1, Duration.ofSeconds(30));
             assertThat(records).extracting(record -> new String(record.value(), StandardCharsets.UTF_8))
                     .containsExactly("via OAUTHBEARER");
 
