@@ -17,7 +17,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Routes each request to the handler of its API key and turns failures into the API's own error
- * response. What is registered here is exactly what ApiVersions advertises.
+ * response. What is registered here is what ApiVersions advertises, but for Produce's oldest versions (see
+ * {@link #advertisedMinVersion}).
  */
 public final class ApiRouter {
 
@@ -56,9 +57,21 @@ public final class ApiRouter {
         ApiVersionCollection versions = new ApiVersionCollection(handlers.size());
         handlers.values().forEach(handler -> versions.add(new ApiVersion()
                 .setApiKey(handler.apiKey().id)
-                .setMinVersion(handler.minVersion())
+                .setMinVersion(advertisedMinVersion(handler))
                 .setMaxVersion(handler.maxVersion())));
         return versions;
+    }
+
+    /**
+     * Produce is advertised from v0, which no request may use, as Kafka does (KAFKA-18659): librdkafka clients
+     * such as kcat compress with gzip, snappy or lz4 only for a broker that advertises Produce v0, and otherwise
+     * send every batch uncompressed without a word. Clients pick the newest version both sides know, so none
+     * sends v0-v2; a request that does closes its connection, as any version not served does.
+     */
+    private static short advertisedMinVersion(ApiHandler<?> handler) {
+        return handler.apiKey() == ApiKeys.PRODUCE
+                ? (short) Math.min(handler.minVersion(), ApiKeys.PRODUCE_API_VERSIONS_RESPONSE_MIN_VERSION)
+                : handler.minVersion();
     }
 
     /**

@@ -4,20 +4,27 @@ import io.strata.broker.testing.Kcat;
 import io.strata.broker.testing.TestBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.record.FileRecords;
+import org.apache.kafka.common.record.RecordBatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * librdkafka, through kcat (Debian package {@code kcat}), against a real broker: metadata,
- * keyed produce, consume from the beginning, and a balanced consumer group. Skipped, with the
+ * keyed produce, compressed produce, consume from the beginning, and a balanced consumer group. Skipped, with the
  * reason shown, where kcat is not installed; the {@code clients} profile makes that a failure.
  */
 class KcatTest {
@@ -61,6 +68,28 @@ class KcatTest {
             assertThat(ofKey.stream().map(line -> Integer.parseInt(line.substring(line.indexOf("=value") + 6, line.indexOf('@')))))
                     .isSorted();
         }
+    }
+
+    /** librdkafka compresses with gzip, snappy and lz4 only for a broker that advertises Produce v0 (ApiRouter). */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"gzip", "snappy", "lz4", "zstd"})
+    void batchesAreStoredAsTheClientCompressedThem(String codec) throws Exception {
+        String topic = "kcat-" + codec;
+        broker.createTopic(topic, 1, Map.of());
+        kcat(IntStream.range(0, 200).mapToObj(i -> "a compressible record " + i).collect(Collectors.joining("\n", "", "\n")),
+                "-t", topic, "-P", "-p", "0", "-z", codec);
+
+        List<CompressionType> compression = new ArrayList<>();
+        int records = 0;
+        try (FileRecords log = FileRecords.open(dataDir.resolve("logs").resolve(topic + "-0")
+                .resolve("00000000000000000000.log").toFile())) {
+            for (RecordBatch batch : log.batches()) {
+                compression.add(batch.compressionType());
+                records += (int) (batch.nextOffset() - batch.baseOffset());
+            }
+        }
+        assertThat(records).isEqualTo(200);
+        assertThat(compression).isNotEmpty().containsOnly(CompressionType.forName(codec));
     }
 
     @Test

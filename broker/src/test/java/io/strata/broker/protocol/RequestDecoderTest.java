@@ -64,6 +64,9 @@ class RequestDecoderTest {
 
     @TempDir
     static Path dataDir;
+    /** What a broker advertises. */
+    private static List<ApiVersion> advertised;
+    /** What it serves: what it advertises but for the Produce versions kafka-clients no longer has. */
     private static List<ApiVersion> served;
 
     @BeforeAll
@@ -71,8 +74,10 @@ class RequestDecoderTest {
         try (TestBroker broker = TestBroker.start(dataDir);
              KafkaWire wire = new KafkaWire(broker.broker().kafkaAddress())) {
             ApiVersionsResponse response = (ApiVersionsResponse) wire.send(new ApiVersionsRequest.Builder().build());
-            served = List.copyOf(response.data().apiKeys());
+            advertised = List.copyOf(response.data().apiKeys());
         }
+        served = advertised.stream().map(range -> range.duplicate().setMinVersion((short) Math.max(range.minVersion(),
+                ApiKeys.forId(range.apiKey()).oldestVersion()))).toList();
         assertThat(served).extracting(ApiVersion::apiKey).contains(ApiKeys.PRODUCE.id, ApiKeys.FETCH.id);
     }
 
@@ -181,6 +186,20 @@ class RequestDecoderTest {
 
         assertDecodeFails(routerServing(served), Frames.sized(request),
                 "unsupported version 2 of ALTER_REPLICA_LOG_DIRS (served: none)");
+    }
+
+    @Test
+    void produceIsAdvertisedFromVersionZeroButARequestOfAnOlderVersionThanServedFailsTheDecode() {
+        ApiVersion produce = advertised.stream().filter(range -> range.apiKey() == ApiKeys.PRODUCE.id).findFirst()
+                .orElseThrow();
+        assertThat(produce.minVersion()).isZero();
+        assertThat(ApiKeys.PRODUCE.oldestVersion()).isEqualTo((short) 3);
+        // A Produce v0 header and the start of a body: no schema of kafka-clients writes one any more.
+        ByteBuffer request = ByteBuffer.allocate(16).putShort(ApiKeys.PRODUCE.id).putShort((short) 0).putInt(1)
+                .putShort((short) -1).putShort((short) 1).putInt(30_000).flip();
+
+        assertDecodeFails(new ApiRouter(List.of(new Unanswered(ApiKeys.PRODUCE, ApiKeys.PRODUCE.oldestVersion(),
+                ApiKeys.PRODUCE.latestVersion()))), Frames.sized(request), "unsupported version 0 of PRODUCE (served: 3-");
     }
 
     @Test
