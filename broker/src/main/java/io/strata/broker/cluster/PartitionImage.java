@@ -69,6 +69,19 @@ public record PartitionImage(List<Integer> replicas, List<Integer> isr, int lead
         return isr.size() < replicas.size() - addingReplicas.size();
     }
 
+    /**
+     * The in-sync replicas an acks=all append needs under {@code minInsyncReplicas}: never more than the partition
+     * has replicas, as in Kafka, so that a topic with fewer replicas than the setting asks for still takes them.
+     */
+    public int requiredInsyncReplicas(int minInsyncReplicas) {
+        return Math.min(minInsyncReplicas, replicas.size());
+    }
+
+    /** Fewer in-sync replicas than an acks=all append needs under {@code minInsyncReplicas}. */
+    public boolean isUnderMinIsr(int minInsyncReplicas) {
+        return isr.size() < requiredInsyncReplicas(minInsyncReplicas);
+    }
+
     /** The partition under another leader (or none), in the next leader epoch. */
     PartitionImage withLeader(int newLeader, List<Integer> newIsr) {
         return new PartitionImage(replicas, newIsr, newLeader, leaderEpoch + 1, addingReplicas, removingReplicas);

@@ -63,7 +63,7 @@ public class ClusterMetrics {
                         partition.state().isUnderReplicated()))
                 .description("Partitions this broker leads that have replicas out of sync").register(registry);
         Gauge.builder("strata.under.min.isr.partitions", lifecycle, leading(partition ->
-                        partition.state().isr().size() < partition.log().config().minInsyncReplicas()))
+                        partition.state().isUnderMinIsr(partition.log().config().minInsyncReplicas())))
                 .description("Partitions this broker leads with fewer in-sync replicas than min.insync.replicas")
                 .register(registry);
         FunctionCounter.builder("strata.isr.shrinks", lifecycle, RunningBroker.value(broker -> broker.isrUpdater().shrinks()))

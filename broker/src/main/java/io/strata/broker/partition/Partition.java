@@ -320,16 +320,18 @@ public final class Partition {
     }
 
     /**
-     * Refuses an acks=all append up front while fewer replicas than {@code min.insync.replicas} are in sync.
+     * Refuses an acks=all append up front while fewer replicas are in sync than {@code min.insync.replicas}
+     * requires (at most every replica: {@link PartitionImage#requiredInsyncReplicas}).
      *
      * @throws NotEnoughReplicasException then
      */
     public void requireEnoughReplicas() {
-        List<Integer> isr = replication.state().isr();
-        int required = log.config().minInsyncReplicas();
-        if (isr.size() < required) {
-            throw new NotEnoughReplicasException("The in-sync replicas of " + topicPartition + " are " + isr
-                    + ", fewer than min.insync.replicas=" + required + ".");
+        PartitionImage state = replication.state();
+        int configured = log.config().minInsyncReplicas();
+        if (state.isUnderMinIsr(configured)) {
+            throw new NotEnoughReplicasException("The in-sync replicas of " + topicPartition + " are " + state.isr()
+                    + ", fewer than the " + state.requiredInsyncReplicas(configured) + " min.insync.replicas="
+                    + configured + " requires.");
         }
     }
 

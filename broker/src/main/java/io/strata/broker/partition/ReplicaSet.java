@@ -113,10 +113,10 @@ final class ReplicaSet {
     }
 
     private void release(Progress progress, List<CompletableFuture<Void>> futures, int minInsyncReplicas) {
-        if (state.isr().size() < minInsyncReplicas) {
+        if (state.isUnderMinIsr(minInsyncReplicas)) {
             progress.fail(futures, new NotEnoughReplicasAfterAppendException("The in-sync replicas of " + topicPartition
-                    + " shrank to " + state.isr() + ", fewer than min.insync.replicas=" + minInsyncReplicas
-                    + ", before the records were replicated."));
+                    + " shrank to " + state.isr() + ", fewer than the " + state.requiredInsyncReplicas(minInsyncReplicas)
+                    + " min.insync.replicas=" + minInsyncReplicas + " requires, before the records were replicated."));
         } else {
             progress.completed.addAll(futures);
         }

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -98,6 +99,16 @@ class ProduceConsumeTest {
                 .containsExactlyElementsOf(IntStream.range(0, 100).mapToObj(i -> "v" + i).toList());
         assertThat(records).extracting(ConsumerRecord::offset)
                 .containsExactlyElementsOf(IntStream.range(0, 100).mapToObj(i -> (long) i).toList());
+    }
+
+    @Test
+    void aTopicWithFewerReplicasThanMinInsyncReplicasTakesAcksAll() throws Exception {
+        broker.createTopic("min-isr-over-replicas", 1, Map.of("min.insync.replicas", "2"));
+        try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all"))) {
+            RecordMetadata metadata = producer.send(new ProducerRecord<>("min-isr-over-replicas", bytes("v")))
+                    .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(metadata.offset()).isZero();
+        }
     }
 
     @Test

@@ -106,6 +106,16 @@ class ReplicaSetTest {
     }
 
     @Test
+    void aPartitionWithFewerReplicasThanMinInsyncReplicasNeedsOnlyThoseInSync() {
+        replicas.update(new PartitionImage(List.of(1), List.of(1), 1, 0), log, MIN_ISR).complete();
+        append(1);
+        CompletableFuture<Void> acknowledged = replicas.awaitHighWatermark(log, 1, MIN_ISR);
+        replicas.advanceHighWatermark(log, MIN_ISR).complete();
+        assertThat(log.highWatermark()).isEqualTo(1);
+        assertThat(acknowledged).isCompleted();
+    }
+
+    @Test
     void losingLeadershipFailsTheWaitingAppends() {
         append(1);
         CompletableFuture<Void> acknowledged = replicas.awaitHighWatermark(log, 1, MIN_ISR);
