@@ -6,7 +6,6 @@ import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.record.DefaultRecordBatch;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.kafka.common.record.Record;
@@ -23,7 +22,9 @@ import java.util.List;
  * refusal an exception that maps to Kafka's error code for it: the batches must be whole, v2, within
  * the size limits, with a valid CRC, a known compression, a record count matching their offsets,
  * timestamps within the configured bounds (CreateTime only), keys on every record of a compacted log,
- * a producer id on transactional batches, and no control batch. Records are decoded only for the key check; everything else reads batch headers.
+ * a producer id on transactional batches, and no control batch. Records are decoded only for the key check of a
+ * compacted log and the timestamp check of one that bounds how old a timestamp may be; everything else reads batch
+ * headers.
  * Once accepted, the batches get their offsets through {@link #assignOffsets}, as in Kafka's LogValidator.
  *
  * <p>Immutable and thread-safe.
@@ -84,14 +85,13 @@ public final class LogValidator {
                 throw new InvalidRecordException("Idempotent batch in a produce to " + topicPartition
                         + " has sequence " + batch.baseSequence());
             }
-            if (config.compact()) {
-                requireKeys(batch);
-            }
-            if (!config.logAppendTime()) {
-                if (batch instanceof DefaultRecordBatch defaultBatch) {
-                    checkTimestamp(defaultBatch.baseTimestamp(), config, now);
-                }
+            boolean checkTimestamps = !config.logAppendTime();
+            if (checkTimestamps) {
                 checkTimestamp(batch.maxTimestamp(), config, now);
+            }
+            boolean checkEachTimestamp = checkTimestamps && config.messageTimestampBeforeMaxMs() != Long.MAX_VALUE;
+            if (config.compact() || checkEachTimestamp) {
+                checkRecords(batch, config.compact(), checkEachTimestamp, config, now);
             }
             bytes += batch.sizeInBytes();
             batches.add(batch);
@@ -133,19 +133,29 @@ public final class LogValidator {
         }
     }
 
-    /** Compaction keeps the latest record per key, so a record without one has no place in a compacted log (Kafka's rule). */
-    private void requireKeys(MutableRecordBatch batch) {
+    /**
+     * Checks each record of a batch, decoding it once: that it has a key, where {@code requireKeys} (compaction keeps
+     * the latest record per key, so a record without one has no place in a compacted log: Kafka's rule), and that its
+     * timestamp is within bounds, where {@code checkTimestamps} (the batch's max timestamp bounds only how new they
+     * are, as timestamps need not rise within a batch).
+     */
+    private void checkRecords(MutableRecordBatch batch, boolean requireKeys, boolean checkTimestamps, LogConfig config,
+                              long now) {
         try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
             while (records.hasNext()) {
-                if (!records.next().hasKey()) {
+                Record record = records.next();
+                if (requireKeys && !record.hasKey()) {
                     throw new InvalidRecordException("Compacted topic cannot accept message without key in topic "
                             + "partition " + topicPartition + ".");
+                }
+                if (checkTimestamps) {
+                    checkTimestamp(record.timestamp(), config, now);
                 }
             }
         }
     }
 
-    /** Bounds the first and the max timestamp of a batch; records in between are not decoded. */
+    /** A CreateTime timestamp within message.timestamp.before.max.ms and message.timestamp.after.max.ms of now. */
     private void checkTimestamp(long timestamp, LogConfig config, long now) {
         if (timestamp == RecordBatch.NO_TIMESTAMP) {
             return;

@@ -172,6 +172,18 @@ class LogValidatorTest {
     }
 
     @Test
+    void aTooOldTimestampBetweenTheFirstAndTheNewestOfABatchIsInvalid() {
+        LogConfig bounded = config(LogConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS, 60_000);
+        byte[] value = "v".getBytes(StandardCharsets.UTF_8);
+        MemoryRecords stale = MemoryRecords.withRecords(Compression.lz4().build(), new SimpleRecord(NOW, value),
+                new SimpleRecord(1000, value), new SimpleRecord(NOW, value));
+
+        assertThatThrownBy(() -> validator.validate(stale, bounded, NOW)).isInstanceOf(InvalidTimestampException.class)
+                .hasMessageStartingWith("Timestamp 1000 in a produce to " + TP);
+        assertThat(validator.validate(stale, config(), NOW)).as("no bound on how old").hasSize(1);
+    }
+
+    @Test
     void logAppendTimeIgnoresTheProducersTimestamps() {
         LogConfig appendTime = config(LogConfig.MESSAGE_TIMESTAMP_TYPE, "LogAppendTime",
                 LogConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS, 1000);
