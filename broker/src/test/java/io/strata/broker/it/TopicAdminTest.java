@@ -231,6 +231,27 @@ class TopicAdminTest {
     }
 
     @Test
+    void deleteRecordsIsRefusedOnATopicThatOnlyCompacts() throws Exception {
+        broker.createTopic("compacted-only", 1, Map.of("cleanup.policy", "compact"));
+        broker.createTopic("compacted-and-deleted", 1, Map.of("cleanup.policy", "compact,delete"));
+        try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of())) {
+            for (String topic : List.of("compacted-only", "compacted-and-deleted")) {
+                producer.send(new ProducerRecord<>(topic, "k".getBytes(), "v".getBytes())).get();
+                producer.send(new ProducerRecord<>(topic, "k".getBytes(), "w".getBytes())).get();
+            }
+        }
+        TopicPartition compacted = new TopicPartition("compacted-only", 0);
+        assertThatThrownBy(() -> admin.deleteRecords(Map.of(compacted, RecordsToDelete.beforeOffset(1)))
+                .lowWatermarks().get(compacted).get())
+                .hasCauseInstanceOf(PolicyViolationException.class);
+        assertThat(broker.readAll(List.of(compacted), 2, Duration.ofSeconds(20))).hasSize(2);
+
+        TopicPartition both = new TopicPartition("compacted-and-deleted", 0);
+        assertThat(admin.deleteRecords(Map.of(both, RecordsToDelete.beforeOffset(1))).lowWatermarks().get(both).get()
+                .lowWatermark()).isEqualTo(1);
+    }
+
+    @Test
     void theInternalOffsetsTopicIsProtectedFromClients() throws Exception {
         try (KafkaConsumer<byte[], byte[]> consumer = broker.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "creates-offsets"))) {
             consumer.listTopics();

@@ -28,7 +28,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * DeleteRecords: moves a partition's log start offset forward, in the local and the tiered log;
  * -1 means up to the high watermark. Answers once the tiered log's new start is committed. As Kafka, each topic needs
- * DELETE, else its partitions are answered {@code TOPIC_AUTHORIZATION_FAILED} and keep their records.
+ * DELETE, else its partitions are answered {@code TOPIC_AUTHORIZATION_FAILED} and keep their records, and a topic
+ * whose {@code cleanup.policy} is compaction alone is answered {@code POLICY_VIOLATION}.
  */
 public record DeleteRecordsHandler(PartitionManager partitions, Supplier<MetadataImage> image) {
 
@@ -64,6 +65,10 @@ public record DeleteRecordsHandler(PartitionManager partitions, Supplier<Metadat
         if (Topic.isInternal(topic)) {
             // Group state is replayed from this topic: deleting its records would delete groups and offsets.
             return completed(result.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code()));
+        }
+        if (!partition.get().log().config().deleteRetention()) {
+            // As Kafka: only a topic whose cleanup.policy includes delete gives up records by their offset.
+            return completed(result.setErrorCode(Errors.POLICY_VIOLATION.code()));
         }
         if (requested.offset() < 0 && requested.offset() != DeleteRecordsRequest.HIGH_WATERMARK) {
             return completed(result.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code()));
