@@ -45,6 +45,8 @@ public final class TopicAdmin {
 
     /** Kafka's limit on partitions per topic is practical rather than fixed; this one keeps a typo from opening a million files. */
     static final int MAX_PARTITIONS = 100_000;
+    /** As Kafka's controller: the most partitions one request may create, across all its topics. */
+    public static final int MAX_PARTITIONS_PER_REQUEST = 10_000;
 
     private final RaftMetadataLog metadata;
     private final TopicConfigCatalog catalog;
@@ -63,6 +65,18 @@ public final class TopicAdmin {
 
     public MetadataImage image() {
         return metadata.image();
+    }
+
+    /** The partitions a topic created with {@code partitions} gets (-1 for the broker's default, none if invalid). */
+    public int partitionsToCreate(int partitions) {
+        return partitions == -1 ? defaultPartitions : Math.max(partitions, 0);
+    }
+
+    /** The refusal of a request to create {@code partitions} in all, if that is more than one may, as Kafka's. */
+    public static Optional<PolicyViolationException> excessivePartitions(long partitions) {
+        return partitions <= MAX_PARTITIONS_PER_REQUEST ? Optional.empty() : Optional.of(new PolicyViolationException(
+                "Excessively large number of partitions per request: " + partitions + ", at most "
+                        + MAX_PARTITIONS_PER_REQUEST + "."));
     }
 
     /**
@@ -91,11 +105,14 @@ public final class TopicAdmin {
         if (image().topic(name).isPresent()) {
             throw new TopicExistsException("Topic '" + name + "' already exists.");
         }
-        int count = partitions == -1 ? defaultPartitions : partitions;
-        if (count <= 0 || count > MAX_PARTITIONS) {
-            throw new InvalidPartitionsException("Number of partitions must be between 1 and " + MAX_PARTITIONS
-                    + " (or -1 for the default of " + defaultPartitions + "), was " + partitions + ".");
+        int count = partitionsToCreate(partitions);
+        if (count == 0) {
+            throw new InvalidPartitionsException("Number of partitions must be at least 1 (or -1 for the default of "
+                    + defaultPartitions + "), was " + partitions + ".");
         }
+        excessivePartitions(count).ifPresent(refusal -> {
+            throw refusal;
+        });
         short factor = replicationFactor == -1 ? defaultReplicationFactor : replicationFactor;
         if (factor <= 0) {
             throw new InvalidReplicationFactorException("Replication factor must be larger than 0, or -1 for the default.");

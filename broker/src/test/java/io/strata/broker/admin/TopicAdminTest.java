@@ -100,8 +100,8 @@ class TopicAdminTest {
 
     @Test
     void partitionCountsAreBoundedOnCreationAndGrowth() throws Exception {
-        assertFails(admin.createTopic("orders", TopicAdmin.MAX_PARTITIONS + 1, (short) 1, Map.of(), false),
-                InvalidPartitionsException.class, "between 1 and " + TopicAdmin.MAX_PARTITIONS);
+        assertFails(admin.createTopic("orders", TopicAdmin.MAX_PARTITIONS_PER_REQUEST + 1, (short) 1, Map.of(), false),
+                PolicyViolationException.class, "Excessively large number of partitions per request: 10001, at most 10000.");
         assertFails(admin.createTopic("orders", 0, (short) 1, Map.of(), false),
                 InvalidPartitionsException.class, "default of " + DEFAULT_PARTITIONS);
 

@@ -231,6 +231,20 @@ class TopicAdminTest {
     }
 
     @Test
+    void aRequestForMoreThanTenThousandPartitionsInAllIsRefusedForEveryTopic() throws Exception {
+        CreateTopicsResult tooMany = admin.createTopics(List.of(new NewTopic("wide-a", 5_000, (short) 1),
+                new NewTopic("wide-b", 5_001, (short) 1)));
+        for (String topic : List.of("wide-a", "wide-b")) {
+            assertThatThrownBy(() -> tooMany.values().get(topic).get()).cause()
+                    .isInstanceOf(PolicyViolationException.class)
+                    .hasMessageContaining("Excessively large number of partitions per request");
+        }
+        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("wide-c", 10_001, (short) 1))).all().get())
+                .hasCauseInstanceOf(PolicyViolationException.class);
+        assertThat(admin.listTopics().names().get()).doesNotContain("wide-a", "wide-b", "wide-c");
+    }
+
+    @Test
     void deleteRecordsIsRefusedOnATopicThatOnlyCompacts() throws Exception {
         broker.createTopic("compacted-only", 1, Map.of("cleanup.policy", "compact"));
         broker.createTopic("compacted-and-deleted", 1, Map.of("cleanup.policy", "compact,delete"));

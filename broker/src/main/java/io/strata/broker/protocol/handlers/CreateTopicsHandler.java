@@ -28,6 +28,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -50,9 +51,15 @@ public record CreateTopicsHandler(TopicAdmin admin) {
         });
         // As Kafka: CREATE on the cluster allows every topic, else each topic needs its own.
         boolean mayCreateAny = context.allowedOnClusterSilently(AclOperation.CREATE);
+        Optional<PolicyViolationException> tooManyPartitions = TopicAdmin.excessivePartitions(data.topics().stream()
+                .mapToLong(topic -> topic.assignments().isEmpty() ? admin.partitionsToCreate(topic.numPartitions())
+                        : topic.assignments().size()).sum());
         List<CompletableFuture<CreatableTopicResult>> results = new ArrayList<>();
         for (CreatableTopic topic : data.topics()) {
-            if (Topic.isInternal(topic.name())) {
+            if (tooManyPartitions.isPresent()) {
+                // As Kafka: a request for more partitions in all than one may create is refused for every topic.
+                results.add(CompletableFuture.completedFuture(failed(topic.name(), tooManyPartitions.get())));
+            } else if (Topic.isInternal(topic.name())) {
                 results.add(CompletableFuture.completedFuture(failed(topic.name(), new PolicyViolationException(
                         "Topic '" + topic.name() + "' is internal: the broker creates it when it is first needed."))));
             } else if (duplicates.contains(topic.name())) {
