@@ -337,7 +337,7 @@ public final class Broker implements AutoCloseable {
         ConfigAlterations alterations = new ConfigAlterations(topicAdmin, settings.nodeId());
         SecurityMetadata security = new SecurityMetadata(() -> metadata.image().security(), metadata::submit);
         ScramCredentialsHandler scramCredentials = new ScramCredentialsHandler(security);
-        AclsHandler acls = new AclsHandler(security);
+        AclsHandler acls = new AclsHandler(security, settings.authorizer().enabled());
         ClientQuotasHandler clientQuotas = new ClientQuotasHandler(security);
         ClientQuotaManager quotas = settings.quotas().manager(() -> metadata.image().security(), Time.SYSTEM);
         List<ApiHandler<?>> handlers = new ArrayList<>(List.of(

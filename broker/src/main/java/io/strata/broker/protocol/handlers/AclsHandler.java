@@ -10,6 +10,7 @@ import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.errors.SecurityDisabledException;
 import org.apache.kafka.common.message.CreateAclsRequestData.AclCreation;
 import org.apache.kafka.common.message.CreateAclsResponseData;
 import org.apache.kafka.common.message.CreateAclsResponseData.AclCreationResult;
@@ -34,17 +35,29 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * CreateAcls, DescribeAcls and DeleteAcls ({@code kafka-acls}): the ACLs of the replicated metadata, validated as
- * Kafka validates them. Creating and deleting needs ALTER on the cluster, describing DESCRIBE on it.
+ * Kafka validates them. Creating and deleting needs ALTER on the cluster, describing DESCRIBE on it. With the
+ * authorizer off, each is answered {@code SECURITY_DISABLED}, as Kafka answers without an authorizer: ACLs that would
+ * not be enforced are not stored.
  */
 public final class AclsHandler {
 
     private final SecurityMetadata metadata;
+    private final boolean authorizerEnabled;
 
-    public AclsHandler(SecurityMetadata metadata) {
+    public AclsHandler(SecurityMetadata metadata, boolean authorizerEnabled) {
         this.metadata = metadata;
+        this.authorizerEnabled = authorizerEnabled;
+    }
+
+    /** @throws SecurityDisabledException while the authorizer is off, which the router answers for every ACL */
+    private void requireAuthorizer() {
+        if (!authorizerEnabled) {
+            throw new SecurityDisabledException("No authorizer is configured: set STRATA_AUTHORIZER_ENABLED=true.");
+        }
     }
 
     public CompletionStage<CreateAclsResponseData> create(RequestContext context, CreateAclsRequest request) {
+        requireAuthorizer();
         List<CompletableFuture<AclCreationResult>> results = new ArrayList<>();
         for (AclCreation creation : request.data().creations()) {
             if (!context.allowedOnCluster(AclOperation.ALTER)) {
@@ -98,6 +111,7 @@ public final class AclsHandler {
     }
 
     public CompletionStage<DescribeAclsResponseData> describe(RequestContext context, DescribeAclsRequest request) {
+        requireAuthorizer();
         DescribeAclsResponseData response = new DescribeAclsResponseData();
         if (!context.allowedOnCluster(AclOperation.DESCRIBE)) {
             return CompletableFuture.completedFuture(response.setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code())
@@ -113,6 +127,7 @@ public final class AclsHandler {
     }
 
     public CompletionStage<DeleteAclsResponseData> delete(RequestContext context, DeleteAclsRequest request) {
+        requireAuthorizer();
         List<CompletableFuture<DeleteAclsFilterResult>> results = new ArrayList<>();
         SecurityImage image = metadata.current();
         for (AclBindingFilter filter : request.filters()) {
