@@ -1,10 +1,12 @@
 package io.strata.broker.log;
 
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.TimestampType;
 
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 
 /**
  * The topic settings a {@link PartitionLog} enforces, named as in Kafka's topic configs.
@@ -45,6 +47,9 @@ import java.util.NoSuchElementException;
  *                                    its files, so that fetches holding a slice of it can finish
  * @param minInsyncReplicas           {@code min.insync.replicas}: the fewest in-sync replicas with which the
  *                                    partition takes an acks=all append
+ * @param compression                 {@code compression.type} with its codec's level: the codec the log stores every
+ *                                    batch in, or empty ({@code producer}) to store batches as their producer
+ *                                    compressed them
  */
 public record LogConfig(int segmentBytes,
                         long segmentMs,
@@ -67,7 +72,8 @@ public record LogConfig(int segmentBytes,
                         long maxCompactionLagMs,
                         double minCleanableDirtyRatio,
                         long fileDeleteDelayMs,
-                        int minInsyncReplicas) {
+                        int minInsyncReplicas,
+                        Optional<Compression> compression) {
 
     public static final String SEGMENT_BYTES = "segment.bytes";
     public static final String SEGMENT_MS = "segment.ms";
@@ -91,6 +97,10 @@ public record LogConfig(int segmentBytes,
     public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
     public static final String FILE_DELETE_DELAY_MS = "file.delete.delay.ms";
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+    public static final String COMPRESSION_TYPE = "compression.type";
+    public static final String COMPRESSION_GZIP_LEVEL = "compression.gzip.level";
+    public static final String COMPRESSION_LZ4_LEVEL = "compression.lz4.level";
+    public static final String COMPRESSION_ZSTD_LEVEL = "compression.zstd.level";
 
     /** The {@code cleanup.policy} value that turns compaction on. */
     public static final String COMPACT = "compact";
@@ -101,7 +111,8 @@ public record LogConfig(int segmentBytes,
             MESSAGE_TIMESTAMP_BEFORE_MAX_MS, MESSAGE_TIMESTAMP_AFTER_MAX_MS, RETENTION_MS, RETENTION_BYTES,
             CLEANUP_POLICY, REMOTE_STORAGE_ENABLE, LOCAL_RETENTION_MS, LOCAL_RETENTION_BYTES,
             DELETE_RETENTION_MS, MIN_COMPACTION_LAG_MS, MAX_COMPACTION_LAG_MS, MIN_CLEANABLE_DIRTY_RATIO,
-            FILE_DELETE_DELAY_MS, MIN_INSYNC_REPLICAS);
+            FILE_DELETE_DELAY_MS, MIN_INSYNC_REPLICAS, COMPRESSION_TYPE, COMPRESSION_GZIP_LEVEL, COMPRESSION_LZ4_LEVEL,
+            COMPRESSION_ZSTD_LEVEL);
 
     public LogConfig {
         // Kafka's topic config bounds, except segment.bytes: Kafka 4 wants 1 MiB from users, a rule for
@@ -136,7 +147,7 @@ public record LogConfig(int segmentBytes,
      * Reads every key in {@link #KEYS} from {@code values}, typed as the config catalogue parsed them
      * (kafka-clients' {@code ConfigDef}): {@code Integer} and {@code Long} (either for a long),
      * {@code Double} (or any number), {@code Boolean}, {@code List<String>} for {@code cleanup.policy} and
-     * {@code String} for {@code message.timestamp.type}. Nothing is parsed again here.
+     * {@code String} for {@code message.timestamp.type} and {@code compression.type}. Nothing is parsed again here.
      *
      * @throws IllegalArgumentException naming the key if one is missing or of another type
      */
@@ -163,7 +174,8 @@ public record LogConfig(int segmentBytes,
                 longValue(values, MAX_COMPACTION_LAG_MS),
                 value(values, MIN_CLEANABLE_DIRTY_RATIO, Number.class, "a number").doubleValue(),
                 longValue(values, FILE_DELETE_DELAY_MS),
-                intValue(values, MIN_INSYNC_REPLICAS));
+                intValue(values, MIN_INSYNC_REPLICAS),
+                compressionValue(values));
     }
 
     /** Whether {@code cleanup.policy} includes {@code compact} (alone or with {@code delete}). */
@@ -227,6 +239,23 @@ public record LogConfig(int segmentBytes,
             throw new IllegalArgumentException("Log config " + MESSAGE_TIMESTAMP_TYPE
                     + " must be CreateTime or LogAppendTime, not " + value, e);
         }
+    }
+
+    private static Optional<Compression> compressionValue(Map<String, ?> values) {
+        String type = value(values, COMPRESSION_TYPE, String.class, "a string");
+        int gzipLevel = intValue(values, COMPRESSION_GZIP_LEVEL);
+        int lz4Level = intValue(values, COMPRESSION_LZ4_LEVEL);
+        int zstdLevel = intValue(values, COMPRESSION_ZSTD_LEVEL);
+        return switch (type) {
+            case "producer" -> Optional.empty();
+            case "uncompressed" -> Optional.of(Compression.NONE);
+            case "gzip" -> Optional.of(Compression.gzip().level(gzipLevel).build());
+            case "snappy" -> Optional.of(Compression.snappy().build());
+            case "lz4" -> Optional.of(Compression.lz4().level(lz4Level).build());
+            case "zstd" -> Optional.of(Compression.zstd().level(zstdLevel).build());
+            default -> throw new IllegalArgumentException("Log config " + COMPRESSION_TYPE + " must be producer, "
+                    + "uncompressed, gzip, snappy, lz4 or zstd, not " + type);
+        };
     }
 
     private static void requireAtLeast(String key, long value, long min) {

@@ -2,20 +2,25 @@ package io.strata.broker.log;
 
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.utils.BufferSupplier;
+import org.apache.kafka.common.utils.ByteBufferOutputStream;
 import org.apache.kafka.common.utils.CloseableIterator;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The checks a produced set of record batches must pass before a {@link PartitionLog} appends it, each
@@ -24,8 +29,9 @@ import java.util.List;
  * timestamps within the configured bounds (CreateTime only), keys on every record of a compacted log,
  * a producer id on transactional batches, and no control batch. Records are decoded only for the key check of a
  * compacted log and the timestamp check of one that bounds how old a timestamp may be; everything else reads batch
- * headers.
- * Once accepted, the batches get their offsets through {@link #assignOffsets}, as in Kafka's LogValidator.
+ * headers. A topic whose {@code compression.type} names a codec gets every batch in another codec rebuilt in it, as
+ * Kafka's broker recompresses them. Once accepted, the batches get their offsets through {@link #assignOffsets}, as in
+ * Kafka's LogValidator.
  *
  * <p>Immutable and thread-safe.
  */
@@ -37,20 +43,25 @@ public final class LogValidator {
         this.topicPartition = topicPartition;
     }
 
+    /** The records to store, and their batches in order, ready to have their offsets assigned. */
+    public record Validated(MemoryRecords records, List<MutableRecordBatch> batches) {
+    }
+
     /**
-     * Checks every batch of {@code records} against {@code config} at broker time {@code now}.
+     * Checks every batch of {@code records} against {@code config} at broker time {@code now}, and recompresses those
+     * not in the topic's {@code compression.type}.
      *
-     * @return the batches, in order, ready to have their offsets assigned
+     * @return {@code records}, or their recompressed copy
      * @throws InvalidRecordException        a control batch, a transactional batch without a producer id, not
      *                                       magic v2, no batch, unknown compression, bad record count or
      *                                       offset delta, negative sequence, a record without a key in a
      *                                       compacted log
      * @throws CorruptRecordException        CRC mismatch, malformed batch, trailing bytes
-     * @throws RecordTooLargeException       a batch is larger than {@code max.message.bytes}
+     * @throws RecordTooLargeException       a batch is larger than {@code max.message.bytes}, as sent or as stored
      * @throws RecordBatchTooLargeException  the whole set is larger than {@code segment.bytes}
      * @throws InvalidTimestampException     a CreateTime timestamp outside the configured bounds
      */
-    public List<MutableRecordBatch> validate(MemoryRecords records, LogConfig config, long now) {
+    public Validated validate(MemoryRecords records, LogConfig config, long now) {
         List<MutableRecordBatch> batches = new ArrayList<>();
         long bytes = 0;
         for (MutableRecordBatch batch : records.batches()) {
@@ -66,10 +77,7 @@ public final class LogValidator {
                 throw new InvalidRecordException("Batch magic " + batch.magic() + " in a produce to " + topicPartition
                         + " is not supported; only v2 is");
             }
-            if (batch.sizeInBytes() > config.maxMessageBytes()) {
-                throw new RecordTooLargeException("Batch of " + batch.sizeInBytes() + " bytes in a produce to "
-                        + topicPartition + " exceeds max.message.bytes " + config.maxMessageBytes());
-            }
+            requireMaxMessageBytes(batch, config);
             batch.ensureValid();
             try {
                 batch.compressionType();
@@ -103,11 +111,63 @@ public final class LogValidator {
             throw new CorruptRecordException("Produce to " + topicPartition + " has " + (records.sizeInBytes() - bytes)
                     + " bytes after its last whole batch");
         }
+        requireSegmentBytes(bytes, config);
+        Optional<Compression> target = config.compression();
+        if (target.isEmpty() || batches.stream().allMatch(batch -> batch.compressionType() == target.get().type())) {
+            return new Validated(records, batches);
+        }
+        MemoryRecords stored = recompressed(batches, target.get());
+        List<MutableRecordBatch> storedBatches = new ArrayList<>();
+        for (MutableRecordBatch batch : stored.batches()) {
+            requireMaxMessageBytes(batch, config);
+            storedBatches.add(batch);
+        }
+        requireSegmentBytes(stored.sizeInBytes(), config);
+        return new Validated(stored, storedBatches);
+    }
+
+    private void requireMaxMessageBytes(RecordBatch batch, LogConfig config) {
+        if (batch.sizeInBytes() > config.maxMessageBytes()) {
+            throw new RecordTooLargeException("Batch of " + batch.sizeInBytes() + " bytes in a produce to "
+                    + topicPartition + " exceeds max.message.bytes " + config.maxMessageBytes());
+        }
+    }
+
+    private void requireSegmentBytes(long bytes, LogConfig config) {
         if (bytes > config.segmentBytes()) {
             throw new RecordBatchTooLargeException("Produce of " + bytes + " bytes to " + topicPartition
                     + " exceeds segment.bytes " + config.segmentBytes());
         }
-        return batches;
+    }
+
+    /**
+     * The batches with each one in another codec than {@code target} rebuilt in it: the same records, offset deltas,
+     * timestamps and producer fields.
+     */
+    private static MemoryRecords recompressed(List<MutableRecordBatch> batches, Compression target) {
+        ByteBufferOutputStream out = new ByteBufferOutputStream(batches.stream()
+                .mapToInt(MutableRecordBatch::sizeInBytes).sum());
+        for (MutableRecordBatch batch : batches) {
+            if (batch.compressionType() == target.type()) {
+                batch.writeTo(out);
+                continue;
+            }
+            MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(batch.sizeInBytes()),
+                    RecordBatch.MAGIC_VALUE_V2, target, batch.timestampType(), batch.baseOffset(),
+                    RecordBatch.NO_TIMESTAMP, batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
+                    batch.isTransactional(), batch.partitionLeaderEpoch());
+            try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
+                while (records.hasNext()) {
+                    Record record = records.next();
+                    builder.appendWithOffset(record.offset(), record.timestamp(), record.key(), record.value(),
+                            record.headers());
+                }
+            }
+            out.write(builder.build().buffer());
+        }
+        ByteBuffer buffer = out.buffer();
+        buffer.flip();
+        return MemoryRecords.readableRecords(buffer);
     }
 
     /**

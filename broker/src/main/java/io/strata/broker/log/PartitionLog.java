@@ -8,7 +8,6 @@ import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
-import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
@@ -137,7 +136,7 @@ public final class PartitionLog implements Closeable {
     /**
      * A leader's append: validates every batch ({@link LogValidator}), then appends them all or none. Assigns
      * offsets from the log end offset and, for LogAppendTime, the broker time, by rewriting the batch headers in
-     * {@code records}' buffer. A retry of one of a producer's last 5 batches appends nothing and returns the
+     * {@code records}' buffer (or in the copy a topic with a {@code compression.type} recompresses). A retry of one of a producer's last 5 batches appends nothing and returns the
      * original offsets. Moves the log end offset, not the high watermark.
      *
      * @param leaderEpoch stamped on every batch and recorded as starting at the first offset if new, unless
@@ -155,18 +154,18 @@ public final class PartitionLog implements Closeable {
         errors.ensureUsable();
         LogConfig config = this.config;
         long now = time.milliseconds();
-        List<MutableRecordBatch> batches = validator.validate(records, config, now);
+        LogValidator.Validated validated = validator.validate(records, config, now);
         long appendTime = config.logAppendTime() ? now : RecordBatch.NO_TIMESTAMP;
         long firstOffset = logEndOffset();
-        LeaderBatches plan = LeaderBatches.plan(batches, firstOffset, appendTime, producerState.prepareAppend(verified),
-                producerState);
+        LeaderBatches plan = LeaderBatches.plan(validated.batches(), firstOffset, appendTime,
+                producerState.prepareAppend(verified), producerState);
         if (plan.duplicate().isPresent()) {
             BatchMetadata original = plan.duplicate().get();
             return new AppendResult(original.firstOffset(), original.lastOffset(),
                     appendTime >= 0 ? original.timestamp() : RecordBatch.NO_TIMESTAMP, logStartOffset, true);
         }
-        LogValidator.assignOffsets(batches, firstOffset, appendTime, leaderEpoch);
-        writeAsLeader(records, plan.span(), leaderEpoch, plan.pending(), config, now);
+        LogValidator.assignOffsets(validated.batches(), firstOffset, appendTime, leaderEpoch);
+        writeAsLeader(validated.records(), plan.span(), leaderEpoch, plan.pending(), config, now);
         return new AppendResult(firstOffset, plan.span().lastOffset(), appendTime, logStartOffset, false);
     }
 

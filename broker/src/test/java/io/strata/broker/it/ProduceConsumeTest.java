@@ -10,6 +10,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -109,6 +111,26 @@ class ProduceConsumeTest {
                     .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             assertThat(metadata.offset()).isZero();
         }
+    }
+
+    @Test
+    void aTopicWithACompressionTypeStoresWhatProducersSendInItsCodec() throws Exception {
+        broker.createTopic("stored-zstd", 1, Map.of("compression.type", "zstd"));
+        try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of(ProducerConfig.LINGER_MS_CONFIG, 20,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip"))) {
+            for (int i = 0; i < 200; i++) {
+                producer.send(new ProducerRecord<>("stored-zstd", bytes("key-" + i), bytes("a compressible value " + i)));
+            }
+            producer.flush();
+        }
+        List<CompressionType> stored = new ArrayList<>();
+        try (FileRecords log = FileRecords.open(broker.broker().dataDir().resolve("logs").resolve("stored-zstd-0")
+                .resolve("00000000000000000000.log").toFile())) {
+            log.batches().forEach(batch -> stored.add(batch.compressionType()));
+        }
+        assertThat(stored).isNotEmpty().containsOnly(CompressionType.ZSTD);
+        assertThat(broker.readAll(partitions("stored-zstd", 1), 200, TIMEOUT)).extracting(r -> string(r.value()))
+                .containsExactlyElementsOf(IntStream.range(0, 200).mapToObj(i -> "a compressible value " + i).toList());
     }
 
     @Test

@@ -7,11 +7,14 @@ import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.ControlRecordType;
 import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
+import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.utils.Crc32C;
@@ -19,12 +22,14 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 import static io.strata.broker.log.TestRecords.batch;
 import static io.strata.broker.log.TestRecords.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** Each refusal of a produced set of batches, with the Kafka error code a client gets for it. */
 class LogValidatorTest {
@@ -70,7 +75,7 @@ class LogValidatorTest {
         MemoryRecords two = MemoryRecords.readableRecords(ByteBuffer.allocate(1024)
                 .put(batch(NOW, "a", "b").buffer()).put(batch(NOW, "c").buffer()).flip());
 
-        List<MutableRecordBatch> batches = validator.validate(two, config(), NOW);
+        List<MutableRecordBatch> batches = validator.validate(two, config(), NOW).batches();
 
         assertThat(batches).hasSize(2);
         assertThat(batches.get(0).countOrNull()).isEqualTo(2);
@@ -80,7 +85,7 @@ class LogValidatorTest {
     @Test
     void aTransactionalBatchIsAcceptedAndAControlBatchIsNot() {
         assertThat(validator.validate(MemoryRecords.withTransactionalRecords(Compression.NONE, PID, (short) 0, 0,
-                TestRecords.simple(NOW, "txn")), config(), NOW)).hasSize(1);
+                TestRecords.simple(NOW, "txn")), config(), NOW).batches()).hasSize(1);
         assertRefused(MemoryRecords.withEndTransactionMarker(NOW, PID, (short) 0,
                         new EndTransactionMarker(ControlRecordType.COMMIT, 0)),
                 config(), InvalidRecordException.class, Errors.INVALID_RECORD);
@@ -159,7 +164,7 @@ class LogValidatorTest {
         assertThatThrownBy(() -> validator.validate(mixed, compacted, NOW)).isInstanceOf(InvalidRecordException.class)
                 .hasMessage("Compacted topic cannot accept message without key in topic partition " + TP + ".");
         assertThat(validator.validate(MemoryRecords.withRecords(Compression.NONE,
-                new SimpleRecord(NOW, "k".getBytes(StandardCharsets.UTF_8), value)), compacted, NOW)).hasSize(1);
+                new SimpleRecord(NOW, "k".getBytes(StandardCharsets.UTF_8), value)), compacted, NOW).batches()).hasSize(1);
     }
 
     @Test
@@ -168,7 +173,7 @@ class LogValidatorTest {
                 LogConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS, 1000);
         assertRefused(batch(NOW + 1001, "future"), bounded, InvalidTimestampException.class, Errors.INVALID_TIMESTAMP);
         assertRefused(batch(NOW - 1001, "past"), bounded, InvalidTimestampException.class, Errors.INVALID_TIMESTAMP);
-        assertThat(validator.validate(batch(NOW + 1000, "edge"), bounded, NOW)).hasSize(1);
+        assertThat(validator.validate(batch(NOW + 1000, "edge"), bounded, NOW).batches()).hasSize(1);
     }
 
     @Test
@@ -180,13 +185,54 @@ class LogValidatorTest {
 
         assertThatThrownBy(() -> validator.validate(stale, bounded, NOW)).isInstanceOf(InvalidTimestampException.class)
                 .hasMessageStartingWith("Timestamp 1000 in a produce to " + TP);
-        assertThat(validator.validate(stale, config(), NOW)).as("no bound on how old").hasSize(1);
+        assertThat(validator.validate(stale, config(), NOW).batches()).as("no bound on how old").hasSize(1);
+    }
+
+    @Test
+    void aTopicWithACompressionTypeStoresEveryBatchInItsCodec() {
+        byte[] key = "k".getBytes(StandardCharsets.UTF_8);
+        MemoryRecords sent = MemoryRecords.withIdempotentRecords(Compression.NONE, PID, (short) 3, 7,
+                new SimpleRecord(NOW, key, "a".repeat(200).getBytes(StandardCharsets.UTF_8)),
+                new SimpleRecord(NOW + 1, null, "b".repeat(200).getBytes(StandardCharsets.UTF_8),
+                        new RecordHeader[]{new RecordHeader("h", "v".getBytes(StandardCharsets.UTF_8))}));
+
+        LogValidator.Validated asSent = validator.validate(sent, config(), NOW);
+        assertThat(asSent.records()).as("producer: stored as sent").isSameAs(sent);
+
+        LogValidator.Validated gzip = validator.validate(sent, config(LogConfig.COMPRESSION_TYPE, "gzip"), NOW);
+        MutableRecordBatch stored = gzip.batches().get(0);
+        assertThat(gzip.batches()).hasSize(1);
+        assertThat(gzip.records().sizeInBytes()).isLessThan(sent.sizeInBytes());
+        assertThat(stored.compressionType()).isEqualTo(CompressionType.GZIP);
+        assertThat(List.of(stored.producerId(), (long) stored.producerEpoch(), (long) stored.baseSequence()))
+                .containsExactly(PID, 3L, 7L);
+        List<Record> records = new ArrayList<>();
+        stored.forEach(records::add);
+        assertThat(records).extracting(Record::offset, Record::timestamp).containsExactly(
+                tuple(0L, NOW), tuple(1L, NOW + 1));
+        assertThat(records.get(0).key()).isEqualTo(ByteBuffer.wrap(key));
+        assertThat(records.get(1).headers()).containsExactly(new RecordHeader("h", "v".getBytes(StandardCharsets.UTF_8)));
+
+        LogValidator.Validated uncompressed = validator.validate(gzip.records(),
+                config(LogConfig.COMPRESSION_TYPE, "uncompressed"), NOW);
+        assertThat(uncompressed.batches().get(0).compressionType()).isEqualTo(CompressionType.NONE);
+        assertThat(uncompressed.records().sizeInBytes()).isEqualTo(sent.sizeInBytes());
+    }
+
+    @Test
+    void aRecompressedBatchOverMaxMessageBytesIsRefused() {
+        MemoryRecords sent = MemoryRecords.withRecords(Compression.gzip().build(),
+                new SimpleRecord(NOW, "c".repeat(5000).getBytes(StandardCharsets.UTF_8)));
+        LogConfig uncompressed = config(LogConfig.COMPRESSION_TYPE, "uncompressed", LogConfig.MAX_MESSAGE_BYTES, 1000);
+
+        assertThat(sent.sizeInBytes()).isLessThan(1000);
+        assertRefused(sent, uncompressed, RecordTooLargeException.class, Errors.MESSAGE_TOO_LARGE);
     }
 
     @Test
     void logAppendTimeIgnoresTheProducersTimestamps() {
         LogConfig appendTime = config(LogConfig.MESSAGE_TIMESTAMP_TYPE, "LogAppendTime",
                 LogConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS, 1000);
-        assertThat(validator.validate(batch(NOW - 10_000, "stale clock"), appendTime, NOW)).hasSize(1);
+        assertThat(validator.validate(batch(NOW - 10_000, "stale clock"), appendTime, NOW).batches()).hasSize(1);
     }
 }
