@@ -7,6 +7,7 @@ import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.MutableRecordBatch;
@@ -116,7 +117,7 @@ public final class LogValidator {
         if (target.isEmpty() || batches.stream().allMatch(batch -> batch.compressionType() == target.get().type())) {
             return new Validated(records, batches);
         }
-        MemoryRecords stored = recompressed(batches, target.get());
+        MemoryRecords stored = recompressed(batches, target.get(), config);
         List<MutableRecordBatch> storedBatches = new ArrayList<>();
         for (MutableRecordBatch batch : stored.batches()) {
             requireMaxMessageBytes(batch, config);
@@ -142,9 +143,10 @@ public final class LogValidator {
 
     /**
      * The batches with each one in another codec than {@code target} rebuilt in it: the same records, offset deltas,
-     * timestamps and producer fields.
+     * timestamps and producer fields. As Kafka, a batch whose records' offsets do not run from its base offset one by
+     * one is refused, and one that grows past {@code max.message.bytes} uncompressed is refused as it grows.
      */
-    private static MemoryRecords recompressed(List<MutableRecordBatch> batches, Compression target) {
+    private MemoryRecords recompressed(List<MutableRecordBatch> batches, Compression target, LogConfig config) {
         ByteBufferOutputStream out = new ByteBufferOutputStream(batches.stream()
                 .mapToInt(MutableRecordBatch::sizeInBytes).sum());
         for (MutableRecordBatch batch : batches) {
@@ -156,11 +158,26 @@ public final class LogValidator {
                     RecordBatch.MAGIC_VALUE_V2, target, batch.timestampType(), batch.baseOffset(),
                     RecordBatch.NO_TIMESTAMP, batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
                     batch.isTransactional(), batch.partitionLeaderEpoch());
+            long expectedOffset = batch.baseOffset();
             try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
                 while (records.hasNext()) {
                     Record record = records.next();
-                    builder.appendWithOffset(record.offset(), record.timestamp(), record.key(), record.value(),
+                    if (record.offset() != expectedOffset) {
+                        throw new InvalidRecordException("Batch in a produce to " + topicPartition
+                                + " does not have incremental offsets: " + record.offset() + " where "
+                                + expectedOffset + " was due");
+                    }
+                    if (record.timestamp() < RecordBatch.NO_TIMESTAMP) {
+                        throw new InvalidTimestampException("Record in a produce to " + topicPartition
+                                + " has timestamp " + record.timestamp());
+                    }
+                    builder.appendWithOffset(expectedOffset++, record.timestamp(), record.key(), record.value(),
                             record.headers());
+                    if (target.type() == CompressionType.NONE
+                            && builder.estimatedSizeInBytes() > config.maxMessageBytes()) {
+                        throw new RecordTooLargeException("Batch in a produce to " + topicPartition + " exceeds "
+                                + "max.message.bytes " + config.maxMessageBytes() + " uncompressed");
+                    }
                 }
             }
             out.write(builder.build().buffer());

@@ -136,8 +136,9 @@ public final class PartitionLog implements Closeable {
     /**
      * A leader's append: validates every batch ({@link LogValidator}), then appends them all or none. Assigns
      * offsets from the log end offset and, for LogAppendTime, the broker time, by rewriting the batch headers in
-     * {@code records}' buffer (or in the copy a topic with a {@code compression.type} recompresses). A retry of one of a producer's last 5 batches appends nothing and returns the
-     * original offsets. Moves the log end offset, not the high watermark.
+     * {@code records}' buffer (or in the copy a topic with a {@code compression.type} recompresses). A retry of one
+     * of a producer's last 5 batches appends nothing and returns the original offsets. Moves the log end offset, not
+     * the high watermark.
      *
      * @param leaderEpoch stamped on every batch and recorded as starting at the first offset if new, unless
      *                    {@link RecordBatch#NO_PARTITION_LEADER_EPOCH}

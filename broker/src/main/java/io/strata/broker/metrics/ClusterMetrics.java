@@ -27,7 +27,8 @@ import java.util.function.ToDoubleFunction;
  * <li>{@code strata_under_replicated_partitions}: partitions this broker leads with fewer in-sync replicas
  * than replicas (Kafka's UnderReplicatedPartitions);</li>
  * <li>{@code strata_under_min_isr_partitions}: partitions this broker leads whose in-sync replicas are fewer
- * than their {@code min.insync.replicas}, which refuse acks=all appends (Kafka's UnderMinIsrPartitionCount);</li>
+ * than their {@code min.insync.replicas} requires (at most every replica), which refuse acks=all appends (Kafka's
+ * UnderMinIsrPartitionCount);</li>
  * <li>{@code strata_isr_shrinks_total}, {@code strata_isr_expands_total}: in-sync replica changes this broker
  * committed as a leader, by whether a replica left or joined (Kafka's IsrShrinksPerSec, IsrExpandsPerSec);</li>
  * <li>{@code strata_replication_max_lag_records}: the most records any follower of a partition this broker

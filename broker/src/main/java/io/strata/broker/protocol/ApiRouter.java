@@ -25,8 +25,9 @@ public final class ApiRouter {
     private final Map<ApiKeys, ApiHandler<?>> handlers = new EnumMap<>(ApiKeys.class);
 
     /**
-     * Routes to {@code handlers}, plus ApiVersions: the API keys and version ranges registered here, and
-     * nothing else. The router answers it itself so that it needs none of the handlers it routes to.
+     * Routes to {@code handlers}, plus ApiVersions: the API keys and version ranges registered here (Produce's
+     * from v0, see {@link #advertisedMinVersion}). The router answers it itself so that it needs none of the
+     * handlers it routes to.
      */
     public ApiRouter(Collection<? extends ApiHandler<?>> handlers) {
         register(ApiHandler.<ApiVersionsRequest>of(ApiKeys.API_VERSIONS, (context, request) ->
@@ -52,7 +53,7 @@ public final class ApiRouter {
         return handler == null ? "none" : handler.minVersion() + "-" + handler.maxVersion();
     }
 
-    /** The API keys and version ranges this broker serves, as ApiVersions reports them. */
+    /** The API keys and version ranges this broker advertises in ApiVersions. */
     public ApiVersionCollection apiVersions() {
         ApiVersionCollection versions = new ApiVersionCollection(handlers.size());
         handlers.values().forEach(handler -> versions.add(new ApiVersion()

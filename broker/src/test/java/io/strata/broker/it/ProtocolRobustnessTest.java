@@ -166,6 +166,15 @@ class ProtocolRobustnessTest {
     }
 
     @Test
+    void aProduceOfAVersionAdvertisedOnlyForLibrdkafkasSakeClosesTheConnection() throws Exception {
+        // Produce v2: a header, then acks -1 and a timeout, as v0-v2 bodies start.
+        ByteBuffer frame = ByteBuffer.allocate(16);
+        frame.putShort(ApiKeys.PRODUCE.id).putShort((short) 2).putInt(1).putShort((short) -1).putShort((short) -1)
+                .putInt(30_000);
+        assertFrameClosesTheConnection(frame.array());
+    }
+
+    @Test
     void aTooNewApiVersionsRequestIsAnsweredWithTheServedVersions() throws Exception {
         try (Socket socket = connect()) {
             // A flexible request header: key, version, correlation id, null client id, no tagged fields.

@@ -241,6 +241,12 @@ class TopicAdminTest {
         assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("wide-c", 10_001, (short) 1))).all().get())
                 .hasCauseInstanceOf(PolicyViolationException.class);
         assertThat(admin.listTopics().names().get()).doesNotContain("wide-a", "wide-b", "wide-c");
+
+        CreateTopicsResult refusedAlone = admin.createTopics(List.of(new NewTopic("__transaction_state", 10_001,
+                (short) 1), new NewTopic("narrow", 1, (short) 1)));
+        assertThatThrownBy(() -> refusedAlone.values().get("__transaction_state").get()).cause()
+                .isInstanceOf(PolicyViolationException.class).hasMessageContaining("is internal");
+        refusedAlone.values().get("narrow").get();
     }
 
     @Test

@@ -220,6 +220,22 @@ class LogValidatorTest {
     }
 
     @Test
+    void aBatchToRecompressWhoseRecordOffsetsDoNotRunOneByOneIsInvalid() {
+        byte[] value = "a".getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buffer = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(NOW, value),
+                new SimpleRecord(NOW, value)).buffer();
+        // The second record's offset delta, after the 61-byte header, the first record's 8 bytes and the second's
+        // length, attributes and timestamp delta: 1 becomes 0, and the CRC follows.
+        assertThat(buffer.get(72)).isEqualTo((byte) 2);
+        buffer.put(72, (byte) 0);
+        buffer.putInt(CRC_OFFSET, (int) Crc32C.compute(buffer, ATTRIBUTES_OFFSET, buffer.limit() - ATTRIBUTES_OFFSET));
+        MemoryRecords repeated = MemoryRecords.readableRecords(buffer);
+
+        assertThatThrownBy(() -> validator.validate(repeated, config(LogConfig.COMPRESSION_TYPE, "gzip"), NOW))
+                .isInstanceOf(InvalidRecordException.class).hasMessageContaining("does not have incremental offsets");
+    }
+
+    @Test
     void aRecompressedBatchOverMaxMessageBytesIsRefused() {
         MemoryRecords sent = MemoryRecords.withRecords(Compression.gzip().build(),
                 new SimpleRecord(NOW, "c".repeat(5000).getBytes(StandardCharsets.UTF_8)));

@@ -12,6 +12,7 @@ import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.record.ControlRecordType;
 import org.apache.kafka.common.record.EndTransactionMarker;
+import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
@@ -302,6 +303,27 @@ class PartitionLogTest {
         assertThat(original.duplicate()).isFalse();
         assertThat(log.logEndOffset()).isEqualTo(4);
         assertThat(readValues(log)).containsExactly("plain", "a", "b", "x");
+    }
+
+    @Test
+    void aTopicWithACompressionTypeStoresRecompressedBatchesWithTheirAppendTimeAndKnowsTheirRetries() {
+        PartitionLog log = logs.open(TestLogConfigs.with(LogConfig.COMPRESSION_TYPE, "lz4",
+                LogConfig.MESSAGE_TIMESTAMP_TYPE, "LogAppendTime"));
+        long now = time.milliseconds();
+        appendCommitted(log, batch(now, "plain"));
+        AppendResult original = appendCommitted(log, idempotent(PID, (short) 0, 0, now - 5, "a", "b"));
+        AppendResult retry = appendCommitted(log, idempotent(PID, (short) 0, 0, now - 5, "a", "b"));
+
+        assertThat(original).isEqualTo(new AppendResult(1, 2, now, 0, false));
+        assertThat(retry).isEqualTo(new AppendResult(1, 2, now, 0, true));
+        assertThat(log.logEndOffset()).isEqualTo(3);
+        List<RecordBatch> stored = new ArrayList<>();
+        log.read(0, 10_000, false).records().batches().forEach(stored::add);
+        assertThat(stored).extracting(RecordBatch::compressionType).containsOnly(CompressionType.LZ4);
+        assertThat(stored).extracting(RecordBatch::timestampType).containsOnly(TimestampType.LOG_APPEND_TIME);
+        assertThat(stored).allMatch(RecordBatch::isValid);
+        assertThat(stored.get(1).baseSequence()).isZero();
+        assertThat(readValues(log)).containsExactly("plain", "a", "b");
     }
 
     @Test

@@ -76,8 +76,8 @@ class RequestDecoderTest {
             ApiVersionsResponse response = (ApiVersionsResponse) wire.send(new ApiVersionsRequest.Builder().build());
             advertised = List.copyOf(response.data().apiKeys());
         }
-        served = advertised.stream().map(range -> range.duplicate().setMinVersion((short) Math.max(range.minVersion(),
-                ApiKeys.forId(range.apiKey()).oldestVersion()))).toList();
+        served = advertised.stream().map(range -> range.apiKey() == ApiKeys.PRODUCE.id
+                ? range.duplicate().setMinVersion(ApiKeys.PRODUCE.oldestVersion()) : range).toList();
         assertThat(served).extracting(ApiVersion::apiKey).contains(ApiKeys.PRODUCE.id, ApiKeys.FETCH.id);
     }
 

@@ -5,6 +5,7 @@ import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.config.ConfigEntry;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -51,34 +52,48 @@ public record CreateTopicsHandler(TopicAdmin admin) {
         });
         // As Kafka: CREATE on the cluster allows every topic, else each topic needs its own.
         boolean mayCreateAny = context.allowedOnClusterSilently(AclOperation.CREATE);
-        Optional<PolicyViolationException> tooManyPartitions = TopicAdmin.excessivePartitions(data.topics().stream()
-                .mapToLong(topic -> topic.assignments().isEmpty() ? admin.partitionsToCreate(topic.numPartitions())
-                        : topic.assignments().size()).sum());
-        List<CompletableFuture<CreatableTopicResult>> results = new ArrayList<>();
-        for (CreatableTopic topic : data.topics()) {
-            if (tooManyPartitions.isPresent()) {
-                // As Kafka: a request for more partitions in all than one may create is refused for every topic.
-                results.add(CompletableFuture.completedFuture(failed(topic.name(), tooManyPartitions.get())));
-            } else if (Topic.isInternal(topic.name())) {
-                results.add(CompletableFuture.completedFuture(failed(topic.name(), new PolicyViolationException(
-                        "Topic '" + topic.name() + "' is internal: the broker creates it when it is first needed."))));
-            } else if (duplicates.contains(topic.name())) {
-                results.add(CompletableFuture.completedFuture(failed(topic.name(),
-                        new InvalidRequestException("Create topics request from client `" + context.clientId()
-                                + "` contains multiple entries for the following topics: " + topic.name()))));
-            } else if (!mayCreateAny && !context.allowed(AclOperation.CREATE, ResourceType.TOPIC, topic.name())) {
-                results.add(CompletableFuture.completedFuture(failed(topic.name(), new TopicAuthorizationException(
-                        context.session().principal() + " may not CREATE topic '" + topic.name() + "'."))));
-            } else {
-                results.add(create(topic, data.validateOnly(),
-                        context.allowedSilently(AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, topic.name())));
+        List<CreatableTopic> topics = List.copyOf(data.topics());
+        List<Optional<ApiException>> refusals = topics.stream()
+                .map(topic -> refusal(context, topic.name(), duplicates, mayCreateAny)).toList();
+        // As Kafka: a request for more partitions in all than one may create fails every topic it would create.
+        long partitions = 0;
+        for (int i = 0; i < topics.size(); i++) {
+            CreatableTopic topic = topics.get(i);
+            if (refusals.get(i).isEmpty()) {
+                partitions += topic.assignments().isEmpty() ? admin.partitionsToCreate(topic.numPartitions())
+                        : topic.assignments().size();
             }
+        }
+        Optional<PolicyViolationException> tooManyPartitions = TopicAdmin.excessivePartitions(partitions);
+        List<CompletableFuture<CreatableTopicResult>> results = new ArrayList<>();
+        for (int i = 0; i < topics.size(); i++) {
+            CreatableTopic topic = topics.get(i);
+            Optional<ApiException> refusal = refusals.get(i).or(() -> tooManyPartitions);
+            results.add(refusal.isPresent() ? CompletableFuture.completedFuture(failed(topic.name(), refusal.get()))
+                    : create(topic, data.validateOnly(),
+                    context.allowedSilently(AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, topic.name())));
         }
         return Futures.all(results).thenApply(done -> {
             CreateTopicsResponseData response = new CreateTopicsResponseData();
             response.topics().addAll(done);
             return response;
         });
+    }
+
+    /** Why the topic named {@code name} is not to be created, whatever the rest of the request asks; empty if none. */
+    private static Optional<ApiException> refusal(RequestContext context, String name, Set<String> duplicates,
+                                                  boolean mayCreateAny) {
+        if (Topic.isInternal(name)) {
+            return Optional.of(new PolicyViolationException("Topic '" + name
+                    + "' is internal: the broker creates it when it is first needed."));
+        } else if (duplicates.contains(name)) {
+            return Optional.of(new InvalidRequestException("Create topics request from client `" + context.clientId()
+                    + "` contains multiple entries for the following topics: " + name));
+        } else if (!mayCreateAny && !context.allowed(AclOperation.CREATE, ResourceType.TOPIC, name)) {
+            return Optional.of(new TopicAuthorizationException(
+                    context.session().principal() + " may not CREATE topic '" + name + "'."));
+        }
+        return Optional.empty();
     }
 
     /**

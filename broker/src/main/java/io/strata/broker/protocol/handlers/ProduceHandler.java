@@ -41,10 +41,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * Produce: appends each partition's record batches as they came, with broker-assigned offsets; the
- * partition log validates them (its {@code LogValidator}), and a refusal is the partition's error
- * code. acks=0 sends no response; acks=1 answers after the leader's append; acks=-1 is refused with
- * {@code NOT_ENOUGH_REPLICAS} while fewer than {@code min.insync.replicas} are in sync, and answers once
+ * Produce: appends each partition's record batches as they came (or recompressed in the topic's
+ * {@code compression.type}), with broker-assigned offsets; the partition log validates them (its
+ * {@code LogValidator}), and a refusal is the partition's error code. acks=0 sends no response; acks=1 answers after
+ * the leader's append; acks=-1 is refused with {@code NOT_ENOUGH_REPLICAS} while fewer are in sync than
+ * {@code min.insync.replicas} requires (at most every replica), and answers once
  * every in-sync replica holds the records (the high watermark passed them) and, when the broker is set
  * to fsync before acknowledging, they are on the leader's disk. A transactional produce is first checked with
  * the transaction coordinator ({@link ProduceVerification}). As Kafka, each topic needs WRITE, else its partitions are
