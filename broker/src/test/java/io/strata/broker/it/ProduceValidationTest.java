@@ -39,11 +39,16 @@ class ProduceValidationTest {
     }
 
     private static ProduceResponseData.PartitionProduceResponse produce(short acks, MemoryRecords records) throws Exception {
+        return produce((short) 12, acks, records);
+    }
+
+    private static ProduceResponseData.PartitionProduceResponse produce(short version, short acks, MemoryRecords records)
+            throws Exception {
         ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
         topics.add(new ProduceRequestData.TopicProduceData().setName(TOPIC).setPartitionData(List.of(
                 new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records))));
         try (KafkaWire wire = new KafkaWire(broker.broker().kafkaAddress())) {
-            ProduceResponse response = (ProduceResponse) wire.send(ApiKeys.PRODUCE, (short) 12,
+            ProduceResponse response = (ProduceResponse) wire.send(ApiKeys.PRODUCE, version,
                     new ProduceRequestData().setAcks(acks).setTimeoutMs(5000).setTopicData(topics));
             return response.data().responses().iterator().next().partitionResponses().get(0);
         }
@@ -68,6 +73,23 @@ class ProduceValidationTest {
         int last = bytes.limit() - 1;
         bytes.put(last, (byte) (bytes.get(last) ^ 0xff));
         assertRefused(records, Errors.CORRUPT_MESSAGE);
+    }
+
+    @Test
+    void twoBatchesForOnePartitionAreRefused() throws Exception {
+        ByteBuffer one = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("one".getBytes())).buffer();
+        ByteBuffer two = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("two".getBytes())).buffer();
+        ByteBuffer both = ByteBuffer.allocate(one.remaining() + two.remaining()).put(one).put(two).flip();
+        assertRefused(MemoryRecords.readableRecords(both), Errors.INVALID_RECORD);
+    }
+
+    @Test
+    void zstdBeforeProduceVersionSevenIsRefused() throws Exception {
+        long before = endOffset();
+        MemoryRecords zstd = MemoryRecords.withRecords(Compression.zstd().build(), new SimpleRecord("z".getBytes()));
+        assertThat(produce((short) 6, (short) 1, zstd).errorCode()).isEqualTo(Errors.UNSUPPORTED_COMPRESSION_TYPE.code());
+        assertThat(endOffset()).isEqualTo(before);
+        assertThat(produce((short) 7, (short) 1, zstd).errorCode()).isEqualTo(Errors.NONE.code());
     }
 
     @Test

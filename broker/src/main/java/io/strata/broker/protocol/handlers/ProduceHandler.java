@@ -121,8 +121,17 @@ public final class ProduceHandler {
                     fail(partitionResponse, Errors.INVALID_TOPIC_EXCEPTION,
                             "Cannot append to internal topic " + partition.get().topicPartition().topic());
                 } else {
-                    appends.add(new Append(new Target(partition.get().topicPartition(), partition.get(),
-                            (MemoryRecords) partitionData.records()), partitionResponse));
+                    try {
+                        if (partitionData.records() != null) {
+                            // As Kafka's broker, by kafka-clients' rules: from v3 exactly one batch, of magic v2, and
+                            // zstd only from v7. Missing records are left for the append to refuse.
+                            ProduceRequest.validateRecords(context.apiVersion(), partitionData.records());
+                        }
+                        appends.add(new Append(new Target(partition.get().topicPartition(), partition.get(),
+                                (MemoryRecords) partitionData.records()), partitionResponse));
+                    } catch (ApiException e) {
+                        fail(partitionResponse, Errors.forException(e), e.getMessage());
+                    }
                 }
                 topicResponse.partitionResponses().add(partitionResponse);
             }
