@@ -1,5 +1,6 @@
 package io.strata.broker.it;
 
+import io.strata.broker.testing.KafkaWire;
 import io.strata.broker.testing.TestBroker;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -10,9 +11,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.requests.FetchResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -131,6 +136,20 @@ class ProduceConsumeTest {
         assertThat(stored).isNotEmpty().containsOnly(CompressionType.ZSTD);
         assertThat(broker.readAll(partitions("stored-zstd", 1), 200, TIMEOUT)).extracting(r -> string(r.value()))
                 .containsExactlyElementsOf(IntStream.range(0, 200).mapToObj(i -> "a compressible value " + i).toList());
+        // As Kafka: fetchers from before zstd (Fetch v9 and older) are refused a topic that stores it.
+        assertThat(fetchError("stored-zstd", (short) 9)).isEqualTo(Errors.UNSUPPORTED_COMPRESSION_TYPE);
+        assertThat(fetchError("stored-zstd", (short) 10)).isEqualTo(Errors.NONE);
+    }
+
+    private static Errors fetchError(String topic, short version) throws Exception {
+        FetchRequestData data = new FetchRequestData().setMaxWaitMs(0).setMinBytes(0).setMaxBytes(1 << 20)
+                .setReplicaId(-1);
+        data.topics().add(new FetchRequestData.FetchTopic().setTopic(topic).setPartitions(List.of(
+                new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0).setPartitionMaxBytes(1 << 20))));
+        try (KafkaWire wire = new KafkaWire(broker.broker().kafkaAddress())) {
+            FetchResponse response = (FetchResponse) wire.send(ApiKeys.FETCH, version, data);
+            return Errors.forCode(response.data().responses().get(0).partitions().get(0).errorCode());
+        }
     }
 
     @Test

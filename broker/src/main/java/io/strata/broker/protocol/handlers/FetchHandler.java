@@ -26,6 +26,7 @@ import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.resource.ResourceType;
@@ -88,6 +89,8 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
     private static final short FIRST_NODE_ENDPOINTS_VERSION = 16;
     /** Fetch v11 added the client's rack and the preferred read replica (KIP-392). */
     private static final short FIRST_FOLLOWER_READ_VERSION = 11;
+    /** Fetch v10 is the first whose fetchers read zstd batches (KIP-110). */
+    private static final short FIRST_ZSTD_VERSION = 10;
     static final long TIERED_READ_MAX_WAIT_MS = 500;
 
     public CompletionStage<FetchResponseData> handle(RequestContext context, FetchRequest request) {
@@ -188,6 +191,11 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
          * what only the bucket holds. A follower's fetch that is known tells the partition how far its log reaches.
          */
         private Check check(Partition partition, FetchPartition fetch) {
+            if (version < FIRST_ZSTD_VERSION && partition.log().config().compression()
+                    .filter(compression -> compression.type() == CompressionType.ZSTD).isPresent()) {
+                // As Kafka: a topic that stores zstd is not served to fetchers from before zstd (KIP-110).
+                return new Check(Errors.UNSUPPORTED_COMPRESSION_TYPE, null);
+            }
             Errors epochError = partition.checkLeaderEpoch(fetch.currentLeaderEpoch());
             if (epochError != Errors.NONE) {
                 return new Check(epochError, null);
