@@ -13,6 +13,7 @@ import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.requests.ProduceResponse;
+import org.apache.kafka.common.utils.Crc32C;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -81,6 +82,21 @@ class ProduceValidationTest {
         ByteBuffer two = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("two".getBytes())).buffer();
         ByteBuffer both = ByteBuffer.allocate(one.remaining() + two.remaining()).put(one).put(two).flip();
         assertRefused(MemoryRecords.readableRecords(both), Errors.INVALID_RECORD);
+    }
+
+    @Test
+    void anUnknownCodecIsRefusedForItsPartitionAtAnyVersion() throws Exception {
+        for (short version : new short[]{5, 12}) {
+            MemoryRecords records = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("x".getBytes()));
+            ByteBuffer bytes = records.buffer();
+            // Attributes (at 21) naming codec 7, which does not exist, under a CRC that matches.
+            bytes.putShort(21, (short) 7);
+            bytes.putInt(17, (int) Crc32C.compute(bytes, 21, bytes.limit() - 21));
+            long before = endOffset();
+            assertThat(produce(version, (short) 1, records).errorCode()).as("v%d", version)
+                    .isEqualTo(Errors.INVALID_RECORD.code());
+            assertThat(endOffset()).isEqualTo(before);
+        }
     }
 
     @Test

@@ -191,9 +191,10 @@ public record FetchHandler(PartitionManager partitions, Supplier<MetadataImage> 
          * what only the bucket holds. A follower's fetch that is known tells the partition how far its log reaches.
          */
         private Check check(Partition partition, FetchPartition fetch) {
-            if (version < FIRST_ZSTD_VERSION && partition.log().config().compression()
+            if (replicaId < 0 && version < FIRST_ZSTD_VERSION && partition.log().config().compression()
                     .filter(compression -> compression.type() == CompressionType.ZSTD).isPresent()) {
-                // As Kafka: a topic that stores zstd is not served to fetchers from before zstd (KIP-110).
+                // As Kafka: a topic whose compression.type is zstd is not served to consumers from before zstd
+                // (KIP-110); followers copy batches as they are.
                 return new Check(Errors.UNSUPPORTED_COMPRESSION_TYPE, null);
             }
             Errors epochError = partition.checkLeaderEpoch(fetch.currentLeaderEpoch());

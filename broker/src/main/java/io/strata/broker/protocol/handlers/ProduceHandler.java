@@ -131,6 +131,9 @@ public final class ProduceHandler {
                                 (MemoryRecords) partitionData.records()), partitionResponse));
                     } catch (ApiException e) {
                         fail(partitionResponse, Errors.forException(e), e.getMessage());
+                    } catch (IllegalArgumentException e) {
+                        // A codec id kafka-clients does not know: the log's validator answers it the same way.
+                        fail(partitionResponse, Errors.INVALID_RECORD, e.getMessage());
                     }
                 }
                 topicResponse.partitionResponses().add(partitionResponse);
