@@ -1,5 +1,6 @@
 package io.strata.broker.it;
 
+import io.strata.broker.log.TestRecords;
 import io.strata.broker.testing.KafkaWire;
 import io.strata.broker.testing.TestBroker;
 import org.apache.kafka.common.TopicPartition;
@@ -13,7 +14,6 @@ import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.requests.ProduceResponse;
-import org.apache.kafka.common.utils.Crc32C;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,8 +43,8 @@ class ProduceValidationTest {
         return produce((short) 12, acks, records);
     }
 
-    private static ProduceResponseData.PartitionProduceResponse produce(short version, short acks, MemoryRecords records)
-            throws Exception {
+    private static ProduceResponseData.PartitionProduceResponse produce(short version, short acks,
+                                                                        MemoryRecords records) throws Exception {
         ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
         topics.add(new ProduceRequestData.TopicProduceData().setName(TOPIC).setPartitionData(List.of(
                 new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records))));
@@ -78,20 +78,17 @@ class ProduceValidationTest {
 
     @Test
     void twoBatchesForOnePartitionAreRefused() throws Exception {
-        ByteBuffer one = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("one".getBytes())).buffer();
-        ByteBuffer two = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("two".getBytes())).buffer();
-        ByteBuffer both = ByteBuffer.allocate(one.remaining() + two.remaining()).put(one).put(two).flip();
-        assertRefused(MemoryRecords.readableRecords(both), Errors.INVALID_RECORD);
+        MemoryRecords one = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("one".getBytes()));
+        MemoryRecords two = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("two".getBytes()));
+        assertRefused(TestRecords.concat(one, two), Errors.INVALID_RECORD);
     }
 
     @Test
     void anUnknownCodecIsRefusedForItsPartitionAtAnyVersion() throws Exception {
         for (short version : new short[]{5, 12}) {
-            MemoryRecords records = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("x".getBytes()));
-            ByteBuffer bytes = records.buffer();
-            // Attributes (at 21) naming codec 7, which does not exist, under a CRC that matches.
-            bytes.putShort(21, (short) 7);
-            bytes.putInt(17, (int) Crc32C.compute(bytes, 21, bytes.limit() - 21));
+            // Attributes naming codec 7, which does not exist.
+            MemoryRecords records = TestRecords.withHeaderField(MemoryRecords.withRecords(Compression.NONE,
+                    new SimpleRecord("x".getBytes())), TestRecords.ATTRIBUTES_OFFSET, 2, 7);
             long before = endOffset();
             assertThat(produce(version, (short) 1, records).errorCode()).as("v%d", version)
                     .isEqualTo(Errors.INVALID_RECORD.code());
@@ -103,7 +100,8 @@ class ProduceValidationTest {
     void zstdBeforeProduceVersionSevenIsRefused() throws Exception {
         long before = endOffset();
         MemoryRecords zstd = MemoryRecords.withRecords(Compression.zstd().build(), new SimpleRecord("z".getBytes()));
-        assertThat(produce((short) 6, (short) 1, zstd).errorCode()).isEqualTo(Errors.UNSUPPORTED_COMPRESSION_TYPE.code());
+        assertThat(produce((short) 6, (short) 1, zstd).errorCode())
+                .isEqualTo(Errors.UNSUPPORTED_COMPRESSION_TYPE.code());
         assertThat(endOffset()).isEqualTo(before);
         assertThat(produce((short) 7, (short) 1, zstd).errorCode()).isEqualTo(Errors.NONE.code());
     }

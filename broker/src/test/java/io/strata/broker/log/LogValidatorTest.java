@@ -17,7 +17,6 @@ import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
-import org.apache.kafka.common.utils.Crc32C;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -25,8 +24,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.strata.broker.log.TestRecords.ATTRIBUTES_OFFSET;
+import static io.strata.broker.log.TestRecords.BASE_SEQUENCE_OFFSET;
+import static io.strata.broker.log.TestRecords.RECORDS_COUNT_OFFSET;
 import static io.strata.broker.log.TestRecords.batch;
 import static io.strata.broker.log.TestRecords.payload;
+import static io.strata.broker.log.TestRecords.withHeaderField;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
@@ -38,29 +41,10 @@ class LogValidatorTest {
     private static final long NOW = 1_700_000_000_000L;
     private static final long PID = 42;
 
-    // Byte offsets of the v2 batch header fields the tests damage (Kafka's DefaultRecordBatch layout).
-    private static final int CRC_OFFSET = 17;
-    private static final int ATTRIBUTES_OFFSET = 21;
-    private static final int BASE_SEQUENCE_OFFSET = 53;
-    private static final int RECORDS_COUNT_OFFSET = 57;
-
     private final LogValidator validator = new LogValidator(TP);
 
     private static LogConfig config(Object... keyValues) {
         return TestLogConfigs.with(keyValues);
-    }
-
-    /** Writes {@code value} at {@code offset} of the batch header and stamps a CRC matching the change. */
-    private static MemoryRecords withHeaderField(MemoryRecords records, int offset, int size, int value) {
-        ByteBuffer buffer = records.buffer();
-        if (size == 2) {
-            buffer.putShort(offset, (short) value);
-        } else {
-            buffer.putInt(offset, value);
-        }
-        long crc = Crc32C.compute(buffer, ATTRIBUTES_OFFSET, buffer.limit() - ATTRIBUTES_OFFSET);
-        buffer.putInt(CRC_OFFSET, (int) crc);
-        return MemoryRecords.readableRecords(buffer);
     }
 
     private void assertRefused(MemoryRecords records, LogConfig config, Class<? extends Exception> type, Errors error) {
@@ -72,8 +56,7 @@ class LogValidatorTest {
 
     @Test
     void aValidSetPassesWithItsBatchesInOrder() {
-        MemoryRecords two = MemoryRecords.readableRecords(ByteBuffer.allocate(1024)
-                .put(batch(NOW, "a", "b").buffer()).put(batch(NOW, "c").buffer()).flip());
+        MemoryRecords two = TestRecords.concat(batch(NOW, "a", "b"), batch(NOW, "c"));
 
         List<MutableRecordBatch> batches = validator.validate(two, config(), NOW).batches();
 
@@ -105,9 +88,8 @@ class LogValidatorTest {
 
     @Test
     void aSetAboveSegmentBytesIsARecordBatchTooLarge() {
-        MemoryRecords three = MemoryRecords.readableRecords(ByteBuffer.allocate(1024)
-                .put(batch(NOW, payload(100, 'a')).buffer()).put(batch(NOW, payload(100, 'b')).buffer())
-                .put(batch(NOW, payload(100, 'c')).buffer()).flip());
+        MemoryRecords three = TestRecords.concat(batch(NOW, payload(100, 'a')), batch(NOW, payload(100, 'b')),
+                batch(NOW, payload(100, 'c')));
         assertRefused(three, config(LogConfig.SEGMENT_BYTES, 300), RecordBatchTooLargeException.class,
                 Errors.RECORD_LIST_TOO_LARGE);
     }
@@ -228,8 +210,7 @@ class LogValidatorTest {
         // length, attributes and timestamp delta: 1 becomes 0, and the CRC follows.
         assertThat(buffer.get(72)).isEqualTo((byte) 2);
         buffer.put(72, (byte) 0);
-        buffer.putInt(CRC_OFFSET, (int) Crc32C.compute(buffer, ATTRIBUTES_OFFSET, buffer.limit() - ATTRIBUTES_OFFSET));
-        MemoryRecords repeated = MemoryRecords.readableRecords(buffer);
+        MemoryRecords repeated = TestRecords.withMatchingCrc(buffer);
 
         assertThatThrownBy(() -> validator.validate(repeated, config(LogConfig.COMPRESSION_TYPE, "gzip"), NOW))
                 .isInstanceOf(InvalidRecordException.class).hasMessageContaining("does not have incremental offsets");

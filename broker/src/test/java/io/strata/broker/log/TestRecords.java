@@ -7,6 +7,7 @@ import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.Records;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.utils.Crc32C;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,33 @@ import java.util.List;
 /** Record batches built with kafka-clients, and their decoding, for tests. */
 public final class TestRecords {
 
+    // Byte offsets of the v2 batch header fields tests damage (Kafka's DefaultRecordBatch layout).
+    public static final int CRC_OFFSET = 17;
+    public static final int ATTRIBUTES_OFFSET = 21;
+    public static final int BASE_SEQUENCE_OFFSET = 53;
+    public static final int RECORDS_COUNT_OFFSET = 57;
+
     private TestRecords() {
+    }
+
+    /**
+     * Writes {@code value} (a short or an int, by {@code size}) at {@code offset} of the batch header, under a CRC
+     * that matches.
+     */
+    public static MemoryRecords withHeaderField(MemoryRecords records, int offset, int size, int value) {
+        ByteBuffer buffer = records.buffer();
+        if (size == 2) {
+            buffer.putShort(offset, (short) value);
+        } else {
+            buffer.putInt(offset, value);
+        }
+        return withMatchingCrc(buffer);
+    }
+
+    /** {@code buffer}, one v2 batch whose bytes a test changed, under a CRC that matches them again. */
+    public static MemoryRecords withMatchingCrc(ByteBuffer buffer) {
+        buffer.putInt(CRC_OFFSET, (int) Crc32C.compute(buffer, ATTRIBUTES_OFFSET, buffer.limit() - ATTRIBUTES_OFFSET));
+        return MemoryRecords.readableRecords(buffer);
     }
 
     static SimpleRecord[] simple(long timestamp, String... values) {
