@@ -38,6 +38,7 @@ import io.strata.broker.protocol.handlers.CreateTopicsHandler;
 import io.strata.broker.protocol.handlers.DeleteRecordsHandler;
 import io.strata.broker.protocol.handlers.DeleteTopicsHandler;
 import io.strata.broker.protocol.handlers.DescribeClusterHandler;
+import io.strata.broker.protocol.handlers.DescribeTopicPartitionsHandler;
 import io.strata.broker.protocol.handlers.DescribeConfigsHandler;
 import io.strata.broker.protocol.handlers.DescribeLogDirsHandler;
 import io.strata.broker.protocol.handlers.DescribeProducersHandler;
@@ -372,6 +373,8 @@ public final class Broker implements AutoCloseable {
                 ApiHandler.of(ApiKeys.INCREMENTAL_ALTER_CONFIGS,
                         new IncrementalAlterConfigsHandler(alterations)::handle),
                 ApiHandler.of(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(metadata::image, identity)::handle),
+                ApiHandler.of(ApiKeys.DESCRIBE_TOPIC_PARTITIONS,
+                        new DescribeTopicPartitionsHandler(metadata::image)::handle),
                 ApiHandler.of(ApiKeys.ELECT_LEADERS, new ElectLeadersHandler(topicAdmin)::handle),
                 ApiHandler.of(ApiKeys.ALTER_PARTITION_REASSIGNMENTS,
                         new AlterPartitionReassignmentsHandler(topicAdmin)::handle),

@@ -35,6 +35,7 @@ import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeLogDirsRequestData;
 import org.apache.kafka.common.message.DescribeProducersRequestData;
+import org.apache.kafka.common.message.DescribeTopicPartitionsRequestData;
 import org.apache.kafka.common.message.DescribeTransactionsRequestData;
 import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.EndTxnRequestData;
@@ -189,6 +190,8 @@ class ApiVersionMatrixTest {
                 yield new IncrementalAlterConfigsRequestData().setResources(resources);
             }
             case DESCRIBE_CLUSTER -> new DescribeClusterRequestData().setEndpointType((byte) 1);
+            case DESCRIBE_TOPIC_PARTITIONS -> new DescribeTopicPartitionsRequestData().setTopics(List.of(
+                    new DescribeTopicPartitionsRequestData.TopicRequest().setName(TOPIC)));
             case DESCRIBE_QUORUM -> DescribeQuorumRequest.singletonRequest(Topic.CLUSTER_METADATA_TOPIC_PARTITION);
             case WRITE_TXN_MARKERS -> new WriteTxnMarkersRequestData().setMarkers(List.of(
                     new WriteTxnMarkersRequestData.WritableTxnMarker().setProducerId(1).setProducerEpoch((short) 0)

@@ -109,7 +109,7 @@ class AuditTrailTest {
         assertThatThrownBy(() -> alice.describeTopics(List.of("ledger")).allTopicNames().get(10, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(TopicAuthorizationException.class);
         JsonNode denied = lines.about("denied", "ledger").get(0);
-        assertThat(denied.get("request").asText()).isEqualTo("METADATA");
+        assertThat(denied.get("request").asText()).isEqualTo("DESCRIBE_TOPIC_PARTITIONS");
         assertThat(denied.get("principal").asText()).isEqualTo("User:alice");
         assertThat(denied.get("client").asText()).isEqualTo("127.0.0.1");
         assertThat(denied.get("operation").asText()).isEqualTo("DESCRIBE");

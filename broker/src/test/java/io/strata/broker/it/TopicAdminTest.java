@@ -9,6 +9,7 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.DescribeConfigsOptions;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicCollection;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
@@ -133,6 +135,25 @@ class TopicAdminTest {
         admin.createTopics(List.of(new NewTopic("defaults", java.util.Optional.empty(), java.util.Optional.empty())))
                 .all().get();
         assertThat(admin.describeTopics(List.of("defaults")).allTopicNames().get().get("defaults").partitions()).hasSize(1);
+    }
+
+    @Test
+    void describingTopicsPagesThroughTheirPartitions() throws Exception {
+        broker.createTopic("paged-a", 5, Map.of());
+        broker.createTopic("paged-b", 2, Map.of());
+
+        Map<String, TopicDescription> described = admin.describeTopics(List.of("paged-b", "paged-a"),
+                new DescribeTopicsOptions().partitionSizeLimitPerResponse(2)).allTopicNames().get();
+
+        assertThat(described.get("paged-a").partitions()).extracting(TopicPartitionInfo::partition)
+                .containsExactly(0, 1, 2, 3, 4);
+        assertThat(described.get("paged-b").partitions()).extracting(TopicPartitionInfo::partition)
+                .containsExactly(0, 1);
+        assertThat(described.values()).flatMap(TopicDescription::partitions).allSatisfy(partition -> {
+            assertThat(partition.leader().id()).isEqualTo(1);
+            assertThat(partition.elr()).isEmpty();
+            assertThat(partition.lastKnownElr()).isEmpty();
+        });
     }
 
     @Test

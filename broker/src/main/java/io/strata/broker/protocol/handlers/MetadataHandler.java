@@ -237,11 +237,16 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
                     .setLeaderEpoch(partition.leaderEpoch())
                     .setReplicaNodes(partition.replicas())
                     .setIsrNodes(partition.isr())
-                    .setOfflineReplicas(partition.replicas().stream()
-                            .filter(replica -> image.liveBroker(replica).flatMap(broker -> broker.endpoint(listener))
-                                    .isEmpty()).toList()));
+                    .setOfflineReplicas(offlineReplicas(image, partition, listener)));
         }
         return response;
+    }
+
+    /** The replicas of {@code partition} a client of {@code listener} cannot reach: not live, or not on it. */
+    static List<Integer> offlineReplicas(MetadataImage image, PartitionImage partition, String listener) {
+        return partition.replicas().stream()
+                .filter(replica -> image.liveBroker(replica).flatMap(broker -> broker.endpoint(listener)).isEmpty())
+                .toList();
     }
 
     private MetadataResponseData respond(RequestContext context, MetadataRequestData request,
@@ -265,7 +270,7 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
         return response;
     }
 
-    private static boolean isValidName(String name) {
+    static boolean isValidName(String name) {
         try {
             Topic.validate(name);
             return true;
