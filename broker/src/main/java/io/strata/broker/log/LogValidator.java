@@ -14,6 +14,7 @@ import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.requests.ProduceResponse.RecordError;
 import org.apache.kafka.common.utils.BufferSupplier;
 import org.apache.kafka.common.utils.ByteBufferOutputStream;
 import org.apache.kafka.common.utils.CloseableIterator;
@@ -29,8 +30,9 @@ import java.util.Optional;
  * the size limits, with a valid CRC, a known compression, a record count matching their offsets,
  * timestamps within the configured bounds (CreateTime only), keys on every record of a compacted log,
  * a producer id on transactional batches, and no control batch. Records are decoded only for the key check of a
- * compacted log and the timestamp check of one that bounds how old a timestamp may be; everything else reads batch
- * headers. A topic whose {@code compression.type} names a codec gets every batch in another codec rebuilt in it, as
+ * compacted log, the timestamp check of one that bounds how old a timestamp may be, and to tell which records of a
+ * batch whose newest timestamp is out of bounds are; everything else reads batch headers. A topic whose
+ * {@code compression.type} names a codec gets every batch in another codec rebuilt in it, as
  * Kafka's broker recompresses them. Once accepted, the batches get their offsets through {@link #assignOffsets}, as in
  * Kafka's LogValidator.
  *
@@ -61,6 +63,7 @@ public final class LogValidator {
      * @throws RecordTooLargeException       a batch is larger than {@code max.message.bytes}, as sent or as stored
      * @throws RecordBatchTooLargeException  the whole set is larger than {@code segment.bytes}
      * @throws InvalidTimestampException     a CreateTime timestamp outside the configured bounds
+     * @see RecordErrors the records that failed, the cause of a refusal for a key or a timestamp
      */
     public Validated validate(MemoryRecords records, LogConfig config, long now) {
         List<MutableRecordBatch> batches = new ArrayList<>();
@@ -94,13 +97,17 @@ public final class LogValidator {
                 throw new InvalidRecordException("Idempotent batch in a produce to " + topicPartition
                         + " has sequence " + batch.baseSequence());
             }
-            boolean checkTimestamps = !config.logAppendTime();
-            if (checkTimestamps) {
-                checkTimestamp(batch.maxTimestamp(), config, now);
-            }
-            boolean checkEachTimestamp = checkTimestamps && config.messageTimestampBeforeMaxMs() != Long.MAX_VALUE;
+            // The batch's max timestamp bounds how new its records are: only a bound on how old, or a max out of
+            // bounds (to tell which records are), has them decoded.
+            Optional<String> maxTimestampProblem = config.logAppendTime() ? Optional.empty()
+                    : timestampProblem(batch.maxTimestamp(), config, now);
+            boolean checkEachTimestamp = !config.logAppendTime()
+                    && (config.messageTimestampBeforeMaxMs() != Long.MAX_VALUE || maxTimestampProblem.isPresent());
             if (config.compact() || checkEachTimestamp) {
                 checkRecords(batch, config.compact(), checkEachTimestamp, config, now);
+            }
+            if (maxTimestampProblem.isPresent()) {
+                throw new InvalidTimestampException(maxTimestampProblem.get());
             }
             bytes += batch.sizeInBytes();
             batches.add(batch);
@@ -213,39 +220,52 @@ public final class LogValidator {
     /**
      * Checks each record of a batch, decoding it once: that it has a key, where {@code requireKeys} (compaction keeps
      * the latest record per key, so a record without one has no place in a compacted log: Kafka's rule), and that its
-     * timestamp is within bounds, where {@code checkTimestamps} (the batch's max timestamp bounds only how new they
-     * are, as timestamps need not rise within a batch).
+     * timestamp is within bounds, where {@code checkTimestamps} (timestamps need not rise within a batch). As Kafka,
+     * the batch is refused naming every record that fails ({@link RecordErrors}), each for the first check it fails.
      */
     private void checkRecords(MutableRecordBatch batch, boolean requireKeys, boolean checkTimestamps, LogConfig config,
                               long now) {
+        List<RecordError> errors = new ArrayList<>();
+        boolean timestampErrors = false;
+        int index = 0;
         try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
             while (records.hasNext()) {
                 Record record = records.next();
+                Optional<String> timestampProblem = checkTimestamps
+                        ? timestampProblem(record.timestamp(), config, now) : Optional.empty();
                 if (requireKeys && !record.hasKey()) {
-                    throw new InvalidRecordException("Compacted topic cannot accept message without key in topic "
-                            + "partition " + topicPartition + ".");
+                    errors.add(new RecordError(index, "Compacted topic cannot accept message without key in topic "
+                            + "partition " + topicPartition + "."));
+                } else if (timestampProblem.isPresent()) {
+                    errors.add(new RecordError(index, timestampProblem.get()));
+                    timestampErrors = true;
                 }
-                if (checkTimestamps) {
-                    checkTimestamp(record.timestamp(), config, now);
-                }
+                index++;
             }
+        }
+        if (!errors.isEmpty()) {
+            throw RecordErrors.refusal(topicPartition, errors, timestampErrors);
         }
     }
 
-    /** A CreateTime timestamp within message.timestamp.before.max.ms and message.timestamp.after.max.ms of now. */
-    private void checkTimestamp(long timestamp, LogConfig config, long now) {
+    /**
+     * Why a CreateTime timestamp is not within message.timestamp.before.max.ms and message.timestamp.after.max.ms of
+     * now; empty if it is.
+     */
+    private Optional<String> timestampProblem(long timestamp, LogConfig config, long now) {
         if (timestamp == RecordBatch.NO_TIMESTAMP) {
-            return;
+            return Optional.empty();
         }
         if (timestamp < now - config.messageTimestampBeforeMaxMs()) {
-            throw new InvalidTimestampException("Timestamp " + timestamp + " in a produce to " + topicPartition
+            return Optional.of("Timestamp " + timestamp + " in a produce to " + topicPartition
                     + " is more than message.timestamp.before.max.ms " + config.messageTimestampBeforeMaxMs()
                     + " before the broker time " + now);
         }
         long afterMax = config.messageTimestampAfterMaxMs();
         if (afterMax < Long.MAX_VALUE - now && timestamp > now + afterMax) {
-            throw new InvalidTimestampException("Timestamp " + timestamp + " in a produce to " + topicPartition
+            return Optional.of("Timestamp " + timestamp + " in a produce to " + topicPartition
                     + " is more than message.timestamp.after.max.ms " + afterMax + " after the broker time " + now);
         }
+        return Optional.empty();
     }
 }

@@ -12,7 +12,9 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.record.Record;
@@ -31,6 +33,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -139,6 +142,25 @@ class CompactionTest {
                     .cause().isInstanceOf(InvalidRecordException.class)
                     .hasMessageContaining("Compacted topic cannot accept message without key");
             assertThat(log(tp).logEndOffset()).isEqualTo(end);
+        }
+    }
+
+    /** As Kafka answers (KIP-467): the producer fails the record without a key for it, the rest for its batch. */
+    @Test
+    void aBatchWithARecordWithoutAKeyIsRefusedNamingThatRecord() throws Exception {
+        TopicPartition tp = new TopicPartition("keyed-batch", 0);
+        broker.createTopic(tp.topic(), 1, Map.of("cleanup.policy", "compact"));
+        Map<String, Object> oneBatch = Map.of(ProducerConfig.LINGER_MS_CONFIG, 60_000); // sent at the flush
+        try (KafkaProducer<byte[], byte[]> producer = broker.producer(oneBatch)) {
+            Future<RecordMetadata> keyed = producer.send(new ProducerRecord<>(tp.topic(), bytes("k"), bytes("v")));
+            Future<RecordMetadata> unkeyed = producer.send(new ProducerRecord<>(tp.topic(), null, bytes("no key")));
+            producer.flush();
+
+            assertThatThrownBy(unkeyed::get).cause().isInstanceOf(InvalidRecordException.class)
+                    .hasMessage("Compacted topic cannot accept message without key in topic partition " + tp + ".");
+            assertThatThrownBy(keyed::get).cause().isExactlyInstanceOf(KafkaException.class)
+                    .hasMessageContaining("part of a batch which had one more more invalid records");
+            assertThat(log(tp).logEndOffset()).isZero();
         }
     }
 

@@ -17,6 +17,8 @@ import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.requests.ProduceResponse.RecordError;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -168,6 +170,41 @@ class LogValidatorTest {
         assertThatThrownBy(() -> validator.validate(stale, bounded, NOW)).isInstanceOf(InvalidTimestampException.class)
                 .hasMessageStartingWith("Timestamp 1000 in a produce to " + TP);
         assertThat(validator.validate(stale, config(), NOW).batches()).as("no bound on how old").hasSize(1);
+    }
+
+    @Test
+    void aBatchIsRefusedWithEveryRecordThatFailsEachForItsFirstFailure() {
+        byte[] key = "k".getBytes(StandardCharsets.UTF_8);
+        byte[] value = "v".getBytes(StandardCharsets.UTF_8);
+        MemoryRecords mixed = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(NOW, null, value),
+                new SimpleRecord(NOW, key, value), new SimpleRecord(NOW - 5000, key, value),
+                new SimpleRecord(NOW - 5000, null, value));
+        LogConfig compactedAndBounded = config(LogConfig.CLEANUP_POLICY, List.of("compact"),
+                LogConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS, 1000);
+
+        assertThatThrownBy(() -> validator.validate(mixed, compactedAndBounded, NOW))
+                .isInstanceOf(InvalidTimestampException.class)
+                .hasMessageStartingWith("3 records of a batch in a produce to " + TP + " are refused; the first: "
+                        + "Compacted topic")
+                .cause().asInstanceOf(InstanceOfAssertFactories.type(RecordErrors.class))
+                .extracting(RecordErrors::errors, InstanceOfAssertFactories.list(RecordError.class))
+                .extracting(error -> error.batchIndex, error -> error.message.split(" ")[0])
+                .containsExactly(tuple(0, "Compacted"), tuple(2, "Timestamp"), tuple(3, "Compacted"));
+    }
+
+    @Test
+    void aTooNewBatchIsRefusedNamingTheRecordsThatAre() {
+        byte[] value = "v".getBytes(StandardCharsets.UTF_8);
+        MemoryRecords future = MemoryRecords.withRecords(Compression.zstd().build(), new SimpleRecord(NOW, value),
+                new SimpleRecord(NOW + 5000, value));
+        LogConfig bounded = config(LogConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS, 1000);
+
+        assertThatThrownBy(() -> validator.validate(future, bounded, NOW))
+                .isInstanceOf(InvalidTimestampException.class)
+                .hasMessageContaining("more than message.timestamp.after.max.ms 1000")
+                .cause().asInstanceOf(InstanceOfAssertFactories.type(RecordErrors.class))
+                .extracting(RecordErrors::errors, InstanceOfAssertFactories.list(RecordError.class))
+                .extracting(error -> error.batchIndex).containsExactly(1);
     }
 
     @Test

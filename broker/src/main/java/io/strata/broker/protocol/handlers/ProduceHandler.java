@@ -3,6 +3,7 @@ package io.strata.broker.protocol.handlers;
 import io.strata.broker.cluster.MetadataImage;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.log.AppendResult;
+import io.strata.broker.log.RecordErrors;
 import io.strata.broker.log.VerificationGuard;
 import io.strata.broker.partition.NotHeld;
 import io.strata.broker.partition.Partition;
@@ -18,6 +19,7 @@ import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.BatchIndexAndErrorMessage;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.protocol.Errors;
@@ -245,6 +247,9 @@ public final class ProduceHandler {
                 LOG.errorf(e, "Append to %s failed", partition.topicPartition());
             }
             fail(response, error, e.getMessage());
+            RecordErrors.of(e).ifPresent(refused -> response.setRecordErrors(refused.errors().stream()
+                    .map(record -> new BatchIndexAndErrorMessage().setBatchIndex(record.batchIndex)
+                            .setBatchIndexErrorMessage(record.message)).toList()));
             return Optional.empty();
         }
     }
