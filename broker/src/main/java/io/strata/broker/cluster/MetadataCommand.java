@@ -64,7 +64,8 @@ public sealed interface MetadataCommand {
         DELETE_SCRAM_CREDENTIAL(DeleteScramCredential.class, 17, 0),
         CREATE_ACL(CreateAcl.class, 18, 0),
         DELETE_ACLS(DeleteAcls.class, 19, 0),
-        ALTER_CLIENT_QUOTA(AlterClientQuota.class, 20, 0);
+        ALTER_CLIENT_QUOTA(AlterClientQuota.class, 20, 0),
+        UNREGISTER_BROKER(UnregisterBroker.class, 21, 0);
 
         private final Class<? extends MetadataCommand> recordClass;
         private final byte opcode;
@@ -346,6 +347,15 @@ public sealed interface MetadataCommand {
         public RegisterBroker {
             endpoints = List.copyOf(endpoints);
         }
+    }
+
+    /**
+     * Removes the registration of a broker gone for good ({@code kafka-cluster unregister}, Kafka's UnregisterBroker):
+     * it is no longer listed, and the replicas it holds count as offline until they are moved. Only a fenced broker
+     * is removed, so it already leads nothing; one that comes back registers again and leads again where it is the
+     * last in-sync replica, as after a fence.
+     */
+    record UnregisterBroker(int nodeId) implements MetadataCommand {
     }
 
     /**

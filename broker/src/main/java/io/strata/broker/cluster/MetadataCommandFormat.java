@@ -18,6 +18,7 @@ import io.strata.broker.cluster.MetadataCommand.ReassignPartition;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
 import io.strata.broker.cluster.MetadataCommand.RegisterDirectory;
 import io.strata.broker.cluster.MetadataCommand.SetBrokerFenced;
+import io.strata.broker.cluster.MetadataCommand.UnregisterBroker;
 import io.strata.broker.cluster.MetadataCommand.SetClusterId;
 import io.strata.broker.cluster.MetadataCommand.Type;
 import io.strata.broker.cluster.MetadataCommand.UpdateRemoteLog;
@@ -121,6 +122,8 @@ final class MetadataCommandFormat {
         } else if (command instanceof SetBrokerFenced c) {
             out.writeInt(c.nodeId());
             out.writeBoolean(c.fenced());
+        } else if (command instanceof UnregisterBroker c) {
+            out.writeInt(c.nodeId());
         } else if (command instanceof RegisterDirectory c) {
             out.writeInt(c.nodeId());
             MetadataCodec.writeUuid(out, c.directoryId());
@@ -221,6 +224,7 @@ final class MetadataCommandFormat {
             }
             case SET_CLUSTER_ID -> new SetClusterId(MetadataCodec.readString(in));
             case SET_BROKER_FENCED -> new SetBrokerFenced(in.readInt(), in.readBoolean());
+            case UNREGISTER_BROKER -> new UnregisterBroker(in.readInt());
             case REGISTER_DIRECTORY -> new RegisterDirectory(in.readInt(), MetadataCodec.readUuid(in));
             case ALTER_PARTITION -> {
                 Uuid topicId = MetadataCodec.readUuid(in);

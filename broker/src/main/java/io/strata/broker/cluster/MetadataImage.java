@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * An immutable snapshot of the replicated metadata: the cluster id, topics (by name and by id) with
@@ -224,8 +225,16 @@ public final class MetadataImage {
     }
 
     MetadataImage withBroker(BrokerImage broker) {
+        return withBrokers(brokerMap -> brokerMap.put(broker.nodeId(), broker));
+    }
+
+    MetadataImage withoutBroker(int nodeId) {
+        return withBrokers(brokerMap -> brokerMap.remove(nodeId));
+    }
+
+    private MetadataImage withBrokers(Consumer<Map<Integer, BrokerImage>> change) {
         Map<Integer, BrokerImage> brokerMap = new TreeMap<>(brokers);
-        brokerMap.put(broker.nodeId(), broker);
+        change.accept(brokerMap);
         return new MetadataImage(clusterId, topicsByName, topicsById, Collections.unmodifiableMap(brokerMap),
                 directories, remoteManifests, brokerConfigs, security, nextProducerId, version + 1);
     }

@@ -17,6 +17,7 @@ import io.strata.broker.cluster.MetadataCommand.ReassignPartition;
 import io.strata.broker.cluster.MetadataCommand.RegisterBroker;
 import io.strata.broker.cluster.MetadataCommand.RegisterDirectory;
 import io.strata.broker.cluster.MetadataCommand.SetBrokerFenced;
+import io.strata.broker.cluster.MetadataCommand.UnregisterBroker;
 import io.strata.broker.cluster.MetadataCommand.SetClusterId;
 import io.strata.broker.cluster.MetadataCommand.UpdateRemoteLog;
 import io.strata.broker.cluster.MetadataCommand.UpsertScramCredential;
@@ -151,6 +152,7 @@ public final class MetadataStateMachine implements StateMachine {
             case CREATE_ACL -> createAcl(image, (CreateAcl) command);
             case DELETE_ACLS -> deleteAcls(image, (DeleteAcls) command);
             case ALTER_CLIENT_QUOTA -> alterClientQuota(image, (AlterClientQuota) command);
+            case UNREGISTER_BROKER -> unregisterBroker(image, (UnregisterBroker) command);
         };
     }
 
@@ -372,7 +374,8 @@ public final class MetadataStateMachine implements StateMachine {
             return new Outcome(image, MetadataResult.ok());
         }
         MetadataImage registered = PartitionTransitions.adoptUnassigned(image.withBroker(broker), c.nodeId());
-        if (previous.map(BrokerImage::fenced).orElse(false)) {
+        // A broker unregistered was fenced, and is back as after a fence; a new one has no partition to lead again.
+        if (previous.map(BrokerImage::fenced).orElse(true)) {
             registered = PartitionTransitions.leadAgain(registered, c.nodeId());
         }
         return new Outcome(registered, MetadataResult.ok());
@@ -407,6 +410,18 @@ public final class MetadataStateMachine implements StateMachine {
         MetadataImage changed = image.withBroker(broker.get().withFenced(c.fenced()));
         return Outcome.ok(c.fenced() ? PartitionTransitions.stepDown(changed, c.nodeId())
                 : PartitionTransitions.leadAgain(changed, c.nodeId()));
+    }
+
+    private static Outcome unregisterBroker(MetadataImage image, UnregisterBroker c) {
+        Optional<BrokerImage> broker = image.broker(c.nodeId());
+        if (broker.isEmpty()) {
+            return Outcome.failed(image, Errors.BROKER_ID_NOT_REGISTERED, "Broker " + c.nodeId() + " is not registered.");
+        }
+        if (!broker.get().fenced()) {
+            return Outcome.failed(image, Errors.INVALID_REQUEST, "Broker " + c.nodeId()
+                    + " is live; stop it before unregistering it, or it registers again as it runs.");
+        }
+        return Outcome.ok(image.withoutBroker(c.nodeId()));
     }
 
     private static Outcome registerDirectory(MetadataImage image, RegisterDirectory c) {

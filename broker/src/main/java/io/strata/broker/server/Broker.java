@@ -52,6 +52,7 @@ import io.strata.broker.protocol.handlers.ListPartitionReassignmentsHandler;
 import io.strata.broker.protocol.handlers.ListOffsetsHandler;
 import io.strata.broker.protocol.handlers.MetadataHandler;
 import io.strata.broker.protocol.handlers.TransactionApis;
+import io.strata.broker.protocol.handlers.UnregisterBrokerHandler;
 import io.strata.broker.protocol.handlers.OffsetForLeaderEpochHandler;
 import io.strata.broker.protocol.handlers.ProduceHandler;
 import io.strata.broker.protocol.handlers.SaslApis;
@@ -376,6 +377,7 @@ public final class Broker implements AutoCloseable {
                 ApiHandler.of(ApiKeys.DESCRIBE_TOPIC_PARTITIONS,
                         new DescribeTopicPartitionsHandler(metadata::image)::handle),
                 ApiHandler.of(ApiKeys.ELECT_LEADERS, new ElectLeadersHandler(topicAdmin)::handle),
+                ApiHandler.of(ApiKeys.UNREGISTER_BROKER, new UnregisterBrokerHandler(metadata)::handle),
                 ApiHandler.of(ApiKeys.ALTER_PARTITION_REASSIGNMENTS,
                         new AlterPartitionReassignmentsHandler(topicAdmin)::handle),
                 ApiHandler.of(ApiKeys.LIST_PARTITION_REASSIGNMENTS,

@@ -60,6 +60,7 @@ class MetadataCommandTest {
                         List.of(new byte[] {4, 5}, new byte[] {6})),
                 new UpdateRemoteLog(Uuid.randomUuid(), 0, 0, List.of(), List.of()),
                 new SetBrokerFenced(3, true),
+                new MetadataCommand.UnregisterBroker(3),
                 new SetClusterId("cluster-1"),
                 new AlterPartition(Uuid.randomUuid(), 2, 1, 7, List.of(1, 3)),
                 new ElectLeader(Uuid.randomUuid(), 4, Election.PREFERRED),
@@ -177,10 +178,11 @@ class MetadataCommandTest {
         assertReads("09" + "00" + "00000002" + "6964", new SetClusterId("id"));
     }
 
-    /** Version 0 of the commands that fence brokers and change in-sync replicas. */
+    /** Version 0 of the commands that fence and unregister brokers and change in-sync replicas. */
     @Test
-    void fencingAndInSyncReplicaChangesStayReadable() throws IOException {
+    void fencingUnregisteringAndInSyncReplicaChangesStayReadable() throws IOException {
         assertReads("0a" + "00" + "00000003" + "01", new SetBrokerFenced(3, true));
+        assertReads("15" + "00" + "00000003", new MetadataCommand.UnregisterBroker(3));
         assertReads("0b" + "00" + "0102030405060708090a0b0c0d0e0f10"  // AlterPartition v0: topic id
                         + "00000002" + "00000001" + "00000007"        // partition 2, leader 1, epoch 7
                         + "00000002" + "00000001" + "00000003",       // in-sync replicas [1, 3]

@@ -614,6 +614,23 @@ class MetadataStateMachineTest {
     }
 
     @Test
+    void onlyAFencedBrokerIsUnregisteredAndOnceBackItLeadsAgainWhereItWasLastInSync() {
+        Uuid id = replicatedTopic();
+        assertError(new MetadataCommand.UnregisterBroker(3), Errors.INVALID_REQUEST);
+        assertError(new MetadataCommand.UnregisterBroker(9), Errors.BROKER_ID_NOT_REGISTERED);
+        machine.apply(new AlterPartition(id, 0, 1, 0, List.of(1)));
+        machine.apply(new SetBrokerFenced(1, true));
+
+        assertThat(machine.apply(new MetadataCommand.UnregisterBroker(1))).isEqualTo(MetadataResult.ok());
+        assertThat(machine.image().broker(1)).isEmpty();
+        assertThat(partition(id)).as("its replicas stay, offline")
+                .isEqualTo(new PartitionImage(List.of(1, 2, 3), List.of(1), PartitionImage.NO_LEADER, 1));
+
+        machine.apply(new RegisterBroker(1, plaintext("h", 9092), null));
+        assertThat(partition(id)).isEqualTo(new PartitionImage(List.of(1, 2, 3), List.of(1), 1, 2));
+    }
+
+    @Test
     void anUncleanElectionTakesAnOutOfSyncReplicaOnlyWhenAllowedAndNeeded() {
         Uuid id = replicatedTopic();
         assertError(new ElectLeader(id, 0, Election.UNCLEAN), Errors.ELECTION_NOT_NEEDED);

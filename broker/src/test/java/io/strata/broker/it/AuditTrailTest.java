@@ -19,6 +19,7 @@ import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.errors.BrokerIdNotRegisteredException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.quota.ClientQuotaAlteration;
@@ -166,6 +167,17 @@ class AuditTrailTest {
         JsonNode quota = lines.about("change", "user=bob").get(0);
         assertThat(quota.get("detail").asText()).isEqualTo("producer_byte_rate=1048576.0");
         assertThat(quota.get("outcome").asText()).isEqualTo("NONE");
+    }
+
+    @Test
+    void unregisteringABrokerIsAuditedWithItsOutcome() {
+        assertThatThrownBy(() -> admin.unregisterBroker(7).all().get(30, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(BrokerIdNotRegisteredException.class);
+
+        JsonNode unregistered = lines.about("change", "7").get(0);
+        assertThat(unregistered.get("request").asText()).isEqualTo("UNREGISTER_BROKER");
+        assertThat(unregistered.get("resourceType").asText()).isEqualTo("BROKER");
+        assertThat(unregistered.get("outcome").asText()).isEqualTo("BROKER_ID_NOT_REGISTERED");
     }
 
     @Test

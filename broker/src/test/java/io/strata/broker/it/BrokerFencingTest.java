@@ -12,6 +12,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.BrokerIdNotRegisteredException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A broker that leaves the cluster is fenced by the metadata quorum: clients are no longer told of it and
@@ -50,12 +53,20 @@ class BrokerFencingTest {
                 assertThat(admin.describeCluster().nodes().get()).extracting(Node::id).containsExactlyInAnyOrder(1, 2);
                 TopicDescription topic = admin.describeTopics(List.of("on-three")).allTopicNames().get().get("on-three");
                 assertThat(topic.partitions().get(0).leader()).isNull();
+                // kafka-cluster unregister: a live broker is refused, the fenced one is forgotten until it is back.
+                assertThatThrownBy(() -> admin.unregisterBroker(2).all().get())
+                        .hasCauseInstanceOf(InvalidRequestException.class);
+                assertThatThrownBy(() -> admin.unregisterBroker(9).all().get())
+                        .hasCauseInstanceOf(BrokerIdNotRegisteredException.class);
+                admin.unregisterBroker(3).all().get();
+                first.awaitMetadata(image -> image.broker(3).isEmpty());
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
 
         MetadataImage back = first.awaitMetadata(image -> partition(image).leader() == 3);
+        // Registered again as it started, and leading where it was the last in-sync replica, as after a fence.
         assertThat(back.broker(3).orElseThrow().fenced()).isFalse();
         assertThat(partition(back).leaderEpoch()).isEqualTo(2);
         cluster.awaitMetadataOf("on-three");

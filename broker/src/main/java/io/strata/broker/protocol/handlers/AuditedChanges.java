@@ -25,6 +25,7 @@ import org.apache.kafka.common.message.DeleteAclsResponseData;
 import org.apache.kafka.common.message.DeleteRecordsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
+import org.apache.kafka.common.message.UnregisterBrokerResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -38,6 +39,7 @@ import org.apache.kafka.common.requests.CreatePartitionsRequest;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.DeleteRecordsRequest;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
+import org.apache.kafka.common.requests.UnregisterBrokerRequest;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
@@ -52,7 +54,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Puts the {@link AuditLog} behind the Kafka APIs that change topics, configs or security metadata: once such a
+ * Puts the {@link AuditLog} behind the Kafka APIs that change topics, configs, brokers or security metadata: once such a
  * request is answered, one line per resource it named, with the error the answer gave it. What changed is read from
  * the request (partition counts, config names, ACL entries, SCRAM mechanisms, quota values; never config values,
  * which may be secrets, nor salts); a validate-only request changes nothing and is not audited. Stateless.
@@ -78,7 +80,10 @@ public final class AuditedChanges {
             Map.entry(ApiKeys.CREATE_ACLS, AuditedChanges::createdAcls),
             Map.entry(ApiKeys.DELETE_ACLS, AuditedChanges::deletedAcls),
             Map.entry(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, AuditedChanges::alteredScramCredentials),
-            Map.entry(ApiKeys.ALTER_CLIENT_QUOTAS, AuditedChanges::alteredQuotas));
+            Map.entry(ApiKeys.ALTER_CLIENT_QUOTAS, AuditedChanges::alteredQuotas),
+            Map.entry(ApiKeys.UNREGISTER_BROKER, (request, response) -> List.of(new Change("BROKER",
+                    String.valueOf(((UnregisterBrokerRequest) request).data().brokerId()), "unregister",
+                    ((UnregisterBrokerResponseData) response).errorCode()))));
 
     private AuditedChanges() {
     }
