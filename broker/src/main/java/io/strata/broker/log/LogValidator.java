@@ -23,15 +23,15 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The checks a produced set of record batches must pass before a {@link PartitionLog} appends it, each
  * refusal an exception that maps to Kafka's error code for it: the batches must be whole, v2, within
  * the size limits, with a valid CRC, a known compression, a record count matching their offsets,
  * timestamps within the configured bounds (CreateTime only), keys on every record of a compacted log,
- * a producer id on transactional batches, and no control batch. Records are decoded only for the key check of a
- * compacted log, the timestamp check of one that bounds how old a timestamp may be, and to tell which records of a
- * batch whose newest timestamp is out of bounds are; everything else reads batch headers. A topic whose
+ * a producer id on transactional batches, and no control batch. Every record is decoded, without its key and value,
+ * so that no batch a consumer could not read is stored. A topic whose
  * {@code compression.type} names a codec gets every batch in another codec rebuilt in it, as
  * Kafka's broker recompresses them. Once accepted, the batches get their offsets through {@link #assignOffsets}, as in
  * Kafka's LogValidator.
@@ -57,8 +57,9 @@ public final class LogValidator {
      * @return {@code records}, or their recompressed copy
      * @throws InvalidRecordException        a control batch, a transactional batch without a producer id, not
      *                                       magic v2, no batch, unknown compression, bad record count or
-     *                                       offset delta, negative sequence, a record without a key in a
-     *                                       compacted log
+     *                                       offset delta, negative sequence, a record that does not decode,
+     *                                       records that do not fill their batch or whose offsets do not run one
+     *                                       by one, a record without a key in a compacted log
      * @throws CorruptRecordException        CRC mismatch, malformed batch, trailing bytes
      * @throws RecordTooLargeException       a batch is larger than {@code max.message.bytes}, as sent or as stored
      * @throws RecordBatchTooLargeException  the whole set is larger than {@code segment.bytes}
@@ -98,14 +99,12 @@ public final class LogValidator {
                         + " has sequence " + batch.baseSequence());
             }
             // The batch's max timestamp bounds how new its records are: only a bound on how old, or a max out of
-            // bounds (to tell which records are), has them decoded.
+            // bounds (to tell which records are), has each record's checked.
             Optional<String> maxTimestampProblem = config.logAppendTime() ? Optional.empty()
                     : timestampProblem(batch.maxTimestamp(), config, now);
             boolean checkEachTimestamp = !config.logAppendTime()
                     && (config.messageTimestampBeforeMaxMs() != Long.MAX_VALUE || maxTimestampProblem.isPresent());
-            if (config.compact() || checkEachTimestamp) {
-                checkRecords(batch, config.compact(), checkEachTimestamp, config, now);
-            }
+            checkRecords(batch, config.compact(), checkEachTimestamp, config, now);
             if (maxTimestampProblem.isPresent()) {
                 throw new InvalidTimestampException(maxTimestampProblem.get());
             }
@@ -150,8 +149,8 @@ public final class LogValidator {
 
     /**
      * The batches with each one in another codec than {@code target} rebuilt in it: the same records, offset deltas,
-     * timestamps and producer fields. As Kafka, a batch whose records' offsets do not run from its base offset one by
-     * one is refused, and one that grows past {@code max.message.bytes} uncompressed is refused as it grows.
+     * timestamps and producer fields (their offsets checked consecutive before). As Kafka, one that grows past
+     * {@code max.message.bytes} uncompressed is refused as it grows.
      */
     private MemoryRecords recompressed(List<MutableRecordBatch> batches, Compression target, LogConfig config) {
         ByteBufferOutputStream out = new ByteBufferOutputStream(batches.stream()
@@ -165,20 +164,15 @@ public final class LogValidator {
                     RecordBatch.MAGIC_VALUE_V2, target, batch.timestampType(), batch.baseOffset(),
                     RecordBatch.NO_TIMESTAMP, batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
                     batch.isTransactional(), batch.partitionLeaderEpoch());
-            long expectedOffset = batch.baseOffset();
+            long offset = batch.baseOffset();
             try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
                 while (records.hasNext()) {
                     Record record = records.next();
-                    if (record.offset() != expectedOffset) {
-                        throw new InvalidRecordException("Batch in a produce to " + topicPartition
-                                + " does not have incremental offsets: " + record.offset() + " where "
-                                + expectedOffset + " was due");
-                    }
                     if (record.timestamp() < RecordBatch.NO_TIMESTAMP) {
                         throw new InvalidTimestampException("Record in a produce to " + topicPartition
                                 + " has timestamp " + record.timestamp());
                     }
-                    builder.appendWithOffset(expectedOffset++, record.timestamp(), record.key(), record.value(),
+                    builder.appendWithOffset(offset++, record.timestamp(), record.key(), record.value(),
                             record.headers());
                     if (target.type() == CompressionType.NONE
                             && builder.estimatedSizeInBytes() > config.maxMessageBytes()) {
@@ -218,19 +212,27 @@ public final class LogValidator {
     }
 
     /**
-     * Checks each record of a batch, decoding it once: that it has a key, where {@code requireKeys} (compaction keeps
-     * the latest record per key, so a record without one has no place in a compacted log: Kafka's rule), and that its
-     * timestamp is within bounds, where {@code checkTimestamps} (timestamps need not rise within a batch). As Kafka,
-     * the batch is refused naming every record that fails ({@link RecordErrors}), each for the first check it fails.
+     * Decodes every record of a batch, as Kafka's broker does, without reading keys and values, so that a batch a
+     * consumer could not read is never stored: its records must decode (decompressed where the batch is), be as many
+     * as the batch says, fill it exactly, and have consecutive offsets. Also checks that each record has a key, where
+     * {@code requireKeys} (compaction keeps the latest record per key, so a record without one has no place in a
+     * compacted log: Kafka's rule), and that its timestamp is within bounds, where {@code checkTimestamps}
+     * (timestamps need not rise within a batch). As Kafka, the batch is refused naming every record that fails those
+     * two ({@link RecordErrors}), each for the first it fails.
      */
     private void checkRecords(MutableRecordBatch batch, boolean requireKeys, boolean checkTimestamps, LogConfig config,
                               long now) {
         List<RecordError> errors = new ArrayList<>();
         boolean timestampErrors = false;
         int index = 0;
-        try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
+        OptionalLong misplacedDelta = OptionalLong.empty(); // of the first record out of place
+        try (CloseableIterator<Record> records = batch.skipKeyValueIterator(BufferSupplier.NO_CACHING)) {
             while (records.hasNext()) {
                 Record record = records.next();
+                if (record.offset() - batch.baseOffset() != index) {
+                    misplacedDelta = OptionalLong.of(record.offset() - batch.baseOffset());
+                    break;
+                }
                 Optional<String> timestampProblem = checkTimestamps
                         ? timestampProblem(record.timestamp(), config, now) : Optional.empty();
                 if (requireKeys && !record.hasKey()) {
@@ -242,6 +244,20 @@ public final class LogValidator {
                 }
                 index++;
             }
+        } catch (RuntimeException e) {
+            // Records that run past the batch or stop short of it, a varint too long, a compressed stream that does
+            // not decompress: under a CRC that matches, so not retriable, as CORRUPT_MESSAGE would be.
+            throw new InvalidRecordException("Batch in a produce to " + topicPartition + " holds a malformed record "
+                    + "after " + index + " of its " + batch.countOrNull() + ": " + e.getMessage(), e);
+        }
+        if (misplacedDelta.isPresent()) {
+            throw new InvalidRecordException("Batch in a produce to " + topicPartition + " has offset delta "
+                    + misplacedDelta.getAsLong() + " at record " + index + "; the offsets of its records must run from its base "
+                    + "offset one by one");
+        }
+        if (index != batch.countOrNull()) {
+            throw new InvalidRecordException("Batch in a produce to " + topicPartition + " says it holds "
+                    + batch.countOrNull() + " records but holds " + index);
         }
         if (!errors.isEmpty()) {
             throw RecordErrors.refusal(topicPartition, errors, timestampErrors);

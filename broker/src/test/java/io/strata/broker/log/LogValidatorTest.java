@@ -28,10 +28,14 @@ import java.util.List;
 
 import static io.strata.broker.log.TestRecords.ATTRIBUTES_OFFSET;
 import static io.strata.broker.log.TestRecords.BASE_SEQUENCE_OFFSET;
+import static io.strata.broker.log.TestRecords.LAST_OFFSET_DELTA_OFFSET;
 import static io.strata.broker.log.TestRecords.RECORDS_COUNT_OFFSET;
+import static io.strata.broker.log.TestRecords.RECORDS_OFFSET;
 import static io.strata.broker.log.TestRecords.batch;
 import static io.strata.broker.log.TestRecords.payload;
+import static io.strata.broker.log.TestRecords.simple;
 import static io.strata.broker.log.TestRecords.withHeaderField;
+import static io.strata.broker.log.TestRecords.withMatchingCrc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
@@ -207,6 +211,31 @@ class LogValidatorTest {
                 .extracting(error -> error.batchIndex).containsExactly(1);
     }
 
+    /** Each under a CRC that matches: a batch a consumer could not read is refused, as Kafka refuses it. */
+    @Test
+    void aBatchWhoseRecordsDoNotDecodeAsItsHeaderSaysIsRefused() {
+        MemoryRecords saysThreeHoldsTwo = withHeaderField(withHeaderField(batch(NOW, "a", "b"),
+                LAST_OFFSET_DELTA_OFFSET, 4, 2), RECORDS_COUNT_OFFSET, 4, 3);
+        assertRefused(saysThreeHoldsTwo, config(), InvalidRecordException.class, Errors.INVALID_RECORD);
+        MemoryRecords saysOneHoldsTwo = withHeaderField(withHeaderField(batch(NOW, "a", "b"),
+                LAST_OFFSET_DELTA_OFFSET, 4, 0), RECORDS_COUNT_OFFSET, 4, 1);
+        assertRefused(saysOneHoldsTwo, config(), InvalidRecordException.class, Errors.INVALID_RECORD);
+
+        ByteBuffer garbage = batch(NOW, "aaaa", "bbbb").buffer();
+        fill(garbage, RECORDS_OFFSET, (byte) 0xff);
+        assertRefused(withMatchingCrc(garbage), config(), InvalidRecordException.class, Errors.INVALID_RECORD);
+        ByteBuffer notGzip = MemoryRecords.withRecords(Compression.gzip().build(), simple(NOW, payload(200, 'z')))
+                .buffer();
+        fill(notGzip, RECORDS_OFFSET + 10, (byte) 0x5a);
+        assertRefused(withMatchingCrc(notGzip), config(), InvalidRecordException.class, Errors.INVALID_RECORD);
+    }
+
+    private static void fill(ByteBuffer buffer, int from, byte value) {
+        for (int i = from; i < buffer.limit(); i++) {
+            buffer.put(i, value);
+        }
+    }
+
     @Test
     void aTopicWithACompressionTypeStoresEveryBatchInItsCodec() {
         byte[] key = "k".getBytes(StandardCharsets.UTF_8);
@@ -239,7 +268,7 @@ class LogValidatorTest {
     }
 
     @Test
-    void aBatchToRecompressWhoseRecordOffsetsDoNotRunOneByOneIsInvalid() {
+    void aBatchWhoseRecordOffsetsDoNotRunOneByOneIsInvalid() {
         byte[] value = "a".getBytes(StandardCharsets.UTF_8);
         ByteBuffer buffer = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(NOW, value),
                 new SimpleRecord(NOW, value)).buffer();
@@ -249,8 +278,9 @@ class LogValidatorTest {
         buffer.put(72, (byte) 0);
         MemoryRecords repeated = TestRecords.withMatchingCrc(buffer);
 
-        assertThatThrownBy(() -> validator.validate(repeated, config(LogConfig.COMPRESSION_TYPE, "gzip"), NOW))
-                .isInstanceOf(InvalidRecordException.class).hasMessageContaining("does not have incremental offsets");
+        // A consumer would read one record of the two.
+        assertThatThrownBy(() -> validator.validate(repeated, config(), NOW)).isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("offset delta 0 at record 1");
     }
 
     @Test

@@ -21,8 +21,11 @@ public final class TestRecords {
     // Byte offsets of the v2 batch header fields tests damage (Kafka's DefaultRecordBatch layout).
     public static final int CRC_OFFSET = 17;
     public static final int ATTRIBUTES_OFFSET = 21;
+    public static final int LAST_OFFSET_DELTA_OFFSET = 23;
     public static final int BASE_SEQUENCE_OFFSET = 53;
     public static final int RECORDS_COUNT_OFFSET = 57;
+    /** Where the records start, after the header. */
+    public static final int RECORDS_OFFSET = 61;
 
     private TestRecords() {
     }
