@@ -6,20 +6,22 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.CreatePartitionsOptions;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicCollection;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
@@ -33,6 +35,11 @@ import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
+import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AlterConfigsRequest;
 import org.apache.kafka.common.requests.AlterConfigsResponse;
@@ -154,6 +161,43 @@ class TopicAdminTest {
             assertThat(partition.elr()).isEmpty();
             assertThat(partition.lastKnownElr()).isEmpty();
         });
+    }
+
+    @Test
+    void aRequestMayAddAtMostTenThousandPartitions() throws Exception {
+        broker.createTopic("wide-a", 1, Map.of());
+        broker.createTopic("wide-b", 1, Map.of());
+        CreatePartitionsOptions dryRun = new CreatePartitionsOptions().validateOnly(true);
+
+        assertThatThrownBy(() -> admin.createPartitions(Map.of("wide-a", NewPartitions.increaseTo(10_002)), dryRun)
+                .all().get()).hasCauseInstanceOf(PolicyViolationException.class);
+        Map<String, KafkaFuture<Void>> both = admin.createPartitions(Map.of("wide-a", NewPartitions.increaseTo(6_000),
+                "wide-b", NewPartitions.increaseTo(6_000)), dryRun).values();
+        for (KafkaFuture<Void> result : both.values()) {
+            assertThatThrownBy(result::get).hasCauseInstanceOf(PolicyViolationException.class);
+        }
+        admin.createPartitions(Map.of("wide-a", NewPartitions.increaseTo(10_001)), dryRun).all().get();
+    }
+
+    /** As Kafka: by name or by id, never both, and each topic once; a request that is not is refused, not guessed. */
+    @Test
+    void aTopicToDeleteIsNamedOnceByItsNameOrItsId() throws Exception {
+        broker.createTopic("victim", 1, Map.of());
+        try (KafkaWire wire = new KafkaWire(broker.broker().kafkaAddress())) {
+            DeleteTopicsResponseData both = (DeleteTopicsResponseData) wire.send(ApiKeys.DELETE_TOPICS, (short) 6,
+                    new DeleteTopicsRequestData().setTimeoutMs(5000).setTopics(List.of(new DeleteTopicState()
+                            .setName("victim").setTopicId(Uuid.randomUuid()), new DeleteTopicState()))).data();
+            assertThat(both.responses()).extracting(DeletableTopicResult::errorMessage).containsExactly(
+                    "You may not specify both topic name and topic id.", "Neither topic name nor id were specified.");
+            DeleteTopicsResponseData twice = (DeleteTopicsResponseData) wire.send(ApiKeys.DELETE_TOPICS, (short) 6,
+                    new DeleteTopicsRequestData().setTimeoutMs(5000).setTopics(List.of(
+                            new DeleteTopicState().setName("victim"), new DeleteTopicState().setName("victim")))).data();
+            assertThat(twice.responses()).singleElement().satisfies(result -> {
+                assertThat(result.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+                assertThat(result.errorMessage()).isEqualTo("Duplicate topic name.");
+            });
+        }
+        assertThat(admin.listTopics().names().get()).contains("victim");
     }
 
     @Test

@@ -11,15 +11,19 @@ import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.resource.ResourceType;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
 
 /**
  * DeleteTopics by name (up to v5) or by name or topic id (v6 on). As Kafka, DELETE on the cluster allows every topic,
@@ -32,13 +36,34 @@ public record DeleteTopicsHandler(TopicAdmin admin) {
     public CompletionStage<DeleteTopicsResponseData> handle(RequestContext context, DeleteTopicsRequest request) {
         DeleteTopicsRequestData data = request.data();
         Access access = new Access(context, context.allowedOnClusterSilently(AclOperation.DELETE));
+        List<DeleteTopicState> asked = new ArrayList<>(data.topics());
+        data.topicNames().forEach(name -> asked.add(new DeleteTopicState().setName(name)));
         List<CompletableFuture<DeletableTopicResult>> results = new ArrayList<>();
-        for (String name : data.topicNames()) {
-            results.add(deleteByName(name, access));
+        Map<String, Long> names = asked.stream().filter(topic -> topic.name() != null)
+                .collect(Collectors.groupingBy(DeleteTopicState::name, LinkedHashMap::new, Collectors.counting()));
+        Map<Uuid, Long> ids = asked.stream().filter(topic -> !Uuid.ZERO_UUID.equals(topic.topicId()))
+                .collect(Collectors.groupingBy(DeleteTopicState::topicId, LinkedHashMap::new, Collectors.counting()));
+        // As Kafka: each topic by its name or its id, never both, and once.
+        for (DeleteTopicState topic : asked) {
+            boolean byName = topic.name() != null;
+            boolean byId = !Uuid.ZERO_UUID.equals(topic.topicId());
+            if (byName == byId) {
+                results.add(invalid(topic.name(), topic.topicId(), byName
+                        ? "You may not specify both topic name and topic id." : "Neither topic name nor id were specified."));
+            } else if (byName ? names.get(topic.name()) == 1 : ids.get(topic.topicId()) == 1) {
+                results.add(byName ? deleteByName(topic.name(), access) : deleteById(topic.topicId(), access));
+            }
         }
-        for (DeleteTopicState topic : data.topics()) {
-            results.add(topic.name() != null ? deleteByName(topic.name(), access) : deleteById(topic.topicId(), access));
-        }
+        names.forEach((name, count) -> {
+            if (count > 1) {
+                results.add(invalid(name, Uuid.ZERO_UUID, "Duplicate topic name."));
+            }
+        });
+        ids.forEach((id, count) -> {
+            if (count > 1) {
+                results.add(invalid(null, id, "Duplicate topic id."));
+            }
+        });
         return Futures.all(results).thenApply(done -> {
             DeleteTopicsResponseData response = new DeleteTopicsResponseData();
             response.responses().addAll(done);
@@ -83,6 +108,11 @@ public record DeleteTopicsHandler(TopicAdmin admin) {
         TopicAuthorizationException refusal(String topic) {
             return new TopicAuthorizationException(context.session().principal() + " may not delete " + topic + ".");
         }
+    }
+
+    private static CompletableFuture<DeletableTopicResult> invalid(String name, Uuid topicId, String message) {
+        return CompletableFuture.completedFuture(new DeletableTopicResult().setName(name).setTopicId(topicId)
+                .setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(message));
     }
 
     private static DeletableTopicResult failed(DeletableTopicResult result, Throwable error) {
