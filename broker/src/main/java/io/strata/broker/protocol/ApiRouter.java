@@ -1,5 +1,7 @@
 package io.strata.broker.protocol;
 
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
@@ -8,6 +10,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.jboss.logging.Logger;
 
 import java.util.Collection;
 import java.util.EnumMap;
@@ -22,6 +25,8 @@ import java.util.concurrent.CompletionStage;
  */
 public final class ApiRouter {
 
+    private static final ClientLog CLIENT_LOG = new ClientLog(Logger.getLogger(ApiRouter.class));
+
     private final Map<ApiKeys, ApiHandler<?>> handlers = new EnumMap<>(ApiKeys.class);
 
     /**
@@ -30,10 +35,15 @@ public final class ApiRouter {
      * handlers it routes to.
      */
     public ApiRouter(Collection<? extends ApiHandler<?>> handlers) {
-        register(ApiHandler.<ApiVersionsRequest>of(ApiKeys.API_VERSIONS, (context, request) ->
-                CompletableFuture.completedFuture(new ApiVersionsResponseData()
+        // As Kafka, a client software name or version that is not made of letters, digits, '.', '-' and '_' (from v3)
+        // is refused.
+        register(ApiHandler.<ApiVersionsRequest>of(ApiKeys.API_VERSIONS, (context, request) -> request.isValid()
+                ? CompletableFuture.completedFuture(new ApiVersionsResponseData()
                         .setApiKeys(apiVersions())
-                        .setFinalizedFeaturesEpoch(-1))));
+                        .setFinalizedFeaturesEpoch(-1))
+                : CompletableFuture.failedFuture(new InvalidRequestException("Invalid client software name or "
+                        + "version in ApiVersions: " + request.data().clientSoftwareName() + " "
+                        + request.data().clientSoftwareVersion()))));
         handlers.forEach(this::register);
     }
 
@@ -93,6 +103,11 @@ public final class ApiRouter {
                 return response;
             }
             Throwable cause = unwrap(error);
+            if (!(cause instanceof ApiException) && !(cause instanceof ConnectionClosingException)) {
+                // Answered UNKNOWN_SERVER_ERROR: a fault of the broker's own, to be found in its log.
+                CLIENT_LOG.error(context.clientAddress(), cause, "%s v%d from %s failed", request.apiKey(),
+                        request.version(), context.clientAddress());
+            }
             AbstractResponse errorResponse = cause instanceof ConnectionClosingException
                     ? null : request.getErrorResponse(0, cause);
             if (errorResponse == null) {

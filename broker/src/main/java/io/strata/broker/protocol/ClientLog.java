@@ -34,19 +34,23 @@ final class ClientLog {
         this(log, System::currentTimeMillis);
     }
 
+    void error(SocketAddress client, Throwable cause, String format, Object... params) {
+        write(Logger.Level.ERROR, client, cause, format, params);
+    }
+
     void warn(SocketAddress client, String format, Object... params) {
-        write(Logger.Level.WARN, client, format, params);
+        write(Logger.Level.WARN, client, null, format, params);
     }
 
     void info(SocketAddress client, String format, Object... params) {
-        write(Logger.Level.INFO, client, format, params);
+        write(Logger.Level.INFO, client, null, format, params);
     }
 
-    private void write(Logger.Level level, SocketAddress client, String format, Object... params) {
+    private void write(Logger.Level level, SocketAddress client, Throwable cause, String format, Object... params) {
         if (log.isEnabled(level)) {
             String line = line(client, format, params);
             if (line != null) {
-                log.log(level, line);
+                log.log(level, line, cause);
             }
         }
     }

@@ -1,9 +1,11 @@
 package io.strata.broker.it;
 
+import io.strata.broker.testing.KafkaWire;
 import io.strata.broker.testing.TestBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -189,6 +191,25 @@ class ProtocolRobustnessTest {
             assertThat(data.apiKeys().find(ApiKeys.PRODUCE.id)).isNotNull();
             // The connection stays usable: the client retries with a version both sides know.
             assertThat(apiVersions(socket, (short) 3).errorCode()).isEqualTo(Errors.NONE.code());
+        }
+    }
+
+    /** As Kafka answers them; each was UNKNOWN_SERVER_ERROR, which is for the broker's own faults. */
+    @Test
+    void requestsKafkaRefusesAsInvalidAreAnsweredInvalidRequest() throws Exception {
+        try (KafkaWire wire = new KafkaWire(broker.broker().kafkaAddress())) {
+            assertThat(wire.send(ApiKeys.API_VERSIONS, (short) 3, new ApiVersionsRequestData()
+                    .setClientSoftwareName("bad name!!").setClientSoftwareVersion("1")).errorCounts())
+                    .containsOnlyKeys(Errors.INVALID_REQUEST);
+            for (short version : new short[] {10, 12}) {
+                MetadataRequestData nameless = new MetadataRequestData();
+                nameless.topics().add(new MetadataRequestData.MetadataRequestTopic().setName(null));
+                assertThat(wire.send(ApiKeys.METADATA, version, nameless).errorCounts())
+                        .as("v" + version).containsOnlyKeys(Errors.INVALID_REQUEST);
+            }
+            assertThat(wire.send(ApiKeys.ELECT_LEADERS, (short) 2, new ElectLeadersRequestData()
+                    .setElectionType((byte) 9).setTopicPartitions(null).setTimeoutMs(1000)).errorCounts())
+                    .containsOnlyKeys(Errors.INVALID_REQUEST);
         }
     }
 

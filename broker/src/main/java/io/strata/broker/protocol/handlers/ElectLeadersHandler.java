@@ -5,6 +5,7 @@ import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.ElectLeadersRequestData.TopicPartitions;
 import org.apache.kafka.common.message.ElectLeadersResponseData;
 import org.apache.kafka.common.message.ElectLeadersResponseData.PartitionResult;
@@ -34,7 +35,12 @@ public record ElectLeadersHandler(TopicAdmin admin) {
     }
 
     private CompletionStage<ElectLeadersResponseData> elect(ElectLeadersRequest request) {
-        ElectionType type = ElectionType.valueOf(request.data().electionType());
+        ElectionType type;
+        try {
+            type = ElectionType.valueOf(request.data().electionType());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("Unknown election type " + request.data().electionType());
+        }
         boolean all = request.data().topicPartitions() == null;
         Map<String, List<Integer>> partitions = new LinkedHashMap<>();
         if (all) {

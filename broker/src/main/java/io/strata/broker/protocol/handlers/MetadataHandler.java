@@ -11,6 +11,7 @@ import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.internals.Topic;
@@ -80,6 +81,11 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
         short version = context.apiVersion();
         boolean allTopics = data.topics() == null
                 || (version < FIRST_ALL_TOPICS_NULL_VERSION && data.topics().isEmpty());
+        if (!allTopics && data.topics().stream().anyMatch(topic -> topic.name() == null
+                && Uuid.ZERO_UUID.equals(topic.topicId()))) {
+            throw new InvalidRequestException("A topic of a Metadata request needs a name"
+                    + (version >= FIRST_NULLABLE_NAME_VERSION ? " or an id." : "."));
+        }
         boolean mayCreate = !allTopics && autoCreate
                 && (version < FIRST_AUTO_CREATE_FLAG_VERSION || data.allowAutoTopicCreation());
         Access access = new Access(context, version >= FIRST_AUTHORIZED_OPERATIONS_VERSION
