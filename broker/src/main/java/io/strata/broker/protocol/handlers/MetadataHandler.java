@@ -13,7 +13,6 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.InvalidTopicException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic;
@@ -24,6 +23,7 @@ import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopi
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.resource.ResourceType;
+import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,6 +57,8 @@ import java.util.function.Supplier;
  */
 public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, BrokerIdentity identity,
                               boolean autoCreate, Duration loadingWait) {
+
+    private static final Logger LOG = Logger.getLogger(MetadataHandler.class);
 
     private static final short FIRST_ALL_TOPICS_NULL_VERSION = 1;
     private static final short FIRST_AUTO_CREATE_FLAG_VERSION = 4;
@@ -107,7 +109,7 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
                     && access.mayCreate(name)) {
                 creations.add(admin.createTopic(name, -1, (short) -1, java.util.Map.of(), false)
                         .<Void>thenApply(topic -> null)
-                        .exceptionally(MetadataHandler::ignoreRace));
+                        .exceptionally(error -> notCreated(name, error)));
             }
         }
         Supplier<List<TopicImage>> named = () -> data.topics().stream()
@@ -285,12 +287,14 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
         }
     }
 
-    /** Two clients may auto-create the same topic at once; the loser still gets the topic. */
-    private static Void ignoreRace(Throwable error) {
+    /**
+     * A topic that could not be auto-created is answered as missing, and the request's other topics as they are, as
+     * Kafka answers them: another client may have created it first, its name may collide with a topic's (col.y and
+     * col_y), too few brokers may be up for its replicas.
+     */
+    private static Void notCreated(String name, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof TopicExistsException) {
-            return null;
-        }
-        throw new CompletionException(cause);
+        LOG.debugf("Auto-creating topic %s failed: %s", name, cause.toString());
+        return null;
     }
 }
