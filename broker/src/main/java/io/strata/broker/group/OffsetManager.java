@@ -251,8 +251,8 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer, Transact
     /**
      * The committed offsets of a group: of the given partitions ({@code -1} where none is
      * committed), or of every partition with one when {@code topics} is {@code null}. With
-     * {@code requireStable} (KIP-447: a read_committed consumer), a given partition an open transaction has
-     * committed an offset of is answered with the retriable UNSTABLE_OFFSET_COMMIT instead.
+     * {@code requireStable} (KIP-447: a read_committed consumer), a partition an open transaction has committed an
+     * offset of is answered with the retriable UNSTABLE_OFFSET_COMMIT instead, among all or the given ones.
      */
     OffsetFetchResponseGroup fetch(String groupId, List<OffsetFetchRequestTopics> topics, boolean requireStable) {
         OffsetFetchResponseGroup response = new OffsetFetchResponseGroup().setGroupId(groupId);
@@ -270,7 +270,8 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer, Transact
             runtime.store().offsets(groupId).forEach((tp, offset) -> {
                 if (isCurrent(image, tp.topic(), offset)) {
                     byTopic.computeIfAbsent(tp.topic(), name -> new OffsetFetchResponseTopics().setName(name))
-                            .partitions().add(partition(tp.partition(), offset));
+                            .partitions().add(requireStable && runtime.store().hasPendingOffset(groupId, tp)
+                                    ? unstable(tp.partition()) : partition(tp.partition(), offset));
                 }
             });
             response.topics().addAll(byTopic.values());
@@ -282,7 +283,7 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer, Transact
             for (int partition : topic.partitionIndexes()) {
                 TopicPartition tp = new TopicPartition(topic.name(), partition);
                 if (requireStable && runtime.store().hasPendingOffset(groupId, tp)) {
-                    topicResponse.partitions().add(noOffset(partition).setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code()));
+                    topicResponse.partitions().add(unstable(partition));
                     continue;
                 }
                 OffsetValue offset = known ? runtime.store().offset(groupId, tp) : null;
@@ -291,6 +292,10 @@ record OffsetManager(CoordinatorRuntime runtime, Rebalancer rebalancer, Transact
             }
         }
         return response;
+    }
+
+    private static OffsetFetchResponsePartitions unstable(int partition) {
+        return noOffset(partition).setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code());
     }
 
     /** An offset counts only for the topic it was committed to, not for a later topic of the same name. */

@@ -3,6 +3,7 @@ package io.strata.broker.it;
 import io.strata.broker.testing.KafkaWire;
 import io.strata.broker.testing.TestBroker;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
@@ -41,8 +42,8 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Transactions end to end with the Java client over a real socket: the producer finds its coordinator, initialises
@@ -254,6 +255,12 @@ class TransactionsTest {
 
             // An aborted transaction moves neither the output nor the offset.
             transform(producer, consumer, requests.subList(6, 10), "discarded-", input, 10);
+            // While it is open, a stable read leaves the partition out (UNSTABLE_OFFSET_COMMIT), a plain one does not.
+            ListConsumerGroupOffsetsOptions stable = new ListConsumerGroupOffsetsOptions().requireStable(true);
+            assertThat(admin.listConsumerGroupOffsets(group, stable).partitionsToOffsetAndMetadata().get())
+                    .doesNotContainKey(input);
+            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(input).offset())
+                    .isEqualTo(6);
             producer.abortTransaction();
             assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(input).offset())
                     .isEqualTo(6);
