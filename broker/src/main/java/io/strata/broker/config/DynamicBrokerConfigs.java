@@ -93,6 +93,16 @@ public final class DynamicBrokerConfigs {
         return value == null ? (Long) DEF.configKeys().get(name).defaultValue : Long.parseLong(value);
     }
 
+    /**
+     * The cluster-wide dynamic defaults set, alone: as Kafka describes the default broker resource (the broker
+     * named {@code ""}), whose answer holds nothing of any one broker's.
+     */
+    public static List<ConfigEntry> describeDefaults(Map<String, String> clusterDefault) {
+        return describe(Map.of(), clusterDefault).stream()
+                .filter(entry -> entry.source() == ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG)
+                .toList();
+    }
+
     /** The dynamic configs as DescribeConfigs reports them for a broker, with the same precedence as {@link #rate}. */
     public static List<ConfigEntry> describe(Map<String, String> own, Map<String, String> clusterDefault) {
         List<ConfigEntry> entries = new ArrayList<>();

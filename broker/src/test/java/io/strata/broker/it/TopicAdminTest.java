@@ -262,6 +262,34 @@ class TopicAdminTest {
                 .hasCauseInstanceOf(InvalidRequestException.class);
     }
 
+    /** As Kafka: the default broker resource ("", kafka-configs --entity-default) holds the cluster-wide values. */
+    @Test
+    void theDefaultBrokerResourceHoldsTheClusterWideDynamicConfigsAlone() throws Exception {
+        ConfigResource defaults = new ConfigResource(ConfigResource.Type.BROKER, "");
+        ConfigResource own = new ConfigResource(ConfigResource.Type.BROKER, "1");
+        String rate = "leader.replication.throttled.rate";
+        admin.incrementalAlterConfigs(Map.of(
+                defaults, List.of(new AlterConfigOp(new ConfigEntry(rate, "2000000"), AlterConfigOp.OpType.SET)),
+                own, List.of(new AlterConfigOp(new ConfigEntry(rate, "1000000"), AlterConfigOp.OpType.SET))))
+                .all().get();
+        try {
+            Map<ConfigResource, Config> described = admin.describeConfigs(List.of(defaults, own)).all().get();
+
+            assertThat(described.get(defaults).entries()).singleElement().satisfies(entry -> {
+                assertThat(entry.name()).isEqualTo(rate);
+                assertThat(entry.value()).isEqualTo("2000000");
+                assertThat(entry.source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+            });
+            assertThat(described.get(own).get(rate).value()).isEqualTo("1000000");
+            assertThat(described.get(own).get(rate).source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG);
+        } finally {
+            admin.incrementalAlterConfigs(Map.of(
+                    defaults, List.of(new AlterConfigOp(new ConfigEntry(rate, ""), AlterConfigOp.OpType.DELETE)),
+                    own, List.of(new AlterConfigOp(new ConfigEntry(rate, ""), AlterConfigOp.OpType.DELETE))))
+                    .all().get();
+        }
+    }
+
     /** The Admin client of Kafka 4 no longer sends AlterConfigs, but older clients and tools do. */
     @Test
     void legacyAlterConfigsReplacesAllOverrides() throws Exception {

@@ -3,6 +3,7 @@ package io.strata.broker.protocol.handlers;
 import io.strata.broker.admin.TopicAdmin;
 import io.strata.broker.cluster.TopicImage;
 import io.strata.broker.config.ConfigEntry;
+import io.strata.broker.config.DynamicBrokerConfigs;
 import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
@@ -22,7 +23,8 @@ import java.util.function.Supplier;
 
 /**
  * DescribeConfigs for topics and for this broker, with sources, synonyms and documentation as Kafka reports them, of
- * each resource the client may DESCRIBE_CONFIGS (a topic's on the topic, a broker's on the cluster).
+ * each resource the client may DESCRIBE_CONFIGS (a topic's on the topic, a broker's on the cluster). The default broker
+ * resource (named {@code ""}) holds the cluster-wide dynamic defaults alone, as in Kafka.
  */
 public record DescribeConfigsHandler(TopicAdmin admin, int nodeId, Supplier<List<ConfigEntry>> brokerConfigs) {
 
@@ -60,7 +62,9 @@ public record DescribeConfigsHandler(TopicAdmin admin, int nodeId, Supplier<List
             }
             case BROKER -> {
                 BrokerResources.requireThisBroker(resource.resourceName(), nodeId);
-                return brokerConfigs.get();
+                return resource.resourceName().isEmpty()
+                        ? DynamicBrokerConfigs.describeDefaults(admin.image().brokerConfigs(""))
+                        : brokerConfigs.get();
             }
             default -> throw new InvalidRequestException("Describing configs of " + type + " resources is not supported.");
         }
