@@ -297,6 +297,10 @@ public final class TopicAdmin {
         return catalog.isList(name);
     }
 
+    public boolean isTopicConfig(String name) {
+        return catalog.isKnown(name);
+    }
+
     /**
      * The topic, unless it is one the broker manages itself ({@code __consumer_offsets}): its
      * partition count is part of the group-to-partition mapping and deleting it loses every

@@ -256,6 +256,16 @@ class TopicAdminTest {
         assertThatThrownBy(() -> admin.incrementalAlterConfigs(Map.of(resource, List.of(
                 new AlterConfigOp(new ConfigEntry("retention.ms", "soon"), AlterConfigOp.OpType.SET)))).all().get())
                 .hasCauseInstanceOf(InvalidConfigurationException.class);
+        // As Kafka: a config named twice, or set to null, is an invalid request; deleting an unknown one is a no-op.
+        assertThatThrownBy(() -> admin.incrementalAlterConfigs(Map.of(resource, List.of(
+                new AlterConfigOp(new ConfigEntry("retention.ms", "1000"), AlterConfigOp.OpType.SET),
+                new AlterConfigOp(new ConfigEntry("retention.ms", "2000"), AlterConfigOp.OpType.SET)))).all().get())
+                .hasCauseInstanceOf(InvalidRequestException.class);
+        assertThatThrownBy(() -> admin.incrementalAlterConfigs(Map.of(resource, List.of(
+                new AlterConfigOp(new ConfigEntry("retention.ms", null), AlterConfigOp.OpType.SET)))).all().get())
+                .hasCauseInstanceOf(InvalidRequestException.class);
+        admin.incrementalAlterConfigs(Map.of(resource, List.of(
+                new AlterConfigOp(new ConfigEntry("no.such.config", ""), AlterConfigOp.OpType.DELETE)))).all().get();
         assertThatThrownBy(() -> admin.incrementalAlterConfigs(Map.of(
                 new ConfigResource(ConfigResource.Type.BROKER, "1"), List.of(
                         new AlterConfigOp(new ConfigEntry("num.partitions", "3"), AlterConfigOp.OpType.SET)))).all().get())

@@ -26,7 +26,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * IncrementalAlterConfigs: SET and DELETE for any config, APPEND and SUBTRACT for list-valued ones
  * (such as {@code cleanup.policy}), applied to the topic's current value; on each resource the client may
- * ALTER_CONFIGS.
+ * ALTER_CONFIGS. As Kafka, a resource naming a config twice, or a value of null but to delete, is an invalid request.
  */
 public record IncrementalAlterConfigsHandler(ConfigAlterations alterations) {
 
@@ -48,17 +48,27 @@ public record IncrementalAlterConfigsHandler(ConfigAlterations alterations) {
     private Changes changes(AlterConfigsResource resource) {
         Map<String, String> set = new HashMap<>();
         Set<String> delete = new HashSet<>();
-        Map<String, String> current = ConfigResource.Type.forId(resource.resourceType()) == ConfigResource.Type.TOPIC
-                ? alterations.admin().effectiveConfigs(resource.resourceName())
-                : Map.of();
+        boolean topic = ConfigResource.Type.forId(resource.resourceType()) == ConfigResource.Type.TOPIC;
+        Map<String, String> current = topic ? alterations.admin().effectiveConfigs(resource.resourceName()) : Map.of();
+        if (resource.configs().stream().map(AlterableConfig::name).distinct().count() < resource.configs().size()) {
+            throw new InvalidRequestException("Error due to duplicate config keys");
+        }
         for (AlterableConfig config : resource.configs()) {
             AlterConfigOp.OpType op = AlterConfigOp.OpType.forId(config.configOperation());
             if (op == null) {
                 throw new InvalidRequestException("Unknown config operation " + config.configOperation());
             }
+            if (op != AlterConfigOp.OpType.DELETE && config.value() == null) {
+                throw new InvalidRequestException("Null value not supported for : " + config.name());
+            }
             switch (op) {
                 case SET -> set.put(config.name(), config.value());
-                case DELETE -> delete.add(config.name());
+                // As Kafka, deleting a topic config that does not exist changes nothing and is no error.
+                case DELETE -> {
+                    if (!topic || alterations.admin().isTopicConfig(config.name())) {
+                        delete.add(config.name());
+                    }
+                }
                 case APPEND, SUBTRACT -> {
                     if (!alterations.admin().isListConfig(config.name())) {
                         throw new InvalidConfigurationException("Config value append is not allowed for config key: "
