@@ -6,6 +6,7 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -43,6 +44,13 @@ public interface KafkaListenerConfig {
      */
     @WithDefault("2147483647")
     int maxConnectionCreationRate();
+
+    /**
+     * Kafka's {@code connections.max.idle.ms}: a connection with no byte in or out for this long is closed, as is one
+     * whose client stopped halfway through a request.
+     */
+    @WithDefault("10m")
+    Duration connectionsMaxIdle();
 
     /**
      * Kafka's {@code queued.max.request.bytes}: the bytes that requests of over {@value

@@ -1,6 +1,7 @@
 package io.strata.broker.protocol;
 
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -11,37 +12,49 @@ import java.util.function.LongSupplier;
  * use up the broker's connections or its accept loop. As in Kafka, the rate leaves a separate inter-broker listener
  * out ({@link #withoutCreationRate}), so a storm of client connections cannot keep followers from their leaders; a
  * broker with one listener limits it (Kafka would then limit nothing). Kafka's per-listener rates are not there.
- * Thread-safe.
+ * And Kafka's {@code connections.max.idle.ms}: how long a connection may go without a byte in or out before it is
+ * closed ({@link IdleConnectionCloser}), so a client gone silent, or one that stopped halfway through a request,
+ * does not hold its connection and the request memory it reserved for good. Thread-safe.
  */
 public final class ConnectionLimits {
 
     private final int maxPerAddress;
     private final int maxCreationRate;
+    private final Duration maxIdle;
     private final LongSupplier clockMs;
     private final Map<InetAddress, Integer> open;
     private long rateSecond = Long.MIN_VALUE; // guarded by this
     private int createdThisSecond; // guarded by this
 
-    /** Limits of {@code maxPerAddress} open connections per address and {@code maxCreationRate} new ones a second. */
-    public ConnectionLimits(int maxPerAddress, int maxCreationRate) {
-        this(maxPerAddress, maxCreationRate, System::currentTimeMillis);
+    /**
+     * Limits of {@code maxPerAddress} open connections per address, {@code maxCreationRate} new ones a second, and
+     * {@code maxIdle} without traffic.
+     */
+    public ConnectionLimits(int maxPerAddress, int maxCreationRate, Duration maxIdle) {
+        this(maxPerAddress, maxCreationRate, maxIdle, System::currentTimeMillis, new ConcurrentHashMap<>());
     }
 
     ConnectionLimits(int maxPerAddress, int maxCreationRate, LongSupplier clockMs) {
-        this(maxPerAddress, maxCreationRate, clockMs, new ConcurrentHashMap<>());
+        this(maxPerAddress, maxCreationRate, Duration.ofMinutes(10), clockMs, new ConcurrentHashMap<>());
     }
 
-    private ConnectionLimits(int maxPerAddress, int maxCreationRate, LongSupplier clockMs,
+    private ConnectionLimits(int maxPerAddress, int maxCreationRate, Duration maxIdle, LongSupplier clockMs,
                              Map<InetAddress, Integer> open) {
         this.maxPerAddress = maxPerAddress;
         this.maxCreationRate = maxCreationRate;
+        this.maxIdle = maxIdle;
         this.clockMs = clockMs;
         this.open = open;
     }
 
     /** These limits' count of open connections per address, with no creation rate: the inter-broker listener's. */
     public ConnectionLimits withoutCreationRate() {
-        return new ConnectionLimits(maxPerAddress, Integer.MAX_VALUE, clockMs, open);
+        return new ConnectionLimits(maxPerAddress, Integer.MAX_VALUE, maxIdle, clockMs, open);
+    }
+
+    /** How long a connection may go without a byte in or out. */
+    Duration maxIdle() {
+        return maxIdle;
     }
 
     /** Counts a new connection from {@code address}; null if it may stay, else why it may not (nothing counted). */

@@ -99,6 +99,7 @@ public final class KafkaListener implements AutoCloseable {
                         ch.closeFuture().addListener(closed -> limits.closed(address));
                         openConnections.incrementAndGet();
                         ch.closeFuture().addListener(closed -> openConnections.decrementAndGet());
+                        ch.pipeline().addLast("idle", new IdleConnectionCloser(limits.maxIdle()));
                         tls.ifPresent(pipeline -> pipeline.addHandlers(ch));
                         addConnectionHandlers(ch.pipeline(), name, router, metrics, maxFrameBytes, requestMemory,
                                 authentication);

@@ -242,7 +242,7 @@ public final class Broker implements AutoCloseable {
         started.add(listeners);
         ApiRouter router = new ApiRouter(handlers());
         ConnectionLimits limits = new ConnectionLimits(settings.maxConnectionsPerIp(),
-                settings.maxConnectionCreationRate());
+                settings.maxConnectionCreationRate(), settings.connectionsMaxIdle());
         RequestMemoryPool requestMemory = new RequestMemoryPool(settings.queuedMaxRequestBytes());
         ListenerAuthentication withoutSasl = new ListenerAuthentication(null, null, authorizer);
         // One set of mechanisms for every SASL listener and the REST API: OAUTHBEARER's key set is fetched once.

@@ -83,6 +83,7 @@ public record BrokerSettings(
         int ioThreads,
         int maxConnectionsPerIp,
         int maxConnectionCreationRate,
+        Duration connectionsMaxIdle,
         long queuedMaxRequestBytes,
         Map<String, String> topicDefaults,
         boolean autoCreateTopics,
@@ -122,6 +123,7 @@ public record BrokerSettings(
         requireRange("strata.kafka.io-threads", ioThreads, 1, Integer.MAX_VALUE);
         requireRange("strata.kafka.max-connections-per-ip", maxConnectionsPerIp, 1, Integer.MAX_VALUE);
         requireRange("strata.kafka.max-connection-creation-rate", maxConnectionCreationRate, 1, Integer.MAX_VALUE);
+        requirePositive("strata.kafka.connections-max-idle", connectionsMaxIdle);
         requireRange("strata.kafka.queued-max-request-bytes", queuedMaxRequestBytes, 1, Long.MAX_VALUE);
         requireRange("strata.topics.default-partitions", defaultPartitions, 1, 100_000);
         requireRange("strata.topics.default-replication-factor", defaultReplicationFactor, 1, Short.MAX_VALUE);
@@ -203,7 +205,7 @@ public record BrokerSettings(
         SaslSettings saslSettings = SaslSettings.from(sasl);
         return new BrokerSettings(broker.nodeId(), broker.dataDir(), listeners, kafka.socketRequestMaxBytes(),
                 ioThreads(kafka), kafka.maxConnectionsPerIp(), kafka.maxConnectionCreationRate(),
-                kafka.queuedMaxRequestBytes(),
+                kafka.connectionsMaxIdle(), kafka.queuedMaxRequestBytes(),
                 topicDefaults(log), topics.autoCreate(), topics.defaultPartitions(), topics.defaultReplicationFactor(),
                 log.fsyncBeforeAck(), log.retentionCheckInterval(), log.localDiskLimit().orElse(NO_DISK_LIMIT),
                 raft.host(), raft.port(), raft.peers().orElse(List.of()), raft.voter(), RaftSecret.from(raft),
@@ -239,7 +241,7 @@ public record BrokerSettings(
 
     private BrokerSettings with(GroupConfig groups, TieringSettings tiering) {
         return new BrokerSettings(nodeId, dataDir, listeners, socketRequestMaxBytes, ioThreads, maxConnectionsPerIp,
-                maxConnectionCreationRate, queuedMaxRequestBytes, topicDefaults, autoCreateTopics, defaultPartitions,
+                maxConnectionCreationRate, connectionsMaxIdle, queuedMaxRequestBytes, topicDefaults, autoCreateTopics, defaultPartitions,
                 defaultReplicationFactor, fsyncBeforeAck, retentionCheckInterval, localDiskLimitBytes, raftHost, raftPort,
                 raftPeers, raftVoter, raftSecret, rack, replicaLagTimeMax, replicaSelector, autoLeaderRebalance, leaderImbalanceCheckInterval, groups, transactions,
                 tiering, cleaner, tls, sasl, authorizer, quotas, interBroker, requestMetrics);

@@ -226,7 +226,7 @@ class KafkaConnectionTest {
     void responsesCompletedOnOtherThreadsLeaveInRequestOrderOverARealSocket() throws Exception {
         HeldHandler metadata = new HeldHandler(ApiKeys.METADATA);
         KafkaListener listener = new KafkaListener("PLAINTEXT", new ApiRouter(List.of(metadata)),
-                (apiKey, nanos) -> { }, 1 << 20, 1, new ConnectionLimits(Integer.MAX_VALUE, Integer.MAX_VALUE),
+                (apiKey, nanos) -> { }, 1 << 20, 1, new ConnectionLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, Duration.ofMinutes(10)),
                 new RequestMemoryPool(Long.MAX_VALUE), Optional.empty(), ListenerAuthentication.NONE);
         ExecutorService elsewhere = Executors.newSingleThreadExecutor();
         try (KafkaWire wire = new KafkaWire(listener.bind("127.0.0.1", 0))) {

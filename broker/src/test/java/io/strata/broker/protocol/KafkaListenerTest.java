@@ -1,13 +1,17 @@
 package io.strata.broker.protocol;
 
 import io.strata.broker.testing.KafkaWire;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -53,7 +57,7 @@ class KafkaListenerTest {
             }
         };
         KafkaListener listener = new KafkaListener("PLAINTEXT", new ApiRouter(List.of(blocking)), metrics, 1 << 20, 1,
-                new ConnectionLimits(Integer.MAX_VALUE, Integer.MAX_VALUE), new RequestMemoryPool(Long.MAX_VALUE),
+                new ConnectionLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, Duration.ofMinutes(10)), new RequestMemoryPool(Long.MAX_VALUE),
                 Optional.empty(), ListenerAuthentication.NONE);
         try {
             InetSocketAddress address = listener.bind("127.0.0.1", 0);
@@ -86,5 +90,33 @@ class KafkaListenerTest {
         }
         assertThatThrownBy(() -> listener.probeEventLoops().get(1, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class).hasMessageContaining("shut down");
+    }
+
+    /** Kafka's connections.max.idle.ms: a silent connection is closed, one that keeps asking is not. */
+    @Test
+    void aConnectionWithoutTrafficIsClosedAfterTheIdleLimit() throws Exception {
+        KafkaListener listener = new KafkaListener("PLAINTEXT", new ApiRouter(List.of()), (apiKey, nanos) -> { },
+                1 << 20, 1, new ConnectionLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, Duration.ofMillis(500)),
+                new RequestMemoryPool(Long.MAX_VALUE), Optional.empty(), ListenerAuthentication.NONE);
+        try {
+            InetSocketAddress address = listener.bind("127.0.0.1", 0);
+            try (KafkaWire busy = new KafkaWire(address); Socket silent = new Socket()) {
+                silent.connect(address);
+                silent.setSoTimeout(10_000);
+                // Half a request's size field, then nothing.
+                silent.getOutputStream().write(new byte[] {0, 0});
+                long start = System.nanoTime();
+                for (int i = 0; i < 10; i++) {
+                    assertThat(busy.send(ApiKeys.API_VERSIONS, (short) 3, new ApiVersionsRequestData()
+                            .setClientSoftwareName("busy").setClientSoftwareVersion("1")).errorCounts())
+                            .containsOnlyKeys(Errors.NONE);
+                    Thread.sleep(150);
+                }
+                assertThat(silent.getInputStream().read()).as("end of stream").isEqualTo(-1);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+            }
+        } finally {
+            listener.close();
+        }
     }
 }
