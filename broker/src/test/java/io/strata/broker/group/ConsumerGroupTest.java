@@ -2,6 +2,8 @@ package io.strata.broker.group;
 
 import io.strata.broker.testing.TestBroker;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -9,6 +11,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -151,8 +154,12 @@ class ConsumerGroupTest {
                         && GroupTests.isFullAndDisjoint(described.values(), all)
                         && owned.stream().allMatch(s -> s.size() >= 2 && s.size() <= 3);
             });
-            assertThat(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get().partitionAssignor())
-                    .isEqualTo(assignor);
+            ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group),
+                    new DescribeConsumerGroupsOptions().includeAuthorizedOperations(true)).describedGroups().get(group)
+                    .get();
+            assertThat(description.partitionAssignor()).isEqualTo(assignor);
+            assertThat(description.authorizedOperations()).as("everything, with no authorizer")
+                    .contains(AclOperation.READ, AclOperation.DESCRIBE, AclOperation.DELETE);
         }
     }
 

@@ -31,6 +31,8 @@ final class Authorizations {
             ResourceType.TOPIC, List.of(AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE,
                     AclOperation.DESCRIBE, AclOperation.DELETE, AclOperation.ALTER, AclOperation.DESCRIBE_CONFIGS,
                     AclOperation.ALTER_CONFIGS),
+            ResourceType.GROUP, List.of(AclOperation.READ, AclOperation.DESCRIBE, AclOperation.DELETE,
+                    AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS),
             ResourceType.CLUSTER, List.of(AclOperation.CREATE, AclOperation.CLUSTER_ACTION,
                     AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS, AclOperation.IDEMPOTENT_WRITE,
                     AclOperation.ALTER, AclOperation.DESCRIBE));
@@ -101,8 +103,8 @@ final class Authorizations {
     }
 
     /**
-     * The operations the client may do on a topic or on the cluster, as the bit field (bit i for the operation of
-     * code i) Metadata and DescribeCluster report.
+     * The operations the client may do on a topic, a group or the cluster, as the bit field (bit i for the operation
+     * of code i) Metadata, DescribeCluster and DescribeGroups report.
      */
     static int authorizedOperations(RequestContext context, ResourceType type, String name) {
         return Utils.to32BitField(OPERATIONS.get(type).stream()

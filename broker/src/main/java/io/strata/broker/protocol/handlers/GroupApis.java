@@ -205,9 +205,9 @@ public record GroupApis(GroupCoordinator coordinator) {
     }
 
     /**
-     * DescribeGroups: state, protocol and members, with metadata and assignments when Stable. An
-     * unknown group is reported Dead, with GROUP_ID_NOT_FOUND from v6. A group the client may not DESCRIBE is
-     * answered GROUP_AUTHORIZATION_FAILED.
+     * DescribeGroups: state, protocol and members, with metadata and assignments when Stable, and what the client may
+     * do on each group when it asks (KIP-430). An unknown group is reported Dead, with GROUP_ID_NOT_FOUND from v6. A
+     * group the client may not DESCRIBE is answered GROUP_AUTHORIZATION_FAILED.
      */
     private CompletionStage<DescribeGroupsResponseData> describeGroups(RequestContext context, DescribeGroupsRequest request) {
         Split<String> groupIds = split(context, DESCRIBE, GROUP, request.data().groups(), Function.identity());
@@ -215,6 +215,11 @@ public record GroupApis(GroupCoordinator coordinator) {
             DescribeGroupsResponseData response = new DescribeGroupsResponseData();
             groupIds.denied().forEach(groupId -> response.groups().add(
                     DescribeGroupsResponse.groupError(groupId, Errors.GROUP_AUTHORIZATION_FAILED)));
+            if (request.data().includeAuthorizedOperations()) {
+                described.stream().filter(group -> group.errorCode() == Errors.NONE.code())
+                        .forEach(group -> group.setAuthorizedOperations(
+                                Authorizations.authorizedOperations(context, GROUP, group.groupId())));
+            }
             response.groups().addAll(described);
             return response;
         });
