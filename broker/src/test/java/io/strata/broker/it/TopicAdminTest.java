@@ -235,6 +235,10 @@ class TopicAdminTest {
         ConfigResource brokerResource = new ConfigResource(ConfigResource.Type.BROKER, "1");
         Config brokerConfig = admin.describeConfigs(List.of(brokerResource)).all().get().get(brokerResource);
         assertThat(brokerConfig.get("num.partitions").value()).isEqualTo("1");
+        // As Kafka: a name no topic can have is an invalid topic.
+        ConfigResource nameless = new ConfigResource(ConfigResource.Type.TOPIC, "");
+        assertThatThrownBy(() -> admin.describeConfigs(List.of(nameless)).all().get())
+                .hasCauseInstanceOf(InvalidTopicException.class);
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
@@ -57,6 +58,8 @@ public record DescribeConfigsHandler(TopicAdmin admin, int nodeId, Supplier<List
         ConfigResource.Type type = ConfigResource.Type.forId(resource.resourceType());
         switch (type) {
             case TOPIC -> {
+                // As Kafka: a name no topic can have is INVALID_TOPIC_EXCEPTION, with Kafka's words for what is wrong.
+                Topic.validate(resource.resourceName());
                 TopicImage topic = admin.requireTopic(resource.resourceName());
                 return admin.describeConfigs(topic, includeSynonyms);
             }
