@@ -40,6 +40,13 @@ import java.util.OptionalLong;
  */
 public final class LogValidator {
 
+    /**
+     * The buffers decompression reads into, kept by each thread that validates, as Kafka's request handler threads
+     * keep theirs, rather than allocated for every compressed batch; kafka-clients' supplier is not thread-safe.
+     */
+    private static final ThreadLocal<BufferSupplier> DECOMPRESSION_BUFFERS =
+            ThreadLocal.withInitial(BufferSupplier::create);
+
     private final TopicPartition topicPartition;
 
     public LogValidator(TopicPartition topicPartition) {
@@ -165,7 +172,7 @@ public final class LogValidator {
                     RecordBatch.NO_TIMESTAMP, batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
                     batch.isTransactional(), batch.partitionLeaderEpoch());
             long offset = batch.baseOffset();
-            try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
+            try (CloseableIterator<Record> records = batch.streamingIterator(DECOMPRESSION_BUFFERS.get())) {
                 while (records.hasNext()) {
                     Record record = records.next();
                     if (record.timestamp() < RecordBatch.NO_TIMESTAMP) {
@@ -226,7 +233,7 @@ public final class LogValidator {
         boolean timestampErrors = false;
         int index = 0;
         OptionalLong misplacedDelta = OptionalLong.empty(); // of the first record out of place
-        try (CloseableIterator<Record> records = batch.skipKeyValueIterator(BufferSupplier.NO_CACHING)) {
+        try (CloseableIterator<Record> records = batch.skipKeyValueIterator(DECOMPRESSION_BUFFERS.get())) {
             while (records.hasNext()) {
                 Record record = records.next();
                 if (record.offset() - batch.baseOffset() != index) {
