@@ -39,14 +39,14 @@ public record DeleteTopicsHandler(TopicAdmin admin) {
         List<DeleteTopicState> asked = new ArrayList<>(data.topics());
         data.topicNames().forEach(name -> asked.add(new DeleteTopicState().setName(name)));
         List<CompletableFuture<DeletableTopicResult>> results = new ArrayList<>();
-        Map<String, Long> names = asked.stream().filter(topic -> topic.name() != null)
-                .collect(Collectors.groupingBy(DeleteTopicState::name, LinkedHashMap::new, Collectors.counting()));
-        Map<Uuid, Long> ids = asked.stream().filter(topic -> !Uuid.ZERO_UUID.equals(topic.topicId()))
-                .collect(Collectors.groupingBy(DeleteTopicState::topicId, LinkedHashMap::new, Collectors.counting()));
         // As Kafka: each topic by its name or its id, never both, and once.
+        Map<String, Long> names = asked.stream().filter(topic -> byName(topic) && !byId(topic))
+                .collect(Collectors.groupingBy(DeleteTopicState::name, LinkedHashMap::new, Collectors.counting()));
+        Map<Uuid, Long> ids = asked.stream().filter(topic -> byId(topic) && !byName(topic))
+                .collect(Collectors.groupingBy(DeleteTopicState::topicId, LinkedHashMap::new, Collectors.counting()));
         for (DeleteTopicState topic : asked) {
-            boolean byName = topic.name() != null;
-            boolean byId = !Uuid.ZERO_UUID.equals(topic.topicId());
+            boolean byName = byName(topic);
+            boolean byId = byId(topic);
             if (byName == byId) {
                 results.add(invalid(topic.name(), topic.topicId(), byName
                         ? "You may not specify both topic name and topic id." : "Neither topic name nor id were specified."));
@@ -108,6 +108,14 @@ public record DeleteTopicsHandler(TopicAdmin admin) {
         TopicAuthorizationException refusal(String topic) {
             return new TopicAuthorizationException(context.session().principal() + " may not delete " + topic + ".");
         }
+    }
+
+    private static boolean byName(DeleteTopicState topic) {
+        return topic.name() != null;
+    }
+
+    private static boolean byId(DeleteTopicState topic) {
+        return !Uuid.ZERO_UUID.equals(topic.topicId());
     }
 
     private static CompletableFuture<DeletableTopicResult> invalid(String name, Uuid topicId, String message) {

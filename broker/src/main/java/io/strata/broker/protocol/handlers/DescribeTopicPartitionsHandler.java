@@ -38,7 +38,7 @@ import java.util.function.Supplier;
  *
  * <p>Authorized as Kafka authorizes it: each topic needs DESCRIBE; a listing of every topic leaves out the others,
  * and a topic asked for by name is answered {@code TOPIC_AUTHORIZATION_FAILED}, whether it exists or not, after the
- * page.
+ * page's other topics (those the page reached).
  */
 public record DescribeTopicPartitionsHandler(Supplier<MetadataImage> image) {
 
@@ -60,41 +60,30 @@ public record DescribeTopicPartitionsHandler(Supplier<MetadataImage> image) {
             throw new InvalidRequestException("The cursor's topic " + cursorTopic
                     + " is not among the topics asked for");
         }
-        List<String> described = new ArrayList<>();
+        if (cursor != null && cursor.partitionIndex() < 0) {
+            throw new InvalidRequestException("The cursor's partition index " + cursor.partitionIndex()
+                    + " is negative");
+        }
+        // As Kafka, a page holds one partition at least, so that paging always moves on.
+        int remaining = Math.max(1, Math.min(MAX_PARTITIONS, data.responsePartitionLimit()));
+        DescribeTopicPartitionsResponseData response = new DescribeTopicPartitionsResponseData();
         List<DescribeTopicPartitionsResponseTopic> refused = new ArrayList<>();
         for (String name : names) {
-            if (everyTopic ? context.allowedSilently(AclOperation.DESCRIBE, ResourceType.TOPIC, name)
-                    : context.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, name)) {
-                described.add(name);
-            } else if (!everyTopic) {
-                // As Kafka: neither the topic's id nor whether it exists is told.
-                refused.add(new DescribeTopicPartitionsResponseTopic().setName(name).setTopicId(Uuid.ZERO_UUID)
-                        .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()));
+            // Each topic is authorized when the page reaches it, as Kafka's are: a page checks no more than it answers.
+            if (!(everyTopic ? context.allowedSilently(AclOperation.DESCRIBE, ResourceType.TOPIC, name)
+                    : context.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, name))) {
+                if (!everyTopic) {
+                    // As Kafka: neither the topic's id nor whether it exists is told.
+                    refused.add(new DescribeTopicPartitionsResponseTopic().setName(name).setTopicId(Uuid.ZERO_UUID)
+                            .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()));
+                }
+                continue;
             }
-        }
-        int cursorPartition = cursor != null && described.contains(cursorTopic)
-                ? Math.max(0, cursor.partitionIndex()) : 0;
-        DescribeTopicPartitionsResponseData response = page(context, snapshot, described, everyTopic,
-                cursorTopic, cursorPartition, Math.min(MAX_PARTITIONS, data.responsePartitionLimit()));
-        response.topics().addAll(refused);
-        return CompletableFuture.completedFuture(response);
-    }
-
-    /**
-     * The first {@code limit} partitions of {@code names}, those of {@code cursorTopic} from {@code cursorPartition};
-     * a name that is no topic is answered as missing unless the request listed every topic.
-     */
-    private static DescribeTopicPartitionsResponseData page(RequestContext context, MetadataImage image,
-                                                            List<String> names, boolean everyTopic, String cursorTopic,
-                                                            int cursorPartition, int limit) {
-        DescribeTopicPartitionsResponseData response = new DescribeTopicPartitionsResponseData();
-        int remaining = limit;
-        for (String name : names) {
-            if (remaining <= 0) {
+            if (remaining == 0) {
                 response.setNextCursor(new Cursor().setTopicName(name).setPartitionIndex(0));
                 break;
             }
-            Optional<TopicImage> topic = image.topic(name);
+            Optional<TopicImage> topic = snapshot.topic(name);
             if (topic.isEmpty()) {
                 if (!everyTopic) {
                     response.topics().add(new DescribeTopicPartitionsResponseTopic().setName(name)
@@ -104,7 +93,7 @@ public record DescribeTopicPartitionsHandler(Supplier<MetadataImage> image) {
                 }
                 continue;
             }
-            int first = name.equals(cursorTopic) ? cursorPartition : 0;
+            int first = name.equals(cursorTopic) && cursor != null ? cursor.partitionIndex() : 0;
             int end = Math.min(topic.get().partitions(), first + remaining);
             DescribeTopicPartitionsResponseTopic described = new DescribeTopicPartitionsResponseTopic()
                     .setName(name)
@@ -113,7 +102,7 @@ public record DescribeTopicPartitionsHandler(Supplier<MetadataImage> image) {
                     .setTopicAuthorizedOperations(
                             Authorizations.authorizedOperations(context, ResourceType.TOPIC, name));
             for (int p = first; p < end; p++) {
-                described.partitions().add(partition(image, topic.get().partition(p), p, context.listener()));
+                described.partitions().add(partition(snapshot, topic.get().partition(p), p, context.listener()));
             }
             response.topics().add(described);
             if (end < topic.get().partitions()) {
@@ -122,7 +111,8 @@ public record DescribeTopicPartitionsHandler(Supplier<MetadataImage> image) {
             }
             remaining -= Math.max(0, end - first);
         }
-        return response;
+        response.topics().addAll(refused);
+        return CompletableFuture.completedFuture(response);
     }
 
     private static DescribeTopicPartitionsResponsePartition partition(MetadataImage image, PartitionImage partition,

@@ -102,12 +102,24 @@ class DescribeTopicPartitionsHandlerTest {
     }
 
     @Test
-    void aCursorOutsideTheTopicsAskedForIsAnInvalidRequest() {
-        DescribeTopicPartitionsRequestData request = named("a", "b").setCursor(
+    void aCursorOutsideTheTopicsAskedForOrBeforeTheFirstPartitionIsAnInvalidRequest() {
+        DescribeTopicPartitionsRequestData elsewhere = named("a", "b").setCursor(
                 new DescribeTopicPartitionsRequestData.Cursor().setTopicName("c").setPartitionIndex(0));
-
-        assertThatThrownBy(() -> describe(request)).isInstanceOf(InvalidRequestException.class)
+        assertThatThrownBy(() -> describe(elsewhere)).isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("topic c");
+        DescribeTopicPartitionsRequestData negative = named("a", "b").setCursor(
+                new DescribeTopicPartitionsRequestData.Cursor().setTopicName("a").setPartitionIndex(-1));
+        assertThatThrownBy(() -> describe(negative)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("-1");
+    }
+
+    /** As Kafka: so that a client asking for none still moves on. */
+    @Test
+    void aPageHoldsOnePartitionAtLeast() throws Exception {
+        DescribeTopicPartitionsResponseData page = describe(named("a").setResponsePartitionLimit(0));
+
+        assertThat(page.topics().find("a").partitions()).hasSize(1);
+        assertThat(page.nextCursor().partitionIndex()).isEqualTo(1);
     }
 
     @Test
