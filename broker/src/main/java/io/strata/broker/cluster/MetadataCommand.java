@@ -352,8 +352,8 @@ public sealed interface MetadataCommand {
     /**
      * Removes the registration of a broker gone for good ({@code kafka-cluster unregister}, Kafka's UnregisterBroker):
      * it is no longer listed, and the replicas it holds count as offline until they are moved. Only a fenced broker
-     * is removed, so it already leads nothing; one that comes back registers again and leads again where it is the
-     * last in-sync replica, as after a fence.
+     * is removed, so it already leads nothing; one that comes back (restarted, or still running and reachable again)
+     * registers again and leads again where it is the last in-sync replica, as after a fence.
      */
     record UnregisterBroker(int nodeId) implements MetadataCommand {
     }

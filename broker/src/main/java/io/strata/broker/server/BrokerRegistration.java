@@ -29,6 +29,8 @@ final class BrokerRegistration implements AutoCloseable {
     private final PartitionManager partitions;
     private final BrokerImage endpoint;
     private final AtomicBoolean unfencing = new AtomicBoolean();
+    /** Set once the registration is in the metadata: from then on, a registration gone was unregistered. */
+    private volatile boolean registered;
     private volatile boolean stopping;
 
     BrokerRegistration(RaftMetadataLog metadata, PartitionManager partitions, BrokerImage endpoint) {
@@ -40,21 +42,26 @@ final class BrokerRegistration implements AutoCloseable {
     /** Records the endpoints in the metadata, unless they are there unchanged and unfenced; waits for the commit. */
     void register() {
         if (metadata.image().broker(endpoint.nodeId()).filter(endpoint::equals).isPresent()) {
+            registered = true;
             return;
         }
         MetadataResult result = metadata.submit(registration()).join();
         if (result.isError()) {
             throw new IllegalStateException("Registering broker " + endpoint.nodeId() + " failed: " + result.message());
         }
+        registered = true;
     }
 
-    /** Follows the metadata: a running broker found fenced registers again. Called on the metadata applier thread. */
+    /**
+     * Follows the metadata: a running broker found fenced, or unregistered (fenced first, while cut off from the
+     * quorum), registers again, as Kafka's does at its next heartbeat. Called on the metadata applier thread.
+     */
     void onImage(MetadataImage image) {
-        boolean fenced = image.broker(endpoint.nodeId()).map(BrokerImage::fenced).orElse(false);
+        boolean fenced = image.broker(endpoint.nodeId()).map(BrokerImage::fenced).orElse(registered);
         if (!fenced || stopping || !unfencing.compareAndSet(false, true)) {
             return;
         }
-        LOG.infof("Broker %d was fenced while it kept running: registering again", endpoint.nodeId());
+        LOG.infof("Broker %d was fenced or unregistered while it kept running: registering again", endpoint.nodeId());
         metadata.submit(registration()).whenComplete((result, error) -> {
             unfencing.set(false);
             if (error != null || result.isError()) {
