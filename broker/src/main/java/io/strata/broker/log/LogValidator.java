@@ -30,8 +30,8 @@ import java.util.OptionalLong;
  * refusal an exception that maps to Kafka's error code for it: the batches must be whole, v2, within
  * the size limits, with a valid CRC, a known compression, a record count matching their offsets,
  * timestamps within the configured bounds (CreateTime only), keys on every record of a compacted log,
- * a producer id on transactional batches, and no control batch. Every record is decoded, without its key and value,
- * so that no batch a consumer could not read is stored. A topic whose
+ * a producer id on transactional batches, and no control batch. Every record is decoded (those of a compressed batch
+ * without their keys and values), so that no batch a consumer could not read is stored. A topic whose
  * {@code compression.type} names a codec gets every batch in another codec rebuilt in it, as
  * Kafka's broker recompresses them. Once accepted, the batches get their offsets through {@link #assignOffsets}, as in
  * Kafka's LogValidator.
@@ -219,9 +219,10 @@ public final class LogValidator {
     }
 
     /**
-     * Decodes every record of a batch, as Kafka's broker does, without reading keys and values, so that a batch a
-     * consumer could not read is never stored: its records must decode (decompressed where the batch is), be as many
-     * as the batch says, fill it exactly, and have consecutive offsets. Also checks that each record has a key, where
+     * Decodes every record of a batch, as Kafka's broker does (a compressed one's without reading keys and values),
+     * so that a batch a consumer could not read is never stored: its records must decode (decompressed where the
+     * batch is), be as many as the batch says and fill it exactly (kafka-clients' iterator checks both), and have
+     * consecutive offsets. Also checks that each record has a key, where
      * {@code requireKeys} (compaction keeps the latest record per key, so a record without one has no place in a
      * compacted log: Kafka's rule), and that its timestamp is within bounds, where {@code checkTimestamps}
      * (timestamps need not rise within a batch). As Kafka, the batch is refused naming every record that fails those
@@ -261,10 +262,6 @@ public final class LogValidator {
             throw new InvalidRecordException("Batch in a produce to " + topicPartition + " has offset delta "
                     + misplacedDelta.getAsLong() + " at record " + index + "; the offsets of its records must run from its base "
                     + "offset one by one");
-        }
-        if (index != batch.countOrNull()) {
-            throw new InvalidRecordException("Batch in a produce to " + topicPartition + " says it holds "
-                    + batch.countOrNull() + " records but holds " + index);
         }
         if (!errors.isEmpty()) {
             throw RecordErrors.refusal(topicPartition, errors, timestampErrors);

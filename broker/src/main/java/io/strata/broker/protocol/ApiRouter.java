@@ -35,8 +35,8 @@ public final class ApiRouter {
      * handlers it routes to.
      */
     public ApiRouter(Collection<? extends ApiHandler<?>> handlers) {
-        // As Kafka, a client software name or version that is not made of letters, digits, '.', '-' and '_' (from v3)
-        // is refused.
+        // As Kafka, a client software name or version (from v3) that is not letters and digits, with '.' and '-'
+        // between them, is refused.
         register(ApiHandler.<ApiVersionsRequest>of(ApiKeys.API_VERSIONS, (context, request) -> request.isValid()
                 ? CompletableFuture.completedFuture(new ApiVersionsResponseData()
                         .setApiKeys(apiVersions())

@@ -31,11 +31,11 @@ public final class ConnectionLimits {
      * {@code maxIdle} without traffic.
      */
     public ConnectionLimits(int maxPerAddress, int maxCreationRate, Duration maxIdle) {
-        this(maxPerAddress, maxCreationRate, maxIdle, System::currentTimeMillis, new ConcurrentHashMap<>());
+        this(maxPerAddress, maxCreationRate, maxIdle, System::currentTimeMillis);
     }
 
-    ConnectionLimits(int maxPerAddress, int maxCreationRate, LongSupplier clockMs) {
-        this(maxPerAddress, maxCreationRate, Duration.ofMinutes(10), clockMs, new ConcurrentHashMap<>());
+    ConnectionLimits(int maxPerAddress, int maxCreationRate, Duration maxIdle, LongSupplier clockMs) {
+        this(maxPerAddress, maxCreationRate, maxIdle, clockMs, new ConcurrentHashMap<>());
     }
 
     private ConnectionLimits(int maxPerAddress, int maxCreationRate, Duration maxIdle, LongSupplier clockMs,

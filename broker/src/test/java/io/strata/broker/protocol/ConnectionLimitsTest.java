@@ -3,6 +3,7 @@ package io.strata.broker.protocol;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,7 +14,7 @@ class ConnectionLimitsTest {
 
     @Test
     void anAddressMayHoldAtMostItsConnectionsAndGetsOneBackWhenOneCloses() throws Exception {
-        ConnectionLimits limits = new ConnectionLimits(2, Integer.MAX_VALUE, now::get);
+        ConnectionLimits limits = new ConnectionLimits(2, Integer.MAX_VALUE, Duration.ofMinutes(1), now::get);
         InetAddress client = InetAddress.getByName("10.0.0.1");
         assertThat(limits.admit(client)).isNull();
         assertThat(limits.admit(client)).isNull();
@@ -25,7 +26,7 @@ class ConnectionLimitsTest {
 
     @Test
     void newConnectionsBeyondTheRateAreRefusedUntilTheNextSecond() throws Exception {
-        ConnectionLimits limits = new ConnectionLimits(Integer.MAX_VALUE, 3, now::get);
+        ConnectionLimits limits = new ConnectionLimits(Integer.MAX_VALUE, 3, Duration.ofMinutes(1), now::get);
         InetAddress client = InetAddress.getByName("10.0.0.1");
         for (int i = 0; i < 3; i++) {
             assertThat(limits.admit(client)).isNull();

@@ -96,7 +96,7 @@ class KafkaListenerTest {
     @Test
     void aConnectionWithoutTrafficIsClosedAfterTheIdleLimit() throws Exception {
         KafkaListener listener = new KafkaListener("PLAINTEXT", new ApiRouter(List.of()), (apiKey, nanos) -> { },
-                1 << 20, 1, new ConnectionLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, Duration.ofMillis(500)),
+                1 << 20, 1, new ConnectionLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, Duration.ofSeconds(2)),
                 new RequestMemoryPool(Long.MAX_VALUE), Optional.empty(), ListenerAuthentication.NONE);
         try {
             InetSocketAddress address = listener.bind("127.0.0.1", 0);
@@ -105,15 +105,13 @@ class KafkaListenerTest {
                 silent.setSoTimeout(10_000);
                 // Half a request's size field, then nothing.
                 silent.getOutputStream().write(new byte[] {0, 0});
-                long start = System.nanoTime();
-                for (int i = 0; i < 10; i++) {
+                for (int i = 0; i < 15; i++) {
                     assertThat(busy.send(ApiKeys.API_VERSIONS, (short) 3, new ApiVersionsRequestData()
                             .setClientSoftwareName("busy").setClientSoftwareVersion("1")).errorCounts())
                             .containsOnlyKeys(Errors.NONE);
-                    Thread.sleep(150);
+                    Thread.sleep(200);
                 }
                 assertThat(silent.getInputStream().read()).as("end of stream").isEqualTo(-1);
-                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
             }
         } finally {
             listener.close();

@@ -11,6 +11,7 @@ import io.strata.broker.protocol.RequestContext;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
@@ -294,7 +295,11 @@ public record MetadataHandler(TopicAdmin admin, PartitionManager partitions, Bro
      */
     private static Void notCreated(String name, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        LOG.debugf("Auto-creating topic %s failed: %s", name, cause.toString());
+        if (cause instanceof ApiException) {
+            LOG.debugf("Auto-creating topic %s failed: %s", name, cause.toString());
+        } else {
+            LOG.warnf(cause, "Auto-creating topic %s failed", name);
+        }
         return null;
     }
 }
