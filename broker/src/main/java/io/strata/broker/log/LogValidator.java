@@ -4,6 +4,7 @@ import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -71,6 +72,7 @@ public final class LogValidator {
      * @throws RecordTooLargeException       a batch is larger than {@code max.message.bytes}, as sent or as stored
      * @throws RecordBatchTooLargeException  the whole set is larger than {@code segment.bytes}
      * @throws InvalidTimestampException     a CreateTime timestamp outside the configured bounds
+     * @throws InvalidProducerEpochException an idempotent batch with a negative producer epoch
      * @see RecordErrors the records that failed, the cause of a refusal for a key or a timestamp
      */
     public Validated validate(MemoryRecords records, LogConfig config, long now) {
@@ -104,6 +106,11 @@ public final class LogValidator {
             if (batch.hasProducerId() && batch.baseSequence() < 0) {
                 throw new InvalidRecordException("Idempotent batch in a produce to " + topicPartition
                         + " has sequence " + batch.baseSequence());
+            }
+            // As Kafka, which finds it below the epoch of a producer it has not seen, -1.
+            if (batch.hasProducerId() && batch.producerEpoch() < 0) {
+                throw new InvalidProducerEpochException("Idempotent batch in a produce to " + topicPartition
+                        + " has producer epoch " + batch.producerEpoch());
             }
             // The batch's max timestamp bounds how new its records are: only a bound on how old, or a max out of
             // bounds (to tell which records are), has each record's checked.

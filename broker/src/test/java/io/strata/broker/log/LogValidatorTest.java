@@ -4,6 +4,7 @@ import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -140,6 +141,12 @@ class LogValidatorTest {
         // kafka-clients refuses to build such a batch, so the sequence is written over a valid one.
         assertRefused(withHeaderField(TestRecords.idempotent(PID, (short) 0, 0, NOW, "v"), BASE_SEQUENCE_OFFSET, 4,
                 RecordBatch.NO_SEQUENCE), config(), InvalidRecordException.class, Errors.INVALID_RECORD);
+    }
+
+    @Test
+    void anIdempotentBatchWithANegativeEpochIsInvalid() {
+        assertRefused(TestRecords.idempotent(PID, (short) -5, 0, NOW, "v"), config(),
+                InvalidProducerEpochException.class, Errors.INVALID_PRODUCER_EPOCH);
     }
 
     @Test

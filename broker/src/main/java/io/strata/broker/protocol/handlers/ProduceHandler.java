@@ -205,8 +205,9 @@ public final class ProduceHandler {
             Optional<String> failure = response.responses().stream()
                     .flatMap(topic -> topic.partitionResponses().stream()
                             .filter(partition -> partition.errorCode() != Errors.NONE.code())
-                            .map(partition -> topic.name() + "-" + partition.index() + ": "
-                                    + Errors.forCode(partition.errorCode()).name()))
+                            // A client of Produce v13 on names topics by id alone.
+                            .map(partition -> (topic.name().isEmpty() ? topic.topicId().toString() : topic.name())
+                                    + "-" + partition.index() + ": " + Errors.forCode(partition.errorCode()).name()))
                     .findFirst();
             return failure.isPresent()
                     ? CompletableFuture.failedFuture(new ConnectionClosingException("acks=0 produce failed for " + failure.get()))
