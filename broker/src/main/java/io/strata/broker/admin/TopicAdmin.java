@@ -168,10 +168,9 @@ public final class TopicAdmin {
             throw new InvalidPartitionsException("Number of partitions must be at most " + MAX_PARTITIONS + ".");
         }
         int added = totalCount - topic.partitions();
-        Optional<PolicyViolationException> excessive = excessivePartitions(added);
-        if (excessive.isPresent()) {
-            throw excessive.get();
-        }
+        excessivePartitions(added).ifPresent(refusal -> {
+            throw refusal;
+        });
         List<List<Integer>> assignment;
         if (explicit.isEmpty()) {
             assignment = placement().place(topic.partitions(), added, topic.replicationFactor());

@@ -267,8 +267,8 @@ public final class LogValidator {
         }
         if (misplacedDelta.isPresent()) {
             throw new InvalidRecordException("Batch in a produce to " + topicPartition + " has offset delta "
-                    + misplacedDelta.getAsLong() + " at record " + index + "; the offsets of its records must run from its base "
-                    + "offset one by one");
+                    + misplacedDelta.getAsLong() + " at record " + index + "; the offsets of its records must run "
+                    + "from its base offset one by one");
         }
         if (!errors.isEmpty()) {
             throw RecordErrors.refusal(topicPartition, errors, timestampErrors);
